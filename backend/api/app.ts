@@ -1,0 +1,111 @@
+// The HTTP API as an Express app built from its dependencies, so tests, the benchmark and the
+// server entry each wire their own book source, proposal store and logger.
+import { randomUUID } from "node:crypto";
+
+import express, { type Express } from "express";
+import { rateLimit } from "express-rate-limit";
+import helmet from "helmet";
+import { pino, type Logger } from "pino";
+import { pinoHttp } from "pino-http";
+
+import type { BookSource } from "./book-source.ts";
+import { errorHandler, notFound } from "./errors.ts";
+import { createMetrics, type ApiMetrics } from "./metrics.ts";
+import { HttpProblem } from "./problem.ts";
+import type { ProposalStore } from "./proposal-store.ts";
+import { healthRouter } from "./routes/health.ts";
+import { metricsRouter } from "./routes/metrics.ts";
+import { problemsRouter } from "./routes/problems.ts";
+import { proposalsRouter } from "./routes/proposals.ts";
+import { quoteRouter } from "./routes/quote.ts";
+
+export type RateLimitOptions = {
+  /** Window length in milliseconds. */
+  windowMs: number;
+  /** Requests one client (IP) may make to /api/* per window. */
+  limit: number;
+};
+
+export type AppDeps = {
+  book: BookSource;
+  proposals: ProposalStore;
+  /** Defaults to a silent logger, so tests stay quiet unless they pass one. */
+  logger?: Logger;
+  /** Largest accepted request body (bytes, or a string such as "16kb"). Default 16 kB. */
+  bodyLimit?: number | string;
+  /** Per-client limit on /api/*; `false` turns it off (benchmarks). Default 300 requests per minute. */
+  rateLimit?: RateLimitOptions | false;
+  /** Express `trust proxy` setting; only set it behind a proxy you control, it decides the client IP. */
+  trustProxy?: boolean | number | string;
+  /** Registers the process-wide default metrics (CPU, heap, event loop). Default true. */
+  defaultMetrics?: boolean;
+};
+
+/** An inbound X-Request-Id is kept when it is short and harmless, so a caller's id follows the request. */
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Builds the API.
+ *
+ * @example
+ * const app = createApp({ book: new InMemoryBookSource(), proposals: new InMemoryProposalStore() });
+ * app.listen(8080, "127.0.0.1");
+ */
+export function createApp(deps: AppDeps): Express {
+  const logger = deps.logger ?? pino({ level: "silent" });
+  const metrics: ApiMetrics = createMetrics(deps, deps.defaultMetrics ?? true);
+  const app = express();
+  app.locals.metrics = metrics;
+  app.set("trust proxy", deps.trustProxy ?? false);
+  app.set("query parser", "simple");
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId(req, res) {
+        const inbound = req.headers["x-request-id"];
+        const id = typeof inbound === "string" && CLIENT_REQUEST_ID.test(inbound) ? inbound : randomUUID();
+        res.setHeader("X-Request-Id", id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err !== undefined || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
+    }),
+  );
+  app.use((req, res, next) => {
+    const stop = metrics.httpDuration.startTimer();
+    res.on("finish", () => {
+      // Route templates, never raw paths, keep the label set bounded.
+      const route = req.route?.path === undefined ? "unmatched" : `${req.baseUrl}${String(req.route.path)}`;
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      metrics.httpRequests.inc(labels);
+      stop(labels);
+    });
+    next();
+  });
+  app.use(helmet());
+
+  if (deps.rateLimit !== false) {
+    const { windowMs, limit } = deps.rateLimit ?? { windowMs: 60_000, limit: 300 };
+    app.use(
+      "/api",
+      rateLimit({
+        windowMs,
+        limit,
+        standardHeaders: "draft-8",
+        legacyHeaders: false,
+        handler: (_req, _res, next) => {
+          next(new HttpProblem("too-many-requests", `at most ${limit} requests per ${windowMs / 1000} s to /api; retry after the time in Retry-After`));
+        },
+      }),
+    );
+  }
+
+  app.use(healthRouter(deps));
+  app.use(metricsRouter(metrics));
+  app.use(problemsRouter());
+  app.use(quoteRouter({ book: deps.book, metrics, bodyLimit: deps.bodyLimit ?? "16kb" }));
+  app.use(proposalsRouter(deps.proposals));
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

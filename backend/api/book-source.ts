@@ -1,0 +1,46 @@
+// Where quotes read the open order book from. The API only reads; whoever follows the chain (the
+// indexer's GraphQL, or the matcher replaying market events) implements this and keeps it fresh.
+import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer } from "../../protocol/orders.ts";
+
+/** The open book at one moment, in the contract's own shapes (protocol/orders.ts). */
+export type OpenBook = {
+  /** Unix seconds at which this view of the book was taken (block time when read from the chain). */
+  asOf: number;
+  bids: Bid[];
+  computeOffers: ComputeOffer[];
+  energyOffers: EnergyOffer[];
+  bandwidthOffers: BandwidthOffer[];
+};
+
+export interface BookSource {
+  /** The current open book. Orders that are expired or fully filled may be included; pricing skips them. */
+  openBook(): Promise<OpenBook>;
+}
+
+/** A book held in memory: for tests, benchmarks and the stand-alone server until the indexer exists. */
+export class InMemoryBookSource implements BookSource {
+  #book: OpenBook;
+
+  constructor(book: Partial<OpenBook> = {}) {
+    this.#book = emptyBook(book);
+  }
+
+  async openBook(): Promise<OpenBook> {
+    return this.#book;
+  }
+
+  /** Replaces the whole book, as a follower does after applying a block. */
+  replace(book: Partial<OpenBook>): void {
+    this.#book = emptyBook(book);
+  }
+}
+
+function emptyBook(book: Partial<OpenBook>): OpenBook {
+  return {
+    asOf: book.asOf ?? Math.floor(Date.now() / 1000),
+    bids: book.bids ?? [],
+    computeOffers: book.computeOffers ?? [],
+    energyOffers: book.energyOffers ?? [],
+    bandwidthOffers: book.bandwidthOffers ?? [],
+  };
+}

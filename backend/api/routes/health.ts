@@ -1,0 +1,34 @@
+// GET /health — liveness plus a look at both dependencies, so a probe notices a dead book source.
+import { Router } from "express";
+
+import type { BookSource } from "../book-source.ts";
+import { methodNotAllowed } from "../errors.ts";
+import { HttpProblem } from "../problem.ts";
+import type { ProposalStore } from "../proposal-store.ts";
+
+export function healthRouter(deps: { book: BookSource; proposals: ProposalStore }): Router {
+  const started = Date.now();
+  const router = Router();
+  router
+    .route("/health")
+    .get(async (_req, res) => {
+      let book, latest;
+      try {
+        [book, latest] = await Promise.all([deps.book.openBook(), deps.proposals.latest()]);
+      } catch (cause) {
+        throw new HttpProblem("unavailable", "the order book or the proposal store did not answer", { cause });
+      }
+      res.json({
+        status: "ok",
+        uptimeSeconds: Math.floor((Date.now() - started) / 1000),
+        book: {
+          asOf: book.asOf,
+          bids: book.bids.length,
+          offers: book.computeOffers.length + book.energyOffers.length + book.bandwidthOffers.length,
+        },
+        proposals: latest === undefined ? null : { batchId: String(latest.id), clearedAt: latest.clearedAt },
+      });
+    })
+    .all(methodNotAllowed("GET", "HEAD"));
+  return router;
+}

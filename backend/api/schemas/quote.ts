@@ -1,0 +1,48 @@
+// POST /api/quote: a bid described the way a buyer thinks of it.
+//
+// Money is in settlement-token base units (6 decimals: "1500000" = 1.5 tokens), like every amount of
+// the API and the chain (DESIGN.md §2); only the UI converts to token units. Shares are basis points.
+import { z } from "zod";
+
+import { HARDWARE_CLASSES } from "../../../protocol/units.ts";
+import { bps, regionRef, timestamp, uintAmount } from "./common.ts";
+
+/** Bounds keep every product of the pricing arithmetic far inside float and uint256 range. */
+export const QUOTE_LIMITS = {
+  maxVcuHours: 1_000_000_000n,
+  maxPricePerVcuHour: 1_000_000_000_000_000n, // 1e9 tokens
+  maxBandwidthMbps: 10_000_000n, // 10 Tb/s
+  maxWindowSeconds: 366 * 24 * 3600,
+  maxLatencyMs: 4_294_967_295, // uint32
+} as const;
+
+const hardwareClass = z.enum(HARDWARE_CLASSES, {
+  error: `expected one of ${HARDWARE_CLASSES.join(", ")}`,
+});
+
+export const QuoteRequest = z
+  .strictObject({
+    hardwareClass,
+    acceptableRegions: z
+      .array(regionRef, { error: "expected a list of region names or codes" })
+      .min(1, "name at least one region")
+      .max(64, "at most 64 regions"),
+    buyerRegion: regionRef,
+    window: z.strictObject(
+      { start: timestamp, end: timestamp },
+      { error: "expected { start, end } in unix seconds or ISO 8601" },
+    ),
+    vcuHours: uintAmount(1n, QUOTE_LIMITS.maxVcuHours),
+    limitPricePerVcuHour: uintAmount(1n, QUOTE_LIMITS.maxPricePerVcuHour),
+    minGreenBps: bps.default(0),
+    bandwidthMbps: uintAmount(0n, QUOTE_LIMITS.maxBandwidthMbps).default(0n),
+    maxLatencyMs: z.int().min(1).max(QUOTE_LIMITS.maxLatencyMs).default(QUOTE_LIMITS.maxLatencyMs),
+  })
+  .superRefine((q, ctx) => {
+    if (q.window.end <= q.window.start) {
+      ctx.addIssue({ code: "custom", path: ["window", "end"], message: "must be after window.start" });
+    } else if (q.window.end - q.window.start > QUOTE_LIMITS.maxWindowSeconds) {
+      ctx.addIssue({ code: "custom", path: ["window", "end"], message: `window longer than ${QUOTE_LIMITS.maxWindowSeconds} s` });
+    }
+  });
+export type QuoteRequest = z.output<typeof QuoteRequest>;

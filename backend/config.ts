@@ -1,0 +1,67 @@
+// The backend server's settings, read once from the environment and checked, so a typo in a
+// variable stops the process at start with a message naming it instead of misbehaving later.
+import { z } from "zod";
+
+const LOOPBACK = "127.0.0.1";
+
+const envInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]+$/, "expected a non-negative integer")
+    .transform(Number)
+    .pipe(z.int().min(min).max(max));
+
+const ServerEnv = z.object({
+  /** Interface to bind. Loopback unless told otherwise: exposing the API is a deliberate act. */
+  HOST: z.string().min(1).default(LOOPBACK),
+  PORT: envInt(0, 65_535).default(8080),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Largest accepted request body, in bytes. */
+  BODY_LIMIT_BYTES: envInt(256, 10_485_760).default(16_384),
+  /** Requests per client per window on /api/*; 0 turns rate limiting off. */
+  RATE_LIMIT_MAX: envInt(0, 1_000_000).default(300),
+  RATE_LIMIT_WINDOW_MS: envInt(1_000, 86_400_000).default(60_000),
+  /** Express `trust proxy`: hop count behind proxies you control; 0 trusts none. */
+  TRUST_PROXY_HOPS: envInt(0, 10).default(0),
+  /** How long in-flight requests may take to finish after SIGTERM/SIGINT. */
+  SHUTDOWN_GRACE_MS: envInt(0, 120_000).default(10_000),
+  /** Optional JSON file with an open book to quote against until the indexer feeds one. */
+  BOOK_FILE: z.string().min(1).optional(),
+});
+
+export type ServerConfig = {
+  host: string;
+  port: number;
+  logLevel: z.output<typeof ServerEnv>["LOG_LEVEL"];
+  bodyLimitBytes: number;
+  rateLimit: { windowMs: number; limit: number } | false;
+  trustProxyHops: number;
+  shutdownGraceMs: number;
+  bookFile: string | undefined;
+};
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const parsed = ServerEnv.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid environment: ${lines.join("; ")}`);
+  }
+  const e = parsed.data;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    rateLimit: e.RATE_LIMIT_MAX === 0 ? false : { windowMs: e.RATE_LIMIT_WINDOW_MS, limit: e.RATE_LIMIT_MAX },
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    bookFile: e.BOOK_FILE,
+  };
+}

@@ -1,0 +1,65 @@
+// The backend's HTTP server: `npm run backend`. Settings come from the environment (backend/config.ts);
+// it binds to loopback unless HOST says otherwise and drains in-flight requests on SIGTERM/SIGINT.
+import type { AddressInfo } from "node:net";
+
+import { pino } from "pino";
+
+import { createApp } from "./api/app.ts";
+import { InMemoryBookSource } from "./api/book-source.ts";
+import { InMemoryProposalStore } from "./api/proposal-store.ts";
+import { readBookFile } from "./book-file.ts";
+import { ConfigError, loadConfig, type ServerConfig } from "./config.ts";
+
+let config: ServerConfig;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(err.message);
+  process.exit(2);
+}
+
+const logger = pino({ level: config.logLevel });
+const book = new InMemoryBookSource(config.bookFile === undefined ? {} : await readBookFile(config.bookFile));
+const proposals = new InMemoryProposalStore();
+
+const app = createApp({
+  book,
+  proposals,
+  logger,
+  bodyLimit: config.bodyLimitBytes,
+  rateLimit: config.rateLimit,
+  trustProxy: config.trustProxyHops === 0 ? false : config.trustProxyHops,
+});
+
+const server = app.listen(config.port, config.host);
+// Slow clients must not hold sockets forever (slowloris); a quote answers in milliseconds.
+server.headersTimeout = 10_000;
+server.requestTimeout = 30_000;
+server.keepAliveTimeout = 5_000;
+
+server.on("listening", () => {
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(":") ? `[${address}]` : address;
+  logger.info({ url: `http://${host}:${port}` }, "listening");
+});
+server.on("error", (err) => {
+  logger.fatal({ err }, "server failed");
+  process.exit(1);
+});
+
+let stopping = false;
+function shutdown(signal: NodeJS.Signals): void {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "shutting down");
+  server.close(() => {
+    logger.info("stopped");
+    logger.flush();
+  });
+  server.closeIdleConnections();
+  // Requests still running after the grace period are cut so the process always ends.
+  setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs).unref();
+}
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
