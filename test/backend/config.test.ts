@@ -1,0 +1,31 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { ConfigError, loadConfig } from "../../backend/config.ts";
+
+describe("backend server config", () => {
+  it("binds to loopback on 8080 with rate limiting on by default", () => {
+    const c = loadConfig({});
+    assert.equal(c.host, "127.0.0.1");
+    assert.equal(c.port, 8080);
+    assert.deepEqual(c.rateLimit, { windowMs: 60_000, limit: 300 });
+    assert.equal(c.bodyLimitBytes, 16_384);
+    assert.equal(c.bookFile, undefined);
+  });
+
+  it("reads HOST, PORT and turns rate limiting off with RATE_LIMIT_MAX=0", () => {
+    const c = loadConfig({ HOST: "::1", PORT: "0", RATE_LIMIT_MAX: "0", TRUST_PROXY_HOPS: "1" });
+    assert.equal(c.host, "::1");
+    assert.equal(c.port, 0);
+    assert.equal(c.rateLimit, false);
+    assert.equal(c.trustProxyHops, 1);
+  });
+
+  it("names every invalid variable", () => {
+    assert.throws(
+      () => loadConfig({ PORT: "70000", LOG_LEVEL: "loud", BODY_LIMIT_BYTES: "12kb" }),
+      (err: unknown) =>
+        err instanceof ConfigError && /PORT/.test(err.message) && /LOG_LEVEL/.test(err.message) && /BODY_LIMIT_BYTES/.test(err.message),
+    );
+  });
+});
