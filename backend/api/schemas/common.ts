@@ -50,12 +50,21 @@ const MAX_UNIX_SECONDS = 2 ** 40;
 
 /** A point in time as unix seconds or as an ISO 8601 date-time with an offset. */
 export const timestamp = z
-  .union([z.int().min(0).max(MAX_UNIX_SECONDS), z.iso.datetime({ offset: true })], {
-    error: "expected unix seconds or an ISO 8601 date-time with offset",
-  })
+  .union(
+    [
+      z.int({ error: "expected whole unix seconds" }).min(0, "must not be before 1970").max(MAX_UNIX_SECONDS, "too far in the future"),
+      z.iso.datetime({ offset: true, error: "expected an ISO 8601 date-time with offset (2030-01-01T00:00:00Z) or unix seconds" }),
+    ],
+    {
+      error: "expected unix seconds or an ISO 8601 date-time with offset",
+    },
+  )
   .transform((value): number => (typeof value === "number" ? value : Math.floor(Date.parse(value) / 1000)));
 
-export const bps = z.int().min(0).max(BPS);
+export const bps = z
+  .int({ error: "expected an integer number of basis points" })
+  .min(0, "must be at least 0 bps")
+  .max(BPS, `must be at most ${BPS} bps (100%)`);
 
 /** A bigint in a response: always a decimal string. */
 export const amountOut = z.string().regex(DIGITS);
