@@ -1,9 +1,17 @@
 // Order and match shapes as the market contract knows them (DESIGN.md §3). Backend, indexer and
-// frontend import these; the contract's structs mirror them field for field. All integers are
-// bigint-free `number`s only where they are small (ids of enums, regions, bps); amounts are bigint.
+// frontend import these; contracts/interfaces/IMarket.sol mirrors them. Small integers (enum
+// indices, regions, bps, times) are `number`s; ids, quantities and amounts are bigint.
 //
 // Units: quantities in VCU-hours, energy in Wh, money in settlement-token base units (6 decimals),
-// times in unix seconds, shares in bps, PUE in thousandths.
+// times in unix seconds, shares in bps, PUE in thousandths, emission factors in gCO2e/kWh.
+//
+// On chain, region codes are uint8 (0..255) so that a bid's acceptable regions fit one uint256 bitmask.
+// The contract stores only the remaining quantity of an order; `filled` here is total − remaining
+// (totals come from the order's Posted event).
+//
+// Window rule: a deal runs over its bid's window, which must lie inside the compute offer's window
+// and, when bandwidth is used, inside the bandwidth offer's window. Orders match while
+// block.timestamp < expiry, and expiry ≤ windowEnd for orders with a window.
 
 import type { RegionCode } from "./units.ts";
 
@@ -20,7 +28,7 @@ export type ComputeOffer = {
   reservePricePerVcuHour: bigint; // token base units per VCU-hour
   whPerVcuHour: bigint; // IT energy per VCU-hour, before PUE
   pueMilli: number; // facility PUE × 1000 (1.25 → 1250), ≥ 1000
-  expiry: number; // no match after this time
+  expiry: number; // matches need block.timestamp < expiry
 };
 
 /** An energy supplier's offer: Wh of one certificate batch, escrowed in the market while offered. */
@@ -43,7 +51,7 @@ export type BandwidthOffer = {
   fromRegion: RegionCode;
   toRegion: RegionCode;
   mbps: bigint; // total capacity
-  filled: bigint; // Mbps already matched
+  filled: bigint; // Mbps already matched (each match reserves its bid's bandwidthMbps)
   latencyMs: number; // guaranteed bound
   windowStart: number;
   windowEnd: number;
@@ -56,7 +64,7 @@ export type Bid = {
   id: bigint;
   buyer: `0x${string}`;
   hardwareClass: number;
-  acceptableRegions: bigint; // bitmask: bit r set ⇔ region code r accepted
+  acceptableRegions: bigint; // uint256 bitmask: bit r set ⇔ compute region code r accepted
   buyerRegion: RegionCode; // where the results are consumed; bandwidth is needed from elsewhere
   windowStart: number;
   windowEnd: number;
@@ -64,7 +72,7 @@ export type Bid = {
   filled: bigint;
   limitPricePerVcuHour: bigint; // all-in: compute + energy + bandwidth + platform fee
   minGreenBps: number; // minimum share of the job's energy covered by certificates
-  bandwidthMbps: bigint; // needed when the compute region differs from buyerRegion
+  bandwidthMbps: bigint; // reserved on the link when the compute region differs from buyerRegion
   maxLatencyMs: number;
   expiry: number;
 };
@@ -83,5 +91,95 @@ export type Match = {
   bandwidthPayment: bigint;
 };
 
+/** Why `settle` skipped a match (IMarket.SkipReason; the index is the on-chain enum value, 0 never emitted). */
+export const SKIP_REASONS = [
+  "None",
+  "ZeroQuantity",
+  "BidNotOpen",
+  "BidExpired",
+  "BidQuantityExceeded",
+  "ComputeOfferNotOpen",
+  "ComputeOfferExpired",
+  "ComputeQuantityExceeded",
+  "HardwareClassMismatch",
+  "WindowNotCovered",
+  "RegionNotAccepted",
+  "ComputePaymentBelowReserve",
+  "EnergyLotsNotAscending",
+  "EnergyOfferNotOpen",
+  "EnergyOfferExpired",
+  "EnergyQuantityExceeded",
+  "EnergyPaymentBelowReserve",
+  "GreenShareBelowMinimum",
+  "GreenAboveNeed",
+  "BandwidthMissing",
+  "BandwidthNotNeeded",
+  "BandwidthOfferNotOpen",
+  "BandwidthOfferExpired",
+  "BandwidthRouteMismatch",
+  "BandwidthWindowNotCovered",
+  "BandwidthCapacityExceeded",
+  "LatencyAboveMaximum",
+  "BandwidthPaymentBelowReserve",
+  "PriceAboveLimit",
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
 export const DEAL_STATUSES = ["Active", "Reported", "Disputed", "Finalized", "Cancelled"] as const;
 export type DealStatus = (typeof DEAL_STATUSES)[number];
+
+/** One energy lot as fixed in a deal's terms. */
+export type DealEnergyLot = {
+  offerId: bigint;
+  supplier: `0x${string}`;
+  batchId: bigint;
+  wh: bigint;
+  payment: bigint;
+  sourceFactor: number; // gCO2e/kWh of the batch's source when the deal opened
+};
+
+/**
+ * Everything fixed when a deal opens: emitted in DealOpened and passed back on every deal action
+ * (the contract stores only a digest of it).
+ */
+export type DealTerms = {
+  bidId: bigint;
+  buyer: `0x${string}`;
+  computeOfferId: bigint;
+  computeSupplier: `0x${string}`;
+  computeRegion: RegionCode;
+  windowStart: number;
+  windowEnd: number;
+  vcuHours: bigint;
+  computePayment: bigint;
+  energyNeededWh: bigint; // vcuHours × whPerVcuHour × pueMilli / 1000
+  energyLots: DealEnergyLot[];
+  bandwidthOfferId: bigint; // 0n = none
+  bandwidthSupplier: `0x${string}`; // zero address when none
+  bandwidthMbps: bigint;
+  bandwidthPayment: bigint;
+  fee: bigint; // at full delivery; charged pro rata to what suppliers are paid
+  escrow: bigint; // bid limit × vcuHours; whatever is not paid out is refunded
+  gridFactor: number; // gCO2e/kWh of the compute region when the deal opened
+  reportDeadline: number; // windowEnd + report grace period
+  challengePeriod: number; // seconds
+};
+
+/** The compute supplier's usage report (emitted in UsageReported, passed back after it). */
+export type UsageReport = { vcuDelivered: bigint; whConsumed: bigint; meteringHash: `0x${string}` };
+
+/** What one energy lot came to at finalisation. */
+export type LotOutcome = { paid: bigint; retiredWh: bigint; returnedWh: bigint };
+
+/** What a deal came to at finalisation (emitted in DealFinalized). */
+export type DealOutcome = {
+  vcuDelivered: bigint;
+  whConsumed: bigint;
+  acceptedBps: number; // 10,000 unless an arbiter granted the buyer a refund share
+  computePaid: bigint;
+  bandwidthPaid: bigint;
+  energyLots: LotOutcome[]; // aligned with the terms' energyLots
+  fee: bigint;
+  refund: bigint;
+  credits: bigint; // gCO2e minted to the buyer
+};

@@ -1,0 +1,567 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ICarbonCredits} from "./ICarbonCredits.sol";
+import {IGreenCertificates} from "./IGreenCertificates.sol";
+
+/// @title CCEX market: compute, bandwidth and green power traded as one bundle
+/// @notice Suppliers post offers, buyers post bids with escrow, the matcher settles batches of
+/// matches into deals, and deals run report → confirm | dispute → finalise (or cancel when the
+/// compute supplier never reports). Every limit a match must respect comes from the orders
+/// themselves, so the matcher can at worst choose among prices inside every party's limits.
+/// @dev Units (`protocol/units.ts`): VCU-hours, Wh, settlement-token base units, unix seconds,
+/// bps (1/10,000), PUE in thousandths, emission factors in gCO2e/kWh, credits in gCO2e.
+///
+/// Window rule: a deal runs over its bid's window, which must lie inside the compute offer's
+/// window (and inside the bandwidth offer's window when one is used).
+///
+/// Deals are stored as one slot: status, the time they entered it and a 208-bit digest of their
+/// terms (and, once reported, of the usage report). Every deal action takes the terms (as emitted in
+/// {DealOpened}) and, after the report, the report (as emitted in {UsageReported}) back as calldata.
+interface IMarket {
+    // ─── Types ───────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice Lifecycle of a deal (same order as `protocol/orders.ts` DEAL_STATUSES).
+    enum DealStatus {
+        Active,
+        Reported,
+        Disputed,
+        Finalized,
+        Cancelled
+    }
+
+    /// @notice The four kinds of orders, named in errors about an order.
+    enum OrderKind {
+        Bid,
+        ComputeOffer,
+        EnergyOffer,
+        BandwidthOffer
+    }
+
+    /// @notice Why `settle` skipped a match ({MatchSkipped}); `None` is never emitted.
+    enum SkipReason {
+        None,
+        ZeroQuantity, // vcuHours or an energy lot's Wh is zero
+        BidNotOpen, // unknown, cancelled or fully filled
+        BidExpired,
+        BidQuantityExceeded, // vcuHours > the bid's remaining VCU-hours
+        ComputeOfferNotOpen,
+        ComputeOfferExpired,
+        ComputeQuantityExceeded,
+        HardwareClassMismatch,
+        WindowNotCovered, // the bid's window is not inside the compute offer's
+        RegionNotAccepted, // the compute region is not in the bid's acceptable regions
+        ComputePaymentBelowReserve,
+        EnergyLotsNotAscending, // lots must name energy offers in strictly ascending id order
+        EnergyOfferNotOpen,
+        EnergyOfferExpired,
+        EnergyQuantityExceeded,
+        EnergyPaymentBelowReserve,
+        GreenShareBelowMinimum, // lots' Wh < minGreenBps × the energy the VCU-hours need
+        GreenAboveNeed, // lots' Wh > the energy the VCU-hours need
+        BandwidthMissing, // compute region ≠ buyer region and no bandwidth offer
+        BandwidthNotNeeded, // same region, yet a bandwidth offer or payment
+        BandwidthOfferNotOpen,
+        BandwidthOfferExpired,
+        BandwidthRouteMismatch, // the link does not join the buyer's and the compute region
+        BandwidthWindowNotCovered,
+        BandwidthCapacityExceeded, // the link's remaining Mbps < the bid's Mbps
+        LatencyAboveMaximum,
+        BandwidthPaymentBelowReserve,
+        PriceAboveLimit // payments + fee > the bid's limit × vcuHours
+    }
+
+    /// @notice A compute supplier's offer as stored (two slots).
+    struct ComputeOffer {
+        address supplier;
+        uint8 hardwareClass; // index into HARDWARE_CLASSES
+        uint8 region;
+        uint16 pueMilli; // facility PUE × 1000, ≥ 1000
+        uint40 expiry; // matches need block.timestamp < expiry
+        uint40 windowStart; // [windowStart, windowEnd)
+        uint40 windowEnd;
+        uint48 remainingVcuHours;
+        uint32 whPerVcuHour; // IT energy per VCU-hour, before PUE
+        uint96 reservePricePerVcuHour;
+    }
+
+    /// @notice An energy supplier's offer of escrowed certificate Wh as stored (two slots).
+    struct EnergyOffer {
+        address supplier;
+        IGreenCertificates.EnergySource source; // copied from the batch
+        uint8 region; // generation region, copied from the batch
+        uint40 expiry;
+        uint64 batchId;
+        uint64 remainingWh;
+        uint96 reservePricePerKwh;
+    }
+
+    /// @notice A network supplier's offer of a link between two regions (either direction), as stored.
+    struct BandwidthOffer {
+        address supplier;
+        uint8 fromRegion;
+        uint8 toRegion;
+        uint16 latencyMs; // guaranteed bound
+        uint40 expiry;
+        uint40 windowStart;
+        uint40 windowEnd;
+        uint32 remainingMbps; // each match reserves its bid's Mbps for the bid's window
+        uint96 reservePricePerMbpsHour;
+    }
+
+    /// @notice A buyer's bid as stored (three slots); remaining × limit is held in escrow.
+    struct Bid {
+        address buyer;
+        uint8 hardwareClass;
+        uint8 buyerRegion; // where results are consumed; other compute regions need bandwidth
+        uint16 minGreenBps;
+        uint16 maxLatencyMs;
+        uint40 expiry;
+        uint40 windowStart;
+        uint40 windowEnd;
+        uint48 remainingVcuHours;
+        uint32 bandwidthMbps;
+        uint96 limitPricePerVcuHour; // all-in: compute + energy + bandwidth + platform fee
+        uint256 acceptableRegions; // bit r set ⇔ compute region r accepted
+    }
+
+    /// @notice What a compute supplier posts.
+    struct ComputeOfferParams {
+        uint8 hardwareClass;
+        uint8 region;
+        uint40 windowStart;
+        uint40 windowEnd;
+        uint48 vcuHours;
+        uint96 reservePricePerVcuHour;
+        uint32 whPerVcuHour;
+        uint16 pueMilli;
+        uint40 expiry;
+    }
+
+    /// @notice What an energy supplier posts; the batch's source and region are copied from the registry.
+    struct EnergyOfferParams {
+        uint64 batchId;
+        uint64 wh;
+        uint96 reservePricePerKwh;
+        uint40 expiry;
+    }
+
+    /// @notice What a network supplier posts.
+    struct BandwidthOfferParams {
+        uint8 fromRegion;
+        uint8 toRegion;
+        uint32 mbps;
+        uint16 latencyMs;
+        uint40 windowStart;
+        uint40 windowEnd;
+        uint96 reservePricePerMbpsHour;
+        uint40 expiry;
+    }
+
+    /// @notice What a buyer posts; vcuHours × limitPricePerVcuHour is pulled into escrow.
+    struct BidParams {
+        uint8 hardwareClass;
+        uint256 acceptableRegions;
+        uint8 buyerRegion;
+        uint40 windowStart;
+        uint40 windowEnd;
+        uint48 vcuHours;
+        uint96 limitPricePerVcuHour;
+        uint16 minGreenBps;
+        uint32 bandwidthMbps;
+        uint16 maxLatencyMs;
+        uint40 expiry;
+    }
+
+    /// @notice Wh bought from one energy offer for one match (`protocol/orders.ts` EnergyLot).
+    struct EnergyLot {
+        uint256 offerId;
+        uint256 wh;
+        uint256 payment;
+    }
+
+    /// @notice One bundle the matcher proposes (`protocol/orders.ts` Match).
+    struct Match {
+        uint256 bidId;
+        uint256 computeOfferId;
+        uint256 vcuHours;
+        uint256 computePayment;
+        EnergyLot[] energyLots;
+        uint256 bandwidthOfferId; // 0 = none
+        uint256 bandwidthPayment;
+    }
+
+    /// @notice One energy lot as fixed in a deal's terms.
+    struct DealEnergyLot {
+        uint256 offerId;
+        address supplier;
+        uint256 batchId;
+        uint256 wh;
+        uint256 payment;
+        uint16 sourceFactor; // gCO2e/kWh of the batch's source at opening
+    }
+
+    /// @notice Everything fixed when a deal opens; emitted in {DealOpened} and passed back on every
+    /// deal action (its digest is what the market stores).
+    struct DealTerms {
+        uint256 bidId;
+        address buyer;
+        uint256 computeOfferId;
+        address computeSupplier;
+        uint8 computeRegion;
+        uint40 windowStart;
+        uint40 windowEnd;
+        uint256 vcuHours;
+        uint256 computePayment;
+        uint256 energyNeededWh; // vcuHours × whPerVcuHour × pueMilli / 1000
+        DealEnergyLot[] energyLots;
+        uint256 bandwidthOfferId; // 0 = none
+        address bandwidthSupplier;
+        uint256 bandwidthMbps;
+        uint256 bandwidthPayment;
+        uint256 fee; // platform fee at full delivery; charged pro rata to what suppliers are paid
+        uint256 escrow; // bid limit × vcuHours, moved from the bid; whatever is not paid out is refunded
+        uint16 gridFactor; // gCO2e/kWh of the compute region at opening
+        uint40 reportDeadline; // windowEnd + report grace period
+        uint32 challengePeriod;
+    }
+
+    /// @notice The compute supplier's usage report.
+    struct UsageReport {
+        uint256 vcuDelivered; // ≤ the deal's vcuHours
+        uint256 whConsumed; // metered facility energy
+        bytes32 meteringHash; // hash of the metered power series
+    }
+
+    /// @notice A deal as stored: one slot.
+    struct Deal {
+        DealStatus status;
+        uint40 since; // when the deal entered `status`
+        bytes26 digest; // of abi.encode(terms), and of abi.encode(terms, report) once reported
+    }
+
+    /// @notice What one energy lot came to at finalisation.
+    struct LotOutcome {
+        uint256 paid;
+        uint256 retiredWh;
+        uint256 returnedWh;
+    }
+
+    /// @notice What a deal came to at finalisation; amounts are credited to withdrawable balances.
+    struct DealOutcome {
+        uint256 vcuDelivered;
+        uint256 whConsumed;
+        uint16 acceptedBps; // 10,000 unless an arbiter granted the buyer a refund share
+        uint256 computePaid;
+        uint256 bandwidthPaid;
+        LotOutcome[] energyLots; // aligned with the terms' energyLots
+        uint256 fee;
+        uint256 refund; // escrow − payments − fee, to the buyer
+        uint256 credits; // gCO2e minted to the buyer
+    }
+
+    // ─── Errors ──────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice A window must be non-empty: windowStart < windowEnd.
+    error MarketInvalidWindow(uint40 windowStart, uint40 windowEnd);
+    /// @notice An order's expiry must lie in (now, latest]; latest is the window's end for orders with a window.
+    error MarketInvalidExpiry(uint40 expiry, uint256 currentTime, uint256 latest);
+    /// @notice Orders need a non-zero quantity.
+    error MarketZeroQuantity();
+    /// @notice A compute offer needs whPerVcuHour > 0 and pueMilli ≥ 1000.
+    error MarketInvalidEnergyProfile(uint32 whPerVcuHour, uint16 pueMilli);
+    /// @notice A bid's minimum green share is at most 10,000 bps.
+    error MarketInvalidGreenShare(uint16 minGreenBps);
+    /// @notice A bid must accept at least one compute region.
+    error MarketNoAcceptableRegion();
+    /// @notice A bandwidth offer must join two different regions.
+    error MarketInvalidRoute(uint8 fromRegion, uint8 toRegion);
+    /// @notice The certificate batch does not exist.
+    error MarketUnknownBatch(uint256 batchId);
+    /// @notice `account` tried to cancel an order it does not own.
+    error MarketNotOrderOwner(OrderKind kind, uint256 orderId, address account);
+    /// @notice The order is unknown, cancelled or fully filled.
+    error MarketOrderNotOpen(OrderKind kind, uint256 orderId);
+    /// @notice The deal id does not exist.
+    error MarketUnknownDeal(uint256 dealId);
+    /// @notice The terms (or report) passed do not hash to the deal's stored digest.
+    error MarketDealDigestMismatch(uint256 dealId);
+    /// @notice The deal is not in the status the action requires.
+    error MarketInvalidDealStatus(uint256 dealId, DealStatus status, DealStatus required);
+    /// @notice Only `required` (the deal's buyer or compute supplier) may take this action.
+    error MarketNotDealParty(uint256 dealId, address account, address required);
+    /// @notice Usage can be reported only once the deal's window has ended.
+    error MarketDealWindowNotEnded(uint256 dealId, uint40 windowEnd);
+    /// @notice The report deadline has passed; the deal can only be cancelled.
+    error MarketReportDeadlinePassed(uint256 dealId, uint40 reportDeadline);
+    /// @notice A no-show cancellation must wait for the report deadline.
+    error MarketReportDeadlineNotReached(uint256 dealId, uint40 reportDeadline);
+    /// @notice The challenge period is over; the report can no longer be disputed.
+    error MarketChallengePeriodOver(uint256 dealId, uint256 challengeEnd);
+    /// @notice The challenge period is still running; the deal cannot be finalised by anyone yet.
+    error MarketChallengePeriodActive(uint256 dealId, uint256 challengeEnd);
+    /// @notice More VCU-hours reported than the deal bought.
+    error MarketDeliveryExceedsDeal(uint256 dealId, uint256 vcuDelivered, uint256 vcuHours);
+    /// @notice An arbiter's refund share is at most 10,000 bps.
+    error MarketInvalidRefundShare(uint16 refundBps);
+    /// @notice The platform fee is capped.
+    error MarketFeeTooHigh(uint16 feeBps, uint16 maxFeeBps);
+    /// @notice The treasury must be a non-zero address.
+    error MarketInvalidTreasury(address treasury);
+    /// @notice The challenge and report grace periods must be non-zero.
+    error MarketInvalidDealPeriods(uint32 challengePeriod, uint32 reportGracePeriod);
+    /// @notice The account has no withdrawable balance.
+    error MarketNothingToWithdraw(address account);
+    /// @notice The market accepts certificates only through energy offers it pulls itself.
+    error MarketUnsolicitedCertificates(address operator, address from);
+
+    // ─── Events ──────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice A compute offer was posted with all of its fields.
+    event ComputeOfferPosted(uint256 indexed offerId, address indexed supplier, ComputeOfferParams offer);
+    /// @notice An energy offer was posted; its Wh moved into the market's escrow.
+    event EnergyOfferPosted(
+        uint256 indexed offerId,
+        address indexed supplier,
+        uint256 indexed batchId,
+        IGreenCertificates.EnergySource source,
+        uint8 region,
+        EnergyOfferParams offer
+    );
+    /// @notice A bandwidth offer was posted with all of its fields.
+    event BandwidthOfferPosted(uint256 indexed offerId, address indexed supplier, BandwidthOfferParams offer);
+    /// @notice A bid was posted; `escrow` (vcuHours × limit) moved from the buyer into the market.
+    event BidPosted(uint256 indexed bidId, address indexed buyer, BidParams bid, uint256 escrow);
+
+    /// @notice The buyer cancelled the unfilled rest of a bid and got `refund` back at once.
+    event BidCancelled(uint256 indexed bidId, address indexed buyer, uint256 vcuHours, uint256 refund);
+    /// @notice The supplier cancelled the unfilled rest of a compute offer.
+    event ComputeOfferCancelled(uint256 indexed offerId, address indexed supplier, uint256 vcuHours);
+    /// @notice The supplier cancelled the unfilled rest of an energy offer; its Wh went back at once.
+    event EnergyOfferCancelled(uint256 indexed offerId, address indexed supplier, uint256 batchId, uint256 wh);
+    /// @notice The supplier cancelled the unfilled rest of a bandwidth offer.
+    event BandwidthOfferCancelled(uint256 indexed offerId, address indexed supplier, uint256 mbps);
+
+    /// @notice A match settled into a deal. The terms say everything that changed: the bid lost
+    /// `vcuHours` (and `escrow` moved into the deal), the compute offer lost `vcuHours`, each energy
+    /// offer lost its lot's Wh, the bandwidth offer (if any) lost `bandwidthMbps`.
+    event DealOpened(uint256 indexed dealId, uint256 indexed bidId, address indexed buyer, DealTerms terms);
+    /// @notice Match `index` of a `settle` batch was skipped; the rest of the batch went on.
+    event MatchSkipped(uint256 indexed index, uint256 indexed bidId, uint256 indexed computeOfferId, SkipReason reason);
+    /// @notice The compute supplier reported usage; the buyer may dispute until `challengeEnd`.
+    event UsageReported(uint256 indexed dealId, address indexed computeSupplier, UsageReport report, uint256 challengeEnd);
+    /// @notice The buyer confirmed the report; {DealFinalized} follows in the same transaction.
+    event UsageConfirmed(uint256 indexed dealId, address indexed buyer);
+    /// @notice The buyer disputed the report; an arbiter resolves it.
+    event DealDisputed(uint256 indexed dealId, address indexed buyer, string reason);
+    /// @notice An arbiter resolved a dispute, refunding `refundBps` of what the report would pay;
+    /// {DealFinalized} follows in the same transaction.
+    event DisputeResolved(uint256 indexed dealId, address indexed arbiter, uint16 refundBps);
+    /// @notice A deal finalised: suppliers, treasury and buyer were credited, certificate Wh retired
+    /// for the buyer (and unused Wh returned to their suppliers), credits minted to the buyer.
+    event DealFinalized(uint256 indexed dealId, address indexed buyer, DealOutcome outcome);
+    /// @notice The compute supplier never reported: the buyer was credited the whole escrow and every
+    /// lot's Wh went back to its supplier (`returnedWh` aligned with the terms' energyLots).
+    event DealCancelled(uint256 indexed dealId, address indexed buyer, uint256 refund, uint256[] returnedWh);
+    /// @notice `account` withdrew its whole balance.
+    event Withdrawn(address indexed account, uint256 amount);
+
+    /// @notice The platform fee changed (applies to deals opened from now on).
+    event FeeSet(uint16 feeBps);
+    /// @notice The treasury that receives fees changed (applies to deals finalised from now on).
+    event TreasurySet(address indexed treasury);
+    /// @notice The challenge and report grace periods changed (apply to deals opened from now on).
+    event DealPeriodsSet(uint32 challengePeriod, uint32 reportGracePeriod);
+    /// @notice A region's grid emission factor changed (applies to deals opened from now on).
+    event GridFactorSet(uint8 indexed region, uint16 gCO2ePerKwh);
+    /// @notice A generation source's emission factor changed (applies to deals opened from now on).
+    event SourceFactorSet(IGreenCertificates.EnergySource indexed source, uint16 gCO2ePerKwh);
+
+    // ─── Orders ──────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice Posts a compute offer.
+    /// @dev Requirements: not paused; windowStart < windowEnd; now < expiry ≤ windowEnd; vcuHours > 0;
+    /// whPerVcuHour > 0; pueMilli ≥ 1000. Emits {ComputeOfferPosted}.
+    function postComputeOffer(ComputeOfferParams calldata offer) external returns (uint256 offerId);
+
+    /// @notice Posts an energy offer, pulling `wh` of the batch from the caller into escrow.
+    /// @dev Requirements: not paused; the batch exists; wh > 0; expiry > now; the caller holds the Wh and
+    /// has approved the market (`setApprovalForAll`). Emits {EnergyOfferPosted}.
+    function postEnergyOffer(EnergyOfferParams calldata offer) external returns (uint256 offerId);
+
+    /// @notice Posts a bandwidth offer.
+    /// @dev Requirements: not paused; fromRegion ≠ toRegion; windowStart < windowEnd;
+    /// now < expiry ≤ windowEnd; mbps > 0. Emits {BandwidthOfferPosted}.
+    function postBandwidthOffer(BandwidthOfferParams calldata offer) external returns (uint256 offerId);
+
+    /// @notice Posts a bid, pulling vcuHours × limitPricePerVcuHour from the caller into escrow.
+    /// @dev Requirements: not paused; windowStart < windowEnd; now < expiry ≤ windowEnd; vcuHours > 0;
+    /// acceptableRegions ≠ 0; minGreenBps ≤ 10,000; allowance ≥ escrow. Emits {BidPosted}.
+    function postBid(BidParams calldata bid) external returns (uint256 bidId);
+
+    /// @notice {postBid} with an EIP-2612 permit for the escrow. A permit that fails (e.g. front-run)
+    /// is ignored as long as the allowance already covers the escrow.
+    function postBidWithPermit(BidParams calldata bid, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        external
+        returns (uint256 bidId);
+
+    /// @notice Cancels the unfilled rest of the caller's bid and refunds its escrow at once.
+    /// @dev Works while paused and after expiry. Requirements: caller is the buyer; something remains.
+    /// Emits {BidCancelled}.
+    function cancelBid(uint256 bidId) external;
+
+    /// @notice Cancels the unfilled rest of the caller's compute offer. Works while paused.
+    /// @dev Emits {ComputeOfferCancelled}.
+    function cancelComputeOffer(uint256 offerId) external;
+
+    /// @notice Cancels the unfilled rest of the caller's energy offer and returns its Wh at once.
+    /// Works while paused. @dev Emits {EnergyOfferCancelled}.
+    function cancelEnergyOffer(uint256 offerId) external;
+
+    /// @notice Cancels the unfilled rest of the caller's bandwidth offer. Works while paused.
+    /// @dev Emits {BandwidthOfferCancelled}.
+    function cancelBandwidthOffer(uint256 offerId) external;
+
+    // ─── Settlement ──────────────────────────────────────────────────────────────────────────────
+
+    /// @notice Settles a batch of matches into deals. Each match is checked against its orders' own
+    /// limits; a match that fails any check is skipped with {MatchSkipped} and the others settle.
+    /// Matches apply in order, so a later match sees the fills of earlier ones.
+    /// @dev Requirements: caller has MATCHER_ROLE; not paused. Emits {DealOpened} or {MatchSkipped} per match.
+    /// @return dealsOpened how many matches became deals
+    function settle(Match[] calldata matches) external returns (uint256 dealsOpened);
+
+    // ─── Deals ───────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice The compute supplier reports usage after the deal's window; the challenge period starts.
+    /// @dev Requirements: caller is the terms' computeSupplier; deal Active; windowEnd ≤ now < reportDeadline;
+    /// vcuDelivered ≤ vcuHours. Emits {UsageReported}.
+    function reportUsage(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external;
+
+    /// @notice The buyer accepts the report; the deal finalises at once.
+    /// @dev Requirements: caller is the buyer; deal Reported. Emits {UsageConfirmed}, {DealFinalized}.
+    function confirmUsage(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external;
+
+    /// @notice The buyer disputes the report within the challenge period.
+    /// @dev Requirements: caller is the buyer; deal Reported; now < reported time + challengePeriod.
+    /// Emits {DealDisputed}.
+    function disputeUsage(
+        uint256 dealId,
+        DealTerms calldata terms,
+        UsageReport calldata report,
+        string calldata reason
+    ) external;
+
+    /// @notice An arbiter resolves a dispute: the buyer gets back `refundBps` of what the report would
+    /// pay (payments, fee, retired Wh and credits all scale by 10,000 − refundBps); the deal finalises.
+    /// @dev Requirements: caller has ARBITER_ROLE; deal Disputed; refundBps ≤ 10,000.
+    /// Emits {DisputeResolved}, {DealFinalized}.
+    function resolveDispute(
+        uint256 dealId,
+        DealTerms calldata terms,
+        UsageReport calldata report,
+        uint16 refundBps
+    ) external;
+
+    /// @notice Anyone finalises an undisputed deal once its challenge period is over.
+    /// @dev Requirements: deal Reported; now ≥ reported time + challengePeriod. Emits {DealFinalized}.
+    function finalize(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external;
+
+    /// @notice Anyone cancels a deal whose compute supplier did not report by the deadline: the buyer is
+    /// credited the whole escrow and the certificate Wh go back to their suppliers.
+    /// @dev Requirements: deal Active; now ≥ reportDeadline. Emits {DealCancelled}.
+    function cancelNoShow(uint256 dealId, DealTerms calldata terms) external;
+
+    /// @notice Sends the caller's whole withdrawable balance to the caller. Works while paused.
+    /// @dev Requirements: balance > 0. Emits {Withdrawn}.
+    function withdraw() external returns (uint256 amount);
+
+    // ─── Administration ──────────────────────────────────────────────────────────────────────────
+
+    /// @notice Sets the platform fee for deals opened from now on. @dev DEFAULT_ADMIN_ROLE; ≤ MAX_FEE_BPS. Emits {FeeSet}.
+    function setFee(uint16 feeBps) external;
+
+    /// @notice Sets the fee treasury. @dev DEFAULT_ADMIN_ROLE; non-zero. Emits {TreasurySet}.
+    function setTreasury(address treasury) external;
+
+    /// @notice Sets the challenge and report grace periods for deals opened from now on.
+    /// @dev DEFAULT_ADMIN_ROLE; both non-zero. Emits {DealPeriodsSet}.
+    function setDealPeriods(uint32 challengePeriod, uint32 reportGracePeriod) external;
+
+    /// @notice Sets a region's grid emission factor. @dev DEFAULT_ADMIN_ROLE. Emits {GridFactorSet}.
+    function setGridFactor(uint8 region, uint16 gCO2ePerKwh) external;
+
+    /// @notice Sets a generation source's emission factor. @dev DEFAULT_ADMIN_ROLE. Emits {SourceFactorSet}.
+    function setSourceFactor(IGreenCertificates.EnergySource source, uint16 gCO2ePerKwh) external;
+
+    /// @notice Stops new orders and settlements; cancellations, deal actions and withdrawals go on.
+    /// @dev PAUSER_ROLE. Emits {Paused}.
+    function pause() external;
+
+    /// @notice Resumes new orders and settlements. @dev PAUSER_ROLE. Emits {Unpaused}.
+    function unpause() external;
+
+    // ─── Views ───────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice Role that submits matches.
+    function MATCHER_ROLE() external view returns (bytes32);
+    /// @notice Role that resolves disputes.
+    function ARBITER_ROLE() external view returns (bytes32);
+    /// @notice Role that pauses and unpauses new business.
+    function PAUSER_ROLE() external view returns (bytes32);
+    /// @notice Highest platform fee the admin can set, in bps.
+    function MAX_FEE_BPS() external view returns (uint16);
+    /// @notice Grid emission factor of regions without their own, in gCO2e/kWh (0.61 kgCO2/kWh).
+    function DEFAULT_GRID_FACTOR() external view returns (uint16);
+
+    /// @notice The ERC-20 the market settles in.
+    function settlementToken() external view returns (IERC20);
+    /// @notice The green certificate registry.
+    function certificates() external view returns (IGreenCertificates);
+    /// @notice The carbon credit token.
+    function credits() external view returns (ICarbonCredits);
+
+    /// @notice Platform fee in bps of what suppliers are paid, for deals opened now.
+    function feeBps() external view returns (uint16);
+    /// @notice Account credited with platform fees when deals finalise.
+    function treasury() external view returns (address);
+    /// @notice Seconds the buyer has to dispute a report, for deals opened now.
+    function challengePeriod() external view returns (uint32);
+    /// @notice Seconds after a deal's window within which the compute supplier must report.
+    function reportGracePeriod() external view returns (uint32);
+    /// @notice Grid emission factor of `region` in gCO2e/kWh (DEFAULT_GRID_FACTOR unless set).
+    function gridFactorOf(uint8 region) external view returns (uint16);
+    /// @notice Emission factor of a generation source in gCO2e/kWh (0 unless set).
+    function sourceFactorOf(IGreenCertificates.EnergySource source) external view returns (uint16);
+
+    /// @notice The stored bid (all zero for unknown ids; remainingVcuHours 0 once cancelled or filled).
+    function bidOf(uint256 bidId) external view returns (Bid memory);
+    /// @notice The stored compute offer (all zero for unknown ids).
+    function computeOfferOf(uint256 offerId) external view returns (ComputeOffer memory);
+    /// @notice The stored energy offer (all zero for unknown ids).
+    function energyOfferOf(uint256 offerId) external view returns (EnergyOffer memory);
+    /// @notice The stored bandwidth offer (all zero for unknown ids).
+    function bandwidthOfferOf(uint256 offerId) external view returns (BandwidthOffer memory);
+    /// @notice The stored deal (status, since, digest); reverts for unknown ids.
+    function dealOf(uint256 dealId) external view returns (Deal memory);
+
+    /// @notice Number of bids, offers of each kind and deals created so far (the highest ids; ids start at 1).
+    function bidCount() external view returns (uint256);
+    /// @notice Number of compute offers posted so far.
+    function computeOfferCount() external view returns (uint256);
+    /// @notice Number of energy offers posted so far.
+    function energyOfferCount() external view returns (uint256);
+    /// @notice Number of bandwidth offers posted so far.
+    function bandwidthOfferCount() external view returns (uint256);
+    /// @notice Number of deals opened so far.
+    function dealCount() external view returns (uint256);
+
+    /// @notice Settlement tokens `account` can withdraw (supplier payouts, buyer refunds, treasury fees).
+    function withdrawableOf(address account) external view returns (uint256);
+
+    /// @notice The digest stored for a deal that is Active (terms only).
+    function termsDigest(DealTerms calldata terms) external pure returns (bytes26);
+    /// @notice The digest stored for a deal once reported (terms and report).
+    function reportDigest(DealTerms calldata terms, UsageReport calldata report) external pure returns (bytes26);
+}
