@@ -1,0 +1,17 @@
+// The pricing layer's public surface (pure functions, no I/O). Backend API and matcher import from
+// here only.
+
+export { nashBargain, type BargainInput, type BargainResult } from "./nash.ts";
+export { PRICING_CONFIG, SLA_TIERS, type EnergyType, type PricingConfig, type SlaTier } from "./config.ts";
+export {
+  bandwidthBasePrice,
+  computeBasePrice,
+  computeUtilisation,
+  dynamicPrice,
+  energyBasePrice,
+  loadFactor,
+  qualityFactor,
+  type ComputeGood,
+} from "./price.ts";
+export type { Clear, ClearingOptions, ClearingResult, MarketRules, OrderBook } from "./clearing/types.ts";
+export { checkBatch, type BatchCheck, type MatchViolation } from "./clearing/feasibility.ts";

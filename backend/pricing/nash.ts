@@ -1,0 +1,246 @@
+// Weighted Nash bargaining (DESIGN.md §5): the division u of a value V among parties that maximises
+// Σ wᵢ·ln(uᵢ − dᵢ) subject to Σ uᵢ = V, per-party bounds and coalition (core) constraints.
+//
+// Work happens in gains xᵢ = (uᵢ − dᵢ)/S with S = V − Σ dᵢ, so the budget is Σ xᵢ = 1 and the
+// accuracy is relative to the surplus. Three regimes:
+//   • no constraint: the closed form xᵢ = wᵢ/Σw;
+//   • bounds only: the exact KKT point xᵢ = clamp(wᵢ/λ, loᵢ, hiᵢ), with λ found on the sorted
+//     breakpoints of that piecewise-hyperbolic sum (water-filling), no iteration;
+//   • coalitions: a phase-1 LP (max-min gain) proves or refutes that some division gives everyone
+//     strictly more than dᵢ and yields a feasible start; a primal active-set method with Newton
+//     steps on the working set's null space then converges quadratically to the unique optimum
+//     (the objective is strictly concave in x > 0).
+
+import { addIfIndependent, solveDense } from "./solver/dense-linear.ts";
+import { solveDenseLp, type LpRow } from "./solver/dense-lp.ts";
+
+export type BargainInput = {
+  total: number; // value V to divide among the parties
+  disagreement: number[]; // d_i, one per party
+  weights?: number[]; // bargaining power w_i > 0, default 1 each
+  bounds?: { min?: number; max?: number }[]; // per-party bounds on u_i
+  coalitions?: { members: number[]; atLeast: number }[]; // Σ_{i∈S} u_i ≥ v(S) (core constraints)
+};
+
+export type BargainResult = { agreed: true; utilities: number[] } | { agreed: false; reason: string };
+
+/**
+ * Splits `total` among the parties by the weighted Nash bargaining solution.
+ *
+ * Malformed input (wrong lengths, non-finite numbers, non-positive weights, bad coalition members)
+ * throws a `RangeError` naming the field; an input whose constraints leave no division that gives
+ * every party strictly more than its disagreement value returns `agreed: false` with the reason.
+ *
+ * @example
+ * nashBargain({ total: 10, disagreement: [1, 3], weights: [1, 3] });
+ * // → { agreed: true, utilities: [2.5, 7.5] }   (gains 1.5 : 4.5 = 1 : 3)
+ */
+export function nashBargain(input: BargainInput): BargainResult {
+  const n = validate(input);
+  const d = input.disagreement;
+  const w = input.weights ?? new Array<number>(n).fill(1);
+  const dSum = d.reduce((s, v) => s + v, 0);
+  const surplus = input.total - dSum;
+  const scale = Math.max(Math.abs(input.total), ...d.map(Math.abs), 1e-300);
+  if (!(surplus > 1e-13 * scale)) {
+    return { agreed: false, reason: `total ${input.total} does not exceed the sum of disagreement values ${dSum}` };
+  }
+
+  const lo = new Array<number>(n).fill(-Infinity);
+  const hi = new Array<number>(n).fill(Infinity);
+  for (let i = 0; i < n; i++) {
+    const b = input.bounds?.[i];
+    if (b?.min !== undefined) lo[i] = (b.min - d[i]) / surplus;
+    if (b?.max !== undefined) hi[i] = (b.max - d[i]) / surplus;
+    if (lo[i] > hi[i]) return { agreed: false, reason: `party ${i}: min ${b?.min} exceeds max ${b?.max}` };
+    if (!(hi[i] > 0)) return { agreed: false, reason: `party ${i}: max ${b?.max} does not exceed its disagreement value ${d[i]}` };
+  }
+
+  const coalitionRows: { members: number[]; need: number }[] = [];
+  for (const c of input.coalitions ?? []) {
+    const need = (c.atLeast - c.members.reduce((s, i) => s + d[i], 0)) / surplus;
+    if (need > 0) coalitionRows.push({ members: c.members, need }); // else implied by every gain > 0
+  }
+
+  const gains = coalitionRows.length === 0 ? waterFill(w, lo, hi) : activeSet(w, lo, hi, coalitionRows);
+  if (typeof gains === "string") return { agreed: false, reason: gains };
+  return { agreed: true, utilities: gains.map((x, i) => d[i] + surplus * x) };
+}
+
+function validate(input: BargainInput): number {
+  const finite = (v: unknown, field: string) => {
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new RangeError(`${field} must be a finite number`);
+  };
+  finite(input.total, "total");
+  if (!Array.isArray(input.disagreement) || input.disagreement.length === 0) {
+    throw new RangeError("disagreement must list at least one party");
+  }
+  const n = input.disagreement.length;
+  input.disagreement.forEach((v, i) => finite(v, `disagreement[${i}]`));
+  if (input.weights !== undefined) {
+    if (input.weights.length !== n) throw new RangeError(`weights must have ${n} entries`);
+    input.weights.forEach((v, i) => {
+      finite(v, `weights[${i}]`);
+      if (v <= 0) throw new RangeError(`weights[${i}] must be positive`);
+    });
+  }
+  if (input.bounds !== undefined) {
+    if (input.bounds.length !== n) throw new RangeError(`bounds must have ${n} entries`);
+    input.bounds.forEach((b, i) => {
+      if (b?.min !== undefined) finite(b.min, `bounds[${i}].min`);
+      if (b?.max !== undefined) finite(b.max, `bounds[${i}].max`);
+    });
+  }
+  input.coalitions?.forEach((c, k) => {
+    finite(c.atLeast, `coalitions[${k}].atLeast`);
+    if (!Array.isArray(c.members) || c.members.length === 0) {
+      throw new RangeError(`coalitions[${k}].members must name at least one party`);
+    }
+    const seen = new Set<number>();
+    for (const i of c.members) {
+      if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`coalitions[${k}].members: ${i} is not a party`);
+      if (seen.has(i)) throw new RangeError(`coalitions[${k}].members: party ${i} listed twice`);
+      seen.add(i);
+    }
+  });
+  return n;
+}
+
+const NO_ROOM = "the bounds and coalition constraints leave no division that gives every party more than its disagreement value";
+
+/** Exact solution with bounds only: xᵢ = clamp(wᵢ/λ, loᵢ, hiᵢ) with Σ xᵢ = 1. */
+function waterFill(w: number[], lo: number[], hi: number[]): number[] | string {
+  const n = w.length;
+  const floor = lo.map((l) => Math.max(l, 0));
+  const floorSum = floor.reduce((s, v) => s + v, 0);
+  if (floorSum >= 1 - 1e-12) {
+    // Only the minimums themselves remain, and only if each lies strictly above its disagreement value.
+    if (floorSum <= 1 + 1e-12 && lo.every((l) => l > 0)) return lo.map((l) => l / floorSum);
+    return NO_ROOM;
+  }
+  if (hi.reduce((s, v) => s + v, 0) < 1 - 1e-12) return "the maximums cannot absorb the whole total";
+
+  const at = (lambda: number) => {
+    let fixed = 0;
+    let freeWeight = 0;
+    for (let i = 0; i < n; i++) {
+      const x = w[i] / lambda;
+      if (x <= lo[i]) fixed += lo[i];
+      else if (x >= hi[i]) fixed += hi[i];
+      else freeWeight += w[i];
+    }
+    return { fixed, freeWeight };
+  };
+  const sumAt = (lambda: number) => {
+    const { fixed, freeWeight } = at(lambda);
+    return fixed + freeWeight / lambda;
+  };
+  // Σ clamp(wᵢ/λ) falls as λ rises; between breakpoints each party is either free or at a bound.
+  const breaks = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    if (lo[i] > 0) breaks.add(w[i] / lo[i]);
+    if (Number.isFinite(hi[i])) breaks.add(w[i] / hi[i]);
+  }
+  const sorted = [...breaks].sort((a, b) => a - b);
+  let left = 0;
+  let right = Infinity;
+  for (const b of sorted) {
+    if (sumAt(b) > 1) left = b;
+    else {
+      right = b;
+      break;
+    }
+  }
+  const probe = right === Infinity ? (left === 0 ? 1 : 2 * left) : left === 0 ? right / 2 : (left + right) / 2;
+  const { fixed, freeWeight } = at(probe);
+  // With no free party the sum is flat on the segment, so it meets 1 at its right end.
+  const lambda = freeWeight === 0 ? right : freeWeight / (1 - fixed);
+  return Array.from({ length: n }, (_, i) => Math.min(hi[i], Math.max(lo[i], w[i] / lambda)));
+}
+
+type Row = { a: number[]; b: number }; // a·x ≥ b
+
+/** Primal active-set method with Newton steps for max Σ wᵢ ln xᵢ s.t. Σx = 1, rows. */
+function activeSet(w: number[], lo: number[], hi: number[], coalitions: { members: number[]; need: number }[]): number[] | string {
+  const n = w.length;
+  const rows: Row[] = [];
+  const unit = (i: number, sign: number) => Array.from({ length: n }, (_, j) => (j === i ? sign : 0));
+  for (let i = 0; i < n; i++) {
+    if (lo[i] > 0) rows.push({ a: unit(i, 1), b: lo[i] });
+    if (Number.isFinite(hi[i])) rows.push({ a: unit(i, -1), b: -hi[i] });
+  }
+  for (const c of coalitions) {
+    const a = new Array<number>(n).fill(0);
+    for (const i of c.members) a[i] = 1;
+    rows.push({ a, b: c.need });
+  }
+
+  // Phase 1: the largest t such that every gain is ≥ t. Agreement needs t > 0.
+  const lpRows: LpRow[] = [];
+  for (let i = 0; i < n; i++) lpRows.push({ coefficients: [...unit(i, 1), -1], sense: ">=", rhs: 0 });
+  lpRows.push({ coefficients: [...new Array<number>(n).fill(1), 0], sense: "=", rhs: 1 });
+  for (const r of rows) lpRows.push({ coefficients: [...r.a, 0], sense: ">=", rhs: r.b });
+  const phase1 = solveDenseLp({ objective: [...new Array<number>(n).fill(0), 1], rows: lpRows });
+  if (phase1.status !== "optimal" || phase1.z[n] <= 1e-10) return NO_ROOM;
+  const x = phase1.z.slice(0, n);
+
+  const slackOf = (r: Row) => r.a.reduce((s, ai, i) => s + ai * x[i], 0) - r.b;
+  const working: number[] = [];
+  const basis: number[][] = [];
+  addIfIndependent(basis, new Array<number>(n).fill(1));
+  rows.forEach((r, j) => {
+    if (Math.abs(slackOf(r)) <= 1e-12 && addIfIndependent(basis, r.a)) working.push(j);
+  });
+
+  const weightSum = w.reduce((s, v) => s + v, 0);
+  const objective = (y: number[]) => y.reduce((s, yi, i) => s + w[i] * Math.log(yi), 0);
+  for (let iteration = 0; iteration < 1000; iteration++) {
+    const g = x.map((xi, i) => w[i] / xi);
+    const dInv = x.map((xi, i) => (xi * xi) / w[i]);
+    const M = [new Array<number>(n).fill(1), ...working.map((j) => rows[j].a)];
+    const K = M.map((mi) => M.map((mk) => mi.reduce((s, v, i) => s + v * dInv[i] * mk[i], 0)));
+    const rhs = M.map((mi) => mi.reduce((s, v, i) => s + v * dInv[i] * g[i], 0));
+    const lambda = solveDense(K, rhs);
+    if (lambda === undefined) throw new Error("nashBargain: singular working set");
+    const p = x.map((_, i) => dInv[i] * (g[i] - M.reduce((s, mk, k) => s + mk[i] * lambda[k], 0)));
+    const relativeStep = Math.max(...p.map((pi, i) => Math.abs(pi) / x[i]));
+
+    if (relativeStep < 1e-12) {
+      // Stationary on the working set: release the constraint whose multiplier has the wrong sign.
+      let release = -1;
+      let worst = 1e-10 * weightSum;
+      for (let k = 1; k < M.length; k++) {
+        if (lambda[k] > worst) {
+          worst = lambda[k];
+          release = k - 1;
+        }
+      }
+      if (release < 0) return x;
+      working.splice(release, 1);
+      continue;
+    }
+
+    let blockStep = Infinity;
+    let blocking = -1;
+    rows.forEach((r, j) => {
+      if (working.includes(j)) return;
+      const rate = r.a.reduce((s, ai, i) => s + ai * p[i], 0);
+      if (rate >= -1e-15) return;
+      const room = Math.max(0, slackOf(r)) / -rate;
+      if (room < blockStep) {
+        blockStep = room;
+        blocking = j;
+      }
+    });
+    let step = Math.min(1, blockStep);
+    // The logarithm keeps gains positive by itself; this only stops a long step from leaving its domain.
+    for (let i = 0; i < n; i++) if (p[i] < 0) step = Math.min(step, (0.99 * x[i]) / -p[i]);
+    const decrement = p.reduce((s, pi, i) => s + (pi * pi) / dInv[i], 0);
+    const base = objective(x);
+    let alpha = step;
+    while (alpha > 1e-16 && objective(x.map((xi, i) => xi + alpha * p[i])) < base + 1e-4 * alpha * decrement) alpha /= 2;
+    for (let i = 0; i < n; i++) x[i] += alpha * p[i];
+    if (alpha === blockStep) working.push(blocking);
+  }
+  throw new Error("nashBargain: active-set method did not converge");
+}

@@ -1,0 +1,96 @@
+// Base and dynamic prices of the three resource goods (DESIGN.md §5). Prices are in token base
+// units per unit of the good (VCU-hour, kWh, Mbps-hour) and are `number`s: they are quotes and
+// outside options, never payments (payments are integers made in bundle.ts).
+//
+// Compute:   base = P_class × Q(reliability) × S(tier) × (1 + g(energy type) × greenShare)
+//   Q(r)     = clamp(1 + qualityPerNine × log10((1 − r_ref)/(1 − r)), qualityFloor, qualityCeiling)
+//   S(tier)  = serviceCoefficient[tier]
+//   g(type)  = greenPremium[type]
+// Energy:    base = referencePricePerKwh[source]
+// Bandwidth: base = P_ref × (1 + latencyPremium × max(0, (ℓ_ref − ℓ)/ℓ_ref))
+// Dynamic:   price = base × L(ρ), with ρ the utilisation of the window in [0, 1]:
+//   L(ρ) = 1 − idleDiscount × (1 − ρ/ρ₀)                                  for ρ < ρ₀
+//   L(ρ) = 1 + scarcitySurcharge × ((ρ − ρ₀)/(1 − ρ₀))^scarcityExponent     for ρ ≥ ρ₀
+// L is continuous, non-decreasing, L(ρ₀) = 1, L(0) = 1 − idleDiscount, L(1) = 1 + scarcitySurcharge.
+
+import type { ComputeOffer } from "../../protocol/orders.ts";
+import { BPS, HARDWARE_CLASSES, type EnergySource, type HardwareClass } from "../../protocol/units.ts";
+import { PRICING_CONFIG, type EnergyType, type PricingConfig, type SlaTier } from "./config.ts";
+
+export type ComputeGood = {
+  hardwareClass: HardwareClass;
+  /** Availability promised, in [0, 1). */
+  reliability: number;
+  slaTier: SlaTier;
+  energyType: EnergyType;
+  /** Share of the energy covered by certificates of `energyType`, in bps. */
+  greenShareBps: number;
+};
+
+/** Quality factor Q(r) from reliability. */
+export function qualityFactor(reliability: number, config: PricingConfig = PRICING_CONFIG): number {
+  const c = config.compute;
+  if (!(reliability >= 0 && reliability < 1)) throw new RangeError("reliability must be in [0, 1)");
+  const nines = Math.log10((1 - c.referenceReliability) / (1 - reliability));
+  return Math.min(c.qualityCeiling, Math.max(c.qualityFloor, 1 + c.qualityPerNine * nines));
+}
+
+/** Load term L(ρ): the factor the window's utilisation applies to a base price. */
+export function loadFactor(utilisation: number, config: PricingConfig = PRICING_CONFIG): number {
+  if (!Number.isFinite(utilisation)) throw new RangeError("utilisation must be a finite number");
+  const { neutralUtilisation: r0, idleDiscount, scarcitySurcharge, scarcityExponent } = config.load;
+  const rho = Math.min(1, Math.max(0, utilisation));
+  if (rho < r0) return 1 - idleDiscount * (1 - rho / r0);
+  return 1 + scarcitySurcharge * ((rho - r0) / (1 - r0)) ** scarcityExponent;
+}
+
+/** Base price of a compute good per VCU-hour. */
+export function computeBasePrice(good: ComputeGood, config: PricingConfig = PRICING_CONFIG): number {
+  const c = config.compute;
+  if (!(good.greenShareBps >= 0 && good.greenShareBps <= BPS)) throw new RangeError("greenShareBps must be in [0, 10000]");
+  const green = 1 + c.greenPremium[good.energyType] * (good.greenShareBps / BPS);
+  return c.referencePricePerVcuHour[good.hardwareClass] * qualityFactor(good.reliability, config) * c.serviceCoefficient[good.slaTier] * green;
+}
+
+/** Base price of green power with its certificate, per kWh. */
+export function energyBasePrice(source: EnergySource, config: PricingConfig = PRICING_CONFIG): number {
+  return config.energy.referencePricePerKwh[source];
+}
+
+/** Base price of a link per Mbps-hour for a latency bound. */
+export function bandwidthBasePrice(latencyMs: number, config: PricingConfig = PRICING_CONFIG): number {
+  const b = config.bandwidth;
+  if (!(latencyMs >= 0)) throw new RangeError("latencyMs must be non-negative");
+  const tighter = Math.max(0, (b.referenceLatencyMs - latencyMs) / b.referenceLatencyMs);
+  return b.referencePricePerMbpsHour * (1 + b.latencyPremium * tighter);
+}
+
+/** Dynamic price: a base price under the load of its window. */
+export function dynamicPrice(basePrice: number, utilisation: number, config: PricingConfig = PRICING_CONFIG): number {
+  return basePrice * loadFactor(utilisation, config);
+}
+
+/**
+ * Utilisation of compute capacity of one hardware class (optionally one region) over a window:
+ * matched VCU-hours over offered VCU-hours, each offer weighted by the share of its own window
+ * that overlaps the requested one. A window no offer covers counts as fully utilised: there is
+ * nothing left to buy there.
+ */
+export function computeUtilisation(
+  offers: readonly ComputeOffer[],
+  window: { hardwareClass: HardwareClass; region?: number; windowStart: number; windowEnd: number },
+): number {
+  if (!(window.windowEnd > window.windowStart)) throw new RangeError("windowEnd must be after windowStart");
+  const classIndex = HARDWARE_CLASSES.indexOf(window.hardwareClass);
+  let offered = 0;
+  let filled = 0;
+  for (const o of offers) {
+    if (o.hardwareClass !== classIndex || (window.region !== undefined && o.region !== window.region)) continue;
+    const overlap = Math.min(o.windowEnd, window.windowEnd) - Math.max(o.windowStart, window.windowStart);
+    if (overlap <= 0 || o.windowEnd <= o.windowStart) continue;
+    const share = overlap / (o.windowEnd - o.windowStart);
+    offered += share * Number(o.vcuHours);
+    filled += share * Number(o.filled);
+  }
+  return offered === 0 ? 1 : filled / offered;
+}
