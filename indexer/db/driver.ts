@@ -1,0 +1,105 @@
+// One database behind one interface: PGlite (Postgres in WebAssembly, a folder on disk) by default,
+// a PostgreSQL server when DATABASE_URL is set. Both speak the same SQL, so the schema, migrations,
+// handlers and resolvers never ask which one they run on.
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+
+export type Row = Record<string, any>;
+
+/** Anything that runs SQL: the database itself or one open transaction. */
+export type Queryable = {
+  query<T extends Row = Row>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+};
+
+export type Database = Queryable & {
+  kind: "pglite" | "postgres";
+  /** Runs `fn` in one transaction: everything it wrote commits together or not at all. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+};
+
+export type DatabaseOptions = { kind: "pglite"; dataDir?: string } | { kind: "postgres"; url: string };
+
+// Block numbers, log indexes and unix times are int8 and fit in a double; money and uint256 ids
+// are numeric and stay decimal strings. Both drivers are set up to agree on that.
+const INT8 = 20;
+
+/**
+ * Opens the database.
+ * @example const db = await openDatabase({ kind: "pglite", dataDir: "data/indexer" });
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.kind === "pglite" ? openPglite(options.dataDir) : openPostgres(options.url);
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir ? { dataDir } : {});
+  const on = (q: Pick<PGlite, "query" | "exec">): Queryable => ({
+    async query<T extends Row>(sql: string, params?: unknown[]) {
+      return (await q.query<T>(sql, params)).rows;
+    },
+    async exec(sql: string) {
+      await q.exec(sql);
+    },
+  });
+  // PGlite is one connection: queries outside a transaction must not interleave with one that is
+  // open, or they would run inside it. A promise chain serialises every entry point.
+  let tail: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = tail.then(fn, fn);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+  const self = on(client);
+  return {
+    kind: "pglite",
+    query: (sql, params) => serial(() => self.query(sql, params)),
+    exec: (sql) => serial(() => self.exec(sql)),
+    transaction: (fn) => serial(() => client.transaction((tx) => fn(on(tx)))),
+    close: () => serial(() => client.close()),
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8 ? Number : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+    },
+  });
+  // Fail at start-up, with the server's own message, rather than on the first request.
+  (await pool.connect()).release();
+  const on = (c: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<T extends Row>(sql: string, params?: unknown[]) {
+      return (await c.query(sql, params as unknown[])).rows as T[];
+    },
+    async exec(sql: string) {
+      await c.query(sql);
+    },
+  });
+  return {
+    kind: "postgres",
+    ...on(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await fn(on(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,20 @@
+// A canonical, order-independent picture of everything the index holds, for comparing two
+// databases (a re-orged one against a fresh index of the canonical chain, a restarted one against
+// an uninterrupted one).
+import type { Queryable, Row } from "./driver.ts";
+import { handlers } from "../handlers/index.ts";
+
+export type IndexDump = Record<string, Row[]>;
+
+export async function dumpIndex(db: Queryable): Promise<IndexDump> {
+  const out: IndexDump = {};
+  // `blocks` is left out: which blocks are kept depends on how the history was cut into steps.
+  const tables = [...Object.keys(handlers.tables), "events"].sort();
+  for (const t of tables) {
+    const rows = await db.query(`SELECT to_jsonb(t) AS row FROM ${t} t`);
+    out[t] = rows.map((r) => r.row as Row).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  }
+  const [state] = await db.query("SELECT chain_id, deployment, block_number, block_hash FROM sync_state");
+  out.sync_state = state ? [state] : [];
+  return out;
+}

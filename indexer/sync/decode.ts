@@ -1,0 +1,78 @@
+// Turns raw logs into named events with plain JSON arguments, using the ABIs generated from the
+// contracts' build artifacts (never hand-copied ones).
+import { decodeEventLog, toEventSelector, type Abi, type AbiEvent } from "viem";
+import type { RawLog } from "./chain.ts";
+
+export type ContractSpec = { name: string; address: string; abi: Abi };
+
+/** Argument values as stored and handed to handlers: uint → decimal string, address → lower case. */
+export type EventArgs = Record<string, any>;
+
+export type DecodedEvent = {
+  contract: string;
+  address: string;
+  name: string;
+  args: EventArgs;
+  /** Every address among the arguments, for "everything one account did". */
+  accounts: string[];
+  blockNumber: number;
+  blockHash: string;
+  blockTime: number;
+  txHash: string;
+  txIndex: number;
+  logIndex: number;
+};
+
+export type Decoder = (log: RawLog, blockTime: number) => DecodedEvent | null;
+
+export function createDecoder(contracts: readonly ContractSpec[]): Decoder {
+  const byAddress = new Map<string, { name: string; events: Map<string, AbiEvent[]> }>();
+  for (const c of contracts) {
+    const events = new Map<string, AbiEvent[]>();
+    for (const item of c.abi) {
+      if (item.type === "event") events.set(toEventSelector(item), [item]);
+    }
+    byAddress.set(c.address.toLowerCase(), { name: c.name, events });
+  }
+  return (log, blockTime) => {
+    const contract = byAddress.get(log.address);
+    const abi = log.topics[0] ? contract?.events.get(log.topics[0]) : undefined;
+    // Logs the ABIs do not describe (none are expected) are left out rather than guessed at.
+    if (!contract || !abi) return null;
+    const decoded = decodeEventLog({ abi, data: log.data as `0x${string}`, topics: log.topics as [`0x${string}`] });
+    const accounts = new Set<string>();
+    const args = normalise(decoded.args, accounts) as EventArgs;
+    return {
+      contract: contract.name,
+      address: log.address,
+      name: decoded.eventName as string,
+      args,
+      accounts: [...accounts],
+      blockNumber: log.blockNumber,
+      blockHash: log.blockHash,
+      blockTime,
+      txHash: log.transactionHash,
+      txIndex: log.transactionIndex,
+      logIndex: log.logIndex,
+    };
+  };
+}
+
+function normalise(value: unknown, accounts: Set<string>): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "string") {
+    if (value.length === 42 && value.startsWith("0x")) {
+      const a = value.toLowerCase();
+      if (a !== "0x0000000000000000000000000000000000000000") accounts.add(a);
+      return a;
+    }
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((v) => normalise(v, accounts));
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = normalise(v, accounts);
+    return out;
+  }
+  return value;
+}

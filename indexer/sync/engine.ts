@@ -1,0 +1,462 @@
+// The sync loop: backfill final history in block ranges, then follow the head block by block.
+//
+// Invariants
+// - A step (a range of final blocks, or one block near the head) commits its events, the handlers'
+//   writes and the checkpoint in ONE transaction: a crash at any point leaves the database at the
+//   end of a whole step, and the restart resumes from that checkpoint.
+// - Events are keyed by (block hash, log index) and handlers run only for events newly inserted, so
+//   even replaying a step could not apply anything twice.
+// - Blocks within `reorgDepth` of the head are journaled (each changed row's state before the
+//   block); a block whose parent hash does not match the checkpoint triggers a rollback to the
+//   common ancestor. A re-org deeper than the journal resets the index and rebuilds it from the
+//   deployment's start block, which is slow but exact.
+import type { Logger } from "pino";
+import type { Database, Queryable } from "../db/driver.ts";
+import { readColumns, rollbackJournal, Store, type TableColumns } from "../db/store.ts";
+import { IndexerError, isRetryable } from "../errors.ts";
+import type { HandlerSet } from "../handlers/types.ts";
+import type { BlockHeader, Chain, RawLog } from "./chain.ts";
+import { createDecoder, type ContractSpec, type DecodedEvent, type Decoder } from "./decode.ts";
+import { RateMeter } from "./progress.ts";
+
+export type SyncOptions = {
+  db: Database;
+  chain: Chain;
+  contracts: readonly ContractSpec[];
+  handlers: HandlerSet;
+  /** First block that can hold the contracts' events (the deployment block). */
+  startBlock: number;
+  /** Blocks below the head before data counts as final. */
+  confirmations: number;
+  /** How far back a re-org can be rolled back block by block (≥ confirmations). */
+  reorgDepth: number;
+  /** Largest block range of one backfill request. */
+  maxBlockRange: number;
+  /** Aim for about this many logs per backfill step. */
+  targetLogsPerStep: number;
+  pollIntervalMs: number;
+  log: Logger;
+};
+
+export type SyncEvent =
+  | { type: "block"; fromBlock: number; toBlock: number; events: number; touched: ReadonlyMap<string, ReadonlySet<string>> }
+  | { type: "reorg"; ancestor: number; orphaned: number; reset: boolean };
+
+export type SyncStatus = {
+  phase: "starting" | "backfill" | "live" | "stopped" | "failed";
+  chainId: number | null;
+  headBlock: number | null;
+  indexedBlock: number | null;
+  finalizedBlock: number | null;
+  blocksBehind: number | null;
+  eventsPerSecond: number;
+  eventsIndexed: number;
+  realtime: "websocket" | "polling" | null;
+  reorgs: number;
+  lastError: { code: string; message: string; at: string } | null;
+};
+
+type Checkpoint = { number: number; hash: string; journalFloor: number };
+
+type Fetched = { from: BlockHeader; to: BlockHeader; logs: RawLog[]; headers: Map<number, BlockHeader> };
+
+const ZERO_HASH = `0x${"0".repeat(64)}`;
+
+export class SyncEngine {
+  readonly #o: SyncOptions;
+  readonly #decode: Decoder;
+  readonly #addresses: string[];
+  readonly #addressByName: Record<string, string>;
+  readonly #listeners = new Set<(e: SyncEvent) => void>();
+  readonly #rate = new RateMeter(10_000);
+  #columns: TableColumns = new Map();
+  #cp: Checkpoint | null = null;
+  #head: number | null = null;
+  #chainId: number | null = null;
+  #phase: SyncStatus["phase"] = "starting";
+  #realtime: SyncStatus["realtime"] = null;
+  #eventsIndexed = 0;
+  #reorgs = 0;
+  #lastError: SyncStatus["lastError"] = null;
+  #stopping = false;
+  #wake: (() => void) | null = null;
+  #unsubscribe: (() => void) | null = null;
+  #range: number;
+  #lastLog = 0;
+
+  constructor(options: SyncOptions) {
+    if (options.reorgDepth < options.confirmations) {
+      throw new IndexerError("BAD_CONFIG", `reorgDepth (${options.reorgDepth}) must be ≥ confirmations (${options.confirmations})`);
+    }
+    this.#o = options;
+    this.#decode = createDecoder(options.contracts);
+    this.#addresses = options.contracts.map((c) => c.address.toLowerCase());
+    this.#addressByName = Object.fromEntries(options.contracts.map((c) => [c.name, c.address.toLowerCase()]));
+    this.#range = Math.min(100, options.maxBlockRange);
+  }
+
+  /** Listens to committed blocks and re-orgs (for live GraphQL subscriptions). */
+  on(listener: (e: SyncEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  status(): SyncStatus {
+    const head = this.#head;
+    const indexed = this.#cp?.number ?? null;
+    return {
+      phase: this.#phase,
+      chainId: this.#chainId,
+      headBlock: head,
+      indexedBlock: indexed,
+      finalizedBlock: head === null || indexed === null ? null : Math.min(indexed, head - this.#o.confirmations),
+      blocksBehind: head === null || indexed === null ? null : Math.max(0, head - indexed),
+      eventsPerSecond: Math.round(this.#rate.perSecond()),
+      eventsIndexed: this.#eventsIndexed,
+      realtime: this.#realtime,
+      reorgs: this.#reorgs,
+      lastError: this.#lastError,
+    };
+  }
+
+  /** Loads the checkpoint (creating it on first run) and checks the database follows this deployment. */
+  async init(): Promise<void> {
+    const { db, chain, startBlock } = this.#o;
+    this.#chainId = await chain.chainId();
+    this.#columns = await readColumns(db, Object.keys(this.#o.handlers.tables));
+    for (const t of Object.keys(this.#o.handlers.tables)) {
+      if (!this.#columns.has(t)) throw new IndexerError("SCHEMA_MISMATCH", `handlers write table ${t}, which the schema lacks`);
+    }
+    const fingerprint = deploymentFingerprint(this.#chainId, this.#o.contracts, startBlock);
+    const [state] = await db.query<{ chain_id: number; deployment: string; block_number: number; block_hash: string; journal_floor: number }>(
+      "SELECT chain_id, deployment, block_number, block_hash, journal_floor FROM sync_state",
+    );
+    if (state && state.deployment === fingerprint) {
+      this.#cp = { number: state.block_number, hash: state.block_hash, journalFloor: state.journal_floor };
+      this.#eventsIndexed = (await db.query<{ n: number }>("SELECT count(*)::int8 AS n FROM events"))[0].n;
+      this.#o.log.info({ block: state.block_number, events: this.#eventsIndexed }, "resuming from checkpoint");
+      return;
+    }
+    if (state) this.#o.log.warn({ was: state.deployment, now: fingerprint }, "database holds another deployment; re-indexing");
+    const genesis = await this.#startCheckpoint();
+    await db.transaction(async (tx) => {
+      await this.#clear(tx);
+      await tx.query("DELETE FROM sync_state");
+      await tx.query(
+        "INSERT INTO sync_state (chain_id, deployment, block_number, block_hash, journal_floor) VALUES ($1, $2, $3, $4, $3)",
+        [this.#chainId, fingerprint, genesis.number, genesis.hash],
+      );
+    });
+    this.#cp = genesis;
+    this.#eventsIndexed = 0;
+    this.#o.log.info({ startBlock }, "new index");
+  }
+
+  /** Runs until `stop()`; rejects on an error that retrying cannot fix. */
+  async run(): Promise<void> {
+    if (!this.#cp) await this.init();
+    const unsubscribe = await this.#o.chain.subscribeHeads(
+      (n) => {
+        this.#head = Math.max(this.#head ?? 0, n);
+        this.#wake?.();
+      },
+      (error) => this.#o.log.warn({ err: error.message }, "head subscription failed; polling"),
+    );
+    this.#unsubscribe = unsubscribe;
+    this.#realtime = unsubscribe ? "websocket" : "polling";
+    this.#o.log.info({ realtime: this.#realtime }, "following the chain");
+    let backoff = 250;
+    while (!this.#stopping) {
+      try {
+        const progressed = await this.step();
+        backoff = 250;
+        if (!progressed) await this.#sleep(this.#o.pollIntervalMs);
+      } catch (error) {
+        const code = (error as IndexerError).code ?? (error as Error).name ?? "ERROR";
+        this.#lastError = { code, message: (error as Error).message, at: new Date().toISOString() };
+        if (!isRetryable(error) || this.#stopping) {
+          this.#phase = this.#stopping ? "stopped" : "failed";
+          if (this.#stopping) return;
+          this.#o.log.error({ err: error }, "sync stopped");
+          throw error;
+        }
+        this.#o.log.warn({ code, err: (error as Error).message, retryInMs: backoff }, "sync step failed; retrying");
+        await this.#sleep(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+    this.#phase = "stopped";
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#unsubscribe?.();
+    this.#wake?.();
+  }
+
+  /** Advances by one step. Returns false when already at the head. Exposed for tests. */
+  async step(): Promise<boolean> {
+    const cp = this.#cp!;
+    const head = await this.#o.chain.head();
+    this.#head = head;
+    if (cp.number > head) {
+      await this.#reorg();
+      return true;
+    }
+    if (cp.number === head) {
+      const latest = await this.#o.chain.header(head);
+      if (latest && latest.hash !== cp.hash) {
+        await this.#reorg();
+        return true;
+      }
+      this.#phase = "live";
+      return false;
+    }
+    const journalFrom = head - this.#o.reorgDepth;
+    if (cp.number < journalFrom) {
+      this.#phase = "backfill";
+      await this.#backfill(journalFrom);
+    } else {
+      this.#phase = "live";
+      await this.#follow(cp.number + 1);
+    }
+    this.#report();
+    return true;
+  }
+
+  /** Final blocks, in ranges, fetching the next range while the current one is written. */
+  async #backfill(through: number): Promise<void> {
+    // A prefetch that fails while the previous range is written must not count as unhandled; it
+    // still rejects for whoever awaits it.
+    const fetch = (from: number) => {
+      const p = this.#fetchRange(from, through);
+      p.catch(() => undefined);
+      return p;
+    };
+    let next: Promise<Fetched> | null = fetch(this.#cp!.number + 1);
+    while (next && !this.#stopping) {
+      const fetched: Fetched = await next;
+      const after = fetched.to.number + 1;
+      next = after <= through ? fetch(after) : null;
+      if (fetched.from.parentHash !== this.#cp!.hash) {
+        await this.#reorg();
+        return;
+      }
+      await this.#commit(fetched.logs, fetched.headers, fetched.to, undefined);
+      // Aim the next-but-one range at the target log count; the node caps nothing on a local chain,
+      // but big responses cost memory and small ones cost round trips.
+      const density = fetched.logs.length / (fetched.to.number - fetched.from.number + 1);
+      this.#range = Math.max(1, Math.min(this.#o.maxBlockRange, Math.floor(this.#o.targetLogsPerStep / Math.max(density, 1e-3))));
+      this.#report();
+    }
+  }
+
+  async #fetchRange(fromBlock: number, limit: number): Promise<Fetched> {
+    const toBlock = Math.min(limit, fromBlock + this.#range - 1);
+    const ends = await this.#o.chain.headers(fromBlock === toBlock ? [fromBlock] : [fromBlock, toBlock]);
+    const logs = await this.#o.chain.logs({ addresses: this.#addresses, fromBlock, toBlock });
+    const wanted = [...new Set(logs.map((l) => l.blockNumber))].filter((n) => !ends.has(n));
+    const headers = new Map([...ends, ...(wanted.length ? await this.#o.chain.headers(wanted) : [])]);
+    for (const l of logs) {
+      if (headers.get(l.blockNumber)?.hash !== l.blockHash) {
+        throw new IndexerError("CHAIN_MOVED", `block ${l.blockNumber} changed while it was read`, { retryable: true });
+      }
+    }
+    return { from: headers.get(fromBlock)!, to: headers.get(toBlock)!, logs, headers };
+  }
+
+  /** One block near the head, journaled so that it can be rolled back. */
+  async #follow(number: number): Promise<void> {
+    const header = await this.#o.chain.header(number);
+    if (!header) return;
+    if (header.parentHash !== this.#cp!.hash) {
+      await this.#reorg();
+      return;
+    }
+    // By hash, not by number: the logs are those of exactly this block even if the head moves.
+    const logs = await this.#o.chain.logs({ addresses: this.#addresses, blockHash: header.hash });
+    await this.#commit(logs, new Map([[number, header]]), header, number);
+  }
+
+  async #commit(logs: RawLog[], headers: Map<number, BlockHeader>, to: BlockHeader, journalBlock: number | undefined) {
+    const events: DecodedEvent[] = [];
+    for (const log of logs) {
+      const e = this.#decode(log, headers.get(log.blockNumber)!.timestamp);
+      if (e) events.push(e);
+    }
+    const fromBlock = this.#cp!.number + 1;
+    const withEvents = new Set(events.map((e) => e.blockNumber));
+    const { touched, checkpoint } = await this.#o.db.transaction(async (tx) => {
+      // Every block that carries events is kept (times, ancestor search); so is the checkpoint block.
+      const blocks = [...headers.values()].filter((h) => h === to || withEvents.has(h.number));
+      await tx.query(
+        `INSERT INTO blocks (number, hash, parent_hash, timestamp)
+         SELECT number, hash, parent_hash, timestamp FROM jsonb_to_recordset($1) AS b(number int8, hash text, parent_hash text, timestamp int8)
+         ON CONFLICT (number) DO NOTHING`,
+        [JSON.stringify(blocks.map((b) => ({ number: b.number, hash: b.hash, parent_hash: b.parentHash, timestamp: b.timestamp })))],
+      );
+      const fresh = events.length === 0 ? [] : await insertEvents(tx, events);
+      const store = new Store(tx, this.#o.handlers.tables, this.#columns);
+      await this.#prefetch(store, fresh);
+      const ctx = { store, addresses: this.#addressByName };
+      for (const e of fresh) {
+        const handler = this.#o.handlers.contracts[e.contract]?.events[e.name];
+        if (handler) await handler(e, ctx);
+      }
+      await store.flush(journalBlock);
+      const floor = journalBlock === undefined ? to.number : Math.max(this.#cp!.journalFloor, (this.#head ?? to.number) - this.#o.reorgDepth);
+      if (journalBlock !== undefined && floor > this.#cp!.journalFloor) {
+        await tx.query("DELETE FROM reorg_journal WHERE block_number <= $1", [floor]);
+      }
+      await tx.query("UPDATE sync_state SET block_number = $1, block_hash = $2, journal_floor = $3, updated_at = now()", [
+        to.number,
+        to.hash,
+        floor,
+      ]);
+      return { touched: store.touched, checkpoint: { number: to.number, hash: to.hash, journalFloor: floor } };
+    });
+    this.#cp = checkpoint;
+    this.#eventsIndexed += events.length;
+    this.#rate.add(events.length);
+    this.#emit({ type: "block", fromBlock, toBlock: to.number, events: events.length, touched });
+  }
+
+  async #prefetch(store: Store, events: DecodedEvent[]): Promise<void> {
+    const byTable = new Map<string, (string | number | bigint)[][]>();
+    for (const e of events) {
+      const prefetch = this.#o.handlers.contracts[e.contract]?.prefetch?.[e.name];
+      if (!prefetch) continue;
+      for (const [table, key] of prefetch(e)) {
+        let list = byTable.get(table);
+        if (!list) byTable.set(table, (list = []));
+        list.push(key);
+      }
+    }
+    for (const [table, keys] of byTable) await store.prefetch(table, keys);
+  }
+
+  /** Finds the newest block we hold that is still canonical and rolls back everything above it. */
+  async #reorg(): Promise<void> {
+    const { db, chain, log } = this.#o;
+    const cp = this.#cp!;
+    let ancestor: { number: number; hash: string } | null = null;
+    let below = cp.number + 1;
+    while (!ancestor) {
+      const stored = await db.query<{ number: number; hash: string }>(
+        "SELECT number, hash FROM blocks WHERE number < $1 AND number >= $2 ORDER BY number DESC LIMIT 50",
+        [below, cp.journalFloor],
+      );
+      if (stored.length === 0) break;
+      const head = await chain.head();
+      const canonical = await chain.headers(stored.map((s) => s.number).filter((n) => n <= head));
+      ancestor = stored.find((s) => canonical.get(s.number)?.hash === s.hash) ?? null;
+      below = stored[stored.length - 1].number;
+    }
+    this.#reorgs++;
+    if (!ancestor) {
+      log.warn({ checkpoint: cp.number, journalFloor: cp.journalFloor }, "re-org deeper than the journal; re-indexing from the start block");
+      const genesis = await this.#startCheckpoint();
+      await db.transaction(async (tx) => {
+        await this.#clear(tx);
+        await tx.query("UPDATE sync_state SET block_number = $1, block_hash = $2, journal_floor = $1, updated_at = now()", [
+          genesis.number,
+          genesis.hash,
+        ]);
+      });
+      this.#cp = genesis;
+      this.#eventsIndexed = 0;
+      this.#emit({ type: "reorg", ancestor: this.#cp!.number, orphaned: cp.number - this.#cp!.number, reset: true });
+      return;
+    }
+    const a = ancestor;
+    const removed = await db.transaction(async (tx) => {
+      await rollbackJournal(tx, this.#o.handlers.tables, this.#columns, a.number);
+      const gone = await tx.query("DELETE FROM events WHERE block_number > $1 RETURNING log_index", [a.number]);
+      await tx.query("DELETE FROM blocks WHERE number > $1", [a.number]);
+      await tx.query("UPDATE sync_state SET block_number = $1, block_hash = $2, updated_at = now()", [a.number, a.hash]);
+      return gone.length;
+    });
+    this.#eventsIndexed -= removed;
+    this.#cp = { number: a.number, hash: a.hash, journalFloor: cp.journalFloor };
+    log.warn({ ancestor: a.number, orphaned: cp.number - a.number }, "re-org: rolled back to the common ancestor");
+    this.#emit({ type: "reorg", ancestor: a.number, orphaned: cp.number - a.number, reset: false });
+  }
+
+  async #startCheckpoint(): Promise<Checkpoint> {
+    const before = this.#o.startBlock - 1;
+    if (before < 0) return { number: -1, hash: ZERO_HASH, journalFloor: -1 };
+    const h = await this.#o.chain.header(before);
+    if (!h) throw new IndexerError("START_BLOCK_MISSING", `the node has no block ${before} (start block ${this.#o.startBlock})`, { retryable: true });
+    return { number: before, hash: h.hash, journalFloor: before };
+  }
+
+  async #clear(tx: Queryable): Promise<void> {
+    const tables = [...Object.keys(this.#o.handlers.tables), "events", "blocks", "reorg_journal"];
+    await tx.query(`TRUNCATE ${tables.join(", ")}`);
+  }
+
+  #emit(e: SyncEvent): void {
+    for (const l of this.#listeners) {
+      try {
+        l(e);
+      } catch (error) {
+        this.#o.log.warn({ err: (error as Error).message }, "sync listener failed");
+      }
+    }
+  }
+
+  #report(): void {
+    const now = Date.now();
+    if (now - this.#lastLog < 5_000) return;
+    this.#lastLog = now;
+    const s = this.status();
+    this.#o.log.info(
+      { phase: s.phase, indexed: s.indexedBlock, head: s.headBlock, behind: s.blocksBehind, eventsPerSecond: s.eventsPerSecond, events: s.eventsIndexed },
+      "sync progress",
+    );
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.#wake = () => {
+        this.#wake = null;
+        done();
+      };
+    });
+  }
+}
+
+async function insertEvents(tx: Queryable, events: DecodedEvent[]): Promise<DecodedEvent[]> {
+  const rows = events.map((e) => ({
+    block_hash: e.blockHash,
+    log_index: e.logIndex,
+    block_number: e.blockNumber,
+    block_time: e.blockTime,
+    tx_hash: e.txHash,
+    tx_index: e.txIndex,
+    contract: e.contract,
+    address: e.address,
+    name: e.name,
+    args: e.args,
+    accounts: e.accounts,
+  }));
+  const inserted = await tx.query<{ block_hash: string; log_index: number }>(
+    `INSERT INTO events SELECT * FROM jsonb_populate_recordset(null::events, $1)
+     ON CONFLICT (block_hash, log_index) DO NOTHING RETURNING block_hash, log_index`,
+    [JSON.stringify(rows)],
+  );
+  if (inserted.length === events.length) return events;
+  const fresh = new Set(inserted.map((r) => `${r.block_hash}:${r.log_index}`));
+  return events.filter((e) => fresh.has(`${e.blockHash}:${e.logIndex}`));
+}
+
+/** Identifies what the database indexes, so that it is never mixed with another deployment. */
+export function deploymentFingerprint(chainId: number, contracts: readonly ContractSpec[], startBlock: number): string {
+  const parts = contracts.map((c) => `${c.name}=${c.address.toLowerCase()}`).sort();
+  return `${chainId}@${startBlock}:${parts.join(",")}`;
+}
