@@ -89,10 +89,11 @@ export class Store {
     const row = await this.require(table, key);
     const id = entryId(table, key);
     const entry = this.#entries.get(id)!;
-    entry.current = { ...row, ...(typeof patch === "function" ? patch(row) : patch) };
+    const next = { ...row, ...(typeof patch === "function" ? patch(row) : patch) };
+    entry.current = next;
     entry.dirty = true;
     this.#touch(table, id);
-    return entry.current;
+    return next;
   }
 
   /** Creates the row from `create` or changes it with `patch` (balances, counters). */

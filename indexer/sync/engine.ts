@@ -39,7 +39,14 @@ export type SyncOptions = {
 };
 
 export type SyncEvent =
-  | { type: "block"; fromBlock: number; toBlock: number; events: number; touched: ReadonlyMap<string, ReadonlySet<string>> }
+  | {
+      type: "block";
+      fromBlock: number;
+      toBlock: number;
+      events: number;
+      /** Keys changed per table; null when not known (an API-only process watching the checkpoint). */
+      touched: ReadonlyMap<string, ReadonlySet<string>> | null;
+    }
   | { type: "reorg"; ancestor: number; orphaned: number; reset: boolean };
 
 export type SyncStatus = {
@@ -143,7 +150,7 @@ export class SyncEngine {
       await this.#clear(tx);
       await tx.query("DELETE FROM sync_state");
       await tx.query(
-        "INSERT INTO sync_state (chain_id, deployment, block_number, block_hash, journal_floor) VALUES ($1, $2, $3, $4, $3)",
+        "INSERT INTO sync_state (chain_id, deployment, block_number, block_hash, journal_floor, head_block) VALUES ($1, $2, $3, $4, $3, $3)",
         [this.#chainId, fingerprint, genesis.number, genesis.hash],
       );
     });
@@ -308,11 +315,10 @@ export class SyncEngine {
       if (journalBlock !== undefined && floor > this.#cp!.journalFloor) {
         await tx.query("DELETE FROM reorg_journal WHERE block_number <= $1", [floor]);
       }
-      await tx.query("UPDATE sync_state SET block_number = $1, block_hash = $2, journal_floor = $3, updated_at = now()", [
-        to.number,
-        to.hash,
-        floor,
-      ]);
+      await tx.query(
+        "UPDATE sync_state SET block_number = $1, block_hash = $2, journal_floor = $3, head_block = $4, updated_at = now()",
+        [to.number, to.hash, floor, Math.max(this.#head ?? to.number, to.number)],
+      );
       return { touched: store.touched, checkpoint: { number: to.number, hash: to.hash, journalFloor: floor } };
     });
     this.#cp = checkpoint;

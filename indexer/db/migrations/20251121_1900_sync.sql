@@ -9,6 +9,7 @@ CREATE TABLE sync_state (
   block_number  int8 NOT NULL,          -- every effect of blocks up to here is written, none beyond
   block_hash    text NOT NULL,
   journal_floor int8 NOT NULL,          -- blocks at or below this cannot be rolled back block by block
+  head_block    int8 NOT NULL,          -- the chain head when the checkpoint was written (finality)
   updated_at    timestamptz NOT NULL DEFAULT now()
 );
 

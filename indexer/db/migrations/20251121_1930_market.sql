@@ -47,6 +47,8 @@ CREATE TABLE orders (
 );
 CREATE INDEX orders_book ON orders (resource, side, price) WHERE status = 'open';
 CREATE INDEX orders_owner ON orders (owner, created_block DESC);
+CREATE INDEX orders_updated ON orders (resource, updated_block);
+CREATE INDEX orders_created ON orders (created_block, created_log);
 
 CREATE TABLE deals (
   id                  numeric PRIMARY KEY,

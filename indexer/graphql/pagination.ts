@@ -1,0 +1,76 @@
+// Keyset pagination, newest first: the cursor holds the sort key of the last row returned, so a
+// page costs an index range scan however deep the client has paged.
+import type { Queryable, Row } from "../db/driver.ts";
+import { userError } from "./errors.ts";
+
+export const MAX_PAGE = 200;
+
+export type PageArgs = { first?: number | null; after?: string | null };
+export type Page<T> = { nodes: T[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
+
+export type PageQuery = {
+  /** `SELECT … FROM … ` without WHERE/ORDER. */
+  select: string;
+  where: string[];
+  params: unknown[];
+  /** Sort key columns, all descending; together they must be unique. */
+  order: { expr: string; column: string; cast: string }[];
+};
+
+export function pageSize(first: number | null | undefined, field = "first"): number {
+  const n = first ?? 50;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) throw userError(field, `must be between 1 and ${MAX_PAGE}`);
+  return n;
+}
+
+function decodeCursor(after: string, width: number): unknown[] {
+  try {
+    const values = JSON.parse(Buffer.from(after, "base64url").toString("utf8"));
+    if (Array.isArray(values) && values.length === width) return values;
+  } catch {
+    // fall through to the error below
+  }
+  throw userError("after", "not a cursor returned by this list");
+}
+
+export async function page<T>(db: Queryable, q: PageQuery, args: PageArgs, map: (row: Row) => T): Promise<Page<T>> {
+  const first = pageSize(args.first);
+  const where = [...q.where];
+  const params = [...q.params];
+  if (args.after) {
+    const values = decodeCursor(args.after, q.order.length);
+    const slots = values.map((v) => {
+      params.push(v);
+      return `$${params.length}`;
+    });
+    where.push(`(${q.order.map((o) => o.expr).join(", ")}) < (${slots.map((s, i) => `${s}::${q.order[i].cast}`).join(", ")})`);
+  }
+  params.push(first + 1);
+  const sql = `${q.select} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+    ORDER BY ${q.order.map((o) => `${o.expr} DESC`).join(", ")} LIMIT $${params.length}`;
+  const rows = await db.query(sql, params);
+  const more = rows.length > first;
+  const nodes = more ? rows.slice(0, first) : rows;
+  const last = nodes[nodes.length - 1];
+  return {
+    nodes: nodes.map(map),
+    pageInfo: {
+      hasNextPage: more,
+      endCursor: last ? Buffer.from(JSON.stringify(q.order.map((o) => last[o.column]))).toString("base64url") : null,
+    },
+  };
+}
+
+/** Adds `expr = $n` for a filter value that is set. */
+export function whereEq(q: PageQuery, expr: string, value: unknown): void {
+  if (value === undefined || value === null) return;
+  q.params.push(value);
+  q.where.push(`${expr} = $${q.params.length}`);
+}
+
+/** Adds a condition with one parameter, written as `$?` in `sql`. */
+export function whereParam(q: PageQuery, sql: string, value: unknown): void {
+  if (value === undefined || value === null) return;
+  q.params.push(value);
+  q.where.push(sql.replaceAll("$?", `$${q.params.length}`));
+}

@@ -1,0 +1,199 @@
+// The provenance graph: device → certificate batch → energy offer → deal → usage report →
+// retirement → credit mint → credit retirement. Starting from a deal, a batch or a retirement, it
+// collects every entity connected along that chain and the links between them.
+import type { Queryable, Row } from "../db/driver.ts";
+import type { ApiContext } from "./context.ts";
+import { userError } from "./errors.ts";
+import {
+  chainRef,
+  mapBatch,
+  mapCreditMint,
+  mapCreditRetirement,
+  mapDeal,
+  mapDevice,
+  mapOrder,
+  mapReport,
+  mapRetirement,
+  one,
+} from "./model.ts";
+
+const STAGES = [
+  "DEVICE",
+  "CERTIFICATE_BATCH",
+  "ENERGY_OFFER",
+  "DEAL",
+  "USAGE_REPORT",
+  "RETIREMENT",
+  "CREDIT_MINT",
+  "CREDIT_RETIREMENT",
+] as const;
+type Stage = (typeof STAGES)[number];
+
+type Step = { key: string; stage: Stage; entityId: string; summary: string; at: ReturnType<typeof chainRef>; [k: string]: unknown };
+type Link = { from: string; to: string; quantity: string | null; unit: string | null };
+
+class Graph {
+  readonly steps = new Map<string, Step>();
+  readonly links = new Map<string, Link>();
+  readonly deals = new Set<string>();
+  readonly batches = new Set<string>();
+
+  add(stage: Stage, id: string, summary: string, at: Step["at"], entity: Record<string, unknown>): string {
+    const key = `${stage}:${id}`;
+    if (!this.steps.has(key)) this.steps.set(key, { key, stage, entityId: id, summary, at, ...entity });
+    return key;
+  }
+
+  link(from: string, to: string, quantity: string | null = null, unit: string | null = null): void {
+    this.links.set(`${from}>${to}`, { from, to, quantity, unit });
+  }
+}
+
+export async function provenance(ctx: ApiContext, args: { dealId?: string | null; batchId?: string | null; retirementId?: string | null }) {
+  const given = (["dealId", "batchId", "retirementId"] as const).filter((k) => args[k] != null);
+  if (given.length !== 1) throw userError("provenance", "give exactly one of dealId, batchId, retirementId");
+  const db = ctx.db;
+  const g = new Graph();
+  let subject: string;
+  if (args.dealId != null) {
+    subject = `DEAL:${args.dealId}`;
+    if (!(await addDeal(db, g, args.dealId))) throw userError("dealId", `no deal ${args.dealId}`, "NOT_FOUND");
+  } else if (args.batchId != null) {
+    subject = `CERTIFICATE_BATCH:${args.batchId}`;
+    const batch = await addBatch(db, g, args.batchId);
+    if (!batch) throw userError("batchId", `no certificate batch ${args.batchId}`, "NOT_FOUND");
+    for (const lot of await db.query("SELECT DISTINCT deal_id FROM deal_lots WHERE batch_id = $1", [args.batchId])) {
+      await addDeal(db, g, lot.deal_id, args.batchId);
+    }
+    for (const r of await db.query("SELECT * FROM retirements WHERE batch_id = $1 AND deal_id IS NULL", [args.batchId])) {
+      addRetirement(g, r);
+    }
+    for (const o of await db.query("SELECT * FROM orders WHERE kind = 'energy' AND batch_id = $1", [args.batchId])) addOffer(g, o);
+  } else {
+    subject = `RETIREMENT:${args.retirementId}`;
+    const r = await one(db, "SELECT * FROM retirements WHERE id = $1", [args.retirementId]);
+    if (!r) throw userError("retirementId", `no retirement ${args.retirementId}`, "NOT_FOUND");
+    await addBatch(db, g, r.batch_id);
+    if (r.deal_id !== null) await addDeal(db, g, r.deal_id, r.batch_id);
+    else addRetirement(g, r);
+  }
+  const steps = [...g.steps.values()].sort(
+    (a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage) || a.at.blockNumber - b.at.blockNumber || a.key.localeCompare(b.key),
+  );
+  const present = new Set(steps.map((s) => s.stage));
+  const missing = STAGES.filter((s) => !present.has(s));
+  return { subject, steps, links: [...g.links.values()], missing, complete: missing.length === 0 };
+}
+
+async function addBatch(db: Queryable, g: Graph, batchId: string): Promise<string | null> {
+  const b = await one(db, "SELECT * FROM certificate_batches WHERE id = $1", [batchId]);
+  if (!b) return null;
+  const batchKey = g.add(
+    "CERTIFICATE_BATCH",
+    b.id,
+    `${b.issued_wh} Wh generated ${new Date(Number(b.period_start) * 1000).toISOString()} – ${new Date(Number(b.period_end) * 1000).toISOString()}`,
+    chainRef(b.created_block, b.created_time, b.created_tx, b.created_log),
+    { batch: mapBatch(b) },
+  );
+  const d = await one(db, "SELECT * FROM devices WHERE id = $1", [b.device_id]);
+  if (d) {
+    const deviceKey = g.add(
+      "DEVICE",
+      d.id,
+      `device ${d.id} (${d.capacity_w} W) of ${d.owner}`,
+      chainRef(d.created_block, d.created_time, d.created_tx, d.created_log),
+      { device: mapDevice(d) },
+    );
+    g.link(deviceKey, batchKey, b.issued_wh, "Wh");
+  }
+  g.batches.add(b.id);
+  return batchKey;
+}
+
+function addOffer(g: Graph, o: Row): string {
+  const key = g.add(
+    "ENERGY_OFFER",
+    o.id,
+    `${o.quantity} Wh offered at ${o.price} per kWh`,
+    chainRef(o.created_block, o.created_time, o.created_tx, o.created_log),
+    { offer: mapOrder(o) },
+  );
+  g.link(`CERTIFICATE_BATCH:${o.batch_id}`, key, o.quantity, "Wh");
+  return key;
+}
+
+function addRetirement(g: Graph, r: Row): string {
+  const key = g.add("RETIREMENT", r.id, `${r.wh} Wh retired for ${r.beneficiary}: ${r.purpose}`, chainRef(r.block_number, r.block_time, r.tx_hash, r.log_index), {
+    retirement: mapRetirement(r),
+  });
+  if (r.deal_id === null) g.link(`CERTIFICATE_BATCH:${r.batch_id}`, key, r.wh, "Wh");
+  return key;
+}
+
+/**
+ * Adds a deal and everything on its chain. With `viaBatch`, only the lots, offers and retirements
+ * of that batch are followed upstream (the batch's own provenance, not every batch the deal used).
+ */
+async function addDeal(db: Queryable, g: Graph, dealId: string, viaBatch?: string): Promise<boolean> {
+  if (g.deals.has(dealId)) return true;
+  const d = await one(db, "SELECT * FROM deals WHERE id = $1", [dealId]);
+  if (!d) return false;
+  g.deals.add(dealId);
+  const dealKey = g.add(
+    "DEAL",
+    d.id,
+    `${d.vcu_hours} VCU-hours for ${d.buyer}, ${d.green_wh} of ${d.energy_needed_wh} Wh green`,
+    chainRef(d.opened_block, d.opened_time, d.opened_tx, d.opened_log),
+    { deal: mapDeal(d) },
+  );
+  const lots = await db.query("SELECT * FROM deal_lots WHERE deal_id = $1 ORDER BY idx", [dealId]);
+  for (const lot of lots) {
+    if (viaBatch !== undefined && lot.batch_id !== viaBatch) continue;
+    if (!g.batches.has(lot.batch_id)) await addBatch(db, g, lot.batch_id);
+    const offer = await one(db, "SELECT * FROM orders WHERE kind = 'energy' AND id = $1", [lot.offer_id]);
+    if (offer) g.link(addOffer(g, offer), dealKey, lot.wh, "Wh");
+  }
+  const report = await one(db, "SELECT * FROM usage_reports WHERE deal_id = $1", [dealId]);
+  const reportKey = report
+    ? g.add(
+        "USAGE_REPORT",
+        d.id,
+        `${report.vcu_delivered} VCU-hours delivered, ${report.wh_consumed} Wh consumed`,
+        chainRef(report.block_number, report.block_time, report.tx_hash, report.log_index),
+        { usageReport: mapReport(report) },
+      )
+    : null;
+  if (reportKey) g.link(dealKey, reportKey, report!.wh_consumed, "Wh");
+  const retirements = await db.query("SELECT * FROM retirements WHERE deal_id = $1 ORDER BY block_number, log_index", [dealId]);
+  const retirementKeys: string[] = [];
+  for (const r of retirements) {
+    if (viaBatch !== undefined && r.batch_id !== viaBatch) continue;
+    const key = addRetirement(g, r);
+    retirementKeys.push(key);
+    if (reportKey) g.link(reportKey, key, r.wh, "Wh");
+    g.link(`CERTIFICATE_BATCH:${r.batch_id}`, key, r.wh, "Wh");
+  }
+  for (const m of await db.query("SELECT * FROM credit_mints WHERE deal_id = $1 ORDER BY block_number, log_index", [dealId])) {
+    const mintKey = g.add("CREDIT_MINT", m.id, `${m.amount} gCO2e of credits to ${m.account}`, chainRef(m.block_number, m.block_time, m.tx_hash, m.log_index), {
+      creditMint: mapCreditMint(m),
+    });
+    if (retirementKeys.length > 0) for (const k of retirementKeys) g.link(k, mintKey);
+    else if (reportKey) g.link(reportKey, mintKey);
+    const claims = await db.query(
+      `SELECT r.*, a.amount AS claimed FROM credit_allocations a JOIN credit_retirements r ON r.id = a.retirement_id
+       WHERE a.deal_id = $1 ORDER BY r.block_number, r.log_index`,
+      [dealId],
+    );
+    for (const c of claims) {
+      const key = g.add(
+        "CREDIT_RETIREMENT",
+        c.id,
+        `${c.amount} gCO2e retired by ${c.holder} for ${c.beneficiary}: ${c.reason}`,
+        chainRef(c.block_number, c.block_time, c.tx_hash, c.log_index),
+        { creditRetirement: mapCreditRetirement(c) },
+      );
+      g.link(mintKey, key, c.claimed, "gCO2e");
+    }
+  }
+  return true;
+}

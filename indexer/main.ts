@@ -1,0 +1,130 @@
+// The indexer process: follows the chain into the database and serves GraphQL.
+//
+//   npm run indexer                      PGlite under data/indexer, node at RPC_URL
+//   DATABASE_URL=postgres://… npm run indexer
+//   INDEXER_ROLE=api DATABASE_URL=…      a stateless GraphQL replica next to one syncing process
+//
+// See indexer/config.ts for every setting.
+import { pino, type Logger } from "pino";
+import { defaultConfirmations, loadConfig, ConfigError, type IndexerConfig } from "./config.ts";
+import { openDatabase, type Database } from "./db/driver.ts";
+import { migrate } from "./db/migrate.ts";
+import { loadContracts } from "./deployment.ts";
+import { pollingFeed } from "./graphql/feed.ts";
+import { startServer } from "./graphql/server.ts";
+import { handlers } from "./handlers/index.ts";
+import { createChain, type Chain } from "./sync/chain.ts";
+import { SyncEngine } from "./sync/engine.ts";
+
+export type Indexer = {
+  db: Database;
+  engine: SyncEngine | null;
+  url: string | null;
+  /** Settles when the sync loop stops; rejects if it failed for good. */
+  done: Promise<void>;
+  close(): Promise<void>;
+};
+
+export async function startIndexer(config: IndexerConfig, log: Logger): Promise<Indexer> {
+  const db = await openDatabase(config.database);
+  const closers: (() => Promise<void>)[] = [() => db.close()];
+  try {
+    const applied = await migrate(db);
+    if (applied.length > 0) log.info({ applied }, "migrations applied");
+
+    let engine: SyncEngine | null = null;
+    let chain: Chain | null = null;
+    let confirmations = config.confirmations ?? 0;
+    let done: Promise<void> = Promise.resolve();
+    if (config.role !== "api") {
+      chain = createChain({ rpcUrl: config.rpcUrl, wsUrl: config.wsUrl });
+      const c = chain;
+      closers.unshift(() => c.close());
+      const chainId = await chain.chainId();
+      const deployment = await loadContracts(chainId, config.deploymentFile);
+      confirmations = config.confirmations ?? defaultConfirmations(chainId);
+      engine = new SyncEngine({
+        db,
+        chain,
+        contracts: deployment.contracts,
+        handlers,
+        startBlock: deployment.startBlock,
+        confirmations,
+        reorgDepth: Math.max(config.reorgDepth ?? 64, confirmations),
+        maxBlockRange: config.maxBlockRange,
+        targetLogsPerStep: config.targetLogsPerStep,
+        pollIntervalMs: config.pollIntervalMs,
+        log: log.child({ part: "sync" }),
+      });
+      await engine.init();
+      const e = engine;
+      done = engine.run();
+      closers.unshift(async () => {
+        await e.stop();
+        await done.catch(() => undefined);
+      });
+    }
+
+    let url: string | null = null;
+    if (config.role !== "sync") {
+      const feed = engine ?? pollingFeed(db, 500);
+      if (!engine) closers.unshift(async () => (feed as ReturnType<typeof pollingFeed>).stop());
+      const server = await startServer({
+        db,
+        confirmations,
+        syncStatus: engine ? () => engine!.status() : null,
+        feed,
+        host: config.host,
+        port: config.port,
+        graphiql: config.graphiql,
+        log: log.child({ part: "graphql" }),
+      });
+      url = server.url;
+      closers.unshift(() => server.close());
+    }
+    return {
+      db,
+      engine,
+      url,
+      done,
+      async close() {
+        for (const close of closers) await close().catch((error) => log.warn({ err: error }, "error while closing"));
+      },
+    };
+  } catch (error) {
+    for (const close of closers) await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function main() {
+  let config: IndexerConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = pino({ level: config.logLevel, base: { service: "indexer" } });
+  const indexer = await startIndexer(config, log);
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, "shutting down");
+    await indexer.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  indexer.done.catch(async (error) => {
+    log.fatal({ err: error }, "sync failed; exiting");
+    await indexer.close();
+    process.exit(1);
+  });
+}
+
+if (import.meta.main) await main();
