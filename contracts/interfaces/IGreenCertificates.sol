@@ -165,10 +165,11 @@ interface IGreenCertificates is IERC1155 {
     /// MARKET_ROLE; arrays of equal length. Emits ERC-1155 {TransferBatch}.
     function returnEscrow(address to, uint256[] calldata batchIds, uint256[] calldata whs) external;
 
-    /// @notice The device with id `deviceId` (ids start at 1).
+    /// @notice The device with id `deviceId` (ids start at 1; all zero for unknown ids).
     function deviceOf(uint256 deviceId) external view returns (Device memory);
 
-    /// @notice The batch with id `batchId` (ids start at 1), including its issued and retired Wh totals.
+    /// @notice The batch with id `batchId` (ids start at 1; all zero for unknown ids), with its issued
+    /// and retired Wh totals.
     function batchOf(uint256 batchId) external view returns (Batch memory);
 
     /// @notice Number of devices registered so far (the highest device id).

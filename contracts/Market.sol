@@ -1,0 +1,625 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC1155Receiver} from "@openzeppelin/contracts/token/ERC1155/IERC1155Receiver.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
+import {ICarbonCredits} from "./interfaces/ICarbonCredits.sol";
+import {IGreenCertificates} from "./interfaces/IGreenCertificates.sol";
+import {IMarket} from "./interfaces/IMarket.sol";
+import {BatchSettlement} from "./libraries/BatchSettlement.sol";
+import {DealMath} from "./libraries/DealMath.sol";
+import {Book, GridFactor, Settings} from "./libraries/MarketStorage.sol";
+import {MatchRules} from "./libraries/MatchRules.sol";
+
+/// @title CCEX market: orders, batch settlement into deals, and the deal lifecycle
+/// @dev Money: the market's settlement-token balance always equals the open bids' escrow
+/// (Σ remaining × limit) + the open deals' escrow + Σ withdrawable balances (fees are the treasury's
+/// withdrawable balance). Certificates: the market holds exactly the Wh of open energy offers and of
+/// open deals' lots.
+contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, IERC1155Receiver {
+    using SafeERC20 for IERC20;
+
+    /// @inheritdoc IMarket
+    bytes32 public constant MATCHER_ROLE = keccak256("MATCHER_ROLE");
+    /// @inheritdoc IMarket
+    bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
+    /// @inheritdoc IMarket
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @inheritdoc IMarket
+    uint16 public constant MAX_FEE_BPS = 1000;
+    /// @inheritdoc IMarket
+    uint16 public constant DEFAULT_GRID_FACTOR = BatchSettlement.DEFAULT_GRID_FACTOR;
+
+    uint16 private constant _BPS = 10_000;
+
+    IERC20 private immutable _settlementToken;
+    IGreenCertificates private immutable _certificates;
+    ICarbonCredits private immutable _credits;
+
+    /// @notice Accounts that receive the roles at deployment.
+    struct RoleHolders {
+        address admin;
+        address matcher;
+        address arbiter;
+        address pauser;
+    }
+
+    Settings private _settings;
+    Book private _book;
+    mapping(address account => uint256) private _withdrawable;
+
+    /// @param settlementToken_ the ERC-20 bids are escrowed and suppliers paid in
+    /// @param certificates_ the green certificate registry (must grant this market its MARKET_ROLE)
+    /// @param credits_ the carbon credit token (must grant this market its MARKET_ROLE)
+    /// @param roles the accounts that receive DEFAULT_ADMIN_ROLE, MATCHER_ROLE, ARBITER_ROLE and PAUSER_ROLE
+    /// @param settings treasury, fee and deal periods
+    constructor(
+        IERC20 settlementToken_,
+        IGreenCertificates certificates_,
+        ICarbonCredits credits_,
+        RoleHolders memory roles,
+        Settings memory settings
+    ) {
+        _settlementToken = settlementToken_;
+        _certificates = certificates_;
+        _credits = credits_;
+        _grantRole(DEFAULT_ADMIN_ROLE, roles.admin);
+        _grantRole(MATCHER_ROLE, roles.matcher);
+        _grantRole(ARBITER_ROLE, roles.arbiter);
+        _grantRole(PAUSER_ROLE, roles.pauser);
+        _setTreasury(settings.treasury);
+        _setFee(settings.feeBps);
+        _setDealPeriods(settings.challengePeriod, settings.reportGracePeriod);
+    }
+
+    // ─── Orders ──────────────────────────────────────────────────────────────────────────────────
+
+    /// @inheritdoc IMarket
+    function postComputeOffer(ComputeOfferParams calldata offer) external whenNotPaused returns (uint256 offerId) {
+        _requireWindowAndExpiry(offer.windowStart, offer.windowEnd, offer.expiry);
+        if (offer.vcuHours == 0) revert MarketZeroQuantity();
+        if (offer.whPerVcuHour == 0 || offer.pueMilli < MatchRules.PUE_SCALE) {
+            revert MarketInvalidEnergyProfile(offer.whPerVcuHour, offer.pueMilli);
+        }
+        offerId = ++_book.counts.computeOffers;
+        _book.computeOffers[offerId] = ComputeOffer({
+            supplier: msg.sender,
+            hardwareClass: offer.hardwareClass,
+            region: offer.region,
+            pueMilli: offer.pueMilli,
+            expiry: offer.expiry,
+            windowStart: offer.windowStart,
+            windowEnd: offer.windowEnd,
+            remainingVcuHours: offer.vcuHours,
+            whPerVcuHour: offer.whPerVcuHour,
+            reservePricePerVcuHour: offer.reservePricePerVcuHour
+        });
+        emit ComputeOfferPosted(offerId, msg.sender, offer);
+    }
+
+    /// @inheritdoc IMarket
+    function postEnergyOffer(EnergyOfferParams calldata offer)
+        external
+        whenNotPaused
+        nonReentrant
+        returns (uint256 offerId)
+    {
+        if (offer.expiry <= block.timestamp) revert MarketInvalidExpiry(offer.expiry, block.timestamp, type(uint40).max);
+        if (offer.wh == 0) revert MarketZeroQuantity();
+        IGreenCertificates.Batch memory batch = _certificates.batchOf(offer.batchId);
+        if (batch.issuedWh == 0) revert MarketUnknownBatch(offer.batchId);
+        offerId = ++_book.counts.energyOffers;
+        _book.energyOffers[offerId] = EnergyOffer({
+            supplier: msg.sender,
+            source: batch.source,
+            region: batch.region,
+            expiry: offer.expiry,
+            batchId: offer.batchId,
+            remainingWh: offer.wh,
+            reservePricePerKwh: offer.reservePricePerKwh
+        });
+        _certificates.safeTransferFrom(msg.sender, address(this), offer.batchId, offer.wh, "");
+        emit EnergyOfferPosted(offerId, msg.sender, offer.batchId, batch.source, batch.region, offer);
+    }
+
+    /// @inheritdoc IMarket
+    function postBandwidthOffer(BandwidthOfferParams calldata offer) external whenNotPaused returns (uint256 offerId) {
+        if (offer.fromRegion == offer.toRegion) revert MarketInvalidRoute(offer.fromRegion, offer.toRegion);
+        _requireWindowAndExpiry(offer.windowStart, offer.windowEnd, offer.expiry);
+        if (offer.mbps == 0) revert MarketZeroQuantity();
+        offerId = ++_book.counts.bandwidthOffers;
+        _book.bandwidthOffers[offerId] = BandwidthOffer({
+            supplier: msg.sender,
+            fromRegion: offer.fromRegion,
+            toRegion: offer.toRegion,
+            latencyMs: offer.latencyMs,
+            expiry: offer.expiry,
+            windowStart: offer.windowStart,
+            windowEnd: offer.windowEnd,
+            remainingMbps: offer.mbps,
+            reservePricePerMbpsHour: offer.reservePricePerMbpsHour
+        });
+        emit BandwidthOfferPosted(offerId, msg.sender, offer);
+    }
+
+    /// @inheritdoc IMarket
+    function postBid(BidParams calldata bid) external whenNotPaused nonReentrant returns (uint256 bidId) {
+        return _postBid(bid);
+    }
+
+    /// @inheritdoc IMarket
+    function postBidWithPermit(BidParams calldata bid, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        external
+        whenNotPaused
+        nonReentrant
+        returns (uint256 bidId)
+    {
+        uint256 escrow = uint256(bid.vcuHours) * bid.limitPricePerVcuHour;
+        // A permit front-run by someone else has already set the allowance; the transfer below decides.
+        try IERC20Permit(address(_settlementToken)).permit(msg.sender, address(this), escrow, deadline, v, r, s) {}
+            catch {}
+        return _postBid(bid);
+    }
+
+    /// @inheritdoc IMarket
+    function cancelBid(uint256 bidId) external nonReentrant {
+        Bid storage bid = _book.bids[bidId];
+        uint256 remaining = bid.remainingVcuHours;
+        if (remaining == 0) revert MarketOrderNotOpen(OrderKind.Bid, bidId);
+        if (bid.buyer != msg.sender) revert MarketNotOrderOwner(OrderKind.Bid, bidId, msg.sender);
+        uint256 refund = remaining * bid.limitPricePerVcuHour;
+        bid.remainingVcuHours = 0;
+        _settlementToken.safeTransfer(msg.sender, refund);
+        emit BidCancelled(bidId, msg.sender, remaining, refund);
+    }
+
+    /// @inheritdoc IMarket
+    function cancelComputeOffer(uint256 offerId) external {
+        ComputeOffer storage offer = _book.computeOffers[offerId];
+        uint256 remaining = offer.remainingVcuHours;
+        if (remaining == 0) revert MarketOrderNotOpen(OrderKind.ComputeOffer, offerId);
+        if (offer.supplier != msg.sender) revert MarketNotOrderOwner(OrderKind.ComputeOffer, offerId, msg.sender);
+        offer.remainingVcuHours = 0;
+        emit ComputeOfferCancelled(offerId, msg.sender, remaining);
+    }
+
+    /// @inheritdoc IMarket
+    function cancelEnergyOffer(uint256 offerId) external nonReentrant {
+        EnergyOffer storage offer = _book.energyOffers[offerId];
+        uint256 remaining = offer.remainingWh;
+        if (remaining == 0) revert MarketOrderNotOpen(OrderKind.EnergyOffer, offerId);
+        if (offer.supplier != msg.sender) revert MarketNotOrderOwner(OrderKind.EnergyOffer, offerId, msg.sender);
+        offer.remainingWh = 0;
+        _returnCertificates(msg.sender, offer.batchId, remaining);
+        emit EnergyOfferCancelled(offerId, msg.sender, offer.batchId, remaining);
+    }
+
+    /// @inheritdoc IMarket
+    function cancelBandwidthOffer(uint256 offerId) external {
+        BandwidthOffer storage offer = _book.bandwidthOffers[offerId];
+        uint256 remaining = offer.remainingMbps;
+        if (remaining == 0) revert MarketOrderNotOpen(OrderKind.BandwidthOffer, offerId);
+        if (offer.supplier != msg.sender) revert MarketNotOrderOwner(OrderKind.BandwidthOffer, offerId, msg.sender);
+        offer.remainingMbps = 0;
+        emit BandwidthOfferCancelled(offerId, msg.sender, remaining);
+    }
+
+    // ─── Settlement ──────────────────────────────────────────────────────────────────────────────
+
+    /// @inheritdoc IMarket
+    function settle(Match[] calldata matches)
+        external
+        onlyRole(MATCHER_ROLE)
+        whenNotPaused
+        nonReentrant
+        returns (uint256 dealsOpened)
+    {
+        return BatchSettlement.settle(_book, _settings, matches);
+    }
+
+    // ─── Deals ───────────────────────────────────────────────────────────────────────────────────
+
+    /// @inheritdoc IMarket
+    function reportUsage(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external {
+        _dealIn(dealId, DealStatus.Active, DealMath.termsDigest(terms));
+        _requireParty(dealId, terms.computeSupplier);
+        if (block.timestamp < terms.windowEnd) revert MarketDealWindowNotEnded(dealId, terms.windowEnd);
+        if (block.timestamp >= terms.reportDeadline) revert MarketReportDeadlinePassed(dealId, terms.reportDeadline);
+        if (report.vcuDelivered > terms.vcuHours) {
+            revert MarketDeliveryExceedsDeal(dealId, report.vcuDelivered, terms.vcuHours);
+        }
+        _book.deals[dealId] = Deal({
+            status: DealStatus.Reported,
+            since: uint40(block.timestamp),
+            digest: DealMath.reportDigest(terms, report)
+        });
+        emit UsageReported(dealId, msg.sender, report, block.timestamp + terms.challengePeriod);
+    }
+
+    /// @inheritdoc IMarket
+    function confirmUsage(uint256 dealId, DealTerms calldata terms, UsageReport calldata report)
+        external
+        nonReentrant
+    {
+        bytes26 digest = DealMath.reportDigest(terms, report);
+        _dealIn(dealId, DealStatus.Reported, digest);
+        _requireParty(dealId, terms.buyer);
+        emit UsageConfirmed(dealId, msg.sender);
+        _close(dealId, digest, terms, report, _BPS);
+    }
+
+    /// @inheritdoc IMarket
+    function disputeUsage(
+        uint256 dealId,
+        DealTerms calldata terms,
+        UsageReport calldata report,
+        string calldata reason
+    ) external {
+        Deal memory deal = _dealIn(dealId, DealStatus.Reported, DealMath.reportDigest(terms, report));
+        _requireParty(dealId, terms.buyer);
+        uint256 challengeEnd = uint256(deal.since) + terms.challengePeriod;
+        if (block.timestamp >= challengeEnd) revert MarketChallengePeriodOver(dealId, challengeEnd);
+        _book.deals[dealId] = Deal({status: DealStatus.Disputed, since: uint40(block.timestamp), digest: deal.digest});
+        emit DealDisputed(dealId, msg.sender, reason);
+    }
+
+    /// @inheritdoc IMarket
+    function resolveDispute(
+        uint256 dealId,
+        DealTerms calldata terms,
+        UsageReport calldata report,
+        uint16 refundBps
+    ) external onlyRole(ARBITER_ROLE) nonReentrant {
+        bytes26 digest = DealMath.reportDigest(terms, report);
+        _dealIn(dealId, DealStatus.Disputed, digest);
+        if (refundBps > _BPS) revert MarketInvalidRefundShare(refundBps);
+        emit DisputeResolved(dealId, msg.sender, refundBps);
+        // The bound above keeps the difference within 0..10,000.
+        unchecked {
+            _close(dealId, digest, terms, report, _BPS - refundBps);
+        }
+    }
+
+    /// @inheritdoc IMarket
+    function finalize(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external nonReentrant {
+        Deal memory deal = _dealIn(dealId, DealStatus.Reported, DealMath.reportDigest(terms, report));
+        uint256 challengeEnd = uint256(deal.since) + terms.challengePeriod;
+        if (block.timestamp < challengeEnd) revert MarketChallengePeriodActive(dealId, challengeEnd);
+        _close(dealId, deal.digest, terms, report, _BPS);
+    }
+
+    /// @inheritdoc IMarket
+    function cancelNoShow(uint256 dealId, DealTerms calldata terms) external nonReentrant {
+        Deal memory deal = _dealIn(dealId, DealStatus.Active, DealMath.termsDigest(terms));
+        if (block.timestamp < terms.reportDeadline) revert MarketReportDeadlineNotReached(dealId, terms.reportDeadline);
+        _book.deals[dealId] = Deal({status: DealStatus.Cancelled, since: uint40(block.timestamp), digest: deal.digest});
+        _withdrawable[terms.buyer] += terms.escrow;
+        uint256 lotCount = terms.energyLots.length;
+        uint256[] memory returnedWh = new uint256[](lotCount);
+        for (uint256 i = 0; i < lotCount; ++i) {
+            DealEnergyLot calldata lot = terms.energyLots[i];
+            returnedWh[i] = lot.wh;
+            _returnCertificates(lot.supplier, lot.batchId, lot.wh);
+        }
+        emit DealCancelled(dealId, terms.buyer, terms.escrow, returnedWh);
+    }
+
+    /// @inheritdoc IMarket
+    function withdraw() external nonReentrant returns (uint256 amount) {
+        amount = _withdrawable[msg.sender];
+        if (amount == 0) revert MarketNothingToWithdraw(msg.sender);
+        _withdrawable[msg.sender] = 0;
+        _settlementToken.safeTransfer(msg.sender, amount);
+        emit Withdrawn(msg.sender, amount);
+    }
+
+    // ─── Administration ──────────────────────────────────────────────────────────────────────────
+
+    /// @inheritdoc IMarket
+    function setFee(uint16 feeBps_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setFee(feeBps_);
+    }
+
+    /// @inheritdoc IMarket
+    function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setTreasury(treasury_);
+    }
+
+    /// @inheritdoc IMarket
+    function setDealPeriods(uint32 challengePeriod_, uint32 reportGracePeriod_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setDealPeriods(challengePeriod_, reportGracePeriod_);
+    }
+
+    /// @inheritdoc IMarket
+    function setGridFactor(uint8 region, uint16 gCO2ePerKwh) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _book.gridFactors[region] = GridFactor({isSet: true, gCO2ePerKwh: gCO2ePerKwh});
+        emit GridFactorSet(region, gCO2ePerKwh);
+    }
+
+    /// @inheritdoc IMarket
+    function setSourceFactor(IGreenCertificates.EnergySource source, uint16 gCO2ePerKwh)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        _book.sourceFactors[source] = gCO2ePerKwh;
+        emit SourceFactorSet(source, gCO2ePerKwh);
+    }
+
+    /// @inheritdoc IMarket
+    function pause() external onlyRole(PAUSER_ROLE) {
+        _pause();
+    }
+
+    /// @inheritdoc IMarket
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        _unpause();
+    }
+
+    // ─── Certificate escrow ──────────────────────────────────────────────────────────────────────
+
+    /// @notice Accepts certificates only when the market itself pulls them for an energy offer.
+    function onERC1155Received(address operator, address from, uint256, uint256, bytes calldata)
+        external
+        view
+        returns (bytes4)
+    {
+        if (operator != address(this) || msg.sender != address(_certificates)) {
+            revert MarketUnsolicitedCertificates(operator, from);
+        }
+        return this.onERC1155Received.selector;
+    }
+
+    /// @notice The market never pulls batches of certificates, so it accepts none.
+    function onERC1155BatchReceived(address operator, address from, uint256[] calldata, uint256[] calldata, bytes calldata)
+        external
+        pure
+        returns (bytes4)
+    {
+        revert MarketUnsolicitedCertificates(operator, from);
+    }
+
+    // ─── Views ───────────────────────────────────────────────────────────────────────────────────
+
+    /// @inheritdoc IMarket
+    function settlementToken() external view returns (IERC20) {
+        return _settlementToken;
+    }
+
+    /// @inheritdoc IMarket
+    function certificates() external view returns (IGreenCertificates) {
+        return _certificates;
+    }
+
+    /// @inheritdoc IMarket
+    function credits() external view returns (ICarbonCredits) {
+        return _credits;
+    }
+
+    /// @inheritdoc IMarket
+    function feeBps() external view returns (uint16) {
+        return _settings.feeBps;
+    }
+
+    /// @inheritdoc IMarket
+    function treasury() external view returns (address) {
+        return _settings.treasury;
+    }
+
+    /// @inheritdoc IMarket
+    function challengePeriod() external view returns (uint32) {
+        return _settings.challengePeriod;
+    }
+
+    /// @inheritdoc IMarket
+    function reportGracePeriod() external view returns (uint32) {
+        return _settings.reportGracePeriod;
+    }
+
+    /// @inheritdoc IMarket
+    function gridFactorOf(uint8 region) external view returns (uint16) {
+        return BatchSettlement.gridFactorOf(_book, region);
+    }
+
+    /// @inheritdoc IMarket
+    function sourceFactorOf(IGreenCertificates.EnergySource source) external view returns (uint16) {
+        return _book.sourceFactors[source];
+    }
+
+    /// @inheritdoc IMarket
+    function bidOf(uint256 bidId) external view returns (Bid memory) {
+        return _book.bids[bidId];
+    }
+
+    /// @inheritdoc IMarket
+    function computeOfferOf(uint256 offerId) external view returns (ComputeOffer memory) {
+        return _book.computeOffers[offerId];
+    }
+
+    /// @inheritdoc IMarket
+    function energyOfferOf(uint256 offerId) external view returns (EnergyOffer memory) {
+        return _book.energyOffers[offerId];
+    }
+
+    /// @inheritdoc IMarket
+    function bandwidthOfferOf(uint256 offerId) external view returns (BandwidthOffer memory) {
+        return _book.bandwidthOffers[offerId];
+    }
+
+    /// @inheritdoc IMarket
+    function dealOf(uint256 dealId) external view returns (Deal memory deal) {
+        deal = _book.deals[dealId];
+        if (deal.digest == bytes26(0)) revert MarketUnknownDeal(dealId);
+    }
+
+    /// @inheritdoc IMarket
+    function bidCount() external view returns (uint256) {
+        return _book.counts.bids;
+    }
+
+    /// @inheritdoc IMarket
+    function computeOfferCount() external view returns (uint256) {
+        return _book.counts.computeOffers;
+    }
+
+    /// @inheritdoc IMarket
+    function energyOfferCount() external view returns (uint256) {
+        return _book.counts.energyOffers;
+    }
+
+    /// @inheritdoc IMarket
+    function bandwidthOfferCount() external view returns (uint256) {
+        return _book.counts.bandwidthOffers;
+    }
+
+    /// @inheritdoc IMarket
+    function dealCount() external view returns (uint256) {
+        return _book.counts.deals;
+    }
+
+    /// @inheritdoc IMarket
+    function withdrawableOf(address account) external view returns (uint256) {
+        return _withdrawable[account];
+    }
+
+    /// @inheritdoc IMarket
+    function termsDigest(DealTerms calldata terms) external pure returns (bytes26) {
+        return DealMath.termsDigest(terms);
+    }
+
+    /// @inheritdoc IMarket
+    function reportDigest(DealTerms calldata terms, UsageReport calldata report) external pure returns (bytes26) {
+        return DealMath.reportDigest(terms, report);
+    }
+
+    /// @inheritdoc IERC165
+    function supportsInterface(bytes4 interfaceId) public view override(AccessControl, IERC165) returns (bool) {
+        return interfaceId == type(IERC1155Receiver).interfaceId || interfaceId == type(IMarket).interfaceId
+            || super.supportsInterface(interfaceId);
+    }
+
+    // ─── Internal ────────────────────────────────────────────────────────────────────────────────
+
+    function _postBid(BidParams calldata bid) internal returns (uint256 bidId) {
+        _requireWindowAndExpiry(bid.windowStart, bid.windowEnd, bid.expiry);
+        if (bid.vcuHours == 0) revert MarketZeroQuantity();
+        if (bid.acceptableRegions == 0) revert MarketNoAcceptableRegion();
+        if (bid.minGreenBps > _BPS) revert MarketInvalidGreenShare(bid.minGreenBps);
+        uint256 escrow = uint256(bid.vcuHours) * bid.limitPricePerVcuHour;
+        bidId = ++_book.counts.bids;
+        _book.bids[bidId] = Bid({
+            buyer: msg.sender,
+            hardwareClass: bid.hardwareClass,
+            buyerRegion: bid.buyerRegion,
+            minGreenBps: bid.minGreenBps,
+            maxLatencyMs: bid.maxLatencyMs,
+            expiry: bid.expiry,
+            windowStart: bid.windowStart,
+            windowEnd: bid.windowEnd,
+            remainingVcuHours: bid.vcuHours,
+            bandwidthMbps: bid.bandwidthMbps,
+            limitPricePerVcuHour: bid.limitPricePerVcuHour,
+            acceptableRegions: bid.acceptableRegions
+        });
+        _settlementToken.safeTransferFrom(msg.sender, address(this), escrow);
+        emit BidPosted(bidId, msg.sender, bid, escrow);
+    }
+
+    /// @dev Pays out, refunds, retires and returns certificate Wh, mints credits: the end of every reported deal.
+    function _close(
+        uint256 dealId,
+        bytes26 digest,
+        DealTerms calldata terms,
+        UsageReport calldata report,
+        uint16 acceptedBps
+    ) internal {
+        DealOutcome memory outcome = DealMath.outcome(terms, report, acceptedBps);
+        _book.deals[dealId] = Deal({status: DealStatus.Finalized, since: uint40(block.timestamp), digest: digest});
+
+        _credit(terms.computeSupplier, outcome.computePaid);
+        _credit(terms.bandwidthSupplier, outcome.bandwidthPaid);
+        _credit(_settings.treasury, outcome.fee);
+        _credit(terms.buyer, outcome.refund);
+
+        uint256 lotCount = terms.energyLots.length;
+        uint256[] memory retiredBatchIds = new uint256[](lotCount);
+        uint256[] memory retiredWh = new uint256[](lotCount);
+        uint256 retiredLots = 0;
+        for (uint256 i = 0; i < lotCount; ++i) {
+            DealEnergyLot calldata lot = terms.energyLots[i];
+            LotOutcome memory lotOutcome = outcome.energyLots[i];
+            _credit(lot.supplier, lotOutcome.paid);
+            if (lotOutcome.retiredWh != 0) {
+                retiredBatchIds[retiredLots] = lot.batchId;
+                retiredWh[retiredLots] = lotOutcome.retiredWh;
+                ++retiredLots;
+            }
+            if (lotOutcome.returnedWh != 0) _returnCertificates(lot.supplier, lot.batchId, lotOutcome.returnedWh);
+        }
+        if (retiredLots != 0) {
+            // Shrink the arrays to the lots that retired anything; memory only ever gets shorter here.
+            assembly ("memory-safe") {
+                mstore(retiredBatchIds, retiredLots)
+                mstore(retiredWh, retiredLots)
+            }
+            _certificates.retireForDeal(dealId, terms.buyer, retiredBatchIds, retiredWh);
+        }
+        if (outcome.credits != 0) _credits.mint(terms.buyer, outcome.credits, dealId);
+        emit DealFinalized(dealId, terms.buyer, outcome);
+    }
+
+    function _credit(address account, uint256 amount) internal {
+        if (amount != 0) _withdrawable[account] += amount;
+    }
+
+    function _returnCertificates(address to, uint256 batchId, uint256 wh) internal {
+        uint256[] memory batchIds = new uint256[](1);
+        uint256[] memory whs = new uint256[](1);
+        batchIds[0] = batchId;
+        whs[0] = wh;
+        _certificates.returnEscrow(to, batchIds, whs);
+    }
+
+    /// @dev The stored deal, after checking it exists, is in `status` and matches `digest`.
+    function _dealIn(uint256 dealId, DealStatus status, bytes26 digest) internal view returns (Deal memory deal) {
+        deal = _book.deals[dealId];
+        if (deal.digest == bytes26(0)) revert MarketUnknownDeal(dealId);
+        if (deal.digest != digest) revert MarketDealDigestMismatch(dealId);
+        if (deal.status != status) revert MarketInvalidDealStatus(dealId, deal.status, status);
+    }
+
+    function _requireParty(uint256 dealId, address party) internal view {
+        if (msg.sender != party) revert MarketNotDealParty(dealId, msg.sender, party);
+    }
+
+    function _requireWindowAndExpiry(uint40 windowStart, uint40 windowEnd, uint40 expiry) internal view {
+        if (windowStart >= windowEnd) revert MarketInvalidWindow(windowStart, windowEnd);
+        if (expiry <= block.timestamp || expiry > windowEnd) revert MarketInvalidExpiry(expiry, block.timestamp, windowEnd);
+    }
+
+    function _setFee(uint16 feeBps_) internal {
+        if (feeBps_ > MAX_FEE_BPS) revert MarketFeeTooHigh(feeBps_, MAX_FEE_BPS);
+        _settings.feeBps = feeBps_;
+        emit FeeSet(feeBps_);
+    }
+
+    function _setTreasury(address treasury_) internal {
+        if (treasury_ == address(0)) revert MarketInvalidTreasury(treasury_);
+        _settings.treasury = treasury_;
+        emit TreasurySet(treasury_);
+    }
+
+    function _setDealPeriods(uint32 challengePeriod_, uint32 reportGracePeriod_) internal {
+        if (challengePeriod_ == 0 || reportGracePeriod_ == 0) {
+            revert MarketInvalidDealPeriods(challengePeriod_, reportGracePeriod_);
+        }
+        _settings.challengePeriod = challengePeriod_;
+        _settings.reportGracePeriod = reportGracePeriod_;
+        emit DealPeriodsSet(challengePeriod_, reportGracePeriod_);
+    }
+}

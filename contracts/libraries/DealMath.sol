@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IMarket} from "../interfaces/IMarket.sol";
+
+/// @title What a deal is stored as, and what it comes to when it closes
+/// @notice A deal keeps only a 208-bit digest of its terms (and of its usage report once reported);
+/// callers pass the terms and report back and the market checks them against the digest. The
+/// outcome pays every supplier pro rata to delivery, rounding down, so whatever rounding leaves
+/// over is refunded to the buyer and the escrow is always paid out exactly.
+library DealMath {
+    uint256 internal constant BPS = 10_000;
+    uint256 internal constant WH_PER_KWH = 1000;
+
+    /// @notice Digest stored while the deal is Active.
+    function termsDigest(IMarket.DealTerms memory terms) internal pure returns (bytes26) {
+        return bytes26(keccak256(abi.encode(terms)));
+    }
+
+    /// @notice Digest stored once the compute supplier has reported.
+    function reportDigest(IMarket.DealTerms memory terms, IMarket.UsageReport memory report)
+        internal
+        pure
+        returns (bytes26)
+    {
+        return bytes26(keccak256(abi.encode(terms, report)));
+    }
+
+    /// @notice Payouts, retirements and credits of a deal closing on `report`, with `acceptedBps` of
+    /// the reported delivery accepted (10,000 unless an arbiter granted the buyer a refund share).
+    /// @dev Compute and bandwidth are paid pro rata to VCU-hours delivered. Each energy lot retires its
+    /// share of the green energy actually used (lot Wh × whConsumed / energyNeededWh, at most the lot)
+    /// and is paid pro rata to the Wh retired; the rest of the lot goes back to its supplier. The fee
+    /// follows what suppliers are paid. Credits = Σ retired Wh × (grid factor − source factor) / 1000.
+    function outcome(IMarket.DealTerms calldata terms, IMarket.UsageReport calldata report, uint16 acceptedBps)
+        internal
+        pure
+        returns (IMarket.DealOutcome memory o)
+    {
+        o.vcuDelivered = report.vcuDelivered;
+        o.whConsumed = report.whConsumed;
+        o.acceptedBps = acceptedBps;
+
+        uint256 deliveredShare = report.vcuDelivered * acceptedBps;
+        uint256 wholeShare = terms.vcuHours * BPS;
+        o.computePaid = terms.computePayment * deliveredShare / wholeShare;
+        o.bandwidthPaid = terms.bandwidthPayment * deliveredShare / wholeShare;
+
+        uint256 fullPayment = terms.computePayment + terms.bandwidthPayment;
+        uint256 paid = o.computePaid + o.bandwidthPaid;
+        uint256 avoidedWhGrams;
+        uint256 lotCount = terms.energyLots.length;
+        o.energyLots = new IMarket.LotOutcome[](lotCount);
+        for (uint256 i = 0; i < lotCount; ++i) {
+            IMarket.DealEnergyLot calldata lot = terms.energyLots[i];
+            // Comparing first keeps an absurd whConsumed from overflowing the product below.
+            uint256 usedWh = report.whConsumed >= terms.energyNeededWh
+                ? lot.wh
+                : lot.wh * report.whConsumed / terms.energyNeededWh;
+            uint256 retiredWh = usedWh * acceptedBps / BPS;
+            uint256 lotPaid = lot.payment * retiredWh / lot.wh;
+            o.energyLots[i] = IMarket.LotOutcome({paid: lotPaid, retiredWh: retiredWh, returnedWh: lot.wh - retiredWh});
+            fullPayment += lot.payment;
+            paid += lotPaid;
+            if (terms.gridFactor > lot.sourceFactor) {
+                avoidedWhGrams += retiredWh * (terms.gridFactor - lot.sourceFactor);
+            }
+        }
+        o.credits = avoidedWhGrams / WH_PER_KWH;
+        o.fee = fullPayment == 0 ? 0 : terms.fee * paid / fullPayment;
+        // Settlement checked fullPayment + fee ≤ escrow, and paid ≤ fullPayment, so this cannot underflow.
+        o.refund = terms.escrow - paid - o.fee;
+    }
+}

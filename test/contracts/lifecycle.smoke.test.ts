@@ -1,0 +1,126 @@
+// Smoke test of the deployment and the happy path: the Ignition module deploys and wires the
+// exchange in-process, and one bundled trade runs from the first posting to the last withdrawal.
+import { expect } from "chai";
+import type { EventLog, Log } from "ethers";
+import { network } from "hardhat";
+import CCEXModule, { DEFAULTS } from "../../ignition/modules/CCEX.ts";
+
+const USD = 1_000_000n; // settlement token: 6 decimals
+const HOUR = 3600;
+const WIND = 1; // IGreenCertificates.EnergySource.Wind
+const NORTHWEST = 4;
+const EAST = 2;
+const GPU_TRAINING = 3;
+
+describe("CCEX lifecycle (smoke)", () => {
+  it("deploys through the Ignition module and settles, reports, finalises and pays out one bundled trade", async () => {
+    const { ethers, ignition, networkHelpers } = await network.create();
+    const { time } = networkHelpers;
+    const [deployer, buyer, computeSupplier, windFarm, networkSupplier] = await ethers.getSigners();
+    const { settlementToken, certificates, credits, market } = await ignition.deploy(CCEXModule);
+    const marketAddress = await market.getAddress();
+
+    // Every role was granted at deployment to the deployer (the module's default for each parameter).
+    expect(await market.hasRole(await market.MATCHER_ROLE(), deployer.address)).to.equal(true);
+    expect(await market.hasRole(await market.ARBITER_ROLE(), deployer.address)).to.equal(true);
+    expect(await certificates.hasRole(await certificates.MARKET_ROLE(), marketAddress)).to.equal(true);
+    expect(await credits.hasRole(await credits.MARKET_ROLE(), marketAddress)).to.equal(true);
+    expect(await market.feeBps()).to.equal(BigInt(DEFAULTS.feeBps));
+
+    const t0 = await time.latest();
+
+    // A wind farm's device is approved and certifies one hour of past generation: 5 MWh.
+    await certificates.connect(windFarm).registerDevice(WIND, NORTHWEST, 10_000_000n, t0 - 30 * 24 * HOUR, "ipfs://farm");
+    await certificates.connect(deployer).approveDevice(1n);
+    await certificates.connect(windFarm).issue(1n, t0 - 2 * HOUR, t0 - HOUR, 5_000_000n);
+    await certificates.connect(windFarm).setApprovalForAll(marketAddress, true);
+    await market.connect(windFarm).postEnergyOffer({ batchId: 1n, wh: 5_000_000n, reservePricePerKwh: 50_000n, expiry: t0 + HOUR });
+
+    await market.connect(computeSupplier).postComputeOffer({
+      hardwareClass: GPU_TRAINING, region: NORTHWEST, windowStart: t0 + HOUR, windowEnd: t0 + 25 * HOUR,
+      vcuHours: 1000n, reservePricePerVcuHour: 1n * USD, whPerVcuHour: 700, pueMilli: 1200, expiry: t0 + HOUR,
+    });
+    await market.connect(networkSupplier).postBandwidthOffer({
+      fromRegion: NORTHWEST, toRegion: EAST, mbps: 1000, latencyMs: 40, windowStart: t0,
+      windowEnd: t0 + 48 * HOUR, reservePricePerMbpsHour: 100n, expiry: t0 + HOUR,
+    });
+
+    // The buyer in the east wants 100 VCU-hours over 4 hours, all-in at most 2 USD per VCU-hour.
+    const escrow = 100n * 2n * USD;
+    await settlementToken.faucet(buyer.address, escrow);
+    await settlementToken.connect(buyer).approve(marketAddress, escrow);
+    await market.connect(buyer).postBid({
+      hardwareClass: GPU_TRAINING, acceptableRegions: (1n << BigInt(NORTHWEST)) | (1n << BigInt(EAST)),
+      buyerRegion: EAST, windowStart: t0 + 2 * HOUR, windowEnd: t0 + 6 * HOUR, vcuHours: 100n,
+      limitPricePerVcuHour: 2n * USD, minGreenBps: 5000, bandwidthMbps: 100, maxLatencyMs: 50, expiry: t0 + HOUR,
+    });
+
+    // 100 VCU-h × 700 Wh × PUE 1.2 = 84 kWh, all of it covered by certificates.
+    const energyWh = 84_000n;
+    const payments = { compute: 120n * USD, energy: 5n * USD, bandwidth: 50_000n };
+    const settled = await (
+      await market.connect(deployer).settle([
+        {
+          bidId: 1n, computeOfferId: 1n, vcuHours: 100n, computePayment: payments.compute,
+          energyLots: [{ offerId: 1n, wh: energyWh, payment: payments.energy }],
+          bandwidthOfferId: 1n, bandwidthPayment: payments.bandwidth,
+        },
+      ])
+    ).wait();
+    const opened = eventArgs(market, settled!.logs, "DealOpened");
+    const terms = thaw(opened.terms); // the terms go back as calldata on every deal action
+    expect(opened.dealId).to.equal(1n);
+    expect(opened.terms.energyNeededWh).to.equal(energyWh);
+    expect(opened.terms.escrow).to.equal(escrow);
+
+    await time.increaseTo(t0 + 6 * HOUR);
+    const report = { vcuDelivered: 100n, whConsumed: energyWh, meteringHash: ethers.id("power series") };
+    await market.connect(computeSupplier).reportUsage(1n, terms, report);
+    await time.increase(DEFAULTS.challengePeriod);
+    await expect(market.connect(deployer).finalize(1n, terms, report)).to.emit(market, "DealFinalized");
+
+    const total = payments.compute + payments.energy + payments.bandwidth;
+    const fee = (total * BigInt(DEFAULTS.feeBps)) / 10_000n;
+    const expected = new Map([
+      [computeSupplier.address, payments.compute],
+      [windFarm.address, payments.energy],
+      [networkSupplier.address, payments.bandwidth],
+      [deployer.address, fee], // the treasury
+      [buyer.address, escrow - total - fee],
+    ]);
+    for (const [account, amount] of expected) {
+      expect(await market.withdrawableOf(account)).to.equal(amount);
+    }
+
+    // The certificate Wh the job used were retired for the buyer; the credits follow 610 g/kWh.
+    const batch = await certificates.batchOf(1n);
+    expect(batch.retiredWh).to.equal(energyWh);
+    expect(await certificates.balanceOf(marketAddress, 1n)).to.equal(5_000_000n - energyWh);
+    const creditsMinted = (energyWh * 610n) / 1000n;
+    expect(await credits.balanceOf(buyer.address)).to.equal(creditsMinted);
+
+    // Everyone withdraws; the market keeps nothing once no order or deal is open.
+    for (const account of [computeSupplier, windFarm, networkSupplier, deployer, buyer]) {
+      await market.connect(account).withdraw();
+    }
+    expect(await settlementToken.balanceOf(marketAddress)).to.equal(0n);
+    expect(await settlementToken.balanceOf(computeSupplier.address)).to.equal(payments.compute);
+
+    await credits.connect(buyer).retire(creditsMinted, buyer.address, "2026 scope 2");
+    expect(await credits.totalSupply()).to.equal(0n);
+  });
+});
+
+/** The named arguments of the first `name` event the contract emitted in `logs`. */
+function eventArgs(contract: { interface: { parseLog: (log: Log) => { name: string; args: any } | null } }, logs: readonly (Log | EventLog)[], name: string) {
+  for (const log of logs) {
+    const parsed = contract.interface.parseLog(log);
+    if (parsed?.name === name) return parsed.args;
+  }
+  throw new Error(`no ${name} event`);
+}
+
+/** A decoded struct as plain nested arrays: ethers cannot re-encode the frozen Result it decoded. */
+function thaw(value: unknown): unknown {
+  return Array.isArray(value) ? Array.from(value, thaw) : value;
+}
