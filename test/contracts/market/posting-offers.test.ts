@@ -1,0 +1,179 @@
+import { expect } from "chai";
+import { bandwidthOffer, BATCH_WH, computeOffer, DAY, energyOffer, issueBatch } from "../../helpers/book.ts";
+import { loadFixture, ethers } from "../../helpers/connection.ts";
+import { deployExchange, Region, Source } from "../../helpers/deploy.ts";
+import { bigints, eventsOf } from "../../helpers/events.ts";
+
+async function withBatch() {
+  const d = await loadFixture(deployExchange);
+  const { batchId } = await issueBatch(d, d.windSupplier, Source.Wind);
+  return { ...d, batchId };
+}
+
+describe("posting offers", () => {
+  describe("postComputeOffer", () => {
+    it("stores the offer under the supplier and emits every field", async () => {
+      const d = await loadFixture(deployExchange);
+      const params = computeOffer(d.t0);
+      const [event] = await eventsOf(d.market, d.market.connect(d.computeSupplier).postComputeOffer(params), "ComputeOfferPosted");
+      expect(event.offerId).to.equal(1n);
+      expect(event.supplier).to.equal(d.computeSupplier.address);
+      expect(event.offer).to.deep.equal(bigints(params));
+      const stored = await d.market.computeOfferOf(1n);
+      expect(stored.supplier).to.equal(d.computeSupplier.address);
+      expect(stored.remainingVcuHours).to.equal(params.vcuHours);
+      expect(stored.reservePricePerVcuHour).to.equal(params.reservePricePerVcuHour);
+      expect(stored.pueMilli).to.equal(params.pueMilli);
+      expect(await d.market.computeOfferCount()).to.equal(1n);
+    });
+
+    it("refuses an empty or reversed window", async () => {
+      const d = await loadFixture(deployExchange);
+      const params = computeOffer(d.t0);
+      await expect(d.market.connect(d.computeSupplier).postComputeOffer({ ...params, windowEnd: params.windowStart }))
+        .to.be.revertedWithCustomError(d.market, "MarketInvalidWindow")
+        .withArgs(params.windowStart, params.windowStart);
+    });
+
+    it("refuses an expiry in the past or after the window ends", async () => {
+      const d = await loadFixture(deployExchange);
+      const params = computeOffer(d.t0);
+      await expect(d.market.connect(d.computeSupplier).postComputeOffer({ ...params, expiry: d.t0 }))
+        .to.be.revertedWithCustomError(d.market, "MarketInvalidExpiry")
+        .withArgs(d.t0, (now: bigint) => now > BigInt(d.t0), params.windowEnd);
+      const late = Number(params.windowEnd) + 1;
+      await expect(d.market.connect(d.computeSupplier).postComputeOffer({ ...params, expiry: late }))
+        .to.be.revertedWithCustomError(d.market, "MarketInvalidExpiry")
+        .withArgs(late, (now: bigint) => now > BigInt(d.t0), params.windowEnd);
+    });
+
+    it("refuses zero VCU-hours", async () => {
+      const d = await loadFixture(deployExchange);
+      await expect(
+        d.market.connect(d.computeSupplier).postComputeOffer(computeOffer(d.t0, { vcuHours: 0n })),
+      ).to.be.revertedWithCustomError(d.market, "MarketZeroQuantity");
+    });
+
+    it("refuses an energy profile without energy or with a PUE below 1", async () => {
+      const d = await loadFixture(deployExchange);
+      await expect(d.market.connect(d.computeSupplier).postComputeOffer(computeOffer(d.t0, { whPerVcuHour: 0n })))
+        .to.be.revertedWithCustomError(d.market, "MarketInvalidEnergyProfile")
+        .withArgs(0n, 1_250n);
+      await expect(d.market.connect(d.computeSupplier).postComputeOffer(computeOffer(d.t0, { pueMilli: 999n })))
+        .to.be.revertedWithCustomError(d.market, "MarketInvalidEnergyProfile")
+        .withArgs(2_000n, 999n);
+    });
+  });
+
+  describe("postEnergyOffer", () => {
+    it("pulls the offered Wh into the market's escrow and copies the batch's source and region", async () => {
+      const d = await loadFixture(withBatch);
+      const params = energyOffer(d.t0, d.batchId);
+      const [event] = await eventsOf(d.market, d.market.connect(d.windSupplier).postEnergyOffer(params), "EnergyOfferPosted");
+      expect(event).to.deep.include({
+        offerId: 1n,
+        supplier: d.windSupplier.address,
+        batchId: d.batchId,
+        source: BigInt(Source.Wind),
+        region: BigInt(Region.Northwest),
+      });
+      expect(event.offer).to.deep.equal(bigints(params));
+      const market = await d.market.getAddress();
+      expect(await d.certificates.balanceOf(market, d.batchId)).to.equal(params.wh);
+      expect(await d.certificates.balanceOf(d.windSupplier.address, d.batchId)).to.equal(BATCH_WH - BigInt(params.wh));
+      const stored = await d.market.energyOfferOf(1n);
+      expect([stored.supplier, stored.batchId, stored.remainingWh]).to.deep.equal([d.windSupplier.address, d.batchId, params.wh]);
+      expect(await d.market.energyOfferCount()).to.equal(1n);
+    });
+
+    it("refuses an expiry that is not in the future", async () => {
+      const d = await loadFixture(withBatch);
+      await expect(d.market.connect(d.windSupplier).postEnergyOffer(energyOffer(d.t0, d.batchId, { expiry: d.t0 })))
+        .to.be.revertedWithCustomError(d.market, "MarketInvalidExpiry")
+        .withArgs(d.t0, (now: bigint) => now > BigInt(d.t0), 2n ** 40n - 1n);
+    });
+
+    it("refuses zero Wh", async () => {
+      const d = await loadFixture(withBatch);
+      await expect(
+        d.market.connect(d.windSupplier).postEnergyOffer(energyOffer(d.t0, d.batchId, { wh: 0n })),
+      ).to.be.revertedWithCustomError(d.market, "MarketZeroQuantity");
+    });
+
+    it("refuses a batch that was never issued", async () => {
+      const d = await loadFixture(withBatch);
+      await expect(d.market.connect(d.windSupplier).postEnergyOffer(energyOffer(d.t0, 42n)))
+        .to.be.revertedWithCustomError(d.market, "MarketUnknownBatch")
+        .withArgs(42n);
+    });
+
+    it("cannot offer Wh the supplier does not hold", async () => {
+      const d = await loadFixture(withBatch);
+      await expect(d.market.connect(d.windSupplier).postEnergyOffer(energyOffer(d.t0, d.batchId, { wh: BATCH_WH + 1n })))
+        .to.be.revertedWithCustomError(d.certificates, "ERC1155InsufficientBalance")
+        .withArgs(d.windSupplier.address, BATCH_WH, BATCH_WH + 1n, d.batchId);
+      await d.certificates.connect(d.stranger).setApprovalForAll(await d.market.getAddress(), true);
+      await expect(d.market.connect(d.stranger).postEnergyOffer(energyOffer(d.t0, d.batchId)))
+        .to.be.revertedWithCustomError(d.certificates, "ERC1155InsufficientBalance");
+    });
+
+    it("cannot move certificates the supplier has not approved the market for", async () => {
+      const d = await loadFixture(withBatch);
+      const market = await d.market.getAddress();
+      await d.certificates.connect(d.windSupplier).setApprovalForAll(market, false);
+      await expect(d.market.connect(d.windSupplier).postEnergyOffer(energyOffer(d.t0, d.batchId)))
+        .to.be.revertedWithCustomError(d.certificates, "ERC1155MissingApprovalForAll")
+        .withArgs(market, d.windSupplier.address);
+    });
+  });
+
+  describe("postBandwidthOffer", () => {
+    it("stores the link under the supplier and emits every field", async () => {
+      const d = await loadFixture(deployExchange);
+      const params = bandwidthOffer(d.t0);
+      const [event] = await eventsOf(d.market, d.market.connect(d.networkSupplier).postBandwidthOffer(params), "BandwidthOfferPosted");
+      expect(event).to.deep.include({ offerId: 1n, supplier: d.networkSupplier.address });
+      expect(event.offer).to.deep.equal(bigints(params));
+      const stored = await d.market.bandwidthOfferOf(1n);
+      expect([stored.fromRegion, stored.toRegion, stored.remainingMbps, stored.latencyMs]).to.deep.equal([
+        BigInt(Region.Northwest),
+        BigInt(Region.East),
+        params.mbps,
+        params.latencyMs,
+      ]);
+      expect(await d.market.bandwidthOfferCount()).to.equal(1n);
+    });
+
+    it("refuses a link from a region to itself", async () => {
+      const d = await loadFixture(deployExchange);
+      await expect(d.market.connect(d.networkSupplier).postBandwidthOffer(bandwidthOffer(d.t0, { toRegion: Region.Northwest })))
+        .to.be.revertedWithCustomError(d.market, "MarketInvalidRoute")
+        .withArgs(Region.Northwest, Region.Northwest);
+    });
+
+    it("refuses a reversed window, a bad expiry and zero Mbps", async () => {
+      const d = await loadFixture(deployExchange);
+      const params = bandwidthOffer(d.t0);
+      await expect(d.market.connect(d.networkSupplier).postBandwidthOffer({ ...params, windowStart: params.windowEnd }))
+        .to.be.revertedWithCustomError(d.market, "MarketInvalidWindow")
+        .withArgs(params.windowEnd, params.windowEnd);
+      await expect(
+        d.market.connect(d.networkSupplier).postBandwidthOffer({ ...params, expiry: Number(params.windowEnd) + DAY }),
+      ).to.be.revertedWithCustomError(d.market, "MarketInvalidExpiry");
+      await expect(
+        d.market.connect(d.networkSupplier).postBandwidthOffer({ ...params, mbps: 0n }),
+      ).to.be.revertedWithCustomError(d.market, "MarketZeroQuantity");
+    });
+  });
+
+  it("gives every kind of order its own id sequence starting at 1", async () => {
+    const d = await loadFixture(withBatch);
+    await d.market.connect(d.computeSupplier).postComputeOffer(computeOffer(d.t0));
+    await d.market.connect(d.computeSupplier).postComputeOffer(computeOffer(d.t0));
+    await d.market.connect(d.windSupplier).postEnergyOffer(energyOffer(d.t0, d.batchId));
+    expect(await d.market.computeOfferCount()).to.equal(2n);
+    expect(await d.market.energyOfferCount()).to.equal(1n);
+    expect(await d.market.bandwidthOfferCount()).to.equal(0n);
+    expect((await d.market.computeOfferOf(3n)).supplier).to.equal(ethers.ZeroAddress);
+  });
+});

@@ -1,0 +1,163 @@
+// Deals as tests see them: settling matches and reading back the terms the market emitted (it stores
+// only their digest, so every deal action takes them back), plus an independent model of what a
+// deal pays out, written from the design's formulas rather than from the contract.
+import { type ContractTransactionReceipt, type Log, Result } from "ethers";
+import { SKIP_REASONS } from "../../protocol/orders.ts";
+import type { Deployed } from "./deploy.ts";
+import { advanceTo, type Book, bundle, type Match, meteringHash, openBook } from "./book.ts";
+import { loadFixture, time } from "./connection.ts";
+
+export const BPS = 10_000n;
+
+/** Plain values of an ethers Result: named tuples become objects, lists stay arrays. */
+export function plain(value: unknown): any {
+  if (!(value instanceof Result)) return value;
+  if (value.length === 0) return [];
+  try {
+    // toObject throws on unnamed entries, which is what tells a list from a struct.
+    return Object.fromEntries(Object.entries(value.toObject()).map(([key, entry]) => [key, plain(entry)]));
+  } catch {
+    return Array.from(value, plain);
+  }
+}
+
+export type DealTerms = {
+  bidId: bigint;
+  buyer: string;
+  computeOfferId: bigint;
+  computeSupplier: string;
+  computeRegion: bigint;
+  windowStart: bigint;
+  windowEnd: bigint;
+  vcuHours: bigint;
+  computePayment: bigint;
+  energyNeededWh: bigint;
+  energyLots: {
+    offerId: bigint;
+    supplier: string;
+    batchId: bigint;
+    wh: bigint;
+    payment: bigint;
+    sourceFactor: bigint;
+  }[];
+  bandwidthOfferId: bigint;
+  bandwidthSupplier: string;
+  bandwidthMbps: bigint;
+  bandwidthPayment: bigint;
+  fee: bigint;
+  escrow: bigint;
+  gridFactor: bigint;
+  reportDeadline: bigint;
+  challengePeriod: bigint;
+};
+export type UsageReport = { vcuDelivered: bigint; whConsumed: bigint; meteringHash: string };
+export type OpenedDeal = { dealId: bigint; terms: DealTerms };
+export type Skipped = { index: bigint; bidId: bigint; computeOfferId: bigint; reason: (typeof SKIP_REASONS)[number] };
+
+function parsed(d: Deployed, receipt: ContractTransactionReceipt, name: string) {
+  return receipt.logs
+    .map((log: Log) => {
+      try {
+        return d.market.interface.parseLog(log);
+      } catch {
+        return null;
+      }
+    })
+    .filter((event) => event !== null && event.name === name);
+}
+
+/** Deals opened and matches skipped by one `settle` transaction, in emission order. */
+export function settlementOf(d: Deployed, receipt: ContractTransactionReceipt): { deals: OpenedDeal[]; skipped: Skipped[] } {
+  const deals = parsed(d, receipt, "DealOpened").map((event) => ({
+    dealId: event!.args.dealId as bigint,
+    terms: plain(event!.args.terms) as DealTerms,
+  }));
+  const skipped = parsed(d, receipt, "MatchSkipped").map((event) => ({
+    index: event!.args.index as bigint,
+    bidId: event!.args.bidId as bigint,
+    computeOfferId: event!.args.computeOfferId as bigint,
+    reason: SKIP_REASONS[Number(event!.args.reason)],
+  }));
+  return { deals, skipped };
+}
+
+/** Settles `matches` as the matcher and returns what happened to each. */
+export async function settle(d: Deployed, matches: Match[]) {
+  const tx = await d.market.connect(d.matcher).settle(matches);
+  const receipt = (await tx.wait())!;
+  return { receipt, ...settlementOf(d, receipt) };
+}
+
+/** A full-delivery report of the standard deal: every VCU-hour delivered, exactly the energy planned. */
+export function fullReport(terms: DealTerms, overrides: Partial<UsageReport> = {}): UsageReport {
+  return {
+    vcuDelivered: terms.vcuHours,
+    whConsumed: terms.energyNeededWh,
+    meteringHash: meteringHash("full"),
+    ...overrides,
+  };
+}
+
+export type LotOutcome = { paid: bigint; retiredWh: bigint; returnedWh: bigint };
+export type DealOutcome = {
+  computePaid: bigint;
+  bandwidthPaid: bigint;
+  energyLots: LotOutcome[];
+  fee: bigint;
+  refund: bigint;
+  credits: bigint;
+};
+
+/**
+ * What a deal must pay out (DESIGN.md §3.6): suppliers pro rata to delivery (energy pro rata to the
+ * Wh retired, which is the green share of the energy actually consumed), the fee pro rata to what
+ * suppliers are paid, the rest refunded; credits = retired Wh × (grid − source factor) / 1000.
+ * `acceptedBps` < 10,000 models an arbiter's refund split.
+ */
+export function expectedOutcome(terms: DealTerms, report: UsageReport, acceptedBps = BPS): DealOutcome {
+  const delivered = report.vcuDelivered * acceptedBps;
+  const whole = terms.vcuHours * BPS;
+  const computePaid = (terms.computePayment * delivered) / whole;
+  const bandwidthPaid = (terms.bandwidthPayment * delivered) / whole;
+  let full = terms.computePayment + terms.bandwidthPayment;
+  let paid = computePaid + bandwidthPaid;
+  let avoidedGramWh = 0n;
+  const energyLots = terms.energyLots.map((lot) => {
+    const usedWh =
+      report.whConsumed >= terms.energyNeededWh ? lot.wh : (lot.wh * report.whConsumed) / terms.energyNeededWh;
+    const retiredWh = (usedWh * acceptedBps) / BPS;
+    const lotPaid = (lot.payment * retiredWh) / lot.wh;
+    full += lot.payment;
+    paid += lotPaid;
+    if (terms.gridFactor > lot.sourceFactor) avoidedGramWh += retiredWh * (terms.gridFactor - lot.sourceFactor);
+    return { paid: lotPaid, retiredWh, returnedWh: lot.wh - retiredWh };
+  });
+  const fee = full === 0n ? 0n : (terms.fee * paid) / full;
+  return { computePaid, bandwidthPaid, energyLots, fee, refund: terms.escrow - paid - fee, credits: avoidedGramWh / 1000n };
+}
+
+export type DealFixture = Book & OpenedDeal;
+export type ReportedFixture = DealFixture & { report: UsageReport; reportedAt: number };
+
+// Fixtures build on each other through loadFixture, so each snapshot is taken once per run.
+
+/** The standard book with the standard bundle settled into deal 1. */
+export async function openDeal(): Promise<DealFixture> {
+  const b = await loadFixture(openBook);
+  const { deals } = await settle(b, [bundle(b)]);
+  return { ...b, ...deals[0] };
+}
+
+/** Deal 1 reported at full delivery right after its window ended. */
+export async function reportedDeal(): Promise<ReportedFixture> {
+  const f = await loadFixture(openDeal);
+  await advanceTo(f.terms.windowEnd);
+  const report = fullReport(f.terms);
+  await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
+  return { ...f, report, reportedAt: await time.latest() };
+}
+
+/** When the buyer's right to dispute a report made at `reportedAt` ends. */
+export function challengeEnd(f: ReportedFixture): number {
+  return f.reportedAt + Number(f.terms.challengePeriod);
+}
