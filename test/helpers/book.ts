@@ -171,6 +171,22 @@ export function bundle(b: Book, overrides: Partial<Match> = {}): Match {
   };
 }
 
+/**
+ * The standard bundle scaled to `vcuHours` of the standard bid (at least 6, below which the fixed
+ * bandwidth payment no longer fits the bid's limit): same energy mix and unit prices.
+ */
+export function partialBundle(b: Book, vcuHours: bigint, overrides: Partial<Match> = {}): Match {
+  return bundle(b, {
+    vcuHours,
+    computePayment: 1_800_000n * vcuHours,
+    energyLots: [
+      { offerId: b.windOfferId, wh: 1_500n * vcuHours, payment: 70_000n * vcuHours },
+      { offerId: b.solarOfferId, wh: 1_000n * vcuHours, payment: 60_000n * vcuHours },
+    ],
+    ...overrides,
+  });
+}
+
 /** Escrow the standard bid holds: 100 VCU-hours × 2.50. */
 export const BID_ESCROW = 250n * USD;
 /** Payments of the standard bundle at full delivery, and its fee at 1 %. */

@@ -1,0 +1,95 @@
+import { expect } from "chai";
+import { advanceTo, meteringHash } from "../../helpers/book.ts";
+import { loadFixture, time } from "../../helpers/connection.ts";
+import { fullReport, openDeal, reportedDeal } from "../../helpers/deals.ts";
+
+const Status = { Active: 0n, Reported: 1n, Disputed: 2n, Finalized: 3n, Cancelled: 4n };
+
+async function windowOver() {
+  const f = await loadFixture(openDeal);
+  await advanceTo(f.terms.windowEnd);
+  return f;
+}
+
+describe("usage reports", () => {
+  it("records the compute supplier's report and opens the challenge period", async () => {
+    const f = await loadFixture(windowOver);
+    const report = fullReport(f.terms, { vcuDelivered: 90n, whConsumed: 230_000n, meteringHash: meteringHash("series") });
+    const tx = await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
+    const reportedAt = BigInt(await time.latest());
+    await expect(tx)
+      .to.emit(f.market, "UsageReported")
+      .withArgs(f.dealId, f.computeSupplier.address, [90n, 230_000n, report.meteringHash], reportedAt + f.terms.challengePeriod);
+    const deal = await f.market.dealOf(f.dealId);
+    expect([deal.status, deal.since]).to.deep.equal([Status.Reported, reportedAt]);
+    expect(deal.digest).to.equal(await f.market.reportDigest(f.terms, report));
+  });
+
+  it("accepts a report of nothing delivered", async () => {
+    const f = await loadFixture(windowOver);
+    const report = fullReport(f.terms, { vcuDelivered: 0n, whConsumed: 0n });
+    await expect(f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report)).to.emit(f.market, "UsageReported");
+  });
+
+  it("refuses more VCU-hours than the deal bought", async () => {
+    const f = await loadFixture(windowOver);
+    await expect(f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, fullReport(f.terms, { vcuDelivered: 101n })))
+      .to.be.revertedWithCustomError(f.market, "MarketDeliveryExceedsDeal")
+      .withArgs(f.dealId, 101n, 100n);
+  });
+
+  it("refuses a report before the deal's window has ended", async () => {
+    const f = await loadFixture(openDeal);
+    await expect(f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, fullReport(f.terms)))
+      .to.be.revertedWithCustomError(f.market, "MarketDealWindowNotEnded")
+      .withArgs(f.dealId, f.terms.windowEnd);
+  });
+
+  it("refuses a report at or after the report deadline", async () => {
+    const f = await loadFixture(openDeal);
+    await advanceTo(f.terms.reportDeadline);
+    await expect(f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, fullReport(f.terms)))
+      .to.be.revertedWithCustomError(f.market, "MarketReportDeadlinePassed")
+      .withArgs(f.dealId, f.terms.reportDeadline);
+  });
+
+  it("refuses anyone but the deal's compute supplier", async () => {
+    const f = await loadFixture(windowOver);
+    for (const caller of [f.buyer, f.matcher, f.networkSupplier]) {
+      await expect(f.market.connect(caller).reportUsage(f.dealId, f.terms, fullReport(f.terms)))
+        .to.be.revertedWithCustomError(f.market, "MarketNotDealParty")
+        .withArgs(f.dealId, caller.address, f.computeSupplier.address);
+    }
+  });
+
+  it("refuses terms that differ from the deal's in any field", async () => {
+    const f = await loadFixture(windowOver);
+    const tampered = [
+      { ...f.terms, computePayment: f.terms.computePayment + 1n },
+      { ...f.terms, computeSupplier: f.buyer.address },
+      { ...f.terms, energyLots: f.terms.energyLots.slice(1) },
+      { ...f.terms, reportDeadline: f.terms.reportDeadline + 1000n },
+    ];
+    for (const terms of tampered) {
+      await expect(f.market.connect(f.computeSupplier).reportUsage(f.dealId, terms, fullReport(f.terms)))
+        .to.be.revertedWithCustomError(f.market, "MarketDealDigestMismatch")
+        .withArgs(f.dealId);
+    }
+  });
+
+  it("refuses unknown deals", async () => {
+    const f = await loadFixture(windowOver);
+    await expect(f.market.connect(f.computeSupplier).reportUsage(5n, f.terms, fullReport(f.terms)))
+      .to.be.revertedWithCustomError(f.market, "MarketUnknownDeal")
+      .withArgs(5n);
+    await expect(f.market.dealOf(5n)).to.be.revertedWithCustomError(f.market, "MarketUnknownDeal").withArgs(5n);
+  });
+
+  it("refuses a second report", async () => {
+    const f = await loadFixture(reportedDeal);
+    // The stored digest now covers the report too, so the bare terms no longer match.
+    await expect(f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, f.report))
+      .to.be.revertedWithCustomError(f.market, "MarketDealDigestMismatch")
+      .withArgs(f.dealId);
+  });
+});
