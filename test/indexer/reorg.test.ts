@@ -1,0 +1,109 @@
+// Re-orgs: index a history, revert the node to a snapshot and mine a different one. The index must
+// end up equal to a fresh index of the canonical chain, both when the orphaned blocks are within
+// the journal (rolled back block by block) and when they are deeper (rebuilt from the start block).
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import type { SyncEvent } from "../../indexer/sync/engine.ts";
+import { deploy, Exchange, startNode, type Deployment, type Node } from "./helpers/chain.ts";
+import { runIndexer, tempDir, type Running } from "./helpers/indexer.ts";
+import { bid, computeOffer, openBook, parties, skippedHistory, type Book } from "./helpers/market.ts";
+
+describe("indexer re-orgs", () => {
+  let node: Node;
+  let deployment: Deployment;
+  let x: Exchange;
+  let book: Book;
+  let deployDir: string;
+
+  before(async () => {
+    node = await startNode();
+    deployDir = tempDir("deploy");
+    deployment = await deploy(node, deployDir);
+    x = await new Exchange(node.url, deployment).init();
+    book = await openBook(x);
+  });
+
+  after(async () => {
+    await node?.stop();
+    rmSync(deployDir, { recursive: true, force: true });
+  });
+
+  async function equalsFreshIndex(ix: Running) {
+    await ix.synced();
+    const fresh = await runIndexer(node, deployment);
+    try {
+      await fresh.synced();
+      assert.deepEqual(await ix.dump(), await fresh.dump());
+    } finally {
+      await fresh.stop();
+    }
+  }
+
+  /** History A: orders posted, one cancelled; what a re-org will orphan. */
+  async function historyA() {
+    const p = parties(x);
+    await x.send("Market", "postComputeOffer", [computeOffer(book.t0, { vcuHours: 77n })], p.compute);
+    await x.send("Market", "postBid", [bid(book.t0, { vcuHours: 11n })], p.otherBuyer);
+    await x.send("Market", "cancelBid", [book.bidId], p.buyer);
+    await skippedHistory(x, 2, 20);
+  }
+
+  /** History B: other orders, other amounts, and more blocks than A. */
+  async function historyB() {
+    const p = parties(x);
+    await x.send("Market", "postComputeOffer", [computeOffer(book.t0, { vcuHours: 5n, reservePricePerVcuHour: 1_600_000n })], p.compute);
+    await x.send("Market", "cancelComputeOffer", [book.computeOfferId], p.compute);
+    for (let i = 0; i < 4; i++) await x.send("Market", "postBid", [bid(book.t0, { vcuHours: BigInt(3 + i) })], p.buyer);
+    await skippedHistory(x, 1, 7);
+  }
+
+  it("rolls back orphaned blocks to the common ancestor and re-applies the canonical ones", async () => {
+    const ix = await runIndexer(node, deployment, { reorgDepth: 64 });
+    const seen: SyncEvent[] = [];
+    ix.engine!.on((e) => seen.push(e));
+    try {
+      await ix.synced();
+      const snapshot = await x.rpc("evm_snapshot");
+      await historyA();
+      await ix.synced();
+      const before = await ix.gql(`{ orders(filter: { kind: COMPUTE_OFFER }) { nodes { id quantity } } }`);
+      assert.ok(before.orders.nodes.some((o: { quantity: string }) => o.quantity === "77"));
+
+      assert.equal(await x.rpc("evm_revert", [snapshot]), true);
+      await historyB();
+      await ix.synced();
+      const reorgs = seen.filter((e) => e.type === "reorg");
+      assert.equal(reorgs.length, 1);
+      assert.equal(reorgs[0].type === "reorg" && reorgs[0].reset, false, "rolled back, not rebuilt");
+      const after = await ix.gql(`{ orders(filter: { kind: COMPUTE_OFFER }) { nodes { id quantity status } } }`);
+      assert.ok(!after.orders.nodes.some((o: { quantity: string }) => o.quantity === "77"), "orphaned offer gone");
+      assert.equal(after.orders.nodes.find((o: { id: string }) => o.id === String(book.computeOfferId)).status, "CANCELLED");
+      await equalsFreshIndex(ix);
+    } finally {
+      await ix.stop();
+    }
+  });
+
+  it("rebuilds from the start block when a re-org is deeper than the journal", async () => {
+    const ix = await runIndexer(node, deployment, { reorgDepth: 2 });
+    const seen: SyncEvent[] = [];
+    ix.engine!.on((e) => seen.push(e));
+    try {
+      await ix.synced();
+      const snapshot = await x.rpc("evm_snapshot");
+      await historyA();
+      await ix.synced();
+      await x.rpc("evm_revert", [snapshot]);
+      // A shorter history this time: the head drops below the checkpoint.
+      await x.send("Market", "postBid", [bid(book.t0, { vcuHours: 9n })], parties(x).otherBuyer);
+      await ix.synced();
+      const reorgs = seen.filter((e) => e.type === "reorg");
+      assert.equal(reorgs.length, 1);
+      assert.equal(reorgs[0].type === "reorg" && reorgs[0].reset, true);
+      await equalsFreshIndex(ix);
+    } finally {
+      await ix.stop();
+    }
+  });
+});
