@@ -14,4 +14,6 @@ export {
   type ComputeGood,
 } from "./price.ts";
 export type { Clear, ClearingOptions, ClearingResult, MarketRules, OrderBook } from "./clearing/types.ts";
-export { checkBatch, type BatchCheck, type MatchViolation } from "./clearing/feasibility.ts";
+export { clearFast } from "./clearing/fast.ts";
+export { clearExact, welfareUpperBound } from "./clearing/exact.ts";
+export { checkBatch, energyNeededWh, matchPayments, type BatchCheck, type MatchViolation } from "./clearing/feasibility.ts";

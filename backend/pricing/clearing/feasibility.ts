@@ -1,47 +1,18 @@
-// An independent statement of every check the market contract makes on a match (issue 2, DESIGN.md
-// §4), in exact integer arithmetic. Both clearers are tested against it, and the matcher can run it
-// before submitting. Where the contract's integer rounding is not pinned down, the check takes the
-// stricter reading, so a match that passes here passes any of the roundings:
-//   • energy lot:   payment × 1000 ≥ reservePricePerKwh × Wh             (payment ≥ ⌈reserve·kWh⌉)
-//   • bandwidth:    payment × 3600 ≥ reservePricePerMbpsHour × Mbps × window seconds of the bid
-//   • green share:  green × 10⁷ ≥ minGreenBps × vcuHours × whPerVcuHour × pueMilli
-//                   green × 10³ ≤ vcuHours × whPerVcuHour × pueMilli    (never more than needed)
-//   • all-in:       (Σ payments) × (10⁴ + feeBps) ≤ 10⁴ × limitPricePerVcuHour × vcuHours
-//                   (equivalent to Σ + ⌈fee⌉ ≤ limit, so it also holds with a rounded-down fee)
+// An independent statement of every check the market contract makes on a match (contracts/
+// libraries/MatchRules.sol, BatchSettlement.sol), in exact integer arithmetic. Both clearers are
+// tested against it, and the matcher can run it before submitting. The contract's roundings:
+//   • energy needed:  ⌊vcuHours × whPerVcuHour × pueMilli / 1000⌋ Wh
+//   • green share:    green × 10⁴ ≥ needed × minGreenBps, and green ≤ needed
+//   • energy lot:     payment ≥ ⌈reservePricePerKwh × Wh / 1000⌉
+//   • bandwidth:      payment ≥ ⌈reservePricePerMbpsHour × Mbps × window seconds of the bid / 3600⌉
+//   • all-in:         Σ payments + ⌊Σ payments × feeBps / 10⁴⌋ ≤ limitPricePerVcuHour × vcuHours
+//   • expiry:         an order matches only while now < expiry
 
-import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer, Match } from "../../../protocol/orders.ts";
+import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer, Match, SkipReason } from "../../../protocol/orders.ts";
 import type { MarketRules, OrderBook } from "./types.ts";
 
-export type MatchViolation =
-  | "ZeroQuantity"
-  | "UnknownBid"
-  | "BidExpired"
-  | "UnknownComputeOffer"
-  | "ComputeOfferExpired"
-  | "HardwareClassMismatch"
-  | "WindowOutsideComputeOffer"
-  | "RegionNotAccepted"
-  | "BidCapacityExceeded"
-  | "ComputeCapacityExceeded"
-  | "ComputePaymentBelowReserve"
-  | "BandwidthMissing"
-  | "BandwidthNotNeeded"
-  | "UnknownBandwidthOffer"
-  | "BandwidthOfferExpired"
-  | "BandwidthRouteMismatch"
-  | "WindowOutsideBandwidthOffer"
-  | "LatencyAboveBound"
-  | "BandwidthCapacityExceeded"
-  | "BandwidthPaymentBelowReserve"
-  | "UnknownEnergyOffer"
-  | "EnergyOfferExpired"
-  | "DuplicateEnergyLot"
-  | "EmptyEnergyLot"
-  | "EnergyCapacityExceeded"
-  | "EnergyPaymentBelowReserve"
-  | "GreenShareBelowMinimum"
-  | "GreenAboveEnergyNeeded"
-  | "AboveBidLimit";
+/** The contract's skip reasons. */
+export type MatchViolation = Exclude<SkipReason, "None">;
 
 export type BatchCheck = {
   /** One entry per match: undefined when the match settles, else why the contract skips it. */
@@ -50,15 +21,9 @@ export type BatchCheck = {
   welfare: number;
 };
 
-/** Energy in Wh a match needs, times 1000 (exact: vcuHours × whPerVcuHour × pueMilli). */
-export function energyNeededMilliWh(vcuHours: bigint, offer: ComputeOffer): bigint {
-  return vcuHours * offer.whPerVcuHour * BigInt(offer.pueMilli);
-}
-
-/** Smallest whole Wh of certificates that meets the bid's minimum green share for `vcuHours`. */
-export function minimumGreenWh(vcuHours: bigint, bid: Bid, offer: ComputeOffer): bigint {
-  const need = BigInt(bid.minGreenBps) * energyNeededMilliWh(vcuHours, offer);
-  return (need + 9_999_999n) / 10_000_000n;
+/** Facility energy in Wh the VCU-hours of a match need, as the contract computes it. */
+export function energyNeededWh(vcuHours: bigint, offer: ComputeOffer): bigint {
+  return (vcuHours * offer.whPerVcuHour * BigInt(offer.pueMilli)) / 1000n;
 }
 
 /** Reserve cost of the bandwidth a match takes from `offer` for the bid's window, times 3600. */
@@ -68,31 +33,6 @@ export function bandwidthReserveTimes3600(bid: Bid, offer: BandwidthOffer): bigi
 
 export function regionAccepted(bid: Bid, region: number): boolean {
   return ((bid.acceptableRegions >> BigInt(region)) & 1n) === 1n;
-}
-
-/** Whether a bandwidth offer can carry a bid's traffic from `computeRegion` (capacity aside). */
-export function bandwidthServes(bid: Bid, computeRegion: number, offer: BandwidthOffer, now: number): boolean {
-  const route =
-    (offer.fromRegion === computeRegion && offer.toRegion === bid.buyerRegion) ||
-    (offer.toRegion === computeRegion && offer.fromRegion === bid.buyerRegion);
-  return (
-    route &&
-    offer.expiry >= now &&
-    offer.windowStart <= bid.windowStart &&
-    bid.windowEnd <= offer.windowEnd &&
-    offer.latencyMs <= bid.maxLatencyMs
-  );
-}
-
-/** Whether a compute offer can serve a bid at all (capacity aside). */
-export function computeServes(bid: Bid, offer: ComputeOffer, now: number): boolean {
-  return (
-    offer.expiry >= now &&
-    offer.hardwareClass === bid.hardwareClass &&
-    offer.windowStart <= bid.windowStart &&
-    bid.windowEnd <= offer.windowEnd &&
-    regionAccepted(bid, offer.region)
-  );
 }
 
 /** Total suppliers' payment of a match (before the platform fee). */
@@ -157,50 +97,50 @@ function checkOne(
   used: (key: string) => bigint,
 ): MatchViolation | undefined {
   if (m.vcuHours <= 0n) return "ZeroQuantity";
-  if (bid === undefined) return "UnknownBid";
-  if (bid.expiry < rules.now) return "BidExpired";
-  if (compute === undefined) return "UnknownComputeOffer";
-  if (compute.expiry < rules.now) return "ComputeOfferExpired";
+  if (bid === undefined) return "BidNotOpen";
+  if (bid.expiry <= rules.now) return "BidExpired";
+  if (compute === undefined) return "ComputeOfferNotOpen";
+  if (compute.expiry <= rules.now) return "ComputeOfferExpired";
   if (compute.hardwareClass !== bid.hardwareClass) return "HardwareClassMismatch";
-  if (compute.windowStart > bid.windowStart || bid.windowEnd > compute.windowEnd) return "WindowOutsideComputeOffer";
+  if (compute.windowStart > bid.windowStart || bid.windowEnd > compute.windowEnd) return "WindowNotCovered";
   if (!regionAccepted(bid, compute.region)) return "RegionNotAccepted";
-  if (bid.filled + used(`b:${bid.id}`) + m.vcuHours > bid.vcuHours) return "BidCapacityExceeded";
-  if (compute.filled + used(`c:${compute.id}`) + m.vcuHours > compute.vcuHours) return "ComputeCapacityExceeded";
+  if (bid.filled + used(`b:${bid.id}`) + m.vcuHours > bid.vcuHours) return "BidQuantityExceeded";
+  if (compute.filled + used(`c:${compute.id}`) + m.vcuHours > compute.vcuHours) return "ComputeQuantityExceeded";
   if (m.computePayment < compute.reservePricePerVcuHour * m.vcuHours) return "ComputePaymentBelowReserve";
 
   if (compute.region === bid.buyerRegion) {
     if (linkId !== 0n || m.bandwidthPayment !== 0n) return "BandwidthNotNeeded";
   } else {
     if (linkId === 0n) return "BandwidthMissing";
-    if (link === undefined) return "UnknownBandwidthOffer";
-    if (link.expiry < rules.now) return "BandwidthOfferExpired";
+    if (link === undefined) return "BandwidthOfferNotOpen";
+    if (link.expiry <= rules.now) return "BandwidthOfferExpired";
     const route =
       (link.fromRegion === compute.region && link.toRegion === bid.buyerRegion) ||
       (link.toRegion === compute.region && link.fromRegion === bid.buyerRegion);
     if (!route) return "BandwidthRouteMismatch";
-    if (link.windowStart > bid.windowStart || bid.windowEnd > link.windowEnd) return "WindowOutsideBandwidthOffer";
-    if (link.latencyMs > bid.maxLatencyMs) return "LatencyAboveBound";
+    if (link.windowStart > bid.windowStart || bid.windowEnd > link.windowEnd) return "BandwidthWindowNotCovered";
+    if (link.latencyMs > bid.maxLatencyMs) return "LatencyAboveMaximum";
     if (link.filled + used(`w:${link.id}`) + bid.bandwidthMbps > link.mbps) return "BandwidthCapacityExceeded";
     if (m.bandwidthPayment * 3600n < bandwidthReserveTimes3600(bid, link)) return "BandwidthPaymentBelowReserve";
   }
 
-  const seen = new Set<bigint>();
+  let previous = 0n;
   let green = 0n;
   for (const { lot, offer } of lots) {
-    if (offer === undefined) return "UnknownEnergyOffer";
-    if (offer.expiry < rules.now) return "EnergyOfferExpired";
-    if (seen.has(lot.offerId)) return "DuplicateEnergyLot";
-    seen.add(lot.offerId);
-    if (lot.wh <= 0n) return "EmptyEnergyLot";
-    if (offer.filled + used(`e:${offer.id}`) + lot.wh > offer.wh) return "EnergyCapacityExceeded";
+    if (lot.offerId <= previous) return "EnergyLotsNotAscending";
+    previous = lot.offerId;
+    if (offer === undefined) return "EnergyOfferNotOpen";
+    if (offer.expiry <= rules.now) return "EnergyOfferExpired";
+    if (lot.wh <= 0n) return "ZeroQuantity";
+    if (offer.filled + used(`e:${offer.id}`) + lot.wh > offer.wh) return "EnergyQuantityExceeded";
     if (lot.payment * 1000n < offer.reservePricePerKwh * lot.wh) return "EnergyPaymentBelowReserve";
     green += lot.wh;
   }
-  const needMilli = energyNeededMilliWh(m.vcuHours, compute);
-  if (green * 10_000_000n < BigInt(bid.minGreenBps) * needMilli) return "GreenShareBelowMinimum";
-  if (green * 1000n > needMilli) return "GreenAboveEnergyNeeded";
+  const needed = energyNeededWh(m.vcuHours, compute);
+  if (green * 10_000n < needed * BigInt(bid.minGreenBps)) return "GreenShareBelowMinimum";
+  if (green > needed) return "GreenAboveNeed";
 
-  const allIn = matchPayments(m) * BigInt(10_000 + rules.platformFeeBps);
-  if (allIn > 10_000n * bid.limitPricePerVcuHour * m.vcuHours) return "AboveBidLimit";
+  const total = matchPayments(m);
+  if (total + (total * BigInt(rules.platformFeeBps)) / 10_000n > bid.limitPricePerVcuHour * m.vcuHours) return "PriceAboveLimit";
   return undefined;
 }

@@ -13,7 +13,7 @@ export type OrderBook = {
 
 /** What the contract applies to every match besides the orders themselves. */
 export type MarketRules = {
-  /** Unix seconds at which the batch is expected to settle; orders with expiry < now are out. */
+  /** Unix seconds at which the batch is expected to settle; an order matches only while now < expiry. */
   now: number;
   /** Platform fee in bps, charged to the buyer on top of the suppliers' payments. */
   platformFeeBps: number;

@@ -1,0 +1,307 @@
+// The exact reference clearer: the whole clearing problem as one mixed-integer program solved by
+// HiGHS (WebAssembly). For tests and small books; `welfareUpperBound` gives a cheaper LP bound for
+// books too large for the MIP.
+//
+// Variables, per candidate bundle t = (bid, compute offer, bandwidth offer or none):
+//   x_t ∈ ℤ, 0 ≤ x_t ≤ U_t = min(bid, offer remaining)  VCU-hours
+//   y_t ∈ {0, 1} for remote bundles                     the link is used: it costs its reserve for
+//                                                       the bid's Mbps over the bid's window, once
+//   e_tk ≥ 0 per energy price level k                   certificate Wh bought at that level
+// Constraints: bid, compute, link (Σ Mbps·y) and energy-level capacities; x_t ≤ U_t·y_t;
+//   g_t·x_t − 1 ≤ Σ_k e_tk ≤ need_t·x_t (minimum green share of the energy needed; the −1 covers the
+//   contract's rounding of the energy needed down to whole Wh); (1 + fee)·(compute + energy +
+//   bandwidth reserve payments) ≤ limit·x_t (all-in limit).
+// Objective: max Σ (limit − compute reserve)·x_t − Σ price_k·e_tk − Σ link cost·y_t.
+//
+// Relaxations, all in sub-unit rounding: certificate Wh and reserve payments are continuous in the
+// model, while the contract needs whole Wh and whole base units rounded its way. Every relaxation
+// only enlarges the feasible set, so the model's optimum bounds the welfare of any feasible batch
+// from above (`upperBound` reports HiGHS's proven bound). Rounding back: quantities and y are
+// rounded to the nearest integer (HiGHS returns them integral within its tolerance); Wh of a price
+// level are split over that level's offers in ascending id; the certificate Wh are topped up from
+// the cheapest offers left or trimmed from the dearest to the exact integer green range; payments
+// round up; a bundle that then no longer fits its bid's limit (a sub-unit margin) is dropped.
+
+import loadHighs from "highs";
+import type { Match } from "../../../protocol/orders.ts";
+import { linkCost, prepareBook } from "./candidates.ts";
+import { greenRange, reservePricedMatch } from "./reserve-match.ts";
+import type { ClearingOptions, ClearingResult, OrderBook } from "./types.ts";
+
+// The package ships one declaration file for its CommonJS and ES builds; under NodeNext the
+// compiler reads it as CommonJS, while Node loads the ES build whose default export is the loader.
+const highs = await (loadHighs as unknown as typeof loadHighs.default)();
+const MONEY = 1e-6; // model money in tokens, so coefficients stay near 1
+
+type Triple = { arc: number; link: number; bound: number };
+
+/** Builds a sparse model row by row. */
+class ModelBuilder {
+  readonly colCost: number[] = [];
+  readonly colLower: number[] = [];
+  readonly colUpper: number[] = [];
+  readonly integer: number[] = [];
+  readonly rowLower: number[] = [];
+  readonly rowUpper: number[] = [];
+  readonly starts: number[] = [0];
+  readonly indices: number[] = [];
+  readonly values: number[] = [];
+
+  column(cost: number, lower: number, upper: number, integer: boolean): number {
+    this.colCost.push(cost);
+    this.colLower.push(lower);
+    this.colUpper.push(upper);
+    this.integer.push(integer ? 1 : 0);
+    return this.colCost.length - 1;
+  }
+
+  row(entries: readonly [number, number][], lower: number, upper: number): void {
+    if (entries.length === 0) return;
+    for (const [col, value] of entries) {
+      this.indices.push(col);
+      this.values.push(value);
+    }
+    this.starts.push(this.indices.length);
+    this.rowLower.push(lower);
+    this.rowUpper.push(upper);
+  }
+
+  solve(timeLimitSeconds: number, integral: boolean) {
+    const numCols = this.colCost.length;
+    const numRows = this.rowLower.length;
+    const model = highs.createModel({
+      numCols,
+      numRows,
+      sense: highs.constants.objectiveSense.maximize,
+      colCost: this.colCost,
+      colLower: this.colLower,
+      colUpper: this.colUpper,
+      rowLower: this.rowLower,
+      rowUpper: this.rowUpper,
+      matrix: { format: "csr", numRows, numCols, starts: this.starts, indices: this.indices, values: this.values },
+      ...(integral ? { integrality: this.integer.map((i) => (i === 1 ? highs.constants.variableType.integer : highs.constants.variableType.continuous)) } : {}),
+    });
+    try {
+      model.options.set({ output_flag: false, time_limit: timeLimitSeconds, mip_rel_gap: 1e-6 });
+      model.run();
+      const status = model.getModelStatus();
+      const optimal = status === highs.constants.modelStatus.optimal;
+      const hasSolution = Number(model.info.get("primal_solution_status")) === 2;
+      const bound = integral ? Number(model.info.get("mip_dual_bound")) : model.getObjectiveValue();
+      return {
+        optimal,
+        values: hasSolution ? model.getSolution().colValue : undefined,
+        objective: hasSolution ? model.getObjectiveValue() : undefined,
+        bound: optimal && !integral ? model.getObjectiveValue() : bound,
+      };
+    } finally {
+      model.dispose();
+    }
+  }
+}
+
+/**
+ * Clears a book exactly (within HiGHS's MIP gap of 1e-6) — the reference the fast clearer is
+ * measured against. Books beyond a few thousand orders may hit `timeLimitSeconds` (default 60).
+ */
+export function clearExact(book: OrderBook, options: ClearingOptions): ClearingResult {
+  const started = performance.now();
+  const prep = prepareBook(book, options);
+  const { bids, computes, energies, links, linkLists, arcs } = prep;
+  const fee = 1 + options.platformFeeBps / 10_000;
+  const cheapest = energies.length > 0 ? energies[0].pricePerWh : Infinity;
+
+  // Energy offers with the same price are interchangeable: one variable per price level.
+  const levels: { pricePerWh: number; offers: number[]; capacity: number }[] = [];
+  energies.forEach((e, i) => {
+    const last = levels.at(-1);
+    if (last !== undefined && last.pricePerWh === e.pricePerWh) {
+      last.offers.push(i);
+      last.capacity += e.remaining;
+    } else levels.push({ pricePerWh: e.pricePerWh, offers: [i], capacity: e.remaining });
+  });
+  for (const level of levels) level.offers.sort((x, y) => (energies[x].order.id < energies[y].order.id ? -1 : 1));
+
+  const triples: Triple[] = [];
+  for (let a = 0; a < arcs.count; a++) {
+    const bid = bids[arcs.bid[a]];
+    const compute = computes[arcs.compute[a]];
+    const green = arcs.greenPerVcu[a];
+    const energyFloor = green > 0 ? green * cheapest : 0;
+    const bound = Math.min(bid.remaining, compute.remaining);
+    if (bid.limit - compute.reserve - energyFloor <= 0) continue;
+    const list = arcs.linkList[a];
+    for (const link of list < 0 ? [-1] : linkLists[list]) {
+      const spread = link < 0 ? 0 : linkCost(bid, links[link]) / bound;
+      if ((compute.reserve + energyFloor + spread) * fee <= bid.limit) triples.push({ arc: a, link, bound });
+    }
+  }
+
+  const m = new ModelBuilder();
+  const x: number[] = [];
+  const y: number[] = [];
+  const e: number[][] = [];
+  for (const t of triples) {
+    const bid = bids[arcs.bid[t.arc]];
+    const compute = computes[arcs.compute[t.arc]];
+    x.push(m.column((bid.limit - compute.reserve) * MONEY, 0, t.bound, true));
+    y.push(t.link < 0 ? -1 : m.column(-linkCost(bid, links[t.link]) * MONEY, 0, 1, true));
+    e.push(arcs.greenPerVcu[t.arc] > 0 ? levels.map((l) => m.column(-l.pricePerWh * MONEY, 0, l.capacity, false)) : []);
+  }
+  const byBid = new Map<number, number[]>();
+  const byCompute = new Map<number, number[]>();
+  const byLink = new Map<number, number[]>();
+  triples.forEach((t, i) => {
+    for (const [map, key] of [
+      [byBid, arcs.bid[t.arc]],
+      [byCompute, arcs.compute[t.arc]],
+      [byLink, t.link],
+    ] as const) {
+      if (key < 0) continue;
+      const list = map.get(key) ?? [];
+      list.push(i);
+      map.set(key, list);
+    }
+  });
+  for (const [b, list] of byBid) m.row(list.map((i) => [x[i], 1]), 0, bids[b].remaining);
+  for (const [c, list] of byCompute) m.row(list.map((i) => [x[i], 1]), 0, computes[c].remaining);
+  for (const [w, list] of byLink) {
+    m.row(list.map((i) => [y[i], Number(bids[arcs.bid[triples[i].arc]].order.bandwidthMbps)]), 0, links[w].remaining);
+  }
+  levels.forEach((level, k) => {
+    m.row(triples.flatMap((_, i) => (e[i].length > 0 ? [[e[i][k], 1] as [number, number]] : [])), 0, level.capacity);
+  });
+  triples.forEach((t, i) => {
+    const bid = bids[arcs.bid[t.arc]];
+    const compute = computes[arcs.compute[t.arc]];
+    if (y[i] >= 0) m.row([[x[i], 1], [y[i], -t.bound]], -Infinity, 0);
+    const green = arcs.greenPerVcu[t.arc];
+    if (green > 0) {
+      const lots = e[i].map((col) => [col, 1] as [number, number]);
+      m.row([...lots, [x[i], -green]], -1, Infinity);
+      m.row([...lots, [x[i], -compute.milliWhPerVcuHour / 1000]], -Infinity, 0);
+    }
+    if (green > 0 || y[i] >= 0) {
+      // Scaled by 1/limit so the coefficients are near 1.
+      const entries: [number, number][] = [[x[i], (fee * compute.reserve) / bid.limit - 1]];
+      e[i].forEach((col, k) => entries.push([col, (fee * levels[k].pricePerWh) / bid.limit]));
+      if (y[i] >= 0) entries.push([y[i], (fee * linkCost(bid, links[t.link])) / bid.limit]);
+      m.row(entries, -Infinity, 0);
+    }
+  });
+
+  const solved = triples.length === 0 ? { optimal: true, values: new Float64Array(0), objective: 0, bound: 0 } : m.solve(options.timeLimitSeconds ?? 60, true);
+
+  // Round back to whole units and exact integer rules.
+  const energyLeft = energies.map((en) => en.remaining);
+  const linkLeft = links.map((w) => w.remaining);
+  const matches: Match[] = [];
+  let welfare = 0;
+  if (solved.values !== undefined) {
+    const v = solved.values;
+    triples.forEach((t, i) => {
+      const q = Math.round(v[x[i]]);
+      if (q <= 0) return;
+      const bid = bids[arcs.bid[t.arc]];
+      const compute = computes[arcs.compute[t.arc]];
+      const mbps = Number(bid.order.bandwidthMbps);
+      if (t.link >= 0 && (Math.round(v[y[i]]) !== 1 || linkLeft[t.link] < mbps)) return;
+      const lots = new Map<number, number>();
+      e[i].forEach((col, k) => {
+        let wh = Math.round(v[col]);
+        for (const offer of levels[k].offers) {
+          const part = Math.min(wh, energyLeft[offer]);
+          if (part > 0) lots.set(offer, (lots.get(offer) ?? 0) + part);
+          energyLeft[offer] -= part;
+          wh -= part;
+        }
+      });
+      const range = greenRange(q, bid.order, compute.order);
+      let held = [...lots.values()].reduce((s, wh) => s + wh, 0);
+      for (let k = 0; k < energies.length && held < range.min; k++) {
+        const part = Math.min(range.min - held, energyLeft[k]);
+        if (part > 0) lots.set(k, (lots.get(k) ?? 0) + part);
+        energyLeft[k] -= part;
+        held += part;
+      }
+      for (const k of [...lots.keys()].sort((p, r) => energies[r].pricePerWh - energies[p].pricePerWh)) {
+        if (held <= range.max) break;
+        const part = Math.min(held - range.max, lots.get(k)!);
+        lots.set(k, lots.get(k)! - part);
+        energyLeft[k] += part;
+        held -= part;
+      }
+      const release = () => lots.forEach((wh, k) => (energyLeft[k] += wh));
+      if (!(held >= range.min && held <= range.max)) return release();
+      const link = t.link >= 0 ? links[t.link].order : undefined;
+      const match = reservePricedMatch(
+        bid.order,
+        compute.order,
+        q,
+        [...lots].map(([k, wh]) => ({ offer: energies[k].order, wh })),
+        link && { offerId: link.id, pricePerMbpsHour: link.reservePricePerMbpsHour },
+        options.platformFeeBps,
+      );
+      if (match === undefined) return release();
+      if (t.link >= 0) linkLeft[t.link] -= mbps;
+      matches.push(match);
+      welfare += (bid.limit - compute.reserve) * q;
+      for (const [k, wh] of lots) welfare -= energies[k].pricePerWh * wh;
+      if (link !== undefined) welfare -= linkCost(bid, links[t.link]);
+    });
+  }
+  return {
+    algorithm: "exact",
+    matches,
+    welfare,
+    status: solved.optimal ? "optimal" : "time-limit",
+    upperBound: solved.bound / MONEY,
+    elapsedMs: performance.now() - started,
+  };
+}
+
+/**
+ * An upper bound on the welfare of any feasible batch, from an LP small enough for large books:
+ * fractional quantities; each bundle's link charged at the cheapest eligible link, spread over the
+ * largest quantity the bundle could have (never more than the real fixed charge); link capacities
+ * and per-bundle limits dropped (bundles that cannot meet their limit even then are left out);
+ * certificates pooled across bundles at their own prices.
+ */
+export function welfareUpperBound(book: OrderBook, options: ClearingOptions): { bound: number | undefined; optimal: boolean; elapsedMs: number } {
+  const started = performance.now();
+  const prep = prepareBook(book, options);
+  const { bids, computes, energies, linkListCheapest, arcs } = prep;
+  const fee = 1 + options.platformFeeBps / 10_000;
+  const cheapest = energies.length > 0 ? energies[0].pricePerWh : Infinity;
+  const m = new ModelBuilder();
+  const byBid = new Map<number, [number, number][]>();
+  const byCompute = new Map<number, [number, number][]>();
+  const greenRow: [number, number][] = [];
+  for (let a = 0; a < arcs.count; a++) {
+    const bid = bids[arcs.bid[a]];
+    const compute = computes[arcs.compute[a]];
+    const green = arcs.greenPerVcu[a];
+    const bound = Math.min(bid.remaining, compute.remaining);
+    const list = arcs.linkList[a];
+    const spread = list < 0 ? 0 : (linkListCheapest[list] * Number(bid.order.bandwidthMbps) * bid.hours) / bound;
+    const energyFloor = green > 0 ? green * cheapest : 0;
+    if ((compute.reserve + energyFloor + spread) * fee > bid.limit) continue;
+    const col = m.column((bid.limit - compute.reserve - spread) * MONEY, 0, bound, false);
+    for (const [map, key] of [
+      [byBid, arcs.bid[a]],
+      [byCompute, arcs.compute[a]],
+    ] as const) {
+      const entries = map.get(key) ?? [];
+      entries.push([col, 1]);
+      map.set(key, entries);
+    }
+    if (green > 0) greenRow.push([col, -green]);
+  }
+  for (const [b, entries] of byBid) m.row(entries, 0, bids[b].remaining);
+  for (const [c, entries] of byCompute) m.row(entries, 0, computes[c].remaining);
+  for (const en of energies) greenRow.push([m.column(-en.pricePerWh * MONEY, 0, en.remaining, false), 1]);
+  m.row(greenRow, 0, Infinity);
+  if (m.colCost.length === 0) return { bound: 0, optimal: true, elapsedMs: performance.now() - started };
+  const solved = m.solve(options.timeLimitSeconds ?? 60, false);
+  return { bound: solved.optimal ? solved.bound / MONEY : undefined, optimal: solved.optimal, elapsedMs: performance.now() - started };
+}
