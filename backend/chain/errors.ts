@@ -3,6 +3,7 @@
 import {
   BaseError,
   ContractFunctionRevertedError,
+  ExecutionRevertedError,
   HttpRequestError,
   InsufficientFundsError,
   InternalRpcError,
@@ -117,6 +118,12 @@ export function toChainError(err: unknown, context: string): ChainError {
     const errorName = revert.data?.errorName ?? undefined;
     const details = errorName ?? revert.reason ?? revert.shortMessage;
     return new ContractRevertError(`${context} reverted`, { details, errorName, args: revert.data?.args ?? [], cause: err });
+  }
+
+  // A revert seen without the ABI (gas estimation, a mined transaction): no name to decode.
+  const bare = err.walk((e) => e instanceof ExecutionRevertedError);
+  if (bare instanceof ExecutionRevertedError) {
+    return new ContractRevertError(`${context} reverted`, { details: bare.details || bare.shortMessage, cause: err });
   }
 
   const unsupported = err.walk((e) => e instanceof MethodNotFoundRpcError || e instanceof MethodNotSupportedRpcError);

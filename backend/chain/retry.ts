@@ -35,6 +35,12 @@ export type RetryParameters = BackoffParameters & {
 
 export type RetryReturnType<T> = Promise<T>;
 
+/** How an operation retries, minus what it is called (each operation names itself). */
+export type RetryPolicy = Omit<RetryParameters, "label">;
+
+/** One try, no retry. */
+export const NO_RETRY: RetryPolicy = { retries: 0, baseDelayMs: 0, maxDelayMs: 0 };
+
 /**
  * Runs `operation`, retrying retryable failures with backoff; throws the last ChainError when the
  * retries run out or at once for a fatal one.

@@ -1,0 +1,36 @@
+// Sends a signed transaction. Sending the same bytes again is harmless (same nonce, same hash), so
+// this is also how a restarted matcher re-sends a transaction the node may have lost.
+import { BaseError, type Hex, NonceTooLowError, type PublicClient } from "viem";
+
+import { toChainError } from "./errors.ts";
+import { NO_RETRY, type RetryPolicy, withRetry } from "./retry.ts";
+
+export type BroadcastTransactionParameters = { rawTransaction: Hex; retry?: RetryPolicy };
+/**
+ * sent: the node accepted it. nonce-used: the node already knows it, or its nonce went to a
+ * transaction already included (ours or not: the receipt tells).
+ */
+export type BroadcastTransactionReturnType = "sent" | "nonce-used";
+
+/**
+ * @example
+ * await broadcastTransaction(publicClient, { rawTransaction: submission.rawTransaction })
+ */
+export async function broadcastTransaction(
+  client: PublicClient,
+  { rawTransaction, retry = NO_RETRY }: BroadcastTransactionParameters,
+): Promise<BroadcastTransactionReturnType> {
+  return withRetry(
+    async () => {
+      try {
+        await client.sendRawTransaction({ serializedTransaction: rawTransaction });
+        return "sent";
+      } catch (err) {
+        // viem files "already known" under nonce too low as well; either way there is nothing to re-send.
+        if (err instanceof BaseError && err.walk((e) => e instanceof NonceTooLowError) !== null) return "nonce-used";
+        throw toChainError(err, "broadcast settle");
+      }
+    },
+    { ...retry, label: "broadcast settle" },
+  );
+}

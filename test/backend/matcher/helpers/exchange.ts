@@ -1,0 +1,262 @@
+// A private Hardhat node, the exchange deployed on it by the project's deploy script, and a driver
+// that posts real orders from the node's unlocked demo accounts through the generated ABIs.
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import path from "node:path";
+
+import {
+  type Address,
+  type PublicClient,
+  type WalletClient,
+  createPublicClient,
+  createWalletClient,
+  http,
+  parseEther,
+  parseEventLogs,
+} from "viem";
+
+import { greenCertificatesAbi, localSettlementTokenAbi, marketAbi } from "../../../../protocol/generated/abis.ts";
+
+export const ROOT = path.resolve(import.meta.dirname, "..", "..", "..", "..");
+const HARDHAT = path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
+
+export const HOUR = 3_600;
+export const USD = 1_000_000n;
+export const Region = { North: 1, East: 2, South: 3, Northwest: 4 } as const;
+export const Source = { Solar: 0, Wind: 1 } as const;
+export const Hardware = { CpuGeneral: 0, GpuInference: 2 } as const;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export type Node = { url: string; process: ChildProcess; stop(): Promise<void> };
+
+/** Starts `hardhat node` on a free loopback port; resolves once it answers JSON-RPC. */
+export async function startNode(): Promise<Node> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const client = createPublicClient({ transport: http(url, { retryCount: 0 }) });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`hardhat node exited: ${stderr}`);
+    try {
+      await client.getChainId();
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        throw new Error(`hardhat node did not start: ${stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+export type Deployment = {
+  chainId: number;
+  startBlock: bigint;
+  file: string;
+  market: Address;
+  token: Address;
+  certificates: Address;
+};
+
+/** Runs scripts/deploy.ts against the node and reads back the deployment file it writes. */
+export async function deploy(node: Node, outDir: string): Promise<Deployment> {
+  const chainId = await createPublicClient({ transport: http(node.url) }).getChainId();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, "scripts", "deploy.ts")], {
+      cwd: ROOT,
+      env: { ...process.env, RPC_URL: node.url, DEPLOYMENTS_DIR: outDir },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`deploy failed (${code}): ${out}`))));
+  });
+  const file = path.join(outDir, `${chainId}.json`);
+  const json = JSON.parse(await readFile(file, "utf8"));
+  const address = (name: string): Address => {
+    const entry = json.contracts[name] as Address | { address: Address };
+    return typeof entry === "string" ? entry : entry.address;
+  };
+  return {
+    chainId,
+    startBlock: BigInt(json.startBlock ?? 0),
+    file,
+    market: address("Market"),
+    token: address("LocalSettlementToken"),
+    certificates: address("GreenCertificates"),
+  };
+}
+
+export type ComputeOfferParams = {
+  hardwareClass: number;
+  region: number;
+  windowStart: number;
+  windowEnd: number;
+  vcuHours: number;
+  reservePricePerVcuHour: bigint;
+  whPerVcuHour: number;
+  pueMilli: number;
+  expiry: number;
+};
+export type BidParams = {
+  hardwareClass: number;
+  acceptableRegions: bigint;
+  buyerRegion: number;
+  windowStart: number;
+  windowEnd: number;
+  vcuHours: number;
+  limitPricePerVcuHour: bigint;
+  minGreenBps: number;
+  bandwidthMbps: number;
+  maxLatencyMs: number;
+  expiry: number;
+};
+
+export function regions(...codes: number[]): bigint {
+  return codes.reduce((mask, code) => mask | (1n << BigInt(code)), 0n);
+}
+
+/** The demo market's participants, each one of the node's unlocked accounts. */
+export class Exchange {
+  readonly client: PublicClient;
+  readonly wallet: WalletClient;
+  readonly d: Deployment;
+  admin!: Address;
+  buyer!: Address;
+  otherBuyer!: Address;
+  compute!: Address;
+  wind!: Address;
+  solar!: Address;
+  network!: Address;
+
+  constructor(url: string, deployment: Deployment) {
+    this.client = createPublicClient({ transport: http(url), pollingInterval: 50 });
+    this.wallet = createWalletClient({ transport: http(url) });
+    this.d = deployment;
+  }
+
+  async init(): Promise<this> {
+    const accounts = await this.wallet.getAddresses();
+    [this.admin, this.buyer, this.otherBuyer, this.compute, this.wind, this.solar, this.network] = accounts;
+    for (const buyer of [this.buyer, this.otherBuyer]) {
+      await this.send(this.d.token, localSettlementTokenAbi, "faucet", [buyer, 100_000n * USD], this.admin);
+      await this.send(this.d.token, localSettlementTokenAbi, "approve", [this.d.market, 2n ** 256n - 1n], buyer);
+    }
+    for (const supplier of [this.wind, this.solar]) {
+      await this.send(this.d.certificates, greenCertificatesAbi, "setApprovalForAll", [this.d.market, true], supplier);
+    }
+    return this;
+  }
+
+  /** Sends from an unlocked account and waits for success; returns the receipt's logs. */
+  async send(to: Address, abi: readonly unknown[], functionName: string, args: readonly unknown[], from: Address) {
+    const hash = await this.wallet.writeContract({ address: to, abi, functionName, args, account: from, chain: null } as never);
+    const receipt = await this.client.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
+    return receipt;
+  }
+
+  async now(): Promise<number> {
+    return Number((await this.client.getBlock()).timestamp);
+  }
+
+  /** Makes `matcher` a matcher of the market and gives it gas money. */
+  async enrolMatcher(matcher: Address): Promise<void> {
+    const role = await this.client.readContract({ address: this.d.market, abi: marketAbi, functionName: "MATCHER_ROLE" });
+    await this.send(this.d.market, marketAbi, "grantRole", [role, matcher], this.admin);
+    const hash = await this.wallet.sendTransaction({ account: this.admin, to: matcher, value: parseEther("10"), chain: null });
+    await this.client.waitForTransactionReceipt({ hash });
+  }
+
+  /** Registers and approves a device of `owner` and issues a batch of `wh` for an hour that has passed. */
+  async issueBatch(owner: Address, source: number, region: number, wh: bigint): Promise<bigint> {
+    const now = await this.now();
+    await this.send(this.d.certificates, greenCertificatesAbi, "registerDevice", [source, region, 100_000_000n, now - 30 * 24 * HOUR, "ipfs://device"], owner);
+    const deviceId = await this.client.readContract({ address: this.d.certificates, abi: greenCertificatesAbi, functionName: "deviceCount" });
+    await this.send(this.d.certificates, greenCertificatesAbi, "approveDevice", [deviceId], this.admin);
+    const receipt = await this.send(this.d.certificates, greenCertificatesAbi, "issue", [deviceId, now - 2 * HOUR, now - HOUR, wh], owner);
+    return parseEventLogs({ abi: greenCertificatesAbi, logs: receipt.logs, eventName: "CertificatesIssued" })[0].args.batchId;
+  }
+
+  async postComputeOffer(from: Address, offer: ComputeOfferParams): Promise<bigint> {
+    const receipt = await this.send(this.d.market, marketAbi, "postComputeOffer", [offer], from);
+    return parseEventLogs({ abi: marketAbi, logs: receipt.logs, eventName: "ComputeOfferPosted" })[0].args.offerId;
+  }
+
+  async postEnergyOffer(from: Address, offer: { batchId: bigint; wh: bigint; reservePricePerKwh: bigint; expiry: number }): Promise<bigint> {
+    const receipt = await this.send(this.d.market, marketAbi, "postEnergyOffer", [offer], from);
+    return parseEventLogs({ abi: marketAbi, logs: receipt.logs, eventName: "EnergyOfferPosted" })[0].args.offerId;
+  }
+
+  async postBandwidthOffer(
+    from: Address,
+    offer: { fromRegion: number; toRegion: number; mbps: number; latencyMs: number; windowStart: number; windowEnd: number; reservePricePerMbpsHour: bigint; expiry: number },
+  ): Promise<bigint> {
+    const receipt = await this.send(this.d.market, marketAbi, "postBandwidthOffer", [offer], from);
+    return parseEventLogs({ abi: marketAbi, logs: receipt.logs, eventName: "BandwidthOfferPosted" })[0].args.offerId;
+  }
+
+  async postBid(from: Address, bid: BidParams): Promise<bigint> {
+    const receipt = await this.send(this.d.market, marketAbi, "postBid", [bid], from);
+    return parseEventLogs({ abi: marketAbi, logs: receipt.logs, eventName: "BidPosted" })[0].args.bidId;
+  }
+
+  async cancelBid(from: Address, bidId: bigint): Promise<void> {
+    await this.send(this.d.market, marketAbi, "cancelBid", [bidId], from);
+  }
+
+  async nonce(address: Address): Promise<number> {
+    return this.client.getTransactionCount({ address, blockTag: "pending" });
+  }
+
+  /** Every DealOpened since `fromBlock`, decoded. */
+  async dealsOpened(fromBlock: bigint) {
+    const logs = await this.client.getContractEvents({ address: this.d.market, abi: marketAbi, eventName: "DealOpened", fromBlock, strict: true });
+    return logs.map((l) => l.args);
+  }
+
+  async rpc(method: string, params: unknown[] = []): Promise<unknown> {
+    return this.client.request({ method, params } as never);
+  }
+
+  async mine(): Promise<void> {
+    await this.rpc("evm_mine");
+  }
+
+  async setAutomine(on: boolean): Promise<void> {
+    await this.rpc("evm_setAutomine", [on]);
+  }
+
+  async head(): Promise<bigint> {
+    return this.client.getBlockNumber();
+  }
+}
