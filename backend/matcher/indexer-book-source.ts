@@ -1,0 +1,230 @@
+// The open book read from the indexer's GraphQL API (indexer/graphql/schema.graphql) instead of
+// replaying chain events: one paginated `orders` query per kind of order. Pages are taken between two
+// reads of the indexer's status; if a block was indexed in between, the pages may mix two states of
+// the book, so the whole read starts again.
+import { z } from "zod";
+
+import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer } from "../../protocol/orders.ts";
+import { ENERGY_SOURCES, HARDWARE_CLASSES } from "../../protocol/units.ts";
+import { RetryableChainError } from "../chain/errors.ts";
+import { NO_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
+import type { BlockBook, MatcherBookSource } from "./chain-book-source.ts";
+
+const ORDER_FIELDS = `
+  id owner price quantity remaining expiry windowStart windowEnd
+  hardwareClass region acceptableRegions buyerRegion minGreenBps bandwidthMbps maxLatencyMs
+  whPerVcuHour pueMilli batchId source fromRegion toRegion latencyMs`;
+
+const ORDERS_QUERY = `query MatcherOrders($kind: OrderKind!, $first: Int!, $after: String) {
+  orders(filter: { kind: $kind, status: OPEN }, first: $first, after: $after) {
+    nodes { ${ORDER_FIELDS} }
+    pageInfo { endCursor hasNextPage }
+  }
+}`;
+
+const STATUS_QUERY = `query MatcherStatus { status { indexedBlock chainTime } }`;
+
+const big = z.string().regex(/^[0-9]+$/, "expected a decimal integer").transform(BigInt);
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/) as unknown as z.ZodType<`0x${string}`>;
+const OrderNode = z.object({
+  id: big,
+  owner: address,
+  price: big,
+  quantity: big,
+  remaining: big,
+  expiry: z.int(),
+  windowStart: z.int().nullable(),
+  windowEnd: z.int().nullable(),
+  hardwareClass: z.string().nullable(),
+  region: z.int().nullable(),
+  acceptableRegions: z.array(z.int().min(0).max(255)).nullable(),
+  buyerRegion: z.int().nullable(),
+  minGreenBps: z.int().nullable(),
+  bandwidthMbps: big.nullable(),
+  maxLatencyMs: z.int().nullable(),
+  whPerVcuHour: big.nullable(),
+  pueMilli: z.int().nullable(),
+  batchId: big.nullable(),
+  source: z.string().nullable(),
+  fromRegion: z.int().nullable(),
+  toRegion: z.int().nullable(),
+  latencyMs: z.int().nullable(),
+});
+type OrderNode = z.output<typeof OrderNode>;
+const OrdersResponse = z.object({
+  orders: z.object({
+    nodes: z.array(OrderNode),
+    pageInfo: z.object({ endCursor: z.string().nullable(), hasNextPage: z.boolean() }),
+  }),
+});
+const StatusResponse = z.object({ status: z.object({ indexedBlock: z.int().nullable(), chainTime: z.int().nullable() }) });
+
+type Kind = "BID" | "COMPUTE_OFFER" | "ENERGY_OFFER" | "BANDWIDTH_OFFER";
+
+export type IndexerBookSourceParameters = {
+  /** The indexer's GraphQL endpoint, e.g. http://127.0.0.1:4350/graphql. */
+  url: string;
+  /** Orders per page (the indexer serves at most 200). */
+  pageSize?: number;
+  /** How many times to start over when the indexer moves on during a read. */
+  consistencyAttempts?: number;
+  retry?: RetryPolicy;
+  fetch?: typeof fetch;
+};
+
+export class IndexerBookSource implements MatcherBookSource {
+  readonly #p: Required<Omit<IndexerBookSourceParameters, "retry">> & { retry: RetryPolicy };
+
+  constructor(parameters: IndexerBookSourceParameters) {
+    this.#p = { pageSize: 200, consistencyAttempts: 5, retry: NO_RETRY, fetch: globalThis.fetch, ...parameters };
+  }
+
+  async openBook(): Promise<BlockBook> {
+    for (let attempt = 0; attempt < this.#p.consistencyAttempts; attempt++) {
+      const before = await this.#status();
+      const [bids, computes, energies, links] = await Promise.all(
+        (["BID", "COMPUTE_OFFER", "ENERGY_OFFER", "BANDWIDTH_OFFER"] as const).map((kind) => this.#orders(kind)),
+      );
+      const after = await this.#status();
+      if (before.indexedBlock !== after.indexedBlock) continue;
+      return {
+        asOf: after.chainTime,
+        blockNumber: BigInt(after.indexedBlock),
+        bids: bids.map(toBid),
+        computeOffers: computes.map(toComputeOffer),
+        energyOffers: energies.map(toEnergyOffer),
+        bandwidthOffers: links.map(toBandwidthOffer),
+      };
+    }
+    throw new RetryableChainError("the indexer kept moving while the book was read");
+  }
+
+  async #status(): Promise<{ indexedBlock: number; chainTime: number }> {
+    const { status } = StatusResponse.parse(await this.#query(STATUS_QUERY, {}));
+    if (status.indexedBlock === null || status.chainTime === null) {
+      throw new RetryableChainError("the indexer has not indexed a block yet");
+    }
+    return { indexedBlock: status.indexedBlock, chainTime: status.chainTime };
+  }
+
+  async #orders(kind: Kind): Promise<OrderNode[]> {
+    const nodes: OrderNode[] = [];
+    let after: string | null = null;
+    do {
+      const { orders }: z.output<typeof OrdersResponse> = OrdersResponse.parse(
+        await this.#query(ORDERS_QUERY, { kind, first: this.#p.pageSize, after }),
+      );
+      nodes.push(...orders.nodes);
+      after = orders.pageInfo.hasNextPage ? orders.pageInfo.endCursor : null;
+    } while (after !== null);
+    return nodes;
+  }
+
+  async #query(query: string, variables: Record<string, unknown>): Promise<unknown> {
+    return withRetry(
+      async () => {
+        let response: Response;
+        try {
+          response = await this.#p.fetch(this.#p.url, {
+            method: "POST",
+            headers: { "content-type": "application/json", accept: "application/json" },
+            body: JSON.stringify({ query, variables }),
+            signal: AbortSignal.timeout(20_000),
+          });
+        } catch (err) {
+          throw new RetryableChainError("indexer unreachable", { details: (err as Error).message, cause: err });
+        }
+        if (!response.ok && response.status !== 400) {
+          throw new RetryableChainError("indexer answered an error", { details: `HTTP ${response.status}` });
+        }
+        const body = (await response.json()) as { data?: unknown; errors?: { message: string }[] };
+        if (body.errors !== undefined && body.errors.length > 0) {
+          // The query is fixed: an error means the indexer's schema and this file disagree.
+          throw new RetryableChainError("indexer rejected the book query", { details: body.errors.map((e) => e.message).join("; ") });
+        }
+        return body.data;
+      },
+      { ...this.#p.retry, label: "read book from indexer" },
+    );
+  }
+}
+
+function enumIndex(names: readonly string[], name: string | null, field: string): number {
+  const known = name === null ? -1 : names.indexOf(name);
+  if (known >= 0) return known;
+  // The indexer names values it does not know `class-7`, `source-9`.
+  const numbered = /-(\d+)$/.exec(name ?? "");
+  if (numbered !== null) return Number(numbered[1]);
+  throw new RetryableChainError(`indexer order has no usable ${field}`, { details: String(name) });
+}
+
+function need<T>(value: T | null, field: string, id: bigint): T {
+  if (value === null) throw new RetryableChainError(`indexer order ${id} lacks ${field}`);
+  return value;
+}
+
+function toBid(o: OrderNode): Bid {
+  return {
+    id: o.id,
+    buyer: o.owner,
+    hardwareClass: enumIndex(HARDWARE_CLASSES, o.hardwareClass, "hardwareClass"),
+    acceptableRegions: need(o.acceptableRegions, "acceptableRegions", o.id).reduce((mask, r) => mask | (1n << BigInt(r)), 0n),
+    buyerRegion: need(o.buyerRegion, "buyerRegion", o.id),
+    windowStart: need(o.windowStart, "windowStart", o.id),
+    windowEnd: need(o.windowEnd, "windowEnd", o.id),
+    vcuHours: o.quantity,
+    filled: o.quantity - o.remaining,
+    limitPricePerVcuHour: o.price,
+    minGreenBps: need(o.minGreenBps, "minGreenBps", o.id),
+    bandwidthMbps: need(o.bandwidthMbps, "bandwidthMbps", o.id),
+    maxLatencyMs: need(o.maxLatencyMs, "maxLatencyMs", o.id),
+    expiry: o.expiry,
+  };
+}
+
+function toComputeOffer(o: OrderNode): ComputeOffer {
+  return {
+    id: o.id,
+    supplier: o.owner,
+    hardwareClass: enumIndex(HARDWARE_CLASSES, o.hardwareClass, "hardwareClass"),
+    region: need(o.region, "region", o.id),
+    windowStart: need(o.windowStart, "windowStart", o.id),
+    windowEnd: need(o.windowEnd, "windowEnd", o.id),
+    vcuHours: o.quantity,
+    filled: o.quantity - o.remaining,
+    reservePricePerVcuHour: o.price,
+    whPerVcuHour: need(o.whPerVcuHour, "whPerVcuHour", o.id),
+    pueMilli: need(o.pueMilli, "pueMilli", o.id),
+    expiry: o.expiry,
+  };
+}
+
+function toEnergyOffer(o: OrderNode): EnergyOffer {
+  return {
+    id: o.id,
+    supplier: o.owner,
+    batchId: need(o.batchId, "batchId", o.id),
+    source: enumIndex(ENERGY_SOURCES, o.source, "source"),
+    region: need(o.region, "region", o.id),
+    wh: o.quantity,
+    filled: o.quantity - o.remaining,
+    reservePricePerKwh: o.price,
+    expiry: o.expiry,
+  };
+}
+
+function toBandwidthOffer(o: OrderNode): BandwidthOffer {
+  return {
+    id: o.id,
+    supplier: o.owner,
+    fromRegion: need(o.fromRegion, "fromRegion", o.id),
+    toRegion: need(o.toRegion, "toRegion", o.id),
+    mbps: o.quantity,
+    filled: o.quantity - o.remaining,
+    latencyMs: need(o.latencyMs, "latencyMs", o.id),
+    windowStart: need(o.windowStart, "windowStart", o.id),
+    windowEnd: need(o.windowEnd, "windowEnd", o.id),
+    reservePricePerMbpsHour: o.price,
+    expiry: o.expiry,
+  };
+}
