@@ -6,6 +6,7 @@ import {IERC1155Receiver} from "@openzeppelin/contracts/token/ERC1155/IERC1155Re
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
@@ -15,14 +16,13 @@ import {IMarket} from "./interfaces/IMarket.sol";
 import {BatchSettlement} from "./libraries/BatchSettlement.sol";
 import {DealMath} from "./libraries/DealMath.sol";
 import {Book, GridFactor, Settings} from "./libraries/MarketStorage.sol";
-import {MatchRules} from "./libraries/MatchRules.sol";
+import {OrderPosting} from "./libraries/OrderPosting.sol";
 
 /// @title CCEX market: orders, batch settlement into deals, and the deal lifecycle
 /// @dev Money: the market's settlement-token balance always equals the open bids' escrow
-/// (Σ remaining × limit) + the open deals' escrow + Σ withdrawable balances (fees are the treasury's
-/// withdrawable balance). Certificates: the market holds exactly the Wh of open energy offers and of
-/// open deals' lots.
-contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, IERC1155Receiver {
+/// (Σ remaining × limit) + the open deals' escrow + Σ withdrawable balances + accrued fees.
+/// Certificates: the market holds exactly the Wh of open energy offers and of open deals' lots.
+contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, Multicall, IERC1155Receiver {
     using SafeERC20 for IERC20;
 
     /// @inheritdoc IMarket
@@ -53,6 +53,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, I
     Settings private _settings;
     Book private _book;
     mapping(address account => uint256) private _withdrawable;
+    uint256 private _accruedFees;
 
     /// @param settlementToken_ the ERC-20 bids are escrowed and suppliers paid in
     /// @param certificates_ the green certificate registry (must grant this market its MARKET_ROLE)
@@ -82,25 +83,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, I
 
     /// @inheritdoc IMarket
     function postComputeOffer(ComputeOfferParams calldata offer) external whenNotPaused returns (uint256 offerId) {
-        _requireWindowAndExpiry(offer.windowStart, offer.windowEnd, offer.expiry);
-        if (offer.vcuHours == 0) revert MarketZeroQuantity();
-        if (offer.whPerVcuHour == 0 || offer.pueMilli < MatchRules.PUE_SCALE) {
-            revert MarketInvalidEnergyProfile(offer.whPerVcuHour, offer.pueMilli);
-        }
-        offerId = ++_book.counts.computeOffers;
-        _book.computeOffers[offerId] = ComputeOffer({
-            supplier: msg.sender,
-            hardwareClass: offer.hardwareClass,
-            region: offer.region,
-            pueMilli: offer.pueMilli,
-            expiry: offer.expiry,
-            windowStart: offer.windowStart,
-            windowEnd: offer.windowEnd,
-            remainingVcuHours: offer.vcuHours,
-            whPerVcuHour: offer.whPerVcuHour,
-            reservePricePerVcuHour: offer.reservePricePerVcuHour
-        });
-        emit ComputeOfferPosted(offerId, msg.sender, offer);
+        return OrderPosting.postComputeOffer(_book, offer);
     }
 
     /// @inheritdoc IMarket
@@ -110,47 +93,17 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, I
         nonReentrant
         returns (uint256 offerId)
     {
-        if (offer.expiry <= block.timestamp) revert MarketInvalidExpiry(offer.expiry, block.timestamp, type(uint40).max);
-        if (offer.wh == 0) revert MarketZeroQuantity();
-        IGreenCertificates.Batch memory batch = _certificates.batchOf(offer.batchId);
-        if (batch.issuedWh == 0) revert MarketUnknownBatch(offer.batchId);
-        offerId = ++_book.counts.energyOffers;
-        _book.energyOffers[offerId] = EnergyOffer({
-            supplier: msg.sender,
-            source: batch.source,
-            region: batch.region,
-            expiry: offer.expiry,
-            batchId: offer.batchId,
-            remainingWh: offer.wh,
-            reservePricePerKwh: offer.reservePricePerKwh
-        });
-        _certificates.safeTransferFrom(msg.sender, address(this), offer.batchId, offer.wh, "");
-        emit EnergyOfferPosted(offerId, msg.sender, offer.batchId, batch.source, batch.region, offer);
+        return OrderPosting.postEnergyOffer(_book, _certificates, offer);
     }
 
     /// @inheritdoc IMarket
     function postBandwidthOffer(BandwidthOfferParams calldata offer) external whenNotPaused returns (uint256 offerId) {
-        if (offer.fromRegion == offer.toRegion) revert MarketInvalidRoute(offer.fromRegion, offer.toRegion);
-        _requireWindowAndExpiry(offer.windowStart, offer.windowEnd, offer.expiry);
-        if (offer.mbps == 0) revert MarketZeroQuantity();
-        offerId = ++_book.counts.bandwidthOffers;
-        _book.bandwidthOffers[offerId] = BandwidthOffer({
-            supplier: msg.sender,
-            fromRegion: offer.fromRegion,
-            toRegion: offer.toRegion,
-            latencyMs: offer.latencyMs,
-            expiry: offer.expiry,
-            windowStart: offer.windowStart,
-            windowEnd: offer.windowEnd,
-            remainingMbps: offer.mbps,
-            reservePricePerMbpsHour: offer.reservePricePerMbpsHour
-        });
-        emit BandwidthOfferPosted(offerId, msg.sender, offer);
+        return OrderPosting.postBandwidthOffer(_book, offer);
     }
 
     /// @inheritdoc IMarket
     function postBid(BidParams calldata bid) external whenNotPaused nonReentrant returns (uint256 bidId) {
-        return _postBid(bid);
+        return OrderPosting.postBid(_book, _settlementToken, bid);
     }
 
     /// @inheritdoc IMarket
@@ -161,10 +114,10 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, I
         returns (uint256 bidId)
     {
         uint256 escrow = uint256(bid.vcuHours) * bid.limitPricePerVcuHour;
-        // A permit front-run by someone else has already set the allowance; the transfer below decides.
+        // A permit front-run by someone else has already set the allowance; the transfer decides.
         try IERC20Permit(address(_settlementToken)).permit(msg.sender, address(this), escrow, deadline, v, r, s) {}
             catch {}
-        return _postBid(bid);
+        return OrderPosting.postBid(_book, _settlementToken, bid);
     }
 
     /// @inheritdoc IMarket
@@ -227,7 +180,8 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, I
 
     /// @inheritdoc IMarket
     function reportUsage(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external {
-        _dealIn(dealId, DealStatus.Active, DealMath.termsDigest(terms));
+        bytes26 termsDigest_ = DealMath.termsDigest(terms);
+        _dealIn(dealId, DealStatus.Active, termsDigest_);
         _requireParty(dealId, terms.computeSupplier);
         if (block.timestamp < terms.windowEnd) revert MarketDealWindowNotEnded(dealId, terms.windowEnd);
         if (block.timestamp >= terms.reportDeadline) revert MarketReportDeadlinePassed(dealId, terms.reportDeadline);
@@ -237,7 +191,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, I
         _book.deals[dealId] = Deal({
             status: DealStatus.Reported,
             since: uint40(block.timestamp),
-            digest: DealMath.reportDigest(terms, report)
+            digest: DealMath.reportDigest(termsDigest_, report)
         });
         emit UsageReported(dealId, msg.sender, report, block.timestamp + terms.challengePeriod);
     }
@@ -247,7 +201,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, I
         external
         nonReentrant
     {
-        bytes26 digest = DealMath.reportDigest(terms, report);
+        bytes26 digest = DealMath.reportDigest(DealMath.termsDigest(terms), report);
         _dealIn(dealId, DealStatus.Reported, digest);
         _requireParty(dealId, terms.buyer);
         emit UsageConfirmed(dealId, msg.sender);
@@ -261,7 +215,8 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, I
         UsageReport calldata report,
         string calldata reason
     ) external {
-        Deal memory deal = _dealIn(dealId, DealStatus.Reported, DealMath.reportDigest(terms, report));
+        Deal memory deal =
+            _dealIn(dealId, DealStatus.Reported, DealMath.reportDigest(DealMath.termsDigest(terms), report));
         _requireParty(dealId, terms.buyer);
         uint256 challengeEnd = uint256(deal.since) + terms.challengePeriod;
         if (block.timestamp >= challengeEnd) revert MarketChallengePeriodOver(dealId, challengeEnd);
@@ -276,7 +231,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, I
         UsageReport calldata report,
         uint16 refundBps
     ) external onlyRole(ARBITER_ROLE) nonReentrant {
-        bytes26 digest = DealMath.reportDigest(terms, report);
+        bytes26 digest = DealMath.reportDigest(DealMath.termsDigest(terms), report);
         _dealIn(dealId, DealStatus.Disputed, digest);
         if (refundBps > _BPS) revert MarketInvalidRefundShare(refundBps);
         emit DisputeResolved(dealId, msg.sender, refundBps);
@@ -288,7 +243,8 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, I
 
     /// @inheritdoc IMarket
     function finalize(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external nonReentrant {
-        Deal memory deal = _dealIn(dealId, DealStatus.Reported, DealMath.reportDigest(terms, report));
+        Deal memory deal =
+            _dealIn(dealId, DealStatus.Reported, DealMath.reportDigest(DealMath.termsDigest(terms), report));
         uint256 challengeEnd = uint256(deal.since) + terms.challengePeriod;
         if (block.timestamp < challengeEnd) revert MarketChallengePeriodActive(dealId, challengeEnd);
         _close(dealId, deal.digest, terms, report, _BPS);
@@ -317,6 +273,16 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, I
         _withdrawable[msg.sender] = 0;
         _settlementToken.safeTransfer(msg.sender, amount);
         emit Withdrawn(msg.sender, amount);
+    }
+
+    /// @inheritdoc IMarket
+    function withdrawFees() external nonReentrant returns (uint256 amount) {
+        address treasury_ = _settings.treasury;
+        amount = _accruedFees;
+        if (amount == 0) revert MarketNothingToWithdraw(treasury_);
+        _accruedFees = 0;
+        _settlementToken.safeTransfer(treasury_, amount);
+        emit FeesWithdrawn(treasury_, amount);
     }
 
     // ─── Administration ──────────────────────────────────────────────────────────────────────────
@@ -488,13 +454,18 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, I
     }
 
     /// @inheritdoc IMarket
+    function accruedFees() external view returns (uint256) {
+        return _accruedFees;
+    }
+
+    /// @inheritdoc IMarket
     function termsDigest(DealTerms calldata terms) external pure returns (bytes26) {
         return DealMath.termsDigest(terms);
     }
 
     /// @inheritdoc IMarket
     function reportDigest(DealTerms calldata terms, UsageReport calldata report) external pure returns (bytes26) {
-        return DealMath.reportDigest(terms, report);
+        return DealMath.reportDigest(DealMath.termsDigest(terms), report);
     }
 
     /// @inheritdoc IERC165
@@ -504,31 +475,6 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, I
     }
 
     // ─── Internal ────────────────────────────────────────────────────────────────────────────────
-
-    function _postBid(BidParams calldata bid) internal returns (uint256 bidId) {
-        _requireWindowAndExpiry(bid.windowStart, bid.windowEnd, bid.expiry);
-        if (bid.vcuHours == 0) revert MarketZeroQuantity();
-        if (bid.acceptableRegions == 0) revert MarketNoAcceptableRegion();
-        if (bid.minGreenBps > _BPS) revert MarketInvalidGreenShare(bid.minGreenBps);
-        uint256 escrow = uint256(bid.vcuHours) * bid.limitPricePerVcuHour;
-        bidId = ++_book.counts.bids;
-        _book.bids[bidId] = Bid({
-            buyer: msg.sender,
-            hardwareClass: bid.hardwareClass,
-            buyerRegion: bid.buyerRegion,
-            minGreenBps: bid.minGreenBps,
-            maxLatencyMs: bid.maxLatencyMs,
-            expiry: bid.expiry,
-            windowStart: bid.windowStart,
-            windowEnd: bid.windowEnd,
-            remainingVcuHours: bid.vcuHours,
-            bandwidthMbps: bid.bandwidthMbps,
-            limitPricePerVcuHour: bid.limitPricePerVcuHour,
-            acceptableRegions: bid.acceptableRegions
-        });
-        _settlementToken.safeTransferFrom(msg.sender, address(this), escrow);
-        emit BidPosted(bidId, msg.sender, bid, escrow);
-    }
 
     /// @dev Pays out, refunds, retires and returns certificate Wh, mints credits: the end of every reported deal.
     function _close(
@@ -543,7 +489,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, I
 
         _credit(terms.computeSupplier, outcome.computePaid);
         _credit(terms.bandwidthSupplier, outcome.bandwidthPaid);
-        _credit(_settings.treasury, outcome.fee);
+        _accruedFees += outcome.fee;
         _credit(terms.buyer, outcome.refund);
 
         uint256 lotCount = terms.energyLots.length;
@@ -585,21 +531,16 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, I
         _certificates.returnEscrow(to, batchIds, whs);
     }
 
-    /// @dev The stored deal, after checking it exists, is in `status` and matches `digest`.
+    /// @dev The stored deal, after checking that it exists, is in `status` and matches `digest`.
     function _dealIn(uint256 dealId, DealStatus status, bytes26 digest) internal view returns (Deal memory deal) {
         deal = _book.deals[dealId];
         if (deal.digest == bytes26(0)) revert MarketUnknownDeal(dealId);
-        if (deal.digest != digest) revert MarketDealDigestMismatch(dealId);
         if (deal.status != status) revert MarketInvalidDealStatus(dealId, deal.status, status);
+        if (deal.digest != digest) revert MarketDealDigestMismatch(dealId);
     }
 
     function _requireParty(uint256 dealId, address party) internal view {
         if (msg.sender != party) revert MarketNotDealParty(dealId, msg.sender, party);
-    }
-
-    function _requireWindowAndExpiry(uint40 windowStart, uint40 windowEnd, uint40 expiry) internal view {
-        if (windowStart >= windowEnd) revert MarketInvalidWindow(windowStart, windowEnd);
-        if (expiry <= block.timestamp || expiry > windowEnd) revert MarketInvalidExpiry(expiry, block.timestamp, windowEnd);
     }
 
     function _setFee(uint16 feeBps_) internal {

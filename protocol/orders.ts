@@ -5,7 +5,8 @@
 // Units: quantities in VCU-hours, energy in Wh, money in settlement-token base units (6 decimals),
 // times in unix seconds, shares in bps, PUE in thousandths, emission factors in gCO2e/kWh.
 //
-// On chain, region codes are uint8 (0..255) so that a bid's acceptable regions fit one uint256 bitmask.
+// On chain, region codes are uint8; a bid's acceptable regions are a uint32 bitmask (so that a bid
+// fits two storage slots), hence compute regions a bid can accept have codes 0..31.
 // The contract stores only the remaining quantity of an order; `filled` here is total − remaining
 // (totals come from the order's Posted event).
 //
@@ -64,7 +65,7 @@ export type Bid = {
   id: bigint;
   buyer: `0x${string}`;
   hardwareClass: number;
-  acceptableRegions: bigint; // uint256 bitmask: bit r set ⇔ compute region code r accepted
+  acceptableRegions: bigint; // uint32 bitmask: bit r set ⇔ compute region code r (0..31) accepted
   buyerRegion: RegionCode; // where the results are consumed; bandwidth is needed from elsewhere
   windowStart: number;
   windowEnd: number;
@@ -158,7 +159,7 @@ export type DealTerms = {
   bandwidthSupplier: `0x${string}`; // zero address when none
   bandwidthMbps: bigint;
   bandwidthPayment: bigint;
-  fee: bigint; // at full delivery; charged pro rata to what suppliers are paid
+  fee: bigint; // at full delivery; accrues to the treasury pro rata to what suppliers are paid
   escrow: bigint; // bid limit × vcuHours; whatever is not paid out is refunded
   gridFactor: number; // gCO2e/kWh of the compute region when the deal opened
   reportDeadline: number; // windowEnd + report grace period

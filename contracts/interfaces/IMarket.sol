@@ -16,6 +16,9 @@ import {IGreenCertificates} from "./IGreenCertificates.sol";
 /// Window rule: a deal runs over its bid's window, which must lie inside the compute offer's
 /// window (and inside the bandwidth offer's window when one is used).
 ///
+/// The market also has OpenZeppelin's `multicall(bytes[])`: a supplier reports many deals, or a
+/// keeper finalises many, in one transaction (each call keeps the caller's own permissions).
+///
 /// Deals are stored as one slot: status, the time they entered it and a 208-bit digest of their
 /// terms (and, once reported, of the usage report). Every deal action takes the terms (as emitted in
 /// {DealOpened}) and, after the report, the report (as emitted in {UsageReported}) back as calldata.
@@ -110,7 +113,7 @@ interface IMarket {
         uint96 reservePricePerMbpsHour;
     }
 
-    /// @notice A buyer's bid as stored (three slots); remaining × limit is held in escrow.
+    /// @notice A buyer's bid as stored (two slots); remaining × limit is held in escrow.
     struct Bid {
         address buyer;
         uint8 hardwareClass;
@@ -120,10 +123,10 @@ interface IMarket {
         uint40 expiry;
         uint40 windowStart;
         uint40 windowEnd;
-        uint48 remainingVcuHours;
-        uint32 bandwidthMbps;
-        uint96 limitPricePerVcuHour; // all-in: compute + energy + bandwidth + platform fee
-        uint256 acceptableRegions; // bit r set ⇔ compute region r accepted
+        uint40 remainingVcuHours;
+        uint24 bandwidthMbps;
+        uint80 limitPricePerVcuHour; // all-in: compute + energy + bandwidth + platform fee
+        uint32 acceptableRegions; // bit r set ⇔ compute region r accepted (so regions 0..31)
     }
 
     /// @notice What a compute supplier posts.
@@ -162,14 +165,14 @@ interface IMarket {
     /// @notice What a buyer posts; vcuHours × limitPricePerVcuHour is pulled into escrow.
     struct BidParams {
         uint8 hardwareClass;
-        uint256 acceptableRegions;
+        uint32 acceptableRegions;
         uint8 buyerRegion;
         uint40 windowStart;
         uint40 windowEnd;
-        uint48 vcuHours;
-        uint96 limitPricePerVcuHour;
+        uint40 vcuHours;
+        uint80 limitPricePerVcuHour;
         uint16 minGreenBps;
-        uint32 bandwidthMbps;
+        uint24 bandwidthMbps;
         uint16 maxLatencyMs;
         uint40 expiry;
     }
@@ -220,7 +223,7 @@ interface IMarket {
         address bandwidthSupplier;
         uint256 bandwidthMbps;
         uint256 bandwidthPayment;
-        uint256 fee; // platform fee at full delivery; charged pro rata to what suppliers are paid
+        uint256 fee; // platform fee at full delivery; accrues pro rata to what suppliers are paid
         uint256 escrow; // bid limit × vcuHours, moved from the bid; whatever is not paid out is refunded
         uint16 gridFactor; // gCO2e/kWh of the compute region at opening
         uint40 reportDeadline; // windowEnd + report grace period
@@ -238,7 +241,7 @@ interface IMarket {
     struct Deal {
         DealStatus status;
         uint40 since; // when the deal entered `status`
-        bytes26 digest; // of abi.encode(terms), and of abi.encode(terms, report) once reported
+        bytes26 digest; // see {termsDigest}, and {reportDigest} once reported
     }
 
     /// @notice What one energy lot came to at finalisation.
@@ -248,7 +251,8 @@ interface IMarket {
         uint256 returnedWh;
     }
 
-    /// @notice What a deal came to at finalisation; amounts are credited to withdrawable balances.
+    /// @notice What a deal came to at finalisation: payouts and the refund are credited to withdrawable
+    /// balances, the fee to the accrued fees.
     struct DealOutcome {
         uint256 vcuDelivered;
         uint256 whConsumed;
@@ -311,7 +315,7 @@ interface IMarket {
     error MarketInvalidTreasury(address treasury);
     /// @notice The challenge and report grace periods must be non-zero.
     error MarketInvalidDealPeriods(uint32 challengePeriod, uint32 reportGracePeriod);
-    /// @notice The account has no withdrawable balance.
+    /// @notice The account (or, for fees, the treasury) has nothing to withdraw.
     error MarketNothingToWithdraw(address account);
     /// @notice The market accepts certificates only through energy offers it pulls itself.
     error MarketUnsolicitedCertificates(address operator, address from);
@@ -366,10 +370,12 @@ interface IMarket {
     event DealCancelled(uint256 indexed dealId, address indexed buyer, uint256 refund, uint256[] returnedWh);
     /// @notice `account` withdrew its whole balance.
     event Withdrawn(address indexed account, uint256 amount);
+    /// @notice The accrued platform fees were sent to the treasury.
+    event FeesWithdrawn(address indexed treasury, uint256 amount);
 
     /// @notice The platform fee changed (applies to deals opened from now on).
     event FeeSet(uint16 feeBps);
-    /// @notice The treasury that receives fees changed (applies to deals finalised from now on).
+    /// @notice The treasury that receives the accrued fees changed.
     event TreasurySet(address indexed treasury);
     /// @notice The challenge and report grace periods changed (apply to deals opened from now on).
     event DealPeriodsSet(uint32 challengePeriod, uint32 reportGracePeriod);
@@ -477,6 +483,10 @@ interface IMarket {
     /// @dev Requirements: balance > 0. Emits {Withdrawn}.
     function withdraw() external returns (uint256 amount);
 
+    /// @notice Sends all accrued platform fees to the treasury; anyone may call it. Works while paused.
+    /// @dev Requirements: accrued fees > 0. Emits {FeesWithdrawn}.
+    function withdrawFees() external returns (uint256 amount);
+
     // ─── Administration ──────────────────────────────────────────────────────────────────────────
 
     /// @notice Sets the platform fee for deals opened from now on. @dev DEFAULT_ADMIN_ROLE; ≤ MAX_FEE_BPS. Emits {FeeSet}.
@@ -524,7 +534,7 @@ interface IMarket {
 
     /// @notice Platform fee in bps of what suppliers are paid, for deals opened now.
     function feeBps() external view returns (uint16);
-    /// @notice Account credited with platform fees when deals finalise.
+    /// @notice Account that receives the accrued platform fees.
     function treasury() external view returns (address);
     /// @notice Seconds the buyer has to dispute a report, for deals opened now.
     function challengePeriod() external view returns (uint32);
@@ -557,11 +567,15 @@ interface IMarket {
     /// @notice Number of deals opened so far.
     function dealCount() external view returns (uint256);
 
-    /// @notice Settlement tokens `account` can withdraw (supplier payouts, buyer refunds, treasury fees).
+    /// @notice Settlement tokens `account` can withdraw (supplier payouts and buyer refunds).
     function withdrawableOf(address account) external view returns (uint256);
 
-    /// @notice The digest stored for a deal that is Active (terms only).
+    /// @notice Platform fees of finalised deals not yet sent to the treasury.
+    function accruedFees() external view returns (uint256);
+
+    /// @notice The digest stored for an Active deal: the first 26 bytes of keccak256(abi.encode(terms)).
     function termsDigest(DealTerms calldata terms) external pure returns (bytes26);
-    /// @notice The digest stored for a deal once reported (terms and report).
+    /// @notice The digest stored once the deal is reported: the first 26 bytes of
+    /// keccak256(abi.encode(termsDigest(terms), report)).
     function reportDigest(DealTerms calldata terms, UsageReport calldata report) external pure returns (bytes26);
 }

@@ -34,7 +34,16 @@ library BatchSettlement {
         returns (uint256 dealsOpened)
     {
         for (uint256 i = 0; i < matches.length; ++i) {
+            uint256 freeMemory;
+            // Nothing a match allocates outlives it, so the next match reuses its memory instead of
+            // paying for ever more (quadratically priced) memory across the batch.
+            assembly ("memory-safe") {
+                freeMemory := mload(0x40)
+            }
             IMarket.SkipReason reason = _settleOne(book, settings, matches[i]);
+            assembly ("memory-safe") {
+                mstore(0x40, freeMemory)
+            }
             if (reason == IMarket.SkipReason.None) {
                 ++dealsOpened;
             } else {
@@ -59,7 +68,7 @@ library BatchSettlement {
 
         // Every quantity below was checked against the remaining amount it is taken from.
         unchecked {
-            book.bids[m.bidId].remainingVcuHours = ctx.bid.remainingVcuHours - uint48(m.vcuHours);
+            book.bids[m.bidId].remainingVcuHours = ctx.bid.remainingVcuHours - uint40(m.vcuHours);
             book.computeOffers[m.computeOfferId].remainingVcuHours = ctx.offer.remainingVcuHours - uint48(m.vcuHours);
             for (uint256 i = 0; i < ctx.lotOffers.length; ++i) {
                 book.energyOffers[m.energyLots[i].offerId].remainingWh =
@@ -71,14 +80,25 @@ library BatchSettlement {
             }
         }
 
-        IMarket.DealTerms memory terms = _dealTerms(book, settings, m, ctx);
+        // The terms are encoded once, for both the stored digest and the event.
+        bytes memory encodedTerms = abi.encode(_dealTerms(book, settings, m, ctx));
         uint256 dealId = ++book.counts.deals;
         book.deals[dealId] = IMarket.Deal({
             status: IMarket.DealStatus.Active,
             since: uint40(block.timestamp),
-            digest: DealMath.termsDigest(terms)
+            digest: DealMath.encodedTermsDigest(encodedTerms)
         });
-        emit IMarket.DealOpened(dealId, m.bidId, ctx.bid.buyer, terms);
+        _emitDealOpened(dealId, m.bidId, ctx.bid.buyer, encodedTerms);
+    }
+
+    /// @dev Emits {IMarket-DealOpened}: its data, the one non-indexed argument `terms`, is exactly
+    /// `abi.encode(terms)`, so the already encoded terms are logged as they are.
+    function _emitDealOpened(uint256 dealId, uint256 bidId, address buyer, bytes memory encodedTerms) private {
+        bytes32 topic = IMarket.DealOpened.selector;
+        // Reads only the bytes of `encodedTerms` and writes no memory.
+        assembly ("memory-safe") {
+            log4(add(encodedTerms, 0x20), mload(encodedTerms), topic, dealId, bidId, buyer)
+        }
     }
 
     /// @dev Loads a match's orders and checks it against every one of their limits.

@@ -13,17 +13,19 @@ library DealMath {
     uint256 internal constant WH_PER_KWH = 1000;
 
     /// @notice Digest stored while the deal is Active.
-    function termsDigest(IMarket.DealTerms memory terms) internal pure returns (bytes26) {
+    function termsDigest(IMarket.DealTerms calldata terms) internal pure returns (bytes26) {
         return bytes26(keccak256(abi.encode(terms)));
     }
 
-    /// @notice Digest stored once the compute supplier has reported.
-    function reportDigest(IMarket.DealTerms memory terms, IMarket.UsageReport memory report)
-        internal
-        pure
-        returns (bytes26)
-    {
-        return bytes26(keccak256(abi.encode(terms, report)));
+    /// @notice Digest of terms already ABI-encoded (as `abi.encode(terms)`), the same as {termsDigest}.
+    function encodedTermsDigest(bytes memory encodedTerms) internal pure returns (bytes26) {
+        return bytes26(keccak256(encodedTerms));
+    }
+
+    /// @notice Digest stored once the compute supplier has reported; it chains on the terms' digest so
+    /// that the terms are hashed only once per transaction.
+    function reportDigest(bytes26 termsDigest_, IMarket.UsageReport calldata report) internal pure returns (bytes26) {
+        return bytes26(keccak256(abi.encode(termsDigest_, report)));
     }
 
     /// @notice Payouts, retirements and credits of a deal closing on `report`, with `acceptedBps` of

@@ -1,5 +1,5 @@
-// Deploys and wires the whole exchange: green certificates, carbon credits, the settlement library
-// and the market, with every role granted at deployment to an account given as a module parameter
+// Deploys and wires the whole exchange: green certificates, carbon credits, the market and the two
+// external libraries it links (BatchSettlement, OrderPosting), with every role granted at deployment to an account given as a module parameter
 // (each defaults to the deployer).
 //
 // Two modules share one wiring:
@@ -34,6 +34,7 @@ function deployExchange(m: IgnitionModuleBuilder, settlementToken: ArgumentType)
   ]);
   const credits = m.contract("CarbonCredits", [deployer]);
   const batchSettlement = m.library("BatchSettlement");
+  const orderPosting = m.library("OrderPosting");
   const market = m.contract(
     "Market",
     [
@@ -53,7 +54,7 @@ function deployExchange(m: IgnitionModuleBuilder, settlementToken: ArgumentType)
         reportGracePeriod: m.getParameter("reportGracePeriod", DEFAULTS.reportGracePeriod),
       },
     ],
-    { libraries: { BatchSettlement: batchSettlement } },
+    { libraries: { BatchSettlement: batchSettlement, OrderPosting: orderPosting } },
   );
 
   const certificatesMarketRole = m.staticCall(certificates, "MARKET_ROLE", [], 0, { id: "CertificatesMarketRole" });
@@ -63,7 +64,7 @@ function deployExchange(m: IgnitionModuleBuilder, settlementToken: ArgumentType)
   m.call(certificates, "grantRole", [DEFAULT_ADMIN_ROLE, admin], { id: "GrantCertificatesAdmin" });
   m.call(credits, "grantRole", [DEFAULT_ADMIN_ROLE, admin], { id: "GrantCreditsAdmin" });
 
-  return { certificates, credits, batchSettlement, market };
+  return { certificates, credits, batchSettlement, orderPosting, market };
 }
 
 export const CCEXWithTokenModule = buildModule("CCEXWithToken", (m) => {

@@ -85,12 +85,12 @@ describe("CCEX lifecycle (smoke)", () => {
       [computeSupplier.address, payments.compute],
       [windFarm.address, payments.energy],
       [networkSupplier.address, payments.bandwidth],
-      [deployer.address, fee], // the treasury
       [buyer.address, escrow - total - fee],
     ]);
     for (const [account, amount] of expected) {
       expect(await market.withdrawableOf(account)).to.equal(amount);
     }
+    expect(await market.accruedFees()).to.equal(fee);
 
     // The certificate Wh the job used were retired for the buyer; the credits follow 610 g/kWh.
     const batch = await certificates.batchOf(1n);
@@ -100,9 +100,10 @@ describe("CCEX lifecycle (smoke)", () => {
     expect(await credits.balanceOf(buyer.address)).to.equal(creditsMinted);
 
     // Everyone withdraws; the market keeps nothing once no order or deal is open.
-    for (const account of [computeSupplier, windFarm, networkSupplier, deployer, buyer]) {
+    for (const account of [computeSupplier, windFarm, networkSupplier, buyer]) {
       await market.connect(account).withdraw();
     }
+    await market.withdrawFees(); // to the treasury: the deployer, by default
     expect(await settlementToken.balanceOf(marketAddress)).to.equal(0n);
     expect(await settlementToken.balanceOf(computeSupplier.address)).to.equal(payments.compute);
 
