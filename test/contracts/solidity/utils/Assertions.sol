@@ -28,3 +28,10 @@ abstract contract Assertions {
         if (!condition) revert AssertionFailedBool(what);
     }
 }
+
+/// @notice `value` folded into [min, max] without rejecting fuzz inputs (rejections waste runs).
+function bound(uint256 value, uint256 min, uint256 max) pure returns (uint256) {
+    if (max <= min) return min;
+    uint256 size = max - min + 1;
+    return min + (value % size);
+}
