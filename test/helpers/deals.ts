@@ -5,7 +5,7 @@ import { type ContractTransactionReceipt, type Log, Result } from "ethers";
 import { SKIP_REASONS } from "../../protocol/orders.ts";
 import type { Deployed } from "./deploy.ts";
 import { advanceTo, type Book, bundle, type Match, meteringHash, openBook } from "./book.ts";
-import { loadFixture, time } from "./connection.ts";
+import { time } from "./connection.ts";
 
 export const BPS = 10_000n;
 
@@ -139,18 +139,20 @@ export function expectedOutcome(terms: DealTerms, report: UsageReport, acceptedB
 export type DealFixture = Book & OpenedDeal;
 export type ReportedFixture = DealFixture & { report: UsageReport; reportedAt: number };
 
-// Fixtures build on each other through loadFixture, so each snapshot is taken once per run.
+// Fixtures build on each other by calling one another, never through loadFixture: a nested
+// loadFixture that restores an older snapshot leaves the outer call's list with snapshots the node
+// has already dropped.
 
 /** The standard book with the standard bundle settled into deal 1. */
 export async function openDeal(): Promise<DealFixture> {
-  const b = await loadFixture(openBook);
+  const b = await openBook();
   const { deals } = await settle(b, [bundle(b)]);
   return { ...b, ...deals[0] };
 }
 
 /** Deal 1 reported at full delivery right after its window ended. */
 export async function reportedDeal(): Promise<ReportedFixture> {
-  const f = await loadFixture(openDeal);
+  const f = await openDeal();
   await advanceTo(f.terms.windowEnd);
   const report = fullReport(f.terms);
   await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);

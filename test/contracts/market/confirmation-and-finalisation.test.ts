@@ -91,7 +91,7 @@ describe("confirming and finalising deals", () => {
       expect(await f.market.withdrawableOf(f.networkSupplier)).to.equal(expected.bandwidthPaid);
       expect(await f.market.withdrawableOf(f.windSupplier)).to.equal(expected.energyLots[0].paid);
       expect(await f.market.withdrawableOf(f.solarSupplier)).to.equal(expected.energyLots[1].paid);
-      expect(await f.market.withdrawableOf(f.treasury)).to.equal(expected.fee);
+      expect(await f.market.accruedFees()).to.equal(expected.fee);
       expect(await f.market.withdrawableOf(f.buyer)).to.equal(expected.refund);
       expect(await f.credits.balanceOf(f.buyer)).to.equal(expected.credits);
     });

@@ -7,7 +7,7 @@ import { eventsOf } from "../../helpers/events.ts";
 const Status = { Reported: 1n, Disputed: 2n, Finalized: 3n };
 
 async function disputedDeal() {
-  const f = await loadFixture(reportedDeal);
+  const f = await reportedDeal();
   await f.market.connect(f.buyer).disputeUsage(f.dealId, f.terms, f.report, "half the GPUs were down");
   return f;
 }
@@ -66,9 +66,10 @@ describe("disputes", () => {
       const [finalized] = await eventsOf(f.market, tx, "DealFinalized");
       expect(finalized.outcome.refund).to.equal(f.terms.escrow);
       expect(finalized.outcome.credits).to.equal(0n);
-      for (const supplier of [f.computeSupplier, f.windSupplier, f.solarSupplier, f.networkSupplier, f.treasury]) {
+      for (const supplier of [f.computeSupplier, f.windSupplier, f.solarSupplier, f.networkSupplier]) {
         expect(await f.market.withdrawableOf(supplier)).to.equal(0n);
       }
+      expect(await f.market.accruedFees()).to.equal(0n);
       expect(await f.market.withdrawableOf(f.buyer)).to.equal(f.terms.escrow);
       // No certificate was used for the buyer: every Wh goes back to its supplier.
       expect((await f.certificates.batchOf(f.windBatchId)).retiredWh).to.equal(0n);

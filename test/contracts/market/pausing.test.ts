@@ -44,7 +44,7 @@ describe("pausing new business", () => {
     );
   });
 
-  it("keeps reporting, confirmation and withdrawal working while paused", async () => {
+  it("keeps reporting, confirmation and withdrawals of payouts and fees working while paused", async () => {
     const f = await loadFixture(openDeal);
     await f.market.connect(f.pauser).pause();
     await advanceTo(f.terms.windowEnd);
@@ -57,6 +57,7 @@ describe("pausing new business", () => {
       f.computeSupplier,
       f.terms.computePayment,
     );
+    await expect(f.market.withdrawFees()).to.changeTokenBalance(ethers, f.token, f.treasury, f.terms.fee);
   });
 
   it("keeps disputes and their resolution working while paused", async () => {

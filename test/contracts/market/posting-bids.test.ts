@@ -7,7 +7,7 @@ import { signPermit } from "../../helpers/permit.ts";
 
 /** A buyer with funds but no allowance, who posts with a permit. */
 async function permitBuyer() {
-  const d = await loadFixture(deployExchange);
+  const d = await deployExchange();
   await d.token.faucet(d.stranger.address, 1_000n * USD);
   return { ...d, permitter: d.stranger };
 }

@@ -5,7 +5,7 @@ import { deployExchange, Region, Source } from "../../helpers/deploy.ts";
 import { bigints, eventsOf } from "../../helpers/events.ts";
 
 async function withBatch() {
-  const d = await loadFixture(deployExchange);
+  const d = await deployExchange();
   const { batchId } = await issueBatch(d, d.windSupplier, Source.Wind);
   return { ...d, batchId };
 }

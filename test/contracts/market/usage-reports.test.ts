@@ -6,7 +6,7 @@ import { fullReport, openDeal, reportedDeal } from "../../helpers/deals.ts";
 const Status = { Active: 0n, Reported: 1n, Disputed: 2n, Finalized: 3n, Cancelled: 4n };
 
 async function windowOver() {
-  const f = await loadFixture(openDeal);
+  const f = await openDeal();
   await advanceTo(f.terms.windowEnd);
   return f;
 }
@@ -87,9 +87,8 @@ describe("usage reports", () => {
 
   it("refuses a second report", async () => {
     const f = await loadFixture(reportedDeal);
-    // The stored digest now covers the report too, so the bare terms no longer match.
     await expect(f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, f.report))
-      .to.be.revertedWithCustomError(f.market, "MarketDealDigestMismatch")
-      .withArgs(f.dealId);
+      .to.be.revertedWithCustomError(f.market, "MarketInvalidDealStatus")
+      .withArgs(f.dealId, Status.Reported, Status.Active);
   });
 });

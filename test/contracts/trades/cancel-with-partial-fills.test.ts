@@ -20,8 +20,10 @@ describe("a bid cancelled after a partial fill", () => {
     await b.market.connect(b.buyer).confirmUsage(dealId, terms, report);
     const expected = expectedOutcome(terms, report);
 
-    const payees = [b.computeSupplier, b.windSupplier, b.solarSupplier, b.networkSupplier, b.treasury, b.buyer];
+    const payees = [b.computeSupplier, b.windSupplier, b.solarSupplier, b.networkSupplier, b.buyer];
     for (const payee of payees) await b.market.connect(payee).withdraw();
+    await b.market.withdrawFees();
+    expect(await b.token.balanceOf(b.treasury.address)).to.equal(expected.fee);
     expect(await b.token.balanceOf(await b.market.getAddress())).to.equal(0n);
     const spent = BUYER_FUNDS - (await b.token.balanceOf(b.buyer.address));
     expect(spent).to.equal(terms.escrow - expected.refund);

@@ -6,7 +6,7 @@ import { USD } from "../../helpers/deploy.ts";
 import { eventsOf } from "../../helpers/events.ts";
 
 async function windowOver() {
-  const f = await loadFixture(openDeal);
+  const f = await openDeal();
   await advanceTo(f.terms.windowEnd);
   return f;
 }

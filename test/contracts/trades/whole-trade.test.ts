@@ -28,7 +28,7 @@ describe("a whole bundled trade", () => {
     expect(await f.market.withdrawableOf(f.windSupplier)).to.equal(7n * USD);
     expect(await f.market.withdrawableOf(f.solarSupplier)).to.equal(6n * USD);
     expect(await f.market.withdrawableOf(f.networkSupplier)).to.equal(3n * USD);
-    expect(await f.market.withdrawableOf(f.treasury)).to.equal(BUNDLE_FEE);
+    expect(await f.market.accruedFees()).to.equal(BUNDLE_FEE);
     expect(await f.market.withdrawableOf(f.buyer)).to.equal(BID_ESCROW - BUNDLE_PAYMENTS - BUNDLE_FEE);
     expect(await f.credits.balanceOf(f.buyer)).to.equal(expected.credits);
     expect(expected.credits).to.equal((150_000n * (610n - WIND_FACTOR) + 100_000n * (610n - SOLAR_FACTOR)) / 1000n);

@@ -81,12 +81,12 @@ contract MarketHandler {
         address buyer = _buyers[buyerSeed % _buyers.length];
         IMarket.BidParams memory bid = IMarket.BidParams({
             hardwareClass: 0,
-            acceptableRegions: regionSeed % 3 == 0 ? (1 << REGION_A) : (1 << REGION_A) | (1 << REGION_B),
+            acceptableRegions: uint32(regionSeed % 3 == 0 ? (1 << REGION_A) : (1 << REGION_A) | (1 << REGION_B)),
             buyerRegion: regionSeed % 2 == 0 ? REGION_A : REGION_B,
             windowStart: uint40(block.timestamp + 2 hours),
             windowEnd: uint40(block.timestamp + 6 hours),
-            vcuHours: uint48(bound(vcuSeed, 1, 200)),
-            limitPricePerVcuHour: uint96(bound(limitSeed, 1_000_000, 5_000_000)),
+            vcuHours: uint40(bound(vcuSeed, 1, 200)),
+            limitPricePerVcuHour: uint80(bound(limitSeed, 1_000_000, 5_000_000)),
             minGreenBps: uint16(bound(greenSeed, 0, BPS)),
             bandwidthMbps: 10,
             maxLatencyMs: 50,
@@ -307,6 +307,11 @@ contract MarketHandler {
         if (_x.market.withdrawableOf(account) == 0) return;
         vm.prank(account);
         _x.market.withdraw();
+    }
+
+    function withdrawFees() external {
+        if (_x.market.accruedFees() == 0) return;
+        _x.market.withdrawFees();
     }
 
     // ─── Certificates, credits and time ──────────────────────────────────────────────────────────
