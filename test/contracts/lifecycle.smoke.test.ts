@@ -4,6 +4,14 @@ import { expect } from "chai";
 import type { EventLog, Log } from "ethers";
 import { network } from "hardhat";
 import CCEXModule, { DEFAULTS } from "../../ignition/modules/CCEX.ts";
+import type {
+  CarbonCredits,
+  GreenCertificates,
+  LocalSettlementToken,
+  Market,
+} from "../../types/ethers-contracts/index.ts";
+
+type DealTerms = Parameters<Market["reportUsage"]["staticCall"]>[1];
 
 const USD = 1_000_000n; // settlement token: 6 decimals
 const HOUR = 3600;
@@ -17,7 +25,11 @@ describe("CCEX lifecycle (smoke)", () => {
     const { ethers, ignition, networkHelpers } = await network.create();
     const { time } = networkHelpers;
     const [deployer, buyer, computeSupplier, windFarm, networkSupplier] = await ethers.getSigners();
-    const { settlementToken, certificates, credits, market } = await ignition.deploy(CCEXModule);
+    const deployed = await ignition.deploy(CCEXModule);
+    const settlementToken = deployed.settlementToken as unknown as LocalSettlementToken;
+    const certificates = deployed.certificates as unknown as GreenCertificates;
+    const credits = deployed.credits as unknown as CarbonCredits;
+    const market = deployed.market as unknown as Market;
     const marketAddress = await market.getAddress();
 
     // Every role was granted at deployment to the deployer (the module's default for each parameter).
@@ -68,7 +80,7 @@ describe("CCEX lifecycle (smoke)", () => {
       ])
     ).wait();
     const opened = eventArgs(market, settled!.logs, "DealOpened");
-    const terms = thaw(opened.terms); // the terms go back as calldata on every deal action
+    const terms = thaw(opened.terms) as DealTerms; // the terms go back as calldata on every deal action
     expect(opened.dealId).to.equal(1n);
     expect(opened.terms.energyNeededWh).to.equal(energyWh);
     expect(opened.terms.escrow).to.equal(escrow);
