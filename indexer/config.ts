@@ -41,7 +41,8 @@ const Env = z.object({
 export type IndexerConfig = {
   rpcUrl: string;
   wsUrl: string | null;
-  database: { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
+  /** PGlite without a dataDir lives in memory (tests). */
+  database: { kind: "pglite"; dataDir?: string } | { kind: "postgres"; url: string };
   deploymentFile: string | null;
   confirmations: number | null;
   reorgDepth: number | null;

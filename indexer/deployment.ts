@@ -1,32 +1,25 @@
 // Which contracts to follow: addresses and start block from the deployment file scripts/deploy.ts
-// writes, ABIs from protocol/generated/abis.ts (generated from the build artifacts).
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
+// writes (protocol/deployment.ts), ABIs from protocol/generated/abis.ts (made from the artifacts).
 import type { Abi } from "viem";
-import { ROOT } from "./config.ts";
+import { readDeployment } from "../protocol/deployment.ts";
+import { carbonCreditsAbi, greenCertificatesAbi, marketAbi } from "../protocol/generated/abis.ts";
 import { IndexerError } from "./errors.ts";
-import { handlers } from "./handlers/index.ts";
 import type { ContractSpec } from "./sync/decode.ts";
+
+/** The contracts whose events the handlers follow (handlers/index.ts), by deployment name. */
+const FOLLOWED = { Market: marketAbi, GreenCertificates: greenCertificatesAbi, CarbonCredits: carbonCreditsAbi } as const;
 
 export type IndexedDeployment = { chainId: number; startBlock: number; contracts: ContractSpec[] };
 
 export async function loadContracts(chainId: number, file: string | null): Promise<IndexedDeployment> {
-  const where = file ?? path.join(ROOT, "deployments", `${chainId}.json`);
-  if (!existsSync(where)) {
-    throw new IndexerError("NO_DEPLOYMENT", `no deployment file ${where}: deploy first (npm run deploy) or set INDEXER_DEPLOYMENT`);
+  const d = await readDeployment(file ?? chainId);
+  if (d.chainId !== chainId) {
+    throw new IndexerError("WRONG_CHAIN", `the deployment file is for chain ${d.chainId}, the node is chain ${chainId}`);
   }
-  const d = JSON.parse(readFileSync(where, "utf8"));
-  const abis = (await import("../protocol/generated/abis.ts")) as Record<string, Abi>;
-  if (d.chainId !== undefined && Number(d.chainId) !== chainId) {
-    throw new IndexerError("WRONG_CHAIN", `${where} is for chain ${d.chainId}, the node is chain ${chainId}`);
-  }
-  const contracts = Object.keys(handlers.contracts).map((name) => {
-    const entry = d.contracts?.[name];
-    const address = typeof entry === "string" ? entry : entry?.address;
-    const abi = abis[`${name[0].toLowerCase()}${name.slice(1)}Abi`];
-    if (!address) throw new IndexerError("NO_DEPLOYMENT", `${where} has no address for ${name}`);
-    if (!abi) throw new IndexerError("NO_ABI", `protocol/generated/abis.ts has no ABI for ${name}`);
-    return { name, address, abi };
-  });
-  return { chainId, startBlock: Number(d.startBlock ?? 0), contracts };
+  const contracts = (Object.keys(FOLLOWED) as (keyof typeof FOLLOWED)[]).map((name) => ({
+    name,
+    address: d.contracts[name],
+    abi: FOLLOWED[name] as Abi,
+  }));
+  return { chainId, startBlock: d.startBlock, contracts };
 }

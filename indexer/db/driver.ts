@@ -1,7 +1,8 @@
 // One database behind one interface: PGlite (Postgres in WebAssembly, a folder on disk) by default,
 // a PostgreSQL server when DATABASE_URL is set. Both speak the same SQL, so the schema, migrations,
 // handlers and resolvers never ask which one they run on.
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 
@@ -35,9 +36,26 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return options.kind === "pglite" ? openPglite(options.dataDir) : openPostgres(options.url);
 }
 
+// Creating a PGlite cluster (initdb in WebAssembly) takes seconds. A process that opens many fresh
+// databases (tests, benchmarks) can opt in to doing it once and copying the empty cluster after.
+let template: Promise<Blob> | null = null;
+let reuseInit = false;
+
+/** Opt in to copying the first fresh PGlite cluster of this process instead of re-running initdb. */
+export function reusePgliteInit(on = true): void {
+  reuseInit = on;
+}
+
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir ? { dataDir } : {});
+  const fresh = !dataDir || !existsSync(path.join(dataDir, "PG_VERSION"));
+  let client: PGlite;
+  if (fresh && reuseInit && template) {
+    client = await PGlite.create({ ...(dataDir ? { dataDir } : {}), loadDataDir: await template });
+  } else {
+    client = await PGlite.create(dataDir ? { dataDir } : {});
+    if (fresh && reuseInit && !template) template = client.dumpDataDir("none");
+  }
   const on = (q: Pick<PGlite, "query" | "exec">): Queryable => ({
     async query<T extends Row>(sql: string, params?: unknown[]) {
       return (await q.query<T>(sql, params)).rows;

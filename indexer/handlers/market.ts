@@ -351,8 +351,9 @@ const onDealFinalized: Handler = async (e, { store }) => {
     await payment(store, e, dealId, "bandwidth", deal.bandwidth_supplier, out.bandwidthPaid);
     await credit(store, e, deal.bandwidth_supplier, out.bandwidthPaid);
   }
+  // Fees accrue in the market until the treasury withdraws them; they are not a withdrawable balance.
   await payment(store, e, dealId, "fee", fees, out.fee);
-  await credit(store, e, fees, out.fee);
+  await addParam(store, e, "accruedFees", out.fee);
   await payment(store, e, dealId, "refund", deal.buyer, out.refund);
   await credit(store, e, deal.buyer, out.refund);
 };
@@ -386,6 +387,16 @@ const onWithdrawn: Handler = async (e, { store }) => {
   );
 };
 
+async function addParam(store: Store, e: DecodedEvent, name: string, amount: string) {
+  const current = (await store.get("market_params", [name]))?.value ?? "0";
+  await setParam(store, e, name, add(current, amount));
+}
+
+const onFeesWithdrawn: Handler = async (e, { store }) => {
+  await addParam(store, e, "accruedFees", `-${e.args.amount}`);
+  await addParam(store, e, "feesWithdrawn", e.args.amount);
+};
+
 const param =
   (name: (a: EventArgs) => string, value: (a: EventArgs) => unknown): Handler =>
   async (e, { store }) =>
@@ -412,6 +423,7 @@ export const market: ContractHandlers = {
     DealFinalized: onDealFinalized,
     DealCancelled: onDealCancelled,
     Withdrawn: onWithdrawn,
+    FeesWithdrawn: onFeesWithdrawn,
     FeeSet: param(() => "feeBps", (a) => a.feeBps),
     TreasurySet: param(() => "treasury", (a) => a.treasury),
     DealPeriodsSet: async (e, ctx: HandlerContext) => {

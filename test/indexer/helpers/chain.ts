@@ -1,7 +1,7 @@
 // A private Hardhat node per test file, deployed with the project's own deploy script, and a small
 // driver that trades on it through the generated ABIs.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import {
@@ -16,6 +16,7 @@ import {
   type TransactionReceipt,
   type WalletClient,
 } from "viem";
+import { readDeployment } from "../../../protocol/deployment.ts";
 import * as abis from "../../../protocol/generated/abis.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "../../..");
@@ -82,37 +83,45 @@ export async function startNode(): Promise<Node> {
   };
 }
 
-export type ContractName = "Market" | "GreenCertificates" | "CarbonCredits" | "LocalSettlementToken";
+export type ContractName = "Market" | "GreenCertificates" | "CarbonCredits" | "SettlementToken";
 
 const ABIS: Record<ContractName, Abi> = {
   Market: abis.marketAbi as Abi,
   GreenCertificates: abis.greenCertificatesAbi as Abi,
   CarbonCredits: abis.carbonCreditsAbi as Abi,
-  LocalSettlementToken: abis.localSettlementTokenAbi as Abi,
+  SettlementToken: abis.localSettlementTokenAbi as Abi,
 };
 
 export type Deployment = { chainId: number; startBlock: number; file: string; addresses: Record<ContractName, Address> };
 
-/** Deploys the exchange with the project's deploy script and reads back the file it writes. */
+let deployments = 0;
+
+/**
+ * Deploys the exchange with the project's deploy script (Ignition module CCEX) and reads back the
+ * file it writes. Each deployment gets its own Ignition journal, removed afterwards, so that test
+ * nodes (all chain 31337) never resume one another's deployment.
+ */
 export async function deploy(node: Node, outDir: string): Promise<Deployment> {
-  const chainId = Number(await rpc(node.url, "eth_chainId"));
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [process.env.CCEX_DEPLOY_SCRIPT ?? path.join(ROOT, "scripts", "deploy.ts")], {
-      cwd: ROOT,
-      env: { ...process.env, RPC_URL: node.url, DEPLOYMENTS_DIR: outDir },
-      stdio: ["ignore", "pipe", "pipe"],
+  const id = `indexer-test-${process.pid}-${++deployments}`;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [path.join(ROOT, "scripts", "deploy.ts"), "--rpc-url", node.url, "--out", outDir, "--deployment-id", id, "--reset"],
+        { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let out = "";
+      child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+      child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+      child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`deploy failed (${code}): ${out}`))));
     });
-    let out = "";
-    child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`deploy failed (${code}): ${out}`))));
-  });
+  } finally {
+    rmSync(path.join(ROOT, "ignition", "deployments", id), { recursive: true, force: true });
+  }
+  const chainId = Number(await rpc(node.url, "eth_chainId"));
   const file = path.join(outDir, `${chainId}.json`);
-  const d = JSON.parse(readFileSync(file, "utf8"));
-  const addresses = Object.fromEntries(
-    Object.entries(d.contracts as Record<string, string | { address: string }>).map(([k, v]) => [k, typeof v === "string" ? v : v.address]),
-  ) as Record<ContractName, Address>;
-  return { chainId, startBlock: Number(d.startBlock ?? 0), file, addresses };
+  const d = await readDeployment(file);
+  return { chainId, startBlock: d.startBlock, file, addresses: d.contracts as unknown as Record<ContractName, Address> };
 }
 
 /** Hardhat's unlocked dev accounts, one per role the tests play. */

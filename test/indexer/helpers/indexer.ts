@@ -5,8 +5,11 @@ import path from "node:path";
 import { pino } from "pino";
 import type { IndexerConfig } from "../../../indexer/config.ts";
 import { startIndexer, type Indexer } from "../../../indexer/main.ts";
+import { reusePgliteInit } from "../../../indexer/db/driver.ts";
 import { dumpIndex } from "../../../indexer/db/dump.ts";
 import type { Deployment, Node } from "./chain.ts";
+
+reusePgliteInit();
 
 export type Running = Indexer & {
   dataDir: string | null;
@@ -25,7 +28,7 @@ export function indexerConfig(node: Node, deployment: Deployment, o: Partial<Ind
   return {
     rpcUrl: node.url,
     wsUrl: `ws://127.0.0.1:${node.port}`,
-    database: o.database ?? { kind: "pglite", dataDir: o.dataDir ?? tempDir("indexer") },
+    database: o.database ?? { kind: "pglite", dataDir: o.dataDir },
     deploymentFile: deployment.file,
     confirmations: 0,
     reorgDepth: 64,
@@ -44,7 +47,7 @@ export function indexerConfig(node: Node, deployment: Deployment, o: Partial<Ind
 export async function runIndexer(node: Node, deployment: Deployment, o: Partial<IndexerConfig> & { dataDir?: string } = {}): Promise<Running> {
   const config = indexerConfig(node, deployment, o);
   const indexer = await startIndexer(config, pino({ level: process.env.INDEXER_TEST_LOG ?? "silent" }));
-  const dataDir = config.database.kind === "pglite" ? config.database.dataDir : null;
+  const dataDir = config.database.kind === "pglite" ? (config.database.dataDir ?? null) : null;
   const gql = async (query: string, variables?: Record<string, unknown>) => {
     const res = await fetch(`${indexer.url}/graphql`, {
       method: "POST",
@@ -75,7 +78,7 @@ export async function runIndexer(node: Node, deployment: Deployment, o: Partial<
     dump: () => dumpIndex(indexer.db),
     async stop() {
       await indexer.close();
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (dataDir && !o.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -98,11 +98,11 @@ export async function issueBatch(x: Exchange, owner: Address, source: number, t0
 }
 
 export async function fund(x: Exchange, buyer: Address, amount: bigint) {
-  const limit = await x.read<bigint>("LocalSettlementToken", "FAUCET_LIMIT");
+  const limit = await x.read<bigint>("SettlementToken", "FAUCET_LIMIT");
   for (let left = amount; left > 0n; left -= limit) {
-    await x.send("LocalSettlementToken", "faucet", [buyer, left < limit ? left : limit], buyer);
+    await x.send("SettlementToken", "faucet", [buyer, left < limit ? left : limit], buyer);
   }
-  await x.send("LocalSettlementToken", "approve", [x.deployment.addresses.Market, 2n ** 256n - 1n], buyer);
+  await x.send("SettlementToken", "approve", [x.deployment.addresses.Market, 2n ** 256n - 1n], buyer);
 }
 
 export type Book = {
