@@ -25,6 +25,10 @@ const ServerEnv = z.object({
   TRUST_PROXY_HOPS: envInt(0, 10).default(0),
   /** How long in-flight requests may take to finish after SIGTERM/SIGINT. */
   SHUTDOWN_GRACE_MS: envInt(0, 120_000).default(10_000),
+  /** The market's platform fee in bps (Ignition default 30; the contract caps it at 1000). */
+  PLATFORM_FEE_BPS: envInt(0, 1_000).default(30),
+  /** The matcher's proposals file (MATCHER_PROPOSALS_FILE), served at /api/proposals; in memory without it. */
+  PROPOSALS_FILE: z.string().min(1).optional(),
   /** Optional JSON file with an open book to quote against until the indexer feeds one. */
   BOOK_FILE: z.string().min(1).optional(),
 });
@@ -38,6 +42,8 @@ export type ServerConfig = {
   trustProxyHops: number;
   shutdownGraceMs: number;
   bookFile: string | undefined;
+  platformFeeBps: number;
+  proposalsFile: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -63,5 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     trustProxyHops: e.TRUST_PROXY_HOPS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     bookFile: e.BOOK_FILE,
+    platformFeeBps: e.PLATFORM_FEE_BPS,
+    proposalsFile: e.PROPOSALS_FILE,
   };
 }

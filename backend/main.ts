@@ -8,6 +8,7 @@ import { createApp } from "./api/app.ts";
 import { InMemoryBookSource } from "./api/book-source.ts";
 import { InMemoryProposalStore } from "./api/proposal-store.ts";
 import { readBookFile } from "./book-file.ts";
+import { JsonFileProposalStore } from "./matcher/proposal-file.ts";
 import { ConfigError, loadConfig, type ServerConfig } from "./config.ts";
 
 let config: ServerConfig;
@@ -21,7 +22,8 @@ try {
 
 const logger = pino({ level: config.logLevel });
 const book = new InMemoryBookSource(config.bookFile === undefined ? {} : await readBookFile(config.bookFile));
-const proposals = new InMemoryProposalStore();
+// A separate matcher process publishes batches into its proposals file; without one, nothing is proposed.
+const proposals = config.proposalsFile === undefined ? new InMemoryProposalStore() : new JsonFileProposalStore(config.proposalsFile);
 
 const app = createApp({
   book,
@@ -30,6 +32,7 @@ const app = createApp({
   bodyLimit: config.bodyLimitBytes,
   rateLimit: config.rateLimit,
   trustProxy: config.trustProxyHops === 0 ? false : config.trustProxyHops,
+  platformFeeBps: config.platformFeeBps,
 });
 
 const server = app.listen(config.port, config.host);

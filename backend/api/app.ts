@@ -13,11 +13,15 @@ import { errorHandler, notFound } from "./errors.ts";
 import { createMetrics, type ApiMetrics } from "./metrics.ts";
 import { HttpProblem } from "./problem.ts";
 import type { ProposalStore } from "./proposal-store.ts";
+import { nashPriceMatches, type PriceMatches } from "./quote.ts";
 import { healthRouter } from "./routes/health.ts";
 import { metricsRouter } from "./routes/metrics.ts";
 import { problemsRouter } from "./routes/problems.ts";
 import { proposalsRouter } from "./routes/proposals.ts";
 import { quoteRouter } from "./routes/quote.ts";
+
+/** The fee the Ignition module deploys the market with; pass the live one when it differs. */
+export const DEFAULT_PLATFORM_FEE_BPS = 30;
 
 export type RateLimitOptions = {
   /** Window length in milliseconds. */
@@ -37,6 +41,12 @@ export type AppDeps = {
   rateLimit?: RateLimitOptions | false;
   /** Express `trust proxy` setting; only set it behind a proxy you control, it decides the client IP. */
   trustProxy?: boolean | number | string;
+  /** The market's platform fee in bps, which quotes add to the suppliers' payments. Default 30 (the deployment's). */
+  platformFeeBps?: number;
+  /** Stage 2 of quotes; default: backend/pricing's Nash bargaining with its default config. */
+  priceMatches?: PriceMatches;
+  /** Unix seconds now; quotes check order expiry against it. */
+  clock?: () => number;
   /** Registers the process-wide default metrics (CPU, heap, event loop). Default true. */
   defaultMetrics?: boolean;
 };
@@ -103,7 +113,16 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRouter(deps));
   app.use(metricsRouter(metrics));
   app.use(problemsRouter());
-  app.use(quoteRouter({ book: deps.book, metrics, bodyLimit: deps.bodyLimit ?? "16kb" }));
+  app.use(
+    quoteRouter({
+      book: deps.book,
+      metrics,
+      bodyLimit: deps.bodyLimit ?? "16kb",
+      platformFeeBps: deps.platformFeeBps ?? DEFAULT_PLATFORM_FEE_BPS,
+      priceMatches: deps.priceMatches ?? nashPriceMatches,
+      clock: deps.clock ?? (() => Math.floor(Date.now() / 1000)),
+    }),
+  );
   app.use(proposalsRouter(deps.proposals));
   app.use(notFound);
   app.use(errorHandler);

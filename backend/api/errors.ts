@@ -18,6 +18,15 @@ export function methodNotAllowed(...allowed: string[]): RequestHandler {
   };
 }
 
+/** Awaits a dependency of the API; its failure is a 503 naming which, the cause goes to the log only. */
+export async function dependency<T>(call: () => Promise<T>, detail: string): Promise<T> {
+  try {
+    return await call();
+  } catch (cause) {
+    throw new HttpProblem("unavailable", detail, { cause });
+  }
+}
+
 export const notFound: RequestHandler = (req, _res, next) => {
   next(new HttpProblem("not-found", `no resource at ${req.path}`));
 };
@@ -47,6 +56,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const problem = err instanceof HttpProblem ? err : fromClientError(err);
   const requestId = String(req.id ?? "");
   if (problem === undefined) req.log?.error({ err }, "unhandled error");
+  else if (problem.status >= 500) req.log?.error({ err: problem.cause }, problem.detail);
   const body =
     problem === undefined
       ? buildProblem("internal-error", "the server failed to answer this request", req.originalUrl.split("?")[0], { requestId })

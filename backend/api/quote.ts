@@ -1,6 +1,220 @@
-// placeholder until backend/pricing lands
+// What a bid would get from the current book: stage 1 (clearing) of the bid alone against the open
+// offers, then stage 2 (Nash bargaining) of each bundle, summarised as prices a buyer reads.
+//
+// The quote clears the bid against the offers' remaining capacity without the other open bids: in
+// the next batch those bids compete for the same capacity, so a quote is an estimate, not a promise.
+import type { Bid, Match } from "../../protocol/orders.ts";
+import { BPS, HARDWARE_CLASSES, REGIONS } from "../../protocol/units.ts";
+import { clearFast, energyNeededWh, matchPayments, type MarketRules, type OrderBook } from "../pricing/index.ts";
 import type { OpenBook } from "./book-source.ts";
-import type { QuoteRequest } from "./schemas/quote.ts";
-export function quoteBid(_request: QuoteRequest, _book: OpenBook) {
-  return { outcome: "infeasible" as "priced" | "infeasible" | "limit-too-low", price: { perVcuHour: "0" } };
+import { presentParty } from "./present.ts";
+import type { ProposedMatch } from "./proposal-store.ts";
+import type { QuoteRequest, QuoteResponse } from "./schemas/quote.ts";
+
+/** Stage 2: the cleared, reserve-priced matches of a book priced by Nash bargaining. */
+export type PriceMatches = (book: OrderBook, matches: readonly Match[], rules: MarketRules) => ProposedMatch[];
+
+export type QuoteContext = {
+  /** Unix seconds the quote is for (orders must be unexpired then). */
+  now: number;
+  platformFeeBps: number;
+  priceMatches: PriceMatches;
+};
+
+/** An id no real bid can have (bid ids count up from 1 on chain), so the quoted bid never collides. */
+export const QUOTE_BID_ID = 2n ** 256n - 1n;
+const QUOTE_BUYER = "0x0000000000000000000000000000000000000000";
+
+const regionName = (code: number): string => REGIONS.find((r) => r.code === code)?.name ?? String(code);
+const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
+
+export function bidOf(request: QuoteRequest): Bid {
+  return {
+    id: QUOTE_BID_ID,
+    buyer: QUOTE_BUYER,
+    hardwareClass: HARDWARE_CLASSES.indexOf(request.hardwareClass),
+    acceptableRegions: request.acceptableRegions.reduce((mask, code) => mask | (1n << BigInt(code)), 0n),
+    buyerRegion: request.buyerRegion,
+    windowStart: request.window.start,
+    windowEnd: request.window.end,
+    vcuHours: request.vcuHours,
+    filled: 0n,
+    limitPricePerVcuHour: request.limitPricePerVcuHour,
+    minGreenBps: request.minGreenBps,
+    bandwidthMbps: request.bandwidthMbps,
+    maxLatencyMs: request.maxLatencyMs,
+    // A job must be matched before its window opens.
+    expiry: request.window.start,
+  };
 }
+
+/** Buyer's all-in cost of matches: suppliers' payments plus the platform fee, fee rounded up. */
+function allIn(matches: readonly Match[], feeBps: number): { payments: bigint; fee: bigint } {
+  const payments = matches.reduce((s, m) => s + matchPayments(m), 0n);
+  return { payments, fee: ceilDiv(payments * BigInt(feeBps), BigInt(BPS)) };
+}
+
+function filled(matches: readonly Match[]): bigint {
+  return matches.reduce((s, m) => s + m.vcuHours, 0n);
+}
+
+function greenShareBps(book: OrderBook, matches: readonly Match[]): number {
+  let need = 0n;
+  let green = 0n;
+  for (const m of matches) {
+    const offer = book.computeOffers.find((o) => o.id === m.computeOfferId);
+    if (offer !== undefined) need += energyNeededWh(m.vcuHours, offer);
+    green += m.energyLots.reduce((s, l) => s + l.wh, 0n);
+  }
+  return need === 0n ? 0 : Number((green * BigInt(BPS)) / need);
+}
+
+/** Plain-words reasons why no offer combination serves the bid, checked cheapest first. */
+function whyInfeasible(bid: Bid, book: OrderBook, now: number): string[] {
+  if (bid.windowStart <= now) return ["the window has already started; a job is matched before its window opens"];
+  const className = HARDWARE_CLASSES[bid.hardwareClass];
+  const accepted = (region: number) => ((bid.acceptableRegions >> BigInt(region)) & 1n) === 1n;
+  const compute = book.computeOffers.filter(
+    (o) =>
+      o.hardwareClass === bid.hardwareClass &&
+      accepted(o.region) &&
+      o.expiry > now &&
+      o.windowStart <= bid.windowStart &&
+      bid.windowEnd <= o.windowEnd &&
+      o.vcuHours > o.filled,
+  );
+  if (compute.length === 0) return [`no open ${className} offer in the accepted regions covers the window`];
+  const reasons: string[] = [];
+  const remote = compute.filter((o) => o.region !== bid.buyerRegion);
+  if (remote.length === compute.length && bid.bandwidthMbps > 0n) {
+    const linked = remote.some((o) =>
+      book.bandwidthOffers.some(
+        (l) =>
+          ((l.fromRegion === o.region && l.toRegion === bid.buyerRegion) || (l.toRegion === o.region && l.fromRegion === bid.buyerRegion)) &&
+          l.expiry > now &&
+          l.windowStart <= bid.windowStart &&
+          bid.windowEnd <= l.windowEnd &&
+          l.latencyMs <= bid.maxLatencyMs &&
+          l.mbps - l.filled >= bid.bandwidthMbps,
+      ),
+    );
+    if (!linked) {
+      reasons.push(`no bandwidth offer carries ${bid.bandwidthMbps} Mbps within ${bid.maxLatencyMs} ms from a compute region to ${regionName(bid.buyerRegion)} over the window`);
+    }
+  }
+  if (bid.minGreenBps > 0) {
+    const certificates = book.energyOffers.filter((e) => e.expiry > now).reduce((s, e) => s + (e.wh - e.filled), 0n);
+    if (certificates === 0n) reasons.push("no certificate Wh are offered to cover the minimum green share");
+  }
+  if (reasons.length === 0) reasons.push("no combination of compute, certificates and bandwidth meets every constraint of the bid");
+  return reasons;
+}
+
+/**
+ * Quotes a bid against an open book.
+ *
+ * @example
+ * const quote = quoteBid(request, await book.openBook(), { now, platformFeeBps: 30, priceMatches });
+ * quote.outcome; // "priced" | "limit-too-low" | "infeasible"
+ */
+export function quoteBid(request: QuoteRequest, open: OpenBook, context: QuoteContext): QuoteResponse {
+  const { now, platformFeeBps } = context;
+  const rules: MarketRules = { now, platformFeeBps };
+  const bid = bidOf(request);
+  const book: OrderBook = { bids: [bid], computeOffers: open.computeOffers, energyOffers: open.energyOffers, bandwidthOffers: open.bandwidthOffers };
+
+  const base = {
+    asOf: open.asOf,
+    bid: {
+      hardwareClass: request.hardwareClass,
+      acceptableRegions: [...new Set(request.acceptableRegions)].map(regionName),
+      buyerRegion: regionName(request.buyerRegion),
+      windowStart: request.window.start,
+      windowEnd: request.window.end,
+      vcuHours: String(request.vcuHours),
+      limitPricePerVcuHour: String(request.limitPricePerVcuHour),
+      minGreenBps: request.minGreenBps,
+      bandwidthMbps: String(request.bandwidthMbps),
+      maxLatencyMs: request.maxLatencyMs,
+    },
+  };
+
+  const cleared = clearFast(book, rules).matches;
+  if (cleared.length > 0) {
+    const q = filled(cleared);
+    const reserve = allIn(cleared, platformFeeBps);
+    const priced = context.priceMatches(book, cleared, rules);
+    const matches = priced.map((p) => p.match);
+    const { payments, fee } = allIn(matches, platformFeeBps);
+    const energyWh = matches.reduce((s, m) => s + m.energyLots.reduce((t, l) => t + l.wh, 0n), 0n);
+    const energyPaid = matches.reduce((s, m) => s + m.energyLots.reduce((t, l) => t + l.payment, 0n), 0n);
+    const linked = matches.filter((m) => m.bandwidthOfferId !== 0n);
+    const mbpsSeconds = BigInt(linked.length) * bid.bandwidthMbps * BigInt(bid.windowEnd - bid.windowStart);
+    const bandwidthPaid = linked.reduce((s, m) => s + m.bandwidthPayment, 0n);
+    return {
+      ...base,
+      outcome: "priced",
+      filledVcuHours: String(q),
+      limitSufficient: true,
+      minimumLimitPerVcuHour: String(ceilDiv(reserve.payments + reserve.fee, q)),
+      price: {
+        perVcuHour: String(ceilDiv(payments + fee, q)),
+        computePerVcuHour: String(ceilDiv(matches.reduce((s, m) => s + m.computePayment, 0n), q)),
+        energyPerKwh: energyWh === 0n ? null : String(ceilDiv(energyPaid * 1_000n, energyWh)),
+        bandwidthPerMbpsHour: mbpsSeconds === 0n ? null : String(ceilDiv(bandwidthPaid * 3_600n, mbpsSeconds)),
+        fee: String(fee),
+        total: String(payments + fee),
+      },
+      greenShareBps: greenShareBps(book, matches),
+      bundles: priced.map(({ match, surplus, parties }) => ({
+        computeOfferId: String(match.computeOfferId),
+        region: regionName(open.computeOffers.find((o) => o.id === match.computeOfferId)?.region ?? 0),
+        vcuHours: String(match.vcuHours),
+        computePayment: String(match.computePayment),
+        energyLots: match.energyLots.map((l) => ({ offerId: String(l.offerId), wh: String(l.wh), payment: String(l.payment) })),
+        bandwidthOfferId: String(match.bandwidthOfferId),
+        bandwidthPayment: String(match.bandwidthPayment),
+        surplus: String(surplus),
+        parties: parties.map(presentParty),
+      })),
+      reasons: q < bid.vcuHours ? [`only ${q} of ${bid.vcuHours} VCU-hours can be served within the limit`] : [],
+    };
+  }
+
+  // Nothing clears at the bid's limit: clear again with the limit lifted as far as the clearer's
+  // exact arithmetic allows (escrow below 2^53), to learn whether any price would do and which.
+  const lifted: Bid = { ...bid, limitPricePerVcuHour: BigInt(Math.floor(Number.MAX_SAFE_INTEGER / 2 / Number(bid.vcuHours))) };
+  const atAnyPrice = clearFast({ ...book, bids: [lifted] }, rules).matches;
+  if (atAnyPrice.length > 0) {
+    const q = filled(atAnyPrice);
+    const { payments, fee } = allIn(atAnyPrice, platformFeeBps);
+    return {
+      ...base,
+      outcome: "limit-too-low",
+      filledVcuHours: String(q),
+      limitSufficient: false,
+      minimumLimitPerVcuHour: String(ceilDiv(payments + fee, q)),
+      price: null,
+      greenShareBps: greenShareBps(book, atAnyPrice),
+      bundles: [],
+      reasons: [
+        `at the offers' reserve prices, ${q} VCU-hours cost ${ceilDiv(payments + fee, q)} base units per VCU-hour all-in, above the limit of ${bid.limitPricePerVcuHour}`,
+      ],
+    };
+  }
+  return {
+    ...base,
+    outcome: "infeasible",
+    filledVcuHours: "0",
+    limitSufficient: false,
+    minimumLimitPerVcuHour: null,
+    price: null,
+    greenShareBps: null,
+    bundles: [],
+    reasons: whyInfeasible(bid, book, now),
+  };
+}
+
+// TEMP until backend/pricing exports bundle pricing: reserve-priced, not committed.
+export const nashPriceMatches: PriceMatches = (_book, matches) =>
+  matches.map((match) => ({ match, surplus: 0n, parties: [] }));

@@ -2,8 +2,7 @@
 import { Router } from "express";
 
 import type { BookSource } from "../book-source.ts";
-import { methodNotAllowed } from "../errors.ts";
-import { HttpProblem } from "../problem.ts";
+import { dependency, methodNotAllowed } from "../errors.ts";
 import type { ProposalStore } from "../proposal-store.ts";
 
 export function healthRouter(deps: { book: BookSource; proposals: ProposalStore }): Router {
@@ -12,12 +11,10 @@ export function healthRouter(deps: { book: BookSource; proposals: ProposalStore 
   router
     .route("/health")
     .get(async (_req, res) => {
-      let book, latest;
-      try {
-        [book, latest] = await Promise.all([deps.book.openBook(), deps.proposals.latest()]);
-      } catch (cause) {
-        throw new HttpProblem("unavailable", "the order book or the proposal store did not answer", { cause });
-      }
+      const [book, latest] = await dependency(
+        () => Promise.all([deps.book.openBook(), deps.proposals.latest()]),
+        "the order book or the proposal store did not answer",
+      );
       res.json({
         status: "ok",
         uptimeSeconds: Math.floor((Date.now() - started) / 1000),

@@ -1,39 +1,11 @@
 // GET /api/proposals — the latest cleared batch, each match with the terms of its bargain.
 import { Router } from "express";
 
-import { methodNotAllowed } from "../errors.ts";
-import type { PartyTerms, ProposalStore, ProposedMatch } from "../proposal-store.ts";
+import { dependency, methodNotAllowed } from "../errors.ts";
+import { presentMatch } from "../present.ts";
+import type { ProposalStore } from "../proposal-store.ts";
 import { ProposalsQuery, type ProposalsResponse } from "../schemas/proposals.ts";
 import { validate } from "../validate.ts";
-
-type MatchOut = ProposalsResponse["matches"][number];
-
-function presentParty(p: PartyTerms): MatchOut["parties"][number] {
-  return {
-    role: p.role,
-    orderId: String(p.orderId),
-    reserve: String(p.reserve),
-    disagreement: String(p.disagreement),
-    weight: p.weight,
-    payment: String(p.payment),
-    surplusShareBps: p.surplusShareBps,
-    explanation: p.explanation,
-  };
-}
-
-function presentMatch({ match, surplus, parties }: ProposedMatch): MatchOut {
-  return {
-    bidId: String(match.bidId),
-    computeOfferId: String(match.computeOfferId),
-    vcuHours: String(match.vcuHours),
-    computePayment: String(match.computePayment),
-    energyLots: match.energyLots.map((l) => ({ offerId: String(l.offerId), wh: String(l.wh), payment: String(l.payment) })),
-    bandwidthOfferId: String(match.bandwidthOfferId),
-    bandwidthPayment: String(match.bandwidthPayment),
-    surplus: String(surplus),
-    parties: parties.map(presentParty),
-  };
-}
 
 export function proposalsRouter(proposals: ProposalStore): Router {
   const router = Router();
@@ -41,7 +13,7 @@ export function proposalsRouter(proposals: ProposalStore): Router {
     .route("/api/proposals")
     .get(async (req, res) => {
       const query = validate(ProposalsQuery, req.query, "query");
-      const batch = await proposals.latest();
+      const batch = await dependency(() => proposals.latest(), "the proposal store did not answer");
       const all = batch?.matches ?? [];
       const selected = query.bidId === undefined ? all : all.filter((m) => m.match.bidId === query.bidId);
       const body: ProposalsResponse = {

@@ -1,25 +1,35 @@
 // POST /api/quote — the expected price of a bid against the current book, and why.
 import express, { Router } from "express";
 
+import { TOKEN_DECIMALS } from "../../../protocol/units.ts";
 import type { BookSource } from "../book-source.ts";
-import { methodNotAllowed, requireJsonBody } from "../errors.ts";
+import { dependency, methodNotAllowed, requireJsonBody } from "../errors.ts";
 import type { ApiMetrics } from "../metrics.ts";
 import { QuoteRequest } from "../schemas/quote.ts";
-import { quoteBid } from "../quote.ts";
+import { quoteBid, type PriceMatches } from "../quote.ts";
 import { validate } from "../validate.ts";
 
-export function quoteRouter(deps: { book: BookSource; metrics: ApiMetrics; bodyLimit: number | string }): Router {
+export type QuoteRouterDeps = {
+  book: BookSource;
+  metrics: ApiMetrics;
+  bodyLimit: number | string;
+  platformFeeBps: number;
+  priceMatches: PriceMatches;
+  clock: () => number;
+};
+
+export function quoteRouter(deps: QuoteRouterDeps): Router {
   const router = Router();
   router
     .route("/api/quote")
     .post(requireJsonBody, express.json({ limit: deps.bodyLimit, type: ["application/json", "application/*+json"] }), async (req, res) => {
       const request = validate(QuoteRequest, req.body, "body");
-      const book = await deps.book.openBook();
+      const book = await dependency(() => deps.book.openBook(), "the order book did not answer");
       const stop = deps.metrics.quotePricing.startTimer();
-      const quote = quoteBid(request, book);
+      const quote = quoteBid(request, book, { now: deps.clock(), platformFeeBps: deps.platformFeeBps, priceMatches: deps.priceMatches });
       stop();
       deps.metrics.quotes.inc({ outcome: quote.outcome });
-      if (quote.outcome === "priced") deps.metrics.quotePrice.observe(Number(quote.price.perVcuHour) / 1e6);
+      if (quote.price !== null) deps.metrics.quotePrice.observe(Number(quote.price.perVcuHour) / 10 ** TOKEN_DECIMALS);
       res.json(quote);
     })
     .all(methodNotAllowed("POST"));

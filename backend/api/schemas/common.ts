@@ -45,8 +45,8 @@ export const regionRef = z
     return region.code;
   });
 
-/** 2^40 seconds is far beyond any window the market will see and keeps arithmetic exact. */
-const MAX_UNIX_SECONDS = 2 ** 40;
+/** Times are uint40 on chain. */
+const MAX_UNIX_SECONDS = 2 ** 40 - 1;
 
 /** A point in time as unix seconds or as an ISO 8601 date-time with an offset. */
 export const timestamp = z

@@ -1,6 +1,7 @@
 // GET /api/proposals: which page of the latest batch, optionally only one bid's matches.
 import { z } from "zod";
 
+import { PartyTermsOut } from "./bargain.ts";
 import { amountOut, uintAmount } from "./common.ts";
 
 const UINT256_MAX = 2n ** 256n - 1n;
@@ -20,17 +21,6 @@ export const ProposalsQuery = z.strictObject({
   limit: queryInt(1, 500, 100),
 });
 export type ProposalsQuery = z.output<typeof ProposalsQuery>;
-
-export const PartyTermsOut = z.object({
-  role: z.enum(["buyer", "compute", "energy", "bandwidth"]),
-  orderId: amountOut,
-  reserve: amountOut,
-  disagreement: amountOut,
-  weight: z.number().positive(),
-  payment: amountOut,
-  surplusShareBps: z.int().min(0).max(10_000),
-  explanation: z.string(),
-});
 
 export const ProposedMatchOut = z.object({
   bidId: amountOut,

@@ -5,15 +5,21 @@
 import { z } from "zod";
 
 import { HARDWARE_CLASSES } from "../../../protocol/units.ts";
-import { bps, regionRef, timestamp, uintAmount } from "./common.ts";
+import { PartyTermsOut } from "./bargain.ts";
+import { amountOut, bps, regionRef, timestamp, uintAmount } from "./common.ts";
 
-/** Bounds keep every product of the pricing arithmetic far inside float and uint256 range. */
+/**
+ * Bounds are the contract's field widths (a bid nobody could post is not worth quoting), tightened
+ * where pricing needs it: it holds amounts in doubles, exact below 2^53 base units (9 billion
+ * tokens), so a bid's whole escrow (limit × VCU-hours) must stay below that.
+ */
 export const QUOTE_LIMITS = {
   maxVcuHours: 1_000_000_000n,
-  maxPricePerVcuHour: 1_000_000_000_000_000n, // 1e9 tokens
-  maxBandwidthMbps: 10_000_000n, // 10 Tb/s
+  maxPricePerVcuHour: 1_000_000_000_000n, // 1 million tokens
+  maxEscrow: BigInt(Number.MAX_SAFE_INTEGER),
+  maxBandwidthMbps: 16_777_215n, // uint24, as the contract stores it
   maxWindowSeconds: 366 * 24 * 3600,
-  maxLatencyMs: 4_294_967_295, // uint32
+  maxLatencyMs: 65_535, // uint16, as the contract stores it
 } as const;
 
 const hardwareClass = z.enum(HARDWARE_CLASSES, {
@@ -39,6 +45,13 @@ export const QuoteRequest = z
     maxLatencyMs: z.int().min(1).max(QUOTE_LIMITS.maxLatencyMs).default(QUOTE_LIMITS.maxLatencyMs),
   })
   .superRefine((q, ctx) => {
+    if (q.limitPricePerVcuHour * q.vcuHours > QUOTE_LIMITS.maxEscrow) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["limitPricePerVcuHour"],
+        message: `limit × vcuHours must not exceed ${QUOTE_LIMITS.maxEscrow} base units`,
+      });
+    }
     if (q.window.end <= q.window.start) {
       ctx.addIssue({ code: "custom", path: ["window", "end"], message: "must be after window.start" });
     } else if (q.window.end - q.window.start > QUOTE_LIMITS.maxWindowSeconds) {
@@ -46,3 +59,62 @@ export const QuoteRequest = z
     }
   });
 export type QuoteRequest = z.output<typeof QuoteRequest>;
+
+const amount = amountOut;
+
+export const QuoteResponse = z.object({
+  /**
+   * `priced`: the book fills some or all of the bid within its limit; `limit-too-low`: it would fill
+   * only at a higher limit (see `minimumLimitPerVcuHour`); `infeasible`: no offer combination serves it.
+   */
+  outcome: z.enum(["priced", "limit-too-low", "infeasible"]),
+  /** Unix seconds of the book the quote was computed against. */
+  asOf: z.int(),
+  bid: z.object({
+    hardwareClass: z.enum(HARDWARE_CLASSES),
+    acceptableRegions: z.array(z.string()),
+    buyerRegion: z.string(),
+    windowStart: z.int(),
+    windowEnd: z.int(),
+    vcuHours: amount,
+    limitPricePerVcuHour: amount,
+    minGreenBps: z.int(),
+    bandwidthMbps: amount,
+    maxLatencyMs: z.int(),
+  }),
+  /** VCU-hours the book can fill (at the bid's limit when priced, at the minimum limit otherwise). */
+  filledVcuHours: amount,
+  limitSufficient: z.boolean(),
+  /** All-in price per VCU-hour (fee included, rounded up) at which the fill clears at every order's reserve. */
+  minimumLimitPerVcuHour: amount.nullable(),
+  /** Expected prices after bargaining, in base units rounded up; null unless priced. */
+  price: z
+    .object({
+      perVcuHour: amount,
+      computePerVcuHour: amount,
+      energyPerKwh: amount.nullable(),
+      bandwidthPerMbpsHour: amount.nullable(),
+      fee: amount,
+      total: amount,
+    })
+    .nullable(),
+  /** Share of the job's energy the bundles cover with certificates, in bps; null when nothing fills. */
+  greenShareBps: z.int().min(0).max(10_000).nullable(),
+  /** Each bundle of the fill with its Nash bargain, party by party (empty unless priced). */
+  bundles: z.array(
+    z.object({
+      computeOfferId: amount,
+      region: z.string(),
+      vcuHours: amount,
+      computePayment: amount,
+      energyLots: z.array(z.object({ offerId: amount, wh: amount, payment: amount })),
+      bandwidthOfferId: amount,
+      bandwidthPayment: amount,
+      surplus: amount,
+      parties: z.array(PartyTermsOut),
+    }),
+  ),
+  /** Why the bid is not (fully) served, in plain words. */
+  reasons: z.array(z.string()),
+});
+export type QuoteResponse = z.input<typeof QuoteResponse>;

@@ -94,6 +94,15 @@ describe("POST /api/quote input validation", () => {
     }
   });
 
+  it("refuses what the contract could not store or pricing could not hold exactly", async () => {
+    const escrow = await postJson(`${srv.url}/api/quote`, { ...valid, vcuHours: 10_000_000, limitPricePerVcuHour: "1000000000" });
+    assert.deepEqual(await fieldsOf(escrow), ["limitPricePerVcuHour"]);
+    const latency = await postJson(`${srv.url}/api/quote`, { ...valid, maxLatencyMs: 65_536 });
+    assert.deepEqual(await fieldsOf(latency), ["maxLatencyMs"]);
+    const mbps = await postJson(`${srv.url}/api/quote`, { ...valid, bandwidthMbps: 16_777_216 });
+    assert.deepEqual(await fieldsOf(mbps), ["bandwidthMbps"]);
+  });
+
   it("answers a JSON array body with a body-level error", async () => {
     const res = await postJson(`${srv.url}/api/quote`, [valid]);
     assert.deepEqual(await fieldsOf(res), ["body"]);

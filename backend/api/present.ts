@@ -1,0 +1,33 @@
+// Domain values to their JSON form: every bigint becomes a decimal string, never a lossy number.
+import type { PartyTerms, ProposedMatch } from "./proposal-store.ts";
+import type { ProposalsResponse } from "./schemas/proposals.ts";
+
+type MatchOut = ProposalsResponse["matches"][number];
+export type PartyOut = MatchOut["parties"][number];
+
+export function presentParty(p: PartyTerms): PartyOut {
+  return {
+    role: p.role,
+    orderId: String(p.orderId),
+    reserve: String(p.reserve),
+    disagreement: String(p.disagreement),
+    weight: p.weight,
+    payment: String(p.payment),
+    surplusShareBps: p.surplusShareBps,
+    explanation: p.explanation,
+  };
+}
+
+export function presentMatch({ match, surplus, parties }: ProposedMatch): MatchOut {
+  return {
+    bidId: String(match.bidId),
+    computeOfferId: String(match.computeOfferId),
+    vcuHours: String(match.vcuHours),
+    computePayment: String(match.computePayment),
+    energyLots: match.energyLots.map((l) => ({ offerId: String(l.offerId), wh: String(l.wh), payment: String(l.payment) })),
+    bandwidthOfferId: String(match.bandwidthOfferId),
+    bandwidthPayment: String(match.bandwidthPayment),
+    surplus: String(surplus),
+    parties: parties.map(presentParty),
+  };
+}

@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+
+import type { OpenBook } from "../../../backend/api/book-source.ts";
+import { QuoteResponse } from "../../../backend/api/schemas/quote.ts";
+import { marketBook } from "./market-book.ts";
+import { postJson, problemOf, startTestServer, type TestServer } from "./server.ts";
+
+const NOW = 1_900_000_000;
+const HOUR = 3_600;
+const FEE_BPS = 30;
+const addr = (n: number) => `0x${n.toString(16).padStart(40, "0")}` as const;
+
+/**
+ * One local gpu-inference offer in cn-east (1 token per VCU-hour, 0.5 kWh per VCU-hour after PUE),
+ * one cheaper remote offer in cn-north that needs a link to cn-east, and green power at 0.05 token/kWh.
+ */
+const smallBook: OpenBook = {
+  asOf: NOW,
+  bids: [],
+  computeOffers: [
+    { id: 1n, supplier: addr(1), hardwareClass: 2, region: 2, windowStart: NOW, windowEnd: NOW + 48 * HOUR, vcuHours: 100n, filled: 0n, reservePricePerVcuHour: 1_000_000n, whPerVcuHour: 400n, pueMilli: 1_250, expiry: NOW + 48 * HOUR },
+    { id: 2n, supplier: addr(2), hardwareClass: 2, region: 1, windowStart: NOW, windowEnd: NOW + 48 * HOUR, vcuHours: 100n, filled: 0n, reservePricePerVcuHour: 800_000n, whPerVcuHour: 400n, pueMilli: 1_250, expiry: NOW + 48 * HOUR },
+  ],
+  energyOffers: [{ id: 3n, supplier: addr(3), batchId: 1n, source: 1, region: 2, wh: 100_000n, filled: 0n, reservePricePerKwh: 50_000n, expiry: NOW + 48 * HOUR }],
+  bandwidthOffers: [
+    { id: 4n, supplier: addr(4), fromRegion: 1, toRegion: 2, mbps: 1_000n, filled: 0n, latencyMs: 20, windowStart: NOW, windowEnd: NOW + 48 * HOUR, reservePricePerMbpsHour: 2_000n, expiry: NOW + 48 * HOUR },
+  ],
+};
+
+const localBid = {
+  hardwareClass: "gpu-inference",
+  acceptableRegions: ["cn-east"],
+  buyerRegion: "cn-east",
+  window: { start: NOW + HOUR, end: NOW + 3 * HOUR },
+  vcuHours: 10,
+  limitPricePerVcuHour: "2000000",
+  minGreenBps: 5_000,
+};
+// Reserve cost of localBid: 10 VCU-h × 1 token + 2,500 Wh × 0.05 token/kWh = 10,125,000, plus the fee.
+const localReserve = 10_000_000n + 125_000n;
+const localMinimum = (localReserve + (localReserve * BigInt(FEE_BPS) + 9_999n) / 10_000n + 9n) / 10n;
+
+async function quote(srv: TestServer, body: unknown): Promise<QuoteResponse> {
+  const res = await postJson(`${srv.url}/api/quote`, body);
+  assert.equal(res.status, 200, await res.clone().text());
+  return QuoteResponse.parse(await res.json());
+}
+
+describe("POST /api/quote", () => {
+  let srv: TestServer;
+  before(async () => {
+    srv = await startTestServer({ clock: () => NOW, platformFeeBps: FEE_BPS });
+    srv.book.replace(smallBook);
+  });
+  after(() => srv.close());
+
+  it("prices a bid the book can fill, within its limit and above every reserve", async () => {
+    const q = await quote(srv, localBid);
+    assert.equal(q.outcome, "priced");
+    assert.equal(q.limitSufficient, true);
+    assert.equal(q.filledVcuHours, "10");
+    assert.deepEqual(q.reasons, []);
+    assert.equal(q.minimumLimitPerVcuHour, String(localMinimum));
+    assert.ok(q.price !== null);
+    const perVcu = BigInt(q.price.perVcuHour);
+    assert.ok(perVcu <= 2_000_000n, "never above the limit");
+    assert.ok(perVcu >= localMinimum, "never below the reserve cost");
+    assert.equal(BigInt(q.price.total) <= 2_000_000n * 10n, true);
+    assert.ok(BigInt(q.price.computePerVcuHour) >= 1_000_000n);
+    assert.ok(q.price.energyPerKwh !== null && BigInt(q.price.energyPerKwh) >= 50_000n);
+    assert.equal(q.price.bandwidthPerMbpsHour, null, "local job, no link");
+    assert.ok(q.greenShareBps !== null && q.greenShareBps >= 5_000);
+    assert.deepEqual(q.bid.acceptableRegions, ["cn-east"]);
+  });
+
+  it("explains the bargain party by party: reserves, disagreement points, weights, payments, shares", async () => {
+    const q = await quote(srv, localBid);
+    assert.equal(q.bundles.length, 1);
+    const [bundle] = q.bundles;
+    assert.equal(bundle.computeOfferId, "1");
+    assert.equal(bundle.region, "cn-east");
+    const roles = bundle.parties.map((p) => p.role).sort();
+    assert.deepEqual(roles, ["buyer", "compute", "energy"]);
+    for (const p of bundle.parties) {
+      assert.ok(p.weight > 0);
+      assert.ok(p.explanation.length > 0);
+      if (p.role === "buyer") assert.ok(BigInt(p.payment) <= BigInt(p.reserve), "buyer pays at most its reserve");
+      else assert.ok(BigInt(p.payment) >= BigInt(p.reserve), `${p.role} gets at least its reserve`);
+    }
+    const shares = bundle.parties.reduce((s, p) => s + p.surplusShareBps, 0);
+    assert.ok(Math.abs(shares - 10_000) <= bundle.parties.length, `shares sum to 100% (${shares})`);
+    const suppliers = bundle.parties.filter((p) => p.role !== "buyer").reduce((s, p) => s + BigInt(p.payment), 0n);
+    const paid = BigInt(bundle.computePayment) + bundle.energyLots.reduce((s, l) => s + BigInt(l.payment), 0n) + BigInt(bundle.bandwidthPayment);
+    assert.equal(suppliers, paid, "the parties' payments are the bundle's payments");
+  });
+
+  it("uses the remote offer with a link when the buyer accepts its region, and prices the bandwidth", async () => {
+    const q = await quote(srv, { ...localBid, acceptableRegions: ["cn-north"], bandwidthMbps: 100, maxLatencyMs: 30 });
+    assert.equal(q.outcome, "priced");
+    assert.equal(q.bundles[0].region, "cn-north");
+    assert.equal(q.bundles[0].bandwidthOfferId, "4");
+    assert.ok(q.price?.bandwidthPerMbpsHour !== null && BigInt(q.price?.bandwidthPerMbpsHour ?? 0) >= 2_000n);
+    assert.ok(q.bundles[0].parties.some((p) => p.role === "bandwidth"));
+  });
+
+  it("says the limit is too low and which limit would clear, and that limit then clears", async () => {
+    const low = await quote(srv, { ...localBid, limitPricePerVcuHour: "1000000" });
+    assert.equal(low.outcome, "limit-too-low");
+    assert.equal(low.limitSufficient, false);
+    assert.equal(low.price, null);
+    assert.equal(low.minimumLimitPerVcuHour, String(localMinimum));
+    assert.match(low.reasons[0], /above the limit/);
+    const enough = await quote(srv, { ...localBid, limitPricePerVcuHour: String(localMinimum + 10_000n) });
+    assert.equal(enough.outcome, "priced");
+  });
+
+  it("reports a partial fill when the book has less capacity than asked", async () => {
+    const q = await quote(srv, { ...localBid, vcuHours: 150, minGreenBps: 0 });
+    assert.equal(q.outcome, "priced");
+    assert.equal(q.filledVcuHours, "100");
+    assert.match(q.reasons[0], /only 100 of 150/);
+  });
+
+  it("says why a bid is infeasible", async () => {
+    const noClass = await quote(srv, { ...localBid, hardwareClass: "cpu-hpc" });
+    assert.equal(noClass.outcome, "infeasible");
+    assert.equal(noClass.minimumLimitPerVcuHour, null);
+    assert.match(noClass.reasons[0], /no open cpu-hpc offer/);
+
+    const started = await quote(srv, { ...localBid, window: { start: NOW - HOUR, end: NOW + HOUR } });
+    assert.match(started.reasons[0], /already started/);
+
+    const noLink = await quote(srv, { ...localBid, acceptableRegions: ["cn-north"], bandwidthMbps: 100, maxLatencyMs: 5 });
+    assert.equal(noLink.outcome, "infeasible");
+    assert.match(noLink.reasons.join(" "), /no bandwidth offer carries 100 Mbps within 5 ms/);
+  });
+
+  it("counts quotes by outcome in /metrics", async () => {
+    const text = await (await fetch(`${srv.url}/metrics`)).text();
+    assert.match(text, /^ccex_quotes_total\{outcome="priced"\} [1-9]\d*$/m);
+    assert.match(text, /^ccex_quotes_total\{outcome="infeasible"\} [1-9]\d*$/m);
+    assert.match(text, /^ccex_quote_pricing_duration_seconds_count [1-9]\d*$/m);
+  });
+});
+
+describe("POST /api/quote against a realistic book", () => {
+  let srv: TestServer;
+  const now = NOW;
+  before(async () => {
+    srv = await startTestServer({ clock: () => now, platformFeeBps: FEE_BPS });
+    srv.book.replace(marketBook({ now }));
+  });
+  after(() => srv.close());
+
+  it("prices every hardware class within the limit and the green share", async () => {
+    const limits = { "cpu-general": "200000", "cpu-hpc": "500000", "gpu-inference": "3000000", "gpu-training": "6000000" };
+    for (const [hardwareClass, limit] of Object.entries(limits)) {
+      const q = await quote(srv, {
+        hardwareClass,
+        acceptableRegions: ["cn-north", "cn-northwest", 5],
+        buyerRegion: "cn-east",
+        window: { start: now + 2 * HOUR, end: now + 8 * HOUR },
+        vcuHours: "300",
+        limitPricePerVcuHour: limit,
+        minGreenBps: 8_000,
+        bandwidthMbps: 50,
+        maxLatencyMs: 60,
+      });
+      assert.equal(q.outcome, "priced", `${hardwareClass}: ${q.reasons.join("; ")}`);
+      assert.ok(BigInt(q.price?.perVcuHour ?? "0") <= BigInt(limit), hardwareClass);
+      assert.ok((q.greenShareBps ?? 0) >= 8_000, hardwareClass);
+      assert.ok(q.bundles.every((b) => b.bandwidthOfferId !== "0"), "remote regions only: every bundle has a link");
+    }
+  });
+
+  it("answers 503 when the book source fails", async () => {
+    const down = await startTestServer({ book: { openBook: () => Promise.reject(new Error("down")) } });
+    try {
+      const res = await postJson(`${down.url}/api/quote`, localBid);
+      assert.equal(res.status, 503);
+      assert.equal((await problemOf(res)).type, "/problems/unavailable");
+    } finally {
+      await down.close();
+    }
+  });
+});
