@@ -17,3 +17,14 @@ export type { Clear, ClearingOptions, ClearingResult, MarketRules, OrderBook } f
 export { clearFast } from "./clearing/fast.ts";
 export { clearExact, welfareUpperBound } from "./clearing/exact.ts";
 export { checkBatch, energyNeededWh, matchPayments, type BatchCheck, type MatchViolation } from "./clearing/feasibility.ts";
+export {
+  maxTotal,
+  priceBundle,
+  priceBundles,
+  roundPayments,
+  type Bundle,
+  type BundlePricingOptions,
+  type BundleProposal,
+  type PartyRole,
+  type PartyShare,
+} from "./bundle.ts";

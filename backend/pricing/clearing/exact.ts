@@ -2,16 +2,18 @@
 // HiGHS (WebAssembly). For tests and small books; `welfareUpperBound` gives a cheaper LP bound for
 // books too large for the MIP.
 //
-// Variables, per candidate bundle t = (bid, compute offer, bandwidth offer or none):
+// Variables, per candidate bundle t = (bid, compute offer) — one per pair: two bundles on one pair
+// would only pay a second link fee and take the bid's Mbps twice:
 //   x_t ∈ ℤ, 0 ≤ x_t ≤ U_t = min(bid, offer remaining)  VCU-hours
-//   y_t ∈ {0, 1} for remote bundles                     the link is used: it costs its reserve for
-//                                                       the bid's Mbps over the bid's window, once
+//   y_tw ∈ {0, 1} per eligible link w (remote only)     the link carries the bundle: it costs its
+//                                                       reserve for the bid's Mbps over the bid's
+//                                                       window, once
 //   e_tk ≥ 0 per energy price level k                   certificate Wh bought at that level
-// Constraints: bid, compute, link (Σ Mbps·y) and energy-level capacities; x_t ≤ U_t·y_t;
-//   g_t·x_t − 1 ≤ Σ_k e_tk ≤ need_t·x_t (minimum green share of the energy needed; the −1 covers the
-//   contract's rounding of the energy needed down to whole Wh); (1 + fee)·(compute + energy +
-//   bandwidth reserve payments) ≤ limit·x_t (all-in limit).
-// Objective: max Σ (limit − compute reserve)·x_t − Σ price_k·e_tk − Σ link cost·y_t.
+// Constraints: bid, compute, link (Σ Mbps·y) and energy-level capacities; Σ_w y_tw ≤ 1;
+//   x_t ≤ U_t·Σ_w y_tw for remote bundles; g_t·x_t − 1 ≤ Σ_k e_tk ≤ need_t·x_t (minimum green share of
+//   the energy needed; the −1 covers the contract's rounding of the energy needed down to whole Wh);
+//   (1 + fee)·(compute + energy + bandwidth reserve payments) ≤ limit·x_t (all-in limit).
+// Objective: max Σ (limit − compute reserve)·x_t − Σ price_k·e_tk − Σ link cost·y_tw.
 //
 // Relaxations, all in sub-unit rounding: certificate Wh and reserve payments are continuous in the
 // model, while the contract needs whole Wh and whole base units rounded its way. Every relaxation
@@ -33,7 +35,7 @@ import type { ClearingOptions, ClearingResult, OrderBook } from "./types.ts";
 const highs = await (loadHighs as unknown as typeof loadHighs.default)();
 const MONEY = 1e-6; // model money in tokens, so coefficients stay near 1
 
-type Triple = { arc: number; link: number; bound: number };
+type Candidate = { arc: number; bound: number; links: number[] };
 
 /** Builds a sparse model row by row. */
 class ModelBuilder {
@@ -122,7 +124,9 @@ export function clearExact(book: OrderBook, options: ClearingOptions): ClearingR
   });
   for (const level of levels) level.offers.sort((x, y) => (energies[x].order.id < energies[y].order.id ? -1 : 1));
 
-  const triples: Triple[] = [];
+  // One candidate bundle per (bid, compute offer) arc: two bundles on one arc would only pay for a
+  // second link and take its Mbps twice, so the link is a choice among the arc's eligible ones.
+  const candidates: Candidate[] = [];
   for (let a = 0; a < arcs.count; a++) {
     const bid = bids[arcs.bid[a]];
     const compute = computes[arcs.compute[a]];
@@ -131,66 +135,71 @@ export function clearExact(book: OrderBook, options: ClearingOptions): ClearingR
     const bound = Math.min(bid.remaining, compute.remaining);
     if (bid.limit - compute.reserve - energyFloor <= 0) continue;
     const list = arcs.linkList[a];
-    for (const link of list < 0 ? [-1] : linkLists[list]) {
-      const spread = link < 0 ? 0 : linkCost(bid, links[link]) / bound;
-      if ((compute.reserve + energyFloor + spread) * fee <= bid.limit) triples.push({ arc: a, link, bound });
+    const fitsLimit = (link: number) => (compute.reserve + energyFloor + (link < 0 ? 0 : linkCost(bid, links[link]) / bound)) * fee <= bid.limit;
+    if (list < 0) {
+      if (fitsLimit(-1)) candidates.push({ arc: a, bound, links: [] });
+      continue;
     }
+    const usable = linkLists[list].filter(fitsLimit);
+    if (usable.length > 0) candidates.push({ arc: a, bound, links: usable });
   }
 
   const m = new ModelBuilder();
   const x: number[] = [];
-  const y: number[] = [];
+  const y: number[][] = [];
   const e: number[][] = [];
-  for (const t of triples) {
-    const bid = bids[arcs.bid[t.arc]];
-    const compute = computes[arcs.compute[t.arc]];
-    x.push(m.column((bid.limit - compute.reserve) * MONEY, 0, t.bound, true));
-    y.push(t.link < 0 ? -1 : m.column(-linkCost(bid, links[t.link]) * MONEY, 0, 1, true));
-    e.push(arcs.greenPerVcu[t.arc] > 0 ? levels.map((l) => m.column(-l.pricePerWh * MONEY, 0, l.capacity, false)) : []);
+  for (const c of candidates) {
+    const bid = bids[arcs.bid[c.arc]];
+    const compute = computes[arcs.compute[c.arc]];
+    x.push(m.column((bid.limit - compute.reserve) * MONEY, 0, c.bound, true));
+    y.push(c.links.map((w) => m.column(-linkCost(bid, links[w]) * MONEY, 0, 1, true)));
+    e.push(arcs.greenPerVcu[c.arc] > 0 ? levels.map((l) => m.column(-l.pricePerWh * MONEY, 0, l.capacity, false)) : []);
   }
-  const byBid = new Map<number, number[]>();
-  const byCompute = new Map<number, number[]>();
-  const byLink = new Map<number, number[]>();
-  triples.forEach((t, i) => {
-    for (const [map, key] of [
-      [byBid, arcs.bid[t.arc]],
-      [byCompute, arcs.compute[t.arc]],
-      [byLink, t.link],
-    ] as const) {
-      if (key < 0) continue;
-      const list = map.get(key) ?? [];
-      list.push(i);
-      map.set(key, list);
-    }
+  const byBid = new Map<number, [number, number][]>();
+  const byCompute = new Map<number, [number, number][]>();
+  const byLink = new Map<number, [number, number][]>();
+  const add = (map: Map<number, [number, number][]>, key: number, entry: [number, number]) => {
+    const list = map.get(key) ?? [];
+    list.push(entry);
+    map.set(key, list);
+  };
+  candidates.forEach((c, i) => {
+    add(byBid, arcs.bid[c.arc], [x[i], 1]);
+    add(byCompute, arcs.compute[c.arc], [x[i], 1]);
+    c.links.forEach((w, j) => add(byLink, w, [y[i][j], Number(bids[arcs.bid[c.arc]].order.bandwidthMbps)]));
   });
-  for (const [b, list] of byBid) m.row(list.map((i) => [x[i], 1]), 0, bids[b].remaining);
-  for (const [c, list] of byCompute) m.row(list.map((i) => [x[i], 1]), 0, computes[c].remaining);
-  for (const [w, list] of byLink) {
-    m.row(list.map((i) => [y[i], Number(bids[arcs.bid[triples[i].arc]].order.bandwidthMbps)]), 0, links[w].remaining);
-  }
+  for (const [b, entries] of byBid) m.row(entries, 0, bids[b].remaining);
+  for (const [c, entries] of byCompute) m.row(entries, 0, computes[c].remaining);
+  for (const [w, entries] of byLink) m.row(entries, 0, links[w].remaining);
   levels.forEach((level, k) => {
-    m.row(triples.flatMap((_, i) => (e[i].length > 0 ? [[e[i][k], 1] as [number, number]] : [])), 0, level.capacity);
+    m.row(candidates.flatMap((_, i) => (e[i].length > 0 ? [[e[i][k], 1] as [number, number]] : [])), 0, level.capacity);
   });
-  triples.forEach((t, i) => {
-    const bid = bids[arcs.bid[t.arc]];
-    const compute = computes[arcs.compute[t.arc]];
-    if (y[i] >= 0) m.row([[x[i], 1], [y[i], -t.bound]], -Infinity, 0);
-    const green = arcs.greenPerVcu[t.arc];
+  candidates.forEach((c, i) => {
+    const bid = bids[arcs.bid[c.arc]];
+    const compute = computes[arcs.compute[c.arc]];
+    if (c.links.length > 0) {
+      m.row(y[i].map((col) => [col, 1]), 0, 1);
+      m.row([[x[i], 1], ...y[i].map((col) => [col, -c.bound] as [number, number])], -Infinity, 0);
+    }
+    const green = arcs.greenPerVcu[c.arc];
     if (green > 0) {
       const lots = e[i].map((col) => [col, 1] as [number, number]);
       m.row([...lots, [x[i], -green]], -1, Infinity);
       m.row([...lots, [x[i], -compute.milliWhPerVcuHour / 1000]], -Infinity, 0);
     }
-    if (green > 0 || y[i] >= 0) {
+    if (green > 0 || c.links.length > 0) {
       // Scaled by 1/limit so the coefficients are near 1.
       const entries: [number, number][] = [[x[i], (fee * compute.reserve) / bid.limit - 1]];
       e[i].forEach((col, k) => entries.push([col, (fee * levels[k].pricePerWh) / bid.limit]));
-      if (y[i] >= 0) entries.push([y[i], (fee * linkCost(bid, links[t.link])) / bid.limit]);
+      c.links.forEach((w, j) => entries.push([y[i][j], (fee * linkCost(bid, links[w])) / bid.limit]));
       m.row(entries, -Infinity, 0);
     }
   });
 
-  const solved = triples.length === 0 ? { optimal: true, values: new Float64Array(0), objective: 0, bound: 0 } : m.solve(options.timeLimitSeconds ?? 60, true);
+  const solved =
+    candidates.length === 0
+      ? { optimal: true, values: new Float64Array(0), objective: 0, bound: 0 }
+      : m.solve(options.timeLimitSeconds ?? 60, true);
 
   // Round back to whole units and exact integer rules.
   const energyLeft = energies.map((en) => en.remaining);
@@ -199,13 +208,15 @@ export function clearExact(book: OrderBook, options: ClearingOptions): ClearingR
   let welfare = 0;
   if (solved.values !== undefined) {
     const v = solved.values;
-    triples.forEach((t, i) => {
-      const q = Math.round(v[x[i]]);
+    candidates.forEach((c, i) => {
+      let q = Math.round(v[x[i]]);
       if (q <= 0) return;
-      const bid = bids[arcs.bid[t.arc]];
-      const compute = computes[arcs.compute[t.arc]];
+      const bid = bids[arcs.bid[c.arc]];
+      const compute = computes[arcs.compute[c.arc]];
       const mbps = Number(bid.order.bandwidthMbps);
-      if (t.link >= 0 && (Math.round(v[y[i]]) !== 1 || linkLeft[t.link] < mbps)) return;
+      const chosen = c.links.findIndex((_, j) => Math.round(v[y[i][j]]) === 1);
+      const linkIndex = chosen < 0 ? -1 : c.links[chosen];
+      if (c.links.length > 0 && (linkIndex < 0 || linkLeft[linkIndex] < mbps)) return;
       const lots = new Map<number, number>();
       e[i].forEach((col, k) => {
         let wh = Math.round(v[col]);
@@ -216,14 +227,17 @@ export function clearExact(book: OrderBook, options: ClearingOptions): ClearingR
           wh -= part;
         }
       });
-      const range = greenRange(q, bid.order, compute.order);
       let held = [...lots.values()].reduce((s, wh) => s + wh, 0);
+      // Top up to the exact minimum from the cheapest certificates left; where none are left (the
+      // model's Wh were fractional), give up VCU-hours until the certificates held suffice.
+      let range = greenRange(q, bid.order, compute.order);
       for (let k = 0; k < energies.length && held < range.min; k++) {
         const part = Math.min(range.min - held, energyLeft[k]);
         if (part > 0) lots.set(k, (lots.get(k) ?? 0) + part);
         energyLeft[k] -= part;
         held += part;
       }
+      while (q > 0 && !(held >= range.min)) range = greenRange(--q, bid.order, compute.order);
       for (const k of [...lots.keys()].sort((p, r) => energies[r].pricePerWh - energies[p].pricePerWh)) {
         if (held <= range.max) break;
         const part = Math.min(held - range.max, lots.get(k)!);
@@ -232,8 +246,8 @@ export function clearExact(book: OrderBook, options: ClearingOptions): ClearingR
         held -= part;
       }
       const release = () => lots.forEach((wh, k) => (energyLeft[k] += wh));
-      if (!(held >= range.min && held <= range.max)) return release();
-      const link = t.link >= 0 ? links[t.link].order : undefined;
+      if (q <= 0 || !(held >= range.min && held <= range.max)) return release();
+      const link = linkIndex >= 0 ? links[linkIndex].order : undefined;
       const match = reservePricedMatch(
         bid.order,
         compute.order,
@@ -243,11 +257,11 @@ export function clearExact(book: OrderBook, options: ClearingOptions): ClearingR
         options.platformFeeBps,
       );
       if (match === undefined) return release();
-      if (t.link >= 0) linkLeft[t.link] -= mbps;
+      if (linkIndex >= 0) linkLeft[linkIndex] -= mbps;
       matches.push(match);
       welfare += (bid.limit - compute.reserve) * q;
       for (const [k, wh] of lots) welfare -= energies[k].pricePerWh * wh;
-      if (link !== undefined) welfare -= linkCost(bid, links[t.link]);
+      if (linkIndex >= 0) welfare -= linkCost(bid, links[linkIndex]);
     });
   }
   return {

@@ -43,22 +43,66 @@ type Bundle = {
 export function clearFast(book: OrderBook, options: ClearingOptions): ClearingResult {
   const started = performance.now();
   const prep = prepareBook(book, options);
-  const { bids, computes, energies, links, linkLists, linkListCheapest, arcs } = prep;
-  const feeBps = options.platformFeeBps;
-  const feeFactor = 1 + feeBps / 10_000;
-
-  const energyLeft = new Float64Array(energies.length);
-  energies.forEach((e, i) => (energyLeft[i] = e.remaining));
-  // Energy is handed out cheapest first; `cursor` skips offers already used up. Callers never ask
-  // for more than `energyTotal`.
-  let cursor = 0;
-  let energyTotal = energyLeft.reduce((s, v) => s + v, 0);
+  const supply = prep.energies.reduce((s, e) => s + e.remaining, 0);
   const pi = marginalEnergyPrice(prep);
-  const cheapestEnergy = energies.length > 0 ? energies[0].pricePerWh : 0;
+  const excluded = new Uint8Array(prep.arcs.count);
+  const first = transportAt(prep, options, pi, excluded);
+  let best = realise(prep, options, first);
+  let bestPi = pi;
+  // When certificates run short, the right π is their shadow price: bisect for the price at which
+  // the transport's green demand fits the supply (small and mid-size books only: each step is a
+  // transport solve), and keep whichever batch is worth more.
+  if (first.greenDemand > supply && prep.arcs.count <= SHADOW_PRICE_ARC_LIMIT) {
+    let low = pi;
+    let high = pi;
+    for (const a of first.useful) {
+      const green = prep.arcs.greenPerVcu[a];
+      if (green > 0) high = Math.max(high, pi + first.profit[a] / green); // where the arc stops paying
+    }
+    for (let step = 0; step < SHADOW_PRICE_STEPS; step++) {
+      const mid = (low + high) / 2;
+      if (transportAt(prep, options, mid, excluded).greenDemand > supply) low = mid;
+      else high = mid;
+    }
+    const alternative = realise(prep, options, transportAt(prep, options, high, excluded));
+    if (alternative.welfare > best.welfare) {
+      best = alternative;
+      bestPi = high;
+    }
+  }
+  // Links are outside the transport: a flow whose every link filled up was dropped. Solving again
+  // without those arcs lets their bids route elsewhere (a few rounds, where solves are cheap).
+  const rounds = prep.arcs.count <= 20_000 ? 4 : prep.arcs.count <= 60_000 ? 2 : 0;
+  let blocked = best.blocked;
+  for (let round = 0; round < rounds && blocked.length > 0; round++) {
+    for (const a of blocked) excluded[a] = 1;
+    const alternative = realise(prep, options, transportAt(prep, options, bestPi, excluded));
+    if (alternative.welfare > best.welfare) best = alternative;
+    blocked = alternative.blocked;
+  }
+  return { algorithm: "fast", matches: best.matches, welfare: best.welfare, status: "heuristic", elapsedMs: performance.now() - started };
+}
 
-  // Pass 2: per-unit profit of each arc that could fit under its bid's limit, and the transport.
+const SHADOW_PRICE_ARC_LIMIT = 60_000;
+const SHADOW_PRICE_STEPS = 12;
+
+type Transport = {
+  pi: number;
+  profit: Float64Array; // per arc, at π
+  useful: number[]; // arcs with positive profit at π that can fit their bid's limit
+  viable: number[]; // arcs with positive profit at the cheapest certificates that can fit their bid's limit
+  flow: Float64Array; // per useful arc
+  greenDemand: number; // certificate Wh the flows need at the bids' minimum shares
+};
+
+/** Pass 2: per-unit profit of each arc that could fit under its bid's limit, and the transport. */
+function transportAt(prep: PreparedBook, options: ClearingOptions, pi: number, excluded: Uint8Array): Transport {
+  const { bids, computes, energies, linkListCheapest, arcs } = prep;
+  const feeFactor = 1 + options.platformFeeBps / 10_000;
+  const cheapestEnergy = energies.length > 0 ? energies[0].pricePerWh : 0;
   const profit = new Float64Array(arcs.count);
   const useful: number[] = [];
+  const viable: number[] = [];
   for (let a = 0; a < arcs.count; a++) {
     const bid = bids[arcs.bid[a]];
     const compute = computes[arcs.compute[a]];
@@ -68,14 +112,13 @@ export function clearFast(book: OrderBook, options: ClearingOptions): ClearingRe
     const spread = list >= 0 ? (linkListCheapest[list] * Number(bid.order.bandwidthMbps) * bid.hours) / bid.remaining : 0;
     if ((compute.reserve + green * cheapestEnergy + spread) * feeFactor > bid.limit) continue;
     profit[a] = bid.limit - compute.reserve - green * pi - spread;
-    if (profit[a] > 0) useful.push(a);
+    if (profit[a] > 0 && excluded[a] === 0) useful.push(a);
+    if (bid.limit - compute.reserve - green * cheapestEnergy - spread > 0) viable.push(a);
   }
-  const bidLeft = new Float64Array(bids.length);
-  bids.forEach((b, i) => (bidLeft[i] = b.remaining));
-  const computeLeft = new Float64Array(computes.length);
-  computes.forEach((c, i) => (computeLeft[i] = c.remaining));
-  const linkLeft = new Float64Array(links.length);
-  links.forEach((w, i) => (linkLeft[i] = w.remaining));
+  const demand = new Float64Array(bids.length);
+  bids.forEach((b, i) => (demand[i] = b.remaining));
+  const capacity = new Float64Array(computes.length);
+  computes.forEach((c, i) => (capacity[i] = c.remaining));
   const arcBid = new Int32Array(useful.length);
   const arcOffer = new Int32Array(useful.length);
   const arcProfit = new Float64Array(useful.length);
@@ -84,8 +127,29 @@ export function clearFast(book: OrderBook, options: ClearingOptions): ClearingRe
     arcOffer[k] = arcs.compute[a];
     arcProfit[k] = profit[a];
   });
-  const flow = solveTransport({ demand: bidLeft.slice(), capacity: computeLeft.slice(), arcBid, arcOffer, profit: arcProfit });
+  const flow = solveTransport({ demand, capacity, arcBid, arcOffer, profit: arcProfit });
+  let greenDemand = 0;
+  useful.forEach((a, k) => (greenDemand += flow[k] * arcs.greenPerVcu[a]));
+  return { pi, profit, useful, viable, flow, greenDemand };
+}
 
+/** Passes 3 and 4: turn transport flows into bundles that pass every exact check. */
+function realise(prep: PreparedBook, options: ClearingOptions, transport: Transport): { matches: Match[]; welfare: number; blocked: number[] } {
+  const { bids, computes, energies, links, linkLists, arcs } = prep;
+  const { pi, profit, useful, viable, flow } = transport;
+  const feeBps = options.platformFeeBps;
+  const energyLeft = new Float64Array(energies.length);
+  energies.forEach((e, i) => (energyLeft[i] = e.remaining));
+  // Energy is handed out cheapest first; `cursor` skips offers already used up. Callers never ask
+  // for more than `energyTotal`.
+  let cursor = 0;
+  let energyTotal = energyLeft.reduce((s, v) => s + v, 0);
+  const bidLeft = new Float64Array(bids.length);
+  bids.forEach((b, i) => (bidLeft[i] = b.remaining));
+  const computeLeft = new Float64Array(computes.length);
+  computes.forEach((c, i) => (computeLeft[i] = c.remaining));
+  const linkLeft = new Float64Array(links.length);
+  links.forEach((w, i) => (linkLeft[i] = w.remaining));
   const bundles = new Map<number, Bundle>(); // by arc
 
   /** The cheapest eligible link that still has the bid's Mbps, or −1. */
@@ -164,17 +228,29 @@ export function clearFast(book: OrderBook, options: ClearingOptions): ClearingRe
     return energy <= energyBudget(bundle);
   };
   const fits = (range: { min: number; max: number }) => Number.isSafeInteger(range.min) && range.min <= range.max;
+  /** The largest quantity up to `q` on arc `a` whose certificates need at most `wh`. */
+  const largestFor = (a: number, q: number, wh: number): number => {
+    const perVcu = arcs.greenPerVcu[a];
+    if (perVcu === 0) return q;
+    let best = Math.min(q, Math.floor(wh / perVcu) + 1);
+    while (best > 0 && !(greenOf(a, best).min <= wh)) best--;
+    return best;
+  };
   const greenOf = (a: number, q: number) => greenRange(q, bids[arcs.bid[a]].order, computes[arcs.compute[a]].order);
 
   // Pass 3: realise the transport flows, most profitable first.
   const flowing: number[] = [];
+  const blocked: number[] = [];
   for (let k = 0; k < useful.length; k++) if (flow[k] > 0) flowing.push(k);
-  flowing.sort((x, y) => arcProfit[y] - arcProfit[x]);
+  flowing.sort((x, y) => profit[useful[y]] - profit[useful[x]]);
   for (const k of flowing) {
     const a = useful[k];
     const remote = arcs.linkList[a] >= 0;
     const link = remote ? takeLink(a) : -1;
-    if (remote && link < 0) continue;
+    if (remote && link < 0) {
+      blocked.push(a);
+      continue;
+    }
     open(a, flow[k], link);
   }
 
@@ -192,8 +268,22 @@ export function clearFast(book: OrderBook, options: ClearingOptions): ClearingRe
     greenBundles.sort((x, y) => x.key - y.key);
     let dropped = 0;
     while (demand > energyTotal && dropped < greenBundles.length) {
-      demand -= greenBundles[dropped].min;
-      close(greenBundles[dropped++].bundle);
+      const g = greenBundles[dropped];
+      const allowed = g.min - (demand - energyTotal);
+      const q = allowed > 0 ? largestFor(g.bundle.arc, g.bundle.q, allowed) : 0;
+      if (q > 0) {
+        // The marginal bundle shrinks to the certificates left rather than giving way entirely.
+        bidLeft[arcs.bid[g.bundle.arc]] += g.bundle.q - q;
+        computeLeft[arcs.compute[g.bundle.arc]] += g.bundle.q - q;
+        g.bundle.q = q;
+        const min = greenOf(g.bundle.arc, q).min;
+        demand -= g.min - min;
+        g.min = min;
+        break;
+      }
+      demand -= g.min;
+      close(g.bundle);
+      dropped++;
     }
     greenBundles.splice(0, dropped);
   }
@@ -207,17 +297,21 @@ export function clearFast(book: OrderBook, options: ClearingOptions): ClearingRe
     }
   }
 
-  // Pass 4: offer the capacity still free again, most profitable arcs first.
-  const open4 = useful.filter((a) => bidLeft[arcs.bid[a]] > 0 && computeLeft[arcs.compute[a]] > 0);
+  // Pass 4: offer the capacity still free again, most profitable arcs first — every arc that pays
+  // at the certificates' own prices, also those π priced out of the transport.
+  const open4 = viable.filter((a) => bidLeft[arcs.bid[a]] > 0 && computeLeft[arcs.compute[a]] > 0);
   open4.sort((x, y) => profit[y] - profit[x]);
   for (const a of open4) {
-    const q = Math.min(bidLeft[arcs.bid[a]], computeLeft[arcs.compute[a]]);
+    let q = Math.min(bidLeft[arcs.bid[a]], computeLeft[arcs.compute[a]]);
     if (!(q > 0)) continue;
     const existing = bundles.get(a);
     if (existing !== undefined) {
+      const held = greenHeld(existing);
+      q = largestFor(a, existing.q + q, held + energyTotal) - existing.q;
+      if (q <= 0) continue;
       const range = greenOf(a, existing.q + q);
-      const extra = Math.max(0, range.min - greenHeld(existing));
-      if (!fits(range) || extra > energyTotal) continue;
+      const extra = Math.max(0, range.min - held);
+      if (!fits(range)) continue;
       existing.q += q;
       bidLeft[arcs.bid[a]] -= q;
       computeLeft[arcs.compute[a]] -= q;
@@ -230,8 +324,10 @@ export function clearFast(book: OrderBook, options: ClearingOptions): ClearingRe
       }
       continue;
     }
+    q = largestFor(a, q, energyTotal);
+    if (q <= 0) continue;
     const range = greenOf(a, q);
-    if (!fits(range) || range.min > energyTotal) continue;
+    if (!fits(range)) continue;
     const remote = arcs.linkList[a] >= 0;
     const link = remote ? takeLink(a) : -1;
     if (remote && link < 0) continue;
@@ -257,7 +353,7 @@ export function clearFast(book: OrderBook, options: ClearingOptions): ClearingRe
     for (let i = 0; i < lots.length; i++) welfare -= energies[bundle.lotEnergy[i]].pricePerWh * bundle.lotWh[i];
     if (bundle.link >= 0) welfare -= linkCost(bid, links[bundle.link]);
   }
-  return { algorithm: "fast", matches, welfare, status: "heuristic", elapsedMs: performance.now() - started };
+  return { matches, welfare, blocked };
 }
 
 /**
