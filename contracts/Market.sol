@@ -42,6 +42,11 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     IGreenCertificates private immutable _certificates;
     ICarbonCredits private immutable _credits;
 
+    Settings private _settings;
+    Book private _book;
+    mapping(address account => uint256) private _withdrawable;
+    uint256 private _accruedFees;
+
     /// @notice Accounts that receive the roles at deployment.
     struct RoleHolders {
         address admin;
@@ -49,11 +54,6 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         address arbiter;
         address pauser;
     }
-
-    Settings private _settings;
-    Book private _book;
-    mapping(address account => uint256) private _withdrawable;
-    uint256 private _accruedFees;
 
     /// @param settlementToken_ the ERC-20 bids are escrowed and suppliers paid in
     /// @param certificates_ the green certificate registry (must grant this market its MARKET_ROLE)
@@ -234,11 +234,13 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         bytes26 digest = DealMath.reportDigest(DealMath.termsDigest(terms), report);
         _dealIn(dealId, DealStatus.Disputed, digest);
         if (refundBps > _BPS) revert MarketInvalidRefundShare(refundBps);
-        emit DisputeResolved(dealId, msg.sender, refundBps);
+        uint16 acceptedBps;
         // The bound above keeps the difference within 0..10,000.
         unchecked {
-            _close(dealId, digest, terms, report, _BPS - refundBps);
+            acceptedBps = _BPS - refundBps;
         }
+        emit DisputeResolved(dealId, msg.sender, refundBps);
+        _close(dealId, digest, terms, report, acceptedBps);
     }
 
     /// @inheritdoc IMarket

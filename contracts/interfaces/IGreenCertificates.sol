@@ -162,7 +162,8 @@ interface IGreenCertificates is IERC1155 {
     /// @notice Returns escrowed Wh from the market to the account that escrowed them.
     /// @dev Skips the ERC-1155 receiver hook on purpose: the Wh go back to the account they came from,
     /// and a receiver that refuses must not be able to block a deal's refund. Requirements: caller has
-    /// MARKET_ROLE; arrays of equal length. Emits ERC-1155 {TransferBatch}.
+    /// MARKET_ROLE; arrays of equal length; `to` ≠ 0. Emits ERC-1155 {TransferSingle} (one batch) or
+    /// {TransferBatch}.
     function returnEscrow(address to, uint256[] calldata batchIds, uint256[] calldata whs) external;
 
     /// @notice The device with id `deviceId` (ids start at 1; all zero for unknown ids).

@@ -130,7 +130,7 @@ library BatchSettlement {
             if (reason != IMarket.SkipReason.None) return (reason, ctx);
             if (lot.payment > ctx.budget) return (IMarket.SkipReason.PriceAboveLimit, ctx);
             previousOfferId = lot.offerId;
-            // Each lot's Wh fit its offer's uint64 and each payment is at most the budget (< 2^144).
+            // Each lot's Wh fit its offer's uint64 and each payment is at most the budget (< 2^120).
             unchecked {
                 greenWh += lot.wh;
                 totalPayment += lot.payment;
