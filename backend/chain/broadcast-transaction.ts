@@ -5,6 +5,8 @@ import { BaseError, type Hex, NonceTooLowError, type PublicClient } from "viem";
 import { toChainError } from "./errors.ts";
 import { NO_RETRY, type RetryPolicy, withRetry } from "./retry.ts";
 
+const KNOWN = /known transaction|already known|already imported/i;
+
 export type BroadcastTransactionParameters = { rawTransaction: Hex; retry?: RetryPolicy };
 /**
  * sent: the node accepted it. nonce-used: the node already knows it, or its nonce went to a
@@ -26,8 +28,12 @@ export async function broadcastTransaction(
         await client.sendRawTransaction({ serializedTransaction: rawTransaction });
         return "sent";
       } catch (err) {
-        // viem files "already known" under nonce too low as well; either way there is nothing to re-send.
-        if (err instanceof BaseError && err.walk((e) => e instanceof NonceTooLowError) !== null) return "nonce-used";
+        // viem files geth's "already known" under nonce too low; Hardhat answers "Known transaction".
+        // Either way there is nothing to re-send.
+        if (err instanceof BaseError) {
+          const known = err.walk((e) => e instanceof NonceTooLowError || (e instanceof BaseError && KNOWN.test(e.details)));
+          if (known !== null) return "nonce-used";
+        }
         throw toChainError(err, "broadcast settle");
       }
     },

@@ -1,10 +1,18 @@
 // What a mined `settle` came to: for each match of the batch, the deal it opened or the reason the
 // market skipped it, read from the receipt's DealOpened and MatchSkipped events.
-import { type Address, type Hex, type PublicClient, type TransactionReceipt, isAddressEqual, parseEventLogs } from "viem";
+import {
+  type Address,
+  type Hex,
+  type PublicClient,
+  type TransactionReceipt,
+  WaitForTransactionReceiptTimeoutError,
+  isAddressEqual,
+  parseEventLogs,
+} from "viem";
 
 import { marketAbi } from "../../protocol/generated/abis.ts";
 import { SKIP_REASONS, type SkipReason } from "../../protocol/orders.ts";
-import { FatalChainError } from "./errors.ts";
+import { FatalChainError, toChainError } from "./errors.ts";
 import { NO_RETRY, type RetryPolicy, withRetry } from "./retry.ts";
 
 export type SettledMatch = { outcome: "opened"; dealId: bigint; bidId: bigint } | { outcome: "skipped"; reason: SkipReason };
@@ -32,11 +40,20 @@ export type WaitForSettlementParameters = {
  */
 export async function waitForSettlement(client: PublicClient, parameters: WaitForSettlementParameters): Promise<Settlement> {
   const { txHash, market, count, timeoutMs = 120_000, retry = NO_RETRY } = parameters;
-  const receipt = await withRetry(() => client.waitForTransactionReceipt({ hash: txHash, timeout: timeoutMs, retryCount: 0 }), {
-    ...retry,
-    label: `wait for settle ${txHash}`,
-  });
-  return decodeSettlement(receipt, market, count);
+  // Retries cover a failing node, not a slow chain: running out of time ends the wait at once.
+  const waited = await withRetry(
+    async () => {
+      try {
+        return await client.waitForTransactionReceipt({ hash: txHash, timeout: timeoutMs, retryCount: 0 });
+      } catch (err) {
+        if (err instanceof WaitForTransactionReceiptTimeoutError) return err;
+        throw err;
+      }
+    },
+    { ...retry, label: `wait for settle ${txHash}` },
+  );
+  if (waited instanceof WaitForTransactionReceiptTimeoutError) throw toChainError(waited, `wait for settle ${txHash}`);
+  return decodeSettlement(waited, market, count);
 }
 
 /**

@@ -2,6 +2,7 @@
 // replaying chain events: one paginated `orders` query per kind of order. Pages are taken between two
 // reads of the indexer's status; if a block was indexed in between, the pages may mix two states of
 // the book, so the whole read starts again.
+import { getAddress } from "viem";
 import { z } from "zod";
 
 import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer } from "../../protocol/orders.ts";
@@ -25,7 +26,8 @@ const ORDERS_QUERY = `query MatcherOrders($kind: OrderKind!, $first: Int!, $afte
 const STATUS_QUERY = `query MatcherStatus { status { indexedBlock chainTime } }`;
 
 const big = z.string().regex(/^[0-9]+$/, "expected a decimal integer").transform(BigInt);
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/) as unknown as z.ZodType<`0x${string}`>;
+// Checksummed, as viem decodes addresses from events, so books from either source compare equal.
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/).transform((a) => getAddress(a));
 const OrderNode = z.object({
   id: big,
   owner: address,

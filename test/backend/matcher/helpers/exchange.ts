@@ -1,7 +1,7 @@
 // A private Hardhat node, the exchange deployed on it by the project's deploy script, and a driver
 // that posts real orders from the node's unlocked demo accounts through the generated ABIs.
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -86,23 +86,33 @@ export type Deployment = {
   certificates: Address;
 };
 
-/** Runs scripts/deploy.ts against the node and reads back the deployment file it writes. */
+/**
+ * Runs scripts/deploy.ts against the node and reads back the deployment file it writes. Each run gets
+ * its own Ignition deployment id (every Hardhat node is chain 31337) whose journal is removed after.
+ */
 export async function deploy(node: Node, outDir: string): Promise<Deployment> {
-  const chainId = await createPublicClient({ transport: http(node.url) }).getChainId();
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "scripts", "deploy.ts")], {
-      cwd: ROOT,
-      env: { ...process.env, RPC_URL: node.url, DEPLOYMENTS_DIR: outDir },
-      stdio: ["ignore", "pipe", "pipe"],
+  const deploymentId = `matcher-test-${process.pid}-${Date.now()}`;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const script = process.env.CCEX_DEPLOY_SCRIPT ?? path.join(ROOT, "scripts", "deploy.ts");
+      const child = spawn(process.execPath, [script, "--rpc-url", node.url, "--out", outDir, "--deployment-id", deploymentId], {
+        cwd: ROOT,
+        env: { ...process.env, RPC_URL: node.url, DEPLOYMENTS_DIR: outDir },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+      child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+      child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`deploy failed (${code}): ${out}`))));
     });
-    let out = "";
-    child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`deploy failed (${code}): ${out}`))));
-  });
+  } finally {
+    await rm(path.join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
+  }
+  const chainId = await createPublicClient({ transport: http(node.url) }).getChainId();
   const file = path.join(outDir, `${chainId}.json`);
   const json = JSON.parse(await readFile(file, "utf8"));
-  const address = (name: string): Address => {
+  const address = (...names: string[]): Address => {
+    const name = names.find((n) => json.contracts[n] !== undefined)!;
     const entry = json.contracts[name] as Address | { address: Address };
     return typeof entry === "string" ? entry : entry.address;
   };
@@ -111,7 +121,7 @@ export async function deploy(node: Node, outDir: string): Promise<Deployment> {
     startBlock: BigInt(json.startBlock ?? 0),
     file,
     market: address("Market"),
-    token: address("LocalSettlementToken"),
+    token: address("SettlementToken", "LocalSettlementToken"),
     certificates: address("GreenCertificates"),
   };
 }

@@ -1,0 +1,497 @@
+// The matcher against a real market: a private Hardhat node, the exchange deployed by the project's
+// deploy script, real orders posted by the demo accounts, and the matcher's rounds in this process.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+
+import { encryptKeystoreJson } from "ethers";
+import { pino } from "pino";
+import { type Address, HttpRequestError } from "viem";
+import { generatePrivateKey, privateKeyToAccount, privateKeyToAddress } from "viem/accounts";
+
+import { createChainClients } from "../../../backend/chain/create-clients.ts";
+import { type BlockBook, ChainBookSource } from "../../../backend/matcher/chain-book-source.ts";
+import { IndexerBookSource } from "../../../backend/matcher/indexer-book-source.ts";
+import type { RoundReport } from "../../../backend/matcher/matcher.ts";
+import { JsonFileProposalStore } from "../../../backend/matcher/proposal-file.ts";
+import { loadConfig as loadIndexerConfig } from "../../../indexer/config.ts";
+import { startIndexer } from "../../../indexer/main.ts";
+import {
+  type BidParams,
+  type ComputeOfferParams,
+  type Deployment,
+  Exchange,
+  HOUR,
+  Hardware,
+  type Node,
+  ROOT,
+  Region,
+  Source,
+  USD,
+  deploy,
+  regions,
+  startNode,
+} from "./helpers/exchange.ts";
+import { type LogLine, createTestMatcher, hookedTransport } from "./helpers/matcher.ts";
+
+const FEE_BPS = 30n; // the Ignition module's default
+
+let node: Node;
+let dir: string;
+let d: Deployment;
+let x: Exchange;
+const account = privateKeyToAccount(generatePrivateKey());
+
+// What the test posted, to check every deal against the orders' own limits independently of the
+// matcher's and pricing's code.
+const computeOffers = new Map<bigint, ComputeOfferParams>();
+const energyReserve = new Map<bigint, bigint>();
+const linkReserve = new Map<bigint, bigint>();
+const bids = new Map<bigint, BidParams>();
+let windowStart: number;
+let windowEnd: number;
+
+async function postBid(from: Address, overrides: Partial<BidParams> = {}): Promise<bigint> {
+  const bid: BidParams = {
+    hardwareClass: Hardware.GpuInference,
+    acceptableRegions: regions(Region.Northwest, Region.East),
+    buyerRegion: Region.East,
+    windowStart,
+    windowEnd,
+    vcuHours: 20,
+    limitPricePerVcuHour: 2_500_000n,
+    minGreenBps: 5_000,
+    bandwidthMbps: 50,
+    maxLatencyMs: 40,
+    expiry: windowStart,
+    ...overrides,
+  };
+  const id = await x.postBid(from, bid);
+  bids.set(id, bid);
+  return id;
+}
+
+function assertWithinLimits(deal: Awaited<ReturnType<Exchange["dealsOpened"]>>[number]): void {
+  const { terms } = deal;
+  const bid = bids.get(terms.bidId)!;
+  const compute = computeOffers.get(terms.computeOfferId)!;
+  assert.ok(terms.vcuHours > 0n && terms.vcuHours <= BigInt(bid.vcuHours), "VCU-hours within the bid");
+  assert.ok(terms.computePayment >= compute.reservePricePerVcuHour * terms.vcuHours, "compute paid at least its reserve");
+  let green = 0n;
+  let paid = terms.computePayment + terms.bandwidthPayment;
+  for (const lot of terms.energyLots) {
+    assert.ok(lot.payment * 1000n >= energyReserve.get(lot.offerId)! * lot.wh, `energy offer ${lot.offerId} paid at least its reserve`);
+    green += lot.wh;
+    paid += lot.payment;
+  }
+  const needed = (terms.vcuHours * BigInt(compute.whPerVcuHour) * BigInt(compute.pueMilli)) / 1000n;
+  assert.ok(green * 10_000n >= needed * BigInt(bid.minGreenBps), "green share at least the bid's minimum");
+  if (terms.bandwidthOfferId !== 0n) {
+    const seconds = BigInt(bid.windowEnd - bid.windowStart);
+    assert.ok(terms.bandwidthPayment * 3600n >= linkReserve.get(terms.bandwidthOfferId)! * BigInt(bid.bandwidthMbps) * seconds, "link paid at least its reserve");
+  } else {
+    assert.equal(compute.region, bid.buyerRegion, "no link only when compute is in the buyer's region");
+  }
+  assert.ok(paid + (paid * FEE_BPS) / 10_000n <= bid.limitPricePerVcuHour * terms.vcuHours, "payments and fee within the bid's limit");
+}
+
+const storeFile = () => path.join(dir, "data", "submissions.json");
+
+before(async () => {
+  node = await startNode();
+  dir = await mkdtemp(path.join(tmpdir(), "ccex-matcher-"));
+  d = await deploy(node, path.join(dir, "deployments"));
+  x = await new Exchange(node.url, d).init();
+  await x.enrolMatcher(account.address);
+
+  const now = await x.now();
+  windowStart = now + 24 * HOUR;
+  windowEnd = windowStart + 4 * HOUR;
+  const gpu: ComputeOfferParams = {
+    hardwareClass: Hardware.GpuInference,
+    region: Region.Northwest,
+    windowStart: windowStart - HOUR,
+    windowEnd: windowEnd + HOUR,
+    vcuHours: 2_000,
+    reservePricePerVcuHour: 1_500_000n,
+    whPerVcuHour: 2_000,
+    pueMilli: 1_250,
+    expiry: windowStart,
+  };
+  const cpu: ComputeOfferParams = { ...gpu, hardwareClass: Hardware.CpuGeneral, region: Region.East, vcuHours: 500, reservePricePerVcuHour: 500_000n, whPerVcuHour: 500, pueMilli: 1_100 };
+  computeOffers.set(await x.postComputeOffer(x.compute, gpu), gpu);
+  computeOffers.set(await x.postComputeOffer(x.compute, cpu), cpu);
+
+  const windBatch = await x.issueBatch(x.wind, Source.Wind, Region.Northwest, 20_000_000n);
+  const solarBatch = await x.issueBatch(x.solar, Source.Solar, Region.Northwest, 10_000_000n);
+  energyReserve.set(await x.postEnergyOffer(x.wind, { batchId: windBatch, wh: 20_000_000n, reservePricePerKwh: 40_000n, expiry: windowStart }), 40_000n);
+  energyReserve.set(await x.postEnergyOffer(x.solar, { batchId: solarBatch, wh: 10_000_000n, reservePricePerKwh: 50_000n, expiry: windowStart }), 50_000n);
+
+  const link = { fromRegion: Region.Northwest, toRegion: Region.East, mbps: 10_000, latencyMs: 30, windowStart: windowStart - HOUR, windowEnd: windowEnd + HOUR, reservePricePerMbpsHour: 10_000n, expiry: windowStart };
+  linkReserve.set(await x.postBandwidthOffer(x.network, link), link.reservePricePerMbpsHour);
+});
+
+after(async () => {
+  if (node !== undefined) {
+    node.process.kill("SIGCONT");
+    await node.stop();
+  }
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+});
+
+describe("matcher rounds on a local chain", () => {
+  let firstBook: BlockBook | undefined;
+
+  it("opens deals for compute, energy and bandwidth orders, every payment within its order's limit", async () => {
+    const remote = await postBid(x.buyer, { vcuHours: 100 });
+    const local = await postBid(x.otherBuyer, {
+      hardwareClass: Hardware.CpuGeneral,
+      acceptableRegions: regions(Region.East),
+      vcuHours: 40,
+      limitPricePerVcuHour: 1_000_000n,
+      minGreenBps: 2_000,
+      bandwidthMbps: 0,
+      maxLatencyMs: 0,
+    });
+    const fromBlock = await x.head();
+    const t = await createTestMatcher({
+      url: node.url,
+      deployment: d,
+      account,
+      storeFile: storeFile(),
+      book: (chain) => ({
+        openBook: async () => (firstBook = await chain.openBook()),
+      }),
+    });
+
+    const report = await t.matcher.runRound();
+
+    assert.equal(report.status, "settled", JSON.stringify(report, (_k, v) => (typeof v === "bigint" ? String(v) : v)));
+    const settled = report as Extract<RoundReport, { status: "settled" }>;
+    assert.deepEqual(settled.settlement.matches.map((m) => m.outcome), ["opened", "opened"]);
+    const deals = await x.dealsOpened(fromBlock);
+    assert.deepEqual(deals.map((deal) => deal.bidId).sort(), [remote, local].sort());
+    for (const deal of deals) assertWithinLimits(deal);
+    const remoteDeal = deals.find((deal) => deal.bidId === remote)!;
+    assert.notEqual(remoteDeal.terms.bandwidthOfferId, 0n, "the remote bid's deal ships results over the link");
+    assert.ok(remoteDeal.terms.energyLots.length > 0, "and carries certificates");
+
+    const batch = await t.proposals.latest();
+    assert.equal(batch?.matches.length, 2, "the priced batch was published");
+    for (const proposed of batch!.matches) {
+      assert.deepEqual(proposed.parties.map((p) => p.role).filter((r, i, a) => a.indexOf(r) === i).slice(0, 2), ["buyer", "compute"]);
+    }
+    const [record] = t.store.all();
+    assert.equal(record.status, "mined");
+    assert.deepEqual(record.outcomes!.map((o) => o.dealId).sort(), deals.map((deal) => deal.dealId).sort());
+    await t.store.close();
+  });
+
+  it("never submits a match again: not in the next round, not after a restart, not from a stale book", async () => {
+    assert.ok(firstBook !== undefined);
+    const nonce = await x.nonce(account.address);
+    const head = await x.head();
+
+    const t = await createTestMatcher({ url: node.url, deployment: d, account, storeFile: storeFile() });
+    const next = await t.matcher.runRound();
+    assert.equal(next.status, "idle", "a restarted matcher finds the bids filled");
+    await t.store.close();
+
+    // A book source that lags but claims to be current (say, a stale indexer cache): the same
+    // bundles clear again, and the submission record holds every one of them back.
+    const stale = await createTestMatcher({
+      url: node.url,
+      deployment: d,
+      account,
+      storeFile: storeFile(),
+      book: () => ({ openBook: async () => ({ ...firstBook!, blockNumber: head }) }),
+    });
+    const report = await stale.matcher.runRound();
+    assert.equal(report.status, "idle");
+    const dropped = (report as Extract<RoundReport, { status: "idle" }>).dropped;
+    assert.equal(dropped.length, 2);
+    assert.ok(dropped.every((m) => m.why === "already-submitted"));
+    await stale.store.close();
+
+    assert.equal(await x.nonce(account.address), nonce, "no transaction was sent");
+  });
+
+  it("keeps a settlement pending across a restart and sends it only once", async () => {
+    const bidId = await postBid(x.buyer);
+    const nonce = await x.nonce(account.address);
+    const fromBlock = await x.head();
+    await x.setAutomine(false);
+    try {
+      const first = await createTestMatcher({ url: node.url, deployment: d, account, storeFile: storeFile(), overrides: { receiptTimeoutMs: 300 } });
+      const sent = await first.matcher.runRound();
+      assert.equal(sent.status, "pending");
+      // The process "dies" here: its store is abandoned without closing, the lock left behind.
+
+      const second = await createTestMatcher({ url: node.url, deployment: d, account, storeFile: storeFile(), overrides: { receiptTimeoutMs: 300 } });
+      const waiting = await second.matcher.runRound();
+      assert.deepEqual(waiting, { status: "pending", txHash: (sent as { txHash: string }).txHash }, "the same transaction, not a new one");
+      assert.ok(second.logs.some((l) => l.msg === "re-sending a pending submission"));
+      assert.equal(await x.nonce(account.address), nonce + 1, "one transaction in the pool");
+
+      await x.mine();
+      const resolved = await second.matcher.runRound();
+      assert.equal(resolved.status, "idle", "the mined settlement is recorded and nothing is left to match");
+      const record = second.store.all().find((s) => s.txHash === (sent as { txHash: string }).txHash)!;
+      assert.equal(record.status, "mined");
+      await second.store.close();
+    } finally {
+      await x.setAutomine(true);
+    }
+    const deals = await x.dealsOpened(fromBlock);
+    assert.deepEqual(deals.map((deal) => deal.bidId), [bidId], "exactly one deal for the bid");
+    for (const deal of deals) assertWithinLimits(deal);
+    assert.equal(await x.nonce(account.address), nonce + 1);
+  });
+
+  it("drops a match whose bid was cancelled after the book was read, and settles the rest", async () => {
+    const cancelled = await postBid(x.buyer);
+    const kept = await postBid(x.otherBuyer);
+    const fromBlock = await x.head();
+    const t = await createTestMatcher({
+      url: node.url,
+      deployment: d,
+      account,
+      storeFile: storeFile(),
+      book: (chain) => ({
+        openBook: async () => {
+          const book = await chain.openBook();
+          await x.cancelBid(x.buyer, cancelled);
+          return book;
+        },
+      }),
+    });
+
+    const report = await t.matcher.runRound();
+
+    assert.equal(report.status, "settled");
+    const { dropped, settlement } = report as Extract<RoundReport, { status: "settled" }>;
+    assert.deepEqual(
+      dropped.map((m) => [m.match.bidId, m.why, m.reason]),
+      [[cancelled, "would-skip", "BidNotOpen"]],
+      "the simulation saw the cancellation and named it",
+    );
+    assert.deepEqual(settlement.matches.map((m) => m.outcome), ["opened"]);
+    assert.deepEqual((await x.dealsOpened(fromBlock)).map((deal) => deal.bidId), [kept]);
+    await t.store.close();
+  });
+
+  it("records a match the market skipped because its bid was cancelled after simulation, and the rest settles", async () => {
+    const cancelled = await postBid(x.buyer);
+    const kept = await postBid(x.otherBuyer);
+    const fromBlock = await x.head();
+    let cancelledFirst = false;
+    const t = await createTestMatcher({
+      url: node.url,
+      deployment: d,
+      account,
+      storeFile: storeFile(),
+      // The buyer's cancellation lands between the matcher's simulation and its transaction.
+      transport: hookedTransport(node.url, async (method) => {
+        if (method === "eth_sendRawTransaction" && !cancelledFirst) {
+          cancelledFirst = true;
+          await x.cancelBid(x.buyer, cancelled);
+        }
+      }),
+    });
+
+    const report = await t.matcher.runRound();
+
+    assert.equal(report.status, "settled");
+    const { settlement, submitted } = report as Extract<RoundReport, { status: "settled" }>;
+    const byBid = new Map(submitted.map((p, i) => [p.match.bidId, settlement.matches[i]]));
+    assert.deepEqual(byBid.get(cancelled), { outcome: "skipped", reason: "BidNotOpen" });
+    assert.equal(byBid.get(kept)?.outcome, "opened");
+    assert.deepEqual((await x.dealsOpened(fromBlock)).map((deal) => deal.bidId), [kept]);
+    assert.ok(t.logs.some((l) => l.msg === "match skipped by the market: BidNotOpen" && l.reason === "BidNotOpen"));
+    const record = t.store.all().at(-1)!;
+    assert.ok(record.outcomes!.some((o) => o.skipReason === "BidNotOpen"));
+    await t.store.close();
+  });
+
+  it("retries a flaky node and settles", async () => {
+    const bidId = await postBid(x.buyer);
+    const fromBlock = await x.head();
+    let requests = 0;
+    let injected = 0;
+    const t = await createTestMatcher({
+      url: node.url,
+      deployment: d,
+      account,
+      storeFile: storeFile(),
+      retry: { retries: 6, baseDelayMs: 5, maxDelayMs: 20 },
+      transport: hookedTransport(node.url, () => {
+        if (++requests % 3 === 0) {
+          injected++;
+          throw new HttpRequestError({ url: node.url, cause: new Error("connect ECONNREFUSED") });
+        }
+      }),
+    });
+
+    const report = await t.matcher.runRound();
+
+    assert.equal(report.status, "settled", JSON.stringify(report, (_k, v) => (typeof v === "bigint" ? String(v) : v)));
+    assert.ok(injected >= 3, `faults injected: ${injected}`);
+    assert.ok(t.logs.length > 0);
+    assert.deepEqual((await x.dealsOpened(fromBlock)).map((deal) => deal.bidId), [bidId]);
+    await t.store.close();
+  });
+
+  it("survives the node freezing mid-round and settles once it is back", { timeout: 60_000 }, async () => {
+    const bidId = await postBid(x.buyer);
+    const fromBlock = await x.head();
+    const nonce = await x.nonce(account.address);
+    let frozen = false;
+    const t = await createTestMatcher({
+      url: node.url,
+      deployment: d,
+      account,
+      storeFile: storeFile(),
+      retry: { retries: 2, baseDelayMs: 20, maxDelayMs: 50 },
+      // Freeze the node (SIGSTOP: it keeps its state but answers nothing) as the matcher prepares
+      // its transaction, and thaw it 1.5 s later.
+      transport: hookedTransport(
+        node.url,
+        (method) => {
+          if (method === "eth_estimateGas" && !frozen) {
+            frozen = true;
+            node.process.kill("SIGSTOP");
+            setTimeout(() => node.process.kill("SIGCONT"), 1_500);
+          }
+        },
+        250,
+      ),
+    });
+
+    t.matcher.start();
+    const deadline = Date.now() + 30_000;
+    let deals: Awaited<ReturnType<Exchange["dealsOpened"]>> = [];
+    while (deals.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      deals = await x.dealsOpened(fromBlock).catch(() => []);
+    }
+    await t.matcher.stop();
+
+    assert.ok(frozen, "the node was frozen mid-round");
+    assert.ok(t.logs.some((l) => l.msg === "round failed" && l.retryable === true), "the round failed on the frozen node");
+    assert.deepEqual(deals.map((deal) => deal.bidId), [bidId], "and a later round settled the bid, once");
+    assert.equal(await x.nonce(account.address), nonce + 1);
+    await t.store.close();
+  });
+});
+
+describe("the matcher process", () => {
+  it("signs with an encrypted keystore, settles, follows new orders and stops cleanly on SIGTERM", { timeout: 60_000 }, async () => {
+    const privateKey = generatePrivateKey();
+    const address = privateKeyToAddress(privateKey);
+    await x.enrolMatcher(address);
+    const keystore = path.join(dir, "matcher-keystore.json");
+    await writeFile(keystore, await encryptKeystoreJson({ address, privateKey }, "correct horse", { scrypt: { N: 1 << 10 } }));
+    const proposalsFile = path.join(dir, "proposals.json");
+    const first = await postBid(x.buyer);
+    const fromBlock = await x.head();
+
+    const child = spawn(process.execPath, [path.join(ROOT, "backend", "matcher", "main.ts")], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        RPC_URL: node.url,
+        DEPLOYMENT: d.file,
+        MATCHER_KEYSTORE: keystore,
+        MATCHER_KEYSTORE_PASSWORD: "correct horse",
+        // Long enough that only the order watch can explain a prompt second settlement.
+        MATCHER_INTERVAL_MS: "60000",
+        MATCHER_DATA_DIR: path.join(dir, "process-data"),
+        MATCHER_PROPOSALS_FILE: proposalsFile,
+        LOG_LEVEL: "info",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const lines: LogLine[] = [];
+    let stderr = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n")) if (line.trim() !== "") lines.push(JSON.parse(line) as LogLine);
+    });
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    try {
+      const dealFor = async (bidId: bigint, withinMs: number) => {
+        const deadline = Date.now() + withinMs;
+        while (Date.now() < deadline) {
+          const deal = (await x.dealsOpened(fromBlock)).find((deal) => deal.bidId === bidId);
+          if (deal !== undefined) return deal;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.fail(`no deal for bid ${bidId}; stderr: ${stderr}; log: ${lines.map((l) => l.msg).join(" | ")}`);
+      };
+      assertWithinLimits(await dealFor(first, 20_000));
+      const second = await postBid(x.otherBuyer);
+      assertWithinLimits(await dealFor(second, 8_000));
+
+      const published = await new JsonFileProposalStore(proposalsFile).latest();
+      assert.deepEqual(published?.matches.map((m) => m.match.bidId), [second]);
+      assert.equal(await x.nonce(address), 2, "one settlement per bid, signed by the keystore's key");
+    } finally {
+      child.kill("SIGTERM");
+    }
+    assert.equal(await exited, 0);
+    assert.ok(lines.some((l) => l.msg === "stopped"));
+    assert.ok(!lines.some((l) => JSON.stringify(l).includes(privateKey.slice(2))), "the key never reaches the log");
+  });
+});
+
+describe("the indexer's GraphQL as the book source", () => {
+  it("reads the same open book as the market's events", { timeout: 120_000 }, async () => {
+    await postBid(x.buyer, { vcuHours: 7 }); // left open: no matcher runs
+    const indexer = await startIndexer(
+      loadIndexerConfig({
+        RPC_URL: node.url,
+        INDEXER_WS_URL: "off",
+        INDEXER_DEPLOYMENT: d.file,
+        INDEXER_DATA_DIR: path.join(dir, "indexer"),
+        INDEXER_CONFIRMATIONS: "0",
+        INDEXER_POLL_MS: "50",
+        INDEXER_PORT: "0",
+        INDEXER_GRAPHIQL: "false",
+        LOG_LEVEL: "silent",
+      }),
+      pino({ level: "silent" }),
+    );
+    try {
+      const source = new IndexerBookSource({ url: `${indexer.url}/graphql`, retry: { retries: 3, baseDelayMs: 50, maxDelayMs: 200 } });
+      const head = await x.head();
+      let fromIndexer = await source.openBook().catch(() => undefined);
+      const deadline = Date.now() + 30_000;
+      while ((fromIndexer?.blockNumber ?? -1n) < head && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        fromIndexer = await source.openBook().catch(() => undefined);
+      }
+      const fromChain = await new ChainBookSource({
+        client: createChainClients({ chainId: d.chainId, rpcUrl: node.url }).publicClient,
+        market: d.market,
+        startBlock: d.startBlock,
+      }).openBook();
+
+      const byId = <T extends { id: bigint }>(orders: T[]) => [...orders].sort((a, b) => (a.id < b.id ? -1 : 1));
+      const normalised = (b: BlockBook) => ({
+        asOf: b.asOf,
+        blockNumber: b.blockNumber,
+        bids: byId(b.bids),
+        computeOffers: byId(b.computeOffers),
+        energyOffers: byId(b.energyOffers),
+        bandwidthOffers: byId(b.bandwidthOffers),
+      });
+      assert.ok(fromChain.bids.length > 0 && fromChain.computeOffers.some((o) => o.filled > 0n), "a book with open and partly filled orders");
+      assert.deepEqual(normalised(fromIndexer!), normalised(fromChain));
+    } finally {
+      await indexer.close();
+    }
+  });
+});
