@@ -29,8 +29,17 @@ const ServerEnv = z.object({
   PLATFORM_FEE_BPS: envInt(0, 1_000).default(30),
   /** The matcher's proposals file (MATCHER_PROPOSALS_FILE), served at /api/proposals; in memory without it. */
   PROPOSALS_FILE: z.string().min(1).optional(),
-  /** Optional JSON file with an open book to quote against until the indexer feeds one. */
+  /** Optional JSON file with a fixed open book to quote against (demos, benchmarks). */
   BOOK_FILE: z.string().min(1).optional(),
+  /** JSON-RPC endpoint to read the open book from the market's events. */
+  RPC_URL: z.url({ protocol: /^(https?|wss?)$/, error: "expected an http(s) or ws(s) URL" }).optional(),
+  /** Deployment to read with RPC_URL: a chain id (deployments/<id>.json) or a file path. Default 31337. */
+  DEPLOYMENT: z.string().min(1).default("31337"),
+  /** How long a book read from the chain is reused for quotes. */
+  BOOK_MAX_AGE_MS: envInt(0, 600_000).default(2_000),
+}).refine((e) => e.BOOK_FILE === undefined || e.RPC_URL === undefined, {
+  path: ["BOOK_FILE"],
+  message: "set BOOK_FILE or RPC_URL, not both",
 });
 
 export type ServerConfig = {
@@ -41,9 +50,10 @@ export type ServerConfig = {
   rateLimit: { windowMs: number; limit: number } | false;
   trustProxyHops: number;
   shutdownGraceMs: number;
-  bookFile: string | undefined;
   platformFeeBps: number;
   proposalsFile: string | undefined;
+  /** Where quotes read the book: a fixed file, the chain, or nothing (an empty in-memory book). */
+  book: { from: "file"; file: string } | { from: "chain"; rpcUrl: string; deployment: number | string; maxAgeMs: number } | { from: "memory" };
 };
 
 export class ConfigError extends Error {
@@ -68,8 +78,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     rateLimit: e.RATE_LIMIT_MAX === 0 ? false : { windowMs: e.RATE_LIMIT_WINDOW_MS, limit: e.RATE_LIMIT_MAX },
     trustProxyHops: e.TRUST_PROXY_HOPS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
-    bookFile: e.BOOK_FILE,
     platformFeeBps: e.PLATFORM_FEE_BPS,
     proposalsFile: e.PROPOSALS_FILE,
+    book:
+      e.BOOK_FILE !== undefined
+        ? { from: "file", file: e.BOOK_FILE }
+        : e.RPC_URL !== undefined
+          ? { from: "chain", rpcUrl: e.RPC_URL, deployment: /^[0-9]+$/.test(e.DEPLOYMENT) ? Number(e.DEPLOYMENT) : e.DEPLOYMENT, maxAgeMs: e.BOOK_MAX_AGE_MS }
+          : { from: "memory" },
   };
 }

@@ -4,10 +4,14 @@ import type { AddressInfo } from "node:net";
 
 import { pino } from "pino";
 
+import { readDeployment } from "../protocol/deployment.ts";
 import { createApp } from "./api/app.ts";
-import { InMemoryBookSource } from "./api/book-source.ts";
+import { InMemoryBookSource, type BookSource } from "./api/book-source.ts";
+import { CachedBookSource } from "./api/cached-book-source.ts";
 import { InMemoryProposalStore } from "./api/proposal-store.ts";
 import { readBookFile } from "./book-file.ts";
+import { createChainClients } from "./chain/create-clients.ts";
+import { ChainBookSource } from "./matcher/chain-book-source.ts";
 import { JsonFileProposalStore } from "./matcher/proposal-file.ts";
 import { ConfigError, loadConfig, type ServerConfig } from "./config.ts";
 
@@ -21,7 +25,27 @@ try {
 }
 
 const logger = pino({ level: config.logLevel });
-const book = new InMemoryBookSource(config.bookFile === undefined ? {} : await readBookFile(config.bookFile));
+async function bookSource(from: ServerConfig["book"]): Promise<BookSource> {
+  switch (from.from) {
+    case "file":
+      return new InMemoryBookSource(await readBookFile(from.file));
+    case "chain": {
+      const deployment = await readDeployment(from.deployment);
+      const { publicClient } = createChainClients({ chainId: deployment.chainId, rpcUrl: from.rpcUrl });
+      const chain = new ChainBookSource({
+        client: publicClient,
+        market: deployment.contracts.Market as `0x${string}`,
+        startBlock: BigInt(deployment.startBlock),
+      });
+      return new CachedBookSource(chain, { maxAgeMs: from.maxAgeMs });
+    }
+    case "memory":
+      return new InMemoryBookSource();
+  }
+}
+
+const book = await bookSource(config.book);
+logger.info({ book: config.book.from }, "book source");
 // A separate matcher process publishes batches into its proposals file; without one, nothing is proposed.
 const proposals = config.proposalsFile === undefined ? new InMemoryProposalStore() : new JsonFileProposalStore(config.proposalsFile);
 

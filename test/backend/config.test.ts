@@ -10,7 +10,8 @@ describe("backend server config", () => {
     assert.equal(c.port, 8080);
     assert.deepEqual(c.rateLimit, { windowMs: 60_000, limit: 300 });
     assert.equal(c.bodyLimitBytes, 16_384);
-    assert.equal(c.bookFile, undefined);
+    assert.deepEqual(c.book, { from: "memory" });
+    assert.equal(c.platformFeeBps, 30);
   });
 
   it("reads HOST, PORT and turns rate limiting off with RATE_LIMIT_MAX=0", () => {
@@ -19,6 +20,19 @@ describe("backend server config", () => {
     assert.equal(c.port, 0);
     assert.equal(c.rateLimit, false);
     assert.equal(c.trustProxyHops, 1);
+  });
+
+  it("reads the book from a file or from the chain of a deployment, not both", () => {
+    assert.deepEqual(loadConfig({ BOOK_FILE: "/tmp/book.json" }).book, { from: "file", file: "/tmp/book.json" });
+    assert.deepEqual(loadConfig({ RPC_URL: "http://127.0.0.1:8545" }).book, {
+      from: "chain",
+      rpcUrl: "http://127.0.0.1:8545",
+      deployment: 31337,
+      maxAgeMs: 2_000,
+    });
+    assert.equal((loadConfig({ RPC_URL: "http://127.0.0.1:8545", DEPLOYMENT: "/srv/d.json" }).book as { deployment: unknown }).deployment, "/srv/d.json");
+    assert.throws(() => loadConfig({ BOOK_FILE: "/tmp/book.json", RPC_URL: "http://127.0.0.1:8545" }), /BOOK_FILE: set BOOK_FILE or RPC_URL, not both/);
+    assert.throws(() => loadConfig({ RPC_URL: "ftp://x" }), /RPC_URL/);
   });
 
   it("names every invalid variable", () => {
