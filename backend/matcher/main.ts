@@ -8,20 +8,19 @@ import { pino } from "pino";
 import { InMemoryProposalStore, type ProposalStore } from "../api/proposal-store.ts";
 import { createChainClients } from "../chain/create-clients.ts";
 import { ChainError, toChainError } from "../chain/errors.ts";
-import { readDeployment } from "../chain/read-deployment.ts";
 import { abortableSleep, backoffDelay } from "../chain/retry.ts";
 import { watchOrders } from "../chain/watch-orders.ts";
+import { readDeployment } from "../../protocol/deployment.ts";
 import { marketAbi } from "../../protocol/generated/abis.ts";
 import { loadMatcherAccount } from "./account.ts";
 import { ChainBookSource, type MatcherBookSource } from "./chain-book-source.ts";
 import { type MatcherConfig, MatcherConfigError, loadMatcherConfig } from "./config.ts";
 import { IndexerBookSource } from "./indexer-book-source.ts";
 import { Matcher, errorFields } from "./matcher.ts";
-import { priceAtReserves } from "./price-batch.ts";
+import { clearAndPrice } from "./price-batch.ts";
 import { JsonFileProposalStore } from "./proposal-file.ts";
 import { SubmissionStore } from "./submission-store.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const once = process.argv.includes("--once");
 
 let config: MatcherConfig;
@@ -69,10 +68,10 @@ for (let attempt = 0; chainId === undefined; attempt++) {
 }
 if (config.chainId !== undefined && config.chainId !== chainId) fatal(new MatcherConfigError(`CHAIN_ID is ${config.chainId}, the node is chain ${chainId}`));
 
-const deploymentFile = config.deploymentFile ?? path.join(ROOT, "deployments", `${chainId}.json`);
-const deployment = await readDeployment(deploymentFile, chainId).catch(fatal);
+const deployment = await readDeployment(config.deploymentFile ?? chainId).catch(fatal);
+if (deployment.chainId !== chainId) fatal(new MatcherConfigError(`the deployment is for chain ${deployment.chainId}, the node is chain ${chainId}`));
 const { publicClient } = createChainClients({ chainId, rpcUrl: config.rpcUrl, account, pollingIntervalMs: Math.min(1_000, config.intervalMs) });
-const market = deployment.market;
+const market = deployment.contracts.Market as `0x${string}`;
 
 const role = await publicClient.readContract({ address: market, abi: marketAbi, functionName: "MATCHER_ROLE" }).catch(() => undefined);
 if (role !== undefined) {
@@ -85,7 +84,7 @@ if (role !== undefined) {
 const book: MatcherBookSource =
   config.indexerUrl !== undefined
     ? new IndexerBookSource({ url: config.indexerUrl, retry })
-    : new ChainBookSource({ client: publicClient, market, startBlock: deployment.startBlock, confirmations: config.confirmations, retry });
+    : new ChainBookSource({ client: publicClient, market, startBlock: BigInt(deployment.startBlock), confirmations: config.confirmations, retry });
 const store = await SubmissionStore.open({
   file: path.join(config.dataDir, `submissions-${chainId}-${market.toLowerCase()}.json`),
 }).catch(fatal);
@@ -96,7 +95,7 @@ const matcher = new Matcher({
   account,
   market,
   book,
-  price: priceAtReserves,
+  price: clearAndPrice,
   store,
   proposals,
   logger,

@@ -1,70 +1,53 @@
 // The seam between the matcher and backend/pricing: a book and the market's rules in, priced matches
 // with the numbers that explain each price out (the API's ProposedMatch, served at /api/proposals).
 import type { PartyTerms, ProposedMatch } from "../api/proposal-store.ts";
-import { type MarketRules, type OrderBook, clearFast, matchPayments } from "../pricing/index.ts";
+import { type BundleProposal, type MarketRules, type OrderBook, type PartyShare, clearFast, priceBundles } from "../pricing/index.ts";
 
 export type PriceBatch = (book: OrderBook, rules: MarketRules) => ProposedMatch[];
 
 /**
- * Clears the book with the fast clearer and keeps its reserve prices: every supplier is paid its
- * reserve and the buyer keeps the whole surplus (less the platform fee).
+ * Stage 1 with the fast clearer, stage 2 with Nash bargaining over each bundle (backend/pricing).
  *
- * Stands in until backend/pricing exports its Nash-bargaining bundle pricing (priceBundles).
+ * @example
+ * const proposed = clearAndPrice(book, { now: book.asOf + 30, platformFeeBps: 30 })
  */
-export const priceAtReserves: PriceBatch = (book, rules) => {
+export const clearAndPrice: PriceBatch = (book, rules) => {
   const { matches } = clearFast(book, rules);
-  const bids = new Map(book.bids.map((b) => [b.id, b]));
-  const computes = new Map(book.computeOffers.map((o) => [o.id, o]));
-  const energies = new Map(book.energyOffers.map((o) => [o.id, o]));
-  const links = new Map(book.bandwidthOffers.map((o) => [o.id, o]));
-  return matches.map((match) => {
-    const bid = bids.get(match.bidId)!;
-    const suppliers: Omit<PartyTerms, "surplusShareBps" | "explanation">[] = [
-      supplier("compute", match.computeOfferId, computes.get(match.computeOfferId)!.reservePricePerVcuHour * match.vcuHours, match.computePayment),
-      ...match.energyLots.map((lot) =>
-        supplier("energy", lot.offerId, ceilDiv(energies.get(lot.offerId)!.reservePricePerKwh * lot.wh, 1000n), lot.payment),
-      ),
-      ...(match.bandwidthOfferId === 0n
-        ? []
-        : [
-            supplier(
-              "bandwidth",
-              match.bandwidthOfferId,
-              ceilDiv(links.get(match.bandwidthOfferId)!.reservePricePerMbpsHour * bid.bandwidthMbps * BigInt(bid.windowEnd - bid.windowStart), 3600n),
-              match.bandwidthPayment,
-            ),
-          ]),
-    ];
-    const buyerReserve = bid.limitPricePerVcuHour * match.vcuHours;
-    const surplus = buyerReserve - suppliers.reduce((s, p) => s + p.reserve, 0n);
-    const paid = matchPayments(match);
-    const buyerPays = paid + (paid * BigInt(rules.platformFeeBps)) / 10_000n;
-    const share = (gain: bigint) => (surplus > 0n ? Number((gain * 10_000n) / surplus) : 0);
-    const parties: PartyTerms[] = [
-      {
-        role: "buyer",
-        orderId: bid.id,
-        reserve: buyerReserve,
-        disagreement: buyerReserve,
-        weight: 1,
-        payment: buyerPays,
-        surplusShareBps: share(buyerReserve - buyerPays),
-        explanation: "pays the suppliers' reserves plus the platform fee and keeps the rest of its limit",
-      },
-      ...suppliers.map((p) => ({
-        ...p,
-        surplusShareBps: share(p.payment - p.reserve),
-        explanation: "paid its reserve price",
-      })),
-    ];
-    return { match, surplus, parties } satisfies ProposedMatch;
-  });
+  return priceBundles(book, matches, rules).map(toProposedMatch);
 };
 
-function supplier(role: PartyTerms["role"], orderId: bigint, reserve: bigint, payment: bigint) {
-  return { role, orderId, reserve, disagreement: reserve, weight: 1, payment };
+/** A priced bundle as the API serves it, each party with one sentence saying why it gets what it gets. */
+export function toProposedMatch(bundle: BundleProposal): ProposedMatch {
+  const basis = bundle.disagreementBasis === "reserves" ? "reserves (the outside options exceeded the bundle)" : "outside options";
+  return {
+    match: bundle.match,
+    surplus: bundle.surplus,
+    parties: bundle.parties.map(
+      (p): PartyTerms => ({
+        role: p.role,
+        orderId: p.orderId,
+        reserve: p.reserve,
+        // The bargain runs in real numbers; whole base units are what the API shows for money.
+        disagreement: BigInt(Math.round(p.disagreement)),
+        weight: p.weight,
+        payment: p.payment,
+        surplusShareBps: Math.min(10_000, Math.max(0, Math.round(p.surplusShareBps))),
+        explanation: explain(p, bundle, basis),
+      }),
+    ),
+  };
 }
 
-function ceilDiv(a: bigint, b: bigint): bigint {
-  return (a + b - 1n) / b;
+function explain(p: PartyShare, bundle: BundleProposal, basis: string): string {
+  const share = `${(p.surplusShareBps / 100).toFixed(2)}% of the bundle's surplus of ${bundle.surplus}`;
+  if (p.role === "buyer") {
+    return (
+      `Pays ${p.payment} (suppliers ${bundle.total} plus platform fee ${bundle.fee}) against its limit of ${p.reserve}, ` +
+      `keeping ${share} under Nash bargaining at weight ${p.weight} with disagreement points from ${basis}.`
+    );
+  }
+  return (
+    `Paid ${p.payment} for its ${p.role} against a reserve of ${p.reserve} and an outside option worth ` +
+    `${Math.round(p.disagreement)}: ${share}, at bargaining weight ${p.weight}.`
+  );
 }

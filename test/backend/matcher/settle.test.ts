@@ -182,7 +182,9 @@ describe("matcher rounds on a local chain", () => {
     const batch = await t.proposals.latest();
     assert.equal(batch?.matches.length, 2, "the priced batch was published");
     for (const proposed of batch!.matches) {
-      assert.deepEqual(proposed.parties.map((p) => p.role).filter((r, i, a) => a.indexOf(r) === i).slice(0, 2), ["buyer", "compute"]);
+      const roles = new Set(proposed.parties.map((p) => p.role));
+      assert.ok(roles.has("buyer") && roles.has("compute") && roles.has("energy"), "every party of the bundle is explained");
+      assert.match(proposed.parties.find((p) => p.role === "buyer")!.explanation, /Nash bargaining/);
     }
     const [record] = t.store.all();
     assert.equal(record.status, "mined");

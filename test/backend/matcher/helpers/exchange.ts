@@ -1,7 +1,7 @@
 // A private Hardhat node, the exchange deployed on it by the project's deploy script, and a driver
 // that posts real orders from the node's unlocked demo accounts through the generated ABIs.
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -16,6 +16,7 @@ import {
   parseEventLogs,
 } from "viem";
 
+import { readDeployment } from "../../../../protocol/deployment.ts";
 import { greenCertificatesAbi, localSettlementTokenAbi, marketAbi } from "../../../../protocol/generated/abis.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..", "..", "..");
@@ -94,10 +95,8 @@ export async function deploy(node: Node, outDir: string): Promise<Deployment> {
   const deploymentId = `matcher-test-${process.pid}-${Date.now()}`;
   try {
     await new Promise<void>((resolve, reject) => {
-      const script = process.env.CCEX_DEPLOY_SCRIPT ?? path.join(ROOT, "scripts", "deploy.ts");
-      const child = spawn(process.execPath, [script, "--rpc-url", node.url, "--out", outDir, "--deployment-id", deploymentId], {
+      const child = spawn(process.execPath, [path.join(ROOT, "scripts", "deploy.ts"), "--rpc-url", node.url, "--out", outDir, "--deployment-id", deploymentId], {
         cwd: ROOT,
-        env: { ...process.env, RPC_URL: node.url, DEPLOYMENTS_DIR: outDir },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let out = "";
@@ -110,19 +109,14 @@ export async function deploy(node: Node, outDir: string): Promise<Deployment> {
   }
   const chainId = await createPublicClient({ transport: http(node.url) }).getChainId();
   const file = path.join(outDir, `${chainId}.json`);
-  const json = JSON.parse(await readFile(file, "utf8"));
-  const address = (...names: string[]): Address => {
-    const name = names.find((n) => json.contracts[n] !== undefined)!;
-    const entry = json.contracts[name] as Address | { address: Address };
-    return typeof entry === "string" ? entry : entry.address;
-  };
+  const deployment = await readDeployment(file);
   return {
     chainId,
-    startBlock: BigInt(json.startBlock ?? 0),
+    startBlock: BigInt(deployment.startBlock),
     file,
-    market: address("Market"),
-    token: address("SettlementToken", "LocalSettlementToken"),
-    certificates: address("GreenCertificates"),
+    market: deployment.contracts.Market as Address,
+    token: deployment.contracts.SettlementToken as Address,
+    certificates: deployment.contracts.GreenCertificates as Address,
   };
 }
 

@@ -8,7 +8,7 @@ import { createChainClients } from "../../../../backend/chain/create-clients.ts"
 import type { RetryPolicy } from "../../../../backend/chain/retry.ts";
 import { ChainBookSource, type MatcherBookSource } from "../../../../backend/matcher/chain-book-source.ts";
 import { Matcher, type MatcherParameters } from "../../../../backend/matcher/matcher.ts";
-import { priceAtReserves } from "../../../../backend/matcher/price-batch.ts";
+import { clearAndPrice } from "../../../../backend/matcher/price-batch.ts";
 import { SubmissionStore } from "../../../../backend/matcher/submission-store.ts";
 import type { Deployment } from "./exchange.ts";
 
@@ -65,7 +65,7 @@ export async function createTestMatcher(o: {
     account: o.account,
     market: o.deployment.market,
     book,
-    price: priceAtReserves,
+    price: clearAndPrice,
     store,
     proposals,
     logger,
