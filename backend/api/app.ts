@@ -8,12 +8,12 @@ import helmet from "helmet";
 import { pino, type Logger } from "pino";
 import { pinoHttp } from "pino-http";
 
+import type { PricingConfig } from "../pricing/index.ts";
 import type { BookSource } from "./book-source.ts";
 import { errorHandler, notFound } from "./errors.ts";
 import { createMetrics, type ApiMetrics } from "./metrics.ts";
 import { HttpProblem } from "./problem.ts";
 import type { ProposalStore } from "./proposal-store.ts";
-import { nashPriceMatches, type PriceMatches } from "./quote.ts";
 import { healthRouter } from "./routes/health.ts";
 import { metricsRouter } from "./routes/metrics.ts";
 import { problemsRouter } from "./routes/problems.ts";
@@ -43,8 +43,8 @@ export type AppDeps = {
   trustProxy?: boolean | number | string;
   /** The market's platform fee in bps, which quotes add to the suppliers' payments. Default 30 (the deployment's). */
   platformFeeBps?: number;
-  /** Stage 2 of quotes; default: backend/pricing's Nash bargaining with its default config. */
-  priceMatches?: PriceMatches;
+  /** Pricing parameters for quotes; default backend/pricing's PRICING_CONFIG (the matcher's). */
+  pricing?: PricingConfig;
   /** Unix seconds now; quotes check order expiry against it. */
   clock?: () => number;
   /** Registers the process-wide default metrics (CPU, heap, event loop). Default true. */
@@ -119,7 +119,7 @@ export function createApp(deps: AppDeps): Express {
       metrics,
       bodyLimit: deps.bodyLimit ?? "16kb",
       platformFeeBps: deps.platformFeeBps ?? DEFAULT_PLATFORM_FEE_BPS,
-      priceMatches: deps.priceMatches ?? nashPriceMatches,
+      pricing: deps.pricing,
       clock: deps.clock ?? (() => Math.floor(Date.now() / 1000)),
     }),
   );

@@ -5,24 +5,34 @@
 // the next batch those bids compete for the same capacity, so a quote is an estimate, not a promise.
 import type { Bid, Match } from "../../protocol/orders.ts";
 import { BPS, HARDWARE_CLASSES, REGIONS } from "../../protocol/units.ts";
-import { clearFast, energyNeededWh, matchPayments, type MarketRules, type OrderBook } from "../pricing/index.ts";
+import { toProposedMatch } from "../matcher/price-batch.ts";
+import {
+  clearFast,
+  energyNeededWh,
+  matchPayments,
+  priceBundles,
+  type BundleProposal,
+  type MarketRules,
+  type OrderBook,
+  type PricingConfig,
+} from "../pricing/index.ts";
 import type { OpenBook } from "./book-source.ts";
 import { presentParty } from "./present.ts";
-import type { ProposedMatch } from "./proposal-store.ts";
 import type { QuoteRequest, QuoteResponse } from "./schemas/quote.ts";
-
-/** Stage 2: the cleared, reserve-priced matches of a book priced by Nash bargaining. */
-export type PriceMatches = (book: OrderBook, matches: readonly Match[], rules: MarketRules) => ProposedMatch[];
 
 export type QuoteContext = {
   /** Unix seconds the quote is for (orders must be unexpired then). */
   now: number;
   platformFeeBps: number;
-  priceMatches: PriceMatches;
+  /** Pricing parameters; default backend/pricing's PRICING_CONFIG, as the matcher uses. */
+  pricing?: PricingConfig;
 };
 
-/** An id no real bid can have (bid ids count up from 1 on chain), so the quoted bid never collides. */
-export const QUOTE_BID_ID = 2n ** 256n - 1n;
+/**
+ * The quoted bid's id: 0, which no real bid has (the market numbers bids from 1), so it never
+ * collides with the book and reads as "not posted yet" in the buyer's party terms.
+ */
+export const QUOTE_BID_ID = 0n;
 const QUOTE_BUYER = "0x0000000000000000000000000000000000000000";
 
 const regionName = (code: number): string => REGIONS.find((r) => r.code === code)?.name ?? String(code);
@@ -48,10 +58,13 @@ export function bidOf(request: QuoteRequest): Bid {
   };
 }
 
-/** Buyer's all-in cost of matches: suppliers' payments plus the platform fee, fee rounded up. */
-function allIn(matches: readonly Match[], feeBps: number): { payments: bigint; fee: bigint } {
+/**
+ * Least all-in price per VCU-hour at which reserve-priced matches clear: the contract accepts
+ * payments P of q VCU-hours when P × (10⁴ + fee) ≤ 10⁴ × limit × q.
+ */
+function minimumLimit(matches: readonly Match[], feeBps: number): bigint {
   const payments = matches.reduce((s, m) => s + matchPayments(m), 0n);
-  return { payments, fee: ceilDiv(payments * BigInt(feeBps), BigInt(BPS)) };
+  return ceilDiv(payments * BigInt(BPS + feeBps), BigInt(BPS) * filled(matches));
 }
 
 function filled(matches: readonly Match[]): bigint {
@@ -66,7 +79,7 @@ function greenShareBps(book: OrderBook, matches: readonly Match[]): number {
     if (offer !== undefined) need += energyNeededWh(m.vcuHours, offer);
     green += m.energyLots.reduce((s, l) => s + l.wh, 0n);
   }
-  return need === 0n ? 0 : Number((green * BigInt(BPS)) / need);
+  return need === 0n ? 0 : Math.min(BPS, Number((green * BigInt(BPS)) / need));
 }
 
 /** Plain-words reasons why no offer combination serves the bid, checked cheapest first. */
@@ -110,20 +123,70 @@ function whyInfeasible(bid: Bid, book: OrderBook, now: number): string[] {
   return reasons;
 }
 
+type Base = Pick<QuoteResponse, "asOf" | "bid">;
+
+function presentBundle(proposal: BundleProposal, open: OpenBook): QuoteResponse["bundles"][number] {
+  const { match, surplus, parties } = toProposedMatch(proposal);
+  return {
+    computeOfferId: String(match.computeOfferId),
+    region: regionName(open.computeOffers.find((o) => o.id === match.computeOfferId)?.region ?? 0),
+    vcuHours: String(match.vcuHours),
+    computePayment: String(match.computePayment),
+    energyLots: match.energyLots.map((l) => ({ offerId: String(l.offerId), wh: String(l.wh), payment: String(l.payment) })),
+    bandwidthOfferId: String(match.bandwidthOfferId),
+    bandwidthPayment: String(match.bandwidthPayment),
+    surplus: String(surplus),
+    fee: String(proposal.fee),
+    feeShareBps: Math.round(proposal.feeShareBps),
+    parties: parties.map(presentParty),
+  };
+}
+
+/** Stage 2 over the cleared bundles, summed into the prices a buyer compares. */
+function priced(base: Base, bid: Bid, book: OrderBook, open: OpenBook, cleared: Match[], context: QuoteContext): QuoteResponse {
+  const q = filled(cleared);
+  const proposals = priceBundles(book, cleared, { now: context.now, platformFeeBps: context.platformFeeBps, config: context.pricing });
+  const matches = proposals.map((p) => p.match);
+  const sum = (f: (m: Match) => bigint) => matches.reduce((s, m) => s + f(m), 0n);
+  const payments = proposals.reduce((s, p) => s + p.total, 0n);
+  const fee = proposals.reduce((s, p) => s + p.fee, 0n);
+  const energyWh = sum((m) => m.energyLots.reduce((t, l) => t + l.wh, 0n));
+  const energyPaid = sum((m) => m.energyLots.reduce((t, l) => t + l.payment, 0n));
+  // Every bundle with a link reserves the bid's Mbps for the whole window.
+  const linked = matches.filter((m) => m.bandwidthOfferId !== 0n);
+  const mbpsSeconds = BigInt(linked.length) * bid.bandwidthMbps * BigInt(bid.windowEnd - bid.windowStart);
+  return {
+    ...base,
+    outcome: "priced",
+    filledVcuHours: String(q),
+    limitSufficient: true,
+    minimumLimitPerVcuHour: String(minimumLimit(cleared, context.platformFeeBps)),
+    price: {
+      perVcuHour: String(ceilDiv(payments + fee, q)),
+      computePerVcuHour: String(ceilDiv(sum((m) => m.computePayment), q)),
+      energyPerKwh: energyWh === 0n ? null : String(ceilDiv(energyPaid * 1_000n, energyWh)),
+      bandwidthPerMbpsHour: mbpsSeconds === 0n ? null : String(ceilDiv(sum((m) => m.bandwidthPayment) * 3_600n, mbpsSeconds)),
+      fee: String(fee),
+      total: String(payments + fee),
+    },
+    greenShareBps: greenShareBps(book, matches),
+    bundles: proposals.map((p) => presentBundle(p, open)),
+    reasons: q < bid.vcuHours ? [`only ${q} of ${bid.vcuHours} VCU-hours can be served within the limit`] : [],
+  };
+}
+
 /**
  * Quotes a bid against an open book.
  *
  * @example
- * const quote = quoteBid(request, await book.openBook(), { now, platformFeeBps: 30, priceMatches });
+ * const quote = quoteBid(request, await book.openBook(), { now, platformFeeBps: 30 });
  * quote.outcome; // "priced" | "limit-too-low" | "infeasible"
  */
 export function quoteBid(request: QuoteRequest, open: OpenBook, context: QuoteContext): QuoteResponse {
-  const { now, platformFeeBps } = context;
-  const rules: MarketRules = { now, platformFeeBps };
+  const rules: MarketRules = { now: context.now, platformFeeBps: context.platformFeeBps };
   const bid = bidOf(request);
   const book: OrderBook = { bids: [bid], computeOffers: open.computeOffers, energyOffers: open.energyOffers, bandwidthOffers: open.bandwidthOffers };
-
-  const base = {
+  const base: Base = {
     asOf: open.asOf,
     bid: {
       hardwareClass: request.hardwareClass,
@@ -140,46 +203,7 @@ export function quoteBid(request: QuoteRequest, open: OpenBook, context: QuoteCo
   };
 
   const cleared = clearFast(book, rules).matches;
-  if (cleared.length > 0) {
-    const q = filled(cleared);
-    const reserve = allIn(cleared, platformFeeBps);
-    const priced = context.priceMatches(book, cleared, rules);
-    const matches = priced.map((p) => p.match);
-    const { payments, fee } = allIn(matches, platformFeeBps);
-    const energyWh = matches.reduce((s, m) => s + m.energyLots.reduce((t, l) => t + l.wh, 0n), 0n);
-    const energyPaid = matches.reduce((s, m) => s + m.energyLots.reduce((t, l) => t + l.payment, 0n), 0n);
-    const linked = matches.filter((m) => m.bandwidthOfferId !== 0n);
-    const mbpsSeconds = BigInt(linked.length) * bid.bandwidthMbps * BigInt(bid.windowEnd - bid.windowStart);
-    const bandwidthPaid = linked.reduce((s, m) => s + m.bandwidthPayment, 0n);
-    return {
-      ...base,
-      outcome: "priced",
-      filledVcuHours: String(q),
-      limitSufficient: true,
-      minimumLimitPerVcuHour: String(ceilDiv(reserve.payments + reserve.fee, q)),
-      price: {
-        perVcuHour: String(ceilDiv(payments + fee, q)),
-        computePerVcuHour: String(ceilDiv(matches.reduce((s, m) => s + m.computePayment, 0n), q)),
-        energyPerKwh: energyWh === 0n ? null : String(ceilDiv(energyPaid * 1_000n, energyWh)),
-        bandwidthPerMbpsHour: mbpsSeconds === 0n ? null : String(ceilDiv(bandwidthPaid * 3_600n, mbpsSeconds)),
-        fee: String(fee),
-        total: String(payments + fee),
-      },
-      greenShareBps: greenShareBps(book, matches),
-      bundles: priced.map(({ match, surplus, parties }) => ({
-        computeOfferId: String(match.computeOfferId),
-        region: regionName(open.computeOffers.find((o) => o.id === match.computeOfferId)?.region ?? 0),
-        vcuHours: String(match.vcuHours),
-        computePayment: String(match.computePayment),
-        energyLots: match.energyLots.map((l) => ({ offerId: String(l.offerId), wh: String(l.wh), payment: String(l.payment) })),
-        bandwidthOfferId: String(match.bandwidthOfferId),
-        bandwidthPayment: String(match.bandwidthPayment),
-        surplus: String(surplus),
-        parties: parties.map(presentParty),
-      })),
-      reasons: q < bid.vcuHours ? [`only ${q} of ${bid.vcuHours} VCU-hours can be served within the limit`] : [],
-    };
-  }
+  if (cleared.length > 0) return priced(base, bid, book, open, cleared, context);
 
   // Nothing clears at the bid's limit: clear again with the limit lifted as far as the clearer's
   // exact arithmetic allows (escrow below 2^53), to learn whether any price would do and which.
@@ -187,18 +211,18 @@ export function quoteBid(request: QuoteRequest, open: OpenBook, context: QuoteCo
   const atAnyPrice = clearFast({ ...book, bids: [lifted] }, rules).matches;
   if (atAnyPrice.length > 0) {
     const q = filled(atAnyPrice);
-    const { payments, fee } = allIn(atAnyPrice, platformFeeBps);
+    const minimum = minimumLimit(atAnyPrice, context.platformFeeBps);
     return {
       ...base,
       outcome: "limit-too-low",
       filledVcuHours: String(q),
       limitSufficient: false,
-      minimumLimitPerVcuHour: String(ceilDiv(payments + fee, q)),
+      minimumLimitPerVcuHour: String(minimum),
       price: null,
       greenShareBps: greenShareBps(book, atAnyPrice),
       bundles: [],
       reasons: [
-        `at the offers' reserve prices, ${q} VCU-hours cost ${ceilDiv(payments + fee, q)} base units per VCU-hour all-in, above the limit of ${bid.limitPricePerVcuHour}`,
+        `at the offers' reserve prices, ${q} VCU-hours cost ${minimum} base units per VCU-hour all-in, above the limit of ${bid.limitPricePerVcuHour}`,
       ],
     };
   }
@@ -211,10 +235,6 @@ export function quoteBid(request: QuoteRequest, open: OpenBook, context: QuoteCo
     price: null,
     greenShareBps: null,
     bundles: [],
-    reasons: whyInfeasible(bid, book, now),
+    reasons: whyInfeasible(bid, book, context.now),
   };
 }
-
-// TEMP until backend/pricing exports bundle pricing: reserve-priced, not committed.
-export const nashPriceMatches: PriceMatches = (_book, matches) =>
-  matches.map((match) => ({ match, surplus: 0n, parties: [] }));

@@ -6,7 +6,8 @@ import type { BookSource } from "../book-source.ts";
 import { dependency, methodNotAllowed, requireJsonBody } from "../errors.ts";
 import type { ApiMetrics } from "../metrics.ts";
 import { QuoteRequest } from "../schemas/quote.ts";
-import { quoteBid, type PriceMatches } from "../quote.ts";
+import type { PricingConfig } from "../../pricing/index.ts";
+import { quoteBid } from "../quote.ts";
 import { validate } from "../validate.ts";
 
 export type QuoteRouterDeps = {
@@ -14,7 +15,7 @@ export type QuoteRouterDeps = {
   metrics: ApiMetrics;
   bodyLimit: number | string;
   platformFeeBps: number;
-  priceMatches: PriceMatches;
+  pricing: PricingConfig | undefined;
   clock: () => number;
 };
 
@@ -26,7 +27,7 @@ export function quoteRouter(deps: QuoteRouterDeps): Router {
       const request = validate(QuoteRequest, req.body, "body");
       const book = await dependency(() => deps.book.openBook(), "the order book did not answer");
       const stop = deps.metrics.quotePricing.startTimer();
-      const quote = quoteBid(request, book, { now: deps.clock(), platformFeeBps: deps.platformFeeBps, priceMatches: deps.priceMatches });
+      const quote = quoteBid(request, book, { now: deps.clock(), platformFeeBps: deps.platformFeeBps, pricing: deps.pricing });
       stop();
       deps.metrics.quotes.inc({ outcome: quote.outcome });
       if (quote.price !== null) deps.metrics.quotePrice.observe(Number(quote.price.perVcuHour) / 10 ** TOKEN_DECIMALS);

@@ -100,7 +100,7 @@ export const QuoteResponse = z.object({
     .nullable(),
   /** Share of the job's energy the bundles cover with certificates, in bps; null when nothing fills. */
   greenShareBps: z.int().min(0).max(10_000).nullable(),
-  /** Each bundle of the fill with its Nash bargain, party by party (empty unless priced). */
+  /** Each bundle of the fill with its Nash bargain, party by party (empty unless priced); the buyer's orderId is 0. */
   bundles: z.array(
     z.object({
       computeOfferId: amount,
@@ -111,6 +111,9 @@ export const QuoteResponse = z.object({
       bandwidthOfferId: amount,
       bandwidthPayment: amount,
       surplus: amount,
+      /** Platform fee on the bundle, as the contract charges it, and its part of the surplus. */
+      fee: amount,
+      feeShareBps: z.number().min(0).max(10_000),
       parties: z.array(PartyTermsOut),
     }),
   ),

@@ -37,9 +37,10 @@ const localBid = {
   limitPricePerVcuHour: "2000000",
   minGreenBps: 5_000,
 };
-// Reserve cost of localBid: 10 VCU-h × 1 token + 2,500 Wh × 0.05 token/kWh = 10,125,000, plus the fee.
+// Reserve cost of localBid: 10 VCU-h × 1 token + 2,500 Wh × 0.05 token/kWh = 10,125,000; the least
+// limit L the contract accepts for it satisfies 10,125,000 × (10⁴ + fee) ≤ 10⁴ × L × 10 VCU-h.
 const localReserve = 10_000_000n + 125_000n;
-const localMinimum = (localReserve + (localReserve * BigInt(FEE_BPS) + 9_999n) / 10_000n + 9n) / 10n;
+const localMinimum = (localReserve * BigInt(10_000 + FEE_BPS) + 99_999n) / 100_000n;
 
 async function quote(srv: TestServer, body: unknown): Promise<QuoteResponse> {
   const res = await postJson(`${srv.url}/api/quote`, body);
@@ -88,8 +89,11 @@ describe("POST /api/quote", () => {
       if (p.role === "buyer") assert.ok(BigInt(p.payment) <= BigInt(p.reserve), "buyer pays at most its reserve");
       else assert.ok(BigInt(p.payment) >= BigInt(p.reserve), `${p.role} gets at least its reserve`);
     }
-    const shares = bundle.parties.reduce((s, p) => s + p.surplusShareBps, 0);
-    assert.ok(Math.abs(shares - 10_000) <= bundle.parties.length, `shares sum to 100% (${shares})`);
+    const shares = bundle.parties.reduce((s, p) => s + p.surplusShareBps, 0) + bundle.feeShareBps;
+    assert.ok(Math.abs(shares - 10_000) <= bundle.parties.length + 1, `parties and fee share the whole surplus (${shares})`);
+    const buyer = bundle.parties.find((p) => p.role === "buyer");
+    assert.equal(buyer?.orderId, "0", "the quoted bid is not posted yet");
+    assert.equal(BigInt(buyer?.payment ?? 0), BigInt(q.price?.total ?? -1), "the buyer pays the quoted total");
     const suppliers = bundle.parties.filter((p) => p.role !== "buyer").reduce((s, p) => s + BigInt(p.payment), 0n);
     const paid = BigInt(bundle.computePayment) + bundle.energyLots.reduce((s, l) => s + BigInt(l.payment), 0n) + BigInt(bundle.bandwidthPayment);
     assert.equal(suppliers, paid, "the parties' payments are the bundle's payments");
