@@ -16,6 +16,7 @@ import {
   type OrderBook,
   type PricingConfig,
 } from "../pricing/index.ts";
+import { bookFor } from "./book-index.ts";
 import type { OpenBook } from "./book-source.ts";
 import { presentParty } from "./present.ts";
 import type { QuoteRequest, QuoteResponse } from "./schemas/quote.ts";
@@ -185,7 +186,7 @@ function priced(base: Base, bid: Bid, book: OrderBook, open: OpenBook, cleared: 
 export function quoteBid(request: QuoteRequest, open: OpenBook, context: QuoteContext): QuoteResponse {
   const rules: MarketRules = { now: context.now, platformFeeBps: context.platformFeeBps };
   const bid = bidOf(request);
-  const book: OrderBook = { bids: [bid], computeOffers: open.computeOffers, energyOffers: open.energyOffers, bandwidthOffers: open.bandwidthOffers };
+  const book = bookFor(bid, open, request.acceptableRegions);
   const base: Base = {
     asOf: open.asOf,
     bid: {
