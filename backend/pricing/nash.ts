@@ -160,6 +160,15 @@ function waterFill(w: number[], lo: number[], hi: number[]): number[] | string {
 
 type Row = { a: number[]; b: number }; // a·x ≥ b
 
+/** Moves x onto a·x = b for every given row (least change), undoing drift from rounding. */
+function project(x: number[], active: Row[]): void {
+  const residual = active.map((r) => r.b - r.a.reduce((s, ai, i) => s + ai * x[i], 0));
+  const gram = active.map((r) => active.map((q) => r.a.reduce((s, ai, i) => s + ai * q.a[i], 0)));
+  const y = solveDense(gram, residual);
+  if (y === undefined) return;
+  for (let i = 0; i < x.length; i++) x[i] += active.reduce((s, r, k) => s + r.a[i] * y[k], 0);
+}
+
 /** Primal active-set method with Newton steps for max Σ wᵢ ln xᵢ s.t. Σx = 1, rows. */
 function activeSet(w: number[], lo: number[], hi: number[], coalitions: { members: number[]; need: number }[]): number[] | string {
   const n = w.length;
@@ -202,10 +211,13 @@ function activeSet(w: number[], lo: number[], hi: number[], coalitions: { member
     const rhs = M.map((mi) => mi.reduce((s, v, i) => s + v * dInv[i] * g[i], 0));
     const lambda = solveDense(K, rhs);
     if (lambda === undefined) throw new Error("nashBargain: singular working set");
-    const p = x.map((_, i) => dInv[i] * (g[i] - M.reduce((s, mk, k) => s + mk[i] * lambda[k], 0)));
+    // With as many independent rows as parties, the working set pins x: no step is left to take.
+    const p = M.length >= n ? x.map(() => 0) : x.map((_, i) => dInv[i] * (g[i] - M.reduce((s, mk, k) => s + mk[i] * lambda[k], 0)));
     const relativeStep = Math.max(...p.map((pi, i) => Math.abs(pi) / x[i]));
 
-    if (relativeStep < 1e-12) {
+    // Newton converges quadratically: once a step is this small the next would be below rounding,
+    // and x is at the optimum of the working set to far better than 1e-6.
+    if (relativeStep < 1e-9) {
       // Stationary on the working set: release the constraint whose multiplier has the wrong sign.
       let release = -1;
       let worst = 1e-10 * weightSum;
@@ -222,25 +234,38 @@ function activeSet(w: number[], lo: number[], hi: number[], coalitions: { member
 
     let blockStep = Infinity;
     let blocking = -1;
+    const stepNorm = Math.hypot(...p);
+    const span: number[][] = [];
+    for (const row of M) addIfIndependent(span, row);
     rows.forEach((r, j) => {
       if (working.includes(j)) return;
       const rate = r.a.reduce((s, ai, i) => s + ai * p[i], 0);
-      if (rate >= -1e-15) return;
+      // A row (nearly) in the span of the working set does not move along p: it cannot block, and
+      // adding it would make the working set singular.
+      if (rate >= -1e-12 * stepNorm * Math.hypot(...r.a) || !addIfIndependent([...span], r.a)) return;
       const room = Math.max(0, slackOf(r)) / -rate;
       if (room < blockStep) {
         blockStep = room;
         blocking = j;
       }
     });
-    let step = Math.min(1, blockStep);
-    // The logarithm keeps gains positive by itself; this only stops a long step from leaving its domain.
-    for (let i = 0; i < n; i++) if (p[i] < 0) step = Math.min(step, (0.99 * x[i]) / -p[i]);
+    // Damped Newton along p (backtracking from the full step, kept inside the logarithm's domain),
+    // then cut short where a constraint blocks. The objective is concave along p and rises at 0, so
+    // any shorter step than an accepted one also improves it.
+    let alpha = 1;
+    for (let i = 0; i < n; i++) if (p[i] < 0) alpha = Math.min(alpha, (0.99 * x[i]) / -p[i]);
     const decrement = p.reduce((s, pi, i) => s + (pi * pi) / dInv[i], 0);
     const base = objective(x);
-    let alpha = step;
-    while (alpha > 1e-16 && objective(x.map((xi, i) => xi + alpha * p[i])) < base + 1e-4 * alpha * decrement) alpha /= 2;
+    // Near the optimum the gain is below the objective's rounding, so Armijo would stall: the full
+    // Newton step is safe there (quadratic convergence).
+    if (decrement > 1e-12 * weightSum) {
+      while (alpha > 1e-16 && objective(x.map((xi, i) => xi + alpha * p[i])) < base + 1e-4 * alpha * decrement) alpha /= 2;
+    }
+    const blocked = blockStep <= alpha;
+    if (blocked) alpha = blockStep;
     for (let i = 0; i < n; i++) x[i] += alpha * p[i];
-    if (alpha === blockStep) working.push(blocking);
+    if (blocked) working.push(blocking);
+    project(x, [{ a: new Array<number>(n).fill(1), b: 1 }, ...working.map((j) => rows[j])]);
   }
   throw new Error("nashBargain: active-set method did not converge");
 }
