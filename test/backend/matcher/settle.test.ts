@@ -9,16 +9,20 @@ import { after, before, describe, it } from "node:test";
 
 import { encryptKeystoreJson } from "ethers";
 import { pino } from "pino";
-import { type Address, HttpRequestError } from "viem";
+import { type Address, HttpRequestError, MethodNotFoundRpcError, RpcRequestError, encodeErrorResult } from "viem";
 import { generatePrivateKey, privateKeyToAccount, privateKeyToAddress } from "viem/accounts";
 
 import { createChainClients } from "../../../backend/chain/create-clients.ts";
+import { ContractRevertError } from "../../../backend/chain/errors.ts";
+import { simulateSettle } from "../../../backend/chain/simulate-settle.ts";
 import { type BlockBook, ChainBookSource } from "../../../backend/matcher/chain-book-source.ts";
 import { IndexerBookSource } from "../../../backend/matcher/indexer-book-source.ts";
 import type { RoundReport } from "../../../backend/matcher/matcher.ts";
+import { clearAndPrice } from "../../../backend/matcher/price-batch.ts";
 import { JsonFileProposalStore } from "../../../backend/matcher/proposal-file.ts";
 import { loadConfig as loadIndexerConfig } from "../../../indexer/config.ts";
 import { startIndexer } from "../../../indexer/main.ts";
+import { marketAbi } from "../../../protocol/generated/abis.ts";
 import {
   type BidParams,
   type ComputeOfferParams,
@@ -251,6 +255,36 @@ describe("matcher rounds on a local chain", () => {
     assert.deepEqual(deals.map((deal) => deal.bidId), [bidId], "exactly one deal for the bid");
     for (const deal of deals) assertWithinLimits(deal);
     assert.equal(await x.nonce(account.address), nonce + 1);
+  });
+
+  it("gives up a pending settlement whose nonce another transaction took, and clears its matches again", async () => {
+    const bidId = await postBid(x.buyer);
+    const fromBlock = await x.head();
+    await x.setAutomine(false);
+    let replaced: string;
+    try {
+      const first = await createTestMatcher({ url: node.url, deployment: d, account, storeFile: storeFile(), overrides: { receiptTimeoutMs: 300 } });
+      const sent = (await first.matcher.runRound()) as Extract<RoundReport, { status: "pending" }>;
+      assert.equal(sent.status, "pending");
+      const { nonce } = first.store.pending()[0];
+      // Someone with the matcher key (an operator, another instance) replaces it with a higher fee.
+      const wallet = createChainClients({ chainId: d.chainId, rpcUrl: node.url, account }).walletClient!;
+      replaced = await wallet.sendTransaction({ to: account.address, value: 0n, nonce, gasPrice: 100_000_000_000n });
+      await x.mine();
+    } finally {
+      await x.setAutomine(true);
+    }
+
+    const second = await createTestMatcher({ url: node.url, deployment: d, account, storeFile: storeFile() });
+    const report = await second.matcher.runRound();
+
+    assert.equal(report.status, "settled", "the bid's match was cleared and sent again");
+    const statuses = second.store.all().slice(-2).map((s) => s.status);
+    assert.deepEqual(statuses, ["dropped", "mined"]);
+    assert.ok(second.logs.some((l) => l.msg === "submission dropped: its nonce went to another transaction"));
+    assert.ok(replaced.length > 0);
+    assert.deepEqual((await x.dealsOpened(fromBlock)).map((deal) => deal.bidId), [bidId]);
+    await second.store.close();
   });
 
   it("drops a match whose bid was cancelled after the book was read, and settles the rest", async () => {
@@ -495,5 +529,84 @@ describe("the indexer's GraphQL as the book source", () => {
     } finally {
       await indexer.close();
     }
+  });
+});
+
+describe("simulateSettle", () => {
+  /** A match the market accepts for a fresh bid, as the matcher would price it. */
+  async function openableMatch() {
+    const bidId = await postBid(x.buyer);
+    const { publicClient } = createChainClients({ chainId: d.chainId, rpcUrl: node.url });
+    const book = await new ChainBookSource({ client: publicClient, market: d.market, startBlock: d.startBlock }).openBook();
+    const proposed = clearAndPrice(book, { now: book.asOf + 30, platformFeeBps: Number(FEE_BPS) });
+    return proposed.find((p) => p.match.bidId === bidId)!.match;
+  }
+
+  it("tells which matches open and which the market skips (and why), by trace and by plain calls", async () => {
+    const good = await openableMatch();
+    const matches = [good, { ...good, bidId: 999_999n }];
+    const { publicClient } = createChainClients({ chainId: d.chainId, rpcUrl: node.url });
+
+    const traced = await simulateSettle(publicClient, { market: d.market, from: account.address, matches, method: "trace" });
+    assert.equal(traced.method, "trace");
+    assert.deepEqual(traced.matches, [{ outcome: "opens" }, { outcome: "skipped", reason: "BidNotOpen" }]);
+
+    const called = await simulateSettle(publicClient, { market: d.market, from: account.address, matches, method: "call" });
+    assert.equal(called.method, "call");
+    assert.deepEqual(called.matches, [{ outcome: "opens" }, { outcome: "skipped", reason: undefined }]);
+
+    // Nothing was sent: cancel so later rounds do not see the bid.
+    await x.cancelBid(x.buyer, good.bidId);
+  });
+
+  it("finds a match that makes the whole batch revert, drops it and keeps the rest", async () => {
+    // The market skips every bad match rather than revert, so the node is made to revert instead:
+    // any dry run whose calldata holds the poisoned bid id reverts with MarketZeroQuantity().
+    const POISON = 0xbadbadbadn;
+    const word = POISON.toString(16).padStart(64, "0");
+    const revertData = encodeErrorResult({ abi: marketAbi, errorName: "MarketZeroQuantity" });
+    const poisoned = (params: unknown) => JSON.stringify(params).includes(word);
+    const { publicClient } = createChainClients({
+      chainId: d.chainId,
+      transport: hookedTransport(node.url, (method, params) => {
+        if (method === "debug_traceCall" && poisoned(params)) return { result: { error: "execution reverted", output: revertData } };
+        if (method === "eth_call" && poisoned(params)) {
+          throw new RpcRequestError({ body: {}, url: node.url, error: { code: 3, message: "execution reverted", data: revertData } });
+        }
+      }),
+    });
+    const good = await openableMatch();
+    const matches = [good, { ...good, bidId: POISON }];
+    for (const method of ["trace", "call"] as const) {
+      const result = await simulateSettle(publicClient, { market: d.market, from: account.address, matches, method });
+      assert.deepEqual(result.matches, [{ outcome: "opens" }, { outcome: "reverts", errorName: "MarketZeroQuantity" }], method);
+    }
+    await x.cancelBid(x.buyer, good.bidId);
+  });
+
+  it("falls back to plain calls when the node has no debug_traceCall", async () => {
+    const good = await openableMatch();
+    const { publicClient } = createChainClients({
+      chainId: d.chainId,
+      transport: hookedTransport(node.url, (method) => {
+        if (method === "debug_traceCall") throw new MethodNotFoundRpcError(new Error("the method debug_traceCall does not exist"), { method });
+      }),
+    });
+    const result = await simulateSettle(publicClient, { market: d.market, from: account.address, matches: [good] });
+    assert.equal(result.method, "call");
+    assert.deepEqual(result.matches, [{ outcome: "opens" }]);
+    await x.cancelBid(x.buyer, good.bidId);
+  });
+
+  it("reports a batch the market refuses outright (no matcher role) as a revert of the round, not of each match", async () => {
+    const good = await openableMatch();
+    const { publicClient } = createChainClients({ chainId: d.chainId, rpcUrl: node.url });
+    for (const method of ["trace", "call"] as const) {
+      await assert.rejects(
+        simulateSettle(publicClient, { market: d.market, from: x.buyer, matches: [good], method }),
+        (err: unknown) => err instanceof ContractRevertError && err.errorName === "AccessControlUnauthorizedAccount",
+      );
+    }
+    await x.cancelBid(x.buyer, good.bidId);
   });
 });

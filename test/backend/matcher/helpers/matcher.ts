@@ -14,15 +14,24 @@ import type { Deployment } from "./exchange.ts";
 
 export type LogLine = { level: number; msg: string; [field: string]: unknown };
 
-/** A transport that hands every request to `hook` first; the hook may throw or act before it goes on. */
-export function hookedTransport(url: string, hook: (method: string) => Promise<void> | void, timeoutMs = 5_000): Transport {
+/**
+ * A transport that hands every request to `hook` first. The hook may throw (a failing node), act
+ * before the request goes on (another party's transaction landing first), or answer in the node's
+ * place by returning `{ result }`.
+ */
+export function hookedTransport(
+  url: string,
+  hook: (method: string, params: unknown) => Promise<{ result: unknown } | void> | { result: unknown } | void,
+  timeoutMs = 5_000,
+): Transport {
   const inner = http(url, { retryCount: 0, timeout: timeoutMs });
   return (options) => {
     const transport = inner({ ...options, retryCount: 0 });
     return {
       ...transport,
       async request(args: { method: string; params?: unknown }) {
-        await hook(args.method);
+        const answer = await hook(args.method, args.params);
+        if (answer !== undefined) return answer.result;
         return transport.request(args as never);
       },
     } as typeof transport;
