@@ -78,6 +78,16 @@ export function createApp(deps: AppDeps): Express {
         res.setHeader("X-Request-Id", id);
         return id;
       },
+      // One short line per request; headers stay out of the log (they may carry credentials).
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          remoteAddress: req.remoteAddress,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
       customLogLevel: (_req, res, err) => (err !== undefined || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
     }),
   );
