@@ -77,6 +77,19 @@ describe("API error responses", () => {
     assert.deepEqual(p.errors?.map((e) => e.field), ["body"]);
   });
 
+  it("answers a broken percent-encoding in a path parameter and a corrupt gzip body with 400", async () => {
+    const path = await fetch(`${srv.url}/problems/%E0%A4%A`);
+    assert.equal(path.status, 400);
+    assert.equal((await problemOf(path)).type, "/problems/invalid-request");
+    const gzip = await fetch(`${srv.url}/api/quote`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: "not gzip",
+    });
+    assert.equal(gzip.status, 400);
+    assert.equal((await problemOf(gzip)).type, "/problems/invalid-request");
+  });
+
   it("sets security headers on every response", async () => {
     const res = await fetch(`${srv.url}/health`);
     assert.equal(res.headers.get("x-content-type-options"), "nosniff");
