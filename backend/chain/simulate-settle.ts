@@ -16,6 +16,7 @@ import {
   type PublicClient,
   decodeErrorResult,
   encodeFunctionData,
+  isAddressEqual,
   parseEventLogs,
 } from "viem";
 
@@ -120,7 +121,7 @@ function errorNameOf(output: Hex | undefined): string | undefined {
 
 async function byTrace(client: PublicClient, p: SimulateSettleParameters): Promise<SimulatedMatch[]> {
   const whole = await traceSettle(client, p, p.matches);
-  if (!whole.reverted) return outcomesFromLogs(whole.logs, p.matches.length);
+  if (!whole.reverted) return outcomesFromLogs(p.market, whole.logs, p.matches.length);
 
   // Find the matches that revert on their own and run the rest again as one batch.
   const result: SimulatedMatch[] = [];
@@ -137,14 +138,15 @@ async function byTrace(client: PublicClient, p: SimulateSettleParameters): Promi
       : rest.reverted
         ? // Only a combination of matches reverts: submit none of them rather than guess.
           kept.map(() => ({ outcome: "reverts", errorName: rest.errorName }))
-        : outcomesFromLogs(rest.logs, kept.length);
+        : outcomesFromLogs(p.market, rest.logs, kept.length);
   kept.forEach((i, k) => (result[i] = outcomes[k]));
   return result;
 }
 
-function outcomesFromLogs(logs: Log[], count: number): SimulatedMatch[] {
+function outcomesFromLogs(market: Address, logs: Log[], count: number): SimulatedMatch[] {
   const result: SimulatedMatch[] = Array.from({ length: count }, () => ({ outcome: "opens" }));
-  for (const log of parseEventLogs({ abi: marketAbi, logs, eventName: "MatchSkipped" })) {
+  const own = logs.filter((log) => isAddressEqual(log.address, market));
+  for (const log of parseEventLogs({ abi: marketAbi, logs: own, eventName: "MatchSkipped" })) {
     const index = Number(log.args.index);
     if (index < count) result[index] = { outcome: "skipped", reason: SKIP_REASONS[log.args.reason] };
   }

@@ -9,7 +9,7 @@ import { marketAbi } from "../../protocol/generated/abis.ts";
 import type { Match, SkipReason } from "../../protocol/orders.ts";
 import type { ProposalStore, ProposedMatch } from "../api/proposal-store.ts";
 import { broadcastTransaction } from "../chain/broadcast-transaction.ts";
-import { type ChainError, toChainError } from "../chain/errors.ts";
+import { type ChainError, ContractRevertError, toChainError } from "../chain/errors.ts";
 import { getSettlement } from "../chain/get-settlement.ts";
 import { NO_RETRY, type RetryPolicy, abortableSleep, backoffDelay, withRetry } from "../chain/retry.ts";
 import { signSettle } from "../chain/sign-settle.ts";
@@ -69,6 +69,7 @@ export class Matcher {
   #running: Promise<void> | undefined;
   #stop = new AbortController();
   #wake = new AbortController();
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(parameters: MatcherParameters) {
     this.#p = {
@@ -84,8 +85,17 @@ export class Matcher {
     this.#simulation = this.#p.simulation;
   }
 
-  /** Runs one round; never throws (a failure is reported as `status: "failed"` and logged). */
-  async runRound(): Promise<RoundReport> {
+  /**
+   * Runs one round, after any round still running; never throws (a failure is reported as
+   * `status: "failed"` and logged).
+   */
+  runRound(): Promise<RoundReport> {
+    const next = this.#queue.then(() => this.#guardedRound());
+    this.#queue = next;
+    return next;
+  }
+
+  async #guardedRound(): Promise<RoundReport> {
     const log = this.#p.logger.child({ round: ++this.#rounds });
     try {
       const report = await this.#round(log);
@@ -99,7 +109,7 @@ export class Matcher {
     }
   }
 
-  /** Starts the loop; resolves at once. */
+  /** Starts the loop and returns at once. */
   start(): void {
     if (this.#running !== undefined) return;
     this.#stop = new AbortController();
@@ -210,9 +220,7 @@ export class Matcher {
       return { status: "idle", dropped };
     }
 
-    const latest = await this.#p.proposals.latest();
-    const batchId = latest === undefined ? 1n : latest.id + 1n;
-    await this.#p.proposals.publish({ id: batchId, clearedAt: book.asOf, matches: settling.map((c) => ({ ...c.proposed, match: c.match })) });
+    const batchId = await this.#publish(log, book.asOf, settling.map((c) => ({ ...c.proposed, match: c.match })));
 
     const signed = await signSettle(publicClient, { market, account, matches: settling.map((c) => c.match), retry });
     // On disk before it is sent: after a crash the matcher finds this record instead of sending anew.
@@ -222,7 +230,24 @@ export class Matcher {
 
     const settlement = await this.#await(log, store.pending().find((s) => s.txHash === signed.txHash)!);
     if (settlement === undefined) return { status: "pending", txHash: signed.txHash };
+    if (settlement.status === "reverted") {
+      // Recorded already (its matches are free again); failing the round backs the next one off.
+      throw new ContractRevertError("settle reverted on chain", { details: signed.txHash });
+    }
     return { status: "settled", txHash: signed.txHash, settlement, submitted: settling.map((c) => c.proposed), dropped };
+  }
+
+  /** Publishes the batch about to be sent; a store that fails is logged, never a reason not to settle. */
+  async #publish(log: Logger, clearedAt: number, matches: ProposedMatch[]): Promise<bigint | undefined> {
+    try {
+      const latest = await this.#p.proposals.latest();
+      const id = latest === undefined ? 1n : latest.id + 1n;
+      await this.#p.proposals.publish({ id, clearedAt, matches });
+      return id;
+    } catch (err) {
+      log.warn({ err: { message: (err as Error).message } }, "could not publish the proposals");
+      return undefined;
+    }
   }
 
   /**
