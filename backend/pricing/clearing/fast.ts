@@ -45,8 +45,8 @@ export function clearFast(book: OrderBook, options: ClearingOptions): ClearingRe
   const prep = prepareBook(book, options);
   const supply = prep.energies.reduce((s, e) => s + e.remaining, 0);
   const pi = marginalEnergyPrice(prep);
-  const excluded = new Uint8Array(prep.arcs.count);
-  const first = transportAt(prep, options, pi, excluded);
+  let shape: Shape = { excluded: new Uint8Array(prep.arcs.count), basis: new Float64Array(prep.arcs.count) };
+  const first = transportAt(prep, options, pi, shape);
   let best = realise(prep, options, first);
   let bestPi = pi;
   // When certificates run short, the right π is their shadow price: bisect for the price at which
@@ -61,24 +61,70 @@ export function clearFast(book: OrderBook, options: ClearingOptions): ClearingRe
     }
     for (let step = 0; step < SHADOW_PRICE_STEPS; step++) {
       const mid = (low + high) / 2;
-      if (transportAt(prep, options, mid, excluded).greenDemand > supply) low = mid;
+      if (transportAt(prep, options, mid, shape).greenDemand > supply) low = mid;
       else high = mid;
     }
-    const alternative = realise(prep, options, transportAt(prep, options, high, excluded));
+    const alternative = realise(prep, options, transportAt(prep, options, high, shape));
     if (alternative.welfare > best.welfare) {
       best = alternative;
       bestPi = high;
     }
   }
-  // Links are outside the transport: a flow whose every link filled up was dropped. Solving again
-  // without those arcs lets their bids route elsewhere (a few rounds, where solves are cheap).
-  const rounds = prep.arcs.count <= 20_000 ? 4 : prep.arcs.count <= 60_000 ? 2 : 0;
-  let blocked = best.blocked;
-  for (let round = 0; round < rounds && blocked.length > 0; round++) {
-    for (const a of blocked) excluded[a] = 1;
-    const alternative = realise(prep, options, transportAt(prep, options, bestPi, excluded));
-    if (alternative.welfare > best.welfare) best = alternative;
-    blocked = alternative.blocked;
+  // Link fees and capacities are outside the transport, which spreads a fee over the bid's whole
+  // quantity and lets one bid cross a route twice (two fees, twice the Mbps). Where solves are
+  // cheap, a few rounds try corrections drawn from the realised batch and keep whatever is worth
+  // more: a bid split over several remote offers of one route has those arcs' fees spread over
+  // the quantity they actually got, or keeps only its largest (or only its smallest) of them; an
+  // arc that found its links full is left out, or else the bid's other arcs on that route are.
+  const rounds = prep.arcs.count <= 20_000 ? 4 : prep.arcs.count <= 60_000 ? 1 : 0;
+  for (let round = 0; round < rounds; round++) {
+    const routes = new Map<string, { arc: number; q: number }[]>(); // (bid, route) → remote bundles
+    for (const b of best.bundles) {
+      if (!b.remote) continue;
+      const key = `${prep.arcs.bid[b.arc]}:${prep.arcs.linkList[b.arc]}`;
+      routes.set(key, [...(routes.get(key) ?? []), b]);
+    }
+    const split = [...routes.values()].filter((list) => list.length > 1).map((list) => list.sort((x, y) => y.q - x.q));
+    const variant = (edit: (v: Shape) => void): Shape => {
+      const v = { excluded: shape.excluded.slice(), basis: shape.basis.slice() };
+      edit(v);
+      return v;
+    };
+    const variants: Shape[] = [];
+    if (split.length > 0 || best.blocked.length > 0) {
+      variants.push(
+        variant((v) => {
+          for (const list of split) for (const b of list) v.basis[b.arc] = b.q;
+          for (const a of best.blocked) v.excluded[a] = 1;
+        }),
+      );
+    }
+    if (split.length > 0) {
+      variants.push(variant((v) => split.forEach((list) => list.slice(1).forEach((b) => (v.excluded[b.arc] = 1)))));
+      variants.push(variant((v) => split.forEach((list) => list.slice(0, -1).forEach((b) => (v.excluded[b.arc] = 1)))));
+    }
+    if (best.blocked.length > 0) {
+      variants.push(
+        variant((v) => {
+          for (const a of best.blocked) {
+            for (const b of best.bundles) {
+              const sameRoute = prep.arcs.bid[b.arc] === prep.arcs.bid[a] && prep.arcs.linkList[b.arc] === prep.arcs.linkList[a];
+              if (b.remote && sameRoute) v.excluded[b.arc] = 1;
+            }
+          }
+        }),
+      );
+    }
+    let improved = false;
+    for (const v of variants) {
+      const alternative = realise(prep, options, transportAt(prep, options, bestPi, v));
+      if (alternative.welfare > best.welfare) {
+        best = alternative;
+        shape = v;
+        improved = true;
+      }
+    }
+    if (!improved) break;
   }
   return { algorithm: "fast", matches: best.matches, welfare: best.welfare, status: "heuristic", elapsedMs: performance.now() - started };
 }
@@ -96,7 +142,13 @@ type Transport = {
 };
 
 /** Pass 2: per-unit profit of each arc that could fit under its bid's limit, and the transport. */
-function transportAt(prep: PreparedBook, options: ClearingOptions, pi: number, excluded: Uint8Array): Transport {
+/** What the improvement rounds change between transport solves. */
+type Shape = {
+  excluded: Uint8Array; // arcs left out
+  basis: Float64Array; // VCU-hours a remote arc's link fee is spread over (0: the bid's whole quantity)
+};
+
+function transportAt(prep: PreparedBook, options: ClearingOptions, pi: number, shape: Shape): Transport {
   const { bids, computes, energies, linkListCheapest, arcs } = prep;
   const feeFactor = 1 + options.platformFeeBps / 10_000;
   const cheapestEnergy = energies.length > 0 ? energies[0].pricePerWh : 0;
@@ -109,11 +161,12 @@ function transportAt(prep: PreparedBook, options: ClearingOptions, pi: number, e
     const green = arcs.greenPerVcu[a];
     if (green > 0 && energies.length === 0) continue;
     const list = arcs.linkList[a];
-    const spread = list >= 0 ? (linkListCheapest[list] * Number(bid.order.bandwidthMbps) * bid.hours) / bid.remaining : 0;
-    if ((compute.reserve + green * cheapestEnergy + spread) * feeFactor > bid.limit) continue;
+    const fee = list >= 0 ? linkListCheapest[list] * Number(bid.order.bandwidthMbps) * bid.hours : 0;
+    if ((compute.reserve + green * cheapestEnergy + fee / bid.remaining) * feeFactor > bid.limit) continue;
+    const spread = fee / (shape.basis[a] || bid.remaining);
     profit[a] = bid.limit - compute.reserve - green * pi - spread;
-    if (profit[a] > 0 && excluded[a] === 0) useful.push(a);
-    if (bid.limit - compute.reserve - green * cheapestEnergy - spread > 0) viable.push(a);
+    if (profit[a] > 0 && shape.excluded[a] === 0) useful.push(a);
+    if (bid.limit - compute.reserve - green * cheapestEnergy - fee / bid.remaining > 0) viable.push(a);
   }
   const demand = new Float64Array(bids.length);
   bids.forEach((b, i) => (demand[i] = b.remaining));
@@ -134,7 +187,14 @@ function transportAt(prep: PreparedBook, options: ClearingOptions, pi: number, e
 }
 
 /** Passes 3 and 4: turn transport flows into bundles that pass every exact check. */
-function realise(prep: PreparedBook, options: ClearingOptions, transport: Transport): { matches: Match[]; welfare: number; blocked: number[] } {
+type Realised = {
+  matches: Match[];
+  welfare: number;
+  blocked: number[]; // arcs whose flow found every link full
+  bundles: { arc: number; q: number; remote: boolean }[];
+};
+
+function realise(prep: PreparedBook, options: ClearingOptions, transport: Transport): Realised {
   const { bids, computes, energies, links, linkLists, arcs } = prep;
   const { pi, profit, useful, viable, flow } = transport;
   const feeBps = options.platformFeeBps;
@@ -353,7 +413,8 @@ function realise(prep: PreparedBook, options: ClearingOptions, transport: Transp
     for (let i = 0; i < lots.length; i++) welfare -= energies[bundle.lotEnergy[i]].pricePerWh * bundle.lotWh[i];
     if (bundle.link >= 0) welfare -= linkCost(bid, links[bundle.link]);
   }
-  return { matches, welfare, blocked };
+  const kept = [...bundles.values()].map((b) => ({ arc: b.arc, q: b.q, remote: b.link >= 0 }));
+  return { matches, welfare, blocked, bundles: kept };
 }
 
 /**

@@ -113,7 +113,7 @@ describe("nashBargain without constraints", () => {
       RUNS,
     );
     fc.assert(
-      fc.property(constrained(4), fc.constantFrom([1, 0, 3, 2], [3, 2, 1, 0], [2, 3, 0, 1]), (input, perm) => {
+      fc.property(constrained(4), fc.constantFrom<number[]>([1, 0, 3, 2], [3, 2, 1, 0], [2, 3, 0, 1]), (input, perm) => {
         const u = solve(input);
         const inverse = perm.map((_, i) => perm.indexOf(i));
         const permuted = solve({

@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import type { ComputeOffer } from "../../../protocol/orders.ts";
+import { HARDWARE_CLASSES } from "../../../protocol/units.ts";
+import { PRICING_CONFIG, SLA_TIERS } from "../../../backend/pricing/config.ts";
+import {
+  bandwidthBasePrice,
+  computeBasePrice,
+  computeUtilisation,
+  dynamicPrice,
+  energyBasePrice,
+  loadFactor,
+  qualityFactor,
+  type ComputeGood,
+} from "../../../backend/pricing/price.ts";
+
+const reference: ComputeGood = { hardwareClass: "gpu-training", reliability: 0.99, slaTier: "basic", energyType: "grid", greenShareBps: 0 };
+const near = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+
+describe("base price", () => {
+  it("is the reference price for the reference good and applies each documented factor", () => {
+    assert.equal(computeBasePrice(reference), 2_500_000);
+    assert.equal(computeBasePrice({ ...reference, hardwareClass: "cpu-general" }), 40_000);
+    assert.ok(near(computeBasePrice({ ...reference, reliability: 0.999 }), 2_500_000 * 1.08)); // one more nine
+    assert.ok(near(computeBasePrice({ ...reference, reliability: 0.9 }), 2_500_000 * 0.92)); // one nine fewer
+    assert.ok(near(computeBasePrice({ ...reference, slaTier: "premium" }), 2_500_000 * 1.25));
+    assert.ok(near(computeBasePrice({ ...reference, energyType: "solar", greenShareBps: 10_000 }), 2_500_000 * 1.06));
+    assert.ok(near(computeBasePrice({ ...reference, energyType: "hydro", greenShareBps: 5_000 }), 2_500_000 * 1.02));
+    assert.equal(computeBasePrice({ ...reference, energyType: "grid", greenShareBps: 10_000 }), 2_500_000);
+    assert.equal(energyBasePrice("wind"), 50_000);
+    assert.equal(bandwidthBasePrice(50), 2_000);
+    assert.ok(near(bandwidthBasePrice(10), 2_000 * (1 + 0.5 * 0.8)));
+    assert.equal(bandwidthBasePrice(200), 2_000); // looser than the reference: no discount
+  });
+
+  it("caps the quality factor and refuses impossible inputs", () => {
+    assert.equal(qualityFactor(0.999_999_999_999), PRICING_CONFIG.compute.qualityCeiling);
+    assert.ok(near(qualityFactor(0), 1 - 0.08 * 2)); // two nines below the reference (0.99 → 0)
+    assert.equal(qualityFactor(0, { ...PRICING_CONFIG, compute: { ...PRICING_CONFIG.compute, qualityFloor: 0.9 } }), 0.9);
+    assert.throws(() => qualityFactor(1), /reliability/);
+    assert.throws(() => computeBasePrice({ ...reference, greenShareBps: 10_001 }), /greenShareBps/);
+    assert.throws(() => bandwidthBasePrice(-1), /latencyMs/);
+  });
+
+  it("rises with reliability, service tier and green share, and falls with looser latency", () => {
+    const good = fc.record({
+      hardwareClass: fc.constantFrom(...HARDWARE_CLASSES),
+      reliability: fc.double({ min: 0, max: 0.99999, noNaN: true }),
+      slaTier: fc.constantFrom(...SLA_TIERS),
+      energyType: fc.constantFrom("grid", "solar", "wind", "hydro", "biomass", "geothermal", "nuclear" as const),
+      greenShareBps: fc.integer({ min: 0, max: 10_000 }),
+    });
+    fc.assert(
+      fc.property(good, fc.double({ min: 0, max: 0.99999, noNaN: true }), fc.integer({ min: 0, max: 10_000 }), (g, r2, share2) => {
+        const [rLow, rHigh] = [Math.min(g.reliability, r2), Math.max(g.reliability, r2)];
+        assert.ok(computeBasePrice({ ...g, reliability: rLow }) <= computeBasePrice({ ...g, reliability: rHigh }));
+        const [sLow, sHigh] = [Math.min(g.greenShareBps, share2), Math.max(g.greenShareBps, share2)];
+        assert.ok(computeBasePrice({ ...g, greenShareBps: sLow }) <= computeBasePrice({ ...g, greenShareBps: sHigh }));
+        const prices = SLA_TIERS.map((slaTier) => computeBasePrice({ ...g, slaTier }));
+        prices.slice(1).forEach((p, i) => assert.ok(p > prices[i]));
+      }),
+      { numRuns: 300, seed: 3 },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 0, max: 500 }), (a, b) => {
+        assert.ok(bandwidthBasePrice(Math.max(a, b)) <= bandwidthBasePrice(Math.min(a, b)));
+      }),
+      { numRuns: 200, seed: 5 },
+    );
+  });
+});
+
+describe("dynamic price", () => {
+  it("applies the documented load term", () => {
+    assert.ok(near(loadFactor(0), 0.9));
+    assert.ok(near(loadFactor(0.3), 0.95));
+    assert.equal(loadFactor(0.6), 1);
+    assert.ok(near(loadFactor(0.8), 1 + 0.5 * 0.25));
+    assert.ok(near(loadFactor(1), 1.5));
+    assert.ok(near(loadFactor(7), 1.5)); // utilisation is clamped to [0, 1]
+    assert.ok(near(dynamicPrice(1000, 1), 1500));
+    assert.throws(() => loadFactor(Number.NaN), /utilisation/);
+  });
+
+  it("never falls as utilisation rises and is continuous at the neutral point", () => {
+    fc.assert(
+      fc.property(fc.double({ min: -0.5, max: 1.5, noNaN: true }), fc.double({ min: -0.5, max: 1.5, noNaN: true }), (a, b) => {
+        assert.ok(loadFactor(Math.min(a, b)) <= loadFactor(Math.max(a, b)));
+      }),
+      { numRuns: 500, seed: 7 },
+    );
+    assert.ok(Math.abs(loadFactor(0.6 - 1e-12) - loadFactor(0.6)) < 1e-9);
+  });
+
+  it("measures utilisation from the offers overlapping the window", () => {
+    const offer = (o: Partial<ComputeOffer>): ComputeOffer => ({
+      id: 1n,
+      supplier: "0x0000000000000000000000000000000000000001",
+      hardwareClass: 2,
+      region: 1,
+      windowStart: 0,
+      windowEnd: 100,
+      vcuHours: 100n,
+      filled: 0n,
+      reservePricePerVcuHour: 1n,
+      whPerVcuHour: 1n,
+      pueMilli: 1000,
+      expiry: 100,
+      ...o,
+    });
+    const offers = [
+      offer({ filled: 50n }), // half used, fully inside the window
+      offer({ windowStart: 50, windowEnd: 150, vcuHours: 200n, filled: 0n }), // half of it overlaps
+      offer({ hardwareClass: 0, filled: 100n }), // another class: ignored
+      offer({ region: 2, filled: 100n }), // another region: ignored when a region is asked
+    ];
+    const window = { hardwareClass: "gpu-inference" as const, region: 1, windowStart: 0, windowEnd: 100 };
+    assert.ok(near(computeUtilisation(offers, window), 50 / (100 + 100)));
+    assert.ok(near(computeUtilisation(offers, { ...window, region: undefined }), 150 / 300));
+    assert.equal(computeUtilisation(offers, { ...window, windowStart: 500, windowEnd: 600 }), 1);
+    assert.throws(() => computeUtilisation(offers, { ...window, windowEnd: 0 }), /windowEnd/);
+  });
+});
