@@ -177,15 +177,18 @@ const cases: Case[] = [
   },
   {
     reason: "EnergyPaymentBelowReserve",
-    breaks: "an energy payment that only reaches the reserve by rounding down",
-    // 1,001 Wh at 0.04 per kWh cost 40.04 base units: 40 is not enough.
-    match: (b) =>
-      bundle(b, {
+    breaks: "an energy payment that only reaches the reserve by rounding its cost down",
+    // At 0.040001 per kWh, 150,000 Wh cost 6,000,150 base units; 1,999 more Wh cost 79,961.999…,
+    // which the reserve rounds up to 79,962.
+    match: async (b) => {
+      await b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(b.t0, b.windBatchId, { reservePricePerKwh: 40_001n }));
+      return bundle(b, {
         energyLots: [
-          { offerId: b.windOfferId, wh: 1_001n, payment: 40n },
-          { offerId: b.solarOfferId, wh: 150_000n, payment: 8n * USD },
+          { offerId: b.solarOfferId, wh: 98_001n, payment: 6n * USD },
+          { offerId: 3n, wh: 151_999n, payment: 6_000_150n + 79_961n },
         ],
-      }),
+      });
+    },
   },
   {
     reason: "GreenShareBelowMinimum",
@@ -315,6 +318,21 @@ describe("settlement checks every limit of every order", () => {
       expect(await b.market.dealCount()).to.equal(0n);
     });
   }
+
+  it("accepts an energy payment equal to its reserve cost rounded up", async () => {
+    const b = await loadFixture(openBook);
+    await b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(b.t0, b.windBatchId, { reservePricePerKwh: 40_001n }));
+    const { deals, skipped } = await settle(b, [
+      bundle(b, {
+        energyLots: [
+          { offerId: b.solarOfferId, wh: 98_001n, payment: 6n * USD },
+          { offerId: 3n, wh: 151_999n, payment: 6_000_150n + 79_962n },
+        ],
+      }),
+    ]);
+    expect(skipped).to.deep.equal([]);
+    expect(deals[0].terms.energyLots[1].payment).to.equal(6_080_112n);
+  });
 
   it("accepts payments that meet every reserve exactly and a total plus fee exactly at the limit", async () => {
     const b = await loadFixture(openBook);
