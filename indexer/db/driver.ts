@@ -1,7 +1,7 @@
 // One database behind one interface: PGlite (Postgres in WebAssembly, a folder on disk) by default,
 // a PostgreSQL server when DATABASE_URL is set. Both speak the same SQL, so the schema, migrations,
 // handlers and resolvers never ask which one they run on.
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
@@ -40,10 +40,27 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 // databases (tests, benchmarks) can opt in to doing it once and copying the empty cluster after.
 let template: Promise<Blob> | null = null;
 let reuseInit = false;
+let templateFile: string | null = null;
 
-/** Opt in to copying the first fresh PGlite cluster of this process instead of re-running initdb. */
-export function reusePgliteInit(on = true): void {
-  reuseInit = on;
+/**
+ * Opt in to copying one empty PGlite cluster instead of running initdb for every fresh database;
+ * with `cacheFile`, the copy is also kept on disk for later processes.
+ */
+export function reusePgliteInit(cacheFile: string | null = null): void {
+  reuseInit = true;
+  templateFile = cacheFile;
+  if (!template && cacheFile && existsSync(cacheFile)) template = Promise.resolve(new Blob([readFileSync(cacheFile)]));
+}
+
+async function keepTemplate(dump: Promise<Blob>): Promise<Blob> {
+  const blob = await dump;
+  if (templateFile) {
+    // Written aside and renamed, so a concurrent process never reads half a file.
+    const tmp = `${templateFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, Buffer.from(await blob.arrayBuffer()));
+    renameSync(tmp, templateFile);
+  }
+  return blob;
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
@@ -54,7 +71,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     client = await PGlite.create({ ...(dataDir ? { dataDir } : {}), loadDataDir: await template });
   } else {
     client = await PGlite.create(dataDir ? { dataDir } : {});
-    if (fresh && reuseInit && !template) template = client.dumpDataDir("none");
+    if (fresh && reuseInit && !template) template = keepTemplate(client.dumpDataDir("none"));
   }
   const on = (q: Pick<PGlite, "query" | "exec">): Queryable => ({
     async query<T extends Row>(sql: string, params?: unknown[]) {

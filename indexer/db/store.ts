@@ -117,10 +117,10 @@ export class Store {
   }
 
   /**
-   * Writes every changed row. With `journalBlock`, also records each row's state before this step
-   * under that block number, so that `rollback` can restore it if the block is orphaned.
+   * Writes every changed row. With `journal`, also records each row's state before this step under
+   * the step's last block (and its first), so that `rollbackJournal` can restore it if orphaned.
    */
-  async flush(journalBlock?: number): Promise<void> {
+  async flush(journal?: { block: number; stepFrom: number }): Promise<void> {
     const byTable = new Map<string, Entry[]>();
     for (const e of this.#entries.values()) {
       if (!e.dirty) continue;
@@ -128,7 +128,7 @@ export class Store {
       if (!list) byTable.set(e.table, (list = []));
       list.push(e);
     }
-    const journal: { block_number: number; seq: number; table_name: string; key: Row; before: Row | null }[] = [];
+    const journalRows: { block_number: number; step_from: number; seq: number; table_name: string; key: Row; before: Row | null }[] = [];
     for (const [table, entries] of byTable) {
       const keyCols = this.#keyColumns(table);
       const columns = this.#columnsOf(table);
@@ -140,11 +140,12 @@ export class Store {
         else if (e.original !== undefined && e.current !== undefined) updates.push(e.current);
         else if (e.original !== undefined) deletes.push(keyObject(keyCols, keyCols.map((c) => e.original![c])));
         else continue;
-        if (journalBlock !== undefined) {
+        if (journal) {
           const source = (e.original ?? e.current)!;
-          journal.push({
-            block_number: journalBlock,
-            seq: journal.length,
+          journalRows.push({
+            block_number: journal.block,
+            step_from: journal.stepFrom,
+            seq: journalRows.length,
             table_name: table,
             key: keyObject(keyCols, keyCols.map((c) => source[c])),
             before: e.original ?? null,
@@ -155,7 +156,7 @@ export class Store {
       if (updates.length > 0) await updateRows(this.#tx, table, keyCols, columns, updates);
       if (inserts.length > 0) await insertRows(this.#tx, table, columns, inserts);
     }
-    if (journal.length > 0) await insertRows(this.#tx, "reorg_journal", JOURNAL_COLUMNS, journal);
+    if (journalRows.length > 0) await insertRows(this.#tx, "reorg_journal", JOURNAL_COLUMNS, journalRows);
     for (const e of this.#entries.values()) {
       if (!e.dirty) continue;
       e.original = e.current === undefined ? undefined : { ...e.current };
@@ -182,7 +183,7 @@ export class Store {
   }
 }
 
-const JOURNAL_COLUMNS = ["block_number", "seq", "table_name", "key", "before"] as const;
+const JOURNAL_COLUMNS = ["block_number", "step_from", "seq", "table_name", "key", "before"] as const;
 
 function entryId(table: string, key: readonly unknown[]): string {
   return `${table}:${key.map(String).join("/")}`;

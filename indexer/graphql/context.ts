@@ -23,7 +23,11 @@ export type ApiOptions = {
   feed: Feed;
 };
 
-export type ApiContext = ApiOptions & { view(): Promise<ChainView> };
+export type ApiContext = ApiOptions & {
+  view(): Promise<ChainView>;
+  /** Caches `compute()` under `key` until the next committed block: read models only change then. */
+  memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
+};
 
 export async function readView(db: Queryable, confirmations: number): Promise<ChainView> {
   const [row] = await db.query<{ block_number: number; head_block: number; timestamp: number | null }>(
@@ -41,13 +45,28 @@ export async function readView(db: Queryable, confirmations: number): Promise<Ch
 /** Builds the context factory; the cached view is dropped whenever the feed reports a change. */
 export function contextFactory(options: ApiOptions): () => ApiContext {
   let epoch = 0;
-  options.feed.on(() => epoch++);
+  let results = new Map<string, Promise<unknown>>();
+  options.feed.on(() => {
+    epoch++;
+    results = new Map();
+  });
+  const memo = <T>(key: string, compute: () => Promise<T>): Promise<T> => {
+    let hit = results.get(key) as Promise<T> | undefined;
+    if (!hit) {
+      const cache = results;
+      hit = compute();
+      cache.set(key, hit);
+      // A failure is not worth keeping: the next request tries again.
+      hit.catch(() => cache.delete(key));
+    }
+    return hit;
+  };
   return () => {
     let cached: { epoch: number; view: Promise<ChainView> } | null = null;
     const view = () => {
       if (!cached || cached.epoch !== epoch) cached = { epoch, view: readView(options.db, options.confirmations) };
       return cached.view;
     };
-    return { ...options, view };
+    return { ...options, view, memo };
   };
 }

@@ -100,15 +100,15 @@ function account(ctx: ApiContext, raw: string) {
     },
     activity: (args: PageArgs) => {
       const q: PageQuery = {
-        select: "SELECT * FROM events",
+        select: "SELECT e.* FROM account_events x JOIN events e USING (block_number, log_index)",
         where: [],
         params: [],
         order: [
-          { expr: "block_number", column: "block_number", cast: "int8" },
-          { expr: "log_index", column: "log_index", cast: "int4" },
+          { expr: "x.block_number", column: "block_number", cast: "int8" },
+          { expr: "x.log_index", column: "log_index", cast: "int4" },
         ],
       };
-      whereParam(q, "accounts @> ARRAY[$?::text]", a);
+      whereEq(q, "x.account", a);
       return page(db, q, args, (e) => ({
         contract: e.contract,
         name: e.name,
@@ -151,7 +151,7 @@ export const resolvers = {
   Query: {
     status: (_: unknown, __: unknown, ctx: ApiContext) => status(ctx),
     orderBook: (_: unknown, a: { resource: "COMPUTE"; filter?: OrderBookFilter; depth: number }, ctx: ApiContext) =>
-      orderBook(ctx, a.resource, a.filter, a.depth),
+      ctx.memo(`orderBook:${JSON.stringify(a)}`, () => orderBook(ctx, a.resource, a.filter, a.depth)),
     order: (_: unknown, a: { kind: keyof typeof KIND_TO_DB; id: string }, ctx: ApiContext) => loadOrder(ctx.db, KIND_TO_DB[a.kind], a.id),
     orders: (_: unknown, a: Args<{ filter?: OrderFilter }>, ctx: ApiContext) => listOrders(ctx, a.filter, a),
     deal: (_: unknown, a: { id: string }, ctx: ApiContext) => loadDeal(ctx.db, a.id),

@@ -87,6 +87,7 @@ export class SyncEngine {
   #lastError: SyncStatus["lastError"] = null;
   #stopping = false;
   #wake: (() => void) | null = null;
+  #headPending = false;
   #unsubscribe: (() => void) | null = null;
   #range: number;
   #lastLog = 0;
@@ -165,6 +166,7 @@ export class SyncEngine {
     const unsubscribe = await this.#o.chain.subscribeHeads(
       (n) => {
         this.#head = Math.max(this.#head ?? 0, n);
+        this.#headPending = true;
         this.#wake?.();
       },
       (error) => this.#o.log.warn({ err: error.message }, "head subscription failed; polling"),
@@ -204,6 +206,8 @@ export class SyncEngine {
   /** Advances by one step. Returns false when already at the head. Exposed for tests. */
   async step(): Promise<boolean> {
     const cp = this.#cp!;
+    // A head announced from here on must wake the next sleep, even if this step already saw it.
+    this.#headPending = false;
     const head = await this.#o.chain.head();
     this.#head = head;
     if (cp.number > head) {
@@ -224,8 +228,8 @@ export class SyncEngine {
       this.#phase = "backfill";
       await this.#backfill(journalFrom);
     } else {
-      this.#phase = "live";
-      await this.#follow(cp.number + 1);
+      this.#phase = head - cp.number > 1 && this.#phase !== "live" ? "backfill" : "live";
+      await this.#follow(cp.number + 1, head);
     }
     this.#report();
     return true;
@@ -249,7 +253,7 @@ export class SyncEngine {
         await this.#reorg();
         return;
       }
-      await this.#commit(fetched.logs, fetched.headers, fetched.to, undefined);
+      await this.#commit(fetched.logs, fetched.headers, fetched.to, false);
       // Aim the next-but-one range at the target log count; the node caps nothing on a local chain,
       // but big responses cost memory and small ones cost round trips.
       const density = fetched.logs.length / (fetched.to.number - fetched.from.number + 1);
@@ -258,34 +262,49 @@ export class SyncEngine {
     }
   }
 
-  async #fetchRange(fromBlock: number, limit: number): Promise<Fetched> {
+  async #fetchRange(fromBlock: number, limit: number, everyHeader = false): Promise<Fetched> {
     const toBlock = Math.min(limit, fromBlock + this.#range - 1);
-    const ends = await this.#o.chain.headers(fromBlock === toBlock ? [fromBlock] : [fromBlock, toBlock]);
-    const logs = await this.#o.chain.logs({ addresses: this.#addresses, fromBlock, toBlock });
+    const span = Array.from({ length: toBlock - fromBlock + 1 }, (_, i) => fromBlock + i);
+    let logs: RawLog[];
+    try {
+      logs = await this.#o.chain.logs({ addresses: this.#addresses, fromBlock, toBlock });
+    } catch (error) {
+      // Too many logs for one response (the client's size cap, or a node's result limit): halve.
+      if (toBlock > fromBlock && isTooLarge(error)) {
+        this.#range = Math.max(1, Math.floor((toBlock - fromBlock + 1) / 2));
+        return this.#fetchRange(fromBlock, limit, everyHeader);
+      }
+      throw error;
+    }
+    const ends = await this.#o.chain.headers(everyHeader ? span : fromBlock === toBlock ? [fromBlock] : [fromBlock, toBlock]);
     const wanted = [...new Set(logs.map((l) => l.blockNumber))].filter((n) => !ends.has(n));
     const headers = new Map([...ends, ...(wanted.length ? await this.#o.chain.headers(wanted) : [])]);
-    for (const l of logs) {
-      if (headers.get(l.blockNumber)?.hash !== l.blockHash) {
-        throw new IndexerError("CHAIN_MOVED", `block ${l.blockNumber} changed while it was read`, { retryable: true });
-      }
-    }
+    const moved = () => new IndexerError("CHAIN_MOVED", `blocks ${fromBlock}–${toBlock} changed while they were read`, { retryable: true });
+    for (const l of logs) if (headers.get(l.blockNumber)?.hash !== l.blockHash) throw moved();
+    // Near the head a re-org can land between two requests: there the headers must form one chain.
+    if (everyHeader) for (const n of span.slice(1)) if (headers.get(n)!.parentHash !== headers.get(n - 1)!.hash) throw moved();
     return { from: headers.get(fromBlock)!, to: headers.get(toBlock)!, logs, headers };
   }
 
-  /** One block near the head, journaled so that it can be rolled back. */
-  async #follow(number: number): Promise<void> {
-    const header = await this.#o.chain.header(number);
-    if (!header) return;
-    if (header.parentHash !== this.#cp!.hash) {
-      await this.#reorg();
-      return;
+  /**
+   * Blocks that may still be re-orged: one journaled step (one block at the head, a few while
+   * catching up), so that it can be rolled back.
+   */
+  async #follow(fromBlock: number, head: number): Promise<void> {
+    if (fromBlock === head) {
+      const header = await this.#o.chain.header(fromBlock);
+      if (!header) return;
+      if (header.parentHash !== this.#cp!.hash) return this.#reorg();
+      // By hash, not by number: the logs are those of exactly this block even if the head moves.
+      const logs = await this.#o.chain.logs({ addresses: this.#addresses, blockHash: header.hash });
+      return this.#commit(logs, new Map([[fromBlock, header]]), header, true);
     }
-    // By hash, not by number: the logs are those of exactly this block even if the head moves.
-    const logs = await this.#o.chain.logs({ addresses: this.#addresses, blockHash: header.hash });
-    await this.#commit(logs, new Map([[number, header]]), header, number);
+    const fetched = await this.#fetchRange(fromBlock, head, true);
+    if (fetched.from.parentHash !== this.#cp!.hash) return this.#reorg();
+    await this.#commit(fetched.logs, fetched.headers, fetched.to, true);
   }
 
-  async #commit(logs: RawLog[], headers: Map<number, BlockHeader>, to: BlockHeader, journalBlock: number | undefined) {
+  async #commit(logs: RawLog[], headers: Map<number, BlockHeader>, to: BlockHeader, journaled: boolean) {
     const events: DecodedEvent[] = [];
     for (const log of logs) {
       const e = this.#decode(log, headers.get(log.blockNumber)!.timestamp);
@@ -310,9 +329,11 @@ export class SyncEngine {
         const handler = this.#o.handlers.contracts[e.contract]?.events[e.name];
         if (handler) await handler(e, ctx);
       }
-      await store.flush(journalBlock);
-      const floor = journalBlock === undefined ? to.number : Math.max(this.#cp!.journalFloor, (this.#head ?? to.number) - this.#o.reorgDepth);
-      if (journalBlock !== undefined && floor > this.#cp!.journalFloor) {
+      // A journaled step is labelled with its last block and remembers its first: rolling it back
+      // returns to the block before it, whichever of its blocks the re-org began at.
+      await store.flush(journaled ? { block: to.number, stepFrom: fromBlock } : undefined);
+      const floor = !journaled ? to.number : Math.max(this.#cp!.journalFloor, (this.#head ?? to.number) - this.#o.reorgDepth);
+      if (journaled && floor > this.#cp!.journalFloor) {
         await tx.query("DELETE FROM reorg_journal WHERE block_number <= $1", [floor]);
       }
       await tx.query(
@@ -374,14 +395,22 @@ export class SyncEngine {
       this.#emit({ type: "reorg", ancestor: this.#cp!.number, orphaned: cp.number - this.#cp!.number, reset: true });
       return;
     }
-    const a = ancestor;
-    const removed = await db.transaction(async (tx) => {
-      await rollbackJournal(tx, this.#o.handlers.tables, this.#columns, a.number);
-      const gone = await tx.query("DELETE FROM events WHERE block_number > $1 RETURNING log_index", [a.number]);
-      await tx.query("DELETE FROM blocks WHERE number > $1", [a.number]);
-      await tx.query("UPDATE sync_state SET block_number = $1, block_hash = $2, updated_at = now()", [a.number, a.hash]);
-      return gone.length;
+    const { removed, target } = await db.transaction(async (tx) => {
+      // A step that straddles the ancestor is undone whole: back to the block before it.
+      const [{ first }] = await tx.query<{ first: number | null }>("SELECT min(step_from) AS first FROM reorg_journal WHERE block_number > $1", [
+        ancestor!.number,
+      ]);
+      const number = first === null ? ancestor!.number : Math.min(ancestor!.number, first - 1);
+      const [kept] = await tx.query<{ hash: string }>("SELECT hash FROM blocks WHERE number = $1", [number]);
+      if (!kept) throw new IndexerError("ROLLBACK_TARGET_MISSING", `no stored block ${number} to roll back to`);
+      await rollbackJournal(tx, this.#o.handlers.tables, this.#columns, ancestor!.number);
+      const gone = await tx.query("DELETE FROM events WHERE block_number > $1 RETURNING log_index", [number]);
+      await tx.query("DELETE FROM account_events WHERE block_number > $1", [number]);
+      await tx.query("DELETE FROM blocks WHERE number > $1", [number]);
+      await tx.query("UPDATE sync_state SET block_number = $1, block_hash = $2, updated_at = now()", [number, kept.hash]);
+      return { removed: gone.length, target: { number, hash: kept.hash } };
     });
+    const a = target;
     this.#eventsIndexed -= removed;
     this.#cp = { number: a.number, hash: a.hash, journalFloor: cp.journalFloor };
     log.warn({ ancestor: a.number, orphaned: cp.number - a.number }, "re-org: rolled back to the common ancestor");
@@ -397,7 +426,7 @@ export class SyncEngine {
   }
 
   async #clear(tx: Queryable): Promise<void> {
-    const tables = [...Object.keys(this.#o.handlers.tables), "events", "blocks", "reorg_journal"];
+    const tables = [...Object.keys(this.#o.handlers.tables), "events", "account_events", "blocks", "reorg_journal"];
     await tx.query(`TRUNCATE ${tables.join(", ")}`);
   }
 
@@ -423,6 +452,7 @@ export class SyncEngine {
   }
 
   #sleep(ms: number): Promise<void> {
+    if (this.#headPending) return Promise.resolve();
     return new Promise((resolve) => {
       const t = setTimeout(done, ms);
       function done() {
@@ -437,6 +467,15 @@ export class SyncEngine {
   }
 }
 
+function isTooLarge(error: unknown): boolean {
+  const e = error as { name?: string; code?: number; message?: string; details?: string };
+  return (
+    e?.name === "ResponseBodyTooLargeError" ||
+    e?.code === -32005 ||
+    /too many|limit exceeded|response size|more than \d+ results|block range/i.test(`${e?.message ?? ""} ${e?.details ?? ""}`)
+  );
+}
+
 async function insertEvents(tx: Queryable, events: DecodedEvent[]): Promise<DecodedEvent[]> {
   const rows = events.map((e) => ({
     block_hash: e.blockHash,
@@ -449,16 +488,33 @@ async function insertEvents(tx: Queryable, events: DecodedEvent[]): Promise<Deco
     address: e.address,
     name: e.name,
     args: e.args,
-    accounts: e.accounts,
   }));
-  const inserted = await tx.query<{ block_hash: string; log_index: number }>(
-    `INSERT INTO events SELECT * FROM jsonb_populate_recordset(null::events, $1)
-     ON CONFLICT (block_hash, log_index) DO NOTHING RETURNING block_hash, log_index`,
+  const [{ n }] = await tx.query<{ n: number }>(
+    `WITH fresh AS (
+       INSERT INTO events SELECT * FROM jsonb_populate_recordset(null::events, $1)
+       ON CONFLICT (block_hash, log_index) DO NOTHING RETURNING 1)
+     SELECT count(*)::int4 AS n FROM fresh`,
     [JSON.stringify(rows)],
   );
-  if (inserted.length === events.length) return events;
-  const fresh = new Set(inserted.map((r) => `${r.block_hash}:${r.log_index}`));
-  return events.filter((e) => fresh.has(`${e.blockHash}:${e.logIndex}`));
+  let fresh = events;
+  // Only a replayed step can hit rows already there; then find out which events are new.
+  if (n !== events.length) {
+    const seen = await tx.query<{ block_hash: string; log_index: number }>(
+      `SELECT e.block_hash, e.log_index FROM events e JOIN jsonb_to_recordset($1) AS k(block_hash text, log_index int4)
+       USING (block_hash, log_index) WHERE e.xmin = pg_current_xact_id()::xid`,
+      [JSON.stringify(rows.map((r) => ({ block_hash: r.block_hash, log_index: r.log_index })))],
+    );
+    const inserted = new Set(seen.map((r) => `${r.block_hash}:${r.log_index}`));
+    fresh = events.filter((e) => inserted.has(`${e.blockHash}:${e.logIndex}`));
+  }
+  const links = fresh.flatMap((e) => e.accounts.map((account) => [account, e.blockNumber, e.logIndex]));
+  if (links.length > 0) {
+    await tx.query(
+      `INSERT INTO account_events SELECT a->>0, (a->>1)::int8, (a->>2)::int4 FROM jsonb_array_elements($1) a ON CONFLICT DO NOTHING`,
+      [JSON.stringify(links)],
+    );
+  }
+  return fresh;
 }
 
 /** Identifies what the database indexes, so that it is never mixed with another deployment. */

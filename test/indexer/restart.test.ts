@@ -26,7 +26,7 @@ describe("indexer restart", () => {
     const x = await new Exchange(node.url, deployment).init();
     await openBook(x);
     // Enough history that the backfill takes many steps.
-    await skippedHistory(x, 30, 400);
+    await skippedHistory(x, 12, 400);
   });
 
   after(async () => {

@@ -66,13 +66,13 @@ describe("indexer database", () => {
       store.insert("certificate_balances", { batch_id: "7", holder: "0x01", wh: "1000", updated_block: 10 });
       await store.update("market_params", ["feeBps"], { value: "99", updated_block: 10 });
       store.insert("credit_holders", { account: "0x02", balance: "5", lots: [{ dealId: "1", amount: "5" }], updated_block: 10 });
-      await store.flush(10);
+      await store.flush({ block: 10, stepFrom: 10 });
     });
     await db.transaction(async (tx) => {
       const store = new Store(tx, tables, columns);
       await store.update("certificate_balances", ["7", "0x01"], { wh: "400", updated_block: 11 });
       await store.delete("market_params", ["feeBps"]);
-      await store.flush(11);
+      await store.flush({ block: 11, stepFrom: 11 });
     });
     assert.notDeepEqual(await dumpIndex(db), before);
     await db.transaction((tx) => rollbackJournal(tx, tables, columns, 9));

@@ -34,15 +34,24 @@ CREATE TABLE events (
   address      text NOT NULL,
   name         text NOT NULL,
   args         jsonb NOT NULL,
-  accounts     text[] NOT NULL,         -- every address among the arguments
   PRIMARY KEY (block_hash, log_index)
 );
 CREATE INDEX events_position ON events (block_number, log_index);
-CREATE INDEX events_accounts ON events USING gin (accounts);
 
--- Each row's state before a not-yet-final block changed it (NULL: the block created the row).
+-- Which events name which address (any address argument): "everything one account did".
+CREATE TABLE account_events (
+  account      text NOT NULL,
+  block_number int8 NOT NULL,
+  log_index    int4 NOT NULL,
+  PRIMARY KEY (account, block_number, log_index)
+);
+CREATE INDEX account_events_position ON account_events (block_number);
+
+-- Each row's state before a step of not-yet-final blocks changed it (NULL: the step created the
+-- row), labelled with the step's last block and remembering its first.
 CREATE TABLE reorg_journal (
   block_number int8 NOT NULL,
+  step_from    int8 NOT NULL,
   seq          int4 NOT NULL,
   table_name   text NOT NULL,
   key          jsonb NOT NULL,

@@ -1,15 +1,19 @@
 // The indexer under test, in this process (fast) with its own database, and a GraphQL client.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pino } from "pino";
 import type { IndexerConfig } from "../../../indexer/config.ts";
 import { startIndexer, type Indexer } from "../../../indexer/main.ts";
 import { reusePgliteInit } from "../../../indexer/db/driver.ts";
+import { ROOT } from "./chain.ts";
+
+const PGLITE_VERSION = JSON.parse(readFileSync(path.join(ROOT, "node_modules", "@electric-sql", "pglite", "package.json"), "utf8")).version;
 import { dumpIndex } from "../../../indexer/db/dump.ts";
 import type { Deployment, Node } from "./chain.ts";
 
-reusePgliteInit();
+// One empty cluster for every test process, kept beside the other temporary files.
+reusePgliteInit(path.join(tmpdir(), `ccex-pglite-template-${PGLITE_VERSION}.tar`));
 
 export type Running = Indexer & {
   dataDir: string | null;
