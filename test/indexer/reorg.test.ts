@@ -85,6 +85,26 @@ describe("indexer re-orgs", () => {
     }
   });
 
+  it("marks what the last `confirmations` blocks changed as not final until they are buried", async () => {
+    const ix = await runIndexer(node, deployment, { confirmations: 2, reorgDepth: 8 });
+    try {
+      const p = parties(x);
+      const receipt = await x.send("Market", "postComputeOffer", [computeOffer(book.t0, { vcuHours: 31n })], p.compute);
+      const id = String(x.events(receipt, "Market", "ComputeOfferPosted")[0].offerId);
+      await ix.synced();
+      const q = `query($id: BigInt!) { order(kind: COMPUTE_OFFER, id: $id) { final posted { final } } status { indexedBlock finalizedBlock confirmations } }`;
+      let r = await ix.gql(q, { id });
+      assert.deepEqual(r.order, { final: false, posted: { final: false } });
+      assert.equal(r.status.finalizedBlock, r.status.indexedBlock - 2);
+      for (let i = 0; i < 2; i++) await x.rpc("evm_mine");
+      await ix.synced();
+      r = await ix.gql(q, { id });
+      assert.deepEqual(r.order, { final: true, posted: { final: true } });
+    } finally {
+      await ix.stop();
+    }
+  });
+
   it("rebuilds from the start block when a re-org is deeper than the journal", async () => {
     const ix = await runIndexer(node, deployment, { reorgDepth: 2 });
     const seen: SyncEvent[] = [];

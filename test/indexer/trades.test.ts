@@ -219,6 +219,55 @@ describe("indexer against real trades", () => {
     assert.equal(account.activity.nodes[0].name, "CreditsRetired");
   });
 
+  it("pushes order book and deal updates to subscribers over server-sent events", async () => {
+    const p = parties(x);
+    const controller = new AbortController();
+    const subscribe = async (query: string) => {
+      const res = await fetch(`${ix.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream" },
+        body: JSON.stringify({ query }),
+        signal: controller.signal,
+      });
+      assert.equal(res.status, 200);
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
+      return async function next(): Promise<any> {
+        for (;;) {
+          const end = buffer.indexOf("\n\n");
+          if (end >= 0) {
+            const frame = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = frame.split("\n").find((l) => l.startsWith("data:"));
+            if (data && data.length > 6) return JSON.parse(data.slice(5)).data;
+            continue;
+          }
+          const { value, done } = await reader.read();
+          if (done) throw new Error("stream ended");
+          buffer += value;
+        }
+      };
+    };
+    try {
+      const book = await subscribe(`subscription { orderBook(resource: COMPUTE, filter: { hardwareClass: "gpu-inference" }) { asks { price quantity } } }`);
+      const first = (await book()).orderBook;
+      const t0 = await x.now();
+      await x.send("Market", "postComputeOffer", [computeOffer(t0, { vcuHours: 123n, reservePricePerVcuHour: 1_234_567n })], p.compute);
+      const second = (await book()).orderBook;
+      assert.notDeepEqual(second, first);
+      assert.deepEqual(second.asks.find((l: { price: string }) => l.price === "1234567"), { price: "1234567", quantity: "123" });
+
+      const deals = await subscribe(`subscription { deals { id status } }`);
+      const bidId = x.events(await x.send("Market", "postBid", [bid(t0, { acceptableRegions: regions(Region.Northwest), buyerRegion: Region.Northwest, bandwidthMbps: 0, minGreenBps: 0, vcuHours: 5n })], p.buyer), "Market", "BidPosted")[0].bidId;
+      const offerId = x.events(await x.send("Market", "postComputeOffer", [computeOffer(t0)], p.compute), "Market", "ComputeOfferPosted")[0].offerId;
+      const opened = await settle(x, [{ bidId, computeOfferId: offerId, vcuHours: 5n, computePayment: 9n * USD, energyLots: [], bandwidthOfferId: 0n, bandwidthPayment: 0n }]);
+      assert.equal(opened.deals.length, 1);
+      assert.deepEqual((await deals()).deals, { id: String(opened.deals[0].dealId), status: "ACTIVE" });
+    } finally {
+      controller.abort();
+    }
+  });
+
   it("computes statistics equal to sums over the chain's own events", async () => {
     // Independent sums: every DealOpened, CertificatesRetired and CreditsMinted log of the contracts.
     const logs = async (contract: "Market" | "GreenCertificates" | "CarbonCredits", name: string) => {
