@@ -12,13 +12,18 @@ export const BPS = 10_000n;
 /** Plain values of an ethers Result: named tuples become objects, lists stay arrays. */
 export function plain(value: unknown): any {
   if (!(value instanceof Result)) return value;
-  if (value.length === 0) return [];
+  if (value.length === 0) return []; // the ABI has no empty structs, only empty lists
   try {
-    // toObject throws on unnamed entries, which is what tells a list from a struct.
-    return Object.fromEntries(Object.entries(value.toObject()).map(([key, entry]) => [key, plain(entry)]));
+    // toObject throws on a list of two or more unnamed entries, and names the single entry of a
+    // one-entry list "_": both mean a list rather than a struct.
+    const entries = Object.entries(value.toObject());
+    if (entries.length === value.length && entries.every(([key]) => key !== "_")) {
+      return Object.fromEntries(entries.map(([key, entry]) => [key, plain(entry)]));
+    }
   } catch {
-    return Array.from(value, plain);
+    // a list, handled below
   }
+  return Array.from(value, plain);
 }
 
 export type DealTerms = {
