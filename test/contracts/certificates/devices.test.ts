@@ -7,7 +7,7 @@ const Status = { None: 0n, Pending: 1n, Approved: 2n, Suspended: 3n };
 const CAPACITY_W = 2_000_000n;
 
 async function registeredDevice() {
-  const d = await loadFixture(deployExchange);
+  const d = await deployExchange();
   const commissionedAt = d.t0 - 100 * DAY;
   await d.certificates.connect(d.windSupplier).registerDevice(Source.Wind, Region.Northwest, CAPACITY_W, commissionedAt, "ipfs://farm");
   return { ...d, deviceId: 1n, commissionedAt };

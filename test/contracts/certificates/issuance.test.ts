@@ -6,7 +6,7 @@ import { deployExchange, Region, Source } from "../../helpers/deploy.ts";
 const CAPACITY_W = 2_000_000n; // 2 MW: at most 2,000,000 Wh per hour
 
 async function approvedDevice() {
-  const d = await loadFixture(deployExchange);
+  const d = await deployExchange();
   const commissionedAt = d.t0 - 100 * DAY;
   await d.certificates.connect(d.windSupplier).registerDevice(Source.Wind, Region.Northwest, CAPACITY_W, commissionedAt, "");
   await d.certificates.connect(d.registrar).approveDevice(1n);

@@ -6,7 +6,7 @@ import { deployExchange, Source } from "../../helpers/deploy.ts";
 // The market's two privileged calls, exercised directly by an account granted MARKET_ROLE so that
 // their own checks are tested apart from the market's logic.
 async function escrowHolder() {
-  const d = await loadFixture(deployExchange);
+  const d = await deployExchange();
   const { batchId } = await issueBatch(d, d.windSupplier, Source.Wind);
   const holder = d.stranger;
   await d.certificates.connect(d.admin).grantRole(await d.certificates.MARKET_ROLE(), holder.address);

@@ -4,7 +4,7 @@ import { loadFixture, ethers } from "../../helpers/connection.ts";
 import { deployExchange, Source } from "../../helpers/deploy.ts";
 
 async function heldBatch() {
-  const d = await loadFixture(deployExchange);
+  const d = await deployExchange();
   const { batchId } = await issueBatch(d, d.windSupplier, Source.Wind);
   return { ...d, batchId };
 }

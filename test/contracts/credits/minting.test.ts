@@ -4,7 +4,7 @@ import { deployExchange } from "../../helpers/deploy.ts";
 
 // Minting is the market's; an extra MARKET_ROLE holder exercises the token's own checks directly.
 async function minter() {
-  const d = await loadFixture(deployExchange);
+  const d = await deployExchange();
   await d.credits.connect(d.admin).grantRole(await d.credits.MARKET_ROLE(), d.stranger.address);
   return { ...d, minter: d.stranger };
 }

@@ -3,7 +3,7 @@ import { loadFixture, ethers } from "../../helpers/connection.ts";
 import { deployExchange } from "../../helpers/deploy.ts";
 
 async function heldCredits() {
-  const d = await loadFixture(deployExchange);
+  const d = await deployExchange();
   await d.credits.connect(d.admin).grantRole(await d.credits.MARKET_ROLE(), d.stranger.address);
   await d.credits.connect(d.stranger).mint(d.buyer.address, 10_000n, 1n);
   return d;
