@@ -16,6 +16,7 @@ export {
 export type { Clear, ClearingOptions, ClearingResult, MarketRules, OrderBook } from "./clearing/types.ts";
 export { clearFast } from "./clearing/fast.ts";
 export { clearExact, welfareUpperBound } from "./clearing/exact.ts";
+export { lagrangianWelfareBound } from "./clearing/relaxation.ts";
 export { checkBatch, energyNeededWh, matchPayments, type BatchCheck, type MatchViolation } from "./clearing/feasibility.ts";
 export {
   maxTotal,

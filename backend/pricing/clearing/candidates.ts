@@ -11,6 +11,8 @@ export type LiveBid = {
   remaining: number; // VCU-hours
   limit: number; // token base units per VCU-hour
   hours: number; // length of the window
+  seconds: number;
+  mbps: number; // bandwidth needed when served from another region
   greenShare: number; // minGreenBps / 10⁴
 };
 export type LiveCompute = { order: ComputeOffer; remaining: number; reserve: number; milliWhPerVcuHour: number };
@@ -55,6 +57,8 @@ export function prepareBook(book: OrderBook, rules: MarketRules): PreparedBook {
       remaining,
       limit: Number(b.limitPricePerVcuHour),
       hours: (b.windowEnd - b.windowStart) / 3600,
+      seconds: b.windowEnd - b.windowStart,
+      mbps: Number(b.bandwidthMbps),
       greenShare: b.minGreenBps / 10_000,
     });
   }
@@ -199,5 +203,5 @@ function firstCandidate(bucket: WindowBucket, bid: Bid): number {
 
 /** Bandwidth reserve cost of serving `bid` over `link` for the bid's window, token base units. */
 export function linkCost(bid: LiveBid, link: LiveLink): number {
-  return link.pricePerMbpsHour * Number(bid.order.bandwidthMbps) * bid.hours;
+  return link.pricePerMbpsHour * bid.mbps * bid.hours;
 }

@@ -1,6 +1,6 @@
 // The exact reference clearer: the whole clearing problem as one mixed-integer program solved by
 // HiGHS (WebAssembly). For tests and small books; `welfareUpperBound` gives a cheaper LP bound for
-// books too large for the MIP.
+// books too large for the MIP (relaxation.ts).
 //
 // Variables, per candidate bundle t = (bid, compute offer) — one per pair: two bundles on one pair
 // would only pay a second link fee and take the bid's Mbps twice:
@@ -27,6 +27,7 @@
 import loadHighs from "highs";
 import type { Match } from "../../../protocol/orders.ts";
 import { linkCost, prepareBook } from "./candidates.ts";
+import { relaxedArcs } from "./relaxation.ts";
 import { greenRange, reservePricedMatch } from "./reserve-match.ts";
 import type { ClearingOptions, ClearingResult, OrderBook } from "./types.ts";
 
@@ -68,7 +69,7 @@ class ModelBuilder {
     this.rowUpper.push(upper);
   }
 
-  solve(timeLimitSeconds: number, integral: boolean) {
+  solve(timeLimitSeconds: number, integral: boolean, mipGap = 1e-6) {
     const numCols = this.colCost.length;
     const numRows = this.rowLower.length;
     const model = highs.createModel({
@@ -84,7 +85,7 @@ class ModelBuilder {
       ...(integral ? { integrality: this.integer.map((i) => (i === 1 ? highs.constants.variableType.integer : highs.constants.variableType.continuous)) } : {}),
     });
     try {
-      model.options.set({ output_flag: false, time_limit: timeLimitSeconds, mip_rel_gap: 1e-6 });
+      model.options.set({ output_flag: false, time_limit: timeLimitSeconds, mip_rel_gap: mipGap });
       model.run();
       const status = model.getModelStatus();
       const optimal = status === highs.constants.modelStatus.optimal;
@@ -103,8 +104,9 @@ class ModelBuilder {
 }
 
 /**
- * Clears a book exactly (within HiGHS's MIP gap of 1e-6) — the reference the fast clearer is
- * measured against. Books beyond a few thousand orders may hit `timeLimitSeconds` (default 60).
+ * Clears a book exactly (within HiGHS's relative MIP gap, `mipGap`, default 1e-6) — the reference
+ * the fast clearer is measured against. Books beyond a few hundred orders may hit
+ * `timeLimitSeconds` (default 60).
  */
 export function clearExact(book: OrderBook, options: ClearingOptions): ClearingResult {
   const started = performance.now();
@@ -199,7 +201,7 @@ export function clearExact(book: OrderBook, options: ClearingOptions): ClearingR
   const solved =
     candidates.length === 0
       ? { optimal: true, values: new Float64Array(0), objective: 0, bound: 0 }
-      : m.solve(options.timeLimitSeconds ?? 60, true);
+      : m.solve(options.timeLimitSeconds ?? 60, true, options.mipGap);
 
   // Round back to whole units and exact integer rules.
   const energyLeft = energies.map((en) => en.remaining);
@@ -230,14 +232,14 @@ export function clearExact(book: OrderBook, options: ClearingOptions): ClearingR
       let held = [...lots.values()].reduce((s, wh) => s + wh, 0);
       // Top up to the exact minimum from the cheapest certificates left; where none are left (the
       // model's Wh were fractional), give up VCU-hours until the certificates held suffice.
-      let range = greenRange(q, bid.order, compute.order);
+      let range = greenRange(q, bid.order.minGreenBps, compute.milliWhPerVcuHour);
       for (let k = 0; k < energies.length && held < range.min; k++) {
         const part = Math.min(range.min - held, energyLeft[k]);
         if (part > 0) lots.set(k, (lots.get(k) ?? 0) + part);
         energyLeft[k] -= part;
         held += part;
       }
-      while (q > 0 && !(held >= range.min)) range = greenRange(--q, bid.order, compute.order);
+      while (q > 0 && !(held >= range.min)) range = greenRange(--q, bid.order.minGreenBps, compute.milliWhPerVcuHour);
       for (const k of [...lots.keys()].sort((p, r) => energies[r].pricePerWh - energies[p].pricePerWh)) {
         if (held <= range.max) break;
         const part = Math.min(held - range.max, lots.get(k)!);
@@ -275,45 +277,27 @@ export function clearExact(book: OrderBook, options: ClearingOptions): ClearingR
 }
 
 /**
- * An upper bound on the welfare of any feasible batch, from an LP small enough for large books:
- * fractional quantities; each bundle's link charged at the cheapest eligible link, spread over the
- * largest quantity the bundle could have (never more than the real fixed charge); link capacities
- * and per-bundle limits dropped (bundles that cannot meet their limit even then are left out);
- * certificates pooled across bundles at their own prices.
+ * An upper bound on the welfare of any feasible batch: the LP relaxation of relaxation.ts, solved
+ * by HiGHS (simplex). `bound` is undefined when HiGHS does not finish within the time limit.
  */
 export function welfareUpperBound(book: OrderBook, options: ClearingOptions): { bound: number | undefined; optimal: boolean; elapsedMs: number } {
   const started = performance.now();
   const prep = prepareBook(book, options);
-  const { bids, computes, energies, linkListCheapest, arcs } = prep;
-  const fee = 1 + options.platformFeeBps / 10_000;
-  const cheapest = energies.length > 0 ? energies[0].pricePerWh : Infinity;
   const m = new ModelBuilder();
   const byBid = new Map<number, [number, number][]>();
   const byCompute = new Map<number, [number, number][]>();
   const greenRow: [number, number][] = [];
-  for (let a = 0; a < arcs.count; a++) {
-    const bid = bids[arcs.bid[a]];
-    const compute = computes[arcs.compute[a]];
-    const green = arcs.greenPerVcu[a];
-    const bound = Math.min(bid.remaining, compute.remaining);
-    const list = arcs.linkList[a];
-    const spread = list < 0 ? 0 : (linkListCheapest[list] * Number(bid.order.bandwidthMbps) * bid.hours) / bound;
-    const energyFloor = green > 0 ? green * cheapest : 0;
-    if ((compute.reserve + energyFloor + spread) * fee > bid.limit) continue;
-    const col = m.column((bid.limit - compute.reserve - spread) * MONEY, 0, bound, false);
-    for (const [map, key] of [
-      [byBid, arcs.bid[a]],
-      [byCompute, arcs.compute[a]],
-    ] as const) {
-      const entries = map.get(key) ?? [];
-      entries.push([col, 1]);
-      map.set(key, entries);
-    }
-    if (green > 0) greenRow.push([col, -green]);
+  for (const r of relaxedArcs(prep, options)) {
+    const b = prep.arcs.bid[r.arc];
+    const c = prep.arcs.compute[r.arc];
+    const col = m.column(r.profit * MONEY, 0, Math.min(prep.bids[b].remaining, prep.computes[c].remaining), false);
+    byBid.set(b, [...(byBid.get(b) ?? []), [col, 1]]);
+    byCompute.set(c, [...(byCompute.get(c) ?? []), [col, 1]]);
+    if (r.green > 0) greenRow.push([col, -r.green]);
   }
-  for (const [b, entries] of byBid) m.row(entries, 0, bids[b].remaining);
-  for (const [c, entries] of byCompute) m.row(entries, 0, computes[c].remaining);
-  for (const en of energies) greenRow.push([m.column(-en.pricePerWh * MONEY, 0, en.remaining, false), 1]);
+  for (const [b, entries] of byBid) m.row(entries, 0, prep.bids[b].remaining);
+  for (const [c, entries] of byCompute) m.row(entries, 0, prep.computes[c].remaining);
+  for (const en of prep.energies) greenRow.push([m.column(-en.pricePerWh * MONEY, 0, en.remaining, false), 1]);
   m.row(greenRow, 0, Infinity);
   if (m.colCost.length === 0) return { bound: 0, optimal: true, elapsedMs: performance.now() - started };
   const solved = m.solve(options.timeLimitSeconds ?? 60, false);

@@ -161,7 +161,7 @@ function transportAt(prep: PreparedBook, options: ClearingOptions, pi: number, s
     const green = arcs.greenPerVcu[a];
     if (green > 0 && energies.length === 0) continue;
     const list = arcs.linkList[a];
-    const fee = list >= 0 ? linkListCheapest[list] * Number(bid.order.bandwidthMbps) * bid.hours : 0;
+    const fee = list >= 0 ? linkListCheapest[list] * bid.mbps * bid.hours : 0;
     if ((compute.reserve + green * cheapestEnergy + fee / bid.remaining) * feeFactor > bid.limit) continue;
     const spread = fee / (shape.basis[a] || bid.remaining);
     profit[a] = bid.limit - compute.reserve - green * pi - spread;
@@ -214,7 +214,7 @@ function realise(prep: PreparedBook, options: ClearingOptions, transport: Transp
 
   /** The cheapest eligible link that still has the bid's Mbps, or −1. */
   const takeLink = (a: number): number => {
-    const mbps = Number(bids[arcs.bid[a]].order.bandwidthMbps);
+    const mbps = bids[arcs.bid[a]].mbps;
     let best = -1;
     for (const w of linkLists[arcs.linkList[a]]) {
       if (linkLeft[w] >= mbps && (best < 0 || links[w].pricePerMbpsHour < links[best].pricePerMbpsHour)) best = w;
@@ -227,8 +227,8 @@ function realise(prep: PreparedBook, options: ClearingOptions, transport: Transp
     computeLeft[arcs.compute[a]] -= q;
     let linkPayment = 0;
     if (link >= 0) {
-      linkLeft[link] -= Number(bid.order.bandwidthMbps);
-      linkPayment = linkReservePayment(bid.order, links[link].pricePerMbpsHour);
+      linkLeft[link] -= bid.mbps;
+      linkPayment = linkReservePayment(bid.mbps, bid.seconds, links[link].pricePerMbpsHour);
     }
     const bundle: Bundle = { arc: a, q, link, linkPayment, lotEnergy: [], lotWh: [] };
     bundles.set(a, bundle);
@@ -238,7 +238,7 @@ function realise(prep: PreparedBook, options: ClearingOptions, transport: Transp
     const a = bundle.arc;
     bidLeft[arcs.bid[a]] += bundle.q;
     computeLeft[arcs.compute[a]] += bundle.q;
-    if (bundle.link >= 0) linkLeft[bundle.link] += Number(bids[arcs.bid[a]].order.bandwidthMbps);
+    if (bundle.link >= 0) linkLeft[bundle.link] += bids[arcs.bid[a]].mbps;
     for (let i = 0; i < bundle.lotEnergy.length; i++) {
       const e = bundle.lotEnergy[i];
       energyLeft[e] += bundle.lotWh[i];
@@ -280,7 +280,7 @@ function realise(prep: PreparedBook, options: ClearingOptions, transport: Transp
   /** Room left under the bid's all-in limit after compute and bandwidth at reserve (NaN: none). */
   const energyBudget = (bundle: Bundle): number => {
     const a = bundle.arc;
-    return maxPayments(bids[arcs.bid[a]].order, bundle.q, feeBps) - computes[arcs.compute[a]].reserve * bundle.q - bundle.linkPayment;
+    return maxPayments(bids[arcs.bid[a]].limit, bundle.q, feeBps) - computes[arcs.compute[a]].reserve * bundle.q - bundle.linkPayment;
   };
   const withinLimit = (bundle: Bundle): boolean => {
     let energy = 0;
@@ -296,13 +296,19 @@ function realise(prep: PreparedBook, options: ClearingOptions, transport: Transp
     while (best > 0 && !(greenOf(a, best).min <= wh)) best--;
     return best;
   };
-  const greenOf = (a: number, q: number) => greenRange(q, bids[arcs.bid[a]].order, computes[arcs.compute[a]].order);
+  const greenOf = (a: number, q: number) => greenRange(q, bids[arcs.bid[a]].order.minGreenBps, computes[arcs.compute[a]].milliWhPerVcuHour);
 
   // Pass 3: realise the transport flows, most profitable first.
-  const flowing: number[] = [];
   const blocked: number[] = [];
-  for (let k = 0; k < useful.length; k++) if (flow[k] > 0) flowing.push(k);
-  flowing.sort((x, y) => profit[useful[y]] - profit[useful[x]]);
+  let flowingCount = 0;
+  for (let k = 0; k < useful.length; k++) if (flow[k] > 0) flowingCount++;
+  const flowing = new Int32Array(flowingCount);
+  const flowingProfit = new Float64Array(useful.length);
+  for (let k = 0, i = 0; k < useful.length; k++) {
+    flowingProfit[k] = profit[useful[k]];
+    if (flow[k] > 0) flowing[i++] = k;
+  }
+  flowing.sort((x, y) => flowingProfit[y] - flowingProfit[x]);
   for (const k of flowing) {
     const a = useful[k];
     const remote = arcs.linkList[a] >= 0;

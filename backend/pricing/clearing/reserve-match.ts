@@ -25,16 +25,16 @@ export function mulDiv(a: number, b: number, c: number, up: boolean): number {
 /**
  * Certificate Wh a bundle of `vcuHours` must carry: at least `min` (the bid's minimum green share of
  * the energy needed, rounded up) and at most `max` (the energy needed, ⌊vcuHours × whPerVcuHour ×
- * pueMilli / 1000⌋). NaN: beyond exact arithmetic, no bundle.
+ * pueMilli / 1000⌋, with milliWhPerVcuHour = whPerVcuHour × pueMilli). NaN: beyond exact arithmetic.
  */
-export function greenRange(vcuHours: number, bid: Bid, compute: ComputeOffer): { min: number; max: number } {
-  const needed = mulDiv(vcuHours, Number(compute.whPerVcuHour) * compute.pueMilli, 1000, false);
-  return { min: mulDiv(needed, bid.minGreenBps, 10_000, true), max: needed };
+export function greenRange(vcuHours: number, minGreenBps: number, milliWhPerVcuHour: number): { min: number; max: number } {
+  const needed = mulDiv(vcuHours, milliWhPerVcuHour, 1000, false);
+  return { min: mulDiv(needed, minGreenBps, 10_000, true), max: needed };
 }
 
-/** Smallest payment a bandwidth offer accepts for carrying the bid's traffic over its window. */
-export function linkReservePayment(bid: Bid, pricePerMbpsHour: number): number {
-  return mulDiv(pricePerMbpsHour * Number(bid.bandwidthMbps), bid.windowEnd - bid.windowStart, 3600, true);
+/** Smallest payment a bandwidth offer accepts for carrying `mbps` over `seconds`. */
+export function linkReservePayment(mbps: number, seconds: number, pricePerMbpsHour: number): number {
+  return mulDiv(pricePerMbpsHour * mbps, seconds, 3600, true);
 }
 
 /** Smallest payment an energy offer accepts for `wh`. */
@@ -42,9 +42,10 @@ export function energyReservePayment(pricePerKwh: number, wh: number): number {
   return mulDiv(pricePerKwh, wh, 1000, true);
 }
 
-/** Largest total T of suppliers' payments with T + ⌊T × feeBps / 10⁴⌋ ≤ the bid's limit × vcuHours. */
-export function maxPayments(bid: Bid, vcuHours: number, feeBps: number): number {
-  const budget = mulDiv(Number(bid.limitPricePerVcuHour), vcuHours, 1, false);
+/** Largest total T of suppliers' payments with T + ⌊T × feeBps / 10⁴⌋ ≤ limit × vcuHours. */
+export function maxPayments(limitPricePerVcuHour: number, vcuHours: number, feeBps: number): number {
+  const budget = limitPricePerVcuHour * vcuHours;
+  if (!Number.isSafeInteger(budget)) return NaN;
   let total = mulDiv(budget, 10_000, 10_000 + feeBps, false);
   // The fee rounds down, so one or two more base units may still fit.
   while (total + 1 + mulDiv(total + 1, feeBps, 10_000, false) <= budget) total++;

@@ -17,6 +17,7 @@ const UP = 1; // the tree arc runs from the node to its parent
 
 export type TransportProblem = {
   demand: Float64Array; // per bid, integral
+  // Arcs must be grouped by bid (all arcs of a bid consecutive).
   capacity: Float64Array; // per compute offer, integral
   arcBid: Int32Array;
   arcOffer: Int32Array;
@@ -81,13 +82,34 @@ export function solveTransport(p: TransportProblem): Float64Array {
     depth[nb + o] = 1;
     addChild(sink, nb + o);
   }
-  // Crash basis: a bid whose most profitable offer can take its whole demand with room to spare
-  // hangs under that offer (the room keeps the offer's arc to the sink strictly inside its bounds,
-  // as a strongly feasible tree needs); every other bid starts unmatched under the sink.
-  const bestArc = new Int32Array(nb).fill(-1);
+  // Crash basis: bids, richest first, hang under the most profitable offer that can take their
+  // whole demand with room to spare (the room keeps the offer's arc to the sink strictly inside its
+  // bounds, as a strongly feasible tree needs); a bid no offer can take starts unmatched.
+  const firstArc = new Int32Array(nb + 1).fill(-1);
+  const bestProfit = new Float64Array(nb);
   for (let a = 0; a < na; a++) {
     const b = p.arcBid[a];
-    if (bestArc[b] < 0 || p.profit[a] > p.profit[bestArc[b]]) bestArc[b] = a;
+    if (firstArc[b] < 0) firstArc[b] = a;
+    bestProfit[b] = Math.max(bestProfit[b], p.profit[a]);
+  }
+  const arcsOfBid = (b: number) => {
+    if (firstArc[b] < 0) return [];
+    const list: number[] = [];
+    for (let a = firstArc[b]; a < na && p.arcBid[a] === b; a++) list.push(a);
+    return list;
+  };
+  const room = p.capacity.slice();
+  const bestArc = new Int32Array(nb).fill(-1);
+  const byWealth = Int32Array.from({ length: nb }, (_, b) => b).sort((x, y) => bestProfit[y] - bestProfit[x]);
+  for (const b of byWealth) {
+    let chosen = -1;
+    for (const a of arcsOfBid(b)) {
+      if (room[p.arcOffer[a]] > p.demand[b] && (chosen < 0 || p.profit[a] > p.profit[chosen])) chosen = a;
+    }
+    if (chosen >= 0) {
+      bestArc[b] = chosen;
+      room[p.arcOffer[chosen]] -= p.demand[b];
+    }
   }
   for (let b = 0; b < nb; b++) {
     const slack = na + no + b;
@@ -96,7 +118,7 @@ export function solveTransport(p: TransportProblem): Float64Array {
     cap[slack] = Infinity;
     const a = bestArc[b];
     const o = a < 0 ? -1 : p.arcOffer[a];
-    const viaOffer = o >= 0 && flow[na + o] + p.demand[b] < cap[na + o];
+    const viaOffer = o >= 0;
     const treeArc = viaOffer ? a : slack;
     flow[treeArc] = p.demand[b];
     state[treeArc] = 0;

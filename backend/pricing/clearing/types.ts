@@ -22,6 +22,8 @@ export type MarketRules = {
 export type ClearingOptions = MarketRules & {
   /** Wall-clock budget for the exact clearer (HiGHS); ignored by the fast one. Default 60. */
   timeLimitSeconds?: number;
+  /** Relative optimality gap at which the exact clearer stops (HiGHS mip_rel_gap). Default 1e-6. */
+  mipGap?: number;
 };
 
 export type ClearingResult = {

@@ -4,6 +4,7 @@ import type { ClearingResult, OrderBook } from "../../../backend/pricing/clearin
 import { clearExact, welfareUpperBound } from "../../../backend/pricing/clearing/exact.ts";
 import { clearFast } from "../../../backend/pricing/clearing/fast.ts";
 import { checkBatch } from "../../../backend/pricing/clearing/feasibility.ts";
+import { lagrangianWelfareBound } from "../../../backend/pricing/clearing/relaxation.ts";
 import { BOOK_NOW, randomBook } from "./fixtures/books.ts";
 import { NOW, bandwidthOffer, bid, book, computeOffer, energyOffer } from "./fixtures/orders.ts";
 
@@ -39,12 +40,14 @@ describe("clearing random books", () => {
     });
   }
 
-  it("bounds the welfare from above with the LP relaxation", () => {
-    for (const seed of [21, 22, 23]) {
-      const b = randomBook({ orders: 200, seed });
+  it("bounds the welfare from above with the LP relaxation, by HiGHS and by its Lagrangian dual alike", () => {
+    for (const [seed, energyCoverage] of [[21, 1.1], [22, 1.1], [23, 0.3]]) {
+      const b = randomBook({ orders: 300, seed, energyCoverage });
       const bound = welfareUpperBound(b, rules);
+      const dual = lagrangianWelfareBound(b, rules);
       const fast = clearFast(b, rules);
       assert.ok(bound.optimal && bound.bound !== undefined);
+      assert.ok(Math.abs(dual.bound - bound.bound) <= 1e-7 * bound.bound, `${dual.bound} vs ${bound.bound}`);
       assert.ok(fast.welfare <= bound.bound * (1 + 1e-9));
       assert.ok(fast.welfare >= 0.99 * bound.bound);
     }
