@@ -140,17 +140,27 @@ export class Store {
         else if (e.original !== undefined && e.current !== undefined) updates.push(e.current);
         else if (e.original !== undefined) deletes.push(keyObject(keyCols, keyCols.map((c) => e.original![c])));
         else continue;
-        if (journal) {
-          const source = (e.original ?? e.current)!;
+        if (journal && e.original !== undefined) {
           journalRows.push({
             block_number: journal.block,
             step_from: journal.stepFrom,
             seq: journalRows.length,
             table_name: table,
-            key: keyObject(keyCols, keyCols.map((c) => source[c])),
-            before: e.original ?? null,
+            key: keyObject(keyCols, keyCols.map((c) => e.original![c])),
+            before: e.original,
           });
         }
+      }
+      // Rows the step created need no before-image: one entry lists all their keys.
+      if (journal && inserts.length > 0) {
+        journalRows.push({
+          block_number: journal.block,
+          step_from: journal.stepFrom,
+          seq: journalRows.length,
+          table_name: table,
+          key: inserts.map((row) => keyObject(keyCols, keyCols.map((c) => row[c]))) as unknown as Row,
+          before: null,
+        });
       }
       if (deletes.length > 0) await deleteRows(this.#tx, table, keyCols, deletes);
       if (updates.length > 0) await updateRows(this.#tx, table, keyCols, columns, updates);
@@ -254,7 +264,8 @@ export async function rollbackJournal(tx: Queryable, keys: TableKeys, columns: T
     const keyCols = keys[e.table_name];
     const cols = columns.get(e.table_name);
     if (!keyCols || !cols) throw new IndexerError("UNKNOWN_TABLE", `journal names unknown table ${e.table_name}`);
-    await deleteRows(tx, e.table_name, keyCols, [e.key]);
+    // An array of keys: rows the step created. One key with a before-image: a row it changed.
+    await deleteRows(tx, e.table_name, keyCols, Array.isArray(e.key) ? e.key : [e.key]);
     if (e.before) await insertRows(tx, e.table_name, cols, [e.before]);
   }
   await tx.query("DELETE FROM reorg_journal WHERE block_number > $1", [ancestor]);

@@ -226,21 +226,28 @@ export class SyncEngine {
     const journalFrom = head - this.#o.reorgDepth;
     if (cp.number < journalFrom) {
       this.#phase = "backfill";
-      await this.#backfill(journalFrom);
+      await this.#ranges(journalFrom, false);
+    } else if (head - cp.number > 1) {
+      // Catching up on blocks that may still be re-orged: ranges as in backfill, journaled.
+      if (this.#phase !== "live") this.#phase = "backfill";
+      await this.#ranges(head, true);
     } else {
-      this.#phase = head - cp.number > 1 && this.#phase !== "live" ? "backfill" : "live";
-      await this.#follow(cp.number + 1, head);
+      this.#phase = "live";
+      await this.#follow(head);
     }
     this.#report();
     return true;
   }
 
-  /** Final blocks, in ranges, fetching the next range while the current one is written. */
-  async #backfill(through: number): Promise<void> {
+  /**
+   * Blocks up to `through` in ranges, fetching the next range while the current one is written.
+   * Journaled ranges (blocks that may still be re-orged) check that their headers form one chain.
+   */
+  async #ranges(through: number, journaled: boolean): Promise<void> {
     // A prefetch that fails while the previous range is written must not count as unhandled; it
     // still rejects for whoever awaits it.
     const fetch = (from: number) => {
-      const p = this.#fetchRange(from, through);
+      const p = this.#fetchRange(from, through, journaled);
       p.catch(() => undefined);
       return p;
     };
@@ -253,7 +260,7 @@ export class SyncEngine {
         await this.#reorg();
         return;
       }
-      await this.#commit(fetched.logs, fetched.headers, fetched.to, false);
+      await this.#commit(fetched.logs, fetched.headers, fetched.to, journaled);
       // Aim the next-but-one range at the target log count; the node caps nothing on a local chain,
       // but big responses cost memory and small ones cost round trips.
       const density = fetched.logs.length / (fetched.to.number - fetched.from.number + 1);
@@ -286,22 +293,14 @@ export class SyncEngine {
     return { from: headers.get(fromBlock)!, to: headers.get(toBlock)!, logs, headers };
   }
 
-  /**
-   * Blocks that may still be re-orged: one journaled step (one block at the head, a few while
-   * catching up), so that it can be rolled back.
-   */
-  async #follow(fromBlock: number, head: number): Promise<void> {
-    if (fromBlock === head) {
-      const header = await this.#o.chain.header(fromBlock);
-      if (!header) return;
-      if (header.parentHash !== this.#cp!.hash) return this.#reorg();
-      // By hash, not by number: the logs are those of exactly this block even if the head moves.
-      const logs = await this.#o.chain.logs({ addresses: this.#addresses, blockHash: header.hash });
-      return this.#commit(logs, new Map([[fromBlock, header]]), header, true);
-    }
-    const fetched = await this.#fetchRange(fromBlock, head, true);
-    if (fetched.from.parentHash !== this.#cp!.hash) return this.#reorg();
-    await this.#commit(fetched.logs, fetched.headers, fetched.to, true);
+  /** The new head block, journaled so that it can be rolled back. */
+  async #follow(number: number): Promise<void> {
+    const header = await this.#o.chain.header(number);
+    if (!header) return;
+    if (header.parentHash !== this.#cp!.hash) return this.#reorg();
+    // By hash, not by number: the logs are those of exactly this block even if the head moves.
+    const logs = await this.#o.chain.logs({ addresses: this.#addresses, blockHash: header.hash });
+    await this.#commit(logs, new Map([[number, header]]), header, true);
   }
 
   async #commit(logs: RawLog[], headers: Map<number, BlockHeader>, to: BlockHeader, journaled: boolean) {

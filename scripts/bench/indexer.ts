@@ -158,6 +158,7 @@ async function main() {
     });
     log("backfilling…");
     const tBackfill = performance.now();
+    const cpuBefore = process.cpuUsage();
     await engine.init();
     const running = engine.run();
     closers.push(async () => {
@@ -169,6 +170,10 @@ async function main() {
       await new Promise((r) => setTimeout(r, 5));
     }
     const backfillSeconds = (performance.now() - tBackfill) / 1000;
+    // CPU time of this process (sync loop and PGlite both run in it): steadier than wall time on a
+    // machine shared with other work.
+    const cpu = process.cpuUsage(cpuBefore);
+    const backfillCpuSeconds = (cpu.user + cpu.system) / 1e6;
     const events = engine.status().eventsIndexed;
     const eventsPerSecond = Math.round(events / backfillSeconds);
 
@@ -228,6 +233,8 @@ async function main() {
       events,
       eventsPerSecond,
       backfillSeconds: Number(backfillSeconds.toFixed(2)),
+      backfillCpuSeconds: Number(backfillCpuSeconds.toFixed(2)),
+      eventsPerCpuSecond: Math.round(events / backfillCpuSeconds),
       blocks: head - deployment.startBlock + 1,
       history: { ...counts, seconds: Number(historySeconds.toFixed(1)) },
       headLatencyP50Ms: Number(percentile(latencies, 50).toFixed(1)),
@@ -242,6 +249,7 @@ async function main() {
         latencyP99Ms: load.latency.p99,
       },
       database: "pglite (file)",
+      loadAverage: Number((await import("node:os")).loadavg()[0].toFixed(2)),
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
     if (args.json) {
@@ -253,6 +261,7 @@ async function main() {
         "blocks": result.blocks,
         "backfill seconds": result.backfillSeconds,
         "backfill events/s": result.eventsPerSecond,
+        "backfill events per CPU-second": result.eventsPerCpuSecond,
         "head latency p50 ms": result.headLatencyP50Ms,
         "head latency p99 ms": result.headLatencyP99Ms,
         "head feed": result.realtime,

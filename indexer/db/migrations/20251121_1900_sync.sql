@@ -47,8 +47,8 @@ CREATE TABLE account_events (
 );
 CREATE INDEX account_events_position ON account_events (block_number);
 
--- Each row's state before a step of not-yet-final blocks changed it (NULL: the step created the
--- row), labelled with the step's last block and remembering its first.
+-- Each row's state before a step of not-yet-final blocks changed it, or (key: an array of keys,
+-- before: NULL) the rows the step created; labelled with the step's last block, remembering its first.
 CREATE TABLE reorg_journal (
   block_number int8 NOT NULL,
   step_from    int8 NOT NULL,
