@@ -1,7 +1,8 @@
-// The fast clearer for large books. Four passes:
+// The fast clearer for large books. Passes:
 //
 //  1. Price energy. Certificates are fungible across bundles, so the energy a bundle uses is valued
-//     at one marginal price π: the price of the cheapest offers that cover the expected green demand.
+//     at one marginal price π: the price of the cheapest offers that cover the expected green demand
+//     (bisected towards the shadow price when certificates run short, on small and mid-size books).
 //  2. Transport. Each (bid, compute offer) arc earns, per VCU-hour, the bid's limit minus the compute
 //     reserve, the green Wh at π and the bandwidth reserve spread over the bid's quantity. The
 //     transportation problem over these arcs (bid demand, offer capacity) is solved exactly by
@@ -10,12 +11,14 @@
 //     still has the bid's Mbps (or is dropped); certificates go to bundles tightest-budget first,
 //     cheapest energy first, and a bundle whose reserve payments + fee would exceed its bid's limit
 //     is dropped.
-//  4. Fill. Capacity freed by dropped bundles is offered again, arc by arc in order of profit, each
-//     extension checked exactly before it is kept.
+//  4. Fill. Capacity still free is offered again, arc by arc in order of profit, each extension
+//     checked exactly before it is kept.
+//  5. Improve (small and mid-size books). Link fees and capacities are outside the transport; a few
+//     rounds re-solve it with corrections drawn from the realised batch and keep the best batch.
 //
-// Every kept bundle passes exact bigint checks of capacity, green share and all-in limit, so the
-// result never breaks a constraint; only optimality is heuristic (the side constraints — fixed
-// bandwidth charges, per-bundle limits, energy scarcity — are outside the transport core).
+// Every kept bundle passes exact integer checks of capacity, green share and all-in limit (in
+// `number`s below 2⁵³, then again in bigint when the match is built), so the result never breaks a
+// constraint; only optimality is heuristic.
 
 import type { Match } from "../../../protocol/orders.ts";
 import { linkCost, prepareBook, type PreparedBook } from "./candidates.ts";

@@ -79,7 +79,9 @@ export function lagrangianWelfareBound(book: OrderBook, options: ClearingOptions
   };
 
   let low = 0;
-  let high = Math.max(0, ...relaxed.map((r) => (r.green > 0 ? r.profit / r.green : 0)), ...energies.map((e) => e.pricePerWh));
+  let high = 0; // beyond the dearest certificate and the price at which every green arc stops paying
+  for (const r of relaxed) if (r.green > 0) high = Math.max(high, r.profit / r.green);
+  for (const e of energies) high = Math.max(high, e.pricePerWh);
   let bound = Math.min(evaluate(low).value, evaluate(high).value);
   for (let step = 0; step < steps && high - low > 1e-9 * (1 + high); step++) {
     const mid = (low + high) / 2;

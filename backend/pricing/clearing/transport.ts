@@ -79,62 +79,95 @@ export function solveTransport(p: TransportProblem): Float64Array {
     parent[nb + o] = sink;
     pred[nb + o] = a;
     dir[nb + o] = UP;
-    depth[nb + o] = 1;
-    addChild(sink, nb + o);
-  }
-  // Crash basis: bids, richest first, hang under the most profitable offer that can take their
-  // whole demand with room to spare (the room keeps the offer's arc to the sink strictly inside its
-  // bounds, as a strongly feasible tree needs); a bid no offer can take starts unmatched.
-  const firstArc = new Int32Array(nb + 1).fill(-1);
-  const bestProfit = new Float64Array(nb);
-  for (let a = 0; a < na; a++) {
-    const b = p.arcBid[a];
-    if (firstArc[b] < 0) firstArc[b] = a;
-    bestProfit[b] = Math.max(bestProfit[b], p.profit[a]);
-  }
-  const arcsOfBid = (b: number) => {
-    if (firstArc[b] < 0) return [];
-    const list: number[] = [];
-    for (let a = firstArc[b]; a < na && p.arcBid[a] === b; a++) list.push(a);
-    return list;
-  };
-  const room = p.capacity.slice();
-  const bestArc = new Int32Array(nb).fill(-1);
-  const byWealth = Int32Array.from({ length: nb }, (_, b) => b).sort((x, y) => bestProfit[y] - bestProfit[x]);
-  for (const b of byWealth) {
-    let chosen = -1;
-    for (const a of arcsOfBid(b)) {
-      if (room[p.arcOffer[a]] > p.demand[b] && (chosen < 0 || p.profit[a] > p.profit[chosen])) chosen = a;
-    }
-    if (chosen >= 0) {
-      bestArc[b] = chosen;
-      room[p.arcOffer[chosen]] -= p.demand[b];
-    }
   }
   for (let b = 0; b < nb; b++) {
     const slack = na + no + b;
     src[slack] = b;
     dst[slack] = sink;
     cap[slack] = Infinity;
-    const a = bestArc[b];
-    const o = a < 0 ? -1 : p.arcOffer[a];
-    const viaOffer = o >= 0;
-    const treeArc = viaOffer ? a : slack;
-    flow[treeArc] = p.demand[b];
-    state[treeArc] = 0;
-    state[viaOffer ? slack : a] = 1;
-    if (viaOffer) {
-      flow[na + o] += p.demand[b];
-      pi[b] = p.profit[a];
-    }
-    const up = viaOffer ? nb + o : sink;
-    parent[b] = up;
-    pred[b] = treeArc;
-    dir[b] = UP;
-    depth[b] = viaOffer ? 2 : 1;
-    addChild(up, b);
+    state[slack] = 1;
   }
+
+  // Crash basis from a greedy allocation, richest bids first, each bid's arcs best first:
+  //  • an offer with more room than the bid still needs takes the rest, and the bid hangs under it
+  //    (the room left keeps the offer's arc to the sink strictly inside its bounds);
+  //  • an offer with less room is filled up by the bid and hangs under the bid, its arc to the sink
+  //    leaving the tree at its upper bound;
+  //  • whatever is left of the bid stays unmatched on its arc to the sink.
+  // Zero-flow tree arcs all point towards the root, saturated ones are out of the tree: the basis is
+  // strongly feasible, as Cunningham's rule needs.
+  const bestProfit = new Float64Array(nb);
+  const firstArc = new Int32Array(nb).fill(-1);
+  for (let a = 0; a < na; a++) {
+    const b = p.arcBid[a];
+    if (firstArc[b] < 0) firstArc[b] = a;
+    if (p.profit[a] > bestProfit[b]) bestProfit[b] = p.profit[a];
+  }
+  const byWealth = new Int32Array(nb);
+  for (let b = 0; b < nb; b++) byWealth[b] = b;
+  byWealth.sort((x, y) => bestProfit[y] - bestProfit[x]);
+  const room = p.capacity.slice();
+  const order = new Int32Array(na);
+  for (const b of byWealth) {
+    let rest = p.demand[b];
+    let hung = false;
+    let degree = 0;
+    for (let a = firstArc[b]; a >= 0 && a < na && p.arcBid[a] === b; a++) order[degree++] = a;
+    for (let i = 0; i < degree && rest > 0; i++) {
+      // Selection sort: a bid has a handful of arcs.
+      let top = i;
+      for (let j = i + 1; j < degree; j++) if (p.profit[order[j]] > p.profit[order[top]]) top = j;
+      const a = order[top];
+      order[top] = order[i];
+      order[i] = a;
+      const o = p.arcOffer[a];
+      const offerNode = nb + o;
+      if (room[o] > rest) {
+        room[o] -= rest;
+        flow[a] = rest;
+        state[a] = 0;
+        parent[b] = offerNode;
+        pred[b] = a;
+        dir[b] = UP;
+        rest = 0;
+        hung = true;
+      } else if (room[o] > 0 && parent[offerNode] === sink) {
+        flow[a] = room[o];
+        state[a] = 0;
+        rest -= room[o];
+        room[o] = 0;
+        parent[offerNode] = b;
+        pred[offerNode] = a;
+        dir[offerNode] = 0;
+        state[na + o] = -1;
+      }
+    }
+    if (!hung) {
+      const slack = na + no + b;
+      flow[slack] = rest;
+      state[slack] = 0;
+      parent[b] = sink;
+      pred[b] = slack;
+      dir[b] = UP;
+    }
+  }
+  for (let o = 0; o < no; o++) flow[na + o] = p.capacity[o] - room[o];
   parent[sink] = -1;
+  // Children lists, depths and potentials (tree arcs have zero reduced cost) from the root down.
+  for (let v = 0; v < sink; v++) addChild(parent[v], v);
+  {
+    const stack = [sink];
+    while (stack.length > 0) {
+      const u = stack.pop()!;
+      for (let c = firstChild[u]; c >= 0; c = nextSibling[c]) {
+        const a = pred[c];
+        // cost + pi[src] − pi[dst] = 0 along the tree arc.
+        pi[c] = src[a] === c ? pi[u] - cost[a] : pi[u] + cost[a];
+        depth[c] = depth[u] + 1;
+        stack.push(c);
+      }
+    }
+  }
 
   // Reduced costs below this are noise, not improvement (profits are per VCU-hour in base units).
   const eps = 1e-9 * Math.max(1, maxProfit);
