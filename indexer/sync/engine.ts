@@ -15,8 +15,10 @@ import type { Database, Queryable } from "../db/driver.ts";
 import { readColumns, rollbackJournal, Store, type TableColumns } from "../db/store.ts";
 import { IndexerError, isRetryable } from "../errors.ts";
 import type { HandlerSet } from "../handlers/types.ts";
-import type { BlockHeader, Chain, RawLog } from "./chain.ts";
+import type { BlockHeader, Chain } from "./chain.ts";
 import { createDecoder, type ContractSpec, type DecodedEvent, type Decoder } from "./decode.ts";
+import { fetchRange, type FetchedRange, type RangeFetcher } from "./fetch-range.ts";
+import { startFetchWorker } from "./fetch-worker.ts";
 import { RateMeter } from "./progress.ts";
 
 export type SyncOptions = {
@@ -35,6 +37,8 @@ export type SyncOptions = {
   /** Aim for about this many logs per backfill step. */
   targetLogsPerStep: number;
   pollIntervalMs: number;
+  /** Fetch and decode backfill ranges in a worker thread talking to this RPC URL. */
+  fetchWorker?: { rpcUrl: string } | null;
   log: Logger;
 };
 
@@ -65,7 +69,6 @@ export type SyncStatus = {
 
 type Checkpoint = { number: number; hash: string; journalFloor: number };
 
-type Fetched = { from: BlockHeader; to: BlockHeader; logs: RawLog[]; headers: Map<number, BlockHeader> };
 
 const ZERO_HASH = `0x${"0".repeat(64)}`;
 
@@ -91,6 +94,7 @@ export class SyncEngine {
   #unsubscribe: (() => void) | null = null;
   #range: number;
   #lastLog = 0;
+  #fetcher: RangeFetcher | null = null;
 
   constructor(options: SyncOptions) {
     if (options.reorgDepth < options.confirmations) {
@@ -201,6 +205,17 @@ export class SyncEngine {
     this.#stopping = true;
     this.#unsubscribe?.();
     this.#wake?.();
+    await this.#fetcher?.close();
+  }
+
+  #rangeFetcher(): RangeFetcher {
+    if (!this.#fetcher) {
+      const { chain, contracts, fetchWorker } = this.#o;
+      this.#fetcher = fetchWorker
+        ? startFetchWorker(fetchWorker.rpcUrl, contracts)
+        : { fetch: (request) => fetchRange(chain, this.#addresses, this.#decode, request), close: async () => undefined };
+    }
+    return this.#fetcher;
   }
 
   /** Advances by one step. Returns false when already at the head. Exposed for tests. */
@@ -246,51 +261,30 @@ export class SyncEngine {
   async #ranges(through: number, journaled: boolean): Promise<void> {
     // A prefetch that fails while the previous range is written must not count as unhandled; it
     // still rejects for whoever awaits it.
+    const fetcher = this.#rangeFetcher();
     const fetch = (from: number) => {
-      const p = this.#fetchRange(from, through, journaled);
+      const p = fetcher.fetch({ fromBlock: from, limit: through, range: this.#range, everyHeader: journaled });
       p.catch(() => undefined);
       return p;
     };
-    let next: Promise<Fetched> | null = fetch(this.#cp!.number + 1);
+    let next: Promise<FetchedRange> | null = fetch(this.#cp!.number + 1);
     while (next && !this.#stopping) {
-      const fetched: Fetched = await next;
+      const fetched: FetchedRange = await next;
       const after = fetched.to.number + 1;
       next = after <= through ? fetch(after) : null;
       if (fetched.from.parentHash !== this.#cp!.hash) {
         await this.#reorg();
         return;
       }
-      await this.#commit(fetched.logs, fetched.headers, fetched.to, journaled);
+      await this.#commit(fetched.events, fetched.headers, fetched.to, journaled);
       // Aim the next-but-one range at the target log count; the node caps nothing on a local chain,
-      // but big responses cost memory and small ones cost round trips.
-      const density = fetched.logs.length / (fetched.to.number - fetched.from.number + 1);
-      this.#range = Math.max(1, Math.min(this.#o.maxBlockRange, Math.floor(this.#o.targetLogsPerStep / Math.max(density, 1e-3))));
+      // but big responses cost memory and small ones cost round trips. A range the node refused as
+      // too large caps it.
+      const density = fetched.logs / fetched.range;
+      const aimed = Math.floor(this.#o.targetLogsPerStep / Math.max(density, 1e-3));
+      this.#range = Math.max(1, Math.min(this.#o.maxBlockRange, aimed, fetched.range < this.#range ? fetched.range : Infinity));
       this.#report();
     }
-  }
-
-  async #fetchRange(fromBlock: number, limit: number, everyHeader = false): Promise<Fetched> {
-    const toBlock = Math.min(limit, fromBlock + this.#range - 1);
-    const span = Array.from({ length: toBlock - fromBlock + 1 }, (_, i) => fromBlock + i);
-    let logs: RawLog[];
-    try {
-      logs = await this.#o.chain.logs({ addresses: this.#addresses, fromBlock, toBlock });
-    } catch (error) {
-      // Too many logs for one response (the client's size cap, or a node's result limit): halve.
-      if (toBlock > fromBlock && isTooLarge(error)) {
-        this.#range = Math.max(1, Math.floor((toBlock - fromBlock + 1) / 2));
-        return this.#fetchRange(fromBlock, limit, everyHeader);
-      }
-      throw error;
-    }
-    const ends = await this.#o.chain.headers(everyHeader ? span : fromBlock === toBlock ? [fromBlock] : [fromBlock, toBlock]);
-    const wanted = [...new Set(logs.map((l) => l.blockNumber))].filter((n) => !ends.has(n));
-    const headers = new Map([...ends, ...(wanted.length ? await this.#o.chain.headers(wanted) : [])]);
-    const moved = () => new IndexerError("CHAIN_MOVED", `blocks ${fromBlock}–${toBlock} changed while they were read`, { retryable: true });
-    for (const l of logs) if (headers.get(l.blockNumber)?.hash !== l.blockHash) throw moved();
-    // Near the head a re-org can land between two requests: there the headers must form one chain.
-    if (everyHeader) for (const n of span.slice(1)) if (headers.get(n)!.parentHash !== headers.get(n - 1)!.hash) throw moved();
-    return { from: headers.get(fromBlock)!, to: headers.get(toBlock)!, logs, headers };
   }
 
   /** The new head block, journaled so that it can be rolled back. */
@@ -300,20 +294,16 @@ export class SyncEngine {
     if (header.parentHash !== this.#cp!.hash) return this.#reorg();
     // By hash, not by number: the logs are those of exactly this block even if the head moves.
     const logs = await this.#o.chain.logs({ addresses: this.#addresses, blockHash: header.hash });
-    await this.#commit(logs, new Map([[number, header]]), header, true);
+    const events = logs.map((l) => this.#decode(l, header.timestamp)).filter((e): e is DecodedEvent => e !== null);
+    await this.#commit(events, [header], header, true);
   }
 
-  async #commit(logs: RawLog[], headers: Map<number, BlockHeader>, to: BlockHeader, journaled: boolean) {
-    const events: DecodedEvent[] = [];
-    for (const log of logs) {
-      const e = this.#decode(log, headers.get(log.blockNumber)!.timestamp);
-      if (e) events.push(e);
-    }
+  async #commit(events: DecodedEvent[], headers: BlockHeader[], to: BlockHeader, journaled: boolean) {
     const fromBlock = this.#cp!.number + 1;
     const withEvents = new Set(events.map((e) => e.blockNumber));
     const { touched, checkpoint } = await this.#o.db.transaction(async (tx) => {
       // Every block that carries events is kept (times, ancestor search); so is the checkpoint block.
-      const blocks = [...headers.values()].filter((h) => h === to || withEvents.has(h.number));
+      const blocks = headers.filter((h) => h.number === to.number || withEvents.has(h.number));
       await tx.query(
         `INSERT INTO blocks (number, hash, parent_hash, timestamp)
          SELECT number, hash, parent_hash, timestamp FROM jsonb_to_recordset($1) AS b(number int8, hash text, parent_hash text, timestamp int8)
@@ -464,15 +454,6 @@ export class SyncEngine {
       };
     });
   }
-}
-
-function isTooLarge(error: unknown): boolean {
-  const e = error as { name?: string; code?: number; message?: string; details?: string };
-  return (
-    e?.name === "ResponseBodyTooLargeError" ||
-    e?.code === -32005 ||
-    /too many|limit exceeded|response size|more than \d+ results|block range/i.test(`${e?.message ?? ""} ${e?.details ?? ""}`)
-  );
 }
 
 async function insertEvents(tx: Queryable, events: DecodedEvent[]): Promise<DecodedEvent[]> {

@@ -84,6 +84,17 @@ describe("indexer on PostgreSQL", () => {
       const q = `{ deal(id: "1") { status payments { kind amount } } orderBook(resource: ENERGY) { asks { price quantity } } }`;
       assert.deepEqual(await onPostgres.gql(q), await onPglite.gql(q));
       assert.equal((await onPostgres.gql(q)).deal.status, "FINALIZED");
+
+      // A stateless GraphQL replica beside the syncing process: same answers, the same head.
+      const replica = await runIndexer(node, deployment, { database: { kind: "postgres", url: pg.url }, role: "api" });
+      try {
+        assert.equal(replica.engine, null);
+        assert.deepEqual(await replica.gql(q), await onPostgres.gql(q));
+        const { status } = await replica.gql(`{ status { phase indexedBlock } }`);
+        assert.deepEqual(status, { phase: "api-only", indexedBlock: (await onPostgres.gql(`{ status { indexedBlock } }`)).status.indexedBlock });
+      } finally {
+        await replica.stop();
+      }
     } finally {
       await onPostgres.stop();
       await onPglite.stop();
