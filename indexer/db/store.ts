@@ -41,7 +41,7 @@ export class Store {
     }
     if (wanted.size === 0) return;
     const rows = await this.#tx.query(
-      `SELECT t.* FROM ${table} t JOIN jsonb_populate_recordset(null::${table}, $1) k USING (${keyCols.join(", ")})`,
+      `SELECT t.* FROM ${table} t JOIN json_populate_recordset(null::${table}, $1) k USING (${keyCols.join(", ")})`,
       [JSON.stringify([...wanted.values()].map((k) => keyObject(keyCols, k)))],
     );
     for (const row of rows) {
@@ -209,11 +209,11 @@ function json(rows: Row[]): string {
   return JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
 }
 
-// jsonb_populate_recordset turns one JSON parameter into typed rows, so one statement writes any
+// json_populate_recordset turns one JSON parameter into typed rows, so one statement writes any
 // number of rows of any table without building per-table parameter lists.
 export async function insertRows(tx: Queryable, table: string, columns: readonly string[], rows: Row[]) {
   const cols = columns.join(", ");
-  await tx.query(`INSERT INTO ${table} (${cols}) SELECT ${cols} FROM jsonb_populate_recordset(null::${table}, $1)`, [
+  await tx.query(`INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_populate_recordset(null::${table}, $1)`, [
     json(rows),
   ]);
 }
@@ -223,14 +223,14 @@ async function updateRows(tx: Queryable, table: string, keyCols: readonly string
   if (set.length === 0) return;
   const on = keyCols.map((c) => `t.${c} = r.${c}`).join(" AND ");
   await tx.query(
-    `UPDATE ${table} t SET ${set.join(", ")} FROM jsonb_populate_recordset(null::${table}, $1) r WHERE ${on}`,
+    `UPDATE ${table} t SET ${set.join(", ")} FROM json_populate_recordset(null::${table}, $1) r WHERE ${on}`,
     [json(rows)],
   );
 }
 
 async function deleteRows(tx: Queryable, table: string, keyCols: readonly string[], keys: Row[]) {
   const on = keyCols.map((c) => `t.${c} = r.${c}`).join(" AND ");
-  await tx.query(`DELETE FROM ${table} t USING jsonb_populate_recordset(null::${table}, $1) r WHERE ${on}`, [
+  await tx.query(`DELETE FROM ${table} t USING json_populate_recordset(null::${table}, $1) r WHERE ${on}`, [
     json(keys),
   ]);
 }

@@ -306,7 +306,7 @@ export class SyncEngine {
       const blocks = headers.filter((h) => h.number === to.number || withEvents.has(h.number));
       await tx.query(
         `INSERT INTO blocks (number, hash, parent_hash, timestamp)
-         SELECT number, hash, parent_hash, timestamp FROM jsonb_to_recordset($1) AS b(number int8, hash text, parent_hash text, timestamp int8)
+         SELECT number, hash, parent_hash, timestamp FROM json_to_recordset($1) AS b(number int8, hash text, parent_hash text, timestamp int8)
          ON CONFLICT (number) DO NOTHING`,
         [JSON.stringify(blocks.map((b) => ({ number: b.number, hash: b.hash, parent_hash: b.parentHash, timestamp: b.timestamp })))],
       );
@@ -471,7 +471,7 @@ async function insertEvents(tx: Queryable, events: DecodedEvent[]): Promise<Deco
   }));
   const [{ n }] = await tx.query<{ n: number }>(
     `WITH fresh AS (
-       INSERT INTO events SELECT * FROM jsonb_populate_recordset(null::events, $1)
+       INSERT INTO events SELECT * FROM json_populate_recordset(null::events, $1)
        ON CONFLICT (block_hash, log_index) DO NOTHING RETURNING 1)
      SELECT count(*)::int4 AS n FROM fresh`,
     [JSON.stringify(rows)],
@@ -480,7 +480,7 @@ async function insertEvents(tx: Queryable, events: DecodedEvent[]): Promise<Deco
   // Only a replayed step can hit rows already there; then find out which events are new.
   if (n !== events.length) {
     const seen = await tx.query<{ block_hash: string; log_index: number }>(
-      `SELECT e.block_hash, e.log_index FROM events e JOIN jsonb_to_recordset($1) AS k(block_hash text, log_index int4)
+      `SELECT e.block_hash, e.log_index FROM events e JOIN json_to_recordset($1) AS k(block_hash text, log_index int4)
        USING (block_hash, log_index) WHERE e.xmin = pg_current_xact_id()::xid`,
       [JSON.stringify(rows.map((r) => ({ block_hash: r.block_hash, log_index: r.log_index })))],
     );
@@ -490,7 +490,7 @@ async function insertEvents(tx: Queryable, events: DecodedEvent[]): Promise<Deco
   const links = fresh.flatMap((e) => e.accounts.map((account) => [account, e.blockNumber, e.logIndex]));
   if (links.length > 0) {
     await tx.query(
-      `INSERT INTO account_events SELECT a->>0, (a->>1)::int8, (a->>2)::int4 FROM jsonb_array_elements($1) a ON CONFLICT DO NOTHING`,
+      `INSERT INTO account_events SELECT a->>0, (a->>1)::int8, (a->>2)::int4 FROM json_array_elements($1) a ON CONFLICT DO NOTHING`,
       [JSON.stringify(links)],
     );
   }

@@ -33,7 +33,7 @@ CREATE TABLE events (
   contract     text NOT NULL,
   address      text NOT NULL,
   name         text NOT NULL,
-  args         jsonb NOT NULL,
+  args         json NOT NULL,           -- json, not jsonb: stored as sent, cheaper to write
   PRIMARY KEY (block_hash, log_index)
 );
 CREATE INDEX events_position ON events (block_number, log_index);
