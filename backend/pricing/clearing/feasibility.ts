@@ -97,9 +97,9 @@ function checkOne(
   used: (key: string) => bigint,
 ): MatchViolation | undefined {
   if (m.vcuHours <= 0n) return "ZeroQuantity";
-  if (bid === undefined) return "BidNotOpen";
+  if (bid === undefined || bid.filled + used(`b:${bid.id}`) >= bid.vcuHours) return "BidNotOpen";
   if (bid.expiry <= rules.now) return "BidExpired";
-  if (compute === undefined) return "ComputeOfferNotOpen";
+  if (compute === undefined || compute.filled + used(`c:${compute.id}`) >= compute.vcuHours) return "ComputeOfferNotOpen";
   if (compute.expiry <= rules.now) return "ComputeOfferExpired";
   if (compute.hardwareClass !== bid.hardwareClass) return "HardwareClassMismatch";
   if (compute.windowStart > bid.windowStart || bid.windowEnd > compute.windowEnd) return "WindowNotCovered";
@@ -112,7 +112,7 @@ function checkOne(
     if (linkId !== 0n || m.bandwidthPayment !== 0n) return "BandwidthNotNeeded";
   } else {
     if (linkId === 0n) return "BandwidthMissing";
-    if (link === undefined) return "BandwidthOfferNotOpen";
+    if (link === undefined || link.filled + used(`w:${link.id}`) >= link.mbps) return "BandwidthOfferNotOpen";
     if (link.expiry <= rules.now) return "BandwidthOfferExpired";
     const route =
       (link.fromRegion === compute.region && link.toRegion === bid.buyerRegion) ||
@@ -129,7 +129,7 @@ function checkOne(
   for (const { lot, offer } of lots) {
     if (lot.offerId <= previous) return "EnergyLotsNotAscending";
     previous = lot.offerId;
-    if (offer === undefined) return "EnergyOfferNotOpen";
+    if (offer === undefined || offer.filled + used(`e:${offer.id}`) >= offer.wh) return "EnergyOfferNotOpen";
     if (offer.expiry <= rules.now) return "EnergyOfferExpired";
     if (lot.wh <= 0n) return "ZeroQuantity";
     if (offer.filled + used(`e:${offer.id}`) + lot.wh > offer.wh) return "EnergyQuantityExceeded";

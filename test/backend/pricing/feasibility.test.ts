@@ -24,9 +24,11 @@ describe("checkBatch mirrors the contract's match rules", () => {
   const cases: [MatchViolation, () => [OrderBook, Match]][] = [
     ["ZeroQuantity", () => [base(), validMatch({ vcuHours: 0n })]],
     ["BidNotOpen", () => [base(), validMatch({ bidId: 99n })]],
+    ["BidNotOpen", () => [book({ ...base(), bids: [bid({ filled: 100n })] }), validMatch()]],
     ["BidExpired", () => [book({ ...base(), bids: [bid({ expiry: NOW })] }), validMatch()]],
     ["BidQuantityExceeded", () => [book({ ...base(), bids: [bid({ filled: 1n })] }), validMatch()]],
     ["ComputeOfferNotOpen", () => [base(), validMatch({ computeOfferId: 99n })]],
+    ["ComputeOfferNotOpen", () => [book({ ...base(), computeOffers: [computeOffer({ filled: 500n })] }), validMatch()]],
     ["ComputeOfferExpired", () => [book({ ...base(), computeOffers: [computeOffer({ expiry: NOW })] }), validMatch()]],
     ["ComputeQuantityExceeded", () => [book({ ...base(), computeOffers: [computeOffer({ vcuHours: 99n })] }), validMatch()]],
     ["HardwareClassMismatch", () => [book({ ...base(), computeOffers: [computeOffer({ hardwareClass: 0 })] }), validMatch()]],
@@ -51,8 +53,8 @@ describe("checkBatch mirrors the contract's match rules", () => {
     ["LatencyAboveMaximum", () => [book({ ...remote(), bandwidthOffers: [bandwidthOffer({ latencyMs: 41 })] }), remoteMatch()]],
     ["BandwidthPaymentBelowReserve", () => [remote(), remoteMatch({ bandwidthPayment: 399_999n })]],
   ];
-  for (const [reason, make] of cases) {
-    it(`skips a match with ${reason}`, () => {
+  for (const [i, [reason, make]] of cases.entries()) {
+    it(`skips a match with ${reason} (case ${i})`, () => {
       const [b, m] = make();
       assert.equal(violation(b, m), reason);
     });
