@@ -20,7 +20,7 @@ const Env = z.object({
   INDEXER_WS_URL: z.string().optional(),
   /** PostgreSQL connection string; unset: embedded PGlite under INDEXER_DATA_DIR. */
   DATABASE_URL: z.string().min(1).optional(),
-  INDEXER_DATA_DIR: z.string().min(1).default(path.join(ROOT, "data", "indexer")),
+  INDEXER_DATA_DIR: z.string().min(1).default(path.join(ROOT, ".data", "indexer")),
   /** Deployment file with addresses and start block; default deployments/<chainId>.json. */
   INDEXER_DEPLOYMENT: z.string().min(1).optional(),
   /** Blocks below the head before data counts as final; default 0 on local dev chains, else 12. */

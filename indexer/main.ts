@@ -1,6 +1,6 @@
 // The indexer process: follows the chain into the database and serves GraphQL.
 //
-//   npm run indexer                      PGlite under data/indexer, node at RPC_URL
+//   npm run indexer                      PGlite under .data/indexer, node at RPC_URL
 //   DATABASE_URL=postgres://… npm run indexer
 //   INDEXER_ROLE=api DATABASE_URL=…      a stateless GraphQL replica next to one syncing process
 //
@@ -60,6 +60,8 @@ export async function startIndexer(config: IndexerConfig, log: Logger): Promise<
       await engine.init();
       const e = engine;
       done = engine.run();
+      // Whoever holds `done` sees the failure; it must not also count as an unhandled rejection.
+      done.catch(() => undefined);
       closers.unshift(async () => {
         await e.stop();
         await done.catch(() => undefined);

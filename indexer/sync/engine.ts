@@ -246,6 +246,7 @@ export class SyncEngine {
       // Catching up on blocks that may still be re-orged: ranges as in backfill, journaled.
       if (this.#phase !== "live") this.#phase = "backfill";
       await this.#ranges(head, true);
+      if (this.#cp!.number === head) this.#phase = "live";
     } else {
       this.#phase = "live";
       await this.#follow(head);

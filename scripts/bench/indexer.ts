@@ -162,6 +162,8 @@ async function main() {
     const cpuBefore = process.cpuUsage();
     await engine.init();
     const running = engine.run();
+    // A failure shows as phase "failed" below; it must not also crash the process past `finally`.
+    running.catch(() => undefined);
     closers.push(async () => {
       await engine.stop();
       await running.catch(() => undefined);
