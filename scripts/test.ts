@@ -1,7 +1,7 @@
 // Runs every test suite of the project and closes with one line `N passed, N failed`.
 //
 //   node scripts/test.ts            all suites
-//   node scripts/test.ts contracts  only the named suites (contracts, node)
+//   node scripts/test.ts contracts  only the named suites (typecheck, contracts, node)
 //
 // Each suite is a child process whose own summary is parsed; a suite that crashes before printing
 // a summary counts as one failure so that a broken suite can never read as green.
@@ -57,7 +57,16 @@ function findTests(dir: string): string[] {
 const hardhat = path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js");
 const nodeTestFiles = ["test/backend", "test/indexer", "test/e2e"].flatMap(findTests);
 
+const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
+
+/** The type checker is one check: it passes when it reports no error. */
+function parseTypecheck(out: string): Count {
+  const errors = stripAnsi(out).match(/error TS\d+/g)?.length ?? 0;
+  return { passed: errors === 0 ? 1 : 0, failed: errors === 0 ? 0 : 1 };
+}
+
 const suites: Suite[] = [
+  { name: "typecheck", command: process.execPath, args: [tsc, "--noEmit", "-p", "tsconfig.json"], parse: parseTypecheck },
   { name: "contracts", command: process.execPath, args: [hardhat, "test"], parse: parseHardhat },
   {
     name: "node",
