@@ -54,7 +54,6 @@ export async function startIndexer(config: IndexerConfig, log: Logger): Promise<
         maxBlockRange: config.maxBlockRange,
         targetLogsPerStep: config.targetLogsPerStep,
         pollIntervalMs: config.pollIntervalMs,
-        fetchWorker: { rpcUrl: config.rpcUrl },
         log: log.child({ part: "sync" }),
       });
       await engine.init();

@@ -17,8 +17,7 @@ import { IndexerError, isRetryable } from "../errors.ts";
 import type { HandlerSet } from "../handlers/types.ts";
 import type { BlockHeader, Chain } from "./chain.ts";
 import { createDecoder, type ContractSpec, type DecodedEvent, type Decoder } from "./decode.ts";
-import { fetchRange, type FetchedRange, type RangeFetcher } from "./fetch-range.ts";
-import { startFetchWorker } from "./fetch-worker.ts";
+import { fetchRange, type FetchedRange } from "./fetch-range.ts";
 import { RateMeter } from "./progress.ts";
 
 export type SyncOptions = {
@@ -37,8 +36,6 @@ export type SyncOptions = {
   /** Aim for about this many logs per backfill step. */
   targetLogsPerStep: number;
   pollIntervalMs: number;
-  /** Fetch and decode backfill ranges in a worker thread talking to this RPC URL. */
-  fetchWorker?: { rpcUrl: string } | null;
   log: Logger;
 };
 
@@ -94,7 +91,6 @@ export class SyncEngine {
   #unsubscribe: (() => void) | null = null;
   #range: number;
   #lastLog = 0;
-  #fetcher: RangeFetcher | null = null;
 
   constructor(options: SyncOptions) {
     if (options.reorgDepth < options.confirmations) {
@@ -205,18 +201,8 @@ export class SyncEngine {
     this.#stopping = true;
     this.#unsubscribe?.();
     this.#wake?.();
-    await this.#fetcher?.close();
   }
 
-  #rangeFetcher(): RangeFetcher {
-    if (!this.#fetcher) {
-      const { chain, contracts, fetchWorker } = this.#o;
-      this.#fetcher = fetchWorker
-        ? startFetchWorker(fetchWorker.rpcUrl, contracts)
-        : { fetch: (request) => fetchRange(chain, this.#addresses, this.#decode, request), close: async () => undefined };
-    }
-    return this.#fetcher;
-  }
 
   /** Advances by one step. Returns false when already at the head. Exposed for tests. */
   async step(): Promise<boolean> {
@@ -262,9 +248,9 @@ export class SyncEngine {
   async #ranges(through: number, journaled: boolean): Promise<void> {
     // A prefetch that fails while the previous range is written must not count as unhandled; it
     // still rejects for whoever awaits it.
-    const fetcher = this.#rangeFetcher();
     const fetch = (from: number) => {
-      const p = fetcher.fetch({ fromBlock: from, limit: through, range: this.#range, everyHeader: journaled });
+      const request = { fromBlock: from, limit: through, range: this.#range, everyHeader: journaled };
+      const p = fetchRange(this.#o.chain, this.#addresses, this.#decode, request);
       p.catch(() => undefined);
       return p;
     };

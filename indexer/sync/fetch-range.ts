@@ -1,6 +1,6 @@
 // One backfill step's reads: the logs of a block range, the headers it needs, checked against each
-// other, and decoded. Runs in the sync loop's thread or, to keep decoding off the thread that writes
-// the database, in a worker (fetch-worker.ts).
+// other, and decoded. (A worker thread for this was tried: on two shared cores the extra isolate
+// cost more CPU than the overlap saved.)
 import { IndexerError } from "../errors.ts";
 import type { BlockHeader, Chain, RawLog } from "./chain.ts";
 import type { DecodedEvent, Decoder } from "./decode.ts";
@@ -24,8 +24,6 @@ export type FetchedRange = {
   /** The range that worked, for sizing the next request. */
   range: number;
 };
-
-export type RangeFetcher = { fetch(request: RangeRequest): Promise<FetchedRange>; close(): Promise<void> };
 
 export async function fetchRange(chain: Chain, addresses: readonly string[], decode: Decoder, req: RangeRequest): Promise<FetchedRange> {
   const { fromBlock, everyHeader } = req;

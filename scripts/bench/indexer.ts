@@ -154,7 +154,6 @@ async function main() {
       maxBlockRange: 2_000,
       targetLogsPerStep: 5_000,
       pollIntervalMs: 1_000,
-      fetchWorker: { rpcUrl: node.url },
       log: pino({ level: "silent" }),
     });
     log("backfilling…");
