@@ -46,8 +46,13 @@ function explain(p: PartyShare, bundle: BundleProposal, basis: string): string {
       `keeping ${share} under Nash bargaining at weight ${p.weight} with disagreement points from ${basis}.`
     );
   }
+  // The core cap (backend/pricing/bundle.ts): the others could deal with a replacement offer instead.
+  const cap =
+    p.replacementCost === undefined
+      ? ""
+      : ` Capped at ${p.replacementCost > p.reserve ? p.replacementCost : p.reserve}: another offer in the book could serve the same part for ${p.replacementCost} at its reserve.`;
   return (
     `Paid ${p.payment} for its ${p.role} against a reserve of ${p.reserve} and an outside option worth ` +
-    `${Math.round(p.disagreement)}: ${share}, at bargaining weight ${p.weight}.`
+    `${Math.round(p.disagreement)}: ${share}, at bargaining weight ${p.weight}.${cap}`
   );
 }
