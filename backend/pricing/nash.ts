@@ -205,14 +205,36 @@ function activeSet(w: number[], lo: number[], hi: number[], coalitions: { member
   const objective = (y: number[]) => y.reduce((s, yi, i) => s + w[i] * Math.log(yi), 0);
   for (let iteration = 0; iteration < 1000; iteration++) {
     const g = x.map((xi, i) => w[i] / xi);
-    const dInv = x.map((xi, i) => (xi * xi) / w[i]);
     const M = [new Array<number>(n).fill(1), ...working.map((j) => rows[j].a)];
-    const K = M.map((mi) => M.map((mk) => mi.reduce((s, v, i) => s + v * dInv[i] * mk[i], 0)));
-    const rhs = M.map((mi) => mi.reduce((s, v, i) => s + v * dInv[i] * g[i], 0));
-    const lambda = solveDense(K, rhs);
-    if (lambda === undefined) throw new Error("nashBargain: singular working set");
-    // With as many independent rows as parties, the working set pins x: no step is left to take.
-    const p = M.length >= n ? x.map(() => 0) : x.map((_, i) => dInv[i] * (g[i] - M.reduce((s, mk, k) => s + mk[i] * lambda[k], 0)));
+    // Newton step on the working set's null space Z (orthonormal, from the 0/±1 rows themselves):
+    // p = Z (Zᵀ H Z)⁻¹ Zᵀ g with H = diag(w/x²). Eliminating through the multipliers instead, with
+    // K = M H⁻¹ Mᵀ, loses every digit once some gains are 1e-5 of others (rows of K become nearly
+    // equal), and the iteration then stalls short of its own stopping test.
+    const rowBasis: number[][] = [];
+    for (const row of M) addIfIndependent(rowBasis, row);
+    const Z: number[][] = [];
+    for (let i = 0; i < n && rowBasis.length + Z.length < n; i++) {
+      const e = unit(i, 1);
+      // Project out the row space first so that only null-space directions can enter Z.
+      for (const q of rowBasis) {
+        const dot = q[i];
+        for (let k = 0; k < n; k++) e[k] -= dot * q[k];
+      }
+      addIfIndependent(Z, e, 1e-6);
+    }
+    let p = x.map(() => 0);
+    if (Z.length > 0) {
+      const reducedHessian = Z.map((zi) => Z.map((zk) => zi.reduce((s, v, i) => s + v * (w[i] / (x[i] * x[i])) * zk[i], 0)));
+      const reducedGradient = Z.map((zi) => zi.reduce((s, v, i) => s + v * g[i], 0));
+      const t = solveDense(reducedHessian, reducedGradient);
+      if (t !== undefined) p = x.map((_, i) => Z.reduce((s, zk, k) => s + zk[i] * t[k], 0));
+    }
+    // Multipliers of g = Mᵀλ by least squares; M's rows are 0/±1 and independent, so MMᵀ is well conditioned.
+    const lambda = solveDense(
+      M.map((mi) => M.map((mk) => mi.reduce((s, v, i) => s + v * mk[i], 0))),
+      M.map((mi) => mi.reduce((s, v, i) => s + v * g[i], 0)),
+    ) ?? M.map(() => 0);
+    const dInv = x.map((xi, i) => (xi * xi) / w[i]);
     const relativeStep = Math.max(...p.map((pi, i) => Math.abs(pi) / x[i]));
 
     // Newton converges quadratically: once a step is this small the next would be below rounding,

@@ -77,6 +77,42 @@ function feasible(input: BargainInput, u: number[], tol: number): boolean {
   return true;
 }
 
+/** KKT at u: feasible, and the gradient is ν·1 minus a non-negative combination of the active rows. */
+function assertKkt(input: BargainInput, u: number[]): void {
+    assert.ok(feasible(input, u, 1e-9));
+    const n = u.length;
+    const scale = Math.max(1, Math.abs(input.total));
+    const g = u.map((ui, i) => input.weights![i] / (ui - input.disagreement[i]));
+    // Active rows a·u ≥ b: minimum bounds (+eᵢ), maximum bounds (−eᵢ), coalitions (+1 on members).
+    const active: number[][] = [];
+    input.bounds!.forEach((b, i) => {
+      const e = (s: number) => Array.from({ length: n }, (_, k) => (k === i ? s : 0));
+      if (b.min !== undefined && Math.abs(u[i] - b.min) <= 1e-8 * scale) active.push(e(1));
+      if (b.max !== undefined && Math.abs(u[i] - b.max) <= 1e-8 * scale) active.push(e(-1));
+    });
+    for (const c of input.coalitions!) {
+      if (Math.abs(c.members.reduce((s, i) => s + u[i], 0) - c.atLeast) <= 1e-8 * scale) {
+        active.push(Array.from({ length: n }, (_, k) => (c.members.includes(k) ? 1 : 0)));
+      }
+    }
+    // Stationarity: g = ν·1 − Σ μⱼ aⱼ with μ ≥ 0 (projected gradient descent on the multipliers).
+    const mu = active.map(() => 0);
+    let nu = 0;
+    const residual = () => g.map((gi, i) => gi - nu + active.reduce((s, a, j) => s + mu[j] * a[i], 0));
+    for (let step = 0; step < 4000; step++) {
+      const r = residual();
+      nu += r.reduce((s, v) => s + v, 0) / n;
+      const r2 = residual();
+      active.forEach((a, j) => {
+        const dot = a.reduce((s, ai, i) => s + ai * r2[i], 0);
+        const norm = a.reduce((s, ai) => s + ai * ai, 0);
+        mu[j] = Math.max(0, mu[j] - dot / norm / (active.length + 1));
+      });
+    }
+    const gNorm = Math.hypot(...g);
+    assert.ok(Math.hypot(...residual()) <= 1e-5 * gNorm, `stationarity residual ${Math.hypot(...residual())} vs ${gNorm}`);
+}
+
 describe("nashBargain without constraints", () => {
   it("splits the surplus in proportion to the weights (closed form)", () => {
     assert.deepEqual(nashBargain({ total: 10, disagreement: [1, 3], weights: [1, 3] }), { agreed: true, utilities: [2.5, 7.5] });
@@ -209,39 +245,7 @@ describe("nashBargain with bounds and coalitions", () => {
   it("meets the KKT conditions: feasible, and the gradient is a non-negative combination of active constraints", () => {
     fc.assert(
       fc.property(constrained(5), (input) => {
-        const u = solve(input);
-        assert.ok(feasible(input, u, 1e-9));
-        const n = u.length;
-        const scale = Math.max(1, Math.abs(input.total));
-        const g = u.map((ui, i) => input.weights![i] / (ui - input.disagreement[i]));
-        // Active rows a·u ≥ b: minimum bounds (+eᵢ), maximum bounds (−eᵢ), coalitions (+1 on members).
-        const active: number[][] = [];
-        input.bounds!.forEach((b, i) => {
-          const e = (s: number) => Array.from({ length: n }, (_, k) => (k === i ? s : 0));
-          if (b.min !== undefined && Math.abs(u[i] - b.min) <= 1e-8 * scale) active.push(e(1));
-          if (b.max !== undefined && Math.abs(u[i] - b.max) <= 1e-8 * scale) active.push(e(-1));
-        });
-        for (const c of input.coalitions!) {
-          if (Math.abs(c.members.reduce((s, i) => s + u[i], 0) - c.atLeast) <= 1e-8 * scale) {
-            active.push(Array.from({ length: n }, (_, k) => (c.members.includes(k) ? 1 : 0)));
-          }
-        }
-        // Stationarity: g = ν·1 − Σ μⱼ aⱼ with μ ≥ 0 (projected gradient descent on the multipliers).
-        const mu = active.map(() => 0);
-        let nu = 0;
-        const residual = () => g.map((gi, i) => gi - nu + active.reduce((s, a, j) => s + mu[j] * a[i], 0));
-        for (let step = 0; step < 4000; step++) {
-          const r = residual();
-          nu += r.reduce((s, v) => s + v, 0) / n;
-          const r2 = residual();
-          active.forEach((a, j) => {
-            const dot = a.reduce((s, ai, i) => s + ai * r2[i], 0);
-            const norm = a.reduce((s, ai) => s + ai * ai, 0);
-            mu[j] = Math.max(0, mu[j] - dot / norm / (active.length + 1));
-          });
-        }
-        const gNorm = Math.hypot(...g);
-        assert.ok(Math.hypot(...residual()) <= 1e-5 * gNorm, `stationarity residual ${Math.hypot(...residual())} vs ${gNorm}`);
+        assertKkt(input, solve(input));
       }),
       { numRuns: 120, seed: 19 },
     );
@@ -323,5 +327,65 @@ describe("nashBargain with bounds and coalitions", () => {
     assert.throws(() => nashBargain({ total: 1, disagreement: [0, 0], bounds: [{}] }), /bounds/);
     assert.throws(() => nashBargain({ total: 1, disagreement: [0, 0], coalitions: [{ members: [2], atLeast: 0 }] }), /coalitions\[0\]/);
     assert.throws(() => nashBargain({ total: 1, disagreement: [0, 0], coalitions: [{ members: [0, 0], atLeast: 0 }] }), /twice/);
+  });
+
+  it("solves large-scale values whose binding coalitions leave gains 1e-5 of the largest (regression)", () => {
+    // Caps on parties 2 and 3 stated as coalitions of the others; this once stalled the active-set method.
+    const base = { total: 8207377867, disagreement: [0, 2778300000, 33310990, 356400], weights: [1, 1, 0.5, 0.5] };
+    const input: BargainInput = {
+      ...base,
+      bounds: [{}, { min: 4340999082 }, { min: 35738310 }, { min: 412800 }],
+      coalitions: [
+        { members: [0, 1, 3], atLeast: 8171345018 },
+        { members: [0, 1, 2], atLeast: 8206792267 },
+      ],
+    };
+    const u = solve(input);
+    const capped = solve({ ...base, bounds: [{}, { min: 4340999082 }, { min: 35738310, max: 36032849 }, { min: 412800, max: 585600 }] });
+    assert.deepEqual(capped, [2696229709, 5474529709, 36032849, 585600]);
+    u.forEach((ui, i) => assert.ok(Math.abs(ui - capped[i]) <= 1e-6 * Math.abs(capped[i]), `party ${i}: ${ui} vs ${capped[i]}`));
+    assertKkt(input, u);
+  });
+
+  it("gives the same answer for caps stated as coalitions of the other parties, at scales 1e6..1e10", () => {
+    const large = fc.integer({ min: 3, max: 6 }).chain((n) =>
+      fc.record({
+        disagreement: fc.array(fc.double({ min: 0, max: 1e10, noNaN: true }), { minLength: n, maxLength: n }),
+        weights: fc.array(fc.double({ min: 0.1, max: 10, noNaN: true }), { minLength: n, maxLength: n }),
+        gains: fc.array(fc.double({ min: 1e6, max: 1e10, noNaN: true }), { minLength: n, maxLength: n }),
+        // Fraction of the reference gain a cap allows (tiny ones leave gains far below the others); null: uncapped.
+        caps: fc.array(fc.option(fc.double({ min: 1e-5, max: 1.5, noNaN: true })), { minLength: n, maxLength: n }),
+        floors: fc.array(fc.option(fc.double({ min: 0, max: 1, noNaN: true })), { minLength: n, maxLength: n }),
+      }),
+    );
+    fc.assert(
+      fc.property(large, ({ disagreement, weights, gains, caps, floors }) => {
+        caps[0] = null; // someone must absorb what the caps leave over
+        const total = disagreement.reduce((s, d, i) => s + d + gains[i], 0);
+        const max = caps.map((c, i) => (c === null ? undefined : disagreement[i] + gains[i] * c));
+        // Floors below both the reference point and the cap, so the reference point stays feasible.
+        const min = floors.map((f, i) => (f === null ? undefined : disagreement[i] + gains[i] * f * Math.min(1, caps[i] ?? 1)));
+        const byBounds = solve({ total, disagreement, weights, bounds: min.map((lo, i) => ({ min: lo, max: max[i] })) });
+        const coalitionInput: BargainInput = {
+          total,
+          disagreement,
+          weights,
+          bounds: min.map((lo) => ({ min: lo })),
+          coalitions: max.flatMap((cap, i) =>
+            cap === undefined ? [] : [{ members: disagreement.map((_, k) => k).filter((k) => k !== i), atLeast: total - cap }],
+          ),
+        };
+        const byCoalitions = solve(coalitionInput);
+        byBounds.forEach((v, i) =>
+          assert.ok(Math.abs(byCoalitions[i] - v) <= 1e-6 * Math.max(Math.abs(v), 1e-3 * total), `party ${i}: ${byCoalitions[i]} vs ${v}`),
+        );
+        // Parties held near their disagreement value must still gain accurately relative to their own gain.
+        byBounds.forEach((v, i) => {
+          const gain = v - disagreement[i];
+          assert.ok(Math.abs(byCoalitions[i] - disagreement[i] - gain) <= 1e-6 * gain + 1e-12 * total, `party ${i} gain`);
+        });
+      }),
+      { numRuns: 200, seed: 31 },
+    );
   });
 });
