@@ -46,6 +46,11 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     Book private _book;
     mapping(address account => uint256) private _withdrawable;
     uint256 private _accruedFees;
+    // Outside `_settings`, the one slot settlement reads, because only disputes need it; and outside
+    // the deal terms, so that their digest and every client passing them back stay unchanged.
+    uint32 private _arbitrationPeriod;
+    // Fixed when a dispute opens, cleared when it closes.
+    mapping(uint256 dealId => uint256) private _arbitrationDeadlines;
 
     /// @notice Accounts that receive the roles at deployment.
     struct RoleHolders {
@@ -60,12 +65,15 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     /// @param credits_ the carbon credit token (must grant this market its MARKET_ROLE)
     /// @param roles the accounts that receive DEFAULT_ADMIN_ROLE, MATCHER_ROLE, ARBITER_ROLE and PAUSER_ROLE
     /// @param settings treasury, fee and deal periods
+    /// @param arbitrationPeriod_ seconds the arbiter has to resolve a dispute before anyone may
+    /// finalise the deal as reported
     constructor(
         IERC20 settlementToken_,
         IGreenCertificates certificates_,
         ICarbonCredits credits_,
         RoleHolders memory roles,
-        Settings memory settings
+        Settings memory settings,
+        uint32 arbitrationPeriod_
     ) {
         _settlementToken = settlementToken_;
         _certificates = certificates_;
@@ -77,6 +85,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         _setTreasury(settings.treasury);
         _setFee(settings.feeBps);
         _setDealPeriods(settings.challengePeriod, settings.reportGracePeriod);
+        _setArbitrationPeriod(arbitrationPeriod_);
     }
 
     // ─── Orders ──────────────────────────────────────────────────────────────────────────────────
@@ -220,8 +229,10 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         _requireParty(dealId, terms.buyer);
         uint256 challengeEnd = uint256(deal.since) + terms.challengePeriod;
         if (block.timestamp >= challengeEnd) revert MarketChallengePeriodOver(dealId, challengeEnd);
+        uint256 arbitrationDeadline = block.timestamp + _arbitrationPeriod;
         _book.deals[dealId] = Deal({status: DealStatus.Disputed, since: uint40(block.timestamp), digest: deal.digest});
-        emit DealDisputed(dealId, msg.sender, reason);
+        _arbitrationDeadlines[dealId] = arbitrationDeadline;
+        emit DealDisputed(dealId, msg.sender, reason, arbitrationDeadline);
     }
 
     /// @inheritdoc IMarket
@@ -239,6 +250,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         unchecked {
             acceptedBps = _BPS - refundBps;
         }
+        delete _arbitrationDeadlines[dealId];
         emit DisputeResolved(dealId, msg.sender, refundBps);
         _close(dealId, digest, terms, report, acceptedBps);
     }
@@ -250,6 +262,20 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         uint256 challengeEnd = uint256(deal.since) + terms.challengePeriod;
         if (block.timestamp < challengeEnd) revert MarketChallengePeriodActive(dealId, challengeEnd);
         _close(dealId, deal.digest, terms, report, _BPS);
+    }
+
+    /// @inheritdoc IMarket
+    function finalizeLapsedDispute(uint256 dealId, DealTerms calldata terms, UsageReport calldata report)
+        external
+        nonReentrant
+    {
+        bytes26 digest = DealMath.reportDigest(DealMath.termsDigest(terms), report);
+        _dealIn(dealId, DealStatus.Disputed, digest);
+        uint256 arbitrationDeadline = _arbitrationDeadlines[dealId];
+        if (block.timestamp < arbitrationDeadline) revert MarketArbitrationPeriodActive(dealId, arbitrationDeadline);
+        delete _arbitrationDeadlines[dealId];
+        emit DisputeLapsed(dealId);
+        _close(dealId, digest, terms, report, _BPS);
     }
 
     /// @inheritdoc IMarket
@@ -302,6 +328,11 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     /// @inheritdoc IMarket
     function setDealPeriods(uint32 challengePeriod_, uint32 reportGracePeriod_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setDealPeriods(challengePeriod_, reportGracePeriod_);
+    }
+
+    /// @inheritdoc IMarket
+    function setArbitrationPeriod(uint32 arbitrationPeriod_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setArbitrationPeriod(arbitrationPeriod_);
     }
 
     /// @inheritdoc IMarket
@@ -387,6 +418,11 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     /// @inheritdoc IMarket
     function reportGracePeriod() external view returns (uint32) {
         return _settings.reportGracePeriod;
+    }
+
+    /// @inheritdoc IMarket
+    function arbitrationPeriod() external view returns (uint32) {
+        return _arbitrationPeriod;
     }
 
     /// @inheritdoc IMarket
@@ -564,5 +600,11 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         _settings.challengePeriod = challengePeriod_;
         _settings.reportGracePeriod = reportGracePeriod_;
         emit DealPeriodsSet(challengePeriod_, reportGracePeriod_);
+    }
+
+    function _setArbitrationPeriod(uint32 arbitrationPeriod_) internal {
+        if (arbitrationPeriod_ == 0) revert MarketInvalidArbitrationPeriod(arbitrationPeriod_);
+        _arbitrationPeriod = arbitrationPeriod_;
+        emit ArbitrationPeriodSet(arbitrationPeriod_);
     }
 }

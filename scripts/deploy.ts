@@ -12,7 +12,8 @@
 //                              when set, else with the node's own accounts (a dev node has them)
 //   --parameters <file>        module parameters, flat `{ "admin": "0x…", "feeBps": 25 }` or Ignition's
 //                              `{ "CCEX": { … } }`: admin, matcher, arbiter, pauser, registrar, treasury,
-//                              feeBps, challengePeriod, reportGracePeriod, certificateURI
+//                              feeBps, challengePeriod, reportGracePeriod, arbitrationPeriod,
+//                              certificateURI
 //   --settlement-token <addr>  settle in this ERC-20 (env SETTLEMENT_TOKEN) instead of deploying
 //                              LocalSettlementToken with its faucet
 //   --out <dir>                where to write <chainId>.json (default: deployments)

@@ -8,7 +8,8 @@ import {IGreenCertificates} from "./IGreenCertificates.sol";
 /// @title CCEX market: compute, bandwidth and green power traded as one bundle
 /// @notice Suppliers post offers, buyers post bids with escrow, the matcher settles batches of
 /// matches into deals, and deals run report → confirm | dispute → finalise (or cancel when the
-/// compute supplier never reports). Every limit a match must respect comes from the orders
+/// compute supplier never reports, or finalise as reported when a dispute outlives its
+/// arbitration period). Every limit a match must respect comes from the orders
 /// themselves, so the matcher can at worst choose among prices inside every party's limits.
 /// @dev Units (`protocol/units.ts`): VCU-hours, Wh, settlement-token base units, unix seconds,
 /// bps (1/10,000), PUE in thousandths, emission factors in gCO2e/kWh, credits in gCO2e.
@@ -307,6 +308,9 @@ interface IMarket {
     error MarketChallengePeriodActive(uint256 dealId, uint256 challengeEnd);
     /// @notice More VCU-hours reported than the deal bought.
     error MarketDeliveryExceedsDeal(uint256 dealId, uint256 vcuDelivered, uint256 vcuHours);
+    /// @notice The arbiter still has until `arbitrationDeadline` to resolve the dispute; nobody else can
+    /// finalise the deal before then.
+    error MarketArbitrationPeriodActive(uint256 dealId, uint256 arbitrationDeadline);
     /// @notice An arbiter's refund share is at most 10,000 bps.
     error MarketInvalidRefundShare(uint16 refundBps);
     /// @notice The platform fee is capped.
@@ -315,6 +319,8 @@ interface IMarket {
     error MarketInvalidTreasury(address treasury);
     /// @notice The challenge and report grace periods must be non-zero.
     error MarketInvalidDealPeriods(uint32 challengePeriod, uint32 reportGracePeriod);
+    /// @notice The arbitration period must be non-zero.
+    error MarketInvalidArbitrationPeriod(uint32 arbitrationPeriod);
     /// @notice The account (or, for fees, the treasury) has nothing to withdraw.
     error MarketNothingToWithdraw(address account);
     /// @notice The market accepts certificates only through energy offers it pulls itself.
@@ -357,11 +363,15 @@ interface IMarket {
     event UsageReported(uint256 indexed dealId, address indexed computeSupplier, UsageReport report, uint256 challengeEnd);
     /// @notice The buyer confirmed the report; {DealFinalized} follows in the same transaction.
     event UsageConfirmed(uint256 indexed dealId, address indexed buyer);
-    /// @notice The buyer disputed the report; an arbiter resolves it.
-    event DealDisputed(uint256 indexed dealId, address indexed buyer, string reason);
+    /// @notice The buyer disputed the report; an arbiter resolves it, and from `arbitrationDeadline` on
+    /// anyone may finalise it as reported instead ({finalizeLapsedDispute}).
+    event DealDisputed(uint256 indexed dealId, address indexed buyer, string reason, uint256 arbitrationDeadline);
     /// @notice An arbiter resolved a dispute, refunding `refundBps` of what the report would pay;
     /// {DealFinalized} follows in the same transaction.
     event DisputeResolved(uint256 indexed dealId, address indexed arbiter, uint16 refundBps);
+    /// @notice Nobody resolved the dispute by its arbitration deadline, so the report stands (refund
+    /// share 0); {DealFinalized} follows in the same transaction.
+    event DisputeLapsed(uint256 indexed dealId);
     /// @notice A deal finalised: suppliers, treasury and buyer were credited, certificate Wh retired
     /// for the buyer (and unused Wh returned to their suppliers), credits minted to the buyer.
     event DealFinalized(uint256 indexed dealId, address indexed buyer, DealOutcome outcome);
@@ -379,6 +389,8 @@ interface IMarket {
     event TreasurySet(address indexed treasury);
     /// @notice The challenge and report grace periods changed (apply to deals opened from now on).
     event DealPeriodsSet(uint32 challengePeriod, uint32 reportGracePeriod);
+    /// @notice The arbitration period changed (applies to disputes opened from now on).
+    event ArbitrationPeriodSet(uint32 arbitrationPeriod);
     /// @notice A region's grid emission factor changed (applies to deals opened from now on).
     event GridFactorSet(uint8 indexed region, uint16 gCO2ePerKwh);
     /// @notice A generation source's emission factor changed (applies to deals opened from now on).
@@ -449,7 +461,9 @@ interface IMarket {
     /// @dev Requirements: caller is the buyer; deal Reported. Emits {UsageConfirmed}, {DealFinalized}.
     function confirmUsage(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external;
 
-    /// @notice The buyer disputes the report within the challenge period.
+    /// @notice The buyer disputes the report within the challenge period. The arbitration deadline,
+    /// now + the arbitration period in force, is fixed at this moment: a later change of the period
+    /// never moves it.
     /// @dev Requirements: caller is the buyer; deal Reported; now < reported time + challengePeriod.
     /// Emits {DealDisputed}.
     function disputeUsage(
@@ -461,6 +475,9 @@ interface IMarket {
 
     /// @notice An arbiter resolves a dispute: the buyer gets back `refundBps` of what the report would
     /// pay (payments, fee, retired Wh and credits all scale by 10,000 − refundBps); the deal finalises.
+    /// A late ruling is still accepted after the arbitration deadline, as long as nobody has
+    /// finalised the lapsed dispute yet: the deadline bounds how long escrow stays locked, it does
+    /// not take the case away from the arbiter.
     /// @dev Requirements: caller has ARBITER_ROLE; deal Disputed; refundBps ≤ 10,000.
     /// Emits {DisputeResolved}, {DealFinalized}.
     function resolveDispute(
@@ -473,6 +490,14 @@ interface IMarket {
     /// @notice Anyone finalises an undisputed deal once its challenge period is over.
     /// @dev Requirements: deal Reported; now ≥ reported time + challengePeriod. Emits {DealFinalized}.
     function finalize(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external;
+
+    /// @notice Anyone finalises a disputed deal the arbiter has not resolved by its arbitration
+    /// deadline, as reported: refund share 0, exactly what {finalize} would have paid. A dispute not
+    /// upheld in time leaves the report standing, so disputing cannot claw back part of the price
+    /// merely because the arbiter is slow. Works while paused, like every settlement path.
+    /// @dev Requirements: deal Disputed; now ≥ its arbitration deadline (see {DealDisputed}).
+    /// Emits {DisputeLapsed}, {DealFinalized}.
+    function finalizeLapsedDispute(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external;
 
     /// @notice Anyone cancels a deal whose compute supplier did not report by the deadline: the buyer is
     /// credited the whole escrow and the certificate Wh go back to their suppliers.
@@ -498,6 +523,10 @@ interface IMarket {
     /// @notice Sets the challenge and report grace periods for deals opened from now on.
     /// @dev DEFAULT_ADMIN_ROLE; both non-zero. Emits {DealPeriodsSet}.
     function setDealPeriods(uint32 challengePeriod, uint32 reportGracePeriod) external;
+
+    /// @notice Sets how long the arbiter has to resolve a dispute, for disputes opened from now on.
+    /// @dev DEFAULT_ADMIN_ROLE; non-zero. Emits {ArbitrationPeriodSet}.
+    function setArbitrationPeriod(uint32 arbitrationPeriod) external;
 
     /// @notice Sets a region's grid emission factor. @dev DEFAULT_ADMIN_ROLE. Emits {GridFactorSet}.
     function setGridFactor(uint8 region, uint16 gCO2ePerKwh) external;
@@ -540,6 +569,9 @@ interface IMarket {
     function challengePeriod() external view returns (uint32);
     /// @notice Seconds after a deal's window within which the compute supplier must report.
     function reportGracePeriod() external view returns (uint32);
+    /// @notice Seconds the arbiter has to resolve a dispute opened now before anyone may finalise the
+    /// deal as reported.
+    function arbitrationPeriod() external view returns (uint32);
     /// @notice Grid emission factor of `region` in gCO2e/kWh (DEFAULT_GRID_FACTOR unless set).
     function gridFactorOf(uint8 region) external view returns (uint16);
     /// @notice Emission factor of a generation source in gCO2e/kWh (0 unless set).

@@ -17,6 +17,7 @@ export const DEFAULTS = {
   feeBps: 30,
   challengePeriod: 24 * 3600,
   reportGracePeriod: 24 * 3600,
+  arbitrationPeriod: 7 * 24 * 3600,
   certificateURI: "https://ccex.local/certificates/{id}.json",
 } as const;
 
@@ -53,6 +54,7 @@ function deployExchange(m: IgnitionModuleBuilder, settlementToken: ArgumentType)
         challengePeriod: m.getParameter("challengePeriod", DEFAULTS.challengePeriod),
         reportGracePeriod: m.getParameter("reportGracePeriod", DEFAULTS.reportGracePeriod),
       },
+      m.getParameter("arbitrationPeriod", DEFAULTS.arbitrationPeriod),
     ],
     { libraries: { BatchSettlement: batchSettlement, OrderPosting: orderPosting } },
   );

@@ -72,6 +72,11 @@ export const marketAbi = [
         "internalType": "struct Settings",
         "name": "settings",
         "type": "tuple"
+      },
+      {
+        "internalType": "uint32",
+        "name": "arbitrationPeriod_",
+        "type": "uint32"
       }
     ],
     "stateMutability": "nonpayable",
@@ -122,6 +127,22 @@ export const marketAbi = [
   {
     "inputs": [],
     "name": "FailedCall",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "dealId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "arbitrationDeadline",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketArbitrationPeriodActive",
     "type": "error"
   },
   {
@@ -218,6 +239,17 @@ export const marketAbi = [
       }
     ],
     "name": "MarketFeeTooHigh",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "arbitrationPeriod",
+        "type": "uint32"
+      }
+    ],
+    "name": "MarketInvalidArbitrationPeriod",
     "type": "error"
   },
   {
@@ -523,6 +555,19 @@ export const marketAbi = [
     ],
     "name": "SafeERC20FailedOperation",
     "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "arbitrationPeriod",
+        "type": "uint32"
+      }
+    ],
+    "name": "ArbitrationPeriodSet",
+    "type": "event"
   },
   {
     "anonymous": false,
@@ -883,6 +928,12 @@ export const marketAbi = [
         "internalType": "string",
         "name": "reason",
         "type": "string"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "arbitrationDeadline",
+        "type": "uint256"
       }
     ],
     "name": "DealDisputed",
@@ -1159,6 +1210,19 @@ export const marketAbi = [
       }
     ],
     "name": "DealPeriodsSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "dealId",
+        "type": "uint256"
+      }
+    ],
+    "name": "DisputeLapsed",
     "type": "event"
   },
   {
@@ -1669,6 +1733,19 @@ export const marketAbi = [
         "internalType": "uint256",
         "name": "",
         "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "arbitrationPeriod",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
       }
     ],
     "stateMutability": "view",
@@ -2835,6 +2912,180 @@ export const marketAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "dealId",
+        "type": "uint256"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "bidId",
+            "type": "uint256"
+          },
+          {
+            "internalType": "address",
+            "name": "buyer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "computeOfferId",
+            "type": "uint256"
+          },
+          {
+            "internalType": "address",
+            "name": "computeSupplier",
+            "type": "address"
+          },
+          {
+            "internalType": "uint8",
+            "name": "computeRegion",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint40",
+            "name": "windowStart",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint40",
+            "name": "windowEnd",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint256",
+            "name": "vcuHours",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "computePayment",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "energyNeededWh",
+            "type": "uint256"
+          },
+          {
+            "components": [
+              {
+                "internalType": "uint256",
+                "name": "offerId",
+                "type": "uint256"
+              },
+              {
+                "internalType": "address",
+                "name": "supplier",
+                "type": "address"
+              },
+              {
+                "internalType": "uint256",
+                "name": "batchId",
+                "type": "uint256"
+              },
+              {
+                "internalType": "uint256",
+                "name": "wh",
+                "type": "uint256"
+              },
+              {
+                "internalType": "uint256",
+                "name": "payment",
+                "type": "uint256"
+              },
+              {
+                "internalType": "uint16",
+                "name": "sourceFactor",
+                "type": "uint16"
+              }
+            ],
+            "internalType": "struct IMarket.DealEnergyLot[]",
+            "name": "energyLots",
+            "type": "tuple[]"
+          },
+          {
+            "internalType": "uint256",
+            "name": "bandwidthOfferId",
+            "type": "uint256"
+          },
+          {
+            "internalType": "address",
+            "name": "bandwidthSupplier",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "bandwidthMbps",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "bandwidthPayment",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "fee",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "escrow",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint16",
+            "name": "gridFactor",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint40",
+            "name": "reportDeadline",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint32",
+            "name": "challengePeriod",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct IMarket.DealTerms",
+        "name": "terms",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "vcuDelivered",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "whConsumed",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "meteringHash",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IMarket.UsageReport",
+        "name": "report",
+        "type": "tuple"
+      }
+    ],
+    "name": "finalizeLapsedDispute",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "role",
         "type": "bytes32"
@@ -3942,6 +4193,19 @@ export const marketAbi = [
       }
     ],
     "name": "revokeRole",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "arbitrationPeriod_",
+        "type": "uint32"
+      }
+    ],
+    "name": "setArbitrationPeriod",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

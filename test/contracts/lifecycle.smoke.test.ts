@@ -38,6 +38,7 @@ describe("CCEX lifecycle (smoke)", () => {
     expect(await certificates.hasRole(await certificates.MARKET_ROLE(), marketAddress)).to.equal(true);
     expect(await credits.hasRole(await credits.MARKET_ROLE(), marketAddress)).to.equal(true);
     expect(await market.feeBps()).to.equal(BigInt(DEFAULTS.feeBps));
+    expect(await market.arbitrationPeriod()).to.equal(BigInt(DEFAULTS.arbitrationPeriod));
 
     const t0 = await time.latest();
 

@@ -15,6 +15,7 @@ export const USD = 1_000_000n;
 export const FEE_BPS = 100n;
 export const CHALLENGE_PERIOD = 2 * 24 * 3600;
 export const REPORT_GRACE_PERIOD = 24 * 3600;
+export const ARBITRATION_PERIOD = 7 * 24 * 3600;
 /** gCO2e/kWh the fixture sets for the two generation sources it uses. */
 export const WIND_FACTOR = 11n;
 export const SOLAR_FACTOR = 41n;
@@ -120,6 +121,7 @@ export async function deployExchange(): Promise<Deployed> {
       challengePeriod: CHALLENGE_PERIOD,
       reportGracePeriod: REPORT_GRACE_PERIOD,
     },
+    ARBITRATION_PERIOD,
   ])) as unknown as Market;
   const marketAddress = await market.getAddress();
 

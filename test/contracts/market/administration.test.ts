@@ -2,12 +2,13 @@ import { expect } from "chai";
 import { bundle, openBook } from "../../helpers/book.ts";
 import { loadFixture, ethers } from "../../helpers/connection.ts";
 import { settle } from "../../helpers/deals.ts";
-import { deployExchange, deployLinked, FEE_BPS, Region, Source } from "../../helpers/deploy.ts";
+import { ARBITRATION_PERIOD, deployExchange, deployLinked, FEE_BPS, Region, Source } from "../../helpers/deploy.ts";
 
 describe("market administration", () => {
   it("starts with the deployment's settings and the default grid factor", async () => {
     const d = await loadFixture(deployExchange);
     expect(await d.market.feeBps()).to.equal(FEE_BPS);
+    expect(await d.market.arbitrationPeriod()).to.equal(BigInt(ARBITRATION_PERIOD));
     expect(await d.market.treasury()).to.equal(d.treasury.address);
     expect(await d.market.MAX_FEE_BPS()).to.equal(1_000n);
     expect(await d.market.DEFAULT_GRID_FACTOR()).to.equal(610n);
@@ -18,21 +19,24 @@ describe("market administration", () => {
     expect(await d.market.credits()).to.equal(await d.credits.getAddress());
   });
 
-  it("refuses a deployment with a fee above the cap, no treasury or zero deal periods", async () => {
+  it("refuses a deployment with a fee above the cap, no treasury, zero deal periods or a zero arbitration period", async () => {
     const d = await loadFixture(deployExchange);
     const roles = { admin: d.admin.address, matcher: d.matcher.address, arbiter: d.arbiter.address, pauser: d.pauser.address };
     const addresses = [await d.token.getAddress(), await d.certificates.getAddress(), await d.credits.getAddress()];
     const settings = { treasury: d.treasury.address, feeBps: 100, challengePeriod: 60, reportGracePeriod: 60 };
     const market = d.market;
-    await expect(deployLinked("Market", [...addresses, roles, { ...settings, feeBps: 1_001 }]))
+    await expect(deployLinked("Market", [...addresses, roles, { ...settings, feeBps: 1_001 }, 60]))
       .to.be.revertedWithCustomError(market, "MarketFeeTooHigh")
       .withArgs(1_001n, 1_000n);
-    await expect(deployLinked("Market", [...addresses, roles, { ...settings, treasury: ethers.ZeroAddress }]))
+    await expect(deployLinked("Market", [...addresses, roles, { ...settings, treasury: ethers.ZeroAddress }, 60]))
       .to.be.revertedWithCustomError(market, "MarketInvalidTreasury")
       .withArgs(ethers.ZeroAddress);
-    await expect(deployLinked("Market", [...addresses, roles, { ...settings, challengePeriod: 0 }]))
+    await expect(deployLinked("Market", [...addresses, roles, { ...settings, challengePeriod: 0 }, 60]))
       .to.be.revertedWithCustomError(market, "MarketInvalidDealPeriods")
       .withArgs(0n, 60n);
+    await expect(deployLinked("Market", [...addresses, roles, settings, 0]))
+      .to.be.revertedWithCustomError(market, "MarketInvalidArbitrationPeriod")
+      .withArgs(0n);
   });
 
   describe("setFee", () => {
@@ -86,6 +90,23 @@ describe("market administration", () => {
       await expect(d.market.connect(d.admin).setDealPeriods(600, 0))
         .to.be.revertedWithCustomError(d.market, "MarketInvalidDealPeriods")
         .withArgs(600n, 0n);
+    });
+  });
+
+  describe("setArbitrationPeriod", () => {
+    it("sets the arbitration period of disputes opened afterwards", async () => {
+      const d = await loadFixture(deployExchange);
+      await expect(d.market.connect(d.admin).setArbitrationPeriod(3_600))
+        .to.emit(d.market, "ArbitrationPeriodSet")
+        .withArgs(3_600n);
+      expect(await d.market.arbitrationPeriod()).to.equal(3_600n);
+    });
+
+    it("refuses a zero period", async () => {
+      const d = await loadFixture(deployExchange);
+      await expect(d.market.connect(d.admin).setArbitrationPeriod(0))
+        .to.be.revertedWithCustomError(d.market, "MarketInvalidArbitrationPeriod")
+        .withArgs(0n);
     });
   });
 

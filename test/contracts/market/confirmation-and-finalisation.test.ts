@@ -106,7 +106,7 @@ describe("confirming and finalising deals", () => {
       expect((await f.certificates.batchOf(f.windBatchId)).retiredWh).to.equal(150_000n);
     });
 
-    it("refuses a disputed deal: only the arbiter closes it", async () => {
+    it("refuses a disputed deal: the arbiter, or the lapse of its arbitration period, closes it", async () => {
       const f = await loadFixture(reportedDeal);
       await f.market.connect(f.buyer).disputeUsage(f.dealId, f.terms, f.report, "GPU throttled");
       await advanceTo(challengeEnd(f));

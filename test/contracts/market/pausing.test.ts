@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { advanceTo, bandwidthOffer, bid, bundle, computeOffer, energyOffer, openBook } from "../../helpers/book.ts";
-import { loadFixture, ethers } from "../../helpers/connection.ts";
+import { loadFixture, ethers, time } from "../../helpers/connection.ts";
 import { challengeEnd, fullReport, openDeal, reportedDeal, settle } from "../../helpers/deals.ts";
 import { signPermit } from "../../helpers/permit.ts";
 
@@ -65,6 +65,20 @@ describe("pausing new business", () => {
     await f.market.connect(f.pauser).pause();
     await f.market.connect(f.buyer).disputeUsage(f.dealId, f.terms, f.report, "paused but not silenced");
     await expect(f.market.connect(f.arbiter).resolveDispute(f.dealId, f.terms, f.report, 10_000)).to.emit(f.market, "DealFinalized");
+  });
+
+  it("keeps finalising a dispute whose arbitration period lapsed working while paused", async () => {
+    const f = await loadFixture(reportedDeal);
+    await f.market.connect(f.buyer).disputeUsage(f.dealId, f.terms, f.report, "nobody answers");
+    await f.market.connect(f.pauser).pause();
+    await advanceTo((await time.latest()) + Number(await f.market.arbitrationPeriod()));
+    await expect(f.market.finalizeLapsedDispute(f.dealId, f.terms, f.report)).to.emit(f.market, "DealFinalized");
+    await expect(f.market.connect(f.computeSupplier).withdraw()).to.changeTokenBalance(
+      ethers,
+      f.token,
+      f.computeSupplier,
+      f.terms.computePayment,
+    );
   });
 
   it("keeps finalisation after the challenge period working while paused", async () => {

@@ -50,6 +50,7 @@ const restricted: Restricted[] = [
       ["setFee", (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).setFee(10)],
       ["setTreasury", (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).setTreasury(c.address)],
       ["setDealPeriods", (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).setDealPeriods(1, 1)],
+      ["setArbitrationPeriod", (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).setArbitrationPeriod(1)],
       ["setGridFactor", (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).setGridFactor(Region.East, 1)],
       ["setSourceFactor", (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).setSourceFactor(Source.Hydro, 1)],
     ] as const

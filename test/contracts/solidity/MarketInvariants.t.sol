@@ -123,14 +123,15 @@ contract MarketInvariantsTest is Assertions {
             uint256 action = r % 12;
             if (action < 3) handler.postOrdersAndSettle(r >> 8);
             else if (action == 3) handler.reportUsage(r >> 8, r >> 16, r >> 32);
-            else if (action == 4) handler.confirmUsage(r >> 8);
-            else if (action == 5) handler.disputeUsage(r >> 8);
+            else if (action == 4 && r % 2 == 0) handler.confirmUsage(r >> 8);
+            else if (action == 4 || action == 5) handler.disputeUsage(r >> 8);
             else if (action == 6) handler.resolveDispute(r >> 8, r >> 16);
             else if (action == 7) handler.finalize(r >> 8);
             else if (action == 8) handler.cancelNoShow(r >> 8);
             else if (action == 9 && r % 2 == 0) handler.withdraw(r >> 8);
             else if (action == 9) handler.withdrawFees();
             else if (action == 10) handler.closeAgain(r >> 8);
+            else if (action == 11 && r % 2 == 0) handler.finalizeLapsedDispute(r >> 8);
             else handler.passTime(r >> 8);
             _checkMoney();
             _checkCertificates();
@@ -140,5 +141,28 @@ contract MarketInvariantsTest is Assertions {
         assertGe(handler.dealsOpened(), 10, "deals opened on the walk");
         assertGe(handler.dealsClosed(), 5, "deals closed on the walk");
         assertGe(handler.matchesSkipped(), 1, "matches skipped on the walk");
+    }
+
+    /// @notice A fixed walk through the dispute paths only: deals are reported, disputed, then either
+    /// resolved by the arbiter or left to lapse and finalised by anyone, with every invariant checked
+    /// after each step and closed deals offered every closing action again.
+    function test_disputesResolvedOrLapsedKeepEveryInvariant() public {
+        for (uint256 step = 0; step < 60; ++step) {
+            uint256 r = uint256(keccak256(abi.encode("disputes", step)));
+            uint256 action = r % 6;
+            if (action == 0) handler.postOrdersAndSettle(r >> 8);
+            else if (action == 1) handler.reportUsage(r >> 8, r >> 16, r >> 32);
+            else if (action == 2) handler.disputeUsage(r >> 8);
+            else if (action == 3) handler.resolveDispute(r >> 8, r >> 16);
+            else if (action == 4) handler.finalizeLapsedDispute(r >> 8);
+            else handler.closeAgain(r >> 8);
+            _checkMoney();
+            _checkCertificates();
+            _checkCredits();
+            _checkRetirements();
+        }
+        assertGe(handler.disputesOpened(), 3, "disputes opened on the walk");
+        assertGe(handler.disputesResolved(), 1, "disputes resolved by the arbiter on the walk");
+        assertGe(handler.disputesLapsed(), 1, "disputes finalised after their arbitration period lapsed on the walk");
     }
 }

@@ -9,16 +9,16 @@ import {Vm, vm} from "../utils/Vm.sol";
 
 /// @notice Drives the market through random but plausible sequences of everything its users do:
 /// post, settle (valid and broken matches), cancel, report, confirm, dispute, resolve, finalise,
-/// cancel no-shows, withdraw, retire certificates and credits, and let time pass. It keeps ghost
-/// accounts of what the design says must have happened, which the invariant test compares with
-/// the contracts' state after every call.
+/// finalise lapsed disputes, cancel no-shows, withdraw, retire certificates and credits, and let
+/// time pass. It keeps ghost accounts of what the design says must have happened, which the
+/// invariant test compares with the contracts' state after every call.
 /// @dev Holds the matcher and arbiter roles itself; users act through `vm.prank`.
 contract MarketHandler {
     struct DealRecord {
         bytes terms; // abi.encode(DealTerms) as emitted in DealOpened
         bytes report; // abi.encode(UsageReport) once reported
         IMarket.DealStatus status;
-        uint40 since;
+        uint40 since; // when the deal entered `status` (reported, disputed)
     }
 
     uint8 internal constant REGION_A = 1;
@@ -47,6 +47,9 @@ contract MarketHandler {
     uint256 public dealsOpened;
     uint256 public matchesSkipped;
     uint256 public dealsClosed;
+    uint256 public disputesOpened;
+    uint256 public disputesResolved;
+    uint256 public disputesLapsed;
 
     constructor() {
         vm.warp(1_760_000_000);
@@ -213,12 +216,12 @@ contract MarketHandler {
 
     // ─── Deals ───────────────────────────────────────────────────────────────────────────────────
 
+    /// @notice Reports usage of an active deal whose report deadline has not passed, if there is one.
     function reportUsage(uint256 dealSeed, uint256 deliveredSeed, uint256 consumedSeed) external {
-        (bool found, uint256 index) = _dealIn(dealSeed, IMarket.DealStatus.Active);
+        (bool found, uint256 index, IMarket.DealTerms memory terms) =
+            _dealInTime(dealSeed, IMarket.DealStatus.Active);
         if (!found) return;
-        IMarket.DealTerms memory terms = _terms(index);
         if (block.timestamp < terms.windowEnd) vm.warp(terms.windowEnd);
-        if (block.timestamp >= terms.reportDeadline) return;
         IMarket.UsageReport memory report = IMarket.UsageReport({
             vcuDelivered: bound(deliveredSeed, 0, terms.vcuHours),
             whConsumed: bound(consumedSeed, 0, terms.energyNeededWh * 2),
@@ -241,14 +244,16 @@ contract MarketHandler {
         _closed(index, terms, BPS);
     }
 
+    /// @notice Disputes a reported deal whose challenge period still runs, if there is one.
     function disputeUsage(uint256 dealSeed) external {
-        (bool found, uint256 index) = _dealIn(dealSeed, IMarket.DealStatus.Reported);
+        (bool found, uint256 index, IMarket.DealTerms memory terms) =
+            _dealInTime(dealSeed, IMarket.DealStatus.Reported);
         if (!found) return;
-        IMarket.DealTerms memory terms = _terms(index);
-        if (block.timestamp >= uint256(_deals[index].since) + terms.challengePeriod) return;
         vm.prank(terms.buyer);
         _x.market.disputeUsage(index + 1, terms, _report(index), "fuzzed dispute");
         _deals[index].status = IMarket.DealStatus.Disputed;
+        _deals[index].since = uint40(block.timestamp);
+        ++disputesOpened;
     }
 
     function resolveDispute(uint256 dealSeed, uint256 refundSeed) external {
@@ -258,6 +263,19 @@ contract MarketHandler {
         IMarket.DealTerms memory terms = _terms(index);
         _x.market.resolveDispute(index + 1, terms, _report(index), refundBps);
         _closed(index, terms, BPS - refundBps);
+        ++disputesResolved;
+    }
+
+    /// @notice Lets the arbitration period of a dispute run out, then finalises it as reported.
+    function finalizeLapsedDispute(uint256 dealSeed) external {
+        (bool found, uint256 index) = _dealIn(dealSeed, IMarket.DealStatus.Disputed);
+        if (!found) return;
+        IMarket.DealTerms memory terms = _terms(index);
+        uint256 arbitrationDeadline = uint256(_deals[index].since) + Exchange.ARBITRATION_PERIOD;
+        if (block.timestamp < arbitrationDeadline) vm.warp(arbitrationDeadline);
+        _x.market.finalizeLapsedDispute(index + 1, terms, _report(index));
+        _closed(index, terms, BPS);
+        ++disputesLapsed;
     }
 
     function finalize(uint256 dealSeed) external {
@@ -295,6 +313,12 @@ contract MarketHandler {
             vm.prank(terms.buyer);
             try _x.market.confirmUsage(dealId, terms, report) {
                 violation = "a closed deal was confirmed again";
+            } catch {}
+            try _x.market.resolveDispute(dealId, terms, report, 0) {
+                violation = "a closed deal was resolved again";
+            } catch {}
+            try _x.market.finalizeLapsedDispute(dealId, terms, report) {
+                violation = "a closed deal was finalised again as a lapsed dispute";
             } catch {}
         }
         try _x.market.cancelNoShow(dealId, terms) {
@@ -518,6 +542,27 @@ contract MarketHandler {
             if (_deals[index].status == status) return (true, index);
         }
         return (false, 0);
+    }
+
+    /// @dev Like {_dealIn}, but only a deal whose next step is still allowed: an Active deal before its
+    /// report deadline, a Reported one within its challenge period. Old deals would otherwise keep
+    /// the picks and leave fresh deals unreported and undisputed.
+    function _dealInTime(uint256 seed, IMarket.DealStatus status)
+        internal
+        view
+        returns (bool found, uint256 index, IMarket.DealTerms memory terms)
+    {
+        uint256 count = _deals.length;
+        for (uint256 i = 0; i < count; ++i) {
+            index = (seed + i) % count;
+            if (_deals[index].status != status) continue;
+            terms = _terms(index);
+            uint256 end = status == IMarket.DealStatus.Active
+                ? terms.reportDeadline
+                : uint256(_deals[index].since) + terms.challengePeriod;
+            if (block.timestamp < end) return (true, index, terms);
+        }
+        return (false, 0, terms);
     }
 
     function _isOpen(uint256 index) internal view returns (bool) {

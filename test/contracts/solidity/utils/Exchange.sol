@@ -22,6 +22,7 @@ library Exchange {
     uint16 internal constant FEE_BPS = 100;
     uint32 internal constant CHALLENGE_PERIOD = 1 days;
     uint32 internal constant REPORT_GRACE_PERIOD = 1 days;
+    uint32 internal constant ARBITRATION_PERIOD = 3 days;
     uint16 internal constant WIND_FACTOR = 11;
     uint16 internal constant SOLAR_FACTOR = 41;
 
@@ -39,7 +40,8 @@ library Exchange {
                 feeBps: FEE_BPS,
                 challengePeriod: CHALLENGE_PERIOD,
                 reportGracePeriod: REPORT_GRACE_PERIOD
-            })
+            }),
+            ARBITRATION_PERIOD
         );
         x.certificates.grantRole(x.certificates.MARKET_ROLE(), address(x.market));
         x.credits.grantRole(x.credits.MARKET_ROLE(), address(x.market));
