@@ -310,6 +310,13 @@ const onDisputeResolved: Handler = async (e, { store }) => {
   await dealStep(store, e, e.args.dealId, "resolved", e.args.arbiter);
 };
 
+// The arbiter let the arbitration period run out: the report stands (refund share 0), and whoever
+// sent the transaction only triggered the rule, so the step has no actor.
+const onDisputeLapsed: Handler = async (e, { store }) => {
+  await store.update("deals", [e.args.dealId], { refund_bps: 0, updated_block: e.blockNumber });
+  await dealStep(store, e, e.args.dealId, "lapsed", null);
+};
+
 const onDealFinalized: Handler = async (e, { store }) => {
   const dealId = e.args.dealId as string;
   const out = e.args.outcome as EventArgs;
@@ -420,6 +427,7 @@ export const market: ContractHandlers = {
     UsageConfirmed: onUsageConfirmed,
     DealDisputed: onDealDisputed,
     DisputeResolved: onDisputeResolved,
+    DisputeLapsed: onDisputeLapsed,
     DealFinalized: onDealFinalized,
     DealCancelled: onDealCancelled,
     Withdrawn: onWithdrawn,
@@ -430,6 +438,7 @@ export const market: ContractHandlers = {
       await setParam(ctx.store, e, "challengePeriod", String(e.args.challengePeriod));
       await setParam(ctx.store, e, "reportGracePeriod", String(e.args.reportGracePeriod));
     },
+    ArbitrationPeriodSet: param(() => "arbitrationPeriod", (a) => a.arbitrationPeriod),
     GridFactorSet: param((a) => `gridFactor:${a.region}`, (a) => a.gCO2ePerKwh),
     SourceFactorSet: param((a) => `sourceFactor:${a.source}`, (a) => a.gCO2ePerKwh),
     Paused: param(() => "paused", () => true),
@@ -455,6 +464,7 @@ export const market: ContractHandlers = {
     UsageConfirmed: dealKey,
     DealDisputed: dealKey,
     DisputeResolved: dealKey,
+    DisputeLapsed: dealKey,
     DealFinalized: dealKey,
     DealCancelled: dealKey,
   },

@@ -314,4 +314,40 @@ describe("indexer against real trades", () => {
     assert.equal(candles[candles.length - 1].close, String(prices[prices.length - 1]));
     assert.equal(BigInt(stats.kwhRetired.split(".")[0]), whRetired / 1000n);
   });
+
+  it("shows a dispute the arbiter let lapse: its own step, then finalised as reported", async () => {
+    const p = parties(x);
+    const t0 = await x.now();
+    const bidParams = bid(t0, { acceptableRegions: regions(Region.Northwest), buyerRegion: Region.Northwest, bandwidthMbps: 0, minGreenBps: 0, vcuHours: 8n });
+    const bidId = x.events(await x.send("Market", "postBid", [bidParams], p.otherBuyer), "Market", "BidPosted")[0].bidId;
+    const offerId = x.events(await x.send("Market", "postComputeOffer", [computeOffer(t0)], p.compute), "Market", "ComputeOfferPosted")[0].offerId;
+    const { deals } = await settle(x, [{ bidId, computeOfferId: offerId, vcuHours: 8n, computePayment: 14n * USD, energyLots: [], bandwidthOfferId: 0n, bandwidthPayment: 0n }]);
+    const deal = deals[0];
+    await x.increaseTime(Number(deal.terms.windowEnd) - (await x.now()) + 1);
+    const report = { vcuDelivered: 6n, whConsumed: deal.terms.energyNeededWh, meteringHash: `0x${"cd".repeat(32)}` as const };
+    await x.send("Market", "reportUsage", [deal.dealId, deal.terms, report], p.compute);
+    const disputed = x.events(await x.send("Market", "disputeUsage", [deal.dealId, deal.terms, report, "no answer"], p.otherBuyer), "Market", "DealDisputed")[0];
+    await x.increaseTime(Number(disputed.arbitrationDeadline) - (await x.now()));
+    const lapsed = await x.send("Market", "finalizeLapsedDispute", [deal.dealId, deal.terms, report], p.network);
+    const { outcome } = x.events(lapsed, "Market", "DealFinalized")[0];
+    await ix.synced();
+
+    const d = (
+      await ix.gql(`query($id: BigInt!) { deal(id: $id) {
+        status disputeReason arbiter refundBps acceptedBps computePaid refund
+        steps { action actor at { txHash } }
+      } }`, { id: String(deal.dealId) })
+    ).deal;
+    assert.equal(d.status, "FINALIZED");
+    assert.deepEqual(d.steps.map((s: { action: string }) => s.action), ["opened", "reported", "disputed", "lapsed", "finalized"]);
+    const step = d.steps.find((s: { action: string }) => s.action === "lapsed");
+    assert.deepEqual(step, { action: "lapsed", actor: null, at: { txHash: lapsed.transactionHash } });
+    assert.deepEqual(
+      [d.disputeReason, d.arbiter, d.refundBps, d.acceptedBps],
+      ["no answer", null, 0, 10_000],
+    );
+    assert.equal(d.computePaid, String(outcome.computePaid));
+    assert.equal(d.refund, String(outcome.refund));
+    assert.equal(outcome.computePaid + outcome.fee + outcome.refund, deal.terms.escrow);
+  });
 });
