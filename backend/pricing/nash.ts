@@ -203,6 +203,9 @@ function activeSet(w: number[], lo: number[], hi: number[], coalitions: { member
 
   const weightSum = w.reduce((s, v) => s + v, 0);
   const objective = (y: number[]) => y.reduce((s, yi, i) => s + w[i] * Math.log(yi), 0);
+  // The row just released: the next Newton step leaves it (its multiplier had the wrong sign), so
+  // letting it block that step, on a rate that only rounding makes negative, would cycle forever.
+  let released = -1;
   for (let iteration = 0; iteration < 1000; iteration++) {
     const g = x.map((xi, i) => w[i] / xi);
     const M = [new Array<number>(n).fill(1), ...working.map((j) => rows[j].a)];
@@ -222,6 +225,10 @@ function activeSet(w: number[], lo: number[], hi: number[], coalitions: { member
       }
       addIfIndependent(Z, e, 1e-6);
     }
+    // Exact entries of Z are ratios of small integers (the rows are 0/±1), so anything near 0 is
+    // rounding. Left in, it multiplies gradients wᵢ/xᵢ of 1e10 for tiny gains and swamps the true
+    // reduced gradient, stopping the method short of the optimum.
+    for (const z of Z) for (let i = 0; i < n; i++) if (Math.abs(z[i]) < 1e-12) z[i] = 0;
     let p = x.map(() => 0);
     if (Z.length > 0) {
       const reducedHessian = Z.map((zi) => Z.map((zk) => zi.reduce((s, v, i) => s + v * (w[i] / (x[i] * x[i])) * zk[i], 0)));
@@ -242,7 +249,8 @@ function activeSet(w: number[], lo: number[], hi: number[], coalitions: { member
     if (relativeStep < 1e-9) {
       // Stationary on the working set: release the constraint whose multiplier has the wrong sign.
       let release = -1;
-      let worst = 1e-10 * weightSum;
+      // Multipliers carry the rounding of g, which is wᵢ/xᵢ and so huge for tiny gains.
+      let worst = Math.max(1e-10 * weightSum, 1e-13 * Math.max(...g));
       for (let k = 1; k < M.length; k++) {
         if (lambda[k] > worst) {
           worst = lambda[k];
@@ -250,6 +258,7 @@ function activeSet(w: number[], lo: number[], hi: number[], coalitions: { member
         }
       }
       if (release < 0) return x;
+      released = working[release];
       working.splice(release, 1);
       continue;
     }
@@ -260,7 +269,7 @@ function activeSet(w: number[], lo: number[], hi: number[], coalitions: { member
     const span: number[][] = [];
     for (const row of M) addIfIndependent(span, row);
     rows.forEach((r, j) => {
-      if (working.includes(j)) return;
+      if (working.includes(j) || j === released) return;
       const rate = r.a.reduce((s, ai, i) => s + ai * p[i], 0);
       // A row (nearly) in the span of the working set does not move along p: it cannot block, and
       // adding it would make the working set singular.
@@ -286,6 +295,7 @@ function activeSet(w: number[], lo: number[], hi: number[], coalitions: { member
     const blocked = blockStep <= alpha;
     if (blocked) alpha = blockStep;
     for (let i = 0; i < n; i++) x[i] += alpha * p[i];
+    released = -1;
     if (blocked) working.push(blocking);
     project(x, [{ a: new Array<number>(n).fill(1), b: 1 }, ...working.map((j) => rows[j])]);
   }
