@@ -5,7 +5,6 @@
 // the next batch those bids compete for the same capacity, so a quote is an estimate, not a promise.
 import type { Bid, Match } from "../../protocol/orders.ts";
 import { BPS, HARDWARE_CLASSES, REGIONS } from "../../protocol/units.ts";
-import { toProposedMatch } from "../matcher/price-batch.ts";
 import {
   clearFast,
   energyNeededWh,
@@ -18,7 +17,8 @@ import {
 } from "../pricing/index.ts";
 import { bookFor } from "./book-index.ts";
 import type { OpenBook } from "./book-source.ts";
-import { presentParty } from "./present.ts";
+import { toProposedMatch } from "./explain.ts";
+import { presentMatch } from "./present.ts";
 import type { QuoteRequest, QuoteResponse } from "./schemas/quote.ts";
 
 export type QuoteContext = {
@@ -127,19 +127,14 @@ function whyInfeasible(bid: Bid, book: OrderBook, now: number): string[] {
 type Base = Pick<QuoteResponse, "asOf" | "bid">;
 
 function presentBundle(proposal: BundleProposal, open: OpenBook): QuoteResponse["bundles"][number] {
-  const { match, surplus, parties } = toProposedMatch(proposal);
+  const { computeOfferId } = proposal.match;
+  // The quoted bid is not on the book (its id is 0), so a quote's bundles don't name it.
+  const { bidId: _quoted, ...bundle } = presentMatch(toProposedMatch(proposal));
   return {
-    computeOfferId: String(match.computeOfferId),
-    region: regionName(open.computeOffers.find((o) => o.id === match.computeOfferId)?.region ?? 0),
-    vcuHours: String(match.vcuHours),
-    computePayment: String(match.computePayment),
-    energyLots: match.energyLots.map((l) => ({ offerId: String(l.offerId), wh: String(l.wh), payment: String(l.payment) })),
-    bandwidthOfferId: String(match.bandwidthOfferId),
-    bandwidthPayment: String(match.bandwidthPayment),
-    surplus: String(surplus),
+    ...bundle,
+    region: regionName(open.computeOffers.find((o) => o.id === computeOfferId)?.region ?? 0),
     fee: String(proposal.fee),
     feeShareBps: Math.round(proposal.feeShareBps),
-    parties: parties.map(presentParty),
   };
 }
 

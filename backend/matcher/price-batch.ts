@@ -1,7 +1,8 @@
 // The seam between the matcher and backend/pricing: a book and the market's rules in, priced matches
 // with the numbers that explain each price out (the API's ProposedMatch, served at /api/proposals).
-import type { PartyTerms, ProposedMatch } from "../api/proposal-store.ts";
-import { type BundleProposal, type MarketRules, type OrderBook, type PartyShare, clearFast, priceBundles } from "../pricing/index.ts";
+import { toProposedMatch } from "../api/explain.ts";
+import type { ProposedMatch } from "../api/proposal-store.ts";
+import { type MarketRules, type OrderBook, clearFast, priceBundles } from "../pricing/index.ts";
 
 export type PriceBatch = (book: OrderBook, rules: MarketRules) => ProposedMatch[];
 
@@ -15,44 +16,3 @@ export const clearAndPrice: PriceBatch = (book, rules) => {
   const { matches } = clearFast(book, rules);
   return priceBundles(book, matches, rules).map(toProposedMatch);
 };
-
-/** A priced bundle as the API serves it, each party with one sentence saying why it gets what it gets. */
-export function toProposedMatch(bundle: BundleProposal): ProposedMatch {
-  const basis = bundle.disagreementBasis === "reserves" ? "reserves (the outside options exceeded the bundle)" : "outside options";
-  return {
-    match: bundle.match,
-    surplus: bundle.surplus,
-    parties: bundle.parties.map(
-      (p): PartyTerms => ({
-        role: p.role,
-        orderId: p.orderId,
-        reserve: p.reserve,
-        // The bargain runs in real numbers; whole base units are what the API shows for money.
-        disagreement: BigInt(Math.round(p.disagreement)),
-        weight: p.weight,
-        payment: p.payment,
-        surplusShareBps: Math.min(10_000, Math.max(0, Math.round(p.surplusShareBps))),
-        explanation: explain(p, bundle, basis),
-      }),
-    ),
-  };
-}
-
-function explain(p: PartyShare, bundle: BundleProposal, basis: string): string {
-  const share = `${(p.surplusShareBps / 100).toFixed(2)}% of the bundle's surplus of ${bundle.surplus}`;
-  if (p.role === "buyer") {
-    return (
-      `Pays ${p.payment} (suppliers ${bundle.total} plus platform fee ${bundle.fee}) against its limit of ${p.reserve}, ` +
-      `keeping ${share} under Nash bargaining at weight ${p.weight} with disagreement points from ${basis}.`
-    );
-  }
-  // The core cap (backend/pricing/bundle.ts): the others could deal with a replacement offer instead.
-  const cap =
-    p.replacementCost === undefined
-      ? ""
-      : ` Capped at ${p.replacementCost > p.reserve ? p.replacementCost : p.reserve}: another offer in the book could serve the same part for ${p.replacementCost} at its reserve.`;
-  return (
-    `Paid ${p.payment} for its ${p.role} against a reserve of ${p.reserve} and an outside option worth ` +
-    `${Math.round(p.disagreement)}: ${share}, at bargaining weight ${p.weight}.${cap}`
-  );
-}

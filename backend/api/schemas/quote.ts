@@ -5,7 +5,7 @@
 import { z } from "zod";
 
 import { HARDWARE_CLASSES } from "../../../protocol/units.ts";
-import { PartyTermsOut } from "./bargain.ts";
+import { ProposedMatchOut } from "./proposals.ts";
 import { amountOut, bps, regionRef, timestamp, uintAmount } from "./common.ts";
 
 /**
@@ -102,19 +102,11 @@ export const QuoteResponse = z.object({
   greenShareBps: z.int().min(0).max(10_000).nullable(),
   /** Each bundle of the fill with its Nash bargain, party by party (empty unless priced); the buyer's orderId is 0. */
   bundles: z.array(
-    z.object({
-      computeOfferId: amount,
+    ProposedMatchOut.omit({ bidId: true }).extend({
       region: z.string(),
-      vcuHours: amount,
-      computePayment: amount,
-      energyLots: z.array(z.object({ offerId: amount, wh: amount, payment: amount })),
-      bandwidthOfferId: amount,
-      bandwidthPayment: amount,
-      surplus: amount,
       /** Platform fee on the bundle, as the contract charges it, and its part of the surplus. */
       fee: amount,
       feeShareBps: z.number().min(0).max(10_000),
-      parties: z.array(PartyTermsOut),
     }),
   ),
   /** Why the bid is not (fully) served, in plain words. */
