@@ -7,7 +7,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -16,6 +15,7 @@ import autocannon from "autocannon";
 
 import { bookToJson } from "../../backend/book-file.ts";
 import { marketBook } from "../../test/backend/api/market-book.ts";
+import { freePort } from "../../test/helpers/local-chain.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -55,15 +55,6 @@ const bodies = [
     maxLatencyMs: 60,
   }),
 );
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function waitForHealth(url: string): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {

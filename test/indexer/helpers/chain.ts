@@ -1,9 +1,5 @@
 // A private Hardhat node per test file, deployed with the project's own deploy script, and a small
 // driver that trades on it through the generated ABIs.
-import { spawn, type ChildProcess } from "node:child_process";
-import { rmSync } from "node:fs";
-import { createServer } from "node:net";
-import path from "node:path";
 import {
   createPublicClient,
   createWalletClient,
@@ -16,76 +12,10 @@ import {
   type TransactionReceipt,
   type WalletClient,
 } from "viem";
-import { readDeployment } from "../../../protocol/deployment.ts";
+import { deployExchange, rpc, type Node } from "../../helpers/local-chain.ts";
 import * as abis from "../../../protocol/generated/abis.ts";
 
-export const ROOT = path.resolve(import.meta.dirname, "../../..");
-const HARDHAT = path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-export type Node = { url: string; port: number; process: ChildProcess; stop(): Promise<void> };
-
-async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
-}
-
-/** Starts `hardhat node` on a free loopback port and waits until it answers. */
-export async function startNode(): Promise<Node> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
-  // Even if this process dies of an error, the node must not outlive it.
-  const reap = () => child.kill("SIGKILL");
-  process.once("exit", reap);
-  child.once("exit", () => process.removeListener("exit", reap));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`hardhat node exited: ${stderr}`);
-    try {
-      await rpc(url, "eth_chainId");
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        child.kill("SIGKILL");
-        throw new Error(`hardhat node did not start on ${port}: ${stderr}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return {
-    url,
-    port,
-    process: child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
-}
+export { freePort, ROOT, startNode, type Node } from "../../helpers/local-chain.ts";
 
 export type ContractName = "Market" | "GreenCertificates" | "CarbonCredits" | "SettlementToken";
 
@@ -98,34 +28,10 @@ const ABIS: Record<ContractName, Abi> = {
 
 export type Deployment = { chainId: number; startBlock: number; file: string; addresses: Record<ContractName, Address> };
 
-let deployments = 0;
-
-/**
- * Deploys the exchange with the project's deploy script (Ignition module CCEX) and reads back the
- * file it writes. Each deployment gets its own Ignition journal, removed afterwards, so that test
- * nodes (all chain 31337) never resume one another's deployment.
- */
+/** Deploys the exchange with the project's deploy script (Ignition module CCEX). */
 export async function deploy(node: Node, outDir: string): Promise<Deployment> {
-  const id = `indexer-test-${process.pid}-${++deployments}`;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [path.join(ROOT, "scripts", "deploy.ts"), "--rpc-url", node.url, "--out", outDir, "--deployment-id", id, "--reset"],
-        { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-      );
-      let out = "";
-      child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-      child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-      child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`deploy failed (${code}): ${out}`))));
-    });
-  } finally {
-    rmSync(path.join(ROOT, "ignition", "deployments", id), { recursive: true, force: true });
-  }
-  const chainId = Number(await rpc(node.url, "eth_chainId"));
-  const file = path.join(outDir, `${chainId}.json`);
-  const d = await readDeployment(file);
-  return { chainId, startBlock: d.startBlock, file, addresses: d.contracts as unknown as Record<ContractName, Address> };
+  const { chainId, file, deployment } = await deployExchange(node, outDir);
+  return { chainId, startBlock: deployment.startBlock, file, addresses: deployment.contracts as unknown as Record<ContractName, Address> };
 }
 
 /** Hardhat's unlocked dev accounts, one per role the tests play. */

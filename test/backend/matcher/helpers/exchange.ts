@@ -1,9 +1,5 @@
 // A private Hardhat node, the exchange deployed on it by the project's deploy script, and a driver
 // that posts real orders from the node's unlocked demo accounts through the generated ABIs.
-import { type ChildProcess, spawn } from "node:child_process";
-import { rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import path from "node:path";
 
 import {
   type Address,
@@ -16,67 +12,16 @@ import {
   parseEventLogs,
 } from "viem";
 
-import { readDeployment } from "../../../../protocol/deployment.ts";
+import { deployExchange, type Node } from "../../../helpers/local-chain.ts";
 import { greenCertificatesAbi, localSettlementTokenAbi, marketAbi } from "../../../../protocol/generated/abis.ts";
 
-export const ROOT = path.resolve(import.meta.dirname, "..", "..", "..", "..");
-const HARDHAT = path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
+export { freePort, ROOT, startNode, type Node } from "../../../helpers/local-chain.ts";
 
 export const HOUR = 3_600;
 export const USD = 1_000_000n;
 export const Region = { North: 1, East: 2, South: 3, Northwest: 4 } as const;
 export const Source = { Solar: 0, Wind: 1 } as const;
 export const Hardware = { CpuGeneral: 0, GpuInference: 2 } as const;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export type Node = { url: string; process: ChildProcess; stop(): Promise<void> };
-
-/** Starts `hardhat node` on a free loopback port; resolves once it answers JSON-RPC. */
-export async function startNode(): Promise<Node> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  const client = createPublicClient({ transport: http(url, { retryCount: 0 }) });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`hardhat node exited: ${stderr}`);
-    try {
-      await client.getChainId();
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        child.kill("SIGKILL");
-        throw new Error(`hardhat node did not start: ${stderr}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return {
-    url,
-    process: child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
-}
 
 export type Deployment = {
   chainId: number;
@@ -87,29 +32,9 @@ export type Deployment = {
   certificates: Address;
 };
 
-/**
- * Runs scripts/deploy.ts against the node and reads back the deployment file it writes. Each run gets
- * its own Ignition deployment id (every Hardhat node is chain 31337) whose journal is removed after.
- */
+/** Deploys the exchange with the project's deploy script (Ignition module CCEX). */
 export async function deploy(node: Node, outDir: string): Promise<Deployment> {
-  const deploymentId = `matcher-test-${process.pid}-${Date.now()}`;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(ROOT, "scripts", "deploy.ts"), "--rpc-url", node.url, "--out", outDir, "--deployment-id", deploymentId], {
-        cwd: ROOT,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let out = "";
-      child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-      child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-      child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`deploy failed (${code}): ${out}`))));
-    });
-  } finally {
-    await rm(path.join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
-  }
-  const chainId = await createPublicClient({ transport: http(node.url) }).getChainId();
-  const file = path.join(outDir, `${chainId}.json`);
-  const deployment = await readDeployment(file);
+  const { chainId, file, deployment } = await deployExchange(node, outDir);
   return {
     chainId,
     startBlock: BigInt(deployment.startBlock),
