@@ -11,16 +11,9 @@ export type ComputeOfferParams = IMarket.ComputeOfferParamsStruct;
 export type EnergyOfferParams = IMarket.EnergyOfferParamsStruct;
 export type BandwidthOfferParams = IMarket.BandwidthOfferParamsStruct;
 export type BidParams = IMarket.BidParamsStruct;
-export type EnergyLot = { offerId: bigint; wh: bigint; payment: bigint };
-export type Match = {
-  bidId: bigint;
-  computeOfferId: bigint;
-  vcuHours: bigint;
-  computePayment: bigint;
-  energyLots: EnergyLot[];
-  bandwidthOfferId: bigint;
-  bandwidthPayment: bigint;
-};
+import type { Match } from "../../protocol/orders.ts";
+
+export type { EnergyLot, Match } from "../../protocol/orders.ts";
 
 /** Bitmask of acceptable compute regions: bit r set ⇔ region r accepted. */
 export function regions(...codes: number[]): bigint {
