@@ -1,7 +1,7 @@
 // Runs every test suite of the project and closes with one line `N passed, N failed`.
 //
 //   node scripts/test.ts            all suites
-//   node scripts/test.ts contracts  only the named suites (typecheck, contracts, node)
+//   node scripts/test.ts contracts  only the named suites (typecheck, contracts, web, node)
 //
 // Each suite is a child process whose own summary is parsed; a suite that crashes before printing
 // a summary counts as one failure so that a broken suite can never read as green.
@@ -55,9 +55,22 @@ function findTests(dir: string): string[] {
 }
 
 const hardhat = path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js");
-const nodeTestFiles = ["test/backend", "test/indexer", "test/e2e"].flatMap(findTests);
+const nodeTestFiles = ["test/backend", "test/indexer", "test/stack", "test/e2e"].flatMap(findTests);
 
 const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
+
+/** Vitest's summary: `Tests  N passed (T)` or `Tests  F failed | N passed (T)`. */
+function parseVitest(out: string): Count | undefined {
+  const line = [...stripAnsi(out).matchAll(/^\s*Tests\s+(.*)\((\d+)\)\s*$/gm)].at(-1);
+  if (line === undefined) return undefined;
+  const failed = Number(/(\d+) failed/.exec(line[1])?.[1] ?? 0);
+  const passed = Number(/(\d+) passed/.exec(line[1])?.[1] ?? 0);
+  return { passed, failed };
+}
+
+const vitest = path.join(root, "node_modules", "vitest", "vitest.mjs");
+/** The web market's component tests (jsdom), configured in frontend/vite.config.ts. */
+const webConfig = "frontend/vite.config.ts";
 
 /** The type checker is one check: it passes when it reports no error. */
 function parseTypecheck(out: string): Count {
@@ -68,6 +81,7 @@ function parseTypecheck(out: string): Count {
 const suites: Suite[] = [
   { name: "typecheck", command: process.execPath, args: [tsc, "--noEmit", "-p", "tsconfig.json"], parse: parseTypecheck },
   { name: "contracts", command: process.execPath, args: [hardhat, "test"], parse: parseHardhat },
+  { name: "web", command: process.execPath, args: [vitest, "run", "--config", webConfig], parse: parseVitest },
   {
     name: "node",
     command: process.execPath,
@@ -79,6 +93,7 @@ const suites: Suite[] = [
 function run(suite: Suite): Promise<Count> {
   return new Promise((resolve) => {
     if (suite.name === "node" && nodeTestFiles.length === 0) return resolve({ passed: 0, failed: 0 });
+    if (suite.name === "web" && !existsSync(path.join(root, webConfig))) return resolve({ passed: 0, failed: 0 });
     console.log(`\n=== suite: ${suite.name} ===`);
     const child = spawn(suite.command, suite.args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
