@@ -11,7 +11,7 @@ import { z } from "zod";
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address");
 const blockNumber = z.number().int().nonnegative();
 
-const deploymentSchema = z.object({
+export const deploymentSchema = z.object({
   chainId: z.number().int().positive(),
   /** First block that can hold an event of the exchange: indexers start following here. */
   startBlock: blockNumber,
