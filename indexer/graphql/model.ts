@@ -229,6 +229,8 @@ export function mapDeal(r: Row | null) {
     challengePeriod: Number(r.challenge_period),
     challengeEnd: r.challenge_end,
     disputeReason: r.dispute_reason,
+    arbitrationDeadline: r.arbitration_deadline === null ? null : Number(r.arbitration_deadline),
+    terms: r.terms,
     arbiter: r.arbiter,
     refundBps: r.refund_bps,
     vcuDelivered: r.vcu_delivered,

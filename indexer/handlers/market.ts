@@ -157,6 +157,7 @@ const onDealOpened: Handler = async (e, { store }) => {
     id: dealId,
     bid_id: t.bidId,
     buyer: t.buyer,
+    terms: t,
     compute_offer_id: t.computeOfferId,
     compute_supplier: t.computeSupplier,
     compute_region: t.computeRegion,
@@ -301,7 +302,12 @@ const onUsageConfirmed: Handler = async (e, { store }) => {
 };
 
 const onDealDisputed: Handler = async (e, { store }) => {
-  await store.update("deals", [e.args.dealId], { status: DISPUTED, dispute_reason: e.args.reason, updated_block: e.blockNumber });
+  await store.update("deals", [e.args.dealId], {
+    status: DISPUTED,
+    dispute_reason: e.args.reason,
+    arbitration_deadline: e.args.arbitrationDeadline,
+    updated_block: e.blockNumber,
+  });
   await dealStep(store, e, e.args.dealId, "disputed", e.args.buyer);
 };
 

@@ -327,8 +327,16 @@ describe("indexer against real trades", () => {
     const report = { vcuDelivered: 6n, whConsumed: deal.terms.energyNeededWh, meteringHash: `0x${"cd".repeat(32)}` as const };
     await x.send("Market", "reportUsage", [deal.dealId, deal.terms, report], p.compute);
     const disputed = x.events(await x.send("Market", "disputeUsage", [deal.dealId, deal.terms, report, "no answer"], p.otherBuyer), "Market", "DealDisputed")[0];
+    await ix.synced();
+    // A client acts on the deal with the indexer's copy of the terms alone: the market checks them against its digest.
+    const pending = (
+      await ix.gql(`query($id: BigInt!) { deal(id: $id) { status arbitrationDeadline terms } }`, { id: String(deal.dealId) })
+    ).deal;
+    assert.equal(pending.status, "DISPUTED");
+    assert.equal(pending.arbitrationDeadline, Number(disputed.arbitrationDeadline));
+    assert.equal(pending.terms.escrow, String(deal.terms.escrow));
     await x.increaseTime(Number(disputed.arbitrationDeadline) - (await x.now()));
-    const lapsed = await x.send("Market", "finalizeLapsedDispute", [deal.dealId, deal.terms, report], p.network);
+    const lapsed = await x.send("Market", "finalizeLapsedDispute", [deal.dealId, pending.terms, report], p.network);
     const { outcome } = x.events(lapsed, "Market", "DealFinalized")[0];
     await ix.synced();
 
