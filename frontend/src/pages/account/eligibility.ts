@@ -1,0 +1,95 @@
+// What the connected account may do right now, decided from chain time and the indexed state alone
+// (no wallet, no React), so that every rule can be tested against the contract's own conditions.
+// The contract stays the judge: these functions only decide which buttons to offer, and the
+// boundaries below are the exact comparisons in contracts/Market.sol.
+
+export type DealStatus = "ACTIVE" | "REPORTED" | "DISPUTED" | "FINALIZED" | "CANCELLED";
+
+/** The deal fields the rules read (a subset of the GraphQL Deal). Times are unix seconds. */
+export type DealClock = {
+  status: DealStatus;
+  buyer: string;
+  computeSupplier: string;
+  windowEnd: number;
+  reportDeadline: number;
+  /** Set once reported: report time + challenge period. */
+  challengeEnd: number | null;
+  /** Set while disputed: after it anyone may finalise the deal as reported. */
+  arbitrationDeadline: number | null;
+};
+
+/** Who is looking. `account` is null when no wallet is connected. */
+export type Viewer = { account: string | null; isArbiter: boolean };
+
+export type DealActionKind = "reportUsage" | "confirmUsage" | "disputeUsage" | "finalize" | "cancelNoShow" | "finalizeLapsedDispute" | "resolveDispute";
+
+/** An action open now; `until` is when it closes, if it does. */
+export type DealAction = { kind: DealActionKind; until: number | null };
+
+/** An action that opens later (for this viewer), so the page can say when. */
+export type UpcomingAction = { kind: DealActionKind; from: number };
+
+export type DealAgenda = { actions: DealAction[]; upcoming: UpcomingAction[] };
+
+const same = (a: string | null, b: string) => a !== null && a.toLowerCase() === b.toLowerCase();
+
+/**
+ * The deal actions `viewer` may take at chain time `now`, and those that open later.
+ *
+ * - ACTIVE: the compute supplier reports in [windowEnd, reportDeadline); from reportDeadline
+ *   anyone cancels the no-show.
+ * - REPORTED: the buyer confirms at any time and disputes before challengeEnd; from challengeEnd
+ *   anyone finalises.
+ * - DISPUTED: an arbiter resolves at any time (a late ruling is accepted until someone finalises
+ *   the lapse); from arbitrationDeadline anyone finalises as reported.
+ */
+export function dealAgenda(deal: DealClock, viewer: Viewer, now: number): DealAgenda {
+  const actions: DealAction[] = [];
+  const upcoming: UpcomingAction[] = [];
+  if (viewer.account === null) return { actions, upcoming };
+  const open = (kind: DealActionKind, from: number, until: number | null) => {
+    if (now < from) upcoming.push({ kind, from });
+    else if (until === null || now < until) actions.push({ kind, until });
+  };
+  const isBuyer = same(viewer.account, deal.buyer);
+  const isSupplier = same(viewer.account, deal.computeSupplier);
+
+  switch (deal.status) {
+    case "ACTIVE":
+      if (isSupplier) open("reportUsage", deal.windowEnd, deal.reportDeadline);
+      // Only the parties care when a no-show can be cancelled; everyone else just sees the button.
+      if (isBuyer || isSupplier || now >= deal.reportDeadline) open("cancelNoShow", deal.reportDeadline, null);
+      break;
+    case "REPORTED":
+      if (isBuyer) actions.push({ kind: "confirmUsage", until: null });
+      if (deal.challengeEnd !== null) {
+        if (isBuyer) open("disputeUsage", 0, deal.challengeEnd);
+        open("finalize", deal.challengeEnd, null);
+      }
+      break;
+    case "DISPUTED":
+      if (viewer.isArbiter) actions.push({ kind: "resolveDispute", until: null });
+      if (deal.arbitrationDeadline !== null) open("finalizeLapsedDispute", deal.arbitrationDeadline, null);
+      break;
+    case "FINALIZED":
+    case "CANCELLED":
+      break;
+  }
+  return { actions, upcoming };
+}
+
+export type OrderState = { status: "OPEN" | "FILLED" | "CANCELLED" | "EXPIRED"; owner: string; remaining: string };
+
+/**
+ * Whether `account` may cancel the order: its owner, while something remains. Expired orders too —
+ * cancelling an expired bid is how its buyer gets the unfilled escrow back.
+ */
+export function canCancelOrder(order: OrderState, account: string | null): boolean {
+  return same(account, order.owner) && (order.status === "OPEN" || order.status === "EXPIRED") && BigInt(order.remaining) > 0n;
+}
+
+/** Fraction of an order filled, in bps of what was posted (cancelled quantity counts as not filled). */
+export function filledBps(order: { quantity: string; filled: string }): number {
+  const quantity = BigInt(order.quantity);
+  return quantity === 0n ? 0 : Number((BigInt(order.filled) * 10_000n) / quantity);
+}
