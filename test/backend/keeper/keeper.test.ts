@@ -1,0 +1,222 @@
+// The keeper against a real market on a private node: deals reach each permissionless action's moment,
+// and the keeper acts exactly then — not a block earlier — in multicall batches, skipping a deal whose
+// action would revert without holding up the others, and leaving every token and Wh accounted for.
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+
+import { pino } from "pino";
+import { type Address, parseEther } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+
+import { createChainClients } from "../../../backend/chain/create-clients.ts";
+import { DealLedger, type OpenDeal } from "../../../backend/keeper/deal-ledger.ts";
+import { Keeper, type KeeperRound } from "../../../backend/keeper/keeper.ts";
+import { greenCertificatesAbi, localSettlementTokenAbi, marketAbi } from "../../../protocol/generated/abis.ts";
+import { DEAL_STATUSES } from "../../../protocol/orders.ts";
+import { type Deployment, Exchange, HOUR, Hardware, type Node, Region, Source, deploy, regions, startNode } from "../matcher/helpers/exchange.ts";
+
+const DEALS = 7;
+const VCU = 10n;
+const RESERVE = 1_000_000n; // per VCU-hour
+const LIMIT = 1_200_000n;
+const LOT_WH = 2_000n;
+
+let node: Node;
+let dir: string;
+let d: Deployment;
+let x: Exchange;
+let keeper: Keeper;
+let ledger: DealLedger;
+const keeperAccount = privateKeyToAccount(generatePrivateKey());
+const dealIds: bigint[] = [];
+let bidIds: bigint[] = [];
+let batchId: bigint;
+let windowEnd: number;
+let challengePeriod: number;
+let gracePeriod: number;
+
+const logger = pino({ level: "silent" });
+
+async function status(dealId: bigint): Promise<string> {
+  const deal = await x.client.readContract({ address: d.market, abi: marketAbi, functionName: "dealOf", args: [dealId] });
+  return DEAL_STATUSES[deal.status];
+}
+
+/** Mines an empty block at exactly `timestamp`: the keeper reads the head's time as "now". */
+async function headAt(timestamp: number): Promise<void> {
+  await x.rpc("evm_setNextBlockTimestamp", [timestamp]);
+  await x.mine();
+}
+
+function closed(round: KeeperRound): bigint[] {
+  assert.equal(round.status, "done", round.status === "failed" ? round.error.message : "");
+  return round.status === "done" ? round.sent.flatMap((b) => b.closed).sort((a, b) => (a < b ? -1 : 1)) : [];
+}
+
+async function terms(dealId: bigint): Promise<OpenDeal> {
+  await ledger.sync();
+  return ledger.get(dealId)!;
+}
+
+describe("keeper", () => {
+  before(async () => {
+    node = await startNode();
+    dir = await mkdtemp(path.join(tmpdir(), "ccex-keeper-"));
+    d = await deploy(node, dir);
+    x = await new Exchange(node.url, d).init();
+    await x.send(x.d.market, marketAbi, "setDealPeriods", [600, 900], x.admin);
+    await x.send(x.d.market, marketAbi, "setArbitrationPeriod", [1_800], x.admin);
+    challengePeriod = 600;
+    gracePeriod = 900;
+    const hash = await x.wallet.sendTransaction({ account: x.admin, to: keeperAccount.address, value: parseEther("10"), chain: null });
+    await x.client.waitForTransactionReceipt({ hash });
+
+    const now = await x.now();
+    const windowStart = now + HOUR;
+    windowEnd = windowStart + HOUR;
+    batchId = await x.issueBatch(x.wind, Source.Wind, Region.North, 100_000n);
+    const energyOffer = await x.postEnergyOffer(x.wind, { batchId, wh: LOT_WH * BigInt(DEALS), reservePricePerKwh: 50_000n, expiry: windowStart });
+    const offer = await x.postComputeOffer(x.compute, {
+      hardwareClass: Hardware.CpuGeneral,
+      region: Region.North,
+      windowStart,
+      windowEnd,
+      vcuHours: Number(VCU) * DEALS,
+      reservePricePerVcuHour: RESERVE,
+      whPerVcuHour: 300,
+      pueMilli: 1_200,
+      expiry: windowStart,
+    });
+    bidIds = [];
+    for (let i = 0; i < DEALS; i++) {
+      bidIds.push(
+        await x.postBid(i % 2 === 0 ? x.buyer : x.otherBuyer, {
+          hardwareClass: Hardware.CpuGeneral,
+          acceptableRegions: regions(Region.North),
+          buyerRegion: Region.North,
+          windowStart,
+          windowEnd,
+          vcuHours: Number(VCU),
+          limitPricePerVcuHour: LIMIT,
+          minGreenBps: 0,
+          bandwidthMbps: 0,
+          maxLatencyMs: 100,
+          expiry: windowStart,
+        }),
+      );
+    }
+    const matches = bidIds.map((bidId) => ({
+      bidId,
+      computeOfferId: offer,
+      vcuHours: VCU,
+      computePayment: RESERVE * VCU,
+      energyLots: [{ offerId: energyOffer, wh: LOT_WH, payment: 100_000n }],
+      bandwidthOfferId: 0n,
+      bandwidthPayment: 0n,
+    }));
+    const receipt = await x.send(x.d.market, marketAbi, "settle", [matches], x.admin);
+    assert.equal(receipt.status, "success");
+    const { publicClient } = createChainClients({ chainId: d.chainId, rpcUrl: node.url, account: keeperAccount, pollingIntervalMs: 50 });
+    ledger = new DealLedger({ client: publicClient, market: d.market, startBlock: d.startBlock });
+    await ledger.sync();
+    dealIds.push(...ledger.open().map((deal) => deal.dealId));
+    assert.equal(dealIds.length, DEALS);
+    keeper = new Keeper({ publicClient, account: keeperAccount, market: d.market, ledger, logger, maxBatch: 2 });
+
+    // Deals 0–4 are reported at the window's end; 4 is disputed; 5 and 6 never hear from their supplier.
+    await headAt(windowEnd);
+    for (const dealId of dealIds.slice(0, 5)) {
+      const deal = await terms(dealId);
+      await x.send(d.market, marketAbi, "reportUsage", [dealId, deal.terms, { vcuDelivered: VCU, whConsumed: 3_600n, meteringHash: `0x${"ab".repeat(32)}` }], x.compute);
+    }
+    const disputed = await terms(dealIds[4]);
+    assert.equal(disputed.status, "Reported");
+    await x.send(d.market, marketAbi, "disputeUsage", [dealIds[4], disputed.terms, disputed.report, "metering gap"], x.buyer);
+  });
+
+  after(async () => {
+    await node?.stop();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("finalises reported deals once their challenge window has passed, in batches, and not before", async () => {
+    const reported = (await terms(dealIds[0])) as Extract<OpenDeal, { status: "Reported" }>;
+    assert.equal(reported.status, "Reported");
+    await headAt(reported.challengeEnd - 1);
+    assert.deepEqual(closed(await keeper.runRound()), []);
+    assert.equal(await status(dealIds[0]), "Reported");
+
+    await headAt(reported.challengeEnd + 5);
+    const round = await keeper.runRound();
+    // Deals 0–3 finalise (4 is disputed): four actions with maxBatch 2 are two multicalls.
+    assert.deepEqual(closed(round), dealIds.slice(0, 4));
+    assert.equal(round.status === "done" && round.sent.length, 2);
+    for (const dealId of dealIds.slice(0, 4)) assert.equal(await status(dealId), "Finalized");
+    assert.equal(await status(dealIds[4]), "Disputed");
+  });
+
+  it("cancels a no-show at its report deadline, not before, and a deal that would revert does not block the rest", async () => {
+    const noShow = (await terms(dealIds[5])).terms;
+    // Report deadline = window end + grace; the challenge ends (600 s after the report) well before.
+    assert.equal(noShow.reportDeadline, windowEnd + gracePeriod);
+    await headAt(noShow.reportDeadline - 1);
+    assert.deepEqual(closed(await keeper.runRound()), []);
+
+    // A stale view: deal 6 still looks unreported to the keeper, but its buyer had it cancelled already
+    // (anyone may cancel a no-show), so its action reverts; deal 5's must go through all the same.
+    await headAt(noShow.reportDeadline);
+    const stale = ledger.open();
+    const six = stale.find((deal) => deal.dealId === dealIds[6])!;
+    await x.send(d.market, marketAbi, "cancelNoShow", [dealIds[6], six.terms], x.otherBuyer);
+    const staleKeeper = new Keeper({
+      publicClient: createChainClients({ chainId: d.chainId, rpcUrl: node.url }).publicClient,
+      account: keeperAccount,
+      market: d.market,
+      ledger: { sync: () => ledger.sync(), open: () => stale },
+      logger,
+    });
+    const round = await staleKeeper.runRound();
+    assert.deepEqual(closed(round), [dealIds[5]]);
+    assert.equal(round.status === "done" && round.skipped.length, 1);
+    assert.deepEqual(round.status === "done" && round.skipped[0], { dealId: dealIds[6], action: "cancelNoShow", reason: "MarketInvalidDealStatus" });
+    assert.equal(await status(dealIds[5]), "Cancelled");
+  });
+
+  it("finalises a dispute the arbiter let lapse at its arbitration deadline, not before", async () => {
+    const disputed = (await terms(dealIds[4])) as Extract<OpenDeal, { status: "Disputed" }>;
+    assert.equal(disputed.status, "Disputed");
+    await headAt(disputed.arbitrationDeadline - 1);
+    assert.deepEqual(closed(await keeper.runRound()), []);
+    await headAt(disputed.arbitrationDeadline);
+    assert.deepEqual(closed(await keeper.runRound()), [dealIds[4]]);
+    assert.equal(await status(dealIds[4]), "Finalized");
+    await ledger.sync();
+    assert.deepEqual(ledger.open().map((deal) => `${deal.dealId}:${deal.status}`), []);
+  });
+
+  it("leaves every token and every Wh accounted for", async () => {
+    const read = (address: Address, abi: readonly unknown[], functionName: string, args: readonly unknown[] = []) =>
+      x.client.readContract({ address, abi, functionName, args } as never) as Promise<bigint>;
+    // All deals are closed and all bids filled: the market holds exactly the withdrawable balances and fees.
+    const parties = [x.buyer, x.otherBuyer, x.compute, x.wind, x.admin];
+    let owed = await read(d.market, marketAbi, "accruedFees");
+    for (const party of parties) owed += await read(d.market, marketAbi, "withdrawableOf", [party]);
+    assert.equal(await read(d.token, localSettlementTokenAbi, "balanceOf", [d.market]), owed);
+    const escrowed = BigInt(DEALS) * LIMIT * VCU;
+    const paidOut = owed;
+    assert.equal(paidOut, escrowed);
+
+    const batch = (await x.client.readContract({ address: d.certificates, abi: greenCertificatesAbi, functionName: "batchOf", args: [batchId] })) as {
+      issuedWh: bigint;
+      retiredWh: bigint;
+    };
+    const held = await read(d.certificates, greenCertificatesAbi, "balanceOf", [x.wind, batchId]);
+    const inMarket = await read(d.certificates, greenCertificatesAbi, "balanceOf", [d.market, batchId]);
+    assert.equal(inMarket, 0n);
+    assert.ok(batch.retiredWh > 0n);
+    assert.equal(held + inMarket + batch.retiredWh, batch.issuedWh);
+  });
+});
