@@ -1,7 +1,7 @@
 // A private `hardhat node` on a free loopback port, with the exchange deployed on it by the project's
 // own deploy script. Shared by every test (and benchmark) that needs a real node in another process.
 import { spawn, type ChildProcess } from "node:child_process";
-import { rm } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import { readDeployment, type Deployment } from "../../protocol/deployment.ts";
@@ -35,10 +35,35 @@ export async function rpc(url: string, method: string, params: unknown[] = []): 
 
 export type Node = { url: string; port: number; process: ChildProcess; stop(): Promise<void> };
 
+export type NodeOptions = {
+  /** Genesis block time, for a chain with history to fill (the demo market seeds the days since). */
+  genesisTime?: Date;
+  /** How many dev accounts the node funds (Hardhat's default is 20). */
+  accounts?: number;
+};
+
+let nodes = 0;
+
 /** Starts `hardhat node` on a free loopback port; resolves once it answers JSON-RPC. */
-export async function startNode(): Promise<Node> {
+export async function startNode(options: NodeOptions = {}): Promise<Node> {
   const port = await freePort();
-  const child = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+  const args = ["node", "--hostname", "127.0.0.1", "--port", String(port)];
+  // `hardhat node` takes neither option on its command line: they go into a config of its own, which
+  // must live inside the project (Hardhat refuses a config outside its installation).
+  let configDir: string | undefined;
+  if (options.genesisTime !== undefined || options.accounts !== undefined) {
+    configDir = path.join(ROOT, ".data", "test-nodes", `${process.pid}-${++nodes}`);
+    await mkdir(configDir, { recursive: true });
+    const node = {
+      type: "edr-simulated",
+      ...(options.genesisTime === undefined ? {} : { initialDate: options.genesisTime.toISOString() }),
+      ...(options.accounts === undefined ? {} : { accounts: { count: options.accounts } }),
+    };
+    const paths = { artifacts: path.join(ROOT, "artifacts"), cache: path.join(ROOT, "cache") };
+    await writeFile(path.join(configDir, "hardhat.config.ts"), `export default ${JSON.stringify({ paths, networks: { node } })};\n`);
+    args.unshift("--config", path.join(configDir, "hardhat.config.ts"));
+  }
+  const child = spawn(process.execPath, [HARDHAT, ...args], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -67,12 +92,14 @@ export async function startNode(): Promise<Node> {
     url,
     port,
     process: child,
-    stop: () =>
-      new Promise<void>((resolve) => {
+    stop: async () => {
+      await new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
-      }),
+      });
+      if (configDir !== undefined) await rm(configDir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -86,13 +113,22 @@ let deployments = 0;
 export async function deployExchange(
   node: Node,
   outDir: string,
+  /** Ignition module parameters (role holders, deal periods, fee), as scripts/deploy.ts takes them. */
+  parameters?: Record<string, string | number>,
 ): Promise<{ chainId: number; file: string; deployment: Deployment }> {
   const id = `test-${process.pid}-${++deployments}`;
+  const extra: string[] = [];
+  if (parameters !== undefined) {
+    const file = path.join(outDir, `parameters-${id}.json`);
+    await mkdir(outDir, { recursive: true });
+    await writeFile(file, JSON.stringify(parameters));
+    extra.push("--parameters", file);
+  }
   try {
     await new Promise<void>((resolve, reject) => {
       const child = spawn(
         process.execPath,
-        [path.join(ROOT, "scripts", "deploy.ts"), "--rpc-url", node.url, "--out", outDir, "--deployment-id", id, "--reset"],
+        [path.join(ROOT, "scripts", "deploy.ts"), "--rpc-url", node.url, "--out", outDir, "--deployment-id", id, "--reset", ...extra],
         { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
       );
       let out = "";
