@@ -1,0 +1,42 @@
+import { useMemo } from "react";
+import type uPlot from "uplot";
+
+import { chartColor, UPlotChart } from "./UPlotChart.tsx";
+
+export type LineSeries = { label: string; values: (number | null)[]; color?: string };
+
+type Props = {
+  /** Unix seconds. */
+  x: number[];
+  series: LineSeries[];
+  /** Formats y-axis ticks and the legend's values. */
+  formatY?: (value: number) => string;
+  summary: string;
+  height?: number;
+};
+
+/** Time series (prices, volumes, shares) over chain time. */
+export function LineChart({ x, series, formatY, summary, height }: Props) {
+  const options = useMemo<Omit<uPlot.Options, "width" | "height">>(
+    () => ({
+      scales: { x: { time: true } },
+      axes: [
+        { stroke: chartColor("muted"), grid: { stroke: chartColor("grid") } },
+        { stroke: chartColor("muted"), grid: { stroke: chartColor("grid") }, values: formatY ? (_u, ticks) => ticks.map(formatY) : undefined, size: 64 },
+      ],
+      series: [
+        {},
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color ?? chartColor("accent"),
+          width: 2,
+          value: formatY ? (_u: uPlot, v: number | null) => (v == null ? "—" : formatY(v)) : undefined,
+        })),
+      ],
+    }),
+    // The series' labels and colours shape the chart; their values are data.
+    [series.map((s) => `${s.label}|${s.color}`).join(","), formatY],
+  );
+  const data = useMemo(() => [x, ...series.map((s) => s.values)] as uPlot.AlignedData, [x, series]);
+  return <UPlotChart options={options} data={data} summary={summary} height={height} />;
+}

@@ -1,0 +1,111 @@
+// Transactions as people see them: each is labelled ("Post bid"), simulated against the chain
+// before the wallet is asked to sign (so a revert is explained without spending a signature or
+// gas), then pending until mined, then confirmed or failed with the reason in plain words.
+// The provider keeps the list that <TxToast/> announces; useTx() runs one and follows it.
+import { useQueryClient } from "@tanstack/react-query";
+import { createContext, use, useCallback, useMemo, useRef, useState, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import type { Abi, Hash, TransactionReceipt, WalletClient } from "viem";
+
+import { useChain, type ChainContext } from "../chain.ts";
+import type { Locale } from "../format.ts";
+import { useWallet } from "../wallet/index.tsx";
+import { describeError, type ErrorContext } from "./describe-error.ts";
+
+export { describeError, decodeContractError, CUSTOM_ERRORS } from "./describe-error.ts";
+
+export type TxStatus = "preparing" | "signing" | "pending" | "confirmed" | "failed";
+export type TxEntry = { id: number; label: string; status: TxStatus; hash?: Hash; error?: string };
+
+/** One contract call; viem checks `functionName` and `args` against `abi`. */
+export type WriteRequest = { address: `0x${string}`; abi: Abi; functionName: string; args?: readonly unknown[] };
+
+export type PrepareContext = { account: `0x${string}`; walletClient: WalletClient; chain: ChainContext };
+
+type TxList = { entries: TxEntry[]; update(id: number, patch: Partial<TxEntry>): void; add(label: string): number; dismiss(id: number): void };
+const TxContext = createContext<TxList | null>(null);
+
+export function TxProvider({ children }: { children: ReactNode }) {
+  const [entries, setEntries] = useState<TxEntry[]>([]);
+  const next = useRef(1);
+  const value = useMemo<TxList>(
+    () => ({
+      entries,
+      add(label) {
+        const id = next.current++;
+        setEntries((list) => [...list.slice(-4), { id, label, status: "preparing" }]);
+        return id;
+      },
+      update(id, patch) {
+        setEntries((list) => list.map((e) => (e.id === id ? { ...e, ...patch } : e)));
+      },
+      dismiss(id) {
+        setEntries((list) => list.filter((e) => e.id !== id));
+      },
+    }),
+    [entries],
+  );
+  return <TxContext value={value}>{children}</TxContext>;
+}
+
+export function useTxList(): TxList {
+  const list = use(TxContext);
+  if (list === null) throw new Error("useTxList outside <TxProvider>");
+  return list;
+}
+
+export type RunOptions = Omit<ErrorContext, "locale">;
+
+/**
+ * Runs labelled transactions from a component and follows the latest one.
+ * @example
+ * const tx = useTx();
+ * await tx.run(t("postBid"), { ...market, functionName: "postBid", args: [params] });
+ */
+export function useTx() {
+  const { t, i18n } = useTranslation();
+  const chain = useChain();
+  const { account, walletClient, kind } = useWallet();
+  const list = useTxList();
+  const queryClient = useQueryClient();
+  const [id, setId] = useState<number | null>(null);
+
+  const run = useCallback(
+    async (
+      label: string,
+      request: WriteRequest | ((ctx: PrepareContext) => Promise<WriteRequest>),
+      options: RunOptions = {},
+    ): Promise<TransactionReceipt | null> => {
+      const txId = list.add(label);
+      setId(txId);
+      const fail = (error: unknown) => {
+        list.update(txId, { status: "failed", error: describeError(error, t, { locale: i18n.language as Locale, ...options }) });
+        return null;
+      };
+      if (!account || !walletClient) return fail(new Error(t("wallet.connectFirst")));
+      try {
+        const write = typeof request === "function" ? await request({ account, walletClient, chain }) : request;
+        // Simulating first turns a revert into its custom error before the wallet asks for a signature.
+        const { request: simulated } = await chain.publicClient.simulateContract({ ...write, account } as Parameters<typeof chain.publicClient.simulateContract>[0]);
+        if (kind === "injected" && (await walletClient.getChainId()) !== chain.chain.id) await walletClient.switchChain({ id: chain.chain.id });
+        list.update(txId, { status: "signing" });
+        const hash = await walletClient.writeContract({ ...(simulated as Parameters<WalletClient["writeContract"]>[0]), account, chain: chain.chain });
+        list.update(txId, { status: "pending", hash });
+        const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
+        if (receipt.status !== "success") {
+          list.update(txId, { status: "failed", error: t("errors:revertedOnChain") });
+          return null;
+        }
+        list.update(txId, { status: "confirmed" });
+        void queryClient.invalidateQueries();
+        return receipt;
+      } catch (error) {
+        return fail(error);
+      }
+    },
+    [account, walletClient, kind, chain, list, queryClient, t, i18n.language],
+  );
+
+  const entry = list.entries.find((e) => e.id === id) ?? null;
+  return { run, entry, busy: entry !== null && (entry.status === "preparing" || entry.status === "signing" || entry.status === "pending") };
+}

@@ -1,0 +1,11 @@
+import { useTranslation } from "react-i18next";
+
+export default function Page() {
+  const { t } = useTranslation("market");
+  return (
+    <div className="page-head">
+      <h1>{t("title")}</h1>
+      <p>{t("intro")}</p>
+    </div>
+  );
+}
