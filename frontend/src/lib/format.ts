@@ -97,7 +97,17 @@ export function formatBps(bps: number | bigint, locale: Locale, maxFraction = 2)
 
 /** Chain time (unix seconds) → local date and time with the zone ("21 Nov 2026, 22:00 UTC"). */
 export function formatTime(unixSeconds: number, locale: Locale, timeZone?: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone, timeZoneName: "short" }).format(unixSeconds * 1000);
+  // dateStyle/timeStyle cannot be combined with timeZoneName, hence the fields one by one.
+  return new Intl.DateTimeFormat(locale, {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone,
+    timeZoneName: "short",
+  }).format(unixSeconds * 1000);
 }
 
 /** A duration in seconds → "2 h 30 min" style, in the locale's unit words. */
