@@ -1,0 +1,41 @@
+// One JSON-RPC call over HTTP. The stack drives the node's test methods (evm_mine,
+// evm_setNextBlockTimestamp, …), which viem's typed clients do not cover one-to-one, and probes
+// endpoints with a deadline, so it speaks the protocol directly.
+
+export class RpcError extends Error {
+  override name = "RpcError";
+  /** The node's JSON-RPC error code; undefined when the node could not be reached or did not answer JSON-RPC. */
+  readonly code: number | undefined;
+  constructor(message: string, code?: number) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
+ * @example
+ * const head = BigInt(await rpcCall("http://127.0.0.1:8545", "eth_blockNumber"));
+ * @throws {RpcError} with the node's message, or naming the URL when it does not answer in time
+ */
+export async function rpcCall(url: string, method: string, params: unknown[] = [], timeoutMs = 30_000): Promise<any> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    const cause = (error as Error).name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : ((error as { cause?: Error }).cause?.message ?? (error as Error).message);
+    throw new RpcError(`${url} is not reachable (${cause})`);
+  }
+  let body: { result?: unknown; error?: { code: number; message: string } };
+  try {
+    body = (await response.json()) as typeof body;
+  } catch {
+    throw new RpcError(`${url} did not answer ${method} with JSON-RPC (HTTP ${response.status})`);
+  }
+  if (body.error) throw new RpcError(`${method}: ${body.error.message}`, body.error.code);
+  return body.result;
+}

@@ -1,0 +1,140 @@
+// `npm start`: the whole exchange on one machine behind one URL. Settings come from the environment
+// (stack/config.ts); bad ones stop it before anything starts, with one line naming the variable
+// (exit code 2 for an invalid value, 1 for a check that failed, such as a port in use).
+// Ctrl-C stops every part in order and exits 0; a second Ctrl-C kills them at once.
+import { createServer, type Server } from "node:http";
+import path from "node:path";
+
+import { demoAccounts } from "../protocol/accounts.ts";
+import { loadSettings, ROOT, SettingsError, type StackSettings } from "./config.ts";
+import { checkDatabase, checkDataDir, checkPortFree, checkRemoteChain, portProblem, PreflightError } from "./preflight.ts";
+import { createStackApp } from "./server.ts";
+import { Stack, StartAborted } from "./stack.ts";
+import type { Deployment } from "../protocol/deployment.ts";
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const startedAt = Date.now();
+
+let settings: StackSettings;
+try {
+  settings = loadSettings();
+} catch (error) {
+  if (!(error instanceof SettingsError)) throw error;
+  console.error(`ccex: ${error.message}`);
+  process.exit(2);
+}
+
+let server: Server | undefined;
+function refuse(message: string): never {
+  console.error(`ccex: ${message}`);
+  server?.close();
+  process.exit(1);
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => probe.once("error", reject).listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+// --- pre-flight: nothing is started or written until every check has passed
+let deployment: Deployment | undefined;
+try {
+  checkDataDir(settings.dataDir);
+  if (settings.chain.kind === "local") await checkPortFree("NODE_PORT", "127.0.0.1", settings.chain.nodePort);
+  await checkPortFree("INDEXER_PORT", "127.0.0.1", settings.indexerPort);
+  await checkPortFree("API_PORT", "127.0.0.1", settings.apiPort);
+  if (settings.chain.kind === "remote") deployment = await checkRemoteChain(settings.chain.rpcUrl, settings.chain.deploymentFile);
+  if (settings.databaseUrl !== undefined) await checkDatabase(settings.databaseUrl);
+} catch (error) {
+  if (!(error instanceof PreflightError)) throw error;
+  refuse(error.message);
+}
+
+const stack = new Stack(
+  settings,
+  {
+    node: settings.chain.kind === "local" ? settings.chain.nodePort : 0,
+    indexer: settings.indexerPort || (await freePort()),
+    api: settings.apiPort || (await freePort()),
+  },
+  say,
+);
+const app = createStackApp({
+  distDir: path.join(ROOT, "frontend", "dist"),
+  targets: { api: stack.apiUrl, indexer: stack.indexerUrl, rpc: stack.rpcUrl },
+  describe: (part) => stack.describe(part),
+  config: () => stack.browserConfig(),
+  health: () => stack.health(),
+});
+// The public port is taken first: while the rest starts, /health already answers (503, "starting").
+server = createServer(app);
+await new Promise<void>((resolve) => {
+  server!.once("error", (error: NodeJS.ErrnoException) => refuse(portProblem("PORT", settings.host, settings.port, error)));
+  server!.listen(settings.port, settings.host, resolve);
+});
+server.headersTimeout = 10_000;
+server.keepAliveTimeout = 5_000;
+const { port } = server.address() as { port: number };
+const host = settings.host.includes(":") ? `[${settings.host}]` : settings.host;
+const url = `http://${host}:${port}`;
+
+const where = path.relative(process.cwd(), settings.dataDir) || ".";
+say(
+  settings.chain.kind === "local"
+    ? `CCEX stack: local chain, demo ${settings.demo ? "on" : "off"}, data in ${where}, logs in ${path.join(where, "logs")}`
+    : `CCEX stack: chain ${deployment!.chainId} at ${new URL(settings.chain.rpcUrl).host}, data in ${where}, logs in ${path.join(where, "logs")}`,
+);
+
+// --- stopping: children in reverse order, the chain journal complete, then exit
+let stopping: Promise<void> | undefined;
+let lastSignalAt = 0;
+async function shutdown(code: number): Promise<void> {
+  say("..  stopping");
+  server!.close();
+  // Open event streams (GraphQL subscriptions) would hold the server open.
+  server!.closeAllConnections();
+  await stack.stop();
+  say(`CCEX stopped`);
+  process.exit(code);
+}
+function onSignal(): void {
+  const now = Date.now();
+  // A terminal's Ctrl-C reaches both npm and the stack, and npm passes it on: one press arrives
+  // twice within milliseconds. Only a later signal is a second press.
+  if (now - lastSignalAt < 1_000) return;
+  lastSignalAt = now;
+  if (stopping === undefined) {
+    stopping = shutdown(0);
+    return;
+  }
+  say("!!  stopping now: every process is killed (the journal keeps the blocks it has)");
+  stack.kill();
+  process.exit(130);
+}
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
+stack.onFatal = (message) => {
+  console.error(`ccex: ${message}`);
+  stopping ??= shutdown(1);
+};
+
+try {
+  await stack.start(deployment);
+} catch (error) {
+  if (!(error instanceof StartAborted)) {
+    console.error(`ccex: cannot start: ${(error as Error).message}`);
+    stopping ??= shutdown(1);
+  }
+  await stopping;
+}
+
+if (stopping === undefined) {
+  say(`CCEX is ready at ${url}  (started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+  if (settings.demo) {
+    say("demo accounts (dev keys, play money on this local chain only):");
+    for (const account of demoAccounts()) say(`  ${account.role.padEnd(16)} ${account.address}`);
+  }
+}

@@ -1,0 +1,490 @@
+// The whole exchange on one machine: the chain (a local Hardhat node whose history is journaled and
+// replayed, or an existing chain), the deployment, the indexer, the backend API, the demo market,
+// the matcher and the keeper, started in that order and stopped in the reverse one.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+import { createPublicClient, http, type PublicClient } from "viem";
+
+import { demoAccounts } from "../protocol/accounts.ts";
+import type { Deployment } from "../protocol/deployment.ts";
+import type { StackConfig } from "../protocol/stack-config.ts";
+import { ChainJournal } from "./chain/journal.ts";
+import { ChainRecorder, readBlock } from "./chain/recorder.ts";
+import { catchUpClock, replayJournal } from "./chain/replay.ts";
+import { rpcCall } from "./chain/rpc.ts";
+import { ROOT, type StackSettings } from "./config.ts";
+import { ensureLocalDeployment } from "./deploy.ts";
+import { lockFile } from "./preflight.ts";
+import { Supervised, type ChildSpec } from "./processes.ts";
+
+const HARDHAT = "node_modules/hardhat/dist/src/cli.js";
+const LOCAL_CHAIN_ID = 31337;
+/** How far back a fresh demo chain starts, so the demo can write three days of history. */
+const DEMO_HISTORY_MS = 3 * 24 * 3600 * 1000;
+
+/** The stack's own secrets and settings: children get only what is meant for them. */
+const NOT_INHERITED = [
+  "HOST", "PORT", "RPC_URL", "DEPLOYMENT", "DATABASE_URL", "DATA_DIR", "NODE_PORT", "INDEXER_PORT", "API_PORT", "DEMO",
+  "MATCHER_PRIVATE_KEY", "MATCHER_KEYSTORE", "MATCHER_KEYSTORE_PASSWORD", "KEEPER_PRIVATE_KEY", "DEPLOYER_PRIVATE_KEY",
+  "SETTLEMENT_TOKEN", "BOOK_FILE", "EXPLORER_TX_URL", "CHAIN_NAME", "CCEX_STACK_INITIAL_DATE",
+];
+
+export type PartName = "chain" | "deployment" | "indexer" | "api" | "demo" | "matcher" | "keeper" | "web";
+const SERVICES = ["indexer", "api", "demo", "matcher", "keeper"] as const;
+type Service = (typeof SERVICES)[number];
+
+export class StartError extends Error {
+  override name = "StartError";
+}
+/** Start-up was cut short by a stop request. */
+export class StartAborted extends Error {
+  override name = "StartAborted";
+}
+
+export type Ports = { node: number; indexer: number; api: number };
+
+export class Stack {
+  readonly settings: StackSettings;
+  readonly ports: Ports;
+  readonly rpcUrl: string;
+  readonly logsDir: string;
+  deployment: Deployment | undefined;
+  deploymentFile: string | undefined;
+  demoSeeded = false;
+  /** Called when a part the stack cannot run without fails: the node. */
+  onFatal: (message: string) => void = () => {};
+  #say: (line: string) => void;
+  #node: Supervised | undefined;
+  #journal: ChainJournal | undefined;
+  #recorder: ChainRecorder | undefined;
+  #client: PublicClient;
+  #services = new Map<Service, Supervised>();
+  #stopping = false;
+  #started = false;
+
+  constructor(settings: StackSettings, ports: Ports, say: (line: string) => void) {
+    this.settings = settings;
+    this.ports = ports;
+    this.#say = say;
+    this.rpcUrl = settings.chain.kind === "local" ? `http://127.0.0.1:${ports.node}` : settings.chain.rpcUrl;
+    this.logsDir = path.join(settings.dataDir, "logs");
+    this.#client = createPublicClient({ transport: http(this.rpcUrl, { retryCount: 0 }) });
+  }
+
+  get indexerUrl(): string {
+    return `http://127.0.0.1:${this.ports.indexer}`;
+  }
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.ports.api}`;
+  }
+
+  async start(deployment?: Deployment): Promise<void> {
+    const { settings } = this;
+    mkdirSync(this.logsDir, { recursive: true });
+    writeFileSync(lockFile(settings.dataDir), `${process.pid}\n`);
+    if (settings.chain.kind === "local") {
+      await this.#startLocalChain();
+      this.#checkStop();
+      const started = Date.now();
+      const local = await ensureLocalDeployment({
+        rpcUrl: this.rpcUrl,
+        dir: path.join(settings.dataDir, "deployment"),
+        chainId: LOCAL_CHAIN_ID,
+        logFile: this.#log("deploy"),
+        env: this.#baseEnv(),
+      });
+      if (!local.reused) this.#forgetDerivedState();
+      this.deployment = local.deployment;
+      this.deploymentFile = local.file;
+      this.#say(
+        local.reused
+          ? `ok  deployment reused: Market ${local.deployment.contracts.Market}`
+          : `ok  contracts deployed: Market ${local.deployment.contracts.Market} (${seconds(started)})`,
+      );
+    } else {
+      this.deployment = deployment;
+      this.deploymentFile = settings.chain.deploymentFile;
+    }
+    this.#checkStop();
+
+    // The matcher publishes its proposals there and the API serves them, whichever starts first.
+    mkdirSync(path.join(settings.dataDir, "matcher"), { recursive: true });
+    await this.#startService("indexer", () => this.#waitForIndexer());
+    await this.#startService("api", () => this.#waitForHttp(`${this.apiUrl}/health`, "api"));
+    if (settings.demo) await this.#startService("demo", () => this.#waitFor("demo", () => this.demoSeeded, 30 * 60_000));
+    // The demo's seeder sends with the matcher's key while it writes history: the matcher waits for it.
+    await this.#startService("matcher");
+    if (settings.keeperKey !== undefined) await this.#startService("keeper");
+    this.#started = true;
+  }
+
+  async #startLocalChain(): Promise<void> {
+    const { settings } = this;
+    const chainDir = path.join(settings.dataDir, "chain");
+    mkdirSync(chainDir, { recursive: true });
+    const journalFile = path.join(chainDir, "journal.jsonl");
+    const journal = await ChainJournal.open(journalFile);
+    // The genesis block is fixed by the initial date: a replay needs the first start's date again.
+    const initialDate = journal?.header.initialDate ?? isoSeconds(Date.now() - (settings.demo ? DEMO_HISTORY_MS : 0));
+    const started = Date.now();
+    this.#say(`..  chain node starting on 127.0.0.1:${this.ports.node}`);
+    const node = new Supervised(
+      {
+        name: "node",
+        script: HARDHAT,
+        args: ["--network", "stack", "node", "--hostname", "127.0.0.1", "--port", String(this.ports.node)],
+        env: { ...this.#baseEnv(), CCEX_STACK_INITIAL_DATE: initialDate },
+        logFile: this.#log("node"),
+        restart: false,
+        stopTimeoutMs: 5_000,
+      },
+      {
+        onCrash: (_name, exit) => {
+          if (!this.#stopping) this.onFatal(`the chain node stopped unexpectedly (${exit}); see ${this.#log("node")}`);
+        },
+      },
+    );
+    this.#node = node;
+    node.start();
+    await this.#waitFor("node", async () => {
+      if (node.state === "failed") throw new StartError(`the chain node did not start (${node.lastExit}): ${lastLine(this.#log("node"))}`);
+      return rpcCall(this.rpcUrl, "eth_chainId", [], 2_000).then(
+        () => true,
+        () => false,
+      );
+    });
+    this.#say(`ok  chain node ready (${seconds(started)})`);
+    const genesisHash = (await rpcCall(this.rpcUrl, "eth_getBlockByNumber", ["0x0", false])).hash as `0x${string}`;
+
+    if (journal === undefined) {
+      this.#journal = await ChainJournal.create(journalFile, { v: 1, chainId: LOCAL_CHAIN_ID, initialDate, genesisHash });
+    } else {
+      this.#journal = journal;
+      if (genesisHash !== journal.header.genesisHash) {
+        this.#say(`!!  the node's genesis block differs from the journal's (Hardhat or its configuration changed): the replayed blocks get new hashes`);
+      }
+      if (journal.head > 0) {
+        this.#say(`..  replaying ${journal.head} blocks from ${path.relative(process.cwd(), journalFile) || journalFile}`);
+        const report = await replayJournal(this.rpcUrl, journal, (done) => this.#say(`    ${done} of ${journal.head} blocks`));
+        const rate = Math.round(report.blocks / Math.max(report.ms / 1000, 0.001));
+        this.#say(`ok  replayed ${report.blocks} blocks, ${report.transactions} transactions in ${(report.ms / 1000).toFixed(1)} s (${rate} blocks/s)`);
+        if (report.firstMismatch === null) {
+          this.#say("ok  block hashes match the journal");
+        } else {
+          this.#say(`!!  replayed block ${report.firstMismatch} has another hash than the journal records; the indexer will see a re-org from there. The journal now records the replayed chain`);
+          await this.#rewriteJournal(journal);
+        }
+      }
+      if (await catchUpClock(this.rpcUrl)) this.#say("ok  chain clock moved up to now");
+    }
+    this.#recorder = new ChainRecorder({
+      client: this.#client,
+      journal: this.#journal,
+      onError: (error) => {
+        if (!this.#stopping) this.#say(`!!  recording the chain failed: ${error.message}`);
+      },
+    });
+    await this.#recorder.catchUp();
+    this.#recorder.start();
+  }
+
+  async #rewriteJournal(journal: ChainJournal): Promise<void> {
+    const blocks = [];
+    for (let n = 1; n <= journal.head; n++) {
+      const { parentHash: _, ...block } = await readBlock(this.#client, n);
+      blocks.push(block);
+    }
+    await journal.rewrite(blocks);
+  }
+
+  /** A new chain: the indexer's, matcher's and demo's files describe one that no longer exists. */
+  #forgetDerivedState(): void {
+    for (const dir of ["indexer", "matcher", "demo"]) rmSync(path.join(this.settings.dataDir, dir), { recursive: true, force: true });
+    if (this.settings.databaseUrl !== undefined) {
+      this.#say("!!  a new local chain was deployed: the database at DATABASE_URL may still hold the index of an earlier one");
+    }
+  }
+
+  #log(name: string): string {
+    return path.join(this.logsDir, `${name}.log`);
+  }
+
+  #baseEnv(): NodeJS.ProcessEnv {
+    const env = { ...process.env };
+    for (const name of NOT_INHERITED) delete env[name];
+    env.LOG_LEVEL = this.settings.logLevel;
+    return env;
+  }
+
+  #spec(service: Service): ChildSpec {
+    const { settings } = this;
+    const base = this.#baseEnv();
+    const chain = { RPC_URL: this.rpcUrl, DEPLOYMENT: this.deploymentFile! };
+    const proposals = path.join(settings.dataDir, "matcher", "proposals.json");
+    const common = { name: service, logFile: this.#log(service), restart: true };
+    switch (service) {
+      case "indexer":
+        return {
+          ...common,
+          script: "indexer/main.ts",
+          env: {
+            ...base,
+            RPC_URL: this.rpcUrl,
+            ...(settings.chain.kind === "local" ? { INDEXER_WS_URL: `ws://127.0.0.1:${this.ports.node}` } : {}),
+            ...(settings.databaseUrl !== undefined ? { DATABASE_URL: settings.databaseUrl } : { INDEXER_DATA_DIR: path.join(settings.dataDir, "indexer") }),
+            INDEXER_DEPLOYMENT: this.deploymentFile!,
+            INDEXER_ROLE: "all",
+            INDEXER_HOST: "127.0.0.1",
+            INDEXER_PORT: String(this.ports.indexer),
+          },
+        };
+      case "api":
+        return {
+          ...common,
+          script: "backend/main.ts",
+          env: {
+            ...base,
+            ...chain,
+            HOST: "127.0.0.1",
+            PORT: String(this.ports.api),
+            PROPOSALS_FILE: proposals,
+            // Behind the stack's proxy: the visitor's address is in X-Forwarded-For.
+            TRUST_PROXY_HOPS: "1",
+          },
+        };
+      case "demo":
+        return {
+          ...common,
+          script: "stack/demo/main.ts",
+          env: { ...base, ...chain, DATA_DIR: path.join(settings.dataDir, "demo") },
+          onLine: (line) => this.#demoEvent(line),
+        };
+      case "matcher":
+        return {
+          ...common,
+          script: "backend/matcher/main.ts",
+          env: {
+            ...base,
+            ...chain,
+            ...("privateKey" in settings.matcherKey
+              ? { MATCHER_PRIVATE_KEY: settings.matcherKey.privateKey }
+              : { MATCHER_KEYSTORE: settings.matcherKey.keystore, MATCHER_KEYSTORE_PASSWORD: settings.matcherKey.password }),
+            MATCHER_INTERVAL_MS: String(settings.matcherIntervalMs),
+            MATCHER_DATA_DIR: path.join(settings.dataDir, "matcher"),
+            MATCHER_PROPOSALS_FILE: proposals,
+            INDEXER_URL: `${this.indexerUrl}/graphql`,
+          },
+        };
+      case "keeper":
+        return { ...common, script: "backend/keeper/main.ts", env: { ...base, ...chain, KEEPER_PRIVATE_KEY: settings.keeperKey! } };
+    }
+  }
+
+  #demoEvent(line: string): void {
+    let event: { event?: unknown; message?: unknown };
+    try {
+      event = JSON.parse(line) as typeof event;
+    } catch {
+      return;
+    }
+    if (event.event === "progress" && typeof event.message === "string") this.#say(`    demo: ${event.message}`);
+    if (event.event === "seeded") this.demoSeeded = true;
+  }
+
+  async #startService(service: Service, ready?: () => Promise<void>): Promise<void> {
+    this.#checkStop();
+    const started = Date.now();
+    this.#say(`..  ${LABEL[service]} starting`);
+    const child = new Supervised(this.#spec(service), {
+      onCrash: (name, exit, restartInMs) => {
+        if (this.#stopping) return;
+        this.#say(`!!  ${LABEL[name as Service]} stopped (${exit}); restarting in ${(restartInMs ?? 0) / 1000} s; see ${this.#log(name)}`);
+      },
+    });
+    this.#services.set(service, child);
+    child.start();
+    if (ready !== undefined) await ready();
+    this.#say(`ok  ${LABEL[service]} ${ready === undefined ? "started" : "ready"} (${seconds(started)})`);
+  }
+
+  async #waitForIndexer(): Promise<void> {
+    let lastNote = Date.now();
+    await this.#waitFor("indexer", async () => {
+      const health = await this.#indexerHealth();
+      if (health?.ready === true) return true;
+      if (health !== undefined && Date.now() - lastNote > 10_000) {
+        lastNote = Date.now();
+        this.#say(`    indexer catching up: block ${health.indexedBlock ?? "-"} of ${health.headBlock ?? "?"}`);
+      }
+      return false;
+    });
+  }
+
+  async #waitForHttp(url: string, service: Service): Promise<void> {
+    await this.#waitFor(service, () => fetch(url, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false));
+  }
+
+  /**
+   * Polls `check` until it is true. A service that dies before it is ready fails the start (rather
+   * than being retried forever), as does a stop request.
+   */
+  async #waitFor(service: Service | "node", check: () => boolean | Promise<boolean>, timeoutMs = 10 * 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.#checkStop();
+      const child = service === "node" ? this.#node : this.#services.get(service);
+      if (child !== undefined && child.restarts > 0) {
+        throw new StartError(`the ${service === "node" ? "chain node" : LABEL[service]} stopped during start-up (${child.lastExit}): ${lastLine(this.#log(service))}`);
+      }
+      if (await check()) return;
+      if (Date.now() > deadline) throw new StartError(`the ${service === "node" ? "chain node" : LABEL[service]} was not ready within ${timeoutMs / 1000} s; see ${this.#log(service)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  #checkStop(): void {
+    if (this.#stopping) throw new StartAborted("stopped during start-up");
+  }
+
+  async #indexerHealth(): Promise<{ ok: boolean; ready: boolean; phase: string; headBlock: number | null; indexedBlock: number | null; blocksBehind: number | null } | undefined> {
+    try {
+      const response = await fetch(`${this.indexerUrl}/health`, { signal: AbortSignal.timeout(2_000) });
+      return (await response.json()) as never;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The browser's view of the stack (GET /config.json); undefined until the deployment is known. */
+  browserConfig(): StackConfig | undefined {
+    if (this.deployment === undefined) return undefined;
+    const local = this.settings.chain.kind === "local";
+    return {
+      chainId: this.deployment.chainId,
+      chainName: this.settings.chainName ?? (local ? "CCEX local" : `chain ${this.deployment.chainId}`),
+      rpcUrl: "/rpc",
+      graphqlUrl: "/graphql",
+      apiUrl: "/api",
+      deployment: this.deployment,
+      local,
+      demoAccounts: local && this.settings.demo ? demoAccounts().map(({ role, address, privateKey }) => ({ role, address, privateKey })) : [],
+      explorerTxUrl: this.settings.explorerTxUrl,
+    };
+  }
+
+  /** What a proxy says when the part behind it does not answer. */
+  describe(part: "api" | "indexer" | "chain"): string {
+    if (this.#stopping) return "the stack is stopping";
+    const child = part === "chain" ? this.#node : this.#services.get(part);
+    const name = part === "chain" ? "the chain" : `the ${LABEL[part]}`;
+    if (child === undefined) return part === "chain" ? `${name} does not answer` : `${name} is not started yet`;
+    return `${name} is ${child.state === "running" ? "not answering" : child.state}`;
+  }
+
+  /** Each part's state; healthy when every part that runs is up. */
+  async health(): Promise<{ healthy: boolean; body: unknown }> {
+    const parts: Record<PartName, Record<string, unknown> & { state: string }> = {} as never;
+    const head = await rpcCall(this.rpcUrl, "eth_blockNumber", [], 2_000).then(Number, () => null);
+    parts.chain = {
+      state: head === null ? "down" : "up",
+      kind: this.settings.chain.kind,
+      head,
+      ...(this.#journal !== undefined ? { journaledBlock: this.#journal.head } : {}),
+    };
+    parts.deployment =
+      this.deployment === undefined
+        ? { state: "starting" }
+        : { state: "up", chainId: this.deployment.chainId, market: this.deployment.contracts.Market, file: this.deploymentFile };
+    const [indexer, api] = await Promise.all([
+      this.#indexerHealth(),
+      fetch(`${this.apiUrl}/health`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false),
+    ]);
+    parts.indexer = {
+      ...this.#processState("indexer", indexer?.ok === true && indexer.ready),
+      phase: indexer?.phase ?? null,
+      indexedBlock: indexer?.indexedBlock ?? null,
+      blocksBehind: indexer?.blocksBehind ?? null,
+    };
+    parts.api = this.#processState("api", api);
+    parts.matcher = this.#processState("matcher", true);
+    parts.keeper = this.settings.keeperKey === undefined ? { state: "off" } : this.#processState("keeper", true);
+    parts.demo = this.settings.demo ? { ...this.#processState("demo", this.demoSeeded), seeded: this.demoSeeded } : { state: "off" };
+    const built = existsSync(path.join(ROOT, "frontend", "dist", "index.html"));
+    parts.web = built ? { state: "up" } : { state: "down", problem: "frontend/dist is missing: run npm run build" };
+    const healthy = Object.values(parts).every((p) => p.state === "up" || p.state === "off");
+    const status = this.#stopping ? "stopping" : healthy ? "ok" : this.#started ? "degraded" : "starting";
+    return { healthy: healthy && !this.#stopping, body: { status, parts } };
+  }
+
+  #processState(service: Service, answering: boolean): { state: string; restarts: number; pid: number | null } {
+    const child = this.#services.get(service);
+    if (child === undefined) return { state: "starting", restarts: 0, pid: null };
+    const state = child.state === "running" ? (answering ? "up" : "starting") : child.state;
+    return { state, restarts: child.restarts, pid: child.pid ?? null };
+  }
+
+  /** Every process id the stack runs (tests check none outlives it). */
+  pids(): number[] {
+    return [this.#node, ...this.#services.values()].flatMap((c) => (c?.pid === undefined ? [] : [c.pid]));
+  }
+
+  /**
+   * Stops the services in reverse order of start, records the chain up to its head, then stops the
+   * node: after it returns, nothing the stack started runs and the journal holds every block.
+   */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    for (const service of [...SERVICES].reverse()) {
+      const child = this.#services.get(service);
+      if (child === undefined) continue;
+      this.#say(`..  stopping ${LABEL[service]}`);
+      await child.stop();
+    }
+    if (this.#recorder !== undefined && this.#node?.state === "running") {
+      const head = await this.#recorder.stop().catch((error: Error) => {
+        this.#say(`!!  the chain journal could not record the last blocks: ${error.message}`);
+        return undefined;
+      });
+      if (head !== undefined) this.#say(`ok  chain journal complete up to block ${head}`);
+    }
+    await this.#journal?.close().catch(() => undefined);
+    if (this.#node !== undefined) {
+      this.#say("..  stopping chain node");
+      await this.#node.stop();
+    }
+    rmSync(lockFile(this.settings.dataDir), { force: true });
+  }
+
+  /** Kills every child at once (a second Ctrl-C); the journal keeps what it has. */
+  kill(): void {
+    this.#stopping = true;
+    for (const child of [...this.#services.values(), this.#node]) child?.kill();
+  }
+}
+
+const LABEL: Record<Service, string> = { indexer: "indexer", api: "API", demo: "demo market", matcher: "matcher", keeper: "keeper" };
+
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
+function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+}
+
+/** The last non-empty line of a log, to put in a one-line error. */
+function lastLine(file: string): string {
+  try {
+    const lines = readFileSync(file, "utf8").trim().split("\n");
+    const line = lines.at(-1) ?? "";
+    try {
+      const json = JSON.parse(line) as { msg?: string; err?: { message?: string } };
+      return [json.msg, json.err?.message].filter(Boolean).join(": ") || line;
+    } catch {
+      return line.slice(0, 300);
+    }
+  } catch {
+    return `no log at ${file}`;
+  }
+}
