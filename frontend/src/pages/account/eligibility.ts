@@ -93,3 +93,20 @@ export function filledBps(order: { quantity: string; filled: string }): number {
   const quantity = BigInt(order.quantity);
   return quantity === 0n ? 0 : Number((BigInt(order.filled) * 10_000n) / quantity);
 }
+
+export type DealRole = "buyer" | "computeSupplier" | "energySupplier" | "networkSupplier";
+
+/** The parts `account` plays in a deal, read from its terms (a supplier may also be the buyer). */
+export function dealRoles(
+  deal: { buyer: string; computeSupplier: string; terms: unknown },
+  account: string | null,
+): DealRole[] {
+  if (account === null) return [];
+  const terms = deal.terms as { energyLots?: { supplier: string }[]; bandwidthSupplier?: string } | null;
+  const roles: DealRole[] = [];
+  if (same(account, deal.buyer)) roles.push("buyer");
+  if (same(account, deal.computeSupplier)) roles.push("computeSupplier");
+  if (terms?.energyLots?.some((lot) => same(account, lot.supplier))) roles.push("energySupplier");
+  if (terms?.bandwidthSupplier && same(account, terms.bandwidthSupplier)) roles.push("networkSupplier");
+  return roles;
+}

@@ -21,7 +21,7 @@ export type LayoutInput = {
 };
 
 export type PlacedNode = { key: string; stage: Stage; row: number; column: number; x: number; y: number; missing: boolean };
-export type PlacedLink = { from: string; to: string; path: string };
+export type PlacedLink = { from: string; to: string; path: string; /** Where a label on the link goes. */ mid: { x: number; y: number } };
 export type Layout = { width: number; height: number; nodes: PlacedNode[]; links: PlacedLink[] };
 
 export const NODE = { width: 232, height: 148, gapX: 24, gapY: 56 } as const;
@@ -79,24 +79,24 @@ export function layoutProvenance(input: LayoutInput): Layout {
     const a = at.get(l.from);
     const b = at.get(l.to);
     if (!a || !b) continue;
-    links.push({ from: l.from, to: l.to, path: curve(a, b) });
+    links.push({ from: l.from, to: l.to, ...curve(a, b) });
   }
   // A missing stage hangs under the row above it, dashed, to show where the chain stops.
   for (const n of nodes.filter((n) => n.missing)) {
     const above = nodes.filter((m) => m.row === n.row - 1);
-    for (const a of above) links.push({ from: a.key, to: n.key, path: curve(a, n) });
+    for (const a of above) links.push({ from: a.key, to: n.key, ...curve(a, n) });
   }
   const height = used.length * NODE.height + Math.max(0, used.length - 1) * NODE.gapY;
   return { width, height, nodes, links };
 }
 
 /** A vertical S-curve from the bottom centre of `a` to the top centre of `b`. */
-function curve(a: PlacedNode, b: PlacedNode): string {
+function curve(a: PlacedNode, b: PlacedNode): Pick<PlacedLink, "path" | "mid"> {
   const x1 = a.x + NODE.width / 2;
   const y1 = a.y + NODE.height;
   const x2 = b.x + NODE.width / 2;
   const y2 = b.y;
   const mid = (y1 + y2) / 2;
   // A link that skips rows (a batch straight to its retirement) bends the same way, just longer.
-  return `M${x1},${y1} C${x1},${mid} ${x2},${mid} ${x2},${y2}`;
+  return { path: `M${x1},${y1} C${x1},${mid} ${x2},${mid} ${x2},${y2}`, mid: { x: (x1 + x2) / 2, y: mid } };
 }

@@ -1,0 +1,77 @@
+// The dashboard's numbers from one `stats` answer: headline figures stay exact (bigint, formatted
+// by <Amount>); chart series become plain numbers in display units, which is all a chart needs.
+import { TOKEN_DECIMALS, WH_PER_KWH } from "../../../../protocol/units.ts";
+import type { Resource, Stats } from "./queries.ts";
+
+export type Headline = {
+  tradedValue: bigint;
+  dealsOpened: number;
+  dealsFinalized: number;
+  vcuHours: bigint;
+  greenShareBps: number | null;
+  contractedGreenShareBps: number | null;
+  whRetired: bigint;
+  gCo2eAvoided: bigint;
+  creditsRetired: bigint;
+};
+
+export function headline(stats: Stats): Headline {
+  return {
+    tradedValue: stats.totals.reduce((sum, t) => sum + BigInt(t.value), 0n),
+    dealsOpened: stats.deals.opened,
+    dealsFinalized: stats.deals.finalized,
+    vcuHours: BigInt(stats.totals.find((t) => t.resource === "COMPUTE")?.quantity ?? "0"),
+    greenShareBps: stats.greenShareBps,
+    contractedGreenShareBps: stats.contractedGreenShareBps,
+    whRetired: BigInt(stats.whRetired),
+    gCo2eAvoided: BigInt(stats.gCo2eAvoided),
+    creditsRetired: BigInt(stats.creditsRetired),
+  };
+}
+
+const TOKEN = 10 ** TOKEN_DECIMALS;
+
+/** The unit each resource's volume and price are shown in (trades are priced per VCU-hour, kWh or Mbps-hour). */
+export const RESOURCE_UNITS: Record<Resource, { quantity: string; per: string }> = {
+  COMPUTE: { quantity: "VCU·h", per: "VCU·h" },
+  ENERGY: { quantity: "kWh", per: "kWh" },
+  BANDWIDTH: { quantity: "Mbps·h", per: "Mbps·h" },
+};
+
+export type Series = {
+  x: number[];
+  /** Traded value per bucket, in token units. */
+  value: number[];
+  /** Traded quantity per bucket, in RESOURCE_UNITS[resource].quantity. */
+  quantity: number[];
+  /** Closing, highest and lowest price per bucket, in token units per RESOURCE_UNITS[resource].per. */
+  close: (number | null)[];
+  high: (number | null)[];
+  low: (number | null)[];
+};
+
+/** Volume and price of one resource on one time axis (buckets with trades). */
+export function resourceSeries(stats: Stats, resource: Resource): Series {
+  const volume = { COMPUTE: stats.computeVolume, ENERGY: stats.energyVolume, BANDWIDTH: stats.bandwidthVolume }[resource];
+  const prices = { COMPUTE: stats.computePrice, ENERGY: stats.energyPrice, BANDWIDTH: stats.bandwidthPrice }[resource];
+  const starts = [...new Set([...volume.map((b) => b.start), ...prices.map((c) => c.start)])].sort((a, b) => a - b);
+  const quantityScale = resource === "ENERGY" ? WH_PER_KWH : 1;
+  const price = (start: number, field: "close" | "high" | "low") => {
+    const c = prices.find((p) => p.start === start);
+    return c ? Number(c[field]) / TOKEN : null;
+  };
+  return {
+    x: starts,
+    value: starts.map((s) => Number(volume.find((b) => b.start === s)?.value ?? 0) / TOKEN),
+    quantity: starts.map((s) => Number(volume.find((b) => b.start === s)?.quantity ?? 0) / quantityScale),
+    close: starts.map((s) => price(s, "close")),
+    high: starts.map((s) => price(s, "high")),
+    low: starts.map((s) => price(s, "low")),
+  };
+}
+
+/** Start of the stats window: whole buckets back from chain time, so the query stays the same between blocks. */
+export function windowStart(chainTime: number, seconds: number | null, bucket: number): number | null {
+  if (seconds === null) return null;
+  return Math.floor((chainTime - seconds) / bucket) * bucket;
+}

@@ -1,0 +1,162 @@
+// /dashboard — the market at a glance: what traded, how green it was, how much certified energy
+// was retired and how much CO2e that avoided, and how prices moved, over a window of chain time.
+import "./dashboard.css";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+
+import { Amount } from "../../components/Amount.tsx";
+import { Card } from "../../components/Card.tsx";
+import { BarChart } from "../../components/charts/BarChart.tsx";
+import { LineChart } from "../../components/charts/LineChart.tsx";
+import { chartColor } from "../../components/charts/UPlotChart.tsx";
+import { QueryState } from "../../components/Table.tsx";
+import { formatDecimal, formatTime } from "../../lib/format.ts";
+import { useGql } from "../../lib/graphql.ts";
+import { useLocale } from "../../lib/locale.ts";
+import { useTokenSymbol } from "../../lib/token.ts";
+import { useChainNow } from "../account/use-chain-now.ts";
+import { headline, RESOURCE_UNITS, resourceSeries, windowStart } from "./figures.ts";
+import { RANGES, RESOURCES, STATS_QUERY, type RangeId, type Resource, type StatsData } from "./queries.ts";
+
+const BUCKET = { HOUR: 3_600, DAY: 86_400, WEEK: 604_800 } as const;
+
+export default function DashboardPage() {
+  const { t } = useTranslation("dashboard");
+  const now = useChainNow();
+  const [rangeId, setRangeId] = useState<RangeId>("month");
+  const [resource, setResource] = useState<Resource>("COMPUTE");
+  const range = RANGES.find((r) => r.id === rangeId)!;
+  const from = now === null ? null : windowStart(now, range.seconds, BUCKET[range.interval]);
+  const query = useGql<StatsData>(["stats"], STATS_QUERY, { from, interval: range.interval }, { enabled: now !== null || range.seconds === null, placeholderData: (previous) => previous });
+
+  return (
+    <div className="stack dashboard-page">
+      <header className="page-head row dashboard-page__head">
+        <h1>{t("title")}</h1>
+        <div className="segmented" role="group" aria-label={t("range.label")}>
+          {RANGES.map((r) => (
+            <button key={r.id} type="button" className="button" aria-pressed={r.id === rangeId} onClick={() => setRangeId(r.id)}>
+              {t(`range.${r.id}`)}
+            </button>
+          ))}
+        </div>
+      </header>
+      {query.data ? <Dashboard data={query.data} resource={resource} onResource={setResource} /> : <QueryState loading={query.isPending} error={query.error} />}
+    </div>
+  );
+}
+
+function Dashboard({ data, resource, onResource }: { data: StatsData; resource: Resource; onResource: (r: Resource) => void }) {
+  const { t } = useTranslation("dashboard");
+  const locale = useLocale();
+  const symbol = useTokenSymbol();
+  const h = headline(data.stats);
+  const series = resourceSeries(data.stats, resource);
+  const unit = RESOURCE_UNITS[resource];
+  const resourceName = t(`common:resource.${resource}`);
+  const number = (v: number) => formatDecimal(String(v), locale, 2);
+
+  return (
+    <>
+      <dl className="figures figures--headline">
+        <Figure label={t("figures.traded")} detail={t("figures.deals", { count: h.dealsOpened, finalized: h.dealsFinalized })}>
+          <Amount value={h.tradedValue} kind="token" digits={2} />
+        </Figure>
+        <Figure label={t("figures.compute")}>
+          <Amount value={h.vcuHours} kind="vcuHours" />
+        </Figure>
+        <Figure
+          label={t("figures.greenShare")}
+          detail={h.contractedGreenShareBps === null ? undefined : t("figures.contracted", { share: `${formatDecimal(String(h.contractedGreenShareBps / 100), locale, 2)}%` })}
+        >
+          {h.greenShareBps === null ? <span className="amount amount--none">{t("figures.noneYet")}</span> : <Amount value={h.greenShareBps} kind="bps" />}
+        </Figure>
+        <Figure label={t("figures.retired")}>
+          <Amount value={h.whRetired} kind="energy" />
+        </Figure>
+        <Figure label={t("figures.avoided")} detail={t("figures.creditsRetired", { amount: formatDecimal(String(Number(h.creditsRetired) / 1000), locale, 3) })}>
+          <Amount value={h.gCo2eAvoided} kind="carbon" />
+        </Figure>
+      </dl>
+
+      <Card
+        title={t("charts.title", { resource: resourceName })}
+        actions={
+          <div className="segmented" role="group" aria-label={t("charts.resource")}>
+            {RESOURCES.map((r) => (
+              <button key={r} type="button" className="button" aria-pressed={r === resource} onClick={() => onResource(r)}>
+                {t(`common:resource.${r}`)}
+              </button>
+            ))}
+          </div>
+        }
+      >
+        {series.x.length === 0 ? (
+          <p className="state">{t("charts.empty", { resource: resourceName })}</p>
+        ) : (
+          <div className="chart-grid">
+            <figure>
+              <figcaption>{t("charts.volume", { unit: symbol })}</figcaption>
+              <BarChart
+                x={series.x}
+                values={series.value}
+                label={t("charts.value")}
+                formatY={number}
+                summary={t("charts.volumeSummary", { resource: resourceName, total: number(series.value.reduce((a, b) => a + b, 0)), unit: symbol, buckets: series.x.length })}
+              />
+            </figure>
+            <figure>
+              <figcaption>{t("charts.price", { unit: `${symbol} / ${unit.per}` })}</figcaption>
+              <LineChart
+                x={series.x}
+                series={[
+                  { label: t("charts.close"), values: series.close },
+                  { label: t("charts.high"), values: series.high, color: chartColor("muted") },
+                  { label: t("charts.low"), values: series.low, color: chartColor("muted") },
+                ]}
+                formatY={number}
+                summary={t("charts.priceSummary", { resource: resourceName, last: number(series.close.filter((v): v is number => v !== null).at(-1) ?? 0), unit: `${symbol} / ${unit.per}` })}
+              />
+            </figure>
+            <details className="chart-table">
+              <summary>{t("charts.asTable")}</summary>
+              <div className="table-wrap">
+                <table className="table">
+                  <caption className="visually-hidden">{t("charts.title", { resource: resourceName })}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t("charts.bucket")}</th>
+                      <th scope="col" className="num">{t("charts.quantity", { unit: unit.quantity })}</th>
+                      <th scope="col" className="num">{t("charts.value")} ({symbol})</th>
+                      <th scope="col" className="num">{t("charts.close")} ({symbol} / {unit.per})</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {series.x.map((start, i) => (
+                      <tr key={start}>
+                        <td>{formatTime(start, locale)}</td>
+                        <td className="num">{number(series.quantity[i])}</td>
+                        <td className="num">{number(series.value[i])}</td>
+                        <td className="num">{series.close[i] === null ? "—" : number(series.close[i]!)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </details>
+          </div>
+        )}
+      </Card>
+    </>
+  );
+}
+
+function Figure({ label, detail, children }: { label: string; detail?: string; children: React.ReactNode }) {
+  return (
+    <div className="figure">
+      <dt>{label}</dt>
+      <dd className="figure__value">{children}</dd>
+      {detail && <dd className="figure__detail">{detail}</dd>}
+    </div>
+  );
+}

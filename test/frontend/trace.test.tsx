@@ -1,0 +1,115 @@
+// The trace page drawn from provenance answers captured off a real indexer
+// (test/frontend/fixtures/capture.ts): one card per step in stage order, one SVG link per
+// provenance link, each step linked to its transaction page, and the URL as the subject.
+import { screen, within } from "@testing-library/react";
+import { userEvent } from "@testing-library/user-event";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+import TracePage from "../../frontend/src/pages/trace/index.tsx";
+import { layoutProvenance, NODE, STAGES } from "../../frontend/src/pages/trace/layout.ts";
+import type { ProvenanceData } from "../../frontend/src/pages/trace/queries.ts";
+import { repoFile } from "./paths.ts";
+import { renderPage, stubNetwork } from "./render-page.tsx";
+
+const fixture = (name: string): ProvenanceData => JSON.parse(readFileSync(repoFile("test/frontend/fixtures", name), "utf8"));
+const byDeal = fixture("provenance-deal.json");
+const byBatch = fixture("provenance-batch.json");
+
+describe("trace page", () => {
+  it("draws a deal's whole chain: a card per step, a link per provenance link, each step's transaction", async () => {
+    const seen = stubNetwork({ graphql: { Provenance: byDeal } });
+    const { container } = await renderPage(TracePage, { path: "/trace/deal/1", route: "/trace/:kind?/:id?" });
+
+    const chain = await screen.findByRole("list", { name: "Provenance chain, from generation to retirement" });
+    expect(seen.graphql).toContainEqual({ operation: "Provenance", variables: { dealId: "1" } });
+    const cards = within(chain).getAllByRole("listitem");
+    const steps = byDeal.provenance.steps;
+    expect(cards).toHaveLength(steps.length);
+    // Cards follow the chain's own order, device first, credit retirement last.
+    expect(cards.map((c) => c.dataset.key)).toEqual([...steps].sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage)).map((s) => s.key));
+
+    for (const step of steps) {
+      const card = cards.find((c) => c.dataset.key === step.key)!;
+      const tx = within(card).getByRole("link", { name: /^Transaction 0x/ });
+      expect(tx.getAttribute("href")).toBe(`/tx/${step.at.txHash}`);
+    }
+
+    const links = [...container.querySelectorAll("g.trace-link")].map((g) => `${g.getAttribute("data-from")}>${g.getAttribute("data-to")}`);
+    expect(links.sort()).toEqual(byDeal.provenance.links.map((l) => `${l.from}>${l.to}`).sort());
+    expect(screen.getByText("Complete chain")).toBeTruthy();
+  });
+
+  it("shows each step's key facts in the market's units", async () => {
+    stubNetwork({ graphql: { Provenance: byDeal } });
+    await renderPage(TracePage, { path: "/trace/deal/1", route: "/trace/:kind?/:id?" });
+    const chain = await screen.findByRole("list", { name: /Provenance chain/ });
+    const card = (key: string) => within(chain).getAllByRole("listitem").find((c) => c.dataset.key === key)!;
+
+    // Device 1: a 10 MW wind farm; its batch generated 5 MWh; 90 kWh of it retired for deal 1.
+    expect(card("DEVICE:1").textContent).toContain("10 MW");
+    expect(card("DEVICE:1").textContent).toContain("Wind");
+    expect(card("CERTIFICATE_BATCH:1").textContent).toContain("5 MWh");
+    const report = card("USAGE_REPORT:1").textContent!;
+    expect(report).toContain("60");
+    expect(report).toContain("150 kWh");
+    const retirement = byDeal.provenance.steps.find((s) => s.stage === "RETIREMENT" && s.retirement?.wh === "90000")!;
+    expect(card(retirement.key).textContent).toContain("90 kWh");
+    // Credits: gCO2e as kg (the fixture's retirement used 45,750 g = 45.75 kg).
+    const creditRetirement = byDeal.provenance.steps.find((s) => s.stage === "CREDIT_RETIREMENT")!;
+    expect(card(creditRetirement.key).textContent).toContain("45.75 kgCO₂e");
+    expect(card(creditRetirement.key).textContent).toContain("scope 2 offset");
+    // The deal is fed by two energy offers; its card says so with the Wh of each lot.
+    expect(card("DEAL:1").textContent).toMatch(/From.*Energy offer 1 \(90 kWh\).*Energy offer 2 \(60 kWh\)/);
+  });
+
+  it("fans a batch out to every deal it fed, links re-root the trace, and the chain is ordered by stage", async () => {
+    stubNetwork({ graphql: { Provenance: byBatch } });
+    await renderPage(TracePage, { path: "/trace/batch/1", route: "/trace/:kind?/:id?" });
+    const chain = await screen.findByRole("list", { name: /Provenance chain/ });
+    const deals = within(chain).getAllByRole("link", { name: /^Deal \d+$/ });
+    expect(deals.map((d) => d.getAttribute("href")).sort()).toEqual(["/trace/deal/1", "/trace/deal/2"]);
+
+    // Both deals share one row, side by side, under the one offer that fed them.
+    const layout = layoutProvenance(byBatch.provenance);
+    const dealNodes = layout.nodes.filter((n) => n.stage === "DEAL");
+    expect(new Set(dealNodes.map((n) => n.y)).size).toBe(1);
+    expect(Math.abs(dealNodes[0].x - dealNodes[1].x)).toBe(NODE.width + NODE.gapX);
+    expect(layout.width).toBe(2 * NODE.width + NODE.gapX);
+  });
+
+  it("marks the stages a running deal has not reached", () => {
+    const running = {
+      steps: byDeal.provenance.steps.filter((s) => ["DEVICE", "CERTIFICATE_BATCH", "ENERGY_OFFER", "DEAL"].includes(s.stage)),
+      links: byDeal.provenance.links.filter((l) => !/^(USAGE_REPORT|RETIREMENT|CREDIT)/.test(l.to)),
+      missing: ["USAGE_REPORT", "RETIREMENT", "CREDIT_MINT", "CREDIT_RETIREMENT"] as const,
+    };
+    const layout = layoutProvenance({ ...running, missing: [...running.missing] });
+    expect(layout.nodes.filter((n) => n.missing).map((n) => n.stage)).toEqual(["USAGE_REPORT", "RETIREMENT", "CREDIT_MINT", "CREDIT_RETIREMENT"]);
+    // A dashed link hangs the first missing stage under the deal.
+    expect(layout.links.some((l) => l.from === "DEAL:1" && l.to === "USAGE_REPORT:missing")).toBe(true);
+  });
+
+  it("opens a trace from the search box and says what a valid id looks like", async () => {
+    stubNetwork({ graphql: { Provenance: byBatch } });
+    const { router } = await renderPage(TracePage, { path: "/trace", route: "/trace/:kind?/:id?" });
+    const user = userEvent.setup();
+    const search = await screen.findByRole("search", { name: "Open a trace" });
+    await user.selectOptions(within(search).getByRole("combobox", { name: "Trace a" }), "batch");
+    await user.type(within(search).getByRole("textbox", { name: "Id" }), "x1");
+    await user.click(within(search).getByRole("button", { name: "Trace" }));
+    expect(within(search).getByText("A certificate batch number, e.g. 3.")).toBeTruthy();
+    expect(router.state.location.pathname).toBe("/trace");
+
+    await user.clear(within(search).getByRole("textbox", { name: "Id" }));
+    await user.type(within(search).getByRole("textbox", { name: "Id" }), "1{Enter}");
+    expect(router.state.location.pathname).toBe("/trace/batch/1");
+    expect(await screen.findByRole("list", { name: /Provenance chain/ })).toBeTruthy();
+  });
+
+  it("says so when the indexer knows no such subject", async () => {
+    stubNetwork({ graphql: { Provenance: { errors: [{ message: "no deal 42", extensions: { code: "NOT_FOUND" } }] } } });
+    await renderPage(TracePage, { path: "/trace/deal/42", route: "/trace/:kind?/:id?" });
+    expect((await screen.findByRole("alert")).textContent).toMatch(/knows no such deal/);
+  });
+});
