@@ -31,8 +31,9 @@ const NOT_INHERITED = [
 ];
 
 export type PartName = "chain" | "deployment" | "indexer" | "api" | "demo" | "matcher" | "keeper" | "web";
-const SERVICES = ["indexer", "api", "demo", "matcher", "keeper"] as const;
-type Service = (typeof SERVICES)[number];
+type Service = "indexer" | "api" | "demo" | "matcher" | "keeper";
+/** The demo first: it sends the most transactions, and what it leaves pending the matcher and keeper may still settle. */
+const STOP_ORDER: Service[] = ["demo", "keeper", "matcher", "api", "indexer"];
 
 export class StartError extends Error {
   override name = "StartError";
@@ -390,7 +391,7 @@ export class Stack {
       state: head === null ? "down" : "up",
       kind: this.settings.chain.kind,
       head,
-      ...(this.#journal !== undefined ? { journaledBlock: this.#journal.head } : {}),
+      ...(this.#node !== undefined ? { pid: this.#node.pid ?? null, journaledBlock: this.#journal?.head ?? null } : {}),
     };
     parts.deployment =
       this.deployment === undefined
@@ -424,18 +425,13 @@ export class Stack {
     return { state, restarts: child.restarts, pid: child.pid ?? null };
   }
 
-  /** Every process id the stack runs (tests check none outlives it). */
-  pids(): number[] {
-    return [this.#node, ...this.#services.values()].flatMap((c) => (c?.pid === undefined ? [] : [c.pid]));
-  }
-
   /**
-   * Stops the services in reverse order of start, records the chain up to its head, then stops the
+   * Stops the services (STOP_ORDER), records the chain up to its head, then stops the
    * node: after it returns, nothing the stack started runs and the journal holds every block.
    */
   async stop(): Promise<void> {
     this.#stopping = true;
-    for (const service of [...SERVICES].reverse()) {
+    for (const service of STOP_ORDER) {
       const child = this.#services.get(service);
       if (child === undefined) continue;
       this.#say(`..  stopping ${LABEL[service]}`);
