@@ -55,12 +55,20 @@ export const testConfig: StackConfig = {
   },
 };
 
-const CONTRACT_ABIS: Record<string, (typeof abis)[keyof typeof abis]> = {
-  [testConfig.deployment.contracts.Market.toLowerCase()]: abis.Market,
-  [testConfig.deployment.contracts.GreenCertificates.toLowerCase()]: abis.GreenCertificates,
-  [testConfig.deployment.contracts.CarbonCredits.toLowerCase()]: abis.CarbonCredits,
-  [testConfig.deployment.contracts.SettlementToken.toLowerCase()]: abis.LocalSettlementToken,
-};
+/** `testConfig` with the contracts at other addresses (those of a captured chain). */
+export function configWith(contracts: Partial<StackConfig["deployment"]["contracts"]>): StackConfig {
+  return { ...testConfig, deployment: { ...testConfig.deployment, contracts: { ...testConfig.deployment.contracts, ...contracts } } };
+}
+
+function contractAbis(config: StackConfig): Record<string, (typeof abis)[keyof typeof abis]> {
+  const c = config.deployment.contracts;
+  return {
+    [c.Market.toLowerCase()]: abis.Market,
+    [c.GreenCertificates.toLowerCase()]: abis.GreenCertificates,
+    [c.CarbonCredits.toLowerCase()]: abis.CarbonCredits,
+    [c.SettlementToken.toLowerCase()]: abis.LocalSettlementToken,
+  };
+}
 
 /** An eth_call as the page made it: the contract called, the function and its decoded arguments. */
 export type SeenCall = { to: string; functionName: string; args: readonly unknown[] };
@@ -81,15 +89,16 @@ function json(body: unknown, status = 200): Response {
 }
 
 /** Replaces fetch with the answers of `network`; returns what the page asked for. */
-export function stubNetwork(network: Network): Harness {
+export function stubNetwork(network: Network, config: StackConfig = testConfig): Harness {
   const seen: Harness = { calls: [], graphql: [] };
+  const abiAt = contractAbis(config);
   const rpc = (request: { id: number; method: string; params: unknown[] }) => {
     const reply = (result: unknown) => ({ jsonrpc: "2.0", id: request.id, result });
     if (request.method === "eth_chainId") return reply("0x7a69");
     if (request.method === "eth_blockNumber") return reply("0x10");
     if (request.method === "eth_call") {
       const { to, data } = request.params[0] as { to: string; data: Hex };
-      const abi = CONTRACT_ABIS[to.toLowerCase()];
+      const abi = abiAt[to.toLowerCase()];
       const call = decodeFunctionData({ abi, data });
       seen.calls.push({ to, functionName: call.functionName, args: call.args ?? [] });
       const answer = network.calls?.[call.functionName];
@@ -123,10 +132,10 @@ export function stubNetwork(network: Network): Harness {
   return seen;
 }
 
-type RenderOptions = { path: string; route: string; as?: DemoRole; language?: "en" | "zh-CN" };
+type RenderOptions = { path: string; route: string; as?: DemoRole; language?: "en" | "zh-CN"; config?: StackConfig };
 
 /** Renders the page module at `route` (e.g. "/account") for the URL `path`, signed in as a demo role if asked. */
-export async function renderPage(Page: React.ComponentType, { path, route, as, language = "en" }: RenderOptions) {
+export async function renderPage(Page: React.ComponentType, { path, route, as, language = "en", config = testConfig }: RenderOptions) {
   // App.tsx starts i18next when it is imported; a second init racing the first would leave its
   // promise (which the providers suspend on) unresolved.
   if (!i18next.isInitialized) await new Promise((resolve) => i18next.on("initialized", resolve));
@@ -140,7 +149,7 @@ export async function renderPage(Page: React.ComponentType, { path, route, as, l
   let view!: ReturnType<typeof render>;
   await act(async () => {
     view = render(
-      <AppProviders config={testConfig} queryClient={queryClient}>
+      <AppProviders config={config} queryClient={queryClient}>
         <RouterProvider router={router} />
       </AppProviders>,
     );

@@ -1,0 +1,205 @@
+// The account page on an account answer captured off a real indexer, re-addressed to the demo
+// accounts: each role sees only its own deal actions, the report form says what is wrong before
+// anything is signed, and every action sends the deal's terms back exactly as the indexer kept them.
+import { screen, within } from "@testing-library/react";
+import { userEvent } from "@testing-library/user-event";
+import { readFileSync } from "node:fs";
+import { encodeErrorResult } from "viem";
+import { describe, expect, it } from "vitest";
+
+import { marketAbi } from "../../protocol/generated/abis.ts";
+import AccountPage from "../../frontend/src/pages/account/index.tsx";
+import { dealTermsArg } from "../../frontend/src/pages/account/deal-calldata.ts";
+import type { AccountData, AccountDeal } from "../../frontend/src/pages/account/queries.ts";
+import { checkUsageReport } from "../../frontend/src/pages/account/usage-report.ts";
+import { repoFile } from "./paths.ts";
+import { demo, renderPage, stubNetwork, testConfig } from "./render-page.tsx";
+
+const captured: AccountData = JSON.parse(readFileSync(repoFile("test/frontend/fixtures/account-buyer.json"), "utf8"));
+const BUYER = demo("buyer").toLowerCase();
+const SUPPLIER = demo("computeSupplier").toLowerCase();
+const HASH = `0x${"ab".repeat(32)}`;
+
+/** The captured account with its parties moved to the demo buyer and compute supplier. */
+function account(edit: (deal: AccountDeal) => AccountDeal = (d) => d): AccountData {
+  const a = structuredClone(captured.account);
+  a.address = BUYER;
+  a.orders.nodes = a.orders.nodes.map((o) => ({ ...o, owner: BUYER }));
+  a.deals.nodes = a.deals.nodes.map((d) =>
+    edit({ ...d, buyer: BUYER, computeSupplier: SUPPLIER, terms: { ...(d.terms as object), buyer: BUYER, computeSupplier: SUPPLIER } }),
+  );
+  return { account: a };
+}
+
+const active = captured.account.deals.nodes.find((d) => d.status === "ACTIVE")!;
+const REPORTED_AT = active.windowEnd + 600;
+const CHALLENGE_END = REPORTED_AT + 86_400;
+
+/** The open deal, reported: 40 VCU-hours delivered, 100 kWh consumed. */
+const reported = (d: AccountDeal): AccountDeal =>
+  d.id !== active.id
+    ? d
+    : {
+        ...d,
+        status: "REPORTED",
+        challengeEnd: CHALLENGE_END,
+        vcuDelivered: "40",
+        whConsumed: "100000",
+        usageReport: { vcuDelivered: "40", whConsumed: "100000", meteringHash: HASH },
+        steps: [...d.steps, { action: "reported", actor: SUPPLIER, at: { blockNumber: 40, time: REPORTED_AT, txHash: `0x${"cd".repeat(32)}`, final: true } }],
+      };
+
+/** Decoded calldata with addresses in one case (viem checksums what it decodes; the indexer lower-cases). */
+const plain = (value: unknown): unknown =>
+  typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)
+    ? value.toLowerCase()
+    : Array.isArray(value)
+      ? value.map(plain)
+      : value && typeof value === "object"
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]))
+        : value;
+
+const roleAnswers = (arbiter: boolean) => ({ ARBITER_ROLE: `0x${"11".repeat(32)}`, hasRole: arbiter, symbol: "USDC" });
+const dealCard = (id: string) => screen.findByRole("article", { name: `Deal #${id}` });
+
+describe("account page", () => {
+  it("lets the buyer confirm a reported deal and sends its terms and report back as calldata", async () => {
+    const revert = encodeErrorResult({ abi: marketAbi, errorName: "MarketChallengePeriodOver", args: [BigInt(active.id), BigInt(CHALLENGE_END)] });
+    const seen = stubNetwork({
+      graphql: { Account: account(reported), ChainTime: { status: { chainTime: CHALLENGE_END - 3_600 } } },
+      calls: { ...roleAnswers(false), confirmUsage: { revert } },
+    });
+    await renderPage(AccountPage, { path: "/account", route: "/account", as: "buyer" });
+    const card = await dealCard(active.id);
+    const actions = within(card).getAllByRole("button").map((b) => b.textContent);
+    expect(actions).toEqual(["Confirm usage", "Dispute"]);
+    expect(within(card).getByText(/You can dispute the report until/)).toBeTruthy();
+
+    await userEvent.setup().click(within(card).getByRole("button", { name: "Confirm usage" }));
+    // The contract's custom error, in words, right under the button.
+    expect((await within(card).findByRole("alert")).textContent).toContain(`The challenge window of deal ${active.id} ended at`);
+    const call = seen.calls.find((c) => c.functionName === "confirmUsage")!;
+    expect(call.to).toBe(testConfig.deployment.contracts.Market);
+    const terms = account(reported).account.deals.nodes.find((d) => d.id === active.id)!.terms;
+    expect(plain(call.args)).toEqual([BigInt(active.id), dealTermsArg(terms), { vcuDelivered: 40n, whConsumed: 100_000n, meteringHash: HASH }]);
+  });
+
+  it("shows the buyer no action on an active deal before the report deadline, only when a no-show could be cancelled", async () => {
+    stubNetwork({ graphql: { Account: account(), ChainTime: { status: { chainTime: active.windowEnd + 60 } } }, calls: roleAnswers(false) });
+    await renderPage(AccountPage, { path: "/account", route: "/account", as: "buyer" });
+    const card = await dealCard(active.id);
+    expect(within(card).queryAllByRole("button")).toEqual([]);
+    expect(within(card).getByText(/anyone can cancel the deal and the buyer gets the whole escrow back/)).toBeTruthy();
+    // The lifecycle so far, linked to its transaction.
+    const timeline = within(card).getByRole("list", { name: "Lifecycle" });
+    expect(within(timeline).getByText("Opened")).toBeTruthy();
+    expect(within(timeline).getAllByRole("link", { name: /^Transaction 0x/ })[0].getAttribute("href")).toBe(`/tx/${active.steps[0].at.txHash}`);
+  });
+
+  it("lets the compute supplier report usage through a form that checks it before signing", async () => {
+    const revert = encodeErrorResult({ abi: marketAbi, errorName: "MarketReportDeadlinePassed", args: [BigInt(active.id), active.reportDeadline] });
+    const seen = stubNetwork({
+      graphql: { Account: account(), ChainTime: { status: { chainTime: active.windowEnd + 60 } } },
+      calls: { ...roleAnswers(false), reportUsage: { revert } },
+    });
+    await renderPage(AccountPage, { path: "/account", route: "/account", as: "computeSupplier" });
+    const user = userEvent.setup();
+    const card = await dealCard(active.id);
+    const form = within(card).getByRole("form", { name: "Usage report" });
+    const vcu = within(form).getByRole("textbox", { name: "VCU-hours delivered" });
+    const kwh = within(form).getByRole("textbox", { name: "Energy consumed" });
+    const hash = within(form).getByRole("textbox", { name: "Metering hash" });
+
+    await user.clear(vcu);
+    await user.type(vcu, "41");
+    await user.type(kwh, "99.5");
+    await user.type(hash, "0x1234");
+    await user.click(within(form).getByRole("button", { name: "Report usage" }));
+    expect(vcu.getAttribute("aria-invalid")).toBe("true");
+    expect(within(form).getByText("More than the deal bought (40 VCU-hours).")).toBeTruthy();
+    expect(within(form).getByText("Must be 0x followed by 64 hex digits.")).toBeTruthy();
+    expect(seen.calls.some((c) => c.functionName === "reportUsage")).toBe(false);
+
+    await user.clear(vcu);
+    await user.type(vcu, "38");
+    await user.clear(hash);
+    await user.type(hash, HASH);
+    await user.click(within(form).getByRole("button", { name: "Report usage" }));
+    expect((await within(card).findByRole("alert")).textContent).toMatch(/deadline/i);
+    const call = seen.calls.find((c) => c.functionName === "reportUsage")!;
+    expect(call.args[2]).toEqual({ vcuDelivered: 38n, whConsumed: 99_500n, meteringHash: HASH });
+    expect(plain(call.args[1])).toEqual(dealTermsArg(account().account.deals.nodes.find((d) => d.id === active.id)!.terms));
+  });
+
+  it("offers an arbiter the ruling on a disputed deal, and nobody the lapse before its deadline", async () => {
+    const disputed = (d: AccountDeal): AccountDeal => (d.id !== active.id ? d : { ...reported(d), status: "DISPUTED", disputeReason: "GPUs idle half the window", arbitrationDeadline: CHALLENGE_END + 7 * 86_400 });
+    stubNetwork({
+      graphql: { Account: { account: { ...account().account, deals: { nodes: [] } } }, DisputedDeals: { deals: account(disputed).account.deals }, ChainTime: { status: { chainTime: CHALLENGE_END } } },
+      calls: roleAnswers(true),
+    });
+    await renderPage(AccountPage, { path: "/account", route: "/account", as: "arbiter" });
+    const disputes = await screen.findByRole("heading", { name: "Disputes awaiting a ruling" });
+    expect(disputes).toBeTruthy();
+    const card = await dealCard(active.id);
+    expect(within(card).getAllByRole("button").map((b) => b.textContent)).toEqual(["Resolve dispute"]);
+    expect(within(card).getByText(/If the arbiter has not ruled by/)).toBeTruthy();
+    await userEvent.setup().click(within(card).getByRole("button", { name: "Resolve dispute" }));
+    const form = within(card).getByRole("form", { name: "Resolve the dispute" });
+    expect(within(form).getByText("GPUs idle half the window")).toBeTruthy();
+    const share = within(form).getByRole("textbox", { name: "Refund to the buyer" });
+    await userEvent.setup().clear(share);
+    await userEvent.setup().type(share, "120");
+    await userEvent.setup().click(within(form).getByRole("button", { name: "Rule" }));
+    expect(within(form).getByText("At most 100 %.")).toBeTruthy();
+  });
+
+  it("shows orders with their fill, balances and credits, with the buttons their state allows", async () => {
+    const data = account();
+    data.account.orders.nodes.push({ ...data.account.orders.nodes[0], id: "9", quantity: "50", filled: "20", remaining: "30", status: "EXPIRED" });
+    stubNetwork({ graphql: { Account: data, ChainTime: { status: { chainTime: active.windowEnd } } }, calls: roleAnswers(false) });
+    await renderPage(AccountPage, { path: "/account", route: "/account", as: "buyer" });
+    expect(await screen.findByRole("button", { name: "Cancel Bid #9" })).toBeTruthy();
+    // Bid 1 is filled: nothing left to cancel.
+    expect(screen.queryByRole("button", { name: "Cancel Bid #1" })).toBeNull();
+    expect(screen.getByRole("meter", { name: "40% filled" })).toBeTruthy();
+    // 29.64 tokens to withdraw; 45.75 kgCO2e of credits from deal 1.
+    const withdraw = screen.getByRole("button", { name: "Withdraw" }) as HTMLButtonElement;
+    expect(withdraw.disabled).toBe(false);
+    expect(screen.getByText("Ready to withdraw").nextElementSibling!.textContent).toBe("29.64USDC");
+    expect(screen.getAllByText("45.75").length).toBeGreaterThan(0);
+    expect(screen.getByRole("button", { name: "Retire" })).toBeTruthy();
+  });
+
+  it("asks for a wallet, offering the demo roles, when none is connected", async () => {
+    stubNetwork({ graphql: { ChainTime: { status: { chainTime: 1 } } }, calls: roleAnswers(false) });
+    await renderPage(AccountPage, { path: "/account", route: "/account" });
+    const group = await screen.findByRole("group", { name: "Try a demo account" });
+    expect(within(group).getAllByRole("button").map((b) => b.textContent)).toEqual(["Buyer", "Compute supplier", "Energy supplier", "Network supplier", "Registrar", "Arbiter"]);
+  });
+});
+
+describe("usage report checks", () => {
+  const deal = { vcuHours: "40" };
+  it("accepts delivery up to the deal's VCU-hours and kWh with up to three decimals, exactly", () => {
+    expect(checkUsageReport({ vcuDelivered: "40", kwhConsumed: "1,234.567", meteringHash: HASH.toUpperCase().replace("0X", "0x") }, deal)).toEqual({
+      ok: true,
+      report: { vcuDelivered: 40n, whConsumed: 1_234_567n, meteringHash: HASH },
+    });
+    expect(checkUsageReport({ vcuDelivered: "0", kwhConsumed: "0", meteringHash: HASH }, deal).ok).toBe(true);
+  });
+
+  it("names each problem by field", () => {
+    expect(checkUsageReport({ vcuDelivered: "", kwhConsumed: "1.2345", meteringHash: "" }, deal)).toEqual({
+      ok: false,
+      errors: { vcuDelivered: "empty", kwhConsumed: "tooManyDecimals", meteringHash: "empty" },
+    });
+    expect(checkUsageReport({ vcuDelivered: "2.5", kwhConsumed: "-1", meteringHash: `${HASH}00` }, deal)).toEqual({
+      ok: false,
+      errors: { vcuDelivered: "tooManyDecimals", kwhConsumed: "negative", meteringHash: "notHash" },
+    });
+    expect(checkUsageReport({ vcuDelivered: "41", kwhConsumed: "abc", meteringHash: HASH }, deal)).toEqual({
+      ok: false,
+      errors: { vcuDelivered: "exceedsDeal", kwhConsumed: "invalid" },
+    });
+  });
+});

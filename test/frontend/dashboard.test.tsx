@@ -1,0 +1,96 @@
+// The dashboard from a `stats` answer captured off a real indexer (two deals: one finalised with all
+// 150 kWh green and half its 91.5 kgCO2e of credits retired, one open): headline figures, the
+// per-resource series the charts draw, and the window the range buttons ask for.
+import { screen, waitFor, within } from "@testing-library/react";
+import { userEvent } from "@testing-library/user-event";
+import { readFileSync } from "node:fs";
+import { describe, expect, it, vi } from "vitest";
+
+import DashboardPage from "../../frontend/src/pages/dashboard/index.tsx";
+import { headline, resourceSeries, windowStart } from "../../frontend/src/pages/dashboard/figures.ts";
+import type { StatsData } from "../../frontend/src/pages/dashboard/queries.ts";
+import { repoFile } from "./paths.ts";
+import { renderPage, stubNetwork } from "./render-page.tsx";
+
+// jsdom has no canvas: the chart stands in as its text summary, which is what assistive tech gets anyway.
+vi.mock("../../frontend/src/components/charts/UPlotChart.tsx", () => ({
+  UPlotChart: ({ summary }: { summary: string }) => <div role="img" aria-label={summary} />,
+  chartColor: () => "#888",
+}));
+vi.mock("uplot", () => ({ default: { paths: { bars: () => () => null } } }));
+
+const stats: StatsData = JSON.parse(readFileSync(repoFile("test/frontend/fixtures/stats.json"), "utf8"));
+
+describe("dashboard figures", () => {
+  it("adds up the headline figures exactly", () => {
+    expect(headline(stats.stats)).toEqual({
+      tradedValue: 198_000_000n, // 180 compute + 12 energy + 6 bandwidth tokens
+      dealsOpened: 2,
+      dealsFinalized: 1,
+      vcuHours: 100n,
+      greenShareBps: 10_000,
+      contractedGreenShareBps: 8_400,
+      whRetired: 150_000n,
+      gCo2eAvoided: 91_500n,
+      creditsRetired: 45_750n,
+    });
+  });
+
+  it("turns buckets into chart series in display units (kWh and tokens per kWh for energy)", () => {
+    const energy = resourceSeries(stats.stats, "ENERGY");
+    expect(energy.x).toEqual([stats.stats.energyVolume[0].start]);
+    expect(energy.quantity).toEqual([210]);
+    expect(energy.value).toEqual([12]);
+    expect(energy.close).toEqual([0.05]);
+    expect(energy.high).toEqual([0.066666]);
+    expect(resourceSeries(stats.stats, "COMPUTE").close).toEqual([1.8]);
+  });
+
+  it("starts a window on whole buckets so the query does not change every second", () => {
+    expect(windowStart(90_000 + 59, 86_400, 3_600)).toBe(3_600);
+    expect(windowStart(90_000 + 3_599, 86_400, 3_600)).toBe(3_600);
+    expect(windowStart(90_000, null, 3_600)).toBeNull();
+  });
+});
+
+describe("dashboard page", () => {
+  it("shows the headline figures with their units and a chart per measure", async () => {
+    stubNetwork({ graphql: { Dashboard: stats, ChainTime: { status: { chainTime: stats.status.chainTime } } }, calls: { symbol: "USDC" } });
+    await renderPage(DashboardPage, { path: "/dashboard", route: "/dashboard" });
+    const figure = async (label: string) => (await screen.findByText(label)).nextElementSibling!.textContent;
+    // The token's symbol is read from the chain, after the figures arrive.
+    await waitFor(async () => expect(await figure("Traded value")).toBe("198USDC"));
+    expect(await figure("Compute traded")).toBe("100VCU·h");
+    expect(await figure("Green share delivered")).toBe("100%");
+    expect(await figure("Certified energy retired")).toBe("150kWh");
+    expect(await figure("CO₂e avoided")).toBe("91.5kgCO₂e");
+    expect(screen.getByText("2 deals opened, 1 finalised")).toBeTruthy();
+    expect(screen.getByText("84% contracted at opening")).toBeTruthy();
+    expect(screen.getByRole("img", { name: "Compute: 180 USDC traded over 1 periods." })).toBeTruthy();
+    expect(screen.getByRole("img", { name: "Compute: last close 1.8 USDC / VCU·h." })).toBeTruthy();
+  });
+
+  it("switches resource and period with buttons that say which is on", async () => {
+    const seen = stubNetwork({ graphql: { Dashboard: stats, ChainTime: { status: { chainTime: stats.status.chainTime } } }, calls: { symbol: "USDC" } });
+    await renderPage(DashboardPage, { path: "/dashboard", route: "/dashboard" });
+    const user = userEvent.setup();
+    const resources = await screen.findByRole("group", { name: "Resource" });
+    await user.click(within(resources).getByRole("button", { name: "Green power" }));
+    expect(within(resources).getByRole("button", { name: "Green power" }).getAttribute("aria-pressed")).toBe("true");
+    expect(screen.getByRole("img", { name: "Green power: last close 0.05 USDC / kWh." })).toBeTruthy();
+
+    await user.click(within(screen.getByRole("group", { name: "Period" })).getByRole("button", { name: "24 hours" }));
+    const last = seen.graphql.filter((g) => g.operation === "Dashboard").at(-1)!;
+    expect(last.variables).toEqual({ from: windowStart(stats.status.chainTime!, 86_400, 3_600), interval: "HOUR" });
+  });
+
+  it("says when a resource has no trades in the period", async () => {
+    const empty = structuredClone(stats);
+    empty.stats.bandwidthVolume = [];
+    empty.stats.bandwidthPrice = [];
+    stubNetwork({ graphql: { Dashboard: empty, ChainTime: { status: { chainTime: stats.status.chainTime } } }, calls: { symbol: "USDC" } });
+    await renderPage(DashboardPage, { path: "/dashboard", route: "/dashboard" });
+    await userEvent.setup().click(within(await screen.findByRole("group", { name: "Resource" })).getByRole("button", { name: "Bandwidth" }));
+    expect(screen.getByText("No Bandwidth trades in this period.")).toBeTruthy();
+  });
+});
