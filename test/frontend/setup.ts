@@ -1,8 +1,21 @@
-// Component tests run in jsdom: unmount after each test and give every test a fresh localStorage.
+// Component tests run in jsdom without a stack: any request the page makes fails at once (as if
+// the stack were down) unless a test stubs fetch itself. Each test gets a fresh DOM and storage.
 import { cleanup } from "@testing-library/react";
-import { afterEach } from "vitest";
+import { afterEach, beforeEach, vi } from "vitest";
+
+import { setupI18n } from "../../frontend/src/lib/i18n.ts";
+
+// Texts load lazily in the app; loading them up front keeps each test's first render fast.
+const i18n = await setupI18n("en");
+await i18n.loadLanguages(["en", "zh-CN"]);
+await i18n.loadNamespaces(["common", "errors", "market", "buy", "supply"]);
+
+beforeEach(() => {
+  vi.stubGlobal("fetch", vi.fn(async () => Promise.reject(new TypeError("no stack in component tests"))));
+});
 
 afterEach(() => {
   cleanup();
   localStorage.clear();
+  vi.unstubAllGlobals();
 });

@@ -1,6 +1,7 @@
 // Providers in the order they depend on each other: the stack's config first (where everything
 // is), then server state, i18n texts, the wallet and the transaction list, then the routes.
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import i18next from "i18next";
 import { Suspense, use, useState, type ReactNode } from "react";
 import { I18nextProvider } from "react-i18next";
 import { RouterProvider } from "react-router/dom";
@@ -43,7 +44,8 @@ export function AppProviders({ children, config, queryClient }: { children: Reac
 
 function I18nReady({ children }: { children: ReactNode }) {
   // Suspends until the first texts are in, so no page ever flashes its keys.
-  return <I18nextProvider i18n={use(i18nReady)}>{children}</I18nextProvider>;
+  const i18n = i18next.isInitialized ? i18next : use(i18nReady);
+  return <I18nextProvider i18n={i18n}>{children}</I18nextProvider>;
 }
 
 export function App() {

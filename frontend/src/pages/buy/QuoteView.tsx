@@ -1,0 +1,186 @@
+// A quote from the pricing API (POST /api/quote) in words: what the book would fill and at what
+// all-in price, how that price splits into compute, energy, bandwidth and fee, and for each bundle
+// how Nash bargaining shared its surplus between the buyer and the suppliers.
+import type { TFunction } from "i18next";
+import { useTranslation } from "react-i18next";
+
+import type { QuoteResponse } from "../../../../backend/api/schemas/quote.ts";
+import { REGIONS } from "../../../../protocol/units.ts";
+import { Amount } from "../../components/Amount.tsx";
+import { formatBps, formatDecimal, formatToken } from "../../lib/format.ts";
+import { useLocale } from "../../lib/locale.ts";
+import { regionName } from "../../lib/regions.ts";
+import { useTokenSymbol } from "../../lib/token.ts";
+
+type Props = {
+  quote: QuoteResponse;
+  /** Offered when the limit is too low: fills the price field with the quoted minimum. */
+  onUseMinimum?: (perVcuHour: bigint) => void;
+};
+
+type Bundle = QuoteResponse["bundles"][number];
+type Party = Bundle["parties"][number];
+
+export function QuoteView({ quote, onUseMinimum }: Props) {
+  const { t } = useTranslation("buy");
+  const locale = useLocale();
+  const symbol = useTokenSymbol();
+  const token = (v: string | bigint) => `${formatToken(BigInt(v), locale)} ${symbol}`.trim();
+  const requested = BigInt(quote.bid.vcuHours);
+  const filled = BigInt(quote.filledVcuHours);
+
+  return (
+    <section className="quote stack" aria-labelledby="quote-heading">
+      <h2 id="quote-heading">{t("quote.heading")}</h2>
+      {quote.outcome === "priced" && quote.price && (
+        <>
+          <p className="quote__lead">
+            {filled < requested
+              ? t("quote.pricedPartial", { filled: filled.toString(), requested: requested.toString(), price: token(quote.price.perVcuHour) })
+              : t("quote.priced", { filled: filled.toString(), price: token(quote.price.perVcuHour) })}
+          </p>
+          <dl className="stats">
+            <Stat label={t("quote.perVcuHour")}>
+              <Amount value={quote.price.perVcuHour} kind="token" per="/ VCU·h" />
+            </Stat>
+            <Stat label={t("quote.total")}>
+              <Amount value={quote.price.total} kind="token" />
+            </Stat>
+            <Stat label={t("quote.compute")}>
+              <Amount value={quote.price.computePerVcuHour} kind="token" per="/ VCU·h" />
+            </Stat>
+            <Stat label={t("quote.energy")}>
+              {quote.price.energyPerKwh === null ? t("quote.none") : <Amount value={quote.price.energyPerKwh} kind="token" per="/ kWh" />}
+            </Stat>
+            <Stat label={t("quote.bandwidth")}>
+              {quote.price.bandwidthPerMbpsHour === null ? t("quote.none") : <Amount value={quote.price.bandwidthPerMbpsHour} kind="token" per="/ Mbps·h" />}
+            </Stat>
+            <Stat label={t("quote.fee")}>
+              <Amount value={quote.price.fee} kind="token" />
+            </Stat>
+            <Stat label={t("quote.greenShare")}>{quote.greenShareBps === null ? "—" : formatBps(quote.greenShareBps, locale)}</Stat>
+          </dl>
+          <p className="field__hint">{t("quote.estimate")}</p>
+          <details className="quote__method" open>
+            <summary>{t("nash.title")}</summary>
+            <p>{t("nash.method")}</p>
+          </details>
+          {quote.bundles.map((bundle, i) => (
+            <BundleView key={`${bundle.computeOfferId}-${i}`} bundle={bundle} index={i + 1} token={token} />
+          ))}
+        </>
+      )}
+      {quote.outcome === "limit-too-low" && (
+        <div className="quote__lead">
+          <p>
+            {t("quote.limitTooLow", {
+              filled: filled.toString(),
+              minimum: quote.minimumLimitPerVcuHour ? token(quote.minimumLimitPerVcuHour) : "—",
+              limit: token(quote.bid.limitPricePerVcuHour),
+            })}
+          </p>
+          {quote.minimumLimitPerVcuHour && onUseMinimum && (
+            <button type="button" onClick={() => onUseMinimum(BigInt(quote.minimumLimitPerVcuHour!))}>
+              {t("quote.useMinimum", { minimum: token(quote.minimumLimitPerVcuHour) })}
+            </button>
+          )}
+        </div>
+      )}
+      {quote.outcome === "infeasible" && <p className="quote__lead">{t("quote.infeasible")}</p>}
+      {quote.reasons.length > 0 && (
+        <div>
+          <h3>{t("quote.reasons")}</h3>
+          {/* The pricing service states its reasons in English only. */}
+          <ul lang="en">
+            {quote.reasons.map((r) => (
+              <li key={r}>{r}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Stat({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="stat">
+      <dt className="stat__label">{label}</dt>
+      <dd className="stat__value stat__value--small">{children}</dd>
+    </div>
+  );
+}
+
+function BundleView({ bundle, index, token }: { bundle: Bundle; index: number; token: (v: string | bigint) => string }) {
+  const { t } = useTranslation("buy");
+  const locale = useLocale();
+  const region = REGIONS.find((r) => r.name === bundle.region);
+  const wh = bundle.energyLots.reduce((sum, lot) => sum + BigInt(lot.wh), 0n);
+  return (
+    <article className="card bundle" aria-labelledby={`bundle-${index}`}>
+      <h3 id={`bundle-${index}`}>
+        {t("nash.bundle", { index, offer: bundle.computeOfferId, region: region ? regionName(region.code, locale) : bundle.region, vcuHours: bundle.vcuHours })}
+      </h3>
+      <p>
+        {t("nash.surplus", { surplus: token(bundle.surplus), fee: token(bundle.fee), feeShare: formatBps(bundle.feeShareBps, locale) })}
+        {wh > 0n && ` ${t("nash.energyLots", { count: bundle.energyLots.length, wh: formatDecimal((Number(wh) / 1000).toString(), locale, 3) })}`}
+        {bundle.bandwidthOfferId !== "0" && ` ${t("nash.link", { offer: bundle.bandwidthOfferId })}`}
+      </p>
+      <div className="table-wrap">
+        <table className="table">
+          <caption className="visually-hidden">{t("nash.partiesCaption", { index })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("nash.party")}</th>
+              <th scope="col" className="num">{t("nash.reserve")}</th>
+              <th scope="col" className="num">{t("nash.outsideOption")}</th>
+              <th scope="col" className="num">{t("nash.weight")}</th>
+              <th scope="col" className="num">{t("nash.payment")}</th>
+              <th scope="col" className="num">{t("nash.share")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {bundle.parties.map((p) => (
+              <PartyRow key={`${p.role}-${p.orderId}`} party={p} token={token} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <ul className="bundle__words">
+        {bundle.parties.map((p) => (
+          <li key={`${p.role}-${p.orderId}`}>{partySentence(p, t, token, locale)}</li>
+        ))}
+      </ul>
+    </article>
+  );
+}
+
+function PartyRow({ party, token }: { party: Party; token: (v: string | bigint) => string }) {
+  const { t } = useTranslation("buy");
+  const locale = useLocale();
+  return (
+    <tr>
+      <th scope="row">
+        {t(`nash.roles.${party.role}`)}
+        {party.orderId !== "0" && <span className="field__hint"> #{party.orderId}</span>}
+      </th>
+      <td className="num">{token(party.reserve)}</td>
+      <td className="num">{token(party.disagreement)}</td>
+      <td className="num">{formatDecimal(party.weight.toString(), locale, 3)}</td>
+      <td className="num">{token(party.payment)}</td>
+      <td className="num">{formatBps(party.surplusShareBps, locale)}</td>
+    </tr>
+  );
+}
+
+function partySentence(p: Party, t: TFunction<"buy">, token: (v: string | bigint) => string, locale: "en" | "zh-CN"): string {
+  const values = {
+    role: t(`nash.roles.${p.role}`),
+    payment: token(p.payment),
+    reserve: token(p.reserve),
+    outside: token(p.disagreement),
+    share: formatBps(p.surplusShareBps, locale),
+    weight: formatDecimal(p.weight.toString(), locale, 3),
+  };
+  return p.role === "buyer" ? t("nash.buyerSentence", values) : t("nash.supplierSentence", values);
+}

@@ -1,0 +1,114 @@
+import { screen, within } from "@testing-library/react";
+import { userEvent } from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import BuyPage from "../../frontend/src/pages/buy/index.tsx";
+import { defaultBidForm, validateBid, type BidForm } from "../../frontend/src/pages/buy/bid-form.ts";
+import { toLocalDateTimeInput } from "../../frontend/src/lib/format.ts";
+import { renderInApp } from "./render.tsx";
+
+const NOW = Math.floor(Date.now() / 1000);
+const HOUR = 3600;
+
+function form(patch: Partial<BidForm> = {}): BidForm {
+  return {
+    ...defaultBidForm(new Date(NOW * 1000), toLocalDateTimeInput),
+    regions: [1, 2],
+    buyerRegion: "2",
+    price: "1.5",
+    ...patch,
+  };
+}
+
+describe("bid form rules", () => {
+  it("builds the contract's bid: region bitmask, exact limit, escrow, no latency bound as uint16 max", () => {
+    const { errors, bid } = validateBid(form({ vcuHours: "100", minGreenPercent: "62.5", bandwidthMbps: "200" }), NOW);
+    expect(errors).toEqual({});
+    expect(bid!.params).toMatchObject({
+      hardwareClass: 3,
+      acceptableRegions: 0b110,
+      buyerRegion: 2,
+      vcuHours: 100n,
+      limitPricePerVcuHour: 1_500_000n,
+      minGreenBps: 6250,
+      bandwidthMbps: 200,
+      maxLatencyMs: 65_535,
+    });
+    expect(bid!.params.expiry).toBe(bid!.params.windowStart);
+    expect(bid!.escrow).toBe(150_000_000n);
+  });
+
+  it("turns a total limit into a per-VCU-hour limit, saying when it rounds down", () => {
+    const even = validateBid(form({ vcuHours: "4", priceMode: "total", price: "10" }), NOW).bid!;
+    expect(even.params.limitPricePerVcuHour).toBe(2_500_000n);
+    expect(even.roundedFromTotal).toBeNull();
+    const odd = validateBid(form({ vcuHours: "3", priceMode: "total", price: "10" }), NOW).bid!;
+    expect(odd.params.limitPricePerVcuHour).toBe(3_333_333n);
+    expect(odd.escrow).toBe(9_999_999n);
+    expect(odd.roundedFromTotal).toBe(10_000_000n);
+  });
+
+  it("names each wrong field", () => {
+    const start = toLocalDateTimeInput(NOW + 5 * HOUR);
+    const { errors, bid } = validateBid(
+      form({ vcuHours: "0", regions: [], buyerRegion: "", windowStart: start, windowEnd: toLocalDateTimeInput(NOW + 2 * HOUR), price: "abc", minGreenPercent: "120", maxLatencyMs: "0" }),
+      NOW,
+    );
+    expect(bid).toBeNull();
+    expect(errors).toEqual({
+      vcuHours: { key: "vcuHoursZero" },
+      regions: { key: "regionsEmpty" },
+      buyerRegion: { key: "buyerRegion" },
+      windowEnd: { key: "windowEndBeforeStart" },
+      expiry: { key: "expiryAfterEnd" },
+      price: { key: "parse.invalid" },
+      minGreenPercent: { key: "percentAbove100" },
+      maxLatencyMs: { key: "latencyRange", values: { max: 65_535 } },
+    });
+  });
+
+  it("asks for an expiry when the window has already started", () => {
+    const { errors } = validateBid(form({ windowStart: toLocalDateTimeInput(NOW - HOUR) }), NOW);
+    expect(errors.expiry).toEqual({ key: "expiryDefaultPast" });
+  });
+});
+
+describe("bid form on the page", () => {
+  it("lists every wrong field by name before anything is signed, and marks the fields", async () => {
+    const user = userEvent.setup();
+    await renderInApp(<BuyPage />, { path: "/buy" });
+    const vcu = await screen.findByRole("textbox", { name: "Compute (VCU-hours)" });
+    await user.clear(vcu);
+    await user.type(vcu, "1.5");
+    await user.type(screen.getByRole("textbox", { name: "Minimum green share" }), "0");
+    await user.click(screen.getByRole("button", { name: "Get quote" }));
+
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("5 field(s) need attention before signing");
+    const items = within(alert).getAllByRole("listitem").map((li) => li.textContent);
+    expect(items).toEqual([
+      "Compute (VCU-hours): Too many decimal places.",
+      "Regions where the job may run: Choose at least one region.",
+      "Your region: Choose your region.",
+      "Limit price: Enter a value.",
+      "Minimum green share: At most 100%.",
+    ]);
+    expect(vcu.getAttribute("aria-invalid")).toBe("true");
+    expect(screen.getByRole("textbox", { name: "Compute (VCU-hours)" }).getAttribute("aria-describedby")).toBeTruthy();
+    expect(screen.getByText("Too many decimal places.", { selector: ".field__error" })).toBeTruthy();
+  });
+
+  it("says it in Chinese too", async () => {
+    const user = userEvent.setup();
+    await renderInApp(<BuyPage />, { path: "/buy", language: "zh-CN" });
+    await user.click(await screen.findByRole("button", { name: "获取报价" }));
+    const alert = await screen.findByRole("alert");
+    expect(within(alert).getAllByRole("listitem").map((li) => li.textContent)).toContain("您所在区域：请选择您所在区域。");
+  });
+
+  it("cannot post without a wallet and says why", async () => {
+    await renderInApp(<BuyPage />, { path: "/buy" });
+    expect((await screen.findByRole("button", { name: "Post bid" })).hasAttribute("disabled")).toBe(true);
+    expect(screen.getAllByText("Connect a wallet first (menu at the top right).").length).toBeGreaterThan(0);
+  });
+});
