@@ -46,6 +46,15 @@ describe("dashboard figures", () => {
     expect(resourceSeries(stats.stats, "COMPUTE").close).toEqual([1.8]);
   });
 
+  it("puts every bucket of the window on the axis, quiet ones at zero volume and no price", () => {
+    const start = stats.stats.computeVolume[0].start;
+    const day = 86_400;
+    const s = resourceSeries(stats.stats, "COMPUTE", { from: start - 2 * day, to: start + day + 5, step: day });
+    expect(s.x).toEqual([start - 2 * day, start - day, start, start + day]);
+    expect(s.value).toEqual([0, 0, 180, 0]);
+    expect(s.close).toEqual([null, null, 1.8, null]);
+  });
+
   it("starts a window on whole buckets so the query does not change every second", () => {
     expect(windowStart(90_000 + 59, 86_400, 3_600)).toBe(3_600);
     expect(windowStart(90_000 + 3_599, 86_400, 3_600)).toBe(3_600);
@@ -66,7 +75,7 @@ describe("dashboard page", () => {
     expect(await figure("CO₂e avoided")).toBe("91.5kgCO₂e");
     expect(screen.getByText("2 deals opened, 1 finalised")).toBeTruthy();
     expect(screen.getByText("84% contracted at opening")).toBeTruthy();
-    expect(screen.getByRole("img", { name: "Compute: 180 USDC traded over 1 periods." })).toBeTruthy();
+    expect(screen.getByRole("img", { name: "Compute: 180 USDC traded; 1 of the periods shown had trades." })).toBeTruthy();
     expect(screen.getByRole("img", { name: "Compute: last close 1.8 USDC / VCU·h." })).toBeTruthy();
   });
 

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 import TracePage from "../../frontend/src/pages/trace/index.tsx";
-import { layoutProvenance, NODE, STAGES } from "../../frontend/src/pages/trace/layout.ts";
+import { layoutProvenance, linkPath, STAGES } from "../../frontend/src/pages/trace/layout.ts";
 import type { ProvenanceData } from "../../frontend/src/pages/trace/queries.ts";
 import { repoFile } from "./paths.ts";
 import { renderPage, stubNetwork } from "./render-page.tsx";
@@ -70,12 +70,15 @@ describe("trace page", () => {
     const deals = within(chain).getAllByRole("link", { name: /^Deal \d+$/ });
     expect(deals.map((d) => d.getAttribute("href")).sort()).toEqual(["/trace/deal/1", "/trace/deal/2"]);
 
-    // Both deals share one row, side by side, under the one offer that fed them.
+    // Both deals share one row, side by side; the single cards of the other rows sit centred above and below.
     const layout = layoutProvenance(byBatch.provenance);
+    expect(layout.columns).toBe(2);
     const dealNodes = layout.nodes.filter((n) => n.stage === "DEAL");
-    expect(new Set(dealNodes.map((n) => n.y)).size).toBe(1);
-    expect(Math.abs(dealNodes[0].x - dealNodes[1].x)).toBe(NODE.width + NODE.gapX);
-    expect(layout.width).toBe(2 * NODE.width + NODE.gapX);
+    expect(dealNodes.map((n) => [n.row, n.gridColumn])).toEqual([
+      [3, 1],
+      [3, 3],
+    ]);
+    expect(layout.nodes.find((n) => n.stage === "ENERGY_OFFER")!.gridColumn).toBe(2);
   });
 
   it("marks the stages a running deal has not reached", () => {
@@ -87,7 +90,13 @@ describe("trace page", () => {
     const layout = layoutProvenance({ ...running, missing: [...running.missing] });
     expect(layout.nodes.filter((n) => n.missing).map((n) => n.stage)).toEqual(["USAGE_REPORT", "RETIREMENT", "CREDIT_MINT", "CREDIT_RETIREMENT"]);
     // A dashed link hangs the first missing stage under the deal.
-    expect(layout.links.some((l) => l.from === "DEAL:1" && l.to === "USAGE_REPORT:missing")).toBe(true);
+    expect(layout.links).toContainEqual({ from: "DEAL:1", to: "USAGE_REPORT:missing", pending: true });
+  });
+
+  it("draws a link from the bottom of one card to the top of the next", () => {
+    const { path, mid } = linkPath({ left: 0, top: 0, width: 200, height: 100 }, { left: 300, top: 160, width: 200, height: 80 });
+    expect(path).toBe("M100,100 C100,130 400,130 400,160");
+    expect(mid).toEqual({ x: 250, y: 130 });
   });
 
   it("opens a trace from the search box and says what a valid id looks like", async () => {

@@ -50,11 +50,22 @@ export type Series = {
   low: (number | null)[];
 };
 
-/** Volume and price of one resource on one time axis (buckets with trades). */
-export function resourceSeries(stats: Stats, resource: Resource): Series {
+/** Most buckets a chart gets: beyond it, only the buckets with trades are drawn. */
+const MAX_BUCKETS = 400;
+
+/**
+ * Volume and price of one resource on one time axis: every bucket from the window's start (or the
+ * first trade) to chain time, so quiet periods show as quiet rather than being skipped.
+ */
+export function resourceSeries(stats: Stats, resource: Resource, axis?: { from: number | null; to: number; step: number }): Series {
   const volume = { COMPUTE: stats.computeVolume, ENERGY: stats.energyVolume, BANDWIDTH: stats.bandwidthVolume }[resource];
   const prices = { COMPUTE: stats.computePrice, ENERGY: stats.energyPrice, BANDWIDTH: stats.bandwidthPrice }[resource];
-  const starts = [...new Set([...volume.map((b) => b.start), ...prices.map((c) => c.start)])].sort((a, b) => a - b);
+  let starts = [...new Set([...volume.map((b) => b.start), ...prices.map((c) => c.start)])].sort((a, b) => a - b);
+  if (axis && starts.length > 0) {
+    const first = Math.floor((axis.from ?? starts[0]) / axis.step) * axis.step;
+    const last = Math.max(starts.at(-1)!, Math.floor(axis.to / axis.step) * axis.step);
+    if ((last - first) / axis.step < MAX_BUCKETS) starts = Array.from({ length: (last - first) / axis.step + 1 }, (_, i) => first + i * axis.step);
+  }
   const quantityScale = resource === "ENERGY" ? WH_PER_KWH : 1;
   const price = (start: number, field: "close" | "high" | "low") => {
     const c = prices.find((p) => p.start === start);

@@ -41,17 +41,23 @@ export default function DashboardPage() {
           ))}
         </div>
       </header>
-      {query.data ? <Dashboard data={query.data} resource={resource} onResource={setResource} /> : <QueryState loading={query.isPending} error={query.error} />}
+      {query.data ? (
+        <Dashboard data={query.data} axis={{ from, to: query.data.status.chainTime ?? now ?? 0, step: BUCKET[range.interval] }} resource={resource} onResource={setResource} />
+      ) : (
+        <QueryState loading={query.isPending} error={query.error} />
+      )}
     </div>
   );
 }
 
-function Dashboard({ data, resource, onResource }: { data: StatsData; resource: Resource; onResource: (r: Resource) => void }) {
+type Axis = { from: number | null; to: number; step: number };
+
+function Dashboard({ data, axis, resource, onResource }: { data: StatsData; axis: Axis; resource: Resource; onResource: (r: Resource) => void }) {
   const { t } = useTranslation("dashboard");
   const locale = useLocale();
   const symbol = useTokenSymbol();
   const h = headline(data.stats);
-  const series = resourceSeries(data.stats, resource);
+  const series = resourceSeries(data.stats, resource, axis);
   const unit = RESOURCE_UNITS[resource];
   const resourceName = t(`common:resource.${resource}`);
   const number = (v: number) => formatDecimal(String(v), locale, 2);
@@ -102,7 +108,7 @@ function Dashboard({ data, resource, onResource }: { data: StatsData; resource: 
                 values={series.value}
                 label={t("charts.value")}
                 formatY={number}
-                summary={t("charts.volumeSummary", { resource: resourceName, total: number(series.value.reduce((a, b) => a + b, 0)), unit: symbol, buckets: series.x.length })}
+                summary={t("charts.volumeSummary", { resource: resourceName, total: number(series.value.reduce((a, b) => a + b, 0)), unit: symbol, buckets: series.value.filter((v) => v > 0).length })}
               />
             </figure>
             <figure>
@@ -132,7 +138,7 @@ function Dashboard({ data, resource, onResource }: { data: StatsData; resource: 
                     </tr>
                   </thead>
                   <tbody>
-                    {series.x.map((start, i) => (
+                    {series.x.map((start, i) => series.value[i] > 0 && (
                       <tr key={start}>
                         <td>{formatTime(start, locale)}</td>
                         <td className="num">{number(series.quantity[i])}</td>

@@ -1,13 +1,15 @@
-// The provenance chain drawn as connected cards: layout.ts places them (a row per stage), an SVG
-// behind them draws the links with the Wh or gCO2e that flowed along each, and every card says in
-// words what fed it, so the chain reads the same without the picture.
+// The provenance chain drawn as connected cards: layout.ts places them on a grid (a row per
+// stage), an SVG behind them draws the links between the cards as measured, with the Wh or gCO2e
+// that flowed along each, and every card says in words what fed it, so the chain reads the same
+// without the picture.
+import { useCallback, useLayoutEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
 import { TxLink } from "../../components/TxLink.tsx";
 import { formatCarbon, formatEnergy, formatTime } from "../../lib/format.ts";
 import { useLocale } from "../../lib/locale.ts";
-import { layoutProvenance, NODE } from "./layout.ts";
+import { layoutProvenance, linkPath, type Box } from "./layout.ts";
 import type { Provenance, ProvenanceLink, ProvenanceStep } from "./queries.ts";
 import { traceHref } from "./queries.ts";
 import { StepFacts } from "./StepFacts.tsx";
@@ -16,7 +18,9 @@ export function TraceGraph({ provenance }: { provenance: Provenance }) {
   const { t } = useTranslation("trace");
   const locale = useLocale();
   const layout = layoutProvenance(provenance);
+  const boxes = useMeasuredBoxes(layout.nodes.map((n) => n.key).join("|"));
   const steps = new Map(provenance.steps.map((s) => [s.key, s]));
+  const rowOf = new Map(layout.nodes.map((n) => [n.key, n.row]));
   const linkOf = new Map(provenance.links.map((l) => [`${l.from}>${l.to}`, l]));
 
   const quantity = (l: ProvenanceLink | undefined) => {
@@ -30,17 +34,20 @@ export function TraceGraph({ provenance }: { provenance: Provenance }) {
   };
 
   return (
-    <div className="trace-graph" style={{ width: layout.width, height: layout.height }}>
-      <svg className="trace-graph__links" width={layout.width} height={layout.height} aria-hidden="true">
+    <div className="trace-graph" ref={boxes.container} style={{ ["--trace-columns" as string]: layout.columns * 2 }}>
+      <svg className="trace-graph__links" width={boxes.size.width} height={boxes.size.height} aria-hidden="true">
         {layout.links.map((l) => {
-          const data = linkOf.get(`${l.from}>${l.to}`);
-          const label = quantity(data);
-          const pending = l.to.endsWith(":missing");
+          const a = boxes.of.get(l.from);
+          const b = boxes.of.get(l.to);
+          // A link that skips rows runs behind the cards between; its quantity is said on the card it feeds.
+          const skips = Math.abs((rowOf.get(l.to) ?? 0) - (rowOf.get(l.from) ?? 0)) > 1;
+          const label = skips ? null : quantity(linkOf.get(`${l.from}>${l.to}`));
+          const drawn = a && b ? linkPath(a, b) : null;
           return (
-            <g key={`${l.from}>${l.to}`} className={pending ? "trace-link trace-link--pending" : "trace-link"} data-from={l.from} data-to={l.to}>
-              <path d={l.path} />
-              {label && (
-                <text x={l.mid.x} y={l.mid.y} textAnchor="middle" dominantBaseline="middle">
+            <g key={`${l.from}>${l.to}`} className={l.pending ? "trace-link trace-link--pending" : "trace-link"} data-from={l.from} data-to={l.to}>
+              {drawn && <path d={drawn.path} />}
+              {drawn && label && (
+                <text x={drawn.mid.x} y={drawn.mid.y} textAnchor="middle" dominantBaseline="middle">
                   {label}
                 </text>
               )}
@@ -50,10 +57,10 @@ export function TraceGraph({ provenance }: { provenance: Provenance }) {
       </svg>
       <ol className="trace-graph__nodes" aria-label={t("graph.label")}>
         {layout.nodes.map((n) => {
-          const style = { left: n.x, top: n.y, width: NODE.width, minHeight: NODE.height };
+          const style = { gridRow: n.row + 1, gridColumn: `${n.gridColumn} / span 2` };
           if (n.missing) {
             return (
-              <li key={n.key} className="trace-node trace-node--missing" style={style}>
+              <li key={n.key} className="trace-node trace-node--missing" style={style} data-key={n.key} ref={boxes.node}>
                 <h3 className="trace-node__stage">{t(`stages.${n.stage}`)}</h3>
                 <p className="muted">{t(`missing.${n.stage}`)}</p>
               </li>
@@ -64,7 +71,7 @@ export function TraceGraph({ provenance }: { provenance: Provenance }) {
           const href = traceHref(step.stage, step.entityId);
           const subject = provenance.subject === step.key;
           return (
-            <li key={n.key} className={`trace-node trace-node--${step.stage.toLowerCase()} ${subject ? "trace-node--subject" : ""}`} style={style} data-key={step.key}>
+            <li key={n.key} className={`trace-node trace-node--${step.stage.toLowerCase()} ${subject ? "trace-node--subject" : ""}`} style={style} data-key={step.key} ref={boxes.node}>
               <h3 className="trace-node__stage">
                 {href && !subject ? <Link to={href}>{name(step.key)}</Link> : name(step.key)}
               </h3>
@@ -90,4 +97,35 @@ export function TraceGraph({ provenance }: { provenance: Provenance }) {
       </ol>
     </div>
   );
+}
+
+/**
+ * Where each card (by its data-key) sits inside the graph, measured after layout and again when
+ * the graph resizes (fonts arriving, a narrower window), so the links follow the cards' real size.
+ */
+function useMeasuredBoxes(shape: string) {
+  const container = useRef<HTMLDivElement>(null);
+  const nodes = useRef(new Set<HTMLElement>());
+  const [measured, setMeasured] = useState<{ of: Map<string, Box>; size: { width: number; height: number } }>({ of: new Map(), size: { width: 0, height: 0 } });
+  const node = useCallback((el: HTMLElement | null) => {
+    if (el) nodes.current.add(el);
+  }, []);
+  useLayoutEffect(() => {
+    const root = container.current;
+    if (!root) return;
+    const measure = () => {
+      const of = new Map<string, Box>();
+      for (const el of nodes.current) {
+        if (!el.isConnected) nodes.current.delete(el);
+        else of.set(el.dataset.key!, { left: el.offsetLeft, top: el.offsetTop, width: el.offsetWidth, height: el.offsetHeight });
+      }
+      setMeasured({ of, size: { width: root.scrollWidth, height: root.scrollHeight } });
+    };
+    measure();
+    if (typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(root);
+    return () => observer.disconnect();
+  }, [shape]);
+  return { container, node, ...measured };
 }

@@ -1,6 +1,7 @@
 // Places a provenance graph on a grid: one row per stage, in the chain's own order, so the picture
 // reads top to bottom from the device to the credits retired and fits a phone's width; a batch that
-// feeds many deals fans out sideways. Pure, so the rendering is the same everywhere and testable.
+// feeds many deals fans out sideways. Pure, so the arrangement is the same everywhere and testable;
+// the cards' heights are left to their content, and the links are drawn between the measured cards.
 
 export const STAGES = [
   "DEVICE",
@@ -20,18 +21,21 @@ export type LayoutInput = {
   missing: readonly Stage[];
 };
 
-export type PlacedNode = { key: string; stage: Stage; row: number; column: number; x: number; y: number; missing: boolean };
-export type PlacedLink = { from: string; to: string; path: string; /** Where a label on the link goes. */ mid: { x: number; y: number } };
-export type Layout = { width: number; height: number; nodes: PlacedNode[]; links: PlacedLink[] };
-
-export const NODE = { width: 232, height: 148, gapX: 24, gapY: 56 } as const;
+/**
+ * `row` is the stage's row among those drawn, `column` the node's place in its row. The grid has
+ * two tracks per column of the widest row, so a row of fewer cards is centred by starting it
+ * `gridColumn` tracks in (1-based, spanning two).
+ */
+export type PlacedNode = { key: string; stage: Stage; row: number; column: number; gridColumn: number; missing: boolean };
+export type PlacedLink = { from: string; to: string; pending: boolean };
+export type Layout = { columns: number; rows: number; nodes: PlacedNode[]; links: PlacedLink[] };
 
 /** Key of the placeholder drawn for a stage with no step yet. */
 export const missingKey = (stage: Stage) => `${stage}:missing`;
 
 /**
  * Rows are stages; within a row, nodes are ordered by the mean column of their parents (one pass
- * from the top), which keeps the links of a fan-out from crossing. Rows are centred on the widest.
+ * from the top), which keeps the links of a fan-out from crossing.
  */
 export function layoutProvenance(input: LayoutInput): Layout {
   const rows = STAGES.map((stage) => ({
@@ -51,52 +55,39 @@ export function layoutProvenance(input: LayoutInput): Layout {
     };
     const order = row.keys.map((key, i) => ({ key, i, w: weight(key) })).sort((a, b) => a.w - b.w || a.i - b.i);
     row.keys = order.map((o) => o.key);
-    row.keys.forEach((key, i) => column.set(key, i));
+    // Centre columns (widest row = 0, 1, …) so the next row's weights compare across rows of any width.
+    row.keys.forEach((key, i) => column.set(key, i - (row.keys.length - 1) / 2));
   }
 
-  const widest = Math.max(1, ...used.map((r) => r.keys.length));
-  const width = widest * NODE.width + (widest - 1) * NODE.gapX;
-  const nodes: PlacedNode[] = [];
-  used.forEach((row, r) => {
-    const rowWidth = row.keys.length * NODE.width + (row.keys.length - 1) * NODE.gapX;
-    const left = (width - rowWidth) / 2;
-    row.keys.forEach((key, c) => {
-      nodes.push({
-        key,
-        stage: row.stage,
-        row: r,
-        column: c,
-        x: left + c * (NODE.width + NODE.gapX),
-        y: r * (NODE.height + NODE.gapY),
-        missing: key === missingKey(row.stage),
-      });
-    });
-  });
+  const columns = Math.max(1, ...used.map((r) => r.keys.length));
+  const nodes: PlacedNode[] = used.flatMap((row, r) =>
+    row.keys.map((key, c) => ({
+      key,
+      stage: row.stage,
+      row: r,
+      column: c,
+      gridColumn: columns - row.keys.length + 2 * c + 1,
+      missing: key === missingKey(row.stage),
+    })),
+  );
 
-  const at = new Map(nodes.map((n) => [n.key, n]));
-  const links: PlacedLink[] = [];
-  for (const l of input.links) {
-    const a = at.get(l.from);
-    const b = at.get(l.to);
-    if (!a || !b) continue;
-    links.push({ from: l.from, to: l.to, ...curve(a, b) });
-  }
+  const placed = new Set(nodes.map((n) => n.key));
+  const links: PlacedLink[] = input.links.filter((l) => placed.has(l.from) && placed.has(l.to)).map((l) => ({ from: l.from, to: l.to, pending: false }));
   // A missing stage hangs under the row above it, dashed, to show where the chain stops.
   for (const n of nodes.filter((n) => n.missing)) {
-    const above = nodes.filter((m) => m.row === n.row - 1);
-    for (const a of above) links.push({ from: a.key, to: n.key, ...curve(a, n) });
+    for (const a of nodes.filter((m) => m.row === n.row - 1)) links.push({ from: a.key, to: n.key, pending: true });
   }
-  const height = used.length * NODE.height + Math.max(0, used.length - 1) * NODE.gapY;
-  return { width, height, nodes, links };
+  return { columns, rows: used.length, nodes, links };
 }
 
-/** A vertical S-curve from the bottom centre of `a` to the top centre of `b`. */
-function curve(a: PlacedNode, b: PlacedNode): Pick<PlacedLink, "path" | "mid"> {
-  const x1 = a.x + NODE.width / 2;
-  const y1 = a.y + NODE.height;
-  const x2 = b.x + NODE.width / 2;
-  const y2 = b.y;
+export type Box = { left: number; top: number; width: number; height: number };
+
+/** A vertical S-curve from the bottom centre of `a` to the top centre of `b`, and its midpoint for a label. */
+export function linkPath(a: Box, b: Box): { path: string; mid: { x: number; y: number } } {
+  const x1 = a.left + a.width / 2;
+  const y1 = a.top + a.height;
+  const x2 = b.left + b.width / 2;
+  const y2 = b.top;
   const mid = (y1 + y2) / 2;
-  // A link that skips rows (a batch straight to its retirement) bends the same way, just longer.
   return { path: `M${x1},${y1} C${x1},${mid} ${x2},${mid} ${x2},${y2}`, mid: { x: (x1 + x2) / 2, y: mid } };
 }

@@ -18,6 +18,8 @@ export function amountKind(name: string, contract: string): AmountKind | "time" 
   if (name === "mbps" || name === "bandwidthMbps") return "mbps";
   if (name === "credits") return "carbon";
   if (contract === "CarbonCredits" && /^(amount|value)$/.test(name)) return "carbon";
+  // An ERC-1155 certificate id's balance is its Wh.
+  if (contract === "GreenCertificates" && /^(value|values)$/.test(name)) return "energy";
   if (/(Payment|Paid|PerVcuHour|PerKwh|PerMbpsHour)$/.test(name) || /^(payment|paid|fee|escrow|refund|amount|value)$/.test(name)) {
     return contract === "GreenCertificates" ? null : "token";
   }
