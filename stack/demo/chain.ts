@@ -1,0 +1,124 @@
+// How the demo talks to the chain: one wallet per participant, every state change a real signed
+// transaction (the stack persists the chain by replaying them), and chain time moved forward only
+// with evm_setNextBlockTimestamp — which the next transaction then mines at.
+import {
+  type Abi,
+  type Address,
+  type Chain,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  type Hex,
+  type PublicClient,
+  type TransactionReceipt,
+  type Transport,
+  type WalletClient,
+  createWalletClient,
+  http,
+  parseGwei,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+
+import { createChainClients } from "../../backend/chain/create-clients.ts";
+import type { DevAccount } from "../../protocol/accounts.ts";
+import type { Deployment } from "../../protocol/deployment.ts";
+import { carbonCreditsAbi, greenCertificatesAbi, localSettlementTokenAbi, marketAbi } from "../../protocol/generated/abis.ts";
+
+export const CONTRACTS = {
+  market: marketAbi,
+  certificates: greenCertificatesAbi,
+  credits: carbonCreditsAbi,
+  token: localSettlementTokenAbi,
+} as const;
+export type ContractKey = keyof typeof CONTRACTS;
+
+type Writable<K extends ContractKey> = ContractFunctionName<(typeof CONTRACTS)[K], "nonpayable">;
+
+export class DemoChain {
+  readonly publicClient: PublicClient<Transport, Chain>;
+  readonly chain: Chain;
+  readonly addresses: Record<ContractKey, Address>;
+  readonly abis = CONTRACTS;
+  /** Transactions this process has sent. */
+  sent = 0;
+  readonly #wallets = new Map<number, WalletClient<Transport, Chain>>();
+  readonly #rpcUrl: string;
+
+  constructor(rpcUrl: string, deployment: Deployment) {
+    this.#rpcUrl = rpcUrl;
+    const { chain, publicClient } = createChainClients({ chainId: deployment.chainId, rpcUrl, pollingIntervalMs: 100 });
+    this.chain = chain;
+    this.publicClient = publicClient;
+    this.addresses = {
+      market: deployment.contracts.Market as Address,
+      certificates: deployment.contracts.GreenCertificates as Address,
+      credits: deployment.contracts.CarbonCredits as Address,
+      token: deployment.contracts.SettlementToken as Address,
+    };
+  }
+
+  #wallet(from: DevAccount): WalletClient<Transport, Chain> {
+    let wallet = this.#wallets.get(from.index);
+    if (wallet === undefined) {
+      wallet = createWalletClient({ chain: this.chain, transport: http(this.#rpcUrl, { retryCount: 0 }), account: privateKeyToAccount(from.privateKey) });
+      this.#wallets.set(from.index, wallet);
+    }
+    return wallet;
+  }
+
+  /**
+   * Sends one contract call and returns its receipt. Gas is estimated, so a call that would revert
+   * throws here (with the market's error name) and never reaches the chain.
+   */
+  async write<K extends ContractKey, F extends Writable<K>>(
+    from: DevAccount,
+    contract: K,
+    functionName: F,
+    args: ContractFunctionArgs<(typeof CONTRACTS)[K], "nonpayable", F>,
+  ): Promise<TransactionReceipt> {
+    const wallet = this.#wallet(from);
+    const hash = await wallet.writeContract({
+      address: this.addresses[contract],
+      abi: CONTRACTS[contract] as Abi,
+      functionName,
+      args: args as readonly unknown[],
+      // Fixed fees: a dev chain's base fee stays far below, and it saves two requests per transaction.
+      maxFeePerGas: parseGwei("50"),
+      maxPriorityFeePerGas: parseGwei("1"),
+    } as never);
+    return this.#receipt(hash);
+  }
+
+  /** A plain ether transfer (gas money for a participant). */
+  async transfer(from: DevAccount, to: Address, value: bigint): Promise<TransactionReceipt> {
+    const hash = await this.#wallet(from).sendTransaction({ to, value, maxFeePerGas: parseGwei("50"), maxPriorityFeePerGas: parseGwei("1") } as never);
+    return this.#receipt(hash);
+  }
+
+  async #receipt(hash: Hex): Promise<TransactionReceipt> {
+    this.sent++;
+    // The dev node mines each transaction as it arrives; waiting is only for a node that does not.
+    const receipt =
+      (await this.publicClient.getTransactionReceipt({ hash }).catch(() => undefined)) ??
+      (await this.publicClient.waitForTransactionReceipt({ hash, timeout: 60_000 }));
+    if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
+    return receipt;
+  }
+
+  async read<K extends ContractKey>(contract: K, functionName: string, args: readonly unknown[] = []): Promise<any> {
+    return this.publicClient.readContract({ address: this.addresses[contract], abi: CONTRACTS[contract] as Abi, functionName, args });
+  }
+
+  /** Timestamp of the latest block. */
+  async now(): Promise<number> {
+    return Number((await this.publicClient.getBlock({ blockTag: "latest" })).timestamp);
+  }
+
+  /**
+   * Makes the next transaction mine at `timestamp` when that is ahead of the chain (never behind it:
+   * time only moves forward). The caller keeps `timestamp` at or before wall-clock time.
+   */
+  async moveTo(timestamp: number): Promise<void> {
+    if (timestamp <= (await this.now())) return;
+    await this.publicClient.request({ method: "evm_setNextBlockTimestamp", params: [`0x${timestamp.toString(16)}`] } as never);
+  }
+}

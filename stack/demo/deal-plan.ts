@@ -1,0 +1,101 @@
+// How each deal plays out, decided once per deal from the seeded PRNG (so a restarted simulator makes
+// the same choices) and acted on when its moment comes: the compute supplier reports after the
+// window (or never), the buyer confirms, disputes or stays silent, the arbiter rules or lets the
+// dispute lapse. While seeding, the parties also do what the keeper does live (finalise after the
+// challenge window, cancel a no-show, finalise a lapsed dispute), since the keeper is not running yet.
+import { keccak256, toHex } from "viem";
+
+import type { OpenDeal } from "../../backend/keeper/deal-ledger.ts";
+import { mix, random } from "./random.ts";
+import { DEAL_BEHAVIOUR as B } from "./scenario.ts";
+
+export type DealPlan = {
+  noShow: boolean;
+  /** Share of the bought VCU-hours delivered, in bps. */
+  deliveredBps: number;
+  buyer: "confirm" | "dispute" | "silent";
+  arbiterRules: boolean;
+  refundBps: number;
+  reportDelay: number;
+  decisionDelay: number;
+  rulingDelay: number;
+  /** Seconds after a deal becomes due for a permissionless action at which a party takes it (seed only). */
+  partyDelay: number;
+};
+
+export function dealPlan(seed: number, dealId: bigint): DealPlan {
+  const r = random(mix(seed, dealId, 0xdea1));
+  const noShow = r.chance(B.noShow);
+  const deliveredBps = r.chance(B.shortDelivery) ? r.int(8_500, 9_800) : 10_000;
+  const roll = r.next();
+  const buyer = roll < B.dispute ? "dispute" : roll < B.dispute + B.silent ? "silent" : "confirm";
+  return {
+    noShow,
+    deliveredBps,
+    buyer,
+    arbiterRules: r.chance(B.arbiterRules),
+    refundBps: r.pick(B.refundBps),
+    reportDelay: r.int(...B.reportDelay),
+    decisionDelay: r.int(...B.decisionDelay),
+    rulingDelay: r.int(...B.rulingDelay),
+    partyDelay: r.int(30, 600),
+  };
+}
+
+export type DealStep =
+  | { kind: "report"; by: "computeSupplier" }
+  | { kind: "confirm" | "dispute"; by: "buyer" }
+  | { kind: "resolve"; by: "arbiter" }
+  /** Permissionless: the keeper's job live, a party's while seeding. */
+  | { kind: "finalize" | "finalizeLapsedDispute"; by: "computeSupplier" }
+  | { kind: "cancelNoShow"; by: "buyer" };
+
+export type DealTiming = {
+  challengePeriod: number;
+  arbitrationPeriod: number;
+  /** Whether the simulator also takes the keeper's permissionless actions (only while seeding). */
+  actAsKeeper: boolean;
+};
+
+/** The deal's next step and when it is due (unix s), or undefined when the simulator has nothing to do. */
+export function nextStep(deal: OpenDeal, plan: DealPlan, timing: DealTiming): { step: DealStep; at: number } | undefined {
+  const { terms } = deal;
+  if (deal.status === "Active") {
+    if (!plan.noShow) {
+      const at = terms.windowEnd + plan.reportDelay;
+      // A report that would land after the deadline is a no-show after all.
+      if (at < terms.reportDeadline - 5) return { step: { kind: "report", by: "computeSupplier" }, at };
+    }
+    return timing.actAsKeeper ? { step: { kind: "cancelNoShow", by: "buyer" }, at: terms.reportDeadline + plan.partyDelay } : undefined;
+  }
+  if (deal.status === "Reported") {
+    const reportedAt = deal.challengeEnd - timing.challengePeriod;
+    if (plan.buyer !== "silent") {
+      const at = reportedAt + plan.decisionDelay;
+      if (at < deal.challengeEnd - 5) return { step: { kind: plan.buyer, by: "buyer" }, at };
+    }
+    return timing.actAsKeeper ? { step: { kind: "finalize", by: "computeSupplier" }, at: deal.challengeEnd + plan.partyDelay } : undefined;
+  }
+  const disputedAt = deal.arbitrationDeadline - timing.arbitrationPeriod;
+  if (plan.arbiterRules) return { step: { kind: "resolve", by: "arbiter" }, at: disputedAt + plan.rulingDelay };
+  return timing.actAsKeeper ? { step: { kind: "finalizeLapsedDispute", by: "computeSupplier" }, at: deal.arbitrationDeadline + plan.partyDelay } : undefined;
+}
+
+/** What the supplier's meter says: delivered VCU-hours and the facility's Wh, near the terms' estimate. */
+export function usageReport(seed: number, deal: OpenDeal, plan: DealPlan): { vcuDelivered: bigint; whConsumed: bigint; meteringHash: `0x${string}` } {
+  const { terms } = deal;
+  const vcuDelivered = (terms.vcuHours * BigInt(plan.deliveredBps)) / 10_000n;
+  const r = random(mix(seed, deal.dealId, 0x3e7e));
+  // Metered energy scatters a few percent around the profile the offer declared.
+  const wh = (Number(terms.energyNeededWh) * Number(vcuDelivered)) / Number(terms.vcuHours);
+  const whConsumed = BigInt(Math.max(0, Math.round(wh * r.between(0.95, 1.03))));
+  // Stands for the hash of the metered power series the supplier keeps off-chain.
+  const meteringHash = keccak256(toHex(`ccex-demo meter ${deal.dealId} ${terms.windowStart}-${terms.windowEnd} ${whConsumed}`));
+  return { vcuDelivered, whConsumed, meteringHash };
+}
+
+export const DISPUTE_REASONS = [
+  "metered energy does not match the job's logs",
+  "two nodes were down for part of the window",
+  "throughput below the agreed VCU rate",
+];

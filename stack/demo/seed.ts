@@ -1,0 +1,240 @@
+// The demo market's history: from the chain's genesis (days before wall-clock time) up to now, chain
+// time is moved forward event by event — the next trading round, the next daily certificate batch,
+// the next deal step, the next tidy-up — and each event happens as real transactions at that time.
+// Matches are settled in-process by the backend's own matcher (clearing, Nash pricing, simulation,
+// submission) with the matcher's dev key; the matcher process itself starts once the seed is done.
+import path from "node:path";
+
+import { parseEther } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import type { Logger } from "pino";
+
+import { InMemoryProposalStore } from "../../backend/api/proposal-store.ts";
+import { Matcher } from "../../backend/matcher/matcher.ts";
+import { clearAndPrice } from "../../backend/matcher/price-batch.ts";
+import { SubmissionStore } from "../../backend/matcher/submission-store.ts";
+import { ACCOUNT_PLAN, devAccount, simulatorAccount } from "../../protocol/accounts.ts";
+import type { Deployment } from "../../protocol/deployment.ts";
+import { REGIONS } from "../../protocol/units.ts";
+import type { DemoChain } from "./chain.ts";
+import { type DemoMarket, SEED_ACTIVITY } from "./market.ts";
+import {
+  ARBITER,
+  BUYERS,
+  BUYER_FUNDS,
+  COMPUTE_SUPPLIERS,
+  ENERGY_SUPPLIERS,
+  MENU_BUYER_FUNDS,
+  NETWORK_SUPPLIERS,
+  PENDING_DEVICE,
+  REGISTRAR,
+  SEED_PACE,
+  SIMULATOR_ACCOUNTS,
+  SOURCE_FACTORS,
+} from "./scenario.ts";
+
+const DAY = 24 * 3_600;
+/** The seed stops this far before wall-clock time; the live simulator carries on from there. */
+const SEED_STOPS_BEFORE_NOW = 120;
+/** The demo menu's accounts stop trading this long before the seed ends, so none of their deals is left open. */
+const MENU_QUIET_BEFORE_END = 12 * 3_600;
+const MIN_GAS_MONEY = parseEther("10");
+
+export type SeedState = "none" | "partial" | "complete";
+
+/** Whether the seed already ran on this chain: its last transaction registers the pending device. */
+export async function seedState(chain: DemoChain): Promise<SeedState> {
+  const registrarRole = await chain.read("certificates", "REGISTRAR_ROLE");
+  const started: boolean = await chain.read("certificates", "hasRole", [registrarRole, simulatorAccount(REGISTRAR.account).address]);
+  if (!started) return "none";
+  const count = Number(await chain.read("certificates", "deviceCount"));
+  // The marker is the last device registered, so look from the end.
+  for (let id = count; id >= 1; id--) {
+    const device = await chain.read("certificates", "deviceOf", [BigInt(id)]);
+    if (device.metadataURI === PENDING_DEVICE.metadataURI) return "complete";
+  }
+  return "partial";
+}
+
+export type SeedParameters = {
+  chain: DemoChain;
+  market: DemoMarket;
+  deployment: Deployment;
+  dataDir: string;
+  logger: Logger;
+  progress: (message: string) => void;
+  /** Aborting stops the seed between two events (it is then "partial"; a restart simulates on it). */
+  signal?: AbortSignal;
+  /** Wall-clock time, unix s (injectable for tests). */
+  wallClock?: () => number;
+};
+
+export async function seed(p: SeedParameters): Promise<void> {
+  const { chain, market, logger, progress } = p;
+  const wallClock = p.wallClock ?? (() => Math.floor(Date.now() / 1000));
+  const start = await chain.now();
+  progress(`seeding ${((wallClock() - start) / DAY).toFixed(1)} days of history from ${new Date(start * 1000).toISOString()}`);
+
+  await setUpParticipants(p, start);
+  progress("participants funded, roles granted, devices registered and approved");
+
+  const { matcher, store } = await seedMatcher(p);
+  const firstBatchStart = Math.floor(start / DAY) * DAY - DAY;
+  let nextRound = start + 60;
+  let nextBatches = start;
+  let nextHousekeeping = start + SEED_PACE.housekeepingEvery;
+  let lastDay = -1;
+  const end = () => wallClock() - SEED_STOPS_BEFORE_NOW;
+  while (p.signal?.aborted !== true) {
+    const dealAt = await market.nextDealTime();
+    const at = Math.min(nextRound, nextBatches, nextHousekeeping, dealAt ?? Infinity);
+    // The dev node gives every block at least the previous one's time + 1 s, so a burst of
+    // transactions runs chain time ahead of the event times: the chain's own clock decides too.
+    if (at > end() || (await chain.now()) > end()) break;
+    await chain.moveTo(at);
+    const now = Math.max(at, await chain.now());
+    market.menuActs = now < end() - MENU_QUIET_BEFORE_END;
+    const day = Math.floor((now - start) / DAY) + 1;
+    if (day !== lastDay) {
+      lastDay = day;
+      progress(`day ${day}: ${new Date(now * 1000).toISOString().slice(0, 16)}Z, ${chain.sent} transactions so far`);
+    }
+    if (now >= nextBatches) {
+      await market.issueCertificates(now, SEED_PACE, firstBatchStart);
+      nextBatches = Math.floor(now / DAY) * DAY + DAY + 30 * 60;
+    }
+    if (now >= nextRound) {
+      await market.tradingRound(now, SEED_PACE, SEED_ACTIVITY);
+      const round = await matcher.runRound();
+      if (round.status === "failed") logger.warn({ err: round.error.message }, "seed settlement failed");
+      nextRound = now + SEED_PACE.roundEvery;
+    }
+    if (now >= nextHousekeeping) {
+      await market.housekeeping(now, Infinity);
+      nextHousekeeping = now + SEED_PACE.housekeepingEvery;
+    }
+    await market.dealSteps(now);
+  }
+  await matcher.stop();
+  await store.close();
+  if (p.signal?.aborted === true) return;
+
+  // The last events may lie hours back (trading rounds are hours apart): close the gap to now.
+  await chain.moveTo(end());
+  market.menuActs = true;
+  await startingPositions(p);
+  // Last: the marker a restart looks for.
+  const owner = simulatorAccount(PENDING_DEVICE.owner);
+  await chain.write(owner, "certificates", "registerDevice", [
+    PENDING_DEVICE.source,
+    PENDING_DEVICE.region,
+    PENDING_DEVICE.capacityW,
+    (await chain.now()) - 30 * DAY,
+    PENDING_DEVICE.metadataURI,
+  ]);
+  market.menuActs = false;
+}
+
+/** Gas money, roles, factors, funds, approvals and devices: everything the first trading round needs. */
+async function setUpParticipants(p: SeedParameters, now: number): Promise<void> {
+  const { chain, market, deployment } = p;
+  const admin = devAccount(ACCOUNT_PLAN.admin);
+  if (admin.address.toLowerCase() !== deployment.roles.admin.toLowerCase()) {
+    throw new Error(`the demo needs dev account ${ACCOUNT_PLAN.admin} as the market's admin; the deployment's admin is ${deployment.roles.admin}`);
+  }
+  for (let n = 0; n < SIMULATOR_ACCOUNTS; n++) {
+    const { address } = simulatorAccount(n);
+    if ((await chain.publicClient.getBalance({ address })) < MIN_GAS_MONEY) await chain.transfer(admin, address, parseEther("100"));
+  }
+  const registrar = simulatorAccount(REGISTRAR.account);
+  await chain.write(admin, "certificates", "grantRole", [await chain.read("certificates", "REGISTRAR_ROLE"), registrar.address]);
+  await chain.write(admin, "market", "grantRole", [await chain.read("market", "ARBITER_ROLE"), simulatorAccount(ARBITER.account).address]);
+  for (const { source, gCO2ePerKwh } of SOURCE_FACTORS) {
+    if (Number(await chain.read("market", "sourceFactorOf", [source])) !== gCO2ePerKwh) await chain.write(admin, "market", "setSourceFactor", [source, gCO2ePerKwh]);
+  }
+  for (const region of REGIONS) {
+    if (Number(await chain.read("market", "gridFactorOf", [region.code])) !== region.gridFactor) {
+      await chain.write(admin, "market", "setGridFactor", [region.code, region.gridFactor]);
+    }
+  }
+  const maxAllowance = 2n ** 256n - 1n;
+  for (const buyer of BUYERS) {
+    const from = market.accountOf(buyer.actor)!;
+    const funds = "menu" in buyer.actor ? MENU_BUYER_FUNDS : BUYER_FUNDS;
+    // The menu buyer's tokens come from someone else's faucet call: its own nonce stays for its approval.
+    await chain.write("menu" in buyer.actor ? registrar : from, "token", "faucet", [from.address, funds]);
+    await chain.write(from, "token", "approve", [chain.addresses.market, maxAllowance]);
+  }
+  for (const supplier of ENERGY_SUPPLIERS) {
+    await chain.write(market.accountOf(supplier.actor)!, "certificates", "setApprovalForAll", [chain.addresses.market, true]);
+  }
+  await market.registerDevices(now);
+}
+
+/** The backend's matcher, in this process, with the matcher's dev key and its own submission file. */
+async function seedMatcher(p: SeedParameters): Promise<{ matcher: Matcher; store: SubmissionStore }> {
+  const { chain, market, logger, dataDir } = p;
+  const account = privateKeyToAccount(devAccount(ACCOUNT_PLAN.matcher).privateKey);
+  const role = await chain.read("market", "MATCHER_ROLE");
+  if (!(await chain.read("market", "hasRole", [role, account.address]))) {
+    throw new Error(`the demo settles its history with dev account ${ACCOUNT_PLAN.matcher}, which lacks MATCHER_ROLE on this market`);
+  }
+  const store = await SubmissionStore.open({ file: path.join(dataDir, `seed-submissions-${chain.addresses.market.toLowerCase()}.json`) });
+  const matcher = new Matcher({
+    publicClient: chain.publicClient,
+    account,
+    market: chain.addresses.market,
+    book: market.book,
+    price: clearAndPrice,
+    store,
+    proposals: new InMemoryProposalStore(),
+    logger: logger.child({ part: "seed matcher" }),
+    simulation: "call",
+    receiptTimeoutMs: 30_000,
+  });
+  return { matcher, store };
+}
+
+/**
+ * The demo menu's suppliers each leave an offer on the book, for windows that open two hours from now
+ * (later than the live bids reach for a while), so a newcomer finds their own orders under "My account".
+ */
+async function startingPositions(p: SeedParameters): Promise<void> {
+  const { chain, market } = p;
+  const now = await chain.now();
+  const windowStart = Math.ceil((now + 2 * 3_600) / 3_600) * 3_600;
+  const windowEnd = windowStart + 6 * 3_600;
+  for (const supplier of COMPUTE_SUPPLIERS) {
+    if (!("menu" in supplier.actor)) continue;
+    const site = supplier.sites[0];
+    await chain.write(market.accountOf(supplier.actor)!, "market", "postComputeOffer", [
+      {
+        hardwareClass: site.hardwareClass,
+        region: supplier.region,
+        windowStart,
+        windowEnd,
+        vcuHours: site.vcuPerHour * 6,
+        reservePricePerVcuHour: site.reservePerVcuHour,
+        whPerVcuHour: site.whPerVcuHour,
+        pueMilli: site.pueMilli,
+        expiry: windowEnd - 3_600,
+      },
+    ]);
+  }
+  for (const supplier of NETWORK_SUPPLIERS) {
+    if (!("menu" in supplier.actor)) continue;
+    const link = supplier.links[0];
+    await chain.write(market.accountOf(supplier.actor)!, "market", "postBandwidthOffer", [
+      {
+        fromRegion: link.fromRegion,
+        toRegion: link.toRegion,
+        mbps: link.mbps,
+        latencyMs: link.latencyMs,
+        windowStart,
+        windowEnd,
+        reservePricePerMbpsHour: link.reservePerMbpsHour,
+        expiry: windowEnd - 3_600,
+      },
+    ]);
+  }
+}

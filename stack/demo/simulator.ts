@@ -1,0 +1,88 @@
+// The live demo market: once the history is seeded, participants keep trading at wall-clock pace —
+// a few transactions every few seconds. New offers and bids arrive for windows a few minutes ahead,
+// suppliers report after their windows, buyers confirm (or now and then dispute), the arbiter rules,
+// energy suppliers certify each hour's generation, and stale orders, withdrawals and credit
+// retirements come up now and then. The matcher process settles; the keeper process finalises.
+import type { Logger } from "pino";
+
+import type { DemoChain } from "./chain.ts";
+import { LIVE_ACTIVITY, type DemoMarket } from "./market.ts";
+import { random, mix } from "./random.ts";
+import { LIVE_PACE } from "./scenario.ts";
+
+const TICK_MS = 2_000;
+/** Most housekeeping transactions per tidy-up, to keep the pace calm. */
+const HOUSEKEEPING_ACTIONS = 4;
+
+export type SimulatorParameters = {
+  chain: DemoChain;
+  market: DemoMarket;
+  logger: Logger;
+  signal: AbortSignal;
+  wallClock?: () => number;
+};
+
+/** Runs until `signal` aborts; the step in flight (and its transaction) always completes first. */
+export async function simulate(p: SimulatorParameters): Promise<void> {
+  const { chain, market, logger, signal } = p;
+  const wallClock = p.wallClock ?? (() => Math.floor(Date.now() / 1000));
+  market.menuActs = false;
+  market.actAsKeeper = false;
+
+  // After the stack was down, the chain's clock lags: bring it to now with the next transaction so
+  // that new windows, deadlines and the keeper's view all agree with the wall clock.
+  const lag = wallClock() - (await chain.now());
+  if (lag > 30) {
+    logger.info({ lagSeconds: lag }, "chain time lags the wall clock; the next transaction brings it to now");
+    await chain.moveTo(wallClock());
+  }
+
+  let nextRound = 0;
+  let nextBatches = 0;
+  let nextHousekeeping = wallClock() + LIVE_PACE.housekeepingEvery;
+  const firstBatchStart = Math.floor(wallClock() / LIVE_PACE.batchPeriod) * LIVE_PACE.batchPeriod - LIVE_PACE.batchPeriod;
+  let sentAtMinute = chain.sent;
+  let minuteStart = Date.now();
+  while (!signal.aborted) {
+    const chainNow = await chain.now().catch(() => 0);
+    // Each block is at least a second after the last: after a burst, let the wall clock catch up.
+    if (chainNow > wallClock() + 1) {
+      await pause(TICK_MS, signal);
+      continue;
+    }
+    const now = Math.max(wallClock(), chainNow);
+    try {
+      await market.dealSteps(now);
+      if (now >= nextRound && !signal.aborted) {
+        await market.tradingRound(now, LIVE_PACE, LIVE_ACTIVITY);
+        const r = random(mix(market.seed, now, 0x7));
+        nextRound = now + Math.round(LIVE_PACE.roundEvery * r.between(0.6, 1.4));
+      }
+      if (now >= nextBatches && !signal.aborted) {
+        await market.issueCertificates(now, LIVE_PACE, firstBatchStart);
+        nextBatches = now + 60;
+      }
+      if (now >= nextHousekeeping && !signal.aborted) {
+        await market.housekeeping(now, HOUSEKEEPING_ACTIONS);
+        nextHousekeeping = now + LIVE_PACE.housekeepingEvery;
+      }
+    } catch (err) {
+      // The node may be restarting with the rest of the stack: wait and carry on.
+      logger.warn({ err: (err as Error).message.split("\n")[0] }, "simulation step failed");
+    }
+    if (Date.now() - minuteStart >= 60_000) {
+      logger.info({ transactionsPerMinute: chain.sent - sentAtMinute, openDeals: market.ledger.open().length }, "demo market live");
+      sentAtMinute = chain.sent;
+      minuteStart = Date.now();
+    }
+    await pause(TICK_MS, signal);
+  }
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
