@@ -11,6 +11,7 @@ import { marketAbi } from "../../protocol/generated/abis.ts";
 import AccountPage from "../../frontend/src/pages/account/index.tsx";
 import { dealTermsArg } from "../../frontend/src/pages/account/deal-calldata.ts";
 import type { AccountData, AccountDeal } from "../../frontend/src/pages/account/queries.ts";
+import { checkCertificateRetirement, checkCreditRetirement, checkCreditTransfer } from "../../frontend/src/pages/account/retire.ts";
 import { checkUsageReport } from "../../frontend/src/pages/account/usage-report.ts";
 import { repoFile } from "./paths.ts";
 import { demo, renderPage, stubNetwork, testConfig } from "./render-page.tsx";
@@ -201,5 +202,24 @@ describe("usage report checks", () => {
       ok: false,
       errors: { vcuDelivered: "exceedsDeal", kwhConsumed: "invalid" },
     });
+  });
+});
+
+describe("retirement and transfer checks", () => {
+  const input = { amount: "1.5", beneficiary: BUYER, reason: "2026 scope 2" };
+  it("reads certificate kWh and credit kgCO2e as exact base units within what is held", () => {
+    expect(checkCertificateRetirement(input, 1_500n)).toEqual({ ok: true, amount: 1_500n, beneficiary: BUYER, reason: "2026 scope 2" });
+    expect(checkCreditRetirement({ ...input, amount: "0.001" }, 1n)).toMatchObject({ ok: true, amount: 1n });
+    expect(checkCreditTransfer({ amount: "45.75", to: SUPPLIER }, 45_750n)).toEqual({ ok: true, amount: 45_750n, to: SUPPLIER });
+  });
+
+  it("refuses zero, more than held, no beneficiary or the zero address, and an empty reason", () => {
+    expect(checkCertificateRetirement({ amount: "0", beneficiary: "", reason: " " }, 1_500n)).toEqual({
+      ok: false,
+      errors: { amount: "zero", beneficiary: "empty", reason: "empty" },
+    });
+    expect(checkCertificateRetirement({ ...input, amount: "1.501" }, 1_500n)).toEqual({ ok: false, errors: { amount: "aboveHeld" } });
+    expect(checkCreditRetirement({ ...input, beneficiary: `0x${"0".repeat(40)}` }, 10_000n)).toEqual({ ok: false, errors: { beneficiary: "notAddress" } });
+    expect(checkCreditTransfer({ amount: "1.0001", to: "0x12" }, 10_000n)).toEqual({ ok: false, errors: { amount: "tooManyDecimals", to: "notAddress" } });
   });
 });

@@ -18,7 +18,14 @@ export function TraceGraph({ provenance }: { provenance: Provenance }) {
   const { t } = useTranslation("trace");
   const locale = useLocale();
   const layout = layoutProvenance(provenance);
-  const boxes = useMeasuredBoxes(layout.nodes.map((n) => n.key).join("|"));
+  const shape = layout.nodes.map((n) => n.key).join("|");
+  const boxes = useMeasuredBoxes(shape);
+  const scroller = useRef<HTMLDivElement>(null);
+  // A fan-out wider than a phone scrolls sideways: start in the middle, where the single cards are.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el) el.scrollLeft = (el.scrollWidth - el.clientWidth) / 2;
+  }, [shape]);
   const steps = new Map(provenance.steps.map((s) => [s.key, s]));
   const rowOf = new Map(layout.nodes.map((n) => [n.key, n.row]));
   const linkOf = new Map(provenance.links.map((l) => [`${l.from}>${l.to}`, l]));
@@ -34,67 +41,69 @@ export function TraceGraph({ provenance }: { provenance: Provenance }) {
   };
 
   return (
-    <div className="trace-graph" ref={boxes.container} style={{ ["--trace-columns" as string]: layout.columns * 2 }}>
-      <svg className="trace-graph__links" width={boxes.size.width} height={boxes.size.height} aria-hidden="true">
-        {layout.links.map((l) => {
-          const a = boxes.of.get(l.from);
-          const b = boxes.of.get(l.to);
-          // A link that skips rows runs behind the cards between; its quantity is said on the card it feeds.
-          const skips = Math.abs((rowOf.get(l.to) ?? 0) - (rowOf.get(l.from) ?? 0)) > 1;
-          const label = skips ? null : quantity(linkOf.get(`${l.from}>${l.to}`));
-          const drawn = a && b ? linkPath(a, b) : null;
-          return (
-            <g key={`${l.from}>${l.to}`} className={l.pending ? "trace-link trace-link--pending" : "trace-link"} data-from={l.from} data-to={l.to}>
-              {drawn && <path d={drawn.path} />}
-              {drawn && label && (
-                <text x={drawn.mid.x} y={drawn.mid.y} textAnchor="middle" dominantBaseline="middle">
-                  {label}
-                </text>
-              )}
-            </g>
-          );
-        })}
-      </svg>
-      <ol className="trace-graph__nodes" aria-label={t("graph.label")}>
-        {layout.nodes.map((n) => {
-          const style = { gridRow: n.row + 1, gridColumn: `${n.gridColumn} / span 2` };
-          if (n.missing) {
+    <div className="trace-scroll" ref={scroller}>
+      <div className="trace-graph" ref={boxes.container} style={{ ["--trace-columns" as string]: layout.columns * 2 }}>
+        <svg className="trace-graph__links" width={boxes.size.width} height={boxes.size.height} aria-hidden="true">
+          {layout.links.map((l) => {
+            const a = boxes.of.get(l.from);
+            const b = boxes.of.get(l.to);
+            // A link that skips rows runs behind the cards between; its quantity is said on the card it feeds.
+            const skips = Math.abs((rowOf.get(l.to) ?? 0) - (rowOf.get(l.from) ?? 0)) > 1;
+            const label = skips ? null : quantity(linkOf.get(`${l.from}>${l.to}`));
+            const drawn = a && b ? linkPath(a, b) : null;
             return (
-              <li key={n.key} className="trace-node trace-node--missing" style={style} data-key={n.key} ref={boxes.node}>
-                <h3 className="trace-node__stage">{t(`stages.${n.stage}`)}</h3>
-                <p className="muted">{t(`missing.${n.stage}`)}</p>
+              <g key={`${l.from}>${l.to}`} className={l.pending ? "trace-link trace-link--pending" : "trace-link"} data-from={l.from} data-to={l.to}>
+                {drawn && <path d={drawn.path} />}
+                {drawn && label && (
+                  <text x={drawn.mid.x} y={drawn.mid.y} textAnchor="middle" dominantBaseline="middle">
+                    {label}
+                  </text>
+                )}
+              </g>
+            );
+          })}
+        </svg>
+        <ol className="trace-graph__nodes" aria-label={t("graph.label")}>
+          {layout.nodes.map((n) => {
+            const style = { gridRow: n.row + 1, gridColumn: `${n.gridColumn} / span 2` };
+            if (n.missing) {
+              return (
+                <li key={n.key} className="trace-node trace-node--missing" style={style} data-key={n.key} ref={boxes.node}>
+                  <h3 className="trace-node__stage">{t(`stages.${n.stage}`)}</h3>
+                  <p className="muted">{t(`missing.${n.stage}`)}</p>
+                </li>
+              );
+            }
+            const step = steps.get(n.key) as ProvenanceStep;
+            const inputs = provenance.links.filter((l) => l.to === n.key);
+            const href = traceHref(step.stage, step.entityId);
+            const subject = provenance.subject === step.key;
+            return (
+              <li key={n.key} className={`trace-node trace-node--${step.stage.toLowerCase()} ${subject ? "trace-node--subject" : ""}`} style={style} data-key={step.key} ref={boxes.node}>
+                <h3 className="trace-node__stage">
+                  {href && !subject ? <Link to={href}>{name(step.key)}</Link> : name(step.key)}
+                </h3>
+                <StepFacts step={step} />
+                {inputs.length > 0 && (
+                  <p className="trace-node__from">
+                    {t("node.from")}{" "}
+                    {inputs.map((l, i) => (
+                      <span key={l.from}>
+                        {i > 0 && ", "}
+                        {name(l.from)}
+                        {quantity(l) && ` (${quantity(l)})`}
+                      </span>
+                    ))}
+                  </p>
+                )}
+                <p className="trace-node__at">
+                  <time dateTime={new Date(step.at.time * 1000).toISOString()}>{formatTime(step.at.time, locale)}</time> · <TxLink hash={step.at.txHash} />
+                </p>
               </li>
             );
-          }
-          const step = steps.get(n.key) as ProvenanceStep;
-          const inputs = provenance.links.filter((l) => l.to === n.key);
-          const href = traceHref(step.stage, step.entityId);
-          const subject = provenance.subject === step.key;
-          return (
-            <li key={n.key} className={`trace-node trace-node--${step.stage.toLowerCase()} ${subject ? "trace-node--subject" : ""}`} style={style} data-key={step.key} ref={boxes.node}>
-              <h3 className="trace-node__stage">
-                {href && !subject ? <Link to={href}>{name(step.key)}</Link> : name(step.key)}
-              </h3>
-              <StepFacts step={step} />
-              {inputs.length > 0 && (
-                <p className="trace-node__from">
-                  {t("node.from")}{" "}
-                  {inputs.map((l, i) => (
-                    <span key={l.from}>
-                      {i > 0 && ", "}
-                      {name(l.from)}
-                      {quantity(l) && ` (${quantity(l)})`}
-                    </span>
-                  ))}
-                </p>
-              )}
-              <p className="trace-node__at">
-                <time dateTime={new Date(step.at.time * 1000).toISOString()}>{formatTime(step.at.time, locale)}</time> · <TxLink hash={step.at.txHash} />
-              </p>
-            </li>
-          );
-        })}
-      </ol>
+          })}
+        </ol>
+      </div>
     </div>
   );
 }

@@ -46,9 +46,7 @@ function Trace({ variables }: { variables: Record<string, string> }) {
       actions={<span className={`badge ${p.complete ? "badge--ok" : "badge--warn"}`}>{p.complete ? t("complete") : t("incomplete")}</span>}
     >
       {!p.complete && <p className="hint">{t("missingList", { stages: p.missing.map((s) => t(`stages.${s}`)).join(t("listSeparator")) })}</p>}
-      <div className="trace-scroll">
-        <TraceGraph provenance={p} />
-      </div>
+      <TraceGraph provenance={p} />
     </Card>
   );
 }
