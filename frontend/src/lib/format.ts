@@ -56,11 +56,17 @@ function scale(value: bigint, units: readonly (readonly [string, number])[], loc
 }
 
 const ENERGY_UNITS = [["Wh", 0], ["kWh", 3], ["MWh", 6], ["GWh", 9]] as const;
+const POWER_UNITS = [["W", 0], ["kW", 3], ["MW", 6], ["GW", 9]] as const;
 const CARBON_UNITS = [["gCO₂e", 0], ["kgCO₂e", 3], ["tCO₂e", 6]] as const;
 
 /** Wh (chain unit) → "12.5 kWh" / "3.2 MWh". */
 export function formatEnergy(wh: bigint, locale: Locale, maxFraction = 2): Scaled {
   return scale(wh, ENERGY_UNITS, locale, maxFraction);
+}
+
+/** A device's capacity in W (chain unit) → "250 kW" / "1.5 MW". */
+export function formatPower(watts: bigint, locale: Locale, maxFraction = 3): Scaled {
+  return scale(watts, POWER_UNITS, locale, maxFraction);
 }
 
 /** Wh → kWh exactly, for prices quoted per kWh. */

@@ -1,0 +1,108 @@
+import { useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
+
+import { Card } from "../../components/Card.tsx";
+import { Field } from "../../components/Field.tsx";
+import { useChain } from "../../lib/chain.ts";
+import { useChainTime } from "../../lib/chain-time.ts";
+import { toLocalDateTimeInput } from "../../lib/format.ts";
+import { useTokenSymbol } from "../../lib/token.ts";
+import { useTx } from "../../lib/tx/index.tsx";
+import { useWallet } from "../../lib/wallet/index.tsx";
+import { validateBandwidthOffer, type BandwidthOfferForm } from "./forms.ts";
+import { ErrorSummary, OwnOffers, RegionOptions, TxLine, useFieldMessage } from "./shared.tsx";
+
+export function BandwidthTab() {
+  const { t } = useTranslation("supply");
+  const symbol = useTokenSymbol();
+  const { contracts } = useChain();
+  const wallet = useWallet();
+  const now = useChainTime();
+  const tx = useTx();
+  const message = useFieldMessage();
+  const [checked, setChecked] = useState(false);
+  const [form, setForm] = useState<BandwidthOfferForm>(() => ({
+    fromRegion: "",
+    toRegion: "",
+    mbps: "",
+    latencyMs: "",
+    windowStart: toLocalDateTimeInput(Math.ceil(now / 3600) * 3600),
+    windowEnd: toLocalDateTimeInput(Math.ceil(now / 3600) * 3600 + 24 * 3600),
+    reservePrice: "",
+    expiry: "",
+  }));
+  const { errors, params } = useMemo(() => validateBandwidthOffer(form, now), [form, now]);
+  const shown = checked ? errors : {};
+  const set = (key: keyof BandwidthOfferForm) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm((f) => ({ ...f, [key]: e.target.value }));
+
+  const post = async () => {
+    setChecked(true);
+    if (!params) return;
+    const ok = await tx.run(t("bandwidth.postTx"), { ...contracts.market, functionName: "postBandwidthOffer", args: [params] });
+    if (ok) setChecked(false);
+  };
+
+  return (
+    <div className="stack">
+      <Card title={t("bandwidth.title")}>
+        <p className="field__hint">{t("bandwidth.intro")}</p>
+        <form
+          className="form"
+          aria-label={t("bandwidth.title")}
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            void post();
+          }}
+        >
+          <ErrorSummary errors={errors} shown={checked} labels={{ reservePrice: t("fields.reservePerMbpsHour") }} />
+          <div className="form__grid">
+            <Field label={t("fields.fromRegion")} error={message(shown.fromRegion)}>
+              {(p) => (
+                <select {...p} value={form.fromRegion} onChange={set("fromRegion")}>
+                  <option value="">{t("choose")}</option>
+                  <RegionOptions />
+                </select>
+              )}
+            </Field>
+            <Field label={t("fields.toRegion")} error={message(shown.toRegion)}>
+              {(p) => (
+                <select {...p} value={form.toRegion} onChange={set("toRegion")}>
+                  <option value="">{t("choose")}</option>
+                  <RegionOptions />
+                </select>
+              )}
+            </Field>
+            <Field label={t("fields.mbps")} error={message(shown.mbps)} unit="Mbps">
+              {(p) => <input {...p} className="num" inputMode="numeric" value={form.mbps} onChange={set("mbps")} />}
+            </Field>
+            <Field label={t("fields.latencyMs")} hint={t("hints.latencyMs")} error={message(shown.latencyMs)} unit="ms">
+              {(p) => <input {...p} className="num" inputMode="numeric" value={form.latencyMs} onChange={set("latencyMs")} />}
+            </Field>
+            <Field label={t("fields.windowStart")} error={message(shown.windowStart)}>
+              {(p) => <input {...p} type="datetime-local" value={form.windowStart} onChange={set("windowStart")} />}
+            </Field>
+            <Field label={t("fields.windowEnd")} error={message(shown.windowEnd)}>
+              {(p) => <input {...p} type="datetime-local" value={form.windowEnd} onChange={set("windowEnd")} />}
+            </Field>
+            <Field label={t("fields.reservePerMbpsHour")} error={message(shown.reservePrice)} unit={`${symbol} / Mbps·h`}>
+              {(p) => <input {...p} className="num" inputMode="decimal" value={form.reservePrice} onChange={set("reservePrice")} />}
+            </Field>
+            <Field label={t("fields.expiry")} hint={t("hints.expiryWindow")} error={message(shown.expiry)}>
+              {(p) => <input {...p} type="datetime-local" value={form.expiry} onChange={set("expiry")} />}
+            </Field>
+          </div>
+          <div className="form__actions">
+            <button type="submit" className="button--primary" disabled={tx.busy || !wallet.account}>
+              {t("bandwidth.post")}
+            </button>
+          </div>
+          <TxLine entry={tx.entry} />
+        </form>
+      </Card>
+      <Card>
+        <OwnOffers kind="BANDWIDTH_OFFER" title={t("bandwidth.own")} />
+      </Card>
+    </div>
+  );
+}

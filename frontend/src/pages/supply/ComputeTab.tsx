@@ -1,0 +1,127 @@
+import { useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
+
+import { HARDWARE_CLASSES } from "../../../../protocol/units.ts";
+import { Card } from "../../components/Card.tsx";
+import { Field } from "../../components/Field.tsx";
+import { useChain } from "../../lib/chain.ts";
+import { useChainTime } from "../../lib/chain-time.ts";
+import { formatToken, toLocalDateTimeInput } from "../../lib/format.ts";
+import { useLocale } from "../../lib/locale.ts";
+import { useTokenSymbol } from "../../lib/token.ts";
+import { useTx } from "../../lib/tx/index.tsx";
+import { useWallet } from "../../lib/wallet/index.tsx";
+import { validateComputeOffer, type ComputeOfferForm } from "./forms.ts";
+import { ErrorSummary, OwnOffers, RegionOptions, TxLine, useFieldMessage } from "./shared.tsx";
+
+export function ComputeTab() {
+  const { t } = useTranslation("supply");
+  const locale = useLocale();
+  const symbol = useTokenSymbol();
+  const { contracts } = useChain();
+  const wallet = useWallet();
+  const now = useChainTime();
+  const tx = useTx();
+  const message = useFieldMessage();
+  const [checked, setChecked] = useState(false);
+  const [form, setForm] = useState<ComputeOfferForm>(() => ({
+    hardwareClass: "gpu-training",
+    region: "",
+    windowStart: toLocalDateTimeInput(Math.ceil(now / 3600) * 3600),
+    windowEnd: toLocalDateTimeInput(Math.ceil(now / 3600) * 3600 + 24 * 3600),
+    vcuHours: "",
+    reservePrice: "",
+    whPerVcuHour: "",
+    pue: "1.25",
+    expiry: "",
+  }));
+  const { errors, params } = useMemo(() => validateComputeOffer(form, now), [form, now]);
+  const shown = checked ? errors : {};
+  const set = (key: keyof ComputeOfferForm) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm((f) => ({ ...f, [key]: e.target.value }));
+
+  const post = async () => {
+    setChecked(true);
+    if (!params) return;
+    const ok = await tx.run(t("compute.postTx"), { ...contracts.market, functionName: "postComputeOffer", args: [params] });
+    if (ok) setChecked(false);
+  };
+
+  return (
+    <div className="stack">
+      <Card title={t("compute.title")}>
+        <p className="field__hint">{t("compute.intro")}</p>
+        <form
+          className="form"
+          aria-label={t("compute.title")}
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            void post();
+          }}
+        >
+          <ErrorSummary errors={errors} shown={checked} labels={{ reservePrice: t("fields.reservePerVcuHour") }} />
+          <div className="form__grid">
+            <Field label={t("fields.hardwareClass")} error={message(shown.hardwareClass)}>
+              {(p) => (
+                <select {...p} value={form.hardwareClass} onChange={set("hardwareClass")}>
+                  {HARDWARE_CLASSES.map((hw) => (
+                    <option key={hw} value={hw}>
+                      {t(`common:hardware.${hw}`)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label={t("fields.region")} error={message(shown.region)}>
+              {(p) => (
+                <select {...p} value={form.region} onChange={set("region")}>
+                  <option value="">{t("choose")}</option>
+                  <RegionOptions />
+                </select>
+              )}
+            </Field>
+            <Field label={t("fields.windowStart")} error={message(shown.windowStart)}>
+              {(p) => <input {...p} type="datetime-local" value={form.windowStart} onChange={set("windowStart")} />}
+            </Field>
+            <Field label={t("fields.windowEnd")} error={message(shown.windowEnd)}>
+              {(p) => <input {...p} type="datetime-local" value={form.windowEnd} onChange={set("windowEnd")} />}
+            </Field>
+            <Field label={t("fields.vcuHours")} error={message(shown.vcuHours)} unit="VCU·h">
+              {(p) => <input {...p} className="num" inputMode="numeric" value={form.vcuHours} onChange={set("vcuHours")} />}
+            </Field>
+            <Field label={t("fields.reservePerVcuHour")} hint={t("hints.reservePerVcuHour")} error={message(shown.reservePrice)} unit={`${symbol} / VCU·h`}>
+              {(p) => <input {...p} className="num" inputMode="decimal" value={form.reservePrice} onChange={set("reservePrice")} />}
+            </Field>
+            <Field label={t("fields.whPerVcuHour")} hint={t("hints.whPerVcuHour")} error={message(shown.whPerVcuHour)} unit="Wh">
+              {(p) => <input {...p} className="num" inputMode="numeric" value={form.whPerVcuHour} onChange={set("whPerVcuHour")} />}
+            </Field>
+            <Field label={t("fields.pue")} hint={t("hints.pue")} error={message(shown.pue)}>
+              {(p) => <input {...p} className="num" inputMode="decimal" value={form.pue} onChange={set("pue")} />}
+            </Field>
+            <Field label={t("fields.expiry")} hint={t("hints.expiryWindow")} error={message(shown.expiry)}>
+              {(p) => <input {...p} type="datetime-local" value={form.expiry} onChange={set("expiry")} />}
+            </Field>
+          </div>
+          {params && (
+            <p className="field__hint">
+              {t("compute.summary", {
+                value: formatToken(params.reservePricePerVcuHour * BigInt(params.vcuHours), locale),
+                symbol,
+                kwh: ((params.vcuHours * params.whPerVcuHour * params.pueMilli) / 1_000_000).toLocaleString(locale),
+              })}
+            </p>
+          )}
+          <div className="form__actions">
+            <button type="submit" className="button--primary" disabled={tx.busy || !wallet.account}>
+              {t("compute.post")}
+            </button>
+          </div>
+          <TxLine entry={tx.entry} />
+        </form>
+      </Card>
+      <Card>
+        <OwnOffers kind="COMPUTE_OFFER" title={t("compute.own")} />
+      </Card>
+    </div>
+  );
+}
