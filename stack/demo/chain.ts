@@ -41,6 +41,7 @@ export class DemoChain {
   /** Transactions this process has sent. */
   sent = 0;
   readonly #wallets = new Map<number, WalletClient<Transport, Chain>>();
+  readonly #nonces = new Map<number, number>();
   readonly #rpcUrl: string;
 
   constructor(rpcUrl: string, deployment: Deployment) {
@@ -76,21 +77,37 @@ export class DemoChain {
     args: ContractFunctionArgs<(typeof CONTRACTS)[K], "nonpayable", F>,
   ): Promise<TransactionReceipt> {
     const wallet = this.#wallet(from);
-    const hash = await wallet.writeContract({
-      address: this.addresses[contract],
-      abi: CONTRACTS[contract] as Abi,
-      functionName,
-      args: args as readonly unknown[],
-      // Fixed fees: a dev chain's base fee stays far below, and it saves two requests per transaction.
-      maxFeePerGas: parseGwei("50"),
-      maxPriorityFeePerGas: parseGwei("1"),
-    } as never);
+    const nonce = await this.#nonce(from);
+    let hash: Hex;
+    try {
+      hash = await wallet.writeContract({
+        address: this.addresses[contract],
+        abi: CONTRACTS[contract] as Abi,
+        functionName,
+        args: args as readonly unknown[],
+        nonce,
+        // Fixed fees: a dev chain's base fee stays far below, and it saves two requests per transaction.
+        maxFeePerGas: parseGwei("50"),
+        maxPriorityFeePerGas: parseGwei("1"),
+      } as never);
+    } catch (err) {
+      // Most likely the gas estimate reverted and the nonce is still free; if not, the node knows best.
+      this.#nonces.delete(from.index);
+      throw err;
+    }
+    this.#nonces.set(from.index, nonce + 1);
     return this.#receipt(hash);
+  }
+
+  /** Each account has one sender (this process), so its next nonce is known after the first read. */
+  async #nonce(from: DevAccount): Promise<number> {
+    return this.#nonces.get(from.index) ?? (await this.publicClient.getTransactionCount({ address: from.address, blockTag: "pending" }));
   }
 
   /** A plain ether transfer (gas money for a participant). */
   async transfer(from: DevAccount, to: Address, value: bigint): Promise<TransactionReceipt> {
     const hash = await this.#wallet(from).sendTransaction({ to, value, maxFeePerGas: parseGwei("50"), maxPriorityFeePerGas: parseGwei("1") } as never);
+    this.#nonces.delete(from.index);
     return this.#receipt(hash);
   }
 

@@ -2,6 +2,7 @@
 // and the keeper acts exactly then — not a block earlier — in multicall batches, skipping a deal whose
 // action would revert without holding up the others, and leaving every token and Wh accounted for.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -195,6 +196,27 @@ describe("keeper", () => {
     assert.equal(await status(dealIds[4]), "Finalized");
     await ledger.sync();
     assert.deepEqual(ledger.open().map((deal) => `${deal.dealId}:${deal.status}`), []);
+  });
+
+  it("runs as a process that stops cleanly on SIGTERM", async () => {
+    const main = path.resolve(import.meta.dirname, "..", "..", "..", "backend", "keeper", "main.ts");
+    const child = spawn(process.execPath, [main], {
+      env: { ...process.env, RPC_URL: node.url, DEPLOYMENT: d.file, KEEPER_PRIVATE_KEY: generatePrivateKey(), KEEPER_INTERVAL_MS: "200", LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    const started = new Promise<void>((resolve) =>
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('"round done"') || out.includes('"keeper started"')) resolve();
+      }),
+    );
+    await started;
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill("SIGTERM");
+    const code = await new Promise((resolve) => child.once("exit", resolve));
+    assert.equal(code, 0, out);
+    assert.match(out, /"msg":"stopped"/);
   });
 
   it("leaves every token and every Wh accounted for", async () => {
