@@ -22,7 +22,7 @@ export const stackConfigSchema = z.object({
   deployment: deploymentSchema,
   /** A dev chain whose keys are public: the page may offer demo accounts and the token faucet. */
   local: z.boolean(),
-  /** Demo menu (empty unless `local` and the demo is on). Keys are the dev mnemonic's, play money only. */
+  /** Demo menu: one account per role on a local chain (seeded market or not), empty otherwise. Dev mnemonic keys, play money only. */
   demoAccounts: z.array(z.object({ role: z.enum(DEMO_ROLES), address: hex(20), privateKey: hex(32) })),
   /** A block explorer's transaction page with `{hash}`, or null: the web market then shows its own /tx/<hash> page. */
   explorerTxUrl: z.string().nullable(),

@@ -133,7 +133,7 @@ try {
 
 if (stopping === undefined) {
   say(`CCEX is ready at ${url}  (started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
-  if (settings.demo) {
+  if (settings.chain.kind === "local") {
     say("demo accounts (dev keys, play money on this local chain only):");
     for (const account of demoAccounts()) say(`  ${account.role.padEnd(16)} ${account.address}`);
   }

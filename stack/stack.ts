@@ -369,7 +369,8 @@ export class Stack {
       apiUrl: "/api",
       deployment: this.deployment,
       local,
-      demoAccounts: local && this.settings.demo ? demoAccounts().map(({ role, address, privateKey }) => ({ role, address, privateKey })) : [],
+      // The menu lets a newcomer play every side of a local chain, with or without the seeded market.
+      demoAccounts: local ? demoAccounts().map(({ role, address, privateKey }) => ({ role, address, privateKey })) : [],
       explorerTxUrl: this.settings.explorerTxUrl,
     };
   }
