@@ -89,7 +89,8 @@ export function useTx() {
         const { request: simulated } = await chain.publicClient.simulateContract({ ...write, account } as Parameters<typeof chain.publicClient.simulateContract>[0]);
         if (kind === "injected" && (await walletClient.getChainId()) !== chain.chain.id) await walletClient.switchChain({ id: chain.chain.id });
         list.update(txId, { status: "signing" });
-        const hash = await walletClient.writeContract({ ...(simulated as Parameters<WalletClient["writeContract"]>[0]), account, chain: chain.chain });
+        // The client's own account signs: a local (demo) account signs in the page, a JSON-RPC one in the wallet.
+        const hash = await walletClient.writeContract({ ...(simulated as Parameters<WalletClient["writeContract"]>[0]), account: walletClient.account ?? account, chain: chain.chain });
         list.update(txId, { status: "pending", hash });
         const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
         if (receipt.status !== "success") {

@@ -46,7 +46,7 @@ export async function permitBidRequest(
   const nonce = await publicClient.readContract({ ...contracts.token, functionName: "nonces", args: [account] });
   const deadline = BigInt(now + PERMIT_SECONDS);
   const signature = await walletClient.signTypedData({
-    account,
+    account: walletClient.account ?? account,
     domain: { name, version, chainId, verifyingContract },
     types: {
       Permit: [
