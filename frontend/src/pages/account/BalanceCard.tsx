@@ -19,19 +19,19 @@ export function BalanceCard({ balance }: { balance: { credited: string; withdraw
         <div className="figure figure--main">
           <dt>{t("balance.withdrawable")}</dt>
           <dd>
-            <Amount value={balance?.withdrawable} kind="token" digits={2} />
+            <Amount value={balance?.withdrawable} kind="token" />
           </dd>
         </div>
         <div className="figure">
           <dt>{t("balance.credited")}</dt>
           <dd>
-            <Amount value={balance?.credited} kind="token" digits={2} />
+            <Amount value={balance?.credited} kind="token" />
           </dd>
         </div>
         <div className="figure">
           <dt>{t("balance.withdrawn")}</dt>
           <dd>
-            <Amount value={balance?.withdrawn} kind="token" digits={2} />
+            <Amount value={balance?.withdrawn} kind="token" />
           </dd>
         </div>
       </dl>

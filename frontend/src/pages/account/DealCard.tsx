@@ -78,7 +78,7 @@ export function DealCard({ deal, viewer, now }: { deal: AccountDeal; viewer: Vie
         <div>
           <dt>{t("deal.escrow")}</dt>
           <dd>
-            <Amount value={deal.escrow} kind="token" digits={2} />
+            <Amount value={deal.escrow} kind="token" />
           </dd>
         </div>
         {deal.vcuDelivered !== null && (
@@ -93,7 +93,7 @@ export function DealCard({ deal, viewer, now }: { deal: AccountDeal; viewer: Vie
           <div>
             <dt>{t("deal.refund")}</dt>
             <dd>
-              <Amount value={deal.refund} kind="token" digits={2} />
+              <Amount value={deal.refund} kind="token" />
             </dd>
           </div>
         )}
@@ -138,7 +138,7 @@ export function DealCard({ deal, viewer, now }: { deal: AccountDeal; viewer: Vie
           {t("deal.disputeReason")} <q>{deal.disputeReason}</q>
         </p>
       )}
-      {agenda && now !== null && <DealActions deal={deal} agenda={agenda} now={now} />}
+      {agenda && now !== null ? <DealActions deal={deal} agenda={agenda} now={now} /> : <p className="hint" role="status">{t("deal.noClock")}</p>}
     </article>
   );
 }

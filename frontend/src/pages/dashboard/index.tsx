@@ -10,7 +10,7 @@ import { BarChart } from "../../components/charts/BarChart.tsx";
 import { LineChart } from "../../components/charts/LineChart.tsx";
 import { chartColor } from "../../components/charts/UPlotChart.tsx";
 import { QueryState } from "../../components/Table.tsx";
-import { formatDecimal, formatTime } from "../../lib/format.ts";
+import { formatBps, formatCredits, formatDecimal, formatTime } from "../../lib/format.ts";
 import { useGql } from "../../lib/graphql.ts";
 import { useLocale } from "../../lib/locale.ts";
 import { useTokenSymbol } from "../../lib/token.ts";
@@ -73,14 +73,14 @@ function Dashboard({ data, axis, resource, onResource }: { data: StatsData; axis
         </Figure>
         <Figure
           label={t("figures.greenShare")}
-          detail={h.contractedGreenShareBps === null ? undefined : t("figures.contracted", { share: `${formatDecimal(String(h.contractedGreenShareBps / 100), locale, 2)}%` })}
+          detail={h.contractedGreenShareBps === null ? undefined : t("figures.contracted", { share: formatBps(h.contractedGreenShareBps, locale) })}
         >
           {h.greenShareBps === null ? <span className="amount amount--none">{t("figures.noneYet")}</span> : <Amount value={h.greenShareBps} kind="bps" />}
         </Figure>
         <Figure label={t("figures.retired")}>
           <Amount value={h.whRetired} kind="energy" />
         </Figure>
-        <Figure label={t("figures.avoided")} detail={t("figures.creditsRetired", { amount: formatDecimal(String(Number(h.creditsRetired) / 1000), locale, 3) })}>
+        <Figure label={t("figures.avoided")} detail={t("figures.creditsRetired", { amount: formatCredits(h.creditsRetired, locale) })}>
           <Amount value={h.gCo2eAvoided} kind="carbon" />
         </Figure>
       </dl>
