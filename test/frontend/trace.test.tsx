@@ -116,6 +116,15 @@ describe("trace page", () => {
     expect(await screen.findByRole("list", { name: /Provenance chain/ })).toBeTruthy();
   });
 
+  it("reads in Chinese", async () => {
+    stubNetwork({ graphql: { Provenance: byDeal } });
+    await renderPage(TracePage, { path: "/trace/deal/1", route: "/trace/:kind?/:id?", language: "zh-CN" });
+    const chain = await screen.findByRole("list", { name: "从发电到注销的溯源链" });
+    expect(within(chain).getByRole("heading", { name: "发电设备 1" })).toBeTruthy();
+    expect(within(chain).getAllByText("能源类型").length).toBeGreaterThan(0);
+    expect(screen.getByText("完整链条")).toBeTruthy();
+  });
+
   it("says so when the indexer knows no such subject", async () => {
     stubNetwork({ graphql: { Provenance: { errors: [{ message: "no deal 42", extensions: { code: "NOT_FOUND" } }] } } });
     await renderPage(TracePage, { path: "/trace/deal/42", route: "/trace/:kind?/:id?" });
