@@ -102,8 +102,8 @@ async function shutdown(code: number): Promise<void> {
 }
 function onSignal(): void {
   const now = Date.now();
-  // A terminal's Ctrl-C reaches both npm and the stack, and npm passes it on: one press arrives
-  // twice within milliseconds. Only a later signal is a second press.
+  // A terminal's Ctrl-C reaches the whole foreground group, and a script runner may pass it on
+  // again: one press can arrive twice within milliseconds. Only a later signal is a second press.
   if (now - lastSignalAt < 1_000) return;
   lastSignalAt = now;
   if (stopping === undefined) {
