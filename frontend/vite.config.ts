@@ -31,7 +31,9 @@ export default defineConfig({
     environment: "jsdom",
     include: ["test/frontend/**/*.test.{ts,tsx}"],
     setupFiles: ["test/frontend/setup.ts"],
-    // Two shared cores: one worker keeps the suite from starving the other helpers' tests.
+    // Two shared cores: one worker keeps the suite from starving the other helpers' tests, and a
+    // longer timeout keeps a busy machine from failing a page test that is merely slow.
     maxWorkers: 1,
+    testTimeout: 20_000,
   },
 });

@@ -12,6 +12,10 @@ import { AppProviders } from "../../frontend/src/app/App.tsx";
 
 const address = (n: number) => `0x${n.toString(16).padStart(40, "0")}`;
 
+/** Derived once per file: HD derivation of six keys takes a while in jsdom. */
+let demo: StackConfig["demoAccounts"] | null = null;
+const demoMenu = () => (demo ??= demoAccounts().map(({ role, address, privateKey }) => ({ role, address, privateKey })));
+
 export function testConfig(overrides: Partial<StackConfig> = {}): StackConfig {
   return {
     chainId: 31337,
@@ -37,7 +41,7 @@ export function testConfig(overrides: Partial<StackConfig> = {}): StackConfig {
       ignitionDeploymentId: "chain-31337",
     },
     local: true,
-    demoAccounts: demoAccounts().map(({ role, address, privateKey }) => ({ role, address, privateKey })),
+    demoAccounts: demoMenu(),
     explorerTxUrl: null,
     ...overrides,
   };

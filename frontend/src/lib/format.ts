@@ -116,6 +116,21 @@ export function formatTime(unixSeconds: number, locale: Locale, timeZone?: strin
   }).format(unixSeconds * 1000);
 }
 
+/** Chain time for dense tables: "Nov 21, 00:29" (the year only when it is not this one). */
+export function formatShortTime(unixSeconds: number, locale: Locale, timeZone?: string): string {
+  const date = new Date(unixSeconds * 1000);
+  const sameYear = date.getFullYear() === new Date().getFullYear();
+  return new Intl.DateTimeFormat(locale, {
+    year: sameYear ? undefined : "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone,
+  }).format(date);
+}
+
 /** A duration in seconds → "2 h 30 min" style, in the locale's unit words. */
 export function formatDuration(seconds: number, locale: Locale): string {
   const parts: string[] = [];

@@ -22,6 +22,8 @@ export type WriteRequest = { address: `0x${string}`; abi: Abi; functionName: str
 
 export type PrepareContext = { account: `0x${string}`; walletClient: WalletClient; chain: ChainContext };
 
+const CONFIRMED_TOAST_MS = 10_000;
+
 type TxList = { entries: TxEntry[]; update(id: number, patch: Partial<TxEntry>): void; add(label: string): number; dismiss(id: number): void };
 const TxContext = createContext<TxList | null>(null);
 
@@ -38,6 +40,8 @@ export function TxProvider({ children }: { children: ReactNode }) {
       },
       update(id, patch) {
         setEntries((list) => list.map((e) => (e.id === id ? { ...e, ...patch } : e)));
+        // A confirmation is news for a moment; a failure stays until read and dismissed.
+        if (patch.status === "confirmed") setTimeout(() => setEntries((list) => list.filter((e) => e.id !== id)), CONFIRMED_TOAST_MS);
       },
       dismiss(id) {
         setEntries((list) => list.filter((e) => e.id !== id));
@@ -107,6 +111,10 @@ export function useTx() {
     [account, walletClient, kind, chain, list, queryClient, t, i18n.language],
   );
 
-  const entry = list.entries.find((e) => e.id === id) ?? null;
+  // The toast list forgets confirmations after a while; the page that ran the transaction keeps saying it.
+  const found = list.entries.find((e) => e.id === id);
+  const lastSeen = useRef<TxEntry | null>(null);
+  if (found) lastSeen.current = found;
+  const entry = found ?? (id === null ? null : lastSeen.current);
   return { run, entry, busy: entry !== null && (entry.status === "preparing" || entry.status === "signing" || entry.status === "pending") };
 }

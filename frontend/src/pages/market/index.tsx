@@ -13,7 +13,7 @@ import { LineChart } from "../../components/charts/LineChart.tsx";
 import { Table, QueryState, type Column } from "../../components/Table.tsx";
 import { Tabs } from "../../components/Tabs.tsx";
 import { TxLink } from "../../components/TxLink.tsx";
-import { formatDecimal, formatTime, type Locale } from "../../lib/format.ts";
+import { formatDecimal, formatShortTime, formatTime, type Locale } from "../../lib/format.ts";
 import { useGql } from "../../lib/graphql.ts";
 import { useLocale } from "../../lib/locale.ts";
 import { regionName } from "../../lib/regions.ts";
@@ -33,6 +33,8 @@ import {
 } from "./queries.ts";
 
 const RESOURCES: Resource[] = ["COMPUTE", "ENERGY", "BANDWIDTH"];
+/** Price levels per side in the book tables; the depth chart draws every level fetched. */
+const TABLE_LEVELS = 12;
 
 /** How each book counts: its price is per `perUnit`, its book quantity is an `Amount` kind. */
 const UNITS: Record<Resource, { perUnit: string; bookQuantity: AmountKind; tradeQuantity: AmountKind; chartQuantity: (q: bigint) => number }> = {
@@ -107,10 +109,8 @@ export default function MarketPage() {
         <div className="stack">
           <BookFilters resource={resource} filter={filter} select={select} />
           <BookView resource={resource} filter={filter} />
-          <div className="grid grid--2">
-            <PriceHistory resource={resource} filter={filter} />
-            <RecentTrades resource={resource} filter={filter} />
-          </div>
+          <PriceHistory resource={resource} filter={filter} />
+          <RecentTrades resource={resource} filter={filter} />
         </div>
       </Tabs>
     </>
@@ -268,6 +268,7 @@ function BookView({ resource, filter }: { resource: Resource; filter: BookFilter
               asks={depth.asks}
               bidLabel={t("bids")}
               askLabel={t("asks")}
+              priceLabel={t("price", { unit: `${symbol} ${per}` })}
               formatPrice={formatPrice}
               formatQuantity={formatQuantity}
               summary={t("depthSummary", { bids: data.bids.length, asks: data.asks.length })}
@@ -282,14 +283,14 @@ function BookView({ resource, filter }: { resource: Resource; filter: BookFilter
               <Table
                 caption={t("bids")}
                 columns={levelColumns}
-                rows={data?.bids}
+                rows={data?.bids.slice(0, TABLE_LEVELS)}
                 rowKey={(l) => `b${l.price}`}
                 loading={book.isPending}
                 error={book.error}
                 empty={t("noBids")}
               />
             )}
-            <Table caption={t("asks")} columns={levelColumns} rows={data?.asks} rowKey={(l) => `a${l.price}`} loading={book.isPending} error={book.error} empty={t("noAsks")} />
+            <Table caption={t("asks")} columns={levelColumns} rows={data?.asks.slice(0, TABLE_LEVELS)} rowKey={(l) => `a${l.price}`} loading={book.isPending} error={book.error} empty={t("noAsks")} />
           </div>
         </Card>
       </div>
@@ -356,10 +357,10 @@ function tradePlace(trade: Trade, t: (k: string) => string, locale: Locale): str
 function RecentTrades({ resource, filter }: { resource: Resource; filter: BookFilter }) {
   const { t } = useTranslation("market");
   const locale = useLocale();
-  const trades = useGql<{ trades: { nodes: Trade[] } }>(["market", "trades", resource], TRADES, { filter: tradeFilter(resource, filter), first: 15 }, { placeholderData: (previous) => previous });
+  const trades = useGql<{ trades: { nodes: Trade[] } }>(["market", "trades", resource], TRADES, { filter: tradeFilter(resource, filter), first: 12 }, { placeholderData: (previous) => previous });
   const units = UNITS[resource];
   const columns: Column<Trade>[] = [
-    { key: "time", header: t("time"), render: (tr) => <time dateTime={new Date(tr.at.time * 1000).toISOString()}>{formatTime(tr.at.time, locale)}</time> },
+    { key: "time", header: t("time"), render: (tr) => <time dateTime={new Date(tr.at.time * 1000).toISOString()} title={formatTime(tr.at.time, locale)}>{formatShortTime(tr.at.time, locale)}</time> },
     { key: "what", header: t("what"), render: (tr) => tradePlace(tr, t, locale) },
     { key: "price", header: t("pricePer", { unit: units.perUnit }), numeric: true, render: (tr) => <Amount value={tr.price} kind="token" /> },
     { key: "quantity", header: t("quantity"), numeric: true, render: (tr) => <Amount value={tr.quantity} kind={units.tradeQuantity} /> },
@@ -367,7 +368,7 @@ function RecentTrades({ resource, filter }: { resource: Resource; filter: BookFi
       key: "deal",
       header: t("deal"),
       render: (tr) => (
-        <span className="row">
+        <span className="deal-links">
           <Link to={`/trace/deal/${tr.dealId}`}>{t("dealNumber", { id: tr.dealId })}</Link>
           <TxLink hash={tr.at.txHash} />
         </span>
