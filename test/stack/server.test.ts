@@ -1,0 +1,145 @@
+// The stack's one origin in-process, against stand-in services: routing, the web market's files and
+// fallback, the /rpc gate, and what a caller gets while a part is down.
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+
+import { createStackApp } from "../../stack/server.ts";
+import { freePort } from "../helpers/local-chain.ts";
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+describe("the stack's origin", () => {
+  let dir: string;
+  let upstream: Server;
+  let stack: Server;
+  let url: string;
+  const seen: { url: string; body: string; forwardedFor?: string }[] = [];
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "ccex-origin-"));
+    // One stand-in answers as API, indexer and chain alike, echoing what reached it.
+    upstream = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        seen.push({ url: req.url!, body, forwardedFor: req.headers["x-forwarded-for"] as string | undefined });
+        if (req.url === "/graphql" && req.headers.accept === "text/event-stream") {
+          res.writeHead(200, { "content-type": "text/event-stream" });
+          res.write("data: first\n\n");
+          setTimeout(() => res.end("data: second\n\n"), 300);
+          return;
+        }
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ jsonrpc: "2.0", id: 1, result: "0x7a69", path: req.url }));
+      });
+    });
+    const target = await listen(upstream);
+    const app = createStackApp({
+      distDir: path.join(dir, "dist"),
+      targets: { api: target, indexer: target, rpc: `${target}/provider/key123` },
+      describe: (part) => `the ${part} is restarting`,
+      config: () => undefined,
+      health: async () => ({ healthy: false, body: { status: "starting" } }),
+    });
+    stack = createServer(app);
+    url = await listen(stack);
+  });
+  after(async () => {
+    stack.closeAllConnections();
+    upstream.closeAllConnections();
+    await new Promise((r) => stack.close(r));
+    await new Promise((r) => upstream.close(r));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("asks for a build while the web market is not built, then serves it with its routes falling back to the page", async () => {
+    const missing = await fetch(`${url}/`);
+    assert.equal(missing.status, 503);
+    assert.match(await missing.text(), /npm run build/);
+    await mkdir(path.join(dir, "dist", "assets"), { recursive: true });
+    await writeFile(path.join(dir, "dist", "index.html"), '<!doctype html><div id="root"></div>');
+    await writeFile(path.join(dir, "dist", "assets", "app-1234.js"), "console.log(1)");
+    const page = await fetch(`${url}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get("content-security-policy") ?? "", /default-src 'self'/);
+    assert.match(await (await fetch(`${url}/trace/deal/7`)).text(), /id="root"/);
+    const asset = await fetch(`${url}/assets/app-1234.js`);
+    assert.equal(asset.status, 200);
+    assert.match(asset.headers.get("cache-control") ?? "", /immutable/);
+    assert.equal((await fetch(`${url}/assets/gone-9999.js`)).status, 404, "a missing file is not the page");
+  });
+
+  it("proxies /api and /graphql with their paths and the visitor's address", async () => {
+    const api = (await (await fetch(`${url}/api/quote?x=1`)).json()) as { path: string };
+    assert.equal(api.path, "/api/quote?x=1");
+    assert.equal(seen.at(-1)!.forwardedFor, "127.0.0.1");
+    const gql = (await (await fetch(`${url}/graphql`, { method: "POST", body: "{}" })).json()) as { path: string };
+    assert.equal(gql.path, "/graphql");
+  });
+
+  it("streams GraphQL subscriptions (server-sent events) as they come", async () => {
+    const response = await fetch(`${url}/graphql`, { headers: { accept: "text/event-stream" } });
+    const reader = response.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    assert.equal(first, "data: first\n\n", "the first event arrives before the stream ends");
+    let rest = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      rest += new TextDecoder().decode(value);
+    }
+    assert.equal(rest, "data: second\n\n");
+  });
+
+  it("forwards allowed JSON-RPC to the chain's exact URL and refuses the rest without forwarding", async () => {
+    const post = (body: string, type = "application/json") => fetch(`${url}/rpc`, { method: "POST", headers: { "content-type": type }, body });
+    const before = seen.length;
+    const ok = (await (await post('{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}')).json()) as { result: string; path: string };
+    assert.equal(ok.result, "0x7a69");
+    assert.equal(ok.path, "/provider/key123");
+    assert.equal(seen.at(-1)!.body, '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}');
+    const refused = (await (await post('{"jsonrpc":"2.0","id":4,"method":"hardhat_setBalance","params":[]}')).json()) as { id: number; error: { code: number } };
+    assert.deepEqual([refused.id, refused.error.code], [4, -32601]);
+    assert.equal(seen.length, before + 1, "nothing refused reached the chain");
+    const broken = await post("{nope");
+    assert.equal(broken.status, 400);
+    assert.equal(((await broken.json()) as { error: { code: number } }).error.code, -32700);
+    assert.equal((await post("eth_chainId", "text/plain")).status, 415);
+    assert.equal((await fetch(`${url}/rpc`)).status, 405);
+  });
+
+  it("answers 503 naming the part while the deployment or a service is not there", async () => {
+    const config = await fetch(`${url}/config.json`);
+    assert.equal(config.status, 503);
+    assert.match(((await config.json()) as { error: string }).error, /deployment is not known yet/);
+    assert.equal((await fetch(`${url}/health`)).status, 503);
+    const down = createServer(
+      createStackApp({
+        distDir: dir,
+        targets: { api: `http://127.0.0.1:${await freePort()}`, indexer: `http://127.0.0.1:${await freePort()}`, rpc: `http://127.0.0.1:${await freePort()}` },
+        describe: (part) => `the ${part} is restarting`,
+        config: () => undefined,
+        health: async () => ({ healthy: true, body: {} }),
+      }),
+    );
+    const downUrl = await listen(down);
+    try {
+      const api = await fetch(`${downUrl}/api/quote`);
+      assert.equal(api.status, 503);
+      assert.match(((await api.json()) as { error: string }).error, /^the api is restarting; try again shortly$/);
+      const rpc = await fetch(`${downUrl}/rpc`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}' });
+      assert.equal(rpc.status, 503);
+      assert.match(((await rpc.json()) as { error: string }).error, /the chain is restarting/);
+    } finally {
+      down.closeAllConnections();
+      await new Promise((r) => down.close(r));
+    }
+  });
+});
