@@ -66,6 +66,7 @@ export default function BuyPage() {
   const [checked, setChecked] = useState(false);
   const [apiErrors, setApiErrors] = useState<Partial<Record<BidField, string>>>({});
   const [posted, setPosted] = useState<{ bidId: bigint; hash: string } | null>(null);
+  const [shortOfFunds, setShortOfFunds] = useState<{ held: bigint; needed: bigint } | null>(null);
 
   const { errors, bid } = useMemo(() => validateBid(form, now), [form, now]);
   const shownErrors = checked ? errors : {};
@@ -77,6 +78,7 @@ export default function BuyPage() {
     setForm((f) => ({ ...f, [key]: value }));
     setApiErrors((a) => ({ ...a, [key]: undefined }));
     setPosted(null);
+    setShortOfFunds(null);
   };
 
   const quote = useMutation({ mutationFn: (body: unknown) => fetchQuote(config.apiUrl, body) });
@@ -109,6 +111,13 @@ export default function BuyPage() {
     if (!bid || !wallet.account || !wallet.walletClient) return;
     const account = wallet.account;
     const walletClient = wallet.walletClient;
+    // Short of funds the market would refuse the escrow; say so before any permit is signed.
+    const held = await chain.publicClient.readContract({ ...chain.contracts.token, functionName: "balanceOf", args: [account] });
+    if (held < bid.escrow) {
+      setShortOfFunds({ held, needed: bid.escrow });
+      return;
+    }
+    setShortOfFunds(null);
     const plan = await planBidPosting(chain, account, bid.escrow);
     if (plan === "approve") {
       const approved = await tx.run(t("tx.approve", { amount: formatToken(bid.escrow, locale), symbol }), {
@@ -265,6 +274,12 @@ export default function BuyPage() {
             <p className={`tx-status tx-status--${tx.entry.status}`} role="status">
               {tx.entry.label}: {t(`common:tx.status.${tx.entry.status}`)}
               {tx.entry.error && ` — ${tx.entry.error}`} {tx.entry.hash && <TxLink hash={tx.entry.hash} />}
+            </p>
+          )}
+          {shortOfFunds && (
+            <p className="field__error" role="alert">
+              {t("funds.short", { held: `${formatToken(shortOfFunds.held, locale)} ${symbol}`, needed: `${formatToken(shortOfFunds.needed, locale)} ${symbol}` })}
+              {canFaucet && ` ${t("funds.shortFaucet")}`}
             </p>
           )}
           {posted && (
