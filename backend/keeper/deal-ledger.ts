@@ -1,7 +1,7 @@
 // Every deal that still needs an action, folded from the market's events: the market stores only a
 // digest of each deal, so whoever acts on one must pass back the terms from DealOpened and, once
 // reported, the report from UsageReported. Shared by the keeper and the demo simulator.
-import type { AbiEvent, Address, GetLogsReturnType, PublicClient } from "viem";
+import type { Address, GetLogsReturnType, PublicClient } from "viem";
 
 import { marketAbi } from "../../protocol/generated/abis.ts";
 import { NO_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
@@ -91,11 +91,11 @@ export class DealLedger {
     for (let from = this.#syncedTo + 1n; from <= head; from += maxBlockRange) {
       const to = from + maxBlockRange - 1n < head ? from + maxBlockRange - 1n : head;
       const logs = await withRetry(
-        () => client.getLogs({ address: market, events: dealEvents as unknown as AbiEvent[], fromBlock: from, toBlock: to, strict: true }),
+        () => client.getLogs({ address: market, events: dealEvents, fromBlock: from, toBlock: to, strict: true }),
         { ...retry, label: `read deal events ${from}–${to}` },
       );
       // A chunk is folded whole or not at all, so a failed read never leaves the ledger half-applied.
-      for (const log of logs as unknown as DealLog[]) applyDealLog(this.#open, log);
+      for (const log of logs) applyDealLog(this.#open, log);
       this.#syncedTo = to;
     }
     return head;

@@ -48,6 +48,8 @@ process.on("SIGINT", (s) => void shutdown(s));
 let deployment;
 try {
   deployment = await readDeployment(config.deploymentFile);
+  // Buyers fund their bids from the local settlement token's faucet: the demo is for local chains.
+  if (!deployment.localSettlementToken) throw new DemoConfigError("DEPLOYMENT settles in an external token; the demo market runs only on a local chain with the faucet token");
   await mkdir(config.dataDir, { recursive: true });
 } catch (err) {
   console.error((err as Error).message);

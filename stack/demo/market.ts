@@ -35,7 +35,7 @@ export const DEVICE_URI = (name: string) => `ccex-demo://devices/${name.toLowerC
 
 /** How likely each participant is to post in one trading round. */
 export type Activity = { site: number; link: number; bid: number };
-export const SEED_ACTIVITY: Activity = { site: 0.45, link: 0.4, bid: 0.75 };
+export const SEED_ACTIVITY: Activity = { site: 0.3, link: 0.3, bid: 0.75 };
 export const LIVE_ACTIVITY: Activity = { site: 0.15, link: 0.1, bid: 0.35 };
 
 export type DemoMarketParameters = {
@@ -346,9 +346,9 @@ export class DemoMarket {
   // ─── Housekeeping ──────────────────────────────────────────────────────────────────────────────
 
   /**
-   * Participants tidy up: cancel their orders that expired unfilled (a bid's escrow and an energy
-   * offer's Wh come back), withdraw what the market owes them, and buyers retire part of their
-   * carbon credits. `maxActions` keeps the live pace calm. Returns how many transactions were sent.
+   * Participants tidy up: cancel their bids and energy offers that expired unfilled (the escrow and
+   * the Wh come back; an expired compute or bandwidth offer holds nothing, so it is left to lapse),
+   * withdraw what the market owes them, and buyers retire part of their carbon credits. `maxActions` keeps the live pace calm. Returns how many transactions were sent.
    */
   async housekeeping(now: number, maxActions: number): Promise<number> {
     const r = random(mix(this.seed, now, 0x4005e));
@@ -360,17 +360,9 @@ export class DemoMarket {
       const from = mine(bid.buyer);
       if (from !== undefined && bid.expiry <= now) stale.push({ from, send: (f) => this.chain.write(f, "market", "cancelBid", [bid.id]) });
     }
-    for (const offer of book.computeOffers) {
-      const from = mine(offer.supplier);
-      if (from !== undefined && offer.expiry <= now) stale.push({ from, send: (f) => this.chain.write(f, "market", "cancelComputeOffer", [offer.id]) });
-    }
     for (const offer of book.energyOffers) {
       const from = mine(offer.supplier);
       if (from !== undefined && offer.expiry <= now) stale.push({ from, send: (f) => this.chain.write(f, "market", "cancelEnergyOffer", [offer.id]) });
-    }
-    for (const offer of book.bandwidthOffers) {
-      const from = mine(offer.supplier);
-      if (from !== undefined && offer.expiry <= now) stale.push({ from, send: (f) => this.chain.write(f, "market", "cancelBandwidthOffer", [offer.id]) });
     }
     let sent = 0;
     const attempt = async (what: string, send: () => Promise<unknown>) => {

@@ -320,9 +320,9 @@ export const SEED_PACE: Pace = {
 
 export const LIVE_PACE: Pace = {
   roundEvery: 20,
-  lead: 3 * 60,
-  offerSpan: 40 * 60,
-  bidSpan: [5 * 60, 12 * 60],
+  lead: 2 * 60,
+  offerSpan: 30 * 60,
+  bidSpan: [3 * 60, 8 * 60],
   batchPeriod: 3_600,
   energyOfferLife: 3 * 3_600,
   housekeepingEvery: 5 * 60,
