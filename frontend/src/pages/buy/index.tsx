@@ -23,7 +23,7 @@ import { useTokenSymbol } from "../../lib/token.ts";
 import { useTx } from "../../lib/tx/index.tsx";
 import { useWallet } from "../../lib/wallet/index.tsx";
 import { defaultBidForm, formFieldOfApiPath, quoteRequest, validateBid, type BidField, type BidForm, type FieldError } from "./bid-form.ts";
-import { contractBid, permitBidRequest, planBidPosting } from "./post-bid.ts";
+import { checkFunds, contractBid, permitBidRequest, planBidPosting } from "./post-bid.ts";
 import { QuoteView } from "./QuoteView.tsx";
 
 /** One faucet call's worth for the demo (well under the token's FAUCET_LIMIT of one million). */
@@ -66,7 +66,6 @@ export default function BuyPage() {
   const [checked, setChecked] = useState(false);
   const [apiErrors, setApiErrors] = useState<Partial<Record<BidField, string>>>({});
   const [posted, setPosted] = useState<{ bidId: bigint; hash: string } | null>(null);
-  const [shortOfFunds, setShortOfFunds] = useState<{ held: bigint; needed: bigint } | null>(null);
 
   const { errors, bid } = useMemo(() => validateBid(form, now), [form, now]);
   const shownErrors = checked ? errors : {};
@@ -78,7 +77,6 @@ export default function BuyPage() {
     setForm((f) => ({ ...f, [key]: value }));
     setApiErrors((a) => ({ ...a, [key]: undefined }));
     setPosted(null);
-    setShortOfFunds(null);
   };
 
   const quote = useMutation({ mutationFn: (body: unknown) => fetchQuote(config.apiUrl, body) });
@@ -111,28 +109,22 @@ export default function BuyPage() {
     if (!bid || !wallet.account || !wallet.walletClient) return;
     const account = wallet.account;
     const walletClient = wallet.walletClient;
-    // Short of funds the market would refuse the escrow; say so before any permit is signed.
-    const held = await chain.publicClient.readContract({ ...chain.contracts.token, functionName: "balanceOf", args: [account] });
-    if (held < bid.escrow) {
-      setShortOfFunds({ held, needed: bid.escrow });
-      return;
-    }
-    setShortOfFunds(null);
     const plan = await planBidPosting(chain, account, bid.escrow);
+    // Short of funds, the token refuses the escrow with its own error: ask it before anything is signed.
+    const fundsCovered = () => checkFunds(chain, account, bid.escrow);
     if (plan === "approve") {
-      const approved = await tx.run(t("tx.approve", { amount: formatToken(bid.escrow, locale), symbol }), {
-        ...chain.contracts.token,
-        functionName: "approve",
-        args: [chain.contracts.market.address, bid.escrow],
+      const approved = await tx.run(t("tx.approve", { amount: formatToken(bid.escrow, locale), symbol }), async () => {
+        await fundsCovered();
+        return { ...chain.contracts.token, functionName: "approve", args: [chain.contracts.market.address, bid.escrow] };
       });
       if (!approved) return;
     }
-    const receipt = await tx.run(
-      t("tx.postBid"),
-      plan === "permit"
-        ? () => permitBidRequest(chain, walletClient, account, bid.params, bid.escrow, now)
-        : { ...chain.contracts.market, functionName: "postBid", args: [contractBid(bid.params)] },
-    );
+    const receipt = await tx.run(t("tx.postBid"), async () => {
+      await fundsCovered();
+      return plan === "permit"
+        ? permitBidRequest(chain, walletClient, account, bid.params, bid.escrow, now)
+        : { ...chain.contracts.market, functionName: "postBid", args: [contractBid(bid.params)] };
+    });
     if (!receipt) return;
     const [event] = parseEventLogs({ abi: chain.contracts.market.abi, eventName: "BidPosted", logs: receipt.logs });
     if (event) setPosted({ bidId: event.args.bidId, hash: receipt.transactionHash });
@@ -274,12 +266,6 @@ export default function BuyPage() {
             <p className={`tx-status tx-status--${tx.entry.status}`} role="status">
               {tx.entry.label}: {t(`common:tx.status.${tx.entry.status}`)}
               {tx.entry.error && ` — ${tx.entry.error}`} {tx.entry.hash && <TxLink hash={tx.entry.hash} />}
-            </p>
-          )}
-          {shortOfFunds && (
-            <p className="field__error" role="alert">
-              {t("funds.short", { held: `${formatToken(shortOfFunds.held, locale)} ${symbol}`, needed: `${formatToken(shortOfFunds.needed, locale)} ${symbol}` })}
-              {canFaucet && ` ${t("funds.shortFaucet")}`}
             </p>
           )}
           {posted && (

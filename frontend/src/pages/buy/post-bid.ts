@@ -29,6 +29,14 @@ export async function planBidPosting(chain: ChainContext, account: `0x${string}`
   }
 }
 
+/**
+ * Throws the token's own custom error (ERC20InsufficientBalance) when the account cannot fund the
+ * escrow: a transfer of that amount is simulated, so the refusal comes before any signature.
+ */
+export async function checkFunds(chain: ChainContext, account: `0x${string}`, escrow: bigint): Promise<void> {
+  await chain.publicClient.simulateContract({ ...chain.contracts.token, functionName: "transfer", args: [chain.contracts.market.address, escrow], account });
+}
+
 /** How long a permit stays valid: long enough for the wallet and a slow block, short if it leaks. */
 const PERMIT_SECONDS = 20 * 60;
 
