@@ -23,6 +23,8 @@ export type ChildSpec = {
   logFile: string;
   /** Receives each stdout line (which also goes to the log); without it stdout goes straight to the log. */
   onLine?: (line: string) => void;
+  /** Drop stdout (a chatty child whose stderr still goes to the log). */
+  discardStdout?: boolean;
   /** Restart after a crash (with backoff); when false a crash is reported through onCrash and the child stays down. */
   restart: boolean;
   /** Time a child gets to end after SIGTERM before its group is killed. */
@@ -57,7 +59,7 @@ function spawnChild(spec: Omit<ChildSpec, "restart">): { child: ChildProcess; ex
       cwd: ROOT,
       env: spec.env,
       detached: true,
-      stdio: ["pipe", spec.onLine === undefined ? log : "pipe", log],
+      stdio: ["pipe", spec.discardStdout === true ? "ignore" : spec.onLine === undefined ? log : "pipe", log],
     });
   } finally {
     closeSync(log);

@@ -137,6 +137,9 @@ export class Stack {
         args: ["--network", "stack", "node", "--hostname", "127.0.0.1", "--port", String(this.ports.node)],
         env: { ...this.#baseEnv(), CCEX_STACK_INITIAL_DATE: initialDate },
         logFile: this.#log("node"),
+        // The node echoes every JSON-RPC call it serves (several a second from the indexer, the
+        // recorder and the page): kept only when debugging, its errors go to stderr either way.
+        discardStdout: settings.logLevel !== "debug" && settings.logLevel !== "trace",
         restart: false,
         stopTimeoutMs: 5_000,
       },
@@ -423,7 +426,7 @@ export class Stack {
     const child = this.#services.get(service);
     if (child === undefined) return { state: "starting", restarts: 0, pid: null };
     const state = child.state === "running" ? (answering ? "up" : "starting") : child.state;
-    return { state, restarts: child.restarts, pid: child.pid ?? null };
+    return { state, restarts: child.restarts, pid: child.state === "running" ? (child.pid ?? null) : null };
   }
 
   /**
