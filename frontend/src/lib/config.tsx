@@ -13,7 +13,7 @@ export function useStackConfig(): StackConfig {
   return config;
 }
 
-export async function loadStackConfig(url = "/config.json"): Promise<StackConfig> {
+async function loadStackConfig(url = "/config.json"): Promise<StackConfig> {
   let response: Response;
   try {
     response = await fetch(url, { headers: { accept: "application/json" } });

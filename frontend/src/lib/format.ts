@@ -2,7 +2,7 @@
 // Amounts stay bigint from the chain to the screen: they are turned into decimal strings by integer
 // arithmetic and handed to Intl.NumberFormat as strings, which formats them without going through a
 // float. Parsing goes the other way, digit by digit, so "0.1" tokens is exactly 100000 base units.
-import { BPS, CREDIT_DECIMALS, TOKEN_DECIMALS, WH_PER_KWH } from "../../../protocol/units.ts";
+import { BPS, CREDIT_DECIMALS, TOKEN_DECIMALS } from "../../../protocol/units.ts";
 
 export type Locale = "en" | "zh-CN";
 
@@ -67,11 +67,6 @@ export function formatEnergy(wh: bigint, locale: Locale, maxFraction = 2): Scale
 /** A device's capacity in W (chain unit) → "250 kW" / "1.5 MW". */
 export function formatPower(watts: bigint, locale: Locale, maxFraction = 3): Scaled {
   return scale(watts, POWER_UNITS, locale, maxFraction);
-}
-
-/** Wh → kWh exactly, for prices quoted per kWh. */
-export function formatKwh(wh: bigint, locale: Locale, maxFraction = 3): Scaled {
-  return { text: formatScaled(wh, Math.log10(WH_PER_KWH), locale, maxFraction), unit: "kWh" };
 }
 
 /** gCO2e (credit base units, CREDIT_DECIMALS = 3 ⇒ 1 credit = 1 kg) → g, kg or t CO2e. */

@@ -25,7 +25,7 @@ export class GqlError extends Error {
 const endpoint = { url: "/graphql" };
 
 /** Where gql() sends queries; the app sets it from /config.json before the first query. */
-export function setGraphqlUrl(url: string): void {
+function setGraphqlUrl(url: string): void {
   endpoint.url = url;
 }
 

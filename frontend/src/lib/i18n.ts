@@ -23,7 +23,7 @@ const lazyFiles: BackendModule = {
   },
 };
 
-export function initialLanguage(): Language {
+function initialLanguage(): Language {
   const saved = globalThis.localStorage?.getItem(STORAGE_KEY);
   if (saved === "en" || saved === "zh-CN") return saved;
   return globalThis.navigator?.language?.toLowerCase().startsWith("zh") ? "zh-CN" : "en";
