@@ -59,6 +59,7 @@ export class DemoMarket {
   #devices: Map<string, bigint> | undefined;
   /** Deal steps that failed once: not tried again, so that one odd deal never stalls the market. */
   readonly #failed = new Set<string>();
+  #draws = 0;
 
   constructor(p: DemoMarketParameters) {
     this.chain = p.chain;
@@ -67,6 +68,14 @@ export class DemoMarket {
     const startBlock = BigInt(p.deployment.startBlock);
     this.ledger = new DealLedger({ client: p.chain.publicClient, market: p.chain.addresses.market, startBlock });
     this.book = new ChainBookSource({ client: p.chain.publicClient, market: p.chain.addresses.market, startBlock });
+  }
+
+  /**
+   * The next PRNG of the run's sequence: draws are numbered, not keyed by time, so the same seed
+   * makes the same choices whatever day the chain started on.
+   */
+  draw(purpose: number): Random {
+    return random(mix(this.seed, ++this.#draws, purpose));
   }
 
   /** The account an actor sends from, or undefined when it must not act now. */
@@ -94,7 +103,7 @@ export class DemoMarket {
 
   /** Suppliers post offers and buyers post bids for windows starting `pace.lead` from now. Returns how many. */
   async tradingRound(now: number, pace: Pace, activity: Activity): Promise<number> {
-    const r = random(mix(this.seed, now, 0x0dde));
+    const r = this.draw(0x0dde);
     const windowStart = now + pace.lead;
     const offerEnd = windowStart + pace.offerSpan;
     // Offers stay matchable for bids posted in later rounds, as long as the shortest bid still fits.
@@ -351,7 +360,7 @@ export class DemoMarket {
    * withdraw what the market owes them, and buyers retire part of their carbon credits. `maxActions` keeps the live pace calm. Returns how many transactions were sent.
    */
   async housekeeping(now: number, maxActions: number): Promise<number> {
-    const r = random(mix(this.seed, now, 0x4005e));
+    const r = this.draw(0x4005e);
     const accounts = this.#byAddress();
     const mine = (address: Address) => accounts.get(address.toLowerCase());
     const book = await this.book.openBook();

@@ -7,7 +7,6 @@ import type { Logger } from "pino";
 
 import type { DemoChain } from "./chain.ts";
 import { LIVE_ACTIVITY, type DemoMarket } from "./market.ts";
-import { random, mix } from "./random.ts";
 import { LIVE_PACE } from "./scenario.ts";
 
 const TICK_MS = 2_000;
@@ -55,8 +54,7 @@ export async function simulate(p: SimulatorParameters): Promise<void> {
       await market.dealSteps(now);
       if (now >= nextRound && !signal.aborted) {
         await market.tradingRound(now, LIVE_PACE, LIVE_ACTIVITY);
-        const r = random(mix(market.seed, now, 0x7));
-        nextRound = now + Math.round(LIVE_PACE.roundEvery * r.between(0.6, 1.4));
+        nextRound = now + Math.round(LIVE_PACE.roundEvery * market.draw(0x7).between(0.6, 1.4));
       }
       if (now >= nextBatches && !signal.aborted) {
         await market.issueCertificates(now, LIVE_PACE, firstBatchStart);
