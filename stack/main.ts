@@ -124,15 +124,19 @@ stack.onFatal = (message) => {
 try {
   await stack.start(deployment);
 } catch (error) {
-  if (!(error instanceof StartAborted)) {
+  // A stop request or a fatal crash is already being handled (and was reported); anything else is
+  // a start-up failure of its own.
+  if (stopping === undefined && !(error instanceof StartAborted)) {
     console.error(`ccex: cannot start: ${(error as Error).message}`);
-    stopping ??= shutdown(1);
+    stopping = shutdown(1);
   }
   await stopping;
 }
 
 if (stopping === undefined) {
-  say(`CCEX is ready at ${url}  (started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+  say(`ok  every part is up (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+  // Scripts wait for this exact line and read the URL from it.
+  say(`CCEX is ready at ${url}`);
   if (settings.chain.kind === "local") {
     say("demo accounts (dev keys, play money on this local chain only):");
     for (const account of demoAccounts()) say(`  ${account.role.padEnd(16)} ${account.address}`);

@@ -149,6 +149,21 @@ describe("npm start", { timeout: 20 * 60_000 }, () => {
 
       const status = await gql<{ status: { indexedBlock: number } }>(stack.url, "{ status { indexedBlock } }");
       assert.ok(status.status.indexedBlock > 0);
+      // A subscription streams through the proxy: the book's first event arrives while the stream stays open.
+      const events = new AbortController();
+      const stream = await fetch(`${stack.url}/graphql?query=${encodeURIComponent("subscription { orderBook(resource: COMPUTE) { resource } }")}`, {
+        headers: { accept: "text/event-stream" },
+        signal: events.signal,
+      });
+      assert.match(stream.headers.get("content-type") ?? "", /text\/event-stream/);
+      const reader = stream.body!.getReader();
+      let received = "";
+      while (!/"resource":"COMPUTE"/.test(received)) {
+        const { value, done } = await reader.read();
+        assert.equal(done, false, `the stream ended before its first event: ${received}`);
+        received += new TextDecoder().decode(value);
+      }
+      events.abort();
 
       let health: Health | undefined;
       for (let i = 0; i < 40; i++) {
