@@ -1,6 +1,6 @@
 import { screen, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import BuyPage from "../../frontend/src/pages/buy/index.tsx";
 import { defaultBidForm, validateBid, type BidForm } from "../../frontend/src/pages/buy/bid-form.ts";
@@ -83,7 +83,8 @@ describe("bid form on the page", () => {
     await user.type(screen.getByRole("textbox", { name: "Minimum green share" }), "0");
     await user.click(screen.getByRole("button", { name: "Get quote" }));
 
-    const alert = await screen.findByRole("alert");
+    const form = screen.getByRole("form", { name: "Bid for a compute job" });
+    const alert = await within(form).findByRole("alert");
     expect(alert.textContent).toContain("5 field(s) need attention before signing");
     const items = within(alert).getAllByRole("listitem").map((li) => li.textContent);
     expect(items).toEqual([
@@ -102,7 +103,7 @@ describe("bid form on the page", () => {
     const user = userEvent.setup();
     await renderInApp(<BuyPage />, { path: "/buy", language: "zh-CN" });
     await user.click(await screen.findByRole("button", { name: "获取报价" }));
-    const alert = await screen.findByRole("alert");
+    const alert = await within(screen.getByRole("form", { name: "算力任务出价" })).findByRole("alert");
     expect(within(alert).getAllByRole("listitem").map((li) => li.textContent)).toContain("您所在区域：请选择您所在区域。");
   });
 
@@ -110,5 +111,31 @@ describe("bid form on the page", () => {
     await renderInApp(<BuyPage />, { path: "/buy" });
     expect((await screen.findByRole("button", { name: "Post bid" })).hasAttribute("disabled")).toBe(true);
     expect(screen.getAllByText("Connect a wallet first (menu at the top right).").length).toBeGreaterThan(0);
+  });
+});
+
+describe("open offers on the buy page", () => {
+  it("lists the class's open compute offers and takes one's region and window into the bid", async () => {
+    const start = 1_900_000_030; // not on a minute: the form rounds into the window
+    const offer = { id: "197", region: 4, windowStart: start, windowEnd: start + 2400, remaining: "53", price: "1660835" };
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (_url: string, init?: RequestInit) => {
+        const { query, variables } = JSON.parse(String(init?.body ?? "{}")) as { query?: string; variables?: { hardwareClass?: string } };
+        if (query?.includes("OpenComputeOffers") && variables?.hardwareClass === "gpu-training") {
+          return new Response(JSON.stringify({ data: { orders: { nodes: [offer] } } }), { headers: { "content-type": "application/json" } });
+        }
+        throw new TypeError("no stack in component tests");
+      }),
+    );
+    const user = userEvent.setup();
+    await renderInApp(<BuyPage />, { path: "/buy" });
+    const table = await screen.findByRole("table", { name: "Open GPU, training offers" });
+    expect(await within(table).findByRole("cell", { name: "Northwest China" })).toBeTruthy();
+    await user.click(within(table).getByRole("button", { name: "Use the window and region of offer #197" }));
+    expect((screen.getByRole("checkbox", { name: "Northwest China" }) as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByLabelText("Window start") as HTMLInputElement).value).toBe(toLocalDateTimeInput(1_900_000_080));
+    expect((screen.getByLabelText("Window end") as HTMLInputElement).value).toBe(toLocalDateTimeInput(1_900_002_420));
+    expect((screen.getByLabelText("Bid valid until") as HTMLInputElement).value).toBe(toLocalDateTimeInput(1_900_002_420));
   });
 });

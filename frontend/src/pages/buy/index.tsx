@@ -24,6 +24,7 @@ import { useTx } from "../../lib/tx/index.tsx";
 import { useWallet } from "../../lib/wallet/index.tsx";
 import { defaultBidForm, formFieldOfApiPath, quoteRequest, validateBid, type BidField, type BidForm, type FieldError } from "./bid-form.ts";
 import { checkFunds, contractBid, permitBidRequest, planBidPosting } from "./post-bid.ts";
+import { OpenOffers, type OpenOffer } from "./OpenOffers.tsx";
 import { QuoteView } from "./QuoteView.tsx";
 
 /** One faucet call's worth for the demo (well under the token's FAUCET_LIMIT of one million). */
@@ -128,6 +129,20 @@ export default function BuyPage() {
     if (!receipt) return;
     const [event] = parseEventLogs({ abi: chain.contracts.market.abi, eventName: "BidPosted", logs: receipt.logs });
     if (event) setPosted({ bidId: event.args.bidId, hash: receipt.transactionHash });
+  };
+
+  // Inputs hold whole minutes: round into the offer's window so the bid's window stays inside it.
+  const takeOffer = (offer: OpenOffer) => {
+    const start = Math.ceil(offer.windowStart / 60) * 60;
+    const end = Math.floor(offer.windowEnd / 60) * 60;
+    setForm((f) => ({
+      ...f,
+      regions: f.regions.includes(offer.region) ? f.regions : [...f.regions, offer.region].sort((a, b) => a - b),
+      windowStart: toLocalDateTimeInput(start),
+      windowEnd: toLocalDateTimeInput(end),
+      expiry: toLocalDateTimeInput(end),
+    }));
+    setPosted(null);
   };
 
   const faucet = () =>
@@ -299,6 +314,7 @@ export default function BuyPage() {
             )}
           </Card>
           <Card title={t("summaryTitle")}>{bid ? bidSummary() : <p className="field__hint">{t("summaryIncomplete")}</p>}</Card>
+          <OpenOffers hardwareClass={form.hardwareClass} onUse={takeOffer} />
         </aside>
       </div>
 
