@@ -5,7 +5,7 @@ import { screen, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
 import { readFileSync } from "node:fs";
 import { encodeErrorResult } from "viem";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { marketAbi } from "../../protocol/generated/abis.ts";
 import AccountPage from "../../frontend/src/pages/account/index.tsx";
@@ -63,6 +63,15 @@ const plain = (value: unknown): unknown =>
 const roleAnswers = (arbiter: boolean) => ({ ARBITER_ROLE: `0x${"11".repeat(32)}`, hasRole: arbiter, symbol: "USDC" });
 const dealCard = (id: string) => screen.findByRole("article", { name: `Deal #${id}` });
 
+// The page never judges deadlines earlier than the visitor's clock (a quiet chain's next block is
+// stamped with it). The fixtures were captured on a chain at a fixed time: put the visitor's clock
+// before it, so the chain time each test gives decides, today and in a year.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(new Date("2000-01-01T00:00:00Z"));
+});
+afterEach(() => vi.useRealTimers());
+
 describe("account page", () => {
   it("lets the buyer confirm a reported deal and sends its terms and report back as calldata", async () => {
     const revert = encodeErrorResult({ abi: marketAbi, errorName: "MarketChallengePeriodOver", args: [BigInt(active.id), BigInt(CHALLENGE_END)] });
@@ -95,6 +104,14 @@ describe("account page", () => {
     const timeline = within(card).getByRole("list", { name: "Lifecycle" });
     expect(within(timeline).getByText("Opened")).toBeTruthy();
     expect(within(timeline).getAllByRole("link", { name: /^Transaction 0x/ })[0].getAttribute("href")).toBe(`/tx/${active.steps[0].at.txHash}`);
+  });
+
+  it("opens the report once the visitor's clock passes the window, though the newest block is older (a quiet chain)", async () => {
+    vi.setSystemTime((active.windowEnd + 60) * 1_000);
+    stubNetwork({ graphql: { Account: account(), ChainTime: { status: { chainTime: active.windowEnd - 3_600 } } }, calls: roleAnswers(false) });
+    await renderPage(AccountPage, { path: "/account", route: "/account", as: "computeSupplier" });
+    const card = await dealCard(active.id);
+    expect(within(card).getByRole("form", { name: "Usage report" })).toBeTruthy();
   });
 
   it("lets the compute supplier report usage through a form that checks it before signing", async () => {

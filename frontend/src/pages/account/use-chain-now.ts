@@ -1,7 +1,7 @@
 // Chain time, ticking. Deadlines are judged by block timestamps, not the visitor's clock (a local
 // chain may have been moved forward by days), so the page starts from the indexed head's timestamp
 // and counts seconds from when it heard it — as a dev node stamps its next block, and close to what
-// a public chain will.
+// a public chain will — but never runs behind the visitor's clock.
 import { useEffect, useState } from "react";
 
 import { useGql } from "../../lib/graphql.ts";
@@ -22,5 +22,8 @@ export function useChainNow(): number | null {
     return () => clearInterval(timer);
   }, []);
   if (anchor === null) return head;
-  return anchor.head + Math.floor((Date.now() - anchor.at) / 1_000);
+  // On a quiet chain the newest block may be minutes old, but the next one is stamped with the
+  // node's clock: never judge earlier than the visitor's clock, which a chain moved forward
+  // (a dev chain's replayed history) still overtakes through the indexed head.
+  return Math.max(anchor.head + Math.floor((Date.now() - anchor.at) / 1_000), Math.floor(Date.now() / 1_000));
 }
