@@ -27,6 +27,9 @@ import { checkFunds, contractBid, permitBidRequest, planBidPosting } from "./pos
 import { OpenOffers, type OpenOffer } from "./OpenOffers.tsx";
 import { QuoteView } from "./QuoteView.tsx";
 
+/** How far ahead of chain time a taken offer's window starts, so the next batch can still match it. */
+const START_MARGIN_SECONDS = 120;
+
 /** One faucet call's worth for the demo (well under the token's FAUCET_LIMIT of one million). */
 const FAUCET_AMOUNT = 10_000_000_000n;
 
@@ -133,7 +136,8 @@ export default function BuyPage() {
 
   // Inputs hold whole minutes: round into the offer's window so the bid's window stays inside it.
   const takeOffer = (offer: OpenOffer) => {
-    const start = Math.ceil(offer.windowStart / 60) * 60;
+    // The matcher only matches jobs whose window has not opened yet: start a little ahead of now.
+    const start = Math.ceil(Math.max(offer.windowStart, now + START_MARGIN_SECONDS) / 60) * 60;
     const end = Math.floor(offer.windowEnd / 60) * 60;
     setForm((f) => ({
       ...f,
@@ -226,7 +230,7 @@ export default function BuyPage() {
                 </select>
               )}
             </Field>
-            <Field label={t("fields.windowStart")} error={message("windowStart")}>
+            <Field label={t("fields.windowStart")} hint={bid && bid.params.windowStart <= now ? t("hints.windowStarted") : undefined} error={message("windowStart")}>
               {(p) => <input {...p} type="datetime-local" value={form.windowStart} onChange={(e) => set("windowStart", e.target.value)} />}
             </Field>
             <Field label={t("fields.windowEnd")} error={message("windowEnd")}>
