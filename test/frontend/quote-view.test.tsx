@@ -43,7 +43,7 @@ describe("quote breakdown", () => {
     expect(within(bundle).getAllByRole("columnheader").map((h) => h.textContent)).toEqual(["Party", "Reserve", "Outside option", "Weight", "Pays / paid", "Share of surplus"]);
     expect(within(bundle).getByText("You pay 15.068189 against your limit of 20, keeping 42.98% of the surplus.")).toBeTruthy();
     expect(
-      within(bundle).getByText("The Network supplier is paid 2.69253 against a reserve of 0.4 and an outside option worth 0.234: 19.98% of the surplus at weight 0.5."),
+      within(bundle).getByText("The network supplier is paid 2.69253 against a reserve of 0.4 and an outside option worth 0.234: 19.98% of the surplus at weight 0.5."),
     ).toBeTruthy();
   });
 

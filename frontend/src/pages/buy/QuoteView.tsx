@@ -175,7 +175,7 @@ function PartyRow({ party, token }: { party: Party; token: (v: string | bigint) 
 
 function partySentence(p: Party, t: TFunction<"buy">, token: (v: string | bigint) => string, locale: "en" | "zh-CN"): string {
   const values = {
-    role: t(`nash.roles.${p.role}`),
+    role: t(`nash.rolesInSentence.${p.role}`),
     payment: token(p.payment),
     reserve: token(p.reserve),
     outside: token(p.disagreement),

@@ -318,9 +318,10 @@ export default function BuyPage() {
             )}
           </Card>
           <Card title={t("summaryTitle")}>{bid ? bidSummary() : <p className="field__hint">{t("summaryIncomplete")}</p>}</Card>
-          <OpenOffers hardwareClass={form.hardwareClass} onUse={takeOffer} />
         </aside>
       </div>
+
+      <OpenOffers hardwareClass={form.hardwareClass} onUse={takeOffer} />
 
       {(quote.data || quote.error) && (
         <Card className="quote-card">
