@@ -57,8 +57,9 @@ export class DemoMarket {
   actAsKeeper = true;
   #timing: { challengePeriod: number; arbitrationPeriod: number } | undefined;
   #devices: Map<string, bigint> | undefined;
-  /** Deal steps that failed once: not tried again, so that one odd deal never stalls the market. */
+  /** Deal steps that failed three times: not tried again, so that one odd deal never stalls the market. */
   readonly #failed = new Set<string>();
+  readonly #failures = new Map<string, number>();
   #draws = 0;
 
   constructor(p: DemoMarketParameters) {
@@ -308,7 +309,10 @@ export class DemoMarket {
         await this.#take(deal, plan, due.step, from);
         taken++;
       } catch (err) {
-        this.#failed.add(key);
+        // A step may fail for a moment (the chain's clock a little behind the plan); a third time, it is given up.
+        const failures = (this.#failures.get(key) ?? 0) + 1;
+        this.#failures.set(key, failures);
+        if (failures >= 3) this.#failed.add(key);
         this.logger.warn({ dealId: deal.dealId, step: due.step.kind, err: (err as Error).message.split("\n")[0] }, "deal step not taken");
       }
     }
