@@ -90,7 +90,10 @@ export function useTx() {
       try {
         const write = typeof request === "function" ? await request({ account, walletClient, chain }) : request;
         // Simulating first turns a revert into its custom error before the wallet asks for a signature.
-        const { request: simulated } = await chain.publicClient.simulateContract({ ...write, account } as Parameters<typeof chain.publicClient.simulateContract>[0]);
+        // Against the pending block: the transaction lands in the next block, stamped with the
+        // node's clock, while the latest block of a quiet chain may be minutes old (a deadline
+        // that has passed would still look ahead).
+        const { request: simulated } = await chain.publicClient.simulateContract({ ...write, account, blockTag: "pending" } as Parameters<typeof chain.publicClient.simulateContract>[0]);
         if (kind === "injected" && (await walletClient.getChainId()) !== chain.chain.id) await walletClient.switchChain({ id: chain.chain.id });
         list.update(txId, { status: "signing" });
         // The client's own account signs: a local (demo) account signs in the page, a JSON-RPC one in the wallet.

@@ -1,0 +1,288 @@
+// The web market in a real browser against the whole local stack (node, contracts, indexer, API,
+// matcher, keeper, web), played from the demo account menu: every role a person can take. One
+// trade from the plant to the retired credit, with the failure paths a person meets on the way
+// (a form with wrong fields, a transaction the contract refuses). Screenshots of every page go to
+// test-results/screenshots/.
+//
+// The market starts empty (DEMO=off) so that the matcher can only pair this test's own orders.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+
+import type { Browser, Locator, Page } from "playwright-core";
+
+import { launchBrowser, screenshot } from "../helpers/browser.ts";
+import { startStack, type RunningStack } from "../helpers/stack.ts";
+
+type Role = "Buyer" | "Compute supplier" | "Energy supplier" | "Network supplier" | "Registrar" | "Arbiter";
+
+const MINUTE = 60_000;
+
+/** A `datetime-local` value in the browser's zone (UTC in tests), to the minute. */
+function localInput(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16);
+}
+
+let stack: RunningStack;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+async function playAs(role: Role): Promise<void> {
+  await page.getByRole("banner").getByRole("button", { name: /^(Connect wallet|Wallet: )/ }).click();
+  await page.getByRole("button", { name: `Play as ${role}` }).click();
+  await page.getByRole("banner").getByRole("button", { name: new RegExp(`^Wallet: ${role}`) }).waitFor();
+}
+
+async function go(path: string): Promise<void> {
+  await page.goto(`${stack.url}${path}`);
+  await page.getByRole("main").waitFor();
+}
+
+/** Waits until the labelled transaction is confirmed (the page's live region of transactions). */
+async function confirmed(label: string | RegExp, timeout = 60_000): Promise<void> {
+  const toasts = page.getByRole("region", { name: "Transactions" }).locator(".tx-toast", { hasText: label });
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const texts = await toasts.allTextContents();
+    if (texts.some((t) => /Confirmed/.test(t))) return;
+    const failed = texts.find((t) => /Failed/.test(t));
+    if (failed !== undefined || Date.now() > deadline) {
+      await screenshot(page, "failed-transaction");
+      throw new Error(failed !== undefined ? `transaction failed: ${failed}` : `transaction ${label} not confirmed within ${timeout} ms`);
+    }
+    await page.waitForTimeout(250);
+  }
+}
+
+/** Reloads `path` until `locator()` shows up: the indexer and the matcher work at their own pace. */
+async function eventually(path: string, locator: () => Locator, timeout = 90_000): Promise<Locator> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    await go(path);
+    const target = locator();
+    try {
+      await target.first().waitFor({ timeout: 5_000 });
+      return target.first();
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${path}: not shown within ${timeout} ms`);
+    }
+  }
+}
+
+describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
+  before(async () => {
+    stack = await startStack({ DEMO: "off", MATCHER_INTERVAL_MS: "3000" });
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: "UTC", locale: "en-GB" });
+    page.on("pageerror", (error) => pageErrors.push(String(error)));
+  });
+
+  after(async () => {
+    await browser?.close();
+    const code = await stack?.stop();
+    assert.equal(code, 0, "the stack stops cleanly");
+  });
+
+  // Shared by the steps below, in order: one trade from the plant to the retired credit.
+  const now = Date.now();
+  const offerWindow = { start: now - 60 * MINUTE, end: now + 60 * MINUTE };
+  // A job is matched before its window opens, and usage is reported after it closes: a short
+  // window a little ahead of the bid (set when the bid is posted) keeps the test to minutes.
+  const bidWindow = { start: 0, end: 0 };
+
+  it("lets a compute supplier post an offer", async () => {
+    await go("/supply");
+    await playAs("Compute supplier");
+    const form = page.getByRole("tabpanel", { name: "Compute offers" }).getByRole("form");
+    await form.getByLabel("Hardware class", { exact: true }).selectOption({ label: "GPU, training" });
+    await form.getByLabel("Region", { exact: true }).selectOption({ label: "Northwest China" });
+    await form.getByLabel("Window start", { exact: true }).fill(localInput(offerWindow.start));
+    await form.getByLabel("Window end", { exact: true }).fill(localInput(offerWindow.end));
+    await form.getByLabel("Capacity (VCU-hours)", { exact: true }).fill("100");
+    await form.getByLabel("Reserve price per VCU-hour", { exact: true }).fill("1.5");
+    await form.getByLabel("Energy per VCU-hour", { exact: true }).fill("800");
+    await form.getByLabel("PUE", { exact: true }).fill("1.2");
+    await form.getByRole("button", { name: "Post compute offer" }).click();
+    await confirmed("Post compute offer");
+    await screenshot(page, "supply-compute");
+  });
+
+  it("lets an energy supplier register a device that a registrar approves, then issue certificates", async () => {
+    await go("/supply");
+    await playAs("Energy supplier");
+    await page.getByRole("tab", { name: "Green power" }).click();
+    const register = page.getByRole("form", { name: "Register a generation device" });
+    await register.getByLabel("Source", { exact: true }).selectOption({ label: "Wind" });
+    await register.getByLabel("Region", { exact: true }).selectOption({ label: "Northwest China" });
+    await register.getByLabel("Capacity", { exact: true }).fill("5000");
+    await register.getByRole("button", { name: "Register device" }).click();
+    await confirmed("Register device");
+
+    await playAs("Registrar");
+    await page.getByRole("tab", { name: "Green power" }).click();
+    await page.getByRole("button", { name: "Approve" }).first().click();
+    await confirmed(/Approve device/);
+
+    await playAs("Energy supplier");
+    await page.getByRole("tab", { name: "Green power" }).click();
+    const devices = page.getByRole("table", { name: "Your devices" });
+    const approved = devices.getByRole("row", { name: /Approved/ }).first();
+    await approved.waitFor();
+    await approved.getByRole("button", { name: "Issue certificates" }).click();
+    const issue = page.getByRole("form", { name: /Issue certificates for device/ });
+    await issue.getByLabel("Energy", { exact: true }).fill("2000");
+    await issue.getByRole("button", { name: "Issue certificate batch" }).click();
+    await confirmed(/Issue certificates for device/);
+    await page.getByRole("table", { name: "Your certificates" }).getByRole("row", { name: /2,000\s*kWh|2\s*MWh/ }).first().waitFor();
+    await screenshot(page, "supply-energy");
+  });
+
+  it("checks the bid form before signing, quotes with the Nash breakdown and shows a refused transaction in words", async () => {
+    await go("/buy");
+    await playAs("Buyer");
+    const form = page.getByRole("form", { name: "Bid for a compute job" });
+    await form.getByRole("button", { name: "Post bid" }).click();
+    await form.getByText(/field\(s\) need attention before signing/).waitFor();
+    const problems = form.getByRole("alert");
+    await problems.getByText("Regions where the job may run: Choose at least one region.").waitFor();
+    await problems.getByText("Your region: Choose your region.").waitFor();
+    await problems.getByText("Limit price: Enter a value.").waitFor();
+    assert.equal(await form.getByLabel("Your region", { exact: true }).getAttribute("aria-invalid"), "true");
+    await screenshot(page, "buy-invalid");
+
+    bidWindow.start = Math.ceil((Date.now() + 2 * MINUTE) / MINUTE) * MINUTE;
+    bidWindow.end = bidWindow.start + MINUTE;
+    await form.getByLabel("Hardware class", { exact: true }).selectOption({ label: "GPU, training" });
+    await form.getByLabel("Compute (VCU-hours)", { exact: true }).fill("10");
+    await form.getByRole("checkbox", { name: "Northwest China" }).check();
+    await form.getByLabel("Your region", { exact: true }).selectOption({ label: "Northwest China" });
+    await form.getByLabel("Window start", { exact: true }).fill(localInput(bidWindow.start));
+    await form.getByLabel("Window end", { exact: true }).fill(localInput(bidWindow.end));
+    await form.getByLabel("Bid valid until", { exact: true }).fill(localInput(bidWindow.end));
+    await form.getByLabel("Limit per VCU-hour (all-in)", { exact: true }).fill("3");
+    await form.getByLabel("Minimum green share", { exact: true }).fill("0");
+    await form.getByRole("button", { name: "Get quote" }).click();
+    const quote = page.getByRole("region", { name: "Quote" });
+    await quote.getByText("How the price is shared", { exact: true }).waitFor();
+    const bundle = quote.getByRole("article", { name: /^Bundle 1: compute offer #\d+ in Northwest China, 10 VCU-hours$/ });
+    await bundle.getByRole("rowheader", { name: "Buyer (you)" }).waitFor();
+    await bundle.getByRole("rowheader", { name: /^Compute supplier #\d+$/ }).waitFor();
+    await screenshot(page, "buy-quote");
+
+    // The job must run on certified green power: no certificates are offered yet, so the bid waits in the book.
+    await form.getByLabel("Minimum green share", { exact: true }).fill("50");
+    // Without tokens the escrow cannot move: the token's custom error is shown in words before anything is signed.
+    await form.getByRole("button", { name: "Post bid" }).click();
+    const refused = page.getByRole("region", { name: "Transactions" }).locator(".tx-toast", { hasText: "Failed" }).first();
+    await refused.waitFor();
+    const message = (await refused.textContent()) ?? "";
+    assert.match(message, /has 0, less than the 30 needed/, message);
+    assert.doesNotMatch(message, /0x[0-9a-f]{8}/i, `the refusal is in words, not a raw selector: ${message}`);
+    await screenshot(page, "buy-refused");
+    await refused.getByRole("button", { name: "Dismiss Post bid" }).click();
+
+    await page.getByRole("button", { name: /local test tokens/ }).click();
+    await confirmed(/from the faucet/);
+    await form.getByRole("button", { name: "Post bid" }).click();
+    await confirmed("Post bid");
+    await page.getByText(/Bid \d+ is posted; its funds are in escrow\./).waitFor();
+  });
+
+  it("shows the waiting bid in the compute book", async () => {
+    await go("/");
+    await page.getByRole("form", { name: "Book filters" }).getByRole("combobox", { name: "Hardware class" }).selectOption({ label: "GPU, training" });
+    const bids = page.getByRole("table", { name: "Bids" });
+    await bids.getByRole("row", { name: /10\s*VCU/ }).first().waitFor();
+    await screenshot(page, "market");
+  });
+
+  let dealId = "";
+
+  it("settles the bid once an energy supplier offers certificates", async () => {
+    await go("/supply");
+    await playAs("Energy supplier");
+    await page.getByRole("tab", { name: "Green power" }).click();
+    const held = page.getByRole("table", { name: "Your certificates" }).getByRole("row", { name: /Wind · Northwest China/ }).first();
+    await held.getByRole("button", { name: "Offer for sale" }).click();
+    const offer = page.getByRole("form", { name: /^Offer certificates of batch \d+$/ });
+    await offer.getByLabel("Energy", { exact: true }).fill("500");
+    await offer.getByLabel("Reserve price per kWh", { exact: true }).fill("0.05");
+    await offer.getByRole("button", { name: "Post certificate offer" }).click();
+    await confirmed(/^Offer certificates of batch \d+/);
+
+    await playAs("Buyer");
+    const deal = await eventually("/account", () => page.getByRole("article", { name: /^Deal #\d+$/ }));
+    dealId = /#(\d+)/.exec((await deal.getAttribute("aria-label")) ?? (await deal.getByRole("heading").first().textContent()) ?? "")![1];
+    await deal.getByText("Active", { exact: true }).first().waitFor();
+    await screenshot(page, "account-buyer-deal");
+  });
+
+  it("lets the compute supplier report usage after the window and the buyer confirm it", async () => {
+    const wait = bidWindow.end - Date.now() + 2_000;
+    if (wait > 0) await page.waitForTimeout(wait);
+    await go("/account");
+    await playAs("Compute supplier");
+    const deal = page.getByRole("article", { name: `Deal #${dealId}` });
+    const report = deal.getByRole("form", { name: "Usage report" });
+    await report.waitFor({ timeout: 60_000 });
+    await report.getByLabel("VCU-hours delivered", { exact: true }).fill("10");
+    await report.getByLabel("Energy consumed", { exact: true }).fill("9.6");
+    await report.getByLabel("Metering hash", { exact: true }).fill(`0x${"5e".repeat(32)}`);
+    await report.getByRole("button", { name: "Report usage" }).click();
+    await confirmed(`Report usage of deal #${dealId}`);
+
+    await playAs("Buyer");
+    const confirm = (await eventually("/account", () => page.getByRole("article", { name: `Deal #${dealId}` }).getByRole("button", { name: "Confirm usage" })));
+    await confirm.click();
+    await confirmed(`Confirm usage of deal #${dealId}`);
+    await eventually("/account", () => page.getByRole("article", { name: `Deal #${dealId}` }).getByText("Finalised", { exact: true }));
+    await screenshot(page, "account-finalised");
+  });
+
+  it("lets the buyer retire the carbon credits the deal minted", async () => {
+    await go("/account");
+    const credits = page.getByRole("region", { name: "Carbon credits" });
+    await credits.getByRole("button", { name: "Retire", exact: true }).click();
+    const retire = page.getByRole("form", { name: "Retire credits" });
+    await retire.getByLabel("Amount", { exact: true }).fill("1");
+    await retire.getByLabel("Reason", { exact: true }).fill("Offset of the e2e training job");
+    await retire.getByRole("button", { name: "Retire credits" }).click();
+    await confirmed("Retire carbon credits");
+  });
+
+  it("traces the deal from the wind farm to the retired credit, each step linked to its transaction", async () => {
+    const graph = await eventually(`/trace/deal/${dealId}`, () => page.getByText("Complete chain", { exact: true }));
+    assert.ok(graph);
+    const chain = page.getByRole("list", { name: "Provenance chain, from generation to retirement" });
+    for (const stage of ["Device", "Certificate batch", "Energy offer", "Deal", "Usage report", "Certificate retirement", "Carbon credits", "Credit retirement"]) {
+      assert.ok((await chain.getByText(new RegExp(`^${stage} `)).count()) > 0, `the chain shows a ${stage}`);
+    }
+    const txLinks = chain.getByRole("link", { name: /^Transaction 0x/ });
+    assert.ok((await txLinks.count()) >= 8, "every step links to its transaction");
+    await screenshot(page, "trace");
+
+    // The link leads to the transaction's own page, decoded.
+    const href = await txLinks.first().getAttribute("href");
+    await txLinks.first().click();
+    await page.waitForURL(/\/tx\/0x[0-9a-f]{64}$/);
+    assert.equal(new URL(page.url()).pathname, href);
+    await page.getByRole("main").getByText("Confirmed", { exact: true }).first().waitFor();
+    await page.getByRole("heading", { name: "Market events" }).waitFor();
+    await screenshot(page, "tx");
+  });
+
+  it("shows the dashboard, and every page in Chinese", async () => {
+    await go("/dashboard");
+    await page.getByText("Compute traded").waitFor();
+    await screenshot(page, "dashboard");
+
+    await go("/");
+    await page.getByRole("combobox", { name: "Language" }).selectOption({ label: "中文" });
+    await page.getByRole("navigation").getByRole("link", { name: "市场" }).waitFor();
+    assert.equal(await page.locator("html").getAttribute("lang"), "zh-CN");
+    await screenshot(page, "market-zh");
+    await go(`/trace/deal/${dealId}`);
+    await screenshot(page, "trace-zh");
+    assert.deepEqual(pageErrors, [], "no page threw");
+  });
+});
