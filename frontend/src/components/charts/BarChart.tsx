@@ -1,6 +1,9 @@
 import { useMemo } from "react";
 import uPlot from "uplot";
 
+import { useTranslation } from "react-i18next";
+
+import { timeScale } from "./time-scale.ts";
 import { chartColor, UPlotChart } from "./UPlotChart.tsx";
 
 type Props = {
@@ -16,15 +19,16 @@ type Props = {
 
 /** Bucketed totals over time (volume per day, kWh retired per week). */
 export function BarChart({ x, values, label, formatY, summary, height, color }: Props) {
+  const time = useTranslation().t("chart.time");
   const options = useMemo<Omit<uPlot.Options, "width" | "height">>(
     () => ({
-      scales: { x: { time: true } },
+      scales: { x: timeScale },
       axes: [
         { stroke: chartColor("muted"), grid: { show: false } },
         { stroke: chartColor("muted"), grid: { stroke: chartColor("grid") }, values: formatY ? (_u, ticks) => ticks.map(formatY) : undefined, size: 64 },
       ],
       series: [
-        {},
+        { label: time },
         {
           label,
           fill: color ?? chartColor("accent"),
@@ -35,7 +39,7 @@ export function BarChart({ x, values, label, formatY, summary, height, color }: 
         },
       ],
     }),
-    [label, formatY, color],
+    [label, formatY, color, time],
   );
   const data = useMemo(() => [x, values] as uPlot.AlignedData, [x, values]);
   return <UPlotChart options={options} data={data} summary={summary} height={height} />;

@@ -1,6 +1,9 @@
 import { useMemo } from "react";
 import type uPlot from "uplot";
 
+import { useTranslation } from "react-i18next";
+
+import { timeScale } from "./time-scale.ts";
 import { chartColor, UPlotChart } from "./UPlotChart.tsx";
 
 export type LineSeries = { label: string; values: (number | null)[]; color?: string };
@@ -17,15 +20,16 @@ type Props = {
 
 /** Time series (prices, volumes, shares) over chain time. */
 export function LineChart({ x, series, formatY, summary, height }: Props) {
+  const time = useTranslation().t("chart.time");
   const options = useMemo<Omit<uPlot.Options, "width" | "height">>(
     () => ({
-      scales: { x: { time: true } },
+      scales: { x: timeScale },
       axes: [
         { stroke: chartColor("muted"), grid: { stroke: chartColor("grid") } },
         { stroke: chartColor("muted"), grid: { stroke: chartColor("grid") }, values: formatY ? (_u, ticks) => ticks.map(formatY) : undefined, size: 64 },
       ],
       series: [
-        {},
+        { label: time },
         ...series.map((s) => ({
           label: s.label,
           stroke: s.color ?? chartColor("accent"),
@@ -35,7 +39,7 @@ export function LineChart({ x, series, formatY, summary, height }: Props) {
       ],
     }),
     // The series' labels and colours shape the chart; their values are data.
-    [series.map((s) => `${s.label}|${s.color}`).join(","), formatY],
+    [series.map((s) => `${s.label}|${s.color}`).join(","), formatY, time],
   );
   const data = useMemo(() => [x, ...series.map((s) => s.values)] as uPlot.AlignedData, [x, series]);
   return <UPlotChart options={options} data={data} summary={summary} height={height} />;
