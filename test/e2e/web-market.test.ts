@@ -79,8 +79,8 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
 
   after(async () => {
     await browser?.close();
-    const code = await stack?.stop();
-    assert.equal(code, 0, "the stack stops cleanly");
+    const exit = await stack?.stop();
+    assert.deepEqual(exit, { code: 0, signal: null }, "the stack stops cleanly");
   });
 
   // Shared by the steps below, in order: one trade from the plant to the retired credit.

@@ -1,6 +1,7 @@
-// The whole exchange for end-to-end tests: `node stack/main.ts` (what `npm start` runs after its
-// build) as a child in its own process group, on free ports and a temporary data folder, stopped
-// with SIGINT like Ctrl-C. A failed test never leaves a stack behind.
+// The whole exchange for tests: `npm start` as a fresh clone runs it, or (`direct`) the stack's
+// entry point itself, already built — a child in its own process group, on free ports and a
+// temporary data folder unless told otherwise, stopped with SIGINT as a terminal's Ctrl-C. A failed
+// test never leaves a stack behind.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,22 +9,38 @@ import path from "node:path";
 
 import { freePort, ROOT } from "./local-chain.ts";
 
+export type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
 export type RunningStack = {
+  process: ChildProcess;
   url: string;
   dataDir: string;
   output: () => string;
-  /** Ctrl-C, then waits for the exit code; removes the data folder unless `keepData`. */
-  stop: (options?: { keepData?: boolean }) => Promise<number | null>;
+  exited: Promise<Exit>;
+  /** Ctrl-C as a terminal sends it, to the whole foreground process group; resolves with the exit. */
+  interrupt: () => Promise<Exit>;
+  /** Ctrl-C, then removes the data folder; resolves with the exit. */
+  stop: () => Promise<Exit>;
 };
 
 const running = new Set<ChildProcess>();
 process.on("exit", () => {
-  for (const child of running) if (child.pid !== undefined) try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ }
+  for (const child of running)
+    if (child.pid !== undefined)
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
 });
 
-export async function startStack(env: Record<string, string> = {}, readyWithinMs = 10 * 60_000): Promise<RunningStack> {
+export async function startStack(
+  env: Record<string, string> = {},
+  { how = "direct", readyWithinMs = 10 * 60_000 }: { how?: "npm" | "direct"; readyWithinMs?: number } = {},
+): Promise<RunningStack> {
   const dataDir = env.DATA_DIR ?? (await mkdtemp(path.join(tmpdir(), "ccex-stack-")));
-  const child = spawn(process.execPath, [path.join(ROOT, "stack", "main.ts")], {
+  const [command, args] = how === "npm" ? ["npm", ["start"]] : [process.execPath, [path.join(ROOT, "stack", "main.ts")]];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, PORT: String(await freePort()), NODE_PORT: String(await freePort()), DATA_DIR: dataDir, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -33,25 +50,28 @@ export async function startStack(env: Record<string, string> = {}, readyWithinMs
   let output = "";
   child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
   child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once("exit", (code) => {
+  const exited = new Promise<Exit>((resolve) =>
+    child.once("exit", (code, signal) => {
       running.delete(child);
-      resolve(code);
+      resolve({ code, signal });
     }),
   );
-  const stop = async ({ keepData = false } = {}) => {
-    if (child.exitCode === null) process.kill(-child.pid!, "SIGINT");
-    const code = await Promise.race([
-      exited,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`stack not stopped within 90 s:\n${output}`)), 90_000).unref()),
-    ]);
-    if (!keepData) await rm(dataDir, { recursive: true, force: true });
-    return code;
+  const interrupt = () => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGINT");
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`the stack did not stop within 90 s:\n${output}`)), 90_000).unref(),
+    );
+    return Promise.race([exited, timeout]);
+  };
+  const stop = async () => {
+    const exit = await interrupt();
+    await rm(dataDir, { recursive: true, force: true });
+    return exit;
   };
   const deadline = Date.now() + readyWithinMs;
   for (;;) {
     const ready = /^CCEX is ready at (http:\/\/\S+)/m.exec(output);
-    if (ready) return { url: ready[1], dataDir, output: () => output, stop };
+    if (ready) return { process: child, url: ready[1], dataDir, output: () => output, exited, interrupt, stop };
     if (child.exitCode !== null) throw new Error(`the stack exited (${child.exitCode}) before it was ready:\n${output}`);
     if (Date.now() > deadline) {
       await stop();

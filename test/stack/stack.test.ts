@@ -2,7 +2,6 @@
 // temporary data folder with the demo market on: ready, serving every route, demo deals finalised,
 // Ctrl-C stops everything; started again, the chain and the market are where they were.
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -10,54 +9,8 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { parseStackConfig } from "../../protocol/stack-config.ts";
-import { freePort, ROOT } from "../helpers/local-chain.ts";
-
-type Exit = { code: number | null; signal: NodeJS.Signals | null };
-type Running = { process: ChildProcess; url: string; output: () => string; exited: Promise<Exit> };
-
-const running = new Set<ChildProcess>();
-// A failed test must not leave a stack behind: npm runs in its own process group with the stack,
-// whose children stop when it goes.
-process.on("exit", () => {
-  for (const child of running)
-    if (child.pid !== undefined)
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-        /* gone */
-      }
-});
-
-/** `npm start` as a fresh clone runs it, or (`direct`) the stack's entry point itself, already built. */
-async function startStack(env: Record<string, string>, how: "npm" | "direct"): Promise<Running> {
-  const [command, args] = how === "npm" ? ["npm", ["start"]] : [process.execPath, ["stack/main.ts"]];
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  running.add(child);
-  let output = "";
-  child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<Exit>((resolve) =>
-    child.once("exit", (code, signal) => {
-      running.delete(child);
-      resolve({ code, signal });
-    })
-  );
-  const deadline = Date.now() + 10 * 60_000;
-  for (;;) {
-    const ready = /^CCEX is ready at (http:\/\/\S+)/m.exec(output);
-    if (ready) return { process: child, url: ready[1], output: () => output, exited };
-    if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}) before it was ready:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`npm start was not ready within 10 minutes:\n${output}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-/** Ctrl-C as a terminal sends it: to the whole foreground process group. */
-async function interrupt(stack: Running): Promise<Exit> {
-  process.kill(-stack.process.pid!, "SIGINT");
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not stopped within 90 s:\n${stack.output()}`)), 90_000).unref());
-  return Promise.race([stack.exited, timeout]);
-}
+import { freePort } from "../helpers/local-chain.ts";
+import { startStack } from "../helpers/stack.ts";
 
 async function gql<T>(url: string, query: string): Promise<T> {
   const response = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
@@ -117,7 +70,7 @@ describe("npm start", { timeout: 20 * 60_000 }, () => {
   });
 
   it("starts the whole exchange behind one URL, finalises demo deals and stops on Ctrl-C leaving nothing running", async () => {
-    const stack = await startStack(env, "npm");
+    const stack = await startStack(env, { how: "npm" });
     let stopped = false;
     try {
       assert.equal(stack.url, `http://127.0.0.1:${port}`);
@@ -196,7 +149,7 @@ describe("npm start", { timeout: 20 * 60_000 }, () => {
 
       const pids = Object.values(health!.parts).flatMap((p) => (typeof p.pid === "number" ? [p.pid] : []));
       assert.equal(pids.length, 6, "node, indexer, API, demo, matcher and keeper each run as a process");
-      const exit = await interrupt(stack);
+      const exit = await stack.interrupt();
       stopped = true;
       // npm waits for its script, then ends itself by the SIGINT it received, as shells expect; the
       // stack's own exit code is checked on the direct run below.
@@ -207,13 +160,13 @@ describe("npm start", { timeout: 20 * 60_000 }, () => {
       assert.equal(await listening(port), false, "PORT closed");
       assert.equal(await listening(nodePort), false, "NODE_PORT closed");
     } finally {
-      if (!stopped) await interrupt(stack);
+      if (!stopped) await stack.interrupt();
     }
   });
 
   it("starts again on the same data folder and finds the same chain and market", async () => {
     assert.ok(seen.finalized.length > 0, "the first run recorded the market");
-    const stack = await startStack(env, "direct");
+    const stack = await startStack(env);
     let stopped = false;
     try {
       assert.match(stack.output(), /replayed \d+ blocks/);
@@ -230,11 +183,11 @@ describe("npm start", { timeout: 20 * 60_000 }, () => {
         const { order } = await gql<{ order: Bid | null }>(stack.url, `{ order(kind: BID, id: "${bid.id}") { id owner quantity } }`);
         assert.deepEqual(order, bid);
       }
-      assert.deepEqual(await interrupt(stack), { code: 0, signal: null }, stack.output());
+      assert.deepEqual(await stack.interrupt(), { code: 0, signal: null }, stack.output());
       stopped = true;
       assert.match(stack.output(), /CCEX stopped/);
     } finally {
-      if (!stopped) await interrupt(stack);
+      if (!stopped) await stack.interrupt();
     }
   });
 });
