@@ -1,29 +1,8 @@
 import { useMemo } from "react";
 import uPlot from "uplot";
 
+import { depthSeries, type DepthLevel } from "./depth-series.ts";
 import { chartColor, UPlotChart } from "./UPlotChart.tsx";
-
-export type DepthLevel = { price: number; quantity: number };
-
-/**
- * Cumulative depth on one price axis: bids (highest first) accumulate to the left, asks (lowest
- * first) to the right. Both sides share the x values, each null where the other side has a level.
- */
-export function depthSeries(bids: DepthLevel[], asks: DepthLevel[]): [number[], (number | null)[], (number | null)[]] {
-  const points = new Map<number, { bid: number | null; ask: number | null }>();
-  let total = 0;
-  for (const level of [...bids].sort((a, b) => b.price - a.price)) {
-    total += level.quantity;
-    points.set(level.price, { bid: total, ask: null });
-  }
-  total = 0;
-  for (const level of [...asks].sort((a, b) => a.price - b.price)) {
-    total += level.quantity;
-    points.set(level.price, { bid: points.get(level.price)?.bid ?? null, ask: total });
-  }
-  const xs = [...points.keys()].sort((a, b) => a - b);
-  return [xs, xs.map((x) => points.get(x)!.bid), xs.map((x) => points.get(x)!.ask)];
-}
 
 type Props = {
   bids: DepthLevel[];
