@@ -36,7 +36,6 @@ const dealIds: bigint[] = [];
 let bidIds: bigint[] = [];
 let batchId: bigint;
 let windowEnd: number;
-let challengePeriod: number;
 let gracePeriod: number;
 
 const logger = pino({ level: "silent" });
@@ -70,7 +69,6 @@ describe("keeper", () => {
     x = await new Exchange(node.url, d).init();
     await x.send(x.d.market, marketAbi, "setDealPeriods", [600, 900], x.admin);
     await x.send(x.d.market, marketAbi, "setArbitrationPeriod", [1_800], x.admin);
-    challengePeriod = 600;
     gracePeriod = 900;
     const hash = await x.wallet.sendTransaction({ account: x.admin, to: keeperAccount.address, value: parseEther("10"), chain: null });
     await x.client.waitForTransactionReceipt({ hash });

@@ -34,7 +34,6 @@ import {
   ROOT,
   Region,
   Source,
-  USD,
   deploy,
   regions,
   startNode,

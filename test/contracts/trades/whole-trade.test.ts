@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { advanceTo, BID_ESCROW, BUNDLE_FEE, BUNDLE_PAYMENTS, bundle } from "../../helpers/book.ts";
-import { loadFixture, ethers } from "../../helpers/connection.ts";
-import { challengeEnd, expectedOutcome, openDeal, reportedDeal, settle } from "../../helpers/deals.ts";
+import { loadFixture } from "../../helpers/connection.ts";
+import { challengeEnd, expectedOutcome, reportedDeal, settle } from "../../helpers/deals.ts";
 import { openBook } from "../../helpers/book.ts";
 import { USD, SOLAR_FACTOR, WIND_FACTOR } from "../../helpers/deploy.ts";
 
