@@ -16,20 +16,10 @@ import {
   mapRetirement,
   one,
 } from "./model.ts";
+import { PROVENANCE_STAGES, type ProvenanceStage } from "../../protocol/provenance.ts";
 
-const STAGES = [
-  "DEVICE",
-  "CERTIFICATE_BATCH",
-  "ENERGY_OFFER",
-  "DEAL",
-  "USAGE_REPORT",
-  "RETIREMENT",
-  "CREDIT_MINT",
-  "CREDIT_RETIREMENT",
-] as const;
-type Stage = (typeof STAGES)[number];
 
-type Step = { key: string; stage: Stage; entityId: string; summary: string; at: ReturnType<typeof chainRef>; [k: string]: unknown };
+type Step = { key: string; stage: ProvenanceStage; entityId: string; summary: string; at: ReturnType<typeof chainRef>; [k: string]: unknown };
 type Link = { from: string; to: string; quantity: string | null; unit: string | null };
 
 class Graph {
@@ -38,7 +28,7 @@ class Graph {
   readonly deals = new Set<string>();
   readonly batches = new Set<string>();
 
-  add(stage: Stage, id: string, summary: string, at: Step["at"], entity: Record<string, unknown>): string {
+  add(stage: ProvenanceStage, id: string, summary: string, at: Step["at"], entity: Record<string, unknown>): string {
     const key = `${stage}:${id}`;
     if (!this.steps.has(key)) this.steps.set(key, { key, stage, entityId: id, summary, at, ...entity });
     return key;
@@ -78,10 +68,10 @@ export async function provenance(ctx: ApiContext, args: { dealId?: string | null
     else addRetirement(g, r);
   }
   const steps = [...g.steps.values()].sort(
-    (a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage) || a.at.blockNumber - b.at.blockNumber || a.key.localeCompare(b.key),
+    (a, b) => PROVENANCE_STAGES.indexOf(a.stage) - PROVENANCE_STAGES.indexOf(b.stage) || a.at.blockNumber - b.at.blockNumber || a.key.localeCompare(b.key),
   );
   const present = new Set(steps.map((s) => s.stage));
-  const missing = STAGES.filter((s) => !present.has(s));
+  const missing = PROVENANCE_STAGES.filter((s) => !present.has(s));
   return { subject, steps, links: [...g.links.values()], missing, complete: missing.length === 0 };
 }
 

@@ -251,8 +251,7 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
   });
 
   it("traces the deal from the wind farm to the retired credit, each step linked to its transaction", async () => {
-    const graph = await eventually(`/trace/deal/${dealId}`, () => page.getByText("Complete chain", { exact: true }));
-    assert.ok(graph);
+    await eventually(`/trace/deal/${dealId}`, () => page.getByText("Complete chain", { exact: true }));
     const chain = page.getByRole("list", { name: "Provenance chain, from generation to retirement" });
     for (const stage of ["Device", "Certificate batch", "Energy offer", "Deal", "Usage report", "Certificate retirement", "Carbon credits", "Credit retirement"]) {
       assert.ok((await chain.getByText(new RegExp(`^${stage} `)).count()) > 0, `the chain shows a ${stage}`);

@@ -3,17 +3,10 @@
 // feeds many deals fans out sideways. Pure, so the arrangement is the same everywhere and testable;
 // the cards' heights are left to their content, and the links are drawn between the measured cards.
 
-export const STAGES = [
-  "DEVICE",
-  "CERTIFICATE_BATCH",
-  "ENERGY_OFFER",
-  "DEAL",
-  "USAGE_REPORT",
-  "RETIREMENT",
-  "CREDIT_MINT",
-  "CREDIT_RETIREMENT",
-] as const;
-export type Stage = (typeof STAGES)[number];
+import { PROVENANCE_STAGES, type ProvenanceStage } from "../../../../protocol/provenance.ts";
+
+export const STAGES = PROVENANCE_STAGES;
+export type Stage = ProvenanceStage;
 
 export type LayoutInput = {
   steps: readonly { key: string; stage: Stage }[];
