@@ -1,4 +1,3 @@
-import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { Card } from "../../components/Card.tsx";
@@ -10,7 +9,7 @@ import { useTokenSymbol } from "../../lib/token.ts";
 import { useTx } from "../../lib/tx/index.tsx";
 import { useWallet } from "../../lib/wallet/index.tsx";
 import { validateBandwidthOffer, type BandwidthOfferForm } from "./forms.ts";
-import { ErrorSummary, OwnOffers, RegionOptions, TxLine, useFieldMessage } from "./shared.tsx";
+import { ErrorSummary, OwnOffers, RegionOptions, TxLine, useCheckedForm, useFieldMessage } from "./shared.tsx";
 
 export function BandwidthTab() {
   const { t } = useTranslation("supply");
@@ -20,8 +19,8 @@ export function BandwidthTab() {
   const now = useChainTime();
   const tx = useTx();
   const message = useFieldMessage();
-  const [checked, setChecked] = useState(false);
-  const [form, setForm] = useState<BandwidthOfferForm>(() => ({
+  const { form, set, result: { errors }, checked, shown, attempt, settle } = useCheckedForm<BandwidthOfferForm, ReturnType<typeof validateBandwidthOffer>>(
+    () => ({
     fromRegion: "",
     toRegion: "",
     mbps: "",
@@ -30,16 +29,16 @@ export function BandwidthTab() {
     windowEnd: toLocalDateTimeInput(Math.ceil(now / 3600) * 3600 + 24 * 3600),
     reservePrice: "",
     expiry: "",
-  }));
-  const { errors, params } = useMemo(() => validateBandwidthOffer(form, now), [form, now]);
-  const shown = checked ? errors : {};
-  const set = (key: keyof BandwidthOfferForm) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm((f) => ({ ...f, [key]: e.target.value }));
+  }),
+    (f) => validateBandwidthOffer(f, now),
+    [now],
+  );
 
   const post = async () => {
-    setChecked(true);
+    const params = attempt();
     if (!params) return;
     const ok = await tx.run(t("bandwidth.postTx"), { ...contracts.market, functionName: "postBandwidthOffer", args: [params] });
-    if (ok) setChecked(false);
+    if (ok) settle();
   };
 
   return (

@@ -1,4 +1,3 @@
-import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { HARDWARE_CLASSES } from "../../../../protocol/units.ts";
@@ -12,7 +11,7 @@ import { useTokenSymbol } from "../../lib/token.ts";
 import { useTx } from "../../lib/tx/index.tsx";
 import { useWallet } from "../../lib/wallet/index.tsx";
 import { validateComputeOffer, type ComputeOfferForm } from "./forms.ts";
-import { ErrorSummary, OwnOffers, RegionOptions, TxLine, useFieldMessage } from "./shared.tsx";
+import { ErrorSummary, OwnOffers, RegionOptions, TxLine, useCheckedForm, useFieldMessage } from "./shared.tsx";
 
 export function ComputeTab() {
   const { t } = useTranslation("supply");
@@ -23,8 +22,8 @@ export function ComputeTab() {
   const now = useChainTime();
   const tx = useTx();
   const message = useFieldMessage();
-  const [checked, setChecked] = useState(false);
-  const [form, setForm] = useState<ComputeOfferForm>(() => ({
+  const { form, set, result: { errors, params }, checked, shown, attempt, settle } = useCheckedForm<ComputeOfferForm, ReturnType<typeof validateComputeOffer>>(
+    () => ({
     hardwareClass: "gpu-training",
     region: "",
     windowStart: toLocalDateTimeInput(Math.ceil(now / 3600) * 3600),
@@ -34,16 +33,16 @@ export function ComputeTab() {
     whPerVcuHour: "",
     pue: "1.25",
     expiry: "",
-  }));
-  const { errors, params } = useMemo(() => validateComputeOffer(form, now), [form, now]);
-  const shown = checked ? errors : {};
-  const set = (key: keyof ComputeOfferForm) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm((f) => ({ ...f, [key]: e.target.value }));
+  }),
+    (f) => validateComputeOffer(f, now),
+    [now],
+  );
 
   const post = async () => {
-    setChecked(true);
+    const params = attempt();
     if (!params) return;
     const ok = await tx.run(t("compute.postTx"), { ...contracts.market, functionName: "postComputeOffer", args: [params] });
-    if (ok) setChecked(false);
+    if (ok) settle();
   };
 
   return (

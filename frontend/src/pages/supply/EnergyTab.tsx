@@ -2,7 +2,7 @@
 // it, issue a certificate batch for metered generation (at most capacity × hours), and offer the
 // certificates' Wh for sale (the market escrows them, so it needs the ERC-1155 approval once).
 import { useQuery } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { ENERGY_SOURCES } from "../../../../protocol/units.ts";
@@ -23,7 +23,7 @@ import { useTx } from "../../lib/tx/index.tsx";
 import { useWallet } from "../../lib/wallet/index.tsx";
 import { validateDevice, validateEnergyOffer, validateIssue, type DeviceForm, type EnergyOfferForm, type IssueForm } from "./forms.ts";
 import { HOLDINGS, OWN_DEVICES, PENDING_DEVICES, type Holding, type OwnDevice, type PendingDevice } from "./queries.ts";
-import { ErrorSummary, OwnOffers, RegionOptions, TxLine, useFieldMessage } from "./shared.tsx";
+import { ErrorSummary, OwnOffers, RegionOptions, TxLine, useCheckedForm, useFieldMessage } from "./shared.tsx";
 
 export function EnergyTab() {
   const { t } = useTranslation("supply");
@@ -71,20 +71,20 @@ function RegisterDevice() {
   const now = useChainTime();
   const tx = useTx();
   const message = useFieldMessage();
-  const [checked, setChecked] = useState(false);
-  const [form, setForm] = useState<DeviceForm>({ source: "solar", region: "", capacityKw: "", commissionedAt: toLocalDateTimeInput(now - 30 * 86_400), metadataUri: "" });
-  const { errors, params } = useMemo(() => validateDevice(form, now), [form, now]);
-  const shown = checked ? errors : {};
-  const set = (key: keyof DeviceForm) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm((f) => ({ ...f, [key]: e.target.value }));
+  const { form, set, result: { errors }, checked, shown, attempt, settle } = useCheckedForm<DeviceForm, ReturnType<typeof validateDevice>>(
+    { source: "solar", region: "", capacityKw: "", commissionedAt: toLocalDateTimeInput(now - 30 * 86_400), metadataUri: "" },
+    (f) => validateDevice(f, now),
+    [now],
+  );
   const register = async () => {
-    setChecked(true);
+    const params = attempt();
     if (!params) return;
     const ok = await tx.run(t("energy.registerTx"), {
       ...contracts.certificates,
       functionName: "registerDevice",
       args: [params.source, params.region, params.capacityW, params.commissionedAt, params.metadataUri],
     });
-    if (ok) setChecked(false);
+    if (ok) settle();
   };
   return (
     <Card title={t("energy.registerTitle")}>
@@ -180,14 +180,14 @@ function IssueBatch({ device, onDone }: { device: OwnDevice; onDone: () => void 
   const now = useChainTime();
   const tx = useTx();
   const message = useFieldMessage();
-  const [checked, setChecked] = useState(false);
   const start = Math.max(device.commissionedAt, device.issuedUntil ?? 0);
-  const [form, setForm] = useState<IssueForm>({ periodStart: toLocalDateTimeInput(start), periodEnd: toLocalDateTimeInput(Math.min(now, start + 24 * 3600)), kwh: "" });
-  const { errors, params, maxWh } = useMemo(() => validateIssue(form, device, now), [form, device, now]);
-  const shown = checked ? errors : {};
-  const set = (key: keyof IssueForm) => (e: React.ChangeEvent<HTMLInputElement>) => setForm((f) => ({ ...f, [key]: e.target.value }));
+  const { form, set, result: { errors, maxWh }, checked, shown, attempt } = useCheckedForm<IssueForm, ReturnType<typeof validateIssue>>(
+    { periodStart: toLocalDateTimeInput(start), periodEnd: toLocalDateTimeInput(Math.min(now, start + 24 * 3600)), kwh: "" },
+    (f) => validateIssue(f, device, now),
+    [device, now],
+  );
   const issue = async () => {
-    setChecked(true);
+    const params = attempt();
     if (!params) return;
     const ok = await tx.run(t("issue.tx", { id: device.id }), { ...contracts.certificates, functionName: "issue", args: [params.deviceId, params.periodStart, params.periodEnd, params.wh] });
     if (ok) onDone();
@@ -304,15 +304,15 @@ function OfferCertificates({ holding, onDone }: { holding: Holding; onDone: () =
   const now = useChainTime();
   const tx = useTx();
   const message = useFieldMessage();
-  const [checked, setChecked] = useState(false);
   const held = BigInt(holding.wh);
-  const [form, setForm] = useState<EnergyOfferForm>({ kwh: (Number(held) / 1000).toString(), reservePrice: "", expiry: toLocalDateTimeInput(now + 7 * 86_400) });
-  const { errors, params } = useMemo(() => validateEnergyOffer(form, holding.batchId, held, now), [form, holding.batchId, held, now]);
-  const shown = checked ? errors : {};
-  const set = (key: keyof EnergyOfferForm) => (e: React.ChangeEvent<HTMLInputElement>) => setForm((f) => ({ ...f, [key]: e.target.value }));
+  const { form, set, result: { errors }, checked, shown, attempt } = useCheckedForm<EnergyOfferForm, ReturnType<typeof validateEnergyOffer>>(
+    { kwh: (Number(held) / 1000).toString(), reservePrice: "", expiry: toLocalDateTimeInput(now + 7 * 86_400) },
+    (f) => validateEnergyOffer(f, holding.batchId, held, now),
+    [holding.batchId, held, now],
+  );
 
   const offer = async () => {
-    setChecked(true);
+    const params = attempt();
     if (!params || !account) return;
     // The market pulls the Wh into escrow, which the ERC-1155 allows only to an approved operator.
     const approved = await publicClient.readContract({ ...contracts.certificates, functionName: "isApprovedForAll", args: [account, contracts.market.address] });

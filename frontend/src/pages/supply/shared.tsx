@@ -1,5 +1,6 @@
-// Pieces the supply tabs share: the error summary, inline transaction status, the own-offers
+// Pieces the supply tabs share: the checked form, the error summary, inline transaction status, the own-offers
 // table with its cancel action, and the region and time pickers.
+import { useMemo, useState, type ChangeEvent } from "react";
 import { useTranslation } from "react-i18next";
 
 import { REGIONS } from "../../../../protocol/units.ts";
@@ -17,6 +18,29 @@ import { useTx } from "../../lib/tx/index.tsx";
 import { useWallet } from "../../lib/wallet/index.tsx";
 import type { Errors, FieldError } from "./forms.ts";
 import { OWN_ORDERS, type OwnOrder } from "./queries.ts";
+
+/**
+ * A form checked before signing: its fields, the check's verdict (recomputed when the fields or
+ * `deps` change), and the errors shown once the person has tried to submit. `attempt()` shows them
+ * and returns the params only when the form is valid; `settle()` hides them again after a send.
+ */
+export function useCheckedForm<F extends Record<string, string>, R extends { errors: Errors<Extract<keyof F, string>>; params: unknown }>(
+  initial: F | (() => F),
+  validate: (form: F) => R,
+  deps: readonly unknown[],
+) {
+  const [checked, setChecked] = useState(false);
+  const [form, setForm] = useState<F>(initial);
+  // `validate` closes over exactly `deps`, so the verdict is recomputed when they change.
+  const result = useMemo(() => validate(form), [form, ...deps]);
+  const set = (key: keyof F) => (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm((f) => ({ ...f, [key]: e.target.value }));
+  const attempt = (): R["params"] | null => {
+    setChecked(true);
+    return result.params ?? null;
+  };
+  const shown: Errors<Extract<keyof F, string>> = checked ? result.errors : {};
+  return { form, set, result, checked, shown, attempt, settle: () => setChecked(false) };
+}
 
 /** The sentence for one field error; energy limits are shown in energy units. */
 export function useFieldMessage() {
