@@ -4,7 +4,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
 import { readFileSync } from "node:fs";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import DashboardPage from "../../frontend/src/pages/dashboard/index.tsx";
 import { headline, resourceSeries, windowStart } from "../../frontend/src/pages/dashboard/figures.ts";
@@ -20,6 +20,15 @@ vi.mock("../../frontend/src/components/charts/UPlotChart.tsx", () => ({
 vi.mock("uplot", () => ({ default: { paths: { bars: () => () => null } } }));
 
 const stats: StatsData = JSON.parse(readFileSync(repoFile("test/frontend/fixtures/stats.json"), "utf8"));
+
+// The page takes the later of chain time and the visitor's clock. The fixture was captured on a
+// chain at a fixed time: put the visitor's clock before it, so the fixture's chain time decides the
+// window the page asks for, today and in a year.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(new Date("2000-01-01T00:00:00Z"));
+});
+afterEach(() => vi.useRealTimers());
 
 describe("dashboard figures", () => {
   it("adds up the headline figures exactly", () => {
