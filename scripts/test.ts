@@ -1,7 +1,7 @@
 // Runs every test suite of the project and closes with one line `N passed, N failed`.
 //
 //   node scripts/test.ts            all suites
-//   node scripts/test.ts contracts  only the named suites (typecheck, contracts, web, node)
+//   node scripts/test.ts contracts  only the named suites (lint, typecheck, contracts, web, node)
 //
 // Each suite is a child process whose own summary is parsed; a suite that crashes before printing
 // a summary counts as one failure so that a broken suite can never read as green.
@@ -15,6 +15,7 @@ type Count = { passed: number; failed: number };
 const root = path.resolve(import.meta.dirname, "..");
 
 function stripAnsi(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the colour codes this removes
   return s.replace(/\u001b\[[0-9;]*m/g, "");
 }
 
@@ -78,8 +79,20 @@ function parseTypecheck(out: string): Count {
   return { passed: errors === 0 ? 1 : 0, failed: errors === 0 ? 0 : 1 };
 }
 
+/** The formatters' and linters' checks (scripts/lint.ts), one per tool. */
+function parseLint(out: string): Count | undefined {
+  const line = [...stripAnsi(out).matchAll(/^(\d+) passed, (\d+) failed$/gm)].at(-1);
+  return line === undefined ? undefined : { passed: Number(line[1]), failed: Number(line[2]) };
+}
+
 const suites: Suite[] = [
-  { name: "typecheck", command: process.execPath, args: [tsc, "--noEmit", "-p", "tsconfig.json"], parse: parseTypecheck },
+  { name: "lint", command: process.execPath, args: [path.join(root, "scripts", "lint.ts")], parse: parseLint },
+  {
+    name: "typecheck",
+    command: process.execPath,
+    args: [tsc, "--noEmit", "-p", "tsconfig.json"],
+    parse: parseTypecheck,
+  },
   { name: "contracts", command: process.execPath, args: [hardhat, "test"], parse: parseHardhat },
   { name: "web", command: process.execPath, args: [vitest, "run", "--config", webConfig], parse: parseVitest },
   {
