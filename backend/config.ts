@@ -11,36 +11,38 @@ const envInt = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.int().min(min).max(max));
 
-const ServerEnv = z.object({
-  /** Interface to bind. Loopback unless told otherwise: exposing the API is a deliberate act. */
-  HOST: z.string().min(1).default(LOOPBACK),
-  PORT: envInt(0, 65_535).default(8080),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  /** Largest accepted request body, in bytes. */
-  BODY_LIMIT_BYTES: envInt(256, 10_485_760).default(16_384),
-  /** Requests per client per window on /api/*; 0 turns rate limiting off. */
-  RATE_LIMIT_MAX: envInt(0, 1_000_000).default(300),
-  RATE_LIMIT_WINDOW_MS: envInt(1_000, 86_400_000).default(60_000),
-  /** Express `trust proxy`: hop count behind proxies you control; 0 trusts none. */
-  TRUST_PROXY_HOPS: envInt(0, 10).default(0),
-  /** How long in-flight requests may take to finish after SIGTERM/SIGINT. */
-  SHUTDOWN_GRACE_MS: envInt(0, 120_000).default(10_000),
-  /** The market's platform fee in bps (Ignition default 30; the contract caps it at 1000). */
-  PLATFORM_FEE_BPS: envInt(0, 1_000).default(30),
-  /** The matcher's proposals file (MATCHER_PROPOSALS_FILE), served at /api/proposals; in memory without it. */
-  PROPOSALS_FILE: z.string().min(1).optional(),
-  /** Optional JSON file with a fixed open book to quote against (demos, benchmarks). */
-  BOOK_FILE: z.string().min(1).optional(),
-  /** JSON-RPC endpoint to read the open book from the market's events. */
-  RPC_URL: z.url({ protocol: /^(https?|wss?)$/, error: "expected an http(s) or ws(s) URL" }).optional(),
-  /** Deployment to read with RPC_URL: a chain id (deployments/<id>.json) or a file path. Default 31337. */
-  DEPLOYMENT: z.string().min(1).default("31337"),
-  /** How long a book read from the chain is reused for quotes. */
-  BOOK_MAX_AGE_MS: envInt(0, 600_000).default(2_000),
-}).refine((e) => e.BOOK_FILE === undefined || e.RPC_URL === undefined, {
-  path: ["BOOK_FILE"],
-  message: "set BOOK_FILE or RPC_URL, not both",
-});
+const ServerEnv = z
+  .object({
+    /** Interface to bind. Loopback unless told otherwise: exposing the API is a deliberate act. */
+    HOST: z.string().min(1).default(LOOPBACK),
+    PORT: envInt(0, 65_535).default(8080),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** Largest accepted request body, in bytes. */
+    BODY_LIMIT_BYTES: envInt(256, 10_485_760).default(16_384),
+    /** Requests per client per window on /api/*; 0 turns rate limiting off. */
+    RATE_LIMIT_MAX: envInt(0, 1_000_000).default(300),
+    RATE_LIMIT_WINDOW_MS: envInt(1_000, 86_400_000).default(60_000),
+    /** Express `trust proxy`: hop count behind proxies you control; 0 trusts none. */
+    TRUST_PROXY_HOPS: envInt(0, 10).default(0),
+    /** How long in-flight requests may take to finish after SIGTERM/SIGINT. */
+    SHUTDOWN_GRACE_MS: envInt(0, 120_000).default(10_000),
+    /** The market's platform fee in bps (Ignition default 30; the contract caps it at 1000). */
+    PLATFORM_FEE_BPS: envInt(0, 1_000).default(30),
+    /** The matcher's proposals file (MATCHER_PROPOSALS_FILE), served at /api/proposals; in memory without it. */
+    PROPOSALS_FILE: z.string().min(1).optional(),
+    /** Optional JSON file with a fixed open book to quote against (demos, benchmarks). */
+    BOOK_FILE: z.string().min(1).optional(),
+    /** JSON-RPC endpoint to read the open book from the market's events. */
+    RPC_URL: z.url({ protocol: /^(https?|wss?)$/, error: "expected an http(s) or ws(s) URL" }).optional(),
+    /** Deployment to read with RPC_URL: a chain id (deployments/<id>.json) or a file path. Default 31337. */
+    DEPLOYMENT: z.string().min(1).default("31337"),
+    /** How long a book read from the chain is reused for quotes. */
+    BOOK_MAX_AGE_MS: envInt(0, 600_000).default(2_000),
+  })
+  .refine((e) => e.BOOK_FILE === undefined || e.RPC_URL === undefined, {
+    path: ["BOOK_FILE"],
+    message: "set BOOK_FILE or RPC_URL, not both",
+  });
 
 export type ServerConfig = {
   host: string;
@@ -53,7 +55,10 @@ export type ServerConfig = {
   platformFeeBps: number;
   proposalsFile: string | undefined;
   /** Where quotes read the book: a fixed file, the chain, or nothing (an empty in-memory book). */
-  book: { from: "file"; file: string } | { from: "chain"; rpcUrl: string; deployment: number | string; maxAgeMs: number } | { from: "memory" };
+  book:
+    | { from: "file"; file: string }
+    | { from: "chain"; rpcUrl: string; deployment: number | string; maxAgeMs: number }
+    | { from: "memory" };
 };
 
 export class ConfigError extends Error {
@@ -84,7 +89,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       e.BOOK_FILE !== undefined
         ? { from: "file", file: e.BOOK_FILE }
         : e.RPC_URL !== undefined
-          ? { from: "chain", rpcUrl: e.RPC_URL, deployment: /^[0-9]+$/.test(e.DEPLOYMENT) ? Number(e.DEPLOYMENT) : e.DEPLOYMENT, maxAgeMs: e.BOOK_MAX_AGE_MS }
+          ? {
+              from: "chain",
+              rpcUrl: e.RPC_URL,
+              deployment: /^[0-9]+$/.test(e.DEPLOYMENT) ? Number(e.DEPLOYMENT) : e.DEPLOYMENT,
+              maxAgeMs: e.BOOK_MAX_AGE_MS,
+            }
           : { from: "memory" },
   };
 }

@@ -6,14 +6,14 @@ import { pino } from "pino";
 
 import { readDeployment } from "../protocol/deployment.ts";
 import { createApp } from "./api/app.ts";
-import { InMemoryBookSource, type BookSource } from "./api/book-source.ts";
+import { type BookSource, InMemoryBookSource } from "./api/book-source.ts";
 import { CachedBookSource } from "./api/cached-book-source.ts";
 import { InMemoryProposalStore } from "./api/proposal-store.ts";
 import { readBookFile } from "./book-file.ts";
 import { createChainClients } from "./chain/create-clients.ts";
+import { ConfigError, loadConfig, type ServerConfig } from "./config.ts";
 import { ChainBookSource } from "./matcher/chain-book-source.ts";
 import { JsonFileProposalStore } from "./matcher/proposal-file.ts";
-import { ConfigError, loadConfig, type ServerConfig } from "./config.ts";
 
 let config: ServerConfig;
 try {
@@ -47,7 +47,8 @@ async function bookSource(from: ServerConfig["book"]): Promise<BookSource> {
 const book = await bookSource(config.book);
 logger.info({ book: config.book.from }, "book source");
 // A separate matcher process publishes batches into its proposals file; without one, nothing is proposed.
-const proposals = config.proposalsFile === undefined ? new InMemoryProposalStore() : new JsonFileProposalStore(config.proposalsFile);
+const proposals =
+  config.proposalsFile === undefined ? new InMemoryProposalStore() : new JsonFileProposalStore(config.proposalsFile);
 
 const app = createApp({
   book,

@@ -75,10 +75,12 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
     }
 
     /// @inheritdoc IGreenCertificates
-    function issue(uint256 deviceId, uint40 periodStart, uint40 periodEnd, uint64 wh)
-        external
-        returns (uint256 batchId)
-    {
+    function issue(
+        uint256 deviceId,
+        uint40 periodStart,
+        uint40 periodEnd,
+        uint64 wh
+    ) external returns (uint256 batchId) {
         Device storage device = _existingDevice(deviceId);
         if (device.owner != msg.sender) revert CertificatesNotDeviceOwner(deviceId, msg.sender, device.owner);
         if (device.status != DeviceStatus.Approved) {
@@ -94,7 +96,7 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
         if (periodStart < device.issuedUntil) {
             revert CertificatesPeriodOverlap(deviceId, periodStart, device.issuedUntil);
         }
-        uint256 maxWh = uint256(device.capacityW) * (periodEnd - periodStart) / _SECONDS_PER_HOUR;
+        uint256 maxWh = (uint256(device.capacityW) * (periodEnd - periodStart)) / _SECONDS_PER_HOUR;
         if (wh > maxWh) revert CertificatesExceedsCapacity(deviceId, wh, maxWh);
 
         device.issuedUntil = periodEnd;
@@ -109,7 +111,14 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
             retiredWh: 0
         });
         emit CertificatesIssued(
-            batchId, deviceId, msg.sender, device.source, device.region, periodStart, periodEnd, wh
+            batchId,
+            deviceId,
+            msg.sender,
+            device.source,
+            device.region,
+            periodStart,
+            periodEnd,
+            wh
         );
         _mint(msg.sender, batchId, wh, "");
     }
@@ -135,10 +144,11 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
     }
 
     /// @inheritdoc IGreenCertificates
-    function returnEscrow(address to, uint256[] calldata batchIds, uint256[] calldata whs)
-        external
-        onlyRole(MARKET_ROLE)
-    {
+    function returnEscrow(
+        address to,
+        uint256[] calldata batchIds,
+        uint256[] calldata whs
+    ) external onlyRole(MARKET_ROLE) {
         if (batchIds.length != whs.length) revert ERC1155InvalidArrayLength(batchIds.length, whs.length);
         if (to == address(0)) revert ERC1155InvalidReceiver(to);
         // `_update` rather than a safe transfer: see the interface, a refusing receiver must not block a deal.
@@ -166,12 +176,9 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
     }
 
     /// @inheritdoc IERC165
-    function supportsInterface(bytes4 interfaceId)
-        public
-        view
-        override(ERC1155, AccessControl, IERC165)
-        returns (bool)
-    {
+    function supportsInterface(
+        bytes4 interfaceId
+    ) public view override(ERC1155, AccessControl, IERC165) returns (bool) {
         return interfaceId == type(IGreenCertificates).interfaceId || super.supportsInterface(interfaceId);
     }
 
@@ -181,9 +188,7 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
     }
 
     /// @dev Burns `wh` of the caller's certificates and records the retirement on the batch.
-    function _retire(uint256 batchId, uint256 wh, address beneficiary, uint256 dealId, string memory purpose)
-        private
-    {
+    function _retire(uint256 batchId, uint256 wh, address beneficiary, uint256 dealId, string memory purpose) private {
         if (wh == 0) revert CertificatesZeroAmount();
         Batch storage batch = _batches[batchId];
         if (batch.issuedWh == 0) revert CertificatesUnknownBatch(batchId);

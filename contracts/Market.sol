@@ -96,12 +96,9 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     }
 
     /// @inheritdoc IMarket
-    function postEnergyOffer(EnergyOfferParams calldata offer)
-        external
-        whenNotPaused
-        nonReentrant
-        returns (uint256 offerId)
-    {
+    function postEnergyOffer(
+        EnergyOfferParams calldata offer
+    ) external whenNotPaused nonReentrant returns (uint256 offerId) {
         return OrderPosting.postEnergyOffer(_book, _certificates, offer);
     }
 
@@ -116,16 +113,20 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     }
 
     /// @inheritdoc IMarket
-    function postBidWithPermit(BidParams calldata bid, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
-        external
-        whenNotPaused
-        nonReentrant
-        returns (uint256 bidId)
-    {
+    function postBidWithPermit(
+        BidParams calldata bid,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external whenNotPaused nonReentrant returns (uint256 bidId) {
         uint256 escrow = uint256(bid.vcuHours) * bid.limitPricePerVcuHour;
         // A permit front-run by someone else has already set the allowance; the transfer decides.
-        try IERC20Permit(address(_settlementToken)).permit(msg.sender, address(this), escrow, deadline, v, r, s) {}
-            catch {}
+        // solhint-disable no-empty-blocks
+        try
+            IERC20Permit(address(_settlementToken)).permit(msg.sender, address(this), escrow, deadline, v, r, s)
+        {} catch {}
+        // solhint-enable no-empty-blocks
         return OrderPosting.postBid(_book, _settlementToken, bid);
     }
 
@@ -175,13 +176,9 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     // ─── Settlement ──────────────────────────────────────────────────────────────────────────────
 
     /// @inheritdoc IMarket
-    function settle(Match[] calldata matches)
-        external
-        onlyRole(MATCHER_ROLE)
-        whenNotPaused
-        nonReentrant
-        returns (uint256 dealsOpened)
-    {
+    function settle(
+        Match[] calldata matches
+    ) external onlyRole(MATCHER_ROLE) whenNotPaused nonReentrant returns (uint256 dealsOpened) {
         return BatchSettlement.settle(_book, _settings, matches);
     }
 
@@ -206,10 +203,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     }
 
     /// @inheritdoc IMarket
-    function confirmUsage(uint256 dealId, DealTerms calldata terms, UsageReport calldata report)
-        external
-        nonReentrant
-    {
+    function confirmUsage(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external nonReentrant {
         bytes26 digest = DealMath.reportDigest(DealMath.termsDigest(terms), report);
         _dealIn(dealId, DealStatus.Reported, digest);
         _requireParty(dealId, terms.buyer);
@@ -224,8 +218,11 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         UsageReport calldata report,
         string calldata reason
     ) external {
-        Deal memory deal =
-            _dealIn(dealId, DealStatus.Reported, DealMath.reportDigest(DealMath.termsDigest(terms), report));
+        Deal memory deal = _dealIn(
+            dealId,
+            DealStatus.Reported,
+            DealMath.reportDigest(DealMath.termsDigest(terms), report)
+        );
         _requireParty(dealId, terms.buyer);
         uint256 challengeEnd = uint256(deal.since) + terms.challengePeriod;
         if (block.timestamp >= challengeEnd) revert MarketChallengePeriodOver(dealId, challengeEnd);
@@ -257,18 +254,22 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
 
     /// @inheritdoc IMarket
     function finalize(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external nonReentrant {
-        Deal memory deal =
-            _dealIn(dealId, DealStatus.Reported, DealMath.reportDigest(DealMath.termsDigest(terms), report));
+        Deal memory deal = _dealIn(
+            dealId,
+            DealStatus.Reported,
+            DealMath.reportDigest(DealMath.termsDigest(terms), report)
+        );
         uint256 challengeEnd = uint256(deal.since) + terms.challengePeriod;
         if (block.timestamp < challengeEnd) revert MarketChallengePeriodActive(dealId, challengeEnd);
         _close(dealId, deal.digest, terms, report, _BPS);
     }
 
     /// @inheritdoc IMarket
-    function finalizeLapsedDispute(uint256 dealId, DealTerms calldata terms, UsageReport calldata report)
-        external
-        nonReentrant
-    {
+    function finalizeLapsedDispute(
+        uint256 dealId,
+        DealTerms calldata terms,
+        UsageReport calldata report
+    ) external nonReentrant {
         bytes26 digest = DealMath.reportDigest(DealMath.termsDigest(terms), report);
         _dealIn(dealId, DealStatus.Disputed, digest);
         uint256 arbitrationDeadline = _arbitrationDeadlines[dealId];
@@ -342,10 +343,10 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     }
 
     /// @inheritdoc IMarket
-    function setSourceFactor(IGreenCertificates.EnergySource source, uint16 gCO2ePerKwh)
-        external
-        onlyRole(DEFAULT_ADMIN_ROLE)
-    {
+    function setSourceFactor(
+        IGreenCertificates.EnergySource source,
+        uint16 gCO2ePerKwh
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _book.sourceFactors[source] = gCO2ePerKwh;
         emit SourceFactorSet(source, gCO2ePerKwh);
     }
@@ -363,11 +364,13 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     // ─── Certificate escrow ──────────────────────────────────────────────────────────────────────
 
     /// @notice Accepts certificates only when the market itself pulls them for an energy offer.
-    function onERC1155Received(address operator, address from, uint256, uint256, bytes calldata)
-        external
-        view
-        returns (bytes4)
-    {
+    function onERC1155Received(
+        address operator,
+        address from,
+        uint256,
+        uint256,
+        bytes calldata
+    ) external view returns (bytes4) {
         if (operator != address(this) || msg.sender != address(_certificates)) {
             revert MarketUnsolicitedCertificates(operator, from);
         }
@@ -375,11 +378,13 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     }
 
     /// @notice The market never pulls batches of certificates, so it accepts none.
-    function onERC1155BatchReceived(address operator, address from, uint256[] calldata, uint256[] calldata, bytes calldata)
-        external
-        pure
-        returns (bytes4)
-    {
+    function onERC1155BatchReceived(
+        address operator,
+        address from,
+        uint256[] calldata,
+        uint256[] calldata,
+        bytes calldata
+    ) external pure returns (bytes4) {
         revert MarketUnsolicitedCertificates(operator, from);
     }
 
@@ -508,8 +513,10 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
 
     /// @inheritdoc IERC165
     function supportsInterface(bytes4 interfaceId) public view override(AccessControl, IERC165) returns (bool) {
-        return interfaceId == type(IERC1155Receiver).interfaceId || interfaceId == type(IMarket).interfaceId
-            || super.supportsInterface(interfaceId);
+        return
+            interfaceId == type(IERC1155Receiver).interfaceId ||
+            interfaceId == type(IMarket).interfaceId ||
+            super.supportsInterface(interfaceId);
     }
 
     // ─── Internal ────────────────────────────────────────────────────────────────────────────────

@@ -1,8 +1,9 @@
 // The web market's build, dev server and component tests (scripts/test.ts runs the `web` suite
 // with this file). The dev server forwards the stack's routes so `npx vite --config
 // frontend/vite.config.ts` works against a running `npm start` (or CCEX_STACK_URL).
-import react from "@vitejs/plugin-react";
+
 import { fileURLToPath } from "node:url";
+import react from "@vitejs/plugin-react";
 import { defineConfig } from "vitest/config";
 
 import { bundleBudget } from "./build/bundle-budget.ts";

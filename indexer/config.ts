@@ -20,7 +20,10 @@ const Env = z.object({
   INDEXER_WS_URL: z.string().optional(),
   /** PostgreSQL connection string; unset: embedded PGlite under INDEXER_DATA_DIR. */
   DATABASE_URL: z.string().min(1).optional(),
-  INDEXER_DATA_DIR: z.string().min(1).default(path.join(ROOT, ".data", "indexer")),
+  INDEXER_DATA_DIR: z
+    .string()
+    .min(1)
+    .default(path.join(ROOT, ".data", "indexer")),
   /** Deployment file with addresses and start block; default deployments/<chainId>.json. */
   INDEXER_DEPLOYMENT: z.string().min(1).optional(),
   /** Blocks below the head before data counts as final; default 0 on local dev chains, else 12. */
@@ -78,16 +81,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IndexerConfig 
   }
   const e = parsed.data;
   if (e.INDEXER_ROLE === "api" && !e.DATABASE_URL) {
-    throw new ConfigError("INDEXER_ROLE=api needs DATABASE_URL: an embedded PGlite belongs to the one process that syncs it");
+    throw new ConfigError(
+      "INDEXER_ROLE=api needs DATABASE_URL: an embedded PGlite belongs to the one process that syncs it",
+    );
   }
-  if (e.INDEXER_REORG_DEPTH !== undefined && e.INDEXER_CONFIRMATIONS !== undefined && e.INDEXER_REORG_DEPTH < e.INDEXER_CONFIRMATIONS) {
+  if (
+    e.INDEXER_REORG_DEPTH !== undefined &&
+    e.INDEXER_CONFIRMATIONS !== undefined &&
+    e.INDEXER_REORG_DEPTH < e.INDEXER_CONFIRMATIONS
+  ) {
     throw new ConfigError("INDEXER_REORG_DEPTH: must be at least INDEXER_CONFIRMATIONS");
   }
   const ws = e.INDEXER_WS_URL === "off" ? null : (e.INDEXER_WS_URL ?? e.RPC_URL.replace(/^http/, "ws"));
   return {
     rpcUrl: e.RPC_URL,
     wsUrl: ws,
-    database: e.DATABASE_URL ? { kind: "postgres", url: e.DATABASE_URL } : { kind: "pglite", dataDir: path.resolve(e.INDEXER_DATA_DIR) },
+    database: e.DATABASE_URL
+      ? { kind: "postgres", url: e.DATABASE_URL }
+      : { kind: "pglite", dataDir: path.resolve(e.INDEXER_DATA_DIR) },
     deploymentFile: e.INDEXER_DEPLOYMENT ? path.resolve(e.INDEXER_DEPLOYMENT) : null,
     confirmations: e.INDEXER_CONFIRMATIONS ?? null,
     reorgDepth: e.INDEXER_REORG_DEPTH ?? null,

@@ -7,14 +7,21 @@ import { IndexerError } from "./errors.ts";
 import type { ContractSpec } from "./sync/decode.ts";
 
 /** The contracts whose events the handlers follow (handlers/index.ts), by deployment name. */
-const FOLLOWED = { Market: marketAbi, GreenCertificates: greenCertificatesAbi, CarbonCredits: carbonCreditsAbi } as const;
+const FOLLOWED = {
+  Market: marketAbi,
+  GreenCertificates: greenCertificatesAbi,
+  CarbonCredits: carbonCreditsAbi,
+} as const;
 
 export type IndexedDeployment = { chainId: number; startBlock: number; contracts: ContractSpec[] };
 
 export async function loadContracts(chainId: number, file: string | null): Promise<IndexedDeployment> {
   const d = await readDeployment(file ?? chainId);
   if (d.chainId !== chainId) {
-    throw new IndexerError("WRONG_CHAIN", `the deployment file is for chain ${d.chainId}, the node is chain ${chainId}`);
+    throw new IndexerError(
+      "WRONG_CHAIN",
+      `the deployment file is for chain ${d.chainId}, the node is chain ${chainId}`,
+    );
   }
   const contracts = (Object.keys(FOLLOWED) as (keyof typeof FOLLOWED)[]).map((name) => ({
     name,

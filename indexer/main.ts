@@ -5,15 +5,15 @@
 //   INDEXER_ROLE=api DATABASE_URL=…      a stateless GraphQL replica next to one syncing process
 //
 // See indexer/config.ts for every setting.
-import { pino, type Logger } from "pino";
-import { defaultConfirmations, loadConfig, ConfigError, type IndexerConfig } from "./config.ts";
-import { openDatabase, type Database } from "./db/driver.ts";
+import { type Logger, pino } from "pino";
+import { ConfigError, defaultConfirmations, type IndexerConfig, loadConfig } from "./config.ts";
+import { type Database, openDatabase } from "./db/driver.ts";
 import { migrate } from "./db/migrate.ts";
 import { loadContracts } from "./deployment.ts";
 import { pollingFeed } from "./graphql/feed.ts";
 import { startServer } from "./graphql/server.ts";
 import { handlers } from "./handlers/index.ts";
-import { createChain, type Chain } from "./sync/chain.ts";
+import { type Chain, createChain } from "./sync/chain.ts";
 import { SyncEngine } from "./sync/engine.ts";
 
 export type Indexer = {

@@ -37,7 +37,14 @@ export const ACCOUNT_PLAN = {
 } as const;
 
 /** The parts a person can play from the web market's demo menu, in menu order. */
-export const DEMO_ROLES = ["buyer", "computeSupplier", "energySupplier", "networkSupplier", "registrar", "arbiter"] as const;
+export const DEMO_ROLES = [
+  "buyer",
+  "computeSupplier",
+  "energySupplier",
+  "networkSupplier",
+  "registrar",
+  "arbiter",
+] as const;
 export type DemoRole = (typeof DEMO_ROLES)[number];
 
 export type DevAccount = { index: number; address: `0x${string}`; privateKey: `0x${string}` };

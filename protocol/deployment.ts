@@ -71,7 +71,10 @@ export function parseDeployment(json: unknown, source = "deployment"): Deploymen
  * const { contracts, startBlock } = await readDeployment(31337);
  * @throws {DeploymentError} when the file is missing or malformed
  */
-export async function readDeployment(source: number | string, dir: string | URL = DEFAULT_DEPLOYMENTS_DIR): Promise<Deployment> {
+export async function readDeployment(
+  source: number | string,
+  dir: string | URL = DEFAULT_DEPLOYMENTS_DIR,
+): Promise<Deployment> {
   const { readFile } = await import("node:fs/promises");
   const { fileURLToPath } = await import("node:url");
   const path = await import("node:path");

@@ -39,7 +39,9 @@ function render(): string {
   }
   parts.push(
     "/** Every ABI by contract name. */",
-    `export const abis = { ${Object.entries(CONTRACTS).map(([c, n]) => `${c}: ${n}`).join(", ")} } as const;`,
+    `export const abis = { ${Object.entries(CONTRACTS)
+      .map(([c, n]) => `${c}: ${n}`)
+      .join(", ")} } as const;`,
     "",
   );
   return parts.join("\n");

@@ -33,7 +33,10 @@ const StackEnv = z
     DATABASE_URL: z
       .url({ protocol: /^postgres(ql)?$/, error: "expected a postgres:// or postgresql:// URL" })
       .optional(),
-    DATA_DIR: z.string().min(1).default(path.join(ROOT, ".data", "stack")),
+    DATA_DIR: z
+      .string()
+      .min(1)
+      .default(path.join(ROOT, ".data", "stack")),
     /** The local node's JSON-RPC port (ignored with RPC_URL). */
     NODE_PORT: port(8545),
     /** Loopback ports of the indexer's GraphQL server and the backend API; 0 picks free ones at start. */
@@ -61,17 +64,40 @@ const StackEnv = z
   })
   .superRefine((env, ctx) => {
     if (env.RPC_URL === undefined) {
-      if (env.DEPLOYMENT !== undefined) ctx.addIssue({ code: "custom", path: ["DEPLOYMENT"], message: "only with RPC_URL (the local chain gets its own deployment)" });
+      if (env.DEPLOYMENT !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["DEPLOYMENT"],
+          message: "only with RPC_URL (the local chain gets its own deployment)",
+        });
       if (env.MATCHER_PRIVATE_KEY !== undefined && env.MATCHER_KEYSTORE !== undefined) {
-        ctx.addIssue({ code: "custom", path: ["MATCHER_PRIVATE_KEY"], message: "set MATCHER_PRIVATE_KEY or MATCHER_KEYSTORE, not both" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["MATCHER_PRIVATE_KEY"],
+          message: "set MATCHER_PRIVATE_KEY or MATCHER_KEYSTORE, not both",
+        });
       }
     } else {
-      if (env.DEPLOYMENT === undefined) ctx.addIssue({ code: "custom", path: ["DEPLOYMENT"], message: "required with RPC_URL: the deployment file of the contracts on that chain" });
+      if (env.DEPLOYMENT === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["DEPLOYMENT"],
+          message: "required with RPC_URL: the deployment file of the contracts on that chain",
+        });
       if ((env.MATCHER_PRIVATE_KEY === undefined) === (env.MATCHER_KEYSTORE === undefined)) {
-        ctx.addIssue({ code: "custom", path: ["MATCHER_PRIVATE_KEY"], message: "with RPC_URL set exactly one of MATCHER_PRIVATE_KEY or MATCHER_KEYSTORE" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["MATCHER_PRIVATE_KEY"],
+          message: "with RPC_URL set exactly one of MATCHER_PRIVATE_KEY or MATCHER_KEYSTORE",
+        });
       }
       // The demo's participants are the dev mnemonic's accounts, funded only on a local dev node.
-      if (env.DEMO === "on") ctx.addIssue({ code: "custom", path: ["DEMO"], message: "the demo market needs the local chain: unset RPC_URL" });
+      if (env.DEMO === "on")
+        ctx.addIssue({
+          code: "custom",
+          path: ["DEMO"],
+          message: "the demo market needs the local chain: unset RPC_URL",
+        });
     }
     if (env.MATCHER_KEYSTORE !== undefined && env.MATCHER_KEYSTORE_PASSWORD === undefined) {
       ctx.addIssue({ code: "custom", path: ["MATCHER_KEYSTORE_PASSWORD"], message: "required with MATCHER_KEYSTORE" });
@@ -84,7 +110,8 @@ const StackEnv = z
     ] as const;
     for (const [i, [name, value]] of ports.entries()) {
       const clash = ports.slice(0, i).find(([, other]) => value !== 0 && other === value);
-      if (clash !== undefined) ctx.addIssue({ code: "custom", path: [name], message: `same port as ${clash[0]} (${value})` });
+      if (clash !== undefined)
+        ctx.addIssue({ code: "custom", path: [name], message: `same port as ${clash[0]} (${value})` });
     }
   });
 
@@ -134,7 +161,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): StackSetting
     host: e.HOST,
     port: e.PORT,
     dataDir: path.resolve(e.DATA_DIR),
-    chain: local ? { kind: "local", nodePort: e.NODE_PORT } : { kind: "remote", rpcUrl: e.RPC_URL!, deploymentFile: path.resolve(e.DEPLOYMENT!) },
+    chain: local
+      ? { kind: "local", nodePort: e.NODE_PORT }
+      : { kind: "remote", rpcUrl: e.RPC_URL!, deploymentFile: path.resolve(e.DEPLOYMENT!) },
     databaseUrl: e.DATABASE_URL,
     indexerPort: e.INDEXER_PORT,
     apiPort: e.API_PORT,
@@ -142,7 +171,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): StackSetting
       e.MATCHER_KEYSTORE !== undefined
         ? { keystore: path.resolve(e.MATCHER_KEYSTORE), password: e.MATCHER_KEYSTORE_PASSWORD! }
         : { privateKey: (e.MATCHER_PRIVATE_KEY ?? devAccount(ACCOUNT_PLAN.matcher).privateKey) as `0x${string}` },
-    keeperKey: (e.KEEPER_PRIVATE_KEY ?? (local ? devAccount(ACCOUNT_PLAN.keeper).privateKey : undefined)) as `0x${string}` | undefined,
+    keeperKey: (e.KEEPER_PRIVATE_KEY ?? (local ? devAccount(ACCOUNT_PLAN.keeper).privateKey : undefined)) as
+      | `0x${string}`
+      | undefined,
     matcherIntervalMs: e.MATCHER_INTERVAL_MS,
     demo: local && e.DEMO !== "off",
     explorerTxUrl: e.EXPLORER_TX_URL ?? null,

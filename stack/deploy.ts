@@ -5,10 +5,10 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import { ACCOUNT_PLAN, devAccount } from "../protocol/accounts.ts";
-import { readDeployment, type Deployment } from "../protocol/deployment.ts";
+import { type Deployment, readDeployment } from "../protocol/deployment.ts";
+import { rpcCall } from "./chain/rpc.ts";
 import { ROOT } from "./config.ts";
 import { runToEnd } from "./processes.ts";
-import { rpcCall } from "./chain/rpc.ts";
 
 /**
  * Short deal periods, so demo deals finish while someone watches: a report can be challenged for
@@ -29,7 +29,13 @@ export const LOCAL_PARAMETERS = {
 
 export type LocalDeployment = { deployment: Deployment; file: string; reused: boolean };
 
-export async function ensureLocalDeployment(options: { rpcUrl: string; dir: string; chainId: number; logFile: string; env: NodeJS.ProcessEnv }): Promise<LocalDeployment> {
+export async function ensureLocalDeployment(options: {
+  rpcUrl: string;
+  dir: string;
+  chainId: number;
+  logFile: string;
+  env: NodeJS.ProcessEnv;
+}): Promise<LocalDeployment> {
   const file = path.join(options.dir, `${options.chainId}.json`);
   const existing = await readDeployment(file).catch(() => undefined);
   if (existing !== undefined && existing.chainId === options.chainId) {
@@ -46,7 +52,17 @@ export async function ensureLocalDeployment(options: { rpcUrl: string; dir: stri
     const exit = await runToEnd({
       name: "deploy",
       script: "scripts/deploy.ts",
-      args: ["--rpc-url", options.rpcUrl, "--out", options.dir, "--parameters", parameters, "--deployment-id", deploymentId, "--reset"],
+      args: [
+        "--rpc-url",
+        options.rpcUrl,
+        "--out",
+        options.dir,
+        "--parameters",
+        parameters,
+        "--deployment-id",
+        deploymentId,
+        "--reset",
+      ],
       env: options.env,
       logFile: options.logFile,
     });

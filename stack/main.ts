@@ -6,11 +6,18 @@ import { createServer, type Server } from "node:http";
 import path from "node:path";
 
 import { demoAccounts } from "../protocol/accounts.ts";
+import type { Deployment } from "../protocol/deployment.ts";
 import { loadSettings, ROOT, SettingsError, type StackSettings } from "./config.ts";
-import { checkDatabase, checkDataDir, checkPortFree, checkRemoteChain, portProblem, PreflightError } from "./preflight.ts";
+import {
+  checkDatabase,
+  checkDataDir,
+  checkPortFree,
+  checkRemoteChain,
+  PreflightError,
+  portProblem,
+} from "./preflight.ts";
 import { createStackApp } from "./server.ts";
 import { Stack, StartAborted } from "./stack.ts";
-import type { Deployment } from "../protocol/deployment.ts";
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const startedAt = Date.now();
@@ -46,7 +53,8 @@ try {
   if (settings.chain.kind === "local") await checkPortFree("NODE_PORT", "127.0.0.1", settings.chain.nodePort);
   await checkPortFree("INDEXER_PORT", "127.0.0.1", settings.indexerPort);
   await checkPortFree("API_PORT", "127.0.0.1", settings.apiPort);
-  if (settings.chain.kind === "remote") deployment = await checkRemoteChain(settings.chain.rpcUrl, settings.chain.deploymentFile);
+  if (settings.chain.kind === "remote")
+    deployment = await checkRemoteChain(settings.chain.rpcUrl, settings.chain.deploymentFile);
   if (settings.databaseUrl !== undefined) await checkDatabase(settings.databaseUrl);
 } catch (error) {
   if (!(error instanceof PreflightError)) throw error;
@@ -72,7 +80,9 @@ const app = createStackApp({
 // The public port is taken first: while the rest starts, /health already answers (503, "starting").
 server = createServer(app);
 await new Promise<void>((resolve) => {
-  server!.once("error", (error: NodeJS.ErrnoException) => refuse(portProblem("PORT", settings.host, settings.port, error)));
+  server!.once("error", (error: NodeJS.ErrnoException) =>
+    refuse(portProblem("PORT", settings.host, settings.port, error)),
+  );
   server!.listen(settings.port, settings.host, resolve);
 });
 server.headersTimeout = 10_000;

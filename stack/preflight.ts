@@ -7,7 +7,7 @@ import path from "node:path";
 
 import pg from "pg";
 
-import { readDeployment, type Deployment } from "../protocol/deployment.ts";
+import { type Deployment, readDeployment } from "../protocol/deployment.ts";
 import { rpcCall } from "./chain/rpc.ts";
 
 export class PreflightError extends Error {
@@ -21,7 +21,9 @@ export async function checkPortFree(variable: string, host: string, port: number
   if (port === 0) return;
   await new Promise<void>((resolve, reject) => {
     const server = createServer();
-    server.once("error", (error: NodeJS.ErrnoException) => reject(new PreflightError(portProblem(variable, host, port, error))));
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(new PreflightError(portProblem(variable, host, port, error))),
+    );
     server.listen(port, host, () => server.close(() => resolve()));
   });
 }
@@ -58,23 +60,36 @@ export async function checkRemoteChain(rpcUrl: string, deploymentFile: string): 
     throw new PreflightError(`RPC_URL: ${(error as Error).message.replace(rpcUrl, redactUrl(rpcUrl))}`);
   }
   if (chainId !== deployment.chainId) {
-    throw new PreflightError(`RPC_URL: the node is chain ${chainId}, but DEPLOYMENT ${deploymentFile} is for chain ${deployment.chainId}`);
+    throw new PreflightError(
+      `RPC_URL: the node is chain ${chainId}, but DEPLOYMENT ${deploymentFile} is for chain ${deployment.chainId}`,
+    );
   }
-  const code = await rpcCall(rpcUrl, "eth_getCode", [deployment.contracts.Market, "latest"], TIMEOUT_MS).catch(() => "0x");
-  if (code === "0x") throw new PreflightError(`DEPLOYMENT: there is no contract at Market ${deployment.contracts.Market} on chain ${chainId}`);
+  const code = await rpcCall(rpcUrl, "eth_getCode", [deployment.contracts.Market, "latest"], TIMEOUT_MS).catch(
+    () => "0x",
+  );
+  if (code === "0x")
+    throw new PreflightError(
+      `DEPLOYMENT: there is no contract at Market ${deployment.contracts.Market} on chain ${chainId}`,
+    );
   return deployment;
 }
 
 /** PostgreSQL accepts a connection and a query within a few seconds. */
 export async function checkDatabase(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: TIMEOUT_MS, query_timeout: TIMEOUT_MS });
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: TIMEOUT_MS,
+    query_timeout: TIMEOUT_MS,
+  });
   // A server that drops the connection later must not crash the stack through an unhandled 'error'.
   client.on("error", () => undefined);
   try {
     await client.connect();
     await client.query("select 1");
   } catch (error) {
-    throw new PreflightError(`DATABASE_URL: cannot use ${redactUrl(url)} (${(error as Error).message || (error as { code?: string }).code || "connection failed"})`);
+    throw new PreflightError(
+      `DATABASE_URL: cannot use ${redactUrl(url)} (${(error as Error).message || (error as { code?: string }).code || "connection failed"})`,
+    );
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -82,9 +97,11 @@ export async function checkDatabase(url: string): Promise<void> {
 
 /** The data folder is a folder (or can become one) and no other running stack holds it. */
 export function checkDataDir(dir: string): void {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new PreflightError(`DATA_DIR: ${dir} exists and is not a folder`);
+  if (existsSync(dir) && !statSync(dir).isDirectory())
+    throw new PreflightError(`DATA_DIR: ${dir} exists and is not a folder`);
   const holder = lockHolder(dir);
-  if (holder !== undefined) throw new PreflightError(`DATA_DIR: ${dir} is in use by another running CCEX stack (pid ${holder})`);
+  if (holder !== undefined)
+    throw new PreflightError(`DATA_DIR: ${dir} is in use by another running CCEX stack (pid ${holder})`);
 }
 
 export function lockFile(dir: string): string {

@@ -2,7 +2,7 @@
 // process group (a Ctrl-C in the terminal reaches only the stack, which stops the children in
 // order), writes its output to DATA_DIR/logs/<name>.log, and is restarted with backoff when it
 // crashes, unless it is one the stack cannot run without.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, createWriteStream, openSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";

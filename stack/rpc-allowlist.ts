@@ -61,7 +61,8 @@ function idOf(call: unknown): JsonRpcId {
 
 /** Why one call may not pass, or undefined when it may. */
 function refusal(call: unknown): { code: number; message: string } | undefined {
-  if (typeof call !== "object" || call === null || Array.isArray(call)) return { code: INVALID_REQUEST, message: "a JSON-RPC call must be an object" };
+  if (typeof call !== "object" || call === null || Array.isArray(call))
+    return { code: INVALID_REQUEST, message: "a JSON-RPC call must be an object" };
   const { method } = call as { method?: unknown };
   if (typeof method !== "string") return { code: INVALID_REQUEST, message: "a JSON-RPC call needs a string method" };
   if (!ALLOWED_METHODS.has(method)) {
@@ -84,7 +85,8 @@ export function checkRpcBody(body: unknown): JsonRpcErrorResponse | JsonRpcError
     return why === undefined ? undefined : error(idOf(body), why.code, why.message);
   }
   if (body.length === 0) return error(null, INVALID_REQUEST, "an empty batch");
-  if (body.length > MAX_BATCH) return error(null, INVALID_REQUEST, `a batch of ${body.length} calls; at most ${MAX_BATCH} are forwarded`);
+  if (body.length > MAX_BATCH)
+    return error(null, INVALID_REQUEST, `a batch of ${body.length} calls; at most ${MAX_BATCH} are forwarded`);
   const reasons = body.map(refusal);
   const firstRefused = reasons.findIndex((r) => r !== undefined);
   if (firstRefused === -1) return undefined;
@@ -92,6 +94,10 @@ export function checkRpcBody(body: unknown): JsonRpcErrorResponse | JsonRpcError
   return body.map((call, i) =>
     reasons[i] !== undefined
       ? error(idOf(call), reasons[i]!.code, reasons[i]!.message)
-      : error(idOf(call), INVALID_REQUEST, `not forwarded: call ${firstRefused} of this batch (${String(culprit)}) was refused`),
+      : error(
+          idOf(call),
+          INVALID_REQUEST,
+          `not forwarded: call ${firstRefused} of this batch (${String(culprit)}) was refused`,
+        ),
   );
 }

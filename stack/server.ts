@@ -39,7 +39,10 @@ export function createStackApp(options: StackAppOptions): express.Express {
 
   app.get("/health", async (_req, res) => {
     const { healthy, body } = await options.health();
-    res.status(healthy ? 200 : 503).set("cache-control", "no-store").json(body);
+    res
+      .status(healthy ? 200 : 503)
+      .set("cache-control", "no-store")
+      .json(body);
   });
 
   app.get("/config.json", (_req, res) => {
@@ -51,14 +54,15 @@ export function createStackApp(options: StackAppOptions): express.Express {
     res.set("cache-control", "no-store").json(config);
   });
 
-  const unreachable = (part: "api" | "indexer" | "chain") => (_error: Error, _req: IncomingMessage, res: ServerResponse | Socket) => {
-    if (!("writeHead" in res) || res.headersSent) {
-      res.destroy();
-      return;
-    }
-    res.writeHead(503, { "content-type": "application/json", "retry-after": "2" });
-    res.end(JSON.stringify({ error: `${options.describe(part)}; try again shortly` }));
-  };
+  const unreachable =
+    (part: "api" | "indexer" | "chain") => (_error: Error, _req: IncomingMessage, res: ServerResponse | Socket) => {
+      if (!("writeHead" in res) || res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.writeHead(503, { "content-type": "application/json", "retry-after": "2" });
+      res.end(JSON.stringify({ error: `${options.describe(part)}; try again shortly` }));
+    };
 
   app.use(
     createProxyMiddleware({
@@ -70,7 +74,14 @@ export function createStackApp(options: StackAppOptions): express.Express {
     }),
   );
   // Subscriptions are server-sent events: the proxy streams them as they come, with no timeout.
-  app.use(createProxyMiddleware({ pathFilter: "/graphql", target: options.targets.indexer, xfwd: true, on: { error: unreachable("indexer") } }));
+  app.use(
+    createProxyMiddleware({
+      pathFilter: "/graphql",
+      target: options.targets.indexer,
+      xfwd: true,
+      on: { error: unreachable("indexer") },
+    }),
+  );
 
   app.all("/rpc", (req, res, next) => {
     if (req.method !== "POST") {
@@ -81,7 +92,11 @@ export function createStackApp(options: StackAppOptions): express.Express {
   });
   app.post("/rpc", express.json({ limit: options.rpcBodyLimit ?? "1mb" }), (req: Request, res: Response, next) => {
     if (req.body === undefined) {
-      res.status(415).json({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "send JSON-RPC as content-type application/json" } });
+      res.status(415).json({
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32600, message: "send JSON-RPC as content-type application/json" },
+      });
       return;
     }
     const refused = checkRpcBody(req.body);
@@ -101,11 +116,22 @@ export function createStackApp(options: StackAppOptions): express.Express {
       on: { proxyReq: fixRequestBody, error: unreachable("chain") },
     }),
   );
-  const rpcErrors: ErrorRequestHandler = (error: { type?: string; status?: number; message: string }, _req, res, next) => {
+  const rpcErrors: ErrorRequestHandler = (
+    error: { type?: string; status?: number; message: string },
+    _req,
+    res,
+    next,
+  ) => {
     if (error.type === "entity.parse.failed") {
-      res.status(400).json({ jsonrpc: "2.0", id: null, error: { code: -32700, message: `the body is not JSON: ${error.message}` } });
+      res
+        .status(400)
+        .json({ jsonrpc: "2.0", id: null, error: { code: -32700, message: `the body is not JSON: ${error.message}` } });
     } else if (error.type === "entity.too.large") {
-      res.status(413).json({ jsonrpc: "2.0", id: null, error: { code: -32600, message: `the body is larger than ${options.rpcBodyLimit ?? "1mb"}` } });
+      res.status(413).json({
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32600, message: `the body is larger than ${options.rpcBodyLimit ?? "1mb"}` },
+      });
     } else next(error);
   };
   app.use("/rpc", rpcErrors);
@@ -143,7 +169,9 @@ export function createStackApp(options: StackAppOptions): express.Express {
       res
         .status(503)
         .type("html")
-        .send("<!doctype html><title>CCEX</title><p>The web market is not built yet: run <code>npm run build</code>, then reload.</p>");
+        .send(
+          "<!doctype html><title>CCEX</title><p>The web market is not built yet: run <code>npm run build</code>, then reload.</p>",
+        );
       return;
     }
     res.set("cache-control", "no-cache").sendFile(index);

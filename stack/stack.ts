@@ -16,7 +16,7 @@ import { rpcCall } from "./chain/rpc.ts";
 import { ROOT, type StackSettings } from "./config.ts";
 import { ensureLocalDeployment } from "./deploy.ts";
 import { lockFile } from "./preflight.ts";
-import { Supervised, type ChildSpec } from "./processes.ts";
+import { type ChildSpec, Supervised } from "./processes.ts";
 
 const HARDHAT = "node_modules/hardhat/dist/src/cli.js";
 const LOCAL_CHAIN_ID = 31337;
@@ -25,9 +25,26 @@ const DEMO_HISTORY_MS = 3 * 24 * 3600 * 1000;
 
 /** The stack's own secrets and settings: children get only what is meant for them. */
 const NOT_INHERITED = [
-  "HOST", "PORT", "RPC_URL", "DEPLOYMENT", "DATABASE_URL", "DATA_DIR", "NODE_PORT", "INDEXER_PORT", "API_PORT", "DEMO",
-  "MATCHER_PRIVATE_KEY", "MATCHER_KEYSTORE", "MATCHER_KEYSTORE_PASSWORD", "KEEPER_PRIVATE_KEY", "DEPLOYER_PRIVATE_KEY",
-  "SETTLEMENT_TOKEN", "BOOK_FILE", "EXPLORER_TX_URL", "CHAIN_NAME", "CCEX_STACK_INITIAL_DATE",
+  "HOST",
+  "PORT",
+  "RPC_URL",
+  "DEPLOYMENT",
+  "DATABASE_URL",
+  "DATA_DIR",
+  "NODE_PORT",
+  "INDEXER_PORT",
+  "API_PORT",
+  "DEMO",
+  "MATCHER_PRIVATE_KEY",
+  "MATCHER_KEYSTORE",
+  "MATCHER_KEYSTORE_PASSWORD",
+  "KEEPER_PRIVATE_KEY",
+  "DEPLOYER_PRIVATE_KEY",
+  "SETTLEMENT_TOKEN",
+  "BOOK_FILE",
+  "EXPLORER_TX_URL",
+  "CHAIN_NAME",
+  "CCEX_STACK_INITIAL_DATE",
 ];
 
 export type PartName = "chain" | "deployment" | "indexer" | "api" | "demo" | "matcher" | "keeper" | "web";
@@ -113,7 +130,8 @@ export class Stack {
     mkdirSync(path.join(settings.dataDir, "matcher"), { recursive: true });
     await this.#startService("indexer", () => this.#waitForIndexer());
     await this.#startService("api", () => this.#waitForHttp(`${this.apiUrl}/health`, "api"));
-    if (settings.demo) await this.#startService("demo", () => this.#waitFor("demo", () => this.demoSeeded, 30 * 60_000));
+    if (settings.demo)
+      await this.#startService("demo", () => this.#waitFor("demo", () => this.demoSeeded, 30 * 60_000));
     // The demo's seeder sends with the matcher's key while it writes history: the matcher waits for it.
     await this.#startService("matcher");
     if (settings.keeperKey !== undefined) await this.#startService("keeper");
@@ -152,7 +170,8 @@ export class Stack {
     this.#node = node;
     node.start();
     await this.#waitFor("node", async () => {
-      if (node.state === "failed") throw new StartError(`the chain node did not start (${node.lastExit}): ${lastLine(this.#log("node"))}`);
+      if (node.state === "failed")
+        throw new StartError(`the chain node did not start (${node.lastExit}): ${lastLine(this.#log("node"))}`);
       return rpcCall(this.rpcUrl, "eth_chainId", [], 2_000).then(
         () => true,
         () => false,
@@ -162,21 +181,36 @@ export class Stack {
     const genesisHash = (await rpcCall(this.rpcUrl, "eth_getBlockByNumber", ["0x0", false])).hash as `0x${string}`;
 
     if (journal === undefined) {
-      this.#journal = await ChainJournal.create(journalFile, { v: 1, chainId: LOCAL_CHAIN_ID, initialDate, genesisHash });
+      this.#journal = await ChainJournal.create(journalFile, {
+        v: 1,
+        chainId: LOCAL_CHAIN_ID,
+        initialDate,
+        genesisHash,
+      });
     } else {
       this.#journal = journal;
       if (genesisHash !== journal.header.genesisHash) {
-        this.#say(`!!  the node's genesis block differs from the journal's (Hardhat or its configuration changed): the replayed blocks get new hashes`);
+        this.#say(
+          `!!  the node's genesis block differs from the journal's (Hardhat or its configuration changed): the replayed blocks get new hashes`,
+        );
       }
       if (journal.head > 0) {
-        this.#say(`..  replaying ${journal.head} blocks from ${path.relative(process.cwd(), journalFile) || journalFile}`);
-        const report = await replayJournal(this.rpcUrl, journal, (done) => this.#say(`    ${done} of ${journal.head} blocks`));
+        this.#say(
+          `..  replaying ${journal.head} blocks from ${path.relative(process.cwd(), journalFile) || journalFile}`,
+        );
+        const report = await replayJournal(this.rpcUrl, journal, (done) =>
+          this.#say(`    ${done} of ${journal.head} blocks`),
+        );
         const rate = Math.round(report.blocks / Math.max(report.ms / 1000, 0.001));
-        this.#say(`ok  replayed ${report.blocks} blocks, ${report.transactions} transactions in ${(report.ms / 1000).toFixed(1)} s (${rate} blocks/s)`);
+        this.#say(
+          `ok  replayed ${report.blocks} blocks, ${report.transactions} transactions in ${(report.ms / 1000).toFixed(1)} s (${rate} blocks/s)`,
+        );
         if (report.firstMismatch === null) {
           this.#say("ok  block hashes match the journal");
         } else {
-          this.#say(`!!  replayed block ${report.firstMismatch} has another hash than the journal records; the indexer will see a re-org from there. The journal now records the replayed chain`);
+          this.#say(
+            `!!  replayed block ${report.firstMismatch} has another hash than the journal records; the indexer will see a re-org from there. The journal now records the replayed chain`,
+          );
           await this.#rewriteJournal(journal);
         }
       }
@@ -204,9 +238,12 @@ export class Stack {
 
   /** A new chain: the indexer's, matcher's and demo's files describe one that no longer exists. */
   #forgetDerivedState(): void {
-    for (const dir of ["indexer", "matcher", "demo"]) rmSync(path.join(this.settings.dataDir, dir), { recursive: true, force: true });
+    for (const dir of ["indexer", "matcher", "demo"])
+      rmSync(path.join(this.settings.dataDir, dir), { recursive: true, force: true });
     if (this.settings.databaseUrl !== undefined) {
-      this.#say("!!  a new local chain was deployed: the database at DATABASE_URL may still hold the index of an earlier one");
+      this.#say(
+        "!!  a new local chain was deployed: the database at DATABASE_URL may still hold the index of an earlier one",
+      );
     }
   }
 
@@ -236,7 +273,9 @@ export class Stack {
             ...base,
             RPC_URL: this.rpcUrl,
             ...(settings.chain.kind === "local" ? { INDEXER_WS_URL: `ws://127.0.0.1:${this.ports.node}` } : {}),
-            ...(settings.databaseUrl !== undefined ? { DATABASE_URL: settings.databaseUrl } : { INDEXER_DATA_DIR: path.join(settings.dataDir, "indexer") }),
+            ...(settings.databaseUrl !== undefined
+              ? { DATABASE_URL: settings.databaseUrl }
+              : { INDEXER_DATA_DIR: path.join(settings.dataDir, "indexer") }),
             INDEXER_DEPLOYMENT: this.deploymentFile!,
             INDEXER_ROLE: "all",
             INDEXER_HOST: "127.0.0.1",
@@ -273,7 +312,10 @@ export class Stack {
             ...chain,
             ...("privateKey" in settings.matcherKey
               ? { MATCHER_PRIVATE_KEY: settings.matcherKey.privateKey }
-              : { MATCHER_KEYSTORE: settings.matcherKey.keystore, MATCHER_KEYSTORE_PASSWORD: settings.matcherKey.password }),
+              : {
+                  MATCHER_KEYSTORE: settings.matcherKey.keystore,
+                  MATCHER_KEYSTORE_PASSWORD: settings.matcherKey.password,
+                }),
             MATCHER_INTERVAL_MS: String(settings.matcherIntervalMs),
             MATCHER_DATA_DIR: path.join(settings.dataDir, "matcher"),
             MATCHER_PROPOSALS_FILE: proposals,
@@ -281,7 +323,11 @@ export class Stack {
           },
         };
       case "keeper":
-        return { ...common, script: "backend/keeper/main.ts", env: { ...base, ...chain, KEEPER_PRIVATE_KEY: settings.keeperKey! } };
+        return {
+          ...common,
+          script: "backend/keeper/main.ts",
+          env: { ...base, ...chain, KEEPER_PRIVATE_KEY: settings.keeperKey! },
+        };
     }
   }
 
@@ -303,7 +349,9 @@ export class Stack {
     const child = new Supervised(this.#spec(service), {
       onCrash: (name, exit, restartInMs) => {
         if (this.#stopping) return;
-        this.#say(`!!  ${LABEL[name as Service]} stopped (${exit}); restarting in ${(restartInMs ?? 0) / 1000} s; see ${this.#log(name)}`);
+        this.#say(
+          `!!  ${LABEL[name as Service]} stopped (${exit}); restarting in ${(restartInMs ?? 0) / 1000} s; see ${this.#log(name)}`,
+        );
       },
     });
     this.#services.set(service, child);
@@ -326,23 +374,37 @@ export class Stack {
   }
 
   async #waitForHttp(url: string, service: Service): Promise<void> {
-    await this.#waitFor(service, () => fetch(url, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false));
+    await this.#waitFor(service, () =>
+      fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    );
   }
 
   /**
    * Polls `check` until it is true. A service that dies before it is ready fails the start (rather
    * than being retried forever), as does a stop request.
    */
-  async #waitFor(service: Service | "node", check: () => boolean | Promise<boolean>, timeoutMs = 10 * 60_000): Promise<void> {
+  async #waitFor(
+    service: Service | "node",
+    check: () => boolean | Promise<boolean>,
+    timeoutMs = 10 * 60_000,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       this.#checkStop();
       const child = service === "node" ? this.#node : this.#services.get(service);
       if (child !== undefined && child.restarts > 0) {
-        throw new StartError(`the ${service === "node" ? "chain node" : LABEL[service]} stopped during start-up (${child.lastExit}): ${lastLine(this.#log(service))}`);
+        throw new StartError(
+          `the ${service === "node" ? "chain node" : LABEL[service]} stopped during start-up (${child.lastExit}): ${lastLine(this.#log(service))}`,
+        );
       }
       if (await check()) return;
-      if (Date.now() > deadline) throw new StartError(`the ${service === "node" ? "chain node" : LABEL[service]} was not ready within ${timeoutMs / 1000} s; see ${this.#log(service)}`);
+      if (Date.now() > deadline)
+        throw new StartError(
+          `the ${service === "node" ? "chain node" : LABEL[service]} was not ready within ${timeoutMs / 1000} s; see ${this.#log(service)}`,
+        );
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -351,7 +413,17 @@ export class Stack {
     if (this.#stopping) throw new StartAborted("stopped during start-up");
   }
 
-  async #indexerHealth(): Promise<{ ok: boolean; ready: boolean; phase: string; headBlock: number | null; indexedBlock: number | null; blocksBehind: number | null } | undefined> {
+  async #indexerHealth(): Promise<
+    | {
+        ok: boolean;
+        ready: boolean;
+        phase: string;
+        headBlock: number | null;
+        indexedBlock: number | null;
+        blocksBehind: number | null;
+      }
+    | undefined
+  > {
     try {
       const response = await fetch(`${this.indexerUrl}/health`, { signal: AbortSignal.timeout(2_000) });
       return (await response.json()) as never;
@@ -400,10 +472,18 @@ export class Stack {
     parts.deployment =
       this.deployment === undefined
         ? { state: "starting" }
-        : { state: "up", chainId: this.deployment.chainId, market: this.deployment.contracts.Market, file: this.deploymentFile };
+        : {
+            state: "up",
+            chainId: this.deployment.chainId,
+            market: this.deployment.contracts.Market,
+            file: this.deploymentFile,
+          };
     const [indexer, api] = await Promise.all([
       this.#indexerHealth(),
-      fetch(`${this.apiUrl}/health`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false),
+      fetch(`${this.apiUrl}/health`, { signal: AbortSignal.timeout(2_000) }).then(
+        (r) => r.ok,
+        () => false,
+      ),
     ]);
     parts.indexer = {
       ...this.#processState("indexer", indexer?.ok === true && indexer.ready),
@@ -414,7 +494,9 @@ export class Stack {
     parts.api = this.#processState("api", api);
     parts.matcher = this.#processState("matcher", true);
     parts.keeper = this.settings.keeperKey === undefined ? { state: "off" } : this.#processState("keeper", true);
-    parts.demo = this.settings.demo ? { ...this.#processState("demo", this.demoSeeded), seeded: this.demoSeeded } : { state: "off" };
+    parts.demo = this.settings.demo
+      ? { ...this.#processState("demo", this.demoSeeded), seeded: this.demoSeeded }
+      : { state: "off" };
     const built = existsSync(path.join(ROOT, "frontend", "dist", "index.html"));
     parts.web = built ? { state: "up" } : { state: "down", problem: "frontend/dist is missing: run npm run build" };
     const healthy = Object.values(parts).every((p) => p.state === "up" || p.state === "off");
@@ -463,7 +545,13 @@ export class Stack {
   }
 }
 
-const LABEL: Record<Service, string> = { indexer: "indexer", api: "API", demo: "demo market", matcher: "matcher", keeper: "keeper" };
+const LABEL: Record<Service, string> = {
+  indexer: "indexer",
+  api: "API",
+  demo: "demo market",
+  matcher: "matcher",
+  keeper: "keeper",
+};
 
 function seconds(since: number): string {
   return `${((Date.now() - since) / 1000).toFixed(1)} s`;

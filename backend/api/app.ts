@@ -5,13 +5,13 @@ import { randomUUID } from "node:crypto";
 import express, { type Express } from "express";
 import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 import { pinoHttp } from "pino-http";
 
 import type { PricingConfig } from "../pricing/index.ts";
 import type { BookSource } from "./book-source.ts";
 import { errorHandler, notFound } from "./errors.ts";
-import { createMetrics, type ApiMetrics } from "./metrics.ts";
+import { type ApiMetrics, createMetrics } from "./metrics.ts";
 import { HttpProblem } from "./problem.ts";
 import type { ProposalStore } from "./proposal-store.ts";
 import { healthRouter } from "./routes/health.ts";
@@ -88,7 +88,8 @@ export function createApp(deps: AppDeps): Express {
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res, err) => (err !== undefined || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
+      customLogLevel: (_req, res, err) =>
+        err !== undefined || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info",
     }),
   );
   app.use((req, res, next) => {
@@ -114,7 +115,12 @@ export function createApp(deps: AppDeps): Express {
         standardHeaders: "draft-8",
         legacyHeaders: false,
         handler: (_req, _res, next) => {
-          next(new HttpProblem("too-many-requests", `at most ${limit} requests per ${windowMs / 1000} s to /api; retry after the time in Retry-After`));
+          next(
+            new HttpProblem(
+              "too-many-requests",
+              `at most ${limit} requests per ${windowMs / 1000} s to /api; retry after the time in Retry-After`,
+            ),
+          );
         },
       }),
     );

@@ -35,7 +35,12 @@ export const notFound: RequestHandler = (req, _res, next) => {
 export const requireJsonBody: RequestHandler = (req, _res, next) => {
   const empty = req.headers["content-length"] === "0";
   if (!empty && req.is(["application/json", "application/*+json"]) === false) {
-    next(new HttpProblem("unsupported-media-type", `expected application/json, got ${req.get("content-type") ?? "no content type"}`));
+    next(
+      new HttpProblem(
+        "unsupported-media-type",
+        `expected application/json, got ${req.get("content-type") ?? "no content type"}`,
+      ),
+    );
     return;
   }
   next();
@@ -44,7 +49,12 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
 /** Errors from body-parser (http-errors with a `type`) and other client errors carrying a 4xx status. */
 function fromClientError(err: unknown): HttpProblem | undefined {
   if (typeof err !== "object" || err === null) return undefined;
-  const { status, type, message, expose } = err as { status?: unknown; type?: unknown; message?: unknown; expose?: unknown };
+  const { status, type, message, expose } = err as {
+    status?: unknown;
+    type?: unknown;
+    message?: unknown;
+    expose?: unknown;
+  };
   if (typeof status !== "number" || status < 400 || status > 499) return undefined;
   const detail = expose === true && typeof message === "string" ? message : "the request could not be read";
   const bySlug: Record<number, ProblemSlug> = { 413: "payload-too-large", 415: "unsupported-media-type" };
@@ -59,8 +69,13 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   else if (problem.status >= 500) req.log?.error({ err: problem.cause }, problem.detail);
   const body =
     problem === undefined
-      ? buildProblem("internal-error", "the server failed to answer this request", req.originalUrl.split("?")[0], { requestId })
-      : buildProblem(problem.slug, problem.detail, req.originalUrl.split("?")[0], { requestId, errors: problem.errors });
+      ? buildProblem("internal-error", "the server failed to answer this request", req.originalUrl.split("?")[0], {
+          requestId,
+        })
+      : buildProblem(problem.slug, problem.detail, req.originalUrl.split("?")[0], {
+          requestId,
+          errors: problem.errors,
+        });
   if (res.headersSent) {
     // Too late for a problem body; end the response so the client is not left waiting.
     res.end();

@@ -5,7 +5,8 @@ import type { PartyTerms, ProposedMatch } from "./proposal-store.ts";
 
 /** A priced bundle as the API serves it, each party with one sentence saying why it gets what it gets. */
 export function toProposedMatch(bundle: BundleProposal): ProposedMatch {
-  const basis = bundle.disagreementBasis === "reserves" ? "reserves (the outside options exceeded the bundle)" : "outside options";
+  const basis =
+    bundle.disagreementBasis === "reserves" ? "reserves (the outside options exceeded the bundle)" : "outside options";
   return {
     match: bundle.match,
     surplus: bundle.surplus,

@@ -1,6 +1,6 @@
 // Prometheus metrics of one app instance. Each app gets its own registry so that several apps (tests,
 // benchmarks) in one process never share counters.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 import type { BookSource } from "./book-source.ts";
 import type { ProposalStore } from "./proposal-store.ts";

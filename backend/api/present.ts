@@ -24,7 +24,11 @@ export function presentMatch({ match, surplus, parties }: ProposedMatch): MatchO
     computeOfferId: String(match.computeOfferId),
     vcuHours: String(match.vcuHours),
     computePayment: String(match.computePayment),
-    energyLots: match.energyLots.map((l) => ({ offerId: String(l.offerId), wh: String(l.wh), payment: String(l.payment) })),
+    energyLots: match.energyLots.map((l) => ({
+      offerId: String(l.offerId),
+      wh: String(l.wh),
+      payment: String(l.payment),
+    })),
     bandwidthOfferId: String(match.bandwidthOfferId),
     bandwidthPayment: String(match.bandwidthPayment),
     surplus: String(surplus),

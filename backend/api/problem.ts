@@ -61,7 +61,7 @@ export const PROBLEM_TYPES = {
     title: "Internal error",
     description: "An unexpected failure inside the server; it is logged under the request id.",
   },
-  "unavailable": {
+  unavailable: {
     status: 503,
     title: "Service unavailable",
     description: "A dependency of the API (order book or proposal store) did not answer.",

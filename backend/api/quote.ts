@@ -6,14 +6,14 @@
 import type { Bid, Match } from "../../protocol/orders.ts";
 import { BPS, HARDWARE_CLASSES, REGIONS } from "../../protocol/units.ts";
 import {
+  type BundleProposal,
   clearFast,
   energyNeededWh,
-  matchPayments,
-  priceBundles,
-  type BundleProposal,
   type MarketRules,
+  matchPayments,
   type OrderBook,
   type PricingConfig,
+  priceBundles,
 } from "../pricing/index.ts";
 import { bookFor } from "./book-index.ts";
 import type { OpenBook } from "./book-source.ts";
@@ -104,7 +104,8 @@ function whyInfeasible(bid: Bid, book: OrderBook, now: number): string[] {
     const linked = remote.some((o) =>
       book.bandwidthOffers.some(
         (l) =>
-          ((l.fromRegion === o.region && l.toRegion === bid.buyerRegion) || (l.toRegion === o.region && l.fromRegion === bid.buyerRegion)) &&
+          ((l.fromRegion === o.region && l.toRegion === bid.buyerRegion) ||
+            (l.toRegion === o.region && l.fromRegion === bid.buyerRegion)) &&
           l.expiry > now &&
           l.windowStart <= bid.windowStart &&
           bid.windowEnd <= l.windowEnd &&
@@ -113,14 +114,17 @@ function whyInfeasible(bid: Bid, book: OrderBook, now: number): string[] {
       ),
     );
     if (!linked) {
-      reasons.push(`no bandwidth offer carries ${bid.bandwidthMbps} Mbps within ${bid.maxLatencyMs} ms from a compute region to ${regionName(bid.buyerRegion)} over the window`);
+      reasons.push(
+        `no bandwidth offer carries ${bid.bandwidthMbps} Mbps within ${bid.maxLatencyMs} ms from a compute region to ${regionName(bid.buyerRegion)} over the window`,
+      );
     }
   }
   if (bid.minGreenBps > 0) {
     const certificates = book.energyOffers.filter((e) => e.expiry > now).reduce((s, e) => s + (e.wh - e.filled), 0n);
     if (certificates === 0n) reasons.push("no certificate Wh are offered to cover the minimum green share");
   }
-  if (reasons.length === 0) reasons.push("no combination of compute, certificates and bandwidth meets every constraint of the bid");
+  if (reasons.length === 0)
+    reasons.push("no combination of compute, certificates and bandwidth meets every constraint of the bid");
   return reasons;
 }
 
@@ -139,9 +143,20 @@ function presentBundle(proposal: BundleProposal, open: OpenBook): QuoteResponse[
 }
 
 /** Stage 2 over the cleared bundles, summed into the prices a buyer compares. */
-function priced(base: Base, bid: Bid, book: OrderBook, open: OpenBook, cleared: Match[], context: QuoteContext): QuoteResponse {
+function priced(
+  base: Base,
+  bid: Bid,
+  book: OrderBook,
+  open: OpenBook,
+  cleared: Match[],
+  context: QuoteContext,
+): QuoteResponse {
   const q = filled(cleared);
-  const proposals = priceBundles(book, cleared, { now: context.now, platformFeeBps: context.platformFeeBps, config: context.pricing });
+  const proposals = priceBundles(book, cleared, {
+    now: context.now,
+    platformFeeBps: context.platformFeeBps,
+    config: context.pricing,
+  });
   const matches = proposals.map((p) => p.match);
   const sum = (f: (m: Match) => bigint) => matches.reduce((s, m) => s + f(m), 0n);
   const payments = proposals.reduce((s, p) => s + p.total, 0n);
@@ -159,9 +174,15 @@ function priced(base: Base, bid: Bid, book: OrderBook, open: OpenBook, cleared: 
     minimumLimitPerVcuHour: String(minimumLimit(cleared, context.platformFeeBps)),
     price: {
       perVcuHour: String(ceilDiv(payments + fee, q)),
-      computePerVcuHour: String(ceilDiv(sum((m) => m.computePayment), q)),
+      computePerVcuHour: String(
+        ceilDiv(
+          sum((m) => m.computePayment),
+          q,
+        ),
+      ),
       energyPerKwh: energyWh === 0n ? null : String(ceilDiv(energyPaid * 1_000n, energyWh)),
-      bandwidthPerMbpsHour: mbpsSeconds === 0n ? null : String(ceilDiv(sum((m) => m.bandwidthPayment) * 3_600n, mbpsSeconds)),
+      bandwidthPerMbpsHour:
+        mbpsSeconds === 0n ? null : String(ceilDiv(sum((m) => m.bandwidthPayment) * 3_600n, mbpsSeconds)),
       fee: String(fee),
       total: String(payments + fee),
     },
@@ -203,7 +224,10 @@ export function quoteBid(request: QuoteRequest, open: OpenBook, context: QuoteCo
 
   // Nothing clears at the bid's limit: clear again with the limit lifted as far as the clearer's
   // exact arithmetic allows (escrow below 2^53), to learn whether any price would do and which.
-  const lifted: Bid = { ...bid, limitPricePerVcuHour: BigInt(Math.floor(Number.MAX_SAFE_INTEGER / 2 / Number(bid.vcuHours))) };
+  const lifted: Bid = {
+    ...bid,
+    limitPricePerVcuHour: BigInt(Math.floor(Number.MAX_SAFE_INTEGER / 2 / Number(bid.vcuHours))),
+  };
   const atAnyPrice = clearFast({ ...book, bids: [lifted] }, rules).matches;
   if (atAnyPrice.length > 0) {
     const q = filled(atAnyPrice);

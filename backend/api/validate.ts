@@ -2,7 +2,7 @@
 // each failure names the field it concerns so the client can fix exactly that.
 import type { z } from "zod";
 
-import { HttpProblem, type FieldError } from "./problem.ts";
+import { type FieldError, HttpProblem } from "./problem.ts";
 
 type Location = FieldError["in"];
 

@@ -161,7 +161,12 @@ export function applyBookLog(state: BookState, log: BookLog): void {
   }
 }
 
-function fill<T extends { filled: bigint }>(orders: Map<bigint, T>, id: bigint, amount: bigint, total: (o: T) => bigint): void {
+function fill<T extends { filled: bigint }>(
+  orders: Map<bigint, T>,
+  id: bigint,
+  amount: bigint,
+  total: (o: T) => bigint,
+): void {
   const order = orders.get(id);
   // A deal on an order the fold never saw posted means the fold started too late: the start block
   // of the deployment is wrong. Nothing sensible to subtract from.

@@ -31,7 +31,9 @@ export async function broadcastTransaction(
         // viem files geth's "already known" under nonce too low; Hardhat answers "Known transaction".
         // Either way there is nothing to re-send.
         if (err instanceof BaseError) {
-          const known = err.walk((e) => e instanceof NonceTooLowError || (e instanceof BaseError && KNOWN.test(e.details)));
+          const known = err.walk(
+            (e) => e instanceof NonceTooLowError || (e instanceof BaseError && KNOWN.test(e.details)),
+          );
           if (known !== null) return "nonce-used";
         }
         throw toChainError(err, "broadcast settle");

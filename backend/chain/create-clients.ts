@@ -2,15 +2,15 @@
 // transport's, so that every retry is classified, logged and bounded in one place.
 import {
   type Chain,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
   type HttpTransport,
+  http,
   type LocalAccount,
   type PublicClient,
   type Transport,
   type WalletClient,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  http,
 } from "viem";
 
 export type CreateChainClientsParameters = {
@@ -49,6 +49,8 @@ export function createChainClients(parameters: CreateChainClientsParameters): Ch
   });
   const publicClient = createPublicClient({ chain, transport, pollingInterval: pollingIntervalMs });
   const walletClient =
-    account === undefined ? undefined : createWalletClient({ chain, transport, account, pollingInterval: pollingIntervalMs });
+    account === undefined
+      ? undefined
+      : createWalletClient({ chain, transport, account, pollingInterval: pollingIntervalMs });
   return { chain, publicClient, walletClient };
 }

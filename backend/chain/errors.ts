@@ -65,7 +65,10 @@ export class ContractRevertError extends RetryableChainError {
   readonly errorName: string | undefined;
   readonly args: readonly unknown[];
 
-  constructor(shortMessage: string, parameters: ChainErrorParameters & { errorName?: string; args?: readonly unknown[] }) {
+  constructor(
+    shortMessage: string,
+    parameters: ChainErrorParameters & { errorName?: string; args?: readonly unknown[] },
+  ) {
     super(shortMessage, parameters);
     this.errorName = parameters.errorName;
     this.args = parameters.args ?? [];
@@ -117,7 +120,12 @@ export function toChainError(err: unknown, context: string): ChainError {
   if (revert instanceof ContractFunctionRevertedError) {
     const errorName = revert.data?.errorName ?? undefined;
     const details = errorName ?? revert.reason ?? revert.shortMessage;
-    return new ContractRevertError(`${context} reverted`, { details, errorName, args: revert.data?.args ?? [], cause: err });
+    return new ContractRevertError(`${context} reverted`, {
+      details,
+      errorName,
+      args: revert.data?.args ?? [],
+      cause: err,
+    });
   }
 
   // A revert seen without the ABI (gas estimation, a mined transaction): no name to decode.

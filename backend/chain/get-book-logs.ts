@@ -19,7 +19,10 @@ export type GetBookLogsReturnType = BookLog[];
  * @example
  * const logs = await getBookLogs(publicClient, { market, fromBlock: deployment.startBlock, toBlock: head })
  */
-export async function getBookLogs(client: PublicClient, parameters: GetBookLogsParameters): Promise<GetBookLogsReturnType> {
+export async function getBookLogs(
+  client: PublicClient,
+  parameters: GetBookLogsParameters,
+): Promise<GetBookLogsReturnType> {
   const { market, fromBlock, toBlock, maxBlockRange = 2_000n } = parameters;
   const retry = parameters.retry ?? NO_RETRY;
   const logs: BookLog[] = [];

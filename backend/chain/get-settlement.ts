@@ -3,7 +3,7 @@
 import { type Address, type Hex, type PublicClient, TransactionReceiptNotFoundError } from "viem";
 
 import { NO_RETRY, type RetryPolicy, withRetry } from "./retry.ts";
-import { type Settlement, decodeSettlement } from "./wait-for-settlement.ts";
+import { decodeSettlement, type Settlement } from "./wait-for-settlement.ts";
 
 export type GetSettlementParameters = { txHash: Hex; market: Address; count: number; retry?: RetryPolicy };
 /** undefined: no receipt (yet). */
@@ -13,7 +13,10 @@ export type GetSettlementReturnType = Settlement | undefined;
  * @example
  * const settlement = await getSettlement(publicClient, { txHash, market, count: submission.matchKeys.length })
  */
-export async function getSettlement(client: PublicClient, parameters: GetSettlementParameters): Promise<GetSettlementReturnType> {
+export async function getSettlement(
+  client: PublicClient,
+  parameters: GetSettlementParameters,
+): Promise<GetSettlementReturnType> {
   const { txHash, market, count, retry = NO_RETRY } = parameters;
   const receipt = await withRetry(
     async () => {

@@ -7,7 +7,7 @@ import { pbkdf2Async } from "@noble/hashes/pbkdf2.js";
 import { scryptAsync } from "@noble/hashes/scrypt.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import { type Hex, bytesToHex, getAddress, hexToBytes, isAddressEqual } from "viem";
+import { bytesToHex, getAddress, type Hex, hexToBytes, isAddressEqual } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 import { z } from "zod";
 
@@ -25,7 +25,11 @@ const hex = z
 
 // Bounds keep a hostile or corrupt file from making the process allocate gigabytes or spin for hours.
 const ScryptParams = z.object({
-  n: z.int().min(2).max(2 ** 20).refine((n) => (n & (n - 1)) === 0, "n must be a power of two"),
+  n: z
+    .int()
+    .min(2)
+    .max(2 ** 20)
+    .refine((n) => (n & (n - 1)) === 0, "n must be a power of two"),
   r: z.int().min(1).max(32),
   p: z.int().min(1).max(16),
   dklen: z.int().min(32).max(64),
@@ -72,7 +76,10 @@ export type DecryptKeystoreReturnType = { privateKey: Hex; address: `0x${string}
  * @example
  * const { privateKey } = await decryptKeystore({ keystore: await readFile(path, "utf8"), password })
  */
-export async function decryptKeystore({ keystore, password }: DecryptKeystoreParameters): Promise<DecryptKeystoreReturnType> {
+export async function decryptKeystore({
+  keystore,
+  password,
+}: DecryptKeystoreParameters): Promise<DecryptKeystoreReturnType> {
   let json: unknown = keystore;
   if (typeof keystore === "string") {
     try {

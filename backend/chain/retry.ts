@@ -17,7 +17,10 @@ export type BackoffParameters = {
  * @example
  * backoffDelay(3, { baseDelayMs: 200, maxDelayMs: 10_000 }) // somewhere in [0, 1600)
  */
-export function backoffDelay(attempt: number, { baseDelayMs, maxDelayMs, random = Math.random }: BackoffParameters): number {
+export function backoffDelay(
+  attempt: number,
+  { baseDelayMs, maxDelayMs, random = Math.random }: BackoffParameters,
+): number {
   const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(attempt, 52));
   return Math.floor(random() * ceiling);
 }
@@ -48,7 +51,10 @@ export const NO_RETRY: RetryPolicy = { retries: 0, baseDelayMs: 0, maxDelayMs: 0
  * @example
  * const block = await withRetry(() => client.getBlockNumber(), { label: "read block", retries: 5, baseDelayMs: 200, maxDelayMs: 5_000 })
  */
-export async function withRetry<T>(operation: (attempt: number) => Promise<T>, parameters: RetryParameters): RetryReturnType<T> {
+export async function withRetry<T>(
+  operation: (attempt: number) => Promise<T>,
+  parameters: RetryParameters,
+): RetryReturnType<T> {
   const sleep = parameters.sleep ?? abortableSleep;
   for (let attempt = 0; ; attempt++) {
     parameters.signal?.throwIfAborted();

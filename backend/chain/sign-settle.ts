@@ -1,6 +1,6 @@
 // Builds and signs a `settle` transaction without sending it, so its hash and nonce can be recorded
 // before it leaves the process: whatever happens next, the matcher knows what it may have sent.
-import { type Address, type Hex, type LocalAccount, type PublicClient, encodeFunctionData, keccak256 } from "viem";
+import { type Address, encodeFunctionData, type Hex, keccak256, type LocalAccount, type PublicClient } from "viem";
 
 import { marketAbi } from "../../protocol/generated/abis.ts";
 import type { Match } from "../../protocol/orders.ts";
@@ -25,13 +25,22 @@ export type SignSettleReturnType = { txHash: Hex; nonce: number; rawTransaction:
  * await store.add({ ...signed, matchKeys })
  * await broadcastTransaction(publicClient, signed)
  */
-export async function signSettle(client: PublicClient, parameters: SignSettleParameters): Promise<SignSettleReturnType> {
+export async function signSettle(
+  client: PublicClient,
+  parameters: SignSettleParameters,
+): Promise<SignSettleReturnType> {
   const { market, account, matches, gasHeadroomPercent = 20, retry = NO_RETRY } = parameters;
   const data = encodeFunctionData({ abi: marketAbi, functionName: "settle", args: [matches] });
   const request = await withRetry(
     async () => {
       const nonce = await client.getTransactionCount({ address: account.address, blockTag: "pending" });
-      const prepared = await client.prepareTransactionRequest({ account, to: market, data, nonce, chain: client.chain });
+      const prepared = await client.prepareTransactionRequest({
+        account,
+        to: market,
+        data,
+        nonce,
+        chain: client.chain,
+      });
       return { ...prepared, gas: (prepared.gas * BigInt(100 + gasHeadroomPercent)) / 100n };
     },
     { ...retry, label: "prepare settle" },

@@ -11,12 +11,12 @@
 // and dropped.
 import {
   type Address,
-  type Hex,
-  type Log,
-  type PublicClient,
   decodeErrorResult,
   encodeFunctionData,
+  type Hex,
   isAddressEqual,
+  type Log,
+  type PublicClient,
   parseEventLogs,
 } from "viem";
 
@@ -50,7 +50,10 @@ export type SimulateSettleReturnType = { method: SimulationMethod; matches: Simu
  * const { matches } = await simulateSettle(publicClient, { market, from: account.address, matches: batch })
  * const settling = batch.filter((_, i) => matches[i].outcome === "opens")
  */
-export async function simulateSettle(client: PublicClient, parameters: SimulateSettleParameters): Promise<SimulateSettleReturnType> {
+export async function simulateSettle(
+  client: PublicClient,
+  parameters: SimulateSettleParameters,
+): Promise<SimulateSettleReturnType> {
   const method = parameters.method ?? "auto";
   if (parameters.matches.length === 0) return { method: method === "call" ? "call" : "trace", matches: [] };
   let result: SimulateSettleReturnType | undefined;
@@ -82,13 +85,21 @@ type CallFrame = {
 
 type TraceRun = { reverted: false; logs: Log[] } | { reverted: true; errorName: string | undefined };
 
-async function traceSettle(client: PublicClient, p: SimulateSettleParameters, matches: readonly Match[]): Promise<TraceRun> {
+async function traceSettle(
+  client: PublicClient,
+  p: SimulateSettleParameters,
+  matches: readonly Match[],
+): Promise<TraceRun> {
   const data = encodeFunctionData({ abi: marketAbi, functionName: "settle", args: [matches] });
   const frame = await withRetry(
     () =>
       client.request({
         method: "debug_traceCall",
-        params: [{ from: p.from, to: p.market, data }, "latest", { tracer: "callTracer", tracerConfig: { withLog: true } }],
+        params: [
+          { from: p.from, to: p.market, data },
+          "latest",
+          { tracer: "callTracer", tracerConfig: { withLog: true } },
+        ],
       } as never) as Promise<CallFrame>,
     { ...(p.retry ?? NO_RETRY), label: "debug_traceCall settle" },
   );
@@ -103,7 +114,9 @@ function logsInOrder(frame: CallFrame): Log[] {
   const at = (position: Hex | number | undefined) => (position === undefined ? calls.length : Number(position));
   const out: Log[] = [];
   for (let i = 0; i <= calls.length; i++) {
-    for (const log of logs) if (at(log.position) === i) out.push({ address: log.address, topics: log.topics, data: log.data } as unknown as Log);
+    for (const log of logs)
+      if (at(log.position) === i)
+        out.push({ address: log.address, topics: log.topics, data: log.data } as unknown as Log);
     const sub = calls[i];
     if (sub !== undefined && sub.error === undefined) out.push(...logsInOrder(sub));
   }
@@ -131,7 +144,14 @@ async function byTrace(client: PublicClient, p: SimulateSettleParameters): Promi
     if (alone.reverted) result[i] = { outcome: "reverts", errorName: alone.errorName };
     else kept.push(i);
   }
-  const rest = kept.length === 0 ? undefined : await traceSettle(client, p, kept.map((i) => p.matches[i]));
+  const rest =
+    kept.length === 0
+      ? undefined
+      : await traceSettle(
+          client,
+          p,
+          kept.map((i) => p.matches[i]),
+        );
   const outcomes: SimulatedMatch[] =
     rest === undefined
       ? []
@@ -164,7 +184,13 @@ async function byPrefixCalls(client: PublicClient, p: SimulateSettleParameters):
       async () => {
         try {
           const args = [[...prefix, m]] as const;
-          const { result: count } = await client.simulateContract({ address: p.market, abi: marketAbi, functionName: "settle", args, account: p.from });
+          const { result: count } = await client.simulateContract({
+            address: p.market,
+            abi: marketAbi,
+            functionName: "settle",
+            args,
+            account: p.from,
+          });
           return { count, revert: undefined };
         } catch (err) {
           const error = toChainError(err, "simulate settle");

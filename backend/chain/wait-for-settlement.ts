@@ -3,11 +3,11 @@
 import {
   type Address,
   type Hex,
+  isAddressEqual,
   type PublicClient,
+  parseEventLogs,
   type TransactionReceipt,
   WaitForTransactionReceiptTimeoutError,
-  isAddressEqual,
-  parseEventLogs,
 } from "viem";
 
 import { marketAbi } from "../../protocol/generated/abis.ts";
@@ -15,7 +15,9 @@ import { SKIP_REASONS, type SkipReason } from "../../protocol/orders.ts";
 import { FatalChainError, toChainError } from "./errors.ts";
 import { NO_RETRY, type RetryPolicy, withRetry } from "./retry.ts";
 
-export type SettledMatch = { outcome: "opened"; dealId: bigint; bidId: bigint } | { outcome: "skipped"; reason: SkipReason };
+export type SettledMatch =
+  | { outcome: "opened"; dealId: bigint; bidId: bigint }
+  | { outcome: "skipped"; reason: SkipReason };
 
 export type Settlement = {
   status: "success" | "reverted";
@@ -38,7 +40,10 @@ export type WaitForSettlementParameters = {
  * @example
  * const { matches } = await waitForSettlement(publicClient, { txHash, market, count: batch.length })
  */
-export async function waitForSettlement(client: PublicClient, parameters: WaitForSettlementParameters): Promise<Settlement> {
+export async function waitForSettlement(
+  client: PublicClient,
+  parameters: WaitForSettlementParameters,
+): Promise<Settlement> {
   const { txHash, market, count, timeoutMs = 120_000, retry = NO_RETRY } = parameters;
   // Retries cover a failing node, not a slow chain: running out of time ends the wait at once.
   const waited = await withRetry(

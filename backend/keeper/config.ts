@@ -10,7 +10,9 @@ const envInt = (min: number, max: number) =>
     .pipe(z.int().min(min).max(max));
 
 const KeeperEnv = z.object({
-  RPC_URL: z.url({ protocol: /^(https?|wss?)$/, error: "expected an http(s) or ws(s) URL" }).default("http://127.0.0.1:8545"),
+  RPC_URL: z
+    .url({ protocol: /^(https?|wss?)$/, error: "expected an http(s) or ws(s) URL" })
+    .default("http://127.0.0.1:8545"),
   /** A deployment file (scripts/deploy.ts output) or a chain id (deployments/<chainId>.json); default: the node's chain id. */
   DEPLOYMENT: z.string().min(1).optional(),
   KEEPER_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected 0x followed by 64 hex digits"),
@@ -48,7 +50,8 @@ export function loadKeeperConfig(env: NodeJS.ProcessEnv = process.env): KeeperCo
   const e = parsed.data;
   return {
     rpcUrl: e.RPC_URL,
-    deployment: e.DEPLOYMENT === undefined ? undefined : /^[0-9]+$/.test(e.DEPLOYMENT) ? Number(e.DEPLOYMENT) : e.DEPLOYMENT,
+    deployment:
+      e.DEPLOYMENT === undefined ? undefined : /^[0-9]+$/.test(e.DEPLOYMENT) ? Number(e.DEPLOYMENT) : e.DEPLOYMENT,
     privateKey: e.KEEPER_PRIVATE_KEY as `0x${string}`,
     intervalMs: e.KEEPER_INTERVAL_MS,
     maxBatch: e.KEEPER_MAX_BATCH,

@@ -3,21 +3,22 @@
 // deal whose compute supplier never reported (the buyer is refunded), finalise a dispute the arbiter
 // let lapse. Each action is dry-run alone first (a deal a party just closed, or a stale view, is
 // skipped and logged instead of sinking the batch), then sent in `multicall` batches.
+
+import type { Logger } from "pino";
 import {
   type Address,
+  encodeFunctionData,
   type Hex,
+  keccak256,
   type LocalAccount,
   type PublicClient,
-  encodeFunctionData,
-  keccak256,
   parseEventLogs,
 } from "viem";
-import type { Logger } from "pino";
 
 import { marketAbi } from "../../protocol/generated/abis.ts";
 import { broadcastTransaction } from "../chain/broadcast-transaction.ts";
 import { type ChainError, ContractRevertError, toChainError } from "../chain/errors.ts";
-import { NO_RETRY, type RetryPolicy, abortableSleep, backoffDelay, withRetry } from "../chain/retry.ts";
+import { abortableSleep, backoffDelay, NO_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
 import { errorFields } from "../matcher/matcher.ts";
 import type { DealLedger, OpenDeal } from "./deal-ledger.ts";
 
@@ -37,14 +38,30 @@ export function dueActions(deals: readonly OpenDeal[], now: number): KeeperActio
   const due: KeeperAction[] = [];
   for (const deal of deals) {
     if (deal.status === "Active" && now >= deal.terms.reportDeadline) {
-      due.push({ dealId: deal.dealId, action: "cancelNoShow", data: encodeFunctionData({ abi: marketAbi, functionName: "cancelNoShow", args: [deal.dealId, deal.terms] }) });
+      due.push({
+        dealId: deal.dealId,
+        action: "cancelNoShow",
+        data: encodeFunctionData({ abi: marketAbi, functionName: "cancelNoShow", args: [deal.dealId, deal.terms] }),
+      });
     } else if (deal.status === "Reported" && now >= deal.challengeEnd) {
-      due.push({ dealId: deal.dealId, action: "finalize", data: encodeFunctionData({ abi: marketAbi, functionName: "finalize", args: [deal.dealId, deal.terms, deal.report] }) });
+      due.push({
+        dealId: deal.dealId,
+        action: "finalize",
+        data: encodeFunctionData({
+          abi: marketAbi,
+          functionName: "finalize",
+          args: [deal.dealId, deal.terms, deal.report],
+        }),
+      });
     } else if (deal.status === "Disputed" && now >= deal.arbitrationDeadline) {
       due.push({
         dealId: deal.dealId,
         action: "finalizeLapsedDispute",
-        data: encodeFunctionData({ abi: marketAbi, functionName: "finalizeLapsedDispute", args: [deal.dealId, deal.terms, deal.report] }),
+        data: encodeFunctionData({
+          abi: marketAbi,
+          functionName: "finalizeLapsedDispute",
+          args: [deal.dealId, deal.terms, deal.report],
+        }),
       });
     }
   }
@@ -108,7 +125,10 @@ export class Keeper {
   async #loop(): Promise<void> {
     while (!this.#stop.signal.aborted) {
       await this.runRound();
-      const delay = this.#failures === 0 ? this.#p.intervalMs : Math.max(1_000, backoffDelay(this.#failures - 1, { baseDelayMs: 1_000, maxDelayMs: 60_000 }));
+      const delay =
+        this.#failures === 0
+          ? this.#p.intervalMs
+          : Math.max(1_000, backoffDelay(this.#failures - 1, { baseDelayMs: 1_000, maxDelayMs: 60_000 }));
       await abortableSleep(delay, this.#stop.signal).catch(() => undefined);
     }
   }
@@ -129,7 +149,10 @@ export class Keeper {
   async #round(): Promise<KeeperRound> {
     const { publicClient, ledger, logger, retry, maxBatch } = this.#p;
     const headNumber = await ledger.sync();
-    const head = await withRetry(() => publicClient.getBlock({ blockNumber: headNumber }), { ...retry, label: "read head block" });
+    const head = await withRetry(() => publicClient.getBlock({ blockNumber: headNumber }), {
+      ...retry,
+      label: "read head block",
+    });
     const due = dueActions(ledger.open(), Number(head.timestamp));
     const skipped: SkippedAction[] = [];
     const sendable: KeeperAction[] = [];
@@ -138,7 +161,10 @@ export class Keeper {
       if (reason === undefined) sendable.push(action);
       else {
         skipped.push({ dealId: action.dealId, action: action.action, reason });
-        logger.warn({ dealId: action.dealId, action: action.action, reason }, "skipping a deal action that would revert");
+        logger.warn(
+          { dealId: action.dealId, action: action.action, reason },
+          "skipping a deal action that would revert",
+        );
       }
     }
     const sent: SentBatch[] = [];
@@ -147,7 +173,11 @@ export class Keeper {
       if (this.#stop.signal.aborted) break;
       sent.push(await this.#send(sendable.slice(i, i + maxBatch)));
     }
-    if (due.length > 0) logger.info({ due: due.length, sent: sent.reduce((n, b) => n + b.closed.length, 0), skipped: skipped.length }, "round done");
+    if (due.length > 0)
+      logger.info(
+        { due: due.length, sent: sent.reduce((n, b) => n + b.closed.length, 0), skipped: skipped.length },
+        "round done",
+      );
     else logger.debug({ openDeals: ledger.open().length }, "nothing due");
     return { status: "done", due: due.length, sent, skipped };
   }
@@ -159,7 +189,13 @@ export class Keeper {
     return withRetry(
       async () => {
         try {
-          await publicClient.simulateContract({ address: market, abi: marketAbi, functionName: "multicall", args: [[action.data]], account: account.address });
+          await publicClient.simulateContract({
+            address: market,
+            abi: marketAbi,
+            functionName: "multicall",
+            args: [[action.data]],
+            account: account.address,
+          });
           return undefined;
         } catch (err) {
           // A revert is this action's verdict, not a hiccup: answer it instead of letting withRetry retry it.
@@ -175,11 +211,19 @@ export class Keeper {
   async #send(actions: KeeperAction[]): Promise<SentBatch> {
     const { publicClient, account, market, retry, receiptTimeoutMs, logger } = this.#p;
     const data =
-      actions.length === 1 ? actions[0].data : encodeFunctionData({ abi: marketAbi, functionName: "multicall", args: [actions.map((a) => a.data)] });
+      actions.length === 1
+        ? actions[0].data
+        : encodeFunctionData({ abi: marketAbi, functionName: "multicall", args: [actions.map((a) => a.data)] });
     const request = await withRetry(
       async () => {
         const nonce = await publicClient.getTransactionCount({ address: account.address, blockTag: "pending" });
-        const prepared = await publicClient.prepareTransactionRequest({ account, to: market, data, nonce, chain: publicClient.chain });
+        const prepared = await publicClient.prepareTransactionRequest({
+          account,
+          to: market,
+          data,
+          nonce,
+          chain: publicClient.chain,
+        });
         return { ...prepared, gas: (prepared.gas * 120n) / 100n };
       },
       { ...retry, label: "prepare deal actions" },
@@ -187,11 +231,18 @@ export class Keeper {
     const rawTransaction = await account.signTransaction(request as Parameters<LocalAccount["signTransaction"]>[0]);
     const txHash = keccak256(rawTransaction);
     await broadcastTransaction(publicClient, { rawTransaction, retry });
-    const receipt = await withRetry(() => publicClient.waitForTransactionReceipt({ hash: txHash, timeout: receiptTimeoutMs, retryCount: 0 }), {
-      ...retry,
-      label: `wait for ${txHash}`,
-    });
-    const closed = parseEventLogs({ abi: marketAbi, logs: receipt.logs, eventName: ["DealFinalized", "DealCancelled"] }).map((l) => l.args.dealId);
+    const receipt = await withRetry(
+      () => publicClient.waitForTransactionReceipt({ hash: txHash, timeout: receiptTimeoutMs, retryCount: 0 }),
+      {
+        ...retry,
+        label: `wait for ${txHash}`,
+      },
+    );
+    const closed = parseEventLogs({
+      abi: marketAbi,
+      logs: receipt.logs,
+      eventName: ["DealFinalized", "DealCancelled"],
+    }).map((l) => l.args.dealId);
     const batch: SentBatch = { txHash, status: receipt.status, actions, closed };
     const fields = { txHash, actions: actions.map((a) => `${a.action}(${a.dealId})`), gasUsed: receipt.gasUsed };
     if (receipt.status === "success") logger.info(fields, "deal actions mined");

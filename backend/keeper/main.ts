@@ -3,12 +3,11 @@
 // SIGINT/SIGTERM end it after the transaction in flight is mined (exit 0).
 import { pino } from "pino";
 import { privateKeyToAccount } from "viem/accounts";
-
+import { readDeployment } from "../../protocol/deployment.ts";
 import { createChainClients } from "../chain/create-clients.ts";
 import { type ChainError, toChainError } from "../chain/errors.ts";
 import { abortableSleep, backoffDelay } from "../chain/retry.ts";
 import { errorFields } from "../matcher/matcher.ts";
-import { readDeployment } from "../../protocol/deployment.ts";
 import { type KeeperConfig, KeeperConfigError, loadKeeperConfig } from "./config.ts";
 import { DealLedger } from "./deal-ledger.ts";
 import { Keeper } from "./keeper.ts";
@@ -68,12 +67,21 @@ for (let attempt = 0; chainId === undefined; attempt++) {
   }
 }
 const deployment = await readDeployment(config.deployment ?? chainId).catch(fatal);
-if (deployment.chainId !== chainId) fatal(new KeeperConfigError(`DEPLOYMENT is for chain ${deployment.chainId}, the node is chain ${chainId}`));
+if (deployment.chainId !== chainId)
+  fatal(new KeeperConfigError(`DEPLOYMENT is for chain ${deployment.chainId}, the node is chain ${chainId}`));
 
 const { publicClient } = createChainClients({ chainId, rpcUrl: config.rpcUrl, account, pollingIntervalMs: 250 });
 const market = deployment.contracts.Market as `0x${string}`;
 const ledger = new DealLedger({ client: publicClient, market, startBlock: BigInt(deployment.startBlock), retry });
-keeper = new Keeper({ publicClient, account, market, ledger, logger, intervalMs: config.intervalMs, maxBatch: config.maxBatch, retry });
+keeper = new Keeper({
+  publicClient,
+  account,
+  market,
+  ledger,
+  logger,
+  intervalMs: config.intervalMs,
+  maxBatch: config.maxBatch,
+  retry,
+});
 keeper.start();
 logger.info({ chainId, market, account: account.address, intervalMs: config.intervalMs }, "keeper started");
-

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import type { LocalAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
-import { KeystoreError, decryptKeystore } from "../chain/keystore.ts";
+import { decryptKeystore, KeystoreError } from "../chain/keystore.ts";
 import type { MatcherKeySource } from "./config.ts";
 
 /**
@@ -17,7 +17,10 @@ export async function loadMatcherAccount(key: MatcherKeySource): Promise<LocalAc
   try {
     text = await readFile(key.file, "utf8");
   } catch (err) {
-    throw new KeystoreError(`cannot read keystore ${key.file}`, { details: (err as NodeJS.ErrnoException).code, cause: err });
+    throw new KeystoreError(`cannot read keystore ${key.file}`, {
+      details: (err as NodeJS.ErrnoException).code,
+      cause: err,
+    });
   }
   const { privateKey } = await decryptKeystore({ keystore: text, password: key.password });
   return privateKeyToAccount(privateKey);

@@ -16,7 +16,9 @@ const envInt = (min: number, max: number) =>
 
 const MatcherEnv = z
   .object({
-    RPC_URL: z.url({ protocol: /^(https?|wss?)$/, error: "expected an http(s) or ws(s) URL" }).default("http://127.0.0.1:8545"),
+    RPC_URL: z
+      .url({ protocol: /^(https?|wss?)$/, error: "expected an http(s) or ws(s) URL" })
+      .default("http://127.0.0.1:8545"),
     /** Deployment file (scripts/deploy.ts output); default deployments/<chainId>.json. */
     DEPLOYMENT: z.string().min(1).optional(),
     /** When set, the node must report this chain id. */
@@ -35,7 +37,10 @@ const MatcherEnv = z
     MATCHER_RECEIPT_TIMEOUT_MS: envInt(1_000, 3_600_000).default(120_000),
     MATCHER_RPC_RETRIES: envInt(0, 100).default(5),
     MATCHER_WATCH: z.enum(["true", "false"]).default("true"),
-    MATCHER_DATA_DIR: z.string().min(1).default(path.join(ROOT, ".data", "matcher")),
+    MATCHER_DATA_DIR: z
+      .string()
+      .min(1)
+      .default(path.join(ROOT, ".data", "matcher")),
     /** Where the latest published batch is written for the API to serve. */
     MATCHER_PROPOSALS_FILE: z.string().min(1).optional(),
     /** The indexer's GraphQL endpoint; without it the book is read from chain events. */

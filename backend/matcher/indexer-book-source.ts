@@ -25,9 +25,15 @@ const ORDERS_QUERY = `query MatcherOrders($kind: OrderKind!, $first: Int!, $afte
 
 const STATUS_QUERY = `query MatcherStatus { status { indexedBlock chainTime } }`;
 
-const big = z.string().regex(/^[0-9]+$/, "expected a decimal integer").transform(BigInt);
+const big = z
+  .string()
+  .regex(/^[0-9]+$/, "expected a decimal integer")
+  .transform(BigInt);
 // Checksummed, as viem decodes addresses from events, so books from either source compare equal.
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/).transform((a) => getAddress(a));
+const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/)
+  .transform((a) => getAddress(a));
 const OrderNode = z.object({
   id: big,
   owner: address,
@@ -59,7 +65,9 @@ const OrdersResponse = z.object({
     pageInfo: z.object({ endCursor: z.string().nullable(), hasNextPage: z.boolean() }),
   }),
 });
-const StatusResponse = z.object({ status: z.object({ indexedBlock: z.int().nullable(), chainTime: z.int().nullable() }) });
+const StatusResponse = z.object({
+  status: z.object({ indexedBlock: z.int().nullable(), chainTime: z.int().nullable() }),
+});
 
 type Kind = "BID" | "COMPUTE_OFFER" | "ENERGY_OFFER" | "BANDWIDTH_OFFER";
 
@@ -142,7 +150,9 @@ export class IndexerBookSource implements MatcherBookSource {
         const body = (await response.json()) as { data?: unknown; errors?: { message: string }[] };
         if (body.errors !== undefined && body.errors.length > 0) {
           // The query is fixed: an error means the indexer's schema and this file disagree.
-          throw new RetryableChainError("indexer rejected the book query", { details: body.errors.map((e) => e.message).join("; ") });
+          throw new RetryableChainError("indexer rejected the book query", {
+            details: body.errors.map((e) => e.message).join("; "),
+          });
         }
         return body.data;
       },
@@ -170,7 +180,10 @@ function toBid(o: OrderNode): Bid {
     id: o.id,
     buyer: o.owner,
     hardwareClass: enumIndex(HARDWARE_CLASSES, o.hardwareClass, "hardwareClass"),
-    acceptableRegions: need(o.acceptableRegions, "acceptableRegions", o.id).reduce((mask, r) => mask | (1n << BigInt(r)), 0n),
+    acceptableRegions: need(o.acceptableRegions, "acceptableRegions", o.id).reduce(
+      (mask, r) => mask | (1n << BigInt(r)),
+      0n,
+    ),
     buyerRegion: need(o.buyerRegion, "buyerRegion", o.id),
     windowStart: need(o.windowStart, "windowStart", o.id),
     windowEnd: need(o.windowEnd, "windowEnd", o.id),

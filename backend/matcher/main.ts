@@ -4,19 +4,18 @@
 import path from "node:path";
 
 import { pino } from "pino";
-
-import { InMemoryProposalStore, type ProposalStore } from "../api/proposal-store.ts";
-import { createChainClients } from "../chain/create-clients.ts";
-import { ChainError, toChainError } from "../chain/errors.ts";
-import { abortableSleep, backoffDelay } from "../chain/retry.ts";
-import { watchOrders } from "../chain/watch-orders.ts";
 import { readDeployment } from "../../protocol/deployment.ts";
 import { marketAbi } from "../../protocol/generated/abis.ts";
+import { InMemoryProposalStore, type ProposalStore } from "../api/proposal-store.ts";
+import { createChainClients } from "../chain/create-clients.ts";
+import { type ChainError, toChainError } from "../chain/errors.ts";
+import { abortableSleep, backoffDelay } from "../chain/retry.ts";
+import { watchOrders } from "../chain/watch-orders.ts";
 import { loadMatcherAccount } from "./account.ts";
 import { ChainBookSource, type MatcherBookSource } from "./chain-book-source.ts";
-import { type MatcherConfig, MatcherConfigError, loadMatcherConfig } from "./config.ts";
+import { loadMatcherConfig, type MatcherConfig, MatcherConfigError } from "./config.ts";
 import { IndexerBookSource } from "./indexer-book-source.ts";
-import { Matcher, errorFields } from "./matcher.ts";
+import { errorFields, Matcher } from "./matcher.ts";
 import { clearAndPrice } from "./price-batch.ts";
 import { JsonFileProposalStore } from "./proposal-file.ts";
 import { SubmissionStore } from "./submission-store.ts";
@@ -66,29 +65,49 @@ for (let attempt = 0; chainId === undefined; attempt++) {
     await abortableSleep(delayMs);
   }
 }
-if (config.chainId !== undefined && config.chainId !== chainId) fatal(new MatcherConfigError(`CHAIN_ID is ${config.chainId}, the node is chain ${chainId}`));
+if (config.chainId !== undefined && config.chainId !== chainId)
+  fatal(new MatcherConfigError(`CHAIN_ID is ${config.chainId}, the node is chain ${chainId}`));
 
 const deployment = await readDeployment(config.deploymentFile ?? chainId).catch(fatal);
-if (deployment.chainId !== chainId) fatal(new MatcherConfigError(`the deployment is for chain ${deployment.chainId}, the node is chain ${chainId}`));
-const { publicClient } = createChainClients({ chainId, rpcUrl: config.rpcUrl, account, pollingIntervalMs: Math.min(1_000, config.intervalMs) });
+if (deployment.chainId !== chainId)
+  fatal(new MatcherConfigError(`the deployment is for chain ${deployment.chainId}, the node is chain ${chainId}`));
+const { publicClient } = createChainClients({
+  chainId,
+  rpcUrl: config.rpcUrl,
+  account,
+  pollingIntervalMs: Math.min(1_000, config.intervalMs),
+});
 const market = deployment.contracts.Market as `0x${string}`;
 
-const role = await publicClient.readContract({ address: market, abi: marketAbi, functionName: "MATCHER_ROLE" }).catch(() => undefined);
+const role = await publicClient
+  .readContract({ address: market, abi: marketAbi, functionName: "MATCHER_ROLE" })
+  .catch(() => undefined);
 if (role !== undefined) {
   const granted = await publicClient
     .readContract({ address: market, abi: marketAbi, functionName: "hasRole", args: [role, account.address] })
     .catch(() => undefined);
-  if (granted === false) logger.error({ account: account.address }, "the matcher account lacks MATCHER_ROLE: every settlement will revert until it is granted");
+  if (granted === false)
+    logger.error(
+      { account: account.address },
+      "the matcher account lacks MATCHER_ROLE: every settlement will revert until it is granted",
+    );
 }
 
 const book: MatcherBookSource =
   config.indexerUrl !== undefined
     ? new IndexerBookSource({ url: config.indexerUrl, retry })
-    : new ChainBookSource({ client: publicClient, market, startBlock: BigInt(deployment.startBlock), confirmations: config.confirmations, retry });
+    : new ChainBookSource({
+        client: publicClient,
+        market,
+        startBlock: BigInt(deployment.startBlock),
+        confirmations: config.confirmations,
+        retry,
+      });
 const store = await SubmissionStore.open({
   file: path.join(config.dataDir, `submissions-${chainId}-${market.toLowerCase()}.json`),
 }).catch(fatal);
-const proposals: ProposalStore = config.proposalsFile !== undefined ? new JsonFileProposalStore(config.proposalsFile) : new InMemoryProposalStore();
+const proposals: ProposalStore =
+  config.proposalsFile !== undefined ? new JsonFileProposalStore(config.proposalsFile) : new InMemoryProposalStore();
 
 const matcher = new Matcher({
   publicClient,
@@ -107,7 +126,13 @@ const matcher = new Matcher({
   receiptTimeoutMs: config.receiptTimeoutMs,
 });
 logger.info(
-  { chainId, market, account: account.address, book: config.indexerUrl === undefined ? "chain events" : "indexer", once },
+  {
+    chainId,
+    market,
+    account: account.address,
+    book: config.indexerUrl === undefined ? "chain events" : "indexer",
+    once,
+  },
   "matcher started",
 );
 

@@ -2,8 +2,9 @@
 // submit it, and record what the market made of it. One round at a time, on an interval and as soon
 // as new orders arrive. Nothing a node or the market does makes it stop: failures end the round and
 // the next one comes after a backoff.
-import type { Address, LocalAccount, PublicClient } from "viem";
+
 import type { Logger } from "pino";
+import type { Address, LocalAccount, PublicClient } from "viem";
 
 import { marketAbi } from "../../protocol/generated/abis.ts";
 import type { Match, SkipReason } from "../../protocol/orders.ts";
@@ -11,7 +12,7 @@ import type { ProposalStore, ProposedMatch } from "../api/proposal-store.ts";
 import { broadcastTransaction } from "../chain/broadcast-transaction.ts";
 import { type ChainError, ContractRevertError, toChainError } from "../chain/errors.ts";
 import { getSettlement } from "../chain/get-settlement.ts";
-import { NO_RETRY, type RetryPolicy, abortableSleep, backoffDelay, withRetry } from "../chain/retry.ts";
+import { abortableSleep, backoffDelay, NO_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
 import { signSettle } from "../chain/sign-settle.ts";
 import { type SimulationMethod, simulateSettle } from "../chain/simulate-settle.ts";
 import { type Settlement, waitForSettlement } from "../chain/wait-for-settlement.ts";
@@ -50,7 +51,12 @@ export type MatcherParameters = {
   failureBackoff?: { baseDelayMs: number; maxDelayMs: number };
 };
 
-export type DroppedMatch = { key: string; match: Match; why: "already-submitted" | "invalid" | "would-skip" | "would-revert"; reason?: string };
+export type DroppedMatch = {
+  key: string;
+  match: Match;
+  why: "already-submitted" | "invalid" | "would-skip" | "would-revert";
+  reason?: string;
+};
 
 export type RoundReport =
   | { status: "idle"; dropped: DroppedMatch[] }
@@ -58,7 +64,13 @@ export type RoundReport =
   | { status: "pending"; txHash: `0x${string}` }
   /** The book source has not caught up with the last mined settlement yet. */
   | { status: "behind"; bookBlock: bigint; settledBlock: bigint }
-  | { status: "settled"; txHash: `0x${string}`; settlement: Settlement; submitted: ProposedMatch[]; dropped: DroppedMatch[] }
+  | {
+      status: "settled";
+      txHash: `0x${string}`;
+      settlement: Settlement;
+      submitted: ProposedMatch[];
+      dropped: DroppedMatch[];
+    }
   | { status: "failed"; error: ChainError };
 
 export class Matcher {
@@ -151,16 +163,21 @@ export class Matcher {
     if (pending !== undefined) return { status: "pending", txHash: pending.txHash };
 
     const book = await this.#p.book.openBook();
-    const settledBlock = store.all().reduce((max, s) => (s.blockNumber !== undefined && s.blockNumber > max ? s.blockNumber : max), 0n);
+    const settledBlock = store
+      .all()
+      .reduce((max, s) => (s.blockNumber !== undefined && s.blockNumber > max ? s.blockNumber : max), 0n);
     if (book.blockNumber < settledBlock) {
       log.info({ bookBlock: book.blockNumber, settledBlock }, "book source is behind the last settlement; waiting");
       return { status: "behind", bookBlock: book.blockNumber, settledBlock };
     }
 
-    const feeBps = await withRetry(() => publicClient.readContract({ address: market, abi: marketAbi, functionName: "feeBps" }), {
-      ...retry,
-      label: "read fee",
-    });
+    const feeBps = await withRetry(
+      () => publicClient.readContract({ address: market, abi: marketAbi, functionName: "feeBps" }),
+      {
+        ...retry,
+        label: "read fee",
+      },
+    );
     const rules = { now: book.asOf + this.#p.expiryMarginSeconds, platformFeeBps: Number(feeBps) };
     const priced = this.#p.price(book, rules);
     const keyOf = matchKeyer(book);
@@ -186,7 +203,11 @@ export class Matcher {
         drop({ key, match: proposed.match, why: "invalid", reason: (err as Error).message });
       }
     }
-    const check = checkBatch(book, candidates.map((c) => c.match), rules);
+    const check = checkBatch(
+      book,
+      candidates.map((c) => c.match),
+      rules,
+    );
     candidates = candidates.filter((c, i) => {
       const violation = check.violations[i];
       if (violation !== undefined) drop({ key: c.key, match: c.match, why: "invalid", reason: violation });
@@ -211,8 +232,10 @@ export class Matcher {
     }
     const settling = candidates.filter((c, i) => {
       const outcome = simulation.matches[i];
-      if (outcome.outcome === "skipped") drop({ key: c.key, match: c.match, why: "would-skip", reason: outcome.reason ?? "unknown" });
-      if (outcome.outcome === "reverts") drop({ key: c.key, match: c.match, why: "would-revert", reason: outcome.errorName ?? "unknown" });
+      if (outcome.outcome === "skipped")
+        drop({ key: c.key, match: c.match, why: "would-skip", reason: outcome.reason ?? "unknown" });
+      if (outcome.outcome === "reverts")
+        drop({ key: c.key, match: c.match, why: "would-revert", reason: outcome.errorName ?? "unknown" });
       return outcome.outcome === "opens";
     });
     if (settling.length === 0) {
@@ -220,7 +243,11 @@ export class Matcher {
       return { status: "idle", dropped };
     }
 
-    const batchId = await this.#publish(log, book.asOf, settling.map((c) => ({ ...c.proposed, match: c.match })));
+    const batchId = await this.#publish(
+      log,
+      book.asOf,
+      settling.map((c) => ({ ...c.proposed, match: c.match })),
+    );
 
     const signed = await signSettle(publicClient, { market, account, matches: settling.map((c) => c.match), retry });
     // On disk before it is sent: after a crash the matcher finds this record instead of sending anew.
@@ -234,7 +261,13 @@ export class Matcher {
       // Recorded already (its matches are free again); failing the round backs the next one off.
       throw new ContractRevertError("settle reverted on chain", { details: signed.txHash });
     }
-    return { status: "settled", txHash: signed.txHash, settlement, submitted: settling.map((c) => c.proposed), dropped };
+    return {
+      status: "settled",
+      txHash: signed.txHash,
+      settlement,
+      submitted: settling.map((c) => c.proposed),
+      dropped,
+    };
   }
 
   /** Publishes the batch about to be sent; a store that fails is logged, never a reason not to settle. */
@@ -263,10 +296,13 @@ export class Matcher {
         await this.#record(log, submission, found);
         continue;
       }
-      const nonce = await withRetry(() => publicClient.getTransactionCount({ address: account.address, blockTag: "latest" }), {
-        ...retry,
-        label: "read matcher nonce",
-      });
+      const nonce = await withRetry(
+        () => publicClient.getTransactionCount({ address: account.address, blockTag: "latest" }),
+        {
+          ...retry,
+          label: "read matcher nonce",
+        },
+      );
       if (nonce > submission.nonce) {
         // The nonce is spent; look once more in case our transaction was mined between the two reads.
         const late = await getSettlement(publicClient, { txHash: submission.txHash, market, count, retry });
@@ -275,7 +311,10 @@ export class Matcher {
           continue;
         }
         await store.finish(submission.txHash, { status: "dropped" });
-        log.warn({ txHash: submission.txHash, nonce: submission.nonce }, "submission dropped: its nonce went to another transaction");
+        log.warn(
+          { txHash: submission.txHash, nonce: submission.nonce },
+          "submission dropped: its nonce went to another transaction",
+        );
         continue;
       }
       log.info({ txHash: submission.txHash, nonce: submission.nonce }, "re-sending a pending submission");
@@ -311,7 +350,10 @@ export class Matcher {
     const { txHash } = submission;
     if (settlement.status === "reverted") {
       await this.#p.store.finish(txHash, { status: "reverted", blockNumber: settlement.blockNumber });
-      log.error({ txHash, blockNumber: settlement.blockNumber }, "settle reverted; its matches are free to be cleared again");
+      log.error(
+        { txHash, blockNumber: settlement.blockNumber },
+        "settle reverted; its matches are free to be cleared again",
+      );
       return;
     }
     const outcomes: MatchOutcome[] = settlement.matches.map((m, i) => {
@@ -325,7 +367,10 @@ export class Matcher {
     });
     await this.#p.store.finish(txHash, { status: "mined", blockNumber: settlement.blockNumber, outcomes });
     const opened = outcomes.filter((o) => o.dealId !== undefined).length;
-    log.info({ txHash, blockNumber: settlement.blockNumber, opened, skipped: outcomes.length - opened }, "settlement recorded");
+    log.info(
+      { txHash, blockNumber: settlement.blockNumber, opened, skipped: outcomes.length - opened },
+      "settlement recorded",
+    );
   }
 }
 

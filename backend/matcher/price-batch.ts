@@ -2,7 +2,7 @@
 // with the numbers that explain each price out (the API's ProposedMatch, served at /api/proposals).
 import { toProposedMatch } from "../api/explain.ts";
 import type { ProposedMatch } from "../api/proposal-store.ts";
-import { type MarketRules, type OrderBook, clearFast, priceBundles } from "../pricing/index.ts";
+import { clearFast, type MarketRules, type OrderBook, priceBundles } from "../pricing/index.ts";
 
 export type PriceBatch = (book: OrderBook, rules: MarketRules) => ProposedMatch[];
 

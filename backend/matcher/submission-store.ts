@@ -33,7 +33,6 @@ export type Submission = {
   outcomes?: MatchOutcome[];
 };
 
-
 /** Statuses whose matches count as submitted: they have settled or still may. */
 const HOLDS_KEYS: ReadonlySet<SubmissionStatus> = new Set(["pending", "mined"]);
 
@@ -67,7 +66,11 @@ export class SubmissionStore {
    * @example
    * const store = await SubmissionStore.open({ file: ".data/matcher/submissions-31337-0xabc….json" })
    */
-  static async open({ file, retainMs = 7 * 24 * 3_600_000, now = Date.now }: OpenSubmissionStoreParameters): Promise<SubmissionStore> {
+  static async open({
+    file,
+    retainMs = 7 * 24 * 3_600_000,
+    now = Date.now,
+  }: OpenSubmissionStoreParameters): Promise<SubmissionStore> {
     await mkdir(path.dirname(file), { recursive: true });
     await takeLock(`${file}.lock`);
     let submissions: Submission[] = [];
@@ -77,7 +80,10 @@ export class SubmissionStore {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
         await rm(`${file}.lock`, { force: true });
         // Starting empty would forget pending transactions and could submit their matches again.
-        throw new FatalChainError(`submission store ${file} is unreadable`, { details: (err as Error).message, cause: err });
+        throw new FatalChainError(`submission store ${file} is unreadable`, {
+          details: (err as Error).message,
+          cause: err,
+        });
       }
     }
     return new SubmissionStore(file, submissions, retainMs, now);
@@ -174,7 +180,10 @@ function isAlive(pid: number): boolean {
 }
 
 const hexString = z.string().regex(/^0x[0-9a-fA-F]*$/) as unknown as z.ZodType<Hex>;
-const bigintString = z.string().regex(/^[0-9]+$/).transform(BigInt);
+const bigintString = z
+  .string()
+  .regex(/^[0-9]+$/)
+  .transform(BigInt);
 const StoredFile = z.object({
   version: z.literal(1),
   submissions: z.array(
@@ -187,7 +196,9 @@ const StoredFile = z.object({
       createdAt: z.number(),
       blockNumber: bigintString.optional(),
       outcomes: z
-        .array(z.object({ key: z.string(), dealId: bigintString.optional(), skipReason: z.enum(SKIP_REASONS).optional() }))
+        .array(
+          z.object({ key: z.string(), dealId: bigintString.optional(), skipReason: z.enum(SKIP_REASONS).optional() }),
+        )
         .optional(),
     }),
   ),

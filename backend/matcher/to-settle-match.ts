@@ -23,7 +23,12 @@ export function toSettleMatch(match: Match): Match {
     if (lot.offerId === 0n) throw new InvalidMatchError(`match for bid ${match.bidId} has an energy lot of offer 0`);
     const seen = byOffer.get(lot.offerId);
     // Two lots of one offer are one purchase; the contract wants each offer once.
-    byOffer.set(lot.offerId, seen === undefined ? { ...lot } : { offerId: lot.offerId, wh: seen.wh + lot.wh, payment: seen.payment + lot.payment });
+    byOffer.set(
+      lot.offerId,
+      seen === undefined
+        ? { ...lot }
+        : { offerId: lot.offerId, wh: seen.wh + lot.wh, payment: seen.payment + lot.payment },
+    );
   }
   const energyLots = [...byOffer.values()].sort((a, b) => (a.offerId < b.offerId ? -1 : 1));
   const normalised: Match = {
@@ -51,7 +56,9 @@ export function toSettleMatch(match: Match): Match {
   ];
   for (const [name, value] of fields) {
     if (typeof value !== "bigint" || value < 0n || value > UINT256_MAX) {
-      throw new InvalidMatchError(`match for bid ${match.bidId} has ${name} outside uint256`, { details: String(value) });
+      throw new InvalidMatchError(`match for bid ${match.bidId} has ${name} outside uint256`, {
+        details: String(value),
+      });
     }
   }
   if (match.bandwidthOfferId === 0n && match.bandwidthPayment !== 0n) {

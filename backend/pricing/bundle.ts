@@ -95,7 +95,11 @@ export type BundlePricingOptions = MarketRules & {
 };
 
 /** Prices every match of a cleared batch; the book must hold the matches' orders. */
-export function priceBundles(book: OrderBook, matches: readonly Match[], options: BundlePricingOptions): BundleProposal[] {
+export function priceBundles(
+  book: OrderBook,
+  matches: readonly Match[],
+  options: BundlePricingOptions,
+): BundleProposal[] {
   const index = {
     bids: new Map(book.bids.map((o) => [o.id, o])),
     computes: new Map(book.computeOffers.map((o) => [o.id, o])),
@@ -119,20 +123,35 @@ export function priceBundles(book: OrderBook, matches: readonly Match[], options
         windowStart: bid.windowStart,
         windowEnd: bid.windowEnd,
       }));
-  const batchUse = options.batchUse ?? useOf(matches, (m) => index.bids.get(m.bidId)?.bandwidthMbps ?? 0n);
+  const batchUse = options.batchUse ?? bandwidthUseOf(matches, (m) => index.bids.get(m.bidId)?.bandwidthMbps ?? 0n);
   return matches.map((m) => {
     const bid = index.bids.get(m.bidId);
     const compute = index.computes.get(m.computeOfferId);
     const link = m.bandwidthOfferId === 0n ? undefined : index.links.get(m.bandwidthOfferId);
     const energies = m.energyLots.map((l) => index.energies.get(l.offerId));
-    if (bid === undefined || compute === undefined || (m.bandwidthOfferId !== 0n && link === undefined) || energies.some((e) => e === undefined)) {
+    if (
+      bid === undefined ||
+      compute === undefined ||
+      (m.bandwidthOfferId !== 0n && link === undefined) ||
+      energies.some((e) => e === undefined)
+    ) {
       throw new RangeError(`match of bid ${m.bidId} names an order that is not in the book`);
     }
-    return priceBundle({ match: m, bid, compute, energies: energies as EnergyOffer[], link }, book, { ...options, utilisation, batchUse });
+    return priceBundle({ match: m, bid, compute, energies: energies as EnergyOffer[], link }, book, {
+      ...options,
+      utilisation,
+      batchUse,
+    });
   });
 }
 
-export type Bundle = { match: Match; bid: Bid; compute: ComputeOffer; energies: EnergyOffer[]; link: BandwidthOffer | undefined };
+export type Bundle = {
+  match: Match;
+  bid: Bid;
+  compute: ComputeOffer;
+  energies: EnergyOffer[];
+  link: BandwidthOffer | undefined;
+};
 
 /** Prices one bundle (its orders given); `book` supplies the market around it for going rates. */
 export function priceBundle(bundle: Bundle, book: OrderBook, options: BundlePricingOptions): BundleProposal {
@@ -154,7 +173,12 @@ export function priceBundle(bundle: Bundle, book: OrderBook, options: BundlePric
     weight: number;
     replacementCost: bigint | undefined;
   };
-  const replacements = replacementsFor(bundle, book, options.now, options.batchUse ?? useOf([match], () => bid.bandwidthMbps));
+  const replacements = replacementsFor(
+    bundle,
+    book,
+    options.now,
+    options.batchUse ?? bandwidthUseOf([match], () => bid.bandwidthMbps),
+  );
   const suppliers: Supplier[] = [];
   const utilisation =
     options.utilisation?.(compute, bid) ??
@@ -165,13 +189,16 @@ export function priceBundle(bundle: Bundle, book: OrderBook, options: BundlePric
       windowEnd: bid.windowEnd,
     });
   const goingRate = dynamicPrice(
-    computeBasePrice({
-      hardwareClass: HARDWARE_CLASSES[compute.hardwareClass],
-      reliability: config.compute.referenceReliability,
-      slaTier: "basic",
-      energyType: "grid",
-      greenShareBps: 0,
-    }, config),
+    computeBasePrice(
+      {
+        hardwareClass: HARDWARE_CLASSES[compute.hardwareClass],
+        reliability: config.compute.referenceReliability,
+        slaTier: "basic",
+        energyType: "grid",
+        greenShareBps: 0,
+      },
+      config,
+    ),
     utilisation,
     config,
   );
@@ -205,7 +232,11 @@ export function priceBundle(bundle: Bundle, book: OrderBook, options: BundlePric
       orderId: link.id,
       account: link.supplier,
       reserve: ceilDiv(link.reservePricePerMbpsHour * mbpsSeconds, 3600n),
-      outside: share.bandwidth * dynamicPrice(bandwidthBasePrice(link.latencyMs, config), linkLoad, config) * Number(bid.bandwidthMbps) * hours,
+      outside:
+        share.bandwidth *
+        dynamicPrice(bandwidthBasePrice(link.latencyMs, config), linkLoad, config) *
+        Number(bid.bandwidthMbps) *
+        hours,
       weight: weights.bandwidth,
       replacementCost: replacements.link(link.id),
     });
@@ -213,10 +244,18 @@ export function priceBundle(bundle: Bundle, book: OrderBook, options: BundlePric
 
   const reserveCost = suppliers.reduce((s, p) => s + p.reserve, 0n);
   if (reserveCost > budget) throw new RangeError(`bundle of bid ${bid.id} costs more at reserve than its limit allows`);
-  const caps = suppliers.map((p) => (p.replacementCost === undefined ? undefined : p.replacementCost > p.reserve ? p.replacementCost : p.reserve));
+  const caps = suppliers.map((p) =>
+    p.replacementCost === undefined ? undefined : p.replacementCost > p.reserve ? p.replacementCost : p.reserve,
+  );
   const weightList = [weights.buyer, ...suppliers.map((p) => p.weight)];
   const bargain = (d: number[]) =>
-    bargainInCore(Number(budget), d, weightList, [undefined, ...suppliers.map((p) => Number(p.reserve))], [undefined, ...caps.map((c) => (c === undefined ? undefined : Number(c)))]);
+    bargainInCore(
+      Number(budget),
+      d,
+      weightList,
+      [undefined, ...suppliers.map((p) => Number(p.reserve))],
+      [undefined, ...caps.map((c) => (c === undefined ? undefined : Number(c)))],
+    );
   let basis: BundleProposal["disagreementBasis"] = "outside-options";
   let disagreement = [0, ...suppliers.map((p) => p.outside)];
   let result = bargain(disagreement);
@@ -270,7 +309,17 @@ export function priceBundle(bundle: Bundle, book: OrderBook, options: BundlePric
       ...(p.replacementCost === undefined ? {} : { replacementCost: p.replacementCost }),
     })),
   ];
-  return { match: priced, value, reserveCost, surplus, total, fee, feeShareBps: bps(fee), parties, disagreementBasis: basis };
+  return {
+    match: priced,
+    value,
+    reserveCost,
+    surplus,
+    total,
+    fee,
+    feeShareBps: bps(fee),
+    parties,
+    disagreementBasis: basis,
+  };
 }
 
 /** The largest total T of suppliers' payments with T + ⌊T·feeBps/10⁴⌋ ≤ value. */
@@ -348,7 +397,7 @@ function bargainInCore(
 }
 
 /** Capacity a list of matches takes from each offer, keyed as `BundlePricingOptions.batchUse`. */
-function useOf(matches: readonly Match[], mbpsOf: (m: Match) => bigint): Map<string, bigint> {
+function bandwidthUseOf(matches: readonly Match[], mbpsOf: (m: Match) => bigint): Map<string, bigint> {
   const use = new Map<string, bigint>();
   const add = (key: string, amount: bigint) => use.set(key, (use.get(key) ?? 0n) + amount);
   for (const m of matches) {
@@ -391,9 +440,22 @@ function replacementIndex(book: OrderBook): ReplacementIndex {
     return groups;
   };
   index = {
-    energies: group(book.energyOffers, () => 0, (o) => o.reservePricePerKwh).get(0) ?? [],
-    links: group(book.bandwidthOffers, (o) => routeKey(o.fromRegion, o.toRegion), (o) => o.reservePricePerMbpsHour),
-    computes: group(book.computeOffers, (o) => marketKey(o.hardwareClass, o.region), (o) => o.reservePricePerVcuHour),
+    energies:
+      group(
+        book.energyOffers,
+        () => 0,
+        (o) => o.reservePricePerKwh,
+      ).get(0) ?? [],
+    links: group(
+      book.bandwidthOffers,
+      (o) => routeKey(o.fromRegion, o.toRegion),
+      (o) => o.reservePricePerMbpsHour,
+    ),
+    computes: group(
+      book.computeOffers,
+      (o) => marketKey(o.hardwareClass, o.region),
+      (o) => o.reservePricePerVcuHour,
+    ),
   };
   replacementIndexes.set(book, index);
   return index;
@@ -409,10 +471,12 @@ function replacementIndex(book: OrderBook): ReplacementIndex {
 function replacementsFor(bundle: Bundle, book: OrderBook, now: number, use: ReadonlyMap<string, bigint>) {
   const { match, bid, compute, link } = bundle;
   const index = replacementIndex(book);
-  const left = (kind: string, id: bigint, total: bigint, filled: bigint) => total - filled - (use.get(`${kind}:${id}`) ?? 0n);
+  const left = (kind: string, id: bigint, total: bigint, filled: bigint) =>
+    total - filled - (use.get(`${kind}:${id}`) ?? 0n);
   const green = match.energyLots.reduce((s, l) => s + l.wh, 0n);
   const routes = (l: BandwidthOffer, region: number) =>
-    (l.fromRegion === region && l.toRegion === bid.buyerRegion) || (l.toRegion === region && l.fromRegion === bid.buyerRegion);
+    (l.fromRegion === region && l.toRegion === bid.buyerRegion) ||
+    (l.toRegion === region && l.fromRegion === bid.buyerRegion);
   // Offers are sorted by reserve, so the first that qualifies is the cheapest.
   function cheapestEnergy(wh: bigint, except: bigint): bigint | undefined {
     for (const o of index.energies) {
@@ -430,7 +494,8 @@ function replacementsFor(bundle: Bundle, book: OrderBook, now: number, use: Read
       for (const region of regions) {
         if (!regionAccepted(bid, region)) continue;
         for (const o of index.computes.get(marketKey(bid.hardwareClass, region)) ?? []) {
-          if (o.id === compute.id || o.expiry <= now || o.windowStart > bid.windowStart || bid.windowEnd > o.windowEnd) continue;
+          if (o.id === compute.id || o.expiry <= now || o.windowStart > bid.windowStart || bid.windowEnd > o.windowEnd)
+            continue;
           if (left("c", o.id, o.vcuHours, o.filled) < match.vcuHours) continue;
           if (region !== bid.buyerRegion && (link === undefined || !routes(link, region))) continue;
           const lacking = ceilDiv(energyNeededWh(match.vcuHours, o) * BigInt(bid.minGreenBps), 10_000n) - green;
@@ -446,7 +511,8 @@ function replacementsFor(bundle: Bundle, book: OrderBook, now: number, use: Read
     link(linkId: bigint): bigint | undefined {
       const mbpsSeconds = bid.bandwidthMbps * BigInt(bid.windowEnd - bid.windowStart);
       for (const o of index.links.get(routeKey(compute.region, bid.buyerRegion)) ?? []) {
-        if (o.id === linkId || o.expiry <= now || o.windowStart > bid.windowStart || bid.windowEnd > o.windowEnd) continue;
+        if (o.id === linkId || o.expiry <= now || o.windowStart > bid.windowStart || bid.windowEnd > o.windowEnd)
+          continue;
         if (o.latencyMs > bid.maxLatencyMs || left("w", o.id, o.mbps, o.filled) < bid.bandwidthMbps) continue;
         return ceilDiv(o.reservePricePerMbpsHour * mbpsSeconds, 3600n);
       }

@@ -77,7 +77,14 @@ export const PRICING_CONFIG: PricingConfig = {
     greenPremium: { grid: 0, solar: 0.06, wind: 0.06, hydro: 0.04, biomass: 0.03, geothermal: 0.05, nuclear: 0.02 },
   },
   energy: {
-    referencePricePerKwh: { solar: 52_000, wind: 50_000, hydro: 45_000, biomass: 60_000, geothermal: 58_000, nuclear: 47_000 },
+    referencePricePerKwh: {
+      solar: 52_000,
+      wind: 50_000,
+      hydro: 45_000,
+      biomass: 60_000,
+      geothermal: 58_000,
+      nuclear: 47_000,
+    },
     gridFeedInPricePerKwh: 38_000,
   },
   bandwidth: {

@@ -12,7 +12,7 @@
 //     (the objective is strictly concave in x > 0).
 
 import { addIfIndependent, solveDense } from "./solver/dense-linear.ts";
-import { solveDenseLp, type LpRow } from "./solver/dense-lp.ts";
+import { type LpRow, solveDenseLp } from "./solver/dense-lp.ts";
 
 export type BargainInput = {
   total: number; // value V to divide among the parties
@@ -53,7 +53,8 @@ export function nashBargain(input: BargainInput): BargainResult {
     if (b?.min !== undefined) lo[i] = (b.min - d[i]) / surplus;
     if (b?.max !== undefined) hi[i] = (b.max - d[i]) / surplus;
     if (lo[i] > hi[i]) return { agreed: false, reason: `party ${i}: min ${b?.min} exceeds max ${b?.max}` };
-    if (!(hi[i] > 0)) return { agreed: false, reason: `party ${i}: max ${b?.max} does not exceed its disagreement value ${d[i]}` };
+    if (!(hi[i] > 0))
+      return { agreed: false, reason: `party ${i}: max ${b?.max} does not exceed its disagreement value ${d[i]}` };
   }
 
   const coalitionRows: { members: number[]; need: number }[] = [];
@@ -98,7 +99,8 @@ function validate(input: BargainInput): number {
     }
     const seen = new Set<number>();
     for (const i of c.members) {
-      if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`coalitions[${k}].members: ${i} is not a party`);
+      if (!Number.isInteger(i) || i < 0 || i >= n)
+        throw new RangeError(`coalitions[${k}].members: ${i} is not a party`);
       if (seen.has(i)) throw new RangeError(`coalitions[${k}].members: party ${i} listed twice`);
       seen.add(i);
     }
@@ -106,7 +108,8 @@ function validate(input: BargainInput): number {
   return n;
 }
 
-const NO_ROOM = "the bounds and coalition constraints leave no division that gives every party more than its disagreement value";
+const NO_ROOM =
+  "the bounds and coalition constraints leave no division that gives every party more than its disagreement value";
 
 /** Exact solution with bounds only: xᵢ = clamp(wᵢ/λ, loᵢ, hiᵢ) with Σ xᵢ = 1. */
 function waterFill(w: number[], lo: number[], hi: number[]): number[] | string {
@@ -170,7 +173,12 @@ function project(x: number[], active: Row[]): void {
 }
 
 /** Primal active-set method with Newton steps for max Σ wᵢ ln xᵢ s.t. Σx = 1, rows. */
-function activeSet(w: number[], lo: number[], hi: number[], coalitions: { members: number[]; need: number }[]): number[] | string {
+function activeSet(
+  w: number[],
+  lo: number[],
+  hi: number[],
+  coalitions: { members: number[]; need: number }[],
+): number[] | string {
   const n = w.length;
   const rows: Row[] = [];
   const unit = (i: number, sign: number) => Array.from({ length: n }, (_, j) => (j === i ? sign : 0));
@@ -231,16 +239,19 @@ function activeSet(w: number[], lo: number[], hi: number[], coalitions: { member
     for (const z of Z) for (let i = 0; i < n; i++) if (Math.abs(z[i]) < 1e-12) z[i] = 0;
     let p = x.map(() => 0);
     if (Z.length > 0) {
-      const reducedHessian = Z.map((zi) => Z.map((zk) => zi.reduce((s, v, i) => s + v * (w[i] / (x[i] * x[i])) * zk[i], 0)));
+      const reducedHessian = Z.map((zi) =>
+        Z.map((zk) => zi.reduce((s, v, i) => s + v * (w[i] / (x[i] * x[i])) * zk[i], 0)),
+      );
       const reducedGradient = Z.map((zi) => zi.reduce((s, v, i) => s + v * g[i], 0));
       const t = solveDense(reducedHessian, reducedGradient);
       if (t !== undefined) p = x.map((_, i) => Z.reduce((s, zk, k) => s + zk[i] * t[k], 0));
     }
     // Multipliers of g = Mᵀλ by least squares; M's rows are 0/±1 and independent, so MMᵀ is well conditioned.
-    const lambda = solveDense(
-      M.map((mi) => M.map((mk) => mi.reduce((s, v, i) => s + v * mk[i], 0))),
-      M.map((mi) => mi.reduce((s, v, i) => s + v * g[i], 0)),
-    ) ?? M.map(() => 0);
+    const lambda =
+      solveDense(
+        M.map((mi) => M.map((mk) => mi.reduce((s, v, i) => s + v * mk[i], 0))),
+        M.map((mi) => mi.reduce((s, v, i) => s + v * g[i], 0)),
+      ) ?? M.map(() => 0);
     const dInv = x.map((xi, i) => (xi * xi) / w[i]);
     const relativeStep = Math.max(...p.map((pi, i) => Math.abs(pi) / x[i]));
 
@@ -290,7 +301,8 @@ function activeSet(w: number[], lo: number[], hi: number[], coalitions: { member
     // Near the optimum the gain is below the objective's rounding, so Armijo would stall: the full
     // Newton step is safe there (quadratic convergence).
     if (decrement > 1e-12 * weightSum) {
-      while (alpha > 1e-16 && objective(x.map((xi, i) => xi + alpha * p[i])) < base + 1e-4 * alpha * decrement) alpha /= 2;
+      while (alpha > 1e-16 && objective(x.map((xi, i) => xi + alpha * p[i])) < base + 1e-4 * alpha * decrement)
+        alpha /= 2;
     }
     const blocked = blockStep <= alpha;
     if (blocked) alpha = blockStep;

@@ -14,8 +14,8 @@
 // L is continuous, non-decreasing, L(ρ₀) = 1, L(0) = 1 − idleDiscount, L(1) = 1 + scarcitySurcharge.
 
 import type { ComputeOffer } from "../../protocol/orders.ts";
-import { BPS, HARDWARE_CLASSES, type EnergySource, type HardwareClass } from "../../protocol/units.ts";
-import { PRICING_CONFIG, type EnergyType, type PricingConfig, type SlaTier } from "./config.ts";
+import { BPS, type EnergySource, HARDWARE_CLASSES, type HardwareClass } from "../../protocol/units.ts";
+import { type EnergyType, PRICING_CONFIG, type PricingConfig, type SlaTier } from "./config.ts";
 
 export type ComputeGood = {
   hardwareClass: HardwareClass;
@@ -47,9 +47,15 @@ export function loadFactor(utilisation: number, config: PricingConfig = PRICING_
 /** Base price of a compute good per VCU-hour. */
 export function computeBasePrice(good: ComputeGood, config: PricingConfig = PRICING_CONFIG): number {
   const c = config.compute;
-  if (!(good.greenShareBps >= 0 && good.greenShareBps <= BPS)) throw new RangeError("greenShareBps must be in [0, 10000]");
+  if (!(good.greenShareBps >= 0 && good.greenShareBps <= BPS))
+    throw new RangeError("greenShareBps must be in [0, 10000]");
   const green = 1 + c.greenPremium[good.energyType] * (good.greenShareBps / BPS);
-  return c.referencePricePerVcuHour[good.hardwareClass] * qualityFactor(good.reliability, config) * c.serviceCoefficient[good.slaTier] * green;
+  return (
+    c.referencePricePerVcuHour[good.hardwareClass] *
+    qualityFactor(good.reliability, config) *
+    c.serviceCoefficient[good.slaTier] *
+    green
+  );
 }
 
 /** Base price of green power with its certificate, per kWh. */

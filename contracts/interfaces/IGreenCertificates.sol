@@ -140,9 +140,12 @@ interface IGreenCertificates is IERC1155 {
     /// periodStart ≥ commissionedAt and ≥ the end of the device's previous batch;
     /// 0 < wh ≤ capacityW × (periodEnd − periodStart) / 3600.
     /// Emits {CertificatesIssued} and ERC-1155 {TransferSingle} (mint to the owner).
-    function issue(uint256 deviceId, uint40 periodStart, uint40 periodEnd, uint64 wh)
-        external
-        returns (uint256 batchId);
+    function issue(
+        uint256 deviceId,
+        uint40 periodStart,
+        uint40 periodEnd,
+        uint64 wh
+    ) external returns (uint256 batchId);
 
     /// @notice Retires (burns) `wh` of the caller's certificates of `batchId` for `beneficiary`.
     /// @dev Requirements: wh > 0, beneficiary ≠ 0, caller holds ≥ wh. Emits {CertificatesRetired}

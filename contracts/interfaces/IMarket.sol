@@ -360,7 +360,12 @@ interface IMarket {
     /// @notice Match `index` of a `settle` batch was skipped; the rest of the batch went on.
     event MatchSkipped(uint256 indexed index, uint256 indexed bidId, uint256 indexed computeOfferId, SkipReason reason);
     /// @notice The compute supplier reported usage; the buyer may dispute until `challengeEnd`.
-    event UsageReported(uint256 indexed dealId, address indexed computeSupplier, UsageReport report, uint256 challengeEnd);
+    event UsageReported(
+        uint256 indexed dealId,
+        address indexed computeSupplier,
+        UsageReport report,
+        uint256 challengeEnd
+    );
     /// @notice The buyer confirmed the report; {DealFinalized} follows in the same transaction.
     event UsageConfirmed(uint256 indexed dealId, address indexed buyer);
     /// @notice The buyer disputed the report; an arbiter resolves it, and from `arbitrationDeadline` on
@@ -420,9 +425,13 @@ interface IMarket {
 
     /// @notice {postBid} with an EIP-2612 permit for the escrow. A permit that fails (e.g. front-run)
     /// is ignored as long as the allowance already covers the escrow.
-    function postBidWithPermit(BidParams calldata bid, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
-        external
-        returns (uint256 bidId);
+    function postBidWithPermit(
+        BidParams calldata bid,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (uint256 bidId);
 
     /// @notice Cancels the unfilled rest of the caller's bid and refunds its escrow at once.
     /// @dev Works while paused and after expiry. Requirements: caller is the buyer; something remains.

@@ -29,10 +29,11 @@ library BatchSettlement {
     }
 
     /// @notice Settles `matches` in order; see {IMarket-settle}.
-    function settle(Book storage book, Settings memory settings, IMarket.Match[] calldata matches)
-        external
-        returns (uint256 dealsOpened)
-    {
+    function settle(
+        Book storage book,
+        Settings memory settings,
+        IMarket.Match[] calldata matches
+    ) external returns (uint256 dealsOpened) {
         for (uint256 i = 0; i < matches.length; ++i) {
             uint256 freeMemory;
             // Nothing a match allocates outlives it, so the next match reuses its memory instead of
@@ -58,10 +59,11 @@ library BatchSettlement {
         return factor.isSet ? factor.gCO2ePerKwh : DEFAULT_GRID_FACTOR;
     }
 
-    function _settleOne(Book storage book, Settings memory settings, IMarket.Match calldata m)
-        private
-        returns (IMarket.SkipReason reason)
-    {
+    function _settleOne(
+        Book storage book,
+        Settings memory settings,
+        IMarket.Match calldata m
+    ) private returns (IMarket.SkipReason reason) {
         MatchContext memory ctx;
         (reason, ctx) = _check(book, m, settings.feeBps);
         if (reason != IMarket.SkipReason.None) return reason;
@@ -75,8 +77,7 @@ library BatchSettlement {
                     ctx.lotOffers[i].remainingWh - uint64(m.energyLots[i].wh);
             }
             if (m.bandwidthOfferId != 0) {
-                book.bandwidthOffers[m.bandwidthOfferId].remainingMbps =
-                    ctx.link.remainingMbps - ctx.bid.bandwidthMbps;
+                book.bandwidthOffers[m.bandwidthOfferId].remainingMbps = ctx.link.remainingMbps - ctx.bid.bandwidthMbps;
             }
         }
 
@@ -102,11 +103,11 @@ library BatchSettlement {
     }
 
     /// @dev Loads a match's orders and checks it against every one of their limits.
-    function _check(Book storage book, IMarket.Match calldata m, uint256 feeBps)
-        private
-        view
-        returns (IMarket.SkipReason reason, MatchContext memory ctx)
-    {
+    function _check(
+        Book storage book,
+        IMarket.Match calldata m,
+        uint256 feeBps
+    ) private view returns (IMarket.SkipReason reason, MatchContext memory ctx) {
         ctx.bid = book.bids[m.bidId];
         ctx.offer = book.computeOffers[m.computeOfferId];
         reason = MatchRules.checkCompute(m, ctx.bid, ctx.offer, block.timestamp);
@@ -147,11 +148,12 @@ library BatchSettlement {
     }
 
     /// @dev The terms of the deal a checked match opens.
-    function _dealTerms(Book storage book, Settings memory settings, IMarket.Match calldata m, MatchContext memory ctx)
-        private
-        view
-        returns (IMarket.DealTerms memory terms)
-    {
+    function _dealTerms(
+        Book storage book,
+        Settings memory settings,
+        IMarket.Match calldata m,
+        MatchContext memory ctx
+    ) private view returns (IMarket.DealTerms memory terms) {
         terms.bidId = m.bidId;
         terms.buyer = ctx.bid.buyer;
         terms.computeOfferId = m.computeOfferId;
@@ -185,8 +187,9 @@ library BatchSettlement {
         terms.escrow = ctx.budget;
         terms.gridFactor = gridFactorOf(book, ctx.offer.region);
         // Clamped so that a bid with an absurdly late window cannot make the whole batch revert.
-        terms.reportDeadline =
-            uint40(Math.min(uint256(ctx.bid.windowEnd) + settings.reportGracePeriod, type(uint40).max));
+        terms.reportDeadline = uint40(
+            Math.min(uint256(ctx.bid.windowEnd) + settings.reportGracePeriod, type(uint40).max)
+        );
         terms.challengePeriod = settings.challengePeriod;
     }
 }

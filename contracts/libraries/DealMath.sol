@@ -34,19 +34,19 @@ library DealMath {
     /// share of the green energy actually used (lot Wh × whConsumed / energyNeededWh, at most the lot)
     /// and is paid pro rata to the Wh retired; the rest of the lot goes back to its supplier. The fee
     /// follows what suppliers are paid. Credits = Σ retired Wh × (grid factor − source factor) / 1000.
-    function outcome(IMarket.DealTerms calldata terms, IMarket.UsageReport calldata report, uint16 acceptedBps)
-        internal
-        pure
-        returns (IMarket.DealOutcome memory o)
-    {
+    function outcome(
+        IMarket.DealTerms calldata terms,
+        IMarket.UsageReport calldata report,
+        uint16 acceptedBps
+    ) internal pure returns (IMarket.DealOutcome memory o) {
         o.vcuDelivered = report.vcuDelivered;
         o.whConsumed = report.whConsumed;
         o.acceptedBps = acceptedBps;
 
         uint256 deliveredShare = report.vcuDelivered * acceptedBps;
         uint256 wholeShare = terms.vcuHours * BPS;
-        o.computePaid = terms.computePayment * deliveredShare / wholeShare;
-        o.bandwidthPaid = terms.bandwidthPayment * deliveredShare / wholeShare;
+        o.computePaid = (terms.computePayment * deliveredShare) / wholeShare;
+        o.bandwidthPaid = (terms.bandwidthPayment * deliveredShare) / wholeShare;
 
         uint256 fullPayment = terms.computePayment + terms.bandwidthPayment;
         uint256 paid = o.computePaid + o.bandwidthPaid;
@@ -56,11 +56,12 @@ library DealMath {
         for (uint256 i = 0; i < lotCount; ++i) {
             IMarket.DealEnergyLot calldata lot = terms.energyLots[i];
             // Comparing first keeps an absurd whConsumed from overflowing the product below.
-            uint256 usedWh = report.whConsumed >= terms.energyNeededWh
-                ? lot.wh
-                : lot.wh * report.whConsumed / terms.energyNeededWh;
-            uint256 retiredWh = usedWh * acceptedBps / BPS;
-            uint256 lotPaid = lot.payment * retiredWh / lot.wh;
+            uint256 usedWh =
+                report.whConsumed >= terms.energyNeededWh
+                    ? lot.wh
+                    : (lot.wh * report.whConsumed) / terms.energyNeededWh;
+            uint256 retiredWh = (usedWh * acceptedBps) / BPS;
+            uint256 lotPaid = (lot.payment * retiredWh) / lot.wh;
             o.energyLots[i] = IMarket.LotOutcome({paid: lotPaid, retiredWh: retiredWh, returnedWh: lot.wh - retiredWh});
             fullPayment += lot.payment;
             paid += lotPaid;
@@ -69,7 +70,7 @@ library DealMath {
             }
         }
         o.credits = avoidedWhGrams / WH_PER_KWH;
-        o.fee = fullPayment == 0 ? 0 : terms.fee * paid / fullPayment;
+        o.fee = fullPayment == 0 ? 0 : (terms.fee * paid) / fullPayment;
         // Settlement checked fullPayment + fee ≤ escrow, and paid ≤ fullPayment, so this cannot underflow.
         o.refund = terms.escrow - paid - o.fee;
     }

@@ -16,7 +16,7 @@ library MatchRules {
 
     /// @notice Facility energy the VCU-hours need: vcuHours × whPerVcuHour × pueMilli / 1000.
     function energyNeededWh(uint256 vcuHours, uint256 whPerVcuHour, uint256 pueMilli) internal pure returns (uint256) {
-        return vcuHours * whPerVcuHour * pueMilli / PUE_SCALE;
+        return (vcuHours * whPerVcuHour * pueMilli) / PUE_SCALE;
     }
 
     /// @notice The bid and the compute offer: availability, quantity, class, window, region and reserve.
@@ -64,11 +64,11 @@ library MatchRules {
     }
 
     /// @notice The lots' Wh against the bid's minimum green share of the energy the job needs.
-    function checkGreenShare(uint256 greenWh, uint256 energyNeeded, uint256 minGreenBps)
-        internal
-        pure
-        returns (IMarket.SkipReason)
-    {
+    function checkGreenShare(
+        uint256 greenWh,
+        uint256 energyNeeded,
+        uint256 minGreenBps
+    ) internal pure returns (IMarket.SkipReason) {
         if (greenWh * BPS < energyNeeded * minGreenBps) return IMarket.SkipReason.GreenShareBelowMinimum;
         if (greenWh > energyNeeded) return IMarket.SkipReason.GreenAboveNeed;
         return IMarket.SkipReason.None;
@@ -90,8 +90,9 @@ library MatchRules {
         if (m.bandwidthOfferId == 0) return IMarket.SkipReason.BandwidthMissing;
         if (link.remainingMbps == 0) return IMarket.SkipReason.BandwidthOfferNotOpen;
         if (currentTime >= link.expiry) return IMarket.SkipReason.BandwidthOfferExpired;
-        bool joins = (link.fromRegion == computeRegion && link.toRegion == bid.buyerRegion)
-            || (link.fromRegion == bid.buyerRegion && link.toRegion == computeRegion);
+        bool joins =
+            (link.fromRegion == computeRegion && link.toRegion == bid.buyerRegion) ||
+                (link.fromRegion == bid.buyerRegion && link.toRegion == computeRegion);
         if (!joins) return IMarket.SkipReason.BandwidthRouteMismatch;
         if (link.windowStart > bid.windowStart || bid.windowEnd > link.windowEnd) {
             return IMarket.SkipReason.BandwidthWindowNotCovered;
@@ -109,12 +110,12 @@ library MatchRules {
     /// @dev Callers bound each payment by the budget before summing, so nothing here can overflow.
     /// @return reason PriceAboveLimit or None
     /// @return fee the platform fee on `totalPayment`, rounded down
-    function checkPrice(uint256 totalPayment, uint256 feeBps, uint256 budget)
-        internal
-        pure
-        returns (IMarket.SkipReason reason, uint256 fee)
-    {
-        fee = totalPayment * feeBps / BPS;
+    function checkPrice(
+        uint256 totalPayment,
+        uint256 feeBps,
+        uint256 budget
+    ) internal pure returns (IMarket.SkipReason reason, uint256 fee) {
+        fee = (totalPayment * feeBps) / BPS;
         if (totalPayment + fee > budget) return (IMarket.SkipReason.PriceAboveLimit, fee);
         return (IMarket.SkipReason.None, fee);
     }

@@ -17,10 +17,10 @@ library OrderPosting {
     using SafeERC20 for IERC20;
 
     /// @notice See {IMarket-postComputeOffer}.
-    function postComputeOffer(Book storage book, IMarket.ComputeOfferParams calldata offer)
-        external
-        returns (uint256 offerId)
-    {
+    function postComputeOffer(
+        Book storage book,
+        IMarket.ComputeOfferParams calldata offer
+    ) external returns (uint256 offerId) {
         _requireWindowAndExpiry(offer.windowStart, offer.windowEnd, offer.expiry);
         if (offer.vcuHours == 0) revert IMarket.MarketZeroQuantity();
         if (offer.whPerVcuHour == 0 || offer.pueMilli < MatchRules.PUE_SCALE) {
@@ -69,10 +69,10 @@ library OrderPosting {
     }
 
     /// @notice See {IMarket-postBandwidthOffer}.
-    function postBandwidthOffer(Book storage book, IMarket.BandwidthOfferParams calldata offer)
-        external
-        returns (uint256 offerId)
-    {
+    function postBandwidthOffer(
+        Book storage book,
+        IMarket.BandwidthOfferParams calldata offer
+    ) external returns (uint256 offerId) {
         if (offer.fromRegion == offer.toRegion) revert IMarket.MarketInvalidRoute(offer.fromRegion, offer.toRegion);
         _requireWindowAndExpiry(offer.windowStart, offer.windowEnd, offer.expiry);
         if (offer.mbps == 0) revert IMarket.MarketZeroQuantity();
@@ -92,10 +92,11 @@ library OrderPosting {
     }
 
     /// @notice See {IMarket-postBid}; the caller has already applied any permit.
-    function postBid(Book storage book, IERC20 settlementToken, IMarket.BidParams calldata bid)
-        external
-        returns (uint256 bidId)
-    {
+    function postBid(
+        Book storage book,
+        IERC20 settlementToken,
+        IMarket.BidParams calldata bid
+    ) external returns (uint256 bidId) {
         _requireWindowAndExpiry(bid.windowStart, bid.windowEnd, bid.expiry);
         if (bid.vcuHours == 0) revert IMarket.MarketZeroQuantity();
         if (bid.acceptableRegions == 0) revert IMarket.MarketNoAcceptableRegion();

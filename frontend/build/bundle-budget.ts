@@ -9,7 +9,10 @@ export type BundleBudgetOptions = { maxInitialGzipBytes: number };
 type JsChunk = { fileName: string; code: string; isEntry: boolean; imports: string[] };
 
 /** Gzipped size of each chunk and which of them load initially. */
-export function measureChunks(chunks: JsChunk[]): { rows: { fileName: string; bytes: number; gzip: number; initial: boolean }[]; initialGzip: number } {
+export function measureChunks(chunks: JsChunk[]): {
+  rows: { fileName: string; bytes: number; gzip: number; initial: boolean }[];
+  initialGzip: number;
+} {
   const byName = new Map(chunks.map((c) => [c.fileName, c]));
   const initial = new Set<string>();
   const visit = (name: string) => {
@@ -39,20 +42,26 @@ export function bundleBudget(options: BundleBudgetOptions): Plugin {
     generateBundle(_output, bundle) {
       const chunks: JsChunk[] = [];
       for (const item of Object.values(bundle)) {
-        if (item.type === "chunk") chunks.push({ fileName: item.fileName, code: item.code, isEntry: item.isEntry, imports: item.imports });
+        if (item.type === "chunk")
+          chunks.push({ fileName: item.fileName, code: item.code, isEntry: item.isEntry, imports: item.imports });
       }
       const { rows, initialGzip } = measureChunks(chunks);
       const width = Math.max(...rows.map((r) => r.fileName.length), 5);
       const lines = [
         "",
         `${"chunk".padEnd(width)}  ${"size".padStart(10)}  ${"gzip".padStart(10)}  load`,
-        ...rows.map((r) => `${r.fileName.padEnd(width)}  ${kb(r.bytes).padStart(10)}  ${kb(r.gzip).padStart(10)}  ${r.initial ? "initial" : "lazy"}`),
+        ...rows.map(
+          (r) =>
+            `${r.fileName.padEnd(width)}  ${kb(r.bytes).padStart(10)}  ${kb(r.gzip).padStart(10)}  ${r.initial ? "initial" : "lazy"}`,
+        ),
         `${"initial JavaScript (gzip)".padEnd(width)}  ${"".padStart(10)}  ${kb(initialGzip).padStart(10)}  budget ${kb(options.maxInitialGzipBytes)}`,
         "",
       ];
       console.log(lines.join("\n"));
       if (initialGzip > options.maxInitialGzipBytes) {
-        this.error(`initial JavaScript is ${kb(initialGzip)} gzipped, over the ${kb(options.maxInitialGzipBytes)} budget`);
+        this.error(
+          `initial JavaScript is ${kb(initialGzip)} gzipped, over the ${kb(options.maxInitialGzipBytes)} budget`,
+        );
       }
     },
   };

@@ -6,6 +6,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 
+// biome-ignore lint/suspicious/noExplicitAny: untyped until each table and event has its own type
 export type Row = Record<string, any>;
 
 /** Anything that runs SQL: the database itself or one open transaction. */

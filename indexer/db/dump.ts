@@ -1,8 +1,9 @@
 // A canonical, order-independent picture of everything the index holds, for comparing two
 // databases (a re-orged one against a fresh index of the canonical chain, a restarted one against
 // an uninterrupted one).
-import type { Queryable, Row } from "./driver.ts";
+
 import { handlers } from "../handlers/index.ts";
+import type { Queryable, Row } from "./driver.ts";
 
 export type IndexDump = Record<string, Row[]>;
 

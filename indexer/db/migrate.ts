@@ -3,8 +3,8 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { Database } from "./driver.ts";
 import { IndexerError } from "../errors.ts";
+import type { Database } from "./driver.ts";
 
 export const MIGRATIONS_DIR = path.join(import.meta.dirname, "migrations");
 

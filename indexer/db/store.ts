@@ -4,8 +4,9 @@
 //
 // When the step covers a block that may still be re-orged, every changed row's state before the
 // block is written to `reorg_journal`, which is what makes a rollback exact.
-import type { Queryable, Row } from "./driver.ts";
+
 import { IndexerError } from "../errors.ts";
+import type { Queryable, Row } from "./driver.ts";
 
 /** Primary key columns of every table the handlers write. */
 export type TableKeys = Readonly<Record<string, readonly string[]>>;
@@ -45,11 +46,15 @@ export class Store {
       [JSON.stringify([...wanted.values()].map((k) => keyObject(keyCols, k)))],
     );
     for (const row of rows) {
-      const id = entryId(table, keyCols.map((c) => row[c]));
+      const id = entryId(
+        table,
+        keyCols.map((c) => row[c]),
+      );
       this.#entries.set(id, { table, original: row, current: { ...row }, dirty: false });
       wanted.delete(id);
     }
-    for (const id of wanted.keys()) this.#entries.set(id, { table, original: undefined, current: undefined, dirty: false });
+    for (const id of wanted.keys())
+      this.#entries.set(id, { table, original: undefined, current: undefined, dirty: false });
   }
 
   async get(table: string, key: KeyValue[]): Promise<Row | undefined> {
@@ -128,7 +133,14 @@ export class Store {
       if (!list) byTable.set(e.table, (list = []));
       list.push(e);
     }
-    const journalRows: { block_number: number; step_from: number; seq: number; table_name: string; key: Row; before: Row | null }[] = [];
+    const journalRows: {
+      block_number: number;
+      step_from: number;
+      seq: number;
+      table_name: string;
+      key: Row;
+      before: Row | null;
+    }[] = [];
     for (const [table, entries] of byTable) {
       const keyCols = this.#keyColumns(table);
       const columns = this.#columnsOf(table);
@@ -138,7 +150,13 @@ export class Store {
       for (const e of entries) {
         if (e.original === undefined && e.current !== undefined) inserts.push(e.current);
         else if (e.original !== undefined && e.current !== undefined) updates.push(e.current);
-        else if (e.original !== undefined) deletes.push(keyObject(keyCols, keyCols.map((c) => e.original![c])));
+        else if (e.original !== undefined)
+          deletes.push(
+            keyObject(
+              keyCols,
+              keyCols.map((c) => e.original![c]),
+            ),
+          );
         else continue;
         if (journal && e.original !== undefined) {
           journalRows.push({
@@ -146,7 +164,10 @@ export class Store {
             step_from: journal.stepFrom,
             seq: journalRows.length,
             table_name: table,
-            key: keyObject(keyCols, keyCols.map((c) => e.original![c])),
+            key: keyObject(
+              keyCols,
+              keyCols.map((c) => e.original![c]),
+            ),
             before: e.original,
           });
         }
@@ -158,7 +179,12 @@ export class Store {
           step_from: journal.stepFrom,
           seq: journalRows.length,
           table_name: table,
-          key: inserts.map((row) => keyObject(keyCols, keyCols.map((c) => row[c]))) as unknown as Row,
+          key: inserts.map((row) =>
+            keyObject(
+              keyCols,
+              keyCols.map((c) => row[c]),
+            ),
+          ) as unknown as Row,
           before: null,
         });
       }
@@ -218,7 +244,13 @@ export async function insertRows(tx: Queryable, table: string, columns: readonly
   ]);
 }
 
-async function updateRows(tx: Queryable, table: string, keyCols: readonly string[], columns: readonly string[], rows: Row[]) {
+async function updateRows(
+  tx: Queryable,
+  table: string,
+  keyCols: readonly string[],
+  columns: readonly string[],
+  rows: Row[],
+) {
   const set = columns.filter((c) => !keyCols.includes(c)).map((c) => `${c} = r.${c}`);
   if (set.length === 0) return;
   const on = keyCols.map((c) => `t.${c} = r.${c}`).join(" AND ");

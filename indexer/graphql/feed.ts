@@ -9,7 +9,9 @@ export function pollingFeed(db: Queryable, intervalMs: number): Feed & { stop():
   let last: { block: number; hash: string } | null = null;
   const timer = setInterval(async () => {
     try {
-      const [s] = await db.query<{ block_number: number; block_hash: string }>("SELECT block_number, block_hash FROM sync_state");
+      const [s] = await db.query<{ block_number: number; block_hash: string }>(
+        "SELECT block_number, block_hash FROM sync_state",
+      );
       if (!s) return;
       if (last && (s.block_number !== last.block || s.block_hash !== last.hash)) {
         const e: SyncEvent =

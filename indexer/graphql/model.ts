@@ -4,13 +4,20 @@ import { ENERGY_SOURCES, HARDWARE_CLASSES } from "../../protocol/units.ts";
 import type { Queryable, Row } from "../db/driver.ts";
 import type { ApiContext } from "./context.ts";
 import { userError } from "./errors.ts";
-import { page, whereEq, whereParam, type PageArgs, type PageQuery } from "./pagination.ts";
+import { type PageArgs, type PageQuery, page, whereEq, whereParam } from "./pagination.ts";
 
-export const KIND_TO_DB = { BID: "bid", COMPUTE_OFFER: "compute", ENERGY_OFFER: "energy", BANDWIDTH_OFFER: "bandwidth" } as const;
+export const KIND_TO_DB = {
+  BID: "bid",
+  COMPUTE_OFFER: "compute",
+  ENERGY_OFFER: "energy",
+  BANDWIDTH_OFFER: "bandwidth",
+} as const;
 const KIND_FROM_DB: Record<string, string> = Object.fromEntries(Object.entries(KIND_TO_DB).map(([k, v]) => [v, k]));
 
-export const hardwareClassName = (i: unknown) => (i === null || i === undefined ? null : (HARDWARE_CLASSES[Number(i)] ?? `class-${i}`));
-export const sourceName = (i: unknown) => (i === null || i === undefined ? null : (ENERGY_SOURCES[Number(i)] ?? `source-${i}`));
+export const hardwareClassName = (i: unknown) =>
+  i === null || i === undefined ? null : (HARDWARE_CLASSES[Number(i)] ?? `class-${i}`);
+export const sourceName = (i: unknown) =>
+  i === null || i === undefined ? null : (ENERGY_SOURCES[Number(i)] ?? `source-${i}`);
 
 export function hardwareClassIndex(name: string | null | undefined, field: string): number | null {
   if (name === null || name === undefined) return null;
@@ -60,7 +67,8 @@ export const loadDeal = async (db: Queryable, id: string | null) =>
   id === null ? null : mapDeal(await one(db, "SELECT * FROM deals WHERE id = $1", [id]));
 export const loadBatch = async (db: Queryable, id: string) =>
   mapBatch(await one(db, "SELECT * FROM certificate_batches WHERE id = $1", [id]));
-export const loadDevice = async (db: Queryable, id: string) => mapDevice(await one(db, "SELECT * FROM devices WHERE id = $1", [id]));
+export const loadDevice = async (db: Queryable, id: string) =>
+  mapDevice(await one(db, "SELECT * FROM devices WHERE id = $1", [id]));
 
 // ─── orders ─────────────────────────────────────────────────────────────────────────────────
 
@@ -130,7 +138,12 @@ export type OrderFilter = {
   batchId?: string;
 };
 
-export async function listOrders(ctx: ApiContext, filter: OrderFilter | null | undefined, args: PageArgs, owner?: string) {
+export async function listOrders(
+  ctx: ApiContext,
+  filter: OrderFilter | null | undefined,
+  args: PageArgs,
+  owner?: string,
+) {
   const f = filter ?? {};
   const q: PageQuery = {
     select: "SELECT o.* FROM orders o",
@@ -160,7 +173,12 @@ export async function listOrders(ctx: ApiContext, filter: OrderFilter | null | u
 // ─── deals ──────────────────────────────────────────────────────────────────────────────────
 
 export function dealQuery(): PageQuery {
-  return { select: "SELECT d.* FROM deals d", where: [], params: [], order: [{ expr: "d.id", column: "id", cast: "numeric" }] };
+  return {
+    select: "SELECT d.* FROM deals d",
+    where: [],
+    params: [],
+    order: [{ expr: "d.id", column: "id", cast: "numeric" }],
+  };
 }
 
 export type DealFilter = {
@@ -259,11 +277,16 @@ export function mapDeal(r: Row | null) {
         actor: s.actor,
         at: at(s),
       })),
-    usageReport: async (_: unknown, ctx: ApiContext) => mapReport(await one(ctx.db, "SELECT * FROM usage_reports WHERE deal_id = $1", [id])),
+    usageReport: async (_: unknown, ctx: ApiContext) =>
+      mapReport(await one(ctx.db, "SELECT * FROM usage_reports WHERE deal_id = $1", [id])),
     retirements: async (_: unknown, ctx: ApiContext) =>
-      (await ctx.db.query("SELECT * FROM retirements WHERE deal_id = $1 ORDER BY block_number, log_index", [id])).map(mapRetirement),
+      (await ctx.db.query("SELECT * FROM retirements WHERE deal_id = $1 ORDER BY block_number, log_index", [id])).map(
+        mapRetirement,
+      ),
     creditMints: async (_: unknown, ctx: ApiContext) =>
-      (await ctx.db.query("SELECT * FROM credit_mints WHERE deal_id = $1 ORDER BY block_number, log_index", [id])).map(mapCreditMint),
+      (await ctx.db.query("SELECT * FROM credit_mints WHERE deal_id = $1 ORDER BY block_number, log_index", [id])).map(
+        mapCreditMint,
+      ),
     opened: chainRef(r.opened_block, r.opened_time, r.opened_tx, r.opened_log),
     closed: r.closed_block === null ? null : chainRef(r.closed_block, r.closed_time, r.closed_tx),
     final: final(r.updated_block),
@@ -371,9 +394,16 @@ export function mapBatch(r: Row | null) {
     escrowedWh: r.escrowed_wh,
     retiredWh: r.retired_wh,
     holders: async (_: unknown, ctx: ApiContext) =>
-      (await ctx.db.query("SELECT * FROM certificate_balances WHERE batch_id = $1 AND wh > 0 ORDER BY wh DESC, holder", [id])).map(mapHolding),
+      (
+        await ctx.db.query(
+          "SELECT * FROM certificate_balances WHERE batch_id = $1 AND wh > 0 ORDER BY wh DESC, holder",
+          [id],
+        )
+      ).map(mapHolding),
     retirements: async (_: unknown, ctx: ApiContext) =>
-      (await ctx.db.query("SELECT * FROM retirements WHERE batch_id = $1 ORDER BY block_number, log_index", [id])).map(mapRetirement),
+      (await ctx.db.query("SELECT * FROM retirements WHERE batch_id = $1 ORDER BY block_number, log_index", [id])).map(
+        mapRetirement,
+      ),
     issued: chainRef(r.created_block, r.created_time, r.created_tx, r.created_log),
     final: final(r.updated_block),
   };
@@ -408,7 +438,11 @@ export function listBatches(ctx: ApiContext, filter: BatchFilter | null | undefi
   };
   whereEq(q, "b.device_id", f.deviceId);
   whereEq(q, "b.issuer", address(f.issuer, "filter.issuer"));
-  whereParam(q, "b.id IN (SELECT batch_id FROM certificate_balances WHERE holder = $? AND wh > 0)", address(f.holder, "filter.holder"));
+  whereParam(
+    q,
+    "b.id IN (SELECT batch_id FROM certificate_balances WHERE holder = $? AND wh > 0)",
+    address(f.holder, "filter.holder"),
+  );
   whereEq(q, "b.source", sourceIndex(f.source, "filter.source"));
   whereEq(q, "b.region", f.region);
   whereParam(q, "b.period_end > $?", f.periodStart);
@@ -453,7 +487,11 @@ export function mapCreditRetirement(r: Row | null) {
     amount: r.amount,
     reason: r.reason,
     claims: async (_: unknown, ctx: ApiContext) =>
-      (await ctx.db.query("SELECT deal_id, amount FROM credit_allocations WHERE retirement_id = $1 ORDER BY deal_id", [r.id])).map((c) => ({
+      (
+        await ctx.db.query("SELECT deal_id, amount FROM credit_allocations WHERE retirement_id = $1 ORDER BY deal_id", [
+          r.id,
+        ])
+      ).map((c) => ({
         dealId: c.deal_id,
         amount: c.amount,
       })),

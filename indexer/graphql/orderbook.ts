@@ -27,10 +27,17 @@ export const MAX_DEPTH = 200;
 
 type Level = { price: string; quantity: string; orders: number };
 
-export async function orderBook(ctx: ApiContext, resource: keyof typeof UNITS, filter: OrderBookFilter | null | undefined, depth: number) {
-  if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) throw userError("depth", `must be between 1 and ${MAX_DEPTH}`);
+export async function orderBook(
+  ctx: ApiContext,
+  resource: keyof typeof UNITS,
+  filter: OrderBookFilter | null | undefined,
+  depth: number,
+) {
+  if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH)
+    throw userError("depth", `must be between 1 and ${MAX_DEPTH}`);
   const f = filter ?? {};
-  if ((f.fromRegion == null) !== (f.toRegion == null)) throw userError("filter.toRegion", "fromRegion and toRegion go together");
+  if ((f.fromRegion == null) !== (f.toRegion == null))
+    throw userError("filter.toRegion", "fromRegion and toRegion go together");
   const view = await ctx.view();
   const res = resource.toLowerCase();
   const levels = async (side: "bid" | "ask"): Promise<Level[]> => {
@@ -42,7 +49,8 @@ export async function orderBook(ctx: ApiContext, resource: keyof typeof UNITS, f
       where.push(sql.replaceAll("$?", `$${params.length}`));
     };
     add("hardware_class = $?", hardwareClassIndex(f.hardwareClass, "filter.hardwareClass"));
-    if (f.region != null) add(side === "bid" && res === "compute" ? "$? = ANY(accepted_regions)" : "region = $?", f.region);
+    if (f.region != null)
+      add(side === "bid" && res === "compute" ? "$? = ANY(accepted_regions)" : "region = $?", f.region);
     add("source = $?", sourceIndex(f.source, "filter.source"));
     add("period_end > $?", f.periodStart);
     add("period_start < $?", f.periodEnd);
@@ -60,7 +68,10 @@ export async function orderBook(ctx: ApiContext, resource: keyof typeof UNITS, f
   const [bids, asks] = await Promise.all([levels("bid"), levels("ask")]);
   const bestBid = bids[0]?.price ?? null;
   const bestAsk = asks[0]?.price ?? null;
-  const pending = await ctx.db.query("SELECT 1 FROM orders WHERE resource = $1 AND updated_block > $2 LIMIT 1", [res, view.finalizedBlock]);
+  const pending = await ctx.db.query("SELECT 1 FROM orders WHERE resource = $1 AND updated_block > $2 LIMIT 1", [
+    res,
+    view.finalizedBlock,
+  ]);
   return {
     resource,
     priceUnit: UNITS[resource].price,

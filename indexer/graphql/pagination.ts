@@ -43,7 +43,9 @@ export async function page<T>(db: Queryable, q: PageQuery, args: PageArgs, map: 
       params.push(v);
       return `$${params.length}`;
     });
-    where.push(`(${q.order.map((o) => o.expr).join(", ")}) < (${slots.map((s, i) => `${s}::${q.order[i].cast}`).join(", ")})`);
+    where.push(
+      `(${q.order.map((o) => o.expr).join(", ")}) < (${slots.map((s, i) => `${s}::${q.order[i].cast}`).join(", ")})`,
+    );
   }
   params.push(first + 1);
   const sql = `${q.select} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}

@@ -1,6 +1,8 @@
 // The provenance graph: device → certificate batch → energy offer → deal → usage report →
 // retirement → credit mint → credit retirement. Starting from a deal, a batch or a retirement, it
 // collects every entity connected along that chain and the links between them.
+
+import { PROVENANCE_STAGES, type ProvenanceStage } from "../../protocol/provenance.ts";
 import type { Queryable, Row } from "../db/driver.ts";
 import type { ApiContext } from "./context.ts";
 import { userError } from "./errors.ts";
@@ -16,10 +18,15 @@ import {
   mapRetirement,
   one,
 } from "./model.ts";
-import { PROVENANCE_STAGES, type ProvenanceStage } from "../../protocol/provenance.ts";
 
-
-type Step = { key: string; stage: ProvenanceStage; entityId: string; summary: string; at: ReturnType<typeof chainRef>; [k: string]: unknown };
+type Step = {
+  key: string;
+  stage: ProvenanceStage;
+  entityId: string;
+  summary: string;
+  at: ReturnType<typeof chainRef>;
+  [k: string]: unknown;
+};
 type Link = { from: string; to: string; quantity: string | null; unit: string | null };
 
 class Graph {
@@ -39,7 +46,10 @@ class Graph {
   }
 }
 
-export async function provenance(ctx: ApiContext, args: { dealId?: string | null; batchId?: string | null; retirementId?: string | null }) {
+export async function provenance(
+  ctx: ApiContext,
+  args: { dealId?: string | null; batchId?: string | null; retirementId?: string | null },
+) {
   const given = (["dealId", "batchId", "retirementId"] as const).filter((k) => args[k] != null);
   if (given.length !== 1) throw userError("provenance", "give exactly one of dealId, batchId, retirementId");
   const db = ctx.db;
@@ -55,10 +65,13 @@ export async function provenance(ctx: ApiContext, args: { dealId?: string | null
     for (const lot of await db.query("SELECT DISTINCT deal_id FROM deal_lots WHERE batch_id = $1", [args.batchId])) {
       await addDeal(db, g, lot.deal_id, args.batchId);
     }
-    for (const r of await db.query("SELECT * FROM retirements WHERE batch_id = $1 AND deal_id IS NULL", [args.batchId])) {
+    for (const r of await db.query("SELECT * FROM retirements WHERE batch_id = $1 AND deal_id IS NULL", [
+      args.batchId,
+    ])) {
       addRetirement(g, r);
     }
-    for (const o of await db.query("SELECT * FROM orders WHERE kind = 'energy' AND batch_id = $1", [args.batchId])) addOffer(g, o);
+    for (const o of await db.query("SELECT * FROM orders WHERE kind = 'energy' AND batch_id = $1", [args.batchId]))
+      addOffer(g, o);
   } else {
     subject = `RETIREMENT:${args.retirementId}`;
     const r = await one(db, "SELECT * FROM retirements WHERE id = $1", [args.retirementId]);
@@ -68,7 +81,10 @@ export async function provenance(ctx: ApiContext, args: { dealId?: string | null
     else addRetirement(g, r);
   }
   const steps = [...g.steps.values()].sort(
-    (a, b) => PROVENANCE_STAGES.indexOf(a.stage) - PROVENANCE_STAGES.indexOf(b.stage) || a.at.blockNumber - b.at.blockNumber || a.key.localeCompare(b.key),
+    (a, b) =>
+      PROVENANCE_STAGES.indexOf(a.stage) - PROVENANCE_STAGES.indexOf(b.stage) ||
+      a.at.blockNumber - b.at.blockNumber ||
+      a.key.localeCompare(b.key),
   );
   const present = new Set(steps.map((s) => s.stage));
   const missing = PROVENANCE_STAGES.filter((s) => !present.has(s));
@@ -113,9 +129,15 @@ function addOffer(g: Graph, o: Row): string {
 }
 
 function addRetirement(g: Graph, r: Row): string {
-  const key = g.add("RETIREMENT", r.id, `${r.wh} Wh retired for ${r.beneficiary}: ${r.purpose}`, chainRef(r.block_number, r.block_time, r.tx_hash, r.log_index), {
-    retirement: mapRetirement(r),
-  });
+  const key = g.add(
+    "RETIREMENT",
+    r.id,
+    `${r.wh} Wh retired for ${r.beneficiary}: ${r.purpose}`,
+    chainRef(r.block_number, r.block_time, r.tx_hash, r.log_index),
+    {
+      retirement: mapRetirement(r),
+    },
+  );
   if (r.deal_id === null) g.link(`CERTIFICATE_BATCH:${r.batch_id}`, key, r.wh, "Wh");
   return key;
 }
@@ -154,7 +176,9 @@ async function addDeal(db: Queryable, g: Graph, dealId: string, viaBatch?: strin
       )
     : null;
   if (reportKey) g.link(dealKey, reportKey, report!.wh_consumed, "Wh");
-  const retirements = await db.query("SELECT * FROM retirements WHERE deal_id = $1 ORDER BY block_number, log_index", [dealId]);
+  const retirements = await db.query("SELECT * FROM retirements WHERE deal_id = $1 ORDER BY block_number, log_index", [
+    dealId,
+  ]);
   const retirementKeys: string[] = [];
   for (const r of retirements) {
     if (viaBatch !== undefined && r.batch_id !== viaBatch) continue;
@@ -163,10 +187,18 @@ async function addDeal(db: Queryable, g: Graph, dealId: string, viaBatch?: strin
     if (reportKey) g.link(reportKey, key, r.wh, "Wh");
     g.link(`CERTIFICATE_BATCH:${r.batch_id}`, key, r.wh, "Wh");
   }
-  for (const m of await db.query("SELECT * FROM credit_mints WHERE deal_id = $1 ORDER BY block_number, log_index", [dealId])) {
-    const mintKey = g.add("CREDIT_MINT", m.id, `${m.amount} gCO2e of credits to ${m.account}`, chainRef(m.block_number, m.block_time, m.tx_hash, m.log_index), {
-      creditMint: mapCreditMint(m),
-    });
+  for (const m of await db.query("SELECT * FROM credit_mints WHERE deal_id = $1 ORDER BY block_number, log_index", [
+    dealId,
+  ])) {
+    const mintKey = g.add(
+      "CREDIT_MINT",
+      m.id,
+      `${m.amount} gCO2e of credits to ${m.account}`,
+      chainRef(m.block_number, m.block_time, m.tx_hash, m.log_index),
+      {
+        creditMint: mapCreditMint(m),
+      },
+    );
     if (retirementKeys.length > 0) for (const k of retirementKeys) g.link(k, mintKey);
     else if (reportKey) g.link(reportKey, mintKey);
     const claims = await db.query(

@@ -3,10 +3,13 @@
 import { Repeater } from "graphql-yoga";
 import type { SyncEvent } from "../sync/engine.ts";
 import type { ApiContext } from "./context.ts";
-import { orderBook, type OrderBookFilter } from "./orderbook.ts";
 import {
   address,
+  type BatchFilter,
+  chainRef,
+  type DealFilter,
   eventRowQuery,
+  hardwareClassIndex,
   KIND_TO_DB,
   listBatches,
   listDeals,
@@ -23,15 +26,12 @@ import {
   mapRetirement,
   mapSkipped,
   mapTrade,
-  one,
-  chainRef,
-  hardwareClassIndex,
-  sourceIndex,
-  type BatchFilter,
-  type DealFilter,
   type OrderFilter,
+  one,
+  sourceIndex,
 } from "./model.ts";
-import { page, whereEq, whereParam, type PageArgs, type PageQuery } from "./pagination.ts";
+import { type OrderBookFilter, orderBook } from "./orderbook.ts";
+import { type PageArgs, type PageQuery, page, whereEq, whereParam } from "./pagination.ts";
 import { provenance } from "./provenance.ts";
 import { BigIntScalar, JSONScalar } from "./scalars.ts";
 import { stats } from "./stats.ts";
@@ -65,20 +65,33 @@ function account(ctx: ApiContext, raw: string) {
     orders: (args: Args<{ filter?: OrderFilter }>, c: ApiContext) => listOrders(c, args.filter, args, a),
     deals: (args: Args<{ filter?: DealFilter }>, c: ApiContext) => listDeals(c, args.filter, args, a),
     devices: (args: PageArgs) => {
-      const q: PageQuery = { select: "SELECT * FROM devices", where: [], params: [], order: [{ expr: "id", column: "id", cast: "numeric" }] };
+      const q: PageQuery = {
+        select: "SELECT * FROM devices",
+        where: [],
+        params: [],
+        order: [{ expr: "id", column: "id", cast: "numeric" }],
+      };
       whereEq(q, "owner", a);
       return page(db, q, args, mapDevice);
     },
     certificates: async () =>
-      (await db.query("SELECT * FROM certificate_balances WHERE holder = $1 AND wh > 0 ORDER BY batch_id", [a])).map(mapHolding),
+      (await db.query("SELECT * FROM certificate_balances WHERE holder = $1 AND wh > 0 ORDER BY batch_id", [a])).map(
+        mapHolding,
+      ),
     retirements: (args: PageArgs) => {
       const q = eventRowQuery("retirements");
       whereParam(q, "(t.holder = $? OR t.beneficiary = $?)", a);
       return page(db, q, args, mapRetirement);
     },
-    creditBalance: async () => (await one(db, "SELECT balance FROM credit_holders WHERE account = $1", [a]))?.balance ?? "0",
+    creditBalance: async () =>
+      (await one(db, "SELECT balance FROM credit_holders WHERE account = $1", [a]))?.balance ?? "0",
     creditLots: async () =>
-      (((await one(db, "SELECT lots FROM credit_holders WHERE account = $1", [a]))?.lots ?? []) as { dealId: string; amount: string }[]).map((l) => ({
+      (
+        ((await one(db, "SELECT lots FROM credit_holders WHERE account = $1", [a]))?.lots ?? []) as {
+          dealId: string;
+          amount: string;
+        }[]
+      ).map((l) => ({
         dealId: l.dealId,
         amount: l.amount,
       })),
@@ -152,10 +165,12 @@ export const resolvers = {
     status: (_: unknown, __: unknown, ctx: ApiContext) => status(ctx),
     orderBook: (_: unknown, a: { resource: "COMPUTE"; filter?: OrderBookFilter; depth: number }, ctx: ApiContext) =>
       ctx.memo(`orderBook:${JSON.stringify(a)}`, () => orderBook(ctx, a.resource, a.filter, a.depth)),
-    order: (_: unknown, a: { kind: keyof typeof KIND_TO_DB; id: string }, ctx: ApiContext) => loadOrder(ctx.db, KIND_TO_DB[a.kind], a.id),
+    order: (_: unknown, a: { kind: keyof typeof KIND_TO_DB; id: string }, ctx: ApiContext) =>
+      loadOrder(ctx.db, KIND_TO_DB[a.kind], a.id),
     orders: (_: unknown, a: Args<{ filter?: OrderFilter }>, ctx: ApiContext) => listOrders(ctx, a.filter, a),
     deal: (_: unknown, a: { id: string }, ctx: ApiContext) => loadDeal(ctx.db, a.id),
     deals: (_: unknown, a: Args<{ filter?: DealFilter }>, ctx: ApiContext) => listDeals(ctx, a.filter, a),
+    // biome-ignore lint/suspicious/noExplicitAny: untyped until each table and event has its own type
     trades: (_: unknown, a: Args<{ filter?: Record<string, any> }>, ctx: ApiContext) => {
       const f = a.filter ?? {};
       const q = eventRowQuery("trades");
@@ -172,14 +187,31 @@ export const resolvers = {
     skippedMatches: (_: unknown, a: PageArgs, ctx: ApiContext) =>
       page(
         ctx.db,
-        { select: "SELECT * FROM skipped_matches", where: [], params: [], order: [{ expr: "block_number", column: "block_number", cast: "int8" }, { expr: "id", column: "id", cast: "text" }] },
+        {
+          select: "SELECT * FROM skipped_matches",
+          where: [],
+          params: [],
+          order: [
+            { expr: "block_number", column: "block_number", cast: "int8" },
+            { expr: "id", column: "id", cast: "text" },
+          ],
+        },
         a,
         mapSkipped,
       ),
     device: (_: unknown, a: { id: string }, ctx: ApiContext) => loadDevice(ctx.db, a.id),
-    devices: (_: unknown, a: Args<{ filter?: { owner?: string; status?: string; source?: string; region?: number } }>, ctx: ApiContext) => {
+    devices: (
+      _: unknown,
+      a: Args<{ filter?: { owner?: string; status?: string; source?: string; region?: number } }>,
+      ctx: ApiContext,
+    ) => {
       const f = a.filter ?? {};
-      const q: PageQuery = { select: "SELECT * FROM devices", where: [], params: [], order: [{ expr: "id", column: "id", cast: "numeric" }] };
+      const q: PageQuery = {
+        select: "SELECT * FROM devices",
+        where: [],
+        params: [],
+        order: [{ expr: "id", column: "id", cast: "numeric" }],
+      };
       whereEq(q, "owner", address(f.owner, "filter.owner"));
       whereEq(q, "status", f.status ? f.status[0] + f.status.slice(1).toLowerCase() : null);
       whereEq(q, "source", sourceIndex(f.source, "filter.source"));
@@ -187,9 +219,15 @@ export const resolvers = {
       return page(ctx.db, q, a, mapDevice);
     },
     certificateBatch: (_: unknown, a: { id: string }, ctx: ApiContext) => loadBatch(ctx.db, a.id),
-    certificateBatches: (_: unknown, a: Args<{ filter?: BatchFilter }>, ctx: ApiContext) => listBatches(ctx, a.filter, a),
-    retirement: async (_: unknown, a: { id: string }, ctx: ApiContext) => mapRetirement(await one(ctx.db, "SELECT * FROM retirements WHERE id = $1", [a.id])),
-    retirements: (_: unknown, a: Args<{ filter?: { batchId?: string; dealId?: string; account?: string } }>, ctx: ApiContext) => {
+    certificateBatches: (_: unknown, a: Args<{ filter?: BatchFilter }>, ctx: ApiContext) =>
+      listBatches(ctx, a.filter, a),
+    retirement: async (_: unknown, a: { id: string }, ctx: ApiContext) =>
+      mapRetirement(await one(ctx.db, "SELECT * FROM retirements WHERE id = $1", [a.id])),
+    retirements: (
+      _: unknown,
+      a: Args<{ filter?: { batchId?: string; dealId?: string; account?: string } }>,
+      ctx: ApiContext,
+    ) => {
       const f = a.filter ?? {};
       const q = eventRowQuery("retirements");
       whereEq(q, "t.batch_id", f.batchId);
@@ -214,16 +252,24 @@ export const resolvers = {
       return page(ctx.db, q, a, mapCreditRetirement);
     },
     account: (_: unknown, a: { address: string }, ctx: ApiContext) => account(ctx, a.address),
-    provenance: (_: unknown, a: { dealId?: string; batchId?: string; retirementId?: string }, ctx: ApiContext) => provenance(ctx, a),
-    stats: (_: unknown, a: { from?: number; to?: number; interval: "DAY" }, ctx: ApiContext) => stats(ctx, a.from, a.to, a.interval),
+    provenance: (_: unknown, a: { dealId?: string; batchId?: string; retirementId?: string }, ctx: ApiContext) =>
+      provenance(ctx, a),
+    stats: (_: unknown, a: { from?: number; to?: number; interval: "DAY" }, ctx: ApiContext) =>
+      stats(ctx, a.from, a.to, a.interval),
   },
   Subscription: {
     orderBook: {
-      subscribe: (_: unknown, a: { resource: "COMPUTE" | "ENERGY" | "BANDWIDTH"; filter?: OrderBookFilter; depth: number }, ctx: ApiContext) => {
+      subscribe: (
+        _: unknown,
+        a: { resource: "COMPUTE" | "ENERGY" | "BANDWIDTH"; filter?: OrderBookFilter; depth: number },
+        ctx: ApiContext,
+      ) => {
         const kinds = a.resource === "COMPUTE" ? ["bid/", "compute/"] : [`${a.resource.toLowerCase()}/`];
         return live(
           ctx,
-          (e) => e.type === "block" && (!e.touched || [...(e.touched.get("orders") ?? [])].some((k) => kinds.some((p) => k.startsWith(p)))),
+          (e) =>
+            e.type === "block" &&
+            (!e.touched || [...(e.touched.get("orders") ?? [])].some((k) => kinds.some((p) => k.startsWith(p)))),
           () => orderBook(ctx, a.resource, a.filter, a.depth),
         );
       },
@@ -266,7 +312,12 @@ export const resolvers = {
       resolve: (deal: unknown) => deal,
     },
     status: {
-      subscribe: (_: unknown, __: unknown, ctx: ApiContext) => live(ctx, () => true, () => status(ctx)),
+      subscribe: (_: unknown, __: unknown, ctx: ApiContext) =>
+        live(
+          ctx,
+          () => true,
+          () => status(ctx),
+        ),
       resolve: (s: unknown) => s,
     },
   },

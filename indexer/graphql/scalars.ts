@@ -16,7 +16,8 @@ export const BigIntScalar = new GraphQLScalarType({
   name: "BigInt",
   serialize: (v) => (typeof v === "bigint" ? v.toString() : String(v)),
   parseValue: parseBigInt,
-  parseLiteral: (ast: ValueNode) => parseBigInt(ast.kind === Kind.STRING || ast.kind === Kind.INT ? ast.value : undefined),
+  parseLiteral: (ast: ValueNode) =>
+    parseBigInt(ast.kind === Kind.STRING || ast.kind === Kind.INT ? ast.value : undefined),
 });
 
 export const JSONScalar = new GraphQLScalarType({

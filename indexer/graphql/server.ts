@@ -9,7 +9,7 @@ import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { GraphQLError } from "graphql";
 import { createSchema, createYoga, type Plugin } from "graphql-yoga";
 import type { Logger } from "pino";
-import { contextFactory, readView, type ApiContext, type ApiOptions } from "./context.ts";
+import { type ApiContext, type ApiOptions, contextFactory, readView } from "./context.ts";
 import { resolvers } from "./resolvers.ts";
 
 export const typeDefs = readFileSync(path.join(import.meta.dirname, "schema.graphql"), "utf8");
@@ -27,7 +27,9 @@ const errorCodes: Plugin = {
   onParse() {
     return ({ result, replaceParseResult }) => {
       if (result instanceof Error && !(result instanceof GraphQLError && result.extensions.code)) {
-        replaceParseResult(new GraphQLError(result.message, { extensions: { code: "GRAPHQL_PARSE_FAILED", http: { status: 400 } } }));
+        replaceParseResult(
+          new GraphQLError(result.message, { extensions: { code: "GRAPHQL_PARSE_FAILED", http: { status: 400 } } }),
+        );
       }
     };
   },
@@ -103,7 +105,9 @@ export async function health(options: ApiOptions) {
 }
 
 /** Starts the HTTP server; resolves once it listens. */
-export async function startServer(options: ServerOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+export async function startServer(
+  options: ServerOptions,
+): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const yoga = createGraphQL(options);
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");

@@ -9,7 +9,12 @@ const SECONDS = { HOUR: 3_600, DAY: 86_400, WEEK: 604_800 } as const;
 const QUANTITY_UNIT = { COMPUTE: "VCU-hours", ENERGY: "Wh", BANDWIDTH: "Mbps-hours" } as const;
 type Resource = keyof typeof QUANTITY_UNIT;
 
-export function stats(ctx: ApiContext, from: number | null | undefined, to: number | null | undefined, interval: keyof typeof SECONDS) {
+export function stats(
+  ctx: ApiContext,
+  from: number | null | undefined,
+  to: number | null | undefined,
+  interval: keyof typeof SECONDS,
+) {
   if (from != null && to != null && to <= from) throw userError("to", "must be after from");
   const lo = from ?? 0;
   const hi = to ?? Number.MAX_SAFE_INTEGER;
@@ -28,7 +33,13 @@ export function stats(ctx: ApiContext, from: number | null | undefined, to: numb
       );
       return (Object.keys(QUANTITY_UNIT) as Resource[]).map((r) => {
         const row = rows.find((x) => x.resource === r.toLowerCase());
-        return { resource: r, quantityUnit: QUANTITY_UNIT[r], quantity: row?.quantity ?? "0", value: row?.value ?? "0", trades: row?.trades ?? 0 };
+        return {
+          resource: r,
+          quantityUnit: QUANTITY_UNIT[r],
+          quantity: row?.quantity ?? "0",
+          value: row?.value ?? "0",
+          trades: row?.trades ?? 0,
+        };
       });
     },
     volume: async ({ resource }: { resource: Resource }) =>
@@ -59,7 +70,10 @@ export function stats(ctx: ApiContext, from: number | null | undefined, to: numb
       );
     },
     deals: async () => {
-      const [opened] = await db.query<{ n: number }>("SELECT count(*)::int4 AS n FROM deals WHERE opened_time >= $1 AND opened_time < $2", [lo, hi]);
+      const [opened] = await db.query<{ n: number }>(
+        "SELECT count(*)::int4 AS n FROM deals WHERE opened_time >= $1 AND opened_time < $2",
+        [lo, hi],
+      );
       const rows = await db.query<{ status: string; n: number }>(
         "SELECT status, count(*)::int4 AS n FROM deals WHERE opened_time >= $1 AND opened_time < $2 GROUP BY status",
         [lo, hi],
@@ -90,11 +104,16 @@ export function stats(ctx: ApiContext, from: number | null | undefined, to: numb
       return bps(r.green, r.needed);
     },
     whRetired: () => sumOf("SELECT sum(wh) AS v FROM retirements WHERE block_time >= $1 AND block_time < $2"),
-    kwhRetired: async () => decimal(await sumOf("SELECT sum(wh) AS v FROM retirements WHERE block_time >= $1 AND block_time < $2"), 3),
+    kwhRetired: async () =>
+      decimal(await sumOf("SELECT sum(wh) AS v FROM retirements WHERE block_time >= $1 AND block_time < $2"), 3),
     gCo2eAvoided: () => sumOf("SELECT sum(amount) AS v FROM credit_mints WHERE block_time >= $1 AND block_time < $2"),
     kgCo2eAvoided: async () =>
-      decimal(await sumOf("SELECT sum(amount) AS v FROM credit_mints WHERE block_time >= $1 AND block_time < $2"), CREDIT_DECIMALS),
-    creditsRetired: () => sumOf("SELECT sum(amount) AS v FROM credit_retirements WHERE block_time >= $1 AND block_time < $2"),
+      decimal(
+        await sumOf("SELECT sum(amount) AS v FROM credit_mints WHERE block_time >= $1 AND block_time < $2"),
+        CREDIT_DECIMALS,
+      ),
+    creditsRetired: () =>
+      sumOf("SELECT sum(amount) AS v FROM credit_retirements WHERE block_time >= $1 AND block_time < $2"),
   };
 }
 

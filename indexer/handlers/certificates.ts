@@ -8,7 +8,15 @@ import { add, at, created, eventId, isZero, sub, ZERO_ADDRESS } from "./util.ts"
 
 const DEVICE_STATUSES = ["None", "Pending", "Approved", "Suspended"] as const;
 
-async function move(store: Store, e: DecodedEvent, ctx: HandlerContext, batchId: string, from: string, to: string, wh: string) {
+async function move(
+  store: Store,
+  e: DecodedEvent,
+  ctx: HandlerContext,
+  batchId: string,
+  from: string,
+  to: string,
+  wh: string,
+) {
   if (isZero(wh)) return;
   const market = ctx.addresses.Market;
   if (from !== ZERO_ADDRESS) {
@@ -62,7 +70,11 @@ const onDeviceApproved: Handler = async (e, { store }) => {
 };
 
 const onDeviceSuspended: Handler = async (e, { store }) => {
-  await store.update("devices", [e.args.deviceId], { status: DEVICE_STATUSES[3], registrar: e.args.registrar, updated_block: e.blockNumber });
+  await store.update("devices", [e.args.deviceId], {
+    status: DEVICE_STATUSES[3],
+    registrar: e.args.registrar,
+    updated_block: e.blockNumber,
+  });
 };
 
 const onCertificatesIssued: Handler = async (e, { store }) => {

@@ -22,7 +22,8 @@ async function receive(store: Store, e: DecodedEvent, account: string, lots: Lot
   const mine = [...(row.lots as Lot[])];
   for (const lot of lots) {
     const last = mine[mine.length - 1];
-    if (last && last.dealId === lot.dealId) mine[mine.length - 1] = { dealId: lot.dealId, amount: add(last.amount, lot.amount) };
+    if (last && last.dealId === lot.dealId)
+      mine[mine.length - 1] = { dealId: lot.dealId, amount: add(last.amount, lot.amount) };
     else mine.push(lot);
   }
   await store.update("credit_holders", [account], { lots: mine, updated_block: e.blockNumber });
@@ -48,7 +49,13 @@ async function take(store: Store, e: DecodedEvent, account: string, amount: stri
 }
 
 const onCreditsMinted: Handler = async (e, { store }) => {
-  store.insert("credit_mints", { id: eventId(e), deal_id: e.args.dealId, account: e.args.to, amount: e.args.amount, ...at(e) });
+  store.insert("credit_mints", {
+    id: eventId(e),
+    deal_id: e.args.dealId,
+    account: e.args.to,
+    amount: e.args.amount,
+    ...at(e),
+  });
   await receive(store, e, e.args.to, [{ dealId: e.args.dealId, amount: e.args.amount }]);
 };
 

@@ -12,7 +12,15 @@ const [ACTIVE, REPORTED, DISPUTED, FINALIZED, CANCELLED] = DEAL_STATUSES;
 type Kind = "bid" | "compute" | "energy" | "bandwidth";
 
 /** Columns every order has; kind-specific ones are added by each Posted handler. */
-function order(e: DecodedEvent, kind: Kind, id: string, owner: string, price: string, quantity: string, expiry: number) {
+function order(
+  e: DecodedEvent,
+  kind: Kind,
+  id: string,
+  owner: string,
+  price: string,
+  quantity: string,
+  expiry: number,
+) {
   return {
     kind,
     id,
@@ -60,12 +68,27 @@ async function nextSeq(store: Store, dealId: string, counter: "step_count" | "pa
   return Number(deal[counter]) - 1;
 }
 
-async function payment(store: Store, e: DecodedEvent, dealId: string, kind: string, account: string | null, amount: string) {
+async function payment(
+  store: Store,
+  e: DecodedEvent,
+  dealId: string,
+  kind: string,
+  account: string | null,
+  amount: string,
+) {
   if (isZero(amount)) return;
-  store.insert("deal_payments", { deal_id: dealId, seq: await nextSeq(store, dealId, "payment_count"), kind, account, amount, ...at(e) });
+  store.insert("deal_payments", {
+    deal_id: dealId,
+    seq: await nextSeq(store, dealId, "payment_count"),
+    kind,
+    account,
+    amount,
+    ...at(e),
+  });
 }
 
-const treasury = async (store: Store) => ((await store.get("market_params", ["treasury"]))?.value as string | undefined) ?? null;
+const treasury = async (store: Store) =>
+  ((await store.get("market_params", ["treasury"]))?.value as string | undefined) ?? null;
 
 async function setParam(store: Store, e: DecodedEvent, name: string, value: string) {
   await store.upsert(
@@ -258,7 +281,13 @@ const onDealOpened: Handler = async (e, { store }) => {
 };
 
 async function dealStep(store: Store, e: DecodedEvent, dealId: string, action: string, actor: string | null) {
-  store.insert("deal_steps", { deal_id: dealId, seq: await nextSeq(store, dealId, "step_count"), action, actor, ...at(e) });
+  store.insert("deal_steps", {
+    deal_id: dealId,
+    seq: await nextSeq(store, dealId, "step_count"),
+    action,
+    actor,
+    ...at(e),
+  });
 }
 
 const onMatchSkipped: Handler = async (e, { store }) => {
@@ -312,7 +341,11 @@ const onDealDisputed: Handler = async (e, { store }) => {
 };
 
 const onDisputeResolved: Handler = async (e, { store }) => {
-  await store.update("deals", [e.args.dealId], { arbiter: e.args.arbiter, refund_bps: e.args.refundBps, updated_block: e.blockNumber });
+  await store.update("deals", [e.args.dealId], {
+    arbiter: e.args.arbiter,
+    refund_bps: e.args.refundBps,
+    updated_block: e.blockNumber,
+  });
   await dealStep(store, e, e.args.dealId, "resolved", e.args.arbiter);
 };
 
@@ -384,7 +417,12 @@ const onDealCancelled: Handler = async (e, { store }) => {
     updated_block: e.blockNumber,
   });
   for (const [idx, wh] of returned.entries()) {
-    await store.update("deal_lots", [dealId, idx], { paid: "0", retired_wh: "0", returned_wh: wh, updated_block: e.blockNumber });
+    await store.update("deal_lots", [dealId, idx], {
+      paid: "0",
+      retired_wh: "0",
+      returned_wh: wh,
+      updated_block: e.blockNumber,
+    });
   }
   await dealStep(store, e, dealId, "cancelled", null);
   await payment(store, e, dealId, "refund", deal.buyer, e.args.refund);
@@ -438,17 +476,38 @@ export const market: ContractHandlers = {
     DealCancelled: onDealCancelled,
     Withdrawn: onWithdrawn,
     FeesWithdrawn: onFeesWithdrawn,
-    FeeSet: param(() => "feeBps", (a) => a.feeBps),
-    TreasurySet: param(() => "treasury", (a) => a.treasury),
+    FeeSet: param(
+      () => "feeBps",
+      (a) => a.feeBps,
+    ),
+    TreasurySet: param(
+      () => "treasury",
+      (a) => a.treasury,
+    ),
     DealPeriodsSet: async (e, ctx: HandlerContext) => {
       await setParam(ctx.store, e, "challengePeriod", String(e.args.challengePeriod));
       await setParam(ctx.store, e, "reportGracePeriod", String(e.args.reportGracePeriod));
     },
-    ArbitrationPeriodSet: param(() => "arbitrationPeriod", (a) => a.arbitrationPeriod),
-    GridFactorSet: param((a) => `gridFactor:${a.region}`, (a) => a.gCO2ePerKwh),
-    SourceFactorSet: param((a) => `sourceFactor:${a.source}`, (a) => a.gCO2ePerKwh),
-    Paused: param(() => "paused", () => true),
-    Unpaused: param(() => "paused", () => false),
+    ArbitrationPeriodSet: param(
+      () => "arbitrationPeriod",
+      (a) => a.arbitrationPeriod,
+    ),
+    GridFactorSet: param(
+      (a) => `gridFactor:${a.region}`,
+      (a) => a.gCO2ePerKwh,
+    ),
+    SourceFactorSet: param(
+      (a) => `sourceFactor:${a.source}`,
+      (a) => a.gCO2ePerKwh,
+    ),
+    Paused: param(
+      () => "paused",
+      () => true,
+    ),
+    Unpaused: param(
+      () => "paused",
+      () => false,
+    ),
   },
   prefetch: {
     BidCancelled: (e) => [["orders", ["bid", e.args.bidId]]],

@@ -1,4 +1,4 @@
-import type { Store, TableKeys, KeyValue } from "../db/store.ts";
+import type { KeyValue, Store, TableKeys } from "../db/store.ts";
 import type { DecodedEvent } from "../sync/decode.ts";
 
 export type HandlerContext = {

@@ -1,7 +1,7 @@
 // What the sync loop asks of the node: the head, block headers and raw logs. Requests go over HTTP
 // with JSON-RPC batching (hundreds of headers in one round trip); new heads arrive over a WebSocket
 // subscription when the node offers one.
-import { createPublicClient, http, webSocket, type PublicClient } from "viem";
+import { createPublicClient, http, type PublicClient, webSocket } from "viem";
 import { IndexerError } from "../errors.ts";
 
 export type BlockHeader = { number: number; hash: string; parentHash: string; timestamp: number };
@@ -22,7 +22,9 @@ export type Chain = {
   head(): Promise<number>;
   header(number: number): Promise<BlockHeader | null>;
   headers(numbers: readonly number[]): Promise<Map<number, BlockHeader>>;
-  logs(filter: { addresses: readonly string[] } & ({ fromBlock: number; toBlock: number } | { blockHash: string })): Promise<RawLog[]>;
+  logs(
+    filter: { addresses: readonly string[] } & ({ fromBlock: number; toBlock: number } | { blockHash: string }),
+  ): Promise<RawLog[]>;
   /** Calls `onHead` for every new head; returns a stop function, or null without a subscription. */
   subscribeHeads(onHead: (number: number) => void, onError: (error: Error) => void): Promise<(() => void) | null>;
   close(): Promise<void>;
@@ -45,7 +47,11 @@ function toHeader(b: NonNullable<RpcBlock>): BlockHeader {
  */
 export function createChain(options: ChainOptions): Chain {
   const client: PublicClient = createPublicClient({
-    transport: http(options.rpcUrl, { batch: { batchSize: 200, wait: 0 }, timeout: options.timeoutMs ?? 30_000, retryCount: 2 }),
+    transport: http(options.rpcUrl, {
+      batch: { batchSize: 200, wait: 0 },
+      timeout: options.timeoutMs ?? 30_000,
+      retryCount: 2,
+    }),
   });
   let ws: PublicClient | null = null;
 
@@ -75,7 +81,9 @@ export function createChain(options: ChainOptions): Chain {
     },
     async logs(filter) {
       const range =
-        "blockHash" in filter ? { blockHash: filter.blockHash } : { fromBlock: hex(filter.fromBlock), toBlock: hex(filter.toBlock) };
+        "blockHash" in filter
+          ? { blockHash: filter.blockHash }
+          : { fromBlock: hex(filter.fromBlock), toBlock: hex(filter.toBlock) };
       const raw = await request<RpcLog[]>("eth_getLogs", [{ address: filter.addresses, ...range }]);
       return raw.map((l) => ({
         address: l.address.toLowerCase(),

@@ -1,11 +1,12 @@
 // Turns raw logs into named events with plain JSON arguments, using the ABIs generated from the
 // contracts' build artifacts (never hand-copied ones).
-import { decodeEventLog, toEventSelector, type Abi, type AbiEvent } from "viem";
+import { type Abi, type AbiEvent, decodeEventLog, toEventSelector } from "viem";
 import type { RawLog } from "./chain.ts";
 
 export type ContractSpec = { name: string; address: string; abi: Abi };
 
 /** Argument values as stored and handed to handlers: uint → decimal string, address → lower case. */
+// biome-ignore lint/suspicious/noExplicitAny: untyped until each table and event has its own type
 export type EventArgs = Record<string, any>;
 
 export type DecodedEvent = {

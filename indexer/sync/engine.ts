@@ -16,8 +16,8 @@ import { readColumns, rollbackJournal, Store, type TableColumns } from "../db/st
 import { IndexerError, isRetryable } from "../errors.ts";
 import type { HandlerSet } from "../handlers/types.ts";
 import type { BlockHeader, Chain } from "./chain.ts";
-import { createDecoder, type ContractSpec, type DecodedEvent, type Decoder } from "./decode.ts";
-import { fetchRange, type FetchedRange } from "./fetch-range.ts";
+import { type ContractSpec, createDecoder, type DecodedEvent, type Decoder } from "./decode.ts";
+import { type FetchedRange, fetchRange } from "./fetch-range.ts";
 import { RateMeter } from "./progress.ts";
 
 export type SyncOptions = {
@@ -66,7 +66,6 @@ export type SyncStatus = {
 
 type Checkpoint = { number: number; hash: string; journalFloor: number };
 
-
 const ZERO_HASH = `0x${"0".repeat(64)}`;
 
 export class SyncEngine {
@@ -94,7 +93,10 @@ export class SyncEngine {
 
   constructor(options: SyncOptions) {
     if (options.reorgDepth < options.confirmations) {
-      throw new IndexerError("BAD_CONFIG", `reorgDepth (${options.reorgDepth}) must be ≥ confirmations (${options.confirmations})`);
+      throw new IndexerError(
+        "BAD_CONFIG",
+        `reorgDepth (${options.reorgDepth}) must be ≥ confirmations (${options.confirmations})`,
+      );
     }
     this.#o = options;
     this.#decode = createDecoder(options.contracts);
@@ -133,19 +135,25 @@ export class SyncEngine {
     this.#chainId = await chain.chainId();
     this.#columns = await readColumns(db, Object.keys(this.#o.handlers.tables));
     for (const t of Object.keys(this.#o.handlers.tables)) {
-      if (!this.#columns.has(t)) throw new IndexerError("SCHEMA_MISMATCH", `handlers write table ${t}, which the schema lacks`);
+      if (!this.#columns.has(t))
+        throw new IndexerError("SCHEMA_MISMATCH", `handlers write table ${t}, which the schema lacks`);
     }
     const fingerprint = deploymentFingerprint(this.#chainId, this.#o.contracts, startBlock);
-    const [state] = await db.query<{ chain_id: number; deployment: string; block_number: number; block_hash: string; journal_floor: number }>(
-      "SELECT chain_id, deployment, block_number, block_hash, journal_floor FROM sync_state",
-    );
+    const [state] = await db.query<{
+      chain_id: number;
+      deployment: string;
+      block_number: number;
+      block_hash: string;
+      journal_floor: number;
+    }>("SELECT chain_id, deployment, block_number, block_hash, journal_floor FROM sync_state");
     if (state && state.deployment === fingerprint) {
       this.#cp = { number: state.block_number, hash: state.block_hash, journalFloor: state.journal_floor };
       this.#eventsIndexed = (await db.query<{ n: number }>("SELECT count(*)::int8 AS n FROM events"))[0].n;
       this.#o.log.info({ block: state.block_number, events: this.#eventsIndexed }, "resuming from checkpoint");
       return;
     }
-    if (state) this.#o.log.warn({ was: state.deployment, now: fingerprint }, "database holds another deployment; re-indexing");
+    if (state)
+      this.#o.log.warn({ was: state.deployment, now: fingerprint }, "database holds another deployment; re-indexing");
     const genesis = await this.#startCheckpoint();
     await db.transaction(async (tx) => {
       await this.#clear(tx);
@@ -202,7 +210,6 @@ export class SyncEngine {
     this.#unsubscribe?.();
     this.#wake?.();
   }
-
 
   /** Advances by one step. Returns false when already at the head. Exposed for tests. */
   async step(): Promise<boolean> {
@@ -269,7 +276,10 @@ export class SyncEngine {
       // too large caps it.
       const density = fetched.logs / fetched.range;
       const aimed = Math.floor(this.#o.targetLogsPerStep / Math.max(density, 1e-3));
-      this.#range = Math.max(1, Math.min(this.#o.maxBlockRange, aimed, fetched.range < this.#range ? fetched.range : Infinity));
+      this.#range = Math.max(
+        1,
+        Math.min(this.#o.maxBlockRange, aimed, fetched.range < this.#range ? fetched.range : Infinity),
+      );
       this.#report();
     }
   }
@@ -295,7 +305,11 @@ export class SyncEngine {
         `INSERT INTO blocks (number, hash, parent_hash, timestamp)
          SELECT number, hash, parent_hash, timestamp FROM json_to_recordset($1) AS b(number int8, hash text, parent_hash text, timestamp int8)
          ON CONFLICT (number) DO NOTHING`,
-        [JSON.stringify(blocks.map((b) => ({ number: b.number, hash: b.hash, parent_hash: b.parentHash, timestamp: b.timestamp })))],
+        [
+          JSON.stringify(
+            blocks.map((b) => ({ number: b.number, hash: b.hash, parent_hash: b.parentHash, timestamp: b.timestamp })),
+          ),
+        ],
       );
       const fresh = events.length === 0 ? [] : await insertEvents(tx, events);
       const store = new Store(tx, this.#o.handlers.tables, this.#columns);
@@ -308,7 +322,9 @@ export class SyncEngine {
       // A journaled step is labelled with its last block and remembers its first: rolling it back
       // returns to the block before it, whichever of its blocks the re-org began at.
       await store.flush(journaled ? { block: to.number, stepFrom: fromBlock } : undefined);
-      const floor = !journaled ? to.number : Math.max(this.#cp!.journalFloor, (this.#head ?? to.number) - this.#o.reorgDepth);
+      const floor = !journaled
+        ? to.number
+        : Math.max(this.#cp!.journalFloor, (this.#head ?? to.number) - this.#o.reorgDepth);
       if (journaled && floor > this.#cp!.journalFloor) {
         await tx.query("DELETE FROM reorg_journal WHERE block_number <= $1", [floor]);
       }
@@ -357,14 +373,17 @@ export class SyncEngine {
     }
     this.#reorgs++;
     if (!ancestor) {
-      log.warn({ checkpoint: cp.number, journalFloor: cp.journalFloor }, "re-org deeper than the journal; re-indexing from the start block");
+      log.warn(
+        { checkpoint: cp.number, journalFloor: cp.journalFloor },
+        "re-org deeper than the journal; re-indexing from the start block",
+      );
       const genesis = await this.#startCheckpoint();
       await db.transaction(async (tx) => {
         await this.#clear(tx);
-        await tx.query("UPDATE sync_state SET block_number = $1, block_hash = $2, journal_floor = $1, updated_at = now()", [
-          genesis.number,
-          genesis.hash,
-        ]);
+        await tx.query(
+          "UPDATE sync_state SET block_number = $1, block_hash = $2, journal_floor = $1, updated_at = now()",
+          [genesis.number, genesis.hash],
+        );
       });
       this.#cp = genesis;
       this.#eventsIndexed = 0;
@@ -373,9 +392,10 @@ export class SyncEngine {
     }
     const { removed, target } = await db.transaction(async (tx) => {
       // A step that straddles the ancestor is undone whole: back to the block before it.
-      const [{ first }] = await tx.query<{ first: number | null }>("SELECT min(step_from) AS first FROM reorg_journal WHERE block_number > $1", [
-        ancestor!.number,
-      ]);
+      const [{ first }] = await tx.query<{ first: number | null }>(
+        "SELECT min(step_from) AS first FROM reorg_journal WHERE block_number > $1",
+        [ancestor!.number],
+      );
       const number = first === null ? ancestor!.number : Math.min(ancestor!.number, first - 1);
       const [kept] = await tx.query<{ hash: string }>("SELECT hash FROM blocks WHERE number = $1", [number]);
       if (!kept) throw new IndexerError("ROLLBACK_TARGET_MISSING", `no stored block ${number} to roll back to`);
@@ -383,7 +403,10 @@ export class SyncEngine {
       const gone = await tx.query("DELETE FROM events WHERE block_number > $1 RETURNING log_index", [number]);
       await tx.query("DELETE FROM account_events WHERE block_number > $1", [number]);
       await tx.query("DELETE FROM blocks WHERE number > $1", [number]);
-      await tx.query("UPDATE sync_state SET block_number = $1, block_hash = $2, updated_at = now()", [number, kept.hash]);
+      await tx.query("UPDATE sync_state SET block_number = $1, block_hash = $2, updated_at = now()", [
+        number,
+        kept.hash,
+      ]);
       return { removed: gone.length, target: { number, hash: kept.hash } };
     });
     const a = target;
@@ -397,7 +420,12 @@ export class SyncEngine {
     const before = this.#o.startBlock - 1;
     if (before < 0) return { number: -1, hash: ZERO_HASH, journalFloor: -1 };
     const h = await this.#o.chain.header(before);
-    if (!h) throw new IndexerError("START_BLOCK_MISSING", `the node has no block ${before} (start block ${this.#o.startBlock})`, { retryable: true });
+    if (!h)
+      throw new IndexerError(
+        "START_BLOCK_MISSING",
+        `the node has no block ${before} (start block ${this.#o.startBlock})`,
+        { retryable: true },
+      );
     return { number: before, hash: h.hash, journalFloor: before };
   }
 
@@ -422,7 +450,14 @@ export class SyncEngine {
     this.#lastLog = now;
     const s = this.status();
     this.#o.log.info(
-      { phase: s.phase, indexed: s.indexedBlock, head: s.headBlock, behind: s.blocksBehind, eventsPerSecond: s.eventsPerSecond, events: s.eventsIndexed },
+      {
+        phase: s.phase,
+        indexed: s.indexedBlock,
+        head: s.headBlock,
+        behind: s.blocksBehind,
+        eventsPerSecond: s.eventsPerSecond,
+        events: s.eventsIndexed,
+      },
       "sync progress",
     );
   }

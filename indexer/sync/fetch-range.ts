@@ -25,7 +25,12 @@ export type FetchedRange = {
   range: number;
 };
 
-export async function fetchRange(chain: Chain, addresses: readonly string[], decode: Decoder, req: RangeRequest): Promise<FetchedRange> {
+export async function fetchRange(
+  chain: Chain,
+  addresses: readonly string[],
+  decode: Decoder,
+  req: RangeRequest,
+): Promise<FetchedRange> {
   const { fromBlock, everyHeader } = req;
   const toBlock = Math.min(req.limit, fromBlock + req.range - 1);
   const span = Array.from({ length: toBlock - fromBlock + 1 }, (_, i) => fromBlock + i);
@@ -35,17 +40,22 @@ export async function fetchRange(chain: Chain, addresses: readonly string[], dec
   } catch (error) {
     // Too many logs for one response (the client's size cap, or a node's result limit): halve.
     if (toBlock > fromBlock && isTooLarge(error)) {
-      return fetchRange(chain, addresses, decode, { ...req, range: Math.max(1, Math.floor((toBlock - fromBlock + 1) / 2)) });
+      return fetchRange(chain, addresses, decode, {
+        ...req,
+        range: Math.max(1, Math.floor((toBlock - fromBlock + 1) / 2)),
+      });
     }
     throw error;
   }
   const ends = await chain.headers(everyHeader ? span : fromBlock === toBlock ? [fromBlock] : [fromBlock, toBlock]);
   const wanted = [...new Set(logs.map((l) => l.blockNumber))].filter((n) => !ends.has(n));
   const headers = new Map([...ends, ...(wanted.length ? await chain.headers(wanted) : [])]);
-  const moved = () => new IndexerError("CHAIN_MOVED", `blocks ${fromBlock}–${toBlock} changed while they were read`, { retryable: true });
+  const moved = () =>
+    new IndexerError("CHAIN_MOVED", `blocks ${fromBlock}–${toBlock} changed while they were read`, { retryable: true });
   for (const l of logs) if (headers.get(l.blockNumber)?.hash !== l.blockHash) throw moved();
   // Near the head a re-org can land between two requests: there the headers must form one chain.
-  if (everyHeader) for (const n of span.slice(1)) if (headers.get(n)!.parentHash !== headers.get(n - 1)!.hash) throw moved();
+  if (everyHeader)
+    for (const n of span.slice(1)) if (headers.get(n)!.parentHash !== headers.get(n - 1)!.hash) throw moved();
   const events: DecodedEvent[] = [];
   for (const log of logs) {
     const e = decode(log, headers.get(log.blockNumber)!.timestamp);
@@ -66,6 +76,8 @@ export function isTooLarge(error: unknown): boolean {
   return (
     e?.name === "ResponseBodyTooLargeError" ||
     e?.code === -32005 ||
-    /too many|limit exceeded|response size|more than \d+ results|block range/i.test(`${e?.message ?? ""} ${e?.details ?? ""}`)
+    /too many|limit exceeded|response size|more than \d+ results|block range/i.test(
+      `${e?.message ?? ""} ${e?.details ?? ""}`,
+    )
   );
 }

@@ -38,10 +38,46 @@ const book = marketBook({ now });
 /** Quotes a buyer would ask for: every hardware class, one to three regions, various green shares. */
 const HOUR = 3_600;
 const bodies = [
-  { hardwareClass: "gpu-training", acceptableRegions: ["cn-north", "cn-northwest"], buyerRegion: "cn-east", hours: [2, 6], vcuHours: 200, limit: "4000000", green: 5_000, mbps: "100" },
-  { hardwareClass: "gpu-inference", acceptableRegions: ["cn-east"], buyerRegion: "cn-east", hours: [1, 3], vcuHours: 50, limit: "1500000", green: 10_000, mbps: "0" },
-  { hardwareClass: "cpu-general", acceptableRegions: ["cn-south", "cn-central", "cn-southwest"], buyerRegion: "cn-south", hours: [12, 36], vcuHours: 2_000, limit: "80000", green: 2_500, mbps: "50" },
-  { hardwareClass: "cpu-hpc", acceptableRegions: [4, 5], buyerRegion: 1, hours: [24, 72], vcuHours: 800, limit: "200000", green: 8_000, mbps: "300" },
+  {
+    hardwareClass: "gpu-training",
+    acceptableRegions: ["cn-north", "cn-northwest"],
+    buyerRegion: "cn-east",
+    hours: [2, 6],
+    vcuHours: 200,
+    limit: "4000000",
+    green: 5_000,
+    mbps: "100",
+  },
+  {
+    hardwareClass: "gpu-inference",
+    acceptableRegions: ["cn-east"],
+    buyerRegion: "cn-east",
+    hours: [1, 3],
+    vcuHours: 50,
+    limit: "1500000",
+    green: 10_000,
+    mbps: "0",
+  },
+  {
+    hardwareClass: "cpu-general",
+    acceptableRegions: ["cn-south", "cn-central", "cn-southwest"],
+    buyerRegion: "cn-south",
+    hours: [12, 36],
+    vcuHours: 2_000,
+    limit: "80000",
+    green: 2_500,
+    mbps: "50",
+  },
+  {
+    hardwareClass: "cpu-hpc",
+    acceptableRegions: [4, 5],
+    buyerRegion: 1,
+    hours: [24, 72],
+    vcuHours: 800,
+    limit: "200000",
+    green: 8_000,
+    mbps: "300",
+  },
 ].map((q) =>
   JSON.stringify({
     hardwareClass: q.hardwareClass,
@@ -76,7 +112,14 @@ const url = `http://127.0.0.1:${port}`;
 // Rate limiting is off: one load generator on loopback is a single client. Logs at warn, so the
 // figures measure the API rather than the terminal.
 const server = spawn(process.execPath, [path.join(root, "backend/main.ts")], {
-  env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), BOOK_FILE: bookFile, RATE_LIMIT_MAX: "0", LOG_LEVEL: "warn" },
+  env: {
+    ...process.env,
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    BOOK_FILE: bookFile,
+    RATE_LIMIT_MAX: "0",
+    LOG_LEVEL: "warn",
+  },
   stdio: ["ignore", "inherit", "inherit"],
 });
 
@@ -84,11 +127,16 @@ try {
   await waitForHealth(url);
   const outcomes: string[] = [];
   for (const body of bodies) {
-    const res = await fetch(`${url}/api/quote`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const res = await fetch(`${url}/api/quote`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
     if (res.status !== 200) throw new Error(`warm-up quote answered ${res.status}: ${await res.text()}`);
     outcomes.push(((await res.json()) as { outcome: string }).outcome);
   }
-  if (!outcomes.includes("priced")) throw new Error(`no warm-up quote was priced (${outcomes.join(", ")}): the benchmark would not exercise pricing`);
+  if (!outcomes.includes("priced"))
+    throw new Error(`no warm-up quote was priced (${outcomes.join(", ")}): the benchmark would not exercise pricing`);
 
   let next = 0;
   const result = await autocannon({
@@ -109,7 +157,12 @@ try {
     route: "POST /api/quote",
     durationSeconds: duration,
     connections,
-    book: { bids: book.bids.length, computeOffers: book.computeOffers.length, energyOffers: book.energyOffers.length, bandwidthOffers: book.bandwidthOffers.length },
+    book: {
+      bids: book.bids.length,
+      computeOffers: book.computeOffers.length,
+      energyOffers: book.energyOffers.length,
+      bandwidthOffers: book.bandwidthOffers.length,
+    },
     warmUpOutcomes: outcomes,
     requests: result.requests.total,
     requestsPerSecond: result.requests.average,
@@ -122,7 +175,9 @@ try {
     console.log(JSON.stringify(figures));
   } else {
     const b = figures.book;
-    console.log(`POST /api/quote — ${duration} s, ${connections} connections, book of ${b.bids} bids, ${b.computeOffers} compute, ${b.energyOffers} energy, ${b.bandwidthOffers} bandwidth offers`);
+    console.log(
+      `POST /api/quote — ${duration} s, ${connections} connections, book of ${b.bids} bids, ${b.computeOffers} compute, ${b.energyOffers} energy, ${b.bandwidthOffers} bandwidth offers`,
+    );
     console.table({
       "POST /api/quote": {
         "requests/s": Math.round(figures.requestsPerSecond),

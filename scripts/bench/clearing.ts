@@ -54,7 +54,9 @@ for (const orders of SIZES) {
   }
   const fastMs = times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
   const violations = checkBatch(book, fast.matches, rules).violations.filter((v) => v !== undefined).length;
-  log(`${orders} orders: fast ${fastMs.toFixed(0)} ms (median of ${runs}), ${fast.matches.length} matches, ${violations} contract violations`);
+  log(
+    `${orders} orders: fast ${fastMs.toFixed(0)} ms (median of ${runs}), ${fast.matches.length} matches, ${violations} contract violations`,
+  );
 
   let exactMs: number | null = null;
   const bounds: { value: number; reference: Row["reference"] }[] = [];

@@ -26,10 +26,14 @@ const { values: args } = parseArgs({
 });
 
 // The build prints to stdout; keep stdout for the figures alone.
-const build = spawnSync(process.execPath, [path.join(root, "node_modules/hardhat/dist/src/cli.js"), "build", "--quiet"], {
-  cwd: root,
-  stdio: ["ignore", process.stderr, process.stderr],
-});
+const build = spawnSync(
+  process.execPath,
+  [path.join(root, "node_modules/hardhat/dist/src/cli.js"), "build", "--quiet"],
+  {
+    cwd: root,
+    stdio: ["ignore", process.stderr, process.stderr],
+  },
+);
 if (build.status !== 0) {
   console.error("hardhat build failed");
   process.exit(1);
@@ -64,7 +68,8 @@ const wind = await book.issueBatch(d, d.windSupplier, Source.Wind);
 // ─── Posting ────────────────────────────────────────────────────────────────────────────────────
 // Capacity for 21 standard bids: 5,000 VCU-hours, 5 MWh of certificates, 2,000 Mbps.
 operations.postComputeOffer = Number(
-  (await gasOf(market.connect(d.computeSupplier).postComputeOffer(book.computeOffer(d.t0, { vcuHours: 5_000n })))).gasUsed,
+  (await gasOf(market.connect(d.computeSupplier).postComputeOffer(book.computeOffer(d.t0, { vcuHours: 5_000n }))))
+    .gasUsed,
 );
 operations.postEnergyOffer = Number(
   (
@@ -74,7 +79,8 @@ operations.postEnergyOffer = Number(
   ).gasUsed,
 );
 operations.postBandwidthOffer = Number(
-  (await gasOf(market.connect(d.networkSupplier).postBandwidthOffer(book.bandwidthOffer(d.t0, { mbps: 2_000n })))).gasUsed,
+  (await gasOf(market.connect(d.networkSupplier).postBandwidthOffer(book.bandwidthOffer(d.t0, { mbps: 2_000n }))))
+    .gasUsed,
 );
 const bidGas: bigint[] = [];
 for (let i = 0; i < BATCH + 1; ++i) {
@@ -87,8 +93,11 @@ operations.postBid = Number(bidGas[bidGas.length - 1]);
 await d.token.faucet(d.stranger.address, 1_000n * USD);
 const permit = await signPermit(d.token, d.stranger, await market.getAddress(), 250n * USD, BigInt(d.t0 + 86_400));
 operations.postBidWithPermit = Number(
-  (await gasOf(market.connect(d.stranger).postBidWithPermit(book.bid(d.t0), permit.deadline, permit.v, permit.r, permit.s)))
-    .gasUsed,
+  (
+    await gasOf(
+      market.connect(d.stranger).postBidWithPermit(book.bid(d.t0), permit.deadline, permit.v, permit.r, permit.s),
+    )
+  ).gasUsed,
 );
 
 // ─── Settlement ─────────────────────────────────────────────────────────────────────────────────
@@ -144,7 +153,8 @@ for (const [i, { dealId, terms }] of batch.deals.entries()) {
 operations.finalize = Math.round(Number(finalizeGas) / BATCH);
 
 operations.confirmUsage = Number(
-  (await gasOf(market.connect(d.buyer).confirmUsage(single.deals[0].dealId, single.deals[0].terms, singleReport))).gasUsed,
+  (await gasOf(market.connect(d.buyer).confirmUsage(single.deals[0].dealId, single.deals[0].terms, singleReport)))
+    .gasUsed,
 );
 
 operations.withdraw = Number((await gasOf(market.connect(d.computeSupplier).withdraw())).gasUsed);
@@ -168,8 +178,12 @@ operations.retireCredits = Number(
   offers.computeOfferId = await market.computeOfferCount();
   offers.windOfferId = await market.energyOfferCount();
   offers.bandwidthOfferId = await market.bandwidthOfferCount();
-  const batched = await settle(d, Array.from({ length: BATCH }, (_, i) => tradeFor(firstBid + BigInt(i))));
-  if (batched.deals.length !== BATCH) throw new Error(`second batch skipped ${batched.skipped.map((s) => s.reason).join(", ")}`);
+  const batched = await settle(
+    d,
+    Array.from({ length: BATCH }, (_, i) => tradeFor(firstBid + BigInt(i))),
+  );
+  if (batched.deals.length !== BATCH)
+    throw new Error(`second batch skipped ${batched.skipped.map((s) => s.reason).join(", ")}`);
   await book.advanceTo(batched.deals[0].terms.windowEnd);
   const batchedReports = batched.deals.map(({ terms }) => fullReport(terms));
   const reportCalls = batched.deals.map(({ dealId, terms }, i) =>
@@ -211,7 +225,11 @@ if (args.json) {
   console.log(`${"operation".padEnd(width)}       gas   snapshot      delta`);
   for (const [name, gas, before] of rows) {
     const delta =
-      before === undefined ? "new" : gas === before ? "=" : `${gas > before ? "+" : ""}${gas - before} (${(((gas - before) / before) * 100).toFixed(1)}%)`;
+      before === undefined
+        ? "new"
+        : gas === before
+          ? "="
+          : `${gas > before ? "+" : ""}${gas - before} (${(((gas - before) / before) * 100).toFixed(1)}%)`;
     console.log(`${name.padEnd(width)}  ${String(gas).padStart(8)}  ${String(before ?? "-").padStart(9)}  ${delta}`);
   }
   if (args.breakdown) await printBreakdown();
@@ -252,10 +270,14 @@ async function printBreakdown(): Promise<void> {
   families["21,000 per transaction, calldata, refunds"] = outsideExecution;
   delete counts["21,000 per transaction, calldata, refunds"];
   const total = Object.values(families).reduce((a, b) => a + b, 0);
-  console.log(`\nwhere one trade's ${Math.round(total)} gas go (settle in a batch of 20 + report + finalize, averaged):`);
+  console.log(
+    `\nwhere one trade's ${Math.round(total)} gas go (settle in a batch of 20 + report + finalize, averaged):`,
+  );
   for (const [family, gas] of Object.entries(families).sort((a, b) => b[1] - a[1])) {
     const n = counts[family] === undefined ? "" : `  ×${counts[family].toFixed(1)}`;
-    console.log(`  ${family.padEnd(44)} ${Math.round(gas).toString().padStart(7)}  ${((100 * gas) / total).toFixed(1).padStart(5)}%${n}`);
+    console.log(
+      `  ${family.padEnd(44)} ${Math.round(gas).toString().padStart(7)}  ${((100 * gas) / total).toFixed(1).padStart(5)}%${n}`,
+    );
   }
 }
 
@@ -276,7 +298,12 @@ function callOverhead(logs: Step[], i: number): number {
 
 function familyOf(op: string, cost: number): string {
   // SSTORE's price says what it did: 20,000+ writes a fresh slot, 2,900–5,000 updates one, 100 re-writes one.
-  if (op === "SSTORE") return cost >= 20_000 ? "SSTORE fresh slot (0 → x)" : cost > 100 ? "SSTORE update (x → y)" : "SSTORE re-write (warm)";
+  if (op === "SSTORE")
+    return cost >= 20_000
+      ? "SSTORE fresh slot (0 → x)"
+      : cost > 100
+        ? "SSTORE update (x → y)"
+        : "SSTORE re-write (warm)";
   if (op === "SLOAD") return cost >= 2_100 ? "SLOAD cold" : "SLOAD warm";
   if (op.startsWith("LOG")) return "LOG (events)";
   if (["CALL", "STATICCALL", "DELEGATECALL"].includes(op)) return "CALL overhead (external calls, libraries)";

@@ -13,8 +13,8 @@ import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { pino } from "pino";
-import { encodeFunctionData, type Abi, type Address } from "viem";
-import { openDatabase, type Database } from "../../indexer/db/driver.ts";
+import { type Abi, type Address, encodeFunctionData } from "viem";
+import { type Database, openDatabase } from "../../indexer/db/driver.ts";
 import { migrate } from "../../indexer/db/migrate.ts";
 import { loadContracts } from "../../indexer/deployment.ts";
 import { startServer } from "../../indexer/graphql/server.ts";
@@ -22,7 +22,7 @@ import { handlers } from "../../indexer/handlers/index.ts";
 import { createChain } from "../../indexer/sync/chain.ts";
 import { SyncEngine } from "../../indexer/sync/engine.ts";
 import { marketAbi } from "../../protocol/generated/abis.ts";
-import { deploy, Exchange, startNode, type Node } from "../../test/indexer/helpers/chain.ts";
+import { deploy, Exchange, type Node, startNode } from "../../test/indexer/helpers/chain.ts";
 import { tempDir } from "../../test/indexer/helpers/indexer.ts";
 import { bid, computeOffer, fund, parties, Region, regions, USD } from "../../test/indexer/helpers/market.ts";
 
@@ -81,31 +81,70 @@ async function buildHistory(x: Exchange): Promise<Record<string, number>> {
   await fund(x, p.buyer, dealVcu * 3n * USD);
   await fund(x, p.otherBuyer, BigInt(postTxs * POSTS_PER_TX) * 60n * USD);
   await send(p.buyer, encodeFunctionData({ abi: MARKET, functionName: "postBid", args: [dealBid] }));
-  await send(p.compute, encodeFunctionData({ abi: MARKET, functionName: "postComputeOffer", args: [computeOffer(t0, { vcuHours: dealVcu })] }));
+  await send(
+    p.compute,
+    encodeFunctionData({
+      abi: MARKET,
+      functionName: "postComputeOffer",
+      args: [computeOffer(t0, { vcuHours: dealVcu })],
+    }),
+  );
   const counts = { posts: 2, deals: 0, skipped: 0 };
 
   for (let i = 0; i < postTxs; i++) {
     const calls = Array.from({ length: POSTS_PER_TX / 2 }, (_, j) =>
-      encodeFunctionData({ abi: MARKET, functionName: "postComputeOffer", args: [computeOffer(t0, { vcuHours: BigInt(10 + ((i * 7 + j) % 90)), reservePricePerVcuHour: BigInt(1_000_000 + ((i * 13 + j * 17) % 50) * 20_000) })] }),
+      encodeFunctionData({
+        abi: MARKET,
+        functionName: "postComputeOffer",
+        args: [
+          computeOffer(t0, {
+            vcuHours: BigInt(10 + ((i * 7 + j) % 90)),
+            reservePricePerVcuHour: BigInt(1_000_000 + ((i * 13 + j * 17) % 50) * 20_000),
+          }),
+        ],
+      }),
     );
     await send(p.compute, encodeFunctionData({ abi: MARKET, functionName: "multicall", args: [calls] }));
     const bids = Array.from({ length: POSTS_PER_TX / 2 }, (_, j) =>
-      encodeFunctionData({ abi: MARKET, functionName: "postBid", args: [bid(t0, { vcuHours: BigInt(1 + ((i + j) % 20)), limitPricePerVcuHour: BigInt(2_000_000 + ((i * 11 + j * 3) % 40) * 25_000) })] }),
+      encodeFunctionData({
+        abi: MARKET,
+        functionName: "postBid",
+        args: [
+          bid(t0, {
+            vcuHours: BigInt(1 + ((i + j) % 20)),
+            limitPricePerVcuHour: BigInt(2_000_000 + ((i * 11 + j * 3) % 40) * 25_000),
+          }),
+        ],
+      }),
     );
     await send(p.otherBuyer, encodeFunctionData({ abi: MARKET, functionName: "multicall", args: [bids] }));
     counts.posts += POSTS_PER_TX;
   }
   log(`  ${counts.posts} orders posted`);
-  const deal = { bidId: 1n, computeOfferId: 1n, vcuHours: 1n, computePayment: 2n * USD, energyLots: [], bandwidthOfferId: 0n, bandwidthPayment: 0n };
+  const deal = {
+    bidId: 1n,
+    computeOfferId: 1n,
+    vcuHours: 1n,
+    computePayment: 2n * USD,
+    energyLots: [],
+    bandwidthOfferId: 0n,
+    bandwidthPayment: 0n,
+  };
   for (let i = 0; i < dealTxs; i++) {
-    const r = await send(p.admin, encodeFunctionData({ abi: MARKET, functionName: "settle", args: [Array(DEALS_PER_TX).fill(deal)] }));
+    const r = await send(
+      p.admin,
+      encodeFunctionData({ abi: MARKET, functionName: "settle", args: [Array(DEALS_PER_TX).fill(deal)] }),
+    );
     counts.deals += r.logs.length;
     if (i % 20 === 0) log(`  ${counts.deals} deals opened`);
   }
   const skip = { ...deal, vcuHours: 0n, computePayment: 0n };
   const skipTxs = Math.ceil(Math.max(0, target - counts.posts - counts.deals) / SKIPS_PER_TX);
   for (let i = 0; i < skipTxs; i++) {
-    const r = await send(p.admin, encodeFunctionData({ abi: MARKET, functionName: "settle", args: [Array(SKIPS_PER_TX).fill(skip)] }));
+    const r = await send(
+      p.admin,
+      encodeFunctionData({ abi: MARKET, functionName: "settle", args: [Array(SKIPS_PER_TX).fill(skip)] }),
+    );
     counts.skipped += r.logs.length;
   }
   log(`  ${counts.skipped} skipped matches`);
@@ -168,7 +207,8 @@ async function main() {
       await running.catch(() => undefined);
     });
     while ((engine.status().indexedBlock ?? -1) < head) {
-      if (engine.status().phase === "failed") throw new Error(`sync failed: ${JSON.stringify(engine.status().lastError)}`);
+      if (engine.status().phase === "failed")
+        throw new Error(`sync failed: ${JSON.stringify(engine.status().lastError)}`);
       await new Promise((r) => setTimeout(r, 5));
     }
     const backfillSeconds = (performance.now() - tBackfill) / 1000;
@@ -191,7 +231,11 @@ async function main() {
     });
     closers.unshift(() => server.close());
     const gql = async (query: string) => {
-      const res = await fetch(`${server.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+      const res = await fetch(`${server.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query }),
+      });
       return ((await res.json()) as { data: any }).data;
     };
 
@@ -200,8 +244,14 @@ async function main() {
     const t0 = await x.now();
     const latencies: number[] = [];
     for (let i = 0; i < headSamples; i++) {
-      const data = encodeFunctionData({ abi: MARKET, functionName: "postComputeOffer", args: [computeOffer(t0, { vcuHours: 5n })] });
-      const hash = await x.rpc("eth_sendTransaction", [{ from: p.compute, to: deployment.addresses.Market, data, gas: "0x100000" }]);
+      const data = encodeFunctionData({
+        abi: MARKET,
+        functionName: "postComputeOffer",
+        args: [computeOffer(t0, { vcuHours: 5n })],
+      });
+      const hash = await x.rpc("eth_sendTransaction", [
+        { from: p.compute, to: deployment.addresses.Market, data, gas: "0x100000" },
+      ]);
       // With automine the node answers once the block is mined: the clock starts there.
       const mined = performance.now();
       const receipt = await x.rpc("eth_getTransactionReceipt", [hash]);
@@ -220,7 +270,8 @@ async function main() {
       query: `{ orderBook(resource: COMPUTE, filter: { hardwareClass: "gpu-inference", region: 4 }, depth: 20) { bids { price quantity orders } asks { price quantity orders } bestBid bestAsk spread } }`,
     });
     const check = await gql(JSON.parse(query).query);
-    if (!(check?.orderBook?.asks?.length > 0 && check.orderBook.bids.length > 0)) throw new Error("order book query returned an empty book");
+    if (!(check?.orderBook?.asks?.length > 0 && check.orderBook.bids.length > 0))
+      throw new Error("order book query returned an empty book");
     const load = await autocannon({
       url: `${server.url}/graphql`,
       method: "POST",
@@ -229,7 +280,8 @@ async function main() {
       connections,
       duration,
     });
-    if (load.non2xx > 0 || load.errors > 0) throw new Error(`order book load: ${load.non2xx} non-2xx, ${load.errors} errors`);
+    if (load.non2xx > 0 || load.errors > 0)
+      throw new Error(`order book load: ${load.non2xx} non-2xx, ${load.errors} errors`);
 
     const result = {
       events,
@@ -260,7 +312,7 @@ async function main() {
       console.log("\nindexer benchmark (local hardhat node, PGlite in a data folder)\n");
       console.table({
         "events indexed": result.events,
-        "blocks": result.blocks,
+        blocks: result.blocks,
         "backfill seconds": result.backfillSeconds,
         "backfill events/s": result.eventsPerSecond,
         "backfill events per CPU-second": result.eventsPerCpuSecond,
@@ -271,7 +323,9 @@ async function main() {
         "orderBook p50 ms": result.orderBookQuery.latencyP50Ms,
         "orderBook p99 ms": result.orderBookQuery.latencyP99Ms,
       });
-      console.log(`history: ${counts.posts} orders, ${counts.deals} deals, ${counts.skipped} skipped matches in ${result.history.seconds}s`);
+      console.log(
+        `history: ${counts.posts} orders, ${counts.deals} deals, ${counts.skipped} skipped matches in ${result.history.seconds}s`,
+      );
     }
   } finally {
     for (const close of closers) await close().catch(() => undefined);

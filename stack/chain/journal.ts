@@ -9,7 +9,7 @@
 //
 // A crash can tear the last line (a write cut short); everything after the last newline is such a
 // tail and is dropped on open. A complete line that does not parse is corruption and is reported.
-import { open, readFile, rename, truncate, type FileHandle } from "node:fs/promises";
+import { type FileHandle, open, readFile, rename, truncate } from "node:fs/promises";
 
 import { z } from "zod";
 
@@ -76,7 +76,8 @@ export class ChainJournal {
     const blocks: JournalBlock[] = [];
     for (let i = 1; i < lines.length; i++) {
       const block = parseLine(blockSchema, lines[i], file, i + 1) as JournalBlock;
-      if (block.n !== blocks.length + 1) throw new JournalError(`${file} line ${i + 1}: block ${block.n} where block ${blocks.length + 1} was expected`);
+      if (block.n !== blocks.length + 1)
+        throw new JournalError(`${file} line ${i + 1}: block ${block.n} where block ${blocks.length + 1} was expected`);
       blocks.push(block);
     }
     if (complete < bytes.length) await truncate(file, complete);
@@ -97,7 +98,8 @@ export class ChainJournal {
     if (blocks.length === 0) return;
     let expected = this.head + 1;
     for (const block of blocks) {
-      if (block.n !== expected) throw new JournalError(`cannot append block ${block.n} to ${this.file}: the next block is ${expected}`);
+      if (block.n !== expected)
+        throw new JournalError(`cannot append block ${block.n} to ${this.file}: the next block is ${expected}`);
       expected++;
     }
     await this.#handle.write(blocks.map((b) => `${JSON.stringify(b)}\n`).join(""));

@@ -1,6 +1,6 @@
 // Follows the local node and writes each new block to the chain journal as soon as it is mined, so a
 // restart (or a crash) loses at most the blocks of the last poll interval.
-import { keccak256, serializeTransaction, type Hex, type PublicClient, type Transaction } from "viem";
+import { type Hex, keccak256, type PublicClient, serializeTransaction, type Transaction } from "viem";
 
 import type { ChainJournal, JournalBlock } from "./journal.ts";
 
@@ -11,9 +11,14 @@ import type { ChainJournal, JournalBlock } from "./journal.ts";
  * @throws {Error} naming the transaction when its fields do not rebuild it
  */
 export function rawTransaction(tx: Transaction): Hex {
-  const raw = serializeTransaction({ ...tx, data: tx.input } as never, { r: tx.r, s: tx.s, v: tx.v, yParity: tx.yParity } as never);
+  const raw = serializeTransaction(
+    { ...tx, data: tx.input } as never,
+    { r: tx.r, s: tx.s, v: tx.v, yParity: tx.yParity } as never,
+  );
   if (keccak256(raw) !== tx.hash) {
-    throw new Error(`transaction ${tx.hash} (type ${tx.type}) cannot be rebuilt from its fields; it was not signed by its sender's key and cannot be replayed`);
+    throw new Error(
+      `transaction ${tx.hash} (type ${tx.type}) cannot be rebuilt from its fields; it was not signed by its sender's key and cannot be replayed`,
+    );
   }
   return raw;
 }
@@ -21,7 +26,13 @@ export function rawTransaction(tx: Transaction): Hex {
 /** Block `n` as a journal entry, with its parent's hash to check that it continues the journal. */
 export async function readBlock(client: PublicClient, n: number): Promise<JournalBlock & { parentHash: Hex }> {
   const block = await client.getBlock({ blockNumber: BigInt(n), includeTransactions: true });
-  return { n, hash: block.hash, parentHash: block.parentHash, timestamp: Number(block.timestamp), txs: block.transactions.map(rawTransaction) };
+  return {
+    n,
+    hash: block.hash,
+    parentHash: block.parentHash,
+    timestamp: Number(block.timestamp),
+    txs: block.transactions.map(rawTransaction),
+  };
 }
 
 export type RecorderOptions = {
@@ -65,7 +76,10 @@ export class ChainRecorder {
       for (let n = journal.head + 1; n <= Math.min(head, journal.head + 50); n++) {
         const { parentHash, ...block } = await readBlock(client, n);
         // Only a rewritten history (evm_revert, a node started without the replay) breaks the link.
-        if (parentHash !== parent) throw new Error(`block ${n} does not continue the journal (its parent is ${parentHash}, the journal's block ${n - 1} is ${parent}): the chain's history was rewritten`);
+        if (parentHash !== parent)
+          throw new Error(
+            `block ${n} does not continue the journal (its parent is ${parentHash}, the journal's block ${n - 1} is ${parent}): the chain's history was rewritten`,
+          );
         batch.push(block);
         parent = block.hash;
       }

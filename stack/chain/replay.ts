@@ -2,8 +2,9 @@
 // every recorded block is mined again at its recorded timestamp with its recorded transactions, in
 // order. The node then holds the same state; with the same genesis, gas rules and arrival order the
 // blocks also come out with the same hashes, which is checked rather than assumed.
-import { rpcCall } from "./rpc.ts";
+
 import type { ChainJournal } from "./journal.ts";
+import { rpcCall } from "./rpc.ts";
 
 export class ReplayError extends Error {
   override name = "ReplayError";
@@ -21,7 +22,11 @@ export type ReplayReport = {
  * @param onProgress called now and then with the number of blocks replayed so far
  * @throws {ReplayError} naming the block and transaction the node refused
  */
-export async function replayJournal(url: string, journal: ChainJournal, onProgress: (done: number) => void = () => {}): Promise<ReplayReport> {
+export async function replayJournal(
+  url: string,
+  journal: ChainJournal,
+  onProgress: (done: number) => void = () => {},
+): Promise<ReplayReport> {
   const started = Date.now();
   const head = Number(await rpcCall(url, "eth_blockNumber"));
   if (head !== 0) throw new ReplayError(`the node at ${url} already has ${head} blocks; a replay needs a fresh node`);
@@ -34,7 +39,9 @@ export async function replayJournal(url: string, journal: ChainJournal, onProgre
         try {
           await rpcCall(url, "eth_sendRawTransaction", [raw]);
         } catch (error) {
-          throw new ReplayError(`cannot replay block ${block.n} of ${journal.file}: the node refused its transaction ${i} (${(error as Error).message})`);
+          throw new ReplayError(
+            `cannot replay block ${block.n} of ${journal.file}: the node refused its transaction ${i} (${(error as Error).message})`,
+          );
         }
       }
       await rpcCall(url, "evm_setNextBlockTimestamp", [block.timestamp]);
@@ -47,9 +54,16 @@ export async function replayJournal(url: string, journal: ChainJournal, onProgre
   }
   const replayedHead = Number(await rpcCall(url, "eth_blockNumber"));
   if (replayedHead !== journal.head) {
-    throw new ReplayError(`replaying ${journal.file} gave ${replayedHead} blocks instead of ${journal.head} (a block's transactions did not fit where they were)`);
+    throw new ReplayError(
+      `replaying ${journal.file} gave ${replayedHead} blocks instead of ${journal.head} (a block's transactions did not fit where they were)`,
+    );
   }
-  return { blocks: journal.head, transactions, ms: Date.now() - started, firstMismatch: await firstMismatch(url, journal) };
+  return {
+    blocks: journal.head,
+    transactions,
+    ms: Date.now() - started,
+    firstMismatch: await firstMismatch(url, journal),
+  };
 }
 
 /**
@@ -57,7 +71,8 @@ export async function replayJournal(url: string, journal: ChainJournal, onProgre
  * only when it differs does a binary search look for the first block that went another way.
  */
 async function firstMismatch(url: string, journal: ChainJournal): Promise<number | null> {
-  const hashAt = async (n: number): Promise<string> => (await rpcCall(url, "eth_getBlockByNumber", [`0x${n.toString(16)}`, false])).hash;
+  const hashAt = async (n: number): Promise<string> =>
+    (await rpcCall(url, "eth_getBlockByNumber", [`0x${n.toString(16)}`, false])).hash;
   const recorded = (n: number) => (n === 0 ? journal.header.genesisHash : journal.blocks[n - 1].hash);
   if ((await hashAt(journal.head)) === recorded(journal.head)) return null;
   let good = -1;

@@ -17,6 +17,7 @@ export class RpcError extends Error {
  * const head = BigInt(await rpcCall("http://127.0.0.1:8545", "eth_blockNumber"));
  * @throws {RpcError} with the node's message, or naming the URL when it does not answer in time
  */
+// biome-ignore lint/suspicious/noExplicitAny: a JSON-RPC result's shape depends on the method; callers narrow it
 export async function rpcCall(url: string, method: string, params: unknown[] = [], timeoutMs = 30_000): Promise<any> {
   let response: Response;
   try {
@@ -27,7 +28,10 @@ export async function rpcCall(url: string, method: string, params: unknown[] = [
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    const cause = (error as Error).name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : ((error as { cause?: Error }).cause?.message ?? (error as Error).message);
+    const cause =
+      (error as Error).name === "TimeoutError"
+        ? `no answer within ${timeoutMs} ms`
+        : ((error as { cause?: Error }).cause?.message ?? (error as Error).message);
     throw new RpcError(`${url} is not reachable (${cause})`);
   }
   let body: { result?: unknown; error?: { code: number; message: string } };

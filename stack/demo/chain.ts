@@ -7,21 +7,26 @@ import {
   type Chain,
   type ContractFunctionArgs,
   type ContractFunctionName,
+  createWalletClient,
   type Hex,
+  http,
   type PublicClient,
+  parseGwei,
   type TransactionReceipt,
   type Transport,
   type WalletClient,
-  createWalletClient,
-  http,
-  parseGwei,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 import { createChainClients } from "../../backend/chain/create-clients.ts";
 import type { DevAccount } from "../../protocol/accounts.ts";
 import type { Deployment } from "../../protocol/deployment.ts";
-import { carbonCreditsAbi, greenCertificatesAbi, localSettlementTokenAbi, marketAbi } from "../../protocol/generated/abis.ts";
+import {
+  carbonCreditsAbi,
+  greenCertificatesAbi,
+  localSettlementTokenAbi,
+  marketAbi,
+} from "../../protocol/generated/abis.ts";
 
 export const CONTRACTS = {
   market: marketAbi,
@@ -60,7 +65,11 @@ export class DemoChain {
   #wallet(from: DevAccount): WalletClient<Transport, Chain> {
     let wallet = this.#wallets.get(from.index);
     if (wallet === undefined) {
-      wallet = createWalletClient({ chain: this.chain, transport: http(this.#rpcUrl, { retryCount: 0 }), account: privateKeyToAccount(from.privateKey) });
+      wallet = createWalletClient({
+        chain: this.chain,
+        transport: http(this.#rpcUrl, { retryCount: 0 }),
+        account: privateKeyToAccount(from.privateKey),
+      });
       this.#wallets.set(from.index, wallet);
     }
     return wallet;
@@ -101,12 +110,20 @@ export class DemoChain {
 
   /** Each account has one sender (this process), so its next nonce is known after the first read. */
   async #nonce(from: DevAccount): Promise<number> {
-    return this.#nonces.get(from.index) ?? (await this.publicClient.getTransactionCount({ address: from.address, blockTag: "pending" }));
+    return (
+      this.#nonces.get(from.index) ??
+      (await this.publicClient.getTransactionCount({ address: from.address, blockTag: "pending" }))
+    );
   }
 
   /** A plain ether transfer (gas money for a participant). */
   async transfer(from: DevAccount, to: Address, value: bigint): Promise<TransactionReceipt> {
-    const hash = await this.#wallet(from).sendTransaction({ to, value, maxFeePerGas: parseGwei("50"), maxPriorityFeePerGas: parseGwei("1") } as never);
+    const hash = await this.#wallet(from).sendTransaction({
+      to,
+      value,
+      maxFeePerGas: parseGwei("50"),
+      maxPriorityFeePerGas: parseGwei("1"),
+    } as never);
     this.#nonces.delete(from.index);
     return this.#receipt(hash);
   }
@@ -121,8 +138,14 @@ export class DemoChain {
     return receipt;
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: the result type depends on the function named at run time
   async read<K extends ContractKey>(contract: K, functionName: string, args: readonly unknown[] = []): Promise<any> {
-    return this.publicClient.readContract({ address: this.addresses[contract], abi: CONTRACTS[contract] as Abi, functionName, args });
+    return this.publicClient.readContract({
+      address: this.addresses[contract],
+      abi: CONTRACTS[contract] as Abi,
+      functionName,
+      args,
+    });
   }
 
   /** Timestamp of the latest block. */
@@ -136,6 +159,9 @@ export class DemoChain {
    */
   async moveTo(timestamp: number): Promise<void> {
     if (timestamp <= (await this.now())) return;
-    await this.publicClient.request({ method: "evm_setNextBlockTimestamp", params: [`0x${timestamp.toString(16)}`] } as never);
+    await this.publicClient.request({
+      method: "evm_setNextBlockTimestamp",
+      params: [`0x${timestamp.toString(16)}`],
+    } as never);
   }
 }

@@ -9,20 +9,37 @@ const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const DemoEnv = z.object({
   RPC_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).default("http://127.0.0.1:8545"),
   /** The deployment file scripts/deploy.ts wrote. */
-  DEPLOYMENT: z.string().min(1).default(path.join(ROOT, "deployments", "31337.json")),
+  DEPLOYMENT: z
+    .string()
+    .min(1)
+    .default(path.join(ROOT, "deployments", "31337.json")),
   /** The demo's own folder (the seed's settlement records). */
-  DATA_DIR: z.string().min(1).default(path.join(ROOT, ".data", "demo")),
+  DATA_DIR: z
+    .string()
+    .min(1)
+    .default(path.join(ROOT, ".data", "demo")),
   /** Seed of the PRNG: the same seed on the same chain gives the same market. */
   DEMO_SEED: z
     .string()
     .regex(/^[0-9]+$/, "expected a non-negative integer")
     .transform(Number)
-    .pipe(z.int().min(0).max(2 ** 32 - 1))
+    .pipe(
+      z
+        .int()
+        .min(0)
+        .max(2 ** 32 - 1),
+    )
     .default(20_260_101),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
-export type DemoConfig = { rpcUrl: string; deploymentFile: string; dataDir: string; seed: number; logLevel: z.output<typeof DemoEnv>["LOG_LEVEL"] };
+export type DemoConfig = {
+  rpcUrl: string;
+  deploymentFile: string;
+  dataDir: string;
+  seed: number;
+  logLevel: z.output<typeof DemoEnv>["LOG_LEVEL"];
+};
 
 export class DemoConfigError extends Error {
   override name = "DemoConfigError";
@@ -31,8 +48,16 @@ export class DemoConfigError extends Error {
 export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
   const parsed = DemoEnv.safeParse(env);
   if (!parsed.success) {
-    throw new DemoConfigError(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    throw new DemoConfigError(
+      `invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   }
   const e = parsed.data;
-  return { rpcUrl: e.RPC_URL, deploymentFile: e.DEPLOYMENT, dataDir: e.DATA_DIR, seed: e.DEMO_SEED, logLevel: e.LOG_LEVEL };
+  return {
+    rpcUrl: e.RPC_URL,
+    deploymentFile: e.DEPLOYMENT,
+    dataDir: e.DATA_DIR,
+    seed: e.DEMO_SEED,
+    logLevel: e.LOG_LEVEL,
+  };
 }

@@ -58,7 +58,11 @@ export type DealTiming = {
 };
 
 /** The deal's next step and when it is due (unix s), or undefined when the simulator has nothing to do. */
-export function nextStep(deal: OpenDeal, plan: DealPlan, timing: DealTiming): { step: DealStep; at: number } | undefined {
+export function nextStep(
+  deal: OpenDeal,
+  plan: DealPlan,
+  timing: DealTiming,
+): { step: DealStep; at: number } | undefined {
   const { terms } = deal;
   if (deal.status === "Active") {
     if (!plan.noShow) {
@@ -66,7 +70,9 @@ export function nextStep(deal: OpenDeal, plan: DealPlan, timing: DealTiming): { 
       // A report that would land after the deadline is a no-show after all.
       if (at < terms.reportDeadline - 5) return { step: { kind: "report", by: "computeSupplier" }, at };
     }
-    return timing.actAsKeeper ? { step: { kind: "cancelNoShow", by: "buyer" }, at: terms.reportDeadline + plan.partyDelay } : undefined;
+    return timing.actAsKeeper
+      ? { step: { kind: "cancelNoShow", by: "buyer" }, at: terms.reportDeadline + plan.partyDelay }
+      : undefined;
   }
   if (deal.status === "Reported") {
     const reportedAt = deal.challengeEnd - timing.challengePeriod;
@@ -74,15 +80,23 @@ export function nextStep(deal: OpenDeal, plan: DealPlan, timing: DealTiming): { 
       const at = reportedAt + plan.decisionDelay;
       if (at < deal.challengeEnd - 5) return { step: { kind: plan.buyer, by: "buyer" }, at };
     }
-    return timing.actAsKeeper ? { step: { kind: "finalize", by: "computeSupplier" }, at: deal.challengeEnd + plan.partyDelay } : undefined;
+    return timing.actAsKeeper
+      ? { step: { kind: "finalize", by: "computeSupplier" }, at: deal.challengeEnd + plan.partyDelay }
+      : undefined;
   }
   const disputedAt = deal.arbitrationDeadline - timing.arbitrationPeriod;
   if (plan.arbiterRules) return { step: { kind: "resolve", by: "arbiter" }, at: disputedAt + plan.rulingDelay };
-  return timing.actAsKeeper ? { step: { kind: "finalizeLapsedDispute", by: "computeSupplier" }, at: deal.arbitrationDeadline + plan.partyDelay } : undefined;
+  return timing.actAsKeeper
+    ? { step: { kind: "finalizeLapsedDispute", by: "computeSupplier" }, at: deal.arbitrationDeadline + plan.partyDelay }
+    : undefined;
 }
 
 /** What the supplier's meter says: delivered VCU-hours and the facility's Wh, near the terms' estimate. */
-export function usageReport(seed: number, deal: OpenDeal, plan: DealPlan): { vcuDelivered: bigint; whConsumed: bigint; meteringHash: `0x${string}` } {
+export function usageReport(
+  seed: number,
+  deal: OpenDeal,
+  plan: DealPlan,
+): { vcuDelivered: bigint; whConsumed: bigint; meteringHash: `0x${string}` } {
   const { terms } = deal;
   const vcuDelivered = (terms.vcuHours * BigInt(plan.deliveredBps)) / 10_000n;
   const r = random(mix(seed, deal.dealId, 0x3e7e));
@@ -90,7 +104,9 @@ export function usageReport(seed: number, deal: OpenDeal, plan: DealPlan): { vcu
   const wh = (Number(terms.energyNeededWh) * Number(vcuDelivered)) / Number(terms.vcuHours);
   const whConsumed = BigInt(Math.max(0, Math.round(wh * r.between(0.95, 1.03))));
   // Stands for the hash of the metered power series the supplier keeps off-chain.
-  const meteringHash = keccak256(toHex(`ccex-demo meter ${deal.dealId} ${terms.windowStart}-${terms.windowEnd} ${whConsumed}`));
+  const meteringHash = keccak256(
+    toHex(`ccex-demo meter ${deal.dealId} ${terms.windowStart}-${terms.windowEnd} ${whConsumed}`),
+  );
   return { vcuDelivered, whConsumed, meteringHash };
 }
 

@@ -31,7 +31,14 @@ export function capacityFactor(seed: number, deviceId: bigint, source: number, h
 }
 
 /** Wh generated in [start, end) (whole hours), never more than capacity × hours. */
-export function generatedWh(seed: number, deviceId: bigint, source: number, capacityW: bigint, start: number, end: number): bigint {
+export function generatedWh(
+  seed: number,
+  deviceId: bigint,
+  source: number,
+  capacityW: bigint,
+  start: number,
+  end: number,
+): bigint {
   let wh = 0n;
   for (let t = start; t < end; t += SECONDS_PER_HOUR) {
     wh += BigInt(Math.floor(Number(capacityW) * capacityFactor(seed, deviceId, source, t)));

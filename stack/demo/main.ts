@@ -45,11 +45,14 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
 process.on("SIGTERM", (s) => void shutdown(s));
 process.on("SIGINT", (s) => void shutdown(s));
 
-let deployment;
+let deployment: Awaited<ReturnType<typeof readDeployment>>;
 try {
   deployment = await readDeployment(config.deploymentFile);
   // Buyers fund their bids from the local settlement token's faucet: the demo is for local chains.
-  if (!deployment.localSettlementToken) throw new DemoConfigError("DEPLOYMENT settles in an external token; the demo market runs only on a local chain with the faucet token");
+  if (!deployment.localSettlementToken)
+    throw new DemoConfigError(
+      "DEPLOYMENT settles in an external token; the demo market runs only on a local chain with the faucet token",
+    );
   await mkdir(config.dataDir, { recursive: true });
 } catch (err) {
   console.error((err as Error).message);
@@ -60,12 +63,21 @@ const market = new DemoMarket({ chain, deployment, seed: config.seed, logger });
 
 try {
   const chainId = await chain.publicClient.getChainId();
-  if (chainId !== deployment.chainId) throw new DemoConfigError(`DEPLOYMENT is for chain ${deployment.chainId}, the node at RPC_URL is chain ${chainId}`);
+  if (chainId !== deployment.chainId)
+    throw new DemoConfigError(`DEPLOYMENT is for chain ${deployment.chainId}, the node at RPC_URL is chain ${chainId}`);
   const started = Date.now();
   const state = await seedState(chain);
   if (state === "partial") logger.warn("an earlier seed stopped half-way; simulating on what it left");
   if (state === "none") {
-    await seed({ chain, market, deployment, dataDir: config.dataDir, logger, progress: (message) => emit({ event: "progress", message }), signal: stop.signal });
+    await seed({
+      chain,
+      market,
+      deployment,
+      dataDir: config.dataDir,
+      logger,
+      progress: (message) => emit({ event: "progress", message }),
+      signal: stop.signal,
+    });
     if (stop.signal.aborted) process.exit(0);
   }
   const summary = await marketSummary(chain, BigInt(deployment.startBlock));

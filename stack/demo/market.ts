@@ -3,8 +3,9 @@
 // now and then orders gone stale are cancelled, balances withdrawn and credits retired. Used by the
 // seed (chain time moved forward through days of history) and by the live simulator (wall-clock
 // pace); every choice comes from the seeded PRNG.
-import { type Address, parseEventLogs } from "viem";
+
 import type { Logger } from "pino";
+import { type Address, parseEventLogs } from "viem";
 
 import { DealLedger, type OpenDeal } from "../../backend/keeper/deal-ledger.ts";
 import { ChainBookSource } from "../../backend/matcher/chain-book-source.ts";
@@ -13,12 +14,12 @@ import type { Deployment } from "../../protocol/deployment.ts";
 import { greenCertificatesAbi } from "../../protocol/generated/abis.ts";
 import { SECONDS_PER_HOUR, WH_PER_KWH } from "../../protocol/units.ts";
 import type { DemoChain } from "./chain.ts";
-import { DISPUTE_REASONS, type DealPlan, type DealStep, dealPlan, nextStep, usageReport } from "./deal-plan.ts";
+import { type DealPlan, type DealStep, DISPUTE_REASONS, dealPlan, nextStep, usageReport } from "./deal-plan.ts";
 import { generatedWh } from "./generation.ts";
-import { type Random, mix, random } from "./random.ts";
+import { mix, type Random, random } from "./random.ts";
 import {
-  ARBITER,
   type Actor,
+  ARBITER,
   BUYERS,
   COMPUTE_SUPPLIERS,
   type Device,
@@ -123,7 +124,10 @@ export class DemoMarket {
       if (from === undefined) continue;
       for (const site of supplier.sites) {
         if (!r.chance(activity.site)) continue;
-        const vcuHours = Math.max(1, Math.round((site.vcuPerHour * pace.offerSpan * r.between(0.6, 1)) / SECONDS_PER_HOUR));
+        const vcuHours = Math.max(
+          1,
+          Math.round((site.vcuPerHour * pace.offerSpan * r.between(0.6, 1)) / SECONDS_PER_HOUR),
+        );
         await post("compute offer", () =>
           this.chain.write(from, "market", "postComputeOffer", [
             {
@@ -218,8 +222,18 @@ export class DemoMarket {
       for (const [i, device] of supplier.devices.entries()) {
         if (existing.has(DEVICE_URI(device.name))) continue;
         const commissionedAt = now - (400 + 200 * i) * 24 * SECONDS_PER_HOUR;
-        const receipt = await this.chain.write(owner, "certificates", "registerDevice", [device.source, device.region, device.capacityW, commissionedAt, DEVICE_URI(device.name)]);
-        const [{ args }] = parseEventLogs({ abi: greenCertificatesAbi, logs: receipt.logs, eventName: "DeviceRegistered" });
+        const receipt = await this.chain.write(owner, "certificates", "registerDevice", [
+          device.source,
+          device.region,
+          device.capacityW,
+          commissionedAt,
+          DEVICE_URI(device.name),
+        ]);
+        const [{ args }] = parseEventLogs({
+          abi: greenCertificatesAbi,
+          logs: receipt.logs,
+          eventName: "DeviceRegistered",
+        });
         const deviceId = args.deviceId;
         await this.chain.write(registrar, "certificates", "approveDevice", [deviceId]);
         registered++;
@@ -245,7 +259,11 @@ export class DemoMarket {
         if (deviceId === undefined) continue;
         const onChain = await this.chain.read("certificates", "deviceOf", [deviceId]);
         // Batches follow on from the last one; a device's first starts no earlier than `firstPeriodStart`.
-        const from = Math.max(Number(onChain.issuedUntil), Number(onChain.commissionedAt), onChain.issuedUntil === 0 ? firstPeriodStart : 0);
+        const from = Math.max(
+          Number(onChain.issuedUntil),
+          Number(onChain.commissionedAt),
+          onChain.issuedUntil === 0 ? firstPeriodStart : 0,
+        );
         const periods = Math.floor((now - from) / pace.batchPeriod);
         if (periods < 1) continue;
         const to = from + periods * pace.batchPeriod;
@@ -254,24 +272,43 @@ export class DemoMarket {
         if (wh === 0n) continue;
         try {
           const receipt = await this.chain.write(owner, "certificates", "issue", [deviceId, from, to, wh]);
-          const [{ args }] = parseEventLogs({ abi: greenCertificatesAbi, logs: receipt.logs, eventName: "CertificatesIssued" });
+          const [{ args }] = parseEventLogs({
+            abi: greenCertificatesAbi,
+            logs: receipt.logs,
+            eventName: "CertificatesIssued",
+          });
           const batchId = args.batchId;
           issued++;
           await this.#offerCertificates(owner, device, batchId, wh, now, pace);
         } catch (err) {
-          this.logger.warn({ device: device.name, err: (err as Error).message.split("\n")[0] }, "certificates not issued");
+          this.logger.warn(
+            { device: device.name, err: (err as Error).message.split("\n")[0] },
+            "certificates not issued",
+          );
         }
       }
     }
     return issued;
   }
 
-  async #offerCertificates(owner: DevAccount, device: Device, batchId: bigint, wh: bigint, now: number, pace: Pace): Promise<void> {
+  async #offerCertificates(
+    owner: DevAccount,
+    device: Device,
+    batchId: bigint,
+    wh: bigint,
+    now: number,
+    pace: Pace,
+  ): Promise<void> {
     const offered = BigInt(Math.floor(Number(wh) * OFFERED_SHARE));
     if (offered < WH_PER_KWH) return;
     const r = random(mix(this.seed, batchId, 0xe0));
     await this.chain.write(owner, "market", "postEnergyOffer", [
-      { batchId, wh: offered, reservePricePerKwh: jitter(device.reservePerKwh, r, 0.95, 1.1), expiry: now + pace.energyOfferLife },
+      {
+        batchId,
+        wh: offered,
+        reservePricePerKwh: jitter(device.reservePerKwh, r, 0.95, 1.1),
+        expiry: now + pace.energyOfferLife,
+      },
     ]);
   }
 
@@ -313,7 +350,10 @@ export class DemoMarket {
         const failures = (this.#failures.get(key) ?? 0) + 1;
         this.#failures.set(key, failures);
         if (failures >= 3) this.#failed.add(key);
-        this.logger.warn({ dealId: deal.dealId, step: due.step.kind, err: (err as Error).message.split("\n")[0] }, "deal step not taken");
+        this.logger.warn(
+          { dealId: deal.dealId, step: due.step.kind, err: (err as Error).message.split("\n")[0] },
+          "deal step not taken",
+        );
       }
     }
     return taken;
@@ -342,7 +382,12 @@ export class DemoMarket {
         await this.chain.write(from, "market", "confirmUsage", [dealId, terms, report]);
         return;
       case "dispute":
-        await this.chain.write(from, "market", "disputeUsage", [dealId, terms, report, DISPUTE_REASONS[Number(dealId % BigInt(DISPUTE_REASONS.length))]]);
+        await this.chain.write(from, "market", "disputeUsage", [
+          dealId,
+          terms,
+          report,
+          DISPUTE_REASONS[Number(dealId % BigInt(DISPUTE_REASONS.length))],
+        ]);
         return;
       case "resolve":
         await this.chain.write(from, "market", "resolveDispute", [dealId, terms, report, plan.refundBps]);
@@ -371,11 +416,13 @@ export class DemoMarket {
     const stale: { from: DevAccount; send: (from: DevAccount) => Promise<unknown> }[] = [];
     for (const bid of book.bids) {
       const from = mine(bid.buyer);
-      if (from !== undefined && bid.expiry <= now) stale.push({ from, send: (f) => this.chain.write(f, "market", "cancelBid", [bid.id]) });
+      if (from !== undefined && bid.expiry <= now)
+        stale.push({ from, send: (f) => this.chain.write(f, "market", "cancelBid", [bid.id]) });
     }
     for (const offer of book.energyOffers) {
       const from = mine(offer.supplier);
-      if (from !== undefined && offer.expiry <= now) stale.push({ from, send: (f) => this.chain.write(f, "market", "cancelEnergyOffer", [offer.id]) });
+      if (from !== undefined && offer.expiry <= now)
+        stale.push({ from, send: (f) => this.chain.write(f, "market", "cancelEnergyOffer", [offer.id]) });
     }
     let sent = 0;
     const attempt = async (what: string, send: () => Promise<unknown>) => {
@@ -402,7 +449,9 @@ export class DemoMarket {
       const amount = ((credits * BigInt(r.int(40, 80))) / 100n / 1_000n) * 1_000n;
       if (amount === 0n) continue;
       const reason = `${buyer.name}: offset of compute emissions, ${new Date(now * 1000).toISOString().slice(0, 10)}`;
-      await attempt("retire credits", () => this.chain.write(from, "credits", "retire", [amount, from.address, reason]));
+      await attempt("retire credits", () =>
+        this.chain.write(from, "credits", "retire", [amount, from.address, reason]),
+      );
     }
     return sent;
   }

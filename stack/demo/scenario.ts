@@ -42,7 +42,13 @@ export type Device = {
 };
 export type EnergySupplier = { name: string; actor: Actor; devices: Device[] };
 
-export type Link = { fromRegion: number; toRegion: number; latencyMs: number; mbps: number; reservePerMbpsHour: bigint };
+export type Link = {
+  fromRegion: number;
+  toRegion: number;
+  latencyMs: number;
+  mbps: number;
+  reservePerMbpsHour: bigint;
+};
 export type NetworkSupplier = { name: string; actor: Actor; links: Link[] };
 
 export type Job = {
@@ -68,8 +74,20 @@ export const COMPUTE_SUPPLIERS: ComputeSupplier[] = [
     actor: { account: 2 },
     region: REGION.Northwest,
     sites: [
-      { hardwareClass: HARDWARE.GpuTraining, vcuPerHour: 96, whPerVcuHour: 700, pueMilli: 1_150, reservePerVcuHour: tokens(1.55) },
-      { hardwareClass: HARDWARE.CpuHpc, vcuPerHour: 400, whPerVcuHour: 220, pueMilli: 1_150, reservePerVcuHour: tokens(0.22) },
+      {
+        hardwareClass: HARDWARE.GpuTraining,
+        vcuPerHour: 96,
+        whPerVcuHour: 700,
+        pueMilli: 1_150,
+        reservePerVcuHour: tokens(1.55),
+      },
+      {
+        hardwareClass: HARDWARE.CpuHpc,
+        vcuPerHour: 400,
+        whPerVcuHour: 220,
+        pueMilli: 1_150,
+        reservePerVcuHour: tokens(0.22),
+      },
     ],
   },
   {
@@ -77,8 +95,20 @@ export const COMPUTE_SUPPLIERS: ComputeSupplier[] = [
     actor: { account: 3 },
     region: REGION.Southwest,
     sites: [
-      { hardwareClass: HARDWARE.GpuTraining, vcuPerHour: 64, whPerVcuHour: 700, pueMilli: 1_200, reservePerVcuHour: tokens(1.65) },
-      { hardwareClass: HARDWARE.GpuInference, vcuPerHour: 64, whPerVcuHour: 350, pueMilli: 1_200, reservePerVcuHour: tokens(0.78) },
+      {
+        hardwareClass: HARDWARE.GpuTraining,
+        vcuPerHour: 64,
+        whPerVcuHour: 700,
+        pueMilli: 1_200,
+        reservePerVcuHour: tokens(1.65),
+      },
+      {
+        hardwareClass: HARDWARE.GpuInference,
+        vcuPerHour: 64,
+        whPerVcuHour: 350,
+        pueMilli: 1_200,
+        reservePerVcuHour: tokens(0.78),
+      },
     ],
   },
   {
@@ -86,8 +116,20 @@ export const COMPUTE_SUPPLIERS: ComputeSupplier[] = [
     actor: { account: 4 },
     region: REGION.North,
     sites: [
-      { hardwareClass: HARDWARE.GpuInference, vcuPerHour: 48, whPerVcuHour: 350, pueMilli: 1_380, reservePerVcuHour: tokens(1.1) },
-      { hardwareClass: HARDWARE.CpuGeneral, vcuPerHour: 800, whPerVcuHour: 60, pueMilli: 1_380, reservePerVcuHour: tokens(0.045) },
+      {
+        hardwareClass: HARDWARE.GpuInference,
+        vcuPerHour: 48,
+        whPerVcuHour: 350,
+        pueMilli: 1_380,
+        reservePerVcuHour: tokens(1.1),
+      },
+      {
+        hardwareClass: HARDWARE.CpuGeneral,
+        vcuPerHour: 800,
+        whPerVcuHour: 60,
+        pueMilli: 1_380,
+        reservePerVcuHour: tokens(0.045),
+      },
     ],
   },
   {
@@ -95,8 +137,20 @@ export const COMPUTE_SUPPLIERS: ComputeSupplier[] = [
     actor: { account: 5 },
     region: REGION.East,
     sites: [
-      { hardwareClass: HARDWARE.GpuTraining, vcuPerHour: 32, whPerVcuHour: 700, pueMilli: 1_300, reservePerVcuHour: tokens(2.35) },
-      { hardwareClass: HARDWARE.GpuInference, vcuPerHour: 48, whPerVcuHour: 350, pueMilli: 1_300, reservePerVcuHour: tokens(1.2) },
+      {
+        hardwareClass: HARDWARE.GpuTraining,
+        vcuPerHour: 32,
+        whPerVcuHour: 700,
+        pueMilli: 1_300,
+        reservePerVcuHour: tokens(2.35),
+      },
+      {
+        hardwareClass: HARDWARE.GpuInference,
+        vcuPerHour: 48,
+        whPerVcuHour: 350,
+        pueMilli: 1_300,
+        reservePerVcuHour: tokens(1.2),
+      },
     ],
   },
   {
@@ -104,8 +158,20 @@ export const COMPUTE_SUPPLIERS: ComputeSupplier[] = [
     actor: { account: 6 },
     region: REGION.South,
     sites: [
-      { hardwareClass: HARDWARE.GpuInference, vcuPerHour: 40, whPerVcuHour: 350, pueMilli: 1_350, reservePerVcuHour: tokens(1.15) },
-      { hardwareClass: HARDWARE.CpuGeneral, vcuPerHour: 600, whPerVcuHour: 60, pueMilli: 1_350, reservePerVcuHour: tokens(0.05) },
+      {
+        hardwareClass: HARDWARE.GpuInference,
+        vcuPerHour: 40,
+        whPerVcuHour: 350,
+        pueMilli: 1_350,
+        reservePerVcuHour: tokens(1.15),
+      },
+      {
+        hardwareClass: HARDWARE.CpuGeneral,
+        vcuPerHour: 600,
+        whPerVcuHour: 60,
+        pueMilli: 1_350,
+        reservePerVcuHour: tokens(0.05),
+      },
     ],
   },
   {
@@ -113,7 +179,15 @@ export const COMPUTE_SUPPLIERS: ComputeSupplier[] = [
     name: "Your compute room (demo menu)",
     actor: { menu: "computeSupplier" },
     region: REGION.North,
-    sites: [{ hardwareClass: HARDWARE.GpuInference, vcuPerHour: 24, whPerVcuHour: 340, pueMilli: 1_250, reservePerVcuHour: tokens(1.02) }],
+    sites: [
+      {
+        hardwareClass: HARDWARE.GpuInference,
+        vcuPerHour: 24,
+        whPerVcuHour: 340,
+        pueMilli: 1_250,
+        reservePerVcuHour: tokens(1.02),
+      },
+    ],
   },
 ];
 
@@ -122,27 +196,67 @@ export const ENERGY_SUPPLIERS: EnergySupplier[] = [
     name: "Gansu Jiuquan Renewables",
     actor: { account: 7 },
     devices: [
-      { name: "Jiuquan Wind Farm III", source: SOURCE.Wind, region: REGION.Northwest, capacityW: 200_000_000n, reservePerKwh: tokens(0.03) },
-      { name: "Golmud Solar Park", source: SOURCE.Solar, region: REGION.Northwest, capacityW: 150_000_000n, reservePerKwh: tokens(0.028) },
+      {
+        name: "Jiuquan Wind Farm III",
+        source: SOURCE.Wind,
+        region: REGION.Northwest,
+        capacityW: 200_000_000n,
+        reservePerKwh: tokens(0.03),
+      },
+      {
+        name: "Golmud Solar Park",
+        source: SOURCE.Solar,
+        region: REGION.Northwest,
+        capacityW: 150_000_000n,
+        reservePerKwh: tokens(0.028),
+      },
     ],
   },
   {
     name: "Yunnan Lancang Hydro",
     actor: { account: 8 },
-    devices: [{ name: "Lancang Run-of-River 2", source: SOURCE.Hydro, region: REGION.Southwest, capacityW: 300_000_000n, reservePerKwh: tokens(0.025) }],
+    devices: [
+      {
+        name: "Lancang Run-of-River 2",
+        source: SOURCE.Hydro,
+        region: REGION.Southwest,
+        capacityW: 300_000_000n,
+        reservePerKwh: tokens(0.025),
+      },
+    ],
   },
   {
     name: "Coastal Green Power",
     actor: { account: 9 },
     devices: [
-      { name: "Rudong Offshore Wind", source: SOURCE.Wind, region: REGION.East, capacityW: 100_000_000n, reservePerKwh: tokens(0.045) },
-      { name: "Foshan Rooftop Solar", source: SOURCE.Solar, region: REGION.South, capacityW: 20_000_000n, reservePerKwh: tokens(0.04) },
+      {
+        name: "Rudong Offshore Wind",
+        source: SOURCE.Wind,
+        region: REGION.East,
+        capacityW: 100_000_000n,
+        reservePerKwh: tokens(0.045),
+      },
+      {
+        name: "Foshan Rooftop Solar",
+        source: SOURCE.Solar,
+        region: REGION.South,
+        capacityW: 20_000_000n,
+        reservePerKwh: tokens(0.04),
+      },
     ],
   },
   {
     name: "Your solar roof (demo menu)",
     actor: { menu: "energySupplier" },
-    devices: [{ name: "Suzhou Factory Rooftop", source: SOURCE.Solar, region: REGION.East, capacityW: 5_000_000n, reservePerKwh: tokens(0.035) }],
+    devices: [
+      {
+        name: "Suzhou Factory Rooftop",
+        source: SOURCE.Solar,
+        region: REGION.East,
+        capacityW: 5_000_000n,
+        reservePerKwh: tokens(0.035),
+      },
+    ],
   },
 ];
 
@@ -165,24 +279,68 @@ export const NETWORK_SUPPLIERS: NetworkSupplier[] = [
     name: "China Backbone Net",
     actor: { account: 10 },
     links: [
-      { fromRegion: REGION.Northwest, toRegion: REGION.East, latencyMs: 55, mbps: 10_000, reservePerMbpsHour: tokens(0.0012) },
-      { fromRegion: REGION.Northwest, toRegion: REGION.North, latencyMs: 35, mbps: 10_000, reservePerMbpsHour: tokens(0.001) },
-      { fromRegion: REGION.Southwest, toRegion: REGION.South, latencyMs: 28, mbps: 10_000, reservePerMbpsHour: tokens(0.001) },
-      { fromRegion: REGION.Southwest, toRegion: REGION.East, latencyMs: 45, mbps: 10_000, reservePerMbpsHour: tokens(0.0011) },
+      {
+        fromRegion: REGION.Northwest,
+        toRegion: REGION.East,
+        latencyMs: 55,
+        mbps: 10_000,
+        reservePerMbpsHour: tokens(0.0012),
+      },
+      {
+        fromRegion: REGION.Northwest,
+        toRegion: REGION.North,
+        latencyMs: 35,
+        mbps: 10_000,
+        reservePerMbpsHour: tokens(0.001),
+      },
+      {
+        fromRegion: REGION.Southwest,
+        toRegion: REGION.South,
+        latencyMs: 28,
+        mbps: 10_000,
+        reservePerMbpsHour: tokens(0.001),
+      },
+      {
+        fromRegion: REGION.Southwest,
+        toRegion: REGION.East,
+        latencyMs: 45,
+        mbps: 10_000,
+        reservePerMbpsHour: tokens(0.0011),
+      },
     ],
   },
   {
     name: "East-West Express",
     actor: { account: 11 },
     links: [
-      { fromRegion: REGION.Northwest, toRegion: REGION.East, latencyMs: 38, mbps: 2_000, reservePerMbpsHour: tokens(0.003) },
-      { fromRegion: REGION.Southwest, toRegion: REGION.East, latencyMs: 33, mbps: 2_000, reservePerMbpsHour: tokens(0.0028) },
+      {
+        fromRegion: REGION.Northwest,
+        toRegion: REGION.East,
+        latencyMs: 38,
+        mbps: 2_000,
+        reservePerMbpsHour: tokens(0.003),
+      },
+      {
+        fromRegion: REGION.Southwest,
+        toRegion: REGION.East,
+        latencyMs: 33,
+        mbps: 2_000,
+        reservePerMbpsHour: tokens(0.0028),
+      },
     ],
   },
   {
     name: "Your fibre route (demo menu)",
     actor: { menu: "networkSupplier" },
-    links: [{ fromRegion: REGION.Northwest, toRegion: REGION.North, latencyMs: 32, mbps: 4_000, reservePerMbpsHour: tokens(0.0011) }],
+    links: [
+      {
+        fromRegion: REGION.Northwest,
+        toRegion: REGION.North,
+        latencyMs: 32,
+        mbps: 4_000,
+        reservePerMbpsHour: tokens(0.0011),
+      },
+    ],
   },
 ];
 

@@ -4,10 +4,9 @@
 // Matches are settled in-process by the backend's own matcher (clearing, Nash pricing, simulation,
 // submission) with the matcher's dev key; the matcher process itself starts once the seed is done.
 import path from "node:path";
-
+import type { Logger } from "pino";
 import { parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import type { Logger } from "pino";
 
 import { InMemoryProposalStore } from "../../backend/api/proposal-store.ts";
 import { Matcher } from "../../backend/matcher/matcher.ts";
@@ -20,8 +19,8 @@ import type { DemoChain } from "./chain.ts";
 import { type DemoMarket, SEED_ACTIVITY } from "./market.ts";
 import {
   ARBITER,
-  BUYERS,
   BUYER_FUNDS,
+  BUYERS,
   COMPUTE_SUPPLIERS,
   ENERGY_SUPPLIERS,
   MENU_BUYER_FUNDS,
@@ -45,7 +44,10 @@ export type SeedState = "none" | "partial" | "complete";
 /** Whether the seed already ran on this chain: its last transaction registers the pending device. */
 export async function seedState(chain: DemoChain): Promise<SeedState> {
   const registrarRole = await chain.read("certificates", "REGISTRAR_ROLE");
-  const started: boolean = await chain.read("certificates", "hasRole", [registrarRole, simulatorAccount(REGISTRAR.account).address]);
+  const started: boolean = await chain.read("certificates", "hasRole", [
+    registrarRole,
+    simulatorAccount(REGISTRAR.account).address,
+  ]);
   if (!started) return "none";
   const count = Number(await chain.read("certificates", "deviceCount"));
   // The marker is the last device registered, so look from the end.
@@ -73,7 +75,9 @@ export async function seed(p: SeedParameters): Promise<void> {
   const { chain, market, logger, progress } = p;
   const wallClock = p.wallClock ?? (() => Math.floor(Date.now() / 1000));
   const start = await chain.now();
-  progress(`seeding ${((wallClock() - start) / DAY).toFixed(1)} days of history from ${new Date(start * 1000).toISOString()}`);
+  progress(
+    `seeding ${((wallClock() - start) / DAY).toFixed(1)} days of history from ${new Date(start * 1000).toISOString()}`,
+  );
 
   await setUpParticipants(p, start);
   progress("participants funded, roles granted, devices registered and approved");
@@ -140,17 +144,27 @@ async function setUpParticipants(p: SeedParameters, now: number): Promise<void> 
   const { chain, market, deployment } = p;
   const admin = devAccount(ACCOUNT_PLAN.admin);
   if (admin.address.toLowerCase() !== deployment.roles.admin.toLowerCase()) {
-    throw new Error(`the demo needs dev account ${ACCOUNT_PLAN.admin} as the market's admin; the deployment's admin is ${deployment.roles.admin}`);
+    throw new Error(
+      `the demo needs dev account ${ACCOUNT_PLAN.admin} as the market's admin; the deployment's admin is ${deployment.roles.admin}`,
+    );
   }
   for (let n = 0; n < SIMULATOR_ACCOUNTS; n++) {
     const { address } = simulatorAccount(n);
-    if ((await chain.publicClient.getBalance({ address })) < MIN_GAS_MONEY) await chain.transfer(admin, address, parseEther("100"));
+    if ((await chain.publicClient.getBalance({ address })) < MIN_GAS_MONEY)
+      await chain.transfer(admin, address, parseEther("100"));
   }
   const registrar = simulatorAccount(REGISTRAR.account);
-  await chain.write(admin, "certificates", "grantRole", [await chain.read("certificates", "REGISTRAR_ROLE"), registrar.address]);
-  await chain.write(admin, "market", "grantRole", [await chain.read("market", "ARBITER_ROLE"), simulatorAccount(ARBITER.account).address]);
+  await chain.write(admin, "certificates", "grantRole", [
+    await chain.read("certificates", "REGISTRAR_ROLE"),
+    registrar.address,
+  ]);
+  await chain.write(admin, "market", "grantRole", [
+    await chain.read("market", "ARBITER_ROLE"),
+    simulatorAccount(ARBITER.account).address,
+  ]);
   for (const { source, gCO2ePerKwh } of SOURCE_FACTORS) {
-    if (Number(await chain.read("market", "sourceFactorOf", [source])) !== gCO2ePerKwh) await chain.write(admin, "market", "setSourceFactor", [source, gCO2ePerKwh]);
+    if (Number(await chain.read("market", "sourceFactorOf", [source])) !== gCO2ePerKwh)
+      await chain.write(admin, "market", "setSourceFactor", [source, gCO2ePerKwh]);
   }
   for (const region of REGIONS) {
     if (Number(await chain.read("market", "gridFactorOf", [region.code])) !== region.gridFactor) {
@@ -166,7 +180,10 @@ async function setUpParticipants(p: SeedParameters, now: number): Promise<void> 
     await chain.write(from, "token", "approve", [chain.addresses.market, maxAllowance]);
   }
   for (const supplier of ENERGY_SUPPLIERS) {
-    await chain.write(market.accountOf(supplier.actor)!, "certificates", "setApprovalForAll", [chain.addresses.market, true]);
+    await chain.write(market.accountOf(supplier.actor)!, "certificates", "setApprovalForAll", [
+      chain.addresses.market,
+      true,
+    ]);
   }
   await market.registerDevices(now);
 }
@@ -177,9 +194,13 @@ async function seedMatcher(p: SeedParameters): Promise<{ matcher: Matcher; store
   const account = privateKeyToAccount(devAccount(ACCOUNT_PLAN.matcher).privateKey);
   const role = await chain.read("market", "MATCHER_ROLE");
   if (!(await chain.read("market", "hasRole", [role, account.address]))) {
-    throw new Error(`the demo settles its history with dev account ${ACCOUNT_PLAN.matcher}, which lacks MATCHER_ROLE on this market`);
+    throw new Error(
+      `the demo settles its history with dev account ${ACCOUNT_PLAN.matcher}, which lacks MATCHER_ROLE on this market`,
+    );
   }
-  const store = await SubmissionStore.open({ file: path.join(dataDir, `seed-submissions-${chain.addresses.market.toLowerCase()}.json`) });
+  const store = await SubmissionStore.open({
+    file: path.join(dataDir, `seed-submissions-${chain.addresses.market.toLowerCase()}.json`),
+  });
   const matcher = new Matcher({
     publicClient: chain.publicClient,
     account,

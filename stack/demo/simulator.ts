@@ -6,7 +6,7 @@
 import type { Logger } from "pino";
 
 import type { DemoChain } from "./chain.ts";
-import { LIVE_ACTIVITY, type DemoMarket } from "./market.ts";
+import { type DemoMarket, LIVE_ACTIVITY } from "./market.ts";
 import { LIVE_PACE } from "./scenario.ts";
 
 const TICK_MS = 2_000;
@@ -39,7 +39,8 @@ export async function simulate(p: SimulatorParameters): Promise<void> {
   let nextRound = 0;
   let nextBatches = 0;
   let nextHousekeeping = wallClock() + LIVE_PACE.housekeepingEvery;
-  const firstBatchStart = Math.floor(wallClock() / LIVE_PACE.batchPeriod) * LIVE_PACE.batchPeriod - LIVE_PACE.batchPeriod;
+  const firstBatchStart =
+    Math.floor(wallClock() / LIVE_PACE.batchPeriod) * LIVE_PACE.batchPeriod - LIVE_PACE.batchPeriod;
   let sentAtMinute = chain.sent;
   let minuteStart = Date.now();
   while (!signal.aborted) {
@@ -69,7 +70,10 @@ export async function simulate(p: SimulatorParameters): Promise<void> {
       logger.warn({ err: (err as Error).message.split("\n")[0] }, "simulation step failed");
     }
     if (Date.now() - minuteStart >= 60_000) {
-      logger.info({ transactionsPerMinute: chain.sent - sentAtMinute, openDeals: market.ledger.open().length }, "demo market live");
+      logger.info(
+        { transactionsPerMinute: chain.sent - sentAtMinute, openDeals: market.ledger.open().length },
+        "demo market live",
+      );
       sentAtMinute = chain.sent;
       minuteStart = Date.now();
     }
@@ -81,6 +85,13 @@ export async function simulate(p: SimulatorParameters): Promise<void> {
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

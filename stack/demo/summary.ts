@@ -21,8 +21,20 @@ export type MarketSummary = {
 
 export async function marketSummary(chain: DemoChain, fromBlock: bigint): Promise<MarketSummary> {
   const count = async (contract: "market" | "certificates" | "credits", eventName: string) =>
-    (await chain.publicClient.getContractEvents({ address: chain.addresses[contract], abi: chain.abis[contract], eventName, fromBlock } as never)).length;
-  const minted = await chain.publicClient.getContractEvents({ address: chain.addresses.credits, abi: chain.abis.credits, eventName: "CreditsMinted", fromBlock } as never);
+    (
+      await chain.publicClient.getContractEvents({
+        address: chain.addresses[contract],
+        abi: chain.abis[contract],
+        eventName,
+        fromBlock,
+      } as never)
+    ).length;
+  const minted = await chain.publicClient.getContractEvents({
+    address: chain.addresses.credits,
+    abi: chain.abis.credits,
+    eventName: "CreditsMinted",
+    fromBlock,
+  } as never);
   const number = async (contract: "market" | "certificates", name: string) => Number(await chain.read(contract, name));
   return {
     devices: await number("certificates", "deviceCount"),
@@ -36,7 +48,9 @@ export async function marketSummary(chain: DemoChain, fromBlock: bigint): Promis
     dealsCancelled: await count("market", "DealCancelled"),
     disputes: await count("market", "DealDisputed"),
     certificateRetirements: await count("certificates", "CertificatesRetired"),
-    creditsMinted: minted.reduce((sum, log) => sum + ((log as unknown as { args: { amount: bigint } }).args.amount), 0n).toString(),
+    creditsMinted: minted
+      .reduce((sum, log) => sum + (log as unknown as { args: { amount: bigint } }).args.amount, 0n)
+      .toString(),
     creditRetirements: await count("credits", "CreditsRetired"),
   };
 }

@@ -43,7 +43,17 @@ const book: OpenBook = {
     },
   ],
   energyOffers: [
-    { id: 3n, supplier, batchId: 9n, source: 1, region: 4, wh: 50_000n, filled: 0n, reservePricePerKwh: 40_000n, expiry: 1_700_086_400 },
+    {
+      id: 3n,
+      supplier,
+      batchId: 9n,
+      source: 1,
+      region: 4,
+      wh: 50_000n,
+      filled: 0n,
+      reservePricePerKwh: 40_000n,
+      expiry: 1_700_086_400,
+    },
   ],
   bandwidthOffers: [
     {

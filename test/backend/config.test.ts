@@ -30,8 +30,15 @@ describe("backend server config", () => {
       deployment: 31337,
       maxAgeMs: 2_000,
     });
-    assert.equal((loadConfig({ RPC_URL: "http://127.0.0.1:8545", DEPLOYMENT: "/srv/d.json" }).book as { deployment: unknown }).deployment, "/srv/d.json");
-    assert.throws(() => loadConfig({ BOOK_FILE: "/tmp/book.json", RPC_URL: "http://127.0.0.1:8545" }), /BOOK_FILE: set BOOK_FILE or RPC_URL, not both/);
+    assert.equal(
+      (loadConfig({ RPC_URL: "http://127.0.0.1:8545", DEPLOYMENT: "/srv/d.json" }).book as { deployment: unknown })
+        .deployment,
+      "/srv/d.json",
+    );
+    assert.throws(
+      () => loadConfig({ BOOK_FILE: "/tmp/book.json", RPC_URL: "http://127.0.0.1:8545" }),
+      /BOOK_FILE: set BOOK_FILE or RPC_URL, not both/,
+    );
     assert.throws(() => loadConfig({ RPC_URL: "ftp://x" }), /RPC_URL/);
   });
 
@@ -39,7 +46,10 @@ describe("backend server config", () => {
     assert.throws(
       () => loadConfig({ PORT: "70000", LOG_LEVEL: "loud", BODY_LIMIT_BYTES: "12kb" }),
       (err: unknown) =>
-        err instanceof ConfigError && /PORT/.test(err.message) && /LOG_LEVEL/.test(err.message) && /BODY_LIMIT_BYTES/.test(err.message),
+        err instanceof ConfigError &&
+        /PORT/.test(err.message) &&
+        /LOG_LEVEL/.test(err.message) &&
+        /BODY_LIMIT_BYTES/.test(err.message),
     );
   });
 });

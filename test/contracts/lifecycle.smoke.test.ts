@@ -43,19 +43,36 @@ describe("CCEX lifecycle (smoke)", () => {
     const t0 = await time.latest();
 
     // A wind farm's device is approved and certifies one hour of past generation: 5 MWh.
-    await certificates.connect(windFarm).registerDevice(WIND, NORTHWEST, 10_000_000n, t0 - 30 * 24 * HOUR, "ipfs://farm");
+    await certificates
+      .connect(windFarm)
+      .registerDevice(WIND, NORTHWEST, 10_000_000n, t0 - 30 * 24 * HOUR, "ipfs://farm");
     await certificates.connect(deployer).approveDevice(1n);
     await certificates.connect(windFarm).issue(1n, t0 - 2 * HOUR, t0 - HOUR, 5_000_000n);
     await certificates.connect(windFarm).setApprovalForAll(marketAddress, true);
-    await market.connect(windFarm).postEnergyOffer({ batchId: 1n, wh: 5_000_000n, reservePricePerKwh: 50_000n, expiry: t0 + HOUR });
+    await market
+      .connect(windFarm)
+      .postEnergyOffer({ batchId: 1n, wh: 5_000_000n, reservePricePerKwh: 50_000n, expiry: t0 + HOUR });
 
     await market.connect(computeSupplier).postComputeOffer({
-      hardwareClass: GPU_TRAINING, region: NORTHWEST, windowStart: t0 + HOUR, windowEnd: t0 + 25 * HOUR,
-      vcuHours: 1000n, reservePricePerVcuHour: 1n * USD, whPerVcuHour: 700, pueMilli: 1200, expiry: t0 + HOUR,
+      hardwareClass: GPU_TRAINING,
+      region: NORTHWEST,
+      windowStart: t0 + HOUR,
+      windowEnd: t0 + 25 * HOUR,
+      vcuHours: 1000n,
+      reservePricePerVcuHour: 1n * USD,
+      whPerVcuHour: 700,
+      pueMilli: 1200,
+      expiry: t0 + HOUR,
     });
     await market.connect(networkSupplier).postBandwidthOffer({
-      fromRegion: NORTHWEST, toRegion: EAST, mbps: 1000, latencyMs: 40, windowStart: t0,
-      windowEnd: t0 + 48 * HOUR, reservePricePerMbpsHour: 100n, expiry: t0 + HOUR,
+      fromRegion: NORTHWEST,
+      toRegion: EAST,
+      mbps: 1000,
+      latencyMs: 40,
+      windowStart: t0,
+      windowEnd: t0 + 48 * HOUR,
+      reservePricePerMbpsHour: 100n,
+      expiry: t0 + HOUR,
     });
 
     // The buyer in the east wants 100 VCU-hours over 4 hours, all-in at most 2 USD per VCU-hour.
@@ -63,9 +80,17 @@ describe("CCEX lifecycle (smoke)", () => {
     await settlementToken.faucet(buyer.address, escrow);
     await settlementToken.connect(buyer).approve(marketAddress, escrow);
     await market.connect(buyer).postBid({
-      hardwareClass: GPU_TRAINING, acceptableRegions: (1n << BigInt(NORTHWEST)) | (1n << BigInt(EAST)),
-      buyerRegion: EAST, windowStart: t0 + 2 * HOUR, windowEnd: t0 + 6 * HOUR, vcuHours: 100n,
-      limitPricePerVcuHour: 2n * USD, minGreenBps: 5000, bandwidthMbps: 100, maxLatencyMs: 50, expiry: t0 + HOUR,
+      hardwareClass: GPU_TRAINING,
+      acceptableRegions: (1n << BigInt(NORTHWEST)) | (1n << BigInt(EAST)),
+      buyerRegion: EAST,
+      windowStart: t0 + 2 * HOUR,
+      windowEnd: t0 + 6 * HOUR,
+      vcuHours: 100n,
+      limitPricePerVcuHour: 2n * USD,
+      minGreenBps: 5000,
+      bandwidthMbps: 100,
+      maxLatencyMs: 50,
+      expiry: t0 + HOUR,
     });
 
     // 100 VCU-h × 700 Wh × PUE 1.2 = 84 kWh, all of it covered by certificates.
@@ -74,9 +99,13 @@ describe("CCEX lifecycle (smoke)", () => {
     const settled = await (
       await market.connect(deployer).settle([
         {
-          bidId: 1n, computeOfferId: 1n, vcuHours: 100n, computePayment: payments.compute,
+          bidId: 1n,
+          computeOfferId: 1n,
+          vcuHours: 100n,
+          computePayment: payments.compute,
           energyLots: [{ offerId: 1n, wh: energyWh, payment: payments.energy }],
-          bandwidthOfferId: 1n, bandwidthPayment: payments.bandwidth,
+          bandwidthOfferId: 1n,
+          bandwidthPayment: payments.bandwidth,
         },
       ])
     ).wait();
@@ -126,7 +155,11 @@ describe("CCEX lifecycle (smoke)", () => {
 });
 
 /** The named arguments of the first `name` event the contract emitted in `logs`. */
-function eventArgs(contract: { interface: { parseLog: (log: Log) => { name: string; args: any } | null } }, logs: readonly (Log | EventLog)[], name: string) {
+function eventArgs(
+  contract: { interface: { parseLog: (log: Log) => { name: string; args: any } | null } },
+  logs: readonly (Log | EventLog)[],
+  name: string,
+) {
   for (const log of logs) {
     const parsed = contract.interface.parseLog(log);
     if (parsed?.name === name) return parsed.args;

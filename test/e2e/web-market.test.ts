@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Locator, Page } from "playwright-core";
 
 import { launchBrowser, screenshot } from "../helpers/browser.ts";
-import { startStack, type RunningStack } from "../helpers/stack.ts";
+import { type RunningStack, startStack } from "../helpers/stack.ts";
 
 type Role = "Buyer" | "Compute supplier" | "Energy supplier" | "Network supplier" | "Registrar" | "Arbiter";
 
@@ -28,9 +28,15 @@ let page: Page;
 const pageErrors: string[] = [];
 
 async function playAs(role: Role): Promise<void> {
-  await page.getByRole("banner").getByRole("button", { name: /^(Connect wallet|Wallet: )/ }).click();
+  await page
+    .getByRole("banner")
+    .getByRole("button", { name: /^(Connect wallet|Wallet: )/ })
+    .click();
   await page.getByRole("button", { name: `Play as ${role}` }).click();
-  await page.getByRole("banner").getByRole("button", { name: new RegExp(`^Wallet: ${role}`) }).waitFor();
+  await page
+    .getByRole("banner")
+    .getByRole("button", { name: new RegExp(`^Wallet: ${role}`) })
+    .waitFor();
 }
 
 async function go(path: string): Promise<void> {
@@ -48,7 +54,11 @@ async function confirmed(label: string | RegExp, timeout = 60_000): Promise<void
     const failed = texts.find((t) => /Failed/.test(t));
     if (failed !== undefined || Date.now() > deadline) {
       await screenshot(page, "failed-transaction");
-      throw new Error(failed !== undefined ? `transaction failed: ${failed}` : `transaction ${label} not confirmed within ${timeout} ms`);
+      throw new Error(
+        failed !== undefined
+          ? `transaction failed: ${failed}`
+          : `transaction ${label} not confirmed within ${timeout} ms`,
+      );
     }
     await page.waitForTimeout(250);
   }
@@ -133,7 +143,11 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
     await issue.getByLabel("Energy", { exact: true }).fill("2000");
     await issue.getByRole("button", { name: "Issue certificate batch" }).click();
     await confirmed(/Issue certificates for device/);
-    await page.getByRole("table", { name: "Your certificates" }).getByRole("row", { name: /2,000\s*kWh|2\s*MWh/ }).first().waitFor();
+    await page
+      .getByRole("table", { name: "Your certificates" })
+      .getByRole("row", { name: /2,000\s*kWh|2\s*MWh/ })
+      .first()
+      .waitFor();
     await screenshot(page, "supply-energy");
   });
 
@@ -164,7 +178,9 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
     await form.getByRole("button", { name: "Get quote" }).click();
     const quote = page.getByRole("region", { name: "Quote" });
     await quote.getByText("How the price is shared", { exact: true }).waitFor();
-    const bundle = quote.getByRole("article", { name: /^Bundle 1: compute offer #\d+ in Northwest China, 10 VCU-hours$/ });
+    const bundle = quote.getByRole("article", {
+      name: /^Bundle 1: compute offer #\d+ in Northwest China, 10 VCU-hours$/,
+    });
     await bundle.getByRole("rowheader", { name: "Buyer (you)" }).waitFor();
     await bundle.getByRole("rowheader", { name: /^Compute supplier #\d+$/ }).waitFor();
     await screenshot(page, "buy-quote");
@@ -173,7 +189,10 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
     await form.getByLabel("Minimum green share", { exact: true }).fill("50");
     // Without tokens the escrow cannot move: the token's custom error is shown in words before anything is signed.
     await form.getByRole("button", { name: "Post bid" }).click();
-    const refused = page.getByRole("region", { name: "Transactions" }).locator(".tx-toast", { hasText: "Failed" }).first();
+    const refused = page
+      .getByRole("region", { name: "Transactions" })
+      .locator(".tx-toast", { hasText: "Failed" })
+      .first();
     await refused.waitFor();
     const message = (await refused.textContent()) ?? "";
     assert.match(message, /has 0, less than the 30 needed/, message);
@@ -190,9 +209,15 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
 
   it("shows the waiting bid in the compute book", async () => {
     await go("/");
-    await page.getByRole("form", { name: "Book filters" }).getByRole("combobox", { name: "Hardware class" }).selectOption({ label: "GPU, training" });
+    await page
+      .getByRole("form", { name: "Book filters" })
+      .getByRole("combobox", { name: "Hardware class" })
+      .selectOption({ label: "GPU, training" });
     const bids = page.getByRole("table", { name: "Bids" });
-    await bids.getByRole("row", { name: /10\s*VCU/ }).first().waitFor();
+    await bids
+      .getByRole("row", { name: /10\s*VCU/ })
+      .first()
+      .waitFor();
     await screenshot(page, "market");
   });
 
@@ -202,7 +227,10 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
     await go("/supply");
     await playAs("Energy supplier");
     await page.getByRole("tab", { name: "Green power" }).click();
-    const held = page.getByRole("table", { name: "Your certificates" }).getByRole("row", { name: /Wind · Northwest China/ }).first();
+    const held = page
+      .getByRole("table", { name: "Your certificates" })
+      .getByRole("row", { name: /Wind · Northwest China/ })
+      .first();
     await held.getByRole("button", { name: "Offer for sale" }).click();
     const offer = page.getByRole("form", { name: /^Offer certificates of batch \d+$/ });
     await offer.getByLabel("Energy", { exact: true }).fill("500");
@@ -212,7 +240,9 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
 
     await playAs("Buyer");
     const deal = await eventually("/account", () => page.getByRole("article", { name: /^Deal #\d+$/ }));
-    dealId = /#(\d+)/.exec((await deal.getAttribute("aria-label")) ?? (await deal.getByRole("heading").first().textContent()) ?? "")![1];
+    dealId = /#(\d+)/.exec(
+      (await deal.getAttribute("aria-label")) ?? (await deal.getByRole("heading").first().textContent()) ?? "",
+    )![1];
     await deal.getByText("Active", { exact: true }).first().waitFor();
     await screenshot(page, "account-buyer-deal");
   });
@@ -232,10 +262,14 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
     await confirmed(`Report usage of deal #${dealId}`);
 
     await playAs("Buyer");
-    const confirm = (await eventually("/account", () => page.getByRole("article", { name: `Deal #${dealId}` }).getByRole("button", { name: "Confirm usage" })));
+    const confirm = await eventually("/account", () =>
+      page.getByRole("article", { name: `Deal #${dealId}` }).getByRole("button", { name: "Confirm usage" }),
+    );
     await confirm.click();
     await confirmed(`Confirm usage of deal #${dealId}`);
-    await eventually("/account", () => page.getByRole("article", { name: `Deal #${dealId}` }).getByText("Finalised", { exact: true }));
+    await eventually("/account", () =>
+      page.getByRole("article", { name: `Deal #${dealId}` }).getByText("Finalised", { exact: true }),
+    );
     await screenshot(page, "account-finalised");
   });
 
@@ -253,7 +287,16 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
   it("traces the deal from the wind farm to the retired credit, each step linked to its transaction", async () => {
     await eventually(`/trace/deal/${dealId}`, () => page.getByText("Complete chain", { exact: true }));
     const chain = page.getByRole("list", { name: "Provenance chain, from generation to retirement" });
-    for (const stage of ["Device", "Certificate batch", "Energy offer", "Deal", "Usage report", "Certificate retirement", "Carbon credits", "Credit retirement"]) {
+    for (const stage of [
+      "Device",
+      "Certificate batch",
+      "Energy offer",
+      "Deal",
+      "Usage report",
+      "Certificate retirement",
+      "Carbon credits",
+      "Credit retirement",
+    ]) {
       assert.ok((await chain.getByText(new RegExp(`^${stage} `)).count()) > 0, `the chain shows a ${stage}`);
     }
     const txLinks = chain.getByRole("link", { name: /^Transaction 0x/ });

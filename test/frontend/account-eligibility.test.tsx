@@ -4,7 +4,14 @@
 // no-show, now ≥ arbitrationDeadline for a lapse; confirm and resolve at any time in their status).
 import { describe, expect, it } from "vitest";
 
-import { canCancelOrder, dealAgenda, dealRoles, filledBps, type DealClock, type Viewer } from "../../frontend/src/pages/account/eligibility.ts";
+import {
+  canCancelOrder,
+  type DealClock,
+  dealAgenda,
+  dealRoles,
+  filledBps,
+  type Viewer,
+} from "../../frontend/src/pages/account/eligibility.ts";
 
 const BUYER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const SUPPLIER = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
@@ -28,7 +35,10 @@ const deal = (status: DealClock["status"], o: Partial<DealClock> = {}): DealCloc
 });
 
 const who = (account: string | null, isArbiter = false): Viewer => ({ account, isArbiter });
-const kinds = (d: DealClock, v: Viewer, now: number) => dealAgenda(d, v, now).actions.map((a) => a.kind).sort();
+const kinds = (d: DealClock, v: Viewer, now: number) =>
+  dealAgenda(d, v, now)
+    .actions.map((a) => a.kind)
+    .sort();
 const upcoming = (d: DealClock, v: Viewer, now: number) => dealAgenda(d, v, now).upcoming.map((u) => [u.kind, u.from]);
 
 describe("deal actions of an active deal", () => {
@@ -51,14 +61,17 @@ describe("deal actions of an active deal", () => {
     expect(upcoming(deal("ACTIVE"), who(BUYER), WINDOW_END + 1)).toEqual([["cancelNoShow", REPORT_DEADLINE]]);
     // Someone with no part in the deal is not told about its deadlines, only offered what is open.
     expect(upcoming(deal("ACTIVE"), who(STRANGER), WINDOW_END + 1)).toEqual([]);
-    for (const v of [who(BUYER), who(STRANGER), who(ARBITER, true)]) expect(kinds(deal("ACTIVE"), v, REPORT_DEADLINE)).toEqual(["cancelNoShow"]);
+    for (const v of [who(BUYER), who(STRANGER), who(ARBITER, true)])
+      expect(kinds(deal("ACTIVE"), v, REPORT_DEADLINE)).toEqual(["cancelNoShow"]);
   });
 });
 
 describe("deal actions of a reported deal", () => {
   it("lets the buyer confirm or dispute before the challenge window closes", () => {
     expect(kinds(deal("REPORTED"), who(BUYER), CHALLENGE_END - 1)).toEqual(["confirmUsage", "disputeUsage"]);
-    expect(dealAgenda(deal("REPORTED"), who(BUYER), CHALLENGE_END - 1).actions.find((a) => a.kind === "disputeUsage")?.until).toBe(CHALLENGE_END);
+    expect(
+      dealAgenda(deal("REPORTED"), who(BUYER), CHALLENGE_END - 1).actions.find((a) => a.kind === "disputeUsage")?.until,
+    ).toBe(CHALLENGE_END);
   });
 
   it("closes the dispute at the challenge end, when anyone may finalise, and the buyer may still confirm", () => {
@@ -76,12 +89,17 @@ describe("deal actions of a reported deal", () => {
 describe("deal actions of a disputed deal", () => {
   it("lets an arbiter resolve at any time, even after the arbitration deadline", () => {
     expect(kinds(deal("DISPUTED"), who(ARBITER, true), CHALLENGE_END)).toEqual(["resolveDispute"]);
-    expect(kinds(deal("DISPUTED"), who(ARBITER, true), ARBITRATION_DEADLINE + 1)).toEqual(["finalizeLapsedDispute", "resolveDispute"]);
+    expect(kinds(deal("DISPUTED"), who(ARBITER, true), ARBITRATION_DEADLINE + 1)).toEqual([
+      "finalizeLapsedDispute",
+      "resolveDispute",
+    ]);
   });
 
   it("lets anyone finalise the lapsed dispute from the arbitration deadline, and not before", () => {
     expect(kinds(deal("DISPUTED"), who(BUYER), ARBITRATION_DEADLINE - 1)).toEqual([]);
-    expect(upcoming(deal("DISPUTED"), who(BUYER), ARBITRATION_DEADLINE - 1)).toEqual([["finalizeLapsedDispute", ARBITRATION_DEADLINE]]);
+    expect(upcoming(deal("DISPUTED"), who(BUYER), ARBITRATION_DEADLINE - 1)).toEqual([
+      ["finalizeLapsedDispute", ARBITRATION_DEADLINE],
+    ]);
     expect(kinds(deal("DISPUTED"), who(SUPPLIER), ARBITRATION_DEADLINE)).toEqual(["finalizeLapsedDispute"]);
   });
 
@@ -93,7 +111,8 @@ describe("deal actions of a disputed deal", () => {
 describe("closed deals and no wallet", () => {
   it("offers nothing on a finalised or cancelled deal", () => {
     for (const status of ["FINALIZED", "CANCELLED"] as const) {
-      for (const v of [who(BUYER), who(SUPPLIER), who(ARBITER, true)]) expect(dealAgenda(deal(status), v, ARBITRATION_DEADLINE * 2)).toEqual({ actions: [], upcoming: [] });
+      for (const v of [who(BUYER), who(SUPPLIER), who(ARBITER, true)])
+        expect(dealAgenda(deal(status), v, ARBITRATION_DEADLINE * 2)).toEqual({ actions: [], upcoming: [] });
     }
   });
 

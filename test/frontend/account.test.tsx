@@ -1,18 +1,22 @@
 // The account page on an account answer captured off a real indexer, re-addressed to the demo
 // accounts: each role sees only its own deal actions, the report form says what is wrong before
 // anything is signed, and every action sends the deal's terms back exactly as the indexer kept them.
+
+import { readFileSync } from "node:fs";
 import { screen, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
-import { readFileSync } from "node:fs";
 import { encodeErrorResult } from "viem";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-
-import { marketAbi } from "../../protocol/generated/abis.ts";
-import AccountPage from "../../frontend/src/pages/account/index.tsx";
 import { dealTermsArg } from "../../frontend/src/pages/account/deal-calldata.ts";
+import AccountPage from "../../frontend/src/pages/account/index.tsx";
 import type { AccountData, AccountDeal } from "../../frontend/src/pages/account/queries.ts";
-import { checkCertificateRetirement, checkCreditRetirement, checkCreditTransfer } from "../../frontend/src/pages/account/retire.ts";
+import {
+  checkCertificateRetirement,
+  checkCreditRetirement,
+  checkCreditTransfer,
+} from "../../frontend/src/pages/account/retire.ts";
 import { checkUsageReport } from "../../frontend/src/pages/account/usage-report.ts";
+import { marketAbi } from "../../protocol/generated/abis.ts";
 import { repoFile } from "./paths.ts";
 import { demo, renderPage, stubNetwork, testConfig } from "./render-page.tsx";
 
@@ -27,7 +31,12 @@ function account(edit: (deal: AccountDeal) => AccountDeal = (d) => d): AccountDa
   a.address = BUYER;
   a.orders.nodes = a.orders.nodes.map((o) => ({ ...o, owner: BUYER }));
   a.deals.nodes = a.deals.nodes.map((d) =>
-    edit({ ...d, buyer: BUYER, computeSupplier: SUPPLIER, terms: { ...(d.terms as object), buyer: BUYER, computeSupplier: SUPPLIER } }),
+    edit({
+      ...d,
+      buyer: BUYER,
+      computeSupplier: SUPPLIER,
+      terms: { ...(d.terms as object), buyer: BUYER, computeSupplier: SUPPLIER },
+    }),
   );
   return { account: a };
 }
@@ -47,7 +56,14 @@ const reported = (d: AccountDeal): AccountDeal =>
         vcuDelivered: "40",
         whConsumed: "100000",
         usageReport: { vcuDelivered: "40", whConsumed: "100000", meteringHash: HASH },
-        steps: [...d.steps, { action: "reported", actor: SUPPLIER, at: { blockNumber: 40, time: REPORTED_AT, txHash: `0x${"cd".repeat(32)}`, final: true } }],
+        steps: [
+          ...d.steps,
+          {
+            action: "reported",
+            actor: SUPPLIER,
+            at: { blockNumber: 40, time: REPORTED_AT, txHash: `0x${"cd".repeat(32)}`, final: true },
+          },
+        ],
       };
 
 /** Decoded calldata with addresses in one case (viem checksums what it decodes; the indexer lower-cases). */
@@ -74,28 +90,43 @@ afterEach(() => vi.useRealTimers());
 
 describe("account page", () => {
   it("lets the buyer confirm a reported deal and sends its terms and report back as calldata", async () => {
-    const revert = encodeErrorResult({ abi: marketAbi, errorName: "MarketChallengePeriodOver", args: [BigInt(active.id), BigInt(CHALLENGE_END)] });
+    const revert = encodeErrorResult({
+      abi: marketAbi,
+      errorName: "MarketChallengePeriodOver",
+      args: [BigInt(active.id), BigInt(CHALLENGE_END)],
+    });
     const seen = stubNetwork({
       graphql: { Account: account(reported), ChainTime: { status: { chainTime: CHALLENGE_END - 3_600 } } },
       calls: { ...roleAnswers(false), confirmUsage: { revert } },
     });
     await renderPage(AccountPage, { path: "/account", route: "/account", as: "buyer" });
     const card = await dealCard(active.id);
-    const actions = within(card).getAllByRole("button").map((b) => b.textContent);
+    const actions = within(card)
+      .getAllByRole("button")
+      .map((b) => b.textContent);
     expect(actions).toEqual(["Confirm usage", "Dispute"]);
     expect(within(card).getByText(/You can dispute the report until/)).toBeTruthy();
 
     await userEvent.setup().click(within(card).getByRole("button", { name: "Confirm usage" }));
     // The contract's custom error, in words, right under the button.
-    expect((await within(card).findByRole("alert")).textContent).toContain(`The challenge window of deal ${active.id} ended at`);
+    expect((await within(card).findByRole("alert")).textContent).toContain(
+      `The challenge window of deal ${active.id} ended at`,
+    );
     const call = seen.calls.find((c) => c.functionName === "confirmUsage")!;
     expect(call.to).toBe(testConfig.deployment.contracts.Market);
     const terms = account(reported).account.deals.nodes.find((d) => d.id === active.id)!.terms;
-    expect(plain(call.args)).toEqual([BigInt(active.id), dealTermsArg(terms), { vcuDelivered: 40n, whConsumed: 100_000n, meteringHash: HASH }]);
+    expect(plain(call.args)).toEqual([
+      BigInt(active.id),
+      dealTermsArg(terms),
+      { vcuDelivered: 40n, whConsumed: 100_000n, meteringHash: HASH },
+    ]);
   });
 
   it("shows the buyer no action on an active deal before the report deadline, only when a no-show could be cancelled", async () => {
-    stubNetwork({ graphql: { Account: account(), ChainTime: { status: { chainTime: active.windowEnd + 60 } } }, calls: roleAnswers(false) });
+    stubNetwork({
+      graphql: { Account: account(), ChainTime: { status: { chainTime: active.windowEnd + 60 } } },
+      calls: roleAnswers(false),
+    });
     await renderPage(AccountPage, { path: "/account", route: "/account", as: "buyer" });
     const card = await dealCard(active.id);
     expect(within(card).queryAllByRole("button")).toEqual([]);
@@ -103,19 +134,30 @@ describe("account page", () => {
     // The lifecycle so far, linked to its transaction.
     const timeline = within(card).getByRole("list", { name: "Lifecycle" });
     expect(within(timeline).getByText("Opened")).toBeTruthy();
-    expect(within(timeline).getAllByRole("link", { name: /^Transaction 0x/ })[0].getAttribute("href")).toBe(`/tx/${active.steps[0].at.txHash}`);
+    expect(
+      within(timeline)
+        .getAllByRole("link", { name: /^Transaction 0x/ })[0]
+        .getAttribute("href"),
+    ).toBe(`/tx/${active.steps[0].at.txHash}`);
   });
 
   it("opens the report once the visitor's clock passes the window, though the newest block is older (a quiet chain)", async () => {
     vi.setSystemTime((active.windowEnd + 60) * 1_000);
-    stubNetwork({ graphql: { Account: account(), ChainTime: { status: { chainTime: active.windowEnd - 3_600 } } }, calls: roleAnswers(false) });
+    stubNetwork({
+      graphql: { Account: account(), ChainTime: { status: { chainTime: active.windowEnd - 3_600 } } },
+      calls: roleAnswers(false),
+    });
     await renderPage(AccountPage, { path: "/account", route: "/account", as: "computeSupplier" });
     const card = await dealCard(active.id);
     expect(within(card).getByRole("form", { name: "Usage report" })).toBeTruthy();
   });
 
   it("lets the compute supplier report usage through a form that checks it before signing", async () => {
-    const revert = encodeErrorResult({ abi: marketAbi, errorName: "MarketReportDeadlinePassed", args: [BigInt(active.id), active.reportDeadline] });
+    const revert = encodeErrorResult({
+      abi: marketAbi,
+      errorName: "MarketReportDeadlinePassed",
+      args: [BigInt(active.id), active.reportDeadline],
+    });
     const seen = stubNetwork({
       graphql: { Account: account(), ChainTime: { status: { chainTime: active.windowEnd + 60 } } },
       calls: { ...roleAnswers(false), reportUsage: { revert } },
@@ -146,20 +188,38 @@ describe("account page", () => {
     expect((await within(card).findByRole("alert")).textContent).toMatch(/deadline/i);
     const call = seen.calls.find((c) => c.functionName === "reportUsage")!;
     expect(call.args[2]).toEqual({ vcuDelivered: 38n, whConsumed: 99_500n, meteringHash: HASH });
-    expect(plain(call.args[1])).toEqual(dealTermsArg(account().account.deals.nodes.find((d) => d.id === active.id)!.terms));
+    expect(plain(call.args[1])).toEqual(
+      dealTermsArg(account().account.deals.nodes.find((d) => d.id === active.id)!.terms),
+    );
   });
 
   it("offers an arbiter the ruling on a disputed deal, and nobody the lapse before its deadline", async () => {
-    const disputed = (d: AccountDeal): AccountDeal => (d.id !== active.id ? d : { ...reported(d), status: "DISPUTED", disputeReason: "GPUs idle half the window", arbitrationDeadline: CHALLENGE_END + 7 * 86_400 });
+    const disputed = (d: AccountDeal): AccountDeal =>
+      d.id !== active.id
+        ? d
+        : {
+            ...reported(d),
+            status: "DISPUTED",
+            disputeReason: "GPUs idle half the window",
+            arbitrationDeadline: CHALLENGE_END + 7 * 86_400,
+          };
     stubNetwork({
-      graphql: { Account: { account: { ...account().account, deals: { nodes: [] } } }, DisputedDeals: { deals: account(disputed).account.deals }, ChainTime: { status: { chainTime: CHALLENGE_END } } },
+      graphql: {
+        Account: { account: { ...account().account, deals: { nodes: [] } } },
+        DisputedDeals: { deals: account(disputed).account.deals },
+        ChainTime: { status: { chainTime: CHALLENGE_END } },
+      },
       calls: roleAnswers(true),
     });
     await renderPage(AccountPage, { path: "/account", route: "/account", as: "arbiter" });
     const disputes = await screen.findByRole("heading", { name: "Disputes awaiting a ruling" });
     expect(disputes).toBeTruthy();
     const card = await dealCard(active.id);
-    expect(within(card).getAllByRole("button").map((b) => b.textContent)).toEqual(["Resolve dispute"]);
+    expect(
+      within(card)
+        .getAllByRole("button")
+        .map((b) => b.textContent),
+    ).toEqual(["Resolve dispute"]);
     expect(within(card).getByText(/If the arbiter has not ruled by/)).toBeTruthy();
     await userEvent.setup().click(within(card).getByRole("button", { name: "Resolve dispute" }));
     const form = within(card).getByRole("form", { name: "Resolve the dispute" });
@@ -173,8 +233,18 @@ describe("account page", () => {
 
   it("shows orders with their fill, balances and credits, with the buttons their state allows", async () => {
     const data = account();
-    data.account.orders.nodes.push({ ...data.account.orders.nodes[0], id: "9", quantity: "50", filled: "20", remaining: "30", status: "EXPIRED" });
-    stubNetwork({ graphql: { Account: data, ChainTime: { status: { chainTime: active.windowEnd } } }, calls: roleAnswers(false) });
+    data.account.orders.nodes.push({
+      ...data.account.orders.nodes[0],
+      id: "9",
+      quantity: "50",
+      filled: "20",
+      remaining: "30",
+      status: "EXPIRED",
+    });
+    stubNetwork({
+      graphql: { Account: data, ChainTime: { status: { chainTime: active.windowEnd } } },
+      calls: roleAnswers(false),
+    });
     await renderPage(AccountPage, { path: "/account", route: "/account", as: "buyer" });
     expect(await screen.findByRole("button", { name: "Cancel Bid #9" })).toBeTruthy();
     // Bid 1 is filled: nothing left to cancel.
@@ -192,14 +262,23 @@ describe("account page", () => {
     stubNetwork({ graphql: { ChainTime: { status: { chainTime: 1 } } }, calls: roleAnswers(false) });
     await renderPage(AccountPage, { path: "/account", route: "/account" });
     const group = await screen.findByRole("group", { name: "Try a demo account" });
-    expect(within(group).getAllByRole("button").map((b) => b.textContent)).toEqual(["Buyer", "Compute supplier", "Energy supplier", "Network supplier", "Registrar", "Arbiter"]);
+    expect(
+      within(group)
+        .getAllByRole("button")
+        .map((b) => b.textContent),
+    ).toEqual(["Buyer", "Compute supplier", "Energy supplier", "Network supplier", "Registrar", "Arbiter"]);
   });
 });
 
 describe("usage report checks", () => {
   const deal = { vcuHours: "40" };
   it("accepts delivery up to the deal's VCU-hours and kWh with up to three decimals, exactly", () => {
-    expect(checkUsageReport({ vcuDelivered: "40", kwhConsumed: "1,234.567", meteringHash: HASH.toUpperCase().replace("0X", "0x") }, deal)).toEqual({
+    expect(
+      checkUsageReport(
+        { vcuDelivered: "40", kwhConsumed: "1,234.567", meteringHash: HASH.toUpperCase().replace("0X", "0x") },
+        deal,
+      ),
+    ).toEqual({
       ok: true,
       report: { vcuDelivered: 40n, whConsumed: 1_234_567n, meteringHash: HASH },
     });
@@ -225,9 +304,18 @@ describe("usage report checks", () => {
 describe("retirement and transfer checks", () => {
   const input = { amount: "1.5", beneficiary: BUYER, reason: "2026 scope 2" };
   it("reads certificate kWh and credit kgCO2e as exact base units within what is held", () => {
-    expect(checkCertificateRetirement(input, 1_500n)).toEqual({ ok: true, amount: 1_500n, beneficiary: BUYER, reason: "2026 scope 2" });
+    expect(checkCertificateRetirement(input, 1_500n)).toEqual({
+      ok: true,
+      amount: 1_500n,
+      beneficiary: BUYER,
+      reason: "2026 scope 2",
+    });
     expect(checkCreditRetirement({ ...input, amount: "0.001" }, 1n)).toMatchObject({ ok: true, amount: 1n });
-    expect(checkCreditTransfer({ amount: "45.75", to: SUPPLIER }, 45_750n)).toEqual({ ok: true, amount: 45_750n, to: SUPPLIER });
+    expect(checkCreditTransfer({ amount: "45.75", to: SUPPLIER }, 45_750n)).toEqual({
+      ok: true,
+      amount: 45_750n,
+      to: SUPPLIER,
+    });
   });
 
   it("refuses zero, more than held, no beneficiary or the zero address, and an empty reason", () => {
@@ -235,8 +323,17 @@ describe("retirement and transfer checks", () => {
       ok: false,
       errors: { amount: "zero", beneficiary: "empty", reason: "empty" },
     });
-    expect(checkCertificateRetirement({ ...input, amount: "1.501" }, 1_500n)).toEqual({ ok: false, errors: { amount: "aboveHeld" } });
-    expect(checkCreditRetirement({ ...input, beneficiary: `0x${"0".repeat(40)}` }, 10_000n)).toEqual({ ok: false, errors: { beneficiary: "notAddress" } });
-    expect(checkCreditTransfer({ amount: "1.0001", to: "0x12" }, 10_000n)).toEqual({ ok: false, errors: { amount: "tooManyDecimals", to: "notAddress" } });
+    expect(checkCertificateRetirement({ ...input, amount: "1.501" }, 1_500n)).toEqual({
+      ok: false,
+      errors: { amount: "aboveHeld" },
+    });
+    expect(checkCreditRetirement({ ...input, beneficiary: `0x${"0".repeat(40)}` }, 10_000n)).toEqual({
+      ok: false,
+      errors: { beneficiary: "notAddress" },
+    });
+    expect(checkCreditTransfer({ amount: "1.0001", to: "0x12" }, 10_000n)).toEqual({
+      ok: false,
+      errors: { amount: "tooManyDecimals", to: "notAddress" },
+    });
   });
 });

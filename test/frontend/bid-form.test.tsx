@@ -1,10 +1,9 @@
 import { screen, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-
-import BuyPage from "../../frontend/src/pages/buy/index.tsx";
-import { defaultBidForm, validateBid, type BidForm } from "../../frontend/src/pages/buy/bid-form.ts";
 import { toLocalDateTimeInput } from "../../frontend/src/lib/format.ts";
+import { type BidForm, defaultBidForm, validateBid } from "../../frontend/src/pages/buy/bid-form.ts";
+import BuyPage from "../../frontend/src/pages/buy/index.tsx";
 import { renderInApp } from "./render.tsx";
 
 const NOW = Math.floor(Date.now() / 1000);
@@ -51,7 +50,16 @@ describe("bid form rules", () => {
   it("names each wrong field", () => {
     const start = toLocalDateTimeInput(NOW + 5 * HOUR);
     const { errors, bid } = validateBid(
-      form({ vcuHours: "0", regions: [], buyerRegion: "", windowStart: start, windowEnd: toLocalDateTimeInput(NOW + 2 * HOUR), price: "abc", minGreenPercent: "120", maxLatencyMs: "0" }),
+      form({
+        vcuHours: "0",
+        regions: [],
+        buyerRegion: "",
+        windowStart: start,
+        windowEnd: toLocalDateTimeInput(NOW + 2 * HOUR),
+        price: "abc",
+        minGreenPercent: "120",
+        maxLatencyMs: "0",
+      }),
       NOW,
     );
     expect(bid).toBeNull();
@@ -86,7 +94,9 @@ describe("bid form on the page", () => {
     const form = screen.getByRole("form", { name: "Bid for a compute job" });
     const alert = await within(form).findByRole("alert");
     expect(alert.textContent).toContain("5 field(s) need attention before signing");
-    const items = within(alert).getAllByRole("listitem").map((li) => li.textContent);
+    const items = within(alert)
+      .getAllByRole("listitem")
+      .map((li) => li.textContent);
     expect(items).toEqual([
       "Compute (VCU-hours): Too many decimal places.",
       "Regions where the job may run: Choose at least one region.",
@@ -104,7 +114,11 @@ describe("bid form on the page", () => {
     await renderInApp(<BuyPage />, { path: "/buy", language: "zh-CN" });
     await user.click(await screen.findByRole("button", { name: "获取报价" }));
     const alert = await within(screen.getByRole("form", { name: "算力任务出价" })).findByRole("alert");
-    expect(within(alert).getAllByRole("listitem").map((li) => li.textContent)).toContain("您所在区域：请选择您所在区域。");
+    expect(
+      within(alert)
+        .getAllByRole("listitem")
+        .map((li) => li.textContent),
+    ).toContain("您所在区域：请选择您所在区域。");
   });
 
   it("cannot post without a wallet and says why", async () => {
@@ -117,13 +131,25 @@ describe("bid form on the page", () => {
 describe("open offers on the buy page", () => {
   it("lists the class's open compute offers and takes one's region and window into the bid", async () => {
     const start = 1_900_000_030; // not on a minute: the form rounds into the window
-    const offer = { id: "197", region: 4, windowStart: start, windowEnd: start + 2400, remaining: "53", price: "1660835" };
+    const offer = {
+      id: "197",
+      region: 4,
+      windowStart: start,
+      windowEnd: start + 2400,
+      remaining: "53",
+      price: "1660835",
+    };
     vi.stubGlobal(
       "fetch",
       vi.fn(async (_url: string, init?: RequestInit) => {
-        const { query, variables } = JSON.parse(String(init?.body ?? "{}")) as { query?: string; variables?: { hardwareClass?: string } };
+        const { query, variables } = JSON.parse(String(init?.body ?? "{}")) as {
+          query?: string;
+          variables?: { hardwareClass?: string };
+        };
         if (query?.includes("OpenComputeOffers") && variables?.hardwareClass === "gpu-training") {
-          return new Response(JSON.stringify({ data: { orders: { nodes: [offer] } } }), { headers: { "content-type": "application/json" } });
+          return new Response(JSON.stringify({ data: { orders: { nodes: [offer] } } }), {
+            headers: { "content-type": "application/json" },
+          });
         }
         throw new TypeError("no stack in component tests");
       }),
@@ -136,6 +162,8 @@ describe("open offers on the buy page", () => {
     expect((screen.getByRole("checkbox", { name: "Northwest China" }) as HTMLInputElement).checked).toBe(true);
     expect((screen.getByLabelText("Window start") as HTMLInputElement).value).toBe(toLocalDateTimeInput(1_900_000_080));
     expect((screen.getByLabelText("Window end") as HTMLInputElement).value).toBe(toLocalDateTimeInput(1_900_002_420));
-    expect((screen.getByLabelText("Bid valid until") as HTMLInputElement).value).toBe(toLocalDateTimeInput(1_900_002_420));
+    expect((screen.getByLabelText("Bid valid until") as HTMLInputElement).value).toBe(
+      toLocalDateTimeInput(1_900_002_420),
+    );
   });
 });

@@ -1,13 +1,13 @@
 // The dashboard from a `stats` answer captured off a real indexer (two deals: one finalised with all
 // 150 kWh green and half its 91.5 kgCO2e of credits retired, one open): headline figures, the
 // per-resource series the charts draw, and the window the range buttons ask for.
+
+import { readFileSync } from "node:fs";
 import { screen, waitFor, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
-import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-
-import DashboardPage from "../../frontend/src/pages/dashboard/index.tsx";
 import { headline, resourceSeries, windowStart } from "../../frontend/src/pages/dashboard/figures.ts";
+import DashboardPage from "../../frontend/src/pages/dashboard/index.tsx";
 import type { StatsData } from "../../frontend/src/pages/dashboard/queries.ts";
 import { repoFile } from "./paths.ts";
 import { renderPage, stubNetwork } from "./render-page.tsx";
@@ -73,7 +73,10 @@ describe("dashboard figures", () => {
 
 describe("dashboard page", () => {
   it("shows the headline figures with their units and a chart per measure", async () => {
-    stubNetwork({ graphql: { Dashboard: stats, ChainTime: { status: { chainTime: stats.status.chainTime } } }, calls: { symbol: "USDC" } });
+    stubNetwork({
+      graphql: { Dashboard: stats, ChainTime: { status: { chainTime: stats.status.chainTime } } },
+      calls: { symbol: "USDC" },
+    });
     await renderPage(DashboardPage, { path: "/dashboard", route: "/dashboard" });
     const figure = async (label: string) => (await screen.findByText(label)).nextElementSibling!.textContent;
     // The token's symbol is read from the chain, after the figures arrive.
@@ -84,12 +87,17 @@ describe("dashboard page", () => {
     expect(await figure("CO₂e avoided")).toBe("91.5kgCO₂e");
     expect(screen.getByText("2 deals opened, 1 finalised")).toBeTruthy();
     expect(screen.getByText("84% contracted at opening")).toBeTruthy();
-    expect(screen.getByRole("img", { name: "Compute: 180 USDC traded; 1 of the periods shown had trades." })).toBeTruthy();
+    expect(
+      screen.getByRole("img", { name: "Compute: 180 USDC traded; 1 of the periods shown had trades." }),
+    ).toBeTruthy();
     expect(screen.getByRole("img", { name: "Compute: last close 1.8 USDC / VCU·h." })).toBeTruthy();
   });
 
   it("switches resource and period with buttons that say which is on", async () => {
-    const seen = stubNetwork({ graphql: { Dashboard: stats, ChainTime: { status: { chainTime: stats.status.chainTime } } }, calls: { symbol: "USDC" } });
+    const seen = stubNetwork({
+      graphql: { Dashboard: stats, ChainTime: { status: { chainTime: stats.status.chainTime } } },
+      calls: { symbol: "USDC" },
+    });
     await renderPage(DashboardPage, { path: "/dashboard", route: "/dashboard" });
     const user = userEvent.setup();
     const resources = await screen.findByRole("group", { name: "Resource" });
@@ -106,9 +114,14 @@ describe("dashboard page", () => {
     const empty = structuredClone(stats);
     empty.stats.bandwidthVolume = [];
     empty.stats.bandwidthPrice = [];
-    stubNetwork({ graphql: { Dashboard: empty, ChainTime: { status: { chainTime: stats.status.chainTime } } }, calls: { symbol: "USDC" } });
+    stubNetwork({
+      graphql: { Dashboard: empty, ChainTime: { status: { chainTime: stats.status.chainTime } } },
+      calls: { symbol: "USDC" },
+    });
     await renderPage(DashboardPage, { path: "/dashboard", route: "/dashboard" });
-    await userEvent.setup().click(within(await screen.findByRole("group", { name: "Resource" })).getByRole("button", { name: "Bandwidth" }));
+    await userEvent
+      .setup()
+      .click(within(await screen.findByRole("group", { name: "Resource" })).getByRole("button", { name: "Bandwidth" }));
     expect(screen.getByText("No Bandwidth trades in this period.")).toBeTruthy();
   });
 });

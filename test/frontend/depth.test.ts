@@ -5,8 +5,14 @@ import { depthSeries } from "../../frontend/src/components/charts/depth-series.t
 describe("depth series", () => {
   it("accumulates bids leftwards and asks rightwards, each running on flat past its last level", () => {
     const [xs, bids, asks] = depthSeries(
-      [{ price: 9, quantity: 2 }, { price: 8, quantity: 3 }],
-      [{ price: 10, quantity: 4 }, { price: 12, quantity: 1 }],
+      [
+        { price: 9, quantity: 2 },
+        { price: 8, quantity: 3 },
+      ],
+      [
+        { price: 10, quantity: 4 },
+        { price: 12, quantity: 1 },
+      ],
     );
     // span 4 → margin 0.4 on each side
     expect(xs).toEqual([7.6, 8, 9, 10, 12, 12.4]);

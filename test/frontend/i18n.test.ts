@@ -13,16 +13,20 @@ function flatten(value: unknown, prefix = ""): Map<string, string> {
   const out = new Map<string, string>();
   if (typeof value === "string") out.set(prefix, value);
   else if (value && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) for (const [kk, vv] of flatten(v, prefix ? `${prefix}.${k}` : k)) out.set(kk, vv);
+    for (const [k, v] of Object.entries(value))
+      for (const [kk, vv] of flatten(v, prefix ? `${prefix}.${k}` : k)) out.set(kk, vv);
   } else out.set(prefix, String(value));
   return out;
 }
 
-const load = (lang: string, ns: string) => flatten(JSON.parse(readFileSync(path.join(root, lang, `${ns}.json`), "utf8")));
+const load = (lang: string, ns: string) =>
+  flatten(JSON.parse(readFileSync(path.join(root, lang, `${ns}.json`), "utf8")));
 const placeholders = (text: string) => [...text.matchAll(/\{\{\s*(\w+)/g)].map((m) => m[1]).sort();
 
 describe("translations", () => {
-  const namespaces = new Set(languages.flatMap((lang) => readdirSync(path.join(root, lang)).map((f) => f.replace(/\.json$/, ""))));
+  const namespaces = new Set(
+    languages.flatMap((lang) => readdirSync(path.join(root, lang)).map((f) => f.replace(/\.json$/, ""))),
+  );
 
   it("has every namespace in both languages", () => {
     for (const lang of languages) {

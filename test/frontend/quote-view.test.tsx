@@ -1,5 +1,5 @@
-import { screen, within } from "@testing-library/react";
 import { readFileSync } from "node:fs";
+import { screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
 import { QuoteResponse } from "../../backend/api/schemas/quote.ts";
@@ -7,7 +7,9 @@ import { QuoteView } from "../../frontend/src/pages/buy/QuoteView.tsx";
 import { repoFile } from "./paths.ts";
 import { renderInApp } from "./render.tsx";
 
-const fixture = JSON.parse(readFileSync(repoFile("test/frontend/fixtures/quote-priced.json"), "utf8")) as { response: QuoteResponse };
+const fixture = JSON.parse(readFileSync(repoFile("test/frontend/fixtures/quote-priced.json"), "utf8")) as {
+  response: QuoteResponse;
+};
 const quote = fixture.response;
 
 describe("quote breakdown", () => {
@@ -17,7 +19,9 @@ describe("quote breakdown", () => {
 
   it("states the fill and the all-in price, then each part of it", async () => {
     await renderInApp(<QuoteView quote={quote} />);
-    expect(await screen.findByText("The book fills all 10 VCU-hours at about 1.506819 per VCU-hour, everything included.")).toBeTruthy();
+    expect(
+      await screen.findByText("The book fills all 10 VCU-hours at about 1.506819 per VCU-hour, everything included."),
+    ).toBeTruthy();
     const stat = (label: string) => screen.getByText(label, { selector: "dt" }).nextElementSibling!.textContent;
     expect(stat("All-in per VCU-hour")).toBe("1.506819/ VCU·h");
     expect(stat("Total")).toBe("15.068189");
@@ -30,9 +34,18 @@ describe("quote breakdown", () => {
 
   it("shows each party's reserve, outside option, weight, payment and surplus share, and says it in words", async () => {
     await renderInApp(<QuoteView quote={quote} />);
-    const bundle = await screen.findByRole("article", { name: "Bundle 1: compute offer #2 in North China, 10 VCU-hours" });
+    const bundle = await screen.findByRole("article", {
+      name: "Bundle 1: compute offer #2 in North China, 10 VCU-hours",
+    });
     expect(within(bundle).getByText(/^Surplus 11\.475; platform fee 0\.045069 \(0\.39% of it\)\./)).toBeTruthy();
-    const rows = within(bundle).getAllByRole("row").slice(1).map((r) => within(r).getAllByRole("cell").map((c) => c.textContent));
+    const rows = within(bundle)
+      .getAllByRole("row")
+      .slice(1)
+      .map((r) =>
+        within(r)
+          .getAllByRole("cell")
+          .map((c) => c.textContent),
+      );
     expect(rows).toEqual([
       ["20", "0", "1", "15.068189", "42.98%"],
       ["8", "4.86", "1", "9.77706", "15.49%"],
@@ -40,21 +53,48 @@ describe("quote breakdown", () => {
       ["0.4", "0.234", "0.5", "2.69253", "19.98%"],
     ]);
     expect(within(bundle).getByText("Energy supplier", { selector: "th" }).textContent).toBe("Energy supplier #3");
-    expect(within(bundle).getAllByRole("columnheader").map((h) => h.textContent)).toEqual(["Party", "Reserve", "Outside option", "Weight", "Pays / paid", "Share of surplus"]);
-    expect(within(bundle).getByText("You pay 15.068189 against your limit of 20, keeping 42.98% of the surplus.")).toBeTruthy();
     expect(
-      within(bundle).getByText("The network supplier is paid 2.69253 against a reserve of 0.4 and an outside option worth 0.234: 19.98% of the surplus at weight 0.5."),
+      within(bundle)
+        .getAllByRole("columnheader")
+        .map((h) => h.textContent),
+    ).toEqual(["Party", "Reserve", "Outside option", "Weight", "Pays / paid", "Share of surplus"]);
+    expect(
+      within(bundle).getByText("You pay 15.068189 against your limit of 20, keeping 42.98% of the surplus."),
+    ).toBeTruthy();
+    expect(
+      within(bundle).getByText(
+        "The network supplier is paid 2.69253 against a reserve of 0.4 and an outside option worth 0.234: 19.98% of the surplus at weight 0.5.",
+      ),
     ).toBeTruthy();
   });
 
   it("explains a limit that is too low and offers the minimum", async () => {
-    const low: QuoteResponse = { ...quote, outcome: "limit-too-low", limitSufficient: false, price: null, bundles: [], bid: { ...quote.bid, limitPricePerVcuHour: "100000" }, reasons: ["at the offers' reserve prices, 10 VCU-hours cost 855058 base units per VCU-hour all-in, above the limit of 100000"] };
+    const low: QuoteResponse = {
+      ...quote,
+      outcome: "limit-too-low",
+      limitSufficient: false,
+      price: null,
+      bundles: [],
+      bid: { ...quote.bid, limitPricePerVcuHour: "100000" },
+      reasons: [
+        "at the offers' reserve prices, 10 VCU-hours cost 855058 base units per VCU-hour all-in, above the limit of 100000",
+      ],
+    };
     let used: bigint | null = null;
     await renderInApp(<QuoteView quote={low} onUseMinimum={(v) => (used = v)} />);
-    expect(await screen.findByText("Your limit of 0.1 per VCU-hour is too low: the book fills 10 VCU-hours only from 0.855058 per VCU-hour.")).toBeTruthy();
+    expect(
+      await screen.findByText(
+        "Your limit of 0.1 per VCU-hour is too low: the book fills 10 VCU-hours only from 0.855058 per VCU-hour.",
+      ),
+    ).toBeTruthy();
     screen.getByRole("button", { name: "Use 0.855058 per VCU-hour" }).click();
     expect(used).toBe(855_058n);
-    expect(screen.getByText(/855058 base units per VCU-hour/).closest("ul")!.getAttribute("lang")).toBe("en");
+    expect(
+      screen
+        .getByText(/855058 base units per VCU-hour/)
+        .closest("ul")!
+        .getAttribute("lang"),
+    ).toBe("en");
   });
 
   it("speaks Chinese", async () => {

@@ -3,17 +3,16 @@
 // and JSON-RPC by method and called function (so a test can see the exact calldata a button sends
 // and answer it, e.g. with a custom-error revert).
 import { QueryClient } from "@tanstack/react-query";
-import i18next from "i18next";
 import { act, configure, render } from "@testing-library/react";
+import i18next from "i18next";
 import { createMemoryRouter, RouterProvider } from "react-router";
 import { decodeFunctionData, encodeFunctionResult, type Hex } from "viem";
 import { vi } from "vitest";
-
-import { ACCOUNT_PLAN, demoAccounts, devAccount, type DemoRole } from "../../protocol/accounts.ts";
-import { abis } from "../../protocol/generated/abis.ts";
-import type { StackConfig } from "../../protocol/stack-config.ts";
 import { AppProviders } from "../../frontend/src/app/App.tsx";
 import { setupI18n } from "../../frontend/src/lib/i18n.ts";
+import { ACCOUNT_PLAN, type DemoRole, demoAccounts, devAccount } from "../../protocol/accounts.ts";
+import { abis } from "../../protocol/generated/abis.ts";
+import type { StackConfig } from "../../protocol/stack-config.ts";
 
 // The first render of a file transforms the page's modules on two shared cores: allow it time.
 configure({ asyncUtilTimeout: 5_000 });
@@ -57,7 +56,10 @@ export const testConfig: StackConfig = {
 
 /** `testConfig` with the contracts at other addresses (those of a captured chain). */
 export function configWith(contracts: Partial<StackConfig["deployment"]["contracts"]>): StackConfig {
-  return { ...testConfig, deployment: { ...testConfig.deployment, contracts: { ...testConfig.deployment.contracts, ...contracts } } };
+  return {
+    ...testConfig,
+    deployment: { ...testConfig.deployment, contracts: { ...testConfig.deployment.contracts, ...contracts } },
+  };
 }
 
 function contractAbis(config: StackConfig): Record<string, (typeof abis)[keyof typeof abis]> {
@@ -85,7 +87,10 @@ export type Network = {
 export type Harness = { calls: SeenCall[]; graphql: { operation: string; variables: Record<string, unknown> }[] };
 
 function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? `0x${v.toString(16)}` : v)), { status, headers: { "content-type": "application/json" } });
+  return new Response(
+    JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? `0x${v.toString(16)}` : v)),
+    { status, headers: { "content-type": "application/json" } },
+  );
 }
 
 /** Replaces fetch with the answers of `network`; returns what the page asked for. */
@@ -103,9 +108,18 @@ export function stubNetwork(network: Network, config: StackConfig = testConfig):
       seen.calls.push({ to, functionName: call.functionName, args: call.args ?? [] });
       const answer = network.calls?.[call.functionName];
       if (answer && typeof answer === "object" && "revert" in answer) {
-        return { jsonrpc: "2.0", id: request.id, error: { code: 3, message: "execution reverted", data: (answer as { revert: Hex }).revert } };
+        return {
+          jsonrpc: "2.0",
+          id: request.id,
+          error: { code: 3, message: "execution reverted", data: (answer as { revert: Hex }).revert },
+        };
       }
-      if (answer === undefined) return { jsonrpc: "2.0", id: request.id, error: { code: -32000, message: `test network: no answer for ${call.functionName}` } };
+      if (answer === undefined)
+        return {
+          jsonrpc: "2.0",
+          id: request.id,
+          error: { code: -32000, message: `test network: no answer for ${call.functionName}` },
+        };
       return reply(encodeFunctionResult({ abi, functionName: call.functionName, result: answer } as never));
     }
     const handler = network.rpc?.[request.method];
@@ -122,7 +136,10 @@ export function stubNetwork(network: Network, config: StackConfig = testConfig):
         seen.graphql.push({ operation, variables: body.variables ?? {} });
         const answer = network.graphql[operation];
         if (answer === undefined) return json({ errors: [{ message: `test network: no answer for ${operation}` }] });
-        const data = typeof answer === "function" ? (answer as (v: Record<string, unknown>) => unknown)(body.variables ?? {}) : answer;
+        const data =
+          typeof answer === "function"
+            ? (answer as (v: Record<string, unknown>) => unknown)(body.variables ?? {})
+            : answer;
         return json(data && typeof data === "object" && "errors" in data ? data : { data });
       }
       if (url.pathname === "/rpc") return json(Array.isArray(body) ? body.map(rpc) : rpc(body));
@@ -135,7 +152,10 @@ export function stubNetwork(network: Network, config: StackConfig = testConfig):
 type RenderOptions = { path: string; route: string; as?: DemoRole; language?: "en" | "zh-CN"; config?: StackConfig };
 
 /** Renders the page module at `route` (e.g. "/account") for the URL `path`, signed in as a demo role if asked. */
-export async function renderPage(Page: React.ComponentType, { path, route, as, language = "en", config = testConfig }: RenderOptions) {
+export async function renderPage(
+  Page: React.ComponentType,
+  { path, route, as, language = "en", config = testConfig }: RenderOptions,
+) {
   // App.tsx starts i18next when it is imported; a second init racing the first would leave its
   // promise (which the providers suspend on) unresolved.
   if (!i18next.isInitialized) await new Promise((resolve) => i18next.on("initialized", resolve));
@@ -143,7 +163,13 @@ export async function renderPage(Page: React.ComponentType, { path, route, as, l
   // Texts load lazily per namespace; loading them first keeps a cold first test from timing out on the boot screen.
   await i18n.loadNamespaces(["common", "errors", "account", "trace", "dashboard", "tx"]);
   if (as) localStorage.setItem("ccex.wallet", JSON.stringify({ kind: "demo", role: as }));
-  const router = createMemoryRouter([{ path: route, Component: Page }, { path: "*", Component: () => null }], { initialEntries: [path] });
+  const router = createMemoryRouter(
+    [
+      { path: route, Component: Page },
+      { path: "*", Component: () => null },
+    ],
+    { initialEntries: [path] },
+  );
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   // An async act lets React resume what suspended on the first render (the providers wait for i18n).
   let view!: ReturnType<typeof render>;

@@ -5,16 +5,16 @@ import { render } from "@testing-library/react";
 import i18next from "i18next";
 import type { ReactNode } from "react";
 import { createMemoryRouter, RouterProvider } from "react-router";
-
+import { AppProviders } from "../../frontend/src/app/App.tsx";
 import { demoAccounts } from "../../protocol/accounts.ts";
 import type { StackConfig } from "../../protocol/stack-config.ts";
-import { AppProviders } from "../../frontend/src/app/App.tsx";
 
 const address = (n: number) => `0x${n.toString(16).padStart(40, "0")}`;
 
 /** Derived once per file: HD derivation of six keys takes a while in jsdom. */
 let demo: StackConfig["demoAccounts"] | null = null;
-const demoMenu = () => (demo ??= demoAccounts().map(({ role, address, privateKey }) => ({ role, address, privateKey })));
+const demoMenu = () =>
+  (demo ??= demoAccounts().map(({ role, address, privateKey }) => ({ role, address, privateKey })));
 
 export function testConfig(overrides: Partial<StackConfig> = {}): StackConfig {
   return {
@@ -37,7 +37,14 @@ export function testConfig(overrides: Partial<StackConfig> = {}): StackConfig {
         OrderPosting: address(0x15),
       },
       localSettlementToken: true,
-      roles: { admin: address(1), matcher: address(2), arbiter: address(3), pauser: address(1), registrar: address(4), treasury: address(5) },
+      roles: {
+        admin: address(1),
+        matcher: address(2),
+        arbiter: address(3),
+        pauser: address(1),
+        registrar: address(4),
+        treasury: address(5),
+      },
       ignitionDeploymentId: "chain-31337",
     },
     local: true,
@@ -47,7 +54,10 @@ export function testConfig(overrides: Partial<StackConfig> = {}): StackConfig {
   };
 }
 
-export async function renderInApp(ui: ReactNode, options: { config?: StackConfig; language?: "en" | "zh-CN"; path?: string } = {}) {
+export async function renderInApp(
+  ui: ReactNode,
+  options: { config?: StackConfig; language?: "en" | "zh-CN"; path?: string } = {},
+) {
   await i18next.changeLanguage(options.language ?? "en");
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
   const router = createMemoryRouter([{ path: "*", element: ui }], { initialEntries: [options.path ?? "/"] });

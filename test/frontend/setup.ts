@@ -14,7 +14,10 @@ await i18n.loadNamespaces(["common", "errors", "market", "buy", "supply"]);
 configure({ asyncUtilTimeout: 5_000 });
 
 beforeEach(() => {
-  vi.stubGlobal("fetch", vi.fn(async () => Promise.reject(new TypeError("no stack in component tests"))));
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async () => Promise.reject(new TypeError("no stack in component tests"))),
+  );
 });
 
 afterEach(() => {

@@ -1,9 +1,10 @@
 // The trace page drawn from provenance answers captured off a real indexer
 // (test/frontend/fixtures/capture.ts): one card per step in stage order, one SVG link per
 // provenance link, each step linked to its transaction page, and the URL as the subject.
+
+import { readFileSync } from "node:fs";
 import { screen, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 import TracePage from "../../frontend/src/pages/trace/index.tsx";
@@ -12,7 +13,8 @@ import type { ProvenanceData } from "../../frontend/src/pages/trace/queries.ts";
 import { repoFile } from "./paths.ts";
 import { renderPage, stubNetwork } from "./render-page.tsx";
 
-const fixture = (name: string): ProvenanceData => JSON.parse(readFileSync(repoFile("test/frontend/fixtures", name), "utf8"));
+const fixture = (name: string): ProvenanceData =>
+  JSON.parse(readFileSync(repoFile("test/frontend/fixtures", name), "utf8"));
 const byDeal = fixture("provenance-deal.json");
 const byBatch = fixture("provenance-batch.json");
 
@@ -27,7 +29,9 @@ describe("trace page", () => {
     const steps = byDeal.provenance.steps;
     expect(cards).toHaveLength(steps.length);
     // Cards follow the chain's own order, device first, credit retirement last.
-    expect(cards.map((c) => c.dataset.key)).toEqual([...steps].sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage)).map((s) => s.key));
+    expect(cards.map((c) => c.dataset.key)).toEqual(
+      [...steps].sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage)).map((s) => s.key),
+    );
 
     for (const step of steps) {
       const card = cards.find((c) => c.dataset.key === step.key)!;
@@ -35,7 +39,9 @@ describe("trace page", () => {
       expect(tx.getAttribute("href")).toBe(`/tx/${step.at.txHash}`);
     }
 
-    const links = [...container.querySelectorAll("g.trace-link")].map((g) => `${g.getAttribute("data-from")}>${g.getAttribute("data-to")}`);
+    const links = [...container.querySelectorAll("g.trace-link")].map(
+      (g) => `${g.getAttribute("data-from")}>${g.getAttribute("data-to")}`,
+    );
     expect(links.sort()).toEqual(byDeal.provenance.links.map((l) => `${l.from}>${l.to}`).sort());
     expect(screen.getByText("Complete chain")).toBeTruthy();
   });
@@ -44,7 +50,10 @@ describe("trace page", () => {
     stubNetwork({ graphql: { Provenance: byDeal } });
     await renderPage(TracePage, { path: "/trace/deal/1", route: "/trace/:kind?/:id?" });
     const chain = await screen.findByRole("list", { name: /Provenance chain/ });
-    const card = (key: string) => within(chain).getAllByRole("listitem").find((c) => c.dataset.key === key)!;
+    const card = (key: string) =>
+      within(chain)
+        .getAllByRole("listitem")
+        .find((c) => c.dataset.key === key)!;
 
     // Device 1: a 10 MW wind farm; its batch generated 5 MWh; 90 kWh of it retired for deal 1.
     expect(card("DEVICE:1").textContent).toContain("10 MW");
@@ -83,18 +92,28 @@ describe("trace page", () => {
 
   it("marks the stages a running deal has not reached", () => {
     const running = {
-      steps: byDeal.provenance.steps.filter((s) => ["DEVICE", "CERTIFICATE_BATCH", "ENERGY_OFFER", "DEAL"].includes(s.stage)),
+      steps: byDeal.provenance.steps.filter((s) =>
+        ["DEVICE", "CERTIFICATE_BATCH", "ENERGY_OFFER", "DEAL"].includes(s.stage),
+      ),
       links: byDeal.provenance.links.filter((l) => !/^(USAGE_REPORT|RETIREMENT|CREDIT)/.test(l.to)),
       missing: ["USAGE_REPORT", "RETIREMENT", "CREDIT_MINT", "CREDIT_RETIREMENT"] as const,
     };
     const layout = layoutProvenance({ ...running, missing: [...running.missing] });
-    expect(layout.nodes.filter((n) => n.missing).map((n) => n.stage)).toEqual(["USAGE_REPORT", "RETIREMENT", "CREDIT_MINT", "CREDIT_RETIREMENT"]);
+    expect(layout.nodes.filter((n) => n.missing).map((n) => n.stage)).toEqual([
+      "USAGE_REPORT",
+      "RETIREMENT",
+      "CREDIT_MINT",
+      "CREDIT_RETIREMENT",
+    ]);
     // A dashed link hangs the first missing stage under the deal.
     expect(layout.links).toContainEqual({ from: "DEAL:1", to: "USAGE_REPORT:missing", pending: true });
   });
 
   it("draws a link from the bottom of one card to the top of the next", () => {
-    const { path, mid } = linkPath({ left: 0, top: 0, width: 200, height: 100 }, { left: 300, top: 160, width: 200, height: 80 });
+    const { path, mid } = linkPath(
+      { left: 0, top: 0, width: 200, height: 100 },
+      { left: 300, top: 160, width: 200, height: 80 },
+    );
     expect(path).toBe("M100,100 C100,130 400,130 400,160");
     expect(mid).toEqual({ x: 250, y: 130 });
   });
@@ -126,7 +145,9 @@ describe("trace page", () => {
   });
 
   it("says so when the indexer knows no such subject", async () => {
-    stubNetwork({ graphql: { Provenance: { errors: [{ message: "no deal 42", extensions: { code: "NOT_FOUND" } }] } } });
+    stubNetwork({
+      graphql: { Provenance: { errors: [{ message: "no deal 42", extensions: { code: "NOT_FOUND" } }] } },
+    });
     await renderPage(TracePage, { path: "/trace/deal/42", route: "/trace/:kind?/:id?" });
     expect((await screen.findByRole("alert")).textContent).toMatch(/knows no such deal/);
   });

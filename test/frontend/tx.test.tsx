@@ -1,13 +1,13 @@
 // The transaction page on a real transaction (the buyer's confirmation of a deal, captured off a
 // private node by test/frontend/fixtures/capture.ts): status, block, the call decoded with its
 // arguments in units, and the market events it emitted linked to the deal, batches and retirements.
-import { screen, within } from "@testing-library/react";
+
 import { readFileSync } from "node:fs";
+import { screen, within } from "@testing-library/react";
 import { getAbiItem, toEventSelector } from "viem";
 import { describe, expect, it } from "vitest";
-
-import TxPage from "../../frontend/src/pages/tx/index.tsx";
 import { decodeCall, decodeEvents } from "../../frontend/src/pages/tx/decode.ts";
+import TxPage from "../../frontend/src/pages/tx/index.tsx";
 import { abis } from "../../protocol/generated/abis.ts";
 import { repoFile } from "./paths.ts";
 import { configWith, renderPage, stubNetwork } from "./render-page.tsx";
@@ -34,14 +34,23 @@ describe("transaction decoding", () => {
     expect(call.args.map((a) => a.name)).toEqual(["dealId", "terms", "report"]);
     const terms = call.args[1];
     expect(terms.kind).toBe("tuple");
-    if (terms.kind === "tuple") expect(terms.items.find((i) => i.name === "vcuHours")).toMatchObject({ kind: "scalar", value: 60n });
+    if (terms.kind === "tuple")
+      expect(terms.items.find((i) => i.name === "vcuHours")).toMatchObject({ kind: "scalar", value: 60n });
     expect(decodeCall(contracts, "0x0000000000000000000000000000000000000001", captured.transaction.input)).toBeNull();
   });
 
   it("decodes the events of the market's contracts only", () => {
-    const events = decodeEvents(contracts, captured.receipt.logs.map((l: { logIndex: string }) => ({ ...l, logIndex: Number(l.logIndex) })));
+    const events = decodeEvents(
+      contracts,
+      captured.receipt.logs.map((l: { logIndex: string }) => ({ ...l, logIndex: Number(l.logIndex) })),
+    );
     expect(events.map((e) => `${e.contract}.${e.eventName}`)).toEqual(
-      expect.arrayContaining(["Market.UsageConfirmed", "Market.DealFinalized", "GreenCertificates.CertificatesRetired", "CarbonCredits.CreditsMinted"]),
+      expect.arrayContaining([
+        "Market.UsageConfirmed",
+        "Market.DealFinalized",
+        "GreenCertificates.CertificatesRetired",
+        "CarbonCredits.CreditsMinted",
+      ]),
     );
   });
 });
@@ -51,7 +60,9 @@ describe("transaction page", () => {
     stubNetwork({ graphql: {}, calls: { symbol: "USDC" }, rpc: chainAnswers(captured.receipt) }, config);
     await renderPage(TxPage, { path: `/tx/${hash}`, route: "/tx/:hash", config });
     expect((await screen.findByText("Confirmed")).getAttribute("role")).toBe("status");
-    expect(screen.getByText("Block").nextElementSibling!.textContent).toBe(String(Number(captured.receipt.blockNumber)));
+    expect(screen.getByText("Block").nextElementSibling!.textContent).toBe(
+      String(Number(captured.receipt.blockNumber)),
+    );
     expect(screen.getByText("Market.confirmUsage")).toBeTruthy();
 
     const events = screen.getByRole("heading", { name: "Market events" }).closest("section")!;
@@ -63,7 +74,9 @@ describe("transaction page", () => {
     const retired = toEventSelector(getAbiItem({ abi: abis.GreenCertificates, name: "CertificatesRetired" }));
     const expected = captured.receipt.logs
       .filter((l: { topics: string[] }) => l.topics[0] === retired)
-      .map((l: { logIndex: string }) => `/trace/retirement/${Number(captured.receipt.blockNumber)}-${Number(l.logIndex)}`);
+      .map(
+        (l: { logIndex: string }) => `/trace/retirement/${Number(captured.receipt.blockNumber)}-${Number(l.logIndex)}`,
+      );
     expect(retirements.map((l) => l.getAttribute("href"))).toEqual(expected);
     // Quantities in their units: the report's 150 kWh consumed, the credits minted in kgCO2e.
     expect(within(events).getAllByText("150").length).toBeGreaterThan(0);

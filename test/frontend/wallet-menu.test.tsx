@@ -1,9 +1,8 @@
 import { screen, waitFor } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-
-import { ACCOUNT_PLAN, devAccount } from "../../protocol/accounts.ts";
 import { WalletMenu } from "../../frontend/src/app/WalletMenu.tsx";
+import { ACCOUNT_PLAN, devAccount } from "../../protocol/accounts.ts";
 import { renderInApp, testConfig } from "./render.tsx";
 
 describe("wallet menu", () => {
@@ -17,7 +16,9 @@ describe("wallet menu", () => {
 
     await user.click(screen.getByRole("button", { name: "Play as Energy supplier" }));
     const energy = devAccount(ACCOUNT_PLAN.energySupplier).address;
-    const menu = await screen.findByRole("button", { name: `Wallet: Energy supplier ${energy.slice(0, 6)}…${energy.slice(-4)}` });
+    const menu = await screen.findByRole("button", {
+      name: `Wallet: Energy supplier ${energy.slice(0, 6)}…${energy.slice(-4)}`,
+    });
     expect(JSON.parse(localStorage.getItem("ccex.wallet")!)).toEqual({ kind: "demo", role: "energySupplier" });
 
     await user.click(menu);
@@ -31,7 +32,9 @@ describe("wallet menu", () => {
     localStorage.setItem("ccex.wallet", JSON.stringify({ kind: "demo", role: "arbiter" }));
     await renderInApp(<WalletMenu />);
     const arbiter = devAccount(ACCOUNT_PLAN.arbiter).address;
-    expect(await screen.findByRole("button", { name: `Wallet: Arbiter ${arbiter.slice(0, 6)}…${arbiter.slice(-4)}` })).toBeTruthy();
+    expect(
+      await screen.findByRole("button", { name: `Wallet: Arbiter ${arbiter.slice(0, 6)}…${arbiter.slice(-4)}` }),
+    ).toBeTruthy();
   });
 
   it("offers no demo accounts on a chain that is not local", async () => {

@@ -1,8 +1,8 @@
 // Order builders with sensible defaults and the standard order book most tests trade on:
 // GPU compute in the northwest, a buyer in the east, wind and solar certificates, a link between them.
 import type { IMarket } from "../../types/ethers-contracts/Market.ts";
-import { type Deployed, deployExchange, HardwareClass, Region, Source, USD } from "./deploy.ts";
 import { ethers, time } from "./connection.ts";
+import { type Deployed, deployExchange, HardwareClass, Region, Source, USD } from "./deploy.ts";
 
 export const HOUR = 3600;
 export const DAY = 24 * HOUR;
@@ -11,6 +11,7 @@ export type ComputeOfferParams = IMarket.ComputeOfferParamsStruct;
 export type EnergyOfferParams = IMarket.EnergyOfferParamsStruct;
 export type BandwidthOfferParams = IMarket.BandwidthOfferParamsStruct;
 export type BidParams = IMarket.BidParamsStruct;
+
 import type { Match } from "../../protocol/orders.ts";
 
 export type { EnergyLot, Match } from "../../protocol/orders.ts";
@@ -42,7 +43,11 @@ export function computeOffer(t0: number, overrides: Partial<ComputeOfferParams> 
   };
 }
 
-export function energyOffer(t0: number, batchId: bigint, overrides: Partial<EnergyOfferParams> = {}): EnergyOfferParams {
+export function energyOffer(
+  t0: number,
+  batchId: bigint,
+  overrides: Partial<EnergyOfferParams> = {},
+): EnergyOfferParams {
   return {
     batchId,
     wh: 1_000_000n,
@@ -109,7 +114,9 @@ export async function issueBatch(
   region: number = Region.Northwest,
 ): Promise<{ deviceId: bigint; batchId: bigint }> {
   const commissionedAt = d.t0 - 30 * DAY;
-  await d.certificates.connect(owner).registerDevice(source, region, DEVICE_CAPACITY_W, commissionedAt, "ipfs://device");
+  await d.certificates
+    .connect(owner)
+    .registerDevice(source, region, DEVICE_CAPACITY_W, commissionedAt, "ipfs://device");
   const deviceId = await d.certificates.deviceCount();
   await d.certificates.connect(d.registrar).approveDevice(deviceId);
   const periodStart = d.t0 - 2 * DAY;

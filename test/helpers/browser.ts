@@ -4,7 +4,7 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 export const SCREENSHOT_DIR = path.join(ROOT, "test-results", "screenshots");

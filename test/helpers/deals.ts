@@ -3,9 +3,9 @@
 // deal pays out, written from the design's formulas rather than from the contract.
 import { type ContractTransactionReceipt, type Log, Result } from "ethers";
 import { SKIP_REASONS } from "../../protocol/orders.ts";
-import type { Deployed } from "./deploy.ts";
 import { advanceTo, type Book, bundle, type Match, meteringHash, openBook } from "./book.ts";
 import { time } from "./connection.ts";
+import type { Deployed } from "./deploy.ts";
 
 export const BPS = 10_000n;
 
@@ -72,7 +72,10 @@ function parsed(d: Deployed, receipt: ContractTransactionReceipt, name: string) 
 }
 
 /** Deals opened and matches skipped by one `settle` transaction, in emission order. */
-export function settlementOf(d: Deployed, receipt: ContractTransactionReceipt): { deals: OpenedDeal[]; skipped: Skipped[] } {
+export function settlementOf(
+  d: Deployed,
+  receipt: ContractTransactionReceipt,
+): { deals: OpenedDeal[]; skipped: Skipped[] } {
   const deals = parsed(d, receipt, "DealOpened").map((event) => ({
     dealId: event!.args.dealId as bigint,
     terms: plain(event!.args.terms) as DealTerms,
@@ -138,7 +141,14 @@ export function expectedOutcome(terms: DealTerms, report: UsageReport, acceptedB
     return { paid: lotPaid, retiredWh, returnedWh: lot.wh - retiredWh };
   });
   const fee = full === 0n ? 0n : (terms.fee * paid) / full;
-  return { computePaid, bandwidthPaid, energyLots, fee, refund: terms.escrow - paid - fee, credits: avoidedGramWh / 1000n };
+  return {
+    computePaid,
+    bandwidthPaid,
+    energyLots,
+    fee,
+    refund: terms.escrow - paid - fee,
+    credits: avoidedGramWh / 1000n,
+  };
 }
 
 export type DealFixture = Book & OpenedDeal;

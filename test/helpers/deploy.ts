@@ -1,13 +1,13 @@
 // The deployed exchange every contract test starts from: the four contracts wired as in production
 // (market holds MARKET_ROLE on certificates and credits), one account per role, funded buyers.
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { artifacts } from "hardhat";
 import type {
   CarbonCredits,
   GreenCertificates,
   LocalSettlementToken,
   Market,
 } from "../../types/ethers-contracts/index.ts";
-import { artifacts } from "hardhat";
 import { ethers, time } from "./connection.ts";
 
 /** Settlement token base units per whole token (6 decimals). */

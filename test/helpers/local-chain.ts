@@ -1,10 +1,10 @@
 // A private `hardhat node` on a free loopback port, with the exchange deployed on it by the project's
 // own deploy script. Shared by every test (and benchmark) that needs a real node in another process.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
-import { readDeployment, type Deployment } from "../../protocol/deployment.ts";
+import { type Deployment, readDeployment } from "../../protocol/deployment.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const HARDHAT = path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
@@ -60,7 +60,10 @@ export async function startNode(options: NodeOptions = {}): Promise<Node> {
       ...(options.accounts === undefined ? {} : { accounts: { count: options.accounts } }),
     };
     const paths = { artifacts: path.join(ROOT, "artifacts"), cache: path.join(ROOT, "cache") };
-    await writeFile(path.join(configDir, "hardhat.config.ts"), `export default ${JSON.stringify({ paths, networks: { node } })};\n`);
+    await writeFile(
+      path.join(configDir, "hardhat.config.ts"),
+      `export default ${JSON.stringify({ paths, networks: { node } })};\n`,
+    );
     args.unshift("--config", path.join(configDir, "hardhat.config.ts"));
   }
   const child = spawn(process.execPath, [HARDHAT, ...args], {
@@ -128,7 +131,17 @@ export async function deployExchange(
     await new Promise<void>((resolve, reject) => {
       const child = spawn(
         process.execPath,
-        [path.join(ROOT, "scripts", "deploy.ts"), "--rpc-url", node.url, "--out", outDir, "--deployment-id", id, "--reset", ...extra],
+        [
+          path.join(ROOT, "scripts", "deploy.ts"),
+          "--rpc-url",
+          node.url,
+          "--out",
+          outDir,
+          "--deployment-id",
+          id,
+          "--reset",
+          ...extra,
+        ],
         { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
       );
       let out = "";

@@ -2,7 +2,7 @@
 // entry point itself, already built — a child in its own process group, on free ports and a
 // temporary data folder unless told otherwise, stopped with SIGINT as a terminal's Ctrl-C. A failed
 // test never leaves a stack behind.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -39,10 +39,17 @@ export async function startStack(
   { how = "direct", readyWithinMs = 10 * 60_000 }: { how?: "npm" | "direct"; readyWithinMs?: number } = {},
 ): Promise<RunningStack> {
   const dataDir = env.DATA_DIR ?? (await mkdtemp(path.join(tmpdir(), "ccex-stack-")));
-  const [command, args] = how === "npm" ? ["npm", ["start"]] : [process.execPath, [path.join(ROOT, "stack", "main.ts")]];
+  const [command, args] =
+    how === "npm" ? ["npm", ["start"]] : [process.execPath, [path.join(ROOT, "stack", "main.ts")]];
   const child = spawn(command, args, {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(await freePort()), NODE_PORT: String(await freePort()), DATA_DIR: dataDir, ...env },
+    env: {
+      ...process.env,
+      PORT: String(await freePort()),
+      NODE_PORT: String(await freePort()),
+      DATA_DIR: dataDir,
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -72,7 +79,8 @@ export async function startStack(
   for (;;) {
     const ready = /^CCEX is ready at (http:\/\/\S+)/m.exec(output);
     if (ready) return { process: child, url: ready[1], dataDir, output: () => output, exited, interrupt, stop };
-    if (child.exitCode !== null) throw new Error(`the stack exited (${child.exitCode}) before it was ready:\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`the stack exited (${child.exitCode}) before it was ready:\n${output}`);
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`the stack was not ready within ${readyWithinMs / 1000} s:\n${output}`);

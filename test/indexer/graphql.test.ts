@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { pino } from "pino";
-import { openDatabase, type Database } from "../../indexer/db/driver.ts";
+import { type Database, openDatabase } from "../../indexer/db/driver.ts";
 import { migrate } from "../../indexer/db/migrate.ts";
 import { startServer } from "../../indexer/graphql/server.ts";
 
@@ -15,7 +15,10 @@ describe("indexer GraphQL server", () => {
       headers: { "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify({ query, variables }),
     });
-    return { status: res.status, body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: any }[] } };
+    return {
+      status: res.status,
+      body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: any }[] },
+    };
   };
 
   before(async () => {
@@ -55,7 +58,9 @@ describe("indexer GraphQL server", () => {
   });
 
   it("rejects a query deeper than the limit with a coded error", async () => {
-    const { body } = await gql(`{ deals { nodes { energyLots { batch { device { batches { nodes { device { batches { nodes { id } } } } } } } } } } }`);
+    const { body } = await gql(
+      `{ deals { nodes { energyLots { batch { device { batches { nodes { device { batches { nodes { id } } } } } } } } } } }`,
+    );
     assert.equal(body.data, undefined);
     assert.equal(body.errors?.[0].extensions?.code, "QUERY_TOO_COMPLEX");
     assert.match(body.errors![0].message, /depth/i);

@@ -6,7 +6,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { deploy, Exchange, freePort, startNode, type Deployment, type Node } from "./helpers/chain.ts";
+import { type Deployment, deploy, Exchange, freePort, type Node, startNode } from "./helpers/chain.ts";
 import { runIndexer, tempDir } from "./helpers/indexer.ts";
 import { bundle, deliver, openBook, settle } from "./helpers/market.ts";
 
@@ -37,7 +37,16 @@ async function startPostgres(): Promise<Server> {
   const data = path.join(dir, "data");
   run("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
   const port = await freePort();
-  run("pg_ctl", ["-D", data, "-l", path.join(dir, "log"), "-w", "-o", `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off`, "start"]);
+  run("pg_ctl", [
+    "-D",
+    data,
+    "-l",
+    path.join(dir, "log"),
+    "-w",
+    "-o",
+    `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off`,
+    "start",
+  ]);
   let stopped = false;
   const stop = () => {
     if (stopped) return;
@@ -95,7 +104,10 @@ describe("indexer on PostgreSQL", () => {
         assert.equal(replica.engine, null);
         assert.deepEqual(await replica.gql(q), await onPostgres.gql(q));
         const { status } = await replica.gql(`{ status { phase indexedBlock } }`);
-        assert.deepEqual(status, { phase: "api-only", indexedBlock: (await onPostgres.gql(`{ status { indexedBlock } }`)).status.indexedBlock });
+        assert.deepEqual(status, {
+          phase: "api-only",
+          indexedBlock: (await onPostgres.gql(`{ status { indexedBlock } }`)).status.indexedBlock,
+        });
       } finally {
         await replica.stop();
       }

@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { SyncEvent } from "../../indexer/sync/engine.ts";
-import { deploy, Exchange, startNode, type Deployment, type Node } from "./helpers/chain.ts";
-import { runIndexer, tempDir, type Running } from "./helpers/indexer.ts";
-import { bid, computeOffer, openBook, parties, skippedHistory, type Book } from "./helpers/market.ts";
+import { type Deployment, deploy, Exchange, type Node, startNode } from "./helpers/chain.ts";
+import { type Running, runIndexer, tempDir } from "./helpers/indexer.ts";
+import { type Book, bid, computeOffer, openBook, parties, skippedHistory } from "./helpers/market.ts";
 
 describe("indexer re-orgs", () => {
   let node: Node;
@@ -52,7 +52,12 @@ describe("indexer re-orgs", () => {
   /** History B: other orders, other amounts, and more blocks than A. */
   async function historyB() {
     const p = parties(x);
-    await x.send("Market", "postComputeOffer", [computeOffer(book.t0, { vcuHours: 5n, reservePricePerVcuHour: 1_600_000n })], p.compute);
+    await x.send(
+      "Market",
+      "postComputeOffer",
+      [computeOffer(book.t0, { vcuHours: 5n, reservePricePerVcuHour: 1_600_000n })],
+      p.compute,
+    );
     await x.send("Market", "cancelComputeOffer", [book.computeOfferId], p.compute);
     for (let i = 0; i < 4; i++) await x.send("Market", "postBid", [bid(book.t0, { vcuHours: BigInt(3 + i) })], p.buyer);
     await skippedHistory(x, 1, 7);
@@ -78,7 +83,10 @@ describe("indexer re-orgs", () => {
       assert.equal(reorgs[0].type === "reorg" && reorgs[0].reset, false, "rolled back, not rebuilt");
       const after = await ix.gql(`{ orders(filter: { kind: COMPUTE_OFFER }) { nodes { id quantity status } } }`);
       assert.ok(!after.orders.nodes.some((o: { quantity: string }) => o.quantity === "77"), "orphaned offer gone");
-      assert.equal(after.orders.nodes.find((o: { id: string }) => o.id === String(book.computeOfferId)).status, "CANCELLED");
+      assert.equal(
+        after.orders.nodes.find((o: { id: string }) => o.id === String(book.computeOfferId)).status,
+        "CANCELLED",
+      );
       await equalsFreshIndex(ix);
     } finally {
       await ix.stop();

@@ -1,13 +1,13 @@
 // Crash safety: the indexer process is killed with SIGKILL in the middle of its backfill, started
 // again on the same data folder, and must end up identical to an index that was never interrupted.
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { openDatabase } from "../../indexer/db/driver.ts";
 import { dumpIndex } from "../../indexer/db/dump.ts";
-import { deploy, Exchange, freePort, ROOT, startNode, type Deployment, type Node } from "./helpers/chain.ts";
+import { type Deployment, deploy, Exchange, freePort, type Node, ROOT, startNode } from "./helpers/chain.ts";
 import { runIndexer, tempDir } from "./helpers/indexer.ts";
 import { openBook, skippedHistory } from "./helpers/market.ts";
 
@@ -81,7 +81,11 @@ describe("indexer restart", () => {
     try {
       const port = await freePort();
       const first = start(dataDir, port);
-      const atKill = await until(port, (h) => (h.eventsIndexed ?? 0) > 0 && h.phase === "backfill", "backfill to start");
+      const atKill = await until(
+        port,
+        (h) => (h.eventsIndexed ?? 0) > 0 && h.phase === "backfill",
+        "backfill to start",
+      );
       first.kill("SIGKILL");
       await new Promise((r) => first.once("exit", r));
       assert.ok((atKill.indexedBlock ?? 0) < head, "killed before the head was reached");

@@ -1,14 +1,14 @@
 // The database layer without a chain: migrations, the batched store, and journal rollback.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync, cpSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { openDatabase, type Database } from "../../indexer/db/driver.ts";
-import { loadMigrations, migrate, MIGRATIONS_DIR } from "../../indexer/db/migrate.ts";
+import { type Database, openDatabase } from "../../indexer/db/driver.ts";
+import { dumpIndex } from "../../indexer/db/dump.ts";
+import { loadMigrations, MIGRATIONS_DIR, migrate } from "../../indexer/db/migrate.ts";
 import { readColumns, rollbackJournal, Store } from "../../indexer/db/store.ts";
 import { handlers } from "../../indexer/handlers/index.ts";
-import { dumpIndex } from "../../indexer/db/dump.ts";
 
 const tables = handlers.tables;
 
@@ -37,7 +37,10 @@ describe("indexer database", () => {
       cpSync(MIGRATIONS_DIR, dir, { recursive: true });
       const [first] = loadMigrations(dir);
       writeFileSync(path.join(dir, `${first.id}.sql`), `${first.sql}\n-- edited\n`);
-      await assert.rejects(migrate(db, loadMigrations(dir)), (e: Error & { code?: string }) => e.code === "MIGRATION_CHANGED");
+      await assert.rejects(
+        migrate(db, loadMigrations(dir)),
+        (e: Error & { code?: string }) => e.code === "MIGRATION_CHANGED",
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -65,7 +68,12 @@ describe("indexer database", () => {
       const store = new Store(tx, tables, columns);
       store.insert("certificate_balances", { batch_id: "7", holder: "0x01", wh: "1000", updated_block: 10 });
       await store.update("market_params", ["feeBps"], { value: "99", updated_block: 10 });
-      store.insert("credit_holders", { account: "0x02", balance: "5", lots: [{ dealId: "1", amount: "5" }], updated_block: 10 });
+      store.insert("credit_holders", {
+        account: "0x02",
+        balance: "5",
+        lots: [{ dealId: "1", amount: "5" }],
+        updated_block: 10,
+      });
       await store.flush({ block: 10, stepFrom: 10 });
     });
     await db.transaction(async (tx) => {

@@ -4,9 +4,22 @@
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { deploy, Exchange, startNode, type Deployment, type Node } from "./helpers/chain.ts";
-import { runIndexer, tempDir, type Running } from "./helpers/indexer.ts";
-import { bid, bundle, computeOffer, deliver, energyOffer, openBook, parties, Region, regions, settle, USD, type Book } from "./helpers/market.ts";
+import { type Deployment, deploy, Exchange, type Node, startNode } from "./helpers/chain.ts";
+import { type Running, runIndexer, tempDir } from "./helpers/indexer.ts";
+import {
+  type Book,
+  bid,
+  bundle,
+  computeOffer,
+  deliver,
+  energyOffer,
+  openBook,
+  parties,
+  Region,
+  regions,
+  settle,
+  USD,
+} from "./helpers/market.ts";
 
 const lower = (a: string) => a.toLowerCase();
 
@@ -38,8 +51,18 @@ describe("indexer against real trades", () => {
     const p = parties(x);
     // A second compute offer at the same price and one above it; a second, lower bid.
     await x.send("Market", "postComputeOffer", [computeOffer(book.t0, { vcuHours: 400n })], p.compute);
-    await x.send("Market", "postComputeOffer", [computeOffer(book.t0, { vcuHours: 300n, reservePricePerVcuHour: 1_800_000n })], p.compute);
-    await x.send("Market", "postBid", [bid(book.t0, { vcuHours: 40n, limitPricePerVcuHour: 2_000_000n })], p.otherBuyer);
+    await x.send(
+      "Market",
+      "postComputeOffer",
+      [computeOffer(book.t0, { vcuHours: 300n, reservePricePerVcuHour: 1_800_000n })],
+      p.compute,
+    );
+    await x.send(
+      "Market",
+      "postBid",
+      [bid(book.t0, { vcuHours: 40n, limitPricePerVcuHour: 2_000_000n })],
+      p.otherBuyer,
+    );
     await ix.synced();
     const { orderBook } = await ix.gql(`{
       orderBook(resource: COMPUTE, filter: { hardwareClass: "gpu-inference", region: 4 }) {
@@ -59,56 +82,82 @@ describe("indexer against real trades", () => {
     assert.equal(orderBook.spread, "-1000000");
     assert.equal(orderBook.final, true);
 
-    const energy = (await ix.gql(`{ orderBook(resource: ENERGY) { asks { price quantity orders } bids { price } } }`)).orderBook;
+    const energy = (await ix.gql(`{ orderBook(resource: ENERGY) { asks { price quantity orders } bids { price } } }`))
+      .orderBook;
     assert.deepEqual(energy.asks, [
       { price: "40000", quantity: "1000000", orders: 1 },
       { price: "50000", quantity: "1000000", orders: 1 },
     ]);
     assert.deepEqual(energy.bids, []);
-    const wind = (await ix.gql(`{ orderBook(resource: ENERGY, filter: { source: "wind" }) { asks { price } } }`)).orderBook;
+    const wind = (await ix.gql(`{ orderBook(resource: ENERGY, filter: { source: "wind" }) { asks { price } } }`))
+      .orderBook;
     assert.deepEqual(wind.asks, [{ price: "40000" }]);
-    const link = (await ix.gql(`{ orderBook(resource: BANDWIDTH, filter: { fromRegion: 2, toRegion: 4 }) { asks { price quantity } } }`)).orderBook;
+    const link = (
+      await ix.gql(
+        `{ orderBook(resource: BANDWIDTH, filter: { fromRegion: 2, toRegion: 4 }) { asks { price quantity } } }`,
+      )
+    ).orderBook;
     assert.deepEqual(link.asks, [{ price: "10000", quantity: "1000" }]);
   });
 
   it("follows a partial fill, a cancel and the full lifecycle of a deal", async () => {
     const p = parties(x);
-    const { deals } = await settle(x, [bundle(book, { vcuHours: 60n, computePayment: 108n * USD, energyLots: [{ offerId: book.windOfferId, wh: 150_000n, payment: 7n * USD }] })]);
+    const { deals } = await settle(x, [
+      bundle(book, {
+        vcuHours: 60n,
+        computePayment: 108n * USD,
+        energyLots: [{ offerId: book.windOfferId, wh: 150_000n, payment: 7n * USD }],
+      }),
+    ]);
     assert.equal(deals.length, 1);
     const deal = deals[0];
     await ix.synced();
-    let r = await ix.gql(`query($id: BigInt!) {
+    let r = await ix.gql(
+      `query($id: BigInt!) {
       order(kind: BID, id: $id) { remaining filled status escrow }
       compute: order(kind: COMPUTE_OFFER, id: "1") { remaining filled status }
       orderBook(resource: COMPUTE, filter: { hardwareClass: "gpu-inference" }) { bids { price quantity } }
-    }`, { id: String(book.bidId) });
+    }`,
+      { id: String(book.bidId) },
+    );
     assert.deepEqual(r.order, { remaining: "40", filled: "60", status: "OPEN", escrow: String(40n * 2_500_000n) });
     assert.deepEqual(r.compute, { remaining: "940", filled: "60", status: "OPEN" });
     assert.deepEqual(r.orderBook.bids[0], { price: "2500000", quantity: "40" });
 
     await x.send("Market", "cancelBid", [book.bidId], p.buyer);
     await ix.synced();
-    r = await ix.gql(`query($id: BigInt!) { order(kind: BID, id: $id) { remaining filled cancelled status escrow } }`, { id: String(book.bidId) });
+    r = await ix.gql(`query($id: BigInt!) { order(kind: BID, id: $id) { remaining filled cancelled status escrow } }`, {
+      id: String(book.bidId),
+    });
     assert.deepEqual(r.order, { remaining: "0", filled: "60", cancelled: "40", status: "CANCELLED", escrow: "0" });
 
     const { outcome } = await deliver(x, deal);
     await ix.synced();
     const d = (
-      await ix.gql(`query($id: BigInt!) { deal(id: $id) {
+      await ix.gql(
+        `query($id: BigInt!) { deal(id: $id) {
         status vcuHours greenWh retiredWh returnedWh credits computePaid feePaid refund final
         payments { kind account amount }
         steps { action }
         energyLots { batchId wh paid retiredWh returnedWh }
         usageReport { vcuDelivered whConsumed }
-      } }`, { id: String(deal.dealId) })
+      } }`,
+        { id: String(deal.dealId) },
+      )
     ).deal;
     assert.equal(d.status, "FINALIZED");
-    assert.deepEqual(d.steps.map((s: { action: string }) => s.action), ["opened", "reported", "confirmed", "finalized"]);
+    assert.deepEqual(
+      d.steps.map((s: { action: string }) => s.action),
+      ["opened", "reported", "confirmed", "finalized"],
+    );
     assert.equal(d.credits, String(outcome.credits));
     assert.equal(d.computePaid, String(outcome.computePaid));
     assert.equal(d.feePaid, String(outcome.fee));
     assert.equal(d.refund, String(outcome.refund));
-    assert.equal(d.retiredWh, String(outcome.energyLots.reduce((s: bigint, l: { retiredWh: bigint }) => s + l.retiredWh, 0n)));
+    assert.equal(
+      d.retiredWh,
+      String(outcome.energyLots.reduce((s: bigint, l: { retiredWh: bigint }) => s + l.retiredWh, 0n)),
+    );
     assert.deepEqual(
       d.payments.map((q: { kind: string; account: string; amount: string }) => [q.kind, q.account, q.amount]),
       [
@@ -121,14 +170,23 @@ describe("indexer against real trades", () => {
       ].filter(([, , amount]) => amount !== "0"),
     );
     // Money is conserved: everything paid out plus the refund is the escrow.
-    const paidOut = d.payments.filter((q: { kind: string }) => q.kind !== "ESCROW").reduce((s: bigint, q: { amount: string }) => s + BigInt(q.amount), 0n);
+    const paidOut = d.payments
+      .filter((q: { kind: string }) => q.kind !== "ESCROW")
+      .reduce((s: bigint, q: { amount: string }) => s + BigInt(q.amount), 0n);
     assert.equal(paidOut, deal.terms.escrow);
 
-    const batch = (await ix.gql(`query($id: BigInt!) { certificateBatch(id: $id) { issuedWh heldWh escrowedWh retiredWh } }`, { id: String(book.wind.batchId) })).certificateBatch;
+    const batch = (
+      await ix.gql(`query($id: BigInt!) { certificateBatch(id: $id) { issuedWh heldWh escrowedWh retiredWh } }`, {
+        id: String(book.wind.batchId),
+      })
+    ).certificateBatch;
     assert.equal(BigInt(batch.issuedWh), BigInt(batch.heldWh) + BigInt(batch.escrowedWh) + BigInt(batch.retiredWh));
     assert.equal(batch.retiredWh, String(outcome.energyLots[0].retiredWh));
     // The wind offer's 1 MWh minus the retired Wh is still escrowed (offer rest + returned lot Wh go back to the offer's owner).
-    const onChainEscrow = await x.read<bigint>("GreenCertificates", "balanceOf", [deployment.addresses.Market, book.wind.batchId]);
+    const onChainEscrow = await x.read<bigint>("GreenCertificates", "balanceOf", [
+      deployment.addresses.Market,
+      book.wind.batchId,
+    ]);
     assert.equal(batch.escrowedWh, String(onChainEscrow));
   });
 
@@ -138,11 +196,30 @@ describe("indexer against real trades", () => {
     const t0 = await x.now();
     const posted = async (fn: string, args: unknown[], from: `0x${string}`, event: string, field: string) =>
       x.events(await x.send("Market", fn, args, from), "Market", event)[0][field] as bigint;
-    const computeOfferId = await posted("postComputeOffer", [computeOffer(t0)], p.compute, "ComputeOfferPosted", "offerId");
-    const solarOfferId = await posted("postEnergyOffer", [energyOffer(t0, book.solar.batchId, { wh: 200_000n })], p.solar, "EnergyOfferPosted", "offerId");
+    const computeOfferId = await posted(
+      "postComputeOffer",
+      [computeOffer(t0)],
+      p.compute,
+      "ComputeOfferPosted",
+      "offerId",
+    );
+    const solarOfferId = await posted(
+      "postEnergyOffer",
+      [energyOffer(t0, book.solar.batchId, { wh: 200_000n })],
+      p.solar,
+      "EnergyOfferPosted",
+      "offerId",
+    );
     const bidId = await posted(
       "postBid",
-      [bid(t0, { acceptableRegions: regions(Region.Northwest), buyerRegion: Region.Northwest, bandwidthMbps: 0, vcuHours: 40n })],
+      [
+        bid(t0, {
+          acceptableRegions: regions(Region.Northwest),
+          buyerRegion: Region.Northwest,
+          bandwidthMbps: 0,
+          vcuHours: 40n,
+        }),
+      ],
       p.otherBuyer,
       "BidPosted",
       "bidId",
@@ -167,25 +244,31 @@ describe("indexer against real trades", () => {
     await ix.synced();
 
     const prov = (
-      await ix.gql(`query($id: BigInt!) { provenance(dealId: $id) {
+      await ix.gql(
+        `query($id: BigInt!) { provenance(dealId: $id) {
         complete missing
         steps { key stage entityId at { blockNumber time txHash final } }
         links { from to quantity unit }
-      } }`, { id: String(deal.dealId) })
+      } }`,
+        { id: String(deal.dealId) },
+      )
     ).provenance;
     assert.deepEqual(prov.missing, []);
     assert.equal(prov.complete, true);
     const stages = prov.steps.map((s: { stage: string }) => s.stage);
-    assert.deepEqual([...new Set(stages)], [
-      "DEVICE",
-      "CERTIFICATE_BATCH",
-      "ENERGY_OFFER",
-      "DEAL",
-      "USAGE_REPORT",
-      "RETIREMENT",
-      "CREDIT_MINT",
-      "CREDIT_RETIREMENT",
-    ]);
+    assert.deepEqual(
+      [...new Set(stages)],
+      [
+        "DEVICE",
+        "CERTIFICATE_BATCH",
+        "ENERGY_OFFER",
+        "DEAL",
+        "USAGE_REPORT",
+        "RETIREMENT",
+        "CREDIT_MINT",
+        "CREDIT_RETIREMENT",
+      ],
+    );
     for (const s of prov.steps) {
       assert.match(s.at.txHash, /^0x[0-9a-f]{64}$/);
       assert.ok(s.at.blockNumber > 0 && s.at.time > 0);
@@ -198,23 +281,54 @@ describe("indexer against real trades", () => {
     const keys = new Set(prov.steps.map((s: { key: string }) => s.key));
     for (const l of prov.links) assert.ok(keys.has(l.from) && keys.has(l.to), `${l.from} → ${l.to}`);
     // Every stage but the first is reached by a link from the stage before it or earlier.
-    assert.ok(prov.links.some((l: { from: string; to: string }) => l.from.startsWith("DEVICE:") && l.to.startsWith("CERTIFICATE_BATCH:")));
-    assert.ok(prov.links.some((l: { from: string; to: string; quantity: string }) => l.from.startsWith("CREDIT_MINT:") && l.to.startsWith("CREDIT_RETIREMENT:") && l.quantity === String(half)));
+    assert.ok(
+      prov.links.some(
+        (l: { from: string; to: string }) => l.from.startsWith("DEVICE:") && l.to.startsWith("CERTIFICATE_BATCH:"),
+      ),
+    );
+    assert.ok(
+      prov.links.some(
+        (l: { from: string; to: string; quantity: string }) =>
+          l.from.startsWith("CREDIT_MINT:") && l.to.startsWith("CREDIT_RETIREMENT:") && l.quantity === String(half),
+      ),
+    );
 
-    const byBatch = (await ix.gql(`query($id: BigInt!) { provenance(batchId: $id) { steps { stage entityId } } }`, { id: String(book.solar.batchId) })).provenance;
-    assert.ok(byBatch.steps.some((s: { stage: string; entityId: string }) => s.stage === "DEAL" && s.entityId === String(deal.dealId)));
+    const byBatch = (
+      await ix.gql(`query($id: BigInt!) { provenance(batchId: $id) { steps { stage entityId } } }`, {
+        id: String(book.solar.batchId),
+      })
+    ).provenance;
+    assert.ok(
+      byBatch.steps.some(
+        (s: { stage: string; entityId: string }) => s.stage === "DEAL" && s.entityId === String(deal.dealId),
+      ),
+    );
     const retirementId = prov.steps.find((s: { stage: string }) => s.stage === "RETIREMENT").entityId;
-    const byRetirement = (await ix.gql(`query($id: ID!) { provenance(retirementId: $id) { steps { stage } complete } }`, { id: retirementId })).provenance;
+    const byRetirement = (
+      await ix.gql(`query($id: ID!) { provenance(retirementId: $id) { steps { stage } complete } }`, {
+        id: retirementId,
+      })
+    ).provenance;
     assert.equal(byRetirement.complete, true);
 
-    const account = (await ix.gql(`query($a: String!) { account(address: $a) {
+    const account = (
+      await ix.gql(
+        `query($a: String!) { account(address: $a) {
       creditBalance creditLots { dealId amount } creditRetirements { nodes { amount claims { dealId amount } } }
       deals { nodes { id } } marketBalance { withdrawable } activity(first: 5) { nodes { name } }
-    } }`, { a: p.otherBuyer })).account;
+    } }`,
+        { a: p.otherBuyer },
+      )
+    ).account;
     assert.equal(account.creditBalance, String(outcome.credits - half));
     assert.deepEqual(account.creditLots, [{ dealId: String(deal.dealId), amount: String(outcome.credits - half) }]);
-    assert.deepEqual(account.creditRetirements.nodes[0].claims, [{ dealId: String(deal.dealId), amount: String(half) }]);
-    assert.deepEqual(account.deals.nodes.map((n: { id: string }) => n.id), [String(deal.dealId)]);
+    assert.deepEqual(account.creditRetirements.nodes[0].claims, [
+      { dealId: String(deal.dealId), amount: String(half) },
+    ]);
+    assert.deepEqual(
+      account.deals.nodes.map((n: { id: string }) => n.id),
+      [String(deal.dealId)],
+    );
     assert.equal(account.marketBalance.withdrawable, String(outcome.refund));
     assert.equal(account.activity.nodes[0].name, "CreditsRetired");
   });
@@ -249,18 +363,59 @@ describe("indexer against real trades", () => {
       };
     };
     try {
-      const book = await subscribe(`subscription { orderBook(resource: COMPUTE, filter: { hardwareClass: "gpu-inference" }) { asks { price quantity } } }`);
+      const book = await subscribe(
+        `subscription { orderBook(resource: COMPUTE, filter: { hardwareClass: "gpu-inference" }) { asks { price quantity } } }`,
+      );
       const first = (await book()).orderBook;
       const t0 = await x.now();
-      await x.send("Market", "postComputeOffer", [computeOffer(t0, { vcuHours: 123n, reservePricePerVcuHour: 1_234_567n })], p.compute);
+      await x.send(
+        "Market",
+        "postComputeOffer",
+        [computeOffer(t0, { vcuHours: 123n, reservePricePerVcuHour: 1_234_567n })],
+        p.compute,
+      );
       const second = (await book()).orderBook;
       assert.notDeepEqual(second, first);
-      assert.deepEqual(second.asks.find((l: { price: string }) => l.price === "1234567"), { price: "1234567", quantity: "123" });
+      assert.deepEqual(
+        second.asks.find((l: { price: string }) => l.price === "1234567"),
+        { price: "1234567", quantity: "123" },
+      );
 
       const deals = await subscribe(`subscription { deals { id status } }`);
-      const bidId = x.events(await x.send("Market", "postBid", [bid(t0, { acceptableRegions: regions(Region.Northwest), buyerRegion: Region.Northwest, bandwidthMbps: 0, minGreenBps: 0, vcuHours: 5n })], p.buyer), "Market", "BidPosted")[0].bidId;
-      const offerId = x.events(await x.send("Market", "postComputeOffer", [computeOffer(t0)], p.compute), "Market", "ComputeOfferPosted")[0].offerId;
-      const opened = await settle(x, [{ bidId, computeOfferId: offerId, vcuHours: 5n, computePayment: 9n * USD, energyLots: [], bandwidthOfferId: 0n, bandwidthPayment: 0n }]);
+      const bidId = x.events(
+        await x.send(
+          "Market",
+          "postBid",
+          [
+            bid(t0, {
+              acceptableRegions: regions(Region.Northwest),
+              buyerRegion: Region.Northwest,
+              bandwidthMbps: 0,
+              minGreenBps: 0,
+              vcuHours: 5n,
+            }),
+          ],
+          p.buyer,
+        ),
+        "Market",
+        "BidPosted",
+      )[0].bidId;
+      const offerId = x.events(
+        await x.send("Market", "postComputeOffer", [computeOffer(t0)], p.compute),
+        "Market",
+        "ComputeOfferPosted",
+      )[0].offerId;
+      const opened = await settle(x, [
+        {
+          bidId,
+          computeOfferId: offerId,
+          vcuHours: 5n,
+          computePayment: 9n * USD,
+          energyLots: [],
+          bandwidthOfferId: 0n,
+          bandwidthPayment: 0n,
+        },
+      ]);
       assert.equal(opened.deals.length, 1);
       assert.deepEqual((await deals()).deals, { id: String(opened.deals[0].dealId), status: "ACTIVE" });
     } finally {
@@ -271,7 +426,14 @@ describe("indexer against real trades", () => {
   it("computes statistics equal to sums over the chain's own events", async () => {
     // Independent sums: every DealOpened, CertificatesRetired and CreditsMinted log of the contracts.
     const logs = async (contract: "Market" | "GreenCertificates" | "CarbonCredits", name: string) => {
-      const all = await x.client.getContractEvents({ address: deployment.addresses[contract], abi: (await import("../../protocol/generated/abis.ts"))[`${contract[0].toLowerCase()}${contract.slice(1)}Abi` as "marketAbi"], eventName: name as never, fromBlock: 0n });
+      const all = await x.client.getContractEvents({
+        address: deployment.addresses[contract],
+        abi: (await import("../../protocol/generated/abis.ts"))[
+          `${contract[0].toLowerCase()}${contract.slice(1)}Abi` as "marketAbi"
+        ],
+        eventName: name as never,
+        fromBlock: 0n,
+      });
       return all.map((l) => (l as unknown as { args: any }).args);
     };
     const opened = await logs("Market", "DealOpened");
@@ -286,7 +448,9 @@ describe("indexer against real trades", () => {
     const whRetired = sum(retiredLogs.map((e) => e.wh));
     const gAvoided = sum(minted.map((e) => e.amount));
     const consumed = sum(finalized.map((e) => e.outcome.whConsumed));
-    const retiredForDeals = sum(finalized.flatMap((e) => e.outcome.energyLots.map((l: { retiredWh: bigint }) => l.retiredWh)));
+    const retiredForDeals = sum(
+      finalized.flatMap((e) => e.outcome.energyLots.map((l: { retiredWh: bigint }) => l.retiredWh)),
+    );
 
     const { stats } = await ix.gql(`{ stats(interval: DAY) {
       totals { resource quantity value trades }
@@ -309,7 +473,10 @@ describe("indexer against real trades", () => {
     assert.equal(stats.greenShareBps, Number((retiredForDeals * 10_000n) / consumed));
     const prices = opened.map((e) => (e.terms.computePayment as bigint) / (e.terms.vcuHours as bigint));
     const candles = stats.priceHistory;
-    assert.equal(candles.reduce((s: number, c: { trades: number }) => s + c.trades, 0), opened.length);
+    assert.equal(
+      candles.reduce((s: number, c: { trades: number }) => s + c.trades, 0),
+      opened.length,
+    );
     assert.equal(candles[0].open, String(prices[0]));
     assert.equal(candles[candles.length - 1].close, String(prices[prices.length - 1]));
     assert.equal(BigInt(stats.kwhRetired.split(".")[0]), whRetired / 1000n);
@@ -318,19 +485,50 @@ describe("indexer against real trades", () => {
   it("shows a dispute the arbiter let lapse: its own step, then finalised as reported", async () => {
     const p = parties(x);
     const t0 = await x.now();
-    const bidParams = bid(t0, { acceptableRegions: regions(Region.Northwest), buyerRegion: Region.Northwest, bandwidthMbps: 0, minGreenBps: 0, vcuHours: 8n });
-    const bidId = x.events(await x.send("Market", "postBid", [bidParams], p.otherBuyer), "Market", "BidPosted")[0].bidId;
-    const offerId = x.events(await x.send("Market", "postComputeOffer", [computeOffer(t0)], p.compute), "Market", "ComputeOfferPosted")[0].offerId;
-    const { deals } = await settle(x, [{ bidId, computeOfferId: offerId, vcuHours: 8n, computePayment: 14n * USD, energyLots: [], bandwidthOfferId: 0n, bandwidthPayment: 0n }]);
+    const bidParams = bid(t0, {
+      acceptableRegions: regions(Region.Northwest),
+      buyerRegion: Region.Northwest,
+      bandwidthMbps: 0,
+      minGreenBps: 0,
+      vcuHours: 8n,
+    });
+    const bidId = x.events(await x.send("Market", "postBid", [bidParams], p.otherBuyer), "Market", "BidPosted")[0]
+      .bidId;
+    const offerId = x.events(
+      await x.send("Market", "postComputeOffer", [computeOffer(t0)], p.compute),
+      "Market",
+      "ComputeOfferPosted",
+    )[0].offerId;
+    const { deals } = await settle(x, [
+      {
+        bidId,
+        computeOfferId: offerId,
+        vcuHours: 8n,
+        computePayment: 14n * USD,
+        energyLots: [],
+        bandwidthOfferId: 0n,
+        bandwidthPayment: 0n,
+      },
+    ]);
     const deal = deals[0];
     await x.increaseTime(Number(deal.terms.windowEnd) - (await x.now()) + 1);
-    const report = { vcuDelivered: 6n, whConsumed: deal.terms.energyNeededWh, meteringHash: `0x${"cd".repeat(32)}` as const };
+    const report = {
+      vcuDelivered: 6n,
+      whConsumed: deal.terms.energyNeededWh,
+      meteringHash: `0x${"cd".repeat(32)}` as const,
+    };
     await x.send("Market", "reportUsage", [deal.dealId, deal.terms, report], p.compute);
-    const disputed = x.events(await x.send("Market", "disputeUsage", [deal.dealId, deal.terms, report, "no answer"], p.otherBuyer), "Market", "DealDisputed")[0];
+    const disputed = x.events(
+      await x.send("Market", "disputeUsage", [deal.dealId, deal.terms, report, "no answer"], p.otherBuyer),
+      "Market",
+      "DealDisputed",
+    )[0];
     await ix.synced();
     // A client acts on the deal with the indexer's copy of the terms alone: the market checks them against its digest.
     const pending = (
-      await ix.gql(`query($id: BigInt!) { deal(id: $id) { status arbitrationDeadline terms } }`, { id: String(deal.dealId) })
+      await ix.gql(`query($id: BigInt!) { deal(id: $id) { status arbitrationDeadline terms } }`, {
+        id: String(deal.dealId),
+      })
     ).deal;
     assert.equal(pending.status, "DISPUTED");
     assert.equal(pending.arbitrationDeadline, Number(disputed.arbitrationDeadline));
@@ -341,19 +539,22 @@ describe("indexer against real trades", () => {
     await ix.synced();
 
     const d = (
-      await ix.gql(`query($id: BigInt!) { deal(id: $id) {
+      await ix.gql(
+        `query($id: BigInt!) { deal(id: $id) {
         status disputeReason arbiter refundBps acceptedBps computePaid refund
         steps { action actor at { txHash } }
-      } }`, { id: String(deal.dealId) })
+      } }`,
+        { id: String(deal.dealId) },
+      )
     ).deal;
     assert.equal(d.status, "FINALIZED");
-    assert.deepEqual(d.steps.map((s: { action: string }) => s.action), ["opened", "reported", "disputed", "lapsed", "finalized"]);
+    assert.deepEqual(
+      d.steps.map((s: { action: string }) => s.action),
+      ["opened", "reported", "disputed", "lapsed", "finalized"],
+    );
     const step = d.steps.find((s: { action: string }) => s.action === "lapsed");
     assert.deepEqual(step, { action: "lapsed", actor: null, at: { txHash: lapsed.transactionHash } });
-    assert.deepEqual(
-      [d.disputeReason, d.arbiter, d.refundBps, d.acceptedBps],
-      ["no answer", null, 0, 10_000],
-    );
+    assert.deepEqual([d.disputeReason, d.arbiter, d.refundBps, d.acceptedBps], ["no answer", null, 0, 10_000]);
     assert.equal(d.computePaid, String(outcome.computePaid));
     assert.equal(d.refund, String(outcome.refund));
     assert.equal(outcome.computePaid + outcome.fee + outcome.refund, deal.terms.escrow);

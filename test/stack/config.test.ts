@@ -49,7 +49,10 @@ describe("stack settings", () => {
     const message = problem({ MATCHER_PRIVATE_KEY: secret });
     assert.match(message, /MATCHER_PRIVATE_KEY: expected 0x followed by 64 hex digits/);
     assert.ok(!message.includes(secret));
-    assert.match(problem({ EXPLORER_TX_URL: "https://scan.example/tx/" }), /EXPLORER_TX_URL: expected an http\(s\) URL containing \{hash\}/);
+    assert.match(
+      problem({ EXPLORER_TX_URL: "https://scan.example/tx/" }),
+      /EXPLORER_TX_URL: expected an http\(s\) URL containing \{hash\}/,
+    );
   });
 
   it("lists every problem on the one line", () => {
@@ -62,11 +65,29 @@ describe("stack settings", () => {
   });
 
   it("an existing chain needs a deployment and the matcher's key, and has no demo by default", () => {
-    assert.match(problem({ RPC_URL: "https://rpc.example", MATCHER_PRIVATE_KEY: KEY }), /DEPLOYMENT: required with RPC_URL/);
-    assert.match(problem({ RPC_URL: "https://rpc.example", DEPLOYMENT: "d.json" }), /MATCHER_PRIVATE_KEY: with RPC_URL set exactly one/);
-    assert.match(problem({ RPC_URL: "https://rpc.example", DEPLOYMENT: "d.json", MATCHER_PRIVATE_KEY: KEY, DEMO: "on" }), /DEMO: the demo market needs the local chain/);
-    const s = loadSettings({ RPC_URL: "https://rpc.example/v2/k", DEPLOYMENT: "d.json", MATCHER_PRIVATE_KEY: KEY, DATABASE_URL: "postgres://u:p@db/ccex" });
-    assert.deepEqual(s.chain, { kind: "remote", rpcUrl: "https://rpc.example/v2/k", deploymentFile: path.resolve("d.json") });
+    assert.match(
+      problem({ RPC_URL: "https://rpc.example", MATCHER_PRIVATE_KEY: KEY }),
+      /DEPLOYMENT: required with RPC_URL/,
+    );
+    assert.match(
+      problem({ RPC_URL: "https://rpc.example", DEPLOYMENT: "d.json" }),
+      /MATCHER_PRIVATE_KEY: with RPC_URL set exactly one/,
+    );
+    assert.match(
+      problem({ RPC_URL: "https://rpc.example", DEPLOYMENT: "d.json", MATCHER_PRIVATE_KEY: KEY, DEMO: "on" }),
+      /DEMO: the demo market needs the local chain/,
+    );
+    const s = loadSettings({
+      RPC_URL: "https://rpc.example/v2/k",
+      DEPLOYMENT: "d.json",
+      MATCHER_PRIVATE_KEY: KEY,
+      DATABASE_URL: "postgres://u:p@db/ccex",
+    });
+    assert.deepEqual(s.chain, {
+      kind: "remote",
+      rpcUrl: "https://rpc.example/v2/k",
+      deploymentFile: path.resolve("d.json"),
+    });
     assert.equal(s.demo, false);
     assert.equal(s.keeperKey, undefined, "no dev key on a real chain");
     assert.deepEqual(s.matcherKey, { privateKey: KEY });
@@ -75,7 +96,12 @@ describe("stack settings", () => {
 
   it("takes a keystore with its password instead of a key", () => {
     assert.match(problem({ MATCHER_KEYSTORE: "k.json" }), /MATCHER_KEYSTORE_PASSWORD: required with MATCHER_KEYSTORE/);
-    const s = loadSettings({ RPC_URL: "http://10.0.0.2:8545", DEPLOYMENT: "d.json", MATCHER_KEYSTORE: "k.json", MATCHER_KEYSTORE_PASSWORD: "pw" });
+    const s = loadSettings({
+      RPC_URL: "http://10.0.0.2:8545",
+      DEPLOYMENT: "d.json",
+      MATCHER_KEYSTORE: "k.json",
+      MATCHER_KEYSTORE_PASSWORD: "pw",
+    });
     assert.deepEqual(s.matcherKey, { keystore: path.resolve("k.json"), password: "pw" });
   });
 

@@ -4,10 +4,20 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { ChainJournal, JournalError, type JournalBlock, type JournalHeader } from "../../stack/chain/journal.ts";
+import { ChainJournal, type JournalBlock, JournalError, type JournalHeader } from "../../stack/chain/journal.ts";
 
-const header: JournalHeader = { v: 1, chainId: 31337, initialDate: "2026-11-18T22:00:00Z", genesisHash: `0x${"00".repeat(32)}` };
-const block = (n: number, txs: `0x${string}`[] = []): JournalBlock => ({ n, hash: `0x${n.toString(16).padStart(64, "0")}`, timestamp: 1_795_000_000 + n, txs });
+const header: JournalHeader = {
+  v: 1,
+  chainId: 31337,
+  initialDate: "2026-11-18T22:00:00Z",
+  genesisHash: `0x${"00".repeat(32)}`,
+};
+const block = (n: number, txs: `0x${string}`[] = []): JournalBlock => ({
+  n,
+  hash: `0x${n.toString(16).padStart(64, "0")}`,
+  timestamp: 1_795_000_000 + n,
+  txs,
+});
 
 describe("chain journal", () => {
   let dir: string;
@@ -57,8 +67,14 @@ describe("chain journal", () => {
 
   it("reports a complete line that is not an entry, naming the line", async () => {
     const file = path.join(dir, "c.jsonl");
-    await writeFile(file, `${JSON.stringify(header)}\n${JSON.stringify(block(1))}\nnot json\n${JSON.stringify(block(2))}\n`);
-    await assert.rejects(ChainJournal.open(file), (e: Error) => e instanceof JournalError && /c\.jsonl line 3 is not JSON/.test(e.message));
+    await writeFile(
+      file,
+      `${JSON.stringify(header)}\n${JSON.stringify(block(1))}\nnot json\n${JSON.stringify(block(2))}\n`,
+    );
+    await assert.rejects(
+      ChainJournal.open(file),
+      (e: Error) => e instanceof JournalError && /c\.jsonl line 3 is not JSON/.test(e.message),
+    );
     await writeFile(file, `${JSON.stringify(header)}\n${JSON.stringify({ ...block(1), hash: "0x12" })}\n`);
     await assert.rejects(ChainJournal.open(file), /line 2 is not a journal entry: hash: expected a 32-byte hash/);
     await writeFile(file, `${JSON.stringify(header)}\n${JSON.stringify(block(2))}\n`);
@@ -77,7 +93,10 @@ describe("chain journal", () => {
     const file = path.join(dir, "e.jsonl");
     const journal = await ChainJournal.create(file, header);
     await journal.append([block(1), block(2)]);
-    const replayed = [{ ...block(1), hash: `0x${"11".repeat(32)}` as const }, { ...block(2), hash: `0x${"22".repeat(32)}` as const }];
+    const replayed = [
+      { ...block(1), hash: `0x${"11".repeat(32)}` as const },
+      { ...block(2), hash: `0x${"22".repeat(32)}` as const },
+    ];
     await journal.rewrite(replayed);
     await journal.append([block(3)]);
     await journal.close();

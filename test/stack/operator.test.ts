@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 
 import { ACCOUNT_PLAN, devAccount } from "../../protocol/accounts.ts";
 import { parseStackConfig } from "../../protocol/stack-config.ts";
-import { deployExchange, freePort, ROOT, rpc, startNode, type Node } from "../helpers/local-chain.ts";
+import { deployExchange, freePort, type Node, ROOT, rpc, startNode } from "../helpers/local-chain.ts";
 
 describe("npm start on an existing chain", { timeout: 5 * 60_000 }, () => {
   let dir: string;
@@ -60,7 +60,10 @@ describe("npm start on an existing chain", { timeout: 5 * 60_000 }, () => {
       assert.match(output, /CCEX stack: chain 31337 at 127\.0\.0\.1:\d+/);
       assert.doesNotMatch(output, /chain node|demo/);
 
-      const health = (await (await fetch(`${url}/health`)).json()) as { status: string; parts: Record<string, { state: string; kind?: string }> };
+      const health = (await (await fetch(`${url}/health`)).json()) as {
+        status: string;
+        parts: Record<string, { state: string; kind?: string }>;
+      };
       assert.equal(health.status, "ok", JSON.stringify(health));
       assert.equal(health.parts.chain.kind, "remote");
       assert.equal(health.parts.demo.state, "off");
@@ -72,9 +75,19 @@ describe("npm start on an existing chain", { timeout: 5 * 60_000 }, () => {
       assert.deepEqual(config.demoAccounts, []);
       assert.equal(config.explorerTxUrl, "https://scan.example/tx/{hash}");
 
-      const head = await (await fetch(`${url}/rpc`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}' })).json();
+      const head = await (
+        await fetch(`${url}/rpc`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}',
+        })
+      ).json();
       assert.equal((head as { result: string }).result, await rpc(node.url, "eth_blockNumber"));
-      assert.equal(existsSync(path.join(dataDir, "chain")), false, "no chain journal for a chain the stack does not run");
+      assert.equal(
+        existsSync(path.join(dataDir, "chain")),
+        false,
+        "no chain journal for a chain the stack does not run",
+      );
 
       child.kill("SIGINT");
       assert.equal(await exited, 0, output);

@@ -19,7 +19,11 @@ type Run = { code: number | null; stdout: string; stderr: string };
 /** Runs the stack's entry point as `npm start` does after its build, with only the given settings. */
 function start(env: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["stack/main.ts"], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["stack/main.ts"], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -67,11 +71,34 @@ describe("npm start refuses bad configuration", () => {
     port = await freePort();
     deploymentFile = path.join(dir, "1.json");
     const address = `0x${"11".repeat(20)}`;
-    const roles = { admin: address, matcher: address, arbiter: address, pauser: address, registrar: address, treasury: address };
-    const contracts = { Market: address, GreenCertificates: address, CarbonCredits: address, SettlementToken: address, BatchSettlement: address, OrderPosting: address };
+    const roles = {
+      admin: address,
+      matcher: address,
+      arbiter: address,
+      pauser: address,
+      registrar: address,
+      treasury: address,
+    };
+    const contracts = {
+      Market: address,
+      GreenCertificates: address,
+      CarbonCredits: address,
+      SettlementToken: address,
+      BatchSettlement: address,
+      OrderPosting: address,
+    };
     await writeFile(
       deploymentFile,
-      JSON.stringify({ chainId: 1, startBlock: 1, deployedAt: "2026-01-01T00:00:00Z", deployer: address, contracts, localSettlementToken: false, roles, ignitionDeploymentId: "x" }),
+      JSON.stringify({
+        chainId: 1,
+        startBlock: 1,
+        deployedAt: "2026-01-01T00:00:00Z",
+        deployer: address,
+        contracts,
+        localSettlementToken: false,
+        roles,
+        ignitionDeploymentId: "x",
+      }),
     );
   });
   after(async () => {
@@ -85,7 +112,13 @@ describe("npm start refuses bad configuration", () => {
   }
 
   it("an invalid RPC_URL: exit 2, naming the variable", async () => {
-    const run = await start({ RPC_URL: "localhost:8545", DEPLOYMENT: deploymentFile, MATCHER_PRIVATE_KEY: KEY, DATA_DIR: dataDir, PORT: String(port) });
+    const run = await start({
+      RPC_URL: "localhost:8545",
+      DEPLOYMENT: deploymentFile,
+      MATCHER_PRIVATE_KEY: KEY,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+    });
     assert.equal(run.code, 2);
     assert.match(oneLine(run), /^ccex: invalid configuration: RPC_URL: expected an http\(s\) URL$/);
     await nothingStarted();
@@ -93,7 +126,13 @@ describe("npm start refuses bad configuration", () => {
 
   it("an RPC_URL nobody answers: exit 1, naming the variable", async () => {
     const dead = await freePort();
-    const run = await start({ RPC_URL: `http://127.0.0.1:${dead}`, DEPLOYMENT: deploymentFile, MATCHER_PRIVATE_KEY: KEY, DATA_DIR: dataDir, PORT: String(port) });
+    const run = await start({
+      RPC_URL: `http://127.0.0.1:${dead}`,
+      DEPLOYMENT: deploymentFile,
+      MATCHER_PRIVATE_KEY: KEY,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+    });
     assert.equal(run.code, 1);
     assert.match(oneLine(run), new RegExp(`^ccex: RPC_URL: http://127\\.0\\.0\\.1:${dead} is not reachable`));
     await nothingStarted();
@@ -101,11 +140,19 @@ describe("npm start refuses bad configuration", () => {
 
   it("an RPC_URL of another chain than the deployment's: exit 1", async () => {
     // A JSON-RPC endpoint of chain 31337 against a deployment for chain 1.
-    const fake: Server = createServer((_req, res) => res.end(JSON.stringify({ jsonrpc: "2.0", id: 1, result: "0x7a69" })));
+    const fake: Server = createServer((_req, res) =>
+      res.end(JSON.stringify({ jsonrpc: "2.0", id: 1, result: "0x7a69" })),
+    );
     await new Promise<void>((resolve) => fake.listen(0, "127.0.0.1", resolve));
     try {
       const { port: rpcPort } = fake.address() as { port: number };
-      const run = await start({ RPC_URL: `http://127.0.0.1:${rpcPort}`, DEPLOYMENT: deploymentFile, MATCHER_PRIVATE_KEY: KEY, DATA_DIR: dataDir, PORT: String(port) });
+      const run = await start({
+        RPC_URL: `http://127.0.0.1:${rpcPort}`,
+        DEPLOYMENT: deploymentFile,
+        MATCHER_PRIVATE_KEY: KEY,
+        DATA_DIR: dataDir,
+        PORT: String(port),
+      });
       assert.equal(run.code, 1);
       assert.match(oneLine(run), /^ccex: RPC_URL: the node is chain 31337, but DEPLOYMENT .*1\.json is for chain 1$/);
       await nothingStarted();
@@ -116,7 +163,12 @@ describe("npm start refuses bad configuration", () => {
 
   it("an unreachable DATABASE_URL: exit 1, no node started, the password not shown", async () => {
     const dead = await freePort();
-    const run = await start({ DATABASE_URL: `postgres://ccex:s3cret@127.0.0.1:${dead}/ccex`, DATA_DIR: dataDir, PORT: String(port), NODE_PORT: String(nodePort) });
+    const run = await start({
+      DATABASE_URL: `postgres://ccex:s3cret@127.0.0.1:${dead}/ccex`,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      NODE_PORT: String(nodePort),
+    });
     assert.equal(run.code, 1);
     const line = oneLine(run);
     assert.match(line, new RegExp(`^ccex: DATABASE_URL: cannot use postgres://ccex@127\\.0\\.0\\.1:${dead}/ccex \\(`));

@@ -50,7 +50,10 @@ setInterval(() => {}, 1000);
   it("reports a crash, restarts after a backoff, logs to its file and stops on request", async () => {
     const crashes: [string, string, number | null][] = [];
     const logFile = path.join(dir, "flaky.log");
-    const child = new Supervised({ name: "flaky", script: path.join(dir, "flaky.ts"), env: process.env, logFile, restart: true }, { onCrash: (...args) => crashes.push(args) });
+    const child = new Supervised(
+      { name: "flaky", script: path.join(dir, "flaky.ts"), env: process.env, logFile, restart: true },
+      { onCrash: (...args) => crashes.push(args) },
+    );
     child.start();
     await until(() => crashes.length === 1, "the crash");
     assert.deepEqual(crashes[0], ["flaky", "exit code 3", 1_000]);
@@ -83,7 +86,9 @@ setInterval(() => {}, 1000);
     );
     await writeFile(path.join(dir, "sleeper.ts"), "setInterval(() => {}, 1000);\n");
     const stack = spawn(process.execPath, [parent], { stdio: ["ignore", "pipe", "inherit"] });
-    const pid = await new Promise<number>((resolve) => stack.stdout.once("data", (c: Buffer) => resolve(Number(c.toString().trim()))));
+    const pid = await new Promise<number>((resolve) =>
+      stack.stdout.once("data", (c: Buffer) => resolve(Number(c.toString().trim()))),
+    );
     assert.ok(alive(pid));
     stack.kill("SIGKILL");
     await until(() => !alive(pid), "the orphaned child to end", 12_000);

@@ -7,13 +7,32 @@ const call = (method: unknown, id: unknown = 1) => ({ jsonrpc: "2.0", id, method
 
 describe("/rpc allowlist", () => {
   it("forwards reads, calls, estimates, logs and raw transactions", () => {
-    for (const method of ["eth_chainId", "eth_blockNumber", "eth_call", "eth_estimateGas", "eth_getLogs", "eth_sendRawTransaction", "eth_getTransactionReceipt"]) {
+    for (const method of [
+      "eth_chainId",
+      "eth_blockNumber",
+      "eth_call",
+      "eth_estimateGas",
+      "eth_getLogs",
+      "eth_sendRawTransaction",
+      "eth_getTransactionReceipt",
+    ]) {
       assert.equal(checkRpcBody(call(method)), undefined, method);
     }
   });
 
   it("refuses signing with the node's keys and every method that changes the node", () => {
-    for (const method of ["eth_sendTransaction", "eth_sign", "eth_signTypedData_v4", "personal_sign", "hardhat_setBalance", "evm_mine", "evm_revert", "debug_traceTransaction", "anvil_reset", "eth_accounts"]) {
+    for (const method of [
+      "eth_sendTransaction",
+      "eth_sign",
+      "eth_signTypedData_v4",
+      "personal_sign",
+      "hardhat_setBalance",
+      "evm_mine",
+      "evm_revert",
+      "debug_traceTransaction",
+      "anvil_reset",
+      "eth_accounts",
+    ]) {
       assert.ok(!ALLOWED_METHODS.has(method), method);
       const answer = checkRpcBody(call(method, 7));
       assert.ok(answer !== undefined && !Array.isArray(answer), method);
@@ -35,7 +54,10 @@ describe("/rpc allowlist", () => {
     assert.equal(checkRpcBody([call("eth_chainId", 1), call("eth_blockNumber", 2)]), undefined);
     const answer = checkRpcBody([call("eth_chainId", 1), call("evm_mine", 2)]);
     assert.ok(Array.isArray(answer));
-    assert.deepEqual(answer.map((a) => a.id), [1, 2]);
+    assert.deepEqual(
+      answer.map((a) => a.id),
+      [1, 2],
+    );
     assert.match(answer[0].error.message, /not forwarded: call 1 of this batch \(evm_mine\) was refused/);
     assert.match(answer[1].error.message, /evm_mine is not available/);
   });
@@ -43,6 +65,9 @@ describe("/rpc allowlist", () => {
   it("refuses an empty batch and one larger than the limit", () => {
     assert.match((checkRpcBody([]) as { error: { message: string } }).error.message, /empty batch/);
     const big = Array.from({ length: MAX_BATCH + 1 }, (_, i) => call("eth_chainId", i));
-    assert.match((checkRpcBody(big) as { error: { message: string } }).error.message, new RegExp(`at most ${MAX_BATCH}`));
+    assert.match(
+      (checkRpcBody(big) as { error: { message: string } }).error.message,
+      new RegExp(`at most ${MAX_BATCH}`),
+    );
   });
 });

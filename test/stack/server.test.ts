@@ -99,13 +99,19 @@ describe("the stack's origin", () => {
   });
 
   it("forwards allowed JSON-RPC to the chain's exact URL and refuses the rest without forwarding", async () => {
-    const post = (body: string, type = "application/json") => fetch(`${url}/rpc`, { method: "POST", headers: { "content-type": type }, body });
+    const post = (body: string, type = "application/json") =>
+      fetch(`${url}/rpc`, { method: "POST", headers: { "content-type": type }, body });
     const before = seen.length;
-    const ok = (await (await post('{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}')).json()) as { result: string; path: string };
+    const ok = (await (await post('{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}')).json()) as {
+      result: string;
+      path: string;
+    };
     assert.equal(ok.result, "0x7a69");
     assert.equal(ok.path, "/provider/key123");
     assert.equal(seen.at(-1)!.body, '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}');
-    const refused = (await (await post('{"jsonrpc":"2.0","id":4,"method":"hardhat_setBalance","params":[]}')).json()) as { id: number; error: { code: number } };
+    const refused = (await (
+      await post('{"jsonrpc":"2.0","id":4,"method":"hardhat_setBalance","params":[]}')
+    ).json()) as { id: number; error: { code: number } };
     assert.deepEqual([refused.id, refused.error.code], [4, -32601]);
     assert.equal(seen.length, before + 1, "nothing refused reached the chain");
     const broken = await post("{nope");
@@ -123,7 +129,11 @@ describe("the stack's origin", () => {
     const down = createServer(
       createStackApp({
         distDir: dir,
-        targets: { api: `http://127.0.0.1:${await freePort()}`, indexer: `http://127.0.0.1:${await freePort()}`, rpc: `http://127.0.0.1:${await freePort()}` },
+        targets: {
+          api: `http://127.0.0.1:${await freePort()}`,
+          indexer: `http://127.0.0.1:${await freePort()}`,
+          rpc: `http://127.0.0.1:${await freePort()}`,
+        },
         describe: (part) => `the ${part} is restarting`,
         config: () => undefined,
         health: async () => ({ healthy: true, body: {} }),
@@ -134,7 +144,11 @@ describe("the stack's origin", () => {
       const api = await fetch(`${downUrl}/api/quote`);
       assert.equal(api.status, 503);
       assert.match(((await api.json()) as { error: string }).error, /^the api is restarting; try again shortly$/);
-      const rpc = await fetch(`${downUrl}/rpc`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}' });
+      const rpc = await fetch(`${downUrl}/rpc`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}',
+      });
       assert.equal(rpc.status, 503);
       assert.match(((await rpc.json()) as { error: string }).error, /the chain is restarting/);
     } finally {

@@ -13,13 +13,21 @@ import { freePort } from "../helpers/local-chain.ts";
 import { startStack } from "../helpers/stack.ts";
 
 async function gql<T>(url: string, query: string): Promise<T> {
-  const response = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+  const response = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query }),
+  });
   const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
   if (body.errors) throw new Error(body.errors.map((e) => e.message).join("; "));
   return body.data!;
 }
 
-async function rpc(url: string, method: string, params: unknown[] = []): Promise<{ result?: any; error?: { code: number; message: string } }> {
+async function rpc(
+  url: string,
+  method: string,
+  params: unknown[] = [],
+): Promise<{ result?: any; error?: { code: number; message: string } }> {
   const response = await fetch(`${url}/rpc`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -104,10 +112,13 @@ describe("npm start", { timeout: 20 * 60_000 }, () => {
       assert.ok(status.status.indexedBlock > 0);
       // A subscription streams through the proxy: the book's first event arrives while the stream stays open.
       const events = new AbortController();
-      const stream = await fetch(`${stack.url}/graphql?query=${encodeURIComponent("subscription { orderBook(resource: COMPUTE) { resource } }")}`, {
-        headers: { accept: "text/event-stream" },
-        signal: events.signal,
-      });
+      const stream = await fetch(
+        `${stack.url}/graphql?query=${encodeURIComponent("subscription { orderBook(resource: COMPUTE) { resource } }")}`,
+        {
+          headers: { accept: "text/event-stream" },
+          signal: events.signal,
+        },
+      );
       assert.match(stream.headers.get("content-type") ?? "", /text\/event-stream/);
       const reader = stream.body!.getReader();
       let received = "";
@@ -132,7 +143,10 @@ describe("npm start", { timeout: 20 * 60_000 }, () => {
 
       const deadline = Date.now() + 5 * 60_000;
       for (;;) {
-        const { deals } = await gql<{ deals: { nodes: { id: string }[] } }>(stack.url, "{ deals(filter: { status: FINALIZED }, first: 20) { nodes { id } } }");
+        const { deals } = await gql<{ deals: { nodes: { id: string }[] } }>(
+          stack.url,
+          "{ deals(filter: { status: FINALIZED }, first: 20) { nodes { id } } }",
+        );
         if (deals.nodes.length > 0) {
           seen.finalized = deals.nodes.map((d) => d.id);
           break;
@@ -140,7 +154,10 @@ describe("npm start", { timeout: 20 * 60_000 }, () => {
         assert.ok(Date.now() < deadline, "a demo deal reaches FINALIZED within 5 minutes");
         await new Promise((r) => setTimeout(r, 2_000));
       }
-      const { orders } = await gql<{ orders: { nodes: Bid[] } }>(stack.url, "{ orders(filter: { kind: BID }, first: 20) { nodes { id owner quantity } } }");
+      const { orders } = await gql<{ orders: { nodes: Bid[] } }>(
+        stack.url,
+        "{ orders(filter: { kind: BID }, first: 20) { nodes { id owner quantity } } }",
+      );
       assert.ok(orders.nodes.length > 0, "the demo posted bids");
       seen.bids = orders.nodes;
       for (const n of [1, 10, Math.floor(head / 2), head]) {
@@ -173,14 +190,21 @@ describe("npm start", { timeout: 20 * 60_000 }, () => {
       assert.match(stack.output(), /block hashes match the journal/);
       assert.match(stack.output(), /deployment reused/);
       for (const [n, hash] of seen.hashes) {
-        assert.equal((await rpc(stack.url, "eth_getBlockByNumber", [`0x${n.toString(16)}`, false])).result.hash, hash, `block ${n}`);
+        assert.equal(
+          (await rpc(stack.url, "eth_getBlockByNumber", [`0x${n.toString(16)}`, false])).result.hash,
+          hash,
+          `block ${n}`,
+        );
       }
       for (const id of seen.finalized) {
         const { deal } = await gql<{ deal: { status: string } | null }>(stack.url, `{ deal(id: "${id}") { status } }`);
         assert.equal(deal?.status, "FINALIZED", `deal ${id}`);
       }
       for (const bid of seen.bids) {
-        const { order } = await gql<{ order: Bid | null }>(stack.url, `{ order(kind: BID, id: "${bid.id}") { id owner quantity } }`);
+        const { order } = await gql<{ order: Bid | null }>(
+          stack.url,
+          `{ order(kind: BID, id: "${bid.id}") { id owner quantity } }`,
+        );
         assert.deepEqual(order, bid);
       }
       assert.deepEqual(await stack.interrupt(), { code: 0, signal: null }, stack.output());

@@ -3,7 +3,7 @@ import { Router } from "express";
 import { z } from "zod";
 
 import { methodNotAllowed } from "../errors.ts";
-import { HttpProblem, PROBLEM_TYPES, problemTypeUri, type ProblemSlug } from "../problem.ts";
+import { HttpProblem, PROBLEM_TYPES, type ProblemSlug, problemTypeUri } from "../problem.ts";
 import { validate } from "../validate.ts";
 
 const ProblemParams = z.strictObject({

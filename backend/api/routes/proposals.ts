@@ -17,7 +17,8 @@ export function proposalsRouter(proposals: ProposalStore): Router {
       const all = batch?.matches ?? [];
       const selected = query.bidId === undefined ? all : all.filter((m) => m.match.bidId === query.bidId);
       const body: ProposalsResponse = {
-        batch: batch === undefined ? null : { id: String(batch.id), clearedAt: batch.clearedAt, matchCount: all.length },
+        batch:
+          batch === undefined ? null : { id: String(batch.id), clearedAt: batch.clearedAt, matchCount: all.length },
         matches: selected.slice(query.offset, query.offset + query.limit).map(presentMatch),
         page: { offset: query.offset, limit: query.limit, total: selected.length },
       };

@@ -2,12 +2,12 @@
 import express, { Router } from "express";
 
 import { TOKEN_DECIMALS } from "../../../protocol/units.ts";
+import type { PricingConfig } from "../../pricing/index.ts";
 import type { BookSource } from "../book-source.ts";
 import { dependency, methodNotAllowed, requireJsonBody } from "../errors.ts";
 import type { ApiMetrics } from "../metrics.ts";
-import { QuoteRequest } from "../schemas/quote.ts";
-import type { PricingConfig } from "../../pricing/index.ts";
 import { quoteBid } from "../quote.ts";
+import { QuoteRequest } from "../schemas/quote.ts";
 import { validate } from "../validate.ts";
 
 export type QuoteRouterDeps = {
@@ -23,16 +23,25 @@ export function quoteRouter(deps: QuoteRouterDeps): Router {
   const router = Router();
   router
     .route("/api/quote")
-    .post(requireJsonBody, express.json({ limit: deps.bodyLimit, type: ["application/json", "application/*+json"] }), async (req, res) => {
-      const request = validate(QuoteRequest, req.body, "body");
-      const book = await dependency(() => deps.book.openBook(), "the order book did not answer");
-      const stop = deps.metrics.quotePricing.startTimer();
-      const quote = quoteBid(request, book, { now: deps.clock(), platformFeeBps: deps.platformFeeBps, pricing: deps.pricing });
-      stop();
-      deps.metrics.quotes.inc({ outcome: quote.outcome });
-      if (quote.price !== null) deps.metrics.quotePrice.observe(Number(quote.price.perVcuHour) / 10 ** TOKEN_DECIMALS);
-      res.json(quote);
-    })
+    .post(
+      requireJsonBody,
+      express.json({ limit: deps.bodyLimit, type: ["application/json", "application/*+json"] }),
+      async (req, res) => {
+        const request = validate(QuoteRequest, req.body, "body");
+        const book = await dependency(() => deps.book.openBook(), "the order book did not answer");
+        const stop = deps.metrics.quotePricing.startTimer();
+        const quote = quoteBid(request, book, {
+          now: deps.clock(),
+          platformFeeBps: deps.platformFeeBps,
+          pricing: deps.pricing,
+        });
+        stop();
+        deps.metrics.quotes.inc({ outcome: quote.outcome });
+        if (quote.price !== null)
+          deps.metrics.quotePrice.observe(Number(quote.price.perVcuHour) / 10 ** TOKEN_DECIMALS);
+        res.json(quote);
+      },
+    )
     .all(methodNotAllowed("POST"));
   return router;
 }

@@ -18,7 +18,10 @@ export function uintAmount(min: bigint, max: bigint) {
         return z.NEVER;
       }
       if (typeof value === "string" && !DIGITS.test(value)) {
-        ctx.addIssue({ code: "custom", message: "expected a decimal string of digits without sign, point or leading zeros" });
+        ctx.addIssue({
+          code: "custom",
+          message: "expected a decimal string of digits without sign, point or leading zeros",
+        });
         return z.NEVER;
       }
       const n = BigInt(value);
@@ -52,8 +55,14 @@ const MAX_UNIX_SECONDS = 2 ** 40 - 1;
 export const timestamp = z
   .union(
     [
-      z.int({ error: "expected whole unix seconds" }).min(0, "must not be before 1970").max(MAX_UNIX_SECONDS, "too far in the future"),
-      z.iso.datetime({ offset: true, error: "expected an ISO 8601 date-time with offset (2030-01-01T00:00:00Z) or unix seconds" }),
+      z
+        .int({ error: "expected whole unix seconds" })
+        .min(0, "must not be before 1970")
+        .max(MAX_UNIX_SECONDS, "too far in the future"),
+      z.iso.datetime({
+        offset: true,
+        error: "expected an ISO 8601 date-time with offset (2030-01-01T00:00:00Z) or unix seconds",
+      }),
     ],
     {
       error: "expected unix seconds or an ISO 8601 date-time with offset",

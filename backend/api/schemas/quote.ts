@@ -5,8 +5,8 @@
 import { z } from "zod";
 
 import { HARDWARE_CLASSES } from "../../../protocol/units.ts";
-import { ProposedMatchOut } from "./proposals.ts";
 import { amountOut, bps, regionRef, timestamp, uintAmount } from "./common.ts";
+import { ProposedMatchOut } from "./proposals.ts";
 
 /**
  * Bounds are the contract's field widths (a bid nobody could post is not worth quoting), tightened
@@ -55,7 +55,11 @@ export const QuoteRequest = z
     if (q.window.end <= q.window.start) {
       ctx.addIssue({ code: "custom", path: ["window", "end"], message: "must be after window.start" });
     } else if (q.window.end - q.window.start > QUOTE_LIMITS.maxWindowSeconds) {
-      ctx.addIssue({ code: "custom", path: ["window", "end"], message: `window longer than ${QUOTE_LIMITS.maxWindowSeconds} s` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["window", "end"],
+        message: `window longer than ${QUOTE_LIMITS.maxWindowSeconds} s`,
+      });
     }
   });
 export type QuoteRequest = z.output<typeof QuoteRequest>;

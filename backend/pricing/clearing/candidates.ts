@@ -84,7 +84,11 @@ export function prepareBook(book: OrderBook, rules: MarketRules): PreparedBook {
     .sort((a, b) => a.pricePerWh - b.pricePerWh || (a.order.id < b.order.id ? -1 : 1));
   const links: LiveLink[] = book.bandwidthOffers
     .filter((w) => w.mbps > w.filled && w.expiry > now && w.fromRegion !== w.toRegion)
-    .map((w) => ({ order: w, remaining: Number(w.mbps - w.filled), pricePerMbpsHour: Number(w.reservePricePerMbpsHour) }));
+    .map((w) => ({
+      order: w,
+      remaining: Number(w.mbps - w.filled),
+      pricePerMbpsHour: Number(w.reservePricePerMbpsHour),
+    }));
 
   // Offers indexed by (class, region) or by route, sorted by window start, with the longest window
   // per bucket: an offer covering a bid's window starts no earlier than bid end − longest window.
@@ -122,7 +126,8 @@ export function prepareBook(book: OrderBook, rules: MarketRules): PreparedBook {
         const eligible: number[] = [];
         for (let k = firstCandidate(route, b); k < route.starts.length && route.starts[k] <= b.windowStart; k++) {
           const w = route.items[k];
-          if (route.ends[k] >= b.windowEnd && linkLatency[w] <= b.maxLatencyMs && linkRemaining[w] >= mbps) eligible.push(w);
+          if (route.ends[k] >= b.windowEnd && linkLatency[w] <= b.maxLatencyMs && linkRemaining[w] >= mbps)
+            eligible.push(w);
         }
         if (eligible.length === 0) continue;
         list = linkLists.length;

@@ -82,7 +82,13 @@ class ModelBuilder {
       rowLower: this.rowLower,
       rowUpper: this.rowUpper,
       matrix: { format: "csr", numRows, numCols, starts: this.starts, indices: this.indices, values: this.values },
-      ...(integral ? { integrality: this.integer.map((i) => (i === 1 ? highs.constants.variableType.integer : highs.constants.variableType.continuous)) } : {}),
+      ...(integral
+        ? {
+            integrality: this.integer.map((i) =>
+              i === 1 ? highs.constants.variableType.integer : highs.constants.variableType.continuous,
+            ),
+          }
+        : {}),
     });
     try {
       model.options.set({ output_flag: false, time_limit: timeLimitSeconds, mip_rel_gap: mipGap });
@@ -137,7 +143,8 @@ export function clearExact(book: OrderBook, options: ClearingOptions): ClearingR
     const bound = Math.min(bid.remaining, compute.remaining);
     if (bid.limit - compute.reserve - energyFloor <= 0) continue;
     const list = arcs.linkList[a];
-    const fitsLimit = (link: number) => (compute.reserve + energyFloor + (link < 0 ? 0 : linkCost(bid, links[link]) / bound)) * fee <= bid.limit;
+    const fitsLimit = (link: number) =>
+      (compute.reserve + energyFloor + (link < 0 ? 0 : linkCost(bid, links[link]) / bound)) * fee <= bid.limit;
     if (list < 0) {
       if (fitsLimit(-1)) candidates.push({ arc: a, bound, links: [] });
       continue;
@@ -174,13 +181,21 @@ export function clearExact(book: OrderBook, options: ClearingOptions): ClearingR
   for (const [c, entries] of byCompute) m.row(entries, 0, computes[c].remaining);
   for (const [w, entries] of byLink) m.row(entries, 0, links[w].remaining);
   levels.forEach((level, k) => {
-    m.row(candidates.flatMap((_, i) => (e[i].length > 0 ? [[e[i][k], 1] as [number, number]] : [])), 0, level.capacity);
+    m.row(
+      candidates.flatMap((_, i) => (e[i].length > 0 ? [[e[i][k], 1] as [number, number]] : [])),
+      0,
+      level.capacity,
+    );
   });
   candidates.forEach((c, i) => {
     const bid = bids[arcs.bid[c.arc]];
     const compute = computes[arcs.compute[c.arc]];
     if (c.links.length > 0) {
-      m.row(y[i].map((col) => [col, 1]), 0, 1);
+      m.row(
+        y[i].map((col) => [col, 1]),
+        0,
+        1,
+      );
       m.row([[x[i], 1], ...y[i].map((col) => [col, -c.bound] as [number, number])], -Infinity, 0);
     }
     const green = arcs.greenPerVcu[c.arc];
@@ -280,7 +295,10 @@ export function clearExact(book: OrderBook, options: ClearingOptions): ClearingR
  * An upper bound on the welfare of any feasible batch: the LP relaxation of relaxation.ts, solved
  * by HiGHS (simplex). `bound` is undefined when HiGHS does not finish within the time limit.
  */
-export function welfareUpperBound(book: OrderBook, options: ClearingOptions): { bound: number | undefined; optimal: boolean; elapsedMs: number } {
+export function welfareUpperBound(
+  book: OrderBook,
+  options: ClearingOptions,
+): { bound: number | undefined; optimal: boolean; elapsedMs: number } {
   const started = performance.now();
   const prep = prepareBook(book, options);
   const m = new ModelBuilder();
@@ -301,5 +319,9 @@ export function welfareUpperBound(book: OrderBook, options: ClearingOptions): { 
   m.row(greenRow, 0, Infinity);
   if (m.colCost.length === 0) return { bound: 0, optimal: true, elapsedMs: performance.now() - started };
   const solved = m.solve(options.timeLimitSeconds ?? 60, false);
-  return { bound: solved.optimal ? solved.bound / MONEY : undefined, optimal: solved.optimal, elapsedMs: performance.now() - started };
+  return {
+    bound: solved.optimal ? solved.bound / MONEY : undefined,
+    optimal: solved.optimal,
+    elapsedMs: performance.now() - started,
+  };
 }

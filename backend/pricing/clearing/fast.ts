@@ -21,8 +21,14 @@
 // constraint; only optimality is heuristic.
 
 import type { Match } from "../../../protocol/orders.ts";
-import { linkCost, prepareBook, type PreparedBook } from "./candidates.ts";
-import { energyReservePayment, greenRange, linkReservePayment, maxPayments, reservePricedMatch } from "./reserve-match.ts";
+import { linkCost, type PreparedBook, prepareBook } from "./candidates.ts";
+import {
+  energyReservePayment,
+  greenRange,
+  linkReservePayment,
+  maxPayments,
+  reservePricedMatch,
+} from "./reserve-match.ts";
 import { solveTransport } from "./transport.ts";
 import type { ClearingOptions, ClearingResult, OrderBook } from "./types.ts";
 
@@ -111,7 +117,8 @@ export function clearFast(book: OrderBook, options: ClearingOptions): ClearingRe
         variant((v) => {
           for (const a of best.blocked) {
             for (const b of best.bundles) {
-              const sameRoute = prep.arcs.bid[b.arc] === prep.arcs.bid[a] && prep.arcs.linkList[b.arc] === prep.arcs.linkList[a];
+              const sameRoute =
+                prep.arcs.bid[b.arc] === prep.arcs.bid[a] && prep.arcs.linkList[b.arc] === prep.arcs.linkList[a];
               if (b.remote && sameRoute) v.excluded[b.arc] = 1;
             }
           }
@@ -129,7 +136,13 @@ export function clearFast(book: OrderBook, options: ClearingOptions): ClearingRe
     }
     if (!improved) break;
   }
-  return { algorithm: "fast", matches: best.matches, welfare: best.welfare, status: "heuristic", elapsedMs: performance.now() - started };
+  return {
+    algorithm: "fast",
+    matches: best.matches,
+    welfare: best.welfare,
+    status: "heuristic",
+    elapsedMs: performance.now() - started,
+  };
 }
 
 const SHADOW_PRICE_ARC_LIMIT = 60_000;
@@ -283,11 +296,16 @@ function realise(prep: PreparedBook, options: ClearingOptions, transport: Transp
   /** Room left under the bid's all-in limit after compute and bandwidth at reserve (NaN: none). */
   const energyBudget = (bundle: Bundle): number => {
     const a = bundle.arc;
-    return maxPayments(bids[arcs.bid[a]].limit, bundle.q, feeBps) - computes[arcs.compute[a]].reserve * bundle.q - bundle.linkPayment;
+    return (
+      maxPayments(bids[arcs.bid[a]].limit, bundle.q, feeBps) -
+      computes[arcs.compute[a]].reserve * bundle.q -
+      bundle.linkPayment
+    );
   };
   const withinLimit = (bundle: Bundle): boolean => {
     let energy = 0;
-    for (let i = 0; i < bundle.lotEnergy.length; i++) energy += energyReservePayment(energies[bundle.lotEnergy[i]].pricePerKwh, bundle.lotWh[i]);
+    for (let i = 0; i < bundle.lotEnergy.length; i++)
+      energy += energyReservePayment(energies[bundle.lotEnergy[i]].pricePerKwh, bundle.lotWh[i]);
     return energy <= energyBudget(bundle);
   };
   const fits = (range: { min: number; max: number }) => Number.isSafeInteger(range.min) && range.min <= range.max;
@@ -299,7 +317,8 @@ function realise(prep: PreparedBook, options: ClearingOptions, transport: Transp
     while (best > 0 && !(greenOf(a, best).min <= wh)) best--;
     return best;
   };
-  const greenOf = (a: number, q: number) => greenRange(q, bids[arcs.bid[a]].order.minGreenBps, computes[arcs.compute[a]].milliWhPerVcuHour);
+  const greenOf = (a: number, q: number) =>
+    greenRange(q, bids[arcs.bid[a]].order.minGreenBps, computes[arcs.compute[a]].milliWhPerVcuHour);
 
   // Pass 3: realise the transport flows, most profitable first.
   const blocked: number[] = [];
@@ -329,7 +348,8 @@ function realise(prep: PreparedBook, options: ClearingOptions, transport: Transp
   for (const bundle of [...bundles.values()]) {
     const range = greenOf(bundle.arc, bundle.q);
     if (!fits(range)) close(bundle);
-    else if (range.min > 0) greenBundles.push({ bundle, min: range.min, key: (profit[bundle.arc] * bundle.q) / range.min });
+    else if (range.min > 0)
+      greenBundles.push({ bundle, min: range.min, key: (profit[bundle.arc] * bundle.q) / range.min });
     else if (!withinLimit(bundle)) close(bundle);
   }
   let demand = greenBundles.reduce((s, g) => s + g.min, 0);
@@ -415,7 +435,14 @@ function realise(prep: PreparedBook, options: ClearingOptions, transport: Transp
     const compute = computes[arcs.compute[bundle.arc]];
     const lots = bundle.lotEnergy.map((e, i) => ({ offer: energies[e].order, wh: bundle.lotWh[i] }));
     const link = bundle.link >= 0 ? links[bundle.link].order : undefined;
-    const match = reservePricedMatch(bid.order, compute.order, bundle.q, lots, link && { offerId: link.id, pricePerMbpsHour: link.reservePricePerMbpsHour }, feeBps);
+    const match = reservePricedMatch(
+      bid.order,
+      compute.order,
+      bundle.q,
+      lots,
+      link && { offerId: link.id, pricePerMbpsHour: link.reservePricePerMbpsHour },
+      feeBps,
+    );
     if (match === undefined) continue; // unreachable unless the number path above is wrong; never emit it
     matches.push(match);
     welfare += (bid.limit - compute.reserve) * bundle.q;

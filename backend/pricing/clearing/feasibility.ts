@@ -67,7 +67,13 @@ export function checkBatch(book: OrderBook, matches: readonly Match[], rules: Ma
     used.set(`c:${compute.id}`, take(`c:${compute.id}`) + m.vcuHours);
     if (link !== undefined) used.set(`w:${link.id}`, take(`w:${link.id}`) + bid.bandwidthMbps);
     for (const { lot } of lots) used.set(`e:${lot.offerId}`, take(`e:${lot.offerId}`) + lot.wh);
-    welfare += matchWelfare(m, bid, compute, link, lots.map(({ lot, offer }) => ({ wh: lot.wh, offer: offer! })));
+    welfare += matchWelfare(
+      m,
+      bid,
+      compute,
+      link,
+      lots.map(({ lot, offer }) => ({ wh: lot.wh, offer: offer! })),
+    );
   }
   return { violations, welfare };
 }
@@ -99,7 +105,8 @@ function checkOne(
   if (m.vcuHours <= 0n) return "ZeroQuantity";
   if (bid === undefined || bid.filled + used(`b:${bid.id}`) >= bid.vcuHours) return "BidNotOpen";
   if (bid.expiry <= rules.now) return "BidExpired";
-  if (compute === undefined || compute.filled + used(`c:${compute.id}`) >= compute.vcuHours) return "ComputeOfferNotOpen";
+  if (compute === undefined || compute.filled + used(`c:${compute.id}`) >= compute.vcuHours)
+    return "ComputeOfferNotOpen";
   if (compute.expiry <= rules.now) return "ComputeOfferExpired";
   if (compute.hardwareClass !== bid.hardwareClass) return "HardwareClassMismatch";
   if (compute.windowStart > bid.windowStart || bid.windowEnd > compute.windowEnd) return "WindowNotCovered";
@@ -141,6 +148,7 @@ function checkOne(
   if (green > needed) return "GreenAboveNeed";
 
   const total = matchPayments(m);
-  if (total + (total * BigInt(rules.platformFeeBps)) / 10_000n > bid.limitPricePerVcuHour * m.vcuHours) return "PriceAboveLimit";
+  if (total + (total * BigInt(rules.platformFeeBps)) / 10_000n > bid.limitPricePerVcuHour * m.vcuHours)
+    return "PriceAboveLimit";
   return undefined;
 }

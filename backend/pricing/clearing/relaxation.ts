@@ -45,7 +45,11 @@ export function relaxedArcs(prep: PreparedBook, options: ClearingOptions): Relax
  * dual function's subgradient, each step an exact transport solve (network simplex). Every
  * evaluated L(π) is itself an upper bound; the smallest is returned.
  */
-export function lagrangianWelfareBound(book: OrderBook, options: ClearingOptions, steps = 30): { bound: number; elapsedMs: number } {
+export function lagrangianWelfareBound(
+  book: OrderBook,
+  options: ClearingOptions,
+  steps = 30,
+): { bound: number; elapsedMs: number } {
   const started = performance.now();
   const prep = prepareBook(book, options);
   const relaxed = relaxedArcs(prep, options);

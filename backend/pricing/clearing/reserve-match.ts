@@ -27,7 +27,11 @@ export function mulDiv(a: number, b: number, c: number, up: boolean): number {
  * the energy needed, rounded up) and at most `max` (the energy needed, ⌊vcuHours × whPerVcuHour ×
  * pueMilli / 1000⌋, with milliWhPerVcuHour = whPerVcuHour × pueMilli). NaN: beyond exact arithmetic.
  */
-export function greenRange(vcuHours: number, minGreenBps: number, milliWhPerVcuHour: number): { min: number; max: number } {
+export function greenRange(
+  vcuHours: number,
+  minGreenBps: number,
+  milliWhPerVcuHour: number,
+): { min: number; max: number } {
   const needed = mulDiv(vcuHours, milliWhPerVcuHour, 1000, false);
   return { min: mulDiv(needed, minGreenBps, 10_000, true), max: needed };
 }
@@ -67,10 +71,15 @@ export function reservePricedMatch(
   const q = BigInt(vcuHours);
   const energyLots = lots
     .filter((l) => l.wh > 0)
-    .map((l) => ({ offerId: l.offer.id, wh: BigInt(l.wh), payment: (l.offer.reservePricePerKwh * BigInt(l.wh) + 999n) / 1000n }))
+    .map((l) => ({
+      offerId: l.offer.id,
+      wh: BigInt(l.wh),
+      payment: (l.offer.reservePricePerKwh * BigInt(l.wh) + 999n) / 1000n,
+    }))
     .sort((a, b) => (a.offerId < b.offerId ? -1 : 1));
   const seconds = BigInt(bid.windowEnd - bid.windowStart);
-  const bandwidthPayment = link === undefined ? 0n : (link.pricePerMbpsHour * bid.bandwidthMbps * seconds + 3599n) / 3600n;
+  const bandwidthPayment =
+    link === undefined ? 0n : (link.pricePerMbpsHour * bid.bandwidthMbps * seconds + 3599n) / 3600n;
   const match: Match = {
     bidId: bid.id,
     computeOfferId: compute.id,

@@ -2,7 +2,7 @@
 // is), then server state, i18n texts, the wallet and the transaction list, then the routes.
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import i18next from "i18next";
-import { Suspense, use, useState, type ReactNode } from "react";
+import { type ReactNode, Suspense, use, useState } from "react";
 import { I18nextProvider } from "react-i18next";
 import { RouterProvider } from "react-router/dom";
 
@@ -25,12 +25,26 @@ export function createQueryClient(): QueryClient {
 }
 
 /** Everything a page needs around it; tests render pages inside it with a fixed config. */
-export function AppProviders({ children, config, queryClient }: { children: ReactNode; config?: StackConfig; queryClient?: QueryClient }) {
+export function AppProviders({
+  children,
+  config,
+  queryClient,
+}: {
+  children: ReactNode;
+  config?: StackConfig;
+  queryClient?: QueryClient;
+}) {
   const [client] = useState(() => queryClient ?? createQueryClient());
   return (
     <StackConfigProvider config={config}>
       <QueryClientProvider client={client}>
-        <Suspense fallback={<p className="boot" role="status">…</p>}>
+        <Suspense
+          fallback={
+            <p className="boot" role="status">
+              …
+            </p>
+          }
+        >
           <I18nReady>
             <WalletProvider>
               <TxProvider>{children}</TxProvider>

@@ -1,7 +1,7 @@
 import { useId } from "react";
 import { useTranslation } from "react-i18next";
 
-import { LANGUAGES, rememberLanguage, type Language } from "../lib/i18n.ts";
+import { LANGUAGES, type Language, rememberLanguage } from "../lib/i18n.ts";
 
 /** Each language named in itself, so a reader finds theirs whatever the page speaks now. */
 const NAMES: Record<Language, string> = { "zh-CN": "中文", en: "English" };

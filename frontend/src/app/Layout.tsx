@@ -73,7 +73,9 @@ function LiveIndicator() {
   return (
     <span className={`live live--${live.via}`} title={t(`live.${live.via}`)}>
       <span className="live__dot" aria-hidden="true" />
-      <span className="live__text">{live.block === null ? t(`live.${live.via}`) : t("live.block", { block: live.block })}</span>
+      <span className="live__text">
+        {live.block === null ? t(`live.${live.via}`) : t("live.block", { block: live.block })}
+      </span>
     </span>
   );
 }
@@ -103,7 +105,11 @@ export function NotFound() {
 export function RouteError() {
   const { t } = useTranslation();
   const error = useRouteError();
-  const detail = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : error instanceof Error ? error.message : String(error);
+  const detail = isRouteErrorResponse(error)
+    ? `${error.status} ${error.statusText}`
+    : error instanceof Error
+      ? error.message
+      : String(error);
   return (
     <div className="page-head" role="alert">
       <h1>{t("routeError.title")}</h1>

@@ -30,7 +30,9 @@ export function routes(): RouteObject[] {
     return page.path === "/" ? { index: true, lazy } : { path: page.path.slice(1), lazy };
   });
   children.push({ path: "*", Component: NotFound });
-  return [{ path: "/", Component: Layout, ErrorBoundary: RouteError, children: [{ ErrorBoundary: RouteError, children }] }];
+  return [
+    { path: "/", Component: Layout, ErrorBoundary: RouteError, children: [{ ErrorBoundary: RouteError, children }] },
+  ];
 }
 
 export function createRouter() {

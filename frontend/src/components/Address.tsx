@@ -11,6 +11,7 @@ export function Address({ address }: { address: string | null | undefined }) {
   const mine = account !== null && account.toLowerCase() === address.toLowerCase();
   return (
     <span className="address" title={address}>
+      {/* biome-ignore lint/a11y/useAriaPropsSupportedByRole: a screen reader reads the whole address, not its shortened form */}
       <code aria-label={address}>{shortAddress(address)}</code>
       {mine && <span className="badge badge--you">{t("you")}</span>}
     </span>

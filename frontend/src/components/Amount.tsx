@@ -1,6 +1,15 @@
 // A quantity with its unit, formatted for the page's language; the exact base-unit value is in
 // the title so nothing rounded away is hidden from someone who needs it.
-import { formatBps, formatCarbon, formatCredits, formatEnergy, formatMbps, formatMbpsHours, formatToken, formatVcuHours } from "../lib/format.ts";
+import {
+  formatBps,
+  formatCarbon,
+  formatCredits,
+  formatEnergy,
+  formatMbps,
+  formatMbpsHours,
+  formatToken,
+  formatVcuHours,
+} from "../lib/format.ts";
 import { useLocale } from "../lib/locale.ts";
 import { useTokenSymbol } from "../lib/token.ts";
 

@@ -1,6 +1,6 @@
 // A labelled form control with its hint and validation message wired for assistive tech
 // (aria-describedby, aria-invalid), so the message is read with the field it belongs to.
-import { useId, type ReactNode } from "react";
+import { type ReactNode, useId } from "react";
 
 export type ControlProps = { id: string; "aria-invalid": boolean; "aria-describedby"?: string };
 
@@ -27,21 +27,50 @@ export function Field({ label, hint, error, unit, children }: Props) {
         {children({ id, "aria-invalid": Boolean(error), "aria-describedby": describedBy })}
         {unit && <span className="field__unit">{unit}</span>}
       </div>
-      {hint && <p id={hintId} className="field__hint">{hint}</p>}
-      {error && <p id={errorId} className="field__error">{error}</p>}
+      {hint && (
+        <p id={hintId} className="field__hint">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={errorId} className="field__error">
+          {error}
+        </p>
+      )}
     </div>
   );
 }
 
 /** A group of checkboxes or radios under one legend, with the same message wiring. */
-export function FieldSet({ legend, hint, error, children }: { legend: ReactNode; hint?: ReactNode; error?: string | null; children: ReactNode }) {
+export function FieldSet({
+  legend,
+  hint,
+  error,
+  children,
+}: {
+  legend: ReactNode;
+  hint?: ReactNode;
+  error?: string | null;
+  children: ReactNode;
+}) {
   const id = useId();
   return (
-    <fieldset className={`field fieldset ${error ? "field--invalid" : ""}`} aria-describedby={[error ? `${id}-error` : "", hint ? `${id}-hint` : ""].join(" ").trim() || undefined}>
+    <fieldset
+      className={`field fieldset ${error ? "field--invalid" : ""}`}
+      aria-describedby={[error ? `${id}-error` : "", hint ? `${id}-hint` : ""].join(" ").trim() || undefined}
+    >
       <legend className="field__label">{legend}</legend>
       <div className="fieldset__options">{children}</div>
-      {hint && <p id={`${id}-hint`} className="field__hint">{hint}</p>}
-      {error && <p id={`${id}-error`} className="field__error">{error}</p>}
+      {hint && (
+        <p id={`${id}-hint`} className="field__hint">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} className="field__error">
+          {error}
+        </p>
+      )}
     </fieldset>
   );
 }

@@ -17,5 +17,9 @@ const TONES: Record<string, string> = {
 /** An order, deal or device status from the indexer (OPEN, FINALIZED, …) as a translated badge. */
 export function StatusBadge({ status }: { status: string }) {
   const { t } = useTranslation();
-  return <span className={`badge badge--${TONES[status] ?? "muted"}`}>{t(`status.${status}`, { defaultValue: status })}</span>;
+  return (
+    <span className={`badge badge--${TONES[status] ?? "muted"}`}>
+      {t(`status.${status}`, { defaultValue: status })}
+    </span>
+  );
 }

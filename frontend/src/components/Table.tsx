@@ -60,7 +60,17 @@ export function Table<Row>({ caption, hideCaption, columns, rows, rowKey, loadin
 /** Loading, failed or empty, said in words. */
 export function QueryState({ loading, error, empty }: { loading: boolean; error: Error | null; empty?: ReactNode }) {
   const { t } = useTranslation();
-  if (error) return <p className="state state--error" role="alert">{t("state.error", { detail: error.message })}</p>;
-  if (loading) return <p className="state" role="status">{t("state.loading")}</p>;
+  if (error)
+    return (
+      <p className="state state--error" role="alert">
+        {t("state.error", { detail: error.message })}
+      </p>
+    );
+  if (loading)
+    return (
+      <p className="state" role="status">
+        {t("state.loading")}
+      </p>
+    );
   return empty ? <p className="state">{empty}</p> : null;
 }

@@ -1,6 +1,6 @@
 // Tabs as the ARIA pattern has them: arrow keys move between tabs, only the selected tab is in the
 // tab order, and the panel is labelled by its tab.
-import { useId, useRef, type ReactNode } from "react";
+import { type ReactNode, useId, useRef } from "react";
 
 type Props<K extends string> = {
   label: string;

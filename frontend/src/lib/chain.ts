@@ -1,9 +1,14 @@
 // The chain as the page sees it: one viem public client on the stack's RPC (the /rpc proxy on one
 // origin), the chain definition wallets are asked to switch to, and the deployed contracts with
 // the ABIs generated from the build (protocol/generated/abis.ts), never copied by hand.
-import { createPublicClient, defineChain, http, type Chain, type PublicClient } from "viem";
+import { type Chain, createPublicClient, defineChain, http, type PublicClient } from "viem";
 
-import { carbonCreditsAbi, greenCertificatesAbi, localSettlementTokenAbi, marketAbi } from "../../../protocol/generated/abis.ts";
+import {
+  carbonCreditsAbi,
+  greenCertificatesAbi,
+  localSettlementTokenAbi,
+  marketAbi,
+} from "../../../protocol/generated/abis.ts";
 import type { StackConfig } from "../../../protocol/stack-config.ts";
 import { absoluteUrl, useStackConfig } from "./config.tsx";
 
@@ -33,7 +38,11 @@ export function chainFromConfig(config: StackConfig): ChainContext {
     testnet: config.local,
   });
   // Local blocks come every few seconds at most: poll often so the page follows them closely.
-  const publicClient = createPublicClient({ chain, transport: http(rpcUrl), pollingInterval: config.local ? 1_000 : 4_000 });
+  const publicClient = createPublicClient({
+    chain,
+    transport: http(rpcUrl),
+    pollingInterval: config.local ? 1_000 : 4_000,
+  });
   const c = config.deployment.contracts;
   context = {
     chain,

@@ -1,6 +1,6 @@
 // The stack's /config.json (protocol/stack-config.ts), loaded once before anything else renders:
 // every other module needs to know where the chain, the GraphQL and the API are.
-import { createContext, use, useEffect, useState, type ReactNode } from "react";
+import { createContext, type ReactNode, use, useEffect, useState } from "react";
 
 import { parseStackConfig, type StackConfig } from "../../../protocol/stack-config.ts";
 
@@ -29,11 +29,14 @@ export function absoluteUrl(url: string): string {
   return new URL(url, globalThis.location?.origin ?? "http://127.0.0.1").toString();
 }
 
-type Props = { children: ReactNode; /** Tests pass a config instead of fetching one. */ config?: StackConfig };
+type Props = { children: ReactNode /** Tests pass a config instead of fetching one. */; config?: StackConfig };
 
 export function StackConfigProvider({ children, config: given }: Props) {
-  const [state, setState] = useState<{ config: StackConfig } | { error: string } | null>(given ? { config: given } : null);
+  const [state, setState] = useState<{ config: StackConfig } | { error: string } | null>(
+    given ? { config: given } : null,
+  );
   const [attempt, setAttempt] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is the trigger: the retry button bumps it to fetch again
   useEffect(() => {
     if (given) return;
     let live = true;
@@ -46,15 +49,31 @@ export function StackConfigProvider({ children, config: given }: Props) {
     };
   }, [given, attempt]);
 
-  if (state === null) return <p className="boot" role="status">Loading CCEX… · 正在加载…</p>;
+  if (state === null)
+    return (
+      <p className="boot" role="status">
+        Loading CCEX… · 正在加载…
+      </p>
+    );
   if ("error" in state) {
     // Shown before i18n can load its texts, so it speaks both languages.
     return (
       <main className="boot boot--error" role="alert">
         <h1>The market cannot start · 市场无法启动</h1>
-        <p>The stack's configuration could not be loaded. Is `npm start` running? · 无法读取服务配置，请确认 `npm start` 正在运行。</p>
+        <p>
+          The stack's configuration could not be loaded. Is `npm start` running? · 无法读取服务配置，请确认 `npm start`
+          正在运行。
+        </p>
         <pre>{state.error}</pre>
-        <button type="button" onClick={() => { setState(null); setAttempt((n) => n + 1); }}>Retry · 重试</button>
+        <button
+          type="button"
+          onClick={() => {
+            setState(null);
+            setAttempt((n) => n + 1);
+          }}
+        >
+          Retry · 重试
+        </button>
       </main>
     );
   }

@@ -20,7 +20,11 @@ function numberFormat(locale: Locale, minFraction: number, maxFraction: number):
   const key = `${locale}|${minFraction}|${maxFraction}`;
   let format = numberFormats.get(key);
   if (format === undefined) {
-    format = new Intl.NumberFormat(locale, { minimumFractionDigits: minFraction, maximumFractionDigits: maxFraction, roundingMode: "halfExpand" });
+    format = new Intl.NumberFormat(locale, {
+      minimumFractionDigits: minFraction,
+      maximumFractionDigits: maxFraction,
+      roundingMode: "halfExpand",
+    });
     numberFormats.set(key, format);
   }
   return format;
@@ -48,16 +52,35 @@ export function formatToken(base: bigint, locale: Locale, maxFraction = TOKEN_DE
 type Scaled = { text: string; unit: string };
 
 /** Picks the largest unit in which the value is at least 1 (or the smallest unit). */
-function scale(value: bigint, units: readonly (readonly [string, number])[], locale: Locale, maxFraction: number): Scaled {
+function scale(
+  value: bigint,
+  units: readonly (readonly [string, number])[],
+  locale: Locale,
+  maxFraction: number,
+): Scaled {
   const magnitude = value < 0n ? -value : value;
   let chosen = units[0];
   for (const unit of units) if (magnitude >= 10n ** BigInt(unit[1])) chosen = unit;
   return { text: formatScaled(value, chosen[1], locale, maxFraction), unit: chosen[0] };
 }
 
-const ENERGY_UNITS = [["Wh", 0], ["kWh", 3], ["MWh", 6], ["GWh", 9]] as const;
-const POWER_UNITS = [["W", 0], ["kW", 3], ["MW", 6], ["GW", 9]] as const;
-const CARBON_UNITS = [["gCO₂e", 0], ["kgCO₂e", 3], ["tCO₂e", 6]] as const;
+const ENERGY_UNITS = [
+  ["Wh", 0],
+  ["kWh", 3],
+  ["MWh", 6],
+  ["GWh", 9],
+] as const;
+const POWER_UNITS = [
+  ["W", 0],
+  ["kW", 3],
+  ["MW", 6],
+  ["GW", 9],
+] as const;
+const CARBON_UNITS = [
+  ["gCO₂e", 0],
+  ["kgCO₂e", 3],
+  ["tCO₂e", 6],
+] as const;
 
 /** Wh (chain unit) → "12.5 kWh" / "3.2 MWh". */
 export function formatEnergy(wh: bigint, locale: Locale, maxFraction = 2): Scaled {
@@ -129,14 +152,19 @@ export function formatShortTime(unixSeconds: number, locale: Locale, timeZone?: 
 /** A duration in seconds → "2 h 30 min" style, in the locale's unit words. */
 export function formatDuration(seconds: number, locale: Locale): string {
   const parts: string[] = [];
-  const units = [["day", 86_400], ["hour", 3_600], ["minute", 60]] as const;
+  const units = [
+    ["day", 86_400],
+    ["hour", 3_600],
+    ["minute", 60],
+  ] as const;
   let rest = Math.max(0, Math.round(seconds));
   for (const [unit, size] of units) {
     const n = Math.floor(rest / size);
     rest -= n * size;
     if (n > 0) parts.push(new Intl.NumberFormat(locale, { style: "unit", unit, unitDisplay: "short" }).format(n));
   }
-  if (parts.length === 0) return new Intl.NumberFormat(locale, { style: "unit", unit: "second", unitDisplay: "short" }).format(rest);
+  if (parts.length === 0)
+    return new Intl.NumberFormat(locale, { style: "unit", unit: "second", unitDisplay: "short" }).format(rest);
   return parts.slice(0, 2).join(" ");
 }
 

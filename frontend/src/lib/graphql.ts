@@ -2,11 +2,16 @@
 // indexer's `status` subscription (server-sent events) fires after every indexed block and re-org,
 // and each firing marks every live query stale so react-query refetches those on screen. When the
 // event stream is down, the chain's block number (polled over /rpc) drives the same refresh.
-import { useQuery, useQueryClient, type QueryKey, type UseQueryOptions, type UseQueryResult } from "@tanstack/react-query";
+import {
+  type QueryKey,
+  type UseQueryOptions,
+  type UseQueryResult,
+  useQuery,
+  useQueryClient,
+} from "@tanstack/react-query";
 import { useEffect, useSyncExternalStore } from "react";
-
-import { absoluteUrl, useStackConfig } from "./config.tsx";
 import { chainFromConfig } from "./chain.ts";
+import { absoluteUrl, useStackConfig } from "./config.tsx";
 
 /** Why a GraphQL read failed: the network, an HTTP status, or errors the server reported. */
 export class GqlError extends Error {
@@ -35,7 +40,11 @@ function setGraphqlUrl(url: string): void {
  * const { orderBook } = await gql<{ orderBook: OrderBook }>(`query($r: Resource!) { orderBook(resource: $r) { bestBid } }`, { r: "COMPUTE" });
  * @throws {GqlError}
  */
-export async function gql<T>(query: string, variables: Record<string, unknown> = {}, options: { signal?: AbortSignal } = {}): Promise<T> {
+export async function gql<T>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: { signal?: AbortSignal } = {},
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(absoluteUrl(endpoint.url), {
@@ -55,7 +64,10 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
     throw new GqlError("http", `the indexer answered ${response.status} without JSON`, { status: response.status });
   }
   if (body?.errors?.length) {
-    throw new GqlError("graphql", body.errors.map((e) => e.message).join("; "), { status: response.status, errors: body.errors });
+    throw new GqlError("graphql", body.errors.map((e) => e.message).join("; "), {
+      status: response.status,
+      errors: body.errors,
+    });
   }
   if (!response.ok || body?.data == null) {
     throw new GqlError("http", `the indexer answered ${response.status}`, { status: response.status });
@@ -63,10 +75,17 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
   return body.data;
 }
 
-type GqlOptions<T> = Omit<UseQueryOptions<T, GqlError>, "queryKey" | "queryFn"> & { /** false: do not refetch on new blocks. */ live?: boolean };
+type GqlOptions<T> = Omit<UseQueryOptions<T, GqlError>, "queryKey" | "queryFn"> & {
+  /** false: do not refetch on new blocks. */ live?: boolean;
+};
 
 /** A GraphQL query on react-query, refetched after every new block unless `live: false`. */
-export function useGql<T>(key: QueryKey, query: string, variables: Record<string, unknown> = {}, options: GqlOptions<T> = {}): UseQueryResult<T, GqlError> {
+export function useGql<T>(
+  key: QueryKey,
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: GqlOptions<T> = {},
+): UseQueryResult<T, GqlError> {
   const { live = true, ...rest } = options;
   return useQuery<T, GqlError>({
     queryKey: ["gql", ...key, variables],
@@ -136,7 +155,9 @@ export function useLiveUpdates(): void {
       source = new EventSource(url);
       source.addEventListener("next", (event) => {
         stopPolling();
-        const block = (JSON.parse((event as MessageEvent<string>).data) as { data?: { status?: { indexedBlock?: number | null } } }).data?.status?.indexedBlock;
+        const block = (
+          JSON.parse((event as MessageEvent<string>).data) as { data?: { status?: { indexedBlock?: number | null } } }
+        ).data?.status?.indexedBlock;
         if (typeof block === "number") onBlock(block, "indexer");
       });
       // EventSource reconnects by itself; until it does, the chain keeps the page fresh.

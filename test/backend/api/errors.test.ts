@@ -74,7 +74,10 @@ describe("API error responses", () => {
     const res = await fetch(`${srv.url}/api/quote`, { method: "POST" });
     assert.equal(res.status, 400);
     const p = await problemOf(res);
-    assert.deepEqual(p.errors?.map((e) => e.field), ["body"]);
+    assert.deepEqual(
+      p.errors?.map((e) => e.field),
+      ["body"],
+    );
   });
 
   it("answers a broken percent-encoding in a path parameter and a corrupt gzip body with 400", async () => {
@@ -119,7 +122,9 @@ describe("API error responses", () => {
     const bad = await fetch(`${srv.url}/problems/NOT_A_SLUG`);
     assert.equal(bad.status, 400);
     const p = await problemOf(bad);
-    assert.deepEqual(p.errors, [{ in: "path", field: "slug", message: "expected a lower-case slug such as invalid-request" }]);
+    assert.deepEqual(p.errors, [
+      { in: "path", field: "slug", message: "expected a lower-case slug such as invalid-request" },
+    ]);
     const unknown = await fetch(`${srv.url}/problems/no-such-problem`);
     assert.equal(unknown.status, 404);
     const proto = await fetch(`${srv.url}/problems/constructor`);

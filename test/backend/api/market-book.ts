@@ -36,7 +36,12 @@ export function marketBook(options: MarketBookOptions): OpenBook {
   const computeOffers: ComputeOffer[] = [];
   const cells = REGIONS.flatMap((r) => HARDWARE_CLASSES.map((_, c) => ({ region: r.code, c })));
   const computeDraws = sample(
-    fc.record({ capacity: fc.integer({ min: 500, max: 20_000 }), used: fc.double({ min: 0, max: 0.4, noNaN: true }), price: fc.double({ min: 0.7, max: 1.15, noNaN: true }), pue: fc.integer({ min: 1_080, max: 1_500 }) }),
+    fc.record({
+      capacity: fc.integer({ min: 500, max: 20_000 }),
+      used: fc.double({ min: 0, max: 0.4, noNaN: true }),
+      price: fc.double({ min: 0.7, max: 1.15, noNaN: true }),
+      pue: fc.integer({ min: 1_080, max: 1_500 }),
+    }),
     cells.length * computeSuppliersPerCell,
     seed,
   );
@@ -61,7 +66,12 @@ export function marketBook(options: MarketBookOptions): OpenBook {
   });
 
   const energy: EnergyOffer[] = sample(
-    fc.record({ source: fc.integer({ min: 0, max: ENERGY_SOURCES.length - 1 }), region: fc.constantFrom(...REGIONS.map((r) => r.code)), kwh: fc.integer({ min: 100, max: 5_000 }), price: fc.integer({ min: 39_000, max: 62_000 }) }),
+    fc.record({
+      source: fc.integer({ min: 0, max: ENERGY_SOURCES.length - 1 }),
+      region: fc.constantFrom(...REGIONS.map((r) => r.code)),
+      kwh: fc.integer({ min: 100, max: 5_000 }),
+      price: fc.integer({ min: 39_000, max: 62_000 }),
+    }),
     energyOffers,
     seed + 1,
   ).map((d, i) => ({
@@ -78,7 +88,11 @@ export function marketBook(options: MarketBookOptions): OpenBook {
 
   const bandwidthOffers: BandwidthOffer[] = [];
   const linkDraws = sample(
-    fc.record({ mbps: fc.integer({ min: 1_000, max: 10_000 }), latency: fc.integer({ min: 8, max: 60 }), price: fc.integer({ min: 1_000, max: 3_000 }) }),
+    fc.record({
+      mbps: fc.integer({ min: 1_000, max: 10_000 }),
+      latency: fc.integer({ min: 8, max: 60 }),
+      price: fc.integer({ min: 1_000, max: 3_000 }),
+    }),
     REGIONS.length * REGIONS.length * 2,
     seed + 2,
   );

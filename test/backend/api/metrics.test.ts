@@ -22,7 +22,10 @@ describe("GET /metrics", () => {
     assert.match(text, /^ccex_http_requests_total\{method="GET",route="\/api\/proposals",status="400"\} 1$/m);
     assert.match(text, /^ccex_http_requests_total\{method="GET",route="unmatched",status="404"\} 1$/m);
     assert.doesNotMatch(text, /random\/path/, "raw paths never become labels");
-    assert.match(text, /^ccex_http_request_duration_seconds_bucket\{le="0\.1",method="GET",route="\/api\/proposals",status="200"\} 1$/m);
+    assert.match(
+      text,
+      /^ccex_http_request_duration_seconds_bucket\{le="0\.1",method="GET",route="\/api\/proposals",status="200"\} 1$/m,
+    );
     assert.match(text, /^ccex_api_process_cpu_user_seconds_total /m);
   });
 

@@ -20,9 +20,36 @@ function proposed(bidId: bigint): ProposedMatch {
     },
     surplus: big,
     parties: [
-      { role: "buyer", orderId: bidId, reserve: big, disagreement: 0n, weight: 1, payment: 3_640_000n, surplusShareBps: 5_000, explanation: "pays" },
-      { role: "compute", orderId: 10n, reserve: 2_000_000n, disagreement: 2_000_000n, weight: 1, payment: 3_000_000n, surplusShareBps: 3_000, explanation: "gets" },
-      { role: "energy", orderId: 20n, reserve: 400_000n, disagreement: 400_000n, weight: 0.5, payment: 640_000n, surplusShareBps: 2_000, explanation: "gets" },
+      {
+        role: "buyer",
+        orderId: bidId,
+        reserve: big,
+        disagreement: 0n,
+        weight: 1,
+        payment: 3_640_000n,
+        surplusShareBps: 5_000,
+        explanation: "pays",
+      },
+      {
+        role: "compute",
+        orderId: 10n,
+        reserve: 2_000_000n,
+        disagreement: 2_000_000n,
+        weight: 1,
+        payment: 3_000_000n,
+        surplusShareBps: 3_000,
+        explanation: "gets",
+      },
+      {
+        role: "energy",
+        orderId: 20n,
+        reserve: 400_000n,
+        disagreement: 400_000n,
+        weight: 0.5,
+        payment: 640_000n,
+        surplusShareBps: 2_000,
+        explanation: "gets",
+      },
     ],
   };
 }
@@ -41,7 +68,11 @@ describe("GET /api/proposals", () => {
   });
 
   it("shows every party's reserve, disagreement point, weight, payment and share as exact strings", async () => {
-    const batch: ProposalBatch = { id: 1n, clearedAt: 1_700_000_000, matches: [proposed(1n), proposed(2n), proposed(3n)] };
+    const batch: ProposalBatch = {
+      id: 1n,
+      clearedAt: 1_700_000_000,
+      matches: [proposed(1n), proposed(2n), proposed(3n)],
+    };
     await srv.proposals.publish(batch);
     const res = await fetch(`${srv.url}/api/proposals`);
     assert.equal(res.status, 200);
@@ -65,10 +96,16 @@ describe("GET /api/proposals", () => {
 
   it("filters by bid and pages through the batch", async () => {
     const one = ProposalsResponse.parse(await (await fetch(`${srv.url}/api/proposals?bidId=2`)).json());
-    assert.deepEqual(one.matches.map((m) => m.bidId), ["2"]);
+    assert.deepEqual(
+      one.matches.map((m) => m.bidId),
+      ["2"],
+    );
     assert.equal(one.page.total, 1);
     const page = ProposalsResponse.parse(await (await fetch(`${srv.url}/api/proposals?offset=1&limit=1`)).json());
-    assert.deepEqual(page.matches.map((m) => m.bidId), ["2"]);
+    assert.deepEqual(
+      page.matches.map((m) => m.bidId),
+      ["2"],
+    );
     assert.deepEqual(page.page, { offset: 1, limit: 1, total: 3 });
   });
 
@@ -85,7 +122,10 @@ describe("GET /api/proposals", () => {
   it("rejects a repeated parameter instead of guessing which one counts", async () => {
     const res = await fetch(`${srv.url}/api/proposals?limit=1&limit=2`);
     assert.equal(res.status, 400);
-    assert.deepEqual((await problemOf(res)).errors?.map((e) => e.field), ["limit"]);
+    assert.deepEqual(
+      (await problemOf(res)).errors?.map((e) => e.field),
+      ["limit"],
+    );
   });
 
   it("never lets the store go back to an older batch", async () => {

@@ -19,7 +19,10 @@ async function fieldsOf(res: Response): Promise<string[]> {
   assert.equal(res.status, 400);
   const p = await problemOf(res);
   assert.equal(p.type, "/problems/invalid-request");
-  assert.ok(p.errors?.every((e) => e.in === "body" && e.message.length > 0), "each error says what is wrong");
+  assert.ok(
+    p.errors?.every((e) => e.in === "body" && e.message.length > 0),
+    "each error says what is wrong",
+  );
   return (p.errors ?? []).map((e) => e.field).sort();
 }
 
@@ -74,12 +77,19 @@ describe("POST /api/quote input validation", () => {
   });
 
   it("names unknown fields, so a misspelt option is not silently ignored", async () => {
-    const res = await postJson(`${srv.url}/api/quote`, { ...valid, minGreenShare: 50, window: { ...valid.window, tz: "UTC" } });
+    const res = await postJson(`${srv.url}/api/quote`, {
+      ...valid,
+      minGreenShare: 50,
+      window: { ...valid.window, tz: "UTC" },
+    });
     assert.deepEqual(await fieldsOf(res), ["minGreenShare", "window.tz"]);
   });
 
   it("rejects a window that ends before it starts or lasts over a year", async () => {
-    const backwards = await postJson(`${srv.url}/api/quote`, { ...valid, window: { start: 2_000_000_000, end: 1_999_999_999 } });
+    const backwards = await postJson(`${srv.url}/api/quote`, {
+      ...valid,
+      window: { start: 2_000_000_000, end: 1_999_999_999 },
+    });
     assert.deepEqual(await fieldsOf(backwards), ["window.end"]);
     const long = await postJson(`${srv.url}/api/quote`, { ...valid, window: { start: 0, end: 400 * 86_400 } });
     assert.deepEqual(await fieldsOf(long), ["window.end"]);
@@ -95,7 +105,11 @@ describe("POST /api/quote input validation", () => {
   });
 
   it("refuses what the contract could not store or pricing could not hold exactly", async () => {
-    const escrow = await postJson(`${srv.url}/api/quote`, { ...valid, vcuHours: 10_000_000, limitPricePerVcuHour: "1000000000" });
+    const escrow = await postJson(`${srv.url}/api/quote`, {
+      ...valid,
+      vcuHours: 10_000_000,
+      limitPricePerVcuHour: "1000000000",
+    });
     assert.deepEqual(await fieldsOf(escrow), ["limitPricePerVcuHour"]);
     const latency = await postJson(`${srv.url}/api/quote`, { ...valid, maxLatencyMs: 65_536 });
     assert.deepEqual(await fieldsOf(latency), ["maxLatencyMs"]);

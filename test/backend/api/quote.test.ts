@@ -19,12 +19,62 @@ const smallBook: OpenBook = {
   asOf: NOW,
   bids: [],
   computeOffers: [
-    { id: 1n, supplier: addr(1), hardwareClass: 2, region: 2, windowStart: NOW, windowEnd: NOW + 48 * HOUR, vcuHours: 100n, filled: 0n, reservePricePerVcuHour: 1_000_000n, whPerVcuHour: 400n, pueMilli: 1_250, expiry: NOW + 48 * HOUR },
-    { id: 2n, supplier: addr(2), hardwareClass: 2, region: 1, windowStart: NOW, windowEnd: NOW + 48 * HOUR, vcuHours: 100n, filled: 0n, reservePricePerVcuHour: 800_000n, whPerVcuHour: 400n, pueMilli: 1_250, expiry: NOW + 48 * HOUR },
+    {
+      id: 1n,
+      supplier: addr(1),
+      hardwareClass: 2,
+      region: 2,
+      windowStart: NOW,
+      windowEnd: NOW + 48 * HOUR,
+      vcuHours: 100n,
+      filled: 0n,
+      reservePricePerVcuHour: 1_000_000n,
+      whPerVcuHour: 400n,
+      pueMilli: 1_250,
+      expiry: NOW + 48 * HOUR,
+    },
+    {
+      id: 2n,
+      supplier: addr(2),
+      hardwareClass: 2,
+      region: 1,
+      windowStart: NOW,
+      windowEnd: NOW + 48 * HOUR,
+      vcuHours: 100n,
+      filled: 0n,
+      reservePricePerVcuHour: 800_000n,
+      whPerVcuHour: 400n,
+      pueMilli: 1_250,
+      expiry: NOW + 48 * HOUR,
+    },
   ],
-  energyOffers: [{ id: 3n, supplier: addr(3), batchId: 1n, source: 1, region: 2, wh: 100_000n, filled: 0n, reservePricePerKwh: 50_000n, expiry: NOW + 48 * HOUR }],
+  energyOffers: [
+    {
+      id: 3n,
+      supplier: addr(3),
+      batchId: 1n,
+      source: 1,
+      region: 2,
+      wh: 100_000n,
+      filled: 0n,
+      reservePricePerKwh: 50_000n,
+      expiry: NOW + 48 * HOUR,
+    },
+  ],
   bandwidthOffers: [
-    { id: 4n, supplier: addr(4), fromRegion: 1, toRegion: 2, mbps: 1_000n, filled: 0n, latencyMs: 20, windowStart: NOW, windowEnd: NOW + 48 * HOUR, reservePricePerMbpsHour: 2_000n, expiry: NOW + 48 * HOUR },
+    {
+      id: 4n,
+      supplier: addr(4),
+      fromRegion: 1,
+      toRegion: 2,
+      mbps: 1_000n,
+      filled: 0n,
+      latencyMs: 20,
+      windowStart: NOW,
+      windowEnd: NOW + 48 * HOUR,
+      reservePricePerMbpsHour: 2_000n,
+      expiry: NOW + 48 * HOUR,
+    },
   ],
 };
 
@@ -90,12 +140,18 @@ describe("POST /api/quote", () => {
       else assert.ok(BigInt(p.payment) >= BigInt(p.reserve), `${p.role} gets at least its reserve`);
     }
     const shares = bundle.parties.reduce((s, p) => s + p.surplusShareBps, 0) + bundle.feeShareBps;
-    assert.ok(Math.abs(shares - 10_000) <= bundle.parties.length + 1, `parties and fee share the whole surplus (${shares})`);
+    assert.ok(
+      Math.abs(shares - 10_000) <= bundle.parties.length + 1,
+      `parties and fee share the whole surplus (${shares})`,
+    );
     const buyer = bundle.parties.find((p) => p.role === "buyer");
     assert.equal(buyer?.orderId, "0", "the quoted bid is not posted yet");
     assert.equal(BigInt(buyer?.payment ?? 0), BigInt(q.price?.total ?? -1), "the buyer pays the quoted total");
     const suppliers = bundle.parties.filter((p) => p.role !== "buyer").reduce((s, p) => s + BigInt(p.payment), 0n);
-    const paid = BigInt(bundle.computePayment) + bundle.energyLots.reduce((s, l) => s + BigInt(l.payment), 0n) + BigInt(bundle.bandwidthPayment);
+    const paid =
+      BigInt(bundle.computePayment) +
+      bundle.energyLots.reduce((s, l) => s + BigInt(l.payment), 0n) +
+      BigInt(bundle.bandwidthPayment);
     assert.equal(suppliers, paid, "the parties' payments are the bundle's payments");
   });
 
@@ -135,7 +191,12 @@ describe("POST /api/quote", () => {
     const started = await quote(srv, { ...localBid, window: { start: NOW - HOUR, end: NOW + HOUR } });
     assert.match(started.reasons[0], /already started/);
 
-    const noLink = await quote(srv, { ...localBid, acceptableRegions: ["cn-north"], bandwidthMbps: 100, maxLatencyMs: 5 });
+    const noLink = await quote(srv, {
+      ...localBid,
+      acceptableRegions: ["cn-north"],
+      bandwidthMbps: 100,
+      maxLatencyMs: 5,
+    });
     assert.equal(noLink.outcome, "infeasible");
     assert.match(noLink.reasons.join(" "), /no bandwidth offer carries 100 Mbps within 5 ms/);
   });
@@ -158,7 +219,12 @@ describe("POST /api/quote against a realistic book", () => {
   after(() => srv.close());
 
   it("prices every hardware class within the limit and the green share", async () => {
-    const limits = { "cpu-general": "200000", "cpu-hpc": "500000", "gpu-inference": "3000000", "gpu-training": "6000000" };
+    const limits = {
+      "cpu-general": "200000",
+      "cpu-hpc": "500000",
+      "gpu-inference": "3000000",
+      "gpu-training": "6000000",
+    };
     for (const [hardwareClass, limit] of Object.entries(limits)) {
       const q = await quote(srv, {
         hardwareClass,
@@ -174,7 +240,10 @@ describe("POST /api/quote against a realistic book", () => {
       assert.equal(q.outcome, "priced", `${hardwareClass}: ${q.reasons.join("; ")}`);
       assert.ok(BigInt(q.price?.perVcuHour ?? "0") <= BigInt(limit), hardwareClass);
       assert.ok((q.greenShareBps ?? 0) >= 8_000, hardwareClass);
-      assert.ok(q.bundles.every((b) => b.bandwidthOfferId !== "0"), "remote regions only: every bundle has a link");
+      assert.ok(
+        q.bundles.every((b) => b.bandwidthOfferId !== "0"),
+        "remote regions only: every bundle has a link",
+      );
     }
   });
 

@@ -1,8 +1,9 @@
 // Starts an API app on an ephemeral loopback port for one test file and stops it afterwards.
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
 
-import { createApp, type AppDeps } from "../../../backend/api/app.ts";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+import { type AppDeps, createApp } from "../../../backend/api/app.ts";
 import { InMemoryBookSource } from "../../../backend/api/book-source.ts";
 import { InMemoryProposalStore } from "../../../backend/api/proposal-store.ts";
 
@@ -34,9 +35,12 @@ export async function startTestServer(overrides: Partial<AppDeps> = {}): Promise
 }
 
 /** A parsed problem+json response, asserting the media type on the way. */
-export async function problemOf(res: Response): Promise<Record<string, unknown> & { errors?: { in: string; field: string; message: string }[] }> {
+export async function problemOf(
+  res: Response,
+): Promise<Record<string, unknown> & { errors?: { in: string; field: string; message: string }[] }> {
   const type = res.headers.get("content-type") ?? "";
-  if (!type.startsWith("application/problem+json")) throw new Error(`expected problem+json, got ${type} (status ${res.status})`);
+  if (!type.startsWith("application/problem+json"))
+    throw new Error(`expected problem+json, got ${type} (status ${res.status})`);
   return (await res.json()) as Record<string, unknown>;
 }
 

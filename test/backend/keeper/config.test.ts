@@ -20,16 +20,23 @@ describe("keeper config", () => {
   });
 
   it("names each bad variable and never echoes the key", () => {
-    assert.throws(() => loadKeeperConfig({}), (e: Error) => e instanceof KeeperConfigError && /KEEPER_PRIVATE_KEY/.test(e.message));
+    assert.throws(
+      () => loadKeeperConfig({}),
+      (e: Error) => e instanceof KeeperConfigError && /KEEPER_PRIVATE_KEY/.test(e.message),
+    );
     assert.throws(
       () => loadKeeperConfig({ KEEPER_PRIVATE_KEY: "0xsecret", KEEPER_INTERVAL_MS: "soon" }),
-      (e: Error) => /KEEPER_PRIVATE_KEY/.test(e.message) && /KEEPER_INTERVAL_MS/.test(e.message) && !e.message.includes("secret"),
+      (e: Error) =>
+        /KEEPER_PRIVATE_KEY/.test(e.message) && /KEEPER_INTERVAL_MS/.test(e.message) && !e.message.includes("secret"),
     );
     assert.throws(() => loadKeeperConfig({ KEEPER_PRIVATE_KEY: KEY, RPC_URL: "ftp://x" }), /RPC_URL/);
   });
 
   it("stops the process with exit 2 and one line on stderr", () => {
-    const run = spawnSync(process.execPath, [MAIN], { env: { PATH: process.env.PATH, KEEPER_INTERVAL_MS: "5" }, encoding: "utf8" });
+    const run = spawnSync(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH, KEEPER_INTERVAL_MS: "5" },
+      encoding: "utf8",
+    });
     assert.equal(run.status, 2);
     const lines = run.stderr.trim().split("\n");
     assert.equal(lines.length, 1);

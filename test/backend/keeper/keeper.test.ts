@@ -17,7 +17,18 @@ import { DealLedger, type OpenDeal } from "../../../backend/keeper/deal-ledger.t
 import { Keeper, type KeeperRound } from "../../../backend/keeper/keeper.ts";
 import { greenCertificatesAbi, localSettlementTokenAbi, marketAbi } from "../../../protocol/generated/abis.ts";
 import { DEAL_STATUSES } from "../../../protocol/orders.ts";
-import { type Deployment, Exchange, HOUR, Hardware, type Node, Region, Source, deploy, regions, startNode } from "../matcher/helpers/exchange.ts";
+import {
+  type Deployment,
+  deploy,
+  Exchange,
+  Hardware,
+  HOUR,
+  type Node,
+  Region,
+  regions,
+  Source,
+  startNode,
+} from "../matcher/helpers/exchange.ts";
 
 const DEALS = 7;
 const VCU = 10n;
@@ -41,7 +52,12 @@ let gracePeriod: number;
 const logger = pino({ level: "silent" });
 
 async function status(dealId: bigint): Promise<string> {
-  const deal = await x.client.readContract({ address: d.market, abi: marketAbi, functionName: "dealOf", args: [dealId] });
+  const deal = await x.client.readContract({
+    address: d.market,
+    abi: marketAbi,
+    functionName: "dealOf",
+    args: [dealId],
+  });
   return DEAL_STATUSES[deal.status];
 }
 
@@ -70,14 +86,24 @@ describe("keeper", () => {
     await x.send(x.d.market, marketAbi, "setDealPeriods", [600, 900], x.admin);
     await x.send(x.d.market, marketAbi, "setArbitrationPeriod", [1_800], x.admin);
     gracePeriod = 900;
-    const hash = await x.wallet.sendTransaction({ account: x.admin, to: keeperAccount.address, value: parseEther("10"), chain: null });
+    const hash = await x.wallet.sendTransaction({
+      account: x.admin,
+      to: keeperAccount.address,
+      value: parseEther("10"),
+      chain: null,
+    });
     await x.client.waitForTransactionReceipt({ hash });
 
     const now = await x.now();
     const windowStart = now + HOUR;
     windowEnd = windowStart + HOUR;
     batchId = await x.issueBatch(x.wind, Source.Wind, Region.North, 100_000n);
-    const energyOffer = await x.postEnergyOffer(x.wind, { batchId, wh: LOT_WH * BigInt(DEALS), reservePricePerKwh: 50_000n, expiry: windowStart });
+    const energyOffer = await x.postEnergyOffer(x.wind, {
+      batchId,
+      wh: LOT_WH * BigInt(DEALS),
+      reservePricePerKwh: 50_000n,
+      expiry: windowStart,
+    });
     const offer = await x.postComputeOffer(x.compute, {
       hardwareClass: Hardware.CpuGeneral,
       region: Region.North,
@@ -118,7 +144,12 @@ describe("keeper", () => {
     }));
     const receipt = await x.send(x.d.market, marketAbi, "settle", [matches], x.admin);
     assert.equal(receipt.status, "success");
-    const { publicClient } = createChainClients({ chainId: d.chainId, rpcUrl: node.url, account: keeperAccount, pollingIntervalMs: 50 });
+    const { publicClient } = createChainClients({
+      chainId: d.chainId,
+      rpcUrl: node.url,
+      account: keeperAccount,
+      pollingIntervalMs: 50,
+    });
     ledger = new DealLedger({ client: publicClient, market: d.market, startBlock: d.startBlock });
     await ledger.sync();
     dealIds.push(...ledger.open().map((deal) => deal.dealId));
@@ -129,11 +160,23 @@ describe("keeper", () => {
     await headAt(windowEnd);
     for (const dealId of dealIds.slice(0, 5)) {
       const deal = await terms(dealId);
-      await x.send(d.market, marketAbi, "reportUsage", [dealId, deal.terms, { vcuDelivered: VCU, whConsumed: 3_600n, meteringHash: `0x${"ab".repeat(32)}` }], x.compute);
+      await x.send(
+        d.market,
+        marketAbi,
+        "reportUsage",
+        [dealId, deal.terms, { vcuDelivered: VCU, whConsumed: 3_600n, meteringHash: `0x${"ab".repeat(32)}` }],
+        x.compute,
+      );
     }
     const disputed = await terms(dealIds[4]);
     assert.equal(disputed.status, "Reported");
-    await x.send(d.market, marketAbi, "disputeUsage", [dealIds[4], disputed.terms, disputed.report, "metering gap"], x.buyer);
+    await x.send(
+      d.market,
+      marketAbi,
+      "disputeUsage",
+      [dealIds[4], disputed.terms, disputed.report, "metering gap"],
+      x.buyer,
+    );
   });
 
   after(async () => {
@@ -180,7 +223,11 @@ describe("keeper", () => {
     const round = await staleKeeper.runRound();
     assert.deepEqual(closed(round), [dealIds[5]]);
     assert.equal(round.status === "done" && round.skipped.length, 1);
-    assert.deepEqual(round.status === "done" && round.skipped[0], { dealId: dealIds[6], action: "cancelNoShow", reason: "MarketInvalidDealStatus" });
+    assert.deepEqual(round.status === "done" && round.skipped[0], {
+      dealId: dealIds[6],
+      action: "cancelNoShow",
+      reason: "MarketInvalidDealStatus",
+    });
     assert.equal(await status(dealIds[5]), "Cancelled");
   });
 
@@ -193,13 +240,23 @@ describe("keeper", () => {
     assert.deepEqual(closed(await keeper.runRound()), [dealIds[4]]);
     assert.equal(await status(dealIds[4]), "Finalized");
     await ledger.sync();
-    assert.deepEqual(ledger.open().map((deal) => `${deal.dealId}:${deal.status}`), []);
+    assert.deepEqual(
+      ledger.open().map((deal) => `${deal.dealId}:${deal.status}`),
+      [],
+    );
   });
 
   it("runs as a process that stops cleanly on SIGTERM", async () => {
     const main = path.resolve(import.meta.dirname, "..", "..", "..", "backend", "keeper", "main.ts");
     const child = spawn(process.execPath, [main], {
-      env: { ...process.env, RPC_URL: node.url, DEPLOYMENT: d.file, KEEPER_PRIVATE_KEY: generatePrivateKey(), KEEPER_INTERVAL_MS: "200", LOG_LEVEL: "info" },
+      env: {
+        ...process.env,
+        RPC_URL: node.url,
+        DEPLOYMENT: d.file,
+        KEEPER_PRIVATE_KEY: generatePrivateKey(),
+        KEEPER_INTERVAL_MS: "200",
+        LOG_LEVEL: "info",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -229,7 +286,12 @@ describe("keeper", () => {
     const paidOut = owed;
     assert.equal(paidOut, escrowed);
 
-    const batch = (await x.client.readContract({ address: d.certificates, abi: greenCertificatesAbi, functionName: "batchOf", args: [batchId] })) as {
+    const batch = (await x.client.readContract({
+      address: d.certificates,
+      abi: greenCertificatesAbi,
+      functionName: "batchOf",
+      args: [batchId],
+    })) as {
       issuedWh: bigint;
       retiredWh: bigint;
     };

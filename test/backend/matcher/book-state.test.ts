@@ -2,7 +2,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { type BookLog, applyBookLog, bookOf, cloneBookState, emptyBookState } from "../../../backend/chain/book-state.ts";
+import {
+  applyBookLog,
+  type BookLog,
+  bookOf,
+  cloneBookState,
+  emptyBookState,
+} from "../../../backend/chain/book-state.ts";
 
 const buyer = "0x00000000000000000000000000000000000000b1" as const;
 const supplier = "0x00000000000000000000000000000000000000c1" as const;
@@ -34,17 +40,49 @@ const computePosted = (offerId: bigint, vcuHours: number) =>
   log("ComputeOfferPosted", {
     offerId,
     supplier,
-    offer: { hardwareClass: 2, region: 4, windowStart: 0, windowEnd: 9_000, vcuHours, reservePricePerVcuHour: 1_500_000n, whPerVcuHour: 2_000, pueMilli: 1_250, expiry: 900 },
+    offer: {
+      hardwareClass: 2,
+      region: 4,
+      windowStart: 0,
+      windowEnd: 9_000,
+      vcuHours,
+      reservePricePerVcuHour: 1_500_000n,
+      whPerVcuHour: 2_000,
+      pueMilli: 1_250,
+      expiry: 900,
+    },
   });
 const energyPosted = (offerId: bigint, wh: bigint) =>
-  log("EnergyOfferPosted", { offerId, supplier, batchId: 7n, source: 1, region: 4, offer: { batchId: 7n, wh, reservePricePerKwh: 40_000n, expiry: 900 } });
+  log("EnergyOfferPosted", {
+    offerId,
+    supplier,
+    batchId: 7n,
+    source: 1,
+    region: 4,
+    offer: { batchId: 7n, wh, reservePricePerKwh: 40_000n, expiry: 900 },
+  });
 const bandwidthPosted = (offerId: bigint, mbps: number) =>
   log("BandwidthOfferPosted", {
     offerId,
     supplier,
-    offer: { fromRegion: 4, toRegion: 2, mbps, latencyMs: 30, windowStart: 0, windowEnd: 9_000, reservePricePerMbpsHour: 10_000n, expiry: 900 },
+    offer: {
+      fromRegion: 4,
+      toRegion: 2,
+      mbps,
+      latencyMs: 30,
+      windowStart: 0,
+      windowEnd: 9_000,
+      reservePricePerMbpsHour: 10_000n,
+      expiry: 900,
+    },
   });
-const dealOpened = (bidId: bigint, vcuHours: bigint, lots: { offerId: bigint; wh: bigint }[], bandwidthOfferId: bigint, bandwidthMbps: bigint) =>
+const dealOpened = (
+  bidId: bigint,
+  vcuHours: bigint,
+  lots: { offerId: bigint; wh: bigint }[],
+  bandwidthOfferId: bigint,
+  bandwidthMbps: bigint,
+) =>
   log("DealOpened", {
     dealId: 1n,
     bidId,
@@ -65,7 +103,13 @@ const dealOpened = (bidId: bigint, vcuHours: bigint, lots: { offerId: bigint; wh
 describe("applyBookLog", () => {
   it("turns posted events into orders in the protocol's shapes", () => {
     const state = emptyBookState();
-    for (const l of [bidPosted(1n, 100), computePosted(1n, 1_000), energyPosted(1n, 500_000n), bandwidthPosted(1n, 1_000)]) applyBookLog(state, l);
+    for (const l of [
+      bidPosted(1n, 100),
+      computePosted(1n, 1_000),
+      energyPosted(1n, 500_000n),
+      bandwidthPosted(1n, 1_000),
+    ])
+      applyBookLog(state, l);
     const book = bookOf(state);
     assert.deepEqual(book.bids[0], {
       id: 1n,
@@ -91,14 +135,37 @@ describe("applyBookLog", () => {
 
   it("moves every order's fill on DealOpened and drops orders once filled or cancelled", () => {
     const state = emptyBookState();
-    for (const l of [bidPosted(1n, 100), bidPosted(2n, 10), computePosted(1n, 1_000), energyPosted(1n, 250_000n), energyPosted(2n, 900_000n), bandwidthPosted(1n, 1_000)]) {
+    for (const l of [
+      bidPosted(1n, 100),
+      bidPosted(2n, 10),
+      computePosted(1n, 1_000),
+      energyPosted(1n, 250_000n),
+      energyPosted(2n, 900_000n),
+      bandwidthPosted(1n, 1_000),
+    ]) {
       applyBookLog(state, l);
     }
-    applyBookLog(state, dealOpened(1n, 60n, [{ offerId: 1n, wh: 250_000n }, { offerId: 2n, wh: 100n }], 1n, 50n));
+    applyBookLog(
+      state,
+      dealOpened(
+        1n,
+        60n,
+        [
+          { offerId: 1n, wh: 250_000n },
+          { offerId: 2n, wh: 100n },
+        ],
+        1n,
+        50n,
+      ),
+    );
     let book = bookOf(state);
     assert.equal(book.bids.find((b) => b.id === 1n)!.filled, 60n);
     assert.equal(book.computeOffers[0].filled, 60n);
-    assert.deepEqual(book.energyOffers.map((e) => e.id), [2n], "energy offer 1 is used up");
+    assert.deepEqual(
+      book.energyOffers.map((e) => e.id),
+      [2n],
+      "energy offer 1 is used up",
+    );
     assert.equal(book.energyOffers[0].filled, 100n);
     assert.equal(book.bandwidthOffers[0].filled, 50n);
 

@@ -8,7 +8,7 @@ import { encryptKeystoreJson } from "ethers";
 import { bytesToHex, keccak256 } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 
-import { KeystoreError, decryptKeystore } from "../../../backend/chain/keystore.ts";
+import { decryptKeystore, KeystoreError } from "../../../backend/chain/keystore.ts";
 
 function pbkdf2Keystore(privateKey: `0x${string}`, password: string, c = 1_000) {
   const salt = randomBytes(32);
@@ -73,7 +73,14 @@ describe("decryptKeystore", () => {
     const tampered = { ...keystore, crypto: { ...keystore.crypto, cipher: "aes-256-gcm" } };
     await assert.rejects(decryptKeystore({ keystore: tampered, password: "pw" }), /crypto\.cipher/);
     await assert.rejects(decryptKeystore({ keystore: "{not json", password: "pw" }), /not JSON/);
-    const huge = { ...keystore, crypto: { ...keystore.crypto, kdf: "scrypt", kdfparams: { n: 2 ** 30, r: 8, p: 1, dklen: 32, salt: bytesToHex(randomBytes(32)) } } };
+    const huge = {
+      ...keystore,
+      crypto: {
+        ...keystore.crypto,
+        kdf: "scrypt",
+        kdfparams: { n: 2 ** 30, r: 8, p: 1, dklen: 32, salt: bytesToHex(randomBytes(32)) },
+      },
+    };
     await assert.rejects(decryptKeystore({ keystore: huge, password: "pw" }), /kdfparams\.n/);
   });
 });

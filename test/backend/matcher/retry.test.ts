@@ -4,16 +4,16 @@ import { describe, it } from "node:test";
 
 import fc from "fast-check";
 import {
-  BaseError,
+  type BaseError,
   ContractFunctionExecutionError,
   ContractFunctionRevertedError,
+  encodeErrorResult,
   HttpRequestError,
   InsufficientFundsError,
   MethodNotFoundRpcError,
+  parseAbi,
   RpcRequestError,
   TimeoutError,
-  encodeErrorResult,
-  parseAbi,
 } from "viem";
 
 import {
@@ -38,7 +38,8 @@ describe("backoffDelay", () => {
   });
 
   it("doubles its ceiling each attempt until the cap", () => {
-    const top = (attempt: number) => backoffDelay(attempt, { baseDelayMs: 100, maxDelayMs: 1_000, random: () => 0.999999 });
+    const top = (attempt: number) =>
+      backoffDelay(attempt, { baseDelayMs: 100, maxDelayMs: 1_000, random: () => 0.999999 });
     assert.deepEqual([0, 1, 2, 3, 4, 5].map(top), [99, 199, 399, 799, 999, 999]);
   });
 });
@@ -57,7 +58,9 @@ describe("toChainError", () => {
 
   it("treats a refused request, a missing method and an empty account as fatal", () => {
     assert.ok(toChainError(new HttpRequestError({ url, status: 401 }), "x") instanceof FatalChainError);
-    const missing = new MethodNotFoundRpcError(new RpcRequestError({ body: {}, url, error: { code: -32601, message: "no" } }));
+    const missing = new MethodNotFoundRpcError(
+      new RpcRequestError({ body: {}, url, error: { code: -32601, message: "no" } }),
+    );
     assert.ok(toChainError(missing, "debug_traceCall") instanceof MethodUnavailableError);
     const broke = toChainError(new InsufficientFundsError(), "submit settle");
     assert.ok(broke instanceof FatalChainError);
@@ -67,8 +70,16 @@ describe("toChainError", () => {
 
   it("decodes a revert's custom error name", () => {
     const abi = parseAbi(["error EnforcedPause()", "function settle(uint256 x)"]);
-    const revert = new ContractFunctionRevertedError({ abi, functionName: "settle", data: encodeErrorResult({ abi, errorName: "EnforcedPause" }) });
-    const wrapped = new ContractFunctionExecutionError(revert as BaseError, { abi, functionName: "settle", args: [1n] });
+    const revert = new ContractFunctionRevertedError({
+      abi,
+      functionName: "settle",
+      data: encodeErrorResult({ abi, errorName: "EnforcedPause" }),
+    });
+    const wrapped = new ContractFunctionExecutionError(revert as BaseError, {
+      abi,
+      functionName: "settle",
+      args: [1n],
+    });
     const e = toChainError(wrapped, "simulate settle");
     assert.ok(e instanceof ContractRevertError);
     assert.equal(e.errorName, "EnforcedPause");
@@ -88,7 +99,15 @@ describe("withRetry", () => {
         if (calls < 4) throw new HttpRequestError({ url, status: 503 });
         return "ok";
       },
-      { label: "read", retries: 5, baseDelayMs: 10, maxDelayMs: 1_000, random: () => 0.5, sleep: noSleep, onRetry: (i) => delays.push(i.delayMs) },
+      {
+        label: "read",
+        retries: 5,
+        baseDelayMs: 10,
+        maxDelayMs: 1_000,
+        random: () => 0.5,
+        sleep: noSleep,
+        onRetry: (i) => delays.push(i.delayMs),
+      },
     );
     assert.equal(value, "ok");
     assert.equal(calls, 4);
@@ -131,7 +150,14 @@ describe("withRetry", () => {
       async () => {
         throw new HttpRequestError({ url });
       },
-      { label: "read", retries: 100, baseDelayMs: 60_000, maxDelayMs: 60_000, random: () => 0.9, signal: controller.signal },
+      {
+        label: "read",
+        retries: 100,
+        baseDelayMs: 60_000,
+        maxDelayMs: 60_000,
+        random: () => 0.9,
+        signal: controller.signal,
+      },
     );
     setTimeout(() => controller.abort(new Error("stopping")), 10);
     await assert.rejects(run, /stopping/);

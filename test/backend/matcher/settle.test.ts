@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 
 import { encryptKeystoreJson } from "ethers";
 import { pino } from "pino";
-import { type Address, HttpRequestError, MethodNotFoundRpcError, RpcRequestError, encodeErrorResult } from "viem";
+import { type Address, encodeErrorResult, HttpRequestError, MethodNotFoundRpcError, RpcRequestError } from "viem";
 import { generatePrivateKey, privateKeyToAccount, privateKeyToAddress } from "viem/accounts";
 
 import { createChainClients } from "../../../backend/chain/create-clients.ts";
@@ -27,18 +27,18 @@ import {
   type BidParams,
   type ComputeOfferParams,
   type Deployment,
-  Exchange,
-  HOUR,
-  Hardware,
-  type Node,
-  ROOT,
-  Region,
-  Source,
   deploy,
+  Exchange,
+  Hardware,
+  HOUR,
+  type Node,
+  Region,
+  ROOT,
   regions,
+  Source,
   startNode,
 } from "./helpers/exchange.ts";
-import { type LogLine, createTestMatcher, hookedTransport } from "./helpers/matcher.ts";
+import { createTestMatcher, hookedTransport, type LogLine } from "./helpers/matcher.ts";
 
 const FEE_BPS = 30n; // the Ignition module's default
 
@@ -82,11 +82,17 @@ function assertWithinLimits(deal: Awaited<ReturnType<Exchange["dealsOpened"]>>[n
   const bid = bids.get(terms.bidId)!;
   const compute = computeOffers.get(terms.computeOfferId)!;
   assert.ok(terms.vcuHours > 0n && terms.vcuHours <= BigInt(bid.vcuHours), "VCU-hours within the bid");
-  assert.ok(terms.computePayment >= compute.reservePricePerVcuHour * terms.vcuHours, "compute paid at least its reserve");
+  assert.ok(
+    terms.computePayment >= compute.reservePricePerVcuHour * terms.vcuHours,
+    "compute paid at least its reserve",
+  );
   let green = 0n;
   let paid = terms.computePayment + terms.bandwidthPayment;
   for (const lot of terms.energyLots) {
-    assert.ok(lot.payment * 1000n >= energyReserve.get(lot.offerId)! * lot.wh, `energy offer ${lot.offerId} paid at least its reserve`);
+    assert.ok(
+      lot.payment * 1000n >= energyReserve.get(lot.offerId)! * lot.wh,
+      `energy offer ${lot.offerId} paid at least its reserve`,
+    );
     green += lot.wh;
     paid += lot.payment;
   }
@@ -94,11 +100,17 @@ function assertWithinLimits(deal: Awaited<ReturnType<Exchange["dealsOpened"]>>[n
   assert.ok(green * 10_000n >= needed * BigInt(bid.minGreenBps), "green share at least the bid's minimum");
   if (terms.bandwidthOfferId !== 0n) {
     const seconds = BigInt(bid.windowEnd - bid.windowStart);
-    assert.ok(terms.bandwidthPayment * 3600n >= linkReserve.get(terms.bandwidthOfferId)! * BigInt(bid.bandwidthMbps) * seconds, "link paid at least its reserve");
+    assert.ok(
+      terms.bandwidthPayment * 3600n >= linkReserve.get(terms.bandwidthOfferId)! * BigInt(bid.bandwidthMbps) * seconds,
+      "link paid at least its reserve",
+    );
   } else {
     assert.equal(compute.region, bid.buyerRegion, "no link only when compute is in the buyer's region");
   }
-  assert.ok(paid + (paid * FEE_BPS) / 10_000n <= bid.limitPricePerVcuHour * terms.vcuHours, "payments and fee within the bid's limit");
+  assert.ok(
+    paid + (paid * FEE_BPS) / 10_000n <= bid.limitPricePerVcuHour * terms.vcuHours,
+    "payments and fee within the bid's limit",
+  );
 }
 
 const storeFile = () => path.join(dir, "data", "submissions.json");
@@ -124,16 +136,49 @@ before(async () => {
     pueMilli: 1_250,
     expiry: windowStart,
   };
-  const cpu: ComputeOfferParams = { ...gpu, hardwareClass: Hardware.CpuGeneral, region: Region.East, vcuHours: 500, reservePricePerVcuHour: 500_000n, whPerVcuHour: 500, pueMilli: 1_100 };
+  const cpu: ComputeOfferParams = {
+    ...gpu,
+    hardwareClass: Hardware.CpuGeneral,
+    region: Region.East,
+    vcuHours: 500,
+    reservePricePerVcuHour: 500_000n,
+    whPerVcuHour: 500,
+    pueMilli: 1_100,
+  };
   computeOffers.set(await x.postComputeOffer(x.compute, gpu), gpu);
   computeOffers.set(await x.postComputeOffer(x.compute, cpu), cpu);
 
   const windBatch = await x.issueBatch(x.wind, Source.Wind, Region.Northwest, 20_000_000n);
   const solarBatch = await x.issueBatch(x.solar, Source.Solar, Region.Northwest, 10_000_000n);
-  energyReserve.set(await x.postEnergyOffer(x.wind, { batchId: windBatch, wh: 20_000_000n, reservePricePerKwh: 40_000n, expiry: windowStart }), 40_000n);
-  energyReserve.set(await x.postEnergyOffer(x.solar, { batchId: solarBatch, wh: 10_000_000n, reservePricePerKwh: 50_000n, expiry: windowStart }), 50_000n);
+  energyReserve.set(
+    await x.postEnergyOffer(x.wind, {
+      batchId: windBatch,
+      wh: 20_000_000n,
+      reservePricePerKwh: 40_000n,
+      expiry: windowStart,
+    }),
+    40_000n,
+  );
+  energyReserve.set(
+    await x.postEnergyOffer(x.solar, {
+      batchId: solarBatch,
+      wh: 10_000_000n,
+      reservePricePerKwh: 50_000n,
+      expiry: windowStart,
+    }),
+    50_000n,
+  );
 
-  const link = { fromRegion: Region.Northwest, toRegion: Region.East, mbps: 10_000, latencyMs: 30, windowStart: windowStart - HOUR, windowEnd: windowEnd + HOUR, reservePricePerMbpsHour: 10_000n, expiry: windowStart };
+  const link = {
+    fromRegion: Region.Northwest,
+    toRegion: Region.East,
+    mbps: 10_000,
+    latencyMs: 30,
+    windowStart: windowStart - HOUR,
+    windowEnd: windowEnd + HOUR,
+    reservePricePerMbpsHour: 10_000n,
+    expiry: windowStart,
+  };
   linkReserve.set(await x.postBandwidthOffer(x.network, link), link.reservePricePerMbpsHour);
 });
 
@@ -172,9 +217,16 @@ describe("matcher rounds on a local chain", () => {
 
     const report = await t.matcher.runRound();
 
-    assert.equal(report.status, "settled", JSON.stringify(report, (_k, v) => (typeof v === "bigint" ? String(v) : v)));
+    assert.equal(
+      report.status,
+      "settled",
+      JSON.stringify(report, (_k, v) => (typeof v === "bigint" ? String(v) : v)),
+    );
     const settled = report as Extract<RoundReport, { status: "settled" }>;
-    assert.deepEqual(settled.settlement.matches.map((m) => m.outcome), ["opened", "opened"]);
+    assert.deepEqual(
+      settled.settlement.matches.map((m) => m.outcome),
+      ["opened", "opened"],
+    );
     const deals = await x.dealsOpened(fromBlock);
     assert.deepEqual(deals.map((deal) => deal.bidId).sort(), [remote, local].sort());
     for (const deal of deals) assertWithinLimits(deal);
@@ -186,7 +238,10 @@ describe("matcher rounds on a local chain", () => {
     assert.equal(batch?.matches.length, 2, "the priced batch was published");
     for (const proposed of batch!.matches) {
       const roles = new Set(proposed.parties.map((p) => p.role));
-      assert.ok(roles.has("buyer") && roles.has("compute") && roles.has("energy"), "every party of the bundle is explained");
+      assert.ok(
+        roles.has("buyer") && roles.has("compute") && roles.has("energy"),
+        "every party of the bundle is explained",
+      );
       assert.match(proposed.parties.find((p) => p.role === "buyer")!.explanation, /Nash bargaining/);
     }
     const [record] = t.store.all();
@@ -230,14 +285,30 @@ describe("matcher rounds on a local chain", () => {
     const fromBlock = await x.head();
     await x.setAutomine(false);
     try {
-      const first = await createTestMatcher({ url: node.url, deployment: d, account, storeFile: storeFile(), overrides: { receiptTimeoutMs: 300 } });
+      const first = await createTestMatcher({
+        url: node.url,
+        deployment: d,
+        account,
+        storeFile: storeFile(),
+        overrides: { receiptTimeoutMs: 300 },
+      });
       const sent = await first.matcher.runRound();
       assert.equal(sent.status, "pending");
       // The process "dies" here: its store is abandoned without closing, the lock left behind.
 
-      const second = await createTestMatcher({ url: node.url, deployment: d, account, storeFile: storeFile(), overrides: { receiptTimeoutMs: 300 } });
+      const second = await createTestMatcher({
+        url: node.url,
+        deployment: d,
+        account,
+        storeFile: storeFile(),
+        overrides: { receiptTimeoutMs: 300 },
+      });
       const waiting = await second.matcher.runRound();
-      assert.deepEqual(waiting, { status: "pending", txHash: (sent as { txHash: string }).txHash }, "the same transaction, not a new one");
+      assert.deepEqual(
+        waiting,
+        { status: "pending", txHash: (sent as { txHash: string }).txHash },
+        "the same transaction, not a new one",
+      );
       assert.ok(second.logs.some((l) => l.msg === "re-sending a pending submission"));
       assert.equal(await x.nonce(account.address), nonce + 1, "one transaction in the pool");
 
@@ -251,7 +322,11 @@ describe("matcher rounds on a local chain", () => {
       await x.setAutomine(true);
     }
     const deals = await x.dealsOpened(fromBlock);
-    assert.deepEqual(deals.map((deal) => deal.bidId), [bidId], "exactly one deal for the bid");
+    assert.deepEqual(
+      deals.map((deal) => deal.bidId),
+      [bidId],
+      "exactly one deal for the bid",
+    );
     for (const deal of deals) assertWithinLimits(deal);
     assert.equal(await x.nonce(account.address), nonce + 1);
   });
@@ -262,7 +337,13 @@ describe("matcher rounds on a local chain", () => {
     await x.setAutomine(false);
     let replaced: string;
     try {
-      const first = await createTestMatcher({ url: node.url, deployment: d, account, storeFile: storeFile(), overrides: { receiptTimeoutMs: 300 } });
+      const first = await createTestMatcher({
+        url: node.url,
+        deployment: d,
+        account,
+        storeFile: storeFile(),
+        overrides: { receiptTimeoutMs: 300 },
+      });
       const sent = (await first.matcher.runRound()) as Extract<RoundReport, { status: "pending" }>;
       assert.equal(sent.status, "pending");
       const { nonce } = first.store.pending()[0];
@@ -278,11 +359,17 @@ describe("matcher rounds on a local chain", () => {
     const report = await second.matcher.runRound();
 
     assert.equal(report.status, "settled", "the bid's match was cleared and sent again");
-    const statuses = second.store.all().slice(-2).map((s) => s.status);
+    const statuses = second.store
+      .all()
+      .slice(-2)
+      .map((s) => s.status);
     assert.deepEqual(statuses, ["dropped", "mined"]);
     assert.ok(second.logs.some((l) => l.msg === "submission dropped: its nonce went to another transaction"));
     assert.ok(replaced.length > 0);
-    assert.deepEqual((await x.dealsOpened(fromBlock)).map((deal) => deal.bidId), [bidId]);
+    assert.deepEqual(
+      (await x.dealsOpened(fromBlock)).map((deal) => deal.bidId),
+      [bidId],
+    );
     await second.store.close();
   });
 
@@ -313,8 +400,14 @@ describe("matcher rounds on a local chain", () => {
       [[cancelled, "would-skip", "BidNotOpen"]],
       "the simulation saw the cancellation and named it",
     );
-    assert.deepEqual(settlement.matches.map((m) => m.outcome), ["opened"]);
-    assert.deepEqual((await x.dealsOpened(fromBlock)).map((deal) => deal.bidId), [kept]);
+    assert.deepEqual(
+      settlement.matches.map((m) => m.outcome),
+      ["opened"],
+    );
+    assert.deepEqual(
+      (await x.dealsOpened(fromBlock)).map((deal) => deal.bidId),
+      [kept],
+    );
     await t.store.close();
   });
 
@@ -344,7 +437,10 @@ describe("matcher rounds on a local chain", () => {
     const byBid = new Map(submitted.map((p, i) => [p.match.bidId, settlement.matches[i]]));
     assert.deepEqual(byBid.get(cancelled), { outcome: "skipped", reason: "BidNotOpen" });
     assert.equal(byBid.get(kept)?.outcome, "opened");
-    assert.deepEqual((await x.dealsOpened(fromBlock)).map((deal) => deal.bidId), [kept]);
+    assert.deepEqual(
+      (await x.dealsOpened(fromBlock)).map((deal) => deal.bidId),
+      [kept],
+    );
     assert.ok(t.logs.some((l) => l.msg === "match skipped by the market: BidNotOpen" && l.reason === "BidNotOpen"));
     const record = t.store.all().at(-1)!;
     assert.ok(record.outcomes!.some((o) => o.skipReason === "BidNotOpen"));
@@ -372,10 +468,17 @@ describe("matcher rounds on a local chain", () => {
 
     const report = await t.matcher.runRound();
 
-    assert.equal(report.status, "settled", JSON.stringify(report, (_k, v) => (typeof v === "bigint" ? String(v) : v)));
+    assert.equal(
+      report.status,
+      "settled",
+      JSON.stringify(report, (_k, v) => (typeof v === "bigint" ? String(v) : v)),
+    );
     assert.ok(injected >= 3, `faults injected: ${injected}`);
     assert.ok(t.logs.length > 0);
-    assert.deepEqual((await x.dealsOpened(fromBlock)).map((deal) => deal.bidId), [bidId]);
+    assert.deepEqual(
+      (await x.dealsOpened(fromBlock)).map((deal) => deal.bidId),
+      [bidId],
+    );
     await t.store.close();
   });
 
@@ -415,20 +518,32 @@ describe("matcher rounds on a local chain", () => {
     await t.matcher.stop();
 
     assert.ok(frozen, "the node was frozen mid-round");
-    assert.ok(t.logs.some((l) => l.msg === "round failed" && l.retryable === true), "the round failed on the frozen node");
-    assert.deepEqual(deals.map((deal) => deal.bidId), [bidId], "and a later round settled the bid, once");
+    assert.ok(
+      t.logs.some((l) => l.msg === "round failed" && l.retryable === true),
+      "the round failed on the frozen node",
+    );
+    assert.deepEqual(
+      deals.map((deal) => deal.bidId),
+      [bidId],
+      "and a later round settled the bid, once",
+    );
     assert.equal(await x.nonce(account.address), nonce + 1);
     await t.store.close();
   });
 });
 
 describe("the matcher process", () => {
-  it("signs with an encrypted keystore, settles, follows new orders and stops cleanly on SIGTERM", { timeout: 60_000 }, async () => {
+  it("signs with an encrypted keystore, settles, follows new orders and stops cleanly on SIGTERM", {
+    timeout: 60_000,
+  }, async () => {
     const privateKey = generatePrivateKey();
     const address = privateKeyToAddress(privateKey);
     await x.enrolMatcher(address);
     const keystore = path.join(dir, "matcher-keystore.json");
-    await writeFile(keystore, await encryptKeystoreJson({ address, privateKey }, "correct horse", { scrypt: { N: 1 << 10 } }));
+    await writeFile(
+      keystore,
+      await encryptKeystoreJson({ address, privateKey }, "correct horse", { scrypt: { N: 1 << 10 } }),
+    );
     const proposalsFile = path.join(dir, "proposals.json");
     const first = await postBid(x.buyer);
     const fromBlock = await x.head();
@@ -471,7 +586,10 @@ describe("the matcher process", () => {
       assertWithinLimits(await dealFor(second, 8_000));
 
       const published = await new JsonFileProposalStore(proposalsFile).latest();
-      assert.deepEqual(published?.matches.map((m) => m.match.bidId), [second]);
+      assert.deepEqual(
+        published?.matches.map((m) => m.match.bidId),
+        [second],
+      );
       assert.equal(await x.nonce(address), 2, "one settlement per bid, signed by the keystore's key");
     } finally {
       child.kill("SIGTERM");
@@ -500,7 +618,10 @@ describe("the indexer's GraphQL as the book source", () => {
       pino({ level: "silent" }),
     );
     try {
-      const source = new IndexerBookSource({ url: `${indexer.url}/graphql`, retry: { retries: 3, baseDelayMs: 50, maxDelayMs: 200 } });
+      const source = new IndexerBookSource({
+        url: `${indexer.url}/graphql`,
+        retry: { retries: 3, baseDelayMs: 50, maxDelayMs: 200 },
+      });
       const head = await x.head();
       let fromIndexer = await source.openBook().catch(() => undefined);
       const deadline = Date.now() + 30_000;
@@ -523,7 +644,10 @@ describe("the indexer's GraphQL as the book source", () => {
         energyOffers: byId(b.energyOffers),
         bandwidthOffers: byId(b.bandwidthOffers),
       });
-      assert.ok(fromChain.bids.length > 0 && fromChain.computeOffers.some((o) => o.filled > 0n), "a book with open and partly filled orders");
+      assert.ok(
+        fromChain.bids.length > 0 && fromChain.computeOffers.some((o) => o.filled > 0n),
+        "a book with open and partly filled orders",
+      );
       assert.deepEqual(normalised(fromIndexer!), normalised(fromChain));
     } finally {
       await indexer.close();
@@ -536,7 +660,11 @@ describe("simulateSettle", () => {
   async function openableMatch() {
     const bidId = await postBid(x.buyer);
     const { publicClient } = createChainClients({ chainId: d.chainId, rpcUrl: node.url });
-    const book = await new ChainBookSource({ client: publicClient, market: d.market, startBlock: d.startBlock }).openBook();
+    const book = await new ChainBookSource({
+      client: publicClient,
+      market: d.market,
+      startBlock: d.startBlock,
+    }).openBook();
     const proposed = clearAndPrice(book, { now: book.asOf + 30, platformFeeBps: Number(FEE_BPS) });
     return proposed.find((p) => p.match.bidId === bidId)!.match;
   }
@@ -546,11 +674,21 @@ describe("simulateSettle", () => {
     const matches = [good, { ...good, bidId: 999_999n }];
     const { publicClient } = createChainClients({ chainId: d.chainId, rpcUrl: node.url });
 
-    const traced = await simulateSettle(publicClient, { market: d.market, from: account.address, matches, method: "trace" });
+    const traced = await simulateSettle(publicClient, {
+      market: d.market,
+      from: account.address,
+      matches,
+      method: "trace",
+    });
     assert.equal(traced.method, "trace");
     assert.deepEqual(traced.matches, [{ outcome: "opens" }, { outcome: "skipped", reason: "BidNotOpen" }]);
 
-    const called = await simulateSettle(publicClient, { market: d.market, from: account.address, matches, method: "call" });
+    const called = await simulateSettle(publicClient, {
+      market: d.market,
+      from: account.address,
+      matches,
+      method: "call",
+    });
     assert.equal(called.method, "call");
     assert.deepEqual(called.matches, [{ outcome: "opens" }, { outcome: "skipped", reason: undefined }]);
 
@@ -568,9 +706,14 @@ describe("simulateSettle", () => {
     const { publicClient } = createChainClients({
       chainId: d.chainId,
       transport: hookedTransport(node.url, (method, params) => {
-        if (method === "debug_traceCall" && poisoned(params)) return { result: { error: "execution reverted", output: revertData } };
+        if (method === "debug_traceCall" && poisoned(params))
+          return { result: { error: "execution reverted", output: revertData } };
         if (method === "eth_call" && poisoned(params)) {
-          throw new RpcRequestError({ body: {}, url: node.url, error: { code: 3, message: "execution reverted", data: revertData } });
+          throw new RpcRequestError({
+            body: {},
+            url: node.url,
+            error: { code: 3, message: "execution reverted", data: revertData },
+          });
         }
       }),
     });
@@ -578,7 +721,11 @@ describe("simulateSettle", () => {
     const matches = [good, { ...good, bidId: POISON }];
     for (const method of ["trace", "call"] as const) {
       const result = await simulateSettle(publicClient, { market: d.market, from: account.address, matches, method });
-      assert.deepEqual(result.matches, [{ outcome: "opens" }, { outcome: "reverts", errorName: "MarketZeroQuantity" }], method);
+      assert.deepEqual(
+        result.matches,
+        [{ outcome: "opens" }, { outcome: "reverts", errorName: "MarketZeroQuantity" }],
+        method,
+      );
     }
     await x.cancelBid(x.buyer, good.bidId);
   });
@@ -588,7 +735,8 @@ describe("simulateSettle", () => {
     const { publicClient } = createChainClients({
       chainId: d.chainId,
       transport: hookedTransport(node.url, (method) => {
-        if (method === "debug_traceCall") throw new MethodNotFoundRpcError(new Error("the method debug_traceCall does not exist"), { method });
+        if (method === "debug_traceCall")
+          throw new MethodNotFoundRpcError(new Error("the method debug_traceCall does not exist"), { method });
       }),
     });
     const result = await simulateSettle(publicClient, { market: d.market, from: account.address, matches: [good] });

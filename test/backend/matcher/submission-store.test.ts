@@ -27,22 +27,38 @@ describe("SubmissionStore", () => {
     const store = await SubmissionStore.open({ file });
     await store.add({ txHash: tx(1), nonce: 4, rawTransaction: "0x02ab", matchKeys: ["k1", "k2"] });
     await store.add({ txHash: tx(2), nonce: 5, rawTransaction: "0x02cd", matchKeys: ["k3"] });
-    await store.finish(tx(1), { status: "mined", blockNumber: 12n, outcomes: [{ key: "k1", dealId: 1n }, { key: "k2", skipReason: "BidNotOpen" }] });
+    await store.finish(tx(1), {
+      status: "mined",
+      blockNumber: 12n,
+      outcomes: [
+        { key: "k1", dealId: 1n },
+        { key: "k2", skipReason: "BidNotOpen" },
+      ],
+    });
     await store.close();
 
     const reopened = await SubmissionStore.open({ file });
     assert.ok(reopened.has("k1") && reopened.has("k2") && reopened.has("k3"));
-    assert.deepEqual(reopened.pending().map((s) => s.nonce), [5]);
+    assert.deepEqual(
+      reopened.pending().map((s) => s.nonce),
+      [5],
+    );
     const mined = reopened.all().find((s) => s.txHash === tx(1))!;
     assert.equal(mined.blockNumber, 12n);
-    assert.deepEqual(mined.outcomes, [{ key: "k1", dealId: 1n }, { key: "k2", skipReason: "BidNotOpen" }]);
+    assert.deepEqual(mined.outcomes, [
+      { key: "k1", dealId: 1n },
+      { key: "k2", skipReason: "BidNotOpen" },
+    ]);
     await reopened.close();
   });
 
   it("refuses to record a match key that is already held", async () => {
     const store = await SubmissionStore.open({ file: path.join(dir, "b.json") });
     await store.add({ txHash: tx(1), nonce: 0, rawTransaction: "0x01", matchKeys: ["same"] });
-    await assert.rejects(store.add({ txHash: tx(2), nonce: 1, rawTransaction: "0x02", matchKeys: ["other", "same"] }), FatalChainError);
+    await assert.rejects(
+      store.add({ txHash: tx(2), nonce: 1, rawTransaction: "0x02", matchKeys: ["other", "same"] }),
+      FatalChainError,
+    );
     assert.equal(store.all().length, 1);
     await store.close();
   });
@@ -94,14 +110,20 @@ describe("SubmissionStore", () => {
 describe("matchKeyer", () => {
   const bid = { id: 7n, filled: 3n } as Bid;
   const compute = { id: 2n, filled: 0n } as ComputeOffer;
-  const energy = [{ id: 5n, filled: 0n }, { id: 9n, filled: 100n }] as EnergyOffer[];
+  const energy = [
+    { id: 5n, filled: 0n },
+    { id: 9n, filled: 100n },
+  ] as EnergyOffer[];
   const book: OrderBook = { bids: [bid], computeOffers: [compute], energyOffers: energy, bandwidthOffers: [] };
   const match: Match = {
     bidId: 7n,
     computeOfferId: 2n,
     vcuHours: 4n,
     computePayment: 40n,
-    energyLots: [{ offerId: 9n, wh: 300n, payment: 1n }, { offerId: 5n, wh: 1200n, payment: 2n }],
+    energyLots: [
+      { offerId: 9n, wh: 300n, payment: 1n },
+      { offerId: 5n, wh: 1200n, payment: 2n },
+    ],
     bandwidthOfferId: 0n,
     bandwidthPayment: 0n,
   };

@@ -36,13 +36,18 @@ describe("toSettleMatch", () => {
   });
 
   it("keeps every lot's Wh and payment for any lot list (property)", () => {
-    const lot = fc.record({ offerId: fc.bigInt({ min: 1n, max: 20n }), wh: fc.bigInt({ min: 1n, max: 10n ** 12n }), payment: fc.bigInt({ min: 0n, max: 10n ** 12n }) });
+    const lot = fc.record({
+      offerId: fc.bigInt({ min: 1n, max: 20n }),
+      wh: fc.bigInt({ min: 1n, max: 10n ** 12n }),
+      payment: fc.bigInt({ min: 0n, max: 10n ** 12n }),
+    });
     fc.assert(
       fc.property(fc.array(lot, { maxLength: 12 }), (lots) => {
         const m = toSettleMatch({ ...base, energyLots: lots });
         const ids = m.energyLots.map((l) => l.offerId);
         for (let i = 1; i < ids.length; i++) assert.ok(ids[i - 1] < ids[i], "strictly ascending");
-        const sum = (ls: readonly { wh: bigint; payment: bigint }[], f: "wh" | "payment") => ls.reduce((s, l) => s + l[f], 0n);
+        const sum = (ls: readonly { wh: bigint; payment: bigint }[], f: "wh" | "payment") =>
+          ls.reduce((s, l) => s + l[f], 0n);
         assert.equal(sum(m.energyLots, "wh"), sum(lots, "wh"));
         assert.equal(sum(m.energyLots, "payment"), sum(lots, "payment"));
       }),
@@ -50,7 +55,12 @@ describe("toSettleMatch", () => {
   });
 
   it("produces calldata the market's ABI encodes and decodes to the same batch", () => {
-    const m = toSettleMatch({ ...base, energyLots: [{ offerId: 4n, wh: 1n, payment: 2n }], bandwidthOfferId: 5n, bandwidthPayment: 6n });
+    const m = toSettleMatch({
+      ...base,
+      energyLots: [{ offerId: 4n, wh: 1n, payment: 2n }],
+      bandwidthOfferId: 5n,
+      bandwidthPayment: 6n,
+    });
     const data = encodeFunctionData({ abi: marketAbi, functionName: "settle", args: [[m]] });
     const decoded = decodeFunctionData({ abi: marketAbi, data });
     assert.equal(decoded.functionName, "settle");
@@ -58,7 +68,10 @@ describe("toSettleMatch", () => {
   });
 
   it("names a field outside uint256, a lot of offer 0 and a bandwidth payment without an offer", () => {
-    assert.throws(() => toSettleMatch({ ...base, computePayment: -1n }), (e: unknown) => e instanceof InvalidMatchError && /computePayment/.test(e.message));
+    assert.throws(
+      () => toSettleMatch({ ...base, computePayment: -1n }),
+      (e: unknown) => e instanceof InvalidMatchError && /computePayment/.test(e.message),
+    );
     assert.throws(() => toSettleMatch({ ...base, vcuHours: 2n ** 256n }), /vcuHours outside uint256/);
     assert.throws(() => toSettleMatch({ ...base, energyLots: [{ offerId: 0n, wh: 1n, payment: 1n }] }), /offer 0/);
     assert.throws(() => toSettleMatch({ ...base, bandwidthPayment: 5n }), /without a bandwidth offer/);

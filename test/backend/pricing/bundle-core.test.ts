@@ -3,13 +3,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import type { BandwidthOffer, EnergyOffer, Match } from "../../../protocol/orders.ts";
 import { type BundleProposal, priceBundles, roundPayments } from "../../../backend/pricing/bundle.ts";
 import { clearFast } from "../../../backend/pricing/clearing/fast.ts";
 import { checkBatch } from "../../../backend/pricing/clearing/feasibility.ts";
 import type { OrderBook } from "../../../backend/pricing/clearing/types.ts";
+import type { BandwidthOffer, EnergyOffer, Match } from "../../../protocol/orders.ts";
 import { BOOK_NOW, randomBook } from "./fixtures/books.ts";
-import { NOW, bandwidthOffer, bid, book, computeOffer, energyOffer, validMatch } from "./fixtures/orders.ts";
+import { bandwidthOffer, bid, book, computeOffer, energyOffer, NOW, validMatch } from "./fixtures/orders.ts";
 
 const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
 const party = (p: BundleProposal, role: string) => p.parties.find((x) => x.role === role)!;
@@ -17,11 +17,21 @@ const party = (p: BundleProposal, role: string) => p.parties.find((x) => x.role 
 /** Every invariant stage 2 kept before the caps: reserves, limit, exact sums, explanation. */
 function assertSound(b: OrderBook, proposals: BundleProposal[], feeBps: number) {
   const rules = { now: NOW, platformFeeBps: feeBps };
-  assert.deepEqual(checkBatch(b, proposals.map((p) => p.match), rules).violations.filter((v) => v !== undefined), []);
+  assert.deepEqual(
+    checkBatch(
+      b,
+      proposals.map((p) => p.match),
+      rules,
+    ).violations.filter((v) => v !== undefined),
+    [],
+  );
   for (const p of proposals) {
     const [buyer, ...suppliers] = p.parties;
     for (const s of suppliers) assert.ok(s.payment >= s.reserve, `${s.role} paid below reserve`);
-    assert.equal(suppliers.reduce((s, x) => s + x.payment, 0n), p.total);
+    assert.equal(
+      suppliers.reduce((s, x) => s + x.payment, 0n),
+      p.total,
+    );
     assert.equal(p.fee, (p.total * BigInt(feeBps)) / 10_000n);
     assert.ok(p.total + p.fee <= p.value);
     assert.equal(buyer.payment, p.total + p.fee);
@@ -33,8 +43,13 @@ function assertSound(b: OrderBook, proposals: BundleProposal[], feeBps: number) 
 describe("core caps on bundle payments", () => {
   // 100 VCU-h at 0.5 token: a surplus of about 67 tokens, of which the energy supplier (weight 0.5)
   // would take about a fifth against its 2.19-token reserve without a rival.
-  const base = { bids: [bid()], computeOffers: [computeOffer({ reservePricePerVcuHour: 500_000n })], energyOffers: [energyOffer()] };
-  const rivalEnergy = (o: Partial<EnergyOffer>) => energyOffer({ id: 21n, supplier: "0x0000000000000000000000000000000000000021", ...o });
+  const base = {
+    bids: [bid()],
+    computeOffers: [computeOffer({ reservePricePerVcuHour: 500_000n })],
+    energyOffers: [energyOffer()],
+  };
+  const rivalEnergy = (o: Partial<EnergyOffer>) =>
+    energyOffer({ id: 21n, supplier: "0x0000000000000000000000000000000000000021", ...o });
 
   it("caps the energy payment at what a rival energy offer would charge for the same Wh", () => {
     const [alone] = priceBundles(book(base), [validMatch()], { now: NOW, platformFeeBps: 30 });
@@ -65,7 +80,10 @@ describe("core caps on bundle payments", () => {
       rivalEnergy({ reservePricePerKwh: 1n, wh: 50_000n, filled: 10_000n }), // 40,000 Wh left < 43,750
     ];
     for (const rival of useless) {
-      const [p] = priceBundles(book({ ...base, energyOffers: [energyOffer(), rival] }), [validMatch()], { now: NOW, platformFeeBps: 30 });
+      const [p] = priceBundles(book({ ...base, energyOffers: [energyOffer(), rival] }), [validMatch()], {
+        now: NOW,
+        platformFeeBps: 30,
+      });
       assert.equal(party(p, "energy").replacementCost, undefined);
       assert.deepEqual(p, alone);
     }
@@ -75,8 +93,15 @@ describe("core caps on bundle payments", () => {
   it("counts the capacity other matches of the batch take from a rival", () => {
     // Bid 2 takes 960,000 of the rival's 1,000,000 Wh in the same batch: 40,000 are left, too few.
     const bid2 = bid({ id: 2n, buyer: "0x0000000000000000000000000000000000000002" });
-    const other: Match = { ...validMatch({ bidId: 2n }), energyLots: [{ offerId: 21n, wh: 43_750n, payment: 2_275_000n }] };
-    const b = book({ ...base, bids: [bid(), bid2], energyOffers: [energyOffer(), rivalEnergy({ reservePricePerKwh: 52_000n, filled: 916_250n })] });
+    const other: Match = {
+      ...validMatch({ bidId: 2n }),
+      energyLots: [{ offerId: 21n, wh: 43_750n, payment: 2_275_000n }],
+    };
+    const b = book({
+      ...base,
+      bids: [bid(), bid2],
+      energyOffers: [energyOffer(), rivalEnergy({ reservePricePerKwh: 52_000n, filled: 916_250n })],
+    });
     const [p, q] = priceBundles(b, [validMatch(), other], { now: NOW, platformFeeBps: 30 });
     assert.equal(party(p, "energy").replacementCost, undefined);
     // The other bundle's energy supplier can be replaced by offer 20, which has plenty left.
@@ -87,15 +112,21 @@ describe("core caps on bundle payments", () => {
   it("caps the link at a rival link on the same route within the latency bound", () => {
     const crossing = { ...base, computeOffers: [computeOffer({ region: 2, reservePricePerVcuHour: 500_000n })] };
     const m = validMatch({ bandwidthOfferId: 30n, bandwidthPayment: 400_000n });
-    const rival = (o: Partial<BandwidthOffer>) => bandwidthOffer({ id: 31n, supplier: "0x0000000000000000000000000000000000000031", ...o });
-    const price = (links: BandwidthOffer[]) => priceBundles(book({ ...crossing, bandwidthOffers: links }), [m], { now: NOW, platformFeeBps: 30 })[0];
+    const rival = (o: Partial<BandwidthOffer>) =>
+      bandwidthOffer({ id: 31n, supplier: "0x0000000000000000000000000000000000000031", ...o });
+    const price = (links: BandwidthOffer[]) =>
+      priceBundles(book({ ...crossing, bandwidthOffers: links }), [m], { now: NOW, platformFeeBps: 30 })[0];
     const alone = price([bandwidthOffer()]);
     // 100 Mbps for the bid's 2 hours at 0.0025 token per Mbps-hour: 500,000.
     const capped = price([bandwidthOffer(), rival({ reservePricePerMbpsHour: 2_500n, fromRegion: 1, toRegion: 2 })]);
     assert.equal(party(capped, "bandwidth").replacementCost, 500_000n);
     assert.equal(capped.match.bandwidthPayment, 500_000n);
     assert.ok(alone.match.bandwidthPayment > 5_000_000n);
-    assertSound(book({ ...crossing, bandwidthOffers: [bandwidthOffer(), rival({ reservePricePerMbpsHour: 2_500n })] }), [capped], 30);
+    assertSound(
+      book({ ...crossing, bandwidthOffers: [bandwidthOffer(), rival({ reservePricePerMbpsHour: 2_500n })] }),
+      [capped],
+      30,
+    );
     for (const o of [{ latencyMs: 41 }, { toRegion: 3 }, { mbps: 99n }, { windowEnd: NOW + 3 * 3600 }]) {
       const p = price([bandwidthOffer(), rival({ reservePricePerMbpsHour: 2_500n, ...o })]);
       assert.equal(party(p, "bandwidth").replacementCost, undefined, Object.keys(o).join());
@@ -105,7 +136,12 @@ describe("core caps on bundle payments", () => {
 
   it("caps compute at a rival compute offer, counting the certificates a hungrier rival would lack", () => {
     const rivalCompute = (o: Parameters<typeof computeOffer>[0]) =>
-      computeOffer({ id: 11n, supplier: "0x0000000000000000000000000000000000000011", reservePricePerVcuHour: 600_000n, ...o });
+      computeOffer({
+        id: 11n,
+        supplier: "0x0000000000000000000000000000000000000011",
+        reservePricePerVcuHour: 600_000n,
+        ...o,
+      });
     const price = (rival: ReturnType<typeof computeOffer>) => {
       const b = book({ ...base, computeOffers: [...base.computeOffers, rival] });
       const [p] = priceBundles(b, [validMatch()], { now: NOW, platformFeeBps: 30 });
@@ -176,7 +212,11 @@ describe("core caps on random books", () => {
           // cleared match and ask the contract's checker whether it would settle.
           const m = cleared[k];
           const bid = bids.get(m.bidId)!;
-          const view = afterOthers(b, cleared.filter((_, j) => j !== k), mbpsOf);
+          const view = afterOthers(
+            b,
+            cleared.filter((_, j) => j !== k),
+            mbpsOf,
+          );
           const settles = (x: Match) => checkBatch(view, [x], rules).violations[0] === undefined;
           m.energyLots.forEach((lot, i) => {
             let best: bigint | undefined;
@@ -199,8 +239,15 @@ describe("core caps on random books", () => {
             let best: bigint | undefined;
             for (const r of b.bandwidthOffers) {
               if (r.id === m.bandwidthOfferId) continue;
-              const cost = ceilDiv(r.reservePricePerMbpsHour * bid.bandwidthMbps * BigInt(bid.windowEnd - bid.windowStart), 3600n);
-              if (settles({ ...m, bandwidthOfferId: r.id, bandwidthPayment: cost }) && (best === undefined || cost < best)) best = cost;
+              const cost = ceilDiv(
+                r.reservePricePerMbpsHour * bid.bandwidthMbps * BigInt(bid.windowEnd - bid.windowStart),
+                3600n,
+              );
+              if (
+                settles({ ...m, bandwidthOfferId: r.id, bandwidthPayment: cost }) &&
+                (best === undefined || cost < best)
+              )
+                best = cost;
             }
             assert.equal(party(p, "bandwidth").replacementCost, best, `link of bid ${m.bidId}`);
           }
@@ -208,6 +255,9 @@ describe("core caps on random books", () => {
       }),
       { numRuns: 8, seed: 97 },
     );
-    assert.ok(capped > 50 && binding > 10, `caps exercised: ${capped} replaceable suppliers, ${binding} paid exactly their cap`);
+    assert.ok(
+      capped > 50 && binding > 10,
+      `caps exercised: ${capped} replaceable suppliers, ${binding} paid exactly their cap`,
+    );
   });
 });

@@ -7,7 +7,7 @@ import { checkBatch } from "../../../backend/pricing/clearing/feasibility.ts";
 import { PRICING_CONFIG } from "../../../backend/pricing/config.ts";
 import { nashBargain } from "../../../backend/pricing/nash.ts";
 import { BOOK_NOW, randomBook } from "./fixtures/books.ts";
-import { NOW, bandwidthOffer, bid, book, computeOffer, energyOffer, validMatch } from "./fixtures/orders.ts";
+import { bandwidthOffer, bid, book, computeOffer, energyOffer, NOW, validMatch } from "./fixtures/orders.ts";
 
 describe("rounding utilities to payments", () => {
   it("keeps every payment at or above its reserve, sums exactly, and stays within the budget", () => {
@@ -64,12 +64,22 @@ describe("pricing cleared bundles", () => {
       const cleared = clearFast(b, rules);
       const proposals = priceBundles(b, cleared.matches, rules);
       assert.equal(proposals.length, cleared.matches.length);
-      const check = checkBatch(b, proposals.map((p) => p.match), rules);
-      assert.deepEqual(check.violations.filter((v) => v !== undefined), []);
+      const check = checkBatch(
+        b,
+        proposals.map((p) => p.match),
+        rules,
+      );
+      assert.deepEqual(
+        check.violations.filter((v) => v !== undefined),
+        [],
+      );
       for (const p of proposals) {
         const m = p.match;
         const payments = [m.computePayment, m.bandwidthPayment, ...m.energyLots.map((l) => l.payment)];
-        assert.equal(payments.reduce((s, x) => s + x, 0n), p.total);
+        assert.equal(
+          payments.reduce((s, x) => s + x, 0n),
+          p.total,
+        );
         assert.equal(p.fee, (p.total * 30n) / 10_000n);
         assert.ok(p.total + p.fee <= p.value);
         assert.equal(p.surplus, p.value - p.reserveCost);
@@ -77,20 +87,30 @@ describe("pricing cleared bundles", () => {
         assert.equal(buyer.role, "buyer");
         assert.equal(buyer.payment, p.total + p.fee);
         for (const s of suppliers) assert.ok(s.payment >= s.reserve, `${s.role} paid below reserve`);
-        assert.equal(suppliers.reduce((s, x) => s + x.payment, 0n), p.total);
+        assert.equal(
+          suppliers.reduce((s, x) => s + x.payment, 0n),
+          p.total,
+        );
         // Shares of the surplus: buyer, suppliers and the platform fee make up all of it.
         const shares = p.parties.reduce((s, x) => s + x.surplusShareBps, 0) + p.feeShareBps;
         if (p.surplus > 0n) assert.ok(Math.abs(shares - 10_000) < 1e-3, `shares sum to ${shares}`);
         // The quantities and orders are the cleared ones; only payments changed.
         const original = cleared.matches.find((x) => x.bidId === m.bidId && x.computeOfferId === m.computeOfferId)!;
         assert.equal(m.vcuHours, original.vcuHours);
-        assert.deepEqual(m.energyLots.map((l) => [l.offerId, l.wh]), original.energyLots.map((l) => [l.offerId, l.wh]));
+        assert.deepEqual(
+          m.energyLots.map((l) => [l.offerId, l.wh]),
+          original.energyLots.map((l) => [l.offerId, l.wh]),
+        );
       }
     }
   });
 
   it("splits a bundle's surplus by bargaining power, from outside options, with reserves as floors", () => {
-    const b = book({ bids: [bid()], computeOffers: [computeOffer({ reservePricePerVcuHour: 500_000n })], energyOffers: [energyOffer()] });
+    const b = book({
+      bids: [bid()],
+      computeOffers: [computeOffer({ reservePricePerVcuHour: 500_000n })],
+      energyOffers: [energyOffer()],
+    });
     const [p] = priceBundles(b, [validMatch({ computePayment: 50_000_000n })], { now: NOW, platformFeeBps: 0 });
     const [buyer, compute, energy] = p.parties;
     // Buyer keeps 0 at disagreement; compute supplier's outside option is 0.6 × its going rate;
@@ -119,7 +139,11 @@ describe("pricing cleared bundles", () => {
 
   it("pays exactly the reserves when the bid's limit leaves no surplus", () => {
     // 100 VCU-h at 821,875 all-in with no fee: the limit equals compute + energy at reserve.
-    const b = book({ bids: [bid({ limitPricePerVcuHour: 821_875n })], computeOffers: [computeOffer()], energyOffers: [energyOffer()] });
+    const b = book({
+      bids: [bid({ limitPricePerVcuHour: 821_875n })],
+      computeOffers: [computeOffer()],
+      energyOffers: [energyOffer()],
+    });
     const [p] = priceBundles(b, [validMatch()], { now: NOW, platformFeeBps: 0 });
     assert.equal(p.surplus, 0n);
     assert.equal(p.match.computePayment, 80_000_000n);
@@ -127,10 +151,18 @@ describe("pricing cleared bundles", () => {
   });
 
   it("prices a bundle that crosses regions, and refuses one whose orders are missing", () => {
-    const b = book({ bids: [bid()], computeOffers: [computeOffer({ region: 2 })], energyOffers: [energyOffer()], bandwidthOffers: [bandwidthOffer()] });
+    const b = book({
+      bids: [bid()],
+      computeOffers: [computeOffer({ region: 2 })],
+      energyOffers: [energyOffer()],
+      bandwidthOffers: [bandwidthOffer()],
+    });
     const m = validMatch({ bandwidthOfferId: 30n, bandwidthPayment: 400_000n });
     const [p] = priceBundles(b, [m], { now: NOW, platformFeeBps: 30 });
-    assert.deepEqual(p.parties.map((x) => x.role), ["buyer", "compute", "energy", "bandwidth"]);
+    assert.deepEqual(
+      p.parties.map((x) => x.role),
+      ["buyer", "compute", "energy", "bandwidth"],
+    );
     assert.ok(p.match.bandwidthPayment >= 400_000n);
     assert.deepEqual(checkBatch(b, [p.match], { now: NOW, platformFeeBps: 30 }).violations, [undefined]);
     assert.throws(() => priceBundles(book(), [m], { now: NOW, platformFeeBps: 30 }), /not in the book/);

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { ClearingResult, OrderBook } from "../../../backend/pricing/clearing/types.ts";
 import { clearExact, welfareUpperBound } from "../../../backend/pricing/clearing/exact.ts";
 import { clearFast } from "../../../backend/pricing/clearing/fast.ts";
 import { checkBatch } from "../../../backend/pricing/clearing/feasibility.ts";
 import { lagrangianWelfareBound } from "../../../backend/pricing/clearing/relaxation.ts";
+import type { ClearingResult, OrderBook } from "../../../backend/pricing/clearing/types.ts";
 import { BOOK_NOW, randomBook } from "./fixtures/books.ts";
-import { NOW, bandwidthOffer, bid, book, computeOffer, energyOffer } from "./fixtures/orders.ts";
+import { bandwidthOffer, bid, book, computeOffer, energyOffer, NOW } from "./fixtures/orders.ts";
 
 const rules = { now: BOOK_NOW, platformFeeBps: 30 };
 
@@ -14,7 +14,10 @@ function assertAllSettle(b: OrderBook, result: ClearingResult, r = rules): void 
   const check = checkBatch(b, result.matches, r);
   const broken = check.violations.map((v, i) => [i, v]).filter(([, v]) => v !== undefined);
   assert.deepEqual(broken, [], `${result.algorithm} proposed matches the contract would skip`);
-  assert.ok(Math.abs(check.welfare - result.welfare) <= 1e-6 * Math.max(1, check.welfare), "reported welfare is the checker's");
+  assert.ok(
+    Math.abs(check.welfare - result.welfare) <= 1e-6 * Math.max(1, check.welfare),
+    "reported welfare is the checker's",
+  );
 }
 
 describe("clearing random books", () => {
@@ -41,7 +44,11 @@ describe("clearing random books", () => {
   }
 
   it("bounds the welfare from above with the LP relaxation, by HiGHS and by its Lagrangian dual alike", () => {
-    for (const [seed, energyCoverage] of [[21, 1.1], [22, 1.1], [23, 0.3]]) {
+    for (const [seed, energyCoverage] of [
+      [21, 1.1],
+      [22, 1.1],
+      [23, 0.3],
+    ]) {
       const b = randomBook({ orders: 300, seed, energyCoverage });
       const bound = welfareUpperBound(b, rules);
       const dual = lagrangianWelfareBound(b, rules);
@@ -55,7 +62,8 @@ describe("clearing random books", () => {
 
   it("never matches expired or filled orders", () => {
     const b = randomBook({ orders: 300, seed: 31 });
-    const expire = <T extends { expiry: number }>(xs: readonly T[]) => xs.map((o, i) => (i % 3 === 0 ? { ...o, expiry: BOOK_NOW } : o));
+    const expire = <T extends { expiry: number }>(xs: readonly T[]) =>
+      xs.map((o, i) => (i % 3 === 0 ? { ...o, expiry: BOOK_NOW } : o));
     const aged: OrderBook = {
       bids: expire(b.bids).map((o, i) => (i % 5 === 1 ? { ...o, filled: o.vcuHours } : o)),
       computeOffers: expire(b.computeOffers),
@@ -88,7 +96,10 @@ describe("clearing hand-made books", () => {
     for (const result of both(book({ ...remoteOnly, bandwidthOffers: [bandwidthOffer({ latencyMs: 41 })] }))) {
       assert.equal(result.matches.length, 0);
     }
-    const withLink = book({ ...remoteOnly, bandwidthOffers: [bandwidthOffer({ latencyMs: 41 }), bandwidthOffer({ id: 31n, latencyMs: 30 })] });
+    const withLink = book({
+      ...remoteOnly,
+      bandwidthOffers: [bandwidthOffer({ latencyMs: 41 }), bandwidthOffer({ id: 31n, latencyMs: 30 })],
+    });
     for (const result of both(withLink)) {
       assertAllSettle(withLink, result, r);
       assert.equal(result.matches.length, 1);
@@ -104,7 +115,10 @@ describe("clearing hand-made books", () => {
         computeOffer({ id: 10n, vcuHours: 200n, reservePricePerVcuHour: 900_000n }),
         computeOffer({ id: 11n, vcuHours: 120n, reservePricePerVcuHour: 700_000n }),
       ],
-      energyOffers: [energyOffer({ id: 20n, reservePricePerKwh: 60_000n }), energyOffer({ id: 21n, wh: 50_000n, reservePricePerKwh: 40_000n })],
+      energyOffers: [
+        energyOffer({ id: 20n, reservePricePerKwh: 60_000n }),
+        energyOffer({ id: 21n, wh: 50_000n, reservePricePerKwh: 40_000n }),
+      ],
     });
     for (const result of both(b)) {
       assertAllSettle(b, result, r);
@@ -113,16 +127,26 @@ describe("clearing hand-made books", () => {
       assert.equal(byOffer.get(10n)?.vcuHours, 180n);
       // Full green share: every bundle carries exactly the energy it needs, cheap offer first.
       const used = result.matches.flatMap((m) => m.energyLots).filter((l) => l.offerId === 21n);
-      assert.equal(used.reduce((s, l) => s + l.wh, 0n), 50_000n);
+      assert.equal(
+        used.reduce((s, l) => s + l.wh, 0n),
+        50_000n,
+      );
       for (const m of result.matches) {
-        assert.equal(m.energyLots.reduce((s, l) => s + l.wh, 0n), (m.vcuHours * 700n * 1250n) / 1000n);
+        assert.equal(
+          m.energyLots.reduce((s, l) => s + l.wh, 0n),
+          (m.vcuHours * 700n * 1250n) / 1000n,
+        );
       }
     }
   });
 
   it("leaves a bid unmatched when reserves plus fee exceed its limit", () => {
     // 800,000 + 50% × 875 Wh × 50/Wh = 821,875 per VCU-hour; +0.3% fee = 824,340 > 824,000.
-    const b = book({ bids: [bid({ limitPricePerVcuHour: 824_000n })], computeOffers: [computeOffer()], energyOffers: [energyOffer()] });
+    const b = book({
+      bids: [bid({ limitPricePerVcuHour: 824_000n })],
+      computeOffers: [computeOffer()],
+      energyOffers: [energyOffer()],
+    });
     for (const result of both(b)) assert.equal(result.matches.length, 0);
     const richer = book({ ...b, bids: [bid({ limitPricePerVcuHour: 824_400n })] });
     for (const result of both(richer)) {

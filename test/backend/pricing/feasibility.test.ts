@@ -1,13 +1,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Match } from "../../../protocol/orders.ts";
 import { checkBatch, type MatchViolation } from "../../../backend/pricing/clearing/feasibility.ts";
 import type { OrderBook } from "../../../backend/pricing/clearing/types.ts";
-import { NOW, bandwidthOffer, bid, book, computeOffer, energyOffer, validMatch } from "./fixtures/orders.ts";
+import type { Match } from "../../../protocol/orders.ts";
+import { bandwidthOffer, bid, book, computeOffer, energyOffer, NOW, validMatch } from "./fixtures/orders.ts";
 
 const H = 3600;
 const rules = { now: NOW, platformFeeBps: 30 };
-const base = () => book({ bids: [bid()], computeOffers: [computeOffer()], energyOffers: [energyOffer()], bandwidthOffers: [bandwidthOffer()] });
+const base = () =>
+  book({
+    bids: [bid()],
+    computeOffers: [computeOffer()],
+    energyOffers: [energyOffer()],
+    bandwidthOffers: [bandwidthOffer()],
+  });
 const remote = () => book({ ...base(), computeOffers: [computeOffer({ region: 2 })] });
 const remoteMatch = (o: Partial<Match> = {}) => validMatch({ bandwidthOfferId: 30n, bandwidthPayment: 400_000n, ...o });
 
@@ -30,27 +36,85 @@ describe("checkBatch mirrors the contract's match rules", () => {
     ["ComputeOfferNotOpen", () => [base(), validMatch({ computeOfferId: 99n })]],
     ["ComputeOfferNotOpen", () => [book({ ...base(), computeOffers: [computeOffer({ filled: 500n })] }), validMatch()]],
     ["ComputeOfferExpired", () => [book({ ...base(), computeOffers: [computeOffer({ expiry: NOW })] }), validMatch()]],
-    ["ComputeQuantityExceeded", () => [book({ ...base(), computeOffers: [computeOffer({ vcuHours: 99n })] }), validMatch()]],
-    ["HardwareClassMismatch", () => [book({ ...base(), computeOffers: [computeOffer({ hardwareClass: 0 })] }), validMatch()]],
-    ["WindowNotCovered", () => [book({ ...base(), computeOffers: [computeOffer({ windowEnd: NOW + 3 * H })] }), validMatch()]],
+    [
+      "ComputeQuantityExceeded",
+      () => [book({ ...base(), computeOffers: [computeOffer({ vcuHours: 99n })] }), validMatch()],
+    ],
+    [
+      "HardwareClassMismatch",
+      () => [book({ ...base(), computeOffers: [computeOffer({ hardwareClass: 0 })] }), validMatch()],
+    ],
+    [
+      "WindowNotCovered",
+      () => [book({ ...base(), computeOffers: [computeOffer({ windowEnd: NOW + 3 * H })] }), validMatch()],
+    ],
     ["RegionNotAccepted", () => [book({ ...base(), computeOffers: [computeOffer({ region: 3 })] }), validMatch()]],
     ["ComputePaymentBelowReserve", () => [base(), validMatch({ computePayment: 79_999_999n })]],
-    ["EnergyLotsNotAscending", () => [base(), validMatch({ energyLots: [{ offerId: 20n, wh: 21_875n, payment: 1_093_750n }, { offerId: 20n, wh: 21_875n, payment: 1_093_750n }] })]],
-    ["EnergyOfferNotOpen", () => [base(), validMatch({ energyLots: [{ offerId: 99n, wh: 43_750n, payment: 2_187_500n }] })]],
+    [
+      "EnergyLotsNotAscending",
+      () => [
+        base(),
+        validMatch({
+          energyLots: [
+            { offerId: 20n, wh: 21_875n, payment: 1_093_750n },
+            { offerId: 20n, wh: 21_875n, payment: 1_093_750n },
+          ],
+        }),
+      ],
+    ],
+    [
+      "EnergyOfferNotOpen",
+      () => [base(), validMatch({ energyLots: [{ offerId: 99n, wh: 43_750n, payment: 2_187_500n }] })],
+    ],
     ["EnergyOfferExpired", () => [book({ ...base(), energyOffers: [energyOffer({ expiry: NOW - 1 })] }), validMatch()]],
     ["EnergyQuantityExceeded", () => [book({ ...base(), energyOffers: [energyOffer({ wh: 43_749n })] }), validMatch()]],
-    ["EnergyPaymentBelowReserve", () => [base(), validMatch({ energyLots: [{ offerId: 20n, wh: 43_750n, payment: 2_187_499n }] })]],
-    ["GreenShareBelowMinimum", () => [base(), validMatch({ energyLots: [{ offerId: 20n, wh: 43_749n, payment: 2_187_450n }] })]],
-    ["GreenAboveNeed", () => [base(), validMatch({ energyLots: [{ offerId: 20n, wh: 87_501n, payment: 4_375_050n }] })]],
-    ["ZeroQuantity", () => [base(), validMatch({ energyLots: [{ offerId: 20n, wh: 0n, payment: 0n }, { offerId: 21n, wh: 43_750n, payment: 2_187_500n }] })]],
+    [
+      "EnergyPaymentBelowReserve",
+      () => [base(), validMatch({ energyLots: [{ offerId: 20n, wh: 43_750n, payment: 2_187_499n }] })],
+    ],
+    [
+      "GreenShareBelowMinimum",
+      () => [base(), validMatch({ energyLots: [{ offerId: 20n, wh: 43_749n, payment: 2_187_450n }] })],
+    ],
+    [
+      "GreenAboveNeed",
+      () => [base(), validMatch({ energyLots: [{ offerId: 20n, wh: 87_501n, payment: 4_375_050n }] })],
+    ],
+    [
+      "ZeroQuantity",
+      () => [
+        base(),
+        validMatch({
+          energyLots: [
+            { offerId: 20n, wh: 0n, payment: 0n },
+            { offerId: 21n, wh: 43_750n, payment: 2_187_500n },
+          ],
+        }),
+      ],
+    ],
     ["BandwidthMissing", () => [remote(), validMatch()]],
     ["BandwidthNotNeeded", () => [base(), remoteMatch()]],
     ["BandwidthOfferNotOpen", () => [remote(), remoteMatch({ bandwidthOfferId: 99n })]],
-    ["BandwidthOfferExpired", () => [book({ ...remote(), bandwidthOffers: [bandwidthOffer({ expiry: NOW })] }), remoteMatch()]],
-    ["BandwidthRouteMismatch", () => [book({ ...remote(), bandwidthOffers: [bandwidthOffer({ fromRegion: 3 })] }), remoteMatch()]],
-    ["BandwidthWindowNotCovered", () => [book({ ...remote(), bandwidthOffers: [bandwidthOffer({ windowStart: NOW + 3 * H })] }), remoteMatch()]],
-    ["BandwidthCapacityExceeded", () => [book({ ...remote(), bandwidthOffers: [bandwidthOffer({ filled: 901n })] }), remoteMatch()]],
-    ["LatencyAboveMaximum", () => [book({ ...remote(), bandwidthOffers: [bandwidthOffer({ latencyMs: 41 })] }), remoteMatch()]],
+    [
+      "BandwidthOfferExpired",
+      () => [book({ ...remote(), bandwidthOffers: [bandwidthOffer({ expiry: NOW })] }), remoteMatch()],
+    ],
+    [
+      "BandwidthRouteMismatch",
+      () => [book({ ...remote(), bandwidthOffers: [bandwidthOffer({ fromRegion: 3 })] }), remoteMatch()],
+    ],
+    [
+      "BandwidthWindowNotCovered",
+      () => [book({ ...remote(), bandwidthOffers: [bandwidthOffer({ windowStart: NOW + 3 * H })] }), remoteMatch()],
+    ],
+    [
+      "BandwidthCapacityExceeded",
+      () => [book({ ...remote(), bandwidthOffers: [bandwidthOffer({ filled: 901n })] }), remoteMatch()],
+    ],
+    [
+      "LatencyAboveMaximum",
+      () => [book({ ...remote(), bandwidthOffers: [bandwidthOffer({ latencyMs: 41 })] }), remoteMatch()],
+    ],
     ["BandwidthPaymentBelowReserve", () => [remote(), remoteMatch({ bandwidthPayment: 399_999n })]],
   ];
   for (const [i, [reason, make]] of cases.entries()) {
@@ -70,7 +134,11 @@ describe("checkBatch mirrors the contract's match rules", () => {
   it("lets later matches of a batch see the fills of earlier ones and skip without consuming", () => {
     const greenWh = (vcu: bigint) => (vcu * 875n + 1n) / 2n; // half of 875 Wh per VCU-hour, rounded up
     const half = (vcu: bigint) =>
-      validMatch({ vcuHours: vcu, computePayment: 800_000n * vcu, energyLots: [{ offerId: 20n, wh: greenWh(vcu), payment: 50n * greenWh(vcu) }] });
+      validMatch({
+        vcuHours: vcu,
+        computePayment: 800_000n * vcu,
+        energyLots: [{ offerId: 20n, wh: greenWh(vcu), payment: 50n * greenWh(vcu) }],
+      });
     const result = checkBatch(base(), [half(60n), half(60n), half(40n)], rules);
     assert.deepEqual(result.violations, [undefined, "BidQuantityExceeded", undefined]);
     // Welfare of what settles: value − reserves of the two valid matches.

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { nashBargain, type BargainInput } from "../../../backend/pricing/nash.ts";
+import { type BargainInput, nashBargain } from "../../../backend/pricing/nash.ts";
 
 const RUNS = { numRuns: 200, seed: 20_260_101 };
 
@@ -11,7 +11,8 @@ function solve(input: BargainInput): number[] {
   return result.utilities;
 }
 
-const close = (a: number, b: number, scale: number, tol = 1e-9) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(scale));
+const close = (a: number, b: number, scale: number, tol = 1e-9) =>
+  Math.abs(a - b) <= tol * Math.max(1, Math.abs(scale));
 
 /** Random parties: disagreement values, weights and a total that leaves a positive surplus. */
 const parties = (min = 2, max = 6) =>
@@ -25,37 +26,45 @@ const parties = (min = 2, max = 6) =>
 
 /** Random bounds and coalitions around a known interior point, so an agreement always exists. */
 const constrained = (n: number) =>
-  fc.record({
-    disagreement: fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: n, maxLength: n }),
-    weights: fc.array(fc.double({ min: 0.1, max: 10, noNaN: true }), { minLength: n, maxLength: n }),
-    gains: fc.array(fc.double({ min: 0.5, max: 50, noNaN: true }), { minLength: n, maxLength: n }),
-    bounds: fc.array(
-      fc.record({ lo: fc.option(fc.double({ min: 0, max: 1, noNaN: true })), hi: fc.option(fc.double({ min: 1, max: 3, noNaN: true })) }),
-      { minLength: n, maxLength: n },
-    ),
-    coalitions: fc.array(
-      fc.record({ members: fc.subarray([...Array(n).keys()], { minLength: 1 }), tight: fc.double({ min: 0, max: 1.3, noNaN: true }) }),
-      { maxLength: 4 },
-    ),
-  }).map(({ disagreement, weights, gains, bounds, coalitions }): BargainInput => {
-    // A reference division u⁰ = d + gains; bounds scale it, coalitions demand up to 1.3 × their share
-    // of it (so some bind, some do not), capped so that u⁰ itself stays feasible or nearly so.
-    const u0 = disagreement.map((d, i) => d + gains[i]);
-    const total = u0.reduce((s, v) => s + v, 0);
-    return {
-      total,
-      disagreement,
-      weights,
-      bounds: bounds.map((b, i) => ({
-        min: b.lo === null ? undefined : disagreement[i] + gains[i] * b.lo,
-        max: b.hi === null ? undefined : disagreement[i] + gains[i] * b.hi,
-      })),
-      coalitions: coalitions.map((c) => ({
-        members: c.members,
-        atLeast: c.members.reduce((s, i) => s + disagreement[i] + gains[i] * Math.min(c.tight, 1), 0),
-      })),
-    };
-  });
+  fc
+    .record({
+      disagreement: fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: n, maxLength: n }),
+      weights: fc.array(fc.double({ min: 0.1, max: 10, noNaN: true }), { minLength: n, maxLength: n }),
+      gains: fc.array(fc.double({ min: 0.5, max: 50, noNaN: true }), { minLength: n, maxLength: n }),
+      bounds: fc.array(
+        fc.record({
+          lo: fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+          hi: fc.option(fc.double({ min: 1, max: 3, noNaN: true })),
+        }),
+        { minLength: n, maxLength: n },
+      ),
+      coalitions: fc.array(
+        fc.record({
+          members: fc.subarray([...Array(n).keys()], { minLength: 1 }),
+          tight: fc.double({ min: 0, max: 1.3, noNaN: true }),
+        }),
+        { maxLength: 4 },
+      ),
+    })
+    .map(({ disagreement, weights, gains, bounds, coalitions }): BargainInput => {
+      // A reference division u⁰ = d + gains; bounds scale it, coalitions demand up to 1.3 × their share
+      // of it (so some bind, some do not), capped so that u⁰ itself stays feasible or nearly so.
+      const u0 = disagreement.map((d, i) => d + gains[i]);
+      const total = u0.reduce((s, v) => s + v, 0);
+      return {
+        total,
+        disagreement,
+        weights,
+        bounds: bounds.map((b, i) => ({
+          min: b.lo === null ? undefined : disagreement[i] + gains[i] * b.lo,
+          max: b.hi === null ? undefined : disagreement[i] + gains[i] * b.hi,
+        })),
+        coalitions: coalitions.map((c) => ({
+          members: c.members,
+          atLeast: c.members.reduce((s, i) => s + disagreement[i] + gains[i] * Math.min(c.tight, 1), 0),
+        })),
+      };
+    });
 
 function objective(input: BargainInput, u: number[]): number {
   const w = input.weights ?? u.map(() => 1);
@@ -79,43 +88,49 @@ function feasible(input: BargainInput, u: number[], tol: number): boolean {
 
 /** KKT at u: feasible, and the gradient is ν·1 minus a non-negative combination of the active rows. */
 function assertKkt(input: BargainInput, u: number[]): void {
-    assert.ok(feasible(input, u, 1e-9));
-    const n = u.length;
-    const scale = Math.max(1, Math.abs(input.total));
-    const g = u.map((ui, i) => input.weights![i] / (ui - input.disagreement[i]));
-    // Active rows a·u ≥ b: minimum bounds (+eᵢ), maximum bounds (−eᵢ), coalitions (+1 on members).
-    const active: number[][] = [];
-    input.bounds!.forEach((b, i) => {
-      const e = (s: number) => Array.from({ length: n }, (_, k) => (k === i ? s : 0));
-      if (b.min !== undefined && Math.abs(u[i] - b.min) <= 1e-8 * scale) active.push(e(1));
-      if (b.max !== undefined && Math.abs(u[i] - b.max) <= 1e-8 * scale) active.push(e(-1));
+  assert.ok(feasible(input, u, 1e-9));
+  const n = u.length;
+  const scale = Math.max(1, Math.abs(input.total));
+  const g = u.map((ui, i) => input.weights![i] / (ui - input.disagreement[i]));
+  // Active rows a·u ≥ b: minimum bounds (+eᵢ), maximum bounds (−eᵢ), coalitions (+1 on members).
+  const active: number[][] = [];
+  input.bounds!.forEach((b, i) => {
+    const e = (s: number) => Array.from({ length: n }, (_, k) => (k === i ? s : 0));
+    if (b.min !== undefined && Math.abs(u[i] - b.min) <= 1e-8 * scale) active.push(e(1));
+    if (b.max !== undefined && Math.abs(u[i] - b.max) <= 1e-8 * scale) active.push(e(-1));
+  });
+  for (const c of input.coalitions!) {
+    if (Math.abs(c.members.reduce((s, i) => s + u[i], 0) - c.atLeast) <= 1e-8 * scale) {
+      active.push(Array.from({ length: n }, (_, k) => (c.members.includes(k) ? 1 : 0)));
+    }
+  }
+  // Stationarity: g = ν·1 − Σ μⱼ aⱼ with μ ≥ 0 (projected gradient descent on the multipliers).
+  const mu = active.map(() => 0);
+  let nu = 0;
+  const residual = () => g.map((gi, i) => gi - nu + active.reduce((s, a, j) => s + mu[j] * a[i], 0));
+  for (let step = 0; step < 4000; step++) {
+    const r = residual();
+    nu += r.reduce((s, v) => s + v, 0) / n;
+    const r2 = residual();
+    active.forEach((a, j) => {
+      const dot = a.reduce((s, ai, i) => s + ai * r2[i], 0);
+      const norm = a.reduce((s, ai) => s + ai * ai, 0);
+      mu[j] = Math.max(0, mu[j] - dot / norm / (active.length + 1));
     });
-    for (const c of input.coalitions!) {
-      if (Math.abs(c.members.reduce((s, i) => s + u[i], 0) - c.atLeast) <= 1e-8 * scale) {
-        active.push(Array.from({ length: n }, (_, k) => (c.members.includes(k) ? 1 : 0)));
-      }
-    }
-    // Stationarity: g = ν·1 − Σ μⱼ aⱼ with μ ≥ 0 (projected gradient descent on the multipliers).
-    const mu = active.map(() => 0);
-    let nu = 0;
-    const residual = () => g.map((gi, i) => gi - nu + active.reduce((s, a, j) => s + mu[j] * a[i], 0));
-    for (let step = 0; step < 4000; step++) {
-      const r = residual();
-      nu += r.reduce((s, v) => s + v, 0) / n;
-      const r2 = residual();
-      active.forEach((a, j) => {
-        const dot = a.reduce((s, ai, i) => s + ai * r2[i], 0);
-        const norm = a.reduce((s, ai) => s + ai * ai, 0);
-        mu[j] = Math.max(0, mu[j] - dot / norm / (active.length + 1));
-      });
-    }
-    const gNorm = Math.hypot(...g);
-    assert.ok(Math.hypot(...residual()) <= 1e-5 * gNorm, `stationarity residual ${Math.hypot(...residual())} vs ${gNorm}`);
+  }
+  const gNorm = Math.hypot(...g);
+  assert.ok(
+    Math.hypot(...residual()) <= 1e-5 * gNorm,
+    `stationarity residual ${Math.hypot(...residual())} vs ${gNorm}`,
+  );
 }
 
 describe("nashBargain without constraints", () => {
   it("splits the surplus in proportion to the weights (closed form)", () => {
-    assert.deepEqual(nashBargain({ total: 10, disagreement: [1, 3], weights: [1, 3] }), { agreed: true, utilities: [2.5, 7.5] });
+    assert.deepEqual(nashBargain({ total: 10, disagreement: [1, 3], weights: [1, 3] }), {
+      agreed: true,
+      utilities: [2.5, 7.5],
+    });
     fc.assert(
       fc.property(parties(), ({ disagreement, weights, surplus }) => {
         const total = disagreement.reduce((s, v) => s + v, 0) + surplus;
@@ -132,7 +147,14 @@ describe("nashBargain without constraints", () => {
       fc.property(parties(), ({ disagreement, weights, surplus }) => {
         const total = disagreement.reduce((s, v) => s + v, 0) + surplus;
         const u = solve({ total, disagreement, weights });
-        assert.ok(close(u.reduce((s, v) => s + v, 0), total, total + surplus, 1e-12));
+        assert.ok(
+          close(
+            u.reduce((s, v) => s + v, 0),
+            total,
+            total + surplus,
+            1e-12,
+          ),
+        );
         u.forEach((ui, i) => assert.ok(ui > disagreement[i]));
       }),
       RUNS,
@@ -149,18 +171,25 @@ describe("nashBargain without constraints", () => {
       RUNS,
     );
     fc.assert(
-      fc.property(constrained(4), fc.constantFrom<number[]>([1, 0, 3, 2], [3, 2, 1, 0], [2, 3, 0, 1]), (input, perm) => {
-        const u = solve(input);
-        const inverse = perm.map((_, i) => perm.indexOf(i));
-        const permuted = solve({
-          total: input.total,
-          disagreement: perm.map((i) => input.disagreement[i]),
-          weights: perm.map((i) => input.weights![i]),
-          bounds: perm.map((i) => input.bounds![i]),
-          coalitions: input.coalitions!.map((c) => ({ members: c.members.map((i) => inverse[i]), atLeast: c.atLeast })),
-        });
-        perm.forEach((i, k) => assert.ok(close(permuted[k], u[i], input.total, 1e-7)));
-      }),
+      fc.property(
+        constrained(4),
+        fc.constantFrom<number[]>([1, 0, 3, 2], [3, 2, 1, 0], [2, 3, 0, 1]),
+        (input, perm) => {
+          const u = solve(input);
+          const inverse = perm.map((_, i) => perm.indexOf(i));
+          const permuted = solve({
+            total: input.total,
+            disagreement: perm.map((i) => input.disagreement[i]),
+            weights: perm.map((i) => input.weights![i]),
+            bounds: perm.map((i) => input.bounds![i]),
+            coalitions: input.coalitions!.map((c) => ({
+              members: c.members.map((i) => inverse[i]),
+              atLeast: c.atLeast,
+            })),
+          });
+          perm.forEach((i, k) => assert.ok(close(permuted[k], u[i], input.total, 1e-7)));
+        },
+      ),
       { numRuns: 100, seed: 7 },
     );
   });
@@ -186,11 +215,19 @@ describe("nashBargain with bounds and coalitions", () => {
             total: a * input.total + b.reduce((s, v) => s + v, 0),
             disagreement: input.disagreement.map(map),
             weights: input.weights,
-            bounds: input.bounds!.map((bd, i) => ({ min: bd.min === undefined ? undefined : map(bd.min, i), max: bd.max === undefined ? undefined : map(bd.max, i) })),
-            coalitions: input.coalitions!.map((c) => ({ members: c.members, atLeast: a * c.atLeast + c.members.reduce((s, i) => s + b[i], 0) })),
+            bounds: input.bounds!.map((bd, i) => ({
+              min: bd.min === undefined ? undefined : map(bd.min, i),
+              max: bd.max === undefined ? undefined : map(bd.max, i),
+            })),
+            coalitions: input.coalitions!.map((c) => ({
+              members: c.members,
+              atLeast: a * c.atLeast + c.members.reduce((s, i) => s + b[i], 0),
+            })),
           });
           const scale = Math.abs(a) * Math.max(...u.map((v, i) => Math.abs(v - input.disagreement[i]))) + 1;
-          u.forEach((ui, i) => assert.ok(Math.abs(scaled[i] - map(ui, i)) <= 1e-6 * scale * 1000, `${scaled[i]} vs ${map(ui, i)}`));
+          u.forEach((ui, i) =>
+            assert.ok(Math.abs(scaled[i] - map(ui, i)) <= 1e-6 * scale * 1000, `${scaled[i]} vs ${map(ui, i)}`),
+          );
         },
       ),
       { numRuns: 150, seed: 11 },
@@ -199,20 +236,30 @@ describe("nashBargain with bounds and coalitions", () => {
 
   it("ignores a constraint that is slack at the solution (independence of irrelevant alternatives)", () => {
     fc.assert(
-      fc.property(constrained(5), fc.subarray([0, 1, 2, 3, 4], { minLength: 1 }), fc.double({ min: 1e-3, max: 10, noNaN: true }), (input, members, slack) => {
-        const u = solve(input);
-        const held = members.reduce((s, i) => s + u[i], 0);
-        const gap = slack * Math.max(1e-3, ...members.map((i) => u[i] - input.disagreement[i]));
-        const withCoalition = solve({ ...input, coalitions: [...input.coalitions!, { members, atLeast: held - gap }] });
-        const bounds = input.bounds!.map((b, i) =>
-          i === members[0] ? { min: Math.max(b.min ?? -Infinity, u[i] - gap), max: Math.min(b.max ?? Infinity, u[i] + gap) } : b,
-        );
-        const withBound = solve({ ...input, bounds });
-        u.forEach((ui, i) => {
-          assert.ok(close(withCoalition[i], ui, input.total, 1e-7));
-          assert.ok(close(withBound[i], ui, input.total, 1e-7));
-        });
-      }),
+      fc.property(
+        constrained(5),
+        fc.subarray([0, 1, 2, 3, 4], { minLength: 1 }),
+        fc.double({ min: 1e-3, max: 10, noNaN: true }),
+        (input, members, slack) => {
+          const u = solve(input);
+          const held = members.reduce((s, i) => s + u[i], 0);
+          const gap = slack * Math.max(1e-3, ...members.map((i) => u[i] - input.disagreement[i]));
+          const withCoalition = solve({
+            ...input,
+            coalitions: [...input.coalitions!, { members, atLeast: held - gap }],
+          });
+          const bounds = input.bounds!.map((b, i) =>
+            i === members[0]
+              ? { min: Math.max(b.min ?? -Infinity, u[i] - gap), max: Math.min(b.max ?? Infinity, u[i] + gap) }
+              : b,
+          );
+          const withBound = solve({ ...input, bounds });
+          u.forEach((ui, i) => {
+            assert.ok(close(withCoalition[i], ui, input.total, 1e-7));
+            assert.ok(close(withBound[i], ui, input.total, 1e-7));
+          });
+        },
+      ),
       { numRuns: 150, seed: 13 },
     );
   });
@@ -226,7 +273,10 @@ describe("nashBargain with bounds and coalitions", () => {
           const b = input.bounds![i];
           const atBound = [b.min, b.max].some((v) => v !== undefined && Math.abs(u[i] - v) <= 1e-7 * scale);
           const inTightCoalition = input.coalitions!.some(
-            (c) => c.members.includes(i) && c.members.length < u.length && Math.abs(c.members.reduce((s, k) => s + u[k], 0) - c.atLeast) <= 1e-7 * scale,
+            (c) =>
+              c.members.includes(i) &&
+              c.members.length < u.length &&
+              Math.abs(c.members.reduce((s, k) => s + u[k], 0) - c.atLeast) <= 1e-7 * scale,
           );
           return atBound || inTightCoalition;
         };
@@ -234,7 +284,9 @@ describe("nashBargain with bounds and coalitions", () => {
         for (const i of free) {
           for (const j of free) {
             const ratio = (u[i] - input.disagreement[i]) / (u[j] - input.disagreement[j]);
-            assert.ok(Math.abs(ratio - input.weights![i] / input.weights![j]) <= 1e-6 * (input.weights![i] / input.weights![j]));
+            assert.ok(
+              Math.abs(ratio - input.weights![i] / input.weights![j]) <= 1e-6 * (input.weights![i] / input.weights![j]),
+            );
           }
         }
       }),
@@ -306,7 +358,11 @@ describe("nashBargain with bounds and coalitions", () => {
   it("says why when no division gives every party more than its disagreement value", () => {
     const minimums = nashBargain({ total: 10, disagreement: [0, 0], bounds: [{ min: 6 }, { min: 5 }] });
     assert.equal(minimums.agreed, false);
-    const coalition = nashBargain({ total: 10, disagreement: [0, 0, 0], coalitions: [{ members: [0, 1], atLeast: 10 }] });
+    const coalition = nashBargain({
+      total: 10,
+      disagreement: [0, 0, 0],
+      coalitions: [{ members: [0, 1], atLeast: 10 }],
+    });
     assert.equal(coalition.agreed, false);
     assert.match(coalition.agreed ? "" : coalition.reason, /no division/);
     const empty = nashBargain({ total: 10, disagreement: [0, 0], bounds: [{ min: 3, max: 2 }, {}] });
@@ -314,7 +370,10 @@ describe("nashBargain with bounds and coalitions", () => {
     const capped = nashBargain({ total: 10, disagreement: [0, 0], bounds: [{ max: 3 }, { max: 3 }] });
     assert.equal(capped.agreed, false);
     // Minimums that exactly exhaust the total leave one division, strictly above disagreement.
-    assert.deepEqual(nashBargain({ total: 10, disagreement: [0, 0], bounds: [{ min: 6 }, { min: 4 }] }), { agreed: true, utilities: [6, 4] });
+    assert.deepEqual(nashBargain({ total: 10, disagreement: [0, 0], bounds: [{ min: 6 }, { min: 4 }] }), {
+      agreed: true,
+      utilities: [6, 4],
+    });
     const pinned = nashBargain({ total: 10, disagreement: [0, 0], bounds: [{ min: 6, max: 6 }, {}] });
     assert.deepEqual(pinned, { agreed: true, utilities: [6, 4] });
   });
@@ -325,8 +384,14 @@ describe("nashBargain with bounds and coalitions", () => {
     assert.throws(() => nashBargain({ total: 1, disagreement: [0, 0], weights: [1, 0] }), /weights\[1\]/);
     assert.throws(() => nashBargain({ total: 1, disagreement: [0, 0], weights: [1] }), /weights/);
     assert.throws(() => nashBargain({ total: 1, disagreement: [0, 0], bounds: [{}] }), /bounds/);
-    assert.throws(() => nashBargain({ total: 1, disagreement: [0, 0], coalitions: [{ members: [2], atLeast: 0 }] }), /coalitions\[0\]/);
-    assert.throws(() => nashBargain({ total: 1, disagreement: [0, 0], coalitions: [{ members: [0, 0], atLeast: 0 }] }), /twice/);
+    assert.throws(
+      () => nashBargain({ total: 1, disagreement: [0, 0], coalitions: [{ members: [2], atLeast: 0 }] }),
+      /coalitions\[0\]/,
+    );
+    assert.throws(
+      () => nashBargain({ total: 1, disagreement: [0, 0], coalitions: [{ members: [0, 0], atLeast: 0 }] }),
+      /twice/,
+    );
   });
 
   it("solves large-scale values whose binding coalitions leave gains 1e-5 of the largest (regression)", () => {
@@ -341,9 +406,14 @@ describe("nashBargain with bounds and coalitions", () => {
       ],
     };
     const u = solve(input);
-    const capped = solve({ ...base, bounds: [{}, { min: 4340999082 }, { min: 35738310, max: 36032849 }, { min: 412800, max: 585600 }] });
+    const capped = solve({
+      ...base,
+      bounds: [{}, { min: 4340999082 }, { min: 35738310, max: 36032849 }, { min: 412800, max: 585600 }],
+    });
     assert.deepEqual(capped, [2696229709, 5474529709, 36032849, 585600]);
-    u.forEach((ui, i) => assert.ok(Math.abs(ui - capped[i]) <= 1e-6 * Math.abs(capped[i]), `party ${i}: ${ui} vs ${capped[i]}`));
+    u.forEach((ui, i) =>
+      assert.ok(Math.abs(ui - capped[i]) <= 1e-6 * Math.abs(capped[i]), `party ${i}: ${ui} vs ${capped[i]}`),
+    );
     assertKkt(input, u);
   });
 
@@ -364,25 +434,40 @@ describe("nashBargain with bounds and coalitions", () => {
         const total = disagreement.reduce((s, d, i) => s + d + gains[i], 0);
         const max = caps.map((c, i) => (c === null ? undefined : disagreement[i] + gains[i] * c));
         // Floors below both the reference point and the cap, so the reference point stays feasible.
-        const min = floors.map((f, i) => (f === null ? undefined : disagreement[i] + gains[i] * f * Math.min(1, caps[i] ?? 1)));
-        const byBounds = solve({ total, disagreement, weights, bounds: min.map((lo, i) => ({ min: lo, max: max[i] })) });
+        const min = floors.map((f, i) =>
+          f === null ? undefined : disagreement[i] + gains[i] * f * Math.min(1, caps[i] ?? 1),
+        );
+        const byBounds = solve({
+          total,
+          disagreement,
+          weights,
+          bounds: min.map((lo, i) => ({ min: lo, max: max[i] })),
+        });
         const coalitionInput: BargainInput = {
           total,
           disagreement,
           weights,
           bounds: min.map((lo) => ({ min: lo })),
           coalitions: max.flatMap((cap, i) =>
-            cap === undefined ? [] : [{ members: disagreement.map((_, k) => k).filter((k) => k !== i), atLeast: total - cap }],
+            cap === undefined
+              ? []
+              : [{ members: disagreement.map((_, k) => k).filter((k) => k !== i), atLeast: total - cap }],
           ),
         };
         const byCoalitions = solve(coalitionInput);
         byBounds.forEach((v, i) =>
-          assert.ok(Math.abs(byCoalitions[i] - v) <= 1e-6 * Math.max(Math.abs(v), 1e-3 * total), `party ${i}: ${byCoalitions[i]} vs ${v}`),
+          assert.ok(
+            Math.abs(byCoalitions[i] - v) <= 1e-6 * Math.max(Math.abs(v), 1e-3 * total),
+            `party ${i}: ${byCoalitions[i]} vs ${v}`,
+          ),
         );
         // Parties held near their disagreement value must still gain accurately relative to their own gain.
         byBounds.forEach((v, i) => {
           const gain = v - disagreement[i];
-          assert.ok(Math.abs(byCoalitions[i] - disagreement[i] - gain) <= 1e-6 * gain + 1e-12 * total, `party ${i} gain`);
+          assert.ok(
+            Math.abs(byCoalitions[i] - disagreement[i] - gain) <= 1e-6 * gain + 1e-12 * total,
+            `party ${i} gain`,
+          );
         });
       }),
       { numRuns: 200, seed: 31 },

@@ -1,21 +1,27 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import type { ComputeOffer } from "../../../protocol/orders.ts";
-import { HARDWARE_CLASSES } from "../../../protocol/units.ts";
 import { PRICING_CONFIG, SLA_TIERS } from "../../../backend/pricing/config.ts";
 import {
   bandwidthBasePrice,
+  type ComputeGood,
   computeBasePrice,
   computeUtilisation,
   dynamicPrice,
   energyBasePrice,
   loadFactor,
   qualityFactor,
-  type ComputeGood,
 } from "../../../backend/pricing/price.ts";
+import type { ComputeOffer } from "../../../protocol/orders.ts";
+import { HARDWARE_CLASSES } from "../../../protocol/units.ts";
 
-const reference: ComputeGood = { hardwareClass: "gpu-training", reliability: 0.99, slaTier: "basic", energyType: "grid", greenShareBps: 0 };
+const reference: ComputeGood = {
+  hardwareClass: "gpu-training",
+  reliability: 0.99,
+  slaTier: "basic",
+  energyType: "grid",
+  greenShareBps: 0,
+};
 const near = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
 
 describe("base price", () => {
@@ -37,7 +43,10 @@ describe("base price", () => {
   it("caps the quality factor and refuses impossible inputs", () => {
     assert.equal(qualityFactor(0.999_999_999_999), PRICING_CONFIG.compute.qualityCeiling);
     assert.ok(near(qualityFactor(0), 1 - 0.08 * 2)); // two nines below the reference (0.99 → 0)
-    assert.equal(qualityFactor(0, { ...PRICING_CONFIG, compute: { ...PRICING_CONFIG.compute, qualityFloor: 0.9 } }), 0.9);
+    assert.equal(
+      qualityFactor(0, { ...PRICING_CONFIG, compute: { ...PRICING_CONFIG.compute, qualityFloor: 0.9 } }),
+      0.9,
+    );
     assert.throws(() => qualityFactor(1), /reliability/);
     assert.throws(() => computeBasePrice({ ...reference, greenShareBps: 10_001 }), /greenShareBps/);
     assert.throws(() => bandwidthBasePrice(-1), /latencyMs/);
@@ -52,14 +61,21 @@ describe("base price", () => {
       greenShareBps: fc.integer({ min: 0, max: 10_000 }),
     });
     fc.assert(
-      fc.property(good, fc.double({ min: 0, max: 0.99999, noNaN: true }), fc.integer({ min: 0, max: 10_000 }), (g, r2, share2) => {
-        const [rLow, rHigh] = [Math.min(g.reliability, r2), Math.max(g.reliability, r2)];
-        assert.ok(computeBasePrice({ ...g, reliability: rLow }) <= computeBasePrice({ ...g, reliability: rHigh }));
-        const [sLow, sHigh] = [Math.min(g.greenShareBps, share2), Math.max(g.greenShareBps, share2)];
-        assert.ok(computeBasePrice({ ...g, greenShareBps: sLow }) <= computeBasePrice({ ...g, greenShareBps: sHigh }));
-        const prices = SLA_TIERS.map((slaTier) => computeBasePrice({ ...g, slaTier }));
-        prices.slice(1).forEach((p, i) => assert.ok(p > prices[i]));
-      }),
+      fc.property(
+        good,
+        fc.double({ min: 0, max: 0.99999, noNaN: true }),
+        fc.integer({ min: 0, max: 10_000 }),
+        (g, r2, share2) => {
+          const [rLow, rHigh] = [Math.min(g.reliability, r2), Math.max(g.reliability, r2)];
+          assert.ok(computeBasePrice({ ...g, reliability: rLow }) <= computeBasePrice({ ...g, reliability: rHigh }));
+          const [sLow, sHigh] = [Math.min(g.greenShareBps, share2), Math.max(g.greenShareBps, share2)];
+          assert.ok(
+            computeBasePrice({ ...g, greenShareBps: sLow }) <= computeBasePrice({ ...g, greenShareBps: sHigh }),
+          );
+          const prices = SLA_TIERS.map((slaTier) => computeBasePrice({ ...g, slaTier }));
+          prices.slice(1).forEach((p, i) => assert.ok(p > prices[i]));
+        },
+      ),
       { numRuns: 300, seed: 3 },
     );
     fc.assert(
@@ -85,9 +101,13 @@ describe("dynamic price", () => {
 
   it("never falls as utilisation rises and is continuous at the neutral point", () => {
     fc.assert(
-      fc.property(fc.double({ min: -0.5, max: 1.5, noNaN: true }), fc.double({ min: -0.5, max: 1.5, noNaN: true }), (a, b) => {
-        assert.ok(loadFactor(Math.min(a, b)) <= loadFactor(Math.max(a, b)));
-      }),
+      fc.property(
+        fc.double({ min: -0.5, max: 1.5, noNaN: true }),
+        fc.double({ min: -0.5, max: 1.5, noNaN: true }),
+        (a, b) => {
+          assert.ok(loadFactor(Math.min(a, b)) <= loadFactor(Math.max(a, b)));
+        },
+      ),
       { numRuns: 500, seed: 7 },
     );
     assert.ok(Math.abs(loadFactor(0.6 - 1e-12) - loadFactor(0.6)) < 1e-9);

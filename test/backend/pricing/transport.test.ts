@@ -16,7 +16,8 @@ describe("network simplex for the transport core", () => {
       const capacity = Float64Array.from({ length: no }, () => 1 + Math.floor(random() * 40));
       const arcs: [number, number, number][] = [];
       for (let b = 0; b < nb; b++) {
-        for (let o = 0; o < no; o++) if (random() < 0.3) arcs.push([b, o, 1 + Math.floor(random() * 1000) + (random() < 0.3 ? 0.25 : 0)]);
+        for (let o = 0; o < no; o++)
+          if (random() < 0.3) arcs.push([b, o, 1 + Math.floor(random() * 1000) + (random() < 0.3 ? 0.25 : 0)]);
       }
       const flow = solveTransport({
         demand,

@@ -9,7 +9,9 @@ const CAPACITY_W = 2_000_000n;
 async function registeredDevice() {
   const d = await deployExchange();
   const commissionedAt = d.t0 - 100 * DAY;
-  await d.certificates.connect(d.windSupplier).registerDevice(Source.Wind, Region.Northwest, CAPACITY_W, commissionedAt, "ipfs://farm");
+  await d.certificates
+    .connect(d.windSupplier)
+    .registerDevice(Source.Wind, Region.Northwest, CAPACITY_W, commissionedAt, "ipfs://farm");
   return { ...d, deviceId: 1n, commissionedAt };
 }
 
@@ -19,7 +21,9 @@ describe("generation devices", () => {
       const d = await loadFixture(deployExchange);
       const commissionedAt = d.t0 - DAY;
       await expect(
-        d.certificates.connect(d.windSupplier).registerDevice(Source.Wind, Region.Northwest, CAPACITY_W, commissionedAt, "ipfs://farm"),
+        d.certificates
+          .connect(d.windSupplier)
+          .registerDevice(Source.Wind, Region.Northwest, CAPACITY_W, commissionedAt, "ipfs://farm"),
       )
         .to.emit(d.certificates, "DeviceRegistered")
         .withArgs(1n, d.windSupplier.address, Source.Wind, Region.Northwest, CAPACITY_W, commissionedAt, "ipfs://farm");
@@ -42,7 +46,9 @@ describe("generation devices", () => {
     it("refuses a device commissioned in the future", async () => {
       const d = await loadFixture(deployExchange);
       const future = d.t0 + DAY;
-      await expect(d.certificates.connect(d.windSupplier).registerDevice(Source.Wind, Region.Northwest, CAPACITY_W, future, ""))
+      await expect(
+        d.certificates.connect(d.windSupplier).registerDevice(Source.Wind, Region.Northwest, CAPACITY_W, future, ""),
+      )
         .to.be.revertedWithCustomError(d.certificates, "CertificatesInvalidDevice")
         .withArgs(CAPACITY_W, future);
     });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { DAY, HOUR } from "../../helpers/book.ts";
-import { loadFixture, ethers } from "../../helpers/connection.ts";
+import { ethers, loadFixture } from "../../helpers/connection.ts";
 import { deployExchange, Region, Source } from "../../helpers/deploy.ts";
 
 const CAPACITY_W = 2_000_000n; // 2 MW: at most 2,000,000 Wh per hour
@@ -8,7 +8,9 @@ const CAPACITY_W = 2_000_000n; // 2 MW: at most 2,000,000 Wh per hour
 async function approvedDevice() {
   const d = await deployExchange();
   const commissionedAt = d.t0 - 100 * DAY;
-  await d.certificates.connect(d.windSupplier).registerDevice(Source.Wind, Region.Northwest, CAPACITY_W, commissionedAt, "");
+  await d.certificates
+    .connect(d.windSupplier)
+    .registerDevice(Source.Wind, Region.Northwest, CAPACITY_W, commissionedAt, "");
   await d.certificates.connect(d.registrar).approveDevice(1n);
   // A period of three hours, ended a day ago.
   const periodStart = d.t0 - DAY - 3 * HOUR;
@@ -81,8 +83,14 @@ describe("certificate issuance", () => {
     const d = await loadFixture(approvedDevice);
     const issue = (start: number, end: number) =>
       d.certificates.connect(d.windSupplier).issue(d.deviceId, start, end, 1n);
-    await expect(issue(d.periodStart, d.periodStart)).to.be.revertedWithCustomError(d.certificates, "CertificatesInvalidPeriod");
-    await expect(issue(d.periodEnd, d.periodStart)).to.be.revertedWithCustomError(d.certificates, "CertificatesInvalidPeriod");
+    await expect(issue(d.periodStart, d.periodStart)).to.be.revertedWithCustomError(
+      d.certificates,
+      "CertificatesInvalidPeriod",
+    );
+    await expect(issue(d.periodEnd, d.periodStart)).to.be.revertedWithCustomError(
+      d.certificates,
+      "CertificatesInvalidPeriod",
+    );
     const future = d.t0 + DAY;
     await expect(issue(d.periodStart, future))
       .to.be.revertedWithCustomError(d.certificates, "CertificatesInvalidPeriod")
@@ -118,7 +126,9 @@ describe("certificate issuance", () => {
     await expect(d.certificates.connect(d.windSupplier).issue(5n, d.periodStart, d.periodEnd, 1n))
       .to.be.revertedWithCustomError(d.certificates, "CertificatesUnknownDevice")
       .withArgs(5n);
-    await d.certificates.connect(d.windSupplier).registerDevice(Source.Wind, Region.Northwest, CAPACITY_W, d.commissionedAt, "");
+    await d.certificates
+      .connect(d.windSupplier)
+      .registerDevice(Source.Wind, Region.Northwest, CAPACITY_W, d.commissionedAt, "");
     await expect(d.certificates.connect(d.windSupplier).issue(2n, d.periodStart, d.periodEnd, 1n))
       .to.be.revertedWithCustomError(d.certificates, "CertificatesInvalidDeviceStatus")
       .withArgs(2n, 1n, 2n);

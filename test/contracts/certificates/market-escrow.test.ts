@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { issueBatch } from "../../helpers/book.ts";
-import { loadFixture, ethers } from "../../helpers/connection.ts";
+import { ethers, loadFixture } from "../../helpers/connection.ts";
 import { deployExchange, Source } from "../../helpers/deploy.ts";
 
 // The market's two privileged calls, exercised directly by an account granted MARKET_ROLE so that
@@ -10,7 +10,9 @@ async function escrowHolder() {
   const { batchId } = await issueBatch(d, d.windSupplier, Source.Wind);
   const holder = d.stranger;
   await d.certificates.connect(d.admin).grantRole(await d.certificates.MARKET_ROLE(), holder.address);
-  await d.certificates.connect(d.windSupplier).safeTransferFrom(d.windSupplier.address, holder.address, batchId, 1_000n, "0x");
+  await d.certificates
+    .connect(d.windSupplier)
+    .safeTransferFrom(d.windSupplier.address, holder.address, batchId, 1_000n, "0x");
   return { ...d, holder, batchId };
 }
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { BATCH_WH, issueBatch } from "../../helpers/book.ts";
-import { loadFixture, ethers } from "../../helpers/connection.ts";
+import { ethers, loadFixture } from "../../helpers/connection.ts";
 import { deployExchange, Source } from "../../helpers/deploy.ts";
 
 async function heldBatch() {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { loadFixture, ethers } from "../../helpers/connection.ts";
+import { ethers, loadFixture } from "../../helpers/connection.ts";
 import { deployExchange } from "../../helpers/deploy.ts";
 
 // Minting is the market's; an extra MARKET_ROLE holder exercises the token's own checks directly.

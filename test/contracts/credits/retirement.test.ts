@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { loadFixture, ethers } from "../../helpers/connection.ts";
+import { ethers, loadFixture } from "../../helpers/connection.ts";
 import { deployExchange } from "../../helpers/deploy.ts";
 
 async function heldCredits() {

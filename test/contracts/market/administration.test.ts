@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { bundle, openBook } from "../../helpers/book.ts";
-import { loadFixture, ethers } from "../../helpers/connection.ts";
+import { ethers, loadFixture } from "../../helpers/connection.ts";
 import { settle } from "../../helpers/deals.ts";
 import { ARBITRATION_PERIOD, deployExchange, deployLinked, FEE_BPS, Region, Source } from "../../helpers/deploy.ts";
 
@@ -21,7 +21,12 @@ describe("market administration", () => {
 
   it("refuses a deployment with a fee above the cap, no treasury, zero deal periods or a zero arbitration period", async () => {
     const d = await loadFixture(deployExchange);
-    const roles = { admin: d.admin.address, matcher: d.matcher.address, arbiter: d.arbiter.address, pauser: d.pauser.address };
+    const roles = {
+      admin: d.admin.address,
+      matcher: d.matcher.address,
+      arbiter: d.arbiter.address,
+      pauser: d.pauser.address,
+    };
     const addresses = [await d.token.getAddress(), await d.certificates.getAddress(), await d.credits.getAddress()];
     const settings = { treasury: d.treasury.address, feeBps: 100, challengePeriod: 60, reportGracePeriod: 60 };
     const market = d.market;
@@ -78,7 +83,9 @@ describe("market administration", () => {
   describe("setDealPeriods", () => {
     it("sets the challenge and grace periods of deals opened afterwards", async () => {
       const b = await loadFixture(openBook);
-      await expect(b.market.connect(b.admin).setDealPeriods(600, 900)).to.emit(b.market, "DealPeriodsSet").withArgs(600n, 900n);
+      await expect(b.market.connect(b.admin).setDealPeriods(600, 900))
+        .to.emit(b.market, "DealPeriodsSet")
+        .withArgs(600n, 900n);
       expect([await b.market.challengePeriod(), await b.market.reportGracePeriod()]).to.deep.equal([600n, 900n]);
       const { deals } = await settle(b, [bundle(b)]);
       expect(deals[0].terms.challengePeriod).to.equal(600n);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { BID_ESCROW, bundle, openBook, partialBundle } from "../../helpers/book.ts";
-import { loadFixture, ethers } from "../../helpers/connection.ts";
+import { ethers, loadFixture } from "../../helpers/connection.ts";
 import { settle } from "../../helpers/deals.ts";
 
 const Kind = { Bid: 0n, ComputeOffer: 1n, EnergyOffer: 2n, BandwidthOffer: 3n };

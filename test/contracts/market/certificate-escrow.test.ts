@@ -6,7 +6,9 @@ describe("the market's certificate escrow", () => {
   it("refuses certificates sent to it directly, which no offer would account for", async () => {
     const b = await loadFixture(openBook);
     const market = await b.market.getAddress();
-    await expect(b.certificates.connect(b.windSupplier).safeTransferFrom(b.windSupplier.address, market, b.windBatchId, 1n, "0x"))
+    await expect(
+      b.certificates.connect(b.windSupplier).safeTransferFrom(b.windSupplier.address, market, b.windBatchId, 1n, "0x"),
+    )
       .to.be.revertedWithCustomError(b.market, "MarketUnsolicitedCertificates")
       .withArgs(b.windSupplier.address, b.windSupplier.address);
   });

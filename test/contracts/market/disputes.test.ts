@@ -102,11 +102,15 @@ describe("disputes", () => {
       const [finalized] = await eventsOf(f.market, tx, "DealFinalized");
       expect(finalized.outcome.acceptedBps).to.equal(6_000n);
       expect(finalized.outcome.computePaid).to.equal((f.terms.computePayment * 6n) / 10n);
-      expect(finalized.outcome.energyLots.map((l: { retiredWh: bigint }) => l.retiredWh)).to.deep.equal([90_000n, 60_000n]);
+      expect(finalized.outcome.energyLots.map((l: { retiredWh: bigint }) => l.retiredWh)).to.deep.equal([
+        90_000n,
+        60_000n,
+      ]);
       expect(finalized.outcome.fee).to.equal(expected.fee);
       expect(finalized.outcome.refund).to.equal(expected.refund);
       expect(finalized.outcome.credits).to.equal(expected.credits);
-      const paid = expected.computePaid + expected.bandwidthPaid + expected.energyLots[0].paid + expected.energyLots[1].paid;
+      const paid =
+        expected.computePaid + expected.bandwidthPaid + expected.energyLots[0].paid + expected.energyLots[1].paid;
       expect(paid + expected.fee + expected.refund).to.equal(f.terms.escrow);
     });
 
@@ -174,13 +178,23 @@ describe("disputes", () => {
       ];
 
       await advanceTo(f.arbitrationDeadline);
-      const [{ outcome }] = await eventsOf(f.market, f.market.finalizeLapsedDispute(f.dealId, f.terms, f.report), "DealFinalized");
+      const [{ outcome }] = await eventsOf(
+        f.market,
+        f.market.finalizeLapsedDispute(f.dealId, f.terms, f.report),
+        "DealFinalized",
+      );
 
       expect(outcome).to.deep.include(expectedOutcome(f.terms, f.report));
       const owedAfter = await withdrawable();
       const owed = owedAfter.map((after, i) => after - owedBefore[i]);
       const energyPaid = outcome.energyLots.map((l: { paid: bigint }) => l.paid);
-      expect(owed).to.deep.equal([outcome.refund, outcome.computePaid, energyPaid[0], energyPaid[1], outcome.bandwidthPaid]);
+      expect(owed).to.deep.equal([
+        outcome.refund,
+        outcome.computePaid,
+        energyPaid[0],
+        energyPaid[1],
+        outcome.bandwidthPaid,
+      ]);
       const fees = (await f.market.accruedFees()) - feesBefore;
       expect(owed.reduce((a, b) => a + b, 0n) + fees).to.equal(f.terms.escrow);
       expect(outcome.refund).to.be.greaterThan(0n);
@@ -229,7 +243,9 @@ describe("disputes", () => {
     it("refuses a report other than the disputed one, and an unknown deal", async () => {
       const f = await loadFixture(disputedDeal);
       await advanceTo(f.arbitrationDeadline);
-      await expect(f.market.finalizeLapsedDispute(f.dealId, f.terms, { ...f.report, vcuDelivered: f.report.vcuDelivered - 1n }))
+      await expect(
+        f.market.finalizeLapsedDispute(f.dealId, f.terms, { ...f.report, vcuDelivered: f.report.vcuDelivered - 1n }),
+      )
         .to.be.revertedWithCustomError(f.market, "MarketDealDigestMismatch")
         .withArgs(f.dealId);
       await expect(f.market.finalizeLapsedDispute(7n, f.terms, f.report))
@@ -275,7 +291,11 @@ describe("disputes", () => {
     it("fixes the deadline when the dispute opens: a later change of the period does not move it", async () => {
       const f = await loadFixture(reportedDeal);
       await f.market.connect(f.admin).setArbitrationPeriod(3_600);
-      const [disputed] = await eventsOf(f.market, f.market.connect(f.buyer).disputeUsage(f.dealId, f.terms, f.report, "slow"), "DealDisputed");
+      const [disputed] = await eventsOf(
+        f.market,
+        f.market.connect(f.buyer).disputeUsage(f.dealId, f.terms, f.report, "slow"),
+        "DealDisputed",
+      );
       const deadline = (await time.latest()) + 3_600;
       expect(disputed.arbitrationDeadline).to.equal(BigInt(deadline));
       await f.market.connect(f.admin).setArbitrationPeriod(30 * 24 * 3_600);

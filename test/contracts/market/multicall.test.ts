@@ -18,14 +18,23 @@ describe("several market calls in one transaction (multicall)", () => {
     );
     await expect(f.market.connect(f.computeSupplier).multicall(calls))
       .to.emit(f.market, "UsageReported")
-      .withArgs(2n, f.computeSupplier.address, [50n, 125_000n, fullReport(f.deals[1].terms).meteringHash], (end: bigint) => end > 0n);
+      .withArgs(
+        2n,
+        f.computeSupplier.address,
+        [50n, 125_000n, fullReport(f.deals[1].terms).meteringHash],
+        (end: bigint) => end > 0n,
+      );
     for (const { dealId } of f.deals) expect((await f.market.dealOf(dealId)).status).to.equal(1n);
   });
 
   it("keeps each call's own permissions: nobody else reports or settles through it", async () => {
     const f = await loadFixture(twoDeals);
     await advanceTo(f.deals[0].terms.windowEnd);
-    const report = f.market.interface.encodeFunctionData("reportUsage", [f.deals[0].dealId, f.deals[0].terms, fullReport(f.deals[0].terms)]);
+    const report = f.market.interface.encodeFunctionData("reportUsage", [
+      f.deals[0].dealId,
+      f.deals[0].terms,
+      fullReport(f.deals[0].terms),
+    ]);
     await expect(f.market.connect(f.buyer).multicall([report]))
       .to.be.revertedWithCustomError(f.market, "MarketNotDealParty")
       .withArgs(f.deals[0].dealId, f.buyer.address, f.computeSupplier.address);
@@ -38,9 +47,17 @@ describe("several market calls in one transaction (multicall)", () => {
   it("is all or nothing: one failing call reverts the others", async () => {
     const f = await loadFixture(twoDeals);
     await advanceTo(f.deals[0].terms.windowEnd);
-    const good = f.market.interface.encodeFunctionData("reportUsage", [f.deals[0].dealId, f.deals[0].terms, fullReport(f.deals[0].terms)]);
+    const good = f.market.interface.encodeFunctionData("reportUsage", [
+      f.deals[0].dealId,
+      f.deals[0].terms,
+      fullReport(f.deals[0].terms),
+    ]);
     const { dealId, terms } = f.deals[1];
-    const bad = f.market.interface.encodeFunctionData("reportUsage", [dealId, terms, fullReport(terms, { vcuDelivered: 51n })]);
+    const bad = f.market.interface.encodeFunctionData("reportUsage", [
+      dealId,
+      terms,
+      fullReport(terms, { vcuDelivered: 51n }),
+    ]);
     await expect(f.market.connect(f.computeSupplier).multicall([good, bad]))
       .to.be.revertedWithCustomError(f.market, "MarketDeliveryExceedsDeal")
       .withArgs(dealId, 51n, 50n);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { advanceTo } from "../../helpers/book.ts";
-import { loadFixture, ethers } from "../../helpers/connection.ts";
+import { ethers, loadFixture } from "../../helpers/connection.ts";
 import { openDeal, reportedDeal } from "../../helpers/deals.ts";
 
 const Status = { Active: 0n, Reported: 1n, Cancelled: 4n };
@@ -19,7 +19,9 @@ describe("cancelling a deal whose supplier never reported", () => {
     await advanceTo(f.terms.reportDeadline);
     const market = await f.market.getAddress();
     const tx = f.market.connect(f.stranger).cancelNoShow(f.dealId, f.terms);
-    await expect(tx).to.emit(f.market, "DealCancelled").withArgs(f.dealId, f.buyer.address, f.terms.escrow, [150_000n, 100_000n]);
+    await expect(tx)
+      .to.emit(f.market, "DealCancelled")
+      .withArgs(f.dealId, f.buyer.address, f.terms.escrow, [150_000n, 100_000n]);
     await expect(tx).to.not.emit(f.credits, "CreditsMinted");
     expect(await f.market.withdrawableOf(f.buyer)).to.equal(f.terms.escrow);
     expect(await f.market.withdrawableOf(f.computeSupplier)).to.equal(0n);

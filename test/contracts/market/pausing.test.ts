@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { advanceTo, bandwidthOffer, bid, bundle, computeOffer, energyOffer, openBook } from "../../helpers/book.ts";
-import { loadFixture, ethers, time } from "../../helpers/connection.ts";
+import { ethers, loadFixture, time } from "../../helpers/connection.ts";
 import { challengeEnd, fullReport, openDeal, reportedDeal, settle } from "../../helpers/deals.ts";
 import { signPermit } from "../../helpers/permit.ts";
 
@@ -17,7 +17,13 @@ describe("pausing new business", () => {
   it("refuses new orders of every kind and settlements while paused", async () => {
     const b = await loadFixture(openBook);
     await b.market.connect(b.pauser).pause();
-    const permit = await signPermit(b.token, b.buyer, await b.market.getAddress(), 250n * 10n ** 6n, BigInt(b.t0 + 86_400));
+    const permit = await signPermit(
+      b.token,
+      b.buyer,
+      await b.market.getAddress(),
+      250n * 10n ** 6n,
+      BigInt(b.t0 + 86_400),
+    );
     const attempts = [
       b.market.connect(b.computeSupplier).postComputeOffer(computeOffer(b.t0)),
       b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(b.t0, b.windBatchId)),
@@ -35,9 +41,20 @@ describe("pausing new business", () => {
   it("keeps every cancellation and its refund working while paused", async () => {
     const b = await loadFixture(openBook);
     await b.market.connect(b.pauser).pause();
-    await expect(b.market.connect(b.buyer).cancelBid(b.bidId)).to.changeTokenBalance(ethers, b.token, b.buyer, 250n * 10n ** 6n);
-    await expect(b.market.connect(b.computeSupplier).cancelComputeOffer(b.computeOfferId)).to.emit(b.market, "ComputeOfferCancelled");
-    await expect(b.market.connect(b.windSupplier).cancelEnergyOffer(b.windOfferId)).to.emit(b.market, "EnergyOfferCancelled");
+    await expect(b.market.connect(b.buyer).cancelBid(b.bidId)).to.changeTokenBalance(
+      ethers,
+      b.token,
+      b.buyer,
+      250n * 10n ** 6n,
+    );
+    await expect(b.market.connect(b.computeSupplier).cancelComputeOffer(b.computeOfferId)).to.emit(
+      b.market,
+      "ComputeOfferCancelled",
+    );
+    await expect(b.market.connect(b.windSupplier).cancelEnergyOffer(b.windOfferId)).to.emit(
+      b.market,
+      "EnergyOfferCancelled",
+    );
     await expect(b.market.connect(b.networkSupplier).cancelBandwidthOffer(b.bandwidthOfferId)).to.emit(
       b.market,
       "BandwidthOfferCancelled",
@@ -64,7 +81,10 @@ describe("pausing new business", () => {
     const f = await loadFixture(reportedDeal);
     await f.market.connect(f.pauser).pause();
     await f.market.connect(f.buyer).disputeUsage(f.dealId, f.terms, f.report, "paused but not silenced");
-    await expect(f.market.connect(f.arbiter).resolveDispute(f.dealId, f.terms, f.report, 10_000)).to.emit(f.market, "DealFinalized");
+    await expect(f.market.connect(f.arbiter).resolveDispute(f.dealId, f.terms, f.report, 10_000)).to.emit(
+      f.market,
+      "DealFinalized",
+    );
   });
 
   it("keeps finalising a dispute whose arbitration period lapsed working while paused", async () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { bid, DAY } from "../../helpers/book.ts";
-import { loadFixture, ethers, time } from "../../helpers/connection.ts";
+import { ethers, loadFixture, time } from "../../helpers/connection.ts";
 import { deployExchange, USD } from "../../helpers/deploy.ts";
 import { bigints, eventsOf } from "../../helpers/events.ts";
 import { signPermit } from "../../helpers/permit.ts";
@@ -24,12 +24,12 @@ describe("posting bids", () => {
       expect(event).to.deep.include({ bidId: 1n, buyer: d.buyer.address, escrow });
       expect(event.bid).to.deep.equal(bigints(params));
       const stored = await d.market.bidOf(1n);
-      expect([stored.buyer, stored.remainingVcuHours, stored.limitPricePerVcuHour, stored.acceptableRegions]).to.deep.equal([
-        d.buyer.address,
-        100n,
-        2_500_000n,
-        params.acceptableRegions,
-      ]);
+      expect([
+        stored.buyer,
+        stored.remainingVcuHours,
+        stored.limitPricePerVcuHour,
+        stored.acceptableRegions,
+      ]).to.deep.equal([d.buyer.address, 100n, 2_500_000n, params.acceptableRegions]);
       expect(await d.market.bidCount()).to.equal(1n);
     });
 
@@ -54,10 +54,9 @@ describe("posting bids", () => {
         d.market,
         "MarketZeroQuantity",
       );
-      await expect(d.market.connect(d.buyer).postBid(bid(d.t0, { acceptableRegions: 0n }))).to.be.revertedWithCustomError(
-        d.market,
-        "MarketNoAcceptableRegion",
-      );
+      await expect(
+        d.market.connect(d.buyer).postBid(bid(d.t0, { acceptableRegions: 0n })),
+      ).to.be.revertedWithCustomError(d.market, "MarketNoAcceptableRegion");
       await expect(d.market.connect(d.buyer).postBid(bid(d.t0, { minGreenBps: 10_001n })))
         .to.be.revertedWithCustomError(d.market, "MarketInvalidGreenShare")
         .withArgs(10_001n);
@@ -101,7 +100,9 @@ describe("posting bids", () => {
       const market = await d.market.getAddress();
       const escrow = 250n * USD;
       const permit = await signPermit(d.token, d.permitter, market, escrow, BigInt(d.t0 + DAY));
-      await d.token.connect(d.otherBuyer).permit(d.permitter.address, market, escrow, permit.deadline, permit.v, permit.r, permit.s);
+      await d.token
+        .connect(d.otherBuyer)
+        .permit(d.permitter.address, market, escrow, permit.deadline, permit.v, permit.r, permit.s);
       await expect(
         d.market.connect(d.permitter).postBidWithPermit(bid(d.t0), permit.deadline, permit.v, permit.r, permit.s),
       ).to.emit(d.market, "BidPosted");
@@ -111,7 +112,9 @@ describe("posting bids", () => {
       const d = await loadFixture(permitBuyer);
       const market = await d.market.getAddress();
       const expired = await signPermit(d.token, d.permitter, market, 250n * USD, BigInt((await time.latest()) - 1));
-      await expect(d.market.connect(d.permitter).postBidWithPermit(bid(d.t0), expired.deadline, expired.v, expired.r, expired.s))
+      await expect(
+        d.market.connect(d.permitter).postBidWithPermit(bid(d.t0), expired.deadline, expired.v, expired.r, expired.s),
+      )
         .to.be.revertedWithCustomError(d.token, "ERC20InsufficientAllowance")
         .withArgs(market, 0n, 250n * USD);
     });
@@ -120,7 +123,9 @@ describe("posting bids", () => {
       const d = await loadFixture(permitBuyer);
       const permit = await signPermit(d.token, d.permitter, await d.market.getAddress(), 0n, BigInt(d.t0 + DAY));
       await expect(
-        d.market.connect(d.permitter).postBidWithPermit(bid(d.t0, { vcuHours: 0n }), permit.deadline, permit.v, permit.r, permit.s),
+        d.market
+          .connect(d.permitter)
+          .postBidWithPermit(bid(d.t0, { vcuHours: 0n }), permit.deadline, permit.v, permit.r, permit.s),
       ).to.be.revertedWithCustomError(d.market, "MarketZeroQuantity");
     });
   });

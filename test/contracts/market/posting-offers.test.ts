@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { bandwidthOffer, BATCH_WH, computeOffer, DAY, energyOffer, issueBatch } from "../../helpers/book.ts";
-import { loadFixture, ethers } from "../../helpers/connection.ts";
+import { BATCH_WH, bandwidthOffer, computeOffer, DAY, energyOffer, issueBatch } from "../../helpers/book.ts";
+import { ethers, loadFixture } from "../../helpers/connection.ts";
 import { deployExchange, Region, Source } from "../../helpers/deploy.ts";
 import { bigints, eventsOf } from "../../helpers/events.ts";
 
@@ -15,7 +15,11 @@ describe("posting offers", () => {
     it("stores the offer under the supplier and emits every field", async () => {
       const d = await loadFixture(deployExchange);
       const params = computeOffer(d.t0);
-      const [event] = await eventsOf(d.market, d.market.connect(d.computeSupplier).postComputeOffer(params), "ComputeOfferPosted");
+      const [event] = await eventsOf(
+        d.market,
+        d.market.connect(d.computeSupplier).postComputeOffer(params),
+        "ComputeOfferPosted",
+      );
       expect(event.offerId).to.equal(1n);
       expect(event.supplier).to.equal(d.computeSupplier.address);
       expect(event.offer).to.deep.equal(bigints(params));
@@ -69,7 +73,11 @@ describe("posting offers", () => {
     it("pulls the offered Wh into the market's escrow and copies the batch's source and region", async () => {
       const d = await loadFixture(withBatch);
       const params = energyOffer(d.t0, d.batchId);
-      const [event] = await eventsOf(d.market, d.market.connect(d.windSupplier).postEnergyOffer(params), "EnergyOfferPosted");
+      const [event] = await eventsOf(
+        d.market,
+        d.market.connect(d.windSupplier).postEnergyOffer(params),
+        "EnergyOfferPosted",
+      );
       expect(event).to.deep.include({
         offerId: 1n,
         supplier: d.windSupplier.address,
@@ -82,7 +90,11 @@ describe("posting offers", () => {
       expect(await d.certificates.balanceOf(market, d.batchId)).to.equal(params.wh);
       expect(await d.certificates.balanceOf(d.windSupplier.address, d.batchId)).to.equal(BATCH_WH - BigInt(params.wh));
       const stored = await d.market.energyOfferOf(1n);
-      expect([stored.supplier, stored.batchId, stored.remainingWh]).to.deep.equal([d.windSupplier.address, d.batchId, params.wh]);
+      expect([stored.supplier, stored.batchId, stored.remainingWh]).to.deep.equal([
+        d.windSupplier.address,
+        d.batchId,
+        params.wh,
+      ]);
       expect(await d.market.energyOfferCount()).to.equal(1n);
     });
 
@@ -109,12 +121,15 @@ describe("posting offers", () => {
 
     it("cannot offer Wh the supplier does not hold", async () => {
       const d = await loadFixture(withBatch);
-      await expect(d.market.connect(d.windSupplier).postEnergyOffer(energyOffer(d.t0, d.batchId, { wh: BATCH_WH + 1n })))
+      await expect(
+        d.market.connect(d.windSupplier).postEnergyOffer(energyOffer(d.t0, d.batchId, { wh: BATCH_WH + 1n })),
+      )
         .to.be.revertedWithCustomError(d.certificates, "ERC1155InsufficientBalance")
         .withArgs(d.windSupplier.address, BATCH_WH, BATCH_WH + 1n, d.batchId);
       await d.certificates.connect(d.stranger).setApprovalForAll(await d.market.getAddress(), true);
-      await expect(d.market.connect(d.stranger).postEnergyOffer(energyOffer(d.t0, d.batchId)))
-        .to.be.revertedWithCustomError(d.certificates, "ERC1155InsufficientBalance");
+      await expect(
+        d.market.connect(d.stranger).postEnergyOffer(energyOffer(d.t0, d.batchId)),
+      ).to.be.revertedWithCustomError(d.certificates, "ERC1155InsufficientBalance");
     });
 
     it("cannot move certificates the supplier has not approved the market for", async () => {
@@ -131,7 +146,11 @@ describe("posting offers", () => {
     it("stores the link under the supplier and emits every field", async () => {
       const d = await loadFixture(deployExchange);
       const params = bandwidthOffer(d.t0);
-      const [event] = await eventsOf(d.market, d.market.connect(d.networkSupplier).postBandwidthOffer(params), "BandwidthOfferPosted");
+      const [event] = await eventsOf(
+        d.market,
+        d.market.connect(d.networkSupplier).postBandwidthOffer(params),
+        "BandwidthOfferPosted",
+      );
       expect(event).to.deep.include({ offerId: 1n, supplier: d.networkSupplier.address });
       expect(event.offer).to.deep.equal(bigints(params));
       const stored = await d.market.bandwidthOfferOf(1n);
@@ -146,7 +165,9 @@ describe("posting offers", () => {
 
     it("refuses a link from a region to itself", async () => {
       const d = await loadFixture(deployExchange);
-      await expect(d.market.connect(d.networkSupplier).postBandwidthOffer(bandwidthOffer(d.t0, { toRegion: Region.Northwest })))
+      await expect(
+        d.market.connect(d.networkSupplier).postBandwidthOffer(bandwidthOffer(d.t0, { toRegion: Region.Northwest })),
+      )
         .to.be.revertedWithCustomError(d.market, "MarketInvalidRoute")
         .withArgs(Region.Northwest, Region.Northwest);
     });

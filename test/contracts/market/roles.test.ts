@@ -1,9 +1,9 @@
-import { expect } from "chai";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { expect } from "chai";
 import { bundle } from "../../helpers/book.ts";
 import { loadFixture } from "../../helpers/connection.ts";
-import { fullReport, openDeal } from "../../helpers/deals.ts";
 import type { DealFixture } from "../../helpers/deals.ts";
+import { fullReport, openDeal } from "../../helpers/deals.ts";
 import { Region, Source } from "../../helpers/deploy.ts";
 
 // Every role-restricted function, called by every account of the fixture that does not hold the
@@ -52,7 +52,10 @@ const restricted: Restricted[] = [
       ["setDealPeriods", (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).setDealPeriods(1, 1)],
       ["setArbitrationPeriod", (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).setArbitrationPeriod(1)],
       ["setGridFactor", (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).setGridFactor(Region.East, 1)],
-      ["setSourceFactor", (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).setSourceFactor(Source.Hydro, 1)],
+      [
+        "setSourceFactor",
+        (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).setSourceFactor(Source.Hydro, 1),
+      ],
     ] as const
   ).map(([name, call]) => ({
     name: `Market.${name}`,
@@ -105,8 +108,19 @@ describe("role-restricted functions refuse everyone else", () => {
       const role = await r.role(f);
       const holder = r.holder(f);
       const everyone = [
-        f.admin, f.matcher, f.arbiter, f.pauser, f.registrar, f.treasury, f.buyer, f.otherBuyer,
-        f.computeSupplier, f.windSupplier, f.solarSupplier, f.networkSupplier, f.stranger,
+        f.admin,
+        f.matcher,
+        f.arbiter,
+        f.pauser,
+        f.registrar,
+        f.treasury,
+        f.buyer,
+        f.otherBuyer,
+        f.computeSupplier,
+        f.windSupplier,
+        f.solarSupplier,
+        f.networkSupplier,
+        f.stranger,
       ];
       for (const caller of everyone.filter((s) => s.address !== holder.address)) {
         await expect(r.call(f, caller))

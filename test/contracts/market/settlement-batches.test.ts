@@ -1,9 +1,9 @@
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { expect } from "chai";
 import { bid, bundle, openBook, partialBundle } from "../../helpers/book.ts";
-import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { loadFixture } from "../../helpers/connection.ts";
 import { settle } from "../../helpers/deals.ts";
-import { CHALLENGE_PERIOD, Region, REPORT_GRACE_PERIOD, SOLAR_FACTOR, USD, WIND_FACTOR } from "../../helpers/deploy.ts";
+import { CHALLENGE_PERIOD, REPORT_GRACE_PERIOD, Region, SOLAR_FACTOR, USD, WIND_FACTOR } from "../../helpers/deploy.ts";
 
 describe("settling batches of matches", () => {
   it("opens a deal indexed by deal, bid and buyer", async () => {
@@ -32,8 +32,22 @@ describe("settling batches of matches", () => {
       computePayment: 180n * USD,
       energyNeededWh: 250_000n,
       energyLots: [
-        { offerId: b.windOfferId, supplier: b.windSupplier.address, batchId: b.windBatchId, wh: 150_000n, payment: 7n * USD, sourceFactor: WIND_FACTOR },
-        { offerId: b.solarOfferId, supplier: b.solarSupplier.address, batchId: b.solarBatchId, wh: 100_000n, payment: 6n * USD, sourceFactor: SOLAR_FACTOR },
+        {
+          offerId: b.windOfferId,
+          supplier: b.windSupplier.address,
+          batchId: b.windBatchId,
+          wh: 150_000n,
+          payment: 7n * USD,
+          sourceFactor: WIND_FACTOR,
+        },
+        {
+          offerId: b.solarOfferId,
+          supplier: b.solarSupplier.address,
+          batchId: b.solarBatchId,
+          wh: 100_000n,
+          payment: 6n * USD,
+          sourceFactor: SOLAR_FACTOR,
+        },
       ],
       bandwidthOfferId: b.bandwidthOfferId,
       bandwidthSupplier: b.networkSupplier.address,

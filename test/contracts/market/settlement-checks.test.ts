@@ -2,9 +2,9 @@ import { expect } from "chai";
 import type { SkipReason } from "../../../protocol/orders.ts";
 import {
   advanceTo,
+  type Book,
   bandwidthOffer,
   bid,
-  type Book,
   bundle,
   computeOffer,
   defaultWindow,
@@ -47,8 +47,16 @@ const cases: Case[] = [
       return bundle(b);
     },
   },
-  { reason: "BidQuantityExceeded", breaks: "more VCU-hours than the bid has left", match: (b) => bundle(b, { vcuHours: 101n }) },
-  { reason: "ComputeOfferNotOpen", breaks: "an unknown compute offer", match: (b) => bundle(b, { computeOfferId: 99n }) },
+  {
+    reason: "BidQuantityExceeded",
+    breaks: "more VCU-hours than the bid has left",
+    match: (b) => bundle(b, { vcuHours: 101n }),
+  },
+  {
+    reason: "ComputeOfferNotOpen",
+    breaks: "an unknown compute offer",
+    match: (b) => bundle(b, { computeOfferId: 99n }),
+  },
   {
     reason: "ComputeOfferExpired",
     breaks: "a compute offer past its expiry",
@@ -70,7 +78,9 @@ const cases: Case[] = [
     reason: "HardwareClassMismatch",
     breaks: "compute of another hardware class",
     match: async (b) => {
-      await b.market.connect(b.computeSupplier).postComputeOffer(computeOffer(b.t0, { hardwareClass: HardwareClass.CpuGeneral }));
+      await b.market
+        .connect(b.computeSupplier)
+        .postComputeOffer(computeOffer(b.t0, { hardwareClass: HardwareClass.CpuGeneral }));
       return bundle(b, { computeOfferId: 2n });
     },
   },
@@ -181,7 +191,9 @@ const cases: Case[] = [
     // At 0.040001 per kWh, 150,000 Wh cost 6,000,150 base units; 1,999 more Wh cost 79,961.999…,
     // which the reserve rounds up to 79,962.
     match: async (b) => {
-      await b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(b.t0, b.windBatchId, { reservePricePerKwh: 40_001n }));
+      await b.market
+        .connect(b.windSupplier)
+        .postEnergyOffer(energyOffer(b.t0, b.windBatchId, { reservePricePerKwh: 40_001n }));
       return bundle(b, {
         energyLots: [
           { offerId: b.solarOfferId, wh: 98_001n, payment: 6n * USD },
@@ -321,7 +333,9 @@ describe("settlement checks every limit of every order", () => {
 
   it("accepts an energy payment equal to its reserve cost rounded up", async () => {
     const b = await loadFixture(openBook);
-    await b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(b.t0, b.windBatchId, { reservePricePerKwh: 40_001n }));
+    await b.market
+      .connect(b.windSupplier)
+      .postEnergyOffer(energyOffer(b.t0, b.windBatchId, { reservePricePerKwh: 40_001n }));
     const { deals, skipped } = await settle(b, [
       bundle(b, {
         energyLots: [

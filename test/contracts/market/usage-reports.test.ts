@@ -14,12 +14,21 @@ async function windowOver() {
 describe("usage reports", () => {
   it("records the compute supplier's report and opens the challenge period", async () => {
     const f = await loadFixture(windowOver);
-    const report = fullReport(f.terms, { vcuDelivered: 90n, whConsumed: 230_000n, meteringHash: meteringHash("series") });
+    const report = fullReport(f.terms, {
+      vcuDelivered: 90n,
+      whConsumed: 230_000n,
+      meteringHash: meteringHash("series"),
+    });
     const tx = await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
     const reportedAt = BigInt(await time.latest());
     await expect(tx)
       .to.emit(f.market, "UsageReported")
-      .withArgs(f.dealId, f.computeSupplier.address, [90n, 230_000n, report.meteringHash], reportedAt + f.terms.challengePeriod);
+      .withArgs(
+        f.dealId,
+        f.computeSupplier.address,
+        [90n, 230_000n, report.meteringHash],
+        reportedAt + f.terms.challengePeriod,
+      );
     const deal = await f.market.dealOf(f.dealId);
     expect([deal.status, deal.since]).to.deep.equal([Status.Reported, reportedAt]);
     expect(deal.digest).to.equal(await f.market.reportDigest(f.terms, report));
@@ -28,12 +37,17 @@ describe("usage reports", () => {
   it("accepts a report of nothing delivered", async () => {
     const f = await loadFixture(windowOver);
     const report = fullReport(f.terms, { vcuDelivered: 0n, whConsumed: 0n });
-    await expect(f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report)).to.emit(f.market, "UsageReported");
+    await expect(f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report)).to.emit(
+      f.market,
+      "UsageReported",
+    );
   });
 
   it("refuses more VCU-hours than the deal bought", async () => {
     const f = await loadFixture(windowOver);
-    await expect(f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, fullReport(f.terms, { vcuDelivered: 101n })))
+    await expect(
+      f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, fullReport(f.terms, { vcuDelivered: 101n })),
+    )
       .to.be.revertedWithCustomError(f.market, "MarketDeliveryExceedsDeal")
       .withArgs(f.dealId, 101n, 100n);
   });

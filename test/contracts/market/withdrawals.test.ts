@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { loadFixture, ethers } from "../../helpers/connection.ts";
+import { ethers, loadFixture } from "../../helpers/connection.ts";
 import { reportedDeal } from "../../helpers/deals.ts";
 import { USD } from "../../helpers/deploy.ts";
 
@@ -14,8 +14,15 @@ describe("withdrawals", () => {
     it("sends each party its whole balance and zeroes it", async () => {
       const f = await loadFixture(finalisedDeal);
       const tx = f.market.connect(f.computeSupplier).withdraw();
-      await expect(tx).to.changeTokenBalances(ethers, f.token, [f.computeSupplier, f.market], [180n * USD, -180n * USD]);
-      await expect(tx).to.emit(f.market, "Withdrawn").withArgs(f.computeSupplier.address, 180n * USD);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        f.token,
+        [f.computeSupplier, f.market],
+        [180n * USD, -180n * USD],
+      );
+      await expect(tx)
+        .to.emit(f.market, "Withdrawn")
+        .withArgs(f.computeSupplier.address, 180n * USD);
       expect(await f.market.withdrawableOf(f.computeSupplier)).to.equal(0n);
     });
 
@@ -49,7 +56,12 @@ describe("withdrawals", () => {
       const f = await loadFixture(finalisedDeal);
       expect(await f.market.accruedFees()).to.equal(1_960_000n);
       const tx = f.market.connect(f.stranger).withdrawFees();
-      await expect(tx).to.changeTokenBalances(ethers, f.token, [f.treasury, f.market, f.stranger], [1_960_000n, -1_960_000n, 0n]);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        f.token,
+        [f.treasury, f.market, f.stranger],
+        [1_960_000n, -1_960_000n, 0n],
+      );
       await expect(tx).to.emit(f.market, "FeesWithdrawn").withArgs(f.treasury.address, 1_960_000n);
       expect(await f.market.accruedFees()).to.equal(0n);
     });
@@ -57,7 +69,9 @@ describe("withdrawals", () => {
     it("pays the treasury in office when fees are withdrawn", async () => {
       const f = await loadFixture(finalisedDeal);
       await f.market.connect(f.admin).setTreasury(f.otherBuyer.address);
-      await expect(f.market.withdrawFees()).to.emit(f.market, "FeesWithdrawn").withArgs(f.otherBuyer.address, 1_960_000n);
+      await expect(f.market.withdrawFees())
+        .to.emit(f.market, "FeesWithdrawn")
+        .withArgs(f.otherBuyer.address, 1_960_000n);
     });
 
     it("refuses when no fees have accrued, naming the treasury", async () => {

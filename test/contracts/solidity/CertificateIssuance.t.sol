@@ -30,7 +30,7 @@ contract CertificateIssuanceTest is Assertions {
         uint40 end = START + uint40(bound(seconds_, 1, 400 days));
         wh = uint64(bound(wh, 1, type(uint64).max));
         uint256 deviceId = _device(capacityW);
-        uint256 maxWh = uint256(capacityW) * (end - START) / 3600;
+        uint256 maxWh = (uint256(capacityW) * (end - START)) / 3600;
         vm.prank(owner);
         if (wh > maxWh) {
             vm.expectRevert(
@@ -56,11 +56,11 @@ contract CertificateIssuanceTest is Assertions {
             uint256 r = uint256(keccak256(abi.encode(seed, i)));
             uint40 start = START + uint40(bound(r, 0, 20 days));
             uint40 end = start + uint40(bound(r >> 64, 1, 3 days));
-            uint64 wh = uint64(bound(r >> 128, 1, uint256(capacityW) * 3 days / 3600));
+            uint64 wh = uint64(bound(r >> 128, 1, (uint256(capacityW) * 3 days) / 3600));
             vm.prank(owner);
             try certificates.issue(deviceId, start, end, wh) returns (uint256 batchId) {
                 assertGe(start, coveredUntil, "an accepted period overlaps certified generation");
-                assertLe(wh, uint256(capacityW) * (end - start) / 3600, "an accepted batch exceeds capacity x hours");
+                assertLe(wh, (uint256(capacityW) * (end - start)) / 3600, "an accepted batch exceeds capacity x hours");
                 IGreenCertificates.Batch memory batch = certificates.batchOf(batchId);
                 assertEq(batch.periodStart, start, "batch period start");
                 assertEq(batch.periodEnd, end, "batch period end");
@@ -70,11 +70,11 @@ contract CertificateIssuanceTest is Assertions {
             } catch {
                 // Refused: either it overlapped or it asked for too much; both are checked above for acceptances.
                 bool overlaps = start < coveredUntil;
-                bool tooMuch = wh > uint256(capacityW) * (end - start) / 3600;
+                bool tooMuch = wh > (uint256(capacityW) * (end - start)) / 3600;
                 assertTrue(overlaps || tooMuch, "a valid period was refused");
             }
         }
-        assertLe(issuedWh, uint256(capacityW) * coveredSeconds / 3600, "device certified beyond its capacity");
+        assertLe(issuedWh, (uint256(capacityW) * coveredSeconds) / 3600, "device certified beyond its capacity");
         assertEq(certificates.deviceOf(deviceId).issuedUntil, coveredUntil, "device's issued-until mark");
     }
 }

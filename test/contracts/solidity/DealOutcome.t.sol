@@ -7,11 +7,11 @@ import {Assertions, bound} from "./utils/Assertions.sol";
 
 /// @dev Exposes the library's calldata function to the fuzzer.
 contract DealMathHarness {
-    function outcome(IMarket.DealTerms calldata terms, IMarket.UsageReport calldata report, uint16 acceptedBps)
-        external
-        pure
-        returns (IMarket.DealOutcome memory)
-    {
+    function outcome(
+        IMarket.DealTerms calldata terms,
+        IMarket.UsageReport calldata report,
+        uint16 acceptedBps
+    ) external pure returns (IMarket.DealOutcome memory) {
         return DealMath.outcome(terms, report, acceptedBps);
     }
 }
@@ -63,7 +63,8 @@ contract DealOutcomeTest is Assertions {
             assertLe(lotOutcome.paid, lot.payment, "energy paid above its payment");
             paid += lotOutcome.paid;
             agreed += lot.payment;
-            if (terms.gridFactor > lot.sourceFactor) avoided += lotOutcome.retiredWh * (terms.gridFactor - lot.sourceFactor);
+            if (terms.gridFactor > lot.sourceFactor)
+                avoided += lotOutcome.retiredWh * (terms.gridFactor - lot.sourceFactor);
         }
         assertLe(o.fee, terms.fee, "fee above the agreed fee");
         assertEq(paid + o.fee + o.refund, terms.escrow, "payouts + fee + refund != escrow");
@@ -71,7 +72,7 @@ contract DealOutcomeTest is Assertions {
         // Pro rata to delivery: compute is paid exactly its share of delivered and accepted VCU-hours.
         assertEq(
             o.computePaid,
-            terms.computePayment * report.vcuDelivered * acceptedBps / (terms.vcuHours * BPS),
+            (terms.computePayment * report.vcuDelivered * acceptedBps) / (terms.vcuHours * BPS),
             "compute not paid pro rata"
         );
         if (acceptedBps == 0) {
@@ -127,7 +128,7 @@ contract DealOutcomeTest is Assertions {
             });
             total += terms.energyLots[i].payment;
         }
-        terms.fee = total * bound(inputs.feeBps, 0, 1_000) / BPS;
+        terms.fee = (total * bound(inputs.feeBps, 0, 1_000)) / BPS;
         terms.escrow = total + terms.fee + bound(inputs.margin, 0, 1e24);
         terms.gridFactor = inputs.gridFactor % 2_000;
     }

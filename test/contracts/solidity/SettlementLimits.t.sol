@@ -50,24 +50,59 @@ contract SettlementLimitsTest is Assertions {
     function setUp() public {
         vm.warp(1_760_000_000);
         x = Exchange.deploy(address(this), address(0x7EA));
-        uint256 windBatch =
-            Exchange.issueBatch(x, windSupplier, IGreenCertificates.EnergySource.Wind, NORTHWEST, 10_000_000, 5_000_000);
-        uint256 solarBatch =
-            Exchange.issueBatch(x, solarSupplier, IGreenCertificates.EnergySource.Solar, NORTHWEST, 10_000_000, 5_000_000);
+        uint256 windBatch = Exchange.issueBatch(
+            x,
+            windSupplier,
+            IGreenCertificates.EnergySource.Wind,
+            NORTHWEST,
+            10_000_000,
+            5_000_000
+        );
+        uint256 solarBatch = Exchange.issueBatch(
+            x,
+            solarSupplier,
+            IGreenCertificates.EnergySource.Solar,
+            NORTHWEST,
+            10_000_000,
+            5_000_000
+        );
         windowStart = uint40(block.timestamp + 1 days);
         uint40 windowEnd = windowStart + WINDOW;
 
         vm.prank(computeSupplier);
         x.market.postComputeOffer(
-            IMarket.ComputeOfferParams(2, NORTHWEST, windowStart - 1 hours, windowEnd + 1 hours, 1_000, uint96(COMPUTE_RESERVE), uint32(WH_PER_VCU), uint16(PUE_MILLI), windowStart)
+            IMarket.ComputeOfferParams(
+                2,
+                NORTHWEST,
+                windowStart - 1 hours,
+                windowEnd + 1 hours,
+                1_000,
+                uint96(COMPUTE_RESERVE),
+                uint32(WH_PER_VCU),
+                uint16(PUE_MILLI),
+                windowStart
+            )
         );
         vm.prank(windSupplier);
-        x.market.postEnergyOffer(IMarket.EnergyOfferParams(uint64(windBatch), 1_000_000, uint96(WIND_RESERVE), windowStart));
+        x.market.postEnergyOffer(
+            IMarket.EnergyOfferParams(uint64(windBatch), 1_000_000, uint96(WIND_RESERVE), windowStart)
+        );
         vm.prank(solarSupplier);
-        x.market.postEnergyOffer(IMarket.EnergyOfferParams(uint64(solarBatch), 1_000_000, uint96(SOLAR_RESERVE), windowStart));
+        x.market.postEnergyOffer(
+            IMarket.EnergyOfferParams(uint64(solarBatch), 1_000_000, uint96(SOLAR_RESERVE), windowStart)
+        );
         vm.prank(networkSupplier);
         x.market.postBandwidthOffer(
-            IMarket.BandwidthOfferParams(NORTHWEST, EAST, 1_000, 30, windowStart - 1 hours, windowEnd + 1 hours, uint96(LINK_RESERVE), windowStart)
+            IMarket.BandwidthOfferParams(
+                NORTHWEST,
+                EAST,
+                1_000,
+                30,
+                windowStart - 1 hours,
+                windowEnd + 1 hours,
+                uint96(LINK_RESERVE),
+                windowStart
+            )
         );
         x.token.faucet(buyer, BID_VCU * BID_LIMIT);
         vm.startPrank(buyer);
@@ -124,7 +159,7 @@ contract SettlementLimitsTest is Assertions {
     function _withinEveryLimit(Bundle memory b) internal pure returns (bool) {
         if (b.vcuHours == 0 || b.vcuHours > BID_VCU) return false;
         if (b.computePayment < COMPUTE_RESERVE * b.vcuHours) return false;
-        uint256 need = b.vcuHours * WH_PER_VCU * PUE_MILLI / 1000;
+        uint256 need = (b.vcuHours * WH_PER_VCU * PUE_MILLI) / 1000;
         uint256 green = b.windWh + b.solarWh;
         if (green * BPS < need * MIN_GREEN_BPS || green > need) return false;
         // A lot pays at least its reserve for every Wh, rounding the cost up.
@@ -134,12 +169,15 @@ contract SettlementLimitsTest is Assertions {
         if (!b.withLink) return false;
         if (b.bandwidthPayment * 3600 < LINK_RESERVE * BID_MBPS * WINDOW) return false;
         uint256 total = _total(b);
-        return total + total * 100 / BPS <= BID_LIMIT * b.vcuHours;
+        return total + (total * 100) / BPS <= BID_LIMIT * b.vcuHours;
     }
 
     function _total(Bundle memory b) internal pure returns (uint256) {
-        return b.computePayment + (b.windWh == 0 ? 0 : b.windPayment) + (b.solarWh == 0 ? 0 : b.solarPayment)
-            + (b.withLink ? b.bandwidthPayment : 0);
+        return
+            b.computePayment +
+            (b.windWh == 0 ? 0 : b.windPayment) +
+            (b.solarWh == 0 ? 0 : b.solarPayment) +
+            (b.withLink ? b.bandwidthPayment : 0);
     }
 
     function _matches(Bundle memory b) internal pure returns (IMarket.Match[] memory matches) {
@@ -171,7 +209,7 @@ contract SettlementLimitsTest is Assertions {
         b.solarPayment = 0;
         b.computePayment = COMPUTE_RESERVE * b.vcuHours;
         b.bandwidthPayment = _ceilDiv(LINK_RESERVE * BID_MBPS * WINDOW, 3600);
-        uint256 need = b.vcuHours * WH_PER_VCU * PUE_MILLI / 1000;
+        uint256 need = (b.vcuHours * WH_PER_VCU * PUE_MILLI) / 1000;
         b.windWh = _ceilDiv(need * MIN_GREEN_BPS, BPS);
         if (field == 1) b.windWh = b.windWh + up - 1;
         if (field == 5) b.windWh = need + up - 1;
@@ -182,7 +220,7 @@ contract SettlementLimitsTest is Assertions {
         if (field == 4) {
             // The largest total whose 1 % fee (rounded down) still fits the bid's limit.
             uint256 limit = BID_LIMIT * b.vcuHours;
-            uint256 total = limit * 100 / 101;
+            uint256 total = (limit * 100) / 101;
             while (total + 1 + (total + 1) / 100 <= limit) ++total;
             while (total + total / 100 > limit) --total;
             b.computePayment = total - b.windPayment - b.bandwidthPayment + up - 1;

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { loadFixture, ethers } from "../../helpers/connection.ts";
+import { ethers, loadFixture } from "../../helpers/connection.ts";
 import { deployExchange, USD } from "../../helpers/deploy.ts";
 
 describe("settlement token faucet", () => {

@@ -9,7 +9,9 @@ describe("settlement token permits (EIP-2612)", () => {
     const spender = await market.getAddress();
     const deadline = BigInt((await time.latest()) + 3600);
     const permit = await signPermit(token, owner, spender, 42n * USD, deadline);
-    await token.connect(stranger).permit(owner.address, spender, 42n * USD, permit.deadline, permit.v, permit.r, permit.s);
+    await token
+      .connect(stranger)
+      .permit(owner.address, spender, 42n * USD, permit.deadline, permit.v, permit.r, permit.s);
     expect(await token.allowance(owner.address, spender)).to.equal(42n * USD);
     expect(await token.nonces(owner.address)).to.equal(1n);
   });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { advanceTo, openBook, partialBundle } from "../../helpers/book.ts";
-import { loadFixture, ethers } from "../../helpers/connection.ts";
+import { ethers, loadFixture } from "../../helpers/connection.ts";
 import { expectedOutcome, fullReport, settle } from "../../helpers/deals.ts";
 import { BUYER_FUNDS } from "../../helpers/deploy.ts";
 
@@ -10,7 +10,12 @@ describe("a bid cancelled after a partial fill", () => {
     const { deals } = await settle(b, [partialBundle(b, 40n)]);
     const { dealId, terms } = deals[0];
 
-    await expect(b.market.connect(b.buyer).cancelBid(b.bidId)).to.changeTokenBalance(ethers, b.token, b.buyer, 60n * 2_500_000n);
+    await expect(b.market.connect(b.buyer).cancelBid(b.bidId)).to.changeTokenBalance(
+      ethers,
+      b.token,
+      b.buyer,
+      60n * 2_500_000n,
+    );
     await b.market.connect(b.computeSupplier).cancelComputeOffer(b.computeOfferId);
     await b.market.connect(b.windSupplier).cancelEnergyOffer(b.windOfferId);
 

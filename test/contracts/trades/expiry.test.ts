@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { advanceTo, BID_ESCROW, bundle, defaultWindow, openBook } from "../../helpers/book.ts";
-import { loadFixture, ethers } from "../../helpers/connection.ts";
+import { ethers, loadFixture } from "../../helpers/connection.ts";
 import { settle } from "../../helpers/deals.ts";
 
 describe("orders that expire unmatched", () => {
@@ -11,7 +11,12 @@ describe("orders that expire unmatched", () => {
     expect(deals).to.deep.equal([]);
     expect(skipped.map((s) => s.reason)).to.deep.equal(["BidExpired"]);
 
-    await expect(b.market.connect(b.buyer).cancelBid(b.bidId)).to.changeTokenBalance(ethers, b.token, b.buyer, BID_ESCROW);
+    await expect(b.market.connect(b.buyer).cancelBid(b.bidId)).to.changeTokenBalance(
+      ethers,
+      b.token,
+      b.buyer,
+      BID_ESCROW,
+    );
     await b.market.connect(b.windSupplier).cancelEnergyOffer(b.windOfferId);
     await b.market.connect(b.solarSupplier).cancelEnergyOffer(b.solarOfferId);
     expect(await b.certificates.balanceOf(b.windSupplier.address, b.windBatchId)).to.equal(5_000_000n);

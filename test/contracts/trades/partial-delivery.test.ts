@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { advanceTo, meteringHash } from "../../helpers/book.ts";
-import { loadFixture, ethers } from "../../helpers/connection.ts";
+import { ethers, loadFixture } from "../../helpers/connection.ts";
 import { expectedOutcome, openDeal } from "../../helpers/deals.ts";
 import { USD } from "../../helpers/deploy.ts";
 import { eventsOf } from "../../helpers/events.ts";
@@ -41,7 +41,11 @@ describe("a trade delivered in part", () => {
     const f = await loadFixture(windowOver);
     const report = { vcuDelivered: 50n, whConsumed: 400_000n, meteringHash: meteringHash("overrun") };
     await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
-    const [{ outcome }] = await eventsOf(f.market, f.market.connect(f.buyer).confirmUsage(f.dealId, f.terms, report), "DealFinalized");
+    const [{ outcome }] = await eventsOf(
+      f.market,
+      f.market.connect(f.buyer).confirmUsage(f.dealId, f.terms, report),
+      "DealFinalized",
+    );
     expect(outcome.computePaid).to.equal(90n * USD);
     expect(outcome.energyLots.map((l: { retiredWh: bigint }) => l.retiredWh)).to.deep.equal([150_000n, 100_000n]);
     expect(outcome.energyLots.map((l: { paid: bigint }) => l.paid)).to.deep.equal([7n * USD, 6n * USD]);
@@ -51,7 +55,11 @@ describe("a trade delivered in part", () => {
     const f = await loadFixture(windowOver);
     const report = { vcuDelivered: 0n, whConsumed: 0n, meteringHash: ethers.ZeroHash };
     await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
-    const [{ outcome }] = await eventsOf(f.market, f.market.connect(f.buyer).confirmUsage(f.dealId, f.terms, report), "DealFinalized");
+    const [{ outcome }] = await eventsOf(
+      f.market,
+      f.market.connect(f.buyer).confirmUsage(f.dealId, f.terms, report),
+      "DealFinalized",
+    );
     expect([outcome.computePaid, outcome.bandwidthPaid, outcome.fee, outcome.credits]).to.deep.equal([0n, 0n, 0n, 0n]);
     expect(outcome.refund).to.equal(f.terms.escrow);
     await expect(f.market.connect(f.buyer).confirmUsage(f.dealId, f.terms, report)).to.be.revertedWithCustomError(

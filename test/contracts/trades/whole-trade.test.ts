@@ -1,9 +1,8 @@
 import { expect } from "chai";
-import { advanceTo, BID_ESCROW, BUNDLE_FEE, BUNDLE_PAYMENTS, bundle } from "../../helpers/book.ts";
+import { advanceTo, BID_ESCROW, BUNDLE_FEE, BUNDLE_PAYMENTS, bundle, openBook } from "../../helpers/book.ts";
 import { loadFixture } from "../../helpers/connection.ts";
 import { challengeEnd, expectedOutcome, reportedDeal, settle } from "../../helpers/deals.ts";
-import { openBook } from "../../helpers/book.ts";
-import { USD, SOLAR_FACTOR, WIND_FACTOR } from "../../helpers/deploy.ts";
+import { SOLAR_FACTOR, USD, WIND_FACTOR } from "../../helpers/deploy.ts";
 
 describe("a whole bundled trade", () => {
   it("moves the bid's escrow into a deal when the matcher settles the bundle", async () => {
@@ -22,8 +21,10 @@ describe("a whole bundled trade", () => {
   it("pays every supplier, the treasury and the buyer's refund when the buyer confirms full delivery", async () => {
     const f = await loadFixture(reportedDeal);
     const expected = expectedOutcome(f.terms, f.report);
-    await expect(f.market.connect(f.buyer).confirmUsage(f.dealId, f.terms, f.report))
-      .to.emit(f.market, "DealFinalized");
+    await expect(f.market.connect(f.buyer).confirmUsage(f.dealId, f.terms, f.report)).to.emit(
+      f.market,
+      "DealFinalized",
+    );
     expect(await f.market.withdrawableOf(f.computeSupplier)).to.equal(180n * USD);
     expect(await f.market.withdrawableOf(f.windSupplier)).to.equal(7n * USD);
     expect(await f.market.withdrawableOf(f.solarSupplier)).to.equal(6n * USD);

@@ -1,21 +1,21 @@
 // A private Hardhat node per test file, deployed with the project's own deploy script, and a small
 // driver that trades on it through the generated ABIs.
 import {
+  type Abi,
+  type Address,
   createPublicClient,
   createWalletClient,
   decodeEventLog,
-  http,
-  type Abi,
-  type Address,
   type Hash,
+  http,
   type PublicClient,
   type TransactionReceipt,
   type WalletClient,
 } from "viem";
-import { deployExchange, rpc, type Node } from "../../helpers/local-chain.ts";
 import * as abis from "../../../protocol/generated/abis.ts";
+import { deployExchange, type Node, rpc } from "../../helpers/local-chain.ts";
 
-export { freePort, ROOT, startNode, type Node } from "../../helpers/local-chain.ts";
+export { freePort, type Node, ROOT, startNode } from "../../helpers/local-chain.ts";
 
 export type ContractName = "Market" | "GreenCertificates" | "CarbonCredits" | "SettlementToken";
 
@@ -26,12 +26,22 @@ const ABIS: Record<ContractName, Abi> = {
   SettlementToken: abis.localSettlementTokenAbi as Abi,
 };
 
-export type Deployment = { chainId: number; startBlock: number; file: string; addresses: Record<ContractName, Address> };
+export type Deployment = {
+  chainId: number;
+  startBlock: number;
+  file: string;
+  addresses: Record<ContractName, Address>;
+};
 
 /** Deploys the exchange with the project's deploy script (Ignition module CCEX). */
 export async function deploy(node: Node, outDir: string): Promise<Deployment> {
   const { chainId, file, deployment } = await deployExchange(node, outDir);
-  return { chainId, startBlock: deployment.startBlock, file, addresses: deployment.contracts as unknown as Record<ContractName, Address> };
+  return {
+    chainId,
+    startBlock: deployment.startBlock,
+    file,
+    addresses: deployment.contracts as unknown as Record<ContractName, Address>,
+  };
 }
 
 /** Hardhat's unlocked dev accounts, one per role the tests play. */
@@ -61,8 +71,19 @@ export class Exchange {
    * The gas is fixed rather than estimated, which halves the round trips; a revert is replayed as a
    * call to throw with its reason.
    */
-  async send(contract: ContractName, functionName: string, args: unknown[], from: Address): Promise<TransactionReceipt> {
-    const request = { address: this.deployment.addresses[contract], abi: ABIS[contract], functionName, args, account: from } as const;
+  async send(
+    contract: ContractName,
+    functionName: string,
+    args: unknown[],
+    from: Address,
+  ): Promise<TransactionReceipt> {
+    const request = {
+      address: this.deployment.addresses[contract],
+      abi: ABIS[contract],
+      functionName,
+      args,
+      account: from,
+    } as const;
     const hash = await this.wallet.writeContract({ ...request, chain: null, gas: 15_000_000n } as never);
     const receipt = await this.client.getTransactionReceipt({ hash });
     if (receipt.status !== "success") {
@@ -86,7 +107,12 @@ export class Exchange {
   }
 
   async read<T = unknown>(contract: ContractName, functionName: string, args: unknown[] = []): Promise<T> {
-    return (await this.client.readContract({ address: this.deployment.addresses[contract], abi: ABIS[contract], functionName, args } as never)) as T;
+    return (await this.client.readContract({
+      address: this.deployment.addresses[contract],
+      abi: ABIS[contract],
+      functionName,
+      args,
+    } as never)) as T;
   }
 
   /** Decoded events of one contract in a receipt. */

@@ -4,11 +4,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pino } from "pino";
 import type { IndexerConfig } from "../../../indexer/config.ts";
-import { startIndexer, type Indexer } from "../../../indexer/main.ts";
 import { reusePgliteInit } from "../../../indexer/db/driver.ts";
+import { type Indexer, startIndexer } from "../../../indexer/main.ts";
 import { ROOT } from "./chain.ts";
 
-const PGLITE_VERSION = JSON.parse(readFileSync(path.join(ROOT, "node_modules", "@electric-sql", "pglite", "package.json"), "utf8")).version;
+const PGLITE_VERSION = JSON.parse(
+  readFileSync(path.join(ROOT, "node_modules", "@electric-sql", "pglite", "package.json"), "utf8"),
+).version;
+
 import { dumpIndex } from "../../../indexer/db/dump.ts";
 import type { Deployment, Node } from "./chain.ts";
 
@@ -28,7 +31,11 @@ export function tempDir(label: string): string {
   return mkdtempSync(path.join(tmpdir(), `ccex-${label}-`));
 }
 
-export function indexerConfig(node: Node, deployment: Deployment, o: Partial<IndexerConfig> & { dataDir?: string } = {}): IndexerConfig {
+export function indexerConfig(
+  node: Node,
+  deployment: Deployment,
+  o: Partial<IndexerConfig> & { dataDir?: string } = {},
+): IndexerConfig {
   return {
     rpcUrl: node.url,
     wsUrl: `ws://127.0.0.1:${node.port}`,
@@ -48,7 +55,11 @@ export function indexerConfig(node: Node, deployment: Deployment, o: Partial<Ind
   };
 }
 
-export async function runIndexer(node: Node, deployment: Deployment, o: Partial<IndexerConfig> & { dataDir?: string } = {}): Promise<Running> {
+export async function runIndexer(
+  node: Node,
+  deployment: Deployment,
+  o: Partial<IndexerConfig> & { dataDir?: string } = {},
+): Promise<Running> {
   const config = indexerConfig(node, deployment, o);
   const indexer = await startIndexer(config, pino({ level: process.env.INDEXER_TEST_LOG ?? "silent" }));
   const dataDir = config.database.kind === "pglite" ? (config.database.dataDir ?? null) : null;
@@ -70,7 +81,15 @@ export async function runIndexer(node: Node, deployment: Deployment, o: Partial<
       const deadline = Date.now() + 60_000;
       for (;;) {
         const head = Number(
-          ((await (await fetch(node.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }) })).json()) as { result: string }).result,
+          (
+            (await (
+              await fetch(node.url, {
+                method: "POST",
+                headers: { "content-type": "application/json" },
+                body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }),
+              })
+            ).json()) as { result: string }
+          ).result,
         );
         const s = indexer.engine!.status();
         if (s.phase === "failed") throw new Error(`indexer failed: ${JSON.stringify(s.lastError)}`);

@@ -88,7 +88,12 @@ export function bid(t0: number, o: Record<string, unknown> = {}) {
 /** Registers and approves a 10 MW device of `owner` and issues `wh` for one hour two days ago. */
 export async function issueBatch(x: Exchange, owner: Address, source: number, t0: number, wh = 5_000_000n) {
   const p = parties(x);
-  const registered = await x.send("GreenCertificates", "registerDevice", [source, Region.Northwest, 10_000_000n, t0 - 30 * DAY, "ipfs://device"], owner);
+  const registered = await x.send(
+    "GreenCertificates",
+    "registerDevice",
+    [source, Region.Northwest, 10_000_000n, t0 - 30 * DAY, "ipfs://device"],
+    owner,
+  );
   const deviceId = x.events(registered, "GreenCertificates", "DeviceRegistered")[0].deviceId as bigint;
   await x.send("GreenCertificates", "approveDevice", [deviceId], p.admin);
   const periodStart = t0 - 2 * DAY;
@@ -125,18 +130,39 @@ export async function openBook(x: Exchange): Promise<Book> {
   const t0 = await x.now();
   const wind = await issueBatch(x, p.wind, Source.Wind, t0);
   const solar = await issueBatch(x, p.solar, Source.Solar, t0);
-  for (const s of [p.wind, p.solar]) await x.send("GreenCertificates", "setApprovalForAll", [x.deployment.addresses.Market, true], s);
+  for (const s of [p.wind, p.solar])
+    await x.send("GreenCertificates", "setApprovalForAll", [x.deployment.addresses.Market, true], s);
   await fund(x, p.buyer, 10_000n * USD);
   await fund(x, p.otherBuyer, 10_000n * USD);
-  const computeOfferId = id(x, await x.send("Market", "postComputeOffer", [computeOffer(t0)], p.compute), "ComputeOfferPosted", "offerId");
-  const windOfferId = id(x, await x.send("Market", "postEnergyOffer", [energyOffer(t0, wind.batchId)], p.wind), "EnergyOfferPosted", "offerId");
-  const solarOfferId = id(
+  const computeOfferId = id(
     x,
-    await x.send("Market", "postEnergyOffer", [energyOffer(t0, solar.batchId, { reservePricePerKwh: 50_000n })], p.solar),
+    await x.send("Market", "postComputeOffer", [computeOffer(t0)], p.compute),
+    "ComputeOfferPosted",
+    "offerId",
+  );
+  const windOfferId = id(
+    x,
+    await x.send("Market", "postEnergyOffer", [energyOffer(t0, wind.batchId)], p.wind),
     "EnergyOfferPosted",
     "offerId",
   );
-  const bandwidthOfferId = id(x, await x.send("Market", "postBandwidthOffer", [bandwidthOffer(t0)], p.network), "BandwidthOfferPosted", "offerId");
+  const solarOfferId = id(
+    x,
+    await x.send(
+      "Market",
+      "postEnergyOffer",
+      [energyOffer(t0, solar.batchId, { reservePricePerKwh: 50_000n })],
+      p.solar,
+    ),
+    "EnergyOfferPosted",
+    "offerId",
+  );
+  const bandwidthOfferId = id(
+    x,
+    await x.send("Market", "postBandwidthOffer", [bandwidthOffer(t0)], p.network),
+    "BandwidthOfferPosted",
+    "offerId",
+  );
   const bidId = id(x, await x.send("Market", "postBid", [bid(t0)], p.buyer), "BidPosted", "bidId");
   return { t0, wind, solar, computeOfferId, windOfferId, solarOfferId, bandwidthOfferId, bidId };
 }
@@ -178,7 +204,12 @@ export async function deliver(x: Exchange, deal: { dealId: bigint; terms: any },
     whConsumed: whConsumed ?? deal.terms.energyNeededWh,
     meteringHash: `0x${"ab".repeat(32)}` as const,
   };
-  const reported = await x.send("Market", "reportUsage", [deal.dealId, deal.terms, report], deal.terms.computeSupplier ?? p.compute);
+  const reported = await x.send(
+    "Market",
+    "reportUsage",
+    [deal.dealId, deal.terms, report],
+    deal.terms.computeSupplier ?? p.compute,
+  );
   const confirmed = await x.send("Market", "confirmUsage", [deal.dealId, deal.terms, report], deal.terms.buyer);
   return { report, reported, confirmed, outcome: x.events(confirmed, "Market", "DealFinalized")[0].outcome };
 }

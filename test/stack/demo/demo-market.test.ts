@@ -19,19 +19,25 @@ import { ACCOUNT_PLAN, devAccount } from "../../../protocol/accounts.ts";
 import type { Deployment } from "../../../protocol/deployment.ts";
 import { DemoChain } from "../../../stack/demo/chain.ts";
 import { PENDING_DEVICE, SIMULATOR_ACCOUNTS } from "../../../stack/demo/scenario.ts";
-import { ROOT, type Node, deployExchange, startNode } from "../../helpers/local-chain.ts";
+import { deployExchange, type Node, ROOT, startNode } from "../../helpers/local-chain.ts";
 
 const MAIN = path.join(ROOT, "stack", "demo", "main.ts");
 const HISTORY_HOURS = 26;
 /** Every account that can hold anything here: the plan's fixed parts and the simulator's participants. */
-const ACCOUNTS = Array.from({ length: ACCOUNT_PLAN.simulatorBase + SIMULATOR_ACCOUNTS }, (_, i) => devAccount(i).address);
+const ACCOUNTS = Array.from(
+  { length: ACCOUNT_PLAN.simulatorBase + SIMULATOR_ACCOUNTS },
+  (_, i) => devAccount(i).address,
+);
 
 type Line = { event: string; receivedAt: number; [key: string]: unknown };
 
 /** Runs the demo until its `seeded` line (plus `extraMs`), then SIGTERM; resolves with its lines and exit code. */
 function runDemo(env: NodeJS.ProcessEnv, extraMs = 0): Promise<{ lines: Line[]; code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child: ChildProcess = spawn(process.execPath, [MAIN], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const lines: Line[] = [];
     let stderr = "";
     child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
@@ -74,7 +80,12 @@ describe("demo market", () => {
       feeBps: 30,
     }));
     chain = new DemoChain(node.url, deployment);
-    env = { RPC_URL: node.url, DEPLOYMENT: path.join(dir, `${deployment.chainId}.json`), DATA_DIR: path.join(dir, "demo"), LOG_LEVEL: "warn" };
+    env = {
+      RPC_URL: node.url,
+      DEPLOYMENT: path.join(dir, `${deployment.chainId}.json`),
+      DATA_DIR: path.join(dir, "demo"),
+      LOG_LEVEL: "warn",
+    };
     // A few seconds of the live market after the seed, to see it trade on.
     first = await runDemo(env, 6_000);
   });
@@ -102,17 +113,32 @@ describe("demo market", () => {
   it("brings chain time up to the wall clock, never past it", () => {
     const seeded = first.lines.find((l) => l.event === "seeded")!;
     const behind = seeded.receivedAt - (seeded.chainTime as number);
-    assert.ok(behind >= 0 && behind < 300, `chain time is ${behind.toFixed(0)} s behind the wall clock at the end of the seed`);
+    assert.ok(
+      behind >= 0 && behind < 300,
+      `chain time is ${behind.toFixed(0)} s behind the wall clock at the end of the seed`,
+    );
   });
 
   it("issues certificate batches within capacity × hours and without overlapping periods", async () => {
-    const logs = await chain.publicClient.getContractEvents({ address: chain.addresses.certificates, abi: chain.abis.certificates, eventName: "CertificatesIssued", fromBlock: 0n, strict: true });
+    const logs = await chain.publicClient.getContractEvents({
+      address: chain.addresses.certificates,
+      abi: chain.abis.certificates,
+      eventName: "CertificatesIssued",
+      fromBlock: 0n,
+      strict: true,
+    });
     const byDevice = new Map<bigint, { start: number; end: number }[]>();
     for (const { args } of logs) {
       const device = await chain.read("certificates", "deviceOf", [args.deviceId]);
       const hours = (args.periodEnd - args.periodStart) / 3_600;
-      assert.ok(args.wh > 0n && args.wh <= (device.capacityW * BigInt(Math.floor(hours * 3_600))) / 3_600n, `batch ${args.batchId}`);
-      byDevice.set(args.deviceId, [...(byDevice.get(args.deviceId) ?? []), { start: args.periodStart, end: args.periodEnd }]);
+      assert.ok(
+        args.wh > 0n && args.wh <= (device.capacityW * BigInt(Math.floor(hours * 3_600))) / 3_600n,
+        `batch ${args.batchId}`,
+      );
+      byDevice.set(args.deviceId, [
+        ...(byDevice.get(args.deviceId) ?? []),
+        { start: args.periodStart, end: args.periodEnd },
+      ]);
     }
     for (const periods of byDevice.values()) {
       for (let i = 1; i < periods.length; i++) assert.ok(periods[i].start >= periods[i - 1].end);
@@ -123,12 +149,15 @@ describe("demo market", () => {
   });
 
   it("gives the demo menu's accounts their starting position without their keys being used after the seed", async () => {
-    const menu = (role: "buyer" | "computeSupplier" | "energySupplier" | "networkSupplier") => devAccount(ACCOUNT_PLAN[role]).address;
+    const menu = (role: "buyer" | "computeSupplier" | "energySupplier" | "networkSupplier") =>
+      devAccount(ACCOUNT_PLAN[role]).address;
     assert.ok((await chain.read("token", "balanceOf", [menu("buyer")])) > 0n);
     assert.ok((await chain.read("token", "allowance", [menu("buyer"), chain.addresses.market])) > 0n);
 
     const count = Number(await chain.read("certificates", "deviceCount"));
-    const devices = await Promise.all(Array.from({ length: count }, (_, i) => chain.read("certificates", "deviceOf", [BigInt(i + 1)])));
+    const devices = await Promise.all(
+      Array.from({ length: count }, (_, i) => chain.read("certificates", "deviceOf", [BigInt(i + 1)])),
+    );
     const own = devices.filter((d) => d.owner === menu("energySupplier"));
     assert.equal(own.length, 1);
     assert.equal(own[0].status, 2); // Approved
@@ -136,7 +165,11 @@ describe("demo market", () => {
     // The menu registrar finds a device waiting for approval.
     assert.ok(devices.some((d) => d.metadataURI === PENDING_DEVICE.metadataURI && d.status === 1));
 
-    const book = await new ChainBookSource({ client: chain.publicClient, market: chain.addresses.market, startBlock: BigInt(deployment.startBlock) }).openBook();
+    const book = await new ChainBookSource({
+      client: chain.publicClient,
+      market: chain.addresses.market,
+      startBlock: BigInt(deployment.startBlock),
+    }).openBook();
     assert.ok(book.computeOffers.some((o) => o.supplier === menu("computeSupplier")));
     assert.ok(book.bandwidthOffers.some((o) => o.supplier === menu("networkSupplier")));
     assert.ok(book.energyOffers.some((o) => o.supplier === menu("energySupplier")));
@@ -144,18 +177,31 @@ describe("demo market", () => {
     // The seed ends with the pending device; after it, no transaction comes from a menu account.
     const seededAt = await markerBlock();
     const head = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
-    const menuAccounts = new Set(["buyer", "computeSupplier", "energySupplier", "networkSupplier", "registrar", "arbiter"].map((r) => devAccount(ACCOUNT_PLAN[r as "buyer"]).address.toLowerCase()));
+    const menuAccounts = new Set(
+      ["buyer", "computeSupplier", "energySupplier", "networkSupplier", "registrar", "arbiter"].map((r) =>
+        devAccount(ACCOUNT_PLAN[r as "buyer"]).address.toLowerCase(),
+      ),
+    );
     assert.ok(head > seededAt, "the live market sent transactions");
     for (let n = seededAt + 1n; n <= head; n++) {
       const block = await chain.publicClient.getBlock({ blockNumber: n, includeTransactions: true });
-      for (const tx of block.transactions) assert.ok(!menuAccounts.has(tx.from.toLowerCase()), `block ${n} has a transaction from a menu account`);
+      for (const tx of block.transactions)
+        assert.ok(!menuAccounts.has(tx.from.toLowerCase()), `block ${n} has a transaction from a menu account`);
     }
   });
 
   it("keeps every token and every Wh accounted for", async () => {
-    const ledger = new DealLedger({ client: chain.publicClient, market: chain.addresses.market, startBlock: BigInt(deployment.startBlock) });
+    const ledger = new DealLedger({
+      client: chain.publicClient,
+      market: chain.addresses.market,
+      startBlock: BigInt(deployment.startBlock),
+    });
     await ledger.sync();
-    const book = await new ChainBookSource({ client: chain.publicClient, market: chain.addresses.market, startBlock: BigInt(deployment.startBlock) }).openBook();
+    const book = await new ChainBookSource({
+      client: chain.publicClient,
+      market: chain.addresses.market,
+      startBlock: BigInt(deployment.startBlock),
+    }).openBook();
     // Tokens: the market holds the open bids' escrow, the open deals' escrow, balances owed and fees.
     let owed = await chain.read("market", "accruedFees");
     for (const bid of book.bids) owed += (bid.vcuHours - bid.filled) * bid.limitPricePerVcuHour;
@@ -183,7 +229,10 @@ describe("demo market", () => {
     const before = first.lines.find((l) => l.event === "seeded")!;
     const second = await runDemo(env);
     assert.equal(second.code, 0, second.stderr);
-    assert.deepEqual(second.lines.map((l) => l.event), ["seeded"]);
+    assert.deepEqual(
+      second.lines.map((l) => l.event),
+      ["seeded"],
+    );
     const again = second.lines[0];
     assert.equal(again.alreadySeeded, true);
     assert.equal(again.devices, before.devices);
@@ -195,7 +244,13 @@ describe("demo market", () => {
 });
 
 async function markerLogs() {
-  const logs = await chain.publicClient.getContractEvents({ address: chain.addresses.certificates, abi: chain.abis.certificates, eventName: "DeviceRegistered", fromBlock: 0n, strict: true });
+  const logs = await chain.publicClient.getContractEvents({
+    address: chain.addresses.certificates,
+    abi: chain.abis.certificates,
+    eventName: "DeviceRegistered",
+    fromBlock: 0n,
+    strict: true,
+  });
   return logs.filter((l) => l.args.metadataURI === PENDING_DEVICE.metadataURI);
 }
 
@@ -207,4 +262,3 @@ async function markerBlock(): Promise<bigint> {
 async function markerCount(): Promise<number> {
   return (await markerLogs()).length;
 }
-

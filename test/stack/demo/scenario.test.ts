@@ -4,12 +4,19 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, it } from "node:test";
-
+import type { OpenDeal } from "../../../backend/keeper/deal-ledger.ts";
 import { loadDemoConfig } from "../../../stack/demo/config.ts";
 import { dealPlan, nextStep } from "../../../stack/demo/deal-plan.ts";
 import { capacityFactor, generatedWh } from "../../../stack/demo/generation.ts";
-import { BUYERS, COMPUTE_SUPPLIERS, ENERGY_SUPPLIERS, NETWORK_SUPPLIERS, REGION, SIMULATOR_ACCOUNTS, SOURCE } from "../../../stack/demo/scenario.ts";
-import type { OpenDeal } from "../../../backend/keeper/deal-ledger.ts";
+import {
+  BUYERS,
+  COMPUTE_SUPPLIERS,
+  ENERGY_SUPPLIERS,
+  NETWORK_SUPPLIERS,
+  REGION,
+  SIMULATOR_ACCOUNTS,
+  SOURCE,
+} from "../../../stack/demo/scenario.ts";
 
 const HOUR = 3_600;
 const MIDNIGHT_UTC = Date.UTC(2026, 10, 20) / 1000; // 08:00 in China
@@ -25,7 +32,10 @@ describe("demo generation", () => {
       assert.ok(day > 0n && day < 100_000_000n * 24n);
     }
     // 22:00–04:00 China time is 14:00–20:00 UTC: no sun.
-    assert.equal(generatedWh(7, 3n, SOURCE.Solar, 100_000_000n, MIDNIGHT_UTC + 14 * HOUR, MIDNIGHT_UTC + 20 * HOUR), 0n);
+    assert.equal(
+      generatedWh(7, 3n, SOURCE.Solar, 100_000_000n, MIDNIGHT_UTC + 14 * HOUR, MIDNIGHT_UTC + 20 * HOUR),
+      0n,
+    );
     // Noon China time (04:00 UTC) has it.
     assert.ok(capacityFactor(7, 3n, SOURCE.Solar, MIDNIGHT_UTC + 4 * HOUR) > 0.2);
   });
@@ -41,7 +51,11 @@ describe("demo deal plans", () => {
   it("are the same on every draw and mix confirmations, disputes, silence and no-shows", () => {
     const plans = Array.from({ length: 400 }, (_, i) => dealPlan(11, BigInt(i + 1)));
     assert.deepEqual(dealPlan(11, 5n), plans[4]);
-    for (const choice of ["confirm", "dispute", "silent"]) assert.ok(plans.some((p) => p.buyer === choice), choice);
+    for (const choice of ["confirm", "dispute", "silent"])
+      assert.ok(
+        plans.some((p) => p.buyer === choice),
+        choice,
+      );
     assert.ok(plans.some((p) => p.noShow) && plans.some((p) => !p.noShow));
     assert.ok(plans.filter((p) => p.buyer === "confirm").length > plans.length / 2);
   });
@@ -69,9 +83,15 @@ describe("demo scenario", () => {
     assert.ok(Math.max(...accounts) < SIMULATOR_ACCOUNTS);
     const west = COMPUTE_SUPPLIERS.filter((s) => s.region === REGION.Northwest || s.region === REGION.Southwest);
     const east = COMPUTE_SUPPLIERS.filter((s) => !west.includes(s) && "account" in s.actor);
-    const cheapest = (list: typeof west, hw: number) => Math.min(...list.flatMap((s) => s.sites.filter((x) => x.hardwareClass === hw).map((x) => Number(x.reservePerVcuHour))));
+    const cheapest = (list: typeof west, hw: number) =>
+      Math.min(
+        ...list.flatMap((s) => s.sites.filter((x) => x.hardwareClass === hw).map((x) => Number(x.reservePerVcuHour))),
+      );
     assert.ok(cheapest(west, 3) < cheapest(east, 3));
-    assert.ok(Math.max(...west.flatMap((s) => s.sites.map((x) => x.pueMilli))) < Math.min(...east.flatMap((s) => s.sites.map((x) => x.pueMilli))));
+    assert.ok(
+      Math.max(...west.flatMap((s) => s.sites.map((x) => x.pueMilli))) <
+        Math.min(...east.flatMap((s) => s.sites.map((x) => x.pueMilli))),
+    );
   });
 });
 

@@ -1,7 +1,6 @@
 import { useMemo } from "react";
-import uPlot from "uplot";
-
 import { useTranslation } from "react-i18next";
+import uPlot from "uplot";
 
 import { timeScale } from "./time-scale.ts";
 import { chartColor, UPlotChart } from "./UPlotChart.tsx";
@@ -25,7 +24,12 @@ export function BarChart({ x, values, label, formatY, summary, height, color }: 
       scales: { x: timeScale },
       axes: [
         { stroke: chartColor("muted"), grid: { show: false } },
-        { stroke: chartColor("muted"), grid: { stroke: chartColor("grid") }, values: formatY ? (_u, ticks) => ticks.map(formatY) : undefined, size: 64 },
+        {
+          stroke: chartColor("muted"),
+          grid: { stroke: chartColor("grid") },
+          values: formatY ? (_u, ticks) => ticks.map(formatY) : undefined,
+          size: 64,
+        },
       ],
       series: [
         { label: time },

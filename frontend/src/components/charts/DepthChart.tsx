@@ -1,7 +1,7 @@
 import { useMemo } from "react";
 import uPlot from "uplot";
 
-import { depthSeries, type DepthLevel } from "./depth-series.ts";
+import { type DepthLevel, depthSeries } from "./depth-series.ts";
 import { chartColor, UPlotChart } from "./UPlotChart.tsx";
 
 type Props = {
@@ -17,7 +17,17 @@ type Props = {
   height?: number;
 };
 
-export function DepthChart({ bids, asks, bidLabel, askLabel, priceLabel, formatPrice, formatQuantity, summary, height = 220 }: Props) {
+export function DepthChart({
+  bids,
+  asks,
+  bidLabel,
+  askLabel,
+  priceLabel,
+  formatPrice,
+  formatQuantity,
+  summary,
+  height = 220,
+}: Props) {
   const options = useMemo<Omit<uPlot.Options, "width" | "height">>(() => {
     const stepped = uPlot.paths.stepped!({ align: 1 });
     const side = (label: string, color: string): uPlot.Series => ({
@@ -33,10 +43,23 @@ export function DepthChart({ bids, asks, bidLabel, askLabel, priceLabel, formatP
     return {
       scales: { x: { time: false } },
       axes: [
-        { stroke: chartColor("muted"), grid: { stroke: chartColor("grid") }, values: (_u, ticks) => ticks.map(formatPrice) },
-        { stroke: chartColor("muted"), grid: { stroke: chartColor("grid") }, values: (_u, ticks) => ticks.map(formatQuantity), size: 64 },
+        {
+          stroke: chartColor("muted"),
+          grid: { stroke: chartColor("grid") },
+          values: (_u, ticks) => ticks.map(formatPrice),
+        },
+        {
+          stroke: chartColor("muted"),
+          grid: { stroke: chartColor("grid") },
+          values: (_u, ticks) => ticks.map(formatQuantity),
+          size: 64,
+        },
       ],
-      series: [{ label: priceLabel, value: (_u, v) => (v == null ? "—" : formatPrice(v)) }, side(bidLabel, chartColor("bid")), side(askLabel, chartColor("ask"))],
+      series: [
+        { label: priceLabel, value: (_u, v) => (v == null ? "—" : formatPrice(v)) },
+        side(bidLabel, chartColor("bid")),
+        side(askLabel, chartColor("ask")),
+      ],
     };
   }, [bidLabel, askLabel, priceLabel, formatPrice, formatQuantity]);
   const data = useMemo(() => depthSeries(bids, asks) as uPlot.AlignedData, [bids, asks]);

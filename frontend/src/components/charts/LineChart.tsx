@@ -1,7 +1,6 @@
 import { useMemo } from "react";
-import type uPlot from "uplot";
-
 import { useTranslation } from "react-i18next";
+import type uPlot from "uplot";
 
 import { timeScale } from "./time-scale.ts";
 import { chartColor, UPlotChart } from "./UPlotChart.tsx";
@@ -21,12 +20,18 @@ type Props = {
 /** Time series (prices, volumes, shares) over chain time. */
 export function LineChart({ x, series, formatY, summary, height }: Props) {
   const time = useTranslation().t("chart.time");
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the options depend on the series' labels and colours, not on their values
   const options = useMemo<Omit<uPlot.Options, "width" | "height">>(
     () => ({
       scales: { x: timeScale },
       axes: [
         { stroke: chartColor("muted"), grid: { stroke: chartColor("grid") } },
-        { stroke: chartColor("muted"), grid: { stroke: chartColor("grid") }, values: formatY ? (_u, ticks) => ticks.map(formatY) : undefined, size: 64 },
+        {
+          stroke: chartColor("muted"),
+          grid: { stroke: chartColor("grid") },
+          values: formatY ? (_u, ticks) => ticks.map(formatY) : undefined,
+          size: 64,
+        },
       ],
       series: [
         { label: time },

@@ -5,12 +5,18 @@ import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 
-type Props = { options: Omit<uPlot.Options, "width" | "height">; data: uPlot.AlignedData; height?: number; summary: string };
+type Props = {
+  options: Omit<uPlot.Options, "width" | "height">;
+  data: uPlot.AlignedData;
+  height?: number;
+  summary: string;
+};
 
 export function UPlotChart({ options, data, height = 240, summary }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart is built once per options and height; data updates go through setData below
   useEffect(() => {
     const el = box.current;
     if (!el) return;

@@ -17,7 +17,8 @@ export function depthSeries(bids: DepthLevel[], asks: DepthLevel[]): [number[], 
     total += level.quantity;
     points.set(level.price, { bid: total, ask: null });
   }
-  if (sortedBids.length > 0) points.set(Math.max(0, sortedBids[sortedBids.length - 1].price - margin), { bid: total, ask: null });
+  if (sortedBids.length > 0)
+    points.set(Math.max(0, sortedBids[sortedBids.length - 1].price - margin), { bid: total, ask: null });
   total = 0;
   const sortedAsks = [...asks].sort((a, b) => a.price - b.price);
   for (const level of sortedAsks) {

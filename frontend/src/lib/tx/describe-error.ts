@@ -3,16 +3,32 @@
 // ABIs and each one has a sentence in src/i18n/<lang>/errors.json (key `contract.<ErrorName>`),
 // into which the arguments are put already formatted: times as dates, amounts in their units.
 import type { TFunction } from "i18next";
-import { BaseError, ContractFunctionRevertedError, UserRejectedRequestError, decodeErrorResult, type Abi, type Hex } from "viem";
-
-import { DEAL_STATUSES } from "../../../../protocol/orders.ts";
+import {
+  type Abi,
+  BaseError,
+  ContractFunctionRevertedError,
+  decodeErrorResult,
+  type Hex,
+  UserRejectedRequestError,
+} from "viem";
 import { abis } from "../../../../protocol/generated/abis.ts";
-import { formatBps, formatCredits, formatEnergy, formatInteger, formatTime, formatToken, shortAddress, type Locale } from "../format.ts";
+import { DEAL_STATUSES } from "../../../../protocol/orders.ts";
+import {
+  formatBps,
+  formatCredits,
+  formatEnergy,
+  formatInteger,
+  formatTime,
+  formatToken,
+  type Locale,
+  shortAddress,
+} from "../format.ts";
 
 /** Every custom error of the deployed contracts, once (OpenZeppelin's appear in several ABIs). */
 export const CUSTOM_ERRORS: { name: string; inputs: readonly { name: string; type: string }[] }[] = (() => {
   const seen = new Map<string, { name: string; inputs: readonly { name: string; type: string }[] }>();
-  for (const abi of Object.values(abis)) for (const item of abi) if (item.type === "error" && !seen.has(item.name)) seen.set(item.name, item);
+  for (const abi of Object.values(abis))
+    for (const item of abi) if (item.type === "error" && !seen.has(item.name)) seen.set(item.name, item);
   return [...seen.values()];
 })();
 
@@ -32,7 +48,9 @@ export function decodeContractError(error: unknown): DecodedError | null {
   };
   if (typeof error === "string" && error.startsWith("0x")) return fromData(error as Hex);
   if (!(error instanceof BaseError)) return null;
-  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null;
+  const reverted = error.walk(
+    (e) => e instanceof ContractFunctionRevertedError,
+  ) as ContractFunctionRevertedError | null;
   if (reverted?.data?.errorName && reverted.data.errorName !== "Error" && reverted.data.errorName !== "Panic") {
     return { name: reverted.data.errorName, args: namedArgs(reverted.data.errorName, reverted.data.args ?? []) };
   }
@@ -69,13 +87,17 @@ function formatArgs(decoded: DecodedError, t: TFunction, context: ErrorContext):
     const n = typeof value === "bigint" ? value : typeof value === "number" ? BigInt(value) : null;
     if (typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)) out[key] = shortAddress(value);
     else if (n === null) out[key] = String(value);
-    else if (/(Start|End|expiry|Deadline|Time|At|latest|Until)$/i.test(key) || key === "deadline") out[key] = formatTime(Number(n), locale);
+    else if (/(Start|End|expiry|Deadline|Time|At|latest|Until)$/i.test(key) || key === "deadline")
+      out[key] = formatTime(Number(n), locale);
     else if (key === "kind") out[key] = t(`errors:orderKind.${ORDER_KINDS[Number(n)] ?? "bid"}`);
-    else if ((key === "status" || key === "required") && decoded.name.startsWith("Market")) out[key] = t(`errors:dealStatus.${DEAL_STATUSES[Number(n)] ?? "Active"}`);
-    else if (key === "status" || key === "required") out[key] = t(`errors:deviceStatus.${DEVICE_STATUSES[Number(n)] ?? "none"}`);
+    else if ((key === "status" || key === "required") && decoded.name.startsWith("Market"))
+      out[key] = t(`errors:dealStatus.${DEAL_STATUSES[Number(n)] ?? "Active"}`);
+    else if (key === "status" || key === "required")
+      out[key] = t(`errors:deviceStatus.${DEVICE_STATUSES[Number(n)] ?? "none"}`);
     else if (/Bps$/.test(key)) out[key] = formatBps(n, locale);
     else if (/^(wh|maxWh)$/.test(key)) out[key] = Object.values(formatEnergy(n, locale, 3)).join(" ");
-    else if (decoded.name.startsWith("ERC20") && /^(balance|needed|allowance)$/.test(key)) out[key] = context.erc20 === "credits" ? `${formatCredits(n, locale)} kgCO₂e` : formatToken(n, locale);
+    else if (decoded.name.startsWith("ERC20") && /^(balance|needed|allowance)$/.test(key))
+      out[key] = context.erc20 === "credits" ? `${formatCredits(n, locale)} kgCO₂e` : formatToken(n, locale);
     else if (decoded.name === "SettlementTokenFaucetLimit") out[key] = formatToken(n, locale);
     else if (key === "capacityW") out[key] = `${formatInteger(n, locale)} W`;
     else out[key] = formatInteger(n, locale);
@@ -91,13 +113,17 @@ export function describeError(error: unknown, t: TFunction, context: ErrorContex
   const decoded = decodeContractError(error);
   if (decoded) {
     const key = `errors:contract.${decoded.name}`;
-    return t(key, { ...formatArgs(decoded, t, context), defaultValue: t("errors:unknownContractError", { name: decoded.name }) });
+    return t(key, {
+      ...formatArgs(decoded, t, context),
+      defaultValue: t("errors:unknownContractError", { name: decoded.name }),
+    });
   }
   if (error instanceof BaseError) {
     if (error.walk((e) => e instanceof UserRejectedRequestError)) return t("errors:userRejected");
     const insufficient = error.walk((e) => (e as BaseError).name === "InsufficientFundsError");
     if (insufficient) return t("errors:insufficientGas");
-    if (error.walk((e) => (e as BaseError).name === "HttpRequestError")) return t("errors:network", { detail: error.shortMessage });
+    if (error.walk((e) => (e as BaseError).name === "HttpRequestError"))
+      return t("errors:network", { detail: error.shortMessage });
     return t("errors:generic", { detail: error.shortMessage });
   }
   if ((error as { code?: number })?.code === 4001) return t("errors:userRejected");

@@ -3,16 +3,16 @@
 // gas), then pending until mined, then confirmed or failed with the reason in plain words.
 // The provider keeps the list that <TxToast/> announces; useTx() runs one and follows it.
 import { useQueryClient } from "@tanstack/react-query";
-import { createContext, use, useCallback, useMemo, useRef, useState, type ReactNode } from "react";
+import { createContext, type ReactNode, use, useCallback, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Abi, Hash, TransactionReceipt, WalletClient } from "viem";
 
-import { useChain, type ChainContext } from "../chain.ts";
+import { type ChainContext, useChain } from "../chain.ts";
 import type { Locale } from "../format.ts";
 import { useWallet } from "../wallet/index.tsx";
 import { describeError, type ErrorContext } from "./describe-error.ts";
 
-export { describeError, decodeContractError, CUSTOM_ERRORS } from "./describe-error.ts";
+export { CUSTOM_ERRORS, decodeContractError, describeError } from "./describe-error.ts";
 
 export type TxStatus = "preparing" | "signing" | "pending" | "confirmed" | "failed";
 export type TxEntry = { id: number; label: string; status: TxStatus; hash?: Hash; error?: string };
@@ -24,7 +24,12 @@ export type PrepareContext = { account: `0x${string}`; walletClient: WalletClien
 
 const CONFIRMED_TOAST_MS = 10_000;
 
-type TxList = { entries: TxEntry[]; update(id: number, patch: Partial<TxEntry>): void; add(label: string): number; dismiss(id: number): void };
+type TxList = {
+  entries: TxEntry[];
+  update(id: number, patch: Partial<TxEntry>): void;
+  add(label: string): number;
+  dismiss(id: number): void;
+};
 const TxContext = createContext<TxList | null>(null);
 
 export function TxProvider({ children }: { children: ReactNode }) {
@@ -41,7 +46,8 @@ export function TxProvider({ children }: { children: ReactNode }) {
       update(id, patch) {
         setEntries((list) => list.map((e) => (e.id === id ? { ...e, ...patch } : e)));
         // A confirmation is news for a moment; a failure stays until read and dismissed.
-        if (patch.status === "confirmed") setTimeout(() => setEntries((list) => list.filter((e) => e.id !== id)), CONFIRMED_TOAST_MS);
+        if (patch.status === "confirmed")
+          setTimeout(() => setEntries((list) => list.filter((e) => e.id !== id)), CONFIRMED_TOAST_MS);
       },
       dismiss(id) {
         setEntries((list) => list.filter((e) => e.id !== id));
@@ -83,7 +89,10 @@ export function useTx() {
       const txId = list.add(label);
       setId(txId);
       const fail = (error: unknown) => {
-        list.update(txId, { status: "failed", error: describeError(error, t, { locale: i18n.language as Locale, ...options }) });
+        list.update(txId, {
+          status: "failed",
+          error: describeError(error, t, { locale: i18n.language as Locale, ...options }),
+        });
         return null;
       };
       if (!account || !walletClient) return fail(new Error(t("wallet.connectFirst")));
@@ -93,11 +102,20 @@ export function useTx() {
         // Against the pending block: the transaction lands in the next block, stamped with the
         // node's clock, while the latest block of a quiet chain may be minutes old (a deadline
         // that has passed would still look ahead).
-        const { request: simulated } = await chain.publicClient.simulateContract({ ...write, account, blockTag: "pending" } as Parameters<typeof chain.publicClient.simulateContract>[0]);
-        if (kind === "injected" && (await walletClient.getChainId()) !== chain.chain.id) await walletClient.switchChain({ id: chain.chain.id });
+        const { request: simulated } = await chain.publicClient.simulateContract({
+          ...write,
+          account,
+          blockTag: "pending",
+        } as Parameters<typeof chain.publicClient.simulateContract>[0]);
+        if (kind === "injected" && (await walletClient.getChainId()) !== chain.chain.id)
+          await walletClient.switchChain({ id: chain.chain.id });
         list.update(txId, { status: "signing" });
         // The client's own account signs: a local (demo) account signs in the page, a JSON-RPC one in the wallet.
-        const hash = await walletClient.writeContract({ ...(simulated as Parameters<WalletClient["writeContract"]>[0]), account: walletClient.account ?? account, chain: chain.chain });
+        const hash = await walletClient.writeContract({
+          ...(simulated as Parameters<WalletClient["writeContract"]>[0]),
+          account: walletClient.account ?? account,
+          chain: chain.chain,
+        });
         list.update(txId, { status: "pending", hash });
         const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
         if (receipt.status !== "success") {
@@ -119,5 +137,9 @@ export function useTx() {
   const lastSeen = useRef<TxEntry | null>(null);
   if (found) lastSeen.current = found;
   const entry = found ?? (id === null ? null : lastSeen.current);
-  return { run, entry, busy: entry !== null && (entry.status === "preparing" || entry.status === "signing" || entry.status === "pending") };
+  return {
+    run,
+    entry,
+    busy: entry !== null && (entry.status === "preparing" || entry.status === "signing" || entry.status === "pending"),
+  };
 }

@@ -1,6 +1,6 @@
 // Demo accounts sign in the page with their (public, play-money) dev keys. Loaded on demand so
 // that visitors with an injected wallet never download the local signer.
-import { createWalletClient, http, type Chain, type WalletClient } from "viem";
+import { type Chain, createWalletClient, http, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 export function demoWalletClient(privateKey: `0x${string}`, chain: Chain, rpcUrl: string): WalletClient {

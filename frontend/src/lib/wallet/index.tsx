@@ -1,8 +1,8 @@
 // Who is signing: an injected wallet (any EIP-1193 extension) or, on a local chain, one of the
 // stack's demo accounts for a role. The choice survives reloads (localStorage); an injected wallet
 // is reconnected silently (eth_accounts) so a reload never pops a wallet prompt.
-import { createContext, use, useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
-import { createWalletClient, custom, getAddress, type EIP1193Provider, type WalletClient } from "viem";
+import { createContext, type ReactNode, use, useCallback, useEffect, useMemo, useState } from "react";
+import { createWalletClient, custom, type EIP1193Provider, getAddress, type WalletClient } from "viem";
 
 import type { DemoRole } from "../../../../protocol/accounts.ts";
 import { chainFromConfig } from "../chain.ts";
@@ -48,7 +48,13 @@ function save(saved: Saved | null) {
   else localStorage.removeItem(STORAGE_KEY);
 }
 
-type Connected = { account: `0x${string}`; kind: WalletKind; role?: DemoRole; walletClient: WalletClient; provider?: EIP1193Provider };
+type Connected = {
+  account: `0x${string}`;
+  kind: WalletKind;
+  role?: DemoRole;
+  walletClient: WalletClient;
+  provider?: EIP1193Provider;
+};
 
 const WalletContext = createContext<Wallet | null>(null);
 
@@ -77,7 +83,8 @@ export function WalletProvider({ children }: { children: ReactNode }) {
         if (prompt) throw new Error("the wallet shared no account");
         return;
       }
-      if (prompt) await ensureChain(wallet.provider, { id: chain.id, name: chain.name, rpcUrl: absoluteUrl(config.rpcUrl) });
+      if (prompt)
+        await ensureChain(wallet.provider, { id: chain.id, name: chain.name, rpcUrl: absoluteUrl(config.rpcUrl) });
       const account = getAddress(accounts[0]);
       const walletClient = createWalletClient({ account, chain, transport: custom(wallet.provider) });
       setConnected({ account, kind: "injected", walletClient, provider: wallet.provider });
@@ -155,7 +162,11 @@ export function WalletProvider({ children }: { children: ReactNode }) {
     const onAccounts = (accounts: string[]) => {
       if (accounts.length === 0) return disconnect();
       const account = getAddress(accounts[0]);
-      setConnected((c) => (c && c.provider === provider ? { ...c, account, walletClient: createWalletClient({ account, chain, transport: custom(provider) }) } : c));
+      setConnected((c) =>
+        c && c.provider === provider
+          ? { ...c, account, walletClient: createWalletClient({ account, chain, transport: custom(provider) }) }
+          : c,
+      );
     };
     provider.on("accountsChanged", onAccounts);
     return () => provider.removeListener("accountsChanged", onAccounts);

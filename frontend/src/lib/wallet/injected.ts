@@ -5,7 +5,10 @@ import type { EIP1193Provider } from "viem";
 
 export type InjectedWallet = { id: string; name: string; icon?: string; provider: EIP1193Provider };
 
-type AnnounceEvent = CustomEvent<{ info: { uuid: string; name: string; icon: string; rdns: string }; provider: EIP1193Provider }>;
+type AnnounceEvent = CustomEvent<{
+  info: { uuid: string; name: string; icon: string; rdns: string };
+  provider: EIP1193Provider;
+}>;
 
 /** Listens for announced wallets; calls `onChange` with the full list each time one appears. */
 export function discoverInjectedWallets(onChange: (wallets: InjectedWallet[]) => void): () => void {
@@ -13,7 +16,8 @@ export function discoverInjectedWallets(onChange: (wallets: InjectedWallet[]) =>
   const report = () => {
     const list = [...found.values()];
     const legacy = (globalThis as { ethereum?: EIP1193Provider }).ethereum;
-    if (legacy && !list.some((w) => w.provider === legacy)) list.push({ id: "window.ethereum", name: "Browser wallet", provider: legacy });
+    if (legacy && !list.some((w) => w.provider === legacy))
+      list.push({ id: "window.ethereum", name: "Browser wallet", provider: legacy });
     onChange(list);
   };
   const onAnnounce = (event: Event) => {
@@ -31,7 +35,10 @@ export function discoverInjectedWallets(onChange: (wallets: InjectedWallet[]) =>
 const UNKNOWN_CHAIN = 4902;
 
 /** Puts the wallet on `chain`, adding it when the wallet does not know it yet. */
-export async function ensureChain(provider: EIP1193Provider, chain: { id: number; name: string; rpcUrl: string }): Promise<void> {
+export async function ensureChain(
+  provider: EIP1193Provider,
+  chain: { id: number; name: string; rpcUrl: string },
+): Promise<void> {
   const current = Number(await provider.request({ method: "eth_chainId" }));
   if (current === chain.id) return;
   const chainId = `0x${chain.id.toString(16)}` as const;
@@ -43,7 +50,14 @@ export async function ensureChain(provider: EIP1193Provider, chain: { id: number
     if (code !== UNKNOWN_CHAIN && nested !== UNKNOWN_CHAIN) throw error;
     await provider.request({
       method: "wallet_addEthereumChain",
-      params: [{ chainId, chainName: chain.name, rpcUrls: [chain.rpcUrl], nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 } }],
+      params: [
+        {
+          chainId,
+          chainName: chain.name,
+          rpcUrls: [chain.rpcUrl],
+          nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+        },
+      ],
     });
   }
 }

@@ -8,7 +8,11 @@ import { useChain } from "../../lib/chain.ts";
 import { useTx } from "../../lib/tx/index.tsx";
 import { TxStatus } from "./TxStatus.tsx";
 
-export function BalanceCard({ balance }: { balance: { credited: string; withdrawn: string; withdrawable: string } | undefined }) {
+export function BalanceCard({
+  balance,
+}: {
+  balance: { credited: string; withdrawn: string; withdrawable: string } | undefined;
+}) {
   const { t } = useTranslation("account");
   const { contracts } = useChain();
   const tx = useTx();
@@ -40,7 +44,9 @@ export function BalanceCard({ balance }: { balance: { credited: string; withdraw
           type="button"
           className="button button--primary"
           disabled={withdrawable === 0n || tx.busy}
-          onClick={() => void tx.run(t("balance.withdrawTx"), { ...contracts.market, functionName: "withdraw", args: [] })}
+          onClick={() =>
+            void tx.run(t("balance.withdrawTx"), { ...contracts.market, functionName: "withdraw", args: [] })
+          }
         >
           {t("balance.withdraw")}
         </button>

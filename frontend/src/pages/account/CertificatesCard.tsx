@@ -1,13 +1,13 @@
 // Green certificates this account holds, per batch, and their retirement: retiring burns the Wh
 // for a beneficiary with a stated purpose, which is what makes a green claim count once.
-import { useState, type FormEvent } from "react";
+import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
 import { Amount } from "../../components/Amount.tsx";
 import { Card } from "../../components/Card.tsx";
 import { Field } from "../../components/Field.tsx";
-import { Table, type Column } from "../../components/Table.tsx";
+import { type Column, Table } from "../../components/Table.tsx";
 import { useChain } from "../../lib/chain.ts";
 import { formatTime } from "../../lib/format.ts";
 import { useLocale } from "../../lib/locale.ts";
@@ -26,14 +26,31 @@ export function CertificatesCard({ holdings, account, loading, error }: Props) {
   const held = holdings?.filter((h) => BigInt(h.wh) > 0n);
 
   const columns: Column<CertificateHolding>[] = [
-    { key: "batch", header: t("certificates.batch"), render: (h) => <Link to={`/trace/batch/${h.batchId}`}>{t("certificates.batchId", { id: h.batchId })}</Link> },
+    {
+      key: "batch",
+      header: t("certificates.batch"),
+      render: (h) => <Link to={`/trace/batch/${h.batchId}`}>{t("certificates.batchId", { id: h.batchId })}</Link>,
+    },
     {
       key: "source",
       header: t("certificates.source"),
-      render: (h) => (h.batch ? `${t(`common:source.${h.batch.source}`, { defaultValue: h.batch.source })} · ${regionName(h.batch.region, locale)}` : "—"),
+      render: (h) =>
+        h.batch
+          ? `${t(`common:source.${h.batch.source}`, { defaultValue: h.batch.source })} · ${regionName(h.batch.region, locale)}`
+          : "—",
     },
-    { key: "period", header: t("certificates.period"), render: (h) => (h.batch ? `${formatTime(h.batch.periodStart, locale)} – ${formatTime(h.batch.periodEnd, locale)}` : "—") },
-    { key: "wh", header: t("certificates.held"), numeric: true, render: (h) => <Amount value={h.wh} kind="energy" digits={3} /> },
+    {
+      key: "period",
+      header: t("certificates.period"),
+      render: (h) =>
+        h.batch ? `${formatTime(h.batch.periodStart, locale)} – ${formatTime(h.batch.periodEnd, locale)}` : "—",
+    },
+    {
+      key: "wh",
+      header: t("certificates.held"),
+      numeric: true,
+      render: (h) => <Amount value={h.wh} kind="energy" digits={3} />,
+    },
     {
       key: "retire",
       header: <span className="visually-hidden">{t("certificates.actions")}</span>,
@@ -54,19 +71,44 @@ export function CertificatesCard({ holdings, account, loading, error }: Props) {
   const selected = held?.find((h) => h.batchId === retiring);
   return (
     <Card title={t("certificates.title")}>
-      <Table caption={t("certificates.title")} hideCaption columns={columns} rows={held} rowKey={(h) => h.batchId} loading={loading} error={error} empty={t("certificates.empty")} />
-      {selected && <RetireCertificatesForm key={selected.batchId} holding={selected} account={account} onDone={() => setRetiring(null)} />}
+      <Table
+        caption={t("certificates.title")}
+        hideCaption
+        columns={columns}
+        rows={held}
+        rowKey={(h) => h.batchId}
+        loading={loading}
+        error={error}
+        empty={t("certificates.empty")}
+      />
+      {selected && (
+        <RetireCertificatesForm
+          key={selected.batchId}
+          holding={selected}
+          account={account}
+          onDone={() => setRetiring(null)}
+        />
+      )}
     </Card>
   );
 }
 
-function RetireCertificatesForm({ holding, account, onDone }: { holding: CertificateHolding; account: string; onDone: () => void }) {
+function RetireCertificatesForm({
+  holding,
+  account,
+  onDone,
+}: {
+  holding: CertificateHolding;
+  account: string;
+  onDone: () => void;
+}) {
   const { t } = useTranslation("account");
   const { contracts } = useChain();
   const tx = useTx();
   const [input, setInput] = useState<RetireInput>({ amount: "", beneficiary: account, reason: "" });
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const set = (key: keyof RetireInput) => (e: { target: { value: string } }) => setInput((i) => ({ ...i, [key]: e.target.value }));
+  const set = (key: keyof RetireInput) => (e: { target: { value: string } }) =>
+    setInput((i) => ({ ...i, [key]: e.target.value }));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -85,13 +127,29 @@ function RetireCertificatesForm({ holding, account, onDone }: { holding: Certifi
   };
 
   return (
-    <form className="form form--inline" aria-label={t("certificates.formTitle", { id: holding.batchId })} onSubmit={submit} noValidate>
+    <form
+      className="form form--inline"
+      aria-label={t("certificates.formTitle", { id: holding.batchId })}
+      onSubmit={submit}
+      noValidate
+    >
       <h3>{t("certificates.formTitle", { id: holding.batchId })}</h3>
-      <Field label={t("certificates.amount")} unit="kWh" hint={<>{t("forms.held")} <Amount value={holding.wh} kind="energy" digits={3} /></>} error={errors.amount}>
+      <Field
+        label={t("certificates.amount")}
+        unit="kWh"
+        hint={
+          <>
+            {t("forms.held")} <Amount value={holding.wh} kind="energy" digits={3} />
+          </>
+        }
+        error={errors.amount}
+      >
         {(p) => <input {...p} inputMode="decimal" value={input.amount} onChange={set("amount")} />}
       </Field>
       <Field label={t("forms.beneficiary")} hint={t("forms.beneficiaryHint")} error={errors.beneficiary}>
-        {(p) => <input {...p} className="mono" spellCheck={false} value={input.beneficiary} onChange={set("beneficiary")} />}
+        {(p) => (
+          <input {...p} className="mono" spellCheck={false} value={input.beneficiary} onChange={set("beneficiary")} />
+        )}
       </Field>
       <Field label={t("certificates.purpose")} hint={t("certificates.purposeHint")} error={errors.reason}>
         {(p) => <input {...p} value={input.reason} onChange={set("reason")} />}

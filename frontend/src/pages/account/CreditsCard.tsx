@@ -1,6 +1,6 @@
 // Carbon credits (1 credit = 1 kgCO2e): the balance, which deals it came from, and what a holder
 // does with it — give it to someone else or retire it for a beneficiary with a reason.
-import { useState, type FormEvent } from "react";
+import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
@@ -40,16 +40,29 @@ export function CreditsCard({ data, account }: Props) {
         <ul className="plain-list" aria-label={t("credits.lots")}>
           {data.creditLots.map((lot) => (
             <li key={lot.dealId}>
-              <Link to={`/trace/deal/${lot.dealId}`}>{t("credits.fromDeal", { id: lot.dealId })}</Link> <Amount value={lot.amount} kind="credits" />
+              <Link to={`/trace/deal/${lot.dealId}`}>{t("credits.fromDeal", { id: lot.dealId })}</Link>{" "}
+              <Amount value={lot.amount} kind="credits" />
             </li>
           ))}
         </ul>
       )}
       <div className="button-row">
-        <button type="button" className="button" disabled={balance === 0n} aria-expanded={form === "transfer"} onClick={() => toggle("transfer")}>
+        <button
+          type="button"
+          className="button"
+          disabled={balance === 0n}
+          aria-expanded={form === "transfer"}
+          onClick={() => toggle("transfer")}
+        >
           {t("credits.transfer")}
         </button>
-        <button type="button" className="button" disabled={balance === 0n} aria-expanded={form === "retire"} onClick={() => toggle("retire")}>
+        <button
+          type="button"
+          className="button"
+          disabled={balance === 0n}
+          aria-expanded={form === "retire"}
+          onClick={() => toggle("retire")}
+        >
           {t("credits.retire")}
         </button>
         {balance === 0n && <span className="hint">{t("credits.none")}</span>}
@@ -62,7 +75,8 @@ export function CreditsCard({ data, account }: Props) {
           <ul className="plain-list">
             {data.creditRetirements.nodes.map((r) => (
               <li key={r.id}>
-                <Amount value={r.amount} kind="credits" /> · {t("credits.for")} <Address address={r.beneficiary} /> · <q>{r.reason}</q> · {formatTime(r.at.time, locale)} <TxLink hash={r.at.txHash} />
+                <Amount value={r.amount} kind="credits" /> · {t("credits.for")} <Address address={r.beneficiary} /> ·{" "}
+                <q>{r.reason}</q> · {formatTime(r.at.time, locale)} <TxLink hash={r.at.txHash} />
               </li>
             ))}
           </ul>
@@ -82,20 +96,51 @@ function TransferForm({ balance, onDone }: { balance: bigint; onDone: () => void
     e.preventDefault();
     const check = checkCreditTransfer(input, balance);
     if (!check.ok) {
-      setErrors(Object.fromEntries(Object.entries(check.errors).map(([k, code]) => [k, code && t(`forms.errors.${code}`)])));
+      setErrors(
+        Object.fromEntries(Object.entries(check.errors).map(([k, code]) => [k, code && t(`forms.errors.${code}`)])),
+      );
       return;
     }
     setErrors({});
-    const receipt = await tx.run(t("credits.transferTx"), { ...contracts.credits, functionName: "transfer", args: [check.to, check.amount] }, { erc20: "credits" });
+    const receipt = await tx.run(
+      t("credits.transferTx"),
+      { ...contracts.credits, functionName: "transfer", args: [check.to, check.amount] },
+      { erc20: "credits" },
+    );
     if (receipt) onDone();
   };
   return (
     <form className="form form--inline" aria-label={t("credits.transferTitle")} onSubmit={submit} noValidate>
-      <Field label={t("credits.amount")} unit="kgCO₂e" hint={<>{t("forms.held")} <Amount value={balance} kind="credits" /></>} error={errors.amount}>
-        {(p) => <input {...p} inputMode="decimal" value={input.amount} onChange={(e) => setInput({ ...input, amount: e.target.value })} />}
+      <Field
+        label={t("credits.amount")}
+        unit="kgCO₂e"
+        hint={
+          <>
+            {t("forms.held")} <Amount value={balance} kind="credits" />
+          </>
+        }
+        error={errors.amount}
+      >
+        {(p) => (
+          <input
+            {...p}
+            inputMode="decimal"
+            value={input.amount}
+            onChange={(e) => setInput({ ...input, amount: e.target.value })}
+          />
+        )}
       </Field>
       <Field label={t("credits.to")} error={errors.to}>
-        {(p) => <input {...p} className="mono" spellCheck={false} placeholder="0x…" value={input.to} onChange={(e) => setInput({ ...input, to: e.target.value })} />}
+        {(p) => (
+          <input
+            {...p}
+            className="mono"
+            spellCheck={false}
+            placeholder="0x…"
+            value={input.to}
+            onChange={(e) => setInput({ ...input, to: e.target.value })}
+          />
+        )}
       </Field>
       <button type="submit" className="button button--primary" disabled={tx.busy}>
         {t("credits.transferSubmit")}
@@ -119,16 +164,44 @@ function RetireCreditsForm({ balance, account, onDone }: { balance: bigint; acco
       return;
     }
     setErrors({});
-    const receipt = await tx.run(t("credits.retireTx"), { ...contracts.credits, functionName: "retire", args: [check.amount, check.beneficiary, check.reason] }, { erc20: "credits" });
+    const receipt = await tx.run(
+      t("credits.retireTx"),
+      { ...contracts.credits, functionName: "retire", args: [check.amount, check.beneficiary, check.reason] },
+      { erc20: "credits" },
+    );
     if (receipt) onDone();
   };
   return (
     <form className="form form--inline" aria-label={t("credits.retireTitle")} onSubmit={submit} noValidate>
-      <Field label={t("credits.amount")} unit="kgCO₂e" hint={<>{t("forms.held")} <Amount value={balance} kind="credits" /></>} error={errors.amount}>
-        {(p) => <input {...p} inputMode="decimal" value={input.amount} onChange={(e) => setInput({ ...input, amount: e.target.value })} />}
+      <Field
+        label={t("credits.amount")}
+        unit="kgCO₂e"
+        hint={
+          <>
+            {t("forms.held")} <Amount value={balance} kind="credits" />
+          </>
+        }
+        error={errors.amount}
+      >
+        {(p) => (
+          <input
+            {...p}
+            inputMode="decimal"
+            value={input.amount}
+            onChange={(e) => setInput({ ...input, amount: e.target.value })}
+          />
+        )}
       </Field>
       <Field label={t("forms.beneficiary")} hint={t("forms.beneficiaryHint")} error={errors.beneficiary}>
-        {(p) => <input {...p} className="mono" spellCheck={false} value={input.beneficiary} onChange={(e) => setInput({ ...input, beneficiary: e.target.value })} />}
+        {(p) => (
+          <input
+            {...p}
+            className="mono"
+            spellCheck={false}
+            value={input.beneficiary}
+            onChange={(e) => setInput({ ...input, beneficiary: e.target.value })}
+          />
+        )}
       </Field>
       <Field label={t("credits.reason")} hint={t("credits.reasonHint")} error={errors.reason}>
         {(p) => <input {...p} value={input.reason} onChange={(e) => setInput({ ...input, reason: e.target.value })} />}

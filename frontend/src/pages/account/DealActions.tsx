@@ -1,7 +1,7 @@
 // The deal actions open to this account now (eligibility.ts decides which), as buttons and the
 // small forms some need, plus when the others open. Every action sends the deal's terms (and its
 // report, once there is one) back as calldata, exactly as the indexer kept them.
-import { useState, type FormEvent } from "react";
+import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { keccak256 } from "viem";
 
@@ -12,7 +12,7 @@ import { formatDuration, formatTime, parsePercentToBps } from "../../lib/format.
 import { useLocale } from "../../lib/locale.ts";
 import { useTx } from "../../lib/tx/index.tsx";
 import { dealTermsArg, usageReportArg } from "./deal-calldata.ts";
-import type { DealAgenda, DealActionKind } from "./eligibility.ts";
+import type { DealActionKind, DealAgenda } from "./eligibility.ts";
 import type { AccountDeal } from "./queries.ts";
 import { TxStatus } from "./TxStatus.tsx";
 import { checkUsageReport, type UsageReportInput } from "./usage-report.ts";
@@ -37,37 +37,80 @@ export function DealActions({ deal, agenda, now }: Props) {
   const has = (kind: DealActionKind) => agenda.actions.find((a) => a.kind === kind);
   const report = has("reportUsage");
   const dispute = has("disputeUsage");
-  const buttons = (["confirmUsage", "finalize", "cancelNoShow", "finalizeLapsedDispute"] as const).filter((k) => has(k));
+  const buttons = (["confirmUsage", "finalize", "cancelNoShow", "finalizeLapsedDispute"] as const).filter((k) =>
+    has(k),
+  );
 
   return (
     <div className="deal-actions">
       <h4 className="deal-actions__title">{t("actions.title")}</h4>
-      {report && <ReportUsageForm deal={deal} until={report.until} busy={tx.busy} onSubmit={(r) => send("reportUsage", [r])} />}
+      {report && (
+        <ReportUsageForm deal={deal} until={report.until} busy={tx.busy} onSubmit={(r) => send("reportUsage", [r])} />
+      )}
       {(buttons.length > 0 || dispute || has("resolveDispute")) && (
         <div className="button-row">
           {buttons.map((kind) => (
-            <button key={kind} type="button" className={kind === "confirmUsage" ? "button button--primary" : "button"} disabled={tx.busy} onClick={() => void send(kind)}>
+            <button
+              key={kind}
+              type="button"
+              className={kind === "confirmUsage" ? "button button--primary" : "button"}
+              disabled={tx.busy}
+              onClick={() => void send(kind)}
+            >
               {t(`actions.${kind}.button`)}
             </button>
           ))}
           {dispute && (
-            <button type="button" className="button button--danger" aria-expanded={form === "dispute"} disabled={tx.busy} onClick={() => setForm(form === "dispute" ? null : "dispute")}>
+            <button
+              type="button"
+              className="button button--danger"
+              aria-expanded={form === "dispute"}
+              disabled={tx.busy}
+              onClick={() => setForm(form === "dispute" ? null : "dispute")}
+            >
               {t("actions.disputeUsage.button")}
             </button>
           )}
           {has("resolveDispute") && (
-            <button type="button" className="button button--primary" aria-expanded={form === "resolve"} disabled={tx.busy} onClick={() => setForm(form === "resolve" ? null : "resolve")}>
+            <button
+              type="button"
+              className="button button--primary"
+              aria-expanded={form === "resolve"}
+              disabled={tx.busy}
+              onClick={() => setForm(form === "resolve" ? null : "resolve")}
+            >
               {t("actions.resolveDispute.button")}
             </button>
           )}
         </div>
       )}
-      {dispute?.until != null && <p className="hint">{t("actions.disputeUsage.until", { time: formatTime(dispute.until, locale), left: formatDuration(dispute.until - now, locale) })}</p>}
-      {form === "dispute" && dispute && <DisputeForm busy={tx.busy} onSubmit={async (reason) => (await send("disputeUsage", [reason])) && setForm(null)} />}
-      {form === "resolve" && <ResolveForm deal={deal} busy={tx.busy} onSubmit={async (bps) => (await send("resolveDispute", [bps])) && setForm(null)} />}
+      {dispute?.until != null && (
+        <p className="hint">
+          {t("actions.disputeUsage.until", {
+            time: formatTime(dispute.until, locale),
+            left: formatDuration(dispute.until - now, locale),
+          })}
+        </p>
+      )}
+      {form === "dispute" && dispute && (
+        <DisputeForm
+          busy={tx.busy}
+          onSubmit={async (reason) => (await send("disputeUsage", [reason])) && setForm(null)}
+        />
+      )}
+      {form === "resolve" && (
+        <ResolveForm
+          deal={deal}
+          busy={tx.busy}
+          onSubmit={async (bps) => (await send("resolveDispute", [bps])) && setForm(null)}
+        />
+      )}
       {agenda.upcoming.map((u) => (
         <p key={u.kind} className="hint">
-          {t(`actions.${u.kind}.opens`, { time: formatTime(u.from, locale), left: formatDuration(u.from - now, locale) })}
+          {t(`actions.${u.kind}.opens`, {
+            time: formatTime(u.from, locale),
+            left: formatDuration(u.from - now, locale),
+          })}
         </p>
       ))}
       <TxStatus entry={tx.entry} />
@@ -89,15 +132,24 @@ export function ReportUsageForm({
 }) {
   const { t } = useTranslation("account");
   const locale = useLocale();
-  const [input, setInput] = useState<UsageReportInput>({ vcuDelivered: deal.vcuHours, kwhConsumed: "", meteringHash: "" });
+  const [input, setInput] = useState<UsageReportInput>({
+    vcuDelivered: deal.vcuHours,
+    kwhConsumed: "",
+    meteringHash: "",
+  });
   const [errors, setErrors] = useState<Partial<Record<keyof UsageReportInput, string>>>({});
-  const set = (key: keyof UsageReportInput) => (e: { target: { value: string } }) => setInput((i) => ({ ...i, [key]: e.target.value }));
+  const set = (key: keyof UsageReportInput) => (e: { target: { value: string } }) =>
+    setInput((i) => ({ ...i, [key]: e.target.value }));
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const check = checkUsageReport(input, deal);
     if (!check.ok) {
-      setErrors(Object.fromEntries(Object.entries(check.errors).map(([k, code]) => [k, t(`report.errors.${code}`, { max: deal.vcuHours })])));
+      setErrors(
+        Object.fromEntries(
+          Object.entries(check.errors).map(([k, code]) => [k, t(`report.errors.${code}`, { max: deal.vcuHours })]),
+        ),
+      );
       return;
     }
     setErrors({});
@@ -116,19 +168,37 @@ export function ReportUsageForm({
       <p className="hint">
         {t("report.intro")} {until !== null && t("report.until", { time: formatTime(until, locale) })}
       </p>
-      <Field label={t("report.vcuDelivered")} unit="VCU·h" hint={t("report.vcuHint", { max: deal.vcuHours })} error={errors.vcuDelivered}>
+      <Field
+        label={t("report.vcuDelivered")}
+        unit="VCU·h"
+        hint={t("report.vcuHint", { max: deal.vcuHours })}
+        error={errors.vcuDelivered}
+      >
         {(p) => <input {...p} inputMode="numeric" value={input.vcuDelivered} onChange={set("vcuDelivered")} />}
       </Field>
       <Field
         label={t("report.energyConsumed")}
         unit="kWh"
-        hint={<>{t("report.energyHint")} <Amount value={deal.energyNeededWh} kind="energy" /></>}
+        hint={
+          <>
+            {t("report.energyHint")} <Amount value={deal.energyNeededWh} kind="energy" />
+          </>
+        }
         error={errors.kwhConsumed}
       >
         {(p) => <input {...p} inputMode="decimal" value={input.kwhConsumed} onChange={set("kwhConsumed")} />}
       </Field>
       <Field label={t("report.meteringHash")} hint={t("report.hashHint")} error={errors.meteringHash}>
-        {(p) => <input {...p} className="mono" spellCheck={false} placeholder="0x…" value={input.meteringHash} onChange={set("meteringHash")} />}
+        {(p) => (
+          <input
+            {...p}
+            className="mono"
+            spellCheck={false}
+            placeholder="0x…"
+            value={input.meteringHash}
+            onChange={set("meteringHash")}
+          />
+        )}
       </Field>
       <label className="file-input">
         {t("report.hashFile")}
@@ -163,7 +233,15 @@ function DisputeForm({ busy, onSubmit }: { busy: boolean; onSubmit: (reason: str
   );
 }
 
-function ResolveForm({ deal, busy, onSubmit }: { deal: AccountDeal; busy: boolean; onSubmit: (refundBps: number) => unknown }) {
+function ResolveForm({
+  deal,
+  busy,
+  onSubmit,
+}: {
+  deal: AccountDeal;
+  busy: boolean;
+  onSubmit: (refundBps: number) => unknown;
+}) {
   const { t } = useTranslation("account");
   const [percent, setPercent] = useState("0");
   const [error, setError] = useState<string | null>(null);

@@ -60,7 +60,12 @@ export function DealCard({ deal, viewer, now }: { deal: AccountDeal; viewer: Vie
           <dt>{t("deal.compute")}</dt>
           <dd>
             <Amount value={deal.vcuHours} kind="vcuHours" />
-            {deal.hardwareClass && <span className="muted"> · {t(`common:hardware.${deal.hardwareClass}`, { defaultValue: deal.hardwareClass })}</span>}
+            {deal.hardwareClass && (
+              <span className="muted">
+                {" "}
+                · {t(`common:hardware.${deal.hardwareClass}`, { defaultValue: deal.hardwareClass })}
+              </span>
+            )}
           </dd>
         </div>
         <div>
@@ -72,7 +77,10 @@ export function DealCard({ deal, viewer, now }: { deal: AccountDeal; viewer: Vie
         <div>
           <dt>{t("deal.green")}</dt>
           <dd>
-            <Amount value={deal.greenShareBps} kind="bps" /> <span className="muted">(<Amount value={deal.greenWh} kind="energy" /> / <Amount value={deal.energyNeededWh} kind="energy" />)</span>
+            <Amount value={deal.greenShareBps} kind="bps" />{" "}
+            <span className="muted">
+              (<Amount value={deal.greenWh} kind="energy" /> / <Amount value={deal.energyNeededWh} kind="energy" />)
+            </span>
           </dd>
         </div>
         <div>
@@ -108,7 +116,8 @@ export function DealCard({ deal, viewer, now }: { deal: AccountDeal; viewer: Vie
         <div>
           <dt>{t("deal.parties")}</dt>
           <dd>
-            {t("roles.buyer")} <Address address={deal.buyer} /> · {t("roles.computeSupplier")} <Address address={deal.computeSupplier} />
+            {t("roles.buyer")} <Address address={deal.buyer} /> · {t("roles.computeSupplier")}{" "}
+            <Address address={deal.computeSupplier} />
           </dd>
         </div>
       </dl>
@@ -124,11 +133,16 @@ export function DealCard({ deal, viewer, now }: { deal: AccountDeal; viewer: Vie
           </li>
         ))}
         {deadlines(deal).map((d) => (
-          <li key={d.key} className={`timeline__step timeline__step--ahead ${now !== null && now >= d.at ? "timeline__step--passed" : ""}`}>
+          <li
+            key={d.key}
+            className={`timeline__step timeline__step--ahead ${now !== null && now >= d.at ? "timeline__step--passed" : ""}`}
+          >
             <span className="timeline__what">{t(`deadlines.${d.key}`)}</span>
             <time dateTime={new Date(d.at * 1000).toISOString()}>{formatTime(d.at, locale)}</time>
             {now !== null && (
-              <span className="muted">{now < d.at ? t("deadlines.in", { left: formatDuration(d.at - now, locale) }) : t("deadlines.passed")}</span>
+              <span className="muted">
+                {now < d.at ? t("deadlines.in", { left: formatDuration(d.at - now, locale) }) : t("deadlines.passed")}
+              </span>
             )}
           </li>
         ))}
@@ -138,7 +152,13 @@ export function DealCard({ deal, viewer, now }: { deal: AccountDeal; viewer: Vie
           {t("deal.disputeReason")} <q>{deal.disputeReason}</q>
         </p>
       )}
-      {agenda && now !== null ? <DealActions deal={deal} agenda={agenda} now={now} /> : <p className="hint" role="status">{t("deal.noClock")}</p>}
+      {agenda && now !== null ? (
+        <DealActions deal={deal} agenda={agenda} now={now} />
+      ) : (
+        <p className="hint" role="status">
+          {t("deal.noClock")}
+        </p>
+      )}
     </article>
   );
 }

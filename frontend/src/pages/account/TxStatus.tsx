@@ -12,7 +12,12 @@ export function TxStatus({ entry }: { entry: TxEntry | null }) {
     <p className={`tx-inline tx-inline--${entry.status}`} role={entry.status === "failed" ? "alert" : "status"}>
       <span>{t(`tx.status.${entry.status}`)}</span>
       {entry.error && <span className="tx-inline__error"> {entry.error}</span>}
-      {entry.hash && <> · <TxLink hash={entry.hash} /></>}
+      {entry.hash && (
+        <>
+          {" "}
+          · <TxLink hash={entry.hash} />
+        </>
+      )}
     </p>
   );
 }

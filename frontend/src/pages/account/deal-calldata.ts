@@ -24,7 +24,9 @@ function fromJson(parameter: AbiParameter, value: unknown, path: string): unknow
   if (type === "tuple") {
     if (value === null || typeof value !== "object") throw new TypeError(`deal terms: ${path} is not an object`);
     const components = (parameter as { components: readonly AbiParameter[] }).components;
-    return Object.fromEntries(components.map((c) => [c.name, fromJson(c, (value as Record<string, unknown>)[c.name!], `${path}.${c.name}`)]));
+    return Object.fromEntries(
+      components.map((c) => [c.name, fromJson(c, (value as Record<string, unknown>)[c.name!], `${path}.${c.name}`)]),
+    );
   }
   const uint = /^uint(\d+)$/.exec(type);
   if (uint) {
@@ -32,7 +34,8 @@ function fromJson(parameter: AbiParameter, value: unknown, path: string): unknow
     return Number(uint[1]) <= 48 ? Number(value) : BigInt(value);
   }
   if (type === "address") {
-    if (typeof value !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(value)) throw new TypeError(`deal terms: ${path} is not an address`);
+    if (typeof value !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(value))
+      throw new TypeError(`deal terms: ${path} is not an address`);
     return value;
   }
   throw new TypeError(`deal terms: unexpected ABI type ${type} at ${path}`);
@@ -44,6 +47,14 @@ export function dealTermsArg(terms: unknown): DealTermsArg {
 }
 
 /** The UsageReport argument of the actions after the report, from the indexer's `Deal.usageReport`. */
-export function usageReportArg(report: { vcuDelivered: string; whConsumed: string; meteringHash: string }): UsageReportArg {
-  return { vcuDelivered: BigInt(report.vcuDelivered), whConsumed: BigInt(report.whConsumed), meteringHash: report.meteringHash as `0x${string}` };
+export function usageReportArg(report: {
+  vcuDelivered: string;
+  whConsumed: string;
+  meteringHash: string;
+}): UsageReportArg {
+  return {
+    vcuDelivered: BigInt(report.vcuDelivered),
+    whConsumed: BigInt(report.whConsumed),
+    meteringHash: report.meteringHash as `0x${string}`,
+  };
 }

@@ -21,7 +21,14 @@ export type DealClock = {
 /** Who is looking. `account` is null when no wallet is connected. */
 export type Viewer = { account: string | null; isArbiter: boolean };
 
-export type DealActionKind = "reportUsage" | "confirmUsage" | "disputeUsage" | "finalize" | "cancelNoShow" | "finalizeLapsedDispute" | "resolveDispute";
+export type DealActionKind =
+  | "reportUsage"
+  | "confirmUsage"
+  | "disputeUsage"
+  | "finalize"
+  | "cancelNoShow"
+  | "finalizeLapsedDispute"
+  | "resolveDispute";
 
 /** An action open now; `until` is when it closes, if it does. */
 export type DealAction = { kind: DealActionKind; until: number | null };
@@ -85,7 +92,11 @@ export type OrderState = { status: "OPEN" | "FILLED" | "CANCELLED" | "EXPIRED"; 
  * cancelling an expired bid is how its buyer gets the unfilled escrow back.
  */
 export function canCancelOrder(order: OrderState, account: string | null): boolean {
-  return same(account, order.owner) && (order.status === "OPEN" || order.status === "EXPIRED") && BigInt(order.remaining) > 0n;
+  return (
+    same(account, order.owner) &&
+    (order.status === "OPEN" || order.status === "EXPIRED") &&
+    BigInt(order.remaining) > 0n
+  );
 }
 
 /** Fraction of an order filled, in bps of what was posted (cancelled quantity counts as not filled). */

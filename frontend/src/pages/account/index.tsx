@@ -16,7 +16,13 @@ import { CreditsCard } from "./CreditsCard.tsx";
 import { DealCard } from "./DealCard.tsx";
 import { dealAgenda, type Viewer } from "./eligibility.ts";
 import { OrdersCard } from "./OrdersCard.tsx";
-import { ACCOUNT_QUERY, DISPUTED_DEALS_QUERY, type AccountData, type AccountDeal, type DisputedDealsData } from "./queries.ts";
+import {
+  ACCOUNT_QUERY,
+  type AccountData,
+  type AccountDeal,
+  DISPUTED_DEALS_QUERY,
+  type DisputedDealsData,
+} from "./queries.ts";
 import { useChainNow } from "./use-chain-now.ts";
 
 /** Whether `account` holds the market's ARBITER_ROLE, asked of the chain (roles can be granted after deployment). */
@@ -41,7 +47,12 @@ export default function AccountPage() {
   const now = useChainNow();
   const viewer: Viewer = { account, isArbiter };
 
-  const query = useGql<AccountData>(["account", account], ACCOUNT_QUERY, { address: account?.toLowerCase() ?? "" }, { enabled: account !== null });
+  const query = useGql<AccountData>(
+    ["account", account],
+    ACCOUNT_QUERY,
+    { address: account?.toLowerCase() ?? "" },
+    { enabled: account !== null },
+  );
   const disputes = useGql<DisputedDealsData>(["disputes"], DISPUTED_DEALS_QUERY, {}, { enabled: isArbiter });
 
   if (account === null) {
@@ -53,7 +64,13 @@ export default function AccountPage() {
           {wallet.demoRoles.length > 0 && (
             <div className="button-row" role="group" aria-label={t("connect.demo")}>
               {wallet.demoRoles.map((role) => (
-                <button key={role} type="button" className="button" disabled={wallet.connecting} onClick={() => void wallet.connectDemo(role)}>
+                <button
+                  key={role}
+                  type="button"
+                  className="button"
+                  disabled={wallet.connecting}
+                  onClick={() => void wallet.connectDemo(role)}
+                >
                   {t(`common:roles.${role}`, { defaultValue: role })}
                 </button>
               ))}
@@ -93,7 +110,12 @@ export default function AccountPage() {
         </Card>
       )}
 
-      <Card title={t("deals.title")} actions={waiting > 0 ? <span className="badge badge--warn">{t("deals.waiting", { count: waiting })}</span> : undefined}>
+      <Card
+        title={t("deals.title")}
+        actions={
+          waiting > 0 ? <span className="badge badge--warn">{t("deals.waiting", { count: waiting })}</span> : undefined
+        }
+      >
         {deals.length === 0 ? (
           <QueryState loading={query.isPending} error={query.error} empty={t("deals.empty")} />
         ) : (
@@ -115,6 +137,7 @@ const CLOSED = new Set(["FINALIZED", "CANCELLED"]);
 
 /** Deals waiting for this account first, then the others still running, then closed ones; newest first within each. */
 function sortDeals(deals: AccountDeal[], viewer: Viewer, now: number | null): AccountDeal[] {
-  const rank = (d: AccountDeal) => (now !== null && dealAgenda(d, viewer, now).actions.length > 0 ? 0 : CLOSED.has(d.status) ? 2 : 1);
+  const rank = (d: AccountDeal) =>
+    now !== null && dealAgenda(d, viewer, now).actions.length > 0 ? 0 : CLOSED.has(d.status) ? 2 : 1;
   return [...deals].sort((a, b) => rank(a) - rank(b) || Number(BigInt(b.id) - BigInt(a.id)));
 }

@@ -1,7 +1,8 @@
 // Region codes as people know them (protocol/units.ts REGIONS); a deployment may add codes the
 // demo's list does not name, which then show as their number.
-import type { Locale } from "../../lib/format.ts";
+
 import { REGIONS } from "../../../../protocol/units.ts";
+import type { Locale } from "../../lib/format.ts";
 
 export function regionName(code: number | null | undefined, locale: Locale): string {
   if (code === null || code === undefined) return "—";

@@ -4,7 +4,7 @@
 import { isAddress, zeroAddress } from "viem";
 
 import { CREDIT_DECIMALS } from "../../../../protocol/units.ts";
-import { parseDecimal, parseKwhToWh, type ParseError } from "../../lib/format.ts";
+import { type ParseError, parseDecimal, parseKwhToWh } from "../../lib/format.ts";
 
 export type AmountError = ParseError | "zero" | "aboveHeld";
 export type AddressError = "empty" | "notAddress";
@@ -26,7 +26,9 @@ function address(text: string): { value: `0x${string}` } | { error: AddressError
 
 export type RetireInput = { amount: string; beneficiary: string; reason: string };
 export type RetireErrors = { amount?: AmountError; beneficiary?: AddressError; reason?: TextError };
-export type RetireCheck = { ok: true; amount: bigint; beneficiary: `0x${string}`; reason: string } | { ok: false; errors: RetireErrors };
+export type RetireCheck =
+  | { ok: true; amount: bigint; beneficiary: `0x${string}`; reason: string }
+  | { ok: false; errors: RetireErrors };
 
 function retire(parsed: ReturnType<typeof parseDecimal>, input: RetireInput, held: bigint): RetireCheck {
   const a = amount(parsed, held);
@@ -49,12 +51,18 @@ export function checkCreditRetirement(input: RetireInput, balance: bigint): Reti
   return retire(parseDecimal(input.amount, CREDIT_DECIMALS), input, balance);
 }
 
-export type TransferCheck = { ok: true; amount: bigint; to: `0x${string}` } | { ok: false; errors: { amount?: AmountError; to?: AddressError } };
+export type TransferCheck =
+  | { ok: true; amount: bigint; to: `0x${string}` }
+  | { ok: false; errors: { amount?: AmountError; to?: AddressError } };
 
 /** A credit transfer in kgCO2e to another account. */
 export function checkCreditTransfer(input: { amount: string; to: string }, balance: bigint): TransferCheck {
   const a = amount(parseDecimal(input.amount, CREDIT_DECIMALS), balance);
   const to = address(input.to);
-  if ("error" in a || "error" in to) return { ok: false, errors: { amount: "error" in a ? a.error : undefined, to: "error" in to ? to.error : undefined } };
+  if ("error" in a || "error" in to)
+    return {
+      ok: false,
+      errors: { amount: "error" in a ? a.error : undefined, to: "error" in to ? to.error : undefined },
+    };
   return { ok: true, amount: a.value, to: to.value };
 }

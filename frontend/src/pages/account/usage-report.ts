@@ -1,7 +1,7 @@
 // The compute supplier's usage report form, checked before signing against the same limit the
 // market applies (contracts/Market.sol reportUsage: delivered ≤ the deal's VCU-hours) plus the
 // shapes the ABI needs. Energy is typed in kWh, as people read meters, and becomes exact Wh.
-import { parseInteger, parseKwhToWh, type ParseError } from "../../lib/format.ts";
+import { type ParseError, parseInteger, parseKwhToWh } from "../../lib/format.ts";
 
 export type UsageReportInput = { vcuDelivered: string; kwhConsumed: string; meteringHash: string };
 
@@ -28,5 +28,8 @@ export function checkUsageReport(input: UsageReportInput, deal: { vcuHours: stri
   else if (!/^0x[0-9a-fA-F]{64}$/.test(hash)) errors.meteringHash = "notHash";
 
   if (!vcu.ok || !wh.ok || Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, report: { vcuDelivered: vcu.value, whConsumed: wh.value, meteringHash: hash.toLowerCase() as `0x${string}` } };
+  return {
+    ok: true,
+    report: { vcuDelivered: vcu.value, whConsumed: wh.value, meteringHash: hash.toLowerCase() as `0x${string}` },
+  };
 }

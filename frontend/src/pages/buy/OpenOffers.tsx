@@ -4,13 +4,20 @@ import { useTranslation } from "react-i18next";
 
 import { Amount } from "../../components/Amount.tsx";
 import { Card } from "../../components/Card.tsx";
-import { Table, type Column } from "../../components/Table.tsx";
+import { type Column, Table } from "../../components/Table.tsx";
 import { formatShortTime, formatTime } from "../../lib/format.ts";
 import { useGql } from "../../lib/graphql.ts";
 import { useLocale } from "../../lib/locale.ts";
 import { regionName } from "../../lib/regions.ts";
 
-export type OpenOffer = { id: string; region: number; windowStart: number; windowEnd: number; remaining: string; price: string };
+export type OpenOffer = {
+  id: string;
+  region: number;
+  windowStart: number;
+  windowEnd: number;
+  remaining: string;
+  price: string;
+};
 
 const OPEN_OFFERS = `query OpenComputeOffers($hardwareClass: String) {
   orders(filter: { kind: COMPUTE_OFFER, status: OPEN, hardwareClass: $hardwareClass }, first: 10) {
@@ -33,8 +40,18 @@ export function OpenOffers({ hardwareClass, onUse }: { hardwareClass: string; on
         </span>
       ),
     },
-    { key: "left", header: t("offers.left"), numeric: true, render: (o) => <Amount value={o.remaining} kind="vcuHours" /> },
-    { key: "reserve", header: t("offers.reserve"), numeric: true, render: (o) => <Amount value={o.price} kind="token" digits={4} /> },
+    {
+      key: "left",
+      header: t("offers.left"),
+      numeric: true,
+      render: (o) => <Amount value={o.remaining} kind="vcuHours" />,
+    },
+    {
+      key: "reserve",
+      header: t("offers.reserve"),
+      numeric: true,
+      render: (o) => <Amount value={o.price} kind="token" digits={4} />,
+    },
     {
       key: "use",
       header: <span className="visually-hidden">{t("offers.actions")}</span>,

@@ -36,7 +36,11 @@ export function QuoteView({ quote, onUseMinimum }: Props) {
         <>
           <p className="quote__lead">
             {filled < requested
-              ? t("quote.pricedPartial", { filled: filled.toString(), requested: requested.toString(), price: token(quote.price.perVcuHour) })
+              ? t("quote.pricedPartial", {
+                  filled: filled.toString(),
+                  requested: requested.toString(),
+                  price: token(quote.price.perVcuHour),
+                })
               : t("quote.priced", { filled: filled.toString(), price: token(quote.price.perVcuHour) })}
           </p>
           <dl className="stats">
@@ -50,15 +54,25 @@ export function QuoteView({ quote, onUseMinimum }: Props) {
               <Amount value={quote.price.computePerVcuHour} kind="token" per="/ VCU·h" />
             </Stat>
             <Stat label={t("quote.energy")}>
-              {quote.price.energyPerKwh === null ? t("quote.none") : <Amount value={quote.price.energyPerKwh} kind="token" per="/ kWh" />}
+              {quote.price.energyPerKwh === null ? (
+                t("quote.none")
+              ) : (
+                <Amount value={quote.price.energyPerKwh} kind="token" per="/ kWh" />
+              )}
             </Stat>
             <Stat label={t("quote.bandwidth")}>
-              {quote.price.bandwidthPerMbpsHour === null ? t("quote.none") : <Amount value={quote.price.bandwidthPerMbpsHour} kind="token" per="/ Mbps·h" />}
+              {quote.price.bandwidthPerMbpsHour === null ? (
+                t("quote.none")
+              ) : (
+                <Amount value={quote.price.bandwidthPerMbpsHour} kind="token" per="/ Mbps·h" />
+              )}
             </Stat>
             <Stat label={t("quote.fee")}>
               <Amount value={quote.price.fee} kind="token" />
             </Stat>
-            <Stat label={t("quote.greenShare")}>{quote.greenShareBps === null ? "—" : formatBps(quote.greenShareBps, locale)}</Stat>
+            <Stat label={t("quote.greenShare")}>
+              {quote.greenShareBps === null ? "—" : formatBps(quote.greenShareBps, locale)}
+            </Stat>
           </dl>
           <p className="field__hint">{t("quote.estimate")}</p>
           <details className="quote__method" open>
@@ -66,6 +80,7 @@ export function QuoteView({ quote, onUseMinimum }: Props) {
             <p>{t("nash.method")}</p>
           </details>
           {quote.bundles.map((bundle, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: one compute offer can serve several bundles; the list never reorders
             <BundleView key={`${bundle.computeOfferId}-${i}`} bundle={bundle} index={i + 1} token={token} />
           ))}
         </>
@@ -111,7 +126,15 @@ function Stat({ label, children }: { label: string; children: React.ReactNode })
   );
 }
 
-function BundleView({ bundle, index, token }: { bundle: Bundle; index: number; token: (v: string | bigint) => string }) {
+function BundleView({
+  bundle,
+  index,
+  token,
+}: {
+  bundle: Bundle;
+  index: number;
+  token: (v: string | bigint) => string;
+}) {
   const { t } = useTranslation("buy");
   const locale = useLocale();
   const region = REGIONS.find((r) => r.name === bundle.region);
@@ -119,11 +142,21 @@ function BundleView({ bundle, index, token }: { bundle: Bundle; index: number; t
   return (
     <article className="card bundle" aria-labelledby={`bundle-${index}`}>
       <h3 id={`bundle-${index}`}>
-        {t("nash.bundle", { index, offer: bundle.computeOfferId, region: region ? regionName(region.code, locale) : bundle.region, vcuHours: bundle.vcuHours })}
+        {t("nash.bundle", {
+          index,
+          offer: bundle.computeOfferId,
+          region: region ? regionName(region.code, locale) : bundle.region,
+          vcuHours: bundle.vcuHours,
+        })}
       </h3>
       <p>
-        {t("nash.surplus", { surplus: token(bundle.surplus), fee: token(bundle.fee), feeShare: formatBps(bundle.feeShareBps, locale) })}
-        {wh > 0n && ` ${t("nash.energyLots", { count: bundle.energyLots.length, wh: formatDecimal((Number(wh) / 1000).toString(), locale, 3) })}`}
+        {t("nash.surplus", {
+          surplus: token(bundle.surplus),
+          fee: token(bundle.fee),
+          feeShare: formatBps(bundle.feeShareBps, locale),
+        })}
+        {wh > 0n &&
+          ` ${t("nash.energyLots", { count: bundle.energyLots.length, wh: formatDecimal((Number(wh) / 1000).toString(), locale, 3) })}`}
         {bundle.bandwidthOfferId !== "0" && ` ${t("nash.link", { offer: bundle.bandwidthOfferId })}`}
       </p>
       <div className="table-wrap">
@@ -132,11 +165,21 @@ function BundleView({ bundle, index, token }: { bundle: Bundle; index: number; t
           <thead>
             <tr>
               <th scope="col">{t("nash.party")}</th>
-              <th scope="col" className="num">{t("nash.reserve")}</th>
-              <th scope="col" className="num">{t("nash.outsideOption")}</th>
-              <th scope="col" className="num">{t("nash.weight")}</th>
-              <th scope="col" className="num">{t("nash.payment")}</th>
-              <th scope="col" className="num">{t("nash.share")}</th>
+              <th scope="col" className="num">
+                {t("nash.reserve")}
+              </th>
+              <th scope="col" className="num">
+                {t("nash.outsideOption")}
+              </th>
+              <th scope="col" className="num">
+                {t("nash.weight")}
+              </th>
+              <th scope="col" className="num">
+                {t("nash.payment")}
+              </th>
+              <th scope="col" className="num">
+                {t("nash.share")}
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -173,7 +216,12 @@ function PartyRow({ party, token }: { party: Party; token: (v: string | bigint) 
   );
 }
 
-function partySentence(p: Party, t: TFunction<"buy">, token: (v: string | bigint) => string, locale: "en" | "zh-CN"): string {
+function partySentence(
+  p: Party,
+  t: TFunction<"buy">,
+  token: (v: string | bigint) => string,
+  locale: "en" | "zh-CN",
+): string {
   const values = {
     role: t(`nash.rolesInSentence.${p.role}`),
     payment: token(p.payment),

@@ -1,8 +1,8 @@
 // The bid form's model: what a buyer types (strings), checked field by field against the
 // contract's rules (IMarket.postBid) before anything is signed, and turned into the on-chain
 // BidParams and the pricing API's quote request. Pure, so the rules are tested without a page.
-import { BPS, HARDWARE_CLASSES, REGIONS, type HardwareClass } from "../../../../protocol/units.ts";
-import { parseInteger, parseLocalDateTime, parsePercentToBps, parseToken, type Parsed } from "../../lib/format.ts";
+import { BPS, HARDWARE_CLASSES, type HardwareClass, REGIONS } from "../../../../protocol/units.ts";
+import { type Parsed, parseInteger, parseLocalDateTime, parsePercentToBps, parseToken } from "../../lib/format.ts";
 
 export type PriceMode = "perVcuHour" | "total";
 
@@ -82,7 +82,10 @@ const parseMessage = (parsed: Extract<Parsed, { ok: false }>): FieldError => ({ 
  * Checks every field and builds the bid; `errors` names each wrong field with a message key.
  * @param now unix seconds (chain time when known, else the clock)
  */
-export function validateBid(form: BidForm, now: number): { errors: Partial<Record<BidField, FieldError>>; bid: ValidBid | null } {
+export function validateBid(
+  form: BidForm,
+  now: number,
+): { errors: Partial<Record<BidField, FieldError>>; bid: ValidBid | null } {
   const errors: Partial<Record<BidField, FieldError>> = {};
 
   const hardwareClass = HARDWARE_CLASSES.indexOf(form.hardwareClass);
@@ -147,7 +150,8 @@ export function validateBid(form: BidForm, now: number): { errors: Partial<Recor
   if (form.maxLatencyMs !== "") {
     const latency = parseInteger(form.maxLatencyMs);
     if (!latency.ok) errors.maxLatencyMs = parseMessage(latency);
-    else if (latency.value === 0n || latency.value > BigInt(MAX_UINT16)) errors.maxLatencyMs = { key: "latencyRange", values: { max: MAX_UINT16 } };
+    else if (latency.value === 0n || latency.value > BigInt(MAX_UINT16))
+      errors.maxLatencyMs = { key: "latencyRange", values: { max: MAX_UINT16 } };
     else maxLatencyMs = Number(latency.value);
   }
 
@@ -156,7 +160,19 @@ export function validateBid(form: BidForm, now: number): { errors: Partial<Recor
   return {
     errors,
     bid: {
-      params: { hardwareClass, acceptableRegions, buyerRegion, windowStart: start, windowEnd: end, vcuHours, limitPricePerVcuHour: limit, minGreenBps, bandwidthMbps, maxLatencyMs, expiry },
+      params: {
+        hardwareClass,
+        acceptableRegions,
+        buyerRegion,
+        windowStart: start,
+        windowEnd: end,
+        vcuHours,
+        limitPricePerVcuHour: limit,
+        minGreenBps,
+        bandwidthMbps,
+        maxLatencyMs,
+        expiry,
+      },
       escrow: vcuHours * limit,
       roundedFromTotal,
     },

@@ -8,7 +8,7 @@ import { Link } from "react-router";
 import { parseEventLogs } from "viem";
 
 import type { QuoteResponse } from "../../../../backend/api/schemas/quote.ts";
-import { HARDWARE_CLASSES, REGIONS, type HardwareClass } from "../../../../protocol/units.ts";
+import { HARDWARE_CLASSES, type HardwareClass, REGIONS } from "../../../../protocol/units.ts";
 import { Amount } from "../../components/Amount.tsx";
 import { Card } from "../../components/Card.tsx";
 import { Field, FieldSet } from "../../components/Field.tsx";
@@ -16,15 +16,23 @@ import { TxLink } from "../../components/TxLink.tsx";
 import { useChain } from "../../lib/chain.ts";
 import { useChainTime } from "../../lib/chain-time.ts";
 import { absoluteUrl, useStackConfig } from "../../lib/config.tsx";
-import { formatToken, formatTime, toDecimalString, toLocalDateTimeInput } from "../../lib/format.ts";
+import { formatTime, formatToken, toDecimalString, toLocalDateTimeInput } from "../../lib/format.ts";
 import { useLocale } from "../../lib/locale.ts";
 import { regionName } from "../../lib/regions.ts";
 import { useTokenSymbol } from "../../lib/token.ts";
 import { useTx } from "../../lib/tx/index.tsx";
 import { useWallet } from "../../lib/wallet/index.tsx";
-import { defaultBidForm, formFieldOfApiPath, quoteRequest, validateBid, type BidField, type BidForm, type FieldError } from "./bid-form.ts";
+import {
+  type BidField,
+  type BidForm,
+  defaultBidForm,
+  type FieldError,
+  formFieldOfApiPath,
+  quoteRequest,
+  validateBid,
+} from "./bid-form.ts";
+import { type OpenOffer, OpenOffers } from "./OpenOffers.tsx";
 import { checkFunds, contractBid, permitBidRequest, planBidPosting } from "./post-bid.ts";
-import { OpenOffers, type OpenOffer } from "./OpenOffers.tsx";
 import { QuoteView } from "./QuoteView.tsx";
 
 /** How far ahead of chain time a taken offer's window starts, so the next batch can still match it. */
@@ -51,7 +59,10 @@ async function fetchQuote(apiUrl: string, body: unknown): Promise<QuoteResponse>
   const json = await response.json().catch(() => null);
   if (!response.ok) {
     const problem = json as { title?: string; detail?: string; errors?: { field: string; message: string }[] } | null;
-    throw new QuoteProblem(problem?.detail ?? problem?.title ?? `${response.status} ${response.statusText}`, problem?.errors ?? []);
+    throw new QuoteProblem(
+      problem?.detail ?? problem?.title ?? `${response.status} ${response.statusText}`,
+      problem?.errors ?? [],
+    );
   }
   return json as QuoteResponse;
 }
@@ -88,7 +99,8 @@ export default function BuyPage() {
   const balance = useQuery({
     queryKey: ["token-balance", wallet.account],
     enabled: wallet.account !== null,
-    queryFn: () => chain.publicClient.readContract({ ...chain.contracts.token, functionName: "balanceOf", args: [wallet.account!] }),
+    queryFn: () =>
+      chain.publicClient.readContract({ ...chain.contracts.token, functionName: "balanceOf", args: [wallet.account!] }),
   });
 
   const requestQuote = () => {
@@ -119,7 +131,11 @@ export default function BuyPage() {
     if (plan === "approve") {
       const approved = await tx.run(t("tx.approve", { amount: formatToken(bid.escrow, locale), symbol }), async () => {
         await fundsCovered();
-        return { ...chain.contracts.token, functionName: "approve", args: [chain.contracts.market.address, bid.escrow] };
+        return {
+          ...chain.contracts.token,
+          functionName: "approve",
+          args: [chain.contracts.market.address, bid.escrow],
+        };
       });
       if (!approved) return;
     }
@@ -181,7 +197,9 @@ export default function BuyPage() {
               <p>{t("fixFields", { count: errorList.length })}</p>
               <ul>
                 {errorList.map(([field, e]) => (
-                  <li key={field}>{t("fieldError", { field: t(`fields.${field}`), message: t(`errors.${e.key}`, e.values ?? {}) })}</li>
+                  <li key={field}>
+                    {t("fieldError", { field: t(`fields.${field}`), message: t(`errors.${e.key}`, e.values ?? {}) })}
+                  </li>
                 ))}
               </ul>
             </div>
@@ -190,7 +208,11 @@ export default function BuyPage() {
           <div className="form__grid">
             <Field label={t("fields.hardwareClass")} error={message("hardwareClass")}>
               {(p) => (
-                <select {...p} value={form.hardwareClass} onChange={(e) => set("hardwareClass", e.target.value as HardwareClass)}>
+                <select
+                  {...p}
+                  value={form.hardwareClass}
+                  onChange={(e) => set("hardwareClass", e.target.value as HardwareClass)}
+                >
                   {HARDWARE_CLASSES.map((hw) => (
                     <option key={hw} value={hw}>
                       {t(`common:hardware.${hw}`)}
@@ -200,7 +222,15 @@ export default function BuyPage() {
               )}
             </Field>
             <Field label={t("fields.vcuHours")} hint={t("hints.vcuHours")} error={message("vcuHours")} unit="VCU·h">
-              {(p) => <input {...p} className="num" inputMode="numeric" value={form.vcuHours} onChange={(e) => set("vcuHours", e.target.value)} />}
+              {(p) => (
+                <input
+                  {...p}
+                  className="num"
+                  inputMode="numeric"
+                  value={form.vcuHours}
+                  onChange={(e) => set("vcuHours", e.target.value)}
+                />
+              )}
             </Field>
           </div>
 
@@ -210,7 +240,14 @@ export default function BuyPage() {
                 <input
                   type="checkbox"
                   checked={form.regions.includes(r.code)}
-                  onChange={(e) => set("regions", e.target.checked ? [...form.regions, r.code].sort((a, b) => a - b) : form.regions.filter((c) => c !== r.code))}
+                  onChange={(e) =>
+                    set(
+                      "regions",
+                      e.target.checked
+                        ? [...form.regions, r.code].sort((a, b) => a - b)
+                        : form.regions.filter((c) => c !== r.code),
+                    )
+                  }
                 />
                 {regionName(r.code, locale)}
               </label>
@@ -230,14 +267,39 @@ export default function BuyPage() {
                 </select>
               )}
             </Field>
-            <Field label={t("fields.windowStart")} hint={bid && bid.params.windowStart <= now ? t("hints.windowStarted") : undefined} error={message("windowStart")}>
-              {(p) => <input {...p} type="datetime-local" value={form.windowStart} onChange={(e) => set("windowStart", e.target.value)} />}
+            <Field
+              label={t("fields.windowStart")}
+              hint={bid && bid.params.windowStart <= now ? t("hints.windowStarted") : undefined}
+              error={message("windowStart")}
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  type="datetime-local"
+                  value={form.windowStart}
+                  onChange={(e) => set("windowStart", e.target.value)}
+                />
+              )}
             </Field>
             <Field label={t("fields.windowEnd")} error={message("windowEnd")}>
-              {(p) => <input {...p} type="datetime-local" value={form.windowEnd} onChange={(e) => set("windowEnd", e.target.value)} />}
+              {(p) => (
+                <input
+                  {...p}
+                  type="datetime-local"
+                  value={form.windowEnd}
+                  onChange={(e) => set("windowEnd", e.target.value)}
+                />
+              )}
             </Field>
             <Field label={t("fields.expiry")} hint={t("hints.expiry")} error={message("expiry")}>
-              {(p) => <input {...p} type="datetime-local" value={form.expiry} onChange={(e) => set("expiry", e.target.value)} />}
+              {(p) => (
+                <input
+                  {...p}
+                  type="datetime-local"
+                  value={form.expiry}
+                  onChange={(e) => set("expiry", e.target.value)}
+                />
+              )}
             </Field>
           </div>
 
@@ -245,7 +307,13 @@ export default function BuyPage() {
             <FieldSet legend={t("fields.priceMode")}>
               {(["perVcuHour", "total"] as const).map((mode) => (
                 <label key={mode}>
-                  <input type="radio" name="priceMode" value={mode} checked={form.priceMode === mode} onChange={() => set("priceMode", mode)} />
+                  <input
+                    type="radio"
+                    name="priceMode"
+                    value={mode}
+                    checked={form.priceMode === mode}
+                    onChange={() => set("priceMode", mode)}
+                  />
                   {t(`priceModes.${mode}`)}
                 </label>
               ))}
@@ -256,19 +324,66 @@ export default function BuyPage() {
               error={message("price")}
               unit={form.priceMode === "perVcuHour" ? `${symbol} / VCU·h` : symbol}
             >
-              {(p) => <input {...p} className="num" inputMode="decimal" value={form.price} onChange={(e) => set("price", e.target.value)} />}
+              {(p) => (
+                <input
+                  {...p}
+                  className="num"
+                  inputMode="decimal"
+                  value={form.price}
+                  onChange={(e) => set("price", e.target.value)}
+                />
+              )}
             </Field>
           </div>
 
           <div className="form__grid">
-            <Field label={t("fields.minGreenPercent")} hint={t("hints.minGreenPercent")} error={message("minGreenPercent")} unit="%">
-              {(p) => <input {...p} className="num" inputMode="decimal" value={form.minGreenPercent} onChange={(e) => set("minGreenPercent", e.target.value)} />}
+            <Field
+              label={t("fields.minGreenPercent")}
+              hint={t("hints.minGreenPercent")}
+              error={message("minGreenPercent")}
+              unit="%"
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  className="num"
+                  inputMode="decimal"
+                  value={form.minGreenPercent}
+                  onChange={(e) => set("minGreenPercent", e.target.value)}
+                />
+              )}
             </Field>
-            <Field label={t("fields.bandwidthMbps")} hint={t("hints.bandwidthMbps")} error={message("bandwidthMbps")} unit="Mbps">
-              {(p) => <input {...p} className="num" inputMode="numeric" value={form.bandwidthMbps} onChange={(e) => set("bandwidthMbps", e.target.value)} />}
+            <Field
+              label={t("fields.bandwidthMbps")}
+              hint={t("hints.bandwidthMbps")}
+              error={message("bandwidthMbps")}
+              unit="Mbps"
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  className="num"
+                  inputMode="numeric"
+                  value={form.bandwidthMbps}
+                  onChange={(e) => set("bandwidthMbps", e.target.value)}
+                />
+              )}
             </Field>
-            <Field label={t("fields.maxLatencyMs")} hint={t("hints.maxLatencyMs")} error={message("maxLatencyMs")} unit="ms">
-              {(p) => <input {...p} className="num" inputMode="numeric" value={form.maxLatencyMs} onChange={(e) => set("maxLatencyMs", e.target.value)} />}
+            <Field
+              label={t("fields.maxLatencyMs")}
+              hint={t("hints.maxLatencyMs")}
+              error={message("maxLatencyMs")}
+              unit="ms"
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  className="num"
+                  inputMode="numeric"
+                  value={form.maxLatencyMs}
+                  onChange={(e) => set("maxLatencyMs", e.target.value)}
+                />
+              )}
             </Field>
           </div>
 
@@ -289,7 +404,8 @@ export default function BuyPage() {
           )}
           {posted && (
             <p className="tx-status tx-status--confirmed">
-              {t("posted", { id: posted.bidId.toString() })} <Link to="/">{t("seeBook")}</Link> · <Link to="/account">{t("seeAccount")}</Link>
+              {t("posted", { id: posted.bidId.toString() })} <Link to="/">{t("seeBook")}</Link> ·{" "}
+              <Link to="/account">{t("seeAccount")}</Link>
             </p>
           )}
         </form>
@@ -317,7 +433,9 @@ export default function BuyPage() {
               <p>{t("common:wallet.connectFirst")}</p>
             )}
           </Card>
-          <Card title={t("summaryTitle")}>{bid ? bidSummary() : <p className="field__hint">{t("summaryIncomplete")}</p>}</Card>
+          <Card title={t("summaryTitle")}>
+            {bid ? bidSummary() : <p className="field__hint">{t("summaryIncomplete")}</p>}
+          </Card>
         </aside>
       </div>
 
@@ -330,7 +448,14 @@ export default function BuyPage() {
               {t("quoteFailed", { detail: quote.error.message })}
             </p>
           ) : (
-            quote.data && <QuoteView quote={quote.data} onUseMinimum={(perVcuHour) => setForm((f) => ({ ...f, priceMode: "perVcuHour", price: toDecimalString(perVcuHour, 6) }))} />
+            quote.data && (
+              <QuoteView
+                quote={quote.data}
+                onUseMinimum={(perVcuHour) =>
+                  setForm((f) => ({ ...f, priceMode: "perVcuHour", price: toDecimalString(perVcuHour, 6) }))
+                }
+              />
+            )
           )}
         </Card>
       )}

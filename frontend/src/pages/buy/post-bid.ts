@@ -18,7 +18,11 @@ export function contractBid(bid: BidParams) {
 /** Which way this account posts a bid escrowing `escrow` base units. */
 export async function planBidPosting(chain: ChainContext, account: `0x${string}`, escrow: bigint): Promise<BidPlan> {
   const { publicClient, contracts } = chain;
-  const allowance = await publicClient.readContract({ ...contracts.token, functionName: "allowance", args: [account, contracts.market.address] });
+  const allowance = await publicClient.readContract({
+    ...contracts.token,
+    functionName: "allowance",
+    args: [account, contracts.market.address],
+  });
   if (allowance >= escrow) return "allowance";
   try {
     await publicClient.readContract({ ...contracts.token, functionName: "eip712Domain" });
@@ -34,7 +38,12 @@ export async function planBidPosting(chain: ChainContext, account: `0x${string}`
  * escrow: a transfer of that amount is simulated, so the refusal comes before any signature.
  */
 export async function checkFunds(chain: ChainContext, account: `0x${string}`, escrow: bigint): Promise<void> {
-  await chain.publicClient.simulateContract({ ...chain.contracts.token, functionName: "transfer", args: [chain.contracts.market.address, escrow], account });
+  await chain.publicClient.simulateContract({
+    ...chain.contracts.token,
+    functionName: "transfer",
+    args: [chain.contracts.market.address, escrow],
+    account,
+  });
 }
 
 /** How long a permit stays valid: long enough for the wallet and a slow block, short if it leaks. */
@@ -50,7 +59,10 @@ export async function permitBidRequest(
   now: number,
 ): Promise<WriteRequest> {
   const { publicClient, contracts } = chain;
-  const [, name, version, chainId, verifyingContract] = await publicClient.readContract({ ...contracts.token, functionName: "eip712Domain" });
+  const [, name, version, chainId, verifyingContract] = await publicClient.readContract({
+    ...contracts.token,
+    functionName: "eip712Domain",
+  });
   const nonce = await publicClient.readContract({ ...contracts.token, functionName: "nonces", args: [account] });
   const deadline = BigInt(now + PERMIT_SECONDS);
   const signature = await walletClient.signTypedData({

@@ -57,14 +57,21 @@ const MAX_BUCKETS = 400;
  * Volume and price of one resource on one time axis: every bucket from the window's start (or the
  * first trade) to chain time, so quiet periods show as quiet rather than being skipped.
  */
-export function resourceSeries(stats: Stats, resource: Resource, axis?: { from: number | null; to: number; step: number }): Series {
-  const volume = { COMPUTE: stats.computeVolume, ENERGY: stats.energyVolume, BANDWIDTH: stats.bandwidthVolume }[resource];
+export function resourceSeries(
+  stats: Stats,
+  resource: Resource,
+  axis?: { from: number | null; to: number; step: number },
+): Series {
+  const volume = { COMPUTE: stats.computeVolume, ENERGY: stats.energyVolume, BANDWIDTH: stats.bandwidthVolume }[
+    resource
+  ];
   const prices = { COMPUTE: stats.computePrice, ENERGY: stats.energyPrice, BANDWIDTH: stats.bandwidthPrice }[resource];
   let starts = [...new Set([...volume.map((b) => b.start), ...prices.map((c) => c.start)])].sort((a, b) => a - b);
   if (axis && starts.length > 0) {
     const first = Math.floor((axis.from ?? starts[0]) / axis.step) * axis.step;
     const last = Math.max(starts.at(-1)!, Math.floor(axis.to / axis.step) * axis.step);
-    if ((last - first) / axis.step < MAX_BUCKETS) starts = Array.from({ length: (last - first) / axis.step + 1 }, (_, i) => first + i * axis.step);
+    if ((last - first) / axis.step < MAX_BUCKETS)
+      starts = Array.from({ length: (last - first) / axis.step + 1 }, (_, i) => first + i * axis.step);
   }
   const quantityScale = resource === "ENERGY" ? WH_PER_KWH : 1;
   const price = (start: number, field: "close" | "high" | "low") => {

@@ -16,7 +16,7 @@ import { useLocale } from "../../lib/locale.ts";
 import { useTokenSymbol } from "../../lib/token.ts";
 import { useChainNow } from "../account/use-chain-now.ts";
 import { headline, RESOURCE_UNITS, resourceSeries, windowStart } from "./figures.ts";
-import { RANGES, RESOURCES, STATS_QUERY, type RangeId, type Resource, type StatsData } from "./queries.ts";
+import { RANGES, type RangeId, RESOURCES, type Resource, STATS_QUERY, type StatsData } from "./queries.ts";
 
 const BUCKET = { HOUR: 3_600, DAY: 86_400, WEEK: 604_800 } as const;
 
@@ -27,7 +27,12 @@ export default function DashboardPage() {
   const [resource, setResource] = useState<Resource>("COMPUTE");
   const range = RANGES.find((r) => r.id === rangeId)!;
   const from = now === null ? null : windowStart(now, range.seconds, BUCKET[range.interval]);
-  const query = useGql<StatsData>(["stats"], STATS_QUERY, { from, interval: range.interval }, { enabled: now !== null || range.seconds === null, placeholderData: (previous) => previous });
+  const query = useGql<StatsData>(
+    ["stats"],
+    STATS_QUERY,
+    { from, interval: range.interval },
+    { enabled: now !== null || range.seconds === null, placeholderData: (previous) => previous },
+  );
 
   return (
     <div className="stack dashboard-page">
@@ -35,14 +40,25 @@ export default function DashboardPage() {
         <h1>{t("title")}</h1>
         <div className="segmented" role="group" aria-label={t("range.label")}>
           {RANGES.map((r) => (
-            <button key={r.id} type="button" className="button" aria-pressed={r.id === rangeId} onClick={() => setRangeId(r.id)}>
+            <button
+              key={r.id}
+              type="button"
+              className="button"
+              aria-pressed={r.id === rangeId}
+              onClick={() => setRangeId(r.id)}
+            >
               {t(`range.${r.id}`)}
             </button>
           ))}
         </div>
       </header>
       {query.data ? (
-        <Dashboard data={query.data} axis={{ from, to: query.data.status.chainTime ?? now ?? 0, step: BUCKET[range.interval] }} resource={resource} onResource={setResource} />
+        <Dashboard
+          data={query.data}
+          axis={{ from, to: query.data.status.chainTime ?? now ?? 0, step: BUCKET[range.interval] }}
+          resource={resource}
+          onResource={setResource}
+        />
       ) : (
         <QueryState loading={query.isPending} error={query.error} />
       )}
@@ -52,7 +68,17 @@ export default function DashboardPage() {
 
 type Axis = { from: number | null; to: number; step: number };
 
-function Dashboard({ data, axis, resource, onResource }: { data: StatsData; axis: Axis; resource: Resource; onResource: (r: Resource) => void }) {
+function Dashboard({
+  data,
+  axis,
+  resource,
+  onResource,
+}: {
+  data: StatsData;
+  axis: Axis;
+  resource: Resource;
+  onResource: (r: Resource) => void;
+}) {
   const { t } = useTranslation("dashboard");
   const locale = useLocale();
   const symbol = useTokenSymbol();
@@ -65,7 +91,10 @@ function Dashboard({ data, axis, resource, onResource }: { data: StatsData; axis
   return (
     <>
       <dl className="figures figures--headline">
-        <Figure label={t("figures.traded")} detail={t("figures.deals", { count: h.dealsOpened, finalized: h.dealsFinalized })}>
+        <Figure
+          label={t("figures.traded")}
+          detail={t("figures.deals", { count: h.dealsOpened, finalized: h.dealsFinalized })}
+        >
           <Amount value={h.tradedValue} kind="token" digits={2} />
         </Figure>
         <Figure label={t("figures.compute")}>
@@ -73,14 +102,25 @@ function Dashboard({ data, axis, resource, onResource }: { data: StatsData; axis
         </Figure>
         <Figure
           label={t("figures.greenShare")}
-          detail={h.contractedGreenShareBps === null ? undefined : t("figures.contracted", { share: formatBps(h.contractedGreenShareBps, locale) })}
+          detail={
+            h.contractedGreenShareBps === null
+              ? undefined
+              : t("figures.contracted", { share: formatBps(h.contractedGreenShareBps, locale) })
+          }
         >
-          {h.greenShareBps === null ? <span className="amount amount--none">{t("figures.noneYet")}</span> : <Amount value={h.greenShareBps} kind="bps" />}
+          {h.greenShareBps === null ? (
+            <span className="amount amount--none">{t("figures.noneYet")}</span>
+          ) : (
+            <Amount value={h.greenShareBps} kind="bps" />
+          )}
         </Figure>
         <Figure label={t("figures.retired")}>
           <Amount value={h.whRetired} kind="energy" />
         </Figure>
-        <Figure label={t("figures.avoided")} detail={t("figures.creditsRetired", { amount: formatCredits(h.creditsRetired, locale) })}>
+        <Figure
+          label={t("figures.avoided")}
+          detail={t("figures.creditsRetired", { amount: formatCredits(h.creditsRetired, locale) })}
+        >
           <Amount value={h.gCo2eAvoided} kind="carbon" />
         </Figure>
       </dl>
@@ -90,7 +130,13 @@ function Dashboard({ data, axis, resource, onResource }: { data: StatsData; axis
         actions={
           <div className="segmented" role="group" aria-label={t("charts.resource")}>
             {RESOURCES.map((r) => (
-              <button key={r} type="button" className="button" aria-pressed={r === resource} onClick={() => onResource(r)}>
+              <button
+                key={r}
+                type="button"
+                className="button"
+                aria-pressed={r === resource}
+                onClick={() => onResource(r)}
+              >
                 {t(`common:resource.${r}`)}
               </button>
             ))}
@@ -108,7 +154,12 @@ function Dashboard({ data, axis, resource, onResource }: { data: StatsData; axis
                 values={series.value}
                 label={t("charts.value")}
                 formatY={number}
-                summary={t("charts.volumeSummary", { resource: resourceName, total: number(series.value.reduce((a, b) => a + b, 0)), unit: symbol, buckets: series.value.filter((v) => v > 0).length })}
+                summary={t("charts.volumeSummary", {
+                  resource: resourceName,
+                  total: number(series.value.reduce((a, b) => a + b, 0)),
+                  unit: symbol,
+                  buckets: series.value.filter((v) => v > 0).length,
+                })}
               />
             </figure>
             <figure>
@@ -121,7 +172,11 @@ function Dashboard({ data, axis, resource, onResource }: { data: StatsData; axis
                   { label: t("charts.low"), values: series.low, color: chartColor("muted") },
                 ]}
                 formatY={number}
-                summary={t("charts.priceSummary", { resource: resourceName, last: number(series.close.filter((v): v is number => v !== null).at(-1) ?? 0), unit: `${symbol} / ${unit.per}` })}
+                summary={t("charts.priceSummary", {
+                  resource: resourceName,
+                  last: number(series.close.filter((v): v is number => v !== null).at(-1) ?? 0),
+                  unit: `${symbol} / ${unit.per}`,
+                })}
               />
             </figure>
             <details className="chart-table">
@@ -132,20 +187,29 @@ function Dashboard({ data, axis, resource, onResource }: { data: StatsData; axis
                   <thead>
                     <tr>
                       <th scope="col">{t("charts.bucket")}</th>
-                      <th scope="col" className="num">{t("charts.quantity", { unit: unit.quantity })}</th>
-                      <th scope="col" className="num">{t("charts.value")} ({symbol})</th>
-                      <th scope="col" className="num">{t("charts.close")} ({symbol} / {unit.per})</th>
+                      <th scope="col" className="num">
+                        {t("charts.quantity", { unit: unit.quantity })}
+                      </th>
+                      <th scope="col" className="num">
+                        {t("charts.value")} ({symbol})
+                      </th>
+                      <th scope="col" className="num">
+                        {t("charts.close")} ({symbol} / {unit.per})
+                      </th>
                     </tr>
                   </thead>
                   <tbody>
-                    {series.x.map((start, i) => series.value[i] > 0 && (
-                      <tr key={start}>
-                        <td>{formatTime(start, locale)}</td>
-                        <td className="num">{number(series.quantity[i])}</td>
-                        <td className="num">{number(series.value[i])}</td>
-                        <td className="num">{series.close[i] === null ? "—" : number(series.close[i]!)}</td>
-                      </tr>
-                    ))}
+                    {series.x.map(
+                      (start, i) =>
+                        series.value[i] > 0 && (
+                          <tr key={start}>
+                            <td>{formatTime(start, locale)}</td>
+                            <td className="num">{number(series.quantity[i])}</td>
+                            <td className="num">{number(series.value[i])}</td>
+                            <td className="num">{series.close[i] === null ? "—" : number(series.close[i]!)}</td>
+                          </tr>
+                        ),
+                    )}
                   </tbody>
                 </table>
               </div>

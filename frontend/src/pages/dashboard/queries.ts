@@ -6,7 +6,16 @@ export type Resource = "COMPUTE" | "ENERGY" | "BANDWIDTH";
 export const RESOURCES: readonly Resource[] = ["COMPUTE", "ENERGY", "BANDWIDTH"];
 
 export type VolumeBucket = { start: number; quantity: string; value: string; trades: number };
-export type Candle = { start: number; open: string; high: string; low: string; close: string; volume: string; value: string; trades: number };
+export type Candle = {
+  start: number;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string;
+  value: string;
+  trades: number;
+};
 
 export type Stats = {
   from: number | null;

@@ -10,7 +10,7 @@ import { Amount, type AmountKind } from "../../components/Amount.tsx";
 import { Card } from "../../components/Card.tsx";
 import { DepthChart } from "../../components/charts/DepthChart.tsx";
 import { LineChart } from "../../components/charts/LineChart.tsx";
-import { Table, QueryState, type Column } from "../../components/Table.tsx";
+import { type Column, QueryState, Table } from "../../components/Table.tsx";
 import { Tabs } from "../../components/Tabs.tsx";
 import { TxLink } from "../../components/TxLink.tsx";
 import { formatDecimal, formatShortTime, formatTime, type Locale } from "../../lib/format.ts";
@@ -19,17 +19,17 @@ import { useLocale } from "../../lib/locale.ts";
 import { regionName } from "../../lib/regions.ts";
 import { useTokenSymbol } from "../../lib/token.ts";
 import {
-  ORDER_BOOK,
-  PRICE_HISTORY,
-  TRADES,
-  tradeFilter,
   type BookFilter,
   type Candle,
   type Interval,
+  ORDER_BOOK,
   type OrderBook,
+  PRICE_HISTORY,
   type PriceLevel,
   type Resource,
+  TRADES,
   type Trade,
+  tradeFilter,
 } from "./queries.ts";
 
 const RESOURCES: Resource[] = ["COMPUTE", "ENERGY", "BANDWIDTH"];
@@ -37,7 +37,10 @@ const RESOURCES: Resource[] = ["COMPUTE", "ENERGY", "BANDWIDTH"];
 const TABLE_LEVELS = 12;
 
 /** How each book counts: its price is per `perUnit`, its book quantity is an `Amount` kind. */
-const UNITS: Record<Resource, { perUnit: string; bookQuantity: AmountKind; tradeQuantity: AmountKind; chartQuantity: (q: bigint) => number }> = {
+const UNITS: Record<
+  Resource,
+  { perUnit: string; bookQuantity: AmountKind; tradeQuantity: AmountKind; chartQuantity: (q: bigint) => number }
+> = {
   COMPUTE: { perUnit: "VCU·h", bookQuantity: "vcuHours", tradeQuantity: "vcuHours", chartQuantity: (q) => Number(q) },
   ENERGY: { perUnit: "kWh", bookQuantity: "energy", tradeQuantity: "energy", chartQuantity: (q) => Number(q) / 1000 },
   BANDWIDTH: { perUnit: "Mbps·h", bookQuantity: "mbps", tradeQuantity: "mbpsHours", chartQuantity: (q) => Number(q) },
@@ -104,7 +107,9 @@ export default function MarketPage() {
         label={t("resourceTabs")}
         tabs={RESOURCES.map((r) => ({ key: r, label: t(`common:resource.${r}`) }))}
         selected={resource}
-        onSelect={(r) => setParams(new URLSearchParams(r === "COMPUTE" ? {} : { r: r.toLowerCase() }), { replace: true })}
+        onSelect={(r) =>
+          setParams(new URLSearchParams(r === "COMPUTE" ? {} : { r: r.toLowerCase() }), { replace: true })
+        }
       >
         <div className="stack">
           <BookFilters resource={resource} filter={filter} select={select} />
@@ -117,7 +122,15 @@ export default function MarketPage() {
   );
 }
 
-function BookFilters({ resource, filter, select }: { resource: Resource; filter: BookFilter; select: (patch: Record<string, string | undefined>) => void }) {
+function BookFilters({
+  resource,
+  filter,
+  select,
+}: {
+  resource: Resource;
+  filter: BookFilter;
+  select: (patch: Record<string, string | undefined>) => void;
+}) {
   const { t } = useTranslation("market");
   const locale = useLocale();
   const regionOptions = REGIONS.map((r) => (
@@ -169,11 +182,20 @@ function BookFilters({ resource, filter, select }: { resource: Resource; filter:
 }
 
 /** A route needs both ends; until both are chosen (and differ) the book shows every link. */
-function RouteFilter({ filter, select, regionOptions }: { filter: BookFilter; select: (patch: Record<string, string | undefined>) => void; regionOptions: React.ReactNode }) {
+function RouteFilter({
+  filter,
+  select,
+  regionOptions,
+}: {
+  filter: BookFilter;
+  select: (patch: Record<string, string | undefined>) => void;
+  regionOptions: React.ReactNode;
+}) {
   const { t } = useTranslation("market");
   const [from, setFrom] = useState(filter.fromRegion?.toString() ?? "");
   const [to, setTo] = useState(filter.toRegion?.toString() ?? "");
-  const apply = (f: string, tt: string) => select(f && tt && f !== tt ? { from: f, to: tt } : { from: undefined, to: undefined });
+  const apply = (f: string, tt: string) =>
+    select(f && tt && f !== tt ? { from: f, to: tt } : { from: undefined, to: undefined });
   return (
     <>
       <label className="field">
@@ -211,20 +233,38 @@ function BookView({ resource, filter }: { resource: Resource; filter: BookFilter
   const { t } = useTranslation("market");
   const locale = useLocale();
   const symbol = useTokenSymbol();
-  const book = useGql<{ orderBook: OrderBook }>(["market", "book", resource], ORDER_BOOK, { resource, filter, depth: 30 }, { placeholderData: (previous) => previous });
+  const book = useGql<{ orderBook: OrderBook }>(
+    ["market", "book", resource],
+    ORDER_BOOK,
+    { resource, filter, depth: 30 },
+    { placeholderData: (previous) => previous },
+  );
   const data = book.data?.orderBook;
   const units = UNITS[resource];
   const per = `/ ${units.perUnit}`;
   const hasBids = resource === "COMPUTE";
 
   const levelColumns: Column<PriceLevel>[] = [
-    { key: "price", header: t("price", { unit: `${symbol} ${per}` }), numeric: true, render: (l) => <Amount value={l.price} kind="token" /> },
-    { key: "quantity", header: t("quantity"), numeric: true, render: (l) => <Amount value={l.quantity} kind={units.bookQuantity} /> },
+    {
+      key: "price",
+      header: t("price", { unit: `${symbol} ${per}` }),
+      numeric: true,
+      render: (l) => <Amount value={l.price} kind="token" />,
+    },
+    {
+      key: "quantity",
+      header: t("quantity"),
+      numeric: true,
+      render: (l) => <Amount value={l.quantity} kind={units.bookQuantity} />,
+    },
     { key: "orders", header: t("orders"), numeric: true, render: (l) => l.orders },
   ];
 
   const depth = useMemo(() => {
-    const level = (l: PriceLevel) => ({ price: toTokenNumber(l.price), quantity: units.chartQuantity(BigInt(l.quantity)) });
+    const level = (l: PriceLevel) => ({
+      price: toTokenNumber(l.price),
+      quantity: units.chartQuantity(BigInt(l.quantity)),
+    });
     return { bids: (data?.bids ?? []).map(level), asks: (data?.asks ?? []).map(level) };
   }, [data, units]);
   const formatPrice = useCallback((v: number) => formatDecimal(v.toFixed(TOKEN_DECIMALS), locale, 2), [locale]);
@@ -236,7 +276,9 @@ function BookView({ resource, filter }: { resource: Resource; filter: BookFilter
         <dl className="stats">
           <div className="stat">
             <dt className="stat__label">{t("bestBid")}</dt>
-            <dd className="stat__value">{hasBids ? <Amount value={data?.bestBid} kind="token" per={per} /> : t("noBidSide")}</dd>
+            <dd className="stat__value">
+              {hasBids ? <Amount value={data?.bestBid} kind="token" per={per} /> : t("noBidSide")}
+            </dd>
           </div>
           <div className="stat">
             <dt className="stat__label">{t("bestAsk")}</dt>
@@ -248,13 +290,21 @@ function BookView({ resource, filter }: { resource: Resource; filter: BookFilter
             <div className="stat">
               <dt className="stat__label">{t("spread")}</dt>
               <dd className="stat__value">
-                {data?.spread == null ? "—" : BigInt(data.spread) < 0n ? <span title={t("crossedHint")}>{t("crossed")}</span> : <Amount value={data.spread} kind="token" />}
+                {data?.spread == null ? (
+                  "—"
+                ) : BigInt(data.spread) < 0n ? (
+                  <span title={t("crossedHint")}>{t("crossed")}</span>
+                ) : (
+                  <Amount value={data.spread} kind="token" />
+                )}
               </dd>
             </div>
           )}
           <div className="stat">
             <dt className="stat__label">{t("asOf")}</dt>
-            <dd className="stat__value stat__value--small">{data ? t("block", { block: data.asOfBlock, time: formatTime(data.chainTime, locale) }) : "—"}</dd>
+            <dd className="stat__value stat__value--small">
+              {data ? t("block", { block: data.asOfBlock, time: formatTime(data.chainTime, locale) }) : "—"}
+            </dd>
           </div>
         </dl>
         {!hasBids && <p className="field__hint">{t("asksOnlyHint")}</p>}
@@ -290,7 +340,15 @@ function BookView({ resource, filter }: { resource: Resource; filter: BookFilter
                 empty={t("noBids")}
               />
             )}
-            <Table caption={t("asks")} columns={levelColumns} rows={data?.asks.slice(0, TABLE_LEVELS)} rowKey={(l) => `a${l.price}`} loading={book.isPending} error={book.error} empty={t("noAsks")} />
+            <Table
+              caption={t("asks")}
+              columns={levelColumns}
+              rows={data?.asks.slice(0, TABLE_LEVELS)}
+              rowKey={(l) => `a${l.price}`}
+              loading={book.isPending}
+              error={book.error}
+              empty={t("noAsks")}
+            />
           </div>
         </Card>
       </div>
@@ -339,7 +397,11 @@ function PriceHistory({ resource, filter }: { resource: Resource; filter: BookFi
           x={x}
           series={series}
           formatY={formatY}
-          summary={t("priceSummary", { count: candles.length, close: last ? formatY(toTokenNumber(last.close)) : "—", symbol })}
+          summary={t("priceSummary", {
+            count: candles.length,
+            close: last ? formatY(toTokenNumber(last.close)) : "—",
+            symbol,
+          })}
         />
       ) : (
         <QueryState loading={history.isPending} error={history.error} empty={t("noHistory")} />
@@ -349,21 +411,49 @@ function PriceHistory({ resource, filter }: { resource: Resource; filter: BookFi
 }
 
 function tradePlace(trade: Trade, t: (k: string) => string, locale: Locale): string {
-  if (trade.fromRegion != null && trade.toRegion != null) return `${regionName(trade.fromRegion, locale)} ↔ ${regionName(trade.toRegion, locale)}`;
-  const what = trade.hardwareClass ? t(`common:hardware.${trade.hardwareClass}`) : trade.source ? t(`common:source.${trade.source}`) : "";
+  if (trade.fromRegion != null && trade.toRegion != null)
+    return `${regionName(trade.fromRegion, locale)} ↔ ${regionName(trade.toRegion, locale)}`;
+  const what = trade.hardwareClass
+    ? t(`common:hardware.${trade.hardwareClass}`)
+    : trade.source
+      ? t(`common:source.${trade.source}`)
+      : "";
   return [what, regionName(trade.region, locale)].filter(Boolean).join(" · ");
 }
 
 function RecentTrades({ resource, filter }: { resource: Resource; filter: BookFilter }) {
   const { t } = useTranslation("market");
   const locale = useLocale();
-  const trades = useGql<{ trades: { nodes: Trade[] } }>(["market", "trades", resource], TRADES, { filter: tradeFilter(resource, filter), first: 12 }, { placeholderData: (previous) => previous });
+  const trades = useGql<{ trades: { nodes: Trade[] } }>(
+    ["market", "trades", resource],
+    TRADES,
+    { filter: tradeFilter(resource, filter), first: 12 },
+    { placeholderData: (previous) => previous },
+  );
   const units = UNITS[resource];
   const columns: Column<Trade>[] = [
-    { key: "time", header: t("time"), render: (tr) => <time dateTime={new Date(tr.at.time * 1000).toISOString()} title={formatTime(tr.at.time, locale)}>{formatShortTime(tr.at.time, locale)}</time> },
+    {
+      key: "time",
+      header: t("time"),
+      render: (tr) => (
+        <time dateTime={new Date(tr.at.time * 1000).toISOString()} title={formatTime(tr.at.time, locale)}>
+          {formatShortTime(tr.at.time, locale)}
+        </time>
+      ),
+    },
     { key: "what", header: t("what"), render: (tr) => tradePlace(tr, t, locale) },
-    { key: "price", header: t("pricePer", { unit: units.perUnit }), numeric: true, render: (tr) => <Amount value={tr.price} kind="token" /> },
-    { key: "quantity", header: t("quantity"), numeric: true, render: (tr) => <Amount value={tr.quantity} kind={units.tradeQuantity} /> },
+    {
+      key: "price",
+      header: t("pricePer", { unit: units.perUnit }),
+      numeric: true,
+      render: (tr) => <Amount value={tr.price} kind="token" />,
+    },
+    {
+      key: "quantity",
+      header: t("quantity"),
+      numeric: true,
+      render: (tr) => <Amount value={tr.quantity} kind={units.tradeQuantity} />,
+    },
     {
       key: "deal",
       header: t("deal"),
@@ -377,7 +467,16 @@ function RecentTrades({ resource, filter }: { resource: Resource; filter: BookFi
   ];
   return (
     <Card title={t("recentDeals")}>
-      <Table caption={t("recentDeals")} hideCaption columns={columns} rows={trades.data?.trades.nodes} rowKey={(tr) => tr.id} loading={trades.isPending} error={trades.error} empty={t("noTrades")} />
+      <Table
+        caption={t("recentDeals")}
+        hideCaption
+        columns={columns}
+        rows={trades.data?.trades.nodes}
+        rowKey={(tr) => tr.id}
+        loading={trades.isPending}
+        error={trades.error}
+        empty={t("noTrades")}
+      />
     </Card>
   );
 }

@@ -51,7 +51,15 @@ export const TRADES = `query Trades($filter: TradeFilter, $first: Int) {
   }
 }`;
 
-export type Candle = { start: number; open: string; high: string; low: string; close: string; volume: string; trades: number };
+export type Candle = {
+  start: number;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string;
+  trades: number;
+};
 
 export const PRICE_HISTORY = `query PriceHistory($resource: Resource!, $interval: Interval, $hardwareClass: String, $region: Int, $source: String) {
   stats(interval: $interval) {

@@ -8,7 +8,7 @@ import { toLocalDateTimeInput } from "../../lib/format.ts";
 import { useTokenSymbol } from "../../lib/token.ts";
 import { useTx } from "../../lib/tx/index.tsx";
 import { useWallet } from "../../lib/wallet/index.tsx";
-import { validateBandwidthOffer, type BandwidthOfferForm } from "./forms.ts";
+import { type BandwidthOfferForm, validateBandwidthOffer } from "./forms.ts";
 import { ErrorSummary, OwnOffers, RegionOptions, TxLine, useCheckedForm, useFieldMessage } from "./shared.tsx";
 
 export function BandwidthTab() {
@@ -19,17 +19,25 @@ export function BandwidthTab() {
   const now = useChainTime();
   const tx = useTx();
   const message = useFieldMessage();
-  const { form, set, result: { errors }, checked, shown, attempt, settle } = useCheckedForm<BandwidthOfferForm, ReturnType<typeof validateBandwidthOffer>>(
+  const {
+    form,
+    set,
+    result: { errors },
+    checked,
+    shown,
+    attempt,
+    settle,
+  } = useCheckedForm<BandwidthOfferForm, ReturnType<typeof validateBandwidthOffer>>(
     () => ({
-    fromRegion: "",
-    toRegion: "",
-    mbps: "",
-    latencyMs: "",
-    windowStart: toLocalDateTimeInput(Math.ceil(now / 3600) * 3600),
-    windowEnd: toLocalDateTimeInput(Math.ceil(now / 3600) * 3600 + 24 * 3600),
-    reservePrice: "",
-    expiry: "",
-  }),
+      fromRegion: "",
+      toRegion: "",
+      mbps: "",
+      latencyMs: "",
+      windowStart: toLocalDateTimeInput(Math.ceil(now / 3600) * 3600),
+      windowEnd: toLocalDateTimeInput(Math.ceil(now / 3600) * 3600 + 24 * 3600),
+      reservePrice: "",
+      expiry: "",
+    }),
     (f) => validateBandwidthOffer(f, now),
     [now],
   );
@@ -37,7 +45,11 @@ export function BandwidthTab() {
   const post = async () => {
     const params = attempt();
     if (!params) return;
-    const ok = await tx.run(t("bandwidth.postTx"), { ...contracts.market, functionName: "postBandwidthOffer", args: [params] });
+    const ok = await tx.run(t("bandwidth.postTx"), {
+      ...contracts.market,
+      functionName: "postBandwidthOffer",
+      args: [params],
+    });
     if (ok) settle();
   };
 
@@ -76,7 +88,9 @@ export function BandwidthTab() {
               {(p) => <input {...p} className="num" inputMode="numeric" value={form.mbps} onChange={set("mbps")} />}
             </Field>
             <Field label={t("fields.latencyMs")} hint={t("hints.latencyMs")} error={message(shown.latencyMs)} unit="ms">
-              {(p) => <input {...p} className="num" inputMode="numeric" value={form.latencyMs} onChange={set("latencyMs")} />}
+              {(p) => (
+                <input {...p} className="num" inputMode="numeric" value={form.latencyMs} onChange={set("latencyMs")} />
+              )}
             </Field>
             <Field label={t("fields.windowStart")} error={message(shown.windowStart)}>
               {(p) => <input {...p} type="datetime-local" value={form.windowStart} onChange={set("windowStart")} />}
@@ -84,8 +98,20 @@ export function BandwidthTab() {
             <Field label={t("fields.windowEnd")} error={message(shown.windowEnd)}>
               {(p) => <input {...p} type="datetime-local" value={form.windowEnd} onChange={set("windowEnd")} />}
             </Field>
-            <Field label={t("fields.reservePerMbpsHour")} error={message(shown.reservePrice)} unit={`${symbol} / Mbps·h`}>
-              {(p) => <input {...p} className="num" inputMode="decimal" value={form.reservePrice} onChange={set("reservePrice")} />}
+            <Field
+              label={t("fields.reservePerMbpsHour")}
+              error={message(shown.reservePrice)}
+              unit={`${symbol} / Mbps·h`}
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  className="num"
+                  inputMode="decimal"
+                  value={form.reservePrice}
+                  onChange={set("reservePrice")}
+                />
+              )}
             </Field>
             <Field label={t("fields.expiry")} hint={t("hints.expiryWindow")} error={message(shown.expiry)}>
               {(p) => <input {...p} type="datetime-local" value={form.expiry} onChange={set("expiry")} />}

@@ -10,7 +10,7 @@ import { useLocale } from "../../lib/locale.ts";
 import { useTokenSymbol } from "../../lib/token.ts";
 import { useTx } from "../../lib/tx/index.tsx";
 import { useWallet } from "../../lib/wallet/index.tsx";
-import { validateComputeOffer, type ComputeOfferForm } from "./forms.ts";
+import { type ComputeOfferForm, validateComputeOffer } from "./forms.ts";
 import { ErrorSummary, OwnOffers, RegionOptions, TxLine, useCheckedForm, useFieldMessage } from "./shared.tsx";
 
 export function ComputeTab() {
@@ -22,18 +22,26 @@ export function ComputeTab() {
   const now = useChainTime();
   const tx = useTx();
   const message = useFieldMessage();
-  const { form, set, result: { errors, params }, checked, shown, attempt, settle } = useCheckedForm<ComputeOfferForm, ReturnType<typeof validateComputeOffer>>(
+  const {
+    form,
+    set,
+    result: { errors, params },
+    checked,
+    shown,
+    attempt,
+    settle,
+  } = useCheckedForm<ComputeOfferForm, ReturnType<typeof validateComputeOffer>>(
     () => ({
-    hardwareClass: "gpu-training",
-    region: "",
-    windowStart: toLocalDateTimeInput(Math.ceil(now / 3600) * 3600),
-    windowEnd: toLocalDateTimeInput(Math.ceil(now / 3600) * 3600 + 24 * 3600),
-    vcuHours: "",
-    reservePrice: "",
-    whPerVcuHour: "",
-    pue: "1.25",
-    expiry: "",
-  }),
+      hardwareClass: "gpu-training",
+      region: "",
+      windowStart: toLocalDateTimeInput(Math.ceil(now / 3600) * 3600),
+      windowEnd: toLocalDateTimeInput(Math.ceil(now / 3600) * 3600 + 24 * 3600),
+      vcuHours: "",
+      reservePrice: "",
+      whPerVcuHour: "",
+      pue: "1.25",
+      expiry: "",
+    }),
     (f) => validateComputeOffer(f, now),
     [now],
   );
@@ -41,7 +49,11 @@ export function ComputeTab() {
   const post = async () => {
     const params = attempt();
     if (!params) return;
-    const ok = await tx.run(t("compute.postTx"), { ...contracts.market, functionName: "postComputeOffer", args: [params] });
+    const ok = await tx.run(t("compute.postTx"), {
+      ...contracts.market,
+      functionName: "postComputeOffer",
+      args: [params],
+    });
     if (ok) settle();
   };
 
@@ -86,13 +98,41 @@ export function ComputeTab() {
               {(p) => <input {...p} type="datetime-local" value={form.windowEnd} onChange={set("windowEnd")} />}
             </Field>
             <Field label={t("fields.vcuHours")} error={message(shown.vcuHours)} unit="VCU·h">
-              {(p) => <input {...p} className="num" inputMode="numeric" value={form.vcuHours} onChange={set("vcuHours")} />}
+              {(p) => (
+                <input {...p} className="num" inputMode="numeric" value={form.vcuHours} onChange={set("vcuHours")} />
+              )}
             </Field>
-            <Field label={t("fields.reservePerVcuHour")} hint={t("hints.reservePerVcuHour")} error={message(shown.reservePrice)} unit={`${symbol} / VCU·h`}>
-              {(p) => <input {...p} className="num" inputMode="decimal" value={form.reservePrice} onChange={set("reservePrice")} />}
+            <Field
+              label={t("fields.reservePerVcuHour")}
+              hint={t("hints.reservePerVcuHour")}
+              error={message(shown.reservePrice)}
+              unit={`${symbol} / VCU·h`}
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  className="num"
+                  inputMode="decimal"
+                  value={form.reservePrice}
+                  onChange={set("reservePrice")}
+                />
+              )}
             </Field>
-            <Field label={t("fields.whPerVcuHour")} hint={t("hints.whPerVcuHour")} error={message(shown.whPerVcuHour)} unit="Wh">
-              {(p) => <input {...p} className="num" inputMode="numeric" value={form.whPerVcuHour} onChange={set("whPerVcuHour")} />}
+            <Field
+              label={t("fields.whPerVcuHour")}
+              hint={t("hints.whPerVcuHour")}
+              error={message(shown.whPerVcuHour)}
+              unit="Wh"
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  className="num"
+                  inputMode="numeric"
+                  value={form.whPerVcuHour}
+                  onChange={set("whPerVcuHour")}
+                />
+              )}
             </Field>
             <Field label={t("fields.pue")} hint={t("hints.pue")} error={message(shown.pue)}>
               {(p) => <input {...p} className="num" inputMode="decimal" value={form.pue} onChange={set("pue")} />}

@@ -11,7 +11,7 @@ import { Amount } from "../../components/Amount.tsx";
 import { Card } from "../../components/Card.tsx";
 import { Field } from "../../components/Field.tsx";
 import { StatusBadge } from "../../components/StatusBadge.tsx";
-import { Table, type Column } from "../../components/Table.tsx";
+import { type Column, Table } from "../../components/Table.tsx";
 import { useChain } from "../../lib/chain.ts";
 import { useChainTime } from "../../lib/chain-time.ts";
 import { formatEnergy, formatPower, formatTime, toLocalDateTimeInput } from "../../lib/format.ts";
@@ -21,8 +21,15 @@ import { regionName } from "../../lib/regions.ts";
 import { useTokenSymbol } from "../../lib/token.ts";
 import { useTx } from "../../lib/tx/index.tsx";
 import { useWallet } from "../../lib/wallet/index.tsx";
-import { validateDevice, validateEnergyOffer, validateIssue, type DeviceForm, type EnergyOfferForm, type IssueForm } from "./forms.ts";
-import { HOLDINGS, OWN_DEVICES, PENDING_DEVICES, type Holding, type OwnDevice, type PendingDevice } from "./queries.ts";
+import {
+  type DeviceForm,
+  type EnergyOfferForm,
+  type IssueForm,
+  validateDevice,
+  validateEnergyOffer,
+  validateIssue,
+} from "./forms.ts";
+import { HOLDINGS, type Holding, OWN_DEVICES, type OwnDevice, PENDING_DEVICES, type PendingDevice } from "./queries.ts";
 import { ErrorSummary, OwnOffers, RegionOptions, TxLine, useCheckedForm, useFieldMessage } from "./shared.tsx";
 
 export function EnergyTab() {
@@ -71,8 +78,22 @@ function RegisterDevice() {
   const now = useChainTime();
   const tx = useTx();
   const message = useFieldMessage();
-  const { form, set, result: { errors }, checked, shown, attempt, settle } = useCheckedForm<DeviceForm, ReturnType<typeof validateDevice>>(
-    { source: "solar", region: "", capacityKw: "", commissionedAt: toLocalDateTimeInput(now - 30 * 86_400), metadataUri: "" },
+  const {
+    form,
+    set,
+    result: { errors },
+    checked,
+    shown,
+    attempt,
+    settle,
+  } = useCheckedForm<DeviceForm, ReturnType<typeof validateDevice>>(
+    {
+      source: "solar",
+      region: "",
+      capacityKw: "",
+      commissionedAt: toLocalDateTimeInput(now - 30 * 86_400),
+      metadataUri: "",
+    },
     (f) => validateDevice(f, now),
     [now],
   );
@@ -120,7 +141,9 @@ function RegisterDevice() {
             )}
           </Field>
           <Field label={t("fields.capacityKw")} error={message(shown.capacityKw)} unit="kW">
-            {(p) => <input {...p} className="num" inputMode="decimal" value={form.capacityKw} onChange={set("capacityKw")} />}
+            {(p) => (
+              <input {...p} className="num" inputMode="decimal" value={form.capacityKw} onChange={set("capacityKw")} />
+            )}
           </Field>
           <Field label={t("fields.commissionedAt")} error={message(shown.commissionedAt)}>
             {(p) => <input {...p} type="datetime-local" value={form.commissionedAt} onChange={set("commissionedAt")} />}
@@ -147,10 +170,28 @@ function Devices({ onIssue }: { onIssue: (device: OwnDevice) => void }) {
   const devices = useGql<{ devices: { nodes: OwnDevice[] } }>(["supply", "devices"], OWN_DEVICES, { owner: account });
   const columns: Column<OwnDevice>[] = [
     { key: "id", header: t("devices.id"), render: (d) => `#${d.id}` },
-    { key: "source", header: t("fields.source"), render: (d) => `${t(`common:source.${d.source}`)} · ${regionName(d.region, locale)}` },
-    { key: "capacity", header: t("devices.capacity"), numeric: true, render: (d) => Object.values(formatPower(BigInt(d.capacityW), locale)).join(" ") },
-    { key: "issued", header: t("devices.issued"), numeric: true, render: (d) => <Amount value={d.issuedWh} kind="energy" /> },
-    { key: "until", header: t("devices.issuedUntil"), render: (d) => (d.issuedUntil ? formatTime(d.issuedUntil, locale) : "—") },
+    {
+      key: "source",
+      header: t("fields.source"),
+      render: (d) => `${t(`common:source.${d.source}`)} · ${regionName(d.region, locale)}`,
+    },
+    {
+      key: "capacity",
+      header: t("devices.capacity"),
+      numeric: true,
+      render: (d) => Object.values(formatPower(BigInt(d.capacityW), locale)).join(" "),
+    },
+    {
+      key: "issued",
+      header: t("devices.issued"),
+      numeric: true,
+      render: (d) => <Amount value={d.issuedWh} kind="energy" />,
+    },
+    {
+      key: "until",
+      header: t("devices.issuedUntil"),
+      render: (d) => (d.issuedUntil ? formatTime(d.issuedUntil, locale) : "—"),
+    },
     { key: "status", header: t("devices.status"), render: (d) => <StatusBadge status={d.status} /> },
     {
       key: "actions",
@@ -168,7 +209,16 @@ function Devices({ onIssue }: { onIssue: (device: OwnDevice) => void }) {
   ];
   return (
     <Card title={t("devices.title")}>
-      <Table caption={t("devices.title")} hideCaption columns={columns} rows={devices.data?.devices.nodes} rowKey={(d) => d.id} loading={devices.isPending} error={devices.error} empty={t("devices.none")} />
+      <Table
+        caption={t("devices.title")}
+        hideCaption
+        columns={columns}
+        rows={devices.data?.devices.nodes}
+        rowKey={(d) => d.id}
+        loading={devices.isPending}
+        error={devices.error}
+        empty={t("devices.none")}
+      />
     </Card>
   );
 }
@@ -181,15 +231,30 @@ function IssueBatch({ device, onDone }: { device: OwnDevice; onDone: () => void 
   const tx = useTx();
   const message = useFieldMessage();
   const start = Math.max(device.commissionedAt, device.issuedUntil ?? 0);
-  const { form, set, result: { errors, maxWh }, checked, shown, attempt } = useCheckedForm<IssueForm, ReturnType<typeof validateIssue>>(
-    { periodStart: toLocalDateTimeInput(start), periodEnd: toLocalDateTimeInput(Math.min(now, start + 24 * 3600)), kwh: "" },
+  const {
+    form,
+    set,
+    result: { errors, maxWh },
+    checked,
+    shown,
+    attempt,
+  } = useCheckedForm<IssueForm, ReturnType<typeof validateIssue>>(
+    {
+      periodStart: toLocalDateTimeInput(start),
+      periodEnd: toLocalDateTimeInput(Math.min(now, start + 24 * 3600)),
+      kwh: "",
+    },
     (f) => validateIssue(f, device, now),
     [device, now],
   );
   const issue = async () => {
     const params = attempt();
     if (!params) return;
-    const ok = await tx.run(t("issue.tx", { id: device.id }), { ...contracts.certificates, functionName: "issue", args: [params.deviceId, params.periodStart, params.periodEnd, params.wh] });
+    const ok = await tx.run(t("issue.tx", { id: device.id }), {
+      ...contracts.certificates,
+      functionName: "issue",
+      args: [params.deviceId, params.periodStart, params.periodEnd, params.wh],
+    });
     if (ok) onDone();
   };
   return (
@@ -205,7 +270,11 @@ function IssueBatch({ device, onDone }: { device: OwnDevice; onDone: () => void 
       >
         <ErrorSummary errors={errors} shown={checked} />
         <div className="form__grid">
-          <Field label={t("fields.periodStart")} hint={t("hints.periodStart", { time: formatTime(start, locale) })} error={message(shown.periodStart)}>
+          <Field
+            label={t("fields.periodStart")}
+            hint={t("hints.periodStart", { time: formatTime(start, locale) })}
+            error={message(shown.periodStart)}
+          >
             {(p) => <input {...p} type="datetime-local" value={form.periodStart} onChange={set("periodStart")} />}
           </Field>
           <Field label={t("fields.periodEnd")} error={message(shown.periodEnd)}>
@@ -213,7 +282,11 @@ function IssueBatch({ device, onDone }: { device: OwnDevice; onDone: () => void 
           </Field>
           <Field
             label={t("fields.kwh")}
-            hint={maxWh !== null ? t("hints.maxForPeriod", { max: Object.values(formatEnergy(maxWh, locale, 3)).join(" ") }) : undefined}
+            hint={
+              maxWh !== null
+                ? t("hints.maxForPeriod", { max: Object.values(formatEnergy(maxWh, locale, 3)).join(" ") })
+                : undefined
+            }
             error={message(shown.kwh)}
             unit="kWh"
           >
@@ -243,14 +316,33 @@ function PendingDevices() {
   const columns: Column<PendingDevice>[] = [
     { key: "id", header: t("devices.id"), render: (d) => `#${d.id}` },
     { key: "owner", header: t("devices.owner"), render: (d) => <Address address={d.owner} /> },
-    { key: "source", header: t("fields.source"), render: (d) => `${t(`common:source.${d.source}`)} · ${regionName(d.region, locale)}` },
-    { key: "capacity", header: t("devices.capacity"), numeric: true, render: (d) => Object.values(formatPower(BigInt(d.capacityW), locale)).join(" ") },
+    {
+      key: "source",
+      header: t("fields.source"),
+      render: (d) => `${t(`common:source.${d.source}`)} · ${regionName(d.region, locale)}`,
+    },
+    {
+      key: "capacity",
+      header: t("devices.capacity"),
+      numeric: true,
+      render: (d) => Object.values(formatPower(BigInt(d.capacityW), locale)).join(" "),
+    },
     { key: "commissioned", header: t("fields.commissionedAt"), render: (d) => formatTime(d.commissionedAt, locale) },
     {
       key: "approve",
       header: <span className="visually-hidden">{t("devices.actions")}</span>,
       render: (d) => (
-        <button type="button" disabled={tx.busy} onClick={() => void tx.run(t("registrar.approveTx", { id: d.id }), { ...contracts.certificates, functionName: "approveDevice", args: [BigInt(d.id)] })}>
+        <button
+          type="button"
+          disabled={tx.busy}
+          onClick={() =>
+            void tx.run(t("registrar.approveTx", { id: d.id }), {
+              ...contracts.certificates,
+              functionName: "approveDevice",
+              args: [BigInt(d.id)],
+            })
+          }
+        >
           {t("registrar.approve")}
           <span className="visually-hidden"> #{d.id}</span>
         </button>
@@ -260,7 +352,16 @@ function PendingDevices() {
   return (
     <Card title={t("registrar.title")}>
       <p className="field__hint">{t("registrar.intro")}</p>
-      <Table caption={t("registrar.title")} hideCaption columns={columns} rows={pending.data?.devices.nodes} rowKey={(d) => d.id} loading={pending.isPending} error={pending.error} empty={t("registrar.none")} />
+      <Table
+        caption={t("registrar.title")}
+        hideCaption
+        columns={columns}
+        rows={pending.data?.devices.nodes}
+        rowKey={(d) => d.id}
+        loading={pending.isPending}
+        error={pending.error}
+        empty={t("registrar.none")}
+      />
       <TxLine entry={tx.entry} />
     </Card>
   );
@@ -270,13 +371,30 @@ function Certificates({ onOffer }: { onOffer: (holding: Holding) => void }) {
   const { t } = useTranslation("supply");
   const locale = useLocale();
   const { account } = useWallet();
-  const holdings = useGql<{ account: { certificates: Holding[] } }>(["supply", "holdings"], HOLDINGS, { address: account });
+  const holdings = useGql<{ account: { certificates: Holding[] } }>(["supply", "holdings"], HOLDINGS, {
+    address: account,
+  });
   const rows = holdings.data?.account.certificates.filter((h) => BigInt(h.wh) > 0n);
   const columns: Column<Holding>[] = [
     { key: "batch", header: t("certificates.batch"), render: (h) => `#${h.batchId}` },
-    { key: "source", header: t("fields.source"), render: (h) => (h.batch ? `${t(`common:source.${h.batch.source}`)} · ${regionName(h.batch.region, locale)}` : "—") },
-    { key: "period", header: t("certificates.period"), render: (h) => (h.batch ? `${formatTime(h.batch.periodStart, locale)} – ${formatTime(h.batch.periodEnd, locale)}` : "—") },
-    { key: "wh", header: t("certificates.held"), numeric: true, render: (h) => <Amount value={h.wh} kind="energy" digits={3} /> },
+    {
+      key: "source",
+      header: t("fields.source"),
+      render: (h) =>
+        h.batch ? `${t(`common:source.${h.batch.source}`)} · ${regionName(h.batch.region, locale)}` : "—",
+    },
+    {
+      key: "period",
+      header: t("certificates.period"),
+      render: (h) =>
+        h.batch ? `${formatTime(h.batch.periodStart, locale)} – ${formatTime(h.batch.periodEnd, locale)}` : "—",
+    },
+    {
+      key: "wh",
+      header: t("certificates.held"),
+      numeric: true,
+      render: (h) => <Amount value={h.wh} kind="energy" digits={3} />,
+    },
     {
       key: "offer",
       header: <span className="visually-hidden">{t("devices.actions")}</span>,
@@ -290,7 +408,16 @@ function Certificates({ onOffer }: { onOffer: (holding: Holding) => void }) {
   ];
   return (
     <Card title={t("certificates.title")}>
-      <Table caption={t("certificates.title")} hideCaption columns={columns} rows={rows} rowKey={(h) => h.batchId} loading={holdings.isPending} error={holdings.error} empty={t("certificates.none")} />
+      <Table
+        caption={t("certificates.title")}
+        hideCaption
+        columns={columns}
+        rows={rows}
+        rowKey={(h) => h.batchId}
+        loading={holdings.isPending}
+        error={holdings.error}
+        empty={t("certificates.none")}
+      />
     </Card>
   );
 }
@@ -305,7 +432,14 @@ function OfferCertificates({ holding, onDone }: { holding: Holding; onDone: () =
   const tx = useTx();
   const message = useFieldMessage();
   const held = BigInt(holding.wh);
-  const { form, set, result: { errors }, checked, shown, attempt } = useCheckedForm<EnergyOfferForm, ReturnType<typeof validateEnergyOffer>>(
+  const {
+    form,
+    set,
+    result: { errors },
+    checked,
+    shown,
+    attempt,
+  } = useCheckedForm<EnergyOfferForm, ReturnType<typeof validateEnergyOffer>>(
     { kwh: (Number(held) / 1000).toString(), reservePrice: "", expiry: toLocalDateTimeInput(now + 7 * 86_400) },
     (f) => validateEnergyOffer(f, holding.batchId, held, now),
     [holding.batchId, held, now],
@@ -315,12 +449,24 @@ function OfferCertificates({ holding, onDone }: { holding: Holding; onDone: () =
     const params = attempt();
     if (!params || !account) return;
     // The market pulls the Wh into escrow, which the ERC-1155 allows only to an approved operator.
-    const approved = await publicClient.readContract({ ...contracts.certificates, functionName: "isApprovedForAll", args: [account, contracts.market.address] });
+    const approved = await publicClient.readContract({
+      ...contracts.certificates,
+      functionName: "isApprovedForAll",
+      args: [account, contracts.market.address],
+    });
     if (!approved) {
-      const ok = await tx.run(t("offer.approveTx"), { ...contracts.certificates, functionName: "setApprovalForAll", args: [contracts.market.address, true] });
+      const ok = await tx.run(t("offer.approveTx"), {
+        ...contracts.certificates,
+        functionName: "setApprovalForAll",
+        args: [contracts.market.address, true],
+      });
       if (!ok) return;
     }
-    const ok = await tx.run(t("offer.tx", { id: holding.batchId }), { ...contracts.market, functionName: "postEnergyOffer", args: [params] });
+    const ok = await tx.run(t("offer.tx", { id: holding.batchId }), {
+      ...contracts.market,
+      functionName: "postEnergyOffer",
+      args: [params],
+    });
     if (ok) onDone();
   };
 
@@ -335,13 +481,30 @@ function OfferCertificates({ holding, onDone }: { holding: Holding; onDone: () =
           void offer();
         }}
       >
-        <ErrorSummary errors={errors} shown={checked} labels={{ reservePrice: t("fields.reservePerKwh"), expiry: t("fields.offerExpiry") }} />
+        <ErrorSummary
+          errors={errors}
+          shown={checked}
+          labels={{ reservePrice: t("fields.reservePerKwh"), expiry: t("fields.offerExpiry") }}
+        />
         <div className="form__grid">
-          <Field label={t("fields.kwh")} hint={t("hints.held", { held: Object.values(formatEnergy(held, locale, 3)).join(" ") })} error={message(shown.kwh)} unit="kWh">
+          <Field
+            label={t("fields.kwh")}
+            hint={t("hints.held", { held: Object.values(formatEnergy(held, locale, 3)).join(" ") })}
+            error={message(shown.kwh)}
+            unit="kWh"
+          >
             {(p) => <input {...p} className="num" inputMode="decimal" value={form.kwh} onChange={set("kwh")} />}
           </Field>
           <Field label={t("fields.reservePerKwh")} error={message(shown.reservePrice)} unit={`${symbol} / kWh`}>
-            {(p) => <input {...p} className="num" inputMode="decimal" value={form.reservePrice} onChange={set("reservePrice")} />}
+            {(p) => (
+              <input
+                {...p}
+                className="num"
+                inputMode="decimal"
+                value={form.reservePrice}
+                onChange={set("reservePrice")}
+              />
+            )}
           </Field>
           <Field label={t("fields.offerExpiry")} error={message(shown.expiry)}>
             {(p) => <input {...p} type="datetime-local" value={form.expiry} onChange={set("expiry")} />}

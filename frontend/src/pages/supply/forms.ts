@@ -25,7 +25,14 @@ class Checker<F extends string> {
     if (parsed.value > max) return this.fail(field, "atMost", { max: max.toString() });
     return parsed.value;
   }
-  scaled(field: F, value: ReturnType<typeof parseDecimal>, min: bigint, max: bigint, minLabel: string, maxLabel: string): bigint | null {
+  scaled(
+    field: F,
+    value: ReturnType<typeof parseDecimal>,
+    min: bigint,
+    max: bigint,
+    minLabel: string,
+    maxLabel: string,
+  ): bigint | null {
     if (!value.ok) return this.fail(field, `parse.${value.error}`);
     if (value.value < min) return this.fail(field, "atLeast", { min: minLabel });
     if (value.value > max) return this.fail(field, "atMost", { max: maxLabel });
@@ -51,7 +58,12 @@ class Checker<F extends string> {
 }
 
 /** Window [start, end) that has not ended, and an expiry with now < expiry ≤ end (empty = end). */
-function windowAndExpiry<F extends string>(c: Checker<F>, fields: { start: F; end: F; expiry: F }, form: { windowStart: string; windowEnd: string; expiry: string }, now: number) {
+function windowAndExpiry<F extends string>(
+  c: Checker<F>,
+  fields: { start: F; end: F; expiry: F },
+  form: { windowStart: string; windowEnd: string; expiry: string },
+  now: number,
+) {
   const start = c.time(fields.start, form.windowStart);
   const end = c.time(fields.end, form.windowEnd);
   if (start !== null && end !== null && end <= start) c.fail(fields.end, "endBeforeStart");
@@ -84,13 +96,28 @@ export function validateComputeOffer(form: ComputeOfferForm, now: number) {
   const hardwareClass = HARDWARE_CLASSES.indexOf(form.hardwareClass as (typeof HARDWARE_CLASSES)[number]);
   if (hardwareClass < 0) c.fail("hardwareClass", "choose");
   const region = c.region("region", form.region);
-  const { start, end, expiry } = windowAndExpiry(c, { start: "windowStart", end: "windowEnd", expiry: "expiry" }, form, now);
+  const { start, end, expiry } = windowAndExpiry(
+    c,
+    { start: "windowStart", end: "windowEnd", expiry: "expiry" },
+    form,
+    now,
+  );
   const vcuHours = c.integer("vcuHours", form.vcuHours, 1n, 2n ** 48n - 1n);
   const reserve = c.price("reservePrice", form.reservePrice, 96);
   const wh = c.integer("whPerVcuHour", form.whPerVcuHour, 1n, 2n ** 32n - 1n);
   // PUE below 1 would mean the facility uses less power than its IT load: the contract refuses it.
   const pue = c.scaled("pue", parseDecimal(form.pue, 3), BigInt(PUE_SCALE), 65_535n, "1.000", "65.535");
-  if (!c.ok() || region === null || start === null || end === null || expiry === null || vcuHours === null || reserve === null || wh === null || pue === null) {
+  if (
+    !c.ok() ||
+    region === null ||
+    start === null ||
+    end === null ||
+    expiry === null ||
+    vcuHours === null ||
+    reserve === null ||
+    wh === null ||
+    pue === null
+  ) {
     return { errors: c.errors, params: null };
   }
   return {
@@ -130,9 +157,24 @@ export function validateBandwidthOffer(form: BandwidthOfferForm, now: number) {
   if (from !== null && from === to) c.fail("toRegion", "sameRegion");
   const mbps = c.integer("mbps", form.mbps, 1n, 2n ** 32n - 1n);
   const latency = c.integer("latencyMs", form.latencyMs, 1n, 65_535n);
-  const { start, end, expiry } = windowAndExpiry(c, { start: "windowStart", end: "windowEnd", expiry: "expiry" }, form, now);
+  const { start, end, expiry } = windowAndExpiry(
+    c,
+    { start: "windowStart", end: "windowEnd", expiry: "expiry" },
+    form,
+    now,
+  );
   const reserve = c.price("reservePrice", form.reservePrice, 96);
-  if (!c.ok() || from === null || to === null || mbps === null || latency === null || start === null || end === null || expiry === null || reserve === null) {
+  if (
+    !c.ok() ||
+    from === null ||
+    to === null ||
+    mbps === null ||
+    latency === null ||
+    start === null ||
+    end === null ||
+    expiry === null ||
+    reserve === null
+  ) {
     return { errors: c.errors, params: null };
   }
   return {
@@ -152,7 +194,13 @@ export function validateBandwidthOffer(form: BandwidthOfferForm, now: number) {
 
 // ─── devices and certificates ─────────────────────────────────────────────────────────────
 
-export type DeviceForm = { source: string; region: string; capacityKw: string; commissionedAt: string; metadataUri: string };
+export type DeviceForm = {
+  source: string;
+  region: string;
+  capacityKw: string;
+  commissionedAt: string;
+  metadataUri: string;
+};
 type DeviceField = keyof DeviceForm;
 
 export function validateDevice(form: DeviceForm, now: number) {
@@ -164,8 +212,12 @@ export function validateDevice(form: DeviceForm, now: number) {
   const capacityW = c.scaled("capacityKw", parseDecimal(form.capacityKw, 3), 1n, 2n ** 64n - 1n, "0.001", "—");
   const commissionedAt = c.time("commissionedAt", form.commissionedAt);
   if (commissionedAt !== null && commissionedAt > now) c.fail("commissionedAt", "commissionedFuture");
-  if (!c.ok() || region === null || capacityW === null || commissionedAt === null) return { errors: c.errors, params: null };
-  return { errors: c.errors, params: { source, region, capacityW, commissionedAt, metadataUri: form.metadataUri.trim() } };
+  if (!c.ok() || region === null || capacityW === null || commissionedAt === null)
+    return { errors: c.errors, params: null };
+  return {
+    errors: c.errors,
+    params: { source, region, capacityW, commissionedAt, metadataUri: form.metadataUri.trim() },
+  };
 }
 
 export type Device = { id: string; capacityW: string; commissionedAt: number; issuedUntil: number | null };
@@ -182,7 +234,11 @@ export function validateIssue(form: IssueForm, device: Device, now: number) {
   const start = c.time("periodStart", form.periodStart);
   const end = c.time("periodEnd", form.periodEnd);
   const earliest = Math.max(device.commissionedAt, device.issuedUntil ?? 0);
-  if (start !== null && start < earliest) c.fail("periodStart", device.issuedUntil && device.issuedUntil >= device.commissionedAt ? "overlapsIssued" : "beforeCommissioning");
+  if (start !== null && start < earliest)
+    c.fail(
+      "periodStart",
+      device.issuedUntil && device.issuedUntil >= device.commissionedAt ? "overlapsIssued" : "beforeCommissioning",
+    );
   if (end !== null && end > now) c.fail("periodEnd", "periodNotOver");
   else if (start !== null && end !== null && end <= start) c.fail("periodEnd", "endBeforeStart");
   const wh = c.scaled("kwh", parseKwhToWh(form.kwh), 1n, 2n ** 64n - 1n, "0.001", "—");

@@ -13,14 +13,21 @@ import { EnergyTab } from "./EnergyTab.tsx";
 const TABS = ["compute", "bandwidth", "energy"] as const;
 type Tab = (typeof TABS)[number];
 
-const TAB_OF_ROLE: Partial<Record<string, Tab>> = { computeSupplier: "compute", networkSupplier: "bandwidth", energySupplier: "energy", registrar: "energy" };
+const TAB_OF_ROLE: Partial<Record<string, Tab>> = {
+  computeSupplier: "compute",
+  networkSupplier: "bandwidth",
+  energySupplier: "energy",
+  registrar: "energy",
+};
 
 export default function SupplyPage() {
   const { t } = useTranslation("supply");
   const { role, account } = useWallet();
   const [params, setParams] = useSearchParams();
   const asked = params.get("tab");
-  const tab: Tab = (TABS as readonly string[]).includes(asked ?? "") ? (asked as Tab) : (TAB_OF_ROLE[role ?? ""] ?? "compute");
+  const tab: Tab = (TABS as readonly string[]).includes(asked ?? "")
+    ? (asked as Tab)
+    : (TAB_OF_ROLE[role ?? ""] ?? "compute");
   return (
     <>
       <div className="page-head">
@@ -28,7 +35,12 @@ export default function SupplyPage() {
         <p>{t("intro")}</p>
         {!account && <p className="field__hint">{t("common:wallet.connectFirst")}</p>}
       </div>
-      <Tabs label={t("tabsLabel")} tabs={TABS.map((key) => ({ key, label: t(`tabs.${key}`) }))} selected={tab} onSelect={(key) => setParams({ tab: key }, { replace: true })}>
+      <Tabs
+        label={t("tabsLabel")}
+        tabs={TABS.map((key) => ({ key, label: t(`tabs.${key}`) }))}
+        selected={tab}
+        onSelect={(key) => setParams({ tab: key }, { replace: true })}
+      >
         {tab === "compute" && <ComputeTab />}
         {tab === "bandwidth" && <BandwidthTab />}
         {tab === "energy" && <EnergyTab />}

@@ -43,7 +43,15 @@ export const OWN_DEVICES = `query OwnDevices($owner: String!) {
   }
 }`;
 
-export type PendingDevice = { id: string; owner: string; source: string; region: number; capacityW: string; commissionedAt: number; metadataUri: string };
+export type PendingDevice = {
+  id: string;
+  owner: string;
+  source: string;
+  region: number;
+  capacityW: string;
+  commissionedAt: number;
+  metadataUri: string;
+};
 
 export const PENDING_DEVICES = `query PendingDevices {
   devices(filter: { status: PENDING }, first: 50) {
@@ -51,7 +59,11 @@ export const PENDING_DEVICES = `query PendingDevices {
   }
 }`;
 
-export type Holding = { batchId: string; wh: string; batch: { source: string; region: number; periodStart: number; periodEnd: number; deviceId: string } | null };
+export type Holding = {
+  batchId: string;
+  wh: string;
+  batch: { source: string; region: number; periodStart: number; periodEnd: number; deviceId: string } | null;
+};
 
 export const HOLDINGS = `query Holdings($address: String!) {
   account(address: $address) {

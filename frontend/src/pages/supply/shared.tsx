@@ -1,12 +1,12 @@
 // Pieces the supply tabs share: the checked form, the error summary, inline transaction status, the own-offers
 // table with its cancel action, and the region and time pickers.
-import { useMemo, useState, type ChangeEvent } from "react";
+import { type ChangeEvent, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { REGIONS } from "../../../../protocol/units.ts";
 import { Amount, type AmountKind } from "../../components/Amount.tsx";
 import { StatusBadge } from "../../components/StatusBadge.tsx";
-import { Table, type Column } from "../../components/Table.tsx";
+import { type Column, Table } from "../../components/Table.tsx";
 import { TxLink } from "../../components/TxLink.tsx";
 import { useChain } from "../../lib/chain.ts";
 import { formatEnergy, formatTime } from "../../lib/format.ts";
@@ -24,16 +24,17 @@ import { OWN_ORDERS, type OwnOrder } from "./queries.ts";
  * `deps` change), and the errors shown once the person has tried to submit. `attempt()` shows them
  * and returns the params only when the form is valid; `settle()` hides them again after a send.
  */
-export function useCheckedForm<F extends Record<string, string>, R extends { errors: Errors<Extract<keyof F, string>>; params: unknown }>(
-  initial: F | (() => F),
-  validate: (form: F) => R,
-  deps: readonly unknown[],
-) {
+export function useCheckedForm<
+  F extends Record<string, string>,
+  R extends { errors: Errors<Extract<keyof F, string>>; params: unknown },
+>(initial: F | (() => F), validate: (form: F) => R, deps: readonly unknown[]) {
   const [checked, setChecked] = useState(false);
   const [form, setForm] = useState<F>(initial);
   // `validate` closes over exactly `deps`, so the verdict is recomputed when they change.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `validate` closes over exactly `deps`
   const result = useMemo(() => validate(form), [form, ...deps]);
-  const set = (key: keyof F) => (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm((f) => ({ ...f, [key]: e.target.value }));
+  const set = (key: keyof F) => (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
+    setForm((f) => ({ ...f, [key]: e.target.value }));
   const attempt = (): R["params"] | null => {
     setChecked(true);
     return result.params ?? null;
@@ -49,13 +50,22 @@ export function useFieldMessage() {
   return (error: FieldError | undefined): string | null => {
     if (!error) return null;
     const values = { ...error.values };
-    if (typeof values.maxWh === "string") values.maxWh = Object.values(formatEnergy(BigInt(values.maxWh), locale, 3)).join(" ");
+    if (typeof values.maxWh === "string")
+      values.maxWh = Object.values(formatEnergy(BigInt(values.maxWh), locale, 3)).join(" ");
     return t(`errors.${error.key}`, values);
   };
 }
 
 /** The wrong fields in a list, each named as its label says (`labels` where that differs from `fields.<name>`). */
-export function ErrorSummary<F extends string>({ errors, shown, labels = {} }: { errors: Errors<F>; shown: boolean; labels?: Partial<Record<F, string>> }) {
+export function ErrorSummary<F extends string>({
+  errors,
+  shown,
+  labels = {},
+}: {
+  errors: Errors<F>;
+  shown: boolean;
+  labels?: Partial<Record<F, string>>;
+}) {
   const { t } = useTranslation("supply");
   const message = useFieldMessage();
   const entries = Object.entries(errors) as [F, FieldError][];
@@ -65,7 +75,9 @@ export function ErrorSummary<F extends string>({ errors, shown, labels = {} }: {
       <p>{t("fixFields", { count: entries.length })}</p>
       <ul>
         {entries.map(([field, e]) => (
-          <li key={field}>{t("fieldError", { field: labels[field] ?? t(`fields.${field as string}`), message: message(e) })}</li>
+          <li key={field}>
+            {t("fieldError", { field: labels[field] ?? t(`fields.${field as string}`), message: message(e) })}
+          </li>
         ))}
       </ul>
     </div>
@@ -111,7 +123,12 @@ export function OwnOffers({ kind, title }: { kind: OwnOrder["kind"]; title: stri
   const { account } = useWallet();
   const { contracts } = useChain();
   const tx = useTx();
-  const orders = useGql<{ orders: { nodes: OwnOrder[] } }>(["supply", "own", kind], OWN_ORDERS, { owner: account, kind }, { enabled: account !== null });
+  const orders = useGql<{ orders: { nodes: OwnOrder[] } }>(
+    ["supply", "own", kind],
+    OWN_ORDERS,
+    { owner: account, kind },
+    { enabled: account !== null },
+  );
   const q = QUANTITY[kind];
   const columns: Column<OwnOrder>[] = [
     { key: "id", header: t("offers.id"), render: (o) => `#${o.id}` },
@@ -128,11 +145,29 @@ export function OwnOffers({ kind, title }: { kind: OwnOrder["kind"]; title: stri
     {
       key: "window",
       header: t("offers.window"),
-      render: (o) => (o.windowStart ? `${formatTime(o.windowStart, locale)} – ${formatTime(o.windowEnd!, locale)}` : t("offers.expires", { time: formatTime(o.expiry, locale) })),
+      render: (o) =>
+        o.windowStart
+          ? `${formatTime(o.windowStart, locale)} – ${formatTime(o.windowEnd!, locale)}`
+          : t("offers.expires", { time: formatTime(o.expiry, locale) }),
     },
-    { key: "price", header: t("offers.reserve"), numeric: true, render: (o) => <Amount value={o.price} kind="token" per={q.per} /> },
-    { key: "quantity", header: t("offers.quantity"), numeric: true, render: (o) => <Amount value={o.quantity} kind={q.kind} /> },
-    { key: "remaining", header: t("offers.remaining"), numeric: true, render: (o) => <Amount value={o.remaining} kind={q.kind} /> },
+    {
+      key: "price",
+      header: t("offers.reserve"),
+      numeric: true,
+      render: (o) => <Amount value={o.price} kind="token" per={q.per} />,
+    },
+    {
+      key: "quantity",
+      header: t("offers.quantity"),
+      numeric: true,
+      render: (o) => <Amount value={o.quantity} kind={q.kind} />,
+    },
+    {
+      key: "remaining",
+      header: t("offers.remaining"),
+      numeric: true,
+      render: (o) => <Amount value={o.remaining} kind={q.kind} />,
+    },
     { key: "status", header: t("offers.status"), render: (o) => <StatusBadge status={o.status} /> },
     {
       key: "actions",
@@ -143,7 +178,13 @@ export function OwnOffers({ kind, title }: { kind: OwnOrder["kind"]; title: stri
             type="button"
             className="button--danger"
             disabled={tx.busy}
-            onClick={() => void tx.run(t("offers.cancelTx", { id: o.id }), { ...contracts.market, functionName: CANCEL[kind], args: [BigInt(o.id)] })}
+            onClick={() =>
+              void tx.run(t("offers.cancelTx", { id: o.id }), {
+                ...contracts.market,
+                functionName: CANCEL[kind],
+                args: [BigInt(o.id)],
+              })
+            }
           >
             {t("offers.cancel")}
             <span className="visually-hidden"> #{o.id}</span>
@@ -155,7 +196,16 @@ export function OwnOffers({ kind, title }: { kind: OwnOrder["kind"]; title: stri
   return (
     <section>
       <h3>{title}</h3>
-      <Table caption={title} hideCaption columns={columns} rows={orders.data?.orders.nodes} rowKey={(o) => o.id} loading={orders.isPending} error={orders.error} empty={t("offers.none")} />
+      <Table
+        caption={title}
+        hideCaption
+        columns={columns}
+        rows={orders.data?.orders.nodes}
+        rowKey={(o) => o.id}
+        loading={orders.isPending}
+        error={orders.error}
+        empty={t("offers.none")}
+      />
       <TxLine entry={tx.entry} />
     </section>
   );

@@ -56,7 +56,9 @@ export function StepFacts({ step }: { step: ProvenanceStep }) {
         <Fact label={t("facts.generated")}>
           <Amount value={batch.issuedWh} kind="energy" digits={3} />
         </Fact>
-        <Fact label={t("facts.period")}>{`${formatTime(batch.periodStart, locale)} – ${formatTime(batch.periodEnd, locale)}`}</Fact>
+        <Fact
+          label={t("facts.period")}
+        >{`${formatTime(batch.periodStart, locale)} – ${formatTime(batch.periodEnd, locale)}`}</Fact>
         <Fact label={t("facts.retired")}>
           <Amount value={batch.retiredWh} kind="energy" digits={3} />
         </Fact>
@@ -84,7 +86,8 @@ export function StepFacts({ step }: { step: ProvenanceStep }) {
       <>
         <Fact label={t("facts.compute")}>
           <Amount value={deal.vcuHours} kind="vcuHours" />
-          {deal.hardwareClass && ` · ${t(`common:hardware.${deal.hardwareClass}`, { defaultValue: deal.hardwareClass })}`}
+          {deal.hardwareClass &&
+            ` · ${t(`common:hardware.${deal.hardwareClass}`, { defaultValue: deal.hardwareClass })}`}
         </Fact>
         <Fact label={t("facts.region")}>{regionName(deal.computeRegion, locale)}</Fact>
         <Fact label={t("facts.green")}>

@@ -9,7 +9,7 @@ import { Link } from "react-router";
 import { TxLink } from "../../components/TxLink.tsx";
 import { formatCarbon, formatEnergy, formatTime } from "../../lib/format.ts";
 import { useLocale } from "../../lib/locale.ts";
-import { layoutProvenance, linkPath, type Box } from "./layout.ts";
+import { type Box, layoutProvenance, linkPath } from "./layout.ts";
 import type { Provenance, ProvenanceLink, ProvenanceStep } from "./queries.ts";
 import { traceHref } from "./queries.ts";
 import { StepFacts } from "./StepFacts.tsx";
@@ -22,6 +22,7 @@ export function TraceGraph({ provenance }: { provenance: Provenance }) {
   const boxes = useMeasuredBoxes(shape);
   const scroller = useRef<HTMLDivElement>(null);
   // A fan-out wider than a phone scrolls sideways: start in the middle, where the single cards are.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `shape` is the trigger: re-centre when the set of cards changes
   useLayoutEffect(() => {
     const el = scroller.current;
     if (el) el.scrollLeft = (el.scrollWidth - el.clientWidth) / 2;
@@ -32,7 +33,8 @@ export function TraceGraph({ provenance }: { provenance: Provenance }) {
 
   const quantity = (l: ProvenanceLink | undefined) => {
     if (!l?.quantity) return null;
-    const { text, unit } = l.unit === "gCO2e" ? formatCarbon(BigInt(l.quantity), locale) : formatEnergy(BigInt(l.quantity), locale);
+    const { text, unit } =
+      l.unit === "gCO2e" ? formatCarbon(BigInt(l.quantity), locale) : formatEnergy(BigInt(l.quantity), locale);
     return `${text} ${unit}`;
   };
   const name = (key: string) => {
@@ -52,7 +54,12 @@ export function TraceGraph({ provenance }: { provenance: Provenance }) {
             const label = skips ? null : quantity(linkOf.get(`${l.from}>${l.to}`));
             const drawn = a && b ? linkPath(a, b) : null;
             return (
-              <g key={`${l.from}>${l.to}`} className={l.pending ? "trace-link trace-link--pending" : "trace-link"} data-from={l.from} data-to={l.to}>
+              <g
+                key={`${l.from}>${l.to}`}
+                className={l.pending ? "trace-link trace-link--pending" : "trace-link"}
+                data-from={l.from}
+                data-to={l.to}
+              >
                 {drawn && <path d={drawn.path} />}
                 {drawn && label && (
                   <text x={drawn.mid.x} y={drawn.mid.y} textAnchor="middle" dominantBaseline="middle">
@@ -68,7 +75,13 @@ export function TraceGraph({ provenance }: { provenance: Provenance }) {
             const style = { gridRow: n.row + 1, gridColumn: `${n.gridColumn} / span 2` };
             if (n.missing) {
               return (
-                <li key={n.key} className="trace-node trace-node--missing" style={style} data-key={n.key} ref={boxes.node}>
+                <li
+                  key={n.key}
+                  className="trace-node trace-node--missing"
+                  style={style}
+                  data-key={n.key}
+                  ref={boxes.node}
+                >
                   <h3 className="trace-node__stage">{t(`stages.${n.stage}`)}</h3>
                   <p className="muted">{t(`missing.${n.stage}`)}</p>
                 </li>
@@ -79,7 +92,13 @@ export function TraceGraph({ provenance }: { provenance: Provenance }) {
             const href = traceHref(step.stage, step.entityId);
             const subject = provenance.subject === step.key;
             return (
-              <li key={n.key} className={`trace-node trace-node--${step.stage.toLowerCase()} ${subject ? "trace-node--subject" : ""}`} style={style} data-key={step.key} ref={boxes.node}>
+              <li
+                key={n.key}
+                className={`trace-node trace-node--${step.stage.toLowerCase()} ${subject ? "trace-node--subject" : ""}`}
+                style={style}
+                data-key={step.key}
+                ref={boxes.node}
+              >
                 <h3 className="trace-node__stage">
                   {href && !subject ? <Link to={href}>{name(step.key)}</Link> : name(step.key)}
                 </h3>
@@ -97,7 +116,8 @@ export function TraceGraph({ provenance }: { provenance: Provenance }) {
                   </p>
                 )}
                 <p className="trace-node__at">
-                  <time dateTime={new Date(step.at.time * 1000).toISOString()}>{formatTime(step.at.time, locale)}</time> · <TxLink hash={step.at.txHash} />
+                  <time dateTime={new Date(step.at.time * 1000).toISOString()}>{formatTime(step.at.time, locale)}</time>{" "}
+                  · <TxLink hash={step.at.txHash} />
                 </p>
               </li>
             );
@@ -115,10 +135,14 @@ export function TraceGraph({ provenance }: { provenance: Provenance }) {
 function useMeasuredBoxes(shape: string) {
   const container = useRef<HTMLDivElement>(null);
   const nodes = useRef(new Set<HTMLElement>());
-  const [measured, setMeasured] = useState<{ of: Map<string, Box>; size: { width: number; height: number } }>({ of: new Map(), size: { width: 0, height: 0 } });
+  const [measured, setMeasured] = useState<{ of: Map<string, Box>; size: { width: number; height: number } }>({
+    of: new Map(),
+    size: { width: 0, height: 0 },
+  });
   const node = useCallback((el: HTMLElement | null) => {
     if (el) nodes.current.add(el);
   }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `shape` is the trigger: the boxes are measured again when the set of cards changes
   useLayoutEffect(() => {
     const root = container.current;
     if (!root) return;
@@ -126,7 +150,13 @@ function useMeasuredBoxes(shape: string) {
       const of = new Map<string, Box>();
       for (const el of nodes.current) {
         if (!el.isConnected) nodes.current.delete(el);
-        else of.set(el.dataset.key!, { left: el.offsetLeft, top: el.offsetTop, width: el.offsetWidth, height: el.offsetHeight });
+        else
+          of.set(el.dataset.key!, {
+            left: el.offsetLeft,
+            top: el.offsetTop,
+            width: el.offsetWidth,
+            height: el.offsetHeight,
+          });
       }
       setMeasured({ of, size: { width: root.scrollWidth, height: root.scrollHeight } });
     };

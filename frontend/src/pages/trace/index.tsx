@@ -2,7 +2,7 @@
 // from the device that generated the power to the credits retired. The URL is the subject, so a
 // trace can be shared and reloaded; /trace alone offers the lookup.
 import "./trace.css";
-import { useState, type FormEvent } from "react";
+import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate, useParams } from "react-router";
 
@@ -10,7 +10,7 @@ import { Card } from "../../components/Card.tsx";
 import { Field } from "../../components/Field.tsx";
 import { QueryState } from "../../components/Table.tsx";
 import { useGql } from "../../lib/graphql.ts";
-import { PROVENANCE_QUERY, provenanceVariables, TRACE_KINDS, type ProvenanceData, type TraceKind } from "./queries.ts";
+import { PROVENANCE_QUERY, type ProvenanceData, provenanceVariables, TRACE_KINDS, type TraceKind } from "./queries.ts";
 import { TraceGraph } from "./TraceGraph.tsx";
 
 export default function TracePage() {
@@ -37,15 +37,28 @@ function Trace({ variables }: { variables: Record<string, string> }) {
   const { t } = useTranslation("trace");
   const query = useGql<ProvenanceData>(["provenance"], PROVENANCE_QUERY, variables);
   const notFound = query.error?.errors.some((e) => e.extensions?.code === "NOT_FOUND");
-  if (notFound) return <p className="state state--error" role="alert">{t("notFound")}</p>;
+  if (notFound)
+    return (
+      <p className="state state--error" role="alert">
+        {t("notFound")}
+      </p>
+    );
   if (!query.data) return <QueryState loading={query.isPending} error={query.error} />;
   const p = query.data.provenance;
   return (
     <Card
       title={t("chain", { subject: t(`subjects.${Object.keys(variables)[0]}`, { id: Object.values(variables)[0] }) })}
-      actions={<span className={`badge ${p.complete ? "badge--ok" : "badge--warn"}`}>{p.complete ? t("complete") : t("incomplete")}</span>}
+      actions={
+        <span className={`badge ${p.complete ? "badge--ok" : "badge--warn"}`}>
+          {p.complete ? t("complete") : t("incomplete")}
+        </span>
+      }
     >
-      {!p.complete && <p className="hint">{t("missingList", { stages: p.missing.map((s) => t(`stages.${s}`)).join(t("listSeparator")) })}</p>}
+      {!p.complete && (
+        <p className="hint">
+          {t("missingList", { stages: p.missing.map((s) => t(`stages.${s}`)).join(t("listSeparator")) })}
+        </p>
+      )}
       <TraceGraph provenance={p} />
     </Card>
   );

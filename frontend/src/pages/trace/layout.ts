@@ -19,7 +19,14 @@ export type LayoutInput = {
  * two tracks per column of the widest row, so a row of fewer cards is centred by starting it
  * `gridColumn` tracks in (1-based, spanning two).
  */
-export type PlacedNode = { key: string; stage: Stage; row: number; column: number; gridColumn: number; missing: boolean };
+export type PlacedNode = {
+  key: string;
+  stage: Stage;
+  row: number;
+  column: number;
+  gridColumn: number;
+  missing: boolean;
+};
 export type PlacedLink = { from: string; to: string; pending: boolean };
 export type Layout = { columns: number; rows: number; nodes: PlacedNode[]; links: PlacedLink[] };
 
@@ -35,7 +42,8 @@ export function layoutProvenance(input: LayoutInput): Layout {
     stage,
     keys: input.steps.filter((s) => s.stage === stage).map((s) => s.key),
   }));
-  for (const row of rows) if (row.keys.length === 0 && input.missing.includes(row.stage)) row.keys.push(missingKey(row.stage));
+  for (const row of rows)
+    if (row.keys.length === 0 && input.missing.includes(row.stage)) row.keys.push(missingKey(row.stage));
   const used = rows.filter((r) => r.keys.length > 0);
 
   const parents = new Map<string, string[]>();
@@ -65,7 +73,9 @@ export function layoutProvenance(input: LayoutInput): Layout {
   );
 
   const placed = new Set(nodes.map((n) => n.key));
-  const links: PlacedLink[] = input.links.filter((l) => placed.has(l.from) && placed.has(l.to)).map((l) => ({ from: l.from, to: l.to, pending: false }));
+  const links: PlacedLink[] = input.links
+    .filter((l) => placed.has(l.from) && placed.has(l.to))
+    .map((l) => ({ from: l.from, to: l.to, pending: false }));
   // A missing stage hangs under the row above it, dashed, to show where the chain stops.
   for (const n of nodes.filter((n) => n.missing)) {
     for (const a of nodes.filter((m) => m.row === n.row - 1)) links.push({ from: a.key, to: n.key, pending: true });

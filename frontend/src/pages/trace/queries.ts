@@ -13,7 +13,16 @@ export type ProvenanceStep = {
   entityId: string;
   at: ChainRef;
   device: { id: string; owner: string; source: string; region: number; capacityW: string; status: string } | null;
-  batch: { id: string; source: string; region: number; periodStart: number; periodEnd: number; issuedWh: string; retiredWh: string; issuer: string } | null;
+  batch: {
+    id: string;
+    source: string;
+    region: number;
+    periodStart: number;
+    periodEnd: number;
+    issuedWh: string;
+    retiredWh: string;
+    issuer: string;
+  } | null;
   offer: { id: string; owner: string; price: string; quantity: string; filled: string; status: string } | null;
   deal: {
     id: string;

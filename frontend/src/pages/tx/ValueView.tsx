@@ -7,12 +7,14 @@ import { formatTime } from "../../lib/format.ts";
 import { useLocale } from "../../lib/locale.ts";
 import type { Value } from "./decode.ts";
 
-const TIME = /^(windowStart|windowEnd|expiry|reportDeadline|challengeEnd|arbitrationDeadline|periodStart|periodEnd|commissionedAt|deadline)$/;
+const TIME =
+  /^(windowStart|windowEnd|expiry|reportDeadline|challengeEnd|arbitrationDeadline|periodStart|periodEnd|commissionedAt|deadline)$/;
 
 /** The unit of a uint argument, from its name and the contract that emitted it. */
 export function amountKind(name: string, contract: string): AmountKind | "time" | null {
   if (TIME.test(name)) return "time";
-  if (/^(wh|whs|whConsumed|energyNeededWh|issuedWh|retiredWh|returnedWh|remainingWh|maxWh)$/.test(name)) return "energy";
+  if (/^(wh|whs|whConsumed|energyNeededWh|issuedWh|retiredWh|returnedWh|remainingWh|maxWh)$/.test(name))
+    return "energy";
   if (/^(vcuHours|vcuDelivered|remainingVcuHours)$/.test(name)) return "vcuHours";
   if (/Bps$/.test(name)) return "bps";
   if (name === "mbps" || name === "bandwidthMbps") return "mbps";
@@ -20,14 +22,25 @@ export function amountKind(name: string, contract: string): AmountKind | "time" 
   if (contract === "CarbonCredits" && /^(amount|value)$/.test(name)) return "carbon";
   // An ERC-1155 certificate id's balance is its Wh.
   if (contract === "GreenCertificates" && /^(value|values)$/.test(name)) return "energy";
-  if (/(Payment|Paid|PerVcuHour|PerKwh|PerMbpsHour)$/.test(name) || /^(payment|paid|fee|escrow|refund|amount|value)$/.test(name)) {
+  if (
+    /(Payment|Paid|PerVcuHour|PerKwh|PerMbpsHour)$/.test(name) ||
+    /^(payment|paid|fee|escrow|refund|amount|value)$/.test(name)
+  ) {
     return contract === "GreenCertificates" ? null : "token";
   }
   return null;
 }
 
 /** `unitName` is the name that says the unit: a list's items take their list's. */
-export function ValueView({ value, contract, unitName = value.name }: { value: Value; contract: string; unitName?: string }) {
+export function ValueView({
+  value,
+  contract,
+  unitName = value.name,
+}: {
+  value: Value;
+  contract: string;
+  unitName?: string;
+}) {
   const locale = useLocale();
   if (value.kind !== "scalar") {
     return (
@@ -47,7 +60,8 @@ export function ValueView({ value, contract, unitName = value.name }: { value: V
   if (value.type === "address") return <Address address={String(v)} />;
   if (typeof v === "bigint" || typeof v === "number") {
     const kind = amountKind(unitName, contract);
-    if (kind === "time") return <time dateTime={new Date(Number(v) * 1000).toISOString()}>{formatTime(Number(v), locale)}</time>;
+    if (kind === "time")
+      return <time dateTime={new Date(Number(v) * 1000).toISOString()}>{formatTime(Number(v), locale)}</time>;
     if (kind) return <Amount value={BigInt(v)} kind={kind} />;
     return <span className="amount">{v.toString()}</span>;
   }

@@ -1,7 +1,7 @@
 // A transaction in the market's own words: the function it called and the events it emitted,
 // decoded with the ABI of the contract at each address (protocol/generated/abis.ts), argument by
 // argument with the ABI's names, so the page can show units and link ids to deals and traces.
-import { decodeEventLog, decodeFunctionData, type Abi, type AbiParameter, type Hex } from "viem";
+import { type Abi, type AbiParameter, decodeEventLog, decodeFunctionData, type Hex } from "viem";
 
 export type KnownContract = { name: string; address: string; abi: Abi };
 
@@ -22,7 +22,8 @@ function named(parameter: AbiParameter, value: unknown, fallback: string): Value
   }
   if (type === "tuple") {
     const components = (parameter as { components: readonly AbiParameter[] }).components;
-    const get = (c: AbiParameter, i: number) => (Array.isArray(value) ? value[i] : (value as Record<string, unknown>)[c.name!]);
+    const get = (c: AbiParameter, i: number) =>
+      Array.isArray(value) ? value[i] : (value as Record<string, unknown>)[c.name!];
     return { name, type, kind: "tuple", items: components.map((c, i) => named(c, get(c, i), `#${i + 1}`)) };
   }
   return { name, type, kind: "scalar", value: value as bigint | number | string | boolean };
@@ -48,7 +49,12 @@ function decodeOn(contract: KnownContract, input: Hex): DecodedCall | null {
   } catch {
     return null;
   }
-  const fn = contract.abi.find((item) => item.type === "function" && item.name === decoded.functionName && item.inputs.length === (decoded.args?.length ?? 0));
+  const fn = contract.abi.find(
+    (item) =>
+      item.type === "function" &&
+      item.name === decoded.functionName &&
+      item.inputs.length === (decoded.args?.length ?? 0),
+  );
   const inputs = fn?.type === "function" ? fn.inputs : [];
   const args = (decoded.args ?? []).map((v, i) => named(inputs[i] ?? { type: "bytes" }, v, `#${i + 1}`));
   const calls =
@@ -75,8 +81,16 @@ export function decodeEvents(contracts: readonly KnownContract[], logs: readonly
     const event = contract.abi.find((item) => item.type === "event" && item.name === decoded.eventName);
     const inputs = event?.type === "event" ? event.inputs : [];
     const values = decoded.args as unknown as Record<string, unknown> | unknown[] | undefined;
-    const args = inputs.map((p, i) => named(p, Array.isArray(values) ? values[i] : values?.[p.name ?? ""], `#${i + 1}`));
-    out.push({ contract: contract.name, address: log.address, logIndex: log.logIndex ?? -1, eventName: decoded.eventName ?? "", args });
+    const args = inputs.map((p, i) =>
+      named(p, Array.isArray(values) ? values[i] : values?.[p.name ?? ""], `#${i + 1}`),
+    );
+    out.push({
+      contract: contract.name,
+      address: log.address,
+      logIndex: log.logIndex ?? -1,
+      eventName: decoded.eventName ?? "",
+      args,
+    });
   }
   return out;
 }
@@ -95,6 +109,7 @@ export function eventLinks(event: DecodedEvent, blockNumber: bigint | number): E
   const batchId = scalar("batchId");
   if (batchId !== null && batchId !== "0") links.push({ kind: "batch", id: batchId });
   // The indexer names a retirement after where its event sits: block-logIndex.
-  if (event.eventName === "CertificatesRetired") links.push({ kind: "retirement", id: `${blockNumber}-${event.logIndex}` });
+  if (event.eventName === "CertificatesRetired")
+    links.push({ kind: "retirement", id: `${blockNumber}-${event.logIndex}` });
   return links;
 }

@@ -5,27 +5,36 @@ import "./tx.css";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
-import { TransactionNotFoundError, TransactionReceiptNotFoundError, type Hex } from "viem";
+import { type Hex, TransactionNotFoundError, TransactionReceiptNotFoundError } from "viem";
 
 import { Address } from "../../components/Address.tsx";
 import { Card } from "../../components/Card.tsx";
 import { QueryState } from "../../components/Table.tsx";
-import { useChain, type ChainContext } from "../../lib/chain.ts";
+import { type ChainContext, useChain } from "../../lib/chain.ts";
 import { formatInteger, formatTime } from "../../lib/format.ts";
 import { useLocale } from "../../lib/locale.ts";
-import { decodeCall, decodeEvents, eventLinks, type DecodedCall, type KnownContract } from "./decode.ts";
+import { type DecodedCall, decodeCall, decodeEvents, eventLinks, type KnownContract } from "./decode.ts";
 import { ValueView } from "./ValueView.tsx";
 
-const NAMES = { market: "Market", certificates: "GreenCertificates", credits: "CarbonCredits", token: "SettlementToken" } as const;
+const NAMES = {
+  market: "Market",
+  certificates: "GreenCertificates",
+  credits: "CarbonCredits",
+  token: "SettlementToken",
+} as const;
 
 function knownContracts(chain: ChainContext): KnownContract[] {
-  return (Object.keys(NAMES) as (keyof typeof NAMES)[]).map((k) => ({ name: NAMES[k], address: chain.contracts[k].address, abi: chain.contracts[k].abi }));
+  return (Object.keys(NAMES) as (keyof typeof NAMES)[]).map((k) => ({
+    name: NAMES[k],
+    address: chain.contracts[k].address,
+    abi: chain.contracts[k].abi,
+  }));
 }
 
 /** The transaction, its receipt once mined (null while pending) and its block's time; null if the chain has no such transaction. */
 async function loadTx(chain: ChainContext, hash: Hex) {
   const client = chain.publicClient;
-  let tx;
+  let tx: Awaited<ReturnType<typeof client.getTransaction>>;
   try {
     tx = await client.getTransaction({ hash });
   } catch (error) {
@@ -50,7 +59,13 @@ export default function TxPage() {
     <div className="stack tx-page">
       <h1>{t("title")}</h1>
       <p className="mono break">{hash}</p>
-      {valid ? <TxDetails hash={hash as Hex} /> : <p className="state state--error" role="alert">{t("invalid")}</p>}
+      {valid ? (
+        <TxDetails hash={hash as Hex} />
+      ) : (
+        <p className="state state--error" role="alert">
+          {t("invalid")}
+        </p>
+      )}
     </div>
   );
 }
@@ -68,12 +83,18 @@ function TxDetails({ hash }: { hash: Hex }) {
     meta: { live: false },
   });
   if (query.data === undefined) return <QueryState loading={query.isPending} error={query.error} />;
-  if (query.data === null) return <p className="state state--error" role="alert">{t("notFound")}</p>;
+  if (query.data === null)
+    return (
+      <p className="state state--error" role="alert">
+        {t("notFound")}
+      </p>
+    );
 
   const { tx, receipt, time } = query.data;
   const call = decodeCall(contracts, tx.to ?? null, tx.input);
   const events = receipt ? decodeEvents(contracts, receipt.logs) : [];
-  const contractName = (address: string | null | undefined) => contracts.find((c) => address && c.address.toLowerCase() === address.toLowerCase())?.name;
+  const contractName = (address: string | null | undefined) =>
+    contracts.find((c) => address && c.address.toLowerCase() === address.toLowerCase())?.name;
   const status = receipt === null ? "pending" : receipt.status === "success" ? "success" : "reverted";
 
   return (
@@ -83,7 +104,10 @@ function TxDetails({ hash }: { hash: Hex }) {
           <div>
             <dt>{t("status.label")}</dt>
             <dd>
-              <span className={`badge badge--${status === "success" ? "ok" : status === "pending" ? "warn" : "danger"}`} role="status">
+              <span
+                className={`badge badge--${status === "success" ? "ok" : status === "pending" ? "warn" : "danger"}`}
+                role="status"
+              >
                 {t(`status.${status}`)}
               </span>
             </dd>
@@ -123,11 +147,15 @@ function TxDetails({ hash }: { hash: Hex }) {
         </dl>
       </Card>
 
-      <Card title={t("call.title")}>{call ? <CallView call={call} /> : <p className="state">{t("call.unknown")}</p>}</Card>
+      <Card title={t("call.title")}>
+        {call ? <CallView call={call} /> : <p className="state">{t("call.unknown")}</p>}
+      </Card>
 
       <Card title={t("events.title")}>
         {receipt === null ? (
-          <p className="state" role="status">{t("events.pending")}</p>
+          <p className="state" role="status">
+            {t("events.pending")}
+          </p>
         ) : events.length === 0 ? (
           <p className="state">{status === "reverted" ? t("events.reverted") : t("events.none")}</p>
         ) : (
@@ -135,7 +163,10 @@ function TxDetails({ hash }: { hash: Hex }) {
             {events.map((e) => (
               <li key={e.logIndex} className="event">
                 <h3 className="event__name">
-                  {e.eventName} <span className="muted">{e.contract} · {t("events.log", { index: e.logIndex })}</span>
+                  {e.eventName}{" "}
+                  <span className="muted">
+                    {e.contract} · {t("events.log", { index: e.logIndex })}
+                  </span>
                 </h3>
                 <dl className="args">
                   {e.args.map((a) => (
@@ -173,6 +204,7 @@ function CallView({ call }: { call: DecodedCall }) {
       {call.calls.length > 0 ? (
         <ol className="call__inner" aria-label={t("call.bundled")}>
           {call.calls.map((c, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: a multicall's calls are fixed in order and may repeat
             <li key={i}>
               <CallView call={c} />
             </li>

@@ -3,19 +3,18 @@
 
 import {
   type Address,
-  type PublicClient,
-  type WalletClient,
   createPublicClient,
   createWalletClient,
   http,
+  type PublicClient,
   parseEther,
   parseEventLogs,
+  type WalletClient,
 } from "viem";
-
-import { deployExchange, type Node } from "../../../helpers/local-chain.ts";
 import { greenCertificatesAbi, localSettlementTokenAbi, marketAbi } from "../../../../protocol/generated/abis.ts";
+import { deployExchange, type Node } from "../../../helpers/local-chain.ts";
 
-export { freePort, ROOT, startNode, type Node } from "../../../helpers/local-chain.ts";
+export { freePort, type Node, ROOT, startNode } from "../../../helpers/local-chain.ts";
 
 export const HOUR = 3_600;
 export const USD = 1_000_000n;
@@ -108,7 +107,14 @@ export class Exchange {
 
   /** Sends from an unlocked account and waits for success; returns the receipt's logs. */
   async send(to: Address, abi: readonly unknown[], functionName: string, args: readonly unknown[], from: Address) {
-    const hash = await this.wallet.writeContract({ address: to, abi, functionName, args, account: from, chain: null } as never);
+    const hash = await this.wallet.writeContract({
+      address: to,
+      abi,
+      functionName,
+      args,
+      account: from,
+      chain: null,
+    } as never);
     const receipt = await this.client.waitForTransactionReceipt({ hash });
     if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
     return receipt;
@@ -120,20 +126,46 @@ export class Exchange {
 
   /** Makes `matcher` a matcher of the market and gives it gas money. */
   async enrolMatcher(matcher: Address): Promise<void> {
-    const role = await this.client.readContract({ address: this.d.market, abi: marketAbi, functionName: "MATCHER_ROLE" });
+    const role = await this.client.readContract({
+      address: this.d.market,
+      abi: marketAbi,
+      functionName: "MATCHER_ROLE",
+    });
     await this.send(this.d.market, marketAbi, "grantRole", [role, matcher], this.admin);
-    const hash = await this.wallet.sendTransaction({ account: this.admin, to: matcher, value: parseEther("10"), chain: null });
+    const hash = await this.wallet.sendTransaction({
+      account: this.admin,
+      to: matcher,
+      value: parseEther("10"),
+      chain: null,
+    });
     await this.client.waitForTransactionReceipt({ hash });
   }
 
   /** Registers and approves a device of `owner` and issues a batch of `wh` for an hour that has passed. */
   async issueBatch(owner: Address, source: number, region: number, wh: bigint): Promise<bigint> {
     const now = await this.now();
-    await this.send(this.d.certificates, greenCertificatesAbi, "registerDevice", [source, region, 100_000_000n, now - 30 * 24 * HOUR, "ipfs://device"], owner);
-    const deviceId = await this.client.readContract({ address: this.d.certificates, abi: greenCertificatesAbi, functionName: "deviceCount" });
+    await this.send(
+      this.d.certificates,
+      greenCertificatesAbi,
+      "registerDevice",
+      [source, region, 100_000_000n, now - 30 * 24 * HOUR, "ipfs://device"],
+      owner,
+    );
+    const deviceId = await this.client.readContract({
+      address: this.d.certificates,
+      abi: greenCertificatesAbi,
+      functionName: "deviceCount",
+    });
     await this.send(this.d.certificates, greenCertificatesAbi, "approveDevice", [deviceId], this.admin);
-    const receipt = await this.send(this.d.certificates, greenCertificatesAbi, "issue", [deviceId, now - 2 * HOUR, now - HOUR, wh], owner);
-    return parseEventLogs({ abi: greenCertificatesAbi, logs: receipt.logs, eventName: "CertificatesIssued" })[0].args.batchId;
+    const receipt = await this.send(
+      this.d.certificates,
+      greenCertificatesAbi,
+      "issue",
+      [deviceId, now - 2 * HOUR, now - HOUR, wh],
+      owner,
+    );
+    return parseEventLogs({ abi: greenCertificatesAbi, logs: receipt.logs, eventName: "CertificatesIssued" })[0].args
+      .batchId;
   }
 
   async postComputeOffer(from: Address, offer: ComputeOfferParams): Promise<bigint> {
@@ -141,14 +173,26 @@ export class Exchange {
     return parseEventLogs({ abi: marketAbi, logs: receipt.logs, eventName: "ComputeOfferPosted" })[0].args.offerId;
   }
 
-  async postEnergyOffer(from: Address, offer: { batchId: bigint; wh: bigint; reservePricePerKwh: bigint; expiry: number }): Promise<bigint> {
+  async postEnergyOffer(
+    from: Address,
+    offer: { batchId: bigint; wh: bigint; reservePricePerKwh: bigint; expiry: number },
+  ): Promise<bigint> {
     const receipt = await this.send(this.d.market, marketAbi, "postEnergyOffer", [offer], from);
     return parseEventLogs({ abi: marketAbi, logs: receipt.logs, eventName: "EnergyOfferPosted" })[0].args.offerId;
   }
 
   async postBandwidthOffer(
     from: Address,
-    offer: { fromRegion: number; toRegion: number; mbps: number; latencyMs: number; windowStart: number; windowEnd: number; reservePricePerMbpsHour: bigint; expiry: number },
+    offer: {
+      fromRegion: number;
+      toRegion: number;
+      mbps: number;
+      latencyMs: number;
+      windowStart: number;
+      windowEnd: number;
+      reservePricePerMbpsHour: bigint;
+      expiry: number;
+    },
   ): Promise<bigint> {
     const receipt = await this.send(this.d.market, marketAbi, "postBandwidthOffer", [offer], from);
     return parseEventLogs({ abi: marketAbi, logs: receipt.logs, eventName: "BandwidthOfferPosted" })[0].args.offerId;
@@ -169,7 +213,13 @@ export class Exchange {
 
   /** Every DealOpened since `fromBlock`, decoded. */
   async dealsOpened(fromBlock: bigint) {
-    const logs = await this.client.getContractEvents({ address: this.d.market, abi: marketAbi, eventName: "DealOpened", fromBlock, strict: true });
+    const logs = await this.client.getContractEvents({
+      address: this.d.market,
+      abi: marketAbi,
+      eventName: "DealOpened",
+      fromBlock,
+      strict: true,
+    });
     return logs.map((l) => l.args);
   }
 

@@ -1,7 +1,7 @@
 // The matcher under test, in this process, wired to a node through a transport the test may wrap
 // (to inject faults or act between the matcher's requests), with its log lines captured.
 import { pino } from "pino";
-import { type Address, type LocalAccount, type Transport, http } from "viem";
+import { type Address, http, type LocalAccount, type Transport } from "viem";
 
 import { InMemoryProposalStore } from "../../../../backend/api/proposal-store.ts";
 import { createChainClients } from "../../../../backend/chain/create-clients.ts";
@@ -21,6 +21,7 @@ export type LogLine = { level: number; msg: string; [field: string]: unknown };
  */
 export function hookedTransport(
   url: string,
+  // biome-ignore lint/suspicious/noConfusingVoidType: a hook that returns nothing lets the call through
   hook: (method: string, params: unknown) => Promise<{ result: unknown } | void> | { result: unknown } | void,
   timeoutMs = 5_000,
 ): Transport {
@@ -63,7 +64,12 @@ export async function createTestMatcher(o: {
     pollingIntervalMs: 50,
   });
   const retry = o.retry ?? { retries: 3, baseDelayMs: 10, maxDelayMs: 50 };
-  const chainBook = new ChainBookSource({ client: publicClient, market: o.deployment.market as Address, startBlock: o.deployment.startBlock, retry });
+  const chainBook = new ChainBookSource({
+    client: publicClient,
+    market: o.deployment.market as Address,
+    startBlock: o.deployment.startBlock,
+    retry,
+  });
   const book = o.book?.(chainBook) ?? chainBook;
   const store = await SubmissionStore.open({ file: o.storeFile });
   const proposals = new InMemoryProposalStore();

@@ -78,9 +78,13 @@ contract MarketHandler {
 
     // ─── Orders ──────────────────────────────────────────────────────────────────────────────────
 
-    function postBid(uint256 buyerSeed, uint256 vcuSeed, uint256 limitSeed, uint256 greenSeed, uint256 regionSeed)
-        public
-    {
+    function postBid(
+        uint256 buyerSeed,
+        uint256 vcuSeed,
+        uint256 limitSeed,
+        uint256 greenSeed,
+        uint256 regionSeed
+    ) public {
         address buyer = _buyers[buyerSeed % _buyers.length];
         IMarket.BidParams memory bid = IMarket.BidParams({
             hardwareClass: 0,
@@ -100,9 +104,7 @@ contract MarketHandler {
         _x.market.postBid(bid);
     }
 
-    function postComputeOffer(uint256 supplierSeed, uint256 vcuSeed, uint256 reserveSeed, uint256 profileSeed)
-        public
-    {
+    function postComputeOffer(uint256 supplierSeed, uint256 vcuSeed, uint256 reserveSeed, uint256 profileSeed) public {
         vm.prank(_computeSuppliers[supplierSeed % _computeSuppliers.length]);
         _x.market.postComputeOffer(
             IMarket.ComputeOfferParams({
@@ -135,9 +137,12 @@ contract MarketHandler {
         );
     }
 
-    function postBandwidthOffer(uint256 directionSeed, uint256 mbpsSeed, uint256 latencySeed, uint256 reserveSeed)
-        public
-    {
+    function postBandwidthOffer(
+        uint256 directionSeed,
+        uint256 mbpsSeed,
+        uint256 latencySeed,
+        uint256 reserveSeed
+    ) public {
         bool forward = directionSeed % 2 == 0;
         vm.prank(_networkSupplier);
         _x.market.postBandwidthOffer(
@@ -157,7 +162,7 @@ contract MarketHandler {
     function cancelBid(uint256 seed) external {
         uint256 count = _x.market.bidCount();
         if (count == 0) return;
-        uint256 bidId = 1 + seed % count;
+        uint256 bidId = 1 + (seed % count);
         IMarket.Bid memory bid = _x.market.bidOf(bidId);
         if (bid.remainingVcuHours == 0) return;
         vm.prank(bid.buyer);
@@ -167,7 +172,7 @@ contract MarketHandler {
     function cancelComputeOffer(uint256 seed) external {
         uint256 count = _x.market.computeOfferCount();
         if (count == 0) return;
-        uint256 offerId = 1 + seed % count;
+        uint256 offerId = 1 + (seed % count);
         IMarket.ComputeOffer memory offer = _x.market.computeOfferOf(offerId);
         if (offer.remainingVcuHours == 0) return;
         vm.prank(offer.supplier);
@@ -177,7 +182,7 @@ contract MarketHandler {
     function cancelEnergyOffer(uint256 seed) external {
         uint256 count = _x.market.energyOfferCount();
         if (count == 0) return;
-        uint256 offerId = 1 + seed % count;
+        uint256 offerId = 1 + (seed % count);
         IMarket.EnergyOffer memory offer = _x.market.energyOfferOf(offerId);
         if (offer.remainingWh == 0) return;
         vm.prank(offer.supplier);
@@ -218,8 +223,7 @@ contract MarketHandler {
 
     /// @notice Reports usage of an active deal whose report deadline has not passed, if there is one.
     function reportUsage(uint256 dealSeed, uint256 deliveredSeed, uint256 consumedSeed) external {
-        (bool found, uint256 index, IMarket.DealTerms memory terms) =
-            _dealInTime(dealSeed, IMarket.DealStatus.Active);
+        (bool found, uint256 index, IMarket.DealTerms memory terms) = _dealInTime(dealSeed, IMarket.DealStatus.Active);
         if (!found) return;
         if (block.timestamp < terms.windowEnd) vm.warp(terms.windowEnd);
         IMarket.UsageReport memory report = IMarket.UsageReport({
@@ -246,8 +250,10 @@ contract MarketHandler {
 
     /// @notice Disputes a reported deal whose challenge period still runs, if there is one.
     function disputeUsage(uint256 dealSeed) external {
-        (bool found, uint256 index, IMarket.DealTerms memory terms) =
-            _dealInTime(dealSeed, IMarket.DealStatus.Reported);
+        (bool found, uint256 index, IMarket.DealTerms memory terms) = _dealInTime(
+            dealSeed,
+            IMarket.DealStatus.Reported
+        );
         if (!found) return;
         vm.prank(terms.buyer);
         _x.market.disputeUsage(index + 1, terms, _report(index), "fuzzed dispute");
@@ -415,7 +421,7 @@ contract MarketHandler {
         uint256 cap = bid.remainingVcuHours < offer.remainingVcuHours ? bid.remainingVcuHours : offer.remainingVcuHours;
         m.vcuHours = bound(seed >> 32, 1, cap == 0 ? 1 : cap);
         m.computePayment = uint256(offer.reservePricePerVcuHour) * m.vcuHours + bound(seed >> 48, 0, m.vcuHours * 1e5);
-        uint256 needed = m.vcuHours * offer.whPerVcuHour * offer.pueMilli / 1000;
+        uint256 needed = (m.vcuHours * offer.whPerVcuHour * offer.pueMilli) / 1000;
         uint256 greenWh = (needed * bid.minGreenBps + BPS - 1) / BPS;
         greenWh += bound(seed >> 64, 0, needed - greenWh);
         m.energyLots = _buildLots(seed >> 80, greenWh);
@@ -438,47 +444,52 @@ contract MarketHandler {
     function _openBid(uint256 seed) internal view returns (uint256) {
         uint256 count = _x.market.bidCount();
         for (uint256 i = 0; i < count; ++i) {
-            uint256 id = 1 + (seed + i) % count;
+            uint256 id = 1 + ((seed + i) % count);
             IMarket.Bid memory bid = _x.market.bidOf(id);
             if (bid.remainingVcuHours != 0 && block.timestamp < bid.expiry) return id;
         }
-        return 1 + seed % count;
+        return 1 + (seed % count);
     }
 
     function _compatibleComputeOffer(uint256 seed, IMarket.Bid memory bid) internal view returns (uint256) {
         uint256 count = _x.market.computeOfferCount();
         for (uint256 i = 0; i < count; ++i) {
-            uint256 id = 1 + (seed + i) % count;
+            uint256 id = 1 + ((seed + i) % count);
             IMarket.ComputeOffer memory offer = _x.market.computeOfferOf(id);
             if (
-                offer.remainingVcuHours != 0 && block.timestamp < offer.expiry
-                    && offer.hardwareClass == bid.hardwareClass && (bid.acceptableRegions >> offer.region) & 1 == 1
-                    && offer.windowStart <= bid.windowStart && bid.windowEnd <= offer.windowEnd
+                offer.remainingVcuHours != 0 &&
+                block.timestamp < offer.expiry &&
+                offer.hardwareClass == bid.hardwareClass &&
+                (bid.acceptableRegions >> offer.region) & 1 == 1 &&
+                offer.windowStart <= bid.windowStart &&
+                bid.windowEnd <= offer.windowEnd
             ) return id;
         }
-        return 1 + seed % count;
+        return 1 + (seed % count);
     }
 
     function _compatibleLink(uint256 seed, IMarket.Bid memory bid) internal view returns (uint256) {
         uint256 count = _x.market.bandwidthOfferCount();
         if (count == 0) return 0;
         for (uint256 i = 0; i < count; ++i) {
-            uint256 id = 1 + (seed + i) % count;
+            uint256 id = 1 + ((seed + i) % count);
             IMarket.BandwidthOffer memory link = _x.market.bandwidthOfferOf(id);
             if (
-                link.remainingMbps >= bid.bandwidthMbps && block.timestamp < link.expiry
-                    && link.latencyMs <= bid.maxLatencyMs && link.windowStart <= bid.windowStart
-                    && bid.windowEnd <= link.windowEnd
+                link.remainingMbps >= bid.bandwidthMbps &&
+                block.timestamp < link.expiry &&
+                link.latencyMs <= bid.maxLatencyMs &&
+                link.windowStart <= bid.windowStart &&
+                bid.windowEnd <= link.windowEnd
             ) return id;
         }
-        return 1 + seed % count;
+        return 1 + (seed % count);
     }
 
     /// @dev Up to two lots from consecutive energy offers, covering `greenWh` as far as they hold.
     function _buildLots(uint256 seed, uint256 greenWh) internal view returns (IMarket.EnergyLot[] memory lots) {
         uint256 count = _x.market.energyOfferCount();
         if (greenWh == 0 || count == 0) return lots;
-        uint256 first = 1 + seed % count;
+        uint256 first = 1 + (seed % count);
         for (uint256 i = 0; i < count && !_openEnergyOffer(first); ++i) first = 1 + (first % count);
         uint256 lotCount = first < count && seed % 3 != 0 && _openEnergyOffer(first + 1) ? 2 : 1;
         lots = new IMarket.EnergyLot[](lotCount);
@@ -508,7 +519,12 @@ contract MarketHandler {
             if (logs[i].emitter != address(_x.market) || logs[i].topics[0] != IMarket.DealOpened.selector) continue;
             if (uint256(logs[i].topics[1]) != _deals.length + 1) violation = "deal ids are not consecutive";
             _deals.push(
-                DealRecord({terms: logs[i].data, report: "", status: IMarket.DealStatus.Active, since: uint40(block.timestamp)})
+                DealRecord({
+                    terms: logs[i].data,
+                    report: "",
+                    status: IMarket.DealStatus.Active,
+                    since: uint40(block.timestamp)
+                })
             );
             ++recorded;
         }
@@ -523,10 +539,11 @@ contract MarketHandler {
         uint256 avoided = 0;
         for (uint256 i = 0; i < terms.energyLots.length; ++i) {
             IMarket.DealEnergyLot memory lot = terms.energyLots[i];
-            uint256 used = report.whConsumed >= terms.energyNeededWh
-                ? lot.wh
-                : lot.wh * report.whConsumed / terms.energyNeededWh;
-            uint256 retired = used * acceptedBps / BPS;
+            uint256 used =
+                report.whConsumed >= terms.energyNeededWh
+                    ? lot.wh
+                    : (lot.wh * report.whConsumed) / terms.energyNeededWh;
+            uint256 retired = (used * acceptedBps) / BPS;
             retiredByDeals[lot.batchId] += retired;
             if (terms.gridFactor > lot.sourceFactor) avoided += retired * (terms.gridFactor - lot.sourceFactor);
         }
@@ -547,19 +564,19 @@ contract MarketHandler {
     /// @dev Like {_dealIn}, but only a deal whose next step is still allowed: an Active deal before its
     /// report deadline, a Reported one within its challenge period. Old deals would otherwise keep
     /// the picks and leave fresh deals unreported and undisputed.
-    function _dealInTime(uint256 seed, IMarket.DealStatus status)
-        internal
-        view
-        returns (bool found, uint256 index, IMarket.DealTerms memory terms)
-    {
+    function _dealInTime(
+        uint256 seed,
+        IMarket.DealStatus status
+    ) internal view returns (bool found, uint256 index, IMarket.DealTerms memory terms) {
         uint256 count = _deals.length;
         for (uint256 i = 0; i < count; ++i) {
             index = (seed + i) % count;
             if (_deals[index].status != status) continue;
             terms = _terms(index);
-            uint256 end = status == IMarket.DealStatus.Active
-                ? terms.reportDeadline
-                : uint256(_deals[index].since) + terms.challengePeriod;
+            uint256 end =
+                status == IMarket.DealStatus.Active
+                    ? terms.reportDeadline
+                    : uint256(_deals[index].since) + terms.challengePeriod;
             if (block.timestamp < end) return (true, index, terms);
         }
         return (false, 0, terms);
