@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { defineConfig } from "hardhat/config";
+import type { HardhatPlugin } from "hardhat/types/plugins";
 
 import { DEV_MNEMONIC } from "./protocol/accounts.ts";
 
@@ -9,8 +10,31 @@ const require = createRequire(import.meta.url);
 const SOLC_VERSION = "0.8.30";
 const soljson = require.resolve("solc/soljson.js");
 
+// solc warns (code 2394) wherever assembly writes transient storage. OpenZeppelin's TransientSlot
+// library does so on purpose (ReentrancyGuardTransient clears its slot before the call returns), so
+// that one warning, from that one package, is expected and hidden; our own contracts still get it.
+const TRANSIENT_STORAGE_WARNING = "2394";
+const expectedWarnings: HardhatPlugin = {
+  id: "ccex-expected-solc-warnings",
+  hookHandlers: {
+    solidity: async () => ({
+      default: async () => ({
+        getCompilationJobErrors: async (context, job, output, next) =>
+          (await next(context, job, output)).filter(
+            (e) =>
+              !(
+                e.severity === "warning" &&
+                e.errorCode === TRANSIENT_STORAGE_WARNING &&
+                (e.formattedMessage ?? "").includes("@openzeppelin/contracts/")
+              ),
+          ),
+      }),
+    }),
+  },
+};
+
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthers],
+  plugins: [hardhatToolboxMochaEthers, expectedWarnings],
   solidity: {
     compilers: [
       {

@@ -7,7 +7,7 @@
 import { z } from "zod";
 
 import { DEMO_ROLES } from "./accounts.ts";
-import { deploymentSchema } from "./deployment.ts";
+import { deploymentSchema } from "./deployment-schema.ts";
 
 const hex = (bytes: number) => z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`));
 
