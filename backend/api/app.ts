@@ -19,6 +19,7 @@ import { metricsRouter } from "./routes/metrics.ts";
 import { problemsRouter } from "./routes/problems.ts";
 import { proposalsRouter } from "./routes/proposals.ts";
 import { quoteRouter } from "./routes/quote.ts";
+import { referenceRouter } from "./routes/reference.ts";
 
 /** The fee the Ignition module deploys the market with; pass the live one when it differs. */
 export const DEFAULT_PLATFORM_FEE_BPS = 30;
@@ -140,6 +141,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(proposalsRouter(deps.proposals));
+  app.use(referenceRouter());
   app.use(notFound);
   app.use(errorHandler);
   return app;

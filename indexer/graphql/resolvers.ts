@@ -1,6 +1,7 @@
 // Root resolvers. Everything is read-only; objects come from model.ts, the heavier views from
 // orderbook.ts, provenance.ts and stats.ts.
 import { Repeater } from "graphql-yoga";
+import { MARKET_REFERENCE } from "../../protocol/reference.ts";
 import type { SyncEvent } from "../sync/engine.ts";
 import type { ApiContext } from "./context.ts";
 import {
@@ -162,6 +163,7 @@ export const resolvers = {
   BigInt: BigIntScalar,
   JSON: JSONScalar,
   Query: {
+    reference: () => MARKET_REFERENCE,
     status: (_: unknown, __: unknown, ctx: ApiContext) => status(ctx),
     orderBook: (_: unknown, a: { resource: "COMPUTE"; filter?: OrderBookFilter; depth: number }, ctx: ApiContext) =>
       ctx.memo(`orderBook:${JSON.stringify(a)}`, () => orderBook(ctx, a.resource, a.filter, a.depth)),

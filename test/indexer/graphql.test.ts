@@ -5,6 +5,7 @@ import { pino } from "pino";
 import { type Database, openDatabase } from "../../indexer/db/driver.ts";
 import { migrate } from "../../indexer/db/migrate.ts";
 import { startServer } from "../../indexer/graphql/server.ts";
+import { HARDWARE_CLASSES } from "../../protocol/units.ts";
 
 describe("indexer GraphQL server", () => {
   let db: Database;
@@ -55,6 +56,38 @@ describe("indexer GraphQL server", () => {
       ["COMPUTE", "ENERGY", "BANDWIDTH"],
     );
     assert.deepEqual(body.data.deals, { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } });
+  });
+
+  it("publishes the market's region, hardware-class and energy-source codes", async () => {
+    const { body } = await gql(`{
+      reference {
+        regions { code name label { en zh } gridFactorGPerKwh }
+        hardwareClasses { code name }
+        energySources { code name }
+        units { tokenDecimals creditDecimals bps pueScale whPerKwh defaultGridFactorGPerKwh }
+      }
+    }`);
+    assert.equal(body.errors, undefined);
+    const ref = body.data.reference;
+    assert.deepEqual(ref.regions[1], {
+      code: 2,
+      name: "cn-east",
+      label: { en: "East China", zh: "华东" },
+      gridFactorGPerKwh: 610,
+    });
+    assert.deepEqual(
+      ref.hardwareClasses.map((c: { name: string }) => c.name),
+      [...HARDWARE_CLASSES],
+    );
+    assert.deepEqual(ref.energySources[0], { code: 0, name: "solar" });
+    assert.deepEqual(ref.units, {
+      tokenDecimals: 6,
+      creditDecimals: 3,
+      bps: 10_000,
+      pueScale: 1_000,
+      whPerKwh: 1_000,
+      defaultGridFactorGPerKwh: 610,
+    });
   });
 
   it("rejects a query deeper than the limit with a coded error", async () => {
