@@ -1,4 +1,5 @@
-// The market's units, fixed once (DESIGN.md §2) and imported by backend, indexer and frontend.
+// The market's units, fixed once (docs/market-rules.md, "Units"; the codes are listed in
+// docs/reference.md) and imported by backend, indexer and frontend.
 // Every on-chain and API quantity is an integer in these base units; only the UI converts.
 
 /** Settlement token decimals on the local chain (a stablecoin-like ERC-20). */
@@ -24,7 +25,8 @@ export const ENERGY_SOURCES = ["solar", "wind", "hydro", "biomass", "geothermal"
 export type EnergySource = (typeof ENERGY_SOURCES)[number];
 
 /**
- * Regions are `uint16` codes on chain. The demo market uses these; a deployment may add more.
+ * Regions are `uint8` codes on chain; a bid accepts regions as a `uint32` bit mask, so only codes 0–31 can
+ * be accepted. The demo market uses these; a deployment may add more.
  * `gridFactor` is the default per-region emission factor in gCO2e/kWh.
  */
 export const REGIONS = [
