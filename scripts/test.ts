@@ -56,7 +56,7 @@ function findTests(dir: string): string[] {
 }
 
 const hardhat = path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js");
-const nodeTestFiles = ["test/backend", "test/indexer", "test/stack", "test/e2e"].flatMap(findTests);
+const nodeTestFiles = ["test/backend", "test/docs", "test/indexer", "test/stack", "test/e2e"].flatMap(findTests);
 
 const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
 
