@@ -6,14 +6,14 @@ import { pino } from "pino";
 
 import { readDeployment } from "../protocol/deployment.ts";
 import { createApp } from "./api/app.ts";
-import { type BookSource, InMemoryBookSource } from "./api/book-source.ts";
-import { CachedBookSource } from "./api/cached-book-source.ts";
-import { InMemoryProposalStore } from "./api/proposal-store.ts";
-import { readBookFile } from "./book-file.ts";
+import { readBookFile } from "./book/book-file.ts";
+import { type BookSource, InMemoryBookSource } from "./book/book-source.ts";
+import { CachedBookSource } from "./book/cached-book-source.ts";
+import { ChainBookSource } from "./book/chain-book-source.ts";
 import { createChainClients } from "./chain/create-clients.ts";
 import { ConfigError, loadConfig, type ServerConfig } from "./config.ts";
-import { ChainBookSource } from "./matcher/chain-book-source.ts";
-import { JsonFileProposalStore } from "./matcher/proposal-file.ts";
+import { JsonFileProposalStore } from "./proposals/proposal-file.ts";
+import { InMemoryProposalStore } from "./proposals/proposal-store.ts";
 
 let config: ServerConfig;
 try {

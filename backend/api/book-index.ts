@@ -2,8 +2,8 @@
 // scan whatever book they are given. Grouping the offers once per book (books are replaced, never
 // mutated, so identity marks a new one) lets each quote hand them only the offers it could use.
 import type { BandwidthOffer, Bid, ComputeOffer } from "../../protocol/orders.ts";
+import type { OpenBook } from "../book/book-source.ts";
 import type { OrderBook } from "../pricing/index.ts";
-import type { OpenBook } from "./book-source.ts";
 
 type BookIndex = {
   /** Compute offers by (hardware class, region): also the market a going rate is measured in. */

@@ -8,16 +8,16 @@ import type { Address, LocalAccount, PublicClient } from "viem";
 
 import { marketAbi } from "../../protocol/generated/abis.ts";
 import type { Match, SkipReason } from "../../protocol/orders.ts";
-import type { ProposalStore, ProposedMatch } from "../api/proposal-store.ts";
+import type { MatcherBookSource } from "../book/book-source.ts";
 import { broadcastTransaction } from "../chain/broadcast-transaction.ts";
-import { type ChainError, ContractRevertError, toChainError } from "../chain/errors.ts";
+import { type ChainError, ContractRevertError, errorFields, toChainError } from "../chain/errors.ts";
 import { getSettlement } from "../chain/get-settlement.ts";
 import { abortableSleep, backoffDelay, NO_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
 import { signSettle } from "../chain/sign-settle.ts";
 import { type SimulationMethod, simulateSettle } from "../chain/simulate-settle.ts";
 import { type Settlement, waitForSettlement } from "../chain/wait-for-settlement.ts";
 import { checkBatch } from "../pricing/index.ts";
-import type { MatcherBookSource } from "./chain-book-source.ts";
+import type { ProposalStore, ProposedMatch } from "../proposals/proposal-store.ts";
 import { matchKeyer } from "./match-key.ts";
 import type { PriceBatch } from "./price-batch.ts";
 import type { MatchOutcome, Submission, SubmissionStore } from "./submission-store.ts";
@@ -372,10 +372,4 @@ export class Matcher {
       "settlement recorded",
     );
   }
-}
-
-/** The parts of an error worth a log line (never the viem message, which may quote the RPC URL). */
-export function errorFields(error: ChainError): { type: string; message: string; errorName?: string } {
-  const errorName = "errorName" in error ? (error.errorName as string | undefined) : undefined;
-  return { type: error.name, message: error.message, ...(errorName === undefined ? {} : { errorName }) };
 }

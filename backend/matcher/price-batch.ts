@@ -1,8 +1,9 @@
 // The seam between the matcher and backend/pricing: a book and the market's rules in, priced matches
 // with the numbers that explain each price out (the API's ProposedMatch, served at /api/proposals).
-import { toProposedMatch } from "../api/explain.ts";
-import type { ProposedMatch } from "../api/proposal-store.ts";
+
 import { clearFast, type MarketRules, type OrderBook, priceBundles } from "../pricing/index.ts";
+import { toProposedMatch } from "../proposals/explain.ts";
+import type { ProposedMatch } from "../proposals/proposal-store.ts";
 
 export type PriceBatch = (book: OrderBook, rules: MarketRules) => ProposedMatch[];
 

@@ -1,4 +1,4 @@
-// Stage 2 (DESIGN.md §5): price each cleared bundle by weighted Nash bargaining between the buyer
+// Stage 2 (docs/pricing.md, "Nash bargaining"): price each cleared bundle by weighted Nash bargaining between the buyer
 // and its suppliers, and turn the division into whole token payments the contract accepts.
 //
 // The pie. With the platform fee on top, the buyer can pay its suppliers at most

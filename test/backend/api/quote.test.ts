@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import type { OpenBook } from "../../../backend/api/book-source.ts";
-import { QuoteResponse } from "../../../backend/api/schemas/quote.ts";
+import type { OpenBook } from "../../../backend/book/book-source.ts";
+import { QuoteResponse } from "../../../protocol/api.ts";
 import { marketBook } from "./market-book.ts";
 import { postJson, problemOf, startTestServer, type TestServer } from "./server.ts";
 

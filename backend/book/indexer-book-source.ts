@@ -9,7 +9,7 @@ import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer } from "../../proto
 import { ENERGY_SOURCES, HARDWARE_CLASSES } from "../../protocol/units.ts";
 import { RetryableChainError } from "../chain/errors.ts";
 import { NO_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
-import type { BlockBook, MatcherBookSource } from "./chain-book-source.ts";
+import type { BlockBook, MatcherBookSource } from "./book-source.ts";
 
 const ORDER_FIELDS = `
   id owner price quantity remaining expiry windowStart windowEnd

@@ -17,6 +17,14 @@ export interface BookSource {
   openBook(): Promise<OpenBook>;
 }
 
+/** A book together with the block it was read at, so the matcher can tell a lagging source. */
+export type BlockBook = OpenBook & { blockNumber: bigint };
+
+/** A BookSource that says which block its book reflects. */
+export interface MatcherBookSource extends BookSource {
+  openBook(): Promise<BlockBook>;
+}
+
 /** A book held in memory: for tests, benchmarks and the stand-alone server until the indexer exists. */
 export class InMemoryBookSource implements BookSource {
   #book: OpenBook;

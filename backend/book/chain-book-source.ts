@@ -2,19 +2,10 @@
 // `confirmations` blocks are folded once and kept; the newer tail is folded onto a copy on every
 // read, so a re-org within the confirmation depth never corrupts the kept state.
 import type { Address, PublicClient } from "viem";
-
-import type { BookSource, OpenBook } from "../api/book-source.ts";
 import { applyBookLog, bookOf, cloneBookState, emptyBookState } from "../chain/book-state.ts";
 import { getBookLogs } from "../chain/get-book-logs.ts";
 import { NO_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
-
-/** A book together with the block it was read at, so the matcher can tell a lagging source. */
-export type BlockBook = OpenBook & { blockNumber: bigint };
-
-/** A BookSource that says which block its book reflects. */
-export interface MatcherBookSource extends BookSource {
-  openBook(): Promise<BlockBook>;
-}
+import type { BlockBook, MatcherBookSource } from "./book-source.ts";
 
 export type ChainBookSourceParameters = {
   client: PublicClient;
