@@ -28,7 +28,7 @@ const logger = pino({ level: config.logLevel });
 async function bookSource(from: ServerConfig["book"]): Promise<BookSource> {
   switch (from.from) {
     case "file":
-      return new InMemoryBookSource(await readBookFile(from.file));
+      return new InMemoryBookSource(await readBookFile(from.file), logger);
     case "chain": {
       const deployment = await readDeployment(from.deployment);
       const { publicClient } = createChainClients({ chainId: deployment.chainId, rpcUrl: from.rpcUrl });
@@ -36,6 +36,7 @@ async function bookSource(from: ServerConfig["book"]): Promise<BookSource> {
         client: publicClient,
         market: deployment.contracts.Market as `0x${string}`,
         startBlock: BigInt(deployment.startBlock),
+        logger,
       });
       return new CachedBookSource(chain, { maxAgeMs: from.maxAgeMs });
     }

@@ -96,13 +96,14 @@ if (role !== undefined) {
 
 const book: MatcherBookSource =
   config.indexerUrl !== undefined
-    ? new IndexerBookSource({ url: config.indexerUrl, retry })
+    ? new IndexerBookSource({ url: config.indexerUrl, retry, logger })
     : new ChainBookSource({
         client: publicClient,
         market,
         startBlock: BigInt(deployment.startBlock),
         confirmations: config.confirmations,
         retry,
+        logger,
       });
 const store = await SubmissionStore.open({
   file: path.join(config.dataDir, `submissions-${chainId}-${market.toLowerCase()}.json`),

@@ -54,7 +54,7 @@ export type MatcherParameters = {
 export type DroppedMatch = {
   key: string;
   match: Match;
-  why: "already-submitted" | "invalid" | "would-skip" | "would-revert";
+  why: "already-submitted" | "unpriced" | "invalid" | "would-skip" | "would-revert";
   reason?: string;
 };
 
@@ -179,7 +179,7 @@ export class Matcher {
       },
     );
     const rules = { now: book.asOf + this.#p.expiryMarginSeconds, platformFeeBps: Number(feeBps) };
-    const priced = this.#p.price(book, rules);
+    const { proposed: priced, unpriced } = this.#p.price(book, rules);
     const keyOf = matchKeyer(book);
     const dropped: DroppedMatch[] = [];
     const drop = (d: DroppedMatch) => {
@@ -189,6 +189,8 @@ export class Matcher {
       else log.warn(fields, "match dropped");
     };
 
+    // A match pricing refused takes only itself out of the round.
+    for (const u of unpriced) drop({ key: keyOf(u.match), match: u.match, why: "unpriced", reason: u.reason });
     // Local checks first: they cost nothing and name the problem exactly.
     let candidates: { proposed: ProposedMatch; key: string; match: Match }[] = [];
     for (const proposed of priced) {

@@ -7,12 +7,12 @@ export {
   type Bundle,
   type BundlePricingOptions,
   type BundleProposal,
-  maxTotal,
   type PartyRole,
   type PartyShare,
+  type PricedBundle,
   priceBundle,
   priceBundles,
-  roundPayments,
+  priceEachBundle,
 } from "./bundle.ts";
 export { clearFast } from "./clearing/fast.ts";
 export {
@@ -25,6 +25,7 @@ export {
 export type { Clear, ClearingOptions, ClearingResult, MarketRules, OrderBook } from "./clearing/types.ts";
 export { type EnergyType, PRICING_CONFIG, type PricingConfig, SLA_TIERS, type SlaTier } from "./config.ts";
 export { type BargainInput, type BargainResult, nashBargain } from "./nash.ts";
+export { maxTotal, roundPayments } from "./payments.ts";
 export {
   bandwidthBasePrice,
   type ComputeGood,
