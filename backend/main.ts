@@ -6,14 +6,14 @@ import { pino } from "pino";
 
 import { readDeployment } from "../protocol/deployment.ts";
 import { createApp } from "./api/app.ts";
-import { type BookSource, InMemoryBookSource } from "./api/book-source.ts";
-import { CachedBookSource } from "./api/cached-book-source.ts";
-import { InMemoryProposalStore } from "./api/proposal-store.ts";
-import { readBookFile } from "./book-file.ts";
+import { readBookFile } from "./book/book-file.ts";
+import { type BookSource, InMemoryBookSource } from "./book/book-source.ts";
+import { CachedBookSource } from "./book/cached-book-source.ts";
+import { ChainBookSource } from "./book/chain-book-source.ts";
 import { createChainClients } from "./chain/create-clients.ts";
 import { ConfigError, loadConfig, type ServerConfig } from "./config.ts";
-import { ChainBookSource } from "./matcher/chain-book-source.ts";
-import { JsonFileProposalStore } from "./matcher/proposal-file.ts";
+import { JsonFileProposalStore } from "./proposals/proposal-file.ts";
+import { InMemoryProposalStore } from "./proposals/proposal-store.ts";
 
 let config: ServerConfig;
 try {
@@ -28,7 +28,7 @@ const logger = pino({ level: config.logLevel });
 async function bookSource(from: ServerConfig["book"]): Promise<BookSource> {
   switch (from.from) {
     case "file":
-      return new InMemoryBookSource(await readBookFile(from.file));
+      return new InMemoryBookSource(await readBookFile(from.file), logger);
     case "chain": {
       const deployment = await readDeployment(from.deployment);
       const { publicClient } = createChainClients({ chainId: deployment.chainId, rpcUrl: from.rpcUrl });
@@ -36,6 +36,7 @@ async function bookSource(from: ServerConfig["book"]): Promise<BookSource> {
         client: publicClient,
         market: deployment.contracts.Market as `0x${string}`,
         startBlock: BigInt(deployment.startBlock),
+        logger,
       });
       return new CachedBookSource(chain, { maxAgeMs: from.maxAgeMs });
     }

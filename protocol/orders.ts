@@ -1,6 +1,9 @@
-// Order and match shapes as the market contract knows them (DESIGN.md §3). Backend, indexer and
-// frontend import these; contracts/interfaces/IMarket.sol mirrors them. Small integers (enum
-// indices, regions, bps, times) are `number`s; ids, quantities and amounts are bigint.
+// Order and match shapes as the market contract knows them (docs/market-rules.md, "Flow of a trade").
+// Backend, indexer and frontend import these; contracts/interfaces/IMarket.sol mirrors them. Small
+// integers (enum indices, regions, bps, times) are `number`s; ids, quantities and amounts are bigint.
+//
+// The deal's own shapes (terms, usage report, outcome) are not copied here: whoever needs them takes
+// them from the ABI (protocol/generated/abis.ts), which cannot drift from the contract.
 //
 // Units: quantities in VCU-hours, energy in Wh, money in settlement-token base units (6 decimals),
 // times in unix seconds, shares in bps, PUE in thousandths, emission factors in gCO2e/kWh.
@@ -128,59 +131,3 @@ export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export const DEAL_STATUSES = ["Active", "Reported", "Disputed", "Finalized", "Cancelled"] as const;
 export type DealStatus = (typeof DEAL_STATUSES)[number];
-
-/** One energy lot as fixed in a deal's terms. */
-export type DealEnergyLot = {
-  offerId: bigint;
-  supplier: `0x${string}`;
-  batchId: bigint;
-  wh: bigint;
-  payment: bigint;
-  sourceFactor: number; // gCO2e/kWh of the batch's source when the deal opened
-};
-
-/**
- * Everything fixed when a deal opens: emitted in DealOpened and passed back on every deal action
- * (the contract stores only a digest of it).
- */
-export type DealTerms = {
-  bidId: bigint;
-  buyer: `0x${string}`;
-  computeOfferId: bigint;
-  computeSupplier: `0x${string}`;
-  computeRegion: RegionCode;
-  windowStart: number;
-  windowEnd: number;
-  vcuHours: bigint;
-  computePayment: bigint;
-  energyNeededWh: bigint; // vcuHours × whPerVcuHour × pueMilli / 1000
-  energyLots: DealEnergyLot[];
-  bandwidthOfferId: bigint; // 0n = none
-  bandwidthSupplier: `0x${string}`; // zero address when none
-  bandwidthMbps: bigint;
-  bandwidthPayment: bigint;
-  fee: bigint; // at full delivery; accrues to the treasury pro rata to what suppliers are paid
-  escrow: bigint; // bid limit × vcuHours; whatever is not paid out is refunded
-  gridFactor: number; // gCO2e/kWh of the compute region when the deal opened
-  reportDeadline: number; // windowEnd + report grace period
-  challengePeriod: number; // seconds
-};
-
-/** The compute supplier's usage report (emitted in UsageReported, passed back after it). */
-export type UsageReport = { vcuDelivered: bigint; whConsumed: bigint; meteringHash: `0x${string}` };
-
-/** What one energy lot came to at finalisation. */
-export type LotOutcome = { paid: bigint; retiredWh: bigint; returnedWh: bigint };
-
-/** What a deal came to at finalisation (emitted in DealFinalized). */
-export type DealOutcome = {
-  vcuDelivered: bigint;
-  whConsumed: bigint;
-  acceptedBps: number; // 10,000 unless an arbiter granted the buyer a refund share
-  computePaid: bigint;
-  bandwidthPaid: bigint;
-  energyLots: LotOutcome[]; // aligned with the terms' energyLots
-  fee: bigint;
-  refund: bigint;
-  credits: bigint; // gCO2e minted to the buyer
-};

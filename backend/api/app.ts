@@ -7,13 +7,12 @@ import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
 import { type Logger, pino } from "pino";
 import { pinoHttp } from "pino-http";
-
+import type { BookSource } from "../book/book-source.ts";
 import type { PricingConfig } from "../pricing/index.ts";
-import type { BookSource } from "./book-source.ts";
+import type { ProposalStore } from "../proposals/proposal-store.ts";
 import { errorHandler, notFound } from "./errors.ts";
 import { type ApiMetrics, createMetrics } from "./metrics.ts";
 import { HttpProblem } from "./problem.ts";
-import type { ProposalStore } from "./proposal-store.ts";
 import { healthRouter } from "./routes/health.ts";
 import { metricsRouter } from "./routes/metrics.ts";
 import { problemsRouter } from "./routes/problems.ts";

@@ -2,8 +2,8 @@
 // benchmarks) in one process never share counters.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
-import type { BookSource } from "./book-source.ts";
-import type { ProposalStore } from "./proposal-store.ts";
+import type { BookSource } from "../book/book-source.ts";
+import type { ProposalStore } from "../proposals/proposal-store.ts";
 
 export type QuoteOutcome = "priced" | "limit-too-low" | "infeasible";
 

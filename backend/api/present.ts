@@ -1,6 +1,7 @@
 // Domain values to their JSON form: every bigint becomes a decimal string, never a lossy number.
-import type { PartyTerms, ProposedMatch } from "./proposal-store.ts";
-import type { ProposalsResponse } from "./schemas/proposals.ts";
+
+import type { ProposalsResponse } from "../../protocol/api.ts";
+import type { PartyTerms, ProposedMatch } from "../proposals/proposal-store.ts";
 
 type MatchOut = ProposalsResponse["matches"][number];
 export type PartyOut = MatchOut["parties"][number];

@@ -3,8 +3,11 @@
 //
 // The quote clears the bid against the offers' remaining capacity without the other open bids: in
 // the next batch those bids compete for the same capacity, so a quote is an estimate, not a promise.
+
+import type { QuoteResponse } from "../../protocol/api.ts";
 import type { Bid, Match } from "../../protocol/orders.ts";
 import { BPS, HARDWARE_CLASSES, REGIONS } from "../../protocol/units.ts";
+import type { OpenBook } from "../book/book-source.ts";
 import {
   type BundleProposal,
   clearFast,
@@ -15,11 +18,10 @@ import {
   type PricingConfig,
   priceBundles,
 } from "../pricing/index.ts";
+import { toProposedMatch } from "../proposals/explain.ts";
 import { bookFor } from "./book-index.ts";
-import type { OpenBook } from "./book-source.ts";
-import { toProposedMatch } from "./explain.ts";
 import { presentMatch } from "./present.ts";
-import type { QuoteRequest, QuoteResponse } from "./schemas/quote.ts";
+import type { QuoteRequest } from "./schemas/quote.ts";
 
 export type QuoteContext = {
   /** Unix seconds the quote is for (orders must be unexpired then). */

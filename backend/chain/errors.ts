@@ -162,3 +162,9 @@ function causeText(err: BaseError): string {
   const root = err.walk();
   return root instanceof Error && root !== err ? root.message : err.shortMessage;
 }
+
+/** The parts of an error worth a log line (never the viem message, which may quote the RPC URL). */
+export function errorFields(error: ChainError): { type: string; message: string; errorName?: string } {
+  const errorName = "errorName" in error ? (error.errorName as string | undefined) : undefined;
+  return { type: error.name, message: error.message, ...(errorName === undefined ? {} : { errorName }) };
+}

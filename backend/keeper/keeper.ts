@@ -17,9 +17,8 @@ import {
 
 import { marketAbi } from "../../protocol/generated/abis.ts";
 import { broadcastTransaction } from "../chain/broadcast-transaction.ts";
-import { type ChainError, ContractRevertError, toChainError } from "../chain/errors.ts";
+import { type ChainError, ContractRevertError, errorFields, toChainError } from "../chain/errors.ts";
 import { abortableSleep, backoffDelay, NO_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
-import { errorFields } from "../matcher/matcher.ts";
 import type { DealLedger, OpenDeal } from "./deal-ledger.ts";
 
 export type KeeperActionName = "finalize" | "cancelNoShow" | "finalizeLapsedDispute";

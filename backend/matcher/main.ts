@@ -6,18 +6,19 @@ import path from "node:path";
 import { pino } from "pino";
 import { readDeployment } from "../../protocol/deployment.ts";
 import { marketAbi } from "../../protocol/generated/abis.ts";
-import { InMemoryProposalStore, type ProposalStore } from "../api/proposal-store.ts";
+import type { MatcherBookSource } from "../book/book-source.ts";
+import { ChainBookSource } from "../book/chain-book-source.ts";
+import { IndexerBookSource } from "../book/indexer-book-source.ts";
 import { createChainClients } from "../chain/create-clients.ts";
-import { type ChainError, toChainError } from "../chain/errors.ts";
+import { type ChainError, errorFields, toChainError } from "../chain/errors.ts";
 import { abortableSleep, backoffDelay } from "../chain/retry.ts";
 import { watchOrders } from "../chain/watch-orders.ts";
+import { JsonFileProposalStore } from "../proposals/proposal-file.ts";
+import { InMemoryProposalStore, type ProposalStore } from "../proposals/proposal-store.ts";
 import { loadMatcherAccount } from "./account.ts";
-import { ChainBookSource, type MatcherBookSource } from "./chain-book-source.ts";
 import { loadMatcherConfig, type MatcherConfig, MatcherConfigError } from "./config.ts";
-import { IndexerBookSource } from "./indexer-book-source.ts";
-import { errorFields, Matcher } from "./matcher.ts";
+import { Matcher } from "./matcher.ts";
 import { clearAndPrice } from "./price-batch.ts";
-import { JsonFileProposalStore } from "./proposal-file.ts";
 import { SubmissionStore } from "./submission-store.ts";
 
 const once = process.argv.includes("--once");
@@ -95,13 +96,14 @@ if (role !== undefined) {
 
 const book: MatcherBookSource =
   config.indexerUrl !== undefined
-    ? new IndexerBookSource({ url: config.indexerUrl, retry })
+    ? new IndexerBookSource({ url: config.indexerUrl, retry, logger })
     : new ChainBookSource({
         client: publicClient,
         market,
         startBlock: BigInt(deployment.startBlock),
         confirmations: config.confirmations,
         retry,
+        logger,
       });
 const store = await SubmissionStore.open({
   file: path.join(config.dataDir, `submissions-${chainId}-${market.toLowerCase()}.json`),

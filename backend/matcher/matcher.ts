@@ -8,16 +8,16 @@ import type { Address, LocalAccount, PublicClient } from "viem";
 
 import { marketAbi } from "../../protocol/generated/abis.ts";
 import type { Match, SkipReason } from "../../protocol/orders.ts";
-import type { ProposalStore, ProposedMatch } from "../api/proposal-store.ts";
+import type { MatcherBookSource } from "../book/book-source.ts";
 import { broadcastTransaction } from "../chain/broadcast-transaction.ts";
-import { type ChainError, ContractRevertError, toChainError } from "../chain/errors.ts";
+import { type ChainError, ContractRevertError, errorFields, toChainError } from "../chain/errors.ts";
 import { getSettlement } from "../chain/get-settlement.ts";
 import { abortableSleep, backoffDelay, NO_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
 import { signSettle } from "../chain/sign-settle.ts";
 import { type SimulationMethod, simulateSettle } from "../chain/simulate-settle.ts";
 import { type Settlement, waitForSettlement } from "../chain/wait-for-settlement.ts";
 import { checkBatch } from "../pricing/index.ts";
-import type { MatcherBookSource } from "./chain-book-source.ts";
+import type { ProposalStore, ProposedMatch } from "../proposals/proposal-store.ts";
 import { matchKeyer } from "./match-key.ts";
 import type { PriceBatch } from "./price-batch.ts";
 import type { MatchOutcome, Submission, SubmissionStore } from "./submission-store.ts";
@@ -54,7 +54,7 @@ export type MatcherParameters = {
 export type DroppedMatch = {
   key: string;
   match: Match;
-  why: "already-submitted" | "invalid" | "would-skip" | "would-revert";
+  why: "already-submitted" | "unpriced" | "invalid" | "would-skip" | "would-revert";
   reason?: string;
 };
 
@@ -179,7 +179,7 @@ export class Matcher {
       },
     );
     const rules = { now: book.asOf + this.#p.expiryMarginSeconds, platformFeeBps: Number(feeBps) };
-    const priced = this.#p.price(book, rules);
+    const { proposed: priced, unpriced } = this.#p.price(book, rules);
     const keyOf = matchKeyer(book);
     const dropped: DroppedMatch[] = [];
     const drop = (d: DroppedMatch) => {
@@ -189,6 +189,8 @@ export class Matcher {
       else log.warn(fields, "match dropped");
     };
 
+    // A match pricing refused takes only itself out of the round.
+    for (const u of unpriced) drop({ key: keyOf(u.match), match: u.match, why: "unpriced", reason: u.reason });
     // Local checks first: they cost nothing and name the problem exactly.
     let candidates: { proposed: ProposedMatch; key: string; match: Match }[] = [];
     for (const proposed of priced) {
@@ -372,10 +374,4 @@ export class Matcher {
       "settlement recorded",
     );
   }
-}
-
-/** The parts of an error worth a log line (never the viem message, which may quote the RPC URL). */
-export function errorFields(error: ChainError): { type: string; message: string; errorName?: string } {
-  const errorName = "errorName" in error ? (error.errorName as string | undefined) : undefined;
-  return { type: error.name, message: error.message, ...(errorName === undefined ? {} : { errorName }) };
 }

@@ -1,4 +1,4 @@
-// Every parameter of the pricing layer, in one place (DESIGN.md §5). Money is in settlement-token
+// Every parameter of the pricing layer, in one place (docs/pricing.md). Money is in settlement-token
 // base units (6 decimals: 1_000_000 = 1 token); shares are fractions unless named …Bps.
 // The formulas that use these numbers are documented in price.ts and bundle.ts.
 

@@ -1,5 +1,6 @@
-// Weighted Nash bargaining (DESIGN.md §5): the division u of a value V among parties that maximises
-// Σ wᵢ·ln(uᵢ − dᵢ) subject to Σ uᵢ = V, per-party bounds and coalition (core) constraints.
+// Weighted Nash bargaining (docs/pricing.md, "Nash bargaining"): the division u of a value V among
+// parties that maximises Σ wᵢ·ln(uᵢ − dᵢ) subject to Σ uᵢ = V, per-party bounds and coalition (core)
+// constraints.
 //
 // Work happens in gains xᵢ = (uᵢ − dᵢ)/S with S = V − Σ dᵢ, so the budget is Σ xᵢ = 1 and the
 // accuracy is relative to the surplus. Three regimes:

@@ -1,4 +1,4 @@
-// Base and dynamic prices of the three resource goods (DESIGN.md §5). Prices are in token base
+// Base and dynamic prices of the three resource goods (docs/pricing.md). Prices are in token base
 // units per unit of the good (VCU-hour, kWh, Mbps-hour) and are `number`s: they are quotes and
 // outside options, never payments (payments are integers made in bundle.ts).
 //

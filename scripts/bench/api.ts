@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 
 import autocannon from "autocannon";
 
-import { bookToJson } from "../../backend/book-file.ts";
+import { bookToJson } from "../../backend/book/book-file.ts";
 import { marketBook } from "../../test/backend/api/market-book.ts";
 import { freePort } from "../../test/helpers/local-chain.ts";
 

@@ -6,9 +6,8 @@
 
 import type { Logger } from "pino";
 import { type Address, parseEventLogs } from "viem";
-
+import { ChainBookSource } from "../../backend/book/chain-book-source.ts";
 import { DealLedger, type OpenDeal } from "../../backend/keeper/deal-ledger.ts";
-import { ChainBookSource } from "../../backend/matcher/chain-book-source.ts";
 import { ACCOUNT_PLAN, type DevAccount, devAccount, simulatorAccount } from "../../protocol/accounts.ts";
 import type { Deployment } from "../../protocol/deployment.ts";
 import { greenCertificatesAbi } from "../../protocol/generated/abis.ts";

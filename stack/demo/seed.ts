@@ -7,11 +7,10 @@ import path from "node:path";
 import type { Logger } from "pino";
 import { parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-
-import { InMemoryProposalStore } from "../../backend/api/proposal-store.ts";
 import { Matcher } from "../../backend/matcher/matcher.ts";
 import { clearAndPrice } from "../../backend/matcher/price-batch.ts";
 import { SubmissionStore } from "../../backend/matcher/submission-store.ts";
+import { InMemoryProposalStore } from "../../backend/proposals/proposal-store.ts";
 import { ACCOUNT_PLAN, devAccount, simulatorAccount } from "../../protocol/accounts.ts";
 import type { Deployment } from "../../protocol/deployment.ts";
 import { REGIONS } from "../../protocol/units.ts";

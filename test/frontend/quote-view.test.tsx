@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import { screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-
-import { QuoteResponse } from "../../backend/api/schemas/quote.ts";
 import { QuoteView } from "../../frontend/src/pages/buy/QuoteView.tsx";
+import { QuoteResponse } from "../../protocol/api.ts";
 import { repoFile } from "./paths.ts";
 import { renderInApp } from "./render.tsx";
 

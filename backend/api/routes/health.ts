@@ -1,9 +1,9 @@
 // GET /health — liveness plus a look at both dependencies, so a probe notices a dead book source.
 import { Router } from "express";
 
-import type { BookSource } from "../book-source.ts";
+import type { BookSource } from "../../book/book-source.ts";
+import type { ProposalStore } from "../../proposals/proposal-store.ts";
 import { dependency, methodNotAllowed } from "../errors.ts";
-import type { ProposalStore } from "../proposal-store.ts";
 
 export function healthRouter(deps: { book: BookSource; proposals: ProposalStore }): Router {
   const started = Date.now();

@@ -1,10 +1,10 @@
 // GET /api/proposals — the latest cleared batch, each match with the terms of its bargain.
 import { Router } from "express";
-
+import type { ProposalsResponse } from "../../../protocol/api.ts";
+import type { ProposalStore } from "../../proposals/proposal-store.ts";
 import { dependency, methodNotAllowed } from "../errors.ts";
 import { presentMatch } from "../present.ts";
-import type { ProposalStore } from "../proposal-store.ts";
-import { ProposalsQuery, type ProposalsResponse } from "../schemas/proposals.ts";
+import { ProposalsQuery } from "../schemas/proposals.ts";
 import { validate } from "../validate.ts";
 
 export function proposalsRouter(proposals: ProposalStore): Router {

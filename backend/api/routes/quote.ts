@@ -2,8 +2,8 @@
 import express, { Router } from "express";
 
 import { TOKEN_DECIMALS } from "../../../protocol/units.ts";
+import type { BookSource } from "../../book/book-source.ts";
 import type { PricingConfig } from "../../pricing/index.ts";
-import type { BookSource } from "../book-source.ts";
 import { dependency, methodNotAllowed, requireJsonBody } from "../errors.ts";
 import type { ApiMetrics } from "../metrics.ts";
 import { quoteBid } from "../quote.ts";

@@ -1,7 +1,6 @@
-// Building blocks shared by the API's schemas. Amounts are integers in base units (DESIGN.md §2):
+// Building blocks shared by the API's schemas. Amounts are integers in base units (docs/market-rules.md, "Units"):
 // JSON numbers are accepted while they are exact (safe integers), decimal strings at any size up to
-// the field's bound, and every amount goes out as a decimal string because JSON numbers cannot hold
-// a uint256.
+// the field's bound, and every amount goes out as a decimal string (protocol/api.ts).
 import { z } from "zod";
 
 import { BPS, REGIONS, type RegionCode } from "../../../protocol/units.ts";
@@ -74,6 +73,3 @@ export const bps = z
   .int({ error: "expected an integer number of basis points" })
   .min(0, "must be at least 0 bps")
   .max(BPS, `must be at most ${BPS} bps (100%)`);
-
-/** A bigint in a response: always a decimal string. */
-export const amountOut = z.string().regex(DIGITS);

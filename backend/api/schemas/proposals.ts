@@ -1,8 +1,8 @@
-// GET /api/proposals: which page of the latest batch, optionally only one bid's matches.
+// GET /api/proposals: which page of the latest batch, optionally only one bid's matches (the answer's
+// shape is protocol/api.ts).
 import { z } from "zod";
 
-import { PartyTermsOut } from "./bargain.ts";
-import { amountOut, uintAmount } from "./common.ts";
+import { uintAmount } from "./common.ts";
 
 const UINT256_MAX = 2n ** 256n - 1n;
 
@@ -21,22 +21,3 @@ export const ProposalsQuery = z.strictObject({
   limit: queryInt(1, 500, 100),
 });
 export type ProposalsQuery = z.output<typeof ProposalsQuery>;
-
-export const ProposedMatchOut = z.object({
-  bidId: amountOut,
-  computeOfferId: amountOut,
-  vcuHours: amountOut,
-  computePayment: amountOut,
-  energyLots: z.array(z.object({ offerId: amountOut, wh: amountOut, payment: amountOut })),
-  bandwidthOfferId: amountOut,
-  bandwidthPayment: amountOut,
-  surplus: amountOut,
-  parties: z.array(PartyTermsOut),
-});
-
-export const ProposalsResponse = z.object({
-  batch: z.object({ id: amountOut, clearedAt: z.int(), matchCount: z.int() }).nullable(),
-  matches: z.array(ProposedMatchOut),
-  page: z.object({ offset: z.int(), limit: z.int(), total: z.int() }),
-});
-export type ProposalsResponse = z.input<typeof ProposalsResponse>;

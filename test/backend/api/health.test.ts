@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import type { BookSource } from "../../../backend/api/book-source.ts";
+import type { BookSource } from "../../../backend/book/book-source.ts";
 import { problemOf, startTestServer, type TestServer } from "./server.ts";
 
 describe("GET /health", () => {

@@ -3,7 +3,7 @@
 // regions. Reproducible from a seed (fast-check's unbiased sampler is the random source).
 import fc from "fast-check";
 
-import type { OpenBook } from "../../../backend/api/book-source.ts";
+import type { OpenBook } from "../../../backend/book/book-source.ts";
 import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer } from "../../../protocol/orders.ts";
 import { ENERGY_SOURCES, HARDWARE_CLASSES, REGIONS } from "../../../protocol/units.ts";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import type { ProposalBatch, ProposedMatch } from "../../../backend/api/proposal-store.ts";
-import { ProposalsResponse } from "../../../backend/api/schemas/proposals.ts";
+import type { ProposalBatch, ProposedMatch } from "../../../backend/proposals/proposal-store.ts";
+import { ProposalsResponse } from "../../../protocol/api.ts";
 import { problemOf, startTestServer, type TestServer } from "./server.ts";
 
 function proposed(bidId: bigint): ProposedMatch {

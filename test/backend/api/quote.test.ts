@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import type { OpenBook } from "../../../backend/api/book-source.ts";
-import { QuoteResponse } from "../../../backend/api/schemas/quote.ts";
+import type { OpenBook } from "../../../backend/book/book-source.ts";
+import { QuoteResponse } from "../../../protocol/api.ts";
 import { marketBook } from "./market-book.ts";
 import { postJson, problemOf, startTestServer, type TestServer } from "./server.ts";
 
@@ -244,6 +244,57 @@ describe("POST /api/quote against a realistic book", () => {
         q.bundles.every((b) => b.bandwidthOfferId !== "0"),
         "remote regions only: every bundle has a link",
       );
+    }
+  });
+
+  it("quotes as if orders the exchange does not trade were not there, even from a source that kept them", async () => {
+    const poisoned: OpenBook = {
+      ...smallBook,
+      bids: [
+        {
+          id: 9n,
+          buyer: addr(9),
+          hardwareClass: 7,
+          acceptableRegions: 1n << 2n,
+          buyerRegion: 2,
+          windowStart: NOW + HOUR,
+          windowEnd: NOW + 3 * HOUR,
+          vcuHours: 10n,
+          filled: 0n,
+          limitPricePerVcuHour: 3_000_000n,
+          minGreenBps: 0,
+          bandwidthMbps: 0n,
+          maxLatencyMs: 0,
+          expiry: NOW + 3 * HOUR,
+        },
+      ],
+      computeOffers: [
+        ...smallBook.computeOffers,
+        { ...smallBook.computeOffers[0], id: 11n, hardwareClass: 7 },
+        { ...smallBook.computeOffers[0], id: 12n, region: 77, reservePricePerVcuHour: 1n },
+      ],
+      energyOffers: [
+        ...smallBook.energyOffers,
+        { ...smallBook.energyOffers[0], id: 13n, source: 9, reservePricePerKwh: 1n },
+      ],
+      bandwidthOffers: [...smallBook.bandwidthOffers, { ...smallBook.bandwidthOffers[0], id: 14n, fromRegion: 99 }],
+    };
+    const raw = await startTestServer({
+      clock: () => NOW,
+      platformFeeBps: FEE_BPS,
+      book: { openBook: async () => poisoned },
+    });
+    const clean = await startTestServer({ clock: () => NOW, platformFeeBps: FEE_BPS });
+    clean.book.replace(smallBook);
+    try {
+      for (const body of [localBid, { ...localBid, acceptableRegions: ["cn-east", "cn-north"], bandwidthMbps: 10 }]) {
+        const q = await quote(raw, body);
+        assert.equal(q.outcome, "priced");
+        assert.deepEqual(q, await quote(clean, body));
+      }
+    } finally {
+      await raw.close();
+      await clean.close();
     }
   });
 

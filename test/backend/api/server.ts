@@ -4,8 +4,8 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 import { type AppDeps, createApp } from "../../../backend/api/app.ts";
-import { InMemoryBookSource } from "../../../backend/api/book-source.ts";
-import { InMemoryProposalStore } from "../../../backend/api/proposal-store.ts";
+import { InMemoryBookSource } from "../../../backend/book/book-source.ts";
+import { InMemoryProposalStore } from "../../../backend/proposals/proposal-store.ts";
 
 export type TestServer = {
   url: string;

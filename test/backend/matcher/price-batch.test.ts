@@ -124,7 +124,11 @@ const book: OrderBook = {
 const rules = { now: start - 86_400, platformFeeBps: 30 };
 
 describe("clearAndPrice", () => {
-  const proposed = clearAndPrice(book, rules);
+  const { proposed, unpriced } = clearAndPrice(book, rules);
+
+  it("prices every match of an honest book", () => {
+    assert.deepEqual(unpriced, []);
+  });
 
   it("proposes only matches the contract accepts, bargained above the suppliers' reserves", () => {
     assert.deepEqual(proposed.map((p) => p.match.bidId).sort(), [1n, 2n]);
@@ -165,5 +169,32 @@ describe("clearAndPrice", () => {
         assert.match(p.explanation, new RegExp(String(p.payment)));
       }
     }
+  });
+});
+
+describe("clearAndPrice with a poisoned pair in the book", () => {
+  // A bid and a compute offer of hardware class 7, which the market stores (any uint8) but pricing
+  // has no parameters for: they clear against each other, and their bundle cannot be priced.
+  const poisoned: OrderBook = {
+    ...book,
+    bids: [
+      ...book.bids,
+      { ...book.bids[1], id: 7n, buyer: a(7), hardwareClass: 7, acceptableRegions: 1n << 3n, buyerRegion: 3 },
+    ],
+    computeOffers: [
+      ...book.computeOffers,
+      { ...book.computeOffers[1], id: 7n, supplier: a(17), hardwareClass: 7, region: 3 },
+    ],
+  };
+
+  it("still prices the honest pairs, exactly as without the poisoned ones", () => {
+    const { proposed, unpriced } = clearAndPrice(poisoned, rules);
+    const honest = clearAndPrice(book, rules).proposed;
+    assert.deepEqual(proposed, honest);
+    assert.deepEqual(
+      unpriced.map((u) => [u.match.bidId, u.match.computeOfferId]),
+      [[7n, 7n]],
+    );
+    assert.match(unpriced[0].reason, /hardware class 7/);
   });
 });

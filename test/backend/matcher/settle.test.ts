@@ -11,18 +11,19 @@ import { encryptKeystoreJson } from "ethers";
 import { pino } from "pino";
 import { type Address, encodeErrorResult, HttpRequestError, MethodNotFoundRpcError, RpcRequestError } from "viem";
 import { generatePrivateKey, privateKeyToAccount, privateKeyToAddress } from "viem/accounts";
-
+import type { BlockBook } from "../../../backend/book/book-source.ts";
+import { ChainBookSource } from "../../../backend/book/chain-book-source.ts";
+import { IndexerBookSource } from "../../../backend/book/indexer-book-source.ts";
 import { createChainClients } from "../../../backend/chain/create-clients.ts";
 import { ContractRevertError } from "../../../backend/chain/errors.ts";
 import { simulateSettle } from "../../../backend/chain/simulate-settle.ts";
-import { type BlockBook, ChainBookSource } from "../../../backend/matcher/chain-book-source.ts";
-import { IndexerBookSource } from "../../../backend/matcher/indexer-book-source.ts";
 import type { RoundReport } from "../../../backend/matcher/matcher.ts";
 import { clearAndPrice } from "../../../backend/matcher/price-batch.ts";
-import { JsonFileProposalStore } from "../../../backend/matcher/proposal-file.ts";
+import { JsonFileProposalStore } from "../../../backend/proposals/proposal-file.ts";
 import { loadConfig as loadIndexerConfig } from "../../../indexer/config.ts";
 import { startIndexer } from "../../../indexer/main.ts";
 import { marketAbi } from "../../../protocol/generated/abis.ts";
+import type { Bid, ComputeOffer } from "../../../protocol/orders.ts";
 import {
   type BidParams,
   type ComputeOfferParams,
@@ -530,6 +531,78 @@ describe("matcher rounds on a local chain", () => {
     assert.equal(await x.nonce(account.address), nonce + 1);
     await t.store.close();
   });
+
+  it("settles the honest bids when the book holds a pair pricing cannot price, and names that pair", async () => {
+    const honest = await postBid(x.buyer);
+    const fromBlock = await x.head();
+    // A bid and a compute offer of hardware class 7 (any uint8 fits the market's field) that clear
+    // against each other; the book sources leave such orders out, so they are slipped in past them.
+    const poisonedBid: Bid = {
+      id: 1_000_000n,
+      buyer: x.otherBuyer,
+      hardwareClass: 7,
+      acceptableRegions: 1n << BigInt(Region.Northwest),
+      buyerRegion: Region.Northwest,
+      windowStart,
+      windowEnd,
+      vcuHours: 10n,
+      filled: 0n,
+      limitPricePerVcuHour: 2_000_000n,
+      minGreenBps: 0,
+      bandwidthMbps: 0n,
+      maxLatencyMs: 0,
+      expiry: windowStart,
+    };
+    const poisonedOffer: ComputeOffer = {
+      id: 1_000_000n,
+      supplier: x.compute,
+      hardwareClass: 7,
+      region: Region.Northwest,
+      windowStart: windowStart - HOUR,
+      windowEnd: windowEnd + HOUR,
+      vcuHours: 100n,
+      filled: 0n,
+      reservePricePerVcuHour: 1_000_000n,
+      whPerVcuHour: 500n,
+      pueMilli: 1_100,
+      expiry: windowStart,
+    };
+    const t = await createTestMatcher({
+      url: node.url,
+      deployment: d,
+      account,
+      storeFile: storeFile(),
+      book: (chain) => ({
+        openBook: async () => {
+          const book = await chain.openBook();
+          return { ...book, bids: [...book.bids, poisonedBid], computeOffers: [...book.computeOffers, poisonedOffer] };
+        },
+      }),
+    });
+
+    const report = await t.matcher.runRound();
+
+    assert.equal(
+      report.status,
+      "settled",
+      JSON.stringify(report, (_k, v) => (typeof v === "bigint" ? String(v) : v)),
+    );
+    const { dropped } = report as Extract<RoundReport, { status: "settled" }>;
+    assert.deepEqual(
+      dropped.map((m) => [m.match.bidId, m.match.computeOfferId, m.why]),
+      [[poisonedBid.id, poisonedOffer.id, "unpriced"]],
+    );
+    assert.match(dropped[0].reason ?? "", /hardware class 7/);
+    assert.ok(
+      t.logs.some((l) => l.msg === "match dropped" && l.why === "unpriced"),
+      "the dropped pair is logged with its reason",
+    );
+    assert.deepEqual(
+      (await x.dealsOpened(fromBlock)).map((deal) => deal.bidId),
+      [honest],
+    );
+    await t.store.close();
+  });
 });
 
 describe("the matcher process", () => {
@@ -665,7 +738,7 @@ describe("simulateSettle", () => {
       market: d.market,
       startBlock: d.startBlock,
     }).openBook();
-    const proposed = clearAndPrice(book, { now: book.asOf + 30, platformFeeBps: Number(FEE_BPS) });
+    const { proposed } = clearAndPrice(book, { now: book.asOf + 30, platformFeeBps: Number(FEE_BPS) });
     return proposed.find((p) => p.match.bidId === bidId)!.match;
   }
 

@@ -3,10 +3,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { type BundleProposal, priceBundles, roundPayments } from "../../../backend/pricing/bundle.ts";
+import { type BundleProposal, priceBundles } from "../../../backend/pricing/bundle.ts";
 import { clearFast } from "../../../backend/pricing/clearing/fast.ts";
 import { checkBatch } from "../../../backend/pricing/clearing/feasibility.ts";
 import type { OrderBook } from "../../../backend/pricing/clearing/types.ts";
+import { roundPayments } from "../../../backend/pricing/payments.ts";
 import type { BandwidthOffer, EnergyOffer, Match } from "../../../protocol/orders.ts";
 import { BOOK_NOW, randomBook } from "./fixtures/books.ts";
 import { bandwidthOffer, bid, book, computeOffer, energyOffer, NOW, validMatch } from "./fixtures/orders.ts";

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { maxTotal, priceBundles, roundPayments } from "../../../backend/pricing/bundle.ts";
+import { priceBundles } from "../../../backend/pricing/bundle.ts";
 import { clearFast } from "../../../backend/pricing/clearing/fast.ts";
 import { checkBatch } from "../../../backend/pricing/clearing/feasibility.ts";
 import { PRICING_CONFIG } from "../../../backend/pricing/config.ts";
 import { nashBargain } from "../../../backend/pricing/nash.ts";
+import { maxTotal, roundPayments } from "../../../backend/pricing/payments.ts";
 import { BOOK_NOW, randomBook } from "./fixtures/books.ts";
 import { bandwidthOffer, bid, book, computeOffer, energyOffer, NOW, validMatch } from "./fixtures/orders.ts";
 

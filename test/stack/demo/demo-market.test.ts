@@ -12,9 +12,8 @@ import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
 
 import type { Address } from "viem";
-
+import { ChainBookSource } from "../../../backend/book/chain-book-source.ts";
 import { DealLedger } from "../../../backend/keeper/deal-ledger.ts";
-import { ChainBookSource } from "../../../backend/matcher/chain-book-source.ts";
 import { ACCOUNT_PLAN, devAccount } from "../../../protocol/accounts.ts";
 import type { Deployment } from "../../../protocol/deployment.ts";
 import { DemoChain } from "../../../stack/demo/chain.ts";

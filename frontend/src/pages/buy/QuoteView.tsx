@@ -4,7 +4,7 @@
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 
-import type { QuoteResponse } from "../../../../backend/api/schemas/quote.ts";
+import type { QuoteResponse } from "../../../../protocol/api.ts";
 import { REGIONS } from "../../../../protocol/units.ts";
 import { Amount } from "../../components/Amount.tsx";
 import { formatBps, formatDecimal, formatToken } from "../../lib/format.ts";

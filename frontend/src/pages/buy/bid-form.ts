@@ -1,6 +1,7 @@
 // The bid form's model: what a buyer types (strings), checked field by field against the
 // contract's rules (IMarket.postBid) before anything is signed, and turned into the on-chain
 // BidParams and the pricing API's quote request. Pure, so the rules are tested without a page.
+import { QUOTE_LIMITS } from "../../../../protocol/quote-limits.ts";
 import { BPS, HARDWARE_CLASSES, type HardwareClass, REGIONS } from "../../../../protocol/units.ts";
 import { type Parsed, parseInteger, parseLocalDateTime, parsePercentToBps, parseToken } from "../../lib/format.ts";
 
@@ -54,8 +55,6 @@ const MAX_UINT40 = 2n ** 40n - 1n;
 const MAX_UINT80 = 2n ** 80n - 1n;
 const MAX_UINT24 = 2 ** 24 - 1;
 const MAX_UINT16 = 2 ** 16 - 1;
-/** The pricing API quotes windows up to a year (backend/api/schemas/quote.ts). */
-const MAX_WINDOW_SECONDS = 366 * 24 * 3600;
 
 export function defaultBidForm(now: Date, toInput: (unixSeconds: number) => string): BidForm {
   const hour = 3600;
@@ -111,7 +110,7 @@ export function validateBid(
   if (end === null) errors.windowEnd = { key: "dateMissing" };
   else if (end <= now) errors.windowEnd = { key: "windowEndPast" };
   else if (start !== null && end <= start) errors.windowEnd = { key: "windowEndBeforeStart" };
-  else if (start !== null && end - start > MAX_WINDOW_SECONDS) errors.windowEnd = { key: "windowTooLong" };
+  else if (start !== null && end - start > QUOTE_LIMITS.maxWindowSeconds) errors.windowEnd = { key: "windowTooLong" };
 
   // Matches must happen before the bid expires, and a bid cannot outlive its window.
   const expiry = form.expiry === "" ? start : parseLocalDateTime(form.expiry);

@@ -7,7 +7,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { parseEventLogs } from "viem";
 
-import type { QuoteResponse } from "../../../../backend/api/schemas/quote.ts";
+import type { QuoteResponse } from "../../../../protocol/api.ts";
 import { HARDWARE_CLASSES, type HardwareClass, REGIONS } from "../../../../protocol/units.ts";
 import { Amount } from "../../components/Amount.tsx";
 import { Card } from "../../components/Card.tsx";

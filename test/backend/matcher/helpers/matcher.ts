@@ -2,14 +2,14 @@
 // (to inject faults or act between the matcher's requests), with its log lines captured.
 import { pino } from "pino";
 import { type Address, http, type LocalAccount, type Transport } from "viem";
-
-import { InMemoryProposalStore } from "../../../../backend/api/proposal-store.ts";
+import type { MatcherBookSource } from "../../../../backend/book/book-source.ts";
+import { ChainBookSource } from "../../../../backend/book/chain-book-source.ts";
 import { createChainClients } from "../../../../backend/chain/create-clients.ts";
 import type { RetryPolicy } from "../../../../backend/chain/retry.ts";
-import { ChainBookSource, type MatcherBookSource } from "../../../../backend/matcher/chain-book-source.ts";
 import { Matcher, type MatcherParameters } from "../../../../backend/matcher/matcher.ts";
 import { clearAndPrice } from "../../../../backend/matcher/price-batch.ts";
 import { SubmissionStore } from "../../../../backend/matcher/submission-store.ts";
+import { InMemoryProposalStore } from "../../../../backend/proposals/proposal-store.ts";
 import type { Deployment } from "./exchange.ts";
 
 export type LogLine = { level: number; msg: string; [field: string]: unknown };

@@ -3,7 +3,7 @@
 import { mkdir, open, readFile, rename } from "node:fs/promises";
 import path from "node:path";
 
-import type { ProposalBatch, ProposalStore } from "../api/proposal-store.ts";
+import type { ProposalBatch, ProposalStore } from "./proposal-store.ts";
 
 export class JsonFileProposalStore implements ProposalStore {
   readonly file: string;

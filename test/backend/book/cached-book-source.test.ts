@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import type { BookSource, OpenBook } from "../../../backend/api/book-source.ts";
-import { CachedBookSource } from "../../../backend/api/cached-book-source.ts";
+import type { BookSource, OpenBook } from "../../../backend/book/book-source.ts";
+import { CachedBookSource } from "../../../backend/book/cached-book-source.ts";
 
 function countingSource(fail = () => false): BookSource & { reads: number } {
   const source = {

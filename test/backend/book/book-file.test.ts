@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-
-import type { OpenBook } from "../../backend/api/book-source.ts";
-import { bookToJson, parseBook } from "../../backend/book-file.ts";
+import { bookToJson, parseBook } from "../../../backend/book/book-file.ts";
+import type { OpenBook } from "../../../backend/book/book-source.ts";
 
 const supplier = "0x00000000000000000000000000000000000000a1" as const;
 

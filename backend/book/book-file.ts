@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 
 import { z } from "zod";
 
-import type { OpenBook } from "./api/book-source.ts";
+import type { OpenBook } from "./book-source.ts";
 
 const uint = z
   .string()

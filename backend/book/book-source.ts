@@ -1,6 +1,7 @@
 // Where quotes read the open order book from. The API only reads; whoever follows the chain (the
 // indexer's GraphQL, or the matcher replaying market events) implements this and keeps it fresh.
 import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer } from "../../protocol/orders.ts";
+import { admitBook, RefusalLog, type RefusalLogger } from "./admit.ts";
 
 /** The open book at one moment, in the contract's own shapes (protocol/orders.ts). */
 export type OpenBook = {
@@ -13,16 +14,29 @@ export type OpenBook = {
 };
 
 export interface BookSource {
-  /** The current open book. Orders that are expired or fully filled may be included; pricing skips them. */
+  /**
+   * The current open book, holding only orders the exchange trades (admit.ts). Orders that are
+   * expired or fully filled may be included; pricing skips them.
+   */
   openBook(): Promise<OpenBook>;
+}
+
+/** A book together with the block it was read at, so the matcher can tell a lagging source. */
+export type BlockBook = OpenBook & { blockNumber: bigint };
+
+/** A BookSource that says which block its book reflects. */
+export interface MatcherBookSource extends BookSource {
+  openBook(): Promise<BlockBook>;
 }
 
 /** A book held in memory: for tests, benchmarks and the stand-alone server until the indexer exists. */
 export class InMemoryBookSource implements BookSource {
   #book: OpenBook;
+  readonly #refusals: RefusalLog;
 
-  constructor(book: Partial<OpenBook> = {}) {
-    this.#book = emptyBook(book);
+  constructor(book: Partial<OpenBook> = {}, logger?: RefusalLogger) {
+    this.#refusals = new RefusalLog(logger);
+    this.#book = this.#admit(book);
   }
 
   async openBook(): Promise<OpenBook> {
@@ -31,7 +45,13 @@ export class InMemoryBookSource implements BookSource {
 
   /** Replaces the whole book, as a follower does after applying a block. */
   replace(book: Partial<OpenBook>): void {
-    this.#book = emptyBook(book);
+    this.#book = this.#admit(book);
+  }
+
+  #admit(book: Partial<OpenBook>): OpenBook {
+    const admitted = admitBook(emptyBook(book));
+    this.#refusals.report(admitted.refused);
+    return admitted.book;
   }
 }
 

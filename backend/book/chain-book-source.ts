@@ -2,19 +2,11 @@
 // `confirmations` blocks are folded once and kept; the newer tail is folded onto a copy on every
 // read, so a re-org within the confirmation depth never corrupts the kept state.
 import type { Address, PublicClient } from "viem";
-
-import type { BookSource, OpenBook } from "../api/book-source.ts";
 import { applyBookLog, bookOf, cloneBookState, emptyBookState } from "../chain/book-state.ts";
 import { getBookLogs } from "../chain/get-book-logs.ts";
 import { NO_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
-
-/** A book together with the block it was read at, so the matcher can tell a lagging source. */
-export type BlockBook = OpenBook & { blockNumber: bigint };
-
-/** A BookSource that says which block its book reflects. */
-export interface MatcherBookSource extends BookSource {
-  openBook(): Promise<BlockBook>;
-}
+import { admitBook, RefusalLog, type RefusalLogger } from "./admit.ts";
+import type { BlockBook, MatcherBookSource } from "./book-source.ts";
 
 export type ChainBookSourceParameters = {
   client: PublicClient;
@@ -25,10 +17,13 @@ export type ChainBookSourceParameters = {
   confirmations?: bigint;
   maxBlockRange?: bigint;
   retry?: RetryPolicy;
+  /** Where orders the exchange does not trade (admit.ts) are reported, once each. */
+  logger?: RefusalLogger;
 };
 
 export class ChainBookSource implements MatcherBookSource {
-  readonly #p: Required<Omit<ChainBookSourceParameters, "retry">> & { retry: RetryPolicy | undefined };
+  readonly #p: Required<Omit<ChainBookSourceParameters, "retry" | "logger">> & { retry: RetryPolicy | undefined };
+  readonly #refusals: RefusalLog;
   #confirmed = emptyBookState();
   #confirmedTo: bigint;
   #queue: Promise<unknown> = Promise.resolve();
@@ -36,9 +31,13 @@ export class ChainBookSource implements MatcherBookSource {
   constructor(parameters: ChainBookSourceParameters) {
     this.#p = { confirmations: 0n, maxBlockRange: 2_000n, retry: undefined, ...parameters };
     this.#confirmedTo = parameters.startBlock - 1n;
+    this.#refusals = new RefusalLog(parameters.logger);
   }
 
-  /** The book at the current head (block time as `asOf`). Concurrent calls are served one after the other. */
+  /**
+   * The book at the current head (block time as `asOf`), without the orders the exchange does not
+   * trade (admit.ts). Concurrent calls are served one after the other.
+   */
   openBook(): Promise<BlockBook> {
     const next = this.#queue.then(() => this.#read());
     this.#queue = next.catch(() => undefined);
@@ -65,6 +64,8 @@ export class ChainBookSource implements MatcherBookSource {
       state = cloneBookState(this.#confirmed);
       for (const log of await logs(this.#confirmedTo + 1n, head.number)) applyBookLog(state, log);
     }
-    return { asOf: Number(head.timestamp), blockNumber: head.number, ...bookOf(state) };
+    const { book, refused } = admitBook(bookOf(state));
+    this.#refusals.report(refused);
+    return { asOf: Number(head.timestamp), blockNumber: head.number, ...book };
   }
 }

@@ -1,7 +1,8 @@
 // The open book read from the indexer's GraphQL API (indexer/graphql/schema.graphql) instead of
 // replaying chain events: one paginated `orders` query per kind of order. Pages are taken between two
 // reads of the indexer's status; if a block was indexed in between, the pages may mix two states of
-// the book, so the whole read starts again.
+// the book, so the whole read starts again. An order the indexer describes incompletely, or with a
+// value the exchange does not trade (admit.ts), is left out and logged; it never fails the read.
 import { getAddress } from "viem";
 import { z } from "zod";
 
@@ -9,7 +10,8 @@ import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer } from "../../proto
 import { ENERGY_SOURCES, HARDWARE_CLASSES } from "../../protocol/units.ts";
 import { RetryableChainError } from "../chain/errors.ts";
 import { NO_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
-import type { BlockBook, MatcherBookSource } from "./chain-book-source.ts";
+import { admitBook, type OrderKind, RefusalLog, type RefusalLogger, type RefusedOrder } from "./admit.ts";
+import type { BlockBook, MatcherBookSource } from "./book-source.ts";
 
 const ORDER_FIELDS = `
   id owner price quantity remaining expiry windowStart windowEnd
@@ -80,13 +82,17 @@ export type IndexerBookSourceParameters = {
   consistencyAttempts?: number;
   retry?: RetryPolicy;
   fetch?: typeof fetch;
+  /** Where orders left out of the book are reported, once each. */
+  logger?: RefusalLogger;
 };
 
 export class IndexerBookSource implements MatcherBookSource {
-  readonly #p: Required<Omit<IndexerBookSourceParameters, "retry">> & { retry: RetryPolicy };
+  readonly #p: Required<Omit<IndexerBookSourceParameters, "retry" | "logger">> & { retry: RetryPolicy };
+  readonly #refusals: RefusalLog;
 
   constructor(parameters: IndexerBookSourceParameters) {
     this.#p = { pageSize: 200, consistencyAttempts: 5, retry: NO_RETRY, fetch: globalThis.fetch, ...parameters };
+    this.#refusals = new RefusalLog(parameters.logger);
   }
 
   async openBook(): Promise<BlockBook> {
@@ -97,14 +103,15 @@ export class IndexerBookSource implements MatcherBookSource {
       );
       const after = await this.#status();
       if (before.indexedBlock !== after.indexedBlock) continue;
-      return {
-        asOf: after.chainTime,
-        blockNumber: BigInt(after.indexedBlock),
-        bids: bids.map(toBid),
-        computeOffers: computes.map(toComputeOffer),
-        energyOffers: energies.map(toEnergyOffer),
-        bandwidthOffers: links.map(toBandwidthOffer),
-      };
+      const malformed: RefusedOrder[] = [];
+      const { book, refused } = admitBook({
+        bids: mapOrders(bids, "bid", toBid, malformed),
+        computeOffers: mapOrders(computes, "compute", toComputeOffer, malformed),
+        energyOffers: mapOrders(energies, "energy", toEnergyOffer, malformed),
+        bandwidthOffers: mapOrders(links, "bandwidth", toBandwidthOffer, malformed),
+      });
+      this.#refusals.report([...malformed, ...refused]);
+      return { asOf: after.chainTime, blockNumber: BigInt(after.indexedBlock), ...book };
     }
     throw new RetryableChainError("the indexer kept moving while the book was read");
   }
@@ -161,17 +168,40 @@ export class IndexerBookSource implements MatcherBookSource {
   }
 }
 
+/** One order the indexer describes in a way no order of this kind can be; only that order is dropped. */
+class MalformedOrderError extends Error {
+  override name = "MalformedOrderError";
+}
+
+function mapOrders<T>(
+  nodes: readonly OrderNode[],
+  kind: OrderKind,
+  to: (o: OrderNode) => T,
+  malformed: RefusedOrder[],
+): T[] {
+  const orders: T[] = [];
+  for (const node of nodes) {
+    try {
+      orders.push(to(node));
+    } catch (err) {
+      if (!(err instanceof MalformedOrderError)) throw err;
+      malformed.push({ kind, id: node.id, reason: err.message });
+    }
+  }
+  return orders;
+}
+
 function enumIndex(names: readonly string[], name: string | null, field: string): number {
   const known = name === null ? -1 : names.indexOf(name);
   if (known >= 0) return known;
-  // The indexer names values it does not know `class-7`, `source-9`.
+  // The indexer names values it does not know `class-7`, `source-9`; admit.ts then refuses them.
   const numbered = /-(\d+)$/.exec(name ?? "");
   if (numbered !== null) return Number(numbered[1]);
-  throw new RetryableChainError(`indexer order has no usable ${field}`, { details: String(name) });
+  throw new MalformedOrderError(`no usable ${field} (${JSON.stringify(name)})`);
 }
 
-function need<T>(value: T | null, field: string, id: bigint): T {
-  if (value === null) throw new RetryableChainError(`indexer order ${id} lacks ${field}`);
+function need<T>(value: T | null, field: string): T {
+  if (value === null) throw new MalformedOrderError(`lacks ${field}`);
   return value;
 }
 
@@ -180,19 +210,16 @@ function toBid(o: OrderNode): Bid {
     id: o.id,
     buyer: o.owner,
     hardwareClass: enumIndex(HARDWARE_CLASSES, o.hardwareClass, "hardwareClass"),
-    acceptableRegions: need(o.acceptableRegions, "acceptableRegions", o.id).reduce(
-      (mask, r) => mask | (1n << BigInt(r)),
-      0n,
-    ),
-    buyerRegion: need(o.buyerRegion, "buyerRegion", o.id),
-    windowStart: need(o.windowStart, "windowStart", o.id),
-    windowEnd: need(o.windowEnd, "windowEnd", o.id),
+    acceptableRegions: need(o.acceptableRegions, "acceptableRegions").reduce((mask, r) => mask | (1n << BigInt(r)), 0n),
+    buyerRegion: need(o.buyerRegion, "buyerRegion"),
+    windowStart: need(o.windowStart, "windowStart"),
+    windowEnd: need(o.windowEnd, "windowEnd"),
     vcuHours: o.quantity,
     filled: o.quantity - o.remaining,
     limitPricePerVcuHour: o.price,
-    minGreenBps: need(o.minGreenBps, "minGreenBps", o.id),
-    bandwidthMbps: need(o.bandwidthMbps, "bandwidthMbps", o.id),
-    maxLatencyMs: need(o.maxLatencyMs, "maxLatencyMs", o.id),
+    minGreenBps: need(o.minGreenBps, "minGreenBps"),
+    bandwidthMbps: need(o.bandwidthMbps, "bandwidthMbps"),
+    maxLatencyMs: need(o.maxLatencyMs, "maxLatencyMs"),
     expiry: o.expiry,
   };
 }
@@ -202,14 +229,14 @@ function toComputeOffer(o: OrderNode): ComputeOffer {
     id: o.id,
     supplier: o.owner,
     hardwareClass: enumIndex(HARDWARE_CLASSES, o.hardwareClass, "hardwareClass"),
-    region: need(o.region, "region", o.id),
-    windowStart: need(o.windowStart, "windowStart", o.id),
-    windowEnd: need(o.windowEnd, "windowEnd", o.id),
+    region: need(o.region, "region"),
+    windowStart: need(o.windowStart, "windowStart"),
+    windowEnd: need(o.windowEnd, "windowEnd"),
     vcuHours: o.quantity,
     filled: o.quantity - o.remaining,
     reservePricePerVcuHour: o.price,
-    whPerVcuHour: need(o.whPerVcuHour, "whPerVcuHour", o.id),
-    pueMilli: need(o.pueMilli, "pueMilli", o.id),
+    whPerVcuHour: need(o.whPerVcuHour, "whPerVcuHour"),
+    pueMilli: need(o.pueMilli, "pueMilli"),
     expiry: o.expiry,
   };
 }
@@ -218,9 +245,9 @@ function toEnergyOffer(o: OrderNode): EnergyOffer {
   return {
     id: o.id,
     supplier: o.owner,
-    batchId: need(o.batchId, "batchId", o.id),
+    batchId: need(o.batchId, "batchId"),
     source: enumIndex(ENERGY_SOURCES, o.source, "source"),
-    region: need(o.region, "region", o.id),
+    region: need(o.region, "region"),
     wh: o.quantity,
     filled: o.quantity - o.remaining,
     reservePricePerKwh: o.price,
@@ -232,13 +259,13 @@ function toBandwidthOffer(o: OrderNode): BandwidthOffer {
   return {
     id: o.id,
     supplier: o.owner,
-    fromRegion: need(o.fromRegion, "fromRegion", o.id),
-    toRegion: need(o.toRegion, "toRegion", o.id),
+    fromRegion: need(o.fromRegion, "fromRegion"),
+    toRegion: need(o.toRegion, "toRegion"),
     mbps: o.quantity,
     filled: o.quantity - o.remaining,
-    latencyMs: need(o.latencyMs, "latencyMs", o.id),
-    windowStart: need(o.windowStart, "windowStart", o.id),
-    windowEnd: need(o.windowEnd, "windowEnd", o.id),
+    latencyMs: need(o.latencyMs, "latencyMs"),
+    windowStart: need(o.windowStart, "windowStart"),
+    windowEnd: need(o.windowEnd, "windowEnd"),
     reservePricePerMbpsHour: o.price,
     expiry: o.expiry,
   };

@@ -1,0 +1,89 @@
+// Dividing a bundle's budget into whole payments (docs/pricing.md, "Nash bargaining"): the most the
+// suppliers can be paid once the platform fee is on top (maxTotal), the bargain within each
+// supplier's reserve and core cap (bargainInCore), and whole base units the contract accepts
+// (roundPayments).
+//
+// Rounding: each supplier gets ⌊uᵢ⌋, and the base units left to reach round(Σ uᵢ) go one each to
+// the largest fractional parts below their caps. Every payment stays ≥ its reserve (uᵢ ≥ reserve, an
+// integer) and ≤ its cap, the payments sum exactly to the bundle's total T, and T ≤ V keeps
+// payments + fee within the bid's limit.
+import { nashBargain } from "./nash.ts";
+
+/** The largest total T of suppliers' payments with T + ⌊T·feeBps/10⁴⌋ ≤ value. */
+export function maxTotal(value: bigint, feeBps: number): bigint {
+  let total = (value * 10_000n) / BigInt(10_000 + feeBps);
+  while (total + 1n + ((total + 1n) * BigInt(feeBps)) / 10_000n <= value) total++;
+  return total;
+}
+
+/**
+ * Whole payments from real utilities: ⌊uᵢ⌋ each, then one more base unit to the largest fractional
+ * parts until the sum is round(Σ uᵢ), kept within [Σ reserves, budget] and each payment within
+ * [reserveᵢ, capᵢ] (caps ≥ reserves; a payment at its cap takes no more units, so the sum falls
+ * short of the target only by units the caps refuse). Each uᵢ ≥ reserveᵢ.
+ */
+export function roundPayments(
+  utilities: readonly number[],
+  reserves: readonly bigint[],
+  budget: bigint,
+  caps: readonly (bigint | undefined)[] = [],
+): bigint[] {
+  const floors = utilities.map((u, i) => {
+    const f = BigInt(Math.floor(u));
+    const cap = caps[i];
+    return f < reserves[i] ? reserves[i] : cap !== undefined && f > cap ? cap : f;
+  });
+  const floorSum = floors.reduce((s, v) => s + v, 0n);
+  let target = BigInt(Math.round(utilities.reduce((s, u) => s + u, 0)));
+  if (target > budget) target = budget;
+  if (target < floorSum) target = floorSum;
+  const order = utilities.map((u, i) => ({ i, frac: u - Math.floor(u) })).sort((a, b) => b.frac - a.frac || a.i - b.i);
+  const payments = [...floors];
+  // Σ fractional parts < n, so one unit each suffices; what a cap refuses stays with the buyer.
+  let left = target - floorSum;
+  for (const { i } of order) {
+    if (left === 0n) break;
+    const cap = caps[i];
+    if (cap !== undefined && payments[i] >= cap) continue;
+    payments[i]++;
+    left--;
+  }
+  return payments;
+}
+
+/**
+ * Weighted Nash bargaining with per-party minimums and core caps uᵢ ≤ capᵢ. Parties whose cap does
+ * not exceed their disagreement value are paid their cap and sit out (see replacements.ts).
+ * Undefined when no division gives every bargaining party more than its disagreement value.
+ *
+ * Under budget balance the coalition constraint Σ_{j≠i} u_j ≥ total − capᵢ is the same set as the
+ * bound uᵢ ≤ capᵢ, so it goes to nashBargain as a bound: the exact water-filling regime. Stated as
+ * coalitions, caps a few base units wide beside a surplus of billions stall nashBargain's
+ * active-set method ("did not converge").
+ */
+export function bargainInCore(
+  total: number,
+  d: readonly number[],
+  w: readonly number[],
+  min: readonly (number | undefined)[],
+  cap: readonly (number | undefined)[],
+): number[] | undefined {
+  const pinned = cap.map((c, i) => c !== undefined && c <= d[i]);
+  const free = d.map((_, i) => i).filter((i) => !pinned[i]);
+  const rest = total - cap.reduce((s: number, c, i) => (pinned[i] ? s + c! : s), 0);
+  const result = nashBargain({
+    total: rest,
+    disagreement: free.map((i) => d[i]),
+    weights: free.map((i) => w[i]),
+    bounds: free.map((i) => ({ min: min[i], max: cap[i] })),
+  });
+  if (!result.agreed) return undefined;
+  const utilities = cap.map((c) => c ?? 0);
+  free.forEach((i, k) => (utilities[i] = result.utilities[k]));
+  return utilities;
+}
+
+/** ⌈a / b⌉ for non-negative bigints. */
+export function ceilDiv(a: bigint, b: bigint): bigint {
+  return (a + b - 1n) / b;
+}
