@@ -21,6 +21,8 @@ const checks: Check[] = fix
   : [
       { name: "biome (TS, TSX, JSON, CSS)", command: bin("biome"), args: ["ci", "."] },
       { name: "prettier (Solidity)", command: bin("prettier"), args: ["--check", "--log-level=warn", ...solidity] },
+      // every web query against indexer/graphql/schema.graphql, naming the unknown field and its file
+      { name: "gql.tada (web queries)", command: bin("gql.tada"), args: ["check", "-c", "frontend/tsconfig.json"] },
       // the contracts only: the Solidity tests follow forge's naming (test_*, invariant_*)
       {
         name: "solhint (contracts)",

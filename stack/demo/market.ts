@@ -20,12 +20,14 @@ import {
   type Actor,
   ARBITER,
   BUYERS,
+  COMPUTE_RESERVE_JITTER,
   COMPUTE_SUPPLIERS,
   type Device,
   ENERGY_SUPPLIERS,
   NETWORK_SUPPLIERS,
   type Pace,
   REGISTRAR,
+  restingBidCeiling,
   tokens,
 } from "./scenario.ts";
 
@@ -34,9 +36,13 @@ const OFFERED_SHARE = 0.02;
 export const DEVICE_URI = (name: string) => `ccex-demo://devices/${name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
 
 /** How likely each participant is to post in one trading round. */
-export type Activity = { site: number; link: number; bid: number };
-export const SEED_ACTIVITY: Activity = { site: 0.3, link: 0.3, bid: 0.75 };
-export const LIVE_ACTIVITY: Activity = { site: 0.15, link: 0.1, bid: 0.35 };
+/** Chances per round: a site offers, a link offers, a buyer bids, a buyer leaves a resting bid below the offers. */
+export type Activity = { site: number; link: number; bid: number; restingBid: number };
+export const SEED_ACTIVITY: Activity = { site: 0.3, link: 0.3, bid: 0.75, restingBid: 0.1 };
+export const LIVE_ACTIVITY: Activity = { site: 0.15, link: 0.1, bid: 0.35, restingBid: 0.12 };
+
+/** A resting bid's window starts this long after the round's, so it stays in the book meanwhile. */
+const RESTING_SECONDS = 10 * 60;
 
 export type DemoMarketParameters = {
   chain: DemoChain;
@@ -135,7 +141,7 @@ export class DemoMarket {
               windowStart,
               windowEnd: offerEnd,
               vcuHours,
-              reservePricePerVcuHour: jitter(site.reservePerVcuHour, r, 0.95, 1.08),
+              reservePricePerVcuHour: jitter(site.reservePerVcuHour, r, ...COMPUTE_RESERVE_JITTER),
               whPerVcuHour: site.whPerVcuHour,
               pueMilli: site.pueMilli,
               expiry: offerExpiry,
@@ -186,6 +192,28 @@ export class DemoMarket {
             maxLatencyMs: job.maxLatencyMs,
             // A bid is for a job that starts at windowStart: unmatched by then, it is of no use.
             expiry: windowStart,
+          },
+        ]),
+      );
+      if (!r.chance(activity.restingBid)) continue;
+      // A price-sensitive buyer also bids under every offer of its class (scenario.ts
+      // restingBidCeiling): it cannot clear, so the book shows a bid side between batches until the
+      // bid expires and housekeeping cancels it, returning the escrow.
+      const restStart = windowStart + RESTING_SECONDS;
+      await post("resting bid", () =>
+        this.chain.write(from, "market", "postBid", [
+          {
+            hardwareClass: job.hardwareClass,
+            acceptableRegions: job.acceptableRegions.reduce((mask, code) => mask | (1 << code), 0),
+            buyerRegion: job.buyerRegion,
+            windowStart: restStart,
+            windowEnd: restStart + span,
+            vcuHours,
+            limitPricePerVcuHour: jitter(restingBidCeiling(job.hardwareClass), r, 0.8, 1),
+            minGreenBps: job.minGreenBps,
+            bandwidthMbps: job.bandwidthMbps,
+            maxLatencyMs: job.maxLatencyMs,
+            expiry: restStart,
           },
         ]),
       );

@@ -505,3 +505,20 @@ export const DEAL_BEHAVIOUR = {
   rulingDelay: [300, 2_400] as [number, number],
   refundBps: [1_000, 2_500, 5_000],
 };
+
+/** Compute offers' reserves are drawn from this range × the site's (a resting bid stays under the lowest). */
+export const COMPUTE_RESERVE_JITTER = [0.95, 1.08] as const;
+
+/**
+ * The all-in limit of a price-sensitive buyer's resting bid for `hardwareClass`: below every compute
+ * offer's reserve of that class (compute alone, before energy, bandwidth and fee), so the bid cannot
+ * clear and rests in the book until its window starts. A living market shows such bids: without
+ * them, every bid the matcher can serve leaves the book in the next batch and the bid side stays empty.
+ */
+export function restingBidCeiling(hardwareClass: number): bigint {
+  const reserves = COMPUTE_SUPPLIERS.flatMap((s) => s.sites)
+    .filter((site) => site.hardwareClass === hardwareClass)
+    .map((site) => site.reservePerVcuHour);
+  const cheapest = reserves.reduce((a, b) => (b < a ? b : a));
+  return (cheapest * BigInt(Math.floor(COMPUTE_RESERVE_JITTER[0] * 100))) / 100n - 1n;
+}

@@ -336,4 +336,66 @@ describe("retirement and transfer checks", () => {
       errors: { amount: "tooManyDecimals", to: "notAddress" },
     });
   });
+
+  it("shows each deal's agreed price and keeps past deals to one line until opened", async () => {
+    stubNetwork({
+      graphql: { Account: account(), ChainTime: { status: { chainTime: active.windowEnd - 3_600 } } },
+      calls: roleAnswers(false),
+    });
+    await renderPage(AccountPage, { path: "/account", route: "/account", as: "buyer" });
+    const card = await dealCard(active.id);
+    // 72 compute + 3 energy + 3 bandwidth + 0.234 fee, out of an escrow of 100.
+    const price = within(card).getByText("Agreed price").nextElementSibling!;
+    expect(price.textContent).toBe("78.234USDC (1.95585USDC / VCU·h all-in)");
+
+    const past = screen.getByRole("region", { name: "Past deals" });
+    const line = within(past).getByText("Deal #1").closest("details")!;
+    expect(line.open).toBe(false);
+    expect(line.querySelector("summary")!.textContent).toContain("120.36");
+    expect(screen.queryByRole("article", { name: "Deal #1" })).toBeNull();
+    await userEvent.setup().click(within(line).getByText("Deal #1"));
+    const opened = await screen.findByRole("article", { name: "Deal #1" });
+    expect(within(opened).getByText("Agreed price").nextElementSibling!.textContent).toBe(
+      "120.36USDC (2.006USDC / VCU·h all-in)",
+    );
+  });
+
+  it("pages through the deals, newest first, with the cursor the indexer gave", async () => {
+    const [newest, older] = account().account.deals.nodes;
+    const page = (after: unknown) => {
+      const data = account();
+      data.account.deals =
+        after === undefined || after === null
+          ? { nodes: [newest], pageInfo: { endCursor: "cursor-1", hasNextPage: true } }
+          : { nodes: [older], pageInfo: { endCursor: "cursor-2", hasNextPage: false } };
+      return data;
+    };
+    const pageAfter = (v: Record<string, unknown>) => page(v.dealsAfter);
+    const seen = stubNetwork({
+      graphql: {
+        Account: pageAfter,
+        ChainTime: { status: { chainTime: active.windowEnd - 3_600 } },
+      },
+      calls: roleAnswers(false),
+    });
+    await renderPage(AccountPage, { path: "/account", route: "/account", as: "buyer" });
+    await dealCard(newest.id);
+    const pages = screen.getByRole("navigation", { name: "Deals pages" });
+    expect(within(pages).getByText("Page 1")).toBeTruthy();
+    expect(within(pages).getByRole("button", { name: "Newer" }).hasAttribute("disabled")).toBe(true);
+    const user = userEvent.setup();
+    await user.click(within(pages).getByRole("button", { name: "Older" }));
+    expect(await screen.findByRole("region", { name: "Past deals" })).toBeTruthy();
+    expect(screen.queryByRole("article", { name: `Deal #${newest.id}` })).toBeNull();
+    expect(within(pages).getByText("Page 2")).toBeTruthy();
+    expect(within(pages).getByRole("button", { name: "Older" }).hasAttribute("disabled")).toBe(true);
+    expect(seen.graphql.filter((g) => g.operation === "Account").at(-1)!.variables).toMatchObject({
+      first: 20,
+      dealsAfter: "cursor-1",
+    });
+    await user.click(within(pages).getByRole("button", { name: "Newer" }));
+    expect(await dealCard(newest.id)).toBeTruthy();
+    // Everything on one page: no pager at all (the orders here fit).
+    expect(screen.queryByRole("navigation", { name: "Orders pages" })).toBeNull();
+  });
 });

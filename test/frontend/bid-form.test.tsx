@@ -1,10 +1,12 @@
-import { screen, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { toLocalDateTimeInput } from "../../frontend/src/lib/format.ts";
 import { type BidForm, defaultBidForm, validateBid } from "../../frontend/src/pages/buy/bid-form.ts";
 import BuyPage from "../../frontend/src/pages/buy/index.tsx";
+import { PostedBid } from "../../frontend/src/pages/buy/PostedBid.tsx";
 import { renderInApp } from "./render.tsx";
+import { stubNetwork } from "./render-page.tsx";
 
 const NOW = Math.floor(Date.now() / 1000);
 const HOUR = 3600;
@@ -158,12 +160,72 @@ describe("open offers on the buy page", () => {
     await renderInApp(<BuyPage />, { path: "/buy" });
     const table = await screen.findByRole("table", { name: "Open GPU, training offers" });
     expect(await within(table).findByRole("cell", { name: "Northwest China" })).toBeTruthy();
-    await user.click(within(table).getByRole("button", { name: "Use the window and region of offer #197" }));
+    const use = within(table).getByRole("button", { name: "Use window of offer #197 (and its region)" });
+    // WCAG 2.5.3: the accessible name starts with the visible label, so "click Use window" finds it.
+    expect(use.getAttribute("aria-label")!.startsWith(use.textContent!)).toBe(true);
+    await user.click(use);
     expect((screen.getByRole("checkbox", { name: "Northwest China" }) as HTMLInputElement).checked).toBe(true);
     expect((screen.getByLabelText("Window start") as HTMLInputElement).value).toBe(toLocalDateTimeInput(1_900_000_080));
     expect((screen.getByLabelText("Window end") as HTMLInputElement).value).toBe(toLocalDateTimeInput(1_900_002_420));
     expect((screen.getByLabelText("Bid valid until") as HTMLInputElement).value).toBe(
       toLocalDateTimeInput(1_900_002_420),
     );
+  });
+});
+
+describe("the limit price and what became of a posted bid", () => {
+  it("explains beside the limit that in a thin book the price follows the stated limit", async () => {
+    await renderInApp(<BuyPage />, { path: "/buy" });
+    const note = await screen.findByText(/How your limit sets the price/);
+    expect(note.textContent).toContain("Nash bargaining");
+    expect(note.textContent).toContain("In a thin book");
+    // It sits with the price fields, before the buttons that quote and post.
+    const form = screen.getByRole("form", { name: "Bid for a compute job" });
+    expect(form.contains(note)).toBe(true);
+    expect(
+      note.compareDocumentPosition(screen.getByRole("button", { name: "Get quote" })) &
+        Node.DOCUMENT_POSITION_FOLLOWING,
+    ).toBeTruthy();
+  });
+
+  it("says the bid waits, then that it was matched, linking each deal with its price", async () => {
+    let deals: {
+      id: string;
+      vcuHours: string;
+      computePayment: string;
+      energyPayment: string;
+      bandwidthPayment: string;
+      fee: string;
+    }[] = [];
+    const order = { status: "OPEN", quantity: "10", filled: "0", remaining: "10" };
+    const postedBid = () => ({ order, deals: { nodes: deals } });
+    stubNetwork({ graphql: { PostedBid: postedBid } });
+    const { queryClient } = await renderInApp(<PostedBid bidId={178n} />, { path: "/buy" });
+    expect(
+      (
+        await screen.findByText(
+          /^Bid 178 is posted; its funds are in escrow\. The matcher takes it into the next batch/,
+        )
+      ).textContent,
+    ).toBeTruthy();
+
+    // The next block brings deal 125 (the whole bid, 10 VCU-hours for 18.0036 all-in).
+    deals = [
+      {
+        id: "125",
+        vcuHours: "10",
+        computePayment: "12000000",
+        energyPayment: "3000000",
+        bandwidthPayment: "2950000",
+        fee: "53600",
+      },
+    ];
+    Object.assign(order, { status: "FILLED", filled: "10", remaining: "0" });
+    await act(() => queryClient.invalidateQueries());
+    const status = await screen.findByRole("status");
+    await waitFor(() => expect(status.textContent).toContain("Bid 178 is matched: a deal opened."));
+    const link = within(status).getByRole("link", { name: "Deal 125" });
+    expect(link.getAttribute("href")).toBe("/trace/deal/125");
+    expect(link.closest("li")!.textContent).toBe("Deal 125: 10VCU·h · 18.0036 (1.80036/ VCU·h)");
   });
 });

@@ -6,9 +6,15 @@ import { readFileSync } from "node:fs";
 import { screen, waitFor, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { headline, resourceSeries, windowStart } from "../../frontend/src/pages/dashboard/figures.ts";
+import {
+  candleVolume,
+  fittingRange,
+  headline,
+  resourceSeries,
+  windowStart,
+} from "../../frontend/src/pages/dashboard/figures.ts";
 import DashboardPage from "../../frontend/src/pages/dashboard/index.tsx";
-import type { StatsData } from "../../frontend/src/pages/dashboard/queries.ts";
+import type { Candle, SpanData, StatsData } from "../../frontend/src/pages/dashboard/queries.ts";
 import { repoFile } from "./paths.ts";
 import { renderPage, stubNetwork } from "./render-page.tsx";
 
@@ -19,7 +25,22 @@ vi.mock("../../frontend/src/components/charts/UPlotChart.tsx", () => ({
 }));
 vi.mock("uplot", () => ({ default: { paths: { bars: () => () => null } } }));
 
-const stats: StatsData = JSON.parse(readFileSync(repoFile("test/frontend/fixtures/stats.json"), "utf8"));
+const fixture = (name: string) => JSON.parse(readFileSync(repoFile(`test/frontend/fixtures/${name}`), "utf8"));
+const stats: StatsData = fixture("stats.json");
+const span: SpanData = fixture("stats-span.json");
+/** Compute prices per hardware class, as DashboardClassPrices answers them. */
+const classPrices: Record<string, { stats: { priceHistory: Candle[] } }> = fixture("stats-class-prices.json");
+const computePrices = classPrices["gpu-inference"].stats.priceHistory;
+
+const pricesOfClass = (v: Record<string, unknown>) => classPrices[v.hardwareClass as string];
+
+/** The indexer's answers to the dashboard's queries (by operation name). */
+const answers = (dashboard: StatsData = stats) => ({
+  Dashboard: dashboard,
+  DashboardSpan: span,
+  DashboardClassPrices: pricesOfClass,
+  ChainTime: { status: { chainTime: stats.status.chainTime } },
+});
 
 // The page takes the later of chain time and the visitor's clock. The fixture was captured on a
 // chain at a fixed time: put the visitor's clock before it, so the fixture's chain time decides the
@@ -46,22 +67,43 @@ describe("dashboard figures", () => {
   });
 
   it("turns buckets into chart series in display units (kWh and tokens per kWh for energy)", () => {
-    const energy = resourceSeries(stats.stats, "ENERGY");
+    const energy = resourceSeries(stats.stats.energyVolume, stats.stats.energyPrice, "ENERGY");
     expect(energy.x).toEqual([stats.stats.energyVolume[0].start]);
     expect(energy.quantity).toEqual([210]);
     expect(energy.value).toEqual([12]);
     expect(energy.close).toEqual([0.05]);
     expect(energy.high).toEqual([0.066666]);
-    expect(resourceSeries(stats.stats, "COMPUTE").close).toEqual([1.8]);
+    const compute = resourceSeries(candleVolume(computePrices), computePrices, "COMPUTE");
+    expect(compute.close).toEqual([1.8]);
+    expect(compute.value).toEqual([180]);
   });
 
   it("puts every bucket of the window on the axis, quiet ones at zero volume and no price", () => {
     const start = stats.stats.computeVolume[0].start;
     const day = 86_400;
-    const s = resourceSeries(stats.stats, "COMPUTE", { from: start - 2 * day, to: start + day + 5, step: day });
+    const s = resourceSeries(stats.stats.computeVolume, computePrices, "COMPUTE", {
+      from: start - 2 * day,
+      to: start + day + 5,
+      step: day,
+    });
     expect(s.x).toEqual([start - 2 * day, start - day, start, start + day]);
     expect(s.value).toEqual([0, 0, 180, 0]);
     expect(s.close).toEqual([null, null, 1.8, null]);
+  });
+
+  it("opens on the shortest period that holds the whole history", () => {
+    const now = span.status.chainTime!;
+    const startedAgo = (seconds: number): SpanData => ({
+      ...span,
+      stats: { ...span.stats, computeVolume: [{ start: now - seconds }], energyVolume: [], bandwidthVolume: [] },
+    });
+    expect(fittingRange(startedAgo(3_600))).toBe("day");
+    expect(fittingRange(startedAgo(3 * 86_400))).toBe("week");
+    expect(fittingRange(startedAgo(20 * 86_400))).toBe("month");
+    expect(fittingRange(startedAgo(90 * 86_400))).toBe("all");
+    expect(fittingRange({ ...span, stats: { computeVolume: [], energyVolume: [], bandwidthVolume: [] } })).toBe(
+      "month",
+    );
   });
 
   it("starts a window on whole buckets so the query does not change every second", () => {
@@ -74,7 +116,7 @@ describe("dashboard figures", () => {
 describe("dashboard page", () => {
   it("shows the headline figures with their units and a chart per measure", async () => {
     stubNetwork({
-      graphql: { Dashboard: stats, ChainTime: { status: { chainTime: stats.status.chainTime } } },
+      graphql: answers(),
       calls: { symbol: "USDC" },
     });
     await renderPage(DashboardPage, { path: "/dashboard", route: "/dashboard" });
@@ -90,12 +132,34 @@ describe("dashboard page", () => {
     expect(
       screen.getByRole("img", { name: "Compute: 180 USDC traded; 1 of the periods shown had trades." }),
     ).toBeTruthy();
-    expect(screen.getByRole("img", { name: "Compute: last close 1.8 USDC / VCU·h." })).toBeTruthy();
+    // Across classes, one price line per hardware class that traded.
+    expect(
+      screen.getByRole("img", { name: "Last close per hardware class: GPU, inference 1.8 USDC / VCU·h." }),
+    ).toBeTruthy();
+  });
+
+  it("opens on the period that fits the history and filters compute by hardware class", async () => {
+    const seen = stubNetwork({ graphql: answers(), calls: { symbol: "USDC" } });
+    await renderPage(DashboardPage, { path: "/dashboard", route: "/dashboard" });
+    const periods = await screen.findByRole("group", { name: "Period" });
+    // The fixture's history is a day and a bit old: the week, in hours, not a month of empty days.
+    await waitFor(() =>
+      expect(within(periods).getByRole("button", { name: "7 days" }).getAttribute("aria-pressed")).toBe("true"),
+    );
+    const user = userEvent.setup();
+    await user.selectOptions(await screen.findByRole("combobox", { name: "Hardware class" }), "gpu-inference");
+    expect(
+      await screen.findByRole("img", { name: "Compute · GPU, inference: last close 1.8 USDC / VCU·h." }),
+    ).toBeTruthy();
+    const asked = seen.graphql
+      .filter((g) => g.operation === "DashboardClassPrices")
+      .map((g) => g.variables.hardwareClass);
+    expect(new Set(asked)).toEqual(new Set(["cpu-general", "cpu-hpc", "gpu-inference", "gpu-training"]));
   });
 
   it("switches resource and period with buttons that say which is on", async () => {
     const seen = stubNetwork({
-      graphql: { Dashboard: stats, ChainTime: { status: { chainTime: stats.status.chainTime } } },
+      graphql: answers(),
       calls: { symbol: "USDC" },
     });
     await renderPage(DashboardPage, { path: "/dashboard", route: "/dashboard" });
@@ -105,9 +169,13 @@ describe("dashboard page", () => {
     expect(within(resources).getByRole("button", { name: "Green power" }).getAttribute("aria-pressed")).toBe("true");
     expect(screen.getByRole("img", { name: "Green power: last close 0.05 USDC / kWh." })).toBeTruthy();
 
-    await user.click(within(screen.getByRole("group", { name: "Period" })).getByRole("button", { name: "24 hours" }));
-    const last = seen.graphql.filter((g) => g.operation === "Dashboard").at(-1)!;
-    expect(last.variables).toEqual({ from: windowStart(stats.status.chainTime!, 86_400, 3_600), interval: "HOUR" });
+    await user.click(within(screen.getByRole("group", { name: "Period" })).getByRole("button", { name: "30 days" }));
+    await waitFor(() =>
+      expect(seen.graphql.filter((g) => g.operation === "Dashboard").at(-1)!.variables).toEqual({
+        from: windowStart(stats.status.chainTime!, 30 * 86_400, 86_400),
+        interval: "DAY",
+      }),
+    );
   });
 
   it("says when a resource has no trades in the period", async () => {
@@ -115,7 +183,7 @@ describe("dashboard page", () => {
     empty.stats.bandwidthVolume = [];
     empty.stats.bandwidthPrice = [];
     stubNetwork({
-      graphql: { Dashboard: empty, ChainTime: { status: { chainTime: stats.status.chainTime } } },
+      graphql: answers(empty),
       calls: { symbol: "USDC" },
     });
     await renderPage(DashboardPage, { path: "/dashboard", route: "/dashboard" });

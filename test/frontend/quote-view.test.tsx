@@ -67,6 +67,36 @@ describe("quote breakdown", () => {
     ).toBeTruthy();
   });
 
+  it("says why a supplier is paid below its outside option, in the pricing service's own words", async () => {
+    // The energy supplier held to a replacement offer's cost (the core cap): 0.22 against an outside option of 0.32.
+    const reason = "Capped at 220000: another offer in the book could serve the same part for 220000 at its reserve.";
+    const capped: QuoteResponse = structuredClone(quote);
+    const energy = capped.bundles[0].parties.find((p) => p.role === "energy")!;
+    energy.reserve = "125000";
+    energy.disagreement = "320000";
+    energy.payment = "220000";
+    energy.explanation = `Paid 220000 for its energy against a reserve of 125000 and an outside option worth 320000: 0.83% of the bundle's surplus of 11475000, at bargaining weight 0.5. ${reason}`;
+    await renderInApp(<QuoteView quote={capped} />);
+    const line = (
+      await screen.findByText(
+        /^The energy supplier is paid 0\.22 against a reserve of 0\.125: less than its outside option/,
+      )
+    ).closest("li")!;
+    expect(line.textContent).toBe(
+      "The energy supplier is paid 0.22 against a reserve of 0.125: less than its outside option worth 0.32, because another offer in the book could serve the same part, so its pay is capped at what that offer would cost." +
+        ` The pricing service: “${reason}”`.replace(/[“”]/g, ""),
+    );
+    const said = within(line).getByText(reason);
+    expect(said.tagName).toBe("Q");
+    expect(said.getAttribute("lang")).toBe("en");
+    // The method no longer promises every party its outside option.
+    expect(
+      screen.getByText(/paid at most what that replacement would cost, even when this is below its outside option/),
+    ).toBeTruthy();
+    // Suppliers paid above their outside option keep the plain sentence, with no cap reason.
+    expect(screen.getAllByText(/^Capped at/)).toHaveLength(1);
+  });
+
   it("explains a limit that is too low and offers the minimum", async () => {
     const low: QuoteResponse = {
       ...quote,

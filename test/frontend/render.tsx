@@ -61,9 +61,11 @@ export async function renderInApp(
   await i18next.changeLanguage(options.language ?? "en");
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
   const router = createMemoryRouter([{ path: "*", element: ui }], { initialEntries: [options.path ?? "/"] });
-  return render(
+  const result = render(
     <AppProviders config={options.config ?? testConfig()} queryClient={queryClient}>
       <RouterProvider router={router} />
     </AppProviders>,
   );
+  // The client lets a test stand in for a new block (invalidating the live queries, as the app does).
+  return { ...result, queryClient };
 }

@@ -80,7 +80,8 @@ function LiveIndicator() {
   );
 }
 
-function PageLoading() {
+/** Said while a page's code or texts load (also React Router's HydrateFallback for a lazy route). */
+export function PageLoading() {
   const { t } = useTranslation();
   return (
     <p className="state" role="status">

@@ -2,7 +2,7 @@
 // default export), so a page another helper adds appears in the router and the nav by existing.
 import { createBrowserRouter, type RouteObject } from "react-router";
 
-import { Layout, NotFound, RouteError } from "./Layout.tsx";
+import { Layout, NotFound, PageLoading, RouteError } from "./Layout.tsx";
 
 type PageModule = { default: React.ComponentType };
 const pageFiles = import.meta.glob<PageModule>("../pages/*/index.tsx");
@@ -27,7 +27,10 @@ export function routes(): RouteObject[] {
   const children: RouteObject[] = PAGES.filter((p) => pageExists(p.name)).map((page) => {
     const load = pageFiles[`../pages/${page.name}/index.tsx`];
     const lazy = async () => ({ Component: (await load()).default });
-    return page.path === "/" ? { index: true, lazy } : { path: page.path.slice(1), lazy };
+    // On a direct load the router waits for the page's chunk before its first render: the layout
+    // shows meanwhile, with this in the page's place (without it React Router warns and shows nothing).
+    const route = { lazy, HydrateFallback: PageLoading };
+    return page.path === "/" ? { index: true, ...route } : { path: page.path.slice(1), ...route };
   });
   children.push({ path: "*", Component: NotFound });
   return [

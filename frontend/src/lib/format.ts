@@ -1,4 +1,4 @@
-// Locale-aware display of the market's units (DESIGN.md §2) and exact parsing of what people type.
+// Locale-aware display of the market's units (docs/market-rules.md, "units") and exact parsing of what people type.
 // Amounts stay bigint from the chain to the screen: they are turned into decimal strings by integer
 // arithmetic and handed to Intl.NumberFormat as strings, which formats them without going through a
 // float. Parsing goes the other way, digit by digit, so "0.1" tokens is exactly 100000 base units.

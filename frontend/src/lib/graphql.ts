@@ -2,16 +2,21 @@
 // indexer's `status` subscription (server-sent events) fires after every indexed block and re-org,
 // and each firing marks every live query stale so react-query refetches those on screen. When the
 // event stream is down, the chain's block number (polled over /rpc) drives the same refresh.
+// The queries themselves are typed documents (graphql-documents.ts).
 import {
   type QueryKey,
   type UseQueryOptions,
   type UseQueryResult,
+  useQueries,
   useQuery,
   useQueryClient,
 } from "@tanstack/react-query";
 import { useEffect, useSyncExternalStore } from "react";
 import { chainFromConfig } from "./chain.ts";
 import { absoluteUrl, useStackConfig } from "./config.tsx";
+import { graphql, type Query, queryText, type ResultOf } from "./graphql-documents.ts";
+
+export { graphql, type Query, queryText, type ResultOf, type VariablesOf } from "./graphql-documents.ts";
 
 /** Why a GraphQL read failed: the network, an HTTP status, or errors the server reported. */
 export class GqlError extends Error {
@@ -37,14 +42,16 @@ function setGraphqlUrl(url: string): void {
 /**
  * Runs one GraphQL query against the indexer.
  * @example
- * const { orderBook } = await gql<{ orderBook: OrderBook }>(`query($r: Resource!) { orderBook(resource: $r) { bestBid } }`, { r: "COMPUTE" });
+ * const BEST_BID = graphql(`query BestBid($r: Resource!) { orderBook(resource: $r) { bestBid } }`);
+ * const { orderBook } = await gql(BEST_BID, { r: "COMPUTE" });
  * @throws {GqlError}
  */
-export async function gql<T>(
-  query: string,
-  variables: Record<string, unknown> = {},
+export async function gql<T, V>(
+  document: Query<T, V>,
+  variables: V,
   options: { signal?: AbortSignal } = {},
 ): Promise<T> {
+  const query = queryText(document);
   let response: Response;
   try {
     response = await fetch(absoluteUrl(endpoint.url), {
@@ -80,19 +87,37 @@ type GqlOptions<T> = Omit<UseQueryOptions<T, GqlError>, "queryKey" | "queryFn"> 
 };
 
 /** A GraphQL query on react-query, refetched after every new block unless `live: false`. */
-export function useGql<T>(
+export function useGql<T, V>(
   key: QueryKey,
-  query: string,
-  variables: Record<string, unknown> = {},
+  document: Query<T, V>,
+  variables: V,
   options: GqlOptions<T> = {},
 ): UseQueryResult<T, GqlError> {
   const { live = true, ...rest } = options;
   return useQuery<T, GqlError>({
     queryKey: ["gql", ...key, variables],
-    queryFn: ({ signal }) => gql<T>(query, variables, { signal }),
+    queryFn: ({ signal }) => gql(document, variables, { signal }),
     meta: { live },
     ...rest,
   });
+}
+
+/** The same query once per variables (e.g. one price series per hardware class), each cached on its own. */
+export function useGqlEach<T, V>(
+  key: QueryKey,
+  document: Query<T, V>,
+  variables: readonly V[],
+  options: GqlOptions<T> = {},
+): UseQueryResult<T, GqlError>[] {
+  const { live = true, ...rest } = options;
+  return useQueries({
+    queries: variables.map((v) => ({
+      queryKey: ["gql", ...key, v],
+      queryFn: ({ signal }: { signal: AbortSignal }) => gql(document, v, { signal }),
+      meta: { live },
+      ...rest,
+    })),
+  }) as UseQueryResult<T, GqlError>[];
 }
 
 // ─── live updates ────────────────────────────────────────────────────────────────────────
@@ -118,7 +143,7 @@ export function useLiveState(): LiveState {
   );
 }
 
-const STATUS_SUBSCRIPTION = "subscription { status { indexedBlock } }";
+const STATUS_SUBSCRIPTION = graphql(`subscription LiveStatus { status { indexedBlock } }`);
 
 /** Mounted once (in the app shell): follows new blocks and refreshes the live queries. */
 export function useLiveUpdates(): void {
@@ -151,13 +176,13 @@ export function useLiveUpdates(): void {
     let source: EventSource | null = null;
     if (typeof EventSource === "function") {
       const url = new URL(absoluteUrl(config.graphqlUrl));
-      url.searchParams.set("query", STATUS_SUBSCRIPTION);
+      url.searchParams.set("query", queryText(STATUS_SUBSCRIPTION));
       source = new EventSource(url);
       source.addEventListener("next", (event) => {
         stopPolling();
         const block = (
-          JSON.parse((event as MessageEvent<string>).data) as { data?: { status?: { indexedBlock?: number | null } } }
-        ).data?.status?.indexedBlock;
+          JSON.parse((event as MessageEvent<string>).data) as { data?: ResultOf<typeof STATUS_SUBSCRIPTION> }
+        ).data?.status.indexedBlock;
         if (typeof block === "number") onBlock(block, "indexer");
       });
       // EventSource reconnects by itself; until it does, the chain keeps the page fresh.

@@ -10,10 +10,12 @@ import { dealPlan, nextStep } from "../../../stack/demo/deal-plan.ts";
 import { capacityFactor, generatedWh } from "../../../stack/demo/generation.ts";
 import {
   BUYERS,
+  COMPUTE_RESERVE_JITTER,
   COMPUTE_SUPPLIERS,
   ENERGY_SUPPLIERS,
   NETWORK_SUPPLIERS,
   REGION,
+  restingBidCeiling,
   SIMULATOR_ACCOUNTS,
   SOURCE,
 } from "../../../stack/demo/scenario.ts";
@@ -106,5 +108,20 @@ describe("demo config", () => {
     assert.equal(run.status, 2);
     assert.equal(run.stdout, "");
     assert.match(run.stderr.trim(), /^invalid environment: RPC_URL: /);
+  });
+});
+
+describe("resting bids", () => {
+  it("stay under every compute offer of their class, so they rest in the book instead of clearing", () => {
+    for (const { job } of BUYERS) {
+      const ceiling = restingBidCeiling(job.hardwareClass);
+      assert.ok(ceiling > 0n, `class ${job.hardwareClass}: a resting bid must offer something`);
+      for (const site of COMPUTE_SUPPLIERS.flatMap((s) => s.sites).filter(
+        (x) => x.hardwareClass === job.hardwareClass,
+      )) {
+        const lowestOffer = BigInt(Math.round(Number(site.reservePerVcuHour) * COMPUTE_RESERVE_JITTER[0]));
+        assert.ok(ceiling < lowestOffer, `class ${job.hardwareClass}: ${ceiling} must stay below ${lowestOffer}`);
+      }
+    }
   });
 });

@@ -39,6 +39,8 @@ export function LineChart({ x, series, formatY, summary, height }: Props) {
           label: s.label,
           stroke: s.color ?? chartColor("accent"),
           width: 2,
+          // A price holds between trades: quiet buckets join the line rather than break it.
+          spanGaps: true,
           value: formatY ? (_u: uPlot, v: number | null) => (v == null ? "—" : formatY(v)) : undefined,
         })),
       ],

@@ -1,6 +1,6 @@
 // One deal as its parties follow it: what was bought, the lifecycle so far (each step with its time
 // and transaction), the deadlines still ahead, and what this account may do about it now.
-import { useId } from "react";
+import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
@@ -10,6 +10,7 @@ import { StatusBadge } from "../../components/StatusBadge.tsx";
 import { TxLink } from "../../components/TxLink.tsx";
 import { formatDuration, formatTime } from "../../lib/format.ts";
 import { useLocale } from "../../lib/locale.ts";
+import { agreedPrice } from "./agreed-price.ts";
 import { DealActions } from "./DealActions.tsx";
 import { dealAgenda, dealRoles, type Viewer } from "./eligibility.ts";
 import type { AccountDeal } from "./queries.ts";
@@ -33,12 +34,47 @@ function deadlines(deal: AccountDeal): Deadline[] {
   }
 }
 
+/** A finalised or cancelled deal: one line (id, status, quantity, price) that opens into its card. */
+export function PastDeal({ deal, viewer, now }: { deal: AccountDeal; viewer: Viewer; now: number | null }) {
+  const { t } = useTranslation("account");
+  const locale = useLocale();
+  // The card (timeline, actions) is built only when opened: an account with hundreds of past deals
+  // stays one short list.
+  const [open, setOpen] = useState(false);
+  const price = agreedPrice(deal);
+  return (
+    <details className="deal-past" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>
+        <span className="deal-past__id">{t("deal.title", { id: deal.id })}</span>
+        <StatusBadge status={deal.status} />
+        <span>
+          <Amount value={deal.vcuHours} kind="vcuHours" />
+          {deal.hardwareClass && (
+            <span className="muted">
+              {" "}
+              · {t(`common:hardware.${deal.hardwareClass}`, { defaultValue: deal.hardwareClass })}
+            </span>
+          )}
+        </span>
+        <span className="deal-past__price">
+          <Amount value={price.total} kind="token" />
+        </span>
+        <time className="muted" dateTime={new Date(deal.opened.time * 1000).toISOString()}>
+          {formatTime(deal.opened.time, locale)}
+        </time>
+      </summary>
+      {open && <DealCard deal={deal} viewer={viewer} now={now} />}
+    </details>
+  );
+}
+
 export function DealCard({ deal, viewer, now }: { deal: AccountDeal; viewer: Viewer; now: number | null }) {
   const { t } = useTranslation("account");
   const locale = useLocale();
   const headingId = useId();
   const roles = dealRoles(deal, viewer.account);
   const agenda = now === null ? null : dealAgenda(deal, viewer, now);
+  const price = agreedPrice(deal);
 
   return (
     <article className="deal-card" aria-labelledby={headingId}>
@@ -80,6 +116,15 @@ export function DealCard({ deal, viewer, now }: { deal: AccountDeal; viewer: Vie
             <Amount value={deal.greenShareBps} kind="bps" />{" "}
             <span className="muted">
               (<Amount value={deal.greenWh} kind="energy" /> / <Amount value={deal.energyNeededWh} kind="energy" />)
+            </span>
+          </dd>
+        </div>
+        <div>
+          <dt>{t("deal.price")}</dt>
+          <dd>
+            <Amount value={price.total} kind="token" />{" "}
+            <span className="muted">
+              (<Amount value={price.perVcuHour} kind="token" per="/ VCU·h" /> {t("deal.allIn")})
             </span>
           </dd>
         </div>

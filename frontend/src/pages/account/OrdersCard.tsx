@@ -37,11 +37,14 @@ export function OrdersCard({
   account,
   loading,
   error,
+  pager,
 }: {
   orders: AccountOrder[] | undefined;
   account: string;
   loading: boolean;
   error: Error | null;
+  /** Paging of the list, under the table. */
+  pager?: React.ReactNode;
 }) {
   const { t } = useTranslation("account");
   const locale = useLocale();
@@ -148,6 +151,7 @@ export function OrdersCard({
         error={error}
         empty={t("orders.empty")}
       />
+      {pager}
       <TxStatus entry={tx.entry} />
     </Card>
   );

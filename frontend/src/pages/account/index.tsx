@@ -6,6 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 
 import { Card } from "../../components/Card.tsx";
+import { Pager, useCursors } from "../../components/Pager.tsx";
 import { QueryState } from "../../components/Table.tsx";
 import { useChain } from "../../lib/chain.ts";
 import { useGql } from "../../lib/graphql.ts";
@@ -13,16 +14,10 @@ import { useWallet } from "../../lib/wallet/index.tsx";
 import { BalanceCard } from "./BalanceCard.tsx";
 import { CertificatesCard } from "./CertificatesCard.tsx";
 import { CreditsCard } from "./CreditsCard.tsx";
-import { DealCard } from "./DealCard.tsx";
+import { DealCard, PastDeal } from "./DealCard.tsx";
 import { dealAgenda, type Viewer } from "./eligibility.ts";
 import { OrdersCard } from "./OrdersCard.tsx";
-import {
-  ACCOUNT_QUERY,
-  type AccountData,
-  type AccountDeal,
-  DISPUTED_DEALS_QUERY,
-  type DisputedDealsData,
-} from "./queries.ts";
+import { ACCOUNT_QUERY, type AccountDeal, DISPUTED_DEALS_QUERY, PAGE_SIZE } from "./queries.ts";
 import { useChainNow } from "./use-chain-now.ts";
 
 /** Whether `account` holds the market's ARBITER_ROLE, asked of the chain (roles can be granted after deployment). */
@@ -47,13 +42,21 @@ export default function AccountPage() {
   const now = useChainNow();
   const viewer: Viewer = { account, isArbiter };
 
-  const query = useGql<AccountData>(
+  const dealPages = useCursors();
+  const orderPages = useCursors();
+  const query = useGql(
     ["account", account],
     ACCOUNT_QUERY,
-    { address: account?.toLowerCase() ?? "" },
-    { enabled: account !== null },
+    {
+      address: account?.toLowerCase() ?? "",
+      first: PAGE_SIZE,
+      dealsAfter: dealPages.after,
+      ordersAfter: orderPages.after,
+    },
+    // The page on screen stays while the next one loads.
+    { enabled: account !== null, placeholderData: (previous) => previous },
   );
-  const disputes = useGql<DisputedDealsData>(["disputes"], DISPUTED_DEALS_QUERY, {}, { enabled: isArbiter });
+  const disputes = useGql(["disputes"], DISPUTED_DEALS_QUERY, {}, { enabled: isArbiter });
 
   if (account === null) {
     return (
@@ -83,6 +86,8 @@ export default function AccountPage() {
 
   const data = query.data?.account;
   const deals = sortDeals(data?.deals.nodes ?? [], viewer, now);
+  const running = deals.filter((d) => !CLOSED.has(d.status));
+  const past = deals.filter((d) => CLOSED.has(d.status));
   const mine = new Set(deals.map((d) => d.id));
   const openDisputes = (disputes.data?.deals.nodes ?? []).filter((d) => !mine.has(d.id));
   const waiting = deals.filter((d) => now !== null && dealAgenda(d, viewer, now).actions.length > 0).length;
@@ -120,14 +125,30 @@ export default function AccountPage() {
           <QueryState loading={query.isPending} error={query.error} empty={t("deals.empty")} />
         ) : (
           <div className="deal-list">
-            {deals.map((deal) => (
+            {running.map((deal) => (
               <DealCard key={deal.id} deal={deal} viewer={viewer} now={now} />
             ))}
+            {past.length > 0 && (
+              <section className="deal-past-list" aria-label={t("deals.past")}>
+                <h3>{t("deals.past")}</h3>
+                <p className="hint">{t("deals.pastHint")}</p>
+                {past.map((deal) => (
+                  <PastDeal key={deal.id} deal={deal} viewer={viewer} now={now} />
+                ))}
+              </section>
+            )}
           </div>
         )}
+        <Pager cursors={dealPages} pageInfo={data?.deals.pageInfo} label={t("deals.pages")} />
       </Card>
 
-      <OrdersCard orders={data?.orders.nodes} account={account} loading={query.isPending} error={query.error} />
+      <OrdersCard
+        orders={data?.orders.nodes}
+        account={account}
+        loading={query.isPending}
+        error={query.error}
+        pager={<Pager cursors={orderPages} pageInfo={data?.orders.pageInfo} label={t("orders.pages")} />}
+      />
       <CertificatesCard holdings={data?.certificates} account={account} loading={query.isPending} error={query.error} />
     </div>
   );

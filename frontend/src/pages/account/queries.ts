@@ -1,105 +1,40 @@
-// What the account page reads from the indexer (indexer/graphql/schema.graphql). BigInt fields are
-// decimal strings; times are unix seconds of chain time.
-import type { DealStatus } from "./eligibility.ts";
+// What the account page reads from the indexer (indexer/graphql/schema.graphql), typed by gql.tada.
+// BigInt fields are decimal strings; times are unix seconds of chain time. Deals and orders come a
+// page at a time (newest first); the page's cursors travel as variables.
+import { graphql, type ResultOf, type VariablesOf } from "../../lib/graphql-documents.ts";
 
-export type ChainRef = { blockNumber: number; time: number; txHash: string; final: boolean };
+/** Deals and orders per page of the account's lists. */
+export const PAGE_SIZE = 20;
 
-export type AccountOrder = {
-  kind: "BID" | "COMPUTE_OFFER" | "ENERGY_OFFER" | "BANDWIDTH_OFFER";
-  id: string;
-  resource: "COMPUTE" | "ENERGY" | "BANDWIDTH";
-  owner: string;
-  price: string;
-  quantity: string;
-  remaining: string;
-  filled: string;
-  cancelled: string;
-  status: "OPEN" | "FILLED" | "CANCELLED" | "EXPIRED";
-  expiry: number;
-  hardwareClass: string | null;
-  region: number | null;
-  source: string | null;
-  batchId: string | null;
-  fromRegion: number | null;
-  toRegion: number | null;
-  escrow: string | null;
-  posted: ChainRef;
-};
+export const DEAL_FIELDS = graphql(`
+  fragment DealFields on Deal @_unmask {
+    id status bidId buyer computeSupplier computeRegion hardwareClass windowStart windowEnd
+    vcuHours energyNeededWh greenWh greenShareBps escrow computePayment energyPayment bandwidthPayment fee
+    reportDeadline challengeEnd arbitrationDeadline disputeReason refundBps vcuDelivered whConsumed refund
+    credits terms
+    usageReport { vcuDelivered whConsumed meteringHash }
+    steps { action actor at { blockNumber time txHash final } }
+    opened { blockNumber time txHash final }
+  }
+`);
 
-export type DealStep = { action: string; actor: string | null; at: ChainRef };
-
-export type AccountDeal = {
-  id: string;
-  status: DealStatus;
-  bidId: string;
-  buyer: string;
-  computeSupplier: string;
-  computeRegion: number;
-  hardwareClass: string | null;
-  windowStart: number;
-  windowEnd: number;
-  vcuHours: string;
-  energyNeededWh: string;
-  greenWh: string;
-  greenShareBps: number;
-  escrow: string;
-  reportDeadline: number;
-  challengeEnd: number | null;
-  arbitrationDeadline: number | null;
-  disputeReason: string | null;
-  refundBps: number | null;
-  vcuDelivered: string | null;
-  whConsumed: string | null;
-  refund: string | null;
-  credits: string | null;
-  terms: unknown;
-  usageReport: { vcuDelivered: string; whConsumed: string; meteringHash: string } | null;
-  steps: DealStep[];
-  opened: ChainRef;
-};
-
-export type CertificateHolding = {
-  batchId: string;
-  wh: string;
-  batch: { source: string; region: number; periodStart: number; periodEnd: number; deviceId: string } | null;
-};
-
-export type CreditRetirement = { id: string; beneficiary: string; amount: string; reason: string; at: ChainRef };
-
-export type AccountData = {
-  account: {
-    address: string;
-    orders: { nodes: AccountOrder[] };
-    deals: { nodes: AccountDeal[] };
-    certificates: CertificateHolding[];
-    creditBalance: string;
-    creditLots: { dealId: string; amount: string }[];
-    creditRetirements: { nodes: CreditRetirement[] };
-    marketBalance: { credited: string; withdrawn: string; withdrawable: string };
-  };
-};
-
-export const DEAL_FIELDS = `
-  id status bidId buyer computeSupplier computeRegion hardwareClass windowStart windowEnd
-  vcuHours energyNeededWh greenWh greenShareBps escrow reportDeadline challengeEnd arbitrationDeadline
-  disputeReason refundBps vcuDelivered whConsumed refund credits terms
-  usageReport { vcuDelivered whConsumed meteringHash }
-  steps { action actor at { blockNumber time txHash final } }
-  opened { blockNumber time txHash final }
-`;
-
-export const ACCOUNT_QUERY = `
-  query Account($address: String!) {
+export const ACCOUNT_QUERY = graphql(
+  `
+  query Account($address: String!, $first: Int!, $dealsAfter: String, $ordersAfter: String) {
     account(address: $address) {
       address
-      orders(first: 50) {
+      orders(first: $first, after: $ordersAfter) {
         nodes {
           kind id resource owner price quantity remaining filled cancelled status expiry
           hardwareClass region source batchId fromRegion toRegion escrow
           posted { blockNumber time txHash final }
         }
+        pageInfo { endCursor hasNextPage }
       }
-      deals(first: 50) { nodes { ${DEAL_FIELDS} } }
+      deals(first: $first, after: $dealsAfter) {
+        nodes { ...DealFields }
+        pageInfo { endCursor hasNextPage }
+      }
       certificates { batchId wh batch { source region periodStart periodEnd deviceId } }
       creditBalance
       creditLots { dealId amount }
@@ -107,13 +42,22 @@ export const ACCOUNT_QUERY = `
       marketBalance { credited withdrawn withdrawable }
     }
   }
-`;
+`,
+  [DEAL_FIELDS],
+);
+export type AccountData = ResultOf<typeof ACCOUNT_QUERY>;
+export type AccountVariables = VariablesOf<typeof ACCOUNT_QUERY>;
+export type AccountDeal = AccountData["account"]["deals"]["nodes"][number];
+export type AccountOrder = AccountData["account"]["orders"]["nodes"][number];
+export type CertificateHolding = AccountData["account"]["certificates"][number];
+export type PageInfo = AccountData["account"]["deals"]["pageInfo"];
 
 /** Disputes wait for an arbiter whoever's they are: the arbiter's page lists them all. */
-export const DISPUTED_DEALS_QUERY = `
+export const DISPUTED_DEALS_QUERY = graphql(
+  `
   query DisputedDeals {
-    deals(filter: { status: DISPUTED }, first: 50) { nodes { ${DEAL_FIELDS} } }
+    deals(filter: { status: DISPUTED }, first: 50) { nodes { ...DealFields } }
   }
-`;
-
-export type DisputedDealsData = { deals: { nodes: AccountDeal[] } };
+`,
+  [DEAL_FIELDS],
+);

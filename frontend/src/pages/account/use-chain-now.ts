@@ -4,13 +4,13 @@
 // a public chain will — but never runs behind the visitor's clock.
 import { useEffect, useState } from "react";
 
-import { useGql } from "../../lib/graphql.ts";
+import { graphql, useGql } from "../../lib/graphql.ts";
 
-const CHAIN_TIME_QUERY = "query ChainTime { status { chainTime } }";
+const CHAIN_TIME_QUERY = graphql(`query ChainTime { status { chainTime } }`);
 
 /** Seconds of chain time now, or null until the indexer has told it once. */
 export function useChainNow(): number | null {
-  const { data } = useGql<{ status: { chainTime: number | null } }>(["chainTime"], CHAIN_TIME_QUERY);
+  const { data } = useGql(["chainTime"], CHAIN_TIME_QUERY, {});
   const head = data?.status.chainTime ?? null;
   const [anchor, setAnchor] = useState<{ head: number; at: number } | null>(null);
   const [, tick] = useState(0);

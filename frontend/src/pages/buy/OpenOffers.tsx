@@ -6,29 +6,32 @@ import { Amount } from "../../components/Amount.tsx";
 import { Card } from "../../components/Card.tsx";
 import { type Column, Table } from "../../components/Table.tsx";
 import { formatShortTime, formatTime } from "../../lib/format.ts";
-import { useGql } from "../../lib/graphql.ts";
+import { graphql, type ResultOf, useGql } from "../../lib/graphql.ts";
 import { useLocale } from "../../lib/locale.ts";
 import { regionName } from "../../lib/regions.ts";
 
-export type OpenOffer = {
-  id: string;
+const OPEN_OFFERS = graphql(`
+  query OpenComputeOffers($hardwareClass: String) {
+    orders(filter: { kind: COMPUTE_OFFER, status: OPEN, hardwareClass: $hardwareClass }, first: 10) {
+      nodes { id region windowStart windowEnd remaining price }
+    }
+  }
+`);
+/** Compute offers always carry a region and a window (the schema's Order leaves them nullable for other kinds). */
+export type OpenOffer = ResultOf<typeof OPEN_OFFERS>["orders"]["nodes"][number] & {
   region: number;
   windowStart: number;
   windowEnd: number;
-  remaining: string;
-  price: string;
 };
 
-const OPEN_OFFERS = `query OpenComputeOffers($hardwareClass: String) {
-  orders(filter: { kind: COMPUTE_OFFER, status: OPEN, hardwareClass: $hardwareClass }, first: 10) {
-    nodes { id region windowStart windowEnd remaining price }
-  }
-}`;
+function isComputeOffer(o: ResultOf<typeof OPEN_OFFERS>["orders"]["nodes"][number]): o is OpenOffer {
+  return o.region !== null && o.windowStart !== null && o.windowEnd !== null;
+}
 
 export function OpenOffers({ hardwareClass, onUse }: { hardwareClass: string; onUse: (offer: OpenOffer) => void }) {
   const { t } = useTranslation("buy");
   const locale = useLocale();
-  const offers = useGql<{ orders: { nodes: OpenOffer[] } }>(["buy", "open-offers"], OPEN_OFFERS, { hardwareClass });
+  const offers = useGql(["buy", "open-offers"], OPEN_OFFERS, { hardwareClass });
   const columns: Column<OpenOffer>[] = [
     { key: "where", header: t("offers.where"), render: (o) => regionName(o.region, locale) },
     {
@@ -69,7 +72,7 @@ export function OpenOffers({ hardwareClass, onUse }: { hardwareClass: string; on
         caption={t("offers.title", { hardware: t(`common:hardware.${hardwareClass}`) })}
         hideCaption
         columns={columns}
-        rows={offers.data?.orders.nodes}
+        rows={offers.data?.orders.nodes.filter(isComputeOffer)}
         rowKey={(o) => o.id}
         loading={offers.isPending}
         error={offers.error}

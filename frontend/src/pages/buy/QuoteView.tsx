@@ -191,7 +191,16 @@ function BundleView({
       </div>
       <ul className="bundle__words">
         {bundle.parties.map((p) => (
-          <li key={`${p.role}-${p.orderId}`}>{partySentence(p, t, token, locale)}</li>
+          <li key={`${p.role}-${p.orderId}`}>
+            {partySentence(p, t, token, locale)}
+            {isCapped(p) && (
+              <>
+                {" "}
+                {t("nash.apiReason")} {/* The pricing service states its reasons in English only. */}
+                <q lang="en">{capReason(p)}</q>
+              </>
+            )}
+          </li>
         ))}
       </ul>
     </article>
@@ -216,6 +225,19 @@ function PartyRow({ party, token }: { party: Party; token: (v: string | bigint) 
   );
 }
 
+/**
+ * A supplier paid below its outside option: the core cap (docs/pricing.md, "Nash bargaining") held
+ * it to what a replacement offer would cost, since the others could deal with that offer instead.
+ */
+export function isCapped(p: Party): boolean {
+  return p.role !== "buyer" && BigInt(p.payment) < BigInt(p.disagreement);
+}
+
+/** The API's own words for the cap ("Capped at …: another offer … could serve the same part …"), else its whole explanation. */
+function capReason(p: Party): string {
+  return /Capped at .*$/s.exec(p.explanation)?.[0] ?? p.explanation;
+}
+
 function partySentence(
   p: Party,
   t: TFunction<"buy">,
@@ -230,5 +252,6 @@ function partySentence(
     share: formatBps(p.surplusShareBps, locale),
     weight: formatDecimal(p.weight.toString(), locale, 3),
   };
-  return p.role === "buyer" ? t("nash.buyerSentence", values) : t("nash.supplierSentence", values);
+  if (p.role === "buyer") return t("nash.buyerSentence", values);
+  return isCapped(p) ? t("nash.cappedSentence", values) : t("nash.supplierSentence", values);
 }

@@ -4,7 +4,6 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
 import { parseEventLogs } from "viem";
 
 import type { QuoteResponse } from "../../../../protocol/api.ts";
@@ -32,6 +31,7 @@ import {
   validateBid,
 } from "./bid-form.ts";
 import { type OpenOffer, OpenOffers } from "./OpenOffers.tsx";
+import { PostedBid } from "./PostedBid.tsx";
 import { checkFunds, contractBid, permitBidRequest, planBidPosting } from "./post-bid.ts";
 import { QuoteView } from "./QuoteView.tsx";
 
@@ -80,7 +80,7 @@ export default function BuyPage() {
   const [form, setForm] = useState<BidForm>(() => defaultBidForm(new Date(now * 1000), toLocalDateTimeInput));
   const [checked, setChecked] = useState(false);
   const [apiErrors, setApiErrors] = useState<Partial<Record<BidField, string>>>({});
-  const [posted, setPosted] = useState<{ bidId: bigint; hash: string } | null>(null);
+  const [posted, setPosted] = useState<{ bidId: bigint } | null>(null);
 
   const { errors, bid } = useMemo(() => validateBid(form, now), [form, now]);
   const shownErrors = checked ? errors : {};
@@ -147,7 +147,7 @@ export default function BuyPage() {
     });
     if (!receipt) return;
     const [event] = parseEventLogs({ abi: chain.contracts.market.abi, eventName: "BidPosted", logs: receipt.logs });
-    if (event) setPosted({ bidId: event.args.bidId, hash: receipt.transactionHash });
+    if (event) setPosted({ bidId: event.args.bidId });
   };
 
   // Inputs hold whole minutes: round into the offer's window so the bid's window stays inside it.
@@ -335,6 +335,9 @@ export default function BuyPage() {
               )}
             </Field>
           </div>
+          <p className="form__note" id="limit-price-note">
+            {t("limitNote")}
+          </p>
 
           <div className="form__grid">
             <Field
@@ -402,12 +405,7 @@ export default function BuyPage() {
               {tx.entry.error && ` — ${tx.entry.error}`} {tx.entry.hash && <TxLink hash={tx.entry.hash} />}
             </p>
           )}
-          {posted && (
-            <p className="tx-status tx-status--confirmed">
-              {t("posted", { id: posted.bidId.toString() })} <Link to="/">{t("seeBook")}</Link> ·{" "}
-              <Link to="/account">{t("seeAccount")}</Link>
-            </p>
-          )}
+          {posted && <PostedBid bidId={posted.bidId} />}
         </form>
 
         <aside className="stack">

@@ -1,7 +1,15 @@
 // The dashboard's numbers from one `stats` answer: headline figures stay exact (bigint, formatted
 // by <Amount>); chart series become plain numbers in display units, which is all a chart needs.
 import { TOKEN_DECIMALS, WH_PER_KWH } from "../../../../protocol/units.ts";
-import type { Resource, Stats } from "./queries.ts";
+import {
+  type Candle,
+  RANGES,
+  type RangeId,
+  type Resource,
+  type SpanData,
+  type Stats,
+  type VolumeBucket,
+} from "./queries.ts";
 
 export type Headline = {
   tradedValue: bigint;
@@ -53,19 +61,18 @@ export type Series = {
 /** Most buckets a chart gets: beyond it, only the buckets with trades are drawn. */
 const MAX_BUCKETS = 400;
 
+type Axis = { from: number | null; to: number; step: number };
+
 /**
  * Volume and price of one resource on one time axis: every bucket from the window's start (or the
  * first trade) to chain time, so quiet periods show as quiet rather than being skipped.
  */
 export function resourceSeries(
-  stats: Stats,
+  volume: readonly VolumeBucket[],
+  prices: readonly Candle[],
   resource: Resource,
-  axis?: { from: number | null; to: number; step: number },
+  axis?: Axis,
 ): Series {
-  const volume = { COMPUTE: stats.computeVolume, ENERGY: stats.energyVolume, BANDWIDTH: stats.bandwidthVolume }[
-    resource
-  ];
-  const prices = { COMPUTE: stats.computePrice, ENERGY: stats.energyPrice, BANDWIDTH: stats.bandwidthPrice }[resource];
   let starts = [...new Set([...volume.map((b) => b.start), ...prices.map((c) => c.start)])].sort((a, b) => a - b);
   if (axis && starts.length > 0) {
     const first = Math.floor((axis.from ?? starts[0]) / axis.step) * axis.step;
@@ -74,18 +81,42 @@ export function resourceSeries(
       starts = Array.from({ length: (last - first) / axis.step + 1 }, (_, i) => first + i * axis.step);
   }
   const quantityScale = resource === "ENERGY" ? WH_PER_KWH : 1;
-  const price = (start: number, field: "close" | "high" | "low") => {
-    const c = prices.find((p) => p.start === start);
-    return c ? Number(c[field]) / TOKEN : null;
-  };
   return {
     x: starts,
     value: starts.map((s) => Number(volume.find((b) => b.start === s)?.value ?? 0) / TOKEN),
     quantity: starts.map((s) => Number(volume.find((b) => b.start === s)?.quantity ?? 0) / quantityScale),
-    close: starts.map((s) => price(s, "close")),
-    high: starts.map((s) => price(s, "high")),
-    low: starts.map((s) => price(s, "low")),
+    close: priceSeries(starts, prices, "close"),
+    high: priceSeries(starts, prices, "high"),
+    low: priceSeries(starts, prices, "low"),
   };
+}
+
+/** One price of each bucket on the axis, in token units; null where nothing traded. */
+export function priceSeries(x: readonly number[], prices: readonly Candle[], field: "close" | "high" | "low") {
+  const at = new Map(prices.map((c) => [c.start, c]));
+  return x.map((start) => {
+    const c = at.get(start);
+    return c ? Number(c[field]) / TOKEN : null;
+  });
+}
+
+/** A class's candles as volume buckets: the volume chart of one hardware class. */
+export function candleVolume(prices: readonly Candle[]): VolumeBucket[] {
+  return prices.map((c) => ({ start: c.start, quantity: c.volume, value: c.value, trades: c.trades }));
+}
+
+/**
+ * The period the dashboard opens on: the shortest that shows all of the market's history (a market
+ * three days old opens on the week, in hours, not on a month of empty days); all time beyond a month.
+ */
+export function fittingRange(span: SpanData): RangeId {
+  const starts = [span.stats.computeVolume, span.stats.energyVolume, span.stats.bandwidthVolume].flatMap((buckets) =>
+    buckets.map((b) => b.start),
+  );
+  const now = span.status.chainTime;
+  if (starts.length === 0 || now === null) return "month";
+  const age = now - Math.min(...starts);
+  return RANGES.find((r) => r.seconds !== null && age <= r.seconds)?.id ?? "all";
 }
 
 /** Start of the stats window: whole buckets back from chain time, so the query stays the same between blocks. */

@@ -4,35 +4,69 @@ import "./dashboard.css";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import { HARDWARE_CLASSES, type HardwareClass } from "../../../../protocol/units.ts";
 import { Amount } from "../../components/Amount.tsx";
 import { Card } from "../../components/Card.tsx";
 import { BarChart } from "../../components/charts/BarChart.tsx";
 import { LineChart } from "../../components/charts/LineChart.tsx";
+import { classColor } from "../../components/charts/palette.ts";
 import { chartColor } from "../../components/charts/UPlotChart.tsx";
 import { QueryState } from "../../components/Table.tsx";
 import { formatBps, formatCredits, formatDecimal, formatTime } from "../../lib/format.ts";
-import { useGql } from "../../lib/graphql.ts";
+import { useGql, useGqlEach } from "../../lib/graphql.ts";
 import { useLocale } from "../../lib/locale.ts";
 import { useTokenSymbol } from "../../lib/token.ts";
 import { useChainNow } from "../account/use-chain-now.ts";
-import { headline, RESOURCE_UNITS, resourceSeries, windowStart } from "./figures.ts";
-import { RANGES, type RangeId, RESOURCES, type Resource, STATS_QUERY, type StatsData } from "./queries.ts";
+import {
+  candleVolume,
+  fittingRange,
+  headline,
+  priceSeries,
+  RESOURCE_UNITS,
+  resourceSeries,
+  windowStart,
+} from "./figures.ts";
+import {
+  type Candle,
+  CLASS_PRICES_QUERY,
+  RANGES,
+  type RangeId,
+  RESOURCES,
+  type Resource,
+  SPAN_QUERY,
+  STATS_QUERY,
+  type StatsData,
+} from "./queries.ts";
 
 const BUCKET = { HOUR: 3_600, DAY: 86_400, WEEK: 604_800 } as const;
 
 export default function DashboardPage() {
   const { t } = useTranslation("dashboard");
   const now = useChainNow();
-  const [rangeId, setRangeId] = useState<RangeId>("month");
+  // Until the visitor picks a period, the page opens on the one that fits the market's history.
+  const [picked, setPicked] = useState<RangeId | null>(null);
   const [resource, setResource] = useState<Resource>("COMPUTE");
-  const range = RANGES.find((r) => r.id === rangeId)!;
+  const [hardwareClass, setHardwareClass] = useState<HardwareClass | "">("");
+  const span = useGql(["stats-span"], SPAN_QUERY, {}, { live: false });
+  const rangeId = picked ?? (span.data ? fittingRange(span.data) : span.error ? "month" : null);
+  const range = RANGES.find((r) => r.id === rangeId) ?? RANGES[2];
   const from = now === null ? null : windowStart(now, range.seconds, BUCKET[range.interval]);
-  const query = useGql<StatsData>(
+  const ready = rangeId !== null && (now !== null || range.seconds === null);
+  const query = useGql(
     ["stats"],
     STATS_QUERY,
     { from, interval: range.interval },
-    { enabled: now !== null || range.seconds === null, placeholderData: (previous) => previous },
+    { enabled: ready, placeholderData: (previous) => previous },
   );
+  const classPrices = useGqlEach(
+    ["stats-class-prices"],
+    CLASS_PRICES_QUERY,
+    HARDWARE_CLASSES.map((hw) => ({ from, interval: range.interval, hardwareClass: hw })),
+    { enabled: ready && resource === "COMPUTE", placeholderData: (previous) => previous },
+  );
+  const computePrices = Object.fromEntries(
+    HARDWARE_CLASSES.map((hw, i) => [hw, classPrices[i].data?.stats.priceHistory ?? []]),
+  ) as Record<HardwareClass, Candle[]>;
 
   return (
     <div className="stack dashboard-page">
@@ -45,7 +79,7 @@ export default function DashboardPage() {
               type="button"
               className="button"
               aria-pressed={r.id === rangeId}
-              onClick={() => setRangeId(r.id)}
+              onClick={() => setPicked(r.id)}
             >
               {t(`range.${r.id}`)}
             </button>
@@ -58,6 +92,9 @@ export default function DashboardPage() {
           axis={{ from, to: query.data.status.chainTime ?? now ?? 0, step: BUCKET[range.interval] }}
           resource={resource}
           onResource={setResource}
+          hardwareClass={hardwareClass}
+          onHardwareClass={setHardwareClass}
+          computePrices={computePrices}
         />
       ) : (
         <QueryState loading={query.isPending} error={query.error} />
@@ -73,20 +110,49 @@ function Dashboard({
   axis,
   resource,
   onResource,
+  hardwareClass,
+  onHardwareClass,
+  computePrices,
 }: {
   data: StatsData;
   axis: Axis;
   resource: Resource;
   onResource: (r: Resource) => void;
+  hardwareClass: HardwareClass | "";
+  onHardwareClass: (hw: HardwareClass | "") => void;
+  /** Compute price history of each hardware class over the window. */
+  computePrices: Record<HardwareClass, Candle[]>;
 }) {
   const { t } = useTranslation("dashboard");
   const locale = useLocale();
   const symbol = useTokenSymbol();
   const h = headline(data.stats);
-  const series = resourceSeries(data.stats, resource, axis);
+  const stats = data.stats;
+  // Compute is one good per hardware class: with a class chosen its own candles give volume and
+  // price; across classes the volume adds up but the prices stay one line per class.
+  const series =
+    resource === "ENERGY"
+      ? resourceSeries(stats.energyVolume, stats.energyPrice, resource, axis)
+      : resource === "BANDWIDTH"
+        ? resourceSeries(stats.bandwidthVolume, stats.bandwidthPrice, resource, axis)
+        : hardwareClass === ""
+          ? resourceSeries(stats.computeVolume, [], resource, axis)
+          : resourceSeries(candleVolume(computePrices[hardwareClass]), computePrices[hardwareClass], resource, axis);
+  const classLines =
+    resource === "COMPUTE" && hardwareClass === ""
+      ? HARDWARE_CLASSES.filter((hw) => computePrices[hw].length > 0).map((hw) => ({
+          label: t(`common:hardware.${hw}`),
+          values: priceSeries(series.x, computePrices[hw], "close"),
+          color: classColor(hw),
+        }))
+      : null;
   const unit = RESOURCE_UNITS[resource];
-  const resourceName = t(`common:resource.${resource}`);
+  const resourceName =
+    resource === "COMPUTE" && hardwareClass !== ""
+      ? `${t(`common:resource.${resource}`)} · ${t(`common:hardware.${hardwareClass}`)}`
+      : t(`common:resource.${resource}`);
   const number = (v: number) => formatDecimal(String(v), locale, 2);
+  const lastClose = (values: (number | null)[]) => number(values.filter((v): v is number => v !== null).at(-1) ?? 0);
 
   return (
     <>
@@ -128,19 +194,34 @@ function Dashboard({
       <Card
         title={t("charts.title", { resource: resourceName })}
         actions={
-          <div className="segmented" role="group" aria-label={t("charts.resource")}>
-            {RESOURCES.map((r) => (
-              <button
-                key={r}
-                type="button"
-                className="button"
-                aria-pressed={r === resource}
-                onClick={() => onResource(r)}
-              >
-                {t(`common:resource.${r}`)}
-              </button>
-            ))}
-          </div>
+          <>
+            <div className="segmented" role="group" aria-label={t("charts.resource")}>
+              {RESOURCES.map((r) => (
+                <button
+                  key={r}
+                  type="button"
+                  className="button"
+                  aria-pressed={r === resource}
+                  onClick={() => onResource(r)}
+                >
+                  {t(`common:resource.${r}`)}
+                </button>
+              ))}
+            </div>
+            {resource === "COMPUTE" && (
+              <label className="inline-field">
+                <span>{t("charts.hardwareClass")}</span>
+                <select value={hardwareClass} onChange={(e) => onHardwareClass(e.target.value as HardwareClass | "")}>
+                  <option value="">{t("charts.allClasses")}</option>
+                  {HARDWARE_CLASSES.map((hw) => (
+                    <option key={hw} value={hw}>
+                      {t(`common:hardware.${hw}`)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+          </>
         }
       >
         {series.x.length === 0 ? (
@@ -164,20 +245,32 @@ function Dashboard({
             </figure>
             <figure>
               <figcaption>{t("charts.price", { unit: `${symbol} / ${unit.per}` })}</figcaption>
-              <LineChart
-                x={series.x}
-                series={[
-                  { label: t("charts.close"), values: series.close },
-                  { label: t("charts.high"), values: series.high, color: chartColor("muted") },
-                  { label: t("charts.low"), values: series.low, color: chartColor("muted") },
-                ]}
-                formatY={number}
-                summary={t("charts.priceSummary", {
-                  resource: resourceName,
-                  last: number(series.close.filter((v): v is number => v !== null).at(-1) ?? 0),
-                  unit: `${symbol} / ${unit.per}`,
-                })}
-              />
+              {classLines ? (
+                <LineChart
+                  x={series.x}
+                  series={classLines}
+                  formatY={number}
+                  summary={t("charts.classPriceSummary", {
+                    classes: classLines.map((l) => `${l.label} ${lastClose(l.values)}`).join(", "),
+                    unit: `${symbol} / ${unit.per}`,
+                  })}
+                />
+              ) : (
+                <LineChart
+                  x={series.x}
+                  series={[
+                    { label: t("charts.close"), values: series.close },
+                    { label: t("charts.high"), values: series.high, color: chartColor("muted") },
+                    { label: t("charts.low"), values: series.low, color: chartColor("muted") },
+                  ]}
+                  formatY={number}
+                  summary={t("charts.priceSummary", {
+                    resource: resourceName,
+                    last: lastClose(series.close),
+                    unit: `${symbol} / ${unit.per}`,
+                  })}
+                />
+              )}
             </figure>
             <details className="chart-table">
               <summary>{t("charts.asTable")}</summary>
@@ -193,9 +286,11 @@ function Dashboard({
                       <th scope="col" className="num">
                         {t("charts.value")} ({symbol})
                       </th>
-                      <th scope="col" className="num">
-                        {t("charts.close")} ({symbol} / {unit.per})
-                      </th>
+                      {classLines === null && (
+                        <th scope="col" className="num">
+                          {t("charts.close")} ({symbol} / {unit.per})
+                        </th>
+                      )}
                     </tr>
                   </thead>
                   <tbody>
@@ -206,7 +301,9 @@ function Dashboard({
                             <td>{formatTime(start, locale)}</td>
                             <td className="num">{number(series.quantity[i])}</td>
                             <td className="num">{number(series.value[i])}</td>
-                            <td className="num">{series.close[i] === null ? "—" : number(series.close[i]!)}</td>
+                            {classLines === null && (
+                              <td className="num">{series.close[i] === null ? "—" : number(series.close[i]!)}</td>
+                            )}
                           </tr>
                         ),
                     )}

@@ -1,67 +1,60 @@
-// The dashboard's one query: indexer `stats` over a window of chain time, with volume and price
-// history per resource (aliases, so one round trip serves every chart).
+// The dashboard's reads: indexer `stats` over a window of chain time, with volume and price history
+// per resource (aliases, so one round trip serves every chart), compute prices per hardware class
+// (a CPU-hour and a GPU-hour are different goods: one line each), and the span of the market's
+// history, which picks the period the page opens on.
+import { graphql, type ResultOf, type VariablesOf } from "../../lib/graphql-documents.ts";
 
-export type Interval = "HOUR" | "DAY" | "WEEK";
+export type Interval = VariablesOf<typeof STATS_QUERY>["interval"];
 export type Resource = "COMPUTE" | "ENERGY" | "BANDWIDTH";
 export const RESOURCES: readonly Resource[] = ["COMPUTE", "ENERGY", "BANDWIDTH"];
 
-export type VolumeBucket = { start: number; quantity: string; value: string; trades: number };
-export type Candle = {
-  start: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
-  value: string;
-  trades: number;
-};
-
-export type Stats = {
-  from: number | null;
-  to: number | null;
-  interval: Interval;
-  totals: { resource: Resource; quantityUnit: string; quantity: string; value: string; trades: number }[];
-  computeVolume: VolumeBucket[];
-  energyVolume: VolumeBucket[];
-  bandwidthVolume: VolumeBucket[];
-  computePrice: Candle[];
-  energyPrice: Candle[];
-  bandwidthPrice: Candle[];
-  deals: { opened: number; active: number; reported: number; disputed: number; finalized: number; cancelled: number };
-  greenShareBps: number | null;
-  contractedGreenShareBps: number | null;
-  whRetired: string;
-  gCo2eAvoided: string;
-  creditsRetired: string;
-};
-
-export type StatsData = { stats: Stats; status: { chainTime: number | null } };
-
-const candle = "start open high low close volume value trades";
-const bucket = "start quantity value trades";
-
-export const STATS_QUERY = `
+export const STATS_QUERY = graphql(`
   query Dashboard($from: Int, $interval: Interval!) {
     status { chainTime }
     stats(from: $from, interval: $interval) {
       from to interval
       totals { resource quantityUnit quantity value trades }
-      computeVolume: volume(resource: COMPUTE) { ${bucket} }
-      energyVolume: volume(resource: ENERGY) { ${bucket} }
-      bandwidthVolume: volume(resource: BANDWIDTH) { ${bucket} }
-      computePrice: priceHistory(resource: COMPUTE) { ${candle} }
-      energyPrice: priceHistory(resource: ENERGY) { ${candle} }
-      bandwidthPrice: priceHistory(resource: BANDWIDTH) { ${candle} }
+      computeVolume: volume(resource: COMPUTE) { start quantity value trades }
+      energyVolume: volume(resource: ENERGY) { start quantity value trades }
+      bandwidthVolume: volume(resource: BANDWIDTH) { start quantity value trades }
+      energyPrice: priceHistory(resource: ENERGY) { start open high low close volume value trades }
+      bandwidthPrice: priceHistory(resource: BANDWIDTH) { start open high low close volume value trades }
       deals { opened active reported disputed finalized cancelled }
       greenShareBps contractedGreenShareBps whRetired gCo2eAvoided creditsRetired
     }
   }
-`;
+`);
+export type StatsData = ResultOf<typeof STATS_QUERY>;
+export type Stats = StatsData["stats"];
+export type VolumeBucket = Stats["computeVolume"][number];
 
-/** The windows a visitor can pick, each with the bucket size that gives a readable chart. */
+/** Compute prices of one hardware class over the same window. */
+export const CLASS_PRICES_QUERY = graphql(`
+  query DashboardClassPrices($from: Int, $interval: Interval!, $hardwareClass: String!) {
+    stats(from: $from, interval: $interval) {
+      priceHistory(resource: COMPUTE, hardwareClass: $hardwareClass) { start open high low close volume value trades }
+    }
+  }
+`);
+export type Candle = ResultOf<typeof CLASS_PRICES_QUERY>["stats"]["priceHistory"][number];
+
+/** When trading began (day buckets over all history) and chain time now. */
+export const SPAN_QUERY = graphql(`
+  query DashboardSpan {
+    status { chainTime }
+    stats(interval: DAY) {
+      computeVolume: volume(resource: COMPUTE) { start }
+      energyVolume: volume(resource: ENERGY) { start }
+      bandwidthVolume: volume(resource: BANDWIDTH) { start }
+    }
+  }
+`);
+export type SpanData = ResultOf<typeof SPAN_QUERY>;
+
+/** The windows a visitor can pick, shortest first, each with the bucket size that gives a readable chart. */
 export const RANGES = [
   { id: "day", seconds: 86_400, interval: "HOUR" },
+  { id: "week", seconds: 7 * 86_400, interval: "HOUR" },
   { id: "month", seconds: 30 * 86_400, interval: "DAY" },
   { id: "all", seconds: null, interval: "WEEK" },
 ] as const satisfies readonly { id: string; seconds: number | null; interval: Interval }[];

@@ -10,20 +10,19 @@ import { Amount, type AmountKind } from "../../components/Amount.tsx";
 import { Card } from "../../components/Card.tsx";
 import { DepthChart } from "../../components/charts/DepthChart.tsx";
 import { LineChart } from "../../components/charts/LineChart.tsx";
+import { classColor } from "../../components/charts/palette.ts";
 import { type Column, QueryState, Table } from "../../components/Table.tsx";
 import { Tabs } from "../../components/Tabs.tsx";
 import { TxLink } from "../../components/TxLink.tsx";
 import { formatDecimal, formatShortTime, formatTime, type Locale } from "../../lib/format.ts";
-import { useGql } from "../../lib/graphql.ts";
+import { useGql, useGqlEach } from "../../lib/graphql.ts";
 import { useLocale } from "../../lib/locale.ts";
 import { regionName } from "../../lib/regions.ts";
 import { useTokenSymbol } from "../../lib/token.ts";
 import {
   type BookFilter,
-  type Candle,
   type Interval,
   ORDER_BOOK,
-  type OrderBook,
   PRICE_HISTORY,
   type PriceLevel,
   type Resource,
@@ -233,7 +232,7 @@ function BookView({ resource, filter }: { resource: Resource; filter: BookFilter
   const { t } = useTranslation("market");
   const locale = useLocale();
   const symbol = useTokenSymbol();
-  const book = useGql<{ orderBook: OrderBook }>(
+  const book = useGql(
     ["market", "book", resource],
     ORDER_BOOK,
     { resource, filter, depth: 30 },
@@ -361,24 +360,64 @@ function PriceHistory({ resource, filter }: { resource: Resource; filter: BookFi
   const locale = useLocale();
   const symbol = useTokenSymbol();
   const [interval, setInterval] = useState<Interval>("HOUR");
-  const history = useGql<{ stats: { priceHistory: Candle[] } }>(
+  // A CPU-hour and a GPU-hour are different goods: without a class chosen, compute gets one line
+  // per hardware class rather than one line zigzagging between their prices.
+  const perClass = resource === "COMPUTE" && filter.hardwareClass === undefined;
+  const variables = { resource, interval, region: filter.region, source: filter.source };
+  const history = useGql(
     ["market", "prices", resource],
     PRICE_HISTORY,
-    { resource, interval, hardwareClass: filter.hardwareClass, region: filter.region, source: filter.source },
-    { placeholderData: (previous) => previous },
+    { ...variables, hardwareClass: filter.hardwareClass },
+    { enabled: !perClass, placeholderData: (previous) => previous },
   );
-  const candles = history.data?.stats.priceHistory ?? [];
-  const x = useMemo(() => candles.map((c) => c.start), [candles]);
-  const series = useMemo(
-    () => [
-      { label: t("close"), values: candles.map((c) => toTokenNumber(c.close)) },
-      { label: t("high"), values: candles.map((c) => toTokenNumber(c.high)), color: "#8aa39599" },
-      { label: t("low"), values: candles.map((c) => toTokenNumber(c.low)), color: "#8aa39599" },
-    ],
-    [candles, t],
+  const classHistories = useGqlEach(
+    ["market", "prices", resource],
+    PRICE_HISTORY,
+    HARDWARE_CLASSES.map((hardwareClass) => ({ ...variables, hardwareClass })),
+    { enabled: perClass, placeholderData: (previous) => previous },
   );
   const formatY = useCallback((v: number) => formatDecimal(v.toFixed(TOKEN_DECIMALS), locale, 2), [locale]);
-  const last = candles.at(-1);
+  const chart = useMemo(() => {
+    if (perClass) {
+      const lines = HARDWARE_CLASSES.map((hw, i) => ({
+        hw,
+        candles: classHistories[i].data?.stats.priceHistory ?? [],
+      })).filter((l) => l.candles.length > 0);
+      const x = [...new Set(lines.flatMap((l) => l.candles.map((c) => c.start)))].sort((a, b) => a - b);
+      const series = lines.map(({ hw, candles }) => {
+        const at = new Map(candles.map((c) => [c.start, c]));
+        return {
+          label: t(`common:hardware.${hw}`),
+          values: x.map((s) => (at.has(s) ? toTokenNumber(at.get(s)!.close) : null)),
+          color: classColor(hw),
+        };
+      });
+      const summary = t("classPriceSummary", {
+        classes: lines
+          .map((l) => `${t(`common:hardware.${l.hw}`)} ${formatY(toTokenNumber(l.candles.at(-1)!.close))}`)
+          .join(", "),
+        symbol,
+      });
+      return { x, series, summary };
+    }
+    const candles = history.data?.stats.priceHistory ?? [];
+    const last = candles.at(-1);
+    return {
+      x: candles.map((c) => c.start),
+      series: [
+        { label: t("close"), values: candles.map((c) => toTokenNumber(c.close)) },
+        { label: t("high"), values: candles.map((c) => toTokenNumber(c.high)), color: "#8aa39599" },
+        { label: t("low"), values: candles.map((c) => toTokenNumber(c.low)), color: "#8aa39599" },
+      ],
+      summary: t("priceSummary", {
+        count: candles.length,
+        close: last ? formatY(toTokenNumber(last.close)) : "—",
+        symbol,
+      }),
+    };
+  }, [perClass, classHistories, history.data, t, formatY, symbol]);
+  const pending = perClass ? classHistories.some((q) => q.isPending) : history.isPending;
+  const error = perClass ? (classHistories.find((q) => q.error)?.error ?? null) : history.error;
   return (
     <Card
       title={t("priceHistory", { unit: `${symbol} / ${UNITS[resource].perUnit}` })}
@@ -392,19 +431,10 @@ function PriceHistory({ resource, filter }: { resource: Resource; filter: BookFi
         </div>
       }
     >
-      {candles.length > 0 ? (
-        <LineChart
-          x={x}
-          series={series}
-          formatY={formatY}
-          summary={t("priceSummary", {
-            count: candles.length,
-            close: last ? formatY(toTokenNumber(last.close)) : "—",
-            symbol,
-          })}
-        />
+      {chart.x.length > 0 ? (
+        <LineChart x={chart.x} series={chart.series} formatY={formatY} summary={chart.summary} />
       ) : (
-        <QueryState loading={history.isPending} error={history.error} empty={t("noHistory")} />
+        <QueryState loading={pending} error={error} empty={t("noHistory")} />
       )}
     </Card>
   );
@@ -424,7 +454,7 @@ function tradePlace(trade: Trade, t: (k: string) => string, locale: Locale): str
 function RecentTrades({ resource, filter }: { resource: Resource; filter: BookFilter }) {
   const { t } = useTranslation("market");
   const locale = useLocale();
-  const trades = useGql<{ trades: { nodes: Trade[] } }>(
+  const trades = useGql(
     ["market", "trades", resource],
     TRADES,
     { filter: tradeFilter(resource, filter), first: 12 },

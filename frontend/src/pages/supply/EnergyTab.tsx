@@ -167,7 +167,7 @@ function Devices({ onIssue }: { onIssue: (device: OwnDevice) => void }) {
   const { t } = useTranslation("supply");
   const locale = useLocale();
   const { account } = useWallet();
-  const devices = useGql<{ devices: { nodes: OwnDevice[] } }>(["supply", "devices"], OWN_DEVICES, { owner: account });
+  const devices = useGql(["supply", "devices"], OWN_DEVICES, { owner: account ?? "" }, { enabled: account !== null });
   const columns: Column<OwnDevice>[] = [
     { key: "id", header: t("devices.id"), render: (d) => `#${d.id}` },
     {
@@ -312,7 +312,7 @@ function PendingDevices() {
   const locale = useLocale();
   const { contracts } = useChain();
   const tx = useTx();
-  const pending = useGql<{ devices: { nodes: PendingDevice[] } }>(["supply", "pending"], PENDING_DEVICES);
+  const pending = useGql(["supply", "pending"], PENDING_DEVICES, {});
   const columns: Column<PendingDevice>[] = [
     { key: "id", header: t("devices.id"), render: (d) => `#${d.id}` },
     { key: "owner", header: t("devices.owner"), render: (d) => <Address address={d.owner} /> },
@@ -371,9 +371,7 @@ function Certificates({ onOffer }: { onOffer: (holding: Holding) => void }) {
   const { t } = useTranslation("supply");
   const locale = useLocale();
   const { account } = useWallet();
-  const holdings = useGql<{ account: { certificates: Holding[] } }>(["supply", "holdings"], HOLDINGS, {
-    address: account,
-  });
+  const holdings = useGql(["supply", "holdings"], HOLDINGS, { address: account ?? "" }, { enabled: account !== null });
   const rows = holdings.data?.account.certificates.filter((h) => BigInt(h.wh) > 0n);
   const columns: Column<Holding>[] = [
     { key: "batch", header: t("certificates.batch"), render: (h) => `#${h.batchId}` },

@@ -1,72 +1,44 @@
-// The supply page's reads from the indexer (indexer/graphql/schema.graphql).
+// The supply page's reads from the indexer (indexer/graphql/schema.graphql), typed by gql.tada.
+import { graphql, type ResultOf } from "../../lib/graphql-documents.ts";
 
-export type OwnOrder = {
+export const OWN_ORDERS = graphql(`
+  query OwnOrders($owner: String!, $kind: OrderKind!) {
+    orders(filter: { owner: $owner, kind: $kind }, first: 50) {
+      nodes {
+        kind id status price quantity remaining expiry windowStart windowEnd hardwareClass region fromRegion toRegion
+        latencyMs batchId source
+      }
+    }
+  }
+`);
+/** A supplier's own offer (never a bid: the supply page asks for offer kinds only). */
+export type OwnOrder = ResultOf<typeof OWN_ORDERS>["orders"]["nodes"][number] & {
   kind: "COMPUTE_OFFER" | "ENERGY_OFFER" | "BANDWIDTH_OFFER";
-  id: string;
-  status: string;
-  price: string;
-  quantity: string;
-  remaining: string;
-  expiry: number;
-  windowStart: number | null;
-  windowEnd: number | null;
-  hardwareClass: string | null;
-  region: number | null;
-  fromRegion: number | null;
-  toRegion: number | null;
-  latencyMs: number | null;
-  batchId: string | null;
-  source: string | null;
 };
 
-export const OWN_ORDERS = `query OwnOrders($owner: String!, $kind: OrderKind!) {
-  orders(filter: { owner: $owner, kind: $kind }, first: 50) {
-    nodes { kind id status price quantity remaining expiry windowStart windowEnd hardwareClass region fromRegion toRegion latencyMs batchId source }
+export const OWN_DEVICES = graphql(`
+  query OwnDevices($owner: String!) {
+    devices(filter: { owner: $owner }, first: 50) {
+      nodes { id source region capacityW commissionedAt status issuedWh issuedUntil batchCount }
+    }
   }
-}`;
+`);
+export type OwnDevice = ResultOf<typeof OWN_DEVICES>["devices"]["nodes"][number];
 
-export type OwnDevice = {
-  id: string;
-  source: string;
-  region: number;
-  capacityW: string;
-  commissionedAt: number;
-  status: "PENDING" | "APPROVED" | "SUSPENDED";
-  issuedWh: string;
-  issuedUntil: number | null;
-  batchCount: number;
-};
-
-export const OWN_DEVICES = `query OwnDevices($owner: String!) {
-  devices(filter: { owner: $owner }, first: 50) {
-    nodes { id source region capacityW commissionedAt status issuedWh issuedUntil batchCount }
+export const PENDING_DEVICES = graphql(`
+  query PendingDevices {
+    devices(filter: { status: PENDING }, first: 50) {
+      nodes { id owner source region capacityW commissionedAt metadataUri }
+    }
   }
-}`;
+`);
+export type PendingDevice = ResultOf<typeof PENDING_DEVICES>["devices"]["nodes"][number];
 
-export type PendingDevice = {
-  id: string;
-  owner: string;
-  source: string;
-  region: number;
-  capacityW: string;
-  commissionedAt: number;
-  metadataUri: string;
-};
-
-export const PENDING_DEVICES = `query PendingDevices {
-  devices(filter: { status: PENDING }, first: 50) {
-    nodes { id owner source region capacityW commissionedAt metadataUri }
+export const HOLDINGS = graphql(`
+  query Holdings($address: String!) {
+    account(address: $address) {
+      certificates { batchId wh batch { source region periodStart periodEnd deviceId } }
+    }
   }
-}`;
-
-export type Holding = {
-  batchId: string;
-  wh: string;
-  batch: { source: string; region: number; periodStart: number; periodEnd: number; deviceId: string } | null;
-};
-
-export const HOLDINGS = `query Holdings($address: String!) {
-  account(address: $address) {
-    certificates { batchId wh batch { source region periodStart periodEnd deviceId } }
-  }
-}`;
+`);
+export type Holding = ResultOf<typeof HOLDINGS>["account"]["certificates"][number];

@@ -123,10 +123,10 @@ export function OwnOffers({ kind, title }: { kind: OwnOrder["kind"]; title: stri
   const { account } = useWallet();
   const { contracts } = useChain();
   const tx = useTx();
-  const orders = useGql<{ orders: { nodes: OwnOrder[] } }>(
+  const orders = useGql(
     ["supply", "own", kind],
     OWN_ORDERS,
-    { owner: account, kind },
+    { owner: account ?? "", kind },
     { enabled: account !== null },
   );
   const q = QUANTITY[kind];
@@ -142,14 +142,17 @@ export function OwnOffers({ kind, title }: { kind: OwnOrder["kind"]; title: stri
             ? `${t("offers.batch", { id: o.batchId })} · ${o.source ? t(`common:source.${o.source}`) : ""} · ${regionName(o.region, locale)}`
             : `${o.hardwareClass ? t(`common:hardware.${o.hardwareClass}`) : ""} · ${regionName(o.region, locale)}`,
     },
-    {
-      key: "window",
-      header: t("offers.window"),
-      render: (o) =>
-        o.windowStart
-          ? `${formatTime(o.windowStart, locale)} – ${formatTime(o.windowEnd!, locale)}`
-          : t("offers.expires", { time: formatTime(o.expiry, locale) }),
-    },
+    // Certificate offers have no delivery window, only an expiry: the column says which it holds.
+    kind === "ENERGY_OFFER"
+      ? { key: "expiry", header: t("offers.validUntil"), render: (o) => formatTime(o.expiry, locale) }
+      : {
+          key: "window",
+          header: t("offers.window"),
+          render: (o) =>
+            o.windowStart
+              ? `${formatTime(o.windowStart, locale)} – ${formatTime(o.windowEnd!, locale)}`
+              : t("offers.expires", { time: formatTime(o.expiry, locale) }),
+        },
     {
       key: "price",
       header: t("offers.reserve"),
@@ -200,7 +203,7 @@ export function OwnOffers({ kind, title }: { kind: OwnOrder["kind"]; title: stri
         caption={title}
         hideCaption
         columns={columns}
-        rows={orders.data?.orders.nodes}
+        rows={orders.data?.orders.nodes.filter((o): o is OwnOrder => o.kind !== "BID")}
         rowKey={(o) => o.id}
         loading={orders.isPending}
         error={orders.error}

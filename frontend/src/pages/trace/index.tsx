@@ -9,8 +9,8 @@ import { useNavigate, useParams } from "react-router";
 import { Card } from "../../components/Card.tsx";
 import { Field } from "../../components/Field.tsx";
 import { QueryState } from "../../components/Table.tsx";
-import { useGql } from "../../lib/graphql.ts";
-import { PROVENANCE_QUERY, type ProvenanceData, provenanceVariables, TRACE_KINDS, type TraceKind } from "./queries.ts";
+import { useGql, type VariablesOf } from "../../lib/graphql.ts";
+import { PROVENANCE_QUERY, provenanceVariables, TRACE_KINDS, type TraceKind } from "./queries.ts";
 import { TraceGraph } from "./TraceGraph.tsx";
 
 export default function TracePage() {
@@ -33,9 +33,9 @@ export default function TracePage() {
   );
 }
 
-function Trace({ variables }: { variables: Record<string, string> }) {
+function Trace({ variables }: { variables: VariablesOf<typeof PROVENANCE_QUERY> }) {
   const { t } = useTranslation("trace");
-  const query = useGql<ProvenanceData>(["provenance"], PROVENANCE_QUERY, variables);
+  const query = useGql(["provenance"], PROVENANCE_QUERY, variables);
   const notFound = query.error?.errors.some((e) => e.extensions?.code === "NOT_FOUND");
   if (notFound)
     return (

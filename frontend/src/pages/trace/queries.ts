@@ -1,61 +1,12 @@
 // The provenance query of the trace page (indexer/graphql/schema.graphql `provenance`), asking each
 // step for the facts its card shows. BigInt fields are decimal strings.
+import { graphql, type ResultOf, type VariablesOf } from "../../lib/graphql-documents.ts";
 import type { Stage } from "./layout.ts";
 
 export type TraceKind = "deal" | "batch" | "retirement";
 export const TRACE_KINDS: readonly TraceKind[] = ["deal", "batch", "retirement"];
 
-export type ChainRef = { blockNumber: number; time: number; txHash: string; final: boolean };
-
-export type ProvenanceStep = {
-  key: string;
-  stage: Stage;
-  entityId: string;
-  at: ChainRef;
-  device: { id: string; owner: string; source: string; region: number; capacityW: string; status: string } | null;
-  batch: {
-    id: string;
-    source: string;
-    region: number;
-    periodStart: number;
-    periodEnd: number;
-    issuedWh: string;
-    retiredWh: string;
-    issuer: string;
-  } | null;
-  offer: { id: string; owner: string; price: string; quantity: string; filled: string; status: string } | null;
-  deal: {
-    id: string;
-    status: string;
-    buyer: string;
-    computeSupplier: string;
-    computeRegion: number;
-    hardwareClass: string | null;
-    vcuHours: string;
-    greenWh: string;
-    energyNeededWh: string;
-    greenShareBps: number;
-    escrow: string;
-  } | null;
-  usageReport: { vcuDelivered: string; whConsumed: string; meteringHash: string; reporter: string } | null;
-  retirement: { id: string; wh: string; beneficiary: string; purpose: string; dealId: string | null } | null;
-  creditMint: { id: string; amount: string; account: string; dealId: string } | null;
-  creditRetirement: { id: string; amount: string; beneficiary: string; holder: string; reason: string } | null;
-};
-
-export type ProvenanceLink = { from: string; to: string; quantity: string | null; unit: string | null };
-
-export type Provenance = {
-  subject: string;
-  steps: ProvenanceStep[];
-  links: ProvenanceLink[];
-  missing: Stage[];
-  complete: boolean;
-};
-
-export type ProvenanceData = { provenance: Provenance };
-
-export const PROVENANCE_QUERY = `
+export const PROVENANCE_QUERY = graphql(`
   query Provenance($dealId: BigInt, $batchId: BigInt, $retirementId: ID) {
     provenance(dealId: $dealId, batchId: $batchId, retirementId: $retirementId) {
       subject complete missing
@@ -66,7 +17,9 @@ export const PROVENANCE_QUERY = `
         device { id owner source region capacityW status }
         batch { id source region periodStart periodEnd issuedWh retiredWh issuer }
         offer { id owner price quantity filled status }
-        deal { id status buyer computeSupplier computeRegion hardwareClass vcuHours greenWh energyNeededWh greenShareBps escrow }
+        deal {
+          id status buyer computeSupplier computeRegion hardwareClass vcuHours greenWh energyNeededWh greenShareBps escrow
+        }
         usageReport { vcuDelivered whConsumed meteringHash reporter }
         retirement { id wh beneficiary purpose dealId }
         creditMint { id amount account dealId }
@@ -74,10 +27,15 @@ export const PROVENANCE_QUERY = `
       }
     }
   }
-`;
+`);
+export type ProvenanceData = ResultOf<typeof PROVENANCE_QUERY>;
+export type Provenance = ProvenanceData["provenance"];
+export type ProvenanceStep = Provenance["steps"][number];
+export type ProvenanceLink = Provenance["links"][number];
+export type ChainRef = ProvenanceStep["at"];
 
 /** Variables of the provenance query for a trace URL, or null when the id cannot be one. */
-export function provenanceVariables(kind: string, id: string): Record<string, string> | null {
+export function provenanceVariables(kind: string, id: string): VariablesOf<typeof PROVENANCE_QUERY> | null {
   if (kind === "deal" && /^[1-9]\d*$/.test(id)) return { dealId: id };
   if (kind === "batch" && /^[1-9]\d*$/.test(id)) return { batchId: id };
   // Retirements have no on-chain id: the indexer names them block-logIndex.
