@@ -2,21 +2,16 @@
 // variable stops the process at start with a message naming it instead of misbehaving later.
 import { z } from "zod";
 
-const LOOPBACK = "127.0.0.1";
+import { ConfigError, envInt, type LogLevel, logLevel, parseEnv } from "../protocol/env.ts";
 
-const envInt = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^[0-9]+$/, "expected a non-negative integer")
-    .transform(Number)
-    .pipe(z.int().min(min).max(max));
+const LOOPBACK = "127.0.0.1";
 
 const ServerEnv = z
   .object({
     /** Interface to bind. Loopback unless told otherwise: exposing the API is a deliberate act. */
     HOST: z.string().min(1).default(LOOPBACK),
     PORT: envInt(0, 65_535).default(8080),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_LEVEL: logLevel,
     /** Largest accepted request body, in bytes. */
     BODY_LIMIT_BYTES: envInt(256, 10_485_760).default(16_384),
     /** Requests per client per window on /api/*; 0 turns rate limiting off. */
@@ -47,7 +42,7 @@ const ServerEnv = z
 export type ServerConfig = {
   host: string;
   port: number;
-  logLevel: z.output<typeof ServerEnv>["LOG_LEVEL"];
+  logLevel: LogLevel;
   bodyLimitBytes: number;
   rateLimit: { windowMs: number; limit: number } | false;
   trustProxyHops: number;
@@ -61,20 +56,10 @@ export type ServerConfig = {
     | { from: "memory" };
 };
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const parsed = ServerEnv.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    throw new ConfigError(`invalid environment: ${lines.join("; ")}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(ServerEnv, env);
   return {
     host: e.HOST,
     port: e.PORT,

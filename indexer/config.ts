@@ -3,15 +3,10 @@
 import path from "node:path";
 import { z } from "zod";
 
+import { ConfigError, envInt, logLevel, parseEnv } from "../protocol/env.ts";
+
 const LOOPBACK = "127.0.0.1";
 export const ROOT = path.resolve(import.meta.dirname, "..");
-
-const envInt = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^[0-9]+$/, "expected a non-negative integer")
-    .transform(Number)
-    .pipe(z.int().min(min).max(max));
 
 const Env = z.object({
   /** JSON-RPC endpoint of the node. */
@@ -38,7 +33,7 @@ const Env = z.object({
   INDEXER_HOST: z.string().min(1).default(LOOPBACK),
   INDEXER_PORT: envInt(0, 65_535).default(4350),
   INDEXER_GRAPHIQL: z.enum(["true", "false"]).default("true"),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_LEVEL: logLevel,
 });
 
 export type IndexerConfig = {
@@ -59,12 +54,7 @@ export type IndexerConfig = {
   logLevel: string;
 };
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError };
 
 /** Local development chains (Hardhat, Anvil, Ganache) finalise a block as soon as it is mined. */
 export const DEV_CHAIN_IDS = new Set([31337, 1337]);
@@ -74,12 +64,7 @@ export function defaultConfirmations(chainId: number): number {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): IndexerConfig {
-  const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    throw new ConfigError(`invalid environment: ${lines.join("; ")}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(Env, env);
   if (e.INDEXER_ROLE === "api" && !e.DATABASE_URL) {
     throw new ConfigError(
       "INDEXER_ROLE=api needs DATABASE_URL: an embedded PGlite belongs to the one process that syncs it",

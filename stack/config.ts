@@ -5,8 +5,8 @@
 import path from "node:path";
 
 import { z } from "zod";
-
 import { ACCOUNT_PLAN, devAccount } from "../protocol/accounts.ts";
+import { ConfigError, type LogLevel, logLevel, parseEnv } from "../protocol/env.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 const LOOPBACK = "127.0.0.1";
@@ -60,7 +60,7 @@ const StackEnv = z
       .optional(),
     /** The chain's name in the web market (default "CCEX local", or "chain <id>" with RPC_URL). */
     CHAIN_NAME: z.string().min(1).optional(),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_LEVEL: logLevel,
   })
   .superRefine((env, ctx) => {
     if (env.RPC_URL === undefined) {
@@ -116,7 +116,7 @@ const StackEnv = z
   });
 
 export type MatcherKey = { privateKey: `0x${string}` } | { keystore: string; password: string };
-export type LogLevel = z.output<typeof StackEnv>["LOG_LEVEL"];
+export type { LogLevel };
 
 export type StackSettings = {
   host: string;
@@ -138,7 +138,7 @@ export type StackSettings = {
   logLevel: LogLevel;
 };
 
-export class SettingsError extends Error {
+export class SettingsError extends ConfigError {
   override name = "SettingsError";
 }
 
@@ -149,13 +149,7 @@ export class SettingsError extends Error {
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): StackSettings {
   // An empty variable (`PORT= npm start`) means "not set", as a shell user expects.
   const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = StackEnv.safeParse(given);
-  if (!parsed.success) {
-    // Values are never echoed: one of them may be a key.
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    throw new SettingsError(`invalid configuration: ${problems.join("; ")}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(StackEnv, given, SettingsError, "invalid configuration");
   const local = e.RPC_URL === undefined;
   return {
     host: e.HOST,

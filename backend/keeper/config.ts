@@ -2,12 +2,7 @@
 // at start with one line naming the variable (and never echoing a value: one of them is a key).
 import { z } from "zod";
 
-const envInt = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^[0-9]+$/, "expected a non-negative integer")
-    .transform(Number)
-    .pipe(z.int().min(min).max(max));
+import { ConfigError, envInt, type LogLevel, logLevel, parseEnv } from "../../protocol/env.ts";
 
 const KeeperEnv = z.object({
   RPC_URL: z
@@ -19,7 +14,7 @@ const KeeperEnv = z.object({
   KEEPER_INTERVAL_MS: envInt(100, 86_400_000).default(5_000),
   KEEPER_MAX_BATCH: envInt(1, 200).default(20),
   KEEPER_RPC_RETRIES: envInt(0, 100).default(5),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_LEVEL: logLevel,
 });
 
 export type KeeperConfig = {
@@ -30,10 +25,10 @@ export type KeeperConfig = {
   intervalMs: number;
   maxBatch: number;
   rpcRetries: number;
-  logLevel: z.output<typeof KeeperEnv>["LOG_LEVEL"];
+  logLevel: LogLevel;
 };
 
-export class KeeperConfigError extends Error {
+export class KeeperConfigError extends ConfigError {
   override name = "KeeperConfigError";
 }
 
@@ -42,12 +37,7 @@ export class KeeperConfigError extends Error {
  * const config = loadKeeperConfig(process.env) // throws KeeperConfigError naming each bad variable
  */
 export function loadKeeperConfig(env: NodeJS.ProcessEnv = process.env): KeeperConfig {
-  const parsed = KeeperEnv.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    throw new KeeperConfigError(`invalid environment: ${lines.join("; ")}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(KeeperEnv, env, KeeperConfigError);
   return {
     rpcUrl: e.RPC_URL,
     deployment:

@@ -5,14 +5,9 @@ import path from "node:path";
 
 import { z } from "zod";
 
-const ROOT = path.resolve(import.meta.dirname, "..", "..");
+import { ConfigError, envInt, type LogLevel, logLevel, parseEnv } from "../../protocol/env.ts";
 
-const envInt = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^[0-9]+$/, "expected a non-negative integer")
-    .transform(Number)
-    .pipe(z.int().min(min).max(max));
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
 const MatcherEnv = z
   .object({
@@ -45,7 +40,7 @@ const MatcherEnv = z
     MATCHER_PROPOSALS_FILE: z.string().min(1).optional(),
     /** The indexer's GraphQL endpoint; without it the book is read from chain events. */
     INDEXER_URL: z.url().optional(),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_LEVEL: logLevel,
   })
   .superRefine((env, ctx) => {
     const hasKey = env.MATCHER_PRIVATE_KEY !== undefined;
@@ -82,10 +77,10 @@ export type MatcherConfig = {
   dataDir: string;
   proposalsFile: string | undefined;
   indexerUrl: string | undefined;
-  logLevel: z.output<typeof MatcherEnv>["LOG_LEVEL"];
+  logLevel: LogLevel;
 };
 
-export class MatcherConfigError extends Error {
+export class MatcherConfigError extends ConfigError {
   override name = "MatcherConfigError";
 }
 
@@ -94,13 +89,7 @@ export class MatcherConfigError extends Error {
  * const config = loadMatcherConfig(process.env) // throws MatcherConfigError naming each bad variable
  */
 export function loadMatcherConfig(env: NodeJS.ProcessEnv = process.env): MatcherConfig {
-  const parsed = MatcherEnv.safeParse(env);
-  if (!parsed.success) {
-    // Never echo values: one of them may be the key.
-    const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    throw new MatcherConfigError(`invalid environment: ${lines.join("; ")}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(MatcherEnv, env, MatcherConfigError);
   return {
     rpcUrl: e.RPC_URL,
     deploymentFile: e.DEPLOYMENT,

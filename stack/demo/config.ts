@@ -4,6 +4,8 @@ import path from "node:path";
 
 import { z } from "zod";
 
+import { ConfigError, envInt, type LogLevel, logLevel, parseEnv } from "../../protocol/env.ts";
+
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
 const DemoEnv = z.object({
@@ -19,18 +21,8 @@ const DemoEnv = z.object({
     .min(1)
     .default(path.join(ROOT, ".data", "demo")),
   /** Seed of the PRNG: the same seed on the same chain gives the same market. */
-  DEMO_SEED: z
-    .string()
-    .regex(/^[0-9]+$/, "expected a non-negative integer")
-    .transform(Number)
-    .pipe(
-      z
-        .int()
-        .min(0)
-        .max(2 ** 32 - 1),
-    )
-    .default(20_260_101),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DEMO_SEED: envInt(0, 2 ** 32 - 1).default(20_260_101),
+  LOG_LEVEL: logLevel,
 });
 
 export type DemoConfig = {
@@ -38,21 +30,15 @@ export type DemoConfig = {
   deploymentFile: string;
   dataDir: string;
   seed: number;
-  logLevel: z.output<typeof DemoEnv>["LOG_LEVEL"];
+  logLevel: LogLevel;
 };
 
-export class DemoConfigError extends Error {
+export class DemoConfigError extends ConfigError {
   override name = "DemoConfigError";
 }
 
 export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
-  const parsed = DemoEnv.safeParse(env);
-  if (!parsed.success) {
-    throw new DemoConfigError(
-      `invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    );
-  }
-  const e = parsed.data;
+  const e = parseEnv(DemoEnv, env, DemoConfigError);
   return {
     rpcUrl: e.RPC_URL,
     deploymentFile: e.DEPLOYMENT,

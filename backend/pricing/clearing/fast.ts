@@ -7,12 +7,12 @@
 //     reserve, the green Wh at π and the bandwidth reserve spread over the bid's quantity. The
 //     transportation problem over these arcs (bid demand, offer capacity) is solved exactly by
 //     network simplex (transport.ts).
-//  3. Realise. Flows become bundles in order of profit: a remote bundle takes the cheapest link that
-//     still has the bid's Mbps (or is dropped); certificates go to bundles tightest-budget first,
-//     cheapest energy first, and a bundle whose reserve payments + fee would exceed its bid's limit
-//     is dropped.
-//  4. Fill. Capacity still free is offered again, arc by arc in order of profit, each extension
-//     checked exactly before it is kept.
+//  3. Realise (realise.ts). Flows become bundles in order of profit: a remote bundle takes the
+//     cheapest link that still has the bid's Mbps (or is dropped); certificates go to bundles
+//     tightest-budget first, cheapest energy first, and a bundle whose reserve payments + fee would
+//     exceed its bid's limit is dropped.
+//  4. Fill (realise.ts). Capacity still free is offered again, arc by arc in order of profit, each
+//     extension checked exactly before it is kept.
 //  5. Improve (small and mid-size books). Link fees and capacities are outside the transport; a few
 //     rounds re-solve it with corrections drawn from the realised batch and keep the best batch.
 //
@@ -20,27 +20,10 @@
 // `number`s below 2⁵³, then again in bigint when the match is built), so the result never breaks a
 // constraint; only optimality is heuristic.
 
-import type { Match } from "../../../protocol/orders.ts";
-import { linkCost, type PreparedBook, prepareBook } from "./candidates.ts";
-import {
-  energyReservePayment,
-  greenRange,
-  linkReservePayment,
-  maxPayments,
-  reservePricedMatch,
-} from "./reserve-match.ts";
+import { type PreparedBook, prepareBook } from "./candidates.ts";
+import { realise, type Transport } from "./realise.ts";
 import { solveTransport } from "./transport.ts";
 import type { ClearingOptions, ClearingResult, OrderBook } from "./types.ts";
-
-type Bundle = {
-  arc: number;
-  q: number;
-  link: number; // −1 when local
-  linkPayment: number;
-  // Certificates held, as parallel lists (a bundle rarely spans more than two energy offers).
-  lotEnergy: number[];
-  lotWh: number[];
-};
 
 /**
  * Clears a book quickly: never breaks a constraint, near-optimal welfare.
@@ -148,22 +131,13 @@ export function clearFast(book: OrderBook, options: ClearingOptions): ClearingRe
 const SHADOW_PRICE_ARC_LIMIT = 60_000;
 const SHADOW_PRICE_STEPS = 12;
 
-type Transport = {
-  pi: number;
-  profit: Float64Array; // per arc, at π
-  useful: number[]; // arcs with positive profit at π that can fit their bid's limit
-  viable: number[]; // arcs with positive profit at the cheapest certificates that can fit their bid's limit
-  flow: Float64Array; // per useful arc
-  greenDemand: number; // certificate Wh the flows need at the bids' minimum shares
-};
-
-/** Pass 2: per-unit profit of each arc that could fit under its bid's limit, and the transport. */
 /** What the improvement rounds change between transport solves. */
 type Shape = {
   excluded: Uint8Array; // arcs left out
   basis: Float64Array; // VCU-hours a remote arc's link fee is spread over (0: the bid's whole quantity)
 };
 
+/** Pass 2: per-unit profit of each arc that could fit under its bid's limit, and the transport. */
 function transportAt(prep: PreparedBook, options: ClearingOptions, pi: number, shape: Shape): Transport {
   const { bids, computes, energies, linkListCheapest, arcs } = prep;
   const feeFactor = 1 + options.platformFeeBps / 10_000;
@@ -200,257 +174,6 @@ function transportAt(prep: PreparedBook, options: ClearingOptions, pi: number, s
   let greenDemand = 0;
   useful.forEach((a, k) => (greenDemand += flow[k] * arcs.greenPerVcu[a]));
   return { pi, profit, useful, viable, flow, greenDemand };
-}
-
-/** Passes 3 and 4: turn transport flows into bundles that pass every exact check. */
-type Realised = {
-  matches: Match[];
-  welfare: number;
-  blocked: number[]; // arcs whose flow found every link full
-  bundles: { arc: number; q: number; remote: boolean }[];
-};
-
-function realise(prep: PreparedBook, options: ClearingOptions, transport: Transport): Realised {
-  const { bids, computes, energies, links, linkLists, arcs } = prep;
-  const { pi, profit, useful, viable, flow } = transport;
-  const feeBps = options.platformFeeBps;
-  const energyLeft = new Float64Array(energies.length);
-  energies.forEach((e, i) => (energyLeft[i] = e.remaining));
-  // Energy is handed out cheapest first; `cursor` skips offers already used up. Callers never ask
-  // for more than `energyTotal`.
-  let cursor = 0;
-  let energyTotal = energyLeft.reduce((s, v) => s + v, 0);
-  const bidLeft = new Float64Array(bids.length);
-  bids.forEach((b, i) => (bidLeft[i] = b.remaining));
-  const computeLeft = new Float64Array(computes.length);
-  computes.forEach((c, i) => (computeLeft[i] = c.remaining));
-  const linkLeft = new Float64Array(links.length);
-  links.forEach((w, i) => (linkLeft[i] = w.remaining));
-  const bundles = new Map<number, Bundle>(); // by arc
-
-  /** The cheapest eligible link that still has the bid's Mbps, or −1. */
-  const takeLink = (a: number): number => {
-    const mbps = bids[arcs.bid[a]].mbps;
-    let best = -1;
-    for (const w of linkLists[arcs.linkList[a]]) {
-      if (linkLeft[w] >= mbps && (best < 0 || links[w].pricePerMbpsHour < links[best].pricePerMbpsHour)) best = w;
-    }
-    return best;
-  };
-  const open = (a: number, q: number, link: number) => {
-    const bid = bids[arcs.bid[a]];
-    bidLeft[arcs.bid[a]] -= q;
-    computeLeft[arcs.compute[a]] -= q;
-    let linkPayment = 0;
-    if (link >= 0) {
-      linkLeft[link] -= bid.mbps;
-      linkPayment = linkReservePayment(bid.mbps, bid.seconds, links[link].pricePerMbpsHour);
-    }
-    const bundle: Bundle = { arc: a, q, link, linkPayment, lotEnergy: [], lotWh: [] };
-    bundles.set(a, bundle);
-    return bundle;
-  };
-  const close = (bundle: Bundle) => {
-    const a = bundle.arc;
-    bidLeft[arcs.bid[a]] += bundle.q;
-    computeLeft[arcs.compute[a]] += bundle.q;
-    if (bundle.link >= 0) linkLeft[bundle.link] += bids[arcs.bid[a]].mbps;
-    for (let i = 0; i < bundle.lotEnergy.length; i++) {
-      const e = bundle.lotEnergy[i];
-      energyLeft[e] += bundle.lotWh[i];
-      energyTotal += bundle.lotWh[i];
-      if (e < cursor) cursor = e;
-    }
-    bundles.delete(a);
-  };
-  /** Takes `wh` of the cheapest certificates; returns the lots as they were, to undo. */
-  const takeEnergy = (bundle: Bundle, wh: number): number[] => {
-    const before = [...bundle.lotWh];
-    while (wh > 0) {
-      while (energyLeft[cursor] === 0) cursor++;
-      const part = Math.min(wh, energyLeft[cursor]);
-      energyLeft[cursor] -= part;
-      energyTotal -= part;
-      wh -= part;
-      const same = bundle.lotEnergy.indexOf(cursor);
-      if (same >= 0) bundle.lotWh[same] += part;
-      else {
-        bundle.lotEnergy.push(cursor);
-        bundle.lotWh.push(part);
-      }
-    }
-    return before;
-  };
-  const giveBack = (bundle: Bundle, before: number[]) => {
-    for (let i = 0; i < bundle.lotEnergy.length; i++) {
-      const e = bundle.lotEnergy[i];
-      const back = bundle.lotWh[i] - (before[i] ?? 0);
-      energyLeft[e] += back;
-      energyTotal += back;
-      if (back > 0 && e < cursor) cursor = e;
-    }
-    bundle.lotEnergy.length = before.length;
-    bundle.lotWh = before;
-  };
-  const greenHeld = (bundle: Bundle) => bundle.lotWh.reduce((s, wh) => s + wh, 0);
-  /** Room left under the bid's all-in limit after compute and bandwidth at reserve (NaN: none). */
-  const energyBudget = (bundle: Bundle): number => {
-    const a = bundle.arc;
-    return (
-      maxPayments(bids[arcs.bid[a]].limit, bundle.q, feeBps) -
-      computes[arcs.compute[a]].reserve * bundle.q -
-      bundle.linkPayment
-    );
-  };
-  const withinLimit = (bundle: Bundle): boolean => {
-    let energy = 0;
-    for (let i = 0; i < bundle.lotEnergy.length; i++)
-      energy += energyReservePayment(energies[bundle.lotEnergy[i]].pricePerKwh, bundle.lotWh[i]);
-    return energy <= energyBudget(bundle);
-  };
-  const fits = (range: { min: number; max: number }) => Number.isSafeInteger(range.min) && range.min <= range.max;
-  /** The largest quantity up to `q` on arc `a` whose certificates need at most `wh`. */
-  const largestFor = (a: number, q: number, wh: number): number => {
-    const perVcu = arcs.greenPerVcu[a];
-    if (perVcu === 0) return q;
-    let best = Math.min(q, Math.floor(wh / perVcu) + 1);
-    while (best > 0 && !(greenOf(a, best).min <= wh)) best--;
-    return best;
-  };
-  const greenOf = (a: number, q: number) =>
-    greenRange(q, bids[arcs.bid[a]].order.minGreenBps, computes[arcs.compute[a]].milliWhPerVcuHour);
-
-  // Pass 3: realise the transport flows, most profitable first.
-  const blocked: number[] = [];
-  let flowingCount = 0;
-  for (let k = 0; k < useful.length; k++) if (flow[k] > 0) flowingCount++;
-  const flowing = new Int32Array(flowingCount);
-  const flowingProfit = new Float64Array(useful.length);
-  for (let k = 0, i = 0; k < useful.length; k++) {
-    flowingProfit[k] = profit[useful[k]];
-    if (flow[k] > 0) flowing[i++] = k;
-  }
-  flowing.sort((x, y) => flowingProfit[y] - flowingProfit[x]);
-  for (const k of flowing) {
-    const a = useful[k];
-    const remote = arcs.linkList[a] >= 0;
-    const link = remote ? takeLink(a) : -1;
-    if (remote && link < 0) {
-      blocked.push(a);
-      continue;
-    }
-    open(a, flow[k], link);
-  }
-
-  // Certificates: if the green demand exceeds what is offered, the bundles earning least per green
-  // Wh give way; then the tightest budgets per Wh get the cheapest Wh.
-  const greenBundles: { bundle: Bundle; min: number; key: number }[] = [];
-  for (const bundle of [...bundles.values()]) {
-    const range = greenOf(bundle.arc, bundle.q);
-    if (!fits(range)) close(bundle);
-    else if (range.min > 0)
-      greenBundles.push({ bundle, min: range.min, key: (profit[bundle.arc] * bundle.q) / range.min });
-    else if (!withinLimit(bundle)) close(bundle);
-  }
-  let demand = greenBundles.reduce((s, g) => s + g.min, 0);
-  if (demand > energyTotal) {
-    greenBundles.sort((x, y) => x.key - y.key);
-    let dropped = 0;
-    while (demand > energyTotal && dropped < greenBundles.length) {
-      const g = greenBundles[dropped];
-      const allowed = g.min - (demand - energyTotal);
-      const q = allowed > 0 ? largestFor(g.bundle.arc, g.bundle.q, allowed) : 0;
-      if (q > 0) {
-        // The marginal bundle shrinks to the certificates left rather than giving way entirely.
-        bidLeft[arcs.bid[g.bundle.arc]] += g.bundle.q - q;
-        computeLeft[arcs.compute[g.bundle.arc]] += g.bundle.q - q;
-        g.bundle.q = q;
-        const min = greenOf(g.bundle.arc, q).min;
-        demand -= g.min - min;
-        g.min = min;
-        break;
-      }
-      demand -= g.min;
-      close(g.bundle);
-      dropped++;
-    }
-    greenBundles.splice(0, dropped);
-  }
-  for (const g of greenBundles) g.key = energyBudget(g.bundle) / g.min;
-  greenBundles.sort((x, y) => x.key - y.key);
-  for (const { bundle, min } of greenBundles) {
-    const taken = takeEnergy(bundle, min);
-    if (!withinLimit(bundle)) {
-      giveBack(bundle, taken);
-      close(bundle);
-    }
-  }
-
-  // Pass 4: offer the capacity still free again, most profitable arcs first — every arc that pays
-  // at the certificates' own prices, also those π priced out of the transport.
-  const open4 = viable.filter((a) => bidLeft[arcs.bid[a]] > 0 && computeLeft[arcs.compute[a]] > 0);
-  open4.sort((x, y) => profit[y] - profit[x]);
-  for (const a of open4) {
-    let q = Math.min(bidLeft[arcs.bid[a]], computeLeft[arcs.compute[a]]);
-    if (!(q > 0)) continue;
-    const existing = bundles.get(a);
-    if (existing !== undefined) {
-      const held = greenHeld(existing);
-      q = largestFor(a, existing.q + q, held + energyTotal) - existing.q;
-      if (q <= 0) continue;
-      const range = greenOf(a, existing.q + q);
-      const extra = Math.max(0, range.min - held);
-      if (!fits(range)) continue;
-      existing.q += q;
-      bidLeft[arcs.bid[a]] -= q;
-      computeLeft[arcs.compute[a]] -= q;
-      const taken = takeEnergy(existing, extra);
-      if (!withinLimit(existing)) {
-        giveBack(existing, taken);
-        existing.q -= q;
-        bidLeft[arcs.bid[a]] += q;
-        computeLeft[arcs.compute[a]] += q;
-      }
-      continue;
-    }
-    q = largestFor(a, q, energyTotal);
-    if (q <= 0) continue;
-    const range = greenOf(a, q);
-    if (!fits(range)) continue;
-    const remote = arcs.linkList[a] >= 0;
-    const link = remote ? takeLink(a) : -1;
-    if (remote && link < 0) continue;
-    const bid = bids[arcs.bid[a]];
-    const margin = (bid.limit - computes[arcs.compute[a]].reserve - arcs.greenPerVcu[a] * pi) * q;
-    if (link >= 0 && margin <= linkCost(bid, links[link])) continue;
-    const bundle = open(a, q, link);
-    takeEnergy(bundle, range.min);
-    if (!withinLimit(bundle)) close(bundle);
-  }
-
-  const matches: Match[] = [];
-  let welfare = 0;
-  for (const bundle of bundles.values()) {
-    const bid = bids[arcs.bid[bundle.arc]];
-    const compute = computes[arcs.compute[bundle.arc]];
-    const lots = bundle.lotEnergy.map((e, i) => ({ offer: energies[e].order, wh: bundle.lotWh[i] }));
-    const link = bundle.link >= 0 ? links[bundle.link].order : undefined;
-    const match = reservePricedMatch(
-      bid.order,
-      compute.order,
-      bundle.q,
-      lots,
-      link && { offerId: link.id, pricePerMbpsHour: link.reservePricePerMbpsHour },
-      feeBps,
-    );
-    if (match === undefined) continue; // unreachable unless the number path above is wrong; never emit it
-    matches.push(match);
-    welfare += (bid.limit - compute.reserve) * bundle.q;
-    for (let i = 0; i < lots.length; i++) welfare -= energies[bundle.lotEnergy[i]].pricePerWh * bundle.lotWh[i];
-    if (bundle.link >= 0) welfare -= linkCost(bid, links[bundle.link]);
-  }
-  const kept = [...bundles.values()].map((b) => ({ arc: b.arc, q: b.q, remote: b.link >= 0 }));
-  return { matches, welfare, blocked, bundles: kept };
 }
 
 /**
