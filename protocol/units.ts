@@ -1,4 +1,4 @@
-// The market's units, fixed once (DESIGN.md §2) and imported by backend, indexer and frontend.
+// The market's units, fixed once (docs/market-rules.md, "units") and imported by backend, indexer and frontend.
 // Every on-chain and API quantity is an integer in these base units; only the UI converts.
 
 /** Settlement token decimals on the local chain (a stablecoin-like ERC-20). */
@@ -15,7 +15,10 @@ export const DEFAULT_GRID_FACTOR_G_PER_KWH = 610;
 export const WH_PER_KWH = 1_000;
 export const SECONDS_PER_HOUR = 3_600;
 
-/** Hardware classes of compute offers and bids (a VCU-hour is normalised within one class). */
+/**
+ * Hardware classes of compute offers and bids (a VCU-hour is normalised within one class); the index
+ * is the on-chain code, and the contracts refuse any other (MarketCodes.HARDWARE_CLASS_COUNT).
+ */
 export const HARDWARE_CLASSES = ["cpu-general", "cpu-hpc", "gpu-inference", "gpu-training"] as const;
 export type HardwareClass = (typeof HARDWARE_CLASSES)[number];
 
@@ -24,7 +27,8 @@ export const ENERGY_SOURCES = ["solar", "wind", "hydro", "biomass", "geothermal"
 export type EnergySource = (typeof ENERGY_SOURCES)[number];
 
 /**
- * Regions are `uint16` codes on chain. The demo market uses these; a deployment may add more.
+ * Regions are `uint8` codes on chain, exactly these: the contracts refuse any other code
+ * (contracts/libraries/MarketCodes.sol MAX_REGION; test/contracts/protocol/codes.test.ts keeps both in step).
  * `gridFactor` is the default per-region emission factor in gCO2e/kWh.
  */
 export const REGIONS = [

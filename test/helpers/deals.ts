@@ -117,7 +117,7 @@ export type DealOutcome = {
 };
 
 /**
- * What a deal must pay out (DESIGN.md §3.6): suppliers pro rata to delivery (energy pro rata to the
+ * What a deal must pay out (docs/market-rules.md, "flow of a trade"): suppliers pro rata to delivery (energy pro rata to the
  * Wh retired, which is the green share of the energy actually consumed), the fee pro rata to what
  * suppliers are paid, the rest refunded; credits = retired Wh × (grid − source factor) / 1000.
  * `acceptedBps` < 10,000 models an arbiter's refund split.
