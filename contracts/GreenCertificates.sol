@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ERC1155} from "@openzeppelin/contracts/token/ERC1155/ERC1155.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IGreenCertificates} from "./interfaces/IGreenCertificates.sol";
+import {MarketCodes} from "./libraries/MarketCodes.sol";
 
 /// @title Green certificates (绿证): one ERC-1155 id per issued batch, one unit per Wh
 contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
@@ -12,6 +13,8 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
     /// @inheritdoc IGreenCertificates
     bytes32 public constant MARKET_ROLE = keccak256("MARKET_ROLE");
+    /// @inheritdoc IGreenCertificates
+    uint8 public constant MAX_REGION = MarketCodes.MAX_REGION;
 
     uint256 private constant _SECONDS_PER_HOUR = 3600;
 
@@ -30,19 +33,21 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
 
     /// @inheritdoc IGreenCertificates
     function registerDevice(
-        EnergySource source,
+        uint8 source,
         uint8 region,
         uint64 capacityW,
         uint40 commissionedAt,
         string calldata metadataURI
     ) external returns (uint256 deviceId) {
+        if (source > uint8(type(EnergySource).max)) revert CertificatesUnknownEnergySource(source);
+        if (!MarketCodes.isRegion(region)) revert CertificatesUnknownRegion(region);
         if (capacityW == 0 || commissionedAt > block.timestamp) {
             revert CertificatesInvalidDevice(capacityW, commissionedAt);
         }
         deviceId = ++_deviceCount;
         _devices[deviceId] = Device({
             owner: msg.sender,
-            source: source,
+            source: EnergySource(source),
             region: region,
             status: DeviceStatus.Pending,
             commissionedAt: commissionedAt,
@@ -50,12 +55,21 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
             issuedUntil: 0,
             metadataURI: metadataURI
         });
-        emit DeviceRegistered(deviceId, msg.sender, source, region, capacityW, commissionedAt, metadataURI);
+        emit DeviceRegistered(
+            deviceId,
+            msg.sender,
+            EnergySource(source),
+            region,
+            capacityW,
+            commissionedAt,
+            metadataURI
+        );
     }
 
     /// @inheritdoc IGreenCertificates
     function approveDevice(uint256 deviceId) external onlyRole(REGISTRAR_ROLE) {
         Device storage device = _existingDevice(deviceId);
+        if (device.owner == msg.sender) revert CertificatesRegistrarIsOwner(deviceId, msg.sender);
         DeviceStatus status = device.status;
         if (status != DeviceStatus.Pending && status != DeviceStatus.Suspended) {
             revert CertificatesInvalidDeviceStatus(deviceId, status, DeviceStatus.Pending);
@@ -166,6 +180,11 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
     }
 
     /// @inheritdoc IGreenCertificates
+    function isBatchSuspended(uint256 batchId) public view returns (bool) {
+        return _devices[_batches[batchId].deviceId].status == DeviceStatus.Suspended;
+    }
+
+    /// @inheritdoc IGreenCertificates
     function deviceCount() external view returns (uint256) {
         return _deviceCount;
     }
@@ -192,6 +211,9 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
         if (wh == 0) revert CertificatesZeroAmount();
         Batch storage batch = _batches[batchId];
         if (batch.issuedWh == 0) revert CertificatesUnknownBatch(batchId);
+        if (_devices[batch.deviceId].status == DeviceStatus.Suspended) {
+            revert CertificatesDeviceSuspended(batchId, batch.deviceId);
+        }
         _burn(msg.sender, batchId, wh);
         // The burn succeeded, so wh ≤ the holder's balance ≤ issuedWh − retiredWh: the sum fits uint64.
         unchecked {

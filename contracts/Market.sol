@@ -15,7 +15,8 @@ import {IGreenCertificates} from "./interfaces/IGreenCertificates.sol";
 import {IMarket} from "./interfaces/IMarket.sol";
 import {BatchSettlement} from "./libraries/BatchSettlement.sol";
 import {DealMath} from "./libraries/DealMath.sol";
-import {Book, GridFactor, Settings} from "./libraries/MarketStorage.sol";
+import {MarketCodes} from "./libraries/MarketCodes.sol";
+import {Book, GridFactor, ScheduledChange, Settings} from "./libraries/MarketStorage.sol";
 import {OrderPosting} from "./libraries/OrderPosting.sol";
 
 /// @title CCEX market: orders, batch settlement into deals, and the deal lifecycle
@@ -35,6 +36,16 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     uint16 public constant MAX_FEE_BPS = 1000;
     /// @inheritdoc IMarket
     uint16 public constant DEFAULT_GRID_FACTOR = BatchSettlement.DEFAULT_GRID_FACTOR;
+    /// @inheritdoc IMarket
+    /// @dev Two days: longer than a buyer needs to notice a scheduled change and cancel its open
+    /// bids (cancelling works at any time), shorter than an operator can wait to fix a wrong factor.
+    uint32 public constant PARAMETER_CHANGE_DELAY = 2 days;
+    /// @inheritdoc IMarket
+    uint16 public constant ENERGY_TOLERANCE_BPS = DealMath.ENERGY_TOLERANCE_BPS;
+    /// @inheritdoc IMarket
+    uint8 public constant HARDWARE_CLASS_COUNT = MarketCodes.HARDWARE_CLASS_COUNT;
+    /// @inheritdoc IMarket
+    uint8 public constant MAX_REGION = MarketCodes.MAX_REGION;
 
     uint16 private constant _BPS = 10_000;
 
@@ -51,6 +62,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     uint32 private _arbitrationPeriod;
     // Fixed when a dispute opens, cleared when it closes.
     mapping(uint256 dealId => uint256) private _arbitrationDeadlines;
+    mapping(Parameter parameter => mapping(uint256 key => ScheduledChange)) private _scheduledChanges;
 
     /// @notice Accounts that receive the roles at deployment.
     struct RoleHolders {
@@ -67,13 +79,16 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     /// @param settings treasury, fee and deal periods
     /// @param arbitrationPeriod_ seconds the arbiter has to resolve a dispute before anyone may
     /// finalise the deal as reported
+    /// @param sourceFactors_ lifecycle emission factor of each generation source in gCO2e/kWh,
+    /// indexed by EnergySource (docs/carbon-accounting.md); later changes go through the schedule
     constructor(
         IERC20 settlementToken_,
         IGreenCertificates certificates_,
         ICarbonCredits credits_,
         RoleHolders memory roles,
         Settings memory settings,
-        uint32 arbitrationPeriod_
+        uint32 arbitrationPeriod_,
+        uint16[] memory sourceFactors_
     ) {
         _settlementToken = settlementToken_;
         _certificates = certificates_;
@@ -86,6 +101,11 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         _setFee(settings.feeBps);
         _setDealPeriods(settings.challengePeriod, settings.reportGracePeriod);
         _setArbitrationPeriod(arbitrationPeriod_);
+        uint256 sourceCount = uint256(type(IGreenCertificates.EnergySource).max) + 1;
+        if (sourceFactors_.length != sourceCount) revert MarketInvalidSourceFactors(sourceFactors_.length, sourceCount);
+        for (uint256 source = 0; source < sourceCount; ++source) {
+            _setSourceFactor(IGreenCertificates.EnergySource(source), sourceFactors_[source]);
+        }
     }
 
     // ─── Orders ──────────────────────────────────────────────────────────────────────────────────
@@ -109,7 +129,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
 
     /// @inheritdoc IMarket
     function postBid(BidParams calldata bid) external whenNotPaused nonReentrant returns (uint256 bidId) {
-        return OrderPosting.postBid(_book, _settlementToken, bid);
+        return OrderPosting.postBid(_book, _settings, _settlementToken, bid);
     }
 
     /// @inheritdoc IMarket
@@ -127,7 +147,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
             IERC20Permit(address(_settlementToken)).permit(msg.sender, address(this), escrow, deadline, v, r, s)
         {} catch {}
         // solhint-enable no-empty-blocks
-        return OrderPosting.postBid(_book, _settlementToken, bid);
+        return OrderPosting.postBid(_book, _settings, _settlementToken, bid);
     }
 
     /// @inheritdoc IMarket
@@ -179,7 +199,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     function settle(
         Match[] calldata matches
     ) external onlyRole(MATCHER_ROLE) whenNotPaused nonReentrant returns (uint256 dealsOpened) {
-        return BatchSettlement.settle(_book, _settings, matches);
+        return BatchSettlement.settle(_book, _certificates, matches);
     }
 
     // ─── Deals ───────────────────────────────────────────────────────────────────────────────────
@@ -200,13 +220,23 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
             digest: DealMath.reportDigest(termsDigest_, report)
         });
         emit UsageReported(dealId, msg.sender, report, block.timestamp + terms.challengePeriod);
+        (bool outsideProfile, bool belowGreenMinimum, uint256 expectedWh) = _reportFlags(terms, report);
+        if (outsideProfile || belowGreenMinimum) {
+            emit UsageFlagged(dealId, outsideProfile, belowGreenMinimum, expectedWh, report.whConsumed);
+        }
     }
 
     /// @inheritdoc IMarket
     function confirmUsage(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external nonReentrant {
         bytes26 digest = DealMath.reportDigest(DealMath.termsDigest(terms), report);
-        _dealIn(dealId, DealStatus.Reported, digest);
+        Deal memory deal = _dealIn(dealId, DealStatus.Reported, digest);
         _requireParty(dealId, terms.buyer);
+        // A flagged report may harm the energy and network suppliers, so the buyer cannot cut their
+        // window to dispute it short by confirming early.
+        if (_isFlagged(terms, report)) {
+            uint256 challengeEnd = uint256(deal.since) + terms.challengePeriod;
+            if (block.timestamp < challengeEnd) revert MarketChallengePeriodActive(dealId, challengeEnd);
+        }
         emit UsageConfirmed(dealId, msg.sender);
         _close(dealId, digest, terms, report, _BPS);
     }
@@ -223,9 +253,17 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
             DealStatus.Reported,
             DealMath.reportDigest(DealMath.termsDigest(terms), report)
         );
-        _requireParty(dealId, terms.buyer);
-        uint256 challengeEnd = uint256(deal.since) + terms.challengePeriod;
-        if (block.timestamp >= challengeEnd) revert MarketChallengePeriodOver(dealId, challengeEnd);
+        if (_isFlagged(terms, report)) {
+            // Any party may take a flagged report to the arbiter at any time: nobody is left waiting
+            // on a report that can no longer finalise unchallenged.
+            if (msg.sender != terms.computeSupplier && !_isCounterparty(terms, msg.sender)) {
+                revert MarketNotDealParty(dealId, msg.sender, terms.buyer);
+            }
+        } else {
+            if (!_isCounterparty(terms, msg.sender)) revert MarketNotDealParty(dealId, msg.sender, terms.buyer);
+            uint256 challengeEnd = uint256(deal.since) + terms.challengePeriod;
+            if (block.timestamp >= challengeEnd) revert MarketChallengePeriodOver(dealId, challengeEnd);
+        }
         uint256 arbitrationDeadline = block.timestamp + _arbitrationPeriod;
         _book.deals[dealId] = Deal({status: DealStatus.Disputed, since: uint40(block.timestamp), digest: deal.digest});
         _arbitrationDeadlines[dealId] = arbitrationDeadline;
@@ -241,6 +279,9 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     ) external onlyRole(ARBITER_ROLE) nonReentrant {
         bytes26 digest = DealMath.reportDigest(DealMath.termsDigest(terms), report);
         _dealIn(dealId, DealStatus.Disputed, digest);
+        if (msg.sender == terms.computeSupplier || _isCounterparty(terms, msg.sender)) {
+            revert MarketRoleHolderIsParty(dealId, msg.sender);
+        }
         if (refundBps > _BPS) revert MarketInvalidRefundShare(refundBps);
         uint16 acceptedBps;
         // The bound above keeps the difference within 0..10,000.
@@ -261,6 +302,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         );
         uint256 challengeEnd = uint256(deal.since) + terms.challengePeriod;
         if (block.timestamp < challengeEnd) revert MarketChallengePeriodActive(dealId, challengeEnd);
+        if (_isFlagged(terms, report)) revert MarketReportFlagged(dealId);
         _close(dealId, deal.digest, terms, report, _BPS);
     }
 
@@ -317,38 +359,66 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     // ─── Administration ──────────────────────────────────────────────────────────────────────────
 
     /// @inheritdoc IMarket
-    function setFee(uint16 feeBps_) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setFee(feeBps_);
+    function scheduleParameterChange(
+        Parameter parameter,
+        uint256 key,
+        uint256 value
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        bool validKey =
+            parameter == Parameter.GridFactor
+                ? MarketCodes.isRegion(key)
+                : parameter == Parameter.SourceFactor
+                    ? key <= uint256(type(IGreenCertificates.EnergySource).max)
+                    : key == 0;
+        uint256 maxValue =
+            parameter == Parameter.Fee
+                ? MAX_FEE_BPS
+                : parameter >= Parameter.GridFactor
+                    ? type(uint16).max
+                    : type(uint32).max;
+        bool isPeriod = parameter != Parameter.Fee && parameter < Parameter.GridFactor;
+        if (!validKey || value > maxValue || (isPeriod && value == 0)) {
+            revert MarketInvalidParameter(parameter, key, value);
+        }
+        uint256 effectiveAt = block.timestamp + PARAMETER_CHANGE_DELAY;
+        _scheduledChanges[parameter][key] = ScheduledChange({effectiveAt: uint40(effectiveAt), value: uint32(value)});
+        emit ParameterChangeScheduled(parameter, key, value, effectiveAt);
+    }
+
+    /// @inheritdoc IMarket
+    function cancelParameterChange(Parameter parameter, uint256 key) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_scheduledChanges[parameter][key].effectiveAt == 0) revert MarketNoScheduledChange(parameter, key);
+        delete _scheduledChanges[parameter][key];
+        emit ParameterChangeCancelled(parameter, key);
+    }
+
+    /// @inheritdoc IMarket
+    function applyParameterChange(Parameter parameter, uint256 key) external {
+        ScheduledChange memory change = _scheduledChanges[parameter][key];
+        if (change.effectiveAt == 0) revert MarketNoScheduledChange(parameter, key);
+        if (block.timestamp < change.effectiveAt) revert MarketChangeNotDue(parameter, key, change.effectiveAt);
+        delete _scheduledChanges[parameter][key];
+        // Every value was bounded to its parameter's range when it was scheduled.
+        uint32 value = change.value;
+        if (parameter == Parameter.Fee) {
+            _setFee(uint16(value));
+        } else if (parameter == Parameter.ChallengePeriod) {
+            _setDealPeriods(value, _settings.reportGracePeriod);
+        } else if (parameter == Parameter.ReportGracePeriod) {
+            _setDealPeriods(_settings.challengePeriod, value);
+        } else if (parameter == Parameter.ArbitrationPeriod) {
+            _setArbitrationPeriod(value);
+        } else if (parameter == Parameter.GridFactor) {
+            _book.gridFactors[uint8(key)] = GridFactor({isSet: true, gCO2ePerKwh: uint16(value)});
+            emit GridFactorSet(uint8(key), uint16(value));
+        } else {
+            _setSourceFactor(IGreenCertificates.EnergySource(key), uint16(value));
+        }
     }
 
     /// @inheritdoc IMarket
     function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setTreasury(treasury_);
-    }
-
-    /// @inheritdoc IMarket
-    function setDealPeriods(uint32 challengePeriod_, uint32 reportGracePeriod_) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setDealPeriods(challengePeriod_, reportGracePeriod_);
-    }
-
-    /// @inheritdoc IMarket
-    function setArbitrationPeriod(uint32 arbitrationPeriod_) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setArbitrationPeriod(arbitrationPeriod_);
-    }
-
-    /// @inheritdoc IMarket
-    function setGridFactor(uint8 region, uint16 gCO2ePerKwh) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _book.gridFactors[region] = GridFactor({isSet: true, gCO2ePerKwh: gCO2ePerKwh});
-        emit GridFactorSet(region, gCO2ePerKwh);
-    }
-
-    /// @inheritdoc IMarket
-    function setSourceFactor(
-        IGreenCertificates.EnergySource source,
-        uint16 gCO2ePerKwh
-    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _book.sourceFactors[source] = gCO2ePerKwh;
-        emit SourceFactorSet(source, gCO2ePerKwh);
     }
 
     /// @inheritdoc IMarket
@@ -433,6 +503,15 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     /// @inheritdoc IMarket
     function gridFactorOf(uint8 region) external view returns (uint16) {
         return BatchSettlement.gridFactorOf(_book, region);
+    }
+
+    /// @inheritdoc IMarket
+    function scheduledChangeOf(
+        Parameter parameter,
+        uint256 key
+    ) external view returns (uint256 value, uint256 effectiveAt) {
+        ScheduledChange memory change = _scheduledChanges[parameter][key];
+        return (change.value, change.effectiveAt);
     }
 
     /// @inheritdoc IMarket
@@ -529,7 +608,13 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         UsageReport calldata report,
         uint16 acceptedBps
     ) internal {
-        DealOutcome memory outcome = DealMath.outcome(terms, report, acceptedBps);
+        uint256 lotCount = terms.energyLots.length;
+        // Lots of a device suspended by now retire nothing and are paid nothing (docs/carbon-accounting.md).
+        bool[] memory suspendedLots = new bool[](lotCount);
+        for (uint256 i = 0; i < lotCount; ++i) {
+            suspendedLots[i] = _certificates.isBatchSuspended(terms.energyLots[i].batchId);
+        }
+        DealOutcome memory outcome = DealMath.outcome(terms, report, acceptedBps, suspendedLots);
         _book.deals[dealId] = Deal({status: DealStatus.Finalized, since: uint40(block.timestamp), digest: digest});
 
         _credit(terms.computeSupplier, outcome.computePaid);
@@ -537,7 +622,6 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         _accruedFees += outcome.fee;
         _credit(terms.buyer, outcome.refund);
 
-        uint256 lotCount = terms.energyLots.length;
         uint256[] memory retiredBatchIds = new uint256[](lotCount);
         uint256[] memory retiredWh = new uint256[](lotCount);
         uint256 retiredLots = 0;
@@ -588,6 +672,32 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         if (msg.sender != party) revert MarketNotDealParty(dealId, msg.sender, party);
     }
 
+    /// @dev Whether `account` is the buyer or one of the deal's energy or network suppliers: the
+    /// parties the compute supplier's report pays or charges, who may therefore dispute it.
+    function _isCounterparty(DealTerms calldata terms, address account) internal pure returns (bool) {
+        if (account == terms.buyer || (terms.bandwidthOfferId != 0 && account == terms.bandwidthSupplier)) {
+            return true;
+        }
+        for (uint256 i = 0; i < terms.energyLots.length; ++i) {
+            if (account == terms.energyLots[i].supplier) return true;
+        }
+        return false;
+    }
+
+    function _reportFlags(
+        DealTerms calldata terms,
+        UsageReport calldata report
+    ) internal view returns (bool outsideProfile, bool belowGreenMinimum, uint256 expectedWh) {
+        // A bid keeps its fields once filled or cancelled, and the terms were checked against the
+        // deal's digest, so this is the minimum the buyer posted.
+        return DealMath.reportFlags(terms, report, _book.bids[terms.bidId].minGreenBps);
+    }
+
+    function _isFlagged(DealTerms calldata terms, UsageReport calldata report) internal view returns (bool) {
+        (bool outsideProfile, bool belowGreenMinimum, ) = _reportFlags(terms, report);
+        return outsideProfile || belowGreenMinimum;
+    }
+
     function _setFee(uint16 feeBps_) internal {
         if (feeBps_ > MAX_FEE_BPS) revert MarketFeeTooHigh(feeBps_, MAX_FEE_BPS);
         _settings.feeBps = feeBps_;
@@ -607,6 +717,11 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         _settings.challengePeriod = challengePeriod_;
         _settings.reportGracePeriod = reportGracePeriod_;
         emit DealPeriodsSet(challengePeriod_, reportGracePeriod_);
+    }
+
+    function _setSourceFactor(IGreenCertificates.EnergySource source, uint16 gCO2ePerKwh) internal {
+        _book.sourceFactors[source] = gCO2ePerKwh;
+        emit SourceFactorSet(source, gCO2ePerKwh);
     }
 
     function _setArbitrationPeriod(uint32 arbitrationPeriod_) internal {

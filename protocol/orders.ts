@@ -126,6 +126,8 @@ export const SKIP_REASONS = [
   "LatencyAboveMaximum",
   "BandwidthPaymentBelowReserve",
   "PriceAboveLimit",
+  "MatcherIsParty",
+  "EnergyDeviceSuspended",
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

@@ -16,7 +16,10 @@ export const DEFAULT_GRID_FACTOR_G_PER_KWH = 610;
 export const WH_PER_KWH = 1_000;
 export const SECONDS_PER_HOUR = 3_600;
 
-/** Hardware classes of compute offers and bids (a VCU-hour is normalised within one class). */
+/**
+ * Hardware classes of compute offers and bids (a VCU-hour is normalised within one class); the index
+ * is the on-chain code, and the contracts refuse any other (MarketCodes.HARDWARE_CLASS_COUNT).
+ */
 export const HARDWARE_CLASSES = ["cpu-general", "cpu-hpc", "gpu-inference", "gpu-training"] as const;
 export type HardwareClass = (typeof HARDWARE_CLASSES)[number];
 
@@ -25,8 +28,8 @@ export const ENERGY_SOURCES = ["solar", "wind", "hydro", "biomass", "geothermal"
 export type EnergySource = (typeof ENERGY_SOURCES)[number];
 
 /**
- * Regions are `uint8` codes on chain; a bid accepts regions as a `uint32` bit mask, so only codes 0–31 can
- * be accepted. The demo market uses these; a deployment may add more.
+ * Regions are `uint8` codes on chain, exactly these: the contracts refuse any other code
+ * (contracts/libraries/MarketCodes.sol MAX_REGION; test/contracts/protocol/codes.test.ts keeps both in step).
  * `gridFactor` is the default per-region emission factor in gCO2e/kWh.
  */
 export const REGIONS = [

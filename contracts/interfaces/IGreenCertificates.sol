@@ -73,6 +73,14 @@ interface IGreenCertificates is IERC1155 {
     error CertificatesZeroAmount();
     /// @notice A retirement needs a beneficiary.
     error CertificatesInvalidBeneficiary(address beneficiary);
+    /// @notice The generation source is not one of EnergySource (`protocol/units.ts` ENERGY_SOURCES).
+    error CertificatesUnknownEnergySource(uint8 source);
+    /// @notice The region is not 1 .. MAX_REGION (`protocol/units.ts` REGIONS).
+    error CertificatesUnknownRegion(uint8 region);
+    /// @notice A registrar cannot approve a device it owns.
+    error CertificatesRegistrarIsOwner(uint256 deviceId, address registrar);
+    /// @notice The batch's device is suspended: its Wh cannot be retired until it is approved again.
+    error CertificatesDeviceSuspended(uint256 batchId, uint256 deviceId);
 
     /// @notice A device was registered by its owner and awaits the registrar's approval.
     event DeviceRegistered(
@@ -86,7 +94,8 @@ interface IGreenCertificates is IERC1155 {
     );
     /// @notice A registrar approved a device; it may now issue batches.
     event DeviceApproved(uint256 indexed deviceId, address indexed registrar);
-    /// @notice A registrar suspended a device; it can no longer issue batches.
+    /// @notice A registrar suspended a device: it issues no batches, and its batches' Wh can be neither
+    /// offered on the market nor retired until it is approved again.
     event DeviceSuspended(uint256 indexed deviceId, address indexed registrar);
     /// @notice A batch was issued to the device owner (the ERC-1155 TransferSingle mint follows it).
     event CertificatesIssued(
@@ -117,10 +126,11 @@ interface IGreenCertificates is IERC1155 {
     function MARKET_ROLE() external view returns (bytes32);
 
     /// @notice Registers a generation device owned by the caller, pending approval.
-    /// @dev Requirements: `capacityW > 0`, `commissionedAt` not in the future.
-    /// Emits {DeviceRegistered}.
+    /// @dev Requirements: `source` an EnergySource; 1 ≤ region ≤ MAX_REGION; `capacityW > 0`,
+    /// `commissionedAt` not in the future. `source` is taken as uint8 (the ABI type of the enum) so
+    /// that an unknown value gets a named error. Emits {DeviceRegistered}.
     function registerDevice(
-        EnergySource source,
+        uint8 source,
         uint8 region,
         uint64 capacityW,
         uint40 commissionedAt,
@@ -128,10 +138,13 @@ interface IGreenCertificates is IERC1155 {
     ) external returns (uint256 deviceId);
 
     /// @notice Approves a pending or suspended device.
-    /// @dev Requirements: caller has REGISTRAR_ROLE; device is Pending or Suspended. Emits {DeviceApproved}.
+    /// @dev Requirements: caller has REGISTRAR_ROLE and does not own the device; device is Pending or
+    /// Suspended. Emits {DeviceApproved}.
     function approveDevice(uint256 deviceId) external;
 
-    /// @notice Suspends an approved device so that it issues no more batches (issued batches stay valid).
+    /// @notice Suspends an approved device: it issues no more batches, and its issued Wh can be neither
+    /// offered nor retired (the market skips its open offers and does not retire its Wh in deals)
+    /// until the registrar approves it again.
     /// @dev Requirements: caller has REGISTRAR_ROLE; device is Approved. Emits {DeviceSuspended}.
     function suspendDevice(uint256 deviceId) external;
 
@@ -148,12 +161,14 @@ interface IGreenCertificates is IERC1155 {
     ) external returns (uint256 batchId);
 
     /// @notice Retires (burns) `wh` of the caller's certificates of `batchId` for `beneficiary`.
-    /// @dev Requirements: wh > 0, beneficiary ≠ 0, caller holds ≥ wh. Emits {CertificatesRetired}
+    /// @dev Requirements: wh > 0, beneficiary ≠ 0, caller holds ≥ wh, the batch's device is not
+    /// suspended. Emits {CertificatesRetired}
     /// (dealId 0) and ERC-1155 {TransferSingle} (burn).
     function retire(uint256 batchId, uint256 wh, address beneficiary, string calldata purpose) external;
 
     /// @notice Retires Wh the market holds in escrow for a finalised deal, for the deal's buyer.
-    /// @dev Requirements: caller has MARKET_ROLE; arrays of equal length; caller holds the Wh.
+    /// @dev Requirements: caller has MARKET_ROLE; arrays of equal length; caller holds the Wh; no
+    /// batch's device is suspended.
     /// Emits {CertificatesRetired} (with `dealId`) per batch and ERC-1155 burns.
     function retireForDeal(
         uint256 dealId,
@@ -175,6 +190,12 @@ interface IGreenCertificates is IERC1155 {
     /// @notice The batch with id `batchId` (ids start at 1; all zero for unknown ids), with its issued
     /// and retired Wh totals.
     function batchOf(uint256 batchId) external view returns (Batch memory);
+
+    /// @notice Whether the device that issued `batchId` is suspended (false for unknown batches).
+    function isBatchSuspended(uint256 batchId) external view returns (bool);
+
+    /// @notice Regions are 1 .. MAX_REGION (`protocol/units.ts` REGIONS).
+    function MAX_REGION() external view returns (uint8);
 
     /// @notice Number of devices registered so far (the highest device id).
     function deviceCount() external view returns (uint256);

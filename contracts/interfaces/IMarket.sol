@@ -73,7 +73,21 @@ interface IMarket {
         BandwidthCapacityExceeded, // the link's remaining Mbps < the bid's Mbps
         LatencyAboveMaximum,
         BandwidthPaymentBelowReserve,
-        PriceAboveLimit // payments + fee > the bid's limit × vcuHours
+        PriceAboveLimit, // payments + fee > the bid's limit × vcuHours
+        MatcherIsParty, // the caller of `settle` is the buyer or a supplier of the match
+        EnergyDeviceSuspended // a lot's certificates come from a device the registrar suspended
+    }
+
+    /// @notice The market parameters the admin changes through a delayed schedule
+    /// ({scheduleParameterChange}); GridFactor is keyed by region, SourceFactor by generation source,
+    /// the others take key 0.
+    enum Parameter {
+        Fee,
+        ChallengePeriod,
+        ReportGracePeriod,
+        ArbitrationPeriod,
+        GridFactor,
+        SourceFactor
     }
 
     /// @notice A compute supplier's offer as stored (two slots).
@@ -127,7 +141,12 @@ interface IMarket {
         uint40 remainingVcuHours;
         uint24 bandwidthMbps;
         uint80 limitPricePerVcuHour; // all-in: compute + energy + bandwidth + platform fee
-        uint32 acceptableRegions; // bit r set ⇔ compute region r accepted (so regions 0..31)
+        uint32 acceptableRegions; // bit r set ⇔ compute region r accepted (regions 1 .. MAX_REGION)
+        // The terms in force when the bid was posted, fixed for every deal it opens: a later
+        // parameter change never shortens a buyer's protection nor raises its fee.
+        uint32 challengePeriod;
+        uint32 reportGracePeriod;
+        uint16 feeBps;
     }
 
     /// @notice What a compute supplier posts.
@@ -276,6 +295,32 @@ interface IMarket {
     error MarketZeroQuantity();
     /// @notice A compute offer needs whPerVcuHour > 0 and pueMilli ≥ 1000.
     error MarketInvalidEnergyProfile(uint32 whPerVcuHour, uint16 pueMilli);
+    /// @notice The hardware class is not one of the market's classes (0 .. HARDWARE_CLASS_COUNT − 1).
+    error MarketUnknownHardwareClass(uint8 hardwareClass);
+    /// @notice The region (of a compute offer or either end of a bandwidth route) is not 1 .. MAX_REGION.
+    error MarketUnknownRegion(uint8 region);
+    /// @notice A bid's buyer region is not 1 .. MAX_REGION.
+    error MarketUnknownBuyerRegion(uint8 buyerRegion);
+    /// @notice A bid's acceptable regions name a bit outside 1 .. MAX_REGION.
+    error MarketUnknownAcceptableRegions(uint32 acceptableRegions);
+    /// @notice The certificates' device is suspended: its Wh cannot be offered.
+    error MarketDeviceSuspended(uint256 batchId);
+    /// @notice The settlement token moved a different amount than asked (e.g. a fee-on-transfer
+    /// token); the market supports only tokens that move exactly the amount asked.
+    error MarketTokenTransferMismatch(uint256 expected, uint256 received);
+    /// @notice A role holder acted on a deal it is a party of.
+    error MarketRoleHolderIsParty(uint256 dealId, address account);
+    /// @notice The report is flagged ({UsageFlagged}): it finalises only by the buyer's confirmation
+    /// after the challenge period or through the arbiter, never unchallenged.
+    error MarketReportFlagged(uint256 dealId);
+    /// @notice A parameter change's key or value is not allowed (e.g. an unknown region or source).
+    error MarketInvalidParameter(Parameter parameter, uint256 key, uint256 value);
+    /// @notice No change of this parameter is scheduled.
+    error MarketNoScheduledChange(Parameter parameter, uint256 key);
+    /// @notice The scheduled change takes effect only at `effectiveAt`.
+    error MarketChangeNotDue(Parameter parameter, uint256 key, uint256 effectiveAt);
+    /// @notice The constructor needs one source factor per generation source.
+    error MarketInvalidSourceFactors(uint256 count, uint256 required);
     /// @notice A bid's minimum green share is at most 10,000 bps.
     error MarketInvalidGreenShare(uint16 minGreenBps);
     /// @notice A bid must accept at least one compute region.
@@ -294,7 +339,8 @@ interface IMarket {
     error MarketDealDigestMismatch(uint256 dealId);
     /// @notice The deal is not in the status the action requires.
     error MarketInvalidDealStatus(uint256 dealId, DealStatus status, DealStatus required);
-    /// @notice Only `required` (the deal's buyer or compute supplier) may take this action.
+    /// @notice Only `required` (the deal's buyer or compute supplier; for disputes the buyer, or
+    /// any other party of the deal) may take this action.
     error MarketNotDealParty(uint256 dealId, address account, address required);
     /// @notice Usage can be reported only once the deal's window has ended.
     error MarketDealWindowNotEnded(uint256 dealId, uint40 windowEnd);
@@ -366,11 +412,22 @@ interface IMarket {
         UsageReport report,
         uint256 challengeEnd
     );
+    /// @notice The report is far from the deal's declared energy profile (`outsideProfile`: whConsumed
+    /// differs from energyNeededWh × vcuDelivered / vcuHours by more than ENERGY_TOLERANCE_BPS), or
+    /// the green share it retires falls below the bid's minimum (`belowGreenMinimum`). A flagged
+    /// report never finalises unchallenged: see {finalize}, {confirmUsage} and {disputeUsage}.
+    event UsageFlagged(
+        uint256 indexed dealId,
+        bool outsideProfile,
+        bool belowGreenMinimum,
+        uint256 expectedWh,
+        uint256 whConsumed
+    );
     /// @notice The buyer confirmed the report; {DealFinalized} follows in the same transaction.
     event UsageConfirmed(uint256 indexed dealId, address indexed buyer);
-    /// @notice The buyer disputed the report; an arbiter resolves it, and from `arbitrationDeadline` on
-    /// anyone may finalise it as reported instead ({finalizeLapsedDispute}).
-    event DealDisputed(uint256 indexed dealId, address indexed buyer, string reason, uint256 arbitrationDeadline);
+    /// @notice A party (`disputant`) disputed the report; an arbiter resolves it, and from
+    /// `arbitrationDeadline` on anyone may finalise it as reported instead ({finalizeLapsedDispute}).
+    event DealDisputed(uint256 indexed dealId, address indexed disputant, string reason, uint256 arbitrationDeadline);
     /// @notice An arbiter resolved a dispute, refunding `refundBps` of what the report would pay;
     /// {DealFinalized} follows in the same transaction.
     event DisputeResolved(uint256 indexed dealId, address indexed arbiter, uint16 refundBps);
@@ -388,11 +445,20 @@ interface IMarket {
     /// @notice The accrued platform fees were sent to the treasury.
     event FeesWithdrawn(address indexed treasury, uint256 amount);
 
-    /// @notice The platform fee changed (applies to deals opened from now on).
+    /// @notice The admin scheduled a parameter change; anyone applies it from `effectiveAt` on.
+    event ParameterChangeScheduled(
+        Parameter indexed parameter,
+        uint256 indexed key,
+        uint256 value,
+        uint256 effectiveAt
+    );
+    /// @notice The admin withdrew a scheduled parameter change before it was applied.
+    event ParameterChangeCancelled(Parameter indexed parameter, uint256 indexed key);
+    /// @notice The platform fee changed (applies to bids posted from now on).
     event FeeSet(uint16 feeBps);
     /// @notice The treasury that receives the accrued fees changed.
     event TreasurySet(address indexed treasury);
-    /// @notice The challenge and report grace periods changed (apply to deals opened from now on).
+    /// @notice The challenge and report grace periods changed (apply to bids posted from now on).
     event DealPeriodsSet(uint32 challengePeriod, uint32 reportGracePeriod);
     /// @notice The arbitration period changed (applies to disputes opened from now on).
     event ArbitrationPeriodSet(uint32 arbitrationPeriod);
@@ -404,23 +470,28 @@ interface IMarket {
     // ─── Orders ──────────────────────────────────────────────────────────────────────────────────
 
     /// @notice Posts a compute offer.
-    /// @dev Requirements: not paused; windowStart < windowEnd; now < expiry ≤ windowEnd; vcuHours > 0;
-    /// whPerVcuHour > 0; pueMilli ≥ 1000. Emits {ComputeOfferPosted}.
+    /// @dev Requirements: not paused; hardwareClass < HARDWARE_CLASS_COUNT; 1 ≤ region ≤ MAX_REGION;
+    /// windowStart < windowEnd; now < expiry ≤ windowEnd; vcuHours > 0; whPerVcuHour > 0;
+    /// pueMilli ≥ 1000. Emits {ComputeOfferPosted}.
     function postComputeOffer(ComputeOfferParams calldata offer) external returns (uint256 offerId);
 
     /// @notice Posts an energy offer, pulling `wh` of the batch from the caller into escrow.
-    /// @dev Requirements: not paused; the batch exists; wh > 0; expiry > now; the caller holds the Wh and
-    /// has approved the market (`setApprovalForAll`). Emits {EnergyOfferPosted}.
+    /// @dev Requirements: not paused; the batch exists and its device is not suspended; wh > 0;
+    /// expiry > now; the caller holds the Wh and has approved the market (`setApprovalForAll`).
+    /// Emits {EnergyOfferPosted}.
     function postEnergyOffer(EnergyOfferParams calldata offer) external returns (uint256 offerId);
 
     /// @notice Posts a bandwidth offer.
-    /// @dev Requirements: not paused; fromRegion ≠ toRegion; windowStart < windowEnd;
-    /// now < expiry ≤ windowEnd; mbps > 0. Emits {BandwidthOfferPosted}.
+    /// @dev Requirements: not paused; both regions 1 .. MAX_REGION; fromRegion ≠ toRegion;
+    /// windowStart < windowEnd; now < expiry ≤ windowEnd; mbps > 0. Emits {BandwidthOfferPosted}.
     function postBandwidthOffer(BandwidthOfferParams calldata offer) external returns (uint256 offerId);
 
-    /// @notice Posts a bid, pulling vcuHours × limitPricePerVcuHour from the caller into escrow.
-    /// @dev Requirements: not paused; windowStart < windowEnd; now < expiry ≤ windowEnd; vcuHours > 0;
-    /// acceptableRegions ≠ 0; minGreenBps ≤ 10,000; allowance ≥ escrow. Emits {BidPosted}.
+    /// @notice Posts a bid, pulling vcuHours × limitPricePerVcuHour from the caller into escrow. The
+    /// fee and deal periods in force now are stored with the bid and hold for every deal it opens.
+    /// @dev Requirements: not paused; hardwareClass < HARDWARE_CLASS_COUNT; buyerRegion and every bit
+    /// of acceptableRegions (≠ 0) within 1 .. MAX_REGION; windowStart < windowEnd;
+    /// now < expiry ≤ windowEnd; vcuHours > 0; minGreenBps ≤ 10,000; allowance ≥ escrow; the market's
+    /// balance grows by exactly the escrow (no fee-on-transfer tokens). Emits {BidPosted}.
     function postBid(BidParams calldata bid) external returns (uint256 bidId);
 
     /// @notice {postBid} with an EIP-2612 permit for the escrow. A permit that fails (e.g. front-run)
@@ -454,7 +525,9 @@ interface IMarket {
 
     /// @notice Settles a batch of matches into deals. Each match is checked against its orders' own
     /// limits; a match that fails any check is skipped with {MatchSkipped} and the others settle.
-    /// Matches apply in order, so a later match sees the fills of earlier ones.
+    /// Matches apply in order, so a later match sees the fills of earlier ones. A match whose buyer or
+    /// any supplier is the caller is skipped (MatcherIsParty): the matcher never trades with itself.
+    /// Fee and deal periods come from the bid (fixed when it was posted).
     /// @dev Requirements: caller has MATCHER_ROLE; not paused. Emits {DealOpened} or {MatchSkipped} per match.
     /// @return dealsOpened how many matches became deals
     function settle(Match[] calldata matches) external returns (uint256 dealsOpened);
@@ -463,18 +536,25 @@ interface IMarket {
 
     /// @notice The compute supplier reports usage after the deal's window; the challenge period starts.
     /// @dev Requirements: caller is the terms' computeSupplier; deal Active; windowEnd ≤ now < reportDeadline;
-    /// vcuDelivered ≤ vcuHours. Emits {UsageReported}.
+    /// vcuDelivered ≤ vcuHours. Emits {UsageReported}, and {UsageFlagged} when the report is far from
+    /// the declared energy profile or retires less than the bid's minimum green share.
     function reportUsage(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external;
 
-    /// @notice The buyer accepts the report; the deal finalises at once.
-    /// @dev Requirements: caller is the buyer; deal Reported. Emits {UsageConfirmed}, {DealFinalized}.
+    /// @notice The buyer accepts the report; the deal finalises at once. A flagged report can be
+    /// confirmed only once its challenge period is over, so that its suppliers had their full window
+    /// to dispute it.
+    /// @dev Requirements: caller is the buyer; deal Reported; flagged ⇒ now ≥ reported time +
+    /// challengePeriod. Emits {UsageConfirmed}, {DealFinalized}.
     function confirmUsage(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external;
 
-    /// @notice The buyer disputes the report within the challenge period. The arbitration deadline,
-    /// now + the arbitration period in force, is fixed at this moment: a later change of the period
-    /// never moves it.
-    /// @dev Requirements: caller is the buyer; deal Reported; now < reported time + challengePeriod.
-    /// Emits {DealDisputed}.
+    /// @notice The buyer, an energy supplier or the network supplier of the deal disputes the report
+    /// within the challenge period. A flagged report ({UsageFlagged}) may be disputed by any party,
+    /// the compute supplier too, at any time while it stands: that is how it reaches the arbiter.
+    /// The arbitration deadline, now + the arbitration period in force, is fixed at this moment: a
+    /// later change of the period never moves it.
+    /// @dev Requirements: deal Reported; caller is the buyer, a lot's supplier or the bandwidth
+    /// supplier, and now < reported time + challengePeriod; or the report is flagged and the caller
+    /// is any party. Emits {DealDisputed}.
     function disputeUsage(
         uint256 dealId,
         DealTerms calldata terms,
@@ -487,7 +567,8 @@ interface IMarket {
     /// A late ruling is still accepted after the arbitration deadline, as long as nobody has
     /// finalised the lapsed dispute yet: the deadline bounds how long escrow stays locked, it does
     /// not take the case away from the arbiter.
-    /// @dev Requirements: caller has ARBITER_ROLE; deal Disputed; refundBps ≤ 10,000.
+    /// @dev Requirements: caller has ARBITER_ROLE and is no party of the deal; deal Disputed;
+    /// refundBps ≤ 10,000.
     /// Emits {DisputeResolved}, {DealFinalized}.
     function resolveDispute(
         uint256 dealId,
@@ -496,8 +577,12 @@ interface IMarket {
         uint16 refundBps
     ) external;
 
-    /// @notice Anyone finalises an undisputed deal once its challenge period is over.
-    /// @dev Requirements: deal Reported; now ≥ reported time + challengePeriod. Emits {DealFinalized}.
+    /// @notice Anyone finalises an undisputed deal once its challenge period is over, unless its
+    /// report is flagged ({UsageFlagged}): that one needs the buyer's confirmation or the arbiter.
+    /// Lots whose device is suspended by then retire nothing and are paid nothing (their Wh go back
+    /// to the supplier, their payment to the buyer); this holds for every way a deal finalises.
+    /// @dev Requirements: deal Reported; report not flagged; now ≥ reported time + challengePeriod.
+    /// Emits {DealFinalized}.
     function finalize(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external;
 
     /// @notice Anyone finalises a disputed deal the arbiter has not resolved by its arbitration
@@ -523,25 +608,26 @@ interface IMarket {
 
     // ─── Administration ──────────────────────────────────────────────────────────────────────────
 
-    /// @notice Sets the platform fee for deals opened from now on. @dev DEFAULT_ADMIN_ROLE; ≤ MAX_FEE_BPS. Emits {FeeSet}.
-    function setFee(uint16 feeBps) external;
+    /// @notice Schedules a change of a market parameter, applied by anyone from now +
+    /// PARAMETER_CHANGE_DELAY on ({applyParameterChange}), so that users see every change before it
+    /// binds them. Scheduling again replaces the pending change (and restarts the delay). Fee and deal
+    /// periods bind only bids posted after the change is applied; factors bind deals opened after it.
+    /// @dev DEFAULT_ADMIN_ROLE. Key: region (1 .. MAX_REGION) for GridFactor, source for SourceFactor,
+    /// else 0. Value: fee ≤ MAX_FEE_BPS; periods 1 .. 2^32 − 1 s; factors ≤ 2^16 − 1 gCO2e/kWh.
+    /// Emits {ParameterChangeScheduled}.
+    function scheduleParameterChange(Parameter parameter, uint256 key, uint256 value) external;
+
+    /// @notice Withdraws a scheduled change. @dev DEFAULT_ADMIN_ROLE; a change is scheduled.
+    /// Emits {ParameterChangeCancelled}.
+    function cancelParameterChange(Parameter parameter, uint256 key) external;
+
+    /// @notice Applies a scheduled change once it is due; anyone may call it.
+    /// @dev Requirements: a change is scheduled; now ≥ its effectiveAt. Emits {FeeSet},
+    /// {DealPeriodsSet}, {ArbitrationPeriodSet}, {GridFactorSet} or {SourceFactorSet}.
+    function applyParameterChange(Parameter parameter, uint256 key) external;
 
     /// @notice Sets the fee treasury. @dev DEFAULT_ADMIN_ROLE; non-zero. Emits {TreasurySet}.
     function setTreasury(address treasury) external;
-
-    /// @notice Sets the challenge and report grace periods for deals opened from now on.
-    /// @dev DEFAULT_ADMIN_ROLE; both non-zero. Emits {DealPeriodsSet}.
-    function setDealPeriods(uint32 challengePeriod, uint32 reportGracePeriod) external;
-
-    /// @notice Sets how long the arbiter has to resolve a dispute, for disputes opened from now on.
-    /// @dev DEFAULT_ADMIN_ROLE; non-zero. Emits {ArbitrationPeriodSet}.
-    function setArbitrationPeriod(uint32 arbitrationPeriod) external;
-
-    /// @notice Sets a region's grid emission factor. @dev DEFAULT_ADMIN_ROLE. Emits {GridFactorSet}.
-    function setGridFactor(uint8 region, uint16 gCO2ePerKwh) external;
-
-    /// @notice Sets a generation source's emission factor. @dev DEFAULT_ADMIN_ROLE. Emits {SourceFactorSet}.
-    function setSourceFactor(IGreenCertificates.EnergySource source, uint16 gCO2ePerKwh) external;
 
     /// @notice Stops new orders and settlements; cancellations, deal actions and withdrawals go on.
     /// @dev PAUSER_ROLE. Emits {Paused}.
@@ -562,6 +648,19 @@ interface IMarket {
     function MAX_FEE_BPS() external view returns (uint16);
     /// @notice Grid emission factor of regions without their own, in gCO2e/kWh (0.61 kgCO2/kWh).
     function DEFAULT_GRID_FACTOR() external view returns (uint16);
+    /// @notice Seconds between scheduling a parameter change and the earliest time it applies.
+    function PARAMETER_CHANGE_DELAY() external view returns (uint32);
+    /// @notice How far (in bps of the declared energy) a report's whConsumed may stray before it is flagged.
+    function ENERGY_TOLERANCE_BPS() external view returns (uint16);
+    /// @notice Hardware classes are 0 .. HARDWARE_CLASS_COUNT − 1 (`protocol/units.ts` HARDWARE_CLASSES).
+    function HARDWARE_CLASS_COUNT() external view returns (uint8);
+    /// @notice Regions are 1 .. MAX_REGION (`protocol/units.ts` REGIONS).
+    function MAX_REGION() external view returns (uint8);
+    /// @notice The pending change of a parameter: its value and when it may be applied (0 if none).
+    function scheduledChangeOf(
+        Parameter parameter,
+        uint256 key
+    ) external view returns (uint256 value, uint256 effectiveAt);
 
     /// @notice The ERC-20 the market settles in.
     function settlementToken() external view returns (IERC20);
@@ -570,20 +669,21 @@ interface IMarket {
     /// @notice The carbon credit token.
     function credits() external view returns (ICarbonCredits);
 
-    /// @notice Platform fee in bps of what suppliers are paid, for deals opened now.
+    /// @notice Platform fee in bps of what suppliers are paid, for bids posted now.
     function feeBps() external view returns (uint16);
     /// @notice Account that receives the accrued platform fees.
     function treasury() external view returns (address);
-    /// @notice Seconds the buyer has to dispute a report, for deals opened now.
+    /// @notice Seconds the buyer has to dispute a report, for bids posted now.
     function challengePeriod() external view returns (uint32);
-    /// @notice Seconds after a deal's window within which the compute supplier must report.
+    /// @notice Seconds after a deal's window within which the compute supplier must report, for bids posted now.
     function reportGracePeriod() external view returns (uint32);
     /// @notice Seconds the arbiter has to resolve a dispute opened now before anyone may finalise the
     /// deal as reported.
     function arbitrationPeriod() external view returns (uint32);
     /// @notice Grid emission factor of `region` in gCO2e/kWh (DEFAULT_GRID_FACTOR unless set).
     function gridFactorOf(uint8 region) external view returns (uint16);
-    /// @notice Emission factor of a generation source in gCO2e/kWh (0 unless set).
+    /// @notice Lifecycle emission factor of a generation source in gCO2e/kWh (set at deployment;
+    /// docs/carbon-accounting.md).
     function sourceFactorOf(IGreenCertificates.EnergySource source) external view returns (uint16);
 
     /// @notice The stored bid (all zero for unknown ids; remainingVcuHours 0 once cancelled or filled).

@@ -2,17 +2,19 @@
 pragma solidity 0.8.30;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IGreenCertificates} from "../interfaces/IGreenCertificates.sol";
 import {IMarket} from "../interfaces/IMarket.sol";
 import {DealMath} from "./DealMath.sol";
 import {MatchRules} from "./MatchRules.sol";
-import {Book, GridFactor, Settings} from "./MarketStorage.sol";
+import {Book, GridFactor} from "./MarketStorage.sol";
 
 /// @title Settlement of a batch of matches into deals
 /// @notice The body of `Market.settle`, an external library so that the market stays under the
 /// contract size limit; it runs by DELEGATECALL in the market's storage and its events are the
 /// market's. Each match reads top to bottom: check every limit of its orders, move the fills,
 /// record the deal, emit. A match that fails a check is skipped with its reason, so one stale match
-/// never blocks the rest of the batch.
+/// never blocks the rest of the batch. It runs as the matcher (`msg.sender` is the caller of
+/// `Market.settle`), which is how it refuses matches the matcher is itself a party of.
 library BatchSettlement {
     /// @notice Grid emission factor of regions without their own, in gCO2e/kWh (0.61 kgCO2/kWh).
     uint16 internal constant DEFAULT_GRID_FACTOR = 610;
@@ -31,7 +33,7 @@ library BatchSettlement {
     /// @notice Settles `matches` in order; see {IMarket-settle}.
     function settle(
         Book storage book,
-        Settings memory settings,
+        IGreenCertificates certificates,
         IMarket.Match[] calldata matches
     ) external returns (uint256 dealsOpened) {
         for (uint256 i = 0; i < matches.length; ++i) {
@@ -41,7 +43,7 @@ library BatchSettlement {
             assembly ("memory-safe") {
                 freeMemory := mload(0x40)
             }
-            IMarket.SkipReason reason = _settleOne(book, settings, matches[i]);
+            IMarket.SkipReason reason = _settleOne(book, certificates, matches[i]);
             assembly ("memory-safe") {
                 mstore(0x40, freeMemory)
             }
@@ -61,11 +63,11 @@ library BatchSettlement {
 
     function _settleOne(
         Book storage book,
-        Settings memory settings,
+        IGreenCertificates certificates,
         IMarket.Match calldata m
     ) private returns (IMarket.SkipReason reason) {
         MatchContext memory ctx;
-        (reason, ctx) = _check(book, m, settings.feeBps);
+        (reason, ctx) = _check(book, certificates, m);
         if (reason != IMarket.SkipReason.None) return reason;
 
         // Every quantity below was checked against the remaining amount it is taken from.
@@ -82,7 +84,7 @@ library BatchSettlement {
         }
 
         // The terms are encoded once, for both the stored digest and the event.
-        bytes memory encodedTerms = abi.encode(_dealTerms(book, settings, m, ctx));
+        bytes memory encodedTerms = abi.encode(_dealTerms(book, m, ctx));
         uint256 dealId = ++book.counts.deals;
         book.deals[dealId] = IMarket.Deal({
             status: IMarket.DealStatus.Active,
@@ -105,13 +107,16 @@ library BatchSettlement {
     /// @dev Loads a match's orders and checks it against every one of their limits.
     function _check(
         Book storage book,
-        IMarket.Match calldata m,
-        uint256 feeBps
+        IGreenCertificates certificates,
+        IMarket.Match calldata m
     ) private view returns (IMarket.SkipReason reason, MatchContext memory ctx) {
         ctx.bid = book.bids[m.bidId];
         ctx.offer = book.computeOffers[m.computeOfferId];
         reason = MatchRules.checkCompute(m, ctx.bid, ctx.offer, block.timestamp);
         if (reason != IMarket.SkipReason.None) return (reason, ctx);
+        if (ctx.bid.buyer == msg.sender || ctx.offer.supplier == msg.sender) {
+            return (IMarket.SkipReason.MatcherIsParty, ctx);
+        }
 
         // Bounding every payment by the budget first keeps the sums below from overflowing.
         ctx.budget = uint256(ctx.bid.limitPricePerVcuHour) * m.vcuHours;
@@ -129,6 +134,8 @@ library BatchSettlement {
             ctx.lotOffers[i] = book.energyOffers[lot.offerId];
             reason = MatchRules.checkEnergyLot(lot, previousOfferId, ctx.lotOffers[i], block.timestamp);
             if (reason != IMarket.SkipReason.None) return (reason, ctx);
+            reason = _checkLotSupply(certificates, ctx.lotOffers[i]);
+            if (reason != IMarket.SkipReason.None) return (reason, ctx);
             if (lot.payment > ctx.budget) return (IMarket.SkipReason.PriceAboveLimit, ctx);
             previousOfferId = lot.offerId;
             // Each lot's Wh fit its offer's uint64 and each payment is at most the budget (< 2^120).
@@ -143,14 +150,26 @@ library BatchSettlement {
         if (m.bandwidthOfferId != 0) ctx.link = book.bandwidthOffers[m.bandwidthOfferId];
         reason = MatchRules.checkBandwidth(m, ctx.bid, ctx.offer.region, ctx.link, block.timestamp);
         if (reason != IMarket.SkipReason.None) return (reason, ctx);
+        if (m.bandwidthOfferId != 0 && ctx.link.supplier == msg.sender) {
+            return (IMarket.SkipReason.MatcherIsParty, ctx);
+        }
 
-        (reason, ctx.fee) = MatchRules.checkPrice(totalPayment, feeBps, ctx.budget);
+        (reason, ctx.fee) = MatchRules.checkPrice(totalPayment, ctx.bid.feeBps, ctx.budget);
+    }
+
+    /// @dev Who supplies a lot and from which device: never the matcher, never a suspended device.
+    function _checkLotSupply(
+        IGreenCertificates certificates,
+        IMarket.EnergyOffer memory offer
+    ) private view returns (IMarket.SkipReason) {
+        if (offer.supplier == msg.sender) return IMarket.SkipReason.MatcherIsParty;
+        if (certificates.isBatchSuspended(offer.batchId)) return IMarket.SkipReason.EnergyDeviceSuspended;
+        return IMarket.SkipReason.None;
     }
 
     /// @dev The terms of the deal a checked match opens.
     function _dealTerms(
         Book storage book,
-        Settings memory settings,
         IMarket.Match calldata m,
         MatchContext memory ctx
     ) private view returns (IMarket.DealTerms memory terms) {
@@ -188,8 +207,9 @@ library BatchSettlement {
         terms.gridFactor = gridFactorOf(book, ctx.offer.region);
         // Clamped so that a bid with an absurdly late window cannot make the whole batch revert.
         terms.reportDeadline = uint40(
-            Math.min(uint256(ctx.bid.windowEnd) + settings.reportGracePeriod, type(uint40).max)
+            Math.min(uint256(ctx.bid.windowEnd) + ctx.bid.reportGracePeriod, type(uint40).max)
         );
-        terms.challengePeriod = settings.challengePeriod;
+        // The bid's own periods, fixed when it was posted: no later change shortens them.
+        terms.challengePeriod = ctx.bid.challengePeriod;
     }
 }

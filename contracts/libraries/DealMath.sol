@@ -11,6 +11,10 @@ import {IMarket} from "../interfaces/IMarket.sol";
 library DealMath {
     uint256 internal constant BPS = 10_000;
     uint256 internal constant WH_PER_KWH = 1000;
+    /// @notice How far whConsumed may stray from the declared energy (energyNeededWh pro rata to the
+    /// VCU-hours delivered) before the report is flagged: 25 %, wide enough for a facility's PUE
+    /// drifting with the weather and a job's load, narrow enough to catch 0 Wh or 10× the energy.
+    uint16 internal constant ENERGY_TOLERANCE_BPS = 2500;
 
     /// @notice Digest stored while the deal is Active.
     function termsDigest(IMarket.DealTerms calldata terms) internal pure returns (bytes26) {
@@ -28,16 +32,43 @@ library DealMath {
         return bytes26(keccak256(abi.encode(termsDigest_, report)));
     }
 
+    /// @notice Whether a report is flagged: its energy is far from the declared profile, or the green
+    /// share it retires is below the bid's minimum (docs/carbon-accounting.md, "Flagged reports").
+    /// @dev Below the declared energy every lot retires its share pro rata, so the retired green share
+    /// is the one settlement checked; only consumption above it dilutes the share.
+    /// @return outsideProfile |whConsumed − expectedWh| > expectedWh × ENERGY_TOLERANCE_BPS / 10,000
+    /// @return belowGreenMinimum Σ lot Wh / whConsumed < minGreenBps, when whConsumed > energyNeededWh
+    /// @return expectedWh energyNeededWh × vcuDelivered / vcuHours
+    function reportFlags(
+        IMarket.DealTerms calldata terms,
+        IMarket.UsageReport calldata report,
+        uint256 minGreenBps
+    ) internal pure returns (bool outsideProfile, bool belowGreenMinimum, uint256 expectedWh) {
+        // The report was checked against the terms (vcuDelivered ≤ vcuHours), so nothing overflows.
+        expectedWh = (terms.energyNeededWh * report.vcuDelivered) / terms.vcuHours;
+        uint256 whConsumed = report.whConsumed;
+        uint256 deviation = whConsumed > expectedWh ? whConsumed - expectedWh : expectedWh - whConsumed;
+        outsideProfile = deviation > (expectedWh * ENERGY_TOLERANCE_BPS) / BPS;
+        if (whConsumed > terms.energyNeededWh) {
+            uint256 greenWh = 0;
+            for (uint256 i = 0; i < terms.energyLots.length; ++i) greenWh += terms.energyLots[i].wh;
+            belowGreenMinimum = (greenWh * BPS) / whConsumed < minGreenBps;
+        }
+    }
+
     /// @notice Payouts, retirements and credits of a deal closing on `report`, with `acceptedBps` of
     /// the reported delivery accepted (10,000 unless an arbiter granted the buyer a refund share).
     /// @dev Compute and bandwidth are paid pro rata to VCU-hours delivered. Each energy lot retires its
     /// share of the green energy actually used (lot Wh × whConsumed / energyNeededWh, at most the lot)
     /// and is paid pro rata to the Wh retired; the rest of the lot goes back to its supplier. The fee
     /// follows what suppliers are paid. Credits = Σ retired Wh × (grid factor − source factor) / 1000.
+    /// A lot marked in `suspendedLots` (its device suspended) retires nothing and is paid nothing:
+    /// its Wh go back whole and its payment is refunded with the rest.
     function outcome(
         IMarket.DealTerms calldata terms,
         IMarket.UsageReport calldata report,
-        uint16 acceptedBps
+        uint16 acceptedBps,
+        bool[] memory suspendedLots
     ) internal pure returns (IMarket.DealOutcome memory o) {
         o.vcuDelivered = report.vcuDelivered;
         o.whConsumed = report.whConsumed;
@@ -55,12 +86,7 @@ library DealMath {
         o.energyLots = new IMarket.LotOutcome[](lotCount);
         for (uint256 i = 0; i < lotCount; ++i) {
             IMarket.DealEnergyLot calldata lot = terms.energyLots[i];
-            // Comparing first keeps an absurd whConsumed from overflowing the product below.
-            uint256 usedWh =
-                report.whConsumed >= terms.energyNeededWh
-                    ? lot.wh
-                    : (lot.wh * report.whConsumed) / terms.energyNeededWh;
-            uint256 retiredWh = (usedWh * acceptedBps) / BPS;
+            uint256 retiredWh = suspendedLots[i] ? 0 : _retiredWh(lot.wh, terms, report, acceptedBps);
             uint256 lotPaid = (lot.payment * retiredWh) / lot.wh;
             o.energyLots[i] = IMarket.LotOutcome({paid: lotPaid, retiredWh: retiredWh, returnedWh: lot.wh - retiredWh});
             fullPayment += lot.payment;
@@ -73,5 +99,18 @@ library DealMath {
         o.fee = fullPayment == 0 ? 0 : (terms.fee * paid) / fullPayment;
         // Settlement checked fullPayment + fee ≤ escrow, and paid ≤ fullPayment, so this cannot underflow.
         o.refund = terms.escrow - paid - o.fee;
+    }
+
+    /// @dev Wh a lot of `lotWh` retires: its share of the green energy used, times the accepted share.
+    function _retiredWh(
+        uint256 lotWh,
+        IMarket.DealTerms calldata terms,
+        IMarket.UsageReport calldata report,
+        uint256 acceptedBps
+    ) private pure returns (uint256) {
+        // Comparing first keeps an absurd whConsumed from overflowing the product below.
+        uint256 usedWh =
+            report.whConsumed >= terms.energyNeededWh ? lotWh : (lotWh * report.whConsumed) / terms.energyNeededWh;
+        return (usedWh * acceptedBps) / BPS;
     }
 }

@@ -12,6 +12,13 @@ struct Settings {
     uint32 reportGracePeriod;
 }
 
+/// @dev A parameter change waiting for its delay; effectiveAt 0 means none. Values of every
+/// parameter fit 32 bits (periods in seconds, fee in bps, factors in gCO2e/kWh).
+struct ScheduledChange {
+    uint40 effectiveAt;
+    uint32 value;
+}
+
 /// @dev The id counters, packed into one slot so that a settlement batch writes it warm after the first deal.
 struct Counters {
     uint48 bids;

@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IMarket} from "../interfaces/IMarket.sol";
 
-/// @title The limits a match must respect, read from the orders themselves (DESIGN.md §4)
+/// @title The limits a match must respect, read from the orders themselves (docs/security.md)
 /// @notice Pure checks used by `Market.settle`. Each returns the first reason the match breaks an
 /// order's limit, or `SkipReason.None`. Reserve costs round up and the fee rounds down, so rounding
 /// never lets a payment fall below a supplier's reserve nor the total rise above a buyer's limit.

@@ -1,6 +1,7 @@
 // Deploys and wires the whole exchange: green certificates, carbon credits, the market and the two
-// external libraries it links (BatchSettlement, OrderPosting), with every role granted at deployment to an account given as a module parameter
-// (each defaults to the deployer).
+// external libraries it links (BatchSettlement, OrderPosting), with every role granted at deployment to
+// an account given as a module parameter (each defaults to the deployer), and the generation sources'
+// lifecycle emission factors set from the start (later changes go through the market's delayed schedule).
 //
 // Two modules share one wiring:
 //   CCEX (default export)  also deploys LocalSettlementToken (with its faucet): local chains only.
@@ -12,6 +13,14 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ArgumentType, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
 
+/**
+ * Lifecycle emission factors in gCO2e/kWh, indexed by the on-chain EnergySource (solar, wind, hydro,
+ * biomass, geothermal, nuclear): the medians of IPCC AR5 WG III (2014), Annex III, Table A.III.2 —
+ * PV utility 48, wind onshore 11, hydropower 24, biomass dedicated 230, geothermal 38, nuclear 12.
+ * Credits count grid factor − source factor per kWh retired (docs/carbon-accounting.md).
+ */
+export const SOURCE_FACTORS = [48, 11, 24, 230, 38, 12] as const;
+
 /** Defaults of the market's settings; override them with module parameters. */
 export const DEFAULTS = {
   feeBps: 30,
@@ -19,6 +28,7 @@ export const DEFAULTS = {
   reportGracePeriod: 24 * 3600,
   arbitrationPeriod: 7 * 24 * 3600,
   certificateURI: "https://ccex.local/certificates/{id}.json",
+  sourceFactors: SOURCE_FACTORS,
 } as const;
 
 const DEFAULT_ADMIN_ROLE = `0x${"00".repeat(32)}`;
@@ -55,6 +65,7 @@ function deployExchange(m: IgnitionModuleBuilder, settlementToken: ArgumentType)
         reportGracePeriod: m.getParameter("reportGracePeriod", DEFAULTS.reportGracePeriod),
       },
       m.getParameter("arbitrationPeriod", DEFAULTS.arbitrationPeriod),
+      m.getParameter<number[]>("sourceFactors", [...DEFAULTS.sourceFactors]),
     ],
     { libraries: { BatchSettlement: batchSettlement, OrderPosting: orderPosting } },
   );

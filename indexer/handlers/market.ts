@@ -337,7 +337,7 @@ const onDealDisputed: Handler = async (e, { store }) => {
     arbitration_deadline: e.args.arbitrationDeadline,
     updated_block: e.blockNumber,
   });
-  await dealStep(store, e, e.args.dealId, "disputed", e.args.buyer);
+  await dealStep(store, e, e.args.dealId, "disputed", e.args.disputant);
 };
 
 const onDisputeResolved: Handler = async (e, { store }) => {

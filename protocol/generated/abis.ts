@@ -77,6 +77,11 @@ export const marketAbi = [
         "internalType": "uint32",
         "name": "arbitrationPeriod_",
         "type": "uint32"
+      },
+      {
+        "internalType": "uint16[]",
+        "name": "sourceFactors_",
+        "type": "uint16[]"
       }
     ],
     "stateMutability": "nonpayable",
@@ -180,6 +185,27 @@ export const marketAbi = [
   {
     "inputs": [
       {
+        "internalType": "enum IMarket.Parameter",
+        "name": "parameter",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "key",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "effectiveAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketChangeNotDue",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "dealId",
         "type": "uint256"
@@ -223,6 +249,17 @@ export const marketAbi = [
       }
     ],
     "name": "MarketDeliveryExceedsDeal",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "batchId",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketDeviceSuspended",
     "type": "error"
   },
   {
@@ -340,6 +377,27 @@ export const marketAbi = [
   {
     "inputs": [
       {
+        "internalType": "enum IMarket.Parameter",
+        "name": "parameter",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "key",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketInvalidParameter",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint16",
         "name": "refundBps",
         "type": "uint16"
@@ -362,6 +420,22 @@ export const marketAbi = [
       }
     ],
     "name": "MarketInvalidRoute",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "count",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "required",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketInvalidSourceFactors",
     "type": "error"
   },
   {
@@ -394,6 +468,22 @@ export const marketAbi = [
   {
     "inputs": [],
     "name": "MarketNoAcceptableRegion",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "enum IMarket.Parameter",
+        "name": "parameter",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "key",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketNoScheduledChange",
     "type": "error"
   },
   {
@@ -501,11 +591,76 @@ export const marketAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "dealId",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketReportFlagged",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "dealId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "MarketRoleHolderIsParty",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "expected",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "received",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketTokenTransferMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "acceptableRegions",
+        "type": "uint32"
+      }
+    ],
+    "name": "MarketUnknownAcceptableRegions",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "batchId",
         "type": "uint256"
       }
     ],
     "name": "MarketUnknownBatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "buyerRegion",
+        "type": "uint8"
+      }
+    ],
+    "name": "MarketUnknownBuyerRegion",
     "type": "error"
   },
   {
@@ -517,6 +672,28 @@ export const marketAbi = [
       }
     ],
     "name": "MarketUnknownDeal",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "hardwareClass",
+        "type": "uint8"
+      }
+    ],
+    "name": "MarketUnknownHardwareClass",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "region",
+        "type": "uint8"
+      }
+    ],
+    "name": "MarketUnknownRegion",
     "type": "error"
   },
   {
@@ -920,7 +1097,7 @@ export const marketAbi = [
       {
         "indexed": true,
         "internalType": "address",
-        "name": "buyer",
+        "name": "disputant",
         "type": "address"
       },
       {
@@ -1432,6 +1609,56 @@ export const marketAbi = [
     "anonymous": false,
     "inputs": [
       {
+        "indexed": true,
+        "internalType": "enum IMarket.Parameter",
+        "name": "parameter",
+        "type": "uint8"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "key",
+        "type": "uint256"
+      }
+    ],
+    "name": "ParameterChangeCancelled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "enum IMarket.Parameter",
+        "name": "parameter",
+        "type": "uint8"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "key",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "effectiveAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "ParameterChangeScheduled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
         "indexed": false,
         "internalType": "address",
         "name": "account",
@@ -1590,6 +1817,43 @@ export const marketAbi = [
         "type": "uint256"
       },
       {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "outsideProfile",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "belowGreenMinimum",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "expectedWh",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "whConsumed",
+        "type": "uint256"
+      }
+    ],
+    "name": "UsageFlagged",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "dealId",
+        "type": "uint256"
+      },
+      {
         "indexed": true,
         "internalType": "address",
         "name": "computeSupplier",
@@ -1688,6 +1952,32 @@ export const marketAbi = [
   },
   {
     "inputs": [],
+    "name": "ENERGY_TOLERANCE_BPS",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "HARDWARE_CLASS_COUNT",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MATCHER_ROLE",
     "outputs": [
       {
@@ -1707,6 +1997,32 @@ export const marketAbi = [
         "internalType": "uint16",
         "name": "",
         "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_REGION",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "PARAMETER_CHANGE_DELAY",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
       }
     ],
     "stateMutability": "view",
@@ -1736,6 +2052,24 @@ export const marketAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "enum IMarket.Parameter",
+        "name": "parameter",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "key",
+        "type": "uint256"
+      }
+    ],
+    "name": "applyParameterChange",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -1914,6 +2248,21 @@ export const marketAbi = [
             "internalType": "uint32",
             "name": "acceptableRegions",
             "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "challengePeriod",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "reportGracePeriod",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint16",
+            "name": "feeBps",
+            "type": "uint16"
           }
         ],
         "internalType": "struct IMarket.Bid",
@@ -2124,6 +2473,24 @@ export const marketAbi = [
       }
     ],
     "name": "cancelNoShow",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "enum IMarket.Parameter",
+        "name": "parameter",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "key",
+        "type": "uint256"
+      }
+    ],
+    "name": "cancelParameterChange",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -4200,61 +4567,22 @@ export const marketAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint32",
-        "name": "arbitrationPeriod_",
-        "type": "uint32"
-      }
-    ],
-    "name": "setArbitrationPeriod",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint32",
-        "name": "challengePeriod_",
-        "type": "uint32"
-      },
-      {
-        "internalType": "uint32",
-        "name": "reportGracePeriod_",
-        "type": "uint32"
-      }
-    ],
-    "name": "setDealPeriods",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint16",
-        "name": "feeBps_",
-        "type": "uint16"
-      }
-    ],
-    "name": "setFee",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint8",
-        "name": "region",
+        "internalType": "enum IMarket.Parameter",
+        "name": "parameter",
         "type": "uint8"
       },
       {
-        "internalType": "uint16",
-        "name": "gCO2ePerKwh",
-        "type": "uint16"
+        "internalType": "uint256",
+        "name": "key",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
       }
     ],
-    "name": "setGridFactor",
+    "name": "scheduleParameterChange",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -4262,19 +4590,30 @@ export const marketAbi = [
   {
     "inputs": [
       {
-        "internalType": "enum IGreenCertificates.EnergySource",
-        "name": "source",
+        "internalType": "enum IMarket.Parameter",
+        "name": "parameter",
         "type": "uint8"
       },
       {
-        "internalType": "uint16",
-        "name": "gCO2ePerKwh",
-        "type": "uint16"
+        "internalType": "uint256",
+        "name": "key",
+        "type": "uint256"
       }
     ],
-    "name": "setSourceFactor",
-    "outputs": [],
-    "stateMutability": "nonpayable",
+    "name": "scheduledChangeOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "effectiveAt",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -4681,6 +5020,22 @@ export const greenCertificatesAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "batchId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "deviceId",
+        "type": "uint256"
+      }
+    ],
+    "name": "CertificatesDeviceSuspended",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "deviceId",
         "type": "uint256"
       },
@@ -4834,6 +5189,22 @@ export const greenCertificatesAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "deviceId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "registrar",
+        "type": "address"
+      }
+    ],
+    "name": "CertificatesRegistrarIsOwner",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "batchId",
         "type": "uint256"
       }
@@ -4850,6 +5221,28 @@ export const greenCertificatesAbi = [
       }
     ],
     "name": "CertificatesUnknownDevice",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "source",
+        "type": "uint8"
+      }
+    ],
+    "name": "CertificatesUnknownEnergySource",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "region",
+        "type": "uint8"
+      }
+    ],
+    "name": "CertificatesUnknownRegion",
     "type": "error"
   },
   {
@@ -5365,6 +5758,19 @@ export const greenCertificatesAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_REGION",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "REGISTRAR_ROLE",
     "outputs": [
       {
@@ -5669,6 +6075,25 @@ export const greenCertificatesAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "batchId",
+        "type": "uint256"
+      }
+    ],
+    "name": "isBatchSuspended",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "deviceId",
         "type": "uint256"
       },
@@ -5702,7 +6127,7 @@ export const greenCertificatesAbi = [
   {
     "inputs": [
       {
-        "internalType": "enum IGreenCertificates.EnergySource",
+        "internalType": "uint8",
         "name": "source",
         "type": "uint8"
       },

@@ -431,13 +431,6 @@ export const BUYERS: Buyer[] = [
   },
 ];
 
-/** Lifecycle emission factors (gCO2e/kWh, IPCC AR5 medians) so that credits count net avoided emissions. */
-export const SOURCE_FACTORS: { source: number; gCO2ePerKwh: number }[] = [
-  { source: SOURCE.Solar, gCO2ePerKwh: 41 },
-  { source: SOURCE.Wind, gCO2ePerKwh: 11 },
-  { source: SOURCE.Hydro, gCO2ePerKwh: 24 },
-];
-
 /** Settlement tokens each buyer draws from the local faucet at the seed (the menu buyer too). */
 export const BUYER_FUNDS = tokens(500_000);
 export const MENU_BUYER_FUNDS = tokens(10_000);

@@ -13,7 +13,6 @@ import { SubmissionStore } from "../../backend/matcher/submission-store.ts";
 import { InMemoryProposalStore } from "../../backend/proposals/proposal-store.ts";
 import { ACCOUNT_PLAN, devAccount, simulatorAccount } from "../../protocol/accounts.ts";
 import type { Deployment } from "../../protocol/deployment.ts";
-import { REGIONS } from "../../protocol/units.ts";
 import type { DemoChain } from "./chain.ts";
 import { type DemoMarket, SEED_ACTIVITY } from "./market.ts";
 import {
@@ -28,7 +27,6 @@ import {
   REGISTRAR,
   SEED_PACE,
   SIMULATOR_ACCOUNTS,
-  SOURCE_FACTORS,
 } from "./scenario.ts";
 
 const DAY = 24 * 3_600;
@@ -161,15 +159,8 @@ async function setUpParticipants(p: SeedParameters, now: number): Promise<void> 
     await chain.read("market", "ARBITER_ROLE"),
     simulatorAccount(ARBITER.account).address,
   ]);
-  for (const { source, gCO2ePerKwh } of SOURCE_FACTORS) {
-    if (Number(await chain.read("market", "sourceFactorOf", [source])) !== gCO2ePerKwh)
-      await chain.write(admin, "market", "setSourceFactor", [source, gCO2ePerKwh]);
-  }
-  for (const region of REGIONS) {
-    if (Number(await chain.read("market", "gridFactorOf", [region.code])) !== region.gridFactor) {
-      await chain.write(admin, "market", "setGridFactor", [region.code, region.gridFactor]);
-    }
-  }
+  // Emission factors come with the deployment (ignition/modules/CCEX.ts SOURCE_FACTORS, the grid's
+  // default for every region); a later change goes through the market's delayed schedule.
   const maxAllowance = 2n ** 256n - 1n;
   for (const buyer of BUYERS) {
     const from = market.accountOf(buyer.actor)!;

@@ -151,6 +151,31 @@ export async function openBook(): Promise<Book> {
 }
 
 /**
+ * The standard orders posted again on `b` as of now (for tests that first let days pass): one
+ * order of each kind from the same parties, with the ids the returned book names.
+ */
+export async function postBookAgain(b: Book): Promise<Book> {
+  const now = await time.latest();
+  await b.market.connect(b.computeSupplier).postComputeOffer(computeOffer(now));
+  await b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(now, b.windBatchId));
+  await b.market
+    .connect(b.solarSupplier)
+    .postEnergyOffer(energyOffer(now, b.solarBatchId, { reservePricePerKwh: 50_000n }));
+  await b.market.connect(b.networkSupplier).postBandwidthOffer(bandwidthOffer(now));
+  await b.market.connect(b.buyer).postBid(bid(now));
+  const energyOffers = await b.market.energyOfferCount();
+  return {
+    ...b,
+    t0: now,
+    computeOfferId: await b.market.computeOfferCount(),
+    windOfferId: energyOffers - 1n,
+    solarOfferId: energyOffers,
+    bandwidthOfferId: await b.market.bandwidthOfferCount(),
+    bidId: await b.market.bidCount(),
+  };
+}
+
+/**
  * The standard bundle on the standard book: 100 VCU-hours (250 kWh at PUE 1.25) covered by 150 kWh
  * of wind and 100 kWh of solar, shipped over the link. Every payment sits above its reserve and the
  * total plus fee below the bid's limit.

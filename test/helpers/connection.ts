@@ -3,5 +3,5 @@
 import { network } from "hardhat";
 
 export const connection = await network.create();
-export const { ethers, networkHelpers } = connection;
+export const { ethers, ignition, networkHelpers } = connection;
 export const { loadFixture, time } = networkHelpers;

@@ -2,6 +2,7 @@
 // (market holds MARKET_ROLE on certificates and credits), one account per role, funded buyers.
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { artifacts } from "hardhat";
+import { SOURCE_FACTORS } from "../../ignition/modules/CCEX.ts";
 import type {
   CarbonCredits,
   GreenCertificates,
@@ -16,14 +17,26 @@ export const FEE_BPS = 100n;
 export const CHALLENGE_PERIOD = 2 * 24 * 3600;
 export const REPORT_GRACE_PERIOD = 24 * 3600;
 export const ARBITRATION_PERIOD = 7 * 24 * 3600;
-/** gCO2e/kWh the fixture sets for the two generation sources it uses. */
-export const WIND_FACTOR = 11n;
-export const SOLAR_FACTOR = 41n;
+export const Source = { Solar: 0, Wind: 1, Hydro: 2, Biomass: 3, Geothermal: 4, Nuclear: 5 } as const;
+/** gCO2e/kWh of the two generation sources the fixture trades: the deployment's defaults. */
+export const WIND_FACTOR = BigInt(SOURCE_FACTORS[Source.Wind]);
+export const SOLAR_FACTOR = BigInt(SOURCE_FACTORS[Source.Solar]);
 export const BUYER_FUNDS = 100_000n * USD;
 
-export const Source = { Solar: 0, Wind: 1, Hydro: 2 } as const;
 export const Region = { North: 1, East: 2, South: 3, Northwest: 4, Southwest: 5 } as const;
 export const HardwareClass = { CpuGeneral: 0, CpuHpc: 1, GpuInference: 2, GpuTraining: 3 } as const;
+
+/** IMarket.Parameter: what `scheduleParameterChange` changes. */
+export const Parameter = {
+  Fee: 0,
+  ChallengePeriod: 1,
+  ReportGracePeriod: 2,
+  ArbitrationPeriod: 3,
+  GridFactor: 4,
+  SourceFactor: 5,
+} as const;
+/** Seconds between scheduling a parameter change and the earliest moment it applies. */
+export const PARAMETER_CHANGE_DELAY = 2 * 24 * 3600;
 
 export type Parties = {
   admin: HardhatEthersSigner;
@@ -122,13 +135,12 @@ export async function deployExchange(): Promise<Deployed> {
       reportGracePeriod: REPORT_GRACE_PERIOD,
     },
     ARBITRATION_PERIOD,
+    [...SOURCE_FACTORS],
   ])) as unknown as Market;
   const marketAddress = await market.getAddress();
 
   await certificates.connect(p.admin).grantRole(await certificates.MARKET_ROLE(), marketAddress);
   await credits.connect(p.admin).grantRole(await credits.MARKET_ROLE(), marketAddress);
-  await market.connect(p.admin).setSourceFactor(Source.Wind, WIND_FACTOR);
-  await market.connect(p.admin).setSourceFactor(Source.Solar, SOLAR_FACTOR);
 
   for (const buyer of [p.buyer, p.otherBuyer]) {
     await token.faucet(buyer.address, BUYER_FUNDS);
@@ -138,4 +150,14 @@ export async function deployExchange(): Promise<Deployed> {
     await certificates.connect(supplier).setApprovalForAll(marketAddress, true);
   }
   return { ...p, token, certificates, credits, market, t0: await time.latest() };
+}
+
+/**
+ * Changes a market parameter the only way there is: the admin schedules it, the delay passes, and
+ * anyone (here a stranger) applies it. Moves the chain's clock forward by PARAMETER_CHANGE_DELAY.
+ */
+export async function changeParameter(d: Deployed, parameter: number, key: number, value: number | bigint) {
+  await d.market.connect(d.admin).scheduleParameterChange(parameter, key, value);
+  await time.increase(PARAMETER_CHANGE_DELAY);
+  return d.market.connect(d.stranger).applyParameterChange(parameter, key);
 }

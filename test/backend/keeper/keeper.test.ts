@@ -81,10 +81,9 @@ describe("keeper", () => {
   before(async () => {
     node = await startNode();
     dir = await mkdtemp(path.join(tmpdir(), "ccex-keeper-"));
-    d = await deploy(node, dir);
+    // Deal periods are fixed into each bid when it is posted, so short ones are set at deployment.
+    d = await deploy(node, dir, { challengePeriod: 600, reportGracePeriod: 900, arbitrationPeriod: 1_800 });
     x = await new Exchange(node.url, d).init();
-    await x.send(x.d.market, marketAbi, "setDealPeriods", [600, 900], x.admin);
-    await x.send(x.d.market, marketAbi, "setArbitrationPeriod", [1_800], x.admin);
     gracePeriod = 900;
     const hash = await x.wallet.sendTransaction({
       account: x.admin,

@@ -1,25 +1,39 @@
 import { expect } from "chai";
-import { bundle, openBook } from "../../helpers/book.ts";
-import { ethers, loadFixture } from "../../helpers/connection.ts";
+import { bundle, openBook, postBookAgain } from "../../helpers/book.ts";
+import { ethers, loadFixture, time } from "../../helpers/connection.ts";
 import { settle } from "../../helpers/deals.ts";
-import { ARBITRATION_PERIOD, deployExchange, deployLinked, FEE_BPS, Region, Source } from "../../helpers/deploy.ts";
+import {
+  ARBITRATION_PERIOD,
+  CHALLENGE_PERIOD,
+  changeParameter,
+  deployExchange,
+  deployLinked,
+  FEE_BPS,
+  PARAMETER_CHANGE_DELAY,
+  Parameter,
+  Region,
+  Source,
+} from "../../helpers/deploy.ts";
+
+const SOURCE_FACTORS = [48, 11, 24, 230, 38, 12];
 
 describe("market administration", () => {
-  it("starts with the deployment's settings and the default grid factor", async () => {
+  it("starts with the deployment's settings, source factors and the default grid factor", async () => {
     const d = await loadFixture(deployExchange);
     expect(await d.market.feeBps()).to.equal(FEE_BPS);
     expect(await d.market.arbitrationPeriod()).to.equal(BigInt(ARBITRATION_PERIOD));
     expect(await d.market.treasury()).to.equal(d.treasury.address);
     expect(await d.market.MAX_FEE_BPS()).to.equal(1_000n);
+    expect(await d.market.PARAMETER_CHANGE_DELAY()).to.equal(BigInt(PARAMETER_CHANGE_DELAY));
     expect(await d.market.DEFAULT_GRID_FACTOR()).to.equal(610n);
     expect(await d.market.gridFactorOf(Region.East)).to.equal(610n);
-    expect(await d.market.sourceFactorOf(Source.Hydro)).to.equal(0n);
+    expect(await d.market.sourceFactorOf(Source.Biomass)).to.equal(230n);
     expect(await d.market.settlementToken()).to.equal(await d.token.getAddress());
     expect(await d.market.certificates()).to.equal(await d.certificates.getAddress());
     expect(await d.market.credits()).to.equal(await d.credits.getAddress());
   });
 
-  it("refuses a deployment with a fee above the cap, no treasury, zero deal periods or a zero arbitration period", async () => {
+  it("refuses a deployment with a fee above the cap, no treasury, zero periods or not one factor per source", async () => {
     const d = await loadFixture(deployExchange);
     const roles = {
       admin: d.admin.address,
@@ -30,118 +44,143 @@ describe("market administration", () => {
     const addresses = [await d.token.getAddress(), await d.certificates.getAddress(), await d.credits.getAddress()];
     const settings = { treasury: d.treasury.address, feeBps: 100, challengePeriod: 60, reportGracePeriod: 60 };
     const market = d.market;
-    await expect(deployLinked("Market", [...addresses, roles, { ...settings, feeBps: 1_001 }, 60]))
+    const deploy = (overrides: object, arbitration = 60, factors = SOURCE_FACTORS) =>
+      deployLinked("Market", [...addresses, roles, { ...settings, ...overrides }, arbitration, factors]);
+    await expect(deploy({ feeBps: 1_001 }))
       .to.be.revertedWithCustomError(market, "MarketFeeTooHigh")
       .withArgs(1_001n, 1_000n);
-    await expect(deployLinked("Market", [...addresses, roles, { ...settings, treasury: ethers.ZeroAddress }, 60]))
+    await expect(deploy({ treasury: ethers.ZeroAddress }))
       .to.be.revertedWithCustomError(market, "MarketInvalidTreasury")
       .withArgs(ethers.ZeroAddress);
-    await expect(deployLinked("Market", [...addresses, roles, { ...settings, challengePeriod: 0 }, 60]))
+    await expect(deploy({ challengePeriod: 0 }))
       .to.be.revertedWithCustomError(market, "MarketInvalidDealPeriods")
       .withArgs(0n, 60n);
-    await expect(deployLinked("Market", [...addresses, roles, settings, 0]))
-      .to.be.revertedWithCustomError(market, "MarketInvalidArbitrationPeriod")
-      .withArgs(0n);
+    await expect(deploy({}, 0)).to.be.revertedWithCustomError(market, "MarketInvalidArbitrationPeriod").withArgs(0n);
+    await expect(deploy({}, 60, SOURCE_FACTORS.slice(0, 5)))
+      .to.be.revertedWithCustomError(market, "MarketInvalidSourceFactors")
+      .withArgs(5n, 6n);
   });
 
-  describe("setFee", () => {
-    it("applies to deals opened afterwards only", async () => {
-      const b = await loadFixture(openBook);
-      await expect(b.market.connect(b.admin).setFee(250)).to.emit(b.market, "FeeSet").withArgs(250n);
-      expect(await b.market.feeBps()).to.equal(250n);
-      const { deals } = await settle(b, [bundle(b)]);
-      expect(deals[0].terms.fee).to.equal((196_000_000n * 250n) / 10_000n);
-    });
-
-    it("allows a zero fee and the cap, and refuses above the cap", async () => {
+  describe("scheduled parameter changes", () => {
+    it("announce the change with its effective time, and refuse to apply it a second early", async () => {
       const d = await loadFixture(deployExchange);
-      await d.market.connect(d.admin).setFee(0);
-      await d.market.connect(d.admin).setFee(1_000);
-      await expect(d.market.connect(d.admin).setFee(1_001))
-        .to.be.revertedWithCustomError(d.market, "MarketFeeTooHigh")
-        .withArgs(1_001n, 1_000n);
+      const tx = d.market.connect(d.admin).scheduleParameterChange(Parameter.Fee, 0, 250);
+      const effectiveAt = (await time.latest()) + 1 + PARAMETER_CHANGE_DELAY;
+      await expect(tx)
+        .to.emit(d.market, "ParameterChangeScheduled")
+        .withArgs(Parameter.Fee, 0n, 250n, BigInt(effectiveAt));
+      expect(await d.market.scheduledChangeOf(Parameter.Fee, 0)).to.deep.equal([250n, BigInt(effectiveAt)]);
+      await time.setNextBlockTimestamp(effectiveAt - 1);
+      await expect(d.market.connect(d.stranger).applyParameterChange(Parameter.Fee, 0))
+        .to.be.revertedWithCustomError(d.market, "MarketChangeNotDue")
+        .withArgs(Parameter.Fee, 0n, BigInt(effectiveAt));
+      expect(await d.market.feeBps()).to.equal(FEE_BPS);
+      await time.increaseTo(effectiveAt);
+      await expect(d.market.connect(d.stranger).applyParameterChange(Parameter.Fee, 0))
+        .to.emit(d.market, "FeeSet")
+        .withArgs(250n);
+      expect(await d.market.feeBps()).to.equal(250n);
+      expect(await d.market.scheduledChangeOf(Parameter.Fee, 0)).to.deep.equal([0n, 0n]);
+      await expect(d.market.applyParameterChange(Parameter.Fee, 0))
+        .to.be.revertedWithCustomError(d.market, "MarketNoScheduledChange")
+        .withArgs(Parameter.Fee, 0n);
     });
-  });
 
-  describe("setTreasury", () => {
-    it("redirects fees of deals finalised afterwards", async () => {
+    it("can be cancelled by the admin before they apply", async () => {
+      const d = await loadFixture(deployExchange);
+      await d.market.connect(d.admin).scheduleParameterChange(Parameter.ChallengePeriod, 0, 1);
+      await expect(d.market.connect(d.admin).cancelParameterChange(Parameter.ChallengePeriod, 0))
+        .to.emit(d.market, "ParameterChangeCancelled")
+        .withArgs(Parameter.ChallengePeriod, 0n);
+      await time.increase(PARAMETER_CHANGE_DELAY);
+      await expect(d.market.applyParameterChange(Parameter.ChallengePeriod, 0))
+        .to.be.revertedWithCustomError(d.market, "MarketNoScheduledChange")
+        .withArgs(Parameter.ChallengePeriod, 0n);
+      await expect(d.market.connect(d.admin).cancelParameterChange(Parameter.ChallengePeriod, 0))
+        .to.be.revertedWithCustomError(d.market, "MarketNoScheduledChange")
+        .withArgs(Parameter.ChallengePeriod, 0n);
+      expect(await d.market.challengePeriod()).to.equal(BigInt(CHALLENGE_PERIOD));
+    });
+
+    it("refuse a fee above the cap, zero periods, unknown regions and sources, and keys on keyless parameters", async () => {
+      const d = await loadFixture(deployExchange);
+      const refused: [number, number, number | bigint][] = [
+        [Parameter.Fee, 0, 1_001],
+        [Parameter.ChallengePeriod, 0, 0],
+        [Parameter.ReportGracePeriod, 0, 0],
+        [Parameter.ArbitrationPeriod, 0, 0],
+        [Parameter.ChallengePeriod, 0, 2n ** 32n],
+        [Parameter.Fee, 1, 10],
+        [Parameter.GridFactor, 0, 500],
+        [Parameter.GridFactor, 7, 500],
+        [Parameter.GridFactor, Region.East, 65_536],
+        [Parameter.SourceFactor, 6, 10],
+      ];
+      for (const [parameter, key, value] of refused) {
+        await expect(d.market.connect(d.admin).scheduleParameterChange(parameter, key, value))
+          .to.be.revertedWithCustomError(d.market, "MarketInvalidParameter")
+          .withArgs(parameter, BigInt(key), BigInt(value));
+      }
+      await d.market.connect(d.admin).scheduleParameterChange(Parameter.Fee, 0, 0);
+      await d.market.connect(d.admin).scheduleParameterChange(Parameter.GridFactor, Region.Southwest, 0);
+    });
+
+    it("set the treasury at once: it only redirects the platform's own fees", async () => {
       const d = await loadFixture(deployExchange);
       await expect(d.market.connect(d.admin).setTreasury(d.stranger.address))
         .to.emit(d.market, "TreasurySet")
         .withArgs(d.stranger.address);
       expect(await d.market.treasury()).to.equal(d.stranger.address);
-    });
-
-    it("refuses the zero address", async () => {
-      const d = await loadFixture(deployExchange);
       await expect(d.market.connect(d.admin).setTreasury(ethers.ZeroAddress))
         .to.be.revertedWithCustomError(d.market, "MarketInvalidTreasury")
         .withArgs(ethers.ZeroAddress);
     });
-  });
 
-  describe("setDealPeriods", () => {
-    it("sets the challenge and grace periods of deals opened afterwards", async () => {
-      const b = await loadFixture(openBook);
-      await expect(b.market.connect(b.admin).setDealPeriods(600, 900))
-        .to.emit(b.market, "DealPeriodsSet")
+    it("apply each period and the arbitration period with its own event", async () => {
+      const d = await loadFixture(deployExchange);
+      await expect(changeParameter(d, Parameter.ChallengePeriod, 0, 600))
+        .to.emit(d.market, "DealPeriodsSet")
+        .withArgs(600n, BigInt(24 * 3600));
+      await expect(changeParameter(d, Parameter.ReportGracePeriod, 0, 900))
+        .to.emit(d.market, "DealPeriodsSet")
         .withArgs(600n, 900n);
-      expect([await b.market.challengePeriod(), await b.market.reportGracePeriod()]).to.deep.equal([600n, 900n]);
-      const { deals } = await settle(b, [bundle(b)]);
-      expect(deals[0].terms.challengePeriod).to.equal(600n);
-      expect(deals[0].terms.reportDeadline).to.equal(deals[0].terms.windowEnd + 900n);
-    });
-
-    it("refuses zero periods", async () => {
-      const d = await loadFixture(deployExchange);
-      await expect(d.market.connect(d.admin).setDealPeriods(600, 0))
-        .to.be.revertedWithCustomError(d.market, "MarketInvalidDealPeriods")
-        .withArgs(600n, 0n);
-    });
-  });
-
-  describe("setArbitrationPeriod", () => {
-    it("sets the arbitration period of disputes opened afterwards", async () => {
-      const d = await loadFixture(deployExchange);
-      await expect(d.market.connect(d.admin).setArbitrationPeriod(3_600))
+      await expect(changeParameter(d, Parameter.ArbitrationPeriod, 0, 3_600))
         .to.emit(d.market, "ArbitrationPeriodSet")
         .withArgs(3_600n);
-      expect(await d.market.arbitrationPeriod()).to.equal(3_600n);
-    });
-
-    it("refuses a zero period", async () => {
-      const d = await loadFixture(deployExchange);
-      await expect(d.market.connect(d.admin).setArbitrationPeriod(0))
-        .to.be.revertedWithCustomError(d.market, "MarketInvalidArbitrationPeriod")
-        .withArgs(0n);
+      expect([
+        await d.market.challengePeriod(),
+        await d.market.reportGracePeriod(),
+        await d.market.arbitrationPeriod(),
+      ]).to.deep.equal([600n, 900n, 3_600n]);
     });
   });
 
   describe("emission factors", () => {
-    it("sets a region's grid factor, including an explicit zero that overrides the default", async () => {
+    it("set a region's grid factor, including an explicit zero that overrides the default", async () => {
       const d = await loadFixture(deployExchange);
-      await expect(d.market.connect(d.admin).setGridFactor(Region.Southwest, 0))
+      await expect(changeParameter(d, Parameter.GridFactor, Region.Southwest, 0))
         .to.emit(d.market, "GridFactorSet")
         .withArgs(Region.Southwest, 0n);
       expect(await d.market.gridFactorOf(Region.Southwest)).to.equal(0n);
-      await d.market.connect(d.admin).setGridFactor(Region.North, 820);
+      await changeParameter(d, Parameter.GridFactor, Region.North, 820);
       expect(await d.market.gridFactorOf(Region.North)).to.equal(820n);
       expect(await d.market.gridFactorOf(Region.East)).to.equal(610n);
     });
 
-    it("copies the compute region's grid factor into deals opened afterwards", async () => {
+    it("copy the compute region's grid factor in force into deals opened afterwards", async () => {
       const b = await loadFixture(openBook);
-      await b.market.connect(b.admin).setGridFactor(Region.Northwest, 700);
-      const { deals } = await settle(b, [bundle(b)]);
+      await changeParameter(b, Parameter.GridFactor, Region.Northwest, 700);
+      const again = await postBookAgain(b);
+      const { deals } = await settle(again, [bundle(again)]);
       expect(deals[0].terms.gridFactor).to.equal(700n);
     });
 
-    it("sets a generation source's factor", async () => {
+    it("set a generation source's factor", async () => {
       const d = await loadFixture(deployExchange);
-      await expect(d.market.connect(d.admin).setSourceFactor(Source.Hydro, 24))
+      await expect(changeParameter(d, Parameter.SourceFactor, Source.Hydro, 26))
         .to.emit(d.market, "SourceFactorSet")
-        .withArgs(Source.Hydro, 24n);
-      expect(await d.market.sourceFactorOf(Source.Hydro)).to.equal(24n);
+        .withArgs(Source.Hydro, 26n);
+      expect(await d.market.sourceFactorOf(Source.Hydro)).to.equal(26n);
     });
   });
 });

@@ -1,8 +1,15 @@
 import { expect } from "chai";
 import { advanceTo, meteringHash } from "../../helpers/book.ts";
 import { loadFixture, time } from "../../helpers/connection.ts";
-import { challengeEnd, expectedOutcome, openDeal, type ReportedFixture, reportedDeal } from "../../helpers/deals.ts";
-import { ARBITRATION_PERIOD } from "../../helpers/deploy.ts";
+import {
+  challengeEnd,
+  expectedOutcome,
+  fullReport,
+  openDeal,
+  type ReportedFixture,
+  reportedDeal,
+} from "../../helpers/deals.ts";
+import { ARBITRATION_PERIOD, changeParameter, Parameter } from "../../helpers/deploy.ts";
 import { eventsOf } from "../../helpers/events.ts";
 
 const Status = { Active: 0n, Reported: 1n, Disputed: 2n, Finalized: 3n };
@@ -48,11 +55,22 @@ describe("disputes", () => {
         .withArgs(f.dealId, challengeEnd(f));
     });
 
-    it("refuses anyone but the buyer", async () => {
+    it("refuses anyone outside the deal, and the compute supplier of a report that is not flagged", async () => {
       const f = await loadFixture(reportedDeal);
-      await expect(f.market.connect(f.windSupplier).disputeUsage(f.dealId, f.terms, f.report, ""))
-        .to.be.revertedWithCustomError(f.market, "MarketNotDealParty")
-        .withArgs(f.dealId, f.windSupplier.address, f.buyer.address);
+      for (const account of [f.stranger, f.otherBuyer, f.computeSupplier]) {
+        await expect(f.market.connect(account).disputeUsage(f.dealId, f.terms, f.report, ""))
+          .to.be.revertedWithCustomError(f.market, "MarketNotDealParty")
+          .withArgs(f.dealId, account.address, f.buyer.address);
+      }
+    });
+
+    it("lets each energy supplier and the network supplier of the deal dispute it", async () => {
+      for (const party of ["windSupplier", "solarSupplier", "networkSupplier"] as const) {
+        const f = await loadFixture(reportedDeal);
+        await expect(f.market.connect(f[party]).disputeUsage(f.dealId, f.terms, f.report, "short-changed"))
+          .to.emit(f.market, "DealDisputed")
+          .withArgs(f.dealId, f[party].address, "short-changed", (deadline: bigint) => deadline > 0n);
+      }
     });
 
     it("refuses a second dispute", async () => {
@@ -289,23 +307,31 @@ describe("disputes", () => {
     });
 
     it("fixes the deadline when the dispute opens: a later change of the period does not move it", async () => {
-      const f = await loadFixture(reportedDeal);
-      await f.market.connect(f.admin).setArbitrationPeriod(3_600);
+      const f = await loadFixture(openDeal);
+      const period = 3 * 24 * 3_600;
+      await f.market.connect(f.admin).scheduleParameterChange(Parameter.ArbitrationPeriod, 0, period);
+      const [, effectiveAt] = await f.market.scheduledChangeOf(Parameter.ArbitrationPeriod, 0);
+      await advanceTo(f.terms.windowEnd);
+      const report = fullReport(f.terms);
+      await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
+      await advanceTo(effectiveAt);
+      await f.market.applyParameterChange(Parameter.ArbitrationPeriod, 0);
       const [disputed] = await eventsOf(
         f.market,
-        f.market.connect(f.buyer).disputeUsage(f.dealId, f.terms, f.report, "slow"),
+        f.market.connect(f.buyer).disputeUsage(f.dealId, f.terms, report, "slow"),
         "DealDisputed",
       );
-      const deadline = (await time.latest()) + 3_600;
+      const deadline = (await time.latest()) + period;
       expect(disputed.arbitrationDeadline).to.equal(BigInt(deadline));
-      await f.market.connect(f.admin).setArbitrationPeriod(30 * 24 * 3_600);
+      await changeParameter(f, Parameter.ArbitrationPeriod, 0, 30 * 24 * 3_600);
+      expect(await f.market.arbitrationPeriod()).to.equal(BigInt(30 * 24 * 3_600));
       await advanceTo(deadline - 2);
       await time.setNextBlockTimestamp(deadline - 1);
-      await expect(f.market.finalizeLapsedDispute(f.dealId, f.terms, f.report))
+      await expect(f.market.finalizeLapsedDispute(f.dealId, f.terms, report))
         .to.be.revertedWithCustomError(f.market, "MarketArbitrationPeriodActive")
         .withArgs(f.dealId, deadline);
       await advanceTo(deadline);
-      await expect(f.market.finalizeLapsedDispute(f.dealId, f.terms, f.report)).to.emit(f.market, "DealFinalized");
+      await expect(f.market.finalizeLapsedDispute(f.dealId, f.terms, report)).to.emit(f.market, "DealFinalized");
     });
   });
 });

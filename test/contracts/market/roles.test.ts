@@ -4,7 +4,7 @@ import { bundle } from "../../helpers/book.ts";
 import { loadFixture } from "../../helpers/connection.ts";
 import type { DealFixture } from "../../helpers/deals.ts";
 import { fullReport, openDeal } from "../../helpers/deals.ts";
-import { Region, Source } from "../../helpers/deploy.ts";
+import { Parameter } from "../../helpers/deploy.ts";
 
 // Every role-restricted function, called by every account of the fixture that does not hold the
 // role: each must be refused with AccessControlUnauthorizedAccount naming the caller and the role.
@@ -47,14 +47,14 @@ const restricted: Restricted[] = [
   },
   ...(
     [
-      ["setFee", (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).setFee(10)],
       ["setTreasury", (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).setTreasury(c.address)],
-      ["setDealPeriods", (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).setDealPeriods(1, 1)],
-      ["setArbitrationPeriod", (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).setArbitrationPeriod(1)],
-      ["setGridFactor", (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).setGridFactor(Region.East, 1)],
       [
-        "setSourceFactor",
-        (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).setSourceFactor(Source.Hydro, 1),
+        "scheduleParameterChange",
+        (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).scheduleParameterChange(Parameter.Fee, 0, 10),
+      ],
+      [
+        "cancelParameterChange",
+        (f: DealFixture, c: HardhatEthersSigner) => f.market.connect(c).cancelParameterChange(Parameter.Fee, 0),
       ],
     ] as const
   ).map(([name, call]) => ({

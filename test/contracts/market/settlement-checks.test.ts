@@ -17,7 +17,7 @@ import { loadFixture } from "../../helpers/connection.ts";
 import { settle } from "../../helpers/deals.ts";
 import { HardwareClass, Region, USD } from "../../helpers/deploy.ts";
 
-// Every limit a match must respect (DESIGN.md §4), each broken by the smallest change to the
+// Every limit a match must respect (docs/security.md), each broken by the smallest change to the
 // standard bundle. Each case may first change the book; it returns the match to settle.
 type Case = { reason: SkipReason; breaks: string; match: (b: Book) => Promise<Match> | Match };
 

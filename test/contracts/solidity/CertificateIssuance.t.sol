@@ -20,7 +20,7 @@ contract CertificateIssuanceTest is Assertions {
 
     function _device(uint64 capacityW) internal returns (uint256 deviceId) {
         vm.prank(owner);
-        deviceId = certificates.registerDevice(IGreenCertificates.EnergySource.Wind, 4, capacityW, START, "");
+        deviceId = certificates.registerDevice(uint8(IGreenCertificates.EnergySource.Wind), 4, capacityW, START, "");
         certificates.approveDevice(deviceId);
     }
 

@@ -12,7 +12,7 @@ contract DealMathHarness {
         IMarket.UsageReport calldata report,
         uint16 acceptedBps
     ) external pure returns (IMarket.DealOutcome memory) {
-        return DealMath.outcome(terms, report, acceptedBps);
+        return DealMath.outcome(terms, report, acceptedBps, new bool[](terms.energyLots.length));
     }
 }
 

@@ -7,7 +7,7 @@ import {MarketHandler} from "./handlers/MarketHandler.sol";
 import {Assertions} from "./utils/Assertions.sol";
 import {Exchange} from "./utils/Exchange.sol";
 
-/// @notice What must hold after any sequence of market actions (DESIGN.md §3, issue 2 "Tests"):
+/// @notice What must hold after any sequence of market actions (docs/market-rules.md; issue 2 "Tests"):
 /// money, certificates and credits are conserved, and no Wh is retired twice. The runner calls the
 /// handler's actions in random order with random arguments and checks every invariant after each.
 contract MarketInvariantsTest is Assertions {
@@ -124,7 +124,7 @@ contract MarketInvariantsTest is Assertions {
             if (action < 3) handler.postOrdersAndSettle(r >> 8);
             else if (action == 3) handler.reportUsage(r >> 8, r >> 16, r >> 32);
             else if (action == 4 && r % 2 == 0) handler.confirmUsage(r >> 8);
-            else if (action == 4 || action == 5) handler.disputeUsage(r >> 8);
+            else if (action == 4 || action == 5) handler.disputeUsage(r >> 8, r >> 40);
             else if (action == 6) handler.resolveDispute(r >> 8, r >> 16);
             else if (action == 7) handler.finalize(r >> 8);
             else if (action == 8) handler.cancelNoShow(r >> 8);
@@ -132,6 +132,7 @@ contract MarketInvariantsTest is Assertions {
             else if (action == 9) handler.withdrawFees();
             else if (action == 10) handler.closeAgain(r >> 8);
             else if (action == 11 && r % 2 == 0) handler.finalizeLapsedDispute(r >> 8);
+            else if (action == 11 && r % 3 == 0) handler.toggleDeviceSuspension(r >> 8);
             else handler.passTime(r >> 8);
             _checkMoney();
             _checkCertificates();
@@ -152,7 +153,7 @@ contract MarketInvariantsTest is Assertions {
             uint256 action = r % 6;
             if (action == 0) handler.postOrdersAndSettle(r >> 8);
             else if (action == 1) handler.reportUsage(r >> 8, r >> 16, r >> 32);
-            else if (action == 2) handler.disputeUsage(r >> 8);
+            else if (action == 2) handler.disputeUsage(r >> 8, r >> 40);
             else if (action == 3) handler.resolveDispute(r >> 8, r >> 16);
             else if (action == 4) handler.finalizeLapsedDispute(r >> 8);
             else handler.closeAgain(r >> 8);
@@ -164,5 +165,33 @@ contract MarketInvariantsTest is Assertions {
         assertGe(handler.disputesOpened(), 3, "disputes opened on the walk");
         assertGe(handler.disputesResolved(), 1, "disputes resolved by the arbiter on the walk");
         assertGe(handler.disputesLapsed(), 1, "disputes finalised after their arbitration period lapsed on the walk");
+        assertGe(handler.disputesBySuppliers(), 1, "disputes opened by an energy or network supplier on the walk");
+    }
+
+    /// @notice A fixed walk that suspends and reinstates generation devices between trades and has
+    /// reports far outside the declared energy: suspended devices' Wh are neither offered, matched,
+    /// retired nor credited, flagged reports never finalise unchallenged, and money, certificates
+    /// and credits stay conserved throughout.
+    function test_suspensionsAndFlaggedReportsKeepEveryInvariant() public {
+        for (uint256 step = 0; step < 160; ++step) {
+            uint256 r = uint256(keccak256(abi.encode("suspensions", step)));
+            uint256 action = r % 12;
+            if (action < 3) handler.postOrdersAndSettle(r >> 8);
+            else if (action < 5) handler.reportUsage(r >> 8, r >> 16, r >> 32);
+            else if (action == 5) handler.toggleDeviceSuspension(r >> 8);
+            else if (action == 6) handler.confirmUsage(r >> 8);
+            else if (action == 7) handler.finalize(r >> 8);
+            else if (action == 8) handler.disputeUsage(r >> 8, r >> 40);
+            else if (action == 9) handler.resolveDispute(r >> 8, r >> 16);
+            else if (action == 10) handler.retireCertificates(r >> 8, r >> 16, r >> 32);
+            else handler.cancelEnergyOffer(r >> 8);
+            _checkMoney();
+            _checkCertificates();
+            _checkCredits();
+            _checkRetirements();
+        }
+        assertGe(handler.suspensions(), 2, "devices suspended on the walk");
+        assertGe(handler.reportsFlagged(), 1, "reports flagged on the walk");
+        assertGe(handler.dealsClosed(), 3, "deals closed on the walk");
     }
 }

@@ -7,7 +7,7 @@ import {Assertions, bound} from "./utils/Assertions.sol";
 import {Exchange} from "./utils/Exchange.sol";
 import {Vm, vm} from "./utils/Vm.sol";
 
-/// @notice Differential test of settlement against the design's limits (DESIGN.md §4): for any
+/// @notice Differential test of settlement against the design's limits (docs/security.md): for any
 /// fuzzed bundle on a fixed book, the market opens a deal exactly when an independent reading of
 /// every order's limits says it may, and a batch never reverts because of a bad match.
 contract SettlementLimitsTest is Assertions {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { advanceTo, meteringHash } from "../../helpers/book.ts";
-import { ethers, loadFixture } from "../../helpers/connection.ts";
+import { ethers, loadFixture, time } from "../../helpers/connection.ts";
 import { expectedOutcome, openDeal } from "../../helpers/deals.ts";
 import { USD } from "../../helpers/deploy.ts";
 import { eventsOf } from "../../helpers/events.ts";
@@ -20,7 +20,7 @@ describe("a trade delivered in part", () => {
     const tx = f.market.connect(f.buyer).confirmUsage(f.dealId, f.terms, report);
     const [{ outcome }] = await eventsOf(f.market, tx, "DealFinalized");
 
-    // Figures worked out by hand from the standard bundle (DESIGN.md §3.6).
+    // Figures worked out by hand from the standard bundle (docs/market-rules.md, "flow of a trade").
     expect(outcome.computePaid).to.equal(108n * USD); // 180 × 60 %
     expect(outcome.bandwidthPaid).to.equal(1_800_000n); // 3 × 60 %
     expect(outcome.energyLots).to.deep.equal([
@@ -29,7 +29,7 @@ describe("a trade delivered in part", () => {
     ]);
     expect(outcome.fee).to.equal(1_176_000n); // 1 % of the 117.6 paid
     expect(outcome.refund).to.equal(250n * USD - 117_600_000n - 1_176_000n);
-    expect(outcome.credits).to.equal((90_000n * 599n + 60_000n * 569n) / 1000n);
+    expect(outcome.credits).to.equal((90_000n * (610n - 11n) + 60_000n * (610n - 48n)) / 1000n);
     expect(outcome).to.deep.include(expectedOutcome(f.terms, report));
 
     expect(await f.certificates.balanceOf(f.windSupplier.address, f.windBatchId)).to.equal(4_000_000n + 60_000n);
@@ -40,7 +40,12 @@ describe("a trade delivered in part", () => {
   it("retires every lot when more energy was consumed than planned, but pays compute only for what was delivered", async () => {
     const f = await loadFixture(windowOver);
     const report = { vcuDelivered: 50n, whConsumed: 400_000n, meteringHash: meteringHash("overrun") };
-    await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
+    // 400 kWh for 50 VCU-hours is far outside the declared 125 kWh: the report is flagged, so the
+    // buyer confirms it only after the challenge period (docs/carbon-accounting.md).
+    await expect(f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report))
+      .to.emit(f.market, "UsageFlagged")
+      .withArgs(f.dealId, true, false, 125_000n, 400_000n);
+    await time.increase(Number(f.terms.challengePeriod));
     const [{ outcome }] = await eventsOf(
       f.market,
       f.market.connect(f.buyer).confirmUsage(f.dealId, f.terms, report),

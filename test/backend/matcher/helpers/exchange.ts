@@ -31,9 +31,13 @@ export type Deployment = {
   certificates: Address;
 };
 
-/** Deploys the exchange with the project's deploy script (Ignition module CCEX). */
-export async function deploy(node: Node, outDir: string): Promise<Deployment> {
-  const { chainId, file, deployment } = await deployExchange(node, outDir);
+/** Deploys the exchange with the project's deploy script (Ignition module CCEX), with optional module parameters. */
+export async function deploy(
+  node: Node,
+  outDir: string,
+  parameters?: Record<string, string | number>,
+): Promise<Deployment> {
+  const { chainId, file, deployment } = await deployExchange(node, outDir, parameters);
   return {
     chainId,
     startBlock: BigInt(deployment.startBlock),

@@ -8,9 +8,10 @@ import {Exchange} from "../utils/Exchange.sol";
 import {Vm, vm} from "../utils/Vm.sol";
 
 /// @notice Drives the market through random but plausible sequences of everything its users do:
-/// post, settle (valid and broken matches), cancel, report, confirm, dispute, resolve, finalise,
-/// finalise lapsed disputes, cancel no-shows, withdraw, retire certificates and credits, and let
-/// time pass. It keeps ghost accounts of what the design says must have happened, which the
+/// post, settle (valid and broken matches), cancel, report (in and far outside the declared energy
+/// profile), confirm, dispute (by the buyer and by energy and network suppliers), resolve, finalise,
+/// finalise lapsed disputes, cancel no-shows, withdraw, retire certificates and credits, suspend and
+/// reinstate generation devices, and let time pass. It keeps ghost accounts of what the design says must have happened, which the
 /// invariant test compares with the contracts' state after every call.
 /// @dev Holds the matcher and arbiter roles itself; users act through `vm.prank`.
 contract MarketHandler {
@@ -19,6 +20,7 @@ contract MarketHandler {
         bytes report; // abi.encode(UsageReport) once reported
         IMarket.DealStatus status;
         uint40 since; // when the deal entered `status` (reported, disputed)
+        bool flagged; // the report drew UsageFlagged
     }
 
     uint8 internal constant REGION_A = 1;
@@ -50,6 +52,9 @@ contract MarketHandler {
     uint256 public disputesOpened;
     uint256 public disputesResolved;
     uint256 public disputesLapsed;
+    uint256 public reportsFlagged;
+    uint256 public disputesBySuppliers;
+    uint256 public suspensions;
 
     constructor() {
         vm.warp(1_760_000_000);
@@ -125,7 +130,7 @@ contract MarketHandler {
         address supplier = _energySuppliers[supplierSeed % _energySuppliers.length];
         uint256 batchId = _batchIds[batchSeed % _batchIds.length];
         uint256 held = _x.certificates.balanceOf(supplier, batchId);
-        if (held == 0) return;
+        if (held == 0 || _x.certificates.isBatchSuspended(batchId)) return;
         vm.prank(supplier);
         _x.market.postEnergyOffer(
             IMarket.EnergyOfferParams({
@@ -228,12 +233,23 @@ contract MarketHandler {
         if (block.timestamp < terms.windowEnd) vm.warp(terms.windowEnd);
         IMarket.UsageReport memory report = IMarket.UsageReport({
             vcuDelivered: bound(deliveredSeed, 0, terms.vcuHours),
-            whConsumed: bound(consumedSeed, 0, terms.energyNeededWh * 2),
+            // Up to 10× the declared energy, so that reports outside the profile are flagged too.
+            whConsumed: bound(
+                consumedSeed,
+                0,
+                consumedSeed % 4 == 0 ? terms.energyNeededWh * 10 : terms.energyNeededWh * 2
+            ),
             meteringHash: keccak256(abi.encode(dealSeed, consumedSeed))
         });
+        vm.recordLogs();
         vm.prank(terms.computeSupplier);
         _x.market.reportUsage(index + 1, terms, report);
         DealRecord storage deal = _deals[index];
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].topics[0] == IMarket.UsageFlagged.selector) deal.flagged = true;
+        }
+        if (deal.flagged) ++reportsFlagged;
         deal.report = abi.encode(report);
         deal.status = IMarket.DealStatus.Reported;
         deal.since = uint40(block.timestamp);
@@ -243,19 +259,32 @@ contract MarketHandler {
         (bool found, uint256 index) = _dealIn(dealSeed, IMarket.DealStatus.Reported);
         if (!found) return;
         IMarket.DealTerms memory terms = _terms(index);
+        // A flagged report is confirmed only once its suppliers' window to dispute it is over.
+        uint256 challengeEnd = uint256(_deals[index].since) + terms.challengePeriod;
+        if (_deals[index].flagged && block.timestamp < challengeEnd) vm.warp(challengeEnd);
         vm.prank(terms.buyer);
         _x.market.confirmUsage(index + 1, terms, _report(index));
         _closed(index, terms, BPS);
     }
 
-    /// @notice Disputes a reported deal whose challenge period still runs, if there is one.
-    function disputeUsage(uint256 dealSeed) external {
+    /// @notice Disputes a reported deal whose challenge period still runs, if there is one, as the
+    /// buyer, an energy supplier or the network supplier of the deal (or, when the report is
+    /// flagged, its compute supplier).
+    function disputeUsage(uint256 dealSeed, uint256 disputantSeed) external {
         (bool found, uint256 index, IMarket.DealTerms memory terms) = _dealInTime(
             dealSeed,
             IMarket.DealStatus.Reported
         );
         if (!found) return;
-        vm.prank(terms.buyer);
+        address[] memory parties = new address[](terms.energyLots.length + 3);
+        uint256 n = 0;
+        parties[n++] = terms.buyer;
+        for (uint256 i = 0; i < terms.energyLots.length; ++i) parties[n++] = terms.energyLots[i].supplier;
+        if (terms.bandwidthOfferId != 0) parties[n++] = terms.bandwidthSupplier;
+        if (_deals[index].flagged) parties[n++] = terms.computeSupplier;
+        address disputant = parties[disputantSeed % n];
+        if (disputant != terms.buyer) ++disputesBySuppliers;
+        vm.prank(disputant);
         _x.market.disputeUsage(index + 1, terms, _report(index), "fuzzed dispute");
         _deals[index].status = IMarket.DealStatus.Disputed;
         _deals[index].since = uint40(block.timestamp);
@@ -290,6 +319,13 @@ contract MarketHandler {
         IMarket.DealTerms memory terms = _terms(index);
         uint256 challengeEnd = uint256(_deals[index].since) + terms.challengePeriod;
         if (block.timestamp < challengeEnd) vm.warp(challengeEnd);
+        if (_deals[index].flagged) {
+            // A flagged report never finalises unchallenged.
+            try _x.market.finalize(index + 1, terms, _report(index)) {
+                violation = "a flagged report finalised unchallenged";
+            } catch {}
+            return;
+        }
         _x.market.finalize(index + 1, terms, _report(index));
         _closed(index, terms, BPS);
     }
@@ -353,6 +389,13 @@ contract MarketHandler {
         uint256 held = _x.certificates.balanceOf(holder, batchId);
         if (held == 0) return;
         uint256 wh = bound(whSeed, 1, held);
+        if (_x.certificates.isBatchSuspended(batchId)) {
+            vm.prank(holder);
+            try _x.certificates.retire(batchId, wh, holder, "fuzzed retirement") {
+                violation = "a suspended device's certificates were retired";
+            } catch {}
+            return;
+        }
         vm.prank(holder);
         _x.certificates.retire(batchId, wh, holder, "fuzzed retirement");
         retiredByHolders[batchId] += wh;
@@ -366,6 +409,17 @@ contract MarketHandler {
         vm.prank(holder);
         _x.credits.retire(amount, holder, "fuzzed retirement");
         retiredCredits += amount;
+    }
+
+    /// @notice The registrar (this handler) suspends an approved device or reinstates a suspended one.
+    function toggleDeviceSuspension(uint256 deviceSeed) external {
+        uint256 deviceId = 1 + (deviceSeed % _x.certificates.deviceCount());
+        if (_x.certificates.deviceOf(deviceId).status == IGreenCertificates.DeviceStatus.Suspended) {
+            _x.certificates.approveDevice(deviceId);
+        } else {
+            _x.certificates.suspendDevice(deviceId);
+            ++suspensions;
+        }
     }
 
     function passTime(uint256 secondsSeed) external {
@@ -523,7 +577,8 @@ contract MarketHandler {
                     terms: logs[i].data,
                     report: "",
                     status: IMarket.DealStatus.Active,
-                    since: uint40(block.timestamp)
+                    since: uint40(block.timestamp),
+                    flagged: false
                 })
             );
             ++recorded;
@@ -533,12 +588,14 @@ contract MarketHandler {
         matchesSkipped += count - opened;
     }
 
-    /// @dev The design's outcome of a closing deal (DESIGN.md §3.6), recorded in the ghost accounts.
+    /// @dev The design's outcome of a closing deal (docs/market-rules.md, "flow of a trade"), recorded in the ghost accounts.
     function _closed(uint256 index, IMarket.DealTerms memory terms, uint256 acceptedBps) internal {
         IMarket.UsageReport memory report = _report(index);
         uint256 avoided = 0;
         for (uint256 i = 0; i < terms.energyLots.length; ++i) {
             IMarket.DealEnergyLot memory lot = terms.energyLots[i];
+            // A suspended device's lot retires nothing (its Wh go back to the supplier).
+            if (_x.certificates.isBatchSuspended(lot.batchId)) continue;
             uint256 used =
                 report.whConsumed >= terms.energyNeededWh
                     ? lot.wh

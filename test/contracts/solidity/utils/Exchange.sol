@@ -23,8 +23,23 @@ library Exchange {
     uint32 internal constant CHALLENGE_PERIOD = 1 days;
     uint32 internal constant REPORT_GRACE_PERIOD = 1 days;
     uint32 internal constant ARBITRATION_PERIOD = 3 days;
+    /// @dev The deployment's defaults (ignition/modules/CCEX.ts SOURCE_FACTORS), by EnergySource.
+    uint16 internal constant SOLAR_FACTOR = 48;
     uint16 internal constant WIND_FACTOR = 11;
-    uint16 internal constant SOLAR_FACTOR = 41;
+    uint16 internal constant HYDRO_FACTOR = 24;
+    uint16 internal constant BIOMASS_FACTOR = 230;
+    uint16 internal constant GEOTHERMAL_FACTOR = 38;
+    uint16 internal constant NUCLEAR_FACTOR = 12;
+
+    function sourceFactors() internal pure returns (uint16[] memory factors) {
+        factors = new uint16[](6);
+        factors[0] = SOLAR_FACTOR;
+        factors[1] = WIND_FACTOR;
+        factors[2] = HYDRO_FACTOR;
+        factors[3] = BIOMASS_FACTOR;
+        factors[4] = GEOTHERMAL_FACTOR;
+        factors[5] = NUCLEAR_FACTOR;
+    }
 
     function deploy(address operator, address treasury) internal returns (Contracts memory x) {
         x.token = new LocalSettlementToken();
@@ -41,12 +56,11 @@ library Exchange {
                 challengePeriod: CHALLENGE_PERIOD,
                 reportGracePeriod: REPORT_GRACE_PERIOD
             }),
-            ARBITRATION_PERIOD
+            ARBITRATION_PERIOD,
+            sourceFactors()
         );
         x.certificates.grantRole(x.certificates.MARKET_ROLE(), address(x.market));
         x.credits.grantRole(x.credits.MARKET_ROLE(), address(x.market));
-        x.market.setSourceFactor(IGreenCertificates.EnergySource.Wind, WIND_FACTOR);
-        x.market.setSourceFactor(IGreenCertificates.EnergySource.Solar, SOLAR_FACTOR);
     }
 
     /// @notice Registers, approves and issues for `owner` one batch of `wh` for a past period long
@@ -63,7 +77,7 @@ library Exchange {
         uint40 periodEnd = uint40(block.timestamp);
         uint40 periodStart = periodEnd - hoursNeeded * 1 hours;
         vm.prank(owner);
-        uint256 deviceId = x.certificates.registerDevice(source, region, capacityW, periodStart, "");
+        uint256 deviceId = x.certificates.registerDevice(uint8(source), region, capacityW, periodStart, "");
         x.certificates.approveDevice(deviceId);
         vm.startPrank(owner);
         batchId = x.certificates.issue(deviceId, periodStart, periodEnd, wh);

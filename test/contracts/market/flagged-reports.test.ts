@@ -1,0 +1,140 @@
+// Issue 11 item 6: the compute supplier alone decided the energy outcome. A report of 0 Wh paid the
+// energy lots nothing and the energy supplier could not dispute; a report of 10× the declared energy
+// finalised at a 10 % green share against a 50 % minimum. Now the deal's energy and network
+// suppliers may dispute, and a report far from the declared profile or below the bid's green
+// minimum is flagged on chain and never finalises unchallenged (docs/carbon-accounting.md).
+import { expect } from "chai";
+import { advanceTo, bundle, openBook } from "../../helpers/book.ts";
+import { loadFixture } from "../../helpers/connection.ts";
+import { fullReport, openDeal, settle } from "../../helpers/deals.ts";
+import { USD } from "../../helpers/deploy.ts";
+import { eventsOf } from "../../helpers/events.ts";
+
+const NEEDED_WH = 250_000n; // the standard deal: 100 VCU-hours × 2,000 Wh × PUE 1.25
+
+async function reported(whConsumed: bigint) {
+  const f = await openDeal();
+  await advanceTo(f.terms.windowEnd);
+  const report = fullReport(f.terms, { whConsumed });
+  const tx = f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
+  const flagged = await eventsOf(f.market, tx, "UsageFlagged");
+  const deal = await f.market.dealOf(f.dealId);
+  return { ...f, report, flagged, challengeEnd: Number(deal.since) + Number(f.terms.challengePeriod) };
+}
+
+const zeroEnergy = () => reported(0n);
+const tenfoldEnergy = () => reported(NEEDED_WH * 10n);
+const withinProfile = () => reported((NEEDED_WH * 12n) / 10n);
+
+describe("reports far from the declared energy profile", () => {
+  it("flags a report of 0 Wh for full delivery, and the energy supplier may dispute it", async () => {
+    const f = await loadFixture(zeroEnergy);
+    expect(f.flagged).to.deep.equal([
+      { dealId: f.dealId, outsideProfile: true, belowGreenMinimum: false, expectedWh: NEEDED_WH, whConsumed: 0n },
+    ]);
+    await expect(f.market.connect(f.windSupplier).disputeUsage(f.dealId, f.terms, f.report, "no energy reported"))
+      .to.emit(f.market, "DealDisputed")
+      .withArgs(f.dealId, f.windSupplier.address, "no energy reported", (d: bigint) => d > 0n);
+  });
+
+  it("flags a report of 10× the declared energy, which retires a 10 % green share against a 50 % minimum", async () => {
+    const f = await loadFixture(tenfoldEnergy);
+    expect(f.flagged).to.deep.equal([
+      {
+        dealId: f.dealId,
+        outsideProfile: true,
+        belowGreenMinimum: true,
+        expectedWh: NEEDED_WH,
+        whConsumed: NEEDED_WH * 10n,
+      },
+    ]);
+  });
+
+  it("never finalises a flagged report unchallenged", async () => {
+    for (const fixture of [zeroEnergy, tenfoldEnergy]) {
+      const f = await loadFixture(fixture);
+      await advanceTo(f.challengeEnd);
+      await expect(f.market.connect(f.stranger).finalize(f.dealId, f.terms, f.report))
+        .to.be.revertedWithCustomError(f.market, "MarketReportFlagged")
+        .withArgs(f.dealId);
+    }
+  });
+
+  it("lets the buyer confirm a flagged report only after the suppliers' window to dispute it", async () => {
+    const f = await loadFixture(zeroEnergy);
+    await expect(f.market.connect(f.buyer).confirmUsage(f.dealId, f.terms, f.report))
+      .to.be.revertedWithCustomError(f.market, "MarketChallengePeriodActive")
+      .withArgs(f.dealId, f.challengeEnd);
+    await advanceTo(f.challengeEnd);
+    await expect(f.market.connect(f.buyer).confirmUsage(f.dealId, f.terms, f.report)).to.emit(
+      f.market,
+      "DealFinalized",
+    );
+  });
+
+  it("lets any party, the compute supplier too, take a flagged report to the arbiter after the window", async () => {
+    const f = await loadFixture(tenfoldEnergy);
+    await advanceTo(f.challengeEnd + 3600);
+    await expect(
+      f.market.connect(f.computeSupplier).disputeUsage(f.dealId, f.terms, f.report, "please rule, I want my pay"),
+    ).to.emit(f.market, "DealDisputed");
+    await expect(f.market.connect(f.arbiter).resolveDispute(f.dealId, f.terms, f.report, 5_000)).to.emit(
+      f.market,
+      "DealFinalized",
+    );
+    await expect(
+      f.market.connect(f.stranger).disputeUsage(f.dealId, f.terms, f.report, "not mine"),
+    ).to.be.revertedWithCustomError(f.market, "MarketInvalidDealStatus");
+  });
+
+  it("refuses a dispute from anyone outside the deal, flagged or not", async () => {
+    for (const fixture of [tenfoldEnergy, withinProfile]) {
+      const f = await loadFixture(fixture);
+      await expect(f.market.connect(f.stranger).disputeUsage(f.dealId, f.terms, f.report, "not mine"))
+        .to.be.revertedWithCustomError(f.market, "MarketNotDealParty")
+        .withArgs(f.dealId, f.stranger.address, f.buyer.address);
+    }
+  });
+
+  it("leaves a report within 25 % of the profile unflagged: it finalises unchallenged after the window", async () => {
+    const f = await loadFixture(withinProfile);
+    expect(f.flagged).to.deep.equal([]);
+    await advanceTo(f.challengeEnd);
+    await expect(f.market.connect(f.stranger).finalize(f.dealId, f.terms, f.report)).to.emit(f.market, "DealFinalized");
+  });
+
+  it("lets the network and solar suppliers dispute an unflagged report within the window, but not the compute supplier", async () => {
+    const f = await loadFixture(withinProfile);
+    await expect(
+      f.market.connect(f.computeSupplier).disputeUsage(f.dealId, f.terms, f.report, "own report"),
+    ).to.be.revertedWithCustomError(f.market, "MarketNotDealParty");
+    await expect(f.market.connect(f.networkSupplier).disputeUsage(f.dealId, f.terms, f.report, "link idle")).to.emit(
+      f.market,
+      "DealDisputed",
+    );
+    const g = await loadFixture(withinProfile);
+    await expect(g.market.connect(g.solarSupplier).disputeUsage(g.dealId, g.terms, g.report, "too little")).to.emit(
+      g.market,
+      "DealDisputed",
+    );
+  });
+
+  it("flags a report inside the profile whose green share falls below the bid's minimum", async () => {
+    const b = await loadFixture(openBook);
+    // Exactly the 50 % minimum settled (125 kWh of wind for 250 kWh needed), then 20 % more consumed.
+    const { deals } = await settle(b, [
+      bundle(b, { energyLots: [{ offerId: b.windOfferId, wh: 125_000n, payment: 7n * USD }] }),
+    ]);
+    const { dealId, terms } = deals[0];
+    await advanceTo(terms.windowEnd);
+    const report = fullReport(terms, { whConsumed: 300_000n });
+    const flagged = await eventsOf(
+      b.market,
+      b.market.connect(b.computeSupplier).reportUsage(dealId, terms, report),
+      "UsageFlagged",
+    );
+    expect(flagged).to.deep.equal([
+      { dealId, outsideProfile: false, belowGreenMinimum: true, expectedWh: NEEDED_WH, whConsumed: 300_000n },
+    ]);
+  });
+});
