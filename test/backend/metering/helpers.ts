@@ -7,7 +7,7 @@ import path from "node:path";
 import type { Address } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
-import type { MeteredDeal, StaticDealSource } from "../../../backend/metering/deal-source.ts";
+import type { DealSource, MeteredDeal } from "../../../backend/metering/deal-source.ts";
 import { MeteringStore } from "../../../backend/metering/store.ts";
 import { reusePgliteInit } from "../../../indexer/db/driver.ts";
 import { startTestServer, type TestServer } from "../api/server.ts";
@@ -32,11 +32,11 @@ export function dealOf(dealId: bigint, windowStart: number, windowEnd: number): 
   };
 }
 
-export type MeteringServer = TestServer & { store: MeteringStore; deals: StaticDealSource; dataDir: string };
+export type MeteringServer = TestServer & { store: MeteringStore; deals: DealSource; dataDir: string };
 
 /** Starts the API over the store in `dataDir` (a fresh folder when omitted). */
 export async function startMeteringServer(
-  deals: StaticDealSource,
+  deals: DealSource,
   dataDir?: string,
   clock: () => number = () => NOW,
 ): Promise<MeteringServer> {
