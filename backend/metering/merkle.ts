@@ -7,7 +7,8 @@
 //   node = keccak256(sorted(a, b))              (OpenZeppelin Hashes.commutativeKeccak256)
 // The leaves stay in the series' time order (not sorted by hash), paired left to right level by
 // level; an odd node at the end of a level moves up unchanged. A series with no sample has root 0.
-import { keccak_256 } from "@noble/hashes/sha3.js";
+// js-sha3 rather than @noble/hashes here: a day's tree is ~260,000 hashes, and it is 2.5× faster.
+import jsSha3 from "js-sha3";
 
 import type { Sample } from "./series.ts";
 
@@ -31,13 +32,25 @@ function putUint53(buf: Uint8Array, end: number, value: number): void {
   for (let i = end - 1, v = value; v > 0; i--, v = Math.floor(v / 256)) buf[i] = v % 256;
 }
 
-/** The leaf of one sample of deal `dealId`. */
-export function leafHash(dealId: bigint, sample: Sample): Uint8Array {
+function keccak_256(data: Uint8Array): Uint8Array {
+  return new Uint8Array(jsSha3.keccak256.arrayBuffer(data));
+}
+
+/** Hashes the leaves of one deal, its id encoded once. */
+function leafHasher(dealId: bigint): (sample: Sample) => Uint8Array {
   const encoded = new Uint8Array(96);
   putWord(encoded, 32, dealId);
-  putUint53(encoded, 64, sample.t);
-  putUint53(encoded, 96, sample.w);
-  return keccak_256(keccak_256(encoded));
+  return (sample) => {
+    encoded.fill(0, 32);
+    putUint53(encoded, 64, sample.t);
+    putUint53(encoded, 96, sample.w);
+    return keccak_256(keccak_256(encoded));
+  };
+}
+
+/** The leaf of one sample of deal `dealId`. */
+export function leafHash(dealId: bigint, sample: Sample): Uint8Array {
+  return leafHasher(dealId)(sample);
 }
 
 function less(a: Uint8Array, b: Uint8Array): boolean {
@@ -67,7 +80,7 @@ export class SeriesTree {
    * tree.root; tree.proof(0);
    */
   static of(dealId: bigint, series: readonly Sample[]): SeriesTree {
-    let level = series.map((s) => leafHash(dealId, s));
+    let level = series.map(leafHasher(dealId));
     const levels = [level];
     while (level.length > 1) {
       const up: Uint8Array[] = [];

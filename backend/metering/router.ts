@@ -164,9 +164,9 @@ export function meteringRouter(deps: MeteringRouterDeps): Router {
         );
       }
       const report = await dependency(() => deals.report(deal.dealId), "the chain did not answer for the report");
-      const stored = await store.cursor(deal.dealId);
       const until = (storedUntil: number | null) => ({ [STORED_UNTIL_HEADER]: String(storedUntil ?? "") });
       if (report !== undefined) {
+        const stored = await store.cursor(deal.dealId);
         throw new HttpProblem("samples-conflict", `deal ${deal.dealId} is reported: its series is closed`, {
           headers: until(stored.storedUntil),
         });
