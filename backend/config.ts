@@ -33,6 +33,10 @@ const ServerEnv = z
     DEPLOYMENT: z.string().min(1).default("31337"),
     /** How long a book read from the chain is reused for quotes. */
     BOOK_MAX_AGE_MS: envInt(0, 600_000).default(2_000),
+    /** PGlite folder of the metering service (docs/metering.md); it runs whenever RPC_URL is set. */
+    METERING_DATA_DIR: z.string().min(1).default(".data/metering"),
+    /** PostgreSQL for the metering service instead of PGlite (the indexer's, typically). */
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "expected a postgres:// URL" }).optional(),
   })
   .refine((e) => e.BOOK_FILE === undefined || e.RPC_URL === undefined, {
     path: ["BOOK_FILE"],
@@ -54,6 +58,8 @@ export type ServerConfig = {
     | { from: "file"; file: string }
     | { from: "chain"; rpcUrl: string; deployment: number | string; maxAgeMs: number }
     | { from: "memory" };
+  /** Where the metering service stores series; it needs RPC_URL to know the deals, so undefined without. */
+  metering: { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string } | undefined;
 };
 
 export { ConfigError };
@@ -81,5 +87,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
               maxAgeMs: e.BOOK_MAX_AGE_MS,
             }
           : { from: "memory" },
+    metering:
+      e.RPC_URL === undefined
+        ? undefined
+        : e.DATABASE_URL !== undefined
+          ? { kind: "postgres", url: e.DATABASE_URL }
+          : { kind: "pglite", dataDir: e.METERING_DATA_DIR },
   };
 }

@@ -12,6 +12,8 @@ import { CachedBookSource } from "./book/cached-book-source.ts";
 import { ChainBookSource } from "./book/chain-book-source.ts";
 import { createChainClients } from "./chain/create-clients.ts";
 import { ConfigError, loadConfig, type ServerConfig } from "./config.ts";
+import { ChainDealSource } from "./metering/deal-source.ts";
+import { MeteringStore } from "./metering/store.ts";
 import { JsonFileProposalStore } from "./proposals/proposal-file.ts";
 import { InMemoryProposalStore } from "./proposals/proposal-store.ts";
 
@@ -51,6 +53,21 @@ logger.info({ book: config.book.from }, "book source");
 const proposals =
   config.proposalsFile === undefined ? new InMemoryProposalStore() : new JsonFileProposalStore(config.proposalsFile);
 
+// Metering needs the chain to know each deal's compute supplier; docs/metering.md.
+async function meteringService(): Promise<{ store: MeteringStore; deals: ChainDealSource } | undefined> {
+  if (config.metering === undefined || config.book.from !== "chain") return undefined;
+  const deployment = await readDeployment(config.book.deployment);
+  const { publicClient } = createChainClients({ chainId: deployment.chainId, rpcUrl: config.book.rpcUrl });
+  const deals = new ChainDealSource({
+    client: publicClient,
+    domain: { chainId: deployment.chainId, market: deployment.contracts.Market as `0x${string}` },
+    startBlock: BigInt(deployment.startBlock),
+  });
+  return { store: await MeteringStore.open(config.metering), deals };
+}
+const metering = await meteringService();
+logger.info({ metering: config.metering?.kind ?? "off" }, "metering");
+
 const app = createApp({
   book,
   proposals,
@@ -59,6 +76,7 @@ const app = createApp({
   rateLimit: config.rateLimit,
   trustProxy: config.trustProxyHops === 0 ? false : config.trustProxyHops,
   platformFeeBps: config.platformFeeBps,
+  metering,
 });
 
 const server = app.listen(config.port, config.host);
@@ -82,7 +100,8 @@ function shutdown(signal: NodeJS.Signals): void {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, "shutting down");
-  server.close(() => {
+  server.close(async () => {
+    await metering?.store.close();
     logger.info("stopped");
     logger.flush();
   });

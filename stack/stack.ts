@@ -238,7 +238,7 @@ export class Stack {
 
   /** A new chain: the indexer's, matcher's and demo's files describe one that no longer exists. */
   #forgetDerivedState(): void {
-    for (const dir of ["indexer", "matcher", "demo"])
+    for (const dir of ["indexer", "matcher", "demo", "metering"])
       rmSync(path.join(this.settings.dataDir, dir), { recursive: true, force: true });
     if (this.settings.databaseUrl !== undefined) {
       this.#say(
@@ -292,6 +292,10 @@ export class Stack {
             HOST: "127.0.0.1",
             PORT: String(this.ports.api),
             PROPOSALS_FILE: proposals,
+            // The metering service's series (docs/metering.md): beside the indexer's database.
+            ...(settings.databaseUrl !== undefined
+              ? { DATABASE_URL: settings.databaseUrl }
+              : { METERING_DATA_DIR: path.join(settings.dataDir, "metering") }),
             // Behind the stack's proxy: the visitor's address is in X-Forwarded-For.
             TRUST_PROXY_HOPS: "1",
           },

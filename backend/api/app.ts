@@ -8,6 +8,7 @@ import helmet from "helmet";
 import { type Logger, pino } from "pino";
 import { pinoHttp } from "pino-http";
 import type { BookSource } from "../book/book-source.ts";
+import { type MeteringRouterDeps, meteringRouter } from "../metering/router.ts";
 import type { PricingConfig } from "../pricing/index.ts";
 import type { ProposalStore } from "../proposals/proposal-store.ts";
 import { errorHandler, notFound } from "./errors.ts";
@@ -47,6 +48,8 @@ export type AppDeps = {
   pricing?: PricingConfig;
   /** Unix seconds now; quotes check order expiry against it. */
   clock?: () => number;
+  /** The metering service (/api/metering, docs/metering.md); off without it. */
+  metering?: MeteringRouterDeps;
   /** Registers the process-wide default metrics (CPU, heap, event loop). Default true. */
   defaultMetrics?: boolean;
 };
@@ -141,6 +144,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(proposalsRouter(deps.proposals));
   app.use(referenceRouter());
+  if (deps.metering !== undefined) app.use(meteringRouter(deps.metering));
   app.use(notFound);
   app.use(errorHandler);
   return app;

@@ -56,6 +56,33 @@ export const PROBLEM_TYPES = {
     title: "Too many requests",
     description: "The client exceeded its rate limit; the RateLimit and Retry-After headers say when to retry.",
   },
+  unauthorized: {
+    status: 401,
+    title: "Unauthorized",
+    description: "The request must be signed (metering: an EIP-712 MeterBatch signature) and is not, or not readably.",
+  },
+  forbidden: {
+    status: 403,
+    title: "Forbidden",
+    description:
+      "The request is signed by an account that may not do this (metering: not the deal's compute supplier).",
+  },
+  "samples-conflict": {
+    status: 409,
+    title: "Samples conflict with the stored series",
+    description:
+      "A sample is late or already metered, or the deal is reported and its series closed; Metering-Stored-Until gives the last stored second.",
+  },
+  "series-incomplete": {
+    status: 409,
+    title: "Series incomplete",
+    description: "The deal's series has gaps above the bridged limit, so no usage report can be made from it.",
+  },
+  "samples-refused": {
+    status: 422,
+    title: "Samples refused",
+    description: "A sample is negative, absurd, outside the deal's window or ahead of the clock; `errors` names each.",
+  },
   "internal-error": {
     status: 500,
     title: "Internal error",
