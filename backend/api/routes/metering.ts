@@ -3,16 +3,15 @@
 import express, { type Request, Router } from "express";
 import { isHex } from "viem";
 import { z } from "zod";
-
-import { dependency, methodNotAllowed, requireJsonBody } from "../api/errors.ts";
-import { HttpProblem } from "../api/problem.ts";
-import { validate } from "../api/validate.ts";
-import type { DealSource, MeteredDeal } from "./deal-source.ts";
-import { type Hex, SeriesTree } from "./merkle.ts";
-import { type MeteringReport, reportOf } from "./report.ts";
-import { checkBatch, MAX_BATCH_SAMPLES, type Sample } from "./series.ts";
-import { batchSigner, METER_BATCH_TYPES, samplesHash, typedDomain } from "./signature.ts";
-import type { MeteringStore } from "./store.ts";
+import type { DealSource, MeteredDeal } from "../../metering/deal-source.ts";
+import { type Hex, SeriesTree } from "../../metering/merkle.ts";
+import { type MeteringReport, reportOf } from "../../metering/report.ts";
+import { checkBatch, MAX_BATCH_SAMPLES, type Sample } from "../../metering/series.ts";
+import { batchSigner, METER_BATCH_TYPES, samplesHash, typedDomain } from "../../metering/signature.ts";
+import type { MeteringStore } from "../../metering/store.ts";
+import { dependency, methodNotAllowed, requireJsonBody } from "../errors.ts";
+import { HttpProblem } from "../problem.ts";
+import { validate } from "../validate.ts";
 
 export type MeteringRouterDeps = {
   store: MeteringStore;
