@@ -74,6 +74,9 @@ export function createGraphQL(options: ServerOptions) {
       },
     },
     logging: false,
+    // Same-origin only: the web market reaches /graphql through the stack's origin, so no other site
+    // gets an answer it may read (yoga's default reflects any Origin, with credentials).
+    cors: false,
     plugins: [
       maxDepthPlugin({ n: limits.maxDepth, exposeLimits: true, flattenFragments: true }),
       costLimitPlugin({ maxCost: limits.maxCost, exposeLimits: true }),
@@ -104,6 +107,25 @@ export async function health(options: ApiOptions) {
   };
 }
 
+/**
+ * A GET's `variables` and `extensions` must be JSON objects. Yoga parses them with a bare
+ * JSON.parse whose SyntaxError would surface as an internal error; this names the parameter instead.
+ */
+function malformedSearchParam(params: URLSearchParams): string | undefined {
+  for (const name of ["variables", "extensions"]) {
+    const text = params.get(name);
+    if (text === null || text === "") continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return `${name}: not JSON`;
+    }
+    if (value !== null && (typeof value !== "object" || Array.isArray(value))) return `${name}: expected a JSON object`;
+  }
+  return undefined;
+}
+
 /** Starts the HTTP server; resolves once it listens. */
 export async function startServer(
   options: ServerOptions,
@@ -123,7 +145,15 @@ export async function startServer(
       }
       return;
     }
-    if (url.pathname === "/graphql") return yoga(req, res);
+    if (url.pathname === "/graphql") {
+      const malformed = malformedSearchParam(url.searchParams);
+      if (malformed !== undefined) {
+        res.writeHead(400, { "content-type": "application/json" });
+        res.end(JSON.stringify({ errors: [{ message: malformed, extensions: { code: "BAD_REQUEST" } }] }));
+        return;
+      }
+      return yoga(req, res);
+    }
     res.writeHead(404, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: "not found: use /graphql or /health" }));
   });
