@@ -50,6 +50,25 @@ const errorCodes: Plugin = {
   },
 };
 
+/**
+ * A subscription is a stream, and must say so in its Accept header (text/event-stream or
+ * multipart/mixed): the stack's origin counts and routes streams by that header, so one sent as an
+ * ordinary query would hold a query socket for as long as it stays open (docs/security.md).
+ */
+const streamsDeclared: Plugin<{ request?: Request }> = {
+  onSubscribe({ args, setResultAndStopExecution }) {
+    const accept = args.contextValue.request?.headers.get("accept") ?? "";
+    if (/text\/event-stream|multipart\/mixed/i.test(accept)) return;
+    setResultAndStopExecution({
+      errors: [
+        new GraphQLError("a subscription streams its answers: send it with Accept: text/event-stream", {
+          extensions: { code: "BAD_REQUEST", http: { status: 400 } },
+        }),
+      ],
+    });
+  },
+};
+
 export function createGraphQL(options: ServerOptions) {
   const limits = { maxDepth: 10, maxCost: 20_000, maxAliases: 15, ...options.limits };
   return createYoga<Record<string, unknown>, ApiContext>({
@@ -82,6 +101,7 @@ export function createGraphQL(options: ServerOptions) {
       costLimitPlugin({ maxCost: limits.maxCost, exposeLimits: true }),
       maxAliasesPlugin({ n: limits.maxAliases, exposeLimits: true }),
       errorCodes,
+      streamsDeclared,
     ],
   });
 }

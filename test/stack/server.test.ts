@@ -2,7 +2,7 @@
 // fallback, the /rpc gate, and what a caller gets while a part is down.
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -36,7 +36,12 @@ describe("the stack's origin", () => {
           setTimeout(() => res.end("data: second\n\n"), 300);
           return;
         }
-        res.writeHead(200, { "content-type": "application/json" });
+        // A service behind that would let any site read it: the origin must not pass that on.
+        res.writeHead(200, {
+          "content-type": "application/json",
+          "access-control-allow-origin": req.headers.origin ?? "*",
+          "access-control-allow-credentials": "true",
+        });
         res.end(JSON.stringify({ jsonrpc: "2.0", id: 1, result: "0x7a69", path: req.url }));
       });
     });
@@ -82,6 +87,28 @@ describe("the stack's origin", () => {
     assert.equal(seen.at(-1)!.forwardedFor, "127.0.0.1");
     const gql = (await (await fetch(`${url}/graphql`, { method: "POST", body: "{}" })).json()) as { path: string };
     assert.equal(gql.path, "/graphql");
+  });
+
+  it("writes X-Forwarded-For from the connection, dropping what the client claimed", async () => {
+    await fetch(`${url}/api/quote`, { headers: { "x-forwarded-for": "6.6.6.6", forwarded: "for=6.6.6.6" } });
+    assert.equal(seen.at(-1)!.forwardedFor, "127.0.0.1");
+  });
+
+  it("answers only the host names it serves (DNS rebinding) and passes on no CORS permission", async () => {
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) =>
+        request(`${url}/config.json`, { headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        })
+          .on("error", reject)
+          .end(),
+      );
+    assert.equal(await status("rebound.attacker.example:8080"), 421);
+    assert.equal(await status("localhost:8080"), 503, "loopback names are served (the deployment is not known yet)");
+    const answer = await fetch(`${url}/graphql`, { method: "POST", headers: { origin: "https://attacker.example" } });
+    assert.equal(answer.headers.get("access-control-allow-origin"), null);
+    assert.equal(answer.headers.get("access-control-allow-credentials"), null);
   });
 
   it("streams GraphQL subscriptions (server-sent events) as they come", async () => {
