@@ -17,7 +17,7 @@ import {
   PreflightError,
   portProblem,
 } from "./preflight.ts";
-import { createStackApp } from "./server.ts";
+import { createChainGateway, createStackApp } from "./server.ts";
 import { Stack, StartAborted } from "./stack.ts";
 import { StreamGate } from "./stream-gate.ts";
 
@@ -69,9 +69,19 @@ const stack = new Stack(
     node: settings.chain.kind === "local" ? settings.chain.nodePort : 0,
     indexer: settings.indexerPort || (await freePort()),
     api: settings.apiPort || (await freePort()),
+    gateway: settings.chain.kind === "local" ? await freePort() : 0,
   },
   say,
 );
+if (stack.ports.gateway !== 0) {
+  const gateway = createServer(
+    createChainGateway({ target: stack.rpcUrl, durable: () => stack.durable(), closed: () => stack.rpcClosed() }),
+  );
+  gateway.once("error", (error) => refuse(`the chain gateway cannot listen on 127.0.0.1: ${error.message}`));
+  gateway.listen(stack.ports.gateway, "127.0.0.1");
+  // It must not hold the process open after a stop.
+  gateway.unref();
+}
 const streams = new StreamGate();
 stack.streams = streams;
 const app = createStackApp({

@@ -313,6 +313,58 @@ export function createStackApp(options: StackAppOptions): express.Express {
   return app;
 }
 
+export type ChainGatewayOptions = {
+  /** The local node. */
+  target: string;
+  durable: () => Promise<void>;
+  /** Why the chain is closed now (the node is being rebuilt), or undefined. */
+  closed: () => string | undefined;
+};
+
+/**
+ * The stack's own services (matcher, keeper, demo) send their transactions through this loopback
+ * gateway rather than to the node: every call is forwarded as it is (they are trusted and need the
+ * node's test methods), but a sent transaction is answered only once its block is journaled, as on
+ * the public /rpc. So nothing any client was told is on chain can vanish in a crash.
+ */
+export function createChainGateway(options: ChainGatewayOptions): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.post("/", express.json({ limit: "16mb" }), async (req: Request, res: Response) => {
+    const closed = options.closed();
+    if (closed !== undefined) {
+      res
+        .status(503)
+        .set("retry-after", "5")
+        .json(rpcError(null, INTERNAL_ERROR, closed));
+      return;
+    }
+    let upstream: globalThis.Response;
+    try {
+      upstream = await fetch(options.target, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(req.body),
+      });
+    } catch (error) {
+      res
+        .status(503)
+        .json(rpcError(null, INTERNAL_ERROR, `the chain node does not answer (${(error as Error).message})`));
+      return;
+    }
+    let answer = await upstream.text();
+    const sends = (Array.isArray(req.body) ? req.body : [req.body])
+      .filter((c: { method?: unknown }) => c?.method === "eth_sendRawTransaction")
+      .map((c: { id?: unknown }) => idOf(c.id));
+    if (sends.length > 0) answer = await holdUntilDurable(answer, new Set(sends), options.durable);
+    res
+      .status(upstream.status)
+      .type(upstream.headers.get("content-type") ?? "application/json")
+      .send(answer);
+  });
+  return app;
+}
+
 function rpcError(id: string | number | null, code: number, message: string): JsonRpcErrorResponse {
   return { jsonrpc: "2.0", id, error: { code, message } };
 }

@@ -72,7 +72,8 @@ export class StartAborted extends Error {
   override name = "StartAborted";
 }
 
-export type Ports = { node: number; indexer: number; api: number };
+/** `gateway`: the loopback port through which the stack's own services send to the local node (0 on an existing chain). */
+export type Ports = { node: number; indexer: number; api: number; gateway: number };
 
 export class Stack {
   readonly settings: StackSettings;
@@ -370,6 +371,11 @@ export class Stack {
     const { settings } = this;
     const base = this.#baseEnv();
     const chain = { RPC_URL: this.rpcUrl, DEPLOYMENT: this.deploymentFile! };
+    // Services that send transactions go through the gateway: their sends are answered once journaled.
+    const sender = {
+      ...chain,
+      ...(this.ports.gateway !== 0 ? { RPC_URL: `http://127.0.0.1:${this.ports.gateway}` } : {}),
+    };
     const proposals = path.join(settings.dataDir, "matcher", "proposals.json");
     const common = { name: service, logFile: this.#log(service), restart: true, stopTimeoutMs: 10_000 };
     switch (service) {
@@ -408,7 +414,7 @@ export class Stack {
         return {
           ...common,
           script: "stack/demo/main.ts",
-          env: { ...base, ...chain, DATA_DIR: path.join(settings.dataDir, "demo") },
+          env: { ...base, ...sender, DATA_DIR: path.join(settings.dataDir, "demo") },
           onLine: (line) => this.#demoEvent(line),
         };
       case "matcher":
@@ -417,7 +423,7 @@ export class Stack {
           script: "backend/matcher/main.ts",
           env: {
             ...base,
-            ...chain,
+            ...sender,
             ...("privateKey" in settings.matcherKey
               ? { MATCHER_PRIVATE_KEY: settings.matcherKey.privateKey }
               : {
@@ -434,7 +440,7 @@ export class Stack {
         return {
           ...common,
           script: "backend/keeper/main.ts",
-          env: { ...base, ...chain, KEEPER_PRIVATE_KEY: settings.keeperKey! },
+          env: { ...base, ...sender, KEEPER_PRIVATE_KEY: settings.keeperKey! },
         };
     }
   }
