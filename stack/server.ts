@@ -188,15 +188,17 @@ export function createStackApp(options: StackAppOptions): express.Express {
         .json(rpcError(null, -32005, `too many requests: ${admitted.why}`));
       return;
     }
-    const started = Date.now();
+    // Charged with the time the chain took, not the wait for the journal after it.
+    let nodeMs = 0;
     try {
-      await forwardRpc(req.body, res);
+      await forwardRpc(req.body, res, (ms) => (nodeMs += ms));
     } finally {
-      budget.settle(client, Date.now() - started);
+      budget.settle(client, nodeMs);
     }
   });
 
-  async function forwardRpc(body: unknown, res: Response): Promise<void> {
+  async function forwardRpc(body: unknown, res: Response, charge: (nodeMs: number) => void): Promise<void> {
+    const started = Date.now();
     let head = 0;
     if (needsHead(body)) {
       try {
@@ -223,6 +225,7 @@ export function createStackApp(options: StackAppOptions): express.Express {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
+      charge(Date.now() - started);
       if ((error as Error).name === "TimeoutError") {
         res
           .status(504)
@@ -236,6 +239,7 @@ export function createStackApp(options: StackAppOptions): express.Express {
       return;
     }
     const text = await upstream.text();
+    charge(Date.now() - started);
     const sends = (Array.isArray(limited.forward) ? limited.forward : [limited.forward])
       .filter((c) => (c as { method?: unknown }).method === "eth_sendRawTransaction")
       .map((c) => idOf((c as { id?: unknown }).id));
