@@ -6,8 +6,13 @@
 //   eth_getLogs, eth_newFilter    block range clamped to the head, at most maxLogBlocks blocks
 //   eth_call, eth_estimateGas,    gas capped at callGas each (a call without gas gets callGas), and
 //   eth_createAccessList          at most requestGas for the whole request
+//   eth_sendRawTransaction        a transaction asking for more than txGas is refused (its gas is
+//                                 burnt in a block the node mines: with the local chain's public
+//                                 dev keys an endless loop costs an attacker nothing)
 //
 // and each client (peer address) gets a budget of calls and of the node's time (ClientBudget).
+
+import { parseTransaction } from "viem";
 
 import type { JsonRpcErrorResponse } from "./rpc-allowlist.ts";
 
@@ -18,6 +23,8 @@ export type RpcLimits = {
   callGas: bigint;
   /** Most gas the calls of one request (a batch) may burn together. */
   requestGas: bigint;
+  /** Most gas a transaction sent through /rpc may ask for. */
+  txGas: bigint;
 };
 
 /**
@@ -25,7 +32,12 @@ export type RpcLimits = {
  * times what any market call needs (snapshots/gas.json: a bid 108 k, twenty finalisations in one
  * multicall 1.1 M).
  */
-export const RPC_LIMITS: RpcLimits = { maxLogBlocks: 10_000, callGas: 2_000_000n, requestGas: 8_000_000n };
+export const RPC_LIMITS: RpcLimits = {
+  maxLogBlocks: 10_000,
+  callGas: 2_000_000n,
+  requestGas: 8_000_000n,
+  txGas: 4_000_000n,
+};
 
 const INVALID_PARAMS = -32602;
 /** The code public providers use for "request exceeds a limit" (EIP-1474 "limit exceeded"). */
@@ -91,6 +103,23 @@ export function limitCalls(
 }
 
 function limitCall(call: Call, head: number, limits: RpcLimits): { call: Call; gas: bigint } | { refused: Refusal } {
+  if (call.method === "eth_sendRawTransaction") {
+    const raw = Array.isArray(call.params) ? call.params[0] : undefined;
+    let gas: bigint | undefined;
+    try {
+      gas = typeof raw === "string" ? parseTransaction(raw as `0x${string}`).gas : undefined;
+    } catch {
+      // Not a transaction viem can read: the node says why.
+    }
+    if (gas !== undefined && gas > limits.txGas)
+      return {
+        refused: {
+          code: LIMIT_EXCEEDED,
+          message: `eth_sendRawTransaction: the transaction asks for ${gas} gas; at most ${limits.txGas} through /rpc`,
+        },
+      };
+    return { call, gas: 0n };
+  }
   if (GAS_METHODS.has(call.method)) {
     const params = Array.isArray(call.params) ? call.params : [];
     const tx = params[0];

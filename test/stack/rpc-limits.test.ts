@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
+import { privateKeyToAccount } from "viem/accounts";
+
 import { ClientBudget, limitCalls, needsHead, RPC_LIMITS } from "../../stack/rpc-limits.ts";
 
 const call = (method: string, params: unknown[], id: unknown = 1) => ({ jsonrpc: "2.0", id, method, params });
@@ -68,6 +70,32 @@ describe("/rpc limits", () => {
     const result = limitCalls(call("eth_call", ["0x1234"]), 0);
     assert.ok("refused" in result);
     assert.equal((result.refused as { error: { code: number } }).error.code, -32602);
+  });
+});
+
+describe("/rpc transactions", () => {
+  const account = privateKeyToAccount(`0x${"11".repeat(32)}`);
+  const signed = (gas: bigint) =>
+    account.signTransaction({
+      chainId: 31337,
+      to: account.address,
+      gas,
+      maxFeePerGas: 1n,
+      maxPriorityFeePerGas: 1n,
+      nonce: 0,
+    });
+
+  it("refuses a signed transaction asking for more gas than /rpc allows, and forwards one within it", async () => {
+    const big = limitCalls(call("eth_sendRawTransaction", [await signed(RPC_LIMITS.txGas + 1n)]), 0);
+    assert.ok("refused" in big);
+    assert.match(
+      (big.refused as { error: { message: string } }).error.message,
+      /asks for 4000001 gas; at most 4000000/,
+    );
+    const body = call("eth_sendRawTransaction", [await signed(300_000n)]);
+    assert.deepEqual(limitCalls(body, 0), { forward: body });
+    const garbage = call("eth_sendRawTransaction", ["0x02f8"]);
+    assert.deepEqual(limitCalls(garbage, 0), { forward: garbage }, "what viem cannot read, the node refuses");
   });
 });
 
