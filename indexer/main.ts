@@ -111,7 +111,16 @@ async function main() {
     throw error;
   }
   const log = pino({ level: config.logLevel, base: { service: "indexer" } });
-  const indexer = await startIndexer(config, log);
+  let indexer: Indexer;
+  try {
+    indexer = await startIndexer(config, log);
+  } catch (error) {
+    // One line naming the cause (an unwritable data folder, a database that refuses us, a chain
+    // that does not answer), not a stack trace ending in Node's version.
+    log.fatal({ err: error }, "cannot start");
+    console.error(`indexer: cannot start: ${startProblem(error, config)}`);
+    process.exit(1);
+  }
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -127,6 +136,23 @@ async function main() {
     await indexer.close();
     process.exit(1);
   });
+}
+
+/** What went wrong at start-up, in words an operator can act on. */
+export function startProblem(error: unknown, config: IndexerConfig): string {
+  const e = error as NodeJS.ErrnoException;
+  const where = config.database.kind === "pglite" ? config.database.dataDir : undefined;
+  if (typeof e?.code === "string" && typeof e.syscall === "string") {
+    const why: Record<string, string> = {
+      EACCES: "permission denied",
+      EPERM: "not permitted",
+      ENOTDIR: "a part of the path is a file, not a folder",
+      EROFS: "the file system is read-only",
+      ENOSPC: "the disk is full",
+    };
+    return `the database folder ${e.path ?? where ?? ""} cannot be used: ${why[e.code] ?? e.message} (${e.code})`;
+  }
+  return e instanceof Error ? e.message : String(error);
 }
 
 if (import.meta.main) await main();

@@ -7,6 +7,7 @@ import path from "node:path";
 import { z } from "zod";
 import { ACCOUNT_PLAN, devAccount } from "../protocol/accounts.ts";
 import { ConfigError, type LogLevel, logLevel, parseEnv } from "../protocol/env.ts";
+import { isLoopback } from "./host-check.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 const LOOPBACK = "127.0.0.1";
@@ -61,6 +62,13 @@ const StackEnv = z
     /** The chain's name in the web market (default "CCEX local", or "chain <id>" with RPC_URL). */
     CHAIN_NAME: z.string().min(1).optional(),
     LOG_LEVEL: logLevel,
+    /** Serve the local chain's dev keys on a non-loopback HOST anyway (docs/security.md, "The local stack"). */
+    EXPOSE_DEV_KEYS: z.enum(["on", "off"], { error: "expected on or off" }).default("off"),
+    /** Extra host names the origin answers to (comma-separated), e.g. the name a reverse proxy forwards. */
+    ALLOWED_HOSTS: z
+      .string()
+      .regex(/^[A-Za-z0-9.:\-[\]]+(,[A-Za-z0-9.:\-[\]]+)*$/, "expected host names separated by commas")
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.RPC_URL === undefined) {
@@ -99,6 +107,15 @@ const StackEnv = z
           message: "the demo market needs the local chain: unset RPC_URL",
         });
     }
+    // The local chain's accounts are the public dev mnemonic's, and /config.json hands out their keys.
+    if (env.RPC_URL === undefined && !isLoopback(env.HOST) && env.EXPOSE_DEV_KEYS !== "on") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["HOST"],
+        message:
+          "the local chain's accounts use public dev keys, which the stack serves to every visitor; keep HOST on loopback, or set EXPOSE_DEV_KEYS=on to serve them to the network anyway",
+      });
+    }
     if (env.MATCHER_KEYSTORE !== undefined && env.MATCHER_KEYSTORE_PASSWORD === undefined) {
       ctx.addIssue({ code: "custom", path: ["MATCHER_KEYSTORE_PASSWORD"], message: "required with MATCHER_KEYSTORE" });
     }
@@ -120,6 +137,10 @@ export type { LogLevel };
 
 export type StackSettings = {
   host: string;
+  /** Host names the origin answers to besides loopback and HOST's own addresses. */
+  allowedHosts: string[];
+  /** A non-loopback HOST serves the local chain's dev keys (the operator said so). */
+  exposeDevKeys: boolean;
   port: number;
   dataDir: string;
   /** The stack's own node, or an existing chain. */
@@ -153,6 +174,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): StackSetting
   const local = e.RPC_URL === undefined;
   return {
     host: e.HOST,
+    allowedHosts: e.ALLOWED_HOSTS?.split(",") ?? [],
+    exposeDevKeys: local && !isLoopback(e.HOST) && e.EXPOSE_DEV_KEYS === "on",
     port: e.PORT,
     dataDir: path.resolve(e.DATA_DIR),
     chain: local

@@ -8,6 +8,7 @@ import path from "node:path";
 import { demoAccounts } from "../protocol/accounts.ts";
 import type { Deployment } from "../protocol/deployment.ts";
 import { loadSettings, ROOT, SettingsError, type StackSettings } from "./config.ts";
+import { servedHostNames } from "./host-check.ts";
 import {
   checkDatabase,
   checkDataDir,
@@ -16,8 +17,9 @@ import {
   PreflightError,
   portProblem,
 } from "./preflight.ts";
-import { createStackApp } from "./server.ts";
+import { createChainGateway, createStackApp } from "./server.ts";
 import { Stack, StartAborted } from "./stack.ts";
+import { StreamGate } from "./stream-gate.ts";
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const startedAt = Date.now();
@@ -67,15 +69,31 @@ const stack = new Stack(
     node: settings.chain.kind === "local" ? settings.chain.nodePort : 0,
     indexer: settings.indexerPort || (await freePort()),
     api: settings.apiPort || (await freePort()),
+    gateway: settings.chain.kind === "local" ? await freePort() : 0,
   },
   say,
 );
+if (stack.ports.gateway !== 0) {
+  const gateway = createServer(
+    createChainGateway({ target: stack.rpcUrl, durable: () => stack.durable(), closed: () => stack.rpcClosed() }),
+  );
+  gateway.once("error", (error) => refuse(`the chain gateway cannot listen on 127.0.0.1: ${error.message}`));
+  gateway.listen(stack.ports.gateway, "127.0.0.1");
+  // It must not hold the process open after a stop.
+  gateway.unref();
+}
+const streams = new StreamGate();
+stack.streams = streams;
 const app = createStackApp({
   distDir: path.join(ROOT, "frontend", "dist"),
   targets: { api: stack.apiUrl, indexer: stack.indexerUrl, rpc: stack.rpcUrl },
   describe: (part) => stack.describe(part),
   config: () => stack.browserConfig(),
   health: () => stack.health(),
+  servedHosts: servedHostNames(settings.host, settings.allowedHosts),
+  streams,
+  rpcClosed: () => stack.rpcClosed(),
+  durable: settings.chain.kind === "local" ? () => stack.durable() : undefined,
 });
 // The public port is taken first: while the rest starts, /health already answers (503, "starting").
 server = createServer(app);
@@ -90,6 +108,12 @@ server.keepAliveTimeout = 5_000;
 const { port } = server.address() as { port: number };
 const host = settings.host.includes(":") ? `[${settings.host}]` : settings.host;
 const url = `http://${host}:${port}`;
+// The stack checks /graphql through its own origin; a wildcard bind answers on loopback too.
+stack.originUrl = `http://${settings.host === "0.0.0.0" || settings.host === "::" ? "127.0.0.1" : host}:${port}`;
+if (settings.exposeDevKeys)
+  say(
+    `!!  EXPOSE_DEV_KEYS=on: ${url} serves the local chain's dev keys (registrar, arbiter, matcher) to everyone who can reach it`,
+  );
 
 const where = path.relative(process.cwd(), settings.dataDir) || ".";
 say(

@@ -159,6 +159,12 @@ export class Supervised {
     clearTimeout(timer);
   }
 
+  /** Ends the child's group at once and resolves once it has ended (a hung child). */
+  async end(): Promise<void> {
+    this.kill();
+    await this.#exited;
+  }
+
   /** Ends the child's group at once (a second Ctrl-C). */
   kill(): void {
     clearTimeout(this.#restartTimer);

@@ -3,20 +3,24 @@
 //
 //   /             web market (frontend/dist, index.html for the page's own routes)
 //   /api/…        backend API            /graphql   indexer GraphQL (subscriptions over SSE)
-//   /rpc          chain JSON-RPC, allowlisted (stack/rpc-allowlist.ts)
+//   /rpc          chain JSON-RPC, allowlisted (stack/rpc-allowlist.ts) and bounded (stack/rpc-limits.ts)
 //   /config.json  what the page needs to know (protocol/stack-config.ts)
 //   /health       the whole stack's state, 200 only when every part is up
 import { existsSync } from "node:fs";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { Agent, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import path from "node:path";
 
-import express, { type ErrorRequestHandler, type Request, type Response } from "express";
+import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
-import { createProxyMiddleware, fixRequestBody } from "http-proxy-middleware";
+import { createProxyMiddleware } from "http-proxy-middleware";
 
 import type { StackConfig } from "../protocol/stack-config.ts";
-import { checkRpcBody } from "./rpc-allowlist.ts";
+import { rpcCall } from "./chain/rpc.ts";
+import { hostName, servedHostNames } from "./host-check.ts";
+import { checkRpcBody, type JsonRpcErrorResponse } from "./rpc-allowlist.ts";
+import { ClientBudget, limitCalls, needsHead, RPC_LIMITS, type RpcLimits } from "./rpc-limits.ts";
+import { isStreamRequest, StreamGate } from "./stream-gate.ts";
 
 export type StackAppOptions = {
   /** frontend/dist: the web market's build. */
@@ -27,15 +31,56 @@ export type StackAppOptions = {
   /** The browser's configuration; undefined until the deployment is known. */
   config: () => StackConfig | undefined;
   health: () => Promise<{ healthy: boolean; body: unknown }>;
+  /** Host names (no port) the origin answers to (stack/host-check.ts); loopback names when not given. */
+  servedHosts?: ReadonlySet<string>;
   /** Largest /rpc body (a raw transaction deploying a contract can be large). */
   rpcBodyLimit?: string;
+  rpcLimits?: RpcLimits;
+  rpcBudget?: ClientBudget;
+  /** Longest a forwarded /rpc request may wait for the chain. */
+  rpcTimeoutMs?: number;
+  /** Why /rpc is closed right now (the node is being restarted), or undefined when it is open. */
+  rpcClosed?: () => string | undefined;
+  /**
+   * Resolves once every block the node has mined so far is durably recorded (the local chain's
+   * journal). A transaction's hash is answered only after that, so an acknowledged transaction
+   * survives a crash of the stack. Rejects when it cannot be recorded.
+   */
+  durable?: () => Promise<void>;
+  streams?: StreamGate;
 };
 
 const RESERVED = /^\/(api|graphql|rpc|health|config\.json)(\/|$)/;
+const INVALID_REQUEST = -32600;
+const INTERNAL_ERROR = -32603;
+
+/** The client as the origin sees it: the peer of the TCP connection, never a header it sent. */
+function clientOf(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? "unknown";
+}
 
 export function createStackApp(options: StackAppOptions): express.Express {
   const app = express();
   app.disable("x-powered-by");
+  const served = options.servedHosts ?? servedHostNames("127.0.0.1", []);
+
+  app.use((req, res, next) => {
+    const name = hostName(req.headers.host);
+    if (name === undefined || !served.has(name)) {
+      res.status(421).json({
+        error: `this stack does not serve the host name ${JSON.stringify(name ?? "")}; an operator adds names with ALLOWED_HOSTS`,
+      });
+      return;
+    }
+    // The services behind trust these headers (the API's rate limit is per client address), so they
+    // are written here from the connection and whatever the client sent is dropped.
+    req.headers["x-forwarded-for"] = clientOf(req);
+    req.headers["x-forwarded-host"] = req.headers.host;
+    req.headers["x-forwarded-proto"] = "http";
+    req.headers["x-forwarded-port"] = String(req.socket.localPort ?? "");
+    delete req.headers.forwarded;
+    next();
+  });
 
   app.get("/health", async (_req, res) => {
     const { healthy, body } = await options.health();
@@ -63,25 +108,47 @@ export function createStackApp(options: StackAppOptions): express.Express {
       res.writeHead(503, { "content-type": "application/json", "retry-after": "2" });
       res.end(JSON.stringify({ error: `${options.describe(part)}; try again shortly` }));
     };
+  // Every page is served from this origin: no other site may read an answer (no CORS), whatever
+  // a service behind would allow.
+  const sameOriginOnly = (proxyRes: IncomingMessage) => {
+    for (const name of Object.keys(proxyRes.headers))
+      if (name.startsWith("access-control-")) delete proxyRes.headers[name];
+  };
 
   app.use(
     createProxyMiddleware({
       pathFilter: "/api",
       target: options.targets.api,
-      // The API limits requests per client address; it sees the visitor's through X-Forwarded-For.
-      xfwd: true,
-      on: { error: unreachable("api") },
+      agent: new Agent({ keepAlive: true, maxSockets: 64 }),
+      on: { error: unreachable("api"), proxyRes: sameOriginOnly },
     }),
   );
-  // Subscriptions are server-sent events: the proxy streams them as they come, with no timeout.
-  app.use(
-    createProxyMiddleware({
-      pathFilter: "/graphql",
-      target: options.targets.indexer,
-      xfwd: true,
-      on: { error: unreachable("indexer") },
-    }),
-  );
+
+  // Subscriptions (server-sent events) stream as they come with no timeout, over sockets of their
+  // own: the query sockets stay free however many streams are open.
+  const streams = options.streams ?? new StreamGate();
+  const streamProxy = createProxyMiddleware({
+    target: options.targets.indexer,
+    agent: new Agent({ keepAlive: false, maxSockets: streams.limits.total + 8 }),
+    on: { error: unreachable("indexer"), proxyRes: sameOriginOnly },
+  });
+  const queryProxy = createProxyMiddleware({
+    target: options.targets.indexer,
+    agent: new Agent({ keepAlive: true, maxSockets: 64 }),
+    on: { error: unreachable("indexer"), proxyRes: sameOriginOnly },
+  });
+  app.use("/graphql", (req: Request, res: Response, next: NextFunction) => {
+    // Mounted: express strips the prefix, the indexer wants the full path.
+    req.url = req.originalUrl;
+    if (!isStreamRequest(req.headers.accept)) return queryProxy(req, res, next);
+    const slot = streams.enter(clientOf(req));
+    if ("refused" in slot) {
+      res.status(slot.status).set("retry-after", "10").json({ error: slot.refused });
+      return;
+    }
+    res.once("close", slot.release);
+    return streamProxy(req, res, next);
+  });
 
   app.all("/rpc", (req, res, next) => {
     if (req.method !== "POST") {
@@ -90,13 +157,12 @@ export function createStackApp(options: StackAppOptions): express.Express {
     }
     next();
   });
-  app.post("/rpc", express.json({ limit: options.rpcBodyLimit ?? "1mb" }), (req: Request, res: Response, next) => {
+  const limits = options.rpcLimits ?? RPC_LIMITS;
+  const budget = options.rpcBudget ?? new ClientBudget();
+  const timeoutMs = options.rpcTimeoutMs ?? 10_000;
+  app.post("/rpc", express.json({ limit: options.rpcBodyLimit ?? "1mb" }), async (req: Request, res: Response) => {
     if (req.body === undefined) {
-      res.status(415).json({
-        jsonrpc: "2.0",
-        id: null,
-        error: { code: -32600, message: "send JSON-RPC as content-type application/json" },
-      });
+      res.status(415).json(rpcError(null, INVALID_REQUEST, "send JSON-RPC as content-type application/json"));
       return;
     }
     const refused = checkRpcBody(req.body);
@@ -104,18 +170,88 @@ export function createStackApp(options: StackAppOptions): express.Express {
       res.json(refused);
       return;
     }
-    next();
+    const closed = options.rpcClosed?.();
+    if (closed !== undefined) {
+      res
+        .status(503)
+        .set("retry-after", "5")
+        .json(rpcError(null, INTERNAL_ERROR, closed));
+      return;
+    }
+    const client = clientOf(req);
+    const calls = Array.isArray(req.body) ? req.body.length : 1;
+    const admitted = budget.admit(client, calls);
+    if (!admitted.admitted) {
+      res
+        .status(429)
+        .set("retry-after", String(Math.max(1, Math.ceil(admitted.retryAfterMs / 1000))))
+        .json(rpcError(null, -32005, `too many requests: ${admitted.why}`));
+      return;
+    }
+    // Charged with the time the chain took, not the wait for the journal after it.
+    let nodeMs = 0;
+    try {
+      await forwardRpc(req.body, res, (ms) => (nodeMs += ms));
+    } finally {
+      budget.settle(client, nodeMs);
+    }
   });
-  app.post(
-    "/rpc",
-    createProxyMiddleware({
-      target: options.targets.rpc,
-      // The chain's URL is the whole target (a provider's URL often carries a key in its path).
-      ignorePath: true,
-      changeOrigin: true,
-      on: { proxyReq: fixRequestBody, error: unreachable("chain") },
-    }),
-  );
+
+  async function forwardRpc(body: unknown, res: Response, charge: (nodeMs: number) => void): Promise<void> {
+    const started = Date.now();
+    let head = 0;
+    if (needsHead(body)) {
+      try {
+        head = Number(await rpcCall(options.targets.rpc, "eth_blockNumber", [], timeoutMs));
+      } catch {
+        res
+          .status(503)
+          .set("retry-after", "2")
+          .json({ error: `${options.describe("chain")}; try again shortly` });
+        return;
+      }
+    }
+    const limited = limitCalls(body, head, limits);
+    if ("refused" in limited) {
+      res.json(limited.refused);
+      return;
+    }
+    let upstream: globalThis.Response;
+    try {
+      upstream = await fetch(options.targets.rpc, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(limited.forward),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      charge(Date.now() - started);
+      if ((error as Error).name === "TimeoutError") {
+        res
+          .status(504)
+          .json(rpcError(null, INTERNAL_ERROR, `the chain did not answer within ${timeoutMs / 1000} s; try again`));
+      } else {
+        res
+          .status(503)
+          .set("retry-after", "2")
+          .json({ error: `${options.describe("chain")}; try again shortly` });
+      }
+      return;
+    }
+    const text = await upstream.text();
+    charge(Date.now() - started);
+    const sends = (Array.isArray(limited.forward) ? limited.forward : [limited.forward])
+      .filter((c) => (c as { method?: unknown }).method === "eth_sendRawTransaction")
+      .map((c) => idOf((c as { id?: unknown }).id));
+    let answer = text;
+    if (sends.length > 0 && options.durable !== undefined)
+      answer = await holdUntilDurable(text, new Set(sends), options.durable);
+    res
+      .status(upstream.status)
+      .type(upstream.headers.get("content-type") ?? "application/json")
+      .send(answer);
+  }
+
   const rpcErrors: ErrorRequestHandler = (
     error: { type?: string; status?: number; message: string },
     _req,
@@ -123,15 +259,12 @@ export function createStackApp(options: StackAppOptions): express.Express {
     next,
   ) => {
     if (error.type === "entity.parse.failed") {
-      res
-        .status(400)
-        .json({ jsonrpc: "2.0", id: null, error: { code: -32700, message: `the body is not JSON: ${error.message}` } });
+      res.status(400).json(rpcError(null, -32700, `the body is not JSON: ${error.message}`));
     } else if (error.type === "entity.too.large") {
-      res.status(413).json({
-        jsonrpc: "2.0",
-        id: null,
-        error: { code: -32600, message: `the body is larger than ${options.rpcBodyLimit ?? "1mb"}` },
-      });
+      res.status(413).json(rpcError(null, INVALID_REQUEST, `the body is larger than ${options.rpcBodyLimit ?? "1mb"}`));
+    } else if (typeof error.status === "number" && error.status >= 400 && error.status < 500) {
+      // Any other unreadable body (a wrong charset, a cut-off upload) is the client's problem too.
+      res.status(error.status).json(rpcError(null, INVALID_REQUEST, `the body cannot be read: ${error.message}`));
     } else next(error);
   };
   app.use("/rpc", rpcErrors);
@@ -182,4 +315,91 @@ export function createStackApp(options: StackAppOptions): express.Express {
     res.status(404).json({ error: `nothing at ${req.method} ${req.path}` });
   });
   return app;
+}
+
+export type ChainGatewayOptions = {
+  /** The local node. */
+  target: string;
+  durable: () => Promise<void>;
+  /** Why the chain is closed now (the node is being rebuilt), or undefined. */
+  closed: () => string | undefined;
+};
+
+/**
+ * The stack's own services (matcher, keeper, demo) send their transactions through this loopback
+ * gateway rather than to the node: every call is forwarded as it is (they are trusted and need the
+ * node's test methods), but a sent transaction is answered only once its block is journaled, as on
+ * the public /rpc. So nothing any client was told is on chain can vanish in a crash.
+ */
+export function createChainGateway(options: ChainGatewayOptions): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.post("/", express.json({ limit: "16mb" }), async (req: Request, res: Response) => {
+    const closed = options.closed();
+    if (closed !== undefined) {
+      res
+        .status(503)
+        .set("retry-after", "5")
+        .json(rpcError(null, INTERNAL_ERROR, closed));
+      return;
+    }
+    let upstream: globalThis.Response;
+    try {
+      upstream = await fetch(options.target, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(req.body),
+      });
+    } catch (error) {
+      res
+        .status(503)
+        .json(rpcError(null, INTERNAL_ERROR, `the chain node does not answer (${(error as Error).message})`));
+      return;
+    }
+    let answer = await upstream.text();
+    const sends = (Array.isArray(req.body) ? req.body : [req.body])
+      .filter((c: { method?: unknown }) => c?.method === "eth_sendRawTransaction")
+      .map((c: { id?: unknown }) => idOf(c.id));
+    if (sends.length > 0) answer = await holdUntilDurable(answer, new Set(sends), options.durable);
+    res
+      .status(upstream.status)
+      .type(upstream.headers.get("content-type") ?? "application/json")
+      .send(answer);
+  });
+  return app;
+}
+
+function rpcError(id: string | number | null, code: number, message: string): JsonRpcErrorResponse {
+  return { jsonrpc: "2.0", id, error: { code, message } };
+}
+
+/**
+ * The node's answer to a request that sent transactions, given back once their blocks are journaled.
+ * If they cannot be, each sent transaction's hash is replaced by an error saying so: a client must not
+ * take for settled what a crash of the stack could still undo.
+ */
+async function holdUntilDurable(
+  text: string,
+  sendIds: Set<string | number | null>,
+  durable: () => Promise<void>,
+): Promise<string> {
+  try {
+    await durable();
+    return text;
+  } catch (error) {
+    let answer: unknown;
+    try {
+      answer = JSON.parse(text);
+    } catch {
+      return text;
+    }
+    const message = `the transaction reached the chain but the stack could not record it (${(error as Error).message}); it may be lost if the stack stops now: check its receipt before relying on it`;
+    const rewrite = (a: { id?: unknown; result?: unknown }) =>
+      a?.result !== undefined && sendIds.has(idOf(a.id)) ? rpcError(idOf(a.id), INTERNAL_ERROR, message) : a;
+    return JSON.stringify(Array.isArray(answer) ? answer.map(rewrite) : rewrite(answer as never));
+  }
+}
+
+function idOf(id: unknown): string | number | null {
+  return typeof id === "string" || typeof id === "number" ? id : null;
 }

@@ -17,6 +17,7 @@ import { ROOT, type StackSettings } from "./config.ts";
 import { ensureLocalDeployment } from "./deploy.ts";
 import { lockFile } from "./preflight.ts";
 import { type ChildSpec, Supervised } from "./processes.ts";
+import type { StreamGate } from "./stream-gate.ts";
 
 const HARDHAT = "node_modules/hardhat/dist/src/cli.js";
 const LOCAL_CHAIN_ID = 31337;
@@ -45,12 +46,23 @@ const NOT_INHERITED = [
   "EXPLORER_TX_URL",
   "CHAIN_NAME",
   "CCEX_STACK_INITIAL_DATE",
+  "EXPOSE_DEV_KEYS",
+  "ALLOWED_HOSTS",
 ];
 
 export type PartName = "chain" | "deployment" | "indexer" | "api" | "demo" | "matcher" | "keeper" | "web";
 type Service = "indexer" | "api" | "demo" | "matcher" | "keeper";
 /** The demo first: it sends the most transactions, and what it leaves pending the matcher and keeper may still settle. */
 const STOP_ORDER: Service[] = ["demo", "keeper", "matcher", "api", "indexer"];
+/** The services that send transactions: paused while the node is rebuilt from the journal. */
+const WRITERS: Service[] = ["demo", "keeper", "matcher"];
+/** How long a whole stop may take: a service or node that has not ended by then is killed. */
+const STOP_BUDGET_MS = 30_000;
+/** How often the node is asked for its head, and how long it may go without answering before it is restarted. */
+const NODE_PROBE_MS = 5_000;
+const NODE_STALL_MS = 30_000;
+/** How long a sent transaction's answer waits for its block to be journaled. */
+const DURABLE_WAIT_MS = 10_000;
 
 export class StartError extends Error {
   override name = "StartError";
@@ -60,7 +72,8 @@ export class StartAborted extends Error {
   override name = "StartAborted";
 }
 
-export type Ports = { node: number; indexer: number; api: number };
+/** `gateway`: the loopback port through which the stack's own services send to the local node (0 on an existing chain). */
+export type Ports = { node: number; indexer: number; api: number; gateway: number };
 
 export class Stack {
   readonly settings: StackSettings;
@@ -72,6 +85,10 @@ export class Stack {
   demoSeeded = false;
   /** Called when a part the stack cannot run without fails: the node. */
   onFatal: (message: string) => void = () => {};
+  /** The public origin's URL once it listens: /health checks /graphql through it. */
+  originUrl: string | undefined;
+  /** The origin's subscription gate, for /health to show how many are open. */
+  streams: StreamGate | undefined;
   #say: (line: string) => void;
   #node: Supervised | undefined;
   #journal: ChainJournal | undefined;
@@ -80,6 +97,11 @@ export class Stack {
   #services = new Map<Service, Supervised>();
   #stopping = false;
   #started = false;
+  /** Set while the node is being rebuilt from the journal, saying why. */
+  #nodeRestart: string | undefined;
+  #nodeAnsweredAt = Date.now();
+  #watchdog: NodeJS.Timeout | undefined;
+  #initialDate = "";
 
   constructor(settings: StackSettings, ports: Ports, say: (line: string) => void) {
     this.settings = settings;
@@ -144,30 +166,64 @@ export class Stack {
     mkdirSync(chainDir, { recursive: true });
     const journalFile = path.join(chainDir, "journal.jsonl");
     const journal = await ChainJournal.open(journalFile);
+    if (journal?.tornTail) {
+      const { bytes, block } = journal.tornTail;
+      this.#say(
+        `!!  the journal's last line was cut short by a crash: ${bytes} bytes${block === null ? "" : ` of block ${block}`} dropped. No transaction of it was acknowledged through the origin; transactions sent straight to the node in it are gone`,
+      );
+    }
     // The genesis block is fixed by the initial date: a replay needs the first start's date again.
-    const initialDate = journal?.header.initialDate ?? isoSeconds(Date.now() - (settings.demo ? DEMO_HISTORY_MS : 0));
+    this.#initialDate = journal?.header.initialDate ?? isoSeconds(Date.now() - (settings.demo ? DEMO_HISTORY_MS : 0));
+    await this.#launchNode();
+    const genesisHash = (await rpcCall(this.rpcUrl, "eth_getBlockByNumber", ["0x0", false])).hash as `0x${string}`;
+
+    if (journal === undefined) {
+      this.#journal = await ChainJournal.create(journalFile, {
+        v: 1,
+        chainId: LOCAL_CHAIN_ID,
+        initialDate: this.#initialDate,
+        genesisHash,
+      });
+    } else {
+      this.#journal = journal;
+      if (genesisHash !== journal.header.genesisHash) {
+        this.#say(
+          `!!  the node's genesis block differs from the journal's (Hardhat or its configuration changed): the replayed blocks get new hashes`,
+        );
+      }
+      await this.#replay(journal);
+    }
+    await this.#startRecorder();
+    this.#nodeAnsweredAt = Date.now();
+    this.#watchdog = setInterval(() => void this.#watchNode(), NODE_PROBE_MS);
+    this.#watchdog.unref();
+  }
+
+  /** Starts the node process (a new one, or the same spec again after a restart) and waits until it answers. */
+  async #launchNode(): Promise<void> {
     const started = Date.now();
     this.#say(`..  chain node starting on 127.0.0.1:${this.ports.node}`);
-    const node = new Supervised(
+    this.#node ??= new Supervised(
       {
         name: "node",
         script: HARDHAT,
         args: ["--network", "stack", "node", "--hostname", "127.0.0.1", "--port", String(this.ports.node)],
-        env: { ...this.#baseEnv(), CCEX_STACK_INITIAL_DATE: initialDate },
+        env: { ...this.#baseEnv(), CCEX_STACK_INITIAL_DATE: this.#initialDate },
         logFile: this.#log("node"),
         // The node echoes every JSON-RPC call it serves (several a second from the indexer, the
         // recorder and the page): kept only when debugging, its errors go to stderr either way.
-        discardStdout: settings.logLevel !== "debug" && settings.logLevel !== "trace",
+        discardStdout: this.settings.logLevel !== "debug" && this.settings.logLevel !== "trace",
         restart: false,
         stopTimeoutMs: 5_000,
       },
       {
         onCrash: (_name, exit) => {
-          if (!this.#stopping) this.onFatal(`the chain node stopped unexpectedly (${exit}); see ${this.#log("node")}`);
+          if (!this.#stopping && this.#nodeRestart === undefined)
+            this.onFatal(`the chain node stopped unexpectedly (${exit}); see ${this.#log("node")}`);
         },
       },
     );
-    this.#node = node;
+    const node = this.#node;
     node.start();
     await this.#waitFor("node", async () => {
       if (node.state === "failed")
@@ -178,53 +234,106 @@ export class Stack {
       );
     });
     this.#say(`ok  chain node ready (${seconds(started)})`);
-    const genesisHash = (await rpcCall(this.rpcUrl, "eth_getBlockByNumber", ["0x0", false])).hash as `0x${string}`;
+  }
 
-    if (journal === undefined) {
-      this.#journal = await ChainJournal.create(journalFile, {
-        v: 1,
-        chainId: LOCAL_CHAIN_ID,
-        initialDate,
-        genesisHash,
-      });
-    } else {
-      this.#journal = journal;
-      if (genesisHash !== journal.header.genesisHash) {
+  /** Mines the journal's blocks again into the fresh node, then moves its clock up to now. */
+  async #replay(journal: ChainJournal): Promise<void> {
+    if (journal.head > 0) {
+      this.#say(
+        `..  replaying ${journal.head} blocks from ${path.relative(process.cwd(), journal.file) || journal.file}`,
+      );
+      const report = await replayJournal(this.rpcUrl, journal, (done) =>
+        this.#say(`    ${done} of ${journal.head} blocks`),
+      );
+      const rate = Math.round(report.blocks / Math.max(report.ms / 1000, 0.001));
+      this.#say(
+        `ok  replayed ${report.blocks} blocks, ${report.transactions} transactions in ${(report.ms / 1000).toFixed(1)} s (${rate} blocks/s)`,
+      );
+      if (report.firstMismatch === null) {
+        this.#say("ok  block hashes match the journal");
+      } else {
         this.#say(
-          `!!  the node's genesis block differs from the journal's (Hardhat or its configuration changed): the replayed blocks get new hashes`,
+          `!!  replayed block ${report.firstMismatch} has another hash than the journal records; the indexer will see a re-org from there. The journal now records the replayed chain`,
         );
+        await this.#rewriteJournal(journal);
       }
-      if (journal.head > 0) {
-        this.#say(
-          `..  replaying ${journal.head} blocks from ${path.relative(process.cwd(), journalFile) || journalFile}`,
-        );
-        const report = await replayJournal(this.rpcUrl, journal, (done) =>
-          this.#say(`    ${done} of ${journal.head} blocks`),
-        );
-        const rate = Math.round(report.blocks / Math.max(report.ms / 1000, 0.001));
-        this.#say(
-          `ok  replayed ${report.blocks} blocks, ${report.transactions} transactions in ${(report.ms / 1000).toFixed(1)} s (${rate} blocks/s)`,
-        );
-        if (report.firstMismatch === null) {
-          this.#say("ok  block hashes match the journal");
-        } else {
-          this.#say(
-            `!!  replayed block ${report.firstMismatch} has another hash than the journal records; the indexer will see a re-org from there. The journal now records the replayed chain`,
-          );
-          await this.#rewriteJournal(journal);
-        }
-      }
-      if (await catchUpClock(this.rpcUrl)) this.#say("ok  chain clock moved up to now");
     }
+    if (await catchUpClock(this.rpcUrl)) this.#say("ok  chain clock moved up to now");
+  }
+
+  async #startRecorder(): Promise<void> {
     this.#recorder = new ChainRecorder({
       client: this.#client,
-      journal: this.#journal,
+      journal: this.#journal!,
       onError: (error) => {
-        if (!this.#stopping) this.#say(`!!  recording the chain failed: ${error.message}`);
+        if (!this.#stopping && this.#nodeRestart === undefined)
+          this.#say(`!!  recording the chain failed: ${error.message}`);
       },
     });
     await this.#recorder.catchUp();
     this.#recorder.start();
+  }
+
+  /** Asks the node for its head now and then; one that stays silent too long is rebuilt. */
+  async #watchNode(): Promise<void> {
+    if (this.#stopping || this.#nodeRestart !== undefined || this.#node?.state !== "running") return;
+    const answered = await rpcCall(this.rpcUrl, "eth_blockNumber", [], NODE_PROBE_MS - 1_000).then(
+      () => true,
+      () => false,
+    );
+    if (answered) this.#nodeAnsweredAt = Date.now();
+    else if (Date.now() - this.#nodeAnsweredAt > NODE_STALL_MS)
+      await this.restartNode(`has not answered for ${Math.round((Date.now() - this.#nodeAnsweredAt) / 1000)} s`);
+  }
+
+  /**
+   * Replaces a node that runs but no longer answers: the services that send transactions pause, the
+   * node is killed and a fresh one replays the journal, which holds every block whose transactions
+   * were acknowledged through the origin. Blocks mined after the journal's head are gone with the old
+   * node; nobody was told they were final.
+   */
+  async restartNode(why: string): Promise<void> {
+    if (this.#stopping || this.#nodeRestart !== undefined || this.#node === undefined) return;
+    this.#nodeRestart = `the chain node is restarting (it ${why})`;
+    this.#say(`!!  the chain node ${why}: restarting it from the journal`);
+    try {
+      const paused = WRITERS.filter((s) => this.#services.get(s)?.state === "running");
+      await Promise.all(paused.map((s) => this.#services.get(s)!.end()));
+      await this.#recorder?.halt();
+      await this.#node.end();
+      await this.#launchNode();
+      await this.#replay(this.#journal!);
+      await this.#startRecorder();
+      this.#nodeAnsweredAt = Date.now();
+      for (const service of paused) this.#services.get(service)!.start();
+      this.#say(`ok  chain node restarted at block ${this.#journal!.head}`);
+    } catch (error) {
+      if (!this.#stopping) this.onFatal(`the chain node could not be restarted: ${(error as Error).message}`);
+    } finally {
+      this.#nodeRestart = undefined;
+    }
+  }
+
+  /**
+   * Resolves once every block the node has mined so far is in the journal (the origin holds a sent
+   * transaction's answer until then). Nothing to wait for on an existing chain.
+   * @throws {Error} when the blocks are not journaled within DURABLE_WAIT_MS
+   */
+  async durable(): Promise<void> {
+    const journal = this.#journal;
+    const recorder = this.#recorder;
+    if (journal === undefined || recorder === undefined) return;
+    const head = Number(await rpcCall(this.rpcUrl, "eth_blockNumber", [], DURABLE_WAIT_MS));
+    const deadline = Date.now() + DURABLE_WAIT_MS;
+    while (journal.head < head) {
+      if (Date.now() > deadline) throw new Error(`block ${head} is not journaled after ${DURABLE_WAIT_MS / 1000} s`);
+      await recorder.catchUp();
+    }
+  }
+
+  /** Why /rpc is closed now, or undefined. */
+  rpcClosed(): string | undefined {
+    return this.#nodeRestart;
   }
 
   async #rewriteJournal(journal: ChainJournal): Promise<void> {
@@ -262,8 +371,13 @@ export class Stack {
     const { settings } = this;
     const base = this.#baseEnv();
     const chain = { RPC_URL: this.rpcUrl, DEPLOYMENT: this.deploymentFile! };
+    // Services that send transactions go through the gateway: their sends are answered once journaled.
+    const sender = {
+      ...chain,
+      ...(this.ports.gateway !== 0 ? { RPC_URL: `http://127.0.0.1:${this.ports.gateway}` } : {}),
+    };
     const proposals = path.join(settings.dataDir, "matcher", "proposals.json");
-    const common = { name: service, logFile: this.#log(service), restart: true };
+    const common = { name: service, logFile: this.#log(service), restart: true, stopTimeoutMs: 10_000 };
     switch (service) {
       case "indexer":
         return {
@@ -304,7 +418,7 @@ export class Stack {
         return {
           ...common,
           script: "stack/demo/main.ts",
-          env: { ...base, ...chain, DATA_DIR: path.join(settings.dataDir, "demo") },
+          env: { ...base, ...sender, DATA_DIR: path.join(settings.dataDir, "demo") },
           onLine: (line) => this.#demoEvent(line),
         };
       case "matcher":
@@ -313,7 +427,7 @@ export class Stack {
           script: "backend/matcher/main.ts",
           env: {
             ...base,
-            ...chain,
+            ...sender,
             ...("privateKey" in settings.matcherKey
               ? { MATCHER_PRIVATE_KEY: settings.matcherKey.privateKey }
               : {
@@ -330,7 +444,7 @@ export class Stack {
         return {
           ...common,
           script: "backend/keeper/main.ts",
-          env: { ...base, ...chain, KEEPER_PRIVATE_KEY: settings.keeperKey! },
+          env: { ...base, ...sender, KEEPER_PRIVATE_KEY: settings.keeperKey! },
         };
     }
   }
@@ -463,37 +577,47 @@ export class Stack {
     return `${name} is ${child.state === "running" ? "not answering" : child.state}`;
   }
 
-  /** Each part's state; healthy when every part that runs is up. */
+  /** Each part's state; healthy when every part that runs is up. No pids or paths: /health is public. */
   async health(): Promise<{ healthy: boolean; body: unknown }> {
     const parts: Record<PartName, Record<string, unknown> & { state: string }> = {} as never;
     const head = await rpcCall(this.rpcUrl, "eth_blockNumber", [], 2_000).then(Number, () => null);
+    const local = this.#node !== undefined;
     parts.chain = {
-      state: head === null ? "down" : "up",
+      state:
+        this.#nodeRestart !== undefined
+          ? "restarting"
+          : head !== null
+            ? "up"
+            : // A node process that runs but does not answer is busy or hung, not gone.
+              local && this.#node!.state === "running"
+              ? "not answering"
+              : "down",
       kind: this.settings.chain.kind,
       head,
-      ...(this.#node !== undefined ? { pid: this.#node.pid ?? null, journaledBlock: this.#journal?.head ?? null } : {}),
+      ...(local ? { journaledBlock: this.#journal?.head ?? null } : {}),
     };
     parts.deployment =
       this.deployment === undefined
         ? { state: "starting" }
-        : {
-            state: "up",
-            chainId: this.deployment.chainId,
-            market: this.deployment.contracts.Market,
-            file: this.deploymentFile,
-          };
-    const [indexer, api] = await Promise.all([
+        : { state: "up", chainId: this.deployment.chainId, market: this.deployment.contracts.Market };
+    const [indexer, api, graphql] = await Promise.all([
       this.#indexerHealth(),
       fetch(`${this.apiUrl}/health`, { signal: AbortSignal.timeout(2_000) }).then(
         (r) => r.ok,
         () => false,
       ),
+      this.#graphqlThroughOrigin(),
     ]);
+    const indexerUp = indexer?.ok === true && indexer.ready;
     parts.indexer = {
-      ...this.#processState("indexer", indexer?.ok === true && indexer.ready),
+      ...this.#processState("indexer", indexerUp && graphql !== false),
       phase: indexer?.phase ?? null,
       indexedBlock: indexer?.indexedBlock ?? null,
       blocksBehind: indexer?.blocksBehind ?? null,
+      ...(this.streams !== undefined
+        ? { subscriptions: { open: this.streams.open, limit: this.streams.limits.total } }
+        : {}),
+      ...(indexerUp && graphql === false ? { problem: "/graphql does not answer through the origin" } : {}),
     };
     parts.api = this.#processState("api", api);
     parts.matcher = this.#processState("matcher", true);
@@ -502,42 +626,85 @@ export class Stack {
       ? { ...this.#processState("demo", this.demoSeeded), seeded: this.demoSeeded }
       : { state: "off" };
     const built = existsSync(path.join(ROOT, "frontend", "dist", "index.html"));
-    parts.web = built ? { state: "up" } : { state: "down", problem: "frontend/dist is missing: run npm run build" };
+    parts.web = built ? { state: "up" } : { state: "down", problem: "the web market is not built: run npm run build" };
     const healthy = Object.values(parts).every((p) => p.state === "up" || p.state === "off");
     const status = this.#stopping ? "stopping" : healthy ? "ok" : this.#started ? "degraded" : "starting";
     return { healthy: healthy && !this.#stopping, body: { status, parts } };
   }
 
-  #processState(service: Service, answering: boolean): { state: string; restarts: number; pid: number | null } {
+  /** A query through the public origin (undefined before it listens): the path a page takes to the indexer. */
+  async #graphqlThroughOrigin(): Promise<boolean | undefined> {
+    if (this.originUrl === undefined) return undefined;
+    try {
+      const response = await fetch(`${this.originUrl}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"query":"{ __typename }"}',
+        signal: AbortSignal.timeout(2_000),
+      });
+      return response.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  #processState(service: Service, answering: boolean): { state: string; restarts: number } {
     const child = this.#services.get(service);
-    if (child === undefined) return { state: "starting", restarts: 0, pid: null };
+    if (child === undefined) return { state: "starting", restarts: 0 };
     const state = child.state === "running" ? (answering ? "up" : "starting") : child.state;
-    return { state, restarts: child.restarts, pid: child.state === "running" ? (child.pid ?? null) : null };
+    return { state, restarts: child.restarts };
   }
 
   /**
-   * Stops the services (STOP_ORDER), records the chain up to its head, then stops the
-   * node: after it returns, nothing the stack started runs and the journal holds every block.
+   * Stops the services (STOP_ORDER), records the chain up to its head, then stops the node: after
+   * it returns, nothing the stack started runs and the journal holds every block the node answered.
+   * The whole stop takes at most STOP_BUDGET_MS: whatever has not ended by then (a service waiting
+   * on a hung node) is killed and named.
    */
   async stop(): Promise<void> {
     this.#stopping = true;
+    clearInterval(this.#watchdog);
+    const deadline = Date.now() + STOP_BUDGET_MS;
+    const left = () => Math.max(0, deadline - Date.now());
     for (const service of STOP_ORDER) {
       const child = this.#services.get(service);
       if (child === undefined) continue;
       this.#say(`..  stopping ${LABEL[service]}`);
-      await child.stop();
+      if (
+        (await within(
+          child.stop().then(() => true),
+          left(),
+        )) === false
+      ) {
+        this.#say(`!!  the ${LABEL[service]} did not stop in time: killed`);
+        await child.end();
+      }
     }
     if (this.#recorder !== undefined && this.#node?.state === "running") {
-      const head = await this.#recorder.stop().catch((error: Error) => {
-        this.#say(`!!  the chain journal could not record the last blocks: ${error.message}`);
-        return undefined;
-      });
-      if (head !== undefined) this.#say(`ok  chain journal complete up to block ${head}`);
+      const flushed = await within(
+        this.#recorder.stop().catch((error: Error) => {
+          this.#say(`!!  the chain journal could not record the last blocks: ${error.message}`);
+          return undefined;
+        }),
+        Math.min(left(), 10_000),
+      );
+      if (flushed === false)
+        this.#say(
+          `!!  the chain node does not answer: the journal ends at block ${this.#journal?.head}; blocks after it were never acknowledged through the origin`,
+        );
+      else if (flushed !== undefined) this.#say(`ok  chain journal complete up to block ${flushed}`);
     }
+    await this.#recorder?.halt();
     await this.#journal?.close().catch(() => undefined);
     if (this.#node !== undefined) {
       this.#say("..  stopping chain node");
-      await this.#node.stop();
+      if (
+        (await within(
+          this.#node.stop().then(() => true),
+          Math.max(left(), 1_000),
+        )) === false
+      )
+        await this.#node.end();
     }
     rmSync(lockFile(this.settings.dataDir), { force: true });
   }
@@ -556,6 +723,19 @@ const LABEL: Record<Service, string> = {
   matcher: "matcher",
   keeper: "keeper",
 };
+
+/** The promise's value, or false when it has not settled within `ms` (it keeps running). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | false> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function seconds(since: number): string {
   return `${((Date.now() - since) / 1000).toFixed(1)} s`;

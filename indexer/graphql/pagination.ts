@@ -23,10 +23,27 @@ export function pageSize(first: number | null | undefined, field = "first"): num
   return n;
 }
 
-function decodeCursor(after: string, width: number): unknown[] {
+/** An integer key travels as a JSON number or a decimal string (a uint256 does not fit a double). */
+const INTEGER = /^-?[0-9]{1,78}$/;
+/** The SQL integer types a cursor may hold, by their largest value. */
+const INTEGER_BOUNDS: Record<string, bigint> = { int4: 2n ** 31n - 1n, int8: 2n ** 63n - 1n };
+
+/** Whether a cursor value fits its column's SQL cast, checked here so a forged cursor never reaches the database. */
+function fitsCast(value: unknown, cast: string): boolean {
+  if (cast === "text") return typeof value === "string";
+  let n: bigint;
+  if (typeof value === "number" && Number.isSafeInteger(value)) n = BigInt(value);
+  else if (typeof value === "string" && INTEGER.test(value)) n = BigInt(value);
+  else return false;
+  const bound = INTEGER_BOUNDS[cast];
+  return bound === undefined || (n <= bound && n >= -bound - 1n);
+}
+
+function decodeCursor(after: string, order: PageQuery["order"]): unknown[] {
   try {
     const values = JSON.parse(Buffer.from(after, "base64url").toString("utf8"));
-    if (Array.isArray(values) && values.length === width) return values;
+    if (Array.isArray(values) && values.length === order.length && values.every((v, i) => fitsCast(v, order[i].cast)))
+      return values;
   } catch {
     // fall through to the error below
   }
@@ -38,7 +55,7 @@ export async function page<T>(db: Queryable, q: PageQuery, args: PageArgs, map: 
   const where = [...q.where];
   const params = [...q.params];
   if (args.after) {
-    const values = decodeCursor(args.after, q.order.length);
+    const values = decodeCursor(args.after, q.order);
     const slots = values.map((v) => {
       params.push(v);
       return `$${params.length}`;

@@ -50,6 +50,25 @@ const errorCodes: Plugin = {
   },
 };
 
+/**
+ * A subscription is a stream, and must say so in its Accept header (text/event-stream or
+ * multipart/mixed): the stack's origin counts and routes streams by that header, so one sent as an
+ * ordinary query would hold a query socket for as long as it stays open (docs/security.md).
+ */
+const streamsDeclared: Plugin<{ request?: Request }> = {
+  onSubscribe({ args, setResultAndStopExecution }) {
+    const accept = args.contextValue.request?.headers.get("accept") ?? "";
+    if (/text\/event-stream|multipart\/mixed/i.test(accept)) return;
+    setResultAndStopExecution({
+      errors: [
+        new GraphQLError("a subscription streams its answers: send it with Accept: text/event-stream", {
+          extensions: { code: "BAD_REQUEST", http: { status: 400 } },
+        }),
+      ],
+    });
+  },
+};
+
 export function createGraphQL(options: ServerOptions) {
   const limits = { maxDepth: 10, maxCost: 20_000, maxAliases: 15, ...options.limits };
   return createYoga<Record<string, unknown>, ApiContext>({
@@ -74,11 +93,15 @@ export function createGraphQL(options: ServerOptions) {
       },
     },
     logging: false,
+    // Same-origin only: the web market reaches /graphql through the stack's origin, so no other site
+    // gets an answer it may read (yoga's default reflects any Origin, with credentials).
+    cors: false,
     plugins: [
       maxDepthPlugin({ n: limits.maxDepth, exposeLimits: true, flattenFragments: true }),
       costLimitPlugin({ maxCost: limits.maxCost, exposeLimits: true }),
       maxAliasesPlugin({ n: limits.maxAliases, exposeLimits: true }),
       errorCodes,
+      streamsDeclared,
     ],
   });
 }
@@ -104,6 +127,25 @@ export async function health(options: ApiOptions) {
   };
 }
 
+/**
+ * A GET's `variables` and `extensions` must be JSON objects. Yoga parses them with a bare
+ * JSON.parse whose SyntaxError would surface as an internal error; this names the parameter instead.
+ */
+function malformedSearchParam(params: URLSearchParams): string | undefined {
+  for (const name of ["variables", "extensions"]) {
+    const text = params.get(name);
+    if (text === null || text === "") continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return `${name}: not JSON`;
+    }
+    if (value !== null && (typeof value !== "object" || Array.isArray(value))) return `${name}: expected a JSON object`;
+  }
+  return undefined;
+}
+
 /** Starts the HTTP server; resolves once it listens. */
 export async function startServer(
   options: ServerOptions,
@@ -123,7 +165,15 @@ export async function startServer(
       }
       return;
     }
-    if (url.pathname === "/graphql") return yoga(req, res);
+    if (url.pathname === "/graphql") {
+      const malformed = malformedSearchParam(url.searchParams);
+      if (malformed !== undefined) {
+        res.writeHead(400, { "content-type": "application/json" });
+        res.end(JSON.stringify({ errors: [{ message: malformed, extensions: { code: "BAD_REQUEST" } }] }));
+        return;
+      }
+      return yoga(req, res);
+    }
     res.writeHead(404, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: "not found: use /graphql or /health" }));
   });

@@ -8,7 +8,9 @@
 //   await journal.append([{ n: 1, hash, timestamp, txs: ["0x02…"] }]);
 //
 // A crash can tear the last line (a write cut short); everything after the last newline is such a
-// tail and is dropped on open. A complete line that does not parse is corruption and is reported.
+// tail and is dropped on open, and `tornTail` says what it held so the stack can report it. Such a
+// block was never acknowledged through the stack's origin, which answers a sent transaction only
+// once its block is journaled. A complete line that does not parse is corruption and is reported.
 import { type FileHandle, open, readFile, rename, truncate } from "node:fs/promises";
 
 import { z } from "zod";
@@ -37,9 +39,14 @@ export class JournalError extends Error {
   override name = "JournalError";
 }
 
+/** What a torn last line held: its length and, when it got that far, its block number. */
+export type TornTail = { bytes: number; block: number | null };
+
 export class ChainJournal {
   readonly file: string;
   readonly header: JournalHeader;
+  /** The torn last line dropped on open, or null when the file ended with a complete line. */
+  tornTail: TornTail | null = null;
   /** Every recorded block after genesis, in order: blocks[i].n === i + 1. */
   readonly blocks: JournalBlock[];
   #handle: FileHandle;
@@ -80,8 +87,16 @@ export class ChainJournal {
         throw new JournalError(`${file} line ${i + 1}: block ${block.n} where block ${blocks.length + 1} was expected`);
       blocks.push(block);
     }
-    if (complete < bytes.length) await truncate(file, complete);
-    return new ChainJournal(file, header, blocks, await open(file, "a"));
+    let tornTail: TornTail | null = null;
+    if (complete < bytes.length) {
+      const tail = bytes.subarray(complete).toString("utf8");
+      const block = /^\{"n":(\d+)/.exec(tail);
+      tornTail = { bytes: bytes.length - complete, block: block ? Number(block[1]) : null };
+      await truncate(file, complete);
+    }
+    const journal = new ChainJournal(file, header, blocks, await open(file, "a"));
+    journal.tornTail = tornTail;
+    return journal;
   }
 
   /** Starts a new journal (replacing any file) with its genesis header, durably written. */

@@ -88,6 +88,23 @@ export class ChainRecorder {
     return journal.head;
   }
 
+  /**
+   * Stops polling without asking the node for more (it may be hung); resolves once a catch-up under
+   * way has ended, however it ended, but at most after `waitMs`.
+   */
+  async halt(waitMs = 5_000): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#running?.catch(() => undefined),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, waitMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
   /** Stops polling after recording up to the node's head (the stack calls it before stopping the node). */
   async stop(): Promise<number> {
     clearTimeout(this.#timer);

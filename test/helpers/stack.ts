@@ -2,7 +2,7 @@
 // entry point itself, already built — a child in its own process group, on free ports and a
 // temporary data folder unless told otherwise, stopped with SIGINT as a terminal's Ctrl-C. A failed
 // test never leaves a stack behind.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -87,4 +87,27 @@ export async function startStack(
     }
     await new Promise((r) => setTimeout(r, 300));
   }
+}
+
+/**
+ * The processes started under `pid` (children, grandchildren, …) with their command lines: /health
+ * names no pids, so a test finds the stack's parts this way.
+ */
+export function processesUnder(pid: number): { pid: number; command: string }[] {
+  const table = execFileSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8" })
+    .split("\n")
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((m) => m !== null)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), command: m[3] }));
+  const found: { pid: number; command: string }[] = [];
+  const parents = [pid];
+  while (parents.length > 0) {
+    const parent = parents.pop()!;
+    for (const p of table)
+      if (p.ppid === parent) {
+        found.push({ pid: p.pid, command: p.command });
+        parents.push(p.pid);
+      }
+  }
+  return found;
 }

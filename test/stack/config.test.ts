@@ -108,4 +108,23 @@ describe("stack settings", () => {
   it("a deployment file belongs to an existing chain only", () => {
     assert.match(problem({ DEPLOYMENT: "d.json" }), /DEPLOYMENT: only with RPC_URL/);
   });
+
+  it("refuses a non-loopback HOST with the local chain's dev keys unless EXPOSE_DEV_KEYS=on", () => {
+    assert.match(problem({ HOST: "0.0.0.0" }), /HOST: .*public dev keys.*EXPOSE_DEV_KEYS=on/);
+    assert.match(problem({ HOST: "192.168.1.20", EXPOSE_DEV_KEYS: "yes" }), /EXPOSE_DEV_KEYS: expected on or off/);
+    assert.equal(loadSettings({ HOST: "0.0.0.0", EXPOSE_DEV_KEYS: "on" }).exposeDevKeys, true);
+    assert.equal(loadSettings({ HOST: "::1" }).exposeDevKeys, false, "loopback needs no opt-in");
+    const remote = loadSettings({
+      HOST: "0.0.0.0",
+      RPC_URL: "http://127.0.0.1:8545",
+      DEPLOYMENT: "d.json",
+      MATCHER_PRIVATE_KEY: KEY,
+    });
+    assert.equal(remote.exposeDevKeys, false, "an existing chain serves no dev keys");
+  });
+
+  it("reads extra host names for the origin from ALLOWED_HOSTS", () => {
+    assert.deepEqual(loadSettings({ ALLOWED_HOSTS: "ccex.example,[::1]" }).allowedHosts, ["ccex.example", "[::1]"]);
+    assert.match(problem({ ALLOWED_HOSTS: "a b" }), /ALLOWED_HOSTS: expected host names separated by commas/);
+  });
 });

@@ -58,6 +58,7 @@ describe("chain journal", () => {
     const reopened = await ChainJournal.open(file);
     assert.ok(reopened);
     assert.equal(reopened.head, 2);
+    assert.deepEqual(reopened.tornTail, { bytes: 25, block: 3 }, "what was dropped is said, not silent");
     await reopened.append([block(3, ["0xaa"])]);
     await reopened.close();
     const lines = (await readFile(file, "utf8")).trimEnd().split("\n");

@@ -2,11 +2,12 @@
 // fallback, the /rpc gate, and what a caller gets while a part is down.
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
+import { ClientBudget } from "../../stack/rpc-limits.ts";
 import { createStackApp } from "../../stack/server.ts";
 import { freePort } from "../helpers/local-chain.ts";
 
@@ -36,7 +37,12 @@ describe("the stack's origin", () => {
           setTimeout(() => res.end("data: second\n\n"), 300);
           return;
         }
-        res.writeHead(200, { "content-type": "application/json" });
+        // A service behind that would let any site read it: the origin must not pass that on.
+        res.writeHead(200, {
+          "content-type": "application/json",
+          "access-control-allow-origin": req.headers.origin ?? "*",
+          "access-control-allow-credentials": "true",
+        });
         res.end(JSON.stringify({ jsonrpc: "2.0", id: 1, result: "0x7a69", path: req.url }));
       });
     });
@@ -82,6 +88,28 @@ describe("the stack's origin", () => {
     assert.equal(seen.at(-1)!.forwardedFor, "127.0.0.1");
     const gql = (await (await fetch(`${url}/graphql`, { method: "POST", body: "{}" })).json()) as { path: string };
     assert.equal(gql.path, "/graphql");
+  });
+
+  it("writes X-Forwarded-For from the connection, dropping what the client claimed", async () => {
+    await fetch(`${url}/api/quote`, { headers: { "x-forwarded-for": "6.6.6.6", forwarded: "for=6.6.6.6" } });
+    assert.equal(seen.at(-1)!.forwardedFor, "127.0.0.1");
+  });
+
+  it("answers only the host names it serves (DNS rebinding) and passes on no CORS permission", async () => {
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) =>
+        request(`${url}/config.json`, { headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        })
+          .on("error", reject)
+          .end(),
+      );
+    assert.equal(await status("rebound.attacker.example:8080"), 421);
+    assert.equal(await status("localhost:8080"), 503, "loopback names are served (the deployment is not known yet)");
+    const answer = await fetch(`${url}/graphql`, { method: "POST", headers: { origin: "https://attacker.example" } });
+    assert.equal(answer.headers.get("access-control-allow-origin"), null);
+    assert.equal(answer.headers.get("access-control-allow-credentials"), null);
   });
 
   it("streams GraphQL subscriptions (server-sent events) as they come", async () => {
@@ -155,5 +183,112 @@ describe("the stack's origin", () => {
       down.closeAllConnections();
       await new Promise((r) => down.close(r));
     }
+  });
+});
+
+describe("the origin's /rpc in front of a chain", () => {
+  let chain: Server;
+  let origin: Server;
+  let url: string;
+  const forwarded: unknown[] = [];
+  let durable: () => Promise<void> = async () => {};
+  let closed: string | undefined;
+
+  before(async () => {
+    // A stand-in chain at head 0x64 that answers every call with a hash, slowly for "slow".
+    chain = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        const call = JSON.parse(body) as { id: number; method: string; params: unknown[] };
+        forwarded.push(call);
+        const result = call.method === "eth_blockNumber" ? "0x64" : `0x${"ab".repeat(32)}`;
+        const answer = () => {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify({ jsonrpc: "2.0", id: call.id, result }));
+        };
+        if (call.params?.[0] === "slow") setTimeout(answer, 1_500);
+        else answer();
+      });
+    });
+    const target = await listen(chain);
+    origin = createServer(
+      createStackApp({
+        distDir: "/nonexistent",
+        targets: { api: target, indexer: target, rpc: target },
+        describe: (part) => `the ${part} is restarting`,
+        config: () => undefined,
+        health: async () => ({ healthy: true, body: {} }),
+        rpcTimeoutMs: 1_000,
+        rpcBudget: new ClientBudget({
+          calls: { burst: 5, perSecond: 0.001 },
+          nodeMs: { burst: 60_000, perSecond: 1 },
+          inFlight: 4,
+        }),
+        rpcClosed: () => closed,
+        durable: () => durable(),
+      }),
+    );
+    url = await listen(origin);
+  });
+  after(async () => {
+    for (const s of [origin, chain]) {
+      s.closeAllConnections();
+      await new Promise((r) => s.close(r));
+    }
+  });
+
+  const post = async (body: unknown) => {
+    const response = await fetch(`${url}/rpc`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+  const send = { jsonrpc: "2.0", id: 7, method: "eth_sendRawTransaction", params: ["0x02"] };
+
+  it("forwards a log query clamped to the head and a call with its gas capped", async () => {
+    await post({ jsonrpc: "2.0", id: 1, method: "eth_getLogs", params: [{ fromBlock: "0x0", toBlock: "0xffffffff" }] });
+    assert.deepEqual((forwarded.at(-1) as { params: unknown[] }).params[0], { fromBlock: "0x0", toBlock: "0x64" });
+    await post({ jsonrpc: "2.0", id: 2, method: "eth_call", params: [{ data: "0x5b600056" }, "latest"] });
+    assert.equal((forwarded.at(-1) as { params: { gas: string }[] }).params[0].gas, "0x1e8480");
+  });
+
+  it("answers a sent transaction only after the journal has it, and says so when it cannot", async () => {
+    let release!: () => void;
+    durable = () => new Promise<void>((resolve) => (release = resolve));
+    let answered = false;
+    const pending = post(send).then((r) => {
+      answered = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(answered, false, "held while the block is not journaled");
+    release();
+    assert.equal((await pending).body.result, `0x${"ab".repeat(32)}`);
+    durable = async () => {
+      throw new Error("the disk is full");
+    };
+    const lost = await post(send);
+    assert.equal(lost.body.id, 7);
+    assert.match(lost.body.error.message, /reached the chain but the stack could not record it \(the disk is full\)/);
+    durable = async () => {};
+  });
+
+  it("gives up on a chain that does not answer in time with 504, and answers 503 while the node restarts", async () => {
+    const slow = await post({ jsonrpc: "2.0", id: 3, method: "eth_getBalance", params: ["slow"] });
+    assert.equal(slow.status, 504);
+    assert.match(slow.body.error.message, /did not answer within 1 s/);
+    closed = "the chain node is restarting";
+    const restarting = await post({ jsonrpc: "2.0", id: 4, method: "eth_chainId" });
+    assert.equal(restarting.status, 503);
+    closed = undefined;
+  });
+
+  it("asks a client past its budget to wait (429 with Retry-After)", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await post({ jsonrpc: "2.0", id: i, method: "eth_chainId" })).status);
+    assert.ok(statuses.includes(429), `${statuses}`);
   });
 });
