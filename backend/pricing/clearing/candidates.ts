@@ -43,6 +43,8 @@ export type PreparedBook = {
   /** Lowest reserve price per Mbps-hour in each link list. */
   linkListCheapest: number[];
   arcs: Arcs;
+  /** What each live offer has left, parallel to `computes`, `energies`, `links`: copy before changing. */
+  remaining: { compute: Float64Array; energy: Float64Array; link: Float64Array };
 };
 
 // Books are replaced, never mutated (backend/book/book-source.ts), so an offer list's identity marks
@@ -75,8 +77,9 @@ type PreparedComputes = {
   buckets: Map<number, WindowBucket>;
   regions: number[];
   regionBits: bigint[];
-  /** Flat copy of what the scan reads, so it does not chase order objects. */
+  /** Flat copies of what the scan and the realisation read, so they do not chase order objects. */
   milli: Float64Array;
+  remaining: Float64Array;
 };
 type PreparedLinks = {
   links: LiveLink[];
@@ -87,7 +90,10 @@ type PreparedLinks = {
 };
 
 const preparedComputes = new WeakMap<readonly ComputeOffer[], Prepared<PreparedComputes>>();
-const preparedEnergies = new WeakMap<readonly EnergyOffer[], Prepared<LiveEnergy[]>>();
+const preparedEnergies = new WeakMap<
+  readonly EnergyOffer[],
+  Prepared<{ energies: LiveEnergy[]; remaining: Float64Array }>
+>();
 const preparedLinks = new WeakMap<readonly BandwidthOffer[], Prepared<PreparedLinks>>();
 
 function prepareComputes(offers: readonly ComputeOffer[], live: (expiry: number) => boolean): PreparedComputes {
@@ -115,11 +121,15 @@ function prepareComputes(offers: readonly ComputeOffer[], live: (expiry: number)
     regions,
     regionBits: regions.map((r) => 1n << BigInt(r)),
     milli: Float64Array.from(computes, (c) => c.milliWhPerVcuHour),
+    remaining: Float64Array.from(computes, (c) => c.remaining),
   };
 }
 
-function prepareEnergies(offers: readonly EnergyOffer[], live: (expiry: number) => boolean): LiveEnergy[] {
-  return offers
+function prepareEnergies(
+  offers: readonly EnergyOffer[],
+  live: (expiry: number) => boolean,
+): { energies: LiveEnergy[]; remaining: Float64Array } {
+  const energies = offers
     .filter((e) => e.wh > e.filled && live(e.expiry))
     .map((e) => ({
       order: e,
@@ -128,6 +138,7 @@ function prepareEnergies(offers: readonly EnergyOffer[], live: (expiry: number) 
       pricePerWh: Number(e.reservePricePerKwh) / 1000,
     }))
     .sort((a, b) => a.pricePerWh - b.pricePerWh || (a.order.id < b.order.id ? -1 : 1));
+  return { energies, remaining: Float64Array.from(energies, (e) => e.remaining) };
 }
 
 function prepareLinks(offers: readonly BandwidthOffer[], live: (expiry: number) => boolean): PreparedLinks {
@@ -175,8 +186,9 @@ export function prepareBook(book: OrderBook, rules: MarketRules): PreparedBook {
     regions,
     regionBits,
     milli: computeMilli,
+    remaining: computeRemaining,
   } = preparedFor(preparedComputes, book.computeOffers, now, (live) => prepareComputes(book.computeOffers, live));
-  const energies = preparedFor(preparedEnergies, book.energyOffers, now, (live) =>
+  const { energies, remaining: energyRemaining } = preparedFor(preparedEnergies, book.energyOffers, now, (live) =>
     prepareEnergies(book.energyOffers, live),
   );
   const {
@@ -225,7 +237,16 @@ export function prepareBook(book: OrderBook, rules: MarketRules): PreparedBook {
       }
     }
   }
-  return { bids, computes, energies, links, linkLists, linkListCheapest, arcs };
+  return {
+    bids,
+    computes,
+    energies,
+    links,
+    linkLists,
+    linkListCheapest,
+    arcs,
+    remaining: { compute: computeRemaining, energy: energyRemaining, link: linkRemaining },
+  };
 }
 
 function emptyArcs(capacity: number): Arcs {
