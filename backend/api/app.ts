@@ -92,7 +92,7 @@ export function createApp(deps: AppDeps): Express {
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       // Answered requests log at debug: a line per quote costs a write per request, a fifth of the
-      // API's time under load (docs/pricing.md, "Quote throughput"); /metrics counts them all.
+      // API's time under load (backend/api/README.md, "Throughput"); /metrics counts them all.
       // Client errors stay at warn and failures at error, so the log still shows what went wrong.
       customLogLevel: (_req, res, err) =>
         err !== undefined || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "debug",
