@@ -1,6 +1,9 @@
 // A quote concerns one hardware class, a few regions and one buyer region, yet clearing and pricing
 // scan whatever book they are given. Grouping the offers once per book (books are replaced, never
-// mutated, so identity marks a new one) lets each quote hand them only the offers it could use.
+// mutated, so identity marks a new one) lets each quote hand them only the offers it could use. The
+// lists handed out are the same arrays for every quote of the same class and regions against the
+// same book, so the pricing layer's per-list preparation (backend/pricing: live offers, window
+// indices, replacement searches) is done once per book version, not once per quote.
 import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer } from "../../protocol/orders.ts";
 import { admitBook } from "../book/admit.ts";
 import type { OpenBook } from "../book/book-source.ts";
@@ -9,14 +12,17 @@ import type { OrderBook } from "../pricing/index.ts";
 type BookIndex = {
   /** The energy offers the exchange trades. */
   energyOffers: EnergyOffer[];
-  /** Compute offers by (hardware class, region): also the market a going rate is measured in. */
-  computeByCell: Map<number, ComputeOffer[]>;
+  /** Compute offers by hardware class, in book order. */
+  computeByClass: Map<number, ComputeOffer[]>;
+  /** Compute offers by (hardware class, set of regions as a bit mask), in book order; filled on demand. */
+  computeByMarkets: Map<bigint, ComputeOffer[]>;
   /** Bandwidth offers by each of their two end regions. */
   linksByRegion: Map<number, BandwidthOffer[]>;
+  /** Every compute offer by id, to name a bundle's region. */
+  computeById: Map<bigint, ComputeOffer>;
 };
 
 const indexes = new WeakMap<OpenBook, BookIndex>();
-const cell = (hardwareClass: number, region: number) => hardwareClass * 65_536 + region;
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -30,8 +36,14 @@ function indexOf(book: OpenBook): BookIndex {
     // The book sources admit orders already; a source that did not must not put one the exchange
     // does not trade into a quote (backend/book/admit.ts).
     const admitted = admitBook(book).book;
-    index = { energyOffers: admitted.energyOffers, computeByCell: new Map(), linksByRegion: new Map() };
-    for (const o of admitted.computeOffers) push(index.computeByCell, cell(o.hardwareClass, o.region), o);
+    index = {
+      energyOffers: admitted.energyOffers,
+      computeByClass: new Map(),
+      computeByMarkets: new Map(),
+      linksByRegion: new Map(),
+      computeById: new Map(admitted.computeOffers.map((o) => [o.id, o])),
+    };
+    for (const o of admitted.computeOffers) push(index.computeByClass, o.hardwareClass, o);
     for (const l of admitted.bandwidthOffers) {
       push(index.linksByRegion, l.fromRegion, l);
       if (l.toRegion !== l.fromRegion) push(index.linksByRegion, l.toRegion, l);
@@ -46,12 +58,27 @@ function indexOf(book: OpenBook): BookIndex {
  * (whole markets, so going rates are unchanged), links that end in its buyer region, every energy
  * offer (certificates serve any region, and all of them set the energy price).
  */
-export function bookFor(bid: Bid, book: OpenBook, regions: readonly number[]): OrderBook {
+export function bookFor(bid: Bid, book: OpenBook): OrderBook {
   const index = indexOf(book);
+  // One list per (class, accepted regions): a few hundred at most for the classes and regions the
+  // exchange trades, which is all a validated quote can name.
+  const key = (bid.acceptableRegions << 8n) | BigInt(bid.hardwareClass & 0xff);
+  let computeOffers = index.computeByMarkets.get(key);
+  if (computeOffers === undefined) {
+    computeOffers = (index.computeByClass.get(bid.hardwareClass) ?? []).filter(
+      (o) => ((bid.acceptableRegions >> BigInt(o.region)) & 1n) === 1n,
+    );
+    index.computeByMarkets.set(key, computeOffers);
+  }
   return {
     bids: [bid],
-    computeOffers: [...new Set(regions)].flatMap((r) => index.computeByCell.get(cell(bid.hardwareClass, r)) ?? []),
+    computeOffers,
     energyOffers: index.energyOffers,
     bandwidthOffers: index.linksByRegion.get(bid.buyerRegion) ?? [],
   };
+}
+
+/** The book's compute offer with this id (a bundle names its offer by id). */
+export function computeOfferOf(book: OpenBook, id: bigint): ComputeOffer | undefined {
+  return indexOf(book).computeById.get(id);
 }

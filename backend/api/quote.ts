@@ -19,7 +19,7 @@ import {
   priceBundles,
 } from "../pricing/index.ts";
 import { toProposedMatch } from "../proposals/explain.ts";
-import { bookFor } from "./book-index.ts";
+import { bookFor, computeOfferOf } from "./book-index.ts";
 import { presentMatch } from "./present.ts";
 import type { QuoteRequest } from "./schemas/quote.ts";
 
@@ -138,7 +138,7 @@ function presentBundle(proposal: BundleProposal, open: OpenBook): QuoteResponse[
   const { bidId: _quoted, ...bundle } = presentMatch(toProposedMatch(proposal));
   return {
     ...bundle,
-    region: regionName(open.computeOffers.find((o) => o.id === computeOfferId)?.region ?? 0),
+    region: regionName(computeOfferOf(open, computeOfferId)?.region ?? 0),
     fee: String(proposal.fee),
     feeShareBps: Math.round(proposal.feeShareBps),
   };
@@ -204,7 +204,7 @@ function priced(
 export function quoteBid(request: QuoteRequest, open: OpenBook, context: QuoteContext): QuoteResponse {
   const rules: MarketRules = { now: context.now, platformFeeBps: context.platformFeeBps };
   const bid = bidOf(request);
-  const book = bookFor(bid, open, request.acceptableRegions);
+  const book = bookFor(bid, open);
   const base: Base = {
     asOf: open.asOf,
     bid: {

@@ -117,18 +117,12 @@ export function priceEachBundle(
 ): PricedBundle[] {
   const index = {
     bids: new Map(book.bids.map((o) => [o.id, o])),
-    computes: new Map(book.computeOffers.map((o) => [o.id, o])),
-    energies: new Map(book.energyOffers.map((o) => [o.id, o])),
-    links: new Map(book.bandwidthOffers.map((o) => [o.id, o])),
+    computes: byId(book.computeOffers),
+    energies: byId(book.energyOffers),
+    links: byId(book.bandwidthOffers),
   };
   // Going rates need the utilisation of each compute offer's market: scan only its class and region.
-  const markets = new Map<number, ComputeOffer[]>();
-  for (const o of book.computeOffers) {
-    const key = o.hardwareClass * 65_536 + o.region;
-    const list = markets.get(key) ?? [];
-    list.push(o);
-    markets.set(key, list);
-  }
+  const markets = marketsOf(book.computeOffers);
   const utilisation =
     options.utilisation ??
     ((offer: ComputeOffer, bid: Bid) =>
@@ -167,6 +161,35 @@ export function priceEachBundle(
       batchUse,
     });
   }
+}
+
+// Books are replaced, never mutated (backend/book/book-source.ts): offer lists are indexed once per
+// list, not once per call, since a quote prices one bid's bundles against the same lists many times.
+const idIndexes = new WeakMap<readonly { id: bigint }[], Map<bigint, unknown>>();
+const marketIndexes = new WeakMap<readonly ComputeOffer[], Map<number, ComputeOffer[]>>();
+
+function byId<T extends { id: bigint }>(offers: readonly T[]): Map<bigint, T> {
+  let index = idIndexes.get(offers) as Map<bigint, T> | undefined;
+  if (index === undefined) {
+    index = new Map(offers.map((o) => [o.id, o]));
+    idIndexes.set(offers, index);
+  }
+  return index;
+}
+
+function marketsOf(offers: readonly ComputeOffer[]): Map<number, ComputeOffer[]> {
+  let markets = marketIndexes.get(offers);
+  if (markets === undefined) {
+    markets = new Map();
+    for (const o of offers) {
+      const key = o.hardwareClass * 65_536 + o.region;
+      const list = markets.get(key) ?? [];
+      list.push(o);
+      markets.set(key, list);
+    }
+    marketIndexes.set(offers, markets);
+  }
+  return markets;
 }
 
 export type Bundle = {

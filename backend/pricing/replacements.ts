@@ -25,53 +25,62 @@ export function capacityTakenBy(matches: readonly Match[], mbpsOf: (m: Match) =>
   return use;
 }
 
-/** The book's offers arranged for replacement searches; built once per book. */
-type ReplacementIndex = {
-  /** Energy offers, cheapest reserve first. */
-  energies: EnergyOffer[];
-  /** Links by unordered region pair, cheapest reserve first. */
-  links: Map<number, BandwidthOffer[]>;
-  /** Compute offers by hardware class and region, cheapest reserve first. */
-  computes: Map<number, ComputeOffer[]>;
-};
-
-const replacementIndexes = new WeakMap<OrderBook, ReplacementIndex>();
+// The book's offers arranged for replacement searches, each list sorted by reserve, cheapest first.
+// Built once per offer list (books are replaced, never mutated: backend/book/book-source.ts), so the
+// bundles of many quotes against one book share them.
+const energyIndexes = new WeakMap<readonly EnergyOffer[], EnergyOffer[]>();
+const linkIndexes = new WeakMap<readonly BandwidthOffer[], Map<number, BandwidthOffer[]>>();
+const computeIndexes = new WeakMap<readonly ComputeOffer[], Map<number, ComputeOffer[]>>();
 const routeKey = (a: number, b: number) => Math.min(a, b) * 65_536 + Math.max(a, b);
 const marketKey = (hardwareClass: number, region: number) => hardwareClass * 65_536 + region;
 
-function replacementIndex(book: OrderBook): ReplacementIndex {
-  let index = replacementIndexes.get(book);
-  if (index !== undefined) return index;
-  const group = <T>(items: readonly T[], key: (o: T) => number, price: (o: T) => bigint) => {
-    const groups = new Map<number, T[]>();
-    for (const o of items) {
-      const list = groups.get(key(o)) ?? [];
-      list.push(o);
-      groups.set(key(o), list);
-    }
-    for (const list of groups.values()) list.sort((a, b) => (price(a) < price(b) ? -1 : price(a) > price(b) ? 1 : 0));
-    return groups;
-  };
-  index = {
-    energies:
+function group<T>(items: readonly T[], key: (o: T) => number, price: (o: T) => bigint): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const o of items) {
+    const list = groups.get(key(o)) ?? [];
+    list.push(o);
+    groups.set(key(o), list);
+  }
+  for (const list of groups.values()) list.sort((a, b) => (price(a) < price(b) ? -1 : price(a) > price(b) ? 1 : 0));
+  return groups;
+}
+
+function cached<K extends object, V>(cache: WeakMap<K, V>, key: K, build: (key: K) => V): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = build(key);
+    cache.set(key, value);
+  }
+  return value;
+}
+
+function replacementIndex(book: OrderBook) {
+  return {
+    energies: cached(
+      energyIndexes,
+      book.energyOffers,
+      (offers) =>
+        group(
+          offers,
+          () => 0,
+          (o) => o.reservePricePerKwh,
+        ).get(0) ?? [],
+    ),
+    links: cached(linkIndexes, book.bandwidthOffers, (offers) =>
       group(
-        book.energyOffers,
-        () => 0,
-        (o) => o.reservePricePerKwh,
-      ).get(0) ?? [],
-    links: group(
-      book.bandwidthOffers,
-      (o) => routeKey(o.fromRegion, o.toRegion),
-      (o) => o.reservePricePerMbpsHour,
+        offers,
+        (o) => routeKey(o.fromRegion, o.toRegion),
+        (o) => o.reservePricePerMbpsHour,
+      ),
     ),
-    computes: group(
-      book.computeOffers,
-      (o) => marketKey(o.hardwareClass, o.region),
-      (o) => o.reservePricePerVcuHour,
+    computes: cached(computeIndexes, book.computeOffers, (offers) =>
+      group(
+        offers,
+        (o) => marketKey(o.hardwareClass, o.region),
+        (o) => o.reservePricePerVcuHour,
+      ),
     ),
   };
-  replacementIndexes.set(book, index);
-  return index;
 }
 
 /**

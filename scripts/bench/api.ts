@@ -1,202 +1,259 @@
 // Load test of POST /api/quote: starts the backend server (backend/main.ts) on loopback with a
-// realistic open book, checks that quotes are really priced, then drives it with autocannon.
+// realistic open book (test/backend/api/market-book.ts) and the stack's origin (stack/server.ts) in
+// front of it, as `npm start` runs them, then drives both with autocannon in one run:
+//
+//   quote     POST /api/quote, cycling through ≥ 1,000 distinct bodies (test/backend/api/quote-bodies.ts)
+//   baseline  GET /api/reference, a static answer: what the same server does when a route costs nothing
+//
+// each direct to the API and through the origin (`viaOrigin`). The API runs with its defaults (log
+// level info, written to /dev/null), except rate limiting, which is off: the load generator is one client.
 //
 //   npm run bench:api                        table
 //   npm run bench:api -- --json              one JSON object
-//   npm run bench:api -- --duration 5 --connections 20
+//   npm run bench:api -- --duration 5 --connections 20 --bodies 2000
+//   npm run bench:api -- --cpu-prof DIR      also writes the API's CPU profile into DIR
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { createServer } from "node:http";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
 import autocannon from "autocannon";
 
 import { bookToJson } from "../../backend/book/book-file.ts";
+import { createStackApp } from "../../stack/server.ts";
 import { marketBook } from "../../test/backend/api/market-book.ts";
+import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
 import { freePort } from "../../test/helpers/local-chain.ts";
 
 const { values: args } = parseArgs({
   options: {
     json: { type: "boolean", default: false },
-    duration: { type: "string", default: "10" },
+    duration: { type: "string", default: "8" },
     connections: { type: "string", default: "10" },
+    bodies: { type: "string", default: "1200" },
+    "cpu-prof": { type: "string" },
+    // Internal: the child process that runs the origin in front of the API at this URL.
+    "serve-origin": { type: "string" },
+    port: { type: "string" },
   },
 });
-const duration = Number(args.duration);
-const connections = Number(args.connections);
-if (!(duration > 0 && duration <= 120) || !(Number.isInteger(connections) && connections > 0 && connections <= 1_000)) {
-  console.error("--duration must be in (0, 120] seconds and --connections an integer in [1, 1000]");
-  process.exit(2);
-}
 
 const root = path.resolve(import.meta.dirname, "../..");
-const now = Math.floor(Date.now() / 1000);
-const book = marketBook({ now });
 
-/** Quotes a buyer would ask for: every hardware class, one to three regions, various green shares. */
-const HOUR = 3_600;
-const bodies = [
-  {
-    hardwareClass: "gpu-training",
-    acceptableRegions: ["cn-north", "cn-northwest"],
-    buyerRegion: "cn-east",
-    hours: [2, 6],
-    vcuHours: 200,
-    limit: "4000000",
-    green: 5_000,
-    mbps: "100",
-  },
-  {
-    hardwareClass: "gpu-inference",
-    acceptableRegions: ["cn-east"],
-    buyerRegion: "cn-east",
-    hours: [1, 3],
-    vcuHours: 50,
-    limit: "1500000",
-    green: 10_000,
-    mbps: "0",
-  },
-  {
-    hardwareClass: "cpu-general",
-    acceptableRegions: ["cn-south", "cn-central", "cn-southwest"],
-    buyerRegion: "cn-south",
-    hours: [12, 36],
-    vcuHours: 2_000,
-    limit: "80000",
-    green: 2_500,
-    mbps: "50",
-  },
-  {
-    hardwareClass: "cpu-hpc",
-    acceptableRegions: [4, 5],
-    buyerRegion: 1,
-    hours: [24, 72],
-    vcuHours: 800,
-    limit: "200000",
-    green: 8_000,
-    mbps: "300",
-  },
-].map((q) =>
-  JSON.stringify({
-    hardwareClass: q.hardwareClass,
-    acceptableRegions: q.acceptableRegions,
-    buyerRegion: q.buyerRegion,
-    window: { start: now + q.hours[0] * HOUR, end: now + q.hours[1] * HOUR },
-    vcuHours: q.vcuHours,
-    limitPricePerVcuHour: q.limit,
-    minGreenBps: q.green,
-    bandwidthMbps: q.mbps,
-    maxLatencyMs: 60,
-  }),
-);
+if (args["serve-origin"] !== undefined) {
+  await serveOrigin(args["serve-origin"], Number(args.port));
+} else {
+  await bench();
+}
 
-async function waitForHealth(url: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
+/** The origin as stack/main.ts builds it, with the API behind it and nothing else. */
+async function serveOrigin(api: string, port: number): Promise<void> {
+  const app = createStackApp({
+    distDir: path.join(root, "frontend", "dist"),
+    targets: { api, indexer: "http://127.0.0.1:9", rpc: "http://127.0.0.1:9" },
+    describe: (part) => `the ${part} is not part of this benchmark`,
+    config: () => undefined,
+    health: async () => ({ healthy: true, body: { status: "ok" } }),
+  });
+  const server = createServer(app);
+  server.headersTimeout = 10_000;
+  server.keepAliveTimeout = 5_000;
+  server.listen(port, "127.0.0.1");
+  process.on("SIGTERM", () => {
+    server.close();
+    server.closeAllConnections();
+  });
+}
+
+type Run = { requestsPerSecond: number; p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number; requests: number };
+
+async function bench(): Promise<void> {
+  const duration = Number(args.duration);
+  const connections = Number(args.connections);
+  const bodyCount = Number(args.bodies);
+  if (
+    !(duration > 0 && duration <= 120) ||
+    !(Number.isInteger(connections) && connections > 0 && connections <= 1_000) ||
+    !(Number.isInteger(bodyCount) && bodyCount >= 1 && bodyCount <= 100_000)
+  ) {
+    console.error(
+      "--duration must be in (0, 120] seconds, --connections an integer in [1, 1000], --bodies in [1, 100000]",
+    );
+    process.exit(2);
+  }
+
+  const now = Math.floor(Date.now() / 1000);
+  const book = marketBook({ now });
+  const bodies = quoteBodies({ now, count: bodyCount });
+
+  const dir = await mkdtemp(path.join(tmpdir(), "ccex-bench-api-"));
+  const bookFile = path.join(dir, "book.json");
+  await writeFile(bookFile, bookToJson(book));
+  const [apiPort, originPort] = [await freePort(), await freePort()];
+  const api = `http://127.0.0.1:${apiPort}`;
+  const origin = `http://127.0.0.1:${originPort}`;
+  const profile =
+    args["cpu-prof"] === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", path.resolve(args["cpu-prof"])];
+  // As the stack starts it (stack/stack.ts), behind one proxy hop; logs go where nobody reads them.
+  const server = spawn(process.execPath, [...profile, path.join(root, "backend/main.ts")], {
+    env: {
+      ...process.env,
+      HOST: "127.0.0.1",
+      PORT: String(apiPort),
+      BOOK_FILE: bookFile,
+      RATE_LIMIT_MAX: "0",
+      TRUST_PROXY_HOPS: "1",
+      LOG_LEVEL: "info",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const proxy = spawn(process.execPath, [import.meta.filename, "--serve-origin", api, "--port", String(originPort)], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+
+  try {
+    await waitFor(`${api}/health`);
+    await waitFor(`${origin}/health`);
+    // Every body once, one at a time: the mix of outcomes, and the API warmed up before timing.
+    const outcomes: Record<string, number> = {};
+    for (const body of bodies) {
+      const res = await post(`${api}/api/quote`, body);
+      if (res.status !== 200) throw new Error(`quote answered ${res.status}: ${await res.text()}\n${body}`);
+      const { outcome } = (await res.json()) as { outcome: string };
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+    }
+    if ((outcomes.priced ?? 0) < bodies.length / 4)
+      throw new Error(
+        `only ${outcomes.priced ?? 0} of ${bodies.length} bodies were priced: the bench would not exercise pricing`,
+      );
+    const viaOrigin = await post(`${origin}/api/quote`, bodies[0]);
+    if (viaOrigin.status !== 200) throw new Error(`quote through the origin answered ${viaOrigin.status}`);
+
+    const load = loadavg();
+    const baseline = (url: string) => drive({ url, connections, duration, method: "GET", path: "/api/reference" });
+    const quote = (url: string) => drive({ url, connections, duration, method: "POST", path: "/api/quote", bodies });
+    const baselineDirect = await baseline(api);
+    const quoteDirect = await quote(api);
+    const baselineOrigin = await baseline(origin);
+    const quoteOrigin = await quote(origin);
+
+    const figures = {
+      durationSeconds: duration,
+      connections,
+      book: {
+        bids: book.bids.length,
+        computeOffers: book.computeOffers.length,
+        energyOffers: book.energyOffers.length,
+        bandwidthOffers: book.bandwidthOffers.length,
+      },
+      bodies: bodies.length,
+      outcomes,
+      quote: { route: "POST /api/quote", ...quoteDirect, viaOrigin: quoteOrigin },
+      baseline: { route: "GET /api/reference", ...baselineDirect, viaOrigin: baselineOrigin },
+      quoteShareOfBaseline: quoteDirect.requestsPerSecond / baselineDirect.requestsPerSecond,
+      originShareOfDirect: quoteOrigin.requestsPerSecond / quoteDirect.requestsPerSecond,
+      loadAverage: [...load, ...loadavg()].map((l) => Math.round(l * 100) / 100),
+    };
+    if (args.json) {
+      console.log(JSON.stringify(figures));
+    } else {
+      const b = figures.book;
+      console.log(
+        `${duration} s per run, ${connections} connections, ${bodies.length} distinct quote bodies (${Object.entries(
+          outcomes,
+        )
+          .map(([k, v]) => `${v} ${k}`)
+          .join(
+            ", ",
+          )}), book of ${b.bids} bids, ${b.computeOffers} compute, ${b.energyOffers} energy, ${b.bandwidthOffers} bandwidth offers`,
+      );
+      const row = (r: Run) => ({
+        "requests/s": Math.round(r.requestsPerSecond),
+        "p50 ms": r.p50Ms,
+        "p90 ms": r.p90Ms,
+        "p99 ms": r.p99Ms,
+        "max ms": r.maxMs,
+        requests: r.requests,
+      });
+      console.table({
+        "quote, direct": row(quoteDirect),
+        "quote, via origin": row(quoteOrigin),
+        "baseline, direct": row(baselineDirect),
+        "baseline, via origin": row(baselineOrigin),
+      });
+      console.log(
+        `quotes at ${(figures.quoteShareOfBaseline * 100).toFixed(0)} % of the baseline rate; the origin serves quotes at ${(figures.originShareOfDirect * 100).toFixed(0)} % of the direct rate; load average before ${figures.loadAverage.slice(0, 3).join(" ")}, after ${figures.loadAverage.slice(3).join(" ")}`,
+      );
+    }
+  } finally {
+    await stop(proxy);
+    await stop(server);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** One autocannon run; any error or non-2xx answer fails the benchmark. */
+async function drive(options: {
+  url: string;
+  connections: number;
+  duration: number;
+  method: "GET" | "POST";
+  path: string;
+  bodies?: string[];
+}): Promise<Run> {
+  const { bodies } = options;
+  let next = 0;
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.duration,
+    requests: [
+      bodies === undefined
+        ? { method: options.method, path: options.path }
+        : {
+            method: options.method,
+            path: options.path,
+            headers: { "content-type": "application/json" },
+            setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }),
+          },
+    ],
+  });
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0)
+    throw new Error(
+      `${options.method} ${options.url}${options.path}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
+    );
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p90Ms: result.latency.p90,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+    requests: result.requests.total,
+  };
+}
+
+function post(url: string, body: string): Promise<Response> {
+  return fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+}
+
+async function waitFor(url: string): Promise<void> {
+  for (let attempt = 0; attempt < 150; attempt++) {
     try {
-      if ((await fetch(`${url}/health`)).ok) return;
+      if ((await fetch(url)).ok) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`server at ${url} did not become healthy`);
+  throw new Error(`${url} did not answer`);
 }
 
-const dir = await mkdtemp(path.join(tmpdir(), "ccex-bench-api-"));
-const bookFile = path.join(dir, "book.json");
-await writeFile(bookFile, bookToJson(book));
-const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
-// Rate limiting is off: one load generator on loopback is a single client. Logs at warn, so the
-// figures measure the API rather than the terminal.
-const server = spawn(process.execPath, [path.join(root, "backend/main.ts")], {
-  env: {
-    ...process.env,
-    HOST: "127.0.0.1",
-    PORT: String(port),
-    BOOK_FILE: bookFile,
-    RATE_LIMIT_MAX: "0",
-    LOG_LEVEL: "warn",
-  },
-  stdio: ["ignore", "inherit", "inherit"],
-});
-
-try {
-  await waitForHealth(url);
-  const outcomes: string[] = [];
-  for (const body of bodies) {
-    const res = await fetch(`${url}/api/quote`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body,
-    });
-    if (res.status !== 200) throw new Error(`warm-up quote answered ${res.status}: ${await res.text()}`);
-    outcomes.push(((await res.json()) as { outcome: string }).outcome);
-  }
-  if (!outcomes.includes("priced"))
-    throw new Error(`no warm-up quote was priced (${outcomes.join(", ")}): the benchmark would not exercise pricing`);
-
-  let next = 0;
-  const result = await autocannon({
-    url,
-    connections,
-    duration,
-    requests: [
-      {
-        method: "POST",
-        path: "/api/quote",
-        headers: { "content-type": "application/json" },
-        setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }),
-      },
-    ],
-  });
-
-  const figures = {
-    route: "POST /api/quote",
-    durationSeconds: duration,
-    connections,
-    book: {
-      bids: book.bids.length,
-      computeOffers: book.computeOffers.length,
-      energyOffers: book.energyOffers.length,
-      bandwidthOffers: book.bandwidthOffers.length,
-    },
-    warmUpOutcomes: outcomes,
-    requests: result.requests.total,
-    requestsPerSecond: result.requests.average,
-    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-  };
-  if (args.json) {
-    console.log(JSON.stringify(figures));
-  } else {
-    const b = figures.book;
-    console.log(
-      `POST /api/quote — ${duration} s, ${connections} connections, book of ${b.bids} bids, ${b.computeOffers} compute, ${b.energyOffers} energy, ${b.bandwidthOffers} bandwidth offers`,
-    );
-    console.table({
-      "POST /api/quote": {
-        "requests/s": Math.round(figures.requestsPerSecond),
-        "p50 ms": figures.latencyMs.p50,
-        "p90 ms": figures.latencyMs.p90,
-        "p99 ms": figures.latencyMs.p99,
-        "max ms": figures.latencyMs.max,
-        requests: figures.requests,
-        "non-2xx": figures.non2xx,
-        errors: figures.errors + figures.timeouts,
-      },
-    });
-  }
-  if (figures.non2xx > 0 || figures.errors > 0) process.exitCode = 1;
-} finally {
-  if (server.exitCode === null && server.signalCode === null) {
-    const exited = once(server, "exit");
-    server.kill("SIGTERM");
-    await exited;
-  }
-  await rm(dir, { recursive: true, force: true });
+async function stop(child: ReturnType<typeof spawn>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  await exited;
 }

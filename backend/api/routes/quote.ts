@@ -39,7 +39,9 @@ export function quoteRouter(deps: QuoteRouterDeps): Router {
         deps.metrics.quotes.inc({ outcome: quote.outcome });
         if (quote.price !== null)
           deps.metrics.quotePrice.observe(Number(quote.price.perVcuHour) / 10 ** TOKEN_DECIMALS);
-        res.json(quote);
+        // Sent as is: an ETag (a hash of every answer, which res.json computes) means nothing on a POST.
+        res.setHeader("Content-Type", "application/json; charset=utf-8");
+        res.end(JSON.stringify(quote));
       },
     )
     .all(methodNotAllowed("POST"));

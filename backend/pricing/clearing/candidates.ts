@@ -43,9 +43,127 @@ export type PreparedBook = {
   /** Lowest reserve price per Mbps-hour in each link list. */
   linkListCheapest: number[];
   arcs: Arcs;
+  /** What each live offer has left, parallel to `computes`, `energies`, `links`: copy before changing. */
+  remaining: { compute: Float64Array; energy: Float64Array; link: Float64Array };
 };
 
-/** Collects the live orders and every compatible (bid, compute offer) pair. */
+// Books are replaced, never mutated (backend/book/book-source.ts), so an offer list's identity marks
+// a book version: a quote clears one bid against the same offers thousands of times, and each list's
+// preparation (liveness filter, sort, window index) is done once per list and expiry instead.
+// Prepared for `now`, a list stays right for every later time until its next live offer expires.
+type Prepared<T> = { value: T; from: number; until: number };
+
+function preparedFor<K extends object, T>(
+  cache: WeakMap<K, Prepared<T>>,
+  key: K,
+  now: number,
+  prepare: (live: (expiry: number) => boolean) => T,
+): T {
+  const cached = cache.get(key);
+  if (cached !== undefined && cached.from <= now && now < cached.until) return cached.value;
+  let until = Number.POSITIVE_INFINITY;
+  const value = prepare((expiry) => {
+    if (expiry <= now) return false;
+    if (expiry < until) until = expiry;
+    return true;
+  });
+  cache.set(key, { value, from: now, until });
+  return value;
+}
+
+type PreparedComputes = {
+  computes: LiveCompute[];
+  /** By (class, region), sorted by window start. */
+  buckets: Map<number, WindowBucket>;
+  regions: number[];
+  regionBits: bigint[];
+  /** Flat copies of what the scan and the realisation read, so they do not chase order objects. */
+  milli: Float64Array;
+  remaining: Float64Array;
+};
+type PreparedLinks = {
+  links: LiveLink[];
+  /** By route, sorted by window start. */
+  buckets: Map<number, WindowBucket>;
+  latency: Float64Array;
+  remaining: Float64Array;
+};
+
+const preparedComputes = new WeakMap<readonly ComputeOffer[], Prepared<PreparedComputes>>();
+const preparedEnergies = new WeakMap<
+  readonly EnergyOffer[],
+  Prepared<{ energies: LiveEnergy[]; remaining: Float64Array }>
+>();
+const preparedLinks = new WeakMap<readonly BandwidthOffer[], Prepared<PreparedLinks>>();
+
+function prepareComputes(offers: readonly ComputeOffer[], live: (expiry: number) => boolean): PreparedComputes {
+  const computes: LiveCompute[] = [];
+  for (const o of offers) {
+    const remaining = Number(o.vcuHours - o.filled);
+    if (remaining <= 0 || !live(o.expiry)) continue;
+    computes.push({
+      order: o,
+      remaining,
+      reserve: Number(o.reservePricePerVcuHour),
+      milliWhPerVcuHour: Number(o.whPerVcuHour) * o.pueMilli,
+    });
+  }
+  // Offers indexed by (class, region) or by route, sorted by window start, with the longest window
+  // per bucket: an offer covering a bid's window starts no earlier than bid end − longest window.
+  const buckets = windowIndex(
+    computes.map((c) => c.order.hardwareClass * 65_536 + c.order.region),
+    computes.map((c) => c.order),
+  );
+  const regions = [...new Set(computes.map((c) => c.order.region))].sort((a, b) => a - b);
+  return {
+    computes,
+    buckets,
+    regions,
+    regionBits: regions.map((r) => 1n << BigInt(r)),
+    milli: Float64Array.from(computes, (c) => c.milliWhPerVcuHour),
+    remaining: Float64Array.from(computes, (c) => c.remaining),
+  };
+}
+
+function prepareEnergies(
+  offers: readonly EnergyOffer[],
+  live: (expiry: number) => boolean,
+): { energies: LiveEnergy[]; remaining: Float64Array } {
+  const energies = offers
+    .filter((e) => e.wh > e.filled && live(e.expiry))
+    .map((e) => ({
+      order: e,
+      remaining: Number(e.wh - e.filled),
+      pricePerKwh: Number(e.reservePricePerKwh),
+      pricePerWh: Number(e.reservePricePerKwh) / 1000,
+    }))
+    .sort((a, b) => a.pricePerWh - b.pricePerWh || (a.order.id < b.order.id ? -1 : 1));
+  return { energies, remaining: Float64Array.from(energies, (e) => e.remaining) };
+}
+
+function prepareLinks(offers: readonly BandwidthOffer[], live: (expiry: number) => boolean): PreparedLinks {
+  const links: LiveLink[] = offers
+    .filter((w) => w.mbps > w.filled && w.fromRegion !== w.toRegion && live(w.expiry))
+    .map((w) => ({
+      order: w,
+      remaining: Number(w.mbps - w.filled),
+      pricePerMbpsHour: Number(w.reservePricePerMbpsHour),
+    }));
+  return {
+    links,
+    buckets: windowIndex(
+      links.map((w) => routeKey(w.order.fromRegion, w.order.toRegion)),
+      links.map((w) => w.order),
+    ),
+    latency: Float64Array.from(links, (w) => w.order.latencyMs),
+    remaining: Float64Array.from(links, (w) => w.remaining),
+  };
+}
+
+/**
+ * Collects the live orders and every compatible (bid, compute offer) pair. The offers' part is
+ * shared between calls on the same offer lists: never mutate a PreparedBook's offers.
+ */
 export function prepareBook(book: OrderBook, rules: MarketRules): PreparedBook {
   const now = rules.now;
   const bids: LiveBid[] = [];
@@ -62,50 +180,23 @@ export function prepareBook(book: OrderBook, rules: MarketRules): PreparedBook {
       greenShare: b.minGreenBps / 10_000,
     });
   }
-  const computes: LiveCompute[] = [];
-  for (const o of book.computeOffers) {
-    const remaining = Number(o.vcuHours - o.filled);
-    if (remaining <= 0 || o.expiry <= now) continue;
-    computes.push({
-      order: o,
-      remaining,
-      reserve: Number(o.reservePricePerVcuHour),
-      milliWhPerVcuHour: Number(o.whPerVcuHour) * o.pueMilli,
-    });
-  }
-  const energies: LiveEnergy[] = book.energyOffers
-    .filter((e) => e.wh > e.filled && e.expiry > now)
-    .map((e) => ({
-      order: e,
-      remaining: Number(e.wh - e.filled),
-      pricePerKwh: Number(e.reservePricePerKwh),
-      pricePerWh: Number(e.reservePricePerKwh) / 1000,
-    }))
-    .sort((a, b) => a.pricePerWh - b.pricePerWh || (a.order.id < b.order.id ? -1 : 1));
-  const links: LiveLink[] = book.bandwidthOffers
-    .filter((w) => w.mbps > w.filled && w.expiry > now && w.fromRegion !== w.toRegion)
-    .map((w) => ({
-      order: w,
-      remaining: Number(w.mbps - w.filled),
-      pricePerMbpsHour: Number(w.reservePricePerMbpsHour),
-    }));
-
-  // Offers indexed by (class, region) or by route, sorted by window start, with the longest window
-  // per bucket: an offer covering a bid's window starts no earlier than bid end − longest window.
-  const computeBuckets = windowIndex(
-    computes.map((c) => c.order.hardwareClass * 65_536 + c.order.region),
-    computes.map((c) => c.order),
+  const {
+    computes,
+    buckets: computeBuckets,
+    regions,
+    regionBits,
+    milli: computeMilli,
+    remaining: computeRemaining,
+  } = preparedFor(preparedComputes, book.computeOffers, now, (live) => prepareComputes(book.computeOffers, live));
+  const { energies, remaining: energyRemaining } = preparedFor(preparedEnergies, book.energyOffers, now, (live) =>
+    prepareEnergies(book.energyOffers, live),
   );
-  const linkBuckets = windowIndex(
-    links.map((w) => routeKey(w.order.fromRegion, w.order.toRegion)),
-    links.map((w) => w.order),
-  );
-  const regions = [...new Set(computes.map((c) => c.order.region))].sort((a, b) => a - b);
-  const regionBits = regions.map((r) => 1n << BigInt(r));
-  // Flat copies of what the scan reads, so it does not chase order objects.
-  const computeMilli = Float64Array.from(computes, (c) => c.milliWhPerVcuHour);
-  const linkLatency = Float64Array.from(links, (w) => w.order.latencyMs);
-  const linkRemaining = Float64Array.from(links, (w) => w.remaining);
+  const {
+    links,
+    buckets: linkBuckets,
+    latency: linkLatency,
+    remaining: linkRemaining,
+  } = preparedFor(preparedLinks, book.bandwidthOffers, now, (live) => prepareLinks(book.bandwidthOffers, live));
 
   let arcs = emptyArcs(bids.length * 8);
   const linkLists: number[][] = [];
@@ -146,7 +237,16 @@ export function prepareBook(book: OrderBook, rules: MarketRules): PreparedBook {
       }
     }
   }
-  return { bids, computes, energies, links, linkLists, linkListCheapest, arcs };
+  return {
+    bids,
+    computes,
+    energies,
+    links,
+    linkLists,
+    linkListCheapest,
+    arcs,
+    remaining: { compute: computeRemaining, energy: energyRemaining, link: linkRemaining },
+  };
 }
 
 function emptyArcs(capacity: number): Arcs {

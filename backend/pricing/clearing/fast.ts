@@ -160,8 +160,7 @@ function transportAt(prep: PreparedBook, options: ClearingOptions, pi: number, s
   }
   const demand = new Float64Array(bids.length);
   bids.forEach((b, i) => (demand[i] = b.remaining));
-  const capacity = new Float64Array(computes.length);
-  computes.forEach((c, i) => (capacity[i] = c.remaining));
+  const capacity = prep.remaining.compute.slice();
   const arcBid = new Int32Array(useful.length);
   const arcOffer = new Int32Array(useful.length);
   const arcProfit = new Float64Array(useful.length);

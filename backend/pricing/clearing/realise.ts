@@ -199,11 +199,15 @@ class Realisation {
   constructor(prep: PreparedBook, feeBps: number) {
     this.prep = prep;
     this.feeBps = feeBps;
-    this.energyLeft = Float64Array.from(prep.energies, (e) => e.remaining);
-    this.energyTotal = this.energyLeft.reduce((s, v) => s + v, 0);
-    this.bidLeft = Float64Array.from(prep.bids, (b) => b.remaining);
-    this.computeLeft = Float64Array.from(prep.computes, (c) => c.remaining);
-    this.linkLeft = Float64Array.from(prep.links, (w) => w.remaining);
+    // The offers' remaining capacity is prepared once per book version (candidates.ts): copy it.
+    this.energyLeft = prep.remaining.energy.slice();
+    let total = 0;
+    for (const wh of this.energyLeft) total += wh;
+    this.energyTotal = total;
+    this.bidLeft = new Float64Array(prep.bids.length);
+    for (let i = 0; i < prep.bids.length; i++) this.bidLeft[i] = prep.bids[i].remaining;
+    this.computeLeft = prep.remaining.compute.slice();
+    this.linkLeft = prep.remaining.link.slice();
   }
 
   /** The cheapest eligible link that still has the bid's Mbps, or −1. */

@@ -45,7 +45,7 @@ describe("bookFor", () => {
             maxLatencyMs: 40,
             expiry: now + offset * 3_600,
           };
-          const part = bookFor(bid, book, regions);
+          const part = bookFor(bid, book);
           assert.ok(part.computeOffers.every((o) => o.hardwareClass === hardwareClass && regions.includes(o.region)));
           assert.ok(part.bandwidthOffers.every((l) => l.fromRegion === buyerRegion || l.toRegion === buyerRegion));
           assert.ok(part.computeOffers.length < book.computeOffers.length);

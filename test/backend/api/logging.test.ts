@@ -6,16 +6,24 @@ import { pino } from "pino";
 
 import { startTestServer } from "./server.ts";
 
+/** A logger at `level` whose lines land in the returned list. */
+function capture(level: string): { logger: pino.Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { logger: pino({ level }, sink), lines };
+}
+
+const statusOf = (line: Record<string, unknown>) => (line.res as { statusCode?: number } | undefined)?.statusCode;
+
 describe("request logs", () => {
   it("write one structured line per request with its id and status, without headers", async () => {
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line));
-        done();
-      },
-    });
-    const srv = await startTestServer({ logger: pino({ level: "info" }, sink) });
+    const { logger, lines } = capture("debug");
+    const srv = await startTestServer({ logger });
     try {
       const res = await fetch(`${srv.url}/api/quote`, {
         method: "POST",
@@ -32,7 +40,27 @@ describe("request logs", () => {
       assert.equal((entry.req as { url: string }).url, "/api/quote");
       assert.equal(typeof entry.responseTime, "number");
       assert.doesNotMatch(JSON.stringify(lines), /secret-token/);
-      assert.ok(lines.some((l) => l.level === 30 && (l.res as { statusCode: number }).statusCode === 200));
+      assert.ok(
+        lines.some((l) => l.level === 20 && statusOf(l) === 200),
+        "answered requests log at debug",
+      );
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("leave answered requests out at info, and keep client errors", async () => {
+    const { logger, lines } = capture("info");
+    const srv = await startTestServer({ logger });
+    try {
+      assert.equal((await fetch(`${srv.url}/health`)).status, 200);
+      assert.equal((await fetch(`${srv.url}/api/reference`)).status, 200);
+      assert.equal((await fetch(`${srv.url}/nowhere`)).status, 404);
+      const requests = lines.filter((l) => statusOf(l) !== undefined);
+      assert.deepEqual(
+        requests.map((l) => [l.level, statusOf(l)]),
+        [[40, 404]],
+      );
     } finally {
       await srv.close();
     }

@@ -1,0 +1,68 @@
+// Quote requests a crowd of buyers would send against the book test/backend/api/market-book.ts
+// builds: every hardware class, one to four regions by name or code, windows from an hour to two
+// days starting within five days, sizes from one to thousands of VCU-hours, limits from below the
+// reserves to well above, every green share, with and without bandwidth. Reproducible from a seed,
+// and distinct: the API benchmark quotes them so that no cache keyed on the body could flatter it.
+import { HARDWARE_CLASSES, REGIONS } from "../../../protocol/units.ts";
+
+export type QuoteBodyOptions = {
+  /** Unix seconds the book was built for (market-book's `now`). */
+  now: number;
+  count: number;
+  seed?: number;
+};
+
+/** Compute reserves near market-book's, per class: limits are drawn around them. */
+const COMPUTE_PRICE = [40_000, 120_000, 900_000, 2_500_000];
+const GREEN_SHARES = [0, 0, 2_500, 5_000, 8_000, 10_000];
+const HOUR = 3_600;
+
+/** mulberry32: a small seeded generator, so the bodies are the same on every run and machine. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** `count` distinct JSON bodies for POST /api/quote. */
+export function quoteBodies(options: QuoteBodyOptions): string[] {
+  const next = random(options.seed ?? 7);
+  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)];
+  const bodies = new Set<string>();
+  while (bodies.size < options.count) {
+    const c = int(0, HARDWARE_CLASSES.length - 1);
+    const regions = new Set<number>();
+    const regionCount = pick([1, 1, 2, 2, 3, 4]);
+    while (regions.size < regionCount) regions.add(pick(REGIONS).code);
+    // Names or codes, as a client may send either.
+    const refer = (code: number) => (next() < 0.7 ? REGIONS.find((r) => r.code === code)!.name : code);
+    const buyerRegion = next() < 0.6 ? pick([...regions]) : pick(REGIONS).code;
+    const start = options.now + int(1, 120) * HOUR + int(0, 3) * 900;
+    const end = start + int(1, 48) * HOUR;
+    const vcuHours = Math.round(Math.exp(next() * Math.log(4_000)));
+    // All-in limit per VCU-hour: from under the compute reserve (refused) to three times it.
+    const limit = Math.round(COMPUTE_PRICE[c] * (0.8 + next() * 2.2));
+    const iso = next() < 0.2;
+    const body: Record<string, unknown> = {
+      hardwareClass: HARDWARE_CLASSES[c],
+      acceptableRegions: [...regions].map(refer),
+      buyerRegion: refer(buyerRegion),
+      window: iso
+        ? { start: new Date(start * 1000).toISOString(), end: new Date(end * 1000).toISOString() }
+        : { start, end },
+      vcuHours: next() < 0.5 ? vcuHours : String(vcuHours),
+      limitPricePerVcuHour: String(limit),
+      minGreenBps: pick(GREEN_SHARES),
+    };
+    if (next() < 0.7) body.bandwidthMbps = String(pick([10, 50, 100, 200, 500]));
+    if (next() < 0.6) body.maxLatencyMs = pick([20, 40, 60, 120]);
+    bodies.add(JSON.stringify(body));
+  }
+  return [...bodies];
+}
