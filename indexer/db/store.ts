@@ -20,6 +20,7 @@ export class Store {
   readonly #tx: Queryable;
   readonly #columns: TableColumns;
   readonly #entries = new Map<string, Entry>();
+  readonly #known = new Map<TableName, Set<string>>();
   /** Tables and keys changed in this step, for live subscriptions. */
   readonly touched = new Map<string, Set<string>>();
 
@@ -78,6 +79,7 @@ export class Store {
   insert<T extends TableName>(table: T, row: NewRow<Tables[T]>): Tables[T] {
     const full: AnyRow = {};
     for (const c of this.#columnsOf(table)) full[c] = null;
+    this.#checkColumns(table, row);
     Object.assign(full, row);
     const key = TABLE_KEYS[table].map((c) => full[c]);
     const id = entryId(table, key);
@@ -99,7 +101,9 @@ export class Store {
     const row = await this.require(table, key);
     const id = entryId(table, key);
     const entry = this.#entries.get(id)!;
-    const next = { ...row, ...(typeof patch === "function" ? patch(row) : patch) };
+    const change = typeof patch === "function" ? patch(row) : patch;
+    this.#checkColumns(table, change);
+    const next = { ...row, ...change };
     entry.current = next;
     entry.dirty = true;
     this.#touch(table, id);
@@ -182,6 +186,20 @@ export class Store {
       if (!e.dirty) continue;
       e.original = e.current === undefined ? undefined : { ...e.current };
       e.dirty = false;
+    }
+  }
+
+  // json_populate_recordset would drop a column the schema lacks without a word; a row type that
+  // drifted from the migrations must fail the step instead.
+  #checkColumns(table: TableName, row: object): void {
+    let known = this.#known.get(table);
+    if (!known) this.#known.set(table, (known = new Set(this.#columnsOf(table))));
+    for (const column of Object.keys(row)) {
+      if (!known.has(column)) {
+        throw new IndexerError("UNKNOWN_COLUMN", `table ${table} has no column ${column}`, {
+          details: { table, column },
+        });
+      }
     }
   }
 

@@ -186,7 +186,7 @@ export function mapDeal(r: DealRow | null) {
   };
 }
 
-function mapLot(l: DealLotRow) {
+export function mapLot(l: DealLotRow) {
   return {
     index: l.idx,
     offerId: l.offer_id,
@@ -202,11 +202,11 @@ function mapLot(l: DealLotRow) {
   };
 }
 
-function mapPayment(p: DealPaymentRow) {
+export function mapPayment(p: DealPaymentRow) {
   return { kind: String(p.kind).toUpperCase(), account: p.account, amount: p.amount, at: at(p) };
 }
 
-function mapStep(s: DealStepRow) {
+export function mapStep(s: DealStepRow) {
   return { action: s.action, actor: s.actor, at: at(s) };
 }
 

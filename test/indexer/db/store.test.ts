@@ -143,6 +143,25 @@ describe("indexer database", () => {
     await assert.rejects(written, /^Error: roll back$/);
   });
 
+  it("refuses to write a column the schema does not have instead of dropping it", async () => {
+    const columns = await readColumns(db, TABLE_NAMES);
+    const attempt = db.transaction(async (tx) => {
+      const store = new Store(tx, columns);
+      store.insert("market_params", { name: "y", value: "1", updated_block: 1 });
+      // A row type that drifted from the migrations: the cast stands in for the stale type.
+      await store.update("market_params", ["y"], { value: "2", valu: "3" } as never);
+    });
+    await assert.rejects(
+      attempt,
+      (e: Error & { code?: string }) => e.code === "UNKNOWN_COLUMN" && /valu/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        new Store(db, columns).insert("market_params", { name: "z", value: "1", updated_block: 1, extra: 1 } as never),
+      (e: Error & { code?: string }) => e.code === "UNKNOWN_COLUMN",
+    );
+  });
+
   it("rejects a second insert of the same key instead of overwriting it", async () => {
     const columns = await readColumns(db, TABLE_NAMES);
     await assert.rejects(
