@@ -76,3 +76,14 @@ export const marketBalanceOf = (db: Queryable, account: string) =>
     "SELECT credited, withdrawn FROM market_balances WHERE account = $1",
     [account],
   );
+
+/** Deals changed in blocks `from`..`to` (by updated_block), of one account's if given, by id. */
+export function dealsChangedIn(db: Queryable, from: number, to: number, account: string | null): Promise<DealRow[]> {
+  const params: unknown[] = [from, to];
+  let sql = "SELECT d.* FROM deals d WHERE d.updated_block BETWEEN $1 AND $2";
+  if (account) {
+    params.push(account);
+    sql += " AND d.id IN (SELECT deal_id FROM deal_parties WHERE account = $3)";
+  }
+  return db.query<DealRow>(`${sql} ORDER BY d.id`, params);
+}

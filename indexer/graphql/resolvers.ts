@@ -2,7 +2,6 @@
 // mappers.ts, single objects come from loaders.ts through the mappers; the heavier views from
 // orderbook.ts, provenance.ts and stats.ts.
 import { Repeater } from "graphql-yoga";
-import type { DealRow } from "../db/tables.ts";
 import type { SyncEvent } from "../sync/engine.ts";
 import type { ApiContext } from "./context.ts";
 import {
@@ -30,6 +29,7 @@ import {
   creditBalanceOf,
   creditLotsOf,
   creditRetirementRow,
+  dealsChangedIn,
   marketBalanceOf,
   retirementRow,
 } from "./loaders.ts";
@@ -210,13 +210,7 @@ export const resolvers = {
             if (e.type !== "block") return;
             queue = queue
               .then(async () => {
-                const params: unknown[] = [e.fromBlock, e.toBlock];
-                let sql = "SELECT d.* FROM deals d WHERE d.updated_block BETWEEN $1 AND $2";
-                if (who) {
-                  params.push(who);
-                  sql += " AND d.id IN (SELECT deal_id FROM deal_parties WHERE account = $3)";
-                }
-                for (const row of await ctx.db.query<DealRow>(`${sql} ORDER BY d.id`, params)) await push(mapDeal(row));
+                for (const row of await dealsChangedIn(ctx.db, e.fromBlock, e.toBlock, who)) await push(mapDeal(row));
               })
               .catch((error) => stop(error));
           });
