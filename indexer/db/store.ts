@@ -11,7 +11,14 @@ import { type JournalEntry, writeJournal } from "./journal.ts";
 import { deleteRows, insertRows, keyObject, type TableColumns, updateRows } from "./recordset.ts";
 import { type KeyOf, type NewRow, TABLE_KEYS, type TableName, type Tables } from "./tables.ts";
 
-type Entry = { table: TableName; original: AnyRow | undefined; current: AnyRow | undefined; dirty: boolean };
+type Entry = {
+  table: TableName;
+  original: AnyRow | undefined;
+  current: AnyRow | undefined;
+  dirty: boolean;
+  /** Inserted with columns left out: they are NULL, filled in only if the row is read back. */
+  sparse?: boolean;
+};
 
 /** A patch of some columns of a row. */
 export type Patch<T extends TableName> = Partial<Tables[T]>;
@@ -57,7 +64,12 @@ export class Store {
   async get<T extends TableName>(table: T, key: KeyOf<T>): Promise<Tables[T] | undefined> {
     const id = entryId(table, key);
     if (!this.#entries.has(id)) await this.prefetch(table, [key]);
-    return this.#entries.get(id)!.current as Tables[T] | undefined;
+    const entry = this.#entries.get(id)!;
+    if (entry.sparse && entry.current) {
+      for (const c of this.#columnsOf(table)) if (!(c in entry.current)) entry.current[c] = null;
+      entry.sparse = false;
+    }
+    return entry.current as Tables[T] | undefined;
   }
 
   /** Like `get`, for rows an event can only refer to if an earlier event created them. */
@@ -74,22 +86,20 @@ export class Store {
   /**
    * Adds a row whose key the contracts guarantee to be new (ids are assigned on chain). Should it
    * exist after all, the INSERT fails and the whole step rolls back rather than overwrite history.
-   * Columns left out are NULL, in memory as in the database.
+   * Columns left out are NULL, in the database and to a later `get` of the row.
    */
-  insert<T extends TableName>(table: T, row: NewRow<Tables[T]>): Tables[T] {
-    const full: AnyRow = {};
-    for (const c of this.#columnsOf(table)) full[c] = null;
+  insert<T extends TableName>(table: T, row: NewRow<Tables[T]>): void {
     this.#checkColumns(table, row);
-    Object.assign(full, row);
-    const key = TABLE_KEYS[table].map((c) => full[c]);
+    const current: AnyRow = { ...row };
+    const key = TABLE_KEYS[table].map((c) => current[c]);
     const id = entryId(table, key);
     const entry = this.#entries.get(id);
     if (entry?.current) {
       throw new IndexerError("DUPLICATE_ROW", `${table} ${key.join("/")} already exists`, { details: { table } });
     }
-    this.#entries.set(id, { table, original: entry?.original, current: full, dirty: true });
+    // Filling the NULLs here would cost every insert of a backfill; few rows are read back.
+    this.#entries.set(id, { table, original: entry?.original, current, dirty: true, sparse: true });
     this.#touch(table, id);
-    return full as Tables[T];
   }
 
   /** Changes some columns of an existing row and returns the new row. */
@@ -116,10 +126,9 @@ export class Store {
     key: KeyOf<T>,
     create: () => NewRow<Tables[T]>,
     patch: (row: Tables[T]) => Patch<T>,
-  ): Promise<Tables[T]> {
-    const row = await this.get(table, key);
-    if (!row) return this.insert(table, create());
-    return this.update(table, key, patch);
+  ): Promise<void> {
+    if (await this.get(table, key)) await this.update(table, key, patch);
+    else this.insert(table, create());
   }
 
   async delete<T extends TableName>(table: T, key: KeyOf<T>): Promise<void> {
@@ -194,7 +203,7 @@ export class Store {
   #checkColumns(table: TableName, row: object): void {
     let known = this.#known.get(table);
     if (!known) this.#known.set(table, (known = new Set(this.#columnsOf(table))));
-    for (const column of Object.keys(row)) {
+    for (const column in row) {
       if (!known.has(column)) {
         throw new IndexerError("UNKNOWN_COLUMN", `table ${table} has no column ${column}`, {
           details: { table, column },

@@ -13,7 +13,11 @@ function holder(account: string, e: DecodedEvent): CreditHolderRow {
 
 /** Adds credits from `lots` to the holder's newest end. */
 async function receive(store: Store, e: DecodedEvent, account: string, lots: readonly CreditLot[]) {
-  const row = (await store.get("credit_holders", [account])) ?? store.insert("credit_holders", holder(account, e));
+  let row = await store.get("credit_holders", [account]);
+  if (!row) {
+    row = holder(account, e);
+    store.insert("credit_holders", row);
+  }
   const mine = [...row.lots];
   for (const lot of lots) {
     const last = mine[mine.length - 1];

@@ -107,14 +107,7 @@ describe("indexer database", () => {
     // The transaction is rolled back at the end so the rows stay out of the other tests.
     const written = db.transaction(async (tx) => {
       const store = new Store(tx, columns);
-      const row = store.insert("market_balances", {
-        account: "0x0a",
-        credited: "5",
-        withdrawn: "0",
-        updated_block: 3,
-      });
-      assert.deepEqual(row, { account: "0x0a", credited: "5", withdrawn: "0", updated_block: 3 });
-      const device = store.insert("devices", {
+      store.insert("devices", {
         id: "9",
         owner: "0x0b",
         source: 0,
@@ -131,8 +124,10 @@ describe("indexer database", () => {
         created_log: 0,
         updated_block: 3,
       });
+      const device = await store.require("devices", ["9"]);
       assert.equal(device.registrar, null);
-      assert.equal((await store.require("devices", ["9"])).approved_block, null);
+      assert.equal(device.approved_block, null);
+      assert.equal(device.owner, "0x0b");
       await store.flush();
       const [stored] = await tx.query<{ registrar: string | null; approved_block: number | null }>(
         "SELECT registrar, approved_block FROM devices WHERE id = 9",
