@@ -2,16 +2,9 @@
 // writes (protocol/deployment.ts), ABIs from protocol/generated/abis.ts (made from the artifacts).
 import type { Abi } from "viem";
 import { readDeployment } from "../protocol/deployment.ts";
-import { carbonCreditsAbi, greenCertificatesAbi, marketAbi } from "../protocol/generated/abis.ts";
+import { INDEXED_CONTRACTS, type IndexedContract } from "./contracts.ts";
 import { IndexerError } from "./errors.ts";
 import type { ContractSpec } from "./sync/decode.ts";
-
-/** The contracts whose events the handlers follow (handlers/index.ts), by deployment name. */
-const FOLLOWED = {
-  Market: marketAbi,
-  GreenCertificates: greenCertificatesAbi,
-  CarbonCredits: carbonCreditsAbi,
-} as const;
 
 export type IndexedDeployment = { chainId: number; startBlock: number; contracts: ContractSpec[] };
 
@@ -23,10 +16,10 @@ export async function loadContracts(chainId: number, file: string | null): Promi
       `the deployment file is for chain ${d.chainId}, the node is chain ${chainId}`,
     );
   }
-  const contracts = (Object.keys(FOLLOWED) as (keyof typeof FOLLOWED)[]).map((name) => ({
+  const contracts = (Object.keys(INDEXED_CONTRACTS) as IndexedContract[]).map((name) => ({
     name,
     address: d.contracts[name],
-    abi: FOLLOWED[name] as Abi,
+    abi: INDEXED_CONTRACTS[name] as Abi,
   }));
   return { chainId, startBlock: d.startBlock, contracts };
 }

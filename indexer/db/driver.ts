@@ -6,12 +6,13 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 
-// biome-ignore lint/suspicious/noExplicitAny: untyped until each table and event has its own type
-export type Row = Record<string, any>;
+/** A row whose shape the caller did not state; tables.ts has the row type of every table. */
+export type AnyRow = Record<string, unknown>;
 
 /** Anything that runs SQL: the database itself or one open transaction. */
 export type Queryable = {
-  query<T extends Row = Row>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs one statement; `T` is the shape of its result rows (a row type from tables.ts, or the columns selected). */
+  query<T = AnyRow>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
 };
@@ -75,7 +76,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     if (fresh && reuseInit && !template) template = keepTemplate(client.dumpDataDir("none"));
   }
   const on = (q: Pick<PGlite, "query" | "exec">): Queryable => ({
-    async query<T extends Row>(sql: string, params?: unknown[]) {
+    async query<T>(sql: string, params?: unknown[]) {
       return (await q.query<T>(sql, params)).rows;
     },
     async exec(sql: string) {
@@ -112,7 +113,7 @@ async function openPostgres(url: string): Promise<Database> {
   // Fail at start-up, with the server's own message, rather than on the first request.
   (await pool.connect()).release();
   const on = (c: pg.Pool | pg.PoolClient): Queryable => ({
-    async query<T extends Row>(sql: string, params?: unknown[]) {
+    async query<T>(sql: string, params?: unknown[]) {
       return (await c.query(sql, params as unknown[])).rows as T[];
     },
     async exec(sql: string) {

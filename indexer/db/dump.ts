@@ -2,18 +2,18 @@
 // databases (a re-orged one against a fresh index of the canonical chain, a restarted one against
 // an uninterrupted one).
 
-import { handlers } from "../handlers/index.ts";
-import type { Queryable, Row } from "./driver.ts";
+import type { AnyRow, Queryable } from "./driver.ts";
+import { TABLE_NAMES } from "./tables.ts";
 
-export type IndexDump = Record<string, Row[]>;
+export type IndexDump = Record<string, AnyRow[]>;
 
 export async function dumpIndex(db: Queryable): Promise<IndexDump> {
   const out: IndexDump = {};
   // `blocks` is left out: which blocks are kept depends on how the history was cut into steps.
-  const tables = [...Object.keys(handlers.tables), "events"].sort();
+  const tables = [...TABLE_NAMES, "events"].sort();
   for (const t of tables) {
-    const rows = await db.query(`SELECT to_jsonb(t) AS row FROM ${t} t`);
-    out[t] = rows.map((r) => r.row as Row).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+    const rows = await db.query<{ row: AnyRow }>(`SELECT to_jsonb(t) AS row FROM ${t} t`);
+    out[t] = rows.map((r) => r.row).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
   }
   const [state] = await db.query("SELECT chain_id, deployment, block_number, block_hash FROM sync_state");
   out.sync_state = state ? [state] : [];

@@ -3,39 +3,43 @@
 // events costs a handful of round trips instead of thousands (PGlite runs one statement at a time).
 //
 // When the step covers a block that may still be re-orged, every changed row's state before the
-// block is written to `reorg_journal`, which is what makes a rollback exact.
+// block is written to `reorg_journal` (journal.ts), which is what makes a rollback exact.
 
 import { IndexerError } from "../errors.ts";
-import type { Queryable, Row } from "./driver.ts";
+import type { AnyRow, Queryable } from "./driver.ts";
+import { type JournalEntry, writeJournal } from "./journal.ts";
+import { deleteRows, insertRows, keyObject, type TableColumns, updateRows } from "./recordset.ts";
+import { type KeyOf, type NewRow, TABLE_KEYS, type TableName, type Tables } from "./tables.ts";
 
-/** Primary key columns of every table the handlers write. */
-export type TableKeys = Readonly<Record<string, readonly string[]>>;
+type Entry = {
+  table: TableName;
+  original: AnyRow | undefined;
+  current: AnyRow | undefined;
+  dirty: boolean;
+  /** Inserted with columns left out: they are NULL, filled in only if the row is read back. */
+  sparse?: boolean;
+};
 
-/** Column names per table, read from the live schema so that the store never drifts from it. */
-export type TableColumns = ReadonlyMap<string, readonly string[]>;
-
-type Entry = { table: string; original: Row | undefined; current: Row | undefined; dirty: boolean };
-
-export type KeyValue = string | number | bigint;
+/** A patch of some columns of a row. */
+export type Patch<T extends TableName> = Partial<Tables[T]>;
 
 export class Store {
   readonly #tx: Queryable;
-  readonly #keys: TableKeys;
   readonly #columns: TableColumns;
   readonly #entries = new Map<string, Entry>();
+  readonly #known = new Map<TableName, Set<string>>();
   /** Tables and keys changed in this step, for live subscriptions. */
   readonly touched = new Map<string, Set<string>>();
 
-  constructor(tx: Queryable, keys: TableKeys, columns: TableColumns) {
+  constructor(tx: Queryable, columns: TableColumns) {
     this.#tx = tx;
-    this.#keys = keys;
     this.#columns = columns;
   }
 
   /** Loads many rows of one table in one query so that later `get`s hit memory. */
-  async prefetch(table: string, keys: KeyValue[][]): Promise<void> {
-    const keyCols = this.#keyColumns(table);
-    const wanted = new Map<string, KeyValue[]>();
+  async prefetch<T extends TableName>(table: T, keys: readonly KeyOf<T>[]): Promise<void> {
+    const keyCols = TABLE_KEYS[table];
+    const wanted = new Map<string, readonly unknown[]>();
     for (const k of keys) {
       const id = entryId(table, k);
       if (!this.#entries.has(id)) wanted.set(id, k);
@@ -57,14 +61,19 @@ export class Store {
       this.#entries.set(id, { table, original: undefined, current: undefined, dirty: false });
   }
 
-  async get(table: string, key: KeyValue[]): Promise<Row | undefined> {
+  async get<T extends TableName>(table: T, key: KeyOf<T>): Promise<Tables[T] | undefined> {
     const id = entryId(table, key);
     if (!this.#entries.has(id)) await this.prefetch(table, [key]);
-    return this.#entries.get(id)!.current;
+    const entry = this.#entries.get(id)!;
+    if (entry.sparse && entry.current) {
+      for (const c of this.#columnsOf(table)) if (!(c in entry.current)) entry.current[c] = null;
+      entry.sparse = false;
+    }
+    return entry.current as Tables[T] | undefined;
   }
 
   /** Like `get`, for rows an event can only refer to if an earlier event created them. */
-  async require(table: string, key: KeyValue[]): Promise<Row> {
+  async require<T extends TableName>(table: T, key: KeyOf<T>): Promise<Tables[T]> {
     const row = await this.get(table, key);
     if (!row) {
       throw new IndexerError("MISSING_ROW", `${table} ${key.join("/")} is referenced before it was created`, {
@@ -77,24 +86,34 @@ export class Store {
   /**
    * Adds a row whose key the contracts guarantee to be new (ids are assigned on chain). Should it
    * exist after all, the INSERT fails and the whole step rolls back rather than overwrite history.
+   * Columns left out are NULL, in the database and to a later `get` of the row.
    */
-  insert(table: string, row: Row): void {
-    const key = this.#keyColumns(table).map((c) => row[c]);
+  insert<T extends TableName>(table: T, row: NewRow<Tables[T]>): void {
+    this.#checkColumns(table, row);
+    const current: AnyRow = { ...row };
+    const key = TABLE_KEYS[table].map((c) => current[c]);
     const id = entryId(table, key);
     const entry = this.#entries.get(id);
     if (entry?.current) {
       throw new IndexerError("DUPLICATE_ROW", `${table} ${key.join("/")} already exists`, { details: { table } });
     }
-    this.#entries.set(id, { table, original: entry?.original, current: { ...row }, dirty: true });
+    // Filling the NULLs here would cost every insert of a backfill; few rows are read back.
+    this.#entries.set(id, { table, original: entry?.original, current, dirty: true, sparse: true });
     this.#touch(table, id);
   }
 
   /** Changes some columns of an existing row and returns the new row. */
-  async update(table: string, key: KeyValue[], patch: Row | ((row: Row) => Row)): Promise<Row> {
+  async update<T extends TableName>(
+    table: T,
+    key: KeyOf<T>,
+    patch: Patch<T> | ((row: Tables[T]) => Patch<T>),
+  ): Promise<Tables[T]> {
     const row = await this.require(table, key);
     const id = entryId(table, key);
     const entry = this.#entries.get(id)!;
-    const next = { ...row, ...(typeof patch === "function" ? patch(row) : patch) };
+    const change = typeof patch === "function" ? patch(row) : patch;
+    this.#checkColumns(table, change);
+    const next = { ...row, ...change };
     entry.current = next;
     entry.dirty = true;
     this.#touch(table, id);
@@ -102,17 +121,17 @@ export class Store {
   }
 
   /** Creates the row from `create` or changes it with `patch` (balances, counters). */
-  async upsert(table: string, key: KeyValue[], create: () => Row, patch: (row: Row) => Row): Promise<Row> {
-    const row = await this.get(table, key);
-    if (!row) {
-      const fresh = create();
-      this.insert(table, fresh);
-      return fresh;
-    }
-    return this.update(table, key, patch);
+  async upsert<T extends TableName>(
+    table: T,
+    key: KeyOf<T>,
+    create: () => NewRow<Tables[T]>,
+    patch: (row: Tables[T]) => Patch<T>,
+  ): Promise<void> {
+    if (await this.get(table, key)) await this.update(table, key, patch);
+    else this.insert(table, create());
   }
 
-  async delete(table: string, key: KeyValue[]): Promise<void> {
+  async delete<T extends TableName>(table: T, key: KeyOf<T>): Promise<void> {
     await this.require(table, key);
     const id = entryId(table, key);
     const entry = this.#entries.get(id)!;
@@ -126,73 +145,52 @@ export class Store {
    * the step's last block (and its first), so that `rollbackJournal` can restore it if orphaned.
    */
   async flush(journal?: { block: number; stepFrom: number }): Promise<void> {
-    const byTable = new Map<string, Entry[]>();
+    const byTable = new Map<TableName, Entry[]>();
     for (const e of this.#entries.values()) {
       if (!e.dirty) continue;
       let list = byTable.get(e.table);
       if (!list) byTable.set(e.table, (list = []));
       list.push(e);
     }
-    const journalRows: {
-      block_number: number;
-      step_from: number;
-      seq: number;
-      table_name: string;
-      key: Row;
-      before: Row | null;
-    }[] = [];
-    for (const [table, entries] of byTable) {
-      const keyCols = this.#keyColumns(table);
-      const columns = this.#columnsOf(table);
-      const inserts: Row[] = [];
-      const updates: Row[] = [];
-      const deletes: Row[] = [];
-      for (const e of entries) {
-        if (e.original === undefined && e.current !== undefined) inserts.push(e.current);
-        else if (e.original !== undefined && e.current !== undefined) updates.push(e.current);
-        else if (e.original !== undefined)
-          deletes.push(
-            keyObject(
-              keyCols,
-              keyCols.map((c) => e.original![c]),
-            ),
-          );
-        else continue;
-        if (journal && e.original !== undefined) {
-          journalRows.push({
-            block_number: journal.block,
-            step_from: journal.stepFrom,
-            seq: journalRows.length,
-            table_name: table,
-            key: keyObject(
-              keyCols,
-              keyCols.map((c) => e.original![c]),
-            ),
-            before: e.original,
-          });
-        }
-      }
-      // Rows the step created need no before-image: one entry lists all their keys.
-      if (journal && inserts.length > 0) {
+    const journalRows: JournalEntry[] = [];
+    const note = (table: TableName, key: AnyRow | AnyRow[], before: AnyRow | null) => {
+      if (journal) {
+        const seq = journalRows.length;
         journalRows.push({
           block_number: journal.block,
           step_from: journal.stepFrom,
-          seq: journalRows.length,
+          seq,
           table_name: table,
-          key: inserts.map((row) =>
-            keyObject(
-              keyCols,
-              keyCols.map((c) => row[c]),
-            ),
-          ) as unknown as Row,
-          before: null,
+          key,
+          before,
         });
       }
+    };
+    for (const [table, entries] of byTable) {
+      const keyCols = TABLE_KEYS[table];
+      const columns = this.#columnsOf(table);
+      const keyOf = (row: AnyRow) =>
+        keyObject(
+          keyCols,
+          keyCols.map((c) => row[c]),
+        );
+      const inserts: AnyRow[] = [];
+      const updates: AnyRow[] = [];
+      const deletes: AnyRow[] = [];
+      for (const e of entries) {
+        if (e.original === undefined && e.current !== undefined) inserts.push(e.current);
+        else if (e.original !== undefined && e.current !== undefined) updates.push(e.current);
+        else if (e.original !== undefined) deletes.push(keyOf(e.original));
+        else continue;
+        if (e.original !== undefined) note(table, keyOf(e.original), e.original);
+      }
+      // Rows the step created need no before-image: one entry lists all their keys.
+      if (inserts.length > 0) note(table, inserts.map(keyOf), null);
       if (deletes.length > 0) await deleteRows(this.#tx, table, keyCols, deletes);
       if (updates.length > 0) await updateRows(this.#tx, table, keyCols, columns, updates);
       if (inserts.length > 0) await insertRows(this.#tx, table, columns, inserts);
     }
-    if (journalRows.length > 0) await insertRows(this.#tx, "reorg_journal", JOURNAL_COLUMNS, journalRows);
+    await writeJournal(this.#tx, journalRows);
     for (const e of this.#entries.values()) {
       if (!e.dirty) continue;
       e.original = e.current === undefined ? undefined : { ...e.current };
@@ -200,105 +198,33 @@ export class Store {
     }
   }
 
-  #keyColumns(table: string): readonly string[] {
-    const cols = this.#keys[table];
-    if (!cols) throw new IndexerError("UNKNOWN_TABLE", `no key declared for table ${table}`);
-    return cols;
+  // json_populate_recordset would drop a column the schema lacks without a word; a row type that
+  // drifted from the migrations must fail the step instead.
+  #checkColumns(table: TableName, row: object): void {
+    let known = this.#known.get(table);
+    if (!known) this.#known.set(table, (known = new Set(this.#columnsOf(table))));
+    for (const column in row) {
+      if (!known.has(column)) {
+        throw new IndexerError("UNKNOWN_COLUMN", `table ${table} has no column ${column}`, {
+          details: { table, column },
+        });
+      }
+    }
   }
 
-  #columnsOf(table: string): readonly string[] {
+  #columnsOf(table: TableName): readonly string[] {
     const cols = this.#columns.get(table);
     if (!cols) throw new IndexerError("UNKNOWN_TABLE", `table ${table} is not in the schema`);
     return cols;
   }
 
-  #touch(table: string, id: string): void {
+  #touch(table: TableName, id: string): void {
     let set = this.touched.get(table);
     if (!set) this.touched.set(table, (set = new Set()));
     set.add(id.slice(table.length + 1));
   }
 }
 
-const JOURNAL_COLUMNS = ["block_number", "step_from", "seq", "table_name", "key", "before"] as const;
-
-function entryId(table: string, key: readonly unknown[]): string {
+function entryId(table: TableName, key: readonly unknown[]): string {
   return `${table}:${key.map(String).join("/")}`;
-}
-
-function keyObject(cols: readonly string[], values: readonly unknown[]): Row {
-  const o: Row = {};
-  cols.forEach((c, i) => (o[c] = typeof values[i] === "bigint" ? values[i].toString() : values[i]));
-  return o;
-}
-
-function json(rows: Row[]): string {
-  return JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
-}
-
-// json_populate_recordset turns one JSON parameter into typed rows, so one statement writes any
-// number of rows of any table without building per-table parameter lists.
-export async function insertRows(tx: Queryable, table: string, columns: readonly string[], rows: Row[]) {
-  const cols = columns.join(", ");
-  await tx.query(`INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_populate_recordset(null::${table}, $1)`, [
-    json(rows),
-  ]);
-}
-
-async function updateRows(
-  tx: Queryable,
-  table: string,
-  keyCols: readonly string[],
-  columns: readonly string[],
-  rows: Row[],
-) {
-  const set = columns.filter((c) => !keyCols.includes(c)).map((c) => `${c} = r.${c}`);
-  if (set.length === 0) return;
-  const on = keyCols.map((c) => `t.${c} = r.${c}`).join(" AND ");
-  await tx.query(
-    `UPDATE ${table} t SET ${set.join(", ")} FROM json_populate_recordset(null::${table}, $1) r WHERE ${on}`,
-    [json(rows)],
-  );
-}
-
-async function deleteRows(tx: Queryable, table: string, keyCols: readonly string[], keys: Row[]) {
-  const on = keyCols.map((c) => `t.${c} = r.${c}`).join(" AND ");
-  await tx.query(`DELETE FROM ${table} t USING json_populate_recordset(null::${table}, $1) r WHERE ${on}`, [
-    json(keys),
-  ]);
-}
-
-/** Reads the column list of each table from the schema the migrations built. */
-export async function readColumns(db: Queryable, tables: readonly string[]): Promise<TableColumns> {
-  const rows = await db.query<{ table_name: string; column_name: string }>(
-    `SELECT table_name, column_name FROM information_schema.columns
-     WHERE table_schema = current_schema() AND table_name = ANY($1) ORDER BY table_name, ordinal_position`,
-    [tables],
-  );
-  const out = new Map<string, string[]>();
-  for (const r of rows) {
-    let list = out.get(r.table_name);
-    if (!list) out.set(r.table_name, (list = []));
-    list.push(r.column_name);
-  }
-  return out;
-}
-
-/**
- * Undoes every journaled change of the blocks above `ancestor`, newest first, leaving each row as
- * it was at the end of `ancestor`.
- */
-export async function rollbackJournal(tx: Queryable, keys: TableKeys, columns: TableColumns, ancestor: number) {
-  const entries = await tx.query<{ table_name: string; key: Row; before: Row | null }>(
-    `SELECT table_name, key, before FROM reorg_journal WHERE block_number > $1 ORDER BY block_number DESC, seq DESC`,
-    [ancestor],
-  );
-  for (const e of entries) {
-    const keyCols = keys[e.table_name];
-    const cols = columns.get(e.table_name);
-    if (!keyCols || !cols) throw new IndexerError("UNKNOWN_TABLE", `journal names unknown table ${e.table_name}`);
-    // An array of keys: rows the step created. One key with a before-image: a row it changed.
-    await deleteRows(tx, e.table_name, keyCols, Array.isArray(e.key) ? e.key : [e.key]);
-    if (e.before) await insertRows(tx, e.table_name, cols, [e.before]);
-  }
-  await tx.query("DELETE FROM reorg_journal WHERE block_number > $1", [ancestor]);
 }

@@ -3,7 +3,7 @@
 import type { Queryable } from "../db/driver.ts";
 import type { ApiContext } from "./context.ts";
 import { userError } from "./errors.ts";
-import { hardwareClassIndex, sourceIndex } from "./model.ts";
+import { hardwareClassIndex, sourceIndex } from "./inputs.ts";
 
 export type OrderBookFilter = {
   hardwareClass?: string | null;
@@ -68,10 +68,10 @@ export async function orderBook(
   const [bids, asks] = await Promise.all([levels("bid"), levels("ask")]);
   const bestBid = bids[0]?.price ?? null;
   const bestAsk = asks[0]?.price ?? null;
-  const pending = await ctx.db.query("SELECT 1 FROM orders WHERE resource = $1 AND updated_block > $2 LIMIT 1", [
-    res,
-    view.finalizedBlock,
-  ]);
+  const pending = await ctx.db.query<unknown>(
+    "SELECT 1 FROM orders WHERE resource = $1 AND updated_block > $2 LIMIT 1",
+    [res, view.finalizedBlock],
+  );
   return {
     resource,
     priceUnit: UNITS[resource].price,

@@ -1,6 +1,6 @@
 // Keyset pagination, newest first: the cursor holds the sort key of the last row returned, so a
 // page costs an index range scan however deep the client has paged.
-import type { Queryable, Row } from "../db/driver.ts";
+import type { Queryable } from "../db/driver.ts";
 import { userError } from "./errors.ts";
 
 export const MAX_PAGE = 200;
@@ -8,13 +8,14 @@ export const MAX_PAGE = 200;
 export type PageArgs = { first?: number | null; after?: string | null };
 export type Page<T> = { nodes: T[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
 
-export type PageQuery = {
+/** A list query over rows of type `R` (a row type from db/tables.ts). */
+export type PageQuery<R> = {
   /** `SELECT … FROM … ` without WHERE/ORDER. */
   select: string;
   where: string[];
   params: unknown[];
   /** Sort key columns, all descending; together they must be unique. */
-  order: { expr: string; column: string; cast: string }[];
+  order: { expr: string; column: keyof R & string; cast: string }[];
 };
 
 export function pageSize(first: number | null | undefined, field = "first"): number {
@@ -39,7 +40,7 @@ function fitsCast(value: unknown, cast: string): boolean {
   return bound === undefined || (n <= bound && n >= -bound - 1n);
 }
 
-function decodeCursor(after: string, order: PageQuery["order"]): unknown[] {
+function decodeCursor(after: string, order: readonly { cast: string }[]): unknown[] {
   try {
     const values = JSON.parse(Buffer.from(after, "base64url").toString("utf8"));
     if (Array.isArray(values) && values.length === order.length && values.every((v, i) => fitsCast(v, order[i].cast)))
@@ -50,7 +51,7 @@ function decodeCursor(after: string, order: PageQuery["order"]): unknown[] {
   throw userError("after", "not a cursor returned by this list");
 }
 
-export async function page<T>(db: Queryable, q: PageQuery, args: PageArgs, map: (row: Row) => T): Promise<Page<T>> {
+export async function page<R, T>(db: Queryable, q: PageQuery<R>, args: PageArgs, map: (row: R) => T): Promise<Page<T>> {
   const first = pageSize(args.first);
   const where = [...q.where];
   const params = [...q.params];
@@ -67,7 +68,7 @@ export async function page<T>(db: Queryable, q: PageQuery, args: PageArgs, map: 
   params.push(first + 1);
   const sql = `${q.select} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
     ORDER BY ${q.order.map((o) => `${o.expr} DESC`).join(", ")} LIMIT $${params.length}`;
-  const rows = await db.query(sql, params);
+  const rows = await db.query<R>(sql, params);
   const more = rows.length > first;
   const nodes = more ? rows.slice(0, first) : rows;
   const last = nodes[nodes.length - 1];
@@ -81,14 +82,14 @@ export async function page<T>(db: Queryable, q: PageQuery, args: PageArgs, map: 
 }
 
 /** Adds `expr = $n` for a filter value that is set. */
-export function whereEq(q: PageQuery, expr: string, value: unknown): void {
+export function whereEq<R>(q: PageQuery<R>, expr: string, value: unknown): void {
   if (value === undefined || value === null) return;
   q.params.push(value);
   q.where.push(`${expr} = $${q.params.length}`);
 }
 
 /** Adds a condition with one parameter, written as `$?` in `sql`. */
-export function whereParam(q: PageQuery, sql: string, value: unknown): void {
+export function whereParam<R>(q: PageQuery<R>, sql: string, value: unknown): void {
   if (value === undefined || value === null) return;
   q.params.push(value);
   q.where.push(sql.replaceAll("$?", `$${q.params.length}`));

@@ -3,9 +3,21 @@
 // collects every entity connected along that chain and the links between them.
 
 import { PROVENANCE_STAGES, type ProvenanceStage } from "../../protocol/provenance.ts";
-import type { Queryable, Row } from "../db/driver.ts";
+import type { Queryable } from "../db/driver.ts";
+import type { CreditRetirementRow, OrderRow, RetirementRow } from "../db/tables.ts";
 import type { ApiContext } from "./context.ts";
 import { userError } from "./errors.ts";
+import {
+  batchRow,
+  creditMintsOfDeal,
+  dealRow,
+  deviceRow,
+  lotsOfDeal,
+  orderRow,
+  retirementRow,
+  retirementsOfDeal,
+  usageReportOf,
+} from "./loaders.ts";
 import {
   chainRef,
   mapBatch,
@@ -16,8 +28,7 @@ import {
   mapOrder,
   mapReport,
   mapRetirement,
-  one,
-} from "./model.ts";
+} from "./mappers.ts";
 
 type Step = {
   key: string;
@@ -62,19 +73,24 @@ export async function provenance(
     subject = `CERTIFICATE_BATCH:${args.batchId}`;
     const batch = await addBatch(db, g, args.batchId);
     if (!batch) throw userError("batchId", `no certificate batch ${args.batchId}`, "NOT_FOUND");
-    for (const lot of await db.query("SELECT DISTINCT deal_id FROM deal_lots WHERE batch_id = $1", [args.batchId])) {
+    for (const lot of await db.query<{ deal_id: string }>(
+      "SELECT DISTINCT deal_id FROM deal_lots WHERE batch_id = $1",
+      [args.batchId],
+    )) {
       await addDeal(db, g, lot.deal_id, args.batchId);
     }
-    for (const r of await db.query("SELECT * FROM retirements WHERE batch_id = $1 AND deal_id IS NULL", [
+    for (const r of await db.query<RetirementRow>("SELECT * FROM retirements WHERE batch_id = $1 AND deal_id IS NULL", [
       args.batchId,
     ])) {
       addRetirement(g, r);
     }
-    for (const o of await db.query("SELECT * FROM orders WHERE kind = 'energy' AND batch_id = $1", [args.batchId]))
+    for (const o of await db.query<OrderRow>("SELECT * FROM orders WHERE kind = 'energy' AND batch_id = $1", [
+      args.batchId,
+    ]))
       addOffer(g, o);
   } else {
     subject = `RETIREMENT:${args.retirementId}`;
-    const r = await one(db, "SELECT * FROM retirements WHERE id = $1", [args.retirementId]);
+    const r = await retirementRow(db, args.retirementId!);
     if (!r) throw userError("retirementId", `no retirement ${args.retirementId}`, "NOT_FOUND");
     await addBatch(db, g, r.batch_id);
     if (r.deal_id !== null) await addDeal(db, g, r.deal_id, r.batch_id);
@@ -92,7 +108,7 @@ export async function provenance(
 }
 
 async function addBatch(db: Queryable, g: Graph, batchId: string): Promise<string | null> {
-  const b = await one(db, "SELECT * FROM certificate_batches WHERE id = $1", [batchId]);
+  const b = await batchRow(db, batchId);
   if (!b) return null;
   const batchKey = g.add(
     "CERTIFICATE_BATCH",
@@ -101,7 +117,7 @@ async function addBatch(db: Queryable, g: Graph, batchId: string): Promise<strin
     chainRef(b.created_block, b.created_time, b.created_tx, b.created_log),
     { batch: mapBatch(b) },
   );
-  const d = await one(db, "SELECT * FROM devices WHERE id = $1", [b.device_id]);
+  const d = await deviceRow(db, b.device_id);
   if (d) {
     const deviceKey = g.add(
       "DEVICE",
@@ -116,7 +132,7 @@ async function addBatch(db: Queryable, g: Graph, batchId: string): Promise<strin
   return batchKey;
 }
 
-function addOffer(g: Graph, o: Row): string {
+function addOffer(g: Graph, o: OrderRow): string {
   const key = g.add(
     "ENERGY_OFFER",
     o.id,
@@ -128,7 +144,7 @@ function addOffer(g: Graph, o: Row): string {
   return key;
 }
 
-function addRetirement(g: Graph, r: Row): string {
+function addRetirement(g: Graph, r: RetirementRow): string {
   const key = g.add(
     "RETIREMENT",
     r.id,
@@ -148,7 +164,7 @@ function addRetirement(g: Graph, r: Row): string {
  */
 async function addDeal(db: Queryable, g: Graph, dealId: string, viaBatch?: string): Promise<boolean> {
   if (g.deals.has(dealId)) return true;
-  const d = await one(db, "SELECT * FROM deals WHERE id = $1", [dealId]);
+  const d = await dealRow(db, dealId);
   if (!d) return false;
   g.deals.add(dealId);
   const dealKey = g.add(
@@ -158,14 +174,14 @@ async function addDeal(db: Queryable, g: Graph, dealId: string, viaBatch?: strin
     chainRef(d.opened_block, d.opened_time, d.opened_tx, d.opened_log),
     { deal: mapDeal(d) },
   );
-  const lots = await db.query("SELECT * FROM deal_lots WHERE deal_id = $1 ORDER BY idx", [dealId]);
+  const lots = await lotsOfDeal(db, dealId);
   for (const lot of lots) {
     if (viaBatch !== undefined && lot.batch_id !== viaBatch) continue;
     if (!g.batches.has(lot.batch_id)) await addBatch(db, g, lot.batch_id);
-    const offer = await one(db, "SELECT * FROM orders WHERE kind = 'energy' AND id = $1", [lot.offer_id]);
+    const offer = await orderRow(db, "energy", lot.offer_id);
     if (offer) g.link(addOffer(g, offer), dealKey, lot.wh, "Wh");
   }
-  const report = await one(db, "SELECT * FROM usage_reports WHERE deal_id = $1", [dealId]);
+  const report = await usageReportOf(db, dealId);
   const reportKey = report
     ? g.add(
         "USAGE_REPORT",
@@ -176,9 +192,7 @@ async function addDeal(db: Queryable, g: Graph, dealId: string, viaBatch?: strin
       )
     : null;
   if (reportKey) g.link(dealKey, reportKey, report!.wh_consumed, "Wh");
-  const retirements = await db.query("SELECT * FROM retirements WHERE deal_id = $1 ORDER BY block_number, log_index", [
-    dealId,
-  ]);
+  const retirements = await retirementsOfDeal(db, dealId);
   const retirementKeys: string[] = [];
   for (const r of retirements) {
     if (viaBatch !== undefined && r.batch_id !== viaBatch) continue;
@@ -187,9 +201,7 @@ async function addDeal(db: Queryable, g: Graph, dealId: string, viaBatch?: strin
     if (reportKey) g.link(reportKey, key, r.wh, "Wh");
     g.link(`CERTIFICATE_BATCH:${r.batch_id}`, key, r.wh, "Wh");
   }
-  for (const m of await db.query("SELECT * FROM credit_mints WHERE deal_id = $1 ORDER BY block_number, log_index", [
-    dealId,
-  ])) {
+  for (const m of await creditMintsOfDeal(db, dealId)) {
     const mintKey = g.add(
       "CREDIT_MINT",
       m.id,
@@ -201,7 +213,7 @@ async function addDeal(db: Queryable, g: Graph, dealId: string, viaBatch?: strin
     );
     if (retirementKeys.length > 0) for (const k of retirementKeys) g.link(k, mintKey);
     else if (reportKey) g.link(reportKey, mintKey);
-    const claims = await db.query(
+    const claims = await db.query<CreditRetirementRow & { claimed: string }>(
       `SELECT r.*, a.amount AS claimed FROM credit_allocations a JOIN credit_retirements r ON r.id = a.retirement_id
        WHERE a.deal_id = $1 ORDER BY r.block_number, r.log_index`,
       [dealId],

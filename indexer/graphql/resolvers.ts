@@ -1,38 +1,58 @@
-// Root resolvers. Everything is read-only; objects come from model.ts, the heavier views from
+// Root resolvers. Everything is read-only: lists are filters.ts queries paged and mapped by
+// mappers.ts, single objects come from loaders.ts through the mappers; the heavier views from
 // orderbook.ts, provenance.ts and stats.ts.
 import { Repeater } from "graphql-yoga";
 import { MARKET_REFERENCE } from "../../protocol/reference.ts";
 import type { SyncEvent } from "../sync/engine.ts";
 import type { ApiContext } from "./context.ts";
 import {
-  address,
+  activityOf,
   type BatchFilter,
-  chainRef,
+  batchesWhere,
+  type CreditFilter,
+  creditMintsWhere,
+  creditRetirementsWhere,
   type DealFilter,
-  eventRowQuery,
-  hardwareClassIndex,
-  KIND_TO_DB,
-  listBatches,
-  listDeals,
-  listOrders,
+  type DeviceFilter,
+  dealsWhere,
+  devicesWhere,
+  type OrderFilter,
+  orderQuery,
+  type RetirementFilter,
+  retirementsWhere,
+  skippedMatchQuery,
+  type TradeFilter,
+  tradesWhere,
+} from "./filters.ts";
+import { address, KIND_TO_DB, type OrderKindName } from "./inputs.ts";
+import {
+  certificatesHeldBy,
+  creditBalanceOf,
+  creditLotsOf,
+  creditRetirementRow,
+  dealsChangedIn,
+  marketBalanceOf,
+  retirementRow,
+} from "./loaders.ts";
+import {
   loadBatch,
   loadDeal,
   loadDevice,
   loadOrder,
+  mapActivity,
+  mapBatch,
   mapCreditMint,
   mapCreditRetirement,
   mapDeal,
   mapDevice,
   mapHolding,
+  mapOrder,
   mapRetirement,
   mapSkipped,
   mapTrade,
-  type OrderFilter,
-  one,
-  sourceIndex,
-} from "./model.ts";
+} from "./mappers.ts";
 import { type OrderBookFilter, orderBook } from "./orderbook.ts";
-import { type PageArgs, type PageQuery, page, whereEq, whereParam } from "./pagination.ts";
+import { type PageArgs, page } from "./pagination.ts";
 import { provenance } from "./provenance.ts";
 import { BigIntScalar, JSONScalar } from "./scalars.ts";
 import { stats } from "./stats.ts";
@@ -63,73 +83,28 @@ function account(ctx: ApiContext, raw: string) {
   const db = ctx.db;
   return {
     address: a,
-    orders: (args: Args<{ filter?: OrderFilter }>, c: ApiContext) => listOrders(c, args.filter, args, a),
-    deals: (args: Args<{ filter?: DealFilter }>, c: ApiContext) => listDeals(c, args.filter, args, a),
-    devices: (args: PageArgs) => {
-      const q: PageQuery = {
-        select: "SELECT * FROM devices",
-        where: [],
-        params: [],
-        order: [{ expr: "id", column: "id", cast: "numeric" }],
-      };
-      whereEq(q, "owner", a);
-      return page(db, q, args, mapDevice);
-    },
-    certificates: async () =>
-      (await db.query("SELECT * FROM certificate_balances WHERE holder = $1 AND wh > 0 ORDER BY batch_id", [a])).map(
-        mapHolding,
-      ),
-    retirements: (args: PageArgs) => {
-      const q = eventRowQuery("retirements");
-      whereParam(q, "(t.holder = $? OR t.beneficiary = $?)", a);
-      return page(db, q, args, mapRetirement);
-    },
-    creditBalance: async () =>
-      (await one(db, "SELECT balance FROM credit_holders WHERE account = $1", [a]))?.balance ?? "0",
+    orders: async (args: Args<{ filter?: OrderFilter }>, c: ApiContext) =>
+      page(c.db, await orderQuery(c, args.filter, a), args, mapOrder),
+    deals: (args: Args<{ filter?: DealFilter }>, c: ApiContext) =>
+      page(c.db, dealsWhere(args.filter, a), args, mapDeal),
+    devices: (args: PageArgs) => page(db, devicesWhere(null, a), args, mapDevice),
+    certificates: async () => (await certificatesHeldBy(db, a)).map(mapHolding),
+    retirements: (args: PageArgs) => page(db, retirementsWhere(null, a), args, mapRetirement),
+    creditBalance: async () => (await creditBalanceOf(db, a))?.balance ?? "0",
     creditLots: async () =>
-      (
-        ((await one(db, "SELECT lots FROM credit_holders WHERE account = $1", [a]))?.lots ?? []) as {
-          dealId: string;
-          amount: string;
-        }[]
-      ).map((l) => ({
+      ((await creditLotsOf(db, a))?.lots ?? []).map((l) => ({
         dealId: l.dealId,
         amount: l.amount,
       })),
-    creditMints: (args: PageArgs) => {
-      const q = eventRowQuery("credit_mints");
-      whereEq(q, "t.account", a);
-      return page(db, q, args, mapCreditMint);
-    },
-    creditRetirements: (args: PageArgs) => {
-      const q = eventRowQuery("credit_retirements");
-      whereParam(q, "(t.holder = $? OR t.beneficiary = $?)", a);
-      return page(db, q, args, mapCreditRetirement);
-    },
+    creditMints: (args: PageArgs) => page(db, creditMintsWhere(null, a), args, mapCreditMint),
+    creditRetirements: (args: PageArgs) => page(db, creditRetirementsWhere(null, a), args, mapCreditRetirement),
     marketBalance: async () => {
-      const b = await one(db, "SELECT credited, withdrawn FROM market_balances WHERE account = $1", [a]);
+      const b = await marketBalanceOf(db, a);
       const credited = b?.credited ?? "0";
       const withdrawn = b?.withdrawn ?? "0";
       return { credited, withdrawn, withdrawable: (BigInt(credited) - BigInt(withdrawn)).toString() };
     },
-    activity: (args: PageArgs) => {
-      const q: PageQuery = {
-        select: "SELECT e.* FROM account_events x JOIN events e USING (block_number, log_index)",
-        where: [],
-        params: [],
-        order: [
-          { expr: "x.block_number", column: "block_number", cast: "int8" },
-          { expr: "x.log_index", column: "log_index", cast: "int4" },
-        ],
-      };
-      whereEq(q, "x.account", a);
-      return page(db, q, args, (e) => ({
-        contract: e.contract,
-        name: e.name,
-        args: e.args,
-        at: chainRef(e.block_number, e.block_time, e.tx_hash, e.log_index),
-      }));
-    },
+    activity: (args: PageArgs) => page(db, activityOf(a), args, mapActivity),
   };
 }
 
@@ -167,92 +142,32 @@ export const resolvers = {
     status: (_: unknown, __: unknown, ctx: ApiContext) => status(ctx),
     orderBook: (_: unknown, a: { resource: "COMPUTE"; filter?: OrderBookFilter; depth: number }, ctx: ApiContext) =>
       ctx.memo(`orderBook:${JSON.stringify(a)}`, () => orderBook(ctx, a.resource, a.filter, a.depth)),
-    order: (_: unknown, a: { kind: keyof typeof KIND_TO_DB; id: string }, ctx: ApiContext) =>
-      loadOrder(ctx.db, KIND_TO_DB[a.kind], a.id),
-    orders: (_: unknown, a: Args<{ filter?: OrderFilter }>, ctx: ApiContext) => listOrders(ctx, a.filter, a),
-    deal: (_: unknown, a: { id: string }, ctx: ApiContext) => loadDeal(ctx.db, a.id),
-    deals: (_: unknown, a: Args<{ filter?: DealFilter }>, ctx: ApiContext) => listDeals(ctx, a.filter, a),
-    // biome-ignore lint/suspicious/noExplicitAny: untyped until each table and event has its own type
-    trades: (_: unknown, a: Args<{ filter?: Record<string, any> }>, ctx: ApiContext) => {
-      const f = a.filter ?? {};
-      const q = eventRowQuery("trades");
-      q.order.push({ expr: "t.id", column: "id", cast: "text" });
-      whereEq(q, "t.resource", f.resource?.toLowerCase());
-      whereParam(q, "(t.buyer = $? OR t.supplier = $?)", address(f.account, "filter.account"));
-      whereEq(q, "t.hardware_class", hardwareClassIndex(f.hardwareClass, "filter.hardwareClass"));
-      whereEq(q, "t.region", f.region);
-      whereEq(q, "t.source", sourceIndex(f.source, "filter.source"));
-      whereParam(q, "t.block_time >= $?", f.from);
-      whereParam(q, "t.block_time < $?", f.to);
-      return page(ctx.db, q, a, mapTrade);
-    },
-    skippedMatches: (_: unknown, a: PageArgs, ctx: ApiContext) =>
-      page(
-        ctx.db,
-        {
-          select: "SELECT * FROM skipped_matches",
-          where: [],
-          params: [],
-          order: [
-            { expr: "block_number", column: "block_number", cast: "int8" },
-            { expr: "id", column: "id", cast: "text" },
-          ],
-        },
-        a,
-        mapSkipped,
-      ),
-    device: (_: unknown, a: { id: string }, ctx: ApiContext) => loadDevice(ctx.db, a.id),
-    devices: (
-      _: unknown,
-      a: Args<{ filter?: { owner?: string; status?: string; source?: string; region?: number } }>,
-      ctx: ApiContext,
-    ) => {
-      const f = a.filter ?? {};
-      const q: PageQuery = {
-        select: "SELECT * FROM devices",
-        where: [],
-        params: [],
-        order: [{ expr: "id", column: "id", cast: "numeric" }],
-      };
-      whereEq(q, "owner", address(f.owner, "filter.owner"));
-      whereEq(q, "status", f.status ? f.status[0] + f.status.slice(1).toLowerCase() : null);
-      whereEq(q, "source", sourceIndex(f.source, "filter.source"));
-      whereEq(q, "region", f.region);
-      return page(ctx.db, q, a, mapDevice);
-    },
-    certificateBatch: (_: unknown, a: { id: string }, ctx: ApiContext) => loadBatch(ctx.db, a.id),
+    order: (_: unknown, a: { kind: OrderKindName; id: string }, ctx: ApiContext) =>
+      loadOrder(ctx, KIND_TO_DB[a.kind], a.id),
+    orders: async (_: unknown, a: Args<{ filter?: OrderFilter }>, ctx: ApiContext) =>
+      page(ctx.db, await orderQuery(ctx, a.filter), a, mapOrder),
+    deal: (_: unknown, a: { id: string }, ctx: ApiContext) => loadDeal(ctx, a.id),
+    deals: (_: unknown, a: Args<{ filter?: DealFilter }>, ctx: ApiContext) =>
+      page(ctx.db, dealsWhere(a.filter), a, mapDeal),
+    trades: (_: unknown, a: Args<{ filter?: TradeFilter }>, ctx: ApiContext) =>
+      page(ctx.db, tradesWhere(a.filter), a, mapTrade),
+    skippedMatches: (_: unknown, a: PageArgs, ctx: ApiContext) => page(ctx.db, skippedMatchQuery(), a, mapSkipped),
+    device: (_: unknown, a: { id: string }, ctx: ApiContext) => loadDevice(ctx, a.id),
+    devices: (_: unknown, a: Args<{ filter?: DeviceFilter }>, ctx: ApiContext) =>
+      page(ctx.db, devicesWhere(a.filter), a, mapDevice),
+    certificateBatch: (_: unknown, a: { id: string }, ctx: ApiContext) => loadBatch(ctx, a.id),
     certificateBatches: (_: unknown, a: Args<{ filter?: BatchFilter }>, ctx: ApiContext) =>
-      listBatches(ctx, a.filter, a),
+      page(ctx.db, batchesWhere(a.filter), a, mapBatch),
     retirement: async (_: unknown, a: { id: string }, ctx: ApiContext) =>
-      mapRetirement(await one(ctx.db, "SELECT * FROM retirements WHERE id = $1", [a.id])),
-    retirements: (
-      _: unknown,
-      a: Args<{ filter?: { batchId?: string; dealId?: string; account?: string } }>,
-      ctx: ApiContext,
-    ) => {
-      const f = a.filter ?? {};
-      const q = eventRowQuery("retirements");
-      whereEq(q, "t.batch_id", f.batchId);
-      whereEq(q, "t.deal_id", f.dealId);
-      whereParam(q, "(t.holder = $? OR t.beneficiary = $?)", address(f.account, "filter.account"));
-      return page(ctx.db, q, a, mapRetirement);
-    },
-    creditMints: (_: unknown, a: Args<{ filter?: { account?: string; dealId?: string } }>, ctx: ApiContext) => {
-      const f = a.filter ?? {};
-      const q = eventRowQuery("credit_mints");
-      whereEq(q, "t.account", address(f.account, "filter.account"));
-      whereEq(q, "t.deal_id", f.dealId);
-      return page(ctx.db, q, a, mapCreditMint);
-    },
+      mapRetirement(await retirementRow(ctx.db, a.id)),
+    retirements: (_: unknown, a: Args<{ filter?: RetirementFilter }>, ctx: ApiContext) =>
+      page(ctx.db, retirementsWhere(a.filter), a, mapRetirement),
+    creditMints: (_: unknown, a: Args<{ filter?: CreditFilter }>, ctx: ApiContext) =>
+      page(ctx.db, creditMintsWhere(a.filter), a, mapCreditMint),
     creditRetirement: async (_: unknown, a: { id: string }, ctx: ApiContext) =>
-      mapCreditRetirement(await one(ctx.db, "SELECT * FROM credit_retirements WHERE id = $1", [a.id])),
-    creditRetirements: (_: unknown, a: Args<{ filter?: { account?: string; dealId?: string } }>, ctx: ApiContext) => {
-      const f = a.filter ?? {};
-      const q = eventRowQuery("credit_retirements");
-      whereParam(q, "(t.holder = $? OR t.beneficiary = $?)", address(f.account, "filter.account"));
-      whereParam(q, "t.id IN (SELECT retirement_id FROM credit_allocations WHERE deal_id = $?)", f.dealId);
-      return page(ctx.db, q, a, mapCreditRetirement);
-    },
+      mapCreditRetirement(await creditRetirementRow(ctx.db, a.id)),
+    creditRetirements: (_: unknown, a: Args<{ filter?: CreditFilter }>, ctx: ApiContext) =>
+      page(ctx.db, creditRetirementsWhere(a.filter), a, mapCreditRetirement),
     account: (_: unknown, a: { address: string }, ctx: ApiContext) => account(ctx, a.address),
     provenance: (_: unknown, a: { dealId?: string; batchId?: string; retirementId?: string }, ctx: ApiContext) =>
       provenance(ctx, a),
@@ -282,7 +197,7 @@ export const resolvers = {
         live(
           ctx,
           (e) => e.type === "block" && (!e.touched || (e.touched.get("deals")?.has(a.id) ?? false)),
-          () => loadDeal(ctx.db, a.id),
+          () => loadDeal(ctx, a.id),
         ),
       resolve: (deal: unknown) => deal,
     },
@@ -297,13 +212,7 @@ export const resolvers = {
             if (e.type !== "block") return;
             queue = queue
               .then(async () => {
-                const params: unknown[] = [e.fromBlock, e.toBlock];
-                let sql = "SELECT d.* FROM deals d WHERE d.updated_block BETWEEN $1 AND $2";
-                if (who) {
-                  params.push(who);
-                  sql += " AND d.id IN (SELECT deal_id FROM deal_parties WHERE account = $3)";
-                }
-                for (const row of await ctx.db.query(`${sql} ORDER BY d.id`, params)) await push(mapDeal(row));
+                for (const row of await dealsChangedIn(ctx.db, e.fromBlock, e.toBlock, who)) await push(mapDeal(row));
               })
               .catch((error) => stop(error));
           });

@@ -1,13 +1,26 @@
 // Market statistics over a window of chain time, computed in SQL from the trades, deals,
 // retirements and credit tables (so they always agree with the lists the API serves).
 import { CREDIT_DECIMALS } from "../../protocol/units.ts";
+import type { Decimal } from "../db/tables.ts";
 import type { ApiContext } from "./context.ts";
 import { userError } from "./errors.ts";
-import { decimal, hardwareClassIndex, sourceIndex } from "./model.ts";
+import { hardwareClassIndex, sourceIndex } from "./inputs.ts";
+import { decimal } from "./mappers.ts";
 
 const SECONDS = { HOUR: 3_600, DAY: 86_400, WEEK: 604_800 } as const;
 const QUANTITY_UNIT = { COMPUTE: "VCU-hours", ENERGY: "Wh", BANDWIDTH: "Mbps-hours" } as const;
 type Resource = keyof typeof QUANTITY_UNIT;
+
+/** Trades summed over a group: one resource, or one interval of one resource. */
+type TradeSums = { quantity: Decimal; value: Decimal; trades: number };
+type Bucket = TradeSums & { start: number };
+type Candle = Omit<Bucket, "quantity"> & {
+  open: Decimal;
+  high: Decimal;
+  low: Decimal;
+  close: Decimal;
+  volume: Decimal;
+};
 
 export function stats(
   ctx: ApiContext,
@@ -26,7 +39,7 @@ export function stats(
     to: to ?? null,
     interval,
     totals: async () => {
-      const rows = await db.query(
+      const rows = await db.query<TradeSums & { resource: string }>(
         `SELECT resource, sum(quantity) AS quantity, sum(value) AS value, count(*)::int4 AS trades
          FROM trades WHERE block_time >= $1 AND block_time < $2 GROUP BY resource`,
         [lo, hi],
@@ -43,7 +56,7 @@ export function stats(
       });
     },
     volume: async ({ resource }: { resource: Resource }) =>
-      db.query(
+      db.query<Bucket>(
         `SELECT (block_time / $3) * $3 AS start, sum(quantity) AS quantity, sum(value) AS value, count(*)::int4 AS trades
          FROM trades WHERE resource = $4 AND block_time >= $1 AND block_time < $2 GROUP BY 1 ORDER BY 1`,
         [lo, hi, step, resource.toLowerCase()],
@@ -59,7 +72,7 @@ export function stats(
       add("hardware_class", hardwareClassIndex(args.hardwareClass, "hardwareClass"));
       add("region", args.region);
       add("source", sourceIndex(args.source, "source"));
-      return db.query(
+      return db.query<Candle>(
         `SELECT (block_time / $3) * $3 AS start,
                 (array_agg(price ORDER BY block_number, log_index, id))[1] AS open,
                 max(price) AS high, min(price) AS low,

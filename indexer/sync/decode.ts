@@ -1,19 +1,21 @@
 // Turns raw logs into named events with plain JSON arguments, using the ABIs generated from the
-// contracts' build artifacts (never hand-copied ones).
+// contracts' build artifacts (never hand-copied ones). The stored form of the arguments is typed
+// per event in contracts.ts (`EventArgsOf`); here an event is still any event of any contract.
 import { type Abi, type AbiEvent, decodeEventLog, toEventSelector } from "viem";
+import type { EventArgsOf, EventNameOf, IndexedContract } from "../contracts.ts";
 import type { RawLog } from "./chain.ts";
 
 export type ContractSpec = { name: string; address: string; abi: Abi };
 
-/** Argument values as stored and handed to handlers: uint → decimal string, address → lower case. */
-// biome-ignore lint/suspicious/noExplicitAny: untyped until each table and event has its own type
-export type EventArgs = Record<string, any>;
+/** Argument values as stored: uint → decimal string (or number up to 48 bits), address → lower case. */
+export type StoredArgs = Readonly<Record<string, unknown>>;
 
-export type DecodedEvent = {
-  contract: string;
+/** A decoded event; `ContractEvent` narrows it to one event of one contract. */
+export type DecodedEvent<C extends string = string, N extends string = string, A = StoredArgs> = {
+  contract: C;
   address: string;
-  name: string;
-  args: EventArgs;
+  name: N;
+  args: A;
   /** Every address among the arguments, for "everything one account did". */
   accounts: string[];
   blockNumber: number;
@@ -23,6 +25,9 @@ export type DecodedEvent = {
   txIndex: number;
   logIndex: number;
 };
+
+/** One event of one indexed contract, its arguments typed from the ABI. */
+export type ContractEvent<C extends IndexedContract, N extends EventNameOf<C>> = DecodedEvent<C, N, EventArgsOf<C, N>>;
 
 export type Decoder = (log: RawLog, blockTime: number) => DecodedEvent | null;
 
@@ -42,7 +47,7 @@ export function createDecoder(contracts: readonly ContractSpec[]): Decoder {
     if (!contract || !abi) return null;
     const decoded = decodeEventLog({ abi, data: log.data as `0x${string}`, topics: log.topics as [`0x${string}`] });
     const accounts = new Set<string>();
-    const args = normalise(decoded.args, accounts) as EventArgs;
+    const args = normalise(decoded.args, accounts) as StoredArgs;
     return {
       contract: contract.name,
       address: log.address,

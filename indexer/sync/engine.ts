@@ -10,11 +10,27 @@
 //   block); a block whose parent hash does not match the checkpoint triggers a rollback to the
 //   common ancestor. A re-org deeper than the journal resets the index and rebuilds it from the
 //   deployment's start block, which is slow but exact.
+//
+// This file decides when; db/checkpoint.ts, db/journal.ts and db/store.ts hold the SQL (docs/indexer.md).
 import type { Logger } from "pino";
-import type { Database, Queryable } from "../db/driver.ts";
-import { readColumns, rollbackJournal, Store, type TableColumns } from "../db/store.ts";
+import {
+  advanceCheckpoint,
+  type Checkpoint,
+  countEvents,
+  readSyncState,
+  restartIndex,
+  rollBackTo,
+  saveBlocks,
+  saveEvents,
+  startNewIndex,
+  storedBlocksBelow,
+} from "../db/checkpoint.ts";
+import type { Database } from "../db/driver.ts";
+import { readColumns, type TableColumns } from "../db/recordset.ts";
+import { Store } from "../db/store.ts";
+import { TABLE_NAMES, type TableName } from "../db/tables.ts";
 import { IndexerError, isRetryable } from "../errors.ts";
-import type { HandlerSet } from "../handlers/types.ts";
+import { type HandlerSet, handlerOf, type RowRef } from "../handlers/types.ts";
 import type { BlockHeader, Chain } from "./chain.ts";
 import { type ContractSpec, createDecoder, type DecodedEvent, type Decoder } from "./decode.ts";
 import { type FetchedRange, fetchRange } from "./fetch-range.ts";
@@ -63,8 +79,6 @@ export type SyncStatus = {
   reorgs: number;
   lastError: { code: string; message: string; at: string } | null;
 };
-
-type Checkpoint = { number: number; hash: string; journalFloor: number };
 
 const ZERO_HASH = `0x${"0".repeat(64)}`;
 
@@ -133,36 +147,24 @@ export class SyncEngine {
   async init(): Promise<void> {
     const { db, chain, startBlock } = this.#o;
     this.#chainId = await chain.chainId();
-    this.#columns = await readColumns(db, Object.keys(this.#o.handlers.tables));
-    for (const t of Object.keys(this.#o.handlers.tables)) {
+    this.#columns = await readColumns(db, TABLE_NAMES);
+    for (const t of TABLE_NAMES) {
       if (!this.#columns.has(t))
         throw new IndexerError("SCHEMA_MISMATCH", `handlers write table ${t}, which the schema lacks`);
     }
     const fingerprint = deploymentFingerprint(this.#chainId, this.#o.contracts, startBlock);
-    const [state] = await db.query<{
-      chain_id: number;
-      deployment: string;
-      block_number: number;
-      block_hash: string;
-      journal_floor: number;
-    }>("SELECT chain_id, deployment, block_number, block_hash, journal_floor FROM sync_state");
+    const state = await readSyncState(db);
     if (state && state.deployment === fingerprint) {
       this.#cp = { number: state.block_number, hash: state.block_hash, journalFloor: state.journal_floor };
-      this.#eventsIndexed = (await db.query<{ n: number }>("SELECT count(*)::int8 AS n FROM events"))[0].n;
+      this.#eventsIndexed = await countEvents(db);
       this.#o.log.info({ block: state.block_number, events: this.#eventsIndexed }, "resuming from checkpoint");
       return;
     }
     if (state)
       this.#o.log.warn({ was: state.deployment, now: fingerprint }, "database holds another deployment; re-indexing");
     const genesis = await this.#startCheckpoint();
-    await db.transaction(async (tx) => {
-      await this.#clear(tx);
-      await tx.query("DELETE FROM sync_state");
-      await tx.query(
-        "INSERT INTO sync_state (chain_id, deployment, block_number, block_hash, journal_floor, head_block) VALUES ($1, $2, $3, $4, $3, $3)",
-        [this.#chainId, fingerprint, genesis.number, genesis.hash],
-      );
-    });
+    const chainId = this.#chainId;
+    await db.transaction((tx) => startNewIndex(tx, chainId, fingerprint, genesis));
     this.#cp = genesis;
     this.#eventsIndexed = 0;
     this.#o.log.info({ startBlock }, "new index");
@@ -296,43 +298,29 @@ export class SyncEngine {
   }
 
   async #commit(events: DecodedEvent[], headers: BlockHeader[], to: BlockHeader, journaled: boolean) {
-    const fromBlock = this.#cp!.number + 1;
+    const previous = this.#cp!;
+    const fromBlock = previous.number + 1;
     const withEvents = new Set(events.map((e) => e.blockNumber));
     const { touched, checkpoint } = await this.#o.db.transaction(async (tx) => {
       // Every block that carries events is kept (times, ancestor search); so is the checkpoint block.
-      const blocks = headers.filter((h) => h.number === to.number || withEvents.has(h.number));
-      await tx.query(
-        `INSERT INTO blocks (number, hash, parent_hash, timestamp)
-         SELECT number, hash, parent_hash, timestamp FROM json_to_recordset($1) AS b(number int8, hash text, parent_hash text, timestamp int8)
-         ON CONFLICT (number) DO NOTHING`,
-        [
-          JSON.stringify(
-            blocks.map((b) => ({ number: b.number, hash: b.hash, parent_hash: b.parentHash, timestamp: b.timestamp })),
-          ),
-        ],
+      await saveBlocks(
+        tx,
+        headers.filter((h) => h.number === to.number || withEvents.has(h.number)),
       );
-      const fresh = events.length === 0 ? [] : await insertEvents(tx, events);
-      const store = new Store(tx, this.#o.handlers.tables, this.#columns);
+      const fresh = await saveEvents(tx, events);
+      const store = new Store(tx, this.#columns);
       await this.#prefetch(store, fresh);
       const ctx = { store, addresses: this.#addressByName };
-      for (const e of fresh) {
-        const handler = this.#o.handlers.contracts[e.contract]?.events[e.name];
-        if (handler) await handler(e, ctx);
-      }
+      for (const e of fresh) await handlerOf(this.#o.handlers, e)?.handle(e, ctx);
       // A journaled step is labelled with its last block and remembers its first: rolling it back
       // returns to the block before it, whichever of its blocks the re-org began at.
       await store.flush(journaled ? { block: to.number, stepFrom: fromBlock } : undefined);
       const floor = !journaled
         ? to.number
-        : Math.max(this.#cp!.journalFloor, (this.#head ?? to.number) - this.#o.reorgDepth);
-      if (journaled && floor > this.#cp!.journalFloor) {
-        await tx.query("DELETE FROM reorg_journal WHERE block_number <= $1", [floor]);
-      }
-      await tx.query(
-        "UPDATE sync_state SET block_number = $1, block_hash = $2, journal_floor = $3, head_block = $4, updated_at = now()",
-        [to.number, to.hash, floor, Math.max(this.#head ?? to.number, to.number)],
-      );
-      return { touched: store.touched, checkpoint: { number: to.number, hash: to.hash, journalFloor: floor } };
+        : Math.max(previous.journalFloor, (this.#head ?? to.number) - this.#o.reorgDepth);
+      const next: Checkpoint = { number: to.number, hash: to.hash, journalFloor: floor };
+      await advanceCheckpoint(tx, previous, next, Math.max(this.#head ?? to.number, to.number), journaled);
+      return { touched: store.touched, checkpoint: next };
     });
     this.#cp = checkpoint;
     this.#eventsIndexed += events.length;
@@ -341,9 +329,9 @@ export class SyncEngine {
   }
 
   async #prefetch(store: Store, events: DecodedEvent[]): Promise<void> {
-    const byTable = new Map<string, (string | number | bigint)[][]>();
+    const byTable = new Map<TableName, RowRef[1][]>();
     for (const e of events) {
-      const prefetch = this.#o.handlers.contracts[e.contract]?.prefetch?.[e.name];
+      const prefetch = handlerOf(this.#o.handlers, e)?.prefetch;
       if (!prefetch) continue;
       for (const [table, key] of prefetch(e)) {
         let list = byTable.get(table);
@@ -351,7 +339,8 @@ export class SyncEngine {
         list.push(key);
       }
     }
-    for (const [table, keys] of byTable) await store.prefetch(table, keys);
+    // Each list holds keys of its own table (they were grouped by it above).
+    for (const [table, keys] of byTable) await store.prefetch(table, keys as never[]);
   }
 
   /** Finds the newest block we hold that is still canonical and rolls back everything above it. */
@@ -361,10 +350,7 @@ export class SyncEngine {
     let ancestor: { number: number; hash: string } | null = null;
     let below = cp.number + 1;
     while (!ancestor) {
-      const stored = await db.query<{ number: number; hash: string }>(
-        "SELECT number, hash FROM blocks WHERE number < $1 AND number >= $2 ORDER BY number DESC LIMIT 50",
-        [below, cp.journalFloor],
-      );
+      const stored = await storedBlocksBelow(db, below, cp.journalFloor);
       if (stored.length === 0) break;
       const head = await chain.head();
       const canonical = await chain.headers(stored.map((s) => s.number).filter((n) => n <= head));
@@ -378,42 +364,20 @@ export class SyncEngine {
         "re-org deeper than the journal; re-indexing from the start block",
       );
       const genesis = await this.#startCheckpoint();
-      await db.transaction(async (tx) => {
-        await this.#clear(tx);
-        await tx.query(
-          "UPDATE sync_state SET block_number = $1, block_hash = $2, journal_floor = $1, updated_at = now()",
-          [genesis.number, genesis.hash],
-        );
-      });
+      await db.transaction((tx) => restartIndex(tx, genesis));
       this.#cp = genesis;
       this.#eventsIndexed = 0;
       this.#emit({ type: "reorg", ancestor: this.#cp!.number, orphaned: cp.number - this.#cp!.number, reset: true });
       return;
     }
-    const { removed, target } = await db.transaction(async (tx) => {
-      // A step that straddles the ancestor is undone whole: back to the block before it.
-      const [{ first }] = await tx.query<{ first: number | null }>(
-        "SELECT min(step_from) AS first FROM reorg_journal WHERE block_number > $1",
-        [ancestor!.number],
-      );
-      const number = first === null ? ancestor!.number : Math.min(ancestor!.number, first - 1);
-      const [kept] = await tx.query<{ hash: string }>("SELECT hash FROM blocks WHERE number = $1", [number]);
-      if (!kept) throw new IndexerError("ROLLBACK_TARGET_MISSING", `no stored block ${number} to roll back to`);
-      await rollbackJournal(tx, this.#o.handlers.tables, this.#columns, ancestor!.number);
-      const gone = await tx.query("DELETE FROM events WHERE block_number > $1 RETURNING log_index", [number]);
-      await tx.query("DELETE FROM account_events WHERE block_number > $1", [number]);
-      await tx.query("DELETE FROM blocks WHERE number > $1", [number]);
-      await tx.query("UPDATE sync_state SET block_number = $1, block_hash = $2, updated_at = now()", [
-        number,
-        kept.hash,
-      ]);
-      return { removed: gone.length, target: { number, hash: kept.hash } };
-    });
-    const a = target;
-    this.#eventsIndexed -= removed;
-    this.#cp = { number: a.number, hash: a.hash, journalFloor: cp.journalFloor };
-    log.warn({ ancestor: a.number, orphaned: cp.number - a.number }, "re-org: rolled back to the common ancestor");
-    this.#emit({ type: "reorg", ancestor: a.number, orphaned: cp.number - a.number, reset: false });
+    // A step that straddles the ancestor is undone whole: back to the block before it.
+    const common = ancestor.number;
+    const { target, removedEvents } = await db.transaction((tx) => rollBackTo(tx, this.#columns, common));
+    this.#eventsIndexed -= removedEvents;
+    this.#cp = { number: target.number, hash: target.hash, journalFloor: cp.journalFloor };
+    const orphaned = cp.number - target.number;
+    log.warn({ ancestor: target.number, orphaned }, "re-org: rolled back to the common ancestor");
+    this.#emit({ type: "reorg", ancestor: target.number, orphaned, reset: false });
   }
 
   async #startCheckpoint(): Promise<Checkpoint> {
@@ -427,11 +391,6 @@ export class SyncEngine {
         { retryable: true },
       );
     return { number: before, hash: h.hash, journalFloor: before };
-  }
-
-  async #clear(tx: Queryable): Promise<void> {
-    const tables = [...Object.keys(this.#o.handlers.tables), "events", "account_events", "blocks", "reorg_journal"];
-    await tx.query(`TRUNCATE ${tables.join(", ")}`);
   }
 
   #emit(e: SyncEvent): void {
@@ -476,47 +435,6 @@ export class SyncEngine {
       };
     });
   }
-}
-
-async function insertEvents(tx: Queryable, events: DecodedEvent[]): Promise<DecodedEvent[]> {
-  const rows = events.map((e) => ({
-    block_hash: e.blockHash,
-    log_index: e.logIndex,
-    block_number: e.blockNumber,
-    block_time: e.blockTime,
-    tx_hash: e.txHash,
-    tx_index: e.txIndex,
-    contract: e.contract,
-    address: e.address,
-    name: e.name,
-    args: e.args,
-  }));
-  const [{ n }] = await tx.query<{ n: number }>(
-    `WITH fresh AS (
-       INSERT INTO events SELECT * FROM json_populate_recordset(null::events, $1)
-       ON CONFLICT (block_hash, log_index) DO NOTHING RETURNING 1)
-     SELECT count(*)::int4 AS n FROM fresh`,
-    [JSON.stringify(rows)],
-  );
-  let fresh = events;
-  // Only a replayed step can hit rows already there; then find out which events are new.
-  if (n !== events.length) {
-    const seen = await tx.query<{ block_hash: string; log_index: number }>(
-      `SELECT e.block_hash, e.log_index FROM events e JOIN json_to_recordset($1) AS k(block_hash text, log_index int4)
-       USING (block_hash, log_index) WHERE e.xmin = pg_current_xact_id()::xid`,
-      [JSON.stringify(rows.map((r) => ({ block_hash: r.block_hash, log_index: r.log_index })))],
-    );
-    const inserted = new Set(seen.map((r) => `${r.block_hash}:${r.log_index}`));
-    fresh = events.filter((e) => inserted.has(`${e.blockHash}:${e.logIndex}`));
-  }
-  const links = fresh.flatMap((e) => e.accounts.map((account) => [account, e.blockNumber, e.logIndex]));
-  if (links.length > 0) {
-    await tx.query(
-      `INSERT INTO account_events SELECT a->>0, (a->>1)::int8, (a->>2)::int4 FROM json_array_elements($1) a ON CONFLICT DO NOTHING`,
-      [JSON.stringify(links)],
-    );
-  }
-  return fresh;
 }
 
 /** Identifies what the database indexes, so that it is never mixed with another deployment. */

@@ -382,6 +382,8 @@ describe("indexer against real trades", () => {
       );
 
       const deals = await subscribe(`subscription { deals { id status } }`);
+      // The buyer's own feed (the address in mixed case, as a wallet gives it).
+      const buyersDeals = await subscribe(`subscription { deals(account: "${p.buyer}") { id buyer } }`);
       const bidId = x.events(
         await x.send(
           "Market",
@@ -418,6 +420,10 @@ describe("indexer against real trades", () => {
       ]);
       assert.equal(opened.deals.length, 1);
       assert.deepEqual((await deals()).deals, { id: String(opened.deals[0].dealId), status: "ACTIVE" });
+      assert.deepEqual((await buyersDeals()).deals, {
+        id: String(opened.deals[0].dealId),
+        buyer: p.buyer.toLowerCase(),
+      });
     } finally {
       controller.abort();
     }

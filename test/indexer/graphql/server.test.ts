@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { pino } from "pino";
-import { type Database, openDatabase } from "../../indexer/db/driver.ts";
-import { migrate } from "../../indexer/db/migrate.ts";
-import { startServer } from "../../indexer/graphql/server.ts";
-import { HARDWARE_CLASSES } from "../../protocol/units.ts";
+import { type Database, openDatabase } from "../../../indexer/db/driver.ts";
+import { migrate } from "../../../indexer/db/migrate.ts";
+import { startServer } from "../../../indexer/graphql/server.ts";
+import { HARDWARE_CLASSES } from "../../../protocol/units.ts";
 
 describe("indexer GraphQL server", () => {
   let db: Database;

@@ -6,9 +6,9 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Deployment, deploy, Exchange, freePort, type Node, startNode } from "./helpers/chain.ts";
-import { runIndexer, tempDir } from "./helpers/indexer.ts";
-import { bundle, deliver, openBook, settle } from "./helpers/market.ts";
+import { type Deployment, deploy, Exchange, freePort, type Node, startNode } from "../helpers/chain.ts";
+import { runIndexer, tempDir } from "../helpers/indexer.ts";
+import { bundle, deliver, openBook, settle } from "../helpers/market.ts";
 
 function pgBin(): string {
   const base = "/usr/lib/postgresql";

@@ -5,11 +5,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { openDatabase } from "../../indexer/db/driver.ts";
-import { dumpIndex } from "../../indexer/db/dump.ts";
-import { type Deployment, deploy, Exchange, freePort, type Node, ROOT, startNode } from "./helpers/chain.ts";
-import { runIndexer, tempDir } from "./helpers/indexer.ts";
-import { openBook, skippedHistory } from "./helpers/market.ts";
+import { openDatabase } from "../../../indexer/db/driver.ts";
+import { dumpIndex } from "../../../indexer/db/dump.ts";
+import { type Deployment, deploy, Exchange, freePort, type Node, ROOT, startNode } from "../helpers/chain.ts";
+import { runIndexer, tempDir } from "../helpers/indexer.ts";
+import { openBook, skippedHistory } from "../helpers/market.ts";
 
 type Health = { phase: string; eventsIndexed: number | null; indexedBlock: number | null; blocksBehind: number | null };
 

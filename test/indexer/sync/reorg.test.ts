@@ -4,10 +4,10 @@
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import type { SyncEvent } from "../../indexer/sync/engine.ts";
-import { type Deployment, deploy, Exchange, type Node, startNode } from "./helpers/chain.ts";
-import { type Running, runIndexer, tempDir } from "./helpers/indexer.ts";
-import { type Book, bid, computeOffer, openBook, parties, skippedHistory } from "./helpers/market.ts";
+import type { SyncEvent } from "../../../indexer/sync/engine.ts";
+import { type Deployment, deploy, Exchange, type Node, startNode } from "../helpers/chain.ts";
+import { type Running, runIndexer, tempDir } from "../helpers/indexer.ts";
+import { type Book, bid, computeOffer, openBook, parties, skippedHistory } from "../helpers/market.ts";
 
 describe("indexer re-orgs", () => {
   let node: Node;

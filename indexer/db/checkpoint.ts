@@ -1,0 +1,168 @@
+// The sync loop's own bookkeeping in the database: the checkpoint (sync_state), the blocks kept for
+// re-org detection, and the raw event log with its account links. The engine (sync/engine.ts)
+// decides when; this module knows how (docs/indexer.md).
+import { IndexerError } from "../errors.ts";
+import type { BlockHeader } from "../sync/chain.ts";
+import type { DecodedEvent } from "../sync/decode.ts";
+import type { Queryable } from "./driver.ts";
+import { firstJournaledBlockAbove, pruneJournal, rollbackJournal } from "./journal.ts";
+import type { TableColumns } from "./recordset.ts";
+import { type BlockRow, type EventRow, type SyncStateRow, TABLE_NAMES } from "./tables.ts";
+
+/** Where the index stands: every effect of blocks up to `number` is written, none beyond. */
+export type Checkpoint = { number: number; hash: string; journalFloor: number };
+
+export async function readSyncState(db: Queryable): Promise<SyncStateRow | null> {
+  const [state] = await db.query<SyncStateRow>(
+    "SELECT chain_id, deployment, block_number, block_hash, journal_floor, head_block FROM sync_state",
+  );
+  return state ?? null;
+}
+
+export async function countEvents(db: Queryable): Promise<number> {
+  return (await db.query<{ n: number }>("SELECT count(*)::int8 AS n FROM events"))[0].n;
+}
+
+/** Empties every table the index writes (the checkpoint row stays). */
+async function clearIndex(tx: Queryable): Promise<void> {
+  const tables = [...TABLE_NAMES, "events", "account_events", "blocks", "reorg_journal"];
+  await tx.query(`TRUNCATE ${tables.join(", ")}`);
+}
+
+/** Starts a new index of `deployment` at `start`, dropping whatever the database held. */
+export async function startNewIndex(
+  tx: Queryable,
+  chainId: number,
+  deployment: string,
+  start: Checkpoint,
+): Promise<void> {
+  await clearIndex(tx);
+  await tx.query("DELETE FROM sync_state");
+  await tx.query(
+    "INSERT INTO sync_state (chain_id, deployment, block_number, block_hash, journal_floor, head_block) VALUES ($1, $2, $3, $4, $3, $3)",
+    [chainId, deployment, start.number, start.hash],
+  );
+}
+
+/** Rebuilds the same deployment's index from `start` (a re-org deeper than the journal). */
+export async function restartIndex(tx: Queryable, start: Checkpoint): Promise<void> {
+  await clearIndex(tx);
+  await tx.query("UPDATE sync_state SET block_number = $1, block_hash = $2, journal_floor = $1, updated_at = now()", [
+    start.number,
+    start.hash,
+  ]);
+}
+
+/** Keeps the headers of `blocks` (those carrying events, and the checkpoint's). */
+export async function saveBlocks(tx: Queryable, blocks: readonly BlockHeader[]): Promise<void> {
+  const rows: BlockRow[] = blocks.map((b) => ({
+    number: b.number,
+    hash: b.hash,
+    parent_hash: b.parentHash,
+    timestamp: b.timestamp,
+  }));
+  await tx.query(
+    `INSERT INTO blocks (number, hash, parent_hash, timestamp)
+     SELECT number, hash, parent_hash, timestamp FROM json_to_recordset($1) AS b(number int8, hash text, parent_hash text, timestamp int8)
+     ON CONFLICT (number) DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
+}
+
+/**
+ * Appends events to the log and links them to the accounts they name. Returns the events that
+ * were new: only those are handed to the handlers, so replaying a step applies nothing twice.
+ */
+export async function saveEvents(tx: Queryable, events: readonly DecodedEvent[]): Promise<DecodedEvent[]> {
+  if (events.length === 0) return [];
+  const rows: EventRow[] = events.map((e) => ({
+    block_hash: e.blockHash,
+    log_index: e.logIndex,
+    block_number: e.blockNumber,
+    block_time: e.blockTime,
+    tx_hash: e.txHash,
+    tx_index: e.txIndex,
+    contract: e.contract,
+    address: e.address,
+    name: e.name,
+    args: e.args,
+  }));
+  const [{ n }] = await tx.query<{ n: number }>(
+    `WITH fresh AS (
+       INSERT INTO events SELECT * FROM json_populate_recordset(null::events, $1)
+       ON CONFLICT (block_hash, log_index) DO NOTHING RETURNING 1)
+     SELECT count(*)::int4 AS n FROM fresh`,
+    [JSON.stringify(rows)],
+  );
+  let fresh = [...events];
+  // Only a replayed step can hit rows already there; then find out which events are new.
+  if (n !== events.length) {
+    const seen = await tx.query<Pick<EventRow, "block_hash" | "log_index">>(
+      `SELECT e.block_hash, e.log_index FROM events e JOIN json_to_recordset($1) AS k(block_hash text, log_index int4)
+       USING (block_hash, log_index) WHERE e.xmin = pg_current_xact_id()::xid`,
+      [JSON.stringify(rows.map((r) => ({ block_hash: r.block_hash, log_index: r.log_index })))],
+    );
+    const inserted = new Set(seen.map((r) => `${r.block_hash}:${r.log_index}`));
+    fresh = events.filter((e) => inserted.has(`${e.blockHash}:${e.logIndex}`));
+  }
+  const links = fresh.flatMap((e) => e.accounts.map((account) => [account, e.blockNumber, e.logIndex]));
+  if (links.length > 0) {
+    await tx.query(
+      `INSERT INTO account_events SELECT a->>0, (a->>1)::int8, (a->>2)::int4 FROM json_array_elements($1) a ON CONFLICT DO NOTHING`,
+      [JSON.stringify(links)],
+    );
+  }
+  return fresh;
+}
+
+/**
+ * Moves the checkpoint to `to` in the step's transaction. After a journaled step, a journal floor
+ * that rose forgets the journal of the blocks it passed.
+ */
+export async function advanceCheckpoint(
+  tx: Queryable,
+  previous: Checkpoint,
+  to: Checkpoint,
+  headBlock: number,
+  journaled: boolean,
+): Promise<void> {
+  if (journaled && to.journalFloor > previous.journalFloor) await pruneJournal(tx, to.journalFloor);
+  await tx.query(
+    "UPDATE sync_state SET block_number = $1, block_hash = $2, journal_floor = $3, head_block = $4, updated_at = now()",
+    [to.number, to.hash, to.journalFloor, headBlock],
+  );
+}
+
+/** Up to `limit` stored blocks below `below` and at or above `floor`, newest first (ancestor search). */
+export async function storedBlocksBelow(
+  db: Queryable,
+  below: number,
+  floor: number,
+  limit = 50,
+): Promise<Pick<BlockRow, "number" | "hash">[]> {
+  return db.query<Pick<BlockRow, "number" | "hash">>(
+    "SELECT number, hash FROM blocks WHERE number < $1 AND number >= $2 ORDER BY number DESC LIMIT $3",
+    [below, floor, limit],
+  );
+}
+
+/**
+ * Rolls the index back to the newest block at or below `ancestor` that no journaled step straddles
+ * (a step is undone whole), and moves the checkpoint there. Returns it and how many events went.
+ */
+export async function rollBackTo(
+  tx: Queryable,
+  columns: TableColumns,
+  ancestor: number,
+): Promise<{ target: { number: number; hash: string }; removedEvents: number }> {
+  const first = await firstJournaledBlockAbove(tx, ancestor);
+  const number = first === null ? ancestor : Math.min(ancestor, first - 1);
+  const [kept] = await tx.query<Pick<BlockRow, "hash">>("SELECT hash FROM blocks WHERE number = $1", [number]);
+  if (!kept) throw new IndexerError("ROLLBACK_TARGET_MISSING", `no stored block ${number} to roll back to`);
+  await rollbackJournal(tx, columns, ancestor);
+  const gone = await tx.query("DELETE FROM events WHERE block_number > $1 RETURNING log_index", [number]);
+  await tx.query("DELETE FROM account_events WHERE block_number > $1", [number]);
+  await tx.query("DELETE FROM blocks WHERE number > $1", [number]);
+  await tx.query("UPDATE sync_state SET block_number = $1, block_hash = $2, updated_at = now()", [number, kept.hash]);
+  return { target: { number, hash: kept.hash }, removedEvents: gone.length };
+}

@@ -1,0 +1,174 @@
+// The database layer without a chain: migrations, the batched store, and journal rollback.
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type Database, openDatabase } from "../../../indexer/db/driver.ts";
+import { dumpIndex } from "../../../indexer/db/dump.ts";
+import { rollbackJournal } from "../../../indexer/db/journal.ts";
+import { loadMigrations, MIGRATIONS_DIR, migrate } from "../../../indexer/db/migrate.ts";
+import { readColumns } from "../../../indexer/db/recordset.ts";
+import { Store } from "../../../indexer/db/store.ts";
+import { TABLE_KEYS, TABLE_NAMES } from "../../../indexer/db/tables.ts";
+
+describe("indexer database", () => {
+  let db: Database;
+  before(async () => {
+    db = await openDatabase({ kind: "pglite" });
+    await migrate(db);
+  });
+  after(async () => {
+    await db.close();
+  });
+
+  it("applies every migration once and nothing on a second run", async () => {
+    const applied = await db.query<{ id: string }>("SELECT id FROM schema_migrations ORDER BY id");
+    assert.deepEqual(
+      applied.map((r) => r.id),
+      loadMigrations().map((m) => m.id),
+    );
+    assert.deepEqual(await migrate(db), []);
+  });
+
+  it("refuses a migration that changed after it was applied", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ccex-migrations-"));
+    try {
+      cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+      const [first] = loadMigrations(dir);
+      writeFileSync(path.join(dir, `${first.id}.sql`), `${first.sql}\n-- edited\n`);
+      await assert.rejects(
+        migrate(db, loadMigrations(dir)),
+        (e: Error & { code?: string }) => e.code === "MIGRATION_CHANGED",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("writes inserts, updates and deletes in one flush, and reads them back typed", async () => {
+    const columns = await readColumns(db, TABLE_NAMES);
+    await db.transaction(async (tx) => {
+      const store = new Store(tx, columns);
+      store.insert("market_params", { name: "feeBps", value: "30", updated_block: 1 });
+      store.insert("market_params", { name: "treasury", value: "0xabc", updated_block: 1 });
+      await store.flush();
+      await store.update("market_params", ["feeBps"], { value: "40", updated_block: 2 });
+      await store.delete("market_params", ["treasury"]);
+      await store.flush();
+    });
+    const rows = await db.query("SELECT name, value, updated_block FROM market_params ORDER BY name");
+    assert.deepEqual(rows, [{ name: "feeBps", value: "40", updated_block: 2 }]);
+  });
+
+  it("rolls a journaled block back to exactly the state before it", async () => {
+    const columns = await readColumns(db, TABLE_NAMES);
+    const before = await dumpIndex(db);
+    await db.transaction(async (tx) => {
+      const store = new Store(tx, columns);
+      store.insert("certificate_balances", { batch_id: "7", holder: "0x01", wh: "1000", updated_block: 10 });
+      await store.update("market_params", ["feeBps"], { value: "99", updated_block: 10 });
+      store.insert("credit_holders", {
+        account: "0x02",
+        balance: "5",
+        lots: [{ dealId: "1", amount: "5" }],
+        updated_block: 10,
+      });
+      await store.flush({ block: 10, stepFrom: 10 });
+    });
+    await db.transaction(async (tx) => {
+      const store = new Store(tx, columns);
+      await store.update("certificate_balances", ["7", "0x01"], { wh: "400", updated_block: 11 });
+      await store.delete("market_params", ["feeBps"]);
+      await store.flush({ block: 11, stepFrom: 11 });
+    });
+    assert.notDeepEqual(await dumpIndex(db), before);
+    await db.transaction((tx) => rollbackJournal(tx, columns, 9));
+    assert.deepEqual(await dumpIndex(db), before);
+    assert.equal((await db.query("SELECT count(*)::int AS n FROM reorg_journal"))[0].n, 0);
+  });
+
+  it("declares for every table the primary key the migrations gave it", async () => {
+    const rows = await db.query<{ table_name: string; column_name: string }>(
+      `SELECT c.relname AS table_name, a.attname AS column_name
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY(i.indkey)
+       WHERE i.indisprimary AND c.relname = ANY($1) ORDER BY c.relname, array_position(i.indkey, a.attnum)`,
+      [TABLE_NAMES],
+    );
+    const fromSchema: Record<string, string[]> = {};
+    for (const r of rows) (fromSchema[r.table_name] ??= []).push(r.column_name);
+    const declared = Object.fromEntries(TABLE_NAMES.map((t) => [t, [...TABLE_KEYS[t]]]));
+    assert.deepEqual(fromSchema, declared);
+  });
+
+  it("starts the columns an insert leaves out as NULL, in memory as in the database", async () => {
+    const columns = await readColumns(db, TABLE_NAMES);
+    // The transaction is rolled back at the end so the rows stay out of the other tests.
+    const written = db.transaction(async (tx) => {
+      const store = new Store(tx, columns);
+      store.insert("devices", {
+        id: "9",
+        owner: "0x0b",
+        source: 0,
+        region: 1,
+        capacity_w: "1000",
+        commissioned_at: 1,
+        metadata_uri: "ipfs://d",
+        status: "Pending",
+        issued_wh: "0",
+        batches: 0,
+        created_block: 3,
+        created_time: 1,
+        created_tx: "0x01",
+        created_log: 0,
+        updated_block: 3,
+      });
+      const device = await store.require("devices", ["9"]);
+      assert.equal(device.registrar, null);
+      assert.equal(device.approved_block, null);
+      assert.equal(device.owner, "0x0b");
+      await store.flush();
+      const [stored] = await tx.query<{ registrar: string | null; approved_block: number | null }>(
+        "SELECT registrar, approved_block FROM devices WHERE id = 9",
+      );
+      assert.deepEqual(stored, { registrar: null, approved_block: null });
+      throw new Error("roll back");
+    });
+    await assert.rejects(written, /^Error: roll back$/);
+  });
+
+  it("refuses to write a column the schema does not have instead of dropping it", async () => {
+    const columns = await readColumns(db, TABLE_NAMES);
+    const attempt = db.transaction(async (tx) => {
+      const store = new Store(tx, columns);
+      store.insert("market_params", { name: "y", value: "1", updated_block: 1 });
+      // A row type that drifted from the migrations: the cast stands in for the stale type.
+      await store.update("market_params", ["y"], { value: "2", valu: "3" } as never);
+    });
+    await assert.rejects(
+      attempt,
+      (e: Error & { code?: string }) => e.code === "UNKNOWN_COLUMN" && /valu/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        new Store(db, columns).insert("market_params", { name: "z", value: "1", updated_block: 1, extra: 1 } as never),
+      (e: Error & { code?: string }) => e.code === "UNKNOWN_COLUMN",
+    );
+  });
+
+  it("rejects a second insert of the same key instead of overwriting it", async () => {
+    const columns = await readColumns(db, TABLE_NAMES);
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        const store = new Store(tx, columns);
+        store.insert("market_params", { name: "x", value: "1", updated_block: 1 });
+        await store.flush();
+        const again = new Store(tx, columns);
+        again.insert("market_params", { name: "x", value: "2", updated_block: 1 });
+        await again.flush();
+      }),
+    );
+    assert.equal((await db.query("SELECT count(*)::int AS n FROM market_params WHERE name = 'x'"))[0].n, 0);
+  });
+});
