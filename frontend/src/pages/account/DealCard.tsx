@@ -174,9 +174,14 @@ export function DealCard({
         )}
         <div>
           <dt>{t("deal.parties")}</dt>
-          <dd>
-            {t("roles.buyer")} <Address address={deal.buyer} /> · {t("roles.computeSupplier")}{" "}
-            <Address address={deal.computeSupplier} />
+          {/* One party a line: a narrow column then breaks between parties, never inside one. */}
+          <dd className="facts__parties">
+            <span>
+              {t("roles.buyer")} <Address address={deal.buyer} />
+            </span>
+            <span>
+              {t("roles.computeSupplier")} <Address address={deal.computeSupplier} />
+            </span>
           </dd>
         </div>
       </dl>
