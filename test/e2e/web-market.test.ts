@@ -1,7 +1,9 @@
 // The web market in a real browser against the whole local stack (node, contracts, indexer, API,
 // matcher, keeper, web), played from the demo account menu: every role a person can take. One
 // trade from the plant to the retired credit, with the failure paths a person meets on the way
-// (a form with wrong fields, a transaction the contract refuses). Screenshots of every page go to
+// (a form with wrong fields, a transaction the contract refuses), the Buy page telling the buyer
+// when the bid is matched, a quote whose supplier the book holds below its outside option, and the
+// Market and Dashboard filtered by hardware class. Screenshots of every page go to
 // test-results/screenshots/.
 //
 // The market starts empty (DEMO=off) so that the matcher can only pair this test's own orders.
@@ -25,7 +27,20 @@ function localInput(ms: number): string {
 let stack: RunningStack;
 let browser: Browser;
 let page: Page;
+/** A second person at another browser (own wallet storage) while the buyer watches the Buy page. */
+let otherPage: Page;
 const pageErrors: string[] = [];
+
+/** Runs `steps` on the other person's page: the helpers below act on whichever page is current. */
+async function asOtherPerson(steps: () => Promise<void>): Promise<void> {
+  const buyer = page;
+  page = otherPage;
+  try {
+    await steps();
+  } finally {
+    page = buyer;
+  }
+}
 
 async function playAs(role: Role): Promise<void> {
   await page
@@ -83,8 +98,10 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
   before(async () => {
     stack = await startStack({ DEMO: "off", MATCHER_INTERVAL_MS: "3000" });
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: "UTC", locale: "en-GB" });
-    page.on("pageerror", (error) => pageErrors.push(String(error)));
+    const viewer = { viewport: { width: 1366, height: 900 }, timezoneId: "UTC", locale: "en-GB" };
+    page = await browser.newPage(viewer);
+    otherPage = await (await browser.newContext(viewer)).newPage();
+    for (const p of [page, otherPage]) p.on("pageerror", (error) => pageErrors.push(String(error)));
   });
 
   after(async () => {
@@ -100,20 +117,32 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
   // window a little ahead of the bid (set when the bid is posted) keeps the test to minutes.
   const bidWindow = { start: 0, end: 0 };
 
-  it("lets a compute supplier post an offer", async () => {
+  it("lets a compute supplier post offers", async () => {
     await go("/supply");
     await playAs("Compute supplier");
     const form = page.getByRole("tabpanel", { name: "Compute offers" }).getByRole("form");
-    await form.getByLabel("Hardware class", { exact: true }).selectOption({ label: "GPU, training" });
-    await form.getByLabel("Region", { exact: true }).selectOption({ label: "Northwest China" });
-    await form.getByLabel("Window start", { exact: true }).fill(localInput(offerWindow.start));
-    await form.getByLabel("Window end", { exact: true }).fill(localInput(offerWindow.end));
-    await form.getByLabel("Capacity (VCU-hours)", { exact: true }).fill("100");
-    await form.getByLabel("Reserve price per VCU-hour", { exact: true }).fill("1.5");
-    await form.getByLabel("Energy per VCU-hour", { exact: true }).fill("800");
-    await form.getByLabel("PUE", { exact: true }).fill("1.2");
-    await form.getByRole("button", { name: "Post compute offer" }).click();
-    await confirmed("Post compute offer");
+    // Two offers, both well below a GPU-hour's going rate: the second can replace the first in any
+    // bundle, so the quote caps the first at the second's reserve, below its outside option.
+    for (const [capacity, reserve] of [
+      ["100", "0.5"],
+      ["50", "0.6"],
+    ]) {
+      await form.getByLabel("Hardware class", { exact: true }).selectOption({ label: "GPU, training" });
+      await form.getByLabel("Region", { exact: true }).selectOption({ label: "Northwest China" });
+      await form.getByLabel("Window start", { exact: true }).fill(localInput(offerWindow.start));
+      await form.getByLabel("Window end", { exact: true }).fill(localInput(offerWindow.end));
+      await form.getByLabel("Capacity (VCU-hours)", { exact: true }).fill(capacity);
+      await form.getByLabel("Reserve price per VCU-hour", { exact: true }).fill(reserve);
+      await form.getByLabel("Energy per VCU-hour", { exact: true }).fill("800");
+      await form.getByLabel("PUE", { exact: true }).fill("1.2");
+      await form.getByRole("button", { name: "Post compute offer" }).click();
+      await confirmed("Post compute offer");
+      // The next offer's toast must be the only one under this label.
+      await page
+        .getByRole("region", { name: "Transactions" })
+        .getByRole("button", { name: "Dismiss Post compute offer" })
+        .click();
+    }
     await screenshot(page, "supply-compute");
   });
 
@@ -183,6 +212,17 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
     });
     await bundle.getByRole("rowheader", { name: "Buyer (you)" }).waitFor();
     await bundle.getByRole("rowheader", { name: /^Compute supplier #\d+$/ }).waitFor();
+    // The cheaper offer is paid the other's reserve, 10 × 0.6, less than its outside option (a
+    // GPU-hour's going rate, 60 % likely sold): the page says so, in its words and the API's.
+    const capped = bundle.getByRole("listitem").filter({ hasText: /less than its outside option/ });
+    await capped.waitFor();
+    const words = (await capped.textContent()) ?? "";
+    assert.match(words, /^The compute supplier is paid 6(\.0+)? \S+ against a reserve of 5(\.0+)? /, words);
+    assert.match(
+      words,
+      /The pricing service: Capped at 6000000: another offer in the book could serve the same part for 6000000 at its reserve\./,
+      words,
+    );
     await screenshot(page, "buy-quote");
 
     // The job must run on certified green power: no certificates are offered yet, so the bid waits in the book.
@@ -205,25 +245,47 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
     await form.getByRole("button", { name: "Post bid" }).click();
     await confirmed("Post bid");
     await page.getByText(/Bid \d+ is posted; its funds are in escrow\./).waitFor();
+    await page.getByText("The matcher takes it into the next batch; a deal shows here when one opens.").waitFor();
   });
 
+  // From here the buyer's page stays on Buy, watching the posted bid, while others act elsewhere.
+
   it("shows the waiting bid in the compute book", async () => {
-    await go("/");
-    await page
-      .getByRole("form", { name: "Book filters" })
-      .getByRole("combobox", { name: "Hardware class" })
-      .selectOption({ label: "GPU, training" });
-    const bids = page.getByRole("table", { name: "Bids" });
-    await bids
-      .getByRole("row", { name: /10\s*VCU/ })
-      .first()
-      .waitFor();
-    await screenshot(page, "market");
+    await asOtherPerson(async () => {
+      await go("/");
+      await page
+        .getByRole("form", { name: "Book filters" })
+        .getByRole("combobox", { name: "Hardware class" })
+        .selectOption({ label: "GPU, training" });
+      const bids = page.getByRole("table", { name: "Bids" });
+      await bids
+        .getByRole("row", { name: /10\s*VCU/ })
+        .first()
+        .waitFor();
+      await screenshot(page, "market");
+    });
   });
 
   let dealId = "";
 
-  it("settles the bid once an energy supplier offers certificates", async () => {
+  it("settles the bid once an energy supplier offers certificates, and tells the buyer on the Buy page", async () => {
+    await asOtherPerson(offerCertificates);
+
+    // The buyer never left the Buy page: the next indexed block brings the match into the notice.
+    const notice = page.getByRole("status").filter({ hasText: /Bid \d+ is matched: a deal opened\./ });
+    await notice.waitFor({ timeout: 90_000 });
+    const link = notice.getByRole("link", { name: /^Deal \d+$/ });
+    dealId = /(\d+)$/.exec((await link.textContent()) ?? "")![1];
+    assert.equal(await link.getAttribute("href"), `/trace/deal/${dealId}`);
+    assert.match((await notice.textContent()) ?? "", /10\s*VCU·h · /);
+    await screenshot(page, "buy-matched");
+
+    const deal = await eventually("/account", () => page.getByRole("article", { name: `Deal #${dealId}` }));
+    await deal.getByText("Active", { exact: true }).first().waitFor();
+    await screenshot(page, "account-buyer-deal");
+  });
+
+  async function offerCertificates(): Promise<void> {
     await go("/supply");
     await playAs("Energy supplier");
     await page.getByRole("tab", { name: "Green power" }).click();
@@ -237,15 +299,7 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
     await offer.getByLabel("Reserve price per kWh", { exact: true }).fill("0.05");
     await offer.getByRole("button", { name: "Post certificate offer" }).click();
     await confirmed(/^Offer certificates of batch \d+/);
-
-    await playAs("Buyer");
-    const deal = await eventually("/account", () => page.getByRole("article", { name: /^Deal #\d+$/ }));
-    dealId = /#(\d+)/.exec(
-      (await deal.getAttribute("aria-label")) ?? (await deal.getByRole("heading").first().textContent()) ?? "",
-    )![1];
-    await deal.getByText("Active", { exact: true }).first().waitFor();
-    await screenshot(page, "account-buyer-deal");
-  });
+  }
 
   it("lets the compute supplier report usage after the window and the buyer confirm it", async () => {
     const wait = bidWindow.end - Date.now() + 2_000;
@@ -267,9 +321,18 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
     );
     await confirm.click();
     await confirmed(`Confirm usage of deal #${dealId}`);
-    await eventually("/account", () =>
-      page.getByRole("article", { name: `Deal #${dealId}` }).getByText("Finalised", { exact: true }),
+    // A finalised deal moves to the past deals: one line that opens into its card.
+    const past = await eventually("/account", () =>
+      page
+        .getByRole("group")
+        .filter({ has: page.getByText(`Deal #${dealId}`, { exact: true }) })
+        .getByText("Finalised", { exact: true }),
     );
+    await past.click();
+    await page
+      .getByRole("article", { name: `Deal #${dealId}` })
+      .getByText("Usage confirmed")
+      .waitFor();
     await screenshot(page, "account-finalised");
   });
 
@@ -311,6 +374,43 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
     await page.getByRole("main").getByText("Confirmed", { exact: true }).first().waitFor();
     await page.getByRole("heading", { name: "Market events" }).waitFor();
     await screenshot(page, "tx");
+  });
+
+  it("filters the Market and the Dashboard by hardware class", async () => {
+    await go("/");
+    const classFilter = page
+      .getByRole("form", { name: "Book filters" })
+      .getByRole("combobox", { name: "Hardware class" });
+    const priceChart = page.getByRole("img", { name: /^(Last close per hardware class|Price chart of)/ });
+    // All classes: one price line per class, the deal's class among them.
+    await priceChart.first().waitFor();
+    assert.match(
+      (await priceChart.first().getAttribute("aria-label")) ?? "",
+      /^Last close per hardware class: GPU, training /,
+    );
+    await classFilter.selectOption({ label: "GPU, training" });
+    await page.waitForURL(/[?&]hw=gpu-training/);
+    await page.getByRole("img", { name: /^Price chart of \d+ periods?; last close / }).waitFor();
+    const trades = page.getByRole("table", { name: "Recent deals" });
+    await trades
+      .getByRole("row", { name: /GPU, training · Northwest China/ })
+      .first()
+      .waitFor();
+    await screenshot(page, "market-gpu-training");
+    await classFilter.selectOption({ label: "CPU, general purpose" });
+    await page.waitForURL(/[?&]hw=cpu-general/);
+    await page.getByText("No deals yet in this selection.", { exact: true }).waitFor();
+    await page.getByText("No deals yet in this selection, so no prices.", { exact: true }).waitFor();
+    assert.equal(await trades.getByRole("row", { name: /GPU, training/ }).count(), 0);
+
+    await go("/dashboard");
+    const dashboardClass = page.getByRole("combobox", { name: "Hardware class" });
+    await dashboardClass.selectOption({ label: "GPU, training" });
+    await page.getByRole("heading", { name: "Compute · GPU, training: volume and price" }).waitFor();
+    await page.getByRole("img", { name: /^Compute · GPU, training: [\d.,]+ \S+ traded/ }).waitFor();
+    await screenshot(page, "dashboard-gpu-training");
+    await dashboardClass.selectOption({ label: "CPU, general purpose" });
+    await page.getByText("No Compute · CPU, general purpose trades in this period.", { exact: true }).waitFor();
   });
 
   it("shows the dashboard, and every page in Chinese", async () => {

@@ -76,6 +76,11 @@ const plain = (value: unknown): unknown =>
         ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]))
         : value;
 
+/** The indexer's answer to BidGreenMinimum: the asked bid, with this minimum green share. */
+const bidAsking =
+  (minGreenBps: number) =>
+  ({ id }: Record<string, unknown>) => ({ order: { id, minGreenBps } });
+
 const roleAnswers = (arbiter: boolean) => ({ ARBITER_ROLE: `0x${"11".repeat(32)}`, hasRole: arbiter, symbol: "USDC" });
 const dealCard = (id: string) => screen.findByRole("article", { name: `Deal #${id}` });
 
@@ -120,6 +125,138 @@ describe("account page", () => {
       dealTermsArg(terms),
       { vcuDelivered: 40n, whConsumed: 100_000n, meteringHash: HASH },
     ]);
+  });
+
+  it("lets the deal's energy supplier dispute a report within the challenge window", async () => {
+    const ENERGY = demo("energySupplier").toLowerCase();
+    const withEnergySupplier = (d: AccountDeal): AccountDeal => {
+      const r = reported(d);
+      const terms = r.terms as { energyLots: { supplier: string }[] };
+      return { ...r, terms: { ...terms, energyLots: terms.energyLots.map((l) => ({ ...l, supplier: ENERGY })) } };
+    };
+    const seen = stubNetwork({
+      graphql: { Account: account(withEnergySupplier), ChainTime: { status: { chainTime: CHALLENGE_END - 3_600 } } },
+      calls: { ...roleAnswers(false), disputeUsage: { revert: "0x" } },
+    });
+    await renderPage(AccountPage, { path: "/account", route: "/account", as: "energySupplier" });
+    const card = await dealCard(active.id);
+    expect(within(card).getByText("Energy supplier")).toBeTruthy();
+    expect(
+      within(card)
+        .getAllByRole("button")
+        .map((b) => b.textContent),
+    ).toEqual(["Dispute"]);
+    const user = userEvent.setup();
+    await user.click(within(card).getByRole("button", { name: "Dispute" }));
+    const form = within(card).getByRole("form", { name: "Dispute the report" });
+    await user.type(within(form).getByRole("textbox", { name: "Reason" }), "Meter shows twice the energy");
+    await user.click(within(form).getByRole("button", { name: "Send dispute" }));
+    await within(card).findByRole("alert");
+    const call = seen.calls.find((c) => c.functionName === "disputeUsage")!;
+    expect(call.args[3]).toBe("Meter shows twice the energy");
+  });
+
+  it("shows a report far from the declared energy as flagged: no finalise, the buyer confirms only after the challenge window, any party goes to the arbiter", async () => {
+    // 40 VCU-hours delivered of a deal declaring 100 kWh, but 60 kWh reported: 40 % below.
+    const flaggedReport = (d: AccountDeal): AccountDeal => {
+      const r = reported(d);
+      return r.id !== active.id
+        ? r
+        : { ...r, whConsumed: "60000", usageReport: { vcuDelivered: "40", whConsumed: "60000", meteringHash: HASH } };
+    };
+    const answers = { Account: account(flaggedReport) };
+    stubNetwork({
+      graphql: { ...answers, ChainTime: { status: { chainTime: CHALLENGE_END - 3_600 } } },
+      calls: roleAnswers(false),
+    });
+    const buyerView = await renderPage(AccountPage, { path: "/account", route: "/account", as: "buyer" });
+    let card = await dealCard(active.id);
+    expect(within(card).getByText("Flagged report")).toBeTruthy();
+    const notice = within(card).getByRole("region", { name: "This report is flagged" });
+    expect(notice.textContent).toContain("60 kWh, is more than 25 % away from the 100 kWh");
+    expect(notice.textContent).toContain("nobody can finalise it as reported");
+    expect(
+      within(card)
+        .getAllByRole("button")
+        .map((b) => b.textContent),
+    ).toEqual(["Take to the arbiter"]);
+    expect(within(card).getByText(/you can confirm it once the challenge window closes/)).toBeTruthy();
+    buyerView.unmount();
+
+    // After the challenge window: the buyer may confirm, still nobody may finalise.
+    stubNetwork({
+      graphql: { ...answers, ChainTime: { status: { chainTime: CHALLENGE_END + 60 } } },
+      calls: roleAnswers(false),
+    });
+    const later = await renderPage(AccountPage, { path: "/account", route: "/account", as: "buyer" });
+    card = await dealCard(active.id);
+    expect(
+      within(card)
+        .getAllByRole("button")
+        .map((b) => b.textContent),
+    ).toEqual(["Confirm usage", "Take to the arbiter"]);
+    later.unmount();
+
+    // The compute supplier itself may take its flagged report to the arbiter, long after the window.
+    const seen = stubNetwork({
+      graphql: { ...answers, ChainTime: { status: { chainTime: CHALLENGE_END + 30 * 86_400 } } },
+      calls: { ...roleAnswers(false), disputeUsage: { revert: "0x" } },
+    });
+    await renderPage(AccountPage, { path: "/account", route: "/account", as: "computeSupplier" });
+    card = await dealCard(active.id);
+    const user = userEvent.setup();
+    await user.click(within(card).getByRole("button", { name: "Take to the arbiter" }));
+    const form = within(card).getByRole("form", { name: "Dispute the report" });
+    await user.type(within(form).getByRole("textbox", { name: "Reason" }), "Meter lost a day of samples");
+    await user.click(within(form).getByRole("button", { name: "Send to the arbiter" }));
+    await within(card).findByRole("alert");
+    expect(seen.calls.find((c) => c.functionName === "disputeUsage")?.args[3]).toBe("Meter lost a day of samples");
+  });
+
+  it("asks for the bid's minimum green share when more energy was used than declared, and flags a share below it", async () => {
+    // 110 kWh of a declared 100 kWh: inside the profile, but 60 kWh green of 110 is 54.5 %, under the bid's 60 %.
+    const above = (d: AccountDeal): AccountDeal => {
+      const r = reported(d);
+      return r.id !== active.id
+        ? r
+        : { ...r, whConsumed: "110000", usageReport: { vcuDelivered: "40", whConsumed: "110000", meteringHash: HASH } };
+    };
+    const seen = stubNetwork({
+      graphql: {
+        Account: account(above),
+        BidGreenMinimum: bidAsking(6_000),
+        ChainTime: { status: { chainTime: CHALLENGE_END + 60 } },
+      },
+      calls: roleAnswers(false),
+    });
+    await renderPage(AccountPage, { path: "/account", route: "/account", as: "computeSupplier" });
+    const card = await dealCard(active.id);
+    const notice = await within(card).findByRole("region", { name: "This report is flagged" });
+    expect(notice.textContent).toContain("falls below the minimum the buyer's bid asked for");
+    expect(notice.textContent).not.toContain("25 %");
+    expect(within(card).queryByRole("button", { name: "Finalise" })).toBeNull();
+    expect(seen.graphql.find((q) => q.operation === "BidGreenMinimum")?.variables).toEqual({ id: active.bidId });
+  });
+
+  it("lets anyone finalise a report that meets the bid's minimum after the challenge window", async () => {
+    const above = (d: AccountDeal): AccountDeal => {
+      const r = reported(d);
+      return r.id !== active.id
+        ? r
+        : { ...r, whConsumed: "110000", usageReport: { vcuDelivered: "40", whConsumed: "110000", meteringHash: HASH } };
+    };
+    stubNetwork({
+      graphql: {
+        Account: account(above),
+        BidGreenMinimum: bidAsking(5_000),
+        ChainTime: { status: { chainTime: CHALLENGE_END + 60 } },
+      },
+      calls: roleAnswers(false),
+    });
+    await renderPage(AccountPage, { path: "/account", route: "/account", as: "computeSupplier" });
+    const card = await dealCard(active.id);
+    await within(card).findByRole("button", { name: "Finalise" });
+    expect(within(card).queryByText("Flagged report")).toBeNull();
   });
 
   it("shows the buyer no action on an active deal before the report deadline, only when a no-show could be cancelled", async () => {

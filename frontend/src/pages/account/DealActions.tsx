@@ -17,9 +17,10 @@ import type { AccountDeal } from "./queries.ts";
 import { TxStatus } from "./TxStatus.tsx";
 import { checkUsageReport, type UsageReportInput } from "./usage-report.ts";
 
-type Props = { deal: AccountDeal; agenda: DealAgenda; now: number };
+/** `flagged`: the report is flagged, so a dispute takes it to the arbiter (report-flags.ts). */
+type Props = { deal: AccountDeal; agenda: DealAgenda; now: number; flagged: boolean };
 
-export function DealActions({ deal, agenda, now }: Props) {
+export function DealActions({ deal, agenda, now, flagged }: Props) {
   const { t } = useTranslation("account");
   const locale = useLocale();
   const { contracts } = useChain();
@@ -68,7 +69,7 @@ export function DealActions({ deal, agenda, now }: Props) {
               disabled={tx.busy}
               onClick={() => setForm(form === "dispute" ? null : "dispute")}
             >
-              {t("actions.disputeUsage.button")}
+              {t(flagged ? "actions.disputeUsage.toArbiter" : "actions.disputeUsage.button")}
             </button>
           )}
           {has("resolveDispute") && (
@@ -94,6 +95,7 @@ export function DealActions({ deal, agenda, now }: Props) {
       )}
       {form === "dispute" && dispute && (
         <DisputeForm
+          flagged={flagged}
           busy={tx.busy}
           onSubmit={async (reason) => (await send("disputeUsage", [reason])) && setForm(null)}
         />
@@ -211,7 +213,15 @@ export function ReportUsageForm({
   );
 }
 
-function DisputeForm({ busy, onSubmit }: { busy: boolean; onSubmit: (reason: string) => unknown }) {
+function DisputeForm({
+  flagged,
+  busy,
+  onSubmit,
+}: {
+  flagged: boolean;
+  busy: boolean;
+  onSubmit: (reason: string) => unknown;
+}) {
   const { t } = useTranslation("account");
   const [reason, setReason] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -227,7 +237,7 @@ function DisputeForm({ busy, onSubmit }: { busy: boolean; onSubmit: (reason: str
         {(p) => <textarea {...p} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />}
       </Field>
       <button type="submit" className="button button--danger" disabled={busy}>
-        {t("dispute.submit")}
+        {t(flagged ? "dispute.submitToArbiter" : "dispute.submit")}
       </button>
     </form>
   );

@@ -13,7 +13,9 @@ import { useLocale } from "../../lib/locale.ts";
 import { agreedPrice } from "./agreed-price.ts";
 import { DealActions } from "./DealActions.tsx";
 import { dealAgenda, dealRoles, type Viewer } from "./eligibility.ts";
+import { FlaggedReport } from "./FlaggedReport.tsx";
 import type { AccountDeal } from "./queries.ts";
+import type { ReportFlags } from "./report-flags.ts";
 
 type Deadline = { key: "windowEnd" | "reportDeadline" | "challengeEnd" | "arbitrationDeadline"; at: number };
 
@@ -68,12 +70,23 @@ export function PastDeal({ deal, viewer, now }: { deal: AccountDeal; viewer: Vie
   );
 }
 
-export function DealCard({ deal, viewer, now }: { deal: AccountDeal; viewer: Viewer; now: number | null }) {
+export function DealCard({
+  deal,
+  viewer,
+  now,
+  flags = null,
+}: {
+  deal: AccountDeal;
+  viewer: Viewer;
+  now: number | null;
+  /** The report's flags while the deal is still open (use-report-flags.ts); null otherwise. */
+  flags?: ReportFlags | null;
+}) {
   const { t } = useTranslation("account");
   const locale = useLocale();
   const headingId = useId();
   const roles = dealRoles(deal, viewer.account);
-  const agenda = now === null ? null : dealAgenda(deal, viewer, now);
+  const agenda = now === null ? null : dealAgenda(deal, viewer, now, flags?.flagged ?? null);
   const price = agreedPrice(deal);
 
   return (
@@ -81,6 +94,7 @@ export function DealCard({ deal, viewer, now }: { deal: AccountDeal; viewer: Vie
       <header className="deal-card__head">
         <h3 id={headingId}>{t("deal.title", { id: deal.id })}</h3>
         <StatusBadge status={deal.status} />
+        {flags?.flagged && <span className="badge badge--warn">{t("flagged.badge")}</span>}
         {roles.map((r) => (
           <span key={r} className="badge badge--muted">
             {t(`roles.${r}`)}
@@ -160,9 +174,14 @@ export function DealCard({ deal, viewer, now }: { deal: AccountDeal; viewer: Vie
         )}
         <div>
           <dt>{t("deal.parties")}</dt>
-          <dd>
-            {t("roles.buyer")} <Address address={deal.buyer} /> · {t("roles.computeSupplier")}{" "}
-            <Address address={deal.computeSupplier} />
+          {/* One party a line: a narrow column then breaks between parties, never inside one. */}
+          <dd className="facts__parties">
+            <span>
+              {t("roles.buyer")} <Address address={deal.buyer} />
+            </span>
+            <span>
+              {t("roles.computeSupplier")} <Address address={deal.computeSupplier} />
+            </span>
           </dd>
         </div>
       </dl>
@@ -192,13 +211,14 @@ export function DealCard({ deal, viewer, now }: { deal: AccountDeal; viewer: Vie
           </li>
         ))}
       </ol>
+      {flags?.flagged && <FlaggedReport deal={deal} flags={flags} />}
       {deal.status === "DISPUTED" && deal.disputeReason && (
         <p className="hint">
           {t("deal.disputeReason")} <q>{deal.disputeReason}</q>
         </p>
       )}
       {agenda && now !== null ? (
-        <DealActions deal={deal} agenda={agenda} now={now} />
+        <DealActions deal={deal} agenda={agenda} now={now} flagged={flags?.flagged === true} />
       ) : (
         <p className="hint" role="status">
           {t("deal.noClock")}

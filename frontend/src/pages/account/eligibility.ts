@@ -10,6 +10,8 @@ export type DealClock = {
   status: DealStatus;
   buyer: string;
   computeSupplier: string;
+  /** The DealTerms as the indexer serves them: the energy and network suppliers are read from them. */
+  terms: unknown;
   windowEnd: number;
   reportDeadline: number;
   /** Set once reported: report time + challenge period. */
@@ -45,12 +47,15 @@ const same = (a: string | null, b: string) => a !== null && a.toLowerCase() === 
  *
  * - ACTIVE: the compute supplier reports in [windowEnd, reportDeadline); from reportDeadline
  *   anyone cancels the no-show.
- * - REPORTED: the buyer confirms at any time and disputes before challengeEnd; from challengeEnd
- *   anyone finalises.
+ * - REPORTED, report not flagged: the buyer confirms at any time; the buyer and the deal's energy
+ *   and network suppliers dispute before challengeEnd; from challengeEnd anyone finalises.
+ * - REPORTED, report flagged (report-flags.ts): nobody finalises; the buyer confirms from
+ *   challengeEnd; any party, the compute supplier included, takes it to the arbiter at any time.
+ *   While `flagged` is null (not known yet) only what both cases allow is offered.
  * - DISPUTED: an arbiter resolves at any time (a late ruling is accepted until someone finalises
  *   the lapse); from arbitrationDeadline anyone finalises as reported.
  */
-export function dealAgenda(deal: DealClock, viewer: Viewer, now: number): DealAgenda {
+export function dealAgenda(deal: DealClock, viewer: Viewer, now: number, flagged: boolean | null): DealAgenda {
   const actions: DealAction[] = [];
   const upcoming: UpcomingAction[] = [];
   if (viewer.account === null) return { actions, upcoming };
@@ -58,8 +63,11 @@ export function dealAgenda(deal: DealClock, viewer: Viewer, now: number): DealAg
     if (now < from) upcoming.push({ kind, from });
     else if (until === null || now < until) actions.push({ kind, until });
   };
-  const isBuyer = same(viewer.account, deal.buyer);
-  const isSupplier = same(viewer.account, deal.computeSupplier);
+  const roles = dealRoles(deal, viewer.account);
+  const isBuyer = roles.includes("buyer");
+  const isSupplier = roles.includes("computeSupplier");
+  // The parties the report pays or charges (contracts/Market.sol _isCounterparty).
+  const isCounterparty = isBuyer || roles.includes("energySupplier") || roles.includes("networkSupplier");
 
   switch (deal.status) {
     case "ACTIVE":
@@ -68,10 +76,15 @@ export function dealAgenda(deal: DealClock, viewer: Viewer, now: number): DealAg
       if (isBuyer || isSupplier || now >= deal.reportDeadline) open("cancelNoShow", deal.reportDeadline, null);
       break;
     case "REPORTED":
-      if (isBuyer) actions.push({ kind: "confirmUsage", until: null });
-      if (deal.challengeEnd !== null) {
-        if (isBuyer) open("disputeUsage", 0, deal.challengeEnd);
+      if (deal.challengeEnd === null) break;
+      if (flagged === false) {
+        if (isBuyer) actions.push({ kind: "confirmUsage", until: null });
+        if (isCounterparty) open("disputeUsage", 0, deal.challengeEnd);
         open("finalize", deal.challengeEnd, null);
+      } else {
+        if (isBuyer) open("confirmUsage", deal.challengeEnd, null);
+        if (flagged === true && (isCounterparty || isSupplier)) actions.push({ kind: "disputeUsage", until: null });
+        else if (isCounterparty) open("disputeUsage", 0, deal.challengeEnd);
       }
       break;
     case "DISPUTED":

@@ -61,3 +61,10 @@ export const DISPUTED_DEALS_QUERY = graphql(
 `,
   [DEAL_FIELDS],
 );
+
+/** The minimum green share a deal's bid asked for: it decides whether a report using more energy than declared is flagged. */
+export const BID_GREEN_MINIMUM_QUERY = graphql(`
+  query BidGreenMinimum($id: BigInt!) {
+    order(kind: BID, id: $id) { id minGreenBps }
+  }
+`);

@@ -1,0 +1,105 @@
+// Pictures of the web market as people see it, for a human to look at: Market, Buy (with a quote and
+// a posted bid), Account (with a deal) and Dashboard, at a laptop's 1366 px and a phone's 390 px,
+// from the whole stack with the demo market on. Not a test: it asserts only that each page got
+// far enough to be worth a picture. Run: node test/e2e/screenshots.ts (about 5 minutes);
+// the PNGs land in test-results/screenshots/ as <page>-<width>.png.
+import type { Page } from "playwright-core";
+
+import { launchBrowser, screenshot } from "../helpers/browser.ts";
+import { startStack } from "../helpers/stack.ts";
+
+const WIDTHS = [1366, 390] as const;
+
+async function playAs(page: Page, role: string): Promise<void> {
+  await page
+    .getByRole("banner")
+    .getByRole("button", { name: /^(Connect wallet|Wallet: )/ })
+    .click();
+  await page.getByRole("button", { name: `Play as ${role}` }).click();
+  await page
+    .getByRole("banner")
+    .getByRole("button", { name: new RegExp(`^Wallet: ${role}`) })
+    .waitFor();
+}
+
+const stack = await startStack({ MATCHER_INTERVAL_MS: "3000" });
+const browser = await launchBrowser();
+try {
+  const context = await browser.newContext({
+    timezoneId: "UTC",
+    locale: "en-GB",
+    viewport: { width: 1366, height: 900 },
+  });
+  const page = await context.newPage();
+  const go = async (path: string) => {
+    await page.goto(`${stack.url}${path}`);
+    await page.getByRole("main").waitFor();
+  };
+
+  // The buyer's own deal, so that the account page has one to show: a bid the demo's GPU book fills.
+  await go("/buy");
+  await playAs(page, "Buyer");
+  await page.getByRole("button", { name: /local test tokens/ }).click();
+  await page
+    .getByText(/from the faucet/)
+    .first()
+    .waitFor({ timeout: 60_000 });
+  const form = page.getByRole("form", { name: "Bid for a compute job" });
+  await form.getByLabel("Hardware class", { exact: true }).selectOption({ label: "GPU, training" });
+  await form.getByLabel("Compute (VCU-hours)", { exact: true }).fill("10");
+  // The demo's chain runs on its own clock: take the window (and region) of an offer in the book.
+  const offer = page.getByRole("region", { name: "Open GPU, training offers" }).getByRole("row").nth(1);
+  const region = (await offer.getByRole("cell").first().textContent())?.trim() ?? "";
+  await offer.getByRole("button", { name: "Use window" }).click();
+  await form.getByLabel("Your region", { exact: true }).selectOption({ label: region });
+  // A job is matched only before its window opens: start it a few minutes ahead, inside the offer's window.
+  const startField = form.getByLabel("Window start", { exact: true });
+  const offerEnd = Date.parse(`${await form.getByLabel("Window end", { exact: true }).inputValue()}Z`);
+  const start = Math.ceil((Date.now() + 10 * 60_000) / 60_000) * 60_000;
+  if (offerEnd - start < 10 * 60_000) throw new Error("the demo's first GPU offer ends too soon; run again");
+  await startField.fill(new Date(start).toISOString().slice(0, 16));
+  await form.getByLabel("Bid valid until", { exact: true }).fill(new Date(start).toISOString().slice(0, 16));
+  await form.getByLabel("Limit per VCU-hour (all-in)", { exact: true }).fill("3");
+  await form.getByRole("button", { name: "Get quote" }).click();
+  const quote = page.getByRole("region", { name: "Quote" });
+  try {
+    await quote.getByText("How the price is shared", { exact: true }).waitFor({ timeout: 60_000 });
+  } catch (error) {
+    console.error(await screenshot(page, "buy-quote-failed"), await quote.textContent().catch(() => ""));
+    throw error;
+  }
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, `buy-quote-${width}`);
+  }
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await form.getByRole("button", { name: "Post bid" }).click();
+  await page.getByText(/Bid \d+ is (partly )?matched/).waitFor({ timeout: 120_000 });
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, `buy-matched-${width}`);
+  }
+
+  for (const [name, path, ready] of [
+    ["market", "/", "Bids"],
+    ["account", "/account", "Deals"],
+    ["dashboard", "/dashboard", "Compute traded"],
+  ] as const) {
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 900 });
+      await go(path);
+      await page.getByText(ready, { exact: true }).first().waitFor();
+      // Charts draw once they know their width; tables fill in as their queries answer.
+      await page.waitForTimeout(2_000);
+      console.log(await screenshot(page, `${name}-${width}`));
+    }
+  }
+  // The header with a long wallet label, at the phone's width.
+  await playAs(page, "Network supplier");
+  await screenshot(page, "header-network-supplier-390");
+} finally {
+  await browser.close();
+  await stack.stop();
+}
