@@ -45,8 +45,9 @@ describe("metering agent", () => {
     await chmod(smi, 0o755);
     assert.equal(detectPowerSource({ peakWatts: 1 }, { PATH: bin }).source, "nvidia-smi");
 
+    // A window long enough for a loaded machine to start the agent (Node and its imports) inside it.
     const start = nowSeconds();
-    supplied(11n, start, start + 4);
+    supplied(11n, start, start + 12);
     const state = path.join(dir, "deal-11.json");
     const child = spawn(
       process.execPath,

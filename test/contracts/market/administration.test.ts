@@ -64,8 +64,11 @@ describe("market administration", () => {
   describe("scheduled parameter changes", () => {
     it("announce the change with its effective time, and refuse to apply it a second early", async () => {
       const d = await loadFixture(deployExchange);
+      // The block's time is set, not guessed: on a busy machine the wall clock moves between blocks.
+      const scheduledAt = (await time.latest()) + 10;
+      await time.setNextBlockTimestamp(scheduledAt);
       const tx = d.market.connect(d.admin).scheduleParameterChange(Parameter.Fee, 0, 250);
-      const effectiveAt = (await time.latest()) + 1 + PARAMETER_CHANGE_DELAY;
+      const effectiveAt = scheduledAt + PARAMETER_CHANGE_DELAY;
       await expect(tx)
         .to.emit(d.market, "ParameterChangeScheduled")
         .withArgs(Parameter.Fee, 0n, 250n, BigInt(effectiveAt));
