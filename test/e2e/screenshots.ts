@@ -10,6 +10,33 @@ import { startStack } from "../helpers/stack.ts";
 
 const WIDTHS = [1366, 390] as const;
 
+/**
+ * What sticks out of the window sideways (the page scrolls, or a table scrolls inside its card):
+ * the outermost such elements, as "tag.class (right edge px)", for the one looking at the pictures.
+ */
+async function sidewaysOverflow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const found: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>("main *, header *")) {
+      const sticksOut = el.getBoundingClientRect().right > width + 1 || el.scrollWidth > el.clientWidth + 1;
+      const parentSticksOut = el.parentElement !== null && found.some((f) => f === describe(el.parentElement!));
+      if (sticksOut && !parentSticksOut && getComputedStyle(el).display !== "inline") found.push(describe(el));
+    }
+    return found.slice(0, 8);
+    function describe(el: Element): string {
+      const right = Math.round(el.getBoundingClientRect().right);
+      return `${el.tagName.toLowerCase()}.${[...el.classList].join(".")} (${right} px)`;
+    }
+  });
+}
+
+async function picture(page: Page, name: string): Promise<void> {
+  const file = await screenshot(page, name);
+  const overflow = name.endsWith("-390") ? await sidewaysOverflow(page) : [];
+  console.log(file, overflow.length > 0 ? `sticks out sideways: ${overflow.join(", ")}` : "");
+}
+
 async function playAs(page: Page, role: string): Promise<void> {
   await page
     .getByRole("banner")
@@ -71,7 +98,7 @@ try {
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 900 });
     await page.evaluate(() => window.scrollTo(0, 0));
-    await screenshot(page, `buy-quote-${width}`);
+    await picture(page, `buy-quote-${width}`);
   }
   await page.setViewportSize({ width: 1366, height: 900 });
   await form.getByRole("button", { name: "Post bid" }).click();
@@ -79,7 +106,7 @@ try {
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 900 });
     await page.evaluate(() => window.scrollTo(0, 0));
-    await screenshot(page, `buy-matched-${width}`);
+    await picture(page, `buy-matched-${width}`);
   }
 
   for (const [name, path, ready] of [
@@ -93,12 +120,12 @@ try {
       await page.getByText(ready, { exact: true }).first().waitFor();
       // Charts draw once they know their width; tables fill in as their queries answer.
       await page.waitForTimeout(2_000);
-      console.log(await screenshot(page, `${name}-${width}`));
+      await picture(page, `${name}-${width}`);
     }
   }
   // The header with a long wallet label, at the phone's width.
   await playAs(page, "Network supplier");
-  await screenshot(page, "header-network-supplier-390");
+  await picture(page, "header-network-supplier-390");
 } finally {
   await browser.close();
   await stack.stop();

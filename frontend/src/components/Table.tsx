@@ -11,6 +11,9 @@ export type Column<Row> = {
   numeric?: boolean;
 };
 
+/** The column's name on each of its cells, for a reflowed row (a card) that has no header line. */
+const cellLabel = (header: ReactNode) => (typeof header === "string" ? header : undefined);
+
 type Props<Row> = {
   caption: ReactNode;
   /** Shows the caption only to assistive tech (when a card title already says it). */
@@ -21,13 +24,15 @@ type Props<Row> = {
   loading?: boolean;
   error?: Error | null;
   empty?: ReactNode;
+  /** On a narrow screen each row becomes a card of labelled values instead of a sideways-scrolling table. */
+  reflow?: boolean;
 };
 
-export function Table<Row>({ caption, hideCaption, columns, rows, rowKey, loading, error, empty }: Props<Row>) {
+export function Table<Row>({ caption, hideCaption, columns, rows, rowKey, loading, error, empty, reflow }: Props<Row>) {
   const { t } = useTranslation();
   return (
-    <div className="table-wrap">
-      <table className="table">
+    <div className={reflow ? "table-wrap table-wrap--reflow" : "table-wrap"}>
+      <table className={reflow ? "table table--reflow" : "table"}>
         <caption className={hideCaption ? "visually-hidden" : undefined}>{caption}</caption>
         <thead>
           <tr>
@@ -42,7 +47,11 @@ export function Table<Row>({ caption, hideCaption, columns, rows, rowKey, loadin
           {rows?.map((row) => (
             <tr key={rowKey(row)}>
               {columns.map((c) => (
-                <td key={c.key} className={c.numeric ? "num" : undefined}>
+                <td
+                  key={c.key}
+                  className={c.numeric ? "num" : undefined}
+                  data-label={reflow ? cellLabel(c.header) : undefined}
+                >
                   {c.render(row)}
                 </td>
               ))}

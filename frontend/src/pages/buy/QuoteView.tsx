@@ -25,7 +25,8 @@ export function QuoteView({ quote, onUseMinimum }: Props) {
   const { t } = useTranslation("buy");
   const locale = useLocale();
   const symbol = useTokenSymbol();
-  const token = (v: string | bigint) => `${formatToken(BigInt(v), locale)} ${symbol}`.trim();
+  // A no-break space: an amount never wraps away from its unit ("15.83216 / cUSD") in running text.
+  const token = (v: string | bigint) => `${formatToken(BigInt(v), locale)}\u00a0${symbol}`.trim();
   const requested = BigInt(quote.bid.vcuHours);
   const filled = BigInt(quote.filledVcuHours);
 
@@ -159,32 +160,22 @@ function BundleView({
           ` ${t("nash.energyLots", { count: bundle.energyLots.length, wh: formatDecimal((Number(wh) / 1000).toString(), locale, 3) })}`}
         {bundle.bandwidthOfferId !== "0" && ` ${t("nash.link", { offer: bundle.bandwidthOfferId })}`}
       </p>
-      <div className="table-wrap">
-        <table className="table">
+      <div className="table-wrap table-wrap--reflow">
+        <table className="table table--reflow">
           <caption className="visually-hidden">{t("nash.partiesCaption", { index })}</caption>
           <thead>
             <tr>
               <th scope="col">{t("nash.party")}</th>
-              <th scope="col" className="num">
-                {t("nash.reserve")}
-              </th>
-              <th scope="col" className="num">
-                {t("nash.outsideOption")}
-              </th>
-              <th scope="col" className="num">
-                {t("nash.weight")}
-              </th>
-              <th scope="col" className="num">
-                {t("nash.payment")}
-              </th>
-              <th scope="col" className="num">
-                {t("nash.share")}
-              </th>
+              {PARTY_COLUMNS.map((column) => (
+                <th key={column} scope="col" className="num">
+                  {t(`nash.${column}`)}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
             {bundle.parties.map((p) => (
-              <PartyRow key={`${p.role}-${p.orderId}`} party={p} token={token} />
+              <PartyRow key={`${p.role}-${p.orderId}`} party={p} />
             ))}
           </tbody>
         </table>
@@ -207,20 +198,30 @@ function BundleView({
   );
 }
 
-function PartyRow({ party, token }: { party: Party; token: (v: string | bigint) => string }) {
+/** The party table's value columns, in order; each cell repeats its column's name for the phone's card layout. */
+const PARTY_COLUMNS = ["reserve", "outsideOption", "weight", "payment", "share"] as const;
+
+function PartyRow({ party }: { party: Party }) {
   const { t } = useTranslation("buy");
   const locale = useLocale();
+  const values: Record<(typeof PARTY_COLUMNS)[number], React.ReactNode> = {
+    reserve: <Amount value={party.reserve} kind="token" />,
+    outsideOption: <Amount value={party.disagreement} kind="token" />,
+    weight: formatDecimal(party.weight.toString(), locale, 3),
+    payment: <Amount value={party.payment} kind="token" />,
+    share: formatBps(party.surplusShareBps, locale),
+  };
   return (
     <tr>
       <th scope="row">
         {t(`nash.roles.${party.role}`)}
         {party.orderId !== "0" && <span className="field__hint"> #{party.orderId}</span>}
       </th>
-      <td className="num">{token(party.reserve)}</td>
-      <td className="num">{token(party.disagreement)}</td>
-      <td className="num">{formatDecimal(party.weight.toString(), locale, 3)}</td>
-      <td className="num">{token(party.payment)}</td>
-      <td className="num">{formatBps(party.surplusShareBps, locale)}</td>
+      {PARTY_COLUMNS.map((column) => (
+        <td key={column} className="num" data-label={t(`nash.${column}`)}>
+          {values[column]}
+        </td>
+      ))}
     </tr>
   );
 }

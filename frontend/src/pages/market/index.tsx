@@ -246,7 +246,9 @@ function BookView({ resource, filter }: { resource: Resource; filter: BookFilter
   const levelColumns: Column<PriceLevel>[] = [
     {
       key: "price",
-      header: t("price", { unit: `${symbol} ${per}` }),
+      // The cells carry the token's symbol; the header names only what the price is per, so it fits
+      // one line in half a page (Bids and Asks side by side).
+      header: t("pricePer", { unit: units.perUnit }),
       numeric: true,
       render: (l) => <Amount value={l.price} kind="token" />,
     },
@@ -506,6 +508,7 @@ function RecentTrades({ resource, filter }: { resource: Resource; filter: BookFi
         loading={trades.isPending}
         error={trades.error}
         empty={t("noTrades")}
+        reflow
       />
     </Card>
   );
