@@ -5,12 +5,13 @@
 // service so that its report verifies, and is not repeated by a second run; the live simulator then
 // trades on and stops cleanly on SIGTERM.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
 
 import type { Address } from "viem";
 import { ChainBookSource } from "../../../backend/book/chain-book-source.ts";
@@ -26,6 +27,7 @@ import { startTestServer, type TestServer } from "../../backend/api/server.ts";
 import { deployExchange, type Node, ROOT, startNode } from "../../helpers/local-chain.ts";
 
 const MAIN = path.join(ROOT, "stack", "demo", "main.ts");
+const run = promisify(execFile);
 const HISTORY_HOURS = 26;
 /** Every account that can hold anything here: the plan's fixed parts and the simulator's participants. */
 const ACCOUNTS = Array.from(
@@ -274,6 +276,26 @@ describe("demo market", () => {
     assert.equal(verification.verified, true, JSON.stringify(verification.unsignedBatches));
     assert.equal(verification.report?.matches, true);
     assert.ok(verification.recomputed.samples > 100);
+
+    // The same check as anyone would run it: npm run verify-metering -- <dealId>. Not spawnSync: the
+    // API answering the CLI runs in this process.
+    const cli = await run(
+      process.execPath,
+      [
+        path.join(ROOT, "scripts", "verify-metering.ts"),
+        String(reported[0].args.dealId),
+        "--api",
+        api.url,
+        "--rpc-url",
+        node.url,
+        "--deployment",
+        env.DEPLOYMENT as string,
+      ],
+      { encoding: "utf8", timeout: 60_000 },
+    ).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+      assert.fail(`verify-metering failed: ${error.message} ${error.stdout ?? ""} ${error.stderr ?? ""}`);
+    });
+    assert.match(cli.stdout, /^VERIFIED$/m);
   });
 
   it("detects the seed on a second run and does not repeat it", async () => {
