@@ -5,7 +5,7 @@ import type { DealSource } from "./deal-source.ts";
 import type { Hex } from "./merkle.ts";
 import { buildReport, type MeteringReport, type Verification, verifyReport } from "./report.ts";
 import type { Sample } from "./series.ts";
-import { BatchDigester, recoverSigner, samplesDigest, samplesHash } from "./signature.ts";
+import { BatchDigester, SignerCheck, samplesDigest, samplesHash } from "./signature.ts";
 
 export type DealVerification = {
   dealId: bigint;
@@ -49,12 +49,11 @@ export async function verifyDeal(p: { api: string; deals: DealSource; dealId: bi
 
   const unsignedBatches: DealVerification["unsignedBatches"] = [];
   const digester = new BatchDigester(p.deals.domain);
+  // The supplier's key is recovered from the first batch and then checked against (signature.ts).
+  const signers = new SignerCheck(1);
   const signedBySupplier = (samples: Sample[], signature: Hex) => {
     try {
-      return (
-        recoverSigner(digester.digest(p.dealId, samplesDigest(samples)), signature).toLowerCase() ===
-        deal.computeSupplier.toLowerCase()
-      );
+      return signers.isSignedBy(digester.digest(p.dealId, samplesDigest(samples)), signature, deal.computeSupplier);
     } catch {
       return false;
     }
