@@ -418,7 +418,7 @@ export class Stack {
         return {
           ...common,
           script: "stack/demo/main.ts",
-          env: { ...base, ...sender, DATA_DIR: path.join(settings.dataDir, "demo") },
+          env: { ...base, ...sender, DATA_DIR: path.join(settings.dataDir, "demo"), API_URL: this.apiUrl },
           onLine: (line) => this.#demoEvent(line),
         };
       case "matcher":

@@ -5,7 +5,7 @@ import type { DealSource } from "./deal-source.ts";
 import type { Hex } from "./merkle.ts";
 import { buildReport, type MeteringReport, type Verification, verifyReport } from "./report.ts";
 import type { Sample } from "./series.ts";
-import { batchSigner, samplesHash } from "./signature.ts";
+import { BatchDigester, SignerCheck, samplesDigest, samplesHash } from "./signature.ts";
 
 export type DealVerification = {
   dealId: bigint;
@@ -48,15 +48,29 @@ export async function verifyDeal(p: { api: string; deals: DealSource; dealId: bi
   const { batches } = (await res.json()) as { batches: Batch[] };
 
   const unsignedBatches: DealVerification["unsignedBatches"] = [];
+  const digester = new BatchDigester(p.deals.domain);
+  // The supplier's key is recovered from the first batch and then checked against (signature.ts).
+  const signers = new SignerCheck(1);
+  const signedBySupplier = (samples: Sample[], signature: Hex) => {
+    try {
+      return signers.isSignedBy(digester.digest(p.dealId, samplesDigest(samples)), signature, deal.computeSupplier);
+    } catch {
+      return false;
+    }
+  };
+  // Batches in time order, the series in time order: one pass hands each batch its samples.
   let covered = 0;
+  let i = 0;
   for (const batch of batches) {
-    const samples = series.filter((s) => s.t >= batch.firstT && s.t <= batch.lastT);
+    while (i < series.length && series[i].t < batch.firstT) i++;
+    const start = i;
+    while (i < series.length && series[i].t <= batch.lastT) i++;
+    const samples = series.slice(start, i);
     covered += samples.length;
     const why =
       samples.length !== batch.count || samplesHash(samples) !== batch.samplesHash
         ? "the series differs from the samples the batch signed"
-        : (await batchSigner(p.deals.domain, p.dealId, samples, batch.signature).catch(() => "")).toLowerCase() !==
-            deal.computeSupplier.toLowerCase()
+        : !signedBySupplier(samples, batch.signature)
           ? "not signed by the compute supplier"
           : undefined;
     if (why !== undefined) unsignedBatches.push({ firstT: batch.firstT, lastT: batch.lastT, why });

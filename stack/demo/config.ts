@@ -21,6 +21,8 @@ const DemoEnv = z.object({
     .min(1)
     .default(path.join(ROOT, ".data", "demo")),
   /** Seed of the PRNG: the same seed on the same chain gives the same market. */
+  /** The API whose metering service the compute sites send their power series to (docs/metering.md). */
+  API_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).default("http://127.0.0.1:8080"),
   DEMO_SEED: envInt(0, 2 ** 32 - 1).default(20_260_101),
   LOG_LEVEL: logLevel,
 });
@@ -29,6 +31,7 @@ export type DemoConfig = {
   rpcUrl: string;
   deploymentFile: string;
   dataDir: string;
+  apiUrl: string;
   seed: number;
   logLevel: LogLevel;
 };
@@ -43,6 +46,7 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     rpcUrl: e.RPC_URL,
     deploymentFile: e.DEPLOYMENT,
     dataDir: e.DATA_DIR,
+    apiUrl: e.API_URL,
     seed: e.DEMO_SEED,
     logLevel: e.LOG_LEVEL,
   };

@@ -1,10 +1,8 @@
 // How each deal plays out, decided once per deal from the seeded PRNG (so a restarted simulator makes
 // the same choices) and acted on when its moment comes: the compute supplier reports after the
-// window (or never), the buyer confirms, disputes or stays silent, the arbiter rules or lets the
+// window what its meter sent (metering.ts), or never; the buyer confirms, disputes or stays silent, the arbiter rules or lets the
 // dispute lapse. While seeding, the parties also do what the keeper does live (finalise after the
 // challenge window, cancel a no-show, finalise a lapsed dispute), since the keeper is not running yet.
-import { keccak256, toHex } from "viem";
-
 import type { OpenDeal } from "../../backend/keeper/deal-ledger.ts";
 import { mix, random } from "./random.ts";
 import { DEAL_BEHAVIOUR as B } from "./scenario.ts";
@@ -89,25 +87,6 @@ export function nextStep(
   return timing.actAsKeeper
     ? { step: { kind: "finalizeLapsedDispute", by: "computeSupplier" }, at: deal.arbitrationDeadline + plan.partyDelay }
     : undefined;
-}
-
-/** What the supplier's meter says: delivered VCU-hours and the facility's Wh, near the terms' estimate. */
-export function usageReport(
-  seed: number,
-  deal: OpenDeal,
-  plan: DealPlan,
-): { vcuDelivered: bigint; whConsumed: bigint; meteringHash: `0x${string}` } {
-  const { terms } = deal;
-  const vcuDelivered = (terms.vcuHours * BigInt(plan.deliveredBps)) / 10_000n;
-  const r = random(mix(seed, deal.dealId, 0x3e7e));
-  // Metered energy scatters a few percent around the profile the offer declared.
-  const wh = (Number(terms.energyNeededWh) * Number(vcuDelivered)) / Number(terms.vcuHours);
-  const whConsumed = BigInt(Math.max(0, Math.round(wh * r.between(0.95, 1.03))));
-  // Stands for the hash of the metered power series the supplier keeps off-chain.
-  const meteringHash = keccak256(
-    toHex(`ccex-demo meter ${deal.dealId} ${terms.windowStart}-${terms.windowEnd} ${whConsumed}`),
-  );
-  return { vcuDelivered, whConsumed, meteringHash };
 }
 
 export const DISPUTE_REASONS = [

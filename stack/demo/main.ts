@@ -1,13 +1,14 @@
 // The demo market process: `node stack/demo/main.ts`, run by the stack on a local chain.
 //
-// Environment: RPC_URL, DEPLOYMENT (deployment file), DATA_DIR (its own folder), DEMO_SEED (PRNG
-// seed), LOG_LEVEL. stdout is a protocol of JSON lines for the stack:
+// Environment: RPC_URL, DEPLOYMENT (deployment file), DATA_DIR (its own folder), API_URL (the API
+// whose metering service the compute sites send their series to), DEMO_SEED (PRNG seed), LOG_LEVEL. stdout is a protocol of JSON lines for the stack:
 //   {"event":"progress","message":"…"}        while seeding (zero or more)
 //   {"event":"seeded","alreadySeeded":…,…}    exactly once, when the market is ready for the matcher
 //                                             and keeper to start (summary counts, seed time)
 // then the live simulation runs until SIGINT/SIGTERM (the step in flight completes; exit 0).
 // Logs go to stderr (pino JSON). Bad configuration: one line on stderr, exit 2; a failed seed: exit 1.
 import { mkdir } from "node:fs/promises";
+import path from "node:path";
 
 import { pino } from "pino";
 
@@ -15,6 +16,7 @@ import { readDeployment } from "../../protocol/deployment.ts";
 import { DemoChain } from "./chain.ts";
 import { type DemoConfig, DemoConfigError, loadDemoConfig } from "./config.ts";
 import { DemoMarket } from "./market.ts";
+import { DemoMetering } from "./metering.ts";
 import { seed, seedState } from "./seed.ts";
 import { simulate } from "./simulator.ts";
 import { marketSummary } from "./summary.ts";
@@ -53,13 +55,18 @@ try {
     throw new DemoConfigError(
       "DEPLOYMENT settles in an external token; the demo market runs only on a local chain with the faucet token",
     );
-  await mkdir(config.dataDir, { recursive: true });
+  await mkdir(path.join(config.dataDir, "meter"), { recursive: true });
 } catch (err) {
   console.error((err as Error).message);
   process.exit(2);
 }
 const chain = new DemoChain(config.rpcUrl, deployment);
-const market = new DemoMarket({ chain, deployment, seed: config.seed, logger });
+const metering = new DemoMetering({
+  api: config.apiUrl,
+  dataDir: path.join(config.dataDir, "meter"),
+  seed: config.seed,
+});
+const market = new DemoMarket({ chain, deployment, seed: config.seed, logger, metering });
 
 try {
   const chainId = await chain.publicClient.getChainId();

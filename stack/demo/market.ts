@@ -13,8 +13,9 @@ import type { Deployment } from "../../protocol/deployment.ts";
 import { greenCertificatesAbi } from "../../protocol/generated/abis.ts";
 import { SECONDS_PER_HOUR, WH_PER_KWH } from "../../protocol/units.ts";
 import type { DemoChain } from "./chain.ts";
-import { type DealPlan, type DealStep, DISPUTE_REASONS, dealPlan, nextStep, usageReport } from "./deal-plan.ts";
+import { type DealPlan, type DealStep, DISPUTE_REASONS, dealPlan, nextStep } from "./deal-plan.ts";
 import { generatedWh } from "./generation.ts";
+import type { DemoMetering } from "./metering.ts";
 import { mix, type Random, random } from "./random.ts";
 import {
   type Actor,
@@ -49,6 +50,8 @@ export type DemoMarketParameters = {
   deployment: Deployment;
   seed: number;
   logger: Logger;
+  /** The compute sites' metering agents: a deal's report carries what its series metered. */
+  metering: DemoMetering;
 };
 
 export class DemoMarket {
@@ -57,6 +60,7 @@ export class DemoMarket {
   readonly book: ChainBookSource;
   readonly seed: number;
   readonly logger: Logger;
+  readonly metering: DemoMetering;
   /** While false, the demo menu's accounts are left alone: they belong to the person at the browser. */
   menuActs = true;
   /** While true, the parties also take the keeper's permissionless actions (the keeper is not running yet). */
@@ -72,6 +76,7 @@ export class DemoMarket {
     this.chain = p.chain;
     this.seed = p.seed;
     this.logger = p.logger;
+    this.metering = p.metering;
     const startBlock = BigInt(p.deployment.startBlock);
     this.ledger = new DealLedger({ client: p.chain.publicClient, market: p.chain.addresses.market, startBlock });
     this.book = new ChainBookSource({ client: p.chain.publicClient, market: p.chain.addresses.market, startBlock });
@@ -396,7 +401,11 @@ export class DemoMarket {
     const { dealId, terms } = deal;
     switch (step.kind) {
       case "report":
-        await this.chain.write(from, "market", "reportUsage", [dealId, terms, usageReport(this.seed, deal, plan)]);
+        await this.chain.write(from, "market", "reportUsage", [
+          dealId,
+          terms,
+          await this.metering.meter(deal, plan, from),
+        ]);
         return;
       case "cancelNoShow":
         await this.chain.write(from, "market", "cancelNoShow", [dealId, terms]);

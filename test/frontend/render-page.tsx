@@ -82,6 +82,8 @@ export type Network = {
   calls?: Record<string, unknown | { revert: Hex }>;
   /** Other JSON-RPC methods (getTransaction, …) by method name. */
   rpc?: Record<string, (params: unknown[]) => unknown>;
+  /** The REST API under /api (e.g. /api/metering/…): an answer for the URL, or undefined for a 404. */
+  api?: (url: URL) => { status?: number; body: unknown } | undefined;
 };
 
 export type Harness = { calls: SeenCall[]; graphql: { operation: string; variables: Record<string, unknown> }[] };
@@ -143,6 +145,8 @@ export function stubNetwork(network: Network, config: StackConfig = testConfig):
         return json(data && typeof data === "object" && "errors" in data ? data : { data });
       }
       if (url.pathname === "/rpc") return json(Array.isArray(body) ? body.map(rpc) : rpc(body));
+      const answer = url.pathname.startsWith("/api/") ? network.api?.(url) : undefined;
+      if (answer !== undefined) return json(answer.body, answer.status ?? 200);
       return json({ error: `test network: nothing at ${url.pathname}` }, 404);
     }),
   );

@@ -7,7 +7,14 @@ import type { DealSource, MeteredDeal } from "../../metering/deal-source.ts";
 import { type Hex, SeriesTree } from "../../metering/merkle.ts";
 import { type MeteringReport, reportOf } from "../../metering/report.ts";
 import { checkBatch, MAX_BATCH_SAMPLES, type Sample } from "../../metering/series.ts";
-import { batchSigner, METER_BATCH_TYPES, samplesHash, typedDomain } from "../../metering/signature.ts";
+import {
+  BatchDigester,
+  METER_BATCH_TYPES,
+  recoverSigner,
+  SignerCheck,
+  samplesDigest,
+  typedDomain,
+} from "../../metering/signature.ts";
 import type { MeteringStore } from "../../metering/store.ts";
 import { dependency, methodNotAllowed, requireJsonBody } from "../errors.ts";
 import { HttpProblem } from "../problem.ts";
@@ -109,6 +116,8 @@ export function meteringRouter(deps: MeteringRouterDeps): Router {
   const clock = deps.clock ?? (() => Math.floor(Date.now() / 1000));
   const router = Router();
   const views = new Map<bigint, View>();
+  const digester = new BatchDigester(deals.domain);
+  const signers = new SignerCheck();
 
   async function dealOf(req: Request): Promise<MeteredDeal> {
     const { dealId } = validate(DealPath, req.params, "path");
@@ -148,15 +157,25 @@ export function meteringRouter(deps: MeteringRouterDeps): Router {
         });
       }
       const samples = body.samples.map(([t, w]) => ({ t, w }));
-      let signer: string;
-      try {
-        signer = await batchSigner(deals.domain, deal.dealId, samples, signature);
-      } catch {
-        throw new HttpProblem("unauthorized", "the signature does not recover to any account", {
+      const hashed = samplesDigest(samples);
+      const digest = digester.digest(deal.dealId, hashed);
+      const unrecoverable = () =>
+        new HttpProblem("unauthorized", "the signature does not recover to any account", {
           headers: { "WWW-Authenticate": 'EIP712 primaryType="MeterBatch"' },
         });
+      let signedBySupplier: boolean;
+      try {
+        signedBySupplier = signers.isSignedBy(digest, signature, deal.computeSupplier);
+      } catch {
+        throw unrecoverable();
       }
-      if (signer.toLowerCase() !== deal.computeSupplier.toLowerCase()) {
+      if (!signedBySupplier) {
+        let signer: string;
+        try {
+          signer = recoverSigner(digest, signature);
+        } catch {
+          throw unrecoverable();
+        }
         throw new HttpProblem(
           "forbidden",
           `the batch is signed by ${signer}, not by deal ${deal.dealId}'s compute supplier ${deal.computeSupplier}`,
@@ -175,7 +194,7 @@ export function meteringRouter(deps: MeteringRouterDeps): Router {
         .append(
           deal.dealId,
           samples,
-          { samplesHash: samplesHash(samples), signature: signature as Hex, signer },
+          { samplesHash: `0x${Buffer.from(hashed).toString("hex")}`, signature, signer: deal.computeSupplier },
           (storedUntil) => {
             const faults = checkBatch(samples, deal, storedUntil, now);
             if (faults.length === 0) return;

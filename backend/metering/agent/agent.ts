@@ -100,8 +100,11 @@ export class MeterAgent {
     return this.#p.domain;
   }
 
-  /** Takes one reading for second `t` (skipped when it is not after the last one, or unusable). */
-  async #take(t: number): Promise<void> {
+  /**
+   * Takes one reading for second `t` (skipped when it is not after the last one, or unusable) and,
+   * unless `save` is false, writes it to the state file before anything else happens.
+   */
+  async #take(t: number, save = true): Promise<void> {
     const last = this.#lastRead;
     if (last !== null && t <= last) return;
     const { source } = this.#p;
@@ -117,7 +120,7 @@ export class MeterAgent {
       return;
     }
     this.#state.pending.push([t, watts]);
-    this.#save();
+    if (save) this.#save();
   }
 
   /** Sends every full batch (and, with `all`, the rest). Returns false when the service did not answer. */
@@ -181,10 +184,16 @@ export class MeterAgent {
       return last === null ? window.windowStart : last + intervalSeconds;
     };
     if (this.#p.source.source === "simulated") {
+      // The past of a simulated source can be read again at any time, so its readings are written to
+      // the state file once per batch (before it is sent), not once per second.
       for (let t = resumeAt(); t <= Math.min(clock(), window.windowEnd) && !signal?.aborted; t += intervalSeconds) {
-        await this.#take(t);
-        if (this.#state.pending.length >= this.#p.batchSize) await this.flush();
+        await this.#take(t, false);
+        if (this.#state.pending.length >= this.#p.batchSize) {
+          this.#save();
+          await this.flush();
+        }
       }
+      this.#save();
     }
     while (!signal?.aborted) {
       const now = clock();

@@ -1,26 +1,33 @@
 // The demo market on a private node whose genesis lies a day in the past, deployed as the stack deploys
 // it: the seed fills the day with real history (finalised deals, retirements, credits, daily
 // certificate batches within capacity), gives the demo menu's accounts their starting position, keeps
-// every token and every Wh accounted for, and is not repeated by a second run; the live simulator then
+// every token and every Wh accounted for, meters every reported deal through the API's metering
+// service so that its report verifies, and is not repeated by a second run; the live simulator then
 // trades on and stops cleanly on SIGTERM.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
 
 import type { Address } from "viem";
 import { ChainBookSource } from "../../../backend/book/chain-book-source.ts";
 import { DealLedger } from "../../../backend/keeper/deal-ledger.ts";
+import { ChainDealSource } from "../../../backend/metering/deal-source.ts";
+import { MeteringStore } from "../../../backend/metering/store.ts";
+import { verifyDeal } from "../../../backend/metering/verify-deal.ts";
 import { ACCOUNT_PLAN, devAccount } from "../../../protocol/accounts.ts";
 import type { Deployment } from "../../../protocol/deployment.ts";
 import { DemoChain } from "../../../stack/demo/chain.ts";
 import { PENDING_DEVICE, SIMULATOR_ACCOUNTS } from "../../../stack/demo/scenario.ts";
+import { startTestServer, type TestServer } from "../../backend/api/server.ts";
 import { deployExchange, type Node, ROOT, startNode } from "../../helpers/local-chain.ts";
 
 const MAIN = path.join(ROOT, "stack", "demo", "main.ts");
+const run = promisify(execFile);
 const HISTORY_HOURS = 26;
 /** Every account that can hold anything here: the plan's fixed parts and the simulator's participants. */
 const ACCOUNTS = Array.from(
@@ -59,6 +66,9 @@ let dir: string;
 let deployment: Deployment;
 let chain: DemoChain;
 let env: NodeJS.ProcessEnv;
+let api: TestServer;
+let meteringStore: MeteringStore;
+let meteredDeals: ChainDealSource;
 let first: Awaited<ReturnType<typeof runDemo>>;
 
 describe("demo market", () => {
@@ -79,8 +89,17 @@ describe("demo market", () => {
       feeBps: 30,
     }));
     chain = new DemoChain(node.url, deployment);
+    // The API's metering service, as the stack runs it: the demo's compute sites send it their series.
+    meteringStore = await MeteringStore.open({ kind: "pglite", dataDir: path.join(dir, "metering") });
+    meteredDeals = new ChainDealSource({
+      client: chain.publicClient,
+      domain: { chainId: deployment.chainId, market: chain.addresses.market },
+      startBlock: BigInt(deployment.startBlock),
+    });
+    api = await startTestServer({ metering: { store: meteringStore, deals: meteredDeals } });
     env = {
       RPC_URL: node.url,
+      API_URL: api.url,
       DEPLOYMENT: path.join(dir, `${deployment.chainId}.json`),
       DATA_DIR: path.join(dir, "demo"),
       LOG_LEVEL: "warn",
@@ -90,6 +109,8 @@ describe("demo market", () => {
   });
 
   after(async () => {
+    await api?.close();
+    await meteringStore?.close();
     await node?.stop();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
@@ -222,6 +243,59 @@ describe("demo market", () => {
     for (const offer of book.energyOffers) inOffersAndDeals += offer.wh - offer.filled;
     for (const deal of ledger.open()) for (const lot of deal.terms.energyLots) inOffersAndDeals += lot.wh;
     assert.equal(escrowed, inOffersAndDeals);
+  });
+
+  it("reports every deal with the Wh and root of the series its compute site metered, which verify", async () => {
+    const reports = await chain.publicClient.getContractEvents({
+      address: chain.addresses.market,
+      abi: chain.abis.market,
+      eventName: "UsageReported",
+      fromBlock: 0n,
+      strict: true,
+    });
+    const finalised = await chain.publicClient.getContractEvents({
+      address: chain.addresses.market,
+      abi: chain.abis.market,
+      eventName: "DealFinalized",
+      fromBlock: 0n,
+      strict: true,
+    });
+    assert.ok(reports.length >= 10, `${reports.length} usage reports`);
+    const finalisedIds = new Set(finalised.map((l) => l.args.dealId));
+    const reported = reports.filter((l) => finalisedIds.has(l.args.dealId));
+    assert.ok(reported.length > 0, "a reported deal was finalised");
+    // Every report is the service's; the first finalised deal is verified end to end.
+    for (const { args } of reports) {
+      const res = await fetch(`${api.url}/api/metering/${args.dealId}/report`);
+      assert.equal(res.status, 200, `deal ${args.dealId}`);
+      const metered = (await res.json()) as { totalWh: number; root: string };
+      assert.equal(args.report.meteringHash, metered.root, `deal ${args.dealId}'s root`);
+      assert.equal(args.report.whConsumed, BigInt(metered.totalWh), `deal ${args.dealId}'s Wh`);
+    }
+    const verification = await verifyDeal({ api: api.url, deals: meteredDeals, dealId: reported[0].args.dealId });
+    assert.equal(verification.verified, true, JSON.stringify(verification.unsignedBatches));
+    assert.equal(verification.report?.matches, true);
+    assert.ok(verification.recomputed.samples > 100);
+
+    // The same check as anyone would run it: npm run verify-metering -- <dealId>. Not spawnSync: the
+    // API answering the CLI runs in this process.
+    const cli = await run(
+      process.execPath,
+      [
+        path.join(ROOT, "scripts", "verify-metering.ts"),
+        String(reported[0].args.dealId),
+        "--api",
+        api.url,
+        "--rpc-url",
+        node.url,
+        "--deployment",
+        env.DEPLOYMENT as string,
+      ],
+      { encoding: "utf8", timeout: 60_000 },
+    ).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+      assert.fail(`verify-metering failed: ${error.message} ${error.stdout ?? ""} ${error.stderr ?? ""}`);
+    });
+    assert.match(cli.stdout, /^VERIFIED$/m);
   });
 
   it("detects the seed on a second run and does not repeat it", async () => {

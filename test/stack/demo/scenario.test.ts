@@ -101,6 +101,8 @@ describe("demo config", () => {
   it("names a bad variable and stops the process with exit 2", () => {
     assert.throws(() => loadDemoConfig({ RPC_URL: "nope" }), /RPC_URL/);
     assert.throws(() => loadDemoConfig({ DEMO_SEED: "-1" }), /DEMO_SEED/);
+    assert.throws(() => loadDemoConfig({ API_URL: "127.0.0.1:8080" }), /API_URL/);
+    assert.equal(loadDemoConfig({ API_URL: "http://127.0.0.1:9999" }).apiUrl, "http://127.0.0.1:9999");
     const run = spawnSync(process.execPath, [path.resolve(import.meta.dirname, "../../../stack/demo/main.ts")], {
       env: { PATH: process.env.PATH, RPC_URL: "ftp://x" },
       encoding: "utf8",

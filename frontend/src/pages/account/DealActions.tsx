@@ -11,6 +11,7 @@ import { useChain } from "../../lib/chain.ts";
 import { formatDuration, formatTime, parsePercentToBps } from "../../lib/format.ts";
 import { useLocale } from "../../lib/locale.ts";
 import { useTx } from "../../lib/tx/index.tsx";
+import { MeteredFill } from "../metering/MeteredFill.tsx";
 import { dealTermsArg, usageReportArg } from "./deal-calldata.ts";
 import type { DealActionKind, DealAgenda } from "./eligibility.ts";
 import type { AccountDeal } from "./queries.ts";
@@ -202,6 +203,7 @@ export function ReportUsageForm({
           />
         )}
       </Field>
+      <MeteredFill dealId={deal.id} onFill={(figures) => setInput((i) => ({ ...i, ...figures }))} />
       <label className="file-input">
         {t("report.hashFile")}
         <input type="file" onChange={(e) => void hashFile(e.target.files?.[0])} />

@@ -10,6 +10,7 @@ import { Card } from "../../components/Card.tsx";
 import { Field } from "../../components/Field.tsx";
 import { QueryState } from "../../components/Table.tsx";
 import { useGql, type VariablesOf } from "../../lib/graphql.ts";
+import { DealMetering } from "../metering/DealMetering.tsx";
 import { PROVENANCE_QUERY, provenanceVariables, TRACE_KINDS, type TraceKind } from "./queries.ts";
 import { TraceGraph } from "./TraceGraph.tsx";
 
@@ -45,7 +46,7 @@ function Trace({ variables }: { variables: VariablesOf<typeof PROVENANCE_QUERY> 
     );
   if (!query.data) return <QueryState loading={query.isPending} error={query.error} />;
   const p = query.data.provenance;
-  return (
+  const card = (
     <Card
       title={t("chain", { subject: t(`subjects.${Object.keys(variables)[0]}`, { id: Object.values(variables)[0] }) })}
       actions={
@@ -61,6 +62,15 @@ function Trace({ variables }: { variables: VariablesOf<typeof PROVENANCE_QUERY> 
       )}
       <TraceGraph provenance={p} />
     </Card>
+  );
+  if (!("dealId" in variables) || typeof variables.dealId !== "string") return card;
+  // A deal's page also shows the energy its compute site metered, beside the certificates that covered it.
+  const batches = p.steps.flatMap((s) => (s.batch ? [s.batch] : []));
+  return (
+    <>
+      {card}
+      <DealMetering dealId={variables.dealId} batches={batches} />
+    </>
   );
 }
 

@@ -1,0 +1,88 @@
+// The demo's compute sites meter their deals: when a deal's report falls due, its compute supplier
+// runs the metering agent (backend/metering/agent, in this process) over the deal's window with the
+// simulated GPU-cluster source, sending signed batches to the API's metering service, and reports
+// the Wh and Merkle root the service computed from them — so every demo report can be verified with
+// `npm run verify-metering -- <dealId>`. docs/metering.md, "The metering agent".
+import path from "node:path";
+
+import { privateKeyToAccount } from "viem/accounts";
+
+import type { OpenDeal } from "../../backend/keeper/deal-ledger.ts";
+import { MeterAgent } from "../../backend/metering/agent/agent.ts";
+import { simulatedCluster } from "../../backend/metering/agent/power.ts";
+import { integrate } from "../../backend/metering/energy.ts";
+import type { DevAccount } from "../../protocol/accounts.ts";
+import type { DealPlan } from "./deal-plan.ts";
+import { mix, random } from "./random.ts";
+
+/** Seconds between the demo sites' readings: sparser than 1 Hz keeps a day of seeded history quick. */
+export const DEMO_METER_INTERVAL = 10;
+/** Readings per signed batch: an hour at the demo's interval. */
+const BATCH = 360;
+/** The simulated cluster's shape at this peak, scaled afterwards to the energy the deal should meter. */
+const SHAPE_PEAK_WATTS = 1_000_000;
+
+export type UsageReport = { vcuDelivered: bigint; whConsumed: bigint; meteringHash: `0x${string}` };
+
+export type DemoMeteringParameters = {
+  /** Base URL of the API serving /api/metering. */
+  api: string;
+  /** Where the agents keep their state files. */
+  dataDir: string;
+  seed: number;
+};
+
+/** The series did not come out whole (the service refused or did not answer): the report waits. */
+export class DemoMeteringError extends Error {
+  override name = "DemoMeteringError";
+}
+
+export class DemoMetering {
+  readonly #p: DemoMeteringParameters;
+
+  constructor(parameters: DemoMeteringParameters) {
+    this.#p = parameters;
+  }
+
+  /**
+   * Meters `deal`'s window as its compute supplier `from` and returns the usage report to send. The
+   * site's power is the simulated cluster's, scaled so the window meters about the energy the
+   * deal's terms declared for what was delivered (within a few percent, as real metering scatters).
+   */
+  async meter(deal: OpenDeal, plan: DealPlan, from: DevAccount): Promise<UsageReport> {
+    const { dealId, terms } = deal;
+    const window = { windowStart: Number(terms.windowStart), windowEnd: Number(terms.windowEnd) };
+    const vcuDelivered = (terms.vcuHours * BigInt(plan.deliveredBps)) / 10_000n;
+    const r = random(mix(this.#p.seed, dealId, 0x3e7e));
+    const targetWh =
+      (Number(terms.energyNeededWh) * Number(vcuDelivered) * r.between(0.95, 1.03)) / Number(terms.vcuHours);
+    const site = Number(dealId % 1_000n) + 1;
+    const shape = simulatedCluster({ peakWatts: SHAPE_PEAK_WATTS, seed: site });
+    const readings = [];
+    for (let t = window.windowStart; t <= window.windowEnd; t += DEMO_METER_INTERVAL)
+      readings.push({ t, w: shape.at(t) });
+    const shapeWh = integrate(readings, window).totalWh;
+    const peakWatts = shapeWh > 0 ? Math.max(1, Math.round((SHAPE_PEAK_WATTS * targetWh) / shapeWh)) : 1;
+
+    const agent = new MeterAgent({
+      dealId,
+      api: this.#p.api,
+      account: privateKeyToAccount(from.privateKey),
+      source: simulatedCluster({ peakWatts, seed: site }),
+      stateFile: path.join(this.#p.dataDir, `deal-${dealId}.json`),
+      intervalSeconds: DEMO_METER_INTERVAL,
+      batchSize: BATCH,
+      window,
+      // The whole window is past: the agent fills it and stops.
+      clock: () => window.windowEnd + 1,
+      maxRetries: 3,
+    });
+    await agent.run();
+    const res = await fetch(new URL(`/api/metering/${dealId}/report`, this.#p.api));
+    const body = (await res.json()) as { totalWh?: number; root?: `0x${string}`; detail?: string };
+    if (!res.ok || body.totalWh === undefined || body.root === undefined) {
+      throw new DemoMeteringError(`deal ${dealId}'s series is not whole: ${res.status} ${body.detail ?? ""}`);
+    }
+    return { vcuDelivered, whConsumed: BigInt(body.totalWh), meteringHash: body.root };
+  }
+}
