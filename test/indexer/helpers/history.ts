@@ -4,8 +4,8 @@
 // (a few matches skipped), usage reported (some flagged), confirmed, disputed and resolved or
 // lapsed, finalised, a few no-shows cancelled, orders cancelled, certificates and credits retired
 // and transferred, balances withdrawn. Market calls go in multicall batches so that 100k events
-// take minutes, not hours. The benchmark (scripts/bench/indexer.ts) and the fast path's equality
-// test (test/indexer/sync/fast-path.test.ts) both index it.
+// take about half a minute. The benchmark (scripts/bench/indexer.ts) indexes it; a test that
+// compares a faster indexing path with the current one should index it too.
 import { type Abi, type Address, decodeEventLog, encodeFunctionData, type Hex } from "viem";
 import * as abis from "../../../protocol/generated/abis.ts";
 import type { ContractName, Exchange } from "./chain.ts";
