@@ -103,6 +103,11 @@ export type DealRow = {
   retired_wh: Decimal | null;
   returned_wh: Decimal | null;
   credits: Decimal | null;
+  /** Set by UsageFlagged (NULL while the report is not flagged). */
+  flagged_outside_profile: boolean | null;
+  flagged_below_green_minimum: boolean | null;
+  /** The Wh the deal's declared profile expected, as the flag reported it. */
+  expected_wh: Decimal | null;
   /** Rows in deal_steps and deal_payments: the next `seq` of each. */
   step_count: number;
   payment_count: number;
@@ -198,6 +203,14 @@ export type MarketBalanceRow = { account: string; credited: Decimal; withdrawn: 
 
 export type MarketParamRow = { name: string; value: string; updated_block: number };
 
+/** A parameter change scheduled and not yet applied or withdrawn (`parameter`: IMarket.Parameter). */
+export type ScheduledChangeRow = EventPlace & {
+  parameter: number;
+  key: Decimal;
+  value: Decimal;
+  effective_at: number;
+};
+
 export type DeviceStatus = "Pending" | "Approved" | "Suspended";
 
 export type DeviceRow = Created & {
@@ -278,6 +291,7 @@ export type Tables = {
   skipped_matches: SkippedMatchRow;
   market_balances: MarketBalanceRow;
   market_params: MarketParamRow;
+  scheduled_changes: ScheduledChangeRow;
   devices: DeviceRow;
   certificate_batches: CertificateBatchRow;
   certificate_balances: CertificateBalanceRow;
@@ -303,6 +317,7 @@ export const TABLE_KEYS = {
   skipped_matches: ["id"],
   market_balances: ["account"],
   market_params: ["name"],
+  scheduled_changes: ["parameter", "key"],
   devices: ["id"],
   certificate_batches: ["id"],
   certificate_balances: ["batch_id", "holder"],

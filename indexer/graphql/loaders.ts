@@ -14,9 +14,11 @@ import type {
   DealStepRow,
   DeviceRow,
   MarketBalanceRow,
+  MarketParamRow,
   OrderKind,
   OrderRow,
   RetirementRow,
+  ScheduledChangeRow,
   UsageReportRow,
 } from "../db/tables.ts";
 
@@ -87,3 +89,7 @@ export function dealsChangedIn(db: Queryable, from: number, to: number, account:
   }
   return db.query<DealRow>(`${sql} ORDER BY d.id`, params);
 }
+
+export const marketParams = (db: Queryable) => db.query<MarketParamRow>("SELECT * FROM market_params ORDER BY name");
+export const scheduledChanges = (db: Queryable) =>
+  db.query<ScheduledChangeRow>("SELECT * FROM scheduled_changes ORDER BY effective_at, parameter, key");

@@ -13,9 +13,11 @@ import type {
   DeviceRow,
   EventPlace,
   EventRow,
+  MarketParamRow,
   OrderKind,
   OrderRow,
   RetirementRow,
+  ScheduledChangeRow,
   SkippedMatchRow,
   TradeRow,
   UsageReportRow,
@@ -174,6 +176,10 @@ export function mapDeal(r: DealRow | null) {
     retiredWh: r.retired_wh,
     returnedWh: r.returned_wh,
     credits: r.credits,
+    flagged: r.expected_wh !== null,
+    flaggedOutsideProfile: r.flagged_outside_profile === true,
+    flaggedBelowGreenMinimum: r.flagged_below_green_minimum === true,
+    expectedWh: r.expected_wh,
     energyLots: async (_: unknown, ctx: ApiContext) => (await lotsOfDeal(ctx.db, id)).map(mapLot),
     payments: async (_: unknown, ctx: ApiContext) => (await paymentsOfDeal(ctx.db, id)).map(mapPayment),
     steps: async (_: unknown, ctx: ApiContext) => (await stepsOfDeal(ctx.db, id)).map(mapStep),
@@ -359,5 +365,30 @@ export function mapCreditRetirement(r: CreditRetirementRow | null) {
     claims: async (_: unknown, ctx: ApiContext) =>
       (await claimsOfCreditRetirement(ctx.db, r.id)).map((c) => ({ dealId: c.deal_id, amount: c.amount })),
     at: at(r),
+  };
+}
+
+// ─── market settings ────────────────────────────────────────────────────────────────────────
+
+const PARAMETER_NAMES = [
+  "FEE",
+  "CHALLENGE_PERIOD",
+  "REPORT_GRACE_PERIOD",
+  "ARBITRATION_PERIOD",
+  "GRID_FACTOR",
+  "SOURCE_FACTOR",
+] as const;
+
+export function mapMarketParam(r: MarketParamRow) {
+  return { name: r.name, value: r.value, updatedBlock: Number(r.updated_block) };
+}
+
+export function mapScheduledChange(r: ScheduledChangeRow) {
+  return {
+    parameter: PARAMETER_NAMES[r.parameter],
+    key: r.key,
+    value: r.value,
+    effectiveAt: Number(r.effective_at),
+    scheduled: at(r),
   };
 }

@@ -32,7 +32,9 @@ import {
   creditRetirementRow,
   dealsChangedIn,
   marketBalanceOf,
+  marketParams,
   retirementRow,
+  scheduledChanges,
 } from "./loaders.ts";
 import {
   loadBatch,
@@ -46,8 +48,10 @@ import {
   mapDeal,
   mapDevice,
   mapHolding,
+  mapMarketParam,
   mapOrder,
   mapRetirement,
+  mapScheduledChange,
   mapSkipped,
   mapTrade,
 } from "./mappers.ts";
@@ -173,6 +177,9 @@ export const resolvers = {
       provenance(ctx, a),
     stats: (_: unknown, a: { from?: number; to?: number; interval: "DAY" }, ctx: ApiContext) =>
       stats(ctx, a.from, a.to, a.interval),
+    marketParams: async (_: unknown, __: unknown, ctx: ApiContext) => (await marketParams(ctx.db)).map(mapMarketParam),
+    scheduledChanges: async (_: unknown, __: unknown, ctx: ApiContext) =>
+      (await scheduledChanges(ctx.db)).map(mapScheduledChange),
   },
   Subscription: {
     orderBook: {

@@ -37,6 +37,18 @@ export const dealHandlers: ContractHandlers<"Market"> = {
       await dealStep(store, e, dealId, "reported", e.args.computeSupplier);
     },
   },
+  // Emitted right after UsageReported: the report stands but cannot finalise unchallenged.
+  UsageFlagged: {
+    prefetch: theDeal,
+    handle: async (e, { store }) => {
+      await store.update("deals", [e.args.dealId], {
+        flagged_outside_profile: e.args.outsideProfile,
+        flagged_below_green_minimum: e.args.belowGreenMinimum,
+        expected_wh: e.args.expectedWh,
+        updated_block: e.blockNumber,
+      });
+    },
+  },
   UsageConfirmed: {
     prefetch: theDeal,
     handle: async (e, { store }) => {

@@ -31,6 +31,8 @@ const MAPPERS: [name: string, map: (row: never) => object | null, type: string, 
   ["mapRetirement", m.mapRetirement, "Retirement", "retirements"],
   ["mapCreditMint", m.mapCreditMint, "CreditMint", "credit_mints"],
   ["mapCreditRetirement", m.mapCreditRetirement, "CreditRetirement", "credit_retirements"],
+  ["mapMarketParam", m.mapMarketParam, "MarketParam", "market_params"],
+  ["mapScheduledChange", m.mapScheduledChange, "ScheduledChange", "scheduled_changes"],
 ];
 
 /** A row that answers "1" for every column and remembers which columns were read. */
