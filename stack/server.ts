@@ -7,13 +7,11 @@
 //   /config.json  what the page needs to know (protocol/stack-config.ts)
 //   /health       the whole stack's state, 200 only when every part is up
 import { existsSync } from "node:fs";
-import { Agent, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import { Agent, type IncomingMessage, type OutgoingHttpHeaders, request, type ServerResponse } from "node:http";
 import path from "node:path";
 
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
-import { createProxyMiddleware } from "http-proxy-middleware";
 
 import type { StackConfig } from "../protocol/stack-config.ts";
 import { rpcCall } from "./chain/rpc.ts";
@@ -99,55 +97,45 @@ export function createStackApp(options: StackAppOptions): express.Express {
     res.set("cache-control", "no-store").json(config);
   });
 
-  const unreachable =
-    (part: "api" | "indexer" | "chain") => (_error: Error, _req: IncomingMessage, res: ServerResponse | Socket) => {
-      if (!("writeHead" in res) || res.headersSent) {
-        res.destroy();
-        return;
-      }
-      res.writeHead(503, { "content-type": "application/json", "retry-after": "2" });
-      res.end(JSON.stringify({ error: `${options.describe(part)}; try again shortly` }));
-    };
-  // Every page is served from this origin: no other site may read an answer (no CORS), whatever
-  // a service behind would allow.
-  const sameOriginOnly = (proxyRes: IncomingMessage) => {
-    for (const name of Object.keys(proxyRes.headers))
-      if (name.startsWith("access-control-")) delete proxyRes.headers[name];
+  const unreachable = (part: "api" | "indexer") => (res: ServerResponse) => {
+    if (res.headersSent || res.destroyed) {
+      res.destroy();
+      return;
+    }
+    res.writeHead(503, { "content-type": "application/json", "retry-after": "2" });
+    res.end(JSON.stringify({ error: `${options.describe(part)}; try again shortly` }));
   };
 
-  app.use(
-    createProxyMiddleware({
-      pathFilter: "/api",
-      target: options.targets.api,
-      agent: new Agent({ keepAlive: true, maxSockets: 64 }),
-      on: { error: unreachable("api"), proxyRes: sameOriginOnly },
-    }),
-  );
-
+  // The hop to the API and the indexer is a plain pipe over kept-alive sockets (docs/architecture.md,
+  // "The origin's hop"): enough sockets that 64 concurrent clients never wait for one.
+  const api = forwarder(options.targets.api, new Agent({ keepAlive: true, maxSockets: 64 }), unreachable("api"));
   // Subscriptions (server-sent events) stream as they come with no timeout, over sockets of their
   // own: the query sockets stay free however many streams are open.
   const streams = options.streams ?? new StreamGate();
-  const streamProxy = createProxyMiddleware({
-    target: options.targets.indexer,
-    agent: new Agent({ keepAlive: false, maxSockets: streams.limits.total + 8 }),
-    on: { error: unreachable("indexer"), proxyRes: sameOriginOnly },
-  });
-  const queryProxy = createProxyMiddleware({
-    target: options.targets.indexer,
-    agent: new Agent({ keepAlive: true, maxSockets: 64 }),
-    on: { error: unreachable("indexer"), proxyRes: sameOriginOnly },
-  });
-  app.use("/graphql", (req: Request, res: Response, next: NextFunction) => {
-    // Mounted: express strips the prefix, the indexer wants the full path.
-    req.url = req.originalUrl;
-    if (!isStreamRequest(req.headers.accept)) return queryProxy(req, res, next);
+  const streamForwarder = forwarder(
+    options.targets.indexer,
+    new Agent({ keepAlive: false, maxSockets: streams.limits.total + 8 }),
+    unreachable("indexer"),
+  );
+  const query = forwarder(
+    options.targets.indexer,
+    new Agent({ keepAlive: true, maxSockets: 64 }),
+    unreachable("indexer"),
+  );
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const at = req.url.startsWith("/api") ? "/api" : req.url.startsWith("/graphql") ? "/graphql" : undefined;
+    // "/apis" or "/graphqlx" are the page's (missing) routes, not the services'.
+    const boundary = at === undefined ? undefined : req.url.charAt(at.length);
+    if (at === undefined || (boundary !== "" && boundary !== "/" && boundary !== "?")) return next();
+    if (at === "/api") return api(req, res);
+    if (!isStreamRequest(req.headers.accept)) return query(req, res);
     const slot = streams.enter(clientOf(req));
     if ("refused" in slot) {
       res.status(slot.status).set("retry-after", "10").json({ error: slot.refused });
       return;
     }
     res.once("close", slot.release);
-    return streamProxy(req, res, next);
+    return streamForwarder(req, res);
   });
 
   app.all("/rpc", (req, res, next) => {
@@ -367,6 +355,41 @@ export function createChainGateway(options: ChainGatewayOptions): express.Expres
       .send(answer);
   });
   return app;
+}
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection and are not passed on. */
+const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade"];
+
+/**
+ * Forwards a request to `target` (path, method, headers and body as they came, the X-Forwarded-*
+ * headers already written by the origin) and streams the answer back as it arrives, without the
+ * service's CORS permissions: every page is served from this origin, so no other site may read an
+ * answer, whatever a service behind would allow.
+ */
+function forwarder(
+  target: string,
+  agent: Agent,
+  unreachable: (res: ServerResponse) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const { hostname, port } = new URL(target);
+  return (req, res) => {
+    const headers: OutgoingHttpHeaders = { ...req.headers };
+    for (const name of HOP_BY_HOP) delete headers[name];
+    const upstream = request({ hostname, port, method: req.method, path: req.url, headers, agent }, (answer) => {
+      const out: OutgoingHttpHeaders = {};
+      for (const [name, value] of Object.entries(answer.headers))
+        if (!name.startsWith("access-control-") && !HOP_BY_HOP.includes(name)) out[name] = value;
+      res.writeHead(answer.statusCode ?? 502, out);
+      answer.pipe(res);
+      answer.once("error", () => res.destroy());
+    });
+    upstream.once("error", () => unreachable(res));
+    // A visitor who hangs up (a closed subscription) ends the request behind it too.
+    res.once("close", () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    req.pipe(upstream);
+  };
 }
 
 function rpcError(id: string | number | null, code: number, message: string): JsonRpcErrorResponse {

@@ -1,0 +1,124 @@
+// How long `npm start` takes to say "CCEX is ready": a first start on a fresh, empty DATA_DIR (the
+// prestart build, the chain, the deployment, the indexer, the API and, with the demo on, the seeded
+// history), then a stop and a restart on the same folder (the journal replayed, the deployment and the
+// index reused). Prints both times, each part's own timing as the stack printed it, and the load
+// average around each run: the machine may be shared, so read the figures with it.
+//
+//   npm run bench:startup                    table, demo on
+//   npm run bench:startup -- --demo off      without the demo market
+//   npm run bench:startup -- --json          one JSON object
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+import { freePort, ROOT } from "../../test/helpers/local-chain.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: "boolean", default: false },
+    demo: { type: "string", default: "on" },
+    restarts: { type: "string", default: "1" },
+  },
+});
+const restarts = Number(args.restarts);
+if (!["on", "off"].includes(args.demo) || !(Number.isInteger(restarts) && restarts >= 0 && restarts <= 5)) {
+  console.error("--demo must be on or off and --restarts an integer in [0, 5]");
+  process.exit(2);
+}
+
+type Run = {
+  run: string;
+  readySeconds: number;
+  /** From `npm start` to the stack's first line: the prestart build. */
+  buildSeconds: number;
+  /** Each part's own timing, as the stack printed it ("ok  indexer ready (3.1 s)"). */
+  parts: Record<string, number>;
+  loadBefore: number;
+  loadAfter: number;
+};
+
+const seconds = (ms: number) => Math.round(ms / 100) / 10;
+const load = () => Math.round(loadavg()[0] * 100) / 100;
+
+async function startOnce(run: string, dataDir: string): Promise<Run> {
+  const env = {
+    ...process.env,
+    PORT: String(await freePort()),
+    NODE_PORT: String(await freePort()),
+    DATA_DIR: dataDir,
+    DEMO: args.demo,
+  };
+  const loadBefore = load();
+  const started = performance.now();
+  const child = spawn("npm", ["start"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  let buildMs: number | undefined;
+  const ready = new Promise<number>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (buildMs === undefined && /^CCEX stack:/m.test(output)) buildMs = performance.now() - started;
+      if (/^CCEX is ready at /m.test(output)) resolve(performance.now() - started);
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`npm start exited (${code}) before it was ready:\n${output}`)));
+  });
+  let readyMs: number;
+  try {
+    readyMs = await ready;
+  } finally {
+    await stop(child);
+  }
+  const parts: Record<string, number> = {};
+  for (const match of output.matchAll(/^ok {2}(.+?) \((\d+(?:\.\d+)?) s\)$/gm))
+    parts[match[1].replace(/:.*/, "")] = Number(match[2]);
+  const replay = /^ok {2}replayed (\d+) blocks, (\d+) transactions in (\d+(?:\.\d+)?) s/m.exec(output);
+  if (replay) parts[`replayed ${replay[1]} blocks`] = Number(replay[3]);
+  return {
+    run,
+    readySeconds: seconds(readyMs),
+    buildSeconds: seconds(buildMs ?? Number.NaN),
+    parts,
+    loadBefore,
+    loadAfter: load(),
+  };
+}
+
+/** Ctrl-C to the whole group, as a terminal sends it; waits for the stack to exit. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  process.kill(-child.pid!, "SIGINT");
+  const timer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 90_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const dataDir = await mkdtemp(path.join(tmpdir(), "ccex-bench-startup-"));
+const runs: Run[] = [];
+try {
+  runs.push(await startOnce("first start", dataDir));
+  for (let i = 1; i <= restarts; i++) runs.push(await startOnce(restarts === 1 ? "restart" : `restart ${i}`, dataDir));
+} finally {
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+if (args.json) console.log(JSON.stringify({ demo: args.demo, cores: cpus().length, runs }));
+else {
+  console.log(`npm start, demo ${args.demo}, ${cpus().length} cores (seconds)`);
+  console.table(
+    runs.map(({ run, readySeconds, buildSeconds, loadBefore, loadAfter }) => ({
+      run,
+      ready: readySeconds,
+      build: buildSeconds,
+      "load before": loadBefore,
+      "load after": loadAfter,
+    })),
+  );
+  const names = [...new Set(runs.flatMap((r) => Object.keys(r.parts)))];
+  console.table(
+    Object.fromEntries(names.map((name) => [name, Object.fromEntries(runs.map((r) => [r.run, r.parts[name] ?? "-"]))])),
+  );
+}
