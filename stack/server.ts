@@ -318,43 +318,99 @@ export type ChainGatewayOptions = {
  * gateway rather than to the node: every call is forwarded as it is (they are trusted and need the
  * node's test methods), but a sent transaction is answered only once its block is journaled, as on
  * the public /rpc. So nothing any client was told is on chain can vanish in a crash.
+ *
+ * It carries every call the demo's seeder makes while it writes the history (several per
+ * transaction), so it is a plain node:http handler over one kept-alive socket pool: a body is parsed
+ * only when it sends a transaction.
  */
-export function createChainGateway(options: ChainGatewayOptions): express.Express {
-  const app = express();
-  app.disable("x-powered-by");
-  app.post("/", express.json({ limit: "16mb" }), async (req: Request, res: Response) => {
+export function createChainGateway(options: ChainGatewayOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { hostname, port, pathname } = new URL(options.target);
+  const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  const answer = (res: ServerResponse, status: number, body: string, headers: OutgoingHttpHeaders = {}) => {
+    res.writeHead(status, { "content-type": "application/json", ...headers });
+    res.end(body);
+  };
+  return (req, res) => {
+    if (req.method !== "POST") {
+      answer(res, 405, JSON.stringify({ error: "the chain gateway takes JSON-RPC calls by POST" }), { allow: "POST" });
+      return;
+    }
     const closed = options.closed();
     if (closed !== undefined) {
-      res
-        .status(503)
-        .set("retry-after", "5")
-        .json(rpcError(null, INTERNAL_ERROR, closed));
+      req.resume();
+      answer(res, 503, JSON.stringify(rpcError(null, INTERNAL_ERROR, closed)), { "retry-after": "5" });
       return;
     }
-    let upstream: globalThis.Response;
-    try {
-      upstream = await fetch(options.target, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(req.body),
-      });
-    } catch (error) {
-      res
-        .status(503)
-        .json(rpcError(null, INTERNAL_ERROR, `the chain node does not answer (${(error as Error).message})`));
-      return;
-    }
-    let answer = await upstream.text();
-    const sends = (Array.isArray(req.body) ? req.body : [req.body])
-      .filter((c: { method?: unknown }) => c?.method === "eth_sendRawTransaction")
-      .map((c: { id?: unknown }) => idOf(c.id));
-    if (sends.length > 0) answer = await holdUntilDurable(answer, new Set(sends), options.durable);
-    res
-      .status(upstream.status)
-      .type(upstream.headers.get("content-type") ?? "application/json")
-      .send(answer);
-  });
-  return app;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > GATEWAY_BODY_LIMIT) {
+        answer(
+          res,
+          413,
+          JSON.stringify(rpcError(null, INVALID_REQUEST, `the body is larger than ${GATEWAY_BODY_LIMIT} bytes`)),
+        );
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const upstream = request(
+        {
+          hostname,
+          port,
+          path: pathname,
+          method: "POST",
+          agent,
+          headers: { "content-type": "application/json", "content-length": body.length },
+        },
+        (reply) => {
+          const parts: Buffer[] = [];
+          reply.on("data", (chunk: Buffer) => parts.push(chunk));
+          reply.on("end", async () => {
+            let text = Buffer.concat(parts).toString("utf8");
+            const sends = sentIds(body);
+            if (sends.size > 0) text = await holdUntilDurable(text, sends, options.durable);
+            answer(res, reply.statusCode ?? 502, text, {
+              "content-type": reply.headers["content-type"] ?? "application/json",
+            });
+          });
+          reply.once("error", () => res.destroy());
+        },
+      );
+      upstream.once("error", (error) =>
+        answer(
+          res,
+          503,
+          JSON.stringify(rpcError(null, INTERNAL_ERROR, `the chain node does not answer (${error.message})`)),
+        ),
+      );
+      upstream.end(body);
+    });
+  };
+}
+
+/** Largest body the gateway takes (a deployment's raw transactions can be large). */
+const GATEWAY_BODY_LIMIT = 16 * 1024 * 1024;
+
+/** The ids of the calls in a JSON-RPC body that send a transaction; the body is parsed only when it may hold one. */
+function sentIds(body: Buffer): Set<string | number | null> {
+  const ids = new Set<string | number | null>();
+  if (!body.includes("eth_sendRawTransaction")) return ids;
+  let calls: unknown;
+  try {
+    calls = JSON.parse(body.toString("utf8"));
+  } catch {
+    // The node refuses it too: nothing was sent.
+    return ids;
+  }
+  for (const call of Array.isArray(calls) ? calls : [calls])
+    if ((call as { method?: unknown })?.method === "eth_sendRawTransaction")
+      ids.add(idOf((call as { id?: unknown }).id));
+  return ids;
 }
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection and are not passed on. */
