@@ -2,12 +2,15 @@
 // prestart build, the chain, the deployment, the indexer, the API and, with the demo on, the seeded
 // history), then a stop and a restart on the same folder (the journal replayed, the deployment and the
 // index reused). Prints both times, each part's own timing as the stack printed it, and the load
-// average around each run: the machine may be shared, so read the figures with it.
+// average around each run: the machine may be shared, so read the figures with it. The CPU seconds
+// each process of the stack had used when it was ready do not depend on that load: on an idle machine
+// the start takes at least their sum divided by the cores.
 //
 //   npm run bench:startup                    table, demo on
 //   npm run bench:startup -- --demo off      without the demo market
 //   npm run bench:startup -- --json          one JSON object
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -37,7 +40,44 @@ type Run = {
   parts: Record<string, number>;
   loadBefore: number;
   loadAfter: number;
+  /** CPU seconds used by each part's process (and the processes it ran and reaped) when it was ready. */
+  cpuSeconds: Record<string, number>;
 };
+
+const TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+const PROCESS_NAMES: [RegExp, string][] = [
+  [/hardhat\/dist\/src\/cli\.js .*\bnode\b/, "chain node"],
+  [/indexer\/main\.ts/, "indexer"],
+  [/backend\/main\.ts/, "API"],
+  [/stack\/demo\/main\.ts/, "demo market"],
+  [/backend\/matcher\/main\.ts/, "matcher"],
+  [/backend\/keeper\/main\.ts/, "keeper"],
+  [/stack\/main\.ts/, "stack (origin, gateway, journal, deployment)"],
+  [/^npm/, "npm (prestart build)"],
+];
+
+/** CPU seconds of every live process in the group, with the children each has reaped. */
+function groupCpu(group: number): Record<string, number> {
+  const cpu: Record<string, number> = {};
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    let command: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      command = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+    } catch {
+      continue;
+    }
+    // Fields after the command name (which may hold spaces): state is field 3, pgrp 5, utime 14 … cstime 17.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[2]) !== group) continue;
+    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+    const name = PROCESS_NAMES.find(([pattern]) => pattern.test(command))?.[1] ?? "other";
+    cpu[name] = Math.round(((cpu[name] ?? 0) + ticks / TICKS) * 10) / 10;
+  }
+  return cpu;
+}
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 const load = () => Math.round(loadavg()[0] * 100) / 100;
@@ -55,11 +95,16 @@ async function startOnce(run: string, dataDir: string): Promise<Run> {
   const child = spawn("npm", ["start"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";
   let buildMs: number | undefined;
+  let cpuSeconds: Record<string, number> = {};
   const ready = new Promise<number>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (buildMs === undefined && /^CCEX stack:/m.test(output)) buildMs = performance.now() - started;
-      if (/^CCEX is ready at /m.test(output)) resolve(performance.now() - started);
+      if (/^CCEX is ready at /m.test(output)) {
+        const at = performance.now() - started;
+        cpuSeconds = groupCpu(child.pid!);
+        resolve(at);
+      }
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
@@ -83,6 +128,7 @@ async function startOnce(run: string, dataDir: string): Promise<Run> {
     parts,
     loadBefore,
     loadAfter: load(),
+    cpuSeconds,
   };
 }
 
@@ -109,15 +155,28 @@ if (args.json) console.log(JSON.stringify({ demo: args.demo, cores: cpus().lengt
 else {
   console.log(`npm start, demo ${args.demo}, ${cpus().length} cores (seconds)`);
   console.table(
-    runs.map(({ run, readySeconds, buildSeconds, loadBefore, loadAfter }) => ({
-      run,
-      ready: readySeconds,
-      build: buildSeconds,
-      "load before": loadBefore,
-      "load after": loadAfter,
-    })),
+    runs.map(({ run, readySeconds, buildSeconds, loadBefore, loadAfter, cpuSeconds }) => {
+      const cpu = Object.values(cpuSeconds).reduce((a, b) => a + b, 0);
+      return {
+        run,
+        ready: readySeconds,
+        build: buildSeconds,
+        "CPU s": Math.round(cpu * 10) / 10,
+        [`CPU s / ${cpus().length} cores`]: Math.round((cpu / cpus().length) * 10) / 10,
+        "load before": loadBefore,
+        "load after": loadAfter,
+      };
+    }),
   );
   const names = [...new Set(runs.flatMap((r) => Object.keys(r.parts)))];
+  const processes = [...new Set(runs.flatMap((r) => Object.keys(r.cpuSeconds)))];
+  console.log("CPU seconds by process when ready");
+  console.table(
+    Object.fromEntries(
+      processes.map((name) => [name, Object.fromEntries(runs.map((r) => [r.run, r.cpuSeconds[name] ?? "-"]))]),
+    ),
+  );
+  console.log("each part's own time as the stack printed it (seconds)");
   console.table(
     Object.fromEntries(names.map((name) => [name, Object.fromEntries(runs.map((r) => [r.run, r.parts[name] ?? "-"]))])),
   );
