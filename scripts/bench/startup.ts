@@ -53,34 +53,42 @@ const PROCESS_NAMES: [RegExp, string][] = [
   [/backend\/matcher\/main\.ts/, "matcher"],
   [/backend\/keeper\/main\.ts/, "keeper"],
   [/stack\/main\.ts/, "stack (origin, gateway, journal, deployment)"],
-  [/^npm/, "npm (prestart build)"],
+  [/^npm/, "npm (with the prestart build)"],
 ];
-
-/** CPU seconds of every live process in the group, with the children each has reaped. */
-function groupCpu(group: number): Record<string, number> {
-  const cpu: Record<string, number> = {};
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    let command: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      command = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
-    } catch {
-      continue;
-    }
-    // Fields after the command name (which may hold spaces): state is field 3, pgrp 5, utime 14 … cstime 17.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) !== group) continue;
-    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
-    const name = PROCESS_NAMES.find(([pattern]) => pattern.test(command))?.[1] ?? "other";
-    cpu[name] = Math.round(((cpu[name] ?? 0) + ticks / TICKS) * 10) / 10;
-  }
-  return cpu;
-}
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 const load = () => Math.round(loadavg()[0] * 100) / 100;
+
+/** CPU seconds of `root` and every live process under it, each with the children it has reaped. */
+function treeCpu(root: number): Record<string, number> {
+  const table = new Map<number, { parent: number; ticks: number; command: string }>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // The fields after the command name (which may hold spaces): ppid is field 4, utime 14 … cstime 17.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      table.set(Number(entry), {
+        parent: Number(fields[1]),
+        ticks: [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0),
+        command: readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " "),
+      });
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const cpu: Record<string, number> = {};
+  const pending = [root];
+  while (pending.length > 0) {
+    const pid = pending.pop()!;
+    const process = table.get(pid);
+    if (process === undefined) continue;
+    const name = PROCESS_NAMES.find(([pattern]) => pattern.test(process.command))?.[1] ?? "other";
+    cpu[name] = Math.round(((cpu[name] ?? 0) + process.ticks / TICKS) * 10) / 10;
+    for (const [child, p] of table) if (p.parent === pid) pending.push(child);
+  }
+  return cpu;
+}
 
 async function startOnce(run: string, dataDir: string): Promise<Run> {
   const env = {
@@ -102,7 +110,7 @@ async function startOnce(run: string, dataDir: string): Promise<Run> {
       if (buildMs === undefined && /^CCEX stack:/m.test(output)) buildMs = performance.now() - started;
       if (/^CCEX is ready at /m.test(output)) {
         const at = performance.now() - started;
-        cpuSeconds = groupCpu(child.pid!);
+        cpuSeconds = treeCpu(child.pid!);
         resolve(at);
       }
     };
