@@ -7,10 +7,17 @@
 //   /config.json  what the page needs to know (protocol/stack-config.ts)
 //   /health       the whole stack's state, 200 only when every part is up
 import { existsSync } from "node:fs";
-import { Agent, type IncomingMessage, type OutgoingHttpHeaders, request, type ServerResponse } from "node:http";
+import {
+  Agent,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type RequestListener,
+  request,
+  type ServerResponse,
+} from "node:http";
 import path from "node:path";
 
-import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from "express";
+import express, { type ErrorRequestHandler, type Request, type Response } from "express";
 import helmet from "helmet";
 
 import type { StackConfig } from "../protocol/stack-config.ts";
@@ -57,28 +64,10 @@ function clientOf(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? "unknown";
 }
 
-export function createStackApp(options: StackAppOptions): express.Express {
+export function createStackApp(options: StackAppOptions): RequestListener {
   const app = express();
   app.disable("x-powered-by");
   const served = options.servedHosts ?? servedHostNames("127.0.0.1", []);
-
-  app.use((req, res, next) => {
-    const name = hostName(req.headers.host);
-    if (name === undefined || !served.has(name)) {
-      res.status(421).json({
-        error: `this stack does not serve the host name ${JSON.stringify(name ?? "")}; an operator adds names with ALLOWED_HOSTS`,
-      });
-      return;
-    }
-    // The services behind trust these headers (the API's rate limit is per client address), so they
-    // are written here from the connection and whatever the client sent is dropped.
-    req.headers["x-forwarded-for"] = clientOf(req);
-    req.headers["x-forwarded-host"] = req.headers.host;
-    req.headers["x-forwarded-proto"] = "http";
-    req.headers["x-forwarded-port"] = String(req.socket.localPort ?? "");
-    delete req.headers.forwarded;
-    next();
-  });
 
   app.get("/health", async (_req, res) => {
     const { healthy, body } = await options.health();
@@ -122,22 +111,6 @@ export function createStackApp(options: StackAppOptions): express.Express {
     new Agent({ keepAlive: true, maxSockets: 64 }),
     unreachable("indexer"),
   );
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const at = req.url.startsWith("/api") ? "/api" : req.url.startsWith("/graphql") ? "/graphql" : undefined;
-    // "/apis" or "/graphqlx" are the page's (missing) routes, not the services'.
-    const boundary = at === undefined ? undefined : req.url.charAt(at.length);
-    if (at === undefined || (boundary !== "" && boundary !== "/" && boundary !== "?")) return next();
-    if (at === "/api") return api(req, res);
-    if (!isStreamRequest(req.headers.accept)) return query(req, res);
-    const slot = streams.enter(clientOf(req));
-    if ("refused" in slot) {
-      res.status(slot.status).set("retry-after", "10").json({ error: slot.refused });
-      return;
-    }
-    res.once("close", slot.release);
-    return streamForwarder(req, res);
-  });
-
   app.all("/rpc", (req, res, next) => {
     if (req.method !== "POST") {
       res.status(405).set("allow", "POST").json({ error: "/rpc takes JSON-RPC calls by POST" });
@@ -302,7 +275,48 @@ export function createStackApp(options: StackAppOptions): express.Express {
   app.use((req, res) => {
     res.status(404).json({ error: `nothing at ${req.method} ${req.path}` });
   });
-  return app;
+
+  // Every request passes the host check first; /api and /graphql then go straight to their
+  // forwarder, without Express: the hop is on every page's data path (docs/architecture.md, "The
+  // origin's hop"). Everything else is Express's.
+  return (req, res) => {
+    const name = hostName(req.headers.host);
+    if (name === undefined || !served.has(name)) {
+      json(res, 421, {
+        error: `this stack does not serve the host name ${JSON.stringify(name ?? "")}; an operator adds names with ALLOWED_HOSTS`,
+      });
+      return;
+    }
+    // The services behind trust these headers (the API's rate limit is per client address), so they
+    // are written here from the connection and whatever the client sent is dropped.
+    req.headers["x-forwarded-for"] = clientOf(req);
+    req.headers["x-forwarded-host"] = req.headers.host;
+    req.headers["x-forwarded-proto"] = "http";
+    req.headers["x-forwarded-port"] = String(req.socket.localPort ?? "");
+    delete req.headers.forwarded;
+    const url = req.url ?? "/";
+    const service = url.startsWith("/api") ? "/api" : url.startsWith("/graphql") ? "/graphql" : undefined;
+    // "/apis" or "/graphqlx" are the page's (missing) routes, not the services'.
+    const boundary = service === undefined ? undefined : url.charAt(service.length);
+    if (service === undefined || (boundary !== "" && boundary !== "/" && boundary !== "?")) {
+      app(req, res);
+      return;
+    }
+    if (service === "/api") return api(req, res);
+    if (!isStreamRequest(req.headers.accept)) return query(req, res);
+    const slot = streams.enter(clientOf(req));
+    if ("refused" in slot) {
+      json(res, slot.status, { error: slot.refused }, { "retry-after": "10" });
+      return;
+    }
+    res.once("close", slot.release);
+    streamForwarder(req, res);
+  };
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+  res.end(JSON.stringify(body));
 }
 
 export type ChainGatewayOptions = {

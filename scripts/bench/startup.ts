@@ -83,7 +83,7 @@ function treeCpu(root: number): Record<string, number> {
     const pid = pending.pop()!;
     const process = table.get(pid);
     if (process === undefined) continue;
-    const name = PROCESS_NAMES.find(([pattern]) => pattern.test(process.command))?.[1] ?? "other";
+    const name = PROCESS_NAMES.find(([pattern]) => pattern.test(process.command))?.[1] ?? process.command.slice(0, 60);
     cpu[name] = Math.round(((cpu[name] ?? 0) + process.ticks / TICKS) * 10) / 10;
     for (const [child, p] of table) if (p.parent === pid) pending.push(child);
   }
