@@ -491,7 +491,11 @@ export class Stack {
       if (health?.ready === true) return true;
       if (health !== undefined && Date.now() - lastNote > 10_000) {
         lastNote = Date.now();
-        this.#say(`    indexer catching up: block ${health.indexedBlock ?? "-"} of ${health.headBlock ?? "?"}`);
+        this.#say(
+          health.headBlock === null || health.phase === "starting"
+            ? `    indexer ${health.phase ?? "starting"}`
+            : `    indexer catching up: block ${health.indexedBlock ?? "-"} of ${health.headBlock}`,
+        );
       }
       return false;
     });
