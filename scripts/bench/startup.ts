@@ -104,23 +104,24 @@ async function startOnce(run: string, dataDir: string): Promise<Run> {
   let output = "";
   let buildMs: number | undefined;
   let cpuSeconds: Record<string, number> = {};
+  let readyMs: number | undefined;
   const ready = new Promise<number>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (buildMs === undefined && /^CCEX stack:/m.test(output)) buildMs = performance.now() - started;
-      if (/^CCEX is ready at /m.test(output)) {
-        const at = performance.now() - started;
+      // Once: later output (the stop) must not overwrite what the processes had used when ready.
+      if (readyMs === undefined && /^CCEX is ready at /m.test(output)) {
+        readyMs = performance.now() - started;
         cpuSeconds = treeCpu(child.pid!);
-        resolve(at);
+        resolve(readyMs);
       }
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
     child.once("exit", (code) => reject(new Error(`npm start exited (${code}) before it was ready:\n${output}`)));
   });
-  let readyMs: number;
   try {
-    readyMs = await ready;
+    await ready;
   } finally {
     await stop(child);
   }
@@ -131,7 +132,7 @@ async function startOnce(run: string, dataDir: string): Promise<Run> {
   if (replay) parts[`replayed ${replay[1]} blocks`] = Number(replay[3]);
   return {
     run,
-    readySeconds: seconds(readyMs),
+    readySeconds: seconds(readyMs!),
     buildSeconds: seconds(buildMs ?? Number.NaN),
     parts,
     loadBefore,
