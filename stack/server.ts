@@ -7,13 +7,18 @@
 //   /config.json  what the page needs to know (protocol/stack-config.ts)
 //   /health       the whole stack's state, 200 only when every part is up
 import { existsSync } from "node:fs";
-import { Agent, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import {
+  Agent,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type RequestListener,
+  request,
+  type ServerResponse,
+} from "node:http";
 import path from "node:path";
 
-import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from "express";
+import express, { type ErrorRequestHandler, type Request, type Response } from "express";
 import helmet from "helmet";
-import { createProxyMiddleware } from "http-proxy-middleware";
 
 import type { StackConfig } from "../protocol/stack-config.ts";
 import { rpcCall } from "./chain/rpc.ts";
@@ -59,28 +64,10 @@ function clientOf(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? "unknown";
 }
 
-export function createStackApp(options: StackAppOptions): express.Express {
+export function createStackApp(options: StackAppOptions): RequestListener {
   const app = express();
   app.disable("x-powered-by");
   const served = options.servedHosts ?? servedHostNames("127.0.0.1", []);
-
-  app.use((req, res, next) => {
-    const name = hostName(req.headers.host);
-    if (name === undefined || !served.has(name)) {
-      res.status(421).json({
-        error: `this stack does not serve the host name ${JSON.stringify(name ?? "")}; an operator adds names with ALLOWED_HOSTS`,
-      });
-      return;
-    }
-    // The services behind trust these headers (the API's rate limit is per client address), so they
-    // are written here from the connection and whatever the client sent is dropped.
-    req.headers["x-forwarded-for"] = clientOf(req);
-    req.headers["x-forwarded-host"] = req.headers.host;
-    req.headers["x-forwarded-proto"] = "http";
-    req.headers["x-forwarded-port"] = String(req.socket.localPort ?? "");
-    delete req.headers.forwarded;
-    next();
-  });
 
   app.get("/health", async (_req, res) => {
     const { healthy, body } = await options.health();
@@ -99,57 +86,31 @@ export function createStackApp(options: StackAppOptions): express.Express {
     res.set("cache-control", "no-store").json(config);
   });
 
-  const unreachable =
-    (part: "api" | "indexer" | "chain") => (_error: Error, _req: IncomingMessage, res: ServerResponse | Socket) => {
-      if (!("writeHead" in res) || res.headersSent) {
-        res.destroy();
-        return;
-      }
-      res.writeHead(503, { "content-type": "application/json", "retry-after": "2" });
-      res.end(JSON.stringify({ error: `${options.describe(part)}; try again shortly` }));
-    };
-  // Every page is served from this origin: no other site may read an answer (no CORS), whatever
-  // a service behind would allow.
-  const sameOriginOnly = (proxyRes: IncomingMessage) => {
-    for (const name of Object.keys(proxyRes.headers))
-      if (name.startsWith("access-control-")) delete proxyRes.headers[name];
+  const unreachable = (part: "api" | "indexer") => (res: ServerResponse) => {
+    if (res.headersSent || res.destroyed) {
+      res.destroy();
+      return;
+    }
+    res.writeHead(503, { "content-type": "application/json", "retry-after": "2" });
+    res.end(JSON.stringify({ error: `${options.describe(part)}; try again shortly` }));
   };
 
-  app.use(
-    createProxyMiddleware({
-      pathFilter: "/api",
-      target: options.targets.api,
-      agent: new Agent({ keepAlive: true, maxSockets: 64 }),
-      on: { error: unreachable("api"), proxyRes: sameOriginOnly },
-    }),
-  );
-
+  // The hop to the API and the indexer is a plain pipe over kept-alive sockets (docs/architecture.md,
+  // "The origin's hop"): enough sockets that 64 concurrent clients never wait for one.
+  const api = forwarder(options.targets.api, new Agent({ keepAlive: true, maxSockets: 64 }), unreachable("api"));
   // Subscriptions (server-sent events) stream as they come with no timeout, over sockets of their
   // own: the query sockets stay free however many streams are open.
   const streams = options.streams ?? new StreamGate();
-  const streamProxy = createProxyMiddleware({
-    target: options.targets.indexer,
-    agent: new Agent({ keepAlive: false, maxSockets: streams.limits.total + 8 }),
-    on: { error: unreachable("indexer"), proxyRes: sameOriginOnly },
-  });
-  const queryProxy = createProxyMiddleware({
-    target: options.targets.indexer,
-    agent: new Agent({ keepAlive: true, maxSockets: 64 }),
-    on: { error: unreachable("indexer"), proxyRes: sameOriginOnly },
-  });
-  app.use("/graphql", (req: Request, res: Response, next: NextFunction) => {
-    // Mounted: express strips the prefix, the indexer wants the full path.
-    req.url = req.originalUrl;
-    if (!isStreamRequest(req.headers.accept)) return queryProxy(req, res, next);
-    const slot = streams.enter(clientOf(req));
-    if ("refused" in slot) {
-      res.status(slot.status).set("retry-after", "10").json({ error: slot.refused });
-      return;
-    }
-    res.once("close", slot.release);
-    return streamProxy(req, res, next);
-  });
-
+  const streamForwarder = forwarder(
+    options.targets.indexer,
+    new Agent({ keepAlive: false, maxSockets: streams.limits.total + 8 }),
+    unreachable("indexer"),
+  );
+  const query = forwarder(
+    options.targets.indexer,
+    new Agent({ keepAlive: true, maxSockets: 64 }),
+    unreachable("indexer"),
+  );
   app.all("/rpc", (req, res, next) => {
     if (req.method !== "POST") {
       res.status(405).set("allow", "POST").json({ error: "/rpc takes JSON-RPC calls by POST" });
@@ -314,7 +275,48 @@ export function createStackApp(options: StackAppOptions): express.Express {
   app.use((req, res) => {
     res.status(404).json({ error: `nothing at ${req.method} ${req.path}` });
   });
-  return app;
+
+  // Every request passes the host check first; /api and /graphql then go straight to their
+  // forwarder, without Express: the hop is on every page's data path (docs/architecture.md, "The
+  // origin's hop"). Everything else is Express's.
+  return (req, res) => {
+    const name = hostName(req.headers.host);
+    if (name === undefined || !served.has(name)) {
+      json(res, 421, {
+        error: `this stack does not serve the host name ${JSON.stringify(name ?? "")}; an operator adds names with ALLOWED_HOSTS`,
+      });
+      return;
+    }
+    // The services behind trust these headers (the API's rate limit is per client address), so they
+    // are written here from the connection and whatever the client sent is dropped.
+    req.headers["x-forwarded-for"] = clientOf(req);
+    req.headers["x-forwarded-host"] = req.headers.host;
+    req.headers["x-forwarded-proto"] = "http";
+    req.headers["x-forwarded-port"] = String(req.socket.localPort ?? "");
+    delete req.headers.forwarded;
+    const url = req.url ?? "/";
+    const service = url.startsWith("/api") ? "/api" : url.startsWith("/graphql") ? "/graphql" : undefined;
+    // "/apis" or "/graphqlx" are the page's (missing) routes, not the services'.
+    const boundary = service === undefined ? undefined : url.charAt(service.length);
+    if (service === undefined || (boundary !== "" && boundary !== "/" && boundary !== "?")) {
+      app(req, res);
+      return;
+    }
+    if (service === "/api") return api(req, res);
+    if (!isStreamRequest(req.headers.accept)) return query(req, res);
+    const slot = streams.enter(clientOf(req));
+    if ("refused" in slot) {
+      json(res, slot.status, { error: slot.refused }, { "retry-after": "10" });
+      return;
+    }
+    res.once("close", slot.release);
+    streamForwarder(req, res);
+  };
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+  res.end(JSON.stringify(body));
 }
 
 export type ChainGatewayOptions = {
@@ -330,43 +332,134 @@ export type ChainGatewayOptions = {
  * gateway rather than to the node: every call is forwarded as it is (they are trusted and need the
  * node's test methods), but a sent transaction is answered only once its block is journaled, as on
  * the public /rpc. So nothing any client was told is on chain can vanish in a crash.
+ *
+ * It carries every call the demo's seeder makes while it writes the history (several per
+ * transaction), so it is a plain node:http handler over one kept-alive socket pool: a body is parsed
+ * only when it sends a transaction.
  */
-export function createChainGateway(options: ChainGatewayOptions): express.Express {
-  const app = express();
-  app.disable("x-powered-by");
-  app.post("/", express.json({ limit: "16mb" }), async (req: Request, res: Response) => {
+export function createChainGateway(options: ChainGatewayOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { hostname, port, pathname } = new URL(options.target);
+  const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  const answer = (res: ServerResponse, status: number, body: string, headers: OutgoingHttpHeaders = {}) => {
+    res.writeHead(status, { "content-type": "application/json", ...headers });
+    res.end(body);
+  };
+  return (req, res) => {
+    if (req.method !== "POST") {
+      answer(res, 405, JSON.stringify({ error: "the chain gateway takes JSON-RPC calls by POST" }), { allow: "POST" });
+      return;
+    }
     const closed = options.closed();
     if (closed !== undefined) {
-      res
-        .status(503)
-        .set("retry-after", "5")
-        .json(rpcError(null, INTERNAL_ERROR, closed));
+      req.resume();
+      answer(res, 503, JSON.stringify(rpcError(null, INTERNAL_ERROR, closed)), { "retry-after": "5" });
       return;
     }
-    let upstream: globalThis.Response;
-    try {
-      upstream = await fetch(options.target, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(req.body),
-      });
-    } catch (error) {
-      res
-        .status(503)
-        .json(rpcError(null, INTERNAL_ERROR, `the chain node does not answer (${(error as Error).message})`));
-      return;
-    }
-    let answer = await upstream.text();
-    const sends = (Array.isArray(req.body) ? req.body : [req.body])
-      .filter((c: { method?: unknown }) => c?.method === "eth_sendRawTransaction")
-      .map((c: { id?: unknown }) => idOf(c.id));
-    if (sends.length > 0) answer = await holdUntilDurable(answer, new Set(sends), options.durable);
-    res
-      .status(upstream.status)
-      .type(upstream.headers.get("content-type") ?? "application/json")
-      .send(answer);
-  });
-  return app;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > GATEWAY_BODY_LIMIT) {
+        answer(
+          res,
+          413,
+          JSON.stringify(rpcError(null, INVALID_REQUEST, `the body is larger than ${GATEWAY_BODY_LIMIT} bytes`)),
+        );
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const upstream = request(
+        {
+          hostname,
+          port,
+          path: pathname,
+          method: "POST",
+          agent,
+          headers: { "content-type": "application/json", "content-length": body.length },
+        },
+        (reply) => {
+          const parts: Buffer[] = [];
+          reply.on("data", (chunk: Buffer) => parts.push(chunk));
+          reply.on("end", async () => {
+            let text = Buffer.concat(parts).toString("utf8");
+            const sends = sentIds(body);
+            if (sends.size > 0) text = await holdUntilDurable(text, sends, options.durable);
+            answer(res, reply.statusCode ?? 502, text, {
+              "content-type": reply.headers["content-type"] ?? "application/json",
+            });
+          });
+          reply.once("error", () => res.destroy());
+        },
+      );
+      upstream.once("error", (error) =>
+        answer(
+          res,
+          503,
+          JSON.stringify(rpcError(null, INTERNAL_ERROR, `the chain node does not answer (${error.message})`)),
+        ),
+      );
+      upstream.end(body);
+    });
+  };
+}
+
+/** Largest body the gateway takes (a deployment's raw transactions can be large). */
+const GATEWAY_BODY_LIMIT = 16 * 1024 * 1024;
+
+/** The ids of the calls in a JSON-RPC body that send a transaction; the body is parsed only when it may hold one. */
+function sentIds(body: Buffer): Set<string | number | null> {
+  const ids = new Set<string | number | null>();
+  if (!body.includes("eth_sendRawTransaction")) return ids;
+  let calls: unknown;
+  try {
+    calls = JSON.parse(body.toString("utf8"));
+  } catch {
+    // The node refuses it too: nothing was sent.
+    return ids;
+  }
+  for (const call of Array.isArray(calls) ? calls : [calls])
+    if ((call as { method?: unknown })?.method === "eth_sendRawTransaction")
+      ids.add(idOf((call as { id?: unknown }).id));
+  return ids;
+}
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection and are not passed on. */
+const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade"];
+
+/**
+ * Forwards a request to `target` (path, method, headers and body as they came, the X-Forwarded-*
+ * headers already written by the origin) and streams the answer back as it arrives, without the
+ * service's CORS permissions: every page is served from this origin, so no other site may read an
+ * answer, whatever a service behind would allow.
+ */
+function forwarder(
+  target: string,
+  agent: Agent,
+  unreachable: (res: ServerResponse) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const { hostname, port } = new URL(target);
+  return (req, res) => {
+    const headers: OutgoingHttpHeaders = { ...req.headers };
+    for (const name of HOP_BY_HOP) delete headers[name];
+    const upstream = request({ hostname, port, method: req.method, path: req.url, headers, agent }, (answer) => {
+      const out: OutgoingHttpHeaders = {};
+      for (const [name, value] of Object.entries(answer.headers))
+        if (!name.startsWith("access-control-") && !HOP_BY_HOP.includes(name)) out[name] = value;
+      res.writeHead(answer.statusCode ?? 502, out);
+      answer.pipe(res);
+      answer.once("error", () => res.destroy());
+    });
+    upstream.once("error", () => unreachable(res));
+    // A visitor who hangs up (a closed subscription) ends the request behind it too.
+    res.once("close", () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    req.pipe(upstream);
+  };
 }
 
 function rpcError(id: string | number | null, code: number, message: string): JsonRpcErrorResponse {

@@ -150,10 +150,16 @@ export class Stack {
 
     // The matcher publishes its proposals there and the API serves them, whichever starts first.
     mkdirSync(path.join(settings.dataDir, "matcher"), { recursive: true });
-    await this.#startService("indexer", () => this.#waitForIndexer());
-    await this.#startService("api", () => this.#waitForHttp(`${this.apiUrl}/health`, "api"));
-    if (settings.demo)
-      await this.#startService("demo", () => this.#waitFor("demo", () => this.demoSeeded, 30 * 60_000));
+    // The indexer, the API and the demo's seeder need only the chain and the deployment: they start
+    // together (the indexer follows the history as the demo writes it). The first to fail fails the
+    // start; the stop that follows ends the others' waits.
+    await Promise.all([
+      this.#startService("indexer", () => this.#waitForIndexer()),
+      this.#startService("api", () => this.#waitForHttp(`${this.apiUrl}/health`, "api")),
+      ...(settings.demo
+        ? [this.#startService("demo", () => this.#waitFor("demo", () => this.demoSeeded, 30 * 60_000))]
+        : []),
+    ]);
     // The demo's seeder sends with the matcher's key while it writes history: the matcher waits for it.
     await this.#startService("matcher");
     if (settings.keeperKey !== undefined) await this.#startService("keeper");
@@ -485,7 +491,11 @@ export class Stack {
       if (health?.ready === true) return true;
       if (health !== undefined && Date.now() - lastNote > 10_000) {
         lastNote = Date.now();
-        this.#say(`    indexer catching up: block ${health.indexedBlock ?? "-"} of ${health.headBlock ?? "?"}`);
+        this.#say(
+          health.headBlock === null || health.phase === "starting"
+            ? `    indexer ${health.phase ?? "starting"}`
+            : `    indexer catching up: block ${health.indexedBlock ?? "-"} of ${health.headBlock}`,
+        );
       }
       return false;
     });

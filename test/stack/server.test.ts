@@ -8,7 +8,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { ClientBudget } from "../../stack/rpc-limits.ts";
-import { createStackApp } from "../../stack/server.ts";
+import { createChainGateway, createStackApp } from "../../stack/server.ts";
 import { freePort } from "../helpers/local-chain.ts";
 
 async function listen(server: Server): Promise<string> {
@@ -290,5 +290,103 @@ describe("the origin's /rpc in front of a chain", () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await post({ jsonrpc: "2.0", id: i, method: "eth_chainId" })).status);
     assert.ok(statuses.includes(429), `${statuses}`);
+  });
+});
+
+describe("the chain gateway of the stack's own services", () => {
+  let chain: Server;
+  let gateway: Server;
+  let url: string;
+  const forwarded: string[] = [];
+  let durable: () => Promise<void> = async () => {};
+  let closed: string | undefined;
+
+  before(async () => {
+    // A stand-in node: answers each call (or batch) with the call's id and method.
+    chain = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        forwarded.push(body);
+        const calls = JSON.parse(body) as { id: number; method: string }[] | { id: number; method: string };
+        const answer = (c: { id: number; method: string }) => ({ jsonrpc: "2.0", id: c.id, result: c.method });
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(Array.isArray(calls) ? calls.map(answer) : answer(calls)));
+      });
+    });
+    const target = await listen(chain);
+    gateway = createServer(createChainGateway({ target, durable: () => durable(), closed: () => closed }));
+    url = await listen(gateway);
+  });
+  after(async () => {
+    for (const s of [gateway, chain]) {
+      s.closeAllConnections();
+      await new Promise((r) => s.close(r));
+    }
+  });
+
+  const post = async (body: string) => {
+    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+
+  it("forwards any call and batch as it is, the node's test methods included", async () => {
+    const mine = '{"jsonrpc":"2.0","id":1,"method":"evm_mine","params":[]}';
+    assert.deepEqual((await post(mine)).body, { jsonrpc: "2.0", id: 1, result: "evm_mine" });
+    assert.equal(forwarded.at(-1), mine);
+    const batch =
+      '[{"jsonrpc":"2.0","id":1,"method":"eth_chainId"},{"jsonrpc":"2.0","id":2,"method":"eth_blockNumber"}]';
+    assert.deepEqual(
+      (await post(batch)).body.map((a: { result: string }) => a.result),
+      ["eth_chainId", "eth_blockNumber"],
+    );
+    assert.equal(forwarded.at(-1), batch);
+  });
+
+  it("holds a sent transaction's answer until its block is journaled, and answers others at once", async () => {
+    let release!: () => void;
+    durable = () => new Promise<void>((resolve) => (release = resolve));
+    let answered = false;
+    const send = post('{"jsonrpc":"2.0","id":"s","method":"eth_sendRawTransaction","params":["0x02"]}').then((r) => {
+      answered = true;
+      return r;
+    });
+    const read = await post('{"jsonrpc":"2.0","id":2,"method":"eth_getBalance","params":[]}');
+    assert.equal(read.body.result, "eth_getBalance", "a read is not held");
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(answered, false, "held while the block is not journaled");
+    release();
+    assert.equal((await send).body.result, "eth_sendRawTransaction");
+    durable = async () => {};
+  });
+
+  it("turns a send's hash into an error when its block cannot be journaled, leaving the batch's other answers", async () => {
+    durable = async () => {
+      throw new Error("the disk is full");
+    };
+    const { body } = await post(
+      '[{"jsonrpc":"2.0","id":1,"method":"eth_chainId"},{"jsonrpc":"2.0","id":2,"method":"eth_sendRawTransaction","params":["0x02"]}]',
+    );
+    assert.equal(body[0].result, "eth_chainId");
+    assert.equal(body[1].id, 2);
+    assert.match(body[1].error.message, /reached the chain but the stack could not record it \(the disk is full\)/);
+    durable = async () => {};
+  });
+
+  it("answers 503 while the node restarts, 503 when the node is gone, and 405 to anything but POST", async () => {
+    closed = "the chain node is restarting";
+    const restarting = await post('{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}');
+    assert.equal(restarting.status, 503);
+    assert.equal(restarting.body.error.message, "the chain node is restarting");
+    closed = undefined;
+    assert.equal((await fetch(url)).status, 405);
+    const gone = createServer(
+      createChainGateway({ target: `http://127.0.0.1:${await freePort()}`, durable, closed: () => undefined }),
+    );
+    const goneUrl = await listen(gone);
+    const answer = await fetch(goneUrl, { method: "POST", body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}' });
+    assert.equal(answer.status, 503);
+    assert.match(((await answer.json()) as any).error.message, /the chain node does not answer/);
+    gone.close();
   });
 });
