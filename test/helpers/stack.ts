@@ -34,9 +34,29 @@ process.on("exit", () => {
       }
 });
 
-export async function startStack(
-  env: Record<string, string> = {},
-  { how = "direct", readyWithinMs = 10 * 60_000 }: { how?: "npm" | "direct"; readyWithinMs?: number } = {},
+type StartOptions = { how?: "npm" | "direct"; readyWithinMs?: number };
+
+/**
+ * Starts the stack on free loopback ports. A free port can be taken by another process between the
+ * probe and the stack's bind (tests of other servers run on the same machine), so a start refused
+ * only for a port in use is tried again on new ports, unless the caller chose the ports.
+ */
+export async function startStack(env: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningStack> {
+  const chosePorts = env.PORT !== undefined || env.NODE_PORT !== undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startStackOnce(env, options);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || chosePorts || attempt >= 3) throw error;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startStackOnce(
+  env: Record<string, string>,
+  { how = "direct", readyWithinMs = 10 * 60_000 }: StartOptions,
 ): Promise<RunningStack> {
   const dataDir = env.DATA_DIR ?? (await mkdtemp(path.join(tmpdir(), "ccex-stack-")));
   const [command, args] =
@@ -79,8 +99,14 @@ export async function startStack(
   for (;;) {
     const ready = /^CCEX is ready at (http:\/\/\S+)/m.exec(output);
     if (ready) return { process: child, url: ready[1], dataDir, output: () => output, exited, interrupt, stop };
-    if (child.exitCode !== null)
-      throw new Error(`the stack exited (${child.exitCode}) before it was ready:\n${output}`);
+    if (child.exitCode !== null) {
+      const message = `the stack exited (${child.exitCode}) before it was ready:\n${output}`;
+      if (/^ccex: (PORT|NODE_PORT): \S+ is already in use/m.test(output)) {
+        if (env.DATA_DIR === undefined) await rm(dataDir, { recursive: true, force: true });
+        throw new PortTaken(message);
+      }
+      throw new Error(message);
+    }
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`the stack was not ready within ${readyWithinMs / 1000} s:\n${output}`);

@@ -53,7 +53,12 @@ describe("metering agent", () => {
       process.execPath,
       [path.join(ROOT, "scripts", "meter.ts"), "--deal", "11", "--api", api.url, "--batch", "2", "--state", state],
       {
-        env: { PATH: `${bin}${path.delimiter}${path.dirname(process.execPath)}`, METER_PRIVATE_KEY: key },
+        // the parent's environment (its clock, under faketime) with the fake nvidia-smi first on PATH
+        env: {
+          ...process.env,
+          PATH: `${bin}${path.delimiter}${path.dirname(process.execPath)}`,
+          METER_PRIVATE_KEY: key,
+        },
         stdio: ["ignore", "pipe", "pipe"],
       },
     );
