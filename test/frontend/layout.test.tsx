@@ -1,10 +1,11 @@
 // The page's layout where jsdom cannot judge it: the markup rendered here (the app's own routes and
 // providers) is laid out by a real chromium with the app's stylesheet, at a phone's 390 px and a
-// laptop's 1366 px. It fails when the nav or the quote's party table scrolls sideways, when an
-// amount splits from its unit, or when a book's price header takes two lines.
+// laptop's 1366 px. It fails when the nav, the quote's party table or anything on the Account page
+// scrolls sideways, when an amount splits from its unit, or when a book's price header takes two lines.
 import { readFileSync } from "node:fs";
 import { QueryClient } from "@tanstack/react-query";
 import { act, render, screen, within } from "@testing-library/react";
+import { userEvent } from "@testing-library/user-event";
 import i18next from "i18next";
 import type { Browser } from "playwright-core";
 import { createMemoryRouter, RouterProvider } from "react-router";
@@ -12,15 +13,19 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { AppProviders } from "../../frontend/src/app/App.tsx";
 import { routes } from "../../frontend/src/app/router.tsx";
+import { type Column, Table } from "../../frontend/src/components/Table.tsx";
+import AccountPage from "../../frontend/src/pages/account/index.tsx";
+import type { AccountData } from "../../frontend/src/pages/account/queries.ts";
 import { QuoteView } from "../../frontend/src/pages/buy/QuoteView.tsx";
 import MarketPage from "../../frontend/src/pages/market/index.tsx";
 import type { QuoteResponse } from "../../protocol/api.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { repoFile } from "./paths.ts";
 import { renderInApp } from "./render.tsx";
-import { renderPage, stubNetwork, testConfig } from "./render-page.tsx";
+import { demo, renderPage, stubNetwork, testConfig } from "./render-page.tsx";
 
 const styles = readFileSync(repoFile("frontend/src/app/styles.css"), "utf8");
+const accountStyles = readFileSync(repoFile("frontend/src/pages/account/account.css"), "utf8");
 const quote = (
   JSON.parse(readFileSync(repoFile("test/frontend/fixtures/quote-priced.json"), "utf8")) as {
     response: QuoteResponse;
@@ -60,11 +65,11 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** Lays out `html` (the body's markup) with the app's stylesheet at `width` px, in chromium. */
-async function layOut(html: string, width: number) {
+/** Lays out `html` (the body's markup) with the app's stylesheet (and a page's own) at `width` px, in chromium. */
+async function layOut(html: string, width: number, pageStyles = "") {
   const page = await browser.newPage({ viewport: { width, height: 900 } });
   await page.setContent(
-    `<!doctype html><html lang="en"><head><style>${styles}</style></head><body>${html}</body></html>`,
+    `<!doctype html><html lang="en"><head><style>${styles}${pageStyles}</style></head><body>${html}</body></html>`,
   );
   return page;
 }
@@ -93,6 +98,66 @@ async function renderMarket() {
   await within(asks).findByText("11.139727");
   await screen.findAllByText("cUSD");
   return view;
+}
+
+/**
+ * The buyer's account as captured off a real indexer (an open deal, a finalised one, a filled bid),
+ * plus what makes a row wide: an order still open (a Cancel button), an energy offer, a certificate
+ * holding, and a six-figure balance in the large type of the main figure.
+ */
+function wideAccount(): AccountData {
+  const captured: AccountData = JSON.parse(readFileSync(repoFile("test/frontend/fixtures/account-buyer.json"), "utf8"));
+  const a = structuredClone(captured.account);
+  const buyer = demo("buyer").toLowerCase();
+  const bid = { ...a.orders.nodes[0], owner: buyer };
+  a.address = buyer;
+  a.orders.nodes = [
+    { ...bid, id: "12345", status: "OPEN", remaining: "60", filled: "40", quantity: "100" },
+    {
+      ...bid,
+      kind: "ENERGY_OFFER",
+      resource: "ENERGY",
+      id: "6789",
+      status: "OPEN",
+      price: "123456",
+      quantity: "1250000000",
+      remaining: "1000000000",
+      filled: "250000000",
+      hardwareClass: null,
+      source: "SOLAR",
+      batchId: "424242",
+    },
+    bid,
+  ];
+  a.deals.nodes = a.deals.nodes.map((d) => ({ ...d, buyer, terms: { ...(d.terms as object), buyer } }));
+  a.marketBalance = { credited: "271616644000", withdrawn: "0", withdrawable: "271616644000" };
+  a.certificates = [
+    {
+      batchId: "424242",
+      wh: "1234567890",
+      batch: { source: "SOLAR", region: 1, periodStart: 1_796_500_000, periodEnd: 1_796_586_400, deviceId: "meter-1" },
+    },
+  ];
+  return { account: a };
+}
+
+/**
+ * The elements of `selector` that reach past `width` or scroll sideways inside themselves, named for the
+ * failure. What is clipped to nothing for assistive tech only (a visually hidden caption, a reflowed
+ * table's header row) is not seen, so it is not counted.
+ */
+async function sticksOut(page: Awaited<ReturnType<typeof layOut>>, selector: string, width: number) {
+  return page.locator(selector).evaluateAll(
+    (els, w) =>
+      els
+        .filter((el) => {
+          for (let e: Element | null = el; e !== null; e = e.parentElement)
+            if (getComputedStyle(e).clip !== "auto") return false;
+          return el.getBoundingClientRect().right > w + 0.5 || el.scrollWidth > el.clientWidth + 1;
+        })
+        .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}: ${el.textContent?.slice(0, 40)}`),
+    width,
+  );
 }
 
 describe("layout at a phone's and a laptop's width", () => {
@@ -156,6 +221,66 @@ describe("layout at a phone's and a laptop's width", () => {
     // In running text too: the amount and its unit are joined by a no-break space.
     const surplus = await page.getByText(/^Surplus /).evaluate((p) => p.textContent ?? "");
     expect(surplus).toMatch(/^Surplus 11\.475\u00a0cUSD; platform fee 0\.045069\u00a0cUSD/);
+    await page.close();
+  });
+
+  it("fits the Account page into 390 px: tables as cards, deals, ids, addresses and buttons inside the screen", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2000-01-01T00:00:00Z"));
+    try {
+      const data = wideAccount();
+      const active = data.account.deals.nodes.find((d) => d.status === "ACTIVE")!;
+      stubNetwork({
+        graphql: { Account: data, ChainTime: { status: { chainTime: active.windowEnd - 3_600 } } },
+        calls: { ARBITER_ROLE: `0x${"11".repeat(32)}`, hasRole: false, symbol: "cUSD" },
+      });
+      const { container } = await renderPage(AccountPage, { path: "/account", route: "/account", as: "buyer" });
+      await screen.findByRole("article", { name: `Deal #${active.id}` });
+      await screen.findByRole("button", { name: /Cancel .*12345/ });
+      await screen.findByRole("button", { name: /424242/ });
+      // The past deal opens into its full card (timeline, parties) too.
+      const past = container.querySelector<HTMLElement>(".deal-past > summary")!;
+      await userEvent.setup().click(past);
+      await within(container.querySelector<HTMLElement>(".deal-past")!).findByRole("article");
+
+      const page = await layOut(`<main class="page">${container.innerHTML}</main>`, 390, accountStyles);
+      // The tables reflow into labelled cards.
+      const labels = await page
+        .locator(".account-page .table td[data-label]")
+        .evaluateAll((tds) => tds.map((td) => getComputedStyle(td, "::before").content));
+      expect(labels).toContain('"Remaining"');
+      expect(await sticksOut(page, ".account-page, .account-page *", 390)).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      // No amount splits from its unit on the way.
+      const split = await page
+        .locator(".account-page .amount")
+        .evaluateAll((amounts) => amounts.filter((a) => a.getClientRects().length > 1).map((a) => a.textContent));
+      expect(split).toEqual([]);
+      await page.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("keeps what a table that scrolls inside its card hides for assistive tech inside it, not widening the page", async () => {
+    stubNetwork({ graphql: {}, calls: { symbol: "cUSD" } });
+    const columns: Column<number>[] = [
+      ...Array.from({ length: 8 }, (_, i) => ({
+        key: `c${i}`,
+        header: `Column ${i}`,
+        numeric: true,
+        render: (n: number) => `${n}${i}`.repeat(4),
+      })),
+      { key: "actions", header: <span className="visually-hidden">Actions</span>, render: () => "…" },
+    ];
+    const { container } = await renderInApp(
+      <Table caption="Wide" columns={columns} rows={[123_456, 654_321]} rowKey={String} />,
+      { config: testConfig },
+    );
+    const page = await layOut(`<main class="page"><div class="card">${container.innerHTML}</div></main>`, 390);
+    const wrap = await page.locator(".table-wrap").evaluate((w) => ({ scroll: w.scrollWidth, client: w.clientWidth }));
+    expect(wrap.scroll).toBeGreaterThan(wrap.client);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.close();
   });
 });

@@ -80,6 +80,7 @@ export function CertificatesCard({ holdings, account, loading, error }: Props) {
         loading={loading}
         error={error}
         empty={t("certificates.empty")}
+        reflow
       />
       {selected && (
         <RetireCertificatesForm

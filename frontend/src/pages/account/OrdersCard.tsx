@@ -150,6 +150,7 @@ export function OrdersCard({
         loading={loading}
         error={error}
         empty={t("orders.empty")}
+        reflow
       />
       {pager}
       <TxStatus entry={tx.entry} />
