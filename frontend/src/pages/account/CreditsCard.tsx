@@ -111,25 +111,12 @@ function TransferForm({ balance, onDone }: { balance: bigint; onDone: () => void
   };
   return (
     <form className="form form--inline" aria-label={t("credits.transferTitle")} onSubmit={submit} noValidate>
-      <Field
-        label={t("credits.amount")}
-        unit="kgCO₂e"
-        hint={
-          <>
-            {t("forms.held")} <Amount value={balance} kind="credits" />
-          </>
-        }
+      <CreditAmountField
+        balance={balance}
+        value={input.amount}
         error={errors.amount}
-      >
-        {(p) => (
-          <input
-            {...p}
-            inputMode="decimal"
-            value={input.amount}
-            onChange={(e) => setInput({ ...input, amount: e.target.value })}
-          />
-        )}
-      </Field>
+        onChange={(amount) => setInput({ ...input, amount })}
+      />
       <Field label={t("credits.to")} error={errors.to}>
         {(p) => (
           <input
@@ -173,25 +160,12 @@ function RetireCreditsForm({ balance, account, onDone }: { balance: bigint; acco
   };
   return (
     <form className="form form--inline" aria-label={t("credits.retireTitle")} onSubmit={submit} noValidate>
-      <Field
-        label={t("credits.amount")}
-        unit="kgCO₂e"
-        hint={
-          <>
-            {t("forms.held")} <Amount value={balance} kind="credits" />
-          </>
-        }
+      <CreditAmountField
+        balance={balance}
+        value={input.amount}
         error={errors.amount}
-      >
-        {(p) => (
-          <input
-            {...p}
-            inputMode="decimal"
-            value={input.amount}
-            onChange={(e) => setInput({ ...input, amount: e.target.value })}
-          />
-        )}
-      </Field>
+        onChange={(amount) => setInput({ ...input, amount })}
+      />
       <Field label={t("forms.beneficiary")} hint={t("forms.beneficiaryHint")} error={errors.beneficiary}>
         {(p) => (
           <input
@@ -211,5 +185,34 @@ function RetireCreditsForm({ balance, account, onDone }: { balance: bigint; acco
       </button>
       <TxStatus entry={tx.entry} />
     </form>
+  );
+}
+
+/** The amount of credits to move, in kgCO2e, with the holder's balance beside it. */
+function CreditAmountField({
+  balance,
+  value,
+  error,
+  onChange,
+}: {
+  balance: bigint;
+  value: string;
+  error: string | undefined;
+  onChange: (amount: string) => void;
+}) {
+  const { t } = useTranslation("account");
+  return (
+    <Field
+      label={t("credits.amount")}
+      unit="kgCO₂e"
+      hint={
+        <>
+          {t("forms.held")} <Amount value={balance} kind="credits" />
+        </>
+      }
+      error={error}
+    >
+      {(p) => <input {...p} inputMode="decimal" value={value} onChange={(e) => onChange(e.target.value)} />}
+    </Field>
   );
 }
