@@ -56,6 +56,11 @@ const reported = (d: AccountDeal): AccountDeal =>
         vcuDelivered: "40",
         whConsumed: "100000",
         usageReport: { vcuDelivered: "40", whConsumed: "100000", meteringHash: HASH },
+        // the fixture predates the indexer's flag fields: a report on profile, as the indexer serves it
+        flagged: false,
+        flaggedOutsideProfile: false,
+        flaggedBelowGreenMinimum: false,
+        expectedWh: null,
         steps: [
           ...d.steps,
           {
@@ -75,11 +80,6 @@ const plain = (value: unknown): unknown =>
       : value && typeof value === "object"
         ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]))
         : value;
-
-/** The indexer's answer to BidGreenMinimum: the asked bid, with this minimum green share. */
-const bidAsking =
-  (minGreenBps: number) =>
-  ({ id }: Record<string, unknown>) => ({ order: { id, minGreenBps } });
 
 const roleAnswers = (arbiter: boolean) => ({ ARBITER_ROLE: `0x${"11".repeat(32)}`, hasRole: arbiter, symbol: "USDC" });
 const dealCard = (id: string) => screen.findByRole("article", { name: `Deal #${id}` });
@@ -162,7 +162,16 @@ describe("account page", () => {
       const r = reported(d);
       return r.id !== active.id
         ? r
-        : { ...r, whConsumed: "60000", usageReport: { vcuDelivered: "40", whConsumed: "60000", meteringHash: HASH } };
+        : {
+            ...r,
+            whConsumed: "60000",
+            usageReport: { vcuDelivered: "40", whConsumed: "60000", meteringHash: HASH },
+            // as the indexer records the market's UsageFlagged
+            flagged: true,
+            flaggedOutsideProfile: true,
+            flaggedBelowGreenMinimum: false,
+            expectedWh: "100000",
+          };
     };
     const answers = { Account: account(flaggedReport) };
     stubNetwork({
@@ -213,20 +222,24 @@ describe("account page", () => {
     expect(seen.calls.find((c) => c.functionName === "disputeUsage")?.args[3]).toBe("Meter lost a day of samples");
   });
 
-  it("asks for the bid's minimum green share when more energy was used than declared, and flags a share below it", async () => {
-    // 110 kWh of a declared 100 kWh: inside the profile, but 60 kWh green of 110 is 54.5 %, under the bid's 60 %.
+  it("shows a report flagged for a green share below the bid's minimum, and offers no finalise", async () => {
+    // 110 kWh of a declared 100 kWh: inside the profile, but 60 kWh green of 110 is under the bid's 60 %.
     const above = (d: AccountDeal): AccountDeal => {
       const r = reported(d);
       return r.id !== active.id
         ? r
-        : { ...r, whConsumed: "110000", usageReport: { vcuDelivered: "40", whConsumed: "110000", meteringHash: HASH } };
+        : {
+            ...r,
+            whConsumed: "110000",
+            usageReport: { vcuDelivered: "40", whConsumed: "110000", meteringHash: HASH },
+            flagged: true,
+            flaggedOutsideProfile: false,
+            flaggedBelowGreenMinimum: true,
+            expectedWh: "100000",
+          };
     };
-    const seen = stubNetwork({
-      graphql: {
-        Account: account(above),
-        BidGreenMinimum: bidAsking(6_000),
-        ChainTime: { status: { chainTime: CHALLENGE_END + 60 } },
-      },
+    stubNetwork({
+      graphql: { Account: account(above), ChainTime: { status: { chainTime: CHALLENGE_END + 60 } } },
       calls: roleAnswers(false),
     });
     await renderPage(AccountPage, { path: "/account", route: "/account", as: "computeSupplier" });
@@ -235,22 +248,25 @@ describe("account page", () => {
     expect(notice.textContent).toContain("falls below the minimum the buyer's bid asked for");
     expect(notice.textContent).not.toContain("25 %");
     expect(within(card).queryByRole("button", { name: "Finalise" })).toBeNull();
-    expect(seen.graphql.find((q) => q.operation === "BidGreenMinimum")?.variables).toEqual({ id: active.bidId });
   });
 
-  it("lets anyone finalise a report that meets the bid's minimum after the challenge window", async () => {
+  it("lets anyone finalise a report the market did not flag after the challenge window", async () => {
     const above = (d: AccountDeal): AccountDeal => {
       const r = reported(d);
       return r.id !== active.id
         ? r
-        : { ...r, whConsumed: "110000", usageReport: { vcuDelivered: "40", whConsumed: "110000", meteringHash: HASH } };
+        : {
+            ...r,
+            whConsumed: "110000",
+            usageReport: { vcuDelivered: "40", whConsumed: "110000", meteringHash: HASH },
+            flagged: false,
+            flaggedOutsideProfile: false,
+            flaggedBelowGreenMinimum: false,
+            expectedWh: null,
+          };
     };
     stubNetwork({
-      graphql: {
-        Account: account(above),
-        BidGreenMinimum: bidAsking(5_000),
-        ChainTime: { status: { chainTime: CHALLENGE_END + 60 } },
-      },
+      graphql: { Account: account(above), ChainTime: { status: { chainTime: CHALLENGE_END + 60 } } },
       calls: roleAnswers(false),
     });
     await renderPage(AccountPage, { path: "/account", route: "/account", as: "computeSupplier" });

@@ -51,7 +51,7 @@ const same = (a: string | null, b: string) => a !== null && a.toLowerCase() === 
  *   and network suppliers dispute before challengeEnd; from challengeEnd anyone finalises.
  * - REPORTED, report flagged (report-flags.ts): nobody finalises; the buyer confirms from
  *   challengeEnd; any party, the compute supplier included, takes it to the arbiter at any time.
- *   While `flagged` is null (not known yet) only what both cases allow is offered.
+ *   While `flagged` is null (no report read yet) only what both cases allow is offered.
  * - DISPUTED: an arbiter resolves at any time (a late ruling is accepted until someone finalises
  *   the lapse); from arbitrationDeadline anyone finalises as reported.
  */

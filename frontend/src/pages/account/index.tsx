@@ -18,9 +18,8 @@ import { DealCard, PastDeal } from "./DealCard.tsx";
 import { dealAgenda, type Viewer } from "./eligibility.ts";
 import { OrdersCard } from "./OrdersCard.tsx";
 import { ACCOUNT_QUERY, type AccountDeal, DISPUTED_DEALS_QUERY, PAGE_SIZE } from "./queries.ts";
-import type { ReportFlags } from "./report-flags.ts";
+import { reportFlags } from "./report-flags.ts";
 import { useChainNow } from "./use-chain-now.ts";
-import { useReportFlags } from "./use-report-flags.ts";
 
 /** Whether `account` holds the market's ARBITER_ROLE, asked of the chain (roles can be granted after deployment). */
 function useIsArbiter(account: `0x${string}` | null): boolean {
@@ -59,7 +58,6 @@ export default function AccountPage() {
     { enabled: account !== null, placeholderData: (previous) => previous },
   );
   const disputes = useGql(["disputes"], DISPUTED_DEALS_QUERY, {}, { enabled: isArbiter });
-  const flagsOf = useReportFlags([...(query.data?.account.deals.nodes ?? []), ...(disputes.data?.deals.nodes ?? [])]);
 
   if (account === null) {
     return (
@@ -88,13 +86,13 @@ export default function AccountPage() {
   }
 
   const data = query.data?.account;
-  const deals = sortDeals(data?.deals.nodes ?? [], viewer, now, flagsOf);
+  const deals = sortDeals(data?.deals.nodes ?? [], viewer, now);
   const running = deals.filter((d) => !CLOSED.has(d.status));
   const past = deals.filter((d) => CLOSED.has(d.status));
   const mine = new Set(deals.map((d) => d.id));
   const openDisputes = (disputes.data?.deals.nodes ?? []).filter((d) => !mine.has(d.id));
   const waiting = deals.filter(
-    (d) => now !== null && dealAgenda(d, viewer, now, flagsOf(d)?.flagged ?? null).actions.length > 0,
+    (d) => now !== null && dealAgenda(d, viewer, now, reportFlags(d)?.flagged ?? null).actions.length > 0,
   ).length;
 
   return (
@@ -113,7 +111,7 @@ export default function AccountPage() {
           ) : (
             <div className="deal-list">
               {openDisputes.map((deal) => (
-                <DealCard key={deal.id} deal={deal} viewer={viewer} now={now} flags={flagsOf(deal)} />
+                <DealCard key={deal.id} deal={deal} viewer={viewer} now={now} flags={reportFlags(deal)} />
               ))}
             </div>
           )}
@@ -131,7 +129,7 @@ export default function AccountPage() {
         ) : (
           <div className="deal-list">
             {running.map((deal) => (
-              <DealCard key={deal.id} deal={deal} viewer={viewer} now={now} flags={flagsOf(deal)} />
+              <DealCard key={deal.id} deal={deal} viewer={viewer} now={now} flags={reportFlags(deal)} />
             ))}
             {past.length > 0 && (
               <section className="deal-past-list" aria-label={t("deals.past")}>
@@ -162,14 +160,9 @@ export default function AccountPage() {
 const CLOSED = new Set(["FINALIZED", "CANCELLED"]);
 
 /** Deals waiting for this account first, then the others still running, then closed ones; newest first within each. */
-function sortDeals(
-  deals: AccountDeal[],
-  viewer: Viewer,
-  now: number | null,
-  flagsOf: (deal: AccountDeal) => ReportFlags | null,
-): AccountDeal[] {
+function sortDeals(deals: AccountDeal[], viewer: Viewer, now: number | null): AccountDeal[] {
   const rank = (d: AccountDeal) =>
-    now !== null && dealAgenda(d, viewer, now, flagsOf(d)?.flagged ?? null).actions.length > 0
+    now !== null && dealAgenda(d, viewer, now, reportFlags(d)?.flagged ?? null).actions.length > 0
       ? 0
       : CLOSED.has(d.status)
         ? 2

@@ -11,7 +11,7 @@ export const DEAL_FIELDS = graphql(`
     id status bidId buyer computeSupplier computeRegion hardwareClass windowStart windowEnd
     vcuHours energyNeededWh greenWh greenShareBps escrow computePayment energyPayment bandwidthPayment fee
     reportDeadline challengeEnd arbitrationDeadline disputeReason refundBps vcuDelivered whConsumed refund
-    credits terms
+    credits terms flagged flaggedOutsideProfile flaggedBelowGreenMinimum expectedWh
     usageReport { vcuDelivered whConsumed meteringHash }
     steps { action actor at { blockNumber time txHash final } }
     opened { blockNumber time txHash final }
@@ -61,10 +61,3 @@ export const DISPUTED_DEALS_QUERY = graphql(
 `,
   [DEAL_FIELDS],
 );
-
-/** The minimum green share a deal's bid asked for: it decides whether a report using more energy than declared is flagged. */
-export const BID_GREEN_MINIMUM_QUERY = graphql(`
-  query BidGreenMinimum($id: BigInt!) {
-    order(kind: BID, id: $id) { id minGreenBps }
-  }
-`);
