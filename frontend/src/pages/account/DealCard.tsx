@@ -79,7 +79,7 @@ export function DealCard({
   deal: AccountDeal;
   viewer: Viewer;
   now: number | null;
-  /** The report's flags while the deal is still open (use-report-flags.ts); null otherwise. */
+  /** The report's flags while the deal is still open (report-flags.ts); null otherwise. */
   flags?: ReportFlags | null;
 }) {
   const { t } = useTranslation("account");
