@@ -9,6 +9,7 @@ import { demoAccounts } from "../protocol/accounts.ts";
 import type { Deployment } from "../protocol/deployment.ts";
 import { loadSettings, ROOT, SettingsError, type StackSettings } from "./config.ts";
 import { servedHostNames } from "./host-check.ts";
+import { freePort } from "./ports.ts";
 import {
   checkDatabase,
   checkDataDir,
@@ -38,14 +39,6 @@ function refuse(message: string): never {
   console.error(`ccex: ${message}`);
   server?.close();
   process.exit(1);
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => probe.once("error", reject).listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 // --- pre-flight: nothing is started or written until every check has passed

@@ -2,24 +2,14 @@
 // own deploy script. Shared by every test (and benchmark) that needs a real node in another process.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import { type Deployment, readDeployment } from "../../protocol/deployment.ts";
+import { freePort } from "../../stack/ports.ts";
+
+export { freePort };
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const HARDHAT = path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
-
-/** A loopback port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** One raw JSON-RPC call (for the node's test methods such as evm_mine, which viem's clients don't type). */
 export async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
