@@ -18,8 +18,9 @@ import {
   PreflightError,
   portProblem,
 } from "./preflight.ts";
+import { StartAborted } from "./readiness.ts";
 import { createChainGateway, createStackApp } from "./server.ts";
-import { Stack, StartAborted } from "./stack.ts";
+import { Stack } from "./stack.ts";
 import { StreamGate } from "./stream-gate.ts";
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
