@@ -11,7 +11,7 @@
 //
 //   npm run bench:origin                      tables
 //   npm run bench:origin -- --json            one JSON object
-//   npm run bench:origin -- --duration 5 --connections 10 --bodies 1200 --sends 100 --reads 1000
+//   npm run bench:origin -- --duration 5 --rounds 4 --connections 10 --bodies 1200 --sends 100 --reads 1000
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -38,7 +38,9 @@ import { startStack } from "../../test/helpers/stack.ts";
 const { values: args } = parseArgs({
   options: {
     json: { type: "boolean", default: false },
-    duration: { type: "string", default: "8" },
+    // Seconds per round; each way is driven --rounds times, alternating.
+    duration: { type: "string", default: "3" },
+    rounds: { type: "string", default: "3" },
     connections: { type: "string", default: "10" },
     bodies: { type: "string", default: "1200" },
     sends: { type: "string", default: "50" },
@@ -94,7 +96,9 @@ const reads = Number(args.reads);
 const duration = Number(args.duration);
 const connections = Number(args.connections);
 const bodyCount = Number(args.bodies);
+const rounds = Number(args.rounds);
 if (
+  !(Number.isInteger(rounds) && rounds > 0 && rounds <= 20) ||
   !(Number.isInteger(sends) && sends > 0 && sends <= 1_000) ||
   !(Number.isInteger(reads) && reads > 0 && reads <= 10_000) ||
   !(duration > 0 && duration <= 120) ||
@@ -102,7 +106,7 @@ if (
   !(Number.isInteger(bodyCount) && bodyCount >= 1 && bodyCount <= 100_000)
 ) {
   console.error(
-    "--sends must be an integer in [1, 1000], --reads in [1, 10000], --duration in (0, 120], --connections in [1, 1000] and --bodies in [1, 100000]",
+    "--sends must be an integer in [1, 1000], --reads in [1, 10000], --duration in (0, 120], --connections in [1, 1000], --bodies in [1, 100000] and --rounds in [1, 20]",
   );
   process.exit(2);
 }
@@ -196,12 +200,31 @@ async function check(url: string, request: Request): Promise<void> {
 
 const share = (part: Load, whole: Load) => Math.round((part.requestsPerSecond / whole.requestsPerSecond) * 100) / 100;
 
-/** The same request straight to the service, through the origin and (when given) through the hop, one after the other. */
+/** The median of each figure over the rounds; rates are means (the same time in each round). */
+function combine(runs: Load[]): Load {
+  const median = (pick: (l: Load) => number) => runs.map(pick).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
+  const sum = (pick: (l: Load) => number) => runs.reduce((n, l) => n + pick(l), 0);
+  return {
+    requestsPerSecond: Math.round(sum((l) => l.requestsPerSecond) / runs.length),
+    p50Ms: median((l) => l.p50Ms),
+    p99Ms: median((l) => l.p99Ms),
+    non2xx: sum((l) => l.non2xx),
+    errors: sum((l) => l.errors),
+  };
+}
+
+/**
+ * The same request straight to the service, through the origin and (when given) through the hop, in
+ * `rounds` alternating rounds: on a shared machine whose load moves, each way gets the same share
+ * of the good and the bad moments.
+ */
 async function compare(direct: string, origin: string, request: Request, hop?: string) {
-  for (const url of [direct, origin, ...(hop === undefined ? [] : [hop])]) await check(url, request);
-  const straight = await load(direct, request);
-  const viaOrigin = await load(origin, request);
-  const viaHop = hop === undefined ? undefined : await load(hop, request);
+  const urls = [direct, origin, ...(hop === undefined ? [] : [hop])];
+  for (const url of urls) await check(url, request);
+  const runs: Load[][] = urls.map(() => []);
+  for (let round = 0; round < rounds; round++)
+    for (const [i, url] of urls.entries()) runs[i].push(await load(url, request));
+  const [straight, viaOrigin, viaHop] = runs.map(combine);
   return {
     ...straight,
     viaOrigin,
@@ -361,7 +384,9 @@ try {
       }),
     );
   else {
-    console.log(`${connections} connections, ${duration} s each; ${bodies} distinct quote bodies`);
+    console.log(
+      `${connections} connections, ${rounds} alternating rounds of ${duration} s each way; ${bodies} distinct quote bodies`,
+    );
     const row = (f: Load) => ({
       "requests/s": f.requestsPerSecond,
       "p50 ms": f.p50Ms,
