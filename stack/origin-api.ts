@@ -8,15 +8,10 @@ import type { RequestListener } from "node:http";
 import { type Logger, pino } from "pino";
 
 import { createApp } from "../backend/api/app.ts";
-import { readBookFile } from "../backend/book/book-file.ts";
-import { type BookSource, InMemoryBookSource } from "../backend/book/book-source.ts";
-import { CachedBookSource } from "../backend/book/cached-book-source.ts";
-import { ChainBookSource } from "../backend/book/chain-book-source.ts";
-import { createChainClients } from "../backend/chain/create-clients.ts";
+import { openBookSource } from "../backend/book/open-book.ts";
 import { loadConfig, type ServerConfig } from "../backend/config.ts";
 import { JsonFileProposalStore } from "../backend/proposals/proposal-file.ts";
 import { InMemoryProposalStore } from "../backend/proposals/proposal-store.ts";
-import { readDeployment } from "../protocol/deployment.ts";
 
 /** The API's own settings an operator may give the stack (backend/config.ts); the rest the stack decides. */
 const API_SETTINGS = [
@@ -62,7 +57,7 @@ export function originApiConfig(settings: OriginApiSettings): ServerConfig {
  */
 export async function createOriginApi(config: ServerConfig, logger: Logger): Promise<RequestListener> {
   return createApp({
-    book: await bookSource(config.book, logger),
+    book: await openBookSource(config.book, logger),
     proposals:
       config.proposalsFile === undefined
         ? new InMemoryProposalStore()
@@ -76,27 +71,6 @@ export async function createOriginApi(config: ServerConfig, logger: Logger): Pro
     // The origin's process is not the API's: its CPU and heap are not the API's metrics.
     defaultMetrics: false,
   });
-}
-
-/** Where quotes read the book, as backend/main.ts opens it. */
-async function bookSource(from: ServerConfig["book"], logger: Logger): Promise<BookSource> {
-  switch (from.from) {
-    case "file":
-      return new InMemoryBookSource(await readBookFile(from.file), logger);
-    case "chain": {
-      const deployment = await readDeployment(from.deployment);
-      const { publicClient } = createChainClients({ chainId: deployment.chainId, rpcUrl: from.rpcUrl });
-      const chain = new ChainBookSource({
-        client: publicClient,
-        market: deployment.contracts.Market as `0x${string}`,
-        startBlock: BigInt(deployment.startBlock),
-        logger,
-      });
-      return new CachedBookSource(chain, { maxAgeMs: from.maxAgeMs });
-    }
-    case "memory":
-      return new InMemoryBookSource();
-  }
 }
 
 /**
