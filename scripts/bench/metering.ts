@@ -138,7 +138,7 @@ const { seconds: ingestSeconds, failures } = await new Promise<ClientResult>((re
   worker.once("error", reject);
 });
 const serverCpuUsed = process.threadCpuUsage(serverCpu);
-const stored = (await store.db.query<{ n: number }>("SELECT count(*)::int8 AS n FROM metering_samples"))[0].n;
+const stored = (await store.db.query<{ n: number }>("SELECT sum(count)::int8 AS n FROM metering_batches"))[0].n;
 server.closeAllConnections();
 server.close();
 await store.close();
