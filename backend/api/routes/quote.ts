@@ -7,7 +7,7 @@ import type { PricingConfig } from "../../pricing/index.ts";
 import { dependency, methodNotAllowed, requireJsonBody } from "../errors.ts";
 import type { ApiMetrics } from "../metrics.ts";
 import { quoteBid } from "../quote.ts";
-import { QuoteRequest } from "../schemas/quote.ts";
+import { parsePlainQuoteRequest, QuoteRequest } from "../schemas/quote.ts";
 import { validate } from "../validate.ts";
 
 export type QuoteRouterDeps = {
@@ -27,7 +27,8 @@ export function quoteRouter(deps: QuoteRouterDeps): Router {
       requireJsonBody,
       express.json({ limit: deps.bodyLimit, type: ["application/json", "application/*+json"] }),
       async (req, res) => {
-        const request = validate(QuoteRequest, req.body, "body");
+        // Plain bodies skip zod (a tenth of a quote's time); zod reads the rest and names what is wrong.
+        const request = parsePlainQuoteRequest(req.body) ?? validate(QuoteRequest, req.body, "body");
         const book = await dependency(() => deps.book.openBook(), "the order book did not answer");
         const stop = deps.metrics.quotePricing.startTimer();
         const quote = quoteBid(request, book, {
