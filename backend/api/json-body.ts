@@ -52,7 +52,8 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler {
       chunks.push(chunk);
       received += chunk.length;
     });
-    req.on("error", next);
+    // A client that goes away mid-body is a client error, as body-parser reports it, not a failure.
+    req.on("error", (err) => next(new HttpProblem("invalid-request", "request aborted", { cause: err })));
     req.on("end", () => {
       // Node ends a request early only when the client went away; its length then does not match.
       if (received !== declared) {

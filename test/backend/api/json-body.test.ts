@@ -1,8 +1,13 @@
 // Plain JSON bodies are read directly (backend/api/json-body.ts), every other through express.json:
 // the same bodies sent both ways must get the same answers, broken ones the same problems.
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { request } from "node:http";
+import { connect } from "node:net";
+import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
+
+import { pino } from "pino";
 
 import { marketBook } from "./market-book.ts";
 import { quoteBodies } from "./quote-bodies.ts";
@@ -89,5 +94,33 @@ describe("reading a JSON body directly or through express.json", () => {
     });
     assert.equal(status, 200, text);
     assert.deepEqual(JSON.parse(text), (await answer(valid, STANDARD)).json);
+  });
+
+  it("takes a client that leaves mid-body for a client error, not a failure of the API", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    const own = await startTestServer({ logger: pino({ level: "debug" }, sink) });
+    try {
+      const { port } = new URL(own.url);
+      const socket = connect(Number(port), "127.0.0.1");
+      await once(socket, "connect");
+      socket.write(
+        `POST /api/quote HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${DIRECT}\r\nContent-Length: 500\r\n\r\n{"hardwareClass":`,
+      );
+      await new Promise((r) => setTimeout(r, 50));
+      socket.destroy();
+      for (let i = 0; i < 50 && !lines.some((l) => l.req !== undefined); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      const entry = lines.find((l) => (l.req as { url?: string } | undefined)?.url === "/api/quote");
+      assert.ok(entry, "the request is logged");
+      assert.ok(!lines.some((l) => l.level === 50), JSON.stringify(lines));
+    } finally {
+      await own.close();
+    }
   });
 });
