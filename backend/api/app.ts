@@ -139,7 +139,7 @@ export function createApp(deps: AppDeps): Express {
     quoteRouter({
       book: deps.book,
       metrics,
-      bodyLimit: deps.bodyLimit ?? "16kb",
+      bodyLimit: deps.bodyLimit ?? 16 * 1024,
       platformFeeBps: deps.platformFeeBps ?? DEFAULT_PLATFORM_FEE_BPS,
       pricing: deps.pricing,
       clock: deps.clock ?? (() => Math.floor(Date.now() / 1000)),

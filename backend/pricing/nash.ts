@@ -70,31 +70,34 @@ export function nashBargain(input: BargainInput): BargainResult {
 }
 
 function validate(input: BargainInput): number {
-  const finite = (v: unknown, field: string) => {
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new RangeError(`${field} must be a finite number`);
+  // Field names are built only for the message of a failure: a quote bargains thousands of times a second.
+  const finite = (v: unknown, field: () => string) => {
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new RangeError(`${field()} must be a finite number`);
   };
-  finite(input.total, "total");
+  finite(input.total, () => "total");
   if (!Array.isArray(input.disagreement) || input.disagreement.length === 0) {
     throw new RangeError("disagreement must list at least one party");
   }
   const n = input.disagreement.length;
-  input.disagreement.forEach((v, i) => finite(v, `disagreement[${i}]`));
+  for (let i = 0; i < n; i++) finite(input.disagreement[i], () => `disagreement[${i}]`);
   if (input.weights !== undefined) {
     if (input.weights.length !== n) throw new RangeError(`weights must have ${n} entries`);
-    input.weights.forEach((v, i) => {
-      finite(v, `weights[${i}]`);
+    for (let i = 0; i < n; i++) {
+      const v = input.weights[i];
+      finite(v, () => `weights[${i}]`);
       if (v <= 0) throw new RangeError(`weights[${i}] must be positive`);
-    });
+    }
   }
   if (input.bounds !== undefined) {
     if (input.bounds.length !== n) throw new RangeError(`bounds must have ${n} entries`);
-    input.bounds.forEach((b, i) => {
-      if (b?.min !== undefined) finite(b.min, `bounds[${i}].min`);
-      if (b?.max !== undefined) finite(b.max, `bounds[${i}].max`);
-    });
+    for (let i = 0; i < n; i++) {
+      const b = input.bounds[i];
+      if (b?.min !== undefined) finite(b.min, () => `bounds[${i}].min`);
+      if (b?.max !== undefined) finite(b.max, () => `bounds[${i}].max`);
+    }
   }
   input.coalitions?.forEach((c, k) => {
-    finite(c.atLeast, `coalitions[${k}].atLeast`);
+    finite(c.atLeast, () => `coalitions[${k}].atLeast`);
     if (!Array.isArray(c.members) || c.members.length === 0) {
       throw new RangeError(`coalitions[${k}].members must name at least one party`);
     }

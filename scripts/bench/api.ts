@@ -8,12 +8,18 @@
 // each direct to the API and through the origin (`viaOrigin`). The API runs with its defaults (log
 // level info, written to /dev/null), except rate limiting, which is off: the load generator is one client.
 //
+// On a machine shared with other work the request rates follow the load, so each run also reports
+// the CPU time the serving processes spent per request (`cpuUsPerRequest`, from /proc on Linux: the
+// API's, plus the origin's under `viaOrigin`), and `quoteCpuShareOfBaseline`, the quote's rate as
+// a share of the baseline's on a core of their own.
+//
 //   npm run bench:api                        table
 //   npm run bench:api -- --json              one JSON object
 //   npm run bench:api -- --duration 5 --connections 20 --bodies 2000
 //   npm run bench:api -- --cpu-prof DIR      also writes the API's CPU profile into DIR
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { loadavg, tmpdir } from "node:os";
@@ -68,7 +74,28 @@ async function serveOrigin(api: string, port: number): Promise<void> {
   });
 }
 
-type Run = { requestsPerSecond: number; p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number; requests: number };
+type Run = {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  requests: number;
+  /** CPU time (user + system) the serving processes spent per request; null where /proc is missing. */
+  cpuUsPerRequest: number | null;
+};
+
+/** User + system CPU time of a process so far in µs, from /proc (Linux; 100 ticks per second); null elsewhere. */
+function cpuMicros(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // After the command name come the fields from the 3rd (state) on: utime is the 14th, stime the 15th.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return null;
+  }
+}
 
 async function bench(): Promise<void> {
   const duration = Number(args.duration);
@@ -133,12 +160,14 @@ async function bench(): Promise<void> {
     if (viaOrigin.status !== 200) throw new Error(`quote through the origin answered ${viaOrigin.status}`);
 
     const load = loadavg();
-    const baseline = (url: string) => drive({ url, connections, duration, method: "GET", path: "/api/reference" });
-    const quote = (url: string) => drive({ url, connections, duration, method: "POST", path: "/api/quote", bodies });
-    const baselineDirect = await baseline(api);
-    const quoteDirect = await quote(api);
-    const baselineOrigin = await baseline(origin);
-    const quoteOrigin = await quote(origin);
+    const baseline = (url: string, pids: (number | undefined)[]) =>
+      drive({ url, pids, connections, duration, method: "GET", path: "/api/reference" });
+    const quote = (url: string, pids: (number | undefined)[]) =>
+      drive({ url, pids, connections, duration, method: "POST", path: "/api/quote", bodies });
+    const baselineDirect = await baseline(api, [server.pid]);
+    const quoteDirect = await quote(api, [server.pid]);
+    const baselineOrigin = await baseline(origin, [server.pid, proxy.pid]);
+    const quoteOrigin = await quote(origin, [server.pid, proxy.pid]);
 
     const figures = {
       durationSeconds: duration,
@@ -154,6 +183,10 @@ async function bench(): Promise<void> {
       quote: { route: "POST /api/quote", ...quoteDirect, viaOrigin: quoteOrigin },
       baseline: { route: "GET /api/reference", ...baselineDirect, viaOrigin: baselineOrigin },
       quoteShareOfBaseline: quoteDirect.requestsPerSecond / baselineDirect.requestsPerSecond,
+      quoteCpuShareOfBaseline:
+        quoteDirect.cpuUsPerRequest === null || baselineDirect.cpuUsPerRequest === null
+          ? null
+          : baselineDirect.cpuUsPerRequest / quoteDirect.cpuUsPerRequest,
       originShareOfDirect: quoteOrigin.requestsPerSecond / quoteDirect.requestsPerSecond,
       loadAverage: [...load, ...loadavg()].map((l) => Math.round(l * 100) / 100),
     };
@@ -177,6 +210,7 @@ async function bench(): Promise<void> {
         "p99 ms": r.p99Ms,
         "max ms": r.maxMs,
         requests: r.requests,
+        "CPU µs/request": r.cpuUsPerRequest ?? "n/a",
       });
       console.table({
         "quote, direct": row(quoteDirect),
@@ -185,7 +219,7 @@ async function bench(): Promise<void> {
         "baseline, via origin": row(baselineOrigin),
       });
       console.log(
-        `quotes at ${(figures.quoteShareOfBaseline * 100).toFixed(0)} % of the baseline rate; the origin serves quotes at ${(figures.originShareOfDirect * 100).toFixed(0)} % of the direct rate; load average before ${figures.loadAverage.slice(0, 3).join(" ")}, after ${figures.loadAverage.slice(3).join(" ")}`,
+        `quotes at ${(figures.quoteShareOfBaseline * 100).toFixed(0)} % of the baseline rate (${figures.quoteCpuShareOfBaseline === null ? "n/a" : (figures.quoteCpuShareOfBaseline * 100).toFixed(0)} % by CPU time per request); the origin serves quotes at ${(figures.originShareOfDirect * 100).toFixed(0)} % of the direct rate; load average before ${figures.loadAverage.slice(0, 3).join(" ")}, after ${figures.loadAverage.slice(3).join(" ")}`,
       );
     }
   } finally {
@@ -198,6 +232,8 @@ async function bench(): Promise<void> {
 /** One autocannon run; any error or non-2xx answer fails the benchmark. */
 async function drive(options: {
   url: string;
+  /** The serving processes, whose CPU time the run is charged. */
+  pids: (number | undefined)[];
   connections: number;
   duration: number;
   method: "GET" | "POST";
@@ -206,6 +242,11 @@ async function drive(options: {
 }): Promise<Run> {
   const { bodies } = options;
   let next = 0;
+  const cpu = () => {
+    const each = options.pids.map(cpuMicros);
+    return each.some((c) => c === null) ? null : (each as number[]).reduce((s, c) => s + c, 0);
+  };
+  const cpuBefore = cpu();
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
@@ -225,6 +266,7 @@ async function drive(options: {
     throw new Error(
       `${options.method} ${options.url}${options.path}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
     );
+  const cpuAfter = cpu();
   return {
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,
@@ -232,6 +274,8 @@ async function drive(options: {
     p99Ms: result.latency.p99,
     maxMs: result.latency.max,
     requests: result.requests.total,
+    cpuUsPerRequest:
+      cpuBefore === null || cpuAfter === null ? null : Math.round((cpuAfter - cpuBefore) / result.requests.total),
   };
 }
 

@@ -5,7 +5,7 @@
 import { z } from "zod";
 
 import { QUOTE_LIMITS } from "../../../protocol/quote-limits.ts";
-import { HARDWARE_CLASSES } from "../../../protocol/units.ts";
+import { BPS, HARDWARE_CLASSES, REGIONS, type RegionCode } from "../../../protocol/units.ts";
 import { bps, regionRef, timestamp, uintAmount } from "./common.ts";
 
 const hardwareClass = z.enum(HARDWARE_CLASSES, {
@@ -49,3 +49,96 @@ export const QuoteRequest = z
     }
   });
 export type QuoteRequest = z.output<typeof QuoteRequest>;
+
+const CLASS_NAMES: ReadonlySet<string> = new Set(HARDWARE_CLASSES);
+const REGION_BY_REF = new Map<unknown, RegionCode>(
+  REGIONS.flatMap((r) => [[r.name, r.code] as const, [r.code, r.code] as const]),
+);
+const QUOTE_FIELDS: ReadonlySet<string> = new Set(Object.keys(QuoteRequest.shape));
+const DIGITS = /^(0|[1-9][0-9]*)$/;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
+
+function amount(value: unknown, min: bigint, max: bigint): bigint | undefined {
+  if (typeof value === "number") {
+    if (!Number.isSafeInteger(value)) return undefined;
+  } else if (typeof value !== "string" || !DIGITS.test(value)) return undefined;
+  const n = BigInt(value);
+  return n >= min && n <= max ? n : undefined;
+}
+
+function unixSeconds(value: unknown): number | undefined {
+  if (typeof value === "number")
+    return Number.isSafeInteger(value) && value >= 0 && value <= 2 ** 40 - 1 ? value : undefined;
+  // Only the plain UTC form whose date exists (it survives a round trip); anything else goes to zod.
+  if (typeof value !== "string" || !ISO_UTC.test(value)) return undefined;
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) return undefined;
+  const back = new Date(ms).toISOString();
+  return back === value || back === `${value.slice(0, 19)}.000Z` ? Math.floor(ms / 1000) : undefined;
+}
+
+function boundedInt(value: unknown, min: number, max: number): number | undefined {
+  return Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max
+    ? (value as number)
+    : undefined;
+}
+
+/**
+ * `QuoteRequest.parse` for the bodies clients send almost always, without zod's machinery: a body
+ * every field of which is in its plain form (names or codes, unix seconds or `…Z` times, amounts as
+ * safe integers or digit strings) and valid gets the value zod gives; anything else, valid or not,
+ * is undefined, and `QuoteRequest` decides and names what is wrong. test/backend/api holds the two
+ * to the same answers.
+ */
+export function parsePlainQuoteRequest(body: unknown): QuoteRequest | undefined {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
+  const b = body as Record<string, unknown>;
+  for (const key in b) if (!QUOTE_FIELDS.has(key)) return undefined;
+  const { hardwareClass, acceptableRegions, window } = b;
+  if (typeof hardwareClass !== "string" || !CLASS_NAMES.has(hardwareClass)) return undefined;
+  if (!Array.isArray(acceptableRegions) || acceptableRegions.length < 1 || acceptableRegions.length > 64)
+    return undefined;
+  const regions: RegionCode[] = [];
+  for (const ref of acceptableRegions) {
+    const code = REGION_BY_REF.get(ref);
+    if (code === undefined) return undefined;
+    regions.push(code);
+  }
+  const buyerRegion = REGION_BY_REF.get(b.buyerRegion);
+  if (buyerRegion === undefined) return undefined;
+  if (typeof window !== "object" || window === null || Array.isArray(window)) return undefined;
+  const w = window as Record<string, unknown>;
+  for (const key in w) if (key !== "start" && key !== "end") return undefined;
+  const start = unixSeconds(w.start);
+  const end = unixSeconds(w.end);
+  const vcuHours = amount(b.vcuHours, 1n, QUOTE_LIMITS.maxVcuHours);
+  const limit = amount(b.limitPricePerVcuHour, 1n, QUOTE_LIMITS.maxPricePerVcuHour);
+  const minGreenBps = b.minGreenBps === undefined ? 0 : boundedInt(b.minGreenBps, 0, BPS);
+  const bandwidthMbps = b.bandwidthMbps === undefined ? 0n : amount(b.bandwidthMbps, 0n, QUOTE_LIMITS.maxBandwidthMbps);
+  const maxLatencyMs =
+    b.maxLatencyMs === undefined ? QUOTE_LIMITS.maxLatencyMs : boundedInt(b.maxLatencyMs, 1, QUOTE_LIMITS.maxLatencyMs);
+  if (
+    start === undefined ||
+    end === undefined ||
+    end <= start ||
+    end - start > QUOTE_LIMITS.maxWindowSeconds ||
+    vcuHours === undefined ||
+    limit === undefined ||
+    limit * vcuHours > QUOTE_LIMITS.maxEscrow ||
+    minGreenBps === undefined ||
+    bandwidthMbps === undefined ||
+    maxLatencyMs === undefined
+  )
+    return undefined;
+  return {
+    hardwareClass: hardwareClass as QuoteRequest["hardwareClass"],
+    acceptableRegions: regions,
+    buyerRegion,
+    window: { start, end },
+    vcuHours,
+    limitPricePerVcuHour: limit,
+    minGreenBps,
+    bandwidthMbps,
+    maxLatencyMs,
+  };
+}

@@ -198,7 +198,8 @@ export function prepareBook(book: OrderBook, rules: MarketRules): PreparedBook {
     remaining: linkRemaining,
   } = preparedFor(preparedLinks, book.bandwidthOffers, now, (live) => prepareLinks(book.bandwidthOffers, live));
 
-  let arcs = emptyArcs(bids.length * 8);
+  // A bid has at most one arc per live compute offer: one bid (a quote) never grows the arrays.
+  let arcs = emptyArcs(bids.length === 1 ? Math.max(1, computes.length) : bids.length * 8);
   const linkLists: number[][] = [];
   const linkListCheapest: number[] = [];
   for (let bi = 0; bi < bids.length; bi++) {

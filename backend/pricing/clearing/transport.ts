@@ -26,6 +26,11 @@ export type TransportProblem = {
 
 /** Returns the optimal flow on each bid → offer arc. */
 export function solveTransport(p: TransportProblem): Float64Array {
+  return (p.demand.length === 1 ? solveOneBid(p) : undefined) ?? networkSimplex(p);
+}
+
+/** The general method behind `solveTransport`, which skips it for one bid with the same flows. */
+export function networkSimplex(p: TransportProblem): Float64Array {
   const nb = p.demand.length;
   const no = p.capacity.length;
   const na = p.arcBid.length;
@@ -284,4 +289,39 @@ export function solveTransport(p: TransportProblem): Float64Array {
     }
   }
   return flow.slice(0, na);
+}
+
+/**
+ * One bid (a quote), every profit positive: the optimum is the greedy fill, best profit first, and
+ * that fill is exactly the crash basis above (same selection order, ties to the same arc, an offer
+ * filled once). From it the simplex makes only degenerate pivots (no arc has a negative reduced
+ * cost but those whose cycle carries no flow), so its flows are the general method's to the last
+ * unit without building the tree. Undefined when the shortcut does not apply.
+ */
+function solveOneBid(p: TransportProblem): Float64Array | undefined {
+  const na = p.arcBid.length;
+  for (let a = 0; a < na; a++) if (!(p.profit[a] > 0)) return undefined;
+  const flow = new Float64Array(na);
+  const order = new Int32Array(na);
+  for (let a = 0; a < na; a++) order[a] = a;
+  const room = p.capacity.slice();
+  let rest = p.demand[0];
+  for (let i = 0; i < na && rest > 0; i++) {
+    let top = i;
+    for (let j = i + 1; j < na; j++) if (p.profit[order[j]] > p.profit[order[top]]) top = j;
+    const a = order[top];
+    order[top] = order[i];
+    order[i] = a;
+    const o = p.arcOffer[a];
+    if (room[o] > rest) {
+      flow[a] = rest;
+      room[o] -= rest;
+      rest = 0;
+    } else if (room[o] > 0) {
+      flow[a] = room[o];
+      rest -= room[o];
+      room[o] = 0;
+    }
+  }
+  return flow;
 }

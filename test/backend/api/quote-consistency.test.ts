@@ -98,6 +98,23 @@ describe("quotes against a book they have seen before", () => {
     assert.ok(priced >= 40, `most bodies are priced (${priced} of ${bodies.length})`);
   });
 
+  it("give the same answer to a body zod reads as to its plain form, and both the matcher's", async () => {
+    // A time with an offset is left to zod (backend/api/schemas/quote.ts, parsePlainQuoteRequest);
+    // the same instant as unix seconds is read plainly.
+    const atOffset = (unix: number) => new Date((unix + 8 * HOUR) * 1000).toISOString().replace(".000Z", "+08:00");
+    let compared = 0;
+    for (const body of quoteBodies({ now: NOW, count: 40, seed: 14 })) {
+      const plain = JSON.parse(body) as { window: { start: number | string; end: number | string } };
+      if (typeof plain.window.start !== "number" || typeof plain.window.end !== "number") continue;
+      const offset = { ...plain, window: { start: atOffset(plain.window.start), end: plain.window.end } };
+      const viaZod = await quote(JSON.stringify(offset));
+      assert.deepEqual(viaZod, await quote(body), JSON.stringify(offset));
+      if (viaZod.outcome === "priced") assert.deepEqual(quotedBundles(viaZod), matcherBundles(book, body, NOW));
+      compared++;
+    }
+    assert.ok(compared >= 20, `enough bodies compared (${compared})`);
+  });
+
   it("see a replaced book on the very next quote", async () => {
     const [body] = quoteBodies({ now: NOW, count: 200, seed: 12 }).filter((b) => {
       const q = JSON.parse(b) as { minGreenBps: number; bandwidthMbps?: string };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import loadHighs from "highs";
-import { solveTransport } from "../../../backend/pricing/clearing/transport.ts";
+import { networkSimplex, solveTransport } from "../../../backend/pricing/clearing/transport.ts";
 import { rng } from "./fixtures/books.ts";
 
 const highs = await (loadHighs as unknown as typeof loadHighs.default)();
@@ -55,5 +55,28 @@ describe("network simplex for the transport core", () => {
       const optimum = highs.solve(lp, { output_flag: false }).ObjectiveValue;
       assert.ok(Math.abs(value - optimum) <= 1e-6 * Math.max(1, optimum), `case ${t}: ${value} vs ${optimum}`);
     }
+  });
+});
+
+describe("the transport of one bid (a quote)", () => {
+  it("gives the network simplex's flows to the unit, with tied profits, shared offers and spare capacity", () => {
+    const random = rng(62);
+    let split = 0;
+    for (let t = 0; t < 2_000; t++) {
+      const no = 1 + Math.floor(random() * 12);
+      const na = 1 + Math.floor(random() * 16);
+      // Few distinct profits and small capacities: ties and exact fits are common.
+      const problem = {
+        demand: Float64Array.of(1 + Math.floor(random() * 60)),
+        capacity: Float64Array.from({ length: no }, () => 1 + Math.floor(random() * 20)),
+        arcBid: new Int32Array(na),
+        arcOffer: Int32Array.from({ length: na }, (_, a) => (random() < 0.8 ? a % no : Math.floor(random() * no))),
+        profit: Float64Array.from({ length: na }, () => 1 + Math.floor(random() * 4) + (random() < 0.2 ? 0.5 : 0)),
+      };
+      const flow = solveTransport(problem);
+      assert.deepEqual([...flow], [...networkSimplex(problem)], `case ${t}`);
+      if (flow.filter((f) => f > 0).length > 1) split++;
+    }
+    assert.ok(split > 200, `many cases split the bid over several offers (${split})`);
   });
 });

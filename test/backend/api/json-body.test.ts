@@ -1,0 +1,126 @@
+// Plain JSON bodies are read directly (backend/api/json-body.ts), every other through express.json:
+// the same bodies sent both ways must get the same answers, broken ones the same problems.
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { request } from "node:http";
+import { connect } from "node:net";
+import { Writable } from "node:stream";
+import { after, before, describe, it } from "node:test";
+
+import { pino } from "pino";
+
+import { marketBook } from "./market-book.ts";
+import { quoteBodies } from "./quote-bodies.ts";
+import { startTestServer, type TestServer } from "./server.ts";
+
+const NOW = 1_900_000_000;
+/** Read directly: the plain media type. Through express.json: a `+json` type it also accepts. */
+const DIRECT = "application/json";
+const STANDARD = "application/vnd.ccex.quote+json";
+
+describe("reading a JSON body directly or through express.json", () => {
+  let srv: TestServer;
+  before(async () => {
+    srv = await startTestServer({ clock: () => NOW, bodyLimit: 4_096 });
+    srv.book.replace(marketBook({ now: NOW }));
+  });
+  after(() => srv.close());
+
+  async function answer(body: string, type: string) {
+    const res = await fetch(`${srv.url}/api/quote`, { method: "POST", headers: { "content-type": type }, body });
+    const json = (await res.json()) as Record<string, unknown>;
+    delete json.requestId; // differs per request
+    return { status: res.status, type: res.headers.get("content-type"), json };
+  }
+
+  it("gives the same answer to the same body either way, broken bodies included", async () => {
+    const [valid] = quoteBodies({ now: NOW, count: 1 });
+    const bodies = [
+      valid,
+      `\ufeff${valid}`,
+      `  \n${valid}`,
+      '{"vcuHours": 1,',
+      "42",
+      '  "a string"',
+      "   ",
+      "nul",
+      "[1, 2]",
+      "{}",
+      '{"hardwareClass": "gpu-training", "extra": true}',
+      '{"a": "\u00e9\u4e2d"}',
+      `{"padding": "${"x".repeat(5_000)}"}`,
+    ];
+    for (const body of bodies) {
+      const direct = await answer(body, DIRECT);
+      assert.deepEqual(direct, await answer(body, STANDARD), JSON.stringify(body.slice(0, 60)));
+      assert.equal(
+        direct.status,
+        body === valid || body.endsWith(valid) ? 200 : body.length > 4_096 ? 413 : 400,
+        body.slice(0, 60),
+      );
+    }
+  });
+
+  it("reads a body that arrives in several chunks", async () => {
+    const [valid] = quoteBodies({ now: NOW, count: 1 });
+    const bytes = Buffer.from(valid);
+    const { port } = new URL(srv.url);
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port,
+          method: "POST",
+          path: "/api/quote",
+          headers: { "content-type": DIRECT, "content-length": bytes.length },
+        },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => (text += c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on("error", reject);
+      // Separate writes with pauses between them arrive as separate chunks.
+      let at = 0;
+      const write = () => {
+        req.write(bytes.subarray(at, at + 40));
+        at += 40;
+        if (at < bytes.length) setTimeout(write, 5);
+        else req.end();
+      };
+      write();
+    });
+    assert.equal(status, 200, text);
+    assert.deepEqual(JSON.parse(text), (await answer(valid, STANDARD)).json);
+  });
+
+  it("takes a client that leaves mid-body for a client error, not a failure of the API", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    const own = await startTestServer({ logger: pino({ level: "debug" }, sink) });
+    try {
+      const { port } = new URL(own.url);
+      const socket = connect(Number(port), "127.0.0.1");
+      await once(socket, "connect");
+      socket.write(
+        `POST /api/quote HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${DIRECT}\r\nContent-Length: 500\r\n\r\n{"hardwareClass":`,
+      );
+      await new Promise((r) => setTimeout(r, 50));
+      socket.destroy();
+      for (let i = 0; i < 50 && !lines.some((l) => l.req !== undefined); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      const entry = lines.find((l) => (l.req as { url?: string } | undefined)?.url === "/api/quote");
+      assert.ok(entry, "the request is logged");
+      assert.ok(!lines.some((l) => l.level === 50), JSON.stringify(lines));
+    } finally {
+      await own.close();
+    }
+  });
+});
