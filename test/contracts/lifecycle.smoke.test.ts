@@ -116,7 +116,7 @@ describe("CCEX lifecycle (smoke)", () => {
     expect(opened.terms.escrow).to.equal(escrow);
 
     await time.increaseTo(t0 + 6 * HOUR);
-    const report = { vcuDelivered: 100n, whConsumed: energyWh, meteringHash: ethers.id("power series") };
+    const report = { vcuDelivered: 100n, whConsumed: energyWh, meteringRoot: ethers.id("power series") };
     await market.connect(computeSupplier).reportUsage(1n, terms, report);
     await time.increase(DEFAULTS.challengePeriod);
     await expect(market.connect(deployer).finalize(1n, terms, report)).to.emit(market, "DealFinalized");

@@ -10,7 +10,7 @@ async function approvedDevice() {
   const commissionedAt = d.t0 - 100 * DAY;
   await d.certificates
     .connect(d.windSupplier)
-    .registerDevice(Source.Wind, Region.Northwest, CAPACITY_W, commissionedAt, "");
+    .registerDevice(Source.Wind, Region.Gansu, CAPACITY_W, commissionedAt, "");
   await d.certificates.connect(d.registrar).approveDevice(1n);
   // A period of three hours, ended a day ago.
   const periodStart = d.t0 - DAY - 3 * HOUR;
@@ -24,7 +24,7 @@ describe("certificate issuance", () => {
     const tx = d.certificates.connect(d.windSupplier).issue(d.deviceId, d.periodStart, d.periodEnd, wh);
     await expect(tx)
       .to.emit(d.certificates, "CertificatesIssued")
-      .withArgs(1n, d.deviceId, d.windSupplier.address, Source.Wind, Region.Northwest, d.periodStart, d.periodEnd, wh);
+      .withArgs(1n, d.deviceId, d.windSupplier.address, Source.Wind, Region.Gansu, d.periodStart, d.periodEnd, wh);
     await expect(tx)
       .to.emit(d.certificates, "TransferSingle")
       .withArgs(d.windSupplier.address, ethers.ZeroAddress, d.windSupplier.address, 1n, wh);
@@ -32,7 +32,7 @@ describe("certificate issuance", () => {
     const batch = await d.certificates.batchOf(1n);
     expect(batch.deviceId).to.equal(d.deviceId);
     expect(batch.source).to.equal(BigInt(Source.Wind));
-    expect(batch.region).to.equal(BigInt(Region.Northwest));
+    expect(batch.region).to.equal(BigInt(Region.Gansu));
     expect([batch.periodStart, batch.periodEnd]).to.deep.equal([BigInt(d.periodStart), BigInt(d.periodEnd)]);
     expect([batch.issuedWh, batch.retiredWh]).to.deep.equal([wh, 0n]);
     expect((await d.certificates.deviceOf(d.deviceId)).issuedUntil).to.equal(BigInt(d.periodEnd));
@@ -128,7 +128,7 @@ describe("certificate issuance", () => {
       .withArgs(5n);
     await d.certificates
       .connect(d.windSupplier)
-      .registerDevice(Source.Wind, Region.Northwest, CAPACITY_W, d.commissionedAt, "");
+      .registerDevice(Source.Wind, Region.Gansu, CAPACITY_W, d.commissionedAt, "");
     await expect(d.certificates.connect(d.windSupplier).issue(2n, d.periodStart, d.periodEnd, 1n))
       .to.be.revertedWithCustomError(d.certificates, "CertificatesInvalidDeviceStatus")
       .withArgs(2n, 1n, 2n);

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { advanceTo, bundle, energyOffer, HOUR, openBook } from "../../helpers/book.ts";
 import { loadFixture } from "../../helpers/connection.ts";
-import { expectedOutcome, fullReport, openDeal, settle } from "../../helpers/deals.ts";
+import { expectedOutcome, fullReport, jobEnd, openDeal, settle } from "../../helpers/deals.ts";
 import { eventsOf } from "../../helpers/events.ts";
 
 async function suspendedWind() {
@@ -46,7 +46,7 @@ describe("a suspended device's certificates", () => {
   it("locked in a deal are returned unpaid when the deal finalises, the buyer refunded and credited only for the rest", async () => {
     const f = await loadFixture(openDeal);
     await f.certificates.connect(f.registrar).suspendDevice(f.windDeviceId);
-    await advanceTo(f.terms.windowEnd);
+    await advanceTo(jobEnd(f.terms));
     const report = fullReport(f.terms);
     await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
     const windHeld = await f.certificates.balanceOf(f.windSupplier.address, f.windBatchId);

@@ -13,7 +13,7 @@ import {
   postBookAgain,
 } from "../../helpers/book.ts";
 import { loadFixture, time } from "../../helpers/connection.ts";
-import { fullReport, settle } from "../../helpers/deals.ts";
+import { fullReport, jobEnd, settle } from "../../helpers/deals.ts";
 import {
   CHALLENGE_PERIOD,
   FEE_BPS,
@@ -48,7 +48,7 @@ describe("a bid keeps the terms it was posted under", () => {
     expect(terms.challengePeriod).to.equal(BigInt(CHALLENGE_PERIOD));
     expect(terms.fee).to.equal((196n * 1_000_000n * FEE_BPS) / 10_000n);
 
-    await advanceTo(terms.windowEnd);
+    await advanceTo(jobEnd(terms));
     const report = fullReport(terms, { vcuDelivered: 90n, whConsumed: (terms.energyNeededWh * 9n) / 10n });
     await b.market.connect(b.computeSupplier).reportUsage(dealId, terms, report);
     await advanceTo(effectiveAt);
@@ -84,7 +84,7 @@ describe("a bid keeps the terms it was posted under", () => {
 
     const { deals } = await settle(again, [bundle(again)]);
     expect(deals[0].terms.challengePeriod).to.equal(600n);
-    expect(deals[0].terms.reportDeadline).to.equal(deals[0].terms.windowEnd + 900n);
+    expect(deals[0].terms.reportDeadline).to.equal(deals[0].jobEnd(terms) + 900n);
     expect(deals[0].terms.fee).to.equal((196n * 1_000_000n * 250n) / 10_000n);
   });
 

@@ -12,7 +12,7 @@ describe("cancelling orders", () => {
       const tx = b.market.connect(b.buyer).cancelBid(b.bidId);
       await expect(tx).to.changeTokenBalances(ethers, b.token, [b.buyer, b.market], [BID_ESCROW, -BID_ESCROW]);
       await expect(tx).to.emit(b.market, "BidCancelled").withArgs(b.bidId, b.buyer.address, 100n, BID_ESCROW);
-      expect((await b.market.bidOf(b.bidId)).remainingVcuHours).to.equal(0n);
+      expect((await b.market.bidOf(b.bidId)).remainingVcu).to.equal(0n);
     });
 
     it("refunds only the unfilled rest after a partial fill; the filled part stays in its deal", async () => {
@@ -52,7 +52,7 @@ describe("cancelling orders", () => {
       await expect(b.market.connect(b.computeSupplier).cancelComputeOffer(b.computeOfferId))
         .to.emit(b.market, "ComputeOfferCancelled")
         .withArgs(b.computeOfferId, b.computeSupplier.address, 900n);
-      expect((await b.market.computeOfferOf(b.computeOfferId)).remainingVcuHours).to.equal(0n);
+      expect((await b.market.computeOfferOf(b.computeOfferId)).remainingVcu).to.equal(0n);
       await expect(b.market.connect(b.computeSupplier).cancelComputeOffer(b.computeOfferId))
         .to.be.revertedWithCustomError(b.market, "MarketOrderNotOpen")
         .withArgs(Kind.ComputeOffer, b.computeOfferId);

@@ -1,10 +1,11 @@
 import { expect } from "chai";
-import { advanceTo, meteringHash } from "../../helpers/book.ts";
+import { advanceTo, meteringRoot } from "../../helpers/book.ts";
 import { loadFixture, time } from "../../helpers/connection.ts";
 import {
   challengeEnd,
   expectedOutcome,
   fullReport,
+  jobEnd,
   openDeal,
   type ReportedFixture,
   reportedDeal,
@@ -29,8 +30,8 @@ async function disputedDeal() {
 /** Deal 1 reported in part (60 of 100 VCU-hours, 150 of 250 kWh) and disputed: some Wh retire, some return. */
 async function disputedPartialDeal() {
   const f = await openDeal();
-  await advanceTo(f.terms.windowEnd);
-  const report = { vcuDelivered: 60n, whConsumed: 150_000n, meteringHash: meteringHash("partial") };
+  await advanceTo(jobEnd(f.terms));
+  const report = { vcuDelivered: 60n, whConsumed: 150_000n, meteringRoot: meteringRoot("partial") };
   await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
   return dispute({ ...f, report, reportedAt: await time.latest() });
 }
@@ -311,7 +312,7 @@ describe("disputes", () => {
       const period = 3 * 24 * 3_600;
       await f.market.connect(f.admin).scheduleParameterChange(Parameter.ArbitrationPeriod, 0, period);
       const [, effectiveAt] = await f.market.scheduledChangeOf(Parameter.ArbitrationPeriod, 0);
-      await advanceTo(f.terms.windowEnd);
+      await advanceTo(jobEnd(f.terms));
       const report = fullReport(f.terms);
       await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
       await advanceTo(effectiveAt);

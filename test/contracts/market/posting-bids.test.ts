@@ -24,12 +24,12 @@ describe("posting bids", () => {
       expect(event).to.deep.include({ bidId: 1n, buyer: d.buyer.address, escrow });
       expect(event.bid).to.deep.equal(bigints(params));
       const stored = await d.market.bidOf(1n);
-      expect([
-        stored.buyer,
-        stored.remainingVcuHours,
-        stored.limitPricePerVcuHour,
-        stored.acceptableRegions,
-      ]).to.deep.equal([d.buyer.address, 100n, 2_500_000n, params.acceptableRegions]);
+      expect([stored.buyer, stored.remainingVcu, stored.limitPricePerVcuHour, stored.acceptableRegions]).to.deep.equal([
+        d.buyer.address,
+        100n,
+        2_500_000n,
+        params.acceptableRegions,
+      ]);
       expect(await d.market.bidCount()).to.equal(1n);
     });
 

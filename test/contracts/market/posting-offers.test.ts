@@ -25,7 +25,7 @@ describe("posting offers", () => {
       expect(event.offer).to.deep.equal(bigints(params));
       const stored = await d.market.computeOfferOf(1n);
       expect(stored.supplier).to.equal(d.computeSupplier.address);
-      expect(stored.remainingVcuHours).to.equal(params.vcuHours);
+      expect(stored.remainingVcu).to.equal(params.vcuHours);
       expect(stored.reservePricePerVcuHour).to.equal(params.reservePricePerVcuHour);
       expect(stored.pueMilli).to.equal(params.pueMilli);
       expect(await d.market.computeOfferCount()).to.equal(1n);
@@ -83,7 +83,7 @@ describe("posting offers", () => {
         supplier: d.windSupplier.address,
         batchId: d.batchId,
         source: BigInt(Source.Wind),
-        region: BigInt(Region.Northwest),
+        region: BigInt(Region.Gansu),
       });
       expect(event.offer).to.deep.equal(bigints(params));
       const market = await d.market.getAddress();
@@ -155,8 +155,8 @@ describe("posting offers", () => {
       expect(event.offer).to.deep.equal(bigints(params));
       const stored = await d.market.bandwidthOfferOf(1n);
       expect([stored.fromRegion, stored.toRegion, stored.remainingMbps, stored.latencyMs]).to.deep.equal([
-        BigInt(Region.Northwest),
-        BigInt(Region.East),
+        BigInt(Region.Gansu),
+        BigInt(Region.YangtzeDelta),
         params.mbps,
         params.latencyMs,
       ]);
@@ -166,10 +166,10 @@ describe("posting offers", () => {
     it("refuses a link from a region to itself", async () => {
       const d = await loadFixture(deployExchange);
       await expect(
-        d.market.connect(d.networkSupplier).postBandwidthOffer(bandwidthOffer(d.t0, { toRegion: Region.Northwest })),
+        d.market.connect(d.networkSupplier).postBandwidthOffer(bandwidthOffer(d.t0, { toRegion: Region.Gansu })),
       )
         .to.be.revertedWithCustomError(d.market, "MarketInvalidRoute")
-        .withArgs(Region.Northwest, Region.Northwest);
+        .withArgs(Region.Gansu, Region.Gansu);
     });
 
     it("refuses a reversed window, a bad expiry and zero Mbps", async () => {

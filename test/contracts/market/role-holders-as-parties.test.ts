@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { advanceTo, bid, bundle, computeOffer, DAY, energyOffer, issueBatch, openBook } from "../../helpers/book.ts";
 import { loadFixture } from "../../helpers/connection.ts";
-import { fullReport, openDeal, settle } from "../../helpers/deals.ts";
+import { fullReport, jobEnd, openDeal, settle } from "../../helpers/deals.ts";
 import { Region, Source, USD } from "../../helpers/deploy.ts";
 
 describe("role holders are never parties to what they settle or rule on", () => {
@@ -14,7 +14,7 @@ describe("role holders are never parties to what they settle or rule on", () => 
     const { deals, skipped } = await settle(b, [own, bundle(b)]);
     expect(skipped).to.deep.equal([{ index: 0n, bidId: b.bidId, computeOfferId: 2n, reason: "MatcherIsParty" }]);
     expect(deals.map((deal) => deal.terms.computeSupplier)).to.deep.equal([b.computeSupplier.address]);
-    expect((await b.market.computeOfferOf(2n)).remainingVcuHours).to.equal(1_000n);
+    expect((await b.market.computeOfferOf(2n)).remainingVcu).to.equal(1_000n);
   });
 
   it("skips a match whose buyer, energy supplier or network supplier is the matcher", async () => {
@@ -26,8 +26,8 @@ describe("role holders are never parties to what they settle or rule on", () => 
     await b.certificates.connect(b.matcher).setApprovalForAll(await b.market.getAddress(), true);
     await b.market.connect(b.matcher).postEnergyOffer(energyOffer(b.t0, batchId));
     await b.market.connect(b.matcher).postBandwidthOffer({
-      fromRegion: Region.Northwest,
-      toRegion: Region.East,
+      fromRegion: Region.Gansu,
+      toRegion: Region.YangtzeDelta,
       mbps: 1_000n,
       latencyMs: 30n,
       windowStart: b.t0 + DAY - 3600,
@@ -57,7 +57,7 @@ describe("role holders are never parties to what they settle or rule on", () => 
     await b.market.connect(b.arbiter).postBid(bid(b.t0));
     const { deals } = await settle(b, [bundle(b, { bidId: 2n })]);
     const { dealId, terms } = deals[0];
-    await advanceTo(terms.windowEnd);
+    await advanceTo(jobEnd(terms));
     const report = fullReport(terms, { vcuDelivered: 50n, whConsumed: terms.energyNeededWh / 2n });
     await b.market.connect(b.computeSupplier).reportUsage(dealId, terms, report);
     await b.market.connect(b.arbiter).disputeUsage(dealId, terms, report, "half delivered");
@@ -69,7 +69,7 @@ describe("role holders are never parties to what they settle or rule on", () => 
 
   it("lets an arbiter who is no party rule as before", async () => {
     const f = await loadFixture(openDeal);
-    await advanceTo(f.terms.windowEnd);
+    await advanceTo(jobEnd(f.terms));
     const report = fullReport(f.terms);
     await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
     await f.market.connect(f.buyer).disputeUsage(f.dealId, f.terms, report, "slow");
@@ -81,7 +81,9 @@ describe("role holders are never parties to what they settle or rule on", () => 
 
   it("refuses the registrar the approval of its own device", async () => {
     const b = await loadFixture(openBook);
-    await b.certificates.connect(b.registrar).registerDevice(Source.Solar, Region.North, 1_000n, b.t0 - DAY, "");
+    await b.certificates
+      .connect(b.registrar)
+      .registerDevice(Source.Solar, Region.BeijingTianjinHebei, 1_000n, b.t0 - DAY, "");
     const deviceId = await b.certificates.deviceCount();
     await expect(b.certificates.connect(b.registrar).approveDevice(deviceId))
       .to.be.revertedWithCustomError(b.certificates, "CertificatesRegistrarIsOwner")

@@ -25,7 +25,7 @@ describe("settling batches of matches", () => {
       buyer: b.buyer.address,
       computeOfferId: b.computeOfferId,
       computeSupplier: b.computeSupplier.address,
-      computeRegion: BigInt(Region.Northwest),
+      computeRegion: BigInt(Region.Gansu),
       windowStart: BigInt(bidParams.windowStart),
       windowEnd: BigInt(bidParams.windowEnd),
       vcuHours: 100n,
@@ -67,8 +67,8 @@ describe("settling batches of matches", () => {
   it("draws every order down by what the match took", async () => {
     const b = await loadFixture(openBook);
     await settle(b, [bundle(b)]);
-    expect((await b.market.bidOf(b.bidId)).remainingVcuHours).to.equal(0n);
-    expect((await b.market.computeOfferOf(b.computeOfferId)).remainingVcuHours).to.equal(900n);
+    expect((await b.market.bidOf(b.bidId)).remainingVcu).to.equal(0n);
+    expect((await b.market.computeOfferOf(b.computeOfferId)).remainingVcu).to.equal(900n);
     expect((await b.market.energyOfferOf(b.windOfferId)).remainingWh).to.equal(850_000n);
     expect((await b.market.energyOfferOf(b.solarOfferId)).remainingWh).to.equal(900_000n);
     expect((await b.market.bandwidthOfferOf(b.bandwidthOfferId)).remainingMbps).to.equal(950n);
@@ -101,7 +101,7 @@ describe("settling batches of matches", () => {
     const { deals, skipped } = await settle(b, [partialBundle(b, 60n), partialBundle(b, 60n), partialBundle(b, 40n)]);
     expect(deals.map((d) => d.terms.vcuHours)).to.deep.equal([60n, 40n]);
     expect(skipped.map((s) => [s.index, s.reason])).to.deep.equal([[1n, "BidQuantityExceeded"]]);
-    expect((await b.market.bidOf(b.bidId)).remainingVcuHours).to.equal(0n);
+    expect((await b.market.bidOf(b.bidId)).remainingVcu).to.equal(0n);
   });
 
   it("reserves the bid's Mbps on the link for each match", async () => {

@@ -110,7 +110,9 @@ const cases: Case[] = [
     reason: "RegionNotAccepted",
     breaks: "compute in a region the bid does not accept",
     match: async (b) => {
-      await b.market.connect(b.computeSupplier).postComputeOffer(computeOffer(b.t0, { region: Region.South }));
+      await b.market
+        .connect(b.computeSupplier)
+        .postComputeOffer(computeOffer(b.t0, { region: Region.GuangdongHkMacao }));
       return bundle(b, { computeOfferId: 2n });
     },
   },
@@ -227,7 +229,7 @@ const cases: Case[] = [
     reason: "BandwidthNotNeeded",
     breaks: "a link for a buyer in the compute region",
     match: async (b) => {
-      await b.market.connect(b.otherBuyer).postBid(bid(b.t0, { buyerRegion: Region.Northwest }));
+      await b.market.connect(b.otherBuyer).postBid(bid(b.t0, { buyerRegion: Region.Gansu }));
       return bundle(b, { bidId: 2n });
     },
   },
@@ -235,7 +237,7 @@ const cases: Case[] = [
     reason: "BandwidthNotNeeded",
     breaks: "a bandwidth payment without a link for a buyer in the compute region",
     match: async (b) => {
-      await b.market.connect(b.otherBuyer).postBid(bid(b.t0, { buyerRegion: Region.Northwest }));
+      await b.market.connect(b.otherBuyer).postBid(bid(b.t0, { buyerRegion: Region.Gansu }));
       return bundle(b, { bidId: 2n, bandwidthOfferId: 0n });
     },
   },
@@ -253,7 +255,9 @@ const cases: Case[] = [
     reason: "BandwidthRouteMismatch",
     breaks: "a link that does not reach the compute region",
     match: async (b) => {
-      await b.market.connect(b.networkSupplier).postBandwidthOffer(bandwidthOffer(b.t0, { fromRegion: Region.North }));
+      await b.market
+        .connect(b.networkSupplier)
+        .postBandwidthOffer(bandwidthOffer(b.t0, { fromRegion: Region.BeijingTianjinHebei }));
       return bundle(b, { bandwidthOfferId: 2n });
     },
   },
@@ -322,11 +326,11 @@ describe("settlement checks every limit of every order", () => {
     it(`skips ${breaks} with ${reason} and changes nothing`, async () => {
       const b = await loadFixture(openBook);
       const m = await match(b);
-      const remainingBefore = (await b.market.bidOf(m.bidId)).remainingVcuHours;
+      const remainingBefore = (await b.market.bidOf(m.bidId)).remainingVcu;
       const { deals, skipped } = await settle(b, [m]);
       expect(deals).to.deep.equal([]);
       expect(skipped).to.deep.equal([{ index: 0n, bidId: m.bidId, computeOfferId: m.computeOfferId, reason }]);
-      expect((await b.market.bidOf(m.bidId)).remainingVcuHours).to.equal(remainingBefore);
+      expect((await b.market.bidOf(m.bidId)).remainingVcu).to.equal(remainingBefore);
       expect(await b.market.dealCount()).to.equal(0n);
     });
   }
@@ -371,7 +375,7 @@ describe("settlement checks every limit of every order", () => {
 
   it("needs no link and no certificates for a buyer in the compute region without a green minimum", async () => {
     const b = await loadFixture(openBook);
-    await b.market.connect(b.otherBuyer).postBid(bid(b.t0, { buyerRegion: Region.Northwest, minGreenBps: 0n }));
+    await b.market.connect(b.otherBuyer).postBid(bid(b.t0, { buyerRegion: Region.Gansu, minGreenBps: 0n }));
     const { deals, skipped } = await settle(b, [
       bundle(b, { bidId: 2n, energyLots: [], bandwidthOfferId: 0n, bandwidthPayment: 0n }),
     ]);
@@ -384,7 +388,7 @@ describe("settlement checks every limit of every order", () => {
     const b = await loadFixture(openBook);
     await b.market
       .connect(b.networkSupplier)
-      .postBandwidthOffer(bandwidthOffer(b.t0, { fromRegion: Region.East, toRegion: Region.Northwest }));
+      .postBandwidthOffer(bandwidthOffer(b.t0, { fromRegion: Region.YangtzeDelta, toRegion: Region.Gansu }));
     const { deals, skipped } = await settle(b, [bundle(b, { bandwidthOfferId: 2n })]);
     expect(skipped).to.deep.equal([]);
     expect(deals[0].terms.bandwidthOfferId).to.equal(2n);

@@ -37,7 +37,7 @@ describe("unknown codes are refused where they enter the chain", () => {
     await expect(market.postBid(bid(d.t0, { buyerRegion: 9 })))
       .to.be.revertedWithCustomError(d.market, "MarketUnknownBuyerRegion")
       .withArgs(9n);
-    for (const mask of [regions(0), regions(Region.East, 7), 1n << 31n]) {
+    for (const mask of [regions(0), regions(Region.YangtzeDelta, 7), 1n << 31n]) {
       await expect(market.postBid(bid(d.t0, { acceptableRegions: mask })))
         .to.be.revertedWithCustomError(d.market, "MarketUnknownAcceptableRegions")
         .withArgs(mask);
@@ -61,10 +61,10 @@ describe("unknown codes are refused where they enter the chain", () => {
     const d = await loadFixture(deployExchange);
     const certificates = d.certificates.connect(d.windSupplier);
     const commissionedAt = d.t0 - 30 * DAY;
-    await expect(certificates.registerDevice(6, Region.North, 1_000n, commissionedAt, ""))
+    await expect(certificates.registerDevice(6, Region.BeijingTianjinHebei, 1_000n, commissionedAt, ""))
       .to.be.revertedWithCustomError(d.certificates, "CertificatesUnknownEnergySource")
       .withArgs(6n);
-    await expect(certificates.registerDevice(255, Region.North, 1_000n, commissionedAt, ""))
+    await expect(certificates.registerDevice(255, Region.BeijingTianjinHebei, 1_000n, commissionedAt, ""))
       .to.be.revertedWithCustomError(d.certificates, "CertificatesUnknownEnergySource")
       .withArgs(255n);
     for (const region of [0, 7]) {

@@ -1,13 +1,13 @@
 import { expect } from "chai";
-import { advanceTo, meteringHash } from "../../helpers/book.ts";
+import { advanceTo, meteringRoot } from "../../helpers/book.ts";
 import { loadFixture, time } from "../../helpers/connection.ts";
-import { fullReport, openDeal, reportedDeal } from "../../helpers/deals.ts";
+import { fullReport, jobEnd, openDeal, reportedDeal } from "../../helpers/deals.ts";
 
 const Status = { Active: 0n, Reported: 1n, Disputed: 2n, Finalized: 3n, Cancelled: 4n };
 
 async function windowOver() {
   const f = await openDeal();
-  await advanceTo(f.terms.windowEnd);
+  await advanceTo(jobEnd(f.terms));
   return f;
 }
 
@@ -17,7 +17,7 @@ describe("usage reports", () => {
     const report = fullReport(f.terms, {
       vcuDelivered: 90n,
       whConsumed: 230_000n,
-      meteringHash: meteringHash("series"),
+      meteringRoot: meteringRoot("series"),
     });
     const tx = await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
     const reportedAt = BigInt(await time.latest());
@@ -26,7 +26,7 @@ describe("usage reports", () => {
       .withArgs(
         f.dealId,
         f.computeSupplier.address,
-        [90n, 230_000n, report.meteringHash],
+        [90n, 230_000n, report.meteringRoot],
         reportedAt + f.terms.challengePeriod,
       );
     const deal = await f.market.dealOf(f.dealId);
@@ -56,7 +56,7 @@ describe("usage reports", () => {
     const f = await loadFixture(openDeal);
     await expect(f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, fullReport(f.terms)))
       .to.be.revertedWithCustomError(f.market, "MarketDealWindowNotEnded")
-      .withArgs(f.dealId, f.terms.windowEnd);
+      .withArgs(f.dealId, jobEnd(f.terms));
   });
 
   it("refuses a report at or after the report deadline", async () => {

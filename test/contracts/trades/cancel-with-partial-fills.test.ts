@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { advanceTo, openBook, partialBundle } from "../../helpers/book.ts";
 import { ethers, loadFixture } from "../../helpers/connection.ts";
-import { expectedOutcome, fullReport, settle } from "../../helpers/deals.ts";
+import { expectedOutcome, fullReport, jobEnd, settle } from "../../helpers/deals.ts";
 import { BUYER_FUNDS } from "../../helpers/deploy.ts";
 
 describe("a bid cancelled after a partial fill", () => {
@@ -19,7 +19,7 @@ describe("a bid cancelled after a partial fill", () => {
     await b.market.connect(b.computeSupplier).cancelComputeOffer(b.computeOfferId);
     await b.market.connect(b.windSupplier).cancelEnergyOffer(b.windOfferId);
 
-    await advanceTo(terms.windowEnd);
+    await advanceTo(jobEnd(terms));
     const report = fullReport(terms);
     await b.market.connect(b.computeSupplier).reportUsage(dealId, terms, report);
     await b.market.connect(b.buyer).confirmUsage(dealId, terms, report);

@@ -1,13 +1,13 @@
 import { expect } from "chai";
-import { advanceTo, meteringHash } from "../../helpers/book.ts";
+import { advanceTo, meteringRoot } from "../../helpers/book.ts";
 import { ethers, loadFixture, time } from "../../helpers/connection.ts";
-import { expectedOutcome, openDeal } from "../../helpers/deals.ts";
+import { expectedOutcome, jobEnd, openDeal } from "../../helpers/deals.ts";
 import { USD } from "../../helpers/deploy.ts";
 import { eventsOf } from "../../helpers/events.ts";
 
 async function windowOver() {
   const f = await openDeal();
-  await advanceTo(f.terms.windowEnd);
+  await advanceTo(jobEnd(f.terms));
   return f;
 }
 
@@ -15,7 +15,7 @@ describe("a trade delivered in part", () => {
   it("pays pro rata to delivery, retires only the green share of the energy used and refunds the rest", async () => {
     const f = await loadFixture(windowOver);
     // 60 of 100 VCU-hours delivered, 150 of the 250 kWh planned consumed.
-    const report = { vcuDelivered: 60n, whConsumed: 150_000n, meteringHash: meteringHash("partial") };
+    const report = { vcuDelivered: 60n, whConsumed: 150_000n, meteringRoot: meteringRoot("partial") };
     await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
     const tx = f.market.connect(f.buyer).confirmUsage(f.dealId, f.terms, report);
     const [{ outcome }] = await eventsOf(f.market, tx, "DealFinalized");
@@ -39,7 +39,7 @@ describe("a trade delivered in part", () => {
 
   it("retires every lot when more energy was consumed than planned, but pays compute only for what was delivered", async () => {
     const f = await loadFixture(windowOver);
-    const report = { vcuDelivered: 50n, whConsumed: 400_000n, meteringHash: meteringHash("overrun") };
+    const report = { vcuDelivered: 50n, whConsumed: 400_000n, meteringRoot: meteringRoot("overrun") };
     // 400 kWh for 50 VCU-hours is far outside the declared 125 kWh: the report is flagged, so the
     // buyer confirms it only after the challenge period (docs/carbon-accounting.md).
     await expect(f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report))
@@ -58,7 +58,7 @@ describe("a trade delivered in part", () => {
 
   it("refunds everything but pays nothing when nothing was delivered", async () => {
     const f = await loadFixture(windowOver);
-    const report = { vcuDelivered: 0n, whConsumed: 0n, meteringHash: ethers.ZeroHash };
+    const report = { vcuDelivered: 0n, whConsumed: 0n, meteringRoot: ethers.ZeroHash };
     await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
     const [{ outcome }] = await eventsOf(
       f.market,
