@@ -224,7 +224,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
             if (block.timestamp < challengeEnd) revert MarketChallengePeriodActive(dealId, challengeEnd);
         }
         emit UsageConfirmed(dealId, msg.sender);
-        _close(dealId, digest, terms, report, _BPS);
+        _close(dealId, digest, _BPS);
     }
 
     /// @inheritdoc IMarket
@@ -281,7 +281,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         }
         delete _arbitrationDeadlines[dealId];
         emit DisputeResolved(dealId, msg.sender, refundBps);
-        _close(dealId, digest, terms, report, acceptedBps);
+        _close(dealId, digest, acceptedBps);
     }
 
     /// @inheritdoc IMarket
@@ -294,7 +294,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         uint256 challengeEnd = uint256(deal.since) + terms.challengePeriod;
         if (block.timestamp < challengeEnd) revert MarketChallengePeriodActive(dealId, challengeEnd);
         if (deal.flagged) revert MarketReportFlagged(dealId);
-        _close(dealId, deal.digest, terms, report, _BPS);
+        _close(dealId, deal.digest, _BPS);
     }
 
     /// @inheritdoc IMarket
@@ -309,7 +309,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         if (block.timestamp < arbitrationDeadline) revert MarketArbitrationPeriodActive(dealId, arbitrationDeadline);
         delete _arbitrationDeadlines[dealId];
         emit DisputeLapsed(dealId);
-        _close(dealId, digest, terms, report, _BPS);
+        _close(dealId, digest, _BPS);
     }
 
     /// @inheritdoc IMarket
@@ -588,14 +588,10 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     // ─── Internal ────────────────────────────────────────────────────────────────────────────────
 
     /// @dev Pays out, refunds, retires certificate Wh and mints credits: the end of every reported deal.
-    function _close(
-        uint256 dealId,
-        bytes25 digest,
-        DealTerms calldata terms,
-        UsageReport calldata report,
-        uint16 acceptedBps
-    ) internal {
-        DealClosing.close(_book, _certificates, _credits, dealId, digest, terms, report, acceptedBps);
+    /// Every caller is a deal action (dealId, terms, report, …) that has checked its terms and report
+    /// against the deal's digest; the library reads them from this call's own calldata.
+    function _close(uint256 dealId, bytes25 digest, uint16 acceptedBps) internal {
+        DealClosing.close(_book, _certificates, _credits, dealId, digest, acceptedBps, msg.data);
     }
 
     /// @dev The stored deal, after checking that it exists, is in `status` and matches `digest`.

@@ -21,7 +21,7 @@ library DealClosing {
         bytes25 termsDigest,
         IMarket.DealTerms calldata terms,
         IMarket.UsageReport calldata usage
-    ) external {
+    ) internal {
         _checkReport(dealId, terms, usage);
         (
             bool outsideProfile,
@@ -52,16 +52,20 @@ library DealClosing {
 
     /// @notice Pays out, refunds, retires the time-matched certificate Wh from their suppliers and
     /// mints credits: the end of every reported deal.
+    /// @param dealCall the market's own calldata: a call of (dealId, terms, report, …) whose terms and
+    /// report the market has just checked against the deal's digest. They are passed as the bytes of
+    /// that call (one copy) rather than as structs, which the call to this library would re-encode
+    /// field by field.
     function close(
         Book storage book,
         IGreenCertificates certificates,
         ICarbonCredits credits,
         uint256 dealId,
         bytes25 digest,
-        IMarket.DealTerms calldata terms,
-        IMarket.UsageReport calldata usage,
-        uint16 acceptedBps
+        uint16 acceptedBps,
+        bytes calldata dealCall
     ) external {
+        (IMarket.DealTerms calldata terms, IMarket.UsageReport calldata usage) = _dealArguments(dealCall);
         (IMarket.DealOutcome memory outcome, address[] memory holders, uint256[] memory certificateIds) = _outcome(
             certificates,
             terms,
@@ -82,6 +86,20 @@ library DealClosing {
         _retire(certificates, dealId, terms.buyer, holders, certificateIds, outcome.energyLots);
         if (outcome.credits != 0) credits.mint(terms.buyer, outcome.credits, dealId);
         emit IMarket.DealFinalized(dealId, terms.buyer, outcome);
+    }
+
+    /// @dev The terms and report of a market call (dealId, terms, report, …) held in `dealCall`.
+    function _dealArguments(
+        bytes calldata dealCall
+    ) private pure returns (IMarket.DealTerms calldata terms, IMarket.UsageReport calldata usage) {
+        // Points into `dealCall`'s bytes, which lie in this call's calldata: the head of the market
+        // call (after its selector) holds the offsets of its 2nd and 3rd arguments, and Solidity's
+        // calldata accessors bounds-check every read below against calldatasize.
+        assembly ("memory-safe") {
+            let args := add(dealCall.offset, 4)
+            terms := add(args, calldataload(add(args, 0x20)))
+            usage := add(args, calldataload(add(args, 0x40)))
+        }
     }
 
     /// @dev The deal's outcome, with each lot's supplier and certificate id (aligned with the lots).
@@ -142,7 +160,7 @@ library DealClosing {
         uint256 dealId,
         IMarket.DealTerms calldata terms,
         IMarket.UsageReport calldata usage
-    ) private view {
+    ) internal view {
         if (msg.sender != terms.computeSupplier) {
             revert IMarket.MarketNotDealParty(dealId, msg.sender, terms.computeSupplier);
         }

@@ -18,9 +18,29 @@ library DealMath {
     /// drifting with the weather and a job's load, narrow enough to catch 0 Wh or 10× the energy.
     uint16 internal constant ENERGY_TOLERANCE_BPS = 2500;
 
-    /// @notice Digest stored while the deal is Active.
-    function termsDigest(IMarket.DealTerms calldata terms) internal pure returns (bytes25) {
-        return bytes25(keccak256(abi.encode(terms)));
+    /// @dev abi.encode(terms) of DealTerms: its head of 22 words, whose 11th (energyLots) points right
+    /// behind it, then the lots (length, then 7 words each). The same layout in calldata is hashed as
+    /// it is, rather than re-encoded field by field, which costs ten times the gas.
+    uint256 private constant _TERMS_HEAD = 22 * 32;
+    uint256 private constant _LOTS_OFFSET_WORD = 10 * 32;
+    uint256 private constant _LOT_SIZE = 7 * 32;
+
+    /// @notice Digest stored while the deal is Active: the first 25 bytes of keccak256(abi.encode(terms)).
+    /// @dev Hashes the calldata bytes the terms were decoded from, after checking that they are laid
+    /// out as abi.encode lays them out (the lots right behind the head). Terms passed in another layout
+    /// hash to 0, which no deal stores, so the caller's digest check refuses them: whatever is hashed
+    /// is exactly what the market reads.
+    function termsDigest(IMarket.DealTerms calldata terms) internal pure returns (bytes25 digest) {
+        uint256 size = _TERMS_HEAD + 32 + terms.energyLots.length * _LOT_SIZE;
+        // Copies `size` calldata bytes to free memory without moving the free pointer (scratch use only).
+        assembly ("memory-safe") {
+            if eq(calldataload(add(terms, _LOTS_OFFSET_WORD)), _TERMS_HEAD) {
+                let ptr := mload(0x40)
+                mstore(ptr, 0x20)
+                calldatacopy(add(ptr, 0x20), terms, size)
+                digest := and(keccak256(ptr, add(size, 0x20)), not(0xffffffffffffff))
+            }
+        }
     }
 
     /// @notice Digest of terms already ABI-encoded (as `abi.encode(terms)`), the same as {termsDigest}.
@@ -28,10 +48,28 @@ library DealMath {
         return bytes25(keccak256(encodedTerms));
     }
 
-    /// @notice Digest stored once the compute supplier has reported; it chains on the terms' digest so
-    /// that the terms are hashed only once per transaction.
-    function reportDigest(bytes25 termsDigest_, IMarket.UsageReport calldata report) internal pure returns (bytes25) {
-        return bytes25(keccak256(abi.encode(termsDigest_, report)));
+    /// @notice Digest stored once the compute supplier has reported: the first 25 bytes of
+    /// keccak256(abi.encode(termsDigest_, report)); it chains on the terms' digest so that the terms
+    /// are hashed only once per transaction.
+    /// @dev Hashes the report's calldata bytes as {termsDigest} does, after checking the layout
+    /// abi.encode gives (vcuPerHour right behind the 3-word head, whPerHour right behind it);
+    /// another layout hashes to 0.
+    function reportDigest(
+        bytes25 termsDigest_,
+        IMarket.UsageReport calldata report
+    ) internal pure returns (bytes25 digest) {
+        uint256 vcuSize = 32 + report.vcuPerHour.length * 32;
+        uint256 size = 3 * 32 + vcuSize + 32 + report.whPerHour.length * 32;
+        // Copies the report behind two scratch words at free memory without moving the free pointer.
+        assembly ("memory-safe") {
+            if and(eq(calldataload(report), 0x60), eq(calldataload(add(report, 0x20)), add(0x60, vcuSize))) {
+                let ptr := mload(0x40)
+                mstore(ptr, termsDigest_)
+                mstore(add(ptr, 0x20), 0x40)
+                calldatacopy(add(ptr, 0x40), report, size)
+                digest := and(keccak256(ptr, add(size, 0x40)), not(0xffffffffffffff))
+            }
+        }
     }
 
     /// @notice The certificate id (device-hour) of a lot.
