@@ -364,11 +364,6 @@ async function campaign(seed: number) {
     await checkInvariants(m, model);
   }
   for (const deal of model.deals.values()) expect(["finalized", "cancelled"]).to.include(deal.status);
-    console.log(
-      seed,
-      [...model.deals.values()].map((d) => `${d.status}:${d.terms.energyLots.length}lots:${d.terms.bandwidthMbps}`),
-      [...model.retired.values()],
-    );
   return model.deals.size;
 }
 
