@@ -18,17 +18,17 @@ async function suspendedWind() {
 describe("a suspended device's certificates", () => {
   it("cannot be offered, issued or retired", async () => {
     const b = await loadFixture(suspendedWind);
-    expect(await b.certificates.isBatchSuspended(b.windBatchId)).to.equal(true);
-    expect(await b.certificates.isBatchSuspended(b.solarBatchId)).to.equal(false);
-    await expect(b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(b.t0, b.windBatchId, { wh: 1_000n })))
+    expect(await b.certificates.isBatchSuspended(b.windDeviceId)).to.equal(true);
+    expect(await b.certificates.isBatchSuspended(b.solarDeviceId)).to.equal(false);
+    await expect(b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(b.t0, b.windDeviceId, { wh: 1_000n })))
       .to.be.revertedWithCustomError(b.market, "MarketDeviceSuspended")
-      .withArgs(b.windBatchId);
+      .withArgs(b.windDeviceId);
     await expect(
       b.certificates.connect(b.windSupplier).issue(b.windDeviceId, b.t0 - HOUR, b.t0, 1_000n),
     ).to.be.revertedWithCustomError(b.certificates, "CertificatesInvalidDeviceStatus");
-    await expect(b.certificates.connect(b.windSupplier).retire(b.windBatchId, 1_000n, b.buyer.address, "claim"))
+    await expect(b.certificates.connect(b.windSupplier).retire(b.windDeviceId, 1_000n, b.buyer.address, "claim"))
       .to.be.revertedWithCustomError(b.certificates, "CertificatesDeviceSuspended")
-      .withArgs(b.windBatchId, b.windDeviceId);
+      .withArgs(b.windDeviceId, b.windDeviceId);
   });
 
   it("are skipped by settlement while their open offer can still be cancelled for its Wh", async () => {
@@ -36,11 +36,11 @@ describe("a suspended device's certificates", () => {
     const { deals, skipped } = await settle(b, [bundle(b)]);
     expect(deals).to.have.length(0);
     expect(skipped.map((s) => s.reason)).to.deep.equal(["EnergyDeviceSuspended"]);
-    const before = await b.certificates.balanceOf(b.windSupplier.address, b.windBatchId);
+    const before = await b.certificates.balanceOf(b.windSupplier.address, b.windDeviceId);
     await expect(b.market.connect(b.windSupplier).cancelEnergyOffer(b.windOfferId))
       .to.emit(b.market, "EnergyOfferCancelled")
-      .withArgs(b.windOfferId, b.windSupplier.address, b.windBatchId, 1_000_000n);
-    expect(await b.certificates.balanceOf(b.windSupplier.address, b.windBatchId)).to.equal(before + 1_000_000n);
+      .withArgs(b.windOfferId, b.windSupplier.address, b.windDeviceId, 1_000_000n);
+    expect(await b.certificates.balanceOf(b.windSupplier.address, b.windDeviceId)).to.equal(before + 1_000_000n);
   });
 
   it("locked in a deal are returned unpaid when the deal finalises, the buyer refunded and credited only for the rest", async () => {
@@ -49,7 +49,7 @@ describe("a suspended device's certificates", () => {
     await advanceTo(jobEnd(f.terms));
     const report = fullReport(f.terms);
     await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
-    const windHeld = await f.certificates.balanceOf(f.windSupplier.address, f.windBatchId);
+    const windHeld = await f.certificates.balanceOf(f.windSupplier.address, f.windDeviceId);
     const [finalized] = await eventsOf(
       f.market,
       f.market.connect(f.buyer).confirmUsage(f.dealId, f.terms, report),
@@ -69,8 +69,8 @@ describe("a suspended device's certificates", () => {
     expect(outcome.credits).to.equal(
       (normal.energyLots[1].retiredWh * (f.terms.gridFactor - solar.sourceFactor)) / 1000n,
     );
-    expect(await f.certificates.balanceOf(f.windSupplier.address, f.windBatchId)).to.equal(windHeld + wind.wh);
-    expect((await f.certificates.batchOf(f.windBatchId)).retiredWh).to.equal(0n);
+    expect(await f.certificates.balanceOf(f.windSupplier.address, f.windDeviceId)).to.equal(windHeld + wind.wh);
+    expect((await f.certificates.batchOf(f.windDeviceId)).retiredWh).to.equal(0n);
     expect(await f.market.withdrawableOf(f.windSupplier.address)).to.equal(0n);
     expect(await f.credits.balanceOf(f.buyer.address)).to.equal(outcome.credits);
   });

@@ -70,13 +70,13 @@ describe("cancelling orders", () => {
     it("returns the unfilled Wh to the supplier at once", async () => {
       const b = await loadFixture(openBook);
       await settle(b, [bundle(b)]);
-      const before = await b.certificates.balanceOf(b.windSupplier.address, b.windBatchId);
+      const before = await b.certificates.balanceOf(b.windSupplier.address, b.windDeviceId);
       await expect(b.market.connect(b.windSupplier).cancelEnergyOffer(b.windOfferId))
         .to.emit(b.market, "EnergyOfferCancelled")
-        .withArgs(b.windOfferId, b.windSupplier.address, b.windBatchId, 850_000n);
-      expect(await b.certificates.balanceOf(b.windSupplier.address, b.windBatchId)).to.equal(before + 850_000n);
+        .withArgs(b.windOfferId, b.windSupplier.address, b.windDeviceId, 850_000n);
+      expect(await b.certificates.balanceOf(b.windSupplier.address, b.windDeviceId)).to.equal(before + 850_000n);
       // The 150,000 Wh of the open deal stay in escrow.
-      expect(await b.certificates.balanceOf(await b.market.getAddress(), b.windBatchId)).to.equal(150_000n);
+      expect(await b.certificates.balanceOf(await b.market.getAddress(), b.windDeviceId)).to.equal(150_000n);
     });
 
     it("refuses anyone but the supplier, and offers that are no longer open", async () => {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { advanceTo, openBook, partialBundle } from "../../helpers/book.ts";
 import { loadFixture } from "../../helpers/connection.ts";
-import { fullReport, jobEnd, settle } from "../../helpers/deals.ts";
+import { fullReport, jobEnd, settle, spreadReport } from "../../helpers/deals.ts";
 
 async function twoDeals() {
   const b = await openBook();
@@ -12,7 +12,7 @@ async function twoDeals() {
 describe("several market calls in one transaction (multicall)", () => {
   it("lets a compute supplier report many deals at once", async () => {
     const f = await loadFixture(twoDeals);
-    await advanceTo(f.deals[0].jobEnd(terms));
+    await advanceTo(jobEnd(f.deals[0].terms));
     const calls = f.deals.map(({ dealId, terms }) =>
       f.market.interface.encodeFunctionData("reportUsage", [dealId, terms, fullReport(terms)]),
     );
@@ -29,7 +29,7 @@ describe("several market calls in one transaction (multicall)", () => {
 
   it("keeps each call's own permissions: nobody else reports or settles through it", async () => {
     const f = await loadFixture(twoDeals);
-    await advanceTo(f.deals[0].jobEnd(terms));
+    await advanceTo(jobEnd(f.deals[0].terms));
     const report = f.market.interface.encodeFunctionData("reportUsage", [
       f.deals[0].dealId,
       f.deals[0].terms,
@@ -46,7 +46,7 @@ describe("several market calls in one transaction (multicall)", () => {
 
   it("is all or nothing: one failing call reverts the others", async () => {
     const f = await loadFixture(twoDeals);
-    await advanceTo(f.deals[0].jobEnd(terms));
+    await advanceTo(jobEnd(f.deals[0].terms));
     const good = f.market.interface.encodeFunctionData("reportUsage", [
       f.deals[0].dealId,
       f.deals[0].terms,
@@ -56,7 +56,7 @@ describe("several market calls in one transaction (multicall)", () => {
     const bad = f.market.interface.encodeFunctionData("reportUsage", [
       dealId,
       terms,
-      fullReport(terms, { vcuDelivered: 51n }),
+      spreadReport(terms, { vcuHoursDelivered: 51n }),
     ]);
     await expect(f.market.connect(f.computeSupplier).multicall([good, bad]))
       .to.be.revertedWithCustomError(f.market, "MarketDeliveryExceedsDeal")

@@ -25,9 +25,9 @@ describe("cancelling a deal whose supplier never reported", () => {
     await expect(tx).to.not.emit(f.credits, "CreditsMinted");
     expect(await f.market.withdrawableOf(f.buyer)).to.equal(f.terms.escrow);
     expect(await f.market.withdrawableOf(f.computeSupplier)).to.equal(0n);
-    expect(await f.certificates.balanceOf(market, f.windBatchId)).to.equal(850_000n);
-    expect(await f.certificates.balanceOf(f.windSupplier.address, f.windBatchId)).to.equal(4_000_000n + 150_000n);
-    expect(await f.certificates.balanceOf(f.solarSupplier.address, f.solarBatchId)).to.equal(4_000_000n + 100_000n);
+    expect(await f.certificates.balanceOf(market, f.windDeviceId)).to.equal(850_000n);
+    expect(await f.certificates.balanceOf(f.windSupplier.address, f.windDeviceId)).to.equal(4_000_000n + 150_000n);
+    expect(await f.certificates.balanceOf(f.solarSupplier.address, f.solarDeviceId)).to.equal(4_000_000n + 100_000n);
     expect((await f.market.dealOf(f.dealId)).status).to.equal(Status.Cancelled);
     await expect(f.market.connect(f.buyer).withdraw()).to.changeTokenBalance(ethers, f.token, f.buyer, f.terms.escrow);
   });

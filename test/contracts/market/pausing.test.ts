@@ -26,7 +26,7 @@ describe("pausing new business", () => {
     );
     const attempts = [
       b.market.connect(b.computeSupplier).postComputeOffer(computeOffer(b.t0)),
-      b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(b.t0, b.windBatchId)),
+      b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(b.t0, b.windDeviceId)),
       b.market.connect(b.networkSupplier).postBandwidthOffer(bandwidthOffer(b.t0)),
       b.market.connect(b.buyer).postBid(bid(b.t0)),
       b.market.connect(b.buyer).postBidWithPermit(bid(b.t0), permit.deadline, permit.v, permit.r, permit.s),

@@ -15,7 +15,7 @@ describe("a trade delivered in part", () => {
   it("pays pro rata to delivery, retires only the green share of the energy used and refunds the rest", async () => {
     const f = await loadFixture(windowOver);
     // 60 of 100 VCU-hours delivered, 150 of the 250 kWh planned consumed.
-    const report = { vcuDelivered: 60n, whConsumed: 150_000n, meteringRoot: meteringRoot("partial") };
+    const report = { vcuHoursDelivered: 60n, whConsumed: 150_000n, meteringRoot: meteringRoot("partial") };
     await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
     const tx = f.market.connect(f.buyer).confirmUsage(f.dealId, f.terms, report);
     const [{ outcome }] = await eventsOf(f.market, tx, "DealFinalized");
@@ -32,14 +32,14 @@ describe("a trade delivered in part", () => {
     expect(outcome.credits).to.equal((90_000n * (610n - 11n) + 60_000n * (610n - 48n)) / 1000n);
     expect(outcome).to.deep.include(expectedOutcome(f.terms, report));
 
-    expect(await f.certificates.balanceOf(f.windSupplier.address, f.windBatchId)).to.equal(4_000_000n + 60_000n);
-    expect(await f.certificates.balanceOf(f.solarSupplier.address, f.solarBatchId)).to.equal(4_000_000n + 40_000n);
+    expect(await f.certificates.balanceOf(f.windSupplier.address, f.windDeviceId)).to.equal(4_000_000n + 60_000n);
+    expect(await f.certificates.balanceOf(f.solarSupplier.address, f.solarDeviceId)).to.equal(4_000_000n + 40_000n);
     expect(await f.credits.balanceOf(f.buyer.address)).to.equal(outcome.credits);
   });
 
   it("retires every lot when more energy was consumed than planned, but pays compute only for what was delivered", async () => {
     const f = await loadFixture(windowOver);
-    const report = { vcuDelivered: 50n, whConsumed: 400_000n, meteringRoot: meteringRoot("overrun") };
+    const report = { vcuHoursDelivered: 50n, whConsumed: 400_000n, meteringRoot: meteringRoot("overrun") };
     // 400 kWh for 50 VCU-hours is far outside the declared 125 kWh: the report is flagged, so the
     // buyer confirms it only after the challenge period (docs/carbon-accounting.md).
     await expect(f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report))
@@ -58,7 +58,7 @@ describe("a trade delivered in part", () => {
 
   it("refunds everything but pays nothing when nothing was delivered", async () => {
     const f = await loadFixture(windowOver);
-    const report = { vcuDelivered: 0n, whConsumed: 0n, meteringRoot: ethers.ZeroHash };
+    const report = { vcuHoursDelivered: 0n, whConsumed: 0n, meteringRoot: ethers.ZeroHash };
     await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
     const [{ outcome }] = await eventsOf(
       f.market,
