@@ -1,5 +1,14 @@
 import { expect } from "chai";
-import { advanceTo, bandwidthOffer, bid, bundle, computeOffer, energyOffer, openBook } from "../../helpers/book.ts";
+import {
+  advanceTo,
+  bandwidthOffer,
+  bid,
+  bundle,
+  computeOffer,
+  energyOffer,
+  issueJobHours,
+  openBook,
+} from "../../helpers/book.ts";
 import { ethers, loadFixture, time } from "../../helpers/connection.ts";
 import { challengeEnd, fullReport, jobEnd, openDeal, reportedDeal, settle } from "../../helpers/deals.ts";
 import { signPermit } from "../../helpers/permit.ts";
@@ -64,6 +73,7 @@ describe("pausing new business", () => {
   it("keeps reporting, confirmation and withdrawals of payouts and fees working while paused", async () => {
     const f = await loadFixture(openDeal);
     await f.market.connect(f.pauser).pause();
+    await issueJobHours(f);
     await advanceTo(jobEnd(f.terms));
     const report = fullReport(f.terms);
     await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
