@@ -5,9 +5,10 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ERC1155} from "@openzeppelin/contracts/token/ERC1155/ERC1155.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IGreenCertificates} from "./interfaces/IGreenCertificates.sol";
+import {Hours} from "./libraries/Hours.sol";
 import {MarketCodes} from "./libraries/MarketCodes.sol";
 
-/// @title Green certificates (绿证): one ERC-1155 id per issued batch, one unit per Wh
+/// @title Green certificates (绿证): one ERC-1155 id per device-hour, one unit per Wh
 contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
     /// @inheritdoc IGreenCertificates
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
@@ -16,12 +17,12 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
     /// @inheritdoc IGreenCertificates
     uint8 public constant MAX_REGION = MarketCodes.MAX_REGION;
 
-    uint256 private constant _SECONDS_PER_HOUR = 3600;
+    /// @inheritdoc IGreenCertificates
+    uint16 public constant MAX_ISSUE_HOURS = uint16(Hours.MAX_OFFER_HOURS);
 
     uint32 private _deviceCount;
-    uint64 private _batchCount;
+    uint64 private _issueCount;
     mapping(uint256 deviceId => Device) private _devices;
-    mapping(uint256 batchId => Batch) private _batches;
 
     /// @param admin receives DEFAULT_ADMIN_ROLE (grants MARKET_ROLE to the market and REGISTRAR_ROLE)
     /// @param registrar receives REGISTRAR_ROLE
@@ -89,84 +90,79 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
     }
 
     /// @inheritdoc IGreenCertificates
-    function issue(
-        uint256 deviceId,
-        uint40 periodStart,
-        uint40 periodEnd,
-        uint64 wh
-    ) external returns (uint256 batchId) {
+    function issue(uint256 deviceId, uint40 firstHour, uint64[] calldata whPerHour) external returns (uint256 issueId) {
         Device storage device = _existingDevice(deviceId);
         if (device.owner != msg.sender) revert CertificatesNotDeviceOwner(deviceId, msg.sender, device.owner);
         if (device.status != DeviceStatus.Approved) {
             revert CertificatesInvalidDeviceStatus(deviceId, device.status, DeviceStatus.Approved);
         }
-        if (wh == 0) revert CertificatesZeroAmount();
-        if (periodStart >= periodEnd || periodEnd > block.timestamp) {
-            revert CertificatesInvalidPeriod(periodStart, periodEnd, block.timestamp);
+        uint256 hourCount = whPerHour.length;
+        uint256 end = uint256(firstHour) + hourCount * Hours.SECONDS_PER_HOUR;
+        if (!Hours.isOnHour(firstHour) || hourCount == 0 || hourCount > MAX_ISSUE_HOURS || end > block.timestamp) {
+            revert CertificatesInvalidHours(firstHour, hourCount, block.timestamp);
         }
-        if (periodStart < device.commissionedAt) {
-            revert CertificatesPeriodBeforeCommissioning(deviceId, periodStart, device.commissionedAt);
+        if (firstHour < device.commissionedAt) {
+            revert CertificatesHoursBeforeCommissioning(deviceId, firstHour, device.commissionedAt);
         }
-        if (periodStart < device.issuedUntil) {
-            revert CertificatesPeriodOverlap(deviceId, periodStart, device.issuedUntil);
+        if (firstHour < device.issuedUntil) revert CertificatesHoursOverlap(deviceId, firstHour, device.issuedUntil);
+        uint256 capacityWh = device.capacityW;
+        uint256 minted = 0;
+        for (uint256 i = 0; i < hourCount; ++i) {
+            if (whPerHour[i] > capacityWh) {
+                revert CertificatesExceedsCapacity(
+                    deviceId,
+                    uint40(firstHour + i * Hours.SECONDS_PER_HOUR),
+                    whPerHour[i],
+                    capacityWh
+                );
+            }
+            if (whPerHour[i] != 0) ++minted;
         }
-        uint256 maxWh = (uint256(device.capacityW) * (periodEnd - periodStart)) / _SECONDS_PER_HOUR;
-        if (wh > maxWh) revert CertificatesExceedsCapacity(deviceId, wh, maxWh);
-
-        device.issuedUntil = periodEnd;
-        batchId = ++_batchCount;
-        _batches[batchId] = Batch({
-            deviceId: uint32(deviceId),
-            source: device.source,
-            region: device.region,
-            periodStart: periodStart,
-            periodEnd: periodEnd,
-            issuedWh: wh,
-            retiredWh: 0
-        });
-        emit CertificatesIssued(
-            batchId,
-            deviceId,
-            msg.sender,
-            device.source,
-            device.region,
-            periodStart,
-            periodEnd,
-            wh
-        );
-        _mint(msg.sender, batchId, wh, "");
+        if (minted == 0) revert CertificatesZeroAmount();
+        // `end` ≤ now, which fits uint40 for the next 30,000 years.
+        device.issuedUntil = uint40(end);
+        issueId = ++_issueCount;
+        emit CertificatesIssued(issueId, deviceId, msg.sender, device.source, device.region, firstHour, whPerHour);
+        _mintHours(deviceId, firstHour, whPerHour, minted);
     }
 
     /// @inheritdoc IGreenCertificates
-    function retire(uint256 batchId, uint256 wh, address beneficiary, string calldata purpose) external {
+    function retire(uint256 certificateId, uint256 wh, address beneficiary, string calldata purpose) external {
         if (beneficiary == address(0)) revert CertificatesInvalidBeneficiary(beneficiary);
-        _retire(batchId, wh, beneficiary, 0, purpose);
+        _retire(msg.sender, certificateId, wh, beneficiary, 0, purpose);
     }
 
     /// @inheritdoc IGreenCertificates
     function retireForDeal(
         uint256 dealId,
         address beneficiary,
-        uint256[] calldata batchIds,
+        address[] calldata holders,
+        uint256[] calldata certificateIds,
         uint256[] calldata whs
     ) external onlyRole(MARKET_ROLE) {
-        if (batchIds.length != whs.length) revert ERC1155InvalidArrayLength(batchIds.length, whs.length);
+        if (holders.length != certificateIds.length || certificateIds.length != whs.length) {
+            revert CertificatesLengthMismatch(holders.length, certificateIds.length, whs.length);
+        }
         if (beneficiary == address(0)) revert CertificatesInvalidBeneficiary(beneficiary);
-        for (uint256 i = 0; i < batchIds.length; ++i) {
-            _retire(batchIds[i], whs[i], beneficiary, dealId, "CCEX deal");
+        for (uint256 i = 0; i < holders.length; ++i) {
+            _retire(holders[i], certificateIds[i], whs[i], beneficiary, dealId, "CCEX deal");
         }
     }
 
     /// @inheritdoc IGreenCertificates
-    function returnEscrow(
-        address to,
-        uint256[] calldata batchIds,
-        uint256[] calldata whs
-    ) external onlyRole(MARKET_ROLE) {
-        if (batchIds.length != whs.length) revert ERC1155InvalidArrayLength(batchIds.length, whs.length);
-        if (to == address(0)) revert ERC1155InvalidReceiver(to);
-        // `_update` rather than a safe transfer: see the interface, a refusing receiver must not block a deal.
-        _update(msg.sender, to, batchIds, whs);
+    function deliverableOf(
+        address[] calldata holders,
+        uint256[] calldata certificateIds
+    ) external view returns (uint256[] memory whs) {
+        if (holders.length != certificateIds.length) {
+            revert CertificatesLengthMismatch(holders.length, certificateIds.length, certificateIds.length);
+        }
+        whs = new uint256[](holders.length);
+        for (uint256 i = 0; i < holders.length; ++i) {
+            if (_devices[certificateIds[i] >> 32].status == DeviceStatus.Suspended) continue;
+            if (!isApprovedForAll(holders[i], msg.sender)) continue;
+            whs[i] = balanceOf(holders[i], certificateIds[i]);
+        }
     }
 
     /// @inheritdoc IGreenCertificates
@@ -175,13 +171,26 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
     }
 
     /// @inheritdoc IGreenCertificates
-    function batchOf(uint256 batchId) external view returns (Batch memory) {
-        return _batches[batchId];
+    function deviceProfileOf(uint256 deviceId) external view returns (DeviceProfile memory) {
+        Device storage device = _devices[deviceId];
+        return
+            DeviceProfile({
+                owner: device.owner,
+                source: device.source,
+                region: device.region,
+                status: device.status,
+                capacityW: device.capacityW
+            });
     }
 
     /// @inheritdoc IGreenCertificates
-    function isBatchSuspended(uint256 batchId) public view returns (bool) {
-        return _devices[_batches[batchId].deviceId].status == DeviceStatus.Suspended;
+    function isDeviceSuspended(uint256 deviceId) external view returns (bool) {
+        return _devices[deviceId].status == DeviceStatus.Suspended;
+    }
+
+    /// @inheritdoc IGreenCertificates
+    function certificateIdOf(uint256 deviceId, uint40 hourStart) external pure returns (uint256) {
+        return (deviceId << 32) | Hours.indexOf(hourStart);
     }
 
     /// @inheritdoc IGreenCertificates
@@ -190,8 +199,8 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
     }
 
     /// @inheritdoc IGreenCertificates
-    function batchCount() external view returns (uint256) {
-        return _batchCount;
+    function issueCount() external view returns (uint256) {
+        return _issueCount;
     }
 
     /// @inheritdoc IERC165
@@ -201,24 +210,44 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
         return interfaceId == type(IGreenCertificates).interfaceId || super.supportsInterface(interfaceId);
     }
 
+    /// @dev Mints the `minted` non-zero hours of `whPerHour` to the caller in one batch; hours of 0 Wh
+    /// are issued (issuedUntil passed them) but mint nothing.
+    function _mintHours(uint256 deviceId, uint40 firstHour, uint64[] calldata whPerHour, uint256 minted) private {
+        uint256[] memory ids = new uint256[](minted);
+        uint256[] memory amounts = new uint256[](minted);
+        uint256 firstId = (deviceId << 32) | Hours.indexOf(firstHour);
+        uint256 next = 0;
+        for (uint256 i = 0; i < whPerHour.length; ++i) {
+            if (whPerHour[i] == 0) continue;
+            ids[next] = firstId + i;
+            amounts[next] = whPerHour[i];
+            ++next;
+        }
+        _mintBatch(msg.sender, ids, amounts, "");
+    }
+
     function _existingDevice(uint256 deviceId) private view returns (Device storage device) {
         device = _devices[deviceId];
         if (device.owner == address(0)) revert CertificatesUnknownDevice(deviceId);
     }
 
-    /// @dev Burns `wh` of the caller's certificates and records the retirement on the batch.
-    function _retire(uint256 batchId, uint256 wh, address beneficiary, uint256 dealId, string memory purpose) private {
+    /// @dev Burns `wh` of `holder`'s certificates of one device-hour for `beneficiary`.
+    function _retire(
+        address holder,
+        uint256 certificateId,
+        uint256 wh,
+        address beneficiary,
+        uint256 dealId,
+        string memory purpose
+    ) private {
         if (wh == 0) revert CertificatesZeroAmount();
-        Batch storage batch = _batches[batchId];
-        if (batch.issuedWh == 0) revert CertificatesUnknownBatch(batchId);
-        if (_devices[batch.deviceId].status == DeviceStatus.Suspended) {
-            revert CertificatesDeviceSuspended(batchId, batch.deviceId);
+        uint256 deviceId = certificateId >> 32;
+        if (_devices[deviceId].status == DeviceStatus.Suspended) {
+            revert CertificatesDeviceSuspended(certificateId, deviceId);
         }
-        _burn(msg.sender, batchId, wh);
-        // The burn succeeded, so wh ≤ the holder's balance ≤ issuedWh − retiredWh: the sum fits uint64.
-        unchecked {
-            batch.retiredWh += uint64(wh);
-        }
-        emit CertificatesRetired(batchId, msg.sender, beneficiary, wh, dealId, purpose);
+        _burn(holder, certificateId, wh);
+        // The low 32 bits are the hour index, so the hour's start fits uint40.
+        uint40 hourStart = uint40((certificateId & type(uint32).max) * Hours.SECONDS_PER_HOUR);
+        emit CertificatesRetired(certificateId, holder, beneficiary, deviceId, hourStart, wh, dealId, purpose);
     }
 }

@@ -2,29 +2,32 @@
 pragma solidity 0.8.30;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {IERC1155Receiver} from "@openzeppelin/contracts/token/ERC1155/IERC1155Receiver.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {ICarbonCredits} from "./interfaces/ICarbonCredits.sol";
 import {IGreenCertificates} from "./interfaces/IGreenCertificates.sol";
 import {IMarket} from "./interfaces/IMarket.sol";
 import {BatchSettlement} from "./libraries/BatchSettlement.sol";
+import {DealClosing} from "./libraries/DealClosing.sol";
 import {DealMath} from "./libraries/DealMath.sol";
+import {HourLanes} from "./libraries/HourLanes.sol";
+import {Hours} from "./libraries/Hours.sol";
 import {MarketCodes} from "./libraries/MarketCodes.sol";
 import {Book, GridFactor, ScheduledChange, Settings} from "./libraries/MarketStorage.sol";
 import {OrderPosting} from "./libraries/OrderPosting.sol";
 
 /// @title CCEX market: orders, batch settlement into deals, and the deal lifecycle
 /// @dev Money: the market's settlement-token balance always equals the open bids' escrow
-/// (Σ remaining × limit) + the open deals' escrow + Σ withdrawable balances + accrued fees.
-/// Certificates: the market holds exactly the Wh of open energy offers and of open deals' lots.
-contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, Multicall, IERC1155Receiver {
+/// (Σ remainingVcu × durationHours × limit) + the open deals' escrow + Σ withdrawable balances +
+/// accrued fees. Certificates: the market holds none; it retires sold Wh from their suppliers when
+/// deals finalise (forward delivery, docs/market-rules.md "Certificates").
+contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, Multicall {
     using SafeERC20 for IERC20;
+    using HourLanes for mapping(uint256 => uint256);
 
     /// @inheritdoc IMarket
     bytes32 public constant MATCHER_ROLE = keccak256("MATCHER_ROLE");
@@ -46,6 +49,14 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     uint8 public constant HARDWARE_CLASS_COUNT = MarketCodes.HARDWARE_CLASS_COUNT;
     /// @inheritdoc IMarket
     uint8 public constant MAX_REGION = MarketCodes.MAX_REGION;
+    /// @inheritdoc IMarket
+    uint8 public constant MAX_GRID_AREA = MarketCodes.MAX_GRID_AREA;
+    /// @inheritdoc IMarket
+    uint16 public constant MAX_WINDOW_HOURS = uint16(Hours.MAX_WINDOW_HOURS);
+    /// @inheritdoc IMarket
+    uint16 public constant MAX_JOB_HOURS = uint16(Hours.MAX_JOB_HOURS);
+    /// @inheritdoc IMarket
+    uint16 public constant MAX_OFFER_HOURS = uint16(Hours.MAX_OFFER_HOURS);
 
     uint16 private constant _BPS = 10_000;
 
@@ -55,8 +66,6 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
 
     Settings private _settings;
     Book private _book;
-    mapping(address account => uint256) private _withdrawable;
-    uint256 private _accruedFees;
     // Outside `_settings`, the one slot settlement reads, because only disputes need it; and outside
     // the deal terms, so that their digest and every client passing them back stay unchanged.
     uint32 private _arbitrationPeriod;
@@ -140,7 +149,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         bytes32 r,
         bytes32 s
     ) external whenNotPaused nonReentrant returns (uint256 bidId) {
-        uint256 escrow = uint256(bid.vcuHours) * bid.limitPricePerVcuHour;
+        uint256 escrow = uint256(bid.vcu) * bid.durationHours * bid.limitPricePerVcuHour;
         // A permit front-run by someone else has already set the allowance; the transfer decides.
         // solhint-disable no-empty-blocks
         try
@@ -153,11 +162,11 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     /// @inheritdoc IMarket
     function cancelBid(uint256 bidId) external nonReentrant {
         Bid storage bid = _book.bids[bidId];
-        uint256 remaining = bid.remainingVcuHours;
+        uint256 remaining = bid.remainingVcu;
         if (remaining == 0) revert MarketOrderNotOpen(OrderKind.Bid, bidId);
         if (bid.buyer != msg.sender) revert MarketNotOrderOwner(OrderKind.Bid, bidId, msg.sender);
-        uint256 refund = remaining * bid.limitPricePerVcuHour;
-        bid.remainingVcuHours = 0;
+        uint256 refund = remaining * bid.durationHours * bid.limitPricePerVcuHour;
+        bid.remainingVcu = 0;
         _settlementToken.safeTransfer(msg.sender, refund);
         emit BidCancelled(bidId, msg.sender, remaining, refund);
     }
@@ -165,32 +174,24 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     /// @inheritdoc IMarket
     function cancelComputeOffer(uint256 offerId) external {
         ComputeOffer storage offer = _book.computeOffers[offerId];
-        uint256 remaining = offer.remainingVcuHours;
-        if (remaining == 0) revert MarketOrderNotOpen(OrderKind.ComputeOffer, offerId);
+        if (offer.vcu == 0) revert MarketOrderNotOpen(OrderKind.ComputeOffer, offerId);
         if (offer.supplier != msg.sender) revert MarketNotOrderOwner(OrderKind.ComputeOffer, offerId, msg.sender);
-        offer.remainingVcuHours = 0;
-        emit ComputeOfferCancelled(offerId, msg.sender, remaining);
+        offer.vcu = 0;
+        emit ComputeOfferCancelled(offerId, msg.sender);
     }
 
     /// @inheritdoc IMarket
-    function cancelEnergyOffer(uint256 offerId) external nonReentrant {
-        EnergyOffer storage offer = _book.energyOffers[offerId];
-        uint256 remaining = offer.remainingWh;
-        if (remaining == 0) revert MarketOrderNotOpen(OrderKind.EnergyOffer, offerId);
-        if (offer.supplier != msg.sender) revert MarketNotOrderOwner(OrderKind.EnergyOffer, offerId, msg.sender);
-        offer.remainingWh = 0;
-        _returnCertificates(msg.sender, offer.batchId, remaining);
-        emit EnergyOfferCancelled(offerId, msg.sender, offer.batchId, remaining);
+    function cancelEnergyOffer(uint256 offerId) external {
+        OrderPosting.cancelEnergyOffer(_book, offerId);
     }
 
     /// @inheritdoc IMarket
     function cancelBandwidthOffer(uint256 offerId) external {
         BandwidthOffer storage offer = _book.bandwidthOffers[offerId];
-        uint256 remaining = offer.remainingMbps;
-        if (remaining == 0) revert MarketOrderNotOpen(OrderKind.BandwidthOffer, offerId);
+        if (offer.mbps == 0) revert MarketOrderNotOpen(OrderKind.BandwidthOffer, offerId);
         if (offer.supplier != msg.sender) revert MarketNotOrderOwner(OrderKind.BandwidthOffer, offerId, msg.sender);
-        offer.remainingMbps = 0;
-        emit BandwidthOfferCancelled(offerId, msg.sender, remaining);
+        offer.mbps = 0;
+        emit BandwidthOfferCancelled(offerId, msg.sender);
     }
 
     // ─── Settlement ──────────────────────────────────────────────────────────────────────────────
@@ -206,39 +207,24 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
 
     /// @inheritdoc IMarket
     function reportUsage(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external {
-        bytes26 termsDigest_ = DealMath.termsDigest(terms);
+        bytes25 termsDigest_ = DealMath.termsDigest(terms);
         _dealIn(dealId, DealStatus.Active, termsDigest_);
-        _requireParty(dealId, terms.computeSupplier);
-        if (block.timestamp < terms.windowEnd) revert MarketDealWindowNotEnded(dealId, terms.windowEnd);
-        if (block.timestamp >= terms.reportDeadline) revert MarketReportDeadlinePassed(dealId, terms.reportDeadline);
-        if (report.vcuDelivered > terms.vcuHours) {
-            revert MarketDeliveryExceedsDeal(dealId, report.vcuDelivered, terms.vcuHours);
-        }
-        _book.deals[dealId] = Deal({
-            status: DealStatus.Reported,
-            since: uint40(block.timestamp),
-            digest: DealMath.reportDigest(termsDigest_, report)
-        });
-        emit UsageReported(dealId, msg.sender, report, block.timestamp + terms.challengePeriod);
-        (bool outsideProfile, bool belowGreenMinimum, uint256 expectedWh) = _reportFlags(terms, report);
-        if (outsideProfile || belowGreenMinimum) {
-            emit UsageFlagged(dealId, outsideProfile, belowGreenMinimum, expectedWh, report.whConsumed);
-        }
+        DealClosing.report(_book, dealId, termsDigest_, terms, report);
     }
 
     /// @inheritdoc IMarket
     function confirmUsage(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external nonReentrant {
-        bytes26 digest = DealMath.reportDigest(DealMath.termsDigest(terms), report);
+        bytes25 digest = DealMath.reportDigest(DealMath.termsDigest(terms), report);
         Deal memory deal = _dealIn(dealId, DealStatus.Reported, digest);
         _requireParty(dealId, terms.buyer);
         // A flagged report may harm the energy and network suppliers, so the buyer cannot cut their
         // window to dispute it short by confirming early.
-        if (_isFlagged(terms, report)) {
+        if (deal.flagged) {
             uint256 challengeEnd = uint256(deal.since) + terms.challengePeriod;
             if (block.timestamp < challengeEnd) revert MarketChallengePeriodActive(dealId, challengeEnd);
         }
         emit UsageConfirmed(dealId, msg.sender);
-        _close(dealId, digest, terms, report, _BPS);
+        _close(dealId, digest, _BPS);
     }
 
     /// @inheritdoc IMarket
@@ -253,7 +239,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
             DealStatus.Reported,
             DealMath.reportDigest(DealMath.termsDigest(terms), report)
         );
-        if (_isFlagged(terms, report)) {
+        if (deal.flagged) {
             // Any party may take a flagged report to the arbiter at any time: nobody is left waiting
             // on a report that can no longer finalise unchallenged.
             if (msg.sender != terms.computeSupplier && !_isCounterparty(terms, msg.sender)) {
@@ -265,7 +251,12 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
             if (block.timestamp >= challengeEnd) revert MarketChallengePeriodOver(dealId, challengeEnd);
         }
         uint256 arbitrationDeadline = block.timestamp + _arbitrationPeriod;
-        _book.deals[dealId] = Deal({status: DealStatus.Disputed, since: uint40(block.timestamp), digest: deal.digest});
+        _book.deals[dealId] = Deal({
+            status: DealStatus.Disputed,
+            flagged: deal.flagged,
+            since: uint40(block.timestamp),
+            digest: deal.digest
+        });
         _arbitrationDeadlines[dealId] = arbitrationDeadline;
         emit DealDisputed(dealId, msg.sender, reason, arbitrationDeadline);
     }
@@ -277,7 +268,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         UsageReport calldata report,
         uint16 refundBps
     ) external onlyRole(ARBITER_ROLE) nonReentrant {
-        bytes26 digest = DealMath.reportDigest(DealMath.termsDigest(terms), report);
+        bytes25 digest = DealMath.reportDigest(DealMath.termsDigest(terms), report);
         _dealIn(dealId, DealStatus.Disputed, digest);
         if (msg.sender == terms.computeSupplier || _isCounterparty(terms, msg.sender)) {
             revert MarketRoleHolderIsParty(dealId, msg.sender);
@@ -290,7 +281,7 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         }
         delete _arbitrationDeadlines[dealId];
         emit DisputeResolved(dealId, msg.sender, refundBps);
-        _close(dealId, digest, terms, report, acceptedBps);
+        _close(dealId, digest, acceptedBps);
     }
 
     /// @inheritdoc IMarket
@@ -302,8 +293,8 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         );
         uint256 challengeEnd = uint256(deal.since) + terms.challengePeriod;
         if (block.timestamp < challengeEnd) revert MarketChallengePeriodActive(dealId, challengeEnd);
-        if (_isFlagged(terms, report)) revert MarketReportFlagged(dealId);
-        _close(dealId, deal.digest, terms, report, _BPS);
+        if (deal.flagged) revert MarketReportFlagged(dealId);
+        _close(dealId, deal.digest, _BPS);
     }
 
     /// @inheritdoc IMarket
@@ -312,36 +303,34 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         DealTerms calldata terms,
         UsageReport calldata report
     ) external nonReentrant {
-        bytes26 digest = DealMath.reportDigest(DealMath.termsDigest(terms), report);
+        bytes25 digest = DealMath.reportDigest(DealMath.termsDigest(terms), report);
         _dealIn(dealId, DealStatus.Disputed, digest);
         uint256 arbitrationDeadline = _arbitrationDeadlines[dealId];
         if (block.timestamp < arbitrationDeadline) revert MarketArbitrationPeriodActive(dealId, arbitrationDeadline);
         delete _arbitrationDeadlines[dealId];
         emit DisputeLapsed(dealId);
-        _close(dealId, digest, terms, report, _BPS);
+        _close(dealId, digest, _BPS);
     }
 
     /// @inheritdoc IMarket
     function cancelNoShow(uint256 dealId, DealTerms calldata terms) external nonReentrant {
         Deal memory deal = _dealIn(dealId, DealStatus.Active, DealMath.termsDigest(terms));
         if (block.timestamp < terms.reportDeadline) revert MarketReportDeadlineNotReached(dealId, terms.reportDeadline);
-        _book.deals[dealId] = Deal({status: DealStatus.Cancelled, since: uint40(block.timestamp), digest: deal.digest});
-        _withdrawable[terms.buyer] += terms.escrow;
-        uint256 lotCount = terms.energyLots.length;
-        uint256[] memory returnedWh = new uint256[](lotCount);
-        for (uint256 i = 0; i < lotCount; ++i) {
-            DealEnergyLot calldata lot = terms.energyLots[i];
-            returnedWh[i] = lot.wh;
-            _returnCertificates(lot.supplier, lot.batchId, lot.wh);
-        }
-        emit DealCancelled(dealId, terms.buyer, terms.escrow, returnedWh);
+        _book.deals[dealId] = Deal({
+            status: DealStatus.Cancelled,
+            flagged: false,
+            since: uint40(block.timestamp),
+            digest: deal.digest
+        });
+        _book.withdrawable[terms.buyer] += terms.escrow;
+        emit DealCancelled(dealId, terms.buyer, terms.escrow);
     }
 
     /// @inheritdoc IMarket
     function withdraw() external nonReentrant returns (uint256 amount) {
-        amount = _withdrawable[msg.sender];
+        amount = _book.withdrawable[msg.sender];
         if (amount == 0) revert MarketNothingToWithdraw(msg.sender);
-        _withdrawable[msg.sender] = 0;
+        _book.withdrawable[msg.sender] = 0;
         _settlementToken.safeTransfer(msg.sender, amount);
         emit Withdrawn(msg.sender, amount);
     }
@@ -349,9 +338,9 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     /// @inheritdoc IMarket
     function withdrawFees() external nonReentrant returns (uint256 amount) {
         address treasury_ = _settings.treasury;
-        amount = _accruedFees;
+        amount = _book.accruedFees;
         if (amount == 0) revert MarketNothingToWithdraw(treasury_);
-        _accruedFees = 0;
+        _book.accruedFees = 0;
         _settlementToken.safeTransfer(treasury_, amount);
         emit FeesWithdrawn(treasury_, amount);
     }
@@ -429,33 +418,6 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     /// @inheritdoc IMarket
     function unpause() external onlyRole(PAUSER_ROLE) {
         _unpause();
-    }
-
-    // ─── Certificate escrow ──────────────────────────────────────────────────────────────────────
-
-    /// @notice Accepts certificates only when the market itself pulls them for an energy offer.
-    function onERC1155Received(
-        address operator,
-        address from,
-        uint256,
-        uint256,
-        bytes calldata
-    ) external view returns (bytes4) {
-        if (operator != address(this) || msg.sender != address(_certificates)) {
-            revert MarketUnsolicitedCertificates(operator, from);
-        }
-        return this.onERC1155Received.selector;
-    }
-
-    /// @notice The market never pulls batches of certificates, so it accepts none.
-    function onERC1155BatchReceived(
-        address operator,
-        address from,
-        uint256[] calldata,
-        uint256[] calldata,
-        bytes calldata
-    ) external pure returns (bytes4) {
-        revert MarketUnsolicitedCertificates(operator, from);
     }
 
     // ─── Views ───────────────────────────────────────────────────────────────────────────────────
@@ -542,7 +504,35 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
     /// @inheritdoc IMarket
     function dealOf(uint256 dealId) external view returns (Deal memory deal) {
         deal = _book.deals[dealId];
-        if (deal.digest == bytes26(0)) revert MarketUnknownDeal(dealId);
+        if (deal.digest == bytes25(0)) revert MarketUnknownDeal(dealId);
+    }
+
+    /// @inheritdoc IMarket
+    function computeUsedOf(uint256 offerId, uint40 hourStart) external view returns (uint256) {
+        return _book.computeUsed[offerId].get32(Hours.indexOf(hourStart));
+    }
+
+    /// @inheritdoc IMarket
+    function bandwidthUsedOf(uint256 offerId, uint40 hourStart) external view returns (uint256) {
+        return _book.bandwidthUsed[offerId].get32(Hours.indexOf(hourStart));
+    }
+
+    /// @inheritdoc IMarket
+    function energyRemainingOf(uint256 offerId, uint40 hourStart) external view returns (uint256) {
+        EnergyOffer memory offer = _book.energyOffers[offerId];
+        if (hourStart < offer.firstHour) return 0;
+        uint256 offset = (hourStart - offer.firstHour) / Hours.SECONDS_PER_HOUR;
+        return offset < offer.hourCount ? _book.energyRemaining[offerId].get64(offset) : 0;
+    }
+
+    /// @inheritdoc IMarket
+    function deviceHourOfferedOf(uint256 deviceId, uint40 hourStart) external view returns (uint256) {
+        return _book.deviceHourOffered.get64((deviceId << 34) | Hours.indexOf(hourStart));
+    }
+
+    /// @inheritdoc IMarket
+    function gridAreaOf(uint8 region) external pure returns (uint8) {
+        return MarketCodes.gridAreaOf(region);
     }
 
     /// @inheritdoc IMarket
@@ -572,98 +562,42 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
 
     /// @inheritdoc IMarket
     function withdrawableOf(address account) external view returns (uint256) {
-        return _withdrawable[account];
+        return _book.withdrawable[account];
     }
 
     /// @inheritdoc IMarket
     function accruedFees() external view returns (uint256) {
-        return _accruedFees;
+        return _book.accruedFees;
     }
 
     /// @inheritdoc IMarket
-    function termsDigest(DealTerms calldata terms) external pure returns (bytes26) {
+    function termsDigest(DealTerms calldata terms) external pure returns (bytes25) {
         return DealMath.termsDigest(terms);
     }
 
     /// @inheritdoc IMarket
-    function reportDigest(DealTerms calldata terms, UsageReport calldata report) external pure returns (bytes26) {
+    function reportDigest(DealTerms calldata terms, UsageReport calldata report) external pure returns (bytes25) {
         return DealMath.reportDigest(DealMath.termsDigest(terms), report);
     }
 
-    /// @inheritdoc IERC165
-    function supportsInterface(bytes4 interfaceId) public view override(AccessControl, IERC165) returns (bool) {
-        return
-            interfaceId == type(IERC1155Receiver).interfaceId ||
-            interfaceId == type(IMarket).interfaceId ||
-            super.supportsInterface(interfaceId);
+    /// @inheritdoc AccessControl
+    function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
+        return interfaceId == type(IMarket).interfaceId || super.supportsInterface(interfaceId);
     }
 
     // ─── Internal ────────────────────────────────────────────────────────────────────────────────
 
-    /// @dev Pays out, refunds, retires and returns certificate Wh, mints credits: the end of every reported deal.
-    function _close(
-        uint256 dealId,
-        bytes26 digest,
-        DealTerms calldata terms,
-        UsageReport calldata report,
-        uint16 acceptedBps
-    ) internal {
-        uint256 lotCount = terms.energyLots.length;
-        // Lots of a device suspended by now retire nothing and are paid nothing (docs/carbon-accounting.md).
-        bool[] memory suspendedLots = new bool[](lotCount);
-        for (uint256 i = 0; i < lotCount; ++i) {
-            suspendedLots[i] = _certificates.isBatchSuspended(terms.energyLots[i].batchId);
-        }
-        DealOutcome memory outcome = DealMath.outcome(terms, report, acceptedBps, suspendedLots);
-        _book.deals[dealId] = Deal({status: DealStatus.Finalized, since: uint40(block.timestamp), digest: digest});
-
-        _credit(terms.computeSupplier, outcome.computePaid);
-        _credit(terms.bandwidthSupplier, outcome.bandwidthPaid);
-        _accruedFees += outcome.fee;
-        _credit(terms.buyer, outcome.refund);
-
-        uint256[] memory retiredBatchIds = new uint256[](lotCount);
-        uint256[] memory retiredWh = new uint256[](lotCount);
-        uint256 retiredLots = 0;
-        for (uint256 i = 0; i < lotCount; ++i) {
-            DealEnergyLot calldata lot = terms.energyLots[i];
-            LotOutcome memory lotOutcome = outcome.energyLots[i];
-            _credit(lot.supplier, lotOutcome.paid);
-            if (lotOutcome.retiredWh != 0) {
-                retiredBatchIds[retiredLots] = lot.batchId;
-                retiredWh[retiredLots] = lotOutcome.retiredWh;
-                ++retiredLots;
-            }
-            if (lotOutcome.returnedWh != 0) _returnCertificates(lot.supplier, lot.batchId, lotOutcome.returnedWh);
-        }
-        if (retiredLots != 0) {
-            // Shrink the arrays to the lots that retired anything; memory only ever gets shorter here.
-            assembly ("memory-safe") {
-                mstore(retiredBatchIds, retiredLots)
-                mstore(retiredWh, retiredLots)
-            }
-            _certificates.retireForDeal(dealId, terms.buyer, retiredBatchIds, retiredWh);
-        }
-        if (outcome.credits != 0) _credits.mint(terms.buyer, outcome.credits, dealId);
-        emit DealFinalized(dealId, terms.buyer, outcome);
-    }
-
-    function _credit(address account, uint256 amount) internal {
-        if (amount != 0) _withdrawable[account] += amount;
-    }
-
-    function _returnCertificates(address to, uint256 batchId, uint256 wh) internal {
-        uint256[] memory batchIds = new uint256[](1);
-        uint256[] memory whs = new uint256[](1);
-        batchIds[0] = batchId;
-        whs[0] = wh;
-        _certificates.returnEscrow(to, batchIds, whs);
+    /// @dev Pays out, refunds, retires certificate Wh and mints credits: the end of every reported deal.
+    /// Every caller is a deal action (dealId, terms, report, …) that has checked its terms and report
+    /// against the deal's digest; the library reads them from this call's own calldata.
+    function _close(uint256 dealId, bytes25 digest, uint16 acceptedBps) internal {
+        DealClosing.close(_book, _certificates, _credits, dealId, digest, acceptedBps, msg.data);
     }
 
     /// @dev The stored deal, after checking that it exists, is in `status` and matches `digest`.
-    function _dealIn(uint256 dealId, DealStatus status, bytes26 digest) internal view returns (Deal memory deal) {
+    function _dealIn(uint256 dealId, DealStatus status, bytes25 digest) internal view returns (Deal memory deal) {
         deal = _book.deals[dealId];
-        if (deal.digest == bytes26(0)) revert MarketUnknownDeal(dealId);
+        if (deal.digest == bytes25(0)) revert MarketUnknownDeal(dealId);
         if (deal.status != status) revert MarketInvalidDealStatus(dealId, deal.status, status);
         if (deal.digest != digest) revert MarketDealDigestMismatch(dealId);
     }
@@ -682,20 +616,6 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
             if (account == terms.energyLots[i].supplier) return true;
         }
         return false;
-    }
-
-    function _reportFlags(
-        DealTerms calldata terms,
-        UsageReport calldata report
-    ) internal view returns (bool outsideProfile, bool belowGreenMinimum, uint256 expectedWh) {
-        // A bid keeps its fields once filled or cancelled, and the terms were checked against the
-        // deal's digest, so this is the minimum the buyer posted.
-        return DealMath.reportFlags(terms, report, _book.bids[terms.bidId].minGreenBps);
-    }
-
-    function _isFlagged(DealTerms calldata terms, UsageReport calldata report) internal view returns (bool) {
-        (bool outsideProfile, bool belowGreenMinimum, ) = _reportFlags(terms, report);
-        return outsideProfile || belowGreenMinimum;
     }
 
     function _setFee(uint16 feeBps_) internal {

@@ -28,16 +28,57 @@ export const ENERGY_SOURCES = ["solar", "wind", "hydro", "biomass", "geothermal"
 export type EnergySource = (typeof ENERGY_SOURCES)[number];
 
 /**
- * Regions are `uint8` codes on chain, exactly these: the contracts refuse any other code
- * (contracts/libraries/MarketCodes.sol MAX_REGION; test/contracts/protocol/codes.test.ts keeps both in step).
- * `gridFactor` is the default per-region emission factor in gCO2e/kWh.
+ * Grid areas: China's regional power grids, `uint8` codes 1 .. MAX_GRID_AREA on chain
+ * (contracts/libraries/MarketCodes.sol). A bid whose certificate origin is "grid-area" takes
+ * certificates only from devices in the grid area of its compute region (docs/carbon-accounting.md).
+ */
+export const GRID_AREAS = [
+  { code: 1, name: "north", label: { en: "North China Grid", zh: "华北电网" } },
+  { code: 2, name: "east", label: { en: "East China Grid", zh: "华东电网" } },
+  { code: 3, name: "south", label: { en: "China Southern Grid", zh: "南方电网" } },
+  { code: 4, name: "southwest", label: { en: "Southwest China Grid", zh: "西南电网" } },
+  { code: 5, name: "northwest", label: { en: "Northwest China Grid", zh: "西北电网" } },
+] as const;
+export type GridAreaCode = (typeof GRID_AREAS)[number]["code"];
+
+/**
+ * Regions are China's national compute hubs (东数西算), `uint8` codes on chain, exactly these: the
+ * contracts refuse any other code (contracts/libraries/MarketCodes.sol MAX_REGION and its grid-area
+ * table; test/contracts/protocol/codes.test.ts keeps both in step). `gridArea` is the regional grid the
+ * hub sits in (Inner Mongolia's Mengxi grid is dispatched with North China); `gridFactor` is the
+ * default per-region emission factor in gCO2e/kWh.
  */
 export const REGIONS = [
-  { code: 1, name: "cn-north", label: { en: "North China", zh: "华北" }, gridFactor: 610 },
-  { code: 2, name: "cn-east", label: { en: "East China", zh: "华东" }, gridFactor: 610 },
-  { code: 3, name: "cn-south", label: { en: "South China", zh: "华南" }, gridFactor: 610 },
-  { code: 4, name: "cn-northwest", label: { en: "Northwest China", zh: "西北" }, gridFactor: 610 },
-  { code: 5, name: "cn-southwest", label: { en: "Southwest China", zh: "西南" }, gridFactor: 610 },
-  { code: 6, name: "cn-central", label: { en: "Central China", zh: "华中" }, gridFactor: 610 },
-] as const;
+  {
+    code: 1,
+    name: "beijing-tianjin-hebei",
+    label: { en: "Beijing–Tianjin–Hebei", zh: "京津冀" },
+    gridArea: 1,
+    gridFactor: 610,
+  },
+  { code: 2, name: "yangtze-delta", label: { en: "Yangtze River Delta", zh: "长三角" }, gridArea: 2, gridFactor: 610 },
+  {
+    code: 3,
+    name: "guangdong-hk-macao",
+    label: { en: "Guangdong–Hong Kong–Macao", zh: "粤港澳" },
+    gridArea: 3,
+    gridFactor: 610,
+  },
+  { code: 4, name: "chengdu-chongqing", label: { en: "Chengdu–Chongqing", zh: "成渝" }, gridArea: 4, gridFactor: 610 },
+  { code: 5, name: "inner-mongolia", label: { en: "Inner Mongolia", zh: "内蒙古" }, gridArea: 1, gridFactor: 610 },
+  { code: 6, name: "guizhou", label: { en: "Guizhou", zh: "贵州" }, gridArea: 3, gridFactor: 610 },
+  { code: 7, name: "gansu", label: { en: "Gansu", zh: "甘肃" }, gridArea: 5, gridFactor: 610 },
+  { code: 8, name: "ningxia", label: { en: "Ningxia", zh: "宁夏" }, gridArea: 5, gridFactor: 610 },
+] as const satisfies readonly {
+  code: number;
+  name: string;
+  label: { en: string; zh: string };
+  gridArea: GridAreaCode;
+  gridFactor: number;
+}[];
 export type RegionCode = number;
+
+/** The grid area a region sits in, or undefined for a code that is not a region. */
+export function gridAreaOf(region: RegionCode): GridAreaCode | undefined {
+  return REGIONS.find((r) => r.code === region)?.gridArea;
+}

@@ -14,13 +14,16 @@ import {IGreenCertificates} from "./IGreenCertificates.sol";
 /// @dev Units (`protocol/units.ts`): VCU-hours, Wh, settlement-token base units, unix seconds,
 /// bps (1/10,000), PUE in thousandths, emission factors in gCO2e/kWh, credits in gCO2e.
 ///
-/// Window rule: a deal runs over its bid's window, which must lie inside the compute offer's
-/// window (and inside the bandwidth offer's window when one is used).
+/// Hours (docs/market-rules.md, "Hours"): windows, jobs and certificates are whole UTC hours. A
+/// compute offer sells `vcu` units in each hour of its window, a link `mbps` in each hour; a bid's job
+/// of `vcu` units runs `durationHours` consecutive hours, its start fixed by its first match; energy
+/// lots are Wh of named device-hours inside the job's hours, at most the job's need in each hour.
 ///
 /// The market also has OpenZeppelin's `multicall(bytes[])`: a supplier reports many deals, or a
 /// keeper finalises many, in one transaction (each call keeps the caller's own permissions).
 ///
-/// Deals are stored as one slot: status, the time they entered it and a 208-bit digest of their
+/// Deals are stored as one slot: status, whether the report is flagged, the time they entered the
+/// status and a 200-bit digest of their
 /// terms (and, once reported, of the usage report). Every deal action takes the terms (as emitted in
 /// {DealOpened}) and, after the report, the report (as emitted in {UsageReported}) back as calldata.
 interface IMarket {
@@ -43,39 +46,51 @@ interface IMarket {
         BandwidthOffer
     }
 
+    /// @notice Where a bid's certificates may come from, judged against the compute region
+    /// (`protocol/orders.ts` CERTIFICATE_ORIGINS; docs/carbon-accounting.md, "Where certificates come from").
+    enum CertificateOrigin {
+        ComputeRegion, // generated in the compute region itself
+        GridArea, // generated in the regional grid the compute region sits in
+        Anywhere
+    }
+
     /// @notice Why `settle` skipped a match ({MatchSkipped}); `None` is never emitted.
     enum SkipReason {
         None,
-        ZeroQuantity, // vcuHours or an energy lot's Wh is zero
+        ZeroQuantity, // vcu or an energy lot's Wh is zero
         BidNotOpen, // unknown, cancelled or fully filled
         BidExpired,
-        BidQuantityExceeded, // vcuHours > the bid's remaining VCU-hours
+        BidQuantityExceeded, // vcu > the bid's remaining VCU
         ComputeOfferNotOpen,
         ComputeOfferExpired,
-        ComputeQuantityExceeded,
+        ComputeCapacityExceeded, // some job hour's used VCU + vcu > the offer's vcu
         HardwareClassMismatch,
-        WindowNotCovered, // the bid's window is not inside the compute offer's
+        WindowNotCovered, // the job's hours are not inside the compute offer's window
         RegionNotAccepted, // the compute region is not in the bid's acceptable regions
         ComputePaymentBelowReserve,
-        EnergyLotsNotAscending, // lots must name energy offers in strictly ascending id order
+        EnergyLotsNotAscending, // lots must be in strictly ascending (offerId, hour) order
         EnergyOfferNotOpen,
         EnergyOfferExpired,
-        EnergyQuantityExceeded,
+        EnergyQuantityExceeded, // more Wh than the offer has left in that hour (0 outside its hours)
         EnergyPaymentBelowReserve,
-        GreenShareBelowMinimum, // lots' Wh < minGreenBps × the energy the VCU-hours need
-        GreenAboveNeed, // lots' Wh > the energy the VCU-hours need
+        GreenShareBelowMinimum, // Σ lots' Wh < minGreenBps × needPerHour × durationHours
+        GreenAboveNeed, // some hour's lots exceed the job's need in that hour
         BandwidthMissing, // compute region ≠ buyer region and no bandwidth offer
         BandwidthNotNeeded, // same region, yet a bandwidth offer or payment
         BandwidthOfferNotOpen,
         BandwidthOfferExpired,
         BandwidthRouteMismatch, // the link does not join the buyer's and the compute region
-        BandwidthWindowNotCovered,
-        BandwidthCapacityExceeded, // the link's remaining Mbps < the bid's Mbps
+        BandwidthWindowNotCovered, // the job's hours are not inside the link's window
+        BandwidthCapacityExceeded, // some job hour's reserved Mbps + the bid's > the link's Mbps
         LatencyAboveMaximum,
         BandwidthPaymentBelowReserve,
-        PriceAboveLimit, // payments + fee > the bid's limit × vcuHours
+        PriceAboveLimit, // payments + fee > the bid's limit × vcu × durationHours
         MatcherIsParty, // the caller of `settle` is the buyer or a supplier of the match
-        EnergyDeviceSuspended // a lot's certificates come from a device the registrar suspended
+        EnergyDeviceSuspended, // a lot's certificates come from a device the registrar suspended
+        StartOutsideWindow, // start not on the hour, before earliestStart, or start + duration > latestEnd
+        StartMismatch, // the bid's start is already fixed by an earlier match, at another hour
+        LotOutsideJobHours, // a lot's hour is not one of the job's hours
+        OriginNotAccepted // a lot's device is outside what the bid's certificateOrigin allows
     }
 
     /// @notice The market parameters the admin changes through a delayed schedule
@@ -90,56 +105,64 @@ interface IMarket {
         SourceFactor
     }
 
-    /// @notice A compute supplier's offer as stored (two slots).
+    /// @notice A compute supplier's offer as stored (two slots): `vcu` units in every hour of its
+    /// window; the VCU used per hour are kept apart ({computeUsedOf}).
     struct ComputeOffer {
         address supplier;
         uint8 hardwareClass; // index into HARDWARE_CLASSES
         uint8 region;
         uint16 pueMilli; // facility PUE × 1000, ≥ 1000
         uint40 expiry; // matches need block.timestamp < expiry
-        uint40 windowStart; // [windowStart, windowEnd)
+        uint40 windowStart; // [windowStart, windowEnd), on the hour
         uint40 windowEnd;
-        uint48 remainingVcuHours;
+        uint32 vcu; // capacity in every hour; 0 once cancelled
         uint32 whPerVcuHour; // IT energy per VCU-hour, before PUE
         uint96 reservePricePerVcuHour;
     }
 
-    /// @notice An energy supplier's offer of escrowed certificate Wh as stored (two slots).
+    /// @notice An energy supplier's offer of forward Wh of named hours of one device, as stored (two
+    /// slots); the Wh left per hour are kept apart ({energyRemainingOf}).
     struct EnergyOffer {
         address supplier;
-        IGreenCertificates.EnergySource source; // copied from the batch
-        uint8 region; // generation region, copied from the batch
+        uint32 deviceId;
+        IGreenCertificates.EnergySource source; // copied from the device
+        uint8 region; // generation region, copied from the device
         uint40 expiry;
-        uint64 batchId;
-        uint64 remainingWh;
+        uint40 firstHour; // the offer's hours are [firstHour, firstHour + hourCount × 3600)
+        uint16 hourCount; // 0 once cancelled
         uint96 reservePricePerKwh;
     }
 
-    /// @notice A network supplier's offer of a link between two regions (either direction), as stored.
+    /// @notice A network supplier's offer of a link between two regions (either direction), as stored:
+    /// `mbps` in every hour of its window; the Mbps reserved per hour are kept apart ({bandwidthUsedOf}).
     struct BandwidthOffer {
         address supplier;
         uint8 fromRegion;
         uint8 toRegion;
         uint16 latencyMs; // guaranteed bound
         uint40 expiry;
-        uint40 windowStart;
+        uint40 windowStart; // on the hour
         uint40 windowEnd;
-        uint32 remainingMbps; // each match reserves its bid's Mbps for the bid's window
+        uint32 mbps; // capacity in every hour; 0 once cancelled
         uint96 reservePricePerMbpsHour;
     }
 
-    /// @notice A buyer's bid as stored (two slots); remaining × limit is held in escrow.
+    /// @notice A buyer's bid as stored (three slots); remainingVcu × durationHours × limit is held in escrow.
     struct Bid {
         address buyer;
         uint8 hardwareClass;
         uint8 buyerRegion; // where results are consumed; other compute regions need bandwidth
         uint16 minGreenBps;
         uint16 maxLatencyMs;
+        CertificateOrigin certificateOrigin;
         uint40 expiry;
-        uint40 windowStart;
-        uint40 windowEnd;
-        uint40 remainingVcuHours;
+        uint40 earliestStart; // the job runs inside [earliestStart, latestEnd), on the hour
+        uint40 latestEnd;
+        uint16 durationHours;
+        uint32 remainingVcu;
+        uint40 start; // 0 until the first match fixes it; every match of the bid uses it
         uint24 bandwidthMbps;
+        uint48 linkId; // the first bandwidth offer the bid reserved Mbps on (0 = none yet)
         uint80 limitPricePerVcuHour; // all-in: compute + energy + bandwidth + platform fee
         uint32 acceptableRegions; // bit r set ⇔ compute region r accepted (regions 1 .. MAX_REGION)
         // The terms in force when the bid was posted, fixed for every deal it opens: a later
@@ -155,17 +178,19 @@ interface IMarket {
         uint8 region;
         uint40 windowStart;
         uint40 windowEnd;
-        uint48 vcuHours;
+        uint32 vcu; // units available at the same time, in every hour of the window
         uint96 reservePricePerVcuHour;
         uint32 whPerVcuHour;
         uint16 pueMilli;
         uint40 expiry;
     }
 
-    /// @notice What an energy supplier posts; the batch's source and region are copied from the registry.
+    /// @notice What an energy supplier posts: Wh of consecutive hours of one device it owns, hour i
+    /// starting at firstHour + i × 3600 (hours with 0 Wh are not offered).
     struct EnergyOfferParams {
-        uint64 batchId;
-        uint64 wh;
+        uint32 deviceId;
+        uint40 firstHour;
+        uint64[] whPerHour;
         uint96 reservePricePerKwh;
         uint40 expiry;
     }
@@ -174,7 +199,7 @@ interface IMarket {
     struct BandwidthOfferParams {
         uint8 fromRegion;
         uint8 toRegion;
-        uint32 mbps;
+        uint32 mbps; // in every hour of the window
         uint16 latencyMs;
         uint40 windowStart;
         uint40 windowEnd;
@@ -182,33 +207,39 @@ interface IMarket {
         uint40 expiry;
     }
 
-    /// @notice What a buyer posts; vcuHours × limitPricePerVcuHour is pulled into escrow.
+    /// @notice What a buyer posts: a job of `vcu` units for `durationHours` consecutive hours inside
+    /// [earliestStart, latestEnd); vcu × durationHours × limitPricePerVcuHour is pulled into escrow.
     struct BidParams {
         uint8 hardwareClass;
         uint32 acceptableRegions;
         uint8 buyerRegion;
-        uint40 windowStart;
-        uint40 windowEnd;
-        uint40 vcuHours;
+        uint40 earliestStart;
+        uint40 latestEnd;
+        uint16 durationHours;
+        uint32 vcu;
         uint80 limitPricePerVcuHour;
         uint16 minGreenBps;
+        uint8 certificateOrigin; // a CertificateOrigin, as uint8 so that an unknown value gets a named error
         uint24 bandwidthMbps;
         uint16 maxLatencyMs;
         uint40 expiry;
     }
 
-    /// @notice Wh bought from one energy offer for one match (`protocol/orders.ts` EnergyLot).
+    /// @notice Wh of one hour bought from one energy offer for one match (`protocol/orders.ts` EnergyLot).
     struct EnergyLot {
         uint256 offerId;
+        uint40 hour; // the hour's start, unix seconds
         uint256 wh;
         uint256 payment;
     }
 
-    /// @notice One bundle the matcher proposes (`protocol/orders.ts` Match).
+    /// @notice One bundle the matcher proposes (`protocol/orders.ts` Match): `vcu` units of the bid's
+    /// job from `start` for its durationHours.
     struct Match {
         uint256 bidId;
         uint256 computeOfferId;
-        uint256 vcuHours;
+        uint40 start;
+        uint256 vcu;
         uint256 computePayment;
         EnergyLot[] energyLots;
         uint256 bandwidthOfferId; // 0 = none
@@ -219,10 +250,11 @@ interface IMarket {
     struct DealEnergyLot {
         uint256 offerId;
         address supplier;
-        uint256 batchId;
+        uint256 deviceId;
+        uint40 hour; // the hour's start; the certificate id is deviceId << 32 | hour / 3600
         uint256 wh;
         uint256 payment;
-        uint16 sourceFactor; // gCO2e/kWh of the batch's source at opening
+        uint16 sourceFactor; // gCO2e/kWh of the device's source at opening
     }
 
     /// @notice Everything fixed when a deal opens; emitted in {DealOpened} and passed back on every
@@ -233,49 +265,53 @@ interface IMarket {
         uint256 computeOfferId;
         address computeSupplier;
         uint8 computeRegion;
-        uint40 windowStart;
-        uint40 windowEnd;
-        uint256 vcuHours;
+        uint40 start; // the job's hours are [start, start + durationHours × 3600)
+        uint16 durationHours;
+        uint256 vcu;
         uint256 computePayment;
-        uint256 energyNeededWh; // vcuHours × whPerVcuHour × pueMilli / 1000
-        DealEnergyLot[] energyLots;
+        uint256 needPerHourWh; // vcu × whPerVcuHour × pueMilli / 1000: facility energy per job hour
+        DealEnergyLot[] energyLots; // ascending (offerId, hour)
         uint256 bandwidthOfferId; // 0 = none
         address bandwidthSupplier;
-        uint256 bandwidthMbps;
+        uint256 bandwidthMbps; // reserved in the job's hours (0 when an earlier match of the bid reserved it)
         uint256 bandwidthPayment;
         uint256 fee; // platform fee at full delivery; accrues pro rata to what suppliers are paid
-        uint256 escrow; // bid limit × vcuHours, moved from the bid; whatever is not paid out is refunded
+        uint256 escrow; // bid limit × vcu × durationHours, moved from the bid; whatever is not paid out is refunded
         uint16 gridFactor; // gCO2e/kWh of the compute region at opening
-        uint40 reportDeadline; // windowEnd + report grace period
+        uint16 minGreenBps; // the bid's minimum green share, judged on the report's time-matched Wh
+        CertificateOrigin certificateOrigin; // the bid's rule the lots were checked against
+        uint40 reportDeadline; // job end + report grace period
         uint32 challengePeriod;
     }
 
-    /// @notice The compute supplier's usage report.
+    /// @notice The compute supplier's usage report, one entry per job hour.
     struct UsageReport {
-        uint256 vcuDelivered; // ≤ the deal's vcuHours
-        uint256 whConsumed; // metered facility energy
-        bytes32 meteringHash; // hash of the metered power series
+        uint32[] vcuPerHour; // VCU delivered in each job hour, each ≤ the deal's vcu
+        uint64[] whPerHour; // metered facility energy in each job hour
+        bytes32 meteringRoot; // Merkle root of the fine metered series (docs/metering.md)
     }
 
     /// @notice A deal as stored: one slot.
     struct Deal {
         DealStatus status;
+        bool flagged; // the report was flagged ({UsageFlagged})
         uint40 since; // when the deal entered `status`
-        bytes26 digest; // see {termsDigest}, and {reportDigest} once reported
+        bytes25 digest; // see {termsDigest}, and {reportDigest} once reported
     }
 
-    /// @notice What one energy lot came to at finalisation.
+    /// @notice What one energy lot came to at finalisation. The lot's Wh that were not retired stay
+    /// with their supplier (the market never holds certificates).
     struct LotOutcome {
         uint256 paid;
         uint256 retiredWh;
-        uint256 returnedWh;
+        uint256 undeliveredWh; // retirable Wh the supplier did not hold (or could not deliver) at finalisation
     }
 
     /// @notice What a deal came to at finalisation: payouts and the refund are credited to withdrawable
     /// balances, the fee to the accrued fees.
     struct DealOutcome {
-        uint256 vcuDelivered;
-        uint256 whConsumed;
+        uint256 vcuHoursDelivered; // Σ vcuPerHour
+        uint256 whConsumed; // Σ whPerHour
         uint16 acceptedBps; // 10,000 unless an arbiter granted the buyer a refund share
         uint256 computePaid;
         uint256 bandwidthPaid;
@@ -289,6 +325,16 @@ interface IMarket {
 
     /// @notice A window must be non-empty: windowStart < windowEnd.
     error MarketInvalidWindow(uint40 windowStart, uint40 windowEnd);
+    /// @notice Windows, jobs and certificate hours are whole UTC hours: `time` is not a multiple of 3600.
+    error MarketTimeNotOnHour(uint40 time);
+    /// @notice A window spans at most MAX_WINDOW_HOURS hours.
+    error MarketWindowTooLong(uint256 windowHours, uint256 maxHours);
+    /// @notice A bid's job lasts 1 .. MAX_JOB_HOURS hours and fits its window.
+    error MarketInvalidDuration(uint16 durationHours, uint256 windowHours, uint256 maxHours);
+    /// @notice A bid's certificateOrigin is not a CertificateOrigin.
+    error MarketUnknownCertificateOrigin(uint8 certificateOrigin);
+    /// @notice An energy offer names 1 .. MAX_OFFER_HOURS hours.
+    error MarketInvalidOfferHours(uint256 hourCount, uint256 maxHours);
     /// @notice An order's expiry must lie in (now, latest]; latest is the window's end for orders with a window.
     error MarketInvalidExpiry(uint40 expiry, uint256 currentTime, uint256 latest);
     /// @notice Orders need a non-zero quantity.
@@ -303,8 +349,16 @@ interface IMarket {
     error MarketUnknownBuyerRegion(uint8 buyerRegion);
     /// @notice A bid's acceptable regions name a bit outside 1 .. MAX_REGION.
     error MarketUnknownAcceptableRegions(uint32 acceptableRegions);
-    /// @notice The certificates' device is suspended: its Wh cannot be offered.
-    error MarketDeviceSuspended(uint256 batchId);
+    /// @notice Only an approved device's Wh can be offered (this one is unknown, pending or suspended).
+    error MarketDeviceNotApproved(uint256 deviceId, IGreenCertificates.DeviceStatus status);
+    /// @notice Only a device's owner offers its Wh.
+    error MarketNotDeviceOwner(uint256 deviceId, address account, address owner);
+    /// @notice The supplier has not let the market operate its certificates (`setApprovalForAll`),
+    /// which is how the market retires sold Wh at finalisation.
+    error MarketCertificatesNotApproved(address supplier);
+    /// @notice Wh offered for a device-hour in all open offers (and already sold) may not exceed the
+    /// device's capacity × 1 h: one device-hour is never sold twice.
+    error MarketHourOverCapacity(uint256 deviceId, uint40 hourStart, uint256 offeredWh, uint256 capacityWh);
     /// @notice The settlement token moved a different amount than asked (e.g. a fee-on-transfer
     /// token); the market supports only tokens that move exactly the amount asked.
     error MarketTokenTransferMismatch(uint256 expected, uint256 received);
@@ -327,8 +381,6 @@ interface IMarket {
     error MarketNoAcceptableRegion();
     /// @notice A bandwidth offer must join two different regions.
     error MarketInvalidRoute(uint8 fromRegion, uint8 toRegion);
-    /// @notice The certificate batch does not exist.
-    error MarketUnknownBatch(uint256 batchId);
     /// @notice `account` tried to cancel an order it does not own.
     error MarketNotOrderOwner(OrderKind kind, uint256 orderId, address account);
     /// @notice The order is unknown, cancelled or fully filled.
@@ -342,8 +394,10 @@ interface IMarket {
     /// @notice Only `required` (the deal's buyer or compute supplier; for disputes the buyer, or
     /// any other party of the deal) may take this action.
     error MarketNotDealParty(uint256 dealId, address account, address required);
-    /// @notice Usage can be reported only once the deal's window has ended.
-    error MarketDealWindowNotEnded(uint256 dealId, uint40 windowEnd);
+    /// @notice Usage can be reported only once the deal's job hours have ended.
+    error MarketJobNotEnded(uint256 dealId, uint256 jobEnd);
+    /// @notice A report has one entry per job hour in both of its series.
+    error MarketReportLengthMismatch(uint256 dealId, uint256 vcuHours, uint256 whHours, uint16 durationHours);
     /// @notice The report deadline has passed; the deal can only be cancelled.
     error MarketReportDeadlinePassed(uint256 dealId, uint40 reportDeadline);
     /// @notice A no-show cancellation must wait for the report deadline.
@@ -352,8 +406,8 @@ interface IMarket {
     error MarketChallengePeriodOver(uint256 dealId, uint256 challengeEnd);
     /// @notice The challenge period is still running; the deal cannot be finalised by anyone yet.
     error MarketChallengePeriodActive(uint256 dealId, uint256 challengeEnd);
-    /// @notice More VCU-hours reported than the deal bought.
-    error MarketDeliveryExceedsDeal(uint256 dealId, uint256 vcuDelivered, uint256 vcuHours);
+    /// @notice More VCU reported in job hour `hourOffset` (0 = the first) than the deal bought.
+    error MarketDeliveryExceedsDeal(uint256 dealId, uint256 hourOffset, uint256 vcuDelivered, uint256 vcu);
     /// @notice The arbiter still has until `arbitrationDeadline` to resolve the dispute; nobody else can
     /// finalise the deal before then.
     error MarketArbitrationPeriodActive(uint256 dealId, uint256 arbitrationDeadline);
@@ -369,39 +423,44 @@ interface IMarket {
     error MarketInvalidArbitrationPeriod(uint32 arbitrationPeriod);
     /// @notice The account (or, for fees, the treasury) has nothing to withdraw.
     error MarketNothingToWithdraw(address account);
-    /// @notice The market accepts certificates only through energy offers it pulls itself.
-    error MarketUnsolicitedCertificates(address operator, address from);
 
     // ─── Events ──────────────────────────────────────────────────────────────────────────────────
 
     /// @notice A compute offer was posted with all of its fields.
     event ComputeOfferPosted(uint256 indexed offerId, address indexed supplier, ComputeOfferParams offer);
-    /// @notice An energy offer was posted; its Wh moved into the market's escrow.
+    /// @notice An energy offer was posted: forward Wh of named hours of one device (no certificates move).
     event EnergyOfferPosted(
         uint256 indexed offerId,
         address indexed supplier,
-        uint256 indexed batchId,
+        uint256 indexed deviceId,
         IGreenCertificates.EnergySource source,
         uint8 region,
         EnergyOfferParams offer
     );
     /// @notice A bandwidth offer was posted with all of its fields.
     event BandwidthOfferPosted(uint256 indexed offerId, address indexed supplier, BandwidthOfferParams offer);
-    /// @notice A bid was posted; `escrow` (vcuHours × limit) moved from the buyer into the market.
+    /// @notice A bid was posted; `escrow` (vcu × durationHours × limit) moved from the buyer into the market.
     event BidPosted(uint256 indexed bidId, address indexed buyer, BidParams bid, uint256 escrow);
 
-    /// @notice The buyer cancelled the unfilled rest of a bid and got `refund` back at once.
-    event BidCancelled(uint256 indexed bidId, address indexed buyer, uint256 vcuHours, uint256 refund);
-    /// @notice The supplier cancelled the unfilled rest of a compute offer.
-    event ComputeOfferCancelled(uint256 indexed offerId, address indexed supplier, uint256 vcuHours);
-    /// @notice The supplier cancelled the unfilled rest of an energy offer; its Wh went back at once.
-    event EnergyOfferCancelled(uint256 indexed offerId, address indexed supplier, uint256 batchId, uint256 wh);
-    /// @notice The supplier cancelled the unfilled rest of a bandwidth offer.
-    event BandwidthOfferCancelled(uint256 indexed offerId, address indexed supplier, uint256 mbps);
+    /// @notice The buyer cancelled the unfilled rest (`vcu` units) of a bid and got `refund` back at once.
+    event BidCancelled(uint256 indexed bidId, address indexed buyer, uint256 vcu, uint256 refund);
+    /// @notice The supplier cancelled a compute offer: it sells no more hours (deals keep theirs).
+    event ComputeOfferCancelled(uint256 indexed offerId, address indexed supplier);
+    /// @notice The supplier cancelled an energy offer: its unsold Wh of each hour (`unsoldWhPerHour[i]` of
+    /// the offer's hour i) are freed for other offers of the device.
+    event EnergyOfferCancelled(
+        uint256 indexed offerId,
+        address indexed supplier,
+        uint256 indexed deviceId,
+        uint64[] unsoldWhPerHour
+    );
+    /// @notice The supplier cancelled a bandwidth offer: it reserves no more hours (deals keep theirs).
+    event BandwidthOfferCancelled(uint256 indexed offerId, address indexed supplier);
 
-    /// @notice A match settled into a deal. The terms say everything that changed: the bid lost
-    /// `vcuHours` (and `escrow` moved into the deal), the compute offer lost `vcuHours`, each energy
-    /// offer lost its lot's Wh, the bandwidth offer (if any) lost `bandwidthMbps`.
+    /// @notice A match settled into a deal. The terms say everything that changed: the bid lost `vcu`
+    /// units (and `escrow` moved into the deal) and has its start fixed, the compute offer's job hours
+    /// gained `vcu` used, each energy offer's lot hour lost the lot's Wh, and the bandwidth offer (if
+    /// any) reserved `bandwidthMbps` in each job hour.
     event DealOpened(uint256 indexed dealId, uint256 indexed bidId, address indexed buyer, DealTerms terms);
     /// @notice Match `index` of a `settle` batch was skipped; the rest of the batch went on.
     event MatchSkipped(uint256 indexed index, uint256 indexed bidId, uint256 indexed computeOfferId, SkipReason reason);
@@ -412,16 +471,18 @@ interface IMarket {
         UsageReport report,
         uint256 challengeEnd
     );
-    /// @notice The report is far from the deal's declared energy profile (`outsideProfile`: whConsumed
-    /// differs from energyNeededWh × vcuDelivered / vcuHours by more than ENERGY_TOLERANCE_BPS), or
-    /// the green share it retires falls below the bid's minimum (`belowGreenMinimum`). A flagged
-    /// report never finalises unchallenged: see {finalize}, {confirmUsage} and {disputeUsage}.
+    /// @notice The report is far from the deal's declared energy profile (`outsideProfile`: Σ whPerHour
+    /// differs from needPerHourWh × Σ vcuPerHour / vcu by more than ENERGY_TOLERANCE_BPS), or the
+    /// time-matched green share falls below the bid's minimum (`belowGreenMinimum`: Σ_h min(lots' Wh
+    /// in h, metered Wh in h) = `matchedGreenWh` < minGreenBps × whConsumed). A flagged report never
+    /// finalises unchallenged: see {finalize}, {confirmUsage} and {disputeUsage}.
     event UsageFlagged(
         uint256 indexed dealId,
         bool outsideProfile,
         bool belowGreenMinimum,
         uint256 expectedWh,
-        uint256 whConsumed
+        uint256 whConsumed,
+        uint256 matchedGreenWh
     );
     /// @notice The buyer confirmed the report; {DealFinalized} follows in the same transaction.
     event UsageConfirmed(uint256 indexed dealId, address indexed buyer);
@@ -435,11 +496,11 @@ interface IMarket {
     /// share 0); {DealFinalized} follows in the same transaction.
     event DisputeLapsed(uint256 indexed dealId);
     /// @notice A deal finalised: suppliers, treasury and buyer were credited, certificate Wh retired
-    /// for the buyer (and unused Wh returned to their suppliers), credits minted to the buyer.
+    /// from their suppliers for the buyer hour by hour, credits minted to the buyer.
     event DealFinalized(uint256 indexed dealId, address indexed buyer, DealOutcome outcome);
-    /// @notice The compute supplier never reported: the buyer was credited the whole escrow and every
-    /// lot's Wh went back to its supplier (`returnedWh` aligned with the terms' energyLots).
-    event DealCancelled(uint256 indexed dealId, address indexed buyer, uint256 refund, uint256[] returnedWh);
+    /// @notice The compute supplier never reported: the buyer was credited the whole escrow; no
+    /// certificate was retired (the lots' Wh never left their suppliers).
+    event DealCancelled(uint256 indexed dealId, address indexed buyer, uint256 refund);
     /// @notice `account` withdrew its whole balance.
     event Withdrawn(address indexed account, uint256 amount);
     /// @notice The accrued platform fees were sent to the treasury.
@@ -469,29 +530,35 @@ interface IMarket {
 
     // ─── Orders ──────────────────────────────────────────────────────────────────────────────────
 
-    /// @notice Posts a compute offer.
+    /// @notice Posts a compute offer of `vcu` units in every hour of its window.
     /// @dev Requirements: not paused; hardwareClass < HARDWARE_CLASS_COUNT; 1 ≤ region ≤ MAX_REGION;
-    /// windowStart < windowEnd; now < expiry ≤ windowEnd; vcuHours > 0; whPerVcuHour > 0;
-    /// pueMilli ≥ 1000. Emits {ComputeOfferPosted}.
+    /// window on the hour, non-empty, ≤ MAX_WINDOW_HOURS; now < expiry ≤ windowEnd; vcu > 0;
+    /// whPerVcuHour > 0; pueMilli ≥ 1000. Emits {ComputeOfferPosted}.
     function postComputeOffer(ComputeOfferParams calldata offer) external returns (uint256 offerId);
 
-    /// @notice Posts an energy offer, pulling `wh` of the batch from the caller into escrow.
-    /// @dev Requirements: not paused; the batch exists and its device is not suspended; wh > 0;
-    /// expiry > now; the caller holds the Wh and has approved the market (`setApprovalForAll`).
-    /// Emits {EnergyOfferPosted}.
+    /// @notice Posts an energy offer: forward Wh of named hours of one device (future hours are a
+    /// forecast of generation; past hours may already be issued). No certificate moves now; the
+    /// market retires the sold Wh from the supplier at finalisation, as far as it then holds them.
+    /// @dev Requirements: not paused; caller owns the device, which is Approved; firstHour on the hour;
+    /// 1 ≤ whPerHour.length ≤ MAX_OFFER_HOURS; Σ whPerHour > 0; per device-hour, the Wh in open
+    /// offers (and sold) stay ≤ capacityW; now < expiry; the caller has approved the market for its
+    /// certificates (`setApprovalForAll`). Emits {EnergyOfferPosted}.
     function postEnergyOffer(EnergyOfferParams calldata offer) external returns (uint256 offerId);
 
-    /// @notice Posts a bandwidth offer.
+    /// @notice Posts a bandwidth offer of `mbps` in every hour of its window.
     /// @dev Requirements: not paused; both regions 1 .. MAX_REGION; fromRegion ≠ toRegion;
-    /// windowStart < windowEnd; now < expiry ≤ windowEnd; mbps > 0. Emits {BandwidthOfferPosted}.
+    /// window on the hour, non-empty, ≤ MAX_WINDOW_HOURS; now < expiry ≤ windowEnd; mbps > 0.
+    /// Emits {BandwidthOfferPosted}.
     function postBandwidthOffer(BandwidthOfferParams calldata offer) external returns (uint256 offerId);
 
-    /// @notice Posts a bid, pulling vcuHours × limitPricePerVcuHour from the caller into escrow. The
-    /// fee and deal periods in force now are stored with the bid and hold for every deal it opens.
+    /// @notice Posts a bid, pulling vcu × durationHours × limitPricePerVcuHour from the caller into
+    /// escrow. The fee and deal periods in force now are stored with the bid and hold for every deal it opens.
     /// @dev Requirements: not paused; hardwareClass < HARDWARE_CLASS_COUNT; buyerRegion and every bit
-    /// of acceptableRegions (≠ 0) within 1 .. MAX_REGION; windowStart < windowEnd;
-    /// now < expiry ≤ windowEnd; vcuHours > 0; minGreenBps ≤ 10,000; allowance ≥ escrow; the market's
-    /// balance grows by exactly the escrow (no fee-on-transfer tokens). Emits {BidPosted}.
+    /// of acceptableRegions (≠ 0) within 1 .. MAX_REGION; earliestStart and latestEnd on the hour,
+    /// earliestStart < latestEnd, window ≤ MAX_WINDOW_HOURS; 1 ≤ durationHours ≤ MAX_JOB_HOURS and
+    /// ≤ the window's hours; now < expiry ≤ latestEnd; vcu > 0; minGreenBps ≤ 10,000;
+    /// certificateOrigin a CertificateOrigin; allowance ≥ escrow; the market's balance grows by
+    /// exactly the escrow (no fee-on-transfer tokens). Emits {BidPosted}.
     function postBid(BidParams calldata bid) external returns (uint256 bidId);
 
     /// @notice {postBid} with an EIP-2612 permit for the escrow. A permit that fails (e.g. front-run)
@@ -509,15 +576,15 @@ interface IMarket {
     /// Emits {BidCancelled}.
     function cancelBid(uint256 bidId) external;
 
-    /// @notice Cancels the unfilled rest of the caller's compute offer. Works while paused.
+    /// @notice Cancels the caller's compute offer: it sells no more hours. Works while paused.
     /// @dev Emits {ComputeOfferCancelled}.
     function cancelComputeOffer(uint256 offerId) external;
 
-    /// @notice Cancels the unfilled rest of the caller's energy offer and returns its Wh at once.
-    /// Works while paused. @dev Emits {EnergyOfferCancelled}.
+    /// @notice Cancels the caller's energy offer and frees its unsold Wh of every hour (other offers of
+    /// the device may name them again). Works while paused. @dev Emits {EnergyOfferCancelled}.
     function cancelEnergyOffer(uint256 offerId) external;
 
-    /// @notice Cancels the unfilled rest of the caller's bandwidth offer. Works while paused.
+    /// @notice Cancels the caller's bandwidth offer: it reserves no more hours. Works while paused.
     /// @dev Emits {BandwidthOfferCancelled}.
     function cancelBandwidthOffer(uint256 offerId) external;
 
@@ -534,10 +601,12 @@ interface IMarket {
 
     // ─── Deals ───────────────────────────────────────────────────────────────────────────────────
 
-    /// @notice The compute supplier reports usage after the deal's window; the challenge period starts.
-    /// @dev Requirements: caller is the terms' computeSupplier; deal Active; windowEnd ≤ now < reportDeadline;
-    /// vcuDelivered ≤ vcuHours. Emits {UsageReported}, and {UsageFlagged} when the report is far from
-    /// the declared energy profile or retires less than the bid's minimum green share.
+    /// @notice The compute supplier reports usage hour by hour after the job's hours; the challenge
+    /// period starts.
+    /// @dev Requirements: caller is the terms' computeSupplier; deal Active; job end ≤ now < reportDeadline;
+    /// both series have durationHours entries; each vcuPerHour ≤ vcu. Emits {UsageReported}, and
+    /// {UsageFlagged} when the report is far from the declared energy profile or its time-matched
+    /// green share is below the bid's minimum.
     function reportUsage(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external;
 
     /// @notice The buyer accepts the report; the deal finalises at once. A flagged report can be
@@ -579,8 +648,11 @@ interface IMarket {
 
     /// @notice Anyone finalises an undisputed deal once its challenge period is over, unless its
     /// report is flagged ({UsageFlagged}): that one needs the buyer's confirmation or the arbiter.
-    /// Lots whose device is suspended by then retire nothing and are paid nothing (their Wh go back
-    /// to the supplier, their payment to the buyer); this holds for every way a deal finalises.
+    /// Hour by hour, the retirable Wh are min(lots' Wh, metered Wh) × the accepted share; lots of the
+    /// hour retire in lot order from their suppliers' balances and are paid pro rata to the Wh they
+    /// retired. Wh a supplier no longer holds (sold elsewhere, a suspended device, the market's
+    /// approval revoked) are not paid: their payment goes back to the buyer. This holds for every way
+    /// a deal finalises (docs/market-rules.md, "Finalisation").
     /// @dev Requirements: deal Reported; report not flagged; now ≥ reported time + challengePeriod.
     /// Emits {DealFinalized}.
     function finalize(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external;
@@ -594,7 +666,7 @@ interface IMarket {
     function finalizeLapsedDispute(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external;
 
     /// @notice Anyone cancels a deal whose compute supplier did not report by the deadline: the buyer is
-    /// credited the whole escrow and the certificate Wh go back to their suppliers.
+    /// credited the whole escrow; no certificate is retired.
     /// @dev Requirements: deal Active; now ≥ reportDeadline. Emits {DealCancelled}.
     function cancelNoShow(uint256 dealId, DealTerms calldata terms) external;
 
@@ -656,6 +728,16 @@ interface IMarket {
     function HARDWARE_CLASS_COUNT() external view returns (uint8);
     /// @notice Regions are 1 .. MAX_REGION (`protocol/units.ts` REGIONS).
     function MAX_REGION() external view returns (uint8);
+    /// @notice Grid areas are 1 .. MAX_GRID_AREA (`protocol/units.ts` GRID_AREAS).
+    function MAX_GRID_AREA() external view returns (uint8);
+    /// @notice The grid area (regional grid) `region` sits in; 0 for a code that is not a region.
+    function gridAreaOf(uint8 region) external pure returns (uint8);
+    /// @notice Longest window of an offer or bid, in hours (`protocol/hours.ts`).
+    function MAX_WINDOW_HOURS() external view returns (uint16);
+    /// @notice Longest job of a bid, in hours (`protocol/hours.ts`).
+    function MAX_JOB_HOURS() external view returns (uint16);
+    /// @notice Most hours one energy offer names (`protocol/hours.ts`).
+    function MAX_OFFER_HOURS() external view returns (uint16);
     /// @notice The pending change of a parameter: its value and when it may be applied (0 if none).
     function scheduledChangeOf(
         Parameter parameter,
@@ -686,7 +768,7 @@ interface IMarket {
     /// docs/carbon-accounting.md).
     function sourceFactorOf(IGreenCertificates.EnergySource source) external view returns (uint16);
 
-    /// @notice The stored bid (all zero for unknown ids; remainingVcuHours 0 once cancelled or filled).
+    /// @notice The stored bid (all zero for unknown ids; remainingVcu 0 once cancelled or filled).
     function bidOf(uint256 bidId) external view returns (Bid memory);
     /// @notice The stored compute offer (all zero for unknown ids).
     function computeOfferOf(uint256 offerId) external view returns (ComputeOffer memory);
@@ -694,8 +776,17 @@ interface IMarket {
     function energyOfferOf(uint256 offerId) external view returns (EnergyOffer memory);
     /// @notice The stored bandwidth offer (all zero for unknown ids).
     function bandwidthOfferOf(uint256 offerId) external view returns (BandwidthOffer memory);
-    /// @notice The stored deal (status, since, digest); reverts for unknown ids.
+    /// @notice The stored deal (status, flagged, since, digest); reverts for unknown ids.
     function dealOf(uint256 dealId) external view returns (Deal memory);
+    /// @notice VCU of compute offer `offerId` sold in the hour starting at `hourStart`.
+    function computeUsedOf(uint256 offerId, uint40 hourStart) external view returns (uint256);
+    /// @notice Mbps of bandwidth offer `offerId` reserved in the hour starting at `hourStart`.
+    function bandwidthUsedOf(uint256 offerId, uint40 hourStart) external view returns (uint256);
+    /// @notice Wh energy offer `offerId` has left in the hour starting at `hourStart` (0 outside its hours).
+    function energyRemainingOf(uint256 offerId, uint40 hourStart) external view returns (uint256);
+    /// @notice Wh of device `deviceId`'s hour starting at `hourStart` in open energy offers or sold:
+    /// never above the device's capacity × 1 h.
+    function deviceHourOfferedOf(uint256 deviceId, uint40 hourStart) external view returns (uint256);
 
     /// @notice Number of bids, offers of each kind and deals created so far (the highest ids; ids start at 1).
     function bidCount() external view returns (uint256);
@@ -714,9 +805,9 @@ interface IMarket {
     /// @notice Platform fees of finalised deals not yet sent to the treasury.
     function accruedFees() external view returns (uint256);
 
-    /// @notice The digest stored for an Active deal: the first 26 bytes of keccak256(abi.encode(terms)).
-    function termsDigest(DealTerms calldata terms) external pure returns (bytes26);
-    /// @notice The digest stored once the deal is reported: the first 26 bytes of
+    /// @notice The digest stored for an Active deal: the first 25 bytes of keccak256(abi.encode(terms)).
+    function termsDigest(DealTerms calldata terms) external pure returns (bytes25);
+    /// @notice The digest stored once the deal is reported: the first 25 bytes of
     /// keccak256(abi.encode(termsDigest(terms), report)).
-    function reportDigest(DealTerms calldata terms, UsageReport calldata report) external pure returns (bytes26);
+    function reportDigest(DealTerms calldata terms, UsageReport calldata report) external pure returns (bytes25);
 }

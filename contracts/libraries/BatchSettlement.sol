@@ -5,17 +5,21 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IGreenCertificates} from "../interfaces/IGreenCertificates.sol";
 import {IMarket} from "../interfaces/IMarket.sol";
 import {DealMath} from "./DealMath.sol";
+import {HourLanes} from "./HourLanes.sol";
+import {Hours} from "./Hours.sol";
 import {MatchRules} from "./MatchRules.sol";
 import {Book, GridFactor} from "./MarketStorage.sol";
 
 /// @title Settlement of a batch of matches into deals
 /// @notice The body of `Market.settle`, an external library so that the market stays under the
 /// contract size limit; it runs by DELEGATECALL in the market's storage and its events are the
-/// market's. Each match reads top to bottom: check every limit of its orders, move the fills,
-/// record the deal, emit. A match that fails a check is skipped with its reason, so one stale match
-/// never blocks the rest of the batch. It runs as the matcher (`msg.sender` is the caller of
-/// `Market.settle`), which is how it refuses matches the matcher is itself a party of.
+/// market's. Each match reads top to bottom: check every limit of its orders hour by hour, record
+/// the hourly use, record the deal, emit. A match that fails a check is skipped with its reason, so
+/// one stale match never blocks the rest of the batch. It runs as the matcher (`msg.sender` is the
+/// caller of `Market.settle`), which is how it refuses matches the matcher is itself a party of.
 library BatchSettlement {
+    using HourLanes for mapping(uint256 => uint256);
+
     /// @notice Grid emission factor of regions without their own, in gCO2e/kWh (0.61 kgCO2/kWh).
     uint16 internal constant DEFAULT_GRID_FACTOR = 610;
 
@@ -25,9 +29,11 @@ library BatchSettlement {
         IMarket.ComputeOffer offer;
         IMarket.EnergyOffer[] lotOffers;
         IMarket.BandwidthOffer link; // all zero when the match names none
-        uint256 budget; // bid limit × vcuHours: the deal's escrow
-        uint256 energyNeededWh;
+        uint256 end; // the job's end: start + durationHours × 3600
+        uint256 budget; // bid limit × vcu × durationHours: the deal's escrow
+        uint256 needPerHourWh;
         uint256 fee;
+        bool reservesLink; // the match reserves the bid's Mbps on the link (its first match on it)
     }
 
     /// @notice Settles `matches` in order; see {IMarket-settle}.
@@ -69,29 +75,47 @@ library BatchSettlement {
         MatchContext memory ctx;
         (reason, ctx) = _check(book, certificates, m);
         if (reason != IMarket.SkipReason.None) return reason;
-
-        // Every quantity below was checked against the remaining amount it is taken from.
-        unchecked {
-            book.bids[m.bidId].remainingVcuHours = ctx.bid.remainingVcuHours - uint40(m.vcuHours);
-            book.computeOffers[m.computeOfferId].remainingVcuHours = ctx.offer.remainingVcuHours - uint48(m.vcuHours);
-            for (uint256 i = 0; i < ctx.lotOffers.length; ++i) {
-                book.energyOffers[m.energyLots[i].offerId].remainingWh =
-                    ctx.lotOffers[i].remainingWh - uint64(m.energyLots[i].wh);
-            }
-            if (m.bandwidthOfferId != 0) {
-                book.bandwidthOffers[m.bandwidthOfferId].remainingMbps = ctx.link.remainingMbps - ctx.bid.bandwidthMbps;
-            }
-        }
+        _record(book, m, ctx);
 
         // The terms are encoded once, for both the stored digest and the event.
         bytes memory encodedTerms = abi.encode(_dealTerms(book, m, ctx));
         uint256 dealId = ++book.counts.deals;
         book.deals[dealId] = IMarket.Deal({
             status: IMarket.DealStatus.Active,
+            flagged: false,
             since: uint40(block.timestamp),
             digest: DealMath.encodedTermsDigest(encodedTerms)
         });
         _emitDealOpened(dealId, m.bidId, ctx.bid.buyer, encodedTerms);
+    }
+
+    /// @dev Records what a checked match takes: the bid's VCU and start, each job hour's VCU on the
+    /// compute offer, each lot's Wh of its offer hour, and the bid's Mbps in each job hour on the link.
+    function _record(Book storage book, IMarket.Match calldata m, MatchContext memory ctx) private {
+        IMarket.Bid storage bid = book.bids[m.bidId];
+        // m.vcu ≤ remainingVcu was checked.
+        unchecked {
+            bid.remainingVcu = ctx.bid.remainingVcu - uint32(m.vcu);
+        }
+        bid.start = m.start;
+        uint256 firstIndex = Hours.indexOf(m.start);
+        uint256 endIndex = Hours.indexOf(ctx.end);
+        mapping(uint256 => uint256) storage used = book.computeUsed[m.computeOfferId];
+        for (uint256 h = firstIndex; h < endIndex; ++h) used.add32(h, m.vcu);
+        for (uint256 i = 0; i < m.energyLots.length; ++i) {
+            IMarket.EnergyLot calldata lot = m.energyLots[i];
+            uint256 offset = (lot.hour - ctx.lotOffers[i].firstHour) / Hours.SECONDS_PER_HOUR;
+            book.energyRemaining[lot.offerId].sub64(offset, lot.wh);
+        }
+        if (ctx.reservesLink) {
+            if (ctx.bid.linkId == 0) {
+                bid.linkId = uint48(m.bandwidthOfferId);
+            } else {
+                book.extraLinks[m.bidId][m.bandwidthOfferId] = true;
+            }
+            mapping(uint256 => uint256) storage reserved = book.bandwidthUsed[m.bandwidthOfferId];
+            for (uint256 h = firstIndex; h < endIndex; ++h) reserved.add32(h, ctx.bid.bandwidthMbps);
+        }
     }
 
     /// @dev Emits {IMarket-DealOpened}: its data, the one non-indexed argument `terms`, is exactly
@@ -104,66 +128,147 @@ library BatchSettlement {
         }
     }
 
-    /// @dev Loads a match's orders and checks it against every one of their limits.
+    /// @dev Loads a match's orders and checks it against every one of their limits, in the order of
+    /// docs/market-rules.md ("Matching: what settle checks").
     function _check(
         Book storage book,
         IGreenCertificates certificates,
         IMarket.Match calldata m
     ) private view returns (IMarket.SkipReason reason, MatchContext memory ctx) {
         ctx.bid = book.bids[m.bidId];
+        reason = MatchRules.checkBid(m, ctx.bid, block.timestamp);
+        if (reason != IMarket.SkipReason.None) return (reason, ctx);
+        ctx.end = uint256(m.start) + uint256(ctx.bid.durationHours) * Hours.SECONDS_PER_HOUR;
         ctx.offer = book.computeOffers[m.computeOfferId];
-        reason = MatchRules.checkCompute(m, ctx.bid, ctx.offer, block.timestamp);
+        reason = _checkCompute(book, m, ctx);
         if (reason != IMarket.SkipReason.None) return (reason, ctx);
         if (ctx.bid.buyer == msg.sender || ctx.offer.supplier == msg.sender) {
             return (IMarket.SkipReason.MatcherIsParty, ctx);
         }
 
         // Bounding every payment by the budget first keeps the sums below from overflowing.
-        ctx.budget = uint256(ctx.bid.limitPricePerVcuHour) * m.vcuHours;
+        ctx.budget = uint256(ctx.bid.limitPricePerVcuHour) * m.vcu * ctx.bid.durationHours;
         if (m.computePayment > ctx.budget || m.bandwidthPayment > ctx.budget) {
             return (IMarket.SkipReason.PriceAboveLimit, ctx);
         }
-        uint256 totalPayment = m.computePayment + m.bandwidthPayment;
-
-        ctx.energyNeededWh = MatchRules.energyNeededWh(m.vcuHours, ctx.offer.whPerVcuHour, ctx.offer.pueMilli);
-        ctx.lotOffers = new IMarket.EnergyOffer[](m.energyLots.length);
-        uint256 greenWh = 0;
-        uint256 previousOfferId = 0;
-        for (uint256 i = 0; i < m.energyLots.length; ++i) {
-            IMarket.EnergyLot calldata lot = m.energyLots[i];
-            ctx.lotOffers[i] = book.energyOffers[lot.offerId];
-            reason = MatchRules.checkEnergyLot(lot, previousOfferId, ctx.lotOffers[i], block.timestamp);
-            if (reason != IMarket.SkipReason.None) return (reason, ctx);
-            reason = _checkLotSupply(certificates, ctx.lotOffers[i]);
-            if (reason != IMarket.SkipReason.None) return (reason, ctx);
-            if (lot.payment > ctx.budget) return (IMarket.SkipReason.PriceAboveLimit, ctx);
-            previousOfferId = lot.offerId;
-            // Each lot's Wh fit its offer's uint64 and each payment is at most the budget (< 2^120).
-            unchecked {
-                greenWh += lot.wh;
-                totalPayment += lot.payment;
-            }
-        }
-        reason = MatchRules.checkGreenShare(greenWh, ctx.energyNeededWh, ctx.bid.minGreenBps);
+        uint256 totalPayment;
+        (reason, totalPayment) = _checkEnergy(book, certificates, m, ctx);
         if (reason != IMarket.SkipReason.None) return (reason, ctx);
 
         if (m.bandwidthOfferId != 0) ctx.link = book.bandwidthOffers[m.bandwidthOfferId];
-        reason = MatchRules.checkBandwidth(m, ctx.bid, ctx.offer.region, ctx.link, block.timestamp);
+        reason = _checkBandwidth(book, m, ctx);
         if (reason != IMarket.SkipReason.None) return (reason, ctx);
-        if (m.bandwidthOfferId != 0 && ctx.link.supplier == msg.sender) {
-            return (IMarket.SkipReason.MatcherIsParty, ctx);
-        }
 
+        // Each payment is at most the budget (< 2^160), so the sum cannot overflow.
+        unchecked {
+            totalPayment += m.computePayment + m.bandwidthPayment;
+        }
         (reason, ctx.fee) = MatchRules.checkPrice(totalPayment, ctx.bid.feeBps, ctx.budget);
     }
 
-    /// @dev Who supplies a lot and from which device: never the matcher, never a suspended device.
-    function _checkLotSupply(
+    /// @dev Rule 3: the compute offer, each job hour's capacity, and the reserve.
+    function _checkCompute(
+        Book storage book,
+        IMarket.Match calldata m,
+        MatchContext memory ctx
+    ) private view returns (IMarket.SkipReason reason) {
+        reason = MatchRules.checkCompute(ctx.bid, ctx.offer, m.start, ctx.end, block.timestamp);
+        if (reason != IMarket.SkipReason.None) return reason;
+        mapping(uint256 => uint256) storage used = book.computeUsed[m.computeOfferId];
+        uint256 endIndex = Hours.indexOf(ctx.end);
+        for (uint256 h = Hours.indexOf(m.start); h < endIndex; ++h) {
+            if (used.get32(h) + m.vcu > ctx.offer.vcu) return IMarket.SkipReason.ComputeCapacityExceeded;
+        }
+        uint256 vcuHours = m.vcu * ctx.bid.durationHours;
+        if (m.computePayment < uint256(ctx.offer.reservePricePerVcuHour) * vcuHours) {
+            return IMarket.SkipReason.ComputePaymentBelowReserve;
+        }
+        return IMarket.SkipReason.None;
+    }
+
+    /// @dev Rules 4 and 5: every lot against its offer hour, device and origin, then the green Wh of
+    /// each job hour against the job's need in that hour and the bid's minimum share over the job.
+    /// @return reason the first rule broken, or None
+    /// @return lotPayments Σ lot payments (each at most the budget)
+    function _checkEnergy(
+        Book storage book,
         IGreenCertificates certificates,
+        IMarket.Match calldata m,
+        MatchContext memory ctx
+    ) private view returns (IMarket.SkipReason reason, uint256 lotPayments) {
+        ctx.needPerHourWh = MatchRules.needPerHourWh(m.vcu, ctx.offer.whPerVcuHour, ctx.offer.pueMilli);
+        uint256 lotCount = m.energyLots.length;
+        ctx.lotOffers = new IMarket.EnergyOffer[](lotCount);
+        uint256[] memory greenPerHour = new uint256[](ctx.bid.durationHours);
+        uint256 greenWh = 0;
+        uint256 previousKey = 0;
+        for (uint256 i = 0; i < lotCount; ++i) {
+            IMarket.EnergyLot calldata lot = m.energyLots[i];
+            IMarket.EnergyOffer memory offer = book.energyOffers[lot.offerId];
+            ctx.lotOffers[i] = offer;
+            reason = MatchRules.checkEnergyLot(lot, previousKey, offer, m.start, ctx.end, block.timestamp);
+            if (reason != IMarket.SkipReason.None) return (reason, 0);
+            if (lot.wh > _remainingWh(book, lot, offer)) return (IMarket.SkipReason.EnergyQuantityExceeded, 0);
+            if (offer.supplier == msg.sender) return (IMarket.SkipReason.MatcherIsParty, 0);
+            if (certificates.isDeviceSuspended(offer.deviceId)) return (IMarket.SkipReason.EnergyDeviceSuspended, 0);
+            if (!MatchRules.originAccepted(ctx.bid.certificateOrigin, offer.region, ctx.offer.region)) {
+                return (IMarket.SkipReason.OriginNotAccepted, 0);
+            }
+            if (!MatchRules.lotCoversReserve(lot, offer)) return (IMarket.SkipReason.EnergyPaymentBelowReserve, 0);
+            if (lot.payment > ctx.budget) return (IMarket.SkipReason.PriceAboveLimit, 0);
+            previousKey = (lot.offerId << 40) | lot.hour;
+            // Each lot's Wh fit its offer hour's uint64 and each payment is at most the budget (< 2^160).
+            unchecked {
+                greenPerHour[(lot.hour - m.start) / Hours.SECONDS_PER_HOUR] += lot.wh;
+                greenWh += lot.wh;
+                lotPayments += lot.payment;
+            }
+        }
+        for (uint256 h = 0; h < greenPerHour.length; ++h) {
+            if (greenPerHour[h] > ctx.needPerHourWh) return (IMarket.SkipReason.GreenAboveNeed, 0);
+        }
+        // The minimum is judged on hourly-matched energy only: the need of every job hour.
+        if (greenWh * MatchRules.BPS < ctx.needPerHourWh * ctx.bid.durationHours * ctx.bid.minGreenBps) {
+            return (IMarket.SkipReason.GreenShareBelowMinimum, 0);
+        }
+        return (IMarket.SkipReason.None, lotPayments);
+    }
+
+    /// @dev Wh the lot's offer has left in the lot's hour (0 outside the offer's hours).
+    function _remainingWh(
+        Book storage book,
+        IMarket.EnergyLot calldata lot,
         IMarket.EnergyOffer memory offer
-    ) private view returns (IMarket.SkipReason) {
-        if (offer.supplier == msg.sender) return IMarket.SkipReason.MatcherIsParty;
-        if (certificates.isBatchSuspended(offer.batchId)) return IMarket.SkipReason.EnergyDeviceSuspended;
+    ) private view returns (uint256) {
+        if (lot.hour < offer.firstHour) return 0;
+        uint256 offset = (lot.hour - offer.firstHour) / Hours.SECONDS_PER_HOUR;
+        if (offset >= offer.hourCount) return 0;
+        return book.energyRemaining[lot.offerId].get64(offset);
+    }
+
+    /// @dev Rule 6: the link, each job hour's Mbps (reserved once per bid and link) and the reserve.
+    function _checkBandwidth(
+        Book storage book,
+        IMarket.Match calldata m,
+        MatchContext memory ctx
+    ) private view returns (IMarket.SkipReason reason) {
+        reason = MatchRules.checkBandwidth(m, ctx.bid, ctx.offer.region, ctx.link, ctx.end, block.timestamp);
+        if (reason != IMarket.SkipReason.None || m.bandwidthOfferId == 0) return reason;
+        if (ctx.link.supplier == msg.sender) return IMarket.SkipReason.MatcherIsParty;
+        // A job uses its Mbps once on a link, however many matches fill it: only the first reserves.
+        ctx.reservesLink = ctx.bid.linkId != m.bandwidthOfferId && !book.extraLinks[m.bidId][m.bandwidthOfferId];
+        if (!ctx.reservesLink) return IMarket.SkipReason.None;
+        mapping(uint256 => uint256) storage reserved = book.bandwidthUsed[m.bandwidthOfferId];
+        uint256 endIndex = Hours.indexOf(ctx.end);
+        for (uint256 h = Hours.indexOf(m.start); h < endIndex; ++h) {
+            if (reserved.get32(h) + ctx.bid.bandwidthMbps > ctx.link.mbps) {
+                return IMarket.SkipReason.BandwidthCapacityExceeded;
+            }
+        }
+        uint256 mbpsHours = uint256(ctx.bid.bandwidthMbps) * ctx.bid.durationHours;
+        if (m.bandwidthPayment < uint256(ctx.link.reservePricePerMbpsHour) * mbpsHours) {
+            return IMarket.SkipReason.BandwidthPaymentBelowReserve;
+        }
         return IMarket.SkipReason.None;
     }
 
@@ -178,11 +283,11 @@ library BatchSettlement {
         terms.computeOfferId = m.computeOfferId;
         terms.computeSupplier = ctx.offer.supplier;
         terms.computeRegion = ctx.offer.region;
-        terms.windowStart = ctx.bid.windowStart;
-        terms.windowEnd = ctx.bid.windowEnd;
-        terms.vcuHours = m.vcuHours;
+        terms.start = m.start;
+        terms.durationHours = ctx.bid.durationHours;
+        terms.vcu = m.vcu;
         terms.computePayment = m.computePayment;
-        terms.energyNeededWh = ctx.energyNeededWh;
+        terms.needPerHourWh = ctx.needPerHourWh;
         terms.energyLots = new IMarket.DealEnergyLot[](ctx.lotOffers.length);
         for (uint256 i = 0; i < ctx.lotOffers.length; ++i) {
             IMarket.EnergyLot calldata lot = m.energyLots[i];
@@ -190,7 +295,8 @@ library BatchSettlement {
             terms.energyLots[i] = IMarket.DealEnergyLot({
                 offerId: lot.offerId,
                 supplier: lotOffer.supplier,
-                batchId: lotOffer.batchId,
+                deviceId: lotOffer.deviceId,
+                hour: lot.hour,
                 wh: lot.wh,
                 payment: lot.payment,
                 sourceFactor: book.sourceFactors[lotOffer.source]
@@ -199,16 +305,17 @@ library BatchSettlement {
         if (m.bandwidthOfferId != 0) {
             terms.bandwidthOfferId = m.bandwidthOfferId;
             terms.bandwidthSupplier = ctx.link.supplier;
-            terms.bandwidthMbps = ctx.bid.bandwidthMbps;
+            if (ctx.reservesLink) terms.bandwidthMbps = ctx.bid.bandwidthMbps;
             terms.bandwidthPayment = m.bandwidthPayment;
         }
         terms.fee = ctx.fee;
         terms.escrow = ctx.budget;
         terms.gridFactor = gridFactorOf(book, ctx.offer.region);
-        // Clamped so that a bid with an absurdly late window cannot make the whole batch revert.
-        terms.reportDeadline = uint40(
-            Math.min(uint256(ctx.bid.windowEnd) + ctx.bid.reportGracePeriod, type(uint40).max)
-        );
+        terms.minGreenBps = ctx.bid.minGreenBps;
+        terms.certificateOrigin = ctx.bid.certificateOrigin;
+        // A bid's latestEnd fits uint40 and its grace period uint32, so the sum fits uint40 for
+        // every window a bid can post (latestEnd < 2^40 − 2^32).
+        terms.reportDeadline = uint40(Math.min(ctx.end + ctx.bid.reportGracePeriod, type(uint40).max));
         // The bid's own periods, fixed when it was posted: no later change shortens them.
         terms.challengePeriod = ctx.bid.challengePeriod;
     }

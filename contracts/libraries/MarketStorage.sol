@@ -34,8 +34,9 @@ struct GridFactor {
     uint16 gCO2ePerKwh;
 }
 
-/// @dev The market's orders, deals and emission factors, grouped so that the settlement library
-/// can take them by one storage reference.
+/// @dev The market's orders, their hourly use, deals, balances and emission factors, grouped so that
+/// the external libraries can take them by one storage reference. Hourly quantities are packed
+/// (HourLanes): VCU and Mbps as 8 × uint32 per slot keyed by hourIndex / 8, Wh as 4 × uint64 per slot.
 struct Book {
     Counters counts;
     mapping(uint256 bidId => IMarket.Bid) bids;
@@ -45,4 +46,16 @@ struct Book {
     mapping(uint256 dealId => IMarket.Deal) deals;
     mapping(uint8 region => GridFactor) gridFactors;
     mapping(IGreenCertificates.EnergySource source => uint16) sourceFactors;
+    // VCU sold per hour: lane hourIndex % 8 of slot hourIndex / 8.
+    mapping(uint256 offerId => mapping(uint256 slot => uint256)) computeUsed;
+    // Mbps reserved per hour, packed like computeUsed.
+    mapping(uint256 offerId => mapping(uint256 slot => uint256)) bandwidthUsed;
+    // Wh left per offer hour: lane i % 4 of slot i / 4, i = the hour's offset from the offer's firstHour.
+    mapping(uint256 offerId => mapping(uint256 slot => uint256)) energyRemaining;
+    // Wh of a device-hour in open offers or sold: lane hourIndex % 4 of slot (deviceId << 32 | hourIndex / 4).
+    mapping(uint256 deviceSlot => uint256) deviceHourOffered;
+    // Links a bid reserved its Mbps on besides its first (Bid.linkId), for a bid split across regions.
+    mapping(uint256 bidId => mapping(uint256 linkId => bool)) extraLinks;
+    mapping(address account => uint256) withdrawable;
+    uint256 accruedFees;
 }

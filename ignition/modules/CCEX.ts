@@ -1,5 +1,5 @@
 // Deploys and wires the whole exchange: green certificates, carbon credits, the market and the two
-// external libraries it links (BatchSettlement, OrderPosting), with every role granted at deployment to
+// external libraries it links (BatchSettlement, DealClosing, OrderPosting), with every role granted at deployment to
 // an account given as a module parameter (each defaults to the deployer), and the generation sources'
 // lifecycle emission factors set from the start (later changes go through the market's delayed schedule).
 //
@@ -46,6 +46,7 @@ function deployExchange(m: IgnitionModuleBuilder, settlementToken: ArgumentType)
   const credits = m.contract("CarbonCredits", [deployer]);
   const batchSettlement = m.library("BatchSettlement");
   const orderPosting = m.library("OrderPosting");
+  const dealClosing = m.library("DealClosing");
   const market = m.contract(
     "Market",
     [
@@ -67,7 +68,7 @@ function deployExchange(m: IgnitionModuleBuilder, settlementToken: ArgumentType)
       m.getParameter("arbitrationPeriod", DEFAULTS.arbitrationPeriod),
       m.getParameter<number[]>("sourceFactors", [...DEFAULTS.sourceFactors]),
     ],
-    { libraries: { BatchSettlement: batchSettlement, OrderPosting: orderPosting } },
+    { libraries: { BatchSettlement: batchSettlement, DealClosing: dealClosing, OrderPosting: orderPosting } },
   );
 
   const certificatesMarketRole = m.staticCall(certificates, "MARKET_ROLE", [], 0, { id: "CertificatesMarketRole" });
@@ -77,7 +78,7 @@ function deployExchange(m: IgnitionModuleBuilder, settlementToken: ArgumentType)
   m.call(certificates, "grantRole", [DEFAULT_ADMIN_ROLE, admin], { id: "GrantCertificatesAdmin" });
   m.call(credits, "grantRole", [DEFAULT_ADMIN_ROLE, admin], { id: "GrantCreditsAdmin" });
 
-  return { certificates, credits, batchSettlement, orderPosting, market };
+  return { certificates, credits, batchSettlement, dealClosing, orderPosting, market };
 }
 
 export const CCEXWithTokenModule = buildModule("CCEXWithToken", (m) => {

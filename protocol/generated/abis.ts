@@ -153,6 +153,17 @@ export const marketAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "supplier",
+        "type": "address"
+      }
+    ],
+    "name": "MarketCertificatesNotApproved",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "dealId",
         "type": "uint256"
@@ -222,19 +233,8 @@ export const marketAbi = [
         "type": "uint256"
       },
       {
-        "internalType": "uint40",
-        "name": "windowEnd",
-        "type": "uint40"
-      }
-    ],
-    "name": "MarketDealWindowNotEnded",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "uint256",
-        "name": "dealId",
+        "name": "hourOffset",
         "type": "uint256"
       },
       {
@@ -244,7 +244,7 @@ export const marketAbi = [
       },
       {
         "internalType": "uint256",
-        "name": "vcuHours",
+        "name": "vcu",
         "type": "uint256"
       }
     ],
@@ -255,11 +255,16 @@ export const marketAbi = [
     "inputs": [
       {
         "internalType": "uint256",
-        "name": "batchId",
+        "name": "deviceId",
         "type": "uint256"
+      },
+      {
+        "internalType": "enum IGreenCertificates.DeviceStatus",
+        "name": "status",
+        "type": "uint8"
       }
     ],
-    "name": "MarketDeviceSuspended",
+    "name": "MarketDeviceNotApproved",
     "type": "error"
   },
   {
@@ -276,6 +281,32 @@ export const marketAbi = [
       }
     ],
     "name": "MarketFeeTooHigh",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "deviceId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint40",
+        "name": "hourStart",
+        "type": "uint40"
+      },
+      {
+        "internalType": "uint256",
+        "name": "offeredWh",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "capacityWh",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketHourOverCapacity",
     "type": "error"
   },
   {
@@ -329,6 +360,27 @@ export const marketAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint16",
+        "name": "durationHours",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint256",
+        "name": "windowHours",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxHours",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketInvalidDuration",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint32",
         "name": "whPerVcuHour",
         "type": "uint32"
@@ -372,6 +424,22 @@ export const marketAbi = [
       }
     ],
     "name": "MarketInvalidGreenShare",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "hourCount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxHours",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketInvalidOfferHours",
     "type": "error"
   },
   {
@@ -466,6 +534,22 @@ export const marketAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "dealId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "jobEnd",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketJobNotEnded",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "MarketNoAcceptableRegion",
     "type": "error"
@@ -505,6 +589,27 @@ export const marketAbi = [
       }
     ],
     "name": "MarketNotDealParty",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "deviceId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "owner",
+        "type": "address"
+      }
+    ],
+    "name": "MarketNotDeviceOwner",
     "type": "error"
   },
   {
@@ -606,12 +711,49 @@ export const marketAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "uint256",
+        "name": "vcuHours",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "whHours",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint16",
+        "name": "durationHours",
+        "type": "uint16"
+      }
+    ],
+    "name": "MarketReportLengthMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "dealId",
+        "type": "uint256"
+      },
+      {
         "internalType": "address",
         "name": "account",
         "type": "address"
       }
     ],
     "name": "MarketRoleHolderIsParty",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint40",
+        "name": "time",
+        "type": "uint40"
+      }
+    ],
+    "name": "MarketTimeNotOnHour",
     "type": "error"
   },
   {
@@ -644,23 +786,23 @@ export const marketAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint256",
-        "name": "batchId",
-        "type": "uint256"
-      }
-    ],
-    "name": "MarketUnknownBatch",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "uint8",
         "name": "buyerRegion",
         "type": "uint8"
       }
     ],
     "name": "MarketUnknownBuyerRegion",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "certificateOrigin",
+        "type": "uint8"
+      }
+    ],
+    "name": "MarketUnknownCertificateOrigin",
     "type": "error"
   },
   {
@@ -699,17 +841,17 @@ export const marketAbi = [
   {
     "inputs": [
       {
-        "internalType": "address",
-        "name": "operator",
-        "type": "address"
+        "internalType": "uint256",
+        "name": "windowHours",
+        "type": "uint256"
       },
       {
-        "internalType": "address",
-        "name": "from",
-        "type": "address"
+        "internalType": "uint256",
+        "name": "maxHours",
+        "type": "uint256"
       }
     ],
-    "name": "MarketUnsolicitedCertificates",
+    "name": "MarketWindowTooLong",
     "type": "error"
   },
   {
@@ -760,12 +902,6 @@ export const marketAbi = [
         "internalType": "address",
         "name": "supplier",
         "type": "address"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "mbps",
-        "type": "uint256"
       }
     ],
     "name": "BandwidthOfferCancelled",
@@ -856,7 +992,7 @@ export const marketAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "vcuHours",
+        "name": "vcu",
         "type": "uint256"
       },
       {
@@ -903,18 +1039,23 @@ export const marketAbi = [
           },
           {
             "internalType": "uint40",
-            "name": "windowStart",
+            "name": "earliestStart",
             "type": "uint40"
           },
           {
             "internalType": "uint40",
-            "name": "windowEnd",
+            "name": "latestEnd",
             "type": "uint40"
           },
           {
-            "internalType": "uint40",
-            "name": "vcuHours",
-            "type": "uint40"
+            "internalType": "uint16",
+            "name": "durationHours",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "vcu",
+            "type": "uint32"
           },
           {
             "internalType": "uint80",
@@ -925,6 +1066,11 @@ export const marketAbi = [
             "internalType": "uint16",
             "name": "minGreenBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "certificateOrigin",
+            "type": "uint8"
           },
           {
             "internalType": "uint24",
@@ -971,12 +1117,6 @@ export const marketAbi = [
         "internalType": "address",
         "name": "supplier",
         "type": "address"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "vcuHours",
-        "type": "uint256"
       }
     ],
     "name": "ComputeOfferCancelled",
@@ -1020,9 +1160,9 @@ export const marketAbi = [
             "type": "uint40"
           },
           {
-            "internalType": "uint48",
-            "name": "vcuHours",
-            "type": "uint48"
+            "internalType": "uint32",
+            "name": "vcu",
+            "type": "uint32"
           },
           {
             "internalType": "uint96",
@@ -1074,12 +1214,6 @@ export const marketAbi = [
         "internalType": "uint256",
         "name": "refund",
         "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256[]",
-        "name": "returnedWh",
-        "type": "uint256[]"
       }
     ],
     "name": "DealCancelled",
@@ -1135,7 +1269,7 @@ export const marketAbi = [
         "components": [
           {
             "internalType": "uint256",
-            "name": "vcuDelivered",
+            "name": "vcuHoursDelivered",
             "type": "uint256"
           },
           {
@@ -1172,7 +1306,7 @@ export const marketAbi = [
               },
               {
                 "internalType": "uint256",
-                "name": "returnedWh",
+                "name": "undeliveredWh",
                 "type": "uint256"
               }
             ],
@@ -1255,17 +1389,17 @@ export const marketAbi = [
           },
           {
             "internalType": "uint40",
-            "name": "windowStart",
+            "name": "start",
             "type": "uint40"
           },
           {
-            "internalType": "uint40",
-            "name": "windowEnd",
-            "type": "uint40"
+            "internalType": "uint16",
+            "name": "durationHours",
+            "type": "uint16"
           },
           {
             "internalType": "uint256",
-            "name": "vcuHours",
+            "name": "vcu",
             "type": "uint256"
           },
           {
@@ -1275,7 +1409,7 @@ export const marketAbi = [
           },
           {
             "internalType": "uint256",
-            "name": "energyNeededWh",
+            "name": "needPerHourWh",
             "type": "uint256"
           },
           {
@@ -1292,8 +1426,13 @@ export const marketAbi = [
               },
               {
                 "internalType": "uint256",
-                "name": "batchId",
+                "name": "deviceId",
                 "type": "uint256"
+              },
+              {
+                "internalType": "uint40",
+                "name": "hour",
+                "type": "uint40"
               },
               {
                 "internalType": "uint256",
@@ -1349,6 +1488,16 @@ export const marketAbi = [
             "internalType": "uint16",
             "name": "gridFactor",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minGreenBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "enum IMarket.CertificateOrigin",
+            "name": "certificateOrigin",
+            "type": "uint8"
           },
           {
             "internalType": "uint40",
@@ -1443,16 +1592,16 @@ export const marketAbi = [
         "type": "address"
       },
       {
-        "indexed": false,
+        "indexed": true,
         "internalType": "uint256",
-        "name": "batchId",
+        "name": "deviceId",
         "type": "uint256"
       },
       {
         "indexed": false,
-        "internalType": "uint256",
-        "name": "wh",
-        "type": "uint256"
+        "internalType": "uint64[]",
+        "name": "unsoldWhPerHour",
+        "type": "uint64[]"
       }
     ],
     "name": "EnergyOfferCancelled",
@@ -1476,7 +1625,7 @@ export const marketAbi = [
       {
         "indexed": true,
         "internalType": "uint256",
-        "name": "batchId",
+        "name": "deviceId",
         "type": "uint256"
       },
       {
@@ -1494,14 +1643,19 @@ export const marketAbi = [
       {
         "components": [
           {
-            "internalType": "uint64",
-            "name": "batchId",
-            "type": "uint64"
+            "internalType": "uint32",
+            "name": "deviceId",
+            "type": "uint32"
           },
           {
-            "internalType": "uint64",
-            "name": "wh",
-            "type": "uint64"
+            "internalType": "uint40",
+            "name": "firstHour",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint64[]",
+            "name": "whPerHour",
+            "type": "uint64[]"
           },
           {
             "internalType": "uint96",
@@ -1839,6 +1993,12 @@ export const marketAbi = [
         "internalType": "uint256",
         "name": "whConsumed",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "matchedGreenWh",
+        "type": "uint256"
       }
     ],
     "name": "UsageFlagged",
@@ -1862,18 +2022,18 @@ export const marketAbi = [
       {
         "components": [
           {
-            "internalType": "uint256",
-            "name": "vcuDelivered",
-            "type": "uint256"
+            "internalType": "uint32[]",
+            "name": "vcuPerHour",
+            "type": "uint32[]"
           },
           {
-            "internalType": "uint256",
-            "name": "whConsumed",
-            "type": "uint256"
+            "internalType": "uint64[]",
+            "name": "whPerHour",
+            "type": "uint64[]"
           },
           {
             "internalType": "bytes32",
-            "name": "meteringHash",
+            "name": "meteringRoot",
             "type": "bytes32"
           }
         ],
@@ -2004,12 +2164,64 @@ export const marketAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_GRID_AREA",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_JOB_HOURS",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_OFFER_HOURS",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_REGION",
     "outputs": [
       {
         "internalType": "uint8",
         "name": "",
         "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_WINDOW_HOURS",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
       }
     ],
     "stateMutability": "view",
@@ -2147,7 +2359,7 @@ export const marketAbi = [
           },
           {
             "internalType": "uint32",
-            "name": "remainingMbps",
+            "name": "mbps",
             "type": "uint32"
           },
           {
@@ -2159,6 +2371,30 @@ export const marketAbi = [
         "internalType": "struct IMarket.BandwidthOffer",
         "name": "",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "offerId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint40",
+        "name": "hourStart",
+        "type": "uint40"
+      }
+    ],
+    "name": "bandwidthUsedOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -2215,29 +2451,49 @@ export const marketAbi = [
             "type": "uint16"
           },
           {
+            "internalType": "enum IMarket.CertificateOrigin",
+            "name": "certificateOrigin",
+            "type": "uint8"
+          },
+          {
             "internalType": "uint40",
             "name": "expiry",
             "type": "uint40"
           },
           {
             "internalType": "uint40",
-            "name": "windowStart",
+            "name": "earliestStart",
             "type": "uint40"
           },
           {
             "internalType": "uint40",
-            "name": "windowEnd",
+            "name": "latestEnd",
             "type": "uint40"
           },
           {
+            "internalType": "uint16",
+            "name": "durationHours",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "remainingVcu",
+            "type": "uint32"
+          },
+          {
             "internalType": "uint40",
-            "name": "remainingVcuHours",
+            "name": "start",
             "type": "uint40"
           },
           {
             "internalType": "uint24",
             "name": "bandwidthMbps",
             "type": "uint24"
+          },
+          {
+            "internalType": "uint48",
+            "name": "linkId",
+            "type": "uint48"
           },
           {
             "internalType": "uint80",
@@ -2361,17 +2617,17 @@ export const marketAbi = [
           },
           {
             "internalType": "uint40",
-            "name": "windowStart",
+            "name": "start",
             "type": "uint40"
           },
           {
-            "internalType": "uint40",
-            "name": "windowEnd",
-            "type": "uint40"
+            "internalType": "uint16",
+            "name": "durationHours",
+            "type": "uint16"
           },
           {
             "internalType": "uint256",
-            "name": "vcuHours",
+            "name": "vcu",
             "type": "uint256"
           },
           {
@@ -2381,7 +2637,7 @@ export const marketAbi = [
           },
           {
             "internalType": "uint256",
-            "name": "energyNeededWh",
+            "name": "needPerHourWh",
             "type": "uint256"
           },
           {
@@ -2398,8 +2654,13 @@ export const marketAbi = [
               },
               {
                 "internalType": "uint256",
-                "name": "batchId",
+                "name": "deviceId",
                 "type": "uint256"
+              },
+              {
+                "internalType": "uint40",
+                "name": "hour",
+                "type": "uint40"
               },
               {
                 "internalType": "uint256",
@@ -2455,6 +2716,16 @@ export const marketAbi = [
             "internalType": "uint16",
             "name": "gridFactor",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minGreenBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "enum IMarket.CertificateOrigin",
+            "name": "certificateOrigin",
+            "type": "uint8"
           },
           {
             "internalType": "uint40",
@@ -2582,9 +2853,9 @@ export const marketAbi = [
             "type": "uint40"
           },
           {
-            "internalType": "uint48",
-            "name": "remainingVcuHours",
-            "type": "uint48"
+            "internalType": "uint32",
+            "name": "vcu",
+            "type": "uint32"
           },
           {
             "internalType": "uint32",
@@ -2600,6 +2871,30 @@ export const marketAbi = [
         "internalType": "struct IMarket.ComputeOffer",
         "name": "",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "offerId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint40",
+        "name": "hourStart",
+        "type": "uint40"
+      }
+    ],
+    "name": "computeUsedOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -2641,17 +2936,17 @@ export const marketAbi = [
           },
           {
             "internalType": "uint40",
-            "name": "windowStart",
+            "name": "start",
             "type": "uint40"
           },
           {
-            "internalType": "uint40",
-            "name": "windowEnd",
-            "type": "uint40"
+            "internalType": "uint16",
+            "name": "durationHours",
+            "type": "uint16"
           },
           {
             "internalType": "uint256",
-            "name": "vcuHours",
+            "name": "vcu",
             "type": "uint256"
           },
           {
@@ -2661,7 +2956,7 @@ export const marketAbi = [
           },
           {
             "internalType": "uint256",
-            "name": "energyNeededWh",
+            "name": "needPerHourWh",
             "type": "uint256"
           },
           {
@@ -2678,8 +2973,13 @@ export const marketAbi = [
               },
               {
                 "internalType": "uint256",
-                "name": "batchId",
+                "name": "deviceId",
                 "type": "uint256"
+              },
+              {
+                "internalType": "uint40",
+                "name": "hour",
+                "type": "uint40"
               },
               {
                 "internalType": "uint256",
@@ -2737,6 +3037,16 @@ export const marketAbi = [
             "type": "uint16"
           },
           {
+            "internalType": "uint16",
+            "name": "minGreenBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "enum IMarket.CertificateOrigin",
+            "name": "certificateOrigin",
+            "type": "uint8"
+          },
+          {
             "internalType": "uint40",
             "name": "reportDeadline",
             "type": "uint40"
@@ -2754,18 +3064,18 @@ export const marketAbi = [
       {
         "components": [
           {
-            "internalType": "uint256",
-            "name": "vcuDelivered",
-            "type": "uint256"
+            "internalType": "uint32[]",
+            "name": "vcuPerHour",
+            "type": "uint32[]"
           },
           {
-            "internalType": "uint256",
-            "name": "whConsumed",
-            "type": "uint256"
+            "internalType": "uint64[]",
+            "name": "whPerHour",
+            "type": "uint64[]"
           },
           {
             "internalType": "bytes32",
-            "name": "meteringHash",
+            "name": "meteringRoot",
             "type": "bytes32"
           }
         ],
@@ -2823,19 +3133,48 @@ export const marketAbi = [
             "type": "uint8"
           },
           {
+            "internalType": "bool",
+            "name": "flagged",
+            "type": "bool"
+          },
+          {
             "internalType": "uint40",
             "name": "since",
             "type": "uint40"
           },
           {
-            "internalType": "bytes26",
+            "internalType": "bytes25",
             "name": "digest",
-            "type": "bytes26"
+            "type": "bytes25"
           }
         ],
         "internalType": "struct IMarket.Deal",
         "name": "deal",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "deviceId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint40",
+        "name": "hourStart",
+        "type": "uint40"
+      }
+    ],
+    "name": "deviceHourOfferedOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -2877,17 +3216,17 @@ export const marketAbi = [
           },
           {
             "internalType": "uint40",
-            "name": "windowStart",
+            "name": "start",
             "type": "uint40"
           },
           {
-            "internalType": "uint40",
-            "name": "windowEnd",
-            "type": "uint40"
+            "internalType": "uint16",
+            "name": "durationHours",
+            "type": "uint16"
           },
           {
             "internalType": "uint256",
-            "name": "vcuHours",
+            "name": "vcu",
             "type": "uint256"
           },
           {
@@ -2897,7 +3236,7 @@ export const marketAbi = [
           },
           {
             "internalType": "uint256",
-            "name": "energyNeededWh",
+            "name": "needPerHourWh",
             "type": "uint256"
           },
           {
@@ -2914,8 +3253,13 @@ export const marketAbi = [
               },
               {
                 "internalType": "uint256",
-                "name": "batchId",
+                "name": "deviceId",
                 "type": "uint256"
+              },
+              {
+                "internalType": "uint40",
+                "name": "hour",
+                "type": "uint40"
               },
               {
                 "internalType": "uint256",
@@ -2973,6 +3317,16 @@ export const marketAbi = [
             "type": "uint16"
           },
           {
+            "internalType": "uint16",
+            "name": "minGreenBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "enum IMarket.CertificateOrigin",
+            "name": "certificateOrigin",
+            "type": "uint8"
+          },
+          {
             "internalType": "uint40",
             "name": "reportDeadline",
             "type": "uint40"
@@ -2990,18 +3344,18 @@ export const marketAbi = [
       {
         "components": [
           {
-            "internalType": "uint256",
-            "name": "vcuDelivered",
-            "type": "uint256"
+            "internalType": "uint32[]",
+            "name": "vcuPerHour",
+            "type": "uint32[]"
           },
           {
-            "internalType": "uint256",
-            "name": "whConsumed",
-            "type": "uint256"
+            "internalType": "uint64[]",
+            "name": "whPerHour",
+            "type": "uint64[]"
           },
           {
             "internalType": "bytes32",
-            "name": "meteringHash",
+            "name": "meteringRoot",
             "type": "bytes32"
           }
         ],
@@ -3051,6 +3405,11 @@ export const marketAbi = [
             "type": "address"
           },
           {
+            "internalType": "uint32",
+            "name": "deviceId",
+            "type": "uint32"
+          },
+          {
             "internalType": "enum IGreenCertificates.EnergySource",
             "name": "source",
             "type": "uint8"
@@ -3066,14 +3425,14 @@ export const marketAbi = [
             "type": "uint40"
           },
           {
-            "internalType": "uint64",
-            "name": "batchId",
-            "type": "uint64"
+            "internalType": "uint40",
+            "name": "firstHour",
+            "type": "uint40"
           },
           {
-            "internalType": "uint64",
-            "name": "remainingWh",
-            "type": "uint64"
+            "internalType": "uint16",
+            "name": "hourCount",
+            "type": "uint16"
           },
           {
             "internalType": "uint96",
@@ -3084,6 +3443,30 @@ export const marketAbi = [
         "internalType": "struct IMarket.EnergyOffer",
         "name": "",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "offerId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint40",
+        "name": "hourStart",
+        "type": "uint40"
+      }
+    ],
+    "name": "energyRemainingOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -3138,17 +3521,17 @@ export const marketAbi = [
           },
           {
             "internalType": "uint40",
-            "name": "windowStart",
+            "name": "start",
             "type": "uint40"
           },
           {
-            "internalType": "uint40",
-            "name": "windowEnd",
-            "type": "uint40"
+            "internalType": "uint16",
+            "name": "durationHours",
+            "type": "uint16"
           },
           {
             "internalType": "uint256",
-            "name": "vcuHours",
+            "name": "vcu",
             "type": "uint256"
           },
           {
@@ -3158,7 +3541,7 @@ export const marketAbi = [
           },
           {
             "internalType": "uint256",
-            "name": "energyNeededWh",
+            "name": "needPerHourWh",
             "type": "uint256"
           },
           {
@@ -3175,8 +3558,13 @@ export const marketAbi = [
               },
               {
                 "internalType": "uint256",
-                "name": "batchId",
+                "name": "deviceId",
                 "type": "uint256"
+              },
+              {
+                "internalType": "uint40",
+                "name": "hour",
+                "type": "uint40"
               },
               {
                 "internalType": "uint256",
@@ -3234,6 +3622,16 @@ export const marketAbi = [
             "type": "uint16"
           },
           {
+            "internalType": "uint16",
+            "name": "minGreenBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "enum IMarket.CertificateOrigin",
+            "name": "certificateOrigin",
+            "type": "uint8"
+          },
+          {
             "internalType": "uint40",
             "name": "reportDeadline",
             "type": "uint40"
@@ -3251,18 +3649,18 @@ export const marketAbi = [
       {
         "components": [
           {
-            "internalType": "uint256",
-            "name": "vcuDelivered",
-            "type": "uint256"
+            "internalType": "uint32[]",
+            "name": "vcuPerHour",
+            "type": "uint32[]"
           },
           {
-            "internalType": "uint256",
-            "name": "whConsumed",
-            "type": "uint256"
+            "internalType": "uint64[]",
+            "name": "whPerHour",
+            "type": "uint64[]"
           },
           {
             "internalType": "bytes32",
-            "name": "meteringHash",
+            "name": "meteringRoot",
             "type": "bytes32"
           }
         ],
@@ -3312,17 +3710,17 @@ export const marketAbi = [
           },
           {
             "internalType": "uint40",
-            "name": "windowStart",
+            "name": "start",
             "type": "uint40"
           },
           {
-            "internalType": "uint40",
-            "name": "windowEnd",
-            "type": "uint40"
+            "internalType": "uint16",
+            "name": "durationHours",
+            "type": "uint16"
           },
           {
             "internalType": "uint256",
-            "name": "vcuHours",
+            "name": "vcu",
             "type": "uint256"
           },
           {
@@ -3332,7 +3730,7 @@ export const marketAbi = [
           },
           {
             "internalType": "uint256",
-            "name": "energyNeededWh",
+            "name": "needPerHourWh",
             "type": "uint256"
           },
           {
@@ -3349,8 +3747,13 @@ export const marketAbi = [
               },
               {
                 "internalType": "uint256",
-                "name": "batchId",
+                "name": "deviceId",
                 "type": "uint256"
+              },
+              {
+                "internalType": "uint40",
+                "name": "hour",
+                "type": "uint40"
               },
               {
                 "internalType": "uint256",
@@ -3408,6 +3811,16 @@ export const marketAbi = [
             "type": "uint16"
           },
           {
+            "internalType": "uint16",
+            "name": "minGreenBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "enum IMarket.CertificateOrigin",
+            "name": "certificateOrigin",
+            "type": "uint8"
+          },
+          {
             "internalType": "uint40",
             "name": "reportDeadline",
             "type": "uint40"
@@ -3425,18 +3838,18 @@ export const marketAbi = [
       {
         "components": [
           {
-            "internalType": "uint256",
-            "name": "vcuDelivered",
-            "type": "uint256"
+            "internalType": "uint32[]",
+            "name": "vcuPerHour",
+            "type": "uint32[]"
           },
           {
-            "internalType": "uint256",
-            "name": "whConsumed",
-            "type": "uint256"
+            "internalType": "uint64[]",
+            "name": "whPerHour",
+            "type": "uint64[]"
           },
           {
             "internalType": "bytes32",
-            "name": "meteringHash",
+            "name": "meteringRoot",
             "type": "bytes32"
           }
         ],
@@ -3485,6 +3898,25 @@ export const marketAbi = [
     "name": "grantRole",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "region",
+        "type": "uint8"
+      }
+    ],
+    "name": "gridAreaOf",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "pure",
     "type": "function"
   },
   {
@@ -3547,84 +3979,6 @@ export const marketAbi = [
       }
     ],
     "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "operator",
-        "type": "address"
-      },
-      {
-        "internalType": "address",
-        "name": "from",
-        "type": "address"
-      },
-      {
-        "internalType": "uint256[]",
-        "name": "",
-        "type": "uint256[]"
-      },
-      {
-        "internalType": "uint256[]",
-        "name": "",
-        "type": "uint256[]"
-      },
-      {
-        "internalType": "bytes",
-        "name": "",
-        "type": "bytes"
-      }
-    ],
-    "name": "onERC1155BatchReceived",
-    "outputs": [
-      {
-        "internalType": "bytes4",
-        "name": "",
-        "type": "bytes4"
-      }
-    ],
-    "stateMutability": "pure",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "operator",
-        "type": "address"
-      },
-      {
-        "internalType": "address",
-        "name": "from",
-        "type": "address"
-      },
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      },
-      {
-        "internalType": "bytes",
-        "name": "",
-        "type": "bytes"
-      }
-    ],
-    "name": "onERC1155Received",
-    "outputs": [
-      {
-        "internalType": "bytes4",
-        "name": "",
-        "type": "bytes4"
-      }
-    ],
-    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -3729,18 +4083,23 @@ export const marketAbi = [
           },
           {
             "internalType": "uint40",
-            "name": "windowStart",
+            "name": "earliestStart",
             "type": "uint40"
           },
           {
             "internalType": "uint40",
-            "name": "windowEnd",
+            "name": "latestEnd",
             "type": "uint40"
           },
           {
-            "internalType": "uint40",
-            "name": "vcuHours",
-            "type": "uint40"
+            "internalType": "uint16",
+            "name": "durationHours",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "vcu",
+            "type": "uint32"
           },
           {
             "internalType": "uint80",
@@ -3751,6 +4110,11 @@ export const marketAbi = [
             "internalType": "uint16",
             "name": "minGreenBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "certificateOrigin",
+            "type": "uint8"
           },
           {
             "internalType": "uint24",
@@ -3805,18 +4169,23 @@ export const marketAbi = [
           },
           {
             "internalType": "uint40",
-            "name": "windowStart",
+            "name": "earliestStart",
             "type": "uint40"
           },
           {
             "internalType": "uint40",
-            "name": "windowEnd",
+            "name": "latestEnd",
             "type": "uint40"
           },
           {
-            "internalType": "uint40",
-            "name": "vcuHours",
-            "type": "uint40"
+            "internalType": "uint16",
+            "name": "durationHours",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "vcu",
+            "type": "uint32"
           },
           {
             "internalType": "uint80",
@@ -3827,6 +4196,11 @@ export const marketAbi = [
             "internalType": "uint16",
             "name": "minGreenBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "certificateOrigin",
+            "type": "uint8"
           },
           {
             "internalType": "uint24",
@@ -3905,9 +4279,9 @@ export const marketAbi = [
             "type": "uint40"
           },
           {
-            "internalType": "uint48",
-            "name": "vcuHours",
-            "type": "uint48"
+            "internalType": "uint32",
+            "name": "vcu",
+            "type": "uint32"
           },
           {
             "internalType": "uint96",
@@ -3951,14 +4325,19 @@ export const marketAbi = [
       {
         "components": [
           {
-            "internalType": "uint64",
-            "name": "batchId",
-            "type": "uint64"
+            "internalType": "uint32",
+            "name": "deviceId",
+            "type": "uint32"
           },
           {
-            "internalType": "uint64",
-            "name": "wh",
-            "type": "uint64"
+            "internalType": "uint40",
+            "name": "firstHour",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint64[]",
+            "name": "whPerHour",
+            "type": "uint64[]"
           },
           {
             "internalType": "uint96",
@@ -4036,17 +4415,17 @@ export const marketAbi = [
           },
           {
             "internalType": "uint40",
-            "name": "windowStart",
+            "name": "start",
             "type": "uint40"
           },
           {
-            "internalType": "uint40",
-            "name": "windowEnd",
-            "type": "uint40"
+            "internalType": "uint16",
+            "name": "durationHours",
+            "type": "uint16"
           },
           {
             "internalType": "uint256",
-            "name": "vcuHours",
+            "name": "vcu",
             "type": "uint256"
           },
           {
@@ -4056,7 +4435,7 @@ export const marketAbi = [
           },
           {
             "internalType": "uint256",
-            "name": "energyNeededWh",
+            "name": "needPerHourWh",
             "type": "uint256"
           },
           {
@@ -4073,8 +4452,13 @@ export const marketAbi = [
               },
               {
                 "internalType": "uint256",
-                "name": "batchId",
+                "name": "deviceId",
                 "type": "uint256"
+              },
+              {
+                "internalType": "uint40",
+                "name": "hour",
+                "type": "uint40"
               },
               {
                 "internalType": "uint256",
@@ -4132,6 +4516,16 @@ export const marketAbi = [
             "type": "uint16"
           },
           {
+            "internalType": "uint16",
+            "name": "minGreenBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "enum IMarket.CertificateOrigin",
+            "name": "certificateOrigin",
+            "type": "uint8"
+          },
+          {
             "internalType": "uint40",
             "name": "reportDeadline",
             "type": "uint40"
@@ -4149,18 +4543,18 @@ export const marketAbi = [
       {
         "components": [
           {
-            "internalType": "uint256",
-            "name": "vcuDelivered",
-            "type": "uint256"
+            "internalType": "uint32[]",
+            "name": "vcuPerHour",
+            "type": "uint32[]"
           },
           {
-            "internalType": "uint256",
-            "name": "whConsumed",
-            "type": "uint256"
+            "internalType": "uint64[]",
+            "name": "whPerHour",
+            "type": "uint64[]"
           },
           {
             "internalType": "bytes32",
-            "name": "meteringHash",
+            "name": "meteringRoot",
             "type": "bytes32"
           }
         ],
@@ -4172,9 +4566,9 @@ export const marketAbi = [
     "name": "reportDigest",
     "outputs": [
       {
-        "internalType": "bytes26",
+        "internalType": "bytes25",
         "name": "",
-        "type": "bytes26"
+        "type": "bytes25"
       }
     ],
     "stateMutability": "pure",
@@ -4229,17 +4623,17 @@ export const marketAbi = [
           },
           {
             "internalType": "uint40",
-            "name": "windowStart",
+            "name": "start",
             "type": "uint40"
           },
           {
-            "internalType": "uint40",
-            "name": "windowEnd",
-            "type": "uint40"
+            "internalType": "uint16",
+            "name": "durationHours",
+            "type": "uint16"
           },
           {
             "internalType": "uint256",
-            "name": "vcuHours",
+            "name": "vcu",
             "type": "uint256"
           },
           {
@@ -4249,7 +4643,7 @@ export const marketAbi = [
           },
           {
             "internalType": "uint256",
-            "name": "energyNeededWh",
+            "name": "needPerHourWh",
             "type": "uint256"
           },
           {
@@ -4266,8 +4660,13 @@ export const marketAbi = [
               },
               {
                 "internalType": "uint256",
-                "name": "batchId",
+                "name": "deviceId",
                 "type": "uint256"
+              },
+              {
+                "internalType": "uint40",
+                "name": "hour",
+                "type": "uint40"
               },
               {
                 "internalType": "uint256",
@@ -4325,6 +4724,16 @@ export const marketAbi = [
             "type": "uint16"
           },
           {
+            "internalType": "uint16",
+            "name": "minGreenBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "enum IMarket.CertificateOrigin",
+            "name": "certificateOrigin",
+            "type": "uint8"
+          },
+          {
             "internalType": "uint40",
             "name": "reportDeadline",
             "type": "uint40"
@@ -4342,18 +4751,18 @@ export const marketAbi = [
       {
         "components": [
           {
-            "internalType": "uint256",
-            "name": "vcuDelivered",
-            "type": "uint256"
+            "internalType": "uint32[]",
+            "name": "vcuPerHour",
+            "type": "uint32[]"
           },
           {
-            "internalType": "uint256",
-            "name": "whConsumed",
-            "type": "uint256"
+            "internalType": "uint64[]",
+            "name": "whPerHour",
+            "type": "uint64[]"
           },
           {
             "internalType": "bytes32",
-            "name": "meteringHash",
+            "name": "meteringRoot",
             "type": "bytes32"
           }
         ],
@@ -4403,17 +4812,17 @@ export const marketAbi = [
           },
           {
             "internalType": "uint40",
-            "name": "windowStart",
+            "name": "start",
             "type": "uint40"
           },
           {
-            "internalType": "uint40",
-            "name": "windowEnd",
-            "type": "uint40"
+            "internalType": "uint16",
+            "name": "durationHours",
+            "type": "uint16"
           },
           {
             "internalType": "uint256",
-            "name": "vcuHours",
+            "name": "vcu",
             "type": "uint256"
           },
           {
@@ -4423,7 +4832,7 @@ export const marketAbi = [
           },
           {
             "internalType": "uint256",
-            "name": "energyNeededWh",
+            "name": "needPerHourWh",
             "type": "uint256"
           },
           {
@@ -4440,8 +4849,13 @@ export const marketAbi = [
               },
               {
                 "internalType": "uint256",
-                "name": "batchId",
+                "name": "deviceId",
                 "type": "uint256"
+              },
+              {
+                "internalType": "uint40",
+                "name": "hour",
+                "type": "uint40"
               },
               {
                 "internalType": "uint256",
@@ -4499,6 +4913,16 @@ export const marketAbi = [
             "type": "uint16"
           },
           {
+            "internalType": "uint16",
+            "name": "minGreenBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "enum IMarket.CertificateOrigin",
+            "name": "certificateOrigin",
+            "type": "uint8"
+          },
+          {
             "internalType": "uint40",
             "name": "reportDeadline",
             "type": "uint40"
@@ -4516,18 +4940,18 @@ export const marketAbi = [
       {
         "components": [
           {
-            "internalType": "uint256",
-            "name": "vcuDelivered",
-            "type": "uint256"
+            "internalType": "uint32[]",
+            "name": "vcuPerHour",
+            "type": "uint32[]"
           },
           {
-            "internalType": "uint256",
-            "name": "whConsumed",
-            "type": "uint256"
+            "internalType": "uint64[]",
+            "name": "whPerHour",
+            "type": "uint64[]"
           },
           {
             "internalType": "bytes32",
-            "name": "meteringHash",
+            "name": "meteringRoot",
             "type": "bytes32"
           }
         ],
@@ -4644,8 +5068,13 @@ export const marketAbi = [
             "type": "uint256"
           },
           {
+            "internalType": "uint40",
+            "name": "start",
+            "type": "uint40"
+          },
+          {
             "internalType": "uint256",
-            "name": "vcuHours",
+            "name": "vcu",
             "type": "uint256"
           },
           {
@@ -4659,6 +5088,11 @@ export const marketAbi = [
                 "internalType": "uint256",
                 "name": "offerId",
                 "type": "uint256"
+              },
+              {
+                "internalType": "uint40",
+                "name": "hour",
+                "type": "uint40"
               },
               {
                 "internalType": "uint256",
@@ -4784,17 +5218,17 @@ export const marketAbi = [
           },
           {
             "internalType": "uint40",
-            "name": "windowStart",
+            "name": "start",
             "type": "uint40"
           },
           {
-            "internalType": "uint40",
-            "name": "windowEnd",
-            "type": "uint40"
+            "internalType": "uint16",
+            "name": "durationHours",
+            "type": "uint16"
           },
           {
             "internalType": "uint256",
-            "name": "vcuHours",
+            "name": "vcu",
             "type": "uint256"
           },
           {
@@ -4804,7 +5238,7 @@ export const marketAbi = [
           },
           {
             "internalType": "uint256",
-            "name": "energyNeededWh",
+            "name": "needPerHourWh",
             "type": "uint256"
           },
           {
@@ -4821,8 +5255,13 @@ export const marketAbi = [
               },
               {
                 "internalType": "uint256",
-                "name": "batchId",
+                "name": "deviceId",
                 "type": "uint256"
+              },
+              {
+                "internalType": "uint40",
+                "name": "hour",
+                "type": "uint40"
               },
               {
                 "internalType": "uint256",
@@ -4880,6 +5319,16 @@ export const marketAbi = [
             "type": "uint16"
           },
           {
+            "internalType": "uint16",
+            "name": "minGreenBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "enum IMarket.CertificateOrigin",
+            "name": "certificateOrigin",
+            "type": "uint8"
+          },
+          {
             "internalType": "uint40",
             "name": "reportDeadline",
             "type": "uint40"
@@ -4898,9 +5347,9 @@ export const marketAbi = [
     "name": "termsDigest",
     "outputs": [
       {
-        "internalType": "bytes26",
+        "internalType": "bytes25",
         "name": "",
-        "type": "bytes26"
+        "type": "bytes25"
       }
     ],
     "stateMutability": "pure",
@@ -5020,7 +5469,7 @@ export const greenCertificatesAbi = [
     "inputs": [
       {
         "internalType": "uint256",
-        "name": "batchId",
+        "name": "certificateId",
         "type": "uint256"
       },
       {
@@ -5040,6 +5489,11 @@ export const greenCertificatesAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "uint40",
+        "name": "hourStart",
+        "type": "uint40"
+      },
+      {
         "internalType": "uint256",
         "name": "wh",
         "type": "uint256"
@@ -5051,6 +5505,48 @@ export const greenCertificatesAbi = [
       }
     ],
     "name": "CertificatesExceedsCapacity",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "deviceId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint40",
+        "name": "firstHour",
+        "type": "uint40"
+      },
+      {
+        "internalType": "uint40",
+        "name": "commissionedAt",
+        "type": "uint40"
+      }
+    ],
+    "name": "CertificatesHoursBeforeCommissioning",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "deviceId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint40",
+        "name": "firstHour",
+        "type": "uint40"
+      },
+      {
+        "internalType": "uint40",
+        "name": "issuedUntil",
+        "type": "uint40"
+      }
+    ],
+    "name": "CertificatesHoursOverlap",
     "type": "error"
   },
   {
@@ -5105,13 +5601,13 @@ export const greenCertificatesAbi = [
     "inputs": [
       {
         "internalType": "uint40",
-        "name": "periodStart",
+        "name": "firstHour",
         "type": "uint40"
       },
       {
-        "internalType": "uint40",
-        "name": "periodEnd",
-        "type": "uint40"
+        "internalType": "uint256",
+        "name": "hourCount",
+        "type": "uint256"
       },
       {
         "internalType": "uint256",
@@ -5119,7 +5615,28 @@ export const greenCertificatesAbi = [
         "type": "uint256"
       }
     ],
-    "name": "CertificatesInvalidPeriod",
+    "name": "CertificatesInvalidHours",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "holders",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "certificateIds",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "whs",
+        "type": "uint256"
+      }
+    ],
+    "name": "CertificatesLengthMismatch",
     "type": "error"
   },
   {
@@ -5151,65 +5668,12 @@ export const greenCertificatesAbi = [
         "type": "uint256"
       },
       {
-        "internalType": "uint40",
-        "name": "periodStart",
-        "type": "uint40"
-      },
-      {
-        "internalType": "uint40",
-        "name": "commissionedAt",
-        "type": "uint40"
-      }
-    ],
-    "name": "CertificatesPeriodBeforeCommissioning",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "deviceId",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint40",
-        "name": "periodStart",
-        "type": "uint40"
-      },
-      {
-        "internalType": "uint40",
-        "name": "issuedUntil",
-        "type": "uint40"
-      }
-    ],
-    "name": "CertificatesPeriodOverlap",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "deviceId",
-        "type": "uint256"
-      },
-      {
         "internalType": "address",
         "name": "registrar",
         "type": "address"
       }
     ],
     "name": "CertificatesRegistrarIsOwner",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "batchId",
-        "type": "uint256"
-      }
-    ],
-    "name": "CertificatesUnknownBatch",
     "type": "error"
   },
   {
@@ -5383,7 +5847,7 @@ export const greenCertificatesAbi = [
       {
         "indexed": true,
         "internalType": "uint256",
-        "name": "batchId",
+        "name": "issueId",
         "type": "uint256"
       },
       {
@@ -5413,20 +5877,14 @@ export const greenCertificatesAbi = [
       {
         "indexed": false,
         "internalType": "uint40",
-        "name": "periodStart",
+        "name": "firstHour",
         "type": "uint40"
       },
       {
         "indexed": false,
-        "internalType": "uint40",
-        "name": "periodEnd",
-        "type": "uint40"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "wh",
-        "type": "uint256"
+        "internalType": "uint64[]",
+        "name": "whPerHour",
+        "type": "uint64[]"
       }
     ],
     "name": "CertificatesIssued",
@@ -5438,7 +5896,7 @@ export const greenCertificatesAbi = [
       {
         "indexed": true,
         "internalType": "uint256",
-        "name": "batchId",
+        "name": "certificateId",
         "type": "uint256"
       },
       {
@@ -5452,6 +5910,18 @@ export const greenCertificatesAbi = [
         "internalType": "address",
         "name": "beneficiary",
         "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "deviceId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint40",
+        "name": "hourStart",
+        "type": "uint40"
       },
       {
         "indexed": false,
@@ -5758,6 +6228,19 @@ export const greenCertificatesAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_ISSUE_HOURS",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_REGION",
     "outputs": [
       {
@@ -5844,8 +6327,19 @@ export const greenCertificatesAbi = [
     "type": "function"
   },
   {
-    "inputs": [],
-    "name": "batchCount",
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "deviceId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint40",
+        "name": "hourStart",
+        "type": "uint40"
+      }
+    ],
+    "name": "certificateIdOf",
     "outputs": [
       {
         "internalType": "uint256",
@@ -5853,60 +6347,28 @@ export const greenCertificatesAbi = [
         "type": "uint256"
       }
     ],
-    "stateMutability": "view",
+    "stateMutability": "pure",
     "type": "function"
   },
   {
     "inputs": [
       {
-        "internalType": "uint256",
-        "name": "batchId",
-        "type": "uint256"
+        "internalType": "address[]",
+        "name": "holders",
+        "type": "address[]"
+      },
+      {
+        "internalType": "uint256[]",
+        "name": "certificateIds",
+        "type": "uint256[]"
       }
     ],
-    "name": "batchOf",
+    "name": "deliverableOf",
     "outputs": [
       {
-        "components": [
-          {
-            "internalType": "uint32",
-            "name": "deviceId",
-            "type": "uint32"
-          },
-          {
-            "internalType": "enum IGreenCertificates.EnergySource",
-            "name": "source",
-            "type": "uint8"
-          },
-          {
-            "internalType": "uint8",
-            "name": "region",
-            "type": "uint8"
-          },
-          {
-            "internalType": "uint40",
-            "name": "periodStart",
-            "type": "uint40"
-          },
-          {
-            "internalType": "uint40",
-            "name": "periodEnd",
-            "type": "uint40"
-          },
-          {
-            "internalType": "uint64",
-            "name": "issuedWh",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "retiredWh",
-            "type": "uint64"
-          }
-        ],
-        "internalType": "struct IGreenCertificates.Batch",
-        "name": "",
-        "type": "tuple"
+        "internalType": "uint256[]",
+        "name": "whs",
+        "type": "uint256[]"
       }
     ],
     "stateMutability": "view",
@@ -5979,6 +6441,52 @@ export const greenCertificatesAbi = [
           }
         ],
         "internalType": "struct IGreenCertificates.Device",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "deviceId",
+        "type": "uint256"
+      }
+    ],
+    "name": "deviceProfileOf",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "owner",
+            "type": "address"
+          },
+          {
+            "internalType": "enum IGreenCertificates.EnergySource",
+            "name": "source",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "region",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IGreenCertificates.DeviceStatus",
+            "name": "status",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint64",
+            "name": "capacityW",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct IGreenCertificates.DeviceProfile",
         "name": "",
         "type": "tuple"
       }
@@ -6075,11 +6583,11 @@ export const greenCertificatesAbi = [
     "inputs": [
       {
         "internalType": "uint256",
-        "name": "batchId",
+        "name": "deviceId",
         "type": "uint256"
       }
     ],
-    "name": "isBatchSuspended",
+    "name": "isDeviceSuspended",
     "outputs": [
       {
         "internalType": "bool",
@@ -6099,29 +6607,37 @@ export const greenCertificatesAbi = [
       },
       {
         "internalType": "uint40",
-        "name": "periodStart",
+        "name": "firstHour",
         "type": "uint40"
       },
       {
-        "internalType": "uint40",
-        "name": "periodEnd",
-        "type": "uint40"
-      },
-      {
-        "internalType": "uint64",
-        "name": "wh",
-        "type": "uint64"
+        "internalType": "uint64[]",
+        "name": "whPerHour",
+        "type": "uint64[]"
       }
     ],
     "name": "issue",
     "outputs": [
       {
         "internalType": "uint256",
-        "name": "batchId",
+        "name": "issueId",
         "type": "uint256"
       }
     ],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "issueCount",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -6185,7 +6701,7 @@ export const greenCertificatesAbi = [
     "inputs": [
       {
         "internalType": "uint256",
-        "name": "batchId",
+        "name": "certificateId",
         "type": "uint256"
       },
       {
@@ -6222,8 +6738,13 @@ export const greenCertificatesAbi = [
         "type": "address"
       },
       {
+        "internalType": "address[]",
+        "name": "holders",
+        "type": "address[]"
+      },
+      {
         "internalType": "uint256[]",
-        "name": "batchIds",
+        "name": "certificateIds",
         "type": "uint256[]"
       },
       {
@@ -6233,29 +6754,6 @@ export const greenCertificatesAbi = [
       }
     ],
     "name": "retireForDeal",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "to",
-        "type": "address"
-      },
-      {
-        "internalType": "uint256[]",
-        "name": "batchIds",
-        "type": "uint256[]"
-      },
-      {
-        "internalType": "uint256[]",
-        "name": "whs",
-        "type": "uint256[]"
-      }
-    ],
-    "name": "returnEscrow",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

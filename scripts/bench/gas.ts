@@ -6,9 +6,11 @@
 //   npm run bench:gas -- --update      rewrite the snapshot with this run's figures
 //   npm run bench:gas -- --breakdown   also show where the lifecycle's gas goes, per opcode family
 //
-// The lifecycle is a real bundled trade (compute + one energy lot + bandwidth between two
-// regions): its per-trade figure is settle's gas per match in a batch of 20, plus one usage report,
-// plus one finalisation, both averaged over the 20 deals of that batch.
+// The lifecycle is a real bundled trade of the hourly market: a 4-hour job (25 VCU, 100 VCU-hours)
+// with two energy lots (two devices, two of the job's hours, 62.5 kWh each: the whole need of those
+// hours) and a link between two regions. Its per-trade figure is settle's gas per match in a batch of
+// 20, plus the compute supplier's report (one transaction per deal, as the supplier's tools send it),
+// plus the finalisation as the keeper sends it (a multicall of the 20 deals), per deal.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -41,7 +43,7 @@ if (build.status !== 0) {
 
 // Imported after the build: the helpers open the in-process network and read the artifacts.
 const { ethers, time } = await import("../../test/helpers/connection.ts");
-const { deployExchange, USD } = await import("../../test/helpers/deploy.ts");
+const { deployExchange, Region, USD } = await import("../../test/helpers/deploy.ts");
 const book = await import("../../test/helpers/book.ts");
 const { fullReport, settle } = await import("../../test/helpers/deals.ts");
 const { signPermit } = await import("../../test/helpers/permit.ts");
@@ -63,27 +65,37 @@ async function gasOf(tx: Promise<{ wait: () => Promise<Receipt | null> }>): Prom
 
 const d = await deployExchange();
 const { market } = d;
-const wind = await book.issueBatch(d, d.windSupplier, Source.Wind);
+const windDevice = await book.registerDevice(d, d.windSupplier, Source.Wind, Region.Gansu);
+const solarDevice = await book.registerDevice(d, d.solarSupplier, Source.Solar, Region.Ningxia);
+const [h0, h1] = book.jobHours(d.t0);
+const { windowStart } = book.defaultWindow(d.t0);
+/** A day of forecast generation (24 hours from the job's first hour), as a supplier posts it. */
+const DAY_OF_HOURS = 24;
+const dayOf = (wh: bigint) => Array.from({ length: DAY_OF_HOURS }, () => wh);
 
 // ─── Posting ────────────────────────────────────────────────────────────────────────────────────
-// Capacity for 21 standard bids: 5,000 VCU-hours, 5 MWh of certificates, 2,000 Mbps.
+// Capacity for 23 standard bids: 25 VCU each in every hour, 62.5 kWh per lot, 50 Mbps each.
 operations.postComputeOffer = Number(
-  (await gasOf(market.connect(d.computeSupplier).postComputeOffer(book.computeOffer(d.t0, { vcuHours: 5_000n }))))
-    .gasUsed,
+  (await gasOf(market.connect(d.computeSupplier).postComputeOffer(book.computeOffer(d.t0, { vcu: 1_000n })))).gasUsed,
 );
-operations.postEnergyOffer = Number(
+operations.postEnergyOffer24Hours = Number(
   (
     await gasOf(
-      market.connect(d.windSupplier).postEnergyOffer(book.energyOffer(d.t0, wind.batchId, { wh: book.BATCH_WH })),
+      market
+        .connect(d.windSupplier)
+        .postEnergyOffer(book.energyOffer(d.t0, windDevice, { whPerHour: dayOf(2_000_000n) })),
     )
   ).gasUsed,
 );
+await market
+  .connect(d.solarSupplier)
+  .postEnergyOffer(book.energyOffer(d.t0, solarDevice, { whPerHour: dayOf(2_000_000n) }));
 operations.postBandwidthOffer = Number(
   (await gasOf(market.connect(d.networkSupplier).postBandwidthOffer(book.bandwidthOffer(d.t0, { mbps: 2_000n }))))
     .gasUsed,
 );
 const bidGas: bigint[] = [];
-for (let i = 0; i < BATCH + 1; ++i) {
+for (let i = 0; i < BATCH + 3; ++i) {
   const buyer = i % 2 === 0 ? d.buyer : d.otherBuyer;
   bidGas.push((await gasOf(market.connect(buyer).postBid(book.bid(d.t0)))).gasUsed);
 }
@@ -101,20 +113,19 @@ operations.postBidWithPermit = Number(
 );
 
 // ─── Settlement ─────────────────────────────────────────────────────────────────────────────────
-const offers: { computeOfferId: bigint; windOfferId: bigint; bandwidthOfferId: bigint } = {
-  computeOfferId: 1n,
-  windOfferId: 1n,
-  bandwidthOfferId: 1n,
-};
-/** The lifecycle's bundle: 100 VCU-hours (250 kWh), 200 kWh of it certified wind, over the link to the buyer. */
+/** The lifecycle's bundle: 25 VCU for 4 hours, wind covering hour 0 and solar hour 1, over the link. */
 function tradeFor(bidId: bigint) {
   return {
     bidId,
-    computeOfferId: offers.computeOfferId,
-    vcuHours: 100n,
+    computeOfferId: 1n,
+    start: windowStart,
+    vcu: 25n,
     computePayment: 180n * USD,
-    energyLots: [{ offerId: offers.windOfferId, wh: 200_000n, payment: 9n * USD }],
-    bandwidthOfferId: offers.bandwidthOfferId,
+    energyLots: [
+      { offerId: 1n, hour: h0, wh: 62_500n, payment: 3n * USD },
+      { offerId: 2n, hour: h1, wh: 62_500n, payment: 4n * USD },
+    ],
+    bandwidthOfferId: 1n,
     bandwidthPayment: 3n * USD,
   };
 }
@@ -128,9 +139,16 @@ const batch = await settle(d, batchMatches);
 if (batch.deals.length !== BATCH) throw new Error(`batch skipped ${batch.skipped.map((s) => s.reason).join(", ")}`);
 operations.settleBatchOf20PerMatch = Math.round(Number(batch.receipt.gasUsed) / BATCH);
 lifecycleTransactions.push({ hash: batch.receipt.hash, share: 1 / BATCH });
+const confirmed = await settle(d, [tradeFor(BigInt(BATCH + 2))]);
+
+// ─── Certificates: the devices issue the day once it has passed ─────────────────────────────────
+await book.advanceTo(windowStart + DAY_OF_HOURS * book.HOUR);
+operations.issueCertificates24Hours = Number(
+  (await gasOf(d.certificates.connect(d.windSupplier).issue(windDevice, windowStart, dayOf(2_000_000n)))).gasUsed,
+);
+await d.certificates.connect(d.solarSupplier).issue(solarDevice, windowStart, dayOf(2_000_000n));
 
 // ─── Deal lifecycle ─────────────────────────────────────────────────────────────────────────────
-await book.advanceTo(batch.deals[0].terms.windowEnd);
 const reports = batch.deals.map(({ terms }) => fullReport(terms));
 let reportGas = 0n;
 for (const [i, { dealId, terms }] of batch.deals.entries()) {
@@ -139,71 +157,44 @@ for (const [i, { dealId, terms }] of batch.deals.entries()) {
   lifecycleTransactions.push({ hash: receipt.hash, share: 1 / BATCH });
 }
 operations.reportUsage = Math.round(Number(reportGas) / BATCH);
-// The single deal is reported too, and later closed by the buyer's confirmation instead.
 const singleReport = fullReport(single.deals[0].terms);
 await gasOf(market.connect(d.computeSupplier).reportUsage(single.deals[0].dealId, single.deals[0].terms, singleReport));
+const confirmedReport = fullReport(confirmed.deals[0].terms);
+await market
+  .connect(d.computeSupplier)
+  .reportUsage(confirmed.deals[0].dealId, confirmed.deals[0].terms, confirmedReport);
 
 await time.increase(Number(batch.deals[0].terms.challengePeriod));
-let finalizeGas = 0n;
-for (const [i, { dealId, terms }] of batch.deals.entries()) {
-  const receipt = await gasOf(market.connect(d.stranger).finalize(dealId, terms, reports[i]));
-  finalizeGas += receipt.gasUsed;
-  lifecycleTransactions.push({ hash: receipt.hash, share: 1 / BATCH });
-}
-operations.finalize = Math.round(Number(finalizeGas) / BATCH);
+operations.finalize = Number(
+  (await gasOf(market.connect(d.stranger).finalize(single.deals[0].dealId, single.deals[0].terms, singleReport)))
+    .gasUsed,
+);
+// The keeper finalises the batch's deals in one multicall, sharing the transaction's 21,000 gas and
+// warm storage (the registry, the credit token, the suppliers' balances) across deals.
+const finalizeCalls = batch.deals.map(({ dealId, terms }, i) =>
+  market.interface.encodeFunctionData("finalize", [dealId, terms, reports[i]]),
+);
+const finalized = await gasOf(market.connect(d.stranger).multicall(finalizeCalls));
+operations.finalizeInMulticallOf20PerDeal = Math.round(Number(finalized.gasUsed) / BATCH);
+lifecycleTransactions.push({ hash: finalized.hash, share: 1 / BATCH });
 
 operations.confirmUsage = Number(
-  (await gasOf(market.connect(d.buyer).confirmUsage(single.deals[0].dealId, single.deals[0].terms, singleReport)))
-    .gasUsed,
+  (
+    await gasOf(
+      market.connect(d.otherBuyer).confirmUsage(confirmed.deals[0].dealId, confirmed.deals[0].terms, confirmedReport),
+    )
+  ).gasUsed,
 );
 
 operations.withdraw = Number((await gasOf(market.connect(d.computeSupplier).withdraw())).gasUsed);
 operations.withdrawFees = Number((await gasOf(market.withdrawFees())).gasUsed);
-operations.cancelBid = Number((await gasOf(market.connect(d.stranger).cancelBid(BigInt(BATCH + 2)))).gasUsed);
+operations.cancelBid = Number((await gasOf(market.connect(d.buyer).cancelBid(BigInt(BATCH + 3)))).gasUsed);
 operations.retireCredits = Number(
   (await gasOf(d.credits.connect(d.buyer).retire(1_000n, d.buyer.address, "bench retirement"))).gasUsed,
 );
 
-// ─── The same lifecycle with reports and finalisations batched through multicall ────────────────
-// A compute supplier reports all its deals of a window in one transaction and a keeper finalises
-// them in another, sharing the 21,000 gas of a transaction and warm storage across deals.
-{
-  const now = await time.latest();
-  const second = await book.issueBatch({ ...d, t0: now }, d.windSupplier, Source.Wind);
-  await market.connect(d.computeSupplier).postComputeOffer(book.computeOffer(now, { vcuHours: 2_000n }));
-  await market.connect(d.windSupplier).postEnergyOffer(book.energyOffer(now, second.batchId, { wh: book.BATCH_WH }));
-  await market.connect(d.networkSupplier).postBandwidthOffer(book.bandwidthOffer(now, { mbps: 1_000n }));
-  const firstBid = (await market.bidCount()) + 1n;
-  for (let i = 0; i < BATCH; ++i) await market.connect(i % 2 === 0 ? d.buyer : d.otherBuyer).postBid(book.bid(now));
-  offers.computeOfferId = await market.computeOfferCount();
-  offers.windOfferId = await market.energyOfferCount();
-  offers.bandwidthOfferId = await market.bandwidthOfferCount();
-  const batched = await settle(
-    d,
-    Array.from({ length: BATCH }, (_, i) => tradeFor(firstBid + BigInt(i))),
-  );
-  if (batched.deals.length !== BATCH)
-    throw new Error(`second batch skipped ${batched.skipped.map((s) => s.reason).join(", ")}`);
-  await book.advanceTo(batched.deals[0].terms.windowEnd);
-  const batchedReports = batched.deals.map(({ terms }) => fullReport(terms));
-  const reportCalls = batched.deals.map(({ dealId, terms }, i) =>
-    market.interface.encodeFunctionData("reportUsage", [dealId, terms, batchedReports[i]]),
-  );
-  const reported = await gasOf(market.connect(d.computeSupplier).multicall(reportCalls));
-  operations.reportUsageInMulticallOf20PerDeal = Math.round(Number(reported.gasUsed) / BATCH);
-  await time.increase(Number(batched.deals[0].terms.challengePeriod));
-  const finalizeCalls = batched.deals.map(({ dealId, terms }, i) =>
-    market.interface.encodeFunctionData("finalize", [dealId, terms, batchedReports[i]]),
-  );
-  const finalized = await gasOf(market.connect(d.stranger).multicall(finalizeCalls));
-  operations.finalizeInMulticallOf20PerDeal = Math.round(Number(finalized.gasUsed) / BATCH);
-  operations.lifecyclePerTradeWithMulticall =
-    Math.round(Number(batched.receipt.gasUsed) / BATCH) +
-    operations.reportUsageInMulticallOf20PerDeal +
-    operations.finalizeInMulticallOf20PerDeal;
-}
-
-const lifecyclePerTrade = operations.settleBatchOf20PerMatch + operations.reportUsage + operations.finalize;
+const lifecyclePerTrade =
+  operations.settleBatchOf20PerMatch + operations.reportUsage + operations.finalizeInMulticallOf20PerDeal;
 const result: Snapshot = { operations, lifecyclePerTrade };
 
 // ─── Output ─────────────────────────────────────────────────────────────────────────────────────
@@ -271,7 +262,7 @@ async function printBreakdown(): Promise<void> {
   delete counts["21,000 per transaction, calldata, refunds"];
   const total = Object.values(families).reduce((a, b) => a + b, 0);
   console.log(
-    `\nwhere one trade's ${Math.round(total)} gas go (settle in a batch of 20 + report + finalize, averaged):`,
+    `\nwhere one trade's ${Math.round(total)} gas go (settle in a batch of 20 + report + finalise in a multicall of 20, averaged):`,
   );
   for (const [family, gas] of Object.entries(families).sort((a, b) => b[1] - a[1])) {
     const n = counts[family] === undefined ? "" : `  ×${counts[family].toFixed(1)}`;

@@ -1,18 +1,22 @@
-// Order builders with sensible defaults and the standard order book most tests trade on:
-// GPU compute in the northwest, a buyer in the east, wind and solar certificates, a link between them.
+// Order builders with sensible defaults and the standard order book most tests trade on: GPU
+// compute in Gansu (north-west grid), a buyer in the Yangtze River Delta, forward wind Wh from a Gansu
+// device and solar Wh from a Ningxia device (same grid area) for the job's four hours, a link between
+// the two regions. Every time is on the hour (docs/market-rules.md, "Hours").
 import type { IMarket } from "../../types/ethers-contracts/Market.ts";
 import { ethers, time } from "./connection.ts";
-import { type Deployed, deployExchange, HardwareClass, Region, Source, USD } from "./deploy.ts";
+import { type Deployed, deployExchange, HardwareClass, Origin, Region, Source, USD } from "./deploy.ts";
 
 export const HOUR = 3600;
 export const DAY = 24 * HOUR;
+/** Hours of the standard job. */
+export const JOB_HOURS = 4;
 
 export type ComputeOfferParams = IMarket.ComputeOfferParamsStruct;
 export type EnergyOfferParams = IMarket.EnergyOfferParamsStruct;
 export type BandwidthOfferParams = IMarket.BandwidthOfferParamsStruct;
 export type BidParams = IMarket.BidParamsStruct;
 
-import type { Match } from "../../protocol/orders.ts";
+import type { EnergyLot, Match } from "../../protocol/orders.ts";
 
 export type { EnergyLot, Match } from "../../protocol/orders.ts";
 
@@ -21,20 +25,31 @@ export function regions(...codes: number[]): bigint {
   return codes.reduce((mask, code) => mask | (1n << BigInt(code)), 0n);
 }
 
-/** The delivery window every default order uses: one day after `t0`, four hours long. */
+/** The first hour at least a day after `t0`. */
+export function jobStartAfter(t0: number): number {
+  return Math.ceil((t0 + DAY) / HOUR) * HOUR;
+}
+
+/** The standard job's hours: four hours starting on the hour a day after `t0`. */
 export function defaultWindow(t0: number) {
-  const windowStart = t0 + DAY;
-  return { windowStart, windowEnd: windowStart + 4 * HOUR };
+  const windowStart = jobStartAfter(t0);
+  return { windowStart, windowEnd: windowStart + JOB_HOURS * HOUR };
+}
+
+/** Hour starts of the standard job. */
+export function jobHours(t0: number): number[] {
+  const { windowStart } = defaultWindow(t0);
+  return Array.from({ length: JOB_HOURS }, (_, i) => windowStart + i * HOUR);
 }
 
 export function computeOffer(t0: number, overrides: Partial<ComputeOfferParams> = {}): ComputeOfferParams {
   const { windowStart, windowEnd } = defaultWindow(t0);
   return {
     hardwareClass: HardwareClass.GpuInference,
-    region: Region.Northwest,
+    region: Region.Gansu,
     windowStart: windowStart - HOUR,
     windowEnd: windowEnd + HOUR,
-    vcuHours: 1_000n,
+    vcu: 100n, // units in every hour
     reservePricePerVcuHour: 1_500_000n, // 1.50 per VCU-hour
     whPerVcuHour: 2_000n,
     pueMilli: 1_250n,
@@ -43,16 +58,22 @@ export function computeOffer(t0: number, overrides: Partial<ComputeOfferParams> 
   };
 }
 
+/** Wh each standard energy offer names in each job hour: 200 kWh of a 10 MW device. */
+export const OFFER_WH_PER_HOUR = 200_000n;
+export const DEVICE_CAPACITY_W = 10_000_000n;
+
 export function energyOffer(
   t0: number,
-  batchId: bigint,
+  deviceId: bigint,
   overrides: Partial<EnergyOfferParams> = {},
 ): EnergyOfferParams {
+  const { windowStart } = defaultWindow(t0);
   return {
-    batchId,
-    wh: 1_000_000n,
+    deviceId,
+    firstHour: windowStart,
+    whPerHour: Array.from({ length: JOB_HOURS }, () => OFFER_WH_PER_HOUR),
     reservePricePerKwh: 40_000n, // 0.04 per kWh
-    expiry: defaultWindow(t0).windowStart,
+    expiry: windowStart,
     ...overrides,
   };
 }
@@ -60,8 +81,8 @@ export function energyOffer(
 export function bandwidthOffer(t0: number, overrides: Partial<BandwidthOfferParams> = {}): BandwidthOfferParams {
   const { windowStart, windowEnd } = defaultWindow(t0);
   return {
-    fromRegion: Region.Northwest,
-    toRegion: Region.East,
+    fromRegion: Region.Gansu,
+    toRegion: Region.YangtzeDelta,
     mbps: 1_000n,
     latencyMs: 30n,
     windowStart: windowStart - HOUR,
@@ -72,17 +93,20 @@ export function bandwidthOffer(t0: number, overrides: Partial<BandwidthOfferPara
   };
 }
 
+/** The standard bid: a fixed job of 25 VCU for the four job hours (100 VCU-hours). */
 export function bid(t0: number, overrides: Partial<BidParams> = {}): BidParams {
   const { windowStart, windowEnd } = defaultWindow(t0);
   return {
     hardwareClass: HardwareClass.GpuInference,
-    acceptableRegions: regions(Region.Northwest, Region.East),
-    buyerRegion: Region.East,
-    windowStart,
-    windowEnd,
-    vcuHours: 100n,
+    acceptableRegions: regions(Region.Gansu, Region.YangtzeDelta),
+    buyerRegion: Region.YangtzeDelta,
+    earliestStart: windowStart,
+    latestEnd: windowEnd,
+    durationHours: JOB_HOURS,
+    vcu: 25n,
     limitPricePerVcuHour: 2_500_000n, // 2.50 all-in
     minGreenBps: 5_000n,
+    certificateOrigin: Origin.GridArea,
     bandwidthMbps: 50n,
     maxLatencyMs: 40n,
     expiry: windowStart,
@@ -93,60 +117,57 @@ export function bid(t0: number, overrides: Partial<BidParams> = {}): BidParams {
 export type Book = Deployed & {
   windDeviceId: bigint;
   solarDeviceId: bigint;
-  windBatchId: bigint;
-  solarBatchId: bigint;
   computeOfferId: bigint;
   windOfferId: bigint;
   solarOfferId: bigint;
   bandwidthOfferId: bigint;
   bidId: bigint;
+  /** Start of the standard job's first hour. */
+  start: number;
 };
 
-/** Wh each fixture batch holds: 5 MWh out of a 10 MW device's one-hour maximum. */
-export const BATCH_WH = 5_000_000n;
-export const DEVICE_CAPACITY_W = 10_000_000n;
-
-/** Registers and approves a device of `owner`, then issues one batch for an hour two days ago. */
-export async function issueBatch(
+/** Registers and approves a 10 MW device of `owner`, commissioned a month before `t0`. */
+export async function registerDevice(
   d: Deployed,
   owner: Deployed["windSupplier"],
   source: number,
-  region: number = Region.Northwest,
-): Promise<{ deviceId: bigint; batchId: bigint }> {
-  const commissionedAt = d.t0 - 30 * DAY;
+  region: number = Region.Gansu,
+): Promise<bigint> {
   await d.certificates
     .connect(owner)
-    .registerDevice(source, region, DEVICE_CAPACITY_W, commissionedAt, "ipfs://device");
+    .registerDevice(source, region, DEVICE_CAPACITY_W, d.t0 - 30 * DAY, "ipfs://device");
   const deviceId = await d.certificates.deviceCount();
   await d.certificates.connect(d.registrar).approveDevice(deviceId);
-  const periodStart = d.t0 - 2 * DAY;
-  await d.certificates.connect(owner).issue(deviceId, periodStart, periodStart + HOUR, BATCH_WH);
-  return { deviceId, batchId: await d.certificates.batchCount() };
+  return deviceId;
+}
+
+/** The device-hour certificate id (protocol/hours.ts certificateId). */
+export function certificateId(deviceId: bigint, hourStart: number): bigint {
+  return (deviceId << 32n) | BigInt(hourStart / HOUR);
 }
 
 /** The exchange with one open order of each kind (two energy offers) and one bid. */
 export async function openBook(): Promise<Book> {
   const d = await deployExchange();
-  const wind = await issueBatch(d, d.windSupplier, Source.Wind);
-  const solar = await issueBatch(d, d.solarSupplier, Source.Solar);
+  const windDeviceId = await registerDevice(d, d.windSupplier, Source.Wind, Region.Gansu);
+  const solarDeviceId = await registerDevice(d, d.solarSupplier, Source.Solar, Region.Ningxia);
   await d.market.connect(d.computeSupplier).postComputeOffer(computeOffer(d.t0));
-  await d.market.connect(d.windSupplier).postEnergyOffer(energyOffer(d.t0, wind.batchId));
+  await d.market.connect(d.windSupplier).postEnergyOffer(energyOffer(d.t0, windDeviceId));
   await d.market
     .connect(d.solarSupplier)
-    .postEnergyOffer(energyOffer(d.t0, solar.batchId, { reservePricePerKwh: 50_000n }));
+    .postEnergyOffer(energyOffer(d.t0, solarDeviceId, { reservePricePerKwh: 50_000n }));
   await d.market.connect(d.networkSupplier).postBandwidthOffer(bandwidthOffer(d.t0));
   await d.market.connect(d.buyer).postBid(bid(d.t0));
   return {
     ...d,
-    windDeviceId: wind.deviceId,
-    solarDeviceId: solar.deviceId,
-    windBatchId: wind.batchId,
-    solarBatchId: solar.batchId,
+    windDeviceId,
+    solarDeviceId,
     computeOfferId: 1n,
     windOfferId: 1n,
     solarOfferId: 2n,
     bandwidthOfferId: 1n,
     bidId: 1n,
+    start: defaultWindow(d.t0).windowStart,
   };
 }
 
@@ -157,10 +178,10 @@ export async function openBook(): Promise<Book> {
 export async function postBookAgain(b: Book): Promise<Book> {
   const now = await time.latest();
   await b.market.connect(b.computeSupplier).postComputeOffer(computeOffer(now));
-  await b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(now, b.windBatchId));
+  await b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(now, b.windDeviceId));
   await b.market
     .connect(b.solarSupplier)
-    .postEnergyOffer(energyOffer(now, b.solarBatchId, { reservePricePerKwh: 50_000n }));
+    .postEnergyOffer(energyOffer(now, b.solarDeviceId, { reservePricePerKwh: 50_000n }));
   await b.market.connect(b.networkSupplier).postBandwidthOffer(bandwidthOffer(now));
   await b.market.connect(b.buyer).postBid(bid(now));
   const energyOffers = await b.market.energyOfferCount();
@@ -172,23 +193,35 @@ export async function postBookAgain(b: Book): Promise<Book> {
     solarOfferId: energyOffers,
     bandwidthOfferId: await b.market.bandwidthOfferCount(),
     bidId: await b.market.bidCount(),
+    start: defaultWindow(now).windowStart,
   };
 }
 
+/** Wind and solar Wh of each job hour in the standard bundle. */
+export const WIND_LOT_WH = 37_500n;
+export const SOLAR_LOT_WH = 25_000n;
+
+/** Lots of `wh` (paid `payment` each) from `offerId` in each of `hours`. */
+export function lots(offerId: bigint, hours: number[], wh: bigint, payment: bigint): EnergyLot[] {
+  return hours.map((hour) => ({ offerId, hour, wh, payment }));
+}
+
 /**
- * The standard bundle on the standard book: 100 VCU-hours (250 kWh at PUE 1.25) covered by 150 kWh
- * of wind and 100 kWh of solar, shipped over the link. Every payment sits above its reserve and the
- * total plus fee below the bid's limit.
+ * The standard bundle on the standard book: 25 VCU for the four job hours (100 VCU-hours, 62.5 kWh
+ * per hour at PUE 1.25), each hour covered by 37.5 kWh of wind and 25 kWh of solar, shipped over the
+ * link. Every payment sits above its reserve and the total plus fee below the bid's limit.
  */
 export function bundle(b: Book, overrides: Partial<Match> = {}): Match {
+  const hours = jobHours(b.t0);
   return {
     bidId: b.bidId,
     computeOfferId: b.computeOfferId,
-    vcuHours: 100n,
+    start: b.start,
+    vcu: 25n,
     computePayment: 180n * USD, // reserve 150
     energyLots: [
-      { offerId: b.windOfferId, wh: 150_000n, payment: 7n * USD }, // reserve 6
-      { offerId: b.solarOfferId, wh: 100_000n, payment: 6n * USD }, // reserve 5
+      ...lots(b.windOfferId, hours, WIND_LOT_WH, 1_750_000n), // reserve 1.50 per lot
+      ...lots(b.solarOfferId, hours, SOLAR_LOT_WH, 1_500_000n), // reserve 1.25 per lot
     ],
     bandwidthOfferId: b.bandwidthOfferId,
     bandwidthPayment: 3n * USD, // reserve 50 Mbps × 4 h × 0.01 = 2
@@ -197,33 +230,56 @@ export function bundle(b: Book, overrides: Partial<Match> = {}): Match {
 }
 
 /**
- * The standard bundle scaled to `vcuHours` of the standard bid (at least 6, below which the fixed
+ * The standard bundle scaled to `vcu` of the standard bid's 25 (at least 2, below which the fixed
  * bandwidth payment no longer fits the bid's limit): same energy mix and unit prices.
  */
-export function partialBundle(b: Book, vcuHours: bigint, overrides: Partial<Match> = {}): Match {
+export function partialBundle(b: Book, vcu: bigint, overrides: Partial<Match> = {}): Match {
+  const hours = jobHours(b.t0);
   return bundle(b, {
-    vcuHours,
-    computePayment: 1_800_000n * vcuHours,
+    vcu,
+    computePayment: 7_200_000n * vcu,
     energyLots: [
-      { offerId: b.windOfferId, wh: 1_500n * vcuHours, payment: 70_000n * vcuHours },
-      { offerId: b.solarOfferId, wh: 1_000n * vcuHours, payment: 60_000n * vcuHours },
+      ...lots(b.windOfferId, hours, 1_500n * vcu, 70_000n * vcu),
+      ...lots(b.solarOfferId, hours, 1_000n * vcu, 60_000n * vcu),
     ],
     ...overrides,
   });
 }
 
-/** Escrow the standard bid holds: 100 VCU-hours × 2.50. */
+/** Escrow the standard bid holds: 25 VCU × 4 h × 2.50. */
 export const BID_ESCROW = 250n * USD;
 /** Payments of the standard bundle at full delivery, and its fee at 1 %. */
 export const BUNDLE_PAYMENTS = 196n * USD;
 export const BUNDLE_FEE = 1_960_000n;
+
+/**
+ * The suppliers' certificates for `hours` of their devices, issued once those hours have ended: each
+ * device issues `whPerHour` for every hour from the first through the last (hours it did not offer too).
+ */
+export async function issueHours(
+  b: Book,
+  owner: Deployed["windSupplier"],
+  deviceId: bigint,
+  firstHour: number,
+  whPerHour: bigint[],
+): Promise<void> {
+  await advanceTo(firstHour + whPerHour.length * HOUR);
+  await b.certificates.connect(owner).issue(deviceId, firstHour, whPerHour);
+}
+
+/** Both standard devices issue what they offered for the job's hours (200 kWh each hour). */
+export async function issueJobHours(b: Book): Promise<void> {
+  const whs = Array.from({ length: JOB_HOURS }, () => OFFER_WH_PER_HOUR);
+  await issueHours(b, b.windSupplier, b.windDeviceId, b.start, whs);
+  await issueHours(b, b.solarSupplier, b.solarDeviceId, b.start, whs);
+}
 
 /** Moves the chain to `timestamp` if it is still ahead. */
 export async function advanceTo(timestamp: number | bigint): Promise<void> {
   if ((await time.latest()) < Number(timestamp)) await time.increaseTo(Number(timestamp));
 }
 
-/** A random-looking but deterministic metering hash for reports. */
-export function meteringHash(label: string): string {
+/** A random-looking but deterministic metering root for reports. */
+export function meteringRoot(label: string): string {
   return ethers.id(`metering:${label}`);
 }

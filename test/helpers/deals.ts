@@ -3,7 +3,7 @@
 // deal pays out, written from the design's formulas rather than from the contract.
 import { type ContractTransactionReceipt, type Log, Result } from "ethers";
 import { SKIP_REASONS } from "../../protocol/orders.ts";
-import { advanceTo, type Book, bundle, type Match, meteringHash, openBook } from "./book.ts";
+import { advanceTo, type Book, bundle, issueJobHours, type Match, meteringRoot, openBook } from "./book.ts";
 import { time } from "./connection.ts";
 import type { Deployed } from "./deploy.ts";
 
@@ -26,25 +26,27 @@ export function plain(value: unknown): any {
   return Array.from(value, plain);
 }
 
+export type DealEnergyLot = {
+  offerId: bigint;
+  supplier: string;
+  deviceId: bigint;
+  hour: bigint;
+  wh: bigint;
+  payment: bigint;
+  sourceFactor: bigint;
+};
 export type DealTerms = {
   bidId: bigint;
   buyer: string;
   computeOfferId: bigint;
   computeSupplier: string;
   computeRegion: bigint;
-  windowStart: bigint;
-  windowEnd: bigint;
-  vcuHours: bigint;
+  start: bigint;
+  durationHours: bigint;
+  vcu: bigint;
   computePayment: bigint;
-  energyNeededWh: bigint;
-  energyLots: {
-    offerId: bigint;
-    supplier: string;
-    batchId: bigint;
-    wh: bigint;
-    payment: bigint;
-    sourceFactor: bigint;
-  }[];
+  needPerHourWh: bigint;
+  energyLots: DealEnergyLot[];
   bandwidthOfferId: bigint;
   bandwidthSupplier: string;
   bandwidthMbps: bigint;
@@ -52,10 +54,12 @@ export type DealTerms = {
   fee: bigint;
   escrow: bigint;
   gridFactor: bigint;
+  minGreenBps: bigint;
+  certificateOrigin: bigint;
   reportDeadline: bigint;
   challengePeriod: bigint;
 };
-export type UsageReport = { vcuDelivered: bigint; whConsumed: bigint; meteringHash: string };
+export type UsageReport = { vcuPerHour: bigint[]; whPerHour: bigint[]; meteringRoot: string };
 export type OpenedDeal = { dealId: bigint; terms: DealTerms };
 export type Skipped = { index: bigint; bidId: bigint; computeOfferId: bigint; reason: (typeof SKIP_REASONS)[number] };
 
@@ -96,17 +100,23 @@ export async function settle(d: Deployed, matches: Match[]) {
   return { receipt, ...settlementOf(d, receipt) };
 }
 
-/** A full-delivery report of the standard deal: every VCU-hour delivered, exactly the energy planned. */
+/** The job's end: start + durationHours hours. */
+export function jobEnd(terms: DealTerms): bigint {
+  return terms.start + terms.durationHours * 3600n;
+}
+
+/** A full-delivery report: every VCU delivered in every hour, exactly the energy planned each hour. */
 export function fullReport(terms: DealTerms, overrides: Partial<UsageReport> = {}): UsageReport {
+  const hours = Number(terms.durationHours);
   return {
-    vcuDelivered: terms.vcuHours,
-    whConsumed: terms.energyNeededWh,
-    meteringHash: meteringHash("full"),
+    vcuPerHour: Array.from({ length: hours }, () => terms.vcu),
+    whPerHour: Array.from({ length: hours }, () => terms.needPerHourWh),
+    meteringRoot: meteringRoot("full"),
     ...overrides,
   };
 }
 
-export type LotOutcome = { paid: bigint; retiredWh: bigint; returnedWh: bigint };
+export type LotOutcome = { paid: bigint; retiredWh: bigint; undeliveredWh: bigint };
 export type DealOutcome = {
   computePaid: bigint;
   bandwidthPaid: bigint;
@@ -116,29 +126,52 @@ export type DealOutcome = {
   credits: bigint;
 };
 
+/** Certificate id of a deal's lot (device-hour). */
+export function lotCertificateId(lot: DealEnergyLot): bigint {
+  return (lot.deviceId << 32n) | (lot.hour / 3600n);
+}
+
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
+
 /**
- * What a deal must pay out (docs/market-rules.md, "What finalisation pays"): suppliers pro rata to delivery (energy pro rata to the
- * Wh retired, which is the green share of the energy actually consumed), the fee pro rata to what
- * suppliers are paid, the rest refunded; credits = retired Wh × (grid − source factor) / 1000.
- * `acceptedBps` < 10,000 models an arbiter's refund split.
+ * What a deal must pay out (docs/market-rules.md, "Finalisation"), written from the design's formulas
+ * rather than from the contract: compute and bandwidth pro rata to the VCU-hours delivered; in each
+ * job hour min(lots' Wh, metered Wh) × accepted share is retirable, and the hour's lots retire in lot
+ * order up to it, each capped by what its supplier holds of the device-hour (`holdings`, keyed
+ * `supplier:certificateId`; a missing key means it holds all it sold), and each is paid pro rata to
+ * the Wh it retired; the fee pro rata to what suppliers are paid, the rest refunded; credits = Σ
+ * retired Wh × (grid − source factor) / 1000. `acceptedBps` < 10,000 models an arbiter's refund split.
  */
-export function expectedOutcome(terms: DealTerms, report: UsageReport, acceptedBps = BPS): DealOutcome {
-  const delivered = report.vcuDelivered * acceptedBps;
-  const whole = terms.vcuHours * BPS;
+export function expectedOutcome(
+  terms: DealTerms,
+  report: UsageReport,
+  acceptedBps = BPS,
+  holdings: Map<string, bigint> = new Map(),
+): DealOutcome {
+  const delivered = report.vcuPerHour.reduce((a, b) => a + b, 0n) * acceptedBps;
+  const whole = terms.vcu * terms.durationHours * BPS;
   const computePaid = (terms.computePayment * delivered) / whole;
   const bandwidthPaid = (terms.bandwidthPayment * delivered) / whole;
+  const hourOf = (lot: DealEnergyLot) => Number((lot.hour - terms.start) / 3600n);
+  const left = report.whPerHour.map((metered, h) => {
+    const green = terms.energyLots.filter((lot) => hourOf(lot) === h).reduce((a, lot) => a + lot.wh, 0n);
+    return (min(green, metered) * acceptedBps) / BPS;
+  });
+  const held = new Map(holdings);
   let full = terms.computePayment + terms.bandwidthPayment;
   let paid = computePaid + bandwidthPaid;
   let avoidedGramWh = 0n;
   const energyLots = terms.energyLots.map((lot) => {
-    const usedWh =
-      report.whConsumed >= terms.energyNeededWh ? lot.wh : (lot.wh * report.whConsumed) / terms.energyNeededWh;
-    const retiredWh = (usedWh * acceptedBps) / BPS;
+    const key = `${lot.supplier}:${lotCertificateId(lot)}`;
+    const share = min(lot.wh, left[hourOf(lot)]);
+    const retiredWh = min(share, held.get(key) ?? share);
+    if (held.has(key)) held.set(key, held.get(key)! - retiredWh);
+    left[hourOf(lot)] -= retiredWh;
     const lotPaid = (lot.payment * retiredWh) / lot.wh;
     full += lot.payment;
     paid += lotPaid;
     if (terms.gridFactor > lot.sourceFactor) avoidedGramWh += retiredWh * (terms.gridFactor - lot.sourceFactor);
-    return { paid: lotPaid, retiredWh, returnedWh: lot.wh - retiredWh };
+    return { paid: lotPaid, retiredWh, undeliveredWh: share - retiredWh };
   });
   const fee = full === 0n ? 0n : (terms.fee * paid) / full;
   return {
@@ -165,10 +198,11 @@ export async function openDeal(): Promise<DealFixture> {
   return { ...b, ...deals[0] };
 }
 
-/** Deal 1 reported at full delivery right after its window ended. */
+/** Deal 1 reported at full delivery right after its job ended, the suppliers' certificates issued. */
 export async function reportedDeal(): Promise<ReportedFixture> {
   const f = await openDeal();
-  await advanceTo(f.terms.windowEnd);
+  await issueJobHours(f);
+  await advanceTo(jobEnd(f.terms));
   const report = fullReport(f.terms);
   await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
   return { ...f, report, reportedAt: await time.latest() };
@@ -177,4 +211,28 @@ export async function reportedDeal(): Promise<ReportedFixture> {
 /** When the buyer's right to dispute a report made at `reportedAt` ends. */
 export function challengeEnd(f: ReportedFixture): number {
   return f.reportedAt + Number(f.terms.challengePeriod);
+}
+
+/** The facility energy the whole job declares: needPerHourWh × durationHours. */
+export function energyNeeded(terms: DealTerms): bigint {
+  return terms.needPerHourWh * terms.durationHours;
+}
+
+/**
+ * A report of `vcuHoursDelivered` VCU-hours and `whConsumed` Wh over the whole job, spread as evenly
+ * as whole numbers allow over its hours (the remainders in the first hours).
+ */
+export function spreadReport(
+  terms: DealTerms,
+  totals: { vcuHoursDelivered?: bigint; whConsumed?: bigint; meteringRoot?: string },
+): UsageReport {
+  const hours = terms.durationHours;
+  const spread = (total: bigint) =>
+    Array.from({ length: Number(hours) }, (_, h) => total / hours + (BigInt(h) < total % hours ? 1n : 0n));
+  const full = fullReport(terms);
+  return {
+    vcuPerHour: totals.vcuHoursDelivered === undefined ? full.vcuPerHour : spread(totals.vcuHoursDelivered),
+    whPerHour: totals.whConsumed === undefined ? full.whPerHour : spread(totals.whConsumed),
+    meteringRoot: totals.meteringRoot ?? full.meteringRoot,
+  };
 }

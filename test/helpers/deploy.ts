@@ -23,7 +23,18 @@ export const WIND_FACTOR = BigInt(SOURCE_FACTORS[Source.Wind]);
 export const SOLAR_FACTOR = BigInt(SOURCE_FACTORS[Source.Solar]);
 export const BUYER_FUNDS = 100_000n * USD;
 
-export const Region = { North: 1, East: 2, South: 3, Northwest: 4, Southwest: 5 } as const;
+export const Region = {
+  BeijingTianjinHebei: 1,
+  YangtzeDelta: 2,
+  GuangdongHkMacao: 3,
+  ChengduChongqing: 4,
+  InnerMongolia: 5,
+  Guizhou: 6,
+  Gansu: 7,
+  Ningxia: 8,
+} as const;
+/** IMarket.CertificateOrigin: where a bid's certificates may come from. */
+export const Origin = { ComputeRegion: 0, GridArea: 1, Anywhere: 2 } as const;
 export const HardwareClass = { CpuGeneral: 0, CpuHpc: 1, GpuInference: 2, GpuTraining: 3 } as const;
 
 /** IMarket.Parameter: what `scheduleParameterChange` changes. */

@@ -11,7 +11,7 @@ async function registeredDevice() {
   const commissionedAt = d.t0 - 100 * DAY;
   await d.certificates
     .connect(d.windSupplier)
-    .registerDevice(Source.Wind, Region.Northwest, CAPACITY_W, commissionedAt, "ipfs://farm");
+    .registerDevice(Source.Wind, Region.Gansu, CAPACITY_W, commissionedAt, "ipfs://farm");
   return { ...d, deviceId: 1n, commissionedAt };
 }
 
@@ -23,10 +23,10 @@ describe("generation devices", () => {
       await expect(
         d.certificates
           .connect(d.windSupplier)
-          .registerDevice(Source.Wind, Region.Northwest, CAPACITY_W, commissionedAt, "ipfs://farm"),
+          .registerDevice(Source.Wind, Region.Gansu, CAPACITY_W, commissionedAt, "ipfs://farm"),
       )
         .to.emit(d.certificates, "DeviceRegistered")
-        .withArgs(1n, d.windSupplier.address, Source.Wind, Region.Northwest, CAPACITY_W, commissionedAt, "ipfs://farm");
+        .withArgs(1n, d.windSupplier.address, Source.Wind, Region.Gansu, CAPACITY_W, commissionedAt, "ipfs://farm");
       const device = await d.certificates.deviceOf(1n);
       expect(device.owner).to.equal(d.windSupplier.address);
       expect(device.status).to.equal(Status.Pending);
@@ -38,7 +38,7 @@ describe("generation devices", () => {
 
     it("refuses a device without capacity", async () => {
       const d = await loadFixture(deployExchange);
-      await expect(d.certificates.connect(d.windSupplier).registerDevice(Source.Wind, Region.Northwest, 0n, d.t0, ""))
+      await expect(d.certificates.connect(d.windSupplier).registerDevice(Source.Wind, Region.Gansu, 0n, d.t0, ""))
         .to.be.revertedWithCustomError(d.certificates, "CertificatesInvalidDevice")
         .withArgs(0n, d.t0);
     });
@@ -47,7 +47,7 @@ describe("generation devices", () => {
       const d = await loadFixture(deployExchange);
       const future = d.t0 + DAY;
       await expect(
-        d.certificates.connect(d.windSupplier).registerDevice(Source.Wind, Region.Northwest, CAPACITY_W, future, ""),
+        d.certificates.connect(d.windSupplier).registerDevice(Source.Wind, Region.Gansu, CAPACITY_W, future, ""),
       )
         .to.be.revertedWithCustomError(d.certificates, "CertificatesInvalidDevice")
         .withArgs(CAPACITY_W, future);

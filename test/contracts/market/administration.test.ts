@@ -26,7 +26,7 @@ describe("market administration", () => {
     expect(await d.market.MAX_FEE_BPS()).to.equal(1_000n);
     expect(await d.market.PARAMETER_CHANGE_DELAY()).to.equal(BigInt(PARAMETER_CHANGE_DELAY));
     expect(await d.market.DEFAULT_GRID_FACTOR()).to.equal(610n);
-    expect(await d.market.gridFactorOf(Region.East)).to.equal(610n);
+    expect(await d.market.gridFactorOf(Region.YangtzeDelta)).to.equal(610n);
     expect(await d.market.sourceFactorOf(Source.Biomass)).to.equal(230n);
     expect(await d.market.settlementToken()).to.equal(await d.token.getAddress());
     expect(await d.market.certificates()).to.equal(await d.certificates.getAddress());
@@ -115,8 +115,8 @@ describe("market administration", () => {
         [Parameter.ChallengePeriod, 0, 2n ** 32n],
         [Parameter.Fee, 1, 10],
         [Parameter.GridFactor, 0, 500],
-        [Parameter.GridFactor, 7, 500],
-        [Parameter.GridFactor, Region.East, 65_536],
+        [Parameter.GridFactor, 9, 500],
+        [Parameter.GridFactor, Region.YangtzeDelta, 65_536],
         [Parameter.SourceFactor, 6, 10],
       ];
       for (const [parameter, key, value] of refused) {
@@ -125,7 +125,7 @@ describe("market administration", () => {
           .withArgs(parameter, BigInt(key), BigInt(value));
       }
       await d.market.connect(d.admin).scheduleParameterChange(Parameter.Fee, 0, 0);
-      await d.market.connect(d.admin).scheduleParameterChange(Parameter.GridFactor, Region.Southwest, 0);
+      await d.market.connect(d.admin).scheduleParameterChange(Parameter.GridFactor, Region.ChengduChongqing, 0);
     });
 
     it("set the treasury at once: it only redirects the platform's own fees", async () => {
@@ -161,18 +161,18 @@ describe("market administration", () => {
   describe("emission factors", () => {
     it("set a region's grid factor, including an explicit zero that overrides the default", async () => {
       const d = await loadFixture(deployExchange);
-      await expect(changeParameter(d, Parameter.GridFactor, Region.Southwest, 0))
+      await expect(changeParameter(d, Parameter.GridFactor, Region.ChengduChongqing, 0))
         .to.emit(d.market, "GridFactorSet")
-        .withArgs(Region.Southwest, 0n);
-      expect(await d.market.gridFactorOf(Region.Southwest)).to.equal(0n);
-      await changeParameter(d, Parameter.GridFactor, Region.North, 820);
-      expect(await d.market.gridFactorOf(Region.North)).to.equal(820n);
-      expect(await d.market.gridFactorOf(Region.East)).to.equal(610n);
+        .withArgs(Region.ChengduChongqing, 0n);
+      expect(await d.market.gridFactorOf(Region.ChengduChongqing)).to.equal(0n);
+      await changeParameter(d, Parameter.GridFactor, Region.BeijingTianjinHebei, 820);
+      expect(await d.market.gridFactorOf(Region.BeijingTianjinHebei)).to.equal(820n);
+      expect(await d.market.gridFactorOf(Region.YangtzeDelta)).to.equal(610n);
     });
 
     it("copy the compute region's grid factor in force into deals opened afterwards", async () => {
       const b = await loadFixture(openBook);
-      await changeParameter(b, Parameter.GridFactor, Region.Northwest, 700);
+      await changeParameter(b, Parameter.GridFactor, Region.Gansu, 700);
       const again = await postBookAgain(b);
       const { deals } = await settle(again, [bundle(again)]);
       expect(deals[0].terms.gridFactor).to.equal(700n);

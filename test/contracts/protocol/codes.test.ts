@@ -4,8 +4,9 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { DEAL_STATUSES, SKIP_REASONS } from "../../../protocol/orders.ts";
-import { ENERGY_SOURCES, HARDWARE_CLASSES, REGIONS } from "../../../protocol/units.ts";
+import { MAX_JOB_HOURS, MAX_OFFER_HOURS, MAX_WINDOW_HOURS } from "../../../protocol/hours.ts";
+import { CERTIFICATE_ORIGINS, DEAL_STATUSES, SKIP_REASONS } from "../../../protocol/orders.ts";
+import { ENERGY_SOURCES, GRID_AREAS, HARDWARE_CLASSES, REGIONS } from "../../../protocol/units.ts";
 import { DAY } from "../../helpers/book.ts";
 import { loadFixture } from "../../helpers/connection.ts";
 import { deployExchange } from "../../helpers/deploy.ts";
@@ -21,6 +22,25 @@ describe("protocol/units.ts agrees with the contracts", () => {
     const maxRegion = Number(await d.market.MAX_REGION());
     expect(Number(await d.certificates.MAX_REGION())).to.equal(maxRegion);
     expect(REGIONS.map((r) => r.code)).to.deep.equal(Array.from({ length: maxRegion }, (_, i) => i + 1));
+  });
+
+  it("maps every region to the grid area the contracts map it to, and lists exactly their grid areas", async () => {
+    const d = await loadFixture(deployExchange);
+    expect(Number(await d.market.MAX_GRID_AREA())).to.equal(GRID_AREAS.length);
+    expect(GRID_AREAS.map((a) => a.code)).to.deep.equal(Array.from({ length: GRID_AREAS.length }, (_, i) => i + 1));
+    for (const region of REGIONS) {
+      expect(Number(await d.market.gridAreaOf(region.code))).to.equal(region.gridArea, region.name);
+    }
+    expect(await d.market.gridAreaOf(0)).to.equal(0n);
+    expect(await d.market.gridAreaOf(REGIONS.length + 1)).to.equal(0n);
+  });
+
+  it("has the same hour limits as protocol/hours.ts", async () => {
+    const d = await loadFixture(deployExchange);
+    expect(Number(await d.market.MAX_WINDOW_HOURS())).to.equal(MAX_WINDOW_HOURS);
+    expect(Number(await d.market.MAX_JOB_HOURS())).to.equal(MAX_JOB_HOURS);
+    expect(Number(await d.market.MAX_OFFER_HOURS())).to.equal(MAX_OFFER_HOURS);
+    expect(Number(await d.certificates.MAX_ISSUE_HOURS())).to.equal(MAX_OFFER_HOURS);
   });
 
   it("lists exactly the generation sources the registry accepts, in the enum's order", async () => {
@@ -42,6 +62,9 @@ describe("protocol/units.ts agrees with the contracts", () => {
     );
     expect([...SKIP_REASONS]).to.deep.equal(enumMembers("IMarket.sol", "SkipReason"));
     expect([...DEAL_STATUSES]).to.deep.equal(enumMembers("IMarket.sol", "DealStatus"));
+    expect(CERTIFICATE_ORIGINS.map((name) => name.replace(/-/g, ""))).to.deep.equal(
+      enumMembers("IMarket.sol", "CertificateOrigin").map((name) => name.toLowerCase()),
+    );
   });
 });
 

@@ -6,10 +6,11 @@ import {IGreenCertificates} from "../../../contracts/interfaces/IGreenCertificat
 import {Assertions, bound} from "./utils/Assertions.sol";
 import {vm} from "./utils/Vm.sol";
 
-/// @notice A device is never certified for more than its capacity × hours, nor twice for any moment.
+/// @notice A device-hour is never certified for more than the device's capacity × 1 h, nor twice.
 contract CertificateIssuanceTest is Assertions {
-    uint40 internal constant START = 1_700_000_000;
+    uint40 internal constant START = 1_700_002_800; // on the hour
     uint256 internal constant NOW = 1_760_000_000;
+    uint256 internal constant HOUR = 3600;
     address internal owner = address(0xD0);
     GreenCertificates internal certificates;
 
@@ -20,61 +21,85 @@ contract CertificateIssuanceTest is Assertions {
 
     function _device(uint64 capacityW) internal returns (uint256 deviceId) {
         vm.prank(owner);
-        deviceId = certificates.registerDevice(uint8(IGreenCertificates.EnergySource.Wind), 4, capacityW, START, "");
+        deviceId = certificates.registerDevice(uint8(IGreenCertificates.EnergySource.Wind), 7, capacityW, START, "");
         certificates.approveDevice(deviceId);
     }
 
-    /// @notice Issuance succeeds exactly when wh ≤ capacity × seconds / 3600.
-    function testFuzz_issueAcceptsExactlyUpToCapacityTimesHours(uint64 capacityW, uint32 seconds_, uint64 wh) public {
+    /// @notice An issue succeeds exactly when every hour is ≤ capacity, and mints each hour to its own id.
+    function testFuzz_issueAcceptsExactlyHoursUpToCapacity(uint64 capacityW, uint256 seed) public {
         capacityW = uint64(bound(capacityW, 1, 1e12));
-        uint40 end = START + uint40(bound(seconds_, 1, 400 days));
-        wh = uint64(bound(wh, 1, type(uint64).max));
         uint256 deviceId = _device(capacityW);
-        uint256 maxWh = (uint256(capacityW) * (end - START)) / 3600;
-        vm.prank(owner);
-        if (wh > maxWh) {
-            vm.expectRevert(
-                abi.encodeWithSelector(IGreenCertificates.CertificatesExceedsCapacity.selector, deviceId, wh, maxWh)
+        uint256 hourCount = bound(seed, 1, 24);
+        uint64[] memory whPerHour = new uint64[](hourCount);
+        bool overCapacity = false;
+        uint256 firstOver = 0;
+        bool anyWh = false;
+        for (uint256 i = 0; i < hourCount; ++i) {
+            uint256 r = uint256(keccak256(abi.encode(seed, i)));
+            // Mostly within capacity, sometimes just above it, sometimes 0.
+            whPerHour[i] = uint64(
+                r % 7 == 0
+                    ? capacityW + 1
+                    : r % 5 == 0
+                        ? 0
+                        : bound(r >> 8, 0, capacityW)
             );
-            certificates.issue(deviceId, START, end, wh);
+            if (whPerHour[i] > capacityW && !overCapacity) {
+                overCapacity = true;
+                firstOver = i;
+            }
+            if (whPerHour[i] != 0) anyWh = true;
+        }
+        vm.prank(owner);
+        if (overCapacity) {
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IGreenCertificates.CertificatesExceedsCapacity.selector,
+                    deviceId,
+                    uint40(START + firstOver * HOUR),
+                    whPerHour[firstOver],
+                    capacityW
+                )
+            );
+            certificates.issue(deviceId, START, whPerHour);
+        } else if (!anyWh) {
+            vm.expectRevert(IGreenCertificates.CertificatesZeroAmount.selector);
+            certificates.issue(deviceId, START, whPerHour);
         } else {
-            uint256 batchId = certificates.issue(deviceId, START, end, wh);
-            assertEq(certificates.balanceOf(owner, batchId), wh, "owner did not receive the batch");
-            assertEq(certificates.batchOf(batchId).issuedWh, wh, "batch records another amount");
+            certificates.issue(deviceId, START, whPerHour);
+            for (uint256 i = 0; i < hourCount; ++i) {
+                uint256 id = certificates.certificateIdOf(deviceId, uint40(START + i * HOUR));
+                assertEq(id, (deviceId << 32) | (START / HOUR + i), "certificate id layout");
+                assertEq(certificates.balanceOf(owner, id), whPerHour[i], "hour minted another amount");
+            }
+            assertEq(certificates.deviceOf(deviceId).issuedUntil, START + hourCount * HOUR, "issued-until mark");
         }
     }
 
-    /// @notice Whatever periods a device owner asks for, the accepted ones never overlap and their
-    /// Wh never exceed the device's capacity over the time they cover.
-    function testFuzz_acceptedPeriodsNeverOverlapNorExceedCapacity(uint256 seed) public {
+    /// @notice Whatever hours a device owner asks for, the accepted ones never overlap: every
+    /// device-hour's balance is what exactly one issue minted for it, never more than capacity.
+    function testFuzz_acceptedHoursNeverOverlapNorExceedCapacity(uint256 seed) public {
         uint64 capacityW = uint64(bound(seed, 1_000, 1e9));
         uint256 deviceId = _device(capacityW);
         uint40 coveredUntil = 0;
-        uint256 coveredSeconds = 0;
-        uint256 issuedWh = 0;
-        for (uint256 i = 0; i < 12; ++i) {
+        for (uint256 i = 0; i < 10; ++i) {
             uint256 r = uint256(keccak256(abi.encode(seed, i)));
-            uint40 start = START + uint40(bound(r, 0, 20 days));
-            uint40 end = start + uint40(bound(r >> 64, 1, 3 days));
-            uint64 wh = uint64(bound(r >> 128, 1, (uint256(capacityW) * 3 days) / 3600));
+            uint40 firstHour = START + uint40(bound(r, 0, 72) * HOUR);
+            uint256 hourCount = bound(r >> 64, 1, 12);
+            uint64[] memory whPerHour = new uint64[](hourCount);
+            for (uint256 h = 0; h < hourCount; ++h) whPerHour[h] = uint64(bound(r >> (128 + h), 1, capacityW));
             vm.prank(owner);
-            try certificates.issue(deviceId, start, end, wh) returns (uint256 batchId) {
-                assertGe(start, coveredUntil, "an accepted period overlaps certified generation");
-                assertLe(wh, (uint256(capacityW) * (end - start)) / 3600, "an accepted batch exceeds capacity x hours");
-                IGreenCertificates.Batch memory batch = certificates.batchOf(batchId);
-                assertEq(batch.periodStart, start, "batch period start");
-                assertEq(batch.periodEnd, end, "batch period end");
-                coveredUntil = end;
-                coveredSeconds += end - start;
-                issuedWh += wh;
+            try certificates.issue(deviceId, firstHour, whPerHour) {
+                assertGe(firstHour, coveredUntil, "an accepted issue overlaps certified hours");
+                coveredUntil = uint40(firstHour + hourCount * HOUR);
             } catch {
-                // Refused: either it overlapped or it asked for too much; both are checked above for acceptances.
-                bool overlaps = start < coveredUntil;
-                bool tooMuch = wh > (uint256(capacityW) * (end - start)) / 3600;
-                assertTrue(overlaps || tooMuch, "a valid period was refused");
+                assertTrue(firstHour < coveredUntil, "a valid issue was refused");
             }
         }
-        assertLe(issuedWh, (uint256(capacityW) * coveredSeconds) / 3600, "device certified beyond its capacity");
+        for (uint40 t = START; t < coveredUntil; t += uint40(HOUR)) {
+            uint256 balance = certificates.balanceOf(owner, certificates.certificateIdOf(deviceId, t));
+            assertLe(balance, capacityW, "a device-hour holds more than capacity x 1 h");
+        }
         assertEq(certificates.deviceOf(deviceId).issuedUntil, coveredUntil, "device's issued-until mark");
     }
 }
