@@ -15,7 +15,7 @@
 // the schedule never breaks a rule of the contract; only optimality is heuristic.
 
 import { ScheduleState } from "./place.ts";
-import { type PreparedSchedule, prepareSchedule, routeKey } from "./prepare.ts";
+import { cheapestLinkPrice, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
 import type { ScheduleOptions, ScheduleResult, TimedBook } from "./types.ts";
 
 const TRIED_STARTS = 3;
@@ -40,33 +40,61 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   const ranked: Int32Array[] = [];
   const density = new Float64Array(bids.length);
   const feeFactor = 1 + options.platformFeeBps / 10_000;
+  const pairC: number[] = [];
+  const pairP: number[] = [];
+  const pairIndex: number[] = [];
+  const linkFloor = new Float64Array(REGION_SLOTS); // per compute region, for the bid at hand (−1: no link)
   bids.forEach((bid, b) => {
     const order = bid.order;
-    const pairs: { c: number; p: number }[] = [];
+    pairC.length = 0;
+    pairP.length = 0;
+    linkFloor.fill(Number.NaN);
     for (const c of bid.candidates) {
       const compute = computes[c];
       const green = ((order.minGreenBps / 10_000) * compute.milliWhPerVcuHour) / 1000;
       let link = 0;
       if (compute.region !== order.buyerRegion) {
-        const cheapest = cheapestLink(prep, routeKey(compute.region, order.buyerRegion), order.maxLatencyMs);
-        if (cheapest === undefined) continue;
+        let cheapest = linkFloor[compute.region];
+        if (Number.isNaN(cheapest)) {
+          cheapest = cheapestLinkPrice(prep, routeKey(compute.region, order.buyerRegion), order.maxLatencyMs) ?? -1;
+          linkFloor[compute.region] = cheapest;
+        }
+        if (cheapest < 0) continue;
         link = (cheapest * bid.mbps) / bid.remaining;
       }
       const cost = compute.reserve + green * prep.meanPricePerWh + link;
       if (cost * feeFactor > bid.limit) continue;
-      pairs.push({ c, p: bid.limit - cost });
+      pairC.push(c);
+      pairP.push(bid.limit - cost);
     }
-    pairs.sort((x, y) => y.p - x.p);
-    ranked.push(Int32Array.from(pairs, (x) => x.c));
-    profits.push(Float64Array.from(pairs, (x) => x.p));
-    density[b] = pairs.length > 0 ? pairs[0].p : 0;
+    pairIndex.length = pairC.length;
+    for (let i = 0; i < pairC.length; i++) pairIndex[i] = i;
+    pairIndex.sort((x, y) => pairP[y] - pairP[x]);
+    ranked.push(Int32Array.from(pairIndex, (i) => pairC[i]));
+    profits.push(Float64Array.from(pairIndex, (i) => pairP[i]));
+    density[b] = pairC.length > 0 ? pairP[pairIndex[0]] : 0;
   });
   const order = Array.from(bids.keys())
     .filter((b) => density[b] > 0)
     .sort((x, y) => density[y] - density[x]);
 
   // Pass 2: schedule.
-  const scores: { s: number; score: number }[] = [];
+  // The best TRIED_STARTS starts of the bid being scheduled, best first.
+  const topStart = new Int32Array(TRIED_STARTS);
+  const topScore = new Float64Array(TRIED_STARTS);
+  let topCount = 0;
+  const consider = (s: number, score: number) => {
+    let i = topCount < TRIED_STARTS ? topCount++ : TRIED_STARTS;
+    if (i === TRIED_STARTS && score <= topScore[TRIED_STARTS - 1]) return;
+    if (i === TRIED_STARTS) i--;
+    while (i > 0 && topScore[i - 1] < score) {
+      topScore[i] = topScore[i - 1];
+      topStart[i] = topStart[i - 1];
+      i--;
+    }
+    topScore[i] = score;
+    topStart[i] = s;
+  };
   for (const b of order) scheduleBid(b);
   // Pass 3: bids still short of their VCU try again at their start (or any start if unplaced).
   for (const b of order) if (state.remaining[b] > 0) scheduleBid(b);
@@ -81,7 +109,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     const fixed = state.start[b];
     const first = fixed >= 0 ? fixed : bid.firstStart;
     const last = fixed >= 0 ? fixed : bid.lastStart;
-    scores.length = 0;
+    topCount = 0;
     for (let s = first; s <= last; s++) {
       let left = state.remaining[b];
       let value = 0;
@@ -116,11 +144,10 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
         if (share < minShare) value *= share / minShare;
         tie += share;
       }
-      scores.push({ s, score: value * (1 + TIE_WEIGHT * tie) });
+      consider(s, value * (1 + TIE_WEIGHT * tie));
     }
-    scores.sort((x, y) => y.score - x.score || x.s - y.s);
-    for (let t = 0; t < Math.min(TRIED_STARTS, scores.length); t++) {
-      const s = scores[t].s;
+    for (let t = 0; t < topCount; t++) {
+      const s = topStart[t];
       let placed = 0;
       for (let i = 0; i < cands.length && state.remaining[b] > 0; i++) {
         const compute = computes[cands[i]];
@@ -138,11 +165,4 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     status: "heuristic",
     elapsedMs: performance.now() - started,
   };
-}
-
-/** Lowest reserve price per Mbps-hour of a route's links within a latency bound. */
-function cheapestLink(prep: PreparedSchedule, key: number, maxLatencyMs: number): number | undefined {
-  for (const w of prep.routes.get(key) ?? [])
-    if (prep.links[w].order.latencyMs <= maxLatencyMs) return prep.links[w].price;
-  return undefined;
 }

@@ -7,7 +7,7 @@
 
 import { mulDiv } from "../clearing/reserve-match.ts";
 import { AREA_OF_REGION, type PreparedSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
-import { HOUR, type HourlyEnergyLot, ORIGIN, type ScheduledMatch, type TimedBook } from "./types.ts";
+import { HOUR, type HourlyEnergyLot, MAX_JOB_HOURS, ORIGIN, type ScheduledMatch, type TimedBook } from "./types.ts";
 
 export class ScheduleState {
   readonly prep: PreparedSchedule;
@@ -21,6 +21,8 @@ export class ScheduleState {
   /** Per live bid: the link reserved on each route (routeKey → link index). */
   private readonly bidLinks = new Map<number, Map<number, number>>();
   private readonly pick: number[] = [];
+  private readonly supply = new Float64Array(MAX_JOB_HOURS);
+  private readonly usedInHour = new Float64Array(MAX_JOB_HOURS);
 
   /** `prep` is consumed: its free capacities and energy slots change as pieces are placed. */
   constructor(prep: PreparedSchedule, book: TimedBook, feeBps: number) {
@@ -68,7 +70,7 @@ export class ScheduleState {
     const minBps = order.minGreenBps;
     let lots: { slot: number; wh: number }[] = [];
     if (minBps > 0) {
-      const supply = new Float64Array(duration);
+      const supply = this.supply.length >= duration ? this.supply : new Float64Array(duration);
       for (let k = 0; k < duration; k++)
         supply[k] = this.poolSupply(order.certificateOrigin, compute.region, start + k);
       const fits = (units: number) => {
@@ -114,7 +116,7 @@ export class ScheduleState {
       if (link < 0) {
         for (const w of prep.routes.get(key) ?? []) {
           const l = prep.links[w];
-          if (l.order.latencyMs > order.maxLatencyMs || l.start > start || start + duration > l.end) continue;
+          if (l.start > start || start + duration > l.end || l.order.latencyMs > order.maxLatencyMs) continue;
           let room = true;
           for (let k = 0; k < duration && room; k++) room = prep.linkFree[l.offset + start - l.start + k] >= bid.mbps;
           if (room) {
@@ -226,7 +228,8 @@ export class ScheduleState {
         energy.offer[x] - energy.offer[y] ||
         energy.hour[x] - energy.hour[y],
     );
-    const usedInHour = new Float64Array(duration);
+    const usedInHour =
+      this.usedInHour.length >= duration ? this.usedInHour.fill(0, 0, duration) : new Float64Array(duration);
     const lots: { slot: number; wh: number }[] = [];
     for (const slot of pick) {
       if (missing <= 0) break;

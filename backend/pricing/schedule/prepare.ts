@@ -67,6 +67,8 @@ export type PreparedSchedule = {
   linkFree: Float64Array;
   /** Links of a route (unordered region pair, key min·32 + max), cheapest first. */
   routes: Map<number, number[]>;
+  /** Per route: latencies ascending and the lowest price among links at most that slow. */
+  routeFloors: Map<number, { latency: Float64Array; price: Float64Array }>;
   energy: EnergySlots;
   /** Mean reserve price per Wh over all slots (0 without energy): the schedulers' energy estimate. */
   meanPricePerWh: number;
@@ -170,8 +172,9 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
       continue;
     const limit = Number(order.limitPricePerVcuHour);
     found.length = 0;
+    const mask = Number(order.acceptableRegions & 0xffffffffn);
     for (let r = 0; r < REGION_SLOTS; r++) {
-      if (((order.acceptableRegions >> BigInt(r)) & 1n) === 0n) continue;
+      if (((mask >>> r) & 1) === 0) continue;
       const key = order.hardwareClass * REGION_SLOTS + r;
       const list = byKey.get(key);
       if (list === undefined) continue;
@@ -231,6 +234,15 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
   for (const list of routes.values())
     list.sort((x, y) => links[x].price - links[y].price || Number(links[x].order.id - links[y].order.id));
 
+  const routeFloors = new Map<number, { latency: Float64Array; price: Float64Array }>();
+  for (const [key, list] of routes) {
+    const byLatency = [...list].sort((x, y) => links[x].order.latencyMs - links[y].order.latencyMs);
+    const latency = Float64Array.from(byLatency, (w) => links[w].order.latencyMs);
+    const price = Float64Array.from(byLatency, (w) => links[w].price);
+    for (let i = 1; i < price.length; i++) price[i] = Math.min(price[i], price[i - 1]);
+    routeFloors.set(key, { latency, price });
+  }
+
   const energy = prepareEnergy(book, liveEnergy, base, span);
   let priceSum = 0;
   let whSum = 0;
@@ -247,6 +259,7 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
     links,
     linkFree,
     routes,
+    routeFloors,
     energy,
     meanPricePerWh: whSum > 0 ? priceSum / whSum / 1000 : 0,
   };
@@ -316,4 +329,18 @@ function prepareEnergy(
     supplyArea,
     supplyAll,
   };
+}
+
+/** Lowest reserve price per Mbps-hour among a route's links within a latency bound (undefined: none). */
+export function cheapestLinkPrice(prep: PreparedSchedule, key: number, maxLatencyMs: number): number | undefined {
+  const floors = prep.routeFloors.get(key);
+  if (floors === undefined) return undefined;
+  let lo = 0;
+  let hi = floors.latency.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (floors.latency[mid] <= maxLatencyMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? undefined : floors.price[lo - 1];
 }
