@@ -15,10 +15,10 @@
 // the schedule never breaks a rule of the contract; only optimality is heuristic.
 
 import { ScheduleState } from "./place.ts";
-import { cheapestLinkPrice, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
-import type { ScheduleOptions, ScheduleResult, TimedBook } from "./types.ts";
+import { AREA_OF_REGION, cheapestLinkPrice, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
+import { ORIGIN, type ScheduleOptions, type ScheduleResult, type TimedBook } from "./types.ts";
 
-const TRIED_STARTS = 3;
+const TRIED_STARTS = 8;
 /** Weight of green supply and spare capacity against surplus when ranking start hours. */
 const TIE_WEIGHT = 1e-3;
 
@@ -95,7 +95,47 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     topScore[i] = score;
     topStart[i] = s;
   };
-  for (const b of order) scheduleBid(b);
+  // Expected demand of the bids not yet scheduled on each (offer, hour), each bid's VCU spread
+  // evenly over its (offer, start) choices: a flexible bid prefers hours the others do not need.
+  const pressure = new Float64Array(prep.computeFree.length);
+  const spread = (b: number, sign: number) => {
+    const bid = bids[b];
+    const d = bid.duration;
+    let choices = 0;
+    for (const c of ranked[b]) {
+      const compute = computes[c];
+      choices += Math.max(0, Math.min(bid.lastStart, compute.end - d) - Math.max(bid.firstStart, compute.start) + 1);
+    }
+    if (choices === 0) return;
+    const share = (sign * bid.remaining) / choices;
+    for (const c of ranked[b]) {
+      const compute = computes[c];
+      const to = Math.min(bid.lastStart, compute.end - d);
+      for (let s = Math.max(bid.firstStart, compute.start); s <= to; s++) {
+        const from = compute.offset + s - compute.start;
+        for (let k = 0; k < d; k++) pressure[from + k] += share;
+      }
+    }
+  };
+  // Scratch for scoring one start: the origin pools touched and their Wh left per job hour.
+  const touchedPool = new Int32Array(64);
+  let touchedCount = 0;
+  let poolLeft = new Float64Array(64 * 8);
+  const poolOf = (origin: number, region: number) =>
+    origin === ORIGIN.ComputeRegion
+      ? region
+      : origin === ORIGIN.GridArea
+        ? AREA_OF_REGION[region] < 0
+          ? -1
+          : REGION_SLOTS + AREA_OF_REGION[region]
+        : origin === ORIGIN.Anywhere
+          ? REGION_SLOTS + 8
+          : -1;
+  for (const b of order) spread(b, 1);
+  for (const b of order) {
+    spread(b, -1);
+    scheduleBid(b);
+  }
   // Pass 3: bids still short of their VCU try again at their start (or any start if unplaced).
   for (const b of order) if (state.remaining[b] > 0) scheduleBid(b);
 
@@ -110,40 +150,64 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     const first = fixed >= 0 ? fixed : bid.firstStart;
     const last = fixed >= 0 ? fixed : bid.lastStart;
     topCount = 0;
+    if (poolLeft.length < touchedPool.length * d) poolLeft = new Float64Array(touchedPool.length * d);
     for (let s = first; s <= last; s++) {
       let left = state.remaining[b];
       let value = 0;
       let spare = 0;
       let capacity = 0;
-      let region = -1;
-      let milliWh = 0;
+      let greenShare = -1;
+      touchedCount = 0;
       for (let i = 0; i < cands.length && left > 0; i++) {
         const c = cands[i];
         const compute = computes[c];
         if (compute.start > s || s + d > compute.end) continue;
         const free = state.freeVcu(c, s, d);
         if (free <= 0) continue;
-        const q = Math.min(free, left);
+        let q = Math.min(free, left);
+        if (minShare > 0) {
+          // As place.ts will: only as many VCU as the origin pool's certificates can cover, the
+          // pool's Wh already promised to this bid's earlier offers at this start taken off.
+          const pool = poolOf(origin, compute.region);
+          if (pool < 0) continue;
+          let slot = touchedPool.indexOf(pool);
+          if (slot < 0 || slot >= touchedCount) {
+            slot = touchedCount++;
+            touchedPool[slot] = pool;
+            for (let k = 0; k < d; k++) poolLeft[slot * d + k] = state.poolSupply(origin, compute.region, s + k);
+          }
+          const n = compute.milliWhPerVcuHour / 1000;
+          const covered = (units: number) => {
+            let sum = 0;
+            for (let k = 0; k < d; k++) sum += Math.min(poolLeft[slot * d + k], n * units);
+            return sum;
+          };
+          if (covered(q) < minShare * d * n * q) {
+            let lo = 0;
+            let hi = q;
+            while (lo < hi) {
+              const mid = Math.ceil((lo + hi) / 2);
+              if (covered(mid) >= minShare * d * n * mid) lo = mid;
+              else hi = mid - 1;
+            }
+            q = lo;
+          }
+          if (q <= 0) continue;
+          const available = covered(q);
+          if (greenShare < 0) greenShare = available / (d * n * q);
+          const take = (minShare * d * n * q) / available;
+          for (let k = 0; k < d; k++) poolLeft[slot * d + k] -= Math.min(poolLeft[slot * d + k], n * q) * take;
+        }
         value += q * profit[i];
         left -= q;
-        spare += free - q;
+        let crowd = 0;
+        const from = compute.offset + s - compute.start;
+        for (let k = 0; k < d; k++) crowd = Math.max(crowd, pressure[from + k]);
+        spare += free - q - crowd;
         capacity += compute.capacity;
-        if (region < 0) {
-          region = compute.region;
-          milliWh = compute.milliWhPerVcuHour;
-        }
       }
       if (value <= 0) continue;
-      let tie = spare / capacity;
-      if (minShare > 0) {
-        const need = ((state.remaining[b] - left) * milliWh) / 1000;
-        let green = 0;
-        for (let k = 0; k < d; k++) green += Math.min(state.poolSupply(origin, region, s + k), need);
-        const share = green / (need * d);
-        // A start whose pool cannot cover the minimum would only be placed smaller, if at all.
-        if (share < minShare) value *= share / minShare;
-        tie += share;
-      }
+      const tie = spare / capacity + Math.max(0, greenShare);
       consider(s, value * (1 + TIE_WEIGHT * tie));
     }
     for (let t = 0; t < topCount; t++) {
