@@ -36,3 +36,19 @@ export {
   loadFactor,
   qualityFactor,
 } from "./price.ts";
+export { checkSchedule, type ScheduleCheck } from "./schedule/check.ts";
+export { scheduleFast } from "./schedule/fast.ts";
+export type {
+  CertificateOrigin,
+  HourlyBandwidthOffer,
+  HourlyComputeOffer,
+  HourlyEnergyLot,
+  HourlyEnergyOffer,
+  ScheduledMatch,
+  ScheduleOptions,
+  ScheduleResult,
+  ScheduleRules,
+  ScheduleViolation,
+  TimedBid,
+  TimedBook,
+} from "./schedule/types.ts";
