@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 
 import { pino } from "pino";
 
+import { endOnClientError } from "../protocol/client-errors.ts";
 import { readDeployment } from "../protocol/deployment.ts";
 import { createApp } from "./api/app.ts";
 import { openBookSource } from "./book/open-book.ts";
@@ -56,7 +57,7 @@ const app = createApp({
   metering,
 });
 
-const server = app.listen(config.port, config.host);
+const server = endOnClientError(app.listen(config.port, config.host));
 // Slow clients must not hold sockets forever (slowloris); a quote answers in milliseconds.
 server.headersTimeout = 10_000;
 server.requestTimeout = 30_000;

@@ -6,6 +6,7 @@ import { createServer, type Server } from "node:http";
 import path from "node:path";
 
 import { demoAccounts } from "../protocol/accounts.ts";
+import { endOnClientError } from "../protocol/client-errors.ts";
 import type { Deployment } from "../protocol/deployment.ts";
 import { loadSettings, ROOT, SettingsError, type StackSettings } from "./config.ts";
 import { servedHostNames } from "./host-check.ts";
@@ -69,8 +70,10 @@ const stack = new Stack(
   say,
 );
 if (stack.ports.gateway !== 0) {
-  const gateway = createServer(
-    createChainGateway({ target: stack.rpcUrl, durable: () => stack.durable(), closed: () => stack.rpcClosed() }),
+  const gateway = endOnClientError(
+    createServer(
+      createChainGateway({ target: stack.rpcUrl, durable: () => stack.durable(), closed: () => stack.rpcClosed() }),
+    ),
   );
   gateway.once("error", (error) => refuse(`the chain gateway cannot listen on 127.0.0.1: ${error.message}`));
   gateway.listen(stack.ports.gateway, "127.0.0.1");
@@ -109,7 +112,7 @@ const app = createStackApp({
   api: () => originApi.current(),
 });
 // The public port is taken first: while the rest starts, /health already answers (503, "starting").
-server = createServer(app);
+server = endOnClientError(createServer(app));
 await new Promise<void>((resolve) => {
   server!.once("error", (error: NodeJS.ErrnoException) =>
     refuse(portProblem("PORT", settings.host, settings.port, error)),

@@ -9,6 +9,7 @@ import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { GraphQLError } from "graphql";
 import { createSchema, createYoga, type Plugin } from "graphql-yoga";
 import type { Logger } from "pino";
+import { endOnClientError } from "../../protocol/client-errors.ts";
 import { type ApiContext, type ApiOptions, contextFactory, readView } from "./context.ts";
 import { resolvers } from "./resolvers.ts";
 
@@ -177,6 +178,7 @@ export async function startServer(
     res.writeHead(404, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: "not found: use /graphql or /health" }));
   });
+  endOnClientError(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());
