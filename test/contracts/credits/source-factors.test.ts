@@ -50,15 +50,13 @@ describe("source factors at deployment", () => {
     await market.connect(computeSupplier).postComputeOffer(computeOffer(t0, { region: Region.BeijingTianjinHebei }));
     await settlementToken.faucet(buyer.address, 1_000n * USD);
     await settlementToken.connect(buyer).approve(await market.getAddress(), ethers.MaxUint256);
-    await market
-      .connect(buyer)
-      .postBid(
-        bid(t0, {
-          buyerRegion: Region.BeijingTianjinHebei,
-          acceptableRegions: regions(Region.BeijingTianjinHebei),
-          bandwidthMbps: 0n,
-        }),
-      );
+    await market.connect(buyer).postBid(
+      bid(t0, {
+        buyerRegion: Region.BeijingTianjinHebei,
+        acceptableRegions: regions(Region.BeijingTianjinHebei),
+        bandwidthMbps: 0n,
+      }),
+    );
     const tx = await market.connect(deployer).settle([
       {
         bidId: 1n,

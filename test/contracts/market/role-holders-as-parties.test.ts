@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { advanceTo, bid, bundle, computeOffer, DAY, energyOffer, issueBatch, openBook } from "../../helpers/book.ts";
 import { loadFixture } from "../../helpers/connection.ts";
-import { fullReport, jobEnd, openDeal, settle } from "../../helpers/deals.ts";
+import { fullReport, jobEnd, openDeal, settle, spreadReport } from "../../helpers/deals.ts";
 import { Region, Source, USD } from "../../helpers/deploy.ts";
 
 describe("role holders are never parties to what they settle or rule on", () => {
@@ -58,7 +58,7 @@ describe("role holders are never parties to what they settle or rule on", () => 
     const { deals } = await settle(b, [bundle(b, { bidId: 2n })]);
     const { dealId, terms } = deals[0];
     await advanceTo(jobEnd(terms));
-    const report = fullReport(terms, { vcuDelivered: 50n, whConsumed: terms.energyNeededWh / 2n });
+    const report = spreadReport(terms, { vcuHoursDelivered: 50n, whConsumed: energyNeeded(terms) / 2n });
     await b.market.connect(b.computeSupplier).reportUsage(dealId, terms, report);
     await b.market.connect(b.arbiter).disputeUsage(dealId, terms, report, "half delivered");
     await expect(b.market.connect(b.arbiter).resolveDispute(dealId, terms, report, 10_000))

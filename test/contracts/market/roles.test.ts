@@ -83,14 +83,14 @@ const restricted: Restricted[] = [
     role: (f) => f.certificates.MARKET_ROLE(),
     holder: (f) => f.stranger, // only the market contract holds it
     contract: (f) => f.certificates,
-    call: (f, c) => f.certificates.connect(c).retireForDeal(f.dealId, c.address, [f.windBatchId], [1n]),
+    call: (f, c) => f.certificates.connect(c).retireForDeal(f.dealId, c.address, [f.windDeviceId], [1n]),
   },
   {
     name: "GreenCertificates.returnEscrow",
     role: (f) => f.certificates.MARKET_ROLE(),
     holder: (f) => f.stranger,
     contract: (f) => f.certificates,
-    call: (f, c) => f.certificates.connect(c).returnEscrow(c.address, [f.windBatchId], [1n]),
+    call: (f, c) => f.certificates.connect(c).returnEscrow(c.address, [f.windDeviceId], [1n]),
   },
   {
     name: "CarbonCredits.mint",
