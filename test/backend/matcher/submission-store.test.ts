@@ -8,8 +8,9 @@ import { after, before, describe, it } from "node:test";
 import { FatalChainError } from "../../../backend/chain/errors.ts";
 import { matchKeyer } from "../../../backend/matcher/match-key.ts";
 import { SubmissionStore } from "../../../backend/matcher/submission-store.ts";
-import type { BookBid, BookComputeOffer, BookEnergyOffer, OrderBook } from "../../../protocol/book.ts";
+import type { OrderBook } from "../../../protocol/book.ts";
 import type { Match } from "../../../protocol/orders.ts";
+import { bid as bidOf, computeOffer, energyOffer } from "../pricing/fixtures/orders.ts";
 
 let dir: string;
 before(async () => {
@@ -110,12 +111,12 @@ describe("SubmissionStore", () => {
 describe("matchKeyer", () => {
   const H = 3_600;
   const T = 500_000 * H;
-  const bid = { id: 7n, vcu: 10, remainingVcu: 7, durationHours: 2 } as BookBid;
-  const compute = { id: 2n, usedVcu: new Map([[T + H, 5]]) } as BookComputeOffer;
+  const bid = bidOf({ id: 7n, vcu: 10, remainingVcu: 7, durationHours: 2 });
+  const compute = computeOffer({ id: 2n, usedVcu: new Map([[T + H, 5]]) });
   const energy = [
-    { id: 5n, firstHour: T, soldWhPerHour: [0n, 0n] },
-    { id: 9n, firstHour: T, soldWhPerHour: [100n, 0n] },
-  ] as BookEnergyOffer[];
+    energyOffer({ id: 5n, firstHour: T, whPerHour: [9_000n, 9_000n], soldWhPerHour: [0n, 0n] }),
+    energyOffer({ id: 9n, firstHour: T, whPerHour: [9_000n, 9_000n], soldWhPerHour: [100n, 0n] }),
+  ];
   const book: OrderBook = { bids: [bid], computeOffers: [compute], energyOffers: energy, bandwidthOffers: [] };
   const match: Match = {
     bidId: 7n,
