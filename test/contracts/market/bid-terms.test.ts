@@ -8,12 +8,13 @@ import {
   bid,
   bundle,
   computeOffer,
+  defaultWindow,
   energyOffer,
   openBook,
   postBookAgain,
 } from "../../helpers/book.ts";
 import { loadFixture, time } from "../../helpers/connection.ts";
-import { fullReport, jobEnd, settle, spreadReport } from "../../helpers/deals.ts";
+import { energyNeeded, jobEnd, settle, spreadReport } from "../../helpers/deals.ts";
 import {
   CHALLENGE_PERIOD,
   FEE_BPS,
@@ -110,6 +111,8 @@ describe("a bid keeps the terms it was posted under", () => {
       bundle(
         {
           ...b,
+          t0: later.t0,
+          start: defaultWindow(later.t0).windowStart,
           bidId: oldBidId,
           computeOfferId: await b.market.computeOfferCount(),
           windOfferId: energyOffers - 1n,
