@@ -28,17 +28,6 @@ export {
   qualityFactor,
 } from "./price.ts";
 export { checkSchedule, needPerHourWh, originAllows, type ScheduleCheck } from "./schedule/check.ts";
-export {
-  type BatchCheck,
-  type ClearingResult,
-  checkBatch,
-  clearBook,
-  fromScheduledMatch,
-  type MarketRules,
-  type MatchViolation,
-  toScheduledMatch,
-  toTimedBook,
-} from "./scheduling.ts";
 export { scheduleFast } from "./schedule/fast.ts";
 export type {
   CertificateOrigin,
@@ -54,3 +43,14 @@ export type {
   TimedBid,
   TimedBook,
 } from "./schedule/types.ts";
+export {
+  type BatchCheck,
+  type ClearingResult,
+  checkBatch,
+  clearBook,
+  fromScheduledMatch,
+  type MarketRules,
+  type MatchViolation,
+  toScheduledMatch,
+  toTimedBook,
+} from "./scheduling.ts";
