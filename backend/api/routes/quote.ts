@@ -8,7 +8,7 @@ import { dependency, methodNotAllowed } from "../errors.ts";
 import { jsonBody } from "../json-body.ts";
 import type { ApiMetrics } from "../metrics.ts";
 import { quoteBid } from "../quote.ts";
-import { parsePlainQuoteRequest, QuoteRequest } from "../schemas/quote.ts";
+import { QuoteRequest } from "../schemas/quote.ts";
 import { validate } from "../validate.ts";
 
 export type QuoteRouterDeps = {
@@ -26,7 +26,7 @@ export function quoteRouter(deps: QuoteRouterDeps): Router {
     .route("/api/quote")
     .post(jsonBody({ limit: deps.bodyLimit, type: ["application/json", "application/*+json"] }), async (req, res) => {
       // Plain bodies skip zod (a tenth of a quote's time); zod reads the rest and names what is wrong.
-      const request = parsePlainQuoteRequest(req.body) ?? validate(QuoteRequest, req.body, "body");
+      const request = validate(QuoteRequest, req.body, "body");
       const book = await dependency(() => deps.book.openBook(), "the order book did not answer");
       const stop = deps.metrics.quotePricing.startTimer();
       const quote = quoteBid(request, book, {

@@ -1,16 +1,25 @@
-// POST /api/quote: a bid described the way a buyer thinks of it (the answer's shape is protocol/api.ts).
+// POST /api/quote: a bid described the way a buyer thinks of it (the answer's shape is protocol/api.ts):
+// a job of `vcu` units for `durationHours` consecutive hours, starting anywhere in
+// [earliestStart, latestEnd − durationHours] (a fixed job: durationHours = the window's hours).
 //
 // Money is in settlement-token base units (6 decimals: "1500000" = 1.5 tokens), like every amount of
-// the API and the chain (docs/market-rules.md, "Units"); only the UI converts to token units. Shares are basis points.
+// the API and the chain (docs/market-rules.md, "Units"); only the UI converts to token units. Shares
+// are basis points; times are whole UTC hours (docs/market-rules.md, "Hours").
 import { z } from "zod";
 
+import { isOnHour } from "../../../protocol/hours.ts";
+import { CERTIFICATE_ORIGINS, DEFAULT_CERTIFICATE_ORIGIN } from "../../../protocol/orders.ts";
 import { QUOTE_LIMITS } from "../../../protocol/quote-limits.ts";
-import { BPS, HARDWARE_CLASSES, REGIONS, type RegionCode } from "../../../protocol/units.ts";
+import { HARDWARE_CLASSES, SECONDS_PER_HOUR } from "../../../protocol/units.ts";
 import { bps, regionRef, timestamp, uintAmount } from "./common.ts";
 
 const hardwareClass = z.enum(HARDWARE_CLASSES, {
   error: `expected one of ${HARDWARE_CLASSES.join(", ")}`,
 });
+const certificateOrigin = z.enum(CERTIFICATE_ORIGINS, {
+  error: `expected one of ${CERTIFICATE_ORIGINS.join(", ")}`,
+});
+const hourStart = timestamp.refine(isOnHour, "must be on the hour (a multiple of 3600 s, e.g. 2030-01-01T05:00:00Z)");
 
 export const QuoteRequest = z
   .strictObject({
@@ -20,125 +29,48 @@ export const QuoteRequest = z
       .min(1, "name at least one region")
       .max(64, "at most 64 regions"),
     buyerRegion: regionRef,
-    window: z.strictObject(
-      { start: timestamp, end: timestamp },
-      { error: "expected { start, end } in unix seconds or ISO 8601" },
-    ),
-    vcuHours: uintAmount(1n, QUOTE_LIMITS.maxVcuHours),
+    vcu: z
+      .int({ error: "expected a whole number of VCU (units at the same time)" })
+      .min(1, "must be at least 1")
+      .max(QUOTE_LIMITS.maxVcu, `must be at most ${QUOTE_LIMITS.maxVcu}`),
+    durationHours: z
+      .int({ error: "expected a whole number of hours" })
+      .min(1, "must be at least 1 hour")
+      .max(QUOTE_LIMITS.maxDurationHours, `a job lasts at most ${QUOTE_LIMITS.maxDurationHours} hours`),
+    earliestStart: hourStart,
+    latestEnd: hourStart,
     limitPricePerVcuHour: uintAmount(1n, QUOTE_LIMITS.maxPricePerVcuHour),
     minGreenBps: bps.default(0),
+    certificateOrigin: certificateOrigin.default(DEFAULT_CERTIFICATE_ORIGIN),
     bandwidthMbps: uintAmount(0n, QUOTE_LIMITS.maxBandwidthMbps).default(0n),
     maxLatencyMs: z.int().min(1).max(QUOTE_LIMITS.maxLatencyMs).default(QUOTE_LIMITS.maxLatencyMs),
   })
   .superRefine((q, ctx) => {
-    if (q.limitPricePerVcuHour * q.vcuHours > QUOTE_LIMITS.maxEscrow) {
+    // Fields that failed their own checks still reach here (zod goes on to name every problem): the
+    // escrow is judged only on a VCU count and duration that are themselves valid.
+    const sized = q.vcu <= QUOTE_LIMITS.maxVcu && q.durationHours <= QUOTE_LIMITS.maxDurationHours;
+    if (sized && q.limitPricePerVcuHour * BigInt(q.vcu) * BigInt(q.durationHours) > QUOTE_LIMITS.maxEscrow) {
       ctx.addIssue({
         code: "custom",
         path: ["limitPricePerVcuHour"],
-        message: `limit × vcuHours must not exceed ${QUOTE_LIMITS.maxEscrow} base units`,
+        message: `limit × vcu × durationHours must not exceed ${QUOTE_LIMITS.maxEscrow} base units`,
       });
     }
-    if (q.window.end <= q.window.start) {
-      ctx.addIssue({ code: "custom", path: ["window", "end"], message: "must be after window.start" });
-    } else if (q.window.end - q.window.start > QUOTE_LIMITS.maxWindowSeconds) {
+    const windowHours = (q.latestEnd - q.earliestStart) / SECONDS_PER_HOUR;
+    if (q.latestEnd <= q.earliestStart) {
+      ctx.addIssue({ code: "custom", path: ["latestEnd"], message: "must be after earliestStart" });
+    } else if (windowHours > QUOTE_LIMITS.maxWindowHours) {
       ctx.addIssue({
         code: "custom",
-        path: ["window", "end"],
-        message: `window longer than ${QUOTE_LIMITS.maxWindowSeconds} s`,
+        path: ["latestEnd"],
+        message: `the window [earliestStart, latestEnd) spans at most ${QUOTE_LIMITS.maxWindowHours} hours`,
+      });
+    } else if (Number.isInteger(windowHours) && q.durationHours > windowHours) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["durationHours"],
+        message: `${q.durationHours} hours do not fit in the ${windowHours}-hour window [earliestStart, latestEnd)`,
       });
     }
   });
 export type QuoteRequest = z.output<typeof QuoteRequest>;
-
-const CLASS_NAMES: ReadonlySet<string> = new Set(HARDWARE_CLASSES);
-const REGION_BY_REF = new Map<unknown, RegionCode>(
-  REGIONS.flatMap((r) => [[r.name, r.code] as const, [r.code, r.code] as const]),
-);
-const QUOTE_FIELDS: ReadonlySet<string> = new Set(Object.keys(QuoteRequest.shape));
-const DIGITS = /^(0|[1-9][0-9]*)$/;
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
-
-function amount(value: unknown, min: bigint, max: bigint): bigint | undefined {
-  if (typeof value === "number") {
-    if (!Number.isSafeInteger(value)) return undefined;
-  } else if (typeof value !== "string" || !DIGITS.test(value)) return undefined;
-  const n = BigInt(value);
-  return n >= min && n <= max ? n : undefined;
-}
-
-function unixSeconds(value: unknown): number | undefined {
-  if (typeof value === "number")
-    return Number.isSafeInteger(value) && value >= 0 && value <= 2 ** 40 - 1 ? value : undefined;
-  // Only the plain UTC form whose date exists (it survives a round trip); anything else goes to zod.
-  if (typeof value !== "string" || !ISO_UTC.test(value)) return undefined;
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) return undefined;
-  const back = new Date(ms).toISOString();
-  return back === value || back === `${value.slice(0, 19)}.000Z` ? Math.floor(ms / 1000) : undefined;
-}
-
-function boundedInt(value: unknown, min: number, max: number): number | undefined {
-  return Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max
-    ? (value as number)
-    : undefined;
-}
-
-/**
- * `QuoteRequest.parse` for the bodies clients send almost always, without zod's machinery: a body
- * every field of which is in its plain form (names or codes, unix seconds or `…Z` times, amounts as
- * safe integers or digit strings) and valid gets the value zod gives; anything else, valid or not,
- * is undefined, and `QuoteRequest` decides and names what is wrong. test/backend/api holds the two
- * to the same answers.
- */
-export function parsePlainQuoteRequest(body: unknown): QuoteRequest | undefined {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
-  const b = body as Record<string, unknown>;
-  for (const key in b) if (!QUOTE_FIELDS.has(key)) return undefined;
-  const { hardwareClass, acceptableRegions, window } = b;
-  if (typeof hardwareClass !== "string" || !CLASS_NAMES.has(hardwareClass)) return undefined;
-  if (!Array.isArray(acceptableRegions) || acceptableRegions.length < 1 || acceptableRegions.length > 64)
-    return undefined;
-  const regions: RegionCode[] = [];
-  for (const ref of acceptableRegions) {
-    const code = REGION_BY_REF.get(ref);
-    if (code === undefined) return undefined;
-    regions.push(code);
-  }
-  const buyerRegion = REGION_BY_REF.get(b.buyerRegion);
-  if (buyerRegion === undefined) return undefined;
-  if (typeof window !== "object" || window === null || Array.isArray(window)) return undefined;
-  const w = window as Record<string, unknown>;
-  for (const key in w) if (key !== "start" && key !== "end") return undefined;
-  const start = unixSeconds(w.start);
-  const end = unixSeconds(w.end);
-  const vcuHours = amount(b.vcuHours, 1n, QUOTE_LIMITS.maxVcuHours);
-  const limit = amount(b.limitPricePerVcuHour, 1n, QUOTE_LIMITS.maxPricePerVcuHour);
-  const minGreenBps = b.minGreenBps === undefined ? 0 : boundedInt(b.minGreenBps, 0, BPS);
-  const bandwidthMbps = b.bandwidthMbps === undefined ? 0n : amount(b.bandwidthMbps, 0n, QUOTE_LIMITS.maxBandwidthMbps);
-  const maxLatencyMs =
-    b.maxLatencyMs === undefined ? QUOTE_LIMITS.maxLatencyMs : boundedInt(b.maxLatencyMs, 1, QUOTE_LIMITS.maxLatencyMs);
-  if (
-    start === undefined ||
-    end === undefined ||
-    end <= start ||
-    end - start > QUOTE_LIMITS.maxWindowSeconds ||
-    vcuHours === undefined ||
-    limit === undefined ||
-    limit * vcuHours > QUOTE_LIMITS.maxEscrow ||
-    minGreenBps === undefined ||
-    bandwidthMbps === undefined ||
-    maxLatencyMs === undefined
-  )
-    return undefined;
-  return {
-    hardwareClass: hardwareClass as QuoteRequest["hardwareClass"],
-    acceptableRegions: regions,
-    buyerRegion,
-    window: { start, end },
-    vcuHours,
-    limitPricePerVcuHour: limit,
-    minGreenBps,
-    bandwidthMbps,
-    maxLatencyMs,
-  };
-}
