@@ -112,11 +112,11 @@ describe("CCEX lifecycle (smoke)", () => {
     const opened = eventArgs(market, settled!.logs, "DealOpened");
     const terms = thaw(opened.terms) as DealTerms; // the terms go back as calldata on every deal action
     expect(opened.dealId).to.equal(1n);
-    expect(opened.terms.energyNeededWh).to.equal(energyWh);
+    expect(energyNeeded(opened.terms)).to.equal(energyWh);
     expect(opened.terms.escrow).to.equal(escrow);
 
     await time.increaseTo(t0 + 6 * HOUR);
-    const report = { vcuDelivered: 100n, whConsumed: energyWh, meteringRoot: ethers.id("power series") };
+    const report = { vcuHoursDelivered: 100n, whConsumed: energyWh, meteringRoot: ethers.id("power series") };
     await market.connect(computeSupplier).reportUsage(1n, terms, report);
     await time.increase(DEFAULTS.challengePeriod);
     await expect(market.connect(deployer).finalize(1n, terms, report)).to.emit(market, "DealFinalized");
