@@ -66,7 +66,7 @@ export function mapCertificateHour(h: CertificateHourRow) {
   const hour = Number(h.hour);
   return {
     start: hour,
-    certificateId: certificateId(BigInt(h.device_id), hour).toString(),
+    certificateId: () => certificateId(BigInt(h.device_id), hour).toString(),
     issuedWh: h.issued_wh,
     retiredWh: h.retired_wh,
   };

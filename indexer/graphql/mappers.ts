@@ -220,7 +220,7 @@ export function mapLot(l: DealLotRow) {
     deviceId: l.device_id,
     device: (_: unknown, ctx: ApiContext) => loadDevice(ctx, l.device_id),
     hour: Number(l.hour),
-    certificateId: certificateId(BigInt(l.device_id), Number(l.hour)).toString(),
+    certificateId: () => certificateId(BigInt(l.device_id), Number(l.hour)).toString(),
     batchId: (_: unknown, ctx: ApiContext) => issueOfHour(ctx.db, l.device_id, Number(l.hour)),
     batch: async (_: unknown, ctx: ApiContext) => {
       const issue = await issueOfHour(ctx.db, l.device_id, Number(l.hour));
