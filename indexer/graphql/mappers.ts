@@ -110,6 +110,7 @@ export function mapOrder(r: OrderRow | null) {
     windowEnd: r.window_end,
     vcu: r.vcu,
     durationHours: r.duration_hours,
+    remainingVcu: r.kind === "bid" ? Number(BigInt(r.remaining) / BigInt(r.duration_hours!)) : null,
     earliestStart: r.kind === "bid" ? r.window_start : null,
     latestEnd: r.kind === "bid" ? r.window_end : null,
     certificateOrigin: originName(r.certificate_origin),

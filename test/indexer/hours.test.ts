@@ -76,7 +76,7 @@ describe("indexer: the hourly market", () => {
           hours { start vcu vcuDelivered needWh greenWh meteredWh retiredWh }
           energyLots { offerId hour deviceId certificateId batchId wh } }
         order(kind: BID, id: $bid) { vcu durationHours earliestStart latestEnd start certificateOrigin
-          quantity remaining status }
+          quantity remaining remainingVcu status }
       }`,
       { id: String(deal.dealId), bid: String(flexibleBidId) },
     );
@@ -144,6 +144,7 @@ describe("indexer: the hourly market", () => {
       certificateOrigin: "grid-area",
       quantity: "20",
       remaining: "0",
+      remainingVcu: 0,
       status: "FILLED",
     });
   });
