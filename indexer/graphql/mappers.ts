@@ -194,6 +194,7 @@ export function mapDeal(r: DealRow | null) {
     refund: r.refund,
     retiredWh: r.retired_wh,
     returnedWh: r.returned_wh,
+    undeliveredWh: r.undelivered_wh,
     credits: r.credits,
     matchedGreenWh: r.matched_green_wh,
     hours: async (_: unknown, ctx: ApiContext) => (await hoursOfDeal(ctx.db, id)).map(mapDealHour),
