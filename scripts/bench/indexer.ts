@@ -226,7 +226,7 @@ async function main() {
       const data = encodeFunctionData({
         abi: MARKET,
         functionName: "postComputeOffer",
-        args: [computeOffer(t0, { vcuHours: 5n })],
+        args: [computeOffer(t0, { vcu: 5n })],
       });
       const hash = await x.rpc("eth_sendTransaction", [
         { from: p.compute, to: deployment.addresses.Market, data, gas: "0x100000" },
