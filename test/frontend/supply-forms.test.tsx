@@ -225,27 +225,28 @@ describe("supply page", () => {
 describe("the supplier's capacity calendar and day shapes", () => {
   it("lays the offers' hours out as days × hours: free, partly sold, sold out or not offered", async () => {
     // One compute offer of 10 VCU over the calendar's first day: 4 VCU sold from 8:00, all of it from 16:00.
+    const offerHours = ({ from }: Record<string, unknown>) => ({
+      orders: {
+        nodes: [
+          {
+            id: "3",
+            hours: Array.from({ length: 24 }, (_, h) => {
+              const used = h < 8 ? 0 : h < 16 ? 4 : 10;
+              return {
+                start: (from as number) + h * HOUR,
+                capacity: "10",
+                used: String(used),
+                free: String(10 - used),
+              };
+            }),
+          },
+        ],
+      },
+    });
     const seen = stubNetwork({
       graphql: {
         OwnOrders: { orders: { nodes: [] } },
-        OwnOfferHours: ({ from }: Record<string, unknown>) => ({
-          orders: {
-            nodes: [
-              {
-                id: "3",
-                hours: Array.from({ length: 24 }, (_, h) => {
-                  const used = h < 8 ? 0 : h < 16 ? 4 : 10;
-                  return {
-                    start: (from as number) + h * HOUR,
-                    capacity: "10",
-                    used: String(used),
-                    free: String(10 - used),
-                  };
-                }),
-              },
-            ],
-          },
-        }),
+        OwnOfferHours: offerHours,
       },
     });
     await renderPage(SupplyPage, { path: "/supply?tab=compute", route: "/supply", as: "computeSupplier" });
