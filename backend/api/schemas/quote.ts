@@ -46,7 +46,10 @@ export const QuoteRequest = z
     maxLatencyMs: z.int().min(1).max(QUOTE_LIMITS.maxLatencyMs).default(QUOTE_LIMITS.maxLatencyMs),
   })
   .superRefine((q, ctx) => {
-    if (q.limitPricePerVcuHour * BigInt(q.vcu) * BigInt(q.durationHours) > QUOTE_LIMITS.maxEscrow) {
+    // Fields that failed their own checks still reach here (zod goes on to name every problem): the
+    // escrow is judged only on a VCU count and duration that are themselves valid.
+    const sized = q.vcu <= QUOTE_LIMITS.maxVcu && q.durationHours <= QUOTE_LIMITS.maxDurationHours;
+    if (sized && q.limitPricePerVcuHour * BigInt(q.vcu) * BigInt(q.durationHours) > QUOTE_LIMITS.maxEscrow) {
       ctx.addIssue({
         code: "custom",
         path: ["limitPricePerVcuHour"],
