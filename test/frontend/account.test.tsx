@@ -12,6 +12,7 @@ import { dealTermsArg } from "../../frontend/src/pages/account/deal-calldata.ts"
 import AccountPage from "../../frontend/src/pages/account/index.tsx";
 import type { AccountData, AccountDeal } from "../../frontend/src/pages/account/queries.ts";
 import {
+  allocateRetirement,
   checkCertificateRetirement,
   checkCreditRetirement,
   checkCreditTransfer,
@@ -507,6 +508,20 @@ describe("usage report checks", () => {
 });
 
 describe("retirement and transfer checks", () => {
+  it("retires from an issue's device-hours earliest first, each up to what the account holds of it", () => {
+    const hours = [
+      { certificateId: (1n << 32n) | 10n, held: 0n },
+      { certificateId: (1n << 32n) | 11n, held: 3_000n },
+      { certificateId: (1n << 32n) | 12n, held: 5_000n },
+    ];
+    expect(allocateRetirement(hours, 4_000n)).toEqual([
+      { certificateId: (1n << 32n) | 11n, wh: 3_000n },
+      { certificateId: (1n << 32n) | 12n, wh: 1_000n },
+    ]);
+    expect(allocateRetirement(hours, 8_000n)).toHaveLength(2);
+    expect(allocateRetirement(hours, 8_001n)).toBeNull();
+  });
+
   const input = { amount: "1.5", beneficiary: BUYER, reason: "2026 scope 2" };
   it("reads certificate kWh and credit kgCO2e as exact base units within what is held", () => {
     expect(checkCertificateRetirement(input, 1_500n)).toEqual({

@@ -138,7 +138,14 @@ function wideAccount(): AccountData {
     {
       batchId: "424242",
       wh: "1234567890",
-      batch: { source: "SOLAR", region: 1, periodStart: 1_796_500_000, periodEnd: 1_796_586_400, deviceId: "meter-1" },
+      batch: {
+        source: "SOLAR",
+        region: 1,
+        periodStart: 1_796_500_800,
+        periodEnd: 1_796_587_200,
+        deviceId: "7",
+        hours: [{ start: 1_796_500_800, certificateId: String((7n << 32n) | 499_028n) }],
+      },
     },
   ];
   return { account: a };
