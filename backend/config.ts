@@ -3,6 +3,7 @@
 import { z } from "zod";
 
 import { ConfigError, envInt, type LogLevel, logLevel, parseEnv } from "../protocol/env.ts";
+import type { BookSetting } from "./book/open-book.ts";
 
 const LOOPBACK = "127.0.0.1";
 
@@ -54,10 +55,7 @@ export type ServerConfig = {
   platformFeeBps: number;
   proposalsFile: string | undefined;
   /** Where quotes read the book: a fixed file, the chain, or nothing (an empty in-memory book). */
-  book:
-    | { from: "file"; file: string }
-    | { from: "chain"; rpcUrl: string; deployment: number | string; maxAgeMs: number }
-    | { from: "memory" };
+  book: BookSetting;
   /** Where the metering service stores series; it needs RPC_URL to know the deals, so undefined without. */
   metering: { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string } | undefined;
 };

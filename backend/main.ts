@@ -6,10 +6,7 @@ import { pino } from "pino";
 
 import { readDeployment } from "../protocol/deployment.ts";
 import { createApp } from "./api/app.ts";
-import { readBookFile } from "./book/book-file.ts";
-import { type BookSource, InMemoryBookSource } from "./book/book-source.ts";
-import { CachedBookSource } from "./book/cached-book-source.ts";
-import { ChainBookSource } from "./book/chain-book-source.ts";
+import { openBookSource } from "./book/open-book.ts";
 import { createChainClients } from "./chain/create-clients.ts";
 import { ConfigError, loadConfig, type ServerConfig } from "./config.ts";
 import { ChainDealSource } from "./metering/deal-source.ts";
@@ -27,27 +24,7 @@ try {
 }
 
 const logger = pino({ level: config.logLevel });
-async function bookSource(from: ServerConfig["book"]): Promise<BookSource> {
-  switch (from.from) {
-    case "file":
-      return new InMemoryBookSource(await readBookFile(from.file), logger);
-    case "chain": {
-      const deployment = await readDeployment(from.deployment);
-      const { publicClient } = createChainClients({ chainId: deployment.chainId, rpcUrl: from.rpcUrl });
-      const chain = new ChainBookSource({
-        client: publicClient,
-        market: deployment.contracts.Market as `0x${string}`,
-        startBlock: BigInt(deployment.startBlock),
-        logger,
-      });
-      return new CachedBookSource(chain, { maxAgeMs: from.maxAgeMs });
-    }
-    case "memory":
-      return new InMemoryBookSource();
-  }
-}
-
-const book = await bookSource(config.book);
+const book = await openBookSource(config.book, logger);
 logger.info({ book: config.book.from }, "book source");
 // A separate matcher process publishes batches into its proposals file; without one, nothing is proposed.
 const proposals =

@@ -9,6 +9,7 @@ import { demoAccounts } from "../protocol/accounts.ts";
 import type { Deployment } from "../protocol/deployment.ts";
 import { loadSettings, ROOT, SettingsError, type StackSettings } from "./config.ts";
 import { servedHostNames } from "./host-check.ts";
+import { createOriginApi, OriginApi, originApiConfig, originApiLogger } from "./origin-api.ts";
 import { freePort } from "./ports.ts";
 import {
   checkDatabase,
@@ -18,8 +19,9 @@ import {
   PreflightError,
   portProblem,
 } from "./preflight.ts";
+import { StartAborted } from "./readiness.ts";
 import { createChainGateway, createStackApp } from "./server.ts";
-import { Stack, StartAborted } from "./stack.ts";
+import { Stack } from "./stack.ts";
 import { StreamGate } from "./stream-gate.ts";
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -77,6 +79,23 @@ if (stack.ports.gateway !== 0) {
 }
 const streams = new StreamGate();
 stack.streams = streams;
+// The API's routes run in this process once the deployment is known (docs/architecture.md, "The
+// origin's hop"), read from the same chain, deployment and proposals file as the API process's.
+const originApi = new OriginApi(
+  () =>
+    stack.deploymentFile === undefined
+      ? undefined
+      : createOriginApi(
+          originApiConfig({
+            rpcUrl: stack.rpcUrl,
+            deploymentFile: stack.deploymentFile,
+            proposalsFile: path.join(settings.dataDir, "matcher", "proposals.json"),
+            logLevel: settings.logLevel,
+          }),
+          originApiLogger(path.join(stack.logsDir, "origin-api.log"), settings.logLevel),
+        ),
+  (error) => say(`!!  the origin cannot serve the API itself (${error.message}); /api goes to the API process`),
+);
 const app = createStackApp({
   distDir: path.join(ROOT, "frontend", "dist"),
   targets: { api: stack.apiUrl, indexer: stack.indexerUrl, rpc: stack.rpcUrl },
@@ -87,6 +106,7 @@ const app = createStackApp({
   streams,
   rpcClosed: () => stack.rpcClosed(),
   durable: settings.chain.kind === "local" ? () => stack.durable() : undefined,
+  api: () => originApi.current(),
 });
 // The public port is taken first: while the rest starts, /health already answers (503, "starting").
 server = createServer(app);
@@ -161,6 +181,11 @@ try {
 }
 
 if (stopping === undefined) {
+  try {
+    await originApi.ready();
+  } catch (error) {
+    say(`!!  the origin cannot serve the API itself (${(error as Error).message}); /api goes to the API process`);
+  }
   say(`ok  every part is up (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
   // Scripts wait for this exact line and read the URL from it.
   say(`CCEX is ready at ${url}`);

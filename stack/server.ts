@@ -53,9 +53,18 @@ export type StackAppOptions = {
    */
   durable?: () => Promise<void>;
   streams?: StreamGate;
+  /**
+   * The API's routes served inside this process (stack/origin-api.ts), or undefined while they are not
+   * built: then, and always for /api/metering, a request takes the hop to the API process.
+   */
+  api?: () => RequestListener | undefined;
 };
 
 const RESERVED = /^\/(api|graphql|rpc|health|config\.json)(\/|$)/;
+/** Headers a proxy writes about the client; a client's own are never believed. */
+const FORWARDED = ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port"];
+/** The metering store has one writer, the API process: its routes always take the hop. */
+const METERING = /^\/api\/metering([/?]|$)/;
 const INVALID_REQUEST = -32600;
 const INTERNAL_ERROR = -32603;
 
@@ -276,9 +285,9 @@ export function createStackApp(options: StackAppOptions): RequestListener {
     res.status(404).json({ error: `nothing at ${req.method} ${req.path}` });
   });
 
-  // Every request passes the host check first; /api and /graphql then go straight to their
-  // forwarder, without Express: the hop is on every page's data path (docs/architecture.md, "The
-  // origin's hop"). Everything else is Express's.
+  // Every request passes the host check first; /api and /graphql then go straight to the API served
+  // in this process or to their forwarder, without the origin's Express: they are on every page's
+  // data path (docs/architecture.md, "The origin's hop"). Everything else is Express's.
   return (req, res) => {
     const name = hostName(req.headers.host);
     if (name === undefined || !served.has(name)) {
@@ -287,13 +296,6 @@ export function createStackApp(options: StackAppOptions): RequestListener {
       });
       return;
     }
-    // The services behind trust these headers (the API's rate limit is per client address), so they
-    // are written here from the connection and whatever the client sent is dropped.
-    req.headers["x-forwarded-for"] = clientOf(req);
-    req.headers["x-forwarded-host"] = req.headers.host;
-    req.headers["x-forwarded-proto"] = "http";
-    req.headers["x-forwarded-port"] = String(req.socket.localPort ?? "");
-    delete req.headers.forwarded;
     const url = req.url ?? "/";
     const service = url.startsWith("/api") ? "/api" : url.startsWith("/graphql") ? "/graphql" : undefined;
     // "/apis" or "/graphqlx" are the page's (missing) routes, not the services'.
@@ -302,7 +304,14 @@ export function createStackApp(options: StackAppOptions): RequestListener {
       app(req, res);
       return;
     }
-    if (service === "/api") return api(req, res);
+    if (service === "/api") {
+      const inProcess = METERING.test(url) ? undefined : options.api?.();
+      if (inProcess === undefined) return api(req, res);
+      // The client is the connection's peer here (the API's trust proxy is off): what a client claims
+      // about itself in these headers is dropped so no handler or log ever reads it.
+      for (const header of FORWARDED) if (header in req.headers) delete req.headers[header];
+      return inProcess(req, res);
+    }
     if (!isStreamRequest(req.headers.accept)) return query(req, res);
     const slot = streams.enter(clientOf(req));
     if ("refused" in slot) {
@@ -432,7 +441,7 @@ const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "te", "trail
 
 /**
  * Forwards a request to `target` (path, method, headers and body as they came, the X-Forwarded-*
- * headers already written by the origin) and streams the answer back as it arrives, without the
+ * headers written from the connection) and streams the answer back as it arrives, without the
  * service's CORS permissions: every page is served from this origin, so no other site may read an
  * answer, whatever a service behind would allow.
  */
@@ -445,6 +454,13 @@ function forwarder(
   return (req, res) => {
     const headers: OutgoingHttpHeaders = { ...req.headers };
     for (const name of HOP_BY_HOP) delete headers[name];
+    // The services behind trust these headers (the API's rate limit is per client address), so they
+    // are written here from the connection and whatever the client sent is dropped.
+    headers["x-forwarded-for"] = clientOf(req);
+    headers["x-forwarded-host"] = req.headers.host;
+    headers["x-forwarded-proto"] = "http";
+    headers["x-forwarded-port"] = String(req.socket.localPort ?? "");
+    delete headers.forwarded;
     const upstream = request({ hostname, port, method: req.method, path: req.url, headers, agent }, (answer) => {
       const out: OutgoingHttpHeaders = {};
       for (const [name, value] of Object.entries(answer.headers))

@@ -7,8 +7,9 @@
 // yields the compute supplier's public key P, kept with a precomputed multiplication table; for
 // every later batch R = (h/s)·G + (r/s)·P is computed from two precomputed multiplications, and
 // the signature recovers to P exactly when R's x is r and R's y has the parity v names
-// (recovery computes P = r⁻¹(s·R − h·G)). That is several times faster than recovering P afresh.
-import { invert } from "@noble/curves/abstract/modular.js";
+// (recovery computes P = r⁻¹(s·R − h·G)). That is about 3× faster than recovering P afresh.
+// Everything multiplied here is public (digest, signature, key), so the variable-time
+// multiplyUnsafe is the right one, as in @noble/curves' own verify.
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import type { Address, LocalAccount, TypedDataDomain } from "viem";
@@ -30,8 +31,9 @@ export const METER_BATCH_TYPES = {
 
 const DOMAIN_NAME = "CCEX Metering";
 const METER_BATCH_TYPEHASH = keccak_256(new TextEncoder().encode("MeterBatch(uint256 dealId,bytes32 samples)"));
-const Point = secp256k1.ProjectivePoint;
-const N = secp256k1.CURVE.n;
+const Point = secp256k1.Point;
+const Fn = Point.Fn;
+const N = Fn.ORDER;
 
 export function typedDomain({ chainId, market }: MeteringDomain): TypedDataDomain {
   return { name: DOMAIN_NAME, version: "1", chainId, verifyingContract: market };
@@ -140,8 +142,7 @@ function parseSignature(signature: Hex): { r: bigint; s: bigint; recovery: numbe
 /** The address the signature over `digest` recovers to; throws when it recovers to none. */
 export function recoverSigner(digest: Uint8Array, signature: Hex): Address {
   const { r, s, recovery } = parseSignature(signature);
-  const key = new secp256k1.Signature(r, s).addRecoveryBit(recovery).recoverPublicKey(digest);
-  return publicKeyToAddress(hexOf(key.toRawBytes(false)));
+  return publicKeyToAddress(hexOf(new secp256k1.Signature(r, s, recovery).recoverPublicKey(digest).toBytes(false)));
 }
 
 type KnownKey = { point: InstanceType<typeof Point> };
@@ -169,22 +170,20 @@ export class SignerCheck {
     const known = this.#keys.get(address);
     if (known === undefined) {
       const { r, s, recovery } = parseSignature(signature);
-      const key = new secp256k1.Signature(r, s).addRecoveryBit(recovery).recoverPublicKey(digest);
-      if (publicKeyToAddress(hexOf(key.toRawBytes(false))).toLowerCase() !== address) return false;
-      secp256k1.utils.precompute(8, key);
-      this.#keys.set(address, { point: key });
+      const key = new secp256k1.Signature(r, s, recovery).recoverPublicKey(digest);
+      if (publicKeyToAddress(hexOf(key.toBytes(false))).toLowerCase() !== address) return false;
+      this.#keys.set(address, { point: key.precompute(8, false) });
       if (this.#keys.size > this.#capacity) this.#keys.delete(this.#keys.keys().next().value as string);
       return true;
     }
     const { r, s, recovery } = parseSignature(signature);
-    const h = bigintOf(digest) % N;
-    const sInverse = invert(s, N);
-    const u1 = (h * sInverse) % N;
-    const u2 = (r * sInverse) % N;
-    // multiply, not multiplyUnsafe: in @noble/curves 1.9 the latter is wrong for large scalars on a
-    // point with a precomputed table (test/backend/metering/signature.test.ts would catch it).
-    const R = (u1 === 0n ? Point.ZERO : Point.BASE.multiply(u1)).add(known.point.multiply(u2));
-    if (R.equals(Point.ZERO)) return false;
+    const sInverse = Fn.inv(s);
+    const u1 = Fn.mul(Fn.create(bigintOf(digest)), sInverse);
+    const u2 = Fn.mul(r, sInverse);
+    // multiplyUnsafe on a point with a precomputed table is wrong in @noble/curves 1.9 (for every
+    // scalar); 2.x takes the table's path for it. test/backend/metering/signature.test.ts checks it.
+    const R = Point.BASE.multiplyUnsafe(u1).add(known.point.multiplyUnsafe(u2));
+    if (R.is0()) return false;
     const { x, y } = R.toAffine();
     return x === r && Number(y & 1n) === recovery;
   }

@@ -1,7 +1,7 @@
 // The metered series in the indexer's database family (PGlite by default, PostgreSQL with
 // DATABASE_URL), behind indexer/db/driver.ts. A batch is appended in a transaction (shared with
 // the batches that arrived with it) and acknowledged only after it commits, so a restart never
-// loses an acknowledged sample.
+// loses an acknowledged sample. A batch is one row, its samples the arrays of its seconds and watts.
 import path from "node:path";
 
 import { type Database, type DatabaseOptions, openDatabase, type Queryable } from "../../indexer/db/driver.ts";
@@ -105,11 +105,17 @@ export class MeteringStore {
       ]),
     );
     const settle: (() => void)[] = [];
-    const sampleDeal: string[] = [];
-    const sampleT: number[] = [];
-    const sampleW: number[] = [];
-    const batchCols = { deal: [] as string[], first: [] as number[], last: [] as number[], count: [] as number[] };
-    const batchSigs = { hash: [] as string[], signature: [] as string[], signer: [] as string[] };
+    const batches = {
+      deal: [] as string[],
+      first: [] as number[],
+      last: [] as number[],
+      count: [] as number[],
+      hash: [] as string[],
+      signature: [] as string[],
+      signer: [] as string[],
+      t: [] as string[],
+      w: [] as string[],
+    };
     for (const pending of group) {
       const cursor = cursors.get(pending.dealId) ?? { storedUntil: null, samples: 0 };
       try {
@@ -118,50 +124,47 @@ export class MeteringStore {
         settle.push(() => pending.reject(error));
         continue;
       }
-      for (const { t, w } of pending.samples) {
-        sampleDeal.push(pending.dealId);
-        sampleT.push(t);
-        sampleW.push(w);
-      }
-      const last = pending.samples[pending.samples.length - 1].t;
-      batchCols.deal.push(pending.dealId);
-      batchCols.first.push(pending.samples[0].t);
-      batchCols.last.push(last);
-      batchCols.count.push(pending.samples.length);
-      batchSigs.hash.push(pending.batch.samplesHash);
-      batchSigs.signature.push(pending.batch.signature);
-      batchSigs.signer.push(pending.batch.signer.toLowerCase());
+      const { samples } = pending;
+      const last = samples[samples.length - 1].t;
+      batches.deal.push(pending.dealId);
+      batches.first.push(samples[0].t);
+      batches.last.push(last);
+      batches.count.push(samples.length);
+      batches.hash.push(pending.batch.samplesHash);
+      batches.signature.push(pending.batch.signature);
+      batches.signer.push(pending.batch.signer.toLowerCase());
+      batches.t.push(arrayLiteral(samples, "t"));
+      batches.w.push(arrayLiteral(samples, "w"));
       cursor.storedUntil = last;
-      cursor.samples += pending.samples.length;
+      cursor.samples += samples.length;
       cursors.set(pending.dealId, cursor);
       const appended = { storedUntil: last, samples: cursor.samples };
       settle.push(() => pending.resolve(appended));
     }
-    if (sampleT.length === 0) return settle;
-    const touched = [...new Set(batchCols.deal)];
-    // One statement for the three writes: on PGlite every round trip counts (scripts/bench/metering.ts).
+    if (batches.deal.length === 0) return settle;
+    const touched = [...new Set(batches.deal)];
+    // One statement for both writes: on PGlite every round trip counts (scripts/bench/metering.ts).
+    // The arrays travel as their text form, one string per batch, which both drivers pass as is.
     await tx.query(
-      `WITH s AS (
-         INSERT INTO metering_samples (deal_id, t, w)
-         SELECT * FROM unnest($1::numeric[], $2::int8[], $3::int8[])
-       ), b AS (
-         INSERT INTO metering_batches (deal_id, first_t, last_t, count, samples_hash, signature, signer)
-         SELECT * FROM unnest($4::numeric[], $5::int8[], $6::int8[], $7::int4[], $8::text[], $9::text[], $10::text[])
+      `WITH b AS (
+         INSERT INTO metering_batches (deal_id, first_t, last_t, count, samples_hash, signature, signer, t, w)
+         SELECT deal_id, first_t, last_t, count, samples_hash, signature, signer, t::int8[], w::int8[]
+         FROM unnest($1::numeric[], $2::int8[], $3::int8[], $4::int4[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+           AS u(deal_id, first_t, last_t, count, samples_hash, signature, signer, t, w)
        )
        UPDATE metering_deals d SET stored_until = u.stored_until, samples = u.samples
-       FROM unnest($11::numeric[], $12::int8[], $13::int8[]) AS u(deal_id, stored_until, samples)
+       FROM unnest($10::numeric[], $11::int8[], $12::int8[]) AS u(deal_id, stored_until, samples)
        WHERE d.deal_id = u.deal_id`,
       [
-        sampleDeal,
-        sampleT,
-        sampleW,
-        batchCols.deal,
-        batchCols.first,
-        batchCols.last,
-        batchCols.count,
-        batchSigs.hash,
-        batchSigs.signature,
-        batchSigs.signer,
+        batches.deal,
+        batches.first,
+        batches.last,
+        batches.count,
+        batches.hash,
+        batches.signature,
+        batches.signer,
+        batches.t,
+        batches.w,
         touched,
         touched.map((id) => cursors.get(id)?.storedUntil),
         touched.map((id) => cursors.get(id)?.samples),
@@ -183,11 +186,13 @@ export class MeteringStore {
 
   /** The whole series of a deal, in time order. */
   async series(dealId: bigint): Promise<Sample[]> {
-    const rows = await this.db.query<{ t: number; w: number }>(
-      "SELECT t, w FROM metering_samples WHERE deal_id = $1 ORDER BY t",
+    const rows = await this.db.query<{ t: (number | string)[]; w: (number | string)[] }>(
+      "SELECT t, w FROM metering_batches WHERE deal_id = $1 ORDER BY first_t",
       [dealId.toString()],
     );
-    return rows.map((r) => ({ t: Number(r.t), w: Number(r.w) }));
+    const series: Sample[] = [];
+    for (const { t, w } of rows) for (let i = 0; i < t.length; i++) series.push({ t: Number(t[i]), w: Number(w[i]) });
+    return series;
   }
 
   /** The signed batches of a deal, in time order. */
@@ -216,4 +221,11 @@ export class MeteringStore {
   close(): Promise<void> {
     return this.db.close();
   }
+}
+
+/** The text form of a batch's seconds or watts as a PostgreSQL array: `{1767225600,1767225601,…}`. */
+function arrayLiteral(samples: readonly Sample[], field: "t" | "w"): string {
+  let text = "{";
+  for (let i = 0; i < samples.length; i++) text += i === 0 ? samples[i][field] : `,${samples[i][field]}`;
+  return `${text}}`;
 }

@@ -97,7 +97,7 @@ async function bench(): Promise<void> {
   const origin = `http://127.0.0.1:${originPort}`;
   const profile =
     args["cpu-prof"] === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", path.resolve(args["cpu-prof"])];
-  // As the stack starts it (stack/stack.ts), behind one proxy hop; logs go where nobody reads them.
+  // As the stack starts it (stack/services.ts), behind one proxy hop; logs go where nobody reads them.
   const server = spawn(process.execPath, [...profile, path.join(root, "backend/main.ts")], {
     env: {
       ...process.env,

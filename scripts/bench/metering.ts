@@ -4,29 +4,37 @@
 //                     before the answer (target ≥ 20,000). The clients run in a worker thread, as
 //                     the compute sites' agents run on their own machines: the API's thread is
 //                     measured, not the load generator.
+//   keccakCpuMs       the tree's Keccak-f[1600] against @noble/hashes' keccakP, as many permutations
+//                     as a 24-hour tree takes (CPU time, median of 3)
 //   verifyMs          recomputing the hourly Wh and the Merkle root of a 24-hour 1 Hz series (86,400
 //                     samples) and comparing with a report (target < 1,000)
-// Both are wall-clock times; on a shared machine they also print the CPU time the work took
+// samplesPerSecond and verifyMs are wall-clock times; on a shared machine they also print the CPU time the work took
 // (serverCpuMsPerBatch, verifyCpuMs) and the load average, which says how far the two apart.
+// The baseline: the same clients send the same bodies to a bare node:http server that only parses
+// each and answers 201 (before and after the ingest; their mean is baselineSamplesPerSecond), so
+// ingestVsBaseline says what share of the machine's HTTP floor the metering service reaches,
+// however loaded the machine is at the time.
 //
 //   npm run bench:metering                     table
 //   npm run bench:metering -- --json           one JSON object
 //   npm run bench:metering -- --batches 2000 --connections 16
 
 import { mkdtemp, rm } from "node:fs/promises";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 
+import { keccakP } from "@noble/hashes/sha3.js";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { createApp } from "../../backend/api/app.ts";
 import { InMemoryBookSource } from "../../backend/book/book-source.ts";
 import { simulatedCluster } from "../../backend/metering/agent/power.ts";
 import { StaticDealSource } from "../../backend/metering/deal-source.ts";
+import { keccakF1600 } from "../../backend/metering/keccak.ts";
 import { buildReport, verifyReport } from "../../backend/metering/report.ts";
 import { signBatch } from "../../backend/metering/signature.ts";
 import { MeteringStore } from "../../backend/metering/store.ts";
@@ -128,19 +136,43 @@ for (let d = 1; d <= dealCount; d++) {
 }
 const sent = queues.reduce((n, q) => n + q.length, 0);
 
-const worker = new Worker(new URL(import.meta.url), {
-  workerData: { url, connections: Math.min(connections, dealCount), queues } satisfies ClientWork,
+const clients = Math.min(connections, dealCount);
+function runClients(target: string): Promise<ClientResult> {
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: { url: target, connections: clients, queues } satisfies ClientWork,
+  });
+  return new Promise<ClientResult>((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
+}
+
+// The floor: parse the body, answer 201, store nothing.
+const echo: Server = await new Promise((resolve) => {
+  const s = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const { samples } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { samples: unknown[] };
+      res.writeHead(201, { "content-type": "application/json" });
+      res.end(JSON.stringify({ accepted: samples.length }));
+    });
+  }).listen(0, "127.0.0.1", () => resolve(s));
 });
+const echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+const baselineBefore = await runClients(echoUrl);
+
 const serverCpu = process.threadCpuUsage();
 const loadBefore = loadavg()[0];
-const { seconds: ingestSeconds, failures } = await new Promise<ClientResult>((resolve, reject) => {
-  worker.once("message", resolve);
-  worker.once("error", reject);
-});
+const { seconds: ingestSeconds, failures } = await runClients(url);
 const serverCpuUsed = process.threadCpuUsage(serverCpu);
-const stored = (await store.db.query<{ n: number }>("SELECT count(*)::int8 AS n FROM metering_samples"))[0].n;
+const stored = (await store.db.query<{ n: number }>("SELECT sum(count)::int8 AS n FROM metering_batches"))[0].n;
 server.closeAllConnections();
 server.close();
+const baselineAfter = await runClients(echoUrl);
+echo.closeAllConnections();
+echo.close();
+const baselineSeconds = (baselineBefore.seconds + baselineAfter.seconds) / 2;
 await store.close();
 await rm(dir, { recursive: true, force: true });
 if (failures > 0 || Number(stored) !== sent * BATCH) {
@@ -170,16 +202,37 @@ for (let i = 0; i < 5; i++) {
 cpuRuns.sort((a, b) => a - b);
 runs.sort((a, b) => a - b);
 
+// The tree's own Keccak (backend/metering/keccak.ts) against @noble/hashes' permutation, over as
+// many permutations as the 24-hour tree takes: the reason the tree keeps its own.
+const permutations = 2 * DAY + (DAY - 1);
+const lanes = new Uint32Array(50);
+const permutationCpuMs = (permute: () => void) => {
+  const samplesMs: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const cpu0 = process.threadCpuUsage();
+    for (let i = 0; i < permutations; i++) permute();
+    const cpu = process.threadCpuUsage(cpu0);
+    samplesMs.push((cpu.user + cpu.system) / 1000);
+  }
+  return samplesMs.sort((a, b) => a - b)[1];
+};
+const ownKeccakCpuMs = permutationCpuMs(() => keccakF1600(lanes));
+const nobleKeccakCpuMs = permutationCpuMs(() => keccakP(lanes, 24));
+
 const figures = {
   samplesPerSecond: Math.round((sent * BATCH) / ingestSeconds),
   batchesPerSecond: Math.round(sent / ingestSeconds),
+  baselineSamplesPerSecond: Math.round((sent * BATCH) / baselineSeconds),
+  ingestVsBaseline: Number((baselineSeconds / ingestSeconds).toFixed(2)),
   samples: sent * BATCH,
-  connections: Math.min(connections, dealCount),
+  connections: clients,
   serverCpuMsPerBatch: Number(((serverCpuUsed.user + serverCpuUsed.system) / 1000 / sent).toFixed(2)),
   verifyMs: Math.round(runs[2]),
   verifyCpuMs: Math.round(cpuRuns[2]),
   verifySamples: series.length,
   verifyTotalWh: truth.totalWh,
+  keccakCpuMs: Math.round(ownKeccakCpuMs),
+  nobleKeccakCpuMs: Math.round(nobleKeccakCpuMs),
   loadAverage: Number(((loadBefore + loadavg()[0]) / 2).toFixed(2)),
 };
 if (args.json) console.log(JSON.stringify(figures));
@@ -188,7 +241,13 @@ else {
     `ingest  ${figures.samplesPerSecond} samples/s (${figures.batchesPerSecond} signed batches of ${BATCH}/s, ${figures.samples} samples, ${figures.connections} clients; target ≥ 20,000); API thread CPU ${figures.serverCpuMsPerBatch} ms per batch`,
   );
   console.log(
+    `floor   ${figures.baselineSamplesPerSecond} samples/s to a server that only parses and answers; ingest reaches ${figures.ingestVsBaseline} of it`,
+  );
+  console.log(
     `verify  ${figures.verifyMs} ms for ${figures.verifySamples} samples (median of 5; target < 1,000); CPU ${figures.verifyCpuMs} ms`,
+  );
+  console.log(
+    `keccak  ${figures.keccakCpuMs} ms CPU for the tree's ${permutations} permutations; @noble/hashes' keccakP ${figures.nobleKeccakCpuMs} ms`,
   );
   console.log(`load    ${figures.loadAverage} (1-minute load average during the run, ${availableParallelism()} cores)`);
 }

@@ -1,46 +1,112 @@
-// What the stack's origin costs its clients, measured in one run against one real stack (demo off):
-// - throughput of the hop to the services: a trivial API route (GET /api/reference) and a GraphQL
-//   query, each straight to the service and through the origin, with autocannon at --connections;
+// What the stack's origin costs its clients, measured in one run (the machine may be shared: the load
+// average is printed with the figures):
+// - the API through the origin as `npm start` serves it (stack/origin-api.ts: the API's app inside
+//   the origin's process) against the API process straight: a trivial route (GET /api/reference,
+//   `baseline`) and quotes (POST /api/quote cycling through distinct realistic bodies against a
+//   realistic book, test/backend/api/), with autocannon at --connections; `viaHop` is the same
+//   request piped through the origin to the API process (what /api/metering still takes);
+// - GraphQL straight to the indexer and through the origin's hop, in one real stack (demo off);
 // - a sent transaction's answer through /rpc (held until its block is journaled, docs/security.md)
 //   against the same send straight to the node, and a plain read through /rpc's checks.
-// The machine may be shared: the load average is printed with the figures.
 //
 //   npm run bench:origin                      tables
 //   npm run bench:origin -- --json            one JSON object
-//   npm run bench:origin -- --duration 5 --connections 10 --sends 100 --reads 1000
-import { loadavg } from "node:os";
+//   npm run bench:origin -- --duration 5 --rounds 4 --connections 10 --bodies 1200 --sends 100 --reads 1000
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { loadavg, tmpdir } from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
 
 import autocannon from "autocannon";
+import { pino } from "pino";
 import { createWalletClient, defineChain, http, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
+import { bookToJson } from "../../backend/book/book-file.ts";
+import { loadConfig } from "../../backend/config.ts";
 import { demoAccounts } from "../../protocol/accounts.ts";
+import { createOriginApi } from "../../stack/origin-api.ts";
+import { createStackApp } from "../../stack/server.ts";
+import { marketBook } from "../../test/backend/api/market-book.ts";
+import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
 import { freePort } from "../../test/helpers/local-chain.ts";
 import { startStack } from "../../test/helpers/stack.ts";
 
 const { values: args } = parseArgs({
   options: {
     json: { type: "boolean", default: false },
-    duration: { type: "string", default: "10" },
+    // Seconds per round; each way is driven --rounds times, alternating.
+    duration: { type: "string", default: "3" },
+    rounds: { type: "string", default: "3" },
     connections: { type: "string", default: "10" },
+    bodies: { type: "string", default: "1200" },
     sends: { type: "string", default: "50" },
     // Within one client's /rpc burst (400 calls), so no read is turned away.
     reads: { type: "string", default: "300" },
+    // Internal: the child process that runs an origin in front of the API process at this URL.
+    "serve-origin": { type: "string" },
+    book: { type: "string" },
+    port: { type: "string" },
+    hop: { type: "boolean", default: false },
   },
 });
+
+const root = path.resolve(import.meta.dirname, "../..");
+if (args["serve-origin"] !== undefined) {
+  await serveOrigin(args["serve-origin"], args.book!, Number(args.port), args.hop);
+  // The origin serves until the benchmark stops it.
+  await new Promise(() => {});
+}
+
+/**
+ * The origin as stack/main.ts builds it in front of the API process at `api`, with the API's app in
+ * this process reading the same book file; with `hop`, /api only piped to the API process.
+ */
+async function serveOrigin(api: string, bookFile: string, port: number, hop: boolean): Promise<void> {
+  // The API process's settings in the benchmark, read by the API's own parser.
+  const config = loadConfig({ BOOK_FILE: bookFile, RATE_LIMIT_MAX: "0", LOG_LEVEL: "info" });
+  const inProcess = hop
+    ? undefined
+    : await createOriginApi(config, pino({ level: "info" }, pino.destination("/dev/null")));
+  const server = createServer(
+    createStackApp({
+      distDir: path.join(root, "frontend", "dist"),
+      targets: { api, indexer: "http://127.0.0.1:9", rpc: "http://127.0.0.1:9" },
+      describe: (part) => `the ${part} is not part of this benchmark`,
+      config: () => undefined,
+      health: async () => ({ healthy: true, body: { status: "ok" } }),
+      api: () => inProcess,
+    }),
+  );
+  server.headersTimeout = 10_000;
+  server.keepAliveTimeout = 5_000;
+  server.listen(port, "127.0.0.1");
+  process.on("SIGTERM", () => {
+    server.close();
+    server.closeAllConnections();
+    process.exit(0);
+  });
+}
+
 const sends = Number(args.sends);
 const reads = Number(args.reads);
 const duration = Number(args.duration);
 const connections = Number(args.connections);
+const bodyCount = Number(args.bodies);
+const rounds = Number(args.rounds);
 if (
+  !(Number.isInteger(rounds) && rounds > 0 && rounds <= 20) ||
   !(Number.isInteger(sends) && sends > 0 && sends <= 1_000) ||
   !(Number.isInteger(reads) && reads > 0 && reads <= 10_000) ||
   !(duration > 0 && duration <= 120) ||
-  !(Number.isInteger(connections) && connections > 0 && connections <= 1_000)
+  !(Number.isInteger(connections) && connections > 0 && connections <= 1_000) ||
+  !(Number.isInteger(bodyCount) && bodyCount >= 1 && bodyCount <= 100_000)
 ) {
   console.error(
-    "--sends must be an integer in [1, 1000], --reads in [1, 10000], --duration in (0, 120] and --connections in [1, 1000]",
+    "--sends must be an integer in [1, 1000], --reads in [1, 10000], --duration in (0, 120], --connections in [1, 1000], --bodies in [1, 100000] and --rounds in [1, 20]",
   );
   process.exit(2);
 }
@@ -91,14 +157,26 @@ async function timeReads(url: string): Promise<number[]> {
 }
 
 type Load = { requestsPerSecond: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number };
+type Request = { method: "GET" | "POST"; path: string; bodies?: string[] };
 
 /** `connections` clients asking as fast as they are answered, for `duration` seconds. */
-async function load(url: string, request: { method: "GET" | "POST"; path: string; body?: string }): Promise<Load> {
+async function load(url: string, request: Request): Promise<Load> {
+  const { bodies } = request;
+  let next = 0;
   const result = await autocannon({
     url,
     connections,
     duration,
-    requests: [{ ...request, headers: request.body === undefined ? {} : { "content-type": "application/json" } }],
+    requests: [
+      bodies === undefined
+        ? { method: request.method, path: request.path }
+        : {
+            method: request.method,
+            path: request.path,
+            headers: { "content-type": "application/json" },
+            setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }),
+          },
+    ],
   });
   return {
     requestsPerSecond: Math.round(result.requests.average),
@@ -109,23 +187,151 @@ async function load(url: string, request: { method: "GET" | "POST"; path: string
   };
 }
 
-/** The same request straight to the service and through the origin, one after the other. */
-async function hop(direct: string, origin: string, request: Parameters<typeof load>[1]) {
-  const first = await fetch(`${origin}${request.path}`, {
+async function check(url: string, request: Request): Promise<void> {
+  const body = request.bodies?.[0];
+  const first = await fetch(`${url}${request.path}`, {
     method: request.method,
-    headers: request.body === undefined ? {} : { "content-type": "application/json" },
-    body: request.body,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body,
   });
   if (first.status !== 200)
-    throw new Error(`${request.method} ${request.path} answered ${first.status}: ${await first.text()}`);
-  const figures = { ...(await load(direct, request)), viaOrigin: await load(origin, request) };
+    throw new Error(`${request.method} ${url}${request.path} answered ${first.status}: ${await first.text()}`);
+}
+
+const share = (part: Load, whole: Load) => Math.round((part.requestsPerSecond / whole.requestsPerSecond) * 100) / 100;
+
+/** The median of each figure over the rounds; rates are means (the same time in each round). */
+function combine(runs: Load[]): Load {
+  const median = (pick: (l: Load) => number) => runs.map(pick).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
+  const sum = (pick: (l: Load) => number) => runs.reduce((n, l) => n + pick(l), 0);
   return {
-    ...figures,
-    originShare: Math.round((figures.viaOrigin.requestsPerSecond / figures.requestsPerSecond) * 100) / 100,
+    requestsPerSecond: Math.round(sum((l) => l.requestsPerSecond) / runs.length),
+    p50Ms: median((l) => l.p50Ms),
+    p99Ms: median((l) => l.p99Ms),
+    non2xx: sum((l) => l.non2xx),
+    errors: sum((l) => l.errors),
   };
 }
 
+/**
+ * The same request straight to the service, through the origin and (when given) through the hop, in
+ * `rounds` alternating rounds: on a shared machine whose load moves, each way gets the same share
+ * of the good and the bad moments.
+ */
+async function compare(direct: string, origin: string, request: Request, hop?: string) {
+  const urls = [direct, origin, ...(hop === undefined ? [] : [hop])];
+  for (const url of urls) await check(url, request);
+  const runs: Load[][] = urls.map(() => []);
+  for (let round = 0; round < rounds; round++)
+    for (const [i, url] of urls.entries()) runs[i].push(await load(url, request));
+  const [straight, viaOrigin, viaHop] = runs.map(combine);
+  return {
+    ...straight,
+    viaOrigin,
+    originShare: share(viaOrigin, straight),
+    ...(viaHop === undefined ? {} : { viaHop, hopShare: share(viaHop, straight) }),
+  };
+}
+
+async function waitFor(url: string): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  await exited;
+}
+
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** The API process as the stack starts it, a realistic book, and an origin in front of it in each mode. */
+async function apiThroughput() {
+  const now = Math.floor(Date.now() / 1000);
+  const bodies = quoteBodies({ now, count: bodyCount });
+  const dir = await mkdtemp(path.join(tmpdir(), "ccex-bench-origin-"));
+  const bookFile = path.join(dir, "book.json");
+  await writeFile(bookFile, bookToJson(marketBook({ now })));
+  const [apiPort, originPort, hopPort] = [await freePort(), await freePort(), await freePort()];
+  const api = `http://127.0.0.1:${apiPort}`;
+  const children = [
+    spawn(process.execPath, [path.join(root, "backend/main.ts")], {
+      env: {
+        ...process.env,
+        HOST: "127.0.0.1",
+        PORT: String(apiPort),
+        BOOK_FILE: bookFile,
+        RATE_LIMIT_MAX: "0",
+        TRUST_PROXY_HOPS: "1",
+        LOG_LEVEL: "info",
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    }),
+    ...[
+      [originPort, []],
+      [hopPort, ["--hop"]],
+    ].map(([port, extra]) =>
+      spawn(
+        process.execPath,
+        [
+          import.meta.filename,
+          "--serve-origin",
+          api,
+          "--book",
+          bookFile,
+          "--port",
+          String(port),
+          ...(extra as string[]),
+        ],
+        { stdio: ["ignore", "inherit", "inherit"] },
+      ),
+    ),
+  ];
+  try {
+    const origin = `http://127.0.0.1:${originPort}`;
+    const hop = `http://127.0.0.1:${hopPort}`;
+    for (const url of [api, origin, hop]) await waitFor(`${url}/health`);
+    // Every body once through the origin: the API warmed up in both processes before timing.
+    for (const body of bodies)
+      for (const url of [api, origin]) {
+        const answer = await fetch(`${url}/api/quote`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        });
+        if (answer.status !== 200) throw new Error(`quote answered ${answer.status}: ${await answer.text()}\n${body}`);
+        await answer.arrayBuffer();
+      }
+    return {
+      bodies: bodies.length,
+      baseline: {
+        route: "GET /api/reference",
+        ...(await compare(api, origin, { method: "GET", path: "/api/reference" }, hop)),
+      },
+      quote: {
+        route: "POST /api/quote",
+        ...(await compare(api, origin, { method: "POST", path: "/api/quote", bodies }, hop)),
+      },
+    };
+  } finally {
+    for (const child of children) await stop(child);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const loadBefore = round2(loadavg()[0]);
+const apiFigures = await apiThroughput();
+const loadAfterApi = round2(loadavg()[0]);
+
 const nodePort = await freePort();
 const apiPort = await freePort();
 const indexerPort = await freePort();
@@ -139,16 +345,13 @@ const stack = await startStack({
   LOG_LEVEL: "warn",
 });
 try {
-  const loadBefore = round2(loadavg()[0]);
-  const throughput = {
-    baseline: await hop(`http://127.0.0.1:${apiPort}`, stack.url, { method: "GET", path: "/api/reference" }),
-    graphql: await hop(`http://127.0.0.1:${indexerPort}`, stack.url, {
-      method: "POST",
-      path: "/graphql",
-      body: JSON.stringify({ query: "{ status { __typename } deals(first: 10) { __typename } }" }),
-    }),
-  };
-  const loadAfterThroughput = round2(loadavg()[0]);
+  const loadBeforeGraphql = round2(loadavg()[0]);
+  const graphql = await compare(`http://127.0.0.1:${indexerPort}`, stack.url, {
+    method: "POST",
+    path: "/graphql",
+    bodies: [JSON.stringify({ query: "{ status { __typename } deals(first: 10) { __typename } }" })],
+  });
+  const loadAfterGraphql = round2(loadavg()[0]);
   const [a, b] = demoAccounts().filter((x) => x.role === "buyer" || x.role === "networkSupplier");
   const node = `http://127.0.0.1:${nodePort}`;
   const result = {
@@ -157,14 +360,32 @@ try {
     readThroughOrigin: summary(await timeReads(`${stack.url}/rpc`)),
     readFromNode: summary(await timeReads(node)),
   };
-  const loadAverage = { before: loadBefore, afterThroughput: loadAfterThroughput, after: round2(loadavg()[0]) };
+  const loadAverage = {
+    before: loadBefore,
+    afterApi: loadAfterApi,
+    beforeGraphql: loadBeforeGraphql,
+    afterGraphql: loadAfterGraphql,
+    after: round2(loadavg()[0]),
+  };
+  const { baseline, quote, bodies } = apiFigures;
   if (args.json)
     console.log(
-      JSON.stringify({ connections, durationSeconds: duration, loadAverage, ...throughput, sends, reads, ms: result }),
+      JSON.stringify({
+        connections,
+        durationSeconds: duration,
+        loadAverage,
+        bodies,
+        baseline,
+        quote,
+        graphql,
+        sends,
+        reads,
+        ms: result,
+      }),
     );
   else {
     console.log(
-      `${connections} connections, ${duration} s each; load average ${loadAverage.before} before, ${loadAverage.afterThroughput} after`,
+      `${connections} connections, ${rounds} alternating rounds of ${duration} s each way; ${bodies} distinct quote bodies`,
     );
     const row = (f: Load) => ({
       "requests/s": f.requestsPerSecond,
@@ -174,19 +395,30 @@ try {
       errors: f.errors,
     });
     console.table({
-      "GET /api/reference, direct": row(throughput.baseline),
-      "GET /api/reference, via origin": row(throughput.baseline.viaOrigin),
-      "POST /graphql, direct": row(throughput.graphql),
-      "POST /graphql, via origin": row(throughput.graphql.viaOrigin),
+      "GET /api/reference, direct": row(baseline),
+      "GET /api/reference, via origin": row(baseline.viaOrigin),
+      "GET /api/reference, via the hop": row(baseline.viaHop!),
+      "POST /api/quote, direct": row(quote),
+      "POST /api/quote, via origin": row(quote.viaOrigin),
+      "POST /api/quote, via the hop": row(quote.viaHop!),
+      "POST /graphql, direct": row(graphql),
+      "POST /graphql, via origin": row(graphql.viaOrigin),
     });
     console.log(
-      `origin share of the direct rate: API ${throughput.baseline.originShare}, GraphQL ${throughput.graphql.originShare}`,
+      `origin share of the direct rate: baseline ${baseline.originShare} (hop ${baseline.hopShare}), quote ${quote.originShare} (hop ${quote.hopShare}), GraphQL ${graphql.originShare}`,
+    );
+    console.log(
+      `load average ${loadAverage.before} before, ${loadAverage.afterApi} after the API, ${loadAverage.beforeGraphql}–${loadAverage.afterGraphql} around GraphQL`,
     );
     console.log(`${sends} sends and ${reads} reads, one at a time (ms); load average ${loadAverage.after} after`);
     console.table(result);
   }
-  const failed = [throughput.baseline, throughput.graphql].flatMap((f) => [f, f.viaOrigin]);
-  if (failed.some((f) => f.non2xx > 0 || f.errors > 0)) process.exitCode = 1;
+  const runs: Load[] = [baseline, quote, graphql].flatMap((f) => [
+    f,
+    f.viaOrigin,
+    ...("viaHop" in f && f.viaHop !== undefined ? [f.viaHop] : []),
+  ]);
+  if (runs.some((f) => f.non2xx > 0 || f.errors > 0)) process.exitCode = 1;
 } finally {
   await stack.stop();
 }

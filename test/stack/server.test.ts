@@ -2,11 +2,17 @@
 // fallback, the /rpc gate, and what a caller gets while a part is down.
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import type { RequestListener } from "node:http";
 import { createServer, request, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
+import { createApp } from "../../backend/api/app.ts";
+import { InMemoryBookSource } from "../../backend/book/book-source.ts";
+import { InMemoryProposalStore } from "../../backend/proposals/proposal-store.ts";
+import { MARKET_REFERENCE } from "../../protocol/reference.ts";
+import { OriginApi, originApiConfig } from "../../stack/origin-api.ts";
 import { ClientBudget } from "../../stack/rpc-limits.ts";
 import { createChainGateway, createStackApp } from "../../stack/server.ts";
 import { freePort } from "../helpers/local-chain.ts";
@@ -183,6 +189,139 @@ describe("the stack's origin", () => {
       down.closeAllConnections();
       await new Promise((r) => down.close(r));
     }
+  });
+});
+
+describe("the API served inside the origin", () => {
+  let upstream: Server;
+  let origin: Server;
+  let url: string;
+  const forwarded: string[] = [];
+  let inProcess: RequestListener | undefined;
+
+  before(async () => {
+    // The API process: it answers what reaches it, with a CORS grant the origin must not pass on.
+    upstream = createServer((req, res) => {
+      forwarded.push(`${req.url} from ${req.headers["x-forwarded-for"]}`);
+      req.resume();
+      res.writeHead(200, { "content-type": "application/json", "access-control-allow-origin": "*" });
+      res.end(JSON.stringify({ servedBy: "api process" }));
+    });
+    const target = await listen(upstream);
+    origin = createServer(
+      createStackApp({
+        distDir: path.join(tmpdir(), "ccex-no-dist"),
+        targets: { api: target, indexer: target, rpc: target },
+        describe: (part) => `the ${part} is restarting`,
+        config: () => undefined,
+        health: async () => ({ healthy: true, body: {} }),
+        api: () => inProcess,
+      }),
+    );
+    url = await listen(origin);
+  });
+  after(async () => {
+    for (const server of [origin, upstream]) {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it("takes the hop to the API process until the API is built in the origin, then answers /api itself", async () => {
+    assert.deepEqual(await (await fetch(`${url}/api/reference`)).json(), { servedBy: "api process" });
+    assert.equal(forwarded.at(-1), "/api/reference from 127.0.0.1");
+    inProcess = createApp({
+      book: new InMemoryBookSource(),
+      proposals: new InMemoryProposalStore(),
+      rateLimit: false,
+      defaultMetrics: false,
+    });
+    const before = forwarded.length;
+    const reference = await fetch(`${url}/api/reference`);
+    assert.equal(reference.status, 200);
+    assert.deepEqual(await reference.json(), MARKET_REFERENCE, "the API's own answer");
+    const quote = await fetch(`${url}/api/quote`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ vcuHours: "abc" }),
+    });
+    assert.equal(quote.status, 400, "a bad quote is the API's 400, not a proxy's error");
+    assert.equal(forwarded.length, before, "nothing reached the API process");
+  });
+
+  it("sends /api/metering to the API process, the metering store's one writer, with the client's address", async () => {
+    const answer = await fetch(`${url}/api/metering/domain`, { headers: { "x-forwarded-for": "6.6.6.6" } });
+    assert.deepEqual(await answer.json(), { servedBy: "api process" });
+    assert.equal(answer.headers.get("access-control-allow-origin"), null);
+    assert.equal(forwarded.at(-1), "/api/metering/domain from 127.0.0.1");
+  });
+
+  it("keys the API's rate limit on the connection, whatever X-Forwarded-For a client sends", async () => {
+    inProcess = createApp({
+      book: new InMemoryBookSource(),
+      proposals: new InMemoryProposalStore(),
+      rateLimit: { windowMs: 60_000, limit: 3 },
+      defaultMetrics: false,
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(`${url}/api/reference`, { headers: { "x-forwarded-for": `10.0.0.${i}` } });
+      await response.arrayBuffer();
+      statuses.push(response.status);
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
+  });
+
+  it("answers only the host names it serves, before the API sees the request", async () => {
+    const status = await new Promise<number>((resolve, reject) =>
+      request(`${url}/api/reference`, { headers: { host: "rebound.attacker.example" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      })
+        .on("error", reject)
+        .end(),
+    );
+    assert.equal(status, 421);
+  });
+});
+
+describe("the origin's API, as the stack builds it", () => {
+  it("reads the API's own settings from the environment and the rest from the stack", () => {
+    const config = originApiConfig({
+      rpcUrl: "http://127.0.0.1:8545",
+      deploymentFile: "/data/deployment/31337.json",
+      proposalsFile: "/data/matcher/proposals.json",
+      logLevel: "warn",
+      env: { RATE_LIMIT_MAX: "7", BOOK_MAX_AGE_MS: "500", PORT: "not a port", BOOK_FILE: "/elsewhere.json" },
+    });
+    assert.deepEqual(config.rateLimit, { windowMs: 60_000, limit: 7 });
+    assert.deepEqual(config.book, {
+      from: "chain",
+      rpcUrl: "http://127.0.0.1:8545",
+      deployment: "/data/deployment/31337.json",
+      maxAgeMs: 500,
+    });
+    assert.equal(config.proposalsFile, "/data/matcher/proposals.json");
+  });
+
+  it("is built once its settings are known, and tried again after a failed build", async () => {
+    const app: RequestListener = (_req, res) => res.end();
+    let known = false;
+    let fail = true;
+    const errors: string[] = [];
+    const api = new OriginApi(
+      () => (!known ? undefined : fail ? Promise.reject(new Error("no deployment file")) : Promise.resolve(app)),
+      (error) => errors.push(error.message),
+    );
+    assert.equal(api.current(), undefined);
+    await assert.rejects(api.ready(), /not known yet/);
+    known = true;
+    await assert.rejects(api.ready(), /no deployment file/);
+    assert.equal(api.current(), undefined, "a failed build is not retried at once");
+    fail = false;
+    await api.ready();
+    assert.equal(api.current(), app);
+    assert.deepEqual(errors, []);
   });
 });
 

@@ -167,10 +167,10 @@ describe("metering on chain", () => {
     assert.match(verified.out, /VERIFIED/);
 
     // Someone with the database changes one second's watts after the report; the service restarts.
-    await api.store.db.query("UPDATE metering_samples SET w = w + 500 WHERE deal_id = $1 AND t = $2", [
-      dealId.toString(),
-      windowStart + 1_200,
-    ]);
+    await api.store.db.query(
+      "UPDATE metering_batches SET w[$2 - first_t + 1] = w[$2 - first_t + 1] + 500 WHERE deal_id = $1 AND $2 BETWEEN first_t AND last_t",
+      [dealId.toString(), windowStart + 1_200],
+    );
     await api.close();
     api = await startMeteringServer(api.deals, api.dataDir, () => windowEnd + 5);
     const tampered = await verifyCli();

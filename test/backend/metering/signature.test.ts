@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
+import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { hashTypedData, parseSignature, serializeSignature } from "viem";
 
 import {
@@ -60,5 +61,21 @@ describe("batch signatures", () => {
     const check = new SignerCheck();
     assert.throws(() => check.isSignedBy(digestOf(4n), `0x${"00".repeat(65)}`, supplier.address));
     assert.throws(() => check.isSignedBy(digestOf(4n), `0x${"11".repeat(64)}05`, supplier.address));
+  });
+
+  it("multiplies a key with a precomputed table as a plain multiplication does, as the check assumes", () => {
+    // @noble/curves 1.9 got every product of such a key wrong in multiplyUnsafe; SignerCheck relies
+    // on the version it is given not to.
+    const { Point } = secp256k1;
+    const n = Point.Fn.ORDER;
+    const k = 0x3b1e_c9d4_7a22_91f0_5e66_0c81_d2a4_bb17_905f_e3c6_1d8a_4e72_0b39_f5a1_6c28_d4e3n;
+    const key = Point.BASE.multiply(k).precompute(8, false);
+    const scalars = [1n, 2n, n - 1n, n - 2n, (n - 1n) / 2n, 2n ** 255n % n];
+    for (let i = 1n; scalars.length < 64; i++) scalars.push((i * 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835n) % n);
+    for (const scalar of scalars) {
+      const expected = Point.BASE.multiply((k * scalar) % n);
+      assert.ok(key.multiplyUnsafe(scalar).equals(expected), `k·${scalar}`);
+      assert.ok(Point.BASE.multiplyUnsafe(scalar).equals(Point.BASE.multiply(scalar)), `G·${scalar}`);
+    }
   });
 });

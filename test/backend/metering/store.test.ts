@@ -6,7 +6,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { MeteringStore } from "../../../backend/metering/store.ts";
+import { METERING_MIGRATIONS_DIR, MeteringStore } from "../../../backend/metering/store.ts";
+import { openDatabase } from "../../../indexer/db/driver.ts";
+import { loadMigrations, migrate } from "../../../indexer/db/migrate.ts";
 import { removeDir } from "./helpers.ts";
 
 const batch = {
@@ -61,5 +63,45 @@ describe("metering store", () => {
     assert.equal(results[1].status, "rejected");
     assert.deepEqual(await store.cursor(4n), { storedUntil: null, samples: 0 });
     assert.deepEqual(await store.series(4n), []);
+  });
+
+  it("moves a series stored one row per sample into the rows of its batches, losing none", async () => {
+    const older = await mkdtemp(path.join(tmpdir(), "ccex-metering-store-"));
+    try {
+      const db = await openDatabase({ kind: "pglite", dataDir: older });
+      const [first, ...later] = loadMigrations(METERING_MIGRATIONS_DIR);
+      assert.ok(later.length > 0, "a migration after the first stores samples in batches");
+      await migrate(db, [first]);
+      const samples = [...run(1_000, 60), ...run(1_060, 3)];
+      await db.query("INSERT INTO metering_deals (deal_id, stored_until, samples) VALUES (7, 1062, 63)");
+      await db.query("INSERT INTO metering_samples (deal_id, t, w) SELECT 7, * FROM unnest($1::int8[], $2::int8[])", [
+        samples.map((s) => s.t),
+        samples.map((s) => s.w),
+      ]);
+      await db.query(
+        `INSERT INTO metering_batches (deal_id, first_t, last_t, count, samples_hash, signature, signer)
+         VALUES (7, 1000, 1059, 60, $1, $2, $3), (7, 1060, 1062, 3, $1, $2, $3)`,
+        [batch.samplesHash, batch.signature, batch.signer],
+      );
+      await db.close();
+
+      const migrated = await MeteringStore.open({ kind: "pglite", dataDir: older });
+      try {
+        assert.deepEqual(await migrated.series(7n), samples);
+        assert.deepEqual(
+          (await migrated.batches(7n)).map((b) => [b.firstT, b.lastT, b.count]),
+          [
+            [1_000, 1_059, 60],
+            [1_060, 1_062, 3],
+          ],
+        );
+        const next = await migrated.append(7n, run(1_063, 2), batch, (until) => assert.equal(until, 1_062));
+        assert.deepEqual(next, { storedUntil: 1_064, samples: 65 });
+      } finally {
+        await migrated.close();
+      }
+    } finally {
+      await removeDir(older);
+    }
   });
 });
