@@ -10,14 +10,29 @@
 // simplex when HiGHS cannot finish in 60 s) — so the ratio shown is then a lower bound on the true
 // one; `reference` says which. exactMs is null when the MIP did not finish in 60 s, or was skipped
 // because a smaller book already did not. Every fast batch is checked against the contract's rules.
+//
+// Scheduling in hours (docs/pricing.md, "Scheduling in hours"): "flexible100000" is a time-matched
+// book of 100k orders (half of the bids may start anywhere in 24 h, jobs of 1–8 h) scheduled by the
+// fast scheduler, "fixedHours100000" the same generator with every bid fixed. Their welfareRatio is
+// taken over the Lagrangian bound of schedule/bound.ts (a lower bound on the true ratio), every
+// batch is checked hour by hour (schedule/check.ts), and `vsBaseline` is fastMs over the "100000"
+// row's fastMs of the same run (the machine is shared: compare ratios, and read `loadAverage`).
+//
+//   npm run bench:clearing -- --json --only=schedule   the scheduling rows only (baseline included)
 
+import os from "node:os";
 import { clearExact, welfareUpperBound } from "../../backend/pricing/clearing/exact.ts";
 import { clearFast } from "../../backend/pricing/clearing/fast.ts";
 import { checkBatch } from "../../backend/pricing/clearing/feasibility.ts";
 import { lagrangianWelfareBound } from "../../backend/pricing/clearing/relaxation.ts";
+import { scheduleWelfareBound } from "../../backend/pricing/schedule/bound.ts";
+import { checkSchedule } from "../../backend/pricing/schedule/check.ts";
+import { scheduleFast } from "../../backend/pricing/schedule/fast.ts";
 import { BOOK_NOW, randomBook } from "../../test/backend/pricing/fixtures/books.ts";
+import { randomTimeBook, TIME_BOOK_NOW } from "../../test/backend/pricing/schedule/fixtures/books.ts";
 
-const SIZES = [1_000, 10_000, 100_000];
+const scheduleOnly = process.argv.includes("--only=schedule");
+const SIZES = scheduleOnly ? [100_000] : [1_000, 10_000, 100_000];
 const LIMIT_SECONDS = 60;
 const json = process.argv.includes("--json");
 const rules = { now: BOOK_NOW, platformFeeBps: 30 };
@@ -38,7 +53,7 @@ type Row = {
 };
 
 const rows: Record<string, Row> = {};
-let mipFinished = true;
+let mipFinished = !scheduleOnly;
 // Warm the JIT on a small book so the first size is not charged for compilation.
 clearFast(randomBook({ orders: 500, seed: 99 }), rules);
 
@@ -73,7 +88,7 @@ for (const orders of SIZES) {
   } else log("  HiGHS MIP: skipped (a smaller book already exceeded the limit)");
 
   let boundMs: number | null = null;
-  if (!mipFinished) {
+  if (!mipFinished && !scheduleOnly) {
     const lp = welfareUpperBound(book, { ...rules, timeLimitSeconds: LIMIT_SECONDS });
     log(`  HiGHS LP bound: ${lp.optimal ? "solved" : "not solved"} after ${(lp.elapsedMs / 1000).toFixed(1)} s`);
     if (lp.optimal && lp.bound !== undefined) {
@@ -99,7 +114,54 @@ for (const orders of SIZES) {
   };
 }
 
-if (json) console.log(JSON.stringify(rows));
+type ScheduleRow = {
+  fastMs: number;
+  welfareRatio: number;
+  reference: "lagrangian-bound";
+  boundMs: number;
+  vsBaseline: number;
+  bids: number;
+  flexibleBids: number;
+  matches: number;
+  violations: number;
+  loadAverage: number[];
+};
+const scheduleRows: Record<string, ScheduleRow> = {};
+const timeRules = { now: TIME_BOOK_NOW, platformFeeBps: 30 };
+scheduleFast(randomTimeBook({ orders: 500, seed: 99 }), timeRules);
+for (const [key, flexibleShare] of [
+  ["flexible100000", 0.5],
+  ["fixedHours100000", 0],
+] as const) {
+  const book = randomTimeBook({ orders: 100_000, seed: 1, flexibleShare });
+  const times: number[] = [];
+  let fast = scheduleFast(book, timeRules);
+  times.push(fast.elapsedMs);
+  for (let i = 1; i < 3; i++) {
+    fast = scheduleFast(book, timeRules);
+    times.push(fast.elapsedMs);
+  }
+  const fastMs = times.sort((a, b) => a - b)[1];
+  const violations = checkSchedule(book, fast.matches, timeRules).violations.filter((v) => v !== undefined).length;
+  const bound = scheduleWelfareBound(book, timeRules, fast.welfare);
+  log(
+    `${key}: fast ${fastMs.toFixed(0)} ms (median of 3), ${fast.matches.length} matches, ${violations} contract violations; Lagrangian bound ${(bound.elapsedMs / 1000).toFixed(1)} s (${bound.iterations} steps)`,
+  );
+  scheduleRows[key] = {
+    fastMs: Math.round(fastMs),
+    welfareRatio: Number((fast.welfare / bound.bound).toFixed(5)),
+    reference: "lagrangian-bound",
+    boundMs: Math.round(bound.elapsedMs),
+    vsBaseline: Number((fastMs / rows["100000"].fastMs).toFixed(3)),
+    bids: book.bids.length,
+    flexibleBids: book.bids.filter((b) => b.latestEnd - b.earliestStart > b.durationHours * 3600).length,
+    matches: fast.matches.length,
+    violations,
+    loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
+  };
+}
+
+if (json) console.log(JSON.stringify({ ...rows, ...scheduleRows }));
 else {
   const cell = (v: number | string | null, width: number) => String(v ?? "—").padStart(width);
   console.log("\n  orders │ fast ms │ HiGHS MIP ms │ HiGHS LP ms │ Lagrangian ms │ welfare ratio │ against");
@@ -109,6 +171,13 @@ else {
     const lp = r.boundMs ?? (r.reference === "mip" ? null : `>${LIMIT_SECONDS}000`);
     console.log(
       `${cell(orders, 8)} │${cell(r.fastMs, 8)} │${cell(exact, 13)} │${cell(lp, 12)} │${cell(r.lagrangianMs, 14)} │${cell(r.welfareRatio, 14)} │ ${r.reference}`,
+    );
+  }
+  console.log("\n  scheduling in hours │ fast ms │ × baseline │ bound ms │ welfare ratio │ violations │ load average");
+  console.log("──────────────────────┼─────────┼────────────┼──────────┼───────────────┼────────────┼─────────────");
+  for (const [key, r] of Object.entries(scheduleRows)) {
+    console.log(
+      `${cell(key, 21)} │${cell(r.fastMs, 8)} │${cell(r.vsBaseline, 11)} │${cell(r.boundMs, 9)} │${cell(r.welfareRatio, 14)} │${cell(r.violations, 11)} │ ${r.loadAverage.join(" ")}`,
     );
   }
 }

@@ -39,7 +39,7 @@ const MONEY = 1e-6; // model money in tokens, so coefficients stay near 1
 type Candidate = { arc: number; bound: number; links: number[] };
 
 /** Builds a sparse model row by row. */
-class ModelBuilder {
+export class ModelBuilder {
   readonly colCost: number[] = [];
   readonly colLower: number[] = [];
   readonly colUpper: number[] = [];

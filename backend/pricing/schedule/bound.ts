@@ -1,0 +1,259 @@
+// An upper bound on the welfare of any feasible schedule, for books too large for the HiGHS MIP:
+// the Lagrangian dual of the scheduling problem's capacity constraints.
+//
+// Kept exactly, per bid: one start; at most vcu_b VCU in all; each offer at most its capacity;
+// certificates only from the bid's origin pool in the job's hours, at most the need in each hour
+// and at least the minimum share (less the contract's rounding of the need, ≤ 1 Wh per hour, which
+// `slack` pays for at the dearest certificate). Relaxed: a bid may spread its VCU fractionally over
+// starts (LP relaxation of the start choice, each start worth its best fill); a link's fee is spread
+// over the bid's VCU at the cheapest link of the route within the bid's latency (never more than
+// the fee really charged); link capacities and the per-match limits are dropped (pairs whose compute
+// reserve plus link floor already break the limit are left out).
+//
+// Dualised: every (compute offer, hour) capacity with a price λ ≥ 0 and every certificate slot
+// (energy offer, hour) with a price μ ≥ 0. For any such prices
+//   L(λ, μ) = Σ_b max_s [best fill of bid b at start s, each VCU-hour of offer c in hour h charged
+//             λ_ch and each Wh of slot k charged its reserve + μ_k]⁺ + Σ λ·free + Σ μ·Wh left + slack
+// bounds every feasible schedule from above. Subgradient steps (Polyak's rule towards a known
+// feasible welfare, one half of the gap for each block of prices) lower it; the smallest value
+// seen is returned.
+
+import { AREA_OF_REGION, cheapestLinkPrice, GRID_AREAS, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
+import { ORIGIN, type ScheduleRules, type TimedBook } from "./types.ts";
+
+export type ScheduleBound = { bound: number; iterations: number; elapsedMs: number };
+
+/**
+ * The Lagrangian upper bound on the welfare of `book`'s best schedule. `target` is a welfare known
+ * to be feasible (the fast scheduler's): the step rule aims at it.
+ */
+export function scheduleWelfareBound(
+  book: TimedBook,
+  rules: ScheduleRules,
+  target: number,
+  iterations = 150,
+): ScheduleBound {
+  const started = performance.now();
+  const prep = prepareSchedule(book, rules);
+  const { bids, computes, computeFree, energy, span } = prep;
+  const fee = 1 + rules.platformFeeBps / 10_000;
+
+  // Pairs (bid, offer): profit per VCU-hour before certificates, Wh needed per VCU and hour.
+  const pairStart = new Int32Array(bids.length + 1);
+  const pairOffer: number[] = [];
+  const pairProfit: number[] = [];
+  let slackMatches = 0;
+  bids.forEach((bid, b) => {
+    const order = bid.order;
+    for (const c of bid.candidates) {
+      const compute = computes[c];
+      let link = 0;
+      if (compute.region !== order.buyerRegion) {
+        const price = cheapestLinkPrice(prep, routeKey(compute.region, order.buyerRegion), order.maxLatencyMs);
+        if (price === undefined) continue;
+        link = (price * bid.mbps) / bid.remaining;
+      }
+      if ((compute.reserve + link) * fee > bid.limit) continue;
+      pairOffer.push(c);
+      pairProfit.push(bid.limit - compute.reserve - link);
+      if (order.minGreenBps > 0) slackMatches += bid.duration;
+    }
+    pairStart[b + 1] = pairOffer.length;
+  });
+
+  const slots = energy.left.length;
+  const lambda = new Float64Array(computeFree.length);
+  const mu = new Float64Array(slots);
+  const prefix = new Float64Array(computeFree.length + computes.length);
+  const usage = new Float64Array(computeFree.length);
+  const demand = new Float64Array(slots);
+  // Cheapest effective certificate price (reserve per Wh + μ) per pool and hour, and its slot.
+  const pools = REGION_SLOTS + GRID_AREAS.length + 1;
+  const poolMin = new Float64Array(pools * span);
+  const poolArg = new Int32Array(pools * span);
+  const poolOf = (origin: number, region: number) =>
+    origin === ORIGIN.ComputeRegion
+      ? region
+      : origin === ORIGIN.GridArea
+        ? AREA_OF_REGION[region] < 0
+          ? -1
+          : REGION_SLOTS + AREA_OF_REGION[region]
+        : origin === ORIGIN.Anywhere
+          ? REGION_SLOTS + GRID_AREAS.length
+          : -1;
+
+  // Scratch for one bid at one start.
+  const hourPrice: number[] = [];
+  const hourIndex: number[] = [];
+  const fillPair: number[] = [];
+  const fillValue: number[] = [];
+  const fillCap: number[] = [];
+  const energyPerVcu = new Float64Array(pools); // per pool, at the start being evaluated (NaN: not yet)
+
+  /** Cost of the certificates one VCU-hour-need unit needs at start s: Σ of the cheapest share·d hours. */
+  const energyUnitCost = (pool: number, s: number, d: number, share: number, record: number) => {
+    hourPrice.length = 0;
+    hourIndex.length = 0;
+    for (let k = 0; k < d; k++) {
+      const price = poolMin[pool * span + s + k];
+      if (price === Infinity) continue;
+      let i = hourPrice.length;
+      hourPrice.push(price);
+      hourIndex.push(s + k);
+      while (i > 0 && hourPrice[i - 1] > price) {
+        hourPrice[i] = hourPrice[i - 1];
+        hourIndex[i] = hourIndex[i - 1];
+        i--;
+      }
+      hourPrice[i] = price;
+      hourIndex[i] = s + k;
+    }
+    let hours = share * d;
+    if (hourPrice.length < hours - 1e-12) return Infinity;
+    let cost = 0;
+    for (let i = 0; i < hourPrice.length && hours > 0; i++) {
+      const part = Math.min(1, hours);
+      cost += part * hourPrice[i];
+      if (record > 0) demand[poolArg[pool * span + hourIndex[i]]] += part * record;
+      hours -= part;
+    }
+    return cost;
+  };
+
+  /** Best fill of bid b at start s under the current prices; records usage when `record`. */
+  const fill = (b: number, s: number, record: boolean) => {
+    const bid = bids[b];
+    const d = bid.duration;
+    const share = bid.order.minGreenBps / 10_000;
+    const origin = bid.order.certificateOrigin;
+    fillPair.length = 0;
+    fillValue.length = 0;
+    fillCap.length = 0;
+    energyPerVcu.fill(Number.NaN);
+    for (let p = pairStart[b]; p < pairStart[b + 1]; p++) {
+      const ci = pairOffer[p];
+      const c = computes[ci];
+      if (c.start > s || s + d > c.end) continue;
+      const at = c.offset + ci - c.start + s;
+      let u = d * pairProfit[p] - (prefix[at + d] - prefix[at]);
+      if (u <= 0) continue;
+      if (share > 0) {
+        const pool = poolOf(origin, c.region);
+        if (pool < 0) continue;
+        if (Number.isNaN(energyPerVcu[pool])) energyPerVcu[pool] = energyUnitCost(pool, s, d, share, 0);
+        u -= (energyPerVcu[pool] * c.milliWhPerVcuHour) / 1000;
+        if (!(u > 0)) continue;
+      }
+      let i = fillPair.length;
+      fillPair.push(p);
+      fillValue.push(u);
+      fillCap.push(c.capacity);
+      while (i > 0 && fillValue[i - 1] < u) {
+        fillPair[i] = fillPair[i - 1];
+        fillValue[i] = fillValue[i - 1];
+        fillCap[i] = fillCap[i - 1];
+        i--;
+      }
+      fillPair[i] = p;
+      fillValue[i] = u;
+      fillCap[i] = c.capacity;
+    }
+    let left = bid.remaining;
+    let value = 0;
+    for (let i = 0; i < fillPair.length && left > 0; i++) {
+      const q = Math.min(left, fillCap[i]);
+      value += q * fillValue[i];
+      left -= q;
+      if (!record) continue;
+      const ci = pairOffer[fillPair[i]];
+      const c = computes[ci];
+      for (let k = 0; k < d; k++) usage[c.offset + s - c.start + k] += q;
+      if (share > 0) energyUnitCost(poolOf(origin, c.region), s, d, share, (q * c.milliWhPerVcuHour) / 1000);
+    }
+    return value;
+  };
+
+  let maxPrice = 0;
+  for (let k = 0; k < slots; k++) maxPrice = Math.max(maxPrice, energy.pricePerKwh[k] / 1000);
+  let best = Infinity;
+  let theta = 1;
+  let sinceImproved = 0;
+  let done = 0;
+  for (let it = 0; it < iterations; it++) {
+    done = it + 1;
+    computes.forEach((c, ci) => {
+      const p = c.offset + ci;
+      prefix[p] = 0;
+      for (let k = 0; k < c.end - c.start; k++) prefix[p + k + 1] = prefix[p + k] + lambda[c.offset + k];
+    });
+    poolMin.fill(Infinity);
+    let dearest = 0;
+    for (let k = 0; k < slots; k++) {
+      if (energy.left[k] <= 0) continue;
+      const price = energy.pricePerKwh[k] / 1000 + mu[k];
+      dearest = Math.max(dearest, price);
+      const h = energy.hour[k];
+      const r = energy.region[k];
+      const area = AREA_OF_REGION[r];
+      for (const pool of [r, area < 0 ? -1 : REGION_SLOTS + area, REGION_SLOTS + GRID_AREAS.length]) {
+        if (pool >= 0 && price < poolMin[pool * span + h]) {
+          poolMin[pool * span + h] = price;
+          poolArg[pool * span + h] = k;
+        }
+      }
+    }
+    usage.fill(0);
+    demand.fill(0);
+    let value = 0;
+    for (let b = 0; b < bids.length; b++) {
+      const bid = bids[b];
+      let bestValue = 0;
+      let bestStart = -1;
+      for (let s = bid.firstStart; s <= bid.lastStart; s++) {
+        const v = fill(b, s, false);
+        if (v > bestValue) {
+          bestValue = v;
+          bestStart = s;
+        }
+      }
+      if (bestStart < 0) continue;
+      value += bestValue;
+      fill(b, bestStart, true);
+    }
+    let normCompute = 0;
+    for (let i = 0; i < lambda.length; i++) {
+      value += lambda[i] * computeFree[i];
+      const g = computeFree[i] - usage[i];
+      usage[i] = lambda[i] <= 0 && g > 0 ? 0 : g; // the projected subgradient, in place
+      normCompute += usage[i] * usage[i];
+    }
+    let normEnergy = 0;
+    for (let k = 0; k < slots; k++) {
+      value += mu[k] * energy.left[k];
+      const g = energy.left[k] - demand[k];
+      demand[k] = mu[k] <= 0 && g > 0 ? 0 : g;
+      normEnergy += demand[k] * demand[k];
+    }
+    value += slackMatches * Math.max(dearest, maxPrice);
+    if (value < best) {
+      if (best - value <= 1e-4 * Math.abs(best)) sinceImproved++;
+      else sinceImproved = 0;
+      best = value;
+    } else sinceImproved++;
+    if (sinceImproved >= 5) {
+      theta /= 2;
+      sinceImproved = 0;
+    }
+    if (best - target <= 1e-7 * Math.abs(target) || theta < 1e-4) break;
+    const gap = Math.max(value - target, 1e-6 * Math.abs(value));
+    if (normCompute > 0) {
+      const step = (theta * gap) / 2 / normCompute;
+      for (let i = 0; i < lambda.length; i++) lambda[i] = Math.max(0, lambda[i] - step * usage[i]);
+    }
+    if (normEnergy > 0) {
+      const step = (theta * gap) / 2 / normEnergy;
+      for (let k = 0; k < slots; k++) mu[k] = Math.max(0, mu[k] - step * demand[k]);
+    }
+  }
+  return { bound: best, iterations: done, elapsedMs: performance.now() - started };
+}

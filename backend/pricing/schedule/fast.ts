@@ -1,0 +1,232 @@
+// The fast scheduler that runs the market (docs/pricing.md, "Scheduling in hours"). Passes:
+//
+//  1. Estimate. Each (bid, compute offer) pair earns per VCU-hour the bid's limit minus the compute
+//     reserve, the minimum green Wh at the book's mean certificate price and the cheapest usable
+//     link's fee spread over the job. A bid's surplus density is its best pair's.
+//  2. Schedule. Bids in order of density; a flexible bid scores each start hour it may take by the
+//     surplus it would get there (offers best first, each up to its least free hour of the job),
+//     then by the green supply its origin pool still has in those hours and by the capacity left
+//     spare, and is placed at the best start (certificates, link and all-in limit exactly, place.ts);
+//     if nothing fits there it tries its next starts.
+//  3. Improve. Bids left partly unserved try again once every bid has had its turn: pieces that
+//     failed on certificates or links of a neighbour's choice may fit now on other offers.
+//
+// Every placed piece passes exact checks of hourly capacity, certificates and the all-in limit, so
+// the schedule never breaks a rule of the contract; only optimality is heuristic.
+
+import { ScheduleState } from "./place.ts";
+import { AREA_OF_REGION, cheapestLinkPrice, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
+import { ORIGIN, type ScheduleOptions, type ScheduleResult, type TimedBook } from "./types.ts";
+
+const TRIED_STARTS = 8;
+/** Weight of green supply and spare capacity against surplus when ranking start hours. */
+const TIE_WEIGHT = 1e-3;
+
+/**
+ * Schedules a book quickly: never breaks a rule, near-optimal welfare.
+ *
+ * @example
+ * const result = scheduleFast(book, { now: Math.floor(Date.now() / 1000), platformFeeBps: 30 });
+ * result.matches; // reserve-priced matches with their start hours and hourly energy lots
+ */
+export function scheduleFast(book: TimedBook, options: ScheduleOptions): ScheduleResult {
+  const started = performance.now();
+  const prep = prepareSchedule(book, options);
+  const state = new ScheduleState(prep, book, options.platformFeeBps);
+  const { bids, computes } = prep;
+
+  // Pass 1: per-pair surplus estimates, candidates best first, bids by density.
+  const profits: Float64Array[] = [];
+  const ranked: Int32Array[] = [];
+  const density = new Float64Array(bids.length);
+  const feeFactor = 1 + options.platformFeeBps / 10_000;
+  const pairC: number[] = [];
+  const pairP: number[] = [];
+  const pairIndex: number[] = [];
+  const linkFloor = new Float64Array(REGION_SLOTS); // per compute region, for the bid at hand (−1: no link)
+  bids.forEach((bid, b) => {
+    const order = bid.order;
+    pairC.length = 0;
+    pairP.length = 0;
+    linkFloor.fill(Number.NaN);
+    for (const c of bid.candidates) {
+      const compute = computes[c];
+      const green = ((order.minGreenBps / 10_000) * compute.milliWhPerVcuHour) / 1000;
+      let link = 0;
+      if (compute.region !== order.buyerRegion) {
+        let cheapest = linkFloor[compute.region];
+        if (Number.isNaN(cheapest)) {
+          cheapest = cheapestLinkPrice(prep, routeKey(compute.region, order.buyerRegion), order.maxLatencyMs) ?? -1;
+          linkFloor[compute.region] = cheapest;
+        }
+        if (cheapest < 0) continue;
+        link = (cheapest * bid.mbps) / bid.remaining;
+      }
+      const cost = compute.reserve + green * prep.meanPricePerWh + link;
+      if (cost * feeFactor > bid.limit) continue;
+      pairC.push(c);
+      pairP.push(bid.limit - cost);
+    }
+    pairIndex.length = pairC.length;
+    for (let i = 0; i < pairC.length; i++) pairIndex[i] = i;
+    pairIndex.sort((x, y) => pairP[y] - pairP[x]);
+    ranked.push(Int32Array.from(pairIndex, (i) => pairC[i]));
+    profits.push(Float64Array.from(pairIndex, (i) => pairP[i]));
+    density[b] = pairC.length > 0 ? pairP[pairIndex[0]] : 0;
+  });
+  const order = Array.from(bids.keys())
+    .filter((b) => density[b] > 0)
+    .sort((x, y) => density[y] - density[x]);
+
+  // Pass 2: schedule.
+  // The best TRIED_STARTS starts of the bid being scheduled, best first.
+  const topStart = new Int32Array(TRIED_STARTS);
+  const topScore = new Float64Array(TRIED_STARTS);
+  let topCount = 0;
+  const consider = (s: number, score: number) => {
+    let i = topCount < TRIED_STARTS ? topCount++ : TRIED_STARTS;
+    if (i === TRIED_STARTS && score <= topScore[TRIED_STARTS - 1]) return;
+    if (i === TRIED_STARTS) i--;
+    while (i > 0 && topScore[i - 1] < score) {
+      topScore[i] = topScore[i - 1];
+      topStart[i] = topStart[i - 1];
+      i--;
+    }
+    topScore[i] = score;
+    topStart[i] = s;
+  };
+  // Expected demand of the bids not yet scheduled on each (offer, hour), each bid's VCU spread
+  // evenly over its (offer, start) choices: a flexible bid prefers hours the others do not need.
+  const pressure = new Float64Array(prep.computeFree.length);
+  const spread = (b: number, sign: number) => {
+    const bid = bids[b];
+    const d = bid.duration;
+    let choices = 0;
+    for (const c of ranked[b]) {
+      const compute = computes[c];
+      choices += Math.max(0, Math.min(bid.lastStart, compute.end - d) - Math.max(bid.firstStart, compute.start) + 1);
+    }
+    if (choices === 0) return;
+    const share = (sign * bid.remaining) / choices;
+    for (const c of ranked[b]) {
+      const compute = computes[c];
+      const to = Math.min(bid.lastStart, compute.end - d);
+      for (let s = Math.max(bid.firstStart, compute.start); s <= to; s++) {
+        const from = compute.offset + s - compute.start;
+        for (let k = 0; k < d; k++) pressure[from + k] += share;
+      }
+    }
+  };
+  // Scratch for scoring one start: the origin pools touched and their Wh left per job hour.
+  const touchedPool = new Int32Array(64);
+  let touchedCount = 0;
+  let poolLeft = new Float64Array(64 * 8);
+  const poolOf = (origin: number, region: number) =>
+    origin === ORIGIN.ComputeRegion
+      ? region
+      : origin === ORIGIN.GridArea
+        ? AREA_OF_REGION[region] < 0
+          ? -1
+          : REGION_SLOTS + AREA_OF_REGION[region]
+        : origin === ORIGIN.Anywhere
+          ? REGION_SLOTS + 8
+          : -1;
+  for (const b of order) spread(b, 1);
+  for (const b of order) {
+    spread(b, -1);
+    scheduleBid(b);
+  }
+  // Pass 3: bids still short of their VCU try again at their start (or any start if unplaced).
+  for (const b of order) if (state.remaining[b] > 0) scheduleBid(b);
+
+  function scheduleBid(b: number): void {
+    const bid = bids[b];
+    const cands = ranked[b];
+    const profit = profits[b];
+    const origin = bid.order.certificateOrigin;
+    const minShare = bid.order.minGreenBps / 10_000;
+    const d = bid.duration;
+    const fixed = state.start[b];
+    const first = fixed >= 0 ? fixed : bid.firstStart;
+    const last = fixed >= 0 ? fixed : bid.lastStart;
+    topCount = 0;
+    if (poolLeft.length < touchedPool.length * d) poolLeft = new Float64Array(touchedPool.length * d);
+    for (let s = first; s <= last; s++) {
+      let left = state.remaining[b];
+      let value = 0;
+      let spare = 0;
+      let capacity = 0;
+      let greenShare = -1;
+      touchedCount = 0;
+      for (let i = 0; i < cands.length && left > 0; i++) {
+        const c = cands[i];
+        const compute = computes[c];
+        if (compute.start > s || s + d > compute.end) continue;
+        const free = state.freeVcu(c, s, d);
+        if (free <= 0) continue;
+        let q = Math.min(free, left);
+        if (minShare > 0) {
+          // As place.ts will: only as many VCU as the origin pool's certificates can cover, the
+          // pool's Wh already promised to this bid's earlier offers at this start taken off.
+          const pool = poolOf(origin, compute.region);
+          if (pool < 0) continue;
+          let slot = touchedPool.indexOf(pool);
+          if (slot < 0 || slot >= touchedCount) {
+            slot = touchedCount++;
+            touchedPool[slot] = pool;
+            for (let k = 0; k < d; k++) poolLeft[slot * d + k] = state.poolSupply(origin, compute.region, s + k);
+          }
+          const n = compute.milliWhPerVcuHour / 1000;
+          const covered = (units: number) => {
+            let sum = 0;
+            for (let k = 0; k < d; k++) sum += Math.min(poolLeft[slot * d + k], n * units);
+            return sum;
+          };
+          if (covered(q) < minShare * d * n * q) {
+            let lo = 0;
+            let hi = q;
+            while (lo < hi) {
+              const mid = Math.ceil((lo + hi) / 2);
+              if (covered(mid) >= minShare * d * n * mid) lo = mid;
+              else hi = mid - 1;
+            }
+            q = lo;
+          }
+          if (q <= 0) continue;
+          const available = covered(q);
+          if (greenShare < 0) greenShare = available / (d * n * q);
+          const take = (minShare * d * n * q) / available;
+          for (let k = 0; k < d; k++) poolLeft[slot * d + k] -= Math.min(poolLeft[slot * d + k], n * q) * take;
+        }
+        value += q * profit[i];
+        left -= q;
+        let crowd = 0;
+        const from = compute.offset + s - compute.start;
+        for (let k = 0; k < d; k++) crowd = Math.max(crowd, pressure[from + k]);
+        spare += free - q - crowd;
+        capacity += compute.capacity;
+      }
+      if (value <= 0) continue;
+      const tie = spare / capacity + Math.max(0, greenShare);
+      consider(s, value * (1 + TIE_WEIGHT * tie));
+    }
+    for (let t = 0; t < topCount; t++) {
+      const s = topStart[t];
+      let placed = 0;
+      for (let i = 0; i < cands.length && state.remaining[b] > 0; i++) {
+        const compute = computes[cands[i]];
+        if (compute.start > s || s + d > compute.end) continue;
+        placed += state.place(b, cands[i], s, state.remaining[b]);
+      }
+      if (placed > 0 || state.start[b] >= 0) break;
+    }
+  }
+
+  return {
+    algorithm: "fast",
+    matches: state.matches,
+    welfare: state.welfare,
+    status: "heuristic",
+    elapsedMs: performance.now() - started,
+  };
+}

@@ -1,0 +1,245 @@
+// Places one piece of a job — `vcu` units of one compute offer from one start hour — into a
+// schedule under construction, the way the contract will settle it: certificates of the job's
+// hours from the bid's origin pool, cheapest first, at most the piece's need in each hour and at
+// least its minimum green share; a link when the compute region is not the buyer's (the bid's link
+// on that route is reused at no charge); payments at every order's reserve; the all-in limit checked
+// in bigint. A piece that does not fit changes nothing. Both schedulers build their matches here.
+
+import { mulDiv } from "../clearing/reserve-match.ts";
+import { AREA_OF_REGION, type PreparedSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
+import { HOUR, type HourlyEnergyLot, MAX_JOB_HOURS, ORIGIN, type ScheduledMatch, type TimedBook } from "./types.ts";
+
+export class ScheduleState {
+  readonly prep: PreparedSchedule;
+  readonly book: TimedBook;
+  readonly feeBps: number;
+  readonly matches: ScheduledMatch[] = [];
+  welfare = 0;
+  /** Per live bid: VCU still unserved, the start fixed by its first piece (−1: none). */
+  readonly remaining: Float64Array;
+  readonly start: Int32Array;
+  /** Per live bid: the link reserved on each route (routeKey → link index). */
+  private readonly bidLinks = new Map<number, Map<number, number>>();
+  private readonly pick: number[] = [];
+  private readonly supply = new Float64Array(MAX_JOB_HOURS);
+  private readonly usedInHour = new Float64Array(MAX_JOB_HOURS);
+
+  /** `prep` is consumed: its free capacities and energy slots change as pieces are placed. */
+  constructor(prep: PreparedSchedule, book: TimedBook, feeBps: number) {
+    this.prep = prep;
+    this.book = book;
+    this.feeBps = feeBps;
+    this.remaining = Float64Array.from(prep.bids, (b) => b.remaining);
+    this.start = new Int32Array(prep.bids.length).fill(-1);
+  }
+
+  /** The least free VCU of offer `c` over hours [start, start + duration). */
+  freeVcu(c: number, start: number, duration: number): number {
+    const compute = this.prep.computes[c];
+    if (start < compute.start || start + duration > compute.end) return 0;
+    let free = Infinity;
+    const from = compute.offset + start - compute.start;
+    for (let k = 0; k < duration; k++) free = Math.min(free, this.prep.computeFree[from + k]);
+    return free;
+  }
+
+  /** Green Wh the bid's origin pool still offers in hour `h` for compute in `region`. */
+  poolSupply(origin: number, region: number, h: number): number {
+    const { energy, span } = this.prep;
+    if (origin === ORIGIN.Anywhere) return energy.supplyAll[h];
+    if (origin === ORIGIN.ComputeRegion) return energy.supplyRegion[region * span + h];
+    const area = AREA_OF_REGION[region];
+    return area < 0 || origin !== ORIGIN.GridArea ? 0 : energy.supplyArea[area * span + h];
+  }
+
+  /**
+   * Tries to place `vcu` units (or fewer when green supply is short) of bid `b` on compute offer `c`
+   * from hour index `start`. Returns the VCU placed (0 when nothing fits).
+   */
+  place(b: number, c: number, start: number, vcu: number): number {
+    const { prep } = this;
+    const bid = prep.bids[b];
+    const compute = prep.computes[c];
+    const order = bid.order;
+    const duration = bid.duration;
+    if (this.start[b] >= 0 && this.start[b] !== start) return 0;
+    let q = Math.min(vcu, this.remaining[b], this.freeVcu(c, start, duration));
+    if (q <= 0) return 0;
+
+    // Certificates: hours of the job, pool of the bid's origin rule, cheapest first.
+    const minBps = order.minGreenBps;
+    let lots: { slot: number; wh: number }[] = [];
+    if (minBps > 0) {
+      const supply = this.supply.length >= duration ? this.supply : new Float64Array(duration);
+      for (let k = 0; k < duration; k++)
+        supply[k] = this.poolSupply(order.certificateOrigin, compute.region, start + k);
+      const fits = (units: number) => {
+        const need = mulDiv(units, compute.milliWhPerVcuHour, 1000, false);
+        const min = mulDiv(need * duration, minBps, 10_000, true);
+        let available = 0;
+        for (let k = 0; k < duration; k++) available += Math.min(supply[k], need);
+        return available >= min;
+      };
+      if (!fits(q)) {
+        let lo = 0;
+        let hi = q;
+        while (lo < hi) {
+          const mid = Math.ceil((lo + hi) / 2);
+          if (fits(mid)) lo = mid;
+          else hi = mid - 1;
+        }
+        q = lo;
+        if (q <= 0) return 0;
+      }
+      lots = this.chooseCertificates(
+        order.certificateOrigin,
+        compute.region,
+        start,
+        duration,
+        q,
+        compute.milliWhPerVcuHour,
+        minBps,
+      );
+    }
+
+    // Bandwidth: the bid's link on this route if it has one, else the cheapest with room.
+    let link = -1;
+    let linkPayment = 0n;
+    let newLink = false;
+    if (compute.region !== order.buyerRegion) {
+      const key = routeKey(compute.region, order.buyerRegion);
+      const held = this.bidLinks.get(b)?.get(key);
+      if (held !== undefined) {
+        const w = prep.links[held];
+        if (w.start <= start && start + duration <= w.end) link = held;
+      }
+      if (link < 0) {
+        for (const w of prep.routes.get(key) ?? []) {
+          const l = prep.links[w];
+          if (l.start > start || start + duration > l.end || l.order.latencyMs > order.maxLatencyMs) continue;
+          let room = true;
+          for (let k = 0; k < duration && room; k++) room = prep.linkFree[l.offset + start - l.start + k] >= bid.mbps;
+          if (room) {
+            link = w;
+            newLink = true;
+            break;
+          }
+        }
+      }
+      if (link < 0) return 0;
+      if (newLink)
+        linkPayment = prep.links[link].order.reservePricePerMbpsHour * order.bandwidthMbps * BigInt(duration);
+    }
+
+    // Payments at reserve; the all-in limit in exact arithmetic.
+    const vcuHours = BigInt(q * duration);
+    const computePayment = compute.order.reservePricePerVcuHour * vcuHours;
+    const energyLots: HourlyEnergyLot[] = lots.map(({ slot, wh }) => {
+      const energyOffer = this.book.energyOffers[prep.energy.offer[slot]];
+      return {
+        offerId: energyOffer.id,
+        hour: (prep.base + prep.energy.hour[slot]) * HOUR,
+        wh: BigInt(wh),
+        payment: (energyOffer.reservePricePerKwh * BigInt(wh) + 999n) / 1000n,
+      };
+    });
+    const total = computePayment + linkPayment + energyLots.reduce((s, l) => s + l.payment, 0n);
+    if (total + (total * BigInt(this.feeBps)) / 10_000n > order.limitPricePerVcuHour * vcuHours) return 0;
+
+    // Commit.
+    const from = compute.offset + start - compute.start;
+    for (let k = 0; k < duration; k++) prep.computeFree[from + k] -= q;
+    let energyCost = 0;
+    for (const { slot, wh } of lots) {
+      this.takeEnergy(slot, wh);
+      energyCost += (prep.energy.pricePerKwh[slot] * wh) / 1000;
+    }
+    if (newLink) {
+      const l = prep.links[link];
+      for (let k = 0; k < duration; k++) prep.linkFree[l.offset + start - l.start + k] -= bid.mbps;
+      const routes = this.bidLinks.get(b) ?? new Map<number, number>();
+      routes.set(routeKey(compute.region, order.buyerRegion), link);
+      this.bidLinks.set(b, routes);
+    }
+    this.remaining[b] -= q;
+    this.start[b] = start;
+    energyLots.sort((x, y) => (x.offerId < y.offerId ? -1 : x.offerId > y.offerId ? 1 : x.hour - y.hour));
+    this.matches.push({
+      bidId: order.id,
+      computeOfferId: compute.order.id,
+      start: (prep.base + start) * HOUR,
+      vcu: q,
+      computePayment,
+      energyLots,
+      bandwidthOfferId: link < 0 ? 0n : prep.links[link].order.id,
+      bandwidthPayment: linkPayment,
+    });
+    this.welfare +=
+      (bid.limit - compute.reserve) * q * duration -
+      energyCost -
+      (newLink ? prep.links[link].price * bid.mbps * duration : 0);
+    return q;
+  }
+
+  private takeEnergy(slot: number, wh: number): void {
+    const { energy, span } = this.prep;
+    const h = energy.hour[slot];
+    const r = energy.region[slot];
+    energy.left[slot] -= wh;
+    energy.supplyRegion[r * span + h] -= wh;
+    const area = AREA_OF_REGION[r];
+    if (area >= 0) energy.supplyArea[area * span + h] -= wh;
+    energy.supplyAll[h] -= wh;
+  }
+
+  /** The cheapest certificate Wh that meet the piece's minimum, at most its need in each hour. */
+  private chooseCertificates(
+    origin: number,
+    region: number,
+    start: number,
+    duration: number,
+    q: number,
+    milliWhPerVcuHour: number,
+    minBps: number,
+  ): { slot: number; wh: number }[] {
+    const { energy, span } = this.prep;
+    const need = mulDiv(q, milliWhPerVcuHour, 1000, false);
+    let missing = mulDiv(need * duration, minBps, 10_000, true);
+    const pick = this.pick;
+    pick.length = 0;
+    const area = AREA_OF_REGION[region];
+    for (let r = 0; r < REGION_SLOTS; r++) {
+      const allowed =
+        origin === ORIGIN.Anywhere ||
+        (origin === ORIGIN.ComputeRegion && r === region) ||
+        (origin === ORIGIN.GridArea && area >= 0 && AREA_OF_REGION[r] === area);
+      if (!allowed) continue;
+      for (let k = 0; k < duration; k++) {
+        const cell = r * span + start + k;
+        for (let i = energy.cellStart[cell]; i < energy.cellStart[cell + 1]; i++) {
+          const slot = energy.cellSlots[i];
+          if (energy.left[slot] > 0) pick.push(slot);
+        }
+      }
+    }
+    pick.sort(
+      (x, y) =>
+        energy.pricePerKwh[x] - energy.pricePerKwh[y] ||
+        energy.offer[x] - energy.offer[y] ||
+        energy.hour[x] - energy.hour[y],
+    );
+    const usedInHour =
+      this.usedInHour.length >= duration ? this.usedInHour.fill(0, 0, duration) : new Float64Array(duration);
+    const lots: { slot: number; wh: number }[] = [];
+    for (const slot of pick) {
+      if (missing <= 0) break;
+      const k = energy.hour[slot] - start;
+      const wh = Math.min(energy.left[slot], need - usedInHour[k], missing);
+      if (wh <= 0) continue;
+      usedInHour[k] += wh;
+      missing -= wh;
+      lots.push({ slot, wh });
+    }
+    return lots;
+  }
+}

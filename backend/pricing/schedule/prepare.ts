@@ -1,0 +1,346 @@
+// Turns a time-matched book into the schedulers' working form: hours as indices from the book's
+// first hour, free capacity per (compute offer, hour) and per (link, hour) in flat typed arrays,
+// remaining Wh per (energy offer, hour) as "slots" listed per (region, hour) cheapest first, and for
+// every bid the compute offers that can host its job at some start (class, region, window).
+// Competition for capacity is decided by each scheduler.
+
+import {
+  GRID_AREA_OF_REGION,
+  HOUR,
+  type HourlyComputeOffer,
+  type ScheduleRules,
+  type TimedBid,
+  type TimedBook,
+} from "./types.ts";
+
+/** Region codes fit a uint32 mask (0..31); grid areas are numbered in GRID_AREAS order. */
+export const REGION_SLOTS = 32;
+export const GRID_AREAS = ["north", "east", "south", "southwest", "northwest"] as const;
+export const AREA_OF_REGION: Int8Array = Int8Array.from({ length: REGION_SLOTS }, (_, r) => {
+  const area = GRID_AREA_OF_REGION[r];
+  return area === undefined ? -1 : GRID_AREAS.indexOf(area);
+});
+
+export type LiveBid = {
+  order: TimedBid;
+  remaining: number; // VCU
+  limit: number; // base units per VCU-hour
+  duration: number; // hours
+  /** First and last allowed start, hour indices (equal when the start is fixed). */
+  firstStart: number;
+  lastStart: number;
+  mbps: number;
+  /** Candidate compute offers, indices into `computes`. */
+  candidates: Int32Array;
+};
+
+export type LiveCompute = {
+  order: HourlyComputeOffer;
+  region: number;
+  start: number; // hour index, inclusive
+  end: number; // hour index, exclusive
+  capacity: number;
+  reserve: number; // base units per VCU-hour
+  milliWhPerVcuHour: number; // whPerVcuHour × pueMilli
+  offset: number; // into PreparedSchedule.computeFree: hour h at offset + h − start
+};
+
+export type LiveLink = {
+  order: TimedBook["bandwidthOffers"][number];
+  start: number;
+  end: number;
+  mbps: number;
+  price: number; // base units per Mbps-hour
+  offset: number; // into PreparedSchedule.linkFree
+};
+
+export type PreparedSchedule = {
+  /** Hour index 0 is unix hour `base` (seconds = (base + h) × 3600). */
+  base: number;
+  span: number;
+  bids: LiveBid[];
+  computes: LiveCompute[];
+  /** Free VCU per (compute offer, hour). */
+  computeFree: Int32Array;
+  links: LiveLink[];
+  /** Free Mbps per (link, hour). */
+  linkFree: Float64Array;
+  /** Links of a route (unordered region pair, key min·32 + max), cheapest first. */
+  routes: Map<number, number[]>;
+  /** Per route: latencies ascending and the lowest price among links at most that slow. */
+  routeFloors: Map<number, { latency: Float64Array; price: Float64Array }>;
+  energy: EnergySlots;
+  /** Mean reserve price per Wh over all slots (0 without energy): the schedulers' energy estimate. */
+  meanPricePerWh: number;
+};
+
+/** Remaining Wh per (energy offer, hour), listed per (region, hour) cheapest first. */
+export type EnergySlots = {
+  offer: Int32Array; // index into book.energyOffers
+  hour: Int32Array;
+  region: Int8Array;
+  pricePerKwh: Float64Array;
+  left: Float64Array;
+  /** Slots of (region r, hour h) are cellSlots[cellStart[r·span + h] .. cellStart[r·span + h + 1]). */
+  cellStart: Int32Array;
+  cellSlots: Int32Array;
+  /** Σ left per region, per grid area and in all, per hour: kept up to date as slots sell. */
+  supplyRegion: Float64Array;
+  supplyArea: Float64Array;
+  supplyAll: Float64Array;
+};
+
+export function routeKey(a: number, b: number): number {
+  return a < b ? a * REGION_SLOTS + b : b * REGION_SLOTS + a;
+}
+
+export function prepareSchedule(book: TimedBook, rules: ScheduleRules): PreparedSchedule {
+  const liveBids = book.bids.filter((b) => b.expiry > rules.now && b.vcu - b.filledVcu > 0 && b.durationHours > 0);
+  const liveComputes = book.computeOffers.filter((c) => c.expiry > rules.now && c.vcu > 0);
+  const liveLinks = book.bandwidthOffers.filter((w) => w.expiry > rules.now && w.mbps > 0n);
+  const liveEnergy = book.energyOffers
+    .map((e, i) => ({ e, i }))
+    .filter(({ e }) => e.expiry > rules.now && !e.deviceSuspended);
+
+  let first = Infinity;
+  let last = -Infinity;
+  for (const b of liveBids) {
+    first = Math.min(first, b.earliestStart);
+    last = Math.max(last, b.latestEnd);
+  }
+  for (const c of liveComputes) {
+    first = Math.min(first, c.windowStart);
+    last = Math.max(last, c.windowEnd);
+  }
+  if (!Number.isFinite(first)) first = last = 0;
+  const base = Math.floor(first / HOUR);
+  const span = Math.max(1, Math.ceil(last / HOUR) - base);
+  const index = (t: number) => Math.floor(t / HOUR) - base;
+  const clampHour = (h: number) => Math.min(Math.max(h, 0), span);
+
+  let computeCells = 0;
+  const computes: LiveCompute[] = liveComputes.map((order) => {
+    const start = clampHour(index(order.windowStart));
+    const end = clampHour(index(order.windowEnd));
+    const offset = computeCells;
+    computeCells += Math.max(0, end - start);
+    return {
+      order,
+      region: order.region,
+      start,
+      end,
+      capacity: order.vcu,
+      reserve: Number(order.reservePricePerVcuHour),
+      milliWhPerVcuHour: Number(order.whPerVcuHour) * order.pueMilli,
+      offset,
+    };
+  });
+  const computeFree = new Int32Array(computeCells);
+  for (const c of computes) {
+    for (let h = c.start; h < c.end; h++) {
+      const used = c.order.usedVcu?.get((base + h) * HOUR) ?? 0;
+      computeFree[c.offset + h - c.start] = Math.max(0, c.capacity - used);
+    }
+  }
+
+  // Compute offers by (class, region), sorted by window start, for the candidate search.
+  const byKey = new Map<number, number[]>();
+  computes.forEach((c, i) => {
+    const key = c.order.hardwareClass * REGION_SLOTS + c.region;
+    const list = byKey.get(key) ?? [];
+    list.push(i);
+    byKey.set(key, list);
+  });
+  const longest = new Map<number, number>();
+  for (const [key, list] of byKey) {
+    list.sort((x, y) => computes[x].start - computes[y].start);
+    longest.set(
+      key,
+      list.reduce((m, i) => Math.max(m, computes[i].end - computes[i].start), 0),
+    );
+  }
+
+  const bids: LiveBid[] = [];
+  const found: number[] = [];
+  for (const order of liveBids) {
+    const duration = order.durationHours;
+    const fixedAt = order.start !== 0 ? index(order.start) : -1;
+    const firstStart = fixedAt >= 0 ? fixedAt : Math.ceil(order.earliestStart / HOUR) - base;
+    const lastStart = fixedAt >= 0 ? fixedAt : Math.floor(order.latestEnd / HOUR) - base - duration;
+    if (firstStart > lastStart || firstStart < 0 || lastStart + duration > span) continue;
+    if (fixedAt >= 0 && (order.start < order.earliestStart || order.start + duration * HOUR > order.latestEnd))
+      continue;
+    const limit = Number(order.limitPricePerVcuHour);
+    found.length = 0;
+    const mask = Number(order.acceptableRegions & 0xffffffffn);
+    for (let r = 0; r < REGION_SLOTS; r++) {
+      if (((mask >>> r) & 1) === 0) continue;
+      const key = order.hardwareClass * REGION_SLOTS + r;
+      const list = byKey.get(key);
+      if (list === undefined) continue;
+      // Offers starting after the last start cannot host the job; those starting more than their
+      // longest window before the first start's end cannot either.
+      const lowStart = firstStart + duration - (longest.get(key) ?? 0);
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (computes[list[mid]].start < lowStart) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let k = lo; k < list.length; k++) {
+        const c = computes[list[k]];
+        if (c.start > lastStart) break;
+        if (Math.max(firstStart, c.start) > Math.min(lastStart, c.end - duration)) continue;
+        if (c.reserve >= limit) continue;
+        found.push(list[k]);
+      }
+    }
+    if (found.length === 0) continue;
+    bids.push({
+      order,
+      remaining: order.vcu - order.filledVcu,
+      limit,
+      duration,
+      firstStart,
+      lastStart,
+      mbps: Number(order.bandwidthMbps),
+      candidates: Int32Array.from(found),
+    });
+  }
+
+  let linkCells = 0;
+  const links: LiveLink[] = liveLinks.map((order) => {
+    const start = clampHour(index(order.windowStart));
+    const end = clampHour(index(order.windowEnd));
+    const offset = linkCells;
+    linkCells += Math.max(0, end - start);
+    return { order, start, end, mbps: Number(order.mbps), price: Number(order.reservePricePerMbpsHour), offset };
+  });
+  const linkFree = new Float64Array(linkCells);
+  for (const w of links) {
+    for (let h = w.start; h < w.end; h++) {
+      const used = Number(w.order.usedMbps?.get((base + h) * HOUR) ?? 0n);
+      linkFree[w.offset + h - w.start] = Math.max(0, w.mbps - used);
+    }
+  }
+  const routes = new Map<number, number[]>();
+  links.forEach((w, i) => {
+    const key = routeKey(w.order.fromRegion, w.order.toRegion);
+    const list = routes.get(key) ?? [];
+    list.push(i);
+    routes.set(key, list);
+  });
+  for (const list of routes.values())
+    list.sort((x, y) => links[x].price - links[y].price || Number(links[x].order.id - links[y].order.id));
+
+  const routeFloors = new Map<number, { latency: Float64Array; price: Float64Array }>();
+  for (const [key, list] of routes) {
+    const byLatency = [...list].sort((x, y) => links[x].order.latencyMs - links[y].order.latencyMs);
+    const latency = Float64Array.from(byLatency, (w) => links[w].order.latencyMs);
+    const price = Float64Array.from(byLatency, (w) => links[w].price);
+    for (let i = 1; i < price.length; i++) price[i] = Math.min(price[i], price[i - 1]);
+    routeFloors.set(key, { latency, price });
+  }
+
+  const energy = prepareEnergy(book, liveEnergy, base, span);
+  let priceSum = 0;
+  let whSum = 0;
+  for (let s = 0; s < energy.left.length; s++) {
+    priceSum += energy.pricePerKwh[s] * energy.left[s];
+    whSum += energy.left[s];
+  }
+  return {
+    base,
+    span,
+    bids,
+    computes,
+    computeFree,
+    links,
+    linkFree,
+    routes,
+    routeFloors,
+    energy,
+    meanPricePerWh: whSum > 0 ? priceSum / whSum / 1000 : 0,
+  };
+}
+
+function prepareEnergy(
+  book: TimedBook,
+  live: { e: TimedBook["energyOffers"][number]; i: number }[],
+  base: number,
+  span: number,
+): EnergySlots {
+  const offer: number[] = [];
+  const hour: number[] = [];
+  const region: number[] = [];
+  const price: number[] = [];
+  const left: number[] = [];
+  for (const { e, i } of live) {
+    if (e.region < 0 || e.region >= REGION_SLOTS || e.firstHour % HOUR !== 0) continue;
+    const first = e.firstHour / HOUR - base;
+    for (let k = 0; k < e.whPerHour.length; k++) {
+      const h = first + k;
+      if (h < 0 || h >= span) continue;
+      const wh = Number(e.whPerHour[k] - (e.soldWhPerHour?.[k] ?? 0n));
+      if (wh <= 0) continue;
+      offer.push(i);
+      hour.push(h);
+      region.push(e.region);
+      price.push(Number(e.reservePricePerKwh));
+      left.push(wh);
+    }
+  }
+  const count = offer.length;
+  const cellStart = new Int32Array(REGION_SLOTS * span + 1);
+  for (let s = 0; s < count; s++) cellStart[region[s] * span + hour[s] + 1]++;
+  for (let c = 0; c < REGION_SLOTS * span; c++) cellStart[c + 1] += cellStart[c];
+  const fill = cellStart.slice(0, REGION_SLOTS * span);
+  const cellSlots = new Int32Array(count);
+  for (let s = 0; s < count; s++) cellSlots[fill[region[s] * span + hour[s]]++] = s;
+  for (let c = 0; c < REGION_SLOTS * span; c++) {
+    const from = cellStart[c];
+    const to = cellStart[c + 1];
+    if (to - from > 1) {
+      const sorted = Array.from(cellSlots.subarray(from, to)).sort(
+        (x, y) => price[x] - price[y] || Number(book.energyOffers[offer[x]].id - book.energyOffers[offer[y]].id),
+      );
+      cellSlots.set(sorted, from);
+    }
+  }
+  const supplyRegion = new Float64Array(REGION_SLOTS * span);
+  const supplyArea = new Float64Array(GRID_AREAS.length * span);
+  const supplyAll = new Float64Array(span);
+  for (let s = 0; s < count; s++) {
+    supplyRegion[region[s] * span + hour[s]] += left[s];
+    const area = AREA_OF_REGION[region[s]];
+    if (area >= 0) supplyArea[area * span + hour[s]] += left[s];
+    supplyAll[hour[s]] += left[s];
+  }
+  return {
+    offer: Int32Array.from(offer),
+    hour: Int32Array.from(hour),
+    region: Int8Array.from(region),
+    pricePerKwh: Float64Array.from(price),
+    left: Float64Array.from(left),
+    cellStart,
+    cellSlots,
+    supplyRegion,
+    supplyArea,
+    supplyAll,
+  };
+}
+
+/** Lowest reserve price per Mbps-hour among a route's links within a latency bound (undefined: none). */
+export function cheapestLinkPrice(prep: PreparedSchedule, key: number, maxLatencyMs: number): number | undefined {
+  const floors = prep.routeFloors.get(key);
+  if (floors === undefined) return undefined;
+  let lo = 0;
+  let hi = floors.latency.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (floors.latency[mid] <= maxLatencyMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? undefined : floors.price[lo - 1];
+}
