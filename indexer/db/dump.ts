@@ -10,7 +10,7 @@ export type IndexDump = Record<string, AnyRow[]>;
 export async function dumpIndex(db: Queryable): Promise<IndexDump> {
   const out: IndexDump = {};
   // `blocks` is left out: which blocks are kept depends on how the history was cut into steps.
-  const tables = [...TABLE_NAMES, "events"].sort();
+  const tables = [...TABLE_NAMES, "events", "account_events"].sort();
   for (const t of tables) {
     const rows = await db.query<{ row: AnyRow }>(`SELECT to_jsonb(t) AS row FROM ${t} t`);
     out[t] = rows.map((r) => r.row).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));

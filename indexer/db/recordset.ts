@@ -1,12 +1,13 @@
 // Set-based writes: json_populate_recordset turns one JSON parameter into typed rows, so one
 // statement writes any number of rows of any table without building per-table parameter lists.
-import type { AnyRow, Queryable } from "./driver.ts";
+import { type AnyRow, JsonParam, type Queryable } from "./driver.ts";
 
 /** Column names per table, read from the live schema so that writes never drift from it. */
 export type TableColumns = ReadonlyMap<string, readonly string[]>;
 
-function json(rows: readonly object[]): string {
-  return JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+/** Rows as one JSON parameter (bigints as decimal strings). */
+export function jsonParam(rows: readonly unknown[]): JsonParam {
+  return new JsonParam(JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
 }
 
 /** The key columns of a row as an object (bigints as decimal strings), as journal entries keep it. */
@@ -18,9 +19,10 @@ export function keyObject(cols: readonly string[], values: readonly unknown[]): 
 
 export async function insertRows(tx: Queryable, table: string, columns: readonly string[], rows: readonly object[]) {
   const cols = columns.join(", ");
-  await tx.query(`INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_populate_recordset(null::${table}, $1)`, [
-    json(rows),
-  ]);
+  await tx.query(
+    `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_populate_recordset(null::${table}, $1::json)`,
+    [jsonParam(rows)],
+  );
 }
 
 export async function updateRows(
@@ -34,23 +36,27 @@ export async function updateRows(
   if (set.length === 0) return;
   const on = keyCols.map((c) => `t.${c} = r.${c}`).join(" AND ");
   await tx.query(
-    `UPDATE ${table} t SET ${set.join(", ")} FROM json_populate_recordset(null::${table}, $1) r WHERE ${on}`,
-    [json(rows)],
+    `UPDATE ${table} t SET ${set.join(", ")} FROM json_populate_recordset(null::${table}, $1::json) r WHERE ${on}`,
+    [jsonParam(rows)],
   );
 }
 
 export async function deleteRows(tx: Queryable, table: string, keyCols: readonly string[], keys: readonly object[]) {
   const on = keyCols.map((c) => `t.${c} = r.${c}`).join(" AND ");
-  await tx.query(`DELETE FROM ${table} t USING json_populate_recordset(null::${table}, $1) r WHERE ${on}`, [
-    json(keys),
+  await tx.query(`DELETE FROM ${table} t USING json_populate_recordset(null::${table}, $1::json) r WHERE ${on}`, [
+    jsonParam(keys),
   ]);
 }
 
 /** Reads the column list of each table from the schema the migrations built. */
 export async function readColumns(db: Queryable, tables: readonly string[]): Promise<TableColumns> {
+  // The catalog itself: information_schema's views take PGlite half a second to plan and run.
   const rows = await db.query<{ table_name: string; column_name: string }>(
-    `SELECT table_name, column_name FROM information_schema.columns
-     WHERE table_schema = current_schema() AND table_name = ANY($1) ORDER BY table_name, ordinal_position`,
+    `SELECT c.relname AS table_name, a.attname AS column_name
+     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+     WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND c.relname = ANY($1)
+       AND a.attnum > 0 AND NOT a.attisdropped
+     ORDER BY c.relname, a.attnum`,
     [tables],
   );
   const out = new Map<string, string[]>();

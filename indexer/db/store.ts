@@ -8,7 +8,7 @@
 import { IndexerError } from "../errors.ts";
 import type { AnyRow, Queryable } from "./driver.ts";
 import { type JournalEntry, writeJournal } from "./journal.ts";
-import { deleteRows, insertRows, keyObject, type TableColumns, updateRows } from "./recordset.ts";
+import { deleteRows, insertRows, jsonParam, keyObject, type TableColumns, updateRows } from "./recordset.ts";
 import { type KeyOf, type NewRow, TABLE_KEYS, type TableName, type Tables } from "./tables.ts";
 
 type Entry = {
@@ -45,9 +45,13 @@ export class Store {
       if (!this.#entries.has(id)) wanted.set(id, k);
     }
     if (wanted.size === 0) return;
+    // One primary-key probe per key: LIMIT 1 keeps the subquery from being flattened into a join,
+    // which the planner would run as a scan of the whole table (it cannot see how few keys come).
+    const match = keyCols.map((c) => `t.${c} = k.${c}`).join(" AND ");
     const rows = await this.#tx.query(
-      `SELECT t.* FROM ${table} t JOIN json_populate_recordset(null::${table}, $1) k USING (${keyCols.join(", ")})`,
-      [JSON.stringify([...wanted.values()].map((k) => keyObject(keyCols, k)))],
+      `SELECT t.* FROM json_populate_recordset(null::${table}, $1::json) k
+       CROSS JOIN LATERAL (SELECT * FROM ${table} t WHERE ${match} LIMIT 1) t`,
+      [jsonParam([...wanted.values()].map((k) => keyObject(keyCols, k)))],
     );
     for (const row of rows) {
       const id = entryId(

@@ -4,6 +4,7 @@
 import { type Abi, type AbiEvent, decodeEventLog, toEventSelector } from "viem";
 import type { EventArgsOf, EventNameOf, IndexedContract } from "../contracts.ts";
 import type { RawLog } from "./chain.ts";
+import { compileEvent } from "./event-layout.ts";
 
 export type ContractSpec = { name: string; address: string; abi: Abi };
 
@@ -31,27 +32,46 @@ export type ContractEvent<C extends IndexedContract, N extends EventNameOf<C>> =
 
 export type Decoder = (log: RawLog, blockTime: number) => DecodedEvent | null;
 
+/**
+ * The indexer's decoder: each event's layout compiled from the ABI (event-layout.ts), viem's
+ * decodeEventLog for the shapes the compiler leaves out. Both give the same stored form.
+ */
 export function createDecoder(contracts: readonly ContractSpec[]): Decoder {
-  const byAddress = new Map<string, { name: string; events: Map<string, AbiEvent[]> }>();
+  return decoderOf(contracts, true);
+}
+
+/** viem's decodeEventLog on every log: the reference the compiled decoder is tested against. */
+export function createReferenceDecoder(contracts: readonly ContractSpec[]): Decoder {
+  return decoderOf(contracts, false);
+}
+
+type EventDecoder = { name: string; decode: (log: RawLog, accounts: Set<string>) => StoredArgs };
+
+function decoderOf(contracts: readonly ContractSpec[], compiled: boolean): Decoder {
+  const byAddress = new Map<string, { name: string; events: Map<string, EventDecoder> }>();
   for (const c of contracts) {
-    const events = new Map<string, AbiEvent[]>();
+    const events = new Map<string, EventDecoder>();
     for (const item of c.abi) {
-      if (item.type === "event") events.set(toEventSelector(item), [item]);
+      if (item.type !== "event") continue;
+      const fast = compiled ? compileEvent(item) : null;
+      events.set(toEventSelector(item), {
+        name: item.name,
+        decode: fast ? (log, accounts) => fast(log.topics, log.data, accounts) : viemDecode([item]),
+      });
     }
     byAddress.set(c.address.toLowerCase(), { name: c.name, events });
   }
   return (log, blockTime) => {
     const contract = byAddress.get(log.address);
-    const abi = log.topics[0] ? contract?.events.get(log.topics[0]) : undefined;
+    const event = log.topics[0] ? contract?.events.get(log.topics[0]) : undefined;
     // Logs the ABIs do not describe (none are expected) are left out rather than guessed at.
-    if (!contract || !abi) return null;
-    const decoded = decodeEventLog({ abi, data: log.data as `0x${string}`, topics: log.topics as [`0x${string}`] });
+    if (!contract || !event) return null;
     const accounts = new Set<string>();
-    const args = normalise(decoded.args, accounts) as StoredArgs;
+    const args = event.decode(log, accounts);
     return {
       contract: contract.name,
       address: log.address,
-      name: decoded.eventName as string,
+      name: event.name,
       args,
       accounts: [...accounts],
       blockNumber: log.blockNumber,
@@ -61,6 +81,13 @@ export function createDecoder(contracts: readonly ContractSpec[]): Decoder {
       txIndex: log.transactionIndex,
       logIndex: log.logIndex,
     };
+  };
+}
+
+function viemDecode(abi: AbiEvent[]): EventDecoder["decode"] {
+  return (log, accounts) => {
+    const decoded = decodeEventLog({ abi, data: log.data as `0x${string}`, topics: log.topics as [`0x${string}`] });
+    return normalise(decoded.args, accounts) as StoredArgs;
   };
 }
 

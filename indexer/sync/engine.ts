@@ -51,6 +51,10 @@ export type SyncOptions = {
   maxBlockRange: number;
   /** Aim for about this many logs per backfill step. */
   targetLogsPerStep: number;
+  /** Ranges fetched ahead of the one being written (default 3; 1 is the old one-at-a-time overlap). */
+  rangesAhead?: number;
+  /** Turns logs into events (default: the compiled decoder of decode.ts). */
+  decoder?: Decoder;
   pollIntervalMs: number;
   log: Logger;
 };
@@ -103,6 +107,7 @@ export class SyncEngine {
   #headPending = false;
   #unsubscribe: (() => void) | null = null;
   #range: number;
+  readonly #rangesAhead: number;
   #lastLog = 0;
 
   constructor(options: SyncOptions) {
@@ -113,7 +118,8 @@ export class SyncEngine {
       );
     }
     this.#o = options;
-    this.#decode = createDecoder(options.contracts);
+    this.#decode = options.decoder ?? createDecoder(options.contracts);
+    this.#rangesAhead = Math.max(1, options.rangesAhead ?? 3);
     this.#addresses = options.contracts.map((c) => c.address.toLowerCase());
     this.#addressByName = Object.fromEntries(options.contracts.map((c) => [c.name, c.address.toLowerCase()]));
     this.#range = Math.min(100, options.maxBlockRange);
@@ -164,7 +170,7 @@ export class SyncEngine {
       this.#o.log.warn({ was: state.deployment, now: fingerprint }, "database holds another deployment; re-indexing");
     const genesis = await this.#startCheckpoint();
     const chainId = this.#chainId;
-    await db.transaction((tx) => startNewIndex(tx, chainId, fingerprint, genesis));
+    await db.transaction((tx) => startNewIndex(tx, chainId, fingerprint, genesis, state !== null));
     this.#cp = genesis;
     this.#eventsIndexed = 0;
     this.#o.log.info({ startBlock }, "new index");
@@ -251,37 +257,53 @@ export class SyncEngine {
   }
 
   /**
-   * Blocks up to `through` in ranges, fetching the next range while the current one is written.
+   * Blocks up to `through` in ranges, fetching up to `rangesAhead` ranges while the current one is
+   * written; they are still committed one by one, in order, each in its own transaction.
    * Journaled ranges (blocks that may still be re-orged) check that their headers form one chain.
    */
   async #ranges(through: number, journaled: boolean): Promise<void> {
-    // A prefetch that fails while the previous range is written must not count as unhandled; it
+    // A prefetch that fails while an earlier range is written must not count as unhandled; it
     // still rejects for whoever awaits it.
     const fetch = (from: number) => {
       const request = { fromBlock: from, limit: through, range: this.#range, everyHeader: journaled };
       const p = fetchRange(this.#o.chain, this.#addresses, this.#decode, request);
       p.catch(() => undefined);
-      return p;
+      return { from, to: Math.min(through, from + this.#range - 1), fetched: p };
     };
-    let next: Promise<FetchedRange> | null = fetch(this.#cp!.number + 1);
-    while (next && !this.#stopping) {
-      const fetched: FetchedRange = await next;
-      const after = fetched.to.number + 1;
-      next = after <= through ? fetch(after) : null;
+    const ahead: ReturnType<typeof fetch>[] = [];
+    let nextFrom = this.#cp!.number + 1;
+    const fill = () => {
+      while (ahead.length < this.#rangesAhead && nextFrom <= through) {
+        const f = fetch(nextFrom);
+        ahead.push(f);
+        nextFrom = f.to + 1;
+      }
+    };
+    fill();
+    while (ahead.length > 0 && !this.#stopping) {
+      const fetched: FetchedRange = await ahead.shift()!.fetched;
+      if (fetched.to.number + 1 !== (ahead[0]?.from ?? nextFrom)) {
+        // The node refused the range as too large and a smaller one came back: what was fetched
+        // after it does not join on; fetch again from where this one ends.
+        ahead.length = 0;
+        nextFrom = fetched.to.number + 1;
+      }
       if (fetched.from.parentHash !== this.#cp!.hash) {
         await this.#reorg();
         return;
       }
+      fill();
       await this.#commit(fetched.events, fetched.headers, fetched.to, journaled);
-      // Aim the next-but-one range at the target log count; the node caps nothing on a local chain,
-      // but big responses cost memory and small ones cost round trips. A range the node refused as
-      // too large caps it.
+      // Aim the ranges not yet requested at the target log count; the node caps nothing on a local
+      // chain, but big responses cost memory and small ones cost round trips. A range the node
+      // refused as too large caps it.
       const density = fetched.logs / fetched.range;
       const aimed = Math.floor(this.#o.targetLogsPerStep / Math.max(density, 1e-3));
       this.#range = Math.max(
         1,
         Math.min(this.#o.maxBlockRange, aimed, fetched.range < this.#range ? fetched.range : Infinity),
       );
+      fill();
       this.#report();
     }
   }

@@ -10,6 +10,11 @@ import { addParam, treasury } from "./params.ts";
 const [, REPORTED, DISPUTED, FINALIZED, CANCELLED] = DEAL_STATUSES;
 
 const theDeal = (e: { args: { dealId: string } }): RowRef[] => [["deals", [e.args.dealId]]];
+/** The deal and its energy lots (one per entry of `lots`), which a deal's end updates. */
+const theDealAndLots = (dealId: string, lots: readonly unknown[]): RowRef[] => [
+  ["deals", [dealId]],
+  ...lots.map((_, idx): RowRef => ["deal_lots", [dealId, idx]]),
+];
 
 export const dealHandlers: ContractHandlers<"Market"> = {
   UsageReported: {
@@ -89,7 +94,7 @@ export const dealHandlers: ContractHandlers<"Market"> = {
     },
   },
   DealFinalized: {
-    prefetch: theDeal,
+    prefetch: (e) => theDealAndLots(e.args.dealId, e.args.outcome.energyLots),
     handle: async (e, { store }) => {
       const dealId = e.args.dealId;
       const out = e.args.outcome;
@@ -139,7 +144,7 @@ export const dealHandlers: ContractHandlers<"Market"> = {
     },
   },
   DealCancelled: {
-    prefetch: theDeal,
+    prefetch: (e) => theDealAndLots(e.args.dealId, e.args.returnedWh),
     handle: async (e, { store }) => {
       const dealId = e.args.dealId;
       const returned = e.args.returnedWh;
