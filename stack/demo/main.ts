@@ -80,7 +80,6 @@ try {
       chain,
       market,
       deployment,
-      dataDir: config.dataDir,
       logger,
       progress: (message) => emit({ event: "progress", message }),
       signal: stop.signal,
