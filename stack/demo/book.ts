@@ -11,8 +11,8 @@ import type {
   TimedBid,
   TimedBook,
 } from "../../backend/pricing/schedule/types.ts";
-import { hourIndex, hoursOf } from "../../protocol/hours.ts";
 import { marketAbi } from "../../protocol/generated/abis.ts";
+import { hourIndex, hoursOf } from "../../protocol/hours.ts";
 import { SECONDS_PER_HOUR } from "../../protocol/units.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -54,6 +54,8 @@ export type DealTiming = {
   arbitrationPeriod: number;
   /** Whether the simulator also takes the keeper's permissionless actions (only while seeding). */
   actAsKeeper: boolean;
+  /** Whether the deal's report was flagged (UsageFlagged). */
+  flagged?: boolean;
 };
 
 /** End of the deal's last job hour, unix s. */
@@ -80,6 +82,13 @@ export function nextStep(
   }
   if (deal.status === "Reported") {
     const reportedAt = deal.challengeEnd - timing.challengePeriod;
+    // A flagged report (far from the profile, or green below the bid's minimum hour by hour) never
+    // finalises unchallenged: the buyer disputes it, or accepts it once the challenge period is over.
+    if (timing.flagged) {
+      if (plan.buyer === "dispute")
+        return { step: { kind: "dispute", by: "buyer" }, at: reportedAt + plan.decisionDelay };
+      return { step: { kind: "confirm", by: "buyer" }, at: deal.challengeEnd + plan.decisionDelay };
+    }
     if (plan.buyer !== "silent") {
       const at = reportedAt + plan.decisionDelay;
       if (at < deal.challengeEnd - 5) return { step: { kind: plan.buyer, by: "buyer" }, at };

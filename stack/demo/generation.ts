@@ -50,7 +50,13 @@ export function generatedWhPerHour(
  * The day-ahead forecast of an hour's generation: the metered value missed by up to 15 % either way
  * (drawn per device-hour), so a supplier who sells its forecast now and then delivers less than sold.
  */
-export function forecastWh(seed: number, deviceId: bigint, source: number, capacityW: bigint, hourStart: number): bigint {
+export function forecastWh(
+  seed: number,
+  deviceId: bigint,
+  source: number,
+  capacityW: bigint,
+  hourStart: number,
+): bigint {
   const [actual] = generatedWhPerHour(seed, deviceId, source, capacityW, hourStart, hourStart + SECONDS_PER_HOUR);
   const error = random(mix(seed, deviceId, hourIndex(hourStart), 2)).between(0.85, 1.15);
   const forecast = BigInt(Math.floor(Number(actual) * error));

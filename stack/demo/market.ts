@@ -43,7 +43,7 @@ type MarketCall = Parameters<DemoChain["writeMarketCalls"]>[1][number];
 
 /** Chances per round: a buyer bids, and also leaves a resting bid below the offers. */
 export type Activity = { bid: number; restingBid: number };
-export const SEED_ACTIVITY: Activity = { bid: 0.6, restingBid: 0.1 };
+export const SEED_ACTIVITY: Activity = { bid: 0.8, restingBid: 0.1 };
 export const LIVE_ACTIVITY: Activity = { bid: 0.15, restingBid: 0.1 };
 
 export type DemoMarketParameters = {
@@ -69,6 +69,7 @@ export class DemoMarket {
   #timing: { challengePeriod: number; arbitrationPeriod: number } | undefined;
   #devices: Map<string, bigint> | undefined;
   #feeBps: number | undefined;
+  readonly #flags = new Map<bigint, boolean>();
   /** Deal steps that failed three times: not tried again, so that one odd deal never stalls the market. */
   readonly #failed = new Set<string>();
   readonly #failures = new Map<string, number>();
@@ -141,7 +142,7 @@ export class DemoMarket {
         await this.chain.writeMarketCalls(from, calls);
         posted += calls.length;
       } catch (err) {
-        this.logger.warn({ what, err: (err as Error).message.split("\n")[0] }, "offers not posted");
+        this.logger.warn({ what, err: reason(err) }, "offers not posted");
       }
     };
     const firstHour = ceilHour(now + 60);
@@ -287,12 +288,15 @@ export class DemoMarket {
       // restingBidCeiling): it cannot clear, so the book shows a bid side between batches until the
       // bid expires and housekeeping cancels it, returning the escrow.
       if (r.chance(activity.restingBid))
-        calls.push({ functionName: "postBid", args: [params(jitter(restingBidCeiling(job.hardwareClass), r, 0.8, 1))] });
+        calls.push({
+          functionName: "postBid",
+          args: [params(jitter(restingBidCeiling(job.hardwareClass), r, 0.8, 1))],
+        });
       try {
         await this.chain.writeMarketCalls(from, calls);
         posted += calls.length;
       } catch (err) {
-        this.logger.warn({ buyer: buyer.name, err: (err as Error).message.split("\n")[0] }, "bid not posted");
+        this.logger.warn({ buyer: buyer.name, err: reason(err) }, "bid not posted");
       }
     }
     return posted;
@@ -322,7 +326,7 @@ export class DemoMarket {
           this.logger.warn({ bidId: args.bidId, reason: args.reason }, "scheduled match skipped by the market");
         opened += parseEventLogs({ abi: marketAbi, logs: receipt.logs, eventName: "DealOpened" }).length;
       } catch (err) {
-        this.logger.warn({ err: (err as Error).message.split("\n")[0] }, "settlement failed");
+        this.logger.warn({ err: reason(err) }, "settlement failed");
       }
     }
     await this.book.sync();
@@ -404,10 +408,7 @@ export class DemoMarket {
           await this.chain.write(owner, "certificates", "issue", [deviceId, from, whPerHour]);
           issued++;
         } catch (err) {
-          this.logger.warn(
-            { device: device.name, err: (err as Error).message.split("\n")[0] },
-            "certificates not issued",
-          );
+          this.logger.warn({ device: device.name, err: reason(err) }, "certificates not issued");
         }
       }
     }
@@ -423,7 +424,7 @@ export class DemoMarket {
     const timing = { ...(await this.timing()), actAsKeeper: this.actAsKeeper };
     let next: number | undefined;
     for (const deal of this.ledger.open()) {
-      const due = nextStep(deal, dealPlan(this.seed, deal.dealId), timing);
+      const due = nextStep(deal, dealPlan(this.seed, deal.dealId), { ...timing, flagged: await this.#flagged(deal) });
       if (due === undefined || this.#failed.has(`${deal.dealId}:${due.step.kind}`)) continue;
       if (this.#actorOf(deal, due.step, accounts) === undefined) continue;
       if (next === undefined || due.at < next) next = due.at;
@@ -439,7 +440,7 @@ export class DemoMarket {
     let taken = 0;
     for (const deal of this.ledger.open()) {
       const plan = dealPlan(this.seed, deal.dealId);
-      const due = nextStep(deal, plan, timing);
+      const due = nextStep(deal, plan, { ...timing, flagged: await this.#flagged(deal) });
       if (due === undefined || due.at > now) continue;
       const key = `${deal.dealId}:${due.step.kind}`;
       const from = this.#actorOf(deal, due.step, accounts);
@@ -452,13 +453,21 @@ export class DemoMarket {
         const failures = (this.#failures.get(key) ?? 0) + 1;
         this.#failures.set(key, failures);
         if (failures >= 3) this.#failed.add(key);
-        this.logger.warn(
-          { dealId: deal.dealId, step: due.step.kind, err: (err as Error).message.split("\n")[0] },
-          "deal step not taken",
-        );
+        this.logger.warn({ dealId: deal.dealId, step: due.step.kind, err: reason(err) }, "deal step not taken");
       }
     }
     return taken;
+  }
+
+  /** Whether a reported deal's report was flagged (read once: the flag is fixed by the report). */
+  async #flagged(deal: OpenDeal): Promise<boolean> {
+    if (deal.status !== "Reported") return false;
+    let flagged = this.#flags.get(deal.dealId);
+    if (flagged === undefined) {
+      flagged = (await this.chain.read("market", "dealOf", [deal.dealId])).flagged as boolean;
+      this.#flags.set(deal.dealId, flagged);
+    }
+    return flagged;
   }
 
   #actorOf(deal: OpenDeal, step: DealStep, accounts: Map<string, DevAccount>): DevAccount | undefined {
@@ -541,7 +550,7 @@ export class DemoMarket {
         await send();
         sent++;
       } catch (err) {
-        this.logger.warn({ what, err: (err as Error).message.split("\n")[0] }, "housekeeping step not taken");
+        this.logger.warn({ what, err: reason(err) }, "housekeeping step not taken");
       }
     };
     for (const [from, calls] of stale)
@@ -566,6 +575,13 @@ export class DemoMarket {
     }
     return sent;
   }
+}
+
+/** The first line of an error, and the contract's custom error where viem found one. */
+function reason(err: unknown): string {
+  const message = (err as Error).message;
+  const custom = message.split("\n").find((line) => /^Error: \w+\(/.test(line.trim()));
+  return custom === undefined ? message.split("\n")[0] : `${message.split("\n")[0]} ${custom.trim()}`;
 }
 
 /** `price` scaled by a factor drawn from [low, high], never zero. */

@@ -95,7 +95,13 @@ export const COMPUTE_SUPPLIERS: ComputeSupplier[] = [
     actor: { account: 2 },
     region: REGION.Ningxia,
     sites: [
-      { hardwareClass: HARDWARE.GpuTraining, vcu: 96, whPerVcuHour: 700, pueMilli: 1_150, reservePerVcuHour: tokens(1.55) },
+      {
+        hardwareClass: HARDWARE.GpuTraining,
+        vcu: 96,
+        whPerVcuHour: 700,
+        pueMilli: 1_150,
+        reservePerVcuHour: tokens(1.55),
+      },
       { hardwareClass: HARDWARE.CpuHpc, vcu: 400, whPerVcuHour: 220, pueMilli: 1_150, reservePerVcuHour: tokens(0.22) },
     ],
   },
@@ -104,8 +110,20 @@ export const COMPUTE_SUPPLIERS: ComputeSupplier[] = [
     actor: { account: 3 },
     region: REGION.Guizhou,
     sites: [
-      { hardwareClass: HARDWARE.GpuTraining, vcu: 48, whPerVcuHour: 700, pueMilli: 1_200, reservePerVcuHour: tokens(1.75) },
-      { hardwareClass: HARDWARE.GpuInference, vcu: 64, whPerVcuHour: 350, pueMilli: 1_200, reservePerVcuHour: tokens(0.78) },
+      {
+        hardwareClass: HARDWARE.GpuTraining,
+        vcu: 48,
+        whPerVcuHour: 700,
+        pueMilli: 1_200,
+        reservePerVcuHour: tokens(1.75),
+      },
+      {
+        hardwareClass: HARDWARE.GpuInference,
+        vcu: 64,
+        whPerVcuHour: 350,
+        pueMilli: 1_200,
+        reservePerVcuHour: tokens(0.78),
+      },
     ],
   },
   {
@@ -113,8 +131,20 @@ export const COMPUTE_SUPPLIERS: ComputeSupplier[] = [
     actor: { account: 4 },
     region: REGION.BeijingTianjinHebei,
     sites: [
-      { hardwareClass: HARDWARE.GpuInference, vcu: 48, whPerVcuHour: 350, pueMilli: 1_380, reservePerVcuHour: tokens(1.1) },
-      { hardwareClass: HARDWARE.CpuGeneral, vcu: 800, whPerVcuHour: 60, pueMilli: 1_380, reservePerVcuHour: tokens(0.045) },
+      {
+        hardwareClass: HARDWARE.GpuInference,
+        vcu: 48,
+        whPerVcuHour: 350,
+        pueMilli: 1_380,
+        reservePerVcuHour: tokens(1.1),
+      },
+      {
+        hardwareClass: HARDWARE.CpuGeneral,
+        vcu: 800,
+        whPerVcuHour: 60,
+        pueMilli: 1_380,
+        reservePerVcuHour: tokens(0.045),
+      },
     ],
   },
   {
@@ -122,8 +152,20 @@ export const COMPUTE_SUPPLIERS: ComputeSupplier[] = [
     actor: { account: 5 },
     region: REGION.YangtzeDelta,
     sites: [
-      { hardwareClass: HARDWARE.GpuTraining, vcu: 32, whPerVcuHour: 700, pueMilli: 1_300, reservePerVcuHour: tokens(2.35) },
-      { hardwareClass: HARDWARE.GpuInference, vcu: 48, whPerVcuHour: 350, pueMilli: 1_300, reservePerVcuHour: tokens(1.2) },
+      {
+        hardwareClass: HARDWARE.GpuTraining,
+        vcu: 32,
+        whPerVcuHour: 700,
+        pueMilli: 1_300,
+        reservePerVcuHour: tokens(2.35),
+      },
+      {
+        hardwareClass: HARDWARE.GpuInference,
+        vcu: 48,
+        whPerVcuHour: 350,
+        pueMilli: 1_300,
+        reservePerVcuHour: tokens(1.2),
+      },
     ],
   },
   {
@@ -131,8 +173,20 @@ export const COMPUTE_SUPPLIERS: ComputeSupplier[] = [
     actor: { account: 6 },
     region: REGION.GuangdongHkMacao,
     sites: [
-      { hardwareClass: HARDWARE.GpuInference, vcu: 40, whPerVcuHour: 350, pueMilli: 1_350, reservePerVcuHour: tokens(1.15) },
-      { hardwareClass: HARDWARE.CpuGeneral, vcu: 600, whPerVcuHour: 60, pueMilli: 1_350, reservePerVcuHour: tokens(0.05) },
+      {
+        hardwareClass: HARDWARE.GpuInference,
+        vcu: 40,
+        whPerVcuHour: 350,
+        pueMilli: 1_350,
+        reservePerVcuHour: tokens(1.15),
+      },
+      {
+        hardwareClass: HARDWARE.CpuGeneral,
+        vcu: 600,
+        whPerVcuHour: 60,
+        pueMilli: 1_350,
+        reservePerVcuHour: tokens(0.05),
+      },
     ],
   },
   {
@@ -141,7 +195,13 @@ export const COMPUTE_SUPPLIERS: ComputeSupplier[] = [
     actor: { menu: "computeSupplier" },
     region: REGION.BeijingTianjinHebei,
     sites: [
-      { hardwareClass: HARDWARE.GpuInference, vcu: 24, whPerVcuHour: 340, pueMilli: 1_250, reservePerVcuHour: tokens(1.02) },
+      {
+        hardwareClass: HARDWARE.GpuInference,
+        vcu: 24,
+        whPerVcuHour: 340,
+        pueMilli: 1_250,
+        reservePerVcuHour: tokens(1.02),
+      },
     ],
   },
 ];
@@ -151,33 +211,87 @@ export const ENERGY_SUPPLIERS: EnergySupplier[] = [
     name: "Northwest Solar Group",
     actor: { account: 7 },
     devices: [
-      { name: "Dunhuang Solar Park", source: SOURCE.Solar, region: REGION.Gansu, capacityW: 150_000_000n, reservePerKwh: tokens(0.028) },
-      { name: "Tengger Desert Solar", source: SOURCE.Solar, region: REGION.Ningxia, capacityW: 100_000_000n, reservePerKwh: tokens(0.027) },
+      {
+        name: "Dunhuang Solar Park",
+        source: SOURCE.Solar,
+        region: REGION.Gansu,
+        capacityW: 150_000_000n,
+        reservePerKwh: tokens(0.028),
+      },
+      {
+        name: "Tengger Desert Solar",
+        source: SOURCE.Solar,
+        region: REGION.Ningxia,
+        capacityW: 100_000_000n,
+        reservePerKwh: tokens(0.027),
+      },
     ],
   },
   {
     name: "Southwest Hydro",
     actor: { account: 8 },
     devices: [
-      { name: "Wujiang Cascade Hydro", source: SOURCE.Hydro, region: REGION.Guizhou, capacityW: 300_000_000n, reservePerKwh: tokens(0.025) },
-      { name: "Yalong River Hydro", source: SOURCE.Hydro, region: REGION.ChengduChongqing, capacityW: 200_000_000n, reservePerKwh: tokens(0.024) },
+      {
+        name: "Wujiang Cascade Hydro",
+        source: SOURCE.Hydro,
+        region: REGION.Guizhou,
+        capacityW: 300_000_000n,
+        reservePerKwh: tokens(0.025),
+      },
+      {
+        name: "Yalong River Hydro",
+        source: SOURCE.Hydro,
+        region: REGION.ChengduChongqing,
+        capacityW: 200_000_000n,
+        reservePerKwh: tokens(0.024),
+      },
     ],
   },
   {
     name: "Steppe and Coast Power",
     actor: { account: 9 },
     devices: [
-      { name: "Ulanqab Wind Farm", source: SOURCE.Wind, region: REGION.InnerMongolia, capacityW: 200_000_000n, reservePerKwh: tokens(0.03) },
-      { name: "Kubuqi Desert Solar", source: SOURCE.Solar, region: REGION.InnerMongolia, capacityW: 80_000_000n, reservePerKwh: tokens(0.029) },
-      { name: "Rudong Offshore Wind", source: SOURCE.Wind, region: REGION.YangtzeDelta, capacityW: 100_000_000n, reservePerKwh: tokens(0.045) },
-      { name: "Foshan Rooftop Solar", source: SOURCE.Solar, region: REGION.GuangdongHkMacao, capacityW: 20_000_000n, reservePerKwh: tokens(0.04) },
+      {
+        name: "Ulanqab Wind Farm",
+        source: SOURCE.Wind,
+        region: REGION.InnerMongolia,
+        capacityW: 200_000_000n,
+        reservePerKwh: tokens(0.03),
+      },
+      {
+        name: "Kubuqi Desert Solar",
+        source: SOURCE.Solar,
+        region: REGION.InnerMongolia,
+        capacityW: 80_000_000n,
+        reservePerKwh: tokens(0.029),
+      },
+      {
+        name: "Rudong Offshore Wind",
+        source: SOURCE.Wind,
+        region: REGION.YangtzeDelta,
+        capacityW: 100_000_000n,
+        reservePerKwh: tokens(0.045),
+      },
+      {
+        name: "Foshan Rooftop Solar",
+        source: SOURCE.Solar,
+        region: REGION.GuangdongHkMacao,
+        capacityW: 20_000_000n,
+        reservePerKwh: tokens(0.04),
+      },
     ],
   },
   {
     name: "Your solar roof (demo menu)",
     actor: { menu: "energySupplier" },
     devices: [
-      { name: "Suzhou Factory Rooftop", source: SOURCE.Solar, region: REGION.YangtzeDelta, capacityW: 5_000_000n, reservePerKwh: tokens(0.035) },
+      {
+        name: "Suzhou Factory Rooftop",
+        source: SOURCE.Solar,
+        region: REGION.YangtzeDelta,
+        capacityW: 5_000_000n,
+        reservePerKwh: tokens(0.035),
+      },
     ],
   },
 ];
@@ -201,25 +315,67 @@ export const NETWORK_SUPPLIERS: NetworkSupplier[] = [
     name: "China Backbone Net",
     actor: { account: 10 },
     links: [
-      { fromRegion: REGION.Ningxia, toRegion: REGION.YangtzeDelta, latencyMs: 55, mbps: 10_000, reservePerMbpsHour: tokens(0.0012) },
-      { fromRegion: REGION.Ningxia, toRegion: REGION.BeijingTianjinHebei, latencyMs: 35, mbps: 10_000, reservePerMbpsHour: tokens(0.001) },
-      { fromRegion: REGION.Guizhou, toRegion: REGION.GuangdongHkMacao, latencyMs: 28, mbps: 10_000, reservePerMbpsHour: tokens(0.001) },
-      { fromRegion: REGION.Guizhou, toRegion: REGION.YangtzeDelta, latencyMs: 45, mbps: 10_000, reservePerMbpsHour: tokens(0.0011) },
+      {
+        fromRegion: REGION.Ningxia,
+        toRegion: REGION.YangtzeDelta,
+        latencyMs: 55,
+        mbps: 10_000,
+        reservePerMbpsHour: tokens(0.0012),
+      },
+      {
+        fromRegion: REGION.Ningxia,
+        toRegion: REGION.BeijingTianjinHebei,
+        latencyMs: 35,
+        mbps: 10_000,
+        reservePerMbpsHour: tokens(0.001),
+      },
+      {
+        fromRegion: REGION.Guizhou,
+        toRegion: REGION.GuangdongHkMacao,
+        latencyMs: 28,
+        mbps: 10_000,
+        reservePerMbpsHour: tokens(0.001),
+      },
+      {
+        fromRegion: REGION.Guizhou,
+        toRegion: REGION.YangtzeDelta,
+        latencyMs: 45,
+        mbps: 10_000,
+        reservePerMbpsHour: tokens(0.0011),
+      },
     ],
   },
   {
     name: "East-West Express",
     actor: { account: 11 },
     links: [
-      { fromRegion: REGION.Ningxia, toRegion: REGION.YangtzeDelta, latencyMs: 38, mbps: 2_000, reservePerMbpsHour: tokens(0.003) },
-      { fromRegion: REGION.Guizhou, toRegion: REGION.YangtzeDelta, latencyMs: 33, mbps: 2_000, reservePerMbpsHour: tokens(0.0028) },
+      {
+        fromRegion: REGION.Ningxia,
+        toRegion: REGION.YangtzeDelta,
+        latencyMs: 38,
+        mbps: 2_000,
+        reservePerMbpsHour: tokens(0.003),
+      },
+      {
+        fromRegion: REGION.Guizhou,
+        toRegion: REGION.YangtzeDelta,
+        latencyMs: 33,
+        mbps: 2_000,
+        reservePerMbpsHour: tokens(0.0028),
+      },
     ],
   },
   {
     name: "Your fibre route (demo menu)",
     actor: { menu: "networkSupplier" },
     links: [
-      { fromRegion: REGION.Ningxia, toRegion: REGION.BeijingTianjinHebei, latencyMs: 32, mbps: 4_000, reservePerMbpsHour: tokens(0.0011) },
+      {
+        fromRegion: REGION.Ningxia,
+        toRegion: REGION.BeijingTianjinHebei,
+        latencyMs: 32,
+        mbps: 4_000,
+        reservePerMbpsHour: tokens(0.0011),
+      },
     ],
   },
 ];

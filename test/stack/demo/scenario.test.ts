@@ -7,10 +7,10 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, it } from "node:test";
 import type { OpenDeal } from "../../../backend/keeper/deal-ledger.ts";
+import { gridAreaOf } from "../../../protocol/units.ts";
 import { loadDemoConfig } from "../../../stack/demo/config.ts";
 import { dealPlan, nextStep } from "../../../stack/demo/deal-plan.ts";
 import { capacityFactor, forecastWh, generatedWhPerHour } from "../../../stack/demo/generation.ts";
-import { gridAreaOf } from "../../../protocol/units.ts";
 import {
   BUYERS,
   COMPUTE_RESERVE_JITTER,
@@ -43,7 +43,14 @@ describe("demo generation", () => {
       assert.ok(sum(day) > 0n);
     }
     // 22:00–04:00 China time is 14:00–20:00 UTC: no sun.
-    const night = generatedWhPerHour(7, 3n, SOURCE.Solar, 100_000_000n, MIDNIGHT_UTC + 14 * HOUR, MIDNIGHT_UTC + 20 * HOUR);
+    const night = generatedWhPerHour(
+      7,
+      3n,
+      SOURCE.Solar,
+      100_000_000n,
+      MIDNIGHT_UTC + 14 * HOUR,
+      MIDNIGHT_UTC + 20 * HOUR,
+    );
     assert.deepEqual(night, [0n, 0n, 0n, 0n, 0n, 0n]);
     // Noon China time (04:00 UTC) has it.
     assert.ok(capacityFactor(7, 3n, SOURCE.Solar, MIDNIGHT_UTC + 4 * HOUR) > 0.2);
@@ -136,7 +143,11 @@ describe("demo scenario", () => {
     const devices = ENERGY_SUPPLIERS.flatMap((s) => s.devices);
     for (const { name, job } of BUYERS)
       for (const region of job.acceptableRegions) {
-        if (!COMPUTE_SUPPLIERS.some((s) => s.region === region && s.sites.some((x) => x.hardwareClass === job.hardwareClass)))
+        if (
+          !COMPUTE_SUPPLIERS.some(
+            (s) => s.region === region && s.sites.some((x) => x.hardwareClass === job.hardwareClass),
+          )
+        )
           continue;
         const usable = devices.filter(
           (d) =>
@@ -149,7 +160,9 @@ describe("demo scenario", () => {
   });
 
   it("has the north-west hubs match on solar only, so flexible training there moves to the day", () => {
-    const northwest = ENERGY_SUPPLIERS.flatMap((s) => s.devices).filter((d) => gridAreaOf(d.region) === gridAreaOf(REGION.Ningxia));
+    const northwest = ENERGY_SUPPLIERS.flatMap((s) => s.devices).filter(
+      (d) => gridAreaOf(d.region) === gridAreaOf(REGION.Ningxia),
+    );
     assert.ok(northwest.length > 0 && northwest.every((d) => d.source === SOURCE.Solar));
     const flexibleTraining = BUYERS.filter((b) => b.job.hardwareClass === 3 && b.job.flexHours >= 24);
     assert.ok(flexibleTraining.length >= 2);
