@@ -27,6 +27,8 @@ export const deploymentSchema = z.object({
     BatchSettlement: address,
     /** External library linked into Market: posting bids and offers (docs/reference.md). */
     OrderPosting: address,
+    /** External library linked into Market: the usage report's flags and the close of a deal (docs/reference.md). */
+    DealClosing: address,
   }),
   /** True when SettlementToken is the LocalSettlementToken with a faucet. */
   localSettlementToken: z.boolean(),

@@ -98,6 +98,7 @@ const deployment = parseDeployment(
         "settlementToken" in deployed ? await addressOf(deployed.settlementToken) : (settlementToken as string),
       BatchSettlement: await addressOf(deployed.batchSettlement),
       OrderPosting: await addressOf(deployed.orderPosting),
+      DealClosing: await addressOf(deployed.dealClosing),
     },
     localSettlementToken: settlementToken === undefined,
     roles,

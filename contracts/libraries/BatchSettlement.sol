@@ -129,7 +129,7 @@ library BatchSettlement {
     }
 
     /// @dev Loads a match's orders and checks it against every one of their limits, in the order of
-    /// docs/market-rules.md ("Matching rules").
+    /// docs/market-rules.md ("Matching: what settle checks").
     function _check(
         Book storage book,
         IGreenCertificates certificates,

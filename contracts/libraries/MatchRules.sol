@@ -6,7 +6,7 @@ import {IMarket} from "../interfaces/IMarket.sol";
 import {Hours} from "./Hours.sol";
 import {MarketCodes} from "./MarketCodes.sol";
 
-/// @title The limits a match must respect, read from the orders themselves (docs/market-rules.md, "Matching rules")
+/// @title The limits a match must respect, read from the orders themselves (docs/market-rules.md, "Matching: what settle checks")
 /// @notice Pure checks used by `Market.settle`. Each returns the first reason the match breaks an
 /// order's limit, or `SkipReason.None`. Reserve costs round up and the fee rounds down, so rounding
 /// never lets a payment fall below a supplier's reserve nor the total rise above a buyer's limit.

@@ -41,41 +41,48 @@ describe("CCEX lifecycle (smoke)", () => {
     expect(await market.arbitrationPeriod()).to.equal(BigInt(DEFAULTS.arbitrationPeriod));
 
     const t0 = await time.latest();
+    // Whole hours: the compute window opens at the next hour but one, the job runs its hours 1–4.
+    const H = Math.ceil(t0 / HOUR) * HOUR + HOUR;
+    const jobStart = H + HOUR;
+    const needPerHour = 21_000n; // 25 VCU × 700 Wh × PUE 1.2
 
-    // A wind farm's device is approved and certifies one hour of past generation: 5 MWh.
+    // A wind farm's device is approved and sells its forecast generation of the job's four hours.
     await certificates
       .connect(windFarm)
       .registerDevice(WIND, NORTHWEST, 10_000_000n, t0 - 30 * 24 * HOUR, "ipfs://farm");
     await certificates.connect(deployer).approveDevice(1n);
-    await certificates.connect(windFarm).issue(1n, t0 - 2 * HOUR, t0 - HOUR, 5_000_000n);
     await certificates.connect(windFarm).setApprovalForAll(marketAddress, true);
-    await market
-      .connect(windFarm)
-      .postEnergyOffer({ batchId: 1n, wh: 5_000_000n, reservePricePerKwh: 50_000n, expiry: t0 + HOUR });
+    await market.connect(windFarm).postEnergyOffer({
+      deviceId: 1n,
+      firstHour: jobStart,
+      whPerHour: [50_000n, 50_000n, 50_000n, 50_000n],
+      reservePricePerKwh: 50_000n,
+      expiry: H,
+    });
 
     await market.connect(computeSupplier).postComputeOffer({
       hardwareClass: GPU_TRAINING,
       region: NORTHWEST,
-      windowStart: t0 + HOUR,
-      windowEnd: t0 + 25 * HOUR,
-      vcuHours: 1000n,
+      windowStart: H,
+      windowEnd: H + 24 * HOUR,
+      vcu: 1000n,
       reservePricePerVcuHour: 1n * USD,
       whPerVcuHour: 700,
       pueMilli: 1200,
-      expiry: t0 + HOUR,
+      expiry: H,
     });
     await market.connect(networkSupplier).postBandwidthOffer({
       fromRegion: NORTHWEST,
       toRegion: EAST,
       mbps: 1000,
       latencyMs: 40,
-      windowStart: t0,
-      windowEnd: t0 + 48 * HOUR,
+      windowStart: H,
+      windowEnd: H + 48 * HOUR,
       reservePricePerMbpsHour: 100n,
-      expiry: t0 + HOUR,
+      expiry: H,
     });
 
-    // The buyer in the east wants 100 VCU-hours over 4 hours, all-in at most 2 USD per VCU-hour.
+    // The buyer in the east wants 25 VCU for 4 hours (100 VCU-hours), all-in at most 2 USD per VCU-hour.
     const escrow = 100n * 2n * USD;
     await settlementToken.faucet(buyer.address, escrow);
     await settlementToken.connect(buyer).approve(marketAddress, escrow);
@@ -83,27 +90,31 @@ describe("CCEX lifecycle (smoke)", () => {
       hardwareClass: GPU_TRAINING,
       acceptableRegions: (1n << BigInt(NORTHWEST)) | (1n << BigInt(EAST)),
       buyerRegion: EAST,
-      windowStart: t0 + 2 * HOUR,
-      windowEnd: t0 + 6 * HOUR,
-      vcuHours: 100n,
+      earliestStart: jobStart,
+      latestEnd: jobStart + 4 * HOUR,
+      durationHours: 4,
+      vcu: 25,
       limitPricePerVcuHour: 2n * USD,
       minGreenBps: 5000,
+      certificateOrigin: 1, // the compute region's grid area
       bandwidthMbps: 100,
       maxLatencyMs: 50,
-      expiry: t0 + HOUR,
+      expiry: H,
     });
 
-    // 100 VCU-h × 700 Wh × PUE 1.2 = 84 kWh, all of it covered by certificates.
-    const energyWh = 84_000n;
+    // Each job hour's 21 kWh covered by that hour's wind: 84 kWh in all.
+    const energyWh = 4n * needPerHour;
     const payments = { compute: 120n * USD, energy: 5n * USD, bandwidth: 50_000n };
+    const hours = [0, 1, 2, 3].map((h) => jobStart + h * HOUR);
     const settled = await (
       await market.connect(deployer).settle([
         {
           bidId: 1n,
           computeOfferId: 1n,
-          vcuHours: 100n,
+          start: jobStart,
+          vcu: 25n,
           computePayment: payments.compute,
-          energyLots: [{ offerId: 1n, wh: energyWh, payment: payments.energy }],
+          energyLots: hours.map((hour) => ({ offerId: 1n, hour, wh: needPerHour, payment: payments.energy / 4n })),
           bandwidthOfferId: 1n,
           bandwidthPayment: payments.bandwidth,
         },
@@ -112,11 +123,17 @@ describe("CCEX lifecycle (smoke)", () => {
     const opened = eventArgs(market, settled!.logs, "DealOpened");
     const terms = thaw(opened.terms) as DealTerms; // the terms go back as calldata on every deal action
     expect(opened.dealId).to.equal(1n);
-    expect(opened.terms.energyNeededWh).to.equal(energyWh);
+    expect(opened.terms.needPerHourWh).to.equal(needPerHour);
     expect(opened.terms.escrow).to.equal(escrow);
 
-    await time.increaseTo(t0 + 6 * HOUR);
-    const report = { vcuDelivered: 100n, whConsumed: energyWh, meteringRoot: ethers.id("power series") };
+    // The hours pass; the farm certifies what it generated, the data centre reports hour by hour.
+    await time.increaseTo(jobStart + 4 * HOUR);
+    await certificates.connect(windFarm).issue(1n, jobStart, [50_000n, 50_000n, 50_000n, 50_000n]);
+    const report = {
+      vcuPerHour: [25n, 25n, 25n, 25n],
+      whPerHour: [needPerHour, needPerHour, needPerHour, needPerHour],
+      meteringRoot: ethers.id("power series"),
+    };
     await market.connect(computeSupplier).reportUsage(1n, terms, report);
     await time.increase(DEFAULTS.challengePeriod);
     await expect(market.connect(deployer).finalize(1n, terms, report)).to.emit(market, "DealFinalized");
@@ -136,9 +153,10 @@ describe("CCEX lifecycle (smoke)", () => {
 
     // The certificate Wh the job used were retired for the buyer; the credits count the grid's 610 g/kWh
     // less wind's lifecycle 11 g/kWh, the factor the module deploys (docs/carbon-accounting.md).
-    const batch = await certificates.batchOf(1n);
-    expect(batch.retiredWh).to.equal(energyWh);
-    expect(await certificates.balanceOf(marketAddress, 1n)).to.equal(5_000_000n - energyWh);
+    for (const hour of hours) {
+      const id = (1n << 32n) | BigInt(hour / HOUR);
+      expect(await certificates.balanceOf(windFarm.address, id)).to.equal(50_000n - needPerHour);
+    }
     const creditsMinted = (energyWh * (610n - 11n)) / 1000n;
     expect(await credits.balanceOf(buyer.address)).to.equal(creditsMinted);
 

@@ -212,3 +212,27 @@ export async function reportedDeal(): Promise<ReportedFixture> {
 export function challengeEnd(f: ReportedFixture): number {
   return f.reportedAt + Number(f.terms.challengePeriod);
 }
+
+/** The facility energy the whole job declares: needPerHourWh × durationHours. */
+export function energyNeeded(terms: DealTerms): bigint {
+  return terms.needPerHourWh * terms.durationHours;
+}
+
+/**
+ * A report of `vcuHoursDelivered` VCU-hours and `whConsumed` Wh over the whole job, spread as evenly
+ * as whole numbers allow over its hours (the remainders in the first hours).
+ */
+export function spreadReport(
+  terms: DealTerms,
+  totals: { vcuHoursDelivered?: bigint; whConsumed?: bigint; meteringRoot?: string },
+): UsageReport {
+  const hours = terms.durationHours;
+  const spread = (total: bigint) =>
+    Array.from({ length: Number(hours) }, (_, h) => total / hours + (BigInt(h) < total % hours ? 1n : 0n));
+  const full = fullReport(terms);
+  return {
+    vcuPerHour: totals.vcuHoursDelivered === undefined ? full.vcuPerHour : spread(totals.vcuHoursDelivered),
+    whPerHour: totals.whConsumed === undefined ? full.whPerHour : spread(totals.whConsumed),
+    meteringRoot: totals.meteringRoot ?? full.meteringRoot,
+  };
+}

@@ -1,146 +1,125 @@
+// Issuing a device's generation hour by hour (docs/market-rules.md, "Certificates"): one id per
+// device-hour, each hour ≤ capacity × 1 h, no hour issued twice, only hours that have ended.
 import { expect } from "chai";
-import { DAY, HOUR } from "../../helpers/book.ts";
-import { ethers, loadFixture } from "../../helpers/connection.ts";
+import { certificateId, DAY, DEVICE_CAPACITY_W, HOUR, registerDevice } from "../../helpers/book.ts";
+import { ethers, loadFixture, time } from "../../helpers/connection.ts";
 import { deployExchange, Region, Source } from "../../helpers/deploy.ts";
+import { eventsOf } from "../../helpers/events.ts";
 
-const CAPACITY_W = 2_000_000n; // 2 MW: at most 2,000,000 Wh per hour
-
-async function approvedDevice() {
+async function device() {
   const d = await deployExchange();
-  const commissionedAt = d.t0 - 100 * DAY;
-  await d.certificates
-    .connect(d.windSupplier)
-    .registerDevice(Source.Wind, Region.Gansu, CAPACITY_W, commissionedAt, "");
-  await d.certificates.connect(d.registrar).approveDevice(1n);
-  // A period of three hours, ended a day ago.
-  const periodStart = d.t0 - DAY - 3 * HOUR;
-  return { ...d, deviceId: 1n, commissionedAt, periodStart, periodEnd: periodStart + 3 * HOUR };
+  const deviceId = await registerDevice(d, d.windSupplier, Source.Wind, Region.Gansu);
+  const firstHour = Math.floor((d.t0 - 2 * DAY) / HOUR) * HOUR;
+  return { ...d, deviceId, firstHour };
 }
 
-describe("certificate issuance", () => {
-  it("mints a batch of Wh to the device owner and records where they came from", async () => {
-    const d = await loadFixture(approvedDevice);
-    const wh = 5_000_000n;
-    const tx = d.certificates.connect(d.windSupplier).issue(d.deviceId, d.periodStart, d.periodEnd, wh);
-    await expect(tx)
-      .to.emit(d.certificates, "CertificatesIssued")
-      .withArgs(1n, d.deviceId, d.windSupplier.address, Source.Wind, Region.Gansu, d.periodStart, d.periodEnd, wh);
-    await expect(tx)
-      .to.emit(d.certificates, "TransferSingle")
-      .withArgs(d.windSupplier.address, ethers.ZeroAddress, d.windSupplier.address, 1n, wh);
-    expect(await d.certificates.balanceOf(d.windSupplier.address, 1n)).to.equal(wh);
-    const batch = await d.certificates.batchOf(1n);
-    expect(batch.deviceId).to.equal(d.deviceId);
-    expect(batch.source).to.equal(BigInt(Source.Wind));
-    expect(batch.region).to.equal(BigInt(Region.Gansu));
-    expect([batch.periodStart, batch.periodEnd]).to.deep.equal([BigInt(d.periodStart), BigInt(d.periodEnd)]);
-    expect([batch.issuedWh, batch.retiredWh]).to.deep.equal([wh, 0n]);
-    expect((await d.certificates.deviceOf(d.deviceId)).issuedUntil).to.equal(BigInt(d.periodEnd));
-    expect(await d.certificates.batchCount()).to.equal(1n);
-  });
-
-  it("accepts exactly capacity × hours and refuses one Wh more", async () => {
-    const d = await loadFixture(approvedDevice);
-    const maxWh = CAPACITY_W * 3n;
-    await expect(d.certificates.connect(d.windSupplier).issue(d.deviceId, d.periodStart, d.periodEnd, maxWh + 1n))
-      .to.be.revertedWithCustomError(d.certificates, "CertificatesExceedsCapacity")
-      .withArgs(d.deviceId, maxWh + 1n, maxWh);
-    await d.certificates.connect(d.windSupplier).issue(d.deviceId, d.periodStart, d.periodEnd, maxWh);
-    expect((await d.certificates.batchOf(1n)).issuedWh).to.equal(maxWh);
-  });
-
-  it("counts partial hours of a period towards its capacity", async () => {
-    const d = await loadFixture(approvedDevice);
-    const end = d.periodStart + 90 * 60; // an hour and a half
-    const maxWh = (CAPACITY_W * 3n) / 2n;
-    await expect(d.certificates.connect(d.windSupplier).issue(d.deviceId, d.periodStart, end, maxWh + 1n))
-      .to.be.revertedWithCustomError(d.certificates, "CertificatesExceedsCapacity")
-      .withArgs(d.deviceId, maxWh + 1n, maxWh);
-  });
-
-  it("issues back-to-back periods but never one that overlaps certified generation", async () => {
-    const d = await loadFixture(approvedDevice);
-    await d.certificates.connect(d.windSupplier).issue(d.deviceId, d.periodStart, d.periodEnd, 1_000n);
-    await expect(d.certificates.connect(d.windSupplier).issue(d.deviceId, d.periodEnd - 1, d.periodEnd + HOUR, 1_000n))
-      .to.be.revertedWithCustomError(d.certificates, "CertificatesPeriodOverlap")
-      .withArgs(d.deviceId, d.periodEnd - 1, d.periodEnd);
-    await expect(d.certificates.connect(d.windSupplier).issue(d.deviceId, d.periodStart, d.periodEnd, 1_000n))
-      .to.be.revertedWithCustomError(d.certificates, "CertificatesPeriodOverlap")
-      .withArgs(d.deviceId, d.periodStart, d.periodEnd);
-    await d.certificates.connect(d.windSupplier).issue(d.deviceId, d.periodEnd, d.periodEnd + HOUR, 1_000n);
-    expect(await d.certificates.batchCount()).to.equal(2n);
-  });
-
-  it("refuses an earlier period once a later one is certified, so a gap cannot be back-filled twice", async () => {
-    const d = await loadFixture(approvedDevice);
-    await d.certificates.connect(d.windSupplier).issue(d.deviceId, d.periodEnd, d.periodEnd + HOUR, 1_000n);
-    await expect(d.certificates.connect(d.windSupplier).issue(d.deviceId, d.periodStart, d.periodEnd, 1_000n))
-      .to.be.revertedWithCustomError(d.certificates, "CertificatesPeriodOverlap")
-      .withArgs(d.deviceId, d.periodStart, d.periodEnd + HOUR);
-  });
-
-  it("refuses empty, reversed and not yet ended periods", async () => {
-    const d = await loadFixture(approvedDevice);
-    const issue = (start: number, end: number) =>
-      d.certificates.connect(d.windSupplier).issue(d.deviceId, start, end, 1n);
-    await expect(issue(d.periodStart, d.periodStart)).to.be.revertedWithCustomError(
-      d.certificates,
-      "CertificatesInvalidPeriod",
-    );
-    await expect(issue(d.periodEnd, d.periodStart)).to.be.revertedWithCustomError(
-      d.certificates,
-      "CertificatesInvalidPeriod",
-    );
-    const future = d.t0 + DAY;
-    await expect(issue(d.periodStart, future))
-      .to.be.revertedWithCustomError(d.certificates, "CertificatesInvalidPeriod")
-      .withArgs(d.periodStart, future, (now: bigint) => now < BigInt(future));
-  });
-
-  it("refuses a period that starts before the device was commissioned", async () => {
-    const d = await loadFixture(approvedDevice);
-    const start = d.commissionedAt - HOUR;
-    await expect(d.certificates.connect(d.windSupplier).issue(d.deviceId, start, d.commissionedAt + HOUR, 1n))
-      .to.be.revertedWithCustomError(d.certificates, "CertificatesPeriodBeforeCommissioning")
-      .withArgs(d.deviceId, start, d.commissionedAt);
-  });
-
-  it("refuses zero Wh", async () => {
-    const d = await loadFixture(approvedDevice);
-    await expect(
-      d.certificates.connect(d.windSupplier).issue(d.deviceId, d.periodStart, d.periodEnd, 0n),
-    ).to.be.revertedWithCustomError(d.certificates, "CertificatesZeroAmount");
-  });
-
-  it("lets only the device owner issue", async () => {
-    const d = await loadFixture(approvedDevice);
-    for (const caller of [d.solarSupplier, d.registrar, d.admin]) {
-      await expect(d.certificates.connect(caller).issue(d.deviceId, d.periodStart, d.periodEnd, 1n))
-        .to.be.revertedWithCustomError(d.certificates, "CertificatesNotDeviceOwner")
-        .withArgs(d.deviceId, caller.address, d.windSupplier.address);
+describe("issuing certificates hour by hour", () => {
+  it("mints each non-zero hour to its own device-hour id in one batch and advances issuedUntil", async () => {
+    const d = await loadFixture(device);
+    const whPerHour = [1_000n, 0n, 2_500n];
+    const tx = d.certificates.connect(d.windSupplier).issue(d.deviceId, d.firstHour, whPerHour);
+    const [issued] = await eventsOf(d.certificates, tx, "CertificatesIssued");
+    expect(issued).to.deep.include({
+      issueId: 1n,
+      deviceId: d.deviceId,
+      owner: d.windSupplier.address,
+      firstHour: BigInt(d.firstHour),
+    });
+    expect(issued.whPerHour).to.deep.equal(whPerHour);
+    const [batch] = await eventsOf(d.certificates, tx, "TransferBatch");
+    expect(batch.ids).to.deep.equal([
+      certificateId(d.deviceId, d.firstHour),
+      certificateId(d.deviceId, d.firstHour + 2 * HOUR),
+    ]);
+    for (const [h, wh] of whPerHour.entries()) {
+      const id = await d.certificates.certificateIdOf(d.deviceId, d.firstHour + h * HOUR);
+      expect(id).to.equal(certificateId(d.deviceId, d.firstHour + h * HOUR));
+      expect(await d.certificates.balanceOf(d.windSupplier, id)).to.equal(wh);
     }
+    expect((await d.certificates.deviceOf(d.deviceId)).issuedUntil).to.equal(BigInt(d.firstHour + 3 * HOUR));
+    expect(await d.certificates.issueCount()).to.equal(1n);
   });
 
-  it("refuses unknown, pending and suspended devices", async () => {
-    const d = await loadFixture(approvedDevice);
-    await expect(d.certificates.connect(d.windSupplier).issue(5n, d.periodStart, d.periodEnd, 1n))
-      .to.be.revertedWithCustomError(d.certificates, "CertificatesUnknownDevice")
-      .withArgs(5n);
-    await d.certificates
-      .connect(d.windSupplier)
-      .registerDevice(Source.Wind, Region.Gansu, CAPACITY_W, d.commissionedAt, "");
-    await expect(d.certificates.connect(d.windSupplier).issue(2n, d.periodStart, d.periodEnd, 1n))
-      .to.be.revertedWithCustomError(d.certificates, "CertificatesInvalidDeviceStatus")
-      .withArgs(2n, 1n, 2n);
+  it("refuses an hour above the device's capacity × 1 h, naming the hour", async () => {
+    const d = await loadFixture(device);
+    await expect(d.certificates.connect(d.windSupplier).issue(d.deviceId, d.firstHour, [1n, DEVICE_CAPACITY_W + 1n]))
+      .to.be.revertedWithCustomError(d.certificates, "CertificatesExceedsCapacity")
+      .withArgs(d.deviceId, d.firstHour + HOUR, DEVICE_CAPACITY_W + 1n, DEVICE_CAPACITY_W);
+  });
+
+  it("never issues a device-hour twice", async () => {
+    const d = await loadFixture(device);
+    await d.certificates.connect(d.windSupplier).issue(d.deviceId, d.firstHour, [1n, 1n]);
+    await expect(d.certificates.connect(d.windSupplier).issue(d.deviceId, d.firstHour + HOUR, [1n]))
+      .to.be.revertedWithCustomError(d.certificates, "CertificatesHoursOverlap")
+      .withArgs(d.deviceId, d.firstHour + HOUR, d.firstHour + 2 * HOUR);
+    await d.certificates.connect(d.windSupplier).issue(d.deviceId, d.firstHour + 2 * HOUR, [1n]);
+  });
+
+  it("refuses hours off the hour, none, too many, not yet ended, or before commissioning", async () => {
+    const d = await loadFixture(device);
+    const issue = (firstHour: number, whs: bigint[]) =>
+      d.certificates.connect(d.windSupplier).issue(d.deviceId, firstHour, whs);
+    await expect(issue(d.firstHour + 1, [1n])).to.be.revertedWithCustomError(
+      d.certificates,
+      "CertificatesInvalidHours",
+    );
+    await expect(issue(d.firstHour, [])).to.be.revertedWithCustomError(d.certificates, "CertificatesInvalidHours");
+    await expect(issue(d.firstHour - 200 * HOUR, Array(169).fill(1n))).to.be.revertedWithCustomError(
+      d.certificates,
+      "CertificatesInvalidHours",
+    );
+    const now = await time.latest();
+    const current = Math.floor(now / HOUR) * HOUR;
+    await expect(issue(current, [1n])).to.be.revertedWithCustomError(d.certificates, "CertificatesInvalidHours");
+    const early = Math.floor((d.t0 - 40 * DAY) / HOUR) * HOUR;
+    await expect(issue(early, [1n]))
+      .to.be.revertedWithCustomError(d.certificates, "CertificatesHoursBeforeCommissioning")
+      .withArgs(d.deviceId, early, d.t0 - 30 * DAY);
+    await expect(issue(d.firstHour, [0n, 0n])).to.be.revertedWithCustomError(d.certificates, "CertificatesZeroAmount");
+  });
+
+  it("lets only the owner of an approved device issue", async () => {
+    const d = await loadFixture(device);
+    await expect(d.certificates.connect(d.solarSupplier).issue(d.deviceId, d.firstHour, [1n]))
+      .to.be.revertedWithCustomError(d.certificates, "CertificatesNotDeviceOwner")
+      .withArgs(d.deviceId, d.solarSupplier.address, d.windSupplier.address);
     await d.certificates.connect(d.registrar).suspendDevice(d.deviceId);
-    await expect(d.certificates.connect(d.windSupplier).issue(d.deviceId, d.periodStart, d.periodEnd, 1n))
+    await expect(d.certificates.connect(d.windSupplier).issue(d.deviceId, d.firstHour, [1n]))
       .to.be.revertedWithCustomError(d.certificates, "CertificatesInvalidDeviceStatus")
-      .withArgs(d.deviceId, 3n, 2n);
+      .withArgs(d.deviceId, 3, 2);
   });
 
-  it("reads unknown batches and devices as all zero", async () => {
-    const d = await loadFixture(approvedDevice);
-    expect((await d.certificates.batchOf(99n)).issuedWh).to.equal(0n);
-    expect((await d.certificates.deviceOf(99n)).owner).to.equal(ethers.ZeroAddress);
+  it("lets a holder retire a device-hour for a beneficiary, unless the device is suspended", async () => {
+    const d = await loadFixture(device);
+    await d.certificates.connect(d.windSupplier).issue(d.deviceId, d.firstHour, [5_000n]);
+    const id = certificateId(d.deviceId, d.firstHour);
+    await expect(d.certificates.connect(d.windSupplier).retire(id, 2_000n, d.buyer, "own use"))
+      .to.emit(d.certificates, "CertificatesRetired")
+      .withArgs(id, d.windSupplier.address, d.buyer.address, d.deviceId, d.firstHour, 2_000n, 0n, "own use");
+    expect(await d.certificates.balanceOf(d.windSupplier, id)).to.equal(3_000n);
+    await expect(d.certificates.connect(d.windSupplier).retire(id, 0n, d.buyer, "x")).to.be.revertedWithCustomError(
+      d.certificates,
+      "CertificatesZeroAmount",
+    );
+    await d.certificates.connect(d.registrar).suspendDevice(d.deviceId);
+    await expect(d.certificates.connect(d.windSupplier).retire(id, 1n, d.buyer, "x"))
+      .to.be.revertedWithCustomError(d.certificates, "CertificatesDeviceSuspended")
+      .withArgs(id, d.deviceId);
+  });
+
+  it("lets only the market retire for a deal or read what suppliers can deliver to it", async () => {
+    const d = await loadFixture(device);
+    await expect(
+      d.certificates.connect(d.stranger).retireForDeal(1n, d.buyer, [d.windSupplier], [1n], [1n]),
+    ).to.be.revertedWithCustomError(d.certificates, "AccessControlUnauthorizedAccount");
+    await d.certificates.connect(d.windSupplier).issue(d.deviceId, d.firstHour, [5_000n]);
+    const id = certificateId(d.deviceId, d.firstHour);
+    // The wind supplier approved the market, not the stranger: it can deliver only to the market.
+    expect(await d.certificates.connect(d.stranger).deliverableOf([d.windSupplier], [id])).to.deep.equal([0n]);
+    const market = await d.market.getAddress();
+    const data = d.certificates.interface.encodeFunctionData("deliverableOf", [[d.windSupplier.address], [id]]);
+    const result = await ethers.provider.call({ to: await d.certificates.getAddress(), from: market, data });
+    expect([...d.certificates.interface.decodeFunctionResult("deliverableOf", result)[0]]).to.deep.equal([5_000n]);
   });
 });

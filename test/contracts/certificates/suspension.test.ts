@@ -1,82 +1,36 @@
-// Issue 11 item 7: a suspended device's certificates were still offered, retired and credited.
-// Suspension now freezes them until the registrar approves the device again: no new offers, no
-// issuance, no retirement; settlement skips its open offers (their owner cancels them and gets the
-// Wh back); and a deal closing while it is suspended neither retires nor pays its lots, returning
-// their Wh to the supplier and their payment to the buyer (docs/carbon-accounting.md).
+// A suspended device's hours (docs/carbon-accounting.md, "Suspended devices and undelivered
+// certificates"): not offered, not matched, not retired, until the registrar approves it again.
 import { expect } from "chai";
-import { advanceTo, bundle, energyOffer, HOUR, openBook } from "../../helpers/book.ts";
+import { bundle, energyOffer, openBook } from "../../helpers/book.ts";
 import { loadFixture } from "../../helpers/connection.ts";
-import { expectedOutcome, fullReport, jobEnd, openDeal, settle } from "../../helpers/deals.ts";
-import { eventsOf } from "../../helpers/events.ts";
+import { settle } from "../../helpers/deals.ts";
 
-async function suspendedWind() {
+async function windSuspended() {
   const b = await openBook();
   await b.certificates.connect(b.registrar).suspendDevice(b.windDeviceId);
   return b;
 }
 
 describe("a suspended device's certificates", () => {
-  it("cannot be offered, issued or retired", async () => {
-    const b = await loadFixture(suspendedWind);
-    expect(await b.certificates.isBatchSuspended(b.windBatchId)).to.equal(true);
-    expect(await b.certificates.isBatchSuspended(b.solarBatchId)).to.equal(false);
-    await expect(b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(b.t0, b.windBatchId, { wh: 1_000n })))
-      .to.be.revertedWithCustomError(b.market, "MarketDeviceSuspended")
-      .withArgs(b.windBatchId);
-    await expect(
-      b.certificates.connect(b.windSupplier).issue(b.windDeviceId, b.t0 - HOUR, b.t0, 1_000n),
-    ).to.be.revertedWithCustomError(b.certificates, "CertificatesInvalidDeviceStatus");
-    await expect(b.certificates.connect(b.windSupplier).retire(b.windBatchId, 1_000n, b.buyer.address, "claim"))
-      .to.be.revertedWithCustomError(b.certificates, "CertificatesDeviceSuspended")
-      .withArgs(b.windBatchId, b.windDeviceId);
+  it("cannot be offered", async () => {
+    const b = await loadFixture(windSuspended);
+    expect(await b.certificates.isDeviceSuspended(b.windDeviceId)).to.equal(true);
+    await expect(b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(b.t0, b.windDeviceId)))
+      .to.be.revertedWithCustomError(b.market, "MarketDeviceNotApproved")
+      .withArgs(b.windDeviceId, 3);
   });
 
-  it("are skipped by settlement while their open offer can still be cancelled for its Wh", async () => {
-    const b = await loadFixture(suspendedWind);
+  it("are skipped by settlement, while the open offer can still be cancelled to free its hours", async () => {
+    const b = await loadFixture(windSuspended);
     const { deals, skipped } = await settle(b, [bundle(b)]);
-    expect(deals).to.have.length(0);
+    expect(deals).to.deep.equal([]);
     expect(skipped.map((s) => s.reason)).to.deep.equal(["EnergyDeviceSuspended"]);
-    const before = await b.certificates.balanceOf(b.windSupplier.address, b.windBatchId);
-    await expect(b.market.connect(b.windSupplier).cancelEnergyOffer(b.windOfferId))
-      .to.emit(b.market, "EnergyOfferCancelled")
-      .withArgs(b.windOfferId, b.windSupplier.address, b.windBatchId, 1_000_000n);
-    expect(await b.certificates.balanceOf(b.windSupplier.address, b.windBatchId)).to.equal(before + 1_000_000n);
-  });
-
-  it("locked in a deal are returned unpaid when the deal finalises, the buyer refunded and credited only for the rest", async () => {
-    const f = await loadFixture(openDeal);
-    await f.certificates.connect(f.registrar).suspendDevice(f.windDeviceId);
-    await advanceTo(jobEnd(f.terms));
-    const report = fullReport(f.terms);
-    await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
-    const windHeld = await f.certificates.balanceOf(f.windSupplier.address, f.windBatchId);
-    const [finalized] = await eventsOf(
-      f.market,
-      f.market.connect(f.buyer).confirmUsage(f.dealId, f.terms, report),
-      "DealFinalized",
-    );
-    // The model with the wind lot frozen: what it would pay and retire moves to the refund.
-    const normal = expectedOutcome(f.terms, report);
-    const wind = f.terms.energyLots[0];
-    const outcome = finalized.outcome;
-    expect(outcome.energyLots[0]).to.deep.equal({ paid: 0n, retiredWh: 0n, returnedWh: wind.wh });
-    expect(outcome.energyLots[1]).to.deep.equal(normal.energyLots[1]);
-    const paid = outcome.computePaid + outcome.bandwidthPaid + outcome.energyLots[1].paid;
-    expect(outcome.refund + paid + outcome.fee).to.equal(f.terms.escrow);
-    // The fee follows what suppliers are paid, so the buyer gets back the wind payment and its fee share.
-    expect(outcome.refund >= normal.refund + wind.payment).to.equal(true);
-    const solar = f.terms.energyLots[1];
-    expect(outcome.credits).to.equal(
-      (normal.energyLots[1].retiredWh * (f.terms.gridFactor - solar.sourceFactor)) / 1000n,
-    );
-    expect(await f.certificates.balanceOf(f.windSupplier.address, f.windBatchId)).to.equal(windHeld + wind.wh);
-    expect((await f.certificates.batchOf(f.windBatchId)).retiredWh).to.equal(0n);
-    expect(await f.market.withdrawableOf(f.windSupplier.address)).to.equal(0n);
-    expect(await f.credits.balanceOf(f.buyer.address)).to.equal(outcome.credits);
+    await b.market.connect(b.windSupplier).cancelEnergyOffer(b.windOfferId);
+    expect(await b.market.deviceHourOfferedOf(b.windDeviceId, b.start)).to.equal(0n);
   });
 
   it("trade again once the registrar approves the device again", async () => {
-    const b = await loadFixture(suspendedWind);
+    const b = await loadFixture(windSuspended);
     await b.certificates.connect(b.registrar).approveDevice(b.windDeviceId);
     const { deals } = await settle(b, [bundle(b)]);
     expect(deals).to.have.length(1);

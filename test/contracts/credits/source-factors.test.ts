@@ -9,7 +9,7 @@ import type {
   LocalSettlementToken,
   Market,
 } from "../../../types/ethers-contracts/index.ts";
-import { advanceTo, bid, computeOffer, DAY, energyOffer, regions } from "../../helpers/book.ts";
+import { advanceTo, bid, computeOffer, DAY, energyOffer, jobHours, regions } from "../../helpers/book.ts";
 import { ethers, ignition, loadFixture, time } from "../../helpers/connection.ts";
 import { fullReport, jobEnd, plain } from "../../helpers/deals.ts";
 import { Region, Source, USD } from "../../helpers/deploy.ts";
@@ -44,28 +44,27 @@ describe("source factors at deployment", () => {
       .connect(biomassSupplier)
       .registerDevice(Source.Biomass, Region.BeijingTianjinHebei, 10_000_000n, t0 - 30 * DAY, "");
     await certificates.connect(deployer).approveDevice(1n);
-    await certificates.connect(biomassSupplier).issue(1n, t0 - 2 * DAY, t0 - 2 * DAY + 3600, 5_000_000n);
     await certificates.connect(biomassSupplier).setApprovalForAll(await market.getAddress(), true);
     await market.connect(biomassSupplier).postEnergyOffer(energyOffer(t0, 1n));
     await market.connect(computeSupplier).postComputeOffer(computeOffer(t0, { region: Region.BeijingTianjinHebei }));
     await settlementToken.faucet(buyer.address, 1_000n * USD);
     await settlementToken.connect(buyer).approve(await market.getAddress(), ethers.MaxUint256);
-    await market
-      .connect(buyer)
-      .postBid(
-        bid(t0, {
-          buyerRegion: Region.BeijingTianjinHebei,
-          acceptableRegions: regions(Region.BeijingTianjinHebei),
-          bandwidthMbps: 0n,
-        }),
-      );
+    await market.connect(buyer).postBid(
+      bid(t0, {
+        buyerRegion: Region.BeijingTianjinHebei,
+        acceptableRegions: regions(Region.BeijingTianjinHebei),
+        bandwidthMbps: 0n,
+      }),
+    );
     const tx = await market.connect(deployer).settle([
       {
         bidId: 1n,
         computeOfferId: 1n,
-        vcuHours: 100n,
+        start: jobHours(t0)[0],
+        vcu: 25n,
         computePayment: 180n * USD,
-        energyLots: [{ offerId: 1n, wh: 250_000n, payment: 11n * USD }],
+        // The job's whole need, 62.5 kWh in each of its four hours.
+        energyLots: jobHours(t0).map((hour) => ({ offerId: 1n, hour, wh: 62_500n, payment: 2_750_000n })),
         bandwidthOfferId: 0n,
         bandwidthPayment: 0n,
       },
@@ -74,7 +73,9 @@ describe("source factors at deployment", () => {
     const opened = receipt.logs.map((log) => market.interface.parseLog(log)).find((e) => e?.name === "DealOpened")!;
     const terms = plain(opened.args.terms);
     expect(terms.energyLots[0].sourceFactor).to.equal(230n);
+    // The biomass plant issues the job's hours once they have passed; the market retires them from it.
     await advanceTo(jobEnd(terms));
+    await certificates.connect(biomassSupplier).issue(1n, jobHours(t0)[0], [200_000n, 200_000n, 200_000n, 200_000n]);
     const report = fullReport(terms);
     await market.connect(computeSupplier).reportUsage(1n, terms, report);
     await market.connect(buyer).confirmUsage(1n, terms, report);

@@ -115,7 +115,7 @@ describe("market administration", () => {
         [Parameter.ChallengePeriod, 0, 2n ** 32n],
         [Parameter.Fee, 1, 10],
         [Parameter.GridFactor, 0, 500],
-        [Parameter.GridFactor, 7, 500],
+        [Parameter.GridFactor, 9, 500],
         [Parameter.GridFactor, Region.YangtzeDelta, 65_536],
         [Parameter.SourceFactor, 6, 10],
       ];

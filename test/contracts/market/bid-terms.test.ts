@@ -8,12 +8,13 @@ import {
   bid,
   bundle,
   computeOffer,
+  defaultWindow,
   energyOffer,
   openBook,
   postBookAgain,
 } from "../../helpers/book.ts";
 import { loadFixture, time } from "../../helpers/connection.ts";
-import { fullReport, jobEnd, settle } from "../../helpers/deals.ts";
+import { energyNeeded, fullReport, jobEnd, settle, spreadReport } from "../../helpers/deals.ts";
 import {
   CHALLENGE_PERIOD,
   FEE_BPS,
@@ -49,7 +50,7 @@ describe("a bid keeps the terms it was posted under", () => {
     expect(terms.fee).to.equal((196n * 1_000_000n * FEE_BPS) / 10_000n);
 
     await advanceTo(jobEnd(terms));
-    const report = fullReport(terms, { vcuDelivered: 90n, whConsumed: (terms.energyNeededWh * 9n) / 10n });
+    const report = spreadReport(terms, { vcuHoursDelivered: 90n, whConsumed: (energyNeeded(terms) * 9n) / 10n });
     await b.market.connect(b.computeSupplier).reportUsage(dealId, terms, report);
     await advanceTo(effectiveAt);
     await b.market.applyParameterChange(Parameter.ChallengePeriod, 0);
@@ -84,7 +85,7 @@ describe("a bid keeps the terms it was posted under", () => {
 
     const { deals } = await settle(again, [bundle(again)]);
     expect(deals[0].terms.challengePeriod).to.equal(600n);
-    expect(deals[0].terms.reportDeadline).to.equal(deals[0].jobEnd(terms) + 900n);
+    expect(deals[0].terms.reportDeadline).to.equal(jobEnd(deals[0].terms) + 900n);
     expect(deals[0].terms.fee).to.equal((196n * 1_000_000n * 250n) / 10_000n);
   });
 
@@ -100,16 +101,18 @@ describe("a bid keeps the terms it was posted under", () => {
     await b.market.applyParameterChange(Parameter.ChallengePeriod, 0);
     await b.market.applyParameterChange(Parameter.Fee, 0);
     await b.market.connect(b.computeSupplier).postComputeOffer(computeOffer(later.t0));
-    await b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(later.t0, b.windBatchId));
+    await b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(later.t0, b.windDeviceId));
     await b.market
       .connect(b.solarSupplier)
-      .postEnergyOffer(energyOffer(later.t0, b.solarBatchId, { reservePricePerKwh: 50_000n }));
+      .postEnergyOffer(energyOffer(later.t0, b.solarDeviceId, { reservePricePerKwh: 50_000n }));
     await b.market.connect(b.networkSupplier).postBandwidthOffer(bandwidthOffer(later.t0));
     const energyOffers = await b.market.energyOfferCount();
     const { deals } = await settle(b, [
       bundle(
         {
           ...b,
+          t0: later.t0,
+          start: defaultWindow(later.t0).windowStart,
           bidId: oldBidId,
           computeOfferId: await b.market.computeOfferCount(),
           windOfferId: energyOffers - 1n,

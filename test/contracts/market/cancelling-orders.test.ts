@@ -11,19 +11,19 @@ describe("cancelling orders", () => {
       const b = await loadFixture(openBook);
       const tx = b.market.connect(b.buyer).cancelBid(b.bidId);
       await expect(tx).to.changeTokenBalances(ethers, b.token, [b.buyer, b.market], [BID_ESCROW, -BID_ESCROW]);
-      await expect(tx).to.emit(b.market, "BidCancelled").withArgs(b.bidId, b.buyer.address, 100n, BID_ESCROW);
+      await expect(tx).to.emit(b.market, "BidCancelled").withArgs(b.bidId, b.buyer.address, 25n, BID_ESCROW);
       expect((await b.market.bidOf(b.bidId)).remainingVcu).to.equal(0n);
     });
 
     it("refunds only the unfilled rest after a partial fill; the filled part stays in its deal", async () => {
       const b = await loadFixture(openBook);
-      const { deals } = await settle(b, [partialBundle(b, 40n)]);
+      const { deals } = await settle(b, [partialBundle(b, 10n)]);
       expect(deals).to.have.length(1);
-      const rest = 60n * 2_500_000n;
+      const rest = 15n * 4n * 2_500_000n;
       await expect(b.market.connect(b.buyer).cancelBid(b.bidId))
         .to.emit(b.market, "BidCancelled")
-        .withArgs(b.bidId, b.buyer.address, 60n, rest);
-      expect(await b.token.balanceOf(await b.market.getAddress())).to.equal(40n * 2_500_000n);
+        .withArgs(b.bidId, b.buyer.address, 15n, rest);
+      expect(await b.token.balanceOf(await b.market.getAddress())).to.equal(10n * 4n * 2_500_000n);
     });
 
     it("refuses anyone but the buyer", async () => {
@@ -46,13 +46,14 @@ describe("cancelling orders", () => {
   });
 
   describe("cancelComputeOffer", () => {
-    it("withdraws the unfilled VCU-hours from the book", async () => {
+    it("sells no more hours, while the hours already sold stay with their deals", async () => {
       const b = await loadFixture(openBook);
       await settle(b, [bundle(b)]);
       await expect(b.market.connect(b.computeSupplier).cancelComputeOffer(b.computeOfferId))
         .to.emit(b.market, "ComputeOfferCancelled")
-        .withArgs(b.computeOfferId, b.computeSupplier.address, 900n);
-      expect((await b.market.computeOfferOf(b.computeOfferId)).remainingVcu).to.equal(0n);
+        .withArgs(b.computeOfferId, b.computeSupplier.address);
+      expect((await b.market.computeOfferOf(b.computeOfferId)).vcu).to.equal(0n);
+      expect(await b.market.computeUsedOf(b.computeOfferId, b.start)).to.equal(25n);
       await expect(b.market.connect(b.computeSupplier).cancelComputeOffer(b.computeOfferId))
         .to.be.revertedWithCustomError(b.market, "MarketOrderNotOpen")
         .withArgs(Kind.ComputeOffer, b.computeOfferId);
@@ -67,18 +68,6 @@ describe("cancelling orders", () => {
   });
 
   describe("cancelEnergyOffer", () => {
-    it("returns the unfilled Wh to the supplier at once", async () => {
-      const b = await loadFixture(openBook);
-      await settle(b, [bundle(b)]);
-      const before = await b.certificates.balanceOf(b.windSupplier.address, b.windBatchId);
-      await expect(b.market.connect(b.windSupplier).cancelEnergyOffer(b.windOfferId))
-        .to.emit(b.market, "EnergyOfferCancelled")
-        .withArgs(b.windOfferId, b.windSupplier.address, b.windBatchId, 850_000n);
-      expect(await b.certificates.balanceOf(b.windSupplier.address, b.windBatchId)).to.equal(before + 850_000n);
-      // The 150,000 Wh of the open deal stay in escrow.
-      expect(await b.certificates.balanceOf(await b.market.getAddress(), b.windBatchId)).to.equal(150_000n);
-    });
-
     it("refuses anyone but the supplier, and offers that are no longer open", async () => {
       const b = await loadFixture(openBook);
       await expect(b.market.connect(b.solarSupplier).cancelEnergyOffer(b.windOfferId))
@@ -92,12 +81,12 @@ describe("cancelling orders", () => {
   });
 
   describe("cancelBandwidthOffer", () => {
-    it("withdraws the link's unreserved Mbps from the book", async () => {
+    it("reserves no more link hours, while the hours already reserved stay with their deals", async () => {
       const b = await loadFixture(openBook);
       await settle(b, [bundle(b)]);
       await expect(b.market.connect(b.networkSupplier).cancelBandwidthOffer(b.bandwidthOfferId))
         .to.emit(b.market, "BandwidthOfferCancelled")
-        .withArgs(b.bandwidthOfferId, b.networkSupplier.address, 950n);
+        .withArgs(b.bandwidthOfferId, b.networkSupplier.address);
       await expect(b.market.connect(b.networkSupplier).cancelBandwidthOffer(b.bandwidthOfferId))
         .to.be.revertedWithCustomError(b.market, "MarketOrderNotOpen")
         .withArgs(Kind.BandwidthOffer, b.bandwidthOfferId);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { advanceTo } from "../../helpers/book.ts";
 import { loadFixture } from "../../helpers/connection.ts";
-import { challengeEnd, expectedOutcome, fullReport, reportedDeal } from "../../helpers/deals.ts";
+import { challengeEnd, expectedOutcome, fullReport, reportedDeal, spreadReport } from "../../helpers/deals.ts";
 import { bigints, eventsOf } from "../../helpers/events.ts";
 
 const Status = { Reported: 1n, Disputed: 2n, Finalized: 3n };
@@ -17,7 +17,7 @@ describe("confirming and finalising deals", () => {
       expect(finalized.dealId).to.equal(f.dealId);
       expect(finalized.buyer).to.equal(f.buyer.address);
       expect(finalized.outcome).to.deep.equal({
-        vcuDelivered: f.report.vcuDelivered,
+        vcuHoursDelivered: f.report.vcuDelivered,
         whConsumed: f.report.whConsumed,
         acceptedBps: 10_000n,
         ...expected,
@@ -33,15 +33,15 @@ describe("confirming and finalising deals", () => {
       const market = await f.market.getAddress();
       await expect(tx)
         .to.emit(f.certificates, "CertificatesRetired")
-        .withArgs(f.windBatchId, market, f.buyer.address, 150_000n, f.dealId, "CCEX deal");
+        .withArgs(f.windDeviceId, market, f.buyer.address, 150_000n, f.dealId, "CCEX deal");
       await expect(tx)
         .to.emit(f.certificates, "CertificatesRetired")
-        .withArgs(f.solarBatchId, market, f.buyer.address, 100_000n, f.dealId, "CCEX deal");
+        .withArgs(f.solarDeviceId, market, f.buyer.address, 100_000n, f.dealId, "CCEX deal");
       const credits = expectedOutcome(f.terms, f.report).credits;
       await expect(tx).to.emit(f.credits, "CreditsMinted").withArgs(f.dealId, f.buyer.address, credits);
-      expect(await f.certificates.balanceOf(market, f.windBatchId)).to.equal(850_000n); // the open offer's rest
-      expect((await f.certificates.batchOf(f.windBatchId)).retiredWh).to.equal(150_000n);
-      expect((await f.certificates.batchOf(f.solarBatchId)).retiredWh).to.equal(100_000n);
+      expect(await f.certificates.balanceOf(market, f.windDeviceId)).to.equal(850_000n); // the open offer's rest
+      expect((await f.certificates.batchOf(f.windDeviceId)).retiredWh).to.equal(150_000n);
+      expect((await f.certificates.batchOf(f.solarDeviceId)).retiredWh).to.equal(100_000n);
     });
 
     it("refuses anyone but the buyer", async () => {
@@ -55,7 +55,7 @@ describe("confirming and finalising deals", () => {
 
     it("refuses a report other than the one the supplier made", async () => {
       const f = await loadFixture(reportedDeal);
-      const other = fullReport(f.terms, { vcuDelivered: 1n });
+      const other = spreadReport(f.terms, { vcuHoursDelivered: 1n });
       await expect(f.market.connect(f.buyer).confirmUsage(f.dealId, f.terms, other))
         .to.be.revertedWithCustomError(f.market, "MarketDealDigestMismatch")
         .withArgs(f.dealId);
@@ -103,7 +103,7 @@ describe("confirming and finalising deals", () => {
       await expect(f.market.finalize(f.dealId, f.terms, f.report))
         .to.be.revertedWithCustomError(f.market, "MarketInvalidDealStatus")
         .withArgs(f.dealId, Status.Finalized, Status.Reported);
-      expect((await f.certificates.batchOf(f.windBatchId)).retiredWh).to.equal(150_000n);
+      expect((await f.certificates.batchOf(f.windDeviceId)).retiredWh).to.equal(150_000n);
     });
 
     it("refuses a disputed deal: the arbiter, or the lapse of its arbitration period, closes it", async () => {

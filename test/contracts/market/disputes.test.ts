@@ -31,7 +31,7 @@ async function disputedDeal() {
 async function disputedPartialDeal() {
   const f = await openDeal();
   await advanceTo(jobEnd(f.terms));
-  const report = { vcuDelivered: 60n, whConsumed: 150_000n, meteringRoot: meteringRoot("partial") };
+  const report = { vcuHoursDelivered: 60n, whConsumed: 150_000n, meteringRoot: meteringRoot("partial") };
   await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
   return dispute({ ...f, report, reportedAt: await time.latest() });
 }
@@ -108,8 +108,8 @@ describe("disputes", () => {
       expect(await f.market.accruedFees()).to.equal(0n);
       expect(await f.market.withdrawableOf(f.buyer)).to.equal(f.terms.escrow);
       // No certificate was used for the buyer: every Wh goes back to its supplier.
-      expect((await f.certificates.batchOf(f.windBatchId)).retiredWh).to.equal(0n);
-      expect(await f.certificates.balanceOf(f.windSupplier.address, f.windBatchId)).to.equal(4_000_000n + 150_000n);
+      expect((await f.certificates.batchOf(f.windDeviceId)).retiredWh).to.equal(0n);
+      expect(await f.certificates.balanceOf(f.windSupplier.address, f.windDeviceId)).to.equal(4_000_000n + 150_000n);
       expect(await f.credits.totalSupply()).to.equal(0n);
     });
 
@@ -179,7 +179,7 @@ describe("disputes", () => {
       const market = await f.market.getAddress();
       const accounts = [f.buyer, f.computeSupplier, f.windSupplier, f.solarSupplier, f.networkSupplier];
       const withdrawable = () => Promise.all(accounts.map((a) => f.market.withdrawableOf(a)));
-      const batches = [f.windBatchId, f.solarBatchId];
+      const batches = [f.windDeviceId, f.solarDeviceId];
       const suppliers = [f.windSupplier, f.solarSupplier];
       const wh = () =>
         Promise.all(
@@ -263,7 +263,10 @@ describe("disputes", () => {
       const f = await loadFixture(disputedDeal);
       await advanceTo(f.arbitrationDeadline);
       await expect(
-        f.market.finalizeLapsedDispute(f.dealId, f.terms, { ...f.report, vcuDelivered: f.report.vcuDelivered - 1n }),
+        f.market.finalizeLapsedDispute(f.dealId, f.terms, {
+          ...f.report,
+          vcuHoursDelivered: f.report.vcuDelivered - 1n,
+        }),
       )
         .to.be.revertedWithCustomError(f.market, "MarketDealDigestMismatch")
         .withArgs(f.dealId);
@@ -304,7 +307,7 @@ describe("disputes", () => {
       await expect(f.market.finalizeLapsedDispute(f.dealId, f.terms, f.report))
         .to.be.revertedWithCustomError(f.market, "MarketInvalidDealStatus")
         .withArgs(f.dealId, Status.Finalized, Status.Disputed);
-      expect((await f.certificates.batchOf(f.windBatchId)).retiredWh).to.equal(f.terms.energyLots[0].wh);
+      expect((await f.certificates.batchOf(f.windDeviceId)).retiredWh).to.equal(f.terms.energyLots[0].wh);
     });
 
     it("fixes the deadline when the dispute opens: a later change of the period does not move it", async () => {

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { advanceTo, bundle, openBook } from "../../helpers/book.ts";
 import { loadFixture } from "../../helpers/connection.ts";
-import { fullReport, jobEnd, openDeal, settle } from "../../helpers/deals.ts";
+import { fullReport, jobEnd, openDeal, settle, spreadReport } from "../../helpers/deals.ts";
 import { USD } from "../../helpers/deploy.ts";
 import { eventsOf } from "../../helpers/events.ts";
 
@@ -15,7 +15,7 @@ const NEEDED_WH = 250_000n; // the standard deal: 100 VCU-hours × 2,000 Wh × P
 async function reported(whConsumed: bigint) {
   const f = await openDeal();
   await advanceTo(jobEnd(f.terms));
-  const report = fullReport(f.terms, { whConsumed });
+  const report = spreadReport(f.terms, { whConsumed });
   const tx = f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);
   const flagged = await eventsOf(f.market, tx, "UsageFlagged");
   const deal = await f.market.dealOf(f.dealId);
@@ -127,7 +127,7 @@ describe("reports far from the declared energy profile", () => {
     ]);
     const { dealId, terms } = deals[0];
     await advanceTo(jobEnd(terms));
-    const report = fullReport(terms, { whConsumed: 300_000n });
+    const report = spreadReport(terms, { whConsumed: 300_000n });
     const flagged = await eventsOf(
       b.market,
       b.market.connect(b.computeSupplier).reportUsage(dealId, terms, report),

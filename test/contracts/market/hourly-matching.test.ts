@@ -1,4 +1,4 @@
-// Matching in hours (docs/market-rules.md, "Matching rules"): the start, hourly compute and link
+// Matching in hours (docs/market-rules.md, "Matching: what settle checks"): the start, hourly compute and link
 // capacity, energy lots inside the job's hours and within each hour's need, the certificate origin.
 import { expect } from "chai";
 import {

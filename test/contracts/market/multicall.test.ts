@@ -5,14 +5,14 @@ import { fullReport, jobEnd, settle } from "../../helpers/deals.ts";
 
 async function twoDeals() {
   const b = await openBook();
-  const { deals } = await settle(b, [partialBundle(b, 50n), partialBundle(b, 50n)]);
+  const { deals } = await settle(b, [partialBundle(b, 12n), partialBundle(b, 13n, { bandwidthPayment: 0n })]);
   return { ...b, deals };
 }
 
 describe("several market calls in one transaction (multicall)", () => {
   it("lets a compute supplier report many deals at once", async () => {
     const f = await loadFixture(twoDeals);
-    await advanceTo(f.deals[0].jobEnd(terms));
+    await advanceTo(jobEnd(f.deals[0].terms));
     const calls = f.deals.map(({ dealId, terms }) =>
       f.market.interface.encodeFunctionData("reportUsage", [dealId, terms, fullReport(terms)]),
     );
@@ -21,7 +21,11 @@ describe("several market calls in one transaction (multicall)", () => {
       .withArgs(
         2n,
         f.computeSupplier.address,
-        [50n, 125_000n, fullReport(f.deals[1].terms).meteringRoot],
+        [
+          fullReport(f.deals[1].terms).vcuPerHour,
+          fullReport(f.deals[1].terms).whPerHour,
+          fullReport(f.deals[1].terms).meteringRoot,
+        ],
         (end: bigint) => end > 0n,
       );
     for (const { dealId } of f.deals) expect((await f.market.dealOf(dealId)).status).to.equal(1n);
@@ -29,7 +33,7 @@ describe("several market calls in one transaction (multicall)", () => {
 
   it("keeps each call's own permissions: nobody else reports or settles through it", async () => {
     const f = await loadFixture(twoDeals);
-    await advanceTo(f.deals[0].jobEnd(terms));
+    await advanceTo(jobEnd(f.deals[0].terms));
     const report = f.market.interface.encodeFunctionData("reportUsage", [
       f.deals[0].dealId,
       f.deals[0].terms,
@@ -46,7 +50,7 @@ describe("several market calls in one transaction (multicall)", () => {
 
   it("is all or nothing: one failing call reverts the others", async () => {
     const f = await loadFixture(twoDeals);
-    await advanceTo(f.deals[0].jobEnd(terms));
+    await advanceTo(jobEnd(f.deals[0].terms));
     const good = f.market.interface.encodeFunctionData("reportUsage", [
       f.deals[0].dealId,
       f.deals[0].terms,
@@ -56,11 +60,11 @@ describe("several market calls in one transaction (multicall)", () => {
     const bad = f.market.interface.encodeFunctionData("reportUsage", [
       dealId,
       terms,
-      fullReport(terms, { vcuDelivered: 51n }),
+      fullReport(terms, { vcuPerHour: [14n, 13n, 13n, 13n] }),
     ]);
     await expect(f.market.connect(f.computeSupplier).multicall([good, bad]))
       .to.be.revertedWithCustomError(f.market, "MarketDeliveryExceedsDeal")
-      .withArgs(dealId, 51n, 50n);
+      .withArgs(dealId, 0n, 14n, 13n);
     expect((await f.market.dealOf(f.deals[0].dealId)).status).to.equal(0n);
   });
 });

@@ -1,5 +1,14 @@
 import { expect } from "chai";
-import { advanceTo, bandwidthOffer, bid, bundle, computeOffer, energyOffer, openBook } from "../../helpers/book.ts";
+import {
+  advanceTo,
+  bandwidthOffer,
+  bid,
+  bundle,
+  computeOffer,
+  energyOffer,
+  issueJobHours,
+  openBook,
+} from "../../helpers/book.ts";
 import { ethers, loadFixture, time } from "../../helpers/connection.ts";
 import { challengeEnd, fullReport, jobEnd, openDeal, reportedDeal, settle } from "../../helpers/deals.ts";
 import { signPermit } from "../../helpers/permit.ts";
@@ -26,7 +35,7 @@ describe("pausing new business", () => {
     );
     const attempts = [
       b.market.connect(b.computeSupplier).postComputeOffer(computeOffer(b.t0)),
-      b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(b.t0, b.windBatchId)),
+      b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(b.t0, b.windDeviceId)),
       b.market.connect(b.networkSupplier).postBandwidthOffer(bandwidthOffer(b.t0)),
       b.market.connect(b.buyer).postBid(bid(b.t0)),
       b.market.connect(b.buyer).postBidWithPermit(bid(b.t0), permit.deadline, permit.v, permit.r, permit.s),
@@ -64,6 +73,7 @@ describe("pausing new business", () => {
   it("keeps reporting, confirmation and withdrawals of payouts and fees working while paused", async () => {
     const f = await loadFixture(openDeal);
     await f.market.connect(f.pauser).pause();
+    await issueJobHours(f);
     await advanceTo(jobEnd(f.terms));
     const report = fullReport(f.terms);
     await f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report);

@@ -14,10 +14,10 @@ async function permitBuyer() {
 
 describe("posting bids", () => {
   describe("postBid", () => {
-    it("pulls vcuHours × limit into escrow and stores the bid", async () => {
+    it("pulls vcu × durationHours × limit into escrow and stores the bid", async () => {
       const d = await loadFixture(deployExchange);
       const params = bid(d.t0);
-      const escrow = 100n * 2_500_000n;
+      const escrow = 25n * 4n * 2_500_000n;
       const tx = d.market.connect(d.buyer).postBid(params);
       await expect(tx).to.changeTokenBalances(ethers, d.token, [d.buyer, d.market], [-escrow, escrow]);
       const [event] = await eventsOf(d.market, tx, "BidPosted");
@@ -26,31 +26,31 @@ describe("posting bids", () => {
       const stored = await d.market.bidOf(1n);
       expect([stored.buyer, stored.remainingVcu, stored.limitPricePerVcuHour, stored.acceptableRegions]).to.deep.equal([
         d.buyer.address,
-        100n,
+        25n,
         2_500_000n,
         params.acceptableRegions,
       ]);
       expect(await d.market.bidCount()).to.equal(1n);
     });
 
-    it("refuses a reversed window and an expiry outside (now, windowEnd]", async () => {
+    it("refuses a reversed window and an expiry outside (now, latestEnd]", async () => {
       const d = await loadFixture(deployExchange);
       const params = bid(d.t0);
-      await expect(d.market.connect(d.buyer).postBid({ ...params, windowStart: params.windowEnd }))
+      await expect(d.market.connect(d.buyer).postBid({ ...params, earliestStart: params.latestEnd }))
         .to.be.revertedWithCustomError(d.market, "MarketInvalidWindow")
-        .withArgs(params.windowEnd, params.windowEnd);
+        .withArgs(params.latestEnd, params.latestEnd);
       await expect(d.market.connect(d.buyer).postBid({ ...params, expiry: d.t0 - 1 })).to.be.revertedWithCustomError(
         d.market,
         "MarketInvalidExpiry",
       );
-      await expect(d.market.connect(d.buyer).postBid({ ...params, expiry: Number(params.windowEnd) + 1 }))
+      await expect(d.market.connect(d.buyer).postBid({ ...params, expiry: Number(params.latestEnd) + 1 }))
         .to.be.revertedWithCustomError(d.market, "MarketInvalidExpiry")
-        .withArgs(Number(params.windowEnd) + 1, (now: bigint) => now > 0n, params.windowEnd);
+        .withArgs(Number(params.latestEnd) + 1, (now: bigint) => now > 0n, params.latestEnd);
     });
 
     it("refuses zero VCU-hours, no acceptable region and a green share above 100 %", async () => {
       const d = await loadFixture(deployExchange);
-      await expect(d.market.connect(d.buyer).postBid(bid(d.t0, { vcuHours: 0n }))).to.be.revertedWithCustomError(
+      await expect(d.market.connect(d.buyer).postBid(bid(d.t0, { vcu: 0n }))).to.be.revertedWithCustomError(
         d.market,
         "MarketZeroQuantity",
       );
@@ -125,7 +125,7 @@ describe("posting bids", () => {
       await expect(
         d.market
           .connect(d.permitter)
-          .postBidWithPermit(bid(d.t0, { vcuHours: 0n }), permit.deadline, permit.v, permit.r, permit.s),
+          .postBidWithPermit(bid(d.t0, { vcu: 0n }), permit.deadline, permit.v, permit.r, permit.s),
       ).to.be.revertedWithCustomError(d.market, "MarketZeroQuantity");
     });
   });

@@ -1,9 +1,20 @@
 // Issue 11 item 5: the account holding MATCHER_ROLE posted its own reserve-0 offer and settled a bid
 // to it at the bid's full limit. A role holder is never a party to what it settles or rules on.
 import { expect } from "chai";
-import { advanceTo, bid, bundle, computeOffer, DAY, energyOffer, issueBatch, openBook } from "../../helpers/book.ts";
+import {
+  advanceTo,
+  bid,
+  bundle,
+  computeOffer,
+  DAY,
+  energyOffer,
+  jobHours,
+  lots,
+  openBook,
+  registerDevice,
+} from "../../helpers/book.ts";
 import { loadFixture } from "../../helpers/connection.ts";
-import { fullReport, jobEnd, openDeal, settle } from "../../helpers/deals.ts";
+import { energyNeeded, fullReport, jobEnd, openDeal, settle, spreadReport } from "../../helpers/deals.ts";
 import { Region, Source, USD } from "../../helpers/deploy.ts";
 
 describe("role holders are never parties to what they settle or rule on", () => {
@@ -14,7 +25,7 @@ describe("role holders are never parties to what they settle or rule on", () => 
     const { deals, skipped } = await settle(b, [own, bundle(b)]);
     expect(skipped).to.deep.equal([{ index: 0n, bidId: b.bidId, computeOfferId: 2n, reason: "MatcherIsParty" }]);
     expect(deals.map((deal) => deal.terms.computeSupplier)).to.deep.equal([b.computeSupplier.address]);
-    expect((await b.market.computeOfferOf(2n)).remainingVcu).to.equal(1_000n);
+    expect(await b.market.computeUsedOf(2n, b.start)).to.equal(0n);
   });
 
   it("skips a match whose buyer, energy supplier or network supplier is the matcher", async () => {
@@ -22,25 +33,25 @@ describe("role holders are never parties to what they settle or rule on", () => 
     await b.token.faucet(b.matcher.address, 1_000n * USD);
     await b.token.connect(b.matcher).approve(await b.market.getAddress(), 1_000n * USD);
     await b.market.connect(b.matcher).postBid(bid(b.t0));
-    const { batchId } = await issueBatch(b, b.matcher, Source.Wind);
+    const deviceId = await registerDevice(b, b.matcher, Source.Wind, Region.Gansu);
     await b.certificates.connect(b.matcher).setApprovalForAll(await b.market.getAddress(), true);
-    await b.market.connect(b.matcher).postEnergyOffer(energyOffer(b.t0, batchId));
+    await b.market.connect(b.matcher).postEnergyOffer(energyOffer(b.t0, deviceId));
     await b.market.connect(b.matcher).postBandwidthOffer({
       fromRegion: Region.Gansu,
       toRegion: Region.YangtzeDelta,
       mbps: 1_000n,
       latencyMs: 30n,
-      windowStart: b.t0 + DAY - 3600,
-      windowEnd: b.t0 + DAY + 5 * 3600,
+      windowStart: b.start - 3600,
+      windowEnd: b.start + 5 * 3600,
       reservePricePerMbpsHour: 0n,
-      expiry: b.t0 + DAY,
+      expiry: b.start,
     });
     const { deals, skipped } = await settle(b, [
       bundle(b, { bidId: 2n }),
       bundle(b, {
         energyLots: [
-          { offerId: b.windOfferId, wh: 150_000n, payment: 7n * USD },
-          { offerId: 3n, wh: 100_000n, payment: 6n * USD },
+          ...lots(b.windOfferId, jobHours(b.t0), 37_500n, 1_750_000n),
+          ...lots(3n, jobHours(b.t0), 25_000n, 1_500_000n),
         ],
       }),
       bundle(b, { bandwidthOfferId: 2n }),
@@ -58,7 +69,7 @@ describe("role holders are never parties to what they settle or rule on", () => 
     const { deals } = await settle(b, [bundle(b, { bidId: 2n })]);
     const { dealId, terms } = deals[0];
     await advanceTo(jobEnd(terms));
-    const report = fullReport(terms, { vcuDelivered: 50n, whConsumed: terms.energyNeededWh / 2n });
+    const report = spreadReport(terms, { vcuHoursDelivered: 50n, whConsumed: energyNeeded(terms) / 2n });
     await b.market.connect(b.computeSupplier).reportUsage(dealId, terms, report);
     await b.market.connect(b.arbiter).disputeUsage(dealId, terms, report, "half delivered");
     await expect(b.market.connect(b.arbiter).resolveDispute(dealId, terms, report, 10_000))

@@ -1,6 +1,6 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
-import { bundle } from "../../helpers/book.ts";
+import { bundle, certificateId } from "../../helpers/book.ts";
 import { loadFixture } from "../../helpers/connection.ts";
 import type { DealFixture } from "../../helpers/deals.ts";
 import { fullReport, openDeal } from "../../helpers/deals.ts";
@@ -83,14 +83,10 @@ const restricted: Restricted[] = [
     role: (f) => f.certificates.MARKET_ROLE(),
     holder: (f) => f.stranger, // only the market contract holds it
     contract: (f) => f.certificates,
-    call: (f, c) => f.certificates.connect(c).retireForDeal(f.dealId, c.address, [f.windBatchId], [1n]),
-  },
-  {
-    name: "GreenCertificates.returnEscrow",
-    role: (f) => f.certificates.MARKET_ROLE(),
-    holder: (f) => f.stranger,
-    contract: (f) => f.certificates,
-    call: (f, c) => f.certificates.connect(c).returnEscrow(c.address, [f.windBatchId], [1n]),
+    call: (f, c) =>
+      f.certificates
+        .connect(c)
+        .retireForDeal(f.dealId, c.address, [f.windSupplier.address], [certificateId(f.windDeviceId, f.start)], [1n]),
   },
   {
     name: "CarbonCredits.mint",

@@ -35,7 +35,7 @@ describe("settling batches of matches", () => {
         {
           offerId: b.windOfferId,
           supplier: b.windSupplier.address,
-          batchId: b.windBatchId,
+          batchId: b.windDeviceId,
           wh: 150_000n,
           payment: 7n * USD,
           sourceFactor: WIND_FACTOR,
@@ -43,7 +43,7 @@ describe("settling batches of matches", () => {
         {
           offerId: b.solarOfferId,
           supplier: b.solarSupplier.address,
-          batchId: b.solarBatchId,
+          batchId: b.solarDeviceId,
           wh: 100_000n,
           payment: 6n * USD,
           sourceFactor: SOLAR_FACTOR,

@@ -158,7 +158,7 @@ const cases: Case[] = [
     reason: "EnergyOfferExpired",
     breaks: "an energy offer past its expiry",
     match: async (b) => {
-      await b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(b.t0, b.windBatchId, { expiry: early(b) }));
+      await b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(b.t0, b.windDeviceId, { expiry: early(b) }));
       await advanceTo(early(b));
       return bundle(b, { energyLots: [{ offerId: 3n, wh: 250_000n, payment: 10n * USD }] });
     },
@@ -167,7 +167,7 @@ const cases: Case[] = [
     reason: "EnergyQuantityExceeded",
     breaks: "more Wh than the energy offer has left",
     match: async (b) => {
-      await b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(b.t0, b.windBatchId, { wh: 149_999n }));
+      await b.market.connect(b.windSupplier).postEnergyOffer(energyOffer(b.t0, b.windDeviceId, { wh: 149_999n }));
       return bundle(b, {
         energyLots: [
           { offerId: b.solarOfferId, wh: 100_000n, payment: 6n * USD },
@@ -195,7 +195,7 @@ const cases: Case[] = [
     match: async (b) => {
       await b.market
         .connect(b.windSupplier)
-        .postEnergyOffer(energyOffer(b.t0, b.windBatchId, { reservePricePerKwh: 40_001n }));
+        .postEnergyOffer(energyOffer(b.t0, b.windDeviceId, { reservePricePerKwh: 40_001n }));
       return bundle(b, {
         energyLots: [
           { offerId: b.solarOfferId, wh: 98_001n, payment: 6n * USD },
@@ -339,7 +339,7 @@ describe("settlement checks every limit of every order", () => {
     const b = await loadFixture(openBook);
     await b.market
       .connect(b.windSupplier)
-      .postEnergyOffer(energyOffer(b.t0, b.windBatchId, { reservePricePerKwh: 40_001n }));
+      .postEnergyOffer(energyOffer(b.t0, b.windDeviceId, { reservePricePerKwh: 40_001n }));
     const { deals, skipped } = await settle(b, [
       bundle(b, {
         energyLots: [

@@ -19,8 +19,8 @@ describe("orders that expire unmatched", () => {
     );
     await b.market.connect(b.windSupplier).cancelEnergyOffer(b.windOfferId);
     await b.market.connect(b.solarSupplier).cancelEnergyOffer(b.solarOfferId);
-    expect(await b.certificates.balanceOf(b.windSupplier.address, b.windBatchId)).to.equal(5_000_000n);
-    expect(await b.certificates.balanceOf(b.solarSupplier.address, b.solarBatchId)).to.equal(5_000_000n);
+    expect(await b.market.deviceHourOfferedOf(b.windDeviceId, b.start)).to.equal(0n);
+    expect(await b.market.deviceHourOfferedOf(b.solarDeviceId, b.start)).to.equal(0n);
     expect(await b.token.balanceOf(await b.market.getAddress())).to.equal(0n);
   });
 });
