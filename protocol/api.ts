@@ -4,6 +4,7 @@
 // "Units"): JSON numbers cannot hold a uint256.
 import { z } from "zod";
 
+import { CERTIFICATE_ORIGINS } from "./orders.ts";
 import { HARDWARE_CLASSES } from "./units.ts";
 
 /** A bigint in a response: always a decimal string. */
@@ -21,13 +22,18 @@ export const PartyTermsOut = z.object({
   explanation: z.string(),
 });
 
-/** One proposed match with the bargain behind its payments. */
+/**
+ * One proposed match with the bargain behind its payments: `vcu` units of the bid's job from `start`
+ * (unix seconds, on the hour) for its durationHours; each energy lot is certificate Wh of one hour
+ * (`hour`: its start) of an energy offer.
+ */
 export const ProposedMatchOut = z.object({
   bidId: amountOut,
   computeOfferId: amountOut,
-  vcuHours: amountOut,
+  start: z.int(),
+  vcu: amountOut,
   computePayment: amountOut,
-  energyLots: z.array(z.object({ offerId: amountOut, wh: amountOut, payment: amountOut })),
+  energyLots: z.array(z.object({ offerId: amountOut, hour: z.int(), wh: amountOut, payment: amountOut })),
   bandwidthOfferId: amountOut,
   bandwidthPayment: amountOut,
   surplus: amountOut,
@@ -55,15 +61,21 @@ export const QuoteResponse = z.object({
     hardwareClass: z.enum(HARDWARE_CLASSES),
     acceptableRegions: z.array(z.string()),
     buyerRegion: z.string(),
-    windowStart: z.int(),
-    windowEnd: z.int(),
-    vcuHours: amountOut,
+    vcu: z.int(),
+    durationHours: z.int(),
+    earliestStart: z.int(),
+    latestEnd: z.int(),
     limitPricePerVcuHour: amountOut,
     minGreenBps: z.int(),
+    certificateOrigin: z.enum(CERTIFICATE_ORIGINS),
     bandwidthMbps: amountOut,
     maxLatencyMs: z.int(),
   }),
-  /** VCU-hours the book can fill (at the bid's limit when priced, at the minimum limit otherwise). */
+  /** The hour (unix seconds) the job would start: every bundle of the fill runs from it; null when nothing fills. */
+  start: z.int().nullable(),
+  /** VCU the book can run for the whole job from `start` (at the bid's limit when priced, at the minimum limit otherwise). */
+  filledVcu: z.int(),
+  /** filledVcu × durationHours. */
   filledVcuHours: amountOut,
   limitSufficient: z.boolean(),
   /** All-in price per VCU-hour (fee included, rounded up) at which the fill clears at every order's reserve. */
@@ -79,8 +91,15 @@ export const QuoteResponse = z.object({
       total: amountOut,
     })
     .nullable(),
-  /** Share of the job's energy the bundles cover with certificates, in bps; null when nothing fills. */
+  /**
+   * Share of the job's energy the bundles cover with certificates of the same hours (time-matched),
+   * in bps; null when nothing fills.
+   */
   greenShareBps: z.int().min(0).max(10_000).nullable(),
+  /** Each job hour from `start`: the filled VCU's energy need against the certificate Wh matched in it (empty when nothing fills). */
+  hours: z.array(z.object({ start: z.int(), needWh: amountOut, greenWh: amountOut })),
+  /** The certificate-origin rule the lots were chosen under, in plain words with the grid areas it meant. */
+  certificates: z.object({ origin: z.enum(CERTIFICATE_ORIGINS), explanation: z.string() }),
   /** Each bundle of the fill with its Nash bargain, party by party (empty unless priced); the buyer's orderId is 0. */
   bundles: z.array(
     ProposedMatchOut.omit({ bidId: true }).extend({

@@ -63,7 +63,9 @@ if (values.json) {
   for (const b of result.unsignedBatches) console.log(`  batch ${b.firstT}–${b.lastT}: ${b.why}`);
   if (report === null) console.log("no usage report on chain yet");
   else {
-    console.log(`on chain: ${report.onChain.whConsumed} Wh, meteringHash ${report.onChain.meteringHash}`);
+    console.log(
+      `on chain: ${report.onChain.whPerHour.join(", ")} Wh per hour, meteringRoot ${report.onChain.meteringRoot}`,
+    );
     console.log(`root ${report.rootMatches ? "matches" : "DIFFERS"}, Wh ${report.whMatches ? "match" : "DIFFER"}`);
   }
   console.log(result.verified ? "VERIFIED" : "NOT VERIFIED");

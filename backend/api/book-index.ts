@@ -4,10 +4,15 @@
 // lists handed out are the same arrays for every quote of the same class and regions against the
 // same book, so the pricing layer's per-list preparation (backend/pricing: live offers, window
 // indices, replacement searches) is done once per book version, not once per quote.
-import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer } from "../../protocol/orders.ts";
+import type {
+  BookBandwidthOffer as BandwidthOffer,
+  BookBid as Bid,
+  BookComputeOffer as ComputeOffer,
+  BookEnergyOffer as EnergyOffer,
+  OrderBook,
+} from "../../protocol/book.ts";
 import { admitBook } from "../book/admit.ts";
 import type { OpenBook } from "../book/book-source.ts";
-import type { OrderBook } from "../pricing/index.ts";
 
 type BookIndex = {
   /** The energy offers the exchange trades. */
@@ -56,7 +61,7 @@ function indexOf(book: OpenBook): BookIndex {
 /**
  * The part of `book` that can matter to `bid`: compute offers of its class in its accepted regions
  * (whole markets, so going rates are unchanged), links that end in its buyer region, every energy
- * offer (certificates serve any region, and all of them set the energy price).
+ * offer (the scheduler applies the bid's certificate-origin rule, and all of them set the energy price).
  */
 export function bookFor(bid: Bid, book: OpenBook): OrderBook {
   const index = indexOf(book);

@@ -23,10 +23,12 @@ export function presentMatch({ match, surplus, parties }: ProposedMatch): MatchO
   return {
     bidId: String(match.bidId),
     computeOfferId: String(match.computeOfferId),
-    vcuHours: String(match.vcuHours),
+    start: match.start,
+    vcu: String(match.vcu),
     computePayment: String(match.computePayment),
     energyLots: match.energyLots.map((l) => ({
       offerId: String(l.offerId),
+      hour: l.hour,
       wh: String(l.wh),
       payment: String(l.payment),
     })),

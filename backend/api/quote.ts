@@ -1,20 +1,23 @@
-// What a bid would get from the current book: stage 1 (clearing) of the bid alone against the open
-// offers, then stage 2 (Nash bargaining) of each bundle, summarised as prices a buyer reads.
+// What a bid would get from the current book: stage 1 (scheduling) of the bid alone against the open
+// offers' free hours, then stage 2 (Nash bargaining) of each bundle, summarised as prices a buyer
+// reads, with the start hour the scheduler chose and, hour by hour, the job's energy need against the
+// certificate Wh matched to it under the bid's certificate-origin rule.
 //
-// The quote clears the bid against the offers' remaining capacity without the other open bids: in
-// the next batch those bids compete for the same capacity, so a quote is an estimate, not a promise.
+// The quote schedules the bid against the offers' remaining hourly capacity without the other open
+// bids: in the next batch those bids compete for the same hours, so a quote is an estimate, not a promise.
 
 import type { QuoteResponse } from "../../protocol/api.ts";
-import type { Bid, Match } from "../../protocol/orders.ts";
-import { BPS, HARDWARE_CLASSES, REGIONS } from "../../protocol/units.ts";
+import type { BookBid, OrderBook } from "../../protocol/book.ts";
+import { ceilHour, hoursOf } from "../../protocol/hours.ts";
+import { CERTIFICATE_ORIGINS, type CertificateOrigin, type Match } from "../../protocol/orders.ts";
+import { BPS, GRID_AREAS, gridAreaOf, HARDWARE_CLASSES, REGIONS, SECONDS_PER_HOUR } from "../../protocol/units.ts";
 import type { OpenBook } from "../book/book-source.ts";
 import {
   type BundleProposal,
-  clearFast,
-  energyNeededWh,
+  clearBook,
   type MarketRules,
-  matchPayments,
-  type OrderBook,
+  needPerHourWh,
+  originAllows,
   type PricingConfig,
   priceBundles,
 } from "../pricing/index.ts";
@@ -39,67 +42,113 @@ export const QUOTE_BID_ID = 0n;
 const QUOTE_BUYER = "0x0000000000000000000000000000000000000000";
 
 const regionName = (code: number): string => REGIONS.find((r) => r.code === code)?.name ?? String(code);
+const gridAreaName = (code: number | undefined): string =>
+  GRID_AREAS.find((a) => a.code === code)?.name ?? String(code ?? "none");
 const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
 
-export function bidOf(request: QuoteRequest): Bid {
+/**
+ * The bid as the scheduler sees it. A job cannot start in the past, so its earliest start is the
+ * next hour at the latest; it may be matched until its window ends (the contract's longest expiry).
+ */
+export function bidOf(request: QuoteRequest, now: number): BookBid {
   return {
     id: QUOTE_BID_ID,
     buyer: QUOTE_BUYER,
     hardwareClass: HARDWARE_CLASSES.indexOf(request.hardwareClass),
     acceptableRegions: request.acceptableRegions.reduce((mask, code) => mask | (1n << BigInt(code)), 0n),
     buyerRegion: request.buyerRegion,
-    windowStart: request.window.start,
-    windowEnd: request.window.end,
-    vcuHours: request.vcuHours,
-    filled: 0n,
+    earliestStart: Math.max(request.earliestStart, ceilHour(now)),
+    latestEnd: request.latestEnd,
+    durationHours: request.durationHours,
+    vcu: request.vcu,
+    remainingVcu: request.vcu,
+    start: 0,
     limitPricePerVcuHour: request.limitPricePerVcuHour,
     minGreenBps: request.minGreenBps,
+    certificateOrigin: CERTIFICATE_ORIGINS.indexOf(request.certificateOrigin),
     bandwidthMbps: request.bandwidthMbps,
     maxLatencyMs: request.maxLatencyMs,
-    // A job must be matched before its window opens.
-    expiry: request.window.start,
+    expiry: request.latestEnd,
   };
 }
+
+const payments = (m: Match) => m.computePayment + m.bandwidthPayment + m.energyLots.reduce((s, l) => s + l.payment, 0n);
 
 /**
  * Least all-in price per VCU-hour at which reserve-priced matches clear: the contract accepts
  * payments P of q VCU-hours when P × (10⁴ + fee) ≤ 10⁴ × limit × q.
  */
-function minimumLimit(matches: readonly Match[], feeBps: number): bigint {
-  const payments = matches.reduce((s, m) => s + matchPayments(m), 0n);
-  return ceilDiv(payments * BigInt(BPS + feeBps), BigInt(BPS) * filled(matches));
+function minimumLimit(matches: readonly Match[], durationHours: number, feeBps: number): bigint {
+  const paid = matches.reduce((s, m) => s + payments(m), 0n);
+  return ceilDiv(paid * BigInt(BPS + feeBps), BigInt(BPS) * filledVcu(matches) * BigInt(durationHours));
 }
 
-function filled(matches: readonly Match[]): bigint {
-  return matches.reduce((s, m) => s + m.vcuHours, 0n);
+function filledVcu(matches: readonly Match[]): bigint {
+  return matches.reduce((s, m) => s + m.vcu, 0n);
 }
 
-function greenShareBps(book: OrderBook, matches: readonly Match[]): number {
-  let need = 0n;
-  let green = 0n;
+/** Each job hour's energy need (Σ over bundles of vcu × Wh per VCU-hour × PUE) against the certificate Wh matched in it. */
+function hourlyEnergy(book: OrderBook, matches: readonly Match[], durationHours: number): QuoteResponse["hours"] {
+  if (matches.length === 0) return [];
+  const start = matches[0].start;
+  const hours = hoursOf(start, start + durationHours * SECONDS_PER_HOUR);
+  const need = new Map(hours.map((h) => [h, 0n]));
+  const green = new Map(hours.map((h) => [h, 0n]));
   for (const m of matches) {
     const offer = book.computeOffers.find((o) => o.id === m.computeOfferId);
-    if (offer !== undefined) need += energyNeededWh(m.vcuHours, offer);
-    green += m.energyLots.reduce((s, l) => s + l.wh, 0n);
+    const perHour = offer === undefined ? 0n : needPerHourWh(Number(m.vcu), offer);
+    for (const h of hours) need.set(h, (need.get(h) ?? 0n) + perHour);
+    for (const l of m.energyLots) green.set(l.hour, (green.get(l.hour) ?? 0n) + l.wh);
   }
-  return need === 0n ? 0 : Math.min(BPS, Number((green * BigInt(BPS)) / need));
+  return hours.map((h) => ({ start: h, needWh: String(need.get(h)), greenWh: String(green.get(h)) }));
+}
+
+/** Time-matched green share: certificate Wh of the job's hours ÷ the job's energy need, in bps. */
+function greenShareBps(hours: QuoteResponse["hours"]): number | null {
+  const need = hours.reduce((s, h) => s + BigInt(h.needWh), 0n);
+  const green = hours.reduce((s, h) => s + BigInt(h.greenWh), 0n);
+  return need === 0n ? null : Math.min(BPS, Number((green * BigInt(BPS)) / need));
+}
+
+/** Which certificates the bid's origin rule let cover compute in the regions its bundles run in. */
+function originApplied(rule: CertificateOrigin, computeRegions: readonly number[]): QuoteResponse["certificates"] {
+  const regions = [...new Set(computeRegions)];
+  const names = regions.map(regionName).join(", ");
+  const explanation =
+    rule === "anywhere"
+      ? "certificates of devices in any region"
+      : rule === "compute-region"
+        ? regions.length === 0
+          ? "certificates of devices in the compute region only"
+          : `certificates of devices in the compute region only (${names})`
+        : regions.length === 0
+          ? "certificates of devices in the compute region's grid area only"
+          : `certificates of devices in the grid area of the compute region only (${regions
+              .map((r) => `${regionName(r)}: ${gridAreaName(gridAreaOf(r))}`)
+              .join(", ")})`;
+  return { origin: rule, explanation };
 }
 
 /** Plain-words reasons why no offer combination serves the bid, checked cheapest first. */
-function whyInfeasible(bid: Bid, book: OrderBook, now: number): string[] {
-  if (bid.windowStart <= now) return ["the window has already started; a job is matched before its window opens"];
+function whyInfeasible(bid: BookBid, book: OrderBook, now: number): string[] {
+  const latestStart = bid.latestEnd - bid.durationHours * SECONDS_PER_HOUR;
+  if (latestStart < bid.earliestStart || bid.latestEnd <= now) {
+    return [`no ${bid.durationHours}-hour run fits between the next hour and the window's end`];
+  }
   const className = HARDWARE_CLASSES[bid.hardwareClass];
   const accepted = (region: number) => ((bid.acceptableRegions >> BigInt(region)) & 1n) === 1n;
+  // The starts at which an offer's window holds the whole job.
+  const fits = (o: { windowStart: number; windowEnd: number }) =>
+    Math.max(o.windowStart, bid.earliestStart) + bid.durationHours * SECONDS_PER_HOUR <=
+    Math.min(o.windowEnd, bid.latestEnd);
   const compute = book.computeOffers.filter(
-    (o) =>
-      o.hardwareClass === bid.hardwareClass &&
-      accepted(o.region) &&
-      o.expiry > now &&
-      o.windowStart <= bid.windowStart &&
-      bid.windowEnd <= o.windowEnd &&
-      o.vcuHours > o.filled,
+    (o) => o.hardwareClass === bid.hardwareClass && accepted(o.region) && o.expiry > now && o.vcu > 0 && fits(o),
   );
-  if (compute.length === 0) return [`no open ${className} offer in the accepted regions covers the window`];
+  if (compute.length === 0) {
+    return [
+      `no open ${className} offer in the accepted regions has ${bid.durationHours} consecutive hours in the window`,
+    ];
+  }
   const reasons: string[] = [];
   const remote = compute.filter((o) => o.region !== bid.buyerRegion);
   if (remote.length === compute.length && bid.bandwidthMbps > 0n) {
@@ -109,24 +158,33 @@ function whyInfeasible(bid: Bid, book: OrderBook, now: number): string[] {
           ((l.fromRegion === o.region && l.toRegion === bid.buyerRegion) ||
             (l.toRegion === o.region && l.fromRegion === bid.buyerRegion)) &&
           l.expiry > now &&
-          l.windowStart <= bid.windowStart &&
-          bid.windowEnd <= l.windowEnd &&
+          fits(l) &&
           l.latencyMs <= bid.maxLatencyMs &&
-          l.mbps - l.filled >= bid.bandwidthMbps,
+          BigInt(l.mbps) >= bid.bandwidthMbps,
       ),
     );
     if (!linked) {
       reasons.push(
-        `no bandwidth offer carries ${bid.bandwidthMbps} Mbps within ${bid.maxLatencyMs} ms from a compute region to ${regionName(bid.buyerRegion)} over the window`,
+        `no bandwidth offer carries ${bid.bandwidthMbps} Mbps within ${bid.maxLatencyMs} ms from a compute region to ${regionName(bid.buyerRegion)} in the window's hours`,
       );
     }
   }
   if (bid.minGreenBps > 0) {
-    const certificates = book.energyOffers.filter((e) => e.expiry > now).reduce((s, e) => s + (e.wh - e.filled), 0n);
-    if (certificates === 0n) reasons.push("no certificate Wh are offered to cover the minimum green share");
+    const inWindow = (e: OrderBook["energyOffers"][number]) =>
+      e.firstHour < bid.latestEnd && e.firstHour + e.whPerHour.length * SECONDS_PER_HOUR > bid.earliestStart;
+    const usable = book.energyOffers.filter(
+      (e) =>
+        e.expiry > now && inWindow(e) && compute.some((o) => originAllows(bid.certificateOrigin, o.region, e.region)),
+    );
+    if (usable.length === 0) {
+      reasons.push(
+        `no certificate Wh of the window's hours are offered that the ${CERTIFICATE_ORIGINS[bid.certificateOrigin]} origin rule accepts, to cover the minimum green share`,
+      );
+    }
   }
-  if (reasons.length === 0)
-    reasons.push("no combination of compute, certificates and bandwidth meets every constraint of the bid");
+  if (reasons.length === 0) {
+    reasons.push("no start hour lets compute, certificates and bandwidth meet every constraint of the bid");
+  }
   return reasons;
 }
 
@@ -144,16 +202,21 @@ function presentBundle(proposal: BundleProposal, open: OpenBook): QuoteResponse[
   };
 }
 
-/** Stage 2 over the cleared bundles, summed into the prices a buyer compares. */
+const regionsOf = (book: OrderBook, matches: readonly Match[]) =>
+  matches.map((m) => book.computeOffers.find((o) => o.id === m.computeOfferId)?.region ?? 0);
+
+/** Stage 2 over the scheduled bundles, summed into the prices a buyer compares. */
 function priced(
   base: Base,
-  bid: Bid,
+  request: QuoteRequest,
+  bid: BookBid,
   book: OrderBook,
   open: OpenBook,
   cleared: Match[],
   context: QuoteContext,
 ): QuoteResponse {
-  const q = filled(cleared);
+  const vcu = filledVcu(cleared);
+  const q = vcu * BigInt(bid.durationHours);
   const proposals = priceBundles(book, cleared, {
     now: context.now,
     platformFeeBps: context.platformFeeBps,
@@ -161,21 +224,24 @@ function priced(
   });
   const matches = proposals.map((p) => p.match);
   const sum = (f: (m: Match) => bigint) => matches.reduce((s, m) => s + f(m), 0n);
-  const payments = proposals.reduce((s, p) => s + p.total, 0n);
+  const paid = proposals.reduce((s, p) => s + p.total, 0n);
   const fee = proposals.reduce((s, p) => s + p.fee, 0n);
   const energyWh = sum((m) => m.energyLots.reduce((t, l) => t + l.wh, 0n));
   const energyPaid = sum((m) => m.energyLots.reduce((t, l) => t + l.payment, 0n));
-  // Every bundle with a link reserves the bid's Mbps for the whole window.
-  const linked = matches.filter((m) => m.bandwidthOfferId !== 0n);
-  const mbpsSeconds = BigInt(linked.length) * bid.bandwidthMbps * BigInt(bid.windowEnd - bid.windowStart);
+  // A link carries the bid's Mbps in each job hour, reserved once per bid and link.
+  const links = new Set(matches.filter((m) => m.bandwidthOfferId !== 0n).map((m) => m.bandwidthOfferId));
+  const mbpsHours = BigInt(links.size) * bid.bandwidthMbps * BigInt(bid.durationHours);
+  const hours = hourlyEnergy(book, matches, bid.durationHours);
   return {
     ...base,
     outcome: "priced",
+    start: matches[0].start,
+    filledVcu: Number(vcu),
     filledVcuHours: String(q),
     limitSufficient: true,
-    minimumLimitPerVcuHour: String(minimumLimit(cleared, context.platformFeeBps)),
+    minimumLimitPerVcuHour: String(minimumLimit(cleared, bid.durationHours, context.platformFeeBps)),
     price: {
-      perVcuHour: String(ceilDiv(payments + fee, q)),
+      perVcuHour: String(ceilDiv(paid + fee, q)),
       computePerVcuHour: String(
         ceilDiv(
           sum((m) => m.computePayment),
@@ -184,13 +250,25 @@ function priced(
       ),
       energyPerKwh: energyWh === 0n ? null : String(ceilDiv(energyPaid * 1_000n, energyWh)),
       bandwidthPerMbpsHour:
-        mbpsSeconds === 0n ? null : String(ceilDiv(sum((m) => m.bandwidthPayment) * 3_600n, mbpsSeconds)),
+        mbpsHours === 0n
+          ? null
+          : String(
+              ceilDiv(
+                sum((m) => m.bandwidthPayment),
+                mbpsHours,
+              ),
+            ),
       fee: String(fee),
-      total: String(payments + fee),
+      total: String(paid + fee),
     },
-    greenShareBps: greenShareBps(book, matches),
+    greenShareBps: greenShareBps(hours),
+    hours,
+    certificates: originApplied(request.certificateOrigin, regionsOf(book, matches)),
     bundles: proposals.map((p) => presentBundle(p, open)),
-    reasons: q < bid.vcuHours ? [`only ${q} of ${bid.vcuHours} VCU-hours can be served within the limit`] : [],
+    reasons:
+      vcu < BigInt(bid.vcu)
+        ? [`only ${vcu} of ${bid.vcu} VCU can run for ${bid.durationHours} hours at one start within the limit`]
+        : [],
   };
 }
 
@@ -200,10 +278,11 @@ function priced(
  * @example
  * const quote = quoteBid(request, await book.openBook(), { now, platformFeeBps: 30 });
  * quote.outcome; // "priced" | "limit-too-low" | "infeasible"
+ * quote.start; // the hour the job would start
  */
 export function quoteBid(request: QuoteRequest, open: OpenBook, context: QuoteContext): QuoteResponse {
   const rules: MarketRules = { now: context.now, platformFeeBps: context.platformFeeBps };
-  const bid = bidOf(request);
+  const bid = bidOf(request, context.now);
   const book = bookFor(bid, open);
   const base: Base = {
     asOf: open.asOf,
@@ -211,51 +290,61 @@ export function quoteBid(request: QuoteRequest, open: OpenBook, context: QuoteCo
       hardwareClass: request.hardwareClass,
       acceptableRegions: [...new Set(request.acceptableRegions)].map(regionName),
       buyerRegion: regionName(request.buyerRegion),
-      windowStart: request.window.start,
-      windowEnd: request.window.end,
-      vcuHours: String(request.vcuHours),
+      vcu: request.vcu,
+      durationHours: request.durationHours,
+      earliestStart: request.earliestStart,
+      latestEnd: request.latestEnd,
       limitPricePerVcuHour: String(request.limitPricePerVcuHour),
       minGreenBps: request.minGreenBps,
+      certificateOrigin: request.certificateOrigin,
       bandwidthMbps: String(request.bandwidthMbps),
       maxLatencyMs: request.maxLatencyMs,
     },
   };
 
-  const cleared = clearFast(book, rules).matches;
-  if (cleared.length > 0) return priced(base, bid, book, open, cleared, context);
+  const cleared = clearBook(book, rules).matches;
+  if (cleared.length > 0) return priced(base, request, bid, book, open, cleared, context);
 
-  // Nothing clears at the bid's limit: clear again with the limit lifted as far as the clearer's
+  // Nothing clears at the bid's limit: schedule again with the limit lifted as far as the scheduler's
   // exact arithmetic allows (escrow below 2^53), to learn whether any price would do and which.
-  const lifted: Bid = {
-    ...bid,
-    limitPricePerVcuHour: BigInt(Math.floor(Number.MAX_SAFE_INTEGER / 2 / Number(bid.vcuHours))),
-  };
-  const atAnyPrice = clearFast({ ...book, bids: [lifted] }, rules).matches;
+  const vcuHours = bid.vcu * bid.durationHours;
+  const lifted: BookBid = { ...bid, limitPricePerVcuHour: BigInt(Math.floor(Number.MAX_SAFE_INTEGER / 2 / vcuHours)) };
+  const atAnyPrice = clearBook({ ...book, bids: [lifted] }, rules).matches;
   if (atAnyPrice.length > 0) {
-    const q = filled(atAnyPrice);
-    const minimum = minimumLimit(atAnyPrice, context.platformFeeBps);
+    const vcu = filledVcu(atAnyPrice);
+    const q = vcu * BigInt(bid.durationHours);
+    const minimum = minimumLimit(atAnyPrice, bid.durationHours, context.platformFeeBps);
+    const hours = hourlyEnergy(book, atAnyPrice, bid.durationHours);
     return {
       ...base,
       outcome: "limit-too-low",
+      start: atAnyPrice[0].start,
+      filledVcu: Number(vcu),
       filledVcuHours: String(q),
       limitSufficient: false,
       minimumLimitPerVcuHour: String(minimum),
       price: null,
-      greenShareBps: greenShareBps(book, atAnyPrice),
+      greenShareBps: greenShareBps(hours),
+      hours,
+      certificates: originApplied(request.certificateOrigin, regionsOf(book, atAnyPrice)),
       bundles: [],
       reasons: [
-        `at the offers' reserve prices, ${q} VCU-hours cost ${minimum} base units per VCU-hour all-in, above the limit of ${bid.limitPricePerVcuHour}`,
+        `at the offers' reserve prices, ${vcu} VCU for ${bid.durationHours} hours (${q} VCU-hours) cost ${minimum} base units per VCU-hour all-in, above the limit of ${bid.limitPricePerVcuHour}`,
       ],
     };
   }
   return {
     ...base,
     outcome: "infeasible",
+    start: null,
+    filledVcu: 0,
     filledVcuHours: "0",
     limitSufficient: false,
     minimumLimitPerVcuHour: null,
     price: null,
     greenShareBps: null,
+    hours: [],
+    certificates: originApplied(request.certificateOrigin, []),
     bundles: [],
     reasons: whyInfeasible(bid, book, context.now),
   };

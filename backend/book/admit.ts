@@ -4,6 +4,7 @@
 // order cannot stop the exchange"). Every book source admits orders through here, so such an order
 // is left out of quotes and matching, logged once with its reason, and hurts no other order.
 import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer } from "../../protocol/orders.ts";
+import { CERTIFICATE_ORIGINS } from "../../protocol/orders.ts";
 import { ENERGY_SOURCES, HARDWARE_CLASSES, REGIONS } from "../../protocol/units.ts";
 import type { OpenBook } from "./book-source.ts";
 
@@ -24,9 +25,14 @@ const region = (field: string, n: number) =>
 const source = (n: number) =>
   n < ENERGY_SOURCES.length ? undefined : `unknown energy source ${n} (known: 0..${ENERGY_SOURCES.length - 1})`;
 
+const origin = (n: number) =>
+  n < CERTIFICATE_ORIGINS.length
+    ? undefined
+    : `unknown certificate origin ${n} (known: 0..${CERTIFICATE_ORIGINS.length - 1})`;
+
 /** Why the exchange does not trade this bid, or undefined when it does. */
 export function refuseBid(o: Bid): string | undefined {
-  return hardwareClass(o.hardwareClass) ?? region("buyerRegion", o.buyerRegion);
+  return hardwareClass(o.hardwareClass) ?? region("buyerRegion", o.buyerRegion) ?? origin(o.certificateOrigin);
 }
 
 export function refuseComputeOffer(o: ComputeOffer): string | undefined {

@@ -1,5 +1,6 @@
 // An open book stored as JSON (bigints as decimal strings), for the stand-alone server and the
-// benchmark until the indexer feeds the API live. The shapes are protocol/orders.ts field for field.
+// benchmark until the indexer feeds the API live. The shapes are protocol/book.ts field for field, hourly
+// use as [hour start, amount] pairs.
 import { readFile } from "node:fs/promises";
 
 import { z } from "zod";
@@ -13,6 +14,12 @@ const uint = z
 const small = z.int().min(0);
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected a 20-byte hex address") as z.ZodType<`0x${string}`>;
 
+// Hourly use as [hour start, amount] pairs (JSON has no maps); absent: nothing used yet.
+const hourly = z
+  .array(z.tuple([small, small]))
+  .optional()
+  .transform((pairs) => new Map(pairs ?? []));
+
 const ComputeOffer = z.strictObject({
   id: uint,
   supplier: address,
@@ -20,21 +27,22 @@ const ComputeOffer = z.strictObject({
   region: small,
   windowStart: small,
   windowEnd: small,
-  vcuHours: uint,
-  filled: uint,
+  vcu: small,
   reservePricePerVcuHour: uint,
   whPerVcuHour: uint,
   pueMilli: small,
   expiry: small,
+  usedVcu: hourly,
 });
 const EnergyOffer = z.strictObject({
   id: uint,
   supplier: address,
-  batchId: uint,
+  deviceId: uint,
   source: small,
   region: small,
-  wh: uint,
-  filled: uint,
+  firstHour: small,
+  whPerHour: z.array(uint),
+  soldWhPerHour: z.array(uint).optional(),
   reservePricePerKwh: uint,
   expiry: small,
 });
@@ -43,13 +51,13 @@ const BandwidthOffer = z.strictObject({
   supplier: address,
   fromRegion: small,
   toRegion: small,
-  mbps: uint,
-  filled: uint,
+  mbps: small,
   latencyMs: small,
   windowStart: small,
   windowEnd: small,
   reservePricePerMbpsHour: uint,
   expiry: small,
+  usedMbps: hourly,
 });
 const Bid = z.strictObject({
   id: uint,
@@ -57,15 +65,19 @@ const Bid = z.strictObject({
   hardwareClass: small,
   acceptableRegions: uint,
   buyerRegion: small,
-  windowStart: small,
-  windowEnd: small,
-  vcuHours: uint,
-  filled: uint,
+  earliestStart: small,
+  latestEnd: small,
+  durationHours: small,
+  vcu: small,
+  remainingVcu: small,
+  start: small,
   limitPricePerVcuHour: uint,
   minGreenBps: small,
+  certificateOrigin: small,
   bandwidthMbps: uint,
   maxLatencyMs: small,
   expiry: small,
+  reservedLinks: z.array(uint).optional(),
 });
 
 export const BookFile = z.strictObject({
@@ -82,7 +94,9 @@ export function parseBook(json: unknown): OpenBook {
 
 /** The inverse of `parseBook`: JSON text with every bigint as a decimal string. */
 export function bookToJson(book: OpenBook): string {
-  return JSON.stringify(book, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+  return JSON.stringify(book, (_key, value: unknown) =>
+    typeof value === "bigint" ? value.toString() : value instanceof Map ? [...value] : value,
+  );
 }
 
 export async function readBookFile(path: string): Promise<OpenBook> {

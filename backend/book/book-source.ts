@@ -1,16 +1,16 @@
 // Where quotes read the open order book from. The API only reads; whoever follows the chain (the
 // indexer's GraphQL, or the matcher replaying market events) implements this and keeps it fresh.
-import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer } from "../../protocol/orders.ts";
+import type { BookBandwidthOffer, BookBid, BookComputeOffer, BookEnergyOffer } from "../../protocol/book.ts";
 import { admitBook, RefusalLog, type RefusalLogger } from "./admit.ts";
 
-/** The open book at one moment, in the contract's own shapes (protocol/orders.ts). */
+/** The open book at one moment, in the contract's own shapes with their hourly usage (protocol/book.ts). */
 export type OpenBook = {
   /** Unix seconds at which this view of the book was taken (block time when read from the chain). */
   asOf: number;
-  bids: Bid[];
-  computeOffers: ComputeOffer[];
-  energyOffers: EnergyOffer[];
-  bandwidthOffers: BandwidthOffer[];
+  bids: BookBid[];
+  computeOffers: BookComputeOffer[];
+  energyOffers: BookEnergyOffer[];
+  bandwidthOffers: BookBandwidthOffer[];
 };
 
 export interface BookSource {

@@ -6,17 +6,22 @@
 import { getAddress } from "viem";
 import { z } from "zod";
 
-import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer } from "../../protocol/orders.ts";
-import { ENERGY_SOURCES, HARDWARE_CLASSES } from "../../protocol/units.ts";
+import type { BookBandwidthOffer, BookBid, BookComputeOffer, BookEnergyOffer } from "../../protocol/book.ts";
+import { CERTIFICATE_ORIGINS } from "../../protocol/orders.ts";
+import { ENERGY_SOURCES, HARDWARE_CLASSES, SECONDS_PER_HOUR } from "../../protocol/units.ts";
 import { RetryableChainError } from "../chain/errors.ts";
 import { NO_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
 import { admitBook, type OrderKind, RefusalLog, type RefusalLogger, type RefusedOrder } from "./admit.ts";
 import type { BlockBook, MatcherBookSource } from "./book-source.ts";
 
+// Bids: the job (vcu, durationHours, [earliestStart, latestEnd), start once fixed) and `remaining`
+// VCU. Offers: capacity and use per hour over their window (`hours`; energy: Wh offered and sold).
 const ORDER_FIELDS = `
-  id owner price quantity remaining expiry windowStart windowEnd
+  id owner price remaining expiry windowStart windowEnd
   hardwareClass region acceptableRegions buyerRegion minGreenBps bandwidthMbps maxLatencyMs
-  whPerVcuHour pueMilli batchId source fromRegion toRegion latencyMs`;
+  vcu durationHours earliestStart latestEnd certificateOrigin start
+  whPerVcuHour pueMilli deviceId source fromRegion toRegion latencyMs
+  hours { start capacity used }`;
 
 const ORDERS_QUERY = `query MatcherOrders($kind: OrderKind!, $first: Int!, $after: String) {
   orders(filter: { kind: $kind, status: OPEN }, first: $first, after: $after) {
@@ -40,7 +45,6 @@ const OrderNode = z.object({
   id: big,
   owner: address,
   price: big,
-  quantity: big,
   remaining: big,
   expiry: z.int(),
   windowStart: z.int().nullable(),
@@ -52,13 +56,20 @@ const OrderNode = z.object({
   minGreenBps: z.int().nullable(),
   bandwidthMbps: big.nullable(),
   maxLatencyMs: z.int().nullable(),
+  vcu: z.int().nullable(),
+  durationHours: z.int().nullable(),
+  earliestStart: z.int().nullable(),
+  latestEnd: z.int().nullable(),
+  certificateOrigin: z.string().nullable(),
+  start: z.int().nullable(),
   whPerVcuHour: big.nullable(),
   pueMilli: z.int().nullable(),
-  batchId: big.nullable(),
+  deviceId: big.nullable(),
   source: z.string().nullable(),
   fromRegion: z.int().nullable(),
   toRegion: z.int().nullable(),
   latencyMs: z.int().nullable(),
+  hours: z.array(z.object({ start: z.int(), capacity: big, used: big })).nullable(),
 });
 type OrderNode = z.output<typeof OrderNode>;
 const OrdersResponse = z.object({
@@ -205,26 +216,42 @@ function need<T>(value: T | null, field: string): T {
   return value;
 }
 
-function toBid(o: OrderNode): Bid {
+// The indexer spells origins in GraphQL's camelCase ("gridArea"); protocol/orders.ts in kebab-case.
+function originIndex(name: string | null): number {
+  const kebab = (name ?? "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return enumIndex(CERTIFICATE_ORIGINS, kebab === "" ? null : kebab, "certificateOrigin");
+}
+
+function toBid(o: OrderNode): BookBid {
   return {
     id: o.id,
     buyer: o.owner,
     hardwareClass: enumIndex(HARDWARE_CLASSES, o.hardwareClass, "hardwareClass"),
     acceptableRegions: need(o.acceptableRegions, "acceptableRegions").reduce((mask, r) => mask | (1n << BigInt(r)), 0n),
     buyerRegion: need(o.buyerRegion, "buyerRegion"),
-    windowStart: need(o.windowStart, "windowStart"),
-    windowEnd: need(o.windowEnd, "windowEnd"),
-    vcuHours: o.quantity,
-    filled: o.quantity - o.remaining,
+    earliestStart: need(o.earliestStart, "earliestStart"),
+    latestEnd: need(o.latestEnd, "latestEnd"),
+    durationHours: need(o.durationHours, "durationHours"),
+    vcu: need(o.vcu, "vcu"),
+    remainingVcu: Number(o.remaining),
+    start: o.start ?? 0,
     limitPricePerVcuHour: o.price,
     minGreenBps: need(o.minGreenBps, "minGreenBps"),
+    certificateOrigin: originIndex(o.certificateOrigin),
     bandwidthMbps: need(o.bandwidthMbps, "bandwidthMbps"),
     maxLatencyMs: need(o.maxLatencyMs, "maxLatencyMs"),
     expiry: o.expiry,
   };
 }
 
-function toComputeOffer(o: OrderNode): ComputeOffer {
+/** Used capacity per hour start, leaving out free hours. */
+function usedByHour(o: OrderNode): Map<number, number> {
+  const used = new Map<number, number>();
+  for (const h of need(o.hours, "hours")) if (h.used > 0n) used.set(h.start, Number(h.used));
+  return used;
+}
+
+function toComputeOffer(o: OrderNode): BookComputeOffer {
   return {
     id: o.id,
     supplier: o.owner,
@@ -232,41 +259,56 @@ function toComputeOffer(o: OrderNode): ComputeOffer {
     region: need(o.region, "region"),
     windowStart: need(o.windowStart, "windowStart"),
     windowEnd: need(o.windowEnd, "windowEnd"),
-    vcuHours: o.quantity,
-    filled: o.quantity - o.remaining,
+    vcu: need(o.vcu, "vcu"),
     reservePricePerVcuHour: o.price,
     whPerVcuHour: need(o.whPerVcuHour, "whPerVcuHour"),
     pueMilli: need(o.pueMilli, "pueMilli"),
     expiry: o.expiry,
+    usedVcu: usedByHour(o),
   };
 }
 
-function toEnergyOffer(o: OrderNode): EnergyOffer {
+function toEnergyOffer(o: OrderNode): BookEnergyOffer {
+  const hours = [...need(o.hours, "hours")].sort((a, b) => a.start - b.start);
+  if (hours.length === 0) throw new MalformedOrderError("names no hours");
+  const firstHour = hours[0].start;
+  // The offer's hours are consecutive; an hour the indexer leaves out was offered with 0 Wh.
+  const count = (hours[hours.length - 1].start - firstHour) / SECONDS_PER_HOUR + 1;
+  const whPerHour: bigint[] = Array.from({ length: count }, () => 0n);
+  const soldWhPerHour: bigint[] = Array.from({ length: count }, () => 0n);
+  for (const h of hours) {
+    const i = (h.start - firstHour) / SECONDS_PER_HOUR;
+    if (!Number.isInteger(i)) throw new MalformedOrderError(`hour ${h.start} is not on the hour`);
+    whPerHour[i] = h.capacity;
+    soldWhPerHour[i] = h.used;
+  }
   return {
     id: o.id,
     supplier: o.owner,
-    batchId: need(o.batchId, "batchId"),
+    deviceId: need(o.deviceId, "deviceId"),
     source: enumIndex(ENERGY_SOURCES, o.source, "source"),
     region: need(o.region, "region"),
-    wh: o.quantity,
-    filled: o.quantity - o.remaining,
+    firstHour,
+    whPerHour,
+    soldWhPerHour,
     reservePricePerKwh: o.price,
     expiry: o.expiry,
   };
 }
 
-function toBandwidthOffer(o: OrderNode): BandwidthOffer {
+function toBandwidthOffer(o: OrderNode): BookBandwidthOffer {
+  const capacity = need(o.hours, "hours").reduce((max, h) => (h.capacity > max ? h.capacity : max), 0n);
   return {
     id: o.id,
     supplier: o.owner,
     fromRegion: need(o.fromRegion, "fromRegion"),
     toRegion: need(o.toRegion, "toRegion"),
-    mbps: o.quantity,
-    filled: o.quantity - o.remaining,
+    mbps: Number(capacity),
     latencyMs: need(o.latencyMs, "latencyMs"),
     windowStart: need(o.windowStart, "windowStart"),
     windowEnd: need(o.windowEnd, "windowEnd"),
     reservePricePerMbpsHour: o.price,
     expiry: o.expiry,
+    usedMbps: usedByHour(o),
   };
 }

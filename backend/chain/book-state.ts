@@ -1,10 +1,13 @@
 // The open book as a fold over the market's events: a posted event adds an order, a cancellation
-// removes it, a DealOpened moves the fills of every order the deal took from. Pure, so the chain
+// removes it, a DealOpened fixes the bid's start, takes its VCU, and marks the job's hours used on the
+// compute offer and the link and the lots' Wh sold on the energy offers. Pure, so the chain
 // reader and the tests share it.
 import type { GetLogsReturnType } from "viem";
 
+import type { BookBandwidthOffer, BookBid, BookComputeOffer, BookEnergyOffer, OrderBook } from "../../protocol/book.ts";
 import { marketAbi } from "../../protocol/generated/abis.ts";
-import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer } from "../../protocol/orders.ts";
+import { hoursOf } from "../../protocol/hours.ts";
+import { SECONDS_PER_HOUR } from "../../protocol/units.ts";
 
 /** The events the book is folded from. */
 export const BOOK_EVENT_NAMES = [
@@ -27,12 +30,15 @@ export const bookEvents = marketAbi.filter(
 /** One market event as eth_getLogs returns it decoded against `bookEvents` (strict: every field present). */
 export type BookLog = GetLogsReturnType<undefined, typeof bookEvents, true>[number];
 
-/** Open orders by id; an order leaves its map when cancelled or fully filled. */
+/**
+ * Open orders by id with their hourly usage; an order leaves its map when cancelled, and a bid when
+ * its last VCU is matched. Offers stay until cancelled (an offer with every hour sold sells nothing more).
+ */
 export type BookState = {
-  bids: Map<bigint, Bid>;
-  computeOffers: Map<bigint, ComputeOffer>;
-  energyOffers: Map<bigint, EnergyOffer>;
-  bandwidthOffers: Map<bigint, BandwidthOffer>;
+  bids: Map<bigint, BookBid & { reservedLinks: bigint[] }>;
+  computeOffers: Map<bigint, BookComputeOffer & { usedVcu: Map<number, number> }>;
+  energyOffers: Map<bigint, BookEnergyOffer & { soldWhPerHour: bigint[] }>;
+  bandwidthOffers: Map<bigint, BookBandwidthOffer & { usedMbps: Map<number, number> }>;
 };
 
 export function emptyBookState(): BookState {
@@ -40,20 +46,21 @@ export function emptyBookState(): BookState {
 }
 
 export function cloneBookState(state: BookState): BookState {
-  const copy = <T extends object>(m: Map<bigint, T>) => new Map([...m].map(([id, o]) => [id, { ...o }]));
+  const copy = <T extends object>(m: Map<bigint, T>, own: (o: T) => Partial<T>) =>
+    new Map([...m].map(([id, o]) => [id, { ...o, ...own(o) }]));
   return {
-    bids: copy(state.bids),
-    computeOffers: copy(state.computeOffers),
-    energyOffers: copy(state.energyOffers),
-    bandwidthOffers: copy(state.bandwidthOffers),
+    bids: copy(state.bids, (o) => ({ reservedLinks: [...o.reservedLinks] })),
+    computeOffers: copy(state.computeOffers, (o) => ({ usedVcu: new Map(o.usedVcu) })),
+    energyOffers: copy(state.energyOffers, (o) => ({ soldWhPerHour: [...o.soldWhPerHour] })),
+    bandwidthOffers: copy(state.bandwidthOffers, (o) => ({ usedMbps: new Map(o.usedMbps) })),
   };
 }
 
-export function bookOf(state: BookState): {
-  bids: Bid[];
-  computeOffers: ComputeOffer[];
-  energyOffers: EnergyOffer[];
-  bandwidthOffers: BandwidthOffer[];
+export function bookOf(state: BookState): OrderBook & {
+  bids: BookBid[];
+  computeOffers: BookComputeOffer[];
+  energyOffers: BookEnergyOffer[];
+  bandwidthOffers: BookBandwidthOffer[];
 } {
   return {
     bids: [...state.bids.values()],
@@ -74,15 +81,19 @@ export function applyBookLog(state: BookState, log: BookLog): void {
         hardwareClass: Number(bid.hardwareClass),
         acceptableRegions: BigInt(bid.acceptableRegions),
         buyerRegion: Number(bid.buyerRegion),
-        windowStart: Number(bid.windowStart),
-        windowEnd: Number(bid.windowEnd),
-        vcuHours: BigInt(bid.vcuHours),
-        filled: 0n,
+        earliestStart: Number(bid.earliestStart),
+        latestEnd: Number(bid.latestEnd),
+        durationHours: Number(bid.durationHours),
+        vcu: Number(bid.vcu),
+        remainingVcu: Number(bid.vcu),
+        start: 0,
         limitPricePerVcuHour: BigInt(bid.limitPricePerVcuHour),
         minGreenBps: Number(bid.minGreenBps),
+        certificateOrigin: Number(bid.certificateOrigin),
         bandwidthMbps: BigInt(bid.bandwidthMbps),
         maxLatencyMs: Number(bid.maxLatencyMs),
         expiry: Number(bid.expiry),
+        reservedLinks: [],
       });
       return;
     }
@@ -95,27 +106,28 @@ export function applyBookLog(state: BookState, log: BookLog): void {
         region: Number(offer.region),
         windowStart: Number(offer.windowStart),
         windowEnd: Number(offer.windowEnd),
-        vcuHours: BigInt(offer.vcuHours),
-        filled: 0n,
+        vcu: Number(offer.vcu),
         reservePricePerVcuHour: BigInt(offer.reservePricePerVcuHour),
         whPerVcuHour: BigInt(offer.whPerVcuHour),
         pueMilli: Number(offer.pueMilli),
         expiry: Number(offer.expiry),
+        usedVcu: new Map(),
       });
       return;
     }
     case "EnergyOfferPosted": {
-      const { offerId, supplier, batchId, source, region, offer } = log.args;
+      const { offerId, supplier, deviceId, source, region, offer } = log.args;
       state.energyOffers.set(offerId, {
         id: offerId,
         supplier,
-        batchId,
+        deviceId,
         source: Number(source),
         region: Number(region),
-        wh: BigInt(offer.wh),
-        filled: 0n,
+        firstHour: Number(offer.firstHour),
+        whPerHour: offer.whPerHour.map(BigInt),
         reservePricePerKwh: BigInt(offer.reservePricePerKwh),
         expiry: Number(offer.expiry),
+        soldWhPerHour: offer.whPerHour.map(() => 0n),
       });
       return;
     }
@@ -126,13 +138,13 @@ export function applyBookLog(state: BookState, log: BookLog): void {
         supplier,
         fromRegion: Number(offer.fromRegion),
         toRegion: Number(offer.toRegion),
-        mbps: BigInt(offer.mbps),
-        filled: 0n,
+        mbps: Number(offer.mbps),
         latencyMs: Number(offer.latencyMs),
         windowStart: Number(offer.windowStart),
         windowEnd: Number(offer.windowEnd),
         reservePricePerMbpsHour: BigInt(offer.reservePricePerMbpsHour),
         expiry: Number(offer.expiry),
+        usedMbps: new Map(),
       });
       return;
     }
@@ -148,29 +160,39 @@ export function applyBookLog(state: BookState, log: BookLog): void {
     case "BandwidthOfferCancelled":
       state.bandwidthOffers.delete(log.args.offerId);
       return;
-    case "DealOpened": {
-      const { terms } = log.args;
-      fill(state.bids, terms.bidId, BigInt(terms.vcuHours), (o) => o.vcuHours);
-      fill(state.computeOffers, terms.computeOfferId, BigInt(terms.vcuHours), (o) => o.vcuHours);
-      for (const lot of terms.energyLots) fill(state.energyOffers, lot.offerId, BigInt(lot.wh), (o) => o.wh);
-      if (terms.bandwidthOfferId !== 0n) {
-        fill(state.bandwidthOffers, terms.bandwidthOfferId, BigInt(terms.bandwidthMbps), (o) => o.mbps);
-      }
+    case "DealOpened":
+      openDeal(state, log.args.terms);
       return;
-    }
   }
 }
 
-function fill<T extends { filled: bigint }>(
-  orders: Map<bigint, T>,
-  id: bigint,
-  amount: bigint,
-  total: (o: T) => bigint,
-): void {
-  const order = orders.get(id);
-  // A deal on an order the fold never saw posted means the fold started too late: the start block
-  // of the deployment is wrong. Nothing sensible to subtract from.
-  if (order === undefined) return;
-  order.filled += amount;
-  if (order.filled >= total(order)) orders.delete(id);
+type DealOpenedTerms = Extract<BookLog, { eventName: "DealOpened" }>["args"]["terms"];
+
+// A deal on an order the fold never saw posted means the fold started too late (the deployment's
+// start block is wrong): there is nothing to subtract from, so that order is left alone.
+function openDeal(state: BookState, terms: DealOpenedTerms): void {
+  const start = Number(terms.start);
+  const jobHours = hoursOf(start, start + Number(terms.durationHours) * SECONDS_PER_HOUR);
+  const vcu = Number(terms.vcu);
+  const bid = state.bids.get(terms.bidId);
+  if (bid !== undefined) {
+    bid.start = start;
+    bid.remainingVcu -= vcu;
+    if (terms.bandwidthOfferId !== 0n && !bid.reservedLinks.includes(terms.bandwidthOfferId)) {
+      bid.reservedLinks.push(terms.bandwidthOfferId);
+    }
+    if (bid.remainingVcu <= 0) state.bids.delete(bid.id);
+  }
+  const compute = state.computeOffers.get(terms.computeOfferId);
+  if (compute !== undefined) for (const h of jobHours) compute.usedVcu.set(h, (compute.usedVcu.get(h) ?? 0) + vcu);
+  for (const lot of terms.energyLots) {
+    const offer = state.energyOffers.get(lot.offerId);
+    if (offer === undefined) continue;
+    const i = (Number(lot.hour) - offer.firstHour) / SECONDS_PER_HOUR;
+    if (Number.isInteger(i) && i >= 0 && i < offer.soldWhPerHour.length) offer.soldWhPerHour[i] += BigInt(lot.wh);
+  }
+  const link = terms.bandwidthOfferId === 0n ? undefined : state.bandwidthOffers.get(terms.bandwidthOfferId);
+  const mbps = Number(terms.bandwidthMbps);
+  if (link !== undefined && mbps > 0)
+    for (const h of jobHours) link.usedMbps.set(h, (link.usedMbps.get(h) ?? 0) + mbps);
 }

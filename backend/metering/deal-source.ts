@@ -1,5 +1,5 @@
 // Who may meter a deal, and what the chain says it reported. The market stores only a digest of a
-// deal, so its parties and window come from the DealOpened event and its report from UsageReported;
+// deal, so its parties and hours come from the DealOpened event and its report from UsageReported;
 // both are read by the deal id (an indexed topic) and kept once seen, since neither ever changes.
 import type { Address, PublicClient } from "viem";
 
@@ -14,13 +14,17 @@ export type MeteredDeal = {
   computeSupplier: Address;
   /** The suppliers of the deal's energy lots (they may dispute a report whose energy does not match). */
   energySuppliers: Address[];
+  /** The job's hours: [start, start + durationHours × 3600), metered hour by hour. */
   windowStart: number;
   windowEnd: number;
-  energyNeededWh: bigint;
+  /** VCU the job runs in each hour. */
+  vcu: bigint;
+  /** Facility Wh the deal declares for each job hour (vcu × Wh per VCU-hour × PUE). */
+  needPerHourWh: bigint;
 };
 
-/** The usage report as the market recorded it. */
-export type OnChainReport = { vcuDelivered: bigint; whConsumed: bigint; meteringHash: Hex };
+/** The usage report as the market recorded it (IMarket.UsageReport): one entry per job hour. */
+export type OnChainReport = { vcuPerHour: readonly number[]; whPerHour: readonly bigint[]; meteringRoot: Hex };
 
 export type DealSource = {
   /** The chain and market batches are signed for. */
@@ -111,8 +115,8 @@ export class ChainDealSource implements DealSource {
       this.#unreported.set(dealId, Date.now());
       return undefined;
     }
-    const { vcuDelivered, whConsumed, meteringHash } = logs[0].args.report;
-    const report = { vcuDelivered, whConsumed, meteringHash };
+    const { vcuPerHour, whPerHour, meteringRoot } = logs[0].args.report;
+    const report = { vcuPerHour: [...vcuPerHour], whPerHour: [...whPerHour], meteringRoot };
     this.#reports.set(dealId, report);
     this.#unreported.delete(dealId);
     return report;
@@ -134,9 +138,10 @@ export class ChainDealSource implements DealSource {
       buyer: terms.buyer,
       computeSupplier: terms.computeSupplier,
       energySuppliers: [...new Set(terms.energyLots.map((lot) => lot.supplier))],
-      windowStart: Number(terms.windowStart),
-      windowEnd: Number(terms.windowEnd),
-      energyNeededWh: terms.energyNeededWh,
+      windowStart: Number(terms.start),
+      windowEnd: Number(terms.start) + Number(terms.durationHours) * 3_600,
+      vcu: terms.vcu,
+      needPerHourWh: terms.needPerHourWh,
     };
   }
 }

@@ -3,15 +3,17 @@
 // accepts. Each bundle is priced on its own: one that cannot be priced fails alone (priceEachBundle).
 //
 // The pie. With the platform fee on top, the buyer can pay its suppliers at most
-// V = max{T : T + ⌊T·fee/10⁴⌋ ≤ limit × VCU-hours}. Utilities are measured in payments: a supplier's
+// V = max{T : T + ⌊T·fee/10⁴⌋ ≤ limit × VCU-hours}, VCU-hours = vcu × durationHours. Utilities are measured in payments: a supplier's
 // uᵢ is what it is paid, the buyer's u_B = V − Σ payments (the budget it keeps; its money saved is
 // that plus the fee saved on it — a positive rescaling, to which the Nash solution is invariant).
 // So Σ u = V.
 //
 // Disagreement points are outside options: the buyer keeps its money (0); a compute supplier sells
-// the capacity elsewhere at its going rate (the dynamic price of its good) with probability
+// the job's hours elsewhere at its going rate (the dynamic price of its good, loaded by the
+// utilisation of those hours) with probability
 // outsideOptionShare; an energy supplier feeds the kWh into the grid at the feed-in price; a network
-// supplier resells the link like a compute supplier. Bounds are the orders' limits: no supplier
+// supplier resells the link like a compute supplier; a match riding on its bid's earlier reservation of
+// the link has no bandwidth party (the contract charges the link once per bid). Bounds are the orders' limits: no supplier
 // below its reserve payment (rounded up, as the contract checks). When outside options add up to
 // more than the bundle can pay — the clearing matched on reserves, which the suppliers consented to —
 // the reserves themselves serve as disagreement points.
@@ -19,13 +21,14 @@
 // Core caps (a supplier the book could replace is paid at most what its replacement would cost) come
 // from replacements.ts; the division into whole payments from payments.ts.
 
-import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer, Match } from "../../protocol/orders.ts";
-import { HARDWARE_CLASSES } from "../../protocol/units.ts";
-import type { MarketRules, OrderBook } from "./clearing/types.ts";
+import type { BookBandwidthOffer, BookBid, BookComputeOffer, BookEnergyOffer, OrderBook } from "../../protocol/book.ts";
+import type { Match } from "../../protocol/orders.ts";
+import { HARDWARE_CLASSES, SECONDS_PER_HOUR } from "../../protocol/units.ts";
 import { PRICING_CONFIG, type PricingConfig } from "./config.ts";
 import { bargainInCore, ceilDiv, maxTotal, roundPayments } from "./payments.ts";
 import { bandwidthBasePrice, computeBasePrice, computeUtilisation, dynamicPrice } from "./price.ts";
 import { capacityTakenBy, replacementsFor } from "./replacements.ts";
+import type { MarketRules } from "./scheduling.ts";
 
 export type PartyRole = "buyer" | "compute" | "energy" | "bandwidth";
 
@@ -34,7 +37,7 @@ export type PartyShare = {
   role: PartyRole;
   orderId: bigint;
   account: `0x${string}`;
-  /** Supplier: the least its order accepts (reserve × quantity, rounded up). Buyer: its limit × VCU-hours. */
+  /** Supplier: the least its order accepts (reserve × quantity, rounded up). Buyer: its limit × VCU-hours (vcu × durationHours). */
   reserve: bigint;
   /** What the party gets without this deal (its outside option), in the bargaining's units. */
   disagreement: number;
@@ -75,11 +78,15 @@ export type BundleProposal = {
 
 export type BundlePricingOptions = MarketRules & {
   config?: PricingConfig;
-  /** Utilisation of a compute offer's market for the going rate; default: its class and region over the bid's window in the book. */
-  utilisation?: (offer: ComputeOffer, bid: Bid) => number;
   /**
-   * Capacity the batch takes from each order, keyed "c:id", "e:id", "w:id" (compute, energy,
-   * bandwidth); a replacement must fit in what is left. Default: the priced bundle's own use.
+   * Utilisation of a compute offer's market for the going rate; default: its class and region over
+   * the hours the job occupies (from `start`), in the book.
+   */
+  utilisation?: (offer: BookComputeOffer, bid: BookBid, start: number) => number;
+  /**
+   * Capacity the batch takes from each order in each hour, keyed "c:id:hour", "e:id:hour",
+   * "w:id:hour" (compute VCU, energy Wh, bandwidth Mbps); a replacement must fit in what is left.
+   * Default: the priced bundle's own use.
    */
   batchUse?: ReadonlyMap<string, bigint>;
 };
@@ -125,24 +132,40 @@ export function priceEachBundle(
   const markets = marketsOf(book.computeOffers);
   const utilisation =
     options.utilisation ??
-    ((offer: ComputeOffer, bid: Bid) =>
+    ((offer: BookComputeOffer, bid: BookBid, start: number) =>
       computeUtilisation(markets.get(offer.hardwareClass * 65_536 + offer.region) ?? [], {
         hardwareClass: HARDWARE_CLASSES[offer.hardwareClass],
         region: offer.region,
-        windowStart: bid.windowStart,
-        windowEnd: bid.windowEnd,
+        start,
+        end: start + bid.durationHours * SECONDS_PER_HOUR,
       }));
-  const batchUse = options.batchUse ?? capacityTakenBy(matches, (m) => index.bids.get(m.bidId)?.bandwidthMbps ?? 0n);
-  return matches.map((m): PricedBundle => {
+  // A bid's Mbps are reserved on a link once: by its first match there, in the book or in this batch.
+  const reserved = new Set(book.bids.flatMap((b) => (b.reservedLinks ?? []).map((l) => `${b.id}:${l}`)));
+  const reservesLink = matches.map((m) => {
+    const key = `${m.bidId}:${m.bandwidthOfferId}`;
+    if (m.bandwidthOfferId === 0n || reserved.has(key)) return false;
+    reserved.add(key);
+    return true;
+  });
+  const batchUse =
+    options.batchUse ??
+    capacityTakenBy(matches, (m, i) => {
+      const bid = index.bids.get(m.bidId);
+      return {
+        durationHours: bid?.durationHours ?? 0,
+        mbps: reservesLink[i] ? (bid?.bandwidthMbps ?? 0n) : 0n,
+      };
+    });
+  return matches.map((m, i): PricedBundle => {
     try {
-      return { ok: true, proposal: priceOne(m) };
+      return { ok: true, proposal: priceOne(m, reservesLink[i]) };
     } catch (err) {
       if (!(err instanceof Error)) throw err;
       return { ok: false, match: m, error: err };
     }
   });
 
-  function priceOne(m: Match): BundleProposal {
+  function priceOne(m: Match, reservesLink: boolean): BundleProposal {
     const bid = index.bids.get(m.bidId);
     const compute = index.computes.get(m.computeOfferId);
     const link = m.bandwidthOfferId === 0n ? undefined : index.links.get(m.bandwidthOfferId);
@@ -155,7 +178,7 @@ export function priceEachBundle(
     ) {
       throw new RangeError(`match of bid ${m.bidId} names an order that is not in the book`);
     }
-    return priceBundle({ match: m, bid, compute, energies: energies as EnergyOffer[], link }, book, {
+    return priceBundle({ match: m, bid, compute, energies: energies as BookEnergyOffer[], link, reservesLink }, book, {
       ...options,
       utilisation,
       batchUse,
@@ -166,7 +189,7 @@ export function priceEachBundle(
 // Books are replaced, never mutated (backend/book/book-source.ts): offer lists are indexed once per
 // list, not once per call, since a quote prices one bid's bundles against the same lists many times.
 const idIndexes = new WeakMap<readonly { id: bigint }[], Map<bigint, unknown>>();
-const marketIndexes = new WeakMap<readonly ComputeOffer[], Map<number, ComputeOffer[]>>();
+const marketIndexes = new WeakMap<readonly BookComputeOffer[], Map<number, BookComputeOffer[]>>();
 
 function byId<T extends { id: bigint }>(offers: readonly T[]): Map<bigint, T> {
   let index = idIndexes.get(offers) as Map<bigint, T> | undefined;
@@ -177,7 +200,7 @@ function byId<T extends { id: bigint }>(offers: readonly T[]): Map<bigint, T> {
   return index;
 }
 
-function marketsOf(offers: readonly ComputeOffer[]): Map<number, ComputeOffer[]> {
+function marketsOf(offers: readonly BookComputeOffer[]): Map<number, BookComputeOffer[]> {
   let markets = marketIndexes.get(offers);
   if (markets === undefined) {
     markets = new Map();
@@ -194,10 +217,16 @@ function marketsOf(offers: readonly ComputeOffer[]): Map<number, ComputeOffer[]>
 
 export type Bundle = {
   match: Match;
-  bid: Bid;
-  compute: ComputeOffer;
-  energies: EnergyOffer[];
-  link: BandwidthOffer | undefined;
+  bid: BookBid;
+  compute: BookComputeOffer;
+  energies: BookEnergyOffer[];
+  link: BookBandwidthOffer | undefined;
+  /**
+   * Whether this match reserves the bid's Mbps on `link` (the bid's first match there); a later
+   * match rides on that reservation and pays the link nothing. Default: unless the book says the
+   * bid already reserved it.
+   */
+  reservesLink?: boolean;
 };
 
 /** Prices one bundle (its orders given); `book` supplies the market around it for going rates. */
@@ -209,10 +238,12 @@ export function priceBundle(bundle: Bundle, book: OrderBook, options: BundlePric
   if (hardwareClass === undefined) {
     throw new RangeError(`compute offer ${compute.id} has hardware class ${compute.hardwareClass}, which has no price`);
   }
-  const q = match.vcuHours;
+  const q = match.vcu * BigInt(bid.durationHours);
   const value = bid.limitPricePerVcuHour * q;
   const budget = maxTotal(value, options.platformFeeBps);
-  const hours = (bid.windowEnd - bid.windowStart) / 3600;
+  const hours = bid.durationHours;
+  const jobEnd = match.start + hours * SECONDS_PER_HOUR;
+  const reservesLink = link !== undefined && (bundle.reservesLink ?? !(bid.reservedLinks ?? []).includes(link.id));
   const weights = config.bargaining.weights;
   const share = config.bargaining.outsideOptionShare;
 
@@ -229,17 +260,13 @@ export function priceBundle(bundle: Bundle, book: OrderBook, options: BundlePric
     bundle,
     book,
     options.now,
-    options.batchUse ?? capacityTakenBy([match], () => bid.bandwidthMbps),
+    options.batchUse ??
+      capacityTakenBy([match], () => ({ durationHours: hours, mbps: reservesLink ? bid.bandwidthMbps : 0n })),
   );
   const suppliers: Supplier[] = [];
   const utilisation =
-    options.utilisation?.(compute, bid) ??
-    computeUtilisation(book.computeOffers, {
-      hardwareClass,
-      region: compute.region,
-      windowStart: bid.windowStart,
-      windowEnd: bid.windowEnd,
-    });
+    options.utilisation?.(compute, bid, match.start) ??
+    computeUtilisation(book.computeOffers, { hardwareClass, region: compute.region, start: match.start, end: jobEnd });
   const goingRate = dynamicPrice(
     computeBasePrice(
       {
@@ -273,17 +300,19 @@ export function priceBundle(bundle: Bundle, book: OrderBook, options: BundlePric
       reserve: ceilDiv(offer.reservePricePerKwh * lot.wh, 1000n),
       outside: (config.energy.gridFeedInPricePerKwh * Number(lot.wh)) / 1000,
       weight: (weights.energy * Number(lot.wh)) / Number(greenWh),
-      replacementCost: replacements.energy(lot.wh, lot.offerId),
+      replacementCost: replacements.energy(lot.wh, lot.hour, lot.offerId),
     });
   });
-  if (link !== undefined) {
-    const linkLoad = Number(link.filled) / Number(link.mbps);
-    const mbpsSeconds = bid.bandwidthMbps * BigInt(bid.windowEnd - bid.windowStart);
+  if (link !== undefined && reservesLink) {
+    // The link's load over the job's hours: Mbps reserved ÷ Mbps offered.
+    let reservedMbps = 0;
+    for (let h = match.start; h < jobEnd; h += SECONDS_PER_HOUR) reservedMbps += link.usedMbps?.get(h) ?? 0;
+    const linkLoad = link.mbps === 0 ? 1 : reservedMbps / (link.mbps * hours);
     suppliers.push({
       role: "bandwidth",
       orderId: link.id,
       account: link.supplier,
-      reserve: ceilDiv(link.reservePricePerMbpsHour * mbpsSeconds, 3600n),
+      reserve: link.reservePricePerMbpsHour * bid.bandwidthMbps * BigInt(hours),
       outside:
         share.bandwidth *
         dynamicPrice(bandwidthBasePrice(link.latencyMs, config), linkLoad, config) *
@@ -334,7 +363,7 @@ export function priceBundle(bundle: Bundle, book: OrderBook, options: BundlePric
     ...match,
     computePayment: payments[k++],
     energyLots: match.energyLots.map((l) => ({ ...l, payment: payments[k++] })),
-    bandwidthPayment: link === undefined ? 0n : payments[k++],
+    bandwidthPayment: link !== undefined && reservesLink ? payments[k++] : 0n,
   };
   const parties: PartyShare[] = [
     {

@@ -1,7 +1,7 @@
 // The pricing layer's public surface (pure functions, no I/O). Backend API and matcher import from
-// here only. Exact clearing (clearing/exact.ts) and the Lagrangian bound (clearing/relaxation.ts)
-// are left out on purpose: exact.ts loads the HiGHS WebAssembly solver when imported, which the API,
-// matcher and demo never need; the benchmark and the tests that compare clearers import them directly.
+// here only. The exact scheduler (schedule/exact.ts) and the welfare bound (schedule/bound.ts) are
+// left out on purpose: the exact one loads the HiGHS WebAssembly solver when imported, which the API,
+// matcher and demo never need; the benchmark and the tests that compare schedulers import them directly.
 
 export {
   type Bundle,
@@ -14,15 +14,6 @@ export {
   priceBundles,
   priceEachBundle,
 } from "./bundle.ts";
-export { clearFast } from "./clearing/fast.ts";
-export {
-  type BatchCheck,
-  checkBatch,
-  energyNeededWh,
-  type MatchViolation,
-  matchPayments,
-} from "./clearing/feasibility.ts";
-export type { Clear, ClearingOptions, ClearingResult, MarketRules, OrderBook } from "./clearing/types.ts";
 export { type EnergyType, PRICING_CONFIG, type PricingConfig, SLA_TIERS, type SlaTier } from "./config.ts";
 export { type BargainInput, type BargainResult, nashBargain } from "./nash.ts";
 export { maxTotal, roundPayments } from "./payments.ts";
@@ -36,3 +27,15 @@ export {
   loadFactor,
   qualityFactor,
 } from "./price.ts";
+export { needPerHourWh, originAllows } from "./schedule/check.ts";
+export {
+  type BatchCheck,
+  type ClearingResult,
+  checkBatch,
+  clearBook,
+  fromScheduledMatch,
+  type MarketRules,
+  type MatchViolation,
+  toScheduledMatch,
+  toTimedBook,
+} from "./scheduling.ts";

@@ -8,13 +8,19 @@
 //   g(type)  = greenPremium[type]
 // Energy:    base = referencePricePerKwh[source]
 // Bandwidth: base = P_ref × (1 + latencyPremium × max(0, (ℓ_ref − ℓ)/ℓ_ref))
-// Dynamic:   price = base × L(ρ), with ρ the utilisation of the window in [0, 1]:
+// Dynamic:   price = base × L(ρ), with ρ the utilisation of the job's hours in [0, 1]:
 //   L(ρ) = 1 − idleDiscount × (1 − ρ/ρ₀)                                  for ρ < ρ₀
 //   L(ρ) = 1 + scarcitySurcharge × ((ρ − ρ₀)/(1 − ρ₀))^scarcityExponent     for ρ ≥ ρ₀
 // L is continuous, non-decreasing, L(ρ₀) = 1, L(0) = 1 − idleDiscount, L(1) = 1 + scarcitySurcharge.
 
-import type { ComputeOffer } from "../../protocol/orders.ts";
-import { BPS, type EnergySource, HARDWARE_CLASSES, type HardwareClass } from "../../protocol/units.ts";
+import type { BookComputeOffer } from "../../protocol/book.ts";
+import {
+  BPS,
+  type EnergySource,
+  HARDWARE_CLASSES,
+  type HardwareClass,
+  SECONDS_PER_HOUR,
+} from "../../protocol/units.ts";
 import { type EnergyType, PRICING_CONFIG, type PricingConfig, type SlaTier } from "./config.ts";
 
 export type ComputeGood = {
@@ -77,26 +83,27 @@ export function dynamicPrice(basePrice: number, utilisation: number, config: Pri
 }
 
 /**
- * Utilisation of compute capacity of one hardware class (optionally one region) over a window:
- * matched VCU-hours over offered VCU-hours, each offer weighted by the share of its own window
- * that overlaps the requested one. A window no offer covers counts as fully utilised: there is
+ * Utilisation of compute capacity of one hardware class (optionally one region) over the hours a job
+ * occupies, [start, end): Σ over those hours of the VCU sold ÷ Σ of the VCU offered, each offer
+ * counting in the hours its window covers. Hours no offer covers count as fully utilised: there is
  * nothing left to buy there.
  */
 export function computeUtilisation(
-  offers: readonly ComputeOffer[],
-  window: { hardwareClass: HardwareClass; region?: number; windowStart: number; windowEnd: number },
+  offers: readonly BookComputeOffer[],
+  job: { hardwareClass: HardwareClass; region?: number; start: number; end: number },
 ): number {
-  if (!(window.windowEnd > window.windowStart)) throw new RangeError("windowEnd must be after windowStart");
-  const classIndex = HARDWARE_CLASSES.indexOf(window.hardwareClass);
+  if (!(job.end > job.start)) throw new RangeError("end must be after start");
+  const classIndex = HARDWARE_CLASSES.indexOf(job.hardwareClass);
   let offered = 0;
-  let filled = 0;
+  let used = 0;
   for (const o of offers) {
-    if (o.hardwareClass !== classIndex || (window.region !== undefined && o.region !== window.region)) continue;
-    const overlap = Math.min(o.windowEnd, window.windowEnd) - Math.max(o.windowStart, window.windowStart);
-    if (overlap <= 0 || o.windowEnd <= o.windowStart) continue;
-    const share = overlap / (o.windowEnd - o.windowStart);
-    offered += share * Number(o.vcuHours);
-    filled += share * Number(o.filled);
+    if (o.hardwareClass !== classIndex || (job.region !== undefined && o.region !== job.region)) continue;
+    const from = Math.max(o.windowStart, job.start);
+    const to = Math.min(o.windowEnd, job.end);
+    for (let hour = from; hour < to; hour += SECONDS_PER_HOUR) {
+      offered += o.vcu;
+      used += Math.min(o.vcu, o.usedVcu?.get(hour) ?? 0);
+    }
   }
-  return offered === 0 ? 1 : filled / offered;
+  return offered === 0 ? 1 : used / offered;
 }

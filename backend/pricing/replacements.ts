@@ -1,26 +1,46 @@
 // The replacement search behind the core caps (docs/pricing.md, "Core caps"). A supplier the book could replace cannot hold the bundle to ransom: if another offer r
-// could serve the same part (same rules as the contract's checks, with the capacity r has left after
-// the whole batch), everyone else could do the deal with r and share V − cost(r), so the coalition
+// could serve the same part (same rules as the contract's checks, with the capacity r has left in
+// each of the job's hours after the whole batch), everyone else could do the deal with r and share V − cost(r), so the coalition
 // without supplier i demands Σ_{j≠i} u_j ≥ V − cost(r), that is u_i ≤ cost(r) (the bound nashBargain
 // gets; see bargainInCore in payments.ts). The cap is never below i's own reserve: when r is cheaper
 // still, the clearer had its reasons to pick i (capacity, region, green share) and i's consent stands. A capped
 // supplier whose cap does not exceed its disagreement value has nothing to bargain over: it is paid
 // its cap, and the others bargain over the rest.
 
-import type { BandwidthOffer, ComputeOffer, EnergyOffer, Match } from "../../protocol/orders.ts";
+import {
+  type BookBandwidthOffer,
+  type BookComputeOffer,
+  type BookEnergyOffer,
+  bandwidthFreeMbps,
+  computeFreeVcu,
+  energyLeftWh,
+  type OrderBook,
+} from "../../protocol/book.ts";
+import { hoursOf } from "../../protocol/hours.ts";
+import type { Match } from "../../protocol/orders.ts";
+import { SECONDS_PER_HOUR } from "../../protocol/units.ts";
 import type { Bundle } from "./bundle.ts";
-import { energyNeededWh, regionAccepted } from "./clearing/feasibility.ts";
-import type { OrderBook } from "./clearing/types.ts";
 import { ceilDiv } from "./payments.ts";
+import { needPerHourWh, originAllows } from "./schedule/check.ts";
 
-/** Capacity a list of matches takes from each offer, keyed as `BundlePricingOptions.batchUse`. */
-export function capacityTakenBy(matches: readonly Match[], mbpsOf: (m: Match) => bigint): Map<string, bigint> {
+/**
+ * Capacity a list of matches takes from each offer in each hour, keyed as `BundlePricingOptions.batchUse`:
+ * "c:id:hour" (VCU), "e:id:hour" (Wh), "w:id:hour" (Mbps). `reservation` says how long a match's job
+ * runs and the Mbps it reserves on its link (0 when an earlier match of the bid already did).
+ */
+export function capacityTakenBy(
+  matches: readonly Match[],
+  reservation: (m: Match, i: number) => { durationHours: number; mbps: bigint },
+): Map<string, bigint> {
   const use = new Map<string, bigint>();
   const add = (key: string, amount: bigint) => use.set(key, (use.get(key) ?? 0n) + amount);
-  for (const m of matches) {
-    add(`c:${m.computeOfferId}`, m.vcuHours);
-    for (const l of m.energyLots) add(`e:${l.offerId}`, l.wh);
-    if (m.bandwidthOfferId !== 0n) add(`w:${m.bandwidthOfferId}`, mbpsOf(m));
+  for (const [i, m] of matches.entries()) {
+    const { durationHours, mbps } = reservation(m, i);
+    for (const hour of hoursOf(m.start, m.start + durationHours * SECONDS_PER_HOUR)) {
+      add(`c:${m.computeOfferId}:${hour}`, m.vcu);
+      if (m.bandwidthOfferId !== 0n && mbps > 0n) add(`w:${m.bandwidthOfferId}:${hour}`, mbps);
+    }
+    for (const l of m.energyLots) add(`e:${l.offerId}:${l.hour}`, l.wh);
   }
   return use;
 }
@@ -28,9 +48,9 @@ export function capacityTakenBy(matches: readonly Match[], mbpsOf: (m: Match) =>
 // The book's offers arranged for replacement searches, each list sorted by reserve, cheapest first.
 // Built once per offer list (books are replaced, never mutated: backend/book/book-source.ts), so the
 // bundles of many quotes against one book share them.
-const energyIndexes = new WeakMap<readonly EnergyOffer[], EnergyOffer[]>();
-const linkIndexes = new WeakMap<readonly BandwidthOffer[], Map<number, BandwidthOffer[]>>();
-const computeIndexes = new WeakMap<readonly ComputeOffer[], Map<number, ComputeOffer[]>>();
+const energyIndexes = new WeakMap<readonly BookEnergyOffer[], BookEnergyOffer[]>();
+const linkIndexes = new WeakMap<readonly BookBandwidthOffer[], Map<number, BookBandwidthOffer[]>>();
+const computeIndexes = new WeakMap<readonly BookComputeOffer[], Map<number, BookComputeOffer[]>>();
 const routeKey = (a: number, b: number) => Math.min(a, b) * 65_536 + Math.max(a, b);
 const marketKey = (hardwareClass: number, region: number) => hardwareClass * 65_536 + region;
 
@@ -85,24 +105,38 @@ function replacementIndex(book: OrderBook) {
 
 /**
  * Reserve cost of the cheapest other offer in the book that could take over one supplier's part of
- * a bundle, with every other part unchanged, under the contract's checks (feasibility.ts) and with
- * the capacity it has left after `use`. Undefined when none could. A replacement compute offer with
- * a higher energy need also pays for the certificate Wh the minimum green share then lacks (at the
- * cheapest energy offer that has them); with a lower need the lots shrink, at no saving counted.
+ * a bundle, with every other part and the job's hours unchanged, under the contract's checks and
+ * with the capacity it has left in each job hour after `use`. Undefined when none could. A
+ * replacement compute offer with a higher energy need also pays for the certificate Wh the minimum
+ * green share then lacks (at the cheapest energy offer the bid's origin rule allows with that many
+ * Wh left in the job's hours); with a lower need the lots shrink, at no saving counted.
  */
 export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, use: ReadonlyMap<string, bigint>) {
   const { match, bid, compute, link } = bundle;
   const index = replacementIndex(book);
-  const left = (kind: string, id: bigint, total: bigint, filled: bigint) =>
-    total - filled - (use.get(`${kind}:${id}`) ?? 0n);
+  const start = match.start;
+  const end = start + bid.durationHours * SECONDS_PER_HOUR;
+  const jobHours = hoursOf(start, end);
+  const used = (kind: string, id: bigint, hour: number) => use.get(`${kind}:${id}:${hour}`) ?? 0n;
   const green = match.energyLots.reduce((s, l) => s + l.wh, 0n);
-  const routes = (l: BandwidthOffer, region: number) =>
+  const routes = (l: BookBandwidthOffer, region: number) =>
     (l.fromRegion === region && l.toRegion === bid.buyerRegion) ||
     (l.toRegion === region && l.fromRegion === bid.buyerRegion);
+  const inWindow = (o: { windowStart: number; windowEnd: number }) => o.windowStart <= start && end <= o.windowEnd;
   // Offers are sorted by reserve, so the first that qualifies is the cheapest.
-  function cheapestEnergy(wh: bigint, except: bigint): bigint | undefined {
+  function cheapestEnergy(wh: bigint, hour: number, computeRegion: number, except: bigint): bigint | undefined {
     for (const o of index.energies) {
-      if (o.id === except || o.expiry <= now || left("e", o.id, o.wh, o.filled) < wh) continue;
+      if (o.id === except || o.expiry <= now || !originAllows(bid.certificateOrigin, computeRegion, o.region)) continue;
+      if (energyLeftWh(o, hour) - used("e", o.id, hour) < wh) continue;
+      return ceilDiv(o.reservePricePerKwh * wh, 1000n);
+    }
+    return undefined;
+  }
+  function cheapestEnergyOverJob(wh: bigint, computeRegion: number): bigint | undefined {
+    for (const o of index.energies) {
+      if (o.expiry <= now || !originAllows(bid.certificateOrigin, computeRegion, o.region)) continue;
+      const left = jobHours.reduce((s, h) => s + energyLeftWh(o, h) - used("e", o.id, h), 0n);
+      if (left < wh) continue;
       return ceilDiv(o.reservePricePerKwh * wh, 1000n);
     }
     return undefined;
@@ -114,29 +148,29 @@ export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, us
       if (bid.buyerRegion !== compute.region) regions.push(bid.buyerRegion);
       let best: bigint | undefined;
       for (const region of regions) {
-        if (!regionAccepted(bid, region)) continue;
+        if (((bid.acceptableRegions >> BigInt(region)) & 1n) !== 1n) continue;
         for (const o of index.computes.get(marketKey(bid.hardwareClass, region)) ?? []) {
-          if (o.id === compute.id || o.expiry <= now || o.windowStart > bid.windowStart || bid.windowEnd > o.windowEnd)
-            continue;
-          if (left("c", o.id, o.vcuHours, o.filled) < match.vcuHours) continue;
+          if (o.id === compute.id || o.expiry <= now || !inWindow(o)) continue;
+          if (jobHours.some((h) => BigInt(computeFreeVcu(o, h)) - used("c", o.id, h) < match.vcu)) continue;
           if (region !== bid.buyerRegion && (link === undefined || !routes(link, region))) continue;
-          const lacking = ceilDiv(energyNeededWh(match.vcuHours, o) * BigInt(bid.minGreenBps), 10_000n) - green;
-          const energyCost = lacking > 0n ? cheapestEnergy(lacking, 0n) : 0n;
+          const need = needPerHourWh(Number(match.vcu), o) * BigInt(bid.durationHours);
+          const lacking = ceilDiv(need * BigInt(bid.minGreenBps), 10_000n) - green;
+          const energyCost = lacking > 0n ? cheapestEnergyOverJob(lacking, region) : 0n;
           if (energyCost === undefined) continue;
-          const cost = o.reservePricePerVcuHour * match.vcuHours + energyCost;
+          const cost = o.reservePricePerVcuHour * match.vcu * BigInt(bid.durationHours) + energyCost;
           if (best === undefined || cost < best) best = cost;
         }
       }
       return best;
     },
-    energy: cheapestEnergy,
+    energy(wh: bigint, hour: number, except: bigint): bigint | undefined {
+      return cheapestEnergy(wh, hour, compute.region, except);
+    },
     link(linkId: bigint): bigint | undefined {
-      const mbpsSeconds = bid.bandwidthMbps * BigInt(bid.windowEnd - bid.windowStart);
       for (const o of index.links.get(routeKey(compute.region, bid.buyerRegion)) ?? []) {
-        if (o.id === linkId || o.expiry <= now || o.windowStart > bid.windowStart || bid.windowEnd > o.windowEnd)
-          continue;
-        if (o.latencyMs > bid.maxLatencyMs || left("w", o.id, o.mbps, o.filled) < bid.bandwidthMbps) continue;
-        return ceilDiv(o.reservePricePerMbpsHour * mbpsSeconds, 3600n);
+        if (o.id === linkId || o.expiry <= now || !inWindow(o) || o.latencyMs > bid.maxLatencyMs) continue;
+        if (jobHours.some((h) => BigInt(bandwidthFreeMbps(o, h)) - used("w", o.id, h) < bid.bandwidthMbps)) continue;
+        return o.reservePricePerMbpsHour * bid.bandwidthMbps * BigInt(bid.durationHours);
       }
       return undefined;
     },

@@ -5,7 +5,7 @@ import { isHex } from "viem";
 import { z } from "zod";
 import type { DealSource, MeteredDeal } from "../../metering/deal-source.ts";
 import { type Hex, SeriesTree } from "../../metering/merkle.ts";
-import { type MeteringReport, reportOf } from "../../metering/report.ts";
+import { hoursMatch, type MeteringReport, reportOf } from "../../metering/report.ts";
 import { checkBatch, MAX_BATCH_SAMPLES, type Sample } from "../../metering/series.ts";
 import {
   BatchDigester,
@@ -270,15 +270,14 @@ export function meteringRouter(deps: MeteringRouterDeps): Router {
           onChain === undefined
             ? null
             : {
-                vcuDelivered: onChain.vcuDelivered.toString(),
-                whConsumed: onChain.whConsumed.toString(),
-                meteringHash: onChain.meteringHash,
+                vcuPerHour: [...onChain.vcuPerHour],
+                whPerHour: onChain.whPerHour.map(String),
+                meteringRoot: onChain.meteringRoot,
               },
         matchesOnChain:
           onChain === undefined
             ? null
-            : onChain.meteringHash.toLowerCase() === view.report.root &&
-              onChain.whConsumed === BigInt(view.report.totalWh),
+            : onChain.meteringRoot.toLowerCase() === view.report.root && hoursMatch(view.report, onChain),
       };
       if (query.points !== undefined) {
         const { bucketSeconds, points } = downsample(view.series, from, to, query.points);

@@ -8,8 +8,9 @@
 //     then by the green supply its origin pool still has in those hours and by the capacity left
 //     spare, and is placed at the best start (certificates, link and all-in limit exactly, place.ts);
 //     if nothing fits there it tries its next starts.
-//  3. Improve. Bids left partly unserved try again once every bid has had its turn: pieces that
-//     failed on certificates or links of a neighbour's choice may fit now on other offers.
+//     Bids left partly unserved try again once every bid has had its turn.
+//  3. Improve (books up to SECOND_ORDER_BIDS bids). Density favours a short job over long ones
+//     whose hours it takes; a second schedule takes bids by total worth and the better is kept.
 //
 // Every placed piece passes exact checks of hourly capacity, certificates and the all-in limit, so
 // the schedule never breaks a rule of the contract; only optimality is heuristic.
@@ -19,6 +20,8 @@ import { AREA_OF_REGION, cheapestLinkPrice, prepareSchedule, REGION_SLOTS, route
 import { ORIGIN, type ScheduleOptions, type ScheduleResult, type TimedBook } from "./types.ts";
 
 const TRIED_STARTS = 8;
+/** Books with at most this many live bids get the second schedule of pass 3. */
+const SECOND_ORDER_BIDS = 20_000;
 /** Weight of green supply and spare capacity against surplus when ranking start hours. */
 const TIE_WEIGHT = 1e-3;
 
@@ -32,7 +35,7 @@ const TIE_WEIGHT = 1e-3;
 export function scheduleFast(book: TimedBook, options: ScheduleOptions): ScheduleResult {
   const started = performance.now();
   const prep = prepareSchedule(book, options);
-  const state = new ScheduleState(prep, book, options.platformFeeBps);
+  let state = new ScheduleState(prep, book, options.platformFeeBps);
   const { bids, computes } = prep;
 
   // Pass 1: per-pair surplus estimates, candidates best first, bids by density.
@@ -131,13 +134,27 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
         : origin === ORIGIN.Anywhere
           ? REGION_SLOTS + 8
           : -1;
-  for (const b of order) spread(b, 1);
-  for (const b of order) {
-    spread(b, -1);
-    scheduleBid(b);
+  const run = (sequence: readonly number[]) => {
+    pressure.fill(0);
+    for (const b of sequence) spread(b, 1);
+    for (const b of sequence) {
+      spread(b, -1);
+      scheduleBid(b);
+    }
+    // Bids still short of their VCU try again at their start (or any start if unplaced).
+    for (const b of sequence) if (state.remaining[b] > 0) scheduleBid(b);
+  };
+  run(order);
+  // Pass 3: density favours a short job over the long ones whose hours it takes; on small and
+  // mid-size books a second schedule takes bids by total worth (VCU-hours × density) and the
+  // better of the two is kept.
+  if (order.length <= SECOND_ORDER_BIDS) {
+    const first = state;
+    state = new ScheduleState(prepareSchedule(book, options), book, options.platformFeeBps);
+    const worth = (b: number) => bids[b].remaining * bids[b].duration * density[b];
+    run([...order].sort((x, y) => worth(y) - worth(x)));
+    if (state.welfare <= first.welfare) state = first;
   }
-  // Pass 3: bids still short of their VCU try again at their start (or any start if unplaced).
-  for (const b of order) if (state.remaining[b] > 0) scheduleBid(b);
 
   function scheduleBid(b: number): void {
     const bid = bids[b];

@@ -1,14 +1,17 @@
 // A realistic open book for quote tests and the API benchmark: every region offers every hardware
-// class from several suppliers, green power from every source, and links between every pair of
-// regions. Reproducible from a seed (fast-check's unbiased sampler is the random source).
+// class from several suppliers with part of its first two days' hours sold, devices of every source
+// offering a few days of forward Wh on daily shapes (solar at noon UTC+8, wind strongest at night),
+// and links between every pair of regions. Reproducible from a seed (fast-check's unbiased sampler
+// is the random source).
 import fc from "fast-check";
 
 import type { OpenBook } from "../../../backend/book/book-source.ts";
-import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer } from "../../../protocol/orders.ts";
+import type { BookBandwidthOffer, BookBid, BookComputeOffer, BookEnergyOffer } from "../../../protocol/book.ts";
+import { floorHour } from "../../../protocol/hours.ts";
 import { ENERGY_SOURCES, HARDWARE_CLASSES, REGIONS } from "../../../protocol/units.ts";
 
 export type MarketBookOptions = {
-  /** Unix seconds; every window opens an hour before and lasts a week after. */
+  /** Unix seconds; every window opens an hour before (on the hour) and lasts a week after. */
   now: number;
   seed?: number;
   computeSuppliersPerCell?: number;
@@ -29,15 +32,15 @@ function sample<T>(arb: fc.Arbitrary<T>, n: number, seed: number): T[] {
 
 export function marketBook(options: MarketBookOptions): OpenBook {
   const { now, seed = 42, computeSuppliersPerCell = 8, energyOffers = 120, bidCount = 200 } = options;
-  const start = now - 3_600;
-  const end = now + 7 * 86_400;
+  const start = floorHour(now) - 3_600;
+  const end = start + 8 * 86_400;
   let nextId = 1n;
 
-  const computeOffers: ComputeOffer[] = [];
+  const computeOffers: BookComputeOffer[] = [];
   const cells = REGIONS.flatMap((r) => HARDWARE_CLASSES.map((_, c) => ({ region: r.code, c })));
   const computeDraws = sample(
     fc.record({
-      capacity: fc.integer({ min: 500, max: 20_000 }),
+      capacity: fc.integer({ min: 20, max: 800 }),
       used: fc.double({ min: 0, max: 0.4, noNaN: true }),
       price: fc.double({ min: 0.7, max: 1.15, noNaN: true }),
       pue: fc.integer({ min: 1_080, max: 1_500 }),
@@ -48,6 +51,14 @@ export function marketBook(options: MarketBookOptions): OpenBook {
   cells.forEach(({ region, c }, cell) => {
     for (let s = 0; s < computeSuppliersPerCell; s++) {
       const d = computeDraws[cell * computeSuppliersPerCell + s];
+      // Busier in the day (UTC+8) than at night, over the first two days.
+      const usedVcu = new Map<number, number>();
+      for (let h = 0; h < 48; h++) {
+        const t = start + h * 3_600;
+        const daytime = ((t / 3_600 + 8) % 24 >= 9 && (t / 3_600 + 8) % 24 < 21) as boolean;
+        const used = Math.floor(d.capacity * d.used * (daytime ? 1.5 : 0.5));
+        if (used > 0) usedVcu.set(t, used);
+      }
       computeOffers.push({
         id: nextId++,
         supplier: address(1_000 + cell * computeSuppliersPerCell + s),
@@ -55,8 +66,8 @@ export function marketBook(options: MarketBookOptions): OpenBook {
         region,
         windowStart: start,
         windowEnd: end,
-        vcuHours: BigInt(d.capacity),
-        filled: BigInt(Math.floor(d.capacity * d.used)),
+        vcu: d.capacity,
+        usedVcu,
         reservePricePerVcuHour: BigInt(Math.round(COMPUTE_PRICE[c] * d.price)),
         whPerVcuHour: BigInt(WH_PER_VCU[c]),
         pueMilli: d.pue,
@@ -65,11 +76,12 @@ export function marketBook(options: MarketBookOptions): OpenBook {
     }
   });
 
-  const energy: EnergyOffer[] = sample(
+  const energy: BookEnergyOffer[] = sample(
     fc.record({
       source: fc.integer({ min: 0, max: ENERGY_SOURCES.length - 1 }),
       region: fc.constantFrom(...REGIONS.map((r) => r.code)),
-      kwh: fc.integer({ min: 100, max: 5_000 }),
+      peakKwh: fc.integer({ min: 50, max: 2_000 }),
+      days: fc.integer({ min: 1, max: 5 }),
       price: fc.integer({ min: 39_000, max: 62_000 }),
     }),
     energyOffers,
@@ -77,16 +89,25 @@ export function marketBook(options: MarketBookOptions): OpenBook {
   ).map((d, i) => ({
     id: nextId++,
     supplier: address(5_000 + i),
-    batchId: BigInt(i + 1),
+    deviceId: BigInt(i + 1),
     source: d.source,
     region: d.region,
-    wh: BigInt(d.kwh * 1_000),
-    filled: 0n,
+    firstHour: start,
+    whPerHour: Array.from({ length: d.days * 24 }, (_, h) => {
+      const local = (start / 3_600 + h + 8) % 24;
+      const shape =
+        ENERGY_SOURCES[d.source] === "solar"
+          ? Math.max(0, Math.sin(((local - 6) / 12) * Math.PI))
+          : ENERGY_SOURCES[d.source] === "wind"
+            ? 0.6 + 0.4 * Math.cos((local / 24) * 2 * Math.PI)
+            : 1;
+      return BigInt(Math.floor(d.peakKwh * 1_000 * shape));
+    }),
     reservePricePerKwh: BigInt(d.price),
     expiry: end,
   }));
 
-  const bandwidthOffers: BandwidthOffer[] = [];
+  const bandwidthOffers: BookBandwidthOffer[] = [];
   const linkDraws = sample(
     fc.record({
       mbps: fc.integer({ min: 1_000, max: 10_000 }),
@@ -107,8 +128,7 @@ export function marketBook(options: MarketBookOptions): OpenBook {
           supplier: address(8_000 + link),
           fromRegion: from.code,
           toRegion: to.code,
-          mbps: BigInt(d.mbps),
-          filled: 0n,
+          mbps: d.mbps,
           latencyMs: d.latency,
           windowStart: start,
           windowEnd: end,
@@ -119,14 +139,15 @@ export function marketBook(options: MarketBookOptions): OpenBook {
     }
   }
 
-  const bids: Bid[] = sample(
+  const bids: BookBid[] = sample(
     fc.record({
       c: fc.integer({ min: 0, max: HARDWARE_CLASSES.length - 1 }),
       regions: fc.uniqueArray(fc.constantFrom(...REGIONS.map((r) => r.code)), { minLength: 1, maxLength: 3 }),
       buyerRegion: fc.constantFrom(...REGIONS.map((r) => r.code)),
       offsetHours: fc.integer({ min: 1, max: 120 }),
-      hours: fc.integer({ min: 1, max: 24 }),
-      vcuHours: fc.integer({ min: 1, max: 500 }),
+      hours: fc.integer({ min: 1, max: 8 }),
+      slack: fc.constantFrom(0, 0, 4, 12, 24),
+      vcu: fc.integer({ min: 1, max: 60 }),
       markup: fc.double({ min: 0.9, max: 1.8, noNaN: true }),
       green: fc.constantFrom(0, 2_500, 5_000, 8_000, 10_000),
       mbps: fc.integer({ min: 10, max: 500 }),
@@ -139,15 +160,18 @@ export function marketBook(options: MarketBookOptions): OpenBook {
     hardwareClass: d.c,
     acceptableRegions: d.regions.reduce((mask, r) => mask | (1n << BigInt(r)), 0n),
     buyerRegion: d.buyerRegion,
-    windowStart: now + d.offsetHours * 3_600,
-    windowEnd: now + (d.offsetHours + d.hours) * 3_600,
-    vcuHours: BigInt(d.vcuHours),
-    filled: 0n,
+    earliestStart: start + d.offsetHours * 3_600,
+    latestEnd: start + (d.offsetHours + d.hours + d.slack) * 3_600,
+    durationHours: d.hours,
+    vcu: d.vcu,
+    remainingVcu: d.vcu,
+    start: 0,
     limitPricePerVcuHour: BigInt(Math.round(COMPUTE_PRICE[d.c] * d.markup * 1.2)),
     minGreenBps: d.green,
+    certificateOrigin: 1,
     bandwidthMbps: BigInt(d.mbps),
     maxLatencyMs: 60,
-    expiry: now + d.offsetHours * 3_600,
+    expiry: start + d.offsetHours * 3_600,
   }));
 
   return { asOf: now, bids, computeOffers, energyOffers: energy, bandwidthOffers };

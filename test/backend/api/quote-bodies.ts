@@ -1,7 +1,8 @@
 // Quote requests a crowd of buyers would send against the book test/backend/api/market-book.ts
-// builds: every hardware class, one to four regions by name or code, windows from an hour to two
-// days starting within five days, sizes from one to thousands of VCU-hours, limits from below the
-// reserves to well above, every green share, with and without bandwidth. Reproducible from a seed,
+// builds: every hardware class, one to four regions by name or code, jobs of one to twelve hours
+// fixed or flexible within up to two days starting within five days, one to a hundred VCU, limits
+// from below the reserves to well above, every green share and certificate origin, with and
+// without bandwidth. Reproducible from a seed,
 // and distinct: the API benchmark quotes them so that no cache keyed on the body could flatter it.
 import { HARDWARE_CLASSES, REGIONS } from "../../../protocol/units.ts";
 
@@ -43,9 +44,10 @@ export function quoteBodies(options: QuoteBodyOptions): string[] {
     // Names or codes, as a client may send either.
     const refer = (code: number) => (next() < 0.7 ? REGIONS.find((r) => r.code === code)!.name : code);
     const buyerRegion = next() < 0.6 ? pick([...regions]) : pick(REGIONS).code;
-    const start = options.now + int(1, 120) * HOUR + int(0, 3) * 900;
-    const end = start + int(1, 48) * HOUR;
-    const vcuHours = Math.round(Math.exp(next() * Math.log(4_000)));
+    const start = (Math.floor(options.now / HOUR) + int(1, 120)) * HOUR;
+    const durationHours = int(1, 12);
+    const end = start + (durationHours + pick([0, 0, 2, 6, 24, 36])) * HOUR;
+    const vcu = Math.round(Math.exp(next() * Math.log(100)));
     // All-in limit per VCU-hour: from under the compute reserve (refused) to three times it.
     const limit = Math.round(COMPUTE_PRICE[c] * (0.8 + next() * 2.2));
     const iso = next() < 0.2;
@@ -53,13 +55,14 @@ export function quoteBodies(options: QuoteBodyOptions): string[] {
       hardwareClass: HARDWARE_CLASSES[c],
       acceptableRegions: [...regions].map(refer),
       buyerRegion: refer(buyerRegion),
-      window: iso
-        ? { start: new Date(start * 1000).toISOString(), end: new Date(end * 1000).toISOString() }
-        : { start, end },
-      vcuHours: next() < 0.5 ? vcuHours : String(vcuHours),
+      earliestStart: iso ? new Date(start * 1000).toISOString() : start,
+      latestEnd: iso ? new Date(end * 1000).toISOString() : end,
+      durationHours,
+      vcu,
       limitPricePerVcuHour: String(limit),
       minGreenBps: pick(GREEN_SHARES),
     };
+    if (next() < 0.4) body.certificateOrigin = pick(["compute-region", "grid-area", "anywhere"]);
     if (next() < 0.7) body.bandwidthMbps = String(pick([10, 50, 100, 200, 500]));
     if (next() < 0.6) body.maxLatencyMs = pick([20, 40, 60, 120]);
     bodies.add(JSON.stringify(body));

@@ -3,14 +3,18 @@ import { after, before, describe, it } from "node:test";
 
 import { postJson, problemOf, startTestServer, type TestServer } from "./server.ts";
 
+// A 4-hour job of 25 VCU anywhere in the first 6 hours of 2030 (1,893,456,000 = 2030-01-01T00:00Z).
 const valid = {
   hardwareClass: "gpu-training",
-  acceptableRegions: ["cn-north", 4],
-  buyerRegion: "cn-east",
-  window: { start: "2030-01-01T00:00:00Z", end: 1_893_463_200 },
-  vcuHours: 100,
+  acceptableRegions: ["gansu", 8],
+  buyerRegion: "yangtze-delta",
+  earliestStart: "2030-01-01T00:00:00Z",
+  latestEnd: 1_893_477_600,
+  durationHours: 4,
+  vcu: 25,
   limitPricePerVcuHour: "2500000",
   minGreenBps: 5_000,
+  certificateOrigin: "grid-area",
   bandwidthMbps: "200",
   maxLatencyMs: 50,
 };
@@ -42,26 +46,28 @@ describe("POST /api/quote input validation", () => {
     const res = await postJson(`${srv.url}/api/quote`, {
       ...valid,
       hardwareClass: "quantum",
-      acceptableRegions: ["cn-north", "mars-1"],
+      acceptableRegions: ["gansu", "mars-1"],
       buyerRegion: 99,
-      vcuHours: 0,
+      vcu: 0,
       limitPricePerVcuHour: "1.5",
       minGreenBps: 10_001,
+      certificateOrigin: "same-planet",
     });
     assert.deepEqual(await fieldsOf(res), [
       "acceptableRegions[1]",
       "buyerRegion",
+      "certificateOrigin",
       "hardwareClass",
       "limitPricePerVcuHour",
       "minGreenBps",
-      "vcuHours",
+      "vcu",
     ]);
   });
 
   it("tells which values a region may take", async () => {
     const res = await postJson(`${srv.url}/api/quote`, { ...valid, buyerRegion: "eu-west" });
     const p = await problemOf(res);
-    assert.match(p.errors?.[0]?.message ?? "", /cn-east \(2\)/);
+    assert.match(p.errors?.[0]?.message ?? "", /yangtze-delta \(2\)/);
   });
 
   it("names missing required fields", async () => {
@@ -69,10 +75,12 @@ describe("POST /api/quote input validation", () => {
     assert.deepEqual(await fieldsOf(res), [
       "acceptableRegions",
       "buyerRegion",
+      "durationHours",
+      "earliestStart",
       "hardwareClass",
+      "latestEnd",
       "limitPricePerVcuHour",
-      "vcuHours",
-      "window",
+      "vcu",
     ]);
   });
 
@@ -80,34 +88,65 @@ describe("POST /api/quote input validation", () => {
     const res = await postJson(`${srv.url}/api/quote`, {
       ...valid,
       minGreenShare: 50,
-      window: { ...valid.window, tz: "UTC" },
+      vcuHours: 100,
     });
-    assert.deepEqual(await fieldsOf(res), ["minGreenShare", "window.tz"]);
+    assert.deepEqual(await fieldsOf(res), ["minGreenShare", "vcuHours"]);
   });
 
-  it("rejects a window that ends before it starts or lasts over a year", async () => {
+  it("refuses times off the hour, a window that ends before it starts or spans over 31 days, and a job longer than its window", async () => {
+    const offHour = await postJson(`${srv.url}/api/quote`, {
+      ...valid,
+      earliestStart: "2030-01-01T00:30:00Z",
+      latestEnd: 1_893_477_601,
+    });
+    assert.deepEqual(await fieldsOf(offHour), ["earliestStart", "latestEnd"]);
+    const p = await problemOf(
+      await postJson(`${srv.url}/api/quote`, { ...valid, earliestStart: "2030-01-01T00:30:00Z" }),
+    );
+    assert.match(p.errors?.[0]?.message ?? "", /on the hour/);
     const backwards = await postJson(`${srv.url}/api/quote`, {
       ...valid,
-      window: { start: 2_000_000_000, end: 1_999_999_999 },
+      earliestStart: 1_893_477_600,
+      latestEnd: 1_893_456_000,
     });
-    assert.deepEqual(await fieldsOf(backwards), ["window.end"]);
-    const long = await postJson(`${srv.url}/api/quote`, { ...valid, window: { start: 0, end: 400 * 86_400 } });
-    assert.deepEqual(await fieldsOf(long), ["window.end"]);
-    const badTime = await postJson(`${srv.url}/api/quote`, { ...valid, window: { start: "tomorrow", end: -1 } });
-    assert.deepEqual(await fieldsOf(badTime), ["window.end", "window.start"]);
+    assert.deepEqual(await fieldsOf(backwards), ["latestEnd"]);
+    const long = await postJson(`${srv.url}/api/quote`, { ...valid, earliestStart: 0, latestEnd: 745 * 3_600 });
+    assert.deepEqual(await fieldsOf(long), ["latestEnd"]);
+    const longest = await postJson(`${srv.url}/api/quote`, { ...valid, earliestStart: 0, latestEnd: 744 * 3_600 });
+    assert.notEqual(longest.status, 400, "a window of exactly 31 days is fine");
+    const tooLong = await postJson(`${srv.url}/api/quote`, { ...valid, durationHours: 7 });
+    assert.deepEqual(await fieldsOf(tooLong), ["durationHours"]);
+    const tooLongP = await problemOf(await postJson(`${srv.url}/api/quote`, { ...valid, durationHours: 7 }));
+    assert.match(tooLongP.errors?.[0]?.message ?? "", /7 hours do not fit in the 6-hour window/);
+    const week = await postJson(`${srv.url}/api/quote`, {
+      ...valid,
+      durationHours: 169,
+      latestEnd: 1_893_456_000 + 200 * 3_600,
+    });
+    assert.deepEqual(await fieldsOf(week), ["durationHours"]);
+    const badTime = await postJson(`${srv.url}/api/quote`, { ...valid, earliestStart: "tomorrow", latestEnd: -1 });
+    assert.deepEqual(await fieldsOf(badTime), ["earliestStart", "latestEnd"]);
   });
 
   it("refuses amounts that are inexact, signed, padded or beyond their bound", async () => {
-    for (const vcuHours of [2 ** 53, 1.5, -1, "-1", "01", "1e3", " 1", "1000000001", true, null, [1]]) {
-      const res = await postJson(`${srv.url}/api/quote`, { ...valid, vcuHours });
-      assert.deepEqual(await fieldsOf(res), ["vcuHours"], `vcuHours ${JSON.stringify(vcuHours)}`);
+    for (const limitPricePerVcuHour of [2 ** 53, 1.5, -1, "-1", "01", "1e3", " 1", "1000000000001", true, null, [1]]) {
+      const res = await postJson(`${srv.url}/api/quote`, { ...valid, limitPricePerVcuHour });
+      assert.deepEqual(
+        await fieldsOf(res),
+        ["limitPricePerVcuHour"],
+        `limitPricePerVcuHour ${JSON.stringify(limitPricePerVcuHour)}`,
+      );
+    }
+    for (const vcu of [2 ** 32, 1.5, -1, "4", true, null]) {
+      const res = await postJson(`${srv.url}/api/quote`, { ...valid, vcu });
+      assert.deepEqual(await fieldsOf(res), ["vcu"], `vcu ${JSON.stringify(vcu)}`);
     }
   });
 
   it("refuses what the contract could not store or pricing could not hold exactly", async () => {
     const escrow = await postJson(`${srv.url}/api/quote`, {
       ...valid,
-      vcuHours: 10_000_000,
+      vcu: 2_500_000,
       limitPricePerVcuHour: "1000000000",
     });
     assert.deepEqual(await fieldsOf(escrow), ["limitPricePerVcuHour"]);

@@ -6,14 +6,17 @@ import { QuoteResponse } from "../../../protocol/api.ts";
 import { marketBook } from "./market-book.ts";
 import { postJson, problemOf, startTestServer, type TestServer } from "./server.ts";
 
-const NOW = 1_900_000_000;
+const NOW = 1_900_000_800; // on the hour
 const HOUR = 3_600;
 const FEE_BPS = 30;
 const addr = (n: number) => `0x${n.toString(16).padStart(40, "0")}` as const;
 
 /**
- * One local gpu-inference offer in cn-east (1 token per VCU-hour, 0.5 kWh per VCU-hour after PUE),
- * one cheaper remote offer in cn-north that needs a link to cn-east, and green power at 0.05 token/kWh.
+ * One local gpu-inference offer in the Yangtze delta (east grid; 10 VCU an hour, 1 token per
+ * VCU-hour, 0.5 kWh per VCU-hour after PUE), one cheaper remote offer in Beijing–Tianjin–Hebei
+ * (north grid) that needs a link to the delta, a wind farm in the delta offering 10 kWh in each of
+ * the next four hours and a solar plant there offering 10 kWh in each of hours 10–13 only, at 0.05
+ * token/kWh.
  */
 const smallBook: OpenBook = {
   asOf: NOW,
@@ -26,8 +29,7 @@ const smallBook: OpenBook = {
       region: 2,
       windowStart: NOW,
       windowEnd: NOW + 48 * HOUR,
-      vcuHours: 100n,
-      filled: 0n,
+      vcu: 10,
       reservePricePerVcuHour: 1_000_000n,
       whPerVcuHour: 400n,
       pueMilli: 1_250,
@@ -40,8 +42,7 @@ const smallBook: OpenBook = {
       region: 1,
       windowStart: NOW,
       windowEnd: NOW + 48 * HOUR,
-      vcuHours: 100n,
-      filled: 0n,
+      vcu: 10,
       reservePricePerVcuHour: 800_000n,
       whPerVcuHour: 400n,
       pueMilli: 1_250,
@@ -52,11 +53,22 @@ const smallBook: OpenBook = {
     {
       id: 3n,
       supplier: addr(3),
-      batchId: 1n,
+      deviceId: 1n,
       source: 1,
       region: 2,
-      wh: 100_000n,
-      filled: 0n,
+      firstHour: NOW,
+      whPerHour: [10_000n, 10_000n, 10_000n, 10_000n],
+      reservePricePerKwh: 50_000n,
+      expiry: NOW + 48 * HOUR,
+    },
+    {
+      id: 5n,
+      supplier: addr(5),
+      deviceId: 2n,
+      source: 0,
+      region: 2,
+      firstHour: NOW + 10 * HOUR,
+      whPerHour: [10_000n, 10_000n, 10_000n, 10_000n],
       reservePricePerKwh: 50_000n,
       expiry: NOW + 48 * HOUR,
     },
@@ -67,8 +79,7 @@ const smallBook: OpenBook = {
       supplier: addr(4),
       fromRegion: 1,
       toRegion: 2,
-      mbps: 1_000n,
-      filled: 0n,
+      mbps: 1_000,
       latencyMs: 20,
       windowStart: NOW,
       windowEnd: NOW + 48 * HOUR,
@@ -78,16 +89,19 @@ const smallBook: OpenBook = {
   ],
 };
 
+/** 5 VCU for the 2 hours [NOW + 1 h, NOW + 3 h), half of its energy from certificates of the same hours. */
 const localBid = {
   hardwareClass: "gpu-inference",
-  acceptableRegions: ["cn-east"],
-  buyerRegion: "cn-east",
-  window: { start: NOW + HOUR, end: NOW + 3 * HOUR },
-  vcuHours: 10,
+  acceptableRegions: ["yangtze-delta"],
+  buyerRegion: "yangtze-delta",
+  earliestStart: NOW + HOUR,
+  latestEnd: NOW + 3 * HOUR,
+  durationHours: 2,
+  vcu: 5,
   limitPricePerVcuHour: "2000000",
   minGreenBps: 5_000,
 };
-// Reserve cost of localBid: 10 VCU-h × 1 token + 2,500 Wh × 0.05 token/kWh = 10,125,000; the least
+// Reserve cost of localBid: 10 VCU-h × 1 token + 2 × 1,250 Wh × 0.05 token/kWh = 10,125,000; the least
 // limit L the contract accepts for it satisfies 10,125,000 × (10⁴ + fee) ≤ 10⁴ × L × 10 VCU-h.
 const localReserve = 10_000_000n + 125_000n;
 const localMinimum = (localReserve * BigInt(10_000 + FEE_BPS) + 99_999n) / 100_000n;
@@ -110,7 +124,9 @@ describe("POST /api/quote", () => {
     const q = await quote(srv, localBid);
     assert.equal(q.outcome, "priced");
     assert.equal(q.limitSufficient, true);
+    assert.equal(q.filledVcu, 5);
     assert.equal(q.filledVcuHours, "10");
+    assert.equal(q.start, NOW + HOUR, "a fixed job starts at its window's start");
     assert.deepEqual(q.reasons, []);
     assert.equal(q.minimumLimitPerVcuHour, String(localMinimum));
     assert.ok(q.price !== null);
@@ -122,7 +138,44 @@ describe("POST /api/quote", () => {
     assert.ok(q.price.energyPerKwh !== null && BigInt(q.price.energyPerKwh) >= 50_000n);
     assert.equal(q.price.bandwidthPerMbpsHour, null, "local job, no link");
     assert.ok(q.greenShareBps !== null && q.greenShareBps >= 5_000);
-    assert.deepEqual(q.bid.acceptableRegions, ["cn-east"]);
+    assert.deepEqual(q.bid.acceptableRegions, ["yangtze-delta"]);
+    assert.equal(q.bid.certificateOrigin, "grid-area", "the default origin rule");
+  });
+
+  it("shows each job hour's energy need against the certificates of that hour, and the origin rule that applied", async () => {
+    const q = await quote(srv, localBid);
+    assert.deepEqual(
+      q.hours.map((h) => [h.start, h.needWh]),
+      [
+        [NOW + HOUR, "2500"],
+        [NOW + 2 * HOUR, "2500"],
+      ],
+    );
+    for (const h of q.hours) assert.ok(BigInt(h.greenWh) <= BigInt(h.needWh), "never more green than the hour needs");
+    const green = q.hours.reduce((s, h) => s + BigInt(h.greenWh), 0n);
+    assert.ok(green >= 2_500n, "half of the job's 5,000 Wh");
+    const lotHours = q.bundles.flatMap((b) => b.energyLots.map((l) => l.hour));
+    assert.ok(
+      lotHours.every((h) => h === NOW + HOUR || h === NOW + 2 * HOUR),
+      "lots only of the job's hours",
+    );
+    assert.equal(q.certificates.origin, "grid-area");
+    assert.match(q.certificates.explanation, /yangtze-delta: east/);
+  });
+
+  it("moves a flexible job to the hours with green certificates", async () => {
+    // Anywhere in [NOW + 5 h, NOW + 24 h), all of its energy green: only the solar plant's hours 10–13 can.
+    const q = await quote(srv, {
+      ...localBid,
+      earliestStart: NOW + 5 * HOUR,
+      latestEnd: NOW + 24 * HOUR,
+      minGreenBps: 10_000,
+    });
+    assert.equal(q.outcome, "priced", q.reasons.join("; "));
+    assert.ok(q.start !== null && q.start >= NOW + 10 * HOUR && q.start <= NOW + 12 * HOUR, `start ${q.start}`);
+    for (const h of q.hours) assert.equal(h.greenWh, h.needWh, `hour ${h.start} fully green`);
+    assert.equal(q.greenShareBps, 10_000);
+    assert.ok(q.bundles.every((b) => b.start === q.start && b.energyLots.every((l) => l.offerId === "5")));
   });
 
   it("explains the bargain party by party: reserves, disagreement points, weights, payments, shares", async () => {
@@ -130,7 +183,9 @@ describe("POST /api/quote", () => {
     assert.equal(q.bundles.length, 1);
     const [bundle] = q.bundles;
     assert.equal(bundle.computeOfferId, "1");
-    assert.equal(bundle.region, "cn-east");
+    assert.equal(bundle.region, "yangtze-delta");
+    assert.equal(bundle.start, NOW + HOUR);
+    assert.equal(bundle.vcu, "5");
     const roles = bundle.parties.map((p) => p.role).sort();
     assert.deepEqual(roles, ["buyer", "compute", "energy"]);
     for (const p of bundle.parties) {
@@ -155,10 +210,16 @@ describe("POST /api/quote", () => {
     assert.equal(suppliers, paid, "the parties' payments are the bundle's payments");
   });
 
-  it("uses the remote offer with a link when the buyer accepts its region, and prices the bandwidth", async () => {
-    const q = await quote(srv, { ...localBid, acceptableRegions: ["cn-north"], bandwidthMbps: 100, maxLatencyMs: 30 });
+  it("uses the remote offer with a link when the buyer accepts its region and the origin rule its certificates", async () => {
+    const remote = { ...localBid, acceptableRegions: ["beijing-tianjin-hebei"], bandwidthMbps: 100, maxLatencyMs: 30 };
+    // The only certificates are in the east grid; compute in the north grid may not use them by default.
+    const sameGrid = await quote(srv, remote);
+    assert.equal(sameGrid.outcome, "infeasible");
+    assert.match(sameGrid.reasons.join(" "), /grid-area origin rule/);
+    const q = await quote(srv, { ...remote, certificateOrigin: "anywhere" });
     assert.equal(q.outcome, "priced");
-    assert.equal(q.bundles[0].region, "cn-north");
+    assert.equal(q.certificates.origin, "anywhere");
+    assert.equal(q.bundles[0].region, "beijing-tianjin-hebei");
     assert.equal(q.bundles[0].bandwidthOfferId, "4");
     assert.ok(q.price?.bandwidthPerMbpsHour !== null && BigInt(q.price?.bandwidthPerMbpsHour ?? 0) >= 2_000n);
     assert.ok(q.bundles[0].parties.some((p) => p.role === "bandwidth"));
@@ -176,10 +237,11 @@ describe("POST /api/quote", () => {
   });
 
   it("reports a partial fill when the book has less capacity than asked", async () => {
-    const q = await quote(srv, { ...localBid, vcuHours: 150, minGreenBps: 0 });
+    const q = await quote(srv, { ...localBid, vcu: 15, minGreenBps: 0 });
     assert.equal(q.outcome, "priced");
-    assert.equal(q.filledVcuHours, "100");
-    assert.match(q.reasons[0], /only 100 of 150/);
+    assert.equal(q.filledVcu, 10);
+    assert.equal(q.filledVcuHours, "20");
+    assert.match(q.reasons[0], /only 10 of 15 VCU/);
   });
 
   it("says why a bid is infeasible", async () => {
@@ -188,12 +250,14 @@ describe("POST /api/quote", () => {
     assert.equal(noClass.minimumLimitPerVcuHour, null);
     assert.match(noClass.reasons[0], /no open cpu-hpc offer/);
 
-    const started = await quote(srv, { ...localBid, window: { start: NOW - HOUR, end: NOW + HOUR } });
-    assert.match(started.reasons[0], /already started/);
+    const over = await quote(srv, { ...localBid, earliestStart: NOW - 2 * HOUR, latestEnd: NOW + HOUR });
+    assert.equal(over.outcome, "infeasible");
+    assert.match(over.reasons[0], /no 2-hour run fits between the next hour and the window's end/);
 
     const noLink = await quote(srv, {
       ...localBid,
-      acceptableRegions: ["cn-north"],
+      certificateOrigin: "anywhere",
+      acceptableRegions: ["beijing-tianjin-hebei"],
       bandwidthMbps: 100,
       maxLatencyMs: 5,
     });
@@ -228,10 +292,12 @@ describe("POST /api/quote against a realistic book", () => {
     for (const [hardwareClass, limit] of Object.entries(limits)) {
       const q = await quote(srv, {
         hardwareClass,
-        acceptableRegions: ["cn-north", "cn-northwest", 5],
-        buyerRegion: "cn-east",
-        window: { start: now + 2 * HOUR, end: now + 8 * HOUR },
-        vcuHours: "300",
+        acceptableRegions: ["beijing-tianjin-hebei", "gansu", 5],
+        buyerRegion: "yangtze-delta",
+        earliestStart: now + 2 * HOUR,
+        latestEnd: now + 14 * HOUR,
+        durationHours: 4,
+        vcu: 20,
         limitPricePerVcuHour: limit,
         minGreenBps: 8_000,
         bandwidthMbps: 50,
@@ -240,6 +306,7 @@ describe("POST /api/quote against a realistic book", () => {
       assert.equal(q.outcome, "priced", `${hardwareClass}: ${q.reasons.join("; ")}`);
       assert.ok(BigInt(q.price?.perVcuHour ?? "0") <= BigInt(limit), hardwareClass);
       assert.ok((q.greenShareBps ?? 0) >= 8_000, hardwareClass);
+      assert.ok(q.start !== null && q.start >= now + 2 * HOUR && q.start + 4 * HOUR <= now + 14 * HOUR);
       assert.ok(
         q.bundles.every((b) => b.bandwidthOfferId !== "0"),
         "remote regions only: every bundle has a link",
@@ -257,12 +324,15 @@ describe("POST /api/quote against a realistic book", () => {
           hardwareClass: 7,
           acceptableRegions: 1n << 2n,
           buyerRegion: 2,
-          windowStart: NOW + HOUR,
-          windowEnd: NOW + 3 * HOUR,
-          vcuHours: 10n,
-          filled: 0n,
+          earliestStart: NOW + HOUR,
+          latestEnd: NOW + 3 * HOUR,
+          durationHours: 2,
+          vcu: 5,
+          remainingVcu: 5,
+          start: 0,
           limitPricePerVcuHour: 3_000_000n,
           minGreenBps: 0,
+          certificateOrigin: 1,
           bandwidthMbps: 0n,
           maxLatencyMs: 0,
           expiry: NOW + 3 * HOUR,
@@ -287,7 +357,8 @@ describe("POST /api/quote against a realistic book", () => {
     const clean = await startTestServer({ clock: () => NOW, platformFeeBps: FEE_BPS });
     clean.book.replace(smallBook);
     try {
-      for (const body of [localBid, { ...localBid, acceptableRegions: ["cn-east", "cn-north"], bandwidthMbps: 10 }]) {
+      const both = { ...localBid, acceptableRegions: ["yangtze-delta", "beijing-tianjin-hebei"], bandwidthMbps: 10 };
+      for (const body of [localBid, both]) {
         const q = await quote(raw, body);
         assert.equal(q.outcome, "priced");
         assert.deepEqual(q, await quote(clean, body));

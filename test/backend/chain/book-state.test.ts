@@ -1,4 +1,6 @@
-// The open book as a fold over market events, on events built by hand.
+// The open book as a fold over market events, on events built by hand: orders in the contract's
+// shapes, and every DealOpened marking the job's hours used on its compute offer and link, the lots'
+// hours sold on their energy offers and the bid's start fixed.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
@@ -13,73 +15,79 @@ import {
 const buyer = "0x00000000000000000000000000000000000000b1" as const;
 const supplier = "0x00000000000000000000000000000000000000c1" as const;
 const zero = "0x0000000000000000000000000000000000000000" as const;
+const H = 3_600;
+const T = 500_000 * H; // an hour start
 
 // Only eventName and args matter to the fold; the rest of a log is chain bookkeeping.
 const log = (eventName: string, args: Record<string, unknown>) => ({ eventName, args }) as unknown as BookLog;
 
-const bidPosted = (bidId: bigint, vcuHours: number) =>
+/** A 4-VCU-by-default job of 2 hours anywhere in [T, T + 4 h). */
+const bidPosted = (bidId: bigint, vcu: number) =>
   log("BidPosted", {
     bidId,
     buyer,
     bid: {
       hardwareClass: 2,
-      acceptableRegions: 0b10100,
+      acceptableRegions: 0b10000100,
       buyerRegion: 2,
-      windowStart: 1_000,
-      windowEnd: 5_000,
-      vcuHours,
+      earliestStart: T,
+      latestEnd: T + 4 * H,
+      durationHours: 2,
+      vcu,
       limitPricePerVcuHour: 2_500_000n,
       minGreenBps: 5_000,
+      certificateOrigin: 1,
       bandwidthMbps: 50,
       maxLatencyMs: 40,
-      expiry: 900,
+      expiry: T,
     },
     escrow: 0n,
   });
-const computePosted = (offerId: bigint, vcuHours: number) =>
+const computePosted = (offerId: bigint, vcu: number) =>
   log("ComputeOfferPosted", {
     offerId,
     supplier,
     offer: {
       hardwareClass: 2,
-      region: 4,
-      windowStart: 0,
-      windowEnd: 9_000,
-      vcuHours,
+      region: 7,
+      windowStart: T - H,
+      windowEnd: T + 5 * H,
+      vcu,
       reservePricePerVcuHour: 1_500_000n,
       whPerVcuHour: 2_000,
       pueMilli: 1_250,
-      expiry: 900,
+      expiry: T,
     },
   });
-const energyPosted = (offerId: bigint, wh: bigint) =>
+const energyPosted = (offerId: bigint, whPerHour: bigint[]) =>
   log("EnergyOfferPosted", {
     offerId,
     supplier,
-    batchId: 7n,
+    deviceId: 9n,
     source: 1,
-    region: 4,
-    offer: { batchId: 7n, wh, reservePricePerKwh: 40_000n, expiry: 900 },
+    region: 8,
+    offer: { deviceId: 9, firstHour: T, whPerHour, reservePricePerKwh: 40_000n, expiry: T },
   });
 const bandwidthPosted = (offerId: bigint, mbps: number) =>
   log("BandwidthOfferPosted", {
     offerId,
     supplier,
     offer: {
-      fromRegion: 4,
+      fromRegion: 7,
       toRegion: 2,
       mbps,
       latencyMs: 30,
-      windowStart: 0,
-      windowEnd: 9_000,
+      windowStart: T - H,
+      windowEnd: T + 5 * H,
       reservePricePerMbpsHour: 10_000n,
-      expiry: 900,
+      expiry: T,
     },
   });
 const dealOpened = (
   bidId: bigint,
-  vcuHours: bigint,
-  lots: { offerId: bigint; wh: bigint }[],
+  start: number,
+  vcu: bigint,
+  lots: { offerId: bigint; hour: number; wh: bigint }[],
   bandwidthOfferId: bigint,
   bandwidthMbps: bigint,
 ) =>
@@ -92,8 +100,11 @@ const dealOpened = (
       buyer,
       computeOfferId: 1n,
       computeSupplier: supplier,
-      vcuHours,
-      energyLots: lots.map((l) => ({ ...l, supplier, batchId: 7n, payment: 1n, sourceFactor: 11 })),
+      computeRegion: 7,
+      start,
+      durationHours: 2,
+      vcu,
+      energyLots: lots.map((l) => ({ ...l, supplier, deviceId: 9n, payment: 1n, sourceFactor: 11 })),
       bandwidthOfferId,
       bandwidthSupplier: bandwidthOfferId === 0n ? zero : supplier,
       bandwidthMbps,
@@ -101,12 +112,12 @@ const dealOpened = (
   });
 
 describe("applyBookLog", () => {
-  it("turns posted events into orders in the protocol's shapes", () => {
+  it("turns posted events into orders in the protocol's shapes, nothing used yet", () => {
     const state = emptyBookState();
     for (const l of [
-      bidPosted(1n, 100),
-      computePosted(1n, 1_000),
-      energyPosted(1n, 500_000n),
+      bidPosted(1n, 4),
+      computePosted(1n, 10),
+      energyPosted(1n, [500_000n, 0n, 250_000n]),
       bandwidthPosted(1n, 1_000),
     ])
       applyBookLog(state, l);
@@ -115,75 +126,118 @@ describe("applyBookLog", () => {
       id: 1n,
       buyer,
       hardwareClass: 2,
-      acceptableRegions: 0b10100n,
+      acceptableRegions: 0b10000100n,
       buyerRegion: 2,
-      windowStart: 1_000,
-      windowEnd: 5_000,
-      vcuHours: 100n,
-      filled: 0n,
+      earliestStart: T,
+      latestEnd: T + 4 * H,
+      durationHours: 2,
+      vcu: 4,
+      remainingVcu: 4,
+      start: 0,
       limitPricePerVcuHour: 2_500_000n,
       minGreenBps: 5_000,
+      certificateOrigin: 1,
       bandwidthMbps: 50n,
       maxLatencyMs: 40,
-      expiry: 900,
+      expiry: T,
+      reservedLinks: [],
     });
+    assert.equal(book.computeOffers[0].vcu, 10);
     assert.equal(book.computeOffers[0].whPerVcuHour, 2_000n);
-    assert.equal(book.energyOffers[0].source, 1);
-    assert.equal(book.energyOffers[0].region, 4);
-    assert.equal(book.bandwidthOffers[0].mbps, 1_000n);
+    assert.deepEqual(book.computeOffers[0].usedVcu, new Map());
+    assert.deepEqual(
+      { ...book.energyOffers[0] },
+      {
+        id: 1n,
+        supplier,
+        deviceId: 9n,
+        source: 1,
+        region: 8,
+        firstHour: T,
+        whPerHour: [500_000n, 0n, 250_000n],
+        reservePricePerKwh: 40_000n,
+        expiry: T,
+        soldWhPerHour: [0n, 0n, 0n],
+      },
+    );
+    assert.equal(book.bandwidthOffers[0].mbps, 1_000);
   });
 
-  it("moves every order's fill on DealOpened and drops orders once filled or cancelled", () => {
+  it("marks the job's hours used on DealOpened, fixes the bid's start, and drops orders once filled or cancelled", () => {
     const state = emptyBookState();
     for (const l of [
-      bidPosted(1n, 100),
-      bidPosted(2n, 10),
-      computePosted(1n, 1_000),
-      energyPosted(1n, 250_000n),
-      energyPosted(2n, 900_000n),
+      bidPosted(1n, 4),
+      bidPosted(2n, 1),
+      computePosted(1n, 10),
+      energyPosted(1n, [500_000n, 0n, 250_000n]),
+      energyPosted(2n, [900_000n, 900_000n, 900_000n]),
       bandwidthPosted(1n, 1_000),
     ]) {
       applyBookLog(state, l);
     }
+    const start = T + H;
     applyBookLog(
       state,
       dealOpened(
         1n,
-        60n,
+        start,
+        3n,
         [
-          { offerId: 1n, wh: 250_000n },
-          { offerId: 2n, wh: 100n },
+          { offerId: 1n, hour: T + 2 * H, wh: 250_000n },
+          { offerId: 2n, hour: T + H, wh: 100n },
+          { offerId: 2n, hour: T + 2 * H, wh: 200n },
         ],
         1n,
         50n,
       ),
     );
     let book = bookOf(state);
-    assert.equal(book.bids.find((b) => b.id === 1n)!.filled, 60n);
-    assert.equal(book.computeOffers[0].filled, 60n);
+    const bid = book.bids.find((b) => b.id === 1n)!;
+    assert.equal(bid.remainingVcu, 1);
+    assert.equal(bid.start, start, "the first match fixes the job's start");
+    assert.deepEqual(bid.reservedLinks, [1n]);
+    assert.deepEqual(
+      book.computeOffers[0].usedVcu,
+      new Map([
+        [T + H, 3],
+        [T + 2 * H, 3],
+      ]),
+    );
+    const [first, second] = book.energyOffers;
+    assert.deepEqual(first.soldWhPerHour, [0n, 0n, 250_000n], "only the lot's hour is sold");
+    assert.deepEqual(second.soldWhPerHour, [0n, 100n, 200n]);
+    assert.deepEqual(
+      book.bandwidthOffers[0].usedMbps,
+      new Map([
+        [T + H, 50],
+        [T + 2 * H, 50],
+      ]),
+    );
+
+    // The bid's second match on the same link reserves nothing more (bandwidthMbps 0 in its terms).
+    applyBookLog(state, dealOpened(1n, start, 1n, [], 1n, 0n));
+    applyBookLog(state, log("BidCancelled", { bidId: 2n, buyer, vcu: 1n, refund: 0n }));
+    applyBookLog(state, log("EnergyOfferCancelled", { offerId: 1n, supplier, deviceId: 9n, unsoldWhPerHour: [] }));
+    book = bookOf(state);
+    assert.deepEqual(book.bids, [], "bid 1 filled, bid 2 cancelled");
     assert.deepEqual(
       book.energyOffers.map((e) => e.id),
       [2n],
-      "energy offer 1 is used up",
     );
-    assert.equal(book.energyOffers[0].filled, 100n);
-    assert.equal(book.bandwidthOffers[0].filled, 50n);
-
-    applyBookLog(state, dealOpened(1n, 40n, [], 0n, 0n));
-    applyBookLog(state, log("BidCancelled", { bidId: 2n, buyer, vcuHours: 10n, refund: 0n }));
-    applyBookLog(state, log("BandwidthOfferCancelled", { offerId: 1n, supplier, mbps: 950n }));
-    book = bookOf(state);
-    assert.deepEqual(book.bids, [], "bid 1 filled, bid 2 cancelled");
-    assert.deepEqual(book.bandwidthOffers, []);
-    assert.equal(book.computeOffers[0].filled, 100n);
+    assert.equal(book.computeOffers[0].usedVcu?.get(T + H), 4);
+    assert.equal(book.bandwidthOffers[0].usedMbps?.get(T + H), 50);
   });
 
   it("leaves a cloned state untouched", () => {
     const state = emptyBookState();
-    applyBookLog(state, bidPosted(1n, 100));
+    applyBookLog(state, bidPosted(1n, 4));
+    applyBookLog(state, computePosted(1n, 10));
     const copy = cloneBookState(state);
-    applyBookLog(copy, dealOpened(1n, 30n, [], 0n, 0n));
-    assert.equal(state.bids.get(1n)!.filled, 0n);
-    assert.equal(copy.bids.get(1n)!.filled, 30n);
+    applyBookLog(copy, dealOpened(1n, T, 3n, [], 0n, 0n));
+    assert.equal(state.bids.get(1n)!.remainingVcu, 4);
+    assert.equal(state.bids.get(1n)!.start, 0);
+    assert.equal(state.computeOffers.get(1n)!.usedVcu.size, 0);
+    assert.equal(copy.bids.get(1n)!.remainingVcu, 1);
+    assert.equal(copy.computeOffers.get(1n)!.usedVcu.get(T), 3);
   });
 });

@@ -16,6 +16,7 @@ import { createChainClients } from "../../../backend/chain/create-clients.ts";
 import { DealLedger, type OpenDeal } from "../../../backend/keeper/deal-ledger.ts";
 import { Keeper, type KeeperRound } from "../../../backend/keeper/keeper.ts";
 import { greenCertificatesAbi, localSettlementTokenAbi, marketAbi } from "../../../protocol/generated/abis.ts";
+import { certificateId } from "../../../protocol/hours.ts";
 import { DEAL_STATUSES } from "../../../protocol/orders.ts";
 import {
   type Deployment,
@@ -24,6 +25,7 @@ import {
   Hardware,
   HOUR,
   type Node,
+  Origin,
   Region,
   regions,
   Source,
@@ -45,7 +47,7 @@ let ledger: DealLedger;
 const keeperAccount = privateKeyToAccount(generatePrivateKey());
 const dealIds: bigint[] = [];
 let bidIds: bigint[] = [];
-let batchId: bigint;
+let deviceId: bigint;
 let windowEnd: number;
 let gracePeriod: number;
 
@@ -93,22 +95,24 @@ describe("keeper", () => {
     });
     await x.client.waitForTransactionReceipt({ hash });
 
+    // One-hour jobs in the next hour but one, each with a lot of that hour from a wind farm in the same grid.
     const now = await x.now();
-    const windowStart = now + HOUR;
+    const windowStart = Math.ceil((now + HOUR) / HOUR) * HOUR;
     windowEnd = windowStart + HOUR;
-    batchId = await x.issueBatch(x.wind, Source.Wind, Region.North, 100_000n);
+    deviceId = await x.registerDevice(x.wind, Source.Wind, Region.InnerMongolia);
     const energyOffer = await x.postEnergyOffer(x.wind, {
-      batchId,
-      wh: LOT_WH * BigInt(DEALS),
+      deviceId,
+      firstHour: windowStart,
+      whPerHour: [LOT_WH * BigInt(DEALS)],
       reservePricePerKwh: 50_000n,
       expiry: windowStart,
     });
     const offer = await x.postComputeOffer(x.compute, {
       hardwareClass: Hardware.CpuGeneral,
-      region: Region.North,
+      region: Region.BeijingTianjinHebei,
       windowStart,
       windowEnd,
-      vcuHours: Number(VCU) * DEALS,
+      vcu: Number(VCU) * DEALS,
       reservePricePerVcuHour: RESERVE,
       whPerVcuHour: 300,
       pueMilli: 1_200,
@@ -119,13 +123,15 @@ describe("keeper", () => {
       bidIds.push(
         await x.postBid(i % 2 === 0 ? x.buyer : x.otherBuyer, {
           hardwareClass: Hardware.CpuGeneral,
-          acceptableRegions: regions(Region.North),
-          buyerRegion: Region.North,
-          windowStart,
-          windowEnd,
-          vcuHours: Number(VCU),
+          acceptableRegions: regions(Region.BeijingTianjinHebei),
+          buyerRegion: Region.BeijingTianjinHebei,
+          earliestStart: windowStart,
+          latestEnd: windowEnd,
+          durationHours: 1,
+          vcu: Number(VCU),
           limitPricePerVcuHour: LIMIT,
           minGreenBps: 0,
+          certificateOrigin: Origin.GridArea,
           bandwidthMbps: 0,
           maxLatencyMs: 100,
           expiry: windowStart,
@@ -135,9 +141,10 @@ describe("keeper", () => {
     const matches = bidIds.map((bidId) => ({
       bidId,
       computeOfferId: offer,
-      vcuHours: VCU,
+      start: windowStart,
+      vcu: VCU,
       computePayment: RESERVE * VCU,
-      energyLots: [{ offerId: energyOffer, wh: LOT_WH, payment: 100_000n }],
+      energyLots: [{ offerId: energyOffer, hour: windowStart, wh: LOT_WH, payment: 100_000n }],
       bandwidthOfferId: 0n,
       bandwidthPayment: 0n,
     }));
@@ -155,15 +162,17 @@ describe("keeper", () => {
     assert.equal(dealIds.length, DEALS);
     keeper = new Keeper({ publicClient, account: keeperAccount, market: d.market, ledger, logger, maxBatch: 2 });
 
-    // Deals 0–4 are reported at the window's end; 4 is disputed; 5 and 6 never hear from their supplier.
+    // The hour ends and the wind farm issues what it generated; deals 0–4 are reported; 4 is disputed;
+    // 5 and 6 never hear from their supplier.
     await headAt(windowEnd);
+    await x.send(d.certificates, greenCertificatesAbi, "issue", [deviceId, windowStart, [100_000n]], x.wind);
     for (const dealId of dealIds.slice(0, 5)) {
       const deal = await terms(dealId);
       await x.send(
         d.market,
         marketAbi,
         "reportUsage",
-        [dealId, deal.terms, { vcuDelivered: VCU, whConsumed: 3_600n, meteringHash: `0x${"ab".repeat(32)}` }],
+        [dealId, deal.terms, { vcuPerHour: [Number(VCU)], whPerHour: [3_600n], meteringRoot: `0x${"ab".repeat(32)}` }],
         x.compute,
       );
     }
@@ -285,19 +294,21 @@ describe("keeper", () => {
     const paidOut = owed;
     assert.equal(paidOut, escrowed);
 
-    const batch = (await x.client.readContract({
-      address: d.certificates,
-      abi: greenCertificatesAbi,
-      functionName: "batchOf",
-      args: [batchId],
-    })) as {
-      issuedWh: bigint;
-      retiredWh: bigint;
-    };
-    const held = await read(d.certificates, greenCertificatesAbi, "balanceOf", [x.wind, batchId]);
-    const inMarket = await read(d.certificates, greenCertificatesAbi, "balanceOf", [d.market, batchId]);
+    // The job hour's certificates: what the finalised deals retired plus what the farm still holds is
+    // what it issued, and the market never held any.
+    const certificate = certificateId(deviceId, windowEnd - HOUR);
+    const finalized = await x.client.getContractEvents({
+      address: d.market,
+      abi: marketAbi,
+      eventName: "DealFinalized",
+      fromBlock: d.startBlock,
+      strict: true,
+    });
+    const retired = finalized.flatMap((l) => l.args.outcome.energyLots).reduce((sum, lot) => sum + lot.retiredWh, 0n);
+    const held = await read(d.certificates, greenCertificatesAbi, "balanceOf", [x.wind, certificate]);
+    const inMarket = await read(d.certificates, greenCertificatesAbi, "balanceOf", [d.market, certificate]);
     assert.equal(inMarket, 0n);
-    assert.ok(batch.retiredWh > 0n);
-    assert.equal(held + inMarket + batch.retiredWh, batch.issuedWh);
+    assert.ok(retired > 0n);
+    assert.equal(held + retired, 100_000n);
   });
 });

@@ -22,8 +22,8 @@ import { clearAndPrice } from "../../../backend/matcher/price-batch.ts";
 import { JsonFileProposalStore } from "../../../backend/proposals/proposal-file.ts";
 import { loadConfig as loadIndexerConfig } from "../../../indexer/config.ts";
 import { startIndexer } from "../../../indexer/main.ts";
+import type { BookBid, BookComputeOffer } from "../../../protocol/book.ts";
 import { marketAbi } from "../../../protocol/generated/abis.ts";
-import type { Bid, ComputeOffer } from "../../../protocol/orders.ts";
 import {
   type BidParams,
   type ComputeOfferParams,
@@ -33,6 +33,7 @@ import {
   Hardware,
   HOUR,
   type Node,
+  Origin,
   Region,
   ROOT,
   regions,
@@ -58,16 +59,19 @@ const bids = new Map<bigint, BidParams>();
 let windowStart: number;
 let windowEnd: number;
 
+/** A flexible job by default: 10 VCU for 2 hours anywhere in the 4-hour window, certificates from the compute region's grid. */
 async function postBid(from: Address, overrides: Partial<BidParams> = {}): Promise<bigint> {
   const bid: BidParams = {
     hardwareClass: Hardware.GpuInference,
-    acceptableRegions: regions(Region.Northwest, Region.East),
-    buyerRegion: Region.East,
-    windowStart,
-    windowEnd,
-    vcuHours: 20,
+    acceptableRegions: regions(Region.Gansu, Region.YangtzeDelta),
+    buyerRegion: Region.YangtzeDelta,
+    earliestStart: windowStart,
+    latestEnd: windowEnd,
+    durationHours: 2,
+    vcu: 10,
     limitPricePerVcuHour: 2_500_000n,
     minGreenBps: 5_000,
+    certificateOrigin: Origin.GridArea,
     bandwidthMbps: 50,
     maxLatencyMs: 40,
     expiry: windowStart,
@@ -82,34 +86,49 @@ function assertWithinLimits(deal: Awaited<ReturnType<Exchange["dealsOpened"]>>[n
   const { terms } = deal;
   const bid = bids.get(terms.bidId)!;
   const compute = computeOffers.get(terms.computeOfferId)!;
-  assert.ok(terms.vcuHours > 0n && terms.vcuHours <= BigInt(bid.vcuHours), "VCU-hours within the bid");
+  const start = Number(terms.start);
+  const end = start + bid.durationHours * HOUR;
+  assert.ok(terms.vcu > 0n && terms.vcu <= BigInt(bid.vcu), "VCU within the bid");
+  assert.equal(terms.durationHours, bid.durationHours);
   assert.ok(
-    terms.computePayment >= compute.reservePricePerVcuHour * terms.vcuHours,
-    "compute paid at least its reserve",
+    start % HOUR === 0 && start >= bid.earliestStart && end <= bid.latestEnd,
+    "the job's hours in the bid's window",
   );
+  assert.ok(start >= compute.windowStart && end <= compute.windowEnd, "and in the compute offer's window");
+  const vcuHours = terms.vcu * BigInt(bid.durationHours);
+  assert.ok(terms.computePayment >= compute.reservePricePerVcuHour * vcuHours, "compute paid at least its reserve");
+  const need = (terms.vcu * BigInt(compute.whPerVcuHour) * BigInt(compute.pueMilli)) / 1000n;
+  assert.equal(terms.needPerHourWh, need);
   let green = 0n;
+  const greenByHour = new Map<number, bigint>();
   let paid = terms.computePayment + terms.bandwidthPayment;
   for (const lot of terms.energyLots) {
+    const hour = Number(lot.hour);
+    assert.ok(hour >= start && hour < end, `lot of hour ${hour} inside the job's hours`);
     assert.ok(
       lot.payment * 1000n >= energyReserve.get(lot.offerId)! * lot.wh,
       `energy offer ${lot.offerId} paid at least its reserve`,
     );
+    greenByHour.set(hour, (greenByHour.get(hour) ?? 0n) + lot.wh);
     green += lot.wh;
     paid += lot.payment;
   }
-  const needed = (terms.vcuHours * BigInt(compute.whPerVcuHour) * BigInt(compute.pueMilli)) / 1000n;
-  assert.ok(green * 10_000n >= needed * BigInt(bid.minGreenBps), "green share at least the bid's minimum");
+  for (const [hour, wh] of greenByHour) assert.ok(wh <= need, `green of hour ${hour} within the hour's need`);
+  assert.ok(
+    green * 10_000n >= need * BigInt(bid.durationHours) * BigInt(bid.minGreenBps),
+    "time-matched green share at least the bid's minimum",
+  );
   if (terms.bandwidthOfferId !== 0n) {
-    const seconds = BigInt(bid.windowEnd - bid.windowStart);
     assert.ok(
-      terms.bandwidthPayment * 3600n >= linkReserve.get(terms.bandwidthOfferId)! * BigInt(bid.bandwidthMbps) * seconds,
-      "link paid at least its reserve",
+      terms.bandwidthPayment >=
+        linkReserve.get(terms.bandwidthOfferId)! * terms.bandwidthMbps * BigInt(bid.durationHours),
+      "link paid at least its reserve for the Mbps it reserved",
     );
   } else {
     assert.equal(compute.region, bid.buyerRegion, "no link only when compute is in the buyer's region");
   }
   assert.ok(
-    paid + (paid * FEE_BPS) / 10_000n <= bid.limitPricePerVcuHour * terms.vcuHours,
+    paid + (paid * FEE_BPS) / 10_000n <= bid.limitPricePerVcuHour * vcuHours,
     "payments and fee within the bid's limit",
   );
 }
@@ -124,14 +143,14 @@ before(async () => {
   await x.enrolMatcher(account.address);
 
   const now = await x.now();
-  windowStart = now + 24 * HOUR;
+  windowStart = Math.ceil((now + 24 * HOUR) / HOUR) * HOUR;
   windowEnd = windowStart + 4 * HOUR;
   const gpu: ComputeOfferParams = {
     hardwareClass: Hardware.GpuInference,
-    region: Region.Northwest,
+    region: Region.Gansu,
     windowStart: windowStart - HOUR,
     windowEnd: windowEnd + HOUR,
-    vcuHours: 2_000,
+    vcu: 200,
     reservePricePerVcuHour: 1_500_000n,
     whPerVcuHour: 2_000,
     pueMilli: 1_250,
@@ -140,8 +159,8 @@ before(async () => {
   const cpu: ComputeOfferParams = {
     ...gpu,
     hardwareClass: Hardware.CpuGeneral,
-    region: Region.East,
-    vcuHours: 500,
+    region: Region.YangtzeDelta,
+    vcu: 50,
     reservePricePerVcuHour: 500_000n,
     whPerVcuHour: 500,
     pueMilli: 1_100,
@@ -149,12 +168,15 @@ before(async () => {
   computeOffers.set(await x.postComputeOffer(x.compute, gpu), gpu);
   computeOffers.set(await x.postComputeOffer(x.compute, cpu), cpu);
 
-  const windBatch = await x.issueBatch(x.wind, Source.Wind, Region.Northwest, 20_000_000n);
-  const solarBatch = await x.issueBatch(x.solar, Source.Solar, Region.Northwest, 10_000_000n);
+  // Forward Wh of the compute window's six hours from a wind farm in Gansu and a solar plant in
+  // Ningxia, both in the north-west grid; the solar plant generates only in the window's middle hours.
+  const windDevice = await x.registerDevice(x.wind, Source.Wind, Region.Gansu);
+  const solarDevice = await x.registerDevice(x.solar, Source.Solar, Region.Ningxia);
   energyReserve.set(
     await x.postEnergyOffer(x.wind, {
-      batchId: windBatch,
-      wh: 20_000_000n,
+      deviceId: windDevice,
+      firstHour: windowStart - HOUR,
+      whPerHour: Array.from({ length: 6 }, () => 2_000_000n),
       reservePricePerKwh: 40_000n,
       expiry: windowStart,
     }),
@@ -162,8 +184,9 @@ before(async () => {
   );
   energyReserve.set(
     await x.postEnergyOffer(x.solar, {
-      batchId: solarBatch,
-      wh: 10_000_000n,
+      deviceId: solarDevice,
+      firstHour: windowStart - HOUR,
+      whPerHour: [0n, 0n, 1_000_000n, 1_000_000n, 0n, 0n],
       reservePricePerKwh: 50_000n,
       expiry: windowStart,
     }),
@@ -171,8 +194,8 @@ before(async () => {
   );
 
   const link = {
-    fromRegion: Region.Northwest,
-    toRegion: Region.East,
+    fromRegion: Region.Gansu,
+    toRegion: Region.YangtzeDelta,
     mbps: 10_000,
     latencyMs: 30,
     windowStart: windowStart - HOUR,
@@ -195,13 +218,16 @@ describe("matcher rounds on a local chain", () => {
   let firstBook: BlockBook | undefined;
 
   it("opens deals for compute, energy and bandwidth orders, every payment within its order's limit", async () => {
-    const remote = await postBid(x.buyer, { vcuHours: 100 });
+    const remote = await postBid(x.buyer, { vcu: 50 });
+    // A fixed 4-hour CPU job in the Yangtze delta: no certificates in its own grid, so it takes them from anywhere.
     const local = await postBid(x.otherBuyer, {
       hardwareClass: Hardware.CpuGeneral,
-      acceptableRegions: regions(Region.East),
-      vcuHours: 40,
+      acceptableRegions: regions(Region.YangtzeDelta),
+      durationHours: 4,
+      vcu: 10,
       limitPricePerVcuHour: 1_000_000n,
       minGreenBps: 2_000,
+      certificateOrigin: Origin.Anywhere,
       bandwidthMbps: 0,
       maxLatencyMs: 0,
     });
@@ -234,6 +260,9 @@ describe("matcher rounds on a local chain", () => {
     const remoteDeal = deals.find((deal) => deal.bidId === remote)!;
     assert.notEqual(remoteDeal.terms.bandwidthOfferId, 0n, "the remote bid's deal ships results over the link");
     assert.ok(remoteDeal.terms.energyLots.length > 0, "and carries certificates");
+    assert.equal(remoteDeal.terms.certificateOrigin, Origin.GridArea);
+    const localDeal = deals.find((deal) => deal.bidId === local)!;
+    assert.equal(Number(localDeal.terms.start), windowStart, "the fixed job starts at its window's start");
 
     const batch = await t.proposals.latest();
     assert.equal(batch?.matches.length, 2, "the priced batch was published");
@@ -537,31 +566,33 @@ describe("matcher rounds on a local chain", () => {
     const fromBlock = await x.head();
     // A bid and a compute offer of hardware class 7 (any uint8 fits the market's field) that clear
     // against each other; the book sources leave such orders out, so they are slipped in past them.
-    const poisonedBid: Bid = {
+    const poisonedBid: BookBid = {
       id: 1_000_000n,
       buyer: x.otherBuyer,
       hardwareClass: 7,
-      acceptableRegions: 1n << BigInt(Region.Northwest),
-      buyerRegion: Region.Northwest,
-      windowStart,
-      windowEnd,
-      vcuHours: 10n,
-      filled: 0n,
+      acceptableRegions: 1n << BigInt(Region.Gansu),
+      buyerRegion: Region.Gansu,
+      earliestStart: windowStart,
+      latestEnd: windowEnd,
+      durationHours: 2,
+      vcu: 5,
+      remainingVcu: 5,
+      start: 0,
       limitPricePerVcuHour: 2_000_000n,
       minGreenBps: 0,
+      certificateOrigin: Origin.GridArea,
       bandwidthMbps: 0n,
       maxLatencyMs: 0,
       expiry: windowStart,
     };
-    const poisonedOffer: ComputeOffer = {
+    const poisonedOffer: BookComputeOffer = {
       id: 1_000_000n,
       supplier: x.compute,
       hardwareClass: 7,
-      region: Region.Northwest,
+      region: Region.Gansu,
       windowStart: windowStart - HOUR,
       windowEnd: windowEnd + HOUR,
-      vcuHours: 100n,
-      filled: 0n,
+      vcu: 100,
       reservePricePerVcuHour: 1_000_000n,
       whPerVcuHour: 500n,
       pueMilli: 1_100,
@@ -675,7 +706,7 @@ describe("the matcher process", () => {
 
 describe("the indexer's GraphQL as the book source", () => {
   it("reads the same open book as the market's events", { timeout: 120_000 }, async () => {
-    await postBid(x.buyer, { vcuHours: 7 }); // left open: no matcher runs
+    await postBid(x.buyer, { vcu: 7 }); // left open: no matcher runs
     const indexer = await startIndexer(
       loadIndexerConfig({
         RPC_URL: node.url,
@@ -709,17 +740,24 @@ describe("the indexer's GraphQL as the book source", () => {
       }).openBook();
 
       const byId = <T extends { id: bigint }>(orders: T[]) => [...orders].sort((a, b) => (a.id < b.id ? -1 : 1));
+      // The indexer does not say which links a bid already reserved (pricing then charges the link
+      // again, which the market accepts), nor the hours an energy offer named with 0 Wh.
       const normalised = (b: BlockBook) => ({
         asOf: b.asOf,
         blockNumber: b.blockNumber,
-        bids: byId(b.bids),
+        bids: byId(b.bids).map(({ reservedLinks: _, ...bid }) => bid),
         computeOffers: byId(b.computeOffers),
-        energyOffers: byId(b.energyOffers),
+        energyOffers: byId(b.energyOffers).map(({ firstHour, whPerHour, soldWhPerHour, ...offer }) => ({
+          ...offer,
+          hours: whPerHour
+            .map((wh, i) => [firstHour + i * HOUR, wh, soldWhPerHour?.[i] ?? 0n] as const)
+            .filter(([, wh]) => wh > 0n),
+        })),
         bandwidthOffers: byId(b.bandwidthOffers),
       });
       assert.ok(
-        fromChain.bids.length > 0 && fromChain.computeOffers.some((o) => o.filled > 0n),
-        "a book with open and partly filled orders",
+        fromChain.bids.length > 0 && fromChain.computeOffers.some((o) => (o.usedVcu?.size ?? 0) > 0),
+        "a book with open orders and offers with sold hours",
       );
       assert.deepEqual(normalised(fromIndexer!), normalised(fromChain));
     } finally {

@@ -12,7 +12,7 @@ import {
   loadFactor,
   qualityFactor,
 } from "../../../backend/pricing/price.ts";
-import type { ComputeOffer } from "../../../protocol/orders.ts";
+import type { BookComputeOffer } from "../../../protocol/book.ts";
 import { HARDWARE_CLASSES } from "../../../protocol/units.ts";
 
 const reference: ComputeGood = {
@@ -113,16 +113,16 @@ describe("dynamic price", () => {
     assert.ok(Math.abs(loadFactor(0.6 - 1e-12) - loadFactor(0.6)) < 1e-9);
   });
 
-  it("measures utilisation from the offers overlapping the window", () => {
-    const offer = (o: Partial<ComputeOffer>): ComputeOffer => ({
+  it("measures utilisation hour by hour over the job's hours, from the offers whose windows cover them", () => {
+    const H = 3600;
+    const offer = (o: Partial<BookComputeOffer>): BookComputeOffer => ({
       id: 1n,
       supplier: "0x0000000000000000000000000000000000000001",
       hardwareClass: 2,
       region: 1,
       windowStart: 0,
-      windowEnd: 100,
-      vcuHours: 100n,
-      filled: 0n,
+      windowEnd: 4 * H,
+      vcu: 100,
       reservePricePerVcuHour: 1n,
       whPerVcuHour: 1n,
       pueMilli: 1000,
@@ -130,15 +130,26 @@ describe("dynamic price", () => {
       ...o,
     });
     const offers = [
-      offer({ filled: 50n }), // half used, fully inside the window
-      offer({ windowStart: 50, windowEnd: 150, vcuHours: 200n, filled: 0n }), // half of it overlaps
-      offer({ hardwareClass: 0, filled: 100n }), // another class: ignored
-      offer({ region: 2, filled: 100n }), // another region: ignored when a region is asked
+      // 100 VCU per hour; 80 sold in hour 0, 20 in hour 1, 100 in hour 3 (outside the job's hours)
+      offer({
+        usedVcu: new Map([
+          [0, 80],
+          [H, 20],
+          [3 * H, 100],
+        ]),
+      }),
+      offer({ windowStart: H, windowEnd: 6 * H, vcu: 200 }), // covers hour 1 of the job only, idle
+      offer({ hardwareClass: 0, usedVcu: new Map([[0, 100]]) }), // another class: ignored
+      offer({ region: 2, usedVcu: new Map([[0, 100]]) }), // another region: ignored when a region is asked
     ];
-    const window = { hardwareClass: "gpu-inference" as const, region: 1, windowStart: 0, windowEnd: 100 };
-    assert.ok(near(computeUtilisation(offers, window), 50 / (100 + 100)));
-    assert.ok(near(computeUtilisation(offers, { ...window, region: undefined }), 150 / 300));
-    assert.equal(computeUtilisation(offers, { ...window, windowStart: 500, windowEnd: 600 }), 1);
-    assert.throws(() => computeUtilisation(offers, { ...window, windowEnd: 0 }), /windowEnd/);
+    const job = { hardwareClass: "gpu-inference" as const, region: 1, start: 0, end: 2 * H };
+    // Hours 0 and 1: (80 + 20 + 0) sold of (100 + 100 + 200) offered.
+    assert.ok(near(computeUtilisation(offers, job), 100 / 400));
+    // Any region: the region-2 offer adds 100 sold of 200 offered.
+    assert.ok(near(computeUtilisation(offers, { ...job, region: undefined }), 200 / 600));
+    // Only hour 3: the first offer is sold out, the second idle; other hours do not count.
+    assert.ok(near(computeUtilisation(offers, { ...job, start: 3 * H, end: 4 * H }), 100 / 300));
+    assert.equal(computeUtilisation(offers, { ...job, start: 10 * H, end: 11 * H }), 1, "no capacity at all: full");
+    assert.throws(() => computeUtilisation(offers, { ...job, end: 0 }), /end must be after start/);
   });
 });

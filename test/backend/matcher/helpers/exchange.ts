@@ -18,7 +18,17 @@ export { freePort, type Node, ROOT, startNode } from "../../../helpers/local-cha
 
 export const HOUR = 3_600;
 export const USD = 1_000_000n;
-export const Region = { North: 1, East: 2, South: 3, Northwest: 4 } as const;
+/** Compute hubs (protocol/units.ts REGIONS): Inner Mongolia sits in the north grid with Beijing–Tianjin–Hebei. */
+export const Region = {
+  BeijingTianjinHebei: 1,
+  YangtzeDelta: 2,
+  Guangdong: 3,
+  InnerMongolia: 5,
+  Gansu: 7,
+  Ningxia: 8,
+} as const;
+/** IMarket.CertificateOrigin. */
+export const Origin = { ComputeRegion: 0, GridArea: 1, Anywhere: 2 } as const;
 export const Source = { Solar: 0, Wind: 1 } as const;
 export const Hardware = { CpuGeneral: 0, GpuInference: 2 } as const;
 
@@ -53,7 +63,8 @@ export type ComputeOfferParams = {
   region: number;
   windowStart: number;
   windowEnd: number;
-  vcuHours: number;
+  /** Units at the same time, in every hour of the window. */
+  vcu: number;
   reservePricePerVcuHour: bigint;
   whPerVcuHour: number;
   pueMilli: number;
@@ -63,11 +74,13 @@ export type BidParams = {
   hardwareClass: number;
   acceptableRegions: bigint;
   buyerRegion: number;
-  windowStart: number;
-  windowEnd: number;
-  vcuHours: number;
+  earliestStart: number;
+  latestEnd: number;
+  durationHours: number;
+  vcu: number;
   limitPricePerVcuHour: bigint;
   minGreenBps: number;
+  certificateOrigin: number;
   bandwidthMbps: number;
   maxLatencyMs: number;
   expiry: number;
@@ -145,8 +158,8 @@ export class Exchange {
     await this.client.waitForTransactionReceipt({ hash });
   }
 
-  /** Registers and approves a device of `owner` and issues a batch of `wh` for an hour that has passed. */
-  async issueBatch(owner: Address, source: number, region: number, wh: bigint): Promise<bigint> {
+  /** Registers and approves a 100 MW device of `owner`, commissioned a month ago; returns its id. */
+  async registerDevice(owner: Address, source: number, region: number): Promise<bigint> {
     const now = await this.now();
     await this.send(
       this.d.certificates,
@@ -161,15 +174,7 @@ export class Exchange {
       functionName: "deviceCount",
     });
     await this.send(this.d.certificates, greenCertificatesAbi, "approveDevice", [deviceId], this.admin);
-    const receipt = await this.send(
-      this.d.certificates,
-      greenCertificatesAbi,
-      "issue",
-      [deviceId, now - 2 * HOUR, now - HOUR, wh],
-      owner,
-    );
-    return parseEventLogs({ abi: greenCertificatesAbi, logs: receipt.logs, eventName: "CertificatesIssued" })[0].args
-      .batchId;
+    return deviceId;
   }
 
   async postComputeOffer(from: Address, offer: ComputeOfferParams): Promise<bigint> {
@@ -179,7 +184,7 @@ export class Exchange {
 
   async postEnergyOffer(
     from: Address,
-    offer: { batchId: bigint; wh: bigint; reservePricePerKwh: bigint; expiry: number },
+    offer: { deviceId: bigint; firstHour: number; whPerHour: bigint[]; reservePricePerKwh: bigint; expiry: number },
   ): Promise<bigint> {
     const receipt = await this.send(this.d.market, marketAbi, "postEnergyOffer", [offer], from);
     return parseEventLogs({ abi: marketAbi, logs: receipt.logs, eventName: "EnergyOfferPosted" })[0].args.offerId;
