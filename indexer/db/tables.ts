@@ -46,7 +46,15 @@ export type OrderRow = Created & {
   max_latency_ms: number | null;
   wh_per_vcu_hour: Decimal | null;
   pue_milli: number | null;
-  batch_id: Decimal | null;
+  /** Bids: the job (window_start/window_end are earliestStart/latestEnd). */
+  vcu: number | null;
+  duration_hours: number | null;
+  /** Bids: the job's first hour once a match fixed it. */
+  start_hour: number | null;
+  /** Bids: IMarket.CertificateOrigin. */
+  certificate_origin: number | null;
+  /** Energy offers: the device whose hours [period_start, period_end) it sells. */
+  device_id: Decimal | null;
   source: number | null;
   period_start: number | null;
   period_end: number | null;
@@ -70,6 +78,14 @@ export type DealRow = {
   compute_region: number;
   hardware_class: number | null;
   buyer_region: number | null;
+  /** The job's hours: [start_hour, start_hour + duration_hours × 3600) = [window_start, window_end). */
+  start_hour: number;
+  duration_hours: number;
+  vcu: number;
+  need_per_hour_wh: Decimal;
+  min_green_bps: number;
+  /** IMarket.CertificateOrigin. */
+  certificate_origin: number;
   window_start: number;
   window_end: number;
   vcu_hours: Decimal;
@@ -102,6 +118,10 @@ export type DealRow = {
   refund: Decimal | null;
   retired_wh: Decimal | null;
   returned_wh: Decimal | null;
+  /** Σ lots' retirable Wh the suppliers no longer held at finalisation. */
+  undelivered_wh: Decimal | null;
+  /** Σ_h min(lots' Wh in h, metered Wh in h), once reported. */
+  matched_green_wh: Decimal | null;
   credits: Decimal | null;
   /** Set by UsageFlagged (NULL while the report is not flagged). */
   flagged_outside_profile: boolean | null;
@@ -126,12 +146,15 @@ export type DealLotRow = {
   idx: number;
   offer_id: Decimal;
   supplier: string;
-  batch_id: Decimal;
+  device_id: Decimal;
+  /** The lot's hour (start, unix seconds). */
+  hour: number;
   wh: Decimal;
   payment: Decimal;
   source_factor: number;
   paid: Decimal | null;
   retired_wh: Decimal | null;
+  undelivered_wh: Decimal | null;
   returned_wh: Decimal | null;
   updated_block: number;
 };
@@ -170,6 +193,9 @@ export type UsageReportRow = EventPlace & {
   wh_consumed: Decimal;
   metering_hash: string;
   challenge_end: number;
+  vcu_per_hour: number[];
+  /** Decimal strings. */
+  wh_per_hour: Decimal[];
 };
 
 export type TradeRow = EventPlace & {
@@ -242,17 +268,60 @@ export type CertificateBatchRow = Created & {
   period_end: number;
   issued_wh: Decimal;
   retired_wh: Decimal;
-  /** Held by the market for energy offers and open deals. */
-  escrowed_wh: Decimal;
   updated_block: number;
 };
 
+/** Wh of one certificate issue held by one account, summed over the issue's device-hours. */
 export type CertificateBalanceRow = { batch_id: Decimal; holder: string; wh: Decimal; updated_block: number };
+
+/** One issued device-hour (ERC-1155 id device_id << 32 | hour / 3600). */
+export type CertificateHourRow = {
+  device_id: Decimal;
+  hour: number;
+  issue_id: Decimal;
+  issued_wh: Decimal;
+  retired_wh: Decimal;
+  updated_block: number;
+};
+
+/** An offer's capacity and use in one hour (compute VCU, link Mbps, energy Wh). */
+export type OfferHourRow = {
+  kind: Exclude<OrderKind, "bid">;
+  offer_id: Decimal;
+  hour: number;
+  capacity: Decimal;
+  used: Decimal;
+  updated_block: number;
+};
+
+export type DealHourRow = {
+  deal_id: Decimal;
+  hour: number;
+  vcu: number;
+  need_wh: Decimal;
+  green_wh: Decimal;
+  vcu_delivered: number | null;
+  metered_wh: Decimal | null;
+  retired_wh: Decimal | null;
+  updated_block: number;
+};
+
+export type RegionHourRow = {
+  region: number;
+  hour: number;
+  green_offered_wh: Decimal;
+  green_sold_wh: Decimal;
+  demand_wh: Decimal;
+  updated_block: number;
+};
 
 export type RetirementRow = EventPlace & {
   /** `<block>-<log index>`. */
   id: string;
   batch_id: Decimal;
+  device_id: Decimal;
+  hour: number;
+  certificate_id: Decimal;
   holder: string;
   beneficiary: string;
   wh: Decimal;
@@ -295,6 +364,10 @@ export type Tables = {
   devices: DeviceRow;
   certificate_batches: CertificateBatchRow;
   certificate_balances: CertificateBalanceRow;
+  certificate_hours: CertificateHourRow;
+  offer_hours: OfferHourRow;
+  deal_hours: DealHourRow;
+  region_hours: RegionHourRow;
   retirements: RetirementRow;
   credit_mints: CreditMintRow;
   credit_retirements: CreditRetirementRow;
@@ -321,6 +394,10 @@ export const TABLE_KEYS = {
   devices: ["id"],
   certificate_batches: ["id"],
   certificate_balances: ["batch_id", "holder"],
+  certificate_hours: ["device_id", "hour"],
+  offer_hours: ["kind", "offer_id", "hour"],
+  deal_hours: ["deal_id", "hour"],
+  region_hours: ["region", "hour"],
   retirements: ["id"],
   credit_mints: ["id"],
   credit_retirements: ["id"],

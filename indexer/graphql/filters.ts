@@ -28,7 +28,7 @@ export type OrderFilter = {
   hardwareClass?: Maybe<string>;
   region?: Maybe<number>;
   source?: Maybe<string>;
-  batchId?: Maybe<string>;
+  deviceId?: Maybe<string>;
 };
 
 export async function orderQuery(
@@ -52,7 +52,7 @@ export async function orderQuery(
   whereEq(q, "o.hardware_class", hardwareClassIndex(f.hardwareClass, "filter.hardwareClass"));
   whereEq(q, "o.region", f.region);
   whereEq(q, "o.source", sourceIndex(f.source, "filter.source"));
-  whereEq(q, "o.batch_id", f.batchId);
+  whereEq(q, "o.device_id", f.deviceId);
   if (f.status) {
     // Expiry is judged by the indexed chain time, as the contract judges it.
     const now = (await ctx.view()).chainTime;

@@ -4,10 +4,12 @@ import type { Queryable } from "../db/driver.ts";
 import type {
   CertificateBalanceRow,
   CertificateBatchRow,
+  CertificateHourRow,
   CreditAllocationRow,
   CreditHolderRow,
   CreditMintRow,
   CreditRetirementRow,
+  DealHourRow,
   DealLotRow,
   DealPaymentRow,
   DealRow,
@@ -15,8 +17,10 @@ import type {
   DeviceRow,
   MarketBalanceRow,
   MarketParamRow,
+  OfferHourRow,
   OrderKind,
   OrderRow,
+  RegionHourRow,
   RetirementRow,
   ScheduledChangeRow,
   UsageReportRow,
@@ -93,3 +97,38 @@ export function dealsChangedIn(db: Queryable, from: number, to: number, account:
 export const marketParams = (db: Queryable) => db.query<MarketParamRow>("SELECT * FROM market_params ORDER BY name");
 export const scheduledChanges = (db: Queryable) =>
   db.query<ScheduledChangeRow>("SELECT * FROM scheduled_changes ORDER BY effective_at, parameter, key");
+
+// ─── hours (docs/indexer.md, "Hours") ───────────────────────────────────────────────────────
+
+export const hoursOfDeal = (db: Queryable, dealId: string) =>
+  db.query<DealHourRow>("SELECT * FROM deal_hours WHERE deal_id = $1 ORDER BY hour", [dealId]);
+export const hoursOfBatch = (db: Queryable, issueId: string) =>
+  db.query<CertificateHourRow>("SELECT * FROM certificate_hours WHERE issue_id = $1 ORDER BY hour", [issueId]);
+export const hoursOfDevice = (db: Queryable, deviceId: string, from: number, to: number) =>
+  db.query<CertificateHourRow>(
+    "SELECT * FROM certificate_hours WHERE device_id = $1 AND hour >= $2 AND hour < $3 ORDER BY hour",
+    [deviceId, from, to],
+  );
+export const hoursOfOffer = (db: Queryable, kind: OrderKind, offerId: string, from: number, to: number) =>
+  db.query<OfferHourRow>(
+    "SELECT * FROM offer_hours WHERE kind = $1 AND offer_id = $2 AND hour >= $3 AND hour < $4 ORDER BY hour",
+    [kind, offerId, from, to],
+  );
+/** The certificate issue holding a device-hour, if it is issued yet. */
+export const issueOfHour = async (db: Queryable, deviceId: string, hour: number) =>
+  (
+    await one<Pick<CertificateHourRow, "issue_id">>(
+      db,
+      "SELECT issue_id FROM certificate_hours WHERE device_id = $1 AND hour = $2",
+      [deviceId, hour],
+    )
+  )?.issue_id ?? null;
+export function regionHoursIn(db: Queryable, from: number, to: number, region: number | null) {
+  const params: unknown[] = [from, to];
+  let sql = "SELECT * FROM region_hours WHERE hour >= $1 AND hour < $2";
+  if (region !== null) {
+    params.push(region);
+    sql += " AND region = $3";
+  }
+  return db.query<RegionHourRow>(`${sql} ORDER BY region, hour`, params);
+}

@@ -1,5 +1,6 @@
 // Rows → GraphQL objects. Related objects are fields holding functions, which graphql-js calls only
 // when a query asks for them, so a list never loads what nobody selected.
+import { certificateId } from "../../protocol/hours.ts";
 import { ENERGY_SOURCES, HARDWARE_CLASSES } from "../../protocol/units.ts";
 import type {
   CertificateBalanceRow,
@@ -24,6 +25,7 @@ import type {
 } from "../db/tables.ts";
 import type { ApiContext } from "./context.ts";
 import { batchesWhere, dealsOfOrder } from "./filters.ts";
+import { mapCertificateHour, mapDealHour, offerHours, originName } from "./hours.ts";
 import { KIND_TO_DB, type OrderKindName } from "./inputs.ts";
 import {
   batchRow,
@@ -32,6 +34,10 @@ import {
   dealRow,
   deviceRow,
   holdersOfBatch,
+  hoursOfBatch,
+  hoursOfDeal,
+  hoursOfDevice,
+  issueOfHour,
   lotsOfDeal,
   orderRow,
   paymentsOfDeal,
@@ -102,6 +108,15 @@ export function mapOrder(r: OrderRow | null) {
     expiry: Number(r.expiry),
     windowStart: r.window_start,
     windowEnd: r.window_end,
+    vcu: r.vcu,
+    durationHours: r.duration_hours,
+    earliestStart: r.kind === "bid" ? r.window_start : null,
+    latestEnd: r.kind === "bid" ? r.window_end : null,
+    certificateOrigin: originName(r.certificate_origin),
+    start: r.start_hour,
+    deviceId: r.device_id,
+    device: (_: unknown, ctx: ApiContext) => (r.device_id === null ? null : loadDevice(ctx, r.device_id)),
+    batchId: null,
     hardwareClass: hardwareClassName(r.hardware_class),
     region: r.region,
     acceptableRegions: r.accepted_regions,
@@ -111,8 +126,6 @@ export function mapOrder(r: OrderRow | null) {
     maxLatencyMs: r.max_latency_ms,
     whPerVcuHour: r.wh_per_vcu_hour,
     pueMilli: r.pue_milli,
-    batchId: r.batch_id,
-    batch: (_: unknown, ctx: ApiContext) => (r.batch_id === null ? null : loadBatch(ctx, r.batch_id)),
     source: sourceName(r.source),
     periodStart: r.period_start,
     periodEnd: r.period_end,
@@ -121,6 +134,7 @@ export function mapOrder(r: OrderRow | null) {
     latencyMs: r.latency_ms,
     escrow: r.escrow,
     posted: chainRef(r.created_block, r.created_time, r.created_tx, r.created_log),
+    hours: (args: { from?: number | null; to?: number | null }, ctx: ApiContext) => offerHours(ctx, r, args),
     deals: (args: PageArgs, ctx: ApiContext) => page(ctx.db, dealsOfOrder(r), args, mapDeal),
     final: final(r.updated_block),
   };
@@ -142,6 +156,10 @@ export function mapDeal(r: DealRow | null) {
     computeRegion: r.compute_region,
     hardwareClass: hardwareClassName(r.hardware_class),
     buyerRegion: r.buyer_region,
+    start: Number(r.start_hour),
+    durationHours: r.duration_hours,
+    vcu: Number(r.vcu),
+    certificateOrigin: originName(r.certificate_origin),
     windowStart: Number(r.window_start),
     windowEnd: Number(r.window_end),
     vcuHours: r.vcu_hours,
@@ -176,6 +194,8 @@ export function mapDeal(r: DealRow | null) {
     retiredWh: r.retired_wh,
     returnedWh: r.returned_wh,
     credits: r.credits,
+    matchedGreenWh: r.matched_green_wh,
+    hours: async (_: unknown, ctx: ApiContext) => (await hoursOfDeal(ctx.db, id)).map(mapDealHour),
     flagged: r.expected_wh !== null,
     flaggedOutsideProfile: r.flagged_outside_profile === true,
     flaggedBelowGreenMinimum: r.flagged_below_green_minimum === true,
@@ -197,13 +217,21 @@ export function mapLot(l: DealLotRow) {
     index: l.idx,
     offerId: l.offer_id,
     supplier: l.supplier,
-    batchId: l.batch_id,
-    batch: (_: unknown, ctx: ApiContext) => loadBatch(ctx, l.batch_id),
+    deviceId: l.device_id,
+    device: (_: unknown, ctx: ApiContext) => loadDevice(ctx, l.device_id),
+    hour: Number(l.hour),
+    certificateId: () => certificateId(BigInt(l.device_id), Number(l.hour)).toString(),
+    batchId: (_: unknown, ctx: ApiContext) => issueOfHour(ctx.db, l.device_id, Number(l.hour)),
+    batch: async (_: unknown, ctx: ApiContext) => {
+      const issue = await issueOfHour(ctx.db, l.device_id, Number(l.hour));
+      return issue === null ? null : loadBatch(ctx, issue);
+    },
     wh: l.wh,
     payment: l.payment,
     sourceFactor: l.source_factor,
     paid: l.paid,
     retiredWh: l.retired_wh,
+    undeliveredWh: l.undelivered_wh,
     returnedWh: l.returned_wh,
   };
 }
@@ -223,6 +251,8 @@ export function mapReport(r: UsageReportRow | null) {
     reporter: r.reporter,
     vcuDelivered: r.vcu_delivered,
     whConsumed: r.wh_consumed,
+    vcuPerHour: r.vcu_per_hour,
+    whPerHour: r.wh_per_hour,
     meteringHash: r.metering_hash,
     challengeEnd: Number(r.challenge_end),
     at: at(r),
@@ -288,6 +318,8 @@ export function mapDevice(r: DeviceRow | null) {
     issuedUntil: r.issued_until,
     batchCount: r.batches,
     batches: (args: PageArgs, ctx: ApiContext) => page(ctx.db, batchesWhere({ deviceId: r.id }), args, mapBatch),
+    hours: async (args: { from: number; to: number }, ctx: ApiContext) =>
+      (await hoursOfDevice(ctx.db, r.id, args.from, args.to)).map(mapCertificateHour),
     registered: chainRef(r.created_block, r.created_time, r.created_tx, r.created_log),
     approved: r.approved_block === null ? null : chainRef(r.approved_block, r.approved_time!, r.approved_tx!),
     final: final(r.updated_block),
@@ -307,9 +339,9 @@ export function mapBatch(r: CertificateBatchRow | null) {
     periodStart: Number(r.period_start),
     periodEnd: Number(r.period_end),
     issuedWh: r.issued_wh,
-    heldWh: (BigInt(r.issued_wh) - BigInt(r.retired_wh) - BigInt(r.escrowed_wh)).toString(),
-    escrowedWh: r.escrowed_wh,
+    heldWh: (BigInt(r.issued_wh) - BigInt(r.retired_wh)).toString(),
     retiredWh: r.retired_wh,
+    hours: async (_: unknown, ctx: ApiContext) => (await hoursOfBatch(ctx.db, id)).map(mapCertificateHour),
     holders: async (_: unknown, ctx: ApiContext) => (await holdersOfBatch(ctx.db, id)).map(mapHolding),
     retirements: async (_: unknown, ctx: ApiContext) => (await retirementsOfBatch(ctx.db, id)).map(mapRetirement),
     issued: chainRef(r.created_block, r.created_time, r.created_tx, r.created_log),
@@ -332,6 +364,9 @@ export function mapRetirement(r: RetirementRow | null) {
     id: r.id,
     batchId: r.batch_id,
     batch: (_: unknown, ctx: ApiContext) => loadBatch(ctx, r.batch_id),
+    deviceId: r.device_id,
+    hour: Number(r.hour),
+    certificateId: r.certificate_id,
     holder: r.holder,
     beneficiary: r.beneficiary,
     wh: r.wh,

@@ -12,6 +12,7 @@ import {
   creditMintsOfDeal,
   dealRow,
   deviceRow,
+  issueOfHour,
   lotsOfDeal,
   orderRow,
   retirementRow,
@@ -52,8 +53,13 @@ class Graph {
     return key;
   }
 
+  /** Links two steps; linking them again adds the quantity (several lots of one offer in one deal). */
   link(from: string, to: string, quantity: string | null = null, unit: string | null = null): void {
-    this.links.set(`${from}>${to}`, { from, to, quantity, unit });
+    const key = `${from}>${to}`;
+    const seen = this.links.get(key);
+    if (seen && (quantity === null || seen.quantity === null)) return;
+    const total = seen ? (BigInt(seen.quantity!) + BigInt(quantity!)).toString() : quantity;
+    this.links.set(key, { from, to, quantity: total, unit });
   }
 }
 
@@ -73,8 +79,10 @@ export async function provenance(
     subject = `CERTIFICATE_BATCH:${args.batchId}`;
     const batch = await addBatch(db, g, args.batchId);
     if (!batch) throw userError("batchId", `no certificate batch ${args.batchId}`, "NOT_FOUND");
+    // A lot names a device-hour; the issue holding that hour is its batch.
     for (const lot of await db.query<{ deal_id: string }>(
-      "SELECT DISTINCT deal_id FROM deal_lots WHERE batch_id = $1",
+      `SELECT DISTINCT l.deal_id FROM deal_lots l
+       JOIN certificate_hours h ON h.device_id = l.device_id AND h.hour = l.hour WHERE h.issue_id = $1`,
       [args.batchId],
     )) {
       await addDeal(db, g, lot.deal_id, args.batchId);
@@ -84,10 +92,13 @@ export async function provenance(
     ])) {
       addRetirement(g, r);
     }
-    for (const o of await db.query<OrderRow>("SELECT * FROM orders WHERE kind = 'energy' AND batch_id = $1", [
-      args.batchId,
-    ]))
-      addOffer(g, o);
+    // Energy offers of the issue's device that name any of its hours.
+    for (const o of await db.query<OrderRow>(
+      `SELECT * FROM orders WHERE kind = 'energy' AND device_id = $1 AND period_start < $3 AND period_end > $2
+       ORDER BY created_block, created_log`,
+      [batch.deviceId, batch.periodStart, batch.periodEnd],
+    ))
+      addOffer(g, o, batch.key, null);
   } else {
     subject = `RETIREMENT:${args.retirementId}`;
     const r = await retirementRow(db, args.retirementId!);
@@ -107,7 +118,9 @@ export async function provenance(
   return { subject, steps, links: [...g.links.values()], missing, complete: missing.length === 0 };
 }
 
-async function addBatch(db: Queryable, g: Graph, batchId: string): Promise<string | null> {
+type AddedBatch = { key: string; deviceId: string; periodStart: number; periodEnd: number };
+
+async function addBatch(db: Queryable, g: Graph, batchId: string): Promise<AddedBatch | null> {
   const b = await batchRow(db, batchId);
   if (!b) return null;
   const batchKey = g.add(
@@ -129,10 +142,11 @@ async function addBatch(db: Queryable, g: Graph, batchId: string): Promise<strin
     g.link(deviceKey, batchKey, b.issued_wh, "Wh");
   }
   g.batches.add(b.id);
-  return batchKey;
+  return { key: batchKey, deviceId: b.device_id, periodStart: Number(b.period_start), periodEnd: Number(b.period_end) };
 }
 
-function addOffer(g: Graph, o: OrderRow): string {
+/** An energy offer, fed by the certificate issue `from` when its hours are issued. */
+function addOffer(g: Graph, o: OrderRow, from: string | null, wh: string | null): string {
   const key = g.add(
     "ENERGY_OFFER",
     o.id,
@@ -140,7 +154,7 @@ function addOffer(g: Graph, o: OrderRow): string {
     chainRef(o.created_block, o.created_time, o.created_tx, o.created_log),
     { offer: mapOrder(o) },
   );
-  g.link(`CERTIFICATE_BATCH:${o.batch_id}`, key, o.quantity, "Wh");
+  if (from !== null) g.link(from, key, wh, wh === null ? null : "Wh");
   return key;
 }
 
@@ -176,10 +190,13 @@ async function addDeal(db: Queryable, g: Graph, dealId: string, viaBatch?: strin
   );
   const lots = await lotsOfDeal(db, dealId);
   for (const lot of lots) {
-    if (viaBatch !== undefined && lot.batch_id !== viaBatch) continue;
-    if (!g.batches.has(lot.batch_id)) await addBatch(db, g, lot.batch_id);
+    // Sold forward: the device-hour may not be issued yet, and then no issue feeds the offer.
+    const issue = await issueOfHour(db, lot.device_id, Number(lot.hour));
+    if (viaBatch !== undefined && issue !== viaBatch) continue;
+    if (issue !== null && !g.batches.has(issue)) await addBatch(db, g, issue);
     const offer = await orderRow(db, "energy", lot.offer_id);
-    if (offer) g.link(addOffer(g, offer), dealKey, lot.wh, "Wh");
+    if (offer)
+      g.link(addOffer(g, offer, issue === null ? null : `CERTIFICATE_BATCH:${issue}`, lot.wh), dealKey, lot.wh, "Wh");
   }
   const report = await usageReportOf(db, dealId);
   const reportKey = report

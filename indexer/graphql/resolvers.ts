@@ -24,6 +24,7 @@ import {
   type TradeFilter,
   tradesWhere,
 } from "./filters.ts";
+import { regionHours } from "./hours.ts";
 import { address, KIND_TO_DB, type OrderKindName } from "./inputs.ts";
 import {
   certificatesHeldBy,
@@ -180,6 +181,8 @@ export const resolvers = {
     marketParams: async (_: unknown, __: unknown, ctx: ApiContext) => (await marketParams(ctx.db)).map(mapMarketParam),
     scheduledChanges: async (_: unknown, __: unknown, ctx: ApiContext) =>
       (await scheduledChanges(ctx.db)).map(mapScheduledChange),
+    regionHours: (_: unknown, a: { from: number; to: number; region?: number | null }, ctx: ApiContext) =>
+      regionHours(ctx, a.from, a.to, a.region),
   },
   Subscription: {
     orderBook: {

@@ -101,7 +101,17 @@ export function stats(
         cancelled: n("Cancelled"),
       };
     },
+    // Volume matching: a deal's certificates count up to its whole consumption, whatever their hour.
     greenShareBps: async () => {
+      const [r] = await db.query<{ green: string | null; consumed: string | null }>(
+        `SELECT sum(least(green_wh, wh_consumed)) AS green, sum(wh_consumed) AS consumed FROM deals
+         WHERE status = 'Finalized' AND closed_time >= $1 AND closed_time < $2`,
+        [lo, hi],
+      );
+      return bps(r.green, r.consumed);
+    },
+    // Hourly matching: only Wh retired in the hour they were generated count (all a deal retires).
+    timeMatchedGreenBps: async () => {
       const [r] = await db.query<{ retired: string | null; consumed: string | null }>(
         `SELECT sum(retired_wh) AS retired, sum(wh_consumed) AS consumed FROM deals
          WHERE status = 'Finalized' AND closed_time >= $1 AND closed_time < $2`,

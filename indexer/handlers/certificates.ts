@@ -1,26 +1,27 @@
-// Events of the green certificate registry (ERC-1155, one id per batch): devices, issuance,
-// retirement, and the transfers that say who holds which Wh. Wh held by the market are escrow
-// (energy offers and the lots of open deals).
+// Events of the green certificate registry (ERC-1155, one id per device-hour: deviceId << 32 |
+// hourIndex): devices, issues of consecutive hours, retirements, and the transfers that say who holds
+// which Wh. Holdings are summed per issue and holder; each device-hour keeps its issued and retired
+// Wh (docs/indexer.md, "Hours"). The market never holds certificates.
+import { certificateHour } from "../../protocol/hours.ts";
+import { SECONDS_PER_HOUR } from "../../protocol/units.ts";
 import type { Store } from "../db/store.ts";
 import type { DecodedEvent } from "../sync/decode.ts";
-import type { ContractHandlers, HandlerContext, RowRef } from "./types.ts";
-import { add, at, created, eventId, isZero, sub, ZERO_ADDRESS } from "./util.ts";
+import type { ContractHandlers, RowRef } from "./types.ts";
+import { add, at, created, eventId, isZero, sub, sum, ZERO_ADDRESS } from "./util.ts";
 
-async function move(
-  store: Store,
-  e: DecodedEvent,
-  ctx: HandlerContext,
-  batchId: string,
-  from: string,
-  to: string,
-  wh: string,
-) {
+/** The certificate_hours key of an ERC-1155 id. */
+function hourKey(id: string): readonly [string, number] {
+  const { deviceId, hourStart } = certificateHour(BigInt(id));
+  return [deviceId.toString(), hourStart];
+}
+
+async function move(store: Store, e: DecodedEvent, id: string, from: string, to: string, wh: string) {
   if (isZero(wh)) return;
-  const market = ctx.addresses.Market;
+  const batchId = (await store.require("certificate_hours", hourKey(id))).issue_id;
   if (from !== ZERO_ADDRESS) {
     await store.update("certificate_balances", [batchId, from], (b) => {
       const left = sub(b.wh, wh);
-      if (left.startsWith("-")) throw new Error(`certificate balance of ${from} in batch ${batchId} below zero`);
+      if (left.startsWith("-")) throw new Error(`certificate balance of ${from} in issue ${batchId} below zero`);
       return { wh: left, updated_block: e.blockNumber };
     });
   }
@@ -32,19 +33,9 @@ async function move(
       (b) => ({ wh: add(b.wh, wh), updated_block: e.blockNumber }),
     );
   }
-  if (from === market || to === market) {
-    await store.update("certificate_batches", [batchId], (b) => ({
-      escrowed_wh: to === market ? add(b.escrowed_wh, wh) : sub(b.escrowed_wh, wh),
-      updated_block: e.blockNumber,
-    }));
-  }
 }
 
-const balanceRefs = (ids: readonly string[], from: string, to: string): RowRef[] =>
-  ids.flatMap((id): RowRef[] => [
-    ["certificate_batches", [id]],
-    ...[from, to].filter((a) => a !== ZERO_ADDRESS).map((a): RowRef => ["certificate_balances", [id, a]]),
-  ]);
+const hourRefs = (ids: readonly string[]): RowRef[] => ids.map((id): RowRef => ["certificate_hours", hourKey(id)]);
 
 const theDevice = (e: { args: { deviceId: string } }): RowRef[] => [["devices", [e.args.deviceId]]];
 
@@ -92,55 +83,75 @@ export const certificates: ContractHandlers<"GreenCertificates"> = {
   CertificatesIssued: {
     prefetch: theDevice,
     handle: async (e, { store }) => {
+      const { issueId, deviceId, firstHour, whPerHour } = e.args;
+      const issued = sum(whPerHour);
+      const end = firstHour + whPerHour.length * SECONDS_PER_HOUR;
       store.insert("certificate_batches", {
-        id: e.args.batchId,
-        device_id: e.args.deviceId,
+        id: issueId,
+        device_id: deviceId,
         issuer: e.args.owner,
         source: e.args.source,
         region: e.args.region,
-        period_start: e.args.periodStart,
-        period_end: e.args.periodEnd,
-        issued_wh: e.args.wh,
+        period_start: firstHour,
+        period_end: end,
+        issued_wh: issued,
         retired_wh: "0",
-        escrowed_wh: "0",
         ...created(e),
       });
-      await store.update("devices", [e.args.deviceId], (d) => ({
-        issued_wh: add(d.issued_wh, e.args.wh),
-        issued_until: e.args.periodEnd,
+      for (const [i, wh] of whPerHour.entries()) {
+        store.insert("certificate_hours", {
+          device_id: deviceId,
+          hour: firstHour + i * SECONDS_PER_HOUR,
+          issue_id: issueId,
+          issued_wh: wh,
+          retired_wh: "0",
+          updated_block: e.blockNumber,
+        });
+      }
+      await store.update("devices", [deviceId], (d) => ({
+        issued_wh: add(d.issued_wh, issued),
+        issued_until: end,
         batches: Number(d.batches) + 1,
         updated_block: e.blockNumber,
       }));
     },
   },
   CertificatesRetired: {
-    prefetch: (e) => [["certificate_batches", [e.args.batchId]]],
+    prefetch: (e) => [["certificate_hours", [e.args.deviceId, e.args.hourStart]]],
     handle: async (e, { store }) => {
+      const { deviceId, hourStart, wh } = e.args;
+      const hour = await store.update("certificate_hours", [deviceId, hourStart], (h) => ({
+        retired_wh: add(h.retired_wh, wh),
+        updated_block: e.blockNumber,
+      }));
       store.insert("retirements", {
         id: eventId(e),
-        batch_id: e.args.batchId,
+        batch_id: hour.issue_id,
+        device_id: deviceId,
+        hour: hourStart,
+        certificate_id: e.args.certificateId,
         holder: e.args.holder,
         beneficiary: e.args.beneficiary,
-        wh: e.args.wh,
+        wh,
         deal_id: isZero(e.args.dealId) ? null : e.args.dealId,
         purpose: e.args.purpose,
         ...at(e),
       });
-      await store.update("certificate_batches", [e.args.batchId], (b) => ({
-        retired_wh: add(b.retired_wh, e.args.wh),
+      await store.update("certificate_batches", [hour.issue_id], (b) => ({
+        retired_wh: add(b.retired_wh, wh),
         updated_block: e.blockNumber,
       }));
     },
   },
   TransferSingle: {
-    prefetch: (e) => balanceRefs([e.args.id], e.args.from, e.args.to),
-    handle: (e, ctx) => move(ctx.store, e, ctx, e.args.id, e.args.from, e.args.to, e.args.value),
+    prefetch: (e) => hourRefs([e.args.id]),
+    handle: (e, { store }) => move(store, e, e.args.id, e.args.from, e.args.to, e.args.value),
   },
   TransferBatch: {
-    prefetch: (e) => balanceRefs(e.args.ids, e.args.from, e.args.to),
-    handle: async (e, ctx) => {
+    prefetch: (e) => hourRefs(e.args.ids),
+    handle: async (e, { store }) => {
       const { ids, values } = e.args;
-      for (const [i, id] of ids.entries()) await move(ctx.store, e, ctx, id, e.args.from, e.args.to, values[i]);
+      for (const [i, id] of ids.entries()) await move(store, e, id, e.args.from, e.args.to, values[i]);
     },
   },
 };

@@ -2,14 +2,38 @@
 // end (finalised with payments, or cancelled with a refund). Deal events carry the full outcome,
 // so nothing is ever read back from chain. docs/market-rules.md, "Flow of a trade".
 import { DEAL_STATUSES } from "../../../protocol/orders.ts";
+import { SECONDS_PER_HOUR } from "../../../protocol/units.ts";
+import type { Store } from "../../db/store.ts";
+import type { DealHourRow, DealRow } from "../../db/tables.ts";
+import type { DecodedEvent } from "../../sync/decode.ts";
 import type { ContractHandlers, RowRef } from "../types.ts";
-import { at, sum } from "../util.ts";
+import { at, sub, sum } from "../util.ts";
 import { credit, dealStep, payment } from "./ledger.ts";
 import { addParam, treasury } from "./params.ts";
 
 const [, REPORTED, DISPUTED, FINALIZED, CANCELLED] = DEAL_STATUSES;
 
 const theDeal = (e: { args: { dealId: string } }): RowRef[] => [["deals", [e.args.dealId]]];
+
+/** The lots of a deal's terms as DealOpened emitted them (deals.terms). */
+const lotCount = (deal: DealRow) => ((deal.terms?.energyLots as unknown[] | undefined) ?? []).length;
+
+/** Changes every hour of a deal's job, hour i being the job's i-th. */
+async function updateHours(
+  store: Store,
+  e: DecodedEvent,
+  deal: DealRow,
+  patch: (i: number, h: DealHourRow) => Partial<DealHourRow>,
+): Promise<DealHourRow[]> {
+  const rows: DealHourRow[] = [];
+  for (let i = 0; i < deal.duration_hours; i++) {
+    const hour = deal.start_hour + i * SECONDS_PER_HOUR;
+    rows.push(
+      await store.update("deal_hours", [deal.id, hour], (h) => ({ ...patch(i, h), updated_block: e.blockNumber })),
+    );
+  }
+  return rows;
+}
 /** The deal and its energy lots (one per entry of `lots`), which a deal's end updates. */
 const theDealAndLots = (dealId: string, lots: readonly unknown[]): RowRef[] => [
   ["deals", [dealId]],
@@ -23,19 +47,35 @@ export const dealHandlers: ContractHandlers<"Market"> = {
       const r = e.args.report;
       const dealId = e.args.dealId;
       const challengeEnd = Number(e.args.challengeEnd);
+      const vcuDelivered = sum(r.vcuPerHour);
+      const whConsumed = sum(r.whPerHour);
       store.insert("usage_reports", {
         deal_id: dealId,
         reporter: e.args.computeSupplier,
-        vcu_delivered: r.vcuDelivered,
-        wh_consumed: r.whConsumed,
-        metering_hash: r.meteringHash,
+        vcu_delivered: vcuDelivered,
+        wh_consumed: whConsumed,
+        vcu_per_hour: [...r.vcuPerHour],
+        wh_per_hour: [...r.whPerHour],
+        metering_hash: r.meteringRoot,
         challenge_end: challengeEnd,
         ...at(e),
       });
+      const deal = await store.require("deals", [dealId]);
+      // The market checked the report has one entry per job hour.
+      const hours = await updateHours(store, e, deal, (i) => ({
+        vcu_delivered: r.vcuPerHour[i],
+        metered_wh: r.whPerHour[i],
+      }));
+      const matched = hours.reduce((s, h) => {
+        const green = BigInt(h.green_wh);
+        const metered = BigInt(h.metered_wh!);
+        return s + (green < metered ? green : metered);
+      }, 0n);
       await store.update("deals", [dealId], {
         status: REPORTED,
-        vcu_delivered: r.vcuDelivered,
-        wh_consumed: r.whConsumed,
+        vcu_delivered: vcuDelivered,
+        wh_consumed: whConsumed,
+        matched_green_wh: matched.toString(),
         challenge_end: challengeEnd,
         updated_block: e.blockNumber,
       });
@@ -50,6 +90,7 @@ export const dealHandlers: ContractHandlers<"Market"> = {
         flagged_outside_profile: e.args.outsideProfile,
         flagged_below_green_minimum: e.args.belowGreenMinimum,
         expected_wh: e.args.expectedWh,
+        matched_green_wh: e.args.matchedGreenWh,
         updated_block: e.blockNumber,
       });
     },
@@ -101,9 +142,10 @@ export const dealHandlers: ContractHandlers<"Market"> = {
       const lots = out.energyLots;
       const deal = await store.require("deals", [dealId]);
       const fees = await treasury(store);
+      const retired = sum(lots.map((l) => l.retiredWh));
       await store.update("deals", [dealId], {
         status: FINALIZED,
-        vcu_delivered: out.vcuDelivered,
+        vcu_delivered: out.vcuHoursDelivered,
         wh_consumed: out.whConsumed,
         accepted_bps: out.acceptedBps,
         compute_paid: out.computePaid,
@@ -111,8 +153,9 @@ export const dealHandlers: ContractHandlers<"Market"> = {
         energy_paid: sum(lots.map((l) => l.paid)),
         fee_paid: out.fee,
         refund: out.refund,
-        retired_wh: sum(lots.map((l) => l.retiredWh)),
-        returned_wh: sum(lots.map((l) => l.returnedWh)),
+        retired_wh: retired,
+        returned_wh: sub(deal.green_wh, retired),
+        undelivered_wh: sum(lots.map((l) => l.undeliveredWh)),
         credits: out.credits,
         closed_block: e.blockNumber,
         closed_time: e.blockTime,
@@ -122,16 +165,20 @@ export const dealHandlers: ContractHandlers<"Market"> = {
       await dealStep(store, e, dealId, "finalized", null);
       await payment(store, e, dealId, "compute", deal.compute_supplier, out.computePaid);
       await credit(store, e, deal.compute_supplier, out.computePaid);
+      const retiredInHour = new Map<number, bigint>();
       for (const [idx, lot] of lots.entries()) {
-        const row = await store.update("deal_lots", [dealId, idx], {
+        const row = await store.update("deal_lots", [dealId, idx], (l) => ({
           paid: lot.paid,
           retired_wh: lot.retiredWh,
-          returned_wh: lot.returnedWh,
+          undelivered_wh: lot.undeliveredWh,
+          returned_wh: sub(l.wh, lot.retiredWh),
           updated_block: e.blockNumber,
-        });
+        }));
+        retiredInHour.set(row.hour, (retiredInHour.get(row.hour) ?? 0n) + BigInt(lot.retiredWh));
         await payment(store, e, dealId, "energy", row.supplier, lot.paid);
         await credit(store, e, row.supplier, lot.paid);
       }
+      await updateHours(store, e, deal, (_, h) => ({ retired_wh: String(retiredInHour.get(h.hour) ?? 0n) }));
       if (deal.bandwidth_offer_id !== null) {
         await payment(store, e, dealId, "bandwidth", deal.bandwidth_supplier, out.bandwidthPaid);
         await credit(store, e, deal.bandwidth_supplier, out.bandwidthPaid);
@@ -144,27 +191,31 @@ export const dealHandlers: ContractHandlers<"Market"> = {
     },
   },
   DealCancelled: {
-    prefetch: (e) => theDealAndLots(e.args.dealId, e.args.returnedWh),
+    prefetch: theDeal,
     handle: async (e, { store }) => {
       const dealId = e.args.dealId;
-      const returned = e.args.returnedWh;
-      const deal = await store.update("deals", [dealId], {
+      // No certificate moved: every lot's Wh stayed with its supplier.
+      const deal = await store.update("deals", [dealId], (d) => ({
         status: CANCELLED,
         refund: e.args.refund,
-        returned_wh: sum(returned),
+        retired_wh: "0",
+        returned_wh: d.green_wh,
+        undelivered_wh: "0",
         closed_block: e.blockNumber,
         closed_time: e.blockTime,
         closed_tx: e.txHash,
         updated_block: e.blockNumber,
-      });
-      for (const [idx, wh] of returned.entries()) {
-        await store.update("deal_lots", [dealId, idx], {
+      }));
+      for (let idx = 0; idx < lotCount(deal); idx++) {
+        await store.update("deal_lots", [dealId, idx], (l) => ({
           paid: "0",
           retired_wh: "0",
-          returned_wh: wh,
+          undelivered_wh: "0",
+          returned_wh: l.wh,
           updated_block: e.blockNumber,
-        });
+        }));
       }
+      await updateHours(store, e, deal, () => ({ retired_wh: "0" }));
       await dealStep(store, e, dealId, "cancelled", null);
       await payment(store, e, dealId, "refund", deal.buyer, e.args.refund);
       await credit(store, e, deal.buyer, e.args.refund);

@@ -1,10 +1,14 @@
 // Orders: offers and bids posted, cancelled, and filled (fills come with DealOpened, see
-// settlement.ts). docs/market-rules.md, "Flow of a trade".
+// settlement.ts). docs/market-rules.md, "Flow of a trade". Quantities: bids and compute offers in
+// VCU-hours (vcu × hours), energy offers in Wh (Σ of their hours), links in Mbps (in every hour of
+// their window); what each hour has left is in offer_hours (docs/indexer.md, "Hours").
+import { SECONDS_PER_HOUR } from "../../../protocol/units.ts";
 import type { Store } from "../../db/store.ts";
 import type { NewRow, OrderKind, OrderRow } from "../../db/tables.ts";
 import type { DecodedEvent } from "../../sync/decode.ts";
 import type { ContractHandlers } from "../types.ts";
-import { type Amount, add, created, isZero, regionsOf, sub } from "../util.ts";
+import { type Amount, add, created, isZero, regionsOf, sub, sum } from "../util.ts";
+import { addRegionHour } from "./hours.ts";
 
 /** Columns every order has; kind-specific ones are added by each Posted handler. */
 function order(
@@ -53,14 +57,25 @@ export async function reduce(
   });
 }
 
+/** Hours of the window [start, end), both on the hour. */
+const hoursIn = (start: number, end: number) => (end - start) / SECONDS_PER_HOUR;
+
+/** Cancels what is left of an order. */
+async function cancelRest(store: Store, e: DecodedEvent, kind: OrderKind, id: string): Promise<void> {
+  const o = await store.require("orders", [kind, id]);
+  await reduce(store, e, kind, id, o.remaining, true);
+}
+
 export const orderHandlers: ContractHandlers<"Market"> = {
   ComputeOfferPosted: {
     handle: async (e, { store }) => {
       const o = e.args.offer;
+      const vcuHours = BigInt(o.vcu) * BigInt(hoursIn(o.windowStart, o.windowEnd));
       store.insert("orders", {
-        ...order(e, "compute", e.args.offerId, e.args.supplier, o.reservePricePerVcuHour, o.vcuHours, o.expiry),
+        ...order(e, "compute", e.args.offerId, e.args.supplier, o.reservePricePerVcuHour, vcuHours, o.expiry),
         window_start: o.windowStart,
         window_end: o.windowEnd,
+        vcu: o.vcu,
         hardware_class: o.hardwareClass,
         region: o.region,
         wh_per_vcu_hour: String(o.whPerVcuHour),
@@ -69,18 +84,30 @@ export const orderHandlers: ContractHandlers<"Market"> = {
     },
   },
   EnergyOfferPosted: {
-    prefetch: (e) => [["certificate_batches", [e.args.batchId]]],
     handle: async (e, { store }) => {
       const o = e.args.offer;
-      const batch = await store.require("certificate_batches", [e.args.batchId]);
+      const offerId = e.args.offerId;
       store.insert("orders", {
-        ...order(e, "energy", e.args.offerId, e.args.supplier, o.reservePricePerKwh, o.wh, o.expiry),
-        batch_id: e.args.batchId,
+        ...order(e, "energy", offerId, e.args.supplier, o.reservePricePerKwh, sum(o.whPerHour), o.expiry),
+        device_id: e.args.deviceId,
         source: e.args.source,
         region: e.args.region,
-        period_start: batch.period_start,
-        period_end: batch.period_end,
+        period_start: o.firstHour,
+        period_end: o.firstHour + o.whPerHour.length * SECONDS_PER_HOUR,
       });
+      for (const [i, wh] of o.whPerHour.entries()) {
+        if (isZero(wh)) continue;
+        const hour = o.firstHour + i * SECONDS_PER_HOUR;
+        store.insert("offer_hours", {
+          kind: "energy",
+          offer_id: offerId,
+          hour,
+          capacity: wh,
+          used: "0",
+          updated_block: e.blockNumber,
+        });
+        await addRegionHour(store, e, e.args.region, hour, { green_offered_wh: wh });
+      }
     },
   },
   BandwidthOfferPosted: {
@@ -99,10 +126,14 @@ export const orderHandlers: ContractHandlers<"Market"> = {
   BidPosted: {
     handle: async (e, { store }) => {
       const b = e.args.bid;
+      const vcuHours = BigInt(b.vcu) * BigInt(b.durationHours);
       store.insert("orders", {
-        ...order(e, "bid", e.args.bidId, e.args.buyer, b.limitPricePerVcuHour, b.vcuHours, b.expiry),
-        window_start: b.windowStart,
-        window_end: b.windowEnd,
+        ...order(e, "bid", e.args.bidId, e.args.buyer, b.limitPricePerVcuHour, vcuHours, b.expiry),
+        window_start: b.earliestStart,
+        window_end: b.latestEnd,
+        vcu: b.vcu,
+        duration_hours: b.durationHours,
+        certificate_origin: b.certificateOrigin,
         hardware_class: b.hardwareClass,
         accepted_regions: regionsOf(b.acceptableRegions),
         buyer_region: b.buyerRegion,
@@ -116,21 +147,36 @@ export const orderHandlers: ContractHandlers<"Market"> = {
   BidCancelled: {
     prefetch: (e) => [["orders", ["bid", e.args.bidId]]],
     handle: async (e, { store }) => {
-      await reduce(store, e, "bid", e.args.bidId, e.args.vcuHours, true);
-      // A bid always holds escrow (BidPosted set it).
+      const bid = await store.require("orders", ["bid", e.args.bidId]);
+      // A bid always has its job and escrow (BidPosted set them).
+      await reduce(store, e, "bid", e.args.bidId, BigInt(e.args.vcu) * BigInt(bid.duration_hours!), true);
       await store.update("orders", ["bid", e.args.bidId], (o) => ({ escrow: sub(o.escrow!, e.args.refund) }));
     },
   },
   ComputeOfferCancelled: {
     prefetch: (e) => [["orders", ["compute", e.args.offerId]]],
-    handle: (e, { store }) => reduce(store, e, "compute", e.args.offerId, e.args.vcuHours, true),
+    handle: (e, { store }) => cancelRest(store, e, "compute", e.args.offerId),
   },
   EnergyOfferCancelled: {
     prefetch: (e) => [["orders", ["energy", e.args.offerId]]],
-    handle: (e, { store }) => reduce(store, e, "energy", e.args.offerId, e.args.wh, true),
+    handle: async (e, { store }) => {
+      const offerId = e.args.offerId;
+      const offer = await store.require("orders", ["energy", offerId]);
+      await reduce(store, e, "energy", offerId, sum(e.args.unsoldWhPerHour), true);
+      // An energy offer always names its hours and region (EnergyOfferPosted set them).
+      for (const [i, unsold] of e.args.unsoldWhPerHour.entries()) {
+        if (isZero(unsold)) continue;
+        const hour = offer.period_start! + i * SECONDS_PER_HOUR;
+        await store.update("offer_hours", ["energy", offerId, hour], (h) => ({
+          capacity: sub(h.capacity, unsold),
+          updated_block: e.blockNumber,
+        }));
+        await addRegionHour(store, e, offer.region!, hour, { green_offered_wh: -BigInt(unsold) });
+      }
+    },
   },
   BandwidthOfferCancelled: {
     prefetch: (e) => [["orders", ["bandwidth", e.args.offerId]]],
-    handle: (e, { store }) => reduce(store, e, "bandwidth", e.args.offerId, e.args.mbps, true),
+    handle: (e, { store }) => cancelRest(store, e, "bandwidth", e.args.offerId),
   },
 };

@@ -1,11 +1,14 @@
-// Settlement of a matched batch: each DealOpened fills the bid and the offers it took from, opens
-// the deal with its full terms, and records one trade per priced resource; MatchSkipped records a
-// match the contract refused. docs/market-rules.md, "Flow of a trade".
+// Settlement of a matched batch: each DealOpened fills the bid and the offers it took from (hour by
+// hour: the compute offer's and the link's job hours, each lot's energy hour), opens the deal with its
+// full terms and its hours, and records one trade per priced resource; MatchSkipped records a match
+// the contract refused. docs/market-rules.md, "Flow of a trade"; docs/indexer.md, "Hours".
+import { hoursOf } from "../../../protocol/hours.ts";
 import { DEAL_STATUSES, SKIP_REASONS } from "../../../protocol/orders.ts";
 import { SECONDS_PER_HOUR, WH_PER_KWH } from "../../../protocol/units.ts";
 import type { DealRole } from "../../db/tables.ts";
 import type { ContractHandlers } from "../types.ts";
 import { at, eventId, isZero, sub, sum, unitPrice, ZERO_ADDRESS } from "../util.ts";
+import { addRegionHour, sellOfferHour } from "./hours.ts";
 import { dealStep, payment } from "./ledger.ts";
 import { reduce } from "./orders.ts";
 
@@ -18,7 +21,10 @@ export const settlementHandlers: ContractHandlers<"Market"> = {
       return [
         ["orders", ["bid", t.bidId]],
         ["orders", ["compute", t.computeOfferId]],
-        ...t.energyLots.map((l) => ["orders", ["energy", l.offerId]] as const),
+        ...t.energyLots.flatMap((l) => [
+          ["orders", ["energy", l.offerId]] as const,
+          ["offer_hours", ["energy", l.offerId, l.hour]] as const,
+        ]),
         ...(isZero(t.bandwidthOfferId) ? [] : [["orders", ["bandwidth", t.bandwidthOfferId]] as const]),
       ];
     },
@@ -27,14 +33,32 @@ export const settlementHandlers: ContractHandlers<"Market"> = {
       const dealId = e.args.dealId;
       const lots = t.energyLots;
       const bid = await store.require("orders", ["bid", t.bidId]);
+      const offer = await store.require("orders", ["compute", t.computeOfferId]);
       const hasBandwidth = !isZero(t.bandwidthOfferId);
+      const end = t.start + t.durationHours * SECONDS_PER_HOUR;
+      const jobHours = hoursOf(t.start, end);
+      const vcuHours = (BigInt(t.vcu) * BigInt(t.durationHours)).toString();
 
-      await reduce(store, e, "bid", t.bidId, t.vcuHours, false);
-      await store.update("orders", ["bid", t.bidId], (o) => ({ escrow: sub(o.escrow!, t.escrow) }));
-      await reduce(store, e, "compute", t.computeOfferId, t.vcuHours, false);
-      for (const lot of lots) await reduce(store, e, "energy", lot.offerId, lot.wh, false);
-      if (hasBandwidth) await reduce(store, e, "bandwidth", t.bandwidthOfferId, t.bandwidthMbps, false);
+      await reduce(store, e, "bid", t.bidId, vcuHours, false);
+      await store.update("orders", ["bid", t.bidId], (o) => ({
+        escrow: sub(o.escrow!, t.escrow),
+        start_hour: t.start,
+      }));
+      await reduce(store, e, "compute", t.computeOfferId, vcuHours, false);
+      // A compute offer always has its vcu (ComputeOfferPosted set it).
+      for (const h of jobHours) await sellOfferHour(store, e, "compute", t.computeOfferId, h, offer.vcu!, t.vcu);
+      for (const lot of lots) {
+        await reduce(store, e, "energy", lot.offerId, lot.wh, false);
+        await sellOfferHour(store, e, "energy", lot.offerId, lot.hour, 0, lot.wh);
+      }
+      const link = hasBandwidth ? await store.require("orders", ["bandwidth", t.bandwidthOfferId]) : null;
+      if (link && !isZero(t.bandwidthMbps)) {
+        for (const h of jobHours) {
+          await sellOfferHour(store, e, "bandwidth", t.bandwidthOfferId, h, link.quantity, t.bandwidthMbps);
+        }
+      }
 
+      const greenWh = sum(lots.map((l) => l.wh));
       store.insert("deals", {
         id: dealId,
         bid_id: t.bidId,
@@ -45,12 +69,18 @@ export const settlementHandlers: ContractHandlers<"Market"> = {
         compute_region: t.computeRegion,
         hardware_class: bid.hardware_class,
         buyer_region: bid.buyer_region,
-        window_start: t.windowStart,
-        window_end: t.windowEnd,
-        vcu_hours: t.vcuHours,
+        start_hour: t.start,
+        duration_hours: t.durationHours,
+        vcu: Number(t.vcu),
+        need_per_hour_wh: t.needPerHourWh,
+        min_green_bps: t.minGreenBps,
+        certificate_origin: t.certificateOrigin,
+        window_start: t.start,
+        window_end: end,
+        vcu_hours: vcuHours,
         compute_payment: t.computePayment,
-        energy_needed_wh: t.energyNeededWh,
-        green_wh: sum(lots.map((l) => l.wh)),
+        energy_needed_wh: (BigInt(t.needPerHourWh) * BigInt(t.durationHours)).toString(),
+        green_wh: greenWh,
         energy_payment: sum(lots.map((l) => l.payment)),
         bandwidth_offer_id: hasBandwidth ? t.bandwidthOfferId : null,
         bandwidth_supplier: hasBandwidth && t.bandwidthSupplier !== ZERO_ADDRESS ? t.bandwidthSupplier : null,
@@ -70,6 +100,17 @@ export const settlementHandlers: ContractHandlers<"Market"> = {
         opened_log: e.logIndex,
         updated_block: e.blockNumber,
       });
+      for (const h of jobHours) {
+        store.insert("deal_hours", {
+          deal_id: dealId,
+          hour: h,
+          vcu: Number(t.vcu),
+          need_wh: t.needPerHourWh,
+          green_wh: sum(lots.filter((l) => l.hour === h).map((l) => l.wh)),
+          updated_block: e.blockNumber,
+        });
+        await addRegionHour(store, e, t.computeRegion, h, { demand_wh: t.needPerHourWh });
+      }
       const parties = new Set<string>();
       const party = (account: string, role: DealRole) => {
         if (parties.has(`${account}/${role}`)) return;
@@ -85,25 +126,28 @@ export const settlementHandlers: ContractHandlers<"Market"> = {
         resource: "compute",
         offer_id: t.computeOfferId,
         supplier: t.computeSupplier,
-        quantity: t.vcuHours,
+        quantity: vcuHours,
         value: t.computePayment,
-        price: unitPrice(t.computePayment, t.vcuHours),
+        price: unitPrice(t.computePayment, vcuHours),
         hardware_class: bid.hardware_class,
         region: t.computeRegion,
       });
       for (const [idx, lot] of lots.entries()) {
-        const offer = await store.require("orders", ["energy", lot.offerId]);
+        const energyOffer = await store.require("orders", ["energy", lot.offerId]);
         store.insert("deal_lots", {
           deal_id: dealId,
           idx,
           offer_id: lot.offerId,
           supplier: lot.supplier,
-          batch_id: lot.batchId,
+          device_id: lot.deviceId,
+          hour: lot.hour,
           wh: lot.wh,
           payment: lot.payment,
           source_factor: lot.sourceFactor,
           updated_block: e.blockNumber,
         });
+        // An energy offer always has its generation region (EnergyOfferPosted set it).
+        await addRegionHour(store, e, energyOffer.region!, lot.hour, { green_sold_wh: lot.wh });
         party(lot.supplier, "energy");
         store.insert("trades", {
           ...trade,
@@ -114,13 +158,12 @@ export const settlementHandlers: ContractHandlers<"Market"> = {
           quantity: lot.wh,
           value: lot.payment,
           price: unitPrice(lot.payment, lot.wh, BigInt(WH_PER_KWH)),
-          source: offer.source,
-          region: offer.region,
+          source: energyOffer.source,
+          region: energyOffer.region,
         });
       }
-      if (hasBandwidth) {
-        const link = await store.require("orders", ["bandwidth", t.bandwidthOfferId]);
-        const mbpsSeconds = BigInt(t.bandwidthMbps) * BigInt(t.windowEnd - t.windowStart);
+      if (link) {
+        const mbpsHours = (BigInt(t.bandwidthMbps) * BigInt(t.durationHours)).toString();
         party(t.bandwidthSupplier, "bandwidth");
         store.insert("trades", {
           ...trade,
@@ -128,9 +171,9 @@ export const settlementHandlers: ContractHandlers<"Market"> = {
           resource: "bandwidth",
           offer_id: t.bandwidthOfferId,
           supplier: t.bandwidthSupplier,
-          quantity: (mbpsSeconds / BigInt(SECONDS_PER_HOUR)).toString(),
+          quantity: mbpsHours,
           value: t.bandwidthPayment,
-          price: unitPrice(t.bandwidthPayment, mbpsSeconds, BigInt(SECONDS_PER_HOUR)),
+          price: unitPrice(t.bandwidthPayment, mbpsHours),
           from_region: link.from_region,
           to_region: link.to_region,
         });

@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { buildSchema, GraphQLObjectType } from "graphql";
 import { type Database, openDatabase } from "../../../indexer/db/driver.ts";
 import { migrate } from "../../../indexer/db/migrate.ts";
+import * as h from "../../../indexer/graphql/hours.ts";
 import * as m from "../../../indexer/graphql/mappers.ts";
 
 const schema = buildSchema(
@@ -19,6 +20,8 @@ const MAPPERS: [name: string, map: (row: never) => object | null, type: string, 
   ["mapOrder", m.mapOrder, "Order", "orders"],
   ["mapDeal", m.mapDeal, "Deal", "deals"],
   ["mapLot", m.mapLot, "DealLot", "deal_lots"],
+  ["mapDealHour", h.mapDealHour, "DealHour", "deal_hours"],
+  ["mapCertificateHour", h.mapCertificateHour, "CertificateHour", "certificate_hours"],
   ["mapPayment", m.mapPayment, "Payment", "deal_payments"],
   ["mapStep", m.mapStep, "DealStep", "deal_steps"],
   ["mapReport", m.mapReport, "UsageReport", "usage_reports"],

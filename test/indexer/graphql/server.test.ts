@@ -43,14 +43,20 @@ describe("indexer GraphQL server", () => {
   it("answers an empty index with empty books and zero stats", async () => {
     const { body } = await gql(`{
       orderBook(resource: COMPUTE) { bids { price } asks { price } bestBid bestAsk spread }
-      stats { whRetired kwhRetired gCo2eAvoided greenShareBps totals { resource quantity } }
+      stats { whRetired kwhRetired gCo2eAvoided greenShareBps timeMatchedGreenBps totals { resource quantity } }
       deals { nodes { id } pageInfo { hasNextPage endCursor } }
+      regionHours(from: 7200, to: 10800, region: 7) { region gridArea start greenOfferedWh greenSoldWh demandWh }
     }`);
     assert.equal(body.errors, undefined);
     assert.deepEqual(body.data.orderBook, { bids: [], asks: [], bestBid: null, bestAsk: null, spread: null });
     assert.equal(body.data.stats.whRetired, "0");
     assert.equal(body.data.stats.kwhRetired, "0");
     assert.equal(body.data.stats.greenShareBps, null);
+    assert.equal(body.data.stats.timeMatchedGreenBps, null);
+    // An empty hour is still listed, with zeros.
+    assert.deepEqual(body.data.regionHours, [
+      { region: 7, gridArea: "northwest", start: 7200, greenOfferedWh: "0", greenSoldWh: "0", demandWh: "0" },
+    ]);
     assert.deepEqual(
       body.data.stats.totals.map((t: { resource: string }) => t.resource),
       ["COMPUTE", "ENERGY", "BANDWIDTH"],
@@ -71,8 +77,8 @@ describe("indexer GraphQL server", () => {
     const ref = body.data.reference;
     assert.deepEqual(ref.regions[1], {
       code: 2,
-      name: "cn-east",
-      label: { en: "East China", zh: "华东" },
+      name: "yangtze-delta",
+      label: { en: "Yangtze River Delta", zh: "长三角" },
       gridFactorGPerKwh: 610,
     });
     assert.deepEqual(
@@ -106,6 +112,11 @@ describe("indexer GraphQL server", () => {
       [`{ account(address: "0x12") { address } }`, "address"],
       [`{ orderBook(resource: COMPUTE, filter: { hardwareClass: "quantum" }) { bestBid } }`, "filter.hardwareClass"],
       [`{ provenance(dealId: "1", batchId: "2") { complete } }`, "provenance"],
+      [`{ regionHours(from: 1800, to: 7200) { start } }`, "from"],
+      [`{ regionHours(from: 0, to: 3601) { start } }`, "to"],
+      [`{ regionHours(from: 3600, to: 3600) { start } }`, "to"],
+      [`{ regionHours(from: 0, to: ${745 * 3600}) { start } }`, "to"],
+      [`{ regionHours(from: 0, to: 3600, region: 9) { start } }`, "region"],
     ];
     for (const [query, field] of cases) {
       const { body } = await gql(query);
