@@ -6,17 +6,21 @@
 // meters every reported deal hour by hour through the API's metering service, and is not repeated by
 // a second run; the live simulator then trades on and stops cleanly on SIGTERM.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
+import { pino } from "pino";
 
 import type { Address } from "viem";
 import { DealLedger } from "../../../backend/keeper/deal-ledger.ts";
-import type { DealSource, MeteredDeal, OnChainReport } from "../../../backend/metering/deal-source.ts";
+import { ChainDealSource } from "../../../backend/metering/deal-source.ts";
 import { MeteringStore } from "../../../backend/metering/store.ts";
+import { verifyDeal } from "../../../backend/metering/verify-deal.ts";
+import { startIndexer } from "../../../indexer/main.ts";
 import { ACCOUNT_PLAN, devAccount } from "../../../protocol/accounts.ts";
 import type { Deployment } from "../../../protocol/deployment.ts";
 import { certificateId, hourIndex, hoursOf } from "../../../protocol/hours.ts";
@@ -24,10 +28,12 @@ import { DemoBook } from "../../../stack/demo/book.ts";
 import { DemoChain } from "../../../stack/demo/chain.ts";
 import { jobEnd } from "../../../stack/demo/deal-plan.ts";
 import { BUYERS, PENDING_DEVICE, REGION, SIMULATOR_ACCOUNTS } from "../../../stack/demo/scenario.ts";
+import { marketSummary } from "../../../stack/demo/summary.ts";
 import { startTestServer, type TestServer } from "../../backend/api/server.ts";
 import { deployExchange, type Node, ROOT, startNode } from "../../helpers/local-chain.ts";
 
 const MAIN = path.join(ROOT, "stack", "demo", "main.ts");
+const run = promisify(execFile);
 const HISTORY_HOURS = 26;
 /** Every account that can hold anything here: the plan's fixed parts and the simulator's participants. */
 const ACCOUNTS = Array.from(
@@ -68,7 +74,7 @@ let chain: DemoChain;
 let env: NodeJS.ProcessEnv;
 let api: TestServer;
 let meteringStore: MeteringStore;
-let meteredDeals: DealSource;
+let meteredDeals: ChainDealSource;
 let first: Awaited<ReturnType<typeof runDemo>>;
 
 describe("demo market", () => {
@@ -91,7 +97,11 @@ describe("demo market", () => {
     chain = new DemoChain(node.url, deployment);
     // The API's metering service, as the stack runs it: the demo's compute sites send it their series.
     meteringStore = await MeteringStore.open({ kind: "pglite", dataDir: path.join(dir, "metering") });
-    meteredDeals = hourlyDealSource(chain, deployment);
+    meteredDeals = new ChainDealSource({
+      client: chain.publicClient,
+      domain: { chainId: deployment.chainId, market: chain.addresses.market },
+      startBlock: BigInt(deployment.startBlock),
+    });
     api = await startTestServer({ metering: { store: meteringStore, deals: meteredDeals } });
     env = {
       RPC_URL: node.url,
@@ -330,7 +340,7 @@ describe("demo market", () => {
     }
   });
 
-  it("reports every deal hour by hour with the Wh and root of the series its compute site metered", async () => {
+  it("reports every deal hour by hour with the Wh and root of the series its compute site metered, which verify", async () => {
     const reports = await chain.publicClient.getContractEvents({
       address: chain.addresses.market,
       abi: chain.abis.market,
@@ -360,6 +370,85 @@ describe("demo market", () => {
       );
       assert.equal(args.report.vcuPerHour.length, terms.durationHours);
       assert.ok(args.report.vcuPerHour.every((v) => BigInt(v) <= terms.vcu));
+    }
+    // The first finalised deal is verified end to end.
+    const finalised = await chain.publicClient.getContractEvents({
+      address: chain.addresses.market,
+      abi: chain.abis.market,
+      eventName: "DealFinalized",
+      fromBlock: 0n,
+      strict: true,
+    });
+    const finalisedIds = new Set(finalised.map((l) => l.args.dealId));
+    const reported = reports.filter((l) => finalisedIds.has(l.args.dealId));
+    assert.ok(reported.length > 0, "a reported deal was finalised");
+    const verification = await verifyDeal({ api: api.url, deals: meteredDeals, dealId: reported[0].args.dealId });
+    assert.equal(verification.verified, true, JSON.stringify(verification.unsignedBatches));
+    assert.equal(verification.report?.matches, true);
+    assert.ok(verification.recomputed.samples > 100);
+
+    // The same check as anyone would run it: npm run verify-metering -- <dealId>. Not spawnSync: the
+    // API answering the CLI runs in this process.
+    const cli = await run(
+      process.execPath,
+      [
+        path.join(ROOT, "scripts", "verify-metering.ts"),
+        String(reported[0].args.dealId),
+        "--api",
+        api.url,
+        "--rpc-url",
+        node.url,
+        "--deployment",
+        env.DEPLOYMENT as string,
+      ],
+      { encoding: "utf8", timeout: 60_000 },
+    ).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+      assert.fail(`verify-metering failed: ${error.message} ${error.stdout ?? ""} ${error.stderr ?? ""}`);
+    });
+    assert.match(cli.stdout, /^VERIFIED$/m);
+  });
+
+  it("shows a visitor the time-matched green share: the indexer's stats agree with the chain", async () => {
+    const summary = await marketSummary(chain, BigInt(deployment.startBlock));
+    assert.ok(summary.timeMatchedGreenBps > 0);
+    const indexer = await startIndexer(
+      {
+        rpcUrl: node.url,
+        wsUrl: `ws://127.0.0.1:${node.port}`,
+        database: { kind: "pglite", dataDir: path.join(dir, "index") },
+        deploymentFile: env.DEPLOYMENT as string,
+        confirmations: 0,
+        reorgDepth: 64,
+        maxBlockRange: 2_000,
+        targetLogsPerStep: 5_000,
+        pollIntervalMs: 100,
+        role: "all",
+        host: "127.0.0.1",
+        port: 0,
+        graphiql: false,
+        logLevel: "silent",
+      },
+      pino({ level: "silent" }),
+    );
+    try {
+      const { engine } = indexer;
+      assert.ok(engine !== null && indexer.url !== null);
+      const head = Number(await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
+      const deadline = Date.now() + 120_000;
+      while ((engine.status().indexedBlock ?? 0) < head) {
+        assert.ok(Date.now() < deadline, `indexer stuck at ${engine.status().indexedBlock} of ${head}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      // The dashboard's query: the plain share (contracted) beside the time-matched one.
+      const res = await fetch(`${indexer.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ stats { timeMatchedGreenBps contractedGreenShareBps } }" }),
+      });
+      const body = (await res.json()) as { data: { stats: { timeMatchedGreenBps: number | null } } };
+      assert.equal(body.data.stats.timeMatchedGreenBps, summary.timeMatchedGreenBps);
+    } finally {
+      await indexer.close();
     }
   });
 
@@ -399,53 +488,4 @@ async function markerBlock(): Promise<bigint> {
 
 async function markerCount(): Promise<number> {
   return (await markerLogs()).length;
-}
-
-/**
- * The metering service's view of the chain's deals in hours: the job's hours from DealOpened, the
- * report's totals from UsageReported.
- */
-function hourlyDealSource(chain: DemoChain, deployment: Deployment): DealSource {
-  const fromBlock = BigInt(deployment.startBlock);
-  return {
-    domain: { chainId: deployment.chainId, market: chain.addresses.market },
-    async deal(dealId: bigint): Promise<MeteredDeal | undefined> {
-      const [log] = await chain.publicClient.getContractEvents({
-        address: chain.addresses.market,
-        abi: chain.abis.market,
-        eventName: "DealOpened",
-        args: { dealId },
-        fromBlock,
-        strict: true,
-      });
-      if (log === undefined) return undefined;
-      const { terms } = log.args;
-      return {
-        dealId,
-        buyer: terms.buyer,
-        computeSupplier: terms.computeSupplier,
-        energySuppliers: [...new Set(terms.energyLots.map((lot) => lot.supplier))],
-        windowStart: terms.start,
-        windowEnd: jobEnd(terms),
-        energyNeededWh: terms.needPerHourWh * BigInt(terms.durationHours),
-      };
-    },
-    async report(dealId: bigint): Promise<OnChainReport | undefined> {
-      const [log] = await chain.publicClient.getContractEvents({
-        address: chain.addresses.market,
-        abi: chain.abis.market,
-        eventName: "UsageReported",
-        args: { dealId },
-        fromBlock,
-        strict: true,
-      });
-      if (log === undefined) return undefined;
-      const { report } = log.args;
-      return {
-        vcuDelivered: report.vcuPerHour.reduce((a, b) => a + BigInt(b), 0n),
-        whConsumed: report.whPerHour.reduce((a, b) => a + b, 0n),
-        meteringHash: report.meteringRoot,
-      };
-    },
-  };
 }
