@@ -14,7 +14,7 @@ import {
   postBookAgain,
 } from "../../helpers/book.ts";
 import { loadFixture, time } from "../../helpers/connection.ts";
-import { energyNeeded, fullReport, jobEnd, settle, spreadReport } from "../../helpers/deals.ts";
+import { energyNeeded, jobEnd, settle, spreadReport } from "../../helpers/deals.ts";
 import {
   CHALLENGE_PERIOD,
   FEE_BPS,

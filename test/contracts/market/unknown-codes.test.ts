@@ -16,7 +16,7 @@ describe("unknown codes are refused where they enter the chain", () => {
     await expect(market.postComputeOffer(computeOffer(d.t0, { hardwareClass: 4 })))
       .to.be.revertedWithCustomError(d.market, "MarketUnknownHardwareClass")
       .withArgs(4n);
-    for (const region of [0, 7, 255]) {
+    for (const region of [0, 9, 255]) {
       await expect(market.postComputeOffer(computeOffer(d.t0, { region })))
         .to.be.revertedWithCustomError(d.market, "MarketUnknownRegion")
         .withArgs(BigInt(region));
@@ -37,7 +37,7 @@ describe("unknown codes are refused where they enter the chain", () => {
     await expect(market.postBid(bid(d.t0, { buyerRegion: 9 })))
       .to.be.revertedWithCustomError(d.market, "MarketUnknownBuyerRegion")
       .withArgs(9n);
-    for (const mask of [regions(0), regions(Region.YangtzeDelta, 7), 1n << 31n]) {
+    for (const mask of [regions(0), regions(Region.YangtzeDelta, 9), 1n << 31n]) {
       await expect(market.postBid(bid(d.t0, { acceptableRegions: mask })))
         .to.be.revertedWithCustomError(d.market, "MarketUnknownAcceptableRegions")
         .withArgs(mask);
@@ -49,9 +49,9 @@ describe("unknown codes are refused where they enter the chain", () => {
   it("refuses a bandwidth offer with either end in an unknown region", async () => {
     const d = await loadFixture(deployExchange);
     const market = d.market.connect(d.networkSupplier);
-    await expect(market.postBandwidthOffer(bandwidthOffer(d.t0, { fromRegion: 7 })))
+    await expect(market.postBandwidthOffer(bandwidthOffer(d.t0, { fromRegion: 9 })))
       .to.be.revertedWithCustomError(d.market, "MarketUnknownRegion")
-      .withArgs(7n);
+      .withArgs(9n);
     await expect(market.postBandwidthOffer(bandwidthOffer(d.t0, { toRegion: 0 })))
       .to.be.revertedWithCustomError(d.market, "MarketUnknownRegion")
       .withArgs(0n);
@@ -67,7 +67,7 @@ describe("unknown codes are refused where they enter the chain", () => {
     await expect(certificates.registerDevice(255, Region.BeijingTianjinHebei, 1_000n, commissionedAt, ""))
       .to.be.revertedWithCustomError(d.certificates, "CertificatesUnknownEnergySource")
       .withArgs(255n);
-    for (const region of [0, 7]) {
+    for (const region of [0, 9]) {
       await expect(certificates.registerDevice(1, region, 1_000n, commissionedAt, ""))
         .to.be.revertedWithCustomError(d.certificates, "CertificatesUnknownRegion")
         .withArgs(BigInt(region));

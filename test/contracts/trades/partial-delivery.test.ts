@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { advanceTo, issueJobHours, meteringRoot } from "../../helpers/book.ts";
 import { ethers, loadFixture, time } from "../../helpers/connection.ts";
-import { expectedOutcome, jobEnd, openDeal, spreadReport } from "../../helpers/deals.ts";
+import { jobEnd, openDeal, spreadReport } from "../../helpers/deals.ts";
 import { USD } from "../../helpers/deploy.ts";
 import { eventsOf } from "../../helpers/events.ts";
 
