@@ -12,8 +12,12 @@ export type BookBid = Bid & { reservedLinks?: readonly bigint[] };
 /** A compute offer with the VCU already sold in each hour of its window. */
 export type BookComputeOffer = ComputeOffer & { usedVcu?: ReadonlyMap<number, number> };
 
-/** An energy offer with the Wh already sold of each of its hours (aligned with `whPerHour`). */
-export type BookEnergyOffer = EnergyOffer & { soldWhPerHour?: readonly bigint[] };
+/**
+ * An energy offer with the Wh already sold of each of its hours (aligned with `whPerHour`), and
+ * whether the registry has suspended its device (the market then sells none of its Wh), when the
+ * source knows it.
+ */
+export type BookEnergyOffer = EnergyOffer & { soldWhPerHour?: readonly bigint[]; deviceSuspended?: boolean };
 
 /** A link with the Mbps already reserved in each hour of its window. */
 export type BookBandwidthOffer = BandwidthOffer & { usedMbps?: ReadonlyMap<number, number> };

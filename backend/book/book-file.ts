@@ -43,6 +43,7 @@ const EnergyOffer = z.strictObject({
   firstHour: small,
   whPerHour: z.array(uint),
   soldWhPerHour: z.array(uint).optional(),
+  deviceSuspended: z.boolean().optional(),
   reservePricePerKwh: uint,
   expiry: small,
 });

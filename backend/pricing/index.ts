@@ -27,7 +27,22 @@ export {
   loadFactor,
   qualityFactor,
 } from "./price.ts";
-export { needPerHourWh, originAllows } from "./schedule/check.ts";
+export { checkSchedule, needPerHourWh, originAllows, type ScheduleCheck } from "./schedule/check.ts";
+export { scheduleFast } from "./schedule/fast.ts";
+export type {
+  CertificateOrigin,
+  HourlyBandwidthOffer,
+  HourlyComputeOffer,
+  HourlyEnergyLot,
+  HourlyEnergyOffer,
+  ScheduledMatch,
+  ScheduleOptions,
+  ScheduleResult,
+  ScheduleRules,
+  ScheduleViolation,
+  TimedBid,
+  TimedBook,
+} from "./schedule/types.ts";
 export {
   type BatchCheck,
   type ClearingResult,

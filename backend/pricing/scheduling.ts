@@ -7,7 +7,13 @@ import type { OrderBook } from "../../protocol/book.ts";
 import type { Match } from "../../protocol/orders.ts";
 import { checkSchedule } from "./schedule/check.ts";
 import { scheduleFast } from "./schedule/fast.ts";
-import type { ScheduledMatch, ScheduleRules, ScheduleViolation, TimedBook } from "./schedule/types.ts";
+import {
+  HOUR,
+  type ScheduledMatch,
+  type ScheduleRules,
+  type ScheduleViolation,
+  type TimedBook,
+} from "./schedule/types.ts";
 
 /** What the contract applies to every match besides the orders themselves. */
 export type MarketRules = ScheduleRules;
@@ -68,7 +74,14 @@ export function toScheduledMatch(m: Match): ScheduledMatch {
  * const { matches } = clearBook(book, { now: book.asOf + 30, platformFeeBps: 30 });
  */
 export function clearBook(book: OrderBook, rules: MarketRules): ClearingResult {
-  const result = scheduleFast(toTimedBook(book), rules);
+  // The market accepts any start inside the bid's window, even one already past (docs/pricing.md,
+  // "Stage 1"); a job cannot run in the past, so an unstarted job starts at the next hour at the earliest.
+  const timed = toTimedBook(book);
+  const next = Math.ceil(rules.now / HOUR) * HOUR;
+  const bids = timed.bids.some((b) => b.start === 0 && b.earliestStart < next)
+    ? timed.bids.map((b) => (b.start === 0 && b.earliestStart < next ? { ...b, earliestStart: next } : b))
+    : timed.bids;
+  const result = scheduleFast({ ...timed, bids }, rules);
   return { matches: result.matches.map(fromScheduledMatch), welfare: result.welfare, elapsedMs: result.elapsedMs };
 }
 

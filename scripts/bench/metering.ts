@@ -99,7 +99,8 @@ for (let i = 1; i <= dealCount; i++) {
     energySuppliers: [],
     windowStart: START,
     windowEnd: START + DAY,
-    energyNeededWh: 10_000_000n,
+    vcu: 10n,
+    needPerHourWh: 416_667n,
   });
 }
 
@@ -190,9 +191,9 @@ for (let i = 0; i < 5; i++) {
   const t0 = performance.now();
   const cpu0 = process.threadCpuUsage();
   const result = verifyReport(1n, window, series, {
-    vcuDelivered: 1n,
-    whConsumed: BigInt(truth.totalWh),
-    meteringHash: truth.root,
+    vcuPerHour: truth.hours.map(() => 10),
+    whPerHour: truth.hours.map((h) => BigInt(h.wh)),
+    meteringRoot: truth.root,
   });
   const cpu = process.threadCpuUsage(cpu0);
   runs.push(performance.now() - t0);

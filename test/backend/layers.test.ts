@@ -93,11 +93,11 @@ describe("backend layering", () => {
     const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", probe, ...entries]);
     const loaded: string[] = JSON.parse(stdout);
     assert.ok(
-      loaded.some((u) => u.endsWith("/backend/pricing/clearing/fast.ts")),
-      "the probe saw the fast clearer",
+      loaded.some((u) => u.endsWith("/backend/pricing/schedule/fast.ts")),
+      "the probe saw the fast scheduler",
     );
     assert.deepEqual(
-      loaded.filter((u) => u.includes("/highs/") || u.endsWith("/clearing/exact.ts")),
+      loaded.filter((u) => u.includes("/highs/") || u.endsWith("/exact.ts")),
       [],
     );
   });

@@ -3,7 +3,7 @@
 // with the bandwidth offers that can carry the traffic when the regions differ (route, window,
 // latency). Capacity competition and energy are decided later by each clearer.
 
-import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer } from "../../../protocol/orders.ts";
+import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer } from "./pool-orders.ts";
 import type { MarketRules, OrderBook } from "./types.ts";
 
 export type LiveBid = {

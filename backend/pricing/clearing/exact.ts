@@ -25,8 +25,8 @@
 // round up; a bundle that then no longer fits its bid's limit (a sub-unit margin) is dropped.
 
 import loadHighs from "highs";
-import type { Match } from "../../../protocol/orders.ts";
 import { linkCost, prepareBook } from "./candidates.ts";
+import type { Match } from "./pool-orders.ts";
 import { relaxedArcs } from "./relaxation.ts";
 import { greenRange, reservePricedMatch } from "./reserve-match.ts";
 import type { ClearingOptions, ClearingResult, OrderBook } from "./types.ts";

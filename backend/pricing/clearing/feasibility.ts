@@ -8,7 +8,7 @@
 //   • all-in:         Σ payments + ⌊Σ payments × feeBps / 10⁴⌋ ≤ limitPricePerVcuHour × vcuHours
 //   • expiry:         an order matches only while now < expiry
 
-import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer, Match, SkipReason } from "../../../protocol/orders.ts";
+import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer, Match, SkipReason } from "./pool-orders.ts";
 import type { MarketRules, OrderBook } from "./types.ts";
 
 /** The contract's skip reasons. */

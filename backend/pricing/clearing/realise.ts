@@ -9,8 +9,8 @@
 //  4. Fill: capacity still free is offered again, arc by arc in order of profit, each extension
 //     checked exactly before it is kept.
 
-import type { Match } from "../../../protocol/orders.ts";
 import { linkCost, type PreparedBook } from "./candidates.ts";
+import type { Match } from "./pool-orders.ts";
 import {
   energyReservePayment,
   greenRange,

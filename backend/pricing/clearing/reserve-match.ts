@@ -8,7 +8,7 @@
 // which every comparison below treats as "does not fit". `reservePricedMatch` recomputes the final
 // payments in bigint and re-checks the limit, so a bundle is never emitted on float arithmetic alone.
 
-import type { Bid, ComputeOffer, EnergyOffer, Match } from "../../../protocol/orders.ts";
+import type { Bid, ComputeOffer, EnergyOffer, Match } from "./pool-orders.ts";
 
 /** ⌈a·b/c⌉ (up) or ⌊a·b/c⌋ for non-negative integers; NaN when not exactly representable. */
 export function mulDiv(a: number, b: number, c: number, up: boolean): number {

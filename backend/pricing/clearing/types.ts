@@ -1,7 +1,7 @@
 // Stage 1 (clearing) shapes shared by the exact and the fast clearer, the feasibility checker,
 // bundle pricing and the matcher.
 
-import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer, Match } from "../../../protocol/orders.ts";
+import type { BandwidthOffer, Bid, ComputeOffer, EnergyOffer, Match } from "./pool-orders.ts";
 
 /** The open orders the market contract holds, as read from the chain or the indexer. */
 export type OrderBook = {

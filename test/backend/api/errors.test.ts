@@ -41,7 +41,7 @@ describe("API error responses", () => {
   });
 
   it("answers malformed JSON with a 400 malformed-json problem", async () => {
-    const res = await postJson(`${srv.url}/api/quote`, '{"vcuHours": 1,');
+    const res = await postJson(`${srv.url}/api/quote`, '{"vcu": 1,');
     assert.equal(res.status, 400);
     const p = await problemOf(res);
     assert.equal(p.type, "/problems/malformed-json");

@@ -7,17 +7,21 @@ import fc from "fast-check";
 import { marketBook } from "./market-book.ts";
 import { startTestServer, type TestServer } from "./server.ts";
 
-const now = Math.floor(Date.now() / 1000);
+const HOUR = 3_600;
+const now = Math.floor(Date.now() / 1000 / HOUR) * HOUR;
 
 /** A quote request that is valid apart from whatever the property replaces. */
 const validQuote = {
   hardwareClass: "gpu-training",
-  acceptableRegions: ["cn-north", "cn-northwest"],
-  buyerRegion: "cn-east",
-  window: { start: now + 3_600, end: now + 4 * 3_600 },
-  vcuHours: 100,
+  acceptableRegions: ["beijing-tianjin-hebei", "gansu"],
+  buyerRegion: "yangtze-delta",
+  earliestStart: now + HOUR,
+  latestEnd: now + 6 * HOUR,
+  durationHours: 3,
+  vcu: 25,
   limitPricePerVcuHour: "4000000",
   minGreenBps: 5_000,
+  certificateOrigin: "grid-area",
   bandwidthMbps: "100",
   maxLatencyMs: 60,
 };
@@ -42,13 +46,19 @@ const edgy = fc.oneof(
     "-1",
     "1e9",
     "999999999999999999999999999",
-    "cn-east",
+    "yangtze-delta",
+    "anywhere",
+    "compute-region",
     4,
+    168,
+    169,
+    744,
     10_000,
     10_001,
   ),
   fc.bigInt({ min: 0n, max: 2n ** 70n }).map(String),
   fc.integer({ min: now - 10 * 86_400, max: now + 400 * 86_400 }),
+  fc.integer({ min: -240, max: 9_600 }).map((h) => now + h * HOUR),
 );
 
 describe("no input produces a 5xx", () => {

@@ -12,9 +12,10 @@ function proposed(bidId: bigint): ProposedMatch {
     match: {
       bidId,
       computeOfferId: 10n,
-      vcuHours: 4n,
+      start: 1_800_000_000,
+      vcu: 2n,
       computePayment: 3_000_000n,
-      energyLots: [{ offerId: 20n, wh: 8_000n, payment: 640_000n }],
+      energyLots: [{ offerId: 20n, hour: 1_800_003_600, wh: 8_000n, payment: 640_000n }],
       bandwidthOfferId: 0n,
       bandwidthPayment: 0n,
     },
@@ -81,7 +82,9 @@ describe("GET /api/proposals", () => {
     assert.equal(body.matches.length, 3);
     const first = body.matches[0];
     assert.equal(first.surplus, (2n ** 200n + 7n).toString());
-    assert.deepEqual(first.energyLots, [{ offerId: "20", wh: "8000", payment: "640000" }]);
+    assert.deepEqual(first.energyLots, [{ offerId: "20", hour: 1_800_003_600, wh: "8000", payment: "640000" }]);
+    assert.equal(first.start, 1_800_000_000);
+    assert.equal(first.vcu, "2");
     assert.deepEqual(first.parties[2], {
       role: "energy",
       orderId: "20",

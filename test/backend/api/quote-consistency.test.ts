@@ -13,13 +13,13 @@ import { marketBook } from "./market-book.ts";
 import { quoteBodies } from "./quote-bodies.ts";
 import { postJson, startTestServer, type TestServer } from "./server.ts";
 
-const NOW = 1_900_000_000;
+const NOW = 1_900_000_800; // on the hour
 const FEE_BPS = 30;
 const HOUR = 3_600;
 
 /** The bundles the matcher's own clearing and pricing give the bid of `body`, alone on `book`. */
 function matcherBundles(book: OpenBook, body: string, now: number) {
-  const bid = bidOf(QuoteRequest.parse(JSON.parse(body)));
+  const bid = bidOf(QuoteRequest.parse(JSON.parse(body)), now);
   const { proposed, unpriced } = clearAndPrice(
     { ...admitBook(book).book, bids: [bid] },
     { now, platformFeeBps: FEE_BPS },
@@ -27,10 +27,12 @@ function matcherBundles(book: OpenBook, body: string, now: number) {
   assert.deepEqual(unpriced, []);
   return proposed.map((p) => ({
     computeOfferId: String(p.match.computeOfferId),
-    vcuHours: String(p.match.vcuHours),
+    start: p.match.start,
+    vcu: String(p.match.vcu),
     computePayment: String(p.match.computePayment),
     energyLots: p.match.energyLots.map((l) => ({
       offerId: String(l.offerId),
+      hour: l.hour,
       wh: String(l.wh),
       payment: String(l.payment),
     })),
@@ -51,7 +53,8 @@ function matcherBundles(book: OpenBook, body: string, now: number) {
 function quotedBundles(quote: QuoteResponse) {
   return quote.bundles.map((b) => ({
     computeOfferId: b.computeOfferId,
-    vcuHours: b.vcuHours,
+    start: b.start,
+    vcu: b.vcu,
     computePayment: b.computePayment,
     energyLots: b.energyLots,
     bandwidthOfferId: b.bandwidthOfferId,
@@ -105,11 +108,15 @@ describe("quotes against a book they have seen before", () => {
     });
     const before = await quote(body);
     assert.equal(before.outcome, "priced", body);
-    // Every compute offer the quote used fills up: the next quote must do without them.
+    // Every compute offer the quote used sells out in every hour: the next quote must do without them.
     const used = new Set(before.bundles.map((b) => BigInt(b.computeOfferId)));
+    const soldOut = (o: OpenBook["computeOffers"][number]) =>
+      new Map(
+        Array.from({ length: (o.windowEnd - o.windowStart) / HOUR }, (_, i) => [o.windowStart + i * HOUR, o.vcu]),
+      );
     const changed: OpenBook = {
       ...book,
-      computeOffers: book.computeOffers.map((o) => (used.has(o.id) ? { ...o, filled: o.vcuHours } : o)),
+      computeOffers: book.computeOffers.map((o) => (used.has(o.id) ? { ...o, usedVcu: soldOut(o) } : o)),
     };
     srv.book.replace(changed);
     try {
@@ -127,8 +134,8 @@ describe("quotes against a book they have seen before", () => {
 
   it("drop an offer the moment it expires, on the same book", async () => {
     const [body] = quoteBodies({ now: NOW, count: 200, seed: 13 }).filter((b) => {
-      const q = JSON.parse(b) as { window: { start: number | string } };
-      return typeof q.window.start === "number" && q.window.start > NOW + 30 * HOUR;
+      const q = JSON.parse(b) as { earliestStart: number | string };
+      return typeof q.earliestStart === "number" && q.earliestStart > NOW + 30 * HOUR;
     });
     const before = await quote(body);
     assert.equal(before.outcome, "priced", body);

@@ -29,9 +29,14 @@ describe("admitBook", () => {
     assert.deepEqual(refused, []);
   });
 
-  it("leaves out orders with an unknown hardware class, energy source or region, naming the field", () => {
+  it("leaves out orders with an unknown hardware class, energy source, region or certificate origin, naming the field", () => {
     const { book, refused } = admitBook({
-      bids: [...honest.bids, bid({ id: 2n, hardwareClass: 7 }), bid({ id: 3n, buyerRegion: 99 })],
+      bids: [
+        ...honest.bids,
+        bid({ id: 2n, hardwareClass: 7 }),
+        bid({ id: 3n, buyerRegion: 99 }),
+        bid({ id: 4n, certificateOrigin: 3 }),
+      ],
       computeOffers: [
         ...honest.computeOffers,
         computeOffer({ id: 11n, hardwareClass: 7 }),
@@ -50,6 +55,7 @@ describe("admitBook", () => {
       [
         ["bid", 2n],
         ["bid", 3n],
+        ["bid", 4n],
         ["compute", 11n],
         ["compute", 12n],
         ["energy", 21n],
@@ -59,8 +65,9 @@ describe("admitBook", () => {
     );
     assert.match(refused[0].reason, /unknown hardware class 7/);
     assert.match(refused[1].reason, /unknown buyerRegion 99/);
-    assert.match(refused[4].reason, /unknown energy source 6/);
-    assert.match(refused[6].reason, /unknown toRegion 9/);
+    assert.match(refused[2].reason, /unknown certificate origin 3 \(known: 0..2\)/);
+    assert.match(refused[5].reason, /unknown energy source 6/);
+    assert.match(refused[7].reason, /unknown toRegion 9/);
   });
 });
 

@@ -4,74 +4,72 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { clearAndPrice } from "../../../backend/matcher/price-batch.ts";
-import { checkBatch, matchPayments, type OrderBook } from "../../../backend/pricing/index.ts";
+import { checkBatch } from "../../../backend/pricing/index.ts";
+import type { BookBid, OrderBook } from "../../../protocol/book.ts";
+import type { Match } from "../../../protocol/orders.ts";
 
 const a = (n: number) => `0x${n.toString(16).padStart(40, "0")}` as const;
-const start = 2_000_000_000;
-const end = start + 4 * 3_600;
+const H = 3_600;
+const start = 555_556 * H; // on the hour
+const end = start + 4 * H;
+const matchPayments = (m: Match) =>
+  m.computePayment + m.bandwidthPayment + m.energyLots.reduce((s, l) => s + l.payment, 0n);
 
+const job = (o: Partial<BookBid>): BookBid => ({
+  id: 1n,
+  buyer: a(1),
+  hardwareClass: 2,
+  acceptableRegions: 1n << 7n,
+  buyerRegion: 2,
+  earliestStart: start,
+  latestEnd: end,
+  durationHours: 2,
+  vcu: 20,
+  remainingVcu: 20,
+  start: 0,
+  limitPricePerVcuHour: 2_500_000n,
+  minGreenBps: 5_000,
+  certificateOrigin: 1,
+  bandwidthMbps: 50n,
+  maxLatencyMs: 40,
+  expiry: start,
+  ...o,
+});
+
+/**
+ * A flexible GPU job computing in Gansu for a buyer in the Yangtze delta (a link, certificates from a
+ * Ningxia wind farm in the same north-west grid), a fixed CPU job in the delta itself, and a bid below
+ * every reserve.
+ */
 const book: OrderBook = {
   bids: [
-    {
-      id: 1n,
-      buyer: a(1),
-      hardwareClass: 2,
-      acceptableRegions: 1n << 4n,
-      buyerRegion: 2,
-      windowStart: start,
-      windowEnd: end,
-      vcuHours: 100n,
-      filled: 0n,
-      limitPricePerVcuHour: 2_500_000n,
-      minGreenBps: 5_000,
-      bandwidthMbps: 50n,
-      maxLatencyMs: 40,
-      expiry: start,
-    },
-    {
+    job({}),
+    job({
       id: 2n,
       buyer: a(2),
       hardwareClass: 0,
       acceptableRegions: 1n << 2n,
-      buyerRegion: 2,
-      windowStart: start,
-      windowEnd: end,
-      vcuHours: 40n,
-      filled: 0n,
+      durationHours: 4,
+      vcu: 10,
+      remainingVcu: 10,
       limitPricePerVcuHour: 1_000_000n,
       minGreenBps: 0,
       bandwidthMbps: 0n,
       maxLatencyMs: 0,
-      expiry: start,
-    },
+    }),
     // Asks for less than any offer's reserve: clears nothing.
-    {
-      id: 3n,
-      buyer: a(3),
-      hardwareClass: 2,
-      acceptableRegions: 1n << 4n,
-      buyerRegion: 4,
-      windowStart: start,
-      windowEnd: end,
-      vcuHours: 10n,
-      filled: 0n,
-      limitPricePerVcuHour: 1_000n,
-      minGreenBps: 0,
-      bandwidthMbps: 0n,
-      maxLatencyMs: 0,
-      expiry: start,
-    },
+    job({ id: 3n, buyer: a(3), buyerRegion: 7, limitPricePerVcuHour: 1_000n, minGreenBps: 0, bandwidthMbps: 0n }),
   ],
   computeOffers: [
     {
       id: 1n,
       supplier: a(10),
       hardwareClass: 2,
-      region: 4,
-      windowStart: start - 3_600,
-      windowEnd: end + 3_600,
-      vcuHours: 1_000n,
-      filled: 200n,
+      region: 7,
+      windowStart: start - H,
+      windowEnd: end + H,
+      vcu: 100,
+      usedVcu: new Map([[start, 30]]),
       reservePricePerVcuHour: 1_500_000n,
       whPerVcuHour: 2_000n,
       pueMilli: 1_250,
@@ -82,10 +80,9 @@ const book: OrderBook = {
       supplier: a(11),
       hardwareClass: 0,
       region: 2,
-      windowStart: start - 3_600,
-      windowEnd: end + 3_600,
-      vcuHours: 500n,
-      filled: 0n,
+      windowStart: start - H,
+      windowEnd: end + H,
+      vcu: 50,
       reservePricePerVcuHour: 500_000n,
       whPerVcuHour: 500n,
       pueMilli: 1_100,
@@ -96,11 +93,11 @@ const book: OrderBook = {
     {
       id: 1n,
       supplier: a(20),
-      batchId: 1n,
+      deviceId: 4n,
       source: 1,
-      region: 4,
-      wh: 1_000_000n,
-      filled: 0n,
+      region: 8,
+      firstHour: start - H,
+      whPerHour: Array.from({ length: 6 }, () => 100_000n),
       reservePricePerKwh: 40_000n,
       expiry: start,
     },
@@ -109,13 +106,12 @@ const book: OrderBook = {
     {
       id: 1n,
       supplier: a(30),
-      fromRegion: 4,
+      fromRegion: 7,
       toRegion: 2,
-      mbps: 1_000n,
-      filled: 0n,
+      mbps: 1_000,
       latencyMs: 30,
-      windowStart: start - 3_600,
-      windowEnd: end + 3_600,
+      windowStart: start - H,
+      windowEnd: end + H,
       reservePricePerMbpsHour: 10_000n,
       expiry: start,
     },

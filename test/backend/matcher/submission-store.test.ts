@@ -8,8 +8,9 @@ import { after, before, describe, it } from "node:test";
 import { FatalChainError } from "../../../backend/chain/errors.ts";
 import { matchKeyer } from "../../../backend/matcher/match-key.ts";
 import { SubmissionStore } from "../../../backend/matcher/submission-store.ts";
-import type { OrderBook } from "../../../backend/pricing/index.ts";
-import type { Bid, ComputeOffer, EnergyOffer, Match } from "../../../protocol/orders.ts";
+import type { OrderBook } from "../../../protocol/book.ts";
+import type { Match } from "../../../protocol/orders.ts";
+import { bid as bidOf, computeOffer, energyOffer } from "../pricing/fixtures/orders.ts";
 
 let dir: string;
 before(async () => {
@@ -108,35 +109,41 @@ describe("SubmissionStore", () => {
 });
 
 describe("matchKeyer", () => {
-  const bid = { id: 7n, filled: 3n } as Bid;
-  const compute = { id: 2n, filled: 0n } as ComputeOffer;
+  const H = 3_600;
+  const T = 500_000 * H;
+  const bid = bidOf({ id: 7n, vcu: 10, remainingVcu: 7, durationHours: 2 });
+  const compute = computeOffer({ id: 2n, usedVcu: new Map([[T + H, 5]]) });
   const energy = [
-    { id: 5n, filled: 0n },
-    { id: 9n, filled: 100n },
-  ] as EnergyOffer[];
+    energyOffer({ id: 5n, firstHour: T, whPerHour: [9_000n, 9_000n], soldWhPerHour: [0n, 0n] }),
+    energyOffer({ id: 9n, firstHour: T, whPerHour: [9_000n, 9_000n], soldWhPerHour: [100n, 0n] }),
+  ];
   const book: OrderBook = { bids: [bid], computeOffers: [compute], energyOffers: energy, bandwidthOffers: [] };
   const match: Match = {
     bidId: 7n,
     computeOfferId: 2n,
-    vcuHours: 4n,
+    start: T,
+    vcu: 4n,
     computePayment: 40n,
     energyLots: [
-      { offerId: 9n, wh: 300n, payment: 1n },
-      { offerId: 5n, wh: 1200n, payment: 2n },
+      { offerId: 9n, hour: T, wh: 300n, payment: 1n },
+      { offerId: 5n, hour: T + H, wh: 1200n, payment: 2n },
     ],
     bandwidthOfferId: 0n,
     bandwidthPayment: 0n,
   };
 
-  it("names every order with its fill state, independent of lot order and prices", () => {
+  it("names every order with what was already taken of it in the match's hours, independent of lot order and prices", () => {
     const key = matchKeyer(book)(match);
-    assert.equal(key, "bid 7@3 compute 2@0 vcu 4 energy 5@0:1200,9@100:300 bandwidth none");
+    assert.equal(key, `bid 7@3 start ${T} compute 2@0/5 vcu 4 energy 5@${T + H}:0:1200,9@${T}:100:300 bandwidth none`);
     const repriced = { ...match, computePayment: 99n, energyLots: [...match.energyLots].reverse() };
     assert.equal(matchKeyer(book)(repriced), key);
   });
 
-  it("gives the rest of a partly filled bid a new key", () => {
-    const later: OrderBook = { ...book, bids: [{ ...bid, filled: 7n }] };
-    assert.notEqual(matchKeyer(later)(match), matchKeyer(book)(match));
+  it("gives the rest of a partly filled bid, a busier hour or another start a new key", () => {
+    const key = matchKeyer(book)(match);
+    assert.notEqual(matchKeyer({ ...book, bids: [{ ...bid, remainingVcu: 3 }] })(match), key);
+    const busier = { ...compute, usedVcu: new Map([[T, 1]]) };
+    assert.notEqual(matchKeyer({ ...book, computeOffers: [busier] })(match), key);
+    assert.notEqual(matchKeyer(book)({ ...match, start: T + H }), key);
   });
 });

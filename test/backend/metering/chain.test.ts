@@ -24,6 +24,7 @@ import {
   Hardware,
   HOUR,
   type Node,
+  Origin,
   Region,
   ROOT,
   regions,
@@ -57,21 +58,23 @@ describe("metering on chain", () => {
     dir = await mkdtemp(path.join(tmpdir(), "ccex-metering-chain-"));
     d = await deploy(node, dir);
     x = await new Exchange(node.url, d).init();
-    windowStart = (await x.now()) + 60;
+    // A one-hour job in the next whole hour, with a lot of that hour from a wind farm in the same grid.
+    windowStart = Math.ceil(((await x.now()) + 60) / HOUR) * HOUR;
     windowEnd = windowStart + HOUR;
-    const batchId = await x.issueBatch(x.wind, Source.Wind, Region.North, 100_000n);
+    const deviceId = await x.registerDevice(x.wind, Source.Wind, Region.InnerMongolia);
     const energyOffer = await x.postEnergyOffer(x.wind, {
-      batchId,
-      wh: 50_000n,
+      deviceId,
+      firstHour: windowStart,
+      whPerHour: [50_000n],
       reservePricePerKwh: 50_000n,
       expiry: windowStart,
     });
     const computeOffer = await x.postComputeOffer(x.compute, {
       hardwareClass: Hardware.CpuGeneral,
-      region: Region.North,
+      region: Region.BeijingTianjinHebei,
       windowStart,
       windowEnd,
-      vcuHours: 10,
+      vcu: 10,
       reservePricePerVcuHour: 1_000_000n,
       whPerVcuHour: 300,
       pueMilli: 1_200,
@@ -79,13 +82,15 @@ describe("metering on chain", () => {
     });
     const bidId = await x.postBid(x.buyer, {
       hardwareClass: Hardware.CpuGeneral,
-      acceptableRegions: regions(Region.North),
-      buyerRegion: Region.North,
-      windowStart,
-      windowEnd,
-      vcuHours: 10,
+      acceptableRegions: regions(Region.BeijingTianjinHebei),
+      buyerRegion: Region.BeijingTianjinHebei,
+      earliestStart: windowStart,
+      latestEnd: windowEnd,
+      durationHours: 1,
+      vcu: 10,
       limitPricePerVcuHour: 2_000_000n,
       minGreenBps: 0,
+      certificateOrigin: Origin.GridArea,
       bandwidthMbps: 0,
       maxLatencyMs: 100,
       expiry: windowStart,
@@ -93,9 +98,10 @@ describe("metering on chain", () => {
     const match = {
       bidId,
       computeOfferId: computeOffer,
-      vcuHours: 10n,
+      start: windowStart,
+      vcu: 10n,
       computePayment: 10_000_000n,
-      energyLots: [{ offerId: energyOffer, wh: 3_600n, payment: 200_000n }],
+      energyLots: [{ offerId: energyOffer, hour: windowStart, wh: 3_600n, payment: 200_000n }],
       bandwidthOfferId: 0n,
       bandwidthPayment: 0n,
     };
@@ -147,10 +153,16 @@ describe("metering on chain", () => {
       assert.equal(res.status, 201, await res.clone().text());
     }
     const report = (await (await fetch(`${api.url}/api/metering/${dealId}/report`)).json()) as {
+      hours: { start: number; wh: number }[];
       totalWh: number;
       root: `0x${string}`;
     };
     assert.equal(report.totalWh, 3_600);
+    assert.deepEqual(
+      report.hours,
+      [{ start: windowStart, wh: 3_600 }],
+      "the deal's one hour, as the report carries it",
+    );
 
     const [{ terms }] = await x.dealsOpened(d.startBlock);
     await x.rpc("evm_setNextBlockTimestamp", [windowEnd + 1]);
@@ -158,7 +170,11 @@ describe("metering on chain", () => {
       d.market,
       marketAbi,
       "reportUsage",
-      [dealId, terms, { vcuDelivered: 10n, whConsumed: BigInt(report.totalWh), meteringHash: report.root }],
+      [
+        dealId,
+        terms,
+        { vcuPerHour: [10], whPerHour: report.hours.map((h) => BigInt(h.wh)), meteringRoot: report.root },
+      ],
       x.compute,
     );
     const verified = await verifyCli();

@@ -28,7 +28,8 @@ export function dealOf(dealId: bigint, windowStart: number, windowEnd: number): 
     energySuppliers: [],
     windowStart,
     windowEnd,
-    energyNeededWh: 1_000_000n,
+    vcu: 10n,
+    needPerHourWh: 500_000n,
   };
 }
 

@@ -166,10 +166,14 @@ describe("metering ingest", () => {
 
   it("closes the series once the deal is reported on chain, and says whether the report matches", async () => {
     const report = (await (await fetch(`${api.url}/api/metering/1/report`)).json()) as {
-      totalWh: number;
+      hours: { start: number; wh: number }[];
       root: `0x${string}`;
     };
-    deals.setReport(1n, { vcuDelivered: 1n, whConsumed: BigInt(report.totalWh), meteringHash: report.root });
+    deals.setReport(1n, {
+      vcuPerHour: report.hours.map(() => 1),
+      whPerHour: report.hours.map((h) => BigInt(h.wh)),
+      meteringRoot: report.root,
+    });
     const body = (await (await fetch(`${api.url}/api/metering/1?limit=1`)).json()) as { matchesOnChain: boolean };
     assert.equal(body.matchesOnChain, true);
     const late = await send(1n, [{ t: NOW, w: 1 }]);

@@ -6,7 +6,7 @@ import { checkBatch } from "../../../backend/pricing/clearing/feasibility.ts";
 import { lagrangianWelfareBound } from "../../../backend/pricing/clearing/relaxation.ts";
 import type { ClearingResult, OrderBook } from "../../../backend/pricing/clearing/types.ts";
 import { BOOK_NOW, randomBook } from "./fixtures/books.ts";
-import { bandwidthOffer, bid, book, computeOffer, energyOffer, NOW } from "./fixtures/orders.ts";
+import { bandwidthOffer, bid, book, computeOffer, energyOffer, NOW } from "./fixtures/pool-orders.ts";
 
 const rules = { now: BOOK_NOW, platformFeeBps: 30 };
 

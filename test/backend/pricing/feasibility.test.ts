@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkBatch, type MatchViolation } from "../../../backend/pricing/clearing/feasibility.ts";
+import type { Match } from "../../../backend/pricing/clearing/pool-orders.ts";
 import type { OrderBook } from "../../../backend/pricing/clearing/types.ts";
-import type { Match } from "../../../protocol/orders.ts";
-import { bandwidthOffer, bid, book, computeOffer, energyOffer, NOW, validMatch } from "./fixtures/orders.ts";
+import { bandwidthOffer, bid, book, computeOffer, energyOffer, NOW, validMatch } from "./fixtures/pool-orders.ts";
 
 const H = 3600;
 const rules = { now: NOW, platformFeeBps: 30 };
