@@ -1,9 +1,11 @@
 // Real trades on a local node, then what GraphQL says about them: order book levels after posts,
 // partial fills and cancels; a deal's lifecycle, payments and provenance chain; statistics equal to
-// sums computed here from the transactions' own events.
+// sums computed here from the transactions' own events. Orders are in whole hours: books count
+// VCU-hours (vcu × hours), energy offers the Wh of their hours, links their Mbps per hour.
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
+import { certificateId } from "../../protocol/hours.ts";
 import { type Deployment, deploy, Exchange, type Node, startNode } from "./helpers/chain.ts";
 import { type Running, runIndexer, tempDir } from "./helpers/indexer.ts";
 import {
@@ -13,12 +15,15 @@ import {
   computeOffer,
   deliver,
   energyOffer,
+  fullReport,
+  HOUR,
   openBook,
   parties,
   Region,
   regions,
   settle,
   USD,
+  window,
 } from "./helpers/market.ts";
 
 const lower = (a: string) => a.toLowerCase();
@@ -49,29 +54,25 @@ describe("indexer against real trades", () => {
 
   it("shows posted orders as price levels with best bid, best ask and spread", async () => {
     const p = parties(x);
-    // A second compute offer at the same price and one above it; a second, lower bid.
-    await x.send("Market", "postComputeOffer", [computeOffer(book.t0, { vcuHours: 400n })], p.compute);
+    // A second compute offer at the same price and one above it; a second, lower bid. Offers sell
+    // their VCU in each of six hours; bids ask for theirs in four.
+    await x.send("Market", "postComputeOffer", [computeOffer(book.t0, { vcu: 400n })], p.compute);
     await x.send(
       "Market",
       "postComputeOffer",
-      [computeOffer(book.t0, { vcuHours: 300n, reservePricePerVcuHour: 1_800_000n })],
+      [computeOffer(book.t0, { vcu: 300n, reservePricePerVcuHour: 1_800_000n })],
       p.compute,
     );
-    await x.send(
-      "Market",
-      "postBid",
-      [bid(book.t0, { vcuHours: 40n, limitPricePerVcuHour: 2_000_000n })],
-      p.otherBuyer,
-    );
+    await x.send("Market", "postBid", [bid(book.t0, { vcu: 10n, limitPricePerVcuHour: 2_000_000n })], p.otherBuyer);
     await ix.synced();
     const { orderBook } = await ix.gql(`{
-      orderBook(resource: COMPUTE, filter: { hardwareClass: "gpu-inference", region: 4 }) {
+      orderBook(resource: COMPUTE, filter: { hardwareClass: "gpu-inference", region: 7 }) {
         bids { price quantity orders } asks { price quantity orders } bestBid bestAsk spread final
       }
     }`);
     assert.deepEqual(orderBook.asks, [
-      { price: "1500000", quantity: "1400", orders: 2 },
-      { price: "1800000", quantity: "300", orders: 1 },
+      { price: "1500000", quantity: "3000", orders: 2 },
+      { price: "1800000", quantity: "1800", orders: 1 },
     ]);
     assert.deepEqual(orderBook.bids, [
       { price: "2500000", quantity: "100", orders: 1 },
@@ -85,8 +86,8 @@ describe("indexer against real trades", () => {
     const energy = (await ix.gql(`{ orderBook(resource: ENERGY) { asks { price quantity orders } bids { price } } }`))
       .orderBook;
     assert.deepEqual(energy.asks, [
-      { price: "40000", quantity: "1000000", orders: 1 },
-      { price: "50000", quantity: "1000000", orders: 1 },
+      { price: "40000", quantity: "800000", orders: 1 },
+      { price: "50000", quantity: "800000", orders: 1 },
     ]);
     assert.deepEqual(energy.bids, []);
     const wind = (await ix.gql(`{ orderBook(resource: ENERGY, filter: { source: "wind" }) { asks { price } } }`))
@@ -94,7 +95,7 @@ describe("indexer against real trades", () => {
     assert.deepEqual(wind.asks, [{ price: "40000" }]);
     const link = (
       await ix.gql(
-        `{ orderBook(resource: BANDWIDTH, filter: { fromRegion: 2, toRegion: 4 }) { asks { price quantity } } }`,
+        `{ orderBook(resource: BANDWIDTH, filter: { fromRegion: 2, toRegion: 7 }) { asks { price quantity } } }`,
       )
     ).orderBook;
     assert.deepEqual(link.asks, [{ price: "10000", quantity: "1000" }]);
@@ -102,11 +103,13 @@ describe("indexer against real trades", () => {
 
   it("follows a partial fill, a cancel and the full lifecycle of a deal", async () => {
     const p = parties(x);
+    // 15 of the bid's 25 VCU (60 VCU-hours), 20 kWh of wind in each of the four hours.
+    const hours = [0, 1, 2, 3].map((i) => book.start + i * HOUR);
     const { deals } = await settle(x, [
       bundle(book, {
-        vcuHours: 60n,
+        vcu: 15n,
         computePayment: 108n * USD,
-        energyLots: [{ offerId: book.windOfferId, wh: 150_000n, payment: 7n * USD }],
+        energyLots: hours.map((hour) => ({ offerId: book.windOfferId, hour, wh: 20_000n, payment: 1n * USD })),
       }),
     ]);
     assert.equal(deals.length, 1);
@@ -121,7 +124,7 @@ describe("indexer against real trades", () => {
       { id: String(book.bidId) },
     );
     assert.deepEqual(r.order, { remaining: "40", filled: "60", status: "OPEN", escrow: String(40n * 2_500_000n) });
-    assert.deepEqual(r.compute, { remaining: "940", filled: "60", status: "OPEN" });
+    assert.deepEqual(r.compute, { remaining: "540", filled: "60", status: "OPEN" });
     assert.deepEqual(r.orderBook.bids[0], { price: "2500000", quantity: "40" });
 
     await x.send("Market", "cancelBid", [book.bidId], p.buyer);
@@ -163,7 +166,7 @@ describe("indexer against real trades", () => {
       [
         ["ESCROW", lower(p.buyer), String(deal.terms.escrow)],
         ["COMPUTE", lower(p.compute), String(outcome.computePaid)],
-        ["ENERGY", lower(p.wind), String(outcome.energyLots[0].paid)],
+        ...outcome.energyLots.map((l: { paid: bigint }) => ["ENERGY", lower(p.wind), String(l.paid)]),
         ["BANDWIDTH", lower(p.network), String(outcome.bandwidthPaid)],
         ["FEE", lower(p.admin), String(outcome.fee)],
         ["REFUND", lower(p.buyer), String(outcome.refund)],
@@ -175,19 +178,25 @@ describe("indexer against real trades", () => {
       .reduce((s: bigint, q: { amount: string }) => s + BigInt(q.amount), 0n);
     assert.equal(paidOut, deal.terms.escrow);
 
+    // The wind device issued the four hours after the job; what the deal did not retire stays with
+    // the supplier, hour by hour, as on chain.
+    const issueId = d.energyLots[0].batchId;
+    assert.ok(d.energyLots.every((l: { batchId: string }) => l.batchId === issueId));
     const batch = (
-      await ix.gql(`query($id: BigInt!) { certificateBatch(id: $id) { issuedWh heldWh escrowedWh retiredWh } }`, {
-        id: String(book.wind.batchId),
-      })
+      await ix.gql(
+        `query($id: BigInt!) { certificateBatch(id: $id) { issuedWh heldWh retiredWh hours { start issuedWh retiredWh } } }`,
+        { id: issueId },
+      )
     ).certificateBatch;
-    assert.equal(BigInt(batch.issuedWh), BigInt(batch.heldWh) + BigInt(batch.escrowedWh) + BigInt(batch.retiredWh));
-    assert.equal(batch.retiredWh, String(outcome.energyLots[0].retiredWh));
-    // The wind offer's 1 MWh minus the retired Wh is still escrowed (offer rest + returned lot Wh go back to the offer's owner).
-    const onChainEscrow = await x.read<bigint>("GreenCertificates", "balanceOf", [
-      deployment.addresses.Market,
-      book.wind.batchId,
-    ]);
-    assert.equal(batch.escrowedWh, String(onChainEscrow));
+    assert.equal(BigInt(batch.issuedWh), BigInt(batch.heldWh) + BigInt(batch.retiredWh));
+    assert.equal(batch.retiredWh, d.retiredWh);
+    for (const h of batch.hours) {
+      const held = await x.read<bigint>("GreenCertificates", "balanceOf", [
+        p.wind,
+        certificateId(book.windDeviceId, h.start),
+      ]);
+      assert.equal(String(held), String(BigInt(h.issuedWh) - BigInt(h.retiredWh)), `hour ${h.start}`);
+    }
   });
 
   it("links a deal's whole provenance chain with block, time and transaction of each step", async () => {
@@ -205,7 +214,7 @@ describe("indexer against real trades", () => {
     );
     const solarOfferId = await posted(
       "postEnergyOffer",
-      [energyOffer(t0, book.solar.batchId, { wh: 200_000n })],
+      [energyOffer(t0, book.solarDeviceId, { whPerHour: [50_000n, 50_000n, 50_000n, 50_000n] })],
       p.solar,
       "EnergyOfferPosted",
       "offerId",
@@ -214,23 +223,28 @@ describe("indexer against real trades", () => {
       "postBid",
       [
         bid(t0, {
-          acceptableRegions: regions(Region.Northwest),
-          buyerRegion: Region.Northwest,
+          acceptableRegions: regions(Region.Gansu),
+          buyerRegion: Region.Gansu,
           bandwidthMbps: 0,
-          vcuHours: 40n,
+          vcu: 10n,
         }),
       ],
       p.otherBuyer,
       "BidPosted",
       "bidId",
     );
+    const start = window(t0).windowStart;
     const { deals, skipped } = await settle(x, [
       {
         bidId,
         computeOfferId,
-        vcuHours: 40n,
+        start,
+        vcu: 10n,
         computePayment: 70n * USD,
-        energyLots: [{ offerId: solarOfferId, wh: 100_000n, payment: 6n * USD }],
+        energyLots: [
+          { offerId: solarOfferId, hour: start, wh: 25_000n, payment: 2n * USD },
+          { offerId: solarOfferId, hour: start + HOUR, wh: 25_000n, payment: 2n * USD },
+        ],
         bandwidthOfferId: 0n,
         bandwidthPayment: 0n,
       },
@@ -293,10 +307,11 @@ describe("indexer against real trades", () => {
       ),
     );
 
+    const solarIssue = (
+      await ix.gql(`query($id: BigInt!) { deal(id: $id) { energyLots { batchId } } }`, { id: String(deal.dealId) })
+    ).deal.energyLots[0].batchId;
     const byBatch = (
-      await ix.gql(`query($id: BigInt!) { provenance(batchId: $id) { steps { stage entityId } } }`, {
-        id: String(book.solar.batchId),
-      })
+      await ix.gql(`query($id: BigInt!) { provenance(batchId: $id) { steps { stage entityId } } }`, { id: solarIssue })
     ).provenance;
     assert.ok(
       byBatch.steps.some(
@@ -371,14 +386,14 @@ describe("indexer against real trades", () => {
       await x.send(
         "Market",
         "postComputeOffer",
-        [computeOffer(t0, { vcuHours: 123n, reservePricePerVcuHour: 1_234_567n })],
+        [computeOffer(t0, { vcu: 123n, reservePricePerVcuHour: 1_234_567n })],
         p.compute,
       );
       const second = (await book()).orderBook;
       assert.notDeepEqual(second, first);
       assert.deepEqual(
         second.asks.find((l: { price: string }) => l.price === "1234567"),
-        { price: "1234567", quantity: "123" },
+        { price: "1234567", quantity: String(123 * 6) },
       );
 
       const deals = await subscribe(`subscription { deals { id status } }`);
@@ -390,11 +405,11 @@ describe("indexer against real trades", () => {
           "postBid",
           [
             bid(t0, {
-              acceptableRegions: regions(Region.Northwest),
-              buyerRegion: Region.Northwest,
+              acceptableRegions: regions(Region.Gansu),
+              buyerRegion: Region.Gansu,
               bandwidthMbps: 0,
               minGreenBps: 0,
-              vcuHours: 5n,
+              vcu: 5n,
             }),
           ],
           p.buyer,
@@ -411,8 +426,9 @@ describe("indexer against real trades", () => {
         {
           bidId,
           computeOfferId: offerId,
-          vcuHours: 5n,
-          computePayment: 9n * USD,
+          start: window(t0).windowStart,
+          vcu: 5n,
+          computePayment: 36n * USD,
           energyLots: [],
           bandwidthOfferId: 0n,
           bandwidthPayment: 0n,
@@ -448,7 +464,8 @@ describe("indexer against real trades", () => {
     const minted = await logs("CarbonCredits", "CreditsMinted");
     const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
     const computeValue = sum(opened.map((e) => e.terms.computePayment));
-    const computeQty = sum(opened.map((e) => e.terms.vcuHours));
+    const vcuHours = (t: { vcu: bigint; durationHours: number }) => t.vcu * BigInt(t.durationHours);
+    const computeQty = sum(opened.map((e) => vcuHours(e.terms)));
     const energyQty = sum(opened.flatMap((e) => e.terms.energyLots.map((l: { wh: bigint }) => l.wh)));
     const energyValue = sum(opened.flatMap((e) => e.terms.energyLots.map((l: { payment: bigint }) => l.payment)));
     const whRetired = sum(retiredLogs.map((e) => e.wh));
@@ -457,13 +474,23 @@ describe("indexer against real trades", () => {
     const retiredForDeals = sum(
       finalized.flatMap((e) => e.outcome.energyLots.map((l: { retiredWh: bigint }) => l.retiredWh)),
     );
+    // Volume matching counts each deal's bought Wh up to its consumption, whatever their hour.
+    const bought = new Map(
+      opened.map((e) => [e.dealId, sum(e.terms.energyLots.map((l: { wh: bigint }) => l.wh))] as const),
+    );
+    const volumeGreen = sum(
+      finalized.map((e) => {
+        const b = bought.get(e.dealId)!;
+        return b < e.outcome.whConsumed ? b : e.outcome.whConsumed;
+      }),
+    );
 
     const { stats } = await ix.gql(`{ stats(interval: DAY) {
       totals { resource quantity value trades }
       volume(resource: COMPUTE) { quantity value trades }
       priceHistory(resource: COMPUTE) { open high low close volume trades }
       deals { opened finalized }
-      greenShareBps whRetired kwhRetired gCo2eAvoided kgCo2eAvoided
+      greenShareBps timeMatchedGreenBps whRetired kwhRetired gCo2eAvoided kgCo2eAvoided
     } }`);
     const total = (r: string) => stats.totals.find((t: { resource: string }) => t.resource === r);
     assert.equal(total("COMPUTE").quantity, String(computeQty));
@@ -476,8 +503,9 @@ describe("indexer against real trades", () => {
     assert.equal(stats.deals.finalized, finalized.length);
     assert.equal(stats.whRetired, String(whRetired));
     assert.equal(stats.gCo2eAvoided, String(gAvoided));
-    assert.equal(stats.greenShareBps, Number((retiredForDeals * 10_000n) / consumed));
-    const prices = opened.map((e) => (e.terms.computePayment as bigint) / (e.terms.vcuHours as bigint));
+    assert.equal(stats.timeMatchedGreenBps, Number((retiredForDeals * 10_000n) / consumed));
+    assert.equal(stats.greenShareBps, Number((volumeGreen * 10_000n) / consumed));
+    const prices = opened.map((e) => (e.terms.computePayment as bigint) / vcuHours(e.terms));
     const candles = stats.priceHistory;
     assert.equal(
       candles.reduce((s: number, c: { trades: number }) => s + c.trades, 0),
@@ -492,11 +520,11 @@ describe("indexer against real trades", () => {
     const p = parties(x);
     const t0 = await x.now();
     const bidParams = bid(t0, {
-      acceptableRegions: regions(Region.Northwest),
-      buyerRegion: Region.Northwest,
+      acceptableRegions: regions(Region.Gansu),
+      buyerRegion: Region.Gansu,
       bandwidthMbps: 0,
       minGreenBps: 0,
-      vcuHours: 8n,
+      vcu: 2n,
     });
     const bidId = x.events(await x.send("Market", "postBid", [bidParams], p.otherBuyer), "Market", "BidPosted")[0]
       .bidId;
@@ -509,7 +537,8 @@ describe("indexer against real trades", () => {
       {
         bidId,
         computeOfferId: offerId,
-        vcuHours: 8n,
+        start: window(t0).windowStart,
+        vcu: 2n,
         computePayment: 14n * USD,
         energyLots: [],
         bandwidthOfferId: 0n,
@@ -517,12 +546,11 @@ describe("indexer against real trades", () => {
       },
     ]);
     const deal = deals[0];
-    await x.increaseTime(Number(deal.terms.windowEnd) - (await x.now()) + 1);
-    const report = {
-      vcuDelivered: 6n,
-      whConsumed: deal.terms.energyNeededWh,
-      meteringHash: `0x${"cd".repeat(32)}` as const,
-    };
+    await x.increaseTime(window(t0).windowEnd - (await x.now()) + 1);
+    // Half the VCU in the last two hours, metered at the declared profile.
+    const need = BigInt(deal.terms.needPerHourWh);
+    const report = fullReport(deal.terms, [need, need, need / 2n, need / 2n]);
+    report.vcuPerHour = [2, 2, 1, 1];
     await x.send("Market", "reportUsage", [deal.dealId, deal.terms, report], p.compute);
     const disputed = x.events(
       await x.send("Market", "disputeUsage", [deal.dealId, deal.terms, report, "no answer"], p.otherBuyer),

@@ -6,7 +6,19 @@ import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { type Deployment, deploy, Exchange, type Node, startNode } from "../helpers/chain.ts";
 import { type Running, runIndexer, tempDir } from "../helpers/indexer.ts";
-import { type Book, bid, bundle, DAY, deliver, openBook, parties, settle } from "../helpers/market.ts";
+import {
+  type Book,
+  bid,
+  bundle,
+  DAY,
+  deliver,
+  fullReport,
+  HOUR,
+  openBook,
+  parties,
+  passJob,
+  settle,
+} from "../helpers/market.ts";
 
 const Parameter = { Fee: 0, ChallengePeriod: 1, ReportGracePeriod: 2, GridFactor: 4, SourceFactor: 5 } as const;
 
@@ -40,7 +52,7 @@ describe("indexer: flagged reports and scheduled parameter changes", () => {
     const p = parties(x);
     const flaggedDeal = (await settle(x, [bundle(book)])).deals[0];
     const bidId = x.events(
-      await x.send("Market", "postBid", [bid(book.t0, { vcuHours: 40n })], p.otherBuyer),
+      await x.send("Market", "postBid", [bid(book.t0, { vcu: 10n })], p.otherBuyer),
       "Market",
       "BidPosted",
     )[0].bidId as bigint;
@@ -48,23 +60,24 @@ describe("indexer: flagged reports and scheduled parameter changes", () => {
       await settle(x, [
         bundle(book, {
           bidId,
-          vcuHours: 40n,
+          vcu: 10n,
           computePayment: 72n * 1_000_000n,
-          energyLots: [{ offerId: book.windOfferId, wh: 100_000n, payment: 5n * 1_000_000n }],
+          energyLots: [0, 1].map((i) => ({
+            offerId: book.windOfferId,
+            hour: book.start + i * HOUR,
+            wh: 25_000n,
+            payment: 2n * 1_000_000n,
+          })),
         }),
       ])
     ).deals[0];
 
-    const now = await x.now();
-    const end = Number(flaggedDeal.terms.windowEnd);
-    if (now < end) await x.increaseTime(end - now + 1);
-    // Three times the declared energy: 25 % tolerance exceeded, and the lots' green Wh are a third.
-    const needed = flaggedDeal.terms.energyNeededWh as bigint;
-    const report = {
-      vcuDelivered: flaggedDeal.terms.vcuHours,
-      whConsumed: 3n * needed,
-      meteringHash: `0x${"cd".repeat(32)}`,
-    };
+    await passJob(x, flaggedDeal.terms);
+    // Three times the declared energy in every hour: 25 % tolerance exceeded, and the lots' green Wh
+    // (150 of 750 kWh, matched hour by hour) fall below the bid's 50 % minimum.
+    const perHour = 3n * BigInt(flaggedDeal.terms.needPerHourWh);
+    const needed = BigInt(flaggedDeal.terms.needPerHourWh) * BigInt(flaggedDeal.terms.durationHours);
+    const report = fullReport(flaggedDeal.terms, [perHour, perHour, perHour, perHour]);
     const reported = await x.send("Market", "reportUsage", [flaggedDeal.dealId, flaggedDeal.terms, report], p.compute);
     const [flag] = x.events(reported, "Market", "UsageFlagged");
     assert.ok(flag, "the market flagged the report");
@@ -91,7 +104,7 @@ describe("indexer: flagged reports and scheduled parameter changes", () => {
       flaggedOutsideProfile: false,
       flaggedBelowGreenMinimum: false,
       expectedWh: null,
-      whConsumed: String(cleanDeal.terms.energyNeededWh),
+      whConsumed: String(BigInt(cleanDeal.terms.needPerHourWh) * BigInt(cleanDeal.terms.durationHours)),
     });
   });
 

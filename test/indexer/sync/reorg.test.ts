@@ -43,8 +43,8 @@ describe("indexer re-orgs", () => {
   /** History A: orders posted, one cancelled; what a re-org will orphan. */
   async function historyA() {
     const p = parties(x);
-    await x.send("Market", "postComputeOffer", [computeOffer(book.t0, { vcuHours: 77n })], p.compute);
-    await x.send("Market", "postBid", [bid(book.t0, { vcuHours: 11n })], p.otherBuyer);
+    await x.send("Market", "postComputeOffer", [computeOffer(book.t0, { vcu: 77n })], p.compute);
+    await x.send("Market", "postBid", [bid(book.t0, { vcu: 11n })], p.otherBuyer);
     await x.send("Market", "cancelBid", [book.bidId], p.buyer);
     await skippedHistory(x, 2, 20);
   }
@@ -55,11 +55,11 @@ describe("indexer re-orgs", () => {
     await x.send(
       "Market",
       "postComputeOffer",
-      [computeOffer(book.t0, { vcuHours: 5n, reservePricePerVcuHour: 1_600_000n })],
+      [computeOffer(book.t0, { vcu: 5n, reservePricePerVcuHour: 1_600_000n })],
       p.compute,
     );
     await x.send("Market", "cancelComputeOffer", [book.computeOfferId], p.compute);
-    for (let i = 0; i < 4; i++) await x.send("Market", "postBid", [bid(book.t0, { vcuHours: BigInt(3 + i) })], p.buyer);
+    for (let i = 0; i < 4; i++) await x.send("Market", "postBid", [bid(book.t0, { vcu: BigInt(3 + i) })], p.buyer);
     await skippedHistory(x, 1, 7);
   }
 
@@ -73,7 +73,8 @@ describe("indexer re-orgs", () => {
       await historyA();
       await ix.synced();
       const before = await ix.gql(`{ orders(filter: { kind: COMPUTE_OFFER }) { nodes { id quantity } } }`);
-      assert.ok(before.orders.nodes.some((o: { quantity: string }) => o.quantity === "77"));
+      // 77 VCU in each of the offer's six hours.
+      assert.ok(before.orders.nodes.some((o: { quantity: string }) => o.quantity === String(77 * 6)));
 
       assert.equal(await x.rpc("evm_revert", [snapshot]), true);
       await historyB();
@@ -82,7 +83,10 @@ describe("indexer re-orgs", () => {
       assert.equal(reorgs.length, 1);
       assert.equal(reorgs[0].type === "reorg" && reorgs[0].reset, false, "rolled back, not rebuilt");
       const after = await ix.gql(`{ orders(filter: { kind: COMPUTE_OFFER }) { nodes { id quantity status } } }`);
-      assert.ok(!after.orders.nodes.some((o: { quantity: string }) => o.quantity === "77"), "orphaned offer gone");
+      assert.ok(
+        !after.orders.nodes.some((o: { quantity: string }) => o.quantity === String(77 * 6)),
+        "orphaned offer gone",
+      );
       assert.equal(
         after.orders.nodes.find((o: { id: string }) => o.id === String(book.computeOfferId)).status,
         "CANCELLED",
@@ -97,7 +101,7 @@ describe("indexer re-orgs", () => {
     const ix = await runIndexer(node, deployment, { confirmations: 2, reorgDepth: 8 });
     try {
       const p = parties(x);
-      const receipt = await x.send("Market", "postComputeOffer", [computeOffer(book.t0, { vcuHours: 31n })], p.compute);
+      const receipt = await x.send("Market", "postComputeOffer", [computeOffer(book.t0, { vcu: 31n })], p.compute);
       const id = String(x.events(receipt, "Market", "ComputeOfferPosted")[0].offerId);
       await ix.synced();
       const q = `query($id: BigInt!) { order(kind: COMPUTE_OFFER, id: $id) { final posted { final } } status { indexedBlock finalizedBlock confirmations } }`;
@@ -124,7 +128,7 @@ describe("indexer re-orgs", () => {
       await ix.synced();
       await x.rpc("evm_revert", [snapshot]);
       // A shorter history this time: the head drops below the checkpoint.
-      await x.send("Market", "postBid", [bid(book.t0, { vcuHours: 9n })], parties(x).otherBuyer);
+      await x.send("Market", "postBid", [bid(book.t0, { vcu: 9n })], parties(x).otherBuyer);
       await ix.synced();
       const reorgs = seen.filter((e) => e.type === "reorg");
       assert.equal(reorgs.length, 1);
