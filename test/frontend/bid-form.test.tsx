@@ -2,7 +2,13 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { toLocalDateTimeInput } from "../../frontend/src/lib/format.ts";
-import { type BidForm, defaultBidForm, validateBid } from "../../frontend/src/pages/buy/bid-form.ts";
+import {
+  type BidForm,
+  defaultBidForm,
+  formFieldOfApiPath,
+  quoteRequest,
+  validateBid,
+} from "../../frontend/src/pages/buy/bid-form.ts";
 import BuyPage from "../../frontend/src/pages/buy/index.tsx";
 import { PostedBid } from "../../frontend/src/pages/buy/PostedBid.tsx";
 import { renderInApp } from "./render.tsx";
@@ -10,6 +16,9 @@ import { stubNetwork } from "./render-page.tsx";
 
 const NOW = Math.floor(Date.now() / 1000);
 const HOUR = 3600;
+/** NOW's hour: a bid's times are whole hours. */
+const H = Math.floor(NOW / HOUR) * HOUR;
+const at = (t: number) => toLocalDateTimeInput(t);
 
 function form(patch: Partial<BidForm> = {}): BidForm {
   return {
@@ -22,54 +31,79 @@ function form(patch: Partial<BidForm> = {}): BidForm {
 }
 
 describe("bid form rules", () => {
-  it("builds the contract's bid: region bitmask, exact limit, escrow, no latency bound as uint16 max", () => {
-    const { errors, bid } = validateBid(form({ vcuHours: "100", minGreenPercent: "62.5", bandwidthMbps: "200" }), NOW);
+  it("builds the contract's bid: a flexible job, region bitmask, exact limit, escrow, no latency bound as uint16 max", () => {
+    const { errors, bid } = validateBid(
+      form({ vcu: "10", durationHours: "4", minGreenPercent: "62.5", bandwidthMbps: "200" }),
+      NOW,
+    );
     expect(errors).toEqual({});
     expect(bid!.params).toMatchObject({
       hardwareClass: 3,
       acceptableRegions: 0b110,
       buyerRegion: 2,
-      vcuHours: 100n,
+      vcu: 10,
+      durationHours: 4,
       limitPricePerVcuHour: 1_500_000n,
       minGreenBps: 6250,
+      certificateOrigin: 1, // grid-area, the default
       bandwidthMbps: 200,
       maxLatencyMs: 65_535,
     });
-    expect(bid!.params.expiry).toBe(bid!.params.windowStart);
-    expect(bid!.escrow).toBe(150_000_000n);
+    // The default window is the next day, from the hour after next: the job may start in any of 21 hours.
+    expect(bid!.params.latestEnd - bid!.params.earliestStart).toBe(24 * HOUR);
+    expect(bid!.params.earliestStart % HOUR).toBe(0);
+    expect(bid!.fixed).toBe(false);
+    expect(bid!.latestStart).toBe(bid!.params.latestEnd - 4 * HOUR);
+    // Unset, the bid stays valid until the job's latest start.
+    expect(bid!.params.expiry).toBe(bid!.latestStart);
+    expect(bid!.vcuHours).toBe(40n);
+    expect(bid!.escrow).toBe(60_000_000n);
   });
 
-  it("turns a total limit into a per-VCU-hour limit, saying when it rounds down", () => {
-    const even = validateBid(form({ vcuHours: "4", priceMode: "total", price: "10" }), NOW).bid!;
+  it("makes a fixed job of a duration that fills the window", () => {
+    const { bid } = validateBid(form({ earliestStart: at(H + 2 * HOUR), latestEnd: at(H + 6 * HOUR) }), NOW);
+    expect(bid!.fixed).toBe(true);
+    expect(bid!.latestStart).toBe(H + 2 * HOUR);
+  });
+
+  it("takes the certificate origin the buyer chose", () => {
+    expect(validateBid(form({ certificateOrigin: "compute-region" }), NOW).bid!.params.certificateOrigin).toBe(0);
+    expect(validateBid(form({ certificateOrigin: "anywhere" }), NOW).bid!.params.certificateOrigin).toBe(2);
+  });
+
+  it("turns a total limit into a per-VCU-hour limit over vcu × hours, saying when it rounds down", () => {
+    const even = validateBid(form({ vcu: "2", durationHours: "2", priceMode: "total", price: "10" }), NOW).bid!;
     expect(even.params.limitPricePerVcuHour).toBe(2_500_000n);
     expect(even.roundedFromTotal).toBeNull();
-    const odd = validateBid(form({ vcuHours: "3", priceMode: "total", price: "10" }), NOW).bid!;
+    const odd = validateBid(form({ vcu: "3", durationHours: "1", priceMode: "total", price: "10" }), NOW).bid!;
     expect(odd.params.limitPricePerVcuHour).toBe(3_333_333n);
     expect(odd.escrow).toBe(9_999_999n);
     expect(odd.roundedFromTotal).toBe(10_000_000n);
   });
 
   it("names each wrong field", () => {
-    const start = toLocalDateTimeInput(NOW + 5 * HOUR);
     const { errors, bid } = validateBid(
       form({
-        vcuHours: "0",
+        vcu: "0",
+        durationHours: "0",
         regions: [],
         buyerRegion: "",
-        windowStart: start,
-        windowEnd: toLocalDateTimeInput(NOW + 2 * HOUR),
+        earliestStart: at(H + 5 * HOUR),
+        latestEnd: at(H + 2 * HOUR),
         price: "abc",
         minGreenPercent: "120",
         maxLatencyMs: "0",
+        expiry: at(H + 3 * HOUR),
       }),
       NOW,
     );
     expect(bid).toBeNull();
     expect(errors).toEqual({
-      vcuHours: { key: "vcuHoursZero" },
+      vcu: { key: "vcuZero" },
+      durationHours: { key: "durationRange", values: { max: 168 } },
       regions: { key: "regionsEmpty" },
       buyerRegion: { key: "buyerRegion" },
-      windowEnd: { key: "windowEndBeforeStart" },
+      latestEnd: { key: "latestEndBeforeStart" },
       expiry: { key: "expiryAfterEnd" },
       price: { key: "parse.invalid" },
       minGreenPercent: { key: "percentAbove100" },
@@ -77,9 +111,50 @@ describe("bid form rules", () => {
     });
   });
 
-  it("asks for an expiry when the window has already started", () => {
-    const { errors } = validateBid(form({ windowStart: toLocalDateTimeInput(NOW - HOUR) }), NOW);
+  it("wants whole hours, a job that fits its window and a window of at most 31 days", () => {
+    expect(validateBid(form({ earliestStart: at(H + HOUR + 60) }), NOW).errors).toEqual({
+      earliestStart: { key: "notOnHour" },
+    });
+    expect(
+      validateBid(form({ durationHours: "5", earliestStart: at(H + HOUR), latestEnd: at(H + 5 * HOUR) }), NOW).errors,
+    ).toEqual({ durationHours: { key: "durationAboveWindow", values: { hours: 4 } } });
+    expect(
+      validateBid(form({ earliestStart: at(H + HOUR), latestEnd: at(H + HOUR + 745 * HOUR) }), NOW).errors,
+    ).toEqual({
+      latestEnd: { key: "windowTooLong", values: { max: 744 } },
+    });
+    expect(validateBid(form({ durationHours: "169" }), NOW).errors).toEqual({
+      durationHours: { key: "durationRange", values: { max: 168 } },
+    });
+  });
+
+  it("asks for an expiry when the latest start has passed", () => {
+    const { errors } = validateBid(
+      form({ earliestStart: at(H - 6 * HOUR), latestEnd: at(H + 2 * HOUR), durationHours: "4" }),
+      NOW,
+    );
     expect(errors.expiry).toEqual({ key: "expiryDefaultPast" });
+  });
+
+  it("asks the pricing API for the same job", () => {
+    const { bid } = validateBid(form({ certificateOrigin: "anywhere" }), NOW);
+    expect(quoteRequest(bid!.params, [1, 2])).toEqual({
+      hardwareClass: "gpu-training",
+      acceptableRegions: [1, 2],
+      buyerRegion: 2,
+      vcu: 10,
+      durationHours: 4,
+      earliestStart: bid!.params.earliestStart,
+      latestEnd: bid!.params.latestEnd,
+      limitPricePerVcuHour: "1500000",
+      minGreenBps: 5000,
+      certificateOrigin: "anywhere",
+      bandwidthMbps: "0",
+      maxLatencyMs: 65_535,
+    });
+    expect(formFieldOfApiPath("latestEnd")).toBe("latestEnd");
+    expect(formFieldOfApiPath("acceptableRegions[1]")).toBe("regions");
+    expect(formFieldOfApiPath("durationHours")).toBe("durationHours");
   });
 });
 
@@ -87,7 +162,7 @@ describe("bid form on the page", () => {
   it("lists every wrong field by name before anything is signed, and marks the fields", async () => {
     const user = userEvent.setup();
     await renderInApp(<BuyPage />, { path: "/buy" });
-    const vcu = await screen.findByRole("textbox", { name: "Compute (VCU-hours)" });
+    const vcu = await screen.findByRole("textbox", { name: "Compute units (VCU at once)" });
     await user.clear(vcu);
     await user.type(vcu, "1.5");
     await user.type(screen.getByRole("textbox", { name: "Minimum green share" }), "0");
@@ -100,14 +175,16 @@ describe("bid form on the page", () => {
       .getAllByRole("listitem")
       .map((li) => li.textContent);
     expect(items).toEqual([
-      "Compute (VCU-hours): Too many decimal places.",
+      "Compute units (VCU at once): Too many decimal places.",
       "Regions where the job may run: Choose at least one region.",
       "Your region: Choose your region.",
       "Limit price: Enter a value.",
       "Minimum green share: At most 100%.",
     ]);
     expect(vcu.getAttribute("aria-invalid")).toBe("true");
-    expect(screen.getByRole("textbox", { name: "Compute (VCU-hours)" }).getAttribute("aria-describedby")).toBeTruthy();
+    expect(
+      screen.getByRole("textbox", { name: "Compute units (VCU at once)" }).getAttribute("aria-describedby"),
+    ).toBeTruthy();
     expect(screen.getByText("Too many decimal places.", { selector: ".field__error" })).toBeTruthy();
   });
 
@@ -131,13 +208,13 @@ describe("bid form on the page", () => {
 });
 
 describe("open offers on the buy page", () => {
-  it("lists the class's open compute offers and takes one's region and window into the bid", async () => {
-    const start = 1_900_000_030; // not on a minute: the form rounds into the window
+  it("lists the class's open compute offers and takes one's region and whole hours of its window into the bid", async () => {
+    const start = 1_900_000_030; // not on the hour: the form takes the whole hours inside the window
     const offer = {
       id: "197",
       region: 4,
       windowStart: start,
-      windowEnd: start + 2400,
+      windowEnd: start + 6 * HOUR,
       remaining: "53",
       price: "1660835",
     };
@@ -159,17 +236,21 @@ describe("open offers on the buy page", () => {
     const user = userEvent.setup();
     await renderInApp(<BuyPage />, { path: "/buy" });
     const table = await screen.findByRole("table", { name: "Open GPU, training offers" });
-    expect(await within(table).findByRole("cell", { name: "Northwest China" })).toBeTruthy();
+    expect(await within(table).findByRole("cell", { name: "Chengdu–Chongqing" })).toBeTruthy();
     const use = within(table).getByRole("button", { name: "Use window of offer #197 (and its region)" });
     // WCAG 2.5.3: the accessible name starts with the visible label, so "click Use window" finds it.
     expect(use.getAttribute("aria-label")!.startsWith(use.textContent!)).toBe(true);
     await user.click(use);
-    expect((screen.getByRole("checkbox", { name: "Northwest China" }) as HTMLInputElement).checked).toBe(true);
-    expect((screen.getByLabelText("Window start") as HTMLInputElement).value).toBe(toLocalDateTimeInput(1_900_000_080));
-    expect((screen.getByLabelText("Window end") as HTMLInputElement).value).toBe(toLocalDateTimeInput(1_900_002_420));
-    expect((screen.getByLabelText("Bid valid until") as HTMLInputElement).value).toBe(
-      toLocalDateTimeInput(1_900_002_420),
-    );
+    expect((screen.getByRole("checkbox", { name: "Chengdu–Chongqing" }) as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByLabelText("Earliest start") as HTMLInputElement).value).toBe(at(1_900_000_800));
+    expect((screen.getByLabelText("Latest end") as HTMLInputElement).value).toBe(at(1_900_018_800));
+    // Valid until the job's latest start, as an empty expiry means.
+    expect((screen.getByLabelText("Bid valid until") as HTMLInputElement).value).toBe("");
+    // The grid area of the chosen region is named beside the certificate origin.
+    expect(screen.getByText(/Grid areas: Chengdu–Chongqing → Southwest China Grid\./)).toBeTruthy();
+    expect(
+      (screen.getByRole("radio", { name: "The same grid area (regional grid)" }) as HTMLInputElement).checked,
+    ).toBe(true);
   });
 });
 

@@ -1,25 +1,36 @@
 import { readFileSync } from "node:fs";
 import { screen, within } from "@testing-library/react";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { formatTime } from "../../frontend/src/lib/format.ts";
 import { QuoteView } from "../../frontend/src/pages/buy/QuoteView.tsx";
 import { QuoteResponse } from "../../protocol/api.ts";
 import { repoFile } from "./paths.ts";
 import { renderInApp } from "./render.tsx";
 
+// jsdom has no canvas: the chart stands in as its text summary, which is what assistive tech gets anyway.
+vi.mock("../../frontend/src/components/charts/UPlotChart.tsx", () => ({
+  UPlotChart: ({ summary }: { summary: string }) => <div role="img" aria-label={summary} />,
+  chartColor: () => "#888",
+}));
+vi.mock("uplot", () => ({ default: { paths: { bars: () => () => null } } }));
+
 const fixture = JSON.parse(readFileSync(repoFile("test/frontend/fixtures/quote-priced.json"), "utf8")) as {
   response: QuoteResponse;
 };
 const quote = fixture.response;
+const start = formatTime(quote.start!, "en");
 
 describe("quote breakdown", () => {
   it("renders a quote of the API's current shape", () => {
     expect(() => QuoteResponse.parse(quote)).not.toThrow();
   });
 
-  it("states the fill and the all-in price, then each part of it", async () => {
+  it("states the fill, its hours and the all-in price, then each part of it", async () => {
     await renderInApp(<QuoteView quote={quote} />);
     expect(
-      await screen.findByText("The book fills all 10 VCU-hours at about 1.506819 per VCU-hour, everything included."),
+      await screen.findByText(
+        `The book runs all 5 VCU for 2 hour(s) from ${start} at about 1.506819 per VCU-hour, everything included.`,
+      ),
     ).toBeTruthy();
     const stat = (label: string) => screen.getByText(label, { selector: "dt" }).nextElementSibling!.textContent;
     expect(stat("All-in per VCU-hour")).toBe("1.506819/ VCU·h");
@@ -28,13 +39,44 @@ describe("quote breakdown", () => {
     expect(stat("Green power")).toBe("1.021412/ kWh");
     expect(stat("Bandwidth")).toBe("0.013463/ Mbps·h");
     expect(stat("Platform fee")).toBe("0.045069");
-    expect(stat("Green share")).toBe("50%");
+    expect(stat("Time-matched green share")).toBe("50%");
+  });
+
+  it("shows the chosen hours with each hour's energy need against its certificates, and the origin rule", async () => {
+    await renderInApp(<QuoteView quote={quote} />);
+    const figure = (
+      await screen.findByText("The job's hours: energy needed and green certificates of the same hour", {
+        selector: "strong",
+      })
+    ).closest("figure")!;
+    const summary = `2 hour(s) from ${start}: certificates of the same hours cover 50% of the energy needed; 1 hour(s) fully green.`;
+    expect(within(figure).getByText(summary)).toBeTruthy();
+    expect(within(figure).getByRole("img", { name: summary })).toBeTruthy();
+    const rows = within(figure)
+      .getAllByRole("row")
+      .slice(1)
+      .map((r) =>
+        within(r)
+          .getAllByRole("cell")
+          .map((c) => c.textContent),
+      );
+    expect(rows).toEqual([
+      [start, "2.5kWh", "2.5kWh"],
+      [formatTime(quote.start! + 3600, "en"), "2.5kWh", "0Wh"],
+    ]);
+    // What the quote promises is the rule the lots were chosen under, not "matched to the region".
+    const origin = screen.getByText("Certificates from The same grid area (regional grid).").closest("p")!;
+    expect(
+      within(origin)
+        .getByText(/north grid area/)
+        .getAttribute("lang"),
+    ).toBe("en");
   });
 
   it("shows each party's reserve, outside option, weight, payment and surplus share, and says it in words", async () => {
     await renderInApp(<QuoteView quote={quote} />);
     const bundle = await screen.findByRole("article", {
-      name: "Bundle 1: compute offer #2 in North China, 10 VCU-hours",
+      name: `Bundle 1: compute offer #2 in Inner Mongolia, 5 VCU from ${start}`,
     });
     expect(within(bundle).getByText(/^Surplus 11\.475; platform fee 0\.045069 \(0\.39% of it\)\./)).toBeTruthy();
     const rows = within(bundle)
@@ -113,7 +155,7 @@ describe("quote breakdown", () => {
     await renderInApp(<QuoteView quote={low} onUseMinimum={(v) => (used = v)} />);
     expect(
       await screen.findByText(
-        "Your limit of 0.1 per VCU-hour is too low: the book fills 10 VCU-hours only from 0.855058 per VCU-hour.",
+        `Your limit of 0.1 per VCU-hour is too low: the book runs 5 VCU for 2 hour(s) from ${start} only from 0.855058 per VCU-hour.`,
       ),
     ).toBeTruthy();
     screen.getByRole("button", { name: "Use 0.855058 per VCU-hour" }).click();
@@ -128,7 +170,11 @@ describe("quote breakdown", () => {
 
   it("speaks Chinese", async () => {
     await renderInApp(<QuoteView quote={quote} />, { language: "zh-CN" });
-    expect(await screen.findByText("订单簿可满足全部 10 VCU·时，全包价约每 VCU·时 1.506819。")).toBeTruthy();
+    expect(
+      await screen.findByText(
+        `订单簿可从 ${formatTime(quote.start!, "zh-CN")} 起运行全部 5 VCU，共 2 小时，全包价约每 VCU·时 1.506819。`,
+      ),
+    ).toBeTruthy();
     expect(screen.getByText("您支付 15.068189，限价为 20，保留剩余的 42.98%。")).toBeTruthy();
   });
 });

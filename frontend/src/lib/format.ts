@@ -225,6 +225,19 @@ export function parseKwhToWh(input: string): Parsed {
   return parseDecimal(input, 3);
 }
 
+/**
+ * Amounts typed or pasted as a list, one per hour. Whitespace or semicolons separate (a spreadsheet
+ * column or row), so "1,250.5 2,000" keeps its thousands separators; a list with neither is split on
+ * commas ("1.5,2,0.5" is three amounts).
+ */
+export function splitAmounts(text: string): string[] {
+  const separators = /[\s;]/.test(text.trim()) ? /[\s;]+/ : /[\s,;]+/;
+  return text
+    .split(separators)
+    .map((a) => a.trim().replace(/,$/, ""))
+    .filter((a) => a !== "");
+}
+
 /** `<input type="datetime-local">` value (local time) → unix seconds, or null when empty/invalid. */
 export function parseLocalDateTime(value: string): number | null {
   if (value === "") return null;

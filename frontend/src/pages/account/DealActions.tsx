@@ -3,20 +3,19 @@
 // report, once there is one) back as calldata, exactly as the indexer kept them.
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { keccak256 } from "viem";
 
-import { Amount } from "../../components/Amount.tsx";
 import { Field } from "../../components/Field.tsx";
 import { useChain } from "../../lib/chain.ts";
 import { formatDuration, formatTime, parsePercentToBps } from "../../lib/format.ts";
 import { useLocale } from "../../lib/locale.ts";
 import { useTx } from "../../lib/tx/index.tsx";
+import { whToKwhText } from "../metering/api.ts";
 import { MeteredFill } from "../metering/MeteredFill.tsx";
 import { dealTermsArg, usageReportArg } from "./deal-calldata.ts";
 import type { DealActionKind, DealAgenda } from "./eligibility.ts";
 import type { AccountDeal } from "./queries.ts";
 import { TxStatus } from "./TxStatus.tsx";
-import { checkUsageReport, type UsageReportInput } from "./usage-report.ts";
+import { checkUsageReport, type UsageReport, type UsageReportInput } from "./usage-report.ts";
 
 /** `flagged`: the report is flagged, so a dispute takes it to the arbiter (report-flags.ts). */
 type Props = { deal: AccountDeal; agenda: DealAgenda; now: number; flagged: boolean };
@@ -128,21 +127,22 @@ export function ReportUsageForm({
   busy,
   onSubmit,
 }: {
-  deal: Pick<AccountDeal, "id" | "vcuHours" | "energyNeededWh">;
+  deal: Pick<AccountDeal, "id" | "vcu" | "durationHours" | "start" | "hours">;
   until: number | null;
   busy: boolean;
-  onSubmit: (report: { vcuDelivered: bigint; whConsumed: bigint; meteringHash: `0x${string}` }) => unknown;
+  onSubmit: (report: UsageReport) => unknown;
 }) {
   const { t } = useTranslation("account");
   const locale = useLocale();
   const [input, setInput] = useState<UsageReportInput>({
-    vcuDelivered: deal.vcuHours,
-    kwhConsumed: "",
-    meteringHash: "",
+    vcuPerHour: Array.from({ length: deal.durationHours }, () => String(deal.vcu)).join(" "),
+    kwhPerHour: "",
+    meteringRoot: "",
   });
   const [errors, setErrors] = useState<Partial<Record<keyof UsageReportInput, string>>>({});
   const set = (key: keyof UsageReportInput) => (e: { target: { value: string } }) =>
     setInput((i) => ({ ...i, [key]: e.target.value }));
+  const hours = { hours: deal.durationHours, from: formatTime(deal.start, locale) };
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -150,7 +150,7 @@ export function ReportUsageForm({
     if (!check.ok) {
       setErrors(
         Object.fromEntries(
-          Object.entries(check.errors).map(([k, code]) => [k, t(`report.errors.${code}`, { max: deal.vcuHours })]),
+          Object.entries(check.errors).map(([k, code]) => [k, t(`report.errors.${code}`, { max: deal.vcu, ...hours })]),
         ),
       );
       return;
@@ -159,55 +159,41 @@ export function ReportUsageForm({
     onSubmit(check.report);
   };
 
-  // The metered series itself stays with the supplier; only its keccak-256 goes on chain.
-  const hashFile = async (file: File | undefined) => {
-    if (!file) return;
-    const hash = keccak256(new Uint8Array(await file.arrayBuffer()));
-    setInput((i) => ({ ...i, meteringHash: hash }));
-  };
-
+  const needKwh = deal.hours.map((h) => whToKwhText(BigInt(h.needWh))).join(" ");
   return (
     <form className="form form--inline" aria-label={t("report.title")} onSubmit={submit} noValidate>
       <p className="hint">
-        {t("report.intro")} {until !== null && t("report.until", { time: formatTime(until, locale) })}
+        {t("report.intro", hours)} {until !== null && t("report.until", { time: formatTime(until, locale) })}
       </p>
       <Field
-        label={t("report.vcuDelivered")}
-        unit="VCU·h"
-        hint={t("report.vcuHint", { max: deal.vcuHours })}
-        error={errors.vcuDelivered}
+        label={t("report.vcuPerHour")}
+        unit="VCU"
+        hint={t("report.vcuHint", { max: deal.vcu, ...hours })}
+        error={errors.vcuPerHour}
       >
-        {(p) => <input {...p} inputMode="numeric" value={input.vcuDelivered} onChange={set("vcuDelivered")} />}
+        {(p) => <textarea {...p} rows={2} className="num" value={input.vcuPerHour} onChange={set("vcuPerHour")} />}
       </Field>
       <Field
-        label={t("report.energyConsumed")}
+        label={t("report.kwhPerHour")}
         unit="kWh"
-        hint={
-          <>
-            {t("report.energyHint")} <Amount value={deal.energyNeededWh} kind="energy" />
-          </>
-        }
-        error={errors.kwhConsumed}
+        hint={t("report.energyHint", { need: needKwh })}
+        error={errors.kwhPerHour}
       >
-        {(p) => <input {...p} inputMode="decimal" value={input.kwhConsumed} onChange={set("kwhConsumed")} />}
+        {(p) => <textarea {...p} rows={2} className="num" value={input.kwhPerHour} onChange={set("kwhPerHour")} />}
       </Field>
-      <Field label={t("report.meteringHash")} hint={t("report.hashHint")} error={errors.meteringHash}>
+      <Field label={t("report.meteringRoot")} hint={t("report.rootHint")} error={errors.meteringRoot}>
         {(p) => (
           <input
             {...p}
             className="mono"
             spellCheck={false}
             placeholder="0x…"
-            value={input.meteringHash}
-            onChange={set("meteringHash")}
+            value={input.meteringRoot}
+            onChange={set("meteringRoot")}
           />
         )}
       </Field>
-      <MeteredFill dealId={deal.id} onFill={(figures) => setInput((i) => ({ ...i, ...figures }))} />
-      <label className="file-input">
-        {t("report.hashFile")}
-        <input type="file" onChange={(e) => void hashFile(e.target.files?.[0])} />
-      </label>
+      <MeteredFill deal={deal} onFill={(figures) => setInput((i) => ({ ...i, ...figures }))} />
       <button type="submit" className="button button--primary" disabled={busy}>
         {t("actions.reportUsage.button")}
       </button>

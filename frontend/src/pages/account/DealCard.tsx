@@ -6,6 +6,7 @@ import { Link } from "react-router";
 
 import { Address } from "../../components/Address.tsx";
 import { Amount } from "../../components/Amount.tsx";
+import { HourlyMatch } from "../../components/HourlyMatch.tsx";
 import { StatusBadge } from "../../components/StatusBadge.tsx";
 import { TxLink } from "../../components/TxLink.tsx";
 import { formatDuration, formatTime } from "../../lib/format.ts";
@@ -109,7 +110,10 @@ export function DealCard({
         <div>
           <dt>{t("deal.compute")}</dt>
           <dd>
-            <Amount value={deal.vcuHours} kind="vcuHours" />
+            {t("deal.job", { vcu: deal.vcu, hours: deal.durationHours })}{" "}
+            <span className="muted">
+              (<Amount value={deal.vcuHours} kind="vcuHours" />)
+            </span>
             {deal.hardwareClass && (
               <span className="muted">
                 {" "}
@@ -119,7 +123,7 @@ export function DealCard({
           </dd>
         </div>
         <div>
-          <dt>{t("deal.window")}</dt>
+          <dt>{t("deal.hours")}</dt>
           <dd>
             {formatTime(deal.windowStart, locale)} – {formatTime(deal.windowEnd, locale)}
           </dd>
@@ -132,6 +136,10 @@ export function DealCard({
               (<Amount value={deal.greenWh} kind="energy" /> / <Amount value={deal.energyNeededWh} kind="energy" />)
             </span>
           </dd>
+        </div>
+        <div>
+          <dt>{t("deal.origin")}</dt>
+          <dd>{t(`common:origin.${deal.certificateOrigin}`, { defaultValue: deal.certificateOrigin })}</dd>
         </div>
         <div>
           <dt>{t("deal.price")}</dt>
@@ -185,6 +193,8 @@ export function DealCard({
           </dd>
         </div>
       </dl>
+
+      <HourlyMatch hours={deal.hours} caption={t("deal.hourly")} />
 
       <ol className="timeline" aria-label={t("deal.timeline")}>
         {deal.steps.map((step) => (

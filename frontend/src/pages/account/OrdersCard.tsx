@@ -55,7 +55,7 @@ export function OrdersCard({
     if (o.kind === "ENERGY_OFFER")
       return [
         t(`common:source.${o.source}`, { defaultValue: o.source ?? "" }),
-        t("orders.batch", { id: o.batchId }),
+        t("orders.device", { id: o.deviceId }),
       ].join(" · ");
     if (o.kind === "BANDWIDTH_OFFER") return `${regionName(o.fromRegion, locale)} ↔ ${regionName(o.toRegion, locale)}`;
     return [

@@ -48,13 +48,13 @@ export function dealTermsArg(terms: unknown): DealTermsArg {
 
 /** The UsageReport argument of the actions after the report, from the indexer's `Deal.usageReport`. */
 export function usageReportArg(report: {
-  vcuDelivered: string;
-  whConsumed: string;
+  vcuPerHour: readonly number[];
+  whPerHour: readonly string[];
   meteringHash: string;
 }): UsageReportArg {
   return {
-    vcuDelivered: BigInt(report.vcuDelivered),
-    whConsumed: BigInt(report.whConsumed),
-    meteringHash: report.meteringHash as `0x${string}`,
+    vcuPerHour: [...report.vcuPerHour],
+    whPerHour: report.whPerHour.map((wh) => BigInt(wh)),
+    meteringRoot: report.meteringHash as `0x${string}`,
   };
 }

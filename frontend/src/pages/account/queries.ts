@@ -12,7 +12,9 @@ export const DEAL_FIELDS = graphql(`
     vcuHours energyNeededWh greenWh greenShareBps escrow computePayment energyPayment bandwidthPayment fee
     reportDeadline challengeEnd arbitrationDeadline disputeReason refundBps vcuDelivered whConsumed refund
     credits terms flagged flaggedOutsideProfile flaggedBelowGreenMinimum expectedWh
-    usageReport { vcuDelivered whConsumed meteringHash }
+    start durationHours vcu certificateOrigin matchedGreenWh
+    hours { start vcu vcuDelivered needWh greenWh meteredWh retiredWh }
+    usageReport { vcuPerHour whPerHour whConsumed meteringHash }
     steps { action actor at { blockNumber time txHash final } }
     opened { blockNumber time txHash final }
   }
@@ -26,7 +28,8 @@ export const ACCOUNT_QUERY = graphql(
       orders(first: $first, after: $ordersAfter) {
         nodes {
           kind id resource owner price quantity remaining filled cancelled status expiry
-          hardwareClass region source batchId fromRegion toRegion escrow
+          hardwareClass region source deviceId periodStart periodEnd fromRegion toRegion escrow
+          vcu durationHours earliestStart latestEnd start certificateOrigin
           posted { blockNumber time txHash final }
         }
         pageInfo { endCursor hasNextPage }

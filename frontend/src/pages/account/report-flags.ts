@@ -7,7 +7,7 @@ import type { AccountDeal } from "./queries.ts";
 export type ReportFlags = {
   /** |whConsumed − expectedWh| > expectedWh × 25 %. */
   outsideProfile: boolean;
-  /** The retired green share fell below the bid's minimum. */
+  /** The time-matched green share (certificate Wh of each hour up to its metered Wh) fell below the bid's minimum. */
   belowGreenMinimum: boolean;
   /** Wh the deal's profile expected for the VCU-hours delivered (set by the market when it flags). */
   expectedWh: bigint;

@@ -1,13 +1,15 @@
-// A quote from the pricing API (POST /api/quote) in words: what the book would fill and at what
-// all-in price, how that price splits into compute, energy, bandwidth and fee, and for each bundle
-// how Nash bargaining shared its surplus between the buyer and the suppliers.
+// A quote from the pricing API (POST /api/quote) in words: the hours the book would run the job in,
+// how much of each hour's energy certificates of that same hour cover (and under which origin rule),
+// the all-in price and how it splits into compute, energy, bandwidth and fee, and for each bundle how
+// Nash bargaining shared its surplus between the buyer and the suppliers.
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 
 import type { QuoteResponse } from "../../../../protocol/api.ts";
 import { REGIONS } from "../../../../protocol/units.ts";
 import { Amount } from "../../components/Amount.tsx";
-import { formatBps, formatDecimal, formatToken } from "../../lib/format.ts";
+import { HourlyMatch } from "../../components/HourlyMatch.tsx";
+import { formatBps, formatDecimal, formatTime, formatToken } from "../../lib/format.ts";
 import { useLocale } from "../../lib/locale.ts";
 import { regionName } from "../../lib/regions.ts";
 import { useTokenSymbol } from "../../lib/token.ts";
@@ -27,8 +29,12 @@ export function QuoteView({ quote, onUseMinimum }: Props) {
   const symbol = useTokenSymbol();
   // A no-break space: an amount never wraps away from its unit ("15.83216 / cUSD") in running text.
   const token = (v: string | bigint) => `${formatToken(BigInt(v), locale)}\u00a0${symbol}`.trim();
-  const requested = BigInt(quote.bid.vcuHours);
-  const filled = BigInt(quote.filledVcuHours);
+  const requested = quote.bid.vcu;
+  const filled = quote.filledVcu;
+  const job = {
+    hours: quote.bid.durationHours,
+    start: quote.start === null ? "—" : formatTime(quote.start, locale),
+  };
 
   return (
     <section className="quote stack" aria-labelledby="quote-heading">
@@ -37,12 +43,8 @@ export function QuoteView({ quote, onUseMinimum }: Props) {
         <>
           <p className="quote__lead">
             {filled < requested
-              ? t("quote.pricedPartial", {
-                  filled: filled.toString(),
-                  requested: requested.toString(),
-                  price: token(quote.price.perVcuHour),
-                })
-              : t("quote.priced", { filled: filled.toString(), price: token(quote.price.perVcuHour) })}
+              ? t("quote.pricedPartial", { filled, requested, ...job, price: token(quote.price.perVcuHour) })
+              : t("quote.priced", { filled, ...job, price: token(quote.price.perVcuHour) })}
           </p>
           <dl className="stats">
             <Stat label={t("quote.perVcuHour")}>
@@ -76,6 +78,7 @@ export function QuoteView({ quote, onUseMinimum }: Props) {
             </Stat>
           </dl>
           <p className="field__hint">{t("quote.estimate")}</p>
+          <HourlyMatch hours={quote.hours} caption={t("quote.hours")} />
           <details className="quote__method" open>
             <summary>{t("nash.title")}</summary>
             <p>{t("nash.method")}</p>
@@ -90,7 +93,8 @@ export function QuoteView({ quote, onUseMinimum }: Props) {
         <div className="quote__lead">
           <p>
             {t("quote.limitTooLow", {
-              filled: filled.toString(),
+              filled,
+              ...job,
               minimum: quote.minimumLimitPerVcuHour ? token(quote.minimumLimitPerVcuHour) : "—",
               limit: token(quote.bid.limitPricePerVcuHour),
             })}
@@ -103,6 +107,11 @@ export function QuoteView({ quote, onUseMinimum }: Props) {
         </div>
       )}
       {quote.outcome === "infeasible" && <p className="quote__lead">{t("quote.infeasible")}</p>}
+      <p className="quote__origin">
+        <strong>{t("quote.origin", { rule: t(`origins.${quote.certificates.origin}`) })}</strong>{" "}
+        {/* The pricing service states its reasons in English only. */}
+        <span lang="en">{quote.certificates.explanation}</span>
+      </p>
       {quote.reasons.length > 0 && (
         <div>
           <h3>{t("quote.reasons")}</h3>
@@ -147,7 +156,8 @@ function BundleView({
           index,
           offer: bundle.computeOfferId,
           region: region ? regionName(region.code, locale) : bundle.region,
-          vcuHours: bundle.vcuHours,
+          vcu: bundle.vcu,
+          start: formatTime(bundle.start, locale),
         })}
       </h3>
       <p>

@@ -1,23 +1,30 @@
 // The bid form's model: what a buyer types (strings), checked field by field against the
 // contract's rules (IMarket.postBid) before anything is signed, and turned into the on-chain
 // BidParams and the pricing API's quote request. Pure, so the rules are tested without a page.
-import { QUOTE_LIMITS } from "../../../../protocol/quote-limits.ts";
-import { BPS, HARDWARE_CLASSES, type HardwareClass, REGIONS } from "../../../../protocol/units.ts";
+import { ceilHour, isOnHour, MAX_JOB_HOURS, MAX_WINDOW_HOURS } from "../../../../protocol/hours.ts";
+import {
+  CERTIFICATE_ORIGINS,
+  type CertificateOrigin,
+  DEFAULT_CERTIFICATE_ORIGIN,
+} from "../../../../protocol/orders.ts";
+import { BPS, HARDWARE_CLASSES, type HardwareClass, REGIONS, SECONDS_PER_HOUR } from "../../../../protocol/units.ts";
 import { type Parsed, parseInteger, parseLocalDateTime, parsePercentToBps, parseToken } from "../../lib/format.ts";
 
 export type PriceMode = "perVcuHour" | "total";
 
 export type BidForm = {
   hardwareClass: HardwareClass;
-  vcuHours: string;
+  vcu: string; // units at the same time, in every hour of the job
+  durationHours: string;
   regions: number[];
   buyerRegion: string;
-  windowStart: string; // datetime-local
-  windowEnd: string;
-  expiry: string; // datetime-local; empty = the window's start
+  earliestStart: string; // datetime-local, on the hour
+  latestEnd: string;
+  expiry: string; // datetime-local; empty = the latest start
   priceMode: PriceMode;
   price: string; // token units, per VCU-hour or for the whole job
   minGreenPercent: string;
+  certificateOrigin: CertificateOrigin;
   bandwidthMbps: string;
   maxLatencyMs: string;
 };
@@ -32,11 +39,13 @@ export type BidParams = {
   hardwareClass: number;
   acceptableRegions: number;
   buyerRegion: number;
-  windowStart: number;
-  windowEnd: number;
-  vcuHours: bigint;
+  earliestStart: number;
+  latestEnd: number;
+  durationHours: number;
+  vcu: number;
   limitPricePerVcuHour: bigint;
   minGreenBps: number;
+  certificateOrigin: number; // index into CERTIFICATE_ORIGINS
   bandwidthMbps: number;
   maxLatencyMs: number;
   expiry: number;
@@ -44,32 +53,40 @@ export type BidParams = {
 
 export type ValidBid = {
   params: BidParams;
+  /** vcu × durationHours: the VCU-hours the job asks for. */
+  vcuHours: bigint;
   /** vcuHours × limit per VCU-hour: what posting moves into escrow. */
   escrow: bigint;
   /** Set when a total did not divide into whole base units per VCU-hour and was rounded down. */
   roundedFromTotal: bigint | null;
+  /** Whether the job's hours are fixed (its duration fills the window) rather than free to move. */
+  fixed: boolean;
+  /** The last hour the job may start at: latestEnd − duration. */
+  latestStart: number;
 };
 
 // Field widths of IMarket.BidParams.
-const MAX_UINT40 = 2n ** 40n - 1n;
+const MAX_UINT32 = 2n ** 32n - 1n;
 const MAX_UINT80 = 2n ** 80n - 1n;
 const MAX_UINT24 = 2 ** 24 - 1;
 const MAX_UINT16 = 2 ** 16 - 1;
 
+/** A flexible four-hour job that may run any time in the next day, from the hour after next. */
 export function defaultBidForm(now: Date, toInput: (unixSeconds: number) => string): BidForm {
-  const hour = 3600;
-  const nextHour = Math.ceil(now.getTime() / 1000 / hour) * hour;
+  const nextHour = ceilHour(Math.floor(now.getTime() / 1000));
   return {
     hardwareClass: "gpu-training",
-    vcuHours: "100",
+    vcu: "10",
+    durationHours: "4",
     regions: [],
     buyerRegion: "",
-    windowStart: toInput(nextHour + hour),
-    windowEnd: toInput(nextHour + 5 * hour),
+    earliestStart: toInput(nextHour + SECONDS_PER_HOUR),
+    latestEnd: toInput(nextHour + 25 * SECONDS_PER_HOUR),
     expiry: "",
     priceMode: "perVcuHour",
     price: "",
     minGreenPercent: "50",
+    certificateOrigin: DEFAULT_CERTIFICATE_ORIGIN,
     bandwidthMbps: "0",
     maxLatencyMs: "",
   };
@@ -90,12 +107,19 @@ export function validateBid(
   const hardwareClass = HARDWARE_CLASSES.indexOf(form.hardwareClass);
   if (hardwareClass < 0) errors.hardwareClass = { key: "hardwareClass" };
 
-  let vcuHours = 0n;
-  const vcu = parseInteger(form.vcuHours);
-  if (!vcu.ok) errors.vcuHours = parseMessage(vcu);
-  else if (vcu.value === 0n) errors.vcuHours = { key: "vcuHoursZero" };
-  else if (vcu.value > MAX_UINT40) errors.vcuHours = { key: "tooLarge", values: { max: MAX_UINT40.toString() } };
-  else vcuHours = vcu.value;
+  let vcu = 0n;
+  const vcuIn = parseInteger(form.vcu);
+  if (!vcuIn.ok) errors.vcu = parseMessage(vcuIn);
+  else if (vcuIn.value === 0n) errors.vcu = { key: "vcuZero" };
+  else if (vcuIn.value > MAX_UINT32) errors.vcu = { key: "tooLarge", values: { max: MAX_UINT32.toString() } };
+  else vcu = vcuIn.value;
+
+  let duration = 0;
+  const durationIn = parseInteger(form.durationHours);
+  if (!durationIn.ok) errors.durationHours = parseMessage(durationIn);
+  else if (durationIn.value === 0n || durationIn.value > BigInt(MAX_JOB_HOURS))
+    errors.durationHours = { key: "durationRange", values: { max: MAX_JOB_HOURS } };
+  else duration = Number(durationIn.value);
 
   const known = new Set<number>(REGIONS.map((r) => r.code));
   if (form.regions.length === 0) errors.regions = { key: "regionsEmpty" };
@@ -104,21 +128,29 @@ export function validateBid(
   const buyerRegion = form.buyerRegion === "" ? NaN : Number(form.buyerRegion);
   if (!known.has(buyerRegion)) errors.buyerRegion = { key: "buyerRegion" };
 
-  const start = parseLocalDateTime(form.windowStart);
-  const end = parseLocalDateTime(form.windowEnd);
-  if (start === null) errors.windowStart = { key: "dateMissing" };
-  if (end === null) errors.windowEnd = { key: "dateMissing" };
-  else if (end <= now) errors.windowEnd = { key: "windowEndPast" };
-  else if (start !== null && end <= start) errors.windowEnd = { key: "windowEndBeforeStart" };
-  else if (start !== null && end - start > QUOTE_LIMITS.maxWindowSeconds) errors.windowEnd = { key: "windowTooLong" };
+  const start = parseLocalDateTime(form.earliestStart);
+  const end = parseLocalDateTime(form.latestEnd);
+  if (start === null) errors.earliestStart = { key: "dateMissing" };
+  else if (!isOnHour(start)) errors.earliestStart = { key: "notOnHour" };
+  if (end === null) errors.latestEnd = { key: "dateMissing" };
+  else if (!isOnHour(end)) errors.latestEnd = { key: "notOnHour" };
+  else if (end <= now) errors.latestEnd = { key: "latestEndPast" };
+  else if (start !== null && end <= start) errors.latestEnd = { key: "latestEndBeforeStart" };
+  else if (start !== null && end - start > MAX_WINDOW_HOURS * SECONDS_PER_HOUR)
+    errors.latestEnd = { key: "windowTooLong", values: { max: MAX_WINDOW_HOURS } };
+  else if (start !== null && duration > 0 && duration * SECONDS_PER_HOUR > end - start)
+    errors.durationHours = { key: "durationAboveWindow", values: { hours: (end - start) / SECONDS_PER_HOUR } };
+  // A job that does not fit has no latest start to default the expiry to: its duration is the error.
+  const latestStart = end === null || errors.durationHours ? null : end - duration * SECONDS_PER_HOUR;
 
-  // Matches must happen before the bid expires, and a bid cannot outlive its window.
-  const expiry = form.expiry === "" ? start : parseLocalDateTime(form.expiry);
+  // Matches must happen before the bid expires, and no job can start after its latest start.
+  const expiry = form.expiry === "" ? latestStart : parseLocalDateTime(form.expiry);
   if (expiry === null) {
     if (form.expiry !== "") errors.expiry = { key: "dateMissing" };
   } else if (expiry <= now) errors.expiry = { key: form.expiry === "" ? "expiryDefaultPast" : "expiryPast" };
   else if (end !== null && expiry > end) errors.expiry = { key: "expiryAfterEnd" };
 
+  const vcuHours = vcu * BigInt(duration);
   let limit = 0n;
   let roundedFromTotal: bigint | null = null;
   const price = parseToken(form.price);
@@ -138,6 +170,9 @@ export function validateBid(
   else if (green.value > BigInt(BPS)) errors.minGreenPercent = { key: "percentAbove100" };
   else minGreenBps = Number(green.value);
 
+  const certificateOrigin = CERTIFICATE_ORIGINS.indexOf(form.certificateOrigin);
+  if (certificateOrigin < 0) errors.certificateOrigin = { key: "certificateOrigin" };
+
   let bandwidthMbps = 0;
   const mbps = parseInteger(form.bandwidthMbps === "" ? "0" : form.bandwidthMbps);
   if (!mbps.ok) errors.bandwidthMbps = parseMessage(mbps);
@@ -154,7 +189,8 @@ export function validateBid(
     else maxLatencyMs = Number(latency.value);
   }
 
-  if (Object.keys(errors).length > 0 || start === null || end === null || expiry === null) return { errors, bid: null };
+  if (Object.keys(errors).length > 0 || start === null || end === null || expiry === null || latestStart === null)
+    return { errors, bid: null };
   const acceptableRegions = form.regions.reduce((mask, r) => mask | (1 << r), 0) >>> 0;
   return {
     errors,
@@ -163,17 +199,22 @@ export function validateBid(
         hardwareClass,
         acceptableRegions,
         buyerRegion,
-        windowStart: start,
-        windowEnd: end,
-        vcuHours,
+        earliestStart: start,
+        latestEnd: end,
+        durationHours: duration,
+        vcu: Number(vcu),
         limitPricePerVcuHour: limit,
         minGreenBps,
+        certificateOrigin,
         bandwidthMbps,
         maxLatencyMs,
         expiry,
       },
+      vcuHours,
       escrow: vcuHours * limit,
       roundedFromTotal,
+      fixed: latestStart === start,
+      latestStart,
     },
   };
 }
@@ -184,28 +225,34 @@ export function quoteRequest(bid: BidParams, regions: number[]) {
     hardwareClass: HARDWARE_CLASSES[bid.hardwareClass],
     acceptableRegions: regions,
     buyerRegion: bid.buyerRegion,
-    window: { start: bid.windowStart, end: bid.windowEnd },
-    vcuHours: bid.vcuHours.toString(),
+    vcu: bid.vcu,
+    durationHours: bid.durationHours,
+    earliestStart: bid.earliestStart,
+    latestEnd: bid.latestEnd,
     limitPricePerVcuHour: bid.limitPricePerVcuHour.toString(),
     minGreenBps: bid.minGreenBps,
+    certificateOrigin: CERTIFICATE_ORIGINS[bid.certificateOrigin],
     bandwidthMbps: bid.bandwidthMbps.toString(),
     maxLatencyMs: bid.maxLatencyMs,
   };
 }
 
-/** The API names wrong fields by its own paths (`window.end`, `acceptableRegions[1]`); these are the form's. */
+/** The API names wrong fields by its own paths (`acceptableRegions[1]`); these are the form's. */
 export function formFieldOfApiPath(path: string): BidField | null {
   const head = path.split(/[.[]/)[0];
   const map: Record<string, BidField> = {
     hardwareClass: "hardwareClass",
     acceptableRegions: "regions",
     buyerRegion: "buyerRegion",
-    vcuHours: "vcuHours",
+    vcu: "vcu",
+    durationHours: "durationHours",
+    earliestStart: "earliestStart",
+    latestEnd: "latestEnd",
     limitPricePerVcuHour: "price",
     minGreenBps: "minGreenPercent",
+    certificateOrigin: "certificateOrigin",
     bandwidthMbps: "bandwidthMbps",
     maxLatencyMs: "maxLatencyMs",
   };
-  if (head === "window") return path.includes("start") ? "windowStart" : "windowEnd";
   return map[head] ?? null;
 }

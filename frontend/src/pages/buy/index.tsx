@@ -7,6 +7,8 @@ import { useTranslation } from "react-i18next";
 import { parseEventLogs } from "viem";
 
 import type { QuoteResponse } from "../../../../protocol/api.ts";
+import { ceilHour, floorHour } from "../../../../protocol/hours.ts";
+import { CERTIFICATE_ORIGINS } from "../../../../protocol/orders.ts";
 import { HARDWARE_CLASSES, type HardwareClass, REGIONS } from "../../../../protocol/units.ts";
 import { Amount } from "../../components/Amount.tsx";
 import { Card } from "../../components/Card.tsx";
@@ -17,7 +19,7 @@ import { useChainTime } from "../../lib/chain-time.ts";
 import { absoluteUrl, useStackConfig } from "../../lib/config.tsx";
 import { formatTime, formatToken, toDecimalString, toLocalDateTimeInput } from "../../lib/format.ts";
 import { useLocale } from "../../lib/locale.ts";
-import { regionName } from "../../lib/regions.ts";
+import { gridAreaName, regionName } from "../../lib/regions.ts";
 import { useTokenSymbol } from "../../lib/token.ts";
 import { useTx } from "../../lib/tx/index.tsx";
 import { useWallet } from "../../lib/wallet/index.tsx";
@@ -32,7 +34,7 @@ import {
 } from "./bid-form.ts";
 import { type OpenOffer, OpenOffers } from "./OpenOffers.tsx";
 import { PostedBid } from "./PostedBid.tsx";
-import { checkFunds, contractBid, permitBidRequest, planBidPosting } from "./post-bid.ts";
+import { checkFunds, permitBidRequest, planBidPosting } from "./post-bid.ts";
 import { QuoteView } from "./QuoteView.tsx";
 
 /** How far ahead of chain time a taken offer's window starts, so the next batch can still match it. */
@@ -143,24 +145,24 @@ export default function BuyPage() {
       await fundsCovered();
       return plan === "permit"
         ? permitBidRequest(chain, walletClient, account, bid.params, bid.escrow, now)
-        : { ...chain.contracts.market, functionName: "postBid", args: [contractBid(bid.params)] };
+        : { ...chain.contracts.market, functionName: "postBid", args: [bid.params] };
     });
     if (!receipt) return;
     const [event] = parseEventLogs({ abi: chain.contracts.market.abi, eventName: "BidPosted", logs: receipt.logs });
     if (event) setPosted({ bidId: event.args.bidId });
   };
 
-  // Inputs hold whole minutes: round into the offer's window so the bid's window stays inside it.
+  // Jobs run in whole hours: the bid's window is the offer's, from the first hour that has not begun.
   const takeOffer = (offer: OpenOffer) => {
-    // The matcher only matches jobs whose window has not opened yet: start a little ahead of now.
-    const start = Math.ceil(Math.max(offer.windowStart, now + START_MARGIN_SECONDS) / 60) * 60;
-    const end = Math.floor(offer.windowEnd / 60) * 60;
+    // The matcher only matches jobs whose start has not come yet: start a little ahead of now.
+    const start = ceilHour(Math.max(offer.windowStart, now + START_MARGIN_SECONDS));
+    const end = floorHour(offer.windowEnd);
     setForm((f) => ({
       ...f,
       regions: f.regions.includes(offer.region) ? f.regions : [...f.regions, offer.region].sort((a, b) => a - b),
-      windowStart: toLocalDateTimeInput(start),
-      windowEnd: toLocalDateTimeInput(end),
-      expiry: toLocalDateTimeInput(end),
+      earliestStart: toLocalDateTimeInput(start),
+      latestEnd: toLocalDateTimeInput(end),
+      expiry: "",
     }));
     setPosted(null);
   };
@@ -221,14 +223,30 @@ export default function BuyPage() {
                 </select>
               )}
             </Field>
-            <Field label={t("fields.vcuHours")} hint={t("hints.vcuHours")} error={message("vcuHours")} unit="VCU·h">
+            <Field label={t("fields.vcu")} hint={t("hints.vcu")} error={message("vcu")} unit="VCU">
               {(p) => (
                 <input
                   {...p}
                   className="num"
                   inputMode="numeric"
-                  value={form.vcuHours}
-                  onChange={(e) => set("vcuHours", e.target.value)}
+                  value={form.vcu}
+                  onChange={(e) => set("vcu", e.target.value)}
+                />
+              )}
+            </Field>
+            <Field
+              label={t("fields.durationHours")}
+              hint={t("hints.durationHours")}
+              error={message("durationHours")}
+              unit={t("hoursUnit")}
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  className="num"
+                  inputMode="numeric"
+                  value={form.durationHours}
+                  onChange={(e) => set("durationHours", e.target.value)}
                 />
               )}
             </Field>
@@ -268,26 +286,28 @@ export default function BuyPage() {
               )}
             </Field>
             <Field
-              label={t("fields.windowStart")}
-              hint={bid && bid.params.windowStart <= now ? t("hints.windowStarted") : undefined}
-              error={message("windowStart")}
+              label={t("fields.earliestStart")}
+              hint={bid && bid.params.earliestStart <= now ? t("hints.windowStarted") : t("hints.earliestStart")}
+              error={message("earliestStart")}
             >
               {(p) => (
                 <input
                   {...p}
                   type="datetime-local"
-                  value={form.windowStart}
-                  onChange={(e) => set("windowStart", e.target.value)}
+                  step={3600}
+                  value={form.earliestStart}
+                  onChange={(e) => set("earliestStart", e.target.value)}
                 />
               )}
             </Field>
-            <Field label={t("fields.windowEnd")} error={message("windowEnd")}>
+            <Field label={t("fields.latestEnd")} hint={scheduleHint()} error={message("latestEnd")}>
               {(p) => (
                 <input
                   {...p}
                   type="datetime-local"
-                  value={form.windowEnd}
-                  onChange={(e) => set("windowEnd", e.target.value)}
+                  step={3600}
+                  value={form.latestEnd}
+                  onChange={(e) => set("latestEnd", e.target.value)}
                 />
               )}
             </Field>
@@ -338,6 +358,21 @@ export default function BuyPage() {
           <p className="form__note" id="limit-price-note">
             {t("limitNote")}
           </p>
+
+          <FieldSet legend={t("fields.certificateOrigin")} hint={originHint()} error={message("certificateOrigin")}>
+            {CERTIFICATE_ORIGINS.map((origin) => (
+              <label key={origin}>
+                <input
+                  type="radio"
+                  name="certificateOrigin"
+                  value={origin}
+                  checked={form.certificateOrigin === origin}
+                  onChange={() => set("certificateOrigin", origin)}
+                />
+                {t(`origins.${origin}`)}
+              </label>
+            ))}
+          </FieldSet>
 
           <div className="form__grid">
             <Field
@@ -468,6 +503,26 @@ export default function BuyPage() {
     return form.priceMode === "perVcuHour" ? t("hints.totalIs", { total }) : t("hints.perIs", { per });
   }
 
+  /** Which hours the job may take: fixed when its duration fills the window, else its start range. */
+  function scheduleHint(): string | undefined {
+    if (!bid) return undefined;
+    const p = bid.params;
+    return bid.fixed
+      ? t("hints.fixedJob", { start: formatTime(p.earliestStart, locale), end: formatTime(p.latestEnd, locale) })
+      : t("hints.flexibleJob", {
+          from: formatTime(p.earliestStart, locale),
+          to: formatTime(bid.latestStart, locale),
+          hours: p.durationHours,
+        });
+  }
+
+  /** Names the grid area of each region the bid accepts, so "same grid area" says which grid. */
+  function originHint(): string {
+    if (form.regions.length === 0) return t("hints.certificateOrigin");
+    const areas = form.regions.map((r) => `${regionName(r, locale)} → ${gridAreaName(r, locale)}`).join(", ");
+    return t("hints.certificateOriginAreas", { areas });
+  }
+
   function bidSummary() {
     if (!bid) return null;
     const p = bid.params;
@@ -475,14 +530,18 @@ export default function BuyPage() {
       <dl className="summary">
         <dt>{t("fields.hardwareClass")}</dt>
         <dd>{t(`common:hardware.${HARDWARE_CLASSES[p.hardwareClass]}`)}</dd>
-        <dt>{t("fields.vcuHours")}</dt>
+        <dt>{t("summary.job")}</dt>
+        <dd>{t("summary.jobValue", { vcu: p.vcu, hours: p.durationHours })}</dd>
+        <dt>{t("summary.vcuHours")}</dt>
         <dd>
-          <Amount value={p.vcuHours} kind="vcuHours" />
+          <Amount value={bid.vcuHours} kind="vcuHours" />
         </dd>
         <dt>{t("summary.window")}</dt>
         <dd>
-          {formatTime(p.windowStart, locale)} – {formatTime(p.windowEnd, locale)}
+          {formatTime(p.earliestStart, locale)} – {formatTime(p.latestEnd, locale)}
         </dd>
+        <dt>{t("summary.origin")}</dt>
+        <dd>{t(`origins.${CERTIFICATE_ORIGINS[p.certificateOrigin]}`)}</dd>
         <dt>{t("summary.limit")}</dt>
         <dd>
           <Amount value={p.limitPricePerVcuHour} kind="token" per="/ VCU·h" />

@@ -1,4 +1,4 @@
-// Posting a bid moves vcuHours × limit into the market's escrow, so the market needs an allowance.
+// Posting a bid moves vcu × durationHours × limit into the market's escrow, so the market needs an allowance.
 // Fewest wallet steps first: an allowance that already covers it (one transaction), else an
 // EIP-2612 permit signed off-chain and handed to postBidWithPermit (one signature + one
 // transaction), else approve then post (two transactions) for tokens without permit.
@@ -9,11 +9,6 @@ import type { WriteRequest } from "../../lib/tx/index.tsx";
 import type { BidParams } from "./bid-form.ts";
 
 export type BidPlan = "allowance" | "permit" | "approve";
-
-/** The struct as viem encodes it: uint40 and narrower are numbers, uint80 a bigint. */
-export function contractBid(bid: BidParams) {
-  return { ...bid, vcuHours: Number(bid.vcuHours) };
-}
 
 /** Which way this account posts a bid escrowing `escrow` base units. */
 export async function planBidPosting(chain: ChainContext, account: `0x${string}`, escrow: bigint): Promise<BidPlan> {
@@ -84,6 +79,6 @@ export async function permitBidRequest(
   return {
     ...contracts.market,
     functionName: "postBidWithPermit",
-    args: [contractBid(bid), deadline, Number(v ?? BigInt(yParity + 27)), r, s],
+    args: [bid, deadline, Number(v ?? BigInt(yParity + 27)), r, s],
   };
 }

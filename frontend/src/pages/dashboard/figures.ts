@@ -17,6 +17,8 @@ export type Headline = {
   dealsFinalized: number;
   vcuHours: bigint;
   greenShareBps: number | null;
+  /** Certificate Wh retired in the hour they were generated ÷ metered Wh (finalised deals). */
+  timeMatchedGreenBps: number | null;
   contractedGreenShareBps: number | null;
   whRetired: bigint;
   gCo2eAvoided: bigint;
@@ -30,6 +32,7 @@ export function headline(stats: Stats): Headline {
     dealsFinalized: stats.deals.finalized,
     vcuHours: BigInt(stats.totals.find((t) => t.resource === "COMPUTE")?.quantity ?? "0"),
     greenShareBps: stats.greenShareBps,
+    timeMatchedGreenBps: stats.timeMatchedGreenBps,
     contractedGreenShareBps: stats.contractedGreenShareBps,
     whRetired: BigInt(stats.whRetired),
     gCo2eAvoided: BigInt(stats.gCo2eAvoided),

@@ -180,6 +180,13 @@ function Dashboard({
             <Amount value={h.greenShareBps} kind="bps" />
           )}
         </Figure>
+        <Figure label={t("figures.timeMatched")} detail={t("figures.timeMatchedDetail")}>
+          {h.timeMatchedGreenBps === null ? (
+            <span className="amount amount--none">{t("figures.noneYet")}</span>
+          ) : (
+            <Amount value={h.timeMatchedGreenBps} kind="bps" />
+          )}
+        </Figure>
         <Figure label={t("figures.retired")}>
           <Amount value={h.whRetired} kind="energy" />
         </Figure>

@@ -20,7 +20,7 @@ export const STATS_QUERY = graphql(`
       energyPrice: priceHistory(resource: ENERGY) { start open high low close volume value trades }
       bandwidthPrice: priceHistory(resource: BANDWIDTH) { start open high low close volume value trades }
       deals { opened active reported disputed finalized cancelled }
-      greenShareBps contractedGreenShareBps whRetired gCo2eAvoided creditsRetired
+      greenShareBps timeMatchedGreenBps contractedGreenShareBps whRetired gCo2eAvoided creditsRetired
     }
   }
 `);

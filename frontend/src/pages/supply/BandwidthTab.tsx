@@ -8,6 +8,7 @@ import { toLocalDateTimeInput } from "../../lib/format.ts";
 import { useTokenSymbol } from "../../lib/token.ts";
 import { useTx } from "../../lib/tx/index.tsx";
 import { useWallet } from "../../lib/wallet/index.tsx";
+import { CapacityCalendar } from "./CapacityCalendar.tsx";
 import { type BandwidthOfferForm, validateBandwidthOffer } from "./forms.ts";
 import { ErrorSummary, OwnOffers, RegionOptions, TxLine, useCheckedForm, useFieldMessage } from "./shared.tsx";
 
@@ -93,10 +94,20 @@ export function BandwidthTab() {
               )}
             </Field>
             <Field label={t("fields.windowStart")} error={message(shown.windowStart)}>
-              {(p) => <input {...p} type="datetime-local" value={form.windowStart} onChange={set("windowStart")} />}
+              {(p) => (
+                <input
+                  {...p}
+                  type="datetime-local"
+                  step={3600}
+                  value={form.windowStart}
+                  onChange={set("windowStart")}
+                />
+              )}
             </Field>
             <Field label={t("fields.windowEnd")} error={message(shown.windowEnd)}>
-              {(p) => <input {...p} type="datetime-local" value={form.windowEnd} onChange={set("windowEnd")} />}
+              {(p) => (
+                <input {...p} type="datetime-local" step={3600} value={form.windowEnd} onChange={set("windowEnd")} />
+              )}
             </Field>
             <Field
               label={t("fields.reservePerMbpsHour")}
@@ -128,6 +139,7 @@ export function BandwidthTab() {
       <Card>
         <OwnOffers kind="BANDWIDTH_OFFER" title={t("bandwidth.own")} />
       </Card>
+      <CapacityCalendar kind="BANDWIDTH_OFFER" />
     </div>
   );
 }

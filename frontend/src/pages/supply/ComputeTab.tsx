@@ -10,6 +10,7 @@ import { useLocale } from "../../lib/locale.ts";
 import { useTokenSymbol } from "../../lib/token.ts";
 import { useTx } from "../../lib/tx/index.tsx";
 import { useWallet } from "../../lib/wallet/index.tsx";
+import { CapacityCalendar } from "./CapacityCalendar.tsx";
 import { type ComputeOfferForm, validateComputeOffer } from "./forms.ts";
 import { ErrorSummary, OwnOffers, RegionOptions, TxLine, useCheckedForm, useFieldMessage } from "./shared.tsx";
 
@@ -36,7 +37,7 @@ export function ComputeTab() {
       region: "",
       windowStart: toLocalDateTimeInput(Math.ceil(now / 3600) * 3600),
       windowEnd: toLocalDateTimeInput(Math.ceil(now / 3600) * 3600 + 24 * 3600),
-      vcuHours: "",
+      vcu: "",
       reservePrice: "",
       whPerVcuHour: "",
       pue: "1.25",
@@ -92,15 +93,23 @@ export function ComputeTab() {
               )}
             </Field>
             <Field label={t("fields.windowStart")} error={message(shown.windowStart)}>
-              {(p) => <input {...p} type="datetime-local" value={form.windowStart} onChange={set("windowStart")} />}
+              {(p) => (
+                <input
+                  {...p}
+                  type="datetime-local"
+                  step={3600}
+                  value={form.windowStart}
+                  onChange={set("windowStart")}
+                />
+              )}
             </Field>
             <Field label={t("fields.windowEnd")} error={message(shown.windowEnd)}>
-              {(p) => <input {...p} type="datetime-local" value={form.windowEnd} onChange={set("windowEnd")} />}
-            </Field>
-            <Field label={t("fields.vcuHours")} error={message(shown.vcuHours)} unit="VCU·h">
               {(p) => (
-                <input {...p} className="num" inputMode="numeric" value={form.vcuHours} onChange={set("vcuHours")} />
+                <input {...p} type="datetime-local" step={3600} value={form.windowEnd} onChange={set("windowEnd")} />
               )}
+            </Field>
+            <Field label={t("fields.vcu")} hint={t("hints.vcu")} error={message(shown.vcu)} unit="VCU">
+              {(p) => <input {...p} className="num" inputMode="numeric" value={form.vcu} onChange={set("vcu")} />}
             </Field>
             <Field
               label={t("fields.reservePerVcuHour")}
@@ -144,9 +153,15 @@ export function ComputeTab() {
           {params && (
             <p className="field__hint">
               {t("compute.summary", {
-                value: formatToken(params.reservePricePerVcuHour * BigInt(params.vcuHours), locale),
+                vcu: params.vcu,
+                hours: (params.windowEnd - params.windowStart) / 3600,
+                value: formatToken(
+                  (params.reservePricePerVcuHour * BigInt(params.vcu * (params.windowEnd - params.windowStart))) /
+                    3600n,
+                  locale,
+                ),
                 symbol,
-                kwh: ((params.vcuHours * params.whPerVcuHour * params.pueMilli) / 1_000_000).toLocaleString(locale),
+                kwh: ((params.vcu * params.whPerVcuHour * params.pueMilli) / 1_000_000).toLocaleString(locale),
               })}
             </p>
           )}
@@ -161,6 +176,7 @@ export function ComputeTab() {
       <Card>
         <OwnOffers kind="COMPUTE_OFFER" title={t("compute.own")} />
       </Card>
+      <CapacityCalendar kind="COMPUTE_OFFER" />
     </div>
   );
 }

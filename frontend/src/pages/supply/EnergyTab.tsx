@@ -1,6 +1,9 @@
-// Green power, in the order it happens: register a generation device, have a registrar approve
-// it, issue a certificate batch for metered generation (at most capacity × hours), and offer the
-// certificates' Wh for sale (the market escrows them, so it needs the ERC-1155 approval once).
+// Green power, in the order it happens: register a generation device, have a registrar approve it,
+// offer Wh of the device's hours for sale (forward: usually hours still ahead, from a forecast), and
+// issue hourly certificates for metered generation once the hours have ended (each hour at most
+// capacity × 1 h). Certificates never move at sale: at finalisation the market retires the sold Wh of
+// each device-hour from the supplier's balance, so it needs the ERC-1155 approval once
+// (docs/market-rules.md, "Certificates").
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -14,17 +17,23 @@ import { StatusBadge } from "../../components/StatusBadge.tsx";
 import { type Column, Table } from "../../components/Table.tsx";
 import { useChain } from "../../lib/chain.ts";
 import { useChainTime } from "../../lib/chain-time.ts";
-import { formatEnergy, formatPower, formatTime, toLocalDateTimeInput } from "../../lib/format.ts";
+import { formatEnergy, formatPower, formatTime, splitAmounts, toLocalDateTimeInput } from "../../lib/format.ts";
 import { useGql } from "../../lib/graphql.ts";
 import { useLocale } from "../../lib/locale.ts";
 import { regionName } from "../../lib/regions.ts";
 import { useTokenSymbol } from "../../lib/token.ts";
 import { useTx } from "../../lib/tx/index.tsx";
 import { useWallet } from "../../lib/wallet/index.tsx";
+import { CapacityCalendar } from "./CapacityCalendar.tsx";
 import {
+  DAY_HOURS,
   type DeviceForm,
   type EnergyOfferForm,
+  firstIssuableHour,
+  type HourlyForm,
   type IssueForm,
+  presetAmounts,
+  SHAPE_PRESETS,
   validateDevice,
   validateEnergyOffer,
   validateIssue,
@@ -37,20 +46,32 @@ export function EnergyTab() {
   const { account } = useWallet();
   const isRegistrar = useIsRegistrar();
   const [issuing, setIssuing] = useState<OwnDevice | null>(null);
-  const [offering, setOffering] = useState<Holding | null>(null);
+  const [offering, setOffering] = useState<OwnDevice | null>(null);
   return (
     <div className="stack">
       <RegisterDevice />
-      {account && <Devices onIssue={setIssuing} />}
-      {issuing && <IssueBatch key={issuing.id} device={issuing} onDone={() => setIssuing(null)} />}
+      {account && (
+        <Devices
+          onIssue={(d) => {
+            setOffering(null);
+            setIssuing(d);
+          }}
+          onOffer={(d) => {
+            setIssuing(null);
+            setOffering(d);
+          }}
+        />
+      )}
+      {issuing && <IssueHours key={issuing.id} device={issuing} onDone={() => setIssuing(null)} />}
+      {offering && <OfferHours key={offering.id} device={offering} onDone={() => setOffering(null)} />}
       {isRegistrar && <PendingDevices />}
-      {account && <Certificates onOffer={setOffering} />}
-      {offering && <OfferCertificates key={offering.batchId} holding={offering} onDone={() => setOffering(null)} />}
+      {account && <Certificates />}
       {account && (
         <Card>
           <OwnOffers kind="ENERGY_OFFER" title={t("energy.ownOffers")} />
         </Card>
       )}
+      <CapacityCalendar kind="ENERGY_OFFER" />
     </div>
   );
 }
@@ -163,7 +184,7 @@ function RegisterDevice() {
   );
 }
 
-function Devices({ onIssue }: { onIssue: (device: OwnDevice) => void }) {
+function Devices({ onIssue, onOffer }: { onIssue: (device: OwnDevice) => void; onOffer: (device: OwnDevice) => void }) {
   const { t } = useTranslation("supply");
   const locale = useLocale();
   const { account } = useWallet();
@@ -198,10 +219,16 @@ function Devices({ onIssue }: { onIssue: (device: OwnDevice) => void }) {
       header: <span className="visually-hidden">{t("devices.actions")}</span>,
       render: (d) =>
         d.status === "APPROVED" ? (
-          <button type="button" onClick={() => onIssue(d)}>
-            {t("devices.issue")}
-            <span className="visually-hidden"> #{d.id}</span>
-          </button>
+          <span className="actions">
+            <button type="button" onClick={() => onOffer(d)}>
+              {t("devices.offer")}
+              <span className="visually-hidden"> #{d.id}</span>
+            </button>
+            <button type="button" onClick={() => onIssue(d)}>
+              {t("devices.issue")}
+              <span className="visually-hidden"> #{d.id}</span>
+            </button>
+          </span>
         ) : d.status === "PENDING" ? (
           <span className="field__hint">{t("devices.awaiting")}</span>
         ) : null,
@@ -223,42 +250,91 @@ function Devices({ onIssue }: { onIssue: (device: OwnDevice) => void }) {
   );
 }
 
-function IssueBatch({ device, onDone }: { device: OwnDevice; onDone: () => void }) {
+/**
+ * A day's hours of one device: the day, 24 amounts typed or pasted (a spreadsheet column), or a
+ * solar or wind preset scaled to the device's capacity to start from.
+ */
+function HourlyAmounts({
+  device,
+  form,
+  onChange,
+  errors,
+}: {
+  device: OwnDevice;
+  form: HourlyForm;
+  onChange: (patch: Partial<HourlyForm>) => void;
+  errors: { day: string | null; amounts: string | null };
+}) {
+  const { t } = useTranslation("supply");
+  const locale = useLocale();
+  const amounts = splitAmounts(form.amounts);
+  const capacity = Object.values(formatEnergy(BigInt(device.capacityW), locale, 3)).join(" ");
+  return (
+    <div className="form__grid">
+      <Field label={t("fields.day")} hint={t("hints.day")} error={errors.day}>
+        {(p) => <input {...p} type="date" value={form.day} onChange={(e) => onChange({ day: e.target.value })} />}
+      </Field>
+      <Field
+        label={t("fields.hourlyKwh")}
+        hint={t("hints.hourlyKwh", { count: amounts.length, hours: DAY_HOURS, capacity })}
+        error={errors.amounts}
+        unit="kWh"
+      >
+        {(p) => (
+          <textarea
+            {...p}
+            className="num hourly-amounts"
+            rows={4}
+            value={form.amounts}
+            onChange={(e) => onChange({ amounts: e.target.value })}
+          />
+        )}
+      </Field>
+      <div className="form__actions" role="group" aria-label={t("presets.label")}>
+        {SHAPE_PRESETS.map((preset) => (
+          <button
+            key={preset}
+            type="button"
+            onClick={() => onChange({ amounts: presetAmounts(preset, BigInt(device.capacityW)).join(" ") })}
+          >
+            {t(`presets.${preset}`)}
+          </button>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** The local date input value ("2026-12-06") of unix time `t`. */
+function dayInput(t: number): string {
+  return toLocalDateTimeInput(t).slice(0, 10);
+}
+
+function IssueHours({ device, onDone }: { device: OwnDevice; onDone: () => void }) {
   const { t } = useTranslation("supply");
   const locale = useLocale();
   const { contracts } = useChain();
   const now = useChainTime();
   const tx = useTx();
   const message = useFieldMessage();
-  const start = Math.max(device.commissionedAt, device.issuedUntil ?? 0);
-  const {
-    form,
-    set,
-    result: { errors, maxWh },
-    checked,
-    shown,
-    attempt,
-  } = useCheckedForm<IssueForm, ReturnType<typeof validateIssue>>(
-    {
-      periodStart: toLocalDateTimeInput(start),
-      periodEnd: toLocalDateTimeInput(Math.min(now, start + 24 * 3600)),
-      kwh: "",
-    },
-    (f) => validateIssue(f, device, now),
-    [device, now],
-  );
+  const first = firstIssuableHour(device);
+  const { form, setForm, result, checked, shown, attempt } = useCheckedForm<
+    IssueForm,
+    ReturnType<typeof validateIssue>
+  >({ day: dayInput(Math.min(first, now - 86_400)), amounts: "" }, (f) => validateIssue(f, device, now), [device, now]);
   const issue = async () => {
     const params = attempt();
     if (!params) return;
     const ok = await tx.run(t("issue.tx", { id: device.id }), {
       ...contracts.certificates,
       functionName: "issue",
-      args: [params.deviceId, params.periodStart, params.periodEnd, params.wh],
+      args: [params.deviceId, params.firstHour, params.whPerHour],
     });
     if (ok) onDone();
   };
   return (
     <Card title={t("issue.title", { id: device.id })}>
+      <p className="field__hint">{t("issue.intro", { time: formatTime(first, locale) })}</p>
       <form
         className="form"
         aria-label={t("issue.title", { id: device.id })}
@@ -268,31 +344,22 @@ function IssueBatch({ device, onDone }: { device: OwnDevice; onDone: () => void 
           void issue();
         }}
       >
-        <ErrorSummary errors={errors} shown={checked} />
-        <div className="form__grid">
-          <Field
-            label={t("fields.periodStart")}
-            hint={t("hints.periodStart", { time: formatTime(start, locale) })}
-            error={message(shown.periodStart)}
-          >
-            {(p) => <input {...p} type="datetime-local" value={form.periodStart} onChange={set("periodStart")} />}
-          </Field>
-          <Field label={t("fields.periodEnd")} error={message(shown.periodEnd)}>
-            {(p) => <input {...p} type="datetime-local" value={form.periodEnd} onChange={set("periodEnd")} />}
-          </Field>
-          <Field
-            label={t("fields.kwh")}
-            hint={
-              maxWh !== null
-                ? t("hints.maxForPeriod", { max: Object.values(formatEnergy(maxWh, locale, 3)).join(" ") })
-                : undefined
-            }
-            error={message(shown.kwh)}
-            unit="kWh"
-          >
-            {(p) => <input {...p} className="num" inputMode="decimal" value={form.kwh} onChange={set("kwh")} />}
-          </Field>
-        </div>
+        <ErrorSummary errors={result.errors} shown={checked} />
+        <HourlyAmounts
+          device={device}
+          form={form}
+          onChange={(patch) => setForm((f) => ({ ...f, ...patch }))}
+          errors={{ day: message(shown.day), amounts: message(shown.amounts) }}
+        />
+        {result.params && (
+          <p className="field__hint">
+            {t("issue.summary", {
+              hours: result.params.whPerHour.length,
+              from: formatTime(result.params.firstHour, locale),
+              total: totalKwh(result.params.whPerHour, locale),
+            })}
+          </p>
+        )}
         <div className="form__actions">
           <button type="submit" className="button--primary" disabled={tx.busy}>
             {t("issue.submit")}
@@ -305,6 +372,16 @@ function IssueBatch({ device, onDone }: { device: OwnDevice; onDone: () => void 
       </form>
     </Card>
   );
+}
+
+function totalKwh(whPerHour: readonly bigint[], locale: ReturnType<typeof useLocale>): string {
+  return Object.values(
+    formatEnergy(
+      whPerHour.reduce((a, b) => a + b, 0n),
+      locale,
+      3,
+    ),
+  ).join(" ");
 }
 
 function PendingDevices() {
@@ -367,7 +444,7 @@ function PendingDevices() {
   );
 }
 
-function Certificates({ onOffer }: { onOffer: (holding: Holding) => void }) {
+function Certificates() {
   const { t } = useTranslation("supply");
   const locale = useLocale();
   const { account } = useWallet();
@@ -393,16 +470,6 @@ function Certificates({ onOffer }: { onOffer: (holding: Holding) => void }) {
       numeric: true,
       render: (h) => <Amount value={h.wh} kind="energy" digits={3} />,
     },
-    {
-      key: "offer",
-      header: <span className="visually-hidden">{t("devices.actions")}</span>,
-      render: (h) => (
-        <button type="button" onClick={() => onOffer(h)}>
-          {t("certificates.offer")}
-          <span className="visually-hidden"> #{h.batchId}</span>
-        </button>
-      ),
-    },
   ];
   return (
     <Card title={t("certificates.title")}>
@@ -420,7 +487,7 @@ function Certificates({ onOffer }: { onOffer: (holding: Holding) => void }) {
   );
 }
 
-function OfferCertificates({ holding, onDone }: { holding: Holding; onDone: () => void }) {
+function OfferHours({ device, onDone }: { device: OwnDevice; onDone: () => void }) {
   const { t } = useTranslation("supply");
   const locale = useLocale();
   const symbol = useTokenSymbol();
@@ -429,24 +496,20 @@ function OfferCertificates({ holding, onDone }: { holding: Holding; onDone: () =
   const now = useChainTime();
   const tx = useTx();
   const message = useFieldMessage();
-  const held = BigInt(holding.wh);
-  const {
-    form,
-    set,
-    result: { errors },
-    checked,
-    shown,
-    attempt,
-  } = useCheckedForm<EnergyOfferForm, ReturnType<typeof validateEnergyOffer>>(
-    { kwh: (Number(held) / 1000).toString(), reservePrice: "", expiry: toLocalDateTimeInput(now + 7 * 86_400) },
-    (f) => validateEnergyOffer(f, holding.batchId, held, now),
-    [holding.batchId, held, now],
+  const { form, setForm, set, result, checked, shown, attempt } = useCheckedForm<
+    EnergyOfferForm,
+    ReturnType<typeof validateEnergyOffer>
+  >(
+    { day: dayInput(now + 86_400), amounts: "", reservePrice: "", expiry: "" },
+    (f) => validateEnergyOffer(f, device, now),
+    [device, now],
   );
 
   const offer = async () => {
     const params = attempt();
     if (!params || !account) return;
-    // The market pulls the Wh into escrow, which the ERC-1155 allows only to an approved operator.
+    // At finalisation the market retires the sold Wh from this account's certificates, which the
+    // ERC-1155 allows only to an approved operator; the market checks it at posting.
     const approved = await publicClient.readContract({
       ...contracts.certificates,
       functionName: "isApprovedForAll",
@@ -460,7 +523,7 @@ function OfferCertificates({ holding, onDone }: { holding: Holding; onDone: () =
       });
       if (!ok) return;
     }
-    const ok = await tx.run(t("offer.tx", { id: holding.batchId }), {
+    const ok = await tx.run(t("offer.tx", { id: device.id }), {
       ...contracts.market,
       functionName: "postEnergyOffer",
       args: [params],
@@ -469,10 +532,11 @@ function OfferCertificates({ holding, onDone }: { holding: Holding; onDone: () =
   };
 
   return (
-    <Card title={t("offer.title", { id: holding.batchId })}>
+    <Card title={t("offer.title", { id: device.id })}>
+      <p className="field__hint">{t("offer.intro")}</p>
       <form
         className="form"
-        aria-label={t("offer.title", { id: holding.batchId })}
+        aria-label={t("offer.title", { id: device.id })}
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
@@ -480,19 +544,17 @@ function OfferCertificates({ holding, onDone }: { holding: Holding; onDone: () =
         }}
       >
         <ErrorSummary
-          errors={errors}
+          errors={result.errors}
           shown={checked}
           labels={{ reservePrice: t("fields.reservePerKwh"), expiry: t("fields.offerExpiry") }}
         />
+        <HourlyAmounts
+          device={device}
+          form={form}
+          onChange={(patch) => setForm((f) => ({ ...f, ...patch }))}
+          errors={{ day: message(shown.day), amounts: message(shown.amounts) }}
+        />
         <div className="form__grid">
-          <Field
-            label={t("fields.kwh")}
-            hint={t("hints.held", { held: Object.values(formatEnergy(held, locale, 3)).join(" ") })}
-            error={message(shown.kwh)}
-            unit="kWh"
-          >
-            {(p) => <input {...p} className="num" inputMode="decimal" value={form.kwh} onChange={set("kwh")} />}
-          </Field>
           <Field label={t("fields.reservePerKwh")} error={message(shown.reservePrice)} unit={`${symbol} / kWh`}>
             {(p) => (
               <input
@@ -504,10 +566,19 @@ function OfferCertificates({ holding, onDone }: { holding: Holding; onDone: () =
               />
             )}
           </Field>
-          <Field label={t("fields.offerExpiry")} error={message(shown.expiry)}>
+          <Field label={t("fields.offerExpiry")} hint={t("hints.offerExpiry")} error={message(shown.expiry)}>
             {(p) => <input {...p} type="datetime-local" value={form.expiry} onChange={set("expiry")} />}
           </Field>
         </div>
+        {result.params && (
+          <p className="field__hint">
+            {t("offer.summary", {
+              hours: result.params.whPerHour.length,
+              from: formatTime(result.params.firstHour, locale),
+              total: totalKwh(result.params.whPerHour, locale),
+            })}
+          </p>
+        )}
         <div className="form__actions">
           <button type="submit" className="button--primary" disabled={tx.busy}>
             {t("offer.submit")}

@@ -1,8 +1,16 @@
 // The supplier forms' rules, as the contracts state them (IMarket post functions,
 // IGreenCertificates registerDevice/issue), checked before signing so each wrong field is named.
 // Pure functions: what a person typed (strings) in, contract arguments or field errors out.
+import { ceilHour, isOnHour, MAX_OFFER_HOURS, MAX_WINDOW_HOURS } from "../../../../protocol/hours.ts";
 import { ENERGY_SOURCES, HARDWARE_CLASSES, PUE_SCALE, REGIONS, SECONDS_PER_HOUR } from "../../../../protocol/units.ts";
-import { parseDecimal, parseInteger, parseKwhToWh, parseLocalDateTime, parseToken } from "../../lib/format.ts";
+import {
+  parseDecimal,
+  parseInteger,
+  parseKwhToWh,
+  parseLocalDateTime,
+  parseToken,
+  splitAmounts,
+} from "../../lib/format.ts";
 
 /** A message key of the `supply` namespace (`errors.<key>`) with its values. */
 export type FieldError = { key: string; values?: Record<string, string | number> };
@@ -48,6 +56,12 @@ class Checker<F extends string> {
     const t = parseLocalDateTime(input);
     return t === null ? this.fail(field, "dateMissing") : t;
   }
+  /** A time on the hour: windows and certificate hours are whole UTC hours (protocol/hours.ts). */
+  hour(field: F, input: string): number | null {
+    const t = this.time(field, input);
+    if (t === null) return null;
+    return isOnHour(t) ? t : this.fail(field, "notOnHour");
+  }
   region(field: F, input: string): number | null {
     const code = input === "" ? NaN : Number(input);
     return KNOWN_REGIONS.has(code) ? code : this.fail(field, "region");
@@ -57,17 +71,19 @@ class Checker<F extends string> {
   }
 }
 
-/** Window [start, end) that has not ended, and an expiry with now < expiry ≤ end (empty = end). */
+/** Window [start, end) on the hour that has not ended, and an expiry with now < expiry ≤ end (empty = end). */
 function windowAndExpiry<F extends string>(
   c: Checker<F>,
   fields: { start: F; end: F; expiry: F },
   form: { windowStart: string; windowEnd: string; expiry: string },
   now: number,
 ) {
-  const start = c.time(fields.start, form.windowStart);
-  const end = c.time(fields.end, form.windowEnd);
+  const start = c.hour(fields.start, form.windowStart);
+  const end = c.hour(fields.end, form.windowEnd);
   if (start !== null && end !== null && end <= start) c.fail(fields.end, "endBeforeStart");
   else if (end !== null && end <= now) c.fail(fields.end, "endPast");
+  else if (start !== null && end !== null && end - start > MAX_WINDOW_HOURS * SECONDS_PER_HOUR)
+    c.fail(fields.end, "windowTooLong", { max: MAX_WINDOW_HOURS });
   const expiry = form.expiry === "" ? end : c.time(fields.expiry, form.expiry);
   if (expiry !== null && form.expiry !== "") {
     if (expiry <= now) c.fail(fields.expiry, "expiryPast");
@@ -83,7 +99,7 @@ export type ComputeOfferForm = {
   region: string;
   windowStart: string;
   windowEnd: string;
-  vcuHours: string;
+  vcu: string; // units at the same time, in every hour of the window
   reservePrice: string; // token units per VCU-hour
   whPerVcuHour: string;
   pue: string; // e.g. "1.25"
@@ -102,7 +118,7 @@ export function validateComputeOffer(form: ComputeOfferForm, now: number) {
     form,
     now,
   );
-  const vcuHours = c.integer("vcuHours", form.vcuHours, 1n, 2n ** 48n - 1n);
+  const vcu = c.integer("vcu", form.vcu, 1n, 2n ** 32n - 1n);
   const reserve = c.price("reservePrice", form.reservePrice, 96);
   const wh = c.integer("whPerVcuHour", form.whPerVcuHour, 1n, 2n ** 32n - 1n);
   // PUE below 1 would mean the facility uses less power than its IT load: the contract refuses it.
@@ -113,7 +129,7 @@ export function validateComputeOffer(form: ComputeOfferForm, now: number) {
     start === null ||
     end === null ||
     expiry === null ||
-    vcuHours === null ||
+    vcu === null ||
     reserve === null ||
     wh === null ||
     pue === null
@@ -127,7 +143,7 @@ export function validateComputeOffer(form: ComputeOfferForm, now: number) {
       region,
       windowStart: start,
       windowEnd: end,
-      vcuHours: Number(vcuHours),
+      vcu: Number(vcu),
       reservePricePerVcuHour: reserve,
       whPerVcuHour: Number(wh),
       pueMilli: Number(pue),
@@ -220,47 +236,138 @@ export function validateDevice(form: DeviceForm, now: number) {
   };
 }
 
-export type Device = { id: string; capacityW: string; commissionedAt: number; issuedUntil: number | null };
-export type IssueForm = { periodStart: string; periodEnd: string; kwh: string };
+export type Device = {
+  id: string;
+  source: string;
+  capacityW: string;
+  commissionedAt: number;
+  issuedUntil: number | null;
+};
+
+/** Hours of a day's shape: the supplier names a day and one amount per hour (docs/carbon-accounting.md). */
+export const DAY_HOURS = 24;
+
+/** A device's Wh in each of a day's hours, as typed: the day (local midnight) and 24 kWh amounts. */
+export type HourlyForm = { day: string; amounts: string };
+
+/** The start of the day `day` ("2026-12-06") in local time, as unix seconds, or null. */
+export function dayStart(day: string): number | null {
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) ? parseLocalDateTime(`${day}T00:00`) : null;
+}
+
+/**
+ * The 24 hourly amounts of a day, each a kWh amount in whole Wh, each at most the device's capacity
+ * × 1 h; leading and trailing zero hours are dropped (nothing to issue or sell in them), so the
+ * result names the first hour with energy and the consecutive hours from there.
+ */
+function readHours<F extends string>(
+  c: Checker<F>,
+  fields: { day: F; amounts: F },
+  form: HourlyForm,
+  capacityW: bigint,
+): { day: number; firstHour: number; whPerHour: bigint[] } | null {
+  const day = dayStart(form.day);
+  if (day === null) return c.fail(fields.day, "dayMissing");
+  // A day starting off the hour (a half-hour time zone) has no whole UTC hours to name.
+  if (!isOnHour(day)) return c.fail(fields.day, "notOnHour");
+  const parts = splitAmounts(form.amounts);
+  if (parts.length !== DAY_HOURS) return c.fail(fields.amounts, "hourCount", { count: parts.length, hours: DAY_HOURS });
+  const wh: bigint[] = [];
+  for (const [i, part] of parts.entries()) {
+    const parsed = parseKwhToWh(part);
+    if (!parsed.ok) return c.fail(fields.amounts, "hourInvalid", { hour: i });
+    if (parsed.value > capacityW)
+      return c.fail(fields.amounts, "hourAboveCapacity", { hour: i, maxWh: capacityW.toString() });
+    wh.push(parsed.value);
+  }
+  const first = wh.findIndex((w) => w > 0n);
+  if (first < 0) return c.fail(fields.amounts, "allZero");
+  const last = wh.length - 1 - [...wh].reverse().findIndex((w) => w > 0n);
+  return { day, firstHour: day + first * SECONDS_PER_HOUR, whPerHour: wh.slice(first, last + 1) };
+}
+
+/** The first hour a device may issue: on the hour, after commissioning and after what it already issued. */
+export function firstIssuableHour(device: Device): number {
+  return Math.max(ceilHour(device.commissionedAt), device.issuedUntil ?? 0);
+}
+
+export type IssueForm = HourlyForm;
 type IssueField = keyof IssueForm;
 
-/** Most Wh a device may certify for a period: capacity × hours, rounded down as the registry does. */
-export function maxIssuableWh(capacityW: bigint, periodStart: number, periodEnd: number): bigint {
-  return (capacityW * BigInt(periodEnd - periodStart)) / BigInt(SECONDS_PER_HOUR);
-}
-
+/** Certificates for a day's metered generation: every named hour has ended and none was issued before. */
 export function validateIssue(form: IssueForm, device: Device, now: number) {
   const c = new Checker<IssueField>();
-  const start = c.time("periodStart", form.periodStart);
-  const end = c.time("periodEnd", form.periodEnd);
-  const earliest = Math.max(device.commissionedAt, device.issuedUntil ?? 0);
-  if (start !== null && start < earliest)
-    c.fail(
-      "periodStart",
-      device.issuedUntil && device.issuedUntil >= device.commissionedAt ? "overlapsIssued" : "beforeCommissioning",
-    );
-  if (end !== null && end > now) c.fail("periodEnd", "periodNotOver");
-  else if (start !== null && end !== null && end <= start) c.fail("periodEnd", "endBeforeStart");
-  const wh = c.scaled("kwh", parseKwhToWh(form.kwh), 1n, 2n ** 64n - 1n, "0.001", "—");
-  let maxWh: bigint | null = null;
-  if (start !== null && end !== null && end > start) {
-    maxWh = maxIssuableWh(BigInt(device.capacityW), start, end);
-    if (wh !== null && wh > maxWh) c.fail("kwh", "aboveCapacity", { maxWh: maxWh.toString() });
+  const hours = readHours(c, { day: "day", amounts: "amounts" }, form, BigInt(device.capacityW));
+  if (hours) {
+    const end = hours.firstHour + hours.whPerHour.length * SECONDS_PER_HOUR;
+    const earliest = firstIssuableHour(device);
+    if (hours.firstHour < earliest)
+      c.fail(
+        "amounts",
+        device.issuedUntil && device.issuedUntil >= device.commissionedAt ? "overlapsIssued" : "beforeCommissioning",
+        { time: earliest },
+      );
+    else if (end > now) c.fail("amounts", "hoursNotOver");
   }
-  if (!c.ok() || start === null || end === null || wh === null) return { errors: c.errors, params: null, maxWh };
-  return { errors: c.errors, params: { deviceId: BigInt(device.id), periodStart: start, periodEnd: end, wh }, maxWh };
+  if (!c.ok() || hours === null) return { errors: c.errors, params: null };
+  return {
+    errors: c.errors,
+    params: { deviceId: BigInt(device.id), firstHour: hours.firstHour, whPerHour: hours.whPerHour },
+  };
 }
 
-export type EnergyOfferForm = { kwh: string; reservePrice: string; expiry: string };
+export type EnergyOfferForm = HourlyForm & { reservePrice: string; expiry: string };
 type EnergyOfferField = keyof EnergyOfferForm;
 
-/** An offer of Wh from one certificate batch the supplier holds. */
-export function validateEnergyOffer(form: EnergyOfferForm, batchId: string, heldWh: bigint, now: number) {
+/**
+ * Forward Wh of named hours of one device: the hours may lie ahead (a generation forecast, the normal
+ * case since jobs run in the future) and the offer must expire by the end of its last hour.
+ */
+export function validateEnergyOffer(form: EnergyOfferForm, device: Device, now: number) {
   const c = new Checker<EnergyOfferField>();
-  const wh = c.scaled("kwh", parseKwhToWh(form.kwh), 1n, heldWh, "0.001", (Number(heldWh) / 1000).toString());
+  const hours = readHours(c, { day: "day", amounts: "amounts" }, form, BigInt(device.capacityW));
   const reserve = c.price("reservePrice", form.reservePrice, 96);
-  const expiry = c.time("expiry", form.expiry);
-  if (expiry !== null && expiry <= now) c.fail("expiry", "expiryPast");
-  if (!c.ok() || wh === null || reserve === null || expiry === null) return { errors: c.errors, params: null };
-  return { errors: c.errors, params: { batchId: BigInt(batchId), wh, reservePricePerKwh: reserve, expiry } };
+  const end = hours ? hours.firstHour + hours.whPerHour.length * SECONDS_PER_HOUR : null;
+  if (end !== null && end <= now) c.fail("amounts", "hoursPast");
+  const expiry = form.expiry === "" ? end : c.time("expiry", form.expiry);
+  if (expiry !== null && form.expiry !== "") {
+    if (expiry <= now) c.fail("expiry", "expiryPast");
+    else if (end !== null && expiry > end) c.fail("expiry", "expiryAfterHours");
+  }
+  if (hours && hours.whPerHour.length > MAX_OFFER_HOURS) c.fail("amounts", "tooManyHours", { max: MAX_OFFER_HOURS });
+  if (!c.ok() || hours === null || reserve === null || expiry === null) return { errors: c.errors, params: null };
+  return {
+    errors: c.errors,
+    params: {
+      deviceId: Number(device.id),
+      firstHour: hours.firstHour,
+      whPerHour: hours.whPerHour,
+      reservePricePerKwh: reserve,
+      expiry,
+    },
+  };
+}
+
+/** Daily shapes a supplier can start from (docs/carbon-accounting.md, "Daily shapes"). */
+export const SHAPE_PRESETS = ["solar", "wind"] as const;
+export type ShapePreset = (typeof SHAPE_PRESETS)[number];
+
+/**
+ * A typical day of a device of `capacityW`, as 24 kWh amounts from local midnight: solar rises at 6,
+ * peaks at noon at 80 % of capacity and sets at 18; wind blows all day, strongest around midnight
+ * (55 %) and weakest at midday (15 %). A starting point the supplier edits to its own forecast.
+ */
+export function presetAmounts(preset: ShapePreset, capacityW: bigint): string[] {
+  const capacity = Number(capacityW);
+  return Array.from({ length: DAY_HOURS }, (_, h) => {
+    const middle = h + 0.5;
+    const share =
+      preset === "solar"
+        ? middle > 6 && middle < 18
+          ? 0.8 * Math.sin((Math.PI * (middle - 6)) / 12)
+          : 0
+        : 0.35 + 0.2 * Math.cos((2 * Math.PI * middle) / DAY_HOURS);
+    const wh = Math.floor(capacity * share);
+    return (wh / 1000).toFixed(3).replace(/\.?0+$/, "");
+  });
 }

@@ -6,7 +6,7 @@ export const OWN_ORDERS = graphql(`
     orders(filter: { owner: $owner, kind: $kind }, first: 50) {
       nodes {
         kind id status price quantity remaining expiry windowStart windowEnd hardwareClass region fromRegion toRegion
-        latencyMs batchId source
+        latencyMs deviceId periodStart periodEnd source
       }
     }
   }
@@ -42,3 +42,13 @@ export const HOLDINGS = graphql(`
   }
 `);
 export type Holding = ResultOf<typeof HOLDINGS>["account"]["certificates"][number];
+
+/** Each open or past offer's capacity per hour over [from, to): the supplier's calendar. */
+export const OWN_OFFER_HOURS = graphql(`
+  query OwnOfferHours($owner: String!, $kind: OrderKind!, $from: Int!, $to: Int!) {
+    orders(filter: { owner: $owner, kind: $kind }, first: 50) {
+      nodes { id hours(from: $from, to: $to) { start capacity used free } }
+    }
+  }
+`);
+export type OwnOfferHours = ResultOf<typeof OWN_OFFER_HOURS>["orders"]["nodes"][number];

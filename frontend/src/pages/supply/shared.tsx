@@ -33,17 +33,17 @@ export function useCheckedForm<
   // `validate` closes over exactly `deps`, so the verdict is recomputed when they change.
   // biome-ignore lint/correctness/useExhaustiveDependencies: `validate` closes over exactly `deps`
   const result = useMemo(() => validate(form), [form, ...deps]);
-  const set = (key: keyof F) => (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
+  const set = (key: keyof F) => (e: ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) =>
     setForm((f) => ({ ...f, [key]: e.target.value }));
   const attempt = (): R["params"] | null => {
     setChecked(true);
     return result.params ?? null;
   };
   const shown: Errors<Extract<keyof F, string>> = checked ? result.errors : {};
-  return { form, set, result, checked, shown, attempt, settle: () => setChecked(false) };
+  return { form, set, setForm, result, checked, shown, attempt, settle: () => setChecked(false) };
 }
 
-/** The sentence for one field error; energy limits are shown in energy units. */
+/** The sentence for one field error; energy limits are shown in energy units, times in local time. */
 export function useFieldMessage() {
   const { t } = useTranslation("supply");
   const locale = useLocale();
@@ -52,6 +52,7 @@ export function useFieldMessage() {
     const values = { ...error.values };
     if (typeof values.maxWh === "string")
       values.maxWh = Object.values(formatEnergy(BigInt(values.maxWh), locale, 3)).join(" ");
+    if (typeof values.time === "number") values.time = formatTime(values.time, locale);
     return t(`errors.${error.key}`, values);
   };
 }
@@ -139,12 +140,19 @@ export function OwnOffers({ kind, title }: { kind: OwnOrder["kind"]; title: stri
         o.kind === "BANDWIDTH_OFFER"
           ? `${regionName(o.fromRegion, locale)} ↔ ${regionName(o.toRegion, locale)} · ${o.latencyMs} ms`
           : o.kind === "ENERGY_OFFER"
-            ? `${t("offers.batch", { id: o.batchId })} · ${o.source ? t(`common:source.${o.source}`) : ""} · ${regionName(o.region, locale)}`
+            ? `${t("offers.device", { id: o.deviceId })} · ${o.source ? t(`common:source.${o.source}`) : ""} · ${regionName(o.region, locale)}`
             : `${o.hardwareClass ? t(`common:hardware.${o.hardwareClass}`) : ""} · ${regionName(o.region, locale)}`,
     },
-    // Certificate offers have no delivery window, only an expiry: the column says which it holds.
+    // Energy offers name their hours; compute and bandwidth offers a window.
     kind === "ENERGY_OFFER"
-      ? { key: "expiry", header: t("offers.validUntil"), render: (o) => formatTime(o.expiry, locale) }
+      ? {
+          key: "hours",
+          header: t("offers.hours"),
+          render: (o) =>
+            o.periodStart && o.periodEnd
+              ? `${formatTime(o.periodStart, locale)} – ${formatTime(o.periodEnd, locale)}`
+              : t("offers.expires", { time: formatTime(o.expiry, locale) }),
+        }
       : {
           key: "window",
           header: t("offers.window"),

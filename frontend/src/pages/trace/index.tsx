@@ -8,6 +8,7 @@ import { useNavigate, useParams } from "react-router";
 
 import { Card } from "../../components/Card.tsx";
 import { Field } from "../../components/Field.tsx";
+import { HourlyMatch } from "../../components/HourlyMatch.tsx";
 import { QueryState } from "../../components/Table.tsx";
 import { useGql, type VariablesOf } from "../../lib/graphql.ts";
 import { DealMetering } from "../metering/DealMetering.tsx";
@@ -66,9 +67,22 @@ function Trace({ variables }: { variables: VariablesOf<typeof PROVENANCE_QUERY> 
   if (!("dealId" in variables) || typeof variables.dealId !== "string") return card;
   // A deal's page also shows the energy its compute site metered, beside the certificates that covered it.
   const batches = p.steps.flatMap((s) => (s.batch ? [s.batch] : []));
+  const deal = p.steps.find((s) => s.deal?.id === variables.dealId)?.deal;
   return (
     <>
       {card}
+      {deal && (
+        <Card title={t("hourly.title", { id: deal.id })}>
+          <p className="hint">
+            {t("hourly.intro", {
+              vcu: deal.vcu,
+              hours: deal.durationHours,
+              origin: t(`common:origin.${deal.certificateOrigin}`, { defaultValue: deal.certificateOrigin }),
+            })}
+          </p>
+          <HourlyMatch hours={deal.hours} caption={t("hourly.caption", { id: deal.id })} />
+        </Card>
+      )}
       <DealMetering dealId={variables.dealId} batches={batches} />
     </>
   );

@@ -19,6 +19,8 @@ export const PROVENANCE_QUERY = graphql(`
         offer { id owner price quantity filled status }
         deal {
           id status buyer computeSupplier computeRegion hardwareClass vcuHours greenWh energyNeededWh greenShareBps escrow
+          start durationHours vcu certificateOrigin
+          hours { start needWh greenWh meteredWh retiredWh }
         }
         usageReport { vcuDelivered whConsumed meteringHash reporter }
         retirement { id wh beneficiary purpose dealId }
