@@ -80,6 +80,7 @@ try {
       chain,
       market,
       deployment,
+      dataDir: config.dataDir,
       logger,
       progress: (message) => emit({ event: "progress", message }),
       signal: stop.signal,

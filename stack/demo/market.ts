@@ -6,14 +6,14 @@
 
 import type { Logger } from "pino";
 import { type Address, parseEventLogs } from "viem";
+import { ChainBookSource } from "../../backend/book/chain-book-source.ts";
 import { DealLedger, type OpenDeal } from "../../backend/keeper/deal-ledger.ts";
-import { scheduleFast } from "../../backend/pricing/schedule/fast.ts";
 import { ACCOUNT_PLAN, type DevAccount, devAccount, simulatorAccount } from "../../protocol/accounts.ts";
+import type { OrderBook } from "../../protocol/book.ts";
 import type { Deployment } from "../../protocol/deployment.ts";
-import { greenCertificatesAbi, marketAbi } from "../../protocol/generated/abis.ts";
+import { greenCertificatesAbi } from "../../protocol/generated/abis.ts";
 import { ceilHour, floorHour, hoursOf, MAX_OFFER_HOURS } from "../../protocol/hours.ts";
 import { SECONDS_PER_HOUR } from "../../protocol/units.ts";
-import { DemoBook } from "./book.ts";
 import type { DemoChain } from "./chain.ts";
 import { type DealPlan, type DealStep, DISPUTE_REASONS, dealPlan, nextStep } from "./deal-plan.ts";
 import { forecastWh, generatedWhPerHour } from "./generation.ts";
@@ -36,9 +36,6 @@ import {
 
 export const DEVICE_URI = (name: string) => `ccex-demo://devices/${name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
 
-/** Most matches per settle transaction (the matcher's batch size). */
-const SETTLE_BATCH = 20;
-
 type MarketCall = Parameters<DemoChain["writeMarketCalls"]>[1][number];
 
 /** Chances per round: a buyer bids, and also leaves a resting bid below the offers. */
@@ -58,7 +55,7 @@ export type DemoMarketParameters = {
 export class DemoMarket {
   readonly chain: DemoChain;
   readonly ledger: DealLedger;
-  readonly book: DemoBook;
+  readonly book: ChainBookSource;
   readonly seed: number;
   readonly logger: Logger;
   readonly metering: DemoMetering;
@@ -68,7 +65,6 @@ export class DemoMarket {
   actAsKeeper = true;
   #timing: { challengePeriod: number; arbitrationPeriod: number } | undefined;
   #devices: Map<string, bigint> | undefined;
-  #feeBps: number | undefined;
   readonly #flags = new Map<bigint, boolean>();
   /** Deal steps that failed three times: not tried again, so that one odd deal never stalls the market. */
   readonly #failed = new Set<string>();
@@ -82,7 +78,7 @@ export class DemoMarket {
     this.metering = p.metering;
     const startBlock = BigInt(p.deployment.startBlock);
     this.ledger = new DealLedger({ client: p.chain.publicClient, market: p.chain.addresses.market, startBlock });
-    this.book = new DemoBook({ client: p.chain.publicClient, market: p.chain.addresses.market, startBlock });
+    this.book = new ChainBookSource({ client: p.chain.publicClient, market: p.chain.addresses.market, startBlock });
   }
 
   /**
@@ -123,7 +119,7 @@ export class DemoMarket {
    * One transaction per supplier (the market's multicall). Returns how many offers were posted.
    */
   async supply(now: number, pace: Pace): Promise<number> {
-    await this.book.sync();
+    const book = await this.book.openBook();
     const r = this.draw(0x5c9);
     const until = floorHour(now) + pace.supplyAheadHours * SECONDS_PER_HOUR;
     const blocks = (from: number) => {
@@ -150,7 +146,7 @@ export class DemoMarket {
       const from = this.accountOf(supplier.actor);
       // The menu's suppliers leave their own starting offers (seed.ts); the rest is the visitor's to post.
       if (from === undefined || "menu" in supplier.actor) continue;
-      const supplied = this.#suppliedUntil(from.address, "compute", firstHour);
+      const supplied = suppliedUntil(book.computeOffers, from.address, firstHour);
       const calls: MarketCall[] = [];
       for (const [windowStart, windowEnd] of blocks(supplied))
         for (const site of supplier.sites)
@@ -176,7 +172,7 @@ export class DemoMarket {
       const from = this.accountOf(supplier.actor);
       // The menu's suppliers leave their own starting offers (seed.ts); the rest is the visitor's to post.
       if (from === undefined || "menu" in supplier.actor) continue;
-      const supplied = this.#suppliedUntil(from.address, "bandwidth", firstHour);
+      const supplied = suppliedUntil(book.bandwidthOffers, from.address, firstHour);
       const calls: MarketCall[] = [];
       for (const [windowStart, windowEnd] of blocks(supplied))
         for (const link of supplier.links)
@@ -206,7 +202,7 @@ export class DemoMarket {
       for (const device of supplier.devices) {
         const deviceId = ids.get(DEVICE_URI(device.name));
         if (deviceId === undefined) continue;
-        const supplied = this.#energySuppliedUntil(deviceId, firstHour);
+        const supplied = energySuppliedUntil(book, deviceId, firstHour);
         for (const [start, end] of blocks(supplied)) {
           const whPerHour = hoursOf(start, end).map((h) => {
             const forecast = forecastWh(this.seed, deviceId, device.source, device.capacityW, h);
@@ -230,24 +226,6 @@ export class DemoMarket {
       await send("energy offers", from, calls);
     }
     return posted;
-  }
-
-  /** End of the latest window `supplier` posted of `kind`, or `fallback` (no earlier). */
-  #suppliedUntil(supplier: Address, kind: "compute" | "bandwidth", fallback: number): number {
-    const offers = kind === "compute" ? this.book.computeOffers : this.book.bandwidthOffers;
-    let until = fallback;
-    for (const o of offers.values())
-      if (o.supplier.toLowerCase() === supplier.toLowerCase() && o.windowEnd > until) until = o.windowEnd;
-    return until;
-  }
-
-  #energySuppliedUntil(deviceId: bigint, fallback: number): number {
-    let until = fallback;
-    for (const o of this.book.energyOffers.values()) {
-      const end = o.firstHour + o.whPerHour.length * SECONDS_PER_HOUR;
-      if (o.deviceId === deviceId && end > until) until = end;
-    }
-    return until;
   }
 
   /**
@@ -300,37 +278,6 @@ export class DemoMarket {
       }
     }
     return posted;
-  }
-
-  /**
-   * Schedules the open book with the backend's fast scheduler (start hours, hourly capacity, hourly
-   * certificates, links once per bid) and settles its reserve-priced matches as the matcher, in
-   * batches of `SETTLE_BATCH`. Used while seeding, before the matcher process runs. Returns the
-   * deals opened.
-   */
-  async settle(now: number): Promise<number> {
-    await this.book.sync();
-    this.#feeBps ??= Number(await this.chain.read("market", "feeBps"));
-    const { matches } = scheduleFast(this.book.timedBook(now), { now, platformFeeBps: this.#feeBps });
-    const matcher = devAccount(ACCOUNT_PLAN.matcher);
-    let opened = 0;
-    for (let i = 0; i < matches.length; i += SETTLE_BATCH) {
-      const batch = matches.slice(i, i + SETTLE_BATCH).map((m) => ({
-        ...m,
-        vcu: BigInt(m.vcu),
-      }));
-      try {
-        const receipt = await this.chain.write(matcher, "market", "settle", [batch]);
-        const skipped = parseEventLogs({ abi: marketAbi, logs: receipt.logs, eventName: "MatchSkipped" });
-        for (const { args } of skipped)
-          this.logger.warn({ bidId: args.bidId, reason: args.reason }, "scheduled match skipped by the market");
-        opened += parseEventLogs({ abi: marketAbi, logs: receipt.logs, eventName: "DealOpened" }).length;
-      } catch (err) {
-        this.logger.warn({ err: reason(err) }, "settlement failed");
-      }
-    }
-    await this.book.sync();
-    return opened;
   }
 
   // ─── Certificates ──────────────────────────────────────────────────────────────────────────────
@@ -533,16 +480,19 @@ export class DemoMarket {
     const r = this.draw(0x4005e);
     const accounts = this.#byAddress();
     const mine = (address: Address) => accounts.get(address.toLowerCase());
-    await this.book.sync();
+    const book = await this.book.openBook();
     const stale = new Map<DevAccount, MarketCall[]>();
     const cancel = (owner: Address, call: MarketCall) => {
       const from = mine(owner);
       if (from !== undefined) stale.set(from, [...(stale.get(from) ?? []), call]);
     };
-    for (const bid of this.book.openBids())
+    for (const bid of book.bids)
       if (bid.expiry <= now) cancel(bid.buyer, { functionName: "cancelBid", args: [bid.id] });
-    for (const offer of this.book.openEnergyOffers())
-      if (offer.expiry <= now) cancel(offer.supplier, { functionName: "cancelEnergyOffer", args: [offer.id] });
+    for (const offer of book.energyOffers) {
+      const unsold = offer.whPerHour.some((wh, i) => wh > (offer.soldWhPerHour?.[i] ?? 0n));
+      if (offer.expiry <= now && unsold)
+        cancel(offer.supplier, { functionName: "cancelEnergyOffer", args: [offer.id] });
+    }
     let sent = 0;
     const attempt = async (what: string, send: () => Promise<unknown>) => {
       if (sent >= maxActions) return;
@@ -575,6 +525,28 @@ export class DemoMarket {
     }
     return sent;
   }
+}
+
+/** End of the latest window `supplier` posted in `offers` (offers stay in the book until cancelled), or `fallback`. */
+function suppliedUntil(
+  offers: OrderBook["computeOffers"] | OrderBook["bandwidthOffers"],
+  supplier: Address,
+  fallback: number,
+): number {
+  let until = fallback;
+  for (const o of offers)
+    if (o.supplier.toLowerCase() === supplier.toLowerCase() && o.windowEnd > until) until = o.windowEnd;
+  return until;
+}
+
+/** End of the latest hour offered for `deviceId`, or `fallback`. */
+function energySuppliedUntil(book: OrderBook, deviceId: bigint, fallback: number): number {
+  let until = fallback;
+  for (const o of book.energyOffers) {
+    const end = o.firstHour + o.whPerHour.length * SECONDS_PER_HOUR;
+    if (o.deviceId === deviceId && end > until) until = end;
+  }
+  return until;
 }
 
 /** The first line of an error, and the contract's custom error where viem found one. */

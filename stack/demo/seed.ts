@@ -1,11 +1,17 @@
 // The demo market's history: from the chain's genesis (days before wall-clock time) up to now, chain
 // time is moved forward event by event — the next trading round, the next certificate issue, the
 // next deal step, the next tidy-up — and each event happens as real transactions at that time. Each
-// round, suppliers keep their day-ahead capacity posted, buyers bid, and the book is scheduled by the
-// backend's fast scheduler and settled with the matcher's dev key (market.ts `settle`); the matcher
-// process itself starts once the seed is done.
+// round, suppliers keep their day-ahead capacity posted, buyers bid, and the backend's own matcher
+// settles in-process (scheduling in hours, Nash pricing, simulation, submission) with the matcher's
+// dev key; the matcher process itself starts once the seed is done.
+import path from "node:path";
 import type { Logger } from "pino";
 import { parseEther } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { Matcher } from "../../backend/matcher/matcher.ts";
+import { clearAndPrice } from "../../backend/matcher/price-batch.ts";
+import { SubmissionStore } from "../../backend/matcher/submission-store.ts";
+import { InMemoryProposalStore } from "../../backend/proposals/proposal-store.ts";
 import { ACCOUNT_PLAN, devAccount, simulatorAccount } from "../../protocol/accounts.ts";
 import type { Deployment } from "../../protocol/deployment.ts";
 import { ceilHour, floorHour } from "../../protocol/hours.ts";
@@ -55,6 +61,7 @@ export type SeedParameters = {
   chain: DemoChain;
   market: DemoMarket;
   deployment: Deployment;
+  dataDir: string;
   logger: Logger;
   progress: (message: string) => void;
   /** Aborting stops the seed between two events (it is then "partial"; a restart simulates on it). */
@@ -64,7 +71,7 @@ export type SeedParameters = {
 };
 
 export async function seed(p: SeedParameters): Promise<void> {
-  const { chain, market, progress } = p;
+  const { chain, market, logger, progress } = p;
   const wallClock = p.wallClock ?? (() => Math.floor(Date.now() / 1000));
   const start = await chain.now();
   progress(
@@ -74,6 +81,7 @@ export async function seed(p: SeedParameters): Promise<void> {
   await setUpParticipants(p, start);
   progress("participants funded, roles granted, devices registered and approved");
 
+  const { matcher, store } = await seedMatcher(p);
   // Certificates start a day before the chain's genesis, so that the first deals find them issued.
   const firstIssueHour = floorHour(start) - DAY;
   let nextRound = start + 60;
@@ -102,7 +110,8 @@ export async function seed(p: SeedParameters): Promise<void> {
     if (now >= nextRound) {
       await market.supply(now, SEED_PACE);
       await market.bids(now, SEED_PACE, SEED_ACTIVITY);
-      await market.settle(await chain.now());
+      const round = await matcher.runRound();
+      if (round.status === "failed") logger.warn({ err: round.error.message }, "seed settlement failed");
       nextRound = now + SEED_PACE.roundEvery;
     }
     if (now >= nextHousekeeping) {
@@ -111,6 +120,8 @@ export async function seed(p: SeedParameters): Promise<void> {
     }
     await market.dealSteps(now);
   }
+  await matcher.stop();
+  await store.close();
   if (p.signal?.aborted === true) return;
 
   // The last events may lie hours back (trading rounds are hours apart): close the gap to now.
@@ -169,6 +180,34 @@ async function setUpParticipants(p: SeedParameters, now: number): Promise<void> 
     ]);
   }
   await market.registerDevices(now);
+}
+
+/** The backend's matcher, in this process, with the matcher's dev key and its own submission file. */
+async function seedMatcher(p: SeedParameters): Promise<{ matcher: Matcher; store: SubmissionStore }> {
+  const { chain, market, logger, dataDir } = p;
+  const account = privateKeyToAccount(devAccount(ACCOUNT_PLAN.matcher).privateKey);
+  const role = await chain.read("market", "MATCHER_ROLE");
+  if (!(await chain.read("market", "hasRole", [role, account.address]))) {
+    throw new Error(
+      `the demo settles its history with dev account ${ACCOUNT_PLAN.matcher}, which lacks MATCHER_ROLE on this market`,
+    );
+  }
+  const store = await SubmissionStore.open({
+    file: path.join(dataDir, `seed-submissions-${chain.addresses.market.toLowerCase()}.json`),
+  });
+  const matcher = new Matcher({
+    publicClient: chain.publicClient,
+    account,
+    market: chain.addresses.market,
+    book: market.book,
+    price: clearAndPrice,
+    store,
+    proposals: new InMemoryProposalStore(),
+    logger: logger.child({ part: "seed matcher" }),
+    simulation: "call",
+    receiptTimeoutMs: 30_000,
+  });
+  return { matcher, store };
 }
 
 /**

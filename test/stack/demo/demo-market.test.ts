@@ -16,6 +16,7 @@ import { promisify } from "node:util";
 import { pino } from "pino";
 
 import type { Address } from "viem";
+import { ChainBookSource } from "../../../backend/book/chain-book-source.ts";
 import { DealLedger } from "../../../backend/keeper/deal-ledger.ts";
 import { ChainDealSource } from "../../../backend/metering/deal-source.ts";
 import { MeteringStore } from "../../../backend/metering/store.ts";
@@ -24,7 +25,6 @@ import { startIndexer } from "../../../indexer/main.ts";
 import { ACCOUNT_PLAN, devAccount } from "../../../protocol/accounts.ts";
 import type { Deployment } from "../../../protocol/deployment.ts";
 import { certificateId, hourIndex, hoursOf } from "../../../protocol/hours.ts";
-import { DemoBook } from "../../../stack/demo/book.ts";
 import { DemoChain } from "../../../stack/demo/chain.ts";
 import { jobEnd } from "../../../stack/demo/deal-plan.ts";
 import { BUYERS, PENDING_DEVICE, REGION, SIMULATOR_ACCOUNTS } from "../../../stack/demo/scenario.ts";
@@ -192,12 +192,14 @@ describe("demo market", () => {
       fromBlock: 0n,
       strict: true,
     });
-    const book = new DemoBook({
-      client: chain.publicClient,
-      market: chain.addresses.market,
-      startBlock: BigInt(deployment.startBlock),
+    const posted = await chain.publicClient.getContractEvents({
+      address: chain.addresses.market,
+      abi: chain.abis.market,
+      eventName: "BidPosted",
+      fromBlock: 0n,
+      strict: true,
     });
-    await book.sync();
+    const bids = new Map(posted.map((l) => [l.args.bidId, l.args.bid]));
     const lab = devAccount(ACCOUNT_PLAN.simulatorBase + (BUYERS[0].actor as { account: number }).account).address;
     let flexible = 0;
     let moved = 0;
@@ -205,7 +207,7 @@ describe("demo market", () => {
     let ningxiaDaylight = 0;
     for (const { args } of opened) {
       const { terms } = args;
-      const bid = book.bids.get(terms.bidId)!;
+      const bid = bids.get(terms.bidId)!;
       const jobHours = new Set(hoursOf(terms.start, jobEnd(terms)));
       // Every lot is of one of the job's hours, and no hour's lots exceed the job's need in it.
       const greenPerHour = new Map<number, bigint>();
@@ -268,15 +270,13 @@ describe("demo market", () => {
     // The menu registrar finds a device waiting for approval.
     assert.ok(devices.some((d) => d.metadataURI === PENDING_DEVICE.metadataURI && d.status === 1));
 
-    const book = new DemoBook({
+    const book = await new ChainBookSource({
       client: chain.publicClient,
       market: chain.addresses.market,
       startBlock: BigInt(deployment.startBlock),
-    });
-    await book.sync();
-    const now = await chain.now();
-    assert.ok([...book.computeOffers.values()].some((o) => o.supplier === menu("computeSupplier") && o.expiry > now));
-    assert.ok([...book.bandwidthOffers.values()].some((o) => o.supplier === menu("networkSupplier") && o.expiry > now));
+    }).openBook();
+    assert.ok(book.computeOffers.some((o) => o.supplier === menu("computeSupplier") && o.expiry > book.asOf));
+    assert.ok(book.bandwidthOffers.some((o) => o.supplier === menu("networkSupplier") && o.expiry > book.asOf));
 
     // The seed ends with the pending device; after it, no transaction comes from a menu account.
     const seededAt = await markerBlock();
