@@ -14,12 +14,13 @@ import { NO_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
 import { admitBook, type OrderKind, RefusalLog, type RefusalLogger, type RefusedOrder } from "./admit.ts";
 import type { BlockBook, MatcherBookSource } from "./book-source.ts";
 
-// Bids: the job (vcu, durationHours, [earliestStart, latestEnd), start once fixed) and `remaining`
-// VCU. Offers: capacity and use per hour over their window (`hours`; energy: Wh offered and sold).
+// Bids: the job (vcu, durationHours, [earliestStart, latestEnd), start once fixed) and the VCU not
+// matched yet (`remainingVcu`). Offers: capacity and use per hour over their window (`hours`;
+// energy: Wh offered and sold).
 const ORDER_FIELDS = `
-  id owner price remaining expiry windowStart windowEnd
+  id owner price expiry windowStart windowEnd
   hardwareClass region acceptableRegions buyerRegion minGreenBps bandwidthMbps maxLatencyMs
-  vcu durationHours earliestStart latestEnd certificateOrigin start
+  vcu durationHours remainingVcu earliestStart latestEnd certificateOrigin start
   whPerVcuHour pueMilli deviceId source fromRegion toRegion latencyMs
   hours { start capacity used }`;
 
@@ -45,7 +46,6 @@ const OrderNode = z.object({
   id: big,
   owner: address,
   price: big,
-  remaining: big,
   expiry: z.int(),
   windowStart: z.int().nullable(),
   windowEnd: z.int().nullable(),
@@ -58,6 +58,7 @@ const OrderNode = z.object({
   maxLatencyMs: z.int().nullable(),
   vcu: z.int().nullable(),
   durationHours: z.int().nullable(),
+  remainingVcu: z.int().nullable(),
   earliestStart: z.int().nullable(),
   latestEnd: z.int().nullable(),
   certificateOrigin: z.string().nullable(),
@@ -233,7 +234,7 @@ function toBid(o: OrderNode): BookBid {
     latestEnd: need(o.latestEnd, "latestEnd"),
     durationHours: need(o.durationHours, "durationHours"),
     vcu: need(o.vcu, "vcu"),
-    remainingVcu: Number(o.remaining),
+    remainingVcu: need(o.remainingVcu, "remainingVcu"),
     start: o.start ?? 0,
     limitPricePerVcuHour: o.price,
     minGreenBps: need(o.minGreenBps, "minGreenBps"),
@@ -252,6 +253,8 @@ function usedByHour(o: OrderNode): Map<number, number> {
 }
 
 function toComputeOffer(o: OrderNode): BookComputeOffer {
+  // Units in every hour of the window: the offer's own field, else any hour's capacity (all equal).
+  const vcu = o.vcu ?? Number(need(o.hours, "hours").reduce((max, h) => (h.capacity > max ? h.capacity : max), 0n));
   return {
     id: o.id,
     supplier: o.owner,
@@ -259,7 +262,7 @@ function toComputeOffer(o: OrderNode): BookComputeOffer {
     region: need(o.region, "region"),
     windowStart: need(o.windowStart, "windowStart"),
     windowEnd: need(o.windowEnd, "windowEnd"),
-    vcu: need(o.vcu, "vcu"),
+    vcu,
     reservePricePerVcuHour: o.price,
     whPerVcuHour: need(o.whPerVcuHour, "whPerVcuHour"),
     pueMilli: need(o.pueMilli, "pueMilli"),

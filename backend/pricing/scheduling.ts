@@ -81,8 +81,55 @@ export function clearBook(book: OrderBook, rules: MarketRules): ClearingResult {
   const bids = timed.bids.some((b) => b.start === 0 && b.earliestStart < next)
     ? timed.bids.map((b) => (b.start === 0 && b.earliestStart < next ? { ...b, earliestStart: next } : b))
     : timed.bids;
-  const result = scheduleFast({ ...timed, bids }, rules);
+  const result = scheduleFast(withinBidHours({ ...timed, bids }, rules.now), rules);
   return { matches: result.matches.map(fromScheduledMatch), welfare: result.welfare, elapsedMs: result.elapsedMs };
+}
+
+/**
+ * The book cut to the hours some live bid could run in: offers' windows and energy offers' hours
+ * outside them can serve no match (a job's hours lie inside its bid's window and its offers'), so no
+ * feasible match is lost, and the scheduler no longer lays out every hour of week-long offers for a
+ * quote of a few hours. (Its estimates, such as the mean certificate price, then count only those
+ * hours; test/backend/pricing/scheduling.test.ts compares the welfare with the uncut book's.)
+ */
+function withinBidHours(book: TimedBook, now: number): TimedBook {
+  let from = Number.POSITIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
+  for (const b of book.bids) {
+    if (b.expiry <= now || b.vcu - b.filledVcu <= 0) continue;
+    from = Math.min(from, b.start !== 0 ? b.start : b.earliestStart);
+    to = Math.max(to, b.start !== 0 ? b.start + b.durationHours * HOUR : b.latestEnd);
+  }
+  if (!(from < to)) return book;
+  const clip = <T extends { windowStart: number; windowEnd: number }>(offers: readonly T[]): T[] =>
+    offers
+      .filter((o) => o.windowStart < to && o.windowEnd > from)
+      .map((o) =>
+        o.windowStart >= from && o.windowEnd <= to
+          ? o
+          : { ...o, windowStart: Math.max(o.windowStart, from), windowEnd: Math.min(o.windowEnd, to) },
+      );
+  const energyOffers = book.energyOffers.flatMap((o) => {
+    const end = o.firstHour + o.whPerHour.length * HOUR;
+    if (o.firstHour >= to || end <= from) return [];
+    if (o.firstHour >= from && end <= to) return [o];
+    const skip = Math.max(0, (from - o.firstHour) / HOUR);
+    const keep = (Math.min(end, to) - Math.max(o.firstHour, from)) / HOUR;
+    return [
+      {
+        ...o,
+        firstHour: o.firstHour + skip * HOUR,
+        whPerHour: o.whPerHour.slice(skip, skip + keep),
+        soldWhPerHour: o.soldWhPerHour?.slice(skip, skip + keep),
+      },
+    ];
+  });
+  return {
+    ...book,
+    computeOffers: clip(book.computeOffers),
+    energyOffers,
+    bandwidthOffers: clip(book.bandwidthOffers),
+  };
 }
 
 /**

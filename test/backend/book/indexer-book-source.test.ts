@@ -16,7 +16,6 @@ const node = (o: Record<string, unknown>) => ({
   id: "1",
   owner,
   price: "1000000",
-  remaining: "10",
   expiry: T,
   windowStart: T,
   windowEnd: T + 4 * H,
@@ -29,6 +28,7 @@ const node = (o: Record<string, unknown>) => ({
   maxLatencyMs: null,
   vcu: null,
   durationHours: null,
+  remainingVcu: null,
   earliestStart: null,
   latestEnd: null,
   certificateOrigin: null,
@@ -53,11 +53,11 @@ const bid = (id: string, hardwareClass: string, o: Record<string, unknown> = {})
     bandwidthMbps: "0",
     maxLatencyMs: 0,
     vcu: 12,
-    remaining: "10",
+    remainingVcu: 10,
     durationHours: 2,
     earliestStart: T,
     latestEnd: T + 4 * H,
-    certificateOrigin: "gridArea",
+    certificateOrigin: "grid-area",
     start: T + H,
     ...o,
   });
@@ -66,12 +66,12 @@ const hour = (start: number, capacity: number, used: number) => ({
   capacity: String(capacity),
   used: String(used),
 });
+// The indexer names a compute offer's capacity in its hours (and may leave `vcu` to bids).
 const compute = (id: string, hardwareClass: string) =>
   node({
     id,
     hardwareClass,
     region: 1,
-    vcu: 20,
     whPerVcuHour: "500",
     pueMilli: 1_100,
     hours: [hour(T, 20, 0), hour(T + H, 20, 2), hour(T + 2 * H, 20, 2), hour(T + 3 * H, 20, 0)],
@@ -81,7 +81,8 @@ const ORDERS: Record<string, unknown[]> = {
   BID: [
     bid("1", "gpu-inference"),
     bid("2", "class-7"),
-    bid("3", "gpu-inference", { certificateOrigin: "sameHemisphere" }),
+    bid("3", "gpu-inference", { certificateOrigin: "same-hemisphere" }),
+    bid("4", "gpu-inference", { id: "4", certificateOrigin: "computeRegion" }),
   ],
   COMPUTE_OFFER: [
     compute("1", "gpu-inference"),
@@ -122,7 +123,15 @@ describe("IndexerBookSource", () => {
     });
     const book = await source.openBook();
     assert.equal(book.blockNumber, 42n);
-    assert.deepEqual(book.bids, [
+    assert.deepEqual(
+      book.bids.map((b) => [b.id, b.certificateOrigin]),
+      [
+        [1n, 1],
+        [4n, 0],
+      ],
+      "kebab-case as protocol/orders.ts spells origins, camelCase as GraphQL enums would",
+    );
+    assert.deepEqual(book.bids.slice(0, 1), [
       {
         id: 1n,
         buyer: getAddress(owner), // checksummed, as viem decodes addresses from events

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
+import { scheduleFast } from "../../../backend/pricing/schedule/fast.ts";
 import { checkBatch, clearBook, fromScheduledMatch, toScheduledMatch } from "../../../backend/pricing/scheduling.ts";
 import {
   bandwidthOffer,
@@ -14,8 +15,10 @@ import {
   H,
   JOB_START,
   NOW,
+  orderBookOf,
   validMatch,
 } from "./fixtures/orders.ts";
+import { randomTimeBook, TIME_BOOK_NOW } from "./schedule/fixtures/books.ts";
 
 const rules = { now: NOW, platformFeeBps: 30 };
 
@@ -61,6 +64,23 @@ describe("clearBook", () => {
       matches.map((m) => [m.start, m.vcu]),
       [[JOB_START + H, 20n]],
     );
+  });
+});
+
+describe("clearBook on seeded books", () => {
+  it("schedules only matches the market accepts, as much welfare as the scheduler finds on the uncut book", () => {
+    for (let seed = 1; seed <= 8; seed++) {
+      const timed = randomTimeBook({ orders: 300, seed });
+      const b = orderBookOf(timed);
+      const r = { now: TIME_BOOK_NOW, platformFeeBps: 30 };
+      const cut = clearBook(b, r);
+      assert.ok(cut.matches.length > 0, `seed ${seed}`);
+      assert.deepEqual(
+        checkBatch(b, cut.matches, r).violations.filter((v) => v !== undefined),
+        [],
+      );
+      assert.equal(cut.welfare, scheduleFast(timed, r).welfare, `seed ${seed}`);
+    }
   });
 });
 
