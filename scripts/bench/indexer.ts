@@ -226,7 +226,7 @@ async function main() {
       const data = encodeFunctionData({
         abi: MARKET,
         functionName: "postComputeOffer",
-        args: [computeOffer(t0, { vcuHours: 5n })],
+        args: [computeOffer(t0, { vcu: 5n })],
       });
       const hash = await x.rpc("eth_sendTransaction", [
         { from: p.compute, to: deployment.addresses.Market, data, gas: "0x100000" },
@@ -250,7 +250,7 @@ async function main() {
       await x.send("Market", "postBid", [bid(t0, { limitPricePerVcuHour: BigInt(2_000_000 + i * 50_000) })], p.buyer);
     while ((engine.status().indexedBlock ?? -1) < (await x.head())) await new Promise((r) => setTimeout(r, 5));
     const query = JSON.stringify({
-      query: `{ orderBook(resource: COMPUTE, filter: { hardwareClass: "gpu-inference", region: 4 }, depth: 20) { bids { price quantity orders } asks { price quantity orders } bestBid bestAsk spread } }`,
+      query: `{ orderBook(resource: COMPUTE, filter: { hardwareClass: "gpu-inference", region: 7 }, depth: 20) { bids { price quantity orders } asks { price quantity orders } bestBid bestAsk spread } }`,
     });
     const check = await gql(JSON.parse(query).query);
     if (!(check?.orderBook?.asks?.length > 0 && check.orderBook.bids.length > 0))

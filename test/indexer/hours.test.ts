@@ -8,7 +8,24 @@ import { after, before, describe, it } from "node:test";
 import { certificateId } from "../../protocol/hours.ts";
 import { type Deployment, deploy, Exchange, type Node, startNode } from "./helpers/chain.ts";
 import { type Running, runIndexer, tempDir } from "./helpers/indexer.ts";
-import { type Book, bid, deliver, HOUR, openBook, parties, Region, settle, USD } from "./helpers/market.ts";
+import {
+  type Book,
+  bid,
+  computeOffer,
+  deliver,
+  energyOffer,
+  fullReport,
+  HOUR,
+  issueLotHours,
+  openBook,
+  parties,
+  passJob,
+  Region,
+  regions,
+  settle,
+  USD,
+  window,
+} from "./helpers/market.ts";
 
 /** What the flexible job needs per hour: 10 VCU × 2,000 Wh × PUE 1.25. */
 const NEED = 25_000n;
@@ -76,7 +93,7 @@ describe("indexer: the hourly market", () => {
           hours { start vcu vcuDelivered needWh greenWh meteredWh retiredWh }
           energyLots { offerId hour deviceId certificateId batchId wh } }
         order(kind: BID, id: $bid) { vcu durationHours earliestStart latestEnd start certificateOrigin
-          quantity remaining status }
+          quantity remaining remainingVcu status }
       }`,
       { id: String(deal.dealId), bid: String(flexibleBidId) },
     );
@@ -144,6 +161,7 @@ describe("indexer: the hourly market", () => {
       certificateOrigin: "grid-area",
       quantity: "20",
       remaining: "0",
+      remainingVcu: 0,
       status: "FILLED",
     });
   });
@@ -393,5 +411,96 @@ describe("indexer: the hourly market", () => {
     });
     assert.equal(link(windBatch, `ENERGY_OFFER:${book.windOfferId}`)?.quantity, "15000");
     assert.equal(link(`ENERGY_OFFER:${book.windOfferId}`, `DEAL:${deal.dealId}`)?.quantity, "15000");
+  });
+
+  it("shows Wh sold forward but not delivered: the supplier sold its certificates elsewhere before finalisation", async () => {
+    const p = parties(x);
+    const t0 = await x.now();
+    const { windowStart: s } = window(t0);
+    const posted = async (fn: string, args: unknown[], from: `0x${string}`, event: string, field: string) =>
+      x.events(await x.send("Market", fn, args, from), "Market", event)[0][field] as bigint;
+    const computeOfferId = await posted(
+      "postComputeOffer",
+      [computeOffer(t0)],
+      p.compute,
+      "ComputeOfferPosted",
+      "offerId",
+    );
+    const windOfferId = await posted(
+      "postEnergyOffer",
+      [energyOffer(t0, book.windDeviceId)],
+      p.wind,
+      "EnergyOfferPosted",
+      "offerId",
+    );
+    const bidId = await posted(
+      "postBid",
+      [bid(t0, { acceptableRegions: regions(Region.Gansu), buyerRegion: Region.Gansu, bandwidthMbps: 0, vcu: 10n })],
+      p.buyer,
+      "BidPosted",
+      "bidId",
+    );
+    const { deals } = await settle(x, [
+      {
+        bidId,
+        computeOfferId,
+        start: s,
+        vcu: 10n,
+        computePayment: 70n * USD,
+        energyLots: [0, 1].map((i) => ({ offerId: windOfferId, hour: s + i * HOUR, wh: 25_000n, payment: 2n * USD })),
+        bandwidthOfferId: 0n,
+        bandwidthPayment: 0n,
+      },
+    ]);
+    const forward = deals[0];
+    await passJob(x, forward.terms);
+    await issueLotHours(x, forward.terms);
+    // Before finalisation the supplier sells 10 kWh of the first hour's certificates to someone else.
+    const firstHour = certificateId(book.windDeviceId, s);
+    await x.send("GreenCertificates", "safeTransferFrom", [p.wind, p.solar, firstHour, 10_000n, "0x"], p.wind);
+    const report = fullReport(forward.terms);
+    await x.send("Market", "reportUsage", [forward.dealId, forward.terms, report], p.compute);
+    const confirmed = await x.send("Market", "confirmUsage", [forward.dealId, forward.terms, report], p.buyer);
+    const { outcome } = x.events(confirmed, "Market", "DealFinalized")[0];
+    await ix.synced();
+
+    const d = (
+      await ix.gql(
+        `query($id: BigInt!) { deal(id: $id) { greenWh retiredWh undeliveredWh returnedWh
+          energyLots { hour wh retiredWh undeliveredWh returnedWh paid } hours { start greenWh retiredWh } } }`,
+        { id: String(forward.dealId) },
+      )
+    ).deal;
+    assert.deepEqual(
+      outcome.energyLots.map((l: { retiredWh: bigint; undeliveredWh: bigint }) => [l.retiredWh, l.undeliveredWh]),
+      [
+        [15_000n, 10_000n],
+        [25_000n, 0n],
+      ],
+    );
+    assert.deepEqual([d.greenWh, d.retiredWh, d.undeliveredWh, d.returnedWh], ["50000", "40000", "10000", "10000"]);
+    assert.deepEqual(
+      d.energyLots,
+      outcome.energyLots.map((l: { retiredWh: bigint; undeliveredWh: bigint; paid: bigint }, i: number) => ({
+        hour: s + i * HOUR,
+        wh: "25000",
+        retiredWh: String(l.retiredWh),
+        undeliveredWh: String(l.undeliveredWh),
+        returnedWh: String(25_000n - l.retiredWh),
+        paid: String(l.paid),
+      })),
+    );
+    assert.deepEqual(d.hours.slice(0, 2), [
+      { start: s, greenWh: "25000", retiredWh: "15000" },
+      { start: s + HOUR, greenWh: "25000", retiredWh: "25000" },
+    ]);
+    // The certificates of the first hour: 25 kWh issued, 15 retired for the deal, 10 held elsewhere.
+    const hour = (
+      await ix.gql(
+        `query($id: BigInt!, $from: Int!, $to: Int!) { device(id: $id) { hours(from: $from, to: $to) { issuedWh retiredWh } } }`,
+        { id: String(book.windDeviceId), from: s, to: s + HOUR },
+      )
+    ).device.hours;
+    assert.deepEqual(hour, [{ issuedWh: "25000", retiredWh: "15000" }]);
   });
 });

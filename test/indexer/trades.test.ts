@@ -117,13 +117,20 @@ describe("indexer against real trades", () => {
     await ix.synced();
     let r = await ix.gql(
       `query($id: BigInt!) {
-      order(kind: BID, id: $id) { remaining filled status escrow }
+      order(kind: BID, id: $id) { remaining remainingVcu filled status escrow }
       compute: order(kind: COMPUTE_OFFER, id: "1") { remaining filled status }
       orderBook(resource: COMPUTE, filter: { hardwareClass: "gpu-inference" }) { bids { price quantity } }
     }`,
       { id: String(book.bidId) },
     );
-    assert.deepEqual(r.order, { remaining: "40", filled: "60", status: "OPEN", escrow: String(40n * 2_500_000n) });
+    // 10 of the job's 25 VCU are left, for its four hours.
+    assert.deepEqual(r.order, {
+      remaining: "40",
+      remainingVcu: 10,
+      filled: "60",
+      status: "OPEN",
+      escrow: String(40n * 2_500_000n),
+    });
     assert.deepEqual(r.compute, { remaining: "540", filled: "60", status: "OPEN" });
     assert.deepEqual(r.orderBook.bids[0], { price: "2500000", quantity: "40" });
 
