@@ -7,10 +7,12 @@ import { screen, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
 import { encodeErrorResult } from "viem";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { formatTime } from "../../frontend/src/lib/format.ts";
 import { dealTermsArg } from "../../frontend/src/pages/account/deal-calldata.ts";
 import AccountPage from "../../frontend/src/pages/account/index.tsx";
 import type { AccountData, AccountDeal } from "../../frontend/src/pages/account/queries.ts";
 import {
+  allocateRetirement,
   checkCertificateRetirement,
   checkCreditRetirement,
   checkCreditTransfer,
@@ -19,6 +21,13 @@ import { checkUsageReport } from "../../frontend/src/pages/account/usage-report.
 import { marketAbi } from "../../protocol/generated/abis.ts";
 import { repoFile } from "./paths.ts";
 import { demo, renderPage, stubNetwork, testConfig } from "./render-page.tsx";
+
+// jsdom has no canvas: a chart stands in as its text summary, which is what assistive tech gets anyway.
+vi.mock("../../frontend/src/components/charts/UPlotChart.tsx", () => ({
+  UPlotChart: ({ summary }: { summary: string }) => <div role="img" aria-label={summary} />,
+  chartColor: () => "#888",
+}));
+vi.mock("uplot", () => ({ default: { paths: { bars: () => () => null } } }));
 
 const captured: AccountData = JSON.parse(readFileSync(repoFile("test/frontend/fixtures/account-buyer.json"), "utf8"));
 const BUYER = demo("buyer").toLowerCase();
@@ -45,7 +54,7 @@ const active = captured.account.deals.nodes.find((d) => d.status === "ACTIVE")!;
 const REPORTED_AT = active.windowEnd + 600;
 const CHALLENGE_END = REPORTED_AT + 86_400;
 
-/** The open deal, reported: 40 VCU-hours delivered, 100 kWh consumed. */
+/** The open deal, reported: all 10 VCU in each of its 4 hours, 25 kWh metered in each. */
 const reported = (d: AccountDeal): AccountDeal =>
   d.id !== active.id
     ? d
@@ -55,7 +64,13 @@ const reported = (d: AccountDeal): AccountDeal =>
         challengeEnd: CHALLENGE_END,
         vcuDelivered: "40",
         whConsumed: "100000",
-        usageReport: { vcuDelivered: "40", whConsumed: "100000", meteringHash: HASH },
+        usageReport: {
+          vcuPerHour: [10, 10, 10, 10],
+          whPerHour: ["25000", "25000", "25000", "25000"],
+          whConsumed: "100000",
+          meteringHash: HASH,
+        },
+        hours: d.hours.map((h) => ({ ...h, vcuDelivered: 10, meteredWh: "25000" })),
         // the fixture predates the indexer's flag fields: a report on profile, as the indexer serves it
         flagged: false,
         flaggedOutsideProfile: false,
@@ -94,6 +109,36 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers());
 
 describe("account page", () => {
+  it("shows a deal's job and its hourly matching: need, green, and once reported the metered Wh", async () => {
+    stubNetwork({
+      graphql: { Account: account(reported), ChainTime: { status: { chainTime: CHALLENGE_END - 3_600 } } },
+      calls: roleAnswers(false),
+    });
+    await renderPage(AccountPage, { path: "/account", route: "/account", as: "buyer" });
+    const card = await dealCard(active.id);
+    expect(within(card).getByText("10 VCU × 4 h")).toBeTruthy();
+    expect(within(card).getByText("the same grid area")).toBeTruthy();
+    const figure = within(card).getByText("Hourly matching", { selector: "strong" }).closest("figure")!;
+    // 25 kWh metered in each hour; certificates of those hours: 25, 25, 10 and 0 kWh.
+    const summary = `4 hour(s) from ${formatTime(active.start, "en")}: certificates of the same hours cover 60% of the metered energy; 2 hour(s) fully green.`;
+    expect(within(figure).getByText(summary)).toBeTruthy();
+    expect(within(figure).getByRole("img", { name: summary })).toBeTruthy();
+    const rows = within(figure)
+      .getAllByRole("row")
+      .slice(1)
+      .map((r) =>
+        within(r)
+          .getAllByRole("cell")
+          .map((c) => c.textContent),
+      );
+    expect(rows.map((r) => r.slice(1))).toEqual([
+      ["25kWh", "25kWh", "25kWh"],
+      ["25kWh", "25kWh", "25kWh"],
+      ["25kWh", "10kWh", "25kWh"],
+      ["25kWh", "0Wh", "25kWh"],
+    ]);
+  });
+
   it("lets the buyer confirm a reported deal and sends its terms and report back as calldata", async () => {
     const revert = encodeErrorResult({
       abi: marketAbi,
@@ -123,7 +168,7 @@ describe("account page", () => {
     expect(plain(call.args)).toEqual([
       BigInt(active.id),
       dealTermsArg(terms),
-      { vcuDelivered: 40n, whConsumed: 100_000n, meteringHash: HASH },
+      { vcuPerHour: [10, 10, 10, 10], whPerHour: [25_000n, 25_000n, 25_000n, 25_000n], meteringRoot: HASH },
     ]);
   });
 
@@ -157,7 +202,7 @@ describe("account page", () => {
   });
 
   it("shows a report far from the declared energy as flagged: no finalise, the buyer confirms only after the challenge window, any party goes to the arbiter", async () => {
-    // 40 VCU-hours delivered of a deal declaring 100 kWh, but 60 kWh reported: 40 % below.
+    // 10 VCU delivered in each of 4 hours of a deal declaring 100 kWh, but 60 kWh reported: 40 % below.
     const flaggedReport = (d: AccountDeal): AccountDeal => {
       const r = reported(d);
       return r.id !== active.id
@@ -165,7 +210,7 @@ describe("account page", () => {
         : {
             ...r,
             whConsumed: "60000",
-            usageReport: { vcuDelivered: "40", whConsumed: "60000", meteringHash: HASH },
+            usageReport: { ...r.usageReport!, whPerHour: ["15000", "15000", "15000", "15000"], whConsumed: "60000" },
             // as the indexer records the market's UsageFlagged
             flagged: true,
             flaggedOutsideProfile: true,
@@ -231,7 +276,7 @@ describe("account page", () => {
         : {
             ...r,
             whConsumed: "110000",
-            usageReport: { vcuDelivered: "40", whConsumed: "110000", meteringHash: HASH },
+            usageReport: { ...r.usageReport!, whPerHour: ["27500", "27500", "27500", "27500"], whConsumed: "110000" },
             flagged: true,
             flaggedOutsideProfile: false,
             flaggedBelowGreenMinimum: true,
@@ -258,7 +303,7 @@ describe("account page", () => {
         : {
             ...r,
             whConsumed: "110000",
-            usageReport: { vcuDelivered: "40", whConsumed: "110000", meteringHash: HASH },
+            usageReport: { ...r.usageReport!, whPerHour: ["27500", "27500", "27500", "27500"], whConsumed: "110000" },
             flagged: false,
             flaggedOutsideProfile: false,
             flaggedBelowGreenMinimum: false,
@@ -319,28 +364,36 @@ describe("account page", () => {
     const user = userEvent.setup();
     const card = await dealCard(active.id);
     const form = within(card).getByRole("form", { name: "Usage report" });
-    const vcu = within(form).getByRole("textbox", { name: "VCU-hours delivered" });
-    const kwh = within(form).getByRole("textbox", { name: "Energy consumed" });
-    const hash = within(form).getByRole("textbox", { name: "Metering hash" });
+    const vcu = within(form).getByRole("textbox", { name: "VCU delivered per hour" });
+    const kwh = within(form).getByRole("textbox", { name: "Energy consumed per hour" });
+    const root = within(form).getByRole("textbox", { name: "Metering root" });
+    // One amount per job hour, the deal's VCU in each to start from.
+    expect((vcu as HTMLTextAreaElement).value).toBe("10 10 10 10");
 
     await user.clear(vcu);
-    await user.type(vcu, "41");
-    await user.type(kwh, "99.5");
-    await user.type(hash, "0x1234");
+    await user.type(vcu, "10 11 10 10");
+    await user.type(kwh, "25 24.5 25");
+    await user.type(root, "0x1234");
     await user.click(within(form).getByRole("button", { name: "Report usage" }));
     expect(vcu.getAttribute("aria-invalid")).toBe("true");
-    expect(within(form).getByText("More than the deal bought (40 VCU-hours).")).toBeTruthy();
+    expect(within(form).getByText("An hour exceeds the deal's 10 VCU.")).toBeTruthy();
+    expect(within(form).getByText(/^Give one amount per job hour: 4 from /)).toBeTruthy();
     expect(within(form).getByText("Must be 0x followed by 64 hex digits.")).toBeTruthy();
     expect(seen.calls.some((c) => c.functionName === "reportUsage")).toBe(false);
 
     await user.clear(vcu);
-    await user.type(vcu, "38");
-    await user.clear(hash);
-    await user.type(hash, HASH);
+    await user.type(vcu, "10 9 10 9");
+    await user.type(kwh, " 25");
+    await user.clear(root);
+    await user.type(root, HASH);
     await user.click(within(form).getByRole("button", { name: "Report usage" }));
     expect((await within(card).findByRole("alert")).textContent).toMatch(/deadline/i);
     const call = seen.calls.find((c) => c.functionName === "reportUsage")!;
-    expect(call.args[2]).toEqual({ vcuDelivered: 38n, whConsumed: 99_500n, meteringHash: HASH });
+    expect(call.args[2]).toEqual({
+      vcuPerHour: [10, 9, 10, 9],
+      whPerHour: [25_000n, 24_500n, 25_000n, 25_000n],
+      meteringRoot: HASH,
+    });
     expect(plain(call.args[1])).toEqual(
       dealTermsArg(account().account.deals.nodes.find((d) => d.id === active.id)!.terms),
     );
@@ -424,37 +477,51 @@ describe("account page", () => {
 });
 
 describe("usage report checks", () => {
-  const deal = { vcuHours: "40" };
-  it("accepts delivery up to the deal's VCU-hours and kWh with up to three decimals, exactly", () => {
+  const deal = { vcu: 10, durationHours: 3 };
+  it("takes one amount per job hour: VCU up to the deal's, kWh with up to three decimals, exactly", () => {
     expect(
       checkUsageReport(
-        { vcuDelivered: "40", kwhConsumed: "1,234.567", meteringHash: HASH.toUpperCase().replace("0X", "0x") },
+        { vcuPerHour: "10 10\n7", kwhPerHour: "1,234.567 0 2.5", meteringRoot: HASH.toUpperCase().replace("0X", "0x") },
         deal,
       ),
     ).toEqual({
       ok: true,
-      report: { vcuDelivered: 40n, whConsumed: 1_234_567n, meteringHash: HASH },
+      report: { vcuPerHour: [10, 10, 7], whPerHour: [1_234_567n, 0n, 2_500n], meteringRoot: HASH },
     });
-    expect(checkUsageReport({ vcuDelivered: "0", kwhConsumed: "0", meteringHash: HASH }, deal).ok).toBe(true);
+    expect(checkUsageReport({ vcuPerHour: "0 0 0", kwhPerHour: "0,0,0", meteringRoot: HASH }, deal).ok).toBe(true);
   });
 
   it("names each problem by field", () => {
-    expect(checkUsageReport({ vcuDelivered: "", kwhConsumed: "1.2345", meteringHash: "" }, deal)).toEqual({
+    expect(checkUsageReport({ vcuPerHour: "", kwhPerHour: "1 1 1.2345", meteringRoot: "" }, deal)).toEqual({
       ok: false,
-      errors: { vcuDelivered: "empty", kwhConsumed: "tooManyDecimals", meteringHash: "empty" },
+      errors: { vcuPerHour: "empty", kwhPerHour: "tooManyDecimals", meteringRoot: "empty" },
     });
-    expect(checkUsageReport({ vcuDelivered: "2.5", kwhConsumed: "-1", meteringHash: `${HASH}00` }, deal)).toEqual({
+    expect(checkUsageReport({ vcuPerHour: "1 2.5 1", kwhPerHour: "1 -1 1", meteringRoot: `${HASH}00` }, deal)).toEqual({
       ok: false,
-      errors: { vcuDelivered: "tooManyDecimals", kwhConsumed: "negative", meteringHash: "notHash" },
+      errors: { vcuPerHour: "tooManyDecimals", kwhPerHour: "negative", meteringRoot: "notHash" },
     });
-    expect(checkUsageReport({ vcuDelivered: "41", kwhConsumed: "abc", meteringHash: HASH }, deal)).toEqual({
+    expect(checkUsageReport({ vcuPerHour: "10 11 10", kwhPerHour: "1 1", meteringRoot: HASH }, deal)).toEqual({
       ok: false,
-      errors: { vcuDelivered: "exceedsDeal", kwhConsumed: "invalid" },
+      errors: { vcuPerHour: "exceedsDeal", kwhPerHour: "hourCount" },
     });
   });
 });
 
 describe("retirement and transfer checks", () => {
+  it("retires from an issue's device-hours earliest first, each up to what the account holds of it", () => {
+    const hours = [
+      { certificateId: (1n << 32n) | 10n, held: 0n },
+      { certificateId: (1n << 32n) | 11n, held: 3_000n },
+      { certificateId: (1n << 32n) | 12n, held: 5_000n },
+    ];
+    expect(allocateRetirement(hours, 4_000n)).toEqual([
+      { certificateId: (1n << 32n) | 11n, wh: 3_000n },
+      { certificateId: (1n << 32n) | 12n, wh: 1_000n },
+    ]);
+    expect(allocateRetirement(hours, 8_000n)).toHaveLength(2);
+    expect(allocateRetirement(hours, 8_001n)).toBeNull();
+  });
+
   const input = { amount: "1.5", beneficiary: BUYER, reason: "2026 scope 2" };
   it("reads certificate kWh and credit kgCO2e as exact base units within what is held", () => {
     expect(checkCertificateRetirement(input, 1_500n)).toEqual({

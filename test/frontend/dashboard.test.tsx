@@ -59,6 +59,7 @@ describe("dashboard figures", () => {
       dealsFinalized: 1,
       vcuHours: 100n,
       greenShareBps: 10_000,
+      timeMatchedGreenBps: 6_250,
       contractedGreenShareBps: 8_400,
       whRetired: 150_000n,
       gCo2eAvoided: 91_500n,
@@ -124,7 +125,9 @@ describe("dashboard page", () => {
     // The token's symbol is read from the chain, after the figures arrive.
     await waitFor(async () => expect(await figure("Traded value")).toBe("198USDC"));
     expect(await figure("Compute traded")).toBe("100VCU·h");
-    expect(await figure("Green share delivered")).toBe("100%");
+    expect(await figure("Green share by volume")).toBe("100%");
+    // Beside it, the share certified in the very hours the energy was used.
+    expect(await figure("Time-matched green share")).toBe("62.5%");
     expect(await figure("Certified energy retired")).toBe("150kWh");
     expect(await figure("CO₂e avoided")).toBe("91.5kgCO₂e");
     expect(screen.getByText("2 deals opened, 1 finalised")).toBeTruthy();

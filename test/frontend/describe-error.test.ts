@@ -70,14 +70,26 @@ describe("describeError", () => {
     );
   });
 
-  it("shows certificate amounts in energy units and device states in words", () => {
+  it("shows certificate amounts in energy units, hours as times and device states in words", () => {
     const exceeds = encodeErrorResult({
       abi: greenCertificatesAbi,
       errorName: "CertificatesExceedsCapacity",
-      args: [3n, 2_500_000n, 2_000_000n],
+      args: [3n, 1_900_000_800, 2_500_000n, 2_000_000n],
     });
-    expect(describeError(revert(greenCertificatesAbi, exceeds, "issue"), en, { locale: "en" })).toBe(
-      "Device 3 cannot have generated 2.5 MWh in this period: its capacity allows at most 2 MWh.",
+    expect(describeError(revert(greenCertificatesAbi, exceeds, "issue"), en, { locale: "en" })).toMatch(
+      /^Device 3 cannot have generated 2\.5 MWh in the hour from .*2030.*: its capacity allows at most 2 MWh\.$/,
+    );
+    const offered = encodeErrorResult({
+      abi: marketAbi,
+      errorName: "MarketHourOverCapacity",
+      args: [3n, 1_900_000_800, 2_500_000n, 2_000_000n],
+    });
+    expect(describeError(revert(marketAbi, offered, "postEnergyOffer"), en, { locale: "en" })).toMatch(
+      /^Device 3 would have 2\.5 MWh on offer for the hour from .*2030.*, more than it can generate in an hour \(2 MWh\)\.$/,
+    );
+    const offHour = encodeErrorResult({ abi: marketAbi, errorName: "MarketTimeNotOnHour", args: [1_900_000_860] });
+    expect(describeError(revert(marketAbi, offHour, "postBid"), zh, { locale: "zh-CN" })).toMatch(
+      /^2030.* 不是整点：时段、任务和绿证均以整小时计。$/,
     );
     const status = encodeErrorResult({
       abi: greenCertificatesAbi,

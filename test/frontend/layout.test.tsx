@@ -18,6 +18,7 @@ import AccountPage from "../../frontend/src/pages/account/index.tsx";
 import type { AccountData } from "../../frontend/src/pages/account/queries.ts";
 import { QuoteView } from "../../frontend/src/pages/buy/QuoteView.tsx";
 import MarketPage from "../../frontend/src/pages/market/index.tsx";
+import SupplyPage from "../../frontend/src/pages/supply/index.tsx";
 import type { QuoteResponse } from "../../protocol/api.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { repoFile } from "./paths.ts";
@@ -125,7 +126,9 @@ function wideAccount(): AccountData {
       filled: "250000000",
       hardwareClass: null,
       source: "SOLAR",
-      batchId: "424242",
+      deviceId: "424242",
+      periodStart: 1_796_500_800,
+      periodEnd: 1_796_587_200,
     },
     bid,
   ];
@@ -135,7 +138,14 @@ function wideAccount(): AccountData {
     {
       batchId: "424242",
       wh: "1234567890",
-      batch: { source: "SOLAR", region: 1, periodStart: 1_796_500_000, periodEnd: 1_796_586_400, deviceId: "meter-1" },
+      batch: {
+        source: "SOLAR",
+        region: 1,
+        periodStart: 1_796_500_800,
+        periodEnd: 1_796_587_200,
+        deviceId: "7",
+        hours: [{ start: 1_796_500_800, certificateId: String((7n << 32n) | 499_028n) }],
+      },
     },
   ];
   return { account: a };
@@ -260,6 +270,61 @@ describe("layout at a phone's and a laptop's width", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("fits the supplier's hours × days calendar into 390 px, every hour a visible cell", async () => {
+    const offerHours = ({ from }: Record<string, unknown>) => ({
+      orders: {
+        nodes: [
+          {
+            id: "3",
+            hours: Array.from({ length: 7 * 24 }, (_, h) => ({
+              start: (from as number) + h * 3600,
+              capacity: "10",
+              used: String(h % 11),
+              free: String(10 - Math.min(10, h % 11)),
+            })),
+          },
+        ],
+      },
+    });
+    stubNetwork({ graphql: { OwnOrders: { orders: { nodes: [] } }, OwnOfferHours: offerHours } });
+    const { container } = await renderPage(SupplyPage, {
+      path: "/supply?tab=compute",
+      route: "/supply",
+      as: "computeSupplier",
+    });
+    const table = await screen.findByRole("table", { name: "Your capacity, hour by hour" });
+    await within(table).findAllByText(/VCU free/);
+    const page = await layOut(`<main class="page">${container.innerHTML}</main>`, 390);
+    expect(await sticksOut(page, ".calendar, .calendar *, .calendar__legend, .calendar__nav", 390)).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const cells = await page
+      .locator(".calendar__cell")
+      .evaluateAll((tds) => tds.map((td) => td.getBoundingClientRect()).map((r) => ({ w: r.width, h: r.height })));
+    expect(cells).toHaveLength(7 * 24);
+    // Small, but each hour a cell one can see and point at.
+    for (const cell of cells) {
+      expect(cell.w).toBeGreaterThanOrEqual(8);
+      expect(cell.h).toBeGreaterThanOrEqual(16);
+    }
+    await page.close();
+  });
+
+  it("fits the quote's hourly chart and its hour-by-hour table into 390 px", async () => {
+    stubNetwork({ graphql: {}, calls: { symbol: "cUSD" } });
+    const { container } = await renderInApp(<QuoteView quote={quote} />, { config: testConfig });
+    await screen.findByText(/certificates of the same hours cover 50%/, { selector: "span" });
+    const html = container.innerHTML.replaceAll("<details>", "<details open>");
+    const page = await layOut(`<main class="page"><div class="card">${html}</div></main>`, 390);
+    expect(await sticksOut(page, ".hourly-match, .hourly-match *", 390)).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const split = await page
+      .locator(".hourly-match .amount")
+      .evaluateAll((amounts) => amounts.filter((a) => a.getClientRects().length > 1).map((a) => a.textContent));
+    expect(split).toEqual([]);
+    expect(await page.locator(".hourly-match .amount").count()).toBe(4);
+    await page.close();
   });
 
   it("keeps what a table that scrolls inside its card hides for assistive tech inside it, not widening the page", async () => {

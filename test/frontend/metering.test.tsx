@@ -136,7 +136,23 @@ describe("a deal's metered energy", () => {
 });
 
 describe("the usage report form", () => {
-  const deal = { id: "7", vcuHours: "40", energyNeededWh: "100000" };
+  // A 10-VCU job of three hours from START, needing 25 kWh in each.
+  const START = 1_796_356_800;
+  const deal = {
+    id: "7",
+    vcu: 10,
+    durationHours: 3,
+    start: START,
+    hours: [0, 1, 2].map((h) => ({
+      start: START + h * 3600,
+      vcu: 10,
+      vcuDelivered: null,
+      needWh: "25000",
+      greenWh: "0",
+      meteredWh: null,
+      retiredWh: null,
+    })),
+  };
 
   async function renderForm(answer: { status?: number; body: unknown }) {
     const onSubmit = vi.fn();
@@ -148,16 +164,27 @@ describe("the usage report form", () => {
     return { onSubmit, user: userEvent.setup(), form: await screen.findByRole("form", { name: "Usage report" }) };
   }
 
-  it("fills the energy and the metering hash in from the meter's series", async () => {
+  it("fills each job hour's energy and the metering root in from the meter's series", async () => {
+    // The meter's hours, one outside the job: only the job's hours count, in order, a silent hour as 0.
+    const hours = [
+      { start: START - 3600, wh: 1_000 },
+      { start: START, wh: 24_537 },
+      { start: START + 7200, wh: 25_000 },
+    ];
     const { onSubmit, user, form } = await renderForm({
-      body: { dealId: "7", samples: 1_441, complete: true, root: ROOT, totalWh: 99_537, hours: [], gaps: [] },
+      body: { dealId: "7", samples: 1_441, complete: true, root: ROOT, totalWh: 50_537, hours, gaps: [] },
     });
     await user.click(within(form).getByRole("button", { name: "Fill in from the meter" }));
-    expect(await within(form).findByText(/Filled in from 1441 metered samples: 99\.537 kWh/)).toBeTruthy();
-    expect((within(form).getByRole("textbox", { name: "Energy consumed" }) as HTMLInputElement).value).toBe("99.537");
-    expect((within(form).getByRole("textbox", { name: "Metering hash" }) as HTMLInputElement).value).toBe(ROOT);
+    expect(await within(form).findByText(/Filled in from 1441 metered samples: 50\.537 kWh/)).toBeTruthy();
+    const kwh = within(form).getByRole("textbox", { name: "Energy consumed per hour" }) as HTMLTextAreaElement;
+    expect(kwh.value).toBe("24.537 0 25");
+    expect((within(form).getByRole("textbox", { name: "Metering root" }) as HTMLInputElement).value).toBe(ROOT);
     await user.click(within(form).getByRole("button", { name: "Report usage" }));
-    expect(onSubmit).toHaveBeenCalledWith({ vcuDelivered: 40n, whConsumed: 99_537n, meteringHash: ROOT });
+    expect(onSubmit).toHaveBeenCalledWith({
+      vcuPerHour: [10, 10, 10],
+      whPerHour: [24_537n, 0n, 25_000n],
+      meteringRoot: ROOT,
+    });
   });
 
   it("fills nothing in from a series with gaps, and names them", async () => {
@@ -172,7 +199,9 @@ describe("the usage report form", () => {
     });
     await user.click(within(form).getByRole("button", { name: "Fill in from the meter" }));
     expect(await within(form).findByText(/not complete yet.*1796356803–1796357403/)).toBeTruthy();
-    expect((within(form).getByRole("textbox", { name: "Energy consumed" }) as HTMLInputElement).value).toBe("");
+    expect((within(form).getByRole("textbox", { name: "Energy consumed per hour" }) as HTMLInputElement).value).toBe(
+      "",
+    );
     expect(onSubmit).not.toHaveBeenCalled();
   });
 });

@@ -40,6 +40,7 @@ export const testConfig: StackConfig = {
       SettlementToken: address(0xa4),
       BatchSettlement: address(0xa5),
       OrderPosting: address(0xa6),
+      DealClosing: address(0xa7),
     },
     localSettlementToken: true,
     roles: {

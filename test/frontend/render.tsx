@@ -35,6 +35,7 @@ export function testConfig(overrides: Partial<StackConfig> = {}): StackConfig {
         SettlementToken: address(0x13),
         BatchSettlement: address(0x14),
         OrderPosting: address(0x15),
+        DealClosing: address(0x16),
       },
       localSettlementToken: true,
       roles: {

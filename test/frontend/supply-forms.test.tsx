@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
-import { toLocalDateTimeInput } from "../../frontend/src/lib/format.ts";
+import { formatTime, toLocalDateTimeInput } from "../../frontend/src/lib/format.ts";
 import {
   dayStart,
   firstIssuableHour,
@@ -15,6 +15,7 @@ import {
 } from "../../frontend/src/pages/supply/forms.ts";
 import SupplyPage from "../../frontend/src/pages/supply/index.tsx";
 import { renderInApp } from "./render.tsx";
+import { renderPage, stubNetwork } from "./render-page.tsx";
 
 // Minute-aligned, as datetime-local inputs carry no seconds.
 const NOW = 1_899_999_960;
@@ -218,5 +219,94 @@ describe("supply page", () => {
     expect(screen.getByRole("tab", { name: "Green power", selected: true })).toBeTruthy();
     expect(screen.getByRole("form", { name: "Register a generation device" })).toBeTruthy();
     expect(screen.getByRole("textbox", { name: "Capacity" })).toBeTruthy();
+  });
+});
+
+describe("the supplier's capacity calendar and day shapes", () => {
+  it("lays the offers' hours out as days × hours: free, partly sold, sold out or not offered", async () => {
+    // One compute offer of 10 VCU over the calendar's first day: 4 VCU sold from 8:00, all of it from 16:00.
+    const offerHours = ({ from }: Record<string, unknown>) => ({
+      orders: {
+        nodes: [
+          {
+            id: "3",
+            hours: Array.from({ length: 24 }, (_, h) => {
+              const used = h < 8 ? 0 : h < 16 ? 4 : 10;
+              return {
+                start: (from as number) + h * HOUR,
+                capacity: "10",
+                used: String(used),
+                free: String(10 - used),
+              };
+            }),
+          },
+        ],
+      },
+    });
+    const seen = stubNetwork({
+      graphql: {
+        OwnOrders: { orders: { nodes: [] } },
+        OwnOfferHours: offerHours,
+      },
+    });
+    await renderPage(SupplyPage, { path: "/supply?tab=compute", route: "/supply", as: "computeSupplier" });
+    const table = await screen.findByRole("table", { name: "Your capacity, hour by hour" });
+    const asked = seen.graphql.find((q) => q.operation === "OwnOfferHours")!.variables;
+    // A week of local days from today's midnight.
+    expect((asked.to as number) - (asked.from as number)).toBe(7 * 86_400);
+    expect(asked.from).toBe(dayStart(dayInput(Math.floor(Date.now() / 1000))));
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows).toHaveLength(7);
+    const levels = (row: HTMLElement) => [...row.querySelectorAll("td")].map((c) => c.getAttribute("data-level"));
+    await waitFor(() => expect(levels(rows[0])[0]).toBe("free"));
+    expect(levels(rows[0])).toEqual([...Array(8).fill("free"), ...Array(8).fill("partly"), ...Array(8).fill("full")]);
+    expect(new Set(levels(rows[1]))).toEqual(new Set(["none"]));
+    const nine = rows[0].querySelectorAll("td")[9];
+    expect(nine.getAttribute("title")).toBe(
+      `${formatTime((asked.from as number) + 9 * HOUR, "en")}: 4 VCU of 10 VCU sold, 6 VCU free`,
+    );
+    // The same words for assistive tech inside the cell.
+    expect(nine.textContent).toBe(nine.getAttribute("title"));
+  });
+
+  it("fills a device's day from the solar preset and says which hours it offers", async () => {
+    const D = dayStart(dayInput(Math.floor(Date.now() / 1000) + 86_400))!;
+    stubNetwork({
+      graphql: {
+        OwnOrders: { orders: { nodes: [] } },
+        OwnOfferHours: { orders: { nodes: [] } },
+        Holdings: { account: { certificates: [] } },
+        OwnDevices: {
+          devices: {
+            nodes: [
+              {
+                id: "5",
+                source: "solar",
+                region: 7,
+                capacityW: "100000",
+                commissionedAt: 1_700_000_000,
+                status: "APPROVED",
+                issuedWh: "0",
+                issuedUntil: null,
+                batchCount: 0,
+              },
+            ],
+          },
+        },
+      },
+    });
+    const user = userEvent.setup();
+    await renderPage(SupplyPage, { path: "/supply?tab=energy", route: "/supply", as: "energySupplier" });
+    await user.click(await screen.findByText("Offer hours", { selector: "button", exact: false }));
+    const form = screen.getByRole("form", { name: "Offer green power of device 5" });
+    expect((within(form).getByLabelText("Day") as HTMLInputElement).value).toBe(dayInput(D));
+    await user.click(within(form).getByRole("button", { name: "Solar day shape" }));
+    const amounts = within(form).getByRole("textbox", { name: "Energy per hour (24 hours)" }) as HTMLTextAreaElement;
+    expect(amounts.value.split(" ")).toEqual(presetAmounts("solar", 100_000n));
+    expect(within(form).getByText(/^24 of 24 amounts, hour 0 first/)).toBeTruthy();
+    await user.type(within(form).getByRole("textbox", { name: "Reserve price per kWh" }), "0.05");
+    expect(
+      within(form).getByText(`12 hour(s) from ${formatTime(D + 6 * HOUR, "en")}, 612.898 kWh in all.`),
+    ).toBeTruthy();
   });
 });

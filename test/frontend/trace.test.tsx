@@ -5,13 +5,21 @@
 import { readFileSync } from "node:fs";
 import { screen, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
+import { formatTime } from "../../frontend/src/lib/format.ts";
 import TracePage from "../../frontend/src/pages/trace/index.tsx";
 import { layoutProvenance, linkPath, STAGES } from "../../frontend/src/pages/trace/layout.ts";
 import type { ProvenanceData } from "../../frontend/src/pages/trace/queries.ts";
 import { repoFile } from "./paths.ts";
 import { renderPage, stubNetwork } from "./render-page.tsx";
+
+// jsdom has no canvas: a chart stands in as its text summary, which is what assistive tech gets anyway.
+vi.mock("../../frontend/src/components/charts/UPlotChart.tsx", () => ({
+  UPlotChart: ({ summary }: { summary: string }) => <div role="img" aria-label={summary} />,
+  chartColor: () => "#888",
+}));
+vi.mock("uplot", () => ({ default: { paths: { bars: () => () => null } } }));
 
 const fixture = (name: string): ProvenanceData =>
   JSON.parse(readFileSync(repoFile("test/frontend/fixtures", name), "utf8"));
@@ -44,6 +52,29 @@ describe("trace page", () => {
     );
     expect(links.sort()).toEqual(byDeal.provenance.links.map((l) => `${l.from}>${l.to}`).sort());
     expect(screen.getByText("Complete chain")).toBeTruthy();
+  });
+
+  it("shows the deal's hours: energy needed, certificates of the same hour, metered and retired", async () => {
+    stubNetwork({ graphql: { Provenance: byDeal } });
+    await renderPage(TracePage, { path: "/trace/deal/1", route: "/trace/:kind?/:id?" });
+    const card = (await screen.findByRole("heading", { name: "Deal #1 hour by hour" })).closest(
+      "section, article, div",
+    )!;
+    expect(
+      within(card as HTMLElement).getByText(
+        "15 VCU for 4 hour(s); certificates from the same grid area, each counting only in the hour it was generated.",
+      ),
+    ).toBeTruthy();
+    const deal = byDeal.provenance.steps.find((st) => st.deal?.id === "1")!.deal!;
+    const summary = `4 hour(s) from ${formatTime(deal.start, "en")}: certificates of the same hours cover 100% of the metered energy; 4 hour(s) fully green.`;
+    expect(screen.getByRole("img", { name: summary })).toBeTruthy();
+    const table = screen.getByRole("table", { name: "Hourly matching of deal #1" });
+    expect(
+      within(table)
+        .getAllByRole("columnheader")
+        .map((h) => h.textContent),
+    ).toEqual(["Hour", "Energy needed", "Green certificates", "Metered", "Retired"]);
+    expect(within(table).getAllByRole("row")).toHaveLength(5);
   });
 
   it("shows each step's key facts in the market's units", async () => {

@@ -35,7 +35,10 @@ describe("transaction decoding", () => {
     const terms = call.args[1];
     expect(terms.kind).toBe("tuple");
     if (terms.kind === "tuple")
-      expect(terms.items.find((i) => i.name === "vcuHours")).toMatchObject({ kind: "scalar", value: 60n });
+      expect(terms.items.find((i) => i.name === "vcu")).toMatchObject({ kind: "scalar", value: 15n });
+    // The report names each job hour.
+    const report = call.args[2];
+    expect(report.kind).toBe("tuple");
     expect(decodeCall(contracts, "0x0000000000000000000000000000000000000001", captured.transaction.input)).toBeNull();
   });
 

@@ -87,7 +87,7 @@ function formatArgs(decoded: DecodedError, t: TFunction, context: ErrorContext):
     const n = typeof value === "bigint" ? value : typeof value === "number" ? BigInt(value) : null;
     if (typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)) out[key] = shortAddress(value);
     else if (n === null) out[key] = String(value);
-    else if (/(Start|End|expiry|Deadline|Time|At|latest|Until)$/i.test(key) || key === "deadline")
+    else if (/(Start|End|expiry|Deadline|Time|At|latest|Until|firstHour)$/i.test(key) || key === "deadline")
       out[key] = formatTime(Number(n), locale);
     else if (key === "kind") out[key] = t(`errors:orderKind.${ORDER_KINDS[Number(n)] ?? "bid"}`);
     else if ((key === "status" || key === "required") && decoded.name.startsWith("Market"))
@@ -95,7 +95,7 @@ function formatArgs(decoded: DecodedError, t: TFunction, context: ErrorContext):
     else if (key === "status" || key === "required")
       out[key] = t(`errors:deviceStatus.${DEVICE_STATUSES[Number(n)] ?? "none"}`);
     else if (/Bps$/.test(key)) out[key] = formatBps(n, locale);
-    else if (/^(wh|maxWh)$/.test(key)) out[key] = Object.values(formatEnergy(n, locale, 3)).join(" ");
+    else if (/^wh$|Wh$/.test(key)) out[key] = Object.values(formatEnergy(n, locale, 3)).join(" ");
     else if (decoded.name.startsWith("ERC20") && /^(balance|needed|allowance)$/.test(key))
       out[key] = context.erc20 === "credits" ? `${formatCredits(n, locale)} kgCO₂e` : formatToken(n, locale);
     else if (decoded.name === "SettlementTokenFaucetLimit") out[key] = formatToken(n, locale);

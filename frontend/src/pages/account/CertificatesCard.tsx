@@ -14,7 +14,7 @@ import { useLocale } from "../../lib/locale.ts";
 import { useTx } from "../../lib/tx/index.tsx";
 import type { CertificateHolding } from "./queries.ts";
 import { regionName } from "./regions.ts";
-import { checkCertificateRetirement, type RetireInput } from "./retire.ts";
+import { allocateRetirement, checkCertificateRetirement, type RetireInput } from "./retire.ts";
 import { TxStatus } from "./TxStatus.tsx";
 
 type Props = { holdings: CertificateHolding[] | undefined; account: string; loading: boolean; error: Error | null };
@@ -104,7 +104,7 @@ function RetireCertificatesForm({
   onDone: () => void;
 }) {
   const { t } = useTranslation("account");
-  const { contracts } = useChain();
+  const { contracts, publicClient } = useChain();
   const tx = useTx();
   const [input, setInput] = useState<RetireInput>({ amount: "", beneficiary: account, reason: "" });
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -119,12 +119,30 @@ function RetireCertificatesForm({
       return;
     }
     setErrors({});
-    const receipt = await tx.run(t("certificates.retireTx", { id: holding.batchId }), {
+    // Each hour of the issue is its own certificate id: retire from the earliest hours this account holds.
+    const ids = (holding.batch?.hours ?? []).map((h) => BigInt(h.certificateId));
+    const held = await publicClient.readContract({
       ...contracts.certificates,
-      functionName: "retire",
-      args: [BigInt(holding.batchId), check.amount, check.beneficiary, check.reason],
+      functionName: "balanceOfBatch",
+      args: [ids.map(() => account as `0x${string}`), ids],
     });
-    if (receipt) onDone();
+    const parts = allocateRetirement(
+      ids.map((certificateId, i) => ({ certificateId, held: held[i] })),
+      check.amount,
+    );
+    if (!parts) {
+      setErrors({ amount: t("forms.errors.aboveHeld") });
+      return;
+    }
+    for (const part of parts) {
+      const receipt = await tx.run(t("certificates.retireTx", { id: holding.batchId }), {
+        ...contracts.certificates,
+        functionName: "retire",
+        args: [part.certificateId, part.wh, check.beneficiary, check.reason],
+      });
+      if (!receipt) return;
+    }
+    onDone();
   };
 
   return (

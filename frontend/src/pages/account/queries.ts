@@ -38,7 +38,7 @@ export const ACCOUNT_QUERY = graphql(
         nodes { ...DealFields }
         pageInfo { endCursor hasNextPage }
       }
-      certificates { batchId wh batch { source region periodStart periodEnd deviceId } }
+      certificates { batchId wh batch { source region periodStart periodEnd deviceId hours { start certificateId } } }
       creditBalance
       creditLots { dealId amount }
       creditRetirements(first: 20) { nodes { id beneficiary amount reason at { blockNumber time txHash final } } }

@@ -66,3 +66,23 @@ export function checkCreditTransfer(input: { amount: string; to: string }, balan
     };
   return { ok: true, amount: a.value, to: to.value };
 }
+
+/**
+ * Splits a retirement of `amount` Wh from one certificate issue over its device-hours (one ERC-1155
+ * id each, docs/carbon-accounting.md): earliest hour first, each up to what the account holds of it.
+ * Null when the hours hold less than `amount`.
+ */
+export function allocateRetirement(
+  hours: readonly { certificateId: bigint; held: bigint }[],
+  amount: bigint,
+): { certificateId: bigint; wh: bigint }[] | null {
+  const out: { certificateId: bigint; wh: bigint }[] = [];
+  let left = amount;
+  for (const hour of hours) {
+    if (left === 0n) break;
+    const wh = hour.held < left ? hour.held : left;
+    if (wh > 0n) out.push({ certificateId: hour.certificateId, wh });
+    left -= wh;
+  }
+  return left === 0n ? out : null;
+}
