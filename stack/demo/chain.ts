@@ -8,6 +8,7 @@ import {
   type ContractFunctionArgs,
   type ContractFunctionName,
   createWalletClient,
+  encodeFunctionData,
   type Hex,
   http,
   type PublicClient,
@@ -106,6 +107,22 @@ export class DemoChain {
     }
     this.#nonces.set(from.index, nonce + 1);
     return this.#receipt(hash);
+  }
+
+  /**
+   * Sends several market calls of one account as one transaction (the market's `multicall`: each call
+   * runs with the account as sender, and all revert together), or the one call alone.
+   */
+  async writeMarketCalls(
+    from: DevAccount,
+    calls: readonly { functionName: Writable<"market">; args: readonly unknown[] }[],
+  ): Promise<TransactionReceipt | undefined> {
+    if (calls.length === 0) return undefined;
+    if (calls.length === 1) return this.write(from, "market", calls[0].functionName, calls[0].args as never);
+    const data = calls.map((c) =>
+      encodeFunctionData({ abi: marketAbi as Abi, functionName: c.functionName, args: c.args as unknown[] }),
+    );
+    return this.write(from, "market", "multicall", [data]);
   }
 
   /** Each account has one sender (this process), so its next nonce is known after the first read. */

@@ -1,15 +1,16 @@
 // How each deal plays out, decided once per deal from the seeded PRNG (so a restarted simulator makes
-// the same choices) and acted on when its moment comes: the compute supplier reports after the
-// window what its meter sent (metering.ts), or never; the buyer confirms, disputes or stays silent, the arbiter rules or lets the
+// the same choices) and acted on when its moment comes: the compute supplier reports after the job's
+// last hour what its meter sent, hour by hour (metering.ts), or never; the buyer confirms, disputes or stays silent, the arbiter rules or lets the
 // dispute lapse. While seeding, the parties also do what the keeper does live (finalise after the
 // challenge window, cancel a no-show, finalise a lapsed dispute), since the keeper is not running yet.
-import type { OpenDeal } from "../../backend/keeper/deal-ledger.ts";
+import type { OpenDeal, OpenDealTerms } from "../../backend/keeper/deal-ledger.ts";
+import { SECONDS_PER_HOUR } from "../../protocol/units.ts";
 import { mix, random } from "./random.ts";
 import { DEAL_BEHAVIOUR as B } from "./scenario.ts";
 
 export type DealPlan = {
   noShow: boolean;
-  /** Share of the bought VCU-hours delivered, in bps. */
+  /** Share of the deal's VCU delivered in the job's last hour (a node failed), in bps. */
   deliveredBps: number;
   buyer: "confirm" | "dispute" | "silent";
   arbiterRules: boolean;
@@ -53,7 +54,14 @@ export type DealTiming = {
   arbitrationPeriod: number;
   /** Whether the simulator also takes the keeper's permissionless actions (only while seeding). */
   actAsKeeper: boolean;
+  /** Whether the deal's report was flagged (UsageFlagged). */
+  flagged?: boolean;
 };
+
+/** End of the deal's last job hour, unix s. */
+export function jobEnd(terms: Pick<OpenDealTerms, "start" | "durationHours">): number {
+  return terms.start + terms.durationHours * SECONDS_PER_HOUR;
+}
 
 /** The deal's next step and when it is due (unix s), or undefined when the simulator has nothing to do. */
 export function nextStep(
@@ -64,7 +72,7 @@ export function nextStep(
   const { terms } = deal;
   if (deal.status === "Active") {
     if (!plan.noShow) {
-      const at = terms.windowEnd + plan.reportDelay;
+      const at = jobEnd(terms) + plan.reportDelay;
       // A report that would land after the deadline is a no-show after all.
       if (at < terms.reportDeadline - 5) return { step: { kind: "report", by: "computeSupplier" }, at };
     }
@@ -74,6 +82,13 @@ export function nextStep(
   }
   if (deal.status === "Reported") {
     const reportedAt = deal.challengeEnd - timing.challengePeriod;
+    // A flagged report (far from the profile, or green below the bid's minimum hour by hour) never
+    // finalises unchallenged: the buyer disputes it, or accepts it once the challenge period is over.
+    if (timing.flagged) {
+      if (plan.buyer === "dispute")
+        return { step: { kind: "dispute", by: "buyer" }, at: reportedAt + plan.decisionDelay };
+      return { step: { kind: "confirm", by: "buyer" }, at: deal.challengeEnd + plan.decisionDelay };
+    }
     if (plan.buyer !== "silent") {
       const at = reportedAt + plan.decisionDelay;
       if (at < deal.challengeEnd - 5) return { step: { kind: plan.buyer, by: "buyer" }, at };

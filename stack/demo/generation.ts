@@ -1,7 +1,8 @@
 // Metered generation of the demo's devices, hour by hour: solar follows the sun (China Standard Time,
-// UTC+8) under a cloudiness drawn per day, wind drifts with a daily mean and a night-time bias, hydro
-// runs steady. The capacity factor never reaches 1, so a batch never exceeds capacity × hours, which
-// the registry enforces. Deterministic in (seed, device, hour).
+// UTC+8: it peaks at noon, 04:00 UTC) under a cloudiness drawn per day, wind drifts with a daily mean
+// and blows hardest at night, hydro runs flat. The capacity factor never reaches 1, so no device-hour
+// exceeds capacity × 1 h, which the registry enforces. Deterministic in (seed, device, hour).
+import { hourIndex } from "../../protocol/hours.ts";
 import { SECONDS_PER_HOUR } from "../../protocol/units.ts";
 import { mix, random } from "./random.ts";
 import { SOURCE } from "./scenario.ts";
@@ -30,18 +31,34 @@ export function capacityFactor(seed: number, deviceId: bigint, source: number, h
   return 0.55 + 0.04 * Math.sin((2 * Math.PI * localHour) / DAY) + hourly.between(-0.02, 0.02);
 }
 
-/** Wh generated in [start, end) (whole hours), never more than capacity × hours. */
-export function generatedWh(
+/** Wh generated in each hour of [start, end) (whole hours), each never more than capacity × 1 h. */
+export function generatedWhPerHour(
   seed: number,
   deviceId: bigint,
   source: number,
   capacityW: bigint,
   start: number,
   end: number,
+): bigint[] {
+  const hours: bigint[] = [];
+  for (let t = start; t < end; t += SECONDS_PER_HOUR)
+    hours.push(BigInt(Math.floor(Number(capacityW) * capacityFactor(seed, deviceId, source, t))));
+  return hours;
+}
+
+/**
+ * The day-ahead forecast of an hour's generation: the metered value missed by up to 15 % either way
+ * (drawn per device-hour), so a supplier who sells its forecast now and then delivers less than sold.
+ */
+export function forecastWh(
+  seed: number,
+  deviceId: bigint,
+  source: number,
+  capacityW: bigint,
+  hourStart: number,
 ): bigint {
-  let wh = 0n;
-  for (let t = start; t < end; t += SECONDS_PER_HOUR) {
-    wh += BigInt(Math.floor(Number(capacityW) * capacityFactor(seed, deviceId, source, t)));
-  }
-  return wh;
+  const [actual] = generatedWhPerHour(seed, deviceId, source, capacityW, hourStart, hourStart + SECONDS_PER_HOUR);
+  const error = random(mix(seed, deviceId, hourIndex(hourStart), 2)).between(0.85, 1.15);
+  const forecast = BigInt(Math.floor(Number(actual) * error));
+  return forecast < capacityW ? forecast : capacityW;
 }

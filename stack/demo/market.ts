@@ -9,12 +9,14 @@ import { type Address, parseEventLogs } from "viem";
 import { ChainBookSource } from "../../backend/book/chain-book-source.ts";
 import { DealLedger, type OpenDeal } from "../../backend/keeper/deal-ledger.ts";
 import { ACCOUNT_PLAN, type DevAccount, devAccount, simulatorAccount } from "../../protocol/accounts.ts";
+import type { OrderBook } from "../../protocol/book.ts";
 import type { Deployment } from "../../protocol/deployment.ts";
 import { greenCertificatesAbi } from "../../protocol/generated/abis.ts";
-import { SECONDS_PER_HOUR, WH_PER_KWH } from "../../protocol/units.ts";
+import { ceilHour, floorHour, hoursOf, MAX_OFFER_HOURS } from "../../protocol/hours.ts";
+import { SECONDS_PER_HOUR } from "../../protocol/units.ts";
 import type { DemoChain } from "./chain.ts";
 import { type DealPlan, type DealStep, DISPUTE_REASONS, dealPlan, nextStep } from "./deal-plan.ts";
-import { generatedWh } from "./generation.ts";
+import { forecastWh, generatedWhPerHour } from "./generation.ts";
 import type { DemoMetering } from "./metering.ts";
 import { mix, type Random, random } from "./random.ts";
 import {
@@ -23,27 +25,23 @@ import {
   BUYERS,
   COMPUTE_RESERVE_JITTER,
   COMPUTE_SUPPLIERS,
-  type Device,
   ENERGY_SUPPLIERS,
   NETWORK_SUPPLIERS,
+  OFFERED_SHARE,
   type Pace,
   REGISTRAR,
   restingBidCeiling,
   tokens,
 } from "./scenario.ts";
 
-/** Share of each new certificate batch its owner puts on the book (the rest is sold elsewhere or held). */
-const OFFERED_SHARE = 0.02;
 export const DEVICE_URI = (name: string) => `ccex-demo://devices/${name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
 
-/** How likely each participant is to post in one trading round. */
-/** Chances per round: a site offers, a link offers, a buyer bids, a buyer leaves a resting bid below the offers. */
-export type Activity = { site: number; link: number; bid: number; restingBid: number };
-export const SEED_ACTIVITY: Activity = { site: 0.3, link: 0.3, bid: 0.75, restingBid: 0.1 };
-export const LIVE_ACTIVITY: Activity = { site: 0.15, link: 0.1, bid: 0.35, restingBid: 0.12 };
+type MarketCall = Parameters<DemoChain["writeMarketCalls"]>[1][number];
 
-/** A resting bid's window starts this long after the round's, so it stays in the book meanwhile. */
-const RESTING_SECONDS = 10 * 60;
+/** Chances per round: a buyer bids, and also leaves a resting bid below the offers. */
+export type Activity = { bid: number; restingBid: number };
+export const SEED_ACTIVITY: Activity = { bid: 0.8, restingBid: 0.1 };
+export const LIVE_ACTIVITY: Activity = { bid: 0.15, restingBid: 0.1 };
 
 export type DemoMarketParameters = {
   chain: DemoChain;
@@ -67,6 +65,7 @@ export class DemoMarket {
   actAsKeeper = true;
   #timing: { challengePeriod: number; arbitrationPeriod: number } | undefined;
   #devices: Map<string, bigint> | undefined;
+  readonly #flags = new Map<bigint, boolean>();
   /** Deal steps that failed three times: not tried again, so that one odd deal never stalls the market. */
   readonly #failed = new Set<string>();
   readonly #failures = new Map<string, number>();
@@ -113,115 +112,170 @@ export class DemoMarket {
 
   // ─── Orders ────────────────────────────────────────────────────────────────────────────────────
 
-  /** Suppliers post offers and buyers post bids for windows starting `pace.lead` from now. Returns how many. */
-  async tradingRound(now: number, pace: Pace, activity: Activity): Promise<number> {
-    const r = this.draw(0x0dde);
-    const windowStart = now + pace.lead;
-    const offerEnd = windowStart + pace.offerSpan;
-    // Offers stay matchable for bids posted in later rounds, as long as the shortest bid still fits.
-    const offerExpiry = offerEnd - pace.bidSpan[0];
+  /**
+   * Suppliers keep their capacity posted `pace.supplyAheadHours` ahead, in blocks of
+   * `pace.supplyBlockHours` aligned on UTC: each compute site its VCU per hour, each link its Mbps,
+   * each device a share of its day-ahead forecast per hour (a block of only dark hours is not offered).
+   * One transaction per supplier (the market's multicall). Returns how many offers were posted.
+   */
+  async supply(now: number, pace: Pace): Promise<number> {
+    const book = await this.book.openBook();
+    const r = this.draw(0x5c9);
+    const until = floorHour(now) + pace.supplyAheadHours * SECONDS_PER_HOUR;
+    const blocks = (from: number) => {
+      const out: [number, number][] = [];
+      const size = pace.supplyBlockHours * SECONDS_PER_HOUR;
+      for (let start = from; start < until; ) {
+        const end = Math.floor(start / size) * size + size;
+        out.push([start, end]);
+        start = end;
+      }
+      return out;
+    };
     let posted = 0;
-    const post = async (what: string, send: () => Promise<unknown>) => {
+    const send = async (what: string, from: DevAccount, calls: MarketCall[]) => {
       try {
-        await send();
-        posted++;
+        await this.chain.writeMarketCalls(from, calls);
+        posted += calls.length;
       } catch (err) {
-        this.logger.warn({ what, err: (err as Error).message.split("\n")[0] }, "order not posted");
+        this.logger.warn({ what, err: reason(err) }, "offers not posted");
       }
     };
+    const firstHour = ceilHour(now + 60);
     for (const supplier of COMPUTE_SUPPLIERS) {
       const from = this.accountOf(supplier.actor);
-      if (from === undefined) continue;
-      for (const site of supplier.sites) {
-        if (!r.chance(activity.site)) continue;
-        const vcuHours = Math.max(
-          1,
-          Math.round((site.vcuPerHour * pace.offerSpan * r.between(0.6, 1)) / SECONDS_PER_HOUR),
-        );
-        await post("compute offer", () =>
-          this.chain.write(from, "market", "postComputeOffer", [
-            {
-              hardwareClass: site.hardwareClass,
-              region: supplier.region,
-              windowStart,
-              windowEnd: offerEnd,
-              vcuHours,
-              reservePricePerVcuHour: jitter(site.reservePerVcuHour, r, ...COMPUTE_RESERVE_JITTER),
-              whPerVcuHour: site.whPerVcuHour,
-              pueMilli: site.pueMilli,
-              expiry: offerExpiry,
-            },
-          ]),
-        );
-      }
+      // The menu's suppliers leave their own starting offers (seed.ts); the rest is the visitor's to post.
+      if (from === undefined || "menu" in supplier.actor) continue;
+      const supplied = suppliedUntil(book.computeOffers, from.address, firstHour);
+      const calls: MarketCall[] = [];
+      for (const [windowStart, windowEnd] of blocks(supplied))
+        for (const site of supplier.sites)
+          calls.push({
+            functionName: "postComputeOffer",
+            args: [
+              {
+                hardwareClass: site.hardwareClass,
+                region: supplier.region,
+                windowStart,
+                windowEnd,
+                vcu: site.vcu,
+                reservePricePerVcuHour: jitter(site.reservePerVcuHour, r, ...COMPUTE_RESERVE_JITTER),
+                whPerVcuHour: site.whPerVcuHour,
+                pueMilli: site.pueMilli,
+                expiry: windowEnd,
+              },
+            ],
+          });
+      await send("compute offers", from, calls);
     }
     for (const supplier of NETWORK_SUPPLIERS) {
       const from = this.accountOf(supplier.actor);
-      if (from === undefined) continue;
-      for (const link of supplier.links) {
-        if (!r.chance(activity.link)) continue;
-        await post("bandwidth offer", () =>
-          this.chain.write(from, "market", "postBandwidthOffer", [
-            {
-              fromRegion: link.fromRegion,
-              toRegion: link.toRegion,
-              mbps: link.mbps,
-              latencyMs: link.latencyMs,
-              windowStart,
-              windowEnd: offerEnd,
-              reservePricePerMbpsHour: jitter(link.reservePerMbpsHour, r, 0.95, 1.1),
-              expiry: offerExpiry,
-            },
-          ]),
-        );
-      }
+      // The menu's suppliers leave their own starting offers (seed.ts); the rest is the visitor's to post.
+      if (from === undefined || "menu" in supplier.actor) continue;
+      const supplied = suppliedUntil(book.bandwidthOffers, from.address, firstHour);
+      const calls: MarketCall[] = [];
+      for (const [windowStart, windowEnd] of blocks(supplied))
+        for (const link of supplier.links)
+          calls.push({
+            functionName: "postBandwidthOffer",
+            args: [
+              {
+                fromRegion: link.fromRegion,
+                toRegion: link.toRegion,
+                mbps: link.mbps,
+                latencyMs: link.latencyMs,
+                windowStart,
+                windowEnd,
+                reservePricePerMbpsHour: jitter(link.reservePerMbpsHour, r, 0.95, 1.1),
+                expiry: windowEnd,
+              },
+            ],
+          });
+      await send("bandwidth offers", from, calls);
     }
+    const ids = await this.deviceIds();
+    for (const supplier of ENERGY_SUPPLIERS) {
+      const from = this.accountOf(supplier.actor);
+      // The menu's suppliers leave their own starting offers (seed.ts); the rest is the visitor's to post.
+      if (from === undefined || "menu" in supplier.actor) continue;
+      const calls: MarketCall[] = [];
+      for (const device of supplier.devices) {
+        const deviceId = ids.get(DEVICE_URI(device.name));
+        if (deviceId === undefined) continue;
+        const supplied = energySuppliedUntil(book, deviceId, firstHour);
+        for (const [start, end] of blocks(supplied)) {
+          const whPerHour = hoursOf(start, end).map((h) => {
+            const forecast = forecastWh(this.seed, deviceId, device.source, device.capacityW, h);
+            return BigInt(Math.floor(Number(forecast) * OFFERED_SHARE));
+          });
+          if (whPerHour.every((wh) => wh === 0n)) continue;
+          calls.push({
+            functionName: "postEnergyOffer",
+            args: [
+              {
+                deviceId: Number(deviceId),
+                firstHour: start,
+                whPerHour,
+                reservePricePerKwh: jitter(device.reservePerKwh, r, 0.95, 1.1),
+                expiry: end,
+              },
+            ],
+          });
+        }
+      }
+      await send("energy offers", from, calls);
+    }
+    return posted;
+  }
+
+  /**
+   * Buyers post jobs from the first whole hour `pace.lead` from now: fixed jobs for exactly their
+   * hours, flexible ones anywhere in the next `flexHours`. A price-sensitive buyer now and then also
+   * leaves a resting bid under every offer of its class. Returns how many bids were posted.
+   */
+  async bids(now: number, pace: Pace, activity: Activity): Promise<number> {
+    const r = this.draw(0x0dde);
+    const earliestStart = ceilHour(now + pace.lead);
+    let posted = 0;
     for (const buyer of BUYERS) {
       const from = this.accountOf(buyer.actor);
       if (from === undefined || !r.chance(activity.bid)) continue;
       const { job } = buyer;
-      const span = Math.round(r.between(...pace.bidSpan) / 60) * 60;
-      const vcuHours = Math.max(1, Math.round((r.between(...job.vcuPerHour) * span) / SECONDS_PER_HOUR));
-      await post("bid", () =>
-        this.chain.write(from, "market", "postBid", [
-          {
-            hardwareClass: job.hardwareClass,
-            acceptableRegions: job.acceptableRegions.reduce((mask, code) => mask | (1 << code), 0),
-            buyerRegion: job.buyerRegion,
-            windowStart,
-            windowEnd: windowStart + span,
-            vcuHours,
-            limitPricePerVcuHour: jitter(job.limitPerVcuHour, r, 0.97, 1.05),
-            minGreenBps: job.minGreenBps,
-            bandwidthMbps: job.bandwidthMbps,
-            maxLatencyMs: job.maxLatencyMs,
-            // A bid is for a job that starts at windowStart: unmatched by then, it is of no use.
-            expiry: windowStart,
-          },
-        ]),
-      );
-      if (!r.chance(activity.restingBid)) continue;
+      const durationHours = r.int(...job.durationHours);
+      const latestEnd = earliestStart + (durationHours + job.flexHours) * SECONDS_PER_HOUR;
+      const params = (limitPricePerVcuHour: bigint) => ({
+        hardwareClass: job.hardwareClass,
+        acceptableRegions: job.acceptableRegions.reduce((mask, code) => mask | (1 << code), 0),
+        buyerRegion: job.buyerRegion,
+        earliestStart,
+        latestEnd,
+        durationHours,
+        vcu: r.int(...job.vcu),
+        limitPricePerVcuHour,
+        minGreenBps: job.minGreenBps,
+        certificateOrigin: job.certificateOrigin,
+        bandwidthMbps: job.bandwidthMbps,
+        maxLatencyMs: job.maxLatencyMs,
+        // Unmatched by its latest start, a bid is of no use.
+        expiry: latestEnd - durationHours * SECONDS_PER_HOUR,
+      });
+      const calls: MarketCall[] = [
+        { functionName: "postBid", args: [params(jitter(job.limitPerVcuHour, r, 0.97, 1.05))] },
+      ];
       // A price-sensitive buyer also bids under every offer of its class (scenario.ts
       // restingBidCeiling): it cannot clear, so the book shows a bid side between batches until the
       // bid expires and housekeeping cancels it, returning the escrow.
-      const restStart = windowStart + RESTING_SECONDS;
-      await post("resting bid", () =>
-        this.chain.write(from, "market", "postBid", [
-          {
-            hardwareClass: job.hardwareClass,
-            acceptableRegions: job.acceptableRegions.reduce((mask, code) => mask | (1 << code), 0),
-            buyerRegion: job.buyerRegion,
-            windowStart: restStart,
-            windowEnd: restStart + span,
-            vcuHours,
-            limitPricePerVcuHour: jitter(restingBidCeiling(job.hardwareClass), r, 0.8, 1),
-            minGreenBps: job.minGreenBps,
-            bandwidthMbps: job.bandwidthMbps,
-            maxLatencyMs: job.maxLatencyMs,
-            expiry: restStart,
-          },
-        ]),
-      );
+      if (r.chance(activity.restingBid))
+        calls.push({
+          functionName: "postBid",
+          args: [params(jitter(restingBidCeiling(job.hardwareClass), r, 0.8, 1))],
+        });
+      try {
+        await this.chain.writeMarketCalls(from, calls);
+        posted += calls.length;
+      } catch (err) {
+        this.logger.warn({ buyer: buyer.name, err: reason(err) }, "bid not posted");
+      }
     }
     return posted;
   }
@@ -266,8 +320,7 @@ export class DemoMarket {
           logs: receipt.logs,
           eventName: "DeviceRegistered",
         });
-        const deviceId = args.deviceId;
-        await this.chain.write(registrar, "certificates", "approveDevice", [deviceId]);
+        await this.chain.write(registrar, "certificates", "approveDevice", [args.deviceId]);
         registered++;
       }
     }
@@ -276,72 +329,37 @@ export class DemoMarket {
   }
 
   /**
-   * Each device certifies the generation metered since its last batch, in whole periods of
-   * `pace.batchPeriod` that have ended, and puts a slice of it on the book. Returns the batches issued.
-   * `firstPeriodStart` is where a device that never issued starts.
+   * Devices certify their metered generation of every hour that has ended since their last issue, one
+   * issue per device (up to MAX_OFFER_HOURS hours), from `firstHour` for a device that never issued.
+   * `only` limits it to some devices (those whose certificates a deal is about to retire). Returns
+   * the issues made.
    */
-  async issueCertificates(now: number, pace: Pace, firstPeriodStart: number): Promise<number> {
+  async issueCertificates(now: number, firstHour: number, only?: ReadonlySet<bigint>): Promise<number> {
     const ids = await this.deviceIds();
+    const end = floorHour(now);
     let issued = 0;
     for (const supplier of ENERGY_SUPPLIERS) {
       const owner = this.accountOf(supplier.actor);
       if (owner === undefined) continue;
       for (const device of supplier.devices) {
         const deviceId = ids.get(DEVICE_URI(device.name));
-        if (deviceId === undefined) continue;
+        if (deviceId === undefined || (only !== undefined && !only.has(deviceId))) continue;
         const onChain = await this.chain.read("certificates", "deviceOf", [deviceId]);
-        // Batches follow on from the last one; a device's first starts no earlier than `firstPeriodStart`.
-        const from = Math.max(
-          Number(onChain.issuedUntil),
-          Number(onChain.commissionedAt),
-          onChain.issuedUntil === 0 ? firstPeriodStart : 0,
-        );
-        const periods = Math.floor((now - from) / pace.batchPeriod);
-        if (periods < 1) continue;
-        const to = from + periods * pace.batchPeriod;
-        const wh = generatedWh(this.seed, deviceId, device.source, device.capacityW, from, to);
-        // A solar plant's night has nothing to certify; its next batch covers the night and the morning.
-        if (wh === 0n) continue;
+        const from = Math.max(Number(onChain.issuedUntil), ceilHour(Number(onChain.commissionedAt)), firstHour);
+        const to = Math.min(end, from + MAX_OFFER_HOURS * SECONDS_PER_HOUR);
+        if (to <= from) continue;
+        const whPerHour = generatedWhPerHour(this.seed, deviceId, device.source, device.capacityW, from, to);
+        // A solar plant's night has nothing to certify; its next issue covers the night and the morning.
+        if (whPerHour.every((wh) => wh === 0n)) continue;
         try {
-          const receipt = await this.chain.write(owner, "certificates", "issue", [deviceId, from, to, wh]);
-          const [{ args }] = parseEventLogs({
-            abi: greenCertificatesAbi,
-            logs: receipt.logs,
-            eventName: "CertificatesIssued",
-          });
-          const batchId = args.batchId;
+          await this.chain.write(owner, "certificates", "issue", [deviceId, from, whPerHour]);
           issued++;
-          await this.#offerCertificates(owner, device, batchId, wh, now, pace);
         } catch (err) {
-          this.logger.warn(
-            { device: device.name, err: (err as Error).message.split("\n")[0] },
-            "certificates not issued",
-          );
+          this.logger.warn({ device: device.name, err: reason(err) }, "certificates not issued");
         }
       }
     }
     return issued;
-  }
-
-  async #offerCertificates(
-    owner: DevAccount,
-    device: Device,
-    batchId: bigint,
-    wh: bigint,
-    now: number,
-    pace: Pace,
-  ): Promise<void> {
-    const offered = BigInt(Math.floor(Number(wh) * OFFERED_SHARE));
-    if (offered < WH_PER_KWH) return;
-    const r = random(mix(this.seed, batchId, 0xe0));
-    await this.chain.write(owner, "market", "postEnergyOffer", [
-      {
-        batchId,
-        wh: offered,
-        reservePricePerKwh: jitter(device.reservePerKwh, r, 0.95, 1.1),
-        expiry: now + pace.energyOfferLife,
-      },
-    ]);
   }
 
   // ─── Deals ─────────────────────────────────────────────────────────────────────────────────────
@@ -353,7 +371,7 @@ export class DemoMarket {
     const timing = { ...(await this.timing()), actAsKeeper: this.actAsKeeper };
     let next: number | undefined;
     for (const deal of this.ledger.open()) {
-      const due = nextStep(deal, dealPlan(this.seed, deal.dealId), timing);
+      const due = nextStep(deal, dealPlan(this.seed, deal.dealId), { ...timing, flagged: await this.#flagged(deal) });
       if (due === undefined || this.#failed.has(`${deal.dealId}:${due.step.kind}`)) continue;
       if (this.#actorOf(deal, due.step, accounts) === undefined) continue;
       if (next === undefined || due.at < next) next = due.at;
@@ -369,7 +387,7 @@ export class DemoMarket {
     let taken = 0;
     for (const deal of this.ledger.open()) {
       const plan = dealPlan(this.seed, deal.dealId);
-      const due = nextStep(deal, plan, timing);
+      const due = nextStep(deal, plan, { ...timing, flagged: await this.#flagged(deal) });
       if (due === undefined || due.at > now) continue;
       const key = `${deal.dealId}:${due.step.kind}`;
       const from = this.#actorOf(deal, due.step, accounts);
@@ -382,13 +400,21 @@ export class DemoMarket {
         const failures = (this.#failures.get(key) ?? 0) + 1;
         this.#failures.set(key, failures);
         if (failures >= 3) this.#failed.add(key);
-        this.logger.warn(
-          { dealId: deal.dealId, step: due.step.kind, err: (err as Error).message.split("\n")[0] },
-          "deal step not taken",
-        );
+        this.logger.warn({ dealId: deal.dealId, step: due.step.kind, err: reason(err) }, "deal step not taken");
       }
     }
     return taken;
+  }
+
+  /** Whether a reported deal's report was flagged (read once: the flag is fixed by the report). */
+  async #flagged(deal: OpenDeal): Promise<boolean> {
+    if (deal.status !== "Reported") return false;
+    let flagged = this.#flags.get(deal.dealId);
+    if (flagged === undefined) {
+      flagged = (await this.chain.read("market", "dealOf", [deal.dealId])).flagged as boolean;
+      this.#flags.set(deal.dealId, flagged);
+    }
+    return flagged;
   }
 
   #actorOf(deal: OpenDeal, step: DealStep, accounts: Map<string, DevAccount>): DevAccount | undefined {
@@ -400,13 +426,17 @@ export class DemoMarket {
   async #take(deal: OpenDeal, plan: DealPlan, step: DealStep, from: DevAccount): Promise<void> {
     const { dealId, terms } = deal;
     switch (step.kind) {
-      case "report":
+      case "report": {
+        // The energy suppliers certify the job's hours first, so that finalisation finds them to retire.
+        const devices = new Set(terms.energyLots.map((lot) => lot.deviceId));
+        if (devices.size > 0) await this.issueCertificates(await this.chain.now(), terms.start, devices);
         await this.chain.write(from, "market", "reportUsage", [
           dealId,
           terms,
           await this.metering.meter(deal, plan, from),
         ]);
         return;
+      }
       case "cancelNoShow":
         await this.chain.write(from, "market", "cancelNoShow", [dealId, terms]);
         return;
@@ -441,24 +471,27 @@ export class DemoMarket {
 
   /**
    * Participants tidy up: cancel their bids and energy offers that expired unfilled (the escrow and
-   * the Wh come back; an expired compute or bandwidth offer holds nothing, so it is left to lapse),
-   * withdraw what the market owes them, and buyers retire part of their carbon credits. `maxActions` keeps the live pace calm. Returns how many transactions were sent.
+   * the device-hours' offered Wh come back; an expired compute or bandwidth offer holds nothing, so it
+   * is left to lapse), each account in one transaction, withdraw what the market owes them, and
+   * buyers retire part of their carbon credits. `maxActions` keeps the live pace calm. Returns how
+   * many transactions were sent.
    */
   async housekeeping(now: number, maxActions: number): Promise<number> {
     const r = this.draw(0x4005e);
     const accounts = this.#byAddress();
     const mine = (address: Address) => accounts.get(address.toLowerCase());
     const book = await this.book.openBook();
-    const stale: { from: DevAccount; send: (from: DevAccount) => Promise<unknown> }[] = [];
-    for (const bid of book.bids) {
-      const from = mine(bid.buyer);
-      if (from !== undefined && bid.expiry <= now)
-        stale.push({ from, send: (f) => this.chain.write(f, "market", "cancelBid", [bid.id]) });
-    }
+    const stale = new Map<DevAccount, MarketCall[]>();
+    const cancel = (owner: Address, call: MarketCall) => {
+      const from = mine(owner);
+      if (from !== undefined) stale.set(from, [...(stale.get(from) ?? []), call]);
+    };
+    for (const bid of book.bids)
+      if (bid.expiry <= now) cancel(bid.buyer, { functionName: "cancelBid", args: [bid.id] });
     for (const offer of book.energyOffers) {
-      const from = mine(offer.supplier);
-      if (from !== undefined && offer.expiry <= now)
-        stale.push({ from, send: (f) => this.chain.write(f, "market", "cancelEnergyOffer", [offer.id]) });
+      const unsold = offer.whPerHour.some((wh, i) => wh > (offer.soldWhPerHour?.[i] ?? 0n));
+      if (offer.expiry <= now && unsold)
+        cancel(offer.supplier, { functionName: "cancelEnergyOffer", args: [offer.id] });
     }
     let sent = 0;
     const attempt = async (what: string, send: () => Promise<unknown>) => {
@@ -467,10 +500,11 @@ export class DemoMarket {
         await send();
         sent++;
       } catch (err) {
-        this.logger.warn({ what, err: (err as Error).message.split("\n")[0] }, "housekeeping step not taken");
+        this.logger.warn({ what, err: reason(err) }, "housekeeping step not taken");
       }
     };
-    for (const order of stale) await attempt("cancel stale order", () => order.send(order.from));
+    for (const [from, calls] of stale)
+      await attempt("cancel stale orders", () => this.chain.writeMarketCalls(from, calls));
 
     for (const from of accounts.values()) {
       if (!r.chance(0.5)) continue;
@@ -491,6 +525,35 @@ export class DemoMarket {
     }
     return sent;
   }
+}
+
+/** End of the latest window `supplier` posted in `offers` (offers stay in the book until cancelled), or `fallback`. */
+function suppliedUntil(
+  offers: OrderBook["computeOffers"] | OrderBook["bandwidthOffers"],
+  supplier: Address,
+  fallback: number,
+): number {
+  let until = fallback;
+  for (const o of offers)
+    if (o.supplier.toLowerCase() === supplier.toLowerCase() && o.windowEnd > until) until = o.windowEnd;
+  return until;
+}
+
+/** End of the latest hour offered for `deviceId`, or `fallback`. */
+function energySuppliedUntil(book: OrderBook, deviceId: bigint, fallback: number): number {
+  let until = fallback;
+  for (const o of book.energyOffers) {
+    const end = o.firstHour + o.whPerHour.length * SECONDS_PER_HOUR;
+    if (o.deviceId === deviceId && end > until) until = end;
+  }
+  return until;
+}
+
+/** The first line of an error, and the contract's custom error where viem found one. */
+function reason(err: unknown): string {
+  const message = (err as Error).message;
+  const custom = message.split("\n").find((line) => /^Error: \w+\(/.test(line.trim()));
+  return custom === undefined ? message.split("\n")[0] : `${message.split("\n")[0]} ${custom.trim()}`;
 }
 
 /** `price` scaled by a factor drawn from [low, high], never zero. */

@@ -1,7 +1,7 @@
 // The demo's compute sites meter their deals: when a deal's report falls due, its compute supplier
-// runs the metering agent (backend/metering/agent, in this process) over the deal's window with the
+// runs the metering agent (backend/metering/agent, in this process) over the job's hours with the
 // simulated GPU-cluster source, sending signed batches to the API's metering service, and reports
-// the Wh and Merkle root the service computed from them — so every demo report can be verified with
+// the hourly Wh and the Merkle root the service computed from them — so every demo report can be verified with
 // `npm run verify-metering -- <dealId>`. docs/metering.md, "The metering agent".
 import path from "node:path";
 
@@ -12,7 +12,8 @@ import { MeterAgent } from "../../backend/metering/agent/agent.ts";
 import { simulatedCluster } from "../../backend/metering/agent/power.ts";
 import { integrate } from "../../backend/metering/energy.ts";
 import type { DevAccount } from "../../protocol/accounts.ts";
-import type { DealPlan } from "./deal-plan.ts";
+import { hoursOf } from "../../protocol/hours.ts";
+import { type DealPlan, jobEnd } from "./deal-plan.ts";
 import { mix, random } from "./random.ts";
 
 /** Seconds between the demo sites' readings: sparser than 1 Hz keeps a day of seeded history quick. */
@@ -22,7 +23,8 @@ const BATCH = 360;
 /** The simulated cluster's shape at this peak, scaled afterwards to the energy the deal should meter. */
 const SHAPE_PEAK_WATTS = 1_000_000;
 
-export type UsageReport = { vcuDelivered: bigint; whConsumed: bigint; meteringHash: `0x${string}` };
+/** The market's UsageReport: one entry per job hour. */
+export type UsageReport = { vcuPerHour: number[]; whPerHour: bigint[]; meteringRoot: `0x${string}` };
 
 export type DemoMeteringParameters = {
   /** Base URL of the API serving /api/metering. */
@@ -45,17 +47,22 @@ export class DemoMetering {
   }
 
   /**
-   * Meters `deal`'s window as its compute supplier `from` and returns the usage report to send. The
-   * site's power is the simulated cluster's, scaled so the window meters about the energy the
-   * deal's terms declared for what was delivered (within a few percent, as real metering scatters).
+   * Meters `deal`'s job hours as its compute supplier `from` and returns the usage report to send.
+   * The deal's VCU run every hour, except that a short delivery loses part of the last hour; the
+   * site's power is the simulated cluster's, scaled so the job meters about the energy the deal's
+   * terms declare for what was delivered (a declared profile is an upper estimate: 90–101 % of it).
    */
   async meter(deal: OpenDeal, plan: DealPlan, from: DevAccount): Promise<UsageReport> {
     const { dealId, terms } = deal;
-    const window = { windowStart: Number(terms.windowStart), windowEnd: Number(terms.windowEnd) };
-    const vcuDelivered = (terms.vcuHours * BigInt(plan.deliveredBps)) / 10_000n;
+    const window = { windowStart: terms.start, windowEnd: jobEnd(terms) };
+    const hours = hoursOf(window.windowStart, window.windowEnd);
+    const vcu = Number(terms.vcu);
+    const vcuPerHour = hours.map((_, i) =>
+      i === hours.length - 1 ? Math.floor((vcu * plan.deliveredBps) / 10_000) : vcu,
+    );
+    const delivered = vcuPerHour.reduce((a, b) => a + b, 0);
     const r = random(mix(this.#p.seed, dealId, 0x3e7e));
-    const targetWh =
-      (Number(terms.energyNeededWh) * Number(vcuDelivered) * r.between(0.95, 1.03)) / Number(terms.vcuHours);
+    const targetWh = (Number(terms.needPerHourWh) * delivered * r.between(0.9, 1.01)) / vcu;
     const site = Number(dealId % 1_000n) + 1;
     const shape = simulatedCluster({ peakWatts: SHAPE_PEAK_WATTS, seed: site });
     const readings = [];
@@ -73,16 +80,25 @@ export class DemoMetering {
       intervalSeconds: DEMO_METER_INTERVAL,
       batchSize: BATCH,
       window,
-      // The whole window is past: the agent fills it and stops.
+      // The whole job is past: the agent fills it and stops.
       clock: () => window.windowEnd + 1,
       maxRetries: 3,
     });
     await agent.run();
     const res = await fetch(new URL(`/api/metering/${dealId}/report`, this.#p.api));
-    const body = (await res.json()) as { totalWh?: number; root?: `0x${string}`; detail?: string };
-    if (!res.ok || body.totalWh === undefined || body.root === undefined) {
+    const body = (await res.json()) as {
+      hours?: { start: number; wh: number }[];
+      root?: `0x${string}`;
+      detail?: string;
+    };
+    if (!res.ok || body.hours === undefined || body.root === undefined) {
       throw new DemoMeteringError(`deal ${dealId}'s series is not whole: ${res.status} ${body.detail ?? ""}`);
     }
-    return { vcuDelivered, whConsumed: BigInt(body.totalWh), meteringHash: body.root };
+    const metered = new Map(body.hours.map((h) => [h.start, h.wh]));
+    return {
+      vcuPerHour,
+      whPerHour: hours.map((h) => BigInt(metered.get(h) ?? 0)),
+      meteringRoot: body.root,
+    };
   }
 }

@@ -1,21 +1,37 @@
-// The demo market's cast and numbers: "East Data, West Computing" (东数西算). Western hubs with
-// abundant wind, solar and hydro (Northwest, Southwest) sell compute cheaper, with more capacity and
-// a lower PUE; eastern demand centres (North, East, South) are dearer but close to the users. Network
-// suppliers link east and west with different latency and price. Training jobs need gpu-training, a
-// high green share and tolerate latency, so they go west; inference needs low latency and stays east.
+// The demo market's cast and numbers: "East Data, West Computing" (东数西算) in whole hours. The
+// north-west hubs (Gansu, Ningxia) and Inner Mongolia have solar that peaks at noon China time, Inner
+// Mongolia and the coast have wind that blows hardest at night, Chengdu–Chongqing and Guizhou have
+// hydro that runs flat. Western hubs sell compute cheaper, with more capacity and a lower PUE; eastern
+// demand centres are dearer but close to the users. Training jobs are flexible (any 1–8 h inside the
+// next 24 h) and need a high green share, so the scheduler moves them to the hours in which their grid
+// area has green certificates on offer: noon in Ningxia, any hour on Guizhou's hydro. Inference jobs
+// are fixed and stay near their users.
 //
-// Everything is in protocol units (protocol/units.ts): VCU-hours, Wh, W, Mbps, bps, PUE in
-// thousandths, token base units (6 decimals). `account` is the simulator's own participant number
-// (protocol/accounts.ts simulatorAccount(n)); `menu` marks the web market's demo-menu accounts, which
-// act only while the seed runs (afterwards they belong to the person at the browser).
+// Everything is in protocol units (protocol/units.ts, protocol/hours.ts): VCU (units at the same time),
+// Wh, W, Mbps, bps, PUE in thousandths, token base units (6 decimals), times on the hour. `account` is
+// the simulator's own participant number (protocol/accounts.ts simulatorAccount(n)); `menu` marks the
+// web market's demo-menu accounts, which act only while the seed runs (afterwards they belong to the
+// person at the browser).
 import { TOKEN_DECIMALS } from "../../protocol/units.ts";
 
 /** Token base units of an amount in whole tokens (prices read like a stablecoin's). */
 export const tokens = (amount: number): bigint => BigInt(Math.round(amount * 10 ** TOKEN_DECIMALS));
 
-export const REGION = { North: 1, East: 2, South: 3, Northwest: 4, Southwest: 5 } as const;
+/** The compute hubs' region codes (protocol/units.ts REGIONS). */
+export const REGION = {
+  BeijingTianjinHebei: 1,
+  YangtzeDelta: 2,
+  GuangdongHkMacao: 3,
+  ChengduChongqing: 4,
+  InnerMongolia: 5,
+  Guizhou: 6,
+  Gansu: 7,
+  Ningxia: 8,
+} as const;
 export const HARDWARE = { CpuGeneral: 0, CpuHpc: 1, GpuInference: 2, GpuTraining: 3 } as const;
 export const SOURCE = { Solar: 0, Wind: 1, Hydro: 2 } as const;
+/** Where a bid's certificates may come from (the market's CertificateOrigin). */
+export const ORIGIN = { ComputeRegion: 0, GridArea: 1, Anywhere: 2 } as const;
 
 /** Who acts: one of the simulator's own accounts, or a demo-menu role during the seed only. */
 export type Actor = { account: number } | { menu: "buyer" | "computeSupplier" | "energySupplier" | "networkSupplier" };
@@ -23,8 +39,8 @@ export type Actor = { account: number } | { menu: "buyer" | "computeSupplier" | 
 /** One hardware class a compute supplier runs in its region. */
 export type ComputeSite = {
   hardwareClass: number;
-  /** VCU-hours the site can sell per hour of window. */
-  vcuPerHour: number;
+  /** VCU the site sells in every hour (units at the same time). */
+  vcu: number;
   whPerVcuHour: number;
   pueMilli: number;
   reservePerVcuHour: bigint;
@@ -55,10 +71,15 @@ export type Job = {
   hardwareClass: number;
   buyerRegion: number;
   acceptableRegions: number[];
-  /** VCU-hours wanted per hour of window, drawn between the two. */
-  vcuPerHour: [number, number];
+  /** VCU wanted, drawn between the two. */
+  vcu: [number, number];
+  /** Job length in hours, drawn between the two. */
+  durationHours: [number, number];
+  /** Hours the job may start within after its earliest start (0: a fixed job, its window is its duration). */
+  flexHours: number;
   limitPerVcuHour: bigint;
   minGreenBps: number;
+  certificateOrigin: number;
   bandwidthMbps: number;
   maxLatencyMs: number;
 };
@@ -72,39 +93,33 @@ export const COMPUTE_SUPPLIERS: ComputeSupplier[] = [
   {
     name: "Ningxia Zhongwei West Cloud",
     actor: { account: 2 },
-    region: REGION.Northwest,
+    region: REGION.Ningxia,
     sites: [
       {
         hardwareClass: HARDWARE.GpuTraining,
-        vcuPerHour: 96,
+        vcu: 96,
         whPerVcuHour: 700,
         pueMilli: 1_150,
         reservePerVcuHour: tokens(1.55),
       },
-      {
-        hardwareClass: HARDWARE.CpuHpc,
-        vcuPerHour: 400,
-        whPerVcuHour: 220,
-        pueMilli: 1_150,
-        reservePerVcuHour: tokens(0.22),
-      },
+      { hardwareClass: HARDWARE.CpuHpc, vcu: 400, whPerVcuHour: 220, pueMilli: 1_150, reservePerVcuHour: tokens(0.22) },
     ],
   },
   {
     name: "Guizhou Gui'an Hydro DC",
     actor: { account: 3 },
-    region: REGION.Southwest,
+    region: REGION.Guizhou,
     sites: [
       {
         hardwareClass: HARDWARE.GpuTraining,
-        vcuPerHour: 64,
+        vcu: 48,
         whPerVcuHour: 700,
         pueMilli: 1_200,
-        reservePerVcuHour: tokens(1.65),
+        reservePerVcuHour: tokens(1.75),
       },
       {
         hardwareClass: HARDWARE.GpuInference,
-        vcuPerHour: 64,
+        vcu: 64,
         whPerVcuHour: 350,
         pueMilli: 1_200,
         reservePerVcuHour: tokens(0.78),
@@ -114,18 +129,18 @@ export const COMPUTE_SUPPLIERS: ComputeSupplier[] = [
   {
     name: "Beijing Yizhuang Edge",
     actor: { account: 4 },
-    region: REGION.North,
+    region: REGION.BeijingTianjinHebei,
     sites: [
       {
         hardwareClass: HARDWARE.GpuInference,
-        vcuPerHour: 48,
+        vcu: 48,
         whPerVcuHour: 350,
         pueMilli: 1_380,
         reservePerVcuHour: tokens(1.1),
       },
       {
         hardwareClass: HARDWARE.CpuGeneral,
-        vcuPerHour: 800,
+        vcu: 800,
         whPerVcuHour: 60,
         pueMilli: 1_380,
         reservePerVcuHour: tokens(0.045),
@@ -135,18 +150,18 @@ export const COMPUTE_SUPPLIERS: ComputeSupplier[] = [
   {
     name: "Shanghai Lingang AIDC",
     actor: { account: 5 },
-    region: REGION.East,
+    region: REGION.YangtzeDelta,
     sites: [
       {
         hardwareClass: HARDWARE.GpuTraining,
-        vcuPerHour: 32,
+        vcu: 32,
         whPerVcuHour: 700,
         pueMilli: 1_300,
         reservePerVcuHour: tokens(2.35),
       },
       {
         hardwareClass: HARDWARE.GpuInference,
-        vcuPerHour: 48,
+        vcu: 48,
         whPerVcuHour: 350,
         pueMilli: 1_300,
         reservePerVcuHour: tokens(1.2),
@@ -156,18 +171,18 @@ export const COMPUTE_SUPPLIERS: ComputeSupplier[] = [
   {
     name: "Shenzhen Qianhai Compute",
     actor: { account: 6 },
-    region: REGION.South,
+    region: REGION.GuangdongHkMacao,
     sites: [
       {
         hardwareClass: HARDWARE.GpuInference,
-        vcuPerHour: 40,
+        vcu: 40,
         whPerVcuHour: 350,
         pueMilli: 1_350,
         reservePerVcuHour: tokens(1.15),
       },
       {
         hardwareClass: HARDWARE.CpuGeneral,
-        vcuPerHour: 600,
+        vcu: 600,
         whPerVcuHour: 60,
         pueMilli: 1_350,
         reservePerVcuHour: tokens(0.05),
@@ -178,11 +193,11 @@ export const COMPUTE_SUPPLIERS: ComputeSupplier[] = [
     // The demo menu's compute supplier: a small inference room in Beijing, undercutting the incumbent.
     name: "Your compute room (demo menu)",
     actor: { menu: "computeSupplier" },
-    region: REGION.North,
+    region: REGION.BeijingTianjinHebei,
     sites: [
       {
         hardwareClass: HARDWARE.GpuInference,
-        vcuPerHour: 24,
+        vcu: 24,
         whPerVcuHour: 340,
         pueMilli: 1_250,
         reservePerVcuHour: tokens(1.02),
@@ -193,53 +208,74 @@ export const COMPUTE_SUPPLIERS: ComputeSupplier[] = [
 
 export const ENERGY_SUPPLIERS: EnergySupplier[] = [
   {
-    name: "Gansu Jiuquan Renewables",
+    name: "Northwest Solar Group",
     actor: { account: 7 },
     devices: [
       {
-        name: "Jiuquan Wind Farm III",
+        name: "Dunhuang Solar Park",
+        source: SOURCE.Solar,
+        region: REGION.Gansu,
+        capacityW: 150_000_000n,
+        reservePerKwh: tokens(0.028),
+      },
+      {
+        name: "Tengger Desert Solar",
+        source: SOURCE.Solar,
+        region: REGION.Ningxia,
+        capacityW: 100_000_000n,
+        reservePerKwh: tokens(0.027),
+      },
+    ],
+  },
+  {
+    name: "Southwest Hydro",
+    actor: { account: 8 },
+    devices: [
+      {
+        name: "Wujiang Cascade Hydro",
+        source: SOURCE.Hydro,
+        region: REGION.Guizhou,
+        capacityW: 300_000_000n,
+        reservePerKwh: tokens(0.025),
+      },
+      {
+        name: "Yalong River Hydro",
+        source: SOURCE.Hydro,
+        region: REGION.ChengduChongqing,
+        capacityW: 200_000_000n,
+        reservePerKwh: tokens(0.024),
+      },
+    ],
+  },
+  {
+    name: "Steppe and Coast Power",
+    actor: { account: 9 },
+    devices: [
+      {
+        name: "Ulanqab Wind Farm",
         source: SOURCE.Wind,
-        region: REGION.Northwest,
+        region: REGION.InnerMongolia,
         capacityW: 200_000_000n,
         reservePerKwh: tokens(0.03),
       },
       {
-        name: "Golmud Solar Park",
+        name: "Kubuqi Desert Solar",
         source: SOURCE.Solar,
-        region: REGION.Northwest,
-        capacityW: 150_000_000n,
-        reservePerKwh: tokens(0.028),
+        region: REGION.InnerMongolia,
+        capacityW: 80_000_000n,
+        reservePerKwh: tokens(0.029),
       },
-    ],
-  },
-  {
-    name: "Yunnan Lancang Hydro",
-    actor: { account: 8 },
-    devices: [
-      {
-        name: "Lancang Run-of-River 2",
-        source: SOURCE.Hydro,
-        region: REGION.Southwest,
-        capacityW: 300_000_000n,
-        reservePerKwh: tokens(0.025),
-      },
-    ],
-  },
-  {
-    name: "Coastal Green Power",
-    actor: { account: 9 },
-    devices: [
       {
         name: "Rudong Offshore Wind",
         source: SOURCE.Wind,
-        region: REGION.East,
+        region: REGION.YangtzeDelta,
         capacityW: 100_000_000n,
         reservePerKwh: tokens(0.045),
       },
       {
         name: "Foshan Rooftop Solar",
         source: SOURCE.Solar,
-        region: REGION.South,
+        region: REGION.GuangdongHkMacao,
         capacityW: 20_000_000n,
         reservePerKwh: tokens(0.04),
       },
@@ -252,7 +288,7 @@ export const ENERGY_SUPPLIERS: EnergySupplier[] = [
       {
         name: "Suzhou Factory Rooftop",
         source: SOURCE.Solar,
-        region: REGION.East,
+        region: REGION.YangtzeDelta,
         capacityW: 5_000_000n,
         reservePerKwh: tokens(0.035),
       },
@@ -267,7 +303,7 @@ export const ENERGY_SUPPLIERS: EnergySupplier[] = [
 export const PENDING_DEVICE: Device & { owner: number; metadataURI: string } = {
   name: "Rudong Offshore Wind Phase II",
   source: SOURCE.Wind,
-  region: REGION.East,
+  region: REGION.YangtzeDelta,
   capacityW: 150_000_000n,
   reservePerKwh: tokens(0.045),
   owner: 9,
@@ -280,29 +316,29 @@ export const NETWORK_SUPPLIERS: NetworkSupplier[] = [
     actor: { account: 10 },
     links: [
       {
-        fromRegion: REGION.Northwest,
-        toRegion: REGION.East,
+        fromRegion: REGION.Ningxia,
+        toRegion: REGION.YangtzeDelta,
         latencyMs: 55,
         mbps: 10_000,
         reservePerMbpsHour: tokens(0.0012),
       },
       {
-        fromRegion: REGION.Northwest,
-        toRegion: REGION.North,
+        fromRegion: REGION.Ningxia,
+        toRegion: REGION.BeijingTianjinHebei,
         latencyMs: 35,
         mbps: 10_000,
         reservePerMbpsHour: tokens(0.001),
       },
       {
-        fromRegion: REGION.Southwest,
-        toRegion: REGION.South,
+        fromRegion: REGION.Guizhou,
+        toRegion: REGION.GuangdongHkMacao,
         latencyMs: 28,
         mbps: 10_000,
         reservePerMbpsHour: tokens(0.001),
       },
       {
-        fromRegion: REGION.Southwest,
-        toRegion: REGION.East,
+        fromRegion: REGION.Guizhou,
+        toRegion: REGION.YangtzeDelta,
         latencyMs: 45,
         mbps: 10_000,
         reservePerMbpsHour: tokens(0.0011),
@@ -314,15 +350,15 @@ export const NETWORK_SUPPLIERS: NetworkSupplier[] = [
     actor: { account: 11 },
     links: [
       {
-        fromRegion: REGION.Northwest,
-        toRegion: REGION.East,
+        fromRegion: REGION.Ningxia,
+        toRegion: REGION.YangtzeDelta,
         latencyMs: 38,
         mbps: 2_000,
         reservePerMbpsHour: tokens(0.003),
       },
       {
-        fromRegion: REGION.Southwest,
-        toRegion: REGION.East,
+        fromRegion: REGION.Guizhou,
+        toRegion: REGION.YangtzeDelta,
         latencyMs: 33,
         mbps: 2_000,
         reservePerMbpsHour: tokens(0.0028),
@@ -334,8 +370,8 @@ export const NETWORK_SUPPLIERS: NetworkSupplier[] = [
     actor: { menu: "networkSupplier" },
     links: [
       {
-        fromRegion: REGION.Northwest,
-        toRegion: REGION.North,
+        fromRegion: REGION.Ningxia,
+        toRegion: REGION.BeijingTianjinHebei,
         latencyMs: 32,
         mbps: 4_000,
         reservePerMbpsHour: tokens(0.0011),
@@ -346,15 +382,19 @@ export const NETWORK_SUPPLIERS: NetworkSupplier[] = [
 
 export const BUYERS: Buyer[] = [
   {
+    // Flexible training: any 1–8 h of the next day, in the west, 80 % green from its grid area.
     name: "Hangzhou Foundation Model Lab",
     actor: { account: 12 },
     job: {
       hardwareClass: HARDWARE.GpuTraining,
-      buyerRegion: REGION.East,
-      acceptableRegions: [REGION.Northwest, REGION.Southwest, REGION.East],
-      vcuPerHour: [24, 64],
+      buyerRegion: REGION.YangtzeDelta,
+      acceptableRegions: [REGION.Ningxia, REGION.Guizhou, REGION.YangtzeDelta],
+      vcu: [16, 48],
+      durationHours: [1, 8],
+      flexHours: 24,
       limitPerVcuHour: tokens(2.2),
       minGreenBps: 8_000,
+      certificateOrigin: ORIGIN.GridArea,
       bandwidthMbps: 500,
       maxLatencyMs: 60,
     },
@@ -364,25 +404,32 @@ export const BUYERS: Buyer[] = [
     actor: { account: 13 },
     job: {
       hardwareClass: HARDWARE.GpuInference,
-      buyerRegion: REGION.North,
-      acceptableRegions: [REGION.North, REGION.Northwest],
-      vcuPerHour: [8, 24],
+      buyerRegion: REGION.BeijingTianjinHebei,
+      acceptableRegions: [REGION.BeijingTianjinHebei],
+      vcu: [8, 24],
+      durationHours: [1, 3],
+      flexHours: 0,
       limitPerVcuHour: tokens(1.45),
       minGreenBps: 3_000,
-      bandwidthMbps: 200,
+      certificateOrigin: ORIGIN.GridArea,
+      bandwidthMbps: 0,
       maxLatencyMs: 20,
     },
   },
   {
+    // Overnight risk runs: flexible within half a day, certificates from anywhere (the hydro of Chengdu–Chongqing).
     name: "Shanghai Quant Risk",
     actor: { account: 14 },
     job: {
       hardwareClass: HARDWARE.CpuHpc,
-      buyerRegion: REGION.East,
-      acceptableRegions: [REGION.Northwest, REGION.Southwest],
-      vcuPerHour: [80, 200],
+      buyerRegion: REGION.YangtzeDelta,
+      acceptableRegions: [REGION.Ningxia],
+      vcu: [80, 200],
+      durationHours: [2, 4],
+      flexHours: 12,
       limitPerVcuHour: tokens(0.4),
       minGreenBps: 5_000,
+      certificateOrigin: ORIGIN.Anywhere,
       bandwidthMbps: 100,
       maxLatencyMs: 80,
     },
@@ -392,25 +439,32 @@ export const BUYERS: Buyer[] = [
     actor: { account: 15 },
     job: {
       hardwareClass: HARDWARE.GpuInference,
-      buyerRegion: REGION.South,
-      acceptableRegions: [REGION.South, REGION.Southwest],
-      vcuPerHour: [8, 32],
+      buyerRegion: REGION.GuangdongHkMacao,
+      acceptableRegions: [REGION.GuangdongHkMacao, REGION.Guizhou],
+      vcu: [8, 32],
+      durationHours: [1, 3],
+      flexHours: 0,
       limitPerVcuHour: tokens(1.4),
       minGreenBps: 4_000,
+      certificateOrigin: ORIGIN.GridArea,
       bandwidthMbps: 300,
       maxLatencyMs: 30,
     },
   },
   {
-    name: "Chengdu Bio Simulation",
+    // Flexible training on Guizhou's hydro, certificates from the compute region itself.
+    name: "Gui'an Bio Simulation",
     actor: { account: 16 },
     job: {
       hardwareClass: HARDWARE.GpuTraining,
-      buyerRegion: REGION.Southwest,
-      acceptableRegions: [REGION.Southwest],
-      vcuPerHour: [16, 40],
-      limitPerVcuHour: tokens(2.0),
+      buyerRegion: REGION.Guizhou,
+      acceptableRegions: [REGION.Guizhou],
+      vcu: [8, 24],
+      durationHours: [1, 8],
+      flexHours: 24,
+      limitPerVcuHour: tokens(2.1),
       minGreenBps: 9_000,
+      certificateOrigin: ORIGIN.ComputeRegion,
       bandwidthMbps: 0,
       maxLatencyMs: 100,
     },
@@ -420,11 +474,14 @@ export const BUYERS: Buyer[] = [
     actor: { menu: "buyer" },
     job: {
       hardwareClass: HARDWARE.GpuInference,
-      buyerRegion: REGION.North,
-      acceptableRegions: [REGION.North],
-      vcuPerHour: [8, 12],
+      buyerRegion: REGION.BeijingTianjinHebei,
+      acceptableRegions: [REGION.BeijingTianjinHebei],
+      vcu: [4, 8],
+      durationHours: [1, 2],
+      flexHours: 0,
       limitPerVcuHour: tokens(1.5),
-      minGreenBps: 5_000,
+      minGreenBps: 3_000,
+      certificateOrigin: ORIGIN.GridArea,
       bandwidthMbps: 0,
       maxLatencyMs: 20,
     },
@@ -439,22 +496,22 @@ export const MENU_BUYER_FUNDS = tokens(10_000);
 export const SIMULATOR_ACCOUNTS = 17;
 
 /**
- * The market's rhythm. The seed replays days in hours-long windows; the live market runs in
- * minutes so that a visitor sees deals go from bid to finalised while watching.
+ * The market's rhythm. Suppliers post day-ahead: compute capacity, links and forecast energy in blocks
+ * of `supplyBlockHours`, kept posted `supplyAheadHours` ahead. Buyers bid every round for jobs from the
+ * next whole hour after `lead`. The seed replays days of history with rounds hours apart; the live
+ * market bids every minute or so, so that a visitor sees the book move.
  */
 export type Pace = {
-  /** Seconds between trading rounds (new offers and bids). */
+  /** Seconds between trading rounds (new bids, supply kept ahead, a settlement). */
   roundEvery: number;
-  /** Windows start this long after the round (time to clear and settle). */
+  /** A job starts no earlier than the first whole hour this long after its bid. */
   lead: number;
-  /** Length of an offer's window, s. */
-  offerSpan: number;
-  /** A bid's window length is drawn between these, s. */
-  bidSpan: [number, number];
-  /** Length of a certificate batch's generation period, s. */
-  batchPeriod: number;
-  /** How long energy offers stay on the book, s. */
-  energyOfferLife: number;
+  /** Hours of one supply block (one compute, link or energy offer per site, link and device). */
+  supplyBlockHours: number;
+  /** Supply is kept posted this many hours ahead of now. */
+  supplyAheadHours: number;
+  /** Seconds between certificate issues for the hours that have ended. */
+  issueEvery: number;
   /** Seconds between housekeeping (stale order cancellations, withdrawals, credit retirements). */
   housekeepingEvery: number;
 };
@@ -462,22 +519,23 @@ export type Pace = {
 export const SEED_PACE: Pace = {
   roundEvery: 2 * 3_600,
   lead: 10 * 60,
-  offerSpan: 6 * 3_600,
-  bidSpan: [3_600, 4 * 3_600],
-  batchPeriod: 24 * 3_600,
-  energyOfferLife: 36 * 3_600,
+  supplyBlockHours: 12,
+  supplyAheadHours: 36,
+  issueEvery: 6 * 3_600,
   housekeepingEvery: 12 * 3_600,
 };
 
 export const LIVE_PACE: Pace = {
-  roundEvery: 20,
-  lead: 2 * 60,
-  offerSpan: 30 * 60,
-  bidSpan: [3 * 60, 8 * 60],
-  batchPeriod: 3_600,
-  energyOfferLife: 3 * 3_600,
+  roundEvery: 60,
+  lead: 5 * 60,
+  supplyBlockHours: 12,
+  supplyAheadHours: 36,
+  issueEvery: 5 * 60,
   housekeepingEvery: 5 * 60,
 };
+
+/** Share of its forecast generation an energy supplier offers on the book (the rest is sold elsewhere or held). */
+export const OFFERED_SHARE = 0.03;
 
 /** Chances and delays of how deals play out, drawn per deal from the seeded PRNG. */
 export const DEAL_BEHAVIOUR = {
@@ -490,7 +548,7 @@ export const DEAL_BEHAVIOUR = {
   silent: 0.2,
   /** Share of disputes the simulator's arbiter rules on; the rest lapse (or wait for the menu's arbiter). */
   arbiterRules: 0.7,
-  /** Seconds after the window's end at which the supplier reports (the grace period is 300 s). */
+  /** Seconds after the job's end at which the supplier reports (the grace period is 300 s). */
   reportDelay: [20, 150] as [number, number],
   /** Seconds after the report at which the buyer confirms or disputes (the challenge window is 120 s). */
   decisionDelay: [10, 80] as [number, number],
@@ -505,7 +563,7 @@ export const COMPUTE_RESERVE_JITTER = [0.95, 1.08] as const;
 /**
  * The all-in limit of a price-sensitive buyer's resting bid for `hardwareClass`: below every compute
  * offer's reserve of that class (compute alone, before energy, bandwidth and fee), so the bid cannot
- * clear and rests in the book until its window starts. A living market shows such bids: without
+ * clear and rests in the book until it expires. A living market shows such bids: without
  * them, every bid the matcher can serve leaves the book in the next batch and the bid side stays empty.
  */
 export function restingBidCeiling(hardwareClass: number): bigint {

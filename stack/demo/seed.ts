@@ -1,8 +1,9 @@
 // The demo market's history: from the chain's genesis (days before wall-clock time) up to now, chain
-// time is moved forward event by event — the next trading round, the next daily certificate batch,
-// the next deal step, the next tidy-up — and each event happens as real transactions at that time.
-// Matches are settled in-process by the backend's own matcher (clearing, Nash pricing, simulation,
-// submission) with the matcher's dev key; the matcher process itself starts once the seed is done.
+// time is moved forward event by event — the next trading round, the next certificate issue, the
+// next deal step, the next tidy-up — and each event happens as real transactions at that time. Each
+// round, suppliers keep their day-ahead capacity posted, buyers bid, and the backend's own matcher
+// settles in-process (scheduling in hours, Nash pricing, simulation, submission) with the matcher's
+// dev key; the matcher process itself starts once the seed is done.
 import path from "node:path";
 import type { Logger } from "pino";
 import { parseEther } from "viem";
@@ -13,6 +14,7 @@ import { SubmissionStore } from "../../backend/matcher/submission-store.ts";
 import { InMemoryProposalStore } from "../../backend/proposals/proposal-store.ts";
 import { ACCOUNT_PLAN, devAccount, simulatorAccount } from "../../protocol/accounts.ts";
 import type { Deployment } from "../../protocol/deployment.ts";
+import { ceilHour, floorHour } from "../../protocol/hours.ts";
 import type { DemoChain } from "./chain.ts";
 import { type DemoMarket, SEED_ACTIVITY } from "./market.ts";
 import {
@@ -80,15 +82,16 @@ export async function seed(p: SeedParameters): Promise<void> {
   progress("participants funded, roles granted, devices registered and approved");
 
   const { matcher, store } = await seedMatcher(p);
-  const firstBatchStart = Math.floor(start / DAY) * DAY - DAY;
+  // Certificates start a day before the chain's genesis, so that the first deals find them issued.
+  const firstIssueHour = floorHour(start) - DAY;
   let nextRound = start + 60;
-  let nextBatches = start;
+  let nextIssue = start;
   let nextHousekeeping = start + SEED_PACE.housekeepingEvery;
   let lastDay = -1;
   const end = () => wallClock() - SEED_STOPS_BEFORE_NOW;
   while (p.signal?.aborted !== true) {
     const dealAt = await market.nextDealTime();
-    const at = Math.min(nextRound, nextBatches, nextHousekeeping, dealAt ?? Infinity);
+    const at = Math.min(nextRound, nextIssue, nextHousekeeping, dealAt ?? Infinity);
     // The dev node gives every block at least the previous one's time + 1 s, so a burst of
     // transactions runs chain time ahead of the event times: the chain's own clock decides too.
     if (at > end() || (await chain.now()) > end()) break;
@@ -100,12 +103,13 @@ export async function seed(p: SeedParameters): Promise<void> {
       lastDay = day;
       progress(`day ${day}: ${new Date(now * 1000).toISOString().slice(0, 16)}Z, ${chain.sent} transactions so far`);
     }
-    if (now >= nextBatches) {
-      await market.issueCertificates(now, SEED_PACE, firstBatchStart);
-      nextBatches = Math.floor(now / DAY) * DAY + DAY + 30 * 60;
+    if (now >= nextIssue) {
+      await market.issueCertificates(now, firstIssueHour);
+      nextIssue = now + SEED_PACE.issueEvery;
     }
     if (now >= nextRound) {
-      await market.tradingRound(now, SEED_PACE, SEED_ACTIVITY);
+      await market.supply(now, SEED_PACE);
+      await market.bids(now, SEED_PACE, SEED_ACTIVITY);
       const round = await matcher.runRound();
       if (round.status === "failed") logger.warn({ err: round.error.message }, "seed settlement failed");
       nextRound = now + SEED_PACE.roundEvery;
@@ -213,7 +217,7 @@ async function seedMatcher(p: SeedParameters): Promise<{ matcher: Matcher; store
 async function startingPositions(p: SeedParameters): Promise<void> {
   const { chain, market } = p;
   const now = await chain.now();
-  const windowStart = Math.ceil((now + 2 * 3_600) / 3_600) * 3_600;
+  const windowStart = ceilHour(now + 2 * 3_600);
   const windowEnd = windowStart + 6 * 3_600;
   for (const supplier of COMPUTE_SUPPLIERS) {
     if (!("menu" in supplier.actor)) continue;
@@ -224,7 +228,7 @@ async function startingPositions(p: SeedParameters): Promise<void> {
         region: supplier.region,
         windowStart,
         windowEnd,
-        vcuHours: site.vcuPerHour * 6,
+        vcu: site.vcu,
         reservePricePerVcuHour: site.reservePerVcuHour,
         whPerVcuHour: site.whPerVcuHour,
         pueMilli: site.pueMilli,

@@ -1,10 +1,12 @@
-// The live demo market: once the history is seeded, participants keep trading at wall-clock pace —
-// a few transactions every few seconds. New offers and bids arrive for windows a few minutes ahead,
-// suppliers report after their windows, buyers confirm (or now and then dispute), the arbiter rules,
-// energy suppliers certify each hour's generation, and stale orders, withdrawals and credit
+// The live demo market: once the history is seeded, participants keep trading at wall-clock pace. Every
+// minute or so buyers bid for jobs from the next whole hours (flexible training anywhere in the next
+// day), suppliers keep their day-ahead capacity and forecast energy posted, compute sites meter and
+// report each job after its last hour, buyers confirm (or now and then dispute), the arbiter rules,
+// energy suppliers certify each hour once it has ended, and stale orders, withdrawals and credit
 // retirements come up now and then. The matcher process settles; the keeper process finalises.
 import type { Logger } from "pino";
 
+import { floorHour } from "../../protocol/hours.ts";
 import type { DemoChain } from "./chain.ts";
 import { type DemoMarket, LIVE_ACTIVITY } from "./market.ts";
 import { LIVE_PACE } from "./scenario.ts";
@@ -37,10 +39,10 @@ export async function simulate(p: SimulatorParameters): Promise<void> {
   }
 
   let nextRound = 0;
-  let nextBatches = 0;
+  let nextIssue = 0;
   let nextHousekeeping = wallClock() + LIVE_PACE.housekeepingEvery;
-  const firstBatchStart =
-    Math.floor(wallClock() / LIVE_PACE.batchPeriod) * LIVE_PACE.batchPeriod - LIVE_PACE.batchPeriod;
+  // A device that never issued (the seed issues them all) starts with the last full day.
+  const firstIssueHour = floorHour(wallClock()) - 24 * 3_600;
   let sentAtMinute = chain.sent;
   let minuteStart = Date.now();
   while (!signal.aborted) {
@@ -54,12 +56,13 @@ export async function simulate(p: SimulatorParameters): Promise<void> {
       if (wallClock() - chainNow > 5) await chain.moveTo(wallClock());
       await market.dealSteps(chainNow);
       if (now >= nextRound && !signal.aborted) {
-        await market.tradingRound(now, LIVE_PACE, LIVE_ACTIVITY);
+        await market.supply(now, LIVE_PACE);
+        await market.bids(now, LIVE_PACE, LIVE_ACTIVITY);
         nextRound = now + Math.round(LIVE_PACE.roundEvery * market.draw(0x7).between(0.6, 1.4));
       }
-      if (now >= nextBatches && !signal.aborted) {
-        await market.issueCertificates(now, LIVE_PACE, firstBatchStart);
-        nextBatches = now + 60;
+      if (now >= nextIssue && !signal.aborted) {
+        await market.issueCertificates(now, firstIssueHour);
+        nextIssue = now + LIVE_PACE.issueEvery;
       }
       if (now >= nextHousekeeping && !signal.aborted) {
         await market.housekeeping(now, HOUSEKEEPING_ACTIONS);

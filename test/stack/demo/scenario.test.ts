@@ -1,19 +1,23 @@
-// The demo's building blocks that need no chain: metered generation that respects capacity and the
-// sun, deal plans that a restarted simulator draws again identically, and the environment check.
+// The demo's building blocks that need no chain: hourly generation that respects capacity and the
+// daily shapes (solar at noon China time, wind strongest at night, hydro flat), forecasts near it,
+// deal plans that a restarted simulator draws again identically, the cast's hubs and grid areas, and
+// the environment check.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, it } from "node:test";
 import type { OpenDeal } from "../../../backend/keeper/deal-ledger.ts";
+import { gridAreaOf } from "../../../protocol/units.ts";
 import { loadDemoConfig } from "../../../stack/demo/config.ts";
 import { dealPlan, nextStep } from "../../../stack/demo/deal-plan.ts";
-import { capacityFactor, generatedWh } from "../../../stack/demo/generation.ts";
+import { capacityFactor, forecastWh, generatedWhPerHour } from "../../../stack/demo/generation.ts";
 import {
   BUYERS,
   COMPUTE_RESERVE_JITTER,
   COMPUTE_SUPPLIERS,
   ENERGY_SUPPLIERS,
   NETWORK_SUPPLIERS,
+  ORIGIN,
   REGION,
   restingBidCeiling,
   SIMULATOR_ACCOUNTS,
@@ -23,29 +27,66 @@ import {
 const HOUR = 3_600;
 const MIDNIGHT_UTC = Date.UTC(2026, 10, 20) / 1000; // 08:00 in China
 
+const sum = (values: bigint[]) => values.reduce((a, b) => a + b, 0n);
+const mean = (values: bigint[]) => Number(sum(values)) / values.length;
+
 describe("demo generation", () => {
-  it("never exceeds capacity × hours, and solar sleeps at night (China time)", () => {
+  it("never exceeds capacity × 1 h in any hour, and solar sleeps at night (China time)", () => {
     for (const source of [SOURCE.Solar, SOURCE.Wind, SOURCE.Hydro]) {
       for (let h = 0; h < 72; h++) {
         const f = capacityFactor(7, 3n, source, MIDNIGHT_UTC + h * HOUR);
         assert.ok(f >= 0 && f < 1, `source ${source} hour ${h}: ${f}`);
       }
-      const day = generatedWh(7, 3n, source, 100_000_000n, MIDNIGHT_UTC, MIDNIGHT_UTC + 24 * HOUR);
-      assert.ok(day > 0n && day < 100_000_000n * 24n);
+      const day = generatedWhPerHour(7, 3n, source, 100_000_000n, MIDNIGHT_UTC, MIDNIGHT_UTC + 24 * HOUR);
+      assert.equal(day.length, 24);
+      assert.ok(day.every((wh) => wh >= 0n && wh < 100_000_000n));
+      assert.ok(sum(day) > 0n);
     }
     // 22:00–04:00 China time is 14:00–20:00 UTC: no sun.
-    assert.equal(
-      generatedWh(7, 3n, SOURCE.Solar, 100_000_000n, MIDNIGHT_UTC + 14 * HOUR, MIDNIGHT_UTC + 20 * HOUR),
-      0n,
+    const night = generatedWhPerHour(
+      7,
+      3n,
+      SOURCE.Solar,
+      100_000_000n,
+      MIDNIGHT_UTC + 14 * HOUR,
+      MIDNIGHT_UTC + 20 * HOUR,
     );
+    assert.deepEqual(night, [0n, 0n, 0n, 0n, 0n, 0n]);
     // Noon China time (04:00 UTC) has it.
     assert.ok(capacityFactor(7, 3n, SOURCE.Solar, MIDNIGHT_UTC + 4 * HOUR) > 0.2);
   });
 
+  it("blows wind hardest at night and runs hydro flat, over a week", () => {
+    const week = (source: number) =>
+      generatedWhPerHour(9, 5n, source, 100_000_000n, MIDNIGHT_UTC, MIDNIGHT_UTC + 7 * 24 * HOUR);
+    // China's night (00:00–06:00) is 16:00–22:00 UTC, its afternoon (12:00–18:00) is 04:00–10:00 UTC.
+    const chinaHours = (hours: bigint[], from: number, to: number) =>
+      hours.filter((_, i) => {
+        const h = (i + 8) % 24;
+        return h >= from && h < to;
+      });
+    const wind = week(SOURCE.Wind);
+    assert.ok(mean(chinaHours(wind, 0, 6)) > 1.2 * mean(chinaHours(wind, 12, 18)));
+    const hydro = week(SOURCE.Hydro);
+    const low = hydro.reduce((a, b) => (b < a ? b : a));
+    const high = hydro.reduce((a, b) => (b > a ? b : a));
+    assert.ok(Number(high - low) < 0.25 * Number(high), "hydro varies by less than a quarter");
+  });
+
+  it("forecasts each hour within 15 % of what is metered, never above capacity", () => {
+    for (let h = 0; h < 48; h++) {
+      const t = MIDNIGHT_UTC + h * HOUR;
+      const [actual] = generatedWhPerHour(7, 3n, SOURCE.Solar, 100_000_000n, t, t + HOUR);
+      const forecast = forecastWh(7, 3n, SOURCE.Solar, 100_000_000n, t);
+      assert.ok(forecast <= 100_000_000n);
+      assert.ok(Math.abs(Number(forecast - actual)) <= 0.15 * Number(actual) + 1, `hour ${h}`);
+    }
+  });
+
   it("is reproducible and differs between devices", () => {
-    const a = generatedWh(7, 3n, SOURCE.Wind, 50_000_000n, MIDNIGHT_UTC, MIDNIGHT_UTC + 24 * HOUR);
-    assert.equal(generatedWh(7, 3n, SOURCE.Wind, 50_000_000n, MIDNIGHT_UTC, MIDNIGHT_UTC + 24 * HOUR), a);
-    assert.notEqual(generatedWh(7, 4n, SOURCE.Wind, 50_000_000n, MIDNIGHT_UTC, MIDNIGHT_UTC + 24 * HOUR), a);
+    const a = generatedWhPerHour(7, 3n, SOURCE.Wind, 50_000_000n, MIDNIGHT_UTC, MIDNIGHT_UTC + 24 * HOUR);
+    assert.deepEqual(generatedWhPerHour(7, 3n, SOURCE.Wind, 50_000_000n, MIDNIGHT_UTC, MIDNIGHT_UTC + 24 * HOUR), a);
+    assert.notDeepEqual(generatedWhPerHour(7, 4n, SOURCE.Wind, 50_000_000n, MIDNIGHT_UTC, MIDNIGHT_UTC + 24 * HOUR), a);
   });
 });
 
@@ -63,13 +104,14 @@ describe("demo deal plans", () => {
   });
 
   it("times each step inside the contract's windows and leaves the keeper's actions to the keeper when live", () => {
-    const terms = { windowEnd: 1_000, reportDeadline: 1_300 } as OpenDeal["terms"];
+    // A two-hour job ending at 10_800 s.
+    const terms = { start: 3_600, durationHours: 2, reportDeadline: 11_100 } as OpenDeal["terms"];
     const plan = { ...dealPlan(11, 1n), noShow: false, buyer: "silent" as const };
     const timing = { challengePeriod: 120, arbitrationPeriod: 3_600, actAsKeeper: false };
     const report = nextStep({ dealId: 1n, status: "Active", terms }, plan, timing)!;
     assert.equal(report.step.kind, "report");
-    assert.ok(report.at >= 1_000 && report.at < 1_300);
-    const reported = { dealId: 1n, status: "Reported", terms, report: {} as never, challengeEnd: 1_500 } as OpenDeal;
+    assert.ok(report.at >= 10_800 && report.at < 11_100);
+    const reported = { dealId: 1n, status: "Reported", terms, report: {} as never, challengeEnd: 11_300 } as OpenDeal;
     assert.equal(nextStep(reported, plan, timing), undefined);
     assert.equal(nextStep(reported, plan, { ...timing, actAsKeeper: true })!.step.kind, "finalize");
     assert.equal(nextStep({ dealId: 1n, status: "Active", terms }, { ...plan, noShow: true }, timing), undefined);
@@ -77,14 +119,15 @@ describe("demo deal plans", () => {
 });
 
 describe("demo scenario", () => {
+  const west = COMPUTE_SUPPLIERS.filter((s) => s.region === REGION.Ningxia || s.region === REGION.Guizhou);
+  const east = COMPUTE_SUPPLIERS.filter((s) => !west.includes(s) && "account" in s.actor);
+
   it("sends eastern inference east and training west, from the simulator's own accounts", () => {
     const accounts = [...COMPUTE_SUPPLIERS, ...ENERGY_SUPPLIERS, ...NETWORK_SUPPLIERS, ...BUYERS]
       .map((p) => p.actor)
       .flatMap((a) => ("account" in a ? [a.account] : []));
     assert.equal(new Set(accounts).size, accounts.length);
     assert.ok(Math.max(...accounts) < SIMULATOR_ACCOUNTS);
-    const west = COMPUTE_SUPPLIERS.filter((s) => s.region === REGION.Northwest || s.region === REGION.Southwest);
-    const east = COMPUTE_SUPPLIERS.filter((s) => !west.includes(s) && "account" in s.actor);
     const cheapest = (list: typeof west, hw: number) =>
       Math.min(
         ...list.flatMap((s) => s.sites.filter((x) => x.hardwareClass === hw).map((x) => Number(x.reservePerVcuHour))),
@@ -94,6 +137,39 @@ describe("demo scenario", () => {
       Math.max(...west.flatMap((s) => s.sites.map((x) => x.pueMilli))) <
         Math.min(...east.flatMap((s) => s.sites.map((x) => x.pueMilli))),
     );
+  });
+
+  it("gives every bid a certificate source it may use: a device in its compute region, grid area or anywhere", () => {
+    const devices = ENERGY_SUPPLIERS.flatMap((s) => s.devices);
+    for (const { name, job } of BUYERS)
+      for (const region of job.acceptableRegions) {
+        if (
+          !COMPUTE_SUPPLIERS.some(
+            (s) => s.region === region && s.sites.some((x) => x.hardwareClass === job.hardwareClass),
+          )
+        )
+          continue;
+        const usable = devices.filter(
+          (d) =>
+            job.certificateOrigin === ORIGIN.Anywhere ||
+            (job.certificateOrigin === ORIGIN.ComputeRegion && d.region === region) ||
+            (job.certificateOrigin === ORIGIN.GridArea && gridAreaOf(d.region) === gridAreaOf(region)),
+        );
+        assert.ok(usable.length > 0, `${name} in region ${region}`);
+      }
+  });
+
+  it("has the north-west hubs match on solar only, so flexible training there moves to the day", () => {
+    const northwest = ENERGY_SUPPLIERS.flatMap((s) => s.devices).filter(
+      (d) => gridAreaOf(d.region) === gridAreaOf(REGION.Ningxia),
+    );
+    assert.ok(northwest.length > 0 && northwest.every((d) => d.source === SOURCE.Solar));
+    const flexibleTraining = BUYERS.filter((b) => b.job.hardwareClass === 3 && b.job.flexHours >= 24);
+    assert.ok(flexibleTraining.length >= 2);
+    for (const { job } of flexibleTraining) {
+      assert.ok(job.durationHours[0] >= 1 && job.durationHours[1] <= 8);
+      assert.ok(job.minGreenBps >= 8_000);
+    }
   });
 });
 
