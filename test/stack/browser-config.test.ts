@@ -20,6 +20,7 @@ const deployment = (chainId: number): Deployment =>
       SettlementToken: address(5),
       BatchSettlement: address(6),
       OrderPosting: address(7),
+      DealClosing: address(8),
     },
     localSettlementToken: chainId === 31337,
     roles: {

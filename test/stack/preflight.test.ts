@@ -86,6 +86,7 @@ describe("npm start refuses bad configuration", () => {
       SettlementToken: address,
       BatchSettlement: address,
       OrderPosting: address,
+      DealClosing: address,
     };
     await writeFile(
       deploymentFile,
