@@ -256,7 +256,10 @@ library BatchSettlement {
         if (reason != IMarket.SkipReason.None || m.bandwidthOfferId == 0) return reason;
         if (ctx.link.supplier == msg.sender) return IMarket.SkipReason.MatcherIsParty;
         // A job uses its Mbps once on a link, however many matches fill it: only the first reserves.
-        ctx.reservesLink = ctx.bid.linkId != m.bandwidthOfferId && !book.extraLinks[m.bidId][m.bandwidthOfferId];
+        // A bid without a first link has no extra ones, so its first match skips their (cold) slot.
+        ctx.reservesLink =
+            ctx.bid.linkId == 0 ||
+            (ctx.bid.linkId != m.bandwidthOfferId && !book.extraLinks[m.bidId][m.bandwidthOfferId]);
         if (!ctx.reservesLink) return IMarket.SkipReason.None;
         mapping(uint256 => uint256) storage reserved = book.bandwidthUsed[m.bandwidthOfferId];
         uint256 endIndex = Hours.indexOf(ctx.end);
