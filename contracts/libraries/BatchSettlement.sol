@@ -102,8 +102,9 @@ library BatchSettlement {
         uint256 endIndex = Hours.indexOf(ctx.end);
         mapping(uint256 => uint256) storage used = book.computeUsed[m.computeOfferId];
         for (uint256 h = firstIndex; h < endIndex; ++h) used.add32(h, m.vcu);
-        for (uint256 i = 0; i < m.energyLots.length; ++i) {
-            IMarket.EnergyLot calldata lot = m.energyLots[i];
+        IMarket.EnergyLot[] calldata lots = m.energyLots;
+        for (uint256 i = 0; i < lots.length; ++i) {
+            IMarket.EnergyLot calldata lot = lots[i];
             uint256 offset = (lot.hour - ctx.lotOffers[i].firstHour) / Hours.SECONDS_PER_HOUR;
             book.energyRemaining[lot.offerId].sub64(offset, lot.wh);
         }
@@ -292,8 +293,9 @@ library BatchSettlement {
         terms.computePayment = m.computePayment;
         terms.needPerHourWh = ctx.needPerHourWh;
         terms.energyLots = new IMarket.DealEnergyLot[](ctx.lotOffers.length);
+        IMarket.EnergyLot[] calldata lots = m.energyLots;
         for (uint256 i = 0; i < ctx.lotOffers.length; ++i) {
-            IMarket.EnergyLot calldata lot = m.energyLots[i];
+            IMarket.EnergyLot calldata lot = lots[i];
             IMarket.EnergyOffer memory lotOffer = ctx.lotOffers[i];
             terms.energyLots[i] = IMarket.DealEnergyLot({
                 offerId: lot.offerId,

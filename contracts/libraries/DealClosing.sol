@@ -81,9 +81,7 @@ library DealClosing {
         _credit(book, terms.bandwidthSupplier, outcome.bandwidthPaid);
         book.accruedFees += outcome.fee;
         _credit(book, terms.buyer, outcome.refund);
-        for (uint256 i = 0; i < retiredWh.length; ++i) {
-            _credit(book, terms.energyLots[i].supplier, outcome.energyLots[i].paid);
-        }
+        _creditLots(book, terms.energyLots, outcome.energyLots);
         if (outcome.credits != 0) credits.mint(terms.buyer, outcome.credits, dealId);
         emit IMarket.DealFinalized(dealId, terms.buyer, outcome);
     }
@@ -111,14 +109,15 @@ library DealClosing {
         IMarket.DealTerms calldata terms,
         uint256[] memory retirable
     ) private returns (uint256[] memory retiredWh) {
-        uint256 lotCount = terms.energyLots.length;
+        IMarket.DealEnergyLot[] calldata dealLots = terms.energyLots;
+        uint256 lotCount = dealLots.length;
         bool anyRetirable = false;
         for (uint256 h = 0; h < retirable.length && !anyRetirable; ++h) anyRetirable = retirable[h] != 0;
         if (!anyRetirable) return new uint256[](lotCount);
         IGreenCertificates.DealLot[] memory lots = new IGreenCertificates.DealLot[](lotCount);
         uint256 start = terms.start;
         for (uint256 i = 0; i < lotCount; ++i) {
-            IMarket.DealEnergyLot calldata lot = terms.energyLots[i];
+            IMarket.DealEnergyLot calldata lot = dealLots[i];
             lots[i] = IGreenCertificates.DealLot({
                 holder: lot.supplier,
                 certificateId: DealMath.certificateIdOf(lot),
@@ -151,11 +150,21 @@ library DealClosing {
                 terms.durationHours
             );
         }
-        for (uint256 h = 0; h < terms.durationHours; ++h) {
-            if (usage.vcuPerHour[h] > terms.vcu) {
-                revert IMarket.MarketDeliveryExceedsDeal(dealId, h, usage.vcuPerHour[h], terms.vcu);
+        uint32[] calldata vcuPerHour = usage.vcuPerHour;
+        uint256 vcu = terms.vcu;
+        for (uint256 h = 0; h < vcuPerHour.length; ++h) {
+            if (vcuPerHour[h] > vcu) {
+                revert IMarket.MarketDeliveryExceedsDeal(dealId, h, vcuPerHour[h], vcu);
             }
         }
+    }
+
+    function _creditLots(
+        Book storage book,
+        IMarket.DealEnergyLot[] calldata lots,
+        IMarket.LotOutcome[] memory lotOutcomes
+    ) private {
+        for (uint256 i = 0; i < lots.length; ++i) _credit(book, lots[i].supplier, lotOutcomes[i].paid);
     }
 
     function _credit(Book storage book, address account, uint256 amount) private {

@@ -80,8 +80,10 @@ library DealMath {
     /// @notice Σ lots' Wh in each job hour (index 0 = the hour starting at `terms.start`).
     function greenPerHour(IMarket.DealTerms calldata terms) internal pure returns (uint256[] memory green) {
         green = new uint256[](terms.durationHours);
-        for (uint256 i = 0; i < terms.energyLots.length; ++i) {
-            IMarket.DealEnergyLot calldata lot = terms.energyLots[i];
+        // The lots' calldata slice is taken once: each access through `terms` re-checks its offset.
+        IMarket.DealEnergyLot[] calldata lots = terms.energyLots;
+        for (uint256 i = 0; i < lots.length; ++i) {
+            IMarket.DealEnergyLot calldata lot = lots[i];
             // Settlement checked every lot's hour inside the job's hours and its Wh within a uint64.
             unchecked {
                 green[(lot.hour - terms.start) / Hours.SECONDS_PER_HOUR] += lot.wh;
@@ -113,9 +115,10 @@ library DealMath {
     {
         uint256[] memory green = greenPerHour(terms);
         uint256 vcuHoursDelivered = 0;
+        (uint32[] calldata vcuPerHour, uint64[] calldata whPerHour) = (report.vcuPerHour, report.whPerHour);
         for (uint256 h = 0; h < green.length; ++h) {
-            uint256 metered = report.whPerHour[h];
-            vcuHoursDelivered += report.vcuPerHour[h];
+            uint256 metered = whPerHour[h];
+            vcuHoursDelivered += vcuPerHour[h];
             whConsumed += metered;
             matchedGreenWh += green[h] < metered ? green[h] : metered;
         }
@@ -138,12 +141,17 @@ library DealMath {
     ) internal pure returns (uint256[] memory retirable) {
         o.acceptedBps = acceptedBps;
         retirable = greenPerHour(terms);
+        (uint32[] calldata vcuPerHour, uint64[] calldata whPerHour) = (report.vcuPerHour, report.whPerHour);
+        uint256 vcuHoursDelivered = 0;
+        uint256 whConsumed = 0;
         for (uint256 h = 0; h < retirable.length; ++h) {
-            uint256 metered = report.whPerHour[h];
-            o.vcuHoursDelivered += report.vcuPerHour[h];
-            o.whConsumed += metered;
+            uint256 metered = whPerHour[h];
+            vcuHoursDelivered += vcuPerHour[h];
+            whConsumed += metered;
             retirable[h] = ((retirable[h] < metered ? retirable[h] : metered) * acceptedBps) / BPS;
         }
+        o.vcuHoursDelivered = vcuHoursDelivered;
+        o.whConsumed = whConsumed;
     }
 
     /// @notice Payouts and credits of a deal whose lots retired `retiredWh` against `retirable`
@@ -166,10 +174,10 @@ library DealMath {
         uint256 fullPayment = terms.computePayment + terms.bandwidthPayment;
         uint256 paid = o.computePaid + o.bandwidthPaid;
         uint256 avoidedWhGrams = 0;
-        uint256 lotCount = terms.energyLots.length;
-        o.energyLots = new IMarket.LotOutcome[](lotCount);
-        for (uint256 i = 0; i < lotCount; ++i) {
-            IMarket.DealEnergyLot calldata lot = terms.energyLots[i];
+        IMarket.DealEnergyLot[] calldata lots = terms.energyLots;
+        o.energyLots = new IMarket.LotOutcome[](lots.length);
+        for (uint256 i = 0; i < lots.length; ++i) {
+            IMarket.DealEnergyLot calldata lot = lots[i];
             IMarket.LotOutcome memory lotOutcome = o.energyLots[i];
             _payLot(terms.start, lot, retirable, retiredWh[i], lotOutcome);
             fullPayment += lot.payment;
