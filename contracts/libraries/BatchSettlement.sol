@@ -72,9 +72,10 @@ library BatchSettlement {
         IGreenCertificates certificates,
         IMarket.Match calldata m
     ) private returns (IMarket.SkipReason reason) {
-        MatchContext memory ctx;
-        (reason, ctx) = _check(book, certificates, m);
-        if (reason != IMarket.SkipReason.None) return reason;
+        (IMarket.SkipReason checked, MatchContext memory ctx) = _check(book, certificates, m);
+        // Declared by the call, not ahead of it: a declared context would allocate zeroed copies of its
+        // nested order structs only to have them replaced.
+        if (checked != IMarket.SkipReason.None) return checked;
         _record(book, m, ctx);
 
         // The terms are encoded once, for both the stored digest and the event.
