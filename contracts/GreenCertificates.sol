@@ -129,39 +129,26 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
     /// @inheritdoc IGreenCertificates
     function retire(uint256 certificateId, uint256 wh, address beneficiary, string calldata purpose) external {
         if (beneficiary == address(0)) revert CertificatesInvalidBeneficiary(beneficiary);
-        _retire(msg.sender, certificateId, wh, beneficiary, 0, purpose);
+        if (wh == 0) revert CertificatesZeroAmount();
+        uint256 deviceId = certificateId >> 32;
+        if (_devices[deviceId].status == DeviceStatus.Suspended) {
+            revert CertificatesDeviceSuspended(certificateId, deviceId);
+        }
+        _burnRetired(msg.sender, certificateId, wh, beneficiary, 0, purpose);
     }
 
     /// @inheritdoc IGreenCertificates
     function retireForDeal(
         uint256 dealId,
         address beneficiary,
-        address[] calldata holders,
-        uint256[] calldata certificateIds,
-        uint256[] calldata whs
-    ) external onlyRole(MARKET_ROLE) {
-        if (holders.length != certificateIds.length || certificateIds.length != whs.length) {
-            revert CertificatesLengthMismatch(holders.length, certificateIds.length, whs.length);
-        }
+        DealLot[] calldata lots,
+        uint256[] calldata retirablePerHour
+    ) external onlyRole(MARKET_ROLE) returns (uint256[] memory retiredWh) {
         if (beneficiary == address(0)) revert CertificatesInvalidBeneficiary(beneficiary);
-        for (uint256 i = 0; i < holders.length; ++i) {
-            _retire(holders[i], certificateIds[i], whs[i], beneficiary, dealId, "CCEX deal");
-        }
-    }
-
-    /// @inheritdoc IGreenCertificates
-    function deliverableOf(
-        address[] calldata holders,
-        uint256[] calldata certificateIds
-    ) external view returns (uint256[] memory whs) {
-        if (holders.length != certificateIds.length) {
-            revert CertificatesLengthMismatch(holders.length, certificateIds.length, certificateIds.length);
-        }
-        whs = new uint256[](holders.length);
-        for (uint256 i = 0; i < holders.length; ++i) {
-            if (_devices[certificateIds[i] >> 32].status == DeviceStatus.Suspended) continue;
-            if (!isApprovedForAll(holders[i], msg.sender)) continue;
-            whs[i] = balanceOf(holders[i], certificateIds[i]);
+        uint256[] memory capLeft = retirablePerHour;
+        retiredWh = new uint256[](lots.length);
+        for (uint256 i = 0; i < lots.length; ++i) {
+            retiredWh[i] = _retireLot(dealId, beneficiary, lots[i], capLeft);
         }
     }
 
@@ -231,8 +218,37 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
         if (device.owner == address(0)) revert CertificatesUnknownDevice(deviceId);
     }
 
-    /// @dev Burns `wh` of `holder`'s certificates of one device-hour for `beneficiary`.
-    function _retire(
+    /// @dev Retires what a deal's lot can: min(its Wh, its hour's cap left, what its holder can deliver).
+    function _retireLot(
+        uint256 dealId,
+        address beneficiary,
+        DealLot calldata lot,
+        uint256[] memory capLeft
+    ) private returns (uint256 wh) {
+        uint256 h = lot.jobHour;
+        wh = lot.wh < capLeft[h] ? lot.wh : capLeft[h];
+        if (wh == 0) return 0;
+        uint256 deliverable = _deliverable(lot.holder, lot.certificateId);
+        if (deliverable < wh) wh = deliverable;
+        if (wh == 0) return 0;
+        // wh ≤ capLeft[h] (taken as the minimum above).
+        unchecked {
+            capLeft[h] -= wh;
+        }
+        _burnRetired(lot.holder, lot.certificateId, wh, beneficiary, dealId, "CCEX deal");
+    }
+
+    /// @dev Wh of `certificateId` the market (the caller) may retire from `holder` now: its balance,
+    /// or 0 when the device is suspended or the holder no longer lets the caller operate its certificates.
+    function _deliverable(address holder, uint256 certificateId) private view returns (uint256) {
+        if (_devices[certificateId >> 32].status == DeviceStatus.Suspended) return 0;
+        if (!isApprovedForAll(holder, msg.sender)) return 0;
+        return balanceOf(holder, certificateId);
+    }
+
+    /// @dev Burns `wh` of `holder`'s certificates of one device-hour for `beneficiary`; the caller
+    /// checked the amount and the device.
+    function _burnRetired(
         address holder,
         uint256 certificateId,
         uint256 wh,
@@ -240,14 +256,18 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
         uint256 dealId,
         string memory purpose
     ) private {
-        if (wh == 0) revert CertificatesZeroAmount();
-        uint256 deviceId = certificateId >> 32;
-        if (_devices[deviceId].status == DeviceStatus.Suspended) {
-            revert CertificatesDeviceSuspended(certificateId, deviceId);
-        }
         _burn(holder, certificateId, wh);
         // The low 32 bits are the hour index, so the hour's start fits uint40.
         uint40 hourStart = uint40((certificateId & type(uint32).max) * Hours.SECONDS_PER_HOUR);
-        emit CertificatesRetired(certificateId, holder, beneficiary, deviceId, hourStart, wh, dealId, purpose);
+        emit CertificatesRetired(
+            certificateId,
+            holder,
+            beneficiary,
+            certificateId >> 32,
+            hourStart,
+            wh,
+            dealId,
+            purpose
+        );
     }
 }

@@ -612,8 +612,9 @@ contract Market is IMarket, AccessControl, Pausable, ReentrancyGuardTransient, M
         if (account == terms.buyer || (terms.bandwidthOfferId != 0 && account == terms.bandwidthSupplier)) {
             return true;
         }
-        for (uint256 i = 0; i < terms.energyLots.length; ++i) {
-            if (account == terms.energyLots[i].supplier) return true;
+        DealEnergyLot[] calldata lots = terms.energyLots;
+        for (uint256 i = 0; i < lots.length; ++i) {
+            if (account == lots[i].supplier) return true;
         }
         return false;
     }

@@ -42,6 +42,14 @@ interface IGreenCertificates is IERC1155 {
     }
 
     /// @notice What the market needs of a device, without its metadata (one storage slot).
+    /// @notice One energy lot of a closing deal, as the market asks the registry to retire it.
+    struct DealLot {
+        address holder; // the lot's supplier
+        uint256 certificateId; // deviceId << 32 | hour index
+        uint256 wh; // the Wh the deal bought
+        uint256 jobHour; // the hour's offset in the job: index into retirablePerHour
+    }
+
     struct DeviceProfile {
         address owner;
         EnergySource source;
@@ -79,8 +87,6 @@ interface IGreenCertificates is IERC1155 {
     error CertificatesRegistrarIsOwner(uint256 deviceId, address registrar);
     /// @notice The certificate's device is suspended: its Wh cannot be retired until it is approved again.
     error CertificatesDeviceSuspended(uint256 certificateId, uint256 deviceId);
-    /// @notice The argument arrays of a market retirement differ in length.
-    error CertificatesLengthMismatch(uint256 holders, uint256 certificateIds, uint256 whs);
 
     /// @notice A device was registered by its owner and awaits the registrar's approval.
     event DeviceRegistered(
@@ -163,26 +169,22 @@ interface IGreenCertificates is IERC1155 {
     /// Emits {CertificatesRetired} (dealId 0) and ERC-1155 {TransferSingle} (burn).
     function retire(uint256 certificateId, uint256 wh, address beneficiary, string calldata purpose) external;
 
-    /// @notice Retires, for a finalised deal, Wh its energy suppliers sold: `whs[i]` of `certificateIds[i]`
-    /// from `holders[i]`, for the deal's buyer. The market computes the amounts with {deliverableOf} in
-    /// the same transaction, so each is within the holder's balance and consent.
-    /// @dev Requirements: caller has MARKET_ROLE; arrays of equal length; each holder holds the Wh;
-    /// no device suspended. Emits {CertificatesRetired} (with `dealId`) and an ERC-1155 burn per entry.
+    /// @notice Retires, for a closing deal, what its energy suppliers can deliver of the Wh they sold,
+    /// for the deal's buyer, in one call: each lot asks for up to its `wh` of `certificateId` from its
+    /// `holder` and draws on the cap of its job hour, `retirablePerHour[lot.jobHour]`; lots retire in
+    /// order, each min(its Wh, its hour's cap left, what its holder can deliver now), and what a lot
+    /// retires comes off its hour's cap. A holder can deliver its balance, or nothing when the device
+    /// is suspended or the holder no longer lets the market operate its certificates
+    /// (`setApprovalForAll`); a holder's earlier lots of the same device-hour come off its balance.
+    /// @dev Requirements: caller has MARKET_ROLE; beneficiary ≠ 0; every jobHour < retirablePerHour.length.
+    /// Emits {CertificatesRetired} (with `dealId`) and an ERC-1155 burn per lot that retires anything.
+    /// @return retiredWh what each lot retired (aligned with the lots)
     function retireForDeal(
         uint256 dealId,
         address beneficiary,
-        address[] calldata holders,
-        uint256[] calldata certificateIds,
-        uint256[] calldata whs
-    ) external;
-
-    /// @notice Wh of each `certificateIds[i]` the market (the caller) may retire from `holders[i]`:
-    /// the holder's balance, or 0 when the device is suspended or the holder no longer lets the caller
-    /// operate its certificates (`setApprovalForAll`).
-    function deliverableOf(
-        address[] calldata holders,
-        uint256[] calldata certificateIds
-    ) external view returns (uint256[] memory whs);
+        DealLot[] calldata lots,
+        uint256[] calldata retirablePerHour
+    ) external returns (uint256[] memory retiredWh);
 
     /// @notice The device with id `deviceId` (ids start at 1; all zero for unknown ids).
     function deviceOf(uint256 deviceId) external view returns (Device memory);

@@ -72,9 +72,10 @@ library BatchSettlement {
         IGreenCertificates certificates,
         IMarket.Match calldata m
     ) private returns (IMarket.SkipReason reason) {
-        MatchContext memory ctx;
-        (reason, ctx) = _check(book, certificates, m);
-        if (reason != IMarket.SkipReason.None) return reason;
+        (IMarket.SkipReason checked, MatchContext memory ctx) = _check(book, certificates, m);
+        // Declared by the call, not ahead of it: a declared context would allocate zeroed copies of its
+        // nested order structs only to have them replaced.
+        if (checked != IMarket.SkipReason.None) return checked;
         _record(book, m, ctx);
 
         // The terms are encoded once, for both the stored digest and the event.
@@ -102,8 +103,9 @@ library BatchSettlement {
         uint256 endIndex = Hours.indexOf(ctx.end);
         mapping(uint256 => uint256) storage used = book.computeUsed[m.computeOfferId];
         for (uint256 h = firstIndex; h < endIndex; ++h) used.add32(h, m.vcu);
-        for (uint256 i = 0; i < m.energyLots.length; ++i) {
-            IMarket.EnergyLot calldata lot = m.energyLots[i];
+        IMarket.EnergyLot[] calldata lots = m.energyLots;
+        for (uint256 i = 0; i < lots.length; ++i) {
+            IMarket.EnergyLot calldata lot = lots[i];
             uint256 offset = (lot.hour - ctx.lotOffers[i].firstHour) / Hours.SECONDS_PER_HOUR;
             book.energyRemaining[lot.offerId].sub64(offset, lot.wh);
         }
@@ -256,7 +258,10 @@ library BatchSettlement {
         if (reason != IMarket.SkipReason.None || m.bandwidthOfferId == 0) return reason;
         if (ctx.link.supplier == msg.sender) return IMarket.SkipReason.MatcherIsParty;
         // A job uses its Mbps once on a link, however many matches fill it: only the first reserves.
-        ctx.reservesLink = ctx.bid.linkId != m.bandwidthOfferId && !book.extraLinks[m.bidId][m.bandwidthOfferId];
+        // A bid without a first link has no extra ones, so its first match skips their (cold) slot.
+        ctx.reservesLink =
+            ctx.bid.linkId == 0 ||
+            (ctx.bid.linkId != m.bandwidthOfferId && !book.extraLinks[m.bidId][m.bandwidthOfferId]);
         if (!ctx.reservesLink) return IMarket.SkipReason.None;
         mapping(uint256 => uint256) storage reserved = book.bandwidthUsed[m.bandwidthOfferId];
         uint256 endIndex = Hours.indexOf(ctx.end);
@@ -289,8 +294,9 @@ library BatchSettlement {
         terms.computePayment = m.computePayment;
         terms.needPerHourWh = ctx.needPerHourWh;
         terms.energyLots = new IMarket.DealEnergyLot[](ctx.lotOffers.length);
+        IMarket.EnergyLot[] calldata lots = m.energyLots;
         for (uint256 i = 0; i < ctx.lotOffers.length; ++i) {
-            IMarket.EnergyLot calldata lot = m.energyLots[i];
+            IMarket.EnergyLot calldata lot = lots[i];
             IMarket.EnergyOffer memory lotOffer = ctx.lotOffers[i];
             terms.energyLots[i] = IMarket.DealEnergyLot({
                 offerId: lot.offerId,

@@ -50,8 +50,9 @@ library DealClosing {
         }
     }
 
-    /// @notice Pays out, refunds, retires the time-matched certificate Wh from their suppliers and
-    /// mints credits: the end of every reported deal.
+    /// @notice Pays out, refunds, retires the time-matched certificate Wh from their suppliers (one call
+    /// to the registry, which retires what each can deliver and says how much) and mints credits: the
+    /// end of every reported deal.
     /// @param dealCall the market's own calldata: a call of (dealId, terms, report, …) whose terms and
     /// report the market has just checked against the deal's digest. They are passed as the bytes of
     /// that call (one copy) rather than as structs, which the call to this library would re-encode
@@ -66,24 +67,21 @@ library DealClosing {
         bytes calldata dealCall
     ) external {
         (IMarket.DealTerms calldata terms, IMarket.UsageReport calldata usage) = _dealArguments(dealCall);
-        (IMarket.DealOutcome memory outcome, address[] memory holders, uint256[] memory certificateIds) = _outcome(
-            certificates,
-            terms,
-            usage,
-            acceptedBps
-        );
+        IMarket.DealOutcome memory outcome;
+        uint256[] memory retirable = DealMath.retirablePerHour(terms, usage, acceptedBps, outcome);
         book.deals[dealId] = IMarket.Deal({
             status: IMarket.DealStatus.Finalized,
             flagged: book.deals[dealId].flagged,
             since: uint40(block.timestamp),
             digest: digest
         });
+        uint256[] memory retiredWh = _retire(certificates, dealId, terms, retirable);
+        DealMath.payOut(terms, retirable, retiredWh, outcome);
         _credit(book, terms.computeSupplier, outcome.computePaid);
         _credit(book, terms.bandwidthSupplier, outcome.bandwidthPaid);
         book.accruedFees += outcome.fee;
         _credit(book, terms.buyer, outcome.refund);
-        for (uint256 i = 0; i < holders.length; ++i) _credit(book, holders[i], outcome.energyLots[i].paid);
-        _retire(certificates, dealId, terms.buyer, holders, certificateIds, outcome.energyLots);
+        _creditLots(book, terms.energyLots, outcome.energyLots);
         if (outcome.credits != 0) credits.mint(terms.buyer, outcome.credits, dealId);
         emit IMarket.DealFinalized(dealId, terms.buyer, outcome);
     }
@@ -102,57 +100,32 @@ library DealClosing {
         }
     }
 
-    /// @dev The deal's outcome, with each lot's supplier and certificate id (aligned with the lots).
-    function _outcome(
-        IGreenCertificates certificates,
-        IMarket.DealTerms calldata terms,
-        IMarket.UsageReport calldata usage,
-        uint16 acceptedBps
-    )
-        private
-        view
-        returns (IMarket.DealOutcome memory outcome, address[] memory holders, uint256[] memory certificateIds)
-    {
-        uint256 lotCount = terms.energyLots.length;
-        holders = new address[](lotCount);
-        certificateIds = new uint256[](lotCount);
-        for (uint256 i = 0; i < lotCount; ++i) {
-            holders[i] = terms.energyLots[i].supplier;
-            certificateIds[i] = DealMath.certificateIdOf(terms.energyLots[i]);
-        }
-        // Forward delivery: what each supplier holds (and lets the market retire) now caps its lot.
-        uint256[] memory deliverable =
-            lotCount == 0 ? new uint256[](0) : certificates.deliverableOf(holders, certificateIds);
-        outcome = DealMath.outcome(terms, usage, acceptedBps, deliverable);
-    }
-
-    /// @dev Retires every lot's retired Wh from its supplier for the buyer, in one call to the registry.
+    /// @dev Retires the lots' Wh their suppliers can deliver, hour by hour up to `retirable`, in one call
+    /// to the registry (none when no hour has anything to retire).
+    /// @return retiredWh what each lot retired (aligned with the lots)
     function _retire(
         IGreenCertificates certificates,
         uint256 dealId,
-        address buyer,
-        address[] memory holders,
-        uint256[] memory certificateIds,
-        IMarket.LotOutcome[] memory lots
-    ) private {
-        uint256[] memory retiredWh = new uint256[](lots.length);
-        uint256 retiredLots = 0;
-        for (uint256 i = 0; i < lots.length; ++i) {
-            if (lots[i].retiredWh == 0) continue;
-            // retiredLots ≤ i: entries move only towards the front, over ones already read.
-            holders[retiredLots] = holders[i];
-            certificateIds[retiredLots] = certificateIds[i];
-            retiredWh[retiredLots] = lots[i].retiredWh;
-            ++retiredLots;
+        IMarket.DealTerms calldata terms,
+        uint256[] memory retirable
+    ) private returns (uint256[] memory retiredWh) {
+        IMarket.DealEnergyLot[] calldata dealLots = terms.energyLots;
+        uint256 lotCount = dealLots.length;
+        bool anyRetirable = false;
+        for (uint256 h = 0; h < retirable.length && !anyRetirable; ++h) anyRetirable = retirable[h] != 0;
+        if (!anyRetirable) return new uint256[](lotCount);
+        IGreenCertificates.DealLot[] memory lots = new IGreenCertificates.DealLot[](lotCount);
+        uint256 start = terms.start;
+        for (uint256 i = 0; i < lotCount; ++i) {
+            IMarket.DealEnergyLot calldata lot = dealLots[i];
+            lots[i] = IGreenCertificates.DealLot({
+                holder: lot.supplier,
+                certificateId: DealMath.certificateIdOf(lot),
+                wh: lot.wh,
+                jobHour: (lot.hour - start) / Hours.SECONDS_PER_HOUR
+            });
         }
-        if (retiredLots == 0) return;
-        // Shrink the arrays to the lots that retired anything; memory only ever gets shorter here.
-        assembly ("memory-safe") {
-            mstore(holders, retiredLots)
-            mstore(certificateIds, retiredLots)
-            mstore(retiredWh, retiredLots)
-        }
-        certificates.retireForDeal(dealId, buyer, holders, certificateIds, retiredWh);
+        return certificates.retireForDeal(dealId, terms.buyer, lots, retirable);
     }
 
     /// @dev The reporter, the time and the report's shape: see {IMarket-reportUsage}.
@@ -177,11 +150,21 @@ library DealClosing {
                 terms.durationHours
             );
         }
-        for (uint256 h = 0; h < terms.durationHours; ++h) {
-            if (usage.vcuPerHour[h] > terms.vcu) {
-                revert IMarket.MarketDeliveryExceedsDeal(dealId, h, usage.vcuPerHour[h], terms.vcu);
+        uint32[] calldata vcuPerHour = usage.vcuPerHour;
+        uint256 vcu = terms.vcu;
+        for (uint256 h = 0; h < vcuPerHour.length; ++h) {
+            if (vcuPerHour[h] > vcu) {
+                revert IMarket.MarketDeliveryExceedsDeal(dealId, h, vcuPerHour[h], vcu);
             }
         }
+    }
+
+    function _creditLots(
+        Book storage book,
+        IMarket.DealEnergyLot[] calldata lots,
+        IMarket.LotOutcome[] memory lotOutcomes
+    ) private {
+        for (uint256 i = 0; i < lots.length; ++i) _credit(book, lots[i].supplier, lotOutcomes[i].paid);
     }
 
     function _credit(Book storage book, address account, uint256 amount) private {

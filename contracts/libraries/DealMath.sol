@@ -80,8 +80,10 @@ library DealMath {
     /// @notice Σ lots' Wh in each job hour (index 0 = the hour starting at `terms.start`).
     function greenPerHour(IMarket.DealTerms calldata terms) internal pure returns (uint256[] memory green) {
         green = new uint256[](terms.durationHours);
-        for (uint256 i = 0; i < terms.energyLots.length; ++i) {
-            IMarket.DealEnergyLot calldata lot = terms.energyLots[i];
+        // The lots' calldata slice is taken once: each access through `terms` re-checks its offset.
+        IMarket.DealEnergyLot[] calldata lots = terms.energyLots;
+        for (uint256 i = 0; i < lots.length; ++i) {
+            IMarket.DealEnergyLot calldata lot = lots[i];
             // Settlement checked every lot's hour inside the job's hours and its Wh within a uint64.
             unchecked {
                 green[(lot.hour - terms.start) / Hours.SECONDS_PER_HOUR] += lot.wh;
@@ -113,9 +115,10 @@ library DealMath {
     {
         uint256[] memory green = greenPerHour(terms);
         uint256 vcuHoursDelivered = 0;
+        (uint32[] calldata vcuPerHour, uint64[] calldata whPerHour) = (report.vcuPerHour, report.whPerHour);
         for (uint256 h = 0; h < green.length; ++h) {
-            uint256 metered = report.whPerHour[h];
-            vcuHoursDelivered += report.vcuPerHour[h];
+            uint256 metered = whPerHour[h];
+            vcuHoursDelivered += vcuPerHour[h];
             whConsumed += metered;
             matchedGreenWh += green[h] < metered ? green[h] : metered;
         }
@@ -125,99 +128,85 @@ library DealMath {
         belowGreenMinimum = matchedGreenWh * BPS < whConsumed * terms.minGreenBps;
     }
 
-    /// @notice Payouts, retirements and credits of a deal closing on `report`, with `acceptedBps` of
-    /// the reported delivery accepted (10,000 unless an arbiter granted the buyer a refund share).
-    /// @dev Compute and bandwidth are paid pro rata to the VCU-hours delivered. In each job hour h the
-    /// retirable Wh are min(lots' Wh in h, metered Wh in h) × acceptedBps / 10,000; the lots of h
-    /// retire in lot order up to it, each at most its Wh and what its supplier can deliver
-    /// (`deliverable[i]`: its balance of the device-hour, 0 for a suspended device or a revoked
-    /// approval, shared by lots of the same supplier and device-hour), and each is paid pro rata to the
-    /// Wh it retired. The fee follows what suppliers are paid. Credits = Σ retired Wh × (grid factor −
-    /// source factor) / 1000.
-    function outcome(
+    /// @notice What a deal closing on `report` delivered, with `acceptedBps` of the reported delivery
+    /// accepted (10,000 unless an arbiter granted the buyer a refund share): fills `o`'s delivered
+    /// totals and returns each job hour's retirable Wh, min(lots' Wh in h, metered Wh in h) ×
+    /// acceptedBps / 10,000, the cap the hour's lots retire against (in lot order, each at most its Wh
+    /// and what its supplier can deliver: {IGreenCertificates-retireForDeal}).
+    function retirablePerHour(
         IMarket.DealTerms calldata terms,
         IMarket.UsageReport calldata report,
         uint16 acceptedBps,
-        uint256[] memory deliverable
-    ) internal pure returns (IMarket.DealOutcome memory o) {
+        IMarket.DealOutcome memory o
+    ) internal pure returns (uint256[] memory retirable) {
         o.acceptedBps = acceptedBps;
-        uint256[] memory retirable = greenPerHour(terms);
+        retirable = greenPerHour(terms);
+        (uint32[] calldata vcuPerHour, uint64[] calldata whPerHour) = (report.vcuPerHour, report.whPerHour);
+        uint256 vcuHoursDelivered = 0;
+        uint256 whConsumed = 0;
         for (uint256 h = 0; h < retirable.length; ++h) {
-            uint256 metered = report.whPerHour[h];
-            o.vcuHoursDelivered += report.vcuPerHour[h];
-            o.whConsumed += metered;
+            uint256 metered = whPerHour[h];
+            vcuHoursDelivered += vcuPerHour[h];
+            whConsumed += metered;
             retirable[h] = ((retirable[h] < metered ? retirable[h] : metered) * acceptedBps) / BPS;
         }
-        uint256 deliveredShare = o.vcuHoursDelivered * acceptedBps;
+        o.vcuHoursDelivered = vcuHoursDelivered;
+        o.whConsumed = whConsumed;
+    }
+
+    /// @notice Payouts and credits of a deal whose lots retired `retiredWh` against `retirable`
+    /// (from {retirablePerHour}, consumed here): fills the rest of `o`.
+    /// @dev Compute and bandwidth are paid pro rata to the VCU-hours delivered, each lot pro rata to the
+    /// Wh it retired; a lot's share of its hour it could not retire is its undelivered Wh. The fee
+    /// follows what suppliers are paid. Credits = Σ retired Wh × (grid factor − source factor) / 1000.
+    /// Rounding down everywhere leaves the remainder to the buyer's refund, so the escrow is paid out
+    /// exactly (docs/market-rules.md, "Finalisation").
+    function payOut(
+        IMarket.DealTerms calldata terms,
+        uint256[] memory retirable,
+        uint256[] memory retiredWh,
+        IMarket.DealOutcome memory o
+    ) internal pure {
+        uint256 deliveredShare = o.vcuHoursDelivered * o.acceptedBps;
         uint256 wholeShare = terms.vcu * terms.durationHours * BPS;
         o.computePaid = (terms.computePayment * deliveredShare) / wholeShare;
         o.bandwidthPaid = (terms.bandwidthPayment * deliveredShare) / wholeShare;
-        (uint256 lotPayments, uint256 lotsPaid) = _retireLots(terms, retirable, deliverable, o);
-        uint256 fullPayment = terms.computePayment + terms.bandwidthPayment + lotPayments;
-        uint256 paid = o.computePaid + o.bandwidthPaid + lotsPaid;
-        o.fee = fullPayment == 0 ? 0 : (terms.fee * paid) / fullPayment;
-        // Settlement checked fullPayment + fee ≤ escrow, and paid ≤ fullPayment, so this cannot underflow.
-        o.refund = terms.escrow - paid - o.fee;
-    }
-
-    /// @dev Retires the lots in order against each hour's retirable Wh and what their suppliers can
-    /// deliver; fills `o.energyLots` and `o.credits`.
-    /// @return lotPayments Σ lot payments at full delivery
-    /// @return lotsPaid Σ what the lots are paid
-    function _retireLots(
-        IMarket.DealTerms calldata terms,
-        uint256[] memory retirable,
-        uint256[] memory deliverable,
-        IMarket.DealOutcome memory o
-    ) private pure returns (uint256 lotPayments, uint256 lotsPaid) {
+        uint256 fullPayment = terms.computePayment + terms.bandwidthPayment;
+        uint256 paid = o.computePaid + o.bandwidthPaid;
         uint256 avoidedWhGrams = 0;
-        o.energyLots = new IMarket.LotOutcome[](terms.energyLots.length);
-        for (uint256 i = 0; i < terms.energyLots.length; ++i) {
-            IMarket.DealEnergyLot calldata lot = terms.energyLots[i];
-            IMarket.LotOutcome memory lotOutcome = _retireLot(terms, i, retirable, deliverable);
-            o.energyLots[i] = lotOutcome;
-            lotPayments += lot.payment;
-            lotsPaid += lotOutcome.paid;
+        IMarket.DealEnergyLot[] calldata lots = terms.energyLots;
+        o.energyLots = new IMarket.LotOutcome[](lots.length);
+        for (uint256 i = 0; i < lots.length; ++i) {
+            IMarket.DealEnergyLot calldata lot = lots[i];
+            IMarket.LotOutcome memory lotOutcome = o.energyLots[i];
+            _payLot(terms.start, lot, retirable, retiredWh[i], lotOutcome);
+            fullPayment += lot.payment;
+            paid += lotOutcome.paid;
             if (terms.gridFactor > lot.sourceFactor) {
                 avoidedWhGrams += lotOutcome.retiredWh * (terms.gridFactor - lot.sourceFactor);
             }
         }
         o.credits = avoidedWhGrams / WH_PER_KWH;
+        o.fee = fullPayment == 0 ? 0 : (terms.fee * paid) / fullPayment;
+        // Settlement checked fullPayment + fee ≤ escrow, and paid ≤ fullPayment, so this cannot underflow.
+        o.refund = terms.escrow - paid - o.fee;
     }
 
-    /// @dev Lot `i`: at most its Wh, its hour's retirable Wh left, and what its supplier can deliver.
-    function _retireLot(
-        IMarket.DealTerms calldata terms,
-        uint256 i,
+    /// @dev A lot that retired `retired` Wh: paid pro rata to them; its share of its hour's retirable Wh
+    /// it could not retire is undelivered.
+    function _payLot(
+        uint256 start,
+        IMarket.DealEnergyLot calldata lot,
         uint256[] memory retirable,
-        uint256[] memory deliverable
-    ) private pure returns (IMarket.LotOutcome memory lotOutcome) {
-        IMarket.DealEnergyLot calldata lot = terms.energyLots[i];
-        uint256 h = (lot.hour - terms.start) / Hours.SECONDS_PER_HOUR;
-        uint256 share = lot.wh < retirable[h] ? lot.wh : retirable[h];
-        uint256 retiredWh = share < deliverable[i] ? share : deliverable[i];
-        retirable[h] -= retiredWh;
-        _consumeDeliverable(terms, deliverable, i, retiredWh);
-        lotOutcome.paid = (lot.payment * retiredWh) / lot.wh;
-        lotOutcome.retiredWh = retiredWh;
-        lotOutcome.undeliveredWh = share - retiredWh;
-    }
-
-    /// @dev Takes `retiredWh` off what lot `i`'s supplier can still deliver of its device-hour, for
-    /// this lot and every later lot of the same supplier and device-hour (from another offer).
-    function _consumeDeliverable(
-        IMarket.DealTerms calldata terms,
-        uint256[] memory deliverable,
-        uint256 i,
-        uint256 retiredWh
+        uint256 retired,
+        IMarket.LotOutcome memory lotOutcome
     ) private pure {
-        IMarket.DealEnergyLot calldata lot = terms.energyLots[i];
-        deliverable[i] -= retiredWh;
-        for (uint256 j = i + 1; j < terms.energyLots.length; ++j) {
-            IMarket.DealEnergyLot calldata later = terms.energyLots[j];
-            if (later.deviceId == lot.deviceId && later.hour == lot.hour && later.supplier == lot.supplier) {
-                deliverable[j] -= retiredWh;
-            }
-        }
+        uint256 h = (lot.hour - start) / Hours.SECONDS_PER_HOUR;
+        uint256 share = lot.wh < retirable[h] ? lot.wh : retirable[h];
+        // The registry retires at most the lot's share of its hour (`share - retired` checks it).
+        retirable[h] -= retired;
+        lotOutcome.retiredWh = retired;
+        lotOutcome.undeliveredWh = share - retired;
+        lotOutcome.paid = (lot.payment * retired) / lot.wh;
     }
 }

@@ -5622,27 +5622,6 @@ export const greenCertificatesAbi = [
     "inputs": [
       {
         "internalType": "uint256",
-        "name": "holders",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "certificateIds",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "whs",
-        "type": "uint256"
-      }
-    ],
-    "name": "CertificatesLengthMismatch",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
         "name": "deviceId",
         "type": "uint256"
       },
@@ -6351,30 +6330,6 @@ export const greenCertificatesAbi = [
     "type": "function"
   },
   {
-    "inputs": [
-      {
-        "internalType": "address[]",
-        "name": "holders",
-        "type": "address[]"
-      },
-      {
-        "internalType": "uint256[]",
-        "name": "certificateIds",
-        "type": "uint256[]"
-      }
-    ],
-    "name": "deliverableOf",
-    "outputs": [
-      {
-        "internalType": "uint256[]",
-        "name": "whs",
-        "type": "uint256[]"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
     "inputs": [],
     "name": "deviceCount",
     "outputs": [
@@ -6738,23 +6693,46 @@ export const greenCertificatesAbi = [
         "type": "address"
       },
       {
-        "internalType": "address[]",
-        "name": "holders",
-        "type": "address[]"
+        "components": [
+          {
+            "internalType": "address",
+            "name": "holder",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "certificateId",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "wh",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "jobHour",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct IGreenCertificates.DealLot[]",
+        "name": "lots",
+        "type": "tuple[]"
       },
       {
         "internalType": "uint256[]",
-        "name": "certificateIds",
-        "type": "uint256[]"
-      },
-      {
-        "internalType": "uint256[]",
-        "name": "whs",
+        "name": "retirablePerHour",
         "type": "uint256[]"
       }
     ],
     "name": "retireForDeal",
-    "outputs": [],
+    "outputs": [
+      {
+        "internalType": "uint256[]",
+        "name": "retiredWh",
+        "type": "uint256[]"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   },

@@ -5,6 +5,7 @@
 //   npm run bench:gas -- --json        exactly one JSON object: { operations, lifecyclePerTrade }
 //   npm run bench:gas -- --update      rewrite the snapshot with this run's figures
 //   npm run bench:gas -- --breakdown   also show where the lifecycle's gas goes, per opcode family
+//   npm run bench:gas -- --profile     also show each lifecycle transaction's costliest source lines
 //
 // The lifecycle is a real bundled trade of the hourly market: a 4-hour job (25 VCU, 100 VCU-hours)
 // with two energy lots (two devices, two of the job's hours, 62.5 kWh each: the whole need of those
@@ -12,7 +13,7 @@
 // 20, plus the compute supplier's report (one transaction per deal, as the supplier's tools send it),
 // plus the finalisation as the keeper sends it (a multicall of the 20 deals), per deal.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -24,6 +25,7 @@ const { values: args } = parseArgs({
     json: { type: "boolean", default: false },
     update: { type: "boolean", default: false },
     breakdown: { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
   },
 });
 
@@ -224,6 +226,7 @@ if (args.json) {
     console.log(`${name.padEnd(width)}  ${String(gas).padStart(8)}  ${String(before ?? "-").padStart(9)}  ${delta}`);
   }
   if (args.breakdown) await printBreakdown();
+  if (args.profile) await printProfile();
 }
 
 if (args.update) {
@@ -302,4 +305,114 @@ function familyOf(op: string, cost: number): string {
   if (op === "TSTORE" || op === "TLOAD") return "TSTORE/TLOAD (reentrancy guard)";
   if (op.includes("COPY") || op === "MLOAD" || op === "MSTORE" || op === "MSTORE8") return "memory and calldata copies";
   return "other computation (stack, jumps, arithmetic)";
+}
+
+/**
+ * The costliest source lines of each kind of lifecycle transaction (settle, report, finalise), per trade:
+ * each traced step is mapped through its contract's source map to a line; compiler-generated code (ABI
+ * coding, checks) is charged to the line that ran before it in the same call, which is what invoked it.
+ */
+async function printProfile(): Promise<void> {
+  const codeNames: Record<string, string> = {
+    [(await market.getAddress()).toLowerCase()]: "Market",
+    [(await d.certificates.getAddress()).toLowerCase()]: "GreenCertificates",
+    [(await d.credits.getAddress()).toLowerCase()]: "CarbonCredits",
+  };
+  const lineOf: Record<string, (pc: number) => string | undefined> = {};
+  for (const [name, file] of [
+    ["Market", "contracts/Market.sol"],
+    ["GreenCertificates", "contracts/GreenCertificates.sol"],
+    ["CarbonCredits", "contracts/CarbonCredits.sol"],
+    ["BatchSettlement", "contracts/libraries/BatchSettlement.sol"],
+    ["DealClosing", "contracts/libraries/DealClosing.sol"],
+  ]) {
+    lineOf[name] = sourceLines(file, name);
+  }
+  for (const library of ["BatchSettlement", "DealClosing"]) {
+    const address = await libraryAddress(library);
+    if (address !== undefined) codeNames[address] = library;
+  }
+  const kinds = [lifecycleTransactions[0], lifecycleTransactions[1], lifecycleTransactions.at(-1)];
+  for (const [k, { hash, share }] of kinds.filter((t) => t !== undefined).entries()) {
+    const trace = (await ethers.provider.send("debug_traceTransaction", [
+      hash,
+      { disableStorage: true, disableMemory: true },
+    ])) as { structLogs: (Step & { pc: number; stack: string[] })[] };
+    const logs = trace.structLogs;
+    const frames = ["Market"];
+    const lastLine: Record<number, string> = {};
+    const lines: Record<string, number> = {};
+    for (const [i, step] of logs.entries()) {
+      frames.length = step.depth;
+      const code = frames[step.depth - 1];
+      const entersCallee = i + 1 < logs.length && logs[i + 1].depth > step.depth;
+      const cost = entersCallee ? callOverhead(logs, i) : step.gasCost;
+      const line = lineOf[code]?.(step.pc);
+      if (line !== undefined) lastLine[step.depth] = line;
+      const key = `${code.padEnd(17)} ${line ?? `(generated, after) ${lastLine[step.depth] ?? ""}`}`;
+      // A report is one transaction per deal, so its share is the transaction's whole gas.
+      lines[key] = (lines[key] ?? 0) + cost * (k === 1 ? 1 : share);
+      if (entersCallee) {
+        const target = `0x${step.stack[step.stack.length - 2].replace(/^0x/, "").slice(-40).padStart(40, "0")}`;
+        frames.push(codeNames[target] ?? target.slice(0, 10));
+      }
+    }
+    console.log(`\n${["settle (per match of 20)", "report", "finalise (per deal of 20)"][k]}: costliest lines`);
+    for (const [key, gas] of Object.entries(lines)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 25)) {
+      console.log(`  ${Math.round(gas).toString().padStart(6)}  ${key}`);
+    }
+  }
+}
+
+/** The address the deployment linked `library` at, read from the market's linked code. */
+async function libraryAddress(library: string): Promise<string | undefined> {
+  const artifact = await import("hardhat").then(({ artifacts }) => artifacts.readArtifact("Market"));
+  const references = Object.values(artifact.deployedLinkReferences ?? {}).flatMap((byName) =>
+    Object.entries(byName).filter(([name]) => name === library),
+  );
+  const start = references[0]?.[1][0]?.start;
+  if (start === undefined) return undefined;
+  const code = await ethers.provider.getCode(await market.getAddress());
+  return `0x${code.slice(2 + start * 2, 2 + start * 2 + 40)}`.toLowerCase();
+}
+
+/** Maps a program counter of `name`'s deployed code to "file:line source", from the newest build info. */
+function sourceLines(file: string, name: string): (pc: number) => string | undefined {
+  const dir = path.join(root, "artifacts/build-info");
+  const builds = readdirSync(dir)
+    .filter((f) => f.endsWith(".output.json"))
+    .sort((a, b) => statSync(path.join(dir, b)).mtimeMs - statSync(path.join(dir, a)).mtimeMs);
+  for (const outputFile of builds) {
+    const output = JSON.parse(readFileSync(path.join(dir, outputFile), "utf8")).output;
+    const contract = output.contracts[`project/${file}`]?.[name];
+    if (contract === undefined) continue;
+    const input = JSON.parse(readFileSync(path.join(dir, outputFile.replace(".output", "")), "utf8")).input;
+    const fileOfId: Record<number, string> = {};
+    for (const [f, { id }] of Object.entries(output.sources) as [string, { id: number }][]) fileOfId[id] = f;
+    const { object, sourceMap } = contract.evm.deployedBytecode as { object: string; sourceMap: string };
+    const code = Buffer.from(object.replace(/__\$[0-9a-f]{34}\$__/g, "0".repeat(40)), "hex");
+    const instructionAt: number[] = [];
+    for (let pc = 0, n = 0; pc < code.length; ++n) {
+      instructionAt[pc] = n;
+      const op = code[pc];
+      pc += op >= 0x60 && op <= 0x7f ? op - 0x5e : 1;
+    }
+    let previous = [0, 0, -1];
+    const entries = sourceMap.split(";").map((entry) => {
+      const [s, l, f] = entry.split(":");
+      previous = [s ? +s : previous[0], l ? +l : previous[1], f ? +f : previous[2]];
+      return previous;
+    });
+    return (pc) => {
+      const [start, length, id] = entries[instructionAt[pc]] ?? [0, 0, -1];
+      const source: string | undefined = input.sources[fileOfId[id]]?.content;
+      if (source === undefined) return undefined;
+      const line = source.slice(0, start).split("\n").length;
+      const text = source.slice(start, start + Math.min(length, 60)).replace(/\s+/g, " ");
+      return `${fileOfId[id].replace(/^project\//, "")}:${line} ${text}`;
+    };
+  }
+  return () => undefined;
 }

@@ -108,18 +108,34 @@ describe("issuing certificates hour by hour", () => {
       .withArgs(id, d.deviceId);
   });
 
-  it("lets only the market retire for a deal or read what suppliers can deliver to it", async () => {
+  it("lets only the market retire for a deal, each lot what its holder can deliver within its hour's cap", async () => {
     const d = await loadFixture(device);
     await expect(
-      d.certificates.connect(d.stranger).retireForDeal(1n, d.buyer, [d.windSupplier], [1n], [1n]),
+      d.certificates
+        .connect(d.stranger)
+        .retireForDeal(1n, d.buyer, [{ holder: d.windSupplier, certificateId: 1n, wh: 1n, jobHour: 0n }], [1n]),
     ).to.be.revertedWithCustomError(d.certificates, "AccessControlUnauthorizedAccount");
     await d.certificates.connect(d.windSupplier).issue(d.deviceId, d.firstHour, [5_000n]);
     const id = certificateId(d.deviceId, d.firstHour);
-    // The wind supplier approved the market, not the stranger: it can deliver only to the market.
-    expect(await d.certificates.connect(d.stranger).deliverableOf([d.windSupplier], [id])).to.deep.equal([0n]);
     const market = await d.market.getAddress();
-    const data = d.certificates.interface.encodeFunctionData("deliverableOf", [[d.windSupplier.address], [id]]);
-    const result = await ethers.provider.call({ to: await d.certificates.getAddress(), from: market, data });
-    expect([...d.certificates.interface.decodeFunctionResult("deliverableOf", result)[0]]).to.deep.equal([5_000n]);
+    /** What two lots of 4,000 Wh of the one device-hour retire, as the market's call would, under `cap`. */
+    const retiredUnder = async (cap: bigint) => {
+      const lot = { holder: d.windSupplier.address, certificateId: id, wh: 4_000n, jobHour: 0n };
+      const data = d.certificates.interface.encodeFunctionData("retireForDeal", [
+        7n,
+        d.buyer.address,
+        [lot, lot],
+        [cap],
+      ]);
+      const result = await ethers.provider.call({ to: await d.certificates.getAddress(), from: market, data });
+      return [...d.certificates.interface.decodeFunctionResult("retireForDeal", result)[0]];
+    };
+    // The second lot gets the cap left (2,000 Wh) but its holder has only 1,000 Wh after the first.
+    expect(await retiredUnder(6_000n)).to.deep.equal([4_000n, 1_000n]);
+    // The hour's cap runs out inside the first lot.
+    expect(await retiredUnder(3_000n)).to.deep.equal([3_000n, 0n]);
+    // A holder that withdrew the market's approval delivers nothing.
+    await d.certificates.connect(d.windSupplier).setApprovalForAll(market, false);
+    expect(await retiredUnder(6_000n)).to.deep.equal([0n, 0n]);
   });
 });

@@ -84,9 +84,19 @@ const restricted: Restricted[] = [
     holder: (f) => f.stranger, // only the market contract holds it
     contract: (f) => f.certificates,
     call: (f, c) =>
-      f.certificates
-        .connect(c)
-        .retireForDeal(f.dealId, c.address, [f.windSupplier.address], [certificateId(f.windDeviceId, f.start)], [1n]),
+      f.certificates.connect(c).retireForDeal(
+        f.dealId,
+        c.address,
+        [
+          {
+            holder: f.windSupplier.address,
+            certificateId: certificateId(f.windDeviceId, f.start),
+            wh: 1n,
+            jobHour: 0n,
+          },
+        ],
+        [1n],
+      ),
   },
   {
     name: "CarbonCredits.mint",

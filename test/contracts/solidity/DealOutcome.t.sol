@@ -5,15 +5,27 @@ import {IMarket} from "../../../contracts/interfaces/IMarket.sol";
 import {DealMath} from "../../../contracts/libraries/DealMath.sol";
 import {Assertions, bound} from "./utils/Assertions.sol";
 
-/// @dev Exposes the library's calldata function to the fuzzer.
+/// @dev Exposes the library's calldata functions to the fuzzer, with the registry's retirement between
+/// them (GreenCertificates.retireForDeal: lots in order, each min(its Wh, its hour's cap left, what its
+/// supplier holds)); every lot has its own supplier here, so `deliverable[i]` is what lot i's holds.
 contract DealMathHarness {
     function outcome(
         IMarket.DealTerms calldata terms,
         IMarket.UsageReport calldata report,
         uint16 acceptedBps,
         uint256[] calldata deliverable
-    ) external pure returns (IMarket.DealOutcome memory) {
-        return DealMath.outcome(terms, report, acceptedBps, deliverable);
+    ) external pure returns (IMarket.DealOutcome memory o) {
+        uint256[] memory retirable = DealMath.retirablePerHour(terms, report, acceptedBps, o);
+        uint256[] memory capLeft = new uint256[](retirable.length);
+        for (uint256 h = 0; h < retirable.length; ++h) capLeft[h] = retirable[h];
+        uint256[] memory retiredWh = new uint256[](terms.energyLots.length);
+        for (uint256 i = 0; i < retiredWh.length; ++i) {
+            uint256 h = (terms.energyLots[i].hour - terms.start) / 3600;
+            uint256 wh = terms.energyLots[i].wh < capLeft[h] ? terms.energyLots[i].wh : capLeft[h];
+            retiredWh[i] = wh < deliverable[i] ? wh : deliverable[i];
+            capLeft[h] -= retiredWh[i];
+        }
+        DealMath.payOut(terms, retirable, retiredWh, o);
     }
 }
 
