@@ -6,30 +6,55 @@
 // Market and Dashboard filtered by hardware class. Screenshots of every page go to
 // test-results/screenshots/.
 //
-// The market starts empty (DEMO=off) so that the matcher can only pair this test's own orders.
+// The market runs in whole hours (docs/market-rules.md): the job takes 5 VCU for the next two whole
+// hours but one, the wind farm offers those same hours ahead (a forward offer), and once they have
+// ended (the node's clock is moved past them) the farm issues their certificates and the compute
+// supplier reports hour by hour. The market starts empty (DEMO=off) so that the matcher can only pair
+// this test's own orders.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
 import type { Browser, Locator, Page } from "playwright-core";
 
+import { ceilHour } from "../../protocol/hours.ts";
 import { launchBrowser, screenshot } from "../helpers/browser.ts";
+import { freePort, rpc } from "../helpers/local-chain.ts";
 import { type RunningStack, startStack } from "../helpers/stack.ts";
 
 type Role = "Buyer" | "Compute supplier" | "Energy supplier" | "Network supplier" | "Registrar" | "Arbiter";
 
 const MINUTE = 60_000;
+const HOUR = 3_600;
 
-/** A `datetime-local` value in the browser's zone (UTC in tests), to the minute. */
-function localInput(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16);
+/** A `datetime-local` value in the browser's zone (UTC in tests), to the minute, of unix seconds. */
+function localInput(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 16);
+}
+
+/** The `date` value (the browser's zone, UTC in tests) of the day holding unix second `seconds`. */
+function dayInput(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 10);
+}
+
+/** The hourly forms' 24 kWh amounts of the day holding `hours`: `kwh` in each of them, zero elsewhere. */
+function dayAmounts(hours: readonly number[], kwh: string): string {
+  const day = Math.floor(hours[0] / (24 * HOUR)) * 24 * HOUR;
+  return Array.from({ length: 24 }, (_, h) => (hours.includes(day + h * HOUR) ? kwh : "0")).join(" ");
 }
 
 let stack: RunningStack;
+/** The node's own JSON-RPC (the stack's /rpc refuses evm_* to pages): the test moves its clock. */
+let nodeUrl: string;
 let browser: Browser;
 let page: Page;
 /** A second person at another browser (own wallet storage) while the buyer watches the Buy page. */
 let otherPage: Page;
 const pageErrors: string[] = [];
+// Shared by the steps below, in order: one trade from the plant to the retired credit.
+/** The chain's time when the stack is up (unix seconds). */
+let chainStart = 0;
+/** The job's hours (unix seconds of each hour's start): matched before they open, reported after. */
+const jobHours: number[] = [];
 
 /** Runs `steps` on the other person's page: the helpers below act on whichever page is current. */
 async function asOtherPerson(steps: () => Promise<void>): Promise<void> {
@@ -96,7 +121,16 @@ async function eventually(path: string, locator: () => Locator, timeout = 90_000
 
 describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
   before(async () => {
-    stack = await startStack({ DEMO: "off", MATCHER_INTERVAL_MS: "3000" });
+    const nodePort = await freePort();
+    nodeUrl = `http://127.0.0.1:${nodePort}`;
+    stack = await startStack({ DEMO: "off", MATCHER_INTERVAL_MS: "3000", NODE_PORT: String(nodePort) });
+    const latest = await rpc(nodeUrl, "eth_getBlockByNumber", ["latest", false]);
+    chainStart = Number(BigInt(latest.timestamp));
+    // The job's two hours open at the next whole hour but one, both in one day (the hourly forms
+    // take a day's 24 amounts).
+    let first = ceilHour(chainStart) + HOUR;
+    if (new Date(first * 1000).getUTCHours() === 23) first += HOUR;
+    jobHours.push(first, first + HOUR);
     browser = await launchBrowser();
     const viewer = { viewport: { width: 1366, height: 900 }, timezoneId: "UTC", locale: "en-GB" };
     page = await browser.newPage(viewer);
@@ -110,28 +144,23 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
     assert.deepEqual(exit, { code: 0, signal: null }, "the stack stops cleanly");
   });
 
-  // Shared by the steps below, in order: one trade from the plant to the retired credit.
-  const now = Date.now();
-  const offerWindow = { start: now - 60 * MINUTE, end: now + 60 * MINUTE };
-  // A job is matched before its window opens, and usage is reported after it closes: a short
-  // window a little ahead of the bid (set when the bid is posted) keeps the test to minutes.
-  const bidWindow = { start: 0, end: 0 };
-
   it("lets a compute supplier post offers", async () => {
     await go("/supply");
     await playAs("Compute supplier");
     const form = page.getByRole("tabpanel", { name: "Compute offers" }).getByRole("form");
-    // Two offers, both well below a GPU-hour's going rate: the second can replace the first in any
-    // bundle, so the quote caps the first at the second's reserve, below its outside option.
-    for (const [capacity, reserve] of [
-      ["100", "0.5"],
-      ["50", "0.6"],
+    // Two offers of the coming day's hours, both well below a GPU-hour's going rate: the second can
+    // replace the first in any bundle, so the quote caps the first at the second's reserve, below its
+    // outside option.
+    const windowStart = ceilHour(chainStart);
+    for (const [vcu, reserve] of [
+      ["20", "0.5"],
+      ["10", "0.6"],
     ]) {
       await form.getByLabel("Hardware class", { exact: true }).selectOption({ label: "GPU, training" });
-      await form.getByLabel("Region", { exact: true }).selectOption({ label: "Northwest China" });
-      await form.getByLabel("Window start", { exact: true }).fill(localInput(offerWindow.start));
-      await form.getByLabel("Window end", { exact: true }).fill(localInput(offerWindow.end));
-      await form.getByLabel("Capacity (VCU-hours)", { exact: true }).fill(capacity);
+      await form.getByLabel("Region", { exact: true }).selectOption({ label: "Gansu" });
+      await form.getByLabel("Window start", { exact: true }).fill(localInput(windowStart));
+      await form.getByLabel("Window end", { exact: true }).fill(localInput(windowStart + 24 * HOUR));
+      await form.getByLabel("Capacity (VCU at once)", { exact: true }).fill(vcu);
       await form.getByLabel("Reserve price per VCU-hour", { exact: true }).fill(reserve);
       await form.getByLabel("Energy per VCU-hour", { exact: true }).fill("800");
       await form.getByLabel("PUE", { exact: true }).fill("1.2");
@@ -146,13 +175,13 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
     await screenshot(page, "supply-compute");
   });
 
-  it("lets an energy supplier register a device that a registrar approves, then issue certificates", async () => {
+  it("lets an energy supplier register a device that a registrar approves, then issue certificates of hours past", async () => {
     await go("/supply");
     await playAs("Energy supplier");
     await page.getByRole("tab", { name: "Green power" }).click();
     const register = page.getByRole("form", { name: "Register a generation device" });
     await register.getByLabel("Source", { exact: true }).selectOption({ label: "Wind" });
-    await register.getByLabel("Region", { exact: true }).selectOption({ label: "Northwest China" });
+    await register.getByLabel("Region", { exact: true }).selectOption({ label: "Gansu" });
     await register.getByLabel("Capacity", { exact: true }).fill("5000");
     await register.getByRole("button", { name: "Register device" }).click();
     await confirmed("Register device");
@@ -168,9 +197,13 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
     const approved = devices.getByRole("row", { name: /Approved/ }).first();
     await approved.waitFor();
     await approved.getByRole("button", { name: "Issue certificates" }).click();
+    // Metered generation of yesterday's last two hours: certificates are issued once hours have ended.
+    const yesterday = Math.floor(chainStart / (24 * HOUR)) * 24 * HOUR - 24 * HOUR;
+    const pastHours = [yesterday + 22 * HOUR, yesterday + 23 * HOUR];
     const issue = page.getByRole("form", { name: /Issue certificates for device/ });
-    await issue.getByLabel("Energy", { exact: true }).fill("2000");
-    await issue.getByRole("button", { name: "Issue certificate batch" }).click();
+    await issue.getByLabel("Day", { exact: true }).fill(dayInput(yesterday));
+    await issue.getByLabel("Energy per hour (24 hours)", { exact: true }).fill(dayAmounts(pastHours, "1000"));
+    await issue.getByRole("button", { name: "Issue hourly certificates" }).click();
     await confirmed(/Issue certificates for device/);
     await page
       .getByRole("table", { name: "Your certificates" })
@@ -193,26 +226,26 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
     assert.equal(await form.getByLabel("Your region", { exact: true }).getAttribute("aria-invalid"), "true");
     await screenshot(page, "buy-invalid");
 
-    bidWindow.start = Math.ceil((Date.now() + 2 * MINUTE) / MINUTE) * MINUTE;
-    bidWindow.end = bidWindow.start + MINUTE;
+    // A fixed job: 5 VCU for exactly the two job hours, 10 VCU-hours; the bid is valid until its start.
     await form.getByLabel("Hardware class", { exact: true }).selectOption({ label: "GPU, training" });
-    await form.getByLabel("Compute (VCU-hours)", { exact: true }).fill("10");
-    await form.getByRole("checkbox", { name: "Northwest China" }).check();
-    await form.getByLabel("Your region", { exact: true }).selectOption({ label: "Northwest China" });
-    await form.getByLabel("Window start", { exact: true }).fill(localInput(bidWindow.start));
-    await form.getByLabel("Window end", { exact: true }).fill(localInput(bidWindow.end));
-    await form.getByLabel("Bid valid until", { exact: true }).fill(localInput(bidWindow.end));
+    await form.getByLabel("Compute units (VCU at once)", { exact: true }).fill("5");
+    await form.getByLabel("Duration", { exact: true }).fill("2");
+    await form.getByRole("checkbox", { name: "Gansu" }).check();
+    await form.getByLabel("Your region", { exact: true }).selectOption({ label: "Gansu" });
+    await form.getByLabel("Earliest start", { exact: true }).fill(localInput(jobHours[0]));
+    await form.getByLabel("Latest end", { exact: true }).fill(localInput(jobHours[1] + HOUR));
+    await form.getByLabel("Bid valid until", { exact: true }).fill(localInput(jobHours[0]));
     await form.getByLabel("Limit per VCU-hour (all-in)", { exact: true }).fill("3");
     await form.getByLabel("Minimum green share", { exact: true }).fill("0");
     await form.getByRole("button", { name: "Get quote" }).click();
     const quote = page.getByRole("region", { name: "Quote" });
     await quote.getByText("How the price is shared", { exact: true }).waitFor();
     const bundle = quote.getByRole("article", {
-      name: /^Bundle 1: compute offer #\d+ in Northwest China, 10 VCU-hours$/,
+      name: /^Bundle 1: compute offer #\d+ in Gansu, 5 VCU from /,
     });
     await bundle.getByRole("rowheader", { name: "Buyer (you)" }).waitFor();
     await bundle.getByRole("rowheader", { name: /^Compute supplier #\d+$/ }).waitFor();
-    // The cheaper offer is paid the other's reserve, 10 × 0.6, less than its outside option (a
+    // The cheaper offer is paid the other's reserve, 5 VCU × 2 h × 0.6, less than its outside option (a
     // GPU-hour's going rate, 60 % likely sold): the page says so, in its words and the API's.
     const capped = bundle.getByRole("listitem").filter({ hasText: /less than its outside option/ });
     await capped.waitFor();
@@ -269,8 +302,8 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
 
   let dealId = "";
 
-  it("settles the bid once an energy supplier offers certificates, and tells the buyer on the Buy page", async () => {
-    await asOtherPerson(offerCertificates);
+  it("settles the bid once an energy supplier offers green power of the job's hours ahead, and tells the buyer on the Buy page", async () => {
+    await asOtherPerson(offerJobHours);
 
     // The buyer never left the Buy page: the next indexed block brings the match into the notice.
     const notice = page.getByRole("status").filter({ hasText: /Bid \d+ is matched: a deal opened\./ });
@@ -286,33 +319,66 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
     await screenshot(page, "account-buyer-deal");
   });
 
-  async function offerCertificates(): Promise<void> {
+  async function offerJobHours(): Promise<void> {
     await go("/supply");
     await playAs("Energy supplier");
     await page.getByRole("tab", { name: "Green power" }).click();
-    const held = page
-      .getByRole("table", { name: "Your certificates" })
-      .getByRole("row", { name: /Wind · Northwest China/ })
+    // A forward offer: the wind farm's forecast of the job's two hours, still ahead.
+    const device = page
+      .getByRole("table", { name: "Your devices" })
+      .getByRole("row", { name: /Wind · Gansu/ })
       .first();
-    await held.getByRole("button", { name: "Offer for sale" }).click();
-    const offer = page.getByRole("form", { name: /^Offer certificates of batch \d+$/ });
-    await offer.getByLabel("Energy", { exact: true }).fill("500");
+    await device.getByRole("button", { name: /^Offer hours/ }).click();
+    const offer = page.getByRole("form", { name: /^Offer green power of device \d+$/ });
+    await offer.getByLabel("Day", { exact: true }).fill(dayInput(jobHours[0]));
+    await offer.getByLabel("Energy per hour (24 hours)", { exact: true }).fill(dayAmounts(jobHours, "250"));
     await offer.getByLabel("Reserve price per kWh", { exact: true }).fill("0.05");
-    await offer.getByRole("button", { name: "Post certificate offer" }).click();
-    await confirmed(/^Offer certificates of batch \d+/);
+    await offer.getByText(/^2 hour\(s\) from .*, 500\s*kWh in all\.$/).waitFor();
+    await offer.getByRole("button", { name: "Post energy offer" }).click();
+    await confirmed(/^Offer green power of device \d+/);
   }
 
-  it("lets the compute supplier report usage after the window and the buyer confirm it", async () => {
-    const wait = bidWindow.end - Date.now() + 2_000;
-    if (wait > 0) await page.waitForTimeout(wait);
+  it("lets the energy supplier issue the certificates of the job's hours once they have ended", async () => {
+    // The job's hours pass on the node's clock: the report is due within the stack's 5-minute grace
+    // period from here, so the steps up to the report follow at once.
+    const latest = await rpc(nodeUrl, "eth_getBlockByNumber", ["latest", false]);
+    const jobEnd = jobHours[1] + HOUR;
+    await rpc(nodeUrl, "evm_increaseTime", [jobEnd + 5 - Number(BigInt(latest.timestamp))]);
+    await rpc(nodeUrl, "evm_mine");
+
+    await asOtherPerson(async () => {
+      await go("/supply");
+      await playAs("Energy supplier");
+      await page.getByRole("tab", { name: "Green power" }).click();
+      await page
+        .getByRole("table", { name: "Your devices" })
+        .getByRole("row", { name: /Wind · Gansu/ })
+        .first()
+        .getByRole("button", { name: /^Issue certificates/ })
+        .click();
+      const issue = page.getByRole("form", { name: /Issue certificates for device/ });
+      await issue.getByLabel("Day", { exact: true }).fill(dayInput(jobHours[0]));
+      await issue.getByLabel("Energy per hour (24 hours)", { exact: true }).fill(dayAmounts(jobHours, "250"));
+      await issue.getByRole("button", { name: "Issue hourly certificates" }).click();
+      await confirmed(/Issue certificates for device/);
+      await page
+        .getByRole("table", { name: "Your certificates" })
+        .getByRole("row", { name: /500\s*kWh/ })
+        .first()
+        .waitFor();
+    });
+  });
+
+  it("lets the compute supplier report usage hour by hour after the job and the buyer confirm it", async () => {
     await go("/account");
     await playAs("Compute supplier");
     const deal = page.getByRole("article", { name: `Deal #${dealId}` });
     const report = deal.getByRole("form", { name: "Usage report" });
     await report.waitFor({ timeout: 60_000 });
-    await report.getByLabel("VCU-hours delivered", { exact: true }).fill("10");
-    await report.getByLabel("Energy consumed", { exact: true }).fill("9.6");
-    await report.getByLabel("Metering hash", { exact: true }).fill(`0x${"5e".repeat(32)}`);
+    // Full delivery: 5 VCU in each hour, 5 × 800 Wh × PUE 1.2 = 4.8 kWh of facility energy each.
+    await report.getByLabel("VCU delivered per hour", { exact: true }).fill("5 5");
+    await report.getByLabel("Energy consumed per hour", { exact: true }).fill("4.8 4.8");
+    await report.getByLabel("Metering root", { exact: true }).fill(`0x${"5e".repeat(32)}`);
     await report.getByRole("button", { name: "Report usage" }).click();
     await confirmed(`Report usage of deal #${dealId}`);
 
@@ -394,7 +460,7 @@ describe("web market in a browser", { timeout: 20 * MINUTE }, () => {
     await page.getByRole("img", { name: /^Price chart of \d+ periods?; last close / }).waitFor();
     const trades = page.getByRole("table", { name: "Recent deals" });
     await trades
-      .getByRole("row", { name: /GPU, training · Northwest China/ })
+      .getByRole("row", { name: /GPU, training · Gansu/ })
       .first()
       .waitFor();
     await screenshot(page, "market-gpu-training");
