@@ -5,7 +5,8 @@
 //   quote     POST /api/quote, cycling through ≥ 1,000 distinct bodies (test/backend/api/quote-bodies.ts)
 //   baseline  GET /api/reference, a static answer: what the same server does when a route costs nothing
 //
-// each direct to the API and through the origin (`viaOrigin`). The API runs with its defaults (log
+// each direct to the API process and through the origin (`viaOrigin`), which serves /api in its own
+// process as `npm start` does (scripts/bench/origin-server.ts). The API runs with its defaults (log
 // level info, written to /dev/null), except rate limiting, which is off: the load generator is one client.
 //
 // On a machine shared with other work the request rates follow the load, so each run also reports
@@ -18,10 +19,8 @@
 //   npm run bench:api -- --duration 5 --connections 20 --bodies 2000
 //   npm run bench:api -- --cpu-prof DIR      also writes the API's CPU profile into DIR
 import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -29,10 +28,10 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 
 import { bookToJson } from "../../backend/book/book-file.ts";
-import { createStackApp } from "../../stack/server.ts";
 import { marketBook } from "../../test/backend/api/market-book.ts";
 import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
 import { freePort } from "../../test/helpers/local-chain.ts";
+import { serveOrigin, stop, waitFor } from "./origin-server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -44,34 +43,16 @@ const { values: args } = parseArgs({
     // Internal: the child process that runs the origin in front of the API at this URL.
     "serve-origin": { type: "string" },
     port: { type: "string" },
+    book: { type: "string" },
   },
 });
 
 const root = path.resolve(import.meta.dirname, "../..");
 
 if (args["serve-origin"] !== undefined) {
-  await serveOrigin(args["serve-origin"], Number(args.port));
+  await serveOrigin({ api: args["serve-origin"], bookFile: args.book!, port: Number(args.port), hop: false });
 } else {
   await bench();
-}
-
-/** The origin as stack/main.ts builds it, with the API behind it and nothing else. */
-async function serveOrigin(api: string, port: number): Promise<void> {
-  const app = createStackApp({
-    distDir: path.join(root, "frontend", "dist"),
-    targets: { api, indexer: "http://127.0.0.1:9", rpc: "http://127.0.0.1:9" },
-    describe: (part) => `the ${part} is not part of this benchmark`,
-    config: () => undefined,
-    health: async () => ({ healthy: true, body: { status: "ok" } }),
-  });
-  const server = createServer(app);
-  server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
-  server.listen(port, "127.0.0.1");
-  process.on("SIGTERM", () => {
-    server.close();
-    server.closeAllConnections();
-  });
 }
 
 type Run = {
@@ -137,9 +118,13 @@ async function bench(): Promise<void> {
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  const proxy = spawn(process.execPath, [import.meta.filename, "--serve-origin", api, "--port", String(originPort)], {
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+  const proxy = spawn(
+    process.execPath,
+    [import.meta.filename, "--serve-origin", api, "--book", bookFile, "--port", String(originPort)],
+    {
+      stdio: ["ignore", "inherit", "inherit"],
+    },
+  );
 
   try {
     await waitFor(`${api}/health`);
@@ -281,23 +266,4 @@ async function drive(options: {
 
 function post(url: string, body: string): Promise<Response> {
   return fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
-}
-
-async function waitFor(url: string): Promise<void> {
-  for (let attempt = 0; attempt < 150; attempt++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not answer`);
-}
-
-async function stop(child: ReturnType<typeof spawn>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGTERM");
-  await exited;
 }

@@ -12,28 +12,23 @@
 //   npm run bench:origin                      tables
 //   npm run bench:origin -- --json            one JSON object
 //   npm run bench:origin -- --duration 5 --rounds 4 --connections 10 --bodies 1200 --sends 100 --reads 1000
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
 import autocannon from "autocannon";
-import { pino } from "pino";
 import { createWalletClient, defineChain, http, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 import { bookToJson } from "../../backend/book/book-file.ts";
-import { loadConfig } from "../../backend/config.ts";
 import { demoAccounts } from "../../protocol/accounts.ts";
-import { createOriginApi } from "../../stack/origin-api.ts";
-import { createStackApp } from "../../stack/server.ts";
 import { marketBook } from "../../test/backend/api/market-book.ts";
 import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
 import { freePort } from "../../test/helpers/local-chain.ts";
 import { startStack } from "../../test/helpers/stack.ts";
+import { serveOrigin, stop, waitFor } from "./origin-server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -56,39 +51,9 @@ const { values: args } = parseArgs({
 
 const root = path.resolve(import.meta.dirname, "../..");
 if (args["serve-origin"] !== undefined) {
-  await serveOrigin(args["serve-origin"], args.book!, Number(args.port), args.hop);
+  await serveOrigin({ api: args["serve-origin"], bookFile: args.book!, port: Number(args.port), hop: args.hop });
   // The origin serves until the benchmark stops it.
   await new Promise(() => {});
-}
-
-/**
- * The origin as stack/main.ts builds it in front of the API process at `api`, with the API's app in
- * this process reading the same book file; with `hop`, /api only piped to the API process.
- */
-async function serveOrigin(api: string, bookFile: string, port: number, hop: boolean): Promise<void> {
-  // The API process's settings in the benchmark, read by the API's own parser.
-  const config = loadConfig({ BOOK_FILE: bookFile, RATE_LIMIT_MAX: "0", LOG_LEVEL: "info" });
-  const inProcess = hop
-    ? undefined
-    : await createOriginApi(config, pino({ level: "info" }, pino.destination("/dev/null")));
-  const server = createServer(
-    createStackApp({
-      distDir: path.join(root, "frontend", "dist"),
-      targets: { api, indexer: "http://127.0.0.1:9", rpc: "http://127.0.0.1:9" },
-      describe: (part) => `the ${part} is not part of this benchmark`,
-      config: () => undefined,
-      health: async () => ({ healthy: true, body: { status: "ok" } }),
-      api: () => inProcess,
-    }),
-  );
-  server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
-  server.listen(port, "127.0.0.1");
-  process.on("SIGTERM", () => {
-    server.close();
-    server.closeAllConnections();
-    process.exit(0);
-  });
 }
 
 const sends = Number(args.sends);
@@ -231,25 +196,6 @@ async function compare(direct: string, origin: string, request: Request, hop?: s
     originShare: share(viaOrigin, straight),
     ...(viaHop === undefined ? {} : { viaHop, hopShare: share(viaHop, straight) }),
   };
-}
-
-async function waitFor(url: string): Promise<void> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not answer`);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGTERM");
-  await exited;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
