@@ -60,7 +60,9 @@ export async function runService<C extends { logLevel: LogLevel; rpcRetries: num
     console.error(err.message);
     process.exit(2);
   }
-  const logger = pino({ level: config.logLevel, base: { service: p.name } });
+  // Written synchronously: the service exits right after its last lines (stop, fatal), and an
+  // asynchronous write still in flight at exit lands after the lines flushed behind it, or not at all.
+  const logger = pino({ level: config.logLevel, base: { service: p.name } }, pino.destination({ dest: 1, sync: true }));
   // A promise nobody awaited must not take the service down with pending work; it is a bug to log.
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
 
