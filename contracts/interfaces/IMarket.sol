@@ -90,7 +90,8 @@ interface IMarket {
         StartOutsideWindow, // start not on the hour, before earliestStart, or start + duration > latestEnd
         StartMismatch, // the bid's start is already fixed by an earlier match, at another hour
         LotOutsideJobHours, // a lot's hour is not one of the job's hours
-        OriginNotAccepted // a lot's device is outside what the bid's certificateOrigin allows
+        OriginNotAccepted, // a lot's device is outside what the bid's certificateOrigin allows
+        StartPassed // the job's start hour is before the block's time: it would start before it is settled
     }
 
     /// @notice The market parameters the admin changes through a delayed schedule
