@@ -473,7 +473,8 @@ interface IMarket {
         uint256 challengeEnd
     );
     /// @notice The report is far from the deal's declared energy profile (`outsideProfile`: Σ whPerHour
-    /// differs from needPerHourWh × Σ vcuPerHour / vcu by more than ENERGY_TOLERANCE_BPS), or the
+    /// differs from needPerHourWh × Σ vcuPerHour / vcu by more than ENERGY_TOLERANCE_BPS, or some hour's
+    /// whPerHour[h] from needPerHourWh × vcuPerHour[h] / vcu), or the
     /// time-matched green share falls below the bid's minimum (`belowGreenMinimum`: Σ_h min(lots' Wh
     /// in h, metered Wh in h) = `matchedGreenWh` < minGreenBps × whConsumed). A flagged report never
     /// finalises unchallenged: see {finalize}, {confirmUsage} and {disputeUsage}.
