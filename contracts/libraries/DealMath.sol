@@ -214,15 +214,24 @@ library DealMath {
     }
 
     /// @dev Whether some hour's metered Wh stray from its declared energy, needPerHourWh × the VCU
-    /// delivered in it / vcu, beyond the tolerance.
+    /// delivered in it / vcu, by more than ENERGY_TOLERANCE_BPS of it (deviation × 10,000 > declared ×
+    /// 2,500 is the same test as {_outside}'s for whole Wh, without its division).
     function _anyHourOutside(
         IMarket.DealTerms calldata terms,
         uint32[] calldata vcuPerHour,
         uint64[] calldata whPerHour
     ) private pure returns (bool) {
         (uint256 needPerHourWh, uint256 vcu) = (terms.needPerHourWh, terms.vcu);
-        for (uint256 h = 0; h < whPerHour.length; ++h) {
-            if (_outside(whPerHour[h], (needPerHourWh * vcuPerHour[h]) / vcu)) return true;
+        // needPerHourWh < 2^80 (a uint32 vcu × uint32 Wh × uint16 PUE, as settlement computed it, held
+        // by the terms' digest), vcu > 0, and every hour's VCU and Wh fit uint32 and uint64: no product
+        // below overflows, no difference underflows, and h stays below the array's length.
+        unchecked {
+            for (uint256 h = 0; h < whPerHour.length; ++h) {
+                uint256 declared = (needPerHourWh * vcuPerHour[h]) / vcu;
+                uint256 metered = whPerHour[h];
+                uint256 deviation = metered > declared ? metered - declared : declared - metered;
+                if (deviation * BPS > declared * ENERGY_TOLERANCE_BPS) return true;
+            }
         }
         return false;
     }
