@@ -12,6 +12,7 @@ import { browserConfig } from "./browser-config.ts";
 import { LOCAL_CHAIN_ID, LocalNode } from "./chain/local-node.ts";
 import { rpcCall } from "./chain/rpc.ts";
 import { ROOT, type StackSettings } from "./config.ts";
+import { contractsCode, describeMove, type MovedAside, settleDataFormat, settleDeployment } from "./data-folder.ts";
 import { within } from "./deadline.ts";
 import { ensureLocalDeployment } from "./deploy.ts";
 import { graphqlThroughOrigin, healthReport, indexerHealth, type ProcessView } from "./health.ts";
@@ -80,6 +81,10 @@ export class Stack {
     const { settings } = this;
     mkdirSync(this.logsDir, { recursive: true });
     writeFileSync(lockFile(settings.dataDir), `${process.pid}\n`);
+    // Data of another version or other contracts goes aside before the node replays any of it.
+    this.#reportMove(
+      settleDataFormat(settings.dataDir, settings.chain.kind === "local" ? { code: contractsCode() } : {}),
+    );
     if (settings.chain.kind === "local") {
       await this.#node!.start();
       this.#checkStop();
@@ -91,7 +96,12 @@ export class Stack {
         logFile: this.#log("deploy"),
         env: baseEnv(settings),
       });
-      if (!local.reused) this.#forgetDerivedState();
+      this.#reportMove(settleDeployment(settings.dataDir, local.deployment, { fresh: !local.reused }));
+      if (!local.reused && settings.databaseUrl !== undefined) {
+        this.#say(
+          "!!  a new local chain was deployed: the database at DATABASE_URL may still hold the index and metering of an earlier one",
+        );
+      }
       this.deployment = local.deployment;
       this.deploymentFile = local.file;
       this.#say(
@@ -102,6 +112,7 @@ export class Stack {
     } else {
       this.deployment = deployment;
       this.deploymentFile = settings.chain.deploymentFile;
+      if (deployment !== undefined) this.#reportMove(settleDeployment(settings.dataDir, deployment, { fresh: false }));
     }
     this.#checkStop();
 
@@ -146,15 +157,8 @@ export class Stack {
     };
   }
 
-  /** A new chain: the indexer's, matcher's and demo's files describe one that no longer exists. */
-  #forgetDerivedState(): void {
-    for (const dir of ["indexer", "matcher", "demo", "metering"])
-      rmSync(path.join(this.settings.dataDir, dir), { recursive: true, force: true });
-    if (this.settings.databaseUrl !== undefined) {
-      this.#say(
-        "!!  a new local chain was deployed: the database at DATABASE_URL may still hold the index of an earlier one",
-      );
-    }
+  #reportMove(moved: MovedAside | undefined): void {
+    if (moved !== undefined) this.#say(describeMove(moved, this.settings.dataDir));
   }
 
   #log(name: string): string {
