@@ -1,6 +1,6 @@
 // What DATA_DIR holds and which version of the exchange wrote it. A stamp beside the stores
 // (format.json) names the data format, the contracts' code the local chain was deployed from,
-// and the deployment every chain-bound store (indexer, matcher, demo, metering) belongs to. Data the
+// and the deployment every chain-bound store (indexer, matcher, keeper, demo, metering) belongs to. Data the
 // running version cannot use — written before stamps existed (the pool market), in another format,
 // by other contracts, or for another deployment — is moved aside into DATA_DIR/previous/<UTC time>/,
 // never deleted, and the stack starts clean (docs/operations.md, "Upgrading a data folder").
@@ -27,7 +27,7 @@ export const PREVIOUS_DIR = "previous";
 /** The chain itself: its journal and the deployment on it. */
 const CHAIN_STATE = ["chain", "deployment"] as const;
 /** Stores that hold deal ids, orders or blocks of one deployment. */
-export const DEPLOYMENT_STATE = ["indexer", "matcher", "demo", "metering"] as const;
+export const DEPLOYMENT_STATE = ["indexer", "matcher", "keeper", "demo", "metering"] as const;
 /** The contracts the local deployment deploys (ignition/modules/CCEX.ts), as their artifacts name them. */
 const DEPLOYED_CONTRACTS = [
   "Market",

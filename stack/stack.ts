@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+import { readKeeperStatus } from "../backend/keeper/status-file.ts";
 import type { Deployment } from "../protocol/deployment.ts";
 import type { StackConfig } from "../protocol/stack-config.ts";
 import { browserConfig } from "./browser-config.ts";
@@ -19,7 +20,7 @@ import { graphqlThroughOrigin, healthReport, indexerHealth, type ProcessView } f
 import { lockFile } from "./preflight.ts";
 import { Supervised } from "./processes.ts";
 import { type AwaitedPart, checkStop, seconds, waitFor, waitForHttp, waitForIndexer } from "./readiness.ts";
-import { baseEnv, LABEL, type Ports, type Service, serviceSpec } from "./services.ts";
+import { baseEnv, keeperStatusFile, LABEL, type Ports, type Service, serviceSpec } from "./services.ts";
 import type { StreamGate } from "./stream-gate.ts";
 
 /** The demo first: it sends the most transactions, and what it leaves pending the matcher and keeper may still settle. */
@@ -118,6 +119,7 @@ export class Stack {
 
     // The matcher publishes its proposals there and the API serves them, whichever starts first.
     mkdirSync(path.join(settings.dataDir, "matcher"), { recursive: true });
+    mkdirSync(path.join(settings.dataDir, "keeper"), { recursive: true });
     // The indexer, the API and the demo's seeder need only the chain and the deployment: they start
     // together (the indexer follows the history as the demo writes it). The first to fail fails the
     // start; the stop that follows ends the others' waits.
@@ -261,6 +263,7 @@ export class Stack {
         this.streams !== undefined ? { open: this.streams.open, limit: this.streams.limits.total } : undefined,
       services,
       demoSeeded: this.demoSeeded,
+      keeper: readKeeperStatus(keeperStatusFile(this.settings)),
       webBuilt: existsSync(path.join(ROOT, "frontend", "dist", "index.html")),
       stopping: this.#stopping,
       started: this.#started,

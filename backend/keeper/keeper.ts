@@ -120,6 +120,8 @@ export type KeeperParameters = {
   retry?: RetryPolicy;
   /** Longest wait for a receipt, ms. */
   receiptTimeoutMs?: number;
+  /** Called after each round that ran, with the deals still open (the process writes its status file). */
+  onRound?: (round: Extract<KeeperRound, { status: "done" }>, openDeals: number) => void;
 };
 
 export type SkippedAction = { dealId: bigint; action: KeeperActionName; reason: string };
@@ -136,7 +138,10 @@ export type KeeperRound =
   | { status: "failed"; error: ChainError };
 
 export class Keeper {
-  readonly #p: Required<Omit<KeeperParameters, "retry">> & { retry: RetryPolicy };
+  readonly #p: Required<Omit<KeeperParameters, "retry" | "onRound">> &
+    Pick<KeeperParameters, "onRound"> & {
+      retry: RetryPolicy;
+    };
   #stop = new AbortController();
   #running: Promise<void> | undefined;
   #failures = 0;
@@ -238,7 +243,9 @@ export class Keeper {
         "round done",
       );
     else logger.debug({ openDeals: ledger.open().length, flagged: flagged.length }, "nothing due");
-    return { status: "done", due: due.length, sent, skipped, flagged };
+    const round = { status: "done" as const, due: due.length, sent, skipped, flagged };
+    this.#p.onRound?.(round, ledger.open().length);
+    return round;
   }
 
   /** Names each newly flagged report once and forgets those a party has since acted on. */

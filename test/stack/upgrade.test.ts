@@ -76,6 +76,15 @@ describe("npm start on a data folder of the pool market", { timeout: 15 * 60_000
       assert.ok(!(await readdir(path.join(dataDir, "metering"))).includes("old-deal-1.json"));
       const health = await fetch(`${stack.url}/health`);
       assert.equal(health.status, 200, await health.text());
+      // The keeper's rounds reach /health through its status file (no deal, so nothing flagged).
+      let keeper: { openDeals?: number; flaggedReports?: unknown[] } = {};
+      for (let i = 0; i < 60 && keeper.flaggedReports === undefined; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 500));
+        keeper = ((await (await fetch(`${stack.url}/health`)).json()) as { parts: { keeper: typeof keeper } }).parts
+          .keeper;
+      }
+      assert.deepEqual(keeper.flaggedReports, []);
+      assert.equal(keeper.openDeals, 0);
     } finally {
       assert.equal((await stack.interrupt()).code, 0);
     }

@@ -16,6 +16,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createChainClients } from "../../../backend/chain/create-clients.ts";
 import { DealLedger, type OpenDeal } from "../../../backend/keeper/deal-ledger.ts";
 import { Keeper, type KeeperRound } from "../../../backend/keeper/keeper.ts";
+import { keeperStatus, readKeeperStatus, writeKeeperStatus } from "../../../backend/keeper/status-file.ts";
 import { greenCertificatesAbi, localSettlementTokenAbi, marketAbi } from "../../../protocol/generated/abis.ts";
 import { certificateId } from "../../../protocol/hours.ts";
 import { DEAL_STATUSES } from "../../../protocol/orders.ts";
@@ -54,6 +55,7 @@ let gracePeriod: number;
 
 /** What the keepers logged (warnings and up), one JSON line each. */
 const logLines: string[] = [];
+const statusFile = () => path.join(dir, "keeper-status.json");
 const logger = pino({ level: "warn" }, { write: (line: string) => void logLines.push(line) });
 
 async function status(dealId: bigint): Promise<string> {
@@ -163,7 +165,16 @@ describe("keeper", () => {
     await ledger.sync();
     dealIds.push(...ledger.open().map((deal) => deal.dealId));
     assert.equal(dealIds.length, DEALS);
-    keeper = new Keeper({ publicClient, account: keeperAccount, market: d.market, ledger, logger, maxBatch: 2 });
+    keeper = new Keeper({
+      publicClient,
+      account: keeperAccount,
+      market: d.market,
+      ledger,
+      logger,
+      maxBatch: 2,
+      // As the keeper process does with KEEPER_STATUS_FILE.
+      onRound: (round, openDeals) => writeKeeperStatus(statusFile(), keeperStatus(round, openDeals)),
+    });
 
     // The hour ends and the wind farm issues what it generated; deals 0–4 are reported; 4 is disputed;
     // 5 and 6 never hear from their supplier; 7 is reported at ten times its declared energy (flagged).
@@ -252,6 +263,13 @@ describe("keeper", () => {
     assert.equal(named[0].challengeEnd, flagged.challengeEnd);
     assert.equal(named[0].whConsumed, 36_000);
     assert.equal(await status(dealIds[7]), "Reported");
+    assert.deepEqual(readKeeperStatus(statusFile())?.flaggedReports, [
+      {
+        dealId: String(dealIds[7]),
+        reason: "metered 36000 Wh, far from the declared profile's 3600 Wh",
+        challengeEnd: flagged.challengeEnd,
+      },
+    ]);
 
     // The buyer accepts it after the challenge period: the keeper stops listing it.
     await x.send(d.market, marketAbi, "confirmUsage", [dealIds[7], flagged.terms, flagged.report], x.otherBuyer);
@@ -260,6 +278,7 @@ describe("keeper", () => {
     assert.ok(after.status === "done");
     assert.deepEqual(after.flagged, []);
     assert.deepEqual(keeper.flagged, []);
+    assert.deepEqual(readKeeperStatus(statusFile())?.flaggedReports, []);
   });
 
   it("cancels a no-show at its report deadline, not before, and a deal that would revert does not block the rest", async () => {
@@ -308,7 +327,8 @@ describe("keeper", () => {
     );
   });
 
-  it("runs as a process that stops cleanly on SIGTERM", async () => {
+  it("runs as a process that writes its last round to KEEPER_STATUS_FILE and stops cleanly on SIGTERM", async () => {
+    const processStatus = path.join(dir, "process-status.json");
     const main = path.resolve(import.meta.dirname, "..", "..", "..", "backend", "keeper", "main.ts");
     const child = spawn(process.execPath, [main], {
       env: {
@@ -317,6 +337,7 @@ describe("keeper", () => {
         DEPLOYMENT: d.file,
         KEEPER_PRIVATE_KEY: generatePrivateKey(),
         KEEPER_INTERVAL_MS: "200",
+        KEEPER_STATUS_FILE: processStatus,
         LOG_LEVEL: "info",
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -329,7 +350,13 @@ describe("keeper", () => {
       }),
     );
     await started;
-    await new Promise((r) => setTimeout(r, 500));
+    // Its rounds leave their status in the file: every deal is closed by now, none flagged.
+    for (let i = 0; i < 100 && readKeeperStatus(processStatus) === undefined; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(
+      { ...readKeeperStatus(processStatus), at: undefined },
+      { at: undefined, openDeals: 0, flaggedReports: [] },
+    );
     child.kill("SIGTERM");
     const code = await new Promise((resolve) => child.once("exit", resolve));
     assert.equal(code, 0, out);
