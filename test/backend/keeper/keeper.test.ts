@@ -182,11 +182,13 @@ describe("keeper", () => {
     await x.send(d.certificates, greenCertificatesAbi, "issue", [deviceId, windowStart, [100_000n]], x.wind);
     for (const dealId of dealIds.slice(0, 5)) {
       const deal = await terms(dealId);
+      // Deal 4's report is flagged too (its buyer disputes it): a lapsed dispute finalises all the same.
+      const wh = dealId === dealIds[4] ? 36_000n : 3_600n;
       await x.send(
         d.market,
         marketAbi,
         "reportUsage",
-        [dealId, deal.terms, { vcuPerHour: [Number(VCU)], whPerHour: [3_600n], meteringRoot: `0x${"ab".repeat(32)}` }],
+        [dealId, deal.terms, { vcuPerHour: [Number(VCU)], whPerHour: [wh], meteringRoot: `0x${"ab".repeat(32)}` }],
         x.compute,
       );
     }
@@ -312,9 +314,10 @@ describe("keeper", () => {
     assert.equal(await status(dealIds[5]), "Cancelled");
   });
 
-  it("finalises a dispute the arbiter let lapse at its arbitration deadline, not before", async () => {
+  it("finalises a dispute the arbiter let lapse at its arbitration deadline, not before, a flagged report's too", async () => {
     const disputed = (await terms(dealIds[4])) as Extract<OpenDeal, { status: "Disputed" }>;
     assert.equal(disputed.status, "Disputed");
+    assert.equal(disputed.flag?.outsideProfile, true);
     await headAt(disputed.arbitrationDeadline - 1);
     assert.deepEqual(closed(await keeper.runRound()), []);
     await headAt(disputed.arbitrationDeadline);
