@@ -1,5 +1,6 @@
 // What GET /health reports: each part's state, and whether the stack as a whole is healthy. The
 // stack gathers what it sees (stack/stack.ts); `healthReport` turns that into the public answer.
+import type { KeeperStatus } from "../backend/keeper/status-file.ts";
 import type { Deployment } from "../protocol/deployment.ts";
 import type { StackSettings } from "./config.ts";
 import type { ChildState } from "./processes.ts";
@@ -41,6 +42,8 @@ export type HealthObservations = {
   /** The supervised services started so far. */
   services: Partial<Record<Service, ProcessView>>;
   demoSeeded: boolean;
+  /** The keeper's last round (its status file), or undefined before its first. */
+  keeper: KeeperStatus | undefined;
   webBuilt: boolean;
   stopping: boolean;
   started: boolean;
@@ -86,7 +89,19 @@ export function healthReport(seen: HealthObservations): { healthy: boolean; body
   };
   parts.api = processState("api", seen.api);
   parts.matcher = processState("matcher", true);
-  parts.keeper = settings.keeperKey === undefined ? { state: "off" } : processState("keeper", true);
+  // Flagged reports wait for their parties, not for the keeper: shown, but no reason to be unhealthy.
+  parts.keeper =
+    settings.keeperKey === undefined
+      ? { state: "off" }
+      : {
+          ...processState("keeper", true),
+          ...(seen.keeper !== undefined
+            ? {
+                openDeals: seen.keeper.openDeals,
+                flaggedReports: seen.keeper.flaggedReports.map(({ dealId, reason }) => ({ dealId, reason })),
+              }
+            : {}),
+        };
   parts.demo = settings.demo ? { ...processState("demo", seen.demoSeeded), seeded: seen.demoSeeded } : { state: "off" };
   parts.web = seen.webBuilt
     ? { state: "up" }

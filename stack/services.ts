@@ -55,6 +55,11 @@ export type ServiceSite = {
   logFile: (name: string) => string;
 };
 
+/** Where the keeper writes its last round (flagged reports, open deals) for /health. */
+export function keeperStatusFile(settings: Pick<StackSettings, "dataDir">): string {
+  return path.join(settings.dataDir, "keeper", "status.json");
+}
+
 /** The parent's environment without the stack's own settings, at the stack's log level. */
 export function baseEnv(settings: Pick<StackSettings, "logLevel">): NodeJS.ProcessEnv {
   const env = { ...process.env };
@@ -144,7 +149,12 @@ export function serviceSpec(service: Service, site: ServiceSite, onDemoLine: (li
       return {
         ...common,
         script: "backend/keeper/main.ts",
-        env: { ...base, ...sender, KEEPER_PRIVATE_KEY: settings.keeperKey! },
+        env: {
+          ...base,
+          ...sender,
+          KEEPER_PRIVATE_KEY: settings.keeperKey!,
+          KEEPER_STATUS_FILE: keeperStatusFile(settings),
+        },
       };
   }
 }

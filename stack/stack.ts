@@ -6,19 +6,21 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+import { readKeeperStatus } from "../backend/keeper/status-file.ts";
 import type { Deployment } from "../protocol/deployment.ts";
 import type { StackConfig } from "../protocol/stack-config.ts";
 import { browserConfig } from "./browser-config.ts";
 import { LOCAL_CHAIN_ID, LocalNode } from "./chain/local-node.ts";
 import { rpcCall } from "./chain/rpc.ts";
 import { ROOT, type StackSettings } from "./config.ts";
+import { contractsCode, describeMove, type MovedAside, settleDataFormat, settleDeployment } from "./data-folder.ts";
 import { within } from "./deadline.ts";
 import { ensureLocalDeployment } from "./deploy.ts";
 import { graphqlThroughOrigin, healthReport, indexerHealth, type ProcessView } from "./health.ts";
 import { lockFile } from "./preflight.ts";
 import { Supervised } from "./processes.ts";
 import { type AwaitedPart, checkStop, seconds, waitFor, waitForHttp, waitForIndexer } from "./readiness.ts";
-import { baseEnv, LABEL, type Ports, type Service, serviceSpec } from "./services.ts";
+import { baseEnv, keeperStatusFile, LABEL, type Ports, type Service, serviceSpec } from "./services.ts";
 import type { StreamGate } from "./stream-gate.ts";
 
 /** The demo first: it sends the most transactions, and what it leaves pending the matcher and keeper may still settle. */
@@ -80,6 +82,10 @@ export class Stack {
     const { settings } = this;
     mkdirSync(this.logsDir, { recursive: true });
     writeFileSync(lockFile(settings.dataDir), `${process.pid}\n`);
+    // Data of another version or other contracts goes aside before the node replays any of it.
+    this.#reportMove(
+      settleDataFormat(settings.dataDir, settings.chain.kind === "local" ? { code: contractsCode() } : {}),
+    );
     if (settings.chain.kind === "local") {
       await this.#node!.start();
       this.#checkStop();
@@ -91,7 +97,12 @@ export class Stack {
         logFile: this.#log("deploy"),
         env: baseEnv(settings),
       });
-      if (!local.reused) this.#forgetDerivedState();
+      this.#reportMove(settleDeployment(settings.dataDir, local.deployment, { fresh: !local.reused }));
+      if (!local.reused && settings.databaseUrl !== undefined) {
+        this.#say(
+          "!!  a new local chain was deployed: the database at DATABASE_URL may still hold the index and metering of an earlier one",
+        );
+      }
       this.deployment = local.deployment;
       this.deploymentFile = local.file;
       this.#say(
@@ -102,11 +113,13 @@ export class Stack {
     } else {
       this.deployment = deployment;
       this.deploymentFile = settings.chain.deploymentFile;
+      if (deployment !== undefined) this.#reportMove(settleDeployment(settings.dataDir, deployment, { fresh: false }));
     }
     this.#checkStop();
 
     // The matcher publishes its proposals there and the API serves them, whichever starts first.
     mkdirSync(path.join(settings.dataDir, "matcher"), { recursive: true });
+    mkdirSync(path.join(settings.dataDir, "keeper"), { recursive: true });
     // The indexer, the API and the demo's seeder need only the chain and the deployment: they start
     // together (the indexer follows the history as the demo writes it). The first to fail fails the
     // start; the stop that follows ends the others' waits.
@@ -146,15 +159,8 @@ export class Stack {
     };
   }
 
-  /** A new chain: the indexer's, matcher's and demo's files describe one that no longer exists. */
-  #forgetDerivedState(): void {
-    for (const dir of ["indexer", "matcher", "demo", "metering"])
-      rmSync(path.join(this.settings.dataDir, dir), { recursive: true, force: true });
-    if (this.settings.databaseUrl !== undefined) {
-      this.#say(
-        "!!  a new local chain was deployed: the database at DATABASE_URL may still hold the index of an earlier one",
-      );
-    }
+  #reportMove(moved: MovedAside | undefined): void {
+    if (moved !== undefined) this.#say(describeMove(moved, this.settings.dataDir));
   }
 
   #log(name: string): string {
@@ -257,6 +263,7 @@ export class Stack {
         this.streams !== undefined ? { open: this.streams.open, limit: this.streams.limits.total } : undefined,
       services,
       demoSeeded: this.demoSeeded,
+      keeper: readKeeperStatus(keeperStatusFile(this.settings)),
       webBuilt: existsSync(path.join(ROOT, "frontend", "dist", "index.html")),
       stopping: this.#stopping,
       started: this.#started,

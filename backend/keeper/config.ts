@@ -14,6 +14,8 @@ const KeeperEnv = z.object({
   KEEPER_INTERVAL_MS: envInt(100, 86_400_000).default(5_000),
   KEEPER_MAX_BATCH: envInt(1, 200).default(20),
   KEEPER_RPC_RETRIES: envInt(0, 100).default(5),
+  /** Where to write the last round's status (flagged reports, open deals); none by default. */
+  KEEPER_STATUS_FILE: z.string().min(1).optional(),
   LOG_LEVEL: logLevel,
 });
 
@@ -25,6 +27,7 @@ export type KeeperConfig = {
   intervalMs: number;
   maxBatch: number;
   rpcRetries: number;
+  statusFile: string | undefined;
   logLevel: LogLevel;
 };
 
@@ -46,6 +49,7 @@ export function loadKeeperConfig(env: NodeJS.ProcessEnv = process.env): KeeperCo
     intervalMs: e.KEEPER_INTERVAL_MS,
     maxBatch: e.KEEPER_MAX_BATCH,
     rpcRetries: e.KEEPER_RPC_RETRIES,
+    statusFile: e.KEEPER_STATUS_FILE,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,6 +1,7 @@
 // Every deal that still needs an action, folded from the market's events: the market stores only a
 // digest of each deal, so whoever acts on one must pass back the terms from DealOpened and, once
-// reported, the report from UsageReported. Shared by the keeper and the demo simulator.
+// reported, the report from UsageReported, and whether the market flagged that report (UsageFlagged,
+// emitted right after it). Shared by the keeper and the demo simulator.
 import type { Address, GetLogsReturnType, PublicClient } from "viem";
 
 import { marketAbi } from "../../protocol/generated/abis.ts";
@@ -9,6 +10,7 @@ import { NO_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
 export const DEAL_EVENT_NAMES = [
   "DealOpened",
   "UsageReported",
+  "UsageFlagged",
   "DealDisputed",
   "DealFinalized",
   "DealCancelled",
@@ -23,17 +25,31 @@ export type DealLog = GetLogsReturnType<undefined, typeof dealEvents, true>[numb
 /** The terms exactly as DealOpened emitted them (what every deal action takes back). */
 export type OpenDealTerms = Extract<DealLog, { eventName: "DealOpened" }>["args"]["terms"];
 export type OpenDealReport = Extract<DealLog, { eventName: "UsageReported" }>["args"]["report"];
+/**
+ * Why the market flagged a report (UsageFlagged): such a report never finalises unchallenged
+ * (docs/market-rules.md, "Flagged report").
+ */
+export type ReportFlag = Omit<Extract<DealLog, { eventName: "UsageFlagged" }>["args"], "dealId">;
 
 /** A deal that is not closed yet (Active, Reported or Disputed), with what acting on it needs. */
 export type OpenDeal =
   | { dealId: bigint; status: "Active"; terms: OpenDealTerms }
-  | { dealId: bigint; status: "Reported"; terms: OpenDealTerms; report: OpenDealReport; challengeEnd: number }
+  | {
+      dealId: bigint;
+      status: "Reported";
+      terms: OpenDealTerms;
+      report: OpenDealReport;
+      challengeEnd: number;
+      /** Set when the market flagged the report. */
+      flag?: ReportFlag;
+    }
   | {
       dealId: bigint;
       status: "Disputed";
       terms: OpenDealTerms;
       report: OpenDealReport;
       arbitrationDeadline: number;
+      flag?: ReportFlag;
     };
 
 export type DealLedgerParameters = {
@@ -121,6 +137,13 @@ export function applyDealLog(open: Map<bigint, OpenDeal>, log: DealLog): void {
       });
       return;
     }
+    case "UsageFlagged": {
+      const deal = open.get(log.args.dealId);
+      if (deal === undefined || deal.status !== "Reported") return;
+      const { dealId, ...flag } = log.args;
+      open.set(dealId, { ...deal, flag });
+      return;
+    }
     case "DealDisputed": {
       const deal = open.get(log.args.dealId);
       if (deal === undefined || deal.status !== "Reported") return;
@@ -130,6 +153,7 @@ export function applyDealLog(open: Map<bigint, OpenDeal>, log: DealLog): void {
         terms: deal.terms,
         report: deal.report,
         arbitrationDeadline: Number(log.args.arbitrationDeadline),
+        ...(deal.flag !== undefined ? { flag: deal.flag } : {}),
       });
       return;
     }

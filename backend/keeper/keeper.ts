@@ -3,6 +3,11 @@
 // deal whose compute supplier never reported (the buyer is refunded), finalise a dispute the arbiter
 // let lapse. Each action is dry-run alone first (a deal a party just closed, or a stale view, is
 // skipped and logged instead of sinking the batch), then sent in `multicall` batches.
+//
+// A flagged report (UsageFlagged) never finalises unchallenged, so the keeper never tries: it waits
+// for the buyer's confirmation (after the challenge period) or a party's dispute, names it once in
+// the log with the reason, and lists it in every round until one of them acts; a dispute of it that
+// the arbiter lets lapse is finalised like any other (docs/market-rules.md, "The keeper").
 
 import type { Logger } from "pino";
 import {
@@ -19,16 +24,49 @@ import { marketAbi } from "../../protocol/generated/abis.ts";
 import { broadcastTransaction } from "../chain/broadcast-transaction.ts";
 import { type ChainError, ContractRevertError, errorFields, toChainError } from "../chain/errors.ts";
 import { abortableSleep, backoffDelay, NO_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
-import type { DealLedger, OpenDeal } from "./deal-ledger.ts";
+import type { DealLedger, OpenDeal, ReportFlag } from "./deal-ledger.ts";
 
 export type KeeperActionName = "finalize" | "cancelNoShow" | "finalizeLapsedDispute";
 
 /** One permissionless call on one deal, encoded for `multicall`. */
 export type KeeperAction = { dealId: bigint; action: KeeperActionName; data: Hex };
 
+/** A flagged report the keeper leaves to the deal's parties, with why the market flagged it. */
+export type FlaggedReport = { dealId: bigint; reason: string; challengeEnd: number; flag: ReportFlag };
+
+/**
+ * Why the market flagged a report, in words.
+ * @example
+ * flagReason({ outsideProfile: true, belowGreenMinimum: false, expectedWh: 3600n, whConsumed: 36000n, matchedGreenWh: 2000n })
+ * // "metered 36000 Wh, far from the declared profile's 3600 Wh"
+ */
+export function flagReason(flag: ReportFlag): string {
+  const reasons: string[] = [];
+  if (flag.outsideProfile)
+    reasons.push(`metered ${flag.whConsumed} Wh, far from the declared profile's ${flag.expectedWh} Wh`);
+  if (flag.belowGreenMinimum)
+    reasons.push(`time-matched green ${flag.matchedGreenWh} of ${flag.whConsumed} Wh, below the bid's minimum share`);
+  return reasons.join("; ");
+}
+
+/** The reported deals whose report the market flagged: no keeper action is ever due on them. */
+export function flaggedReports(deals: readonly OpenDeal[]): FlaggedReport[] {
+  const flagged: FlaggedReport[] = [];
+  for (const deal of deals)
+    if (deal.status === "Reported" && deal.flag !== undefined)
+      flagged.push({
+        dealId: deal.dealId,
+        reason: flagReason(deal.flag),
+        challengeEnd: deal.challengeEnd,
+        flag: deal.flag,
+      });
+  return flagged.sort((a, b) => (a.dealId < b.dealId ? -1 : 1));
+}
+
 /**
  * The actions due at block time `now` (the latest block's: the transaction lands in a later block, so
- * what is due now is still due then). Each condition is the contract's own.
+ * what is due now is still due then). Each condition is the contract's own; a flagged report is never
+ * due (`finalize` reverts MarketReportFlagged).
  *
  * @example
  * dueActions(ledger.open(), Number(head.timestamp)) // [{ dealId: 7n, action: "finalize", data: "0x…" }]
@@ -42,7 +80,7 @@ export function dueActions(deals: readonly OpenDeal[], now: number): KeeperActio
         action: "cancelNoShow",
         data: encodeFunctionData({ abi: marketAbi, functionName: "cancelNoShow", args: [deal.dealId, deal.terms] }),
       });
-    } else if (deal.status === "Reported" && now >= deal.challengeEnd) {
+    } else if (deal.status === "Reported" && deal.flag === undefined && now >= deal.challengeEnd) {
       due.push({
         dealId: deal.dealId,
         action: "finalize",
@@ -82,20 +120,35 @@ export type KeeperParameters = {
   retry?: RetryPolicy;
   /** Longest wait for a receipt, ms. */
   receiptTimeoutMs?: number;
+  /** Called after each round that ran, with the deals still open (the process writes its status file). */
+  onRound?: (round: Extract<KeeperRound, { status: "done" }>, openDeals: number) => void;
 };
 
 export type SkippedAction = { dealId: bigint; action: KeeperActionName; reason: string };
 export type SentBatch = { txHash: Hex; status: "success" | "reverted"; actions: KeeperAction[]; closed: bigint[] };
 export type KeeperRound =
-  | { status: "done"; due: number; sent: SentBatch[]; skipped: SkippedAction[] }
+  | {
+      status: "done";
+      due: number;
+      sent: SentBatch[];
+      skipped: SkippedAction[];
+      /** Flagged reports left to their parties (as the round began). */
+      flagged: FlaggedReport[];
+    }
   | { status: "failed"; error: ChainError };
 
 export class Keeper {
-  readonly #p: Required<Omit<KeeperParameters, "retry">> & { retry: RetryPolicy };
+  readonly #p: Required<Omit<KeeperParameters, "retry" | "onRound">> &
+    Pick<KeeperParameters, "onRound"> & {
+      retry: RetryPolicy;
+    };
   #stop = new AbortController();
   #running: Promise<void> | undefined;
   #failures = 0;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Flagged reports already named in the log: each is named once while it waits. */
+  #announced = new Set<bigint>();
+  #flagged: FlaggedReport[] = [];
 
   constructor(parameters: KeeperParameters) {
     this.#p = { intervalMs: 5_000, maxBatch: 20, retry: NO_RETRY, receiptTimeoutMs: 60_000, ...parameters };
@@ -106,6 +159,11 @@ export class Keeper {
     const next = this.#queue.then(() => this.#guardedRound());
     this.#queue = next;
     return next;
+  }
+
+  /** The flagged reports waiting for their parties, as of the last round. */
+  get flagged(): readonly FlaggedReport[] {
+    return this.#flagged;
   }
 
   start(): void {
@@ -152,7 +210,9 @@ export class Keeper {
       ...retry,
       label: "read head block",
     });
-    const due = dueActions(ledger.open(), Number(head.timestamp));
+    const now = Number(head.timestamp);
+    const due = dueActions(ledger.open(), now);
+    const flagged = this.#watchFlagged(flaggedReports(ledger.open()), now);
     const skipped: SkippedAction[] = [];
     const sendable: KeeperAction[] = [];
     for (const action of due) {
@@ -174,11 +234,40 @@ export class Keeper {
     }
     if (due.length > 0)
       logger.info(
-        { due: due.length, sent: sent.reduce((n, b) => n + b.closed.length, 0), skipped: skipped.length },
+        {
+          due: due.length,
+          sent: sent.reduce((n, b) => n + b.closed.length, 0),
+          skipped: skipped.length,
+          flagged: flagged.length,
+        },
         "round done",
       );
-    else logger.debug({ openDeals: ledger.open().length }, "nothing due");
-    return { status: "done", due: due.length, sent, skipped };
+    else logger.debug({ openDeals: ledger.open().length, flagged: flagged.length }, "nothing due");
+    const round = { status: "done" as const, due: due.length, sent, skipped, flagged };
+    this.#p.onRound?.(round, ledger.open().length);
+    return round;
+  }
+
+  /** Names each newly flagged report once and forgets those a party has since acted on. */
+  #watchFlagged(flagged: FlaggedReport[], now: number): FlaggedReport[] {
+    const waiting = new Set(flagged.map((f) => f.dealId));
+    for (const dealId of this.#announced) if (!waiting.has(dealId)) this.#announced.delete(dealId);
+    for (const f of flagged) {
+      if (this.#announced.has(f.dealId)) continue;
+      this.#announced.add(f.dealId);
+      this.#p.logger.warn(
+        {
+          dealId: f.dealId,
+          reason: f.reason,
+          challengeEnd: f.challengeEnd,
+          challengeOver: now >= f.challengeEnd,
+          ...f.flag,
+        },
+        "flagged report left to its parties: the buyer may confirm it after the challenge period, any party may take it to the arbiter",
+      );
+    }
+    this.#flagged = flagged;
+    return flagged;
   }
 
   /** undefined when the action would succeed alone, else why not (the market's error name when known). */

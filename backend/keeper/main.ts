@@ -8,6 +8,7 @@ import { runService } from "../service/run-service.ts";
 import { loadKeeperConfig } from "./config.ts";
 import { DealLedger } from "./deal-ledger.ts";
 import { Keeper } from "./keeper.ts";
+import { keeperStatus, writeKeeperStatus } from "./status-file.ts";
 
 await runService({
   name: "keeper",
@@ -28,6 +29,15 @@ await runService({
       intervalMs: config.intervalMs,
       maxBatch: config.maxBatch,
       retry,
+      onRound: (round, openDeals) => {
+        if (config.statusFile === undefined) return;
+        try {
+          writeKeeperStatus(config.statusFile, keeperStatus(round, openDeals));
+        } catch (err) {
+          // The status is a view for operators: a full disk must not stop the keeper's work.
+          logger.error({ err, file: config.statusFile }, "cannot write the status file");
+        }
+      },
     });
     keeper.start();
     logger.info({ chainId, market, account: account.address, intervalMs: config.intervalMs }, "keeper started");

@@ -65,7 +65,6 @@ export class DemoMarket {
   actAsKeeper = true;
   #timing: { challengePeriod: number; arbitrationPeriod: number } | undefined;
   #devices: Map<string, bigint> | undefined;
-  readonly #flags = new Map<bigint, boolean>();
   /** Deal steps that failed three times: not tried again, so that one odd deal never stalls the market. */
   readonly #failed = new Set<string>();
   readonly #failures = new Map<string, number>();
@@ -371,7 +370,7 @@ export class DemoMarket {
     const timing = { ...(await this.timing()), actAsKeeper: this.actAsKeeper };
     let next: number | undefined;
     for (const deal of this.ledger.open()) {
-      const due = nextStep(deal, dealPlan(this.seed, deal.dealId), { ...timing, flagged: await this.#flagged(deal) });
+      const due = nextStep(deal, dealPlan(this.seed, deal.dealId), { ...timing, flagged: flagged(deal) });
       if (due === undefined || this.#failed.has(`${deal.dealId}:${due.step.kind}`)) continue;
       if (this.#actorOf(deal, due.step, accounts) === undefined) continue;
       if (next === undefined || due.at < next) next = due.at;
@@ -387,7 +386,7 @@ export class DemoMarket {
     let taken = 0;
     for (const deal of this.ledger.open()) {
       const plan = dealPlan(this.seed, deal.dealId);
-      const due = nextStep(deal, plan, { ...timing, flagged: await this.#flagged(deal) });
+      const due = nextStep(deal, plan, { ...timing, flagged: flagged(deal) });
       if (due === undefined || due.at > now) continue;
       const key = `${deal.dealId}:${due.step.kind}`;
       const from = this.#actorOf(deal, due.step, accounts);
@@ -404,17 +403,6 @@ export class DemoMarket {
       }
     }
     return taken;
-  }
-
-  /** Whether a reported deal's report was flagged (read once: the flag is fixed by the report). */
-  async #flagged(deal: OpenDeal): Promise<boolean> {
-    if (deal.status !== "Reported") return false;
-    let flagged = this.#flags.get(deal.dealId);
-    if (flagged === undefined) {
-      flagged = (await this.chain.read("market", "dealOf", [deal.dealId])).flagged as boolean;
-      this.#flags.set(deal.dealId, flagged);
-    }
-    return flagged;
   }
 
   #actorOf(deal: OpenDeal, step: DealStep, accounts: Map<string, DevAccount>): DevAccount | undefined {
@@ -560,4 +548,9 @@ function reason(err: unknown): string {
 function jitter(price: bigint, r: Random, low: number, high: number): bigint {
   const scaled = BigInt(Math.round(Number(price) * r.between(low, high)));
   return scaled > 0n ? scaled : 1n;
+}
+
+/** Whether a reported deal's report was flagged (the ledger folds in UsageFlagged). */
+function flagged(deal: OpenDeal): boolean {
+  return deal.status === "Reported" && deal.flag !== undefined;
 }

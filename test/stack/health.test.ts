@@ -30,6 +30,7 @@ function allUp(): HealthObservations {
     subscriptions: { open: 2, limit: 100 },
     services: { indexer: running, api: running, demo: running, matcher: running, keeper: running },
     demoSeeded: true,
+    keeper: undefined,
     webBuilt: true,
     stopping: false,
     started: true,
@@ -42,6 +43,25 @@ const report = (seen: HealthObservations) => {
 };
 
 describe("the health report (/health)", () => {
+  it("shows the flagged reports the keeper leaves to their parties, and stays healthy with them", () => {
+    const seen = allUp();
+    seen.keeper = {
+      at: "2026-12-06T10:00:00.000Z",
+      openDeals: 3,
+      flaggedReports: [
+        { dealId: "7", reason: "metered 36000 Wh, far from the declared profile's 3600 Wh", challengeEnd: 1 },
+      ],
+    };
+    const r = report(seen);
+    assert.equal(r.healthy, true);
+    assert.deepEqual(r.parts.keeper, {
+      state: "up",
+      restarts: 0,
+      openDeals: 3,
+      flaggedReports: [{ dealId: "7", reason: "metered 36000 Wh, far from the declared profile's 3600 Wh" }],
+    });
+    assert.deepEqual(report(allUp()).parts.keeper, { state: "up", restarts: 0 }, "before the keeper's first round");
+  });
   it("is ok when every part is up, and shows the chain's journal and the open subscriptions", () => {
     const up = report(allUp());
     assert.equal(up.healthy, true);

@@ -17,6 +17,11 @@ describe("keeper config", () => {
     assert.equal(config.deployment, 31337);
     assert.equal(loadKeeperConfig({ KEEPER_PRIVATE_KEY: KEY, DEPLOYMENT: "/srv/d.json" }).deployment, "/srv/d.json");
     assert.equal(loadKeeperConfig({ KEEPER_PRIVATE_KEY: KEY }).deployment, undefined);
+    assert.equal(config.statusFile, undefined);
+    assert.equal(
+      loadKeeperConfig({ KEEPER_PRIVATE_KEY: KEY, KEEPER_STATUS_FILE: "/srv/keeper.json" }).statusFile,
+      "/srv/keeper.json",
+    );
   });
 
   it("names each bad variable and never echoes the key", () => {

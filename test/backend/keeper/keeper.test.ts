@@ -1,6 +1,7 @@
 // The keeper against a real market on a private node: deals reach each permissionless action's moment,
 // and the keeper acts exactly then — not a block earlier — in multicall batches, skipping a deal whose
-// action would revert without holding up the others, and leaving every token and Wh accounted for.
+// action would revert without holding up the others, leaving a flagged report to its parties, and
+// leaving every token and Wh accounted for.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -15,6 +16,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createChainClients } from "../../../backend/chain/create-clients.ts";
 import { DealLedger, type OpenDeal } from "../../../backend/keeper/deal-ledger.ts";
 import { Keeper, type KeeperRound } from "../../../backend/keeper/keeper.ts";
+import { keeperStatus, readKeeperStatus, writeKeeperStatus } from "../../../backend/keeper/status-file.ts";
 import { greenCertificatesAbi, localSettlementTokenAbi, marketAbi } from "../../../protocol/generated/abis.ts";
 import { certificateId } from "../../../protocol/hours.ts";
 import { DEAL_STATUSES } from "../../../protocol/orders.ts";
@@ -32,7 +34,7 @@ import {
   startNode,
 } from "../matcher/helpers/exchange.ts";
 
-const DEALS = 7;
+const DEALS = 8;
 const VCU = 10n;
 const RESERVE = 1_000_000n; // per VCU-hour
 const LIMIT = 1_200_000n;
@@ -51,7 +53,10 @@ let deviceId: bigint;
 let windowEnd: number;
 let gracePeriod: number;
 
-const logger = pino({ level: "silent" });
+/** What the keepers logged (warnings and up), one JSON line each. */
+const logLines: string[] = [];
+const statusFile = () => path.join(dir, "keeper-status.json");
+const logger = pino({ level: "warn" }, { write: (line: string) => void logLines.push(line) });
 
 async function status(dealId: bigint): Promise<string> {
   const deal = await x.client.readContract({
@@ -160,22 +165,45 @@ describe("keeper", () => {
     await ledger.sync();
     dealIds.push(...ledger.open().map((deal) => deal.dealId));
     assert.equal(dealIds.length, DEALS);
-    keeper = new Keeper({ publicClient, account: keeperAccount, market: d.market, ledger, logger, maxBatch: 2 });
+    keeper = new Keeper({
+      publicClient,
+      account: keeperAccount,
+      market: d.market,
+      ledger,
+      logger,
+      maxBatch: 2,
+      // As the keeper process does with KEEPER_STATUS_FILE.
+      onRound: (round, openDeals) => writeKeeperStatus(statusFile(), keeperStatus(round, openDeals)),
+    });
 
     // The hour ends and the wind farm issues what it generated; deals 0–4 are reported; 4 is disputed;
-    // 5 and 6 never hear from their supplier.
+    // 5 and 6 never hear from their supplier; 7 is reported at ten times its declared energy (flagged).
     await headAt(windowEnd);
     await x.send(d.certificates, greenCertificatesAbi, "issue", [deviceId, windowStart, [100_000n]], x.wind);
     for (const dealId of dealIds.slice(0, 5)) {
       const deal = await terms(dealId);
+      // Deal 4's report is flagged too (its buyer disputes it): a lapsed dispute finalises all the same.
+      const wh = dealId === dealIds[4] ? 36_000n : 3_600n;
       await x.send(
         d.market,
         marketAbi,
         "reportUsage",
-        [dealId, deal.terms, { vcuPerHour: [Number(VCU)], whPerHour: [3_600n], meteringRoot: `0x${"ab".repeat(32)}` }],
+        [dealId, deal.terms, { vcuPerHour: [Number(VCU)], whPerHour: [wh], meteringRoot: `0x${"ab".repeat(32)}` }],
         x.compute,
       );
     }
+    const far = await terms(dealIds[7]);
+    await x.send(
+      d.market,
+      marketAbi,
+      "reportUsage",
+      [
+        dealIds[7],
+        far.terms,
+        { vcuPerHour: [Number(VCU)], whPerHour: [36_000n], meteringRoot: `0x${"cd".repeat(32)}` },
+      ],
+      x.compute,
+    );
     const disputed = await terms(dealIds[4]);
     assert.equal(disputed.status, "Reported");
     await x.send(
@@ -206,6 +234,53 @@ describe("keeper", () => {
     assert.equal(round.status === "done" && round.sent.length, 2);
     for (const dealId of dealIds.slice(0, 4)) assert.equal(await status(dealId), "Finalized");
     assert.equal(await status(dealIds[4]), "Disputed");
+  });
+
+  it("leaves a flagged report to its parties, naming it once with the reason, until the buyer confirms it", async () => {
+    const flagged = (await terms(dealIds[7])) as Extract<OpenDeal, { status: "Reported" }>;
+    assert.equal(flagged.status, "Reported");
+    assert.equal(flagged.flag?.outsideProfile, true);
+    // Past its challenge period (the first test may have moved the clock past it already).
+    await headAt(Math.max(flagged.challengeEnd + 1, (await x.now()) + 1));
+    for (let i = 0; i < 2; i++) {
+      const round = await keeper.runRound();
+      assert.deepEqual(closed(round), []);
+      assert.ok(round.status === "done");
+      // Never tried: no finalize dry-run that reverts MarketReportFlagged round after round.
+      assert.equal(round.due, 0);
+      assert.deepEqual(round.skipped, []);
+      assert.deepEqual(
+        round.flagged.map((f) => [f.dealId, f.reason]),
+        [[dealIds[7], "metered 36000 Wh, far from the declared profile's 3600 Wh"]],
+      );
+    }
+    assert.deepEqual(
+      keeper.flagged.map((f) => f.dealId),
+      [dealIds[7]],
+    );
+    const named = logLines.map((l) => JSON.parse(l)).filter((l) => /^flagged report/.test(l.msg));
+    assert.equal(named.length, 1, logLines.join(""));
+    assert.equal(named[0].dealId, Number(dealIds[7]));
+    assert.equal(named[0].reason, "metered 36000 Wh, far from the declared profile's 3600 Wh");
+    assert.equal(named[0].challengeEnd, flagged.challengeEnd);
+    assert.equal(named[0].whConsumed, 36_000);
+    assert.equal(await status(dealIds[7]), "Reported");
+    assert.deepEqual(readKeeperStatus(statusFile())?.flaggedReports, [
+      {
+        dealId: String(dealIds[7]),
+        reason: "metered 36000 Wh, far from the declared profile's 3600 Wh",
+        challengeEnd: flagged.challengeEnd,
+      },
+    ]);
+
+    // The buyer accepts it after the challenge period: the keeper stops listing it.
+    await x.send(d.market, marketAbi, "confirmUsage", [dealIds[7], flagged.terms, flagged.report], x.otherBuyer);
+    assert.equal(await status(dealIds[7]), "Finalized");
+    const after = await keeper.runRound();
+    assert.ok(after.status === "done");
+    assert.deepEqual(after.flagged, []);
+    assert.deepEqual(keeper.flagged, []);
+    assert.deepEqual(readKeeperStatus(statusFile())?.flaggedReports, []);
   });
 
   it("cancels a no-show at its report deadline, not before, and a deal that would revert does not block the rest", async () => {
@@ -239,9 +314,10 @@ describe("keeper", () => {
     assert.equal(await status(dealIds[5]), "Cancelled");
   });
 
-  it("finalises a dispute the arbiter let lapse at its arbitration deadline, not before", async () => {
+  it("finalises a dispute the arbiter let lapse at its arbitration deadline, not before, a flagged report's too", async () => {
     const disputed = (await terms(dealIds[4])) as Extract<OpenDeal, { status: "Disputed" }>;
     assert.equal(disputed.status, "Disputed");
+    assert.equal(disputed.flag?.outsideProfile, true);
     await headAt(disputed.arbitrationDeadline - 1);
     assert.deepEqual(closed(await keeper.runRound()), []);
     await headAt(disputed.arbitrationDeadline);
@@ -254,7 +330,8 @@ describe("keeper", () => {
     );
   });
 
-  it("runs as a process that stops cleanly on SIGTERM", async () => {
+  it("runs as a process that writes its last round to KEEPER_STATUS_FILE and stops cleanly on SIGTERM", async () => {
+    const processStatus = path.join(dir, "process-status.json");
     const main = path.resolve(import.meta.dirname, "..", "..", "..", "backend", "keeper", "main.ts");
     const child = spawn(process.execPath, [main], {
       env: {
@@ -263,6 +340,7 @@ describe("keeper", () => {
         DEPLOYMENT: d.file,
         KEEPER_PRIVATE_KEY: generatePrivateKey(),
         KEEPER_INTERVAL_MS: "200",
+        KEEPER_STATUS_FILE: processStatus,
         LOG_LEVEL: "info",
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -275,7 +353,13 @@ describe("keeper", () => {
       }),
     );
     await started;
-    await new Promise((r) => setTimeout(r, 500));
+    // Its rounds leave their status in the file: every deal is closed by now, none flagged.
+    for (let i = 0; i < 100 && readKeeperStatus(processStatus) === undefined; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(
+      { ...readKeeperStatus(processStatus), at: undefined },
+      { at: undefined, openDeals: 0, flaggedReports: [] },
+    );
     child.kill("SIGTERM");
     const code = await new Promise((resolve) => child.once("exit", resolve));
     assert.equal(code, 0, out);
