@@ -40,7 +40,18 @@ const answers = (dashboard: StatsData = stats) => ({
   DashboardSpan: span,
   DashboardClassPrices: pricesOfClass,
   ChainTime: { status: { chainTime: stats.status.chainTime } },
+  DashboardRegionHours: regionHours,
 });
+
+/** Two hours of one region: 3 kWh of green offered, 1 sold, 2.5 kWh needed; nothing elsewhere. */
+function regionHours(v: Record<string, unknown>) {
+  const from = v.from as number;
+  const hours = [
+    { start: from + 3_600, greenOfferedWh: "2000", greenSoldWh: "1000", demandWh: "1500" },
+    { start: from + 7_200, greenOfferedWh: "1000", greenSoldWh: "0", demandWh: "1000" },
+  ];
+  return { regionHours: v.region === 7 ? hours : [] };
+}
 
 // The page takes the later of chain time and the visitor's clock. The fixture was captured on a
 // chain at a fixed time: put the visitor's clock before it, so the fixture's chain time decides the
@@ -179,6 +190,23 @@ describe("dashboard page", () => {
         interval: "DAY",
       }),
     );
+  });
+
+  it("shows a region's green power against the demand of deals computing there, a day back to a day ahead", async () => {
+    const seen = stubNetwork({ graphql: answers(), calls: { symbol: "USDC" } });
+    await renderPage(DashboardPage, { path: "/dashboard", route: "/dashboard" });
+    const card = (await screen.findByRole("heading", { name: "Green power and demand by hour" })).closest("section")!;
+    await within(card as HTMLElement).findByText(/^No green power offered and no deals computing in /);
+    await userEvent.setup().selectOptions(within(card as HTMLElement).getByRole("combobox", { name: "Region" }), "7");
+    expect(
+      await within(card as HTMLElement).findByRole("img", {
+        name: /: 3 kWh of green power offered, 1 kWh sold to deals, 2\.5 kWh needed by deals computing there\.$/,
+      }),
+    ).toBeTruthy();
+    // 48 whole hours around chain time, the region chosen.
+    const asked = seen.graphql.filter((g) => g.operation === "DashboardRegionHours").at(-1)!.variables;
+    const hour = Math.floor(stats.status.chainTime! / 3_600) * 3_600;
+    expect(asked).toEqual({ from: hour - 86_400, to: hour + 86_400, region: 7 });
   });
 
   it("says when a resource has no trades in the period", async () => {
