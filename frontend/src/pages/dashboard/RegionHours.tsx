@@ -29,20 +29,34 @@ export function regionTotals(rows: readonly RegionHourRow[]): { offered: bigint;
   return { offered, sold, demand };
 }
 
+/** The region offering the most green Wh in `rows`, or undefined when none offers any. */
+export function greenest(rows: readonly RegionHourRow[]): number | undefined {
+  const offered = new Map<number, bigint>();
+  for (const r of rows) offered.set(r.region, (offered.get(r.region) ?? 0n) + BigInt(r.greenOfferedWh));
+  let best: number | undefined;
+  for (const [region, wh] of [...offered].sort(([a], [b]) => a - b))
+    if (wh > 0n && (best === undefined || wh > offered.get(best)!)) best = region;
+  return best;
+}
+
 export function RegionHours({ now }: { now: number }) {
   const { t } = useTranslation("dashboard");
   const locale = useLocale();
-  const [region, setRegion] = useState<number>(REGIONS[0].code);
+  const [picked, setPicked] = useState<number | null>(null);
   const hour = Math.floor(now / HOUR) * HOUR;
   const from = hour - 24 * HOUR;
   const to = hour + 24 * HOUR;
+  // Every region in one answer (at most 8 × 48 rows): switching regions needs no round trip.
   const query = useGql(
-    ["region-hours", region, from],
+    ["region-hours", from],
     REGION_HOURS_QUERY,
-    { from, to, region },
+    { from, to },
     { placeholderData: (previous) => previous },
   );
-  const rows = query.data?.regionHours ?? [];
+  const all = query.data?.regionHours ?? [];
+  // Until the visitor picks one, the region with the most green power offered in these hours.
+  const region = picked ?? greenest(all) ?? REGIONS[0].code;
+  const rows = all.filter((r) => r.region === region);
   const totals = regionTotals(rows);
   const name = regionName(region, locale);
   const span = { from: formatTime(from, locale), to: formatTime(to, locale) };
@@ -53,7 +67,7 @@ export function RegionHours({ now }: { now: number }) {
       actions={
         <label className="inline-field">
           <span>{t("regionHours.region")}</span>
-          <select value={region} onChange={(e) => setRegion(Number(e.target.value))}>
+          <select value={region} onChange={(e) => setPicked(Number(e.target.value))}>
             {REGIONS.map((r) => (
               <option key={r.code} value={r.code}>
                 {regionName(r.code, locale)}

@@ -61,12 +61,12 @@ export const RANGES = [
 export type RangeId = (typeof RANGES)[number]["id"];
 
 /**
- * One region's hours: green certificate energy offered there and sold to deals, against the energy
+ * Every region's hours: green certificate energy offered there and sold to deals, against the energy
  * deals computing there need (docs/indexer.md, regionHours).
  */
 export const REGION_HOURS_QUERY = graphql(`
-  query DashboardRegionHours($from: Int!, $to: Int!, $region: Int) {
-    regionHours(from: $from, to: $to, region: $region) { start greenOfferedWh greenSoldWh demandWh }
+  query DashboardRegionHours($from: Int!, $to: Int!) {
+    regionHours(from: $from, to: $to) { region start greenOfferedWh greenSoldWh demandWh }
   }
 `);
 export type RegionHourRow = ResultOf<typeof REGION_HOURS_QUERY>["regionHours"][number];
