@@ -46,6 +46,13 @@ export class DemoChain {
   readonly abis = CONTRACTS;
   /** Transactions this process has sent. */
   sent = 0;
+  /**
+   * The gas limit every transaction carries instead of an estimate, or undefined to estimate each one.
+   * The seed sets it: its history is fixed and known to succeed, and an estimate runs every transaction
+   * on the node once more before it is sent. A transaction that reverts anyway is mined as reverted;
+   * its error is then named by running the call again on the block before.
+   */
+  gasLimit: bigint | undefined;
   readonly #wallets = new Map<number, WalletClient<Transport, Chain>>();
   readonly #nonces = new Map<number, number>();
   readonly #rpcUrl: string;
@@ -96,6 +103,7 @@ export class DemoChain {
         functionName,
         args: args as readonly unknown[],
         nonce,
+        gas: this.gasLimit,
         // Fixed fees: a dev chain's base fee stays far below, and it saves two requests per transaction.
         maxFeePerGas: parseGwei("50"),
         maxPriorityFeePerGas: parseGwei("1"),
@@ -106,7 +114,35 @@ export class DemoChain {
       throw err;
     }
     this.#nonces.set(from.index, nonce + 1);
-    return this.#receipt(hash);
+    const receipt = await this.#receipt(hash);
+    if (receipt.status !== "success")
+      throw new Error(
+        `transaction ${hash} reverted: ${await this.#revertReason(from, contract, receipt, functionName, args as readonly unknown[])}`,
+      );
+    return receipt;
+  }
+
+  /** Why a mined call reverted: the call run again on the state its block started from. */
+  async #revertReason(
+    from: DevAccount,
+    contract: ContractKey,
+    receipt: TransactionReceipt,
+    functionName: string,
+    args: readonly unknown[],
+  ): Promise<string> {
+    try {
+      await this.publicClient.simulateContract({
+        account: from.address,
+        address: this.addresses[contract],
+        abi: CONTRACTS[contract] as Abi,
+        functionName,
+        args,
+        blockNumber: receipt.blockNumber - 1n,
+      } as never);
+      return "it succeeds on the block before (the block's own time or order decided it)";
+    } catch (err) {
+      return (err as { shortMessage?: string }).shortMessage ?? (err as Error).message;
+    }
   }
 
   /**
@@ -142,17 +178,18 @@ export class DemoChain {
       maxPriorityFeePerGas: parseGwei("1"),
     } as never);
     this.#nonces.delete(from.index);
-    return this.#receipt(hash);
+    const receipt = await this.#receipt(hash);
+    if (receipt.status !== "success") throw new Error(`transfer ${hash} reverted`);
+    return receipt;
   }
 
   async #receipt(hash: Hex): Promise<TransactionReceipt> {
     this.sent++;
     // The dev node mines each transaction as it arrives; waiting is only for a node that does not.
-    const receipt =
+    return (
       (await this.publicClient.getTransactionReceipt({ hash }).catch(() => undefined)) ??
-      (await this.publicClient.waitForTransactionReceipt({ hash, timeout: 60_000 }));
-    if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
-    return receipt;
+      (await this.publicClient.waitForTransactionReceipt({ hash, timeout: 60_000 }))
+    );
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: the result type depends on the function named at run time

@@ -61,6 +61,8 @@ try {
   process.exit(2);
 }
 const chain = new DemoChain(config.rpcUrl, deployment);
+/** Just under a transaction's gas cap (2^24, EIP-7825): far above any call of the seed (snapshots/gas.json). */
+const SEED_GAS_LIMIT = 16_000_000n;
 const metering = new DemoMetering({
   api: config.apiUrl,
   dataDir: path.join(config.dataDir, "meter"),
@@ -76,6 +78,7 @@ try {
   const state = await seedState(chain);
   if (state === "partial") logger.warn("an earlier seed stopped half-way; simulating on what it left");
   if (state === "none") {
+    chain.gasLimit = SEED_GAS_LIMIT;
     await seed({
       chain,
       market,
@@ -86,6 +89,9 @@ try {
       signal: stop.signal,
     });
     if (stop.signal.aborted) process.exit(0);
+    // The live market meets orders it cannot foresee: its calls are estimated, so a refused one never
+    // reaches the chain.
+    chain.gasLimit = undefined;
   }
   const summary = await marketSummary(chain, BigInt(deployment.startBlock));
   emit({

@@ -1,5 +1,5 @@
 // Pictures of the web market as people see it, for a human to look at: Market, Buy (with a quote and
-// a posted bid), Account (with a deal) and Dashboard, at a laptop's 1366 px and a phone's 390 px,
+// a matched bid), Supply, Account (with a deal), Dashboard and the deal's Trace, at a laptop's 1366 px and a phone's 390 px,
 // from the whole stack with the demo market on. Not a test: it asserts only that each page got
 // far enough to be worth a picture. Run: node test/e2e/screenshots.ts (about 5 minutes);
 // the PNGs land in test-results/screenshots/ as <page>-<width>.png.
@@ -19,6 +19,8 @@ async function sidewaysOverflow(page: Page): Promise<string[]> {
     const width = document.documentElement.clientWidth;
     const found: string[] = [];
     for (const el of document.querySelectorAll<HTMLElement>("main *, header *")) {
+      // Visually hidden text (clipped to a pixel) is for screen readers and takes no room.
+      if (el.closest(".visually-hidden") !== null) continue;
       const sticksOut = el.getBoundingClientRect().right > width + 1 || el.scrollWidth > el.clientWidth + 1;
       const parentSticksOut = el.parentElement !== null && found.some((f) => f === describe(el.parentElement!));
       if (sticksOut && !parentSticksOut && getComputedStyle(el).display !== "inline") found.push(describe(el));
@@ -73,20 +75,23 @@ try {
     .waitFor({ timeout: 60_000 });
   const form = page.getByRole("form", { name: "Bid for a compute job" });
   await form.getByLabel("Hardware class", { exact: true }).selectOption({ label: "GPU, training" });
-  await form.getByLabel("Compute (VCU-hours)", { exact: true }).fill("10");
-  // The demo's chain runs on its own clock: take the window (and region) of an offer in the book.
-  const offer = page.getByRole("region", { name: "Open GPU, training offers" }).getByRole("row").nth(1);
+  // The demo's compute sites post a day ahead: take the whole hours (and region) of an offer in the book.
+  const offer = page.getByRole("table", { name: "Open GPU, training offers" }).getByRole("row").nth(1);
   const region = (await offer.getByRole("cell").first().textContent())?.trim() ?? "";
-  await offer.getByRole("button", { name: "Use window" }).click();
+  await offer.getByRole("button", { name: /^Use window/ }).click();
   await form.getByLabel("Your region", { exact: true }).selectOption({ label: region });
-  // A job is matched only before its window opens: start it a few minutes ahead, inside the offer's window.
-  const startField = form.getByLabel("Window start", { exact: true });
-  const offerEnd = Date.parse(`${await form.getByLabel("Window end", { exact: true }).inputValue()}Z`);
-  const start = Math.ceil((Date.now() + 10 * 60_000) / 60_000) * 60_000;
-  if (offerEnd - start < 10 * 60_000) throw new Error("the demo's first GPU offer ends too soon; run again");
-  await startField.fill(new Date(start).toISOString().slice(0, 16));
-  await form.getByLabel("Bid valid until", { exact: true }).fill(new Date(start).toISOString().slice(0, 16));
-  await form.getByLabel("Limit per VCU-hour (all-in)", { exact: true }).fill("3");
+  // A job is matched only before it starts: a 2-hour job of 5 VCU from the next whole hour on, inside the offer's window.
+  const hour = 3_600_000;
+  const field = (label: string) => form.getByLabel(label, { exact: true });
+  const nextHour = Math.ceil((Date.now() + 5 * 60_000) / hour) * hour;
+  const earliest = Math.max(Date.parse(`${await field("Earliest start").inputValue()}Z`), nextHour);
+  const latestEnd = Date.parse(`${await field("Latest end").inputValue()}Z`);
+  if (latestEnd - earliest < 2 * hour) throw new Error("the demo's first GPU offer ends too soon; run again");
+  await field("Earliest start").fill(new Date(earliest).toISOString().slice(0, 16));
+  await field("Compute units (VCU at once)").fill("5");
+  await field("Duration").fill("2");
+  await field("Limit per VCU-hour (all-in)").fill("3");
+  await field("Minimum green share").fill("0");
   await form.getByRole("button", { name: "Get quote" }).click();
   const quote = page.getByRole("region", { name: "Quote" });
   try {
@@ -109,10 +114,19 @@ try {
     await picture(page, `buy-matched-${width}`);
   }
 
+  const deal = /(\d+)$/.exec(
+    (await page
+      .getByRole("status")
+      .getByRole("link", { name: /^Deal \d+$/ })
+      .first()
+      .textContent()) ?? "",
+  )?.[1];
   for (const [name, path, ready] of [
     ["market", "/", "Bids"],
+    ["supply", "/supply", "Compute offers"],
     ["account", "/account", "Deals"],
     ["dashboard", "/dashboard", "Compute traded"],
+    ["trace", `/trace/deal/${deal}`, `Deal #${deal} hour by hour`],
   ] as const) {
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 900 });

@@ -40,7 +40,27 @@ const answers = (dashboard: StatsData = stats) => ({
   DashboardSpan: span,
   DashboardClassPrices: pricesOfClass,
   ChainTime: { status: { chainTime: stats.status.chainTime } },
+  DashboardRegionHours: regionHours,
 });
+
+/** Two hours of Gansu (3 kWh of green offered, 1 sold, 2.5 kWh needed) and one of Beijing (demand only). */
+function regionHours(v: Record<string, unknown>) {
+  const from = v.from as number;
+  const hour = (region: number, start: number, greenOfferedWh: string, greenSoldWh: string, demandWh: string) => ({
+    region,
+    start: from + start,
+    greenOfferedWh,
+    greenSoldWh,
+    demandWh,
+  });
+  return {
+    regionHours: [
+      hour(1, 3_600, "0", "0", "4000"),
+      hour(7, 3_600, "2000", "1000", "1500"),
+      hour(7, 7_200, "1000", "0", "1000"),
+    ],
+  };
+}
 
 // The page takes the later of chain time and the visitor's clock. The fixture was captured on a
 // chain at a fixed time: put the visitor's clock before it, so the fixture's chain time decides the
@@ -179,6 +199,32 @@ describe("dashboard page", () => {
         interval: "DAY",
       }),
     );
+  });
+
+  it("shows a region's green power against the demand of deals computing there, a day back to a day ahead", async () => {
+    const seen = stubNetwork({ graphql: answers(), calls: { symbol: "USDC" } });
+    await renderPage(DashboardPage, { path: "/dashboard", route: "/dashboard" });
+    const card = (await screen.findByRole("heading", { name: "Green power and demand by hour" })).closest(
+      "section",
+    ) as HTMLElement;
+    // It opens on the region offering the most green power in these hours.
+    expect(
+      await within(card).findByRole("img", {
+        name: /^Gansu, .*: 3 kWh of green power offered, 1 kWh sold to deals, 2\.5 kWh needed by deals computing there\.$/,
+      }),
+    ).toBeTruthy();
+    const region = within(card).getByRole("combobox", { name: "Region" }) as HTMLSelectElement;
+    expect(region.value).toBe("7");
+    await userEvent.setup().selectOptions(region, "1");
+    expect(
+      within(card).getByRole("img", {
+        name: /^Beijing–Tianjin–Hebei, .*: 0 kWh of green power offered, 0 kWh sold to deals, 4 kWh needed/,
+      }),
+    ).toBeTruthy();
+    // One question for every region: 48 whole hours around chain time.
+    const asked = seen.graphql.filter((g) => g.operation === "DashboardRegionHours").map((g) => g.variables);
+    const hour = Math.floor(stats.status.chainTime! / 3_600) * 3_600;
+    expect(asked.at(-1)).toEqual({ from: hour - 86_400, to: hour + 86_400 });
   });
 
   it("says when a resource has no trades in the period", async () => {

@@ -327,6 +327,18 @@ describe("layout at a phone's and a laptop's width", () => {
     await page.close();
   });
 
+  it("lets a chart drawn at a laptop's width shrink with the window to a phone's", async () => {
+    // What uPlot leaves in the box: a canvas at the width it was last drawn (the quote at 1366 px).
+    const drawn = `<div class="uplot" style="width:1200px"><canvas width="1200" height="120" style="width:1200px;height:120px"></canvas></div>`;
+    const page = await layOut(
+      `<main class="page"><div class="card"><figure class="hourly-match"><div class="chart">${drawn}</div></figure></div></main>`,
+      390,
+    );
+    // The box the chart's ResizeObserver redraws it to is the column's, not the old canvas's.
+    expect(await page.locator(".chart").evaluate((c) => c.clientWidth)).toBeLessThanOrEqual(390);
+    await page.close();
+  });
+
   it("keeps what a table that scrolls inside its card hides for assistive tech inside it, not widening the page", async () => {
     stubNetwork({ graphql: {}, calls: { symbol: "cUSD" } });
     const columns: Column<number>[] = [

@@ -65,7 +65,8 @@ describe("quote breakdown", () => {
       [formatTime(quote.start! + 3600, "en"), "2.5kWh", "0Wh"],
     ]);
     // What the quote promises is the rule the lots were chosen under, not "matched to the region".
-    const origin = screen.getByText("Certificates from The same grid area (regional grid).").closest("p")!;
+    // The rule's name, then the pricing service's own words for it (lower case, after a dash).
+    const origin = screen.getByText("Certificate origin: The same grid area (regional grid) —").closest("p")!;
     expect(
       within(origin)
         .getByText(/north grid area/)

@@ -5,6 +5,8 @@ import { pino } from "pino";
 import { type Database, openDatabase } from "../../../indexer/db/driver.ts";
 import { migrate } from "../../../indexer/db/migrate.ts";
 import { startServer } from "../../../indexer/graphql/server.ts";
+import { CERTIFICATE_ORIGINS } from "../../../protocol/orders.ts";
+import { MARKET_REFERENCE } from "../../../protocol/reference.ts";
 import { HARDWARE_CLASSES } from "../../../protocol/units.ts";
 
 describe("indexer GraphQL server", () => {
@@ -64,23 +66,34 @@ describe("indexer GraphQL server", () => {
     assert.deepEqual(body.data.deals, { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } });
   });
 
-  it("publishes the market's region, hardware-class and energy-source codes", async () => {
+  it("publishes the market's region, grid-area, hardware-class, energy-source and certificate-origin codes", async () => {
     const { body } = await gql(`{
       reference {
-        regions { code name label { en zh } gridFactorGPerKwh }
+        regions { code name label { en zh } gridArea gridFactorGPerKwh }
+        gridAreas { code name label { en zh } }
         hardwareClasses { code name }
         energySources { code name }
+        certificateOrigins { code name }
+        hours { maxWindowHours maxJobHours maxOfferHours }
         units { tokenDecimals creditDecimals bps pueScale whPerKwh defaultGridFactorGPerKwh }
       }
     }`);
     assert.equal(body.errors, undefined);
     const ref = body.data.reference;
+    // The same answer as GET /api/reference, field for field.
+    assert.deepEqual(ref, JSON.parse(JSON.stringify(MARKET_REFERENCE)));
     assert.deepEqual(ref.regions[1], {
       code: 2,
       name: "yangtze-delta",
       label: { en: "Yangtze River Delta", zh: "长三角" },
+      gridArea: 2,
       gridFactorGPerKwh: 610,
     });
+    assert.deepEqual(ref.gridAreas[1], { code: 2, name: "east", label: { en: "East China Grid", zh: "华东电网" } });
+    assert.deepEqual(
+      ref.certificateOrigins.map((o: { name: string }) => o.name),
+      [...CERTIFICATE_ORIGINS],
+    );
     assert.deepEqual(
       ref.hardwareClasses.map((c: { name: string }) => c.name),
       [...HARDWARE_CLASSES],

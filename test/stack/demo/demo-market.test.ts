@@ -294,6 +294,23 @@ describe("demo market", () => {
     }
   });
 
+  it("leaves a visitor a book open on both sides: bids still waiting and compute offers of their class", async () => {
+    const book = await new ChainBookSource({
+      client: chain.publicClient,
+      market: chain.addresses.market,
+      startBlock: BigInt(deployment.startBlock),
+    }).openBook();
+    const waiting = book.bids.filter((b) => b.remainingVcu > 0 && b.expiry > book.asOf);
+    const offered = book.computeOffers.filter((o) => o.windowEnd > book.asOf && o.expiry > book.asOf);
+    assert.ok(waiting.length > 0, "some bids wait in the book");
+    assert.ok(offered.length > 0, "some compute offers wait in the book");
+    // A waiting bid of a class nobody offers would show one side only.
+    assert.ok(
+      waiting.some((b) => offered.some((o) => o.hardwareClass === b.hardwareClass)),
+      "a class with both bids and offers",
+    );
+  });
+
   it("keeps every token and every Wh accounted for", async () => {
     const ledger = new DealLedger({
       client: chain.publicClient,

@@ -37,6 +37,7 @@ import {
   STATS_QUERY,
   type StatsData,
 } from "./queries.ts";
+import { RegionHours } from "./RegionHours.tsx";
 
 const BUCKET = { HOUR: 3_600, DAY: 86_400, WEEK: 604_800 } as const;
 
@@ -99,6 +100,7 @@ export default function DashboardPage() {
       ) : (
         <QueryState loading={query.isPending} error={query.error} />
       )}
+      {now !== null && <RegionHours now={now} />}
     </div>
   );
 }

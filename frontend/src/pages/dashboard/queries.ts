@@ -59,3 +59,14 @@ export const RANGES = [
   { id: "all", seconds: null, interval: "WEEK" },
 ] as const satisfies readonly { id: string; seconds: number | null; interval: Interval }[];
 export type RangeId = (typeof RANGES)[number]["id"];
+
+/**
+ * Every region's hours: green certificate energy offered there and sold to deals, against the energy
+ * deals computing there need (docs/indexer.md, regionHours).
+ */
+export const REGION_HOURS_QUERY = graphql(`
+  query DashboardRegionHours($from: Int!, $to: Int!) {
+    regionHours(from: $from, to: $to) { region start greenOfferedWh greenSoldWh demandWh }
+  }
+`);
+export type RegionHourRow = ResultOf<typeof REGION_HOURS_QUERY>["regionHours"][number];

@@ -268,6 +268,8 @@ function BookView({ resource, filter }: { resource: Resource; filter: BookFilter
     });
     return { bids: (data?.bids ?? []).map(level), asks: (data?.asks ?? []).map(level) };
   }, [data, units]);
+  // Bids and offers of different hardware classes never meet: a spread across them says nothing.
+  const mixedClasses = resource === "COMPUTE" && filter.hardwareClass === undefined;
   const formatPrice = useCallback((v: number) => formatDecimal(v.toFixed(TOKEN_DECIMALS), locale, 2), [locale]);
   const formatQuantity = useCallback((v: number) => formatDecimal(v.toFixed(3), locale, 1), [locale]);
 
@@ -290,8 +292,10 @@ function BookView({ resource, filter }: { resource: Resource; filter: BookFilter
           {hasBids && (
             <div className="stat">
               <dt className="stat__label">{t("spread")}</dt>
-              <dd className="stat__value">
-                {data?.spread == null ? (
+              <dd className={mixedClasses ? "stat__value stat__value--small" : "stat__value"}>
+                {mixedClasses ? (
+                  t("spreadNeedsClass")
+                ) : data?.spread == null ? (
                   "—"
                 ) : BigInt(data.spread) < 0n ? (
                   <span title={t("crossedHint")}>{t("crossed")}</span>
