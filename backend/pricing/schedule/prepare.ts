@@ -4,6 +4,7 @@
 // every bid the compute offers that can host its job at some start (class, region, window).
 // Competition for capacity is decided by each scheduler.
 
+import { type EnergyHours, energyHoursOf } from "./energy-hours.ts";
 import {
   GRID_AREA_OF_REGION,
   HOUR,
@@ -271,41 +272,62 @@ function prepareEnergy(
   base: number,
   span: number,
 ): EnergySlots {
-  const offer: number[] = [];
-  const hour: number[] = [];
-  const region: number[] = [];
-  const price: number[] = [];
-  const left: number[] = [];
+  // Slots are numbered offer by offer in book order, hour by hour, as the hours index lists them
+  // (energy-hours.ts); each (region, hour) lists its slots cheapest first, ties by offer id.
+  const hours = energyHoursOf(book.energyOffers);
+  const firstSlot = new Int32Array(book.energyOffers.length).fill(-1);
+  const firstK = new Int32Array(book.energyOffers.length);
+  let count = 0;
+  for (const { i } of live) {
+    const first = hours.firstHour[i] - base;
+    if (hours.firstHour[i] < 0 || first >= span || first + hours.hours[i] <= 0) continue;
+    const from = Math.max(0, -first);
+    const to = Math.min(hours.hours[i], span - first);
+    firstSlot[i] = count;
+    firstK[i] = from;
+    const o = hours.offset[i];
+    count +=
+      (to < hours.hours[i] ? hours.positiveBefore[o + to] : positiveThrough(hours, i)) - hours.positiveBefore[o + from];
+  }
+  const offer = new Int32Array(count);
+  const hour = new Int32Array(count);
+  const region = new Int8Array(count);
+  const pricePerKwh = new Float64Array(count);
+  const left = new Float64Array(count);
+  let s = 0;
   for (const { e, i } of live) {
-    if (e.region < 0 || e.region >= REGION_SLOTS || e.firstHour % HOUR !== 0) continue;
-    const first = e.firstHour / HOUR - base;
-    for (let k = 0; k < e.whPerHour.length; k++) {
-      const h = first + k;
-      if (h < 0 || h >= span) continue;
-      const wh = Number(e.whPerHour[k] - (e.soldWhPerHour?.[k] ?? 0n));
+    if (firstSlot[i] < 0) continue;
+    const first = hours.firstHour[i] - base;
+    const to = Math.min(hours.hours[i], span - first);
+    const o = hours.offset[i];
+    for (let k = firstK[i]; k < to; k++) {
+      const wh = hours.left[o + k];
       if (wh <= 0) continue;
-      offer.push(i);
-      hour.push(h);
-      region.push(e.region);
-      price.push(Number(e.reservePricePerKwh));
-      left.push(wh);
+      offer[s] = i;
+      hour[s] = first + k;
+      region[s] = e.region;
+      pricePerKwh[s] = hours.pricePerKwh[i];
+      left[s] = wh;
+      s++;
     }
   }
-  const count = offer.length;
   const cellStart = new Int32Array(REGION_SLOTS * span + 1);
-  for (let s = 0; s < count; s++) cellStart[region[s] * span + hour[s] + 1]++;
-  for (let c = 0; c < REGION_SLOTS * span; c++) cellStart[c + 1] += cellStart[c];
-  const fill = cellStart.slice(0, REGION_SLOTS * span);
   const cellSlots = new Int32Array(count);
-  for (let s = 0; s < count; s++) cellSlots[fill[region[s] * span + hour[s]]++] = s;
-  for (let c = 0; c < REGION_SLOTS * span; c++) {
-    const from = cellStart[c];
-    const to = cellStart[c + 1];
-    if (to - from > 1) {
-      const sorted = Array.from(cellSlots.subarray(from, to)).sort(
-        (x, y) => price[x] - price[y] || Number(book.energyOffers[offer[x]].id - book.energyOffers[offer[y]].id),
-      );
-      cellSlots.set(sorted, from);
+  const cells = Array.from({ length: span }, (_, h) => hours.byHour.get(base + h));
+  let filled = 0;
+  for (let r = 0; r < REGION_SLOTS; r++) {
+    for (let h = 0; h < span; h++) {
+      const cell = cells[h];
+      if (cell !== undefined) {
+        for (let j = cell.regionStart[r]; j < cell.regionStart[r + 1]; j++) {
+          const i = cell.offers[j];
+          if (firstSlot[i] < 0) continue;
+          const k = base + h - hours.firstHour[i];
+          const o = hours.offset[i];
+          cellSlots[filled++] = firstSlot[i] + hours.positiveBefore[o + k] - hours.positiveBefore[o + firstK[i]];
+        }
+      }
+      cellStart[r * span + h + 1] = filled;
     }
   }
   const supplyRegion = new Float64Array(REGION_SLOTS * span);
@@ -317,18 +339,13 @@ function prepareEnergy(
     if (area >= 0) supplyArea[area * span + hour[s]] += left[s];
     supplyAll[hour[s]] += left[s];
   }
-  return {
-    offer: Int32Array.from(offer),
-    hour: Int32Array.from(hour),
-    region: Int8Array.from(region),
-    pricePerKwh: Float64Array.from(price),
-    left: Float64Array.from(left),
-    cellStart,
-    cellSlots,
-    supplyRegion,
-    supplyArea,
-    supplyAll,
-  };
+  return { offer, hour, region, pricePerKwh, left, cellStart, cellSlots, supplyRegion, supplyArea, supplyAll };
+}
+
+/** How many of offer i's hours have Wh left. */
+function positiveThrough(hours: EnergyHours, i: number): number {
+  const last = hours.offset[i] + hours.hours[i] - 1;
+  return hours.hours[i] === 0 ? 0 : hours.positiveBefore[last] + (hours.left[last] > 0 ? 1 : 0);
 }
 
 /** Lowest reserve price per Mbps-hour among a route's links within a latency bound (undefined: none). */
