@@ -10,6 +10,9 @@
 import { REGION_SLOTS } from "./prepare.ts";
 import { HOUR, type HourlyEnergyOffer } from "./types.ts";
 
+/** One hour's offers with Wh left, by region, each region's cheapest first (ties by id): region r's are offers[regionStart[r] .. regionStart[r + 1]). */
+export type HourOffers = { offers: Int32Array; regionStart: Int32Array };
+
 export type EnergyHours = {
   /** Per offer: its first unix hour (hours since the epoch), −1 when the scheduler cannot use it. */
   firstHour: Int32Array;
@@ -23,11 +26,8 @@ export type EnergyHours = {
   left: Float64Array;
   /** Per (offer, hour k): how many of the offer's hours before k have Wh left. */
   positiveBefore: Int32Array;
-  /**
-   * Per unix hour: the offers with Wh left in it, by region, each region's cheapest first (ties by
-   * id); region r's are offers[regionStart[r] .. regionStart[r + 1]).
-   */
-  byHour: Map<number, { offers: Int32Array; regionStart: Int32Array }>;
+  /** Per unix hour: the offers with Wh left in it. */
+  byHour: Map<number, HourOffers>;
 };
 
 const indexes = new WeakMap<readonly HourlyEnergyOffer[], EnergyHours>();
@@ -81,7 +81,7 @@ function build(offers: readonly HourlyEnergyOffer[]): EnergyHours {
       else list.push(i);
     }
   });
-  const byHour = new Map<number, { offers: Int32Array; regionStart: Int32Array }>();
+  const byHour = new Map<number, HourOffers>();
   for (const [hour, list] of inHour) {
     list.sort(
       (x, y) =>

@@ -4,7 +4,7 @@
 // every bid the compute offers that can host its job at some start (class, region, window).
 // Competition for capacity is decided by each scheduler.
 
-import { type EnergyHours, energyHoursOf } from "./energy-hours.ts";
+import { type EnergyHours, energyHoursOf, type HourOffers } from "./energy-hours.ts";
 import {
   GRID_AREA_OF_REGION,
   HOUR,
@@ -238,8 +238,12 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
   const routeFloors = new Map<number, { latency: Float64Array; price: Float64Array }>();
   for (const [key, list] of routes) {
     const byLatency = [...list].sort((x, y) => links[x].order.latencyMs - links[y].order.latencyMs);
-    const latency = Float64Array.from(byLatency, (w) => links[w].order.latencyMs);
-    const price = Float64Array.from(byLatency, (w) => links[w].price);
+    const latency = new Float64Array(byLatency.length);
+    const price = new Float64Array(byLatency.length);
+    byLatency.forEach((w, i) => {
+      latency[i] = links[w].order.latencyMs;
+      price[i] = links[w].price;
+    });
     for (let i = 1; i < price.length; i++) price[i] = Math.min(price[i], price[i - 1]);
     routeFloors.set(key, { latency, price });
   }
@@ -313,7 +317,8 @@ function prepareEnergy(
   }
   const cellStart = new Int32Array(REGION_SLOTS * span + 1);
   const cellSlots = new Int32Array(count);
-  const cells = Array.from({ length: span }, (_, h) => hours.byHour.get(base + h));
+  const cells: (HourOffers | undefined)[] = [];
+  for (let h = 0; h < span; h++) cells.push(hours.byHour.get(base + h));
   let filled = 0;
   for (let r = 0; r < REGION_SLOTS; r++) {
     for (let h = 0; h < span; h++) {
