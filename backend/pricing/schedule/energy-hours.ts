@@ -10,8 +10,12 @@
 import { REGION_SLOTS } from "./prepare.ts";
 import { HOUR, type HourlyEnergyOffer } from "./types.ts";
 
-/** One hour's offers with Wh left, by region, each region's cheapest first (ties by id): region r's are offers[regionStart[r] .. regionStart[r + 1]). */
-export type HourOffers = { offers: Int32Array; regionStart: Int32Array };
+/**
+ * One hour's offers with Wh left, by region, each region's cheapest first (ties by id): region r's
+ * are offers[regionStart[r] .. regionStart[r + 1]); rank[j] is how many of offers[j]'s earlier hours
+ * have Wh left.
+ */
+export type HourOffers = { offers: Int32Array; rank: Int32Array; regionStart: Int32Array };
 
 export type EnergyHours = {
   /** Per offer: its first unix hour (hours since the epoch), −1 when the scheduler cannot use it. */
@@ -26,6 +30,8 @@ export type EnergyHours = {
   left: Float64Array;
   /** Per (offer, hour k): how many of the offer's hours before k have Wh left. */
   positiveBefore: Int32Array;
+  /** Per offer: how many of its hours have Wh left. */
+  positive: Int32Array;
   /** Per unix hour: the offers with Wh left in it. */
   byHour: Map<number, HourOffers>;
 };
@@ -65,21 +71,23 @@ function build(offers: readonly HourlyEnergyOffer[]): EnergyHours {
   });
   const left = new Float64Array(cells);
   const positiveBefore = new Int32Array(cells);
+  const positive = new Int32Array(n);
   const inHour = new Map<number, number[]>();
   offers.forEach((e, i) => {
     if (firstHour[i] < 0) return;
-    let positive = 0;
+    let seen = 0;
     for (let k = 0; k < hours[i]; k++) {
       const wh = Number(e.whPerHour[k] - (e.soldWhPerHour?.[k] ?? 0n));
       left[offset[i] + k] = wh;
-      positiveBefore[offset[i] + k] = positive;
+      positiveBefore[offset[i] + k] = seen;
       if (wh <= 0) continue;
-      positive++;
+      seen++;
       const hour = firstHour[i] + k;
       const list = inHour.get(hour);
       if (list === undefined) inHour.set(hour, [i]);
       else list.push(i);
     }
+    positive[i] = seen;
   });
   const byHour = new Map<number, HourOffers>();
   for (const [hour, list] of inHour) {
@@ -92,7 +100,8 @@ function build(offers: readonly HourlyEnergyOffer[]): EnergyHours {
     const regionStart = new Int32Array(REGION_SLOTS + 1);
     for (const i of list) regionStart[offers[i].region + 1]++;
     for (let r = 0; r < REGION_SLOTS; r++) regionStart[r + 1] += regionStart[r];
-    byHour.set(hour, { offers: Int32Array.from(list), regionStart });
+    const rank = Int32Array.from(list, (i) => positiveBefore[offset[i] + hour - firstHour[i]]);
+    byHour.set(hour, { offers: Int32Array.from(list), rank, regionStart });
   }
-  return { firstHour, offset, hours, pricePerKwh, left, positiveBefore, byHour };
+  return { firstHour, offset, hours, pricePerKwh, left, positiveBefore, positive, byHour };
 }

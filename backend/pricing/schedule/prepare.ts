@@ -4,7 +4,7 @@
 // every bid the compute offers that can host its job at some start (class, region, window).
 // Competition for capacity is decided by each scheduler.
 
-import { type EnergyHours, energyHoursOf, type HourOffers } from "./energy-hours.ts";
+import { energyHoursOf, type HourOffers } from "./energy-hours.ts";
 import {
   GRID_AREA_OF_REGION,
   HOUR,
@@ -277,42 +277,53 @@ function prepareEnergy(
   span: number,
 ): EnergySlots {
   // Slots are numbered offer by offer in book order, hour by hour, as the hours index lists them
-  // (energy-hours.ts); each (region, hour) lists its slots cheapest first, ties by offer id.
+  // (energy-hours.ts); each (region, hour) lists its slots cheapest first, ties by offer id. An
+  // offer's slots are consecutive: the one of its hour k is slotBase + (its hours before k with Wh left).
   const hours = energyHoursOf(book.energyOffers);
-  const firstSlot = new Int32Array(book.energyOffers.length).fill(-1);
-  const firstK = new Int32Array(book.energyOffers.length);
+  const inWindow = new Uint8Array(book.energyOffers.length);
+  const slotBase = new Int32Array(book.energyOffers.length);
   let count = 0;
   for (const { i } of live) {
     const first = hours.firstHour[i] - base;
     if (hours.firstHour[i] < 0 || first >= span || first + hours.hours[i] <= 0) continue;
-    const from = Math.max(0, -first);
-    const to = Math.min(hours.hours[i], span - first);
-    firstSlot[i] = count;
-    firstK[i] = from;
     const o = hours.offset[i];
-    count +=
-      (to < hours.hours[i] ? hours.positiveBefore[o + to] : positiveThrough(hours, i)) - hours.positiveBefore[o + from];
+    const before = hours.positiveBefore[o + Math.max(0, -first)];
+    const through = span - first < hours.hours[i] ? hours.positiveBefore[o + span - first] : hours.positive[i];
+    inWindow[i] = 1;
+    slotBase[i] = count - before;
+    count += through - before;
   }
   const offer = new Int32Array(count);
   const hour = new Int32Array(count);
   const region = new Int8Array(count);
   const pricePerKwh = new Float64Array(count);
   const left = new Float64Array(count);
-  let s = 0;
+  const supplyRegion = new Float64Array(REGION_SLOTS * span);
+  const supplyArea = new Float64Array(GRID_AREAS.length * span);
+  const supplyAll = new Float64Array(span);
   for (const { e, i } of live) {
-    if (firstSlot[i] < 0) continue;
+    if (inWindow[i] === 0) continue;
     const first = hours.firstHour[i] - base;
+    const from = Math.max(0, -first);
     const to = Math.min(hours.hours[i], span - first);
     const o = hours.offset[i];
-    for (let k = firstK[i]; k < to; k++) {
+    let s = slotBase[i] + hours.positiveBefore[o + from];
+    const end =
+      s + (to < hours.hours[i] ? hours.positiveBefore[o + to] : hours.positive[i]) - hours.positiveBefore[o + from];
+    offer.fill(i, s, end);
+    region.fill(e.region, s, end);
+    pricePerKwh.fill(hours.pricePerKwh[i], s, end);
+    const area = AREA_OF_REGION[e.region];
+    for (let k = from; k < to; k++) {
       const wh = hours.left[o + k];
       if (wh <= 0) continue;
-      offer[s] = i;
-      hour[s] = first + k;
-      region[s] = e.region;
-      pricePerKwh[s] = hours.pricePerKwh[i];
+      const h = first + k;
+      hour[s] = h;
       left[s] = wh;
       s++;
+      supplyRegion[e.region * span + h] += wh;
+      if (area >= 0) supplyArea[area * span + h] += wh;
+      supplyAll[h] += wh;
     }
   }
   const cellStart = new Int32Array(REGION_SLOTS * span + 1);
@@ -326,31 +337,13 @@ function prepareEnergy(
       if (cell !== undefined) {
         for (let j = cell.regionStart[r]; j < cell.regionStart[r + 1]; j++) {
           const i = cell.offers[j];
-          if (firstSlot[i] < 0) continue;
-          const k = base + h - hours.firstHour[i];
-          const o = hours.offset[i];
-          cellSlots[filled++] = firstSlot[i] + hours.positiveBefore[o + k] - hours.positiveBefore[o + firstK[i]];
+          if (inWindow[i] === 1) cellSlots[filled++] = slotBase[i] + cell.rank[j];
         }
       }
       cellStart[r * span + h + 1] = filled;
     }
   }
-  const supplyRegion = new Float64Array(REGION_SLOTS * span);
-  const supplyArea = new Float64Array(GRID_AREAS.length * span);
-  const supplyAll = new Float64Array(span);
-  for (let s = 0; s < count; s++) {
-    supplyRegion[region[s] * span + hour[s]] += left[s];
-    const area = AREA_OF_REGION[region[s]];
-    if (area >= 0) supplyArea[area * span + hour[s]] += left[s];
-    supplyAll[hour[s]] += left[s];
-  }
   return { offer, hour, region, pricePerKwh, left, cellStart, cellSlots, supplyRegion, supplyArea, supplyAll };
-}
-
-/** How many of offer i's hours have Wh left. */
-function positiveThrough(hours: EnergyHours, i: number): number {
-  const last = hours.offset[i] + hours.hours[i] - 1;
-  return hours.hours[i] === 0 ? 0 : hours.positiveBefore[last] + (hours.left[last] > 0 ? 1 : 0);
 }
 
 /** Lowest reserve price per Mbps-hour among a route's links within a latency bound (undefined: none). */
