@@ -9,6 +9,7 @@ import {
   GRID_AREA_OF_REGION,
   HOUR,
   type HourlyComputeOffer,
+  ORIGIN,
   type ScheduleRules,
   type TimedBid,
   type TimedBook,
@@ -248,12 +249,29 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
     routeFloors.set(key, { latency, price });
   }
 
-  const energy = prepareEnergy(book, liveEnergy, base, span);
+  // Certificates are bought only for bids with a minimum green share, from their origin pools
+  // around the compute regions they may run in: only those regions' slots are laid out.
+  let greenRegions = 0;
+  for (const bid of bids) {
+    if (bid.order.minGreenBps <= 0) continue;
+    for (const c of bid.candidates) greenRegions |= poolRegions(bid.order.certificateOrigin, computes[c].region);
+  }
+  const energy = prepareEnergy(book, liveEnergy, base, span, greenRegions);
+  // The schedulers' energy estimate is the mean over every slot of the hours, whatever its region.
+  const hours = energyHoursOf(book.energyOffers);
   let priceSum = 0;
   let whSum = 0;
-  for (let s = 0; s < energy.left.length; s++) {
-    priceSum += energy.pricePerKwh[s] * energy.left[s];
-    whSum += energy.left[s];
+  for (const { i } of liveEnergy) {
+    const first = hours.firstHour[i] - base;
+    if (hours.firstHour[i] < 0 || first >= span || first + hours.hours[i] <= 0) continue;
+    const to = Math.min(hours.hours[i], span - first);
+    const o = hours.offset[i];
+    for (let k = Math.max(0, -first); k < to; k++) {
+      const wh = hours.left[o + k];
+      if (wh <= 0) continue;
+      priceSum += hours.pricePerKwh[i] * wh;
+      whSum += wh;
+    }
   }
   return {
     base,
@@ -270,11 +288,28 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
   };
 }
 
+/** Regions (bit r: region r) whose certificates a bid with this origin rule may use for compute in `region`. */
+function poolRegions(origin: number, region: number): number {
+  if (origin === ORIGIN.Anywhere) return -1;
+  if (origin === ORIGIN.ComputeRegion) return 1 << region;
+  const area = AREA_OF_REGION[region];
+  return origin === ORIGIN.GridArea && area >= 0 ? AREA_REGIONS[area] : 0;
+}
+
+/** Per grid area: its regions as a bit mask. */
+const AREA_REGIONS: Int32Array = Int32Array.from(GRID_AREAS, (_, a) => {
+  let mask = 0;
+  for (let r = 0; r < REGION_SLOTS; r++) if (AREA_OF_REGION[r] === a) mask |= 1 << r;
+  return mask;
+});
+
+/** The slots of offers in `regions` (bit r: region r), over hours [base, base + span). */
 function prepareEnergy(
   book: TimedBook,
   live: { e: TimedBook["energyOffers"][number]; i: number }[],
   base: number,
   span: number,
+  regions: number,
 ): EnergySlots {
   // Slots are numbered offer by offer in book order, hour by hour, as the hours index lists them
   // (energy-hours.ts); each (region, hour) lists its slots cheapest first, ties by offer id. An
@@ -283,9 +318,10 @@ function prepareEnergy(
   const inWindow = new Uint8Array(book.energyOffers.length);
   const slotBase = new Int32Array(book.energyOffers.length);
   let count = 0;
-  for (const { i } of live) {
+  for (const { e, i } of live) {
     const first = hours.firstHour[i] - base;
     if (hours.firstHour[i] < 0 || first >= span || first + hours.hours[i] <= 0) continue;
+    if (((regions >>> e.region) & 1) === 0) continue;
     const o = hours.offset[i];
     const before = hours.positiveBefore[o + Math.max(0, -first)];
     const through = span - first < hours.hours[i] ? hours.positiveBefore[o + span - first] : hours.positive[i];
@@ -332,6 +368,10 @@ function prepareEnergy(
   for (let h = 0; h < span; h++) cells.push(hours.byHour.get(base + h));
   let filled = 0;
   for (let r = 0; r < REGION_SLOTS; r++) {
+    if (((regions >>> r) & 1) === 0) {
+      cellStart.fill(filled, r * span + 1, (r + 1) * span + 1);
+      continue;
+    }
     for (let h = 0; h < span; h++) {
       const cell = cells[h];
       if (cell !== undefined) {

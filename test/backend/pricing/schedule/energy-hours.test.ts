@@ -11,7 +11,12 @@ import {
   prepareSchedule,
   REGION_SLOTS,
 } from "../../../../backend/pricing/schedule/prepare.ts";
-import type { HourlyEnergyOffer, TimedBook } from "../../../../backend/pricing/schedule/types.ts";
+import {
+  type HourlyEnergyOffer,
+  ORIGIN,
+  type TimedBid,
+  type TimedBook,
+} from "../../../../backend/pricing/schedule/types.ts";
 import { toTimedBook } from "../../../../backend/pricing/scheduling.ts";
 import { marketBook } from "../../api/market-book.ts";
 
@@ -19,9 +24,12 @@ const NOW = 1_900_000_800; // on the hour
 const H = 3_600;
 const RULES = { now: NOW, platformFeeBps: 30 };
 
-/** The slots as the scheduler defines them, walked the slow way: offer by offer in book order, hour by hour. */
-function plainSlots(offers: readonly HourlyEnergyOffer[], now: number, base: number, span: number) {
-  const slots: { offer: number; hour: number; region: number; price: number; left: number }[] = [];
+/**
+ * The slots as the scheduler defines them, walked the slow way: offer by offer in book order, hour by
+ * hour, of the offers in `regions` only; and the mean price per Wh over every region's.
+ */
+function plainSlots(offers: readonly HourlyEnergyOffer[], now: number, base: number, span: number, regions: number[]) {
+  const all: { offer: number; hour: number; region: number; price: number; left: number }[] = [];
   offers.forEach((e, i) => {
     if (e.expiry <= now || e.deviceSuspended || e.region < 0 || e.region >= REGION_SLOTS || e.firstHour % H !== 0)
       return;
@@ -29,9 +37,12 @@ function plainSlots(offers: readonly HourlyEnergyOffer[], now: number, base: num
       const hour = e.firstHour / H - base + k;
       const left = Number(wh - (e.soldWhPerHour?.[k] ?? 0n));
       if (hour >= 0 && hour < span && left > 0)
-        slots.push({ offer: i, hour, region: e.region, price: Number(e.reservePricePerKwh), left });
+        all.push({ offer: i, hour, region: e.region, price: Number(e.reservePricePerKwh), left });
     });
   });
+  const whSum = all.reduce((sum, s) => sum + s.left, 0);
+  const meanPricePerWh = whSum > 0 ? all.reduce((sum, s) => sum + s.price * s.left, 0) / whSum / 1000 : 0;
+  const slots = all.filter((s) => regions.includes(s.region));
   const cellStart = [0];
   const cellSlots: number[] = [];
   for (let r = 0; r < REGION_SLOTS; r++) {
@@ -52,7 +63,7 @@ function plainSlots(offers: readonly HourlyEnergyOffer[], now: number, base: num
     if (AREA_OF_REGION[s.region] >= 0) supplyArea[AREA_OF_REGION[s.region] * span + s.hour] += s.left;
     supplyAll[s.hour] += s.left;
   }
-  return {
+  const energy = {
     offer: Int32Array.from(slots, (s) => s.offer),
     hour: Int32Array.from(slots, (s) => s.hour),
     region: Int8Array.from(slots, (s) => s.region),
@@ -64,6 +75,7 @@ function plainSlots(offers: readonly HourlyEnergyOffer[], now: number, base: num
     supplyArea,
     supplyAll,
   };
+  return { energy, meanPricePerWh };
 }
 
 /** The market book's energy offers, with some hours partly sold, one offer expired and one device suspended. */
@@ -81,15 +93,43 @@ function energyBook(): TimedBook {
   return { ...book, energyOffers };
 }
 
-/** Compute offers cut to [from, from + hours × H): the schedule then spans those hours. */
-function window(book: TimedBook, from: number, hours: number): TimedBook {
-  return {
-    ...book,
-    computeOffers: book.computeOffers
-      .slice(0, 4)
-      .map((o) => ({ ...o, windowStart: from, windowEnd: from + hours * H })),
+/**
+ * Compute offers of region 8 cut to [from, from + hours × H), and a bid for them with `origin`: the
+ * schedule then spans those hours.
+ */
+function window(
+  book: TimedBook,
+  from: number,
+  hours: number,
+  origin: number = ORIGIN.Anywhere,
+  minGreenBps = 5_000,
+): TimedBook {
+  const computeOffers = book.computeOffers
+    .filter((o) => o.region === 8 && o.hardwareClass === 0)
+    .map((o) => ({ ...o, windowStart: from, windowEnd: from + hours * H }));
+  const bid: TimedBid = {
+    id: 1n,
+    buyer: "0x0000000000000000000000000000000000000b01",
+    hardwareClass: 0,
+    acceptableRegions: 1n << 8n,
+    buyerRegion: 8,
+    earliestStart: from,
+    latestEnd: from + hours * H,
+    durationHours: 1,
+    vcu: 1,
+    filledVcu: 0,
+    start: 0,
+    limitPricePerVcuHour: 10n ** 9n,
+    minGreenBps,
+    certificateOrigin: origin,
+    bandwidthMbps: 0n,
+    maxLatencyMs: 1_000,
+    expiry: from + hours * H,
   };
+  return { ...book, bids: [bid], computeOffers };
 }
+
+const ALL_REGIONS = Array.from({ length: REGION_SLOTS }, (_, r) => r);
 
 describe("certificate slots from the energy hours index", () => {
   it("are the slots a plain walk over every offer's hours lays out, for windows anywhere in and around the book", () => {
@@ -99,12 +139,34 @@ describe("certificate slots from the energy hours index", () => {
       for (const hours of [1, 5, 24, 61]) {
         const from = (Math.floor(NOW / H) + offset) * H;
         const prepared = prepareSchedule(window(book, from, hours), RULES);
-        const expected = plainSlots(book.energyOffers, NOW, prepared.base, prepared.span);
-        assert.deepEqual(prepared.energy, expected, `window of ${hours} h at ${offset} h`);
+        if (prepared.bids.length === 0) continue; // no compute offer open in those hours
+        const expected = plainSlots(book.energyOffers, NOW, prepared.base, prepared.span, ALL_REGIONS);
+        assert.deepEqual(prepared.energy, expected.energy, `window of ${hours} h at ${offset} h`);
+        assert.equal(prepared.meanPricePerWh, expected.meanPricePerWh);
         windows++;
       }
     }
-    assert.ok(windows > 50);
+    assert.ok(windows > 50, `${windows} windows`);
+  });
+
+  it("lays out only the regions whose certificates the bids' origin rules let them buy, and none without a green share", () => {
+    const book = energyBook();
+    const from = (Math.floor(NOW / H) + 20) * H;
+    // Region 8 (宁夏) sits in the northwest grid area with region 7 (甘肃).
+    for (const [origin, minGreenBps, regions] of [
+      [ORIGIN.ComputeRegion, 5_000, [8]],
+      [ORIGIN.GridArea, 5_000, [7, 8]],
+      [ORIGIN.Anywhere, 5_000, ALL_REGIONS],
+      [ORIGIN.Anywhere, 0, []],
+    ] as const) {
+      const prepared = prepareSchedule(window(book, from, 12, origin, minGreenBps), RULES);
+      assert.equal(prepared.bids.length, 1);
+      const expected = plainSlots(book.energyOffers, NOW, prepared.base, prepared.span, [...regions]);
+      assert.deepEqual(prepared.energy, expected.energy, `origin ${origin}, ${minGreenBps} bps`);
+      assert.ok(regions.length === 0 || prepared.energy.left.length > 0);
+      // The energy estimate still counts every region's certificates.
+      assert.equal(prepared.meanPricePerWh, expected.meanPricePerWh);
+    }
   });
 
   it("is built once per offer list, and a replaced list is laid out afresh", () => {
