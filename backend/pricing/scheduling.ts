@@ -35,22 +35,29 @@ export type BatchCheck = {
   welfare: number;
 };
 
-// Books are replaced, never mutated (backend/book/book-source.ts): each is converted once.
+// Books are replaced, never mutated (backend/book/book-source.ts): each is converted once, and its
+// link list once too, since a quote's book is new for each quote but shares the version's lists.
 const timedBooks = new WeakMap<OrderBook, TimedBook>();
+const timedLinks = new WeakMap<OrderBook["bandwidthOffers"], TimedBook["bandwidthOffers"]>();
 
 /** The scheduler's view of a book. */
 export function toTimedBook(book: OrderBook): TimedBook {
   let timed = timedBooks.get(book);
   if (timed !== undefined) return timed;
+  let bandwidthOffers = timedLinks.get(book.bandwidthOffers);
+  if (bandwidthOffers === undefined) {
+    bandwidthOffers = book.bandwidthOffers.map((l) => ({
+      ...l,
+      mbps: BigInt(l.mbps),
+      usedMbps: new Map([...(l.usedMbps ?? [])].map(([hour, mbps]) => [hour, BigInt(mbps)])),
+    }));
+    timedLinks.set(book.bandwidthOffers, bandwidthOffers);
+  }
   timed = {
     bids: book.bids.map((b) => ({ ...b, filledVcu: b.vcu - b.remainingVcu })),
     computeOffers: book.computeOffers,
     energyOffers: book.energyOffers,
-    bandwidthOffers: book.bandwidthOffers.map((l) => ({
-      ...l,
-      mbps: BigInt(l.mbps),
-      usedMbps: new Map([...(l.usedMbps ?? [])].map(([hour, mbps]) => [hour, BigInt(mbps)])),
-    })),
+    bandwidthOffers,
   };
   timedBooks.set(book, timed);
   return timed;
