@@ -2,8 +2,9 @@
 // scan whatever book they are given. Grouping the offers once per book (books are replaced, never
 // mutated, so identity marks a new one) lets each quote hand them only the offers it could use. The
 // lists handed out are the same arrays for every quote of the same class and regions against the
-// same book, so the pricing layer's per-list preparation (backend/pricing: live offers, window
-// indices, replacement searches) is done once per book version, not once per quote.
+// same book, so the pricing layer's per-list preparation (backend/pricing: the certificate Wh by
+// hour, id maps, replacement searches) is done once per book version, not once per quote. No answer
+// is cached: every quote schedules and prices its own bid (docs/pricing.md, "Quotes").
 import type {
   BookBandwidthOffer as BandwidthOffer,
   BookBid as Bid,
@@ -13,6 +14,7 @@ import type {
 } from "../../protocol/book.ts";
 import { admitBook } from "../book/admit.ts";
 import type { OpenBook } from "../book/book-source.ts";
+import { energyHoursOf } from "../pricing/index.ts";
 
 type BookIndex = {
   /** The energy offers the exchange trades. */
@@ -53,6 +55,8 @@ function indexOf(book: OpenBook): BookIndex {
       push(index.linksByRegion, l.fromRegion, l);
       if (l.toRegion !== l.fromRegion) push(index.linksByRegion, l.toRegion, l);
     }
+    // The scheduler lays out each quote's certificate slots from this (keyed on the list handed out).
+    energyHoursOf(index.energyOffers);
     indexes.set(book, index);
   }
   return index;

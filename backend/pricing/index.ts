@@ -28,6 +28,7 @@ export {
   qualityFactor,
 } from "./price.ts";
 export { checkSchedule, needPerHourWh, originAllows, type ScheduleCheck } from "./schedule/check.ts";
+export { type EnergyHours, energyHoursOf } from "./schedule/energy-hours.ts";
 export { scheduleFast } from "./schedule/fast.ts";
 export type {
   CertificateOrigin,

@@ -35,22 +35,29 @@ export type BatchCheck = {
   welfare: number;
 };
 
-// Books are replaced, never mutated (backend/book/book-source.ts): each is converted once.
+// Books are replaced, never mutated (backend/book/book-source.ts): each is converted once, and its
+// link list once too, since a quote's book is new for each quote but shares the version's lists.
 const timedBooks = new WeakMap<OrderBook, TimedBook>();
+const timedLinks = new WeakMap<OrderBook["bandwidthOffers"], TimedBook["bandwidthOffers"]>();
 
 /** The scheduler's view of a book. */
 export function toTimedBook(book: OrderBook): TimedBook {
   let timed = timedBooks.get(book);
   if (timed !== undefined) return timed;
+  let bandwidthOffers = timedLinks.get(book.bandwidthOffers);
+  if (bandwidthOffers === undefined) {
+    bandwidthOffers = book.bandwidthOffers.map((l) => ({
+      ...l,
+      mbps: BigInt(l.mbps),
+      usedMbps: new Map([...(l.usedMbps ?? [])].map(([hour, mbps]) => [hour, BigInt(mbps)])),
+    }));
+    timedLinks.set(book.bandwidthOffers, bandwidthOffers);
+  }
   timed = {
     bids: book.bids.map((b) => ({ ...b, filledVcu: b.vcu - b.remainingVcu })),
     computeOffers: book.computeOffers,
     energyOffers: book.energyOffers,
-    bandwidthOffers: book.bandwidthOffers.map((l) => ({
-      ...l,
-      mbps: BigInt(l.mbps),
-      usedMbps: new Map([...(l.usedMbps ?? [])].map(([hour, mbps]) => [hour, BigInt(mbps)])),
-    })),
+    bandwidthOffers,
   };
   timedBooks.set(book, timed);
   return timed;
@@ -91,11 +98,13 @@ export function clearBook(book: OrderBook, rules: MarketRules): ClearingResult {
 }
 
 /**
- * The book cut to the hours some live bid could run in: offers' windows and energy offers' hours
- * outside them can serve no match (a job's hours lie inside its bid's window and its offers'), so no
- * feasible match is lost, and the scheduler no longer lays out every hour of week-long offers for a
- * quote of a few hours. (Its estimates, such as the mean certificate price, then count only those
- * hours; test/backend/pricing/scheduling.test.ts compares the welfare with the uncut book's.)
+ * The book cut to the hours some live bid could run in: offers' windows outside them can serve no
+ * match (a job's hours lie inside its bid's window and its offers'), so no feasible match is lost, and
+ * the scheduler no longer lays out every hour of week-long offers for a quote of a few hours. Energy
+ * offers stay whole: the scheduler lays out certificate Wh only in the hours the cut windows span,
+ * from an index built once per energy-offer list (schedule/energy-hours.ts), which a cut copy would
+ * rebuild. (Its estimates, such as the mean certificate price, count only those hours;
+ * test/backend/pricing/scheduling.test.ts compares the welfare with the uncut book's.)
  */
 function withinBidHours(book: TimedBook, now: number): TimedBook {
   let from = Number.POSITIVE_INFINITY;
@@ -114,25 +123,9 @@ function withinBidHours(book: TimedBook, now: number): TimedBook {
           ? o
           : { ...o, windowStart: Math.max(o.windowStart, from), windowEnd: Math.min(o.windowEnd, to) },
       );
-  const energyOffers = book.energyOffers.flatMap((o) => {
-    const end = o.firstHour + o.whPerHour.length * HOUR;
-    if (o.firstHour >= to || end <= from) return [];
-    if (o.firstHour >= from && end <= to) return [o];
-    const skip = Math.max(0, (from - o.firstHour) / HOUR);
-    const keep = (Math.min(end, to) - Math.max(o.firstHour, from)) / HOUR;
-    return [
-      {
-        ...o,
-        firstHour: o.firstHour + skip * HOUR,
-        whPerHour: o.whPerHour.slice(skip, skip + keep),
-        soldWhPerHour: o.soldWhPerHour?.slice(skip, skip + keep),
-      },
-    ];
-  });
   return {
     ...book,
     computeOffers: clip(book.computeOffers),
-    energyOffers,
     bandwidthOffers: clip(book.bandwidthOffers),
   };
 }

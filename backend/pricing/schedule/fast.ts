@@ -148,11 +148,14 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   // Pass 3: density favours a short job over the long ones whose hours it takes; on small and
   // mid-size books a second schedule takes bids by total worth (VCU-hours × density) and the
   // better of the two is kept.
-  if (order.length <= SECOND_ORDER_BIDS) {
+  // The second order may be the first (always with one bid, as in a quote): the schedule is
+  // deterministic, so running it again would only repeat the first.
+  const worth = (b: number) => bids[b].remaining * bids[b].duration * density[b];
+  const byWorth = order.length <= SECOND_ORDER_BIDS ? [...order].sort((x, y) => worth(y) - worth(x)) : order;
+  if (byWorth.some((b, i) => b !== order[i])) {
     const first = state;
     state = new ScheduleState(prepareSchedule(book, options), book, options.platformFeeBps);
-    const worth = (b: number) => bids[b].remaining * bids[b].duration * density[b];
-    run([...order].sort((x, y) => worth(y) - worth(x)));
+    run(byWorth);
     if (state.welfare <= first.welfare) state = first;
   }
 

@@ -4,10 +4,12 @@
 // every bid the compute offers that can host its job at some start (class, region, window).
 // Competition for capacity is decided by each scheduler.
 
+import { energyHoursOf, type HourOffers } from "./energy-hours.ts";
 import {
   GRID_AREA_OF_REGION,
   HOUR,
   type HourlyComputeOffer,
+  ORIGIN,
   type ScheduleRules,
   type TimedBid,
   type TimedBook,
@@ -237,18 +239,39 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
   const routeFloors = new Map<number, { latency: Float64Array; price: Float64Array }>();
   for (const [key, list] of routes) {
     const byLatency = [...list].sort((x, y) => links[x].order.latencyMs - links[y].order.latencyMs);
-    const latency = Float64Array.from(byLatency, (w) => links[w].order.latencyMs);
-    const price = Float64Array.from(byLatency, (w) => links[w].price);
+    const latency = new Float64Array(byLatency.length);
+    const price = new Float64Array(byLatency.length);
+    byLatency.forEach((w, i) => {
+      latency[i] = links[w].order.latencyMs;
+      price[i] = links[w].price;
+    });
     for (let i = 1; i < price.length; i++) price[i] = Math.min(price[i], price[i - 1]);
     routeFloors.set(key, { latency, price });
   }
 
-  const energy = prepareEnergy(book, liveEnergy, base, span);
+  // Certificates are bought only for bids with a minimum green share, from their origin pools
+  // around the compute regions they may run in: only those regions' slots are laid out.
+  let greenRegions = 0;
+  for (const bid of bids) {
+    if (bid.order.minGreenBps <= 0) continue;
+    for (const c of bid.candidates) greenRegions |= poolRegions(bid.order.certificateOrigin, computes[c].region);
+  }
+  const energy = prepareEnergy(book, liveEnergy, base, span, greenRegions);
+  // The schedulers' energy estimate is the mean over every slot of the hours, whatever its region.
+  const hours = energyHoursOf(book.energyOffers);
   let priceSum = 0;
   let whSum = 0;
-  for (let s = 0; s < energy.left.length; s++) {
-    priceSum += energy.pricePerKwh[s] * energy.left[s];
-    whSum += energy.left[s];
+  for (const { i } of liveEnergy) {
+    const first = hours.firstHour[i] - base;
+    if (hours.firstHour[i] < 0 || first >= span || first + hours.hours[i] <= 0) continue;
+    const to = Math.min(hours.hours[i], span - first);
+    const o = hours.offset[i];
+    for (let k = Math.max(0, -first); k < to; k++) {
+      const wh = hours.left[o + k];
+      if (wh <= 0) continue;
+      priceSum += hours.pricePerKwh[i] * wh;
+      whSum += wh;
+    }
   }
   return {
     base,
@@ -265,70 +288,102 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
   };
 }
 
+/** Regions (bit r: region r) whose certificates a bid with this origin rule may use for compute in `region`. */
+function poolRegions(origin: number, region: number): number {
+  if (origin === ORIGIN.Anywhere) return -1;
+  if (origin === ORIGIN.ComputeRegion) return 1 << region;
+  const area = AREA_OF_REGION[region];
+  return origin === ORIGIN.GridArea && area >= 0 ? AREA_REGIONS[area] : 0;
+}
+
+/** Per grid area: its regions as a bit mask. */
+const AREA_REGIONS: Int32Array = Int32Array.from(GRID_AREAS, (_, a) => {
+  let mask = 0;
+  for (let r = 0; r < REGION_SLOTS; r++) if (AREA_OF_REGION[r] === a) mask |= 1 << r;
+  return mask;
+});
+
+/** The slots of offers in `regions` (bit r: region r), over hours [base, base + span). */
 function prepareEnergy(
   book: TimedBook,
   live: { e: TimedBook["energyOffers"][number]; i: number }[],
   base: number,
   span: number,
+  regions: number,
 ): EnergySlots {
-  const offer: number[] = [];
-  const hour: number[] = [];
-  const region: number[] = [];
-  const price: number[] = [];
-  const left: number[] = [];
+  // Slots are numbered offer by offer in book order, hour by hour, as the hours index lists them
+  // (energy-hours.ts); each (region, hour) lists its slots cheapest first, ties by offer id. An
+  // offer's slots are consecutive: the one of its hour k is slotBase + (its hours before k with Wh left).
+  const hours = energyHoursOf(book.energyOffers);
+  const inWindow = new Uint8Array(book.energyOffers.length);
+  const slotBase = new Int32Array(book.energyOffers.length);
+  let count = 0;
   for (const { e, i } of live) {
-    if (e.region < 0 || e.region >= REGION_SLOTS || e.firstHour % HOUR !== 0) continue;
-    const first = e.firstHour / HOUR - base;
-    for (let k = 0; k < e.whPerHour.length; k++) {
-      const h = first + k;
-      if (h < 0 || h >= span) continue;
-      const wh = Number(e.whPerHour[k] - (e.soldWhPerHour?.[k] ?? 0n));
-      if (wh <= 0) continue;
-      offer.push(i);
-      hour.push(h);
-      region.push(e.region);
-      price.push(Number(e.reservePricePerKwh));
-      left.push(wh);
-    }
+    const first = hours.firstHour[i] - base;
+    if (hours.firstHour[i] < 0 || first >= span || first + hours.hours[i] <= 0) continue;
+    if (((regions >>> e.region) & 1) === 0) continue;
+    const o = hours.offset[i];
+    const before = hours.positiveBefore[o + Math.max(0, -first)];
+    const through = span - first < hours.hours[i] ? hours.positiveBefore[o + span - first] : hours.positive[i];
+    inWindow[i] = 1;
+    slotBase[i] = count - before;
+    count += through - before;
   }
-  const count = offer.length;
-  const cellStart = new Int32Array(REGION_SLOTS * span + 1);
-  for (let s = 0; s < count; s++) cellStart[region[s] * span + hour[s] + 1]++;
-  for (let c = 0; c < REGION_SLOTS * span; c++) cellStart[c + 1] += cellStart[c];
-  const fill = cellStart.slice(0, REGION_SLOTS * span);
-  const cellSlots = new Int32Array(count);
-  for (let s = 0; s < count; s++) cellSlots[fill[region[s] * span + hour[s]]++] = s;
-  for (let c = 0; c < REGION_SLOTS * span; c++) {
-    const from = cellStart[c];
-    const to = cellStart[c + 1];
-    if (to - from > 1) {
-      const sorted = Array.from(cellSlots.subarray(from, to)).sort(
-        (x, y) => price[x] - price[y] || Number(book.energyOffers[offer[x]].id - book.energyOffers[offer[y]].id),
-      );
-      cellSlots.set(sorted, from);
-    }
-  }
+  const offer = new Int32Array(count);
+  const hour = new Int32Array(count);
+  const region = new Int8Array(count);
+  const pricePerKwh = new Float64Array(count);
+  const left = new Float64Array(count);
   const supplyRegion = new Float64Array(REGION_SLOTS * span);
   const supplyArea = new Float64Array(GRID_AREAS.length * span);
   const supplyAll = new Float64Array(span);
-  for (let s = 0; s < count; s++) {
-    supplyRegion[region[s] * span + hour[s]] += left[s];
-    const area = AREA_OF_REGION[region[s]];
-    if (area >= 0) supplyArea[area * span + hour[s]] += left[s];
-    supplyAll[hour[s]] += left[s];
+  for (const { e, i } of live) {
+    if (inWindow[i] === 0) continue;
+    const first = hours.firstHour[i] - base;
+    const from = Math.max(0, -first);
+    const to = Math.min(hours.hours[i], span - first);
+    const o = hours.offset[i];
+    let s = slotBase[i] + hours.positiveBefore[o + from];
+    const end =
+      s + (to < hours.hours[i] ? hours.positiveBefore[o + to] : hours.positive[i]) - hours.positiveBefore[o + from];
+    offer.fill(i, s, end);
+    region.fill(e.region, s, end);
+    pricePerKwh.fill(hours.pricePerKwh[i], s, end);
+    const area = AREA_OF_REGION[e.region];
+    for (let k = from; k < to; k++) {
+      const wh = hours.left[o + k];
+      if (wh <= 0) continue;
+      const h = first + k;
+      hour[s] = h;
+      left[s] = wh;
+      s++;
+      supplyRegion[e.region * span + h] += wh;
+      if (area >= 0) supplyArea[area * span + h] += wh;
+      supplyAll[h] += wh;
+    }
   }
-  return {
-    offer: Int32Array.from(offer),
-    hour: Int32Array.from(hour),
-    region: Int8Array.from(region),
-    pricePerKwh: Float64Array.from(price),
-    left: Float64Array.from(left),
-    cellStart,
-    cellSlots,
-    supplyRegion,
-    supplyArea,
-    supplyAll,
-  };
+  const cellStart = new Int32Array(REGION_SLOTS * span + 1);
+  const cellSlots = new Int32Array(count);
+  const cells: (HourOffers | undefined)[] = [];
+  for (let h = 0; h < span; h++) cells.push(hours.byHour.get(base + h));
+  let filled = 0;
+  for (let r = 0; r < REGION_SLOTS; r++) {
+    if (((regions >>> r) & 1) === 0) {
+      cellStart.fill(filled, r * span + 1, (r + 1) * span + 1);
+      continue;
+    }
+    for (let h = 0; h < span; h++) {
+      const cell = cells[h];
+      if (cell !== undefined) {
+        for (let j = cell.regionStart[r]; j < cell.regionStart[r + 1]; j++) {
+          const i = cell.offers[j];
+          if (inWindow[i] === 1) cellSlots[filled++] = slotBase[i] + cell.rank[j];
+        }
+      }
+      cellStart[r * span + h + 1] = filled;
+    }
+  }
+  return { offer, hour, region, pricePerKwh, left, cellStart, cellSlots, supplyRegion, supplyArea, supplyAll };
 }
 
 /** Lowest reserve price per Mbps-hour among a route's links within a latency bound (undefined: none). */

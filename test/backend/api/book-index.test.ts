@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 
 import { bookFor } from "../../../backend/api/book-index.ts";
-import { clearBook, priceBundles } from "../../../backend/pricing/index.ts";
+import { clearBook, energyHoursOf, priceBundles } from "../../../backend/pricing/index.ts";
 import type { BookBid } from "../../../protocol/book.ts";
 import { REGIONS } from "../../../protocol/units.ts";
 import { marketBook } from "./market-book.ts";
@@ -65,5 +65,36 @@ describe("bookFor", () => {
       { numRuns: 60 },
     );
     assert.ok(cleared >= 10, `enough runs clear something to compare prices (${cleared} of 60)`);
+  });
+
+  it("hands every quote of a book version the same energy offers, whose certificate hours are indexed once, and a replaced book new ones", () => {
+    const bid = (hardwareClass: number, buyerRegion: number): BookBid => ({
+      id: 0n,
+      buyer: "0x0000000000000000000000000000000000000000",
+      hardwareClass,
+      acceptableRegions: 1n << BigInt(buyerRegion),
+      buyerRegion,
+      earliestStart: now + 3_600,
+      latestEnd: now + 5 * 3_600,
+      durationHours: 2,
+      vcu: 1,
+      remainingVcu: 1,
+      start: 0,
+      limitPricePerVcuHour: 10n ** 9n,
+      minGreenBps: 5_000,
+      certificateOrigin: 1,
+      bandwidthMbps: 0n,
+      maxLatencyMs: 40,
+      expiry: now + 5 * 3_600,
+    });
+    const first = bookFor(bid(0, regionCodes[0]), book);
+    const second = bookFor(bid(3, regionCodes[1]), book);
+    assert.equal(first.energyOffers, second.energyOffers);
+    assert.equal(energyHoursOf(first.energyOffers), energyHoursOf(second.energyOffers));
+    const replaced = { ...book, energyOffers: book.energyOffers.slice(1) };
+    const after = bookFor(bid(0, regionCodes[0]), replaced);
+    assert.notEqual(after.energyOffers, first.energyOffers);
+    assert.notEqual(energyHoursOf(after.energyOffers), energyHoursOf(first.energyOffers));
+    assert.equal(energyHoursOf(after.energyOffers).firstHour.length, book.energyOffers.length - 1);
   });
 });

@@ -1,5 +1,5 @@
-// Plain JSON bodies are read directly (backend/api/json-body.ts), every other through express.json:
-// the same bodies sent both ways must get the same answers, broken ones the same problems.
+// Quote bodies are read by express.json (backend/api/routes/quote.ts), under the plain JSON media
+// type or a `+json` one: broken bodies get a client problem, never a failure, whichever type they carry.
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { request } from "node:http";
@@ -14,11 +14,11 @@ import { quoteBodies } from "./quote-bodies.ts";
 import { startTestServer, type TestServer } from "./server.ts";
 
 const NOW = 1_900_000_000;
-/** Read directly: the plain media type. Through express.json: a `+json` type it also accepts. */
+/** The plain media type, and a `+json` type the route also accepts. */
 const DIRECT = "application/json";
 const STANDARD = "application/vnd.ccex.quote+json";
 
-describe("reading a JSON body directly or through express.json", () => {
+describe("reading a quote's JSON body", () => {
   let srv: TestServer;
   before(async () => {
     srv = await startTestServer({ clock: () => NOW, bodyLimit: 4_096 });
@@ -33,7 +33,7 @@ describe("reading a JSON body directly or through express.json", () => {
     return { status: res.status, type: res.headers.get("content-type"), json };
   }
 
-  it("gives the same answer to the same body either way, broken bodies included", async () => {
+  it("gives the same answer to the same body under either media type, broken bodies a 4xx problem", async () => {
     const [valid] = quoteBodies({ now: NOW, count: 1 });
     const bodies = [
       valid,

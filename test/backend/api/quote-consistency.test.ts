@@ -132,6 +132,40 @@ describe("quotes against a book they have seen before", () => {
     assert.deepEqual(await quote(body), before, "and the old book's answer comes back with the old book");
   });
 
+  it("see certificate hours sold in a replaced book on the very next quote", async () => {
+    // The certificate slots come from an index built once per energy-offer list
+    // (backend/pricing/schedule/energy-hours.ts): a replaced book must not reuse the old one.
+    const [body] = quoteBodies({ now: NOW, count: 200, seed: 14 }).filter((b) => {
+      const q = JSON.parse(b) as { minGreenBps: number };
+      return q.minGreenBps >= 5_000;
+    });
+    const before = await quote(body);
+    assert.equal(before.outcome, "priced", body);
+    const bought = new Map<string, Set<number>>();
+    for (const b of before.bundles)
+      for (const l of b.energyLots) bought.set(l.offerId, (bought.get(l.offerId) ?? new Set()).add(l.hour));
+    assert.ok(bought.size > 0, "the green job buys certificates");
+    // Every hour the quote bought certificates of sells out in the next book.
+    const sold: OpenBook = {
+      ...book,
+      energyOffers: book.energyOffers.map((e) => {
+        const hours = bought.get(String(e.id));
+        if (hours === undefined) return e;
+        return { ...e, soldWhPerHour: e.whPerHour.map((wh, k) => (hours.has(e.firstHour + k * HOUR) ? wh : 0n)) };
+      }),
+    };
+    srv.book.replace(sold);
+    try {
+      const after = await quote(body);
+      for (const b of after.bundles)
+        for (const l of b.energyLots) assert.ok(!bought.get(l.offerId)?.has(l.hour), "no certificate of a sold hour");
+      assert.deepEqual(quotedBundles(after), matcherBundles(sold, body, NOW));
+    } finally {
+      srv.book.replace(book);
+    }
+    assert.deepEqual(await quote(body), before, "and the old book's answer comes back with the old book");
+  });
+
   it("drop an offer the moment it expires, on the same book", async () => {
     const [body] = quoteBodies({ now: NOW, count: 200, seed: 13 }).filter((b) => {
       const q = JSON.parse(b) as { earliestStart: number | string };

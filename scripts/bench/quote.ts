@@ -1,0 +1,65 @@
+// CPU time of the quote itself (backend/api/quote.ts quoteBid), without HTTP: the API benchmark's
+// book and distinct bodies (test/backend/api/market-book.ts, quote-bodies.ts), parsed once, each
+// quoted in turn for a few rounds after a warm-up round. CPU time (process.cpuUsage), not wall
+// time, so a machine shared with other work moves it less; the load average is printed with it.
+//
+//   node scripts/bench/quote.ts [--json] [--rounds 5] [--bodies 1200]
+//   node --cpu-prof --cpu-prof-dir DIR scripts/bench/quote.ts   profile it
+import { loadavg } from "node:os";
+import { parseArgs } from "node:util";
+
+import { quoteBid } from "../../backend/api/quote.ts";
+import { QuoteRequest } from "../../backend/api/schemas/quote.ts";
+import { marketBook } from "../../test/backend/api/market-book.ts";
+import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: "boolean", default: false },
+    rounds: { type: "string", default: "5" },
+    bodies: { type: "string", default: "1200" },
+  },
+});
+const rounds = Number(args.rounds);
+const count = Number(args.bodies);
+if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 100 && Number.isInteger(count) && count >= 1)) {
+  console.error("--rounds must be an integer in [1, 100], --bodies a positive integer");
+  process.exit(2);
+}
+
+const now = Math.floor(Date.now() / 1000);
+const book = marketBook({ now });
+const requests = quoteBodies({ now, count }).map((body) => QuoteRequest.parse(JSON.parse(body)));
+const context = { now, platformFeeBps: 30 };
+const cpu = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
+
+const load = loadavg();
+// The first round builds the book's indexes and warms the JIT up.
+for (const request of requests) quoteBid(request, book, context);
+const outcomes: Record<string, number> = {};
+const perRound: number[] = [];
+for (let round = 0; round < rounds; round++) {
+  const started = cpu();
+  for (const request of requests) {
+    const { outcome } = quoteBid(request, book, context);
+    if (round === 0) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+  }
+  perRound.push((cpu() - started) / requests.length);
+}
+const sorted = [...perRound].sort((a, b) => a - b);
+const figures = {
+  bodies: requests.length,
+  rounds,
+  outcomes,
+  cpuUsPerQuote: Math.round(sorted[Math.floor(sorted.length / 2)]),
+  cpuUsPerQuoteByRound: perRound.map(Math.round),
+  loadAverage: [...load, ...loadavg()].map((l) => Math.round(l * 100) / 100),
+};
+if (args.json) console.log(JSON.stringify(figures));
+else
+  console.log(
+    `${figures.cpuUsPerQuote} µs CPU per quote (median of ${rounds} rounds over ${requests.length} bodies: ${figures.cpuUsPerQuoteByRound.join(", ")}); load average before ${figures.loadAverage.slice(0, 3).join(" ")}, after ${figures.loadAverage.slice(3).join(" ")}`,
+  );
