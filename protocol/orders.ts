@@ -150,6 +150,7 @@ export const SKIP_REASONS = [
   "StartMismatch",
   "LotOutsideJobHours",
   "OriginNotAccepted",
+  "StartPassed",
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

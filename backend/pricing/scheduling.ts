@@ -74,12 +74,17 @@ export function toScheduledMatch(m: Match): ScheduledMatch {
  * const { matches } = clearBook(book, { now: book.asOf + 30, platformFeeBps: 30 });
  */
 export function clearBook(book: OrderBook, rules: MarketRules): ClearingResult {
-  // The market accepts any start inside the bid's window, even one already past (docs/pricing.md,
-  // "Stage 1"); a job cannot run in the past, so an unstarted job starts at the next hour at the earliest.
+  // A job cannot run in the past and the market skips a start already past (StartPassed, docs/pricing.md,
+  // "Stage 1"): an unstarted job starts at the next hour at the earliest, and a job already running
+  // takes no more VCU.
   const timed = toTimedBook(book);
   const next = Math.ceil(rules.now / HOUR) * HOUR;
-  const bids = timed.bids.some((b) => b.start === 0 && b.earliestStart < next)
-    ? timed.bids.map((b) => (b.start === 0 && b.earliestStart < next ? { ...b, earliestStart: next } : b))
+  const bids = timed.bids.some(
+    (b) => (b.start === 0 && b.earliestStart < next) || (b.start !== 0 && b.start < rules.now),
+  )
+    ? timed.bids
+        .filter((b) => b.start === 0 || b.start >= rules.now)
+        .map((b) => (b.start === 0 && b.earliestStart < next ? { ...b, earliestStart: next } : b))
     : timed.bids;
   const result = scheduleFast(withinBidHours({ ...timed, bids }, rules.now), rules);
   return { matches: result.matches.map(fromScheduledMatch), welfare: result.welfare, elapsedMs: result.elapsedMs };

@@ -90,7 +90,8 @@ interface IMarket {
         StartOutsideWindow, // start not on the hour, before earliestStart, or start + duration > latestEnd
         StartMismatch, // the bid's start is already fixed by an earlier match, at another hour
         LotOutsideJobHours, // a lot's hour is not one of the job's hours
-        OriginNotAccepted // a lot's device is outside what the bid's certificateOrigin allows
+        OriginNotAccepted, // a lot's device is outside what the bid's certificateOrigin allows
+        StartPassed // the job's start hour is before the block's time: it would start before it is settled
     }
 
     /// @notice The market parameters the admin changes through a delayed schedule
@@ -475,7 +476,8 @@ interface IMarket {
         uint256 challengeEnd
     );
     /// @notice The report is far from the deal's declared energy profile (`outsideProfile`: Σ whPerHour
-    /// differs from needPerHourWh × Σ vcuPerHour / vcu by more than ENERGY_TOLERANCE_BPS), or the
+    /// differs from needPerHourWh × Σ vcuPerHour / vcu by more than ENERGY_TOLERANCE_BPS, or some hour's
+    /// whPerHour[h] from needPerHourWh × vcuPerHour[h] / vcu), or the
     /// time-matched green share falls below the bid's minimum (`belowGreenMinimum`: Σ_h min(lots' Wh
     /// in h, metered Wh in h) = `matchedGreenWh` < minGreenBps × whConsumed). A flagged report never
     /// finalises unchallenged: see {finalize}, {confirmUsage} and {disputeUsage}.

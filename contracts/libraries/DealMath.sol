@@ -91,10 +91,12 @@ library DealMath {
         }
     }
 
-    /// @notice Whether a report is flagged: its energy is far from the declared profile, or its
-    /// time-matched green share is below the bid's minimum (docs/carbon-accounting.md, "Flagged reports").
+    /// @notice Whether a report is flagged: its energy is far from the declared profile, over the job
+    /// or in any one hour, or its time-matched green share is below the bid's minimum
+    /// (docs/carbon-accounting.md, "Reports far from the declared profile (flagged reports)").
     /// @dev The report was checked against the terms (lengths, vcuPerHour ≤ vcu), so nothing overflows.
-    /// @return outsideProfile |whConsumed − expectedWh| > expectedWh × ENERGY_TOLERANCE_BPS / 10,000
+    /// @return outsideProfile |whConsumed − expectedWh| > expectedWh × ENERGY_TOLERANCE_BPS / 10,000, or
+    /// the same of some hour h: |whPerHour[h] − needPerHourWh × vcuPerHour[h] / vcu| beyond its tolerance
     /// @return belowGreenMinimum matchedGreenWh / whConsumed < minGreenBps
     /// @return expectedWh needPerHourWh × Σ vcuPerHour / vcu
     /// @return whConsumed Σ whPerHour
@@ -123,8 +125,9 @@ library DealMath {
             matchedGreenWh += green[h] < metered ? green[h] : metered;
         }
         expectedWh = (terms.needPerHourWh * vcuHoursDelivered) / terms.vcu;
-        uint256 deviation = whConsumed > expectedWh ? whConsumed - expectedWh : expectedWh - whConsumed;
-        outsideProfile = deviation > (expectedWh * ENERGY_TOLERANCE_BPS) / BPS;
+        // Judged hour by hour too: energy moved out of the hours the lots cover (and into others)
+        // would cut what those lots retire and are paid while the job's total still looks right.
+        outsideProfile = _outside(whConsumed, expectedWh) || _anyHourOutside(terms, vcuPerHour, whPerHour);
         belowGreenMinimum = matchedGreenWh * BPS < whConsumed * terms.minGreenBps;
     }
 
@@ -208,5 +211,25 @@ library DealMath {
         lotOutcome.retiredWh = retired;
         lotOutcome.undeliveredWh = share - retired;
         lotOutcome.paid = (lot.payment * retired) / lot.wh;
+    }
+
+    /// @dev Whether some hour's metered Wh stray from its declared energy, needPerHourWh × the VCU
+    /// delivered in it / vcu, beyond the tolerance.
+    function _anyHourOutside(
+        IMarket.DealTerms calldata terms,
+        uint32[] calldata vcuPerHour,
+        uint64[] calldata whPerHour
+    ) private pure returns (bool) {
+        (uint256 needPerHourWh, uint256 vcu) = (terms.needPerHourWh, terms.vcu);
+        for (uint256 h = 0; h < whPerHour.length; ++h) {
+            if (_outside(whPerHour[h], (needPerHourWh * vcuPerHour[h]) / vcu)) return true;
+        }
+        return false;
+    }
+
+    /// @dev Whether `metered` Wh stray from `expected` by more than ENERGY_TOLERANCE_BPS of it.
+    function _outside(uint256 metered, uint256 expected) private pure returns (bool) {
+        uint256 deviation = metered > expected ? metered - expected : expected - metered;
+        return deviation > (expected * ENERGY_TOLERANCE_BPS) / BPS;
     }
 }

@@ -20,7 +20,7 @@ library MatchRules {
         return (vcu * whPerVcuHour * pueMilli) / PUE_SCALE;
     }
 
-    /// @notice The bid: availability, quantity and the job's start (rules 1 and 2).
+    /// @notice The bid: availability, quantity and the job's start, not yet begun (rules 1 and 2).
     function checkBid(
         IMarket.Match calldata m,
         IMarket.Bid memory bid,
@@ -35,6 +35,8 @@ library MatchRules {
             m.start < bid.earliestStart ||
             uint256(m.start) + uint256(bid.durationHours) * Hours.SECONDS_PER_HOUR > bid.latestEnd
         ) return IMarket.SkipReason.StartOutsideWindow;
+        // A job cannot run in the past: its first hour must not have begun before the match settles.
+        if (m.start < currentTime) return IMarket.SkipReason.StartPassed;
         // A job runs at once: every match of one bid starts at the hour its first match fixed.
         if (bid.start != 0 && m.start != bid.start) return IMarket.SkipReason.StartMismatch;
         return IMarket.SkipReason.None;

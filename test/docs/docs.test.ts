@@ -7,6 +7,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 
 import { deploymentSchema } from "../../protocol/deployment-schema.ts";
+import { SKIP_REASONS } from "../../protocol/orders.ts";
 import { ENERGY_SOURCES, HARDWARE_CLASSES, REGIONS } from "../../protocol/units.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -67,6 +68,14 @@ describe("docs/reference.md", () => {
       tableAfter(reference, "## Energy sources"),
       ENERGY_SOURCES.map((name, code) => [String(code), name]),
     );
+  });
+
+  it("numbers every skip reason as protocol/orders.ts (and so IMarket.SkipReason) does", () => {
+    const start = reference.indexOf("\n## Skip reasons\n");
+    assert.ok(start >= 0, "heading ## Skip reasons is missing");
+    const section = reference.slice(start + 1, reference.indexOf("\n## ", start + 1));
+    const listed = [...section.matchAll(/(\d+) `(\w+)`/g)].map((m) => [Number(m[1]), m[2]]);
+    assert.deepEqual(listed, SKIP_REASONS.map((name, code) => [code, name]).slice(1));
   });
 
   it("explains every contract a deployment file lists", () => {

@@ -170,6 +170,7 @@ function checkOne(m: ScheduledMatch, s: BatchState, rules: ScheduleRules): Sched
   const duration = bid.durationHours;
   const end = m.start + duration * HOUR;
   if (m.start % HOUR !== 0 || m.start < bid.earliestStart || end > bid.latestEnd) return "StartOutsideWindow";
+  if (m.start < rules.now) return "StartPassed";
   const fixed = s.start(bid);
   if (fixed !== 0 && fixed !== m.start) return "StartMismatch";
   // 3. compute

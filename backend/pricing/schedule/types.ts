@@ -175,6 +175,7 @@ export type ScheduleViolation =
   | "BidExpired"
   | "BidQuantityExceeded"
   | "StartOutsideWindow"
+  | "StartPassed"
   | "StartMismatch"
   | "ComputeOfferNotOpen"
   | "ComputeOfferExpired"

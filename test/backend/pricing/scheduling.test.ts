@@ -44,13 +44,28 @@ describe("clearBook", () => {
     const { matches } = clearBook(b, { ...rules, now: late });
     assert.equal(matches.length, 1);
     assert.equal(matches[0].start, NOW + 6 * H, "the next whole hour");
-    // The market itself would accept the past start (its window allows it): only the scheduler refuses.
+    // The market refuses the past start though the bid's window allows it, and so does the checker.
     const past = { ...matches[0], start: NOW + 2 * H, energyLots: [] };
     const noGreen = book({
       ...b,
       bids: [bid({ earliestStart: NOW, latestEnd: NOW + 12 * H, minGreenBps: 0, expiry: NOW + 12 * H })],
     });
-    assert.deepEqual(checkBatch(noGreen, [past], { ...rules, now: late }).violations, [undefined]);
+    assert.deepEqual(checkBatch(noGreen, [past], { ...rules, now: late }).violations, ["StartPassed"]);
+    assert.deepEqual(checkBatch(noGreen, [past], { ...rules, now: NOW + 2 * H }).violations, [undefined]);
+  });
+
+  it("adds no VCU to a job whose fixed start has passed: the market would skip it (StartPassed)", () => {
+    const running = bid({
+      start: JOB_START,
+      earliestStart: NOW,
+      latestEnd: NOW + 12 * H,
+      remainingVcu: 20,
+      minGreenBps: 0,
+      expiry: NOW + 12 * H,
+    });
+    const b = book({ bids: [running], computeOffers: [computeOffer()] });
+    assert.deepEqual(clearBook(b, { ...rules, now: JOB_START + 60 }).matches, []);
+    assert.equal(clearBook(b, { ...rules, now: JOB_START }).matches.length, 1);
   });
 
   it("keeps the start an earlier match fixed", () => {

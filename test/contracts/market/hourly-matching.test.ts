@@ -2,6 +2,7 @@
 // capacity, energy lots inside the job's hours and within each hour's need, the certificate origin.
 import { expect } from "chai";
 import {
+  type Book,
   bandwidthOffer,
   bid,
   bundle,
@@ -14,7 +15,7 @@ import {
   partialBundle,
   registerDevice,
 } from "../../helpers/book.ts";
-import { loadFixture } from "../../helpers/connection.ts";
+import { loadFixture, time } from "../../helpers/connection.ts";
 import { settle } from "../../helpers/deals.ts";
 import { Origin, Region, Source } from "../../helpers/deploy.ts";
 
@@ -25,6 +26,70 @@ describe("matching in hours", () => {
       const { skipped } = await settle(b, [bundle(b, { start })]);
       expect(skipped.map((s) => s.reason)).to.deep.equal(["StartOutsideWindow"]);
     }
+  });
+
+  /** A 1-hour compute-only job of 10 VCU anywhere in the 3 hours from the standard start, on a compute
+   * offer, both open until the window's end, so that the job's hours can begin while they are open. */
+  async function openUntilWindowEnd(b: Book) {
+    const windowEnd = b.start + 3 * HOUR;
+    await b.market.connect(b.computeSupplier).postComputeOffer(computeOffer(b.t0, { expiry: windowEnd }));
+    await b.market.connect(b.otherBuyer).postBid(
+      bid(b.t0, {
+        earliestStart: b.start,
+        latestEnd: windowEnd,
+        durationHours: 1,
+        vcu: 10n,
+        bandwidthMbps: 0n,
+        buyerRegion: Region.Gansu,
+        minGreenBps: 0n,
+        expiry: windowEnd,
+      }),
+    );
+    const bidId = await b.market.bidCount();
+    const computeOfferId = await b.market.computeOfferCount();
+    return {
+      bidId,
+      computeOfferId,
+      match: (at: number) => ({
+        bidId,
+        computeOfferId,
+        start: at,
+        vcu: 10n,
+        computePayment: 1_500_000n * 10n,
+        energyLots: [],
+        bandwidthOfferId: 0n,
+        bandwidthPayment: 0n,
+      }),
+    };
+  }
+
+  it("skips a match whose start hour has already begun when it settles (StartPassed), taking nothing", async () => {
+    const b = await loadFixture(openBook);
+    const job = await openUntilWindowEnd(b);
+    await time.increaseTo(b.start + HOUR);
+    const { deals, skipped } = await settle(b, [job.match(b.start), job.match(b.start + HOUR)]);
+    expect(skipped.map((s) => [s.index, s.reason])).to.deep.equal([
+      [0n, "StartPassed"],
+      [1n, "StartPassed"],
+    ]);
+    expect(deals).to.have.length(0);
+    const bidAfter = await b.market.bidOf(job.bidId);
+    expect(bidAfter.start).to.equal(0n);
+    expect(bidAfter.remainingVcu).to.equal(10n);
+    expect(await b.market.computeUsedOf(job.computeOfferId, b.start + HOUR)).to.equal(0n);
+    // The hour still to come settles.
+    const later = await settle(b, [job.match(b.start + 2 * HOUR)]);
+    expect(later.skipped).to.deep.equal([]);
+    expect(later.deals[0].terms.start).to.equal(BigInt(b.start + 2 * HOUR));
+  });
+
+  it("settles a match in the very second its start hour begins, not after", async () => {
+    const b = await loadFixture(openBook);
+    const job = await openUntilWindowEnd(b);
+    await time.setNextBlockTimestamp(b.start + HOUR);
+    const { deals, skipped } = await settle(b, [job.match(b.start + HOUR)]);
+    expect(skipped).to.deep.equal([]);
+    expect(deals[0].terms.start).to.equal(BigInt(b.start + HOUR));
   });
 
   it("lets a flexible job start at any hour of its window, then holds every later match to that start", async () => {

@@ -40,6 +40,10 @@ describe("the schedule checker (the contract's match rules, hour by hour)", () =
       assert.equal(only(book(), match({ start: T0 - H })), "StartOutsideWindow");
       assert.equal(only(book(), match({ start: T0 + 5 * H })), "StartOutsideWindow");
     });
+    it("refuses a start already past when the batch settles (StartPassed), and the current second", () => {
+      assert.deepEqual(verdicts(book(), [match()], { ...RULES, now: T0 + H + 1 }), ["StartPassed"]);
+      assert.deepEqual(verdicts(book(), [match()], { ...RULES, now: T0 + H }), [undefined]);
+    });
     it("holds every match of a bid to the start its first match fixed", () => {
       const b = book({ bids: [bid({ minGreenBps: 0 })] });
       const first = match({ vcu: 2, computePayment: 400n, energyLots: [] });
