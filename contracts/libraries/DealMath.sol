@@ -118,16 +118,24 @@ library DealMath {
         uint256[] memory green = greenPerHour(terms);
         uint256 vcuHoursDelivered = 0;
         (uint32[] calldata vcuPerHour, uint64[] calldata whPerHour) = (report.vcuPerHour, report.whPerHour);
-        for (uint256 h = 0; h < green.length; ++h) {
-            uint256 metered = whPerHour[h];
-            vcuHoursDelivered += vcuPerHour[h];
-            whConsumed += metered;
-            matchedGreenWh += green[h] < metered ? green[h] : metered;
+        (uint256 needPerHourWh, uint256 vcu) = (terms.needPerHourWh, terms.vcu);
+        // Entries are below 2^64 (Wh) and 2^32 (VCU), needPerHourWh below 2^80 and at most 168 hours are
+        // summed, so no sum or product here comes near 2^256.
+        unchecked {
+            for (uint256 h = 0; h < green.length; ++h) {
+                uint256 metered = whPerHour[h];
+                uint256 delivered = vcuPerHour[h];
+                vcuHoursDelivered += delivered;
+                whConsumed += metered;
+                matchedGreenWh += green[h] < metered ? green[h] : metered;
+                // Judged hour by hour too: energy moved out of the hours the lots cover (and into others)
+                // would cut what those lots retire and are paid while the job's total still looks right.
+                // In the same pass as the totals, so that each hour's entries are read from calldata once.
+                if (!outsideProfile) outsideProfile = _outside(metered, (needPerHourWh * delivered) / vcu);
+            }
         }
-        expectedWh = (terms.needPerHourWh * vcuHoursDelivered) / terms.vcu;
-        // Judged hour by hour too: energy moved out of the hours the lots cover (and into others)
-        // would cut what those lots retire and are paid while the job's total still looks right.
-        outsideProfile = _outside(whConsumed, expectedWh) || _anyHourOutside(terms, vcuPerHour, whPerHour);
+        expectedWh = (needPerHourWh * vcuHoursDelivered) / vcu;
+        outsideProfile = outsideProfile || _outside(whConsumed, expectedWh);
         belowGreenMinimum = matchedGreenWh * BPS < whConsumed * terms.minGreenBps;
     }
 
@@ -213,23 +221,13 @@ library DealMath {
         lotOutcome.paid = (lot.payment * retired) / lot.wh;
     }
 
-    /// @dev Whether some hour's metered Wh stray from its declared energy, needPerHourWh × the VCU
-    /// delivered in it / vcu, beyond the tolerance.
-    function _anyHourOutside(
-        IMarket.DealTerms calldata terms,
-        uint32[] calldata vcuPerHour,
-        uint64[] calldata whPerHour
-    ) private pure returns (bool) {
-        (uint256 needPerHourWh, uint256 vcu) = (terms.needPerHourWh, terms.vcu);
-        for (uint256 h = 0; h < whPerHour.length; ++h) {
-            if (_outside(whPerHour[h], (needPerHourWh * vcuPerHour[h]) / vcu)) return true;
-        }
-        return false;
-    }
-
     /// @dev Whether `metered` Wh stray from `expected` by more than ENERGY_TOLERANCE_BPS of it.
     function _outside(uint256 metered, uint256 expected) private pure returns (bool) {
-        uint256 deviation = metered > expected ? metered - expected : expected - metered;
-        return deviation > (expected * ENERGY_TOLERANCE_BPS) / BPS;
+        // The larger minus the smaller cannot underflow; expected is below 2^120 (see reportFlags), so
+        // its product with the tolerance cannot overflow.
+        unchecked {
+            uint256 deviation = metered > expected ? metered - expected : expected - metered;
+            return deviation > (expected * ENERGY_TOLERANCE_BPS) / BPS;
+        }
     }
 }
