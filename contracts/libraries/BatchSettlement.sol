@@ -149,7 +149,10 @@ library BatchSettlement {
         }
 
         // Bounding every payment by the budget first keeps the sums below from overflowing.
-        ctx.budget = uint256(ctx.bid.limitPricePerVcuHour) * m.vcu * ctx.bid.durationHours;
+        // A uint80 limit × m.vcu (bounded by the uint32 remainingVcu in checkBid) × uint16 hours < 2^128.
+        unchecked {
+            ctx.budget = uint256(ctx.bid.limitPricePerVcuHour) * m.vcu * ctx.bid.durationHours;
+        }
         if (m.computePayment > ctx.budget || m.bandwidthPayment > ctx.budget) {
             return (IMarket.SkipReason.PriceAboveLimit, ctx);
         }
@@ -178,12 +181,16 @@ library BatchSettlement {
         if (reason != IMarket.SkipReason.None) return reason;
         mapping(uint256 => uint256) storage used = book.computeUsed[m.computeOfferId];
         uint256 endIndex = Hours.indexOf(ctx.end);
-        for (uint256 h = Hours.indexOf(m.start); h < endIndex; ++h) {
-            if (used.get32(h) + m.vcu > ctx.offer.vcu) return IMarket.SkipReason.ComputeCapacityExceeded;
-        }
-        uint256 vcuHours = m.vcu * ctx.bid.durationHours;
-        if (m.computePayment < uint256(ctx.offer.reservePricePerVcuHour) * vcuHours) {
-            return IMarket.SkipReason.ComputePaymentBelowReserve;
+        // checkBid bounded m.vcu by the bid's uint32 remainingVcu: a lane (uint32) plus it, and a uint96
+        // price × it × uint16 hours, stay far below 2^256.
+        unchecked {
+            for (uint256 h = Hours.indexOf(m.start); h < endIndex; ++h) {
+                if (used.get32(h) + m.vcu > ctx.offer.vcu) return IMarket.SkipReason.ComputeCapacityExceeded;
+            }
+            uint256 vcuHours = m.vcu * ctx.bid.durationHours;
+            if (m.computePayment < uint256(ctx.offer.reservePricePerVcuHour) * vcuHours) {
+                return IMarket.SkipReason.ComputePaymentBelowReserve;
+            }
         }
         return IMarket.SkipReason.None;
     }
@@ -230,8 +237,12 @@ library BatchSettlement {
             if (greenPerHour[h] > ctx.needPerHourWh) return (IMarket.SkipReason.GreenAboveNeed, 0);
         }
         // The minimum is judged on hourly-matched energy only: the need of every job hour.
-        if (greenWh * MatchRules.BPS < ctx.needPerHourWh * ctx.bid.durationHours * ctx.bid.minGreenBps) {
-            return (IMarket.SkipReason.GreenShareBelowMinimum, 0);
+        // greenWh is at most the need of every job hour (checked just above), itself below 2^80 × 2^16,
+        // so neither side of the comparison comes near 2^256.
+        unchecked {
+            if (greenWh * MatchRules.BPS < ctx.needPerHourWh * ctx.bid.durationHours * ctx.bid.minGreenBps) {
+                return (IMarket.SkipReason.GreenShareBelowMinimum, 0);
+            }
         }
         return (IMarket.SkipReason.None, lotPayments);
     }
@@ -265,14 +276,18 @@ library BatchSettlement {
         if (!ctx.reservesLink) return IMarket.SkipReason.None;
         mapping(uint256 => uint256) storage reserved = book.bandwidthUsed[m.bandwidthOfferId];
         uint256 endIndex = Hours.indexOf(ctx.end);
-        for (uint256 h = Hours.indexOf(m.start); h < endIndex; ++h) {
-            if (reserved.get32(h) + ctx.bid.bandwidthMbps > ctx.link.mbps) {
-                return IMarket.SkipReason.BandwidthCapacityExceeded;
+        // A uint32 lane plus the bid's uint24 Mbps, and a uint96 price × uint24 Mbps × uint16 hours,
+        // stay far below 2^256.
+        unchecked {
+            for (uint256 h = Hours.indexOf(m.start); h < endIndex; ++h) {
+                if (reserved.get32(h) + ctx.bid.bandwidthMbps > ctx.link.mbps) {
+                    return IMarket.SkipReason.BandwidthCapacityExceeded;
+                }
             }
-        }
-        uint256 mbpsHours = uint256(ctx.bid.bandwidthMbps) * ctx.bid.durationHours;
-        if (m.bandwidthPayment < uint256(ctx.link.reservePricePerMbpsHour) * mbpsHours) {
-            return IMarket.SkipReason.BandwidthPaymentBelowReserve;
+            uint256 mbpsHours = uint256(ctx.bid.bandwidthMbps) * ctx.bid.durationHours;
+            if (m.bandwidthPayment < uint256(ctx.link.reservePricePerMbpsHour) * mbpsHours) {
+                return IMarket.SkipReason.BandwidthPaymentBelowReserve;
+            }
         }
         return IMarket.SkipReason.None;
     }

@@ -155,11 +155,15 @@ library DealMath {
         (uint32[] calldata vcuPerHour, uint64[] calldata whPerHour) = (report.vcuPerHour, report.whPerHour);
         uint256 vcuHoursDelivered = 0;
         uint256 whConsumed = 0;
-        for (uint256 h = 0; h < retirable.length; ++h) {
-            uint256 metered = whPerHour[h];
-            vcuHoursDelivered += vcuPerHour[h];
-            whConsumed += metered;
-            retirable[h] = ((retirable[h] < metered ? retirable[h] : metered) * acceptedBps) / BPS;
+        // Entries are below 2^64 (Wh) and 2^32 (VCU), at most 168 hours are summed and acceptedBps is
+        // at most 10,000, so no sum or product here comes near 2^256.
+        unchecked {
+            for (uint256 h = 0; h < retirable.length; ++h) {
+                uint256 metered = whPerHour[h];
+                vcuHoursDelivered += vcuPerHour[h];
+                whConsumed += metered;
+                retirable[h] = ((retirable[h] < metered ? retirable[h] : metered) * acceptedBps) / BPS;
+            }
         }
         o.vcuHoursDelivered = vcuHoursDelivered;
         o.whConsumed = whConsumed;
@@ -178,27 +182,36 @@ library DealMath {
         uint256[] memory retiredWh,
         IMarket.DealOutcome memory o
     ) internal pure {
-        uint256 deliveredShare = o.vcuHoursDelivered * o.acceptedBps;
-        uint256 wholeShare = terms.vcu * terms.durationHours * BPS;
-        o.computePaid = (terms.computePayment * deliveredShare) / wholeShare;
-        o.bandwidthPaid = (terms.bandwidthPayment * deliveredShare) / wholeShare;
-        uint256 fullPayment = terms.computePayment + terms.bandwidthPayment;
-        uint256 paid = o.computePaid + o.bandwidthPaid;
+        // The terms match the digest settle stored, so every amount is what settle allowed: payments and
+        // fee within the escrow (a uint80 price × uint32 VCU × uint16 hours, below 2^128), Wh within
+        // uint64, factors within uint16; the VCU-hours delivered are below 2^40 and acceptedBps at most
+        // 10,000; each lot's retired Wh were checked against its hour in _payLot. No sum or product here
+        // comes near 2^256 (the refund below stays checked: it is what conserves the escrow).
+        uint256 fullPayment;
+        uint256 paid;
         uint256 avoidedWhGrams = 0;
         IMarket.DealEnergyLot[] calldata lots = terms.energyLots;
         o.energyLots = new IMarket.LotOutcome[](lots.length);
-        for (uint256 i = 0; i < lots.length; ++i) {
-            IMarket.DealEnergyLot calldata lot = lots[i];
-            IMarket.LotOutcome memory lotOutcome = o.energyLots[i];
-            _payLot(terms.start, lot, retirable, retiredWh[i], lotOutcome);
-            fullPayment += lot.payment;
-            paid += lotOutcome.paid;
-            if (terms.gridFactor > lot.sourceFactor) {
-                avoidedWhGrams += lotOutcome.retiredWh * (terms.gridFactor - lot.sourceFactor);
+        unchecked {
+            uint256 deliveredShare = o.vcuHoursDelivered * o.acceptedBps;
+            uint256 wholeShare = terms.vcu * terms.durationHours * BPS;
+            o.computePaid = (terms.computePayment * deliveredShare) / wholeShare;
+            o.bandwidthPaid = (terms.bandwidthPayment * deliveredShare) / wholeShare;
+            fullPayment = terms.computePayment + terms.bandwidthPayment;
+            paid = o.computePaid + o.bandwidthPaid;
+            for (uint256 i = 0; i < lots.length; ++i) {
+                IMarket.DealEnergyLot calldata lot = lots[i];
+                IMarket.LotOutcome memory lotOutcome = o.energyLots[i];
+                _payLot(terms.start, lot, retirable, retiredWh[i], lotOutcome);
+                fullPayment += lot.payment;
+                paid += lotOutcome.paid;
+                if (terms.gridFactor > lot.sourceFactor) {
+                    avoidedWhGrams += lotOutcome.retiredWh * (terms.gridFactor - lot.sourceFactor);
+                }
             }
+            o.credits = avoidedWhGrams / WH_PER_KWH;
+            o.fee = fullPayment == 0 ? 0 : (terms.fee * paid) / fullPayment;
         }
-        o.credits = avoidedWhGrams / WH_PER_KWH;
-        o.fee = fullPayment == 0 ? 0 : (terms.fee * paid) / fullPayment;
         // Settlement checked fullPayment + fee ≤ escrow, and paid ≤ fullPayment, so this cannot underflow.
         o.refund = terms.escrow - paid - o.fee;
     }
