@@ -12,7 +12,7 @@ import { MeterAgent } from "../../backend/metering/agent/agent.ts";
 import { simulatedCluster } from "../../backend/metering/agent/power.ts";
 import { integrate } from "../../backend/metering/energy.ts";
 import type { DevAccount } from "../../protocol/accounts.ts";
-import { hoursOf } from "../../protocol/hours.ts";
+import { hourIndex, hoursOf } from "../../protocol/hours.ts";
 import { type DealPlan, jobEnd } from "./deal-plan.ts";
 import { mix, random } from "./random.ts";
 
@@ -49,8 +49,11 @@ export class DemoMetering {
   /**
    * Meters `deal`'s job hours as its compute supplier `from` and returns the usage report to send.
    * The deal's VCU run every hour, except that a short delivery loses part of the last hour; the
-   * site's power is the simulated cluster's, scaled so the job meters about the energy the deal's
-   * terms declare for what was delivered (a declared profile is an upper estimate: 90–101 % of it).
+   * site's power is the simulated cluster's, drawn in each hour in proportion to the VCU running in
+   * it and scaled so the job meters about the energy the deal's terms declare for what was delivered
+   * (a declared profile is an upper estimate: 90–101 % of it). Each hour then stays within the
+   * market's tolerance of its declared energy, as an honest site's does (docs/carbon-accounting.md,
+   * "Reports far from the declared profile (flagged reports)").
    */
   async meter(deal: OpenDeal, plan: DealPlan, from: DevAccount): Promise<UsageReport> {
     const { dealId, terms } = deal;
@@ -64,18 +67,20 @@ export class DemoMetering {
     const r = random(mix(this.#p.seed, dealId, 0x3e7e));
     const targetWh = (Number(terms.needPerHourWh) * delivered * r.between(0.9, 1.01)) / vcu;
     const site = Number(dealId % 1_000n) + 1;
-    const shape = simulatedCluster({ peakWatts: SHAPE_PEAK_WATTS, seed: site });
+    const cluster = simulatedCluster({ peakWatts: SHAPE_PEAK_WATTS, seed: site });
+    const firstHour = hourIndex(window.windowStart);
+    const running = (t: number) => vcuPerHour[Math.min(hours.length - 1, hourIndex(t) - firstHour)] / vcu;
     const readings = [];
     for (let t = window.windowStart; t <= window.windowEnd; t += DEMO_METER_INTERVAL)
-      readings.push({ t, w: shape.at(t) });
+      readings.push({ t, w: cluster.at(t) * running(t) });
     const shapeWh = integrate(readings, window).totalWh;
-    const peakWatts = shapeWh > 0 ? Math.max(1, Math.round((SHAPE_PEAK_WATTS * targetWh) / shapeWh)) : 1;
+    const scale = shapeWh > 0 ? targetWh / shapeWh : 0;
 
     const agent = new MeterAgent({
       dealId,
       api: this.#p.api,
       account: privateKeyToAccount(from.privateKey),
-      source: simulatedCluster({ peakWatts, seed: site }),
+      source: { source: "simulated", at: (t) => Math.round(cluster.at(t) * running(t) * scale) },
       stateFile: path.join(this.#p.dataDir, `deal-${dealId}.json`),
       intervalSeconds: DEMO_METER_INTERVAL,
       batchSize: BATCH,

@@ -1,8 +1,8 @@
 // Issue 11 item 9: with a fee-on-transfer settlement token the market owed more escrow than it held
 // (a second buyer's cancel reverted). The market now checks what it received and refuses any token
-// that moves less (or more) than the amount asked.
+// that moves less (or more) than the amount asked, whether the bid pays by allowance or by permit.
 import { expect } from "chai";
-import type { FeeOnTransferToken, Market } from "../../../types/ethers-contracts/index.ts";
+import type { FeeOnTransferToken, LocalSettlementToken, Market } from "../../../types/ethers-contracts/index.ts";
 import { bid } from "../../helpers/book.ts";
 import { ethers, loadFixture } from "../../helpers/connection.ts";
 import {
@@ -14,6 +14,7 @@ import {
   REPORT_GRACE_PERIOD,
   USD,
 } from "../../helpers/deploy.ts";
+import { signPermit } from "../../helpers/permit.ts";
 
 async function feeOnTransferMarket() {
   const d = await deployExchange();
@@ -48,6 +49,23 @@ describe("settlement tokens", () => {
       .withArgs(escrow, escrow - escrow / 100n);
     expect(await d.fot.balanceOf(await d.fotMarket.getAddress())).to.equal(0n);
     expect(await d.fot.balanceOf(d.buyer.address)).to.equal(1_000n * USD);
+  });
+
+  it("refuses the same short escrow when the bid pays by permit", async () => {
+    const d = await loadFixture(feeOnTransferMarket);
+    const escrow = 100n * 2_500_000n;
+    // A buyer who never approved the market: the permit is the only allowance.
+    const buyer = d.stranger;
+    await d.fot.mint(buyer.address, 1_000n * USD);
+    const market = await d.fotMarket.getAddress();
+    const deadline = BigInt(d.t0 + 3600);
+    const permit = await signPermit(d.fot as unknown as LocalSettlementToken, buyer, market, escrow, deadline);
+    await expect(d.fotMarket.connect(buyer).postBidWithPermit(bid(d.t0), permit.deadline, permit.v, permit.r, permit.s))
+      .to.be.revertedWithCustomError(d.market, "MarketTokenTransferMismatch")
+      .withArgs(escrow, escrow - escrow / 100n);
+    expect(await d.fot.balanceOf(market)).to.equal(0n);
+    expect(await d.fot.balanceOf(buyer.address)).to.equal(1_000n * USD);
+    expect(await d.fotMarket.bidCount()).to.equal(0n);
   });
 
   it("takes a bid in a token that moves exactly the amount asked, escrowing all of it", async () => {

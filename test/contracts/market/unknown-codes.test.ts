@@ -1,5 +1,5 @@
 // Issue 11 item 1: a bid and a compute offer with hardwareClass 7 froze the matcher. Every code that
-// enters the book (hardware class, regions) or the registry (source, region) is refused on chain
+// enters the book (hardware class, regions, certificate origin) or the registry (source, region) is refused on chain
 // with an error naming the field and the value.
 import { expect } from "chai";
 import { bandwidthOffer, bid, computeOffer, DAY, regions } from "../../helpers/book.ts";
@@ -44,6 +44,20 @@ describe("unknown codes are refused where they enter the chain", () => {
     }
     await market.postBid(bid(d.t0, { acceptableRegions: regions(1, 2, 3, 4, 5, 6) }));
     expect(await d.market.bidCount()).to.equal(1n);
+  });
+
+  it("refuses a bid of an unknown certificate origin, keeping the buyer's tokens", async () => {
+    const d = await loadFixture(deployExchange);
+    const market = d.market.connect(d.buyer);
+    const balance = await d.token.balanceOf(d.buyer.address);
+    for (const origin of [3, 255]) {
+      await expect(market.postBid(bid(d.t0, { certificateOrigin: origin })))
+        .to.be.revertedWithCustomError(d.market, "MarketUnknownCertificateOrigin")
+        .withArgs(BigInt(origin));
+    }
+    expect(await d.token.balanceOf(d.buyer.address)).to.equal(balance);
+    await market.postBid(bid(d.t0, { certificateOrigin: 2 }));
+    expect((await d.market.bidOf(1n)).certificateOrigin).to.equal(2n);
   });
 
   it("refuses a bandwidth offer with either end in an unknown region", async () => {

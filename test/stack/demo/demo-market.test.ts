@@ -371,6 +371,19 @@ describe("demo market", () => {
       assert.equal(args.report.vcuPerHour.length, terms.durationHours);
       assert.ok(args.report.vcuPerHour.every((v) => BigInt(v) <= terms.vcu));
     }
+    // An honest site's hours each stay within the market's tolerance of the energy they declare.
+    const flagged = await chain.publicClient.getContractEvents({
+      address: chain.addresses.market,
+      abi: chain.abis.market,
+      eventName: "UsageFlagged",
+      fromBlock: 0n,
+      strict: true,
+    });
+    assert.deepEqual(
+      flagged.filter((l) => l.args.outsideProfile).map((l) => l.args.dealId),
+      [],
+      "deals whose report strays from the declared profile",
+    );
     // The first finalised deal is verified end to end.
     const finalised = await chain.publicClient.getContractEvents({
       address: chain.addresses.market,
