@@ -20,7 +20,11 @@ library DealMath {
 
     /// @dev abi.encode(terms) of DealTerms: its head of 22 words, whose 11th (energyLots) points right
     /// behind it, then the lots (length, then 7 words each). The same layout in calldata is hashed as
-    /// it is, rather than re-encoded field by field, which costs ten times the gas.
+    /// it is, rather than re-encoded field by field, which costs ten times the gas; settlement writes
+    /// it word by word (BatchSettlement).
+    uint256 internal constant TERMS_HEAD_WORDS = 22;
+    uint256 internal constant LOT_WORDS = 7;
+    // TERMS_HEAD_WORDS × 32 and LOT_WORDS × 32, written with literals: assembly reads no other constants.
     uint256 private constant _TERMS_HEAD = 22 * 32;
     uint256 private constant _LOTS_OFFSET_WORD = 10 * 32;
     uint256 private constant _LOT_SIZE = 7 * 32;
