@@ -331,11 +331,20 @@ library BatchSettlement {
         // The bid's own periods, fixed when it was posted: no later change shortens them.
         _put(encoded, 22, ctx.bid.challengePeriod);
         _put(encoded, 23, lotCount);
-        IMarket.EnergyLot[] calldata lots = m.energyLots;
-        for (uint256 i = 0; i < lotCount; ++i) {
+        _putLots(encoded, book, m.energyLots, ctx.lotOffers);
+    }
+
+    /// @dev Writes the lots of abi.encode(terms), 7 words each from word 24 (behind their length).
+    function _putLots(
+        bytes memory encoded,
+        Book storage book,
+        IMarket.EnergyLot[] calldata lots,
+        IMarket.EnergyOffer[] memory lotOffers
+    ) private view {
+        for (uint256 i = 0; i < lotOffers.length; ++i) {
             IMarket.EnergyLot calldata lot = lots[i];
-            IMarket.EnergyOffer memory lotOffer = ctx.lotOffers[i];
-            // At most 168 lots × 7 words: the word index stays tiny.
+            IMarket.EnergyOffer memory lotOffer = lotOffers[i];
+            // i counts lots that fit in calldata, so 24 + 7 × i is nowhere near 2^256.
             uint256 at;
             unchecked {
                 at = 24 + i * DealMath.LOT_WORDS;
