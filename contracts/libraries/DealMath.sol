@@ -238,13 +238,15 @@ library DealMath {
         lotOutcome.paid = (lot.payment * retired) / lot.wh;
     }
 
-    /// @dev Whether `metered` Wh stray from `expected` by more than ENERGY_TOLERANCE_BPS of it.
+    /// @dev Whether `metered` Wh stray from `expected` by more than ENERGY_TOLERANCE_BPS of it
+    /// (deviation × 10,000 > expected × 2,500 is the same test as deviation > ⌊expected × 2,500 /
+    /// 10,000⌋ for whole Wh, without the division).
     function _outside(uint256 metered, uint256 expected) private pure returns (bool) {
-        // The larger minus the smaller cannot underflow; expected is below 2^120 (see reportFlags), so
-        // its product with the tolerance cannot overflow.
+        // The larger minus the smaller cannot underflow; both are below 2^120 (see reportFlags), so
+        // neither product overflows.
         unchecked {
             uint256 deviation = metered > expected ? metered - expected : expected - metered;
-            return deviation > (expected * ENERGY_TOLERANCE_BPS) / BPS;
+            return deviation * BPS > expected * ENERGY_TOLERANCE_BPS;
         }
     }
 }
