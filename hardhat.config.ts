@@ -40,9 +40,13 @@ export default defineConfig({
       {
         version: SOLC_VERSION,
         path: soljson,
+        // The IR pipeline with runs tuned for calls made often (settle, report, finalise): the
+        // lifecycle of a trade costs 13 k gas less than the legacy pipeline at 200 runs
+        // (`npm run bench:gas`), the market stays 3 KB under EIP-170 (test/contracts/build), and a
+        // clean build takes about 40 s of CPU instead of 15.
         settings: {
-          optimizer: { enabled: true, runs: 200 },
-          viaIR: false,
+          optimizer: { enabled: true, runs: 2000 },
+          viaIR: true,
         },
       },
     ],

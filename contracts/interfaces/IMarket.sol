@@ -399,6 +399,9 @@ interface IMarket {
     error MarketJobNotEnded(uint256 dealId, uint256 jobEnd);
     /// @notice A report has one entry per job hour in both of its series.
     error MarketReportLengthMismatch(uint256 dealId, uint256 vcuHours, uint256 whHours, uint16 durationHours);
+    /// @notice The report's calldata is not laid out as abi.encode lays it out (each series right
+    /// behind the one before): its digest could not be matched by any later deal action.
+    error MarketReportNotCanonical(uint256 dealId);
     /// @notice The report deadline has passed; the deal can only be cancelled.
     error MarketReportDeadlinePassed(uint256 dealId, uint40 reportDeadline);
     /// @notice A no-show cancellation must wait for the report deadline.
@@ -606,7 +609,8 @@ interface IMarket {
     /// @notice The compute supplier reports usage hour by hour after the job's hours; the challenge
     /// period starts.
     /// @dev Requirements: caller is the terms' computeSupplier; deal Active; job end ≤ now < reportDeadline;
-    /// both series have durationHours entries; each vcuPerHour ≤ vcu. Emits {UsageReported}, and
+    /// both series have durationHours entries; each vcuPerHour ≤ vcu; the report ABI-encoded as abi.encode
+    /// lays it out (MarketReportNotCanonical). Emits {UsageReported}, and
     /// {UsageFlagged} when the report is far from the declared energy profile or its time-matched
     /// green share is below the bid's minimum.
     function reportUsage(uint256 dealId, DealTerms calldata terms, UsageReport calldata report) external;

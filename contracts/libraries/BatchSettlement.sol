@@ -79,7 +79,7 @@ library BatchSettlement {
         _record(book, m, ctx);
 
         // The terms are encoded once, for both the stored digest and the event.
-        bytes memory encodedTerms = abi.encode(_dealTerms(book, m, ctx));
+        bytes memory encodedTerms = _encodedTerms(book, m, ctx);
         uint256 dealId = ++book.counts.deals;
         book.deals[dealId] = IMarket.Deal({
             status: IMarket.DealStatus.Active,
@@ -149,7 +149,10 @@ library BatchSettlement {
         }
 
         // Bounding every payment by the budget first keeps the sums below from overflowing.
-        ctx.budget = uint256(ctx.bid.limitPricePerVcuHour) * m.vcu * ctx.bid.durationHours;
+        // A uint80 limit × m.vcu (bounded by the uint32 remainingVcu in checkBid) × uint16 hours < 2^128.
+        unchecked {
+            ctx.budget = uint256(ctx.bid.limitPricePerVcuHour) * m.vcu * ctx.bid.durationHours;
+        }
         if (m.computePayment > ctx.budget || m.bandwidthPayment > ctx.budget) {
             return (IMarket.SkipReason.PriceAboveLimit, ctx);
         }
@@ -178,12 +181,16 @@ library BatchSettlement {
         if (reason != IMarket.SkipReason.None) return reason;
         mapping(uint256 => uint256) storage used = book.computeUsed[m.computeOfferId];
         uint256 endIndex = Hours.indexOf(ctx.end);
-        for (uint256 h = Hours.indexOf(m.start); h < endIndex; ++h) {
-            if (used.get32(h) + m.vcu > ctx.offer.vcu) return IMarket.SkipReason.ComputeCapacityExceeded;
-        }
-        uint256 vcuHours = m.vcu * ctx.bid.durationHours;
-        if (m.computePayment < uint256(ctx.offer.reservePricePerVcuHour) * vcuHours) {
-            return IMarket.SkipReason.ComputePaymentBelowReserve;
+        // checkBid bounded m.vcu by the bid's uint32 remainingVcu: a lane (uint32) plus it, and a uint96
+        // price × it × uint16 hours, stay far below 2^256.
+        unchecked {
+            for (uint256 h = Hours.indexOf(m.start); h < endIndex; ++h) {
+                if (used.get32(h) + m.vcu > ctx.offer.vcu) return IMarket.SkipReason.ComputeCapacityExceeded;
+            }
+            uint256 vcuHours = m.vcu * ctx.bid.durationHours;
+            if (m.computePayment < uint256(ctx.offer.reservePricePerVcuHour) * vcuHours) {
+                return IMarket.SkipReason.ComputePaymentBelowReserve;
+            }
         }
         return IMarket.SkipReason.None;
     }
@@ -230,8 +237,12 @@ library BatchSettlement {
             if (greenPerHour[h] > ctx.needPerHourWh) return (IMarket.SkipReason.GreenAboveNeed, 0);
         }
         // The minimum is judged on hourly-matched energy only: the need of every job hour.
-        if (greenWh * MatchRules.BPS < ctx.needPerHourWh * ctx.bid.durationHours * ctx.bid.minGreenBps) {
-            return (IMarket.SkipReason.GreenShareBelowMinimum, 0);
+        // greenWh is at most the need of every job hour (checked just above), itself below 2^80 × 2^16,
+        // so neither side of the comparison comes near 2^256.
+        unchecked {
+            if (greenWh * MatchRules.BPS < ctx.needPerHourWh * ctx.bid.durationHours * ctx.bid.minGreenBps) {
+                return (IMarket.SkipReason.GreenShareBelowMinimum, 0);
+            }
         }
         return (IMarket.SkipReason.None, lotPayments);
     }
@@ -265,64 +276,94 @@ library BatchSettlement {
         if (!ctx.reservesLink) return IMarket.SkipReason.None;
         mapping(uint256 => uint256) storage reserved = book.bandwidthUsed[m.bandwidthOfferId];
         uint256 endIndex = Hours.indexOf(ctx.end);
-        for (uint256 h = Hours.indexOf(m.start); h < endIndex; ++h) {
-            if (reserved.get32(h) + ctx.bid.bandwidthMbps > ctx.link.mbps) {
-                return IMarket.SkipReason.BandwidthCapacityExceeded;
+        // A uint32 lane plus the bid's uint24 Mbps, and a uint96 price × uint24 Mbps × uint16 hours,
+        // stay far below 2^256.
+        unchecked {
+            for (uint256 h = Hours.indexOf(m.start); h < endIndex; ++h) {
+                if (reserved.get32(h) + ctx.bid.bandwidthMbps > ctx.link.mbps) {
+                    return IMarket.SkipReason.BandwidthCapacityExceeded;
+                }
             }
-        }
-        uint256 mbpsHours = uint256(ctx.bid.bandwidthMbps) * ctx.bid.durationHours;
-        if (m.bandwidthPayment < uint256(ctx.link.reservePricePerMbpsHour) * mbpsHours) {
-            return IMarket.SkipReason.BandwidthPaymentBelowReserve;
+            uint256 mbpsHours = uint256(ctx.bid.bandwidthMbps) * ctx.bid.durationHours;
+            if (m.bandwidthPayment < uint256(ctx.link.reservePricePerMbpsHour) * mbpsHours) {
+                return IMarket.SkipReason.BandwidthPaymentBelowReserve;
+            }
         }
         return IMarket.SkipReason.None;
     }
 
-    /// @dev The terms of the deal a checked match opens.
-    function _dealTerms(
+    /// @dev abi.encode(terms) of the deal a checked match opens ({IMarket-DealTerms}), written word by word
+    /// in DealMath's layout (the struct's offset, its 22-word head, the lots' length, 7 words per lot):
+    /// the same bytes as encoding a DealTerms built in memory, without building it first.
+    function _encodedTerms(
         Book storage book,
         IMarket.Match calldata m,
         MatchContext memory ctx
-    ) private view returns (IMarket.DealTerms memory terms) {
-        terms.bidId = m.bidId;
-        terms.buyer = ctx.bid.buyer;
-        terms.computeOfferId = m.computeOfferId;
-        terms.computeSupplier = ctx.offer.supplier;
-        terms.computeRegion = ctx.offer.region;
-        terms.start = m.start;
-        terms.durationHours = ctx.bid.durationHours;
-        terms.vcu = m.vcu;
-        terms.computePayment = m.computePayment;
-        terms.needPerHourWh = ctx.needPerHourWh;
-        terms.energyLots = new IMarket.DealEnergyLot[](ctx.lotOffers.length);
-        IMarket.EnergyLot[] calldata lots = m.energyLots;
-        for (uint256 i = 0; i < ctx.lotOffers.length; ++i) {
-            IMarket.EnergyLot calldata lot = lots[i];
-            IMarket.EnergyOffer memory lotOffer = ctx.lotOffers[i];
-            terms.energyLots[i] = IMarket.DealEnergyLot({
-                offerId: lot.offerId,
-                supplier: lotOffer.supplier,
-                deviceId: lotOffer.deviceId,
-                hour: lot.hour,
-                wh: lot.wh,
-                payment: lot.payment,
-                sourceFactor: book.sourceFactors[lotOffer.source]
-            });
-        }
+    ) private view returns (bytes memory encoded) {
+        uint256 lotCount = ctx.lotOffers.length;
+        encoded = new bytes((1 + DealMath.TERMS_HEAD_WORDS + 1 + lotCount * DealMath.LOT_WORDS) * 32);
+        _put(encoded, 0, 0x20); // where the (dynamic) struct starts
+        _put(encoded, 1, m.bidId);
+        _put(encoded, 2, uint256(uint160(ctx.bid.buyer)));
+        _put(encoded, 3, m.computeOfferId);
+        _put(encoded, 4, uint256(uint160(ctx.offer.supplier)));
+        _put(encoded, 5, ctx.offer.region);
+        _put(encoded, 6, m.start);
+        _put(encoded, 7, ctx.bid.durationHours);
+        _put(encoded, 8, m.vcu);
+        _put(encoded, 9, m.computePayment);
+        _put(encoded, 10, ctx.needPerHourWh);
+        _put(encoded, 11, DealMath.TERMS_HEAD_WORDS * 32); // energyLots: right behind the head
         if (m.bandwidthOfferId != 0) {
-            terms.bandwidthOfferId = m.bandwidthOfferId;
-            terms.bandwidthSupplier = ctx.link.supplier;
-            if (ctx.reservesLink) terms.bandwidthMbps = ctx.bid.bandwidthMbps;
-            terms.bandwidthPayment = m.bandwidthPayment;
+            _put(encoded, 12, m.bandwidthOfferId);
+            _put(encoded, 13, uint256(uint160(ctx.link.supplier)));
+            if (ctx.reservesLink) _put(encoded, 14, ctx.bid.bandwidthMbps);
+            _put(encoded, 15, m.bandwidthPayment);
         }
-        terms.fee = ctx.fee;
-        terms.escrow = ctx.budget;
-        terms.gridFactor = gridFactorOf(book, ctx.offer.region);
-        terms.minGreenBps = ctx.bid.minGreenBps;
-        terms.certificateOrigin = ctx.bid.certificateOrigin;
+        _put(encoded, 16, ctx.fee);
+        _put(encoded, 17, ctx.budget); // escrow
+        _put(encoded, 18, gridFactorOf(book, ctx.offer.region));
+        _put(encoded, 19, ctx.bid.minGreenBps);
+        _put(encoded, 20, uint256(ctx.bid.certificateOrigin));
         // A bid's latestEnd fits uint40 and its grace period uint32, so the sum fits uint40 for
         // every window a bid can post (latestEnd < 2^40 − 2^32).
-        terms.reportDeadline = uint40(Math.min(ctx.end + ctx.bid.reportGracePeriod, type(uint40).max));
+        _put(encoded, 21, Math.min(ctx.end + ctx.bid.reportGracePeriod, type(uint40).max)); // reportDeadline
         // The bid's own periods, fixed when it was posted: no later change shortens them.
-        terms.challengePeriod = ctx.bid.challengePeriod;
+        _put(encoded, 22, ctx.bid.challengePeriod);
+        _put(encoded, 23, lotCount);
+        _putLots(encoded, book, m.energyLots, ctx.lotOffers);
+    }
+
+    /// @dev Writes the lots of abi.encode(terms), 7 words each from word 24 (behind their length).
+    function _putLots(
+        bytes memory encoded,
+        Book storage book,
+        IMarket.EnergyLot[] calldata lots,
+        IMarket.EnergyOffer[] memory lotOffers
+    ) private view {
+        for (uint256 i = 0; i < lotOffers.length; ++i) {
+            IMarket.EnergyLot calldata lot = lots[i];
+            IMarket.EnergyOffer memory lotOffer = lotOffers[i];
+            // i counts lots that fit in calldata, so 24 + 7 × i is nowhere near 2^256.
+            uint256 at;
+            unchecked {
+                at = 24 + i * DealMath.LOT_WORDS;
+            }
+            _put(encoded, at, lot.offerId);
+            _put(encoded, at + 1, uint256(uint160(lotOffer.supplier)));
+            _put(encoded, at + 2, lotOffer.deviceId);
+            _put(encoded, at + 3, lot.hour);
+            _put(encoded, at + 4, lot.wh);
+            _put(encoded, at + 5, lot.payment);
+            _put(encoded, at + 6, book.sourceFactors[lotOffer.source]);
+        }
+    }
+
+    /// @dev Writes word `index` of `encoded`'s bytes.
+    function _put(bytes memory encoded, uint256 index, uint256 value) private pure {
+        // Callers size `encoded` for every index they write.
+        assembly ("memory-safe") {
+            mstore(add(add(encoded, 0x20), shl(5, index)), value)
+        }
     }
 }

@@ -31,13 +31,17 @@ library DealClosing {
             uint256 matchedGreenWh
         ) = DealMath.reportFlags(terms, usage);
         bool flagged = outsideProfile || belowGreenMinimum;
+        bytes25 digest = DealMath.reportDigest(termsDigest, usage);
+        // A report laid out otherwise than abi.encode lays it out hashes to 0, which no later action
+        // could match: the deal would be stuck as Reported with its escrow locked.
+        if (digest == bytes25(0)) revert IMarket.MarketReportNotCanonical(dealId);
         book.deals[dealId] = IMarket.Deal({
             status: IMarket.DealStatus.Reported,
             flagged: flagged,
             since: uint40(block.timestamp),
-            digest: DealMath.reportDigest(termsDigest, usage)
+            digest: digest
         });
-        emit IMarket.UsageReported(dealId, msg.sender, usage, block.timestamp + terms.challengePeriod);
+        _emitUsageReported(dealId, usage, block.timestamp + terms.challengePeriod);
         if (flagged) {
             emit IMarket.UsageFlagged(
                 dealId,
@@ -126,6 +130,24 @@ library DealClosing {
             });
         }
         return certificates.retireForDeal(dealId, terms.buyer, lots, retirable);
+    }
+
+    /// @dev Emits {IMarket-UsageReported} from the report's calldata bytes as they are: its data,
+    /// abi.encode(report, challengeEnd), is the report's head offset (0x40), challengeEnd, then the
+    /// report's own encoding, which {DealMath-reportDigest} found laid out as abi.encode lays it out
+    /// (the caller refused a digest of 0), each of whose entries the checks before have read.
+    function _emitUsageReported(uint256 dealId, IMarket.UsageReport calldata usage, uint256 challengeEnd) private {
+        // The report's head (two offsets, the root) and its two length words, then one word per entry.
+        uint256 size = (5 + usage.vcuPerHour.length + usage.whPerHour.length) * 32;
+        bytes32 topic = IMarket.UsageReported.selector;
+        // Writes the event's data at free memory without moving the free pointer (scratch use only).
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, 0x40)
+            mstore(add(ptr, 0x20), challengeEnd)
+            calldatacopy(add(ptr, 0x40), usage, size)
+            log3(ptr, add(size, 0x40), topic, dealId, caller())
+        }
     }
 
     /// @dev The reporter, the time and the report's shape: see {IMarket-reportUsage}.

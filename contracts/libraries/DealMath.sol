@@ -20,7 +20,11 @@ library DealMath {
 
     /// @dev abi.encode(terms) of DealTerms: its head of 22 words, whose 11th (energyLots) points right
     /// behind it, then the lots (length, then 7 words each). The same layout in calldata is hashed as
-    /// it is, rather than re-encoded field by field, which costs ten times the gas.
+    /// it is, rather than re-encoded field by field, which costs ten times the gas; settlement writes
+    /// it word by word (BatchSettlement).
+    uint256 internal constant TERMS_HEAD_WORDS = 22;
+    uint256 internal constant LOT_WORDS = 7;
+    // TERMS_HEAD_WORDS × 32 and LOT_WORDS × 32, written with literals: assembly reads no other constants.
     uint256 private constant _TERMS_HEAD = 22 * 32;
     uint256 private constant _LOTS_OFFSET_WORD = 10 * 32;
     uint256 private constant _LOT_SIZE = 7 * 32;
@@ -118,16 +122,24 @@ library DealMath {
         uint256[] memory green = greenPerHour(terms);
         uint256 vcuHoursDelivered = 0;
         (uint32[] calldata vcuPerHour, uint64[] calldata whPerHour) = (report.vcuPerHour, report.whPerHour);
-        for (uint256 h = 0; h < green.length; ++h) {
-            uint256 metered = whPerHour[h];
-            vcuHoursDelivered += vcuPerHour[h];
-            whConsumed += metered;
-            matchedGreenWh += green[h] < metered ? green[h] : metered;
+        (uint256 needPerHourWh, uint256 vcu) = (terms.needPerHourWh, terms.vcu);
+        // Entries are below 2^64 (Wh) and 2^32 (VCU), needPerHourWh below 2^80 and at most 168 hours are
+        // summed, so no sum or product here comes near 2^256.
+        unchecked {
+            for (uint256 h = 0; h < green.length; ++h) {
+                uint256 metered = whPerHour[h];
+                uint256 delivered = vcuPerHour[h];
+                vcuHoursDelivered += delivered;
+                whConsumed += metered;
+                matchedGreenWh += green[h] < metered ? green[h] : metered;
+                // Judged hour by hour too: energy moved out of the hours the lots cover (and into others)
+                // would cut what those lots retire and are paid while the job's total still looks right.
+                // In the same pass as the totals, so that each hour's entries are read from calldata once.
+                if (!outsideProfile) outsideProfile = _outside(metered, (needPerHourWh * delivered) / vcu);
+            }
         }
-        expectedWh = (terms.needPerHourWh * vcuHoursDelivered) / terms.vcu;
-        // Judged hour by hour too: energy moved out of the hours the lots cover (and into others)
-        // would cut what those lots retire and are paid while the job's total still looks right.
-        outsideProfile = _outside(whConsumed, expectedWh) || _anyHourOutside(terms, vcuPerHour, whPerHour);
+        expectedWh = (needPerHourWh * vcuHoursDelivered) / vcu;
+        outsideProfile = outsideProfile || _outside(whConsumed, expectedWh);
         belowGreenMinimum = matchedGreenWh * BPS < whConsumed * terms.minGreenBps;
     }
 
@@ -147,11 +159,15 @@ library DealMath {
         (uint32[] calldata vcuPerHour, uint64[] calldata whPerHour) = (report.vcuPerHour, report.whPerHour);
         uint256 vcuHoursDelivered = 0;
         uint256 whConsumed = 0;
-        for (uint256 h = 0; h < retirable.length; ++h) {
-            uint256 metered = whPerHour[h];
-            vcuHoursDelivered += vcuPerHour[h];
-            whConsumed += metered;
-            retirable[h] = ((retirable[h] < metered ? retirable[h] : metered) * acceptedBps) / BPS;
+        // Entries are below 2^64 (Wh) and 2^32 (VCU), at most 168 hours are summed and acceptedBps is
+        // at most 10,000, so no sum or product here comes near 2^256.
+        unchecked {
+            for (uint256 h = 0; h < retirable.length; ++h) {
+                uint256 metered = whPerHour[h];
+                vcuHoursDelivered += vcuPerHour[h];
+                whConsumed += metered;
+                retirable[h] = ((retirable[h] < metered ? retirable[h] : metered) * acceptedBps) / BPS;
+            }
         }
         o.vcuHoursDelivered = vcuHoursDelivered;
         o.whConsumed = whConsumed;
@@ -170,27 +186,36 @@ library DealMath {
         uint256[] memory retiredWh,
         IMarket.DealOutcome memory o
     ) internal pure {
-        uint256 deliveredShare = o.vcuHoursDelivered * o.acceptedBps;
-        uint256 wholeShare = terms.vcu * terms.durationHours * BPS;
-        o.computePaid = (terms.computePayment * deliveredShare) / wholeShare;
-        o.bandwidthPaid = (terms.bandwidthPayment * deliveredShare) / wholeShare;
-        uint256 fullPayment = terms.computePayment + terms.bandwidthPayment;
-        uint256 paid = o.computePaid + o.bandwidthPaid;
+        // The terms match the digest settle stored, so every amount is what settle allowed: payments and
+        // fee within the escrow (a uint80 price × uint32 VCU × uint16 hours, below 2^128), Wh within
+        // uint64, factors within uint16; the VCU-hours delivered are below 2^40 and acceptedBps at most
+        // 10,000; each lot's retired Wh were checked against its hour in _payLot. No sum or product here
+        // comes near 2^256 (the refund below stays checked: it is what conserves the escrow).
+        uint256 fullPayment;
+        uint256 paid;
         uint256 avoidedWhGrams = 0;
         IMarket.DealEnergyLot[] calldata lots = terms.energyLots;
         o.energyLots = new IMarket.LotOutcome[](lots.length);
-        for (uint256 i = 0; i < lots.length; ++i) {
-            IMarket.DealEnergyLot calldata lot = lots[i];
-            IMarket.LotOutcome memory lotOutcome = o.energyLots[i];
-            _payLot(terms.start, lot, retirable, retiredWh[i], lotOutcome);
-            fullPayment += lot.payment;
-            paid += lotOutcome.paid;
-            if (terms.gridFactor > lot.sourceFactor) {
-                avoidedWhGrams += lotOutcome.retiredWh * (terms.gridFactor - lot.sourceFactor);
+        unchecked {
+            uint256 deliveredShare = o.vcuHoursDelivered * o.acceptedBps;
+            uint256 wholeShare = terms.vcu * terms.durationHours * BPS;
+            o.computePaid = (terms.computePayment * deliveredShare) / wholeShare;
+            o.bandwidthPaid = (terms.bandwidthPayment * deliveredShare) / wholeShare;
+            fullPayment = terms.computePayment + terms.bandwidthPayment;
+            paid = o.computePaid + o.bandwidthPaid;
+            for (uint256 i = 0; i < lots.length; ++i) {
+                IMarket.DealEnergyLot calldata lot = lots[i];
+                IMarket.LotOutcome memory lotOutcome = o.energyLots[i];
+                _payLot(terms.start, lot, retirable, retiredWh[i], lotOutcome);
+                fullPayment += lot.payment;
+                paid += lotOutcome.paid;
+                if (terms.gridFactor > lot.sourceFactor) {
+                    avoidedWhGrams += lotOutcome.retiredWh * (terms.gridFactor - lot.sourceFactor);
+                }
             }
+            o.credits = avoidedWhGrams / WH_PER_KWH;
+            o.fee = fullPayment == 0 ? 0 : (terms.fee * paid) / fullPayment;
         }
-        o.credits = avoidedWhGrams / WH_PER_KWH;
-        o.fee = fullPayment == 0 ? 0 : (terms.fee * paid) / fullPayment;
         // Settlement checked fullPayment + fee ≤ escrow, and paid ≤ fullPayment, so this cannot underflow.
         o.refund = terms.escrow - paid - o.fee;
     }
@@ -213,32 +238,15 @@ library DealMath {
         lotOutcome.paid = (lot.payment * retired) / lot.wh;
     }
 
-    /// @dev Whether some hour's metered Wh stray from its declared energy, needPerHourWh × the VCU
-    /// delivered in it / vcu, by more than ENERGY_TOLERANCE_BPS of it (deviation × 10,000 > declared ×
-    /// 2,500 is the same test as {_outside}'s for whole Wh, without its division).
-    function _anyHourOutside(
-        IMarket.DealTerms calldata terms,
-        uint32[] calldata vcuPerHour,
-        uint64[] calldata whPerHour
-    ) private pure returns (bool) {
-        (uint256 needPerHourWh, uint256 vcu) = (terms.needPerHourWh, terms.vcu);
-        // needPerHourWh < 2^80 (a uint32 vcu × uint32 Wh × uint16 PUE, as settlement computed it, held
-        // by the terms' digest), vcu > 0, and every hour's VCU and Wh fit uint32 and uint64: no product
-        // below overflows, no difference underflows, and h stays below the array's length.
-        unchecked {
-            for (uint256 h = 0; h < whPerHour.length; ++h) {
-                uint256 declared = (needPerHourWh * vcuPerHour[h]) / vcu;
-                uint256 metered = whPerHour[h];
-                uint256 deviation = metered > declared ? metered - declared : declared - metered;
-                if (deviation * BPS > declared * ENERGY_TOLERANCE_BPS) return true;
-            }
-        }
-        return false;
-    }
-
-    /// @dev Whether `metered` Wh stray from `expected` by more than ENERGY_TOLERANCE_BPS of it.
+    /// @dev Whether `metered` Wh stray from `expected` by more than ENERGY_TOLERANCE_BPS of it
+    /// (deviation × 10,000 > expected × 2,500 is the same test as deviation > ⌊expected × 2,500 /
+    /// 10,000⌋ for whole Wh, without the division).
     function _outside(uint256 metered, uint256 expected) private pure returns (bool) {
-        uint256 deviation = metered > expected ? metered - expected : expected - metered;
-        return deviation > (expected * ENERGY_TOLERANCE_BPS) / BPS;
+        // The larger minus the smaller cannot underflow; both are below 2^120 (see reportFlags), so
+        // neither product overflows.
+        unchecked {
+            uint256 deviation = metered > expected ? metered - expected : expected - metered;
+            return deviation * BPS > expected * ENERGY_TOLERANCE_BPS;
+        }
     }
 }

@@ -735,6 +735,17 @@ export const marketAbi = [
         "internalType": "uint256",
         "name": "dealId",
         "type": "uint256"
+      }
+    ],
+    "name": "MarketReportNotCanonical",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "dealId",
+        "type": "uint256"
       },
       {
         "internalType": "address",

@@ -83,6 +83,36 @@ describe("usage reports", () => {
     await expect(f.market.dealOf(5n)).to.be.revertedWithCustomError(f.market, "MarketUnknownDeal").withArgs(5n);
   });
 
+  it("refuses a report not laid out as abi.encode lays it out, and the deal can still be reported", async () => {
+    const f = await loadFixture(windowOver);
+    const report = fullReport(f.terms);
+    const data = f.market.interface.encodeFunctionData("reportUsage", [f.dealId, f.terms, report]);
+    // The report is the last argument: a word of padding between its two series, with whPerHour's
+    // offset moved past it, decodes to the same report but is not abi.encode's layout, so it would
+    // hash to a digest no later action could match.
+    const word = 64;
+    const args = data.slice(10);
+    const reportAt = Number(BigInt(`0x${args.slice(2 * word, 3 * word)}`)) * 2;
+    const whOffset = BigInt(`0x${args.slice(reportAt + word, reportAt + 2 * word)}`);
+    const whAt = reportAt + Number(whOffset) * 2;
+    const padded =
+      data.slice(0, 10) +
+      args.slice(0, reportAt + word) +
+      (whOffset + 32n).toString(16).padStart(64, "0") +
+      args.slice(reportAt + 2 * word, whAt) +
+      "0".repeat(64) +
+      args.slice(whAt);
+    const market = await f.market.getAddress();
+    await expect(f.computeSupplier.sendTransaction({ to: market, data: padded }))
+      .to.be.revertedWithCustomError(f.market, "MarketReportNotCanonical")
+      .withArgs(f.dealId);
+    expect((await f.market.dealOf(f.dealId)).status).to.equal(Status.Active);
+    await expect(f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, report)).to.emit(
+      f.market,
+      "UsageReported",
+    );
+  });
+
   it("refuses a second report", async () => {
     const f = await loadFixture(reportedDeal);
     await expect(f.market.connect(f.computeSupplier).reportUsage(f.dealId, f.terms, f.report))
