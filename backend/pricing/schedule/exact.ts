@@ -21,7 +21,7 @@
 // the chosen starts and VCU are placed by the fast scheduler's exact placement (place.ts), which
 // buys the cheapest certificates of the job's hours and links the same way the market would.
 
-import { ModelBuilder } from "../clearing/exact.ts";
+import { ModelBuilder } from "./model.ts";
 import { ScheduleState } from "./place.ts";
 import { AREA_OF_REGION, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
 import { ORIGIN, type ScheduleOptions, type ScheduleResult, type TimedBook } from "./types.ts";

@@ -5,7 +5,7 @@
 // on that route is reused at no charge); payments at every order's reserve; the all-in limit checked
 // in bigint. A piece that does not fit changes nothing. Both schedulers build their matches here.
 
-import { mulDiv } from "../clearing/reserve-match.ts";
+import { mulDiv } from "./mul-div.ts";
 import { AREA_OF_REGION, type PreparedSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
 import { HOUR, type HourlyEnergyLot, MAX_JOB_HOURS, ORIGIN, type ScheduledMatch, type TimedBook } from "./types.ts";
 
