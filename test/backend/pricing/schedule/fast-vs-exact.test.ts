@@ -34,11 +34,8 @@ describe("the fast scheduler against the HiGHS MIP on small seeded books", () =>
     for (const { seed, ratio } of solve(0)) assert.ok(ratio >= 0.995, `seed ${seed}: ${ratio.toFixed(4)}`);
   });
 
-  it("reaches ≥ 0.99 of the proven optimum on most flexible books (measured: 8 of 9; worst 0.91)", () => {
-    const ratios = solve(0.5);
-    const good = ratios.filter((r) => r.ratio >= 0.99);
-    assert.ok(good.length >= 8, ratios.map((r) => `${r.seed}: ${r.ratio.toFixed(4)}`).join(", "));
-    for (const { seed, ratio } of ratios) assert.ok(ratio >= 0.9, `seed ${seed}: ${ratio.toFixed(4)}`);
+  it("reaches ≥ 0.995 of the proven optimum on every flexible book (seed 1 needs pass 4's re-insertion)", () => {
+    for (const { seed, ratio } of solve(0.5)) assert.ok(ratio >= 0.995, `seed ${seed}: ${ratio.toFixed(4)}`);
   });
 
   it("is never beaten by the Lagrangian bound, which stays within a few % of the MIP", () => {
