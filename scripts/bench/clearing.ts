@@ -102,7 +102,8 @@ for (const [key, flexibleShare] of [
 }
 
 type SmallBook = { seed: number; flexibleShare: number; ratio: number; exactMs: number; violations: number };
-const SMALL_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+// Seed 6 is left out as in the test: the MIP does not prove its optimum within 60 s.
+const SMALL_SEEDS = [1, 2, 3, 4, 5, 7, 8, 9, 10];
 const smallBooks: SmallBook[] = [];
 for (const flexibleShare of [0, 0.5]) {
   for (const seed of SMALL_SEEDS) {
