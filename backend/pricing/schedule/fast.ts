@@ -117,7 +117,8 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   };
   // Expected demand of the bids not yet scheduled on each (offer, hour), each bid's VCU spread
   // evenly over its (offer, start) choices: a flexible bid prefers hours the others do not need.
-  const pressure = new Float64Array(prep.computeFree.length);
+  // Single precision: a tie-break needs no more, and the array is half the memory to walk.
+  const pressure = new Float32Array(prep.computeFree.length);
   const spread = (b: number, sign: number) => {
     const bid = bids[b];
     const d = bid.duration;
@@ -154,10 +155,12 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
           ? REGION_SLOTS + 8
           : -1;
   const run = (sequence: readonly number[]) => {
+    // Only bids with a choice of start read the pressure: a book of fixed jobs skips it.
+    const choosing = sequence.some((b) => bids[b].firstStart < bids[b].lastStart);
     pressure.fill(0);
-    for (const b of sequence) spread(b, 1);
+    if (choosing) for (const b of sequence) spread(b, 1);
     for (const b of sequence) {
-      spread(b, -1);
+      if (choosing) spread(b, -1);
       scheduleBid(b);
     }
     // Bids still short of their VCU try again at their start (or any start if unplaced).

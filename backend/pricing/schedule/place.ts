@@ -352,12 +352,22 @@ export class ScheduleState {
         }
       }
     }
-    pick.sort(
-      (x, y) =>
-        energy.pricePerKwh[x] - energy.pricePerKwh[y] ||
-        energy.offer[x] - energy.offer[y] ||
-        energy.hour[x] - energy.hour[y],
-    );
+    // Insertion sort: a piece sees a few dozen slots at most, and no comparator closure is called.
+    const { pricePerKwh, offer, hour } = energy;
+    for (let i = 1; i < pick.length; i++) {
+      const x = pick[i];
+      let j = i;
+      while (j > 0) {
+        const y = pick[j - 1];
+        const after =
+          pricePerKwh[y] > pricePerKwh[x] ||
+          (pricePerKwh[y] === pricePerKwh[x] && (offer[y] > offer[x] || (offer[y] === offer[x] && hour[y] > hour[x])));
+        if (!after) break;
+        pick[j] = y;
+        j--;
+      }
+      pick[j] = x;
+    }
     const usedInHour =
       this.usedInHour.length >= duration ? this.usedInHour.fill(0, 0, duration) : new Float64Array(duration);
     const lots: { slot: number; wh: number }[] = [];

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { scheduleWelfareBound } from "../../../../backend/pricing/schedule/bound.ts";
 import { checkSchedule } from "../../../../backend/pricing/schedule/check.ts";
-import { scheduleExact } from "../../../../backend/pricing/schedule/exact.ts";
+import { scheduleExact, scheduleLpBound } from "../../../../backend/pricing/schedule/exact.ts";
 import { scheduleFast } from "../../../../backend/pricing/schedule/fast.ts";
 import type { ScheduleResult, TimedBook } from "../../../../backend/pricing/schedule/types.ts";
 import { randomTimeBook, TIME_BOOK_NOW } from "./fixtures/books.ts";
@@ -46,6 +46,21 @@ describe("the fast scheduler against the HiGHS MIP on small seeded books", () =>
       const { bound } = scheduleWelfareBound(book, rules, fast.welfare);
       assert.ok(bound >= exact.welfare * (1 - 1e-9), `seed ${seed}: bound ${bound} below the optimum ${exact.welfare}`);
       assert.ok(bound <= (exact.upperBound ?? 0) * 1.05, `seed ${seed}: bound ${bound} vs MIP ${exact.upperBound}`);
+    }
+  });
+
+  it("bounds the MIP optimum from above with its LP relaxation, which the fast schedule never beats", () => {
+    for (const seed of [2, 3]) {
+      const book = randomTimeBook({ orders: 60, seed, flexibleShare: 0 });
+      const fast = scheduleFast(book, rules);
+      const exact = scheduleExact(book, { ...rules, timeLimitSeconds: 30 });
+      const lp = scheduleLpBound(book, { ...rules, timeLimitSeconds: 30 });
+      assert.ok(lp.optimal, `seed ${seed}: the LP was not solved`);
+      assert.ok(
+        lp.bound >= exact.welfare * (1 - 1e-9),
+        `seed ${seed}: LP ${lp.bound} below the optimum ${exact.welfare}`,
+      );
+      assert.ok(lp.bound >= fast.welfare * (1 - 1e-9), `seed ${seed}: LP ${lp.bound} below the fast ${fast.welfare}`);
     }
   });
 });
