@@ -86,6 +86,9 @@ export class ScheduleState {
     const order = bid.order;
     const duration = bid.duration;
     if (this.start[b] >= 0 && this.start[b] !== start) return 0;
+    // One match per (bid, compute offer): after a removal a bid may find room again on an offer
+    // it already holds, and a second match there would only split one bundle in two.
+    if (this.undoable && this.pieces.get(b)?.some((p) => p.c === c)) return 0;
     let q = Math.min(vcu, this.remaining[b], this.freeVcu(c, start, duration));
     if (q <= 0) return 0;
 

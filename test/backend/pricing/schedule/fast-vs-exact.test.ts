@@ -14,6 +14,8 @@ function assertAllSettle(book: TimedBook, result: ScheduleResult): void {
   const broken = check.violations.map((v, i) => [i, v]).filter(([, v]) => v !== undefined);
   assert.deepEqual(broken, [], `${result.algorithm} proposed matches the contract would skip`);
   assert.ok(Math.abs(check.welfare - result.welfare) <= 1e-6 * Math.max(1, check.welfare), "welfare is the checker's");
+  const pairs = result.matches.map((m) => `${m.bidId}:${m.computeOfferId}`);
+  assert.equal(new Set(pairs).size, pairs.length, `${result.algorithm} split a bundle over two matches`);
 }
 
 describe("the fast scheduler against the HiGHS MIP on small seeded books", () => {
