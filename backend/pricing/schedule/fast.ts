@@ -154,6 +154,12 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
         : origin === ORIGIN.Anywhere
           ? REGION_SLOTS + 8
           : -1;
+  /** Green Wh a pool's hours [at, at + d) of poolLeft can give a piece that needs `need` Wh an hour. */
+  const covered = (at: number, d: number, need: number) => {
+    let sum = 0;
+    for (let k = 0; k < d; k++) sum += Math.min(poolLeft[at + k], need);
+    return sum;
+  };
   const run = (sequence: readonly number[]) => {
     // Only bids with a choice of start read the pressure: a book of fixed jobs skips it.
     const choosing = sequence.some((b) => bids[b].firstStart < bids[b].lastStart);
@@ -260,23 +266,18 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
             for (let k = 0; k < d; k++) poolLeft[slot * d + k] = state.poolSupply(origin, compute.region, s + k);
           }
           const n = compute.milliWhPerVcuHour / 1000;
-          const covered = (units: number) => {
-            let sum = 0;
-            for (let k = 0; k < d; k++) sum += Math.min(poolLeft[slot * d + k], n * units);
-            return sum;
-          };
-          if (covered(q) < minShare * d * n * q) {
+          if (covered(slot * d, d, n * q) < minShare * d * n * q) {
             let lo = 0;
             let hi = q;
             while (lo < hi) {
               const mid = Math.ceil((lo + hi) / 2);
-              if (covered(mid) >= minShare * d * n * mid) lo = mid;
+              if (covered(slot * d, d, n * mid) >= minShare * d * n * mid) lo = mid;
               else hi = mid - 1;
             }
             q = lo;
           }
           if (q <= 0) continue;
-          const available = covered(q);
+          const available = covered(slot * d, d, n * q);
           if (greenShare < 0) greenShare = available / (d * n * q);
           const take = (minShare * d * n * q) / available;
           for (let k = 0; k < d; k++) poolLeft[slot * d + k] -= Math.min(poolLeft[slot * d + k], n * q) * take;
