@@ -1,124 +1,65 @@
-// Clearing benchmark: the fast clearer against the exact HiGHS reference on seeded random books of
-// 1k, 10k and 100k orders (bids + offers, each bid compatible with about 10 compute offers).
+// Clearing benchmark (docs/pricing.md, "Scheduling in hours"): the fast scheduler on seeded books of
+// the time-matched market, measured against the best upper bound on the welfare it could reach.
 //
-//   npm run bench:clearing            a table
-//   npm run bench:clearing -- --json  { "1000": { "fastMs", "exactMs", "welfareRatio", … }, … }
+//   npm run bench:clearing            tables
+//   npm run bench:clearing -- --json  { "100000": { "fastMs", "welfareRatio", … }, "flexible100000": …, … }
 //
-// welfareRatio is the fast clearer's welfare over the optimum where the HiGHS MIP proves one within
-// 60 s. Beyond that it is taken over the best upper bound available — HiGHS's MIP bound at the time
-// limit, the LP relaxation's optimum (HiGHS, or its exact Lagrangian dual computed by network
-// simplex when HiGHS cannot finish in 60 s) — so the ratio shown is then a lower bound on the true
-// one; `reference` says which. exactMs is null when the MIP did not finish in 60 s, or was skipped
-// because a smaller book already did not. Every fast batch is checked against the contract's rules.
+// "100000" is an hourly book of 100k orders (bids + offers) with every bid fixed to its window, jobs
+// of 1–8 h; "flexible100000" the same generator with half of the bids free to start anywhere in 24 h.
+// fastMs is the median of three runs after one unmeasured (cpuMs the same runs' CPU time), and
+// every batch is checked hour by hour against the contract's rules (schedule/check.ts). Their
+// welfareRatio is taken over the Lagrangian bound of schedule/bound.ts, so it is a lower bound on
+// the true ratio.
 //
-// Scheduling in hours (docs/pricing.md, "Scheduling in hours"): "flexible100000" is a time-matched
-// book of 100k orders (half of the bids may start anywhere in 24 h, jobs of 1–8 h) scheduled by the
-// fast scheduler, "fixedHours100000" the same generator with every bid fixed. Their welfareRatio is
-// taken over the Lagrangian bound of schedule/bound.ts (a lower bound on the true ratio), every
-// batch is checked hour by hour (schedule/check.ts), and `vsBaseline` is fastMs over the "100000"
-// row's fastMs of the same run (the machine is shared: compare ratios, and read `loadAverage`).
+// "smallBooks" schedules the seeded 60-order books of fast-vs-exact.test.ts (test/backend/pricing/
+// schedule/; fixed and flexible) with both schedulers: each ratio is the fast welfare over the HiGHS MIP's
+// proven bound (the optimum within a 1e-6 gap).
 //
-//   npm run bench:clearing -- --json --only=schedule   the scheduling rows only (baseline included)
+// "fixedLpBooks" compares the fast scheduler on fixed-window books of 400 and 1,000 orders with the
+// LP relaxation of the exact model (HiGHS), a far tighter bound than the Lagrangian one there.
+//
+// The machine is shared, so wall-clock times swing with the load: `baselineMs` times a fixed piece
+// of work (sorting 2M seeded doubles) in the same run, `vsBaseline` is fastMs over it, and
+// `loadAverage` is printed beside the figures.
 
 import os from "node:os";
-import { clearExact, welfareUpperBound } from "../../backend/pricing/clearing/exact.ts";
-import { clearFast } from "../../backend/pricing/clearing/fast.ts";
-import { checkBatch } from "../../backend/pricing/clearing/feasibility.ts";
-import { lagrangianWelfareBound } from "../../backend/pricing/clearing/relaxation.ts";
 import { scheduleWelfareBound } from "../../backend/pricing/schedule/bound.ts";
 import { checkSchedule } from "../../backend/pricing/schedule/check.ts";
+import { scheduleExact, scheduleLpBound } from "../../backend/pricing/schedule/exact.ts";
 import { scheduleFast } from "../../backend/pricing/schedule/fast.ts";
-import { BOOK_NOW, randomBook } from "../../test/backend/pricing/fixtures/books.ts";
-import { randomTimeBook, TIME_BOOK_NOW } from "../../test/backend/pricing/schedule/fixtures/books.ts";
+import { HOUR } from "../../backend/pricing/schedule/types.ts";
+import { randomTimeBook, rng, TIME_BOOK_NOW } from "../../test/backend/pricing/schedule/fixtures/books.ts";
 
-const scheduleOnly = process.argv.includes("--only=schedule");
-const SIZES = scheduleOnly ? [100_000] : [1_000, 10_000, 100_000];
-const LIMIT_SECONDS = 60;
 const json = process.argv.includes("--json");
-const rules = { now: BOOK_NOW, platformFeeBps: 30 };
+const rules = { now: TIME_BOOK_NOW, platformFeeBps: 30 };
 const log = (line: string) => {
   if (!json) console.log(line);
 };
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const loadAverage = () => os.loadavg().map((l) => Number(l.toFixed(2)));
+
+function baselineMs(): number {
+  const random = rng(7);
+  const values = Float64Array.from({ length: 2_000_000 }, random);
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const copy = values.slice();
+    const started = performance.now();
+    copy.sort();
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
 
 type Row = {
   fastMs: number;
-  exactMs: number | null;
-  welfareRatio: number | null;
-  reference: "mip" | "mip-bound" | "lp-bound" | "lagrangian-bound";
-  boundMs: number | null;
-  lagrangianMs: number;
-  bids: number;
-  matches: number;
-  violations: number;
-};
-
-const rows: Record<string, Row> = {};
-let mipFinished = !scheduleOnly;
-// Warm the JIT on a small book so the first size is not charged for compilation.
-clearFast(randomBook({ orders: 500, seed: 99 }), rules);
-
-for (const orders of SIZES) {
-  const book = randomBook({ orders, seed: 1 });
-  const runs = orders >= 100_000 ? 3 : 5;
-  const times: number[] = [];
-  let fast = clearFast(book, rules);
-  times.push(fast.elapsedMs);
-  for (let i = 1; i < runs; i++) {
-    fast = clearFast(book, rules);
-    times.push(fast.elapsedMs);
-  }
-  const fastMs = times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
-  const violations = checkBatch(book, fast.matches, rules).violations.filter((v) => v !== undefined).length;
-  log(
-    `${orders} orders: fast ${fastMs.toFixed(0)} ms (median of ${runs}), ${fast.matches.length} matches, ${violations} contract violations`,
-  );
-
-  let exactMs: number | null = null;
-  const bounds: { value: number; reference: Row["reference"] }[] = [];
-  if (mipFinished) {
-    const exact = clearExact(book, { ...rules, timeLimitSeconds: LIMIT_SECONDS });
-    mipFinished = exact.status === "optimal";
-    log(`  HiGHS MIP: ${exact.status} after ${(exact.elapsedMs / 1000).toFixed(1)} s`);
-    if (mipFinished) {
-      exactMs = exact.elapsedMs;
-      bounds.push({ value: exact.welfare, reference: "mip" });
-    } else if (exact.upperBound !== undefined && Number.isFinite(exact.upperBound)) {
-      bounds.push({ value: exact.upperBound, reference: "mip-bound" });
-    }
-  } else log("  HiGHS MIP: skipped (a smaller book already exceeded the limit)");
-
-  let boundMs: number | null = null;
-  if (!mipFinished && !scheduleOnly) {
-    const lp = welfareUpperBound(book, { ...rules, timeLimitSeconds: LIMIT_SECONDS });
-    log(`  HiGHS LP bound: ${lp.optimal ? "solved" : "not solved"} after ${(lp.elapsedMs / 1000).toFixed(1)} s`);
-    if (lp.optimal && lp.bound !== undefined) {
-      boundMs = lp.elapsedMs;
-      bounds.push({ value: lp.bound, reference: "lp-bound" });
-    }
-  }
-  const lagrangian = lagrangianWelfareBound(book, rules);
-  log(`  Lagrangian LP bound (network simplex): ${(lagrangian.elapsedMs / 1000).toFixed(1)} s`);
-  if (!mipFinished && boundMs === null) bounds.push({ value: lagrangian.bound, reference: "lagrangian-bound" });
-
-  const reference = bounds.find((b) => b.reference === "mip") ?? bounds.sort((a, b) => a.value - b.value)[0];
-  rows[String(orders)] = {
-    fastMs: Math.round(fastMs),
-    exactMs: exactMs === null ? null : Math.round(exactMs),
-    welfareRatio: Number((fast.welfare / reference.value).toFixed(5)),
-    reference: reference.reference,
-    boundMs: boundMs === null ? null : Math.round(boundMs),
-    lagrangianMs: Math.round(lagrangian.elapsedMs),
-    bids: book.bids.length,
-    matches: fast.matches.length,
-    violations,
-  };
-}
-
-type ScheduleRow = {
-  fastMs: number;
+  /** User CPU time of the process over the same runs: what the load of other processes inflates least. */
+  cpuMs: number;
   welfareRatio: number;
   reference: "lagrangian-bound";
   boundMs: number;
+  boundIterations: number;
+  baselineMs: number;
   vsBaseline: number;
   bids: number;
   flexibleBids: number;
@@ -126,58 +67,125 @@ type ScheduleRow = {
   violations: number;
   loadAverage: number[];
 };
-const scheduleRows: Record<string, ScheduleRow> = {};
-const timeRules = { now: TIME_BOOK_NOW, platformFeeBps: 30 };
-scheduleFast(randomTimeBook({ orders: 500, seed: 99 }), timeRules);
+const rows: Record<string, Row> = {};
+
+// Warm the JIT on a small book so the first row is not charged for compilation.
+scheduleFast(randomTimeBook({ orders: 2_000, seed: 99 }), rules);
+
 for (const [key, flexibleShare] of [
+  ["100000", 0],
   ["flexible100000", 0.5],
-  ["fixedHours100000", 0],
 ] as const) {
   const book = randomTimeBook({ orders: 100_000, seed: 1, flexibleShare });
   const times: number[] = [];
-  let fast = scheduleFast(book, timeRules);
-  times.push(fast.elapsedMs);
-  for (let i = 1; i < 3; i++) {
-    fast = scheduleFast(book, timeRules);
+  const cpuTimes: number[] = [];
+  let fast = scheduleFast(book, rules);
+  for (let i = 0; i < 3; i++) {
+    const cpu = process.cpuUsage();
+    fast = scheduleFast(book, rules);
+    cpuTimes.push(process.cpuUsage(cpu).user / 1000);
     times.push(fast.elapsedMs);
   }
-  const fastMs = times.sort((a, b) => a - b)[1];
-  const violations = checkSchedule(book, fast.matches, timeRules).violations.filter((v) => v !== undefined).length;
-  const bound = scheduleWelfareBound(book, timeRules, fast.welfare);
+  const fastMs = median(times);
+  const baseline = baselineMs();
+  const violations = checkSchedule(book, fast.matches, rules).violations.filter((v) => v !== undefined).length;
+  const bound = scheduleWelfareBound(book, rules, fast.welfare);
   log(
-    `${key}: fast ${fastMs.toFixed(0)} ms (median of 3), ${fast.matches.length} matches, ${violations} contract violations; Lagrangian bound ${(bound.elapsedMs / 1000).toFixed(1)} s (${bound.iterations} steps)`,
+    `${key}: fast ${fastMs.toFixed(0)} ms (median of 3; baseline ${baseline.toFixed(0)} ms), ${fast.matches.length} matches, ${violations} contract violations; Lagrangian bound ${(bound.elapsedMs / 1000).toFixed(1)} s (${bound.iterations} steps)`,
   );
-  scheduleRows[key] = {
+  rows[key] = {
     fastMs: Math.round(fastMs),
+    cpuMs: Math.round(median(cpuTimes)),
     welfareRatio: Number((fast.welfare / bound.bound).toFixed(5)),
     reference: "lagrangian-bound",
     boundMs: Math.round(bound.elapsedMs),
-    vsBaseline: Number((fastMs / rows["100000"].fastMs).toFixed(3)),
+    boundIterations: bound.iterations,
+    baselineMs: Math.round(baseline),
+    vsBaseline: Number((fastMs / baseline).toFixed(2)),
     bids: book.bids.length,
-    flexibleBids: book.bids.filter((b) => b.latestEnd - b.earliestStart > b.durationHours * 3600).length,
+    flexibleBids: book.bids.filter((b) => b.latestEnd - b.earliestStart > b.durationHours * HOUR).length,
     matches: fast.matches.length,
     violations,
-    loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
+    loadAverage: loadAverage(),
   };
 }
 
-if (json) console.log(JSON.stringify({ ...rows, ...scheduleRows }));
+type SmallBook = { seed: number; flexibleShare: number; ratio: number; exactMs: number; violations: number };
+// Seed 6 is left out as in the test: the MIP does not prove its optimum within 60 s.
+const SMALL_SEEDS = [1, 2, 3, 4, 5, 7, 8, 9, 10];
+const smallBooks: SmallBook[] = [];
+for (const flexibleShare of [0, 0.5]) {
+  for (const seed of SMALL_SEEDS) {
+    const book = randomTimeBook({ orders: 60, seed, flexibleShare });
+    const fast = scheduleFast(book, rules);
+    const exact = scheduleExact(book, { ...rules, timeLimitSeconds: 60 });
+    const violations = checkSchedule(book, fast.matches, rules).violations.filter((v) => v !== undefined).length;
+    if (exact.status !== "optimal" || exact.upperBound === undefined) {
+      log(`  60 orders, seed ${seed}, flexible ${flexibleShare}: the MIP did not finish in 60 s`);
+      continue;
+    }
+    smallBooks.push({
+      seed,
+      flexibleShare,
+      ratio: Number((fast.welfare / exact.upperBound).toFixed(5)),
+      exactMs: Math.round(exact.elapsedMs),
+      violations,
+    });
+  }
+}
+// Fixed-window books of a few hundred orders: the LP relaxation of the exact model is solved in
+// seconds there and is much tighter than the Lagrangian bound, so the ratio over it shows how much
+// of the 100k rows' gap is the bound's.
+type MidBook = { orders: number; lpRatio: number; lagrangianRatio: number; lpMs: number };
+const midBooks: MidBook[] = [];
+for (const orders of [400, 1_000]) {
+  const book = randomTimeBook({ orders, seed: 1, flexibleShare: 0 });
+  const fast = scheduleFast(book, rules);
+  const lp = scheduleLpBound(book, { ...rules, timeLimitSeconds: 120 });
+  const lagrangian = scheduleWelfareBound(book, rules, fast.welfare);
+  if (!lp.optimal) {
+    log(`  ${orders} orders: the LP relaxation was not solved in 120 s`);
+    continue;
+  }
+  midBooks.push({
+    orders,
+    lpRatio: Number((fast.welfare / lp.bound).toFixed(5)),
+    lagrangianRatio: Number((fast.welfare / lagrangian.bound).toFixed(5)),
+    lpMs: Math.round(lp.elapsedMs),
+  });
+}
+
+const summary = (share: number) => {
+  const ratios = smallBooks.filter((b) => b.flexibleShare === share).map((b) => b.ratio);
+  return { books: ratios.length, worst: Math.min(...ratios), atLeast0995: ratios.filter((r) => r >= 0.995).length };
+};
+const small = { fixed: summary(0), flexible: summary(0.5), books: smallBooks };
+
+if (json) console.log(JSON.stringify({ ...rows, smallBooks: small, fixedLpBooks: midBooks }));
 else {
   const cell = (v: number | string | null, width: number) => String(v ?? "—").padStart(width);
-  console.log("\n  orders │ fast ms │ HiGHS MIP ms │ HiGHS LP ms │ Lagrangian ms │ welfare ratio │ against");
-  console.log("─────────┼─────────┼──────────────┼─────────────┼───────────────┼───────────────┼─────────────────");
-  for (const [orders, r] of Object.entries(rows)) {
-    const exact = r.exactMs ?? `>${LIMIT_SECONDS}000`;
-    const lp = r.boundMs ?? (r.reference === "mip" ? null : `>${LIMIT_SECONDS}000`);
+  console.log(
+    "\n  100k orders   │ fast ms │ cpu ms │ × baseline │ bound ms │ welfare ratio │ violations │ load average",
+  );
+  console.log("────────────────┼─────────┼────────┼────────────┼──────────┼───────────────┼────────────┼─────────────");
+  for (const [key, r] of Object.entries(rows)) {
     console.log(
-      `${cell(orders, 8)} │${cell(r.fastMs, 8)} │${cell(exact, 13)} │${cell(lp, 12)} │${cell(r.lagrangianMs, 14)} │${cell(r.welfareRatio, 14)} │ ${r.reference}`,
+      `${cell(key, 15)} │${cell(r.fastMs, 8)} │${cell(r.cpuMs, 7)} │${cell(r.vsBaseline, 11)} │${cell(r.boundMs, 9)} │${cell(r.welfareRatio, 14)} │${cell(r.violations, 11)} │ ${r.loadAverage.join(" ")}`,
     );
   }
-  console.log("\n  scheduling in hours │ fast ms │ × baseline │ bound ms │ welfare ratio │ violations │ load average");
-  console.log("──────────────────────┼─────────┼────────────┼──────────┼───────────────┼────────────┼─────────────");
-  for (const [key, r] of Object.entries(scheduleRows)) {
+  console.log("\n  60-order books │ seed │ fast / MIP optimum │ MIP ms │ violations");
+  console.log("─────────────────┼──────┼────────────────────┼────────┼───────────");
+  for (const b of smallBooks) {
     console.log(
-      `${cell(key, 21)} │${cell(r.fastMs, 8)} │${cell(r.vsBaseline, 11)} │${cell(r.boundMs, 9)} │${cell(r.welfareRatio, 14)} │${cell(r.violations, 11)} │ ${r.loadAverage.join(" ")}`,
+      `${cell(b.flexibleShare === 0 ? "fixed" : "flexible", 16)} │${cell(b.seed, 5)} │${cell(b.ratio, 19)} │${cell(b.exactMs, 7)} │${cell(b.violations, 10)}`,
     );
   }
+  console.log("\n  fixed-window book │ fast / LP bound │ fast / Lagrangian │ LP ms");
+  for (const b of midBooks)
+    console.log(`${cell(b.orders, 18)} │${cell(b.lpRatio, 16)} │${cell(b.lagrangianRatio, 18)} │${cell(b.lpMs, 6)}`);
+  for (const [name, s] of [
+    ["fixed", small.fixed],
+    ["flexible", small.flexible],
+  ] as const)
+    console.log(`  ${name}: ${s.atLeast0995} of ${s.books} books ≥ 0.995 of the optimum, worst ${s.worst}`);
 }

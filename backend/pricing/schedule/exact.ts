@@ -21,7 +21,7 @@
 // the chosen starts and VCU are placed by the fast scheduler's exact placement (place.ts), which
 // buys the cheapest certificates of the job's hours and links the same way the market would.
 
-import { ModelBuilder } from "../clearing/exact.ts";
+import { ModelBuilder } from "./model.ts";
 import { ScheduleState } from "./place.ts";
 import { AREA_OF_REGION, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
 import { ORIGIN, type ScheduleOptions, type ScheduleResult, type TimedBook } from "./types.ts";
@@ -35,6 +35,27 @@ type Candidate = { b: number; s: number; c: number; x: number; energy: { slot: n
  * against. Books beyond a few dozen orders may hit `timeLimitSeconds` (default 60).
  */
 export function scheduleExact(book: TimedBook, options: ScheduleOptions): ScheduleResult {
+  return solveModel(book, options, true);
+}
+
+export type LpBound = { bound: number; optimal: boolean; elapsedMs: number };
+
+/**
+ * The LP relaxation of the exact model (every binary and integer made continuous), solved by
+ * HiGHS: an upper bound on the welfare of any feasible schedule, far cheaper than the MIP and
+ * tighter than the Lagrangian bound of bound.ts on books of a few hundred orders. `optimal` is
+ * false when HiGHS stopped at `timeLimitSeconds` (default 60); the bound is then not valid.
+ */
+export function scheduleLpBound(book: TimedBook, options: ScheduleOptions): LpBound {
+  const relaxed = solveModel(book, options, false);
+  return {
+    bound: relaxed.upperBound ?? Number.POSITIVE_INFINITY,
+    optimal: relaxed.status === "optimal",
+    elapsedMs: relaxed.elapsedMs,
+  };
+}
+
+function solveModel(book: TimedBook, options: ScheduleOptions, integral: boolean): ScheduleResult {
   const started = performance.now();
   const prep = prepareSchedule(book, options);
   const { bids, computes, computeFree, links, linkFree, energy, span } = prep;
@@ -161,11 +182,11 @@ export function scheduleExact(book: TimedBook, options: ScheduleOptions): Schedu
   const solved =
     candidates.length === 0
       ? { optimal: true, values: new Float64Array(0), objective: 0, bound: 0 }
-      : m.solve(options.timeLimitSeconds ?? 60, true, 1e-6);
+      : m.solve(options.timeLimitSeconds ?? 60, integral, 1e-6);
 
   // Round back: place the chosen starts and VCU, bids in order, exactly as the market would.
   const state = new ScheduleState(prepareSchedule(book, options), book, options.platformFeeBps);
-  if (solved.values !== undefined) {
+  if (solved.values !== undefined && integral) {
     const v = solved.values;
     for (const entry of starts) {
       if (Math.round(v[entry.z]) !== 1) continue;

@@ -11,6 +11,8 @@
 //     Bids left partly unserved try again once every bid has had its turn.
 //  3. Improve (books up to SECOND_ORDER_BIDS bids). Density favours a short job over long ones
 //     whose hours it takes; a second schedule takes bids by total worth and the better is kept.
+//  4. Re-insert dropped bids (books up to LOCAL_SEARCH_BIDS bids): the bids holding a short bid's
+//     offers in its hours are taken out, it goes first, they follow; kept when the welfare rises.
 //
 // Every placed piece passes exact checks of hourly capacity, certificates and the all-in limit, so
 // the schedule never breaks a rule of the contract; only optimality is heuristic.
@@ -22,6 +24,12 @@ import { ORIGIN, type ScheduleOptions, type ScheduleResult, type TimedBook } fro
 const TRIED_STARTS = 8;
 /** Books with at most this many live bids get the second schedule of pass 3. */
 const SECOND_ORDER_BIDS = 20_000;
+/** Books with at most this many live bids get the re-insertion moves of pass 4, … */
+const LOCAL_SEARCH_BIDS = 1_000;
+/** … at most this many of them. */
+const LOCAL_SEARCH_MOVES = 64;
+/** … trying at most this many starts of the bid re-inserted. */
+const LOCAL_SEARCH_STARTS = 24;
 /** Weight of green supply and spare capacity against surplus when ranking start hours. */
 const TIE_WEIGHT = 1e-3;
 
@@ -35,24 +43,29 @@ const TIE_WEIGHT = 1e-3;
 export function scheduleFast(book: TimedBook, options: ScheduleOptions): ScheduleResult {
   const started = performance.now();
   const prep = prepareSchedule(book, options);
-  let state = new ScheduleState(prep, book, options.platformFeeBps);
+  const undoable = prep.bids.length <= LOCAL_SEARCH_BIDS;
+  let state = new ScheduleState(prep, book, options.platformFeeBps, undoable);
   const { bids, computes } = prep;
 
-  // Pass 1: per-pair surplus estimates, candidates best first, bids by density.
-  const profits: Float64Array[] = [];
-  const ranked: Int32Array[] = [];
+  // Pass 1: per-pair surplus estimates, each bid's candidates best first in one flat list (bid b's
+  // pairs are pairOffer/pairProfit[pairStart[b] .. pairStart[b + 1])), bids by density.
+  const pairStart = new Int32Array(bids.length + 1);
+  let pairCount = 0;
+  for (const bid of bids) pairCount += bid.candidates.length;
+  const pairOffer = new Int32Array(pairCount);
+  const pairProfit = new Float64Array(pairCount);
   const density = new Float64Array(bids.length);
   const feeFactor = 1 + options.platformFeeBps / 10_000;
-  const pairC: number[] = [];
-  const pairP: number[] = [];
-  const pairIndex: number[] = [];
   const linkFloor = new Float64Array(REGION_SLOTS); // per compute region, for the bid at hand (−1: no link)
-  bids.forEach((bid, b) => {
+  let n = 0;
+  for (let b = 0; b < bids.length; b++) {
+    const bid = bids[b];
     const order = bid.order;
-    pairC.length = 0;
-    pairP.length = 0;
+    const from = n;
+    const candidates = bid.candidates;
     linkFloor.fill(Number.NaN);
-    for (const c of bid.candidates) {
+    for (let i = 0; i < candidates.length; i++) {
+      const c = candidates[i];
       const compute = computes[c];
       const green = ((order.minGreenBps / 10_000) * compute.milliWhPerVcuHour) / 1000;
       let link = 0;
@@ -67,16 +80,20 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
       }
       const cost = compute.reserve + green * prep.meanPricePerWh + link;
       if (cost * feeFactor > bid.limit) continue;
-      pairC.push(c);
-      pairP.push(bid.limit - cost);
+      // Insertion keeps the few pairs of a bid sorted by profit, ties in candidate order.
+      const profit = bid.limit - cost;
+      let j = n++;
+      while (j > from && pairProfit[j - 1] < profit) {
+        pairProfit[j] = pairProfit[j - 1];
+        pairOffer[j] = pairOffer[j - 1];
+        j--;
+      }
+      pairProfit[j] = profit;
+      pairOffer[j] = c;
     }
-    pairIndex.length = pairC.length;
-    for (let i = 0; i < pairC.length; i++) pairIndex[i] = i;
-    pairIndex.sort((x, y) => pairP[y] - pairP[x]);
-    ranked.push(Int32Array.from(pairIndex, (i) => pairC[i]));
-    profits.push(Float64Array.from(pairIndex, (i) => pairP[i]));
-    density[b] = pairC.length > 0 ? pairP[pairIndex[0]] : 0;
-  });
+    pairStart[b + 1] = n;
+    density[b] = n > from ? pairProfit[from] : 0;
+  }
   const order = Array.from(bids.keys())
     .filter((b) => density[b] > 0)
     .sort((x, y) => density[y] - density[x]);
@@ -100,24 +117,27 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   };
   // Expected demand of the bids not yet scheduled on each (offer, hour), each bid's VCU spread
   // evenly over its (offer, start) choices: a flexible bid prefers hours the others do not need.
-  const pressure = new Float64Array(prep.computeFree.length);
+  // Single precision: a tie-break needs no more, and the array is half the memory to walk.
+  const pressure = new Float32Array(prep.computeFree.length);
   const spread = (b: number, sign: number) => {
     const bid = bids[b];
     const d = bid.duration;
     let choices = 0;
-    for (const c of ranked[b]) {
-      const compute = computes[c];
+    for (let p = pairStart[b]; p < pairStart[b + 1]; p++) {
+      const compute = computes[pairOffer[p]];
       choices += Math.max(0, Math.min(bid.lastStart, compute.end - d) - Math.max(bid.firstStart, compute.start) + 1);
     }
     if (choices === 0) return;
     const share = (sign * bid.remaining) / choices;
-    for (const c of ranked[b]) {
-      const compute = computes[c];
-      const to = Math.min(bid.lastStart, compute.end - d);
-      for (let s = Math.max(bid.firstStart, compute.start); s <= to; s++) {
-        const from = compute.offset + s - compute.start;
-        for (let k = 0; k < d; k++) pressure[from + k] += share;
-      }
+    for (let p = pairStart[b]; p < pairStart[b + 1]; p++) {
+      const compute = computes[pairOffer[p]];
+      const lo = Math.max(bid.firstStart, compute.start);
+      const hi = Math.min(bid.lastStart, compute.end - d);
+      if (lo > hi) continue;
+      // Hour h is covered by the starts in [max(lo, h − d + 1), min(hi, h)]: one pass over the
+      // hours instead of one per start.
+      const at = compute.offset - compute.start;
+      for (let h = lo; h < hi + d; h++) pressure[at + h] += share * (Math.min(hi, h) - Math.max(lo, h - d + 1) + 1);
     }
   };
   // Scratch for scoring one start: the origin pools touched and their Wh left per job hour.
@@ -134,11 +154,19 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
         : origin === ORIGIN.Anywhere
           ? REGION_SLOTS + 8
           : -1;
+  /** Green Wh a pool's hours [at, at + d) of poolLeft can give a piece that needs `need` Wh an hour. */
+  const covered = (at: number, d: number, need: number) => {
+    let sum = 0;
+    for (let k = 0; k < d; k++) sum += Math.min(poolLeft[at + k], need);
+    return sum;
+  };
   const run = (sequence: readonly number[]) => {
+    // Only bids with a choice of start read the pressure: a book of fixed jobs skips it.
+    const choosing = sequence.some((b) => bids[b].firstStart < bids[b].lastStart);
     pressure.fill(0);
-    for (const b of sequence) spread(b, 1);
+    if (choosing) for (const b of sequence) spread(b, 1);
     for (const b of sequence) {
-      spread(b, -1);
+      if (choosing) spread(b, -1);
       scheduleBid(b);
     }
     // Bids still short of their VCU try again at their start (or any start if unplaced).
@@ -148,21 +176,60 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   // Pass 3: density favours a short job over the long ones whose hours it takes; on small and
   // mid-size books a second schedule takes bids by total worth (VCU-hours × density) and the
   // better of the two is kept.
+  const worth = (b: number) => bids[b].remaining * bids[b].duration * density[b];
+  let sequence: readonly number[] = order;
+  const rerun = (next: readonly number[]) => {
+    const kept = state;
+    state = new ScheduleState(prepareSchedule(book, options), book, options.platformFeeBps, undoable);
+    run(next);
+    if (state.welfare <= kept.welfare * (1 + 1e-12)) state = kept;
+    else sequence = next;
+  };
   // The second order may be the first (always with one bid, as in a quote): the schedule is
   // deterministic, so running it again would only repeat the first.
-  const worth = (b: number) => bids[b].remaining * bids[b].duration * density[b];
   const byWorth = order.length <= SECOND_ORDER_BIDS ? [...order].sort((x, y) => worth(y) - worth(x)) : order;
-  if (byWorth.some((b, i) => b !== order[i])) {
-    const first = state;
-    state = new ScheduleState(prepareSchedule(book, options), book, options.platformFeeBps);
-    run(byWorth);
-    if (state.welfare <= first.welfare) state = first;
+  if (byWorth.some((b, i) => b !== order[i])) rerun(byWorth);
+  // Pass 4 (books up to LOCAL_SEARCH_BIDS bids): re-insert dropped bids. For a bid left short of
+  // its VCU, the worthiest first, the bids holding its offers in the hours it could run are taken
+  // out, it is placed at one of its starts, then they and every other short bid are scheduled
+  // again; the best start is kept when the welfare rises. Repeats while moves pay, at most
+  // LOCAL_SEARCH_MOVES moves.
+  if (undoable) {
+    let moves = 0;
+    for (let improved = true; improved && moves < LOCAL_SEARCH_MOVES; ) {
+      improved = false;
+      const short = sequence.filter((b) => state.remaining[b] > 0).sort((x, y) => worth(y) - worth(x));
+      for (const u of short) {
+        if (moves++ >= LOCAL_SEARCH_MOVES) break;
+        if (state.remaining[u] <= 0) continue;
+        const kept = state;
+        const bid = bids[u];
+        const blockers = new Set<number>();
+        for (let p = pairStart[u]; p < pairStart[u + 1]; p++)
+          for (const v of kept.bidsOn(pairOffer[p], bid.firstStart, bid.lastStart + bid.duration)) blockers.add(v);
+        // Each start of the bid in turn (the bids taken out are rescheduled around it), the best kept.
+        let best = kept;
+        const starts = bid.lastStart - bid.firstStart + 1;
+        const step = Math.max(1, Math.ceil(starts / LOCAL_SEARCH_STARTS));
+        for (let s = bid.firstStart; s <= bid.lastStart; s += step) {
+          state = kept.clone();
+          for (const v of blockers) state.remove(v);
+          for (let p = pairStart[u]; p < pairStart[u + 1] && state.remaining[u] > 0; p++)
+            state.place(u, pairOffer[p], s, state.remaining[u]);
+          if (state.remaining[u] === bids[u].remaining) continue;
+          for (const v of sequence) if (v !== u && state.remaining[v] > 0) scheduleBid(v);
+          if (state.welfare > best.welfare * (1 + 1e-12)) best = state;
+        }
+        state = best;
+        if (best !== kept) improved = true;
+      }
+    }
   }
 
   function scheduleBid(b: number): void {
     const bid = bids[b];
-    const cands = ranked[b];
-    const profit = profits[b];
+    const pairFrom = pairStart[b];
+    const pairTo = pairStart[b + 1];
     const origin = bid.order.certificateOrigin;
     const minShare = bid.order.minGreenBps / 10_000;
     const d = bid.duration;
@@ -171,15 +238,20 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     const last = fixed >= 0 ? fixed : bid.lastStart;
     topCount = 0;
     if (poolLeft.length < touchedPool.length * d) poolLeft = new Float64Array(touchedPool.length * d);
-    for (let s = first; s <= last; s++) {
+    // One start only (a fixed job, or a start fixed by an earlier piece): place.ts decides exactly.
+    if (first === last) {
+      topStart[0] = first;
+      topCount = 1;
+    }
+    for (let s = first; s <= last && first < last; s++) {
       let left = state.remaining[b];
       let value = 0;
       let spare = 0;
       let capacity = 0;
       let greenShare = -1;
       touchedCount = 0;
-      for (let i = 0; i < cands.length && left > 0; i++) {
-        const c = cands[i];
+      for (let p = pairFrom; p < pairTo && left > 0; p++) {
+        const c = pairOffer[p];
         const compute = computes[c];
         if (compute.start > s || s + d > compute.end) continue;
         const free = state.freeVcu(c, s, d);
@@ -197,28 +269,23 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
             for (let k = 0; k < d; k++) poolLeft[slot * d + k] = state.poolSupply(origin, compute.region, s + k);
           }
           const n = compute.milliWhPerVcuHour / 1000;
-          const covered = (units: number) => {
-            let sum = 0;
-            for (let k = 0; k < d; k++) sum += Math.min(poolLeft[slot * d + k], n * units);
-            return sum;
-          };
-          if (covered(q) < minShare * d * n * q) {
+          if (covered(slot * d, d, n * q) < minShare * d * n * q) {
             let lo = 0;
             let hi = q;
             while (lo < hi) {
               const mid = Math.ceil((lo + hi) / 2);
-              if (covered(mid) >= minShare * d * n * mid) lo = mid;
+              if (covered(slot * d, d, n * mid) >= minShare * d * n * mid) lo = mid;
               else hi = mid - 1;
             }
             q = lo;
           }
           if (q <= 0) continue;
-          const available = covered(q);
+          const available = covered(slot * d, d, n * q);
           if (greenShare < 0) greenShare = available / (d * n * q);
           const take = (minShare * d * n * q) / available;
           for (let k = 0; k < d; k++) poolLeft[slot * d + k] -= Math.min(poolLeft[slot * d + k], n * q) * take;
         }
-        value += q * profit[i];
+        value += q * pairProfit[p];
         left -= q;
         let crowd = 0;
         const from = compute.offset + s - compute.start;
@@ -233,10 +300,10 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     for (let t = 0; t < topCount; t++) {
       const s = topStart[t];
       let placed = 0;
-      for (let i = 0; i < cands.length && state.remaining[b] > 0; i++) {
-        const compute = computes[cands[i]];
+      for (let p = pairFrom; p < pairTo && state.remaining[b] > 0; p++) {
+        const compute = computes[pairOffer[p]];
         if (compute.start > s || s + d > compute.end) continue;
-        placed += state.place(b, cands[i], s, state.remaining[b]);
+        placed += state.place(b, pairOffer[p], s, state.remaining[b]);
       }
       if (placed > 0 || state.start[b] >= 0) break;
     }

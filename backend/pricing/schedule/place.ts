@@ -5,9 +5,24 @@
 // on that route is reused at no charge); payments at every order's reserve; the all-in limit checked
 // in bigint. A piece that does not fit changes nothing. Both schedulers build their matches here.
 
-import { mulDiv } from "../clearing/reserve-match.ts";
+import { mulDiv } from "./mul-div.ts";
 import { AREA_OF_REGION, type PreparedSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
 import { HOUR, type HourlyEnergyLot, MAX_JOB_HOURS, ORIGIN, type ScheduledMatch, type TimedBook } from "./types.ts";
+
+/** One placed piece of a bid, as an undoable state remembers it. */
+type Piece = {
+  c: number;
+  start: number;
+  q: number;
+  lots: { slot: number; wh: number }[];
+  /** The link it reserved (−1: none, or the bid's link reused). */
+  link: number;
+  welfare: number;
+  match: ScheduledMatch;
+};
+
+/** Hours per block of the per-route link index (linkBlocks). */
+const LINK_BLOCK_HOURS = 24;
 
 export class ScheduleState {
   readonly prep: PreparedSchedule;
@@ -20,15 +35,23 @@ export class ScheduleState {
   readonly start: Int32Array;
   /** Per live bid: the link reserved on each route (routeKey → link index). */
   private readonly bidLinks = new Map<number, Map<number, number>>();
+  /** Per live bid: its placed pieces, kept only when the state is undoable (remove, clone). */
+  private readonly pieces = new Map<number, Piece[]>();
+  private readonly undoable: boolean;
+  private readonly routeBlocks = new Map<number, { first: Int32Array; links: Int32Array }>();
   private readonly pick: number[] = [];
   private readonly supply = new Float64Array(MAX_JOB_HOURS);
   private readonly usedInHour = new Float64Array(MAX_JOB_HOURS);
 
-  /** `prep` is consumed: its free capacities and energy slots change as pieces are placed. */
-  constructor(prep: PreparedSchedule, book: TimedBook, feeBps: number) {
+  /**
+   * `prep` is consumed: its free capacities and energy slots change as pieces are placed. An
+   * `undoable` state remembers its pieces so that bids can be removed again and the state copied.
+   */
+  constructor(prep: PreparedSchedule, book: TimedBook, feeBps: number, undoable = false) {
     this.prep = prep;
     this.book = book;
     this.feeBps = feeBps;
+    this.undoable = undoable;
     this.remaining = Float64Array.from(prep.bids, (b) => b.remaining);
     this.start = new Int32Array(prep.bids.length).fill(-1);
   }
@@ -63,6 +86,9 @@ export class ScheduleState {
     const order = bid.order;
     const duration = bid.duration;
     if (this.start[b] >= 0 && this.start[b] !== start) return 0;
+    // One match per (bid, compute offer): after a removal a bid may find room again on an offer
+    // it already holds, and a second match there would only split one bundle in two.
+    if (this.undoable && this.pieces.get(b)?.some((p) => p.c === c)) return 0;
     let q = Math.min(vcu, this.remaining[b], this.freeVcu(c, start, duration));
     if (q <= 0) return 0;
 
@@ -114,7 +140,10 @@ export class ScheduleState {
         if (w.start <= start && start + duration <= w.end) link = held;
       }
       if (link < 0) {
-        for (const w of prep.routes.get(key) ?? []) {
+        const blocks = this.linkBlocks(key);
+        const block = Math.floor(start / LINK_BLOCK_HOURS);
+        for (let i = blocks.first[block]; i < blocks.first[block + 1]; i++) {
+          const w = blocks.links[i];
           const l = prep.links[w];
           if (l.start > start || start + duration > l.end || l.order.latencyMs > order.maxLatencyMs) continue;
           let room = true;
@@ -164,7 +193,7 @@ export class ScheduleState {
     this.remaining[b] -= q;
     this.start[b] = start;
     energyLots.sort((x, y) => (x.offerId < y.offerId ? -1 : x.offerId > y.offerId ? 1 : x.hour - y.hour));
-    this.matches.push({
+    const match: ScheduledMatch = {
       bidId: order.id,
       computeOfferId: compute.order.id,
       start: (prep.base + start) * HOUR,
@@ -173,12 +202,116 @@ export class ScheduleState {
       energyLots,
       bandwidthOfferId: link < 0 ? 0n : prep.links[link].order.id,
       bandwidthPayment: linkPayment,
-    });
-    this.welfare +=
+    };
+    this.matches.push(match);
+    const welfare =
       (bid.limit - compute.reserve) * q * duration -
       energyCost -
       (newLink ? prep.links[link].price * bid.mbps * duration : 0);
+    this.welfare += welfare;
+    if (this.undoable) {
+      const list = this.pieces.get(b) ?? [];
+      list.push({ c, start, q, lots, link: newLink ? link : -1, welfare, match });
+      this.pieces.set(b, list);
+    }
     return q;
+  }
+
+  /** Bids with a piece on compute offer `c` in some hour of [from, to) (undoable states only). */
+  bidsOn(c: number, from: number, to: number): number[] {
+    const found: number[] = [];
+    for (const [b, list] of this.pieces) {
+      const d = this.prep.bids[b].duration;
+      if (list.some((p) => p.c === c && p.start < to && p.start + d > from)) found.push(b);
+    }
+    return found;
+  }
+
+  /** Takes every piece of bid `b` out again: capacity, certificates, link and welfare come back. */
+  remove(b: number): void {
+    const list = this.pieces.get(b);
+    if (list === undefined) return;
+    const { prep } = this;
+    const bid = prep.bids[b];
+    const d = bid.duration;
+    for (const piece of list) {
+      const compute = prep.computes[piece.c];
+      const from = compute.offset + piece.start - compute.start;
+      for (let k = 0; k < d; k++) prep.computeFree[from + k] += piece.q;
+      for (const { slot, wh } of piece.lots) this.takeEnergy(slot, -wh);
+      if (piece.link >= 0) {
+        const l = prep.links[piece.link];
+        for (let k = 0; k < d; k++) prep.linkFree[l.offset + piece.start - l.start + k] += bid.mbps;
+      }
+      this.remaining[b] += piece.q;
+      this.welfare -= piece.welfare;
+    }
+    const gone = new Set(list.map((p) => p.match));
+    const kept = this.matches.filter((m) => !gone.has(m));
+    this.matches.length = 0;
+    this.matches.push(...kept);
+    this.pieces.delete(b);
+    this.bidLinks.delete(b);
+    this.start[b] = -1;
+  }
+
+  /** An independent copy of an undoable state (its prep's capacities and slots copied too). */
+  clone(): ScheduleState {
+    const { prep } = this;
+    const energy = prep.energy;
+    const copy = new ScheduleState(
+      {
+        ...prep,
+        computeFree: prep.computeFree.slice(),
+        linkFree: prep.linkFree.slice(),
+        energy: {
+          ...energy,
+          left: energy.left.slice(),
+          supplyRegion: energy.supplyRegion.slice(),
+          supplyArea: energy.supplyArea.slice(),
+          supplyAll: energy.supplyAll.slice(),
+        },
+      },
+      this.book,
+      this.feeBps,
+      this.undoable,
+    );
+    copy.welfare = this.welfare;
+    copy.remaining.set(this.remaining);
+    copy.start.set(this.start);
+    copy.matches.push(...this.matches);
+    for (const [b, routes] of this.bidLinks) copy.bidLinks.set(b, new Map(routes));
+    for (const [b, list] of this.pieces) copy.pieces.set(b, [...list]);
+    return copy;
+  }
+
+  /**
+   * The route's links listed per block of LINK_BLOCK_HOURS hours, each block's links in the route's
+   * order (cheapest first): a link that covers a job covers its first hour, so only the first
+   * hour's block need be searched, not every link of the route.
+   */
+  private linkBlocks(key: number): { first: Int32Array; links: Int32Array } {
+    const known = this.routeBlocks.get(key);
+    if (known !== undefined) return known;
+    const { links, span } = this.prep;
+    const route = this.prep.routes.get(key) ?? [];
+    const count = Math.ceil(span / LINK_BLOCK_HOURS);
+    const first = new Int32Array(count + 1);
+    const blockOf = (h: number) => Math.floor(h / LINK_BLOCK_HOURS);
+    for (const w of route) {
+      const l = links[w];
+      if (l.end > l.start) for (let k = blockOf(l.start); k <= blockOf(l.end - 1); k++) first[k + 1]++;
+    }
+    for (let k = 0; k < count; k++) first[k + 1] += first[k];
+    const fill = first.slice(0, count);
+    const listed = new Int32Array(first[count]);
+    for (const w of route) {
+      const l = links[w];
+      if (l.end > l.start) for (let k = blockOf(l.start); k <= blockOf(l.end - 1); k++) listed[fill[k]++] = w;
+    }
+    const blocks = { first, links: listed };
+    this.routeBlocks.set(key, blocks);
+    return blocks;
   }
 
   private takeEnergy(slot: number, wh: number): void {
@@ -222,12 +355,22 @@ export class ScheduleState {
         }
       }
     }
-    pick.sort(
-      (x, y) =>
-        energy.pricePerKwh[x] - energy.pricePerKwh[y] ||
-        energy.offer[x] - energy.offer[y] ||
-        energy.hour[x] - energy.hour[y],
-    );
+    // Insertion sort: a piece sees a few dozen slots at most, and no comparator closure is called.
+    const { pricePerKwh, offer, hour } = energy;
+    for (let i = 1; i < pick.length; i++) {
+      const x = pick[i];
+      let j = i;
+      while (j > 0) {
+        const y = pick[j - 1];
+        const after =
+          pricePerKwh[y] > pricePerKwh[x] ||
+          (pricePerKwh[y] === pricePerKwh[x] && (offer[y] > offer[x] || (offer[y] === offer[x] && hour[y] > hour[x])));
+        if (!after) break;
+        pick[j] = y;
+        j--;
+      }
+      pick[j] = x;
+    }
     const usedInHour =
       this.usedInHour.length >= duration ? this.usedInHour.fill(0, 0, duration) : new Float64Array(duration);
     const lots: { slot: number; wh: number }[] = [];

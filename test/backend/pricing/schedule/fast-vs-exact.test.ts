@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { scheduleWelfareBound } from "../../../../backend/pricing/schedule/bound.ts";
 import { checkSchedule } from "../../../../backend/pricing/schedule/check.ts";
-import { scheduleExact } from "../../../../backend/pricing/schedule/exact.ts";
+import { scheduleExact, scheduleLpBound } from "../../../../backend/pricing/schedule/exact.ts";
 import { scheduleFast } from "../../../../backend/pricing/schedule/fast.ts";
 import type { ScheduleResult, TimedBook } from "../../../../backend/pricing/schedule/types.ts";
 import { randomTimeBook, TIME_BOOK_NOW } from "./fixtures/books.ts";
@@ -14,6 +14,8 @@ function assertAllSettle(book: TimedBook, result: ScheduleResult): void {
   const broken = check.violations.map((v, i) => [i, v]).filter(([, v]) => v !== undefined);
   assert.deepEqual(broken, [], `${result.algorithm} proposed matches the contract would skip`);
   assert.ok(Math.abs(check.welfare - result.welfare) <= 1e-6 * Math.max(1, check.welfare), "welfare is the checker's");
+  const pairs = result.matches.map((m) => `${m.bidId}:${m.computeOfferId}`);
+  assert.equal(new Set(pairs).size, pairs.length, `${result.algorithm} split a bundle over two matches`);
 }
 
 describe("the fast scheduler against the HiGHS MIP on small seeded books", () => {
@@ -34,11 +36,8 @@ describe("the fast scheduler against the HiGHS MIP on small seeded books", () =>
     for (const { seed, ratio } of solve(0)) assert.ok(ratio >= 0.995, `seed ${seed}: ${ratio.toFixed(4)}`);
   });
 
-  it("reaches ≥ 0.99 of the proven optimum on most flexible books (measured: 8 of 9; worst 0.91)", () => {
-    const ratios = solve(0.5);
-    const good = ratios.filter((r) => r.ratio >= 0.99);
-    assert.ok(good.length >= 8, ratios.map((r) => `${r.seed}: ${r.ratio.toFixed(4)}`).join(", "));
-    for (const { seed, ratio } of ratios) assert.ok(ratio >= 0.9, `seed ${seed}: ${ratio.toFixed(4)}`);
+  it("reaches ≥ 0.995 of the proven optimum on every flexible book (seed 1 needs pass 4's re-insertion)", () => {
+    for (const { seed, ratio } of solve(0.5)) assert.ok(ratio >= 0.995, `seed ${seed}: ${ratio.toFixed(4)}`);
   });
 
   it("is never beaten by the Lagrangian bound, which stays within a few % of the MIP", () => {
@@ -49,6 +48,21 @@ describe("the fast scheduler against the HiGHS MIP on small seeded books", () =>
       const { bound } = scheduleWelfareBound(book, rules, fast.welfare);
       assert.ok(bound >= exact.welfare * (1 - 1e-9), `seed ${seed}: bound ${bound} below the optimum ${exact.welfare}`);
       assert.ok(bound <= (exact.upperBound ?? 0) * 1.05, `seed ${seed}: bound ${bound} vs MIP ${exact.upperBound}`);
+    }
+  });
+
+  it("bounds the MIP optimum from above with its LP relaxation, which the fast schedule never beats", () => {
+    for (const seed of [2, 3]) {
+      const book = randomTimeBook({ orders: 60, seed, flexibleShare: 0 });
+      const fast = scheduleFast(book, rules);
+      const exact = scheduleExact(book, { ...rules, timeLimitSeconds: 30 });
+      const lp = scheduleLpBound(book, { ...rules, timeLimitSeconds: 30 });
+      assert.ok(lp.optimal, `seed ${seed}: the LP was not solved`);
+      assert.ok(
+        lp.bound >= exact.welfare * (1 - 1e-9),
+        `seed ${seed}: LP ${lp.bound} below the optimum ${exact.welfare}`,
+      );
+      assert.ok(lp.bound >= fast.welfare * (1 - 1e-9), `seed ${seed}: LP ${lp.bound} below the fast ${fast.welfare}`);
     }
   });
 });
