@@ -38,6 +38,8 @@ export class RowCache {
   readonly entries = new Map<string, Entry>();
   /** Tables of which every row is in `entries`. */
   readonly complete = new Set<TableName>();
+  /** Tables some handler has read (the others' rows are only written, and not worth keeping). */
+  readonly read = new Set<TableName>();
   readonly limit: number;
 
   constructor(limit = 1_500_000) {
@@ -54,10 +56,24 @@ export class RowCache {
   drop(): void {
     this.entries.clear();
     this.complete.clear();
+    this.read.clear();
   }
 
-  /** After a committed step: keeps the cache within its limit by evicting the largest tables. */
+  /**
+   * After a committed step: forgets the rows of tables no handler has read (history such as steps,
+   * payments and trades is written once and never read back), then keeps the cache within its
+   * limit by evicting the largest tables. An evicted table is no longer known whole.
+   */
   trim(): void {
+    const unread = (t: TableName) => !this.read.has(t);
+    let dropped = false;
+    for (const [id, e] of this.entries) {
+      if (unread(e.table)) {
+        this.entries.delete(id);
+        dropped = true;
+      }
+    }
+    if (dropped) for (const t of this.complete) if (unread(t)) this.complete.delete(t);
     if (this.entries.size <= this.limit) return;
     const sizes = new Map<TableName, number>();
     for (const e of this.entries.values()) sizes.set(e.table, (sizes.get(e.table) ?? 0) + 1);
@@ -79,6 +95,7 @@ export class Store {
   readonly #columns: TableColumns;
   readonly #entries: Map<string, Entry>;
   readonly #complete: ReadonlySet<TableName>;
+  readonly #read: Set<TableName>;
   /** Entries changed since the last flush (the cache may hold many more). */
   readonly #dirty = new Set<Entry>();
   readonly #known = new Map<TableName, Set<string>>();
@@ -91,11 +108,13 @@ export class Store {
     this.#columns = columns;
     this.#entries = cache?.entries ?? new Map();
     this.#complete = cache?.complete ?? new Set();
+    this.#read = cache?.read ?? new Set();
   }
 
   /** Loads many rows of one table in one query so that later `get`s hit memory. */
   async prefetch<T extends TableName>(table: T, keys: readonly KeyOf<T>[]): Promise<void> {
     const keyCols = TABLE_KEYS[table];
+    this.#read.add(table);
     const wanted = new Map<string, readonly unknown[]>();
     for (const k of keys) {
       const id = entryId(table, k);
@@ -127,6 +146,7 @@ export class Store {
 
   async get<T extends TableName>(table: T, key: KeyOf<T>): Promise<Tables[T] | undefined> {
     const id = entryId(table, key);
+    this.#read.add(table);
     if (!this.#entries.has(id)) await this.prefetch(table, [key]);
     const entry = this.#entries.get(id)!;
     if (entry.sparse && entry.current) {

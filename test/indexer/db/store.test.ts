@@ -208,22 +208,28 @@ describe("indexer database", () => {
   it("knows a key missing from a table the cache holds whole does not exist, and asks once it is evicted", async () => {
     const columns = await readColumns(db, TABLE_NAMES);
     const cache = new RowCache(4);
-    cache.startEmpty(["market_balances", "credit_holders"]);
+    cache.startEmpty(["market_balances", "credit_holders", "market_params"]);
     const reads = await db.transaction(async (tx) => {
       const c = counted(tx);
       const store = new Store(c.tx, columns, cache);
       assert.equal(await store.get("market_balances", ["0xnobody"]), undefined);
+      assert.equal(await store.get("credit_holders", ["0xnobody"]), undefined);
       for (let i = 0; i < 5; i++)
         store.insert("credit_holders", { account: `0xd${i}`, balance: "1", lots: [], updated_block: 1 });
+      // Written and never read: not worth keeping.
+      store.insert("market_params", { name: "written-only", value: "1", updated_block: 1 });
       await store.flush();
       return c.queries;
     });
-    // The flush wrote the rows: one statement, and no read before it.
-    assert.equal(reads, 1);
+    // The flush wrote the rows (one statement per table), and nothing was read before it.
+    assert.equal(reads, 2);
     cache.trim();
-    // Six rows over a limit of four: the largest table went, and with it the claim to know it whole.
+    // The unread table went; then seven rows over a limit of four: the largest table went too, and
+    // with each the claim to know it whole.
+    assert.equal(cache.complete.has("market_params"), false);
     assert.equal(cache.complete.has("credit_holders"), false);
     assert.equal(cache.complete.has("market_balances"), true);
+    assert.equal(cache.entries.size, 1);
     const again = await db.transaction(async (tx) => {
       const c = counted(tx);
       const store = new Store(c.tx, columns, cache);
