@@ -15,7 +15,6 @@ type Entry = {
   table: TableName;
   original: AnyRow | undefined;
   current: AnyRow | undefined;
-  dirty: boolean;
   /** Inserted with columns left out: they are NULL, filled in only if the row is read back. */
   sparse?: boolean;
 };
@@ -23,28 +22,109 @@ type Entry = {
 /** A patch of some columns of a row. */
 export type Patch<T extends TableName> = Partial<Tables[T]>;
 
+/**
+ * Rows kept in memory from one backfill step to the next, so that a step reads from the database
+ * only rows no earlier step of this process has seen. The indexer is the only writer of these
+ * tables, so a row as the last committed step left it is the row in the database.
+ *
+ * After a new index starts from empty tables, every row the index holds went through the cache:
+ * a key it lacks is a row that does not exist, and reads skip the database entirely. That holds
+ * per table until the table is evicted (the cache keeps at most `limit` rows).
+ *
+ * Whoever commits through a cached store must `drop()` the cache when the transaction fails, and
+ * whenever the database changes behind it (a re-org's rollback, a restart of the index).
+ */
+export class RowCache {
+  readonly entries = new Map<string, Entry>();
+  /** Tables of which every row is in `entries`. */
+  readonly complete = new Set<TableName>();
+  /** Tables some handler has read (the others' rows are only written, and not worth keeping). */
+  readonly read = new Set<TableName>();
+  readonly limit: number;
+
+  constructor(limit = 1_500_000) {
+    this.limit = limit;
+  }
+
+  /** Declares every table empty and fully known (a new index of empty tables). */
+  startEmpty(tables: readonly TableName[]): void {
+    this.drop();
+    for (const t of tables) this.complete.add(t);
+  }
+
+  /** Forgets everything: the next steps read what they need from the database again. */
+  drop(): void {
+    this.entries.clear();
+    this.complete.clear();
+    this.read.clear();
+  }
+
+  /**
+   * After a committed step: forgets the rows of tables no handler has read (history such as steps,
+   * payments and trades is written once and never read back), then keeps the cache within its
+   * limit by evicting the largest tables. An evicted table is no longer known whole.
+   */
+  trim(): void {
+    const unread = (t: TableName) => !this.read.has(t);
+    let dropped = false;
+    for (const [id, e] of this.entries) {
+      if (unread(e.table)) {
+        this.entries.delete(id);
+        dropped = true;
+      }
+    }
+    if (dropped) for (const t of this.complete) if (unread(t)) this.complete.delete(t);
+    if (this.entries.size <= this.limit) return;
+    const sizes = new Map<TableName, number>();
+    for (const e of this.entries.values()) sizes.set(e.table, (sizes.get(e.table) ?? 0) + 1);
+    const largest = [...sizes].sort((a, b) => b[1] - a[1]);
+    const evict = new Set<TableName>();
+    let left = this.entries.size;
+    for (const [table, n] of largest) {
+      if (left <= this.limit / 2) break;
+      evict.add(table);
+      left -= n;
+    }
+    for (const [id, e] of this.entries) if (evict.has(e.table)) this.entries.delete(id);
+    for (const t of evict) this.complete.delete(t);
+  }
+}
+
 export class Store {
   readonly #tx: Queryable;
   readonly #columns: TableColumns;
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries: Map<string, Entry>;
+  readonly #complete: ReadonlySet<TableName>;
+  readonly #read: Set<TableName>;
+  /** Entries changed since the last flush (the cache may hold many more). */
+  readonly #dirty = new Set<Entry>();
   readonly #known = new Map<TableName, Set<string>>();
   /** Tables and keys changed in this step, for live subscriptions. */
   readonly touched = new Map<string, Set<string>>();
 
-  constructor(tx: Queryable, columns: TableColumns) {
+  /** With `cache`, rows are read from and kept in it across steps (see RowCache). */
+  constructor(tx: Queryable, columns: TableColumns, cache?: RowCache) {
     this.#tx = tx;
     this.#columns = columns;
+    this.#entries = cache?.entries ?? new Map();
+    this.#complete = cache?.complete ?? new Set();
+    this.#read = cache?.read ?? new Set();
   }
 
   /** Loads many rows of one table in one query so that later `get`s hit memory. */
   async prefetch<T extends TableName>(table: T, keys: readonly KeyOf<T>[]): Promise<void> {
     const keyCols = TABLE_KEYS[table];
+    this.#read.add(table);
     const wanted = new Map<string, readonly unknown[]>();
     for (const k of keys) {
       const id = entryId(table, k);
       if (!this.#entries.has(id)) wanted.set(id, k);
     }
     if (wanted.size === 0) return;
+    if (this.#complete.has(table)) {
+      for (const id of wanted.keys()) this.#entries.set(id, { table, original: undefined, current: undefined });
+      return;
+    }
     // One primary-key probe per key: LIMIT 1 keeps the subquery from being flattened into a join,
     // which the planner would run as a scan of the whole table (it cannot see how few keys come).
     const match = keyCols.map((c) => `t.${c} = k.${c}`).join(" AND ");
@@ -58,15 +138,15 @@ export class Store {
         table,
         keyCols.map((c) => row[c]),
       );
-      this.#entries.set(id, { table, original: row, current: { ...row }, dirty: false });
+      this.#entries.set(id, { table, original: row, current: { ...row } });
       wanted.delete(id);
     }
-    for (const id of wanted.keys())
-      this.#entries.set(id, { table, original: undefined, current: undefined, dirty: false });
+    for (const id of wanted.keys()) this.#entries.set(id, { table, original: undefined, current: undefined });
   }
 
   async get<T extends TableName>(table: T, key: KeyOf<T>): Promise<Tables[T] | undefined> {
     const id = entryId(table, key);
+    this.#read.add(table);
     if (!this.#entries.has(id)) await this.prefetch(table, [key]);
     const entry = this.#entries.get(id)!;
     if (entry.sparse && entry.current) {
@@ -102,7 +182,10 @@ export class Store {
       throw new IndexerError("DUPLICATE_ROW", `${table} ${key.join("/")} already exists`, { details: { table } });
     }
     // Filling the NULLs here would cost every insert of a backfill; few rows are read back.
-    this.#entries.set(id, { table, original: entry?.original, current, dirty: true, sparse: true });
+    const next: Entry = { table, original: entry?.original, current, sparse: true };
+    if (entry) this.#dirty.delete(entry);
+    this.#entries.set(id, next);
+    this.#dirty.add(next);
     this.#touch(table, id);
   }
 
@@ -119,7 +202,7 @@ export class Store {
     this.#checkColumns(table, change);
     const next = { ...row, ...change };
     entry.current = next;
-    entry.dirty = true;
+    this.#dirty.add(entry);
     this.#touch(table, id);
     return next;
   }
@@ -140,7 +223,7 @@ export class Store {
     const id = entryId(table, key);
     const entry = this.#entries.get(id)!;
     entry.current = undefined;
-    entry.dirty = true;
+    this.#dirty.add(entry);
     this.#touch(table, id);
   }
 
@@ -150,8 +233,7 @@ export class Store {
    */
   async flush(journal?: { block: number; stepFrom: number }): Promise<void> {
     const byTable = new Map<TableName, Entry[]>();
-    for (const e of this.#entries.values()) {
-      if (!e.dirty) continue;
+    for (const e of this.#dirty) {
       let list = byTable.get(e.table);
       if (!list) byTable.set(e.table, (list = []));
       list.push(e);
@@ -195,11 +277,10 @@ export class Store {
       if (inserts.length > 0) await insertRows(this.#tx, table, columns, inserts);
     }
     await writeJournal(this.#tx, journalRows);
-    for (const e of this.#entries.values()) {
-      if (!e.dirty) continue;
+    for (const e of this.#dirty) {
       e.original = e.current === undefined ? undefined : { ...e.current };
-      e.dirty = false;
     }
+    this.#dirty.clear();
   }
 
   // json_populate_recordset would drop a column the schema lacks without a word; a row type that

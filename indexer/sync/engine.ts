@@ -27,7 +27,7 @@ import {
 } from "../db/checkpoint.ts";
 import type { Database } from "../db/driver.ts";
 import { readColumns, type TableColumns } from "../db/recordset.ts";
-import { Store } from "../db/store.ts";
+import { RowCache, Store } from "../db/store.ts";
 import { TABLE_NAMES, type TableName } from "../db/tables.ts";
 import { IndexerError, isRetryable } from "../errors.ts";
 import { type HandlerSet, handlerOf, type RowRef } from "../handlers/types.ts";
@@ -53,6 +53,11 @@ export type SyncOptions = {
   targetLogsPerStep: number;
   /** Ranges fetched ahead of the one being written (default 3; 1 is the old one-at-a-time overlap). */
   rangesAhead?: number;
+  /**
+   * Keep rows in memory between backfill steps (default true). Off, every step reads the rows its
+   * events touch from the database: the straightforward path the cached one is tested against.
+   */
+  rowCache?: boolean;
   /** Turns logs into events (default: the compiled decoder of decode.ts). */
   decoder?: Decoder;
   pollIntervalMs: number;
@@ -94,6 +99,8 @@ export class SyncEngine {
   readonly #listeners = new Set<(e: SyncEvent) => void>();
   readonly #rate = new RateMeter(10_000);
   #columns: TableColumns = new Map();
+  /** Rows kept between backfill steps (final blocks only: nothing rolls them back behind it). */
+  readonly #cache = new RowCache();
   #cp: Checkpoint | null = null;
   #head: number | null = null;
   #chainId: number | null = null;
@@ -171,6 +178,7 @@ export class SyncEngine {
     const genesis = await this.#startCheckpoint();
     const chainId = this.#chainId;
     await db.transaction((tx) => startNewIndex(tx, chainId, fingerprint, genesis, state !== null));
+    this.#cache.startEmpty(TABLE_NAMES);
     this.#cp = genesis;
     this.#eventsIndexed = 0;
     this.#o.log.info({ startBlock }, "new index");
@@ -323,14 +331,18 @@ export class SyncEngine {
     const previous = this.#cp!;
     const fromBlock = previous.number + 1;
     const withEvents = new Set(events.map((e) => e.blockNumber));
-    const { touched, checkpoint } = await this.#o.db.transaction(async (tx) => {
+    // Blocks that may still be re-orged are written without the cache: a rollback would change
+    // rows behind it. Once such a block is written, the cache no longer knows every row.
+    if (journaled) this.#cache.drop();
+    const cache = journaled || this.#o.rowCache === false ? undefined : this.#cache;
+    const step = this.#o.db.transaction(async (tx) => {
       // Every block that carries events is kept (times, ancestor search); so is the checkpoint block.
       await saveBlocks(
         tx,
         headers.filter((h) => h.number === to.number || withEvents.has(h.number)),
       );
       const fresh = await saveEvents(tx, events);
-      const store = new Store(tx, this.#columns);
+      const store = new Store(tx, this.#columns, cache);
       await this.#prefetch(store, fresh);
       const ctx = { store, addresses: this.#addressByName };
       for (const e of fresh) await handlerOf(this.#o.handlers, e)?.handle(e, ctx);
@@ -344,6 +356,12 @@ export class SyncEngine {
       await advanceCheckpoint(tx, previous, next, Math.max(this.#head ?? to.number, to.number), journaled);
       return { touched: store.touched, checkpoint: next };
     });
+    // A step that did not commit leaves the cache holding its uncommitted rows.
+    const { touched, checkpoint } = await step.catch((error) => {
+      this.#cache.drop();
+      throw error;
+    });
+    cache?.trim();
     this.#cp = checkpoint;
     this.#eventsIndexed += events.length;
     this.#rate.add(events.length);
@@ -387,6 +405,7 @@ export class SyncEngine {
       );
       const genesis = await this.#startCheckpoint();
       await db.transaction((tx) => restartIndex(tx, genesis));
+      this.#cache.startEmpty(TABLE_NAMES);
       this.#cp = genesis;
       this.#eventsIndexed = 0;
       this.#emit({ type: "reorg", ancestor: this.#cp!.number, orphaned: cp.number - this.#cp!.number, reset: true });
@@ -394,6 +413,7 @@ export class SyncEngine {
     }
     // A step that straddles the ancestor is undone whole: back to the block before it.
     const common = ancestor.number;
+    this.#cache.drop();
     const { target, removedEvents } = await db.transaction((tx) => rollBackTo(tx, this.#columns, common));
     this.#eventsIndexed -= removedEvents;
     this.#cp = { number: target.number, hash: target.hash, journalFloor: cp.journalFloor };

@@ -4,12 +4,12 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Database, openDatabase } from "../../../indexer/db/driver.ts";
+import { type Database, openDatabase, type Queryable } from "../../../indexer/db/driver.ts";
 import { dumpIndex } from "../../../indexer/db/dump.ts";
 import { rollbackJournal } from "../../../indexer/db/journal.ts";
 import { loadMigrations, MIGRATIONS_DIR, migrate } from "../../../indexer/db/migrate.ts";
 import { readColumns } from "../../../indexer/db/recordset.ts";
-import { Store } from "../../../indexer/db/store.ts";
+import { RowCache, Store } from "../../../indexer/db/store.ts";
 import { TABLE_KEYS, TABLE_NAMES } from "../../../indexer/db/tables.ts";
 
 describe("indexer database", () => {
@@ -170,5 +170,73 @@ describe("indexer database", () => {
       }),
     );
     assert.equal((await db.query("SELECT count(*)::int AS n FROM market_params WHERE name = 'x'"))[0].n, 0);
+  });
+  /** The transaction with every statement it ran counted. */
+  const counted = (tx: Queryable) => {
+    const c = { queries: 0, tx: { ...tx } as Queryable };
+    c.tx.query = (sql, params) => {
+      c.queries++;
+      return tx.query(sql, params);
+    };
+    return c;
+  };
+
+  it("reads a row an earlier step kept in the cache without asking the database", async () => {
+    const columns = await readColumns(db, TABLE_NAMES);
+    const cache = new RowCache();
+    await db.transaction(async (tx) => {
+      const store = new Store(tx, columns, cache);
+      store.insert("market_balances", { account: "0xc1", credited: "5", withdrawn: "0", updated_block: 1 });
+      await store.flush();
+    });
+    const next = await db.transaction(async (tx) => {
+      const c = counted(tx);
+      const store = new Store(c.tx, columns, cache);
+      const row = await store.update("market_balances", ["0xc1"], (b) => ({
+        credited: String(Number(b.credited) + 2),
+      }));
+      const reads = c.queries;
+      await store.flush();
+      return { row, reads };
+    });
+    assert.equal(next.reads, 0);
+    assert.equal(next.row.credited, "7");
+    const [stored] = await db.query("SELECT credited, withdrawn FROM market_balances WHERE account = '0xc1'");
+    assert.deepEqual(stored, { credited: "7", withdrawn: "0" });
+  });
+
+  it("knows a key missing from a table the cache holds whole does not exist, and asks once it is evicted", async () => {
+    const columns = await readColumns(db, TABLE_NAMES);
+    const cache = new RowCache(4);
+    cache.startEmpty(["market_balances", "credit_holders", "market_params"]);
+    const reads = await db.transaction(async (tx) => {
+      const c = counted(tx);
+      const store = new Store(c.tx, columns, cache);
+      assert.equal(await store.get("market_balances", ["0xnobody"]), undefined);
+      assert.equal(await store.get("credit_holders", ["0xnobody"]), undefined);
+      for (let i = 0; i < 5; i++)
+        store.insert("credit_holders", { account: `0xd${i}`, balance: "1", lots: [], updated_block: 1 });
+      // Written and never read: not worth keeping.
+      store.insert("market_params", { name: "written-only", value: "1", updated_block: 1 });
+      await store.flush();
+      return c.queries;
+    });
+    // The flush wrote the rows (one statement per table), and nothing was read before it.
+    assert.equal(reads, 2);
+    cache.trim();
+    // The unread table went; then seven rows over a limit of four: the largest table went too, and
+    // with each the claim to know it whole.
+    assert.equal(cache.complete.has("market_params"), false);
+    assert.equal(cache.complete.has("credit_holders"), false);
+    assert.equal(cache.complete.has("market_balances"), true);
+    assert.equal(cache.entries.size, 1);
+    const again = await db.transaction(async (tx) => {
+      const c = counted(tx);
+      const store = new Store(c.tx, columns, cache);
+      const row = await store.get("credit_holders", ["0xd3"]);
+      return { row, reads: c.queries };
+    });
+    assert.equal(again.reads, 1);
+    assert.equal(again.row?.balance, "1");
   });
 });
