@@ -264,9 +264,11 @@ describe("indexer: the hourly market", () => {
 
   it("records the report and the retirement hour by hour, and the time-matched share by hand", async () => {
     // Hour h2 meters less than its green Wh (12 of 15 kWh retire), h3 more (all 10 kWh retire).
+    // Each hour stays within 25 % of the energy its delivered VCU declare (15 and 20 kWh), so the
+    // report is not flagged and the buyer's confirmation finalises it at once.
     const report = {
-      vcuPerHour: [10, 8],
-      whPerHour: [12_000n, 30_000n],
+      vcuPerHour: [6, 8],
+      whPerHour: [12_000n, 24_000n],
       meteringRoot: `0x${"cd".repeat(32)}` as const,
     };
     const { outcome } = await deliver(x, deal, report);
@@ -286,7 +288,7 @@ describe("indexer: the hourly market", () => {
       {
         start: h2,
         vcu: 10,
-        vcuDelivered: 10,
+        vcuDelivered: 6,
         needWh: "25000",
         greenWh: "15000",
         meteredWh: "12000",
@@ -298,15 +300,15 @@ describe("indexer: the hourly market", () => {
         vcuDelivered: 8,
         needWh: "25000",
         greenWh: "10000",
-        meteredWh: "30000",
+        meteredWh: "24000",
         retiredWh: "10000",
       },
     ]);
     assert.deepEqual(d.usageReport, {
-      vcuDelivered: "18",
-      whConsumed: "42000",
-      vcuPerHour: [10, 8],
-      whPerHour: ["12000", "30000"],
+      vcuDelivered: "14",
+      whConsumed: "36000",
+      vcuPerHour: [6, 8],
+      whPerHour: ["12000", "24000"],
       meteringHash: `0x${"cd".repeat(32)}`,
     });
     assert.equal(d.matchedGreenWh, "22000");
@@ -324,10 +326,10 @@ describe("indexer: the hourly market", () => {
     );
     // Issued now, each lot's device-hour belongs to its device's issue.
     assert.ok(d.energyLots.every((l: { batchId: string | null }) => l.batchId !== null));
-    // By hand: retired 12,000 + 10,000 of 42,000 metered Wh; volume matching would count
-    // min(25,000 bought, 42,000 consumed).
-    assert.equal(stats.timeMatchedGreenBps, Math.floor((22_000 * 10_000) / 42_000));
-    assert.equal(stats.greenShareBps, Math.floor((25_000 * 10_000) / 42_000));
+    // By hand: retired 12,000 + 10,000 of 36,000 metered Wh; volume matching would count
+    // min(25,000 bought, 36,000 consumed).
+    assert.equal(stats.timeMatchedGreenBps, Math.floor((22_000 * 10_000) / 36_000));
+    assert.equal(stats.greenShareBps, Math.floor((25_000 * 10_000) / 36_000));
     assert.equal(stats.whRetired, "22000");
   });
 
