@@ -24,7 +24,7 @@ import { verifyDeal } from "../../../backend/metering/verify-deal.ts";
 import { startIndexer } from "../../../indexer/main.ts";
 import { ACCOUNT_PLAN, devAccount } from "../../../protocol/accounts.ts";
 import type { Deployment } from "../../../protocol/deployment.ts";
-import { certificateId, hourIndex, hoursOf } from "../../../protocol/hours.ts";
+import { certificateHour, certificateId, hourIndex, hoursOf } from "../../../protocol/hours.ts";
 import { DemoChain } from "../../../stack/demo/chain.ts";
 import { jobEnd } from "../../../stack/demo/deal-plan.ts";
 import { BUYERS, PENDING_DEVICE, REGION, SIMULATOR_ACCOUNTS } from "../../../stack/demo/scenario.ts";
@@ -248,8 +248,8 @@ describe("demo market", () => {
     assert.ok(forDeals.length > 0, "no certificate retired for a deal");
     for (const { args } of forDeals) {
       const terms = byDeal.get(args.dealId)!;
-      assert.ok(args.hourStart >= terms.start && args.hourStart < jobEnd(terms), `deal ${args.dealId}`);
-      assert.equal(args.certificateId, certificateId(args.deviceId, args.hourStart));
+      const { hourStart } = certificateHour(args.certificateId);
+      assert.ok(hourStart >= terms.start && hourStart < jobEnd(terms), `deal ${args.dealId}`);
     }
   });
 
