@@ -372,7 +372,10 @@ export class DemoMarket {
     const timing = { ...(await this.timing()), actAsKeeper: this.actAsKeeper };
     let next: number | undefined;
     for (const deal of this.ledger.open()) {
-      const due = nextStep(deal, dealPlan(this.seed, deal.dealId), { ...timing, flagged: await this.#flagged(deal) });
+      const due = nextStep(deal, dealPlan(this.seed, deal.dealId, deal.terms.computeSupplier), {
+        ...timing,
+        flagged: await this.#flagged(deal),
+      });
       if (due === undefined || this.#failed.has(`${deal.dealId}:${due.step.kind}`)) continue;
       if (this.#actorOf(deal, due.step, accounts) === undefined) continue;
       if (next === undefined || due.at < next) next = due.at;
@@ -389,7 +392,7 @@ export class DemoMarket {
     // A compute site reports all its due deals together (one multicall), as the supplier's tools do.
     const reports = new Map<DevAccount, { deal: OpenDeal; plan: DealPlan }[]>();
     for (const deal of this.ledger.open()) {
-      const plan = dealPlan(this.seed, deal.dealId);
+      const plan = dealPlan(this.seed, deal.dealId, deal.terms.computeSupplier);
       const due = nextStep(deal, plan, { ...timing, flagged: await this.#flagged(deal) });
       if (due === undefined || due.at > now) continue;
       const from = this.#actorOf(deal, due.step, accounts);

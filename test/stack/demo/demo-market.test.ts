@@ -357,6 +357,13 @@ describe("demo market", () => {
     });
     const byDeal = new Map(opened.map((l) => [l.args.dealId, l.args.terms]));
     assert.ok(reports.length >= 10, `${reports.length} usage reports`);
+    // A site reports the deals due together in one transaction (the market's multicall).
+    const perTransaction = new Map<string, number>();
+    for (const l of reports) perTransaction.set(l.transactionHash, (perTransaction.get(l.transactionHash) ?? 0) + 1);
+    assert.ok(
+      perTransaction.size < reports.length,
+      `${reports.length} reports in ${perTransaction.size} transactions: none batched`,
+    );
     for (const { args } of reports) {
       const terms = byDeal.get(args.dealId)!;
       const res = await fetch(`${api.url}/api/metering/${args.dealId}/report`);
