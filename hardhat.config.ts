@@ -33,6 +33,15 @@ const expectedWarnings: HardhatPlugin = {
   },
 };
 
+// settle's and finalise's own libraries (deployed and linked apart, each far under EIP-170) are
+// optimised for many more runs than the market, whose code must stay 3 KB under the limit: 630 gas
+// less per trade (`npm run bench:gas`), at 8.4 KB and 4.3 KB of code instead of 7.8 and 3.7.
+const LIFECYCLE_LIBRARY = {
+  version: SOLC_VERSION,
+  path: soljson,
+  settings: { optimizer: { enabled: true, runs: 20000 }, viaIR: true },
+};
+
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers, expectedWarnings],
   solidity: {
@@ -50,6 +59,10 @@ export default defineConfig({
         },
       },
     ],
+    overrides: {
+      "contracts/libraries/BatchSettlement.sol": LIFECYCLE_LIBRARY,
+      "contracts/libraries/DealClosing.sol": LIFECYCLE_LIBRARY,
+    },
   },
   paths: {
     tests: {

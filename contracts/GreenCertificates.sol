@@ -257,17 +257,6 @@ contract GreenCertificates is ERC1155, AccessControl, IGreenCertificates {
         string memory purpose
     ) private {
         _burn(holder, certificateId, wh);
-        // The low 32 bits are the hour index, so the hour's start fits uint40.
-        uint40 hourStart = uint40((certificateId & type(uint32).max) * Hours.SECONDS_PER_HOUR);
-        emit CertificatesRetired(
-            certificateId,
-            holder,
-            beneficiary,
-            certificateId >> 32,
-            hourStart,
-            wh,
-            dealId,
-            purpose
-        );
+        emit CertificatesRetired(certificateId, holder, beneficiary, wh, dealId, purpose);
     }
 }

@@ -116,13 +116,12 @@ interface IGreenCertificates is IERC1155 {
         uint64[] whPerHour
     );
     /// @notice Wh of one device-hour were retired (burned) from `holder` on behalf of `beneficiary`.
+    /// The device and the hour are the certificate id's (`deviceId << 32 | hour index`), not repeated.
     /// @dev `dealId` is non-zero only for retirements made by the market when a deal finalises.
     event CertificatesRetired(
         uint256 indexed certificateId,
         address indexed holder,
         address indexed beneficiary,
-        uint256 deviceId,
-        uint40 hourStart,
         uint256 wh,
         uint256 dealId,
         string purpose

@@ -116,10 +116,12 @@ export const certificates: ContractHandlers<"GreenCertificates"> = {
       }));
     },
   },
+  // The device and the hour are the certificate id's (the event does not repeat them).
   CertificatesRetired: {
-    prefetch: (e) => [["certificate_hours", [e.args.deviceId, e.args.hourStart]]],
+    prefetch: (e) => hourRefs([e.args.certificateId]),
     handle: async (e, { store }) => {
-      const { deviceId, hourStart, wh } = e.args;
+      const { wh } = e.args;
+      const [deviceId, hourStart] = hourKey(e.args.certificateId);
       const hour = await store.update("certificate_hours", [deviceId, hourStart], (h) => ({
         retired_wh: add(h.retired_wh, wh),
         updated_block: e.blockNumber,

@@ -5904,18 +5904,6 @@ export const greenCertificatesAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "deviceId",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint40",
-        "name": "hourStart",
-        "type": "uint40"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
         "name": "wh",
         "type": "uint256"
       },

@@ -10,9 +10,10 @@
 // The lifecycle is a real bundled trade of the hourly market: a 4-hour job (25 VCU, 100 VCU-hours)
 // with two energy lots (two devices, two of the job's hours, 62.5 kWh each: the whole need of those
 // hours) and a link between two regions. Its per-trade figure is settle's gas per match in a batch of
-// 20, plus the compute supplier's report (one transaction per deal, as the supplier's tools send it),
-// plus the finalisation as the keeper sends it (a multicall of the 20 deals), per deal. The reports
-// batched in one multicall (reportUsageInMulticallOf20PerDeal) are printed beside it, not counted.
+// 20, plus the compute supplier's report as the supplier's tools send it (the due deals' reports in
+// one multicall, backend/metering/send-usage-reports.ts), plus the finalisation as the keeper sends it
+// (a multicall of the 20 deals), each per deal. A report sent alone (reportUsage) is printed beside it,
+// not counted.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -153,26 +154,23 @@ await d.certificates.connect(d.solarSupplier).issue(solarDevice, windowStart, da
 
 // ─── Deal lifecycle ─────────────────────────────────────────────────────────────────────────────
 const reports = batch.deals.map(({ terms }) => fullReport(terms));
-// What the reports would cost if the supplier's tools batched them (the Account page and the demo's
-// compute sites send one transaction per deal): the same 20 reports in one multicall, measured on a
-// snapshot of the chain that is then rolled back, so the lifecycle below goes on from the same state.
-// Not part of lifecyclePerTrade.
-const beforeReports = await ethers.provider.send("evm_snapshot", []);
+// The compute supplier's tools report the due deals together, one multicall (the demo's compute sites
+// through sendUsageReports); the 20 batch deals are due at once.
 const reportCalls = batch.deals.map(({ dealId, terms }, i) =>
   market.interface.encodeFunctionData("reportUsage", [dealId, terms, reports[i]]),
 );
 const batchedReports = await gasOf(market.connect(d.computeSupplier).multicall(reportCalls));
 operations.reportUsageInMulticallOf20PerDeal = Math.round(Number(batchedReports.gasUsed) / BATCH);
-if (!(await ethers.provider.send("evm_revert", [beforeReports]))) throw new Error("could not roll the reports back");
-let reportGas = 0n;
-for (const [i, { dealId, terms }] of batch.deals.entries()) {
-  const receipt = await gasOf(market.connect(d.computeSupplier).reportUsage(dealId, terms, reports[i]));
-  reportGas += receipt.gasUsed;
-  lifecycleTransactions.push({ hash: receipt.hash, share: 1 / BATCH });
-}
-operations.reportUsage = Math.round(Number(reportGas) / BATCH);
+lifecycleTransactions.push({ hash: batchedReports.hash, share: 1 / BATCH });
+// A report sent alone, for comparison (a deal due by itself).
 const singleReport = fullReport(single.deals[0].terms);
-await gasOf(market.connect(d.computeSupplier).reportUsage(single.deals[0].dealId, single.deals[0].terms, singleReport));
+operations.reportUsage = Number(
+  (
+    await gasOf(
+      market.connect(d.computeSupplier).reportUsage(single.deals[0].dealId, single.deals[0].terms, singleReport),
+    )
+  ).gasUsed,
+);
 const confirmedReport = fullReport(confirmed.deals[0].terms);
 await market
   .connect(d.computeSupplier)
@@ -208,7 +206,9 @@ operations.retireCredits = Number(
 );
 
 const lifecyclePerTrade =
-  operations.settleBatchOf20PerMatch + operations.reportUsage + operations.finalizeInMulticallOf20PerDeal;
+  operations.settleBatchOf20PerMatch +
+  operations.reportUsageInMulticallOf20PerDeal +
+  operations.finalizeInMulticallOf20PerDeal;
 const result: Snapshot = { operations, lifecyclePerTrade };
 
 // ─── Output ─────────────────────────────────────────────────────────────────────────────────────
@@ -237,6 +237,11 @@ if (args.json) {
           : `${gas > before ? "+" : ""}${gas - before} (${(((gas - before) / before) * 100).toFixed(1)}%)`;
     console.log(`${name.padEnd(width)}  ${String(gas).padStart(8)}  ${String(before ?? "-").padStart(9)}  ${delta}`);
   }
+  console.log(
+    "\nlifecyclePerTrade = settleBatchOf20PerMatch + reportUsageInMulticallOf20PerDeal + finalizeInMulticallOf20PerDeal:" +
+      "\n  reports as the compute supplier's tools send them (the due deals in one multicall)," +
+      "\n  finalisations as the keeper sends them (one multicall of the 20 deals); reportUsage alone is not counted.",
+  );
   if (args.breakdown) await printBreakdown();
   if (args.profile) await printProfile();
 }
@@ -277,7 +282,7 @@ async function printBreakdown(): Promise<void> {
   delete counts["21,000 per transaction, calldata, refunds"];
   const total = Object.values(families).reduce((a, b) => a + b, 0);
   console.log(
-    `\nwhere one trade's ${Math.round(total)} gas go (settle in a batch of 20 + report + finalise in a multicall of 20, averaged):`,
+    `\nwhere one trade's ${Math.round(total)} gas go (settle in a batch of 20 + report and finalise each in a multicall of 20, averaged):`,
   );
   for (const [family, gas] of Object.entries(families).sort((a, b) => b[1] - a[1])) {
     const n = counts[family] === undefined ? "" : `  ×${counts[family].toFixed(1)}`;
@@ -362,14 +367,15 @@ async function printProfile(): Promise<void> {
       const line = lineOf[code]?.(step.pc);
       if (line !== undefined) lastLine[step.depth] = line;
       const key = `${code.padEnd(17)} ${line ?? `(generated, after) ${lastLine[step.depth] ?? ""}`}`;
-      // A report is one transaction per deal, so its share is the transaction's whole gas.
-      lines[key] = (lines[key] ?? 0) + cost * (k === 1 ? 1 : share);
+      lines[key] = (lines[key] ?? 0) + cost * share;
       if (entersCallee) {
         const target = `0x${step.stack[step.stack.length - 2].replace(/^0x/, "").slice(-40).padStart(40, "0")}`;
         frames.push(codeNames[target] ?? target.slice(0, 10));
       }
     }
-    console.log(`\n${["settle (per match of 20)", "report", "finalise (per deal of 20)"][k]}: costliest lines`);
+    console.log(
+      `\n${["settle (per match of 20)", "report (per deal of 20)", "finalise (per deal of 20)"][k]}: costliest lines`,
+    );
     for (const [key, gas] of Object.entries(lines)
       .sort((a, b) => b[1] - a[1])
       .slice(0, 25)) {

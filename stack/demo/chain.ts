@@ -8,6 +8,7 @@ import {
   type ContractFunctionArgs,
   type ContractFunctionName,
   createWalletClient,
+  decodeFunctionData,
   encodeFunctionData,
   type Hex,
   http,
@@ -147,16 +148,24 @@ export class DemoChain {
 
   /**
    * Sends several market calls of one account as one transaction (the market's `multicall`: each call
-   * runs with the account as sender, and all revert together), or the one call alone.
+   * runs with the account as sender, and all revert together), or the one call alone; a call is
+   * named with its arguments or already encoded.
    */
   async writeMarketCalls(
     from: DevAccount,
-    calls: readonly { functionName: Writable<"market">; args: readonly unknown[] }[],
+    calls: readonly ({ functionName: Writable<"market">; args: readonly unknown[] } | Hex)[],
   ): Promise<TransactionReceipt | undefined> {
     if (calls.length === 0) return undefined;
-    if (calls.length === 1) return this.write(from, "market", calls[0].functionName, calls[0].args as never);
+    const decoded = (c: (typeof calls)[number]) =>
+      typeof c === "string" ? decodeFunctionData({ abi: marketAbi as Abi, data: c }) : c;
+    if (calls.length === 1) {
+      const { functionName, args } = decoded(calls[0]);
+      return this.write(from, "market", functionName as Writable<"market">, args as never);
+    }
     const data = calls.map((c) =>
-      encodeFunctionData({ abi: marketAbi as Abi, functionName: c.functionName, args: c.args as unknown[] }),
+      typeof c === "string"
+        ? c
+        : encodeFunctionData({ abi: marketAbi as Abi, functionName: c.functionName, args: c.args as unknown[] }),
     );
     return this.write(from, "market", "multicall", [data]);
   }

@@ -15,6 +15,10 @@ export type DealPlan = {
   buyer: "confirm" | "dispute" | "silent";
   arbiterRules: boolean;
   refundBps: number;
+  /**
+   * Seconds after the job's end at which its compute site reports: the site's own, the same for all
+   * its deals, since a site's tools report every deal due in one round (one multicall).
+   */
   reportDelay: number;
   decisionDelay: number;
   rulingDelay: number;
@@ -22,7 +26,7 @@ export type DealPlan = {
   partyDelay: number;
 };
 
-export function dealPlan(seed: number, dealId: bigint): DealPlan {
+export function dealPlan(seed: number, dealId: bigint, computeSupplier: string): DealPlan {
   const r = random(mix(seed, dealId, 0xdea1));
   const noShow = r.chance(B.noShow);
   const deliveredBps = r.chance(B.shortDelivery) ? r.int(8_500, 9_800) : 10_000;
@@ -34,7 +38,7 @@ export function dealPlan(seed: number, dealId: bigint): DealPlan {
     buyer,
     arbiterRules: r.chance(B.arbiterRules),
     refundBps: r.pick(B.refundBps),
-    reportDelay: r.int(...B.reportDelay),
+    reportDelay: random(mix(seed, BigInt(computeSupplier), 0x5e9a)).int(...B.reportDelay),
     decisionDelay: r.int(...B.decisionDelay),
     rulingDelay: r.int(...B.rulingDelay),
     partyDelay: r.int(30, 600),

@@ -5,9 +5,10 @@
 // pace); every choice comes from the seeded PRNG.
 
 import type { Logger } from "pino";
-import { type Address, parseEventLogs } from "viem";
+import { type Address, parseEventLogs, type TransactionReceipt } from "viem";
 import { ChainBookSource } from "../../backend/book/chain-book-source.ts";
 import { DealLedger, type OpenDeal } from "../../backend/keeper/deal-ledger.ts";
+import { type DueReport, sendUsageReports } from "../../backend/metering/send-usage-reports.ts";
 import { ACCOUNT_PLAN, type DevAccount, devAccount, simulatorAccount } from "../../protocol/accounts.ts";
 import type { OrderBook } from "../../protocol/book.ts";
 import type { Deployment } from "../../protocol/deployment.ts";
@@ -370,7 +371,10 @@ export class DemoMarket {
     const timing = { ...(await this.timing()), actAsKeeper: this.actAsKeeper };
     let next: number | undefined;
     for (const deal of this.ledger.open()) {
-      const due = nextStep(deal, dealPlan(this.seed, deal.dealId), { ...timing, flagged: flagged(deal) });
+      const due = nextStep(deal, dealPlan(this.seed, deal.dealId, deal.terms.computeSupplier), {
+        ...timing,
+        flagged: flagged(deal),
+      });
       if (due === undefined || this.#failed.has(`${deal.dealId}:${due.step.kind}`)) continue;
       if (this.#actorOf(deal, due.step, accounts) === undefined) continue;
       if (next === undefined || due.at < next) next = due.at;
@@ -384,25 +388,73 @@ export class DemoMarket {
     const accounts = this.#byAddress();
     const timing = { ...(await this.timing()), actAsKeeper: this.actAsKeeper };
     let taken = 0;
+    // A compute site reports all its due deals together (one multicall), as the supplier's tools do.
+    const reports = new Map<DevAccount, { deal: OpenDeal; plan: DealPlan }[]>();
     for (const deal of this.ledger.open()) {
-      const plan = dealPlan(this.seed, deal.dealId);
+      const plan = dealPlan(this.seed, deal.dealId, deal.terms.computeSupplier);
       const due = nextStep(deal, plan, { ...timing, flagged: flagged(deal) });
       if (due === undefined || due.at > now) continue;
-      const key = `${deal.dealId}:${due.step.kind}`;
       const from = this.#actorOf(deal, due.step, accounts);
-      if (from === undefined || this.#failed.has(key)) continue;
+      if (from === undefined || this.#failed.has(`${deal.dealId}:${due.step.kind}`)) continue;
+      if (due.step.kind === "report") {
+        reports.set(from, [...(reports.get(from) ?? []), { deal, plan }]);
+        continue;
+      }
       try {
         await this.#take(deal, plan, due.step, from);
         taken++;
       } catch (err) {
-        // A step may fail for a moment (the chain's clock a little behind the plan); a third time, it is given up.
-        const failures = (this.#failures.get(key) ?? 0) + 1;
-        this.#failures.set(key, failures);
-        if (failures >= 3) this.#failed.add(key);
-        this.logger.warn({ dealId: deal.dealId, step: due.step.kind, err: reason(err) }, "deal step not taken");
+        this.#stepFailed(deal.dealId, due.step.kind, reason(err));
       }
     }
+    for (const [from, due] of reports) taken += await this.#report(from, due);
     return taken;
+  }
+
+  /** A step may fail for a moment (the chain's clock a little behind the plan); a third time, it is given up. */
+  #stepFailed(dealId: bigint, step: DealStep["kind"], err: string): void {
+    const key = `${dealId}:${step}`;
+    const failures = (this.#failures.get(key) ?? 0) + 1;
+    this.#failures.set(key, failures);
+    if (failures >= 3) this.#failed.add(key);
+    this.logger.warn({ dealId, step, err }, "deal step not taken");
+  }
+
+  /**
+   * A compute supplier reports its due deals: each deal's energy suppliers certify the job's hours
+   * first (so that finalisation finds them to retire), the site meters each deal, and the reports go
+   * out in one multicall per 20 deals; a report that would revert is left out and logged with the
+   * market's error, without holding up the others (backend/metering/send-usage-reports.ts). Returns
+   * how many deals were reported.
+   */
+  async #report(from: DevAccount, due: { deal: OpenDeal; plan: DealPlan }[]): Promise<number> {
+    const devices = new Set(due.flatMap(({ deal }) => deal.terms.energyLots.map((lot) => lot.deviceId)));
+    if (devices.size > 0) {
+      const firstHour = Math.min(...due.map(({ deal }) => deal.terms.start));
+      await this.issueCertificates(await this.chain.now(), firstHour, devices);
+    }
+    const reports: DueReport[] = [];
+    for (const { deal, plan } of due) {
+      try {
+        reports.push({ dealId: deal.dealId, terms: deal.terms, report: await this.metering.meter(deal, plan, from) });
+      } catch (err) {
+        this.#stepFailed(deal.dealId, "report", reason(err));
+      }
+    }
+    try {
+      const { reported, refused } = await sendUsageReports({
+        client: this.chain.publicClient,
+        market: this.chain.addresses.market,
+        supplier: from.address,
+        reports,
+        send: async (calls) => (await this.chain.writeMarketCalls(from, calls)) as TransactionReceipt,
+      });
+      for (const { dealId, reason } of refused) this.#stepFailed(dealId, "report", reason);
+      return reported.length;
+    } catch (err) {
+      for (const { dealId } of reports) this.#stepFailed(dealId, "report", reason(err));
+      return 0;
+    }
   }
 
   #actorOf(deal: OpenDeal, step: DealStep, accounts: Map<string, DevAccount>): DevAccount | undefined {
@@ -413,21 +465,10 @@ export class DemoMarket {
 
   async #take(deal: OpenDeal, plan: DealPlan, step: DealStep, from: DevAccount): Promise<void> {
     const { dealId, terms } = deal;
-    switch (step.kind) {
-      case "report": {
-        // The energy suppliers certify the job's hours first, so that finalisation finds them to retire.
-        const devices = new Set(terms.energyLots.map((lot) => lot.deviceId));
-        if (devices.size > 0) await this.issueCertificates(await this.chain.now(), terms.start, devices);
-        await this.chain.write(from, "market", "reportUsage", [
-          dealId,
-          terms,
-          await this.metering.meter(deal, plan, from),
-        ]);
-        return;
-      }
-      case "cancelNoShow":
-        await this.chain.write(from, "market", "cancelNoShow", [dealId, terms]);
-        return;
+    // Reports are not taken one by one: #report sends a site's due reports together.
+    if (step.kind === "cancelNoShow") {
+      await this.chain.write(from, "market", "cancelNoShow", [dealId, terms]);
+      return;
     }
     if (deal.status === "Active") throw new Error(`deal ${dealId} has no report to act on`);
     const { report } = deal;

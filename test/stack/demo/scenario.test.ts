@@ -91,9 +91,11 @@ describe("demo generation", () => {
 });
 
 describe("demo deal plans", () => {
+  const SITE = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
+
   it("are the same on every draw and mix confirmations, disputes, silence and no-shows", () => {
-    const plans = Array.from({ length: 400 }, (_, i) => dealPlan(11, BigInt(i + 1)));
-    assert.deepEqual(dealPlan(11, 5n), plans[4]);
+    const plans = Array.from({ length: 400 }, (_, i) => dealPlan(11, BigInt(i + 1), SITE));
+    assert.deepEqual(dealPlan(11, 5n, SITE), plans[4]);
     for (const choice of ["confirm", "dispute", "silent"])
       assert.ok(
         plans.some((p) => p.buyer === choice),
@@ -103,10 +105,18 @@ describe("demo deal plans", () => {
     assert.ok(plans.filter((p) => p.buyer === "confirm").length > plans.length / 2);
   });
 
+  it("have a site report all its deals at one delay after their jobs end (one round, one multicall)", () => {
+    const delays = (site: string) =>
+      new Set(Array.from({ length: 50 }, (_, i) => dealPlan(11, BigInt(i + 1), site).reportDelay));
+    assert.equal(delays(SITE).size, 1);
+    const sites = Array.from({ length: 20 }, (_, i) => `0x${(i + 1).toString(16).padStart(40, "0")}`);
+    assert.ok(new Set(sites.map((site) => [...delays(site)][0])).size > 1, "every site reports at the same delay");
+  });
+
   it("times each step inside the contract's windows and leaves the keeper's actions to the keeper when live", () => {
     // A two-hour job ending at 10_800 s.
     const terms = { start: 3_600, durationHours: 2, reportDeadline: 11_100 } as OpenDeal["terms"];
-    const plan = { ...dealPlan(11, 1n), noShow: false, buyer: "silent" as const };
+    const plan = { ...dealPlan(11, 1n, SITE), noShow: false, buyer: "silent" as const };
     const timing = { challengePeriod: 120, arbitrationPeriod: 3_600, actAsKeeper: false };
     const report = nextStep({ dealId: 1n, status: "Active", terms }, plan, timing)!;
     assert.equal(report.step.kind, "report");
