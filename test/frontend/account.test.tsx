@@ -227,7 +227,9 @@ describe("account page", () => {
     let card = await dealCard(active.id);
     expect(within(card).getByText("Flagged report")).toBeTruthy();
     const notice = within(card).getByRole("region", { name: "This report is flagged" });
-    expect(notice.textContent).toContain("in at least one hour or over the whole job (60 kWh reported against 100 kWh declared");
+    expect(notice.textContent).toContain(
+      "in at least one hour or over the whole job (60 kWh reported against 100 kWh declared",
+    );
     expect(notice.textContent).toContain("nobody can finalise it as reported");
     expect(
       within(card)
