@@ -4,16 +4,18 @@
 // every report of its batch — so each report is dry-run alone first, and one that would revert is
 // left out and named, never sent; the others go through.
 
-import type { Address, Hex, PublicClient, TransactionReceipt } from "viem";
+import type { Address, ContractFunctionArgs, Hex, PublicClient, TransactionReceipt } from "viem";
 import { encodeFunctionData } from "viem";
 
 import { marketAbi } from "../../protocol/generated/abis.ts";
 import { ContractRevertError, toChainError } from "../chain/errors.ts";
-import type { OpenDealTerms } from "../keeper/deal-ledger.ts";
 import type { OnChainReport } from "./deal-source.ts";
 
+/** A deal's terms as `reportUsage` takes them back (the DealOpened event's terms). */
+type ReportedTerms = ContractFunctionArgs<typeof marketAbi, "nonpayable", "reportUsage">[1];
+
 /** One deal's report, as its compute supplier sends it. */
-export type DueReport = { dealId: bigint; terms: OpenDealTerms; report: OnChainReport };
+export type DueReport = { dealId: bigint; terms: ReportedTerms; report: OnChainReport };
 
 export type SendUsageReportsParameters = {
   client: PublicClient;
