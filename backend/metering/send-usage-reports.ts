@@ -37,7 +37,7 @@ export type RefusedReport = { dealId: bigint; reason: string };
 export type SendUsageReportsReturnType = {
   /** Deals whose report is on chain, in the order sent. */
   reported: bigint[];
-  /** Reports left out because they would revert, each with the market's error name. */
+  /** Reports left out because they would revert (the market's error name), or whose batch reverted. */
   refused: RefusedReport[];
   /** One receipt per transaction sent. */
   receipts: TransactionReceipt[];
@@ -68,7 +68,10 @@ export async function sendUsageReports(p: SendUsageReportsParameters): Promise<S
     const batch = sendable.slice(i, i + maxBatch);
     const receipt = await p.send(batch.map((r) => r.data));
     receipts.push(receipt);
+    // multicall is all-or-nothing: a batch mined as reverted (out of gas, state changed since the
+    // dry run) reported none of its deals, and each is named rather than dropped from the answer.
     if (receipt.status === "success") reported.push(...batch.map((r) => r.dealId));
+    else refused.push(...batch.map((r) => ({ dealId: r.dealId, reason: `batch ${receipt.transactionHash} reverted` })));
   }
   return { reported, refused, receipts };
 }

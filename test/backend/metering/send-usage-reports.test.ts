@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { decodeFunctionData, encodeFunctionData, type Hex, parseEventLogs } from "viem";
+import { decodeFunctionData, encodeFunctionData, type Hex, parseEventLogs, type TransactionReceipt } from "viem";
 
 import { createChainClients } from "../../../backend/chain/create-clients.ts";
 import { DealLedger, type OpenDeal } from "../../../backend/keeper/deal-ledger.ts";
@@ -128,6 +128,27 @@ describe("sending usage reports", () => {
   after(async () => {
     await node?.stop();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("names every deal of a batch that was mined but reverted, none counted as reported", async () => {
+    const fresh = deals.slice(0, 2);
+    assert.equal(fresh.length, 2);
+    for (const deal of fresh) assert.equal(await status(deal.dealId), "Active");
+    const result = await sendUsageReports({
+      client: publicClient,
+      market: d.market,
+      supplier: x.compute,
+      reports: fresh.map(goodReport),
+      // The dry runs pass; the batch is then mined as reverted (as out of gas would leave it), so the
+      // deals stay Active for the tests after this one.
+      send: async () => ({ status: "reverted", transactionHash: `0x${"ab".repeat(32)}` }) as TransactionReceipt,
+    });
+    assert.deepEqual(result.reported, []);
+    assert.deepEqual(
+      result.refused,
+      fresh.map((deal) => ({ dealId: deal.dealId, reason: `batch 0x${"ab".repeat(32)} reverted` })),
+    );
+    for (const deal of fresh) assert.equal(await status(deal.dealId), "Active");
   });
 
   it("reports the due deals in one transaction and leaves out, named, the one report that would revert", async () => {
