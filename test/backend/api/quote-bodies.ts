@@ -5,6 +5,7 @@
 // without bandwidth. Reproducible from a seed,
 // and distinct: the API benchmark quotes them so that no cache keyed on the body could flatter it.
 import { HARDWARE_CLASSES, REGIONS } from "../../../protocol/units.ts";
+import { rng } from "../pricing/schedule/fixtures/books.ts";
 
 export type QuoteBodyOptions = {
   /** Unix seconds the book was built for (market-book's `now`). */
@@ -18,21 +19,9 @@ const COMPUTE_PRICE = [40_000, 120_000, 900_000, 2_500_000];
 const GREEN_SHARES = [0, 0, 2_500, 5_000, 8_000, 10_000];
 const HOUR = 3_600;
 
-/** mulberry32: a small seeded generator, so the bodies are the same on every run and machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** `count` distinct JSON bodies for POST /api/quote. */
 export function quoteBodies(options: QuoteBodyOptions): string[] {
-  const next = random(options.seed ?? 7);
+  const next = rng(options.seed ?? 7);
   const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)];
   const bodies = new Set<string>();
