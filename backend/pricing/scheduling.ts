@@ -7,6 +7,7 @@ import type { OrderBook } from "../../protocol/book.ts";
 import type { Match } from "../../protocol/orders.ts";
 import { checkSchedule } from "./schedule/check.ts";
 import { scheduleFast } from "./schedule/fast.ts";
+import { type ScheduleHours, scheduleOneBid } from "./schedule/one-bid.ts";
 import {
   HOUR,
   type ScheduledMatch,
@@ -93,20 +94,28 @@ export function clearBook(book: OrderBook, rules: MarketRules): ClearingResult {
         .filter((b) => b.start === 0 || b.start >= rules.now)
         .map((b) => (b.start === 0 && b.earliestStart < next ? { ...b, earliestStart: next } : b))
     : timed.bids;
-  const result = scheduleFast(withinBidHours({ ...timed, bids }, rules.now), rules);
+  const live = { ...timed, bids };
+  const hours = bidHours(live, rules.now);
+  // A quote's book holds its one bid: the one-bid scheduler gives scheduleFast's answer without laying
+  // out the rest of the book (schedule/one-bid.ts).
+  const result =
+    bids.length === 1
+      ? scheduleOneBid(live, rules, hours)
+      : scheduleFast(hours === undefined ? live : cutToHours(live, hours), rules);
   return { matches: result.matches.map(fromScheduledMatch), welfare: result.welfare, elapsedMs: result.elapsedMs };
 }
 
 /**
- * The book cut to the hours some live bid could run in: offers' windows outside them can serve no
- * match (a job's hours lie inside its bid's window and its offers'), so no feasible match is lost, and
- * the scheduler no longer lays out every hour of week-long offers for a quote of a few hours. Energy
- * offers stay whole: the scheduler lays out certificate Wh only in the hours the cut windows span,
- * from an index built once per energy-offer list (schedule/energy-hours.ts), which a cut copy would
- * rebuild. (Its estimates, such as the mean certificate price, count only those hours;
- * test/backend/pricing/scheduling.test.ts compares the welfare with the uncut book's.)
+ * The hours some live bid could run in (undefined: no live bid). Offers' windows outside them can
+ * serve no match (a job's hours lie inside its bid's window and its offers'), so cutting the book to
+ * them loses no feasible match, and the scheduler no longer lays out every hour of week-long offers
+ * for a quote of a few hours. Energy offers stay whole: the scheduler lays out certificate Wh only in
+ * the hours the cut windows span, from an index built once per energy-offer list
+ * (schedule/energy-hours.ts), which a cut copy would rebuild. (Its estimates, such as the mean
+ * certificate price, count only those hours; test/backend/pricing/scheduling.test.ts compares the
+ * welfare with the uncut book's.)
  */
-function withinBidHours(book: TimedBook, now: number): TimedBook {
+export function bidHours(book: TimedBook, now: number): ScheduleHours | undefined {
   let from = Number.POSITIVE_INFINITY;
   let to = Number.NEGATIVE_INFINITY;
   for (const b of book.bids) {
@@ -114,7 +123,11 @@ function withinBidHours(book: TimedBook, now: number): TimedBook {
     from = Math.min(from, b.start !== 0 ? b.start : b.earliestStart);
     to = Math.max(to, b.start !== 0 ? b.start + b.durationHours * HOUR : b.latestEnd);
   }
-  if (!(from < to)) return book;
+  return from < to ? { from, to } : undefined;
+}
+
+/** The book with its compute offers and links cut to `hours`: those outside dropped, windows clamped. */
+export function cutToHours(book: TimedBook, { from, to }: ScheduleHours): TimedBook {
   const clip = <T extends { windowStart: number; windowEnd: number }>(offers: readonly T[]): T[] =>
     offers
       .filter((o) => o.windowStart < to && o.windowEnd > from)

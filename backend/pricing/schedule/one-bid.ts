@@ -1,0 +1,464 @@
+// The fast scheduler (fast.ts) for a book of one bid, as a quote asks it (docs/pricing.md, "Quotes"):
+// the same passes with the same arithmetic, so the same matches, but prepared for that bid alone.
+// prepare.ts lays out every live compute offer and link of the book hour by hour, the certificate
+// slots of every green region and the book's mean certificate price; a single bid needs only its
+// candidate compute offers, the links of the routes from their regions to its buyer, and certificates
+// only when it asks for a green share (without one the energy estimate is multiplied by zero and no
+// slot is read). Pass 3 (a second order of bids) cannot differ from the first with one bid; pass 4
+// (re-insertion) is kept, since a bid left short of its VCU may do better at another start.
+//
+// test/backend/pricing/schedule/one-bid.test.ts holds it equal to scheduleFast on thousands of random
+// one-bid books: a change to fast.ts's passes must be made here too.
+
+import { energyHoursOf } from "./energy-hours.ts";
+import { ScheduleState } from "./place.ts";
+import {
+  AREA_OF_REGION,
+  cheapestLinkPrice,
+  type EnergySlots,
+  type LiveBid,
+  type LiveCompute,
+  type LiveLink,
+  type PreparedSchedule,
+  poolRegions,
+  prepareEnergy,
+  REGION_SLOTS,
+  routeKey,
+} from "./prepare.ts";
+import { HOUR, ORIGIN, type ScheduleOptions, type ScheduleResult, type TimedBook } from "./types.ts";
+
+// As in fast.ts.
+const TRIED_STARTS = 8;
+const LOCAL_SEARCH_MOVES = 64;
+const LOCAL_SEARCH_STARTS = 24;
+const TIE_WEIGHT = 1e-3;
+
+/** The hours a book is cut to (clearBook's cut: offers outside them dropped, windows clamped to them). */
+export type ScheduleHours = { from: number; to: number };
+
+const NO_ENERGY: EnergySlots = {
+  offer: new Int32Array(0),
+  hour: new Int32Array(0),
+  region: new Int8Array(0),
+  pricePerKwh: new Float64Array(0),
+  left: new Float64Array(0),
+  cellStart: new Int32Array(1),
+  cellSlots: new Int32Array(0),
+  supplyRegion: new Float64Array(0),
+  supplyArea: new Float64Array(0),
+  supplyAll: new Float64Array(0),
+};
+
+/**
+ * Schedules a book of at most one bid as scheduleFast would the same book cut to `hours` (default:
+ * uncut). A book of more bids is an error: the one-bid preparation knows nothing of competition.
+ *
+ * @example
+ * const { matches } = scheduleOneBid({ ...book, bids: [bid] }, { now, platformFeeBps: 30 });
+ */
+export function scheduleOneBid(book: TimedBook, options: ScheduleOptions, hours?: ScheduleHours): ScheduleResult {
+  const started = performance.now();
+  if (book.bids.length > 1) throw new RangeError(`scheduleOneBid schedules one bid, not ${book.bids.length}`);
+  const prep = prepareOneBid(book, options, hours);
+  const empty: ScheduleResult = {
+    algorithm: "fast",
+    matches: [],
+    welfare: 0,
+    status: "heuristic",
+    elapsedMs: 0,
+  };
+  if (prep === undefined) return { ...empty, elapsedMs: performance.now() - started };
+  const bid = prep.bids[0];
+  const { computes } = prep;
+
+  // Pass 1: the bid's candidates with their surplus estimate, best first (ties in candidate order).
+  const feeFactor = 1 + options.platformFeeBps / 10_000;
+  const linkFloor = new Float64Array(REGION_SLOTS).fill(Number.NaN);
+  const pairOffer: number[] = [];
+  const pairProfit: number[] = [];
+  const order = bid.order;
+  for (let c = 0; c < computes.length; c++) {
+    const compute = computes[c];
+    const green = ((order.minGreenBps / 10_000) * compute.milliWhPerVcuHour) / 1000;
+    let link = 0;
+    if (compute.region !== order.buyerRegion) {
+      let cheapest = linkFloor[compute.region];
+      if (Number.isNaN(cheapest)) {
+        cheapest = cheapestLinkPrice(prep, routeKey(compute.region, order.buyerRegion), order.maxLatencyMs) ?? -1;
+        linkFloor[compute.region] = cheapest;
+      }
+      if (cheapest < 0) continue;
+      link = (cheapest * bid.mbps) / bid.remaining;
+    }
+    const cost = compute.reserve + green * prep.meanPricePerWh + link;
+    if (cost * feeFactor > bid.limit) continue;
+    const profit = bid.limit - cost;
+    let j = pairProfit.length;
+    pairProfit.push(profit);
+    pairOffer.push(c);
+    while (j > 0 && pairProfit[j - 1] < profit) {
+      pairProfit[j] = pairProfit[j - 1];
+      pairOffer[j] = pairOffer[j - 1];
+      j--;
+    }
+    pairProfit[j] = profit;
+    pairOffer[j] = c;
+  }
+  const pairs = pairOffer.length;
+  if (pairs === 0 || !(pairProfit[0] > 0)) return { ...empty, elapsedMs: performance.now() - started };
+
+  let state = new ScheduleState(prep, book, options.platformFeeBps, true);
+  const d = bid.duration;
+
+  // Pass 2. fast.ts spreads each bid's expected demand over its (offer, hour) cells and takes the
+  // bid's own share off again before scheduling it; in single precision that leaves each cell the
+  // rounding error of its share, which breaks ties between starts. The same residue is kept here.
+  const pressure = new Float32Array(prep.computeFree.length);
+  if (bid.firstStart < bid.lastStart) {
+    let choices = 0;
+    for (let p = 0; p < pairs; p++) {
+      const compute = computes[pairOffer[p]];
+      choices += Math.max(0, Math.min(bid.lastStart, compute.end - d) - Math.max(bid.firstStart, compute.start) + 1);
+    }
+    if (choices > 0) {
+      for (const sign of [1, -1]) {
+        const share = (sign * bid.remaining) / choices;
+        for (let p = 0; p < pairs; p++) {
+          const compute = computes[pairOffer[p]];
+          const lo = Math.max(bid.firstStart, compute.start);
+          const hi = Math.min(bid.lastStart, compute.end - d);
+          if (lo > hi) continue;
+          const at = compute.offset - compute.start;
+          for (let h = lo; h < hi + d; h++) pressure[at + h] += share * (Math.min(hi, h) - Math.max(lo, h - d + 1) + 1);
+        }
+      }
+    }
+  }
+
+  const topStart = new Int32Array(TRIED_STARTS);
+  const topScore = new Float64Array(TRIED_STARTS);
+  let topCount = 0;
+  const consider = (s: number, score: number) => {
+    let i = topCount < TRIED_STARTS ? topCount++ : TRIED_STARTS;
+    if (i === TRIED_STARTS && score <= topScore[TRIED_STARTS - 1]) return;
+    if (i === TRIED_STARTS) i--;
+    while (i > 0 && topScore[i - 1] < score) {
+      topScore[i] = topScore[i - 1];
+      topStart[i] = topStart[i - 1];
+      i--;
+    }
+    topScore[i] = score;
+    topStart[i] = s;
+  };
+  const touchedPool = new Int32Array(64);
+  let touchedCount = 0;
+  const poolLeft = new Float64Array(64 * d);
+  const poolOf = (origin: number, region: number) =>
+    origin === ORIGIN.ComputeRegion
+      ? region
+      : origin === ORIGIN.GridArea
+        ? AREA_OF_REGION[region] < 0
+          ? -1
+          : REGION_SLOTS + AREA_OF_REGION[region]
+        : origin === ORIGIN.Anywhere
+          ? REGION_SLOTS + 8
+          : -1;
+  const covered = (at: number, need: number) => {
+    let sum = 0;
+    for (let k = 0; k < d; k++) sum += Math.min(poolLeft[at + k], need);
+    return sum;
+  };
+
+  /** fast.ts's scheduleBid for bid 0. */
+  const scheduleBid = () => {
+    const origin = order.certificateOrigin;
+    const minShare = order.minGreenBps / 10_000;
+    const fixed = state.start[0];
+    const first = fixed >= 0 ? fixed : bid.firstStart;
+    const last = fixed >= 0 ? fixed : bid.lastStart;
+    topCount = 0;
+    if (first === last) {
+      topStart[0] = first;
+      topCount = 1;
+    }
+    for (let s = first; s <= last && first < last; s++) {
+      let left = state.remaining[0];
+      let value = 0;
+      let spare = 0;
+      let capacity = 0;
+      let greenShare = -1;
+      touchedCount = 0;
+      for (let p = 0; p < pairs && left > 0; p++) {
+        const c = pairOffer[p];
+        const compute = computes[c];
+        if (compute.start > s || s + d > compute.end) continue;
+        const free = state.freeVcu(c, s, d);
+        if (free <= 0) continue;
+        let q = Math.min(free, left);
+        if (minShare > 0) {
+          const pool = poolOf(origin, compute.region);
+          if (pool < 0) continue;
+          let slot = touchedPool.indexOf(pool);
+          if (slot < 0 || slot >= touchedCount) {
+            slot = touchedCount++;
+            touchedPool[slot] = pool;
+            for (let k = 0; k < d; k++) poolLeft[slot * d + k] = state.poolSupply(origin, compute.region, s + k);
+          }
+          const n = compute.milliWhPerVcuHour / 1000;
+          if (covered(slot * d, n * q) < minShare * d * n * q) {
+            let lo = 0;
+            let hi = q;
+            while (lo < hi) {
+              const mid = Math.ceil((lo + hi) / 2);
+              if (covered(slot * d, n * mid) >= minShare * d * n * mid) lo = mid;
+              else hi = mid - 1;
+            }
+            q = lo;
+          }
+          if (q <= 0) continue;
+          const available = covered(slot * d, n * q);
+          if (greenShare < 0) greenShare = available / (d * n * q);
+          const take = (minShare * d * n * q) / available;
+          for (let k = 0; k < d; k++) poolLeft[slot * d + k] -= Math.min(poolLeft[slot * d + k], n * q) * take;
+        }
+        value += q * pairProfit[p];
+        left -= q;
+        let crowd = 0;
+        const from = compute.offset + s - compute.start;
+        for (let k = 0; k < d; k++) crowd = Math.max(crowd, pressure[from + k]);
+        spare += free - q - crowd;
+        capacity += compute.capacity;
+      }
+      if (value <= 0) continue;
+      const tie = spare / capacity + Math.max(0, greenShare);
+      consider(s, value * (1 + TIE_WEIGHT * tie));
+    }
+    for (let t = 0; t < topCount; t++) {
+      const s = topStart[t];
+      let placed = 0;
+      for (let p = 0; p < pairs && state.remaining[0] > 0; p++) {
+        const compute = computes[pairOffer[p]];
+        if (compute.start > s || s + d > compute.end) continue;
+        placed += state.place(0, pairOffer[p], s, state.remaining[0]);
+      }
+      if (placed > 0 || state.start[0] >= 0) break;
+    }
+  };
+  scheduleBid();
+  if (state.remaining[0] > 0) scheduleBid();
+
+  // Pass 4: left short of its VCU, the bid is taken out and placed again at each of its starts in
+  // turn (offers best first), the best schedule kept while the welfare rises.
+  let moves = 0;
+  for (let improved = true; improved && moves < LOCAL_SEARCH_MOVES; ) {
+    improved = false;
+    if (state.remaining[0] <= 0) break;
+    moves++;
+    const kept = state;
+    let best = kept;
+    const starts = bid.lastStart - bid.firstStart + 1;
+    const step = Math.max(1, Math.ceil(starts / LOCAL_SEARCH_STARTS));
+    for (let s = bid.firstStart; s <= bid.lastStart; s += step) {
+      state = kept.clone();
+      state.remove(0);
+      for (let p = 0; p < pairs && state.remaining[0] > 0; p++) state.place(0, pairOffer[p], s, state.remaining[0]);
+      if (state.remaining[0] === bid.remaining) continue;
+      if (state.welfare > best.welfare * (1 + 1e-12)) best = state;
+    }
+    state = best;
+    if (best !== kept) improved = true;
+  }
+
+  return {
+    algorithm: "fast",
+    matches: state.matches,
+    welfare: state.welfare,
+    status: "heuristic",
+    elapsedMs: performance.now() - started,
+  };
+}
+
+/**
+ * prepare.ts's PreparedSchedule of a one-bid book, laid out for that bid only: its candidate compute
+ * offers (in prepare.ts's candidate order: by region, then window start, then book order), the links
+ * of the routes from their regions to the buyer's, and certificate slots only for a green share.
+ * Undefined when the bid cannot be scheduled at all (not live, or no candidate).
+ */
+function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHours): PreparedSchedule | undefined {
+  const order = book.bids[0];
+  if (order === undefined) return undefined;
+  if (!(order.expiry > rules.now && order.vcu - order.filledVcu > 0 && order.durationHours > 0)) return undefined;
+  // A window as clearBook's cut leaves it (undefined: the offer is cut away).
+  const from = cut?.from ?? Number.NEGATIVE_INFINITY;
+  const to = cut?.to ?? Number.POSITIVE_INFINITY;
+
+  let first = order.earliestStart;
+  let last = order.latestEnd;
+  for (const c of book.computeOffers) {
+    if (!(c.expiry > rules.now && c.vcu > 0) || !(c.windowStart < to && c.windowEnd > from)) continue;
+    first = Math.min(first, Math.max(c.windowStart, from));
+    last = Math.max(last, Math.min(c.windowEnd, to));
+  }
+  const base = Math.floor(first / HOUR);
+  const span = Math.max(1, Math.ceil(last / HOUR) - base);
+  const index = (t: number) => Math.floor(t / HOUR) - base;
+  const clampHour = (h: number) => Math.min(Math.max(h, 0), span);
+
+  const duration = order.durationHours;
+  const fixedAt = order.start !== 0 ? index(order.start) : -1;
+  const firstStart = fixedAt >= 0 ? fixedAt : Math.ceil(order.earliestStart / HOUR) - base;
+  const lastStart = fixedAt >= 0 ? fixedAt : Math.floor(order.latestEnd / HOUR) - base - duration;
+  if (firstStart > lastStart || firstStart < 0 || lastStart + duration > span) return undefined;
+  if (fixedAt >= 0 && (order.start < order.earliestStart || order.start + duration * HOUR > order.latestEnd))
+    return undefined;
+  const limit = Number(order.limitPricePerVcuHour);
+  const mask = Number(order.acceptableRegions & 0xffffffffn);
+
+  // Candidates: the class, an accepted region, a window that holds the job at one of its starts, a
+  // reserve under the limit.
+  const computes: LiveCompute[] = [];
+  let cells = 0;
+  for (const o of book.computeOffers) {
+    if (!(o.expiry > rules.now && o.vcu > 0) || !(o.windowStart < to && o.windowEnd > from)) continue;
+    if (o.hardwareClass !== order.hardwareClass || o.region < 0 || o.region >= REGION_SLOTS) continue;
+    if (((mask >>> o.region) & 1) === 0) continue;
+    const start = clampHour(index(Math.max(o.windowStart, from)));
+    const end = clampHour(index(Math.min(o.windowEnd, to)));
+    if (Math.max(firstStart, start) > Math.min(lastStart, end - duration)) continue;
+    const reserve = Number(o.reservePricePerVcuHour);
+    if (reserve >= limit) continue;
+    computes.push({
+      order: o,
+      region: o.region,
+      start,
+      end,
+      capacity: o.vcu,
+      reserve,
+      milliWhPerVcuHour: Number(o.whPerVcuHour) * o.pueMilli,
+      offset: cells,
+    });
+    cells += end - start;
+  }
+  if (computes.length === 0) return undefined;
+  // prepare.ts's order: region, then window start, then book order (a stable sort).
+  computes.sort((x, y) => x.region - y.region || x.start - y.start);
+  cells = 0;
+  for (const c of computes) {
+    c.offset = cells;
+    cells += c.end - c.start;
+  }
+  const computeFree = new Int32Array(cells);
+  for (const c of computes) {
+    const used = c.order.usedVcu;
+    for (let h = c.start; h < c.end; h++) {
+      computeFree[c.offset + h - c.start] = Math.max(0, c.capacity - (used?.get((base + h) * HOUR) ?? 0));
+    }
+  }
+
+  // Links of the routes from the candidates' regions to the buyer's, in book order.
+  let routeMask = 0;
+  for (const c of computes) if (c.region !== order.buyerRegion) routeMask |= 1 << c.region;
+  const links: LiveLink[] = [];
+  const routes = new Map<number, number[]>();
+  let linkCells = 0;
+  if (routeMask !== 0) {
+    for (const w of book.bandwidthOffers) {
+      if (!(w.expiry > rules.now && w.mbps > 0n) || !(w.windowStart < to && w.windowEnd > from)) continue;
+      const other =
+        w.fromRegion === order.buyerRegion ? w.toRegion : w.toRegion === order.buyerRegion ? w.fromRegion : -1;
+      if (other < 0 || other >= REGION_SLOTS || ((routeMask >>> other) & 1) === 0) continue;
+      const start = clampHour(index(Math.max(w.windowStart, from)));
+      const end = clampHour(index(Math.min(w.windowEnd, to)));
+      const key = routeKey(w.fromRegion, w.toRegion);
+      const list = routes.get(key);
+      if (list === undefined) routes.set(key, [links.length]);
+      else list.push(links.length);
+      links.push({
+        order: w,
+        start,
+        end,
+        mbps: Number(w.mbps),
+        price: Number(w.reservePricePerMbpsHour),
+        offset: linkCells,
+      });
+      linkCells += Math.max(0, end - start);
+    }
+  }
+  const linkFree = new Float64Array(linkCells);
+  for (const w of links) {
+    for (let h = w.start; h < w.end; h++) {
+      const used = Number(w.order.usedMbps?.get((base + h) * HOUR) ?? 0n);
+      linkFree[w.offset + h - w.start] = Math.max(0, w.mbps - used);
+    }
+  }
+  const routeFloors = new Map<number, { latency: Float64Array; price: Float64Array }>();
+  for (const [key, list] of routes) {
+    list.sort((x, y) => links[x].price - links[y].price || Number(links[x].order.id - links[y].order.id));
+    const byLatency = [...list].sort((x, y) => links[x].order.latencyMs - links[y].order.latencyMs);
+    const latency = new Float64Array(byLatency.length);
+    const price = new Float64Array(byLatency.length);
+    byLatency.forEach((w, i) => {
+      latency[i] = links[w].order.latencyMs;
+      price[i] = links[w].price;
+    });
+    for (let i = 1; i < price.length; i++) price[i] = Math.min(price[i], price[i - 1]);
+    routeFloors.set(key, { latency, price });
+  }
+
+  const bid: LiveBid = {
+    order,
+    remaining: order.vcu - order.filledVcu,
+    limit,
+    duration,
+    firstStart,
+    lastStart,
+    mbps: Number(order.bandwidthMbps),
+    candidates: Int32Array.from(computes.keys()),
+  };
+
+  // Certificates only for a green share: without one the energy estimate is multiplied by zero.
+  let energy = NO_ENERGY;
+  let meanPricePerWh = 0;
+  if (order.minGreenBps > 0) {
+    let greenRegions = 0;
+    for (const c of computes) greenRegions |= poolRegions(order.certificateOrigin, c.region);
+    const live: { e: TimedBook["energyOffers"][number]; i: number }[] = [];
+    const energyOffers = book.energyOffers;
+    for (let i = 0; i < energyOffers.length; i++) {
+      const e = energyOffers[i];
+      if (e.expiry > rules.now && !e.deviceSuspended) live.push({ e, i });
+    }
+    energy = prepareEnergy(book, live, base, span, greenRegions);
+    // As prepare.ts sums it: offer by offer in book order, hour by hour.
+    const hours = energyHoursOf(energyOffers);
+    let priceSum = 0;
+    let whSum = 0;
+    for (const { i } of live) {
+      const firstHour = hours.firstHour[i] - base;
+      if (hours.firstHour[i] < 0 || firstHour >= span || firstHour + hours.hours[i] <= 0) continue;
+      const end = Math.min(hours.hours[i], span - firstHour);
+      const o = hours.offset[i];
+      for (let k = Math.max(0, -firstHour); k < end; k++) {
+        const wh = hours.left[o + k];
+        if (wh <= 0) continue;
+        priceSum += hours.pricePerKwh[i] * wh;
+        whSum += wh;
+      }
+    }
+    meanPricePerWh = whSum > 0 ? priceSum / whSum / 1000 : 0;
+  }
+
+  return {
+    base,
+    span,
+    bids: [bid],
+    computes,
+    computeFree,
+    links,
+    linkFree,
+    routes,
+    routeFloors,
+    energy,
+    meanPricePerWh,
+  };
+}
