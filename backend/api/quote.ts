@@ -46,6 +46,14 @@ const gridAreaName = (code: number | undefined): string =>
   GRID_AREAS.find((a) => a.code === code)?.name ?? String(code ?? "none");
 const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
 
+/** A region's bit of a bid's acceptable-region mask, for the codes the exchange trades (one bigint shift each otherwise). */
+const REGION_BITS = Array.from({ length: 64 }, (_, code) => 1n << BigInt(code));
+function regionMask(codes: readonly number[]): bigint {
+  let mask = 0n;
+  for (const code of codes) mask |= REGION_BITS[code] ?? 1n << BigInt(code);
+  return mask;
+}
+
 /**
  * The bid as the scheduler sees it. A job cannot start in the past, so its earliest start is the
  * next hour at the latest; it may be matched until its window ends (the contract's longest expiry).
@@ -55,7 +63,7 @@ export function bidOf(request: QuoteRequest, now: number): BookBid {
     id: QUOTE_BID_ID,
     buyer: QUOTE_BUYER,
     hardwareClass: HARDWARE_CLASSES.indexOf(request.hardwareClass),
-    acceptableRegions: request.acceptableRegions.reduce((mask, code) => mask | (1n << BigInt(code)), 0n),
+    acceptableRegions: regionMask(request.acceptableRegions),
     buyerRegion: request.buyerRegion,
     earliestStart: Math.max(request.earliestStart, ceilHour(now)),
     latestEnd: request.latestEnd,
@@ -88,14 +96,14 @@ function filledVcu(matches: readonly Match[]): bigint {
 }
 
 /** Each job hour's energy need (Σ over bundles of vcu × Wh per VCU-hour × PUE) against the certificate Wh matched in it. */
-function hourlyEnergy(book: OrderBook, matches: readonly Match[], durationHours: number): QuoteResponse["hours"] {
+function hourlyEnergy(open: OpenBook, matches: readonly Match[], durationHours: number): QuoteResponse["hours"] {
   if (matches.length === 0) return [];
   const start = matches[0].start;
   const hours = hoursOf(start, start + durationHours * SECONDS_PER_HOUR);
   const need = new Map(hours.map((h) => [h, 0n]));
   const green = new Map(hours.map((h) => [h, 0n]));
   for (const m of matches) {
-    const offer = book.computeOffers.find((o) => o.id === m.computeOfferId);
+    const offer = computeOfferOf(open, m.computeOfferId);
     const perHour = offer === undefined ? 0n : needPerHourWh(Number(m.vcu), offer);
     for (const h of hours) need.set(h, (need.get(h) ?? 0n) + perHour);
     for (const l of m.energyLots) green.set(l.hour, (green.get(l.hour) ?? 0n) + l.wh);
@@ -202,8 +210,8 @@ function presentBundle(proposal: BundleProposal, open: OpenBook): QuoteResponse[
   };
 }
 
-const regionsOf = (book: OrderBook, matches: readonly Match[]) =>
-  matches.map((m) => book.computeOffers.find((o) => o.id === m.computeOfferId)?.region ?? 0);
+const regionsOf = (open: OpenBook, matches: readonly Match[]) =>
+  matches.map((m) => computeOfferOf(open, m.computeOfferId)?.region ?? 0);
 
 /** Stage 2 over the scheduled bundles, summed into the prices a buyer compares. */
 function priced(
@@ -231,7 +239,7 @@ function priced(
   // A link carries the bid's Mbps in each job hour, reserved once per bid and link.
   const links = new Set(matches.filter((m) => m.bandwidthOfferId !== 0n).map((m) => m.bandwidthOfferId));
   const mbpsHours = BigInt(links.size) * bid.bandwidthMbps * BigInt(bid.durationHours);
-  const hours = hourlyEnergy(book, matches, bid.durationHours);
+  const hours = hourlyEnergy(open, matches, bid.durationHours);
   return {
     ...base,
     outcome: "priced",
@@ -263,7 +271,7 @@ function priced(
     },
     greenShareBps: greenShareBps(hours),
     hours,
-    certificates: originApplied(request.certificateOrigin, regionsOf(book, matches)),
+    certificates: originApplied(request.certificateOrigin, regionsOf(open, matches)),
     bundles: proposals.map((p) => presentBundle(p, open)),
     reasons:
       vcu < BigInt(bid.vcu)
@@ -314,7 +322,7 @@ export function quoteBid(request: QuoteRequest, open: OpenBook, context: QuoteCo
     const vcu = filledVcu(atAnyPrice);
     const q = vcu * BigInt(bid.durationHours);
     const minimum = minimumLimit(atAnyPrice, bid.durationHours, context.platformFeeBps);
-    const hours = hourlyEnergy(book, atAnyPrice, bid.durationHours);
+    const hours = hourlyEnergy(open, atAnyPrice, bid.durationHours);
     return {
       ...base,
       outcome: "limit-too-low",
@@ -326,7 +334,7 @@ export function quoteBid(request: QuoteRequest, open: OpenBook, context: QuoteCo
       price: null,
       greenShareBps: greenShareBps(hours),
       hours,
-      certificates: originApplied(request.certificateOrigin, regionsOf(book, atAnyPrice)),
+      certificates: originApplied(request.certificateOrigin, regionsOf(open, atAnyPrice)),
       bundles: [],
       reasons: [
         `at the offers' reserve prices, ${vcu} VCU for ${bid.durationHours} hours (${q} VCU-hours) cost ${minimum} base units per VCU-hour all-in, above the limit of ${bid.limitPricePerVcuHour}`,

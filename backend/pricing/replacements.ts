@@ -117,11 +117,12 @@ export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, us
   const start = match.start;
   const end = start + bid.durationHours * SECONDS_PER_HOUR;
   const jobHours = hoursOf(start, end);
-  // Most offers searched carry none of the batch's use: their ids skip building a key per hour.
-  const touched = new Set<string>();
-  for (const key of use.keys()) touched.add(key.slice(key.indexOf(":") + 1, key.lastIndexOf(":")));
+  // Most offers searched carry none of the batch's use: their ids (compared as bigints, no string made)
+  // skip building a key per hour.
+  const touched = new Set<bigint>();
+  for (const key of use.keys()) touched.add(BigInt(key.slice(key.indexOf(":") + 1, key.lastIndexOf(":"))));
   const used = (kind: string, id: bigint, hour: number) =>
-    touched.has(String(id)) ? (use.get(`${kind}:${id}:${hour}`) ?? 0n) : 0n;
+    touched.has(id) ? (use.get(`${kind}:${id}:${hour}`) ?? 0n) : 0n;
   const green = match.energyLots.reduce((s, l) => s + l.wh, 0n);
   const routes = (l: BookBandwidthOffer, region: number) =>
     (l.fromRegion === region && l.toRegion === bid.buyerRegion) ||
