@@ -25,13 +25,33 @@ import {
   REGION_SLOTS,
   routeKey,
 } from "./prepare.ts";
-import { HOUR, ORIGIN, type ScheduleOptions, type ScheduleResult, type TimedBook } from "./types.ts";
+import {
+  HOUR,
+  type HourlyBandwidthOffer,
+  type HourlyComputeOffer,
+  type HourlyEnergyOffer,
+  ORIGIN,
+  type ScheduleOptions,
+  type ScheduleResult,
+  type TimedBook,
+} from "./types.ts";
 
 // As in fast.ts.
 const TRIED_STARTS = 8;
 const LOCAL_SEARCH_MOVES = 64;
 const LOCAL_SEARCH_STARTS = 24;
 const TIE_WEIGHT = 1e-3;
+
+// Scratch arrays reused from quote to quote (a schedule runs to its end before the next starts):
+// typed arrays cost more to allocate than a one-bid schedule spends in most of them.
+const scratch = {
+  linkFloor: new Float64Array(REGION_SLOTS),
+  pressure: new Float32Array(1024),
+  topStart: new Int32Array(TRIED_STARTS),
+  topScore: new Float64Array(TRIED_STARTS),
+  touchedPool: new Int32Array(64),
+  poolLeft: new Float64Array(64 * 24),
+};
 
 /** The hours a book is cut to (clearBook's cut: offers outside them dropped, windows clamped to them). */
 export type ScheduleHours = { from: number; to: number };
@@ -73,7 +93,7 @@ export function scheduleOneBid(book: TimedBook, options: ScheduleOptions, hours?
 
   // Pass 1: the bid's candidates with their surplus estimate, best first (ties in candidate order).
   const feeFactor = 1 + options.platformFeeBps / 10_000;
-  const linkFloor = new Float64Array(REGION_SLOTS).fill(Number.NaN);
+  const linkFloor = scratch.linkFloor.fill(Number.NaN);
   const pairOffer: number[] = [];
   const pairProfit: number[] = [];
   const order = bid.order;
@@ -113,7 +133,8 @@ export function scheduleOneBid(book: TimedBook, options: ScheduleOptions, hours?
   // Pass 2. fast.ts spreads each bid's expected demand over its (offer, hour) cells and takes the
   // bid's own share off again before scheduling it; in single precision that leaves each cell the
   // rounding error of its share, which breaks ties between starts. The same residue is kept here.
-  const pressure = new Float32Array(prep.computeFree.length);
+  if (scratch.pressure.length < prep.computeFree.length) scratch.pressure = new Float32Array(prep.computeFree.length);
+  const pressure = scratch.pressure.fill(0, 0, prep.computeFree.length);
   if (bid.firstStart < bid.lastStart) {
     let choices = 0;
     for (let p = 0; p < pairs; p++) {
@@ -135,8 +156,7 @@ export function scheduleOneBid(book: TimedBook, options: ScheduleOptions, hours?
     }
   }
 
-  const topStart = new Int32Array(TRIED_STARTS);
-  const topScore = new Float64Array(TRIED_STARTS);
+  const { topStart, topScore, touchedPool } = scratch;
   let topCount = 0;
   const consider = (s: number, score: number) => {
     let i = topCount < TRIED_STARTS ? topCount++ : TRIED_STARTS;
@@ -150,9 +170,9 @@ export function scheduleOneBid(book: TimedBook, options: ScheduleOptions, hours?
     topScore[i] = score;
     topStart[i] = s;
   };
-  const touchedPool = new Int32Array(64);
   let touchedCount = 0;
-  const poolLeft = new Float64Array(64 * d);
+  if (scratch.poolLeft.length < 64 * d) scratch.poolLeft = new Float64Array(64 * d);
+  const poolLeft = scratch.poolLeft;
   const poolOf = (origin: number, region: number) =>
     origin === ORIGIN.ComputeRegion
       ? region
@@ -349,10 +369,10 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
   }
   const computeFree = new Int32Array(cells);
   for (const c of computes) {
-    const used = c.order.usedVcu;
-    for (let h = c.start; h < c.end; h++) {
-      computeFree[c.offset + h - c.start] = Math.max(0, c.capacity - (used?.get((base + h) * HOUR) ?? 0));
-    }
+    // A plain copy: a subarray view per offer costs more than the few hours it holds.
+    const free = freeVcuByHour(c.order);
+    const shift = base + c.start - Math.floor(c.order.windowStart / HOUR) - c.offset;
+    for (let i = c.offset; i < c.offset + c.end - c.start; i++) computeFree[i] = free[i + shift];
   }
 
   // Links of the routes from the candidates' regions to the buyer's, in book order.
@@ -386,10 +406,9 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
   }
   const linkFree = new Float64Array(linkCells);
   for (const w of links) {
-    for (let h = w.start; h < w.end; h++) {
-      const used = Number(w.order.usedMbps?.get((base + h) * HOUR) ?? 0n);
-      linkFree[w.offset + h - w.start] = Math.max(0, w.mbps - used);
-    }
+    const free = freeMbpsByHour(w.order);
+    const shift = base + w.start - Math.floor(w.order.windowStart / HOUR) - w.offset;
+    for (let i = w.offset; i < w.offset + w.end - w.start; i++) linkFree[i] = free[i + shift];
   }
   const routeFloors = new Map<number, { latency: Float64Array; price: Float64Array }>();
   for (const [key, list] of routes) {
@@ -413,7 +432,7 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
     firstStart,
     lastStart,
     mbps: Number(order.bandwidthMbps),
-    candidates: Int32Array.from(computes.keys()),
+    candidates: candidateList(computes.length),
   };
 
   // Certificates only for a green share: without one the energy estimate is multiplied by zero.
@@ -422,12 +441,8 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
   if (order.minGreenBps > 0) {
     let greenRegions = 0;
     for (const c of computes) greenRegions |= poolRegions(order.certificateOrigin, c.region);
-    const live: { e: TimedBook["energyOffers"][number]; i: number }[] = [];
     const energyOffers = book.energyOffers;
-    for (let i = 0; i < energyOffers.length; i++) {
-      const e = energyOffers[i];
-      if (e.expiry > rules.now && !e.deviceSuspended) live.push({ e, i });
-    }
+    const live = liveEnergy(energyOffers, rules.now);
     energy = prepareEnergy(book, live, base, span, greenRegions);
     // As prepare.ts sums it: offer by offer in book order, hour by hour.
     const hours = energyHoursOf(energyOffers);
@@ -461,4 +476,57 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
     energy,
     meanPricePerWh,
   };
+}
+
+// Books are replaced, never mutated (backend/book/book-source.ts): what an offer has free in each
+// hour of its window is read from its sold-hours map once per book version, not once per quote.
+const freeVcuIndexes = new WeakMap<HourlyComputeOffer, Int32Array>();
+const freeMbpsIndexes = new WeakMap<HourlyBandwidthOffer, Float64Array>();
+const liveEnergyIndexes = new WeakMap<TimedBook["energyOffers"], { now: number; live: LiveEnergy[] }>();
+type LiveEnergy = { e: HourlyEnergyOffer; i: number };
+
+/** Free VCU in each hour of the offer's window (index 0: its first hour), as prepare.ts reads it. */
+function freeVcuByHour(offer: HourlyComputeOffer): Int32Array {
+  let free = freeVcuIndexes.get(offer);
+  if (free === undefined) {
+    const first = Math.floor(offer.windowStart / HOUR);
+    free = new Int32Array(Math.max(0, Math.floor(offer.windowEnd / HOUR) - first));
+    for (let k = 0; k < free.length; k++)
+      free[k] = Math.max(0, offer.vcu - (offer.usedVcu?.get((first + k) * HOUR) ?? 0));
+    freeVcuIndexes.set(offer, free);
+  }
+  return free;
+}
+
+/** Free Mbps in each hour of the link's window (index 0: its first hour), as prepare.ts reads it. */
+function freeMbpsByHour(link: HourlyBandwidthOffer): Float64Array {
+  let free = freeMbpsIndexes.get(link);
+  if (free === undefined) {
+    const first = Math.floor(link.windowStart / HOUR);
+    const mbps = Number(link.mbps);
+    free = new Float64Array(Math.max(0, Math.floor(link.windowEnd / HOUR) - first));
+    for (let k = 0; k < free.length; k++)
+      free[k] = Math.max(0, mbps - Number(link.usedMbps?.get((first + k) * HOUR) ?? 0n));
+    freeMbpsIndexes.set(link, free);
+  }
+  return free;
+}
+
+/** The energy offers prepare.ts counts as live at `now`, in book order (kept for the last `now` asked). */
+function liveEnergy(offers: TimedBook["energyOffers"], now: number): LiveEnergy[] {
+  const known = liveEnergyIndexes.get(offers);
+  if (known !== undefined && known.now === now) return known.live;
+  const live: LiveEnergy[] = [];
+  for (let i = 0; i < offers.length; i++) {
+    const e = offers[i];
+    if (e.expiry > now && !e.deviceSuspended) live.push({ e, i });
+  }
+  liveEnergyIndexes.set(offers, { now, live });
+  return live;
+}
+
+function candidateList(count: number): Int32Array {
+  const list = new Int32Array(count);
+  for (let i = 0; i < count; i++) list[i] = i;
+  return list;
 }
