@@ -137,15 +137,27 @@ export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, us
     }
     return undefined;
   }
+  // Each energy offer's Wh left over the job's hours, summed once per bundle: every replacement
+  // compute offer searches the same energy offers for the Wh it lacks.
+  const leftOverJob = new Map<BookEnergyOffer, bigint>();
   function cheapestEnergyOverJob(wh: bigint, computeRegion: number): bigint | undefined {
     for (const o of index.energies) {
       if (o.expiry <= now || !originAllows(bid.certificateOrigin, computeRegion, o.region)) continue;
-      const left = jobHours.reduce((s, h) => s + energyLeftWh(o, h) - used("e", o.id, h), 0n);
+      let left = leftOverJob.get(o);
+      if (left === undefined) {
+        left = jobHours.reduce((s, h) => s + energyLeftWh(o, h) - used("e", o.id, h), 0n);
+        leftOverJob.set(o, left);
+      }
       if (left < wh) continue;
       return ceilDiv(o.reservePricePerKwh * wh, 1000n);
     }
     return undefined;
   }
+  // Whether compute offer o has fewer than the match's VCU left in hour h after the batch; in plain
+  // numbers for an offer the batch does not touch (VCU counts are uint32).
+  const vcu = Number(match.vcu);
+  const computeShort = (o: BookComputeOffer, h: number) =>
+    touched.has(o.id) ? BigInt(computeFreeVcu(o, h)) - used("c", o.id, h) < match.vcu : computeFreeVcu(o, h) < vcu;
   return {
     compute(): bigint | undefined {
       // Another region only where the bundle's link (or no link, at the buyer's region) still serves.
@@ -156,7 +168,7 @@ export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, us
         if (((bid.acceptableRegions >> BigInt(region)) & 1n) !== 1n) continue;
         for (const o of index.computes.get(marketKey(bid.hardwareClass, region)) ?? []) {
           if (o.id === compute.id || o.expiry <= now || !inWindow(o)) continue;
-          if (jobHours.some((h) => BigInt(computeFreeVcu(o, h)) - used("c", o.id, h) < match.vcu)) continue;
+          if (jobHours.some((h) => computeShort(o, h))) continue;
           if (region !== bid.buyerRegion && (link === undefined || !routes(link, region))) continue;
           const need = needPerHourWh(Number(match.vcu), o) * BigInt(bid.durationHours);
           const lacking = ceilDiv(need * BigInt(bid.minGreenBps), 10_000n) - green;

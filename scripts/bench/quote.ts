@@ -4,12 +4,19 @@
 // time, so a machine shared with other work moves it less; the load average is printed with it.
 //
 //   node scripts/bench/quote.ts [--json] [--rounds 5] [--bodies 1200]
+//   node scripts/bench/quote.ts --schedulers   the quotes' scheduling alone: the one-bid scheduler
+//       (schedule/one-bid.ts, what clearBook runs for a quote) against scheduleFast on the same cut
+//       one-bid books, in interleaved rounds
 //   node --cpu-prof --cpu-prof-dir DIR scripts/bench/quote.ts   profile it
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 
-import { quoteBid } from "../../backend/api/quote.ts";
+import { bookFor } from "../../backend/api/book-index.ts";
+import { bidOf, quoteBid } from "../../backend/api/quote.ts";
 import { QuoteRequest } from "../../backend/api/schemas/quote.ts";
+import { scheduleFast } from "../../backend/pricing/schedule/fast.ts";
+import { scheduleOneBid } from "../../backend/pricing/schedule/one-bid.ts";
+import { bidHours, cutToHours, toTimedBook } from "../../backend/pricing/scheduling.ts";
 import { marketBook } from "../../test/backend/api/market-book.ts";
 import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
 
@@ -18,6 +25,7 @@ const { values: args } = parseArgs({
     json: { type: "boolean", default: false },
     rounds: { type: "string", default: "5" },
     bodies: { type: "string", default: "1200" },
+    schedulers: { type: "boolean", default: false },
   },
 });
 const rounds = Number(args.rounds);
@@ -35,6 +43,11 @@ const cpu = () => {
   const { user, system } = process.cpuUsage();
   return user + system;
 };
+
+if (args.schedulers) {
+  compareSchedulers();
+  process.exit(0);
+}
 
 const load = loadavg();
 // The first round builds the book's indexes and warms the JIT up.
@@ -63,3 +76,44 @@ else
   console.log(
     `${figures.cpuUsPerQuote} µs CPU per quote (median of ${rounds} rounds over ${requests.length} bodies: ${figures.cpuUsPerQuoteByRound.join(", ")}); load average before ${figures.loadAverage.slice(0, 3).join(" ")}, after ${figures.loadAverage.slice(3).join(" ")}`,
   );
+
+/** CPU µs per quote of the one-bid scheduler and of scheduleFast on the same books, rounds interleaved. */
+function compareSchedulers(): void {
+  const load = loadavg();
+  const rules = { now, platformFeeBps: 30 };
+  // The books clearBook schedules: the quote's bid alone on its part of the book, cut to its hours.
+  const books = requests.map((request) => {
+    const timed = toTimedBook(bookFor(bidOf(request, now), book));
+    return { timed, hours: bidHours(timed, now) };
+  });
+  const time = (schedule: (b: (typeof books)[number]) => void) => {
+    const started = cpu();
+    for (const b of books) schedule(b);
+    return (cpu() - started) / books.length;
+  };
+  const general = (b: (typeof books)[number]) =>
+    scheduleFast(b.hours === undefined ? b.timed : cutToHours(b.timed, b.hours), rules);
+  const oneBid = (b: (typeof books)[number]) => scheduleOneBid(b.timed, rules, b.hours);
+  time(general);
+  time(oneBid);
+  const generalUs: number[] = [];
+  const oneBidUs: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    generalUs.push(time(general));
+    oneBidUs.push(time(oneBid));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const figures = {
+    bodies: books.length,
+    rounds,
+    scheduleFastCpuUs: Math.round(median(generalUs) * 10) / 10,
+    scheduleOneBidCpuUs: Math.round(median(oneBidUs) * 10) / 10,
+    ratio: Math.round((median(oneBidUs) / median(generalUs)) * 100) / 100,
+    loadAverage: [...load, ...loadavg()].map((l) => Math.round(l * 100) / 100),
+  };
+  if (args.json) console.log(JSON.stringify(figures));
+  else
+    console.log(
+      `scheduling per quote: scheduleFast ${figures.scheduleFastCpuUs} µs, one-bid ${figures.scheduleOneBidCpuUs} µs CPU (ratio ${figures.ratio}, median of ${rounds} interleaved rounds over ${books.length} bodies); load average before ${figures.loadAverage.slice(0, 3).join(" ")}, after ${figures.loadAverage.slice(3).join(" ")}`,
+    );
+}
