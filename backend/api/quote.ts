@@ -8,7 +8,7 @@
 
 import type { QuoteResponse } from "../../protocol/api.ts";
 import type { BookBid, OrderBook } from "../../protocol/book.ts";
-import { ceilHour, hoursOf } from "../../protocol/hours.ts";
+import { ceilHour } from "../../protocol/hours.ts";
 import { CERTIFICATE_ORIGINS, type CertificateOrigin, type Match } from "../../protocol/orders.ts";
 import { BPS, GRID_AREAS, gridAreaOf, HARDWARE_CLASSES, REGIONS, SECONDS_PER_HOUR } from "../../protocol/units.ts";
 import type { OpenBook } from "../book/book-source.ts";
@@ -95,27 +95,33 @@ function filledVcu(matches: readonly Match[]): bigint {
   return matches.reduce((s, m) => s + m.vcu, 0n);
 }
 
-/** Each job hour's energy need (Σ over bundles of vcu × Wh per VCU-hour × PUE) against the certificate Wh matched in it. */
-function hourlyEnergy(open: OpenBook, matches: readonly Match[], durationHours: number): QuoteResponse["hours"] {
-  if (matches.length === 0) return [];
+/** The job's hours with their energy need and certificate Wh, and the time-matched green share over them. */
+type JobEnergy = { hours: QuoteResponse["hours"]; greenShareBps: number | null };
+
+/**
+ * Each job hour's energy need (Σ over bundles of vcu × Wh per VCU-hour × PUE, the same in every hour)
+ * against the certificate Wh matched in it, and the time-matched green share: certificate Wh of the
+ * job's hours ÷ the job's energy need, in bps.
+ */
+function jobEnergy(open: OpenBook, matches: readonly Match[], durationHours: number): JobEnergy {
+  if (matches.length === 0) return { hours: [], greenShareBps: null };
   const start = matches[0].start;
-  const hours = hoursOf(start, start + durationHours * SECONDS_PER_HOUR);
-  const need = new Map(hours.map((h) => [h, 0n]));
-  const green = new Map(hours.map((h) => [h, 0n]));
+  let needPerHour = 0n;
+  const green = new Array<bigint>(durationHours).fill(0n);
   for (const m of matches) {
     const offer = computeOfferOf(open, m.computeOfferId);
-    const perHour = offer === undefined ? 0n : needPerHourWh(Number(m.vcu), offer);
-    for (const h of hours) need.set(h, (need.get(h) ?? 0n) + perHour);
-    for (const l of m.energyLots) green.set(l.hour, (green.get(l.hour) ?? 0n) + l.wh);
+    if (offer !== undefined) needPerHour += needPerHourWh(Number(m.vcu), offer);
+    for (const l of m.energyLots) {
+      const k = (l.hour - start) / SECONDS_PER_HOUR;
+      // Lots lie in the job's hours (the scheduler's rule); one outside them is not the job's.
+      if (Number.isInteger(k) && k >= 0 && k < durationHours) green[k] += l.wh;
+    }
   }
-  return hours.map((h) => ({ start: h, needWh: String(need.get(h)), greenWh: String(green.get(h)) }));
-}
-
-/** Time-matched green share: certificate Wh of the job's hours ÷ the job's energy need, in bps. */
-function greenShareBps(hours: QuoteResponse["hours"]): number | null {
-  const need = hours.reduce((s, h) => s + BigInt(h.needWh), 0n);
-  const green = hours.reduce((s, h) => s + BigInt(h.greenWh), 0n);
-  return need === 0n ? null : Math.min(BPS, Number((green * BigInt(BPS)) / need));
+  const needWh = String(needPerHour);
+  const hours = green.map((wh, k) => ({ start: start + k * SECONDS_PER_HOUR, needWh, greenWh: String(wh) }));
+  const need = needPerHour * BigInt(durationHours);
+  const greenWh = green.reduce((s, wh) => s + wh, 0n);
+  return { hours, greenShareBps: need === 0n ? null : Math.min(BPS, Number((greenWh * BigInt(BPS)) / need)) };
 }
 
 /** Which certificates the bid's origin rule let cover compute in the regions its bundles run in. */
@@ -243,7 +249,7 @@ function priced(
   // A link carries the bid's Mbps in each job hour, reserved once per bid and link.
   const links = new Set(matches.filter((m) => m.bandwidthOfferId !== 0n).map((m) => m.bandwidthOfferId));
   const mbpsHours = BigInt(links.size) * bid.bandwidthMbps * BigInt(bid.durationHours);
-  const hours = hourlyEnergy(open, matches, bid.durationHours);
+  const { hours, greenShareBps } = jobEnergy(open, matches, bid.durationHours);
   return {
     ...base,
     outcome: "priced",
@@ -273,7 +279,7 @@ function priced(
       fee: String(fee),
       total: String(paid + fee),
     },
-    greenShareBps: greenShareBps(hours),
+    greenShareBps,
     hours,
     certificates: originApplied(request.certificateOrigin, regionsOf(open, matches)),
     bundles: proposals.map((p) => presentBundle(p, open)),
@@ -326,7 +332,7 @@ export function quoteBid(request: QuoteRequest, open: OpenBook, context: QuoteCo
     const vcu = filledVcu(atAnyPrice);
     const q = vcu * BigInt(bid.durationHours);
     const minimum = minimumLimit(atAnyPrice, bid.durationHours, context.platformFeeBps);
-    const hours = hourlyEnergy(open, atAnyPrice, bid.durationHours);
+    const { hours, greenShareBps } = jobEnergy(open, atAnyPrice, bid.durationHours);
     return {
       ...base,
       outcome: "limit-too-low",
@@ -336,7 +342,7 @@ export function quoteBid(request: QuoteRequest, open: OpenBook, context: QuoteCo
       limitSufficient: false,
       minimumLimitPerVcuHour: String(minimum),
       price: null,
-      greenShareBps: greenShareBps(hours),
+      greenShareBps,
       hours,
       certificates: originApplied(request.certificateOrigin, regionsOf(open, atAnyPrice)),
       bundles: [],

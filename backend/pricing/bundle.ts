@@ -133,9 +133,7 @@ export function priceEachBundle(
   const utilisation =
     options.utilisation ??
     ((offer: BookComputeOffer, bid: BookBid, start: number) =>
-      computeUtilisation(markets.get(offer.hardwareClass * 65_536 + offer.region) ?? [], {
-        hardwareClass: HARDWARE_CLASSES[offer.hardwareClass],
-        region: offer.region,
+      marketUtilisation(markets.get(offer.hardwareClass * 65_536 + offer.region) ?? [], offer, {
         start,
         end: start + bid.durationHours * SECONDS_PER_HOUR,
       }));
@@ -213,6 +211,52 @@ function marketsOf(offers: readonly BookComputeOffer[]): Map<number, BookCompute
     marketIndexes.set(offers, markets);
   }
   return markets;
+}
+
+// Per market list and hour: the VCU its offers put up and have sold in that hour (computeUtilisation's
+// two sums, one hour at a time), summed once per book version and hour, not once per bundle.
+const marketHourIndexes = new WeakMap<readonly BookComputeOffer[], Map<number, { offered: number; used: number }>>();
+
+/**
+ * computeUtilisation of one market (class and region) over the job's hours, from per-hour sums.
+ * The sums are whole VCU, so adding them by hour instead of by offer gives the same numbers; a window
+ * or job off the hour (which admitted books do not have) takes computeUtilisation's own walk.
+ */
+function marketUtilisation(
+  market: readonly BookComputeOffer[],
+  offer: BookComputeOffer,
+  job: { start: number; end: number },
+): number {
+  const walk = () =>
+    computeUtilisation(market, {
+      hardwareClass: HARDWARE_CLASSES[offer.hardwareClass],
+      region: offer.region,
+      ...job,
+    });
+  if (!(job.end > job.start) || job.start % SECONDS_PER_HOUR !== 0) return walk();
+  let byHour = marketHourIndexes.get(market);
+  if (byHour === undefined) {
+    if (market.some((o) => o.windowStart % SECONDS_PER_HOUR !== 0)) return walk();
+    byHour = new Map();
+    marketHourIndexes.set(market, byHour);
+  }
+  let offered = 0;
+  let used = 0;
+  for (let hour = job.start; hour < job.end; hour += SECONDS_PER_HOUR) {
+    let sums = byHour.get(hour);
+    if (sums === undefined) {
+      sums = { offered: 0, used: 0 };
+      for (const o of market) {
+        if (hour < o.windowStart || hour >= o.windowEnd) continue;
+        sums.offered += o.vcu;
+        sums.used += Math.min(o.vcu, o.usedVcu?.get(hour) ?? 0);
+      }
+      byHour.set(hour, sums);
+    }
+    offered += sums.offered;
+    used += sums.used;
+  }
+  return offered === 0 ? 1 : used / offered;
 }
 
 export type Bundle = {

@@ -162,7 +162,9 @@ function waterFill(w: number[], lo: number[], hi: number[]): number[] | string {
   const { fixed, freeWeight } = at(probe);
   // With no free party the sum is flat on the segment, so it meets 1 at its right end.
   const lambda = freeWeight === 0 ? right : freeWeight / (1 - fixed);
-  return Array.from({ length: n }, (_, i) => Math.min(hi[i], Math.max(lo[i], w[i] / lambda)));
+  const x: number[] = [];
+  for (let i = 0; i < n; i++) x.push(Math.min(hi[i], Math.max(lo[i], w[i] / lambda)));
+  return x;
 }
 
 type Row = { a: number[]; b: number }; // a·x ≥ b

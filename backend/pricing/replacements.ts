@@ -31,18 +31,38 @@ import { needPerHourWh, originAllows } from "./schedule/check.ts";
 export function capacityTakenBy(
   matches: readonly Match[],
   reservation: (m: Match, i: number) => { durationHours: number; mbps: bigint },
-): Map<string, bigint> {
+): ReadonlyMap<string, bigint> {
   const use = new Map<string, bigint>();
+  const ids = new Set<bigint>();
   const add = (key: string, amount: bigint) => use.set(key, (use.get(key) ?? 0n) + amount);
   for (const [i, m] of matches.entries()) {
     const { durationHours, mbps } = reservation(m, i);
+    // Each id turned into text once per match, not once per hour.
+    const compute = `c:${m.computeOfferId}:`;
+    const link = m.bandwidthOfferId !== 0n && mbps > 0n ? `w:${m.bandwidthOfferId}:` : undefined;
+    ids.add(m.computeOfferId);
+    if (link !== undefined) ids.add(m.bandwidthOfferId);
     for (const hour of hoursOf(m.start, m.start + durationHours * SECONDS_PER_HOUR)) {
-      add(`c:${m.computeOfferId}:${hour}`, m.vcu);
-      if (m.bandwidthOfferId !== 0n && mbps > 0n) add(`w:${m.bandwidthOfferId}:${hour}`, mbps);
+      add(compute + hour, m.vcu);
+      if (link !== undefined) add(link + hour, mbps);
     }
-    for (const l of m.energyLots) add(`e:${l.offerId}:${l.hour}`, l.wh);
+    for (const l of m.energyLots) {
+      add(`e:${l.offerId}:${l.hour}`, l.wh);
+      ids.add(l.offerId);
+    }
   }
+  touchedIndexes.set(use, ids);
   return use;
+}
+
+/** The offer ids a use map names: known for the maps capacityTakenBy makes (never changed after), read from the keys otherwise. */
+const touchedIndexes = new WeakMap<ReadonlyMap<string, bigint>, ReadonlySet<bigint>>();
+function touchedIds(use: ReadonlyMap<string, bigint>): ReadonlySet<bigint> {
+  const known = touchedIndexes.get(use);
+  if (known !== undefined) return known;
+  const ids = new Set<bigint>();
+  for (const key of use.keys()) ids.add(BigInt(key.slice(key.indexOf(":") + 1, key.lastIndexOf(":"))));
+  return ids;
 }
 
 // The book's offers arranged for replacement searches, each list sorted by reserve, cheapest first.
@@ -119,8 +139,7 @@ export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, us
   const jobHours = hoursOf(start, end);
   // Most offers searched carry none of the batch's use: their ids (compared as bigints, no string made)
   // skip building a key per hour.
-  const touched = new Set<bigint>();
-  for (const key of use.keys()) touched.add(BigInt(key.slice(key.indexOf(":") + 1, key.lastIndexOf(":"))));
+  const touched = touchedIds(use);
   const used = (kind: string, id: bigint, hour: number) =>
     touched.has(id) ? (use.get(`${kind}:${id}:${hour}`) ?? 0n) : 0n;
   const green = match.energyLots.reduce((s, l) => s + l.wh, 0n);
