@@ -355,22 +355,10 @@ export class ScheduleState {
         }
       }
     }
-    // Insertion sort: a piece sees a few dozen slots at most, and no comparator closure is called.
+    // Cheapest first, then by offer and hour: a strict order (one slot per offer-hour), so any sort gives
+    // the same list. A merge sort, not insertion: a pool of every region holds hundreds of slots per job.
     const { pricePerKwh, offer, hour } = energy;
-    for (let i = 1; i < pick.length; i++) {
-      const x = pick[i];
-      let j = i;
-      while (j > 0) {
-        const y = pick[j - 1];
-        const after =
-          pricePerKwh[y] > pricePerKwh[x] ||
-          (pricePerKwh[y] === pricePerKwh[x] && (offer[y] > offer[x] || (offer[y] === offer[x] && hour[y] > hour[x])));
-        if (!after) break;
-        pick[j] = y;
-        j--;
-      }
-      pick[j] = x;
-    }
+    pick.sort((x, y) => pricePerKwh[x] - pricePerKwh[y] || offer[x] - offer[y] || hour[x] - hour[y]);
     const usedInHour =
       this.usedInHour.length >= duration ? this.usedInHour.fill(0, 0, duration) : new Float64Array(duration);
     const lots: { slot: number; wh: number }[] = [];
