@@ -44,7 +44,10 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   const started = performance.now();
   const prep = prepareSchedule(book, options);
   const undoable = prep.bids.length <= LOCAL_SEARCH_BIDS;
-  let state = new ScheduleState(prep, book, options.platformFeeBps, undoable);
+  // With other bids about, a job's certificates come from plentiful hours first (place.ts); a lone
+  // bid (a quote) buys the cheapest.
+  const spareScarce = prep.bids.length > 1;
+  let state = new ScheduleState(prep, book, options.platformFeeBps, undoable, spareScarce);
   const { bids, computes } = prep;
 
   // Pass 1: per-pair surplus estimates, each bid's candidates best first in one flat list (bid b's
@@ -178,9 +181,9 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   // better of the two is kept.
   const worth = (b: number) => bids[b].remaining * bids[b].duration * density[b];
   let sequence: readonly number[] = order;
-  const rerun = (next: readonly number[]) => {
+  const rerun = (next: readonly number[], scarce: boolean) => {
     const kept = state;
-    state = new ScheduleState(prepareSchedule(book, options), book, options.platformFeeBps, undoable);
+    state = new ScheduleState(prepareSchedule(book, options), book, options.platformFeeBps, undoable, scarce);
     run(next);
     if (state.welfare <= kept.welfare * (1 + 1e-12)) state = kept;
     else sequence = next;
@@ -188,7 +191,14 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   // The second order may be the first (always with one bid, as in a quote): the schedule is
   // deterministic, so running it again would only repeat the first.
   const byWorth = order.length <= SECOND_ORDER_BIDS ? [...order].sort((x, y) => worth(y) - worth(x)) : order;
-  if (byWorth.some((b, i) => b !== order[i])) rerun(byWorth);
+  const reordered = byWorth.some((b, i) => b !== order[i]);
+  if (reordered) rerun(byWorth, spareScarce);
+  // On small books a certificate's price can weigh more than the hour it spares: both orders run
+  // again buying the cheapest certificates, and the best of the schedules is kept.
+  if (spareScarce && order.length <= LOCAL_SEARCH_BIDS) {
+    rerun(order, false);
+    if (reordered) rerun(byWorth, false);
+  }
   // Pass 4 (books up to LOCAL_SEARCH_BIDS bids): re-insert dropped bids. For a bid left short of
   // its VCU, the worthiest first, the bids holding its offers in the hours it could run are taken
   // out, it is placed at one of its starts, then they and every other short bid are scheduled

@@ -1,6 +1,7 @@
 // Places one piece of a job — `vcu` units of one compute offer from one start hour — into a
 // schedule under construction, the way the contract will settle it: certificates of the job's
-// hours from the bid's origin pool, cheapest first, at most the piece's need in each hour and at
+// hours from the bid's origin pool, cheapest first (with other bids about: price over the square
+// root of the region-hour's Wh left, sparing scarce hours), at most the piece's need in each hour and at
 // least its minimum green share; a link when the compute region is not the buyer's (the bid's link
 // on that route is reused at no charge); payments at every order's reserve; the all-in limit checked
 // in bigint. A piece that does not fit changes nothing. Both schedulers build their matches here.
@@ -40,18 +41,24 @@ export class ScheduleState {
   private readonly undoable: boolean;
   private readonly routeBlocks = new Map<number, { first: Int32Array; links: Int32Array }>();
   private readonly pick: number[] = [];
+  /** Sort keys of `pick` (chooseCertificates). */
+  private key = new Float64Array(64);
+  private readonly spareScarce: boolean;
   private readonly supply = new Float64Array(MAX_JOB_HOURS);
   private readonly usedInHour = new Float64Array(MAX_JOB_HOURS);
 
   /**
    * `prep` is consumed: its free capacities and energy slots change as pieces are placed. An
    * `undoable` state remembers its pieces so that bids can be removed again and the state copied.
+   * A `spareScarce` state buys certificates from plentiful region-hours before cheaper scarce ones
+   * (chooseCertificates); otherwise always the cheapest.
    */
-  constructor(prep: PreparedSchedule, book: TimedBook, feeBps: number, undoable = false) {
+  constructor(prep: PreparedSchedule, book: TimedBook, feeBps: number, undoable = false, spareScarce = false) {
     this.prep = prep;
     this.book = book;
     this.feeBps = feeBps;
     this.undoable = undoable;
+    this.spareScarce = spareScarce;
     this.remaining = Float64Array.from(prep.bids, (b) => b.remaining);
     this.start = new Int32Array(prep.bids.length).fill(-1);
   }
@@ -125,6 +132,7 @@ export class ScheduleState {
         q,
         compute.milliWhPerVcuHour,
         minBps,
+        this.spareScarce,
       );
     }
 
@@ -163,17 +171,38 @@ export class ScheduleState {
     // Payments at reserve; the all-in limit in exact arithmetic.
     const vcuHours = BigInt(q * duration);
     const computePayment = compute.order.reservePricePerVcuHour * vcuHours;
-    const energyLots: HourlyEnergyLot[] = lots.map(({ slot, wh }) => {
-      const energyOffer = this.book.energyOffers[prep.energy.offer[slot]];
-      return {
-        offerId: energyOffer.id,
-        hour: (prep.base + prep.energy.hour[slot]) * HOUR,
-        wh: BigInt(wh),
-        payment: (energyOffer.reservePricePerKwh * BigInt(wh) + 999n) / 1000n,
-      };
-    });
-    const total = computePayment + linkPayment + energyLots.reduce((s, l) => s + l.payment, 0n);
-    if (total + (total * BigInt(this.feeBps)) / 10_000n > order.limitPricePerVcuHour * vcuHours) return 0;
+    const priced = (chosen: { slot: number; wh: number }[]) =>
+      chosen.map(({ slot, wh }): HourlyEnergyLot => {
+        const energyOffer = this.book.energyOffers[prep.energy.offer[slot]];
+        return {
+          offerId: energyOffer.id,
+          hour: (prep.base + prep.energy.hour[slot]) * HOUR,
+          wh: BigInt(wh),
+          payment: (energyOffer.reservePricePerKwh * BigInt(wh) + 999n) / 1000n,
+        };
+      });
+    const allIn = (lotsPriced: HourlyEnergyLot[]) => {
+      const total = computePayment + linkPayment + lotsPriced.reduce((s, l) => s + l.payment, 0n);
+      return total + (total * BigInt(this.feeBps)) / 10_000n;
+    };
+    let energyLots = priced(lots);
+    const limit = order.limitPricePerVcuHour * vcuHours;
+    if (allIn(energyLots) > limit) {
+      // Certificates that spare scarce hours may cost more than the bid can pay: the cheapest then.
+      if (!this.spareScarce || lots.length === 0) return 0;
+      lots = this.chooseCertificates(
+        order.certificateOrigin,
+        compute.region,
+        start,
+        duration,
+        q,
+        compute.milliWhPerVcuHour,
+        minBps,
+        false,
+      );
+      energyLots = priced(lots);
+      if (allIn(energyLots) > limit) return 0;
+    }
 
     // Commit.
     const from = compute.offset + start - compute.start;
@@ -275,6 +304,7 @@ export class ScheduleState {
       this.book,
       this.feeBps,
       this.undoable,
+      this.spareScarce,
     );
     copy.welfare = this.welfare;
     copy.remaining.set(this.remaining);
@@ -325,7 +355,7 @@ export class ScheduleState {
     energy.supplyAll[h] -= wh;
   }
 
-  /** The cheapest certificate Wh that meet the piece's minimum, at most its need in each hour. */
+  /** Certificate Wh that meet the piece's minimum, at most its need in each hour: cheapest (or least scarce) first. */
   private chooseCertificates(
     origin: number,
     region: number,
@@ -334,6 +364,7 @@ export class ScheduleState {
     q: number,
     milliWhPerVcuHour: number,
     minBps: number,
+    spareScarce: boolean,
   ): { slot: number; wh: number }[] {
     const { energy, span } = this.prep;
     const need = mulDiv(q, milliWhPerVcuHour, 1000, false);
@@ -355,21 +386,34 @@ export class ScheduleState {
         }
       }
     }
-    // Insertion sort: a piece sees a few dozen slots at most, and no comparator closure is called.
     const { pricePerKwh, offer, hour } = energy;
+    // Each slot's sort key: its price, or with `spareScarce` its price over the square root of the
+    // Wh its region still has in that hour, so that a job takes certificates from plentiful hours
+    // and regions and leaves the scarce ones to the jobs that can use nothing else.
+    const key = this.key.length >= pick.length ? this.key : (this.key = new Float64Array(pick.length * 2));
+    for (let i = 0; i < pick.length; i++) {
+      const slot = pick[i];
+      key[i] = spareScarce
+        ? pricePerKwh[slot] /
+          Math.sqrt(Math.max(1, energy.supplyRegion[energy.region[slot] * span + energy.hour[slot]]))
+        : pricePerKwh[slot];
+    }
+    // Insertion sort: a piece sees a few dozen slots at most, and no comparator closure is called.
     for (let i = 1; i < pick.length; i++) {
       const x = pick[i];
+      const kx = key[i];
       let j = i;
       while (j > 0) {
         const y = pick[j - 1];
-        const after =
-          pricePerKwh[y] > pricePerKwh[x] ||
-          (pricePerKwh[y] === pricePerKwh[x] && (offer[y] > offer[x] || (offer[y] === offer[x] && hour[y] > hour[x])));
+        const ky = key[j - 1];
+        const after = ky > kx || (ky === kx && (offer[y] > offer[x] || (offer[y] === offer[x] && hour[y] > hour[x])));
         if (!after) break;
         pick[j] = y;
+        key[j] = ky;
         j--;
       }
       pick[j] = x;
+      key[j] = kx;
     }
     const usedInHour =
       this.usedInHour.length >= duration ? this.usedInHour.fill(0, 0, duration) : new Float64Array(duration);
