@@ -12,13 +12,14 @@
 //  3. Improve (books up to SECOND_ORDER_BIDS bids). Density favours a short job over long ones
 //     whose hours it takes; a second schedule takes bids by total worth and the better is kept.
 //  4. Re-insert dropped bids (books up to LOCAL_SEARCH_BIDS bids): the bids holding a short bid's
-//     offers in its hours are taken out, it goes first, they follow; kept when the welfare rises.
+//     offers in its hours, and for a green bid those holding certificates of its origin pool in
+//     those hours, are taken out, it goes first, they follow; kept when the welfare rises.
 //
 // Every placed piece passes exact checks of hourly capacity, certificates and the all-in limit, so
 // the schedule never breaks a rule of the contract; only optimality is heuristic.
 
 import { ScheduleState } from "./place.ts";
-import { AREA_OF_REGION, cheapestLinkPrice, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
+import { AREA_OF_REGION, cheapestLinkPrice, poolRegions, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
 import { ORIGIN, type ScheduleOptions, type ScheduleResult, type TimedBook } from "./types.ts";
 
 const TRIED_STARTS = 8;
@@ -214,9 +215,16 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
         if (state.remaining[u] <= 0) continue;
         const kept = state;
         const bid = bids[u];
+        // The bids in its way: on its offers in the hours it could run, and for a green bid those
+        // holding certificates of its origin pool in those hours (regions as a bit mask).
         const blockers = new Set<number>();
-        for (let p = pairStart[u]; p < pairStart[u + 1]; p++)
+        let pool = 0;
+        for (let p = pairStart[u]; p < pairStart[u + 1]; p++) {
           for (const v of kept.bidsOn(pairOffer[p], bid.firstStart, bid.lastStart + bid.duration)) blockers.add(v);
+          pool |= poolRegions(bid.order.certificateOrigin, computes[pairOffer[p]].region);
+        }
+        if (bid.order.minGreenBps > 0)
+          for (const v of kept.bidsOnCertificates(pool, bid.firstStart, bid.lastStart + bid.duration)) blockers.add(v);
         // Each start of the bid in turn (the bids taken out are rescheduled around it), the best kept.
         let best = kept;
         const starts = bid.lastStart - bid.firstStart + 1;

@@ -256,6 +256,25 @@ export class ScheduleState {
     return found;
   }
 
+  /**
+   * Bids holding certificates of a region in `regions` (bit r: region r) for some hour of
+   * [from, to) (undoable states only).
+   */
+  bidsOnCertificates(regions: number, from: number, to: number): number[] {
+    const { energy } = this.prep;
+    const found: number[] = [];
+    for (const [b, list] of this.pieces) {
+      const holds = list.some((p) =>
+        p.lots.some(({ slot }) => {
+          const h = energy.hour[slot];
+          return h >= from && h < to && ((regions >>> energy.region[slot]) & 1) === 1;
+        }),
+      );
+      if (holds) found.push(b);
+    }
+    return found;
+  }
+
   /** Takes every piece of bid `b` out again: capacity, certificates, link and welfare come back. */
   remove(b: number): void {
     const list = this.pieces.get(b);

@@ -289,7 +289,7 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
 }
 
 /** Regions (bit r: region r) whose certificates a bid with this origin rule may use for compute in `region`. */
-function poolRegions(origin: number, region: number): number {
+export function poolRegions(origin: number, region: number): number {
   if (origin === ORIGIN.Anywhere) return -1;
   if (origin === ORIGIN.ComputeRegion) return 1 << region;
   const area = AREA_OF_REGION[region];
