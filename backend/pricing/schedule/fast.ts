@@ -28,12 +28,15 @@ const TRIED_STARTS = 8;
 const WORTH_EXPONENT = 0.7;
 /** Books with at most this many live bids get the second schedule of pass 3. */
 const SECOND_ORDER_BIDS = 20_000;
+/** Books with at most this many live bids also run pass 2 and 3 buying the cheapest certificates. */
+const CHEAPEST_RERUN_BIDS = 1_000;
 /** Books with at most this many live bids get the re-insertion moves of pass 4, … */
-const LOCAL_SEARCH_BIDS = 1_000;
+const LOCAL_SEARCH_BIDS = 2_500;
 /** … at most this many of them. */
 const LOCAL_SEARCH_MOVES = 64;
-/** … trying at most this many starts of the bid re-inserted. */
+/** … trying at most this many starts of the bid re-inserted (books over CHEAPEST_RERUN_BIDS bids: the second). */
 const LOCAL_SEARCH_STARTS = 24;
+const LOCAL_SEARCH_STARTS_LARGE = 4;
 /** Weight of green supply and spare capacity against surplus when ranking start hours. */
 const TIE_WEIGHT = 1e-3;
 
@@ -203,16 +206,25 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   if (reordered) rerun(byDensity, spareScarce);
   // On small books a certificate's price can weigh more than the hour it spares: both orders run
   // again buying the cheapest certificates, and the best of the schedules is kept.
-  if (spareScarce && order.length <= LOCAL_SEARCH_BIDS) {
+  if (spareScarce && order.length <= CHEAPEST_RERUN_BIDS) {
     rerun(order, false);
     if (reordered) rerun(byDensity, false);
   }
   // Pass 4 (books up to LOCAL_SEARCH_BIDS bids): re-insert dropped bids. For a bid left short of
-  // its VCU, the worthiest first, the bids holding its offers in the hours it could run are taken
-  // out, it is placed at one of its starts, then they and every other short bid are scheduled
-  // again; the best start is kept when the welfare rises. Repeats while moves pay, at most
-  // LOCAL_SEARCH_MOVES moves.
+  // its VCU, the worthiest first, the bids in its way are taken out, it is placed at one of its
+  // starts, then they and the short bids sharing an offer with them are scheduled again; the best
+  // start is kept when the welfare rises. Repeats while moves pay, at most LOCAL_SEARCH_MOVES moves.
   if (undoable) {
+    // Per compute offer, the bids that may use it (CSR): a move reschedules only the bids taken out
+    // and the short bids that share an offer with them, not every short bid of the book.
+    const offerFrom = new Int32Array(computes.length + 1);
+    for (let p = 0; p < pairCount; p++) offerFrom[pairOffer[p] + 1]++;
+    for (let c = 0; c < computes.length; c++) offerFrom[c + 1] += offerFrom[c];
+    const offerBids = new Int32Array(pairCount);
+    const fill = offerFrom.slice(0, computes.length);
+    for (let b = 0; b < bids.length; b++)
+      for (let p = pairStart[b]; p < pairStart[b + 1]; p++) offerBids[fill[pairOffer[p]]++] = b;
+    const affected = new Uint8Array(bids.length);
     let moves = 0;
     for (let improved = true; improved && moves < LOCAL_SEARCH_MOVES; ) {
       improved = false;
@@ -232,17 +244,24 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
         }
         if (bid.order.minGreenBps > 0)
           for (const v of kept.bidsOnCertificates(pool, bid.firstStart, bid.lastStart + bid.duration)) blockers.add(v);
+        affected.fill(0);
+        for (const v of blockers) {
+          affected[v] = 1;
+          for (let p = pairStart[v]; p < pairStart[v + 1]; p++)
+            for (let i = offerFrom[pairOffer[p]]; i < offerFrom[pairOffer[p] + 1]; i++) affected[offerBids[i]] = 1;
+        }
         // Each start of the bid in turn (the bids taken out are rescheduled around it), the best kept.
         let best = kept;
         const starts = bid.lastStart - bid.firstStart + 1;
-        const step = Math.max(1, Math.ceil(starts / LOCAL_SEARCH_STARTS));
+        const tried = bids.length <= CHEAPEST_RERUN_BIDS ? LOCAL_SEARCH_STARTS : LOCAL_SEARCH_STARTS_LARGE;
+        const step = Math.max(1, Math.ceil(starts / tried));
         for (let s = bid.firstStart; s <= bid.lastStart; s += step) {
           state = kept.clone();
-          for (const v of blockers) state.remove(v);
+          state.removeAll(blockers);
           for (let p = pairStart[u]; p < pairStart[u + 1] && state.remaining[u] > 0; p++)
             state.place(u, pairOffer[p], s, state.remaining[u]);
           if (state.remaining[u] === bids[u].remaining) continue;
-          for (const v of sequence) if (v !== u && state.remaining[v] > 0) scheduleBid(v);
+          for (const v of sequence) if (v !== u && affected[v] === 1 && state.remaining[v] > 0) scheduleBid(v);
           if (state.welfare > best.welfare * (1 + 1e-12)) best = state;
         }
         state = best;

@@ -85,6 +85,24 @@ describe("an undoable schedule state (pass 4 of the fast scheduler)", () => {
     }
   });
 
+  it("removes several bids at once exactly as one by one", () => {
+    const some = prep.bids.map((_, i) => i).filter((i) => state.start[i] >= 0 && i % 3 === 0);
+    assert.ok(some.length > 3);
+    const together = state.clone();
+    together.removeAll(some);
+    const apart = state.clone();
+    for (const b of some) apart.remove(b);
+    assert.deepEqual(together.matches, apart.matches);
+    assert.deepEqual(together.prep.computeFree, apart.prep.computeFree);
+    assert.deepEqual(together.prep.energy.left, apart.prep.energy.left);
+    assert.deepEqual(together.prep.linkFree, apart.prep.linkFree);
+    assert.equal(
+      together.matches.length,
+      state.matches.filter((m) => !some.some((b) => prep.bids[b].order.id === m.bidId)).length,
+    );
+    assert.ok(Math.abs(together.welfare - apart.welfare) <= 1e-6 * Math.max(1, state.welfare));
+  });
+
   it("removes one bid's pieces and keeps the others'", () => {
     const copy = state.clone();
     const b = prep.bids.findIndex((_, i) => state.start[i] >= 0);
