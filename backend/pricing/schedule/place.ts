@@ -1,6 +1,7 @@
 // Places one piece of a job — `vcu` units of one compute offer from one start hour — into a
 // schedule under construction, the way the contract will settle it: certificates of the job's
-// hours from the bid's origin pool, cheapest first, at most the piece's need in each hour and at
+// hours from the bid's origin pool, cheapest first (with other bids about: price over the square
+// root of the region-hour's Wh left, sparing scarce hours), at most the piece's need in each hour and at
 // least its minimum green share; a link when the compute region is not the buyer's (the bid's link
 // on that route is reused at no charge); payments at every order's reserve; the all-in limit checked
 // in bigint. A piece that does not fit changes nothing. Both schedulers build their matches here.
@@ -40,18 +41,24 @@ export class ScheduleState {
   private readonly undoable: boolean;
   private readonly routeBlocks = new Map<number, { first: Int32Array; links: Int32Array }>();
   private readonly pick: number[] = [];
+  /** chooseCertificates' sort key of each energy slot, indexed by slot (with `spareScarce`). */
+  private key = new Float64Array(64);
+  private readonly spareScarce: boolean;
   private readonly supply = new Float64Array(MAX_JOB_HOURS);
   private readonly usedInHour = new Float64Array(MAX_JOB_HOURS);
 
   /**
    * `prep` is consumed: its free capacities and energy slots change as pieces are placed. An
    * `undoable` state remembers its pieces so that bids can be removed again and the state copied.
+   * A `spareScarce` state buys certificates from plentiful region-hours before cheaper scarce ones
+   * (chooseCertificates); otherwise always the cheapest.
    */
-  constructor(prep: PreparedSchedule, book: TimedBook, feeBps: number, undoable = false) {
+  constructor(prep: PreparedSchedule, book: TimedBook, feeBps: number, undoable = false, spareScarce = false) {
     this.prep = prep;
     this.book = book;
     this.feeBps = feeBps;
     this.undoable = undoable;
+    this.spareScarce = spareScarce;
     this.remaining = Float64Array.from(prep.bids, (b) => b.remaining);
     this.start = new Int32Array(prep.bids.length).fill(-1);
   }
@@ -125,6 +132,7 @@ export class ScheduleState {
         q,
         compute.milliWhPerVcuHour,
         minBps,
+        this.spareScarce,
       );
     }
 
@@ -163,17 +171,38 @@ export class ScheduleState {
     // Payments at reserve; the all-in limit in exact arithmetic.
     const vcuHours = BigInt(q * duration);
     const computePayment = compute.order.reservePricePerVcuHour * vcuHours;
-    const energyLots: HourlyEnergyLot[] = lots.map(({ slot, wh }) => {
-      const energyOffer = this.book.energyOffers[prep.energy.offer[slot]];
-      return {
-        offerId: energyOffer.id,
-        hour: (prep.base + prep.energy.hour[slot]) * HOUR,
-        wh: BigInt(wh),
-        payment: (energyOffer.reservePricePerKwh * BigInt(wh) + 999n) / 1000n,
-      };
-    });
-    const total = computePayment + linkPayment + energyLots.reduce((s, l) => s + l.payment, 0n);
-    if (total + (total * BigInt(this.feeBps)) / 10_000n > order.limitPricePerVcuHour * vcuHours) return 0;
+    const priced = (chosen: { slot: number; wh: number }[]) =>
+      chosen.map(({ slot, wh }): HourlyEnergyLot => {
+        const energyOffer = this.book.energyOffers[prep.energy.offer[slot]];
+        return {
+          offerId: energyOffer.id,
+          hour: (prep.base + prep.energy.hour[slot]) * HOUR,
+          wh: BigInt(wh),
+          payment: (energyOffer.reservePricePerKwh * BigInt(wh) + 999n) / 1000n,
+        };
+      });
+    const allIn = (lotsPriced: HourlyEnergyLot[]) => {
+      const total = computePayment + linkPayment + lotsPriced.reduce((s, l) => s + l.payment, 0n);
+      return total + (total * BigInt(this.feeBps)) / 10_000n;
+    };
+    let energyLots = priced(lots);
+    const limit = order.limitPricePerVcuHour * vcuHours;
+    if (allIn(energyLots) > limit) {
+      // Certificates that spare scarce hours may cost more than the bid can pay: the cheapest then.
+      if (!this.spareScarce || lots.length === 0) return 0;
+      lots = this.chooseCertificates(
+        order.certificateOrigin,
+        compute.region,
+        start,
+        duration,
+        q,
+        compute.milliWhPerVcuHour,
+        minBps,
+        false,
+      );
+      energyLots = priced(lots);
+      if (allIn(energyLots) > limit) return 0;
+    }
 
     // Commit.
     const from = compute.offset + start - compute.start;
@@ -227,32 +256,60 @@ export class ScheduleState {
     return found;
   }
 
+  /**
+   * Bids holding certificates of a region in `regions` (bit r: region r) for some hour of
+   * [from, to) (undoable states only).
+   */
+  bidsOnCertificates(regions: number, from: number, to: number): number[] {
+    const { energy } = this.prep;
+    const found: number[] = [];
+    for (const [b, list] of this.pieces) {
+      const holds = list.some((p) =>
+        p.lots.some(({ slot }) => {
+          const h = energy.hour[slot];
+          return h >= from && h < to && ((regions >>> energy.region[slot]) & 1) === 1;
+        }),
+      );
+      if (holds) found.push(b);
+    }
+    return found;
+  }
+
   /** Takes every piece of bid `b` out again: capacity, certificates, link and welfare come back. */
   remove(b: number): void {
-    const list = this.pieces.get(b);
-    if (list === undefined) return;
+    this.removeAll([b]);
+  }
+
+  /** `remove` for several bids at once: the match list is rebuilt once, not once per bid. */
+  removeAll(removed: Iterable<number>): void {
     const { prep } = this;
-    const bid = prep.bids[b];
-    const d = bid.duration;
-    for (const piece of list) {
-      const compute = prep.computes[piece.c];
-      const from = compute.offset + piece.start - compute.start;
-      for (let k = 0; k < d; k++) prep.computeFree[from + k] += piece.q;
-      for (const { slot, wh } of piece.lots) this.takeEnergy(slot, -wh);
-      if (piece.link >= 0) {
-        const l = prep.links[piece.link];
-        for (let k = 0; k < d; k++) prep.linkFree[l.offset + piece.start - l.start + k] += bid.mbps;
+    const gone = new Set<ScheduledMatch>();
+    for (const b of removed) {
+      const list = this.pieces.get(b);
+      if (list === undefined) continue;
+      const bid = prep.bids[b];
+      const d = bid.duration;
+      for (const piece of list) {
+        const compute = prep.computes[piece.c];
+        const from = compute.offset + piece.start - compute.start;
+        for (let k = 0; k < d; k++) prep.computeFree[from + k] += piece.q;
+        for (const { slot, wh } of piece.lots) this.takeEnergy(slot, -wh);
+        if (piece.link >= 0) {
+          const l = prep.links[piece.link];
+          for (let k = 0; k < d; k++) prep.linkFree[l.offset + piece.start - l.start + k] += bid.mbps;
+        }
+        this.remaining[b] += piece.q;
+        this.welfare -= piece.welfare;
+        gone.add(piece.match);
       }
-      this.remaining[b] += piece.q;
-      this.welfare -= piece.welfare;
+      this.pieces.delete(b);
+      this.bidLinks.delete(b);
+      this.start[b] = -1;
     }
-    const gone = new Set(list.map((p) => p.match));
-    const kept = this.matches.filter((m) => !gone.has(m));
-    this.matches.length = 0;
-    this.matches.push(...kept);
-    this.pieces.delete(b);
-    this.bidLinks.delete(b);
-    this.start[b] = -1;
+    if (gone.size === 0) return;
+    let kept = 0;
+    for (const m of this.matches) if (!gone.has(m)) this.matches[kept++] = m;
+    this.matches.length = kept;
   }
 
   /** An independent copy of an undoable state (its prep's capacities and slots copied too). */
@@ -275,6 +332,7 @@ export class ScheduleState {
       this.book,
       this.feeBps,
       this.undoable,
+      this.spareScarce,
     );
     copy.welfare = this.welfare;
     copy.remaining.set(this.remaining);
@@ -325,7 +383,7 @@ export class ScheduleState {
     energy.supplyAll[h] -= wh;
   }
 
-  /** The cheapest certificate Wh that meet the piece's minimum, at most its need in each hour. */
+  /** Certificate Wh that meet the piece's minimum, at most its need in each hour: cheapest (or least scarce) first. */
   private chooseCertificates(
     origin: number,
     region: number,
@@ -334,6 +392,7 @@ export class ScheduleState {
     q: number,
     milliWhPerVcuHour: number,
     minBps: number,
+    spareScarce: boolean,
   ): { slot: number; wh: number }[] {
     const { energy, span } = this.prep;
     const need = mulDiv(q, milliWhPerVcuHour, 1000, false);
@@ -355,10 +414,22 @@ export class ScheduleState {
         }
       }
     }
-    // Cheapest first, then by offer and hour: a strict order (one slot per offer-hour), so any sort gives
-    // the same list. A merge sort, not insertion: a pool of every region holds hundreds of slots per job.
     const { pricePerKwh, offer, hour } = energy;
-    pick.sort((x, y) => pricePerKwh[x] - pricePerKwh[y] || offer[x] - offer[y] || hour[x] - hour[y]);
+    // Each slot's sort key: its price, or with `spareScarce` its price over the square root of the
+    // Wh its region still has in that hour, so that a job takes certificates from plentiful hours
+    // and regions and leaves the scarce ones to the jobs that can use nothing else. Ties go by offer,
+    // then hour: a strict order (one slot per offer-hour), so any sort gives the same list. Array.sort,
+    // not insertion: a pool of every region holds hundreds of slots per job.
+    let byKey = pricePerKwh;
+    if (spareScarce) {
+      const slots = pricePerKwh.length;
+      byKey = this.key.length >= slots ? this.key : (this.key = new Float64Array(slots));
+      for (const slot of pick) {
+        byKey[slot] =
+          pricePerKwh[slot] / Math.sqrt(Math.max(1, energy.supplyRegion[energy.region[slot] * span + hour[slot]]));
+      }
+    }
+    pick.sort((x, y) => byKey[x] - byKey[y] || offer[x] - offer[y] || hour[x] - hour[y]);
     const usedInHour =
       this.usedInHour.length >= duration ? this.usedInHour.fill(0, 0, duration) : new Float64Array(duration);
     const lots: { slot: number; wh: number }[] = [];

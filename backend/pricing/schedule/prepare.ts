@@ -139,29 +139,48 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
   });
   const computeFree = new Int32Array(computeCells);
   for (const c of computes) {
-    for (let h = c.start; h < c.end; h++) {
-      const used = c.order.usedVcu?.get((base + h) * HOUR) ?? 0;
-      computeFree[c.offset + h - c.start] = Math.max(0, c.capacity - used);
-    }
+    const used = c.order.usedVcu;
+    // An offer with nothing sold yet (most of a book) is free in every hour: one fill.
+    if (used === undefined || used.size === 0) computeFree.fill(c.capacity, c.offset, c.offset + c.end - c.start);
+    else
+      for (let h = c.start; h < c.end; h++)
+        computeFree[c.offset + h - c.start] = Math.max(0, c.capacity - (used.get((base + h) * HOUR) ?? 0));
   }
 
-  // Compute offers by (class, region), sorted by window start, for the candidate search.
-  const byKey = new Map<number, number[]>();
-  computes.forEach((c, i) => {
-    const key = c.order.hardwareClass * REGION_SLOTS + c.region;
-    const list = byKey.get(key) ?? [];
-    list.push(i);
-    byKey.set(key, list);
-  });
-  const longest = new Map<number, number>();
-  for (const [key, list] of byKey) {
-    list.sort((x, y) => computes[x].start - computes[y].start);
-    longest.set(
-      key,
-      list.reduce((m, i) => Math.max(m, computes[i].end - computes[i].start), 0),
-    );
+  // Compute offers by (class, region), each group sorted by window start (ties in book order), for
+  // the candidate search: one typed-array sort of packed (group, start, index) keys, and the
+  // fields the search reads laid out flat in that order.
+  const count = computes.length;
+  let groups = 0;
+  for (const c of computes) groups = Math.max(groups, c.order.hardwareClass * REGION_SLOTS + c.region + 1);
+  const packed = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const c = computes[i];
+    packed[i] = ((c.order.hardwareClass * REGION_SLOTS + c.region) * (span + 1) + c.start) * count + i;
   }
+  packed.sort();
+  const sortedOffer = new Int32Array(count);
+  const sortedStart = new Int32Array(count);
+  const sortedEnd = new Int32Array(count);
+  const sortedReserve = new Float64Array(count);
+  const groupFrom = new Int32Array(groups + 1);
+  const longest = new Int32Array(groups);
+  for (let k = 0; k < count; k++) {
+    const i = packed[k] % count;
+    const c = computes[i];
+    const group = c.order.hardwareClass * REGION_SLOTS + c.region;
+    sortedOffer[k] = i;
+    sortedStart[k] = c.start;
+    sortedEnd[k] = c.end;
+    sortedReserve[k] = c.reserve;
+    groupFrom[group + 1]++;
+    longest[group] = Math.max(longest[group], c.end - c.start);
+  }
+  for (let g = 0; g < groups; g++) groupFrom[g + 1] += groupFrom[g];
 
+  // Certificates are bought only for bids with a minimum green share, from their origin pools
+  // around the compute regions they may run in: only those regions' slots are laid out.
+  let greenRegions = 0;
   const bids: LiveBid[] = [];
   const found: number[] = [];
   for (const order of liveBids) {
@@ -174,31 +193,35 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
       continue;
     const limit = Number(order.limitPricePerVcuHour);
     found.length = 0;
+    let pools = 0;
     const mask = Number(order.acceptableRegions & 0xffffffffn);
     for (let r = 0; r < REGION_SLOTS; r++) {
       if (((mask >>> r) & 1) === 0) continue;
-      const key = order.hardwareClass * REGION_SLOTS + r;
-      const list = byKey.get(key);
-      if (list === undefined) continue;
-      // Offers starting after the last start cannot host the job; those starting more than their
-      // longest window before the first start's end cannot either.
-      const lowStart = firstStart + duration - (longest.get(key) ?? 0);
-      let lo = 0;
-      let hi = list.length;
+      const group = order.hardwareClass * REGION_SLOTS + r;
+      if (group >= groups) continue;
+      // Offers starting after the last start cannot host the job; those starting more than the
+      // group's longest window before the first start's end cannot either.
+      const lowStart = firstStart + duration - longest[group];
+      let lo = groupFrom[group];
+      let hi = groupFrom[group + 1];
+      const end = hi;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (computes[list[mid]].start < lowStart) lo = mid + 1;
+        if (sortedStart[mid] < lowStart) lo = mid + 1;
         else hi = mid;
       }
-      for (let k = lo; k < list.length; k++) {
-        const c = computes[list[k]];
-        if (c.start > lastStart) break;
-        if (Math.max(firstStart, c.start) > Math.min(lastStart, c.end - duration)) continue;
-        if (c.reserve >= limit) continue;
-        found.push(list[k]);
+      const before = found.length;
+      for (let k = lo; k < end; k++) {
+        const start = sortedStart[k];
+        if (start > lastStart) break;
+        if (Math.max(firstStart, start) > Math.min(lastStart, sortedEnd[k] - duration)) continue;
+        if (sortedReserve[k] >= limit) continue;
+        found.push(sortedOffer[k]);
       }
+      if (found.length > before && order.minGreenBps > 0) pools |= poolRegions(order.certificateOrigin, r);
     }
     if (found.length === 0) continue;
+    greenRegions |= pools;
     bids.push({
       order,
       remaining: order.vcu - order.filledVcu,
@@ -221,10 +244,11 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
   });
   const linkFree = new Float64Array(linkCells);
   for (const w of links) {
-    for (let h = w.start; h < w.end; h++) {
-      const used = Number(w.order.usedMbps?.get((base + h) * HOUR) ?? 0n);
-      linkFree[w.offset + h - w.start] = Math.max(0, w.mbps - used);
-    }
+    const used = w.order.usedMbps;
+    if (used === undefined || used.size === 0) linkFree.fill(w.mbps, w.offset, w.offset + w.end - w.start);
+    else
+      for (let h = w.start; h < w.end; h++)
+        linkFree[w.offset + h - w.start] = Math.max(0, w.mbps - Number(used.get((base + h) * HOUR) ?? 0n));
   }
   const routes = new Map<number, number[]>();
   links.forEach((w, i) => {
@@ -249,13 +273,6 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
     routeFloors.set(key, { latency, price });
   }
 
-  // Certificates are bought only for bids with a minimum green share, from their origin pools
-  // around the compute regions they may run in: only those regions' slots are laid out.
-  let greenRegions = 0;
-  for (const bid of bids) {
-    if (bid.order.minGreenBps <= 0) continue;
-    for (const c of bid.candidates) greenRegions |= poolRegions(bid.order.certificateOrigin, computes[c].region);
-  }
   const energy = prepareEnergy(book, liveEnergy, base, span, greenRegions);
   // The schedulers' energy estimate is the mean over every slot of the hours, whatever its region.
   const hours = energyHoursOf(book.energyOffers);

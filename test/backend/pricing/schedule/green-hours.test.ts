@@ -62,3 +62,56 @@ describe("flexible jobs follow green power", () => {
     assert.equal(scheduleFast(anywhere, RULES).matches[0].start, T0 + 12 * H);
   });
 });
+
+describe("certificates of scarce hours are left to the jobs that need them", () => {
+  // Job A (2 h from T0, 50 % green: 600 Wh of its 2 × 600 Wh need) may take its certificates in
+  // either hour; job B (1 h from T0 + 1 h, 100 % green) only in the second. The second hour's Wh
+  // are the cheaper but just enough for B; the first hour has plenty at a higher price. Each job has
+  // its own compute offer, so only the certificates tie them together.
+  const cheapScarce = energyOffer({ id: 20n, firstHour: T0, whPerHour: [0n, 600n], expiry: T0 + 2 * H });
+  const dearPlenty = energyOffer({
+    id: 21n,
+    deviceId: 6n,
+    firstHour: T0,
+    whPerHour: [2000n, 0n],
+    reservePricePerKwh: 60n,
+    expiry: T0 + 2 * H,
+  });
+  const a = bid({ id: 10n, latestEnd: T0 + 2 * H, expiry: T0 + 2 * H });
+  const b = bid({
+    id: 11n,
+    earliestStart: T0 + H,
+    latestEnd: T0 + 2 * H,
+    durationHours: 1,
+    minGreenBps: 10_000,
+    limitPricePerVcuHour: 500n,
+    buyerRegion: 8,
+    acceptableRegions: 1n << 8n,
+    expiry: T0 + 2 * H,
+  });
+  const offers = {
+    computeOffers: [computeOffer({ id: 1n, vcu: 4 }), computeOffer({ id: 2n, region: 8, vcu: 4 })],
+    energyOffers: [cheapScarce, dearPlenty],
+  };
+
+  it("serves both jobs: A buys the plentiful first hour, B the scarce second", () => {
+    const result = scheduleFast(book({ bids: [a, b], ...offers }), RULES);
+    const lots = (id: bigint) => result.matches.filter((m) => m.bidId === id).flatMap((m) => m.energyLots);
+    assert.deepEqual(
+      lots(10n).map((l) => [l.offerId, l.hour, l.wh]),
+      [[21n, T0, 600n]],
+    );
+    assert.deepEqual(
+      lots(11n).map((l) => [l.offerId, l.hour, l.wh]),
+      [[20n, T0 + H, 600n]],
+    );
+  });
+
+  it("lets a lone job (a quote) buy the cheapest certificates", () => {
+    const [m] = scheduleFast(book({ bids: [a], ...offers }), RULES).matches;
+    assert.deepEqual(
+      m.energyLots.map((l) => [l.offerId, l.hour, l.wh]),
+      [[20n, T0 + H, 600n]],
+    );
+  });
+});

@@ -52,6 +52,57 @@ describe("an undoable schedule state (pass 4 of the fast scheduler)", () => {
     assert.ok(Math.abs(check.welfare - state.welfare) <= 1e-6 * Math.max(1, check.welfare));
   });
 
+  it("names the bids holding certificates of given regions and hours (pass 4's green blockers)", () => {
+    const region = new Map(book.energyOffers.map((e) => [e.id, e.region]));
+    const holders = (regions: number, from: number, to: number) =>
+      [
+        ...new Set(
+          state.matches
+            .filter((m) =>
+              m.energyLots.some((l) => {
+                const h = l.hour / 3600 - prep.base;
+                return h >= from && h < to && ((regions >>> (region.get(l.offerId) ?? 0)) & 1) === 1;
+              }),
+            )
+            .map((m) => prep.bids.findIndex((b) => b.order.id === m.bidId)),
+        ),
+      ].sort((x, y) => x - y);
+    const lot = state.matches.flatMap((m) => m.energyLots)[0];
+    const h = lot.hour / 3600 - prep.base;
+    const cases: [number, number, number][] = [
+      [1 << (region.get(lot.offerId) ?? 0), h, h + 1],
+      [-1, h - 12, h + 12],
+      [-1, 0, prep.span],
+      [0, 0, prep.span],
+    ];
+    for (const [regions, from, to] of cases) {
+      const expected = holders(regions, from, to);
+      assert.deepEqual(
+        state.bidsOnCertificates(regions, from, to).sort((x, y) => x - y),
+        expected,
+      );
+      if (regions !== 0) assert.ok(expected.length > 0);
+    }
+  });
+
+  it("removes several bids at once exactly as one by one", () => {
+    const some = prep.bids.map((_, i) => i).filter((i) => state.start[i] >= 0 && i % 3 === 0);
+    assert.ok(some.length > 3);
+    const together = state.clone();
+    together.removeAll(some);
+    const apart = state.clone();
+    for (const b of some) apart.remove(b);
+    assert.deepEqual(together.matches, apart.matches);
+    assert.deepEqual(together.prep.computeFree, apart.prep.computeFree);
+    assert.deepEqual(together.prep.energy.left, apart.prep.energy.left);
+    assert.deepEqual(together.prep.linkFree, apart.prep.linkFree);
+    assert.equal(
+      together.matches.length,
+      state.matches.filter((m) => !some.some((b) => prep.bids[b].order.id === m.bidId)).length,
+    );
+    assert.ok(Math.abs(together.welfare - apart.welfare) <= 1e-6 * Math.max(1, state.welfare));
+  });
+
   it("removes one bid's pieces and keeps the others'", () => {
     const copy = state.clone();
     const b = prep.bids.findIndex((_, i) => state.start[i] >= 0);
