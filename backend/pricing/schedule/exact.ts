@@ -23,10 +23,11 @@
 
 import { ModelBuilder } from "./model.ts";
 import { ScheduleState } from "./place.ts";
-import { AREA_OF_REGION, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
+import { AREA_OF_REGION, type PreparedSchedule, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
 import { ORIGIN, type ScheduleOptions, type ScheduleResult, type TimedBook } from "./types.ts";
 
-const MONEY = 1e-6; // model money in tokens so coefficients stay near 1
+/** Model money in tokens so coefficients stay near 1. */
+export const MONEY = 1e-6;
 
 type Candidate = { b: number; s: number; c: number; x: number; energy: { slot: number; col: number }[] };
 
@@ -55,14 +56,35 @@ export function scheduleLpBound(book: TimedBook, options: ScheduleOptions): LpBo
   };
 }
 
-function solveModel(book: TimedBook, options: ScheduleOptions, integral: boolean): ScheduleResult {
-  const started = performance.now();
-  const prep = prepareSchedule(book, options);
+/** Rows of the model by the capacity they limit: entries [column, coefficient] and the row's index. */
+export type CapacityRows = Map<number, { entries: [number, number][]; row: number }>;
+
+/** The model of some of a prepared book's bids, and where its columns and capacity rows are. */
+export type ScheduleModel = {
+  m: ModelBuilder;
+  starts: { b: number; s: number; z: number; list: Candidate[]; links: { w: number; col: number }[] }[];
+  candidates: Candidate[];
+  /** By computeFree index, by energy slot, by linkFree index. */
+  computeRows: CapacityRows;
+  slotRows: CapacityRows;
+  linkRows: CapacityRows;
+};
+
+/**
+ * States the scheduling model of the bids `bidIndices` (indices into `prep.bids`) over the whole
+ * prepared book's capacities: the exact model when all bids are given, one block of the
+ * decomposition bound (bound.ts) otherwise.
+ */
+export function buildScheduleModel(
+  prep: PreparedSchedule,
+  bidIndices: Iterable<number>,
+  platformFeeBps: number,
+): ScheduleModel {
   const { bids, computes, computeFree, links, linkFree, energy, span } = prep;
-  const fee = 1 + options.platformFeeBps / 10_000;
+  const fee = 1 + platformFeeBps / 10_000;
   const m = new ModelBuilder();
   const candidates: Candidate[] = [];
-  const starts: { b: number; s: number; z: number; list: Candidate[]; links: { w: number; col: number }[] }[] = [];
+  const starts: ScheduleModel["starts"] = [];
   const capacityRows = new Map<number, [number, number][]>(); // computeFree index → entries
   const slotRows = new Map<number, [number, number][]>();
   const linkRows = new Map<number, [number, number][]>(); // linkFree index → entries
@@ -73,8 +95,10 @@ function solveModel(book: TimedBook, options: ScheduleOptions, integral: boolean
     else list.push(entry);
   };
 
-  bids.forEach((bid, b) => {
+  for (const b of bidIndices) {
+    const bid = bids[b];
     const order = bid.order;
+    const firstOfBid = starts.length;
     const d = bid.duration;
     const share = order.minGreenBps / 10_000;
     const byStart = new Map<number, number[]>();
@@ -172,12 +196,28 @@ function solveModel(book: TimedBook, options: ScheduleOptions, integral: boolean
       for (const { w, col } of entry.links) limitRow.push([col, fee * links[w].price * bid.mbps * d * scale]);
       m.row(limitRow, -Infinity, entry.list.length * scale);
     }
-    const zs = starts.filter((e) => e.b === b).map((e) => [e.z, 1] as [number, number]);
+    const zs = starts.slice(firstOfBid).map((e) => [e.z, 1] as [number, number]);
     m.row(zs, 0, 1);
-  });
-  for (const [i, entries] of capacityRows) m.row(entries, 0, computeFree[i]);
-  for (const [slot, entries] of slotRows) m.row(entries, 0, energy.left[slot]);
-  for (const [i, entries] of linkRows) m.row(entries, 0, linkFree[i]);
+  }
+  const rows = (map: Map<number, [number, number][]>, free: ArrayLike<number>): CapacityRows => {
+    const out: CapacityRows = new Map();
+    for (const [i, entries] of map) out.set(i, { entries, row: m.row(entries, 0, free[i]) });
+    return out;
+  };
+  return {
+    m,
+    starts,
+    candidates,
+    computeRows: rows(capacityRows, computeFree),
+    slotRows: rows(slotRows, energy.left),
+    linkRows: rows(linkRows, linkFree),
+  };
+}
+
+function solveModel(book: TimedBook, options: ScheduleOptions, integral: boolean): ScheduleResult {
+  const started = performance.now();
+  const prep = prepareSchedule(book, options);
+  const { m, starts, candidates } = buildScheduleModel(prep, prep.bids.keys(), options.platformFeeBps);
 
   const solved =
     candidates.length === 0

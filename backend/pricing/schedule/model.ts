@@ -28,8 +28,9 @@ export class ModelBuilder {
     return this.colCost.length - 1;
   }
 
-  row(entries: readonly [number, number][], lower: number, upper: number): void {
-    if (entries.length === 0) return;
+  /** Adds a row and returns its index (-1 for an empty row, which is not added). */
+  row(entries: readonly [number, number][], lower: number, upper: number): number {
+    if (entries.length === 0) return -1;
     for (const [col, value] of entries) {
       this.indices.push(col);
       this.values.push(value);
@@ -37,16 +38,18 @@ export class ModelBuilder {
     this.starts.push(this.indices.length);
     this.rowLower.push(lower);
     this.rowUpper.push(upper);
+    return this.rowUpper.length - 1;
   }
 
-  solve(timeLimitSeconds: number, integral: boolean, mipGap = 1e-6) {
+  /** Solves the model; `colCost` replaces the objective (same columns) without rebuilding it. */
+  solve(timeLimitSeconds: number, integral: boolean, mipGap = 1e-6, colCost: readonly number[] = this.colCost) {
     const numCols = this.colCost.length;
     const numRows = this.rowLower.length;
     const model = highs.createModel({
       numCols,
       numRows,
       sense: highs.constants.objectiveSense.maximize,
-      colCost: this.colCost,
+      colCost,
       colLower: this.colLower,
       colUpper: this.colUpper,
       rowLower: this.rowLower,
@@ -66,10 +69,13 @@ export class ModelBuilder {
       const status = model.getModelStatus();
       const optimal = status === highs.constants.modelStatus.optimal;
       const hasSolution = Number(model.info.get("primal_solution_status")) === 2;
+      const solution = hasSolution ? model.getSolution() : undefined;
       const bound = integral ? Number(model.info.get("mip_dual_bound")) : model.getObjectiveValue();
       return {
         optimal,
-        values: hasSolution ? model.getSolution().colValue : undefined,
+        values: hasSolution ? solution?.colValue : undefined,
+        rowValues: hasSolution ? solution?.rowValue : undefined,
+        rowDuals: hasSolution && !integral ? solution?.rowDual : undefined,
         objective: hasSolution ? model.getObjectiveValue() : undefined,
         bound: optimal && !integral ? model.getObjectiveValue() : bound,
       };
