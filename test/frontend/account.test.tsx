@@ -7,7 +7,7 @@ import { screen, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
 import { encodeErrorResult } from "viem";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { formatTime } from "../../frontend/src/lib/format.ts";
+import { formatBps, formatCredits, formatEnergy, formatTime, formatToken } from "../../frontend/src/lib/format.ts";
 import { dealTermsArg } from "../../frontend/src/pages/account/deal-calldata.ts";
 import AccountPage from "../../frontend/src/pages/account/index.tsx";
 import type { AccountData, AccountDeal } from "../../frontend/src/pages/account/queries.ts";
@@ -51,6 +51,7 @@ function account(edit: (deal: AccountDeal) => AccountDeal = (d) => d): AccountDa
 }
 
 const active = captured.account.deals.nodes.find((d) => d.status === "ACTIVE")!;
+const finalised = captured.account.deals.nodes.find((d) => d.status === "FINALIZED")!;
 const REPORTED_AT = active.windowEnd + 600;
 const CHALLENGE_END = REPORTED_AT + 86_400;
 
@@ -86,6 +87,24 @@ const reported = (d: AccountDeal): AccountDeal =>
         ],
       };
 
+/** A captured amount of energy as the page writes it ("25kWh", "0Wh"). */
+const energy = (wh: bigint) => {
+  const { text, unit } = formatEnergy(wh, "en", 3);
+  return `${text}${unit}`;
+};
+
+/** What the buyer pays for a deal: every supplier's payment and the fee. */
+const paid = (d: AccountDeal) =>
+  BigInt(d.computePayment) + BigInt(d.energyPayment) + BigInt(d.bandwidthPayment) + BigInt(d.fee);
+
+/** The deal card's agreed price: the total, and per VCU-hour to the nearest base unit. */
+const allIn = (d: AccountDeal) => {
+  const total = paid(d);
+  const vcuHours = BigInt(d.vcuHours);
+  const perVcuHour = (total + vcuHours / 2n) / vcuHours;
+  return `${formatToken(total, "en")}USDC (${formatToken(perVcuHour, "en")}USDC / VCU·h all-in)`;
+};
+
 /** Decoded calldata with addresses in one case (viem checksums what it decodes; the indexer lower-cases). */
 const plain = (value: unknown): unknown =>
   typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)
@@ -119,8 +138,15 @@ describe("account page", () => {
     expect(within(card).getByText("10 VCU × 4 h")).toBeTruthy();
     expect(within(card).getByText("the same grid area")).toBeTruthy();
     const figure = within(card).getByText("Hourly matching", { selector: "strong" }).closest("figure")!;
-    // 25 kWh metered in each hour; certificates of those hours: 25, 25, 10 and 0 kWh.
-    const summary = `4 hour(s) from ${formatTime(active.start, "en")}: certificates of the same hours cover 60% of the metered energy; 2 hour(s) fully green.`;
+    // 25 kWh metered in each hour against the certificates the capture matched to that hour.
+    const metered = 25_000n;
+    const green = active.hours.map((h) => BigInt(h.greenWh));
+    const covered = green.reduce((sum, g) => sum + (g < metered ? g : metered), 0n);
+    const share = formatBps((covered * 10_000n) / (metered * BigInt(green.length)), "en");
+    const full = green.filter((g) => g >= metered).length;
+    expect(full).toBeGreaterThan(0);
+    expect(full).toBeLessThan(green.length);
+    const summary = `4 hour(s) from ${formatTime(active.start, "en", "UTC")}: certificates of the same hours cover ${share} of the metered energy; ${full} hour(s) fully green.`;
     expect(within(figure).getByText(summary)).toBeTruthy();
     expect(within(figure).getByRole("img", { name: summary })).toBeTruthy();
     const rows = within(figure)
@@ -131,12 +157,7 @@ describe("account page", () => {
           .getAllByRole("cell")
           .map((c) => c.textContent),
       );
-    expect(rows.map((r) => r.slice(1))).toEqual([
-      ["25kWh", "25kWh", "25kWh"],
-      ["25kWh", "25kWh", "25kWh"],
-      ["25kWh", "10kWh", "25kWh"],
-      ["25kWh", "0Wh", "25kWh"],
-    ]);
+    expect(rows.map((r) => r.slice(1))).toEqual(green.map((g) => ["25kWh", energy(g), "25kWh"]));
   });
 
   it("lets the buyer confirm a reported deal and sends its terms and report back as calldata", async () => {
@@ -458,11 +479,15 @@ describe("account page", () => {
     // Bid 1 is filled: nothing left to cancel.
     expect(screen.queryByRole("button", { name: "Cancel Bid #1" })).toBeNull();
     expect(screen.getByRole("meter", { name: "40% filled" })).toBeTruthy();
-    // 29.64 tokens to withdraw; 45.75 kgCO2e of credits from deal 1.
+    // The captured refund to withdraw and the credits of the finalised deal that were not retired.
     const withdraw = screen.getByRole("button", { name: "Withdraw" }) as HTMLButtonElement;
     expect(withdraw.disabled).toBe(false);
-    expect(screen.getByText("Ready to withdraw").nextElementSibling!.textContent).toBe("29.64USDC");
-    expect(screen.getAllByText("45.75").length).toBeGreaterThan(0);
+    const withdrawable = BigInt(captured.account.marketBalance!.withdrawable);
+    expect(withdrawable).toBeGreaterThan(0n);
+    expect(screen.getByText("Ready to withdraw").nextElementSibling!.textContent).toBe(
+      `${formatToken(withdrawable, "en")}USDC`,
+    );
+    expect(screen.getAllByText(formatCredits(BigInt(captured.account.creditBalance), "en")).length).toBeGreaterThan(0);
     expect(screen.getByRole("button", { name: "Retire" })).toBeTruthy();
   });
 
@@ -566,20 +591,18 @@ describe("retirement and transfer checks", () => {
     });
     await renderPage(AccountPage, { path: "/account", route: "/account", as: "buyer" });
     const card = await dealCard(active.id);
-    // 72 compute + 3 energy + 3 bandwidth + 0.234 fee, out of an escrow of 100.
+    // Compute, energy and bandwidth payments and the fee, out of the deal's escrow.
     const price = within(card).getByText("Agreed price").nextElementSibling!;
-    expect(price.textContent).toBe("78.234USDC (1.95585USDC / VCU·h all-in)");
+    expect(price.textContent).toBe(allIn(active));
 
     const past = screen.getByRole("region", { name: "Past deals" });
-    const line = within(past).getByText("Deal #1").closest("details")!;
+    const line = within(past).getByText(`Deal #${finalised.id}`).closest("details")!;
     expect(line.open).toBe(false);
-    expect(line.querySelector("summary")!.textContent).toContain("120.36");
-    expect(screen.queryByRole("article", { name: "Deal #1" })).toBeNull();
-    await userEvent.setup().click(within(line).getByText("Deal #1"));
-    const opened = await screen.findByRole("article", { name: "Deal #1" });
-    expect(within(opened).getByText("Agreed price").nextElementSibling!.textContent).toBe(
-      "120.36USDC (2.006USDC / VCU·h all-in)",
-    );
+    expect(line.querySelector("summary")!.textContent).toContain(formatToken(paid(finalised), "en"));
+    expect(screen.queryByRole("article", { name: `Deal #${finalised.id}` })).toBeNull();
+    await userEvent.setup().click(within(line).getByText(`Deal #${finalised.id}`));
+    const opened = await screen.findByRole("article", { name: `Deal #${finalised.id}` });
+    expect(within(opened).getByText("Agreed price").nextElementSibling!.textContent).toBe(allIn(finalised));
   });
 
   it("pages through the deals, newest first, with the cursor the indexer gave", async () => {
