@@ -2,6 +2,7 @@ import { useTranslation } from "react-i18next";
 
 import { Card } from "../../components/Card.tsx";
 import { Field } from "../../components/Field.tsx";
+import { HourInput } from "../../components/HourInput.tsx";
 import { useChain } from "../../lib/chain.ts";
 import { useChainTime } from "../../lib/chain-time.ts";
 import { toLocalDateTimeInput } from "../../lib/format.ts";
@@ -23,6 +24,7 @@ export function BandwidthTab() {
   const {
     form,
     set,
+    setForm,
     result: { errors },
     checked,
     shown,
@@ -93,22 +95,18 @@ export function BandwidthTab() {
                 <input {...p} className="num" inputMode="numeric" value={form.latencyMs} onChange={set("latencyMs")} />
               )}
             </Field>
-            <Field label={t("fields.windowStart")} error={message(shown.windowStart)}>
-              {(p) => (
-                <input
-                  {...p}
-                  type="datetime-local"
-                  step={3600}
-                  value={form.windowStart}
-                  onChange={set("windowStart")}
-                />
-              )}
-            </Field>
-            <Field label={t("fields.windowEnd")} error={message(shown.windowEnd)}>
-              {(p) => (
-                <input {...p} type="datetime-local" step={3600} value={form.windowEnd} onChange={set("windowEnd")} />
-              )}
-            </Field>
+            <HourInput
+              label={t("fields.windowStart")}
+              error={message(shown.windowStart)}
+              value={form.windowStart}
+              onChange={(v) => setForm((f) => ({ ...f, windowStart: v }))}
+            />
+            <HourInput
+              label={t("fields.windowEnd")}
+              error={message(shown.windowEnd)}
+              value={form.windowEnd}
+              onChange={(v) => setForm((f) => ({ ...f, windowEnd: v }))}
+            />
             <Field
               label={t("fields.reservePerMbpsHour")}
               error={message(shown.reservePrice)}

@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { HARDWARE_CLASSES } from "../../../../protocol/units.ts";
 import { Card } from "../../components/Card.tsx";
 import { Field } from "../../components/Field.tsx";
+import { HourInput } from "../../components/HourInput.tsx";
 import { useChain } from "../../lib/chain.ts";
 import { useChainTime } from "../../lib/chain-time.ts";
 import { formatToken, toLocalDateTimeInput } from "../../lib/format.ts";
@@ -26,6 +27,7 @@ export function ComputeTab() {
   const {
     form,
     set,
+    setForm,
     result: { errors, params },
     checked,
     shown,
@@ -92,22 +94,18 @@ export function ComputeTab() {
                 </select>
               )}
             </Field>
-            <Field label={t("fields.windowStart")} error={message(shown.windowStart)}>
-              {(p) => (
-                <input
-                  {...p}
-                  type="datetime-local"
-                  step={3600}
-                  value={form.windowStart}
-                  onChange={set("windowStart")}
-                />
-              )}
-            </Field>
-            <Field label={t("fields.windowEnd")} error={message(shown.windowEnd)}>
-              {(p) => (
-                <input {...p} type="datetime-local" step={3600} value={form.windowEnd} onChange={set("windowEnd")} />
-              )}
-            </Field>
+            <HourInput
+              label={t("fields.windowStart")}
+              error={message(shown.windowStart)}
+              value={form.windowStart}
+              onChange={(v) => setForm((f) => ({ ...f, windowStart: v }))}
+            />
+            <HourInput
+              label={t("fields.windowEnd")}
+              error={message(shown.windowEnd)}
+              value={form.windowEnd}
+              onChange={(v) => setForm((f) => ({ ...f, windowEnd: v }))}
+            />
             <Field label={t("fields.vcu")} hint={t("hints.vcu")} error={message(shown.vcu)} unit="VCU">
               {(p) => <input {...p} className="num" inputMode="numeric" value={form.vcu} onChange={set("vcu")} />}
             </Field>
