@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { screen, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
-import { encodeErrorResult } from "viem";
+import { decodeFunctionData, encodeErrorResult, type Hex, keccak256, parseTransaction } from "viem";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { formatBps, formatCredits, formatEnergy, formatTime, formatToken } from "../../frontend/src/lib/format.ts";
 import { dealTermsArg } from "../../frontend/src/pages/account/deal-calldata.ts";
@@ -644,3 +644,136 @@ describe("retirement and transfer checks", () => {
     expect(screen.queryByRole("navigation", { name: "Orders pages" })).toBeNull();
   });
 });
+
+describe("reporting all due deals", () => {
+  // Three due deals of the compute supplier: the captured open deal, one whose report the market would
+  // refuse (its deadline passed on chain), and one whose meter gave no report (gaps in the series).
+  const due =
+    (id: string) =>
+    (d: AccountDeal): AccountDeal => ({ ...d, id });
+  const three = (): AccountData => {
+    const data = account();
+    const open = data.account.deals.nodes.find((d) => d.id === active.id)!;
+    data.account.deals.nodes.push(due("8")(open), due("9")(open));
+    return data;
+  };
+  const ROOT = `0x${"ef".repeat(32)}`;
+  const metered = {
+    totalWh: 90_500,
+    root: ROOT,
+    samples: 1_441,
+    hours: [
+      { start: active.start, wh: 25_000 },
+      { start: active.start + 3_600, wh: 24_500 },
+      { start: active.start + 3 * 3_600, wh: 41_000 },
+    ],
+  };
+  const refusedRevert = encodeErrorResult({
+    abi: marketAbi,
+    errorName: "MarketReportDeadlinePassed",
+    args: [8n, active.reportDeadline],
+  });
+  const reportOf = (call: Hex) => decodeFunctionData({ abi: marketAbi, data: call });
+
+  it("dry-runs each metered report alone, names the one the market refuses and the one with no metered series, and sends the rest in one multicall", async () => {
+    const sent: Hex[] = [];
+    const seen = stubNetwork({
+      graphql: { Account: three(), ChainTime: { status: { chainTime: active.windowEnd + 60 } } },
+      calls: {
+        ...roleAnswers(false),
+        multicall: ([calls]: readonly unknown[]) => {
+          const batch = calls as Hex[];
+          if (batch.some((c) => reportOf(c).args![0] === 8n)) return { revert: refusedRevert };
+          return batch.map(() => "0x");
+        },
+      },
+      api: (url) =>
+        url.pathname === `/api/metering/${active.id}/report` || url.pathname === "/api/metering/8/report"
+          ? { body: metered }
+          : url.pathname === "/api/metering/9/report"
+            ? {
+                status: 409,
+                body: { type: "series-incomplete", title: "Series incomplete", detail: "gap from 10:00 to 10:05" },
+              }
+            : undefined,
+      rpc: chainForSends(sent),
+    });
+    await renderPage(AccountPage, { path: "/account", route: "/account", as: "computeSupplier" });
+    const button = await screen.findByRole("button", { name: "Report all 3 due deals" });
+    await userEvent.setup().click(button);
+
+    const status = await screen.findByText(`Reported: #${active.id}.`);
+    const box = status.closest("[role=status]") as HTMLElement;
+    expect(within(box).getByText("Deal #8 left out: MarketReportDeadlinePassed")).toBeTruthy();
+    expect(within(box).getByText(/^Deal #9 left out: .*gap from 10:00 to 10:05/)).toBeTruthy();
+
+    // Each deal was dry-run alone; the one transaction carries only the deal that would succeed.
+    const dryRuns = seen.calls.filter((c) => c.functionName === "multicall").map((c) => (c.args[0] as Hex[]).length);
+    expect(dryRuns.slice(0, 2)).toEqual([1, 1]);
+    expect(sent).toHaveLength(1);
+    const tx = parseTransaction(sent[0]);
+    const multicall = decodeFunctionData({ abi: marketAbi, data: tx.data! });
+    expect(multicall.functionName).toBe("multicall");
+    const [calls] = multicall.args as [Hex[]];
+    expect(calls).toHaveLength(1);
+    const report = reportOf(calls[0]);
+    expect(report.functionName).toBe("reportUsage");
+    expect(report.args![0]).toBe(BigInt(active.id));
+    // The metered Wh of each job hour (0 where the meter sent none), the deal's VCU in each, the series' root.
+    expect(report.args![2]).toEqual({
+      vcuPerHour: [active.vcu, active.vcu, active.vcu, active.vcu],
+      whPerHour: [25_000n, 24_500n, 0n, 41_000n],
+      meteringRoot: ROOT,
+    });
+    expect(plain(report.args![1])).toEqual(
+      dealTermsArg(account().account.deals.nodes.find((d) => d.id === active.id)!.terms),
+    );
+  });
+
+  it("offers no batch for a single due deal, nor to an account that reports none", async () => {
+    stubNetwork({
+      graphql: { Account: account(), ChainTime: { status: { chainTime: active.windowEnd + 60 } } },
+      calls: roleAnswers(false),
+    });
+    await renderPage(AccountPage, { path: "/account", route: "/account", as: "computeSupplier" });
+    await dealCard(active.id);
+    expect(screen.queryByRole("button", { name: /due deal/ })).toBeNull();
+  });
+});
+
+/** The chain a demo wallet sends through: nonce, gas and fees, the raw transaction kept, mined at once. */
+function chainForSends(sent: Hex[]) {
+  const hash = () => keccak256(sent.at(-1)!);
+  return {
+    eth_getTransactionCount: () => "0x0",
+    eth_estimateGas: () => "0x100000",
+    eth_gasPrice: () => "0x3b9aca00",
+    eth_maxPriorityFeePerGas: () => "0x3b9aca00",
+    eth_getBlockByNumber: () => ({
+      number: "0x10",
+      baseFeePerGas: "0x3b9aca00",
+      timestamp: "0x1",
+      hash: `0x${"01".repeat(32)}`,
+    }),
+    eth_sendRawTransaction: ([raw]: unknown[]) => {
+      sent.push(raw as Hex);
+      return hash();
+    },
+    eth_getTransactionReceipt: () => ({
+      transactionHash: hash(),
+      transactionIndex: "0x0",
+      blockHash: `0x${"01".repeat(32)}`,
+      blockNumber: "0x10",
+      from: demo("computeSupplier"),
+      to: testConfig.deployment.contracts.Market,
+      cumulativeGasUsed: "0x5208",
+      gasUsed: "0x5208",
+      effectiveGasPrice: "0x3b9aca00",
+      contractAddress: null,
+      logs: [],
+      logsBloom: `0x${"00".repeat(256)}`,
+      status: "0x1",
+      type: "0x2",
+    }),
+  };
+}
