@@ -105,6 +105,20 @@ const allIn = (d: AccountDeal) => {
   return `${formatToken(total, "en")}USDC (${formatToken(perVcuHour, "en")}USDC / VCU·h all-in)`;
 };
 
+/**
+ * The open deal, reported with `whPerHour` in each of its 4 hours against the 100 kWh its terms
+ * declare, and flagged by the market as the indexer records UsageFlagged.
+ */
+const flaggedAs =
+  (whPerHour: string, flags: Pick<AccountDeal, "flaggedOutsideProfile" | "flaggedBelowGreenMinimum">) =>
+  (d: AccountDeal): AccountDeal => {
+    const r = reported(d);
+    if (r.id !== active.id) return r;
+    const whConsumed = String(4 * Number(whPerHour));
+    const usageReport = { ...r.usageReport!, whPerHour: Array(4).fill(whPerHour), whConsumed };
+    return { ...r, whConsumed, usageReport, flagged: true, ...flags, expectedWh: "100000" };
+  };
+
 /** Decoded calldata with addresses in one case (viem checksums what it decodes; the indexer lower-cases). */
 const plain = (value: unknown): unknown =>
   typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)
@@ -224,21 +238,7 @@ describe("account page", () => {
 
   it("shows a report far from the declared energy as flagged: no finalise, the buyer confirms only after the challenge window, any party goes to the arbiter", async () => {
     // 10 VCU delivered in each of 4 hours of a deal declaring 100 kWh, but 60 kWh reported: 40 % below.
-    const flaggedReport = (d: AccountDeal): AccountDeal => {
-      const r = reported(d);
-      return r.id !== active.id
-        ? r
-        : {
-            ...r,
-            whConsumed: "60000",
-            usageReport: { ...r.usageReport!, whPerHour: ["15000", "15000", "15000", "15000"], whConsumed: "60000" },
-            // as the indexer records the market's UsageFlagged
-            flagged: true,
-            flaggedOutsideProfile: true,
-            flaggedBelowGreenMinimum: false,
-            expectedWh: "100000",
-          };
-    };
+    const flaggedReport = flaggedAs("15000", { flaggedOutsideProfile: true, flaggedBelowGreenMinimum: false });
     const answers = { Account: account(flaggedReport) };
     stubNetwork({
       graphql: { ...answers, ChainTime: { status: { chainTime: CHALLENGE_END - 3_600 } } },
@@ -291,21 +291,9 @@ describe("account page", () => {
   });
 
   it("shows a report flagged for a green share below the bid's minimum, and offers no finalise", async () => {
-    // 110 kWh of a declared 100 kWh: inside the profile, but 60 kWh green of 110 is under the bid's 60 %.
-    const above = (d: AccountDeal): AccountDeal => {
-      const r = reported(d);
-      return r.id !== active.id
-        ? r
-        : {
-            ...r,
-            whConsumed: "110000",
-            usageReport: { ...r.usageReport!, whPerHour: ["27500", "27500", "27500", "27500"], whConsumed: "110000" },
-            flagged: true,
-            flaggedOutsideProfile: false,
-            flaggedBelowGreenMinimum: true,
-            expectedWh: "100000",
-          };
-    };
+    // 110 kWh of a declared 100 kWh: inside the profile, but the deal's green Wh fall under the bid's
+    // minimum share of 110 kWh.
+    const above = flaggedAs("27500", { flaggedOutsideProfile: false, flaggedBelowGreenMinimum: true });
     stubNetwork({
       graphql: { Account: account(above), ChainTime: { status: { chainTime: CHALLENGE_END + 60 } } },
       calls: roleAnswers(false),

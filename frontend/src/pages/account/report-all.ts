@@ -5,8 +5,6 @@
 // in one `multicall` per 20. A deal whose meter gave no report (gaps, nothing sent) is named too.
 
 import type { Hex } from "viem";
-import { hoursOf } from "../../../../protocol/hours.ts";
-import { SECONDS_PER_HOUR } from "../../../../protocol/units.ts";
 import {
   type BatchOutcome,
   batchUsageReports,
@@ -15,6 +13,7 @@ import {
 } from "../../../../protocol/usage-reports.ts";
 
 import type { MeteredReport } from "../metering/api.ts";
+import { whPerJobHour } from "../metering/MeteredFill.tsx";
 import { dealTermsArg } from "./deal-calldata.ts";
 import { dealAgenda, type Viewer } from "./eligibility.ts";
 import type { AccountDeal } from "./queries.ts";
@@ -26,16 +25,11 @@ export function dueForReport(deals: readonly AccountDeal[], viewer: Viewer, now:
 
 /** A deal's report from its metered series: every job hour's Wh (0 for an hour the meter did not report). */
 export function meteredUsageReport(deal: AccountDeal, metered: MeteredReport): DueReport {
-  const byStart = new Map(metered.hours.map((h) => [h.start, h.wh]));
-  const hours = hoursOf(deal.start, deal.start + deal.durationHours * SECONDS_PER_HOUR);
+  const wh = whPerJobHour(metered.hours, deal);
   return {
     dealId: BigInt(deal.id),
     terms: dealTermsArg(deal.terms),
-    report: {
-      vcuPerHour: hours.map(() => deal.vcu),
-      whPerHour: hours.map((start) => BigInt(byStart.get(start) ?? 0)),
-      meteringRoot: metered.root,
-    },
+    report: { vcuPerHour: wh.map(() => deal.vcu), whPerHour: wh.map(BigInt), meteringRoot: metered.root },
   };
 }
 

@@ -3,7 +3,6 @@ import { useTranslation } from "react-i18next";
 import { HARDWARE_CLASSES } from "../../../../protocol/units.ts";
 import { Card } from "../../components/Card.tsx";
 import { Field } from "../../components/Field.tsx";
-import { HourInput } from "../../components/HourInput.tsx";
 import { useChain } from "../../lib/chain.ts";
 import { useChainTime } from "../../lib/chain-time.ts";
 import { formatToken, toLocalDateTimeInput } from "../../lib/format.ts";
@@ -13,7 +12,15 @@ import { useTx } from "../../lib/tx/index.tsx";
 import { useWallet } from "../../lib/wallet/index.tsx";
 import { CapacityCalendar } from "./CapacityCalendar.tsx";
 import { type ComputeOfferForm, validateComputeOffer } from "./forms.ts";
-import { ErrorSummary, OwnOffers, RegionOptions, TxLine, useCheckedForm, useFieldMessage } from "./shared.tsx";
+import {
+  ErrorSummary,
+  OfferWindow,
+  OwnOffers,
+  RegionOptions,
+  TxLine,
+  useCheckedForm,
+  useFieldMessage,
+} from "./shared.tsx";
 
 export function ComputeTab() {
   const { t } = useTranslation("supply");
@@ -94,17 +101,10 @@ export function ComputeTab() {
                 </select>
               )}
             </Field>
-            <HourInput
-              label={t("fields.windowStart")}
-              error={message(shown.windowStart)}
-              value={form.windowStart}
-              onChange={(v) => setForm((f) => ({ ...f, windowStart: v }))}
-            />
-            <HourInput
-              label={t("fields.windowEnd")}
-              error={message(shown.windowEnd)}
-              value={form.windowEnd}
-              onChange={(v) => setForm((f) => ({ ...f, windowEnd: v }))}
+            <OfferWindow
+              form={form}
+              setForm={setForm}
+              errors={{ windowStart: message(shown.windowStart), windowEnd: message(shown.windowEnd) }}
             />
             <Field label={t("fields.vcu")} hint={t("hints.vcu")} error={message(shown.vcu)} unit="VCU">
               {(p) => <input {...p} className="num" inputMode="numeric" value={form.vcu} onChange={set("vcu")} />}
