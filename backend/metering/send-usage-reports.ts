@@ -1,21 +1,19 @@
-// The compute supplier's tools send the usage reports of all its due deals together: one `multicall`
-// transaction per batch, which shares the transaction's 21,000 gas and the warm storage across the
-// reports (docs/security.md, "Gas"). `multicall` is all-or-nothing — one reverting report would sink
-// every report of its batch — so each report is dry-run alone first, and one that would revert is
-// left out and named, never sent; the others go through.
+// The compute supplier's tools send the usage reports of all its due deals together, in batches
+// (protocol/usage-reports.ts: dry-run each alone, leave out and name one that would revert, one
+// `multicall` per batch), dry-run here through a node client as the supplier.
 
-import type { Address, ContractFunctionArgs, Hex, PublicClient, TransactionReceipt } from "viem";
-import { encodeFunctionData } from "viem";
+import type { Address, Hex, PublicClient, TransactionReceipt } from "viem";
 
 import { marketAbi } from "../../protocol/generated/abis.ts";
+import {
+  type BatchUsageReportsReturnType,
+  batchUsageReports,
+  type DueReport,
+  type RefusedReport,
+} from "../../protocol/usage-reports.ts";
 import { ContractRevertError, toChainError } from "../chain/errors.ts";
-import type { OnChainReport } from "./deal-source.ts";
 
-/** A deal's terms as `reportUsage` takes them back (the DealOpened event's terms). */
-type ReportedTerms = ContractFunctionArgs<typeof marketAbi, "nonpayable", "reportUsage">[1];
-
-/** One deal's report, as its compute supplier sends it. */
-export type DueReport = { dealId: bigint; terms: ReportedTerms; report: OnChainReport };
+export type { DueReport, RefusedReport };
 
 export type SendUsageReportsParameters = {
   client: PublicClient;
@@ -32,16 +30,7 @@ export type SendUsageReportsParameters = {
   maxBatch?: number;
 };
 
-export type RefusedReport = { dealId: bigint; reason: string };
-
-export type SendUsageReportsReturnType = {
-  /** Deals whose report is on chain, in the order sent. */
-  reported: bigint[];
-  /** Reports left out because they would revert (the market's error name), or whose batch reverted. */
-  refused: RefusedReport[];
-  /** One receipt per transaction sent. */
-  receipts: TransactionReceipt[];
-};
+export type SendUsageReportsReturnType = BatchUsageReportsReturnType<TransactionReceipt>;
 
 /**
  * Dry-runs each report alone, then sends the ones that would succeed in batches of `maxBatch`, each
@@ -52,28 +41,13 @@ export type SendUsageReportsReturnType = {
  * const { reported, refused } = await sendUsageReports({ client, market, supplier, reports, send });
  * for (const { dealId, reason } of refused) logger.warn({ dealId, reason }, "report left out");
  */
-export async function sendUsageReports(p: SendUsageReportsParameters): Promise<SendUsageReportsReturnType> {
-  const maxBatch = p.maxBatch ?? 20;
-  const refused: RefusedReport[] = [];
-  const sendable: { dealId: bigint; data: Hex }[] = [];
-  for (const { dealId, terms, report } of p.reports) {
-    const data = encodeFunctionData({ abi: marketAbi, functionName: "reportUsage", args: [dealId, terms, report] });
-    const reason = await dryRun(p, data, dealId);
-    if (reason === undefined) sendable.push({ dealId, data });
-    else refused.push({ dealId, reason });
-  }
-  const reported: bigint[] = [];
-  const receipts: TransactionReceipt[] = [];
-  for (let i = 0; i < sendable.length; i += maxBatch) {
-    const batch = sendable.slice(i, i + maxBatch);
-    const receipt = await p.send(batch.map((r) => r.data));
-    receipts.push(receipt);
-    // multicall is all-or-nothing: a batch mined as reverted (out of gas, state changed since the
-    // dry run) reported none of its deals, and each is named rather than dropped from the answer.
-    if (receipt.status === "success") reported.push(...batch.map((r) => r.dealId));
-    else refused.push(...batch.map((r) => ({ dealId: r.dealId, reason: `batch ${receipt.transactionHash} reverted` })));
-  }
-  return { reported, refused, receipts };
+export function sendUsageReports(p: SendUsageReportsParameters): Promise<SendUsageReportsReturnType> {
+  return batchUsageReports({
+    reports: p.reports,
+    send: p.send,
+    maxBatch: p.maxBatch,
+    dryRun: (data, dealId) => dryRun(p, data, dealId),
+  });
 }
 
 /** undefined when the report would succeed alone, else why not (the market's error name when known). */

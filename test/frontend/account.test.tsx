@@ -5,9 +5,9 @@
 import { readFileSync } from "node:fs";
 import { screen, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
-import { encodeErrorResult } from "viem";
+import { decodeFunctionData, encodeErrorResult, type Hex, keccak256, parseTransaction } from "viem";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { formatTime } from "../../frontend/src/lib/format.ts";
+import { formatBps, formatCredits, formatEnergy, formatTime, formatToken } from "../../frontend/src/lib/format.ts";
 import { dealTermsArg } from "../../frontend/src/pages/account/deal-calldata.ts";
 import AccountPage from "../../frontend/src/pages/account/index.tsx";
 import type { AccountData, AccountDeal } from "../../frontend/src/pages/account/queries.ts";
@@ -51,6 +51,7 @@ function account(edit: (deal: AccountDeal) => AccountDeal = (d) => d): AccountDa
 }
 
 const active = captured.account.deals.nodes.find((d) => d.status === "ACTIVE")!;
+const finalised = captured.account.deals.nodes.find((d) => d.status === "FINALIZED")!;
 const REPORTED_AT = active.windowEnd + 600;
 const CHALLENGE_END = REPORTED_AT + 86_400;
 
@@ -86,6 +87,38 @@ const reported = (d: AccountDeal): AccountDeal =>
         ],
       };
 
+/** A captured amount of energy as the page writes it ("25kWh", "0Wh"). */
+const energy = (wh: bigint) => {
+  const { text, unit } = formatEnergy(wh, "en", 3);
+  return `${text}${unit}`;
+};
+
+/** What the buyer pays for a deal: every supplier's payment and the fee. */
+const paid = (d: AccountDeal) =>
+  BigInt(d.computePayment) + BigInt(d.energyPayment) + BigInt(d.bandwidthPayment) + BigInt(d.fee);
+
+/** The deal card's agreed price: the total, and per VCU-hour to the nearest base unit. */
+const allIn = (d: AccountDeal) => {
+  const total = paid(d);
+  const vcuHours = BigInt(d.vcuHours);
+  const perVcuHour = (total + vcuHours / 2n) / vcuHours;
+  return `${formatToken(total, "en")}USDC (${formatToken(perVcuHour, "en")}USDC / VCU·h all-in)`;
+};
+
+/**
+ * The open deal, reported with `whPerHour` in each of its 4 hours against the 100 kWh its terms
+ * declare, and flagged by the market as the indexer records UsageFlagged.
+ */
+const flaggedAs =
+  (whPerHour: string, flags: Pick<AccountDeal, "flaggedOutsideProfile" | "flaggedBelowGreenMinimum">) =>
+  (d: AccountDeal): AccountDeal => {
+    const r = reported(d);
+    if (r.id !== active.id) return r;
+    const whConsumed = String(4 * Number(whPerHour));
+    const usageReport = { ...r.usageReport!, whPerHour: Array(4).fill(whPerHour), whConsumed };
+    return { ...r, whConsumed, usageReport, flagged: true, ...flags, expectedWh: "100000" };
+  };
+
 /** Decoded calldata with addresses in one case (viem checksums what it decodes; the indexer lower-cases). */
 const plain = (value: unknown): unknown =>
   typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)
@@ -119,8 +152,15 @@ describe("account page", () => {
     expect(within(card).getByText("10 VCU × 4 h")).toBeTruthy();
     expect(within(card).getByText("the same grid area")).toBeTruthy();
     const figure = within(card).getByText("Hourly matching", { selector: "strong" }).closest("figure")!;
-    // 25 kWh metered in each hour; certificates of those hours: 25, 25, 10 and 0 kWh.
-    const summary = `4 hour(s) from ${formatTime(active.start, "en")}: certificates of the same hours cover 60% of the metered energy; 2 hour(s) fully green.`;
+    // 25 kWh metered in each hour against the certificates the capture matched to that hour.
+    const metered = 25_000n;
+    const green = active.hours.map((h) => BigInt(h.greenWh));
+    const covered = green.reduce((sum, g) => sum + (g < metered ? g : metered), 0n);
+    const share = formatBps((covered * 10_000n) / (metered * BigInt(green.length)), "en");
+    const full = green.filter((g) => g >= metered).length;
+    expect(full).toBeGreaterThan(0);
+    expect(full).toBeLessThan(green.length);
+    const summary = `4 hour(s) from ${formatTime(active.start, "en", "UTC")}: certificates of the same hours cover ${share} of the metered energy; ${full} hour(s) fully green.`;
     expect(within(figure).getByText(summary)).toBeTruthy();
     expect(within(figure).getByRole("img", { name: summary })).toBeTruthy();
     const rows = within(figure)
@@ -131,12 +171,7 @@ describe("account page", () => {
           .getAllByRole("cell")
           .map((c) => c.textContent),
       );
-    expect(rows.map((r) => r.slice(1))).toEqual([
-      ["25kWh", "25kWh", "25kWh"],
-      ["25kWh", "25kWh", "25kWh"],
-      ["25kWh", "10kWh", "25kWh"],
-      ["25kWh", "0Wh", "25kWh"],
-    ]);
+    expect(rows.map((r) => r.slice(1))).toEqual(green.map((g) => ["25kWh", energy(g), "25kWh"]));
   });
 
   it("lets the buyer confirm a reported deal and sends its terms and report back as calldata", async () => {
@@ -203,21 +238,7 @@ describe("account page", () => {
 
   it("shows a report far from the declared energy as flagged: no finalise, the buyer confirms only after the challenge window, any party goes to the arbiter", async () => {
     // 10 VCU delivered in each of 4 hours of a deal declaring 100 kWh, but 60 kWh reported: 40 % below.
-    const flaggedReport = (d: AccountDeal): AccountDeal => {
-      const r = reported(d);
-      return r.id !== active.id
-        ? r
-        : {
-            ...r,
-            whConsumed: "60000",
-            usageReport: { ...r.usageReport!, whPerHour: ["15000", "15000", "15000", "15000"], whConsumed: "60000" },
-            // as the indexer records the market's UsageFlagged
-            flagged: true,
-            flaggedOutsideProfile: true,
-            flaggedBelowGreenMinimum: false,
-            expectedWh: "100000",
-          };
-    };
+    const flaggedReport = flaggedAs("15000", { flaggedOutsideProfile: true, flaggedBelowGreenMinimum: false });
     const answers = { Account: account(flaggedReport) };
     stubNetwork({
       graphql: { ...answers, ChainTime: { status: { chainTime: CHALLENGE_END - 3_600 } } },
@@ -270,21 +291,9 @@ describe("account page", () => {
   });
 
   it("shows a report flagged for a green share below the bid's minimum, and offers no finalise", async () => {
-    // 110 kWh of a declared 100 kWh: inside the profile, but 60 kWh green of 110 is under the bid's 60 %.
-    const above = (d: AccountDeal): AccountDeal => {
-      const r = reported(d);
-      return r.id !== active.id
-        ? r
-        : {
-            ...r,
-            whConsumed: "110000",
-            usageReport: { ...r.usageReport!, whPerHour: ["27500", "27500", "27500", "27500"], whConsumed: "110000" },
-            flagged: true,
-            flaggedOutsideProfile: false,
-            flaggedBelowGreenMinimum: true,
-            expectedWh: "100000",
-          };
-    };
+    // 110 kWh of a declared 100 kWh: inside the profile, but the deal's green Wh fall under the bid's
+    // minimum share of 110 kWh.
+    const above = flaggedAs("27500", { flaggedOutsideProfile: false, flaggedBelowGreenMinimum: true });
     stubNetwork({
       graphql: { Account: account(above), ChainTime: { status: { chainTime: CHALLENGE_END + 60 } } },
       calls: roleAnswers(false),
@@ -458,11 +467,15 @@ describe("account page", () => {
     // Bid 1 is filled: nothing left to cancel.
     expect(screen.queryByRole("button", { name: "Cancel Bid #1" })).toBeNull();
     expect(screen.getByRole("meter", { name: "40% filled" })).toBeTruthy();
-    // 29.64 tokens to withdraw; 45.75 kgCO2e of credits from deal 1.
+    // The captured refund to withdraw and the credits of the finalised deal that were not retired.
     const withdraw = screen.getByRole("button", { name: "Withdraw" }) as HTMLButtonElement;
     expect(withdraw.disabled).toBe(false);
-    expect(screen.getByText("Ready to withdraw").nextElementSibling!.textContent).toBe("29.64USDC");
-    expect(screen.getAllByText("45.75").length).toBeGreaterThan(0);
+    const withdrawable = BigInt(captured.account.marketBalance!.withdrawable);
+    expect(withdrawable).toBeGreaterThan(0n);
+    expect(screen.getByText("Ready to withdraw").nextElementSibling!.textContent).toBe(
+      `${formatToken(withdrawable, "en")}USDC`,
+    );
+    expect(screen.getAllByText(formatCredits(BigInt(captured.account.creditBalance), "en")).length).toBeGreaterThan(0);
     expect(screen.getByRole("button", { name: "Retire" })).toBeTruthy();
   });
 
@@ -566,20 +579,18 @@ describe("retirement and transfer checks", () => {
     });
     await renderPage(AccountPage, { path: "/account", route: "/account", as: "buyer" });
     const card = await dealCard(active.id);
-    // 72 compute + 3 energy + 3 bandwidth + 0.234 fee, out of an escrow of 100.
+    // Compute, energy and bandwidth payments and the fee, out of the deal's escrow.
     const price = within(card).getByText("Agreed price").nextElementSibling!;
-    expect(price.textContent).toBe("78.234USDC (1.95585USDC / VCU·h all-in)");
+    expect(price.textContent).toBe(allIn(active));
 
     const past = screen.getByRole("region", { name: "Past deals" });
-    const line = within(past).getByText("Deal #1").closest("details")!;
+    const line = within(past).getByText(`Deal #${finalised.id}`).closest("details")!;
     expect(line.open).toBe(false);
-    expect(line.querySelector("summary")!.textContent).toContain("120.36");
-    expect(screen.queryByRole("article", { name: "Deal #1" })).toBeNull();
-    await userEvent.setup().click(within(line).getByText("Deal #1"));
-    const opened = await screen.findByRole("article", { name: "Deal #1" });
-    expect(within(opened).getByText("Agreed price").nextElementSibling!.textContent).toBe(
-      "120.36USDC (2.006USDC / VCU·h all-in)",
-    );
+    expect(line.querySelector("summary")!.textContent).toContain(formatToken(paid(finalised), "en"));
+    expect(screen.queryByRole("article", { name: `Deal #${finalised.id}` })).toBeNull();
+    await userEvent.setup().click(within(line).getByText(`Deal #${finalised.id}`));
+    const opened = await screen.findByRole("article", { name: `Deal #${finalised.id}` });
+    expect(within(opened).getByText("Agreed price").nextElementSibling!.textContent).toBe(allIn(finalised));
   });
 
   it("pages through the deals, newest first, with the cursor the indexer gave", async () => {
@@ -621,3 +632,136 @@ describe("retirement and transfer checks", () => {
     expect(screen.queryByRole("navigation", { name: "Orders pages" })).toBeNull();
   });
 });
+
+describe("reporting all due deals", () => {
+  // Three due deals of the compute supplier: the captured open deal, one whose report the market would
+  // refuse (its deadline passed on chain), and one whose meter gave no report (gaps in the series).
+  const due =
+    (id: string) =>
+    (d: AccountDeal): AccountDeal => ({ ...d, id });
+  const three = (): AccountData => {
+    const data = account();
+    const open = data.account.deals.nodes.find((d) => d.id === active.id)!;
+    data.account.deals.nodes.push(due("8")(open), due("9")(open));
+    return data;
+  };
+  const ROOT = `0x${"ef".repeat(32)}`;
+  const metered = {
+    totalWh: 90_500,
+    root: ROOT,
+    samples: 1_441,
+    hours: [
+      { start: active.start, wh: 25_000 },
+      { start: active.start + 3_600, wh: 24_500 },
+      { start: active.start + 3 * 3_600, wh: 41_000 },
+    ],
+  };
+  const refusedRevert = encodeErrorResult({
+    abi: marketAbi,
+    errorName: "MarketReportDeadlinePassed",
+    args: [8n, active.reportDeadline],
+  });
+  const reportOf = (call: Hex) => decodeFunctionData({ abi: marketAbi, data: call });
+
+  it("dry-runs each metered report alone, names the one the market refuses and the one with no metered series, and sends the rest in one multicall", async () => {
+    const sent: Hex[] = [];
+    const seen = stubNetwork({
+      graphql: { Account: three(), ChainTime: { status: { chainTime: active.windowEnd + 60 } } },
+      calls: {
+        ...roleAnswers(false),
+        multicall: ([calls]: readonly unknown[]) => {
+          const batch = calls as Hex[];
+          if (batch.some((c) => reportOf(c).args![0] === 8n)) return { revert: refusedRevert };
+          return batch.map(() => "0x");
+        },
+      },
+      api: (url) =>
+        url.pathname === `/api/metering/${active.id}/report` || url.pathname === "/api/metering/8/report"
+          ? { body: metered }
+          : url.pathname === "/api/metering/9/report"
+            ? {
+                status: 409,
+                body: { type: "series-incomplete", title: "Series incomplete", detail: "gap from 10:00 to 10:05" },
+              }
+            : undefined,
+      rpc: chainForSends(sent),
+    });
+    await renderPage(AccountPage, { path: "/account", route: "/account", as: "computeSupplier" });
+    const button = await screen.findByRole("button", { name: "Report all 3 due deals" });
+    await userEvent.setup().click(button);
+
+    const status = await screen.findByText(`Reported: #${active.id}.`);
+    const box = status.closest("[role=status]") as HTMLElement;
+    expect(within(box).getByText("Deal #8 left out: MarketReportDeadlinePassed")).toBeTruthy();
+    expect(within(box).getByText(/^Deal #9 left out: .*gap from 10:00 to 10:05/)).toBeTruthy();
+
+    // Each deal was dry-run alone; the one transaction carries only the deal that would succeed.
+    const dryRuns = seen.calls.filter((c) => c.functionName === "multicall").map((c) => (c.args[0] as Hex[]).length);
+    expect(dryRuns.slice(0, 2)).toEqual([1, 1]);
+    expect(sent).toHaveLength(1);
+    const tx = parseTransaction(sent[0]);
+    const multicall = decodeFunctionData({ abi: marketAbi, data: tx.data! });
+    expect(multicall.functionName).toBe("multicall");
+    const [calls] = multicall.args as [Hex[]];
+    expect(calls).toHaveLength(1);
+    const report = reportOf(calls[0]);
+    expect(report.functionName).toBe("reportUsage");
+    expect(report.args![0]).toBe(BigInt(active.id));
+    // The metered Wh of each job hour (0 where the meter sent none), the deal's VCU in each, the series' root.
+    expect(report.args![2]).toEqual({
+      vcuPerHour: [active.vcu, active.vcu, active.vcu, active.vcu],
+      whPerHour: [25_000n, 24_500n, 0n, 41_000n],
+      meteringRoot: ROOT,
+    });
+    expect(plain(report.args![1])).toEqual(
+      dealTermsArg(account().account.deals.nodes.find((d) => d.id === active.id)!.terms),
+    );
+  });
+
+  it("offers no batch for a single due deal, nor to an account that reports none", async () => {
+    stubNetwork({
+      graphql: { Account: account(), ChainTime: { status: { chainTime: active.windowEnd + 60 } } },
+      calls: roleAnswers(false),
+    });
+    await renderPage(AccountPage, { path: "/account", route: "/account", as: "computeSupplier" });
+    await dealCard(active.id);
+    expect(screen.queryByRole("button", { name: /due deal/ })).toBeNull();
+  });
+});
+
+/** The chain a demo wallet sends through: nonce, gas and fees, the raw transaction kept, mined at once. */
+function chainForSends(sent: Hex[]) {
+  const hash = () => keccak256(sent.at(-1)!);
+  return {
+    eth_getTransactionCount: () => "0x0",
+    eth_estimateGas: () => "0x100000",
+    eth_gasPrice: () => "0x3b9aca00",
+    eth_maxPriorityFeePerGas: () => "0x3b9aca00",
+    eth_getBlockByNumber: () => ({
+      number: "0x10",
+      baseFeePerGas: "0x3b9aca00",
+      timestamp: "0x1",
+      hash: `0x${"01".repeat(32)}`,
+    }),
+    eth_sendRawTransaction: ([raw]: unknown[]) => {
+      sent.push(raw as Hex);
+      return hash();
+    },
+    eth_getTransactionReceipt: () => ({
+      transactionHash: hash(),
+      transactionIndex: "0x0",
+      blockHash: `0x${"01".repeat(32)}`,
+      blockNumber: "0x10",
+      from: demo("computeSupplier"),
+      to: testConfig.deployment.contracts.Market,
+      cumulativeGasUsed: "0x5208",
+      gasUsed: "0x5208",
+      effectiveGasPrice: "0x3b9aca00",
+      contractAddress: null,
+      logs: [],
+      logsBloom: `0x${"00".repeat(256)}`,
+      status: "0x1",
+      type: "0x2",
+    }),
+  };
+}

@@ -1,11 +1,13 @@
-// The dashboard from a `stats` answer captured off a real indexer (two deals: one finalised with all
-// 150 kWh green and half its 91.5 kgCO2e of credits retired, one open): headline figures, the
-// per-resource series the charts draw, and the window the range buttons ask for.
+// The dashboard from a `stats` answer captured off a real indexer (test/frontend/fixtures/capture.ts:
+// two deals of one bid, one finalised with half its credits retired, one open): headline figures,
+// the per-resource series the charts draw, and the window the range buttons ask for. The expected
+// figures are read from the capture, so a recapture moves them with it.
 
 import { readFileSync } from "node:fs";
 import { screen, waitFor, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { formatBps, formatCarbon, formatEnergy, formatToken } from "../../frontend/src/lib/format.ts";
 import {
   candleVolume,
   fittingRange,
@@ -31,6 +33,14 @@ const span: SpanData = fixture("stats-span.json");
 /** Compute prices per hardware class, as DashboardClassPrices answers them. */
 const classPrices: Record<string, { stats: { priceHistory: Candle[] } }> = fixture("stats-class-prices.json");
 const computePrices = classPrices["gpu-inference"].stats.priceHistory;
+
+const captured = stats.stats;
+const total = (resource: string) => captured.totals.find((t) => t.resource === resource)!;
+/** Every resource's traded value, in token base units. */
+const TRADED = captured.totals.reduce((sum, t) => sum + BigInt(t.value), 0n);
+/** Token base units (6 decimals) as the charts' plain numbers. */
+const tokens = (base: string) => Number(base) / 1e6;
+const shown = ({ text, unit }: { text: string; unit: string }) => `${text}${unit}`;
 
 const pricesOfClass = (v: Record<string, unknown>) => classPrices[v.hardwareClass as string];
 
@@ -74,29 +84,32 @@ afterEach(() => vi.useRealTimers());
 describe("dashboard figures", () => {
   it("adds up the headline figures exactly", () => {
     expect(headline(stats.stats)).toEqual({
-      tradedValue: 198_000_000n, // 180 compute + 12 energy + 6 bandwidth tokens
-      dealsOpened: 2,
-      dealsFinalized: 1,
-      vcuHours: 100n,
-      greenShareBps: 10_000,
-      timeMatchedGreenBps: 6_250,
-      contractedGreenShareBps: 8_400,
-      whRetired: 150_000n,
-      gCo2eAvoided: 91_500n,
-      creditsRetired: 45_750n,
+      tradedValue: TRADED,
+      dealsOpened: captured.deals.opened,
+      dealsFinalized: captured.deals.finalized,
+      vcuHours: BigInt(total("COMPUTE").quantity),
+      greenShareBps: captured.greenShareBps,
+      timeMatchedGreenBps: captured.timeMatchedGreenBps,
+      contractedGreenShareBps: captured.contractedGreenShareBps,
+      whRetired: BigInt(captured.whRetired),
+      gCo2eAvoided: BigInt(captured.gCo2eAvoided),
+      creditsRetired: BigInt(captured.creditsRetired),
     });
+    // All three resources traded, so the sum is not any one of them.
+    expect(captured.totals.every((t) => BigInt(t.value) > 0n && BigInt(t.value) < TRADED)).toBe(true);
   });
 
   it("turns buckets into chart series in display units (kWh and tokens per kWh for energy)", () => {
     const energy = resourceSeries(stats.stats.energyVolume, stats.stats.energyPrice, "ENERGY");
     expect(energy.x).toEqual([stats.stats.energyVolume[0].start]);
-    expect(energy.quantity).toEqual([210]);
-    expect(energy.value).toEqual([12]);
-    expect(energy.close).toEqual([0.05]);
-    expect(energy.high).toEqual([0.066666]);
+    // Wh → kWh; prices are base units per kWh.
+    expect(energy.quantity).toEqual([Number(captured.energyVolume[0].quantity) / 1000]);
+    expect(energy.value).toEqual([tokens(captured.energyVolume[0].value)]);
+    expect(energy.close).toEqual([tokens(captured.energyPrice[0].close)]);
+    expect(energy.high).toEqual([tokens(captured.energyPrice[0].high)]);
     const compute = resourceSeries(candleVolume(computePrices), computePrices, "COMPUTE");
-    expect(compute.close).toEqual([1.8]);
-    expect(compute.value).toEqual([180]);
+    expect(compute.close).toEqual([tokens(computePrices[0].close)]);
+    expect(compute.value).toEqual([tokens(total("COMPUTE").value)]);
   });
 
   it("puts every bucket of the window on the axis, quiet ones at zero volume and no price", () => {
@@ -108,8 +121,8 @@ describe("dashboard figures", () => {
       step: day,
     });
     expect(s.x).toEqual([start - 2 * day, start - day, start, start + day]);
-    expect(s.value).toEqual([0, 0, 180, 0]);
-    expect(s.close).toEqual([null, null, 1.8, null]);
+    expect(s.value).toEqual([0, 0, tokens(total("COMPUTE").value), 0]);
+    expect(s.close).toEqual([null, null, tokens(computePrices[0].close), null]);
   });
 
   it("opens on the shortest period that holds the whole history", () => {
@@ -143,21 +156,27 @@ describe("dashboard page", () => {
     await renderPage(DashboardPage, { path: "/dashboard", route: "/dashboard" });
     const figure = async (label: string) => (await screen.findByText(label)).nextElementSibling!.textContent;
     // The token's symbol is read from the chain, after the figures arrive.
-    await waitFor(async () => expect(await figure("Traded value")).toBe("198USDC"));
-    expect(await figure("Compute traded")).toBe("100VCU·h");
-    expect(await figure("Green share by volume")).toBe("100%");
+    await waitFor(async () => expect(await figure("Traded value")).toBe(`${formatToken(TRADED, "en", 2)}USDC`));
+    expect(await figure("Compute traded")).toBe(`${total("COMPUTE").quantity}VCU·h`);
+    expect(await figure("Green share by volume")).toBe(formatBps(captured.greenShareBps!, "en"));
     // Beside it, the share certified in the very hours the energy was used.
-    expect(await figure("Time-matched green share")).toBe("62.5%");
-    expect(await figure("Certified energy retired")).toBe("150kWh");
-    expect(await figure("CO₂e avoided")).toBe("91.5kgCO₂e");
-    expect(screen.getByText("2 deals opened, 1 finalised")).toBeTruthy();
-    expect(screen.getByText("84% contracted at opening")).toBeTruthy();
+    expect(await figure("Time-matched green share")).toBe(formatBps(captured.timeMatchedGreenBps!, "en"));
+    expect(await figure("Certified energy retired")).toBe(shown(formatEnergy(BigInt(captured.whRetired), "en")));
+    expect(await figure("CO₂e avoided")).toBe(shown(formatCarbon(BigInt(captured.gCo2eAvoided), "en")));
     expect(
-      screen.getByRole("img", { name: "Compute: 180 USDC traded; 1 of the periods shown had trades." }),
+      screen.getByText(`${captured.deals.opened} deals opened, ${captured.deals.finalized} finalised`),
+    ).toBeTruthy();
+    expect(
+      screen.getByText(`${formatBps(captured.contractedGreenShareBps!, "en")} contracted at opening`),
+    ).toBeTruthy();
+    const computeValue = formatToken(BigInt(total("COMPUTE").value), "en");
+    expect(
+      screen.getByRole("img", { name: `Compute: ${computeValue} USDC traded; 1 of the periods shown had trades.` }),
     ).toBeTruthy();
     // Across classes, one price line per hardware class that traded.
+    const computeClose = formatToken(BigInt(computePrices[0].close), "en");
     expect(
-      screen.getByRole("img", { name: "Last close per hardware class: GPU, inference 1.8 USDC / VCU·h." }),
+      screen.getByRole("img", { name: `Last close per hardware class: GPU, inference ${computeClose} USDC / VCU·h.` }),
     ).toBeTruthy();
   });
 
@@ -172,7 +191,9 @@ describe("dashboard page", () => {
     const user = userEvent.setup();
     await user.selectOptions(await screen.findByRole("combobox", { name: "Hardware class" }), "gpu-inference");
     expect(
-      await screen.findByRole("img", { name: "Compute · GPU, inference: last close 1.8 USDC / VCU·h." }),
+      await screen.findByRole("img", {
+        name: `Compute · GPU, inference: last close ${formatToken(BigInt(computePrices[0].close), "en")} USDC / VCU·h.`,
+      }),
     ).toBeTruthy();
     const asked = seen.graphql
       .filter((g) => g.operation === "DashboardClassPrices")
@@ -190,7 +211,8 @@ describe("dashboard page", () => {
     const resources = await screen.findByRole("group", { name: "Resource" });
     await user.click(within(resources).getByRole("button", { name: "Green power" }));
     expect(within(resources).getByRole("button", { name: "Green power" }).getAttribute("aria-pressed")).toBe("true");
-    expect(screen.getByRole("img", { name: "Green power: last close 0.05 USDC / kWh." })).toBeTruthy();
+    const energyClose = formatToken(BigInt(captured.energyPrice[0].close), "en");
+    expect(screen.getByRole("img", { name: `Green power: last close ${energyClose} USDC / kWh.` })).toBeTruthy();
 
     await user.click(within(screen.getByRole("group", { name: "Period" })).getByRole("button", { name: "30 days" }));
     await waitFor(() =>

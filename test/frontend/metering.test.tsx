@@ -30,8 +30,13 @@ vi.mock("uplot", () => ({ default: { paths: { bars: () => () => null } } }));
 const byDeal: ProvenanceData = JSON.parse(
   readFileSync(repoFile("test/frontend/fixtures", "provenance-deal.json"), "utf8"),
 );
-// The captured deal's certificate batches were generated in [START, START + 3600).
-const START = 1_796_356_803;
+// The metered hours: the captured deal's last hour, whose certificates one batch of the capture holds,
+// and the hour after the job, which none covers.
+const captured = byDeal.provenance.steps.find((s) => s.stage === "DEAL")!.deal!;
+const START = captured.start + (captured.durationHours - 1) * 3_600;
+const lastHourBatch = byDeal.provenance.steps.find(
+  (s) => s.batch !== null && s.batch!.periodStart <= START && START < s.batch!.periodEnd,
+)!.batch!;
 const ROOT = `0x${"cd".repeat(32)}`;
 
 function series(matches: boolean | null) {
@@ -86,7 +91,8 @@ describe("a deal's metered energy", () => {
     const rows = within(table).getAllByRole("row").slice(1);
     expect(rows).toHaveLength(2);
     expect(rows[0].textContent).toMatch(/90\.5\s*kWh/);
-    expect(rows[0].textContent).toContain("#1 (Wind), #2 (Solar)");
+    const source = lastHourBatch.source[0].toUpperCase() + lastHourBatch.source.slice(1);
+    expect(rows[0].textContent).toContain(`#${lastHourBatch.id} (${source})`);
     expect(rows[1].textContent).toMatch(/59\.5\s*kWh/);
     expect(rows[1].textContent).toContain("none");
     expect(within(card).getByText(ROOT)).toBeTruthy();

@@ -79,7 +79,10 @@ export type SeenCall = { to: string; functionName: string; args: readonly unknow
 export type Network = {
   /** GraphQL answers by operation name: data, or a function of the variables. */
   graphql: Record<string, unknown | ((variables: Record<string, unknown>) => unknown)>;
-  /** eth_call answers by function name: the function's return value, or `{ revert: data }`. */
+  /**
+   * eth_call answers by function name: the function's return value, or `{ revert: data }`; a function
+   * answers from the call's decoded arguments.
+   */
   calls?: Record<string, unknown | { revert: Hex }>;
   /** Other JSON-RPC methods (getTransaction, …) by method name. */
   rpc?: Record<string, (params: unknown[]) => unknown>;
@@ -109,7 +112,8 @@ export function stubNetwork(network: Network, config: StackConfig = testConfig):
       const abi = abiAt[to.toLowerCase()];
       const call = decodeFunctionData({ abi, data });
       seen.calls.push({ to, functionName: call.functionName, args: call.args ?? [] });
-      const answer = network.calls?.[call.functionName];
+      const given = network.calls?.[call.functionName];
+      const answer = typeof given === "function" ? given(call.args ?? []) : given;
       if (answer && typeof answer === "object" && "revert" in answer) {
         return {
           jsonrpc: "2.0",

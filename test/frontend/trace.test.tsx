@@ -7,7 +7,7 @@ import { screen, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
-import { formatTime } from "../../frontend/src/lib/format.ts";
+import { formatBps, formatCarbon, formatEnergy, formatTime } from "../../frontend/src/lib/format.ts";
 import TracePage from "../../frontend/src/pages/trace/index.tsx";
 import { layoutProvenance, linkPath, STAGES } from "../../frontend/src/pages/trace/layout.ts";
 import type { ProvenanceData } from "../../frontend/src/pages/trace/queries.ts";
@@ -25,6 +25,10 @@ const fixture = (name: string): ProvenanceData =>
   JSON.parse(readFileSync(repoFile("test/frontend/fixtures", name), "utf8"));
 const byDeal = fixture("provenance-deal.json");
 const byBatch = fixture("provenance-batch.json");
+const finalised = byDeal.provenance.steps.find((st) => st.stage === "DEAL")!.deal!;
+
+/** An amount as a step's links name it ("75 kWh"). */
+const spaced = ({ text, unit }: { text: string; unit: string }) => `${text} ${unit}`;
 
 describe("trace page", () => {
   it("draws a deal's whole chain: a card per step, a link per provenance link, each step's transaction", async () => {
@@ -57,18 +61,25 @@ describe("trace page", () => {
   it("shows the deal's hours: energy needed, certificates of the same hour, metered and retired", async () => {
     stubNetwork({ graphql: { Provenance: byDeal } });
     await renderPage(TracePage, { path: "/trace/deal/1", route: "/trace/:kind?/:id?" });
-    const card = (await screen.findByRole("heading", { name: "Deal #1 hour by hour" })).closest(
+    const card = (await screen.findByRole("heading", { name: `Deal #${finalised.id} hour by hour` })).closest(
       "section, article, div",
     )!;
     expect(
       within(card as HTMLElement).getByText(
-        "15 VCU for 4 hour(s); certificates from the same grid area, each counting only in the hour it was generated.",
+        `${finalised.vcu} VCU for ${finalised.durationHours} hour(s); certificates from the same grid area, each counting only in the hour it was generated.`,
       ),
     ).toBeTruthy();
-    const deal = byDeal.provenance.steps.find((st) => st.deal?.id === "1")!.deal!;
-    const summary = `4 hour(s) from ${formatTime(deal.start, "en")}: certificates of the same hours cover 100% of the metered energy; 4 hour(s) fully green.`;
+    // The share of the metered energy that certificates of the very same hour cover.
+    const metered = finalised.hours.map((h) => BigInt(h.meteredWh!));
+    const covered = finalised.hours.reduce((sum, h, i) => {
+      const green = BigInt(h.greenWh);
+      return sum + (green < metered[i] ? green : metered[i]);
+    }, 0n);
+    const share = formatBps((covered * 10_000n) / metered.reduce((a, b) => a + b), "en");
+    const full = finalised.hours.filter((h, i) => BigInt(h.greenWh) >= metered[i]).length;
+    const summary = `4 hour(s) from ${formatTime(finalised.start, "en", "UTC")}: certificates of the same hours cover ${share} of the metered energy; ${full} hour(s) fully green.`;
     expect(screen.getByRole("img", { name: summary })).toBeTruthy();
-    const table = screen.getByRole("table", { name: "Hourly matching of deal #1" });
+    const table = screen.getByRole("table", { name: `Hourly matching of deal #${finalised.id}` });
     expect(
       within(table)
         .getAllByRole("columnheader")
@@ -86,21 +97,33 @@ describe("trace page", () => {
         .getAllByRole("listitem")
         .find((c) => c.dataset.key === key)!;
 
-    // Device 1: a 10 MW wind farm; its batch generated 5 MWh; 90 kWh of it retired for deal 1.
+    // Device 1: a 10 MW wind farm; its batch generated what the deal's wind lots took, all retired for the deal.
     expect(card("DEVICE:1").textContent).toContain("10 MW");
     expect(card("DEVICE:1").textContent).toContain("Wind");
-    expect(card("CERTIFICATE_BATCH:1").textContent).toContain("5 MWh");
-    const report = card("USAGE_REPORT:1").textContent!;
-    expect(report).toContain("60");
-    expect(report).toContain("150 kWh");
-    const retirement = byDeal.provenance.steps.find((s) => s.stage === "RETIREMENT" && s.retirement?.wh === "90000")!;
-    expect(card(retirement.key).textContent).toContain("90 kWh");
-    // Credits: gCO2e as kg (the fixture's retirement used 45,750 g = 45.75 kg).
+    const batch = byDeal.provenance.steps.find((s) => s.key === "CERTIFICATE_BATCH:1")!.batch!;
+    expect(card("CERTIFICATE_BATCH:1").textContent).toContain(spaced(formatEnergy(BigInt(batch.issuedWh), "en", 3)));
+    const usage = byDeal.provenance.steps.find((s) => s.stage === "USAGE_REPORT")!.usageReport!;
+    const report = card(`USAGE_REPORT:${finalised.id}`).textContent!;
+    expect(report).toContain(usage.vcuDelivered);
+    expect(report).toContain(spaced(formatEnergy(BigInt(usage.whConsumed), "en", 3)));
+    const retirement = byDeal.provenance.steps.find((s) => s.stage === "RETIREMENT")!;
+    expect(card(retirement.key).textContent).toContain(
+      spaced(formatEnergy(BigInt(retirement.retirement!.wh), "en", 3)),
+    );
+    // Credits: gCO2e as kg.
     const creditRetirement = byDeal.provenance.steps.find((s) => s.stage === "CREDIT_RETIREMENT")!;
-    expect(card(creditRetirement.key).textContent).toContain("45.75 kgCO₂e");
+    expect(card(creditRetirement.key).textContent).toContain(
+      spaced(formatCarbon(BigInt(creditRetirement.creditRetirement!.amount), "en")),
+    );
     expect(card(creditRetirement.key).textContent).toContain("scope 2 offset");
-    // The deal is fed by two energy offers; its card says so with the Wh of each lot.
-    expect(card("DEAL:1").textContent).toMatch(/From.*Energy offer 1 \(90 kWh\).*Energy offer 2 \(60 kWh\)/);
+    // The deal is fed by two energy offers (wind, then solar); its card says so with the Wh of each one's lots.
+    const fed = (offer: string) => {
+      const link = byDeal.provenance.links.find((l) => l.from === offer && l.to === `DEAL:${finalised.id}`)!;
+      return spaced(formatEnergy(BigInt(link.quantity!), "en", 3)).replace(".", "\\.");
+    };
+    expect(card(`DEAL:${finalised.id}`).textContent).toMatch(
+      new RegExp(`From.*Energy offer 1 \\(${fed("ENERGY_OFFER:1")}\\).*Energy offer 2 \\(${fed("ENERGY_OFFER:2")}\\)`),
+    );
   });
 
   it("fans a batch out to every deal it fed, links re-root the trace, and the chain is ordered by stage", async () => {

@@ -3,6 +3,7 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { artifacts } from "hardhat";
 import { SOURCE_FACTORS } from "../../ignition/modules/CCEX.ts";
+import { REGIONS } from "../../protocol/units.ts";
 import type {
   CarbonCredits,
   GreenCertificates,
@@ -23,15 +24,22 @@ export const WIND_FACTOR = BigInt(SOURCE_FACTORS[Source.Wind]);
 export const SOLAR_FACTOR = BigInt(SOURCE_FACTORS[Source.Solar]);
 export const BUYER_FUNDS = 100_000n * USD;
 
+/** A region's on-chain code, by the name protocol/units.ts gives it (the one list of regions). */
+function regionCode(name: (typeof REGIONS)[number]["name"]): number {
+  const region = REGIONS.find((r) => r.name === name);
+  if (region === undefined) throw new Error(`protocol/units.ts lists no region ${name}`);
+  return region.code;
+}
+
 export const Region = {
-  BeijingTianjinHebei: 1,
-  YangtzeDelta: 2,
-  GuangdongHkMacao: 3,
-  ChengduChongqing: 4,
-  InnerMongolia: 5,
-  Guizhou: 6,
-  Gansu: 7,
-  Ningxia: 8,
+  BeijingTianjinHebei: regionCode("beijing-tianjin-hebei"),
+  YangtzeDelta: regionCode("yangtze-delta"),
+  GuangdongHkMacao: regionCode("guangdong-hk-macao"),
+  ChengduChongqing: regionCode("chengdu-chongqing"),
+  InnerMongolia: regionCode("inner-mongolia"),
+  Guizhou: regionCode("guizhou"),
+  Gansu: regionCode("gansu"),
+  Ningxia: regionCode("ningxia"),
 } as const;
 /** IMarket.CertificateOrigin: where a bid's certificates may come from. */
 export const Origin = { ComputeRegion: 0, GridArea: 1, Anywhere: 2 } as const;

@@ -26,7 +26,7 @@ export function HourlyMatch({ hours, caption }: Props) {
   const settled = hours.some((h) => h.retiredWh !== null && h.retiredWh !== undefined);
   const summary = t(coverage.metered ? "hourly.summaryMetered" : "hourly.summary", {
     count: hours.length,
-    from: formatTime(hours[0].start, locale),
+    from: formatTime(hours[0].start, locale, "UTC"),
     share: formatBps(coverage.shareBps, locale),
     full: coverage.fullHours,
   });
@@ -35,7 +35,7 @@ export function HourlyMatch({ hours, caption }: Props) {
     return v === null || v === undefined ? "—" : <Amount value={v} kind="energy" digits={3} />;
   };
   const columns: Column<MatchHour>[] = [
-    { key: "hour", header: t("hourly.hour"), render: (h) => formatTime(h.start, locale) },
+    { key: "hour", header: t("hourly.hour"), render: (h) => formatTime(h.start, locale, "UTC") },
     { key: "need", header: t("hourly.need"), numeric: true, render: energy((h) => h.needWh) },
     { key: "green", header: t("hourly.green"), numeric: true, render: energy((h) => h.greenWh) },
   ];

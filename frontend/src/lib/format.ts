@@ -2,6 +2,7 @@
 // Amounts stay bigint from the chain to the screen: they are turned into decimal strings by integer
 // arithmetic and handed to Intl.NumberFormat as strings, which formats them without going through a
 // float. Parsing goes the other way, digit by digit, so "0.1" tokens is exactly 100000 base units.
+import { isOnHour } from "../../../protocol/hours.ts";
 import { BPS, CREDIT_DECIMALS, TOKEN_DECIMALS } from "../../../protocol/units.ts";
 
 export type Locale = "en" | "zh-CN";
@@ -243,6 +244,19 @@ export function parseLocalDateTime(value: string): number | null {
   if (value === "") return null;
   const ms = new Date(value).getTime();
   return Number.isNaN(ms) ? null : Math.floor(ms / 1000);
+}
+
+export type HourInputValue = { ok: true; hour: number } | { ok: false; error: "dateMissing" | "notOnHour" };
+
+/**
+ * An hour field's `datetime-local` value (local time) read as a whole UTC hour, in unix seconds: the
+ * market trades whole UTC hours (protocol/hours.ts), and in a half-hour time zone a local :00 is not one.
+ * @example readHourInput("2026-12-06T14:00") → { ok: true, hour: 1797001200 } (with the browser in UTC)
+ */
+export function readHourInput(value: string): HourInputValue {
+  const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value) ? parseLocalDateTime(value) : null;
+  if (t === null) return { ok: false, error: "dateMissing" };
+  return isOnHour(t) ? { ok: true, hour: t } : { ok: false, error: "notOnHour" };
 }
 
 /** Unix seconds → the local-time string a `datetime-local` input takes. */

@@ -21,6 +21,7 @@ import {
 } from "../../helpers/deals.ts";
 import { type Deployed, deployExchange, HardwareClass, Origin, Region, Source } from "../../helpers/deploy.ts";
 import { eventsOf } from "../../helpers/events.ts";
+import { mulberry32 } from "../../helpers/random.ts";
 
 const WINDOW_HOURS = 12;
 const OFFER_VCU = 60n;
@@ -28,16 +29,9 @@ const LINK_MBPS = 300n;
 const DEVICE_W = 10_000_000n;
 const OFFER_WH = 150_000n;
 
-/** A small deterministic PRNG (mulberry32), so a failing seed replays exactly. */
+/** Seeded draws (mulberry32), so a failing seed replays exactly. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
     chance: (p: number) => next() < p,

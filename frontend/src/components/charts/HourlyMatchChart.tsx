@@ -6,7 +6,8 @@ import { useTranslation } from "react-i18next";
 import uPlot from "uplot";
 
 import type { MatchHour } from "../../lib/hourly-match.ts";
-import { timeScale } from "./time-scale.ts";
+import { useLocale } from "../../lib/locale.ts";
+import { timeScale, utcHourAxis, utcHourLegend } from "./time-scale.ts";
 import { chartColor, UPlotChart } from "./UPlotChart.tsx";
 
 const GREEN = "#009e73";
@@ -18,12 +19,13 @@ const kwh = (wh: string | bigint | null | undefined) => (wh === null || wh === u
 
 export function HourlyMatchChart({ hours, summary, height = 200 }: Props) {
   const { t } = useTranslation();
+  const locale = useLocale();
   const reported = hours.some((h) => h.meteredWh !== null && h.meteredWh !== undefined);
   const settled = hours.some((h) => h.retiredWh !== null && h.retiredWh !== undefined);
   const options = useMemo<Omit<uPlot.Options, "width" | "height">>(() => {
     const value = (_u: uPlot, v: number | null) => (v == null ? "—" : `${v.toLocaleString()} kWh`);
     const series: uPlot.Series[] = [
-      { label: t("chart.time") },
+      { label: t("chart.time"), value: utcHourLegend(locale) },
       {
         label: t("hourly.need"),
         fill: chartColor("grid"),
@@ -53,18 +55,21 @@ export function HourlyMatchChart({ hours, summary, height = 200 }: Props) {
         value,
       });
     return {
+      // Ticks on the market's whole UTC hours, whatever the browser's zone (one half an hour off would
+      // otherwise tick on the half hour).
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
       // Bars sit in the middle of their hour, with half an hour of room at either end.
       scales: {
         x: { ...timeScale, range: (_u, lo, hi) => [lo - 1_800, hi + 1_800] },
         y: { range: (_u, _lo, hi) => [0, hi > 0 ? hi * 1.1 : 1] },
       },
       axes: [
-        { stroke: chartColor("muted"), grid: { show: false } },
+        { ...utcHourAxis(locale), stroke: chartColor("muted"), grid: { show: false } },
         { stroke: chartColor("muted"), grid: { stroke: chartColor("grid") }, size: 56, label: "kWh" },
       ],
       series,
     };
-  }, [t, reported, settled]);
+  }, [t, locale, reported, settled]);
   const data = useMemo(() => {
     const columns: (number | null)[][] = [
       hours.map((h) => h.start + 1_800),

@@ -18,6 +18,8 @@ import { DealCard, PastDeal } from "./DealCard.tsx";
 import { dealAgenda, type Viewer } from "./eligibility.ts";
 import { OrdersCard } from "./OrdersCard.tsx";
 import { ACCOUNT_QUERY, type AccountDeal, DISPUTED_DEALS_QUERY, PAGE_SIZE } from "./queries.ts";
+import { ReportAllDue } from "./ReportAllDue.tsx";
+import { dueForReport } from "./report-all.ts";
 import { reportFlags } from "./report-flags.ts";
 import { useChainNow } from "./use-chain-now.ts";
 
@@ -91,6 +93,7 @@ export default function AccountPage() {
   const past = deals.filter((d) => CLOSED.has(d.status));
   const mine = new Set(deals.map((d) => d.id));
   const openDisputes = (disputes.data?.deals.nodes ?? []).filter((d) => !mine.has(d.id));
+  const due = now === null ? [] : dueForReport(running, viewer, now);
   const waiting = deals.filter(
     (d) => now !== null && dealAgenda(d, viewer, now, reportFlags(d)?.flagged ?? null).actions.length > 0,
   ).length;
@@ -124,6 +127,7 @@ export default function AccountPage() {
           waiting > 0 ? <span className="badge badge--warn">{t("deals.waiting", { count: waiting })}</span> : undefined
         }
       >
+        <ReportAllDue due={due} />
         {deals.length === 0 ? (
           <QueryState loading={query.isPending} error={query.error} empty={t("deals.empty")} />
         ) : (

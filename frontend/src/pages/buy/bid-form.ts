@@ -1,14 +1,21 @@
 // The bid form's model: what a buyer types (strings), checked field by field against the
 // contract's rules (IMarket.postBid) before anything is signed, and turned into the on-chain
 // BidParams and the pricing API's quote request. Pure, so the rules are tested without a page.
-import { ceilHour, isOnHour, MAX_JOB_HOURS, MAX_WINDOW_HOURS } from "../../../../protocol/hours.ts";
+import { ceilHour, MAX_JOB_HOURS, MAX_WINDOW_HOURS } from "../../../../protocol/hours.ts";
 import {
   CERTIFICATE_ORIGINS,
   type CertificateOrigin,
   DEFAULT_CERTIFICATE_ORIGIN,
 } from "../../../../protocol/orders.ts";
 import { BPS, HARDWARE_CLASSES, type HardwareClass, REGIONS, SECONDS_PER_HOUR } from "../../../../protocol/units.ts";
-import { type Parsed, parseInteger, parseLocalDateTime, parsePercentToBps, parseToken } from "../../lib/format.ts";
+import {
+  type Parsed,
+  parseInteger,
+  parseLocalDateTime,
+  parsePercentToBps,
+  parseToken,
+  readHourInput,
+} from "../../lib/format.ts";
 
 export type PriceMode = "perVcuHour" | "total";
 
@@ -128,18 +135,18 @@ export function validateBid(
   const buyerRegion = form.buyerRegion === "" ? NaN : Number(form.buyerRegion);
   if (!known.has(buyerRegion)) errors.buyerRegion = { key: "buyerRegion" };
 
-  const start = parseLocalDateTime(form.earliestStart);
-  const end = parseLocalDateTime(form.latestEnd);
-  if (start === null) errors.earliestStart = { key: "dateMissing" };
-  else if (!isOnHour(start)) errors.earliestStart = { key: "notOnHour" };
-  if (end === null) errors.latestEnd = { key: "dateMissing" };
-  else if (!isOnHour(end)) errors.latestEnd = { key: "notOnHour" };
-  else if (end <= now) errors.latestEnd = { key: "latestEndPast" };
-  else if (start !== null && end <= start) errors.latestEnd = { key: "latestEndBeforeStart" };
-  else if (start !== null && end - start > MAX_WINDOW_HOURS * SECONDS_PER_HOUR)
+  const startIn = readHourInput(form.earliestStart);
+  const endIn = readHourInput(form.latestEnd);
+  const start = startIn.ok ? startIn.hour : null;
+  const end = endIn.ok ? endIn.hour : null;
+  if (!startIn.ok) errors.earliestStart = { key: startIn.error };
+  if (!endIn.ok) errors.latestEnd = { key: endIn.error };
+  else if (endIn.hour <= now) errors.latestEnd = { key: "latestEndPast" };
+  else if (start !== null && endIn.hour <= start) errors.latestEnd = { key: "latestEndBeforeStart" };
+  else if (start !== null && endIn.hour - start > MAX_WINDOW_HOURS * SECONDS_PER_HOUR)
     errors.latestEnd = { key: "windowTooLong", values: { max: MAX_WINDOW_HOURS } };
-  else if (start !== null && duration > 0 && duration * SECONDS_PER_HOUR > end - start)
-    errors.durationHours = { key: "durationAboveWindow", values: { hours: (end - start) / SECONDS_PER_HOUR } };
+  else if (start !== null && duration > 0 && duration * SECONDS_PER_HOUR > endIn.hour - start)
+    errors.durationHours = { key: "durationAboveWindow", values: { hours: (endIn.hour - start) / SECONDS_PER_HOUR } };
   // A job that does not fit has no latest start to default the expiry to: its duration is the error.
   const latestStart = end === null || errors.durationHours ? null : end - duration * SECONDS_PER_HOUR;
 

@@ -13,6 +13,7 @@ import { HARDWARE_CLASSES, type HardwareClass, REGIONS } from "../../../../proto
 import { Amount } from "../../components/Amount.tsx";
 import { Card } from "../../components/Card.tsx";
 import { Field, FieldSet } from "../../components/Field.tsx";
+import { HourInput } from "../../components/HourInput.tsx";
 import { TxLink } from "../../components/TxLink.tsx";
 import { useChain } from "../../lib/chain.ts";
 import { useChainTime } from "../../lib/chain-time.ts";
@@ -285,32 +286,20 @@ export default function BuyPage() {
                 </select>
               )}
             </Field>
-            <Field
+            <HourInput
               label={t("fields.earliestStart")}
               hint={bid && bid.params.earliestStart <= now ? t("hints.windowStarted") : t("hints.earliestStart")}
               error={message("earliestStart")}
-            >
-              {(p) => (
-                <input
-                  {...p}
-                  type="datetime-local"
-                  step={3600}
-                  value={form.earliestStart}
-                  onChange={(e) => set("earliestStart", e.target.value)}
-                />
-              )}
-            </Field>
-            <Field label={t("fields.latestEnd")} hint={scheduleHint()} error={message("latestEnd")}>
-              {(p) => (
-                <input
-                  {...p}
-                  type="datetime-local"
-                  step={3600}
-                  value={form.latestEnd}
-                  onChange={(e) => set("latestEnd", e.target.value)}
-                />
-              )}
-            </Field>
+              value={form.earliestStart}
+              onChange={(v) => set("earliestStart", v)}
+            />
+            <HourInput
+              label={t("fields.latestEnd")}
+              hint={scheduleHint()}
+              error={message("latestEnd")}
+              value={form.latestEnd}
+              onChange={(v) => set("latestEnd", v)}
+            />
             <Field label={t("fields.expiry")} hint={t("hints.expiry")} error={message("expiry")}>
               {(p) => (
                 <input

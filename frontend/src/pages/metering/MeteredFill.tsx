@@ -11,12 +11,17 @@ import { fetchMeteredReport, type MeteredHour, MeteringProblem, whToKwhText } fr
 
 export type MeteredFigures = { kwhPerHour: string; meteringRoot: `0x${string}` };
 
-/** The metered kWh of each of the job's hours, in order; an hour the meter did not report counts 0. */
-export function kwhPerJobHour(hours: readonly MeteredHour[], deal: { start: number; durationHours: number }): string[] {
+/** The metered Wh of each of the job's hours, in order; an hour the meter did not report counts 0. */
+export function whPerJobHour(hours: readonly MeteredHour[], deal: { start: number; durationHours: number }): number[] {
   const byStart = new Map(hours.map((h) => [h.start, h.wh]));
-  return hoursOf(deal.start, deal.start + deal.durationHours * SECONDS_PER_HOUR).map((start) =>
-    whToKwhText(byStart.get(start) ?? 0),
+  return hoursOf(deal.start, deal.start + deal.durationHours * SECONDS_PER_HOUR).map(
+    (start) => byStart.get(start) ?? 0,
   );
+}
+
+/** The same as kWh text, as the report form takes it. */
+export function kwhPerJobHour(hours: readonly MeteredHour[], deal: { start: number; durationHours: number }): string[] {
+  return whPerJobHour(hours, deal).map(whToKwhText);
 }
 
 export function MeteredFill({

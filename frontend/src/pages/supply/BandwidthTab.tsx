@@ -10,7 +10,15 @@ import { useTx } from "../../lib/tx/index.tsx";
 import { useWallet } from "../../lib/wallet/index.tsx";
 import { CapacityCalendar } from "./CapacityCalendar.tsx";
 import { type BandwidthOfferForm, validateBandwidthOffer } from "./forms.ts";
-import { ErrorSummary, OwnOffers, RegionOptions, TxLine, useCheckedForm, useFieldMessage } from "./shared.tsx";
+import {
+  ErrorSummary,
+  OfferWindow,
+  OwnOffers,
+  RegionOptions,
+  TxLine,
+  useCheckedForm,
+  useFieldMessage,
+} from "./shared.tsx";
 
 export function BandwidthTab() {
   const { t } = useTranslation("supply");
@@ -23,6 +31,7 @@ export function BandwidthTab() {
   const {
     form,
     set,
+    setForm,
     result: { errors },
     checked,
     shown,
@@ -93,22 +102,11 @@ export function BandwidthTab() {
                 <input {...p} className="num" inputMode="numeric" value={form.latencyMs} onChange={set("latencyMs")} />
               )}
             </Field>
-            <Field label={t("fields.windowStart")} error={message(shown.windowStart)}>
-              {(p) => (
-                <input
-                  {...p}
-                  type="datetime-local"
-                  step={3600}
-                  value={form.windowStart}
-                  onChange={set("windowStart")}
-                />
-              )}
-            </Field>
-            <Field label={t("fields.windowEnd")} error={message(shown.windowEnd)}>
-              {(p) => (
-                <input {...p} type="datetime-local" step={3600} value={form.windowEnd} onChange={set("windowEnd")} />
-              )}
-            </Field>
+            <OfferWindow
+              form={form}
+              setForm={setForm}
+              errors={{ windowStart: message(shown.windowStart), windowEnd: message(shown.windowEnd) }}
+            />
             <Field
               label={t("fields.reservePerMbpsHour")}
               error={message(shown.reservePrice)}

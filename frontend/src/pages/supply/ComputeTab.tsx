@@ -12,7 +12,15 @@ import { useTx } from "../../lib/tx/index.tsx";
 import { useWallet } from "../../lib/wallet/index.tsx";
 import { CapacityCalendar } from "./CapacityCalendar.tsx";
 import { type ComputeOfferForm, validateComputeOffer } from "./forms.ts";
-import { ErrorSummary, OwnOffers, RegionOptions, TxLine, useCheckedForm, useFieldMessage } from "./shared.tsx";
+import {
+  ErrorSummary,
+  OfferWindow,
+  OwnOffers,
+  RegionOptions,
+  TxLine,
+  useCheckedForm,
+  useFieldMessage,
+} from "./shared.tsx";
 
 export function ComputeTab() {
   const { t } = useTranslation("supply");
@@ -26,6 +34,7 @@ export function ComputeTab() {
   const {
     form,
     set,
+    setForm,
     result: { errors, params },
     checked,
     shown,
@@ -92,22 +101,11 @@ export function ComputeTab() {
                 </select>
               )}
             </Field>
-            <Field label={t("fields.windowStart")} error={message(shown.windowStart)}>
-              {(p) => (
-                <input
-                  {...p}
-                  type="datetime-local"
-                  step={3600}
-                  value={form.windowStart}
-                  onChange={set("windowStart")}
-                />
-              )}
-            </Field>
-            <Field label={t("fields.windowEnd")} error={message(shown.windowEnd)}>
-              {(p) => (
-                <input {...p} type="datetime-local" step={3600} value={form.windowEnd} onChange={set("windowEnd")} />
-              )}
-            </Field>
+            <OfferWindow
+              form={form}
+              setForm={setForm}
+              errors={{ windowStart: message(shown.windowStart), windowEnd: message(shown.windowEnd) }}
+            />
             <Field label={t("fields.vcu")} hint={t("hints.vcu")} error={message(shown.vcu)} unit="VCU">
               {(p) => <input {...p} className="num" inputMode="numeric" value={form.vcu} onChange={set("vcu")} />}
             </Field>

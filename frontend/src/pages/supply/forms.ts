@@ -9,6 +9,7 @@ import {
   parseKwhToWh,
   parseLocalDateTime,
   parseToken,
+  readHourInput,
   splitAmounts,
 } from "../../lib/format.ts";
 
@@ -58,9 +59,8 @@ class Checker<F extends string> {
   }
   /** A time on the hour: windows and certificate hours are whole UTC hours (protocol/hours.ts). */
   hour(field: F, input: string): number | null {
-    const t = this.time(field, input);
-    if (t === null) return null;
-    return isOnHour(t) ? t : this.fail(field, "notOnHour");
+    const read = readHourInput(input);
+    return read.ok ? read.hour : this.fail(field, read.error);
   }
   region(field: F, input: string): number | null {
     const code = input === "" ? NaN : Number(input);

@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 
 import { REGIONS } from "../../../../protocol/units.ts";
 import { Amount, type AmountKind } from "../../components/Amount.tsx";
+import { HourInput } from "../../components/HourInput.tsx";
 import { StatusBadge } from "../../components/StatusBadge.tsx";
 import { type Column, Table } from "../../components/Table.tsx";
 import { TxLink } from "../../components/TxLink.tsx";
@@ -219,5 +220,36 @@ export function OwnOffers({ kind, title }: { kind: OwnOrder["kind"]; title: stri
       />
       <TxLine entry={tx.entry} />
     </section>
+  );
+}
+
+type WindowForm = { windowStart: string; windowEnd: string };
+
+/** An offer's window of whole hours: its first hour and the hour it ends (compute and bandwidth offers). */
+export function OfferWindow<F extends WindowForm>({
+  form,
+  setForm,
+  errors,
+}: {
+  form: F;
+  setForm: (update: (f: F) => F) => void;
+  errors: { windowStart: string | null; windowEnd: string | null };
+}) {
+  const { t } = useTranslation("supply");
+  return (
+    <>
+      <HourInput
+        label={t("fields.windowStart")}
+        error={errors.windowStart}
+        value={form.windowStart}
+        onChange={(v) => setForm((f) => ({ ...f, windowStart: v }))}
+      />
+      <HourInput
+        label={t("fields.windowEnd")}
+        error={errors.windowEnd}
+        value={form.windowEnd}
+        onChange={(v) => setForm((f) => ({ ...f, windowEnd: v }))}
+      />
+    </>
   );
 }
