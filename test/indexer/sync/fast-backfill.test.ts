@@ -12,8 +12,9 @@ import { migrate } from "../../../indexer/db/migrate.ts";
 import { type IndexedDeployment, loadContracts } from "../../../indexer/deployment.ts";
 import { handlers } from "../../../indexer/handlers/index.ts";
 import { createChain } from "../../../indexer/sync/chain.ts";
-import { createReferenceDecoder } from "../../../indexer/sync/decode.ts";
+import { createDecoder, createReferenceDecoder } from "../../../indexer/sync/decode.ts";
 import { SyncEngine, type SyncOptions } from "../../../indexer/sync/engine.ts";
+import { fetchRange } from "../../../indexer/sync/fetch-range.ts";
 import { deploy, Exchange, type Node, startNode } from "../helpers/chain.ts";
 import { buildMarketHistory } from "../helpers/history.ts";
 import { tempDir } from "../helpers/indexer.ts";
@@ -115,6 +116,53 @@ describe("fast backfill", () => {
       await fast.close();
       await cachedSteps.close();
       await retried.close();
+    }
+  });
+
+  it("halves a range whose logs exceed the response cap, while the ranges fetched beside it arrive whole", async () => {
+    const whole = createChain({ rpcUrl: node.url, wsUrl: "off" });
+    const addresses = deployment.contracts.map((c) => c.address.toLowerCase());
+    const perBlock = new Map<number, number>();
+    for (const l of await whole.logs({ addresses, fromBlock: deployment.startBlock, toBlock: head }))
+      perBlock.set(l.blockNumber, (perBlock.get(l.blockNumber) ?? 0) + 1);
+    await whole.close();
+    // Two neighbouring blocks with logs, and two blocks with a few: the cap lies between the size of
+    // the first block's answer and that of both blocks'.
+    const dense = [...perBlock].find(([n, c]) => c >= 20 && (perBlock.get(n + 1) ?? 0) >= 20)?.[0];
+    const sparse = [...perBlock].filter(([, c]) => c > 0 && c <= 5).map(([n]) => n);
+    assert.ok(dense !== undefined && sparse.length >= 2, "the history has dense and sparse blocks");
+    const bytes = async (fromBlock: number, toBlock: number) => {
+      const params = [
+        { address: addresses, fromBlock: `0x${fromBlock.toString(16)}`, toBlock: `0x${toBlock.toString(16)}` },
+      ];
+      const res = await fetch(node.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getLogs", params }),
+      });
+      return (await res.arrayBuffer()).byteLength;
+    };
+    const one = await bytes(dense, dense);
+    const cap = Math.floor((one + (await bytes(dense, dense + 1))) / 2);
+    assert.ok(
+      cap > 3 * ((await bytes(sparse[0], sparse[0])) + (await bytes(sparse[1], sparse[1]))),
+      "the sparse blocks' answers fit under the cap thrice",
+    );
+    const capped = createChain({ rpcUrl: node.url, wsUrl: "off", maxLogsResponseBytes: cap });
+    const decode = createDecoder(deployment.contracts);
+    const get = (fromBlock: number, range: number) =>
+      fetchRange(capped, addresses, decode, { fromBlock, limit: head, range, everyHeader: false });
+    try {
+      // Fetched together, as the engine fetches ranges ahead: each is answered on its own.
+      const [big, a, b] = await Promise.all([get(dense, 2), get(sparse[0], 1), get(sparse[1], 1)]);
+      assert.equal(big.range, 1, "the dense range was halved");
+      assert.equal(big.events.length, perBlock.get(dense));
+      assert.deepEqual(
+        [a.range, a.events.length, b.range, b.events.length],
+        [1, perBlock.get(sparse[0]), 1, perBlock.get(sparse[1])],
+      );
+    } finally {
+      await capped.close();
     }
   });
 });
