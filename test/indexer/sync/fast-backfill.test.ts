@@ -1,11 +1,13 @@
 // The backfill's fast path (compiled decoder, ranges fetched three ahead, large steps, rows kept in
-// memory from step to step) must leave exactly the database the reference path leaves (viem's
-// decoder, one range ahead, small steps, every step reading its rows from the database):
+// memory from step to step, secondary indexes built at the end) must leave exactly the database the
+// reference path leaves (viem's decoder, one range ahead, small steps, every step reading its rows
+// from the database, indexes kept up to date throughout):
 // one market history indexed both ways, every table dumped and compared row by row.
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { pino } from "pino";
+import { countDeferredIndexes } from "../../../indexer/db/deferred-indexes.ts";
 import { type Database, openDatabase } from "../../../indexer/db/driver.ts";
 import { dumpIndex } from "../../../indexer/db/dump.ts";
 import { migrate } from "../../../indexer/db/migrate.ts";
@@ -42,6 +44,9 @@ describe("fast backfill", () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Per database indexed: the most secondary indexes it held deferred after a step. */
+  const deferredMost = new Map<Database, number>();
+
   /** Indexes the history; with `failTransaction`, that transaction fails once after its writes. */
   async function index(options: Partial<SyncOptions>, failTransaction?: number): Promise<Database> {
     const dataDir = tempDir("fast-db");
@@ -49,11 +54,13 @@ describe("fast backfill", () => {
     const db = await openDatabase({ kind: "pglite", dataDir });
     await migrate(db);
     let transactions = 0;
+    let deferred = 0;
     const sync: Database = {
       ...db,
       transaction: (fn) =>
         db.transaction(async (tx) => {
           const result = await fn(tx);
+          deferred = Math.max(deferred, await countDeferredIndexes(tx));
           if (++transactions === failTransaction) throw new Error("connection lost before commit");
           return result;
         }),
@@ -86,6 +93,7 @@ describe("fast backfill", () => {
       await chain.close();
     }
     assert.equal(failures, failTransaction === undefined ? 0 : 1);
+    deferredMost.set(db, deferred);
     return db;
   }
 
@@ -95,13 +103,18 @@ describe("fast backfill", () => {
       rangesAhead: 1,
       targetLogsPerStep: 500,
       rowCache: false,
+      deferIndexes: false,
     });
     const fast = await index({});
     // Many small steps: most rows a step touches were kept in the cache by an earlier one.
-    const cachedSteps = await index({ targetLogsPerStep: 300 });
+    const cachedSteps = await index({ targetLogsPerStep: 300, maxBlockRange: 10 });
     // A step whose transaction fails after its handlers ran: the retry must not see its rows.
-    const retried = await index({ targetLogsPerStep: 300 }, 5);
+    const retried = await index({ targetLogsPerStep: 300, maxBlockRange: 10 }, 5);
     try {
+      assert.equal(deferredMost.get(reference), 0);
+      // In many steps, the secondary indexes are dropped after the first and built in the last.
+      for (const db of [cachedSteps, retried])
+        assert.ok((deferredMost.get(db) ?? 0) >= 20, `the backfill deferred ${deferredMost.get(db)} indexes`);
       const want = await dumpIndex(reference);
       const got = await dumpIndex(fast);
       assert.ok(want.events.length > 3_000, `${want.events.length} events`);
