@@ -313,7 +313,10 @@ export class SyncEngine {
         return;
       }
       fill();
-      await this.#commit(fetched.events, fetched.headers, fetched.to, journaled, fetched.to.number === through);
+      for (const part of splitSteps(fetched, 2 * this.#o.targetLogsPerStep)) {
+        await this.#commit(part.events, part.headers, part.to, journaled, part.to.number === through);
+        if (this.#stopping) return;
+      }
       // Aim the ranges not yet requested at the target log count; the node caps nothing on a local
       // chain, but big responses cost memory and small ones cost round trips. A range the node
       // refused as too large caps it.
@@ -504,6 +507,38 @@ export class SyncEngine {
       };
     });
   }
+}
+
+/**
+ * Cuts a fetched range whose events exceed `most` into steps of about `most / 2` events each, at
+ * block boundaries (a block is never split: a step ends with a whole block). Ranges are sized by the
+ * density of the range before them, so a dense stretch of the chain can bring many times the
+ * target; smaller steps keep the memory of one transaction bounded. Each part ends at a block that
+ * carries events, whose header the range holds.
+ */
+export function splitSteps(
+  fetched: Pick<FetchedRange, "events" | "headers" | "to">,
+  most: number,
+): { events: DecodedEvent[]; headers: BlockHeader[]; to: BlockHeader }[] {
+  const { events, headers, to } = fetched;
+  if (events.length <= most) return [{ events, headers, to }];
+  const byNumber = new Map(headers.map((h) => [h.number, h]));
+  const parts: { events: DecodedEvent[]; headers: BlockHeader[]; to: BlockHeader }[] = [];
+  let start = 0;
+  let after = -1;
+  for (let i = 1; i <= events.length; i++) {
+    const cut = i === events.length || (i - start >= most / 2 && events[i].blockNumber !== events[i - 1].blockNumber);
+    if (!cut) continue;
+    const last = i === events.length ? to : byNumber.get(events[i - 1].blockNumber)!;
+    parts.push({
+      events: events.slice(start, i),
+      headers: headers.filter((h) => h.number > after && h.number <= last.number),
+      to: last,
+    });
+    after = last.number;
+    start = i;
+  }
+  return parts;
 }
 
 /** Identifies what the database indexes, so that it is never mixed with another deployment. */
