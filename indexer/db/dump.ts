@@ -2,6 +2,7 @@
 // databases (a re-orged one against a fresh index of the canonical chain, a restarted one against
 // an uninterrupted one).
 
+import { listIndexes } from "./deferred-indexes.ts";
 import type { AnyRow, Queryable } from "./driver.ts";
 import { TABLE_NAMES } from "./tables.ts";
 
@@ -17,5 +18,7 @@ export async function dumpIndex(db: Queryable): Promise<IndexDump> {
   }
   const [state] = await db.query("SELECT chain_id, deployment, block_number, block_hash FROM sync_state");
   out.sync_state = state ? [state] : [];
+  // The schema's indexes too: a backfill that deferred them must have built every one again.
+  out.indexes = (await listIndexes(db)).map(([name, definition]) => ({ name, definition }));
   return out;
 }

@@ -30,7 +30,20 @@ export type Chain = {
   close(): Promise<void>;
 };
 
-export type ChainOptions = { rpcUrl: string; wsUrl?: string | null; timeoutMs?: number };
+export type ChainOptions = {
+  rpcUrl: string;
+  wsUrl?: string | null;
+  timeoutMs?: number;
+  /** Largest eth_getLogs answer read (default 64 MiB); a larger one is refused and the range halved. */
+  maxLogsResponseBytes?: number;
+};
+
+/**
+ * A step's logs arrive in one answer: 5,000 market logs take about 6 MB of JSON (deal terms are
+ * long), more than viem's default cap of 10 MiB once a range runs dense. The engine aims its ranges
+ * at a log count, not a byte count, so the cap is set well above what it asks for.
+ */
+const MAX_LOGS_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 type RpcBlock = { number: string; hash: string; parentHash: string; timestamp: string } | null;
 type RpcLog = Record<keyof RawLog, string> & { topics: string[] };
@@ -51,6 +64,15 @@ export function createChain(options: ChainOptions): Chain {
       batch: { batchSize: 200, wait: 0 },
       timeout: options.timeoutMs ?? 30_000,
       retryCount: 2,
+    }),
+  });
+  // Logs go one range per HTTP request: batched with the ranges fetched ahead, their answers would
+  // share one response body and one size cap, and a refusal would fail (and refetch) all of them.
+  const logClient: PublicClient = createPublicClient({
+    transport: http(options.rpcUrl, {
+      timeout: options.timeoutMs ?? 30_000,
+      retryCount: 2,
+      maxResponseBodySize: options.maxLogsResponseBytes ?? MAX_LOGS_RESPONSE_BYTES,
     }),
   });
   let ws: PublicClient | null = null;
@@ -84,7 +106,10 @@ export function createChain(options: ChainOptions): Chain {
         "blockHash" in filter
           ? { blockHash: filter.blockHash }
           : { fromBlock: hex(filter.fromBlock), toBlock: hex(filter.toBlock) };
-      const raw = await request<RpcLog[]>("eth_getLogs", [{ address: filter.addresses, ...range }]);
+      const raw = (await logClient.request({
+        method: "eth_getLogs",
+        params: [{ address: filter.addresses, ...range }] as never,
+      })) as unknown as RpcLog[];
       return raw.map((l) => ({
         address: l.address.toLowerCase(),
         topics: l.topics,

@@ -25,6 +25,7 @@ import {
   startNewIndex,
   storedBlocksBelow,
 } from "../db/checkpoint.ts";
+import { countDeferredIndexes, deferSecondaryIndexes, restoreDeferredIndexes } from "../db/deferred-indexes.ts";
 import type { Database } from "../db/driver.ts";
 import { readColumns, type TableColumns } from "../db/recordset.ts";
 import { RowCache, Store } from "../db/store.ts";
@@ -58,6 +59,11 @@ export type SyncOptions = {
    * events touch from the database: the straightforward path the cached one is tested against.
    */
   rowCache?: boolean;
+  /**
+   * A new index's backfill drops the secondary indexes in its first step and builds them in its last
+   * (default true; db/deferred-indexes.ts). Off, they are kept up to date row by row throughout.
+   */
+  deferIndexes?: boolean;
   /** Turns logs into events (default: the compiled decoder of decode.ts). */
   decoder?: Decoder;
   pollIntervalMs: number;
@@ -102,6 +108,10 @@ export class SyncEngine {
   /** Rows kept between backfill steps (final blocks only: nothing rolls them back behind it). */
   readonly #cache = new RowCache();
   #cp: Checkpoint | null = null;
+  /** The tables were emptied for a new index and no step has been written since. */
+  #newIndex = false;
+  /** The database holds secondary indexes a backfill dropped; the backfill's last step builds them. */
+  #indexesDeferred = false;
   #head: number | null = null;
   #chainId: number | null = null;
   #phase: SyncStatus["phase"] = "starting";
@@ -167,6 +177,7 @@ export class SyncEngine {
     }
     const fingerprint = deploymentFingerprint(this.#chainId, this.#o.contracts, startBlock);
     const state = await readSyncState(db);
+    this.#indexesDeferred = (await countDeferredIndexes(db)) > 0;
     if (state && state.deployment === fingerprint) {
       this.#cp = { number: state.block_number, hash: state.block_hash, journalFloor: state.journal_floor };
       this.#eventsIndexed = await countEvents(db);
@@ -180,6 +191,7 @@ export class SyncEngine {
     await db.transaction((tx) => startNewIndex(tx, chainId, fingerprint, genesis, state !== null));
     this.#cache.startEmpty(TABLE_NAMES);
     this.#cp = genesis;
+    this.#newIndex = true;
     this.#eventsIndexed = 0;
     this.#o.log.info({ startBlock }, "new index");
   }
@@ -301,7 +313,10 @@ export class SyncEngine {
         return;
       }
       fill();
-      await this.#commit(fetched.events, fetched.headers, fetched.to, journaled);
+      for (const part of splitSteps(fetched, 2 * this.#o.targetLogsPerStep)) {
+        await this.#commit(part.events, part.headers, part.to, journaled, part.to.number === through);
+        if (this.#stopping) return;
+      }
       // Aim the ranges not yet requested at the target log count; the node caps nothing on a local
       // chain, but big responses cost memory and small ones cost round trips. A range the node
       // refused as too large caps it.
@@ -324,11 +339,21 @@ export class SyncEngine {
     // By hash, not by number: the logs are those of exactly this block even if the head moves.
     const logs = await this.#o.chain.logs({ addresses: this.#addresses, blockHash: header.hash });
     const events = logs.map((l) => this.#decode(l, header.timestamp)).filter((e): e is DecodedEvent => e !== null);
-    await this.#commit(events, [header], header, true);
+    await this.#commit(events, [header], header, true, true);
   }
 
-  async #commit(events: DecodedEvent[], headers: BlockHeader[], to: BlockHeader, journaled: boolean) {
+  /** `last`: the step reaches the end of what is fetched in ranges (the backfill's last step). */
+  async #commit(events: DecodedEvent[], headers: BlockHeader[], to: BlockHeader, journaled: boolean, last: boolean) {
     const previous = this.#cp!;
+    // Indexes are dropped only by the first step of a new index's backfill that has more to come,
+    // and built again by the backfill's last step, or before any block that may still be re-orged.
+    const indexes = this.#indexesDeferred
+      ? journaled || last
+        ? "restore"
+        : null
+      : this.#newIndex && !journaled && !last && this.#o.deferIndexes !== false
+        ? "defer"
+        : null;
     const fromBlock = previous.number + 1;
     const withEvents = new Set(events.map((e) => e.blockNumber));
     // Blocks that may still be re-orged are written without the cache: a rollback would change
@@ -336,6 +361,7 @@ export class SyncEngine {
     if (journaled) this.#cache.drop();
     const cache = journaled || this.#o.rowCache === false ? undefined : this.#cache;
     const step = this.#o.db.transaction(async (tx) => {
+      if (indexes === "defer") await deferSecondaryIndexes(tx);
       // Every block that carries events is kept (times, ancestor search); so is the checkpoint block.
       await saveBlocks(
         tx,
@@ -353,6 +379,7 @@ export class SyncEngine {
         ? to.number
         : Math.max(previous.journalFloor, (this.#head ?? to.number) - this.#o.reorgDepth);
       const next: Checkpoint = { number: to.number, hash: to.hash, journalFloor: floor };
+      if (indexes === "restore") await restoreDeferredIndexes(tx);
       await advanceCheckpoint(tx, previous, next, Math.max(this.#head ?? to.number, to.number), journaled);
       return { touched: store.touched, checkpoint: next };
     });
@@ -362,6 +389,8 @@ export class SyncEngine {
       throw error;
     });
     cache?.trim();
+    this.#newIndex = false;
+    if (indexes !== null) this.#indexesDeferred = indexes === "defer";
     this.#cp = checkpoint;
     this.#eventsIndexed += events.length;
     this.#rate.add(events.length);
@@ -407,6 +436,7 @@ export class SyncEngine {
       await db.transaction((tx) => restartIndex(tx, genesis));
       this.#cache.startEmpty(TABLE_NAMES);
       this.#cp = genesis;
+      this.#newIndex = true;
       this.#eventsIndexed = 0;
       this.#emit({ type: "reorg", ancestor: this.#cp!.number, orphaned: cp.number - this.#cp!.number, reset: true });
       return;
@@ -477,6 +507,38 @@ export class SyncEngine {
       };
     });
   }
+}
+
+/**
+ * Cuts a fetched range whose events exceed `most` into steps of about `most / 2` events each, at
+ * block boundaries (a block is never split: a step ends with a whole block). Ranges are sized by the
+ * density of the range before them, so a dense stretch of the chain can bring many times the
+ * target; smaller steps keep the memory of one transaction bounded. Each part ends at a block that
+ * carries events, whose header the range holds.
+ */
+export function splitSteps(
+  fetched: Pick<FetchedRange, "events" | "headers" | "to">,
+  most: number,
+): { events: DecodedEvent[]; headers: BlockHeader[]; to: BlockHeader }[] {
+  const { events, headers, to } = fetched;
+  if (events.length <= most) return [{ events, headers, to }];
+  const byNumber = new Map(headers.map((h) => [h.number, h]));
+  const parts: { events: DecodedEvent[]; headers: BlockHeader[]; to: BlockHeader }[] = [];
+  let start = 0;
+  let after = -1;
+  for (let i = 1; i <= events.length; i++) {
+    const cut = i === events.length || (i - start >= most / 2 && events[i].blockNumber !== events[i - 1].blockNumber);
+    if (!cut) continue;
+    const last = i === events.length ? to : byNumber.get(events[i - 1].blockNumber)!;
+    parts.push({
+      events: events.slice(start, i),
+      headers: headers.filter((h) => h.number > after && h.number <= last.number),
+      to: last,
+    });
+    after = last.number;
+    start = i;
+  }
+  return parts;
 }
 
 /** Identifies what the database indexes, so that it is never mixed with another deployment. */

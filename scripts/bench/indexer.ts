@@ -15,8 +15,9 @@
 // Measured in one run: backfill on PGlite (as `npm run indexer` runs it) and on PostgreSQL (a real
 // server started here; --skip-postgres to leave it out); the same block ranges fetched from the
 // same node with no decoding and no database (`fetchOnlyEventsPerSecond`, the machine's ceiling);
-// head latency; the order-book query under load. The load average is printed with the figures:
-// the machine is shared.
+// head latency; the order-book query under load; the peak resident memory of the PGlite backfill
+// (`peakRssMb`), and each backfill's share of the fetch-only rate. The load average is printed with
+// the figures: the machine is shared.
 import { rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -88,28 +89,43 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
   engine.on((e) => {
     if (e.type === "block") ranges.push([e.fromBlock, e.toBlock]);
   });
+  // The step that reaches the head ends the clock (no polling beside the engine).
+  const reached = new Promise<void>((resolve) => {
+    const off = engine.on((e) => {
+      if (e.type === "block" && e.toBlock >= head) {
+        off();
+        resolve();
+      }
+    });
+  });
+  // Peak resident memory of the process while it backfills (rows kept between steps, JSON batches).
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, 20);
   const loadBefore = loadavg()[0];
   const t0 = performance.now();
   const cpuBefore = process.cpuUsage();
   await engine.init();
   const running = engine.run();
-  // A failure shows as phase "failed" below; it must not also crash the process past `finally`.
-  running.catch(() => undefined);
   const stop = async () => {
     await engine.stop();
     await running.catch(() => undefined);
     await chain.close();
   };
+  // The run ends only on an error (or a stop) before the head: then the race fails with it.
+  const ended = running.then(() => {
+    throw new Error("sync stopped before the head");
+  });
+  ended.catch(() => undefined);
   try {
-    while ((engine.status().indexedBlock ?? -1) < head) {
-      if (engine.status().phase === "failed")
-        throw new Error(`sync failed: ${JSON.stringify(engine.status().lastError)}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await Promise.race([reached, ended]);
   } catch (error) {
+    clearInterval(sampler);
     await stop();
-    throw error;
+    throw new Error(`sync failed: ${(error as Error).message}`);
   }
+  clearInterval(sampler);
   const seconds = (performance.now() - t0) / 1000;
   // CPU time of this process (sync loop and PGlite both run in it): steadier than wall time on a
   // machine shared with other work.
@@ -123,6 +139,7 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     eventsPerSecond: Math.round(events / seconds),
+    peakRssMb: Math.round(peakRss / 2 ** 20),
     loadAverage: Number(((loadBefore + loadavg()[0]) / 2).toFixed(2)),
   };
 }
@@ -285,6 +302,7 @@ async function main() {
           eventsPerSecond: run.eventsPerSecond,
           backfillSeconds: Number(run.seconds.toFixed(2)),
           backfillCpuSeconds: Number(run.cpuSeconds.toFixed(2)),
+          shareOfFetchOnly: Number((run.eventsPerSecond / fetched.eventsPerSecond).toFixed(2)),
           loadAverage: run.loadAverage,
         };
       } finally {
@@ -301,6 +319,8 @@ async function main() {
       backfillSeconds: Number(lite.seconds.toFixed(2)),
       backfillCpuSeconds: Number(lite.cpuSeconds.toFixed(2)),
       eventsPerCpuSecond: Math.round(events / lite.cpuSeconds),
+      /** Peak resident memory of the process during the PGlite backfill (MiB). */
+      peakRssMb: lite.peakRssMb,
       fetchOnlySeconds: Number(fetched.seconds.toFixed(2)),
       steps: lite.ranges.length,
       blocks: head - deployment.startBlock + 1,
@@ -334,6 +354,7 @@ async function main() {
         "backfill / fetch-only": result.shareOfFetchOnly,
         "PostgreSQL backfill events/s": result.postgres?.eventsPerSecond ?? "skipped",
         "backfill events per CPU-second": result.eventsPerCpuSecond,
+        "backfill peak RSS MiB": result.peakRssMb,
         "head latency p50 ms": result.headLatencyP50Ms,
         "head latency p99 ms": result.headLatencyP99Ms,
         "head feed": result.realtime,

@@ -1,19 +1,22 @@
 // The backfill's fast path (compiled decoder, ranges fetched three ahead, large steps, rows kept in
-// memory from step to step) must leave exactly the database the reference path leaves (viem's
-// decoder, one range ahead, small steps, every step reading its rows from the database):
+// memory from step to step, secondary indexes built at the end) must leave exactly the database the
+// reference path leaves (viem's decoder, one range ahead, small steps, every step reading its rows
+// from the database, indexes kept up to date throughout):
 // one market history indexed both ways, every table dumped and compared row by row.
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { pino } from "pino";
+import { countDeferredIndexes } from "../../../indexer/db/deferred-indexes.ts";
 import { type Database, openDatabase } from "../../../indexer/db/driver.ts";
 import { dumpIndex } from "../../../indexer/db/dump.ts";
 import { migrate } from "../../../indexer/db/migrate.ts";
 import { type IndexedDeployment, loadContracts } from "../../../indexer/deployment.ts";
 import { handlers } from "../../../indexer/handlers/index.ts";
 import { createChain } from "../../../indexer/sync/chain.ts";
-import { createReferenceDecoder } from "../../../indexer/sync/decode.ts";
+import { createDecoder, createReferenceDecoder } from "../../../indexer/sync/decode.ts";
 import { SyncEngine, type SyncOptions } from "../../../indexer/sync/engine.ts";
+import { fetchRange } from "../../../indexer/sync/fetch-range.ts";
 import { deploy, Exchange, type Node, startNode } from "../helpers/chain.ts";
 import { buildMarketHistory } from "../helpers/history.ts";
 import { tempDir } from "../helpers/indexer.ts";
@@ -41,6 +44,9 @@ describe("fast backfill", () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Per database indexed: the most secondary indexes it held deferred after a step. */
+  const deferredMost = new Map<Database, number>();
+
   /** Indexes the history; with `failTransaction`, that transaction fails once after its writes. */
   async function index(options: Partial<SyncOptions>, failTransaction?: number): Promise<Database> {
     const dataDir = tempDir("fast-db");
@@ -48,11 +54,13 @@ describe("fast backfill", () => {
     const db = await openDatabase({ kind: "pglite", dataDir });
     await migrate(db);
     let transactions = 0;
+    let deferred = 0;
     const sync: Database = {
       ...db,
       transaction: (fn) =>
         db.transaction(async (tx) => {
           const result = await fn(tx);
+          deferred = Math.max(deferred, await countDeferredIndexes(tx));
           if (++transactions === failTransaction) throw new Error("connection lost before commit");
           return result;
         }),
@@ -85,6 +93,7 @@ describe("fast backfill", () => {
       await chain.close();
     }
     assert.equal(failures, failTransaction === undefined ? 0 : 1);
+    deferredMost.set(db, deferred);
     return db;
   }
 
@@ -94,13 +103,18 @@ describe("fast backfill", () => {
       rangesAhead: 1,
       targetLogsPerStep: 500,
       rowCache: false,
+      deferIndexes: false,
     });
     const fast = await index({});
     // Many small steps: most rows a step touches were kept in the cache by an earlier one.
-    const cachedSteps = await index({ targetLogsPerStep: 300 });
+    const cachedSteps = await index({ targetLogsPerStep: 300, maxBlockRange: 10 });
     // A step whose transaction fails after its handlers ran: the retry must not see its rows.
-    const retried = await index({ targetLogsPerStep: 300 }, 5);
+    const retried = await index({ targetLogsPerStep: 300, maxBlockRange: 10 }, 5);
     try {
+      assert.equal(deferredMost.get(reference), 0);
+      // In many steps, the secondary indexes are dropped after the first and built in the last.
+      for (const db of [cachedSteps, retried])
+        assert.ok((deferredMost.get(db) ?? 0) >= 20, `the backfill deferred ${deferredMost.get(db)} indexes`);
       const want = await dumpIndex(reference);
       const got = await dumpIndex(fast);
       assert.ok(want.events.length > 3_000, `${want.events.length} events`);
@@ -115,6 +129,53 @@ describe("fast backfill", () => {
       await fast.close();
       await cachedSteps.close();
       await retried.close();
+    }
+  });
+
+  it("halves a range whose logs exceed the response cap, while the ranges fetched beside it arrive whole", async () => {
+    const whole = createChain({ rpcUrl: node.url, wsUrl: "off" });
+    const addresses = deployment.contracts.map((c) => c.address.toLowerCase());
+    const perBlock = new Map<number, number>();
+    for (const l of await whole.logs({ addresses, fromBlock: deployment.startBlock, toBlock: head }))
+      perBlock.set(l.blockNumber, (perBlock.get(l.blockNumber) ?? 0) + 1);
+    await whole.close();
+    // Two neighbouring blocks with logs, and two blocks with a few: the cap lies between the size of
+    // the first block's answer and that of both blocks'.
+    const dense = [...perBlock].find(([n, c]) => c >= 20 && (perBlock.get(n + 1) ?? 0) >= 20)?.[0];
+    const sparse = [...perBlock].filter(([, c]) => c > 0 && c <= 5).map(([n]) => n);
+    assert.ok(dense !== undefined && sparse.length >= 2, "the history has dense and sparse blocks");
+    const bytes = async (fromBlock: number, toBlock: number) => {
+      const params = [
+        { address: addresses, fromBlock: `0x${fromBlock.toString(16)}`, toBlock: `0x${toBlock.toString(16)}` },
+      ];
+      const res = await fetch(node.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getLogs", params }),
+      });
+      return (await res.arrayBuffer()).byteLength;
+    };
+    const one = await bytes(dense, dense);
+    const cap = Math.floor((one + (await bytes(dense, dense + 1))) / 2);
+    assert.ok(
+      cap > 3 * ((await bytes(sparse[0], sparse[0])) + (await bytes(sparse[1], sparse[1]))),
+      "the sparse blocks' answers fit under the cap thrice",
+    );
+    const capped = createChain({ rpcUrl: node.url, wsUrl: "off", maxLogsResponseBytes: cap });
+    const decode = createDecoder(deployment.contracts);
+    const get = (fromBlock: number, range: number) =>
+      fetchRange(capped, addresses, decode, { fromBlock, limit: head, range, everyHeader: false });
+    try {
+      // Fetched together, as the engine fetches ranges ahead: each is answered on its own.
+      const [big, a, b] = await Promise.all([get(dense, 2), get(sparse[0], 1), get(sparse[1], 1)]);
+      assert.equal(big.range, 1, "the dense range was halved");
+      assert.equal(big.events.length, perBlock.get(dense));
+      assert.deepEqual(
+        [a.range, a.events.length, b.range, b.events.length],
+        [1, perBlock.get(sparse[0]), 1, perBlock.get(sparse[1])],
+      );
+    } finally {
+      await capped.close();
     }
   });
 });
