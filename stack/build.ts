@@ -1,7 +1,8 @@
 // `npm start`'s prestart: builds only what changed since the last build. Each step has its inputs
 // (the files it reads) and is skipped when their content hash matches the one stamped after its last
 // successful run and its outputs are still there. The steps due run side by side (the contracts'
-// compiler and the page's bundler each keep about one core busy); a step whose inputs another step
+// compiler and the page's bundler each keep about one core busy, the database template mostly
+// waits on the disk); a step whose inputs another step
 // rewrote meanwhile (the page imports the ABIs generated from the contracts) runs once more.
 // `npm run build` (and `npm test`) always builds all, one step after the other.
 //
@@ -12,6 +13,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+
+import { PGLITE_TEMPLATE } from "./pglite-template.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -43,6 +46,13 @@ export const BUILD_STEPS: BuildStep[] = [
       ["node_modules/gql.tada/bin/cli.js", "generate", "output", "-c", "frontend/tsconfig.json"],
       ["node_modules/vite/bin/vite.js", "build", "--config", "frontend/vite.config.ts"],
     ],
+  },
+  {
+    name: "database template",
+    // The empty cluster the indexer's and the metering service's fresh databases start from.
+    inputs: ["package-lock.json", "stack/pglite-template.ts"],
+    outputs: [path.relative(ROOT, PGLITE_TEMPLATE)],
+    commands: [["stack/pglite-template.ts"]],
   },
 ];
 
