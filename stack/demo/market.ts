@@ -25,7 +25,10 @@ import {
   BUYERS,
   COMPUTE_RESERVE_JITTER,
   COMPUTE_SUPPLIERS,
+  type ComputeSite,
+  type ComputeSupplier,
   ENERGY_SUPPLIERS,
+  type Link,
   NETWORK_SUPPLIERS,
   OFFERED_SHARE,
   type Pace,
@@ -150,17 +153,14 @@ export class DemoMarket {
           calls.push({
             functionName: "postComputeOffer",
             args: [
-              {
-                hardwareClass: site.hardwareClass,
-                region: supplier.region,
+              computeOffer(
+                supplier,
+                site,
                 windowStart,
                 windowEnd,
-                vcu: site.vcu,
-                reservePricePerVcuHour: jitter(site.reservePerVcuHour, r, ...COMPUTE_RESERVE_JITTER),
-                whPerVcuHour: site.whPerVcuHour,
-                pueMilli: site.pueMilli,
-                expiry: windowEnd,
-              },
+                jitter(site.reservePerVcuHour, r, ...COMPUTE_RESERVE_JITTER),
+                windowEnd,
+              ),
             ],
           });
       await send("compute offers", from, calls);
@@ -176,16 +176,7 @@ export class DemoMarket {
           calls.push({
             functionName: "postBandwidthOffer",
             args: [
-              {
-                fromRegion: link.fromRegion,
-                toRegion: link.toRegion,
-                mbps: link.mbps,
-                latencyMs: link.latencyMs,
-                windowStart,
-                windowEnd,
-                reservePricePerMbpsHour: jitter(link.reservePerMbpsHour, r, 0.95, 1.1),
-                expiry: windowEnd,
-              },
+              bandwidthOffer(link, windowStart, windowEnd, jitter(link.reservePerMbpsHour, r, 0.95, 1.1), windowEnd),
             ],
           });
       await send("bandwidth offers", from, calls);
@@ -544,6 +535,48 @@ export class DemoMarket {
     }
     return sent;
   }
+}
+
+/** A compute site's offer of its VCU for a window (postComputeOffer's argument). */
+export function computeOffer(
+  supplier: ComputeSupplier,
+  site: ComputeSite,
+  windowStart: number,
+  windowEnd: number,
+  reservePricePerVcuHour: bigint,
+  expiry: number,
+) {
+  return {
+    hardwareClass: site.hardwareClass,
+    region: supplier.region,
+    windowStart,
+    windowEnd,
+    vcu: site.vcu,
+    reservePricePerVcuHour,
+    whPerVcuHour: site.whPerVcuHour,
+    pueMilli: site.pueMilli,
+    expiry,
+  };
+}
+
+/** A link's offer of its Mbps for a window (postBandwidthOffer's argument). */
+export function bandwidthOffer(
+  link: Link,
+  windowStart: number,
+  windowEnd: number,
+  reservePricePerMbpsHour: bigint,
+  expiry: number,
+) {
+  return {
+    fromRegion: link.fromRegion,
+    toRegion: link.toRegion,
+    mbps: link.mbps,
+    latencyMs: link.latencyMs,
+    windowStart,
+    windowEnd,
+    reservePricePerMbpsHour,
+    expiry,
+  };
 }
 
 /** End of the latest window `supplier` posted in `offers` (offers stay in the book until cancelled), or `fallback`. */

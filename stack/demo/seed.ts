@@ -18,7 +18,7 @@ import { ACCOUNT_PLAN, devAccount, simulatorAccount } from "../../protocol/accou
 import type { Deployment } from "../../protocol/deployment.ts";
 import { ceilHour, floorHour } from "../../protocol/hours.ts";
 import type { DemoChain } from "./chain.ts";
-import { type DemoMarket, SEED_ACTIVITY } from "./market.ts";
+import { bandwidthOffer, computeOffer, type DemoMarket, SEED_ACTIVITY } from "./market.ts";
 import {
   ARBITER,
   BUYER_FUNDS,
@@ -260,33 +260,14 @@ async function startingPositions(p: SeedParameters): Promise<void> {
     if (!("menu" in supplier.actor)) continue;
     const site = supplier.sites[0];
     await chain.write(market.accountOf(supplier.actor)!, "market", "postComputeOffer", [
-      {
-        hardwareClass: site.hardwareClass,
-        region: supplier.region,
-        windowStart,
-        windowEnd,
-        vcu: site.vcu,
-        reservePricePerVcuHour: site.reservePerVcuHour,
-        whPerVcuHour: site.whPerVcuHour,
-        pueMilli: site.pueMilli,
-        expiry: windowEnd - 3_600,
-      },
+      computeOffer(supplier, site, windowStart, windowEnd, site.reservePerVcuHour, windowEnd - 3_600),
     ]);
   }
   for (const supplier of NETWORK_SUPPLIERS) {
     if (!("menu" in supplier.actor)) continue;
     const link = supplier.links[0];
     await chain.write(market.accountOf(supplier.actor)!, "market", "postBandwidthOffer", [
-      {
-        fromRegion: link.fromRegion,
-        toRegion: link.toRegion,
-        mbps: link.mbps,
-        latencyMs: link.latencyMs,
-        windowStart,
-        windowEnd,
-        reservePricePerMbpsHour: link.reservePerMbpsHour,
-        expiry: windowEnd - 3_600,
-      },
+      bandwidthOffer(link, windowStart, windowEnd, link.reservePerMbpsHour, windowEnd - 3_600),
     ]);
   }
 }
