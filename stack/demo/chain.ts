@@ -84,9 +84,6 @@ export class DemoChain {
   readonly #rpcUrl: string;
   /** The transactions sent since the last block while pooling; undefined while the node automines. */
   #pool: Pooled[] | undefined;
-  /** Blocks mined by `mine`, and the pooled transactions they held. */
-  pooledBlocks = 0;
-  pooledTransactions = 0;
 
   constructor(rpcUrl: string, deployment: Deployment) {
     this.#rpcUrl = rpcUrl;
@@ -261,7 +258,6 @@ export class DemoChain {
     while (waiting.length > 0) {
       // Through the stack's gateway the answer comes once the block is journaled.
       await this.publicClient.request({ method: "evm_mine", params: [] } as never);
-      this.pooledBlocks++;
       const receipts: ({ status: Hex; blockNumber: Hex } | null)[] = await rpcBatch(
         this.#rpcUrl,
         waiting.map((p) => ({ method: "eth_getTransactionReceipt", params: [p.hash] })),
@@ -269,7 +265,6 @@ export class DemoChain {
       const left = waiting.filter((_, i) => receipts[i] === null);
       if (left.length === waiting.length)
         throw new Error(`the node mined a block without any of the ${waiting.length} pooled transactions`);
-      this.pooledTransactions += waiting.length - left.length;
       for (const [i, p] of waiting.entries()) {
         const receipt = receipts[i];
         if (receipt === null || receipt.status === "0x1") continue;
