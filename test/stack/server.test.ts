@@ -294,7 +294,8 @@ describe("the origin's API, as the stack builds it", () => {
       logLevel: "warn",
       env: { RATE_LIMIT_MAX: "7", BOOK_MAX_AGE_MS: "500", PORT: "not a port", BOOK_FILE: "/elsewhere.json" },
     });
-    assert.deepEqual(config.rateLimit, { windowMs: 60_000, limit: 7 });
+    // The origin serves visitors straight: nobody on loopback is exempt there.
+    assert.deepEqual(config.rateLimit, { windowMs: 60_000, limit: 7, exemptLocal: false });
     assert.deepEqual(config.book, {
       from: "chain",
       rpcUrl: "http://127.0.0.1:8545",

@@ -72,6 +72,12 @@ describe("the services' specs", () => {
     assert.equal(serviceSpec("indexer", pg, ignore).env.INDEXER_DATA_DIR, undefined);
   });
 
+  it("exempts the stack's own services from the API process's rate limit, visitors being named by the proxy", () => {
+    const api = serviceSpec("api", site({}), ignore).env;
+    assert.equal(api.RATE_LIMIT_EXEMPT_LOCAL, "on");
+    assert.equal(api.TRUST_PROXY_HOPS, "1");
+  });
+
   it("starts both PGlite databases from the build's empty cluster, and PostgreSQL without one", () => {
     const files = site({});
     assert.equal(serviceSpec("indexer", files, ignore).env.PGLITE_TEMPLATE, PGLITE_TEMPLATE);
