@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { defineConfig } from "hardhat/config";
 import type { HardhatPlugin } from "hardhat/types/plugins";
@@ -42,8 +43,23 @@ const LIFECYCLE_LIBRARY = {
   settings: { optimizer: { enabled: true, runs: 20000 }, viaIR: true },
 };
 
+// Hardhat runs compilation jobs on all cores but one: on a 2-core machine one job at a time, though
+// the market's and the two lifecycle libraries' jobs are independent. All cores: a clean build (npm
+// start's first, docs/operations.md "Start-up") ends when its longest job does.
+const compileOnEveryCore: HardhatPlugin = {
+  id: "ccex-compile-on-every-core",
+  hookHandlers: {
+    solidity: async () => ({
+      default: async () => ({
+        build: async (context, rootFilePaths, options, next) =>
+          next(context, rootFilePaths, { ...options, concurrency: options?.concurrency ?? availableParallelism() }),
+      }),
+    }),
+  },
+};
+
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthers, expectedWarnings],
+  plugins: [hardhatToolboxMochaEthers, expectedWarnings, compileOnEveryCore],
   solidity: {
     compilers: [
       {

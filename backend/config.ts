@@ -18,6 +18,11 @@ const ServerEnv = z
     /** Requests per client per window on /api/*; 0 turns rate limiting off. */
     RATE_LIMIT_MAX: envInt(0, 1_000_000).default(300),
     RATE_LIMIT_WINDOW_MS: envInt(1_000, 86_400_000).default(60_000),
+    /**
+     * "on": requests from this machine that did not come through the proxy (no X-Forwarded-For) are
+     * not limited: `npm start` sets it, its own demo sites meter through the API process directly.
+     */
+    RATE_LIMIT_EXEMPT_LOCAL: z.enum(["on", "off"]).default("off"),
     /** Express `trust proxy`: hop count behind proxies you control; 0 trusts none. */
     TRUST_PROXY_HOPS: envInt(0, 10).default(0),
     /** How long in-flight requests may take to finish after SIGTERM/SIGINT. */
@@ -49,7 +54,7 @@ export type ServerConfig = {
   port: number;
   logLevel: LogLevel;
   bodyLimitBytes: number;
-  rateLimit: { windowMs: number; limit: number } | false;
+  rateLimit: { windowMs: number; limit: number; exemptLocal: boolean } | false;
   trustProxyHops: number;
   shutdownGraceMs: number;
   platformFeeBps: number;
@@ -69,7 +74,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
-    rateLimit: e.RATE_LIMIT_MAX === 0 ? false : { windowMs: e.RATE_LIMIT_WINDOW_MS, limit: e.RATE_LIMIT_MAX },
+    rateLimit:
+      e.RATE_LIMIT_MAX === 0
+        ? false
+        : {
+            windowMs: e.RATE_LIMIT_WINDOW_MS,
+            limit: e.RATE_LIMIT_MAX,
+            exemptLocal: e.RATE_LIMIT_EXEMPT_LOCAL === "on",
+          },
     trustProxyHops: e.TRUST_PROXY_HOPS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     platformFeeBps: e.PLATFORM_FEE_BPS,

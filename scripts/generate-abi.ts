@@ -5,7 +5,7 @@
 //
 //   node scripts/generate-abi.ts           write the file
 //   node scripts/generate-abi.ts --check   exit 1 if the file differs from what the artifacts give
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -54,7 +54,12 @@ if (process.argv.includes("--check")) {
     console.error(`${path.relative(root, target)} is stale: run \`npm run build\` and commit it`);
     process.exitCode = 1;
   }
+} else if (existsSync(target) && readFileSync(target, "utf8") === text) {
+  // Left as it is: the page's bundler may be reading it right now (stack/build.ts runs both at once).
+  console.log(`${path.relative(root, target)} is up to date`);
 } else {
-  writeFileSync(target, text);
+  // Written aside and renamed over: a reader sees the old file or the new one, never half of one.
+  writeFileSync(`${target}.tmp`, text);
+  renameSync(`${target}.tmp`, target);
   console.log(`wrote ${path.relative(root, target)} (${Object.keys(CONTRACTS).join(", ")})`);
 }

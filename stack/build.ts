@@ -1,14 +1,20 @@
 // `npm start`'s prestart: builds only what changed since the last build. Each step has its inputs
 // (the files it reads) and is skipped when their content hash matches the one stamped after its last
-// successful run and its outputs are still there. `npm run build` (and `npm test`) always builds all.
+// successful run and its outputs are still there. The steps due run side by side (the contracts'
+// compiler and the page's bundler each keep about one core busy, the database template mostly
+// waits on the disk); a step whose inputs another step
+// rewrote meanwhile (the page imports the ABIs generated from the contracts) runs once more.
+// `npm run build` (and `npm test`) always builds all, one step after the other.
 //
 //   node stack/build.ts            build what changed
 //   node stack/build.ts --force    build everything
-import { execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+
+import { PGLITE_TEMPLATE } from "./pglite-template.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -40,6 +46,13 @@ export const BUILD_STEPS: BuildStep[] = [
       ["node_modules/gql.tada/bin/cli.js", "generate", "output", "-c", "frontend/tsconfig.json"],
       ["node_modules/vite/bin/vite.js", "build", "--config", "frontend/vite.config.ts"],
     ],
+  },
+  {
+    name: "database template",
+    // The empty cluster the indexer's and the metering service's fresh databases start from.
+    inputs: ["package-lock.json", "stack/pglite-template.ts"],
+    outputs: [path.relative(ROOT, PGLITE_TEMPLATE)],
+    commands: [["stack/pglite-template.ts"]],
   },
 ];
 
@@ -89,11 +102,12 @@ function writeStamps(file: string, stamps: Record<string, string>): void {
 }
 
 /**
- * Runs the steps whose inputs changed (or whose outputs are missing) and stamps each one that
- * succeeded; resolves with what was built and what was up to date.
- * @throws {Error} naming the command that failed (its output went to the terminal)
+ * Runs the steps whose inputs changed (or whose outputs are missing), side by side, and stamps each
+ * one that succeeded; resolves with what was built and what was up to date.
+ * @throws {Error} naming the command that failed (its output went to the terminal), once every step
+ *   under way has ended
  */
-export function buildChanged(
+export async function buildChanged(
   options: {
     root?: string;
     steps?: BuildStep[];
@@ -101,37 +115,57 @@ export function buildChanged(
     force?: boolean;
     say?: (line: string) => void;
   } = {},
-): { built: string[]; upToDate: string[] } {
+): Promise<{ built: string[]; upToDate: string[] }> {
   const root = options.root ?? ROOT;
   const stampFile = options.stampFile ?? STAMP_FILE;
   const say = options.say ?? (() => {});
   const stamps = readStamps(stampFile);
+  const steps = options.steps ?? BUILD_STEPS;
   const built: string[] = [];
-  const upToDate: string[] = [];
-  for (const step of options.steps ?? BUILD_STEPS) {
-    const before = inputsHash(root, step);
-    const present = step.outputs.every((output) => existsSync(path.join(root, output)));
-    if (!options.force && present && stamps[step.name] === before) {
-      upToDate.push(step.name);
-      continue;
+  // Rounds: the steps due run side by side; a step whose inputs changed meanwhile (another step
+  // wrote them) is due in the next round. Its stamp is what it was built from, or, built a second
+  // time, what it left (a step that rewrites its own inputs must not run forever).
+  for (let round = 0; round < 3; round++) {
+    const due: { step: BuildStep; before: string }[] = [];
+    for (const step of steps) {
+      const before = inputsHash(root, step);
+      const present = step.outputs.every((output) => existsSync(path.join(root, output)));
+      const forced = options.force === true && round === 0;
+      if (forced || !present || stamps[step.name] !== before) due.push({ step, before });
     }
-    say(`..  building the ${step.name}`);
+    if (due.length === 0) break;
     // A step cut short may have left half its outputs: until it succeeds again, it has no stamp.
-    delete stamps[step.name];
+    for (const { step } of due) delete stamps[step.name];
     writeStamps(stampFile, stamps);
-    for (const [script, ...args] of step.commands) {
-      try {
-        execFileSync(process.execPath, [path.join(root, script), ...args], { cwd: root, stdio: "inherit" });
-      } catch {
-        throw new Error(`building the ${step.name} failed: node ${[script, ...args].join(" ")}`);
-      }
+    const results = await Promise.allSettled(
+      due.map(({ step }) => {
+        const again = built.includes(step.name);
+        say(`..  building the ${step.name}${again ? " again: its inputs changed while it was built" : ""}`);
+        return runStep(root, step);
+      }),
+    );
+    for (const [i, { step, before }] of due.entries()) {
+      if (results[i].status === "rejected") continue;
+      stamps[step.name] = built.includes(step.name) ? inputsHash(root, step) : before;
+      if (!built.includes(step.name)) built.push(step.name);
     }
-    // A step can rewrite its own inputs (the ABIs the page imports): the stamp is what it left.
-    stamps[step.name] = inputsHash(root, step);
     writeStamps(stampFile, stamps);
-    built.push(step.name);
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
   }
-  return { built, upToDate };
+  return { built, upToDate: steps.map((s) => s.name).filter((name) => !built.includes(name)) };
+}
+
+/** Runs a step's commands one after the other, their output to the terminal. */
+async function runStep(root: string, step: BuildStep): Promise<void> {
+  for (const [script, ...args] of step.commands) {
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, [path.join(root, script), ...args], { cwd: root, stdio: "inherit" });
+      child.once("error", () => resolve(null));
+      child.once("exit", (exitCode) => resolve(exitCode));
+    });
+    if (code !== 0) throw new Error(`building the ${step.name} failed: node ${[script, ...args].join(" ")}`);
+  }
 }
 
 if (import.meta.main) {
@@ -139,7 +173,7 @@ if (import.meta.main) {
   const started = Date.now();
   const say = (line: string) => process.stdout.write(`${line}\n`);
   try {
-    const { built, upToDate } = buildChanged({ force: values.force, say });
+    const { built, upToDate } = await buildChanged({ force: values.force, say });
     const parts = [...built.map((name) => `${name} built`), ...upToDate.map((name) => `${name} up to date`)];
     say(`ok  build: ${parts.join(", ")} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   } catch (error) {

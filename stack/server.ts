@@ -339,8 +339,8 @@ export type ChainGatewayOptions = {
 /**
  * The stack's own services (matcher, keeper, demo) send their transactions through this loopback
  * gateway rather than to the node: every call is forwarded as it is (they are trusted and need the
- * node's test methods), but a sent transaction is answered only once its block is journaled, as on
- * the public /rpc. So nothing any client was told is on chain can vanish in a crash.
+ * node's test methods), but a sent transaction (or a block mined on request) is answered only once
+ * its block is journaled, as on the public /rpc. So nothing any client was told is on chain can vanish in a crash.
  *
  * It carries every call the demo's seeder makes while it writes the history (several per
  * transaction), so it is a plain node:http handler over one kept-alive socket pool: a body is parsed
@@ -419,10 +419,17 @@ export function createChainGateway(options: ChainGatewayOptions): (req: Incoming
 /** Largest body the gateway takes (a deployment's raw transactions can be large). */
 const GATEWAY_BODY_LIMIT = 16 * 1024 * 1024;
 
-/** The ids of the calls in a JSON-RPC body that send a transaction; the body is parsed only when it may hold one. */
+/**
+ * Calls whose answer waits until the node's blocks are journaled: a sent transaction (mined at once
+ * while the node automines) and a block mined on request (the demo's seed pools its transactions and
+ * mines them together).
+ */
+const HELD_METHODS = ["eth_sendRawTransaction", "evm_mine"];
+
+/** The ids of the calls in a JSON-RPC body that send a transaction or mine; the body is parsed only when it may hold one. */
 function sentIds(body: Buffer): Set<string | number | null> {
   const ids = new Set<string | number | null>();
-  if (!body.includes("eth_sendRawTransaction")) return ids;
+  if (!HELD_METHODS.some((method) => body.includes(method))) return ids;
   let calls: unknown;
   try {
     calls = JSON.parse(body.toString("utf8"));
@@ -431,7 +438,7 @@ function sentIds(body: Buffer): Set<string | number | null> {
     return ids;
   }
   for (const call of Array.isArray(calls) ? calls : [calls])
-    if ((call as { method?: unknown })?.method === "eth_sendRawTransaction")
+    if (HELD_METHODS.includes((call as { method?: unknown })?.method as string))
       ids.add(idOf((call as { id?: unknown }).id));
   return ids;
 }

@@ -3,6 +3,7 @@
 import path from "node:path";
 
 import type { StackSettings } from "./config.ts";
+import { PGLITE_TEMPLATE } from "./pglite-template.ts";
 import type { ChildSpec } from "./processes.ts";
 
 /** The stack's own secrets and settings: children get only what is meant for them. */
@@ -94,7 +95,7 @@ export function serviceSpec(service: Service, site: ServiceSite, onDemoLine: (li
           ...(settings.chain.kind === "local" ? { INDEXER_WS_URL: `ws://127.0.0.1:${site.ports.node}` } : {}),
           ...(settings.databaseUrl !== undefined
             ? { DATABASE_URL: settings.databaseUrl }
-            : { INDEXER_DATA_DIR: path.join(settings.dataDir, "indexer") }),
+            : { INDEXER_DATA_DIR: path.join(settings.dataDir, "indexer"), PGLITE_TEMPLATE }),
           INDEXER_DEPLOYMENT: site.deploymentFile,
           INDEXER_ROLE: "all",
           INDEXER_HOST: "127.0.0.1",
@@ -114,9 +115,13 @@ export function serviceSpec(service: Service, site: ServiceSite, onDemoLine: (li
           // The metering service's series (docs/metering.md): beside the indexer's database.
           ...(settings.databaseUrl !== undefined
             ? { DATABASE_URL: settings.databaseUrl }
-            : { METERING_DATA_DIR: path.join(settings.dataDir, "metering") }),
+            : { METERING_DATA_DIR: path.join(settings.dataDir, "metering"), PGLITE_TEMPLATE }),
           // Behind the stack's proxy: the visitor's address is in X-Forwarded-For.
           TRUST_PROXY_HOPS: "1",
+          // The demo's compute sites meter straight to this process (about 1,000 requests while it
+          // seeds): as one loopback client they would wait out the per-client limit. Visitors come
+          // through the origin, which names them in X-Forwarded-For, and stay limited.
+          RATE_LIMIT_EXEMPT_LOCAL: "on",
         },
       };
     case "demo":

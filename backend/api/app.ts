@@ -29,6 +29,11 @@ export type RateLimitOptions = {
   windowMs: number;
   /** Requests one client (IP) may make to /api/* per window. */
   limit: number;
+  /**
+   * Leaves out clients on this machine that did not come through the proxy (a loopback peer and no
+   * X-Forwarded-For): the stack's own services, such as the demo's metering sites.
+   */
+  exemptLocal?: boolean;
 };
 
 export type AppDeps = {
@@ -112,12 +117,14 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet());
 
   if (deps.rateLimit !== false) {
-    const { windowMs, limit } = deps.rateLimit ?? { windowMs: 60_000, limit: 300 };
+    const { windowMs, limit, exemptLocal = false } = deps.rateLimit ?? { windowMs: 60_000, limit: 300 };
     app.use(
       "/api",
       rateLimit({
         windowMs,
         limit,
+        skip: (req) =>
+          exemptLocal && req.headers["x-forwarded-for"] === undefined && isLoopback(req.socket.remoteAddress),
         standardHeaders: "draft-8",
         legacyHeaders: false,
         handler: (_req, _res, next) => {
@@ -151,4 +158,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(notFound);
   app.use(errorHandler);
   return app;
+}
+
+/** Whether a peer address is this machine's loopback (IPv4, IPv6 or IPv4-mapped). */
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (address === "::1" || /^(::ffff:)?127\./.test(address));
 }

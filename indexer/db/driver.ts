@@ -80,12 +80,25 @@ async function keepTemplate(dump: Promise<Blob>): Promise<Blob> {
   return blob;
 }
 
+/**
+ * PGLITE_TEMPLATE: an empty cluster of this PGlite version (the stack's build makes one,
+ * stack/pglite-template.ts) that a fresh database starts as a copy of, instead of running initdb.
+ */
+function givenTemplate(): Blob | undefined {
+  const file = process.env.PGLITE_TEMPLATE;
+  if (file === undefined || file === "" || !existsSync(file)) return undefined;
+  return new Blob([readFileSync(file)]);
+}
+
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const fresh = !dataDir || !existsSync(path.join(dataDir, "PG_VERSION"));
   let client: PGlite;
+  const given = fresh && !reuseInit ? givenTemplate() : undefined;
   if (fresh && reuseInit && template) {
     client = await PGlite.create({ ...(dataDir ? { dataDir } : {}), loadDataDir: await template });
+  } else if (given !== undefined) {
+    client = await PGlite.create({ ...(dataDir ? { dataDir } : {}), loadDataDir: given });
   } else {
     client = await PGlite.create(dataDir ? { dataDir } : {});
     if (fresh && reuseInit && !template) template = keepTemplate(client.dumpDataDir("none"));

@@ -1,6 +1,10 @@
 // How the demo talks to the chain: one wallet per participant, every state change a real signed
 // transaction (the stack persists the chain by replaying them), and chain time moved forward only
-// with evm_setNextBlockTimestamp — which the next transaction then mines at.
+// with evm_setNextBlockTimestamp — which the next block then mines at. The live market sends one
+// transaction at a time, each mined as it arrives; the seed pools (docs/operations.md, "Start-up"):
+// with the node's automine off, the independent transactions of a step wait in the node's pool and
+// are mined together in one block at the step's time, so the history costs one block per step, not
+// one per transaction.
 import {
   type Abi,
   type Address,
@@ -29,6 +33,7 @@ import {
   localSettlementTokenAbi,
   marketAbi,
 } from "../../protocol/generated/abis.ts";
+import { rpcBatch } from "../chain/rpc.ts";
 
 export const CONTRACTS = {
   market: marketAbi,
@@ -39,6 +44,26 @@ export const CONTRACTS = {
 export type ContractKey = keyof typeof CONTRACTS;
 
 type Writable<K extends ContractKey> = ContractFunctionName<(typeof CONTRACTS)[K], "nonpayable">;
+type MarketCall = { functionName: Writable<"market">; args: readonly unknown[] } | Hex;
+
+/**
+ * Gas a pooled transaction carries: a block takes transactions while the sum of their gas limits fits
+ * its own (60 M on the stack's node), so a limit near the cap would leave one or two per block. The
+ * seed's heaviest call uses 0.64 M (a day of certificates; snapshots/gas.json), a multicall's calls
+ * each well under 0.7 M.
+ */
+const POOLED_GAS_BASE = 300_000n;
+const POOLED_GAS_PER_CALL = 700_000n;
+
+/** A transaction waiting in the node's pool for the step's block. */
+type Pooled = {
+  hash: Hex;
+  from: DevAccount;
+  contract: ContractKey;
+  functionName: string;
+  args: readonly unknown[];
+  onFailure: (err: Error) => void;
+};
 
 export class DemoChain {
   readonly publicClient: PublicClient<Transport, Chain>;
@@ -57,6 +82,8 @@ export class DemoChain {
   readonly #wallets = new Map<number, WalletClient<Transport, Chain>>();
   readonly #nonces = new Map<number, number>();
   readonly #rpcUrl: string;
+  /** The transactions sent since the last block while pooling; undefined while the node automines. */
+  #pool: Pooled[] | undefined;
 
   constructor(rpcUrl: string, deployment: Deployment) {
     this.#rpcUrl = rpcUrl;
@@ -85,8 +112,10 @@ export class DemoChain {
   }
 
   /**
-   * Sends one contract call and returns its receipt. Gas is estimated, so a call that would revert
-   * throws here (with the market's error name) and never reaches the chain.
+   * Sends one contract call and returns its receipt once mined. Without a fixed gas limit the gas is
+   * estimated, so a call that would revert throws here (with the market's error name) and never
+   * reaches the chain. While pooling, it mines the pool first (with every transaction sent before it).
+   * @throws {Error} naming the transaction when it was mined as reverted
    */
   async write<K extends ContractKey, F extends Writable<K>>(
     from: DevAccount,
@@ -94,17 +123,66 @@ export class DemoChain {
     functionName: F,
     args: ContractFunctionArgs<(typeof CONTRACTS)[K], "nonpayable", F>,
   ): Promise<TransactionReceipt> {
+    if (this.#pool !== undefined) {
+      let failure: Error | undefined;
+      const hash = await this.#pooled(from, contract, functionName, args as readonly unknown[], (err) => {
+        failure = err;
+      });
+      await this.mine();
+      if (failure !== undefined) throw failure;
+      return this.publicClient.getTransactionReceipt({ hash });
+    }
+    const hash = await this.#send(from, contract, functionName, args as readonly unknown[]);
+    const receipt = await this.#receipt(hash);
+    if (receipt.status !== "success")
+      throw new Error(
+        `transaction ${hash} reverted: ${await this.#revertReason(from, contract, receipt.blockNumber, functionName, args as readonly unknown[])}`,
+      );
+    return receipt;
+  }
+
+  /**
+   * Sends one contract call without waiting for it: while pooling it resolves once the node holds the
+   * transaction, which the next `mine` mines; otherwise once it is mined. Never throws: a call the
+   * node refuses or that is mined as reverted goes to `onFailure` (at once, or when its block is
+   * mined). Resolves with whether the call was sent.
+   */
+  async submit<K extends ContractKey, F extends Writable<K>>(
+    from: DevAccount,
+    contract: K,
+    functionName: F,
+    args: ContractFunctionArgs<(typeof CONTRACTS)[K], "nonpayable", F>,
+    onFailure: (err: Error) => void,
+  ): Promise<boolean> {
+    try {
+      if (this.#pool === undefined) await this.write(from, contract, functionName, args);
+      else await this.#pooled(from, contract, functionName, args as readonly unknown[], onFailure);
+      return true;
+    } catch (err) {
+      onFailure(err as Error);
+      return false;
+    }
+  }
+
+  /** Signs and sends a call with the sender's next nonce; resolves with its hash once the node has it. */
+  async #send(from: DevAccount, contract: ContractKey, functionName: string, args: readonly unknown[]): Promise<Hex> {
     const wallet = this.#wallet(from);
     const nonce = await this.#nonce(from);
+    let gas = this.gasLimit;
+    if (gas !== undefined && this.#pool !== undefined) {
+      const calls = functionName === "multicall" ? BigInt((args[0] as readonly unknown[]).length) : 1n;
+      const pooledGas = POOLED_GAS_BASE + POOLED_GAS_PER_CALL * calls;
+      if (pooledGas < gas) gas = pooledGas;
+    }
     let hash: Hex;
     try {
       hash = await wallet.writeContract({
         address: this.addresses[contract],
         abi: CONTRACTS[contract] as Abi,
         functionName,
-        args: args as readonly unknown[],
+        args,
         nonce,
-        gas: this.gasLimit,
+        gas,
         // Fixed fees: a dev chain's base fee stays far below, and it saves two requests per transaction.
         maxFeePerGas: parseGwei("50"),
         maxPriorityFeePerGas: parseGwei("1"),
@@ -115,19 +193,99 @@ export class DemoChain {
       throw err;
     }
     this.#nonces.set(from.index, nonce + 1);
-    const receipt = await this.#receipt(hash);
-    if (receipt.status !== "success")
-      throw new Error(
-        `transaction ${hash} reverted: ${await this.#revertReason(from, contract, receipt, functionName, args as readonly unknown[])}`,
+    this.sent++;
+    return hash;
+  }
+
+  async #pooled(
+    from: DevAccount,
+    contract: ContractKey,
+    functionName: string,
+    args: readonly unknown[],
+    onFailure: (err: Error) => void,
+  ): Promise<Hex> {
+    const hash = await this.#send(from, contract, functionName, args);
+    this.#pool!.push({ hash, from, contract, functionName, args, onFailure });
+    return hash;
+  }
+
+  /**
+   * Turns the node's automine off: from now on sent transactions wait in the node's pool until `mine`.
+   * The seed's steps send only transactions that do not depend on each other's effects.
+   */
+  async startPooling(): Promise<void> {
+    if (this.#pool !== undefined) return;
+    await this.publicClient.request({ method: "evm_setAutomine", params: [false] } as never);
+    this.#pool = [];
+  }
+
+  /** Mines what is pooled, then lets the node mine each transaction as it arrives again. */
+  async stopPooling(): Promise<void> {
+    await this.mine();
+    await this.setAutomine();
+  }
+
+  /**
+   * Lets the node mine each transaction as it arrives (the live market, and after a demo process that
+   * died while pooling: the node would otherwise hold every transaction, anyone's, in its pool).
+   */
+  async setAutomine(): Promise<void> {
+    await this.publicClient.request({ method: "evm_setAutomine", params: [true] } as never);
+    this.#pool = undefined;
+  }
+
+  /** Runs `step` with the node mining each transaction as it arrives (a sender that waits for its receipt). */
+  async automining<T>(step: () => Promise<T>): Promise<T> {
+    if (this.#pool === undefined) return step();
+    await this.stopPooling();
+    try {
+      return await step();
+    } finally {
+      await this.startPooling();
+    }
+  }
+
+  /**
+   * Mines the pooled transactions: one block at the time `moveTo` set (more when they do not fit one
+   * block's gas, each a second later), then checks every receipt; a reverted transaction goes to its
+   * sender's `onFailure`, named with the call's error. Nothing to do while the node automines.
+   * @throws {Error} when the node mines a block that takes none of the pooled transactions
+   */
+  async mine(): Promise<void> {
+    let waiting = this.#pool ?? [];
+    if (waiting.length === 0) return;
+    this.#pool = [];
+    while (waiting.length > 0) {
+      // Through the stack's gateway the answer comes once the block is journaled.
+      await this.publicClient.request({ method: "evm_mine", params: [] } as never);
+      const receipts: ({ status: Hex; blockNumber: Hex } | null)[] = await rpcBatch(
+        this.#rpcUrl,
+        waiting.map((p) => ({ method: "eth_getTransactionReceipt", params: [p.hash] })),
       );
-    return receipt;
+      const left = waiting.filter((_, i) => receipts[i] === null);
+      if (left.length === waiting.length)
+        throw new Error(`the node mined a block without any of the ${waiting.length} pooled transactions`);
+      for (const [i, p] of waiting.entries()) {
+        const receipt = receipts[i];
+        if (receipt === null || receipt.status === "0x1") continue;
+        const reason = await this.#revertReason(
+          p.from,
+          p.contract,
+          BigInt(receipt.blockNumber),
+          p.functionName,
+          p.args,
+        );
+        p.onFailure(new Error(`transaction ${p.hash} (${p.functionName}) reverted: ${reason}`));
+      }
+      waiting = left;
+    }
   }
 
   /** Why a mined call reverted: the call run again on the state its block started from. */
   async #revertReason(
     from: DevAccount,
     contract: ContractKey,
-    receipt: TransactionReceipt,
+    blockNumber: bigint,
     functionName: string,
     args: readonly unknown[],
   ): Promise<string> {
@@ -138,9 +296,9 @@ export class DemoChain {
         abi: CONTRACTS[contract] as Abi,
         functionName,
         args,
-        blockNumber: receipt.blockNumber - 1n,
+        blockNumber: blockNumber - 1n,
       } as never);
-      return "it succeeds on the block before (the block's own time or order decided it)";
+      return "it succeeds on the block before (the block's own time or order, or a transaction before it in the block, decided it)";
     } catch (err) {
       return (err as { shortMessage?: string }).shortMessage ?? (err as Error).message;
     }
@@ -151,23 +309,21 @@ export class DemoChain {
    * runs with the account as sender, and all revert together), or the one call alone; a call is
    * named with its arguments or already encoded.
    */
-  async writeMarketCalls(
-    from: DevAccount,
-    calls: readonly ({ functionName: Writable<"market">; args: readonly unknown[] } | Hex)[],
-  ): Promise<TransactionReceipt | undefined> {
+  async writeMarketCalls(from: DevAccount, calls: readonly MarketCall[]): Promise<TransactionReceipt | undefined> {
     if (calls.length === 0) return undefined;
-    const decoded = (c: (typeof calls)[number]) =>
-      typeof c === "string" ? decodeFunctionData({ abi: marketAbi as Abi, data: c }) : c;
-    if (calls.length === 1) {
-      const { functionName, args } = decoded(calls[0]);
-      return this.write(from, "market", functionName as Writable<"market">, args as never);
-    }
-    const data = calls.map((c) =>
-      typeof c === "string"
-        ? c
-        : encodeFunctionData({ abi: marketAbi as Abi, functionName: c.functionName, args: c.args as unknown[] }),
-    );
-    return this.write(from, "market", "multicall", [data]);
+    const { functionName, args } = marketCall(calls);
+    return this.write(from, "market", functionName as Writable<"market">, args as never);
+  }
+
+  /** `writeMarketCalls` as `submit` sends: without waiting while pooling, failures to `onFailure`. */
+  async submitMarketCalls(
+    from: DevAccount,
+    calls: readonly MarketCall[],
+    onFailure: (err: Error) => void,
+  ): Promise<boolean> {
+    if (calls.length === 0) return false;
+    const { functionName, args } = marketCall(calls);
+    return this.submit(from, "market", functionName as Writable<"market">, args as never, onFailure);
   }
 
   /** Each account has one sender (this process), so its next nonce is known after the first read. */
@@ -187,13 +343,13 @@ export class DemoChain {
       maxPriorityFeePerGas: parseGwei("1"),
     } as never);
     this.#nonces.delete(from.index);
+    this.sent++;
     const receipt = await this.#receipt(hash);
     if (receipt.status !== "success") throw new Error(`transfer ${hash} reverted`);
     return receipt;
   }
 
   async #receipt(hash: Hex): Promise<TransactionReceipt> {
-    this.sent++;
     // The dev node mines each transaction as it arrives; waiting is only for a node that does not.
     return (
       (await this.publicClient.getTransactionReceipt({ hash }).catch(() => undefined)) ??
@@ -227,4 +383,20 @@ export class DemoChain {
       params: [`0x${timestamp.toString(16)}`],
     } as never);
   }
+}
+
+/** Several market calls as one `multicall`, or the one call alone; a call is named with its arguments or already encoded. */
+function marketCall(calls: readonly MarketCall[]): { functionName: string; args: readonly unknown[] } {
+  const decoded = (c: MarketCall) =>
+    typeof c === "string" ? decodeFunctionData({ abi: marketAbi as Abi, data: c }) : c;
+  if (calls.length === 1) {
+    const { functionName, args } = decoded(calls[0]);
+    return { functionName, args: args ?? [] };
+  }
+  const data = calls.map((c) =>
+    typeof c === "string"
+      ? c
+      : encodeFunctionData({ abi: marketAbi as Abi, functionName: c.functionName, args: c.args as unknown[] }),
+  );
+  return { functionName: "multicall", args: [data] };
 }

@@ -74,6 +74,8 @@ try {
   const chainId = await chain.publicClient.getChainId();
   if (chainId !== deployment.chainId)
     throw new DemoConfigError(`DEPLOYMENT is for chain ${deployment.chainId}, the node at RPC_URL is chain ${chainId}`);
+  // A demo process that died while seeding may have left the node pooling (automine off).
+  await chain.setAutomine();
   const started = Date.now();
   const state = await seedState(chain);
   if (state === "partial") logger.warn("an earlier seed stopped half-way; simulating on what it left");

@@ -5,14 +5,13 @@
 // pace); every choice comes from the seeded PRNG.
 
 import type { Logger } from "pino";
-import { type Address, parseEventLogs, type TransactionReceipt } from "viem";
+import type { Address, TransactionReceipt } from "viem";
 import { ChainBookSource } from "../../backend/book/chain-book-source.ts";
 import { DealLedger, type OpenDeal } from "../../backend/keeper/deal-ledger.ts";
 import { type DueReport, sendUsageReports } from "../../backend/metering/send-usage-reports.ts";
 import { ACCOUNT_PLAN, type DevAccount, devAccount, simulatorAccount } from "../../protocol/accounts.ts";
 import type { OrderBook } from "../../protocol/book.ts";
 import type { Deployment } from "../../protocol/deployment.ts";
-import { greenCertificatesAbi } from "../../protocol/generated/abis.ts";
 import { ceilHour, floorHour, hoursOf, MAX_OFFER_HOURS } from "../../protocol/hours.ts";
 import { SECONDS_PER_HOUR } from "../../protocol/units.ts";
 import type { DemoChain } from "./chain.ts";
@@ -26,7 +25,10 @@ import {
   BUYERS,
   COMPUTE_RESERVE_JITTER,
   COMPUTE_SUPPLIERS,
+  type ComputeSite,
+  type ComputeSupplier,
   ENERGY_SUPPLIERS,
+  type Link,
   NETWORK_SUPPLIERS,
   OFFERED_SHARE,
   type Pace,
@@ -134,12 +136,10 @@ export class DemoMarket {
     };
     let posted = 0;
     const send = async (what: string, from: DevAccount, calls: MarketCall[]) => {
-      try {
-        await this.chain.writeMarketCalls(from, calls);
-        posted += calls.length;
-      } catch (err) {
-        this.logger.warn({ what, err: reason(err) }, "offers not posted");
-      }
+      const sent = await this.chain.submitMarketCalls(from, calls, (err) =>
+        this.logger.warn({ what, err: reason(err) }, "offers not posted"),
+      );
+      if (sent) posted += calls.length;
     };
     const firstHour = ceilHour(now + 60);
     for (const supplier of COMPUTE_SUPPLIERS) {
@@ -153,17 +153,14 @@ export class DemoMarket {
           calls.push({
             functionName: "postComputeOffer",
             args: [
-              {
-                hardwareClass: site.hardwareClass,
-                region: supplier.region,
+              computeOffer(
+                supplier,
+                site,
                 windowStart,
                 windowEnd,
-                vcu: site.vcu,
-                reservePricePerVcuHour: jitter(site.reservePerVcuHour, r, ...COMPUTE_RESERVE_JITTER),
-                whPerVcuHour: site.whPerVcuHour,
-                pueMilli: site.pueMilli,
-                expiry: windowEnd,
-              },
+                jitter(site.reservePerVcuHour, r, ...COMPUTE_RESERVE_JITTER),
+                windowEnd,
+              ),
             ],
           });
       await send("compute offers", from, calls);
@@ -179,16 +176,7 @@ export class DemoMarket {
           calls.push({
             functionName: "postBandwidthOffer",
             args: [
-              {
-                fromRegion: link.fromRegion,
-                toRegion: link.toRegion,
-                mbps: link.mbps,
-                latencyMs: link.latencyMs,
-                windowStart,
-                windowEnd,
-                reservePricePerMbpsHour: jitter(link.reservePerMbpsHour, r, 0.95, 1.1),
-                expiry: windowEnd,
-              },
+              bandwidthOffer(link, windowStart, windowEnd, jitter(link.reservePerMbpsHour, r, 0.95, 1.1), windowEnd),
             ],
           });
       await send("bandwidth offers", from, calls);
@@ -270,12 +258,10 @@ export class DemoMarket {
           functionName: "postBid",
           args: [params(jitter(restingBidCeiling(job.hardwareClass), r, 0.8, 1))],
         });
-      try {
-        await this.chain.writeMarketCalls(from, calls);
-        posted += calls.length;
-      } catch (err) {
-        this.logger.warn({ buyer: buyer.name, err: reason(err) }, "bid not posted");
-      }
+      const sent = await this.chain.submitMarketCalls(from, calls, (err) =>
+        this.logger.warn({ buyer: buyer.name, err: reason(err) }, "bid not posted"),
+      );
+      if (sent) posted += calls.length;
     }
     return posted;
   }
@@ -297,8 +283,12 @@ export class DemoMarket {
     return found;
   }
 
-  /** Registers the scenario's devices (commissioned years ago) and has the simulator's registrar approve them. */
-  async registerDevices(now: number): Promise<number> {
+  /**
+   * Registers the scenario's devices (commissioned years ago) and has the simulator's registrar approve
+   * them: the registrations first (mined together while the chain pools), then the approvals of the
+   * new devices. A call that fails goes to `failed`. Returns how many devices were registered.
+   */
+  async registerDevices(now: number, failed: (err: Error) => void): Promise<number> {
     const existing = await this.deviceIds();
     const registrar = simulatorAccount(REGISTRAR.account);
     let registered = 0;
@@ -308,23 +298,16 @@ export class DemoMarket {
       for (const [i, device] of supplier.devices.entries()) {
         if (existing.has(DEVICE_URI(device.name))) continue;
         const commissionedAt = now - (400 + 200 * i) * 24 * SECONDS_PER_HOUR;
-        const receipt = await this.chain.write(owner, "certificates", "registerDevice", [
-          device.source,
-          device.region,
-          device.capacityW,
-          commissionedAt,
-          DEVICE_URI(device.name),
-        ]);
-        const [{ args }] = parseEventLogs({
-          abi: greenCertificatesAbi,
-          logs: receipt.logs,
-          eventName: "DeviceRegistered",
-        });
-        await this.chain.write(registrar, "certificates", "approveDevice", [args.deviceId]);
-        registered++;
+        const args = [device.source, device.region, device.capacityW, commissionedAt, DEVICE_URI(device.name)] as const;
+        if (await this.chain.submit(owner, "certificates", "registerDevice", args, failed)) registered++;
       }
     }
+    if (registered === 0) return 0;
+    await this.chain.mine();
     this.#devices = undefined;
+    for (const [uri, deviceId] of await this.deviceIds())
+      if (!existing.has(uri)) await this.chain.submit(registrar, "certificates", "approveDevice", [deviceId], failed);
+    await this.chain.mine();
     return registered;
   }
 
@@ -351,12 +334,10 @@ export class DemoMarket {
         const whPerHour = generatedWhPerHour(this.seed, deviceId, device.source, device.capacityW, from, to);
         // A solar plant's night has nothing to certify; its next issue covers the night and the morning.
         if (whPerHour.every((wh) => wh === 0n)) continue;
-        try {
-          await this.chain.write(owner, "certificates", "issue", [deviceId, from, whPerHour]);
-          issued++;
-        } catch (err) {
-          this.logger.warn({ device: device.name, err: reason(err) }, "certificates not issued");
-        }
+        const sent = await this.chain.submit(owner, "certificates", "issue", [deviceId, from, whPerHour], (err) =>
+          this.logger.warn({ device: device.name, err: reason(err) }, "certificates not issued"),
+        );
+        if (sent) issued++;
       }
     }
     return issued;
@@ -400,11 +381,11 @@ export class DemoMarket {
         reports.set(from, [...(reports.get(from) ?? []), { deal, plan }]);
         continue;
       }
+      const failed = (err: unknown) => this.#stepFailed(deal.dealId, due.step.kind, reason(err));
       try {
-        await this.#take(deal, plan, due.step, from);
-        taken++;
+        if (await this.#take(deal, plan, due.step, from, failed)) taken++;
       } catch (err) {
-        this.#stepFailed(deal.dealId, due.step.kind, reason(err));
+        failed(err);
       }
     }
     for (const [from, due] of reports) taken += await this.#report(from, due);
@@ -432,6 +413,8 @@ export class DemoMarket {
     if (devices.size > 0) {
       const firstHour = Math.min(...due.map(({ deal }) => deal.terms.start));
       await this.issueCertificates(await this.chain.now(), firstHour, devices);
+      // The reports are dry-run against the chain as it is: the certificates must be on it first.
+      await this.chain.mine();
     }
     const reports: DueReport[] = [];
     for (const { deal, plan } of due) {
@@ -463,36 +446,38 @@ export class DemoMarket {
     return accounts.get(address.toLowerCase());
   }
 
-  async #take(deal: OpenDeal, plan: DealPlan, step: DealStep, from: DevAccount): Promise<void> {
+  /** Sends the step's transaction (see `DemoChain.submit`); resolves with whether it was sent. */
+  async #take(
+    deal: OpenDeal,
+    plan: DealPlan,
+    step: DealStep,
+    from: DevAccount,
+    failed: (err: Error) => void,
+  ): Promise<boolean> {
     const { dealId, terms } = deal;
     // Reports are not taken one by one: #report sends a site's due reports together.
-    if (step.kind === "cancelNoShow") {
-      await this.chain.write(from, "market", "cancelNoShow", [dealId, terms]);
-      return;
-    }
+    if (step.kind === "cancelNoShow") return this.chain.submit(from, "market", "cancelNoShow", [dealId, terms], failed);
     if (deal.status === "Active") throw new Error(`deal ${dealId} has no report to act on`);
     const { report } = deal;
     switch (step.kind) {
       case "confirm":
-        await this.chain.write(from, "market", "confirmUsage", [dealId, terms, report]);
-        return;
+        return this.chain.submit(from, "market", "confirmUsage", [dealId, terms, report], failed);
       case "dispute":
-        await this.chain.write(from, "market", "disputeUsage", [
-          dealId,
-          terms,
-          report,
-          DISPUTE_REASONS[Number(dealId % BigInt(DISPUTE_REASONS.length))],
-        ]);
-        return;
+        return this.chain.submit(
+          from,
+          "market",
+          "disputeUsage",
+          [dealId, terms, report, DISPUTE_REASONS[Number(dealId % BigInt(DISPUTE_REASONS.length))]],
+          failed,
+        );
       case "resolve":
-        await this.chain.write(from, "market", "resolveDispute", [dealId, terms, report, plan.refundBps]);
-        return;
+        return this.chain.submit(from, "market", "resolveDispute", [dealId, terms, report, plan.refundBps], failed);
       case "finalize":
-        await this.chain.write(from, "market", "finalize", [dealId, terms, report]);
-        return;
+        return this.chain.submit(from, "market", "finalize", [dealId, terms, report], failed);
       case "finalizeLapsedDispute":
-        await this.chain.write(from, "market", "finalizeLapsedDispute", [dealId, terms, report]);
-        return;
+        return this.chain.submit(from, "market", "finalizeLapsedDispute", [dealId, terms, report], failed);
+      case "report":
+        throw new Error(`deal ${dealId}: reports are sent together per site, not as a step alone`);
     }
   }
 
@@ -523,22 +508,18 @@ export class DemoMarket {
         cancel(offer.supplier, { functionName: "cancelEnergyOffer", args: [offer.id] });
     }
     let sent = 0;
-    const attempt = async (what: string, send: () => Promise<unknown>) => {
+    const attempt = async (what: string, send: (failed: (err: Error) => void) => Promise<boolean>) => {
       if (sent >= maxActions) return;
-      try {
-        await send();
-        sent++;
-      } catch (err) {
-        this.logger.warn({ what, err: reason(err) }, "housekeeping step not taken");
-      }
+      if (await send((err) => this.logger.warn({ what, err: reason(err) }, "housekeeping step not taken"))) sent++;
     };
     for (const [from, calls] of stale)
-      await attempt("cancel stale orders", () => this.chain.writeMarketCalls(from, calls));
+      await attempt("cancel stale orders", (failed) => this.chain.submitMarketCalls(from, calls, failed));
 
     for (const from of accounts.values()) {
       if (!r.chance(0.5)) continue;
       const owed: bigint = await this.chain.read("market", "withdrawableOf", [from.address]);
-      if (owed >= tokens(50)) await attempt("withdraw", () => this.chain.write(from, "market", "withdraw", []));
+      if (owed >= tokens(50))
+        await attempt("withdraw", (failed) => this.chain.submit(from, "market", "withdraw", [], failed));
     }
     for (const buyer of BUYERS) {
       const from = this.accountOf(buyer.actor);
@@ -548,12 +529,54 @@ export class DemoMarket {
       const amount = ((credits * BigInt(r.int(40, 80))) / 100n / 1_000n) * 1_000n;
       if (amount === 0n) continue;
       const reason = `${buyer.name}: offset of compute emissions, ${new Date(now * 1000).toISOString().slice(0, 10)}`;
-      await attempt("retire credits", () =>
-        this.chain.write(from, "credits", "retire", [amount, from.address, reason]),
+      await attempt("retire credits", (failed) =>
+        this.chain.submit(from, "credits", "retire", [amount, from.address, reason], failed),
       );
     }
     return sent;
   }
+}
+
+/** A compute site's offer of its VCU for a window (postComputeOffer's argument). */
+export function computeOffer(
+  supplier: ComputeSupplier,
+  site: ComputeSite,
+  windowStart: number,
+  windowEnd: number,
+  reservePricePerVcuHour: bigint,
+  expiry: number,
+) {
+  return {
+    hardwareClass: site.hardwareClass,
+    region: supplier.region,
+    windowStart,
+    windowEnd,
+    vcu: site.vcu,
+    reservePricePerVcuHour,
+    whPerVcuHour: site.whPerVcuHour,
+    pueMilli: site.pueMilli,
+    expiry,
+  };
+}
+
+/** A link's offer of its Mbps for a window (postBandwidthOffer's argument). */
+export function bandwidthOffer(
+  link: Link,
+  windowStart: number,
+  windowEnd: number,
+  reservePricePerMbpsHour: bigint,
+  expiry: number,
+) {
+  return {
+    fromRegion: link.fromRegion,
+    toRegion: link.toRegion,
+    mbps: link.mbps,
+    latencyMs: link.latencyMs,
+    windowStart,
+    windowEnd,
+    reservePricePerMbpsHour,
+    expiry,
+  };
 }
 
 /** End of the latest window `supplier` posted in `offers` (offers stay in the book until cancelled), or `fallback`. */

@@ -12,22 +12,33 @@
 // the simulator's own participant number (protocol/accounts.ts simulatorAccount(n)); `menu` marks the
 // web market's demo-menu accounts, which act only while the seed runs (afterwards they belong to the
 // person at the browser).
-import { TOKEN_DECIMALS } from "../../protocol/units.ts";
+import { REGIONS, type RegionCode, TOKEN_DECIMALS } from "../../protocol/units.ts";
 
 /** Token base units of an amount in whole tokens (prices read like a stablecoin's). */
 export const tokens = (amount: number): bigint => BigInt(Math.round(amount * 10 ** TOKEN_DECIMALS));
 
 /** The compute hubs' region codes (protocol/units.ts REGIONS). */
+/**
+ * A region's code as protocol/units.ts lists it.
+ * @throws {Error} naming the region when units.ts has none of that name
+ */
+function regionCode(name: string): RegionCode {
+  const region = REGIONS.find((r) => r.name === name);
+  if (region === undefined) throw new Error(`protocol/units.ts lists no region named ${name}`);
+  return region.code;
+}
+
+/** The scenario's regions by name, their codes as protocol/units.ts lists them. */
 export const REGION = {
-  BeijingTianjinHebei: 1,
-  YangtzeDelta: 2,
-  GuangdongHkMacao: 3,
-  ChengduChongqing: 4,
-  InnerMongolia: 5,
-  Guizhou: 6,
-  Gansu: 7,
-  Ningxia: 8,
-} as const;
+  BeijingTianjinHebei: regionCode("beijing-tianjin-hebei"),
+  YangtzeDelta: regionCode("yangtze-delta"),
+  GuangdongHkMacao: regionCode("guangdong-hk-macao"),
+  ChengduChongqing: regionCode("chengdu-chongqing"),
+  InnerMongolia: regionCode("inner-mongolia"),
+  Guizhou: regionCode("guizhou"),
+  Gansu: regionCode("gansu"),
+  Ningxia: regionCode("ningxia"),
+};
 export const HARDWARE = { CpuGeneral: 0, CpuHpc: 1, GpuInference: 2, GpuTraining: 3 } as const;
 export const SOURCE = { Solar: 0, Wind: 1, Hydro: 2 } as const;
 /** Where a bid's certificates may come from (the market's CertificateOrigin). */

@@ -3,7 +3,9 @@
 // next deal step, the next tidy-up — and each event happens as real transactions at that time. Each
 // round, suppliers keep their day-ahead capacity posted, buyers bid, and the backend's own matcher
 // settles in-process (scheduling in hours, Nash pricing, simulation, submission) with the matcher's
-// dev key; the matcher process itself starts once the seed is done.
+// dev key; the matcher process itself starts once the seed is done. The transactions of a step that
+// do not depend on each other are pooled and mined as one block at the step's time (DemoChain's
+// `mine`; docs/operations.md, "Start-up"): the history takes one block per step, not per transaction.
 import path from "node:path";
 import type { Logger } from "pino";
 import { parseEther } from "viem";
@@ -16,7 +18,7 @@ import { ACCOUNT_PLAN, devAccount, simulatorAccount } from "../../protocol/accou
 import type { Deployment } from "../../protocol/deployment.ts";
 import { ceilHour, floorHour } from "../../protocol/hours.ts";
 import type { DemoChain } from "./chain.ts";
-import { type DemoMarket, SEED_ACTIVITY } from "./market.ts";
+import { bandwidthOffer, computeOffer, type DemoMarket, SEED_ACTIVITY } from "./market.ts";
 import {
   ARBITER,
   BUYER_FUNDS,
@@ -71,7 +73,7 @@ export type SeedParameters = {
 };
 
 export async function seed(p: SeedParameters): Promise<void> {
-  const { chain, market, logger, progress } = p;
+  const { chain, market, progress } = p;
   const wallClock = p.wallClock ?? (() => Math.floor(Date.now() / 1000));
   const start = await chain.now();
   progress(
@@ -82,6 +84,41 @@ export async function seed(p: SeedParameters): Promise<void> {
   progress("participants funded, roles granted, devices registered and approved");
 
   const { matcher, store } = await seedMatcher(p);
+  try {
+    await chain.startPooling();
+    await history(p, matcher, start, wallClock);
+  } finally {
+    await matcher.stop();
+    await store.close();
+    // Also when aborted: what the step in flight sent is mined, and the node automines again.
+    await chain.stopPooling();
+  }
+  if (p.signal?.aborted === true) return;
+
+  // The last events may lie hours back (trading rounds are hours apart): close the gap to now.
+  const end = wallClock() - SEED_STOPS_BEFORE_NOW;
+  await chain.moveTo(end);
+  market.menuActs = true;
+  await startingPositions(p);
+  // Last: the marker a restart looks for.
+  const owner = simulatorAccount(PENDING_DEVICE.owner);
+  await chain.write(owner, "certificates", "registerDevice", [
+    PENDING_DEVICE.source,
+    PENDING_DEVICE.region,
+    PENDING_DEVICE.capacityW,
+    (await chain.now()) - 30 * DAY,
+    PENDING_DEVICE.metadataURI,
+  ]);
+  market.menuActs = false;
+}
+
+/**
+ * The days of history, event by event: each step's transactions are pooled and mined at the step's
+ * time, in as many blocks as their dependencies need (offers and bids before the matcher reads the
+ * book, certificates before the reports that retire them).
+ */
+async function history(p: SeedParameters, matcher: Matcher, start: number, wallClock: () => number): Promise<void> {
+  const { chain, market, logger, progress } = p;
   // Certificates start a day before the chain's genesis, so that the first deals find them issued.
   const firstIssueHour = floorHour(start) - DAY;
   let nextRound = start + 60;
@@ -110,7 +147,9 @@ export async function seed(p: SeedParameters): Promise<void> {
     if (now >= nextRound) {
       await market.supply(now, SEED_PACE);
       await market.bids(now, SEED_PACE, SEED_ACTIVITY);
-      const round = await matcher.runRound();
+      // The matcher reads the book from the chain and waits for its settlement's receipt.
+      await chain.mine();
+      const round = await chain.automining(() => matcher.runRound());
       if (round.status === "failed") logger.warn({ err: round.error.message }, "seed settlement failed");
       nextRound = now + SEED_PACE.roundEvery;
     }
@@ -119,25 +158,8 @@ export async function seed(p: SeedParameters): Promise<void> {
       nextHousekeeping = now + SEED_PACE.housekeepingEvery;
     }
     await market.dealSteps(now);
+    await chain.mine();
   }
-  await matcher.stop();
-  await store.close();
-  if (p.signal?.aborted === true) return;
-
-  // The last events may lie hours back (trading rounds are hours apart): close the gap to now.
-  await chain.moveTo(end());
-  market.menuActs = true;
-  await startingPositions(p);
-  // Last: the marker a restart looks for.
-  const owner = simulatorAccount(PENDING_DEVICE.owner);
-  await chain.write(owner, "certificates", "registerDevice", [
-    PENDING_DEVICE.source,
-    PENDING_DEVICE.region,
-    PENDING_DEVICE.capacityW,
-    (await chain.now()) - 30 * DAY,
-    PENDING_DEVICE.metadataURI,
-  ]);
-  market.menuActs = false;
 }
 
 /** Gas money, roles, factors, funds, approvals and devices: everything the first trading round needs. */
@@ -154,15 +176,25 @@ async function setUpParticipants(p: SeedParameters, now: number): Promise<void> 
     if ((await chain.publicClient.getBalance({ address })) < MIN_GAS_MONEY)
       await chain.transfer(admin, address, parseEther("100"));
   }
+  // The rest goes in one block (and the devices' approvals in a second): no call depends on another's effect.
+  await chain.startPooling();
+  const failures: Error[] = [];
+  const failed = (err: Error) => failures.push(err);
   const registrar = simulatorAccount(REGISTRAR.account);
-  await chain.write(admin, "certificates", "grantRole", [
-    await chain.read("certificates", "REGISTRAR_ROLE"),
-    registrar.address,
-  ]);
-  await chain.write(admin, "market", "grantRole", [
-    await chain.read("market", "ARBITER_ROLE"),
-    simulatorAccount(ARBITER.account).address,
-  ]);
+  await chain.submit(
+    admin,
+    "certificates",
+    "grantRole",
+    [await chain.read("certificates", "REGISTRAR_ROLE"), registrar.address],
+    failed,
+  );
+  await chain.submit(
+    admin,
+    "market",
+    "grantRole",
+    [await chain.read("market", "ARBITER_ROLE"), simulatorAccount(ARBITER.account).address],
+    failed,
+  );
   // Emission factors come with the deployment (ignition/modules/CCEX.ts SOURCE_FACTORS, the grid's
   // default for every region); a later change goes through the market's delayed schedule.
   const maxAllowance = 2n ** 256n - 1n;
@@ -170,16 +202,21 @@ async function setUpParticipants(p: SeedParameters, now: number): Promise<void> 
     const from = market.accountOf(buyer.actor)!;
     const funds = "menu" in buyer.actor ? MENU_BUYER_FUNDS : BUYER_FUNDS;
     // The menu buyer's tokens come from someone else's faucet call: its own nonce stays for its approval.
-    await chain.write("menu" in buyer.actor ? registrar : from, "token", "faucet", [from.address, funds]);
-    await chain.write(from, "token", "approve", [chain.addresses.market, maxAllowance]);
+    await chain.submit("menu" in buyer.actor ? registrar : from, "token", "faucet", [from.address, funds], failed);
+    await chain.submit(from, "token", "approve", [chain.addresses.market, maxAllowance], failed);
   }
   for (const supplier of ENERGY_SUPPLIERS) {
-    await chain.write(market.accountOf(supplier.actor)!, "certificates", "setApprovalForAll", [
-      chain.addresses.market,
-      true,
-    ]);
+    await chain.submit(
+      market.accountOf(supplier.actor)!,
+      "certificates",
+      "setApprovalForAll",
+      [chain.addresses.market, true],
+      failed,
+    );
   }
-  await market.registerDevices(now);
+  await market.registerDevices(now, failed);
+  await chain.stopPooling();
+  if (failures.length > 0) throw failures[0];
 }
 
 /** The backend's matcher, in this process, with the matcher's dev key and its own submission file. */
@@ -223,33 +260,14 @@ async function startingPositions(p: SeedParameters): Promise<void> {
     if (!("menu" in supplier.actor)) continue;
     const site = supplier.sites[0];
     await chain.write(market.accountOf(supplier.actor)!, "market", "postComputeOffer", [
-      {
-        hardwareClass: site.hardwareClass,
-        region: supplier.region,
-        windowStart,
-        windowEnd,
-        vcu: site.vcu,
-        reservePricePerVcuHour: site.reservePerVcuHour,
-        whPerVcuHour: site.whPerVcuHour,
-        pueMilli: site.pueMilli,
-        expiry: windowEnd - 3_600,
-      },
+      computeOffer(supplier, site, windowStart, windowEnd, site.reservePerVcuHour, windowEnd - 3_600),
     ]);
   }
   for (const supplier of NETWORK_SUPPLIERS) {
     if (!("menu" in supplier.actor)) continue;
     const link = supplier.links[0];
     await chain.write(market.accountOf(supplier.actor)!, "market", "postBandwidthOffer", [
-      {
-        fromRegion: link.fromRegion,
-        toRegion: link.toRegion,
-        mbps: link.mbps,
-        latencyMs: link.latencyMs,
-        windowStart,
-        windowEnd,
-        reservePricePerMbpsHour: link.reservePerMbpsHour,
-        expiry: windowEnd - 3_600,
-      },
+      bandwidthOffer(link, windowStart, windowEnd, link.reservePerMbpsHour, windowEnd - 3_600),
     ]);
   }
 }

@@ -8,7 +8,9 @@ describe("backend server config", () => {
     const c = loadConfig({});
     assert.equal(c.host, "127.0.0.1");
     assert.equal(c.port, 8080);
-    assert.deepEqual(c.rateLimit, { windowMs: 60_000, limit: 300 });
+    assert.deepEqual(c.rateLimit, { windowMs: 60_000, limit: 300, exemptLocal: false });
+    const local = loadConfig({ RATE_LIMIT_EXEMPT_LOCAL: "on" });
+    assert.deepEqual(local.rateLimit, { windowMs: 60_000, limit: 300, exemptLocal: true });
     assert.equal(c.bodyLimitBytes, 16_384);
     assert.deepEqual(c.book, { from: "memory" });
     assert.equal(c.platformFeeBps, 30);

@@ -294,7 +294,8 @@ describe("the origin's API, as the stack builds it", () => {
       logLevel: "warn",
       env: { RATE_LIMIT_MAX: "7", BOOK_MAX_AGE_MS: "500", PORT: "not a port", BOOK_FILE: "/elsewhere.json" },
     });
-    assert.deepEqual(config.rateLimit, { windowMs: 60_000, limit: 7 });
+    // The origin serves visitors straight: nobody on loopback is exempt there.
+    assert.deepEqual(config.rateLimit, { windowMs: 60_000, limit: 7, exemptLocal: false });
     assert.deepEqual(config.book, {
       from: "chain",
       rpcUrl: "http://127.0.0.1:8545",
@@ -482,7 +483,7 @@ describe("the chain gateway of the stack's own services", () => {
     assert.equal(forwarded.at(-1), batch);
   });
 
-  it("holds a sent transaction's answer until its block is journaled, and answers others at once", async () => {
+  it("holds a sent transaction's or a mined block's answer until the block is journaled, and answers others at once", async () => {
     let release!: () => void;
     durable = () => new Promise<void>((resolve) => (release = resolve));
     let answered = false;
@@ -496,6 +497,16 @@ describe("the chain gateway of the stack's own services", () => {
     assert.equal(answered, false, "held while the block is not journaled");
     release();
     assert.equal((await send).body.result, "eth_sendRawTransaction");
+    // The seed's pooled transactions are mined on request: that answer waits for the journal too.
+    let mined = false;
+    const mine = post('{"jsonrpc":"2.0","id":3,"method":"evm_mine","params":[]}').then((r) => {
+      mined = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(mined, false, "a block mined on request is held while it is not journaled");
+    release();
+    assert.equal((await mine).body.result, "evm_mine");
     durable = async () => {};
   });
 

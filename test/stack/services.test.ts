@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { loadSettings } from "../../stack/config.ts";
+import { PGLITE_TEMPLATE } from "../../stack/pglite-template.ts";
 import { baseEnv, type ServiceSite, serviceSpec } from "../../stack/services.ts";
 
 const KEY = `0x${"ab".repeat(32)}`;
@@ -69,6 +70,22 @@ describe("the services' specs", () => {
     assert.equal(serviceSpec("indexer", pg, ignore).env.DATABASE_URL, "postgres://127.0.0.1/ccex");
     assert.equal(serviceSpec("api", pg, ignore).env.DATABASE_URL, "postgres://127.0.0.1/ccex");
     assert.equal(serviceSpec("indexer", pg, ignore).env.INDEXER_DATA_DIR, undefined);
+  });
+
+  it("exempts the stack's own services from the API process's rate limit, visitors being named by the proxy", () => {
+    const api = serviceSpec("api", site({}), ignore).env;
+    assert.equal(api.RATE_LIMIT_EXEMPT_LOCAL, "on");
+    assert.equal(api.TRUST_PROXY_HOPS, "1");
+  });
+
+  it("starts both PGlite databases from the build's empty cluster, and PostgreSQL without one", () => {
+    const files = site({});
+    assert.equal(serviceSpec("indexer", files, ignore).env.PGLITE_TEMPLATE, PGLITE_TEMPLATE);
+    assert.equal(serviceSpec("api", files, ignore).env.PGLITE_TEMPLATE, PGLITE_TEMPLATE);
+    assert.equal(serviceSpec("demo", files, ignore).env.PGLITE_TEMPLATE, undefined);
+    const pg = site({ DATABASE_URL: "postgres://127.0.0.1/ccex" });
+    assert.equal(serviceSpec("indexer", pg, ignore).env.PGLITE_TEMPLATE, undefined);
+    assert.equal(serviceSpec("api", pg, ignore).env.PGLITE_TEMPLATE, undefined);
   });
 
   it("hands the demo market's lines to the stack", () => {

@@ -34,3 +34,21 @@ describe("rate limiting of /api", () => {
     assert.equal((await fetch(`${srv.url}/metrics`)).status, 200);
   });
 });
+
+describe("rate limiting of /api with the stack's own services exempt", () => {
+  let srv: TestServer;
+  before(async () => {
+    srv = await startTestServer({ rateLimit: { windowMs: 60_000, limit: 3, exemptLocal: true }, trustProxy: 1 });
+  });
+  after(() => srv.close());
+
+  it("never limits a client on this machine that did not come through the proxy", async () => {
+    for (let i = 0; i < 6; i++) assert.equal((await fetch(`${srv.url}/api/proposals`)).status, 200);
+  });
+
+  it("limits a visitor the proxy names in X-Forwarded-For, though it connects from loopback", async () => {
+    const visitor = { headers: { "x-forwarded-for": "203.0.113.7" } };
+    for (let i = 0; i < 3; i++) assert.equal((await fetch(`${srv.url}/api/proposals`, visitor)).status, 200);
+    assert.equal((await fetch(`${srv.url}/api/proposals`, visitor)).status, 429);
+  });
+});
