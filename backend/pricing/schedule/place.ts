@@ -25,6 +25,9 @@ type Piece = {
 /** Hours per block of the per-route link index (linkBlocks). */
 const LINK_BLOCK_HOURS = 24;
 
+/** Above this many certificate slots a job's pool is sorted with Array.sort, below by insertion. */
+const INSERTION_SORT_MAX = 48;
+
 export class ScheduleState {
   readonly prep: PreparedSchedule;
   readonly book: TimedBook;
@@ -418,8 +421,9 @@ export class ScheduleState {
     // Each slot's sort key: its price, or with `spareScarce` its price over the square root of the
     // Wh its region still has in that hour, so that a job takes certificates from plentiful hours
     // and regions and leaves the scarce ones to the jobs that can use nothing else. Ties go by offer,
-    // then hour: a strict order (one slot per offer-hour), so any sort gives the same list. Array.sort,
-    // not insertion: a pool of every region holds hundreds of slots per job.
+    // then hour: a strict order (one slot per offer-hour), so any sort gives the same list. A pool of
+    // every region holds hundreds of slots per job (Array.sort); most jobs see a few dozen, where an
+    // insertion sort without a comparator closure is cheaper (about 5–10 % of a 100k-order schedule).
     let byKey = pricePerKwh;
     if (spareScarce) {
       const slots = pricePerKwh.length;
@@ -429,7 +433,23 @@ export class ScheduleState {
           pricePerKwh[slot] / Math.sqrt(Math.max(1, energy.supplyRegion[energy.region[slot] * span + hour[slot]]));
       }
     }
-    pick.sort((x, y) => byKey[x] - byKey[y] || offer[x] - offer[y] || hour[x] - hour[y]);
+    if (pick.length > INSERTION_SORT_MAX) {
+      pick.sort((x, y) => byKey[x] - byKey[y] || offer[x] - offer[y] || hour[x] - hour[y]);
+    } else {
+      // A job of a few hours in one region sees a few dozen slots: an insertion sort, no closure.
+      for (let i = 1; i < pick.length; i++) {
+        const x = pick[i];
+        const kx = byKey[x];
+        let j = i;
+        for (; j > 0; j--) {
+          const y = pick[j - 1];
+          const ky = byKey[y];
+          if (ky < kx || (ky === kx && (offer[y] < offer[x] || (offer[y] === offer[x] && hour[y] < hour[x])))) break;
+          pick[j] = y;
+        }
+        pick[j] = x;
+      }
+    }
     const usedInHour =
       this.usedInHour.length >= duration ? this.usedInHour.fill(0, 0, duration) : new Float64Array(duration);
     const lots: { slot: number; wh: number }[] = [];
