@@ -77,6 +77,14 @@ export const REGIONS = [
   gridFactor: number;
 }[];
 export type RegionCode = number;
+export type RegionName = (typeof REGIONS)[number]["name"];
+
+/** A region's on-chain code by its name in REGIONS (the one list of regions). */
+export function regionCode(name: RegionName): RegionCode {
+  const region = REGIONS.find((r) => r.name === name);
+  if (region === undefined) throw new Error(`protocol/units.ts lists no region ${name}`);
+  return region.code;
+}
 
 /** The grid area a region sits in, or undefined for a code that is not a region. */
 export function gridAreaOf(region: RegionCode): GridAreaCode | undefined {

@@ -12,21 +12,10 @@
 // the simulator's own participant number (protocol/accounts.ts simulatorAccount(n)); `menu` marks the
 // web market's demo-menu accounts, which act only while the seed runs (afterwards they belong to the
 // person at the browser).
-import { REGIONS, type RegionCode, TOKEN_DECIMALS } from "../../protocol/units.ts";
+import { regionCode, TOKEN_DECIMALS } from "../../protocol/units.ts";
 
 /** Token base units of an amount in whole tokens (prices read like a stablecoin's). */
 export const tokens = (amount: number): bigint => BigInt(Math.round(amount * 10 ** TOKEN_DECIMALS));
-
-/** The compute hubs' region codes (protocol/units.ts REGIONS). */
-/**
- * A region's code as protocol/units.ts lists it.
- * @throws {Error} naming the region when units.ts has none of that name
- */
-function regionCode(name: string): RegionCode {
-  const region = REGIONS.find((r) => r.name === name);
-  if (region === undefined) throw new Error(`protocol/units.ts lists no region named ${name}`);
-  return region.code;
-}
 
 /** The scenario's regions by name, their codes as protocol/units.ts lists them. */
 export const REGION = {

@@ -3,7 +3,7 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { artifacts } from "hardhat";
 import { SOURCE_FACTORS } from "../../ignition/modules/CCEX.ts";
-import { REGIONS } from "../../protocol/units.ts";
+import { regionCode } from "../../protocol/units.ts";
 import type {
   CarbonCredits,
   GreenCertificates,
@@ -23,13 +23,6 @@ export const Source = { Solar: 0, Wind: 1, Hydro: 2, Biomass: 3, Geothermal: 4, 
 export const WIND_FACTOR = BigInt(SOURCE_FACTORS[Source.Wind]);
 export const SOLAR_FACTOR = BigInt(SOURCE_FACTORS[Source.Solar]);
 export const BUYER_FUNDS = 100_000n * USD;
-
-/** A region's on-chain code, by the name protocol/units.ts gives it (the one list of regions). */
-function regionCode(name: (typeof REGIONS)[number]["name"]): number {
-  const region = REGIONS.find((r) => r.name === name);
-  if (region === undefined) throw new Error(`protocol/units.ts lists no region ${name}`);
-  return region.code;
-}
 
 export const Region = {
   BeijingTianjinHebei: regionCode("beijing-tianjin-hebei"),
