@@ -10,7 +10,6 @@
 // test/backend/pricing/schedule/one-bid.test.ts holds it equal to scheduleFast on thousands of random
 // one-bid books: a change to fast.ts's passes must be made here too.
 
-import { energyHoursOf } from "./energy-hours.ts";
 import { ScheduleState } from "./place.ts";
 import {
   AREA_OF_REGION,
@@ -19,6 +18,7 @@ import {
   type LiveBid,
   type LiveCompute,
   type LiveLink,
+  meanEnergyPricePerWh,
   type PreparedSchedule,
   poolRegions,
   prepareEnergy,
@@ -441,26 +441,9 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
   if (order.minGreenBps > 0) {
     let greenRegions = 0;
     for (const c of computes) greenRegions |= poolRegions(order.certificateOrigin, c.region);
-    const energyOffers = book.energyOffers;
-    const live = liveEnergy(energyOffers, rules.now);
+    const live = liveEnergy(book.energyOffers, rules.now);
     energy = prepareEnergy(book, live, base, span, greenRegions);
-    // As prepare.ts sums it: offer by offer in book order, hour by hour.
-    const hours = energyHoursOf(energyOffers);
-    let priceSum = 0;
-    let whSum = 0;
-    for (const { i } of live) {
-      const firstHour = hours.firstHour[i] - base;
-      if (hours.firstHour[i] < 0 || firstHour >= span || firstHour + hours.hours[i] <= 0) continue;
-      const end = Math.min(hours.hours[i], span - firstHour);
-      const o = hours.offset[i];
-      for (let k = Math.max(0, -firstHour); k < end; k++) {
-        const wh = hours.left[o + k];
-        if (wh <= 0) continue;
-        priceSum += hours.pricePerKwh[i] * wh;
-        whSum += wh;
-      }
-    }
-    meanPricePerWh = whSum > 0 ? priceSum / whSum / 1000 : 0;
+    meanPricePerWh = meanEnergyPricePerWh(book, live, base, span);
   }
 
   return {

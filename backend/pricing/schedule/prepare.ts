@@ -274,22 +274,6 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
   }
 
   const energy = prepareEnergy(book, liveEnergy, base, span, greenRegions);
-  // The schedulers' energy estimate is the mean over every slot of the hours, whatever its region.
-  const hours = energyHoursOf(book.energyOffers);
-  let priceSum = 0;
-  let whSum = 0;
-  for (const { i } of liveEnergy) {
-    const first = hours.firstHour[i] - base;
-    if (hours.firstHour[i] < 0 || first >= span || first + hours.hours[i] <= 0) continue;
-    const to = Math.min(hours.hours[i], span - first);
-    const o = hours.offset[i];
-    for (let k = Math.max(0, -first); k < to; k++) {
-      const wh = hours.left[o + k];
-      if (wh <= 0) continue;
-      priceSum += hours.pricePerKwh[i] * wh;
-      whSum += wh;
-    }
-  }
   return {
     base,
     span,
@@ -301,8 +285,31 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
     routes,
     routeFloors,
     energy,
-    meanPricePerWh: whSum > 0 ? priceSum / whSum / 1000 : 0,
+    meanPricePerWh: meanEnergyPricePerWh(book, liveEnergy, base, span),
   };
+}
+
+/**
+ * The schedulers' energy estimate: the mean price per Wh over every certificate slot of the hours
+ * [base, base + span) still for sale, whatever its region (summed offer by offer in book order, hour by hour).
+ */
+export function meanEnergyPricePerWh(book: TimedBook, live: { i: number }[], base: number, span: number): number {
+  const hours = energyHoursOf(book.energyOffers);
+  let priceSum = 0;
+  let whSum = 0;
+  for (const { i } of live) {
+    const first = hours.firstHour[i] - base;
+    if (hours.firstHour[i] < 0 || first >= span || first + hours.hours[i] <= 0) continue;
+    const to = Math.min(hours.hours[i], span - first);
+    const o = hours.offset[i];
+    for (let k = Math.max(0, -first); k < to; k++) {
+      const wh = hours.left[o + k];
+      if (wh <= 0) continue;
+      priceSum += hours.pricePerKwh[i] * wh;
+      whSum += wh;
+    }
+  }
+  return whSum > 0 ? priceSum / whSum / 1000 : 0;
 }
 
 /** Regions (bit r: region r) whose certificates a bid with this origin rule may use for compute in `region`. */
