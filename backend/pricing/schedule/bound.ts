@@ -19,8 +19,16 @@
 // seen is returned.
 
 import { buildScheduleModel, MONEY, type ScheduleModel } from "./exact.ts";
-import { AREA_OF_REGION, cheapestLinkPrice, GRID_AREAS, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
-import { ORIGIN, type ScheduleRules, type TimedBook } from "./types.ts";
+import {
+  AREA_OF_REGION,
+  certificatePool,
+  cheapestLinkPrice,
+  GRID_AREAS,
+  prepareSchedule,
+  REGION_SLOTS,
+  routeKey,
+} from "./prepare.ts";
+import type { ScheduleRules, TimedBook } from "./types.ts";
 
 export type ScheduleBound = { bound: number; iterations: number; elapsedMs: number };
 
@@ -72,16 +80,6 @@ export function scheduleWelfareBound(
   const pools = REGION_SLOTS + GRID_AREAS.length + 1;
   const poolMin = new Float64Array(pools * span);
   const poolArg = new Int32Array(pools * span);
-  const poolOf = (origin: number, region: number) =>
-    origin === ORIGIN.ComputeRegion
-      ? region
-      : origin === ORIGIN.GridArea
-        ? AREA_OF_REGION[region] < 0
-          ? -1
-          : REGION_SLOTS + AREA_OF_REGION[region]
-        : origin === ORIGIN.Anywhere
-          ? REGION_SLOTS + GRID_AREAS.length
-          : -1;
 
   // Scratch for one bid at one start.
   const hourPrice: number[] = [];
@@ -139,7 +137,7 @@ export function scheduleWelfareBound(
       let u = d * pairProfit[p] - (prefix[at + d] - prefix[at]);
       if (u <= 0) continue;
       if (share > 0) {
-        const pool = poolOf(origin, c.region);
+        const pool = certificatePool(origin, c.region);
         if (pool < 0) continue;
         if (Number.isNaN(energyPerVcu[pool])) energyPerVcu[pool] = energyUnitCost(pool, s, d, share, 0);
         u -= (energyPerVcu[pool] * c.milliWhPerVcuHour) / 1000;
@@ -169,7 +167,7 @@ export function scheduleWelfareBound(
       const ci = pairOffer[fillPair[i]];
       const c = computes[ci];
       for (let k = 0; k < d; k++) usage[c.offset + s - c.start + k] += q;
-      if (share > 0) energyUnitCost(poolOf(origin, c.region), s, d, share, (q * c.milliWhPerVcuHour) / 1000);
+      if (share > 0) energyUnitCost(certificatePool(origin, c.region), s, d, share, (q * c.milliWhPerVcuHour) / 1000);
     }
     return value;
   };

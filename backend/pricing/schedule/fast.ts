@@ -20,8 +20,8 @@
 // the schedule never breaks a rule of the contract; only optimality is heuristic.
 
 import { ScheduleState } from "./place.ts";
-import { AREA_OF_REGION, cheapestLinkPrice, poolRegions, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
-import { ORIGIN, type ScheduleOptions, type ScheduleResult, type TimedBook } from "./types.ts";
+import { certificatePool, cheapestLinkPrice, poolRegions, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
+import type { ScheduleOptions, ScheduleResult, TimedBook } from "./types.ts";
 
 const TRIED_STARTS = 8;
 /** Exponent of a bid's VCU-hours in its worth, the order of pass 2 (0: density, 1: total surplus). */
@@ -160,16 +160,6 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   const touchedPool = new Int32Array(64);
   let touchedCount = 0;
   let poolLeft = new Float64Array(64 * 8);
-  const poolOf = (origin: number, region: number) =>
-    origin === ORIGIN.ComputeRegion
-      ? region
-      : origin === ORIGIN.GridArea
-        ? AREA_OF_REGION[region] < 0
-          ? -1
-          : REGION_SLOTS + AREA_OF_REGION[region]
-        : origin === ORIGIN.Anywhere
-          ? REGION_SLOTS + 8
-          : -1;
   /** Green Wh a pool's hours [at, at + d) of poolLeft can give a piece that needs `need` Wh an hour. */
   const covered = (at: number, d: number, need: number) => {
     let sum = 0;
@@ -304,7 +294,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
         if (minShare > 0) {
           // As place.ts will: only as many VCU as the origin pool's certificates can cover, the
           // pool's Wh already promised to this bid's earlier offers at this start taken off.
-          const pool = poolOf(origin, compute.region);
+          const pool = certificatePool(origin, compute.region);
           if (pool < 0) continue;
           let slot = touchedPool.indexOf(pool);
           if (slot < 0 || slot >= touchedCount) {

@@ -12,7 +12,7 @@
 
 import { ScheduleState } from "./place.ts";
 import {
-  AREA_OF_REGION,
+  certificatePool,
   cheapestLinkPrice,
   type EnergySlots,
   type LiveBid,
@@ -30,7 +30,6 @@ import {
   type HourlyBandwidthOffer,
   type HourlyComputeOffer,
   type HourlyEnergyOffer,
-  ORIGIN,
   type ScheduleOptions,
   type ScheduleResult,
   type TimedBook,
@@ -173,16 +172,6 @@ export function scheduleOneBid(book: TimedBook, options: ScheduleOptions, hours?
   let touchedCount = 0;
   if (scratch.poolLeft.length < 64 * d) scratch.poolLeft = new Float64Array(64 * d);
   const poolLeft = scratch.poolLeft;
-  const poolOf = (origin: number, region: number) =>
-    origin === ORIGIN.ComputeRegion
-      ? region
-      : origin === ORIGIN.GridArea
-        ? AREA_OF_REGION[region] < 0
-          ? -1
-          : REGION_SLOTS + AREA_OF_REGION[region]
-        : origin === ORIGIN.Anywhere
-          ? REGION_SLOTS + 8
-          : -1;
   const covered = (at: number, need: number) => {
     let sum = 0;
     for (let k = 0; k < d; k++) sum += Math.min(poolLeft[at + k], need);
@@ -216,7 +205,7 @@ export function scheduleOneBid(book: TimedBook, options: ScheduleOptions, hours?
         if (free <= 0) continue;
         let q = Math.min(free, left);
         if (minShare > 0) {
-          const pool = poolOf(origin, compute.region);
+          const pool = certificatePool(origin, compute.region);
           if (pool < 0) continue;
           let slot = touchedPool.indexOf(pool);
           if (slot < 0 || slot >= touchedCount) {

@@ -312,6 +312,18 @@ export function meanEnergyPricePerWh(book: TimedBook, live: { i: number }[], bas
   return whSum > 0 ? priceSum / whSum / 1000 : 0;
 }
 
+/**
+ * The certificate pool a bid with this origin rule buys from for compute in `region`: the region itself
+ * (0..REGION_SLOTS − 1), its grid area (REGION_SLOTS + area), or the one pool of every region
+ * (REGION_SLOTS + GRID_AREAS.length); −1 when the rule allows none.
+ */
+export function certificatePool(origin: number, region: number): number {
+  if (origin === ORIGIN.ComputeRegion) return region;
+  if (origin === ORIGIN.GridArea) return AREA_OF_REGION[region] < 0 ? -1 : REGION_SLOTS + AREA_OF_REGION[region];
+  if (origin === ORIGIN.Anywhere) return REGION_SLOTS + GRID_AREAS.length;
+  return -1;
+}
+
 /** Regions (bit r: region r) whose certificates a bid with this origin rule may use for compute in `region`. */
 export function poolRegions(origin: number, region: number): number {
   if (origin === ORIGIN.Anywhere) return -1;
