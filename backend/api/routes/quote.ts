@@ -7,8 +7,7 @@ import type { PricingConfig } from "../../pricing/index.ts";
 import { dependency, methodNotAllowed, requireJsonBody } from "../errors.ts";
 import type { ApiMetrics } from "../metrics.ts";
 import { quoteBid } from "../quote.ts";
-import { QuoteRequest } from "../schemas/quote.ts";
-import { validate } from "../validate.ts";
+import { readQuoteRequest } from "../schemas/quote.ts";
 
 export type QuoteRouterDeps = {
   book: BookSource;
@@ -27,8 +26,8 @@ export function quoteRouter(deps: QuoteRouterDeps): Router {
       requireJsonBody,
       express.json({ limit: deps.bodyLimit, type: ["application/json", "application/*+json"] }),
       async (req, res) => {
-        // zod reads the body and names every field that is wrong.
-        const request = validate(QuoteRequest, req.body, "body");
+        // A well-formed body is read directly; any other goes to zod, which names every wrong field.
+        const request = readQuoteRequest(req.body);
         const book = await dependency(() => deps.book.openBook(), "the order book did not answer");
         const stop = deps.metrics.quotePricing.startTimer();
         const quote = quoteBid(request, book, {
