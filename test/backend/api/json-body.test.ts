@@ -61,6 +61,62 @@ describe("reading a quote's JSON body", () => {
     }
   });
 
+  /** The answer to a body sent without a Content-Length (chunked), which backend/api/json-body.ts leaves to express.json. */
+  async function chunkedAnswer(body: string, type: string) {
+    const { port } = new URL(srv.url);
+    const { status, contentType, text } = await new Promise<{ status: number; contentType: string; text: string }>(
+      (resolve, reject) => {
+        const req = request(
+          {
+            host: "127.0.0.1",
+            port,
+            method: "POST",
+            path: "/api/quote",
+            headers: { "content-type": type, "transfer-encoding": "chunked" },
+          },
+          (res) => {
+            let text = "";
+            res.setEncoding("utf8");
+            res.on("data", (c: string) => (text += c));
+            res.on("end", () =>
+              resolve({ status: res.statusCode ?? 0, contentType: res.headers["content-type"] ?? "", text }),
+            );
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
+      },
+    );
+    const json = JSON.parse(text) as Record<string, unknown>;
+    delete json.requestId;
+    return { status, type: contentType, json };
+  }
+
+  it("answers a body read directly as express.json's reading of it would be answered", async () => {
+    const [valid] = quoteBodies({ now: NOW, count: 1 });
+    const bodies = [
+      valid,
+      `\ufeff${valid}`,
+      `  \n${valid}`,
+      `{"hardwareClass": "gpu-training",`,
+      `{"hardwareClass": "gpu-training"}}`,
+      "{}",
+      "[1, 2]",
+      "42",
+      "   ",
+      '{"a": "\u00e9\u4e2d"}',
+      `${valid.slice(0, -1)}, "vcu": 0}`,
+      `{"padding": "${"x".repeat(5_000)}"}`,
+    ];
+    for (const body of bodies) {
+      for (const type of [DIRECT, STANDARD, `${DIRECT}; charset=utf-8`]) {
+        const direct = await answer(body, type);
+        assert.deepEqual(await chunkedAnswer(body, type), direct, `${type}: ${JSON.stringify(body.slice(0, 60))}`);
+        assert.ok(direct.status === 200 || (direct.status >= 400 && direct.status < 500), String(direct.status));
+      }
+    }
+  });
+
   it("reads a body that arrives in several chunks", async () => {
     const [valid] = quoteBodies({ now: NOW, count: 1 });
     const bytes = Buffer.from(valid);
