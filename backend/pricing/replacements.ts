@@ -182,10 +182,14 @@ export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, us
       // Another region only where the bundle's link (or no link, at the buyer's region) still serves.
       const regions = [compute.region];
       if (bid.buyerRegion !== compute.region) regions.push(bid.buyerRegion);
+      const vcuHours = match.vcu * BigInt(bid.durationHours);
       let best: bigint | undefined;
       for (const region of regions) {
         if (((bid.acceptableRegions >> BigInt(region)) & 1n) !== 1n) continue;
         for (const o of index.computes.get(marketKey(bid.hardwareClass, region)) ?? []) {
+          // Cheapest reserve first and energy never negative: an offer whose compute alone costs the
+          // best found so far, and every offer after it, cannot beat it.
+          if (best !== undefined && o.reservePricePerVcuHour * vcuHours >= best) break;
           if (o.id === compute.id || o.expiry <= now || !inWindow(o)) continue;
           if (jobHours.some((h) => computeShort(o, h))) continue;
           if (region !== bid.buyerRegion && (link === undefined || !routes(link, region))) continue;
@@ -193,7 +197,7 @@ export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, us
           const lacking = ceilDiv(need * BigInt(bid.minGreenBps), 10_000n) - green;
           const energyCost = lacking > 0n ? cheapestEnergyOverJob(lacking, region) : 0n;
           if (energyCost === undefined) continue;
-          const cost = o.reservePricePerVcuHour * match.vcu * BigInt(bid.durationHours) + energyCost;
+          const cost = o.reservePricePerVcuHour * vcuHours + energyCost;
           if (best === undefined || cost < best) best = cost;
         }
       }

@@ -189,6 +189,19 @@ describe("core caps on bundle payments", () => {
     // 800 Wh per VCU-hour needs 2 × 50,000 Wh, half green: 6,250 Wh more at the cheapest offer (0.05/kWh).
     const hungry = price(rivalCompute({ whPerVcuHour: 800n }));
     assert.equal(party(hungry, "compute").replacementCost, 60_000_000n + 312_500n);
+    // The cheapest all-in, not the cheapest reserve: a hungrier rival first in reserve order loses to
+    // one a base unit dearer per VCU-hour that needs no extra certificates; a dearer one changes nothing.
+    const b = book({
+      ...base,
+      computeOffers: [
+        ...base.computeOffers,
+        rivalCompute({ whPerVcuHour: 800n }),
+        rivalCompute({ id: 12n, reservePricePerVcuHour: 600_001n }),
+        rivalCompute({ id: 13n, reservePricePerVcuHour: 700_000n }),
+      ],
+    });
+    const [both] = priceBundles(b, [validMatch()], { now: NOW, platformFeeBps: 30 });
+    assert.equal(party(both, "compute").replacementCost, 60_000_100n);
     // A rival outside the bid's regions, of another class, too small, or busy in a job hour replaces nothing.
     for (const o of [{ region: 3 }, { hardwareClass: 1 }, { vcu: 49 }, { usedVcu: new Map([[JOB_HOURS[0], 201]]) }]) {
       assert.equal(party(price(rivalCompute(o)), "compute").replacementCost, undefined, Object.keys(o).join());
