@@ -1,0 +1,183 @@
+// Two API builds side by side: the API of this checkout and that of another (`--against DIR`, e.g. a
+// `git archive` of main with this checkout's node_modules linked in), each serving the API benchmark's
+// book (test/backend/api/market-book.ts), driven in alternating short slices of POST /api/quote
+// (the benchmark's 1,200 distinct bodies) and GET /api/reference, 10 connections. On a machine shared
+// with other work the load drifts within a minute; slices that alternate between the two servers put
+// both under the same drift, so the CPU per request of one against the other means more than two
+// runs of `npm run bench:api` minutes apart. Run it with the same directory on both sides to see its
+// resolution (two servers of the same code differ by up to ~10 % on the loaded 2-core machine).
+//
+//   node scripts/bench/api-compare.ts --against /tmp/ccex-main [--slices 8] [--duration 3] [--json]
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+import autocannon from "autocannon";
+
+import { bookToJson } from "../../backend/book/book-file.ts";
+import { marketBook } from "../../test/backend/api/market-book.ts";
+import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
+import { freePort } from "../../test/helpers/local-chain.ts";
+import { stop, waitFor } from "./origin-server.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    against: { type: "string" },
+    slices: { type: "string", default: "8" },
+    duration: { type: "string", default: "3" },
+    json: { type: "boolean", default: false },
+  },
+});
+const slices = Number(args.slices);
+const duration = Number(args.duration);
+const against = args.against === undefined ? undefined : path.resolve(args.against);
+if (
+  against === undefined ||
+  !existsSync(path.join(against, "backend/main.ts")) ||
+  !(Number.isInteger(slices) && slices >= 1 && slices <= 100) ||
+  !(duration > 0 && duration <= 60)
+) {
+  console.error(
+    "--against DIR must be a checkout of this repository (with node_modules); --slices in [1, 100], --duration in (0, 60] seconds",
+  );
+  process.exit(2);
+}
+
+/** User + system CPU time of a process so far in µs, from /proc (Linux, 100 ticks per second). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+const now = Math.floor(Date.now() / 1000);
+const bodies = quoteBodies({ now, count: 1_200 });
+const dir = await mkdtemp(path.join(tmpdir(), "ccex-api-compare-"));
+const bookFile = path.join(dir, "book.json");
+await writeFile(bookFile, bookToJson(marketBook({ now })));
+const roots = { this: path.resolve(import.meta.dirname, "../.."), against };
+type Server = { name: string; url: string; child: ChildProcess };
+const servers: Server[] = [];
+try {
+  for (const [name, root] of Object.entries(roots)) {
+    const port = await freePort();
+    // As scripts/bench/api.ts starts the API: its defaults, rate limiting off, logs where nobody reads them.
+    const child = spawn(process.execPath, [path.join(root, "backend/main.ts")], {
+      cwd: root,
+      env: {
+        ...process.env,
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        BOOK_FILE: bookFile,
+        RATE_LIMIT_MAX: "0",
+        TRUST_PROXY_HOPS: "1",
+        LOG_LEVEL: "info",
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    servers.push({ name, url: `http://127.0.0.1:${port}`, child });
+  }
+  for (const s of servers) {
+    await waitFor(`${s.url}/health`);
+    // Every body once: both warmed up, and both must answer each.
+    for (const body of bodies) {
+      const res = await fetch(`${s.url}/api/quote`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      if (res.status !== 200) throw new Error(`${s.name}: quote answered ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer();
+    }
+  }
+  const load = loadavg();
+  const totals = new Map<string, { cpuUs: number; requests: number; seconds: number; p99Ms: number[] }>();
+  for (let slice = 0; slice < slices; slice++) {
+    for (const route of ["quote", "baseline"] as const) {
+      // Each slice starts with the other server, so neither always runs first.
+      for (const s of slice % 2 === 0 ? servers : [...servers].reverse()) {
+        let next = 0;
+        const before = cpuMicros(s.child.pid!);
+        const result = await autocannon({
+          url: s.url,
+          connections: 10,
+          duration,
+          requests: [
+            route === "quote"
+              ? {
+                  method: "POST",
+                  path: "/api/quote",
+                  headers: { "content-type": "application/json" },
+                  setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }),
+                }
+              : { method: "GET", path: "/api/reference" },
+          ],
+        });
+        if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0)
+          throw new Error(
+            `${s.name} ${route}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
+          );
+        const key = `${s.name} ${route}`;
+        const t = totals.get(key) ?? { cpuUs: 0, requests: 0, seconds: 0, p99Ms: [] };
+        t.cpuUs += cpuMicros(s.child.pid!) - before;
+        t.requests += result.requests.total;
+        t.seconds += duration;
+        t.p99Ms.push(result.latency.p99);
+        totals.set(key, t);
+      }
+    }
+  }
+  const figures = Object.fromEntries(
+    servers.map((s) => {
+      const q = totals.get(`${s.name} quote`)!;
+      const b = totals.get(`${s.name} baseline`)!;
+      const quoteCpu = q.cpuUs / q.requests;
+      const baselineCpu = b.cpuUs / b.requests;
+      return [
+        s.name,
+        {
+          root: roots[s.name as keyof typeof roots],
+          quote: {
+            requestsPerSecond: Math.round(q.requests / q.seconds),
+            cpuUsPerRequest: Math.round(quoteCpu),
+            p99MsBySlice: q.p99Ms,
+          },
+          baseline: {
+            requestsPerSecond: Math.round(b.requests / b.seconds),
+            cpuUsPerRequest: Math.round(baselineCpu),
+            p99MsBySlice: b.p99Ms,
+          },
+          quoteShareOfBaseline: Math.round((q.requests / b.requests) * 1000) / 1000,
+          quoteCpuShareOfBaseline: Math.round((baselineCpu / quoteCpu) * 1000) / 1000,
+        },
+      ];
+    }),
+  );
+  const loadAverage = [...load, ...loadavg()].map((l) => Math.round(l * 100) / 100);
+  if (args.json) console.log(JSON.stringify({ slices, durationSeconds: duration, ...figures, loadAverage }));
+  else {
+    console.table(
+      Object.fromEntries(
+        Object.entries(figures).map(([name, f]) => [
+          name,
+          {
+            "quotes/s": f.quote.requestsPerSecond,
+            "quote CPU µs": f.quote.cpuUsPerRequest,
+            "baseline/s": f.baseline.requestsPerSecond,
+            "baseline CPU µs": f.baseline.cpuUsPerRequest,
+            "by rate": f.quoteShareOfBaseline,
+            "by CPU": f.quoteCpuShareOfBaseline,
+          },
+        ]),
+      ),
+    );
+    console.log(
+      `${slices} slices of ${duration} s per server and route; load average before ${loadAverage.slice(0, 3).join(" ")}, after ${loadAverage.slice(3).join(" ")}`,
+    );
+  }
+} finally {
+  for (const s of servers) await stop(s.child);
+  await rm(dir, { recursive: true, force: true });
+}
