@@ -177,6 +177,12 @@ export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, us
   const vcu = Number(match.vcu);
   const computeShort = (o: BookComputeOffer, h: number) =>
     touched.has(o.id) ? BigInt(computeFreeVcu(o, h)) - used("c", o.id, h) < match.vcu : computeFreeVcu(o, h) < vcu;
+  // The same for a link and the bid's Mbps (uint24 on chain, so exact as a number).
+  const mbps = Number(bid.bandwidthMbps);
+  const linkShort = (o: BookBandwidthOffer, h: number) =>
+    touched.has(o.id)
+      ? BigInt(bandwidthFreeMbps(o, h)) - used("w", o.id, h) < bid.bandwidthMbps
+      : bandwidthFreeMbps(o, h) < mbps;
   return {
     compute(): bigint | undefined {
       // Another region only where the bundle's link (or no link, at the buyer's region) still serves.
@@ -209,7 +215,7 @@ export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, us
     link(linkId: bigint): bigint | undefined {
       for (const o of index.links.get(routeKey(compute.region, bid.buyerRegion)) ?? []) {
         if (o.id === linkId || o.expiry <= now || !inWindow(o) || o.latencyMs > bid.maxLatencyMs) continue;
-        if (jobHours.some((h) => BigInt(bandwidthFreeMbps(o, h)) - used("w", o.id, h) < bid.bandwidthMbps)) continue;
+        if (jobHours.some((h) => linkShort(o, h))) continue;
         return o.reservePricePerMbpsHour * bid.bandwidthMbps * BigInt(bid.durationHours);
       }
       return undefined;
