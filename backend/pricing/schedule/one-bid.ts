@@ -334,16 +334,16 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
     const start = clampHour(index(Math.max(o.windowStart, from)));
     const end = clampHour(index(Math.min(o.windowEnd, to)));
     if (Math.max(firstStart, start) > Math.min(lastStart, end - duration)) continue;
-    const reserve = Number(o.reservePricePerVcuHour);
-    if (reserve >= limit) continue;
+    const facts = computeFacts(o);
+    if (facts.reserve >= limit) continue;
     computes.push({
       order: o,
       region: o.region,
       start,
       end,
       capacity: o.vcu,
-      reserve,
-      milliWhPerVcuHour: Number(o.whPerVcuHour) * o.pueMilli,
+      reserve: facts.reserve,
+      milliWhPerVcuHour: facts.milliWhPerVcuHour,
       offset: cells,
     });
     cells += end - start;
@@ -359,7 +359,7 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
   const computeFree = new Int32Array(cells);
   for (const c of computes) {
     // A plain copy: a subarray view per offer costs more than the few hours it holds.
-    const free = freeVcuByHour(c.order);
+    const free = computeFacts(c.order).free;
     const shift = base + c.start - Math.floor(c.order.windowStart / HOUR) - c.offset;
     for (let i = c.offset; i < c.offset + c.end - c.start; i++) computeFree[i] = free[i + shift];
   }
@@ -451,23 +451,36 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
 }
 
 // Books are replaced, never mutated (backend/book/book-source.ts): what an offer has free in each
-// hour of its window is read from its sold-hours map once per book version, not once per quote.
-const freeVcuIndexes = new WeakMap<HourlyComputeOffer, Int32Array>();
+// hour of its window is read from its sold-hours map, and a compute offer's reserve and energy need
+// turned into numbers, once per book version, not once per quote.
 const freeMbpsIndexes = new WeakMap<HourlyBandwidthOffer, Float64Array>();
 const liveEnergyIndexes = new WeakMap<TimedBook["energyOffers"], { now: number; live: LiveEnergy[] }>();
 type LiveEnergy = { e: HourlyEnergyOffer; i: number };
 
-/** Free VCU in each hour of the offer's window (index 0: its first hour), as prepare.ts reads it. */
-function freeVcuByHour(offer: HourlyComputeOffer): Int32Array {
-  let free = freeVcuIndexes.get(offer);
-  if (free === undefined) {
+/** What the scheduler reads of a compute offer, in plain numbers, as prepare.ts reads it. */
+type ComputeFacts = {
+  /** Free VCU in each hour of the offer's window (index 0: its first hour). */
+  free: Int32Array;
+  reserve: number;
+  milliWhPerVcuHour: number;
+};
+const computeFactIndexes = new WeakMap<HourlyComputeOffer, ComputeFacts>();
+
+function computeFacts(offer: HourlyComputeOffer): ComputeFacts {
+  let facts = computeFactIndexes.get(offer);
+  if (facts === undefined) {
     const first = Math.floor(offer.windowStart / HOUR);
-    free = new Int32Array(Math.max(0, Math.floor(offer.windowEnd / HOUR) - first));
+    const free = new Int32Array(Math.max(0, Math.floor(offer.windowEnd / HOUR) - first));
     for (let k = 0; k < free.length; k++)
       free[k] = Math.max(0, offer.vcu - (offer.usedVcu?.get((first + k) * HOUR) ?? 0));
-    freeVcuIndexes.set(offer, free);
+    facts = {
+      free,
+      reserve: Number(offer.reservePricePerVcuHour),
+      milliWhPerVcuHour: Number(offer.whPerVcuHour) * offer.pueMilli,
+    };
+    computeFactIndexes.set(offer, facts);
   }
-  return free;
+  return facts;
 }
 
 /** Free Mbps in each hour of the link's window (index 0: its first hour), as prepare.ts reads it. */
