@@ -4,6 +4,7 @@
 // directly; any other (another charset, a Content-Encoding, no or a too large Content-Length, or
 // text that does not parse as a JSON object) goes to express.json, which gives the answer and the
 // error it always gave (test/backend/api/json-body.test.ts holds both ways to one behaviour).
+import { EventEmitter } from "node:events";
 import { Readable } from "node:stream";
 
 import express, { type Request, type RequestHandler } from "express";
@@ -100,11 +101,12 @@ function replay(
   res: Parameters<RequestHandler>[1],
   next: Parameters<RequestHandler>[2],
 ): void {
-  // on-finished takes a request with `complete: false` on a readable socket for one still arriving.
+  // on-finished takes a request with `complete: false` on a readable socket for one still arriving
+  // (and listens to that socket for its end should body-parser drain the stream after an error).
   const again = Object.assign(Readable.from([bytes], { objectMode: false }), {
     headers: req.headers,
     complete: false,
-    socket: { readable: true },
+    socket: Object.assign(new EventEmitter(), { readable: true }),
   });
   parser(again as unknown as Request, res, (err?: unknown) => {
     if (err === undefined) req.body = (again as { body?: unknown }).body;
