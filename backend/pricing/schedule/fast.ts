@@ -8,7 +8,7 @@
 //     free hour of the job), then by the green supply its origin pool still has in those hours and by the capacity left
 //     spare, and is placed at the best start (certificates, link and all-in limit exactly, place.ts:
 //     certificates from plentiful region-hours first, sparing scarce ones for jobs that need them;
-//     on books up to REROUTE_BIDS bids, a green piece short of its hours' certificates first has the
+//     a green piece short of its hours' certificates first has the
 //     pieces holding them move to other hours of their jobs or other regions of their pools);
 //     if nothing fits there it tries its next starts.
 //     Bids left partly unserved try again once every bid has had its turn.
@@ -39,8 +39,6 @@ const LOCAL_SEARCH_MOVES = 64;
 /** … trying at most this many starts of the bid re-inserted (books over CHEAPEST_RERUN_BIDS bids: the second). */
 const LOCAL_SEARCH_STARTS = 24;
 const LOCAL_SEARCH_STARTS_LARGE = 4;
-/** Books with at most this many live bids reroute certificates (place.ts) to make room for a green piece. */
-const REROUTE_BIDS = 20_000;
 /** Weight of green supply and spare capacity against surplus when ranking start hours. */
 const TIE_WEIGHT = 1e-3;
 
@@ -59,7 +57,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   // bid (a quote) buys the cheapest.
   const spareScarce = prep.bids.length > 1;
   // With other bids about, a green piece short of certificates has their holders move to other hours.
-  const reroute = spareScarce && prep.bids.length <= REROUTE_BIDS;
+  const reroute = spareScarce;
   let state = new ScheduleState(prep, book, options.platformFeeBps, undoable, spareScarce, reroute);
   const { bids, computes } = prep;
 
