@@ -7,7 +7,9 @@
 //     hour it may take by the surplus it would get there (offers best first, each up to its least
 //     free hour of the job), then by the green supply its origin pool still has in those hours and by the capacity left
 //     spare, and is placed at the best start (certificates, link and all-in limit exactly, place.ts:
-//     certificates from plentiful region-hours first, sparing scarce ones for jobs that need them);
+//     certificates from plentiful region-hours first, sparing scarce ones for jobs that need them;
+//     a green piece short of its hours' certificates first has the
+//     pieces holding them move to other hours of their jobs or other regions of their pools);
 //     if nothing fits there it tries its next starts.
 //     Bids left partly unserved try again once every bid has had its turn.
 //  3. Improve (books up to SECOND_ORDER_BIDS bids): a second schedule takes bids by density, and
@@ -54,7 +56,9 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   // With other bids about, a job's certificates come from plentiful hours first (place.ts); a lone
   // bid (a quote) buys the cheapest.
   const spareScarce = prep.bids.length > 1;
-  let state = new ScheduleState(prep, book, options.platformFeeBps, undoable, spareScarce);
+  // With other bids about, a green piece short of certificates has their holders move to other hours.
+  const reroute = spareScarce;
+  let state = new ScheduleState(prep, book, options.platformFeeBps, undoable, spareScarce, reroute);
   const { bids, computes } = prep;
 
   // Pass 1: per-pair surplus estimates, each bid's candidates best first in one flat list (bid b's
@@ -184,7 +188,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   let sequence: readonly number[] = order;
   const rerun = (next: readonly number[], scarce: boolean) => {
     const kept = state;
-    state = new ScheduleState(prepareSchedule(book, options), book, options.platformFeeBps, undoable, scarce);
+    state = new ScheduleState(prepareSchedule(book, options), book, options.platformFeeBps, undoable, scarce, reroute);
     run(next);
     if (state.welfare <= kept.welfare * (1 + 1e-12)) state = kept;
     else sequence = next;

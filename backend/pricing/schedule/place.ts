@@ -4,14 +4,18 @@
 // root of the region-hour's Wh left, sparing scarce hours), at most the piece's need in each hour and at
 // least its minimum green share; a link when the compute region is not the buyer's (the bid's link
 // on that route is reused at no charge); payments at every order's reserve; the all-in limit checked
-// in bigint. A piece that does not fit changes nothing. Both schedulers build their matches here.
+// in bigint. A piece that does not fit changes nothing, except that a rerouting state may have
+// moved other pieces' certificates to other hours of their jobs to make room for it (each move
+// valid on its own). Both schedulers build their matches here.
 
 import { mulDiv } from "./mul-div.ts";
-import { AREA_OF_REGION, type PreparedSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
+import { AREA_OF_REGION, type PreparedSchedule, poolRegions, REGION_SLOTS, routeKey } from "./prepare.ts";
 import { HOUR, type HourlyEnergyLot, MAX_JOB_HOURS, ORIGIN, type ScheduledMatch, type TimedBook } from "./types.ts";
 
-/** One placed piece of a bid, as an undoable state remembers it. */
+/** One placed piece of a bid. Never changed once made: a state that reroutes its certificates makes a new one. */
 type Piece = {
+  /** Where its match is in `placed`. */
+  index: number;
   c: number;
   start: number;
   q: number;
@@ -25,6 +29,13 @@ type Piece = {
 /** Hours per block of the per-route link index (linkBlocks). */
 const LINK_BLOCK_HOURS = 24;
 
+/**
+ * Holders a rerouting state asks to move, per live bid of the book: on seeded books of 1k–100k
+ * orders the gain stops growing at about 2 (the worthiest bids, scheduled first, use them), and
+ * the checks are what rerouting costs on a 100k-order book.
+ */
+const REROUTE_CHECKS_PER_BID = 2;
+
 /** Above this many certificate slots a job's pool is sorted with Array.sort, below by insertion. */
 const INSERTION_SORT_MAX = 48;
 
@@ -32,16 +43,36 @@ export class ScheduleState {
   readonly prep: PreparedSchedule;
   readonly book: TimedBook;
   readonly feeBps: number;
-  readonly matches: ScheduledMatch[] = [];
   welfare = 0;
   /** Per live bid: VCU still unserved, the start fixed by its first piece (−1: none). */
   readonly remaining: Float64Array;
   readonly start: Int32Array;
   /** Per live bid: the link reserved on each route (routeKey → link index). */
   private readonly bidLinks = new Map<number, Map<number, number>>();
-  /** Per live bid: its placed pieces, kept only when the state is undoable (remove, clone). */
-  private readonly pieces = new Map<number, Piece[]>();
+  /** Per live bid: its placed pieces, kept when the state is undoable or reroutes certificates. */
+  private readonly pieces: (Piece[] | undefined)[];
+  /** The matches in the order they were placed; a removed piece leaves a hole. */
+  private placed: (ScheduledMatch | undefined)[] = [];
+  private holes = 0;
   private readonly undoable: boolean;
+  /**
+   * With `reroute`: per energy slot, the bids that took Wh of it, as linked lists (head per slot,
+   * then bid and next per entry; −1 ends a list). Stale entries are skipped, and dropped when met: a
+   * bid may have been removed or rerouted since.
+   */
+  private holderHead: Int32Array;
+  private holderBid = new Int32Array(0);
+  private holderNext = new Int32Array(0);
+  private holderCount = 0;
+  private readonly reroute: boolean;
+  /** Pieces whose pools have no certificate left in any hour they could take more: no move can help them until a removal. */
+  private stuck = new Set<Piece>();
+  /** Per bid: the (start, pool) of its last reroute that freed nothing. */
+  private readonly rerouteFailed = new Map<number, number>();
+  /** Holders a rerouting state may still ask to move (REROUTE_CHECKS_PER_BID per live bid; a clone starts afresh). */
+  private rerouteChecks: number;
+  private readonly rerouteUsed = new Float64Array(MAX_JOB_HOURS);
+  private readonly rerouteOptions: number[] = [];
   private readonly routeBlocks = new Map<number, { first: Int32Array; links: Int32Array }>();
   private readonly pick: number[] = [];
   /** chooseCertificates' sort key of each energy slot, indexed by slot (with `spareScarce`). */
@@ -54,15 +85,28 @@ export class ScheduleState {
    * `prep` is consumed: its free capacities and energy slots change as pieces are placed. An
    * `undoable` state remembers its pieces so that bids can be removed again and the state copied.
    * A `spareScarce` state buys certificates from plentiful region-hours before cheaper scarce ones
-   * (chooseCertificates); otherwise always the cheapest.
+   * (chooseCertificates); otherwise always the cheapest. A `reroute` state, when a green piece finds
+   * its hours' certificates taken, moves the pieces holding them to other hours or regions of their
+   * own pools (rerouteCertificates).
    */
-  constructor(prep: PreparedSchedule, book: TimedBook, feeBps: number, undoable = false, spareScarce = false) {
+  constructor(
+    prep: PreparedSchedule,
+    book: TimedBook,
+    feeBps: number,
+    undoable = false,
+    spareScarce = false,
+    reroute = false,
+  ) {
     this.prep = prep;
     this.book = book;
     this.feeBps = feeBps;
     this.undoable = undoable;
     this.spareScarce = spareScarce;
+    this.reroute = reroute;
+    this.holderHead = new Int32Array(reroute ? prep.energy.left.length : 0).fill(-1);
+    this.rerouteChecks = reroute ? REROUTE_CHECKS_PER_BID * prep.bids.length : 0;
     this.remaining = Float64Array.from(prep.bids, (b) => b.remaining);
+    this.pieces = new Array(prep.bids.length).fill(undefined);
     this.start = new Int32Array(prep.bids.length).fill(-1);
   }
 
@@ -98,7 +142,7 @@ export class ScheduleState {
     if (this.start[b] >= 0 && this.start[b] !== start) return 0;
     // One match per (bid, compute offer): after a removal a bid may find room again on an offer
     // it already holds, and a second match there would only split one bundle in two.
-    if (this.undoable && this.pieces.get(b)?.some((p) => p.c === c)) return 0;
+    if (this.undoable && this.pieces[b]?.some((p) => p.c === c)) return 0;
     let q = Math.min(vcu, this.remaining[b], this.freeVcu(c, start, duration));
     if (q <= 0) return 0;
 
@@ -116,7 +160,18 @@ export class ScheduleState {
         for (let k = 0; k < duration; k++) available += Math.min(supply[k], need);
         return available >= min;
       };
-      if (!fits(q)) {
+      const pool = poolRegions(order.certificateOrigin, compute.region);
+      // A bid whose last reroute at this start and pool freed nothing is not tried there again:
+      // what its holders could not move then they cannot now (until bids are removed).
+      const tried = start * 2 ** 32 + (pool >>> 0);
+      let fitting = fits(q);
+      if (!fitting && this.reroute && this.rerouteFailed.get(b) !== tried) {
+        const need = mulDiv(q, compute.milliWhPerVcuHour, 1000, false);
+        const min = mulDiv(need * duration, minBps, 10_000, true);
+        if (this.rerouteCertificates(pool, start, duration, need, min, supply)) fitting = fits(q);
+        else this.rerouteFailed.set(b, tried);
+      }
+      if (!fitting) {
         let lo = 0;
         let hi = q;
         while (lo < hi) {
@@ -174,16 +229,7 @@ export class ScheduleState {
     // Payments at reserve; the all-in limit in exact arithmetic.
     const vcuHours = BigInt(q * duration);
     const computePayment = compute.order.reservePricePerVcuHour * vcuHours;
-    const priced = (chosen: { slot: number; wh: number }[]) =>
-      chosen.map(({ slot, wh }): HourlyEnergyLot => {
-        const energyOffer = this.book.energyOffers[prep.energy.offer[slot]];
-        return {
-          offerId: energyOffer.id,
-          hour: (prep.base + prep.energy.hour[slot]) * HOUR,
-          wh: BigInt(wh),
-          payment: (energyOffer.reservePricePerKwh * BigInt(wh) + 999n) / 1000n,
-        };
-      });
+    const priced = (chosen: { slot: number; wh: number }[]) => this.priceLots(chosen);
     const allIn = (lotsPriced: HourlyEnergyLot[]) => {
       const total = computePayment + linkPayment + lotsPriced.reduce((s, l) => s + l.payment, 0n);
       return total + (total * BigInt(this.feeBps)) / 10_000n;
@@ -235,24 +281,221 @@ export class ScheduleState {
       bandwidthOfferId: link < 0 ? 0n : prep.links[link].order.id,
       bandwidthPayment: linkPayment,
     };
-    this.matches.push(match);
     const welfare =
       (bid.limit - compute.reserve) * q * duration -
       energyCost -
       (newLink ? prep.links[link].price * bid.mbps * duration : 0);
     this.welfare += welfare;
-    if (this.undoable) {
-      const list = this.pieces.get(b) ?? [];
-      list.push({ c, start, q, lots, link: newLink ? link : -1, welfare, match });
-      this.pieces.set(b, list);
+    if (this.undoable || this.reroute) {
+      const piece = { index: this.placed.length, c, start, q, lots, link: newLink ? link : -1, welfare, match };
+      const list = this.pieces[b];
+      if (list === undefined) this.pieces[b] = [piece];
+      else list.push(piece);
+      if (this.reroute) for (const { slot } of lots) this.hold(slot, b);
     }
+    this.placed.push(match);
     return q;
+  }
+
+  /** The matches of the placed pieces, in the order they were placed. */
+  get matches(): ScheduledMatch[] {
+    const matches: ScheduledMatch[] = [];
+    for (const m of this.placed) if (m !== undefined) matches.push(m);
+    return matches;
+  }
+
+  private hold(slot: number, b: number): void {
+    const head = this.holderHead[slot];
+    if (head >= 0 && this.holderBid[head] === b) return;
+    if (this.holderCount === this.holderBid.length) {
+      const size = Math.max(1024, this.holderCount * 2);
+      const bidsGrown = new Int32Array(size);
+      bidsGrown.set(this.holderBid);
+      const nextGrown = new Int32Array(size);
+      nextGrown.set(this.holderNext);
+      this.holderBid = bidsGrown;
+      this.holderNext = nextGrown;
+    }
+    const e = this.holderCount++;
+    this.holderBid[e] = b;
+    this.holderNext[e] = head;
+    this.holderHead[slot] = e;
+  }
+
+  /**
+   * Frees certificates of the pool `regions` (bit r: region r) in the hours [start, start + duration)
+   * for a piece that needs `need` Wh an hour and `min` Wh in all, of which `supply` (per job hour,
+   * updated) is on sale: pieces holding Wh of those cells move them to other hours of their jobs or
+   * other regions of their pools, where certificates are still for sale. A move is made only when
+   * the holder's all-in limit still holds at the new certificates' prices; every rule of the
+   * contract keeps holding for it (the same hours, at most its need per hour, at least its minimum).
+   */
+  private rerouteCertificates(
+    regions: number,
+    start: number,
+    duration: number,
+    need: number,
+    min: number,
+    supply: Float64Array,
+  ): boolean {
+    const { energy, span } = this.prep;
+    let available = 0;
+    for (let k = 0; k < duration; k++) available += Math.min(supply[k], need);
+    let deficit = min - available;
+    const before = deficit;
+    if (this.rerouteChecks <= 0) return false;
+    for (let k = 0; k < duration && deficit > 0; k++) {
+      if (supply[k] >= need) continue;
+      const h = start + k;
+      for (let r = 0; r < REGION_SLOTS && deficit > 0 && supply[k] < need; r++) {
+        if (((regions >>> r) & 1) === 0) continue;
+        const cell = r * span + h;
+        for (let i = energy.cellStart[cell]; i < energy.cellStart[cell + 1] && deficit > 0 && supply[k] < need; i++) {
+          const slot = energy.cellSlots[i];
+          for (let e = this.holderHead[slot], prev = -1; e >= 0; e = this.holderNext[e]) {
+            if (deficit <= 0 || supply[k] >= need || this.rerouteChecks <= 0) break;
+            const want = Math.min(need - supply[k], deficit);
+            this.rerouteChecks--;
+            const moved = this.moveCertificates(this.holderBid[e], slot, want, regions, start, start + duration);
+            if (moved < 0) {
+              // It holds nothing of the slot it could ever move: off the list.
+              if (prev < 0) this.holderHead[slot] = this.holderNext[e];
+              else this.holderNext[prev] = this.holderNext[e];
+              continue;
+            }
+            prev = e;
+            supply[k] += moved;
+            deficit -= moved;
+          }
+        }
+      }
+    }
+    return deficit < before;
+  }
+
+  /**
+   * Moves up to `want` Wh of bid `b`'s certificates of `slot` to slots of its pool outside the
+   * regions `avoid` in hours [from, to). Returns the Wh moved (0 when it has no room elsewhere now or
+   * the dearer certificates would break its all-in limit; −1 when it holds none of the slot, or only
+   * in pieces stuck for good).
+   */
+  private moveCertificates(b: number, slot: number, want: number, avoid: number, from: number, to: number): number {
+    const list = this.pieces[b];
+    if (list === undefined) return -1;
+    const { prep } = this;
+    const { energy, span } = prep;
+    const bid = prep.bids[b];
+    const d = bid.duration;
+    let moved = 0;
+    let movable = false;
+    for (let p = 0; p < list.length && moved < want; p++) {
+      const piece = list[p];
+      let holds = false;
+      for (const l of piece.lots) holds ||= l.slot === slot && l.wh > 0;
+      if (!holds || this.stuck.has(piece)) continue;
+      const compute = prep.computes[piece.c];
+      const origin = bid.order.certificateOrigin;
+      const pool = poolRegions(origin, compute.region);
+      // First from the pool's totals: is anything left in its hours, and outside the ones avoided?
+      let open = false;
+      let possible = false;
+      const inside = (pool & ~avoid) === 0;
+      for (let k = 0; k < d && !possible; k++) {
+        const h = piece.start + k;
+        if (this.poolSupply(origin, compute.region, h) <= 0) continue;
+        open = true;
+        possible = !inside || h < from || h >= to;
+      }
+      if (!open) this.stuck.add(piece);
+      else movable = true;
+      if (!possible) continue;
+      const pieceNeed = mulDiv(piece.q, compute.milliWhPerVcuHour, 1000, false);
+      const usedInHour = this.rerouteUsed.fill(0, 0, d);
+      for (const l of piece.lots) usedInHour[energy.hour[l.slot] - piece.start] += l.wh;
+      const slotHour = energy.hour[slot];
+      // Slots it may move to, cheapest first.
+      const options = this.rerouteOptions;
+      options.length = 0;
+      for (let k = 0; k < d; k++) {
+        const h = piece.start + k;
+        if (h !== slotHour && usedInHour[k] >= pieceNeed) continue;
+        for (let r = 0; r < REGION_SLOTS; r++) {
+          if (((pool >>> r) & 1) === 0) continue;
+          if (((avoid >>> r) & 1) === 1 && h >= from && h < to) continue;
+          const cell = r * span + h;
+          for (let i = energy.cellStart[cell]; i < energy.cellStart[cell + 1]; i++)
+            if (energy.left[energy.cellSlots[i]] > 0) options.push(energy.cellSlots[i]);
+        }
+      }
+      if (options.length === 0) continue;
+      options.sort((x, y) => energy.pricePerKwh[x] - energy.pricePerKwh[y] || x - y);
+      const lots = piece.lots.map((l) => ({ slot: l.slot, wh: l.wh }));
+      const taken = lots.find((l) => l.slot === slot) as { slot: number; wh: number };
+      let left = Math.min(want - moved, taken.wh);
+      const added: { slot: number; wh: number }[] = [];
+      for (const option of options) {
+        if (left <= 0) break;
+        const k = energy.hour[option] - piece.start;
+        // In the freed slot's own hour the Wh moved frees its room there.
+        const room = k === slotHour - piece.start ? left : pieceNeed - usedInHour[k];
+        const wh = Math.min(left, energy.left[option], room);
+        if (wh <= 0) continue;
+        if (k !== slotHour - piece.start) usedInHour[k] += wh;
+        left -= wh;
+        added.push({ slot: option, wh });
+      }
+      const amount = added.reduce((sum, a) => sum + a.wh, 0);
+      if (amount <= 0) continue;
+      taken.wh -= amount;
+      for (const a of added) {
+        const same = lots.find((l) => l.slot === a.slot);
+        if (same === undefined) lots.push({ slot: a.slot, wh: a.wh });
+        else same.wh += a.wh;
+      }
+      const kept = lots.filter((l) => l.wh > 0);
+      const energyLots = this.priceLots(kept);
+      const old = piece.match;
+      const total = old.computePayment + old.bandwidthPayment + energyLots.reduce((sum, l) => sum + l.payment, 0n);
+      const limit = bid.order.limitPricePerVcuHour * BigInt(piece.q * d);
+      if (total + (total * BigInt(this.feeBps)) / 10_000n > limit) continue;
+      // Commit: the Wh change hands, the piece is replaced by its rerouted copy.
+      let costChange = 0;
+      this.takeEnergy(slot, -amount);
+      costChange -= (energy.pricePerKwh[slot] * amount) / 1000;
+      for (const a of added) {
+        this.takeEnergy(a.slot, a.wh);
+        costChange += (energy.pricePerKwh[a.slot] * a.wh) / 1000;
+        this.hold(a.slot, b);
+      }
+      energyLots.sort((x, y) => (x.offerId < y.offerId ? -1 : x.offerId > y.offerId ? 1 : x.hour - y.hour));
+      this.welfare -= costChange;
+      const match = { ...old, energyLots };
+      list[p] = { ...piece, lots: kept, welfare: piece.welfare - costChange, match };
+      this.placed[piece.index] = match;
+      moved += amount;
+    }
+    return movable || moved > 0 ? moved : -1;
+  }
+
+  private priceLots(chosen: { slot: number; wh: number }[]): HourlyEnergyLot[] {
+    const { prep } = this;
+    return chosen.map(({ slot, wh }): HourlyEnergyLot => {
+      const energyOffer = this.book.energyOffers[prep.energy.offer[slot]];
+      return {
+        offerId: energyOffer.id,
+        hour: (prep.base + prep.energy.hour[slot]) * HOUR,
+        wh: BigInt(wh),
+        payment: (energyOffer.reservePricePerKwh * BigInt(wh) + 999n) / 1000n,
+      };
+    });
   }
 
   /** Bids with a piece on compute offer `c` in some hour of [from, to) (undoable states only). */
   bidsOn(c: number, from: number, to: number): number[] {
     const found: number[] = [];
-    for (const [b, list] of this.pieces) {
+    for (let b = 0; b < this.pieces.length; b++) {
+      const list = this.pieces[b];
+      if (list === undefined) continue;
       const d = this.prep.bids[b].duration;
       if (list.some((p) => p.c === c && p.start < to && p.start + d > from)) found.push(b);
     }
@@ -266,7 +509,9 @@ export class ScheduleState {
   bidsOnCertificates(regions: number, from: number, to: number): number[] {
     const { energy } = this.prep;
     const found: number[] = [];
-    for (const [b, list] of this.pieces) {
+    for (let b = 0; b < this.pieces.length; b++) {
+      const list = this.pieces[b];
+      if (list === undefined) continue;
       const holds = list.some((p) =>
         p.lots.some(({ slot }) => {
           const h = energy.hour[slot];
@@ -286,9 +531,10 @@ export class ScheduleState {
   /** `remove` for several bids at once: the match list is rebuilt once, not once per bid. */
   removeAll(removed: Iterable<number>): void {
     const { prep } = this;
-    const gone = new Set<ScheduledMatch>();
+    this.stuck.clear();
+    this.rerouteFailed.clear();
     for (const b of removed) {
-      const list = this.pieces.get(b);
+      const list = this.pieces[b];
       if (list === undefined) continue;
       const bid = prep.bids[b];
       const d = bid.duration;
@@ -303,16 +549,27 @@ export class ScheduleState {
         }
         this.remaining[b] += piece.q;
         this.welfare -= piece.welfare;
-        gone.add(piece.match);
+        this.placed[piece.index] = undefined;
+        this.holes++;
       }
-      this.pieces.delete(b);
+      this.pieces[b] = undefined;
       this.bidLinks.delete(b);
       this.start[b] = -1;
     }
-    if (gone.size === 0) return;
-    let kept = 0;
-    for (const m of this.matches) if (!gone.has(m)) this.matches[kept++] = m;
-    this.matches.length = kept;
+    // Holes past half the list are squeezed out (the pieces' indices follow).
+    if (this.holes * 2 <= this.placed.length) return;
+    const kept: ScheduledMatch[] = [];
+    const at = new Map<ScheduledMatch, number>();
+    for (const m of this.placed)
+      if (m !== undefined) {
+        at.set(m, kept.length);
+        kept.push(m);
+      }
+    for (const list of this.pieces)
+      if (list !== undefined)
+        for (let p = 0; p < list.length; p++) list[p] = { ...list[p], index: at.get(list[p].match) as number };
+    this.placed = kept;
+    this.holes = 0;
   }
 
   /** An independent copy of an undoable state (its prep's capacities and slots copied too). */
@@ -336,13 +593,22 @@ export class ScheduleState {
       this.feeBps,
       this.undoable,
       this.spareScarce,
+      this.reroute,
     );
     copy.welfare = this.welfare;
+    copy.placed = this.placed.slice();
+    copy.holes = this.holes;
     copy.remaining.set(this.remaining);
     copy.start.set(this.start);
-    copy.matches.push(...this.matches);
+    copy.holderHead = this.holderHead.slice();
+    copy.holderBid = this.holderBid.slice();
+    copy.holderNext = this.holderNext.slice();
+    copy.holderCount = this.holderCount;
     for (const [b, routes] of this.bidLinks) copy.bidLinks.set(b, new Map(routes));
-    for (const [b, list] of this.pieces) copy.pieces.set(b, [...list]);
+    for (let b = 0; b < this.pieces.length; b++) {
+      const list = this.pieces[b];
+      if (list !== undefined) copy.pieces[b] = [...list];
+    }
     return copy;
   }
 

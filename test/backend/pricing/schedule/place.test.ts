@@ -3,7 +3,9 @@ import { describe, it } from "node:test";
 import { checkSchedule } from "../../../../backend/pricing/schedule/check.ts";
 import { ScheduleState } from "../../../../backend/pricing/schedule/place.ts";
 import { prepareSchedule } from "../../../../backend/pricing/schedule/prepare.ts";
+import type { TimedBook } from "../../../../backend/pricing/schedule/types.ts";
 import { randomTimeBook, TIME_BOOK_NOW } from "./fixtures/books.ts";
+import { bid, book, computeOffer, energyOffer, H, RULES, T0 } from "./fixtures/orders.ts";
 
 const rules = { now: TIME_BOOK_NOW, platformFeeBps: 30 };
 
@@ -113,5 +115,84 @@ describe("an undoable schedule state (pass 4 of the fast scheduler)", () => {
     assert.equal(copy.matches.length, state.matches.filter((m) => m.bidId !== id).length);
     const check = checkSchedule(book, copy.matches, rules);
     assert.ok(Math.abs(check.welfare - copy.welfare) <= 1e-6 * Math.max(1, check.welfare));
+  });
+});
+
+describe("a state that reroutes certificates (green pieces short of their hours' certificates)", () => {
+  // Job A (2 h from T0, 50 % green: 600 Wh of its 2 × 600 Wh need) takes the cheaper second hour;
+  // job B (1 h at T0 + 1 h, 100 % green) can use nothing but that hour. Each has its own compute offer.
+  const a = bid({ id: 10n, latestEnd: T0 + 2 * H, expiry: T0 + 2 * H });
+  const b = bid({
+    id: 11n,
+    earliestStart: T0 + H,
+    latestEnd: T0 + 2 * H,
+    durationHours: 1,
+    minGreenBps: 10_000,
+    buyerRegion: 8,
+    acceptableRegions: 1n << 8n,
+    expiry: T0 + 2 * H,
+  });
+  const bookOf = (firstHourPricePerKwh: bigint, limitA: bigint): TimedBook =>
+    book({
+      bids: [{ ...a, limitPricePerVcuHour: limitA }, b],
+      computeOffers: [computeOffer({ id: 1n, vcu: 4 }), computeOffer({ id: 2n, region: 8, vcu: 4 })],
+      energyOffers: [
+        energyOffer({ id: 20n, firstHour: T0, whPerHour: [0n, 600n], expiry: T0 + 2 * H }),
+        energyOffer({
+          id: 21n,
+          deviceId: 6n,
+          firstHour: T0,
+          whPerHour: [600n, 0n],
+          reservePricePerKwh: firstHourPricePerKwh,
+          expiry: T0 + 2 * H,
+        }),
+      ],
+    });
+  const schedule = (hand: TimedBook, reroute: boolean) => {
+    const prep = prepareSchedule(hand, RULES);
+    const state = new ScheduleState(prep, hand, RULES.platformFeeBps, false, true, reroute);
+    const [onA, onB] = [prep.bids[0].candidates[0], prep.bids[1].candidates[0]];
+    assert.equal(state.place(0, onA, prep.bids[0].firstStart, 4), 4);
+    return { state, placedB: state.place(1, onB, prep.bids[1].firstStart, 4) };
+  };
+  const lots = (state: ScheduleState, id: bigint) =>
+    state.matches.filter((m) => m.bidId === id).flatMap((m) => m.energyLots.map((l) => [l.offerId, l.hour, l.wh]));
+
+  it("moves the holder's certificates to another hour of its job, so that the job needing that hour is served", () => {
+    const hand = bookOf(60n, 1000n);
+    const without = schedule(hand, false);
+    assert.equal(without.placedB, 0, "without rerouting B finds its hour sold");
+    const { state, placedB } = schedule(hand, true);
+    assert.equal(placedB, 4);
+    assert.deepEqual(lots(state, 10n), [[21n, T0, 600n]]);
+    assert.deepEqual(lots(state, 11n), [[20n, T0 + H, 600n]]);
+    const check = checkSchedule(hand, state.matches, RULES);
+    assert.deepEqual(
+      check.violations.filter((v) => v !== undefined),
+      [],
+    );
+    assert.ok(Math.abs(check.welfare - state.welfare) <= 1e-6 * check.welfare, "welfare counts the dearer Wh");
+    assert.ok(state.welfare > without.state.welfare);
+  });
+
+  it("leaves the holder's certificates where they are when the dearer ones would break its all-in limit", () => {
+    // A pays 800 for compute; 600 Wh at 50/kWh fit its limit of 110 × 8 with the fee, at 200/kWh not.
+    const hand = bookOf(200n, 110n);
+    const { state, placedB } = schedule(hand, true);
+    assert.equal(placedB, 0);
+    assert.deepEqual(lots(state, 10n), [[20n, T0 + H, 600n]]);
+  });
+
+  it("gives back the rerouted certificates when the holder is removed", () => {
+    const hand = bookOf(60n, 1000n);
+    const prep = prepareSchedule(hand, RULES);
+    const left = prep.energy.left.slice();
+    const state = new ScheduleState(prep, hand, RULES.platformFeeBps, true, true, true);
+    state.place(0, prep.bids[0].candidates[0], prep.bids[0].firstStart, 4);
+    assert.equal(state.place(1, prep.bids[1].candidates[0], prep.bids[1].firstStart, 4), 4);
+    state.removeAll([0, 1]);
+    assert.deepEqual(state.prep.energy.left, left);
+    assert.equal(state.matches.length, 0);
+    assert.ok(Math.abs(state.welfare) < 1e-6);
   });
 });
