@@ -134,7 +134,14 @@ export function serviceSpec(service: Service, site: ServiceSite, onDemoLine: (li
       return {
         ...common,
         script: "stack/demo/main.ts",
-        env: { ...base, ...sender, DATA_DIR: path.join(settings.dataDir, "demo"), API_URL: site.apiUrl },
+        env: {
+          ...base,
+          ...sender,
+          // Its reads (about half its calls while it seeds) go to the node itself, past the gateway.
+          ...(site.ports.gateway !== 0 ? { READ_RPC_URL: site.rpcUrl } : {}),
+          DATA_DIR: path.join(settings.dataDir, "demo"),
+          API_URL: site.apiUrl,
+        },
         onLine: onDemoLine,
       };
     case "matcher":
