@@ -412,9 +412,10 @@ export class DemoChain {
   /**
    * Makes the next transaction mine at `timestamp` when that is ahead of the chain (never behind it:
    * time only moves forward). The caller keeps `timestamp` at or before wall-clock time.
+   * @param chainNow the latest block's time, when the caller has just read it (saves reading it again)
    */
-  async moveTo(timestamp: number): Promise<void> {
-    if (timestamp <= (await this.now())) return;
+  async moveTo(timestamp: number, chainNow?: number): Promise<void> {
+    if (timestamp <= (chainNow ?? (await this.now()))) return;
     await this.publicClient.request({
       method: "evm_setNextBlockTimestamp",
       params: [`0x${timestamp.toString(16)}`],
