@@ -28,6 +28,8 @@ const Env = z.object({
   INDEXER_MAX_BLOCK_RANGE: envInt(1, 1_000_000).default(2_000),
   INDEXER_TARGET_LOGS_PER_STEP: envInt(100, 1_000_000).default(5_000),
   INDEXER_POLL_MS: envInt(10, 600_000).default(1_000),
+  /** Once caught up, at most one sync step per this many ms; 0: one per new head (sync/engine.ts followEveryMs). */
+  INDEXER_FOLLOW_EVERY_MS: envInt(0, 60_000).default(0),
   /** all: sync and serve; sync: only follow the chain; api: only serve (PostgreSQL). */
   INDEXER_ROLE: z.enum(["all", "sync", "api"]).default("all"),
   INDEXER_HOST: z.string().min(1).default(LOOPBACK),
@@ -47,6 +49,7 @@ export type IndexerConfig = {
   maxBlockRange: number;
   targetLogsPerStep: number;
   pollIntervalMs: number;
+  followEveryMs: number;
   role: "all" | "sync" | "api";
   host: string;
   port: number;
@@ -90,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IndexerConfig 
     maxBlockRange: e.INDEXER_MAX_BLOCK_RANGE,
     targetLogsPerStep: e.INDEXER_TARGET_LOGS_PER_STEP,
     pollIntervalMs: e.INDEXER_POLL_MS,
+    followEveryMs: e.INDEXER_FOLLOW_EVERY_MS,
     role: e.INDEXER_ROLE,
     host: e.INDEXER_HOST,
     port: e.INDEXER_PORT,

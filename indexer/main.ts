@@ -54,6 +54,7 @@ export async function startIndexer(config: IndexerConfig, log: Logger): Promise<
         maxBlockRange: config.maxBlockRange,
         targetLogsPerStep: config.targetLogsPerStep,
         pollIntervalMs: config.pollIntervalMs,
+        followEveryMs: config.followEveryMs,
         log: log.child({ part: "sync" }),
       });
       await engine.init();

@@ -8,8 +8,10 @@
 //   simulatorAccount(0), simulatorAccount(1) → the demo simulator's own participants
 //
 // Browser-safe (viem's HD derivation, no Node APIs).
+import { pbkdf2 } from "@noble/hashes/pbkdf2.js";
+import { sha512 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
+import { HDKey, privateKeyToAccount } from "viem/accounts";
 
 /** Hardhat's default mnemonic: `hardhat node` funds its first accounts with test ether. */
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
@@ -50,15 +52,29 @@ export type DemoRole = (typeof DEMO_ROLES)[number];
 export type DevAccount = { index: number; address: `0x${string}`; privateKey: `0x${string}` };
 
 const cache = new Map<number, DevAccount>();
+let accountsKey: HDKey | undefined;
 
-/** The dev mnemonic's account at HD index `index`. */
+/**
+ * The key every dev account is a child of (m/44'/60'/0'/0), derived once from the mnemonic's BIP-39
+ * seed (2,048 rounds of PBKDF2-HMAC-SHA512, salt "mnemonic"; the phrase is ASCII, so NFKD leaves it
+ * as it is). viem's mnemonicToAccount runs those rounds and the whole path again for every account:
+ * the demo's 27 accounts took 0.52 CPU-s that way, 0.20 CPU-s this way.
+ */
+function accountsParent(): HDKey {
+  accountsKey ??= HDKey.fromMasterSeed(pbkdf2(sha512, DEV_MNEMONIC, "mnemonic", { c: 2_048, dkLen: 64 })).derive(
+    "m/44'/60'/0'/0",
+  );
+  return accountsKey;
+}
+
+/** The dev mnemonic's account at HD index `index` (m/44'/60'/0'/0/index). */
 export function devAccount(index: number): DevAccount {
   let account = cache.get(index);
   if (account === undefined) {
-    const hd = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index });
-    const key = hd.getHdKey().privateKey;
+    const key = accountsParent().deriveChild(index).privateKey;
     if (key === null) throw new Error(`no private key at index ${index}`);
-    account = { index, address: hd.address, privateKey: bytesToHex(key) };
+    const privateKey = bytesToHex(key);
+    account = { index, address: privateKeyToAccount(privateKey).address, privateKey };
     cache.set(index, account);
   }
   return account;

@@ -6,6 +6,9 @@ import type { StackSettings } from "./config.ts";
 import { PGLITE_TEMPLATE } from "./pglite-template.ts";
 import type { ChildSpec } from "./processes.ts";
 
+/** Once caught up, the stack's indexer takes at most one step per this many ms (indexer/sync/engine.ts). */
+export const INDEXER_FOLLOW_EVERY_MS = 500;
+
 /** The stack's own secrets and settings: children get only what is meant for them. */
 const NOT_INHERITED = [
   "HOST",
@@ -98,6 +101,9 @@ export function serviceSpec(service: Service, site: ServiceSite, onDemoLine: (li
             : { INDEXER_DATA_DIR: path.join(settings.dataDir, "indexer"), PGLITE_TEMPLATE }),
           INDEXER_DEPLOYMENT: site.deploymentFile,
           INDEXER_ROLE: "all",
+          // The demo's seed mines about a dozen blocks a second: taken in steps at most this far apart,
+          // a few blocks to a step instead of one each (docs/operations.md, "Start-up").
+          INDEXER_FOLLOW_EVERY_MS: String(INDEXER_FOLLOW_EVERY_MS),
           INDEXER_HOST: "127.0.0.1",
           INDEXER_PORT: String(site.ports.indexer),
         },
@@ -128,7 +134,14 @@ export function serviceSpec(service: Service, site: ServiceSite, onDemoLine: (li
       return {
         ...common,
         script: "stack/demo/main.ts",
-        env: { ...base, ...sender, DATA_DIR: path.join(settings.dataDir, "demo"), API_URL: site.apiUrl },
+        env: {
+          ...base,
+          ...sender,
+          // Its reads (about half its calls while it seeds) go to the node itself, past the gateway.
+          ...(site.ports.gateway !== 0 ? { READ_RPC_URL: site.rpcUrl } : {}),
+          DATA_DIR: path.join(settings.dataDir, "demo"),
+          API_URL: site.apiUrl,
+        },
         onLine: onDemoLine,
       };
     case "matcher":

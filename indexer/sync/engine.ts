@@ -67,6 +67,13 @@ export type SyncOptions = {
   /** Turns logs into events (default: the compiled decoder of decode.ts). */
   decoder?: Decoder;
   pollIntervalMs: number;
+  /**
+   * Once live, at most one step per this many ms (default 0: a step per new head). The blocks that
+   * arrive meanwhile are taken as one journaled range: a burst of blocks (the demo's seed mines about
+   * a dozen a second) costs one transaction per interval instead of one per block, while a block that
+   * comes after a quiet interval is indexed at once.
+   */
+  followEveryMs?: number;
   log: Logger;
 };
 
@@ -121,6 +128,10 @@ export class SyncEngine {
   #lastError: SyncStatus["lastError"] = null;
   #stopping = false;
   #wake: (() => void) | null = null;
+  /** Ends a wait between two live steps early: only a stop does, not a new head. */
+  #stopWake: (() => void) | null = null;
+  /** When the last step that indexed blocks in the live phase ended. */
+  #liveStepAt = 0;
   #headPending = false;
   #unsubscribe: (() => void) | null = null;
   #range: number;
@@ -213,6 +224,8 @@ export class SyncEngine {
     let backoff = 250;
     while (!this.#stopping) {
       try {
+        await this.#spaceLiveSteps();
+        if (this.#stopping) break;
         const progressed = await this.step();
         backoff = 250;
         if (!progressed) await this.#sleep(this.#o.pollIntervalMs);
@@ -237,6 +250,7 @@ export class SyncEngine {
     this.#stopping = true;
     this.#unsubscribe?.();
     this.#wake?.();
+    this.#stopWake?.();
   }
 
   /** Advances by one step. Returns false when already at the head. Exposed for tests. */
@@ -272,8 +286,24 @@ export class SyncEngine {
       this.#phase = "live";
       await this.#follow(head);
     }
+    if (this.#phase === "live") this.#liveStepAt = Date.now();
     this.#report();
     return true;
+  }
+
+  /** Waits out what is left of `followEveryMs` since the last live step (docs/indexer.md). */
+  async #spaceLiveSteps(): Promise<void> {
+    const wait = this.#liveStepAt + (this.#o.followEveryMs ?? 0) - Date.now();
+    if (this.#phase !== "live" || wait <= 0) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#stopWake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, wait);
+      this.#stopWake = done;
+    });
   }
 
   /**

@@ -11,8 +11,10 @@ import {
   type Chain,
   type ContractFunctionArgs,
   type ContractFunctionName,
+  createTransport,
   createWalletClient,
   decodeFunctionData,
+  type EIP1193RequestFn,
   encodeFunctionData,
   type Hex,
   http,
@@ -55,6 +57,33 @@ type MarketCall = { functionName: Writable<"market">; args: readonly unknown[] }
 const POOLED_GAS_BASE = 300_000n;
 const POOLED_GAS_PER_CALL = 700_000n;
 
+/** The calls that change the chain or its clock: sent to RPC_URL even when reads go elsewhere. */
+const SENDS = /^(eth_sendRawTransaction|eth_sendTransaction|evm_)/;
+
+/**
+ * One transport for the demo's clients: sends (SENDS) to `sendUrl`, everything else to `readUrl`.
+ * A read follows the send it depends on: the send is answered once the node has it (mined, when
+ * automining), and the read asks the same node.
+ */
+export function sendsAndReads(sendUrl: string, readUrl: string): Transport {
+  const options = { retryCount: 0, timeout: 20_000 };
+  if (sendUrl === readUrl) return http(sendUrl, options);
+  const sends = http(sendUrl, options);
+  const reads = http(readUrl, options);
+  return (parameters) => {
+    const toSend = sends(parameters);
+    const toRead = reads(parameters);
+    return createTransport({
+      key: "sends-and-reads",
+      name: "sends to one endpoint, reads from another",
+      type: "sends-and-reads",
+      retryCount: 0,
+      request: ((args: { method: string }) =>
+        (SENDS.test(args.method) ? toSend : toRead).request(args as never)) as EIP1193RequestFn,
+    });
+  };
+}
+
 /** A transaction waiting in the node's pool for the step's block. */
 type Pooled = {
   hash: Hex;
@@ -81,13 +110,21 @@ export class DemoChain {
   gasLimit: bigint | undefined;
   readonly #wallets = new Map<number, WalletClient<Transport, Chain>>();
   readonly #nonces = new Map<number, number>();
-  readonly #rpcUrl: string;
+  readonly #readUrl: string;
+  readonly #transport: Transport;
   /** The transactions sent since the last block while pooling; undefined while the node automines. */
   #pool: Pooled[] | undefined;
 
-  constructor(rpcUrl: string, deployment: Deployment) {
-    this.#rpcUrl = rpcUrl;
-    const { chain, publicClient } = createChainClients({ chainId: deployment.chainId, rpcUrl, pollingIntervalMs: 100 });
+  /** `readUrl`: where calls, receipts and estimates go (default `rpcUrl`, which then takes everything). */
+  constructor(rpcUrl: string, deployment: Deployment, readUrl: string = rpcUrl) {
+    this.#readUrl = readUrl;
+    this.#transport = sendsAndReads(rpcUrl, readUrl);
+    const { chain, publicClient } = createChainClients({
+      chainId: deployment.chainId,
+      rpcUrl,
+      transport: this.#transport,
+      pollingIntervalMs: 100,
+    });
     this.chain = chain;
     this.publicClient = publicClient;
     this.addresses = {
@@ -103,7 +140,7 @@ export class DemoChain {
     if (wallet === undefined) {
       wallet = createWalletClient({
         chain: this.chain,
-        transport: http(this.#rpcUrl, { retryCount: 0 }),
+        transport: this.#transport,
         account: privateKeyToAccount(from.privateKey),
       });
       this.#wallets.set(from.index, wallet);
@@ -259,7 +296,7 @@ export class DemoChain {
       // Through the stack's gateway the answer comes once the block is journaled.
       await this.publicClient.request({ method: "evm_mine", params: [] } as never);
       const receipts: ({ status: Hex; blockNumber: Hex } | null)[] = await rpcBatch(
-        this.#rpcUrl,
+        this.#readUrl,
         waiting.map((p) => ({ method: "eth_getTransactionReceipt", params: [p.hash] })),
       );
       const left = waiting.filter((_, i) => receipts[i] === null);
@@ -375,9 +412,10 @@ export class DemoChain {
   /**
    * Makes the next transaction mine at `timestamp` when that is ahead of the chain (never behind it:
    * time only moves forward). The caller keeps `timestamp` at or before wall-clock time.
+   * @param chainNow the latest block's time, when the caller has just read it (saves reading it again)
    */
-  async moveTo(timestamp: number): Promise<void> {
-    if (timestamp <= (await this.now())) return;
+  async moveTo(timestamp: number, chainNow?: number): Promise<void> {
+    if (timestamp <= (chainNow ?? (await this.now()))) return;
     await this.publicClient.request({
       method: "evm_setNextBlockTimestamp",
       params: [`0x${timestamp.toString(16)}`],

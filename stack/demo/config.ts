@@ -10,6 +10,12 @@ const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
 const DemoEnv = z.object({
   RPC_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).default("http://127.0.0.1:8545"),
+  /**
+   * Where the demo reads the chain (calls, receipts, estimates, nonces); default RPC_URL. The stack sends
+   * through its gateway, which answers a transaction once its block is journaled, and reads from the
+   * node itself: a read gains nothing from that hop.
+   */
+  READ_RPC_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).optional(),
   /** The deployment file scripts/deploy.ts wrote. */
   DEPLOYMENT: z
     .string()
@@ -29,6 +35,7 @@ const DemoEnv = z.object({
 
 export type DemoConfig = {
   rpcUrl: string;
+  readRpcUrl: string;
   deploymentFile: string;
   dataDir: string;
   apiUrl: string;
@@ -44,6 +51,7 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
   const e = parseEnv(DemoEnv, env, DemoConfigError);
   return {
     rpcUrl: e.RPC_URL,
+    readRpcUrl: e.READ_RPC_URL ?? e.RPC_URL,
     deploymentFile: e.DEPLOYMENT,
     dataDir: e.DATA_DIR,
     apiUrl: e.API_URL,

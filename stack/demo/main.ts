@@ -60,7 +60,7 @@ try {
   console.error((err as Error).message);
   process.exit(2);
 }
-const chain = new DemoChain(config.rpcUrl, deployment);
+const chain = new DemoChain(config.rpcUrl, deployment, config.readRpcUrl);
 /** Just under a transaction's gas cap (2^24, EIP-7825): far above any call of the seed (snapshots/gas.json). */
 const SEED_GAS_LIMIT = 16_000_000n;
 const metering = new DemoMetering({

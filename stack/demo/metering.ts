@@ -11,6 +11,7 @@ import type { OpenDeal } from "../../backend/keeper/deal-ledger.ts";
 import { MeterAgent } from "../../backend/metering/agent/agent.ts";
 import { simulatedCluster } from "../../backend/metering/agent/power.ts";
 import { integrate } from "../../backend/metering/energy.ts";
+import { MAX_BATCH_SAMPLES } from "../../backend/metering/series.ts";
 import type { DevAccount } from "../../protocol/accounts.ts";
 import { hourIndex, hoursOf } from "../../protocol/hours.ts";
 import { type DealPlan, jobEnd } from "./deal-plan.ts";
@@ -18,8 +19,13 @@ import { mix, random } from "./random.ts";
 
 /** Seconds between the demo sites' readings: sparser than 1 Hz keeps a day of seeded history quick. */
 export const DEMO_METER_INTERVAL = 10;
-/** Readings per signed batch: an hour at the demo's interval. */
-const BATCH = 360;
+/**
+ * Readings per signed batch: the most the service takes (100 minutes at the demo's interval). The seed
+ * meters three days of deals in a few seconds of wall time; each batch is a signed request the API
+ * checks and stores in a transaction of its own, so fewer, fuller batches cost less (docs/operations.md,
+ * "Start-up").
+ */
+const BATCH = MAX_BATCH_SAMPLES;
 /** The simulated cluster's shape at this peak, scaled afterwards to the energy the deal should meter. */
 const SHAPE_PEAK_WATTS = 1_000_000;
 

@@ -131,9 +131,12 @@ async function history(p: SeedParameters, matcher: Matcher, start: number, wallC
     const at = Math.min(nextRound, nextIssue, nextHousekeeping, dealAt ?? Infinity);
     // The dev node gives every block at least the previous one's time + 1 s, so a burst of
     // transactions runs chain time ahead of the event times: the chain's own clock decides too.
-    if (at > end() || (await chain.now()) > end()) break;
-    await chain.moveTo(at);
-    const now = Math.max(at, await chain.now());
+    // One read of the chain's time per event: moving the next block's time mines nothing, so it is
+    // still the latest block's time afterwards.
+    const chainNow = await chain.now();
+    if (at > end() || chainNow > end()) break;
+    await chain.moveTo(at, chainNow);
+    const now = Math.max(at, chainNow);
     market.menuActs = now < end() - MENU_QUIET_BEFORE_END;
     const day = Math.floor((now - start) / DAY) + 1;
     if (day !== lastDay) {

@@ -45,8 +45,12 @@ describe("the services' specs", () => {
     assert.equal(indexer.RPC_URL, "http://127.0.0.1:8545");
     assert.equal(indexer.INDEXER_WS_URL, "ws://127.0.0.1:8545");
     assert.equal(indexer.INDEXER_PORT, "42001");
+    // The demo reads the node itself; the indexer takes a few blocks per step while the demo seeds.
+    assert.equal(serviceSpec("demo", s, ignore).env.READ_RPC_URL, "http://127.0.0.1:8545");
+    assert.equal(indexer.INDEXER_FOLLOW_EVERY_MS, "500");
     const noGateway = { ...s, ports: { ...s.ports, gateway: 0 } };
     assert.equal(serviceSpec("matcher", noGateway, ignore).env.RPC_URL, "http://127.0.0.1:8545");
+    assert.equal(serviceSpec("demo", noGateway, ignore).env.READ_RPC_URL, undefined);
   });
 
   it("gives each key only to its service, and the matcher a keystore when it has one", () => {

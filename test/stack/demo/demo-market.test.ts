@@ -504,6 +504,7 @@ describe("demo market", () => {
         maxBlockRange: 2_000,
         targetLogsPerStep: 5_000,
         pollIntervalMs: 100,
+        followEveryMs: 0,
         role: "all",
         host: "127.0.0.1",
         port: 0,
