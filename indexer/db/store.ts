@@ -9,7 +9,7 @@ import { IndexerError } from "../errors.ts";
 import type { AnyRow, Queryable } from "./driver.ts";
 import { type JournalEntry, writeJournal } from "./journal.ts";
 import { deleteRows, insertRows, jsonParam, keyObject, type TableColumns, updateRows } from "./recordset.ts";
-import { type KeyOf, type NewRow, TABLE_KEYS, type TableName, type Tables } from "./tables.ts";
+import { type KeyOf, type NewRow, TABLE_KEYS, type TableName, type Tables, WRITE_ONCE_TABLES } from "./tables.ts";
 
 type Entry = {
   table: TableName;
@@ -38,12 +38,13 @@ export class RowCache {
   readonly entries = new Map<string, Entry>();
   /** Tables of which every row is in `entries`. */
   readonly complete = new Set<TableName>();
-  /** Tables some handler has read (the others' rows are only written, and not worth keeping). */
-  readonly read = new Set<TableName>();
   readonly limit: number;
+  readonly #writeOnce: ReadonlySet<TableName>;
 
-  constructor(limit = 1_500_000) {
+  /** `writeOnce`: tables whose rows are forgotten after each step (history no handler reads back). */
+  constructor(limit = 1_500_000, writeOnce: readonly TableName[] = WRITE_ONCE_TABLES) {
     this.limit = limit;
+    this.#writeOnce = new Set(writeOnce);
   }
 
   /** Declares every table empty and fully known (a new index of empty tables). */
@@ -56,24 +57,25 @@ export class RowCache {
   drop(): void {
     this.entries.clear();
     this.complete.clear();
-    this.read.clear();
   }
 
   /**
-   * After a committed step: forgets the rows of tables no handler has read (history such as steps,
-   * payments and trades is written once and never read back), then keeps the cache within its
-   * limit by evicting the largest tables. An evicted table is no longer known whole.
+   * After a committed step: forgets the rows of the write-once tables, then keeps the cache within
+   * its limit by evicting the largest tables. A table that lost rows is no longer known whole.
+   *
+   * Which tables to forget is declared, not guessed from what has been read so far: a table
+   * written long before a handler first reads it (a deal's hours, read at its end) would lose its
+   * rows, and every later read of it would go to the database one key at a time.
    */
   trim(): void {
-    const unread = (t: TableName) => !this.read.has(t);
     let dropped = false;
     for (const [id, e] of this.entries) {
-      if (unread(e.table)) {
+      if (this.#writeOnce.has(e.table)) {
         this.entries.delete(id);
         dropped = true;
       }
     }
-    if (dropped) for (const t of this.complete) if (unread(t)) this.complete.delete(t);
+    if (dropped) for (const t of this.#writeOnce) this.complete.delete(t);
     if (this.entries.size <= this.limit) return;
     const sizes = new Map<TableName, number>();
     for (const e of this.entries.values()) sizes.set(e.table, (sizes.get(e.table) ?? 0) + 1);
@@ -95,7 +97,6 @@ export class Store {
   readonly #columns: TableColumns;
   readonly #entries: Map<string, Entry>;
   readonly #complete: ReadonlySet<TableName>;
-  readonly #read: Set<TableName>;
   /** Entries changed since the last flush (the cache may hold many more). */
   readonly #dirty = new Set<Entry>();
   readonly #known = new Map<TableName, Set<string>>();
@@ -108,13 +109,11 @@ export class Store {
     this.#columns = columns;
     this.#entries = cache?.entries ?? new Map();
     this.#complete = cache?.complete ?? new Set();
-    this.#read = cache?.read ?? new Set();
   }
 
   /** Loads many rows of one table in one query so that later `get`s hit memory. */
   async prefetch<T extends TableName>(table: T, keys: readonly KeyOf<T>[]): Promise<void> {
     const keyCols = TABLE_KEYS[table];
-    this.#read.add(table);
     const wanted = new Map<string, readonly unknown[]>();
     for (const k of keys) {
       const id = entryId(table, k);
@@ -146,7 +145,6 @@ export class Store {
 
   async get<T extends TableName>(table: T, key: KeyOf<T>): Promise<Tables[T] | undefined> {
     const id = entryId(table, key);
-    this.#read.add(table);
     if (!this.#entries.has(id)) await this.prefetch(table, [key]);
     const entry = this.#entries.get(id)!;
     if (entry.sparse && entry.current) {

@@ -30,6 +30,7 @@ import { loadContracts } from "../../indexer/deployment.ts";
 import { startServer } from "../../indexer/graphql/server.ts";
 import { handlers } from "../../indexer/handlers/index.ts";
 import { createChain } from "../../indexer/sync/chain.ts";
+import { createDecoder } from "../../indexer/sync/decode.ts";
 import { SyncEngine } from "../../indexer/sync/engine.ts";
 import { marketAbi } from "../../protocol/generated/abis.ts";
 import { type Deployment, deploy, Exchange, type Node, startNode } from "../../test/indexer/helpers/chain.ts";
@@ -72,8 +73,11 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
   await migrate(db);
   const chain = createChain({ rpcUrl: node.url, wsUrl: node.url.replace("http", "ws") });
   const contracts = await loadContracts(deployment.chainId, deployment.file);
+  const parts = new Parts();
+  const decode = createDecoder(contracts.contracts);
   const engine = new SyncEngine({
-    db,
+    db: parts.database(db),
+    decoder: (log, blockTime) => parts.time("decode", () => decode(log, blockTime)),
     chain,
     contracts: contracts.contracts,
     handlers,
@@ -141,7 +145,84 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
     eventsPerSecond: Math.round(events / seconds),
     peakRssMb: Math.round(peakRss / 2 ** 20),
     loadAverage: Number(((loadBefore + loadavg()[0]) / 2).toFixed(2)),
+    parts: parts.perEvent(events),
   };
+}
+
+/**
+ * Where a backfill's time goes, in µs per event: each kind of statement (by its first words and
+ * table), the decoder, the rest of each step's transaction (handlers, the store's JavaScript) and
+ * the time the engine spent outside a transaction (waiting for ranges, between steps). The parts
+ * run one after another on the one thread, so their wall times add up to the backfill's.
+ */
+class Parts {
+  readonly #us = new Map<string, number>();
+  #outside = performance.now();
+
+  time<T>(part: string, fn: () => T): T {
+    const t = performance.now();
+    try {
+      return fn();
+    } finally {
+      this.#add(part, performance.now() - t);
+    }
+  }
+
+  async #timed<T>(part: string, p: () => Promise<T>): Promise<T> {
+    const t = performance.now();
+    try {
+      return await p();
+    } finally {
+      this.#add(part, performance.now() - t);
+    }
+  }
+
+  #add(part: string, ms: number) {
+    this.#us.set(part, (this.#us.get(part) ?? 0) + ms * 1000);
+  }
+
+  /** `db` with every statement of a transaction timed, and each transaction's own remainder. */
+  database(db: Database): Database {
+    const statement = (sql: string) => {
+      const words = sql.replace(/\s+/g, " ").trim();
+      const table = /\b(?:INTO|UPDATE|FROM|TRUNCATE)\s+(?!json|\(|'\/dev)([a-z_]+)/i.exec(words)?.[1] ?? "";
+      return `sql ${words.split(" ")[0].toUpperCase()} ${table}`.trim();
+    };
+    return {
+      ...db,
+      transaction: (fn) => {
+        this.#add("outside a step (fetch wait, engine)", performance.now() - this.#outside);
+        const t = performance.now();
+        let inQueries = 0;
+        return db
+          .transaction((tx) =>
+            fn({
+              ...tx,
+              query: async (sql, params) => {
+                const q = performance.now();
+                try {
+                  return await this.#timed(statement(sql), () => tx.query(sql, params));
+                } finally {
+                  inQueries += performance.now() - q;
+                }
+              },
+            }),
+          )
+          .finally(() => {
+            const total = performance.now() - t;
+            this.#add("step JS (handlers, store), commit", total - inQueries);
+            this.#outside = performance.now();
+          });
+      },
+    };
+  }
+
+  perEvent(events: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, us] of [...this.#us].sort((a, b) => b[1] - a[1]))
+      if (us / events >= 0.05) out[k] = Number((us / events).toFixed(1));
+    return out;
+  }
 }
 
 /**
@@ -285,7 +366,7 @@ async function main() {
 
     // Last, so that its load on the node does not disturb the head-latency samples (with it first,
     // the WebSocket head feed of the PGlite indexer was seen to fall back to 1 s polling).
-    let postgres: Record<string, number> | null = null;
+    let postgres: Record<string, unknown> | null = null;
     if (!args["skip-postgres"]) {
       log("backfilling into PostgreSQL…");
       pgServer = await startPostgres();
@@ -304,6 +385,7 @@ async function main() {
           backfillCpuSeconds: Number(run.cpuSeconds.toFixed(2)),
           shareOfFetchOnly: Number((run.eventsPerSecond / fetched.eventsPerSecond).toFixed(2)),
           loadAverage: run.loadAverage,
+          partsUsPerEvent: run.parts,
         };
       } finally {
         await pgDb.close();
@@ -321,6 +403,8 @@ async function main() {
       eventsPerCpuSecond: Math.round(events / lite.cpuSeconds),
       /** Peak resident memory of the process during the PGlite backfill (MiB). */
       peakRssMb: lite.peakRssMb,
+      /** Where the PGlite backfill's time went, µs per event (the parts add up to its wall time). */
+      partsUsPerEvent: lite.parts,
       fetchOnlySeconds: Number(fetched.seconds.toFixed(2)),
       steps: lite.ranges.length,
       blocks: head - deployment.startBlock + 1,
@@ -362,6 +446,8 @@ async function main() {
         "orderBook p50 ms": result.orderBookQuery.latencyP50Ms,
         "orderBook p99 ms": result.orderBookQuery.latencyP99Ms,
       });
+      console.log("PGlite backfill, µs per event by part:");
+      console.table(result.partsUsPerEvent);
       console.log(`history (${result.history.seconds}s):`, counts);
       console.log("load average:", result.loadAverage, "(2 shared cores)");
     }

@@ -207,29 +207,63 @@ describe("indexer database", () => {
 
   it("knows a key missing from a table the cache holds whole does not exist, and asks once it is evicted", async () => {
     const columns = await readColumns(db, TABLE_NAMES);
-    const cache = new RowCache(4);
-    cache.startEmpty(["market_balances", "credit_holders", "market_params"]);
+    const cache = new RowCache(6);
+    cache.startEmpty(["market_balances", "credit_holders", "market_params", "trades"]);
     const reads = await db.transaction(async (tx) => {
       const c = counted(tx);
       const store = new Store(c.tx, columns, cache);
       assert.equal(await store.get("market_balances", ["0xnobody"]), undefined);
       assert.equal(await store.get("credit_holders", ["0xnobody"]), undefined);
-      for (let i = 0; i < 5; i++)
+      for (let i = 0; i < 3; i++)
         store.insert("credit_holders", { account: `0xd${i}`, balance: "1", lots: [], updated_block: 1 });
-      // Written and never read: not worth keeping.
-      store.insert("market_params", { name: "written-only", value: "1", updated_block: 1 });
+      // History: written once, never read back, not worth keeping.
+      store.insert("trades", {
+        id: "9001",
+        deal_id: "1",
+        resource: "compute",
+        offer_id: "1",
+        supplier: "0xs",
+        buyer: "0xb",
+        quantity: "1",
+        value: "1",
+        price: "1",
+        block_number: 1,
+        block_time: 1,
+        tx_hash: "0xt",
+        log_index: 0,
+      });
+      // Written now and read only in a later step (as a deal's hours are at its end): kept.
+      store.insert("market_params", { name: "written-first", value: "1", updated_block: 1 });
       await store.flush();
       return c.queries;
     });
     // The flush wrote the rows (one statement per table), and nothing was read before it.
-    assert.equal(reads, 2);
+    assert.equal(reads, 3);
     cache.trim();
-    // The unread table went; then seven rows over a limit of four: the largest table went too, and
-    // with each the claim to know it whole.
-    assert.equal(cache.complete.has("market_params"), false);
+    // The history table went, the table written before its first read stayed whole; six entries
+    // (rows and known misses) fit.
+    assert.equal(cache.complete.has("trades"), false);
+    assert.equal(cache.complete.has("market_params"), true);
+    assert.equal(cache.entries.size, 6);
+    const params = await db.transaction(async (tx) => {
+      const c = counted(tx);
+      const store = new Store(c.tx, columns, cache);
+      const row = await store.get("market_params", ["written-first"]);
+      const missing = await store.get("market_params", ["never-written"]);
+      return { row, missing, reads: c.queries };
+    });
+    assert.deepEqual([params.row?.value, params.missing, params.reads], ["1", undefined, 0]);
+    await db.transaction(async (tx) => {
+      const store = new Store(tx, columns, cache);
+      store.insert("credit_holders", { account: "0xd3", balance: "1", lots: [], updated_block: 1 });
+      store.insert("credit_holders", { account: "0xd4", balance: "1", lots: [], updated_block: 1 });
+      await store.flush();
+    });
+    cache.trim();
+    // Nine entries over a limit of six: the largest table went, and with it the claim to know it whole.
     assert.equal(cache.complete.has("credit_holders"), false);
     assert.equal(cache.complete.has("market_balances"), true);
-    assert.equal(cache.entries.size, 1);
+    assert.equal(cache.entries.size, 3);
     const again = await db.transaction(async (tx) => {
       const c = counted(tx);
       const store = new Store(c.tx, columns, cache);
