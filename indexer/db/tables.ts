@@ -459,3 +459,6 @@ export type EventRow = {
   name: string;
   args: unknown;
 };
+
+/** One link of `account_events`: an event that names the account. */
+export type AccountEventRow = { account: string; block_number: number; log_index: number };

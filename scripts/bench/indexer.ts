@@ -206,6 +206,16 @@ class Parts {
                   inQueries += performance.now() - q;
                 }
               },
+              copyFrom: tx.copyFrom
+                ? async (table, columns, text) => {
+                    const q = performance.now();
+                    try {
+                      return await this.#timed(`sql COPY ${table}`, () => tx.copyFrom!(table, columns, text));
+                    } finally {
+                      inQueries += performance.now() - q;
+                    }
+                  }
+                : undefined,
             }),
           )
           .finally(() => {

@@ -8,7 +8,7 @@ import { type Database, openDatabase, type Queryable } from "../../../indexer/db
 import { dumpIndex } from "../../../indexer/db/dump.ts";
 import { rollbackJournal } from "../../../indexer/db/journal.ts";
 import { loadMigrations, MIGRATIONS_DIR, migrate } from "../../../indexer/db/migrate.ts";
-import { readColumns } from "../../../indexer/db/recordset.ts";
+import { columnList, insertRows, readColumns } from "../../../indexer/db/recordset.ts";
 import { RowCache, Store } from "../../../indexer/db/store.ts";
 import { TABLE_KEYS, TABLE_NAMES } from "../../../indexer/db/tables.ts";
 
@@ -178,8 +178,62 @@ describe("indexer database", () => {
       c.queries++;
       return tx.query(sql, params);
     };
+    if (tx.copyFrom)
+      c.tx.copyFrom = (table, columns, text) => {
+        c.queries++;
+        return tx.copyFrom!(table, columns, text);
+      };
     return c;
   };
+
+  it("appends rows by COPY exactly as an INSERT from JSON writes them", async () => {
+    await db.exec(`CREATE TABLE copy_probe (n int8, amount numeric, note text, args json, terms jsonb,
+      regions int2[], names text[], flag boolean, PRIMARY KEY (n))`);
+    const columns = columnList(["n", "amount", "note", "args", "terms", "regions", "names", "flag"], ["args", "terms"]);
+    const rows = [
+      {
+        amount: "115792089237316195423570985008687907853269984665640564039457584007913129639935",
+        note: 'tab\there, line\nbreak, return\r, back\\slash, "quotes", \\N, ünïcödé',
+        args: { id: 7n, nested: { list: [1, "2", null], text: "a\tb\\c" } },
+        terms: [{ dealId: "1", amount: "5" }],
+        regions: [1, 2, 7],
+        names: ['a "b"', "c,d", "e\\f", "{g}", "NULL"],
+        flag: true,
+      },
+      { amount: null, note: null, args: "just a string", terms: null, regions: [], names: [], flag: false },
+      { amount: 0, note: "", args: null, terms: { ok: false }, regions: null, names: null },
+      { args: [true, 1.5, -3], terms: "text" },
+    ];
+    try {
+      await db.transaction(async (tx) => {
+        assert.ok(tx.copyFrom, "PGlite takes COPY");
+        await insertRows(
+          tx,
+          "copy_probe",
+          columns,
+          rows.map((r, i) => ({ n: i, ...r })),
+        );
+        await insertRows(
+          { query: tx.query, exec: tx.exec },
+          "copy_probe",
+          columns,
+          rows.map((r, i) => ({ n: 100 + i, ...r })),
+        );
+      });
+      const stored = await db.query<{ n: number; row: Record<string, unknown> }>(
+        "SELECT n, to_jsonb(t) - 'n' AS row, args::text AS args_text FROM copy_probe t ORDER BY n",
+      );
+      assert.equal(stored.length, 8);
+      for (let i = 0; i < rows.length; i++) assert.deepStrictEqual(stored[i], { ...stored[i + 4], n: i }, `row ${i}`);
+      assert.equal(stored[0].row.note, rows[0].note);
+      await assert.rejects(
+        db.transaction((tx) => insertRows(tx, "copy_probe", columns, [{ n: 0, args: {} }])),
+        /duplicate key/,
+      );
+    } finally {
+      await db.exec("DROP TABLE copy_probe");
+    }
+  });
 
   it("reads a row an earlier step kept in the cache without asking the database", async () => {
     const columns = await readColumns(db, TABLE_NAMES);
