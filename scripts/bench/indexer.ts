@@ -156,7 +156,9 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
  * table), the decoder, the rest of each step's transaction (handlers, the store's JavaScript, the
  * commit, and whatever callbacks ran between its statements) and the engine's CPU outside a
  * transaction (reading the fetched ranges, between steps), and the wall time it waited outside one
- * (for the node). CPU rather than wall: on a shared machine wall time follows the load.
+ * (for the node). CPU rather than wall: on a shared machine wall time follows the load. The
+ * decoder runs as fetched ranges arrive, between the statements of a step or between steps, so its
+ * time is also inside one of those parts.
  */
 class Parts {
   readonly #us = new Map<string, number>();
