@@ -6,8 +6,8 @@ import type { BlockHeader } from "../sync/chain.ts";
 import type { DecodedEvent } from "../sync/decode.ts";
 import type { Queryable } from "./driver.ts";
 import { firstJournaledBlockAbove, pruneJournal, rollbackJournal } from "./journal.ts";
-import { jsonParam, type TableColumns } from "./recordset.ts";
-import { type BlockRow, type EventRow, type SyncStateRow, TABLE_NAMES } from "./tables.ts";
+import { columnList, insertRows, jsonParam, type TableColumns } from "./recordset.ts";
+import { type AccountEventRow, type BlockRow, type EventRow, type SyncStateRow, TABLE_NAMES } from "./tables.ts";
 
 /** Where the index stands: every effect of blocks up to `number` is written, none beyond. */
 export type Checkpoint = { number: number; hash: string; journalFloor: number };
@@ -62,40 +62,67 @@ export async function restartIndex(tx: Queryable, start: Checkpoint): Promise<vo
   ]);
 }
 
-/** Keeps the headers of `blocks` (those carrying events, and the checkpoint's). */
-export async function saveBlocks(tx: Queryable, blocks: readonly BlockHeader[]): Promise<void> {
+/**
+ * Keeps the headers of `blocks` (those carrying events, and the checkpoint's). Returns the numbers
+ * of the blocks that were not kept before.
+ */
+export async function saveBlocks(tx: Queryable, blocks: readonly BlockHeader[]): Promise<Set<number>> {
   const rows: BlockRow[] = blocks.map((b) => ({
     number: b.number,
     hash: b.hash,
     parent_hash: b.parentHash,
     timestamp: b.timestamp,
   }));
-  await tx.query(
+  const fresh = await tx.query<{ number: number }>(
     `INSERT INTO blocks (number, hash, parent_hash, timestamp)
      SELECT number, hash, parent_hash, timestamp FROM json_to_recordset($1::json) AS b(number int8, hash text, parent_hash text, timestamp int8)
-     ON CONFLICT (number) DO NOTHING`,
+     ON CONFLICT (number) DO NOTHING RETURNING number`,
     [jsonParam(rows)],
   );
+  return new Set(fresh.map((b) => b.number));
 }
+
+const EVENT_COLUMNS = columnList(
+  [
+    "block_hash",
+    "log_index",
+    "block_number",
+    "block_time",
+    "tx_hash",
+    "tx_index",
+    "contract",
+    "address",
+    "name",
+    "args",
+  ],
+  ["args"],
+);
+const ACCOUNT_EVENT_COLUMNS = columnList(["account", "block_number", "log_index"], []);
 
 /**
  * Appends events to the log and links them to the accounts they name. Returns the events that
  * were new: only those are handed to the handlers, so replaying a step applies nothing twice.
+ *
+ * `newBlocks` are the blocks this transaction kept for the first time (`saveBlocks`). A step
+ * keeps the block of every event it writes, and events and blocks above a number only ever go
+ * together (rollBackTo, a new index): so when every event's block is new, none of the events can
+ * be in the log, and they are appended by COPY where the database takes it, with no conflict check.
  */
-export async function saveEvents(tx: Queryable, events: readonly DecodedEvent[]): Promise<DecodedEvent[]> {
+export async function saveEvents(
+  tx: Queryable,
+  events: readonly DecodedEvent[],
+  newBlocks: ReadonlySet<number> = new Set(),
+): Promise<DecodedEvent[]> {
   if (events.length === 0) return [];
-  const rows: EventRow[] = events.map((e) => ({
-    block_hash: e.blockHash,
-    log_index: e.logIndex,
-    block_number: e.blockNumber,
-    block_time: e.blockTime,
-    tx_hash: e.txHash,
-    tx_index: e.txIndex,
-    contract: e.contract,
-    address: e.address,
-    name: e.name,
-    args: e.args,
-  }));
+  if (tx.copyFrom && events.every((e) => newBlocks.has(e.blockNumber))) {
+    await insertRows(tx, "events", EVENT_COLUMNS, events.map(eventRow));
+    const links: AccountEventRow[] = [];
+    for (const e of events)
+      for (const account of e.accounts) links.push({ account, block_number: e.blockNumber, log_index: e.logIndex });
+    if (links.length > 0) await insertRows(tx, "account_events", ACCOUNT_EVENT_COLUMNS, links);
+    return [...events];
+  }
+  const rows: EventRow[] = events.map(eventRow);
   const [{ n }] = await tx.query<{ n: number }>(
     `WITH fresh AS (
        INSERT INTO events SELECT * FROM json_populate_recordset(null::events, $1::json)
@@ -122,6 +149,21 @@ export async function saveEvents(tx: Queryable, events: readonly DecodedEvent[])
     );
   }
   return fresh;
+}
+
+function eventRow(e: DecodedEvent): EventRow {
+  return {
+    block_hash: e.blockHash,
+    log_index: e.logIndex,
+    block_number: e.blockNumber,
+    block_time: e.blockTime,
+    tx_hash: e.txHash,
+    tx_index: e.txIndex,
+    contract: e.contract,
+    address: e.address,
+    name: e.name,
+    args: e.args,
+  };
 }
 
 /**

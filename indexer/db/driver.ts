@@ -15,6 +15,12 @@ export type Queryable = {
   query<T = AnyRow>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Appends rows given in COPY's text format (one line per row, tab-separated, `\N` for NULL) to
+   * `table`. Only PGlite offers it (the file travels beside the protocol, not through it); callers
+   * fall back to an INSERT where it is missing.
+   */
+  copyFrom?(table: string, columns: readonly string[], text: string): Promise<void>;
 };
 
 export type Database = Queryable & {
@@ -112,6 +118,9 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     async exec(sql: string) {
       await q.exec(sql);
     },
+    async copyFrom(table: string, columns: readonly string[], text: string) {
+      await q.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`, [], { blob: new Blob([text]) });
+    },
   });
   // PGlite is one connection: queries outside a transaction must not interleave with one that is
   // open, or they would run inside it. A promise chain serialises every entry point.
@@ -126,6 +135,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     kind: "pglite",
     query: (sql, params) => serial(() => self.query(sql, params)),
     exec: (sql) => serial(() => self.exec(sql)),
+    copyFrom: (table, columns, text) => serial(() => self.copyFrom!(table, columns, text)),
     transaction: (fn) => serial(() => client.transaction((tx) => fn(on(tx)))),
     close: () => serial(() => client.close()),
   };

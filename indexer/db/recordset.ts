@@ -1,9 +1,19 @@
 // Set-based writes: json_populate_recordset turns one JSON parameter into typed rows, so one
 // statement writes any number of rows of any table without building per-table parameter lists.
+// Where the database takes COPY (PGlite), new rows go as COPY text instead: PostgreSQL parses
+// no JSON and PGlite copies no multi-megabyte parameter through its protocol buffers.
 import { type AnyRow, JsonParam, type Queryable } from "./driver.ts";
 
+/** A table's column names, in order; `json` names those of type json or jsonb, if known. */
+export type ColumnList = readonly string[] & { readonly json?: ReadonlySet<string> };
+
 /** Column names per table, read from the live schema so that writes never drift from it. */
-export type TableColumns = ReadonlyMap<string, readonly string[]>;
+export type TableColumns = ReadonlyMap<string, ColumnList>;
+
+/** A column list whose json and jsonb columns are known, so that its rows can be written by COPY. */
+export function columnList(names: readonly string[], json: readonly string[]): ColumnList {
+  return Object.assign([...names], { json: new Set(json) });
+}
 
 /** Rows as one JSON parameter (bigints as decimal strings). */
 export function jsonParam(rows: readonly unknown[]): JsonParam {
@@ -24,7 +34,12 @@ export function keyObject(cols: readonly string[], values: readonly unknown[]): 
   return o;
 }
 
-export async function insertRows(tx: Queryable, table: string, columns: readonly string[], rows: readonly object[]) {
+/**
+ * Appends `rows` to `table`: by COPY where the database takes it and the json columns are known,
+ * else by one INSERT of a JSON recordset. Either way a key that exists fails the statement.
+ */
+export async function insertRows(tx: Queryable, table: string, columns: ColumnList, rows: readonly object[]) {
+  if (tx.copyFrom && columns.json) return tx.copyFrom(table, columns, copyText(columns, columns.json, rows));
   const cols = columns.join(", ");
   await tx.query(
     `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_populate_recordset(null::${table}, $1::json)`,
@@ -55,22 +70,73 @@ export async function deleteRows(tx: Queryable, table: string, keyCols: readonly
   ]);
 }
 
+/**
+ * Rows in COPY's text format, each value as json_populate_recordset would read it from the JSON
+ * of `jsonParam`: missing and null are NULL, json columns hold the value's JSON (a string too),
+ * other arrays are array literals, bigints decimal.
+ */
+export function copyText(columns: readonly string[], json: ReadonlySet<string>, rows: readonly object[]): string {
+  const isJson = columns.map((c) => json.has(c));
+  let out = "";
+  for (const row of rows as readonly AnyRow[]) {
+    for (let i = 0; i < columns.length; i++) {
+      const v = row[columns[i]];
+      if (i > 0) out += "\t";
+      if (v === null || v === undefined) out += "\\N";
+      else if (isJson[i]) out += copyEscape(jsonText(v));
+      else if (typeof v === "string") out += copyEscape(v);
+      else if (typeof v === "object") out += copyEscape(arrayLiteral(v as readonly unknown[]));
+      else out += String(v);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+const COPY_SPECIAL = /[\\\n\r\t]/;
+const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+function copyEscape(s: string): string {
+  return COPY_SPECIAL.test(s) ? s.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c]) : s;
+}
+
+function jsonText(v: unknown): string {
+  try {
+    return JSON.stringify(v);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    return JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
+  }
+}
+
+/** A one-dimensional PostgreSQL array literal (`{1,2}`, `{"a b",NULL}`). */
+function arrayLiteral(values: readonly unknown[]): string {
+  const items = values.map((x) =>
+    x === null || x === undefined ? "NULL" : typeof x === "string" ? `"${x.replace(/["\\]/g, "\\$&")}"` : String(x),
+  );
+  return `{${items.join(",")}}`;
+}
+
 /** Reads the column list of each table from the schema the migrations built. */
 export async function readColumns(db: Queryable, tables: readonly string[]): Promise<TableColumns> {
   // The catalog itself: information_schema's views take PGlite half a second to plan and run.
-  const rows = await db.query<{ table_name: string; column_name: string }>(
-    `SELECT c.relname AS table_name, a.attname AS column_name
+  const rows = await db.query<{ table_name: string; column_name: string; json: boolean }>(
+    `SELECT c.relname AS table_name, a.attname AS column_name, a.atttypid IN ('json'::regtype, 'jsonb'::regtype) AS json
      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
      WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND c.relname = ANY($1)
        AND a.attnum > 0 AND NOT a.attisdropped
      ORDER BY c.relname, a.attnum`,
     [tables],
   );
-  const out = new Map<string, string[]>();
+  const names = new Map<string, string[]>();
+  const json = new Map<string, string[]>();
   for (const r of rows) {
-    let list = out.get(r.table_name);
-    if (!list) out.set(r.table_name, (list = []));
-    list.push(r.column_name);
+    if (!names.has(r.table_name)) {
+      names.set(r.table_name, []);
+      json.set(r.table_name, []);
+    }
+    names.get(r.table_name)!.push(r.column_name);
+    if (r.json) json.get(r.table_name)!.push(r.column_name);
   }
-  return out;
+  return new Map([...names].map(([t, cols]) => [t, columnList(cols, json.get(t)!)]));
 }

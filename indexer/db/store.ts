@@ -9,10 +9,12 @@ import { IndexerError } from "../errors.ts";
 import type { AnyRow, Queryable } from "./driver.ts";
 import { type JournalEntry, writeJournal } from "./journal.ts";
 import { deleteRows, insertRows, jsonParam, keyObject, type TableColumns, updateRows } from "./recordset.ts";
-import { type KeyOf, type NewRow, TABLE_KEYS, type TableName, type Tables } from "./tables.ts";
+import { type KeyOf, type NewRow, TABLE_KEYS, type TableName, type Tables, WRITE_ONCE_TABLES } from "./tables.ts";
 
 type Entry = {
   table: TableName;
+  /** `table:key` (entryId). */
+  id: string;
   original: AnyRow | undefined;
   current: AnyRow | undefined;
   /** Inserted with columns left out: they are NULL, filled in only if the row is read back. */
@@ -38,12 +40,13 @@ export class RowCache {
   readonly entries = new Map<string, Entry>();
   /** Tables of which every row is in `entries`. */
   readonly complete = new Set<TableName>();
-  /** Tables some handler has read (the others' rows are only written, and not worth keeping). */
-  readonly read = new Set<TableName>();
   readonly limit: number;
+  readonly #writeOnce: ReadonlySet<TableName>;
 
-  constructor(limit = 1_500_000) {
+  /** `writeOnce`: tables whose rows are forgotten after each step (history no handler reads back). */
+  constructor(limit = 1_500_000, writeOnce: readonly TableName[] = WRITE_ONCE_TABLES) {
     this.limit = limit;
+    this.#writeOnce = new Set(writeOnce);
   }
 
   /** Declares every table empty and fully known (a new index of empty tables). */
@@ -56,24 +59,25 @@ export class RowCache {
   drop(): void {
     this.entries.clear();
     this.complete.clear();
-    this.read.clear();
   }
 
   /**
-   * After a committed step: forgets the rows of tables no handler has read (history such as steps,
-   * payments and trades is written once and never read back), then keeps the cache within its
-   * limit by evicting the largest tables. An evicted table is no longer known whole.
+   * After a committed step: forgets the rows of the write-once tables, then keeps the cache within
+   * its limit by evicting the largest tables. A table that lost rows is no longer known whole.
+   *
+   * Which tables to forget is declared, not guessed from what has been read so far: a table
+   * written long before a handler first reads it (a deal's hours, read at its end) would lose its
+   * rows, and every later read of it would go to the database one key at a time.
    */
   trim(): void {
-    const unread = (t: TableName) => !this.read.has(t);
     let dropped = false;
     for (const [id, e] of this.entries) {
-      if (unread(e.table)) {
+      if (this.#writeOnce.has(e.table)) {
         this.entries.delete(id);
         dropped = true;
       }
     }
-    if (dropped) for (const t of this.complete) if (unread(t)) this.complete.delete(t);
+    if (dropped) for (const t of this.#writeOnce) this.complete.delete(t);
     if (this.entries.size <= this.limit) return;
     const sizes = new Map<TableName, number>();
     for (const e of this.entries.values()) sizes.set(e.table, (sizes.get(e.table) ?? 0) + 1);
@@ -95,11 +99,10 @@ export class Store {
   readonly #columns: TableColumns;
   readonly #entries: Map<string, Entry>;
   readonly #complete: ReadonlySet<TableName>;
-  readonly #read: Set<TableName>;
   /** Entries changed since the last flush (the cache may hold many more). */
   readonly #dirty = new Set<Entry>();
   readonly #known = new Map<TableName, Set<string>>();
-  /** Tables and keys changed in this step, for live subscriptions. */
+  /** Tables and keys changed in this step, for live subscriptions (filled in by `flush`). */
   readonly touched = new Map<string, Set<string>>();
 
   /** With `cache`, rows are read from and kept in it across steps (see RowCache). */
@@ -108,13 +111,11 @@ export class Store {
     this.#columns = columns;
     this.#entries = cache?.entries ?? new Map();
     this.#complete = cache?.complete ?? new Set();
-    this.#read = cache?.read ?? new Set();
   }
 
   /** Loads many rows of one table in one query so that later `get`s hit memory. */
   async prefetch<T extends TableName>(table: T, keys: readonly KeyOf<T>[]): Promise<void> {
     const keyCols = TABLE_KEYS[table];
-    this.#read.add(table);
     const wanted = new Map<string, readonly unknown[]>();
     for (const k of keys) {
       const id = entryId(table, k);
@@ -122,7 +123,7 @@ export class Store {
     }
     if (wanted.size === 0) return;
     if (this.#complete.has(table)) {
-      for (const id of wanted.keys()) this.#entries.set(id, { table, original: undefined, current: undefined });
+      for (const id of wanted.keys()) this.#entries.set(id, { table, id, original: undefined, current: undefined });
       return;
     }
     // One primary-key probe per key: LIMIT 1 keeps the subquery from being flattened into a join,
@@ -138,33 +139,44 @@ export class Store {
         table,
         keyCols.map((c) => row[c]),
       );
-      this.#entries.set(id, { table, original: row, current: { ...row } });
+      this.#entries.set(id, { table, id, original: row, current: { ...row } });
       wanted.delete(id);
     }
-    for (const id of wanted.keys()) this.#entries.set(id, { table, original: undefined, current: undefined });
+    for (const id of wanted.keys()) this.#entries.set(id, { table, id, original: undefined, current: undefined });
   }
 
   async get<T extends TableName>(table: T, key: KeyOf<T>): Promise<Tables[T] | undefined> {
-    const id = entryId(table, key);
-    this.#read.add(table);
-    if (!this.#entries.has(id)) await this.prefetch(table, [key]);
-    const entry = this.#entries.get(id)!;
-    if (entry.sparse && entry.current) {
-      for (const c of this.#columnsOf(table)) if (!(c in entry.current)) entry.current[c] = null;
-      entry.sparse = false;
-    }
-    return entry.current as Tables[T] | undefined;
+    return (await this.#entry(table, key)).current as Tables[T] | undefined;
   }
 
   /** Like `get`, for rows an event can only refer to if an earlier event created them. */
   async require<T extends TableName>(table: T, key: KeyOf<T>): Promise<Tables[T]> {
-    const row = await this.get(table, key);
-    if (!row) {
+    return (await this.#existing(table, key)).current as Tables[T];
+  }
+
+  /** The entry of a row (its `current` undefined if the row does not exist), read if not known. */
+  async #entry(table: TableName, key: readonly unknown[]): Promise<Entry> {
+    const id = entryId(table, key);
+    let entry = this.#entries.get(id);
+    if (!entry) {
+      await this.prefetch(table, [key] as never[]);
+      entry = this.#entries.get(id)!;
+    }
+    if (entry.sparse && entry.current) {
+      for (const c of this.#columnsOf(table)) if (!(c in entry.current)) entry.current[c] = null;
+      entry.sparse = false;
+    }
+    return entry;
+  }
+
+  async #existing(table: TableName, key: readonly unknown[]): Promise<Entry> {
+    const entry = await this.#entry(table, key);
+    if (!entry.current) {
       throw new IndexerError("MISSING_ROW", `${table} ${key.join("/")} is referenced before it was created`, {
         details: { table, key: key.map(String) },
       });
     }
-    return row;
+    return entry;
   }
 
   /**
@@ -182,11 +194,10 @@ export class Store {
       throw new IndexerError("DUPLICATE_ROW", `${table} ${key.join("/")} already exists`, { details: { table } });
     }
     // Filling the NULLs here would cost every insert of a backfill; few rows are read back.
-    const next: Entry = { table, original: entry?.original, current, sparse: true };
+    const next: Entry = { table, id, original: entry?.original, current, sparse: true };
     if (entry) this.#dirty.delete(entry);
     this.#entries.set(id, next);
     this.#dirty.add(next);
-    this.#touch(table, id);
   }
 
   /** Changes some columns of an existing row and returns the new row. */
@@ -195,15 +206,13 @@ export class Store {
     key: KeyOf<T>,
     patch: Patch<T> | ((row: Tables[T]) => Patch<T>),
   ): Promise<Tables[T]> {
-    const row = await this.require(table, key);
-    const id = entryId(table, key);
-    const entry = this.#entries.get(id)!;
+    const entry = await this.#existing(table, key);
+    const row = entry.current as Tables[T];
     const change = typeof patch === "function" ? patch(row) : patch;
     this.#checkColumns(table, change);
     const next = { ...row, ...change };
     entry.current = next;
     this.#dirty.add(entry);
-    this.#touch(table, id);
     return next;
   }
 
@@ -219,12 +228,9 @@ export class Store {
   }
 
   async delete<T extends TableName>(table: T, key: KeyOf<T>): Promise<void> {
-    await this.require(table, key);
-    const id = entryId(table, key);
-    const entry = this.#entries.get(id)!;
+    const entry = await this.#existing(table, key);
     entry.current = undefined;
     this.#dirty.add(entry);
-    this.#touch(table, id);
   }
 
   /**
@@ -261,24 +267,46 @@ export class Store {
           keyCols.map((c) => row[c]),
         );
       const inserts: AnyRow[] = [];
-      const updates: AnyRow[] = [];
       const deletes: AnyRow[] = [];
+      // Updated rows grouped by the columns that changed: each group is one UPDATE that sends and
+      // sets only those (a deal's report changes 6 of its 50 columns).
+      const updates = new Map<string, { columns: string[]; rows: AnyRow[] }>();
+      const valueColumns = columns.filter((c) => !(keyCols as readonly string[]).includes(c));
       for (const e of entries) {
-        if (e.original === undefined && e.current !== undefined) inserts.push(e.current);
-        else if (e.original !== undefined && e.current !== undefined) updates.push(e.current);
-        else if (e.original !== undefined) deletes.push(keyOf(e.original));
+        const { original, current } = e;
+        if (original === undefined && current !== undefined) inserts.push(current);
+        else if (original !== undefined && current !== undefined) {
+          const changed = valueColumns.filter((c) => !sameValue(original[c], current[c]));
+          if (changed.length === 0) continue;
+          const signature = changed.join(",");
+          let group = updates.get(signature);
+          if (!group) updates.set(signature, (group = { columns: [...keyCols, ...changed], rows: [] }));
+          group.rows.push(current);
+        } else if (original !== undefined) deletes.push(keyOf(original));
         else continue;
-        if (e.original !== undefined) note(table, keyOf(e.original), e.original);
+        if (original !== undefined) note(table, keyOf(original), original);
       }
       // Rows the step created need no before-image: one entry lists all their keys.
       if (inserts.length > 0) note(table, inserts.map(keyOf), null);
       if (deletes.length > 0) await deleteRows(this.#tx, table, keyCols, deletes);
-      if (updates.length > 0) await updateRows(this.#tx, table, keyCols, columns, updates);
+      for (const { columns: set, rows } of updates.values())
+        await updateRows(
+          this.#tx,
+          table,
+          keyCols,
+          set,
+          rows.map((r) => pick(r, set)),
+        );
       if (inserts.length > 0) await insertRows(this.#tx, table, columns, inserts);
     }
     await writeJournal(this.#tx, journalRows);
+    // An update makes a new row object and never changes one in place (filling in a sparse row's
+    // NULLs changes none of its values), so the row as written stands for the stored one uncopied.
     for (const e of this.#dirty) {
-      e.original = e.current === undefined ? undefined : { ...e.current };
+      e.original = e.current;
+      let keys = this.touched.get(e.table);
+      if (!keys) this.touched.set(e.table, (keys = new Set()));
+      keys.add(e.id.slice(e.table.length + 1));
     }
     this.#dirty.clear();
   }
@@ -302,14 +330,25 @@ export class Store {
     if (!cols) throw new IndexerError("UNKNOWN_TABLE", `table ${table} is not in the schema`);
     return cols;
   }
+}
 
-  #touch(table: TableName, id: string): void {
-    let set = this.touched.get(table);
-    if (!set) this.touched.set(table, (set = new Set()));
-    set.add(id.slice(table.length + 1));
-  }
+/**
+ * Whether a column kept its value: the same value, or a missing column and NULL (a row inserted
+ * with columns left out, read back with them filled in). Objects (json, arrays) count as changed
+ * unless they are the very same object.
+ */
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || (a == null && b == null);
+}
+
+function pick(row: AnyRow, columns: readonly string[]): AnyRow {
+  const out: AnyRow = {};
+  for (const c of columns) out[c] = row[c];
+  return out;
 }
 
 function entryId(table: TableName, key: readonly unknown[]): string {
-  return `${table}:${key.map(String).join("/")}`;
+  let id = `${table}:${key[0]}`;
+  for (let i = 1; i < key.length; i++) id += `/${key[i]}`;
+  return id;
 }

@@ -407,6 +407,23 @@ export const TABLE_KEYS = {
 
 export const TABLE_NAMES = Object.keys(TABLE_KEYS) as TableName[];
 
+/**
+ * History: rows the handlers write once and never read back (the backfill's row cache forgets
+ * them after each step). A handler that did read one would still be right, only slower.
+ */
+export const WRITE_ONCE_TABLES: readonly TableName[] = [
+  "deal_parties",
+  "deal_steps",
+  "deal_payments",
+  "usage_reports",
+  "trades",
+  "skipped_matches",
+  "retirements",
+  "credit_mints",
+  "credit_retirements",
+  "credit_allocations",
+];
+
 type KeyValues<R, K> = { readonly [I in keyof K]: K[I] extends keyof R ? R[K[I]] : never };
 
 /** A row's primary key as a tuple, e.g. `["bid", "7"]` for an order. */
@@ -442,3 +459,6 @@ export type EventRow = {
   name: string;
   args: unknown;
 };
+
+/** One link of `account_events`: an event that names the account. */
+export type AccountEventRow = { account: string; block_number: number; log_index: number };

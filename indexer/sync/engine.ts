@@ -64,6 +64,11 @@ export type SyncOptions = {
    * (default true; db/deferred-indexes.ts). Off, they are kept up to date row by row throughout.
    */
   deferIndexes?: boolean;
+  /**
+   * Append new rows by COPY where the database takes it (PGlite; default true). Off, every row is
+   * written by INSERT from a JSON recordset: the path the COPY one is tested against.
+   */
+  copyRows?: boolean;
   /** Turns logs into events (default: the compiled decoder of decode.ts). */
   decoder?: Decoder;
   pollIntervalMs: number;
@@ -390,14 +395,15 @@ export class SyncEngine {
     // rows behind it. Once such a block is written, the cache no longer knows every row.
     if (journaled) this.#cache.drop();
     const cache = journaled || this.#o.rowCache === false ? undefined : this.#cache;
-    const step = this.#o.db.transaction(async (tx) => {
+    const step = this.#o.db.transaction(async (opened) => {
+      const tx = this.#o.copyRows === false ? { query: opened.query, exec: opened.exec } : opened;
       if (indexes === "defer") await deferSecondaryIndexes(tx);
       // Every block that carries events is kept (times, ancestor search); so is the checkpoint block.
-      await saveBlocks(
+      const newBlocks = await saveBlocks(
         tx,
         headers.filter((h) => h.number === to.number || withEvents.has(h.number)),
       );
-      const fresh = await saveEvents(tx, events);
+      const fresh = await saveEvents(tx, events, newBlocks);
       const store = new Store(tx, this.#columns, cache);
       await this.#prefetch(store, fresh);
       const ctx = { store, addresses: this.#addressByName };

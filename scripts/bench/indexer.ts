@@ -30,6 +30,7 @@ import { loadContracts } from "../../indexer/deployment.ts";
 import { startServer } from "../../indexer/graphql/server.ts";
 import { handlers } from "../../indexer/handlers/index.ts";
 import { createChain } from "../../indexer/sync/chain.ts";
+import { createDecoder } from "../../indexer/sync/decode.ts";
 import { SyncEngine } from "../../indexer/sync/engine.ts";
 import { marketAbi } from "../../protocol/generated/abis.ts";
 import { type Deployment, deploy, Exchange, type Node, startNode } from "../../test/indexer/helpers/chain.ts";
@@ -46,6 +47,8 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "5" },
     connections: { type: "string", default: "10" },
     "skip-postgres": { type: "boolean", default: false },
+    /** INDEXER_TARGET_LOGS_PER_STEP of the backfills (the indexer's default). */
+    "target-logs": { type: "string", default: "5000" },
   },
 });
 const target = Number(args.events);
@@ -72,8 +75,11 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
   await migrate(db);
   const chain = createChain({ rpcUrl: node.url, wsUrl: node.url.replace("http", "ws") });
   const contracts = await loadContracts(deployment.chainId, deployment.file);
+  const parts = new Parts();
+  const decode = createDecoder(contracts.contracts);
   const engine = new SyncEngine({
-    db,
+    db: parts.database(db),
+    decoder: (log, blockTime) => parts.time("decode", () => decode(log, blockTime)),
     chain,
     contracts: contracts.contracts,
     handlers,
@@ -81,7 +87,7 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
     confirmations: 0,
     reorgDepth: 64,
     maxBlockRange: 2_000,
-    targetLogsPerStep: 5_000,
+    targetLogsPerStep: Number(args["target-logs"]),
     pollIntervalMs: 1_000,
     log: pino({ level: "silent" }),
   });
@@ -141,7 +147,99 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
     eventsPerSecond: Math.round(events / seconds),
     peakRssMb: Math.round(peakRss / 2 ** 20),
     loadAverage: Number(((loadBefore + loadavg()[0]) / 2).toFixed(2)),
+    parts: parts.perEvent(events),
   };
+}
+
+/**
+ * Where a backfill's time goes, in CPU-µs per event: each kind of statement (by its first words and
+ * table), the decoder, the rest of each step's transaction (handlers, the store's JavaScript, the
+ * commit, and whatever callbacks ran between its statements) and the engine's CPU outside a
+ * transaction (reading the fetched ranges, between steps), and the wall time it waited outside one
+ * (for the node). CPU rather than wall: on a shared machine wall time follows the load. The
+ * decoder runs as fetched ranges arrive, between the statements of a step or between steps, so its
+ * time is also inside one of those parts.
+ */
+class Parts {
+  readonly #us = new Map<string, number>();
+  #outside = { wall: performance.now(), cpu: cpuNow() };
+
+  /** A synchronous part (the decoder), by wall time: it never waits, and is called per event. */
+  time<T>(part: string, fn: () => T): T {
+    const t = performance.now();
+    try {
+      return fn();
+    } finally {
+      this.#add(part, (performance.now() - t) * 1000);
+    }
+  }
+
+  async #timed<T>(part: string, p: () => Promise<T>): Promise<T> {
+    const t = cpuNow();
+    try {
+      return await p();
+    } finally {
+      this.#add(part, cpuNow() - t);
+    }
+  }
+
+  #add(part: string, us: number) {
+    this.#us.set(part, (this.#us.get(part) ?? 0) + us);
+  }
+
+  /** `db` with every statement of a transaction timed, and each transaction's own remainder. */
+  database(db: Database): Database {
+    const statement = (sql: string) => {
+      const words = sql.replace(/\s+/g, " ").trim();
+      const table = /\b(?:INTO|UPDATE|FROM|TRUNCATE)\s+(?!json|\(|'\/dev)([a-z_]+)/i.exec(words)?.[1] ?? "";
+      return `sql ${words.split(" ")[0].toUpperCase()} ${table}`.trim();
+    };
+    return {
+      ...db,
+      transaction: (fn) => {
+        const t = { wall: performance.now(), cpu: cpuNow() };
+        const outsideCpu = t.cpu - this.#outside.cpu;
+        this.#add("outside a step: engine, fetched ranges (CPU)", outsideCpu);
+        this.#add("outside a step: waiting (wall − CPU)", (t.wall - this.#outside.wall) * 1000 - outsideCpu);
+        let inQueries = 0;
+        const timed = async <T>(part: string, p: () => Promise<T>) => {
+          const q = cpuNow();
+          try {
+            return await this.#timed(part, p);
+          } finally {
+            inQueries += cpuNow() - q;
+          }
+        };
+        return db
+          .transaction((tx) =>
+            fn({
+              ...tx,
+              query: (sql, params) => timed(statement(sql), () => tx.query(sql, params)),
+              copyFrom: tx.copyFrom
+                ? (table, columns, text) => timed(`sql COPY ${table}`, () => tx.copyFrom!(table, columns, text))
+                : undefined,
+            }),
+          )
+          .finally(() => {
+            this.#add("step JS (handlers, store), commit", cpuNow() - t.cpu - inQueries);
+            this.#outside = { wall: performance.now(), cpu: cpuNow() };
+          });
+      },
+    };
+  }
+
+  perEvent(events: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, us] of [...this.#us].sort((a, b) => b[1] - a[1]))
+      if (us / events >= 0.05) out[k] = Number((us / events).toFixed(1));
+    return out;
+  }
+}
+
+/** CPU time of this process so far, µs. */
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
 }
 
 /**
@@ -285,7 +383,7 @@ async function main() {
 
     // Last, so that its load on the node does not disturb the head-latency samples (with it first,
     // the WebSocket head feed of the PGlite indexer was seen to fall back to 1 s polling).
-    let postgres: Record<string, number> | null = null;
+    let postgres: Record<string, unknown> | null = null;
     if (!args["skip-postgres"]) {
       log("backfilling into PostgreSQL…");
       pgServer = await startPostgres();
@@ -304,6 +402,7 @@ async function main() {
           backfillCpuSeconds: Number(run.cpuSeconds.toFixed(2)),
           shareOfFetchOnly: Number((run.eventsPerSecond / fetched.eventsPerSecond).toFixed(2)),
           loadAverage: run.loadAverage,
+          partsUsPerEvent: run.parts,
         };
       } finally {
         await pgDb.close();
@@ -321,6 +420,8 @@ async function main() {
       eventsPerCpuSecond: Math.round(events / lite.cpuSeconds),
       /** Peak resident memory of the process during the PGlite backfill (MiB). */
       peakRssMb: lite.peakRssMb,
+      /** Where the PGlite backfill's CPU went, µs per event, and its wait for the node (wall). */
+      partsUsPerEvent: lite.parts,
       fetchOnlySeconds: Number(fetched.seconds.toFixed(2)),
       steps: lite.ranges.length,
       blocks: head - deployment.startBlock + 1,
@@ -362,6 +463,8 @@ async function main() {
         "orderBook p50 ms": result.orderBookQuery.latencyP50Ms,
         "orderBook p99 ms": result.orderBookQuery.latencyP99Ms,
       });
+      console.log("PGlite backfill, CPU-µs per event by part (and the wall time it waited):");
+      console.table(result.partsUsPerEvent);
       console.log(`history (${result.history.seconds}s):`, counts);
       console.log("load average:", result.loadAverage, "(2 shared cores)");
     }

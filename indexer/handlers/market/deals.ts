@@ -26,6 +26,12 @@ async function updateHours(
   patch: (i: number, h: DealHourRow) => Partial<DealHourRow>,
 ): Promise<DealHourRow[]> {
   const rows: DealHourRow[] = [];
+  // The hours are known only from the deal row, not from the event, so the step's prefetch cannot
+  // list them: read them here in one statement rather than one per hour (when the step's rows are
+  // not all in memory: blocks near the head, or after the cache dropped them).
+  const keys: [string, number][] = [];
+  for (let i = 0; i < deal.duration_hours; i++) keys.push([deal.id, deal.start_hour + i * SECONDS_PER_HOUR]);
+  await store.prefetch("deal_hours", keys);
   for (let i = 0; i < deal.duration_hours; i++) {
     const hour = deal.start_hour + i * SECONDS_PER_HOUR;
     rows.push(

@@ -8,7 +8,7 @@ import { type Database, openDatabase, type Queryable } from "../../../indexer/db
 import { dumpIndex } from "../../../indexer/db/dump.ts";
 import { rollbackJournal } from "../../../indexer/db/journal.ts";
 import { loadMigrations, MIGRATIONS_DIR, migrate } from "../../../indexer/db/migrate.ts";
-import { readColumns } from "../../../indexer/db/recordset.ts";
+import { columnList, insertRows, readColumns } from "../../../indexer/db/recordset.ts";
 import { RowCache, Store } from "../../../indexer/db/store.ts";
 import { TABLE_KEYS, TABLE_NAMES } from "../../../indexer/db/tables.ts";
 
@@ -178,8 +178,62 @@ describe("indexer database", () => {
       c.queries++;
       return tx.query(sql, params);
     };
+    if (tx.copyFrom)
+      c.tx.copyFrom = (table, columns, text) => {
+        c.queries++;
+        return tx.copyFrom!(table, columns, text);
+      };
     return c;
   };
+
+  it("appends rows by COPY exactly as an INSERT from JSON writes them", async () => {
+    await db.exec(`CREATE TABLE copy_probe (n int8, amount numeric, note text, args json, terms jsonb,
+      regions int2[], names text[], flag boolean, PRIMARY KEY (n))`);
+    const columns = columnList(["n", "amount", "note", "args", "terms", "regions", "names", "flag"], ["args", "terms"]);
+    const rows = [
+      {
+        amount: "115792089237316195423570985008687907853269984665640564039457584007913129639935",
+        note: 'tab\there, line\nbreak, return\r, back\\slash, "quotes", \\N, ünïcödé',
+        args: { id: 7n, nested: { list: [1, "2", null], text: "a\tb\\c" } },
+        terms: [{ dealId: "1", amount: "5" }],
+        regions: [1, 2, 7],
+        names: ['a "b"', "c,d", "e\\f", "{g}", "NULL"],
+        flag: true,
+      },
+      { amount: null, note: null, args: "just a string", terms: null, regions: [], names: [], flag: false },
+      { amount: 0, note: "", args: null, terms: { ok: false }, regions: null, names: null },
+      { args: [true, 1.5, -3], terms: "text" },
+    ];
+    try {
+      await db.transaction(async (tx) => {
+        assert.ok(tx.copyFrom, "PGlite takes COPY");
+        await insertRows(
+          tx,
+          "copy_probe",
+          columns,
+          rows.map((r, i) => ({ n: i, ...r })),
+        );
+        await insertRows(
+          { query: tx.query, exec: tx.exec },
+          "copy_probe",
+          columns,
+          rows.map((r, i) => ({ n: 100 + i, ...r })),
+        );
+      });
+      const stored = await db.query<{ n: number; row: Record<string, unknown> }>(
+        "SELECT n, to_jsonb(t) - 'n' AS row, args::text AS args_text FROM copy_probe t ORDER BY n",
+      );
+      assert.equal(stored.length, 8);
+      for (let i = 0; i < rows.length; i++) assert.deepStrictEqual(stored[i], { ...stored[i + 4], n: i }, `row ${i}`);
+      assert.equal(stored[0].row.note, rows[0].note);
+      await assert.rejects(
+        db.transaction((tx) => insertRows(tx, "copy_probe", columns, [{ n: 0, args: {} }])),
+        /duplicate key/,
+      );
+    } finally {
+      await db.exec("DROP TABLE copy_probe");
+    }
+  });
 
   it("reads a row an earlier step kept in the cache without asking the database", async () => {
     const columns = await readColumns(db, TABLE_NAMES);
@@ -207,29 +261,63 @@ describe("indexer database", () => {
 
   it("knows a key missing from a table the cache holds whole does not exist, and asks once it is evicted", async () => {
     const columns = await readColumns(db, TABLE_NAMES);
-    const cache = new RowCache(4);
-    cache.startEmpty(["market_balances", "credit_holders", "market_params"]);
+    const cache = new RowCache(6);
+    cache.startEmpty(["market_balances", "credit_holders", "market_params", "trades"]);
     const reads = await db.transaction(async (tx) => {
       const c = counted(tx);
       const store = new Store(c.tx, columns, cache);
       assert.equal(await store.get("market_balances", ["0xnobody"]), undefined);
       assert.equal(await store.get("credit_holders", ["0xnobody"]), undefined);
-      for (let i = 0; i < 5; i++)
+      for (let i = 0; i < 3; i++)
         store.insert("credit_holders", { account: `0xd${i}`, balance: "1", lots: [], updated_block: 1 });
-      // Written and never read: not worth keeping.
-      store.insert("market_params", { name: "written-only", value: "1", updated_block: 1 });
+      // History: written once, never read back, not worth keeping.
+      store.insert("trades", {
+        id: "9001",
+        deal_id: "1",
+        resource: "compute",
+        offer_id: "1",
+        supplier: "0xs",
+        buyer: "0xb",
+        quantity: "1",
+        value: "1",
+        price: "1",
+        block_number: 1,
+        block_time: 1,
+        tx_hash: "0xt",
+        log_index: 0,
+      });
+      // Written now and read only in a later step (as a deal's hours are at its end): kept.
+      store.insert("market_params", { name: "written-first", value: "1", updated_block: 1 });
       await store.flush();
       return c.queries;
     });
     // The flush wrote the rows (one statement per table), and nothing was read before it.
-    assert.equal(reads, 2);
+    assert.equal(reads, 3);
     cache.trim();
-    // The unread table went; then seven rows over a limit of four: the largest table went too, and
-    // with each the claim to know it whole.
-    assert.equal(cache.complete.has("market_params"), false);
+    // The history table went, the table written before its first read stayed whole; six entries
+    // (rows and known misses) fit.
+    assert.equal(cache.complete.has("trades"), false);
+    assert.equal(cache.complete.has("market_params"), true);
+    assert.equal(cache.entries.size, 6);
+    const params = await db.transaction(async (tx) => {
+      const c = counted(tx);
+      const store = new Store(c.tx, columns, cache);
+      const row = await store.get("market_params", ["written-first"]);
+      const missing = await store.get("market_params", ["never-written"]);
+      return { row, missing, reads: c.queries };
+    });
+    assert.deepEqual([params.row?.value, params.missing, params.reads], ["1", undefined, 0]);
+    await db.transaction(async (tx) => {
+      const store = new Store(tx, columns, cache);
+      store.insert("credit_holders", { account: "0xd3", balance: "1", lots: [], updated_block: 1 });
+      store.insert("credit_holders", { account: "0xd4", balance: "1", lots: [], updated_block: 1 });
+      await store.flush();
+    });
+    cache.trim();
+    // Nine entries over a limit of six: the largest table went, and with it the claim to know it whole.
     assert.equal(cache.complete.has("credit_holders"), false);
     assert.equal(cache.complete.has("market_balances"), true);
-    assert.equal(cache.entries.size, 1);
+    assert.equal(cache.entries.size, 3);
     const again = await db.transaction(async (tx) => {
       const c = counted(tx);
       const store = new Store(c.tx, columns, cache);

@@ -152,6 +152,35 @@ describe("hourly bookkeeping of the market handlers", () => {
     await db.close();
   });
 
+  it("reads a deal's hours in one statement when its report comes in a later step", async () => {
+    await apply([energyOffer(), computeOffer(), bid(), dealOpened("400")]);
+    const reported = event("UsageReported", {
+      dealId: "1",
+      computeSupplier: COMPUTE,
+      report: { vcuPerHour: [10, 10], whPerHour: ["900", "950"], meteringRoot: `0x${"ab".repeat(32)}` },
+      challengeEnd: String(H + 4 * 3600),
+    });
+    const reads: string[] = [];
+    await db.transaction(async (tx) => {
+      const counted = {
+        ...tx,
+        query: <T>(sql: string, params?: unknown[]) => {
+          if (/^\s*SELECT/i.test(sql)) reads.push(sql);
+          return tx.query<T>(sql, params);
+        },
+      };
+      // A store with no rows in memory, as in a step of blocks near the head.
+      const store = new Store(counted, columns);
+      await handlerOf(handlers, reported)!.handle(reported, { store, addresses: {} });
+      await store.flush();
+    });
+    assert.equal(reads.filter((sql) => /\bdeal_hours\b/.test(sql)).length, 1, "one read of the deal's two hours");
+    assert.deepEqual(await rows("SELECT hour, vcu_delivered, metered_wh FROM deal_hours ORDER BY hour"), [
+      { hour: H, vcu_delivered: 10, metered_wh: "900" },
+      { hour: H + 3600, vcu_delivered: 10, metered_wh: "950" },
+    ]);
+  });
+
   it("refuses a whole block that would sell an energy hour beyond what its offer named", async () => {
     await apply([energyOffer(), computeOffer(), bid()]);
     const before = {
