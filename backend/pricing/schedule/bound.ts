@@ -6,10 +6,10 @@
 // and at least the minimum share (less the contract's rounding of the need, ≤ 1 Wh per hour and
 // match, whose saving is added at the dearest certificate hour the match could buy); a remote
 // offer only on a route whose link the bid pays for, the whole job's fee once per route at the
-// cheapest link within the bid's latency (every subset of the bid's routes is tried). Relaxed: a
-// bid may spread its VCU fractionally over starts (LP relaxation of the start choice, each start
-// worth its best fill); link capacities, the links' windows and the all-in limit are dropped (only
-// offers whose reserve alone breaks the limit are left out).
+// cheapest link within the bid's latency whose window covers the job (every subset of the bid's
+// routes is tried at each start). Relaxed: a bid may spread its VCU fractionally over starts (LP
+// relaxation of the start choice, each start worth its best fill); link capacities and the all-in
+// limit are dropped (only offers whose reserve alone breaks the limit are left out).
 //
 // Dualised: every (compute offer, hour) capacity with a price λ ≥ 0 and every certificate slot
 // (energy offer, hour) with a price μ ≥ 0. For any such prices
@@ -21,15 +21,7 @@
 
 import { buildScheduleModel, MONEY, type ScheduleModel } from "./exact.ts";
 import { buildPooledModel } from "./pooled-lp.ts";
-import {
-  AREA_OF_REGION,
-  certificatePool,
-  cheapestLinkPrice,
-  GRID_AREAS,
-  prepareSchedule,
-  REGION_SLOTS,
-  routeKey,
-} from "./prepare.ts";
+import { AREA_OF_REGION, certificatePool, GRID_AREAS, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
 import type { ScheduleRules, TimedBook } from "./types.ts";
 
 export type ScheduleBound = { bound: number; iterations: number; elapsedMs: number };
@@ -46,7 +38,7 @@ export function scheduleWelfareBound(
 ): ScheduleBound {
   const started = performance.now();
   const prep = prepareSchedule(book, rules);
-  const { bids, computes, computeFree, energy, span } = prep;
+  const { bids, computes, computeFree, energy, links, span } = prep;
   const fee = 1 + rules.platformFeeBps / 10_000;
 
   // Pairs (bid, offer): profit per VCU-hour before certificates and links, and for a remote offer
@@ -55,7 +47,8 @@ export function scheduleWelfareBound(
   const pairOffer: number[] = [];
   const pairProfit: number[] = [];
   const pairRoute: number[] = [];
-  // Per bid: its remote routes' link fee for the whole job at the cheapest link within its latency.
+  // Per bid, route and start: the job's link fee at the cheapest link within the bid's latency whose
+  // window covers the job (∞: none), at routeFee[routeStart[b] + route·starts + start − firstStart].
   const routeStart = new Int32Array(bids.length + 1);
   const routeFee: number[] = [];
   const routeIndex = new Map<number, number>();
@@ -64,17 +57,23 @@ export function scheduleWelfareBound(
     routeIndex.clear();
     for (const c of bid.candidates) {
       const compute = computes[c];
-      if (compute.reserve * fee > bid.limit) continue;
       let route = -1;
+      if (compute.reserve * fee > bid.limit) continue;
       if (compute.region !== order.buyerRegion) {
         const key = routeKey(compute.region, order.buyerRegion);
-        const price = cheapestLinkPrice(prep, key, order.maxLatencyMs);
-        if (price === undefined) continue;
         route = routeIndex.get(key) ?? -1;
         if (route < 0) {
           route = routeIndex.size;
           routeIndex.set(key, route);
-          routeFee.push(price * bid.mbps * bid.duration);
+          const fees = routeFee.length;
+          for (let s = bid.firstStart; s <= bid.lastStart; s++) routeFee.push(Infinity);
+          for (const w of prep.routes.get(key) ?? []) {
+            const l = links[w];
+            if (l.order.latencyMs > order.maxLatencyMs) continue;
+            const price = l.price * bid.mbps * bid.duration;
+            for (let s = Math.max(l.start, bid.firstStart); s <= Math.min(l.end - bid.duration, bid.lastStart); s++)
+              routeFee[fees + s - bid.firstStart] = Math.min(routeFee[fees + s - bid.firstStart], price);
+          }
         }
       }
       pairOffer.push(c);
@@ -150,6 +149,8 @@ export function scheduleWelfareBound(
     fillValue.length = 0;
     fillCap.length = 0;
     energyPerVcu.fill(Number.NaN);
+    const starts = bid.lastStart - bid.firstStart + 1;
+    const feeAt = routeStart[b] + s - bid.firstStart;
     let reached = 0; // routes (bit r) with an offer worth taking at this start
     let rounding = 0; // Σ over the offers a match could use of the rounding's saving
     for (let p = pairStart[b]; p < pairStart[b + 1]; p++) {
@@ -170,7 +171,11 @@ export function scheduleWelfareBound(
         rounding += share * d * energyDearest[pool];
       }
       if (!(u > 0)) continue;
-      if (pairRoute[p] >= 0) reached |= 1 << pairRoute[p];
+      const route = pairRoute[p];
+      if (route >= 0) {
+        if (routeFee[feeAt + route * starts] === Infinity) continue; // no link covers the job from s
+        reached |= 1 << route;
+      }
       let i = fillPair.length;
       fillPair.push(p);
       fillValue.push(u);
@@ -191,7 +196,7 @@ export function scheduleWelfareBound(
     for (let open = 0; open <= reached; open++) {
       if ((open & ~reached) !== 0) continue;
       let value = 0;
-      for (let r = 0; r < 31; r++) if (((open >>> r) & 1) === 1) value -= routeFee[routeStart[b] + r];
+      for (let r = 0; r < 31; r++) if (((open >>> r) & 1) === 1) value -= routeFee[feeAt + r * starts];
       let left = bid.remaining;
       for (let i = 0; i < fillPair.length && left > 0; i++) {
         const route = pairRoute[fillPair[i]];

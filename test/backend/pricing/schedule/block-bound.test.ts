@@ -61,7 +61,7 @@ describe("the block-decomposed LP bound", () => {
     assert.ok(pooled.bound <= exact.upperBound * 1.0001, `pooled LP ${pooled.bound} vs MIP ${exact.upperBound}`);
   });
 
-  it("matches the LP of the whole book within 0.1 % and beats the Lagrangian bound on a 400-order book", () => {
+  it("matches the LP of the whole book within 0.1 % on a 400-order book, the Lagrangian bound within 3 % of it", () => {
     const book = randomTimeBook({ orders: 400, seed: 1, flexibleShare: 0 });
     const block = scheduleBlockBound(book, rules, { blockBids: 90 });
     assert.ok(block.optimal && block.blocks >= 2 && block.sharedCapacities > 0, JSON.stringify(block));
@@ -70,6 +70,7 @@ describe("the block-decomposed LP bound", () => {
     assert.ok(block.bound <= lp.bound * 1.001, `block ${block.bound} vs LP ${lp.bound}`);
     const fast = scheduleFast(book, rules);
     const lagrangian = scheduleWelfareBound(book, rules, fast.welfare);
-    assert.ok(block.bound < lagrangian.bound * 0.97, `block ${block.bound} vs Lagrangian ${lagrangian.bound}`);
+    // Before the Lagrangian kept the links' windows and paid a route's fee once per job it was 10 % above.
+    assert.ok(lagrangian.bound <= block.bound * 1.03, `block ${block.bound} vs Lagrangian ${lagrangian.bound}`);
   });
 });
