@@ -3,31 +3,25 @@
 //
 // Kept exactly, per bid: one start; at most vcu_b VCU in all; each offer at most its capacity;
 // certificates only from the bid's origin pool in the job's hours, at most the need in each hour
-// and at least the minimum share (less the contract's rounding of the need, ≤ 1 Wh per hour, which
-// `slack` pays for at the dearest certificate). Relaxed: a bid may spread its VCU fractionally over
-// starts (LP relaxation of the start choice, each start worth its best fill); a link's fee is spread
-// over the bid's VCU at the cheapest link of the route within the bid's latency (never more than
-// the fee really charged); link capacities and the per-match limits are dropped (pairs whose compute
-// reserve plus link floor already break the limit are left out).
+// and at least the minimum share (less the contract's rounding of the need, ≤ 1 Wh per hour and
+// match, whose saving is added at the dearest certificate hour the match could buy); a remote
+// offer only on a route whose link the bid pays for, the whole job's fee once per route at the
+// cheapest link within the bid's latency whose window covers the job (every subset of the bid's
+// routes is tried at each start). Relaxed: a bid may spread its VCU fractionally over starts (LP
+// relaxation of the start choice, each start worth its best fill); link capacities and the all-in
+// limit are dropped (only offers whose reserve alone breaks the limit are left out).
 //
 // Dualised: every (compute offer, hour) capacity with a price λ ≥ 0 and every certificate slot
 // (energy offer, hour) with a price μ ≥ 0. For any such prices
 //   L(λ, μ) = Σ_b max_s [best fill of bid b at start s, each VCU-hour of offer c in hour h charged
-//             λ_ch and each Wh of slot k charged its reserve + μ_k]⁺ + Σ λ·free + Σ μ·Wh left + slack
+//             λ_ch and each Wh of slot k charged its reserve + μ_k]⁺ + Σ λ·free + Σ μ·Wh left
 // bounds every feasible schedule from above. Subgradient steps (Polyak's rule towards a known
 // feasible welfare, one half of the gap for each block of prices) lower it; the smallest value
 // seen is returned.
 
 import { buildScheduleModel, MONEY, type ScheduleModel } from "./exact.ts";
-import {
-  AREA_OF_REGION,
-  certificatePool,
-  cheapestLinkPrice,
-  GRID_AREAS,
-  prepareSchedule,
-  REGION_SLOTS,
-  routeKey,
-} from "./prepare.ts";
+import { buildPooledModel } from "./pooled-lp.ts";
+import { AREA_OF_REGION, certificatePool, GRID_AREAS, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
 import type { ScheduleRules, TimedBook } from "./types.ts";
 
 export type ScheduleBound = { bound: number; iterations: number; elapsedMs: number };
@@ -44,30 +38,50 @@ export function scheduleWelfareBound(
 ): ScheduleBound {
   const started = performance.now();
   const prep = prepareSchedule(book, rules);
-  const { bids, computes, computeFree, energy, span } = prep;
+  const { bids, computes, computeFree, energy, links, span } = prep;
   const fee = 1 + rules.platformFeeBps / 10_000;
 
-  // Pairs (bid, offer): profit per VCU-hour before certificates, Wh needed per VCU and hour.
+  // Pairs (bid, offer): profit per VCU-hour before certificates and links, and for a remote offer
+  // the bid's route it needs (its index among the bid's routes; −1: the buyer's own region).
   const pairStart = new Int32Array(bids.length + 1);
   const pairOffer: number[] = [];
   const pairProfit: number[] = [];
-  let slackMatches = 0;
+  const pairRoute: number[] = [];
+  // Per bid, route and start: the job's link fee at the cheapest link within the bid's latency whose
+  // window covers the job (∞: none), at routeFee[routeStart[b] + route·starts + start − firstStart].
+  const routeStart = new Int32Array(bids.length + 1);
+  const routeFee: number[] = [];
+  const routeIndex = new Map<number, number>();
   bids.forEach((bid, b) => {
     const order = bid.order;
+    routeIndex.clear();
     for (const c of bid.candidates) {
       const compute = computes[c];
-      let link = 0;
+      let route = -1;
+      if (compute.reserve * fee > bid.limit) continue;
       if (compute.region !== order.buyerRegion) {
-        const price = cheapestLinkPrice(prep, routeKey(compute.region, order.buyerRegion), order.maxLatencyMs);
-        if (price === undefined) continue;
-        link = (price * bid.mbps) / bid.remaining;
+        const key = routeKey(compute.region, order.buyerRegion);
+        route = routeIndex.get(key) ?? -1;
+        if (route < 0) {
+          route = routeIndex.size;
+          routeIndex.set(key, route);
+          const fees = routeFee.length;
+          for (let s = bid.firstStart; s <= bid.lastStart; s++) routeFee.push(Infinity);
+          for (const w of prep.routes.get(key) ?? []) {
+            const l = links[w];
+            if (l.order.latencyMs > order.maxLatencyMs) continue;
+            const price = l.price * bid.mbps * bid.duration;
+            for (let s = Math.max(l.start, bid.firstStart); s <= Math.min(l.end - bid.duration, bid.lastStart); s++)
+              routeFee[fees + s - bid.firstStart] = Math.min(routeFee[fees + s - bid.firstStart], price);
+          }
+        }
       }
-      if ((compute.reserve + link) * fee > bid.limit) continue;
       pairOffer.push(c);
-      pairProfit.push(bid.limit - compute.reserve - link);
-      if (order.minGreenBps > 0) slackMatches += bid.duration;
+      pairProfit.push(bid.limit - compute.reserve);
+      pairRoute.push(route);
     }
     pairStart[b + 1] = pairOffer.length;
+    routeStart[b + 1] = routeFee.length;
   });
 
   const slots = energy.left.length;
@@ -88,6 +102,7 @@ export function scheduleWelfareBound(
   const fillValue: number[] = [];
   const fillCap: number[] = [];
   const energyPerVcu = new Float64Array(pools); // per pool, at the start being evaluated (NaN: not yet)
+  const energyDearest = new Float64Array(pools); // the dearest hour's price among those energyPerVcu takes
 
   /** Cost of the certificates one VCU-hour-need unit needs at start s: Σ of the cheapest share·d hours. */
   const energyUnitCost = (pool: number, s: number, d: number, share: number, record: number) => {
@@ -113,13 +128,18 @@ export function scheduleWelfareBound(
     for (let i = 0; i < hourPrice.length && hours > 0; i++) {
       const part = Math.min(1, hours);
       cost += part * hourPrice[i];
+      energyDearest[pool] = hourPrice[i];
       if (record > 0) demand[poolArg[pool * span + hourIndex[i]]] += part * record;
       hours -= part;
     }
     return cost;
   };
 
-  /** Best fill of bid b at start s under the current prices; records usage when `record`. */
+  /**
+   * Best fill of bid b at start s under the current prices: the offers by value per VCU, taking
+   * remote ones only on the routes whose link it pays for (each subset of its routes is tried: a
+   * bid reaches at most a few regions). Records usage when `record`.
+   */
   const fill = (b: number, s: number, record: boolean) => {
     const bid = bids[b];
     const d = bid.duration;
@@ -129,19 +149,32 @@ export function scheduleWelfareBound(
     fillValue.length = 0;
     fillCap.length = 0;
     energyPerVcu.fill(Number.NaN);
+    const starts = bid.lastStart - bid.firstStart + 1;
+    const feeAt = routeStart[b] + s - bid.firstStart;
+    let reached = 0; // routes (bit r) with an offer worth taking at this start
+    let rounding = 0; // Σ over the offers a match could use of the rounding's saving
     for (let p = pairStart[b]; p < pairStart[b + 1]; p++) {
       const ci = pairOffer[p];
       const c = computes[ci];
       if (c.start > s || s + d > c.end) continue;
       const at = c.offset + ci - c.start + s;
       let u = d * pairProfit[p] - (prefix[at + d] - prefix[at]);
-      if (u <= 0) continue;
       if (share > 0) {
         const pool = certificatePool(origin, c.region);
         if (pool < 0) continue;
         if (Number.isNaN(energyPerVcu[pool])) energyPerVcu[pool] = energyUnitCost(pool, s, d, share, 0);
+        if (energyPerVcu[pool] === Infinity) continue;
         u -= (energyPerVcu[pool] * c.milliWhPerVcuHour) / 1000;
-        if (!(u > 0)) continue;
+        // The contract rounds each hour's need down to whole Wh: a match may buy share·d Wh less,
+        // saving at most as many of the dearest hour it buys, once per match whatever its VCU. Every
+        // offer's saving is counted, taken or not: the fill below may then stay linear in VCU.
+        rounding += share * d * energyDearest[pool];
+      }
+      if (!(u > 0)) continue;
+      const route = pairRoute[p];
+      if (route >= 0) {
+        if (routeFee[feeAt + route * starts] === Infinity) continue; // no link covers the job from s
+        reached |= 1 << route;
       }
       let i = fillPair.length;
       fillPair.push(p);
@@ -157,23 +190,41 @@ export function scheduleWelfareBound(
       fillValue[i] = u;
       fillCap[i] = c.capacity;
     }
+    let bestValue = 0;
+    let bestOpen = -1;
+    // Every subset `open` of the reached routes (Gosper-free: masks up to `reached`, skipping others).
+    for (let open = 0; open <= reached; open++) {
+      if ((open & ~reached) !== 0) continue;
+      let value = 0;
+      for (let r = 0; r < 31; r++) if (((open >>> r) & 1) === 1) value -= routeFee[feeAt + r * starts];
+      let left = bid.remaining;
+      for (let i = 0; i < fillPair.length && left > 0; i++) {
+        const route = pairRoute[fillPair[i]];
+        if (route >= 0 && ((open >>> route) & 1) === 0) continue;
+        const q = Math.min(left, fillCap[i]);
+        value += q * fillValue[i];
+        left -= q;
+      }
+      if (value > bestValue) {
+        bestValue = value;
+        bestOpen = open;
+      }
+    }
+    if (!record || bestOpen < 0) return bestValue + rounding;
     let left = bid.remaining;
-    let value = 0;
     for (let i = 0; i < fillPair.length && left > 0; i++) {
+      const route = pairRoute[fillPair[i]];
+      if (route >= 0 && ((bestOpen >>> route) & 1) === 0) continue;
       const q = Math.min(left, fillCap[i]);
-      value += q * fillValue[i];
       left -= q;
-      if (!record) continue;
       const ci = pairOffer[fillPair[i]];
       const c = computes[ci];
       for (let k = 0; k < d; k++) usage[c.offset + s - c.start + k] += q;
       if (share > 0) energyUnitCost(certificatePool(origin, c.region), s, d, share, (q * c.milliWhPerVcuHour) / 1000);
     }
-    return value;
+    return bestValue + rounding;
   };
 
-  let maxPrice = 0;
-  for (let k = 0; k < slots; k++) maxPrice = Math.max(maxPrice, energy.pricePerKwh[k] / 1000);
   let best = Infinity;
   let theta = 1;
   let sinceImproved = 0;
@@ -186,11 +237,9 @@ export function scheduleWelfareBound(
       for (let k = 0; k < c.end - c.start; k++) prefix[p + k + 1] = prefix[p + k] + lambda[c.offset + k];
     });
     poolMin.fill(Infinity);
-    let dearest = 0;
     for (let k = 0; k < slots; k++) {
       if (energy.left[k] <= 0) continue;
       const price = energy.pricePerKwh[k] / 1000 + mu[k];
-      dearest = Math.max(dearest, price);
       const h = energy.hour[k];
       const r = energy.region[k];
       const area = AREA_OF_REGION[r];
@@ -233,7 +282,6 @@ export function scheduleWelfareBound(
       demand[k] = mu[k] <= 0 && g > 0 ? 0 : g;
       normEnergy += demand[k] * demand[k];
     }
-    value += slackMatches * Math.max(dearest, maxPrice);
     if (value < best) {
       if (best - value <= 1e-4 * Math.abs(best)) sinceImproved++;
       else sinceImproved = 0;
@@ -272,6 +320,11 @@ export type BlockBoundOptions = {
   blockBids?: number;
   /** Per LP (default 300 s). */
   timeLimitSeconds?: number;
+  /**
+   * "pooled" (default): the pooled relaxation of pooled-lp.ts, ~10× lighter on flexible books;
+   * "exact": the exact model's own LP relaxation (exact.ts).
+   */
+  model?: "pooled" | "exact";
 };
 
 /**
@@ -292,10 +345,11 @@ export function scheduleBlockBound(book: TimedBook, rules: ScheduleRules, option
   const prep = prepareSchedule(book, rules);
   const blockBids = options.blockBids ?? 300;
   const timeLimit = options.timeLimitSeconds ?? 300;
+  const build = options.model === "exact" ? buildScheduleModel : buildPooledModel;
   const order = [...prep.bids.keys()].sort((x, y) => prep.bids[x].firstStart - prep.bids[y].firstStart || x - y);
   const models: ScheduleModel[] = [];
   for (let i = 0; i < order.length; i += blockBids)
-    models.push(buildScheduleModel(prep, order.slice(i, i + blockBids), rules.platformFeeBps));
+    models.push(build(prep, order.slice(i, i + blockBids), rules.platformFeeBps));
 
   // Capacities as one index space: compute offer-hours, then certificate slots, then link-hours.
   const slotBase = prep.computeFree.length;
@@ -326,7 +380,7 @@ export function scheduleBlockBound(book: TimedBook, rules: ScheduleRules, option
   const half = Math.max(1, Math.round(blockBids / 4));
   for (let k = 0; k + 1 < models.length; k++) {
     const cut = (k + 1) * blockBids;
-    const across = buildScheduleModel(prep, order.slice(cut - half, cut + half), rules.platformFeeBps);
+    const across = build(prep, order.slice(cut - half, cut + half), rules.platformFeeBps);
     const solved = across.m.solve(timeLimit, false);
     if (!solved.optimal || solved.rowDuals === undefined) continue; // λ = 0 there: still valid
     for (const [rows, base] of rowsOf(across))
