@@ -8,7 +8,7 @@
 // resolution (two servers of the same code differ by up to ~10 % on the loaded 2-core machine).
 //
 //   node scripts/bench/api-compare.ts --against /tmp/ccex-main [--slices 8] [--duration 3] [--json]
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
@@ -21,7 +21,7 @@ import { bookToJson } from "../../backend/book/book-file.ts";
 import { marketBook } from "../../test/backend/api/market-book.ts";
 import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
 import { freePort } from "../../test/helpers/local-chain.ts";
-import { stop, waitFor } from "./origin-server.ts";
+import { spawnApi, stop, waitFor } from "./origin-server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -63,20 +63,8 @@ const servers: Server[] = [];
 try {
   for (const [name, root] of Object.entries(roots)) {
     const port = await freePort();
-    // As scripts/bench/api.ts starts the API: its defaults, rate limiting off, logs where nobody reads them.
-    const child = spawn(process.execPath, [path.join(root, "backend/main.ts")], {
-      cwd: root,
-      env: {
-        ...process.env,
-        HOST: "127.0.0.1",
-        PORT: String(port),
-        BOOK_FILE: bookFile,
-        RATE_LIMIT_MAX: "0",
-        TRUST_PROXY_HOPS: "1",
-        LOG_LEVEL: "info",
-      },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
+    // As scripts/bench/api.ts starts the API.
+    const child = spawnApi({ port, bookFile, root });
     servers.push({ name, url: `http://127.0.0.1:${port}`, child });
   }
   for (const s of servers) {

@@ -8,7 +8,6 @@
 // Start-up (module loading) and the warm-up quotes are left out too.
 //
 //   node scripts/bench/api-profile.ts [--route quote|baseline] [--duration 8] [--json]
-import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
@@ -21,7 +20,7 @@ import { bookToJson } from "../../backend/book/book-file.ts";
 import { marketBook } from "../../test/backend/api/market-book.ts";
 import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
 import { freePort } from "../../test/helpers/local-chain.ts";
-import { stop, waitFor } from "./origin-server.ts";
+import { spawnApi, stop, waitFor } from "./origin-server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -109,22 +108,7 @@ try {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const server = spawn(
-    process.execPath,
-    ["--cpu-prof", "--cpu-prof-dir", dir, path.resolve(import.meta.dirname, "../../backend/main.ts")],
-    {
-      env: {
-        ...process.env,
-        HOST: "127.0.0.1",
-        PORT: String(port),
-        BOOK_FILE: bookFile,
-        RATE_LIMIT_MAX: "0",
-        TRUST_PROXY_HOPS: "1",
-        LOG_LEVEL: "info",
-      },
-      stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
+  const server = spawnApi({ port, bookFile, nodeArgs: ["--cpu-prof", "--cpu-prof-dir", dir] });
   let cpuUs = 0;
   let requests = 0;
   let warmedUpMs = 0;

@@ -31,7 +31,7 @@ import { bookToJson } from "../../backend/book/book-file.ts";
 import { marketBook } from "../../test/backend/api/market-book.ts";
 import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
 import { freePort } from "../../test/helpers/local-chain.ts";
-import { serveOrigin, stop, waitFor } from "./origin-server.ts";
+import { serveOrigin, spawnApi, stop, waitFor } from "./origin-server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -105,19 +105,7 @@ async function bench(): Promise<void> {
   const origin = `http://127.0.0.1:${originPort}`;
   const profile =
     args["cpu-prof"] === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", path.resolve(args["cpu-prof"])];
-  // As the stack starts it (stack/services.ts), behind one proxy hop; logs go where nobody reads them.
-  const server = spawn(process.execPath, [...profile, path.join(root, "backend/main.ts")], {
-    env: {
-      ...process.env,
-      HOST: "127.0.0.1",
-      PORT: String(apiPort),
-      BOOK_FILE: bookFile,
-      RATE_LIMIT_MAX: "0",
-      TRUST_PROXY_HOPS: "1",
-      LOG_LEVEL: "info",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const server = spawnApi({ port: apiPort, bookFile, root, nodeArgs: profile });
   const proxy = spawn(
     process.execPath,
     [import.meta.filename, "--serve-origin", api, "--book", bookFile, "--port", String(originPort)],

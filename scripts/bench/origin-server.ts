@@ -1,6 +1,7 @@
 // What the API and origin benchmarks share: the origin as stack/main.ts builds it in front of an API
-// process (serveOrigin, run in a child of the benchmark), waiting for a server and stopping a child.
-import type { ChildProcess } from "node:child_process";
+// process (serveOrigin, run in a child of the benchmark), the API process itself (spawnApi), waiting for a
+// server and stopping a child.
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:http";
 import path from "node:path";
@@ -40,6 +41,33 @@ export async function serveOrigin(options: { api: string; bookFile: string; port
     server.close();
     server.closeAllConnections();
     process.exit(0);
+  });
+}
+
+/**
+ * The API process of the checkout at `root` (default: this one) on `port`, serving the book in
+ * `bookFile`, as the stack starts it (stack/services.ts) behind one proxy hop, with rate limiting off
+ * and its logs where nobody reads them; `nodeArgs` go to Node (e.g. `--cpu-prof`).
+ */
+export function spawnApi(options: {
+  port: number;
+  bookFile: string;
+  root?: string;
+  nodeArgs?: string[];
+}): ChildProcess {
+  const at = options.root ?? root;
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(at, "backend/main.ts")], {
+    cwd: at,
+    env: {
+      ...process.env,
+      HOST: "127.0.0.1",
+      PORT: String(options.port),
+      BOOK_FILE: options.bookFile,
+      RATE_LIMIT_MAX: "0",
+      TRUST_PROXY_HOPS: "1",
+      LOG_LEVEL: "info",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
   });
 }
 
