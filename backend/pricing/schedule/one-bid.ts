@@ -24,6 +24,7 @@ import {
   prepareEnergy,
   REGION_SLOTS,
   routeKey,
+  sortRoutes,
 } from "./prepare.ts";
 import {
   HOUR,
@@ -399,19 +400,7 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
     const shift = base + w.start - Math.floor(w.order.windowStart / HOUR) - w.offset;
     for (let i = w.offset; i < w.offset + w.end - w.start; i++) linkFree[i] = free[i + shift];
   }
-  const routeFloors = new Map<number, { latency: Float64Array; price: Float64Array }>();
-  for (const [key, list] of routes) {
-    list.sort((x, y) => links[x].price - links[y].price || Number(links[x].order.id - links[y].order.id));
-    const byLatency = [...list].sort((x, y) => links[x].order.latencyMs - links[y].order.latencyMs);
-    const latency = new Float64Array(byLatency.length);
-    const price = new Float64Array(byLatency.length);
-    byLatency.forEach((w, i) => {
-      latency[i] = links[w].order.latencyMs;
-      price[i] = links[w].price;
-    });
-    for (let i = 1; i < price.length; i++) price[i] = Math.min(price[i], price[i - 1]);
-    routeFloors.set(key, { latency, price });
-  }
+  const routeFloors = sortRoutes(routes, links);
 
   const bid: LiveBid = {
     order,

@@ -257,21 +257,7 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
     list.push(i);
     routes.set(key, list);
   });
-  for (const list of routes.values())
-    list.sort((x, y) => links[x].price - links[y].price || Number(links[x].order.id - links[y].order.id));
-
-  const routeFloors = new Map<number, { latency: Float64Array; price: Float64Array }>();
-  for (const [key, list] of routes) {
-    const byLatency = [...list].sort((x, y) => links[x].order.latencyMs - links[y].order.latencyMs);
-    const latency = new Float64Array(byLatency.length);
-    const price = new Float64Array(byLatency.length);
-    byLatency.forEach((w, i) => {
-      latency[i] = links[w].order.latencyMs;
-      price[i] = links[w].price;
-    });
-    for (let i = 1; i < price.length; i++) price[i] = Math.min(price[i], price[i - 1]);
-    routeFloors.set(key, { latency, price });
-  }
+  const routeFloors = sortRoutes(routes, links);
 
   const energy = prepareEnergy(book, liveEnergy, base, span, greenRegions);
   return {
@@ -310,6 +296,30 @@ export function meanEnergyPricePerWh(book: TimedBook, live: { i: number }[], bas
     }
   }
   return whSum > 0 ? priceSum / whSum / 1000 : 0;
+}
+
+/**
+ * Sorts each route's links cheapest first (ties by order id), in place, and returns per route the
+ * price floor by latency: `price[i]` is the cheapest link whose latency is at most `latency[i]`.
+ */
+export function sortRoutes(
+  routes: Map<number, number[]>,
+  links: readonly LiveLink[],
+): Map<number, { latency: Float64Array; price: Float64Array }> {
+  const floors = new Map<number, { latency: Float64Array; price: Float64Array }>();
+  for (const [key, list] of routes) {
+    list.sort((x, y) => links[x].price - links[y].price || Number(links[x].order.id - links[y].order.id));
+    const byLatency = [...list].sort((x, y) => links[x].order.latencyMs - links[y].order.latencyMs);
+    const latency = new Float64Array(byLatency.length);
+    const price = new Float64Array(byLatency.length);
+    byLatency.forEach((w, i) => {
+      latency[i] = links[w].order.latencyMs;
+      price[i] = links[w].price;
+    });
+    for (let i = 1; i < price.length; i++) price[i] = Math.min(price[i], price[i - 1]);
+    floors.set(key, { latency, price });
+  }
+  return floors;
 }
 
 /**
