@@ -9,7 +9,7 @@
 //
 //   node scripts/bench/api-compare.ts --against /tmp/ccex-main [--slices 8] [--duration 3] [--json]
 import type { ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -21,7 +21,7 @@ import { bookToJson } from "../../backend/book/book-file.ts";
 import { marketBook } from "../../test/backend/api/market-book.ts";
 import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
 import { freePort } from "../../test/helpers/local-chain.ts";
-import { spawnApi, stop, waitFor } from "./origin-server.ts";
+import { cpuMicros, spawnApi, stop, waitFor } from "./origin-server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -44,12 +44,6 @@ if (
     "--against DIR must be a checkout of this repository (with node_modules); --slices in [1, 100], --duration in (0, 60] seconds",
   );
   process.exit(2);
-}
-
-/** User + system CPU time of a process so far in µs, from /proc (Linux, 100 ticks per second). */
-function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 const now = Math.floor(Date.now() / 1000);

@@ -20,7 +20,7 @@ import { bookToJson } from "../../backend/book/book-file.ts";
 import { marketBook } from "../../test/backend/api/market-book.ts";
 import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
 import { freePort } from "../../test/helpers/local-chain.ts";
-import { spawnApi, stop, waitFor } from "./origin-server.ts";
+import { cpuMicros, spawnApi, stop, waitFor } from "./origin-server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -91,12 +91,6 @@ function split(profile: Profile, from: number): Map<string, number> {
     if (part !== null) parts.set(part, (parts.get(part) ?? 0) + profile.timeDeltas[i]);
   }
   return parts;
-}
-
-/** User + system CPU time of a process so far in µs, from /proc (Linux, 100 ticks per second). */
-function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 const now = Math.floor(Date.now() / 1000);

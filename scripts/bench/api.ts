@@ -19,7 +19,6 @@
 //   npm run bench:api -- --duration 5 --connections 20 --bodies 2000
 //   npm run bench:api -- --cpu-prof DIR      also writes the API's CPU profile into DIR
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -31,7 +30,7 @@ import { bookToJson } from "../../backend/book/book-file.ts";
 import { marketBook } from "../../test/backend/api/market-book.ts";
 import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
 import { freePort } from "../../test/helpers/local-chain.ts";
-import { serveOrigin, spawnApi, stop, waitFor } from "./origin-server.ts";
+import { cpuMicros, serveOrigin, spawnApi, stop, waitFor } from "./origin-server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -66,13 +65,11 @@ type Run = {
   cpuUsPerRequest: number | null;
 };
 
-/** User + system CPU time of a process so far in µs, from /proc (Linux; 100 ticks per second); null elsewhere. */
-function cpuMicros(pid: number | undefined): number | null {
+/** A process's CPU time so far in µs; null where /proc cannot tell (not Linux). */
+function cpuMicrosOrNull(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
-    // After the command name come the fields from the 3rd (state) on: utime is the 14th, stime the 15th.
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+    return cpuMicros(pid);
   } catch {
     return null;
   }
@@ -216,7 +213,7 @@ async function drive(options: {
   const { bodies } = options;
   let next = 0;
   const cpu = () => {
-    const each = options.pids.map(cpuMicros);
+    const each = options.pids.map(cpuMicrosOrNull);
     return each.some((c) => c === null) ? null : (each as number[]).reduce((s, c) => s + c, 0);
   };
   const cpuBefore = cpu();
