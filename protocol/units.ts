@@ -86,6 +86,18 @@ export function regionCode(name: RegionName): RegionCode {
   return region.code;
 }
 
+/** Every region's code by a name for code (the demo's scenario and the tests write `REGION.Gansu`). */
+export const REGION = {
+  BeijingTianjinHebei: regionCode("beijing-tianjin-hebei"),
+  YangtzeDelta: regionCode("yangtze-delta"),
+  GuangdongHkMacao: regionCode("guangdong-hk-macao"),
+  ChengduChongqing: regionCode("chengdu-chongqing"),
+  InnerMongolia: regionCode("inner-mongolia"),
+  Guizhou: regionCode("guizhou"),
+  Gansu: regionCode("gansu"),
+  Ningxia: regionCode("ningxia"),
+} as const;
+
 /** The grid area a region sits in, or undefined for a code that is not a region. */
 export function gridAreaOf(region: RegionCode): GridAreaCode | undefined {
   return REGIONS.find((r) => r.code === region)?.gridArea;

@@ -12,22 +12,13 @@
 // the simulator's own participant number (protocol/accounts.ts simulatorAccount(n)); `menu` marks the
 // web market's demo-menu accounts, which act only while the seed runs (afterwards they belong to the
 // person at the browser).
-import { regionCode, TOKEN_DECIMALS } from "../../protocol/units.ts";
+import { REGION, TOKEN_DECIMALS } from "../../protocol/units.ts";
 
 /** Token base units of an amount in whole tokens (prices read like a stablecoin's). */
 export const tokens = (amount: number): bigint => BigInt(Math.round(amount * 10 ** TOKEN_DECIMALS));
 
 /** The scenario's regions by name, their codes as protocol/units.ts lists them. */
-export const REGION = {
-  BeijingTianjinHebei: regionCode("beijing-tianjin-hebei"),
-  YangtzeDelta: regionCode("yangtze-delta"),
-  GuangdongHkMacao: regionCode("guangdong-hk-macao"),
-  ChengduChongqing: regionCode("chengdu-chongqing"),
-  InnerMongolia: regionCode("inner-mongolia"),
-  Guizhou: regionCode("guizhou"),
-  Gansu: regionCode("gansu"),
-  Ningxia: regionCode("ningxia"),
-};
+export { REGION };
 export const HARDWARE = { CpuGeneral: 0, CpuHpc: 1, GpuInference: 2, GpuTraining: 3 } as const;
 export const SOURCE = { Solar: 0, Wind: 1, Hydro: 2 } as const;
 /** Where a bid's certificates may come from (the market's CertificateOrigin). */

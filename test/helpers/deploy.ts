@@ -3,7 +3,7 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { artifacts } from "hardhat";
 import { SOURCE_FACTORS } from "../../ignition/modules/CCEX.ts";
-import { regionCode } from "../../protocol/units.ts";
+import { REGION } from "../../protocol/units.ts";
 import type {
   CarbonCredits,
   GreenCertificates,
@@ -24,16 +24,8 @@ export const WIND_FACTOR = BigInt(SOURCE_FACTORS[Source.Wind]);
 export const SOLAR_FACTOR = BigInt(SOURCE_FACTORS[Source.Solar]);
 export const BUYER_FUNDS = 100_000n * USD;
 
-export const Region = {
-  BeijingTianjinHebei: regionCode("beijing-tianjin-hebei"),
-  YangtzeDelta: regionCode("yangtze-delta"),
-  GuangdongHkMacao: regionCode("guangdong-hk-macao"),
-  ChengduChongqing: regionCode("chengdu-chongqing"),
-  InnerMongolia: regionCode("inner-mongolia"),
-  Guizhou: regionCode("guizhou"),
-  Gansu: regionCode("gansu"),
-  Ningxia: regionCode("ningxia"),
-} as const;
+/** Region codes, as protocol/units.ts lists them. */
+export { REGION as Region };
 /** IMarket.CertificateOrigin: where a bid's certificates may come from. */
 export const Origin = { ComputeRegion: 0, GridArea: 1, Anywhere: 2 } as const;
 export const HardwareClass = { CpuGeneral: 0, CpuHpc: 1, GpuInference: 2, GpuTraining: 3 } as const;
