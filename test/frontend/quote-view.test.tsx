@@ -69,7 +69,7 @@ describe("quote breakdown", () => {
     const origin = screen.getByText("Certificate origin: The same grid area (regional grid) —").closest("p")!;
     expect(
       within(origin)
-        .getByText(/north grid area/)
+        .getByText(/beijing-tianjin-hebei: north/)
         .getAttribute("lang"),
     ).toBe("en");
   });
@@ -77,7 +77,7 @@ describe("quote breakdown", () => {
   it("shows each party's reserve, outside option, weight, payment and surplus share, and says it in words", async () => {
     await renderInApp(<QuoteView quote={quote} />);
     const bundle = await screen.findByRole("article", {
-      name: `Bundle 1: compute offer #2 in Inner Mongolia, 5 VCU from ${start}`,
+      name: `Bundle 1: compute offer #2 in Beijing–Tianjin–Hebei, 5 VCU from ${start}`,
     });
     expect(within(bundle).getByText(/^Surplus 11\.475; platform fee 0\.045069 \(0\.39% of it\)\./)).toBeTruthy();
     const rows = within(bundle)
