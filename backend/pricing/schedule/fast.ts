@@ -2,7 +2,9 @@
 //
 //  1. Estimate. Each (bid, compute offer) pair earns per VCU-hour the bid's limit minus the compute
 //     reserve, the minimum green Wh at the book's mean certificate price and the cheapest usable
-//     link's fee spread over the job. A bid's surplus density is its best pair's.
+//     link's fee spread over the job. A bid's surplus density is its best pair's. On books of up to
+//     CERTIFICATE_PRICE_BIDS bids the green Wh cost their hours' certificate prices instead
+//     (certificate-prices.ts), so bids that lean on scarce green power rank by what they earn per Wh.
 //  2. Schedule. Bids in order of worth (density × VCU-hours^0.7); a flexible bid scores each start
 //     hour it may take by the surplus it would get there (offers best first, each up to its least
 //     free hour of the job), then by the green supply its origin pool still has in those hours and by the capacity left
@@ -39,10 +41,10 @@ const SECOND_ORDER_BIDS = 20_000;
 const REROUTE_BIDS = 20_000;
 /**
  * Books with at most this many live bids price certificates in pass 1 (certificate-prices.ts): on
- * seeded 1k–5k-order books +0.1–0.7 % of welfare; on the 100k-order book +0.02 % for a quarter more
- * CPU, which the 1 s budget does not hold.
+ * seeded books of 1k–10k orders (up to ~4,500 bids) +0.1–0.7 % of welfare; at 20k–40k orders
+ * +0.1 % (fixed) and nothing (half flexible) for 1.1–1.3× the CPU; on the 100k book +0.02 %.
  */
-const CERTIFICATE_PRICE_BIDS = 20_000;
+const CERTIFICATE_PRICE_BIDS = 5_000;
 /** Books with at most this many live bids also run pass 2 and 3 buying the cheapest certificates. */
 const CHEAPEST_RERUN_BIDS = 1_000;
 /** Books with at most this many live bids get the re-insertion moves of pass 4, … */
