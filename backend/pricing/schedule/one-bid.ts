@@ -14,6 +14,7 @@ import { ScheduleState } from "./place.ts";
 import {
   certificatePool,
   cheapestLinkPrice,
+  EnergyBuffers,
   type EnergySlots,
   type LiveBid,
   type LiveCompute,
@@ -51,6 +52,11 @@ const scratch = {
   topScore: new Float64Array(TRIED_STARTS),
   touchedPool: new Int32Array(64),
   poolLeft: new Float64Array(64 * 24),
+  // The quote's free capacities and certificate slots: read and changed only while its schedule runs
+  // (a copied state copies them), and every element a quote reads is written by its preparation.
+  computeFree: new Int32Array(1024),
+  linkFree: new Float64Array(256),
+  energy: new EnergyBuffers(),
 };
 
 /** The hours a book is cut to (clearBook's cut: offers outside them dropped, windows clamped to them). */
@@ -357,7 +363,9 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
     c.offset = cells;
     cells += c.end - c.start;
   }
-  const computeFree = new Int32Array(cells);
+  if (scratch.computeFree.length < cells)
+    scratch.computeFree = new Int32Array(Math.max(cells, 2 * scratch.computeFree.length));
+  const computeFree = scratch.computeFree.subarray(0, cells);
   for (const c of computes) {
     // A plain copy: a subarray view per offer costs more than the few hours it holds.
     const free = computeFacts(c.order).free;
@@ -394,7 +402,9 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
       linkCells += Math.max(0, end - start);
     }
   }
-  const linkFree = new Float64Array(linkCells);
+  if (scratch.linkFree.length < linkCells)
+    scratch.linkFree = new Float64Array(Math.max(linkCells, 2 * scratch.linkFree.length));
+  const linkFree = scratch.linkFree.subarray(0, linkCells);
   for (const w of links) {
     const free = freeMbpsByHour(w.order);
     const shift = base + w.start - Math.floor(w.order.windowStart / HOUR) - w.offset;
@@ -420,7 +430,7 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
     let greenRegions = 0;
     for (const c of computes) greenRegions |= poolRegions(order.certificateOrigin, c.region);
     const live = liveEnergy(book.energyOffers, rules.now);
-    energy = prepareEnergy(book, live, base, span, greenRegions);
+    energy = prepareEnergy(book, live, base, span, greenRegions, scratch.energy);
     meanPricePerWh = meanEnergyPricePerWh(book, live, base, span);
   }
 
