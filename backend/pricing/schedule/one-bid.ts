@@ -10,6 +10,7 @@
 // test/backend/pricing/schedule/one-bid.test.ts holds it equal to scheduleFast on thousands of random
 // one-bid books: a change to fast.ts's passes must be made here too.
 
+import { energyRange, liveEnergy, meanPricePerWhOver, sharedEnergySlots } from "./one-bid-energy.ts";
 import { ScheduleState } from "./place.ts";
 import {
   certificatePool,
@@ -19,7 +20,6 @@ import {
   type LiveBid,
   type LiveCompute,
   type LiveLink,
-  meanEnergyPricePerWh,
   type PreparedSchedule,
   poolRegions,
   prepareEnergy,
@@ -31,7 +31,6 @@ import {
   HOUR,
   type HourlyBandwidthOffer,
   type HourlyComputeOffer,
-  type HourlyEnergyOffer,
   type ScheduleOptions,
   type ScheduleResult,
   type TimedBook,
@@ -315,8 +314,17 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
     first = Math.min(first, Math.max(c.windowStart, from));
     last = Math.max(last, Math.min(c.windowEnd, to));
   }
-  const base = Math.floor(first / HOUR);
-  const span = Math.max(1, Math.ceil(last / HOUR) - base);
+  // The hours the schedule sees, from which its mean certificate price is taken.
+  const windowBase = Math.floor(first / HOUR);
+  const windowSpan = Math.max(1, Math.ceil(last / HOUR) - windowBase);
+  // Hours are counted from an origin that only names them. A green bid whose hours lie inside the
+  // certificates' counts them from the certificates' first hour, so that it can schedule on the
+  // certificate slots laid out once for the book version (one-bid-energy.ts). A start fixed before
+  // the window keeps its own origin (it would read as fixed from an earlier one).
+  const range = order.minGreenBps > 0 && order.start === 0 ? energyRange(book.energyOffers) : undefined;
+  const shared = range !== undefined && range.base <= windowBase && windowBase + windowSpan <= range.base + range.span;
+  const base = shared ? range.base : windowBase;
+  const span = shared ? range.span : windowSpan;
   const index = (t: number) => Math.floor(t / HOUR) - base;
   const clampHour = (h: number) => Math.min(Math.max(h, 0), span);
 
@@ -430,8 +438,10 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
     let greenRegions = 0;
     for (const c of computes) greenRegions |= poolRegions(order.certificateOrigin, c.region);
     const live = liveEnergy(book.energyOffers, rules.now);
-    energy = prepareEnergy(book, live, base, span, greenRegions, scratch.energy);
-    meanPricePerWh = meanEnergyPricePerWh(book, live, base, span);
+    energy = shared
+      ? scratch.energy.changeable(sharedEnergySlots(book, live, greenRegions), span)
+      : prepareEnergy(book, live, base, span, greenRegions, scratch.energy);
+    meanPricePerWh = meanPricePerWhOver(book, live, windowBase, windowSpan);
   }
 
   return {
@@ -453,8 +463,6 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
 // hour of its window is read from its sold-hours map, and a compute offer's reserve and energy need
 // turned into numbers, once per book version, not once per quote.
 const freeMbpsIndexes = new WeakMap<HourlyBandwidthOffer, Float64Array>();
-const liveEnergyIndexes = new WeakMap<TimedBook["energyOffers"], { now: number; live: LiveEnergy[] }>();
-type LiveEnergy = { e: HourlyEnergyOffer; i: number };
 
 /** What the scheduler reads of a compute offer, in plain numbers, as prepare.ts reads it. */
 type ComputeFacts = {
@@ -494,19 +502,6 @@ function freeMbpsByHour(link: HourlyBandwidthOffer): Float64Array {
     freeMbpsIndexes.set(link, free);
   }
   return free;
-}
-
-/** The energy offers prepare.ts counts as live at `now`, in book order (kept for the last `now` asked). */
-function liveEnergy(offers: TimedBook["energyOffers"], now: number): LiveEnergy[] {
-  const known = liveEnergyIndexes.get(offers);
-  if (known !== undefined && known.now === now) return known.live;
-  const live: LiveEnergy[] = [];
-  for (let i = 0; i < offers.length; i++) {
-    const e = offers[i];
-    if (e.expiry > now && !e.deviceSuspended) live.push({ e, i });
-  }
-  liveEnergyIndexes.set(offers, { now, live });
-  return live;
 }
 
 function candidateList(count: number): Int32Array {

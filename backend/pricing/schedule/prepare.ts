@@ -380,6 +380,45 @@ export class EnergyBuffers {
 
   /** Arrays for `count` slots (contents left over: every element is written), and zeroed supply sums over `span` hours. */
   slots(count: number, span: number): Omit<EnergySlots, "cellSlots"> {
+    this.lend(count, span);
+    return {
+      offer: this.offer.subarray(0, count),
+      hour: this.hour.subarray(0, count),
+      region: this.region.subarray(0, count),
+      pricePerKwh: this.pricePerKwh.subarray(0, count),
+      left: this.left.subarray(0, count),
+      supplyRegion: this.supplyRegion.fill(0, 0, REGION_SLOTS * span).subarray(0, REGION_SLOTS * span),
+      supplyArea: this.supplyArea.fill(0, 0, GRID_AREAS.length * span).subarray(0, GRID_AREAS.length * span),
+      supplyAll: this.supplyAll.fill(0, 0, span).subarray(0, span),
+      cellStart: this.cellStart.subarray(0, REGION_SLOTS * span + 1),
+    };
+  }
+
+  /**
+   * `slots` (laid out over `span` hours) with what a schedule changes — Wh left per slot and the supply
+   * sums — copied into these buffers, the rest shared: a layout kept for many quotes stays as laid out.
+   */
+  changeable(slots: EnergySlots, span: number): EnergySlots {
+    const count = slots.left.length;
+    this.lend(count, span);
+    const left = this.left.subarray(0, count);
+    const supplyRegion = this.supplyRegion.subarray(0, REGION_SLOTS * span);
+    const supplyArea = this.supplyArea.subarray(0, GRID_AREAS.length * span);
+    const supplyAll = this.supplyAll.subarray(0, span);
+    left.set(slots.left);
+    supplyRegion.set(slots.supplyRegion);
+    supplyArea.set(slots.supplyArea);
+    supplyAll.set(slots.supplyAll);
+    return { ...slots, left, supplyRegion, supplyArea, supplyAll };
+  }
+
+  /** Per (region, hour) slot lists for `count` slots (contents left over: every element is written). */
+  cellSlotsFor(count: number): Int32Array {
+    return this.cellSlots.subarray(0, count);
+  }
+
+  /** Grows the buffers to hold `count` slots and `span` hours. */
+  private lend(count: number, span: number): void {
     if (this.offer.length < count) {
       const size = Math.max(count, 2 * this.offer.length);
       this.offer = new Int32Array(size);
@@ -396,22 +435,6 @@ export class EnergyBuffers {
       this.supplyAll = new Float64Array(size);
       this.cellStart = new Int32Array(REGION_SLOTS * size + 1);
     }
-    return {
-      offer: this.offer.subarray(0, count),
-      hour: this.hour.subarray(0, count),
-      region: this.region.subarray(0, count),
-      pricePerKwh: this.pricePerKwh.subarray(0, count),
-      left: this.left.subarray(0, count),
-      supplyRegion: this.supplyRegion.fill(0, 0, REGION_SLOTS * span).subarray(0, REGION_SLOTS * span),
-      supplyArea: this.supplyArea.fill(0, 0, GRID_AREAS.length * span).subarray(0, GRID_AREAS.length * span),
-      supplyAll: this.supplyAll.fill(0, 0, span).subarray(0, span),
-      cellStart: this.cellStart.subarray(0, REGION_SLOTS * span + 1),
-    };
-  }
-
-  /** Per (region, hour) slot lists for `count` slots (contents left over: every element is written). */
-  cellSlotsFor(count: number): Int32Array {
-    return this.cellSlots.subarray(0, count);
   }
 }
 
