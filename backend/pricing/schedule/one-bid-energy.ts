@@ -74,17 +74,25 @@ export function energyRange(offers: EnergyOffers): EnergyRange {
 }
 
 /**
- * The slots of the live offers in `regions` over the offers' whole range (energyRange), laid out once
- * and shared: a schedule must change a copy (EnergyBuffers.changeable), never these.
+ * Sets of regions whose layouts are kept per live list. The sets quotes ask for are a few dozen (a
+ * region, a grid area, every region, the regions of the offers a bid may use); a client naming ever
+ * new sets of regions must not grow the API's memory without bound, so the rest are laid out per quote.
  */
-export function sharedEnergySlots(book: TimedBook, live: LiveEnergy[], regions: number): EnergySlots {
+export const KEPT_LAYOUTS = 256;
+
+/**
+ * The slots of the live offers in `regions` over the offers' whole range (energyRange), laid out once
+ * and shared: a schedule must change a copy (EnergyBuffers.changeable), never these. Undefined when
+ * KEPT_LAYOUTS other sets are kept already.
+ */
+export function sharedEnergySlots(book: TimedBook, live: LiveEnergy[], regions: number): EnergySlots | undefined {
   let byRegions = layouts.get(live);
   if (byRegions === undefined) {
     byRegions = new Map();
     layouts.set(live, byRegions);
   }
   let slots = byRegions.get(regions);
-  if (slots === undefined) {
+  if (slots === undefined && byRegions.size < KEPT_LAYOUTS) {
     const { base, span } = energyRange(book.energyOffers);
     slots = prepareEnergy(book, live, base, span, regions);
     byRegions.set(regions, slots);

@@ -438,9 +438,11 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
     let greenRegions = 0;
     for (const c of computes) greenRegions |= poolRegions(order.certificateOrigin, c.region);
     const live = liveEnergy(book.energyOffers, rules.now);
-    energy = shared
-      ? scratch.energy.changeable(sharedEnergySlots(book, live, greenRegions), span)
-      : prepareEnergy(book, live, base, span, greenRegions, scratch.energy);
+    const kept = shared ? sharedEnergySlots(book, live, greenRegions) : undefined;
+    energy =
+      kept !== undefined
+        ? scratch.energy.changeable(kept, span)
+        : prepareEnergy(book, live, base, span, greenRegions, scratch.energy);
     meanPricePerWh = meanPricePerWhOver(book, live, windowBase, windowSpan);
   }
 
