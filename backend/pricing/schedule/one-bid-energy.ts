@@ -3,10 +3,10 @@
 // (backend/book/book-source.ts), so everything here is keyed on the energy-offer list and on the
 // offers live at the quote's time.
 //
-// - The certificate slots of every hour the offers cover, per set of regions a bid may buy from: a
-//   quote whose hours lie inside them schedules on them directly (with its hours counted from the
-//   offers' first hour), copying only what a schedule changes (Wh left, supply sums), instead of laying
-//   its own window's slots out. The schedule reads the same (offer, hour) slots with the same Wh and
+// - The certificate slots of every region and every hour the offers cover: a quote whose hours lie
+//   inside them schedules on them directly (with its hours counted from the offers' first hour),
+//   copying only what a schedule changes (Wh left, supply sums), instead of laying out its own window's
+//   slots of its pool's regions. The schedule reads the same (offer, hour) slots with the same Wh and
 //   price, and picks among them by price, offer and hour, never by slot number, so it is unchanged.
 // - The mean certificate price over a window from per-hour sums, when they add up exactly (whole
 //   numbers below 2^53, as the price × Wh of real books are): then any order of addition gives the
@@ -32,7 +32,7 @@ type HourSums = {
 
 const liveIndexes = new WeakMap<EnergyOffers, { now: number; live: LiveEnergy[] }>();
 const ranges = new WeakMap<EnergyOffers, EnergyRange>();
-const layouts = new WeakMap<LiveEnergy[], Map<number, EnergySlots>>();
+const layouts = new WeakMap<LiveEnergy[], EnergySlots>();
 const hourSums = new WeakMap<LiveEnergy[], HourSums>();
 
 /**
@@ -74,28 +74,18 @@ export function energyRange(offers: EnergyOffers): EnergyRange {
 }
 
 /**
- * Sets of regions whose layouts are kept per live list. The sets quotes ask for are a few dozen (a
- * region, a grid area, every region, the regions of the offers a bid may use); a client naming ever
- * new sets of regions must not grow the API's memory without bound, so the rest are laid out per quote.
+ * The slots of every live offer over the offers' whole range (energyRange), laid out once per live list
+ * and shared: a schedule must change a copy (EnergyBuffers.changeable), never these. Every region's
+ * slots are there, whatever regions a bid may buy from: the scheduler reads only the cells of its
+ * pool's regions and the supply sums of its pool (a region, a grid area, or all), which are the same
+ * in a layout of more regions, so one layout serves every quote of the version.
  */
-export const KEPT_LAYOUTS = 256;
-
-/**
- * The slots of the live offers in `regions` over the offers' whole range (energyRange), laid out once
- * and shared: a schedule must change a copy (EnergyBuffers.changeable), never these. Undefined when
- * KEPT_LAYOUTS other sets are kept already.
- */
-export function sharedEnergySlots(book: TimedBook, live: LiveEnergy[], regions: number): EnergySlots | undefined {
-  let byRegions = layouts.get(live);
-  if (byRegions === undefined) {
-    byRegions = new Map();
-    layouts.set(live, byRegions);
-  }
-  let slots = byRegions.get(regions);
-  if (slots === undefined && byRegions.size < KEPT_LAYOUTS) {
+export function sharedEnergySlots(book: TimedBook, live: LiveEnergy[]): EnergySlots {
+  let slots = layouts.get(live);
+  if (slots === undefined) {
     const { base, span } = energyRange(book.energyOffers);
-    slots = prepareEnergy(book, live, base, span, regions);
-    byRegions.set(regions, slots);
+    slots = prepareEnergy(book, live, base, span, -1);
+    layouts.set(live, slots);
   }
   return slots;
 }

@@ -314,17 +314,8 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
     first = Math.min(first, Math.max(c.windowStart, from));
     last = Math.max(last, Math.min(c.windowEnd, to));
   }
-  // The hours the schedule sees, from which its mean certificate price is taken.
-  const windowBase = Math.floor(first / HOUR);
-  const windowSpan = Math.max(1, Math.ceil(last / HOUR) - windowBase);
-  // Hours are counted from an origin that only names them. A green bid whose hours lie inside the
-  // certificates' counts them from the certificates' first hour, so that it can schedule on the
-  // certificate slots laid out once for the book version (one-bid-energy.ts). A start fixed before
-  // the window keeps its own origin (it would read as fixed from an earlier one).
-  const range = order.minGreenBps > 0 && order.start === 0 ? energyRange(book.energyOffers) : undefined;
-  const shared = range !== undefined && range.base <= windowBase && windowBase + windowSpan <= range.base + range.span;
-  const base = shared ? range.base : windowBase;
-  const span = shared ? range.span : windowSpan;
+  let base = Math.floor(first / HOUR);
+  let span = Math.max(1, Math.ceil(last / HOUR) - base);
   const index = (t: number) => Math.floor(t / HOUR) - base;
   const clampHour = (h: number) => Math.min(Math.max(h, 0), span);
 
@@ -435,15 +426,37 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
   let energy = NO_ENERGY;
   let meanPricePerWh = 0;
   if (order.minGreenBps > 0) {
-    let greenRegions = 0;
-    for (const c of computes) greenRegions |= poolRegions(order.certificateOrigin, c.region);
     const live = liveEnergy(book.energyOffers, rules.now);
-    const kept = shared ? sharedEnergySlots(book, live, greenRegions) : undefined;
-    energy =
-      kept !== undefined
-        ? scratch.energy.changeable(kept, span)
-        : prepareEnergy(book, live, base, span, greenRegions, scratch.energy);
-    meanPricePerWh = meanPricePerWhOver(book, live, windowBase, windowSpan);
+    meanPricePerWh = meanPricePerWhOver(book, live, base, span);
+    // Hours are indices from an origin that only names them. A bid whose hours lie inside the energy
+    // offers' schedules on the certificate slots laid out once for the book version, its hours counted
+    // from the offers' first (one-bid-energy.ts); others lay out their own window's slots of their
+    // pool's regions, as does a start fixed before the window (it would read as fixed from an earlier origin).
+    const range = energyRange(book.energyOffers);
+    const kept =
+      order.start === 0 && range.base <= base && base + span <= range.base + range.span
+        ? sharedEnergySlots(book, live)
+        : undefined;
+    if (kept !== undefined) {
+      const shift = base - range.base;
+      for (const c of computes) {
+        c.start += shift;
+        c.end += shift;
+      }
+      for (const w of links) {
+        w.start += shift;
+        w.end += shift;
+      }
+      bid.firstStart += shift;
+      bid.lastStart += shift;
+      base = range.base;
+      span = range.span;
+      energy = scratch.energy.changeable(kept, span);
+    } else {
+      let greenRegions = 0;
+      for (const c of computes) greenRegions |= poolRegions(order.certificateOrigin, c.region);
+      energy = prepareEnergy(book, live, base, span, greenRegions, scratch.energy);
+    }
   }
 
   return {

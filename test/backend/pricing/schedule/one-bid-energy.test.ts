@@ -9,18 +9,16 @@ import { describe, it } from "node:test";
 import { bidOf } from "../../../../backend/api/quote.ts";
 import { QuoteRequest } from "../../../../backend/api/schemas/quote.ts";
 import { admitBook } from "../../../../backend/book/admit.ts";
-import { scheduleFast } from "../../../../backend/pricing/schedule/fast.ts";
 import { scheduleOneBid } from "../../../../backend/pricing/schedule/one-bid.ts";
 import {
   energyRange,
-  KEPT_LAYOUTS,
   liveEnergy,
   meanPricePerWhOver,
   sharedEnergySlots,
 } from "../../../../backend/pricing/schedule/one-bid-energy.ts";
 import { meanEnergyPricePerWh, prepareEnergy } from "../../../../backend/pricing/schedule/prepare.ts";
 import type { TimedBook } from "../../../../backend/pricing/schedule/types.ts";
-import { bidHours, cutToHours, toTimedBook } from "../../../../backend/pricing/scheduling.ts";
+import { bidHours, toTimedBook } from "../../../../backend/pricing/scheduling.ts";
 import { marketBook } from "../../api/market-book.ts";
 import { quoteBodies } from "../../api/quote-bodies.ts";
 import { randomTimeBook, TIME_BOOK_NOW } from "./fixtures/books.ts";
@@ -84,14 +82,13 @@ describe("the one-bid scheduler's shared certificates", () => {
     assert.ok(later.every(({ e }) => e.expiry > soonest));
   });
 
-  it("lays out what prepareEnergy lays out over the offers' range, and no schedule changes it", () => {
+  it("lays out every region's slots over the offers' range as prepareEnergy does, and no schedule changes them", () => {
     const book = marketTimedBook();
     const live = liveEnergy(book.energyOffers, NOW);
     const { base, span } = energyRange(book.energyOffers);
-    const masks = [-1, 1 << 3, (1 << 8) | (1 << 5) | 1];
-    const before = masks.map((m) => structuredClone(sharedEnergySlots(book, live, m)));
-    masks.forEach((m, k) => assert.deepEqual(before[k], prepareEnergy(book, live, base, span, m)));
-    // Green quotes scheduled on the shared slots buy certificates from copies of them.
+    const before = structuredClone(sharedEnergySlots(book, live));
+    assert.deepEqual(before, prepareEnergy(book, live, base, span, -1));
+    // Green quotes of every origin rule scheduled on the shared slots buy certificates from copies of them.
     let green = 0;
     for (const body of quoteBodies({ now: NOW, count: 300 })) {
       const request = QuoteRequest.parse(JSON.parse(body));
@@ -100,32 +97,7 @@ describe("the one-bid scheduler's shared certificates", () => {
       if (result.matches.some((m) => m.energyLots.length > 0)) green++;
     }
     assert.ok(green > 50, `${green} quotes bought certificates`);
-    masks.forEach((m, k) => assert.deepEqual(sharedEnergySlots(book, live, m), before[k]));
-  });
-
-  it("keeps at most KEPT_LAYOUTS sets of regions per live list, and schedules the same without a kept layout", () => {
-    // Its own offer list (a copy), so that filling its layouts leaves the other tests' alone.
-    const book = { ...marketTimedBook(), energyOffers: [...market.energyOffers] };
-    const live = liveEnergy(book.energyOffers, NOW);
-    for (let regions = 1; regions <= KEPT_LAYOUTS; regions++)
-      assert.notEqual(sharedEnergySlots(book, live, regions << 8), undefined);
-    assert.equal(sharedEnergySlots(book, live, -1), undefined);
-    const rules = { now: NOW, platformFeeBps: 30 };
-    let green = 0;
-    for (const body of quoteBodies({ now: NOW, count: 300 })) {
-      const request = QuoteRequest.parse(JSON.parse(body));
-      const timed = toTimedBook({ ...market, bids: [bidOf(request, NOW)] });
-      const oneBid = { ...timed, energyOffers: book.energyOffers };
-      const hours = bidHours(oneBid, NOW);
-      const result = scheduleOneBid(oneBid, rules, hours);
-      const fast = scheduleFast(hours === undefined ? oneBid : cutToHours(oneBid, hours), rules);
-      assert.deepEqual(
-        { matches: result.matches, welfare: result.welfare },
-        { matches: fast.matches, welfare: fast.welfare },
-        body,
-      );
-      if (result.matches.some((m) => m.energyLots.length > 0)) green++;
-    }
-    assert.ok(green > 50, `${green} quotes bought certificates`);
+    assert.equal(sharedEnergySlots(book, live), sharedEnergySlots(book, live));
+    assert.deepEqual(sharedEnergySlots(book, live), before);
   });
 });
