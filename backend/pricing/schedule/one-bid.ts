@@ -10,15 +10,16 @@
 // test/backend/pricing/schedule/one-bid.test.ts holds it equal to scheduleFast on thousands of random
 // one-bid books: a change to fast.ts's passes must be made here too.
 
+import { energyRange, liveEnergy, meanPricePerWhOver, sharedEnergySlots } from "./one-bid-energy.ts";
 import { ScheduleState } from "./place.ts";
 import {
   certificatePool,
   cheapestLinkPrice,
+  EnergyBuffers,
   type EnergySlots,
   type LiveBid,
   type LiveCompute,
   type LiveLink,
-  meanEnergyPricePerWh,
   type PreparedSchedule,
   poolRegions,
   prepareEnergy,
@@ -30,7 +31,6 @@ import {
   HOUR,
   type HourlyBandwidthOffer,
   type HourlyComputeOffer,
-  type HourlyEnergyOffer,
   type ScheduleOptions,
   type ScheduleResult,
   type TimedBook,
@@ -51,6 +51,11 @@ const scratch = {
   topScore: new Float64Array(TRIED_STARTS),
   touchedPool: new Int32Array(64),
   poolLeft: new Float64Array(64 * 24),
+  // The quote's free capacities and certificate slots: read and changed only while its schedule runs
+  // (a copied state copies them), and every element a quote reads is written by its preparation.
+  computeFree: new Int32Array(1024),
+  linkFree: new Float64Array(256),
+  energy: new EnergyBuffers(),
 };
 
 /** The hours a book is cut to (clearBook's cut: offers outside them dropped, windows clamped to them). */
@@ -309,8 +314,8 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
     first = Math.min(first, Math.max(c.windowStart, from));
     last = Math.max(last, Math.min(c.windowEnd, to));
   }
-  const base = Math.floor(first / HOUR);
-  const span = Math.max(1, Math.ceil(last / HOUR) - base);
+  let base = Math.floor(first / HOUR);
+  let span = Math.max(1, Math.ceil(last / HOUR) - base);
   const index = (t: number) => Math.floor(t / HOUR) - base;
   const clampHour = (h: number) => Math.min(Math.max(h, 0), span);
 
@@ -357,7 +362,9 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
     c.offset = cells;
     cells += c.end - c.start;
   }
-  const computeFree = new Int32Array(cells);
+  if (scratch.computeFree.length < cells)
+    scratch.computeFree = new Int32Array(Math.max(cells, 2 * scratch.computeFree.length));
+  const computeFree = scratch.computeFree.subarray(0, cells);
   for (const c of computes) {
     // A plain copy: a subarray view per offer costs more than the few hours it holds.
     const free = computeFacts(c.order).free;
@@ -394,7 +401,9 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
       linkCells += Math.max(0, end - start);
     }
   }
-  const linkFree = new Float64Array(linkCells);
+  if (scratch.linkFree.length < linkCells)
+    scratch.linkFree = new Float64Array(Math.max(linkCells, 2 * scratch.linkFree.length));
+  const linkFree = scratch.linkFree.subarray(0, linkCells);
   for (const w of links) {
     const free = freeMbpsByHour(w.order);
     const shift = base + w.start - Math.floor(w.order.windowStart / HOUR) - w.offset;
@@ -417,11 +426,37 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
   let energy = NO_ENERGY;
   let meanPricePerWh = 0;
   if (order.minGreenBps > 0) {
-    let greenRegions = 0;
-    for (const c of computes) greenRegions |= poolRegions(order.certificateOrigin, c.region);
     const live = liveEnergy(book.energyOffers, rules.now);
-    energy = prepareEnergy(book, live, base, span, greenRegions);
-    meanPricePerWh = meanEnergyPricePerWh(book, live, base, span);
+    meanPricePerWh = meanPricePerWhOver(book, live, base, span);
+    // Hours are indices from an origin that only names them. A bid whose hours lie inside the energy
+    // offers' schedules on the certificate slots laid out once for the book version, its hours counted
+    // from the offers' first (one-bid-energy.ts); others lay out their own window's slots of their
+    // pool's regions, as does a start fixed before the window (it would read as fixed from an earlier origin).
+    const range = energyRange(book.energyOffers);
+    const kept =
+      order.start === 0 && range.base <= base && base + span <= range.base + range.span
+        ? sharedEnergySlots(book, live)
+        : undefined;
+    if (kept !== undefined) {
+      const shift = base - range.base;
+      for (const c of computes) {
+        c.start += shift;
+        c.end += shift;
+      }
+      for (const w of links) {
+        w.start += shift;
+        w.end += shift;
+      }
+      bid.firstStart += shift;
+      bid.lastStart += shift;
+      base = range.base;
+      span = range.span;
+      energy = scratch.energy.changeable(kept, span);
+    } else {
+      let greenRegions = 0;
+      for (const c of computes) greenRegions |= poolRegions(order.certificateOrigin, c.region);
+      energy = prepareEnergy(book, live, base, span, greenRegions, scratch.energy);
+    }
   }
 
   return {
@@ -443,8 +478,6 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
 // hour of its window is read from its sold-hours map, and a compute offer's reserve and energy need
 // turned into numbers, once per book version, not once per quote.
 const freeMbpsIndexes = new WeakMap<HourlyBandwidthOffer, Float64Array>();
-const liveEnergyIndexes = new WeakMap<TimedBook["energyOffers"], { now: number; live: LiveEnergy[] }>();
-type LiveEnergy = { e: HourlyEnergyOffer; i: number };
 
 /** What the scheduler reads of a compute offer, in plain numbers, as prepare.ts reads it. */
 type ComputeFacts = {
@@ -484,19 +517,6 @@ function freeMbpsByHour(link: HourlyBandwidthOffer): Float64Array {
     freeMbpsIndexes.set(link, free);
   }
   return free;
-}
-
-/** The energy offers prepare.ts counts as live at `now`, in book order (kept for the last `now` asked). */
-function liveEnergy(offers: TimedBook["energyOffers"], now: number): LiveEnergy[] {
-  const known = liveEnergyIndexes.get(offers);
-  if (known !== undefined && known.now === now) return known.live;
-  const live: LiveEnergy[] = [];
-  for (let i = 0; i < offers.length; i++) {
-    const e = offers[i];
-    if (e.expiry > now && !e.deviceSuspended) live.push({ e, i });
-  }
-  liveEnergyIndexes.set(offers, { now, live });
-  return live;
 }
 
 function candidateList(count: number): Int32Array {

@@ -349,20 +349,115 @@ const AREA_REGIONS: Int32Array = Int32Array.from(GRID_AREAS, (_, a) => {
   return mask;
 });
 
-/** The slots of offers in `regions` (bit r: region r), over hours [base, base + span). */
+/**
+ * Typed arrays prepareEnergy may lay its slots out in instead of allocating a dozen new ones: views of
+ * the first elements, valid until the next call that is lent the same buffers. The one-bid scheduler
+ * reads and changes a quote's slots only while that quote's schedule runs, so it lends one set from
+ * quote to quote (docs/pricing.md, "Quotes"); each buffer grows to the largest layout asked of it.
+ */
+export class EnergyBuffers {
+  private offer = new Int32Array(0);
+  private hour = new Int32Array(0);
+  private region = new Int8Array(0);
+  private pricePerKwh = new Float64Array(0);
+  private left = new Float64Array(0);
+  private supplyRegion = new Float64Array(0);
+  private supplyArea = new Float64Array(0);
+  private supplyAll = new Float64Array(0);
+  private cellStart = new Int32Array(0);
+  private cellSlots = new Int32Array(0);
+  private inWindow = new Uint8Array(0);
+  private slotBase = new Int32Array(0);
+
+  /** Per energy offer: whether it has slots in the layout (zeroed), and its first slot's number less its earlier hours'. */
+  offers(count: number): { inWindow: Uint8Array; slotBase: Int32Array } {
+    if (this.inWindow.length < count) {
+      this.inWindow = new Uint8Array(count);
+      this.slotBase = new Int32Array(count);
+    }
+    return { inWindow: this.inWindow.fill(0, 0, count).subarray(0, count), slotBase: this.slotBase.subarray(0, count) };
+  }
+
+  /** Arrays for `count` slots (contents left over: every element is written), and zeroed supply sums over `span` hours. */
+  slots(count: number, span: number): Omit<EnergySlots, "cellSlots"> {
+    this.lend(count, span);
+    return {
+      offer: this.offer.subarray(0, count),
+      hour: this.hour.subarray(0, count),
+      region: this.region.subarray(0, count),
+      pricePerKwh: this.pricePerKwh.subarray(0, count),
+      left: this.left.subarray(0, count),
+      supplyRegion: this.supplyRegion.fill(0, 0, REGION_SLOTS * span).subarray(0, REGION_SLOTS * span),
+      supplyArea: this.supplyArea.fill(0, 0, GRID_AREAS.length * span).subarray(0, GRID_AREAS.length * span),
+      supplyAll: this.supplyAll.fill(0, 0, span).subarray(0, span),
+      cellStart: this.cellStart.subarray(0, REGION_SLOTS * span + 1),
+    };
+  }
+
+  /**
+   * `slots` (laid out over `span` hours) with what a schedule changes — Wh left per slot and the supply
+   * sums — copied into these buffers, the rest shared: a layout kept for many quotes stays as laid out.
+   */
+  changeable(slots: EnergySlots, span: number): EnergySlots {
+    const count = slots.left.length;
+    this.lend(count, span);
+    const left = this.left.subarray(0, count);
+    const supplyRegion = this.supplyRegion.subarray(0, REGION_SLOTS * span);
+    const supplyArea = this.supplyArea.subarray(0, GRID_AREAS.length * span);
+    const supplyAll = this.supplyAll.subarray(0, span);
+    left.set(slots.left);
+    supplyRegion.set(slots.supplyRegion);
+    supplyArea.set(slots.supplyArea);
+    supplyAll.set(slots.supplyAll);
+    return { ...slots, left, supplyRegion, supplyArea, supplyAll };
+  }
+
+  /** Per (region, hour) slot lists for `count` slots (contents left over: every element is written). */
+  cellSlotsFor(count: number): Int32Array {
+    return this.cellSlots.subarray(0, count);
+  }
+
+  /** Grows the buffers to hold `count` slots and `span` hours. */
+  private lend(count: number, span: number): void {
+    if (this.offer.length < count) {
+      const size = Math.max(count, 2 * this.offer.length);
+      this.offer = new Int32Array(size);
+      this.hour = new Int32Array(size);
+      this.region = new Int8Array(size);
+      this.pricePerKwh = new Float64Array(size);
+      this.left = new Float64Array(size);
+      this.cellSlots = new Int32Array(size);
+    }
+    if (this.supplyAll.length < span) {
+      const size = Math.max(span, 2 * this.supplyAll.length);
+      this.supplyRegion = new Float64Array(REGION_SLOTS * size);
+      this.supplyArea = new Float64Array(GRID_AREAS.length * size);
+      this.supplyAll = new Float64Array(size);
+      this.cellStart = new Int32Array(REGION_SLOTS * size + 1);
+    }
+  }
+}
+
+/**
+ * The slots of offers in `regions` (bit r: region r), over hours [base, base + span), in new arrays
+ * or, when `buffers` are lent, in views of them (valid until their next use).
+ */
 export function prepareEnergy(
   book: TimedBook,
   live: { e: TimedBook["energyOffers"][number]; i: number }[],
   base: number,
   span: number,
   regions: number,
+  buffers?: EnergyBuffers,
 ): EnergySlots {
   // Slots are numbered offer by offer in book order, hour by hour, as the hours index lists them
   // (energy-hours.ts); each (region, hour) lists its slots cheapest first, ties by offer id. An
   // offer's slots are consecutive: the one of its hour k is slotBase + (its hours before k with Wh left).
   const hours = energyHoursOf(book.energyOffers);
-  const inWindow = new Uint8Array(book.energyOffers.length);
-  const slotBase = new Int32Array(book.energyOffers.length);
+  const { inWindow, slotBase } =
+    buffers === undefined
+      ? { inWindow: new Uint8Array(book.energyOffers.length), slotBase: new Int32Array(book.energyOffers.length) }
+      : buffers.offers(book.energyOffers.length);
   let count = 0;
   for (const { e, i } of live) {
     const first = hours.firstHour[i] - base;
@@ -375,14 +470,20 @@ export function prepareEnergy(
     slotBase[i] = count - before;
     count += through - before;
   }
-  const offer = new Int32Array(count);
-  const hour = new Int32Array(count);
-  const region = new Int8Array(count);
-  const pricePerKwh = new Float64Array(count);
-  const left = new Float64Array(count);
-  const supplyRegion = new Float64Array(REGION_SLOTS * span);
-  const supplyArea = new Float64Array(GRID_AREAS.length * span);
-  const supplyAll = new Float64Array(span);
+  const { offer, hour, region, pricePerKwh, left, supplyRegion, supplyArea, supplyAll, cellStart } =
+    buffers === undefined
+      ? {
+          offer: new Int32Array(count),
+          hour: new Int32Array(count),
+          region: new Int8Array(count),
+          pricePerKwh: new Float64Array(count),
+          left: new Float64Array(count),
+          supplyRegion: new Float64Array(REGION_SLOTS * span),
+          supplyArea: new Float64Array(GRID_AREAS.length * span),
+          supplyAll: new Float64Array(span),
+          cellStart: new Int32Array(REGION_SLOTS * span + 1),
+        }
+      : buffers.slots(count, span);
   for (const { e, i } of live) {
     if (inWindow[i] === 0) continue;
     const first = hours.firstHour[i] - base;
@@ -408,8 +509,8 @@ export function prepareEnergy(
       supplyAll[h] += wh;
     }
   }
-  const cellStart = new Int32Array(REGION_SLOTS * span + 1);
-  const cellSlots = new Int32Array(count);
+  const cellSlots = buffers === undefined ? new Int32Array(count) : buffers.cellSlotsFor(count);
+  cellStart[0] = 0;
   const cells: (HourOffers | undefined)[] = [];
   for (let h = 0; h < span; h++) cells.push(hours.byHour.get(base + h));
   let filled = 0;
