@@ -5,6 +5,8 @@
 //   npm run bench:indexer                    table
 //   npm run bench:indexer -- --json          one JSON object
 //   npm run bench:indexer -- --events 20000  a smaller history (quick look)
+//   npm run bench:indexer -- --in-process    also backfill into PGlite on the sync loop's thread (the
+//                                            baseline of the database thread, in the same run)
 //
 // History (test/indexer/helpers/history.ts): what a market looks like after some weeks of trading —
 // devices, certificate batches, energy, compute and bandwidth offers, bids, deals with energy lots
