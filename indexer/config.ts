@@ -4,6 +4,7 @@ import path from "node:path";
 import { z } from "zod";
 
 import { ConfigError, envInt, logLevel, parseEnv } from "../protocol/env.ts";
+import type { DatabaseOptions } from "./db/driver.ts";
 
 const LOOPBACK = "127.0.0.1";
 export const ROOT = path.resolve(import.meta.dirname, "..");
@@ -19,6 +20,8 @@ const Env = z.object({
     .string()
     .min(1)
     .default(path.join(ROOT, ".data", "indexer")),
+  /** PGlite on a worker thread of its own, the backfill written behind (db/pglite-thread.ts); "false": on the sync loop's thread. */
+  INDEXER_DB_THREAD: z.enum(["true", "false"]).default("true"),
   /** Deployment file with addresses and start block; default deployments/<chainId>.json. */
   INDEXER_DEPLOYMENT: z.string().min(1).optional(),
   /** Blocks below the head before data counts as final; default 0 on local dev chains, else 12. */
@@ -42,7 +45,7 @@ export type IndexerConfig = {
   rpcUrl: string;
   wsUrl: string | null;
   /** PGlite without a dataDir lives in memory (tests). */
-  database: { kind: "pglite"; dataDir?: string } | { kind: "postgres"; url: string };
+  database: DatabaseOptions;
   deploymentFile: string | null;
   confirmations: number | null;
   reorgDepth: number | null;
@@ -86,7 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IndexerConfig 
     wsUrl: ws,
     database: e.DATABASE_URL
       ? { kind: "postgres", url: e.DATABASE_URL }
-      : { kind: "pglite", dataDir: path.resolve(e.INDEXER_DATA_DIR) },
+      : { kind: "pglite", dataDir: path.resolve(e.INDEXER_DATA_DIR), thread: e.INDEXER_DB_THREAD === "true" },
     deploymentFile: e.INDEXER_DEPLOYMENT ? path.resolve(e.INDEXER_DEPLOYMENT) : null,
     confirmations: e.INDEXER_CONFIRMATIONS ?? null,
     reorgDepth: e.INDEXER_REORG_DEPTH ?? null,

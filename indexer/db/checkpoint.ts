@@ -65,14 +65,31 @@ export async function restartIndex(tx: Queryable, start: Checkpoint): Promise<vo
 /**
  * Keeps the headers of `blocks` (those carrying events, and the checkpoint's). Returns the numbers
  * of the blocks that were not kept before.
+ *
+ * `aboveCheckpoint`: every block is above the checkpoint, where the table holds none (a step writes
+ * its blocks with its checkpoint, a rollback deletes the blocks above its target): they are
+ * inserted without asking which are new, and should one be stored after all, the INSERT fails the
+ * step. It saves waiting for the answer when the step is written behind (Database.writeBehind).
  */
-export async function saveBlocks(tx: Queryable, blocks: readonly BlockHeader[]): Promise<Set<number>> {
+export async function saveBlocks(
+  tx: Queryable,
+  blocks: readonly BlockHeader[],
+  aboveCheckpoint = false,
+): Promise<Set<number>> {
   const rows: BlockRow[] = blocks.map((b) => ({
     number: b.number,
     hash: b.hash,
     parent_hash: b.parentHash,
     timestamp: b.timestamp,
   }));
+  if (aboveCheckpoint) {
+    await tx.query(
+      `INSERT INTO blocks (number, hash, parent_hash, timestamp)
+       SELECT number, hash, parent_hash, timestamp FROM json_to_recordset($1::json) AS b(number int8, hash text, parent_hash text, timestamp int8)`,
+      [jsonParam(rows)],
+    );
+    return new Set(rows.map((b) => b.number));
+  }
   const fresh = await tx.query<{ number: number }>(
     `INSERT INTO blocks (number, hash, parent_hash, timestamp)
      SELECT number, hash, parent_hash, timestamp FROM json_to_recordset($1::json) AS b(number int8, hash text, parent_hash text, timestamp int8)

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { openPgliteThread } from "./pglite-thread.ts";
 
 /** A row whose shape the caller did not state; tables.ts has the row type of every table. */
 export type AnyRow = Record<string, unknown>;
@@ -27,6 +28,14 @@ export type Database = Queryable & {
   kind: "pglite" | "postgres";
   /** Runs `fn` in one transaction: everything it wrote commits together or not at all. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Like `transaction`, but returns as soon as `fn` has run, with `committed` settling when the
+   * database has committed (or rolled back: then it rejects with the error). Statements that
+   * return no rows are not waited for; the first that fails rolls the whole transaction back. A
+   * statement issued after this returns runs after the transaction ends, and sees its rows.
+   * Only PGlite on its own thread offers it (pglite-thread.ts).
+   */
+  writeBehind?<T>(fn: (tx: Queryable) => Promise<T>): Promise<{ value: T; committed: Promise<void> }>;
   close(): Promise<void>;
 };
 
@@ -45,7 +54,14 @@ export class JsonParam {
 /** PGlite's json type (oid 114): a JsonParam arrives as bytes and must not be serialised again. */
 const PGLITE_JSON_BYTES = { serializers: { 114: (x: unknown) => x as string } };
 
-export type DatabaseOptions = { kind: "pglite"; dataDir?: string } | { kind: "postgres"; url: string };
+export type DatabaseOptions =
+  | {
+      kind: "pglite";
+      dataDir?: string;
+      /** Run PGlite on a worker thread of its own (pglite-thread.ts); default false. */
+      thread?: boolean;
+    }
+  | { kind: "postgres"; url: string };
 
 // Block numbers, log indexes and unix times are int8 and fit in a double; money and uint256 ids
 // are numeric and stay decimal strings. Both drivers are set up to agree on that.
@@ -56,7 +72,8 @@ const INT8 = 20;
  * @example const db = await openDatabase({ kind: "pglite", dataDir: "data/indexer" });
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.kind === "pglite" ? openPglite(options.dataDir) : openPostgres(options.url);
+  if (options.kind === "postgres") return openPostgres(options.url);
+  return options.thread ? openPgliteOnThread(options.dataDir) : openPglite(options.dataDir);
 }
 
 // Creating a PGlite cluster (initdb in WebAssembly) takes seconds. A process that opens many fresh
@@ -94,6 +111,17 @@ function givenTemplate(): Blob | undefined {
   const file = process.env.PGLITE_TEMPLATE;
   if (file === undefined || file === "" || !existsSync(file)) return undefined;
   return new Blob([readFileSync(file)]);
+}
+
+async function openPgliteOnThread(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const fresh = !dataDir || !existsSync(path.join(dataDir, "PG_VERSION"));
+  const given = fresh && !reuseInit ? givenTemplate() : undefined;
+  const load = fresh && reuseInit && template ? await template : given;
+  const dump = fresh && reuseInit && !template;
+  const { db, dumped } = await openPgliteThread(dataDir, load, dump);
+  if (dump && dumped) template = keepTemplate(Promise.resolve(dumped));
+  return db;
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {

@@ -26,7 +26,7 @@ import {
   storedBlocksBelow,
 } from "../db/checkpoint.ts";
 import { countDeferredIndexes, deferSecondaryIndexes, restoreDeferredIndexes } from "../db/deferred-indexes.ts";
-import type { Database } from "../db/driver.ts";
+import type { Database, Queryable } from "../db/driver.ts";
 import { readColumns, type TableColumns } from "../db/recordset.ts";
 import { RowCache, Store } from "../db/store.ts";
 import { TABLE_NAMES, type TableName } from "../db/tables.ts";
@@ -124,6 +124,14 @@ export class SyncEngine {
   #newIndex = false;
   /** The database holds secondary indexes a backfill dropped; the backfill's last step builds them. */
   #indexesDeferred = false;
+  /** The commit of the step written behind (Database.writeBehind), until the engine waits for it. */
+  #writing: Promise<void> | null = null;
+  /** What the database holds as of the last committed step (the view above may be ahead of it). */
+  #committed: { cp: Checkpoint | null; newIndex: boolean; indexesDeferred: boolean } = {
+    cp: null,
+    newIndex: false,
+    indexesDeferred: false,
+  };
   #head: number | null = null;
   #chainId: number | null = null;
   #phase: SyncStatus["phase"] = "starting";
@@ -166,7 +174,8 @@ export class SyncEngine {
 
   status(): SyncStatus {
     const head = this.#head;
-    const indexed = this.#cp?.number ?? null;
+    // What the database holds: a step written behind counts once committed.
+    const indexed = this.#committed.cp?.number ?? null;
     return {
       phase: this.#phase,
       chainId: this.#chainId,
@@ -197,6 +206,7 @@ export class SyncEngine {
     if (state && state.deployment === fingerprint) {
       this.#cp = { number: state.block_number, hash: state.block_hash, journalFloor: state.journal_floor };
       this.#eventsIndexed = await countEvents(db);
+      this.#settled();
       this.#o.log.info({ block: state.block_number, events: this.#eventsIndexed }, "resuming from checkpoint");
       return;
     }
@@ -209,6 +219,7 @@ export class SyncEngine {
     this.#cp = genesis;
     this.#newIndex = true;
     this.#eventsIndexed = 0;
+    this.#settled();
     this.#o.log.info({ startBlock }, "new index");
   }
 
@@ -317,6 +328,17 @@ export class SyncEngine {
    * Journaled ranges (blocks that may still be re-orged) check that their headers form one chain.
    */
   async #ranges(through: number, journaled: boolean): Promise<void> {
+    try {
+      await this.#rangesWritten(through, journaled);
+    } catch (error) {
+      await this.#drain().catch(() => undefined);
+      throw error;
+    }
+    // Every step is committed when the ranges are done (the last may have been written behind).
+    await this.#drain();
+  }
+
+  async #rangesWritten(through: number, journaled: boolean): Promise<void> {
     // A prefetch that fails while an earlier range is written must not count as unhandled; it
     // still rejects for whoever awaits it.
     const fetch = (from: number) => {
@@ -379,6 +401,11 @@ export class SyncEngine {
 
   /** `last`: the step reaches the end of what is fetched in ranges (the backfill's last step). */
   async #commit(events: DecodedEvent[], headers: BlockHeader[], to: BlockHeader, journaled: boolean, last: boolean) {
+    // Final blocks are written behind where the database offers it (PGlite on its own thread): the
+    // step's statements are posted, and the next step is built while the database writes this one.
+    // Blocks that may still be re-orged are written and committed before the step returns.
+    const behind = !journaled && this.#o.db.writeBehind !== undefined;
+    if (!behind) await this.#drain();
     const previous = this.#cp!;
     // Indexes are dropped only by the first step of a new index's backfill that has more to come,
     // and built again by the backfill's last step, or before any block that may still be re-orged.
@@ -395,13 +422,16 @@ export class SyncEngine {
     // rows behind it. Once such a block is written, the cache no longer knows every row.
     if (journaled) this.#cache.drop();
     const cache = journaled || this.#o.rowCache === false ? undefined : this.#cache;
-    const step = this.#o.db.transaction(async (opened) => {
+    const prior = this.#writing;
+    const body = async (opened: Queryable) => {
       const tx = this.#o.copyRows === false ? { query: opened.query, exec: opened.exec } : opened;
       if (indexes === "defer") await deferSecondaryIndexes(tx);
       // Every block that carries events is kept (times, ancestor search); so is the checkpoint block.
+      // Written behind, the blocks are not asked back: all are above the checkpoint, so none is stored.
       const newBlocks = await saveBlocks(
         tx,
         headers.filter((h) => h.number === to.number || withEvents.has(h.number)),
+        behind,
       );
       const fresh = await saveEvents(tx, events, newBlocks);
       const store = new Store(tx, this.#columns, cache);
@@ -417,20 +447,85 @@ export class SyncEngine {
       const next: Checkpoint = { number: to.number, hash: to.hash, journalFloor: floor };
       if (indexes === "restore") await restoreDeferredIndexes(tx);
       await advanceCheckpoint(tx, previous, next, Math.max(this.#head ?? to.number, to.number), journaled);
+      // The step before may still be committing: if it fails, this one must not commit after it.
+      if (prior) await prior;
       return { touched: store.touched, checkpoint: next };
-    });
-    // A step that did not commit leaves the cache holding its uncommitted rows.
-    const { touched, checkpoint } = await step.catch((error) => {
-      this.#cache.drop();
+    };
+    const done = (step: { touched: Store["touched"]; checkpoint: Checkpoint }) => {
+      this.#committed = {
+        cp: step.checkpoint,
+        newIndex: false,
+        indexesDeferred: indexes === null ? this.#committed.indexesDeferred : indexes === "defer",
+      };
+      this.#eventsIndexed += events.length;
+      this.#rate.add(events.length);
+      this.#emit({
+        type: "block",
+        fromBlock,
+        toBlock: step.checkpoint.number,
+        events: events.length,
+        touched: step.touched,
+      });
+    };
+    if (!behind) {
+      // A step that did not commit leaves the cache holding its uncommitted rows.
+      const step = await this.#o.db.transaction(body).catch((error) => {
+        this.#cache.drop();
+        throw error;
+      });
+      cache?.trim();
+      this.#advanceTo(step.checkpoint, indexes);
+      done(step);
+      return;
+    }
+    let written: { value: Awaited<ReturnType<typeof body>>; committed: Promise<void> };
+    try {
+      written = await this.#o.db.writeBehind!(body);
+    } catch (error) {
+      // Whatever the step before comes to, the state goes back to the last committed step.
+      this.#writing = null;
+      await prior?.catch(() => undefined);
+      this.#abandon();
       throw error;
-    });
+    }
     cache?.trim();
+    this.#advanceTo(written.value.checkpoint, indexes);
+    this.#writing = written.committed.then(
+      () => done(written.value),
+      (error) => {
+        this.#abandon();
+        throw error;
+      },
+    );
+    // Heard by the next step or by #drain; until then a failure must not count as unhandled.
+    this.#writing.catch(() => undefined);
+  }
+
+  /** The engine's view after a step was written (committed, or posted to be written behind). */
+  #advanceTo(checkpoint: Checkpoint, indexes: "defer" | "restore" | null): void {
     this.#newIndex = false;
     if (indexes !== null) this.#indexesDeferred = indexes === "defer";
     this.#cp = checkpoint;
-    this.#eventsIndexed += events.length;
-    this.#rate.add(events.length);
-    this.#emit({ type: "block", fromBlock, toBlock: to.number, events: events.length, touched });
+  }
+
+  /** The database holds what the engine's view says (after a rollback, a new index, a resume). */
+  #settled(): void {
+    this.#committed = { cp: this.#cp, newIndex: this.#newIndex, indexesDeferred: this.#indexesDeferred };
+  }
+
+  /** A step written behind failed: back to what the database holds, the last committed step. */
+  #abandon(): void {
+    this.#cache.drop();
+    this.#cp = this.#committed.cp;
+    this.#newIndex = this.#committed.newIndex;
+    this.#indexesDeferred = this.#committed.indexesDeferred;
+  }
+
+  /** Waits until the step written behind, if any, is committed; rejects if it failed. */
+  async #drain(): Promise<void> {
+    const writing = this.#writing;
+    this.#writing = null;
+    await writing;
   }
 
   async #prefetch(store: Store, events: DecodedEvent[]): Promise<void> {
@@ -451,6 +546,7 @@ export class SyncEngine {
   /** Finds the newest block we hold that is still canonical and rolls back everything above it. */
   async #reorg(): Promise<void> {
     const { db, chain, log } = this.#o;
+    await this.#drain();
     const cp = this.#cp!;
     let ancestor: { number: number; hash: string } | null = null;
     let below = cp.number + 1;
@@ -474,6 +570,7 @@ export class SyncEngine {
       this.#cp = genesis;
       this.#newIndex = true;
       this.#eventsIndexed = 0;
+      this.#settled();
       this.#emit({ type: "reorg", ancestor: this.#cp!.number, orphaned: cp.number - this.#cp!.number, reset: true });
       return;
     }
@@ -483,6 +580,7 @@ export class SyncEngine {
     const { target, removedEvents } = await db.transaction((tx) => rollBackTo(tx, this.#columns, common));
     this.#eventsIndexed -= removedEvents;
     this.#cp = { number: target.number, hash: target.hash, journalFloor: cp.journalFloor };
+    this.#settled();
     const orphaned = cp.number - target.number;
     log.warn({ ancestor: target.number, orphaned }, "re-org: rolled back to the common ancestor");
     this.#emit({ type: "reorg", ancestor: target.number, orphaned, reset: false });

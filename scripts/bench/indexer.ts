@@ -5,6 +5,8 @@
 //   npm run bench:indexer                    table
 //   npm run bench:indexer -- --json          one JSON object
 //   npm run bench:indexer -- --events 20000  a smaller history (quick look)
+//   npm run bench:indexer -- --in-process    also backfill into PGlite on the sync loop's thread (the
+//                                            baseline of the database thread, in the same run)
 //
 // History (test/indexer/helpers/history.ts): what a market looks like after some weeks of trading —
 // devices, certificate batches, energy, compute and bandwidth offers, bids, deals with energy lots
@@ -24,8 +26,9 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { pino } from "pino";
 import { type Abi, encodeFunctionData } from "viem";
-import { type Database, openDatabase } from "../../indexer/db/driver.ts";
+import { type Database, openDatabase, type Queryable } from "../../indexer/db/driver.ts";
 import { migrate } from "../../indexer/db/migrate.ts";
+import type { ThreadDatabase } from "../../indexer/db/pglite-thread.ts";
 import { loadContracts } from "../../indexer/deployment.ts";
 import { startServer } from "../../indexer/graphql/server.ts";
 import { handlers } from "../../indexer/handlers/index.ts";
@@ -47,6 +50,8 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "5" },
     connections: { type: "string", default: "10" },
     "skip-postgres": { type: "boolean", default: false },
+    /** Also backfill into PGlite on the sync loop's own thread (the baseline of the database thread). */
+    "in-process": { type: "boolean", default: false },
     /** INDEXER_TARGET_LOGS_PER_STEP of the backfills (the indexer's default). */
     "target-logs": { type: "string", default: "5000" },
   },
@@ -112,6 +117,8 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
   const loadBefore = loadavg()[0];
   const t0 = performance.now();
   const cpuBefore = process.cpuUsage();
+  const mainBefore = process.threadCpuUsage();
+  const dbThreadBefore = await (db as Partial<ThreadDatabase>).threadCpuMicros?.();
   await engine.init();
   const running = engine.run();
   const stop = async () => {
@@ -136,6 +143,9 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
   // CPU time of this process (sync loop and PGlite both run in it): steadier than wall time on a
   // machine shared with other work.
   const cpu = process.cpuUsage(cpuBefore);
+  const main = process.threadCpuUsage(mainBefore);
+  const dbThread =
+    dbThreadBefore === undefined ? undefined : (await (db as ThreadDatabase).threadCpuMicros()) - dbThreadBefore;
   const events = engine.status().eventsIndexed;
   return {
     engine,
@@ -144,6 +154,11 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
     events,
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    /** CPU of the sync loop's thread and of the database's (PGlite on its own thread), seconds. */
+    threadCpuSeconds: {
+      main: Number(((main.user + main.system) / 1e6).toFixed(2)),
+      database: dbThread === undefined ? null : Number((dbThread / 1e6).toFixed(2)),
+    },
     eventsPerSecond: Math.round(events / seconds),
     peakRssMb: Math.round(peakRss / 2 ** 20),
     loadAverage: Number(((loadBefore + loadavg()[0]) / 2).toFixed(2)),
@@ -194,37 +209,39 @@ class Parts {
       const table = /\b(?:INTO|UPDATE|FROM|TRUNCATE)\s+(?!json|\(|'\/dev)([a-z_]+)/i.exec(words)?.[1] ?? "";
       return `sql ${words.split(" ")[0].toUpperCase()} ${table}`.trim();
     };
+    type Body = (tx: Queryable) => Promise<unknown>;
+    const around = <P>(fn: Body, run: (f: Body) => Promise<P>): Promise<P> => {
+      const t = { wall: performance.now(), cpu: cpuNow() };
+      const outsideCpu = t.cpu - this.#outside.cpu;
+      this.#add("outside a step: engine, fetched ranges (CPU)", outsideCpu);
+      this.#add("outside a step: waiting (wall − CPU)", (t.wall - this.#outside.wall) * 1000 - outsideCpu);
+      let inQueries = 0;
+      const timed = async <T>(part: string, p: () => Promise<T>) => {
+        const q = cpuNow();
+        try {
+          return await this.#timed(part, p);
+        } finally {
+          inQueries += cpuNow() - q;
+        }
+      };
+      return run((tx) =>
+        fn({
+          ...tx,
+          query: (sql, params) => timed(statement(sql), () => tx.query(sql, params)),
+          copyFrom: tx.copyFrom
+            ? (table, columns, text) => timed(`sql COPY ${table}`, () => tx.copyFrom!(table, columns, text))
+            : undefined,
+        }),
+      ).finally(() => {
+        this.#add("step JS (handlers, store), commit", cpuNow() - t.cpu - inQueries);
+        this.#outside = { wall: performance.now(), cpu: cpuNow() };
+      });
+    };
     return {
       ...db,
-      transaction: (fn) => {
-        const t = { wall: performance.now(), cpu: cpuNow() };
-        const outsideCpu = t.cpu - this.#outside.cpu;
-        this.#add("outside a step: engine, fetched ranges (CPU)", outsideCpu);
-        this.#add("outside a step: waiting (wall − CPU)", (t.wall - this.#outside.wall) * 1000 - outsideCpu);
-        let inQueries = 0;
-        const timed = async <T>(part: string, p: () => Promise<T>) => {
-          const q = cpuNow();
-          try {
-            return await this.#timed(part, p);
-          } finally {
-            inQueries += cpuNow() - q;
-          }
-        };
-        return db
-          .transaction((tx) =>
-            fn({
-              ...tx,
-              query: (sql, params) => timed(statement(sql), () => tx.query(sql, params)),
-              copyFrom: tx.copyFrom
-                ? (table, columns, text) => timed(`sql COPY ${table}`, () => tx.copyFrom!(table, columns, text))
-                : undefined,
-            }),
-          )
-          .finally(() => {
-            this.#add("step JS (handlers, store), commit", cpuNow() - t.cpu - inQueries);
-            this.#outside = { wall: performance.now(), cpu: cpuNow() };
-          });
-      },
+      transaction: (fn) => around(fn, (f) => db.transaction(f)) as never,
+      // Written behind, a statement's part is what posting it to the database's thread costs here.
+      writeBehind: db.writeBehind ? (fn) => around(fn, (f) => db.writeBehind!(f)) as never : undefined,
     };
   }
 
@@ -236,9 +253,9 @@ class Parts {
   }
 }
 
-/** CPU time of this process so far, µs. */
+/** CPU time of this thread so far, µs (PGlite on its own thread counts apart). */
 function cpuNow(): number {
-  const u = process.cpuUsage();
+  const u = process.threadCpuUsage();
   return u.user + u.system;
 }
 
@@ -303,7 +320,7 @@ async function main() {
     // The indexer as `npm run indexer` runs it: PGlite in a data folder.
     const dataDir = tempDir("bench-indexer");
     dirs.push(dataDir);
-    db = await openDatabase({ kind: "pglite", dataDir });
+    db = await openDatabase({ kind: "pglite", dataDir, thread: true });
     const lite = await backfill(db, node, deployment, head);
     closers.push(lite.stop);
     const { engine, events, eventsPerSecond } = lite;
@@ -383,6 +400,30 @@ async function main() {
 
     // Last, so that its load on the node does not disturb the head-latency samples (with it first,
     // the WebSocket head feed of the PGlite indexer was seen to fall back to 1 s polling).
+    let inProcess: Record<string, unknown> | null = null;
+    if (args["in-process"]) {
+      log("backfilling into PGlite on the sync loop's thread…");
+      const dir = tempDir("bench-indexer-in-process");
+      dirs.push(dir);
+      const oneThread = await openDatabase({ kind: "pglite", dataDir: dir });
+      try {
+        const now = await x.head();
+        while ((engine.status().indexedBlock ?? -1) < now) await new Promise((r) => setTimeout(r, 5));
+        const run = await backfill(oneThread, node, deployment, now);
+        await run.stop();
+        inProcess = {
+          eventsPerSecond: run.eventsPerSecond,
+          backfillSeconds: Number(run.seconds.toFixed(2)),
+          backfillCpuSeconds: Number(run.cpuSeconds.toFixed(2)),
+          cpuUsPerEvent: Number(((run.cpuSeconds * 1e6) / run.events).toFixed(1)),
+          shareOfFetchOnly: Number((run.eventsPerSecond / fetched.eventsPerSecond).toFixed(2)),
+          peakRssMb: run.peakRssMb,
+          loadAverage: run.loadAverage,
+        };
+      } finally {
+        await oneThread.close();
+      }
+    }
     let postgres: Record<string, unknown> | null = null;
     if (!args["skip-postgres"]) {
       log("backfilling into PostgreSQL…");
@@ -418,9 +459,14 @@ async function main() {
       backfillSeconds: Number(lite.seconds.toFixed(2)),
       backfillCpuSeconds: Number(lite.cpuSeconds.toFixed(2)),
       eventsPerCpuSecond: Math.round(events / lite.cpuSeconds),
+      cpuUsPerEvent: Number(((lite.cpuSeconds * 1e6) / events).toFixed(1)),
+      /** CPU of the sync loop's thread and of PGlite's thread during the backfill (seconds). */
+      threadCpuSeconds: lite.threadCpuSeconds,
+      /** The same backfill with PGlite on the sync loop's thread (--in-process), later in the run. */
+      inProcess,
       /** Peak resident memory of the process during the PGlite backfill (MiB). */
       peakRssMb: lite.peakRssMb,
-      /** Where the PGlite backfill's CPU went, µs per event, and its wait for the node (wall). */
+      /** Where the sync loop thread's CPU went, µs per event, and its wait for the node (wall). */
       partsUsPerEvent: lite.parts,
       fetchOnlySeconds: Number(fetched.seconds.toFixed(2)),
       steps: lite.ranges.length,
@@ -438,7 +484,7 @@ async function main() {
         latencyP50Ms: load.latency.p50,
         latencyP99Ms: load.latency.p99,
       },
-      database: "pglite (file)",
+      database: "pglite (file, on its own thread)",
       loadAverage: { backfill: lite.loadAverage, fetchOnly: fetched.loadAverage, end: Number(loadavg()[0].toFixed(2)) },
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
@@ -455,6 +501,10 @@ async function main() {
         "backfill / fetch-only": result.shareOfFetchOnly,
         "PostgreSQL backfill events/s": result.postgres?.eventsPerSecond ?? "skipped",
         "backfill events per CPU-second": result.eventsPerCpuSecond,
+        "backfill CPU-µs per event": result.cpuUsPerEvent,
+        "sync loop thread CPU-s": result.threadCpuSeconds.main,
+        "database thread CPU-s": result.threadCpuSeconds.database ?? "n/a",
+        "in-process PGlite events/s": result.inProcess?.eventsPerSecond ?? "skipped",
         "backfill peak RSS MiB": result.peakRssMb,
         "head latency p50 ms": result.headLatencyP50Ms,
         "head latency p99 ms": result.headLatencyP99Ms,

@@ -39,7 +39,8 @@ export function indexerConfig(
   return {
     rpcUrl: node.url,
     wsUrl: `ws://127.0.0.1:${node.port}`,
-    database: o.database ?? { kind: "pglite", dataDir: o.dataDir },
+    // As the indexer runs by default (INDEXER_DB_THREAD): PGlite on its own thread.
+    database: o.database ?? { kind: "pglite", dataDir: o.dataDir, thread: true },
     deploymentFile: deployment.file,
     confirmations: 0,
     reorgDepth: 64,

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { pino } from "pino";
+import { readSyncState } from "../../../indexer/db/checkpoint.ts";
 import { countDeferredIndexes } from "../../../indexer/db/deferred-indexes.ts";
 import { type Database, openDatabase } from "../../../indexer/db/driver.ts";
 import { dumpIndex } from "../../../indexer/db/dump.ts";
@@ -48,11 +49,16 @@ describe("fast backfill", () => {
   /** Per database indexed: the most secondary indexes it held deferred after a step. */
   const deferredMost = new Map<Database, number>();
 
-  /** Indexes the history; with `failTransaction`, that transaction fails once after its writes. */
-  async function index(options: Partial<SyncOptions>, failTransaction?: number): Promise<Database> {
+  /**
+   * Indexes the history; with `failTransaction`, that transaction fails once after its writes. With
+   * `thread`, PGlite runs on its own thread, steps are written behind, and the failing transaction
+   * is one of them: a statement after its writes fails in the database's thread, after the engine
+   * has gone on to build the next step.
+   */
+  async function index(options: Partial<SyncOptions>, failTransaction?: number, thread = false): Promise<Database> {
     const dataDir = tempDir("fast-db");
     dirs.push(dataDir);
-    const db = await openDatabase({ kind: "pglite", dataDir });
+    const db = await openDatabase({ kind: "pglite", dataDir, thread });
     await migrate(db);
     let transactions = 0;
     let deferred = 0;
@@ -65,6 +71,16 @@ describe("fast backfill", () => {
           if (++transactions === failTransaction) throw new Error("connection lost before commit");
           return result;
         }),
+      writeBehind: db.writeBehind
+        ? (fn) =>
+            db.writeBehind!(async (tx) => {
+              const result = await fn(tx);
+              deferred = Math.max(deferred, await countDeferredIndexes(tx));
+              // Posted and not waited for, like the step's own writes: the step returns before it fails.
+              if (++transactions === failTransaction) await tx.query("INSERT INTO blocks (number) VALUES (NULL)");
+              return result;
+            })
+        : undefined,
     };
     let failures = 0;
     const chain = createChain({ rpcUrl: node.url, wsUrl: "off" });
@@ -85,9 +101,14 @@ describe("fast backfill", () => {
     try {
       await engine.init();
       while ((engine.status().indexedBlock ?? -1) < head) {
-        await engine.step().catch((error: Error) => {
-          if (!/connection lost/.test(error.message)) throw error;
+        await engine.step().catch(async (error: Error) => {
+          if (!/connection lost|null value in column "number"/.test(error.message)) throw error;
           failures++;
+          // Nothing of the failed step is in the database, which is at the checkpoint the engine resumes from.
+          const state = await readSyncState(db);
+          assert.equal(state?.block_number, engine.status().indexedBlock);
+          const [{ last }] = await db.query<{ last: number | null }>("SELECT max(number)::int8 AS last FROM blocks");
+          assert.equal(last, state?.block_number);
         });
       }
     } finally {
@@ -112,10 +133,13 @@ describe("fast backfill", () => {
     const cachedSteps = await index({ targetLogsPerStep: 300, maxBlockRange: 10 });
     // A step whose transaction fails after its handlers ran: the retry must not see its rows.
     const retried = await index({ targetLogsPerStep: 300, maxBlockRange: 10 }, 5);
+    // PGlite on its own thread, steps written behind; the same, with one step failing in the database.
+    const threaded = await index({}, undefined, true);
+    const threadedRetried = await index({ targetLogsPerStep: 300, maxBlockRange: 10 }, 5, true);
     try {
       assert.equal(deferredMost.get(reference), 0);
       // In many steps, the secondary indexes are dropped after the first and built in the last.
-      for (const db of [cachedSteps, retried])
+      for (const db of [cachedSteps, retried, threadedRetried])
         assert.ok((deferredMost.get(db) ?? 0) >= 20, `the backfill deferred ${deferredMost.get(db)} indexes`);
       const want = await dumpIndex(reference);
       const got = await dumpIndex(fast);
@@ -126,7 +150,17 @@ describe("fast backfill", () => {
       const small = await dumpIndex(cachedSteps);
       for (const table of Object.keys(want))
         assert.deepStrictEqual(small[table], want[table], `${table} (small steps)`);
+      for (const [label, db] of [
+        ["retried", retried],
+        ["database thread", threaded],
+        ["database thread, retried", threadedRetried],
+      ] as const) {
+        const other = await dumpIndex(db);
+        for (const table of Object.keys(want)) assert.deepStrictEqual(other[table], want[table], `${table} (${label})`);
+      }
     } finally {
+      await threaded.close();
+      await threadedRetried.close();
       await reference.close();
       await fast.close();
       await cachedSteps.close();

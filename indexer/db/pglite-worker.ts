@@ -1,0 +1,117 @@
+// The PGlite database on a thread of its own (node:worker_threads), so that its WebAssembly runs on
+// the machine's second core while the sync loop decodes and handles the next step on the first
+// (docs/indexer.md "Backfill speed"). The other side is pglite-thread.ts.
+//
+// Messages are taken strictly one at a time, in the order they were posted: a read posted after a
+// step's writes sees them. Inside a transaction a statement may be posted with no reply wanted
+// (a write whose result nobody reads); the first such statement that fails spoils the transaction,
+// whose COMMIT then rolls it back and answers with that statement's error.
+import { parentPort } from "node:worker_threads";
+import { PGlite } from "@electric-sql/pglite";
+import type { ThreadReply, ThreadRequest, ThreadStatement } from "./pglite-thread.ts";
+
+const port = parentPort!;
+let client: PGlite | null = null;
+/** A transaction is open. */
+let open = false;
+/** The first error of the open transaction (statements after it are not run). */
+let spoiled: unknown = null;
+const queue: ThreadRequest[] = [];
+let draining = false;
+
+/** JSON parameters arrive as their UTF-8 bytes and are passed on as such (driver.ts JsonParam). */
+const JSON_BYTES = { serializers: { 114: (x: unknown) => x as string } };
+
+port.on("message", (m: ThreadRequest) => {
+  queue.push(m);
+  if (!draining) void drain();
+});
+
+async function drain(): Promise<void> {
+  draining = true;
+  while (queue.length > 0) {
+    const m = queue.shift()!;
+    try {
+      const reply = await handle(m);
+      if (reply) port.postMessage(reply.message, reply.transfer ?? []);
+    } catch (error) {
+      // PostgreSQL itself would answer a COMMIT of a failed transaction with a silent ROLLBACK.
+      if (open && "reply" in m) spoiled ??= error;
+      if (!("reply" in m) || m.reply) port.postMessage({ id: m.id, error: errorData(error) } satisfies ThreadReply);
+    }
+  }
+  draining = false;
+}
+
+async function handle(m: ThreadRequest): Promise<{ message: ThreadReply; transfer?: ArrayBuffer[] } | null> {
+  switch (m.op) {
+    case "open": {
+      const load = m.load ? new Blob([m.load]) : undefined;
+      client = await PGlite.create({
+        ...(m.dataDir ? { dataDir: m.dataDir } : {}),
+        ...(load ? { loadDataDir: load } : {}),
+      });
+      if (!m.dump) return { message: { id: m.id } };
+      const dumped = new Uint8Array(await (await client.dumpDataDir("none")).arrayBuffer());
+      return { message: { id: m.id, dumped }, transfer: [dumped.buffer as ArrayBuffer] };
+    }
+    case "begin":
+      spoiled = null;
+      await client!.exec("BEGIN");
+      open = true;
+      return { message: { id: m.id } };
+    case "commit": {
+      const failure = spoiled;
+      spoiled = null;
+      open = false;
+      if (failure !== null) {
+        await client!.exec("ROLLBACK");
+        throw failure;
+      }
+      await client!.exec("COMMIT");
+      return { message: { id: m.id } };
+    }
+    case "rollback":
+      spoiled = null;
+      open = false;
+      await client!.exec("ROLLBACK");
+      return { message: { id: m.id } };
+    case "stats": {
+      const cpu = process.threadCpuUsage();
+      return { message: { id: m.id, cpuMicros: cpu.user + cpu.system } };
+    }
+    case "close":
+      await client?.close();
+      client = null;
+      return { message: { id: m.id } };
+    default: {
+      // A statement: skipped once the transaction it belongs to is spoiled.
+      if (spoiled !== null) {
+        if (!m.reply) return null;
+        throw spoiled;
+      }
+      const rows = await run(m);
+      return m.reply ? { message: { id: m.id, rows } } : null;
+    }
+  }
+}
+
+async function run(m: ThreadStatement): Promise<unknown[]> {
+  const pg = client!;
+  if (m.op === "exec") {
+    await pg.exec(m.sql);
+    return [];
+  }
+  if (m.op === "copy") {
+    await pg.query(`COPY ${m.table} (${m.columns.join(", ")}) FROM '/dev/blob'`, [], { blob: new Blob([m.data]) });
+    return [];
+  }
+  const json = m.params?.some((p) => p instanceof Uint8Array) ?? false;
+  return (await pg.query(m.sql, m.params, json ? JSON_BYTES : undefined)).rows;
+}
+
+/** What survives the trip to the other thread: the message and PostgreSQL's fields. */
+function errorData(error: unknown): ThreadReply["error"] {
+  const e = error as { message?: string; name?: string; code?: string; detail?: string };
+  return { message: e?.message ?? String(error), name: e?.name, code: e?.code, detail: e?.detail };
+}
