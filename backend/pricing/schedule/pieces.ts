@@ -45,8 +45,8 @@ export class PieceStore {
     this.stuck = new Uint8Array(n);
     this.first = new Int32Array(bids).fill(-1);
     this.last = new Int32Array(bids).fill(-1);
-    this.lotSlot = new Int32Array(4 * n);
-    this.lotWh = new Float64Array(4 * n);
+    this.lotSlot = new Int32Array(3 * n);
+    this.lotWh = new Float64Array(3 * n);
   }
 
   /** Appends a piece to bid `b`'s list (its lots written later with `setLots`). Returns its id. */
