@@ -32,9 +32,9 @@ const WORTH_EXPONENT = 0.7;
 const SECOND_ORDER_BIDS = 20_000;
 /**
  * Books with at most this many live bids reroute certificates (place.ts). On the 100k-order books,
- * even with the pieces in typed columns and 1 check per bid, it costs 1.08–1.14× the CPU of the
- * fixed book's schedule (+0.70 % welfare; flexible 1.05–1.24×, +0.56 %), which the 1 s budget of a
- * fixed 100k book does not hold (docs/pricing.md, "The fast scheduler").
+ * even with the pieces in typed columns and 1 check per bid, it costs ~1.11× the CPU of the fixed
+ * book's schedule (+0.70 % welfare; flexible ~1.07×, +0.56 %), which the 1 s budget of a fixed 100k
+ * book does not hold (docs/pricing.md, "The fast scheduler").
  */
 const REROUTE_BIDS = 20_000;
 /** Books with at most this many live bids also run pass 2 and 3 buying the cheapest certificates. */
