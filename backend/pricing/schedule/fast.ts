@@ -39,9 +39,10 @@ const FLEXIBLE_WORTH = 0.5;
 /** Books with at most this many live bids get the second schedule of pass 3. */
 const SECOND_ORDER_BIDS = 20_000;
 /**
- * Books with at most this many live bids reroute certificates (place.ts). On 100k-order books the
- * holder lists and pieces it keeps cost 1.3–1.5× the CPU of the whole schedule for +0.9 % welfare,
- * which the 1 s budget of a fixed 100k book does not hold.
+ * Books with at most this many live bids reroute certificates (place.ts). On the 100k-order books,
+ * even with the pieces in typed columns and 1 check per bid, it costs ~1.11× the CPU of the fixed
+ * book's schedule (+0.70 % welfare; flexible ~1.07×, +0.56 %), which the 1 s budget of a fixed 100k
+ * book does not hold (docs/pricing.md, "The fast scheduler").
  */
 const REROUTE_BIDS = 20_000;
 /**

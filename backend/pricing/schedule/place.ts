@@ -9,32 +9,24 @@
 // valid on its own). Both schedulers build their matches here.
 
 import { mulDiv } from "./mul-div.ts";
+import { PieceStore } from "./pieces.ts";
 import { AREA_OF_REGION, type PreparedSchedule, poolRegions, REGION_SLOTS, routeKey } from "./prepare.ts";
 import { HOUR, type HourlyEnergyLot, MAX_JOB_HOURS, ORIGIN, type ScheduledMatch, type TimedBook } from "./types.ts";
-
-/** One placed piece of a bid. Never changed once made: a state that reroutes its certificates makes a new one. */
-type Piece = {
-  /** Where its match is in `placed`. */
-  index: number;
-  c: number;
-  start: number;
-  q: number;
-  lots: { slot: number; wh: number }[];
-  /** The link it reserved (−1: none, or the bid's link reused). */
-  link: number;
-  welfare: number;
-  match: ScheduledMatch;
-};
 
 /** Hours per block of the per-route link index (linkBlocks). */
 const LINK_BLOCK_HOURS = 24;
 
 /**
- * Holders a rerouting state asks to move, per live bid of the book: on seeded books of 1k–100k
- * orders the gain stops growing at about 2 (the worthiest bids, scheduled first, use them), and
- * the checks are what rerouting costs on a 100k-order book.
+ * Holders a rerouting state asks to move, per live bid of the book: on seeded books of 1k–20k
+ * orders the gain stops growing at about 2 (the worthiest bids, scheduled first, use them). On the
+ * 100k books the gain grows nearly linearly with the checks (0.5 per bid +0.37 %, 1 +0.70 %, 2
+ * +0.90 % on the fixed book), and the checks are what rerouting costs there.
  */
 const REROUTE_CHECKS_PER_BID = 2;
+
+/** A match's energy lots by offer id, then hour. */
+const byOfferHour = (x: HourlyEnergyLot, y: HourlyEnergyLot) =>
+  x.offerId < y.offerId ? -1 : x.offerId > y.offerId ? 1 : x.hour - y.hour;
 
 /** Above this many certificate slots a job's pool is sorted with Array.sort, below by insertion. */
 const INSERTION_SORT_MAX = 48;
@@ -50,7 +42,7 @@ export class ScheduleState {
   /** Per live bid: the link reserved on each route (routeKey → link index). */
   private readonly bidLinks = new Map<number, Map<number, number>>();
   /** Per live bid: its placed pieces, kept when the state is undoable or reroutes certificates. */
-  private readonly pieces: (Piece[] | undefined)[];
+  private pieces: PieceStore;
   /** The matches in the order they were placed; a removed piece leaves a hole. */
   private placed: (ScheduledMatch | undefined)[] = [];
   private holes = 0;
@@ -65,16 +57,22 @@ export class ScheduleState {
   private holderNext = new Int32Array(0);
   private holderCount = 0;
   private readonly reroute: boolean;
-  /** Pieces whose pools have no certificate left in any hour they could take more: no move can help them until a removal. */
-  private stuck = new Set<Piece>();
-  /** Per bid: the (start, pool) of its last reroute that freed nothing. */
-  private readonly rerouteFailed = new Map<number, number>();
+  /** Per bid: the (start, pool) of its last reroute that freed nothing (−1: none). */
+  private readonly rerouteFailed: Float64Array;
   /** Holders a rerouting state may still ask to move (REROUTE_CHECKS_PER_BID per live bid; a clone starts afresh). */
   private rerouteChecks: number;
   private readonly rerouteUsed = new Float64Array(MAX_JOB_HOURS);
   private readonly rerouteOptions: number[] = [];
   private readonly routeBlocks = new Map<number, { first: Int32Array; links: Int32Array }>();
   private readonly pick: number[] = [];
+  /** chooseCertificates' answer: lots chosenSlot/chosenWh[0 .. its count). */
+  private chosenSlot = new Int32Array(64);
+  private chosenWh = new Float64Array(64);
+  /** moveCertificates' scratch: the Wh it adds, and the holder's lots after the move. */
+  private addedSlot = new Int32Array(64);
+  private addedWh = new Float64Array(64);
+  private movedSlot = new Int32Array(64);
+  private movedWh = new Float64Array(64);
   /** chooseCertificates' sort key of each energy slot, indexed by slot (with `spareScarce`). */
   private key = new Float64Array(64);
   private readonly spareScarce: boolean;
@@ -104,9 +102,15 @@ export class ScheduleState {
     this.spareScarce = spareScarce;
     this.reroute = reroute;
     this.holderHead = new Int32Array(reroute ? prep.energy.left.length : 0).fill(-1);
+    // About five certificate lots per bid are held on a full book (each one an entry).
+    this.holderBid = new Int32Array(reroute ? 5 * prep.bids.length : 0);
+    this.holderNext = new Int32Array(this.holderBid.length);
     this.rerouteChecks = reroute ? REROUTE_CHECKS_PER_BID * prep.bids.length : 0;
     this.remaining = Float64Array.from(prep.bids, (b) => b.remaining);
-    this.pieces = new Array(prep.bids.length).fill(undefined);
+    // About two pieces per bid on a full book: sized once, not grown (each growth is garbage for
+    // the collector to meet, and on a 100k-order book an extra full collection).
+    this.pieces = new PieceStore(prep.bids.length, undoable || reroute ? 2 * prep.bids.length : 0);
+    this.rerouteFailed = new Float64Array(reroute ? prep.bids.length : 0).fill(-1);
     this.start = new Int32Array(prep.bids.length).fill(-1);
   }
 
@@ -116,7 +120,8 @@ export class ScheduleState {
     if (start < compute.start || start + duration > compute.end) return 0;
     let free = Infinity;
     const from = compute.offset + start - compute.start;
-    for (let k = 0; k < duration; k++) free = Math.min(free, this.prep.computeFree[from + k]);
+    const computeFree = this.prep.computeFree;
+    for (let k = 0; k < duration && free > 0; k++) if (computeFree[from + k] < free) free = computeFree[from + k];
     return free;
   }
 
@@ -142,13 +147,14 @@ export class ScheduleState {
     if (this.start[b] >= 0 && this.start[b] !== start) return 0;
     // One match per (bid, compute offer): after a removal a bid may find room again on an offer
     // it already holds, and a second match there would only split one bundle in two.
-    if (this.undoable && this.pieces[b]?.some((p) => p.c === c)) return 0;
+    if (this.undoable)
+      for (let p = this.pieces.first[b]; p >= 0; p = this.pieces.next[p]) if (this.pieces.offer[p] === c) return 0;
     let q = Math.min(vcu, this.remaining[b], this.freeVcu(c, start, duration));
     if (q <= 0) return 0;
 
     // Certificates: hours of the job, pool of the bid's origin rule, cheapest first.
     const minBps = order.minGreenBps;
-    let lots: { slot: number; wh: number }[] = [];
+    let lots = 0;
     if (minBps > 0) {
       const supply = this.supply.length >= duration ? this.supply : new Float64Array(duration);
       for (let k = 0; k < duration; k++)
@@ -165,11 +171,11 @@ export class ScheduleState {
       // what its holders could not move then they cannot now (until bids are removed).
       const tried = start * 2 ** 32 + (pool >>> 0);
       let fitting = fits(q);
-      if (!fitting && this.reroute && this.rerouteFailed.get(b) !== tried) {
+      if (!fitting && this.rerouteChecks > 0 && this.rerouteFailed[b] !== tried) {
         const need = mulDiv(q, compute.milliWhPerVcuHour, 1000, false);
         const min = mulDiv(need * duration, minBps, 10_000, true);
         if (this.rerouteCertificates(pool, start, duration, need, min, supply)) fitting = fits(q);
-        else this.rerouteFailed.set(b, tried);
+        else this.rerouteFailed[b] = tried;
       }
       if (!fitting) {
         let lo = 0;
@@ -229,16 +235,11 @@ export class ScheduleState {
     // Payments at reserve; the all-in limit in exact arithmetic.
     const vcuHours = BigInt(q * duration);
     const computePayment = compute.order.reservePricePerVcuHour * vcuHours;
-    const priced = (chosen: { slot: number; wh: number }[]) => this.priceLots(chosen);
-    const allIn = (lotsPriced: HourlyEnergyLot[]) => {
-      const total = computePayment + linkPayment + lotsPriced.reduce((s, l) => s + l.payment, 0n);
-      return total + (total * BigInt(this.feeBps)) / 10_000n;
-    };
-    let energyLots = priced(lots);
+    let energyLots = this.priceLots(this.chosenSlot, this.chosenWh, lots);
     const limit = order.limitPricePerVcuHour * vcuHours;
-    if (allIn(energyLots) > limit) {
+    if (this.allIn(computePayment + linkPayment, energyLots) > limit) {
       // Certificates that spare scarce hours may cost more than the bid can pay: the cheapest then.
-      if (!this.spareScarce || lots.length === 0) return 0;
+      if (!this.spareScarce || lots === 0) return 0;
       lots = this.chooseCertificates(
         order.certificateOrigin,
         compute.region,
@@ -249,17 +250,18 @@ export class ScheduleState {
         minBps,
         false,
       );
-      energyLots = priced(lots);
-      if (allIn(energyLots) > limit) return 0;
+      energyLots = this.priceLots(this.chosenSlot, this.chosenWh, lots);
+      if (this.allIn(computePayment + linkPayment, energyLots) > limit) return 0;
     }
 
     // Commit.
     const from = compute.offset + start - compute.start;
     for (let k = 0; k < duration; k++) prep.computeFree[from + k] -= q;
     let energyCost = 0;
-    for (const { slot, wh } of lots) {
-      this.takeEnergy(slot, wh);
-      energyCost += (prep.energy.pricePerKwh[slot] * wh) / 1000;
+    const { chosenSlot, chosenWh } = this;
+    for (let i = 0; i < lots; i++) {
+      this.takeEnergy(chosenSlot[i], chosenWh[i]);
+      energyCost += (prep.energy.pricePerKwh[chosenSlot[i]] * chosenWh[i]) / 1000;
     }
     if (newLink) {
       const l = prep.links[link];
@@ -270,7 +272,7 @@ export class ScheduleState {
     }
     this.remaining[b] -= q;
     this.start[b] = start;
-    energyLots.sort((x, y) => (x.offerId < y.offerId ? -1 : x.offerId > y.offerId ? 1 : x.hour - y.hour));
+    energyLots.sort(byOfferHour);
     const match: ScheduledMatch = {
       bidId: order.id,
       computeOfferId: compute.order.id,
@@ -287,11 +289,9 @@ export class ScheduleState {
       (newLink ? prep.links[link].price * bid.mbps * duration : 0);
     this.welfare += welfare;
     if (this.undoable || this.reroute) {
-      const piece = { index: this.placed.length, c, start, q, lots, link: newLink ? link : -1, welfare, match };
-      const list = this.pieces[b];
-      if (list === undefined) this.pieces[b] = [piece];
-      else list.push(piece);
-      if (this.reroute) for (const { slot } of lots) this.hold(slot, b);
+      const piece = this.pieces.add(b, this.placed.length, c, start, q, newLink ? link : -1, welfare);
+      this.pieces.setLots(piece, chosenSlot, chosenWh, lots);
+      if (this.reroute) for (let i = 0; i < lots; i++) this.hold(chosenSlot[i], b);
     }
     this.placed.push(match);
     return q;
@@ -380,124 +380,170 @@ export class ScheduleState {
    * in pieces stuck for good).
    */
   private moveCertificates(b: number, slot: number, want: number, avoid: number, from: number, to: number): number {
-    const list = this.pieces[b];
-    if (list === undefined) return -1;
+    const pieces = this.pieces;
+    if (pieces.first[b] < 0) return -1;
     const { prep } = this;
     const { energy, span } = prep;
     const bid = prep.bids[b];
     const d = bid.duration;
     let moved = 0;
     let movable = false;
-    for (let p = 0; p < list.length && moved < want; p++) {
-      const piece = list[p];
-      let holds = false;
-      for (const l of piece.lots) holds ||= l.slot === slot && l.wh > 0;
-      if (!holds || this.stuck.has(piece)) continue;
-      const compute = prep.computes[piece.c];
+    for (let p = pieces.first[b]; p >= 0 && moved < want; p = pieces.next[p]) {
+      const lotFrom = pieces.lotFrom[p];
+      const lotTo = lotFrom + pieces.lotCount[p];
+      let taken = -1;
+      for (let i = lotFrom; i < lotTo; i++) if (pieces.lotSlot[i] === slot && pieces.lotWh[i] > 0) taken = i;
+      if (taken < 0 || pieces.stuck[p] === 1) continue;
+      const pieceStart = pieces.start[p];
+      const compute = prep.computes[pieces.offer[p]];
       const origin = bid.order.certificateOrigin;
       const pool = poolRegions(origin, compute.region);
-      // First from the pool's totals: is anything left in its hours, and outside the ones avoided?
+      const q = pieces.vcu[p];
+      const pieceNeed = mulDiv(q, compute.milliWhPerVcuHour, 1000, false);
+      const usedInHour = this.rerouteUsed.fill(0, 0, d);
+      for (let i = lotFrom; i < lotTo; i++) usedInHour[energy.hour[pieces.lotSlot[i]] - pieceStart] += pieces.lotWh[i];
+      const slotHour = energy.hour[slot];
+      // First from the totals, before any slot is looked at: is anything left in the pool's hours
+      // (if not, the piece is stuck), and in an hour it has room in, outside the cells avoided?
       let open = false;
       let possible = false;
-      const inside = (pool & ~avoid) === 0;
       for (let k = 0; k < d && !possible; k++) {
-        const h = piece.start + k;
+        const h = pieceStart + k;
         if (this.poolSupply(origin, compute.region, h) <= 0) continue;
         open = true;
-        possible = !inside || h < from || h >= to;
+        if (h !== slotHour && usedInHour[k] >= pieceNeed) continue;
+        const allowed = h >= from && h < to ? pool & ~avoid : pool;
+        possible = allowed === pool;
+        for (let r = 0; r < REGION_SLOTS && !possible && allowed !== 0; r++)
+          possible = ((allowed >>> r) & 1) === 1 && energy.supplyRegion[r * span + h] > 0;
       }
-      if (!open) this.stuck.add(piece);
+      if (!open) pieces.stuck[p] = 1;
       else movable = true;
       if (!possible) continue;
-      const pieceNeed = mulDiv(piece.q, compute.milliWhPerVcuHour, 1000, false);
-      const usedInHour = this.rerouteUsed.fill(0, 0, d);
-      for (const l of piece.lots) usedInHour[energy.hour[l.slot] - piece.start] += l.wh;
-      const slotHour = energy.hour[slot];
       // Slots it may move to, cheapest first.
       const options = this.rerouteOptions;
       options.length = 0;
       for (let k = 0; k < d; k++) {
-        const h = piece.start + k;
+        const h = pieceStart + k;
         if (h !== slotHour && usedInHour[k] >= pieceNeed) continue;
         for (let r = 0; r < REGION_SLOTS; r++) {
           if (((pool >>> r) & 1) === 0) continue;
           if (((avoid >>> r) & 1) === 1 && h >= from && h < to) continue;
           const cell = r * span + h;
+          if (energy.supplyRegion[cell] <= 0) continue;
           for (let i = energy.cellStart[cell]; i < energy.cellStart[cell + 1]; i++)
             if (energy.left[energy.cellSlots[i]] > 0) options.push(energy.cellSlots[i]);
         }
       }
       if (options.length === 0) continue;
       options.sort((x, y) => energy.pricePerKwh[x] - energy.pricePerKwh[y] || x - y);
-      const lots = piece.lots.map((l) => ({ slot: l.slot, wh: l.wh }));
-      const taken = lots.find((l) => l.slot === slot) as { slot: number; wh: number };
-      let left = Math.min(want - moved, taken.wh);
-      const added: { slot: number; wh: number }[] = [];
+      let left = Math.min(want - moved, pieces.lotWh[taken]);
+      if (this.addedSlot.length < options.length) {
+        this.addedSlot = new Int32Array(2 * options.length);
+        this.addedWh = new Float64Array(2 * options.length);
+      }
+      const { addedSlot, addedWh } = this;
+      let added = 0;
+      let amount = 0;
       for (const option of options) {
         if (left <= 0) break;
-        const k = energy.hour[option] - piece.start;
+        const k = energy.hour[option] - pieceStart;
         // In the freed slot's own hour the Wh moved frees its room there.
-        const room = k === slotHour - piece.start ? left : pieceNeed - usedInHour[k];
+        const room = k === slotHour - pieceStart ? left : pieceNeed - usedInHour[k];
         const wh = Math.min(left, energy.left[option], room);
         if (wh <= 0) continue;
-        if (k !== slotHour - piece.start) usedInHour[k] += wh;
+        if (k !== slotHour - pieceStart) usedInHour[k] += wh;
         left -= wh;
-        added.push({ slot: option, wh });
+        amount += wh;
+        addedSlot[added] = option;
+        addedWh[added++] = wh;
       }
-      const amount = added.reduce((sum, a) => sum + a.wh, 0);
       if (amount <= 0) continue;
-      taken.wh -= amount;
-      for (const a of added) {
-        const same = lots.find((l) => l.slot === a.slot);
-        if (same === undefined) lots.push({ slot: a.slot, wh: a.wh });
-        else same.wh += a.wh;
+      // The holder's lots after the move: its old ones less the Wh moved, the added ones merged in.
+      const size = lotTo - lotFrom + added;
+      if (this.movedSlot.length < size) {
+        this.movedSlot = new Int32Array(2 * size);
+        this.movedWh = new Float64Array(2 * size);
       }
-      const kept = lots.filter((l) => l.wh > 0);
-      const energyLots = this.priceLots(kept);
-      const old = piece.match;
-      const total = old.computePayment + old.bandwidthPayment + energyLots.reduce((sum, l) => sum + l.payment, 0n);
-      const limit = bid.order.limitPricePerVcuHour * BigInt(piece.q * d);
-      if (total + (total * BigInt(this.feeBps)) / 10_000n > limit) continue;
-      // Commit: the Wh change hands, the piece is replaced by its rerouted copy.
+      const { movedSlot, movedWh } = this;
+      let kept = 0;
+      for (let i = lotFrom; i < lotTo; i++) {
+        movedSlot[kept] = pieces.lotSlot[i];
+        movedWh[kept++] = pieces.lotWh[i] - (i === taken ? amount : 0);
+      }
+      for (let a = 0; a < added; a++) {
+        let same = 0;
+        while (same < kept && movedSlot[same] !== addedSlot[a]) same++;
+        if (same < kept) movedWh[same] += addedWh[a];
+        else {
+          movedSlot[kept] = addedSlot[a];
+          movedWh[kept++] = addedWh[a];
+        }
+      }
+      let n = 0;
+      for (let i = 0; i < kept; i++)
+        if (movedWh[i] > 0) {
+          movedSlot[n] = movedSlot[i];
+          movedWh[n++] = movedWh[i];
+        }
+      const energyLots = this.priceLots(movedSlot, movedWh, n);
+      const old = this.placed[pieces.index[p]] as ScheduledMatch;
+      const limit = bid.order.limitPricePerVcuHour * BigInt(q * d);
+      if (this.allIn(old.computePayment + old.bandwidthPayment, energyLots) > limit) continue;
+      // Commit: the Wh change hands, the piece's lots and match are replaced by its rerouted ones.
       let costChange = 0;
       this.takeEnergy(slot, -amount);
       costChange -= (energy.pricePerKwh[slot] * amount) / 1000;
-      for (const a of added) {
-        this.takeEnergy(a.slot, a.wh);
-        costChange += (energy.pricePerKwh[a.slot] * a.wh) / 1000;
-        this.hold(a.slot, b);
+      for (let a = 0; a < added; a++) {
+        this.takeEnergy(addedSlot[a], addedWh[a]);
+        costChange += (energy.pricePerKwh[addedSlot[a]] * addedWh[a]) / 1000;
+        this.hold(addedSlot[a], b);
       }
-      energyLots.sort((x, y) => (x.offerId < y.offerId ? -1 : x.offerId > y.offerId ? 1 : x.hour - y.hour));
+      energyLots.sort(byOfferHour);
       this.welfare -= costChange;
-      const match = { ...old, energyLots };
-      list[p] = { ...piece, lots: kept, welfare: piece.welfare - costChange, match };
-      this.placed[piece.index] = match;
+      pieces.welfare[p] -= costChange;
+      pieces.setLots(p, movedSlot, movedWh, n);
+      this.placed[pieces.index[p]] = { ...old, energyLots };
       moved += amount;
     }
     return movable || moved > 0 ? moved : -1;
   }
 
-  private priceLots(chosen: { slot: number; wh: number }[]): HourlyEnergyLot[] {
+  /** What a match with these payments for compute and link and these energy lots costs its bid, fee included. */
+  private allIn(computeAndLink: bigint, energyLots: HourlyEnergyLot[]): bigint {
+    let total = computeAndLink;
+    for (const l of energyLots) total += l.payment;
+    return total + (total * BigInt(this.feeBps)) / 10_000n;
+  }
+
+  /** The lots slots/whs[0 .. n) as priced energy lots of a match. */
+  private priceLots(slots: Int32Array, whs: Float64Array, n: number): HourlyEnergyLot[] {
     const { prep } = this;
-    return chosen.map(({ slot, wh }): HourlyEnergyLot => {
-      const energyOffer = this.book.energyOffers[prep.energy.offer[slot]];
-      return {
+    const lots: HourlyEnergyLot[] = [];
+    for (let i = 0; i < n; i++) {
+      const energyOffer = this.book.energyOffers[prep.energy.offer[slots[i]]];
+      const wh = BigInt(whs[i]);
+      lots.push({
         offerId: energyOffer.id,
-        hour: (prep.base + prep.energy.hour[slot]) * HOUR,
-        wh: BigInt(wh),
-        payment: (energyOffer.reservePricePerKwh * BigInt(wh) + 999n) / 1000n,
-      };
-    });
+        hour: (prep.base + prep.energy.hour[slots[i]]) * HOUR,
+        wh,
+        payment: (energyOffer.reservePricePerKwh * wh + 999n) / 1000n,
+      });
+    }
+    return lots;
   }
 
   /** Bids with a piece on compute offer `c` in some hour of [from, to) (undoable states only). */
   bidsOn(c: number, from: number, to: number): number[] {
+    const { pieces } = this;
     const found: number[] = [];
-    for (let b = 0; b < this.pieces.length; b++) {
-      const list = this.pieces[b];
-      if (list === undefined) continue;
+    for (let b = 0; b < this.remaining.length; b++) {
       const d = this.prep.bids[b].duration;
-      if (list.some((p) => p.c === c && p.start < to && p.start + d > from)) found.push(b);
+      for (let p = pieces.first[b]; p >= 0; p = pieces.next[p])
+        if (pieces.offer[p] === c && pieces.start[p] < to && pieces.start[p] + d > from) {
+          found.push(b);
+          break;
+        }
     }
     return found;
   }
@@ -508,16 +554,16 @@ export class ScheduleState {
    */
   bidsOnCertificates(regions: number, from: number, to: number): number[] {
     const { energy } = this.prep;
+    const { pieces } = this;
     const found: number[] = [];
-    for (let b = 0; b < this.pieces.length; b++) {
-      const list = this.pieces[b];
-      if (list === undefined) continue;
-      const holds = list.some((p) =>
-        p.lots.some(({ slot }) => {
+    for (let b = 0; b < this.remaining.length; b++) {
+      let holds = false;
+      for (let p = pieces.first[b]; p >= 0 && !holds; p = pieces.next[p])
+        for (let i = pieces.lotFrom[p]; i < pieces.lotFrom[p] + pieces.lotCount[p] && !holds; i++) {
+          const slot = pieces.lotSlot[i];
           const h = energy.hour[slot];
-          return h >= from && h < to && ((regions >>> energy.region[slot]) & 1) === 1;
-        }),
-      );
+          holds = h >= from && h < to && ((regions >>> energy.region[slot]) & 1) === 1;
+        }
       if (holds) found.push(b);
     }
     return found;
@@ -530,44 +576,44 @@ export class ScheduleState {
 
   /** `remove` for several bids at once: the match list is rebuilt once, not once per bid. */
   removeAll(removed: Iterable<number>): void {
-    const { prep } = this;
-    this.stuck.clear();
-    this.rerouteFailed.clear();
+    const { prep, pieces } = this;
+    pieces.stuck.fill(0, 0, pieces.count);
+    this.rerouteFailed.fill(-1);
     for (const b of removed) {
-      const list = this.pieces[b];
-      if (list === undefined) continue;
       const bid = prep.bids[b];
       const d = bid.duration;
-      for (const piece of list) {
-        const compute = prep.computes[piece.c];
-        const from = compute.offset + piece.start - compute.start;
-        for (let k = 0; k < d; k++) prep.computeFree[from + k] += piece.q;
-        for (const { slot, wh } of piece.lots) this.takeEnergy(slot, -wh);
-        if (piece.link >= 0) {
-          const l = prep.links[piece.link];
-          for (let k = 0; k < d; k++) prep.linkFree[l.offset + piece.start - l.start + k] += bid.mbps;
+      for (let p = pieces.first[b]; p >= 0; p = pieces.next[p]) {
+        const compute = prep.computes[pieces.offer[p]];
+        const start = pieces.start[p];
+        const from = compute.offset + start - compute.start;
+        for (let k = 0; k < d; k++) prep.computeFree[from + k] += pieces.vcu[p];
+        for (let i = pieces.lotFrom[p]; i < pieces.lotFrom[p] + pieces.lotCount[p]; i++)
+          this.takeEnergy(pieces.lotSlot[i], -pieces.lotWh[i]);
+        if (pieces.link[p] >= 0) {
+          const l = prep.links[pieces.link[p]];
+          for (let k = 0; k < d; k++) prep.linkFree[l.offset + start - l.start + k] += bid.mbps;
         }
-        this.remaining[b] += piece.q;
-        this.welfare -= piece.welfare;
-        this.placed[piece.index] = undefined;
+        this.remaining[b] += pieces.vcu[p];
+        this.welfare -= pieces.welfare[p];
+        this.placed[pieces.index[p]] = undefined;
         this.holes++;
       }
-      this.pieces[b] = undefined;
+      pieces.clear(b);
       this.bidLinks.delete(b);
       this.start[b] = -1;
     }
     // Holes past half the list are squeezed out (the pieces' indices follow).
     if (this.holes * 2 <= this.placed.length) return;
     const kept: ScheduledMatch[] = [];
-    const at = new Map<ScheduledMatch, number>();
-    for (const m of this.placed)
-      if (m !== undefined) {
-        at.set(m, kept.length);
-        kept.push(m);
-      }
-    for (const list of this.pieces)
-      if (list !== undefined)
-        for (let p = 0; p < list.length; p++) list[p] = { ...list[p], index: at.get(list[p].match) as number };
+    const at = new Int32Array(this.placed.length);
+    for (let i = 0; i < this.placed.length; i++) {
+      const m = this.placed[i];
+      if (m === undefined) continue;
+      at[i] = kept.length;
+      kept.push(m);
+    }
+    for (let b = 0; b < this.remaining.length; b++)
+      for (let p = pieces.first[b]; p >= 0; p = pieces.next[p]) pieces.index[p] = at[pieces.index[p]];
     this.placed = kept;
     this.holes = 0;
   }
@@ -605,10 +651,9 @@ export class ScheduleState {
     copy.holderNext = this.holderNext.slice();
     copy.holderCount = this.holderCount;
     for (const [b, routes] of this.bidLinks) copy.bidLinks.set(b, new Map(routes));
-    for (let b = 0; b < this.pieces.length; b++) {
-      const list = this.pieces[b];
-      if (list !== undefined) copy.pieces[b] = [...list];
-    }
+    // A copy starts with no piece stuck, as with a fresh budget.
+    copy.pieces = this.pieces.copy();
+    copy.pieces.stuck.fill(0);
     return copy;
   }
 
@@ -652,7 +697,10 @@ export class ScheduleState {
     energy.supplyAll[h] -= wh;
   }
 
-  /** Certificate Wh that meet the piece's minimum, at most its need in each hour: cheapest (or least scarce) first. */
+  /**
+   * Certificate Wh that meet the piece's minimum, at most its need in each hour, cheapest (or least
+   * scarce) first, written to chosenSlot/chosenWh. Returns how many lots.
+   */
   private chooseCertificates(
     origin: number,
     region: number,
@@ -662,7 +710,7 @@ export class ScheduleState {
     milliWhPerVcuHour: number,
     minBps: number,
     spareScarce: boolean,
-  ): { slot: number; wh: number }[] {
+  ): number {
     const { energy, span } = this.prep;
     const need = mulDiv(q, milliWhPerVcuHour, 1000, false);
     let missing = mulDiv(need * duration, minBps, 10_000, true);
@@ -677,6 +725,8 @@ export class ScheduleState {
       if (!allowed) continue;
       for (let k = 0; k < duration; k++) {
         const cell = r * span + start + k;
+        // A sold-out region-hour (most of them on a full book) has no slot to look at.
+        if (energy.supplyRegion[cell] <= 0) continue;
         for (let i = energy.cellStart[cell]; i < energy.cellStart[cell + 1]; i++) {
           const slot = energy.cellSlots[i];
           if (energy.left[slot] > 0) pick.push(slot);
@@ -718,7 +768,12 @@ export class ScheduleState {
     }
     const usedInHour =
       this.usedInHour.length >= duration ? this.usedInHour.fill(0, 0, duration) : new Float64Array(duration);
-    const lots: { slot: number; wh: number }[] = [];
+    if (this.chosenSlot.length < pick.length) {
+      this.chosenSlot = new Int32Array(2 * pick.length);
+      this.chosenWh = new Float64Array(2 * pick.length);
+    }
+    const { chosenSlot, chosenWh } = this;
+    let lots = 0;
     for (const slot of pick) {
       if (missing <= 0) break;
       const k = energy.hour[slot] - start;
@@ -726,7 +781,8 @@ export class ScheduleState {
       if (wh <= 0) continue;
       usedInHour[k] += wh;
       missing -= wh;
-      lots.push({ slot, wh });
+      chosenSlot[lots] = slot;
+      chosenWh[lots++] = wh;
     }
     return lots;
   }
