@@ -11,15 +11,30 @@ import { type JournalEntry, writeJournal } from "./journal.ts";
 import { deleteRows, insertRows, jsonParam, keyObject, type TableColumns, updateRows } from "./recordset.ts";
 import { type KeyOf, type NewRow, TABLE_KEYS, type TableName, type Tables, WRITE_ONCE_TABLES } from "./tables.ts";
 
-type Entry = {
-  table: TableName;
+class Entry {
+  readonly table: TableName;
   /** `table:key` (entryId). */
-  id: string;
+  readonly id: string;
+  /** The row as stored (undefined: none); never changed in place, the journal's before-image. */
   original: AnyRow | undefined;
   current: AnyRow | undefined;
   /** Inserted with columns left out: they are NULL, filled in only if the row is read back. */
-  sparse?: boolean;
-};
+  sparse = false;
+  /**
+   * `current` is this step's own copy (or an inserted row), which updates change in place: a row
+   * updated many times in a step (a deal's counters, a balance) is copied once, not per update.
+   */
+  owned = false;
+  /** Columns the step's updates set, for rows it read; null: compare every column at the flush. */
+  changed: Set<string> | null = null;
+
+  constructor(table: TableName, id: string, original: AnyRow | undefined, current: AnyRow | undefined) {
+    this.table = table;
+    this.id = id;
+    this.original = original;
+    this.current = current;
+  }
+}
 
 /** A patch of some columns of a row. */
 export type Patch<T extends TableName> = Partial<Tables[T]>;
@@ -123,7 +138,7 @@ export class Store {
     }
     if (wanted.size === 0) return;
     if (this.#complete.has(table)) {
-      for (const id of wanted.keys()) this.#entries.set(id, { table, id, original: undefined, current: undefined });
+      for (const id of wanted.keys()) this.#entries.set(id, new Entry(table, id, undefined, undefined));
       return;
     }
     // One primary-key probe per key: LIMIT 1 keeps the subquery from being flattened into a join,
@@ -139,10 +154,11 @@ export class Store {
         table,
         keyCols.map((c) => row[c]),
       );
-      this.#entries.set(id, { table, id, original: row, current: { ...row } });
+      // The row as read stands for both: the first update of the step copies it (Entry.owned).
+      this.#entries.set(id, new Entry(table, id, row, row));
       wanted.delete(id);
     }
-    for (const id of wanted.keys()) this.#entries.set(id, { table, id, original: undefined, current: undefined });
+    for (const id of wanted.keys()) this.#entries.set(id, new Entry(table, id, undefined, undefined));
   }
 
   async get<T extends TableName>(table: T, key: KeyOf<T>): Promise<Tables[T] | undefined> {
@@ -182,11 +198,12 @@ export class Store {
   /**
    * Adds a row whose key the contracts guarantee to be new (ids are assigned on chain). Should it
    * exist after all, the INSERT fails and the whole step rolls back rather than overwrite history.
-   * Columns left out are NULL, in the database and to a later `get` of the row.
+   * Columns left out are NULL, in the database and to a later `get` of the row. The store takes
+   * the row object as it is (no copy): the handler must not change it afterwards.
    */
   insert<T extends TableName>(table: T, row: NewRow<Tables[T]>): void {
     this.#checkColumns(table, row);
-    const current: AnyRow = { ...row };
+    const current = row as AnyRow;
     const key = TABLE_KEYS[table].map((c) => current[c]);
     const id = entryId(table, key);
     const entry = this.#entries.get(id);
@@ -194,26 +211,39 @@ export class Store {
       throw new IndexerError("DUPLICATE_ROW", `${table} ${key.join("/")} already exists`, { details: { table } });
     }
     // Filling the NULLs here would cost every insert of a backfill; few rows are read back.
-    const next: Entry = { table, id, original: entry?.original, current, sparse: true };
+    const next = new Entry(table, id, entry?.original, current);
+    next.sparse = true;
+    next.owned = true;
     if (entry) this.#dirty.delete(entry);
     this.#entries.set(id, next);
     this.#dirty.add(next);
   }
 
-  /** Changes some columns of an existing row and returns the new row. */
+  /**
+   * Changes some columns of an existing row and returns the row. A row object the store returned
+   * earlier in the step may be the one changed: read what you need from it before updating it.
+   */
   async update<T extends TableName>(
     table: T,
     key: KeyOf<T>,
     patch: Patch<T> | ((row: Tables[T]) => Patch<T>),
   ): Promise<Tables[T]> {
     const entry = await this.#existing(table, key);
-    const row = entry.current as Tables[T];
-    const change = typeof patch === "function" ? patch(row) : patch;
+    const change = (typeof patch === "function" ? patch(entry.current as Tables[T]) : patch) as AnyRow;
     this.#checkColumns(table, change);
-    const next = { ...row, ...change };
-    entry.current = next;
+    let row = entry.current!;
+    if (!entry.owned) {
+      row = entry.current = { ...row };
+      entry.owned = true;
+      entry.changed = new Set();
+    }
+    const changed = entry.changed;
+    for (const c in change) {
+      row[c] = change[c];
+      changed?.add(c);
+    }
     this.#dirty.add(entry);
-    return next;
+    return row as Tables[T];
   }
 
   /** Creates the row from `create` or changes it with `patch` (balances, counters). */
@@ -276,7 +306,11 @@ export class Store {
         const { original, current } = e;
         if (original === undefined && current !== undefined) inserts.push(current);
         else if (original !== undefined && current !== undefined) {
-          const changed = valueColumns.filter((c) => !sameValue(original[c], current[c]));
+          // Only the columns the step's updates set can differ (all of them for a row re-inserted).
+          const set = e.changed;
+          const changed = valueColumns.filter(
+            (c) => (set === null || set.has(c)) && !sameValue(original[c], current[c]),
+          );
           if (changed.length === 0) continue;
           const signature = changed.join(",");
           let group = updates.get(signature);
@@ -300,10 +334,12 @@ export class Store {
       if (inserts.length > 0) await insertRows(this.#tx, table, columns, inserts);
     }
     await writeJournal(this.#tx, journalRows);
-    // An update makes a new row object and never changes one in place (filling in a sparse row's
-    // NULLs changes none of its values), so the row as written stands for the stored one uncopied.
+    // The row as written stands for the stored one uncopied: the next update copies it first
+    // (filling in a sparse row's NULLs changes none of its values).
     for (const e of this.#dirty) {
       e.original = e.current;
+      e.owned = false;
+      e.changed = null;
       let keys = this.touched.get(e.table);
       if (!keys) this.touched.set(e.table, (keys = new Set()));
       keys.add(e.id.slice(e.table.length + 1));
