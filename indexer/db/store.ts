@@ -13,7 +13,7 @@ import { type KeyOf, type NewRow, TABLE_KEYS, type TableName, type Tables, WRITE
 
 class Entry {
   readonly table: TableName;
-  /** `table:key` (entryId). */
+  /** The key's values as one string (keyString). */
   readonly id: string;
   /** The row as stored (undefined: none); never changed in place, the journal's before-image. */
   original: AnyRow | undefined;
@@ -52,8 +52,13 @@ export type Patch<T extends TableName> = Partial<Tables[T]>;
  * whenever the database changes behind it (a re-org's rollback, a restart of the index).
  */
 export class RowCache {
-  readonly entries = new Map<string, Entry>();
-  /** Tables of which every row is in `entries`. */
+  /**
+   * Rows per table by key (keyString): a map per table keeps the keys short, lets a single-column
+   * key be the column's own string (no string is built per lookup), and lets `trim` drop a table
+   * whole instead of visiting every row.
+   */
+  readonly tables = new Map<TableName, Map<string, Entry>>();
+  /** Tables of which every row is in `tables`. */
   readonly complete = new Set<TableName>();
   readonly limit: number;
   readonly #writeOnce: ReadonlySet<TableName>;
@@ -72,8 +77,15 @@ export class RowCache {
 
   /** Forgets everything: the next steps read what they need from the database again. */
   drop(): void {
-    this.entries.clear();
+    this.tables.clear();
     this.complete.clear();
+  }
+
+  /** Rows (and known misses) held. */
+  get size(): number {
+    let n = 0;
+    for (const rows of this.tables.values()) n += rows.size;
+    return n;
   }
 
   /**
@@ -85,34 +97,25 @@ export class RowCache {
    * rows, and every later read of it would go to the database one key at a time.
    */
   trim(): void {
-    let dropped = false;
-    for (const [id, e] of this.entries) {
-      if (this.#writeOnce.has(e.table)) {
-        this.entries.delete(id);
-        dropped = true;
-      }
+    for (const t of this.#writeOnce) {
+      if (this.tables.delete(t)) this.complete.delete(t);
     }
-    if (dropped) for (const t of this.#writeOnce) this.complete.delete(t);
-    if (this.entries.size <= this.limit) return;
-    const sizes = new Map<TableName, number>();
-    for (const e of this.entries.values()) sizes.set(e.table, (sizes.get(e.table) ?? 0) + 1);
-    const largest = [...sizes].sort((a, b) => b[1] - a[1]);
-    const evict = new Set<TableName>();
-    let left = this.entries.size;
-    for (const [table, n] of largest) {
+    let left = this.size;
+    if (left <= this.limit) return;
+    const largest = [...this.tables].sort((a, b) => b[1].size - a[1].size);
+    for (const [table, rows] of largest) {
       if (left <= this.limit / 2) break;
-      evict.add(table);
-      left -= n;
+      this.tables.delete(table);
+      this.complete.delete(table);
+      left -= rows.size;
     }
-    for (const [id, e] of this.entries) if (evict.has(e.table)) this.entries.delete(id);
-    for (const t of evict) this.complete.delete(t);
   }
 }
 
 export class Store {
   readonly #tx: Queryable;
   readonly #columns: TableColumns;
-  readonly #entries: Map<string, Entry>;
+  readonly #tables: Map<TableName, Map<string, Entry>>;
   readonly #complete: ReadonlySet<TableName>;
   /** Entries changed since the last flush (the cache may hold many more). */
   readonly #dirty = new Set<Entry>();
@@ -124,21 +127,29 @@ export class Store {
   constructor(tx: Queryable, columns: TableColumns, cache?: RowCache) {
     this.#tx = tx;
     this.#columns = columns;
-    this.#entries = cache?.entries ?? new Map();
+    this.#tables = cache?.tables ?? new Map();
     this.#complete = cache?.complete ?? new Set();
+  }
+
+  /** The entries of one table, by keyString. */
+  #rows(table: TableName): Map<string, Entry> {
+    let rows = this.#tables.get(table);
+    if (!rows) this.#tables.set(table, (rows = new Map()));
+    return rows;
   }
 
   /** Loads many rows of one table in one query so that later `get`s hit memory. */
   async prefetch<T extends TableName>(table: T, keys: readonly KeyOf<T>[]): Promise<void> {
     const keyCols = TABLE_KEYS[table];
+    const known = this.#rows(table);
     const wanted = new Map<string, readonly unknown[]>();
     for (const k of keys) {
-      const id = entryId(table, k);
-      if (!this.#entries.has(id)) wanted.set(id, k);
+      const id = keyString(k);
+      if (!known.has(id)) wanted.set(id, k);
     }
     if (wanted.size === 0) return;
     if (this.#complete.has(table)) {
-      for (const id of wanted.keys()) this.#entries.set(id, new Entry(table, id, undefined, undefined));
+      for (const id of wanted.keys()) known.set(id, new Entry(table, id, undefined, undefined));
       return;
     }
     // One primary-key probe per key: LIMIT 1 keeps the subquery from being flattened into a join,
@@ -150,15 +161,12 @@ export class Store {
       [jsonParam([...wanted.values()].map((k) => keyObject(keyCols, k)))],
     );
     for (const row of rows) {
-      const id = entryId(
-        table,
-        keyCols.map((c) => row[c]),
-      );
+      const id = keyString(keyCols.map((c) => row[c]));
       // The row as read stands for both: the first update of the step copies it (Entry.owned).
-      this.#entries.set(id, new Entry(table, id, row, row));
+      known.set(id, new Entry(table, id, row, row));
       wanted.delete(id);
     }
-    for (const id of wanted.keys()) this.#entries.set(id, new Entry(table, id, undefined, undefined));
+    for (const id of wanted.keys()) known.set(id, new Entry(table, id, undefined, undefined));
   }
 
   async get<T extends TableName>(table: T, key: KeyOf<T>): Promise<Tables[T] | undefined> {
@@ -172,11 +180,12 @@ export class Store {
 
   /** The entry of a row (its `current` undefined if the row does not exist), read if not known. */
   async #entry(table: TableName, key: readonly unknown[]): Promise<Entry> {
-    const id = entryId(table, key);
-    let entry = this.#entries.get(id);
+    const rows = this.#rows(table);
+    const id = keyString(key);
+    let entry = rows.get(id);
     if (!entry) {
       await this.prefetch(table, [key] as never[]);
-      entry = this.#entries.get(id)!;
+      entry = rows.get(id)!;
     }
     if (entry.sparse && entry.current) {
       for (const c of this.#columnsOf(table)) if (!(c in entry.current)) entry.current[c] = null;
@@ -205,8 +214,9 @@ export class Store {
     this.#checkColumns(table, row);
     const current = row as AnyRow;
     const key = TABLE_KEYS[table].map((c) => current[c]);
-    const id = entryId(table, key);
-    const entry = this.#entries.get(id);
+    const rows = this.#rows(table);
+    const id = keyString(key);
+    const entry = rows.get(id);
     if (entry?.current) {
       throw new IndexerError("DUPLICATE_ROW", `${table} ${key.join("/")} already exists`, { details: { table } });
     }
@@ -215,7 +225,7 @@ export class Store {
     next.sparse = true;
     next.owned = true;
     if (entry) this.#dirty.delete(entry);
-    this.#entries.set(id, next);
+    rows.set(id, next);
     this.#dirty.add(next);
   }
 
@@ -342,7 +352,7 @@ export class Store {
       e.changed = null;
       let keys = this.touched.get(e.table);
       if (!keys) this.touched.set(e.table, (keys = new Set()));
-      keys.add(e.id.slice(e.table.length + 1));
+      keys.add(e.id);
     }
     this.#dirty.clear();
   }
@@ -383,8 +393,17 @@ function pick(row: AnyRow, columns: readonly string[]): AnyRow {
   return out;
 }
 
-function entryId(table: TableName, key: readonly unknown[]): string {
-  let id = `${table}:${key[0]}`;
+/**
+ * A key's values as one string (`7`, `bid/7`): the same for a value given as a number or as its
+ * decimal string, as handlers and rows read back may differ there. A one-column key of a string
+ * is that string itself, whose hash the engine keeps: looking it up again costs no string work.
+ */
+function keyString(key: readonly unknown[]): string {
+  if (key.length === 1) {
+    const k = key[0];
+    return typeof k === "string" ? k : String(k);
+  }
+  let id = String(key[0]);
   for (let i = 1; i < key.length; i++) id += `/${key[i]}`;
   return id;
 }

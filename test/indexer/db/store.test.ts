@@ -356,7 +356,7 @@ describe("indexer database", () => {
     // (rows and known misses) fit.
     assert.equal(cache.complete.has("trades"), false);
     assert.equal(cache.complete.has("market_params"), true);
-    assert.equal(cache.entries.size, 6);
+    assert.equal(cache.size, 6);
     const params = await db.transaction(async (tx) => {
       const c = counted(tx);
       const store = new Store(c.tx, columns, cache);
@@ -375,7 +375,7 @@ describe("indexer database", () => {
     // Nine entries over a limit of six: the largest table went, and with it the claim to know it whole.
     assert.equal(cache.complete.has("credit_holders"), false);
     assert.equal(cache.complete.has("market_balances"), true);
-    assert.equal(cache.entries.size, 3);
+    assert.equal(cache.size, 3);
     const again = await db.transaction(async (tx) => {
       const c = counted(tx);
       const store = new Store(c.tx, columns, cache);
