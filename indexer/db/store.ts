@@ -328,10 +328,10 @@ export class Store {
           group.rows.push(current);
         } else if (original !== undefined) deletes.push(keyOf(original));
         else continue;
-        if (original !== undefined) note(table, keyOf(original), original);
+        if (journal && original !== undefined) note(table, keyOf(original), original);
       }
       // Rows the step created need no before-image: one entry lists all their keys.
-      if (inserts.length > 0) note(table, inserts.map(keyOf), null);
+      if (journal && inserts.length > 0) note(table, inserts.map(keyOf), null);
       if (deletes.length > 0) await deleteRows(this.#tx, table, keyCols, deletes);
       for (const { columns: set, rows } of updates.values())
         await updateRows(
