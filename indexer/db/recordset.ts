@@ -83,7 +83,7 @@ export function copyText(columns: readonly string[], json: ReadonlySet<string>, 
       const v = row[columns[i]];
       if (i > 0) out += "\t";
       if (v === null || v === undefined) out += "\\N";
-      else if (isJson[i]) out += copyEscape(jsonText(v));
+      else if (isJson[i]) out += jsonEscape(jsonText(v));
       else if (typeof v === "string") out += copyEscape(v);
       else if (typeof v === "object") out += copyEscape(arrayLiteral(v as readonly unknown[]));
       else out += String(v);
@@ -98,6 +98,11 @@ const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": 
 
 function copyEscape(s: string): string {
   return COPY_SPECIAL.test(s) ? s.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c]) : s;
+}
+
+/** JSON text holds no raw tab or line break (JSON escapes them): only its backslashes need doubling. */
+function jsonEscape(s: string): string {
+  return s.includes("\\") ? s.replaceAll("\\", "\\\\") : s;
 }
 
 function jsonText(v: unknown): string {

@@ -11,15 +11,30 @@ import { type JournalEntry, writeJournal } from "./journal.ts";
 import { deleteRows, insertRows, jsonParam, keyObject, type TableColumns, updateRows } from "./recordset.ts";
 import { type KeyOf, type NewRow, TABLE_KEYS, type TableName, type Tables, WRITE_ONCE_TABLES } from "./tables.ts";
 
-type Entry = {
-  table: TableName;
-  /** `table:key` (entryId). */
-  id: string;
+class Entry {
+  readonly table: TableName;
+  /** The key's values as one string (keyString). */
+  readonly id: string;
+  /** The row as stored (undefined: none); never changed in place, the journal's before-image. */
   original: AnyRow | undefined;
   current: AnyRow | undefined;
   /** Inserted with columns left out: they are NULL, filled in only if the row is read back. */
-  sparse?: boolean;
-};
+  sparse = false;
+  /**
+   * `current` is this step's own copy (or an inserted row), which updates change in place: a row
+   * updated many times in a step (a deal's counters, a balance) is copied once, not per update.
+   */
+  owned = false;
+  /** Columns the step's updates set, for rows it read; null: compare every column at the flush. */
+  changed: Set<string> | null = null;
+
+  constructor(table: TableName, id: string, original: AnyRow | undefined, current: AnyRow | undefined) {
+    this.table = table;
+    this.id = id;
+    this.original = original;
+    this.current = current;
+  }
+}
 
 /** A patch of some columns of a row. */
 export type Patch<T extends TableName> = Partial<Tables[T]>;
@@ -37,8 +52,13 @@ export type Patch<T extends TableName> = Partial<Tables[T]>;
  * whenever the database changes behind it (a re-org's rollback, a restart of the index).
  */
 export class RowCache {
-  readonly entries = new Map<string, Entry>();
-  /** Tables of which every row is in `entries`. */
+  /**
+   * Rows per table by key (keyString): a map per table keeps the keys short, lets a single-column
+   * key be the column's own string (no string is built per lookup), and lets `trim` drop a table
+   * whole instead of visiting every row.
+   */
+  readonly tables = new Map<TableName, Map<string, Entry>>();
+  /** Tables of which every row is in `tables`. */
   readonly complete = new Set<TableName>();
   readonly limit: number;
   readonly #writeOnce: ReadonlySet<TableName>;
@@ -57,8 +77,15 @@ export class RowCache {
 
   /** Forgets everything: the next steps read what they need from the database again. */
   drop(): void {
-    this.entries.clear();
+    this.tables.clear();
     this.complete.clear();
+  }
+
+  /** Rows (and known misses) held. */
+  get size(): number {
+    let n = 0;
+    for (const rows of this.tables.values()) n += rows.size;
+    return n;
   }
 
   /**
@@ -70,34 +97,25 @@ export class RowCache {
    * rows, and every later read of it would go to the database one key at a time.
    */
   trim(): void {
-    let dropped = false;
-    for (const [id, e] of this.entries) {
-      if (this.#writeOnce.has(e.table)) {
-        this.entries.delete(id);
-        dropped = true;
-      }
+    for (const t of this.#writeOnce) {
+      if (this.tables.delete(t)) this.complete.delete(t);
     }
-    if (dropped) for (const t of this.#writeOnce) this.complete.delete(t);
-    if (this.entries.size <= this.limit) return;
-    const sizes = new Map<TableName, number>();
-    for (const e of this.entries.values()) sizes.set(e.table, (sizes.get(e.table) ?? 0) + 1);
-    const largest = [...sizes].sort((a, b) => b[1] - a[1]);
-    const evict = new Set<TableName>();
-    let left = this.entries.size;
-    for (const [table, n] of largest) {
+    let left = this.size;
+    if (left <= this.limit) return;
+    const largest = [...this.tables].sort((a, b) => b[1].size - a[1].size);
+    for (const [table, rows] of largest) {
       if (left <= this.limit / 2) break;
-      evict.add(table);
-      left -= n;
+      this.tables.delete(table);
+      this.complete.delete(table);
+      left -= rows.size;
     }
-    for (const [id, e] of this.entries) if (evict.has(e.table)) this.entries.delete(id);
-    for (const t of evict) this.complete.delete(t);
   }
 }
 
 export class Store {
   readonly #tx: Queryable;
   readonly #columns: TableColumns;
-  readonly #entries: Map<string, Entry>;
+  readonly #tables: Map<TableName, Map<string, Entry>>;
   readonly #complete: ReadonlySet<TableName>;
   /** Entries changed since the last flush (the cache may hold many more). */
   readonly #dirty = new Set<Entry>();
@@ -109,21 +127,29 @@ export class Store {
   constructor(tx: Queryable, columns: TableColumns, cache?: RowCache) {
     this.#tx = tx;
     this.#columns = columns;
-    this.#entries = cache?.entries ?? new Map();
+    this.#tables = cache?.tables ?? new Map();
     this.#complete = cache?.complete ?? new Set();
+  }
+
+  /** The entries of one table, by keyString. */
+  #rows(table: TableName): Map<string, Entry> {
+    let rows = this.#tables.get(table);
+    if (!rows) this.#tables.set(table, (rows = new Map()));
+    return rows;
   }
 
   /** Loads many rows of one table in one query so that later `get`s hit memory. */
   async prefetch<T extends TableName>(table: T, keys: readonly KeyOf<T>[]): Promise<void> {
     const keyCols = TABLE_KEYS[table];
+    const known = this.#rows(table);
     const wanted = new Map<string, readonly unknown[]>();
     for (const k of keys) {
-      const id = entryId(table, k);
-      if (!this.#entries.has(id)) wanted.set(id, k);
+      const id = keyString(k);
+      if (!known.has(id)) wanted.set(id, k);
     }
     if (wanted.size === 0) return;
     if (this.#complete.has(table)) {
-      for (const id of wanted.keys()) this.#entries.set(id, { table, id, original: undefined, current: undefined });
+      for (const id of wanted.keys()) known.set(id, new Entry(table, id, undefined, undefined));
       return;
     }
     // One primary-key probe per key: LIMIT 1 keeps the subquery from being flattened into a join,
@@ -135,14 +161,12 @@ export class Store {
       [jsonParam([...wanted.values()].map((k) => keyObject(keyCols, k)))],
     );
     for (const row of rows) {
-      const id = entryId(
-        table,
-        keyCols.map((c) => row[c]),
-      );
-      this.#entries.set(id, { table, id, original: row, current: { ...row } });
+      const id = keyString(keyCols.map((c) => row[c]));
+      // The row as read stands for both: the first update of the step copies it (Entry.owned).
+      known.set(id, new Entry(table, id, row, row));
       wanted.delete(id);
     }
-    for (const id of wanted.keys()) this.#entries.set(id, { table, id, original: undefined, current: undefined });
+    for (const id of wanted.keys()) known.set(id, new Entry(table, id, undefined, undefined));
   }
 
   async get<T extends TableName>(table: T, key: KeyOf<T>): Promise<Tables[T] | undefined> {
@@ -156,11 +180,12 @@ export class Store {
 
   /** The entry of a row (its `current` undefined if the row does not exist), read if not known. */
   async #entry(table: TableName, key: readonly unknown[]): Promise<Entry> {
-    const id = entryId(table, key);
-    let entry = this.#entries.get(id);
+    const rows = this.#rows(table);
+    const id = keyString(key);
+    let entry = rows.get(id);
     if (!entry) {
       await this.prefetch(table, [key] as never[]);
-      entry = this.#entries.get(id)!;
+      entry = rows.get(id)!;
     }
     if (entry.sparse && entry.current) {
       for (const c of this.#columnsOf(table)) if (!(c in entry.current)) entry.current[c] = null;
@@ -182,38 +207,53 @@ export class Store {
   /**
    * Adds a row whose key the contracts guarantee to be new (ids are assigned on chain). Should it
    * exist after all, the INSERT fails and the whole step rolls back rather than overwrite history.
-   * Columns left out are NULL, in the database and to a later `get` of the row.
+   * Columns left out are NULL, in the database and to a later `get` of the row. The store takes
+   * the row object as it is (no copy): the handler must not change it afterwards.
    */
   insert<T extends TableName>(table: T, row: NewRow<Tables[T]>): void {
     this.#checkColumns(table, row);
-    const current: AnyRow = { ...row };
+    const current = row as AnyRow;
     const key = TABLE_KEYS[table].map((c) => current[c]);
-    const id = entryId(table, key);
-    const entry = this.#entries.get(id);
+    const rows = this.#rows(table);
+    const id = keyString(key);
+    const entry = rows.get(id);
     if (entry?.current) {
       throw new IndexerError("DUPLICATE_ROW", `${table} ${key.join("/")} already exists`, { details: { table } });
     }
     // Filling the NULLs here would cost every insert of a backfill; few rows are read back.
-    const next: Entry = { table, id, original: entry?.original, current, sparse: true };
+    const next = new Entry(table, id, entry?.original, current);
+    next.sparse = true;
+    next.owned = true;
     if (entry) this.#dirty.delete(entry);
-    this.#entries.set(id, next);
+    rows.set(id, next);
     this.#dirty.add(next);
   }
 
-  /** Changes some columns of an existing row and returns the new row. */
+  /**
+   * Changes some columns of an existing row and returns the row. A row object the store returned
+   * earlier in the step may be the one changed: read what you need from it before updating it.
+   */
   async update<T extends TableName>(
     table: T,
     key: KeyOf<T>,
     patch: Patch<T> | ((row: Tables[T]) => Patch<T>),
   ): Promise<Tables[T]> {
     const entry = await this.#existing(table, key);
-    const row = entry.current as Tables[T];
-    const change = typeof patch === "function" ? patch(row) : patch;
+    const change = (typeof patch === "function" ? patch(entry.current as Tables[T]) : patch) as AnyRow;
     this.#checkColumns(table, change);
-    const next = { ...row, ...change };
-    entry.current = next;
+    let row = entry.current!;
+    if (!entry.owned) {
+      row = entry.current = { ...row };
+      entry.owned = true;
+      entry.changed = new Set();
+    }
+    const changed = entry.changed;
+    for (const c in change) {
+      row[c] = change[c];
+      changed?.add(c);
+    }
     this.#dirty.add(entry);
-    return next;
+    return row as Tables[T];
   }
 
   /** Creates the row from `create` or changes it with `patch` (balances, counters). */
@@ -276,7 +316,11 @@ export class Store {
         const { original, current } = e;
         if (original === undefined && current !== undefined) inserts.push(current);
         else if (original !== undefined && current !== undefined) {
-          const changed = valueColumns.filter((c) => !sameValue(original[c], current[c]));
+          // Only the columns the step's updates set can differ (all of them for a row re-inserted).
+          const set = e.changed;
+          const changed = valueColumns.filter(
+            (c) => (set === null || set.has(c)) && !sameValue(original[c], current[c]),
+          );
           if (changed.length === 0) continue;
           const signature = changed.join(",");
           let group = updates.get(signature);
@@ -284,10 +328,10 @@ export class Store {
           group.rows.push(current);
         } else if (original !== undefined) deletes.push(keyOf(original));
         else continue;
-        if (original !== undefined) note(table, keyOf(original), original);
+        if (journal && original !== undefined) note(table, keyOf(original), original);
       }
       // Rows the step created need no before-image: one entry lists all their keys.
-      if (inserts.length > 0) note(table, inserts.map(keyOf), null);
+      if (journal && inserts.length > 0) note(table, inserts.map(keyOf), null);
       if (deletes.length > 0) await deleteRows(this.#tx, table, keyCols, deletes);
       for (const { columns: set, rows } of updates.values())
         await updateRows(
@@ -300,13 +344,15 @@ export class Store {
       if (inserts.length > 0) await insertRows(this.#tx, table, columns, inserts);
     }
     await writeJournal(this.#tx, journalRows);
-    // An update makes a new row object and never changes one in place (filling in a sparse row's
-    // NULLs changes none of its values), so the row as written stands for the stored one uncopied.
+    // The row as written stands for the stored one uncopied: the next update copies it first
+    // (filling in a sparse row's NULLs changes none of its values).
     for (const e of this.#dirty) {
       e.original = e.current;
+      e.owned = false;
+      e.changed = null;
       let keys = this.touched.get(e.table);
       if (!keys) this.touched.set(e.table, (keys = new Set()));
-      keys.add(e.id.slice(e.table.length + 1));
+      keys.add(e.id);
     }
     this.#dirty.clear();
   }
@@ -347,8 +393,17 @@ function pick(row: AnyRow, columns: readonly string[]): AnyRow {
   return out;
 }
 
-function entryId(table: TableName, key: readonly unknown[]): string {
-  let id = `${table}:${key[0]}`;
+/**
+ * A key's values as one string (`7`, `bid/7`): the same for a value given as a number or as its
+ * decimal string, as handlers and rows read back may differ there. A one-column key of a string
+ * is that string itself, whose hash the engine keeps: looking it up again costs no string work.
+ */
+function keyString(key: readonly unknown[]): string {
+  if (key.length === 1) {
+    const k = key[0];
+    return typeof k === "string" ? k : String(k);
+  }
+  let id = String(key[0]);
   for (let i = 1; i < key.length; i++) id += `/${key[i]}`;
   return id;
 }

@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Database, openDatabase, type Queryable } from "../../../indexer/db/driver.ts";
+import { type Database, type JsonParam, openDatabase, type Queryable } from "../../../indexer/db/driver.ts";
 import { dumpIndex } from "../../../indexer/db/dump.ts";
 import { rollbackJournal } from "../../../indexer/db/journal.ts";
 import { loadMigrations, MIGRATIONS_DIR, migrate } from "../../../indexer/db/migrate.ts";
@@ -259,6 +259,64 @@ describe("indexer database", () => {
     assert.deepEqual(stored, { credited: "7", withdrawn: "0" });
   });
 
+  it("journals a row updated many times in a step as it was stored, and sends only the columns that changed", async () => {
+    const columns = await readColumns(db, TABLE_NAMES);
+    const cache = new RowCache();
+    await db.transaction(async (tx) => {
+      const store = new Store(tx, columns, cache);
+      store.insert("market_balances", { account: "0xe1", credited: "5", withdrawn: "0", updated_block: 1 });
+      await store.flush();
+    });
+    const sent: unknown[] = [];
+    const seen = await db.transaction(async (tx) => {
+      const store = new Store(
+        {
+          ...tx,
+          query: (sql, params) => {
+            if (sql.startsWith("UPDATE market_balances")) sent.push(JSON.parse((params![0] as JsonParam).text));
+            return tx.query(sql, params);
+          },
+        },
+        columns,
+        cache,
+      );
+      const stored = await store.require("market_balances", ["0xe1"]);
+      for (let i = 1; i <= 3; i++)
+        await store.update("market_balances", ["0xe1"], (b) => ({
+          credited: String(Number(b.credited) + i),
+          withdrawn: "0",
+          updated_block: 2,
+        }));
+      const storedAfter = { ...stored };
+      await store.flush({ block: 2, stepFrom: 2 });
+      return { storedAfter, stored };
+    });
+    // The row as read before the updates is the one the journal keeps: updates never change it.
+    assert.deepEqual(seen.storedAfter, { account: "0xe1", credited: "5", withdrawn: "0", updated_block: 1 });
+    const [journal] = await db.query<{ before: unknown }>(
+      "SELECT before FROM reorg_journal WHERE table_name = 'market_balances' AND block_number = 2",
+    );
+    assert.deepEqual(journal.before, { account: "0xe1", credited: "5", withdrawn: "0", updated_block: 1 });
+    // withdrawn was set to the value it had: not sent.
+    assert.deepEqual(sent, [[{ account: "0xe1", credited: "11", updated_block: 2 }]]);
+    // The next step updates the written row again (copying it first: the cache keeps it as stored).
+    await db.transaction(async (tx) => {
+      const store = new Store(tx, columns, cache);
+      await store.update("market_balances", ["0xe1"], { withdrawn: "4", updated_block: 3 });
+      await store.flush({ block: 3, stepFrom: 3 });
+    });
+    const [before3] = await db.query<{ before: unknown }>(
+      "SELECT before FROM reorg_journal WHERE table_name = 'market_balances' AND block_number = 3",
+    );
+    assert.deepEqual(before3.before, { account: "0xe1", credited: "11", withdrawn: "0", updated_block: 2 });
+    await db.transaction((tx) => rollbackJournal(tx, columns, 1));
+    const [rolled] = await db.query(
+      "SELECT credited, withdrawn, updated_block FROM market_balances WHERE account = '0xe1'",
+    );
+    assert.deepEqual(rolled, { credited: "5", withdrawn: "0", updated_block: 1 });
+    await db.exec("DELETE FROM market_balances WHERE account = '0xe1'");
+  });
+
   it("knows a key missing from a table the cache holds whole does not exist, and asks once it is evicted", async () => {
     const columns = await readColumns(db, TABLE_NAMES);
     const cache = new RowCache(6);
@@ -298,7 +356,7 @@ describe("indexer database", () => {
     // (rows and known misses) fit.
     assert.equal(cache.complete.has("trades"), false);
     assert.equal(cache.complete.has("market_params"), true);
-    assert.equal(cache.entries.size, 6);
+    assert.equal(cache.size, 6);
     const params = await db.transaction(async (tx) => {
       const c = counted(tx);
       const store = new Store(c.tx, columns, cache);
@@ -317,7 +375,7 @@ describe("indexer database", () => {
     // Nine entries over a limit of six: the largest table went, and with it the claim to know it whole.
     assert.equal(cache.complete.has("credit_holders"), false);
     assert.equal(cache.complete.has("market_balances"), true);
-    assert.equal(cache.entries.size, 3);
+    assert.equal(cache.size, 3);
     const again = await db.transaction(async (tx) => {
       const c = counted(tx);
       const store = new Store(c.tx, columns, cache);
