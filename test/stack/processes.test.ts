@@ -72,6 +72,43 @@ setInterval(() => {}, 1000);
     assert.equal(await log(), "started\nstarted\nterminated");
   });
 
+  it("keeps a child that runs worker threads (the guard preloaded into them watches no stdin)", async () => {
+    // `--import` preloads run in a worker thread started from a file too, where stdin is an empty stream that ends at once.
+    await writeFile(
+      path.join(dir, "thread.ts"),
+      `import { parentPort } from "node:worker_threads";
+parentPort?.postMessage("up");
+setInterval(() => {}, 1000);
+`,
+    );
+    await writeFile(
+      path.join(dir, "threaded.ts"),
+      `import { Worker } from "node:worker_threads";
+const worker = new Worker(${JSON.stringify(path.join(dir, "thread.ts"))});
+worker.once("message", () => console.log("worker up"));
+setInterval(() => {}, 1000);
+`,
+    );
+    const crashes: string[] = [];
+    const logFile = path.join(dir, "threaded.log");
+    const child = new Supervised(
+      { name: "threaded", script: path.join(dir, "threaded.ts"), env: process.env, logFile, restart: true },
+      { onCrash: (_name, why) => crashes.push(why) },
+    );
+    child.start();
+    const log = async () => (await readFile(logFile, "utf8").catch(() => "")).trim();
+    for (let i = 0; (await log()) !== "worker up"; i++) {
+      assert.ok(i < 300, `the worker starts (log: ${await log()}; crashes: ${crashes.join(", ")})`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Long enough for a guard in the worker to have stopped the child.
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.deepEqual(crashes, []);
+    assert.equal(child.state, "running");
+    assert.equal(child.restarts, 0);
+    await child.stop();
+  });
+
   it("ends with the stack even when the stack is killed outright", async () => {
     // A stand-in stack that starts a child and prints its pid, then is SIGKILLed (no exit handlers run).
     const parent = path.join(dir, "parent.ts");
