@@ -208,6 +208,28 @@ describe("core caps on bundle payments", () => {
     }
   });
 
+  it("counts the VCU other matches of the batch take from a rival compute offer in the job hours", () => {
+    // Rival 11 offers 250 VCU; bid 2's match takes `taken` of them in both job hours in the same batch.
+    const rival = computeOffer({
+      id: 11n,
+      supplier: "0x0000000000000000000000000000000000000011",
+      reservePricePerVcuHour: 600_000n,
+    });
+    const b = book({
+      ...base,
+      bids: [bid(), bid({ id: 2n, vcu: 201 })],
+      computeOffers: [...base.computeOffers, rival],
+    });
+    const capOf = (taken: bigint) => {
+      const other = validMatch({ bidId: 2n, computeOfferId: 11n, vcu: taken, computePayment: 600_000n * taken * 2n });
+      return party(priceBundles(b, [validMatch(), other], { now: NOW, platformFeeBps: 30 })[0], "compute")
+        .replacementCost;
+    };
+    // 50 VCU left: the rival still takes over the bid's 50; 49 left: it cannot.
+    assert.equal(capOf(200n), 60_000_000n);
+    assert.equal(capOf(201n), undefined);
+  });
+
   it("rounds within the caps, summing exactly when the caps leave room", () => {
     assert.deepEqual(roundPayments([10.75, 20.5, 30.25], [0n, 0n, 0n], 100n, [11n, undefined, 30n]), [11n, 21n, 30n]);
     // Units a cap refuses stay with the buyer rather than pile onto another supplier.
