@@ -27,7 +27,7 @@ import { HARDWARE_CLASSES, SECONDS_PER_HOUR } from "../../protocol/units.ts";
 import { PRICING_CONFIG, type PricingConfig } from "./config.ts";
 import { bargainInCore, ceilDiv, maxTotal, roundPayments } from "./payments.ts";
 import { bandwidthBasePrice, computeBasePrice, computeUtilisation, dynamicPrice } from "./price.ts";
-import { capacityTakenBy, replacementsFor } from "./replacements.ts";
+import { type CapacityUse, capacityTakenBy, replacementsFor } from "./replacements.ts";
 import type { MarketRules } from "./scheduling.ts";
 
 export type PartyRole = "buyer" | "compute" | "energy" | "bandwidth";
@@ -84,11 +84,11 @@ export type BundlePricingOptions = MarketRules & {
    */
   utilisation?: (offer: BookComputeOffer, bid: BookBid, start: number) => number;
   /**
-   * Capacity the batch takes from each order in each hour, keyed "c:id:hour", "e:id:hour",
-   * "w:id:hour" (compute VCU, energy Wh, bandwidth Mbps); a replacement must fit in what is left.
-   * Default: the priced bundle's own use.
+   * Capacity the batch takes from each order in each hour (compute VCU, energy Wh, bandwidth Mbps,
+   * replacements.ts capacityTakenBy); a replacement must fit in what is left. Default: the priced
+   * bundle's own use.
    */
-  batchUse?: ReadonlyMap<string, bigint>;
+  batchUse?: CapacityUse;
 };
 
 /** One match of a batch priced, or the reason it could not be. */

@@ -23,46 +23,49 @@ import type { Bundle } from "./bundle.ts";
 import { ceilDiv } from "./payments.ts";
 import { needPerHourWh, originAllows } from "./schedule/check.ts";
 
+/** Capacity taken from offers of one kind, by offer id and hour (unix seconds). */
+export type UseByOffer = ReadonlyMap<bigint, ReadonlyMap<number, bigint>>;
+
 /**
- * Capacity a list of matches takes from each offer in each hour, keyed as `BundlePricingOptions.batchUse`:
- * "c:id:hour" (VCU), "e:id:hour" (Wh), "w:id:hour" (Mbps). `reservation` says how long a match's job
- * runs and the Mbps it reserves on its link (0 when an earlier match of the bid already did).
+ * Capacity a batch takes from each offer in each hour: compute VCU, energy Wh, bandwidth Mbps (the
+ * kinds number their offers apart, so each has its own map). Kept by id and hour, not by a text key
+ * per hour, so neither building it nor a replacement search's look-ups make strings.
+ */
+export type CapacityUse = { compute: UseByOffer; energy: UseByOffer; link: UseByOffer };
+
+/**
+ * Capacity a list of matches takes from each offer in each hour. `reservation` says how long a
+ * match's job runs and the Mbps it reserves on its link (0 when an earlier match of the bid already did).
  */
 export function capacityTakenBy(
   matches: readonly Match[],
   reservation: (m: Match, i: number) => { durationHours: number; mbps: bigint },
-): ReadonlyMap<string, bigint> {
-  const use = new Map<string, bigint>();
-  const ids = new Set<bigint>();
-  const add = (key: string, amount: bigint) => use.set(key, (use.get(key) ?? 0n) + amount);
+): CapacityUse {
+  const compute = new Map<bigint, Map<number, bigint>>();
+  const energy = new Map<bigint, Map<number, bigint>>();
+  const link = new Map<bigint, Map<number, bigint>>();
+  const hoursOfOffer = (use: Map<bigint, Map<number, bigint>>, id: bigint) => {
+    let byHour = use.get(id);
+    if (byHour === undefined) {
+      byHour = new Map();
+      use.set(id, byHour);
+    }
+    return byHour;
+  };
+  const add = (byHour: Map<number, bigint>, hour: number, amount: bigint) =>
+    byHour.set(hour, (byHour.get(hour) ?? 0n) + amount);
   for (const [i, m] of matches.entries()) {
     const { durationHours, mbps } = reservation(m, i);
-    // Each id turned into text once per match, not once per hour.
-    const compute = `c:${m.computeOfferId}:`;
-    const link = m.bandwidthOfferId !== 0n && mbps > 0n ? `w:${m.bandwidthOfferId}:` : undefined;
-    ids.add(m.computeOfferId);
-    if (link !== undefined) ids.add(m.bandwidthOfferId);
-    for (const hour of hoursOf(m.start, m.start + durationHours * SECONDS_PER_HOUR)) {
-      add(compute + hour, m.vcu);
-      if (link !== undefined) add(link + hour, mbps);
+    const computeHours = hoursOfOffer(compute, m.computeOfferId);
+    const linkHours = m.bandwidthOfferId !== 0n && mbps > 0n ? hoursOfOffer(link, m.bandwidthOfferId) : undefined;
+    const end = m.start + durationHours * SECONDS_PER_HOUR;
+    for (let hour = m.start; hour < end; hour += SECONDS_PER_HOUR) {
+      add(computeHours, hour, m.vcu);
+      if (linkHours !== undefined) add(linkHours, hour, mbps);
     }
-    for (const l of m.energyLots) {
-      add(`e:${l.offerId}:${l.hour}`, l.wh);
-      ids.add(l.offerId);
-    }
+    for (const l of m.energyLots) add(hoursOfOffer(energy, l.offerId), l.hour, l.wh);
   }
-  touchedIndexes.set(use, ids);
-  return use;
-}
-
-/** The offer ids a use map names: known for the maps capacityTakenBy makes (never changed after), read from the keys otherwise. */
-const touchedIndexes = new WeakMap<ReadonlyMap<string, bigint>, ReadonlySet<bigint>>();
-function touchedIds(use: ReadonlyMap<string, bigint>): ReadonlySet<bigint> {
-  const known = touchedIndexes.get(use);
-  if (known !== undefined) return known;
-  const ids = new Set<bigint>();
-  for (const key of use.keys()) ids.add(BigInt(key.slice(key.indexOf(":") + 1, key.lastIndexOf(":"))));
-  return ids;
+  return { compute, energy, link };
 }
 
 // The book's offers arranged for replacement searches, each list sorted by reserve, cheapest first.
@@ -131,17 +134,13 @@ function replacementIndex(book: OrderBook) {
  * green share then lacks (at the cheapest energy offer the bid's origin rule allows with that many
  * Wh left in the job's hours); with a lower need the lots shrink, at no saving counted.
  */
-export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, use: ReadonlyMap<string, bigint>) {
+export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, use: CapacityUse) {
   const { match, bid, compute, link } = bundle;
   const index = replacementIndex(book);
   const start = match.start;
   const end = start + bid.durationHours * SECONDS_PER_HOUR;
   const jobHours = hoursOf(start, end);
-  // Most offers searched carry none of the batch's use: their ids (compared as bigints, no string made)
-  // skip building a key per hour.
-  const touched = touchedIds(use);
-  const used = (kind: string, id: bigint, hour: number) =>
-    touched.has(id) ? (use.get(`${kind}:${id}:${hour}`) ?? 0n) : 0n;
+  const used = (kind: UseByOffer, id: bigint, hour: number) => kind.get(id)?.get(hour) ?? 0n;
   const green = match.energyLots.reduce((s, l) => s + l.wh, 0n);
   const routes = (l: BookBandwidthOffer, region: number) =>
     (l.fromRegion === region && l.toRegion === bid.buyerRegion) ||
@@ -151,7 +150,7 @@ export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, us
   function cheapestEnergy(wh: bigint, hour: number, computeRegion: number, except: bigint): bigint | undefined {
     for (const o of index.energies) {
       if (o.id === except || o.expiry <= now || !originAllows(bid.certificateOrigin, computeRegion, o.region)) continue;
-      if (energyLeftWh(o, hour) - used("e", o.id, hour) < wh) continue;
+      if (energyLeftWh(o, hour) - used(use.energy, o.id, hour) < wh) continue;
       return ceilDiv(o.reservePricePerKwh * wh, 1000n);
     }
     return undefined;
@@ -164,7 +163,7 @@ export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, us
       if (o.expiry <= now || !originAllows(bid.certificateOrigin, computeRegion, o.region)) continue;
       let left = leftOverJob.get(o);
       if (left === undefined) {
-        left = jobHours.reduce((s, h) => s + energyLeftWh(o, h) - used("e", o.id, h), 0n);
+        left = jobHours.reduce((s, h) => s + energyLeftWh(o, h) - used(use.energy, o.id, h), 0n);
         leftOverJob.set(o, left);
       }
       if (left < wh) continue;
@@ -176,12 +175,14 @@ export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, us
   // numbers for an offer the batch does not touch (VCU counts are uint32).
   const vcu = Number(match.vcu);
   const computeShort = (o: BookComputeOffer, h: number) =>
-    touched.has(o.id) ? BigInt(computeFreeVcu(o, h)) - used("c", o.id, h) < match.vcu : computeFreeVcu(o, h) < vcu;
+    use.compute.has(o.id)
+      ? BigInt(computeFreeVcu(o, h)) - used(use.compute, o.id, h) < match.vcu
+      : computeFreeVcu(o, h) < vcu;
   // The same for a link and the bid's Mbps (uint24 on chain, so exact as a number).
   const mbps = Number(bid.bandwidthMbps);
   const linkShort = (o: BookBandwidthOffer, h: number) =>
-    touched.has(o.id)
-      ? BigInt(bandwidthFreeMbps(o, h)) - used("w", o.id, h) < bid.bandwidthMbps
+    use.link.has(o.id)
+      ? BigInt(bandwidthFreeMbps(o, h)) - used(use.link, o.id, h) < bid.bandwidthMbps
       : bandwidthFreeMbps(o, h) < mbps;
   return {
     compute(): bigint | undefined {

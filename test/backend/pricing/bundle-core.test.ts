@@ -208,6 +208,52 @@ describe("core caps on bundle payments", () => {
     }
   });
 
+  it("counts the Mbps other matches of the batch reserve on a rival link in the job hours", () => {
+    // Rival link 31 (same route, 1,000 Mbps); bid 2's match reserves `mbps` of it in the same batch.
+    const crossing = { ...base, computeOffers: [computeOffer({ region: 2, reservePricePerVcuHour: 500_000n })] };
+    const rival = bandwidthOffer({
+      id: 31n,
+      supplier: "0x0000000000000000000000000000000000000031",
+      reservePricePerMbpsHour: 2_500n,
+    });
+    const capOf = (mbps: bigint) => {
+      const bid2 = bid({ id: 2n, buyer: "0x0000000000000000000000000000000000000002", bandwidthMbps: mbps });
+      const b = book({
+        ...crossing,
+        bids: [bid({ certificateOrigin: 2 }), { ...bid2, certificateOrigin: 2 }],
+        bandwidthOffers: [bandwidthOffer(), rival],
+      });
+      const m = validMatch({ bandwidthOfferId: 30n, bandwidthPayment: 400_000n });
+      const other = validMatch({ bidId: 2n, bandwidthOfferId: 31n, bandwidthPayment: 2_500n * mbps * 2n });
+      return party(priceBundles(b, [m, other], { now: NOW, platformFeeBps: 30 })[0], "bandwidth").replacementCost;
+    };
+    // The bid needs 100 Mbps: 100 left on the rival still replace the link (500,000 at its reserve); 99 do not.
+    assert.equal(capOf(900n), 500_000n);
+    assert.equal(capOf(901n), undefined);
+  });
+
+  it("counts the VCU other matches of the batch take from a rival compute offer in the job hours", () => {
+    // Rival 11 offers 250 VCU; bid 2's match takes `taken` of them in both job hours in the same batch.
+    const rival = computeOffer({
+      id: 11n,
+      supplier: "0x0000000000000000000000000000000000000011",
+      reservePricePerVcuHour: 600_000n,
+    });
+    const b = book({
+      ...base,
+      bids: [bid(), bid({ id: 2n, vcu: 201 })],
+      computeOffers: [...base.computeOffers, rival],
+    });
+    const capOf = (taken: bigint) => {
+      const other = validMatch({ bidId: 2n, computeOfferId: 11n, vcu: taken, computePayment: 600_000n * taken * 2n });
+      return party(priceBundles(b, [validMatch(), other], { now: NOW, platformFeeBps: 30 })[0], "compute")
+        .replacementCost;
+    };
+    // 50 VCU left: the rival still takes over the bid's 50; 49 left: it cannot.
+    assert.equal(capOf(200n), 60_000_000n);
+    assert.equal(capOf(201n), undefined);
+  });
+
   it("rounds within the caps, summing exactly when the caps leave room", () => {
     assert.deepEqual(roundPayments([10.75, 20.5, 30.25], [0n, 0n, 0n], 100n, [11n, undefined, 30n]), [11n, 21n, 30n]);
     // Units a cap refuses stay with the buyer rather than pile onto another supplier.
