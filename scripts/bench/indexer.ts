@@ -214,14 +214,18 @@ class Parts {
       const t = { wall: performance.now(), cpu: cpuNow() };
       const outsideCpu = t.cpu - this.#outside.cpu;
       this.#add("outside a step: engine, fetched ranges (CPU)", outsideCpu);
-      this.#add("outside a step: waiting (wall − CPU)", (t.wall - this.#outside.wall) * 1000 - outsideCpu);
+      // Between steps the loop waits only for the next fetched range: the node.
+      this.#add("outside a step: waiting for the node (wall − CPU)", (t.wall - this.#outside.wall) * 1000 - outsideCpu);
       let inQueries = 0;
       const timed = async <T>(part: string, p: () => Promise<T>) => {
-        const q = cpuNow();
+        const q = { wall: performance.now(), cpu: cpuNow() };
         try {
           return await this.#timed(part, p);
         } finally {
-          inQueries += cpuNow() - q;
+          const cpu = cpuNow() - q.cpu;
+          inQueries += cpu;
+          // A statement whose answer is awaited (a read) waits for the ones posted before it.
+          this.#add("  of which for statements' answers", (performance.now() - q.wall) * 1000 - cpu);
         }
       };
       return run((tx) =>
@@ -233,7 +237,11 @@ class Parts {
             : undefined,
         }),
       ).finally(() => {
-        this.#add("step JS (handlers, store), commit", cpuNow() - t.cpu - inQueries);
+        const cpu = cpuNow() - t.cpu;
+        this.#add("step JS (handlers, store), commit", cpu - inQueries);
+        // Inside a step the loop waits only for the database: reads queued behind earlier writes,
+        // the commit of the step before (written behind), the commit of its own (not written behind).
+        this.#add("in a step: waiting for the database (wall − CPU)", (performance.now() - t.wall) * 1000 - cpu);
         this.#outside = { wall: performance.now(), cpu: cpuNow() };
       });
     };
