@@ -162,7 +162,7 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
     eventsPerSecond: Math.round(events / seconds),
     peakRssMb: Math.round(peakRss / 2 ** 20),
     loadAverage: Number(((loadBefore + loadavg()[0]) / 2).toFixed(2)),
-    parts: parts.perEvent(events),
+    parts: { ...parts.perEvent(events), ...waits(engine, events) },
   };
 }
 
@@ -214,8 +214,7 @@ class Parts {
       const t = { wall: performance.now(), cpu: cpuNow() };
       const outsideCpu = t.cpu - this.#outside.cpu;
       this.#add("outside a step: engine, fetched ranges (CPU)", outsideCpu);
-      // Between steps the loop waits only for the next fetched range: the node.
-      this.#add("outside a step: waiting for the node (wall − CPU)", (t.wall - this.#outside.wall) * 1000 - outsideCpu);
+      this.#add("outside a step: waiting (wall − CPU)", (t.wall - this.#outside.wall) * 1000 - outsideCpu);
       let inQueries = 0;
       const timed = async <T>(part: string, p: () => Promise<T>) => {
         const q = { wall: performance.now(), cpu: cpuNow() };
@@ -240,7 +239,7 @@ class Parts {
         const cpu = cpuNow() - t.cpu;
         this.#add("step JS (handlers, store), commit", cpu - inQueries);
         // Inside a step the loop waits only for the database: reads queued behind earlier writes,
-        // the commit of the step before (written behind), the commit of its own (not written behind).
+        // the commit of its own (not written behind).
         this.#add("in a step: waiting for the database (wall − CPU)", (performance.now() - t.wall) * 1000 - cpu);
         this.#outside = { wall: performance.now(), cpu: cpuNow() };
       });
@@ -259,6 +258,15 @@ class Parts {
       if (us / events >= 0.05) out[k] = Number((us / events).toFixed(1));
     return out;
   }
+}
+
+/** What the engine waited for between steps, wall µs per event (SyncEngine.waited). */
+function waits(engine: SyncEngine, events: number): Record<string, number> {
+  const { node, database } = engine.waited();
+  return {
+    "  of which for the node (a fetched range)": Number(((node * 1000) / events).toFixed(1)),
+    "  of which for the database (steps written behind)": Number(((database * 1000) / events).toFixed(1)),
+  };
 }
 
 /** CPU time of this thread so far, µs (PGlite on its own thread counts apart). */
