@@ -475,7 +475,7 @@ export class SyncEngine {
       await this.#prefetch(store, fresh);
       const ctx = { store, addresses: this.#addressByName };
       for (let i = 0; i < fresh.length; i++) {
-        // Now and then the loop lets I/O in: the ranges fetched ahead take three requests each,
+        // Now and then the loop lets I/O in: the ranges fetched ahead take two or three requests each,
         // and each answer is read (and the next request sent) only when the loop is idle.
         if (i % HANDLE_BETWEEN_IO === HANDLE_BETWEEN_IO - 1) await new Promise(setImmediate);
         await handlerOf(this.#o.handlers, fresh[i])?.handle(fresh[i], ctx);
