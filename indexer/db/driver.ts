@@ -33,6 +33,9 @@ export type Database = Queryable & {
    * database has committed (or rolled back: then it rejects with the error). Statements that
    * return no rows are not waited for; the first that fails rolls the whole transaction back. A
    * statement issued after this returns runs after the transaction ends, and sees its rows.
+   * A write-behind transaction begun before the one before it has committed is chained to it:
+   * it commits only if that one did (else it rejects with the same error), so the steps of a
+   * pipeline commit in order and none after a failed one.
    * Only PGlite on its own thread offers it (pglite-thread.ts).
    */
   writeBehind?<T>(fn: (tx: Queryable) => Promise<T>): Promise<{ value: T; committed: Promise<void> }>;

@@ -21,7 +21,12 @@ export type ThreadStatement = { id: number; reply: boolean } & (
 export type ThreadRequest =
   | ThreadStatement
   | { id: number; op: "open"; dataDir?: string; load?: Uint8Array<ArrayBuffer>; dump: boolean }
-  | { id: number; op: "begin" | "commit" | "rollback" | "stats" | "close" };
+  /**
+   * `behind`: a write-behind transaction. `chained`: posted while the write-behind transaction
+   * before it was not yet answered; it commits only if that one did.
+   */
+  | { id: number; op: "begin"; behind?: boolean; chained?: boolean }
+  | { id: number; op: "commit" | "rollback" | "stats" | "close" };
 
 export type ThreadReply = {
   id: number;
@@ -136,9 +141,11 @@ export async function openPgliteThread(
   const once = <T>(fn: (q: Queryable) => Promise<T>): Promise<T> =>
     turn(async () => ({ result: fn(direct) })).then((r) => r.result);
 
+  /** Write-behind transactions whose COMMIT has been posted and not yet answered. */
+  let unanswered = 0;
   async function begin<T>(fn: (tx: Queryable) => Promise<T>, behind: boolean) {
     return turn(async () => {
-      post({ op: "begin" }, false);
+      post({ op: "begin", behind, chained: behind && unanswered > 0 }, false);
       let value: T;
       try {
         value = await fn(on(behind));
@@ -146,7 +153,14 @@ export async function openPgliteThread(
         post({ op: "rollback" }, true)?.catch(() => undefined);
         throw error;
       }
-      const committed = post({ op: "commit" }, true)!.then(() => undefined);
+      if (behind) unanswered++;
+      const answered = () => {
+        if (behind) unanswered--;
+      };
+      const committed = post({ op: "commit" }, true)!.then(answered, (error) => {
+        answered();
+        throw error;
+      });
       // Whoever took the transaction hears of a failure; an unheard one must not crash the process.
       committed.catch(() => undefined);
       return { value, committed };

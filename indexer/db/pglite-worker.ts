@@ -5,7 +5,9 @@
 // Messages are taken strictly one at a time, in the order they were posted: a read posted after a
 // step's writes sees them. Inside a transaction a statement may be posted with no reply wanted
 // (a write whose result nobody reads); the first such statement that fails spoils the transaction,
-// whose COMMIT then rolls it back and answers with that statement's error.
+// whose COMMIT then rolls it back and answers with that statement's error. A write-behind
+// transaction posted while the one before it was still unanswered is chained to it: if that one did
+// not commit, neither does this one (the steps of a backfill commit in order or not at all).
 import { parentPort } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
 import type { ThreadReply, ThreadRequest, ThreadStatement } from "./pglite-thread.ts";
@@ -16,6 +18,13 @@ let client: PGlite | null = null;
 let open = false;
 /** The first error of the open transaction (statements after it are not run). */
 let spoiled: unknown = null;
+/** The open transaction was written behind (its COMMIT may fail a chained one after it). */
+let behind = false;
+/**
+ * Why the last write-behind transaction did not commit (null: it did). A chained transaction,
+ * posted before that one's COMMIT was answered, is rolled back with the same error.
+ */
+let behindFailure: unknown = null;
 const queue: ThreadRequest[] = [];
 let draining = false;
 
@@ -56,7 +65,11 @@ async function handle(m: ThreadRequest): Promise<{ message: ThreadReply; transfe
       return { message: { id: m.id, dumped }, transfer: [dumped.buffer as ArrayBuffer] };
     }
     case "begin":
-      spoiled = null;
+      // A chained transaction must not commit after one that failed: it is spoiled from the start.
+      // (Other transactions posted meanwhile neither break nor mend the chain.)
+      if (m.behind && !m.chained) behindFailure = null;
+      spoiled = m.chained ? behindFailure : null;
+      behind = m.behind === true;
       await client!.exec("BEGIN");
       open = true;
       return { message: { id: m.id } };
@@ -64,6 +77,8 @@ async function handle(m: ThreadRequest): Promise<{ message: ThreadReply; transfe
       const failure = spoiled;
       spoiled = null;
       open = false;
+      if (behind) behindFailure = failure;
+      behind = false;
       if (failure !== null) {
         await client!.exec("ROLLBACK");
         throw failure;
@@ -74,6 +89,9 @@ async function handle(m: ThreadRequest): Promise<{ message: ThreadReply; transfe
     case "rollback":
       spoiled = null;
       open = false;
+      behind = false;
+      // Rolled back by its author before COMMIT: a transaction chained after it would have been
+      // posted by the same author after hearing of it, so it is not chained (see begin).
       await client!.exec("ROLLBACK");
       return { message: { id: m.id } };
     case "stats": {

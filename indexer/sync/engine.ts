@@ -109,6 +109,20 @@ export type SyncStatus = {
 
 const ZERO_HASH = `0x${"0".repeat(64)}`;
 
+/**
+ * Steps written behind that may still be uncommitted while the next one is built: the database's
+ * thread always has a whole step queued, so a step whose JavaScript takes long does not leave it
+ * idle (docs/indexer.md "Backfill speed"). Each holds its events and rows in memory until committed.
+ */
+const STEPS_WRITTEN_BEHIND = 2;
+
+/**
+ * Events a step handles between two turns of the event loop. Written behind, a step never waits
+ * for the database, so without these turns the answers of the ranges fetched ahead would be read
+ * only between steps, one request of each range per step (docs/indexer.md "Backfill speed").
+ */
+const HANDLE_BETWEEN_IO = 500;
+
 export class SyncEngine {
   readonly #o: SyncOptions;
   readonly #decode: Decoder;
@@ -124,8 +138,15 @@ export class SyncEngine {
   #newIndex = false;
   /** The database holds secondary indexes a backfill dropped; the backfill's last step builds them. */
   #indexesDeferred = false;
-  /** The commit of the step written behind (Database.writeBehind), until the engine waits for it. */
-  #writing: Promise<void> | null = null;
+  /**
+   * The commits of the steps written behind (Database.writeBehind), oldest first, until the engine
+   * waits for them. Each settles after the one before it; a failure fails every later one.
+   */
+  #writing: Promise<void>[] = [];
+  /** A step written behind failed and the engine has not yet waited for it. */
+  #broken = false;
+  /** Wall time the backfill spent waiting, ms: for fetched ranges, for steps written behind. */
+  readonly #waited = { node: 0, database: 0 };
   /** What the database holds as of the last committed step (the view above may be ahead of it). */
   #committed: { cp: Checkpoint | null; newIndex: boolean; indexesDeferred: boolean } = {
     cp: null,
@@ -164,6 +185,15 @@ export class SyncEngine {
     this.#addresses = options.contracts.map((c) => c.address.toLowerCase());
     this.#addressByName = Object.fromEntries(options.contracts.map((c) => [c.name, c.address.toLowerCase()]));
     this.#range = Math.min(100, options.maxBlockRange);
+  }
+
+  /**
+   * Wall time (ms) the backfill has waited between steps: for the node (a fetched range not yet
+   * read) and for the database (room among the steps written behind, or their commits at the end).
+   * What the loop waits for inside a step (reads) is not counted. For the benchmark's parts.
+   */
+  waited(): { node: number; database: number } {
+    return { ...this.#waited };
   }
 
   /** Listens to committed blocks and re-orgs (for live GraphQL subscriptions). */
@@ -335,7 +365,9 @@ export class SyncEngine {
       throw error;
     }
     // Every step is committed when the ranges are done (the last may have been written behind).
+    const t = performance.now();
     await this.#drain();
+    this.#waited.database += performance.now() - t;
   }
 
   async #rangesWritten(through: number, journaled: boolean): Promise<void> {
@@ -358,7 +390,9 @@ export class SyncEngine {
     };
     fill();
     while (ahead.length > 0 && !this.#stopping) {
+      const t = performance.now();
       const fetched: FetchedRange = await ahead.shift()!.fetched;
+      this.#waited.node += performance.now() - t;
       if (fetched.to.number + 1 !== (ahead[0]?.from ?? nextFrom)) {
         // The node refused the range as too large and a smaller one came back: what was fetched
         // after it does not join on; fetch again from where this one ends.
@@ -405,7 +439,11 @@ export class SyncEngine {
     // step's statements are posted, and the next step is built while the database writes this one.
     // Blocks that may still be re-orged are written and committed before the step returns.
     const behind = !journaled && this.#o.db.writeBehind !== undefined;
-    if (!behind) await this.#drain();
+    if (!behind || this.#broken) await this.#drain();
+    // At most STEPS_WRITTEN_BEHIND steps wait to be committed while this one is built.
+    const t = performance.now();
+    while (this.#writing.length >= STEPS_WRITTEN_BEHIND) await this.#writing.shift();
+    this.#waited.database += performance.now() - t;
     const previous = this.#cp!;
     // Indexes are dropped only by the first step of a new index's backfill that has more to come,
     // and built again by the backfill's last step, or before any block that may still be re-orged.
@@ -422,7 +460,6 @@ export class SyncEngine {
     // rows behind it. Once such a block is written, the cache no longer knows every row.
     if (journaled) this.#cache.drop();
     const cache = journaled || this.#o.rowCache === false ? undefined : this.#cache;
-    const prior = this.#writing;
     const body = async (opened: Queryable) => {
       const tx = this.#o.copyRows === false ? { query: opened.query, exec: opened.exec } : opened;
       if (indexes === "defer") await deferSecondaryIndexes(tx);
@@ -437,7 +474,12 @@ export class SyncEngine {
       const store = new Store(tx, this.#columns, cache);
       await this.#prefetch(store, fresh);
       const ctx = { store, addresses: this.#addressByName };
-      for (const e of fresh) await handlerOf(this.#o.handlers, e)?.handle(e, ctx);
+      for (let i = 0; i < fresh.length; i++) {
+        // Now and then the loop lets I/O in: the ranges fetched ahead take two or three requests each,
+        // and each answer is read (and the next request sent) only when the loop is idle.
+        if (i % HANDLE_BETWEEN_IO === HANDLE_BETWEEN_IO - 1) await new Promise(setImmediate);
+        await handlerOf(this.#o.handlers, fresh[i])?.handle(fresh[i], ctx);
+      }
       // A journaled step is labelled with its last block and remembers its first: rolling it back
       // returns to the block before it, whichever of its blocks the re-org began at.
       await store.flush(journaled ? { block: to.number, stepFrom: fromBlock } : undefined);
@@ -447,8 +489,8 @@ export class SyncEngine {
       const next: Checkpoint = { number: to.number, hash: to.hash, journalFloor: floor };
       if (indexes === "restore") await restoreDeferredIndexes(tx);
       await advanceCheckpoint(tx, previous, next, Math.max(this.#head ?? to.number, to.number), journaled);
-      // The step before may still be committing: if it fails, this one must not commit after it.
-      if (prior) await prior;
+      // The steps before may still be committing: if one fails, the database rolls this one back
+      // too (a write-behind transaction is chained to those not yet committed; driver.ts).
       return { touched: store.touched, checkpoint: next };
     };
     const done = (step: { touched: Store["touched"]; checkpoint: Checkpoint }) => {
@@ -482,23 +524,24 @@ export class SyncEngine {
     try {
       written = await this.#o.db.writeBehind!(body);
     } catch (error) {
-      // Whatever the step before comes to, the state goes back to the last committed step.
-      this.#writing = null;
-      await prior?.catch(() => undefined);
+      // Whatever the steps before come to, the state goes back to the last committed step.
+      await this.#drain().catch(() => undefined);
       this.#abandon();
       throw error;
     }
     cache?.trim();
     this.#advanceTo(written.value.checkpoint, indexes);
-    this.#writing = written.committed.then(
+    const writing = written.committed.then(
       () => done(written.value),
       (error) => {
+        this.#broken = true;
         this.#abandon();
         throw error;
       },
     );
-    // Heard by the next step or by #drain; until then a failure must not count as unhandled.
-    this.#writing.catch(() => undefined);
+    // Heard by a later step or by #drain; until then a failure must not count as unhandled.
+    writing.catch(() => undefined);
+    this.#writing.push(writing);
   }
 
   /** The engine's view after a step was written (committed, or posted to be written behind). */
@@ -521,11 +564,13 @@ export class SyncEngine {
     this.#indexesDeferred = this.#committed.indexesDeferred;
   }
 
-  /** Waits until the step written behind, if any, is committed; rejects if it failed. */
+  /** Waits until every step written behind has settled; rejects with the first failure. */
   async #drain(): Promise<void> {
-    const writing = this.#writing;
-    this.#writing = null;
-    await writing;
+    const writing = this.#writing.splice(0);
+    const settled = await Promise.allSettled(writing);
+    this.#broken = false;
+    const failed = settled.find((s) => s.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   async #prefetch(store: Store, events: DecodedEvent[]): Promise<void> {

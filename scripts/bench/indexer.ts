@@ -162,7 +162,7 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
     eventsPerSecond: Math.round(events / seconds),
     peakRssMb: Math.round(peakRss / 2 ** 20),
     loadAverage: Number(((loadBefore + loadavg()[0]) / 2).toFixed(2)),
-    parts: parts.perEvent(events),
+    parts: { ...parts.perEvent(events), ...waits(engine, events) },
   };
 }
 
@@ -217,11 +217,14 @@ class Parts {
       this.#add("outside a step: waiting (wall − CPU)", (t.wall - this.#outside.wall) * 1000 - outsideCpu);
       let inQueries = 0;
       const timed = async <T>(part: string, p: () => Promise<T>) => {
-        const q = cpuNow();
+        const q = { wall: performance.now(), cpu: cpuNow() };
         try {
           return await this.#timed(part, p);
         } finally {
-          inQueries += cpuNow() - q;
+          const cpu = cpuNow() - q.cpu;
+          inQueries += cpu;
+          // A statement whose answer is awaited (a read) waits for the ones posted before it.
+          this.#add("  of which for statements' answers", (performance.now() - q.wall) * 1000 - cpu);
         }
       };
       return run((tx) =>
@@ -233,7 +236,11 @@ class Parts {
             : undefined,
         }),
       ).finally(() => {
-        this.#add("step JS (handlers, store), commit", cpuNow() - t.cpu - inQueries);
+        const cpu = cpuNow() - t.cpu;
+        this.#add("step JS (handlers, store), commit", cpu - inQueries);
+        // Inside a step the loop waits only for the database: reads queued behind earlier writes,
+        // the commit of its own (not written behind).
+        this.#add("in a step: waiting for the database (wall − CPU)", (performance.now() - t.wall) * 1000 - cpu);
         this.#outside = { wall: performance.now(), cpu: cpuNow() };
       });
     };
@@ -251,6 +258,15 @@ class Parts {
       if (us / events >= 0.05) out[k] = Number((us / events).toFixed(1));
     return out;
   }
+}
+
+/** What the engine waited for between steps, wall µs per event (SyncEngine.waited). */
+function waits(engine: SyncEngine, events: number): Record<string, number> {
+  const { node, database } = engine.waited();
+  return {
+    "  of which for the node (a fetched range)": Number(((node * 1000) / events).toFixed(1)),
+    "  of which for the database (steps written behind)": Number(((database * 1000) / events).toFixed(1)),
+  };
 }
 
 /** CPU time of this thread so far, µs (PGlite on its own thread counts apart). */

@@ -70,6 +70,28 @@ describe("PGlite on its own thread", () => {
     assert.equal((await db.query("SELECT 1 FROM lots WHERE id = 22")).length, 1);
   });
 
+  it("rolls back the write-behind transactions begun before a failing one was answered, and no later one", async () => {
+    // Three steps of a pipeline, all posted before the database has run the first: the first fails.
+    const first = await db.writeBehind!(async (tx) => {
+      await tx.query("INSERT INTO lots VALUES (50, 'first')");
+      await tx.query("INSERT INTO lots VALUES (50, 'again')");
+      return null;
+    });
+    const second = await db.writeBehind!((tx) => tx.query("INSERT INTO lots VALUES (51, 'second')"));
+    const third = await db.writeBehind!((tx) => tx.query("INSERT INTO lots VALUES (52, 'third')"));
+    // Outside the chain: a plain transaction posted meanwhile commits on its own.
+    const plain = db.transaction((tx) => tx.query("INSERT INTO lots VALUES (53, 'plain')"));
+    for (const step of [first, second, third]) await assert.rejects(step.committed, /duplicate key/);
+    await plain;
+    const ids = async () =>
+      (await db.query<{ id: number }>("SELECT id FROM lots WHERE id >= 50 ORDER BY id")).map((r) => r.id);
+    assert.deepEqual(await ids(), [53]);
+    // Begun after every failure was answered, the next write-behind transaction starts a new chain.
+    const next = await db.writeBehind!((tx) => tx.query("INSERT INTO lots VALUES (54, 'next')"));
+    await next.committed;
+    assert.deepEqual(await ids(), [53, 54]);
+  });
+
   it("waits for a statement that returns rows, even in a write-behind transaction", async () => {
     const { value, committed } = await db.writeBehind!(async (tx) => {
       await tx.query("INSERT INTO lots VALUES (30, 'x')");

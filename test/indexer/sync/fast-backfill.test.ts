@@ -48,12 +48,16 @@ describe("fast backfill", () => {
 
   /** Per database indexed: the most secondary indexes it held deferred after a step. */
   const deferredMost = new Map<Database, number>();
+  /** Per database whose step failed on the database's thread: the steps posted after it, chained to it. */
+  const chainedAfter = new Map<Database, number>();
 
   /**
    * Indexes the history; with `failTransaction`, that transaction fails once after its writes. With
    * `thread`, PGlite runs on its own thread, steps are written behind, and the failing transaction
    * is one of them: a statement after its writes fails in the database's thread, after the engine
-   * has gone on to build the next step.
+   * has gone on to build the next step. That statement is slow, so the steps after it are posted
+   * before it fails (they are chained to it and must be rolled back with it): `chainedAfter` gets how
+   * many were.
    */
   async function index(options: Partial<SyncOptions>, failTransaction?: number, thread = false): Promise<Database> {
     const dataDir = tempDir("fast-db");
@@ -61,6 +65,9 @@ describe("fast backfill", () => {
     const db = await openDatabase({ kind: "pglite", dataDir, thread });
     await migrate(db);
     let transactions = 0;
+    /** Write-behind transactions begun, and how many had been when the failing one was. */
+    let begun = 0;
+    let failingBegun = 0;
     let deferred = 0;
     const sync: Database = {
       ...db,
@@ -74,10 +81,17 @@ describe("fast backfill", () => {
       writeBehind: db.writeBehind
         ? (fn) =>
             db.writeBehind!(async (tx) => {
+              begun++;
+              const mine = begun;
               const result = await fn(tx);
               deferred = Math.max(deferred, await countDeferredIndexes(tx));
-              // Posted and not waited for, like the step's own writes: the step returns before it fails.
-              if (++transactions === failTransaction) await tx.query("INSERT INTO blocks (number) VALUES (NULL)");
+              if (transactions + 1 === failTransaction) failingBegun = mine;
+              // Posted and not waited for, like the step's own writes: the step returns before it
+              // fails, and the engine posts the next steps while the database counts.
+              if (++transactions === failTransaction)
+                await tx.query(
+                  "INSERT INTO blocks (number) SELECT CASE WHEN count(*) > 0 THEN NULL::int8 END FROM generate_series(1, 2000000)",
+                );
               return result;
             })
         : undefined,
@@ -104,6 +118,7 @@ describe("fast backfill", () => {
         await engine.step().catch(async (error: Error) => {
           if (!/connection lost|null value in column "number"/.test(error.message)) throw error;
           failures++;
+          if (thread) chainedAfter.set(db, begun - failingBegun);
           // Nothing of the failed step is in the database, which is at the checkpoint the engine resumes from.
           const state = await readSyncState(db);
           assert.equal(state?.block_number, engine.status().indexedBlock);
@@ -138,6 +153,11 @@ describe("fast backfill", () => {
     const threadedRetried = await index({ targetLogsPerStep: 300, maxBlockRange: 10 }, 5, true);
     try {
       assert.equal(deferredMost.get(reference), 0);
+      // The failing step's successors were posted before it failed, and rolled back with it: none
+      // of their blocks is in the database at the failure (checked in index()), and the retry
+      // leaves the reference rows (below).
+      const chained = chainedAfter.get(threadedRetried) ?? 0;
+      assert.ok(chained >= 1, `${chained} steps were posted after the failing one`);
       // In many steps, the secondary indexes are dropped after the first and built in the last.
       for (const db of [cachedSteps, retried, threadedRetried])
         assert.ok((deferredMost.get(db) ?? 0) >= 20, `the backfill deferred ${deferredMost.get(db)} indexes`);
