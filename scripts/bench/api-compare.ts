@@ -21,7 +21,7 @@ import { bookToJson } from "../../backend/book/book-file.ts";
 import { marketBook } from "../../test/backend/api/market-book.ts";
 import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
 import { freePort } from "../../test/helpers/local-chain.ts";
-import { cpuMicros, spawnApi, stop, waitFor } from "./origin-server.ts";
+import { benchRequest, cpuMicros, spawnApi, stop, waitFor } from "./origin-server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -80,21 +80,13 @@ try {
     for (const route of ["quote", "baseline"] as const) {
       // Each slice starts with the other server, so neither always runs first.
       for (const s of slice % 2 === 0 ? servers : [...servers].reverse()) {
-        let next = 0;
         const before = cpuMicros(s.child.pid!);
         const result = await autocannon({
           url: s.url,
           connections: 10,
           duration,
           requests: [
-            route === "quote"
-              ? {
-                  method: "POST",
-                  path: "/api/quote",
-                  headers: { "content-type": "application/json" },
-                  setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }),
-                }
-              : { method: "GET", path: "/api/reference" },
+            route === "quote" ? benchRequest("POST", "/api/quote", bodies) : benchRequest("GET", "/api/reference"),
           ],
         });
         if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0)

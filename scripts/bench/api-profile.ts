@@ -20,7 +20,7 @@ import { bookToJson } from "../../backend/book/book-file.ts";
 import { marketBook } from "../../test/backend/api/market-book.ts";
 import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
 import { freePort } from "../../test/helpers/local-chain.ts";
-import { cpuMicros, spawnApi, stop, waitFor } from "./origin-server.ts";
+import { benchRequest, cpuMicros, spawnApi, stop, waitFor } from "./origin-server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -121,20 +121,12 @@ try {
     }
     warmedUpMs = performance.now() - started;
     const before = cpuMicros(server.pid!);
-    let next = 0;
     const result = await autocannon({
       url,
       connections: 10,
       duration,
       requests: [
-        args.route === "quote"
-          ? {
-              method: "POST",
-              path: "/api/quote",
-              headers: { "content-type": "application/json" },
-              setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }),
-            }
-          : { method: "GET", path: "/api/reference" },
+        args.route === "quote" ? benchRequest("POST", "/api/quote", bodies) : benchRequest("GET", "/api/reference"),
       ],
     });
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} non-2xx, ${result.errors} errors`);

@@ -30,7 +30,7 @@ import { bookToJson } from "../../backend/book/book-file.ts";
 import { marketBook } from "../../test/backend/api/market-book.ts";
 import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
 import { freePort } from "../../test/helpers/local-chain.ts";
-import { cpuMicros, serveOrigin, spawnApi, stop, waitFor } from "./origin-server.ts";
+import { benchRequest, cpuMicros, serveOrigin, spawnApi, stop, waitFor } from "./origin-server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -210,8 +210,6 @@ async function drive(options: {
   path: string;
   bodies?: string[];
 }): Promise<Run> {
-  const { bodies } = options;
-  let next = 0;
   const cpu = () => {
     const each = options.pids.map(cpuMicrosOrNull);
     return each.some((c) => c === null) ? null : (each as number[]).reduce((s, c) => s + c, 0);
@@ -221,16 +219,7 @@ async function drive(options: {
     url: options.url,
     connections: options.connections,
     duration: options.duration,
-    requests: [
-      bodies === undefined
-        ? { method: options.method, path: options.path }
-        : {
-            method: options.method,
-            path: options.path,
-            headers: { "content-type": "application/json" },
-            setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }),
-          },
-    ],
+    requests: [benchRequest(options.method, options.path, options.bodies)],
   });
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0)
     throw new Error(

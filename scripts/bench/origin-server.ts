@@ -1,12 +1,13 @@
 // What the API and origin benchmarks share: the origin as stack/main.ts builds it in front of an API
 // process (serveOrigin, run in a child of the benchmark), the API process itself (spawnApi), waiting for a
-// server and stopping a child.
+// server and stopping a child, and the request autocannon sends (benchRequest).
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
 
+import type { Request as AutocannonRequest } from "autocannon";
 import { pino } from "pino";
 
 import { loadConfig } from "../../backend/config.ts";
@@ -97,4 +98,19 @@ export async function stop(child: ChildProcess): Promise<void> {
   const exited = once(child, "exit");
   child.kill("SIGTERM");
   await exited;
+}
+
+/**
+ * What autocannon sends for one route: with `bodies`, a JSON POST that takes the next body (in turn,
+ * round and round) for every request; without, the bare request.
+ */
+export function benchRequest(method: "GET" | "POST", path: string, bodies?: readonly string[]): AutocannonRequest {
+  if (bodies === undefined) return { method, path };
+  let next = 0;
+  return {
+    method,
+    path,
+    headers: { "content-type": "application/json" },
+    setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }),
+  };
 }

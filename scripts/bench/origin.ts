@@ -28,7 +28,7 @@ import { marketBook } from "../../test/backend/api/market-book.ts";
 import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
 import { freePort } from "../../test/helpers/local-chain.ts";
 import { startStack } from "../../test/helpers/stack.ts";
-import { serveOrigin, stop, waitFor } from "./origin-server.ts";
+import { benchRequest, serveOrigin, stop, waitFor } from "./origin-server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -126,22 +126,11 @@ type Request = { method: "GET" | "POST"; path: string; bodies?: string[] };
 
 /** `connections` clients asking as fast as they are answered, for `duration` seconds. */
 async function load(url: string, request: Request): Promise<Load> {
-  const { bodies } = request;
-  let next = 0;
   const result = await autocannon({
     url,
     connections,
     duration,
-    requests: [
-      bodies === undefined
-        ? { method: request.method, path: request.path }
-        : {
-            method: request.method,
-            path: request.path,
-            headers: { "content-type": "application/json" },
-            setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }),
-          },
-    ],
+    requests: [benchRequest(request.method, request.path, request.bodies)],
   });
   return {
     requestsPerSecond: Math.round(result.requests.average),
