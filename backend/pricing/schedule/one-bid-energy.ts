@@ -13,7 +13,7 @@
 //   same sum as meanEnergyPricePerWh's, offer by offer, and so the same estimate to the last bit.
 
 import { energyHoursOf } from "./energy-hours.ts";
-import { type EnergySlots, meanEnergyPricePerWh, prepareEnergy } from "./prepare.ts";
+import { type EnergySlots, energyOfferLive, meanEnergyPricePerWh, prepareEnergy } from "./prepare.ts";
 import type { HourlyEnergyOffer, TimedBook } from "./types.ts";
 
 type EnergyOffers = TimedBook["energyOffers"];
@@ -46,7 +46,7 @@ export function liveEnergy(offers: EnergyOffers, now: number): LiveEnergy[] {
   const live: LiveEnergy[] = [];
   for (let i = 0; i < offers.length; i++) {
     const e = offers[i];
-    if (e.expiry > now && !e.deviceSuspended) live.push({ e, i });
+    if (energyOfferLive(e, now)) live.push({ e, i });
   }
   const same =
     known !== undefined && known.live.length === live.length && known.live.every((l, k) => l.i === live[k].i);

@@ -96,13 +96,16 @@ export function routeKey(a: number, b: number): number {
   return a < b ? a * REGION_SLOTS + b : b * REGION_SLOTS + a;
 }
 
+/** Whether an energy offer's certificates can be sold at `now` (the batch and the quotes' layouts, one-bid-energy.ts). */
+export function energyOfferLive(e: TimedBook["energyOffers"][number], now: number): boolean {
+  return e.expiry > now && !e.deviceSuspended;
+}
+
 export function prepareSchedule(book: TimedBook, rules: ScheduleRules): PreparedSchedule {
   const liveBids = book.bids.filter((b) => b.expiry > rules.now && b.vcu - b.filledVcu > 0 && b.durationHours > 0);
   const liveComputes = book.computeOffers.filter((c) => c.expiry > rules.now && c.vcu > 0);
   const liveLinks = book.bandwidthOffers.filter((w) => w.expiry > rules.now && w.mbps > 0n);
-  const liveEnergy = book.energyOffers
-    .map((e, i) => ({ e, i }))
-    .filter(({ e }) => e.expiry > rules.now && !e.deviceSuspended);
+  const liveEnergy = book.energyOffers.map((e, i) => ({ e, i })).filter(({ e }) => energyOfferLive(e, rules.now));
 
   let first = Infinity;
   let last = -Infinity;
