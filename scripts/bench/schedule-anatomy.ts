@@ -3,6 +3,7 @@
 // schedule bid by bid and capacity by capacity.
 //
 //   node scripts/bench/schedule-anatomy.ts --orders 1000 --seed 1
+//   node scripts/bench/schedule-anatomy.ts --orders 100000 --full-service   no LP: the short bids
 //
 // Prints JSON: the welfare gap split over the bids the LP serves more (by green share, origin,
 // duration, density decile, size) and less than the fast schedule; what stops each under-served bid
@@ -14,7 +15,7 @@
 // the totals are exact.
 
 import os from "node:os";
-import { MONEY } from "../../backend/pricing/schedule/exact.ts";
+import { MONEY, type ScheduleModel } from "../../backend/pricing/schedule/exact.ts";
 import { scheduleFast } from "../../backend/pricing/schedule/fast.ts";
 import { buildPooledModel } from "../../backend/pricing/schedule/pooled-lp.ts";
 import { certificatePool, prepareSchedule, REGION_SLOTS, routeKey } from "../../backend/pricing/schedule/prepare.ts";
@@ -36,31 +37,52 @@ const book = randomTimeBook({ orders, seed, flexibleShare: 0 });
 const prep = prepareSchedule(book, rules);
 const { bids, computes, energy, span } = prep;
 const all = Array.from(bids.keys());
-const model = buildPooledModel(prep, all, rules.platformFeeBps);
-const solved = model.m.solve(600, false);
-if (!solved.optimal || solved.values === undefined || solved.rowValues === undefined || solved.rowDuals === undefined)
-  throw new Error("the LP did not solve");
-const values = solved.values;
-
-// The x columns (VCU of bid b on offer c at start s) are the model's only columns of positive cost,
-// made in this order (pooled-lp.ts).
-const positive: number[] = [];
-for (let i = 0; i < model.m.colCost.length; i++) if (model.m.colCost[i] > 0) positive.push(i);
+// --full-service: no LP (the 100k book's does not solve whole); each bid's reference is its whole VCU
+// on its best offer, so the tables show the fast schedule's short bids and what stops them.
+const fullService = process.argv.includes("--full-service");
+const model = fullService ? undefined : buildPooledModel(prep, all, rules.platformFeeBps);
+const solved = model?.m.solve(600, false);
+if (model !== undefined && solved?.optimal !== true) throw new Error("the LP did not solve");
 const lpVcu = new Float64Array(bids.length);
 const lpOn = new Map<number, number>(); // b·computes + c → VCU
-let next = 0;
-for (const b of all) {
-  const bid = bids[b];
-  for (let s = bid.firstStart; s <= bid.lastStart; s++)
+if (model === undefined || solved?.values === undefined) {
+  for (const b of all) {
+    const bid = bids[b];
+    let best = -1;
+    let bestProfit = 0;
     for (const c of bid.candidates) {
       const compute = computes[c];
-      if (compute.reserve * fee > bid.limit || compute.start > s || s + bid.duration > compute.end) continue;
-      const v = values[positive[next++]];
-      lpVcu[b] += v;
-      if (v > 1e-9) lpOn.set(b * computes.length + c, (lpOn.get(b * computes.length + c) ?? 0) + v);
+      const green = ((bid.order.minGreenBps / 10_000) * compute.milliWhPerVcuHour) / 1000;
+      const profit = bid.limit - compute.reserve - green * prep.meanPricePerWh;
+      if (compute.reserve * fee <= bid.limit && profit > bestProfit) {
+        best = c;
+        bestProfit = profit;
+      }
     }
+    if (best < 0) continue;
+    lpVcu[b] = bid.remaining;
+    lpOn.set(b * computes.length + best, bid.remaining);
+  }
+} else {
+  // The x columns (VCU of bid b on offer c at start s) are the model's only columns of positive
+  // cost, made in this order (pooled-lp.ts).
+  const values = solved.values;
+  const positive: number[] = [];
+  for (let i = 0; i < model.m.colCost.length; i++) if (model.m.colCost[i] > 0) positive.push(i);
+  let next = 0;
+  for (const b of all) {
+    const bid = bids[b];
+    for (let s = bid.firstStart; s <= bid.lastStart; s++)
+      for (const c of bid.candidates) {
+        const compute = computes[c];
+        if (compute.reserve * fee > bid.limit || compute.start > s || s + bid.duration > compute.end) continue;
+        const v = values[positive[next++]];
+        lpVcu[b] += v;
+        if (v > 1e-9) lpOn.set(b * computes.length + c, (lpOn.get(b * computes.length + c) ?? 0) + v);
+      }
+  }
+  if (next !== positive.length) throw new Error(`mapped ${next} x columns of ${positive.length}`);
 }
-if (next !== positive.length) throw new Error(`mapped ${next} x columns of ${positive.length}`);
 
 const fast = scheduleFast(book, rules);
 const bidIndex = new Map(bids.map((bid, b) => [bid.order.id, b]));
@@ -107,11 +129,10 @@ for (const m of fast.matches) {
 // LP welfare per bid: its x at (limit − reserve)·d, less its minimum green Wh at the LP's mean
 // price per Wh sold, less its cheapest link when remote (the pooled LP's g and link columns are not
 // mapped one by one; the split is an estimate, the total is the LP's).
-const slotRows = model.slotRows;
 let lpWh = 0;
 let lpCertificateCost = 0;
-for (const [k, { row }] of slotRows) {
-  const v = solved.rowValues[row];
+for (const [k, { row }] of model?.slotRows ?? []) {
+  const v = solved?.rowValues?.[row] ?? 0;
   lpWh += v;
   lpCertificateCost += (v * energy.pricePerKwh[k]) / 1000;
 }
@@ -125,7 +146,7 @@ for (const [key, v] of lpOn) {
   const green = ((bid.order.minGreenBps / 10_000) * compute.milliWhPerVcuHour) / 1000;
   lpWelfare[b] += (bid.limit - compute.reserve - green * lpPricePerWh) * v * bid.duration;
 }
-const lpTotal = solved.bound / MONEY;
+const lpTotal = solved === undefined ? Number.NaN : solved.bound / MONEY;
 
 // Density (pass 1's estimate at the book's mean certificate price, without links) of each bid.
 const density = bids.map((bid) => {
@@ -330,18 +351,19 @@ for (const { b, cell, vcu } of computeHolders) {
 
 // Capacities: compute offer-hours and certificate slots the LP prices (dual ≠ 0), and how full the
 // fast schedule leaves them.
-const capacity = (rows: typeof model.computeRows, limit: ArrayLike<number>, used: Float64Array) => {
+const capacity = (rows: ScheduleModel["computeRows"] | undefined, limit: ArrayLike<number>, used: Float64Array) => {
+  if (rows === undefined) return null;
   let priced = 0;
   let pricedCapacity = 0;
   let lpFill = 0;
   let fastFill = 0;
   let idleValue = 0;
   for (const [i, { row }] of rows) {
-    const dual = Math.abs(solved.rowDuals?.[row] ?? 0) / MONEY;
+    const dual = Math.abs(solved?.rowDuals?.[row] ?? 0) / MONEY;
     if (dual <= 1e-9) continue;
     priced++;
     pricedCapacity += limit[i];
-    lpFill += solved.rowValues?.[row] ?? 0;
+    lpFill += solved?.rowValues?.[row] ?? 0;
     fastFill += used[i];
     idleValue += dual * Math.max(0, limit[i] - used[i]);
   }
@@ -364,7 +386,7 @@ console.log(
       bids: bids.length,
       lp: round(lpTotal),
       fast: round(fast.welfare),
-      ratio: Number((fast.welfare / lpTotal).toFixed(4)),
+      ratio: fullService ? null : Number((fast.welfare / lpTotal).toFixed(4)),
       lpEstimateTotal: round(lpWelfare.reduce((a, b) => a + b, 0)),
       gapFromBidsLpServesMore: round(lpMoreGap),
       gapFromBidsFastServesMore: round(fastMoreGap),
@@ -374,8 +396,8 @@ console.log(
       fastWh: round(fastWh.reduce((a, b) => a + b, 0)),
       whForSale: round(allSlotsWh),
       lpPricePerWh: lpPricePerWh,
-      compute: capacity(model.computeRows, prep.computeFree, fastUsed),
-      certificates: capacity(model.slotRows, energy.left, fastWh),
+      compute: capacity(model?.computeRows, prep.computeFree, fastUsed),
+      certificates: capacity(model?.slotRows, energy.left, fastWh),
       blockingCellsHeldBy: heldBy,
       computeBlockedFullHours: fullHours,
       fullComputeHoursHeldBy: computeHeldBy,
