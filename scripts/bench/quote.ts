@@ -8,7 +8,11 @@
 //       (schedule/one-bid.ts, what clearBook runs for a quote) against scheduleFast on the same cut
 //       one-bid books, in interleaved rounds
 //   node --cpu-prof --cpu-prof-dir DIR scripts/bench/quote.ts   profile it
+//   node scripts/bench/quote.ts --against DIR   whether another checkout (e.g. a `git archive` of main
+//       with node_modules linked) answers every body with the same text; time each tree with its own
+//       run of this script, alternating (two module graphs in one process time differently by ~8 %)
 import { loadavg } from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
 
 import { bookFor } from "../../backend/api/book-index.ts";
@@ -26,6 +30,7 @@ const { values: args } = parseArgs({
     rounds: { type: "string", default: "5" },
     bodies: { type: "string", default: "1200" },
     schedulers: { type: "boolean", default: false },
+    against: { type: "string" },
   },
 });
 const rounds = Number(args.rounds);
@@ -47,6 +52,10 @@ const cpu = () => {
 if (args.schedulers) {
   compareSchedulers();
   process.exit(0);
+}
+if (args.against !== undefined) {
+  await compareAnswers(path.resolve(args.against));
+  process.exit();
 }
 
 const load = loadavg();
@@ -116,4 +125,32 @@ function compareSchedulers(): void {
     console.log(
       `scheduling per quote: scheduleFast ${figures.scheduleFastCpuUs} µs, one-bid ${figures.scheduleOneBidCpuUs} µs CPU (ratio ${figures.ratio}, median of ${rounds} interleaved rounds over ${books.length} bodies); load average before ${figures.loadAverage.slice(0, 3).join(" ")}, after ${figures.loadAverage.slice(3).join(" ")}`,
     );
+}
+
+/** This checkout's answers against another's (`--against DIR`), as the API writes them, on the same book and bodies. */
+async function compareAnswers(dir: string): Promise<void> {
+  const other = (await import(path.join(dir, "backend/api/quote.ts"))) as { quoteBid: typeof quoteBid };
+  const otherSchema = (await import(path.join(dir, "backend/api/schemas/quote.ts"))) as {
+    QuoteRequest: typeof QuoteRequest;
+  };
+  const bodies = quoteBodies({ now, count });
+  let differing = 0;
+  let first: number | undefined;
+  for (let i = 0; i < bodies.length; i++) {
+    const mine = JSON.stringify(quoteBid(requests[i], book, context));
+    const theirs = JSON.stringify(other.quoteBid(otherSchema.QuoteRequest.parse(JSON.parse(bodies[i])), book, context));
+    if (mine !== theirs) {
+      differing++;
+      first ??= i;
+    }
+  }
+  const figures = { against: dir, bodies: bodies.length, differing, firstDiffering: first ?? null };
+  if (args.json) console.log(JSON.stringify(figures));
+  else
+    console.log(
+      differing === 0
+        ? `the same answer text for all ${bodies.length} bodies as ${dir}`
+        : `${differing} of ${bodies.length} answers differ from ${dir}'s (first: body ${first})`,
+    );
+  if (differing > 0) process.exitCode = 1;
 }

@@ -85,9 +85,21 @@ export function sharedEnergySlots(book: TimedBook, live: LiveEnergy[]): EnergySl
   if (slots === undefined) {
     const { base, span } = energyRange(book.energyOffers);
     slots = prepareEnergy(book, live, base, span, -1);
+    slots.order = purchaseOrder(slots);
     layouts.set(live, slots);
   }
   return slots;
+}
+
+/** The slots in the order chooseCertificates buys them without `spareScarce`: price, offer, hour (a strict order). */
+function purchaseOrder(slots: EnergySlots): { rank: Int32Array; slots: Int32Array } {
+  const { pricePerKwh, offer, hour } = slots;
+  const ordered = Int32Array.from(pricePerKwh.keys()).sort(
+    (x, y) => pricePerKwh[x] - pricePerKwh[y] || offer[x] - offer[y] || hour[x] - hour[y],
+  );
+  const rank = new Int32Array(ordered.length);
+  for (let i = 0; i < ordered.length; i++) rank[ordered[i]] = i;
+  return { rank, slots: ordered };
 }
 
 /** meanEnergyPricePerWh over the unix hours [base, base + span), from the per-hour sums when they are exact. */

@@ -28,6 +28,27 @@ const REROUTE_CHECKS_PER_BID = 2;
 const byOfferHour = (x: HourlyEnergyLot, y: HourlyEnergyLot) =>
   x.offerId < y.offerId ? -1 : x.offerId > y.offerId ? 1 : x.hour - y.hour;
 
+/**
+ * Scratch arrays every state shares: each method that fills one reads it before it returns, and
+ * nothing runs between (schedules are synchronous), so states need not own them. A quote builds a
+ * state or more per request, and these ten arrays (allocated outside V8's heap) cost more to make
+ * than its schedule spends in them (docs/architecture.md, "Quotes per process"). A method that needs
+ * a larger one grows it here, for the states after it too.
+ */
+const SCRATCH = {
+  chosenSlot: new Int32Array(64),
+  chosenWh: new Float64Array(64),
+  addedSlot: new Int32Array(64),
+  addedWh: new Float64Array(64),
+  movedSlot: new Int32Array(64),
+  movedWh: new Float64Array(64),
+  key: new Float64Array(64),
+  rerouteUsed: new Float64Array(MAX_JOB_HOURS),
+  supply: new Float64Array(MAX_JOB_HOURS),
+  usedInHour: new Float64Array(MAX_JOB_HOURS),
+  ranks: new Int32Array(64),
+};
+
 /** Above this many certificate slots a job's pool is sorted with Array.sort, below by insertion. */
 const INSERTION_SORT_MAX = 48;
 
@@ -61,23 +82,23 @@ export class ScheduleState {
   private readonly rerouteFailed: Float64Array;
   /** Holders a rerouting state may still ask to move (REROUTE_CHECKS_PER_BID per live bid; a clone starts afresh). */
   private rerouteChecks: number;
-  private readonly rerouteUsed = new Float64Array(MAX_JOB_HOURS);
+  private readonly rerouteUsed = SCRATCH.rerouteUsed;
   private readonly rerouteOptions: number[] = [];
   private readonly routeBlocks = new Map<number, { first: Int32Array; links: Int32Array }>();
   private readonly pick: number[] = [];
   /** chooseCertificates' answer: lots chosenSlot/chosenWh[0 .. its count). */
-  private chosenSlot = new Int32Array(64);
-  private chosenWh = new Float64Array(64);
+  private chosenSlot = SCRATCH.chosenSlot;
+  private chosenWh = SCRATCH.chosenWh;
   /** moveCertificates' scratch: the Wh it adds, and the holder's lots after the move. */
-  private addedSlot = new Int32Array(64);
-  private addedWh = new Float64Array(64);
-  private movedSlot = new Int32Array(64);
-  private movedWh = new Float64Array(64);
+  private addedSlot = SCRATCH.addedSlot;
+  private addedWh = SCRATCH.addedWh;
+  private movedSlot = SCRATCH.movedSlot;
+  private movedWh = SCRATCH.movedWh;
   /** chooseCertificates' sort key of each energy slot, indexed by slot (with `spareScarce`). */
-  private key = new Float64Array(64);
+  private key = SCRATCH.key;
   private readonly spareScarce: boolean;
-  private readonly supply = new Float64Array(MAX_JOB_HOURS);
-  private readonly usedInHour = new Float64Array(MAX_JOB_HOURS);
+  private readonly supply = SCRATCH.supply;
+  private readonly usedInHour = SCRATCH.usedInHour;
 
   /**
    * `prep` is consumed: its free capacities and energy slots change as pieces are placed. An
@@ -439,8 +460,8 @@ export class ScheduleState {
       options.sort((x, y) => energy.pricePerKwh[x] - energy.pricePerKwh[y] || x - y);
       let left = Math.min(want - moved, pieces.lotWh[taken]);
       if (this.addedSlot.length < options.length) {
-        this.addedSlot = new Int32Array(2 * options.length);
-        this.addedWh = new Float64Array(2 * options.length);
+        this.addedSlot = SCRATCH.addedSlot = new Int32Array(2 * options.length);
+        this.addedWh = SCRATCH.addedWh = new Float64Array(2 * options.length);
       }
       const { addedSlot, addedWh } = this;
       let added = 0;
@@ -462,8 +483,8 @@ export class ScheduleState {
       // The holder's lots after the move: its old ones less the Wh moved, the added ones merged in.
       const size = lotTo - lotFrom + added;
       if (this.movedSlot.length < size) {
-        this.movedSlot = new Int32Array(2 * size);
-        this.movedWh = new Float64Array(2 * size);
+        this.movedSlot = SCRATCH.movedSlot = new Int32Array(2 * size);
+        this.movedWh = SCRATCH.movedWh = new Float64Array(2 * size);
       }
       const { movedSlot, movedWh } = this;
       let kept = 0;
@@ -743,13 +764,22 @@ export class ScheduleState {
     let byKey = pricePerKwh;
     if (spareScarce) {
       const slots = pricePerKwh.length;
-      byKey = this.key.length >= slots ? this.key : (this.key = new Float64Array(slots));
+      byKey = this.key.length >= slots ? this.key : (this.key = SCRATCH.key = new Float64Array(slots));
       for (const slot of pick) {
         byKey[slot] =
           pricePerKwh[slot] / Math.sqrt(Math.max(1, energy.supplyRegion[energy.region[slot] * span + hour[slot]]));
       }
     }
-    if (pick.length > INSERTION_SORT_MAX) {
+    if (!spareScarce && energy.order !== undefined) {
+      // A kept layout knows each slot's place in this order: sorting those whole numbers (natively,
+      // no comparator) and reading the slots back gives the same list for a fraction of the compares.
+      const { rank, slots } = energy.order;
+      if (SCRATCH.ranks.length < pick.length) SCRATCH.ranks = new Int32Array(2 * pick.length);
+      const ranks = SCRATCH.ranks.subarray(0, pick.length);
+      for (let i = 0; i < pick.length; i++) ranks[i] = rank[pick[i]];
+      ranks.sort();
+      for (let i = 0; i < pick.length; i++) pick[i] = slots[ranks[i]];
+    } else if (pick.length > INSERTION_SORT_MAX) {
       pick.sort((x, y) => byKey[x] - byKey[y] || offer[x] - offer[y] || hour[x] - hour[y]);
     } else {
       // A job of a few hours in one region sees a few dozen slots: an insertion sort, no closure.
@@ -769,8 +799,8 @@ export class ScheduleState {
     const usedInHour =
       this.usedInHour.length >= duration ? this.usedInHour.fill(0, 0, duration) : new Float64Array(duration);
     if (this.chosenSlot.length < pick.length) {
-      this.chosenSlot = new Int32Array(2 * pick.length);
-      this.chosenWh = new Float64Array(2 * pick.length);
+      this.chosenSlot = SCRATCH.chosenSlot = new Int32Array(2 * pick.length);
+      this.chosenWh = SCRATCH.chosenWh = new Float64Array(2 * pick.length);
     }
     const { chosenSlot, chosenWh } = this;
     let lots = 0;

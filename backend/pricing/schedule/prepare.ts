@@ -90,6 +90,12 @@ export type EnergySlots = {
   supplyRegion: Float64Array;
   supplyArea: Float64Array;
   supplyAll: Float64Array;
+  /**
+   * For a layout kept for many schedules (one-bid-energy.ts): each slot's place in the order
+   * chooseCertificates buys in without `spareScarce` (price, then offer, then hour), and the slots in
+   * that order, so a pick is put in order by sorting whole numbers instead of comparing three keys.
+   */
+  order?: { rank: Int32Array; slots: Int32Array };
 };
 
 export function routeKey(a: number, b: number): number {

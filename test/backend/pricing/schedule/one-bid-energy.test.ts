@@ -87,7 +87,20 @@ describe("the one-bid scheduler's shared certificates", () => {
     const live = liveEnergy(book.energyOffers, NOW);
     const { base, span } = energyRange(book.energyOffers);
     const before = structuredClone(sharedEnergySlots(book, live));
-    assert.deepEqual(before, prepareEnergy(book, live, base, span, -1));
+    const { order, ...slots } = before;
+    assert.deepEqual(slots, prepareEnergy(book, live, base, span, -1));
+    // The purchase order it keeps: every slot once, by price, then offer, then hour, and its rank the inverse.
+    assert.ok(order !== undefined);
+    assert.equal(order.slots.length, slots.left.length);
+    for (let i = 0; i < order.slots.length; i++) {
+      assert.equal(order.rank[order.slots[i]], i);
+      if (i === 0) continue;
+      const [x, y] = [order.slots[i - 1], order.slots[i]];
+      const key = (s: number) => [slots.pricePerKwh[s], slots.offer[s], slots.hour[s]];
+      const [kx, ky] = [key(x), key(y)];
+      const before = kx[0] < ky[0] || (kx[0] === ky[0] && (kx[1] < ky[1] || (kx[1] === ky[1] && kx[2] < ky[2])));
+      assert.ok(before, `slot ${x} ${kx} is bought before slot ${y} ${ky}`);
+    }
     // Green quotes of every origin rule scheduled on the shared slots buy certificates from copies of them.
     let green = 0;
     for (const body of quoteBodies({ now: NOW, count: 300 })) {
