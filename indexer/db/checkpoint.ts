@@ -100,21 +100,10 @@ export async function saveBlocks(
 }
 
 const EVENT_COLUMNS = columnList(
-  [
-    "block_hash",
-    "log_index",
-    "block_number",
-    "block_time",
-    "tx_hash",
-    "tx_index",
-    "contract",
-    "address",
-    "name",
-    "args",
-  ],
+  ["block_number", "log_index", "block_time", "tx_hash", "contract", "name", "args"],
   ["args"],
 );
-const ACCOUNT_EVENT_COLUMNS = columnList(["account", "block_number", "log_index"], []);
+const ACCOUNT_EVENT_COLUMNS = columnList(["account", "block_number", "log_indexes"], []);
 
 /**
  * Appends events to the log and links them to the accounts they name. Returns the events that
@@ -132,10 +121,8 @@ export async function saveEvents(
 ): Promise<DecodedEvent[]> {
   if (events.length === 0) return [];
   if (tx.copyFrom && events.every((e) => newBlocks.has(e.blockNumber))) {
-    await insertRows(tx, "events", EVENT_COLUMNS, events.map(eventRow));
-    const links: AccountEventRow[] = [];
-    for (const e of events)
-      for (const account of e.accounts) links.push({ account, block_number: e.blockNumber, log_index: e.logIndex });
+    await tx.copyFrom("events", EVENT_COLUMNS, eventsCopyText(events));
+    const links = accountEvents(events);
     if (links.length > 0) await insertRows(tx, "account_events", ACCOUNT_EVENT_COLUMNS, links);
     return [...events];
   }
@@ -143,25 +130,28 @@ export async function saveEvents(
   const [{ n }] = await tx.query<{ n: number }>(
     `WITH fresh AS (
        INSERT INTO events SELECT * FROM json_populate_recordset(null::events, $1::json)
-       ON CONFLICT (block_hash, log_index) DO NOTHING RETURNING 1)
+       ON CONFLICT (block_number, log_index) DO NOTHING RETURNING 1)
      SELECT count(*)::int4 AS n FROM fresh`,
     [jsonParam(rows)],
   );
   let fresh = [...events];
   // Only a replayed step can hit rows already there; then find out which events are new.
   if (n !== events.length) {
-    const seen = await tx.query<Pick<EventRow, "block_hash" | "log_index">>(
-      `SELECT e.block_hash, e.log_index FROM events e JOIN json_to_recordset($1::json) AS k(block_hash text, log_index int4)
-       USING (block_hash, log_index) WHERE e.xmin = pg_current_xact_id()::xid`,
-      [jsonParam(rows.map((r) => ({ block_hash: r.block_hash, log_index: r.log_index })))],
+    const seen = await tx.query<Pick<EventRow, "block_number" | "log_index">>(
+      `SELECT e.block_number, e.log_index FROM events e JOIN json_to_recordset($1::json) AS k(block_number int8, log_index int4)
+       USING (block_number, log_index) WHERE e.xmin = pg_current_xact_id()::xid`,
+      [jsonParam(rows.map((r) => ({ block_number: r.block_number, log_index: r.log_index })))],
     );
-    const inserted = new Set(seen.map((r) => `${r.block_hash}:${r.log_index}`));
-    fresh = events.filter((e) => inserted.has(`${e.blockHash}:${e.logIndex}`));
+    const inserted = new Set(seen.map((r) => `${r.block_number}:${r.log_index}`));
+    fresh = events.filter((e) => inserted.has(`${e.blockNumber}:${e.logIndex}`));
   }
-  const links = fresh.flatMap((e) => e.accounts.map((account) => [account, e.blockNumber, e.logIndex]));
+  const links = accountEvents(fresh);
   if (links.length > 0) {
+    // A block's events are written whole, so a row is never extended; merging keeps it right if one were.
     await tx.query(
-      `INSERT INTO account_events SELECT a->>0, (a->>1)::int8, (a->>2)::int4 FROM json_array_elements($1::json) a ON CONFLICT DO NOTHING`,
+      `INSERT INTO account_events SELECT * FROM json_populate_recordset(null::account_events, $1::json)
+       ON CONFLICT (account, block_number) DO UPDATE SET log_indexes = ARRAY(
+         SELECT DISTINCT i FROM unnest(account_events.log_indexes || excluded.log_indexes) i ORDER BY i)`,
       [jsonParam(links)],
     );
   }
@@ -170,17 +160,54 @@ export async function saveEvents(
 
 function eventRow(e: DecodedEvent): EventRow {
   return {
-    block_hash: e.blockHash,
-    log_index: e.logIndex,
     block_number: e.blockNumber,
+    log_index: e.logIndex,
     block_time: e.blockTime,
     tx_hash: e.txHash,
-    tx_index: e.txIndex,
     contract: e.contract,
-    address: e.address,
     name: e.name,
     args: e.args,
   };
+}
+
+/**
+ * The events' rows in COPY's text format, written straight from the decoded events (what
+ * `insertRows` would write from `eventRow`s, without an object per row). Hashes are hex and contract
+ * and event names identifiers, so only the arguments' JSON can hold a character COPY escapes: a
+ * backslash (JSON writes tabs and line breaks as escapes).
+ */
+function eventsCopyText(events: readonly DecodedEvent[]): string {
+  let out = "";
+  for (const e of events) {
+    const args = JSON.stringify(e.args);
+    out += `${e.blockNumber}\t${e.logIndex}\t${e.blockTime}\t${e.txHash}\t${e.contract}\t${e.name}\t${
+      args.includes("\\") ? args.replaceAll("\\", "\\\\") : args
+    }\n`;
+  }
+  return out;
+}
+
+/** The rows of `account_events` for `events` (in chain order): one per account and block. */
+function accountEvents(events: readonly DecodedEvent[]): AccountEventRow[] {
+  const rows: AccountEventRow[] = [];
+  let block = -1;
+  let ofBlock = new Map<string, number[]>();
+  for (const e of events) {
+    if (e.blockNumber !== block) {
+      block = e.blockNumber;
+      ofBlock = new Map();
+    }
+    for (const account of e.accounts) {
+      const logIndexes = ofBlock.get(account);
+      if (logIndexes) logIndexes.push(e.logIndex);
+      else {
+        const row: AccountEventRow = { account, block_number: block, log_indexes: [e.logIndex] };
+        ofBlock.set(account, row.log_indexes);
+        rows.push(row);
+      }
+    }
+  }
+  return rows;
 }
 
 /**

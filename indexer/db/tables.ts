@@ -447,18 +447,16 @@ export type SyncStateRow = {
 
 export type BlockRow = { number: number; hash: string; parent_hash: string; timestamp: number };
 
+/** One event of the raw log (`events`): what `Account.activity` returns. */
 export type EventRow = {
-  block_hash: string;
-  log_index: number;
   block_number: number;
+  log_index: number;
   block_time: number;
   tx_hash: string;
-  tx_index: number;
   contract: string;
-  address: string;
   name: string;
   args: unknown;
 };
 
-/** One link of `account_events`: an event that names the account. */
-export type AccountEventRow = { account: string; block_number: number; log_index: number };
+/** One row of `account_events`: the events of one block that name the account, by ascending log index. */
+export type AccountEventRow = { account: string; block_number: number; log_indexes: number[] };

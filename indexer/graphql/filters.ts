@@ -250,13 +250,16 @@ export function creditRetirementsWhere(filter: Maybe<CreditFilter>, account?: st
 /** Every event that names `account`, newest first. */
 export function activityOf(account: string): PageQuery<EventRow> {
   const q: PageQuery<EventRow> = {
-    select: "SELECT e.* FROM account_events x JOIN events e USING (block_number, log_index)",
+    // One account_events row per block the account appears in; its log indexes name the events.
+    select: `SELECT e.* FROM account_events x CROSS JOIN LATERAL unnest(x.log_indexes) AS i(log_index)
+      JOIN events e ON e.block_number = x.block_number AND e.log_index = i.log_index`,
     where: [],
     params: [],
     order: [
       { expr: "x.block_number", column: "block_number", cast: "int8" },
-      { expr: "x.log_index", column: "log_index", cast: "int4" },
+      { expr: "i.log_index", column: "log_index", cast: "int4" },
     ],
+    seek: true,
   };
   whereEq(q, "x.account", account);
   return q;

@@ -16,6 +16,11 @@ export type PageQuery<R> = {
   params: unknown[];
   /** Sort key columns, all descending; together they must be unique. */
   order: { expr: string; column: keyof R & string; cast: string }[];
+  /**
+   * Also bound the first sort column alone (`first <= cursor's`), which an index on it can range
+   * over: for sort columns from different tables, whose row comparison no index answers.
+   */
+  seek?: boolean;
 };
 
 export function pageSize(first: number | null | undefined, field = "first"): number {
@@ -64,6 +69,7 @@ export async function page<R, T>(db: Queryable, q: PageQuery<R>, args: PageArgs,
     where.push(
       `(${q.order.map((o) => o.expr).join(", ")}) < (${slots.map((s, i) => `${s}::${q.order[i].cast}`).join(", ")})`,
     );
+    if (q.seek) where.push(`${q.order[0].expr} <= ${slots[0]}::${q.order[0].cast}`);
   }
   params.push(first + 1);
   const sql = `${q.select} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
