@@ -2,16 +2,29 @@
 // keeping a few dozen of them up to date costs more than building each once at the end. The
 // backfill drops them in its first step's transaction and builds them in its last, each time with
 // the checkpoint, and keeps their definitions in `deferred_indexes` meanwhile, so a process that
-// dies in between finds them on restart. Primary keys and unique indexes stay: they are what makes
-// a replayed step write nothing twice (docs/indexer.md, Backfill).
+// dies in between finds them on restart. Primary keys and unique indexes of the handlers' tables
+// and of `blocks` stay: they are what makes a replayed step write nothing twice (docs/indexer.md,
+// Backfill). Where the event log is appended by COPY, its primary keys are deferred too: such a
+// step appends only events of blocks new to `blocks`, whose key stays, so none can be there twice.
 import type { Queryable } from "./driver.ts";
 import { TABLE_NAMES } from "./tables.ts";
 
 /** Tables whose secondary indexes a backfill may defer: the handlers' and the event log. */
 const DEFERRABLE = [...TABLE_NAMES, "events", "account_events"];
 
-/** Drops the secondary indexes of the index's tables, remembering them. Returns how many. */
-export async function deferSecondaryIndexes(tx: Queryable): Promise<number> {
+/**
+ * The event log's tables, whose primary keys a backfill that appends them by COPY defers: their
+ * keys are random (a block hash, an account) and kept up to date they cost PGlite as much again as
+ * the rows themselves.
+ */
+const EVENT_LOG = ["events", "account_events"];
+
+/**
+ * Drops the secondary indexes of the index's tables, remembering them. With `eventLogKeys`, also
+ * the primary keys of the event log (only for a backfill that appends it by COPY: saveEvents's
+ * other path needs them). Returns how many.
+ */
+export async function deferSecondaryIndexes(tx: Queryable, eventLogKeys = false): Promise<number> {
   const indexes = await tx.query<{ name: string; definition: string }>(
     `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition
      FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
@@ -21,16 +34,35 @@ export async function deferSecondaryIndexes(tx: Queryable): Promise<number> {
      ORDER BY i.relname`,
     [DEFERRABLE],
   );
-  if (indexes.length === 0) return 0;
+  // A primary key is kept as the ALTER TABLE that adds it again: the same constraint, index name
+  // and definition.
+  const keys = eventLogKeys
+    ? await tx.query<{ name: string; table: string; definition: string }>(
+        `SELECT c.conname AS name, t.relname AS table, pg_get_constraintdef(c.oid) AS definition
+         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+         WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY($1) AND c.contype = 'p'
+         ORDER BY c.conname`,
+        [EVENT_LOG],
+      )
+    : [];
+  const kept = [
+    ...indexes,
+    ...keys.map((k) => ({
+      name: k.name,
+      definition: `ALTER TABLE ${quoteIdent(k.table)} ADD CONSTRAINT ${quoteIdent(k.name)} ${k.definition}`,
+    })),
+  ];
+  if (kept.length === 0) return 0;
   await tx.query(
     "INSERT INTO deferred_indexes (name, definition) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
-    [indexes.map((i) => i.name), indexes.map((i) => i.definition)],
+    [kept.map((i) => i.name), kept.map((i) => i.definition)],
   );
-  await tx.exec(`DROP INDEX ${indexes.map((i) => quoteIdent(i.name)).join(", ")}`);
-  return indexes.length;
+  if (indexes.length > 0) await tx.exec(`DROP INDEX ${indexes.map((i) => quoteIdent(i.name)).join(", ")}`);
+  for (const k of keys) await tx.exec(`ALTER TABLE ${quoteIdent(k.table)} DROP CONSTRAINT ${quoteIdent(k.name)}`);
+  return kept.length;
 }
 
-/** Builds every deferred index again. Returns how many. */
+/** Builds every deferred index (and primary key) again. Returns how many. */
 export async function restoreDeferredIndexes(tx: Queryable): Promise<number> {
   const indexes = await tx.query<{ definition: string }>("DELETE FROM deferred_indexes RETURNING definition");
   for (const { definition } of indexes) await tx.exec(definition);

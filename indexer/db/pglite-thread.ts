@@ -28,11 +28,15 @@ export type ThreadRequest =
   | { id: number; op: "begin"; behind?: boolean; chained?: boolean }
   | { id: number; op: "commit" | "rollback" | "stats" | "close" };
 
+/** What one kind of statement has cost the database thread so far. */
+export type StatementCost = { count: number; cpuMicros: number; bytes: number };
+
 export type ThreadReply = {
   id: number;
   rows?: unknown[];
   dumped?: Uint8Array<ArrayBuffer>;
   cpuMicros?: number;
+  statements?: Record<string, StatementCost>;
   error?: { message: string; name?: string; code?: string; detail?: string };
 };
 
@@ -56,6 +60,8 @@ const RETURNING = /\bRETURNING\b/i;
 export type ThreadDatabase = Database & {
   /** CPU time the database's thread has used so far (µs). */
   threadCpuMicros(): Promise<number>;
+  /** CPU time the database's thread has spent per kind of statement so far (`COPY events`, `UPDATE deals`…). */
+  threadStatements(): Promise<Record<string, StatementCost>>;
 };
 
 /**
@@ -179,6 +185,7 @@ export async function openPgliteThread(
     },
     writeBehind: (fn) => begin(fn, true),
     threadCpuMicros: async () => (await turn(() => ask({ op: "stats" }))).cpuMicros ?? 0,
+    threadStatements: async () => (await turn(() => ask({ op: "stats" }))).statements ?? {},
     async close() {
       if (!broken) await turn(() => ask({ op: "close" })).catch(() => undefined);
       await worker.terminate();

@@ -10,7 +10,7 @@
 // not commit, neither does this one (the steps of a backfill commit in order or not at all).
 import { parentPort } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
-import type { ThreadReply, ThreadRequest, ThreadStatement } from "./pglite-thread.ts";
+import type { StatementCost, ThreadReply, ThreadRequest, ThreadStatement } from "./pglite-thread.ts";
 
 const port = parentPort!;
 let client: PGlite | null = null;
@@ -26,6 +26,8 @@ let behind = false;
  */
 let behindFailure: unknown = null;
 const queue: ThreadRequest[] = [];
+/** CPU time per kind of statement (`COPY events`, `UPDATE deals`, `COMMIT`…), for the bench's split. */
+const profile: Record<string, StatementCost> = {};
 let draining = false;
 
 /** JSON parameters arrive as their UTF-8 bytes and are passed on as such (driver.ts JsonParam). */
@@ -40,10 +42,13 @@ async function drain(): Promise<void> {
   draining = true;
   while (queue.length > 0) {
     const m = queue.shift()!;
+    const start = process.threadCpuUsage();
     try {
       const reply = await handle(m);
+      count(m, start);
       if (reply) port.postMessage(reply.message, reply.transfer ?? []);
     } catch (error) {
+      count(m, start);
       // PostgreSQL itself would answer a COMMIT of a failed transaction with a silent ROLLBACK.
       if (open && "reply" in m) spoiled ??= error;
       if (!("reply" in m) || m.reply) port.postMessage({ id: m.id, error: errorData(error) } satisfies ThreadReply);
@@ -96,7 +101,7 @@ async function handle(m: ThreadRequest): Promise<{ message: ThreadReply; transfe
       return { message: { id: m.id } };
     case "stats": {
       const cpu = process.threadCpuUsage();
-      return { message: { id: m.id, cpuMicros: cpu.user + cpu.system } };
+      return { message: { id: m.id, cpuMicros: cpu.user + cpu.system, statements: profile } };
     }
     case "close":
       await client?.close();
@@ -126,6 +131,40 @@ async function run(m: ThreadStatement): Promise<unknown[]> {
   }
   const json = m.params?.some((p) => p instanceof Uint8Array) ?? false;
   return (await pg.query(m.sql, m.params, json ? JSON_BYTES : undefined)).rows;
+}
+
+function count(m: ThreadRequest, start: NodeJS.CpuUsage): void {
+  const kind = statementKind(m);
+  if (kind === null) return;
+  const used = process.threadCpuUsage(start);
+  const c = (profile[kind] ??= { count: 0, cpuMicros: 0, bytes: 0 });
+  c.count++;
+  c.cpuMicros += used.user + used.system;
+  if (m.op === "copy") c.bytes += m.data.byteLength;
+  else if (m.op === "query") for (const p of m.params ?? []) if (p instanceof Uint8Array) c.bytes += p.byteLength;
+}
+
+/** `COPY events`, `UPDATE deals`, `INSERT blocks`, `SELECT`, `BEGIN`…: the verb and, for writes, the table. */
+function statementKind(m: ThreadRequest): string | null {
+  switch (m.op) {
+    case "begin":
+    case "commit":
+    case "rollback":
+      return m.op.toUpperCase();
+    case "copy":
+      return `COPY ${m.table}`;
+    case "query":
+    case "exec": {
+      const w = /^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM|CREATE\s+(?:UNIQUE\s+)?INDEX|\w+)\s+(\w+)?/i.exec(m.sql);
+      if (!w) return "other";
+      const verb = w[1].replace(/\s+/g, " ").toUpperCase();
+      return verb === "SELECT" || verb === "WITH" || !w[2]
+        ? verb
+        : `${verb.replace(" INTO", "").replace(" FROM", "")} ${w[2]}`;
+    }
+    default:
+      return null;
+  }
 }
 
 /** What survives the trip to the other thread: the message and PostgreSQL's fields. */

@@ -8,7 +8,15 @@
 import { IndexerError } from "../errors.ts";
 import type { AnyRow, Queryable } from "./driver.ts";
 import { type JournalEntry, writeJournal } from "./journal.ts";
-import { deleteRows, insertRows, jsonParam, keyObject, type TableColumns, updateRows } from "./recordset.ts";
+import {
+  type ColumnList,
+  deleteRows,
+  insertRows,
+  jsonParam,
+  keyObject,
+  type TableColumns,
+  updateRows,
+} from "./recordset.ts";
 import { type KeyOf, type NewRow, TABLE_KEYS, type TableName, type Tables, WRITE_ONCE_TABLES } from "./tables.ts";
 
 class Entry {
@@ -340,6 +348,7 @@ export class Store {
           keyCols,
           set,
           rows.map((r) => pick(r, set)),
+          columns.types,
         );
       if (inserts.length > 0) await insertRows(this.#tx, table, columns, inserts);
     }
@@ -371,7 +380,7 @@ export class Store {
     }
   }
 
-  #columnsOf(table: TableName): readonly string[] {
+  #columnsOf(table: TableName): ColumnList {
     const cols = this.#columns.get(table);
     if (!cols) throw new IndexerError("UNKNOWN_TABLE", `table ${table} is not in the schema`);
     return cols;

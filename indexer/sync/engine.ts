@@ -462,7 +462,8 @@ export class SyncEngine {
     const cache = journaled || this.#o.rowCache === false ? undefined : this.#cache;
     const body = async (opened: Queryable) => {
       const tx = this.#o.copyRows === false ? { query: opened.query, exec: opened.exec } : opened;
-      if (indexes === "defer") await deferSecondaryIndexes(tx);
+      // The event log's keys only where it is appended by COPY (saveEvents's other path needs them).
+      if (indexes === "defer") await deferSecondaryIndexes(tx, tx.copyFrom !== undefined);
       // Every block that carries events is kept (times, ancestor search); so is the checkpoint block.
       // Written behind, the blocks are not asked back: all are above the checkpoint, so none is stored.
       const newBlocks = await saveBlocks(

@@ -20,6 +20,7 @@ import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { type JsonParam, openDatabase, type Queryable } from "../../indexer/db/driver.ts";
 import { migrate } from "../../indexer/db/migrate.ts";
+import type { ThreadDatabase } from "../../indexer/db/pglite-thread.ts";
 import { loadContracts } from "../../indexer/deployment.ts";
 import { handlers } from "../../indexer/handlers/index.ts";
 import type { BlockHeader, Chain, RawLog } from "../../indexer/sync/chain.ts";
@@ -48,6 +49,8 @@ const { values: args } = parseArgs({
     json: { type: "boolean", default: false },
     /** Steps write nothing: the statements are built and dropped, so only JavaScript is measured. */
     "js-only": { type: "boolean", default: false },
+    /** PGlite on its own thread, as the indexer runs it; prints the thread's CPU per kind of statement. */
+    thread: { type: "boolean", default: false },
   },
 });
 
@@ -113,7 +116,7 @@ async function replay(file: string) {
   const r = JSON.parse(readFileSync(file, "utf8")) as Recording;
   const { contracts: full } = await loadContractsFromRecording(r);
   const dataDir = tempDir("replay-indexer");
-  const db = await openDatabase({ kind: "pglite", dataDir });
+  const db = await openDatabase({ kind: "pglite", dataDir, thread: args.thread });
   try {
     await migrate(db);
     let inside = 0;
@@ -145,6 +148,9 @@ async function replay(file: string) {
       log: pino({ level: "silent" }),
     });
     const load = loadavg()[0];
+    const thread = db as Partial<ThreadDatabase>;
+    const threadCpu0 = await thread.threadCpuMicros?.();
+    const statements0 = await thread.threadStatements?.();
     const t0 = performance.now();
     const cpu0 = cpuNow();
     await engine.init();
@@ -154,6 +160,8 @@ async function replay(file: string) {
     const cpu = cpuNow() - cpu0;
     const wall = performance.now() - t0;
     const events = engine.status().eventsIndexed;
+    const threadCpu = threadCpu0 === undefined ? undefined : (await thread.threadCpuMicros!()) - threadCpu0;
+    const statements = statements0 && (await thread.threadStatements!());
     const rss = Math.round(process.memoryUsage.rss() / 2 ** 20);
     return {
       events,
@@ -163,6 +171,18 @@ async function replay(file: string) {
       outsideStepsUsPerEvent: Number(((cpu - inside) / events).toFixed(1)),
       wallSeconds: Number((wall / 1000).toFixed(2)),
       rssMb: rss,
+      ...(threadCpu === undefined
+        ? {}
+        : {
+            databaseThreadUsPerEvent: Number((threadCpu / events).toFixed(1)),
+            databaseStatementsUsPerEvent: Object.fromEntries(
+              Object.entries(statements!)
+                .map(([k, c]): [string, number] => [k, (c.cpuMicros - (statements0![k]?.cpuMicros ?? 0)) / events])
+                .filter(([, us]) => us >= 0.05)
+                .sort((a, b) => b[1] - a[1])
+                .map(([k, us]) => [k, Number(us.toFixed(2))]),
+            ),
+          }),
       loadAverage: Number(((load + loadavg()[0]) / 2).toFixed(2)),
     };
   } finally {

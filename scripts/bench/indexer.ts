@@ -28,7 +28,7 @@ import { pino } from "pino";
 import { type Abi, encodeFunctionData } from "viem";
 import { type Database, openDatabase, type Queryable } from "../../indexer/db/driver.ts";
 import { migrate } from "../../indexer/db/migrate.ts";
-import type { ThreadDatabase } from "../../indexer/db/pglite-thread.ts";
+import type { StatementCost, ThreadDatabase } from "../../indexer/db/pglite-thread.ts";
 import { loadContracts } from "../../indexer/deployment.ts";
 import { startServer } from "../../indexer/graphql/server.ts";
 import { handlers } from "../../indexer/handlers/index.ts";
@@ -119,6 +119,7 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
   const cpuBefore = process.cpuUsage();
   const mainBefore = process.threadCpuUsage();
   const dbThreadBefore = await (db as Partial<ThreadDatabase>).threadCpuMicros?.();
+  const statementsBefore = await (db as Partial<ThreadDatabase>).threadStatements?.();
   await engine.init();
   const running = engine.run();
   const stop = async () => {
@@ -147,6 +148,10 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
   const dbThread =
     dbThreadBefore === undefined ? undefined : (await (db as ThreadDatabase).threadCpuMicros()) - dbThreadBefore;
   const events = engine.status().eventsIndexed;
+  const statements =
+    statementsBefore === undefined
+      ? undefined
+      : databaseStatements(statementsBefore, await (db as ThreadDatabase).threadStatements(), events);
   return {
     engine,
     stop,
@@ -163,7 +168,34 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
     peakRssMb: Math.round(peakRss / 2 ** 20),
     loadAverage: Number(((loadBefore + loadavg()[0]) / 2).toFixed(2)),
     parts: { ...parts.perEvent(events), ...waits(engine, events) },
+    ...(statements ? { databaseThreadUsPerEvent: statements } : {}),
   };
+}
+
+/**
+ * The database thread's CPU per kind of statement during the backfill, in µs per event, with how
+ * many statements of the kind ran and their mean size (the COPY file or JSON parameter, KiB).
+ */
+function databaseStatements(
+  before: Record<string, StatementCost>,
+  after: Record<string, StatementCost>,
+  events: number,
+): Record<string, { usPerEvent: number; count: number; kibEach: number }> {
+  const out: Record<string, { usPerEvent: number; count: number; kibEach: number }> = {};
+  const kinds = Object.entries(after)
+    .map(([kind, a]) => {
+      const b = before[kind] ?? { count: 0, cpuMicros: 0, bytes: 0 };
+      return { kind, count: a.count - b.count, micros: a.cpuMicros - b.cpuMicros, bytes: a.bytes - b.bytes };
+    })
+    .filter((k) => k.count > 0)
+    .sort((x, y) => y.micros - x.micros);
+  for (const k of kinds)
+    out[k.kind] = {
+      usPerEvent: Number((k.micros / events).toFixed(2)),
+      count: k.count,
+      kibEach: Number((k.bytes / k.count / 1024).toFixed(1)),
+    };
+  return out;
 }
 
 /**
@@ -484,6 +516,8 @@ async function main() {
       peakRssMb: lite.peakRssMb,
       /** Where the sync loop thread's CPU went, µs per event, and its wait for the node (wall). */
       partsUsPerEvent: lite.parts,
+      /** Where the database thread's CPU went, µs per event, per kind of statement (with count and size). */
+      databaseThreadUsPerEvent: lite.databaseThreadUsPerEvent,
       fetchOnlySeconds: Number(fetched.seconds.toFixed(2)),
       steps: lite.ranges.length,
       blocks: head - deployment.startBlock + 1,
