@@ -17,12 +17,13 @@ import { HOUR, type HourlyEnergyLot, MAX_JOB_HOURS, ORIGIN, type ScheduledMatch,
 const LINK_BLOCK_HOURS = 24;
 
 /**
- * Holders a rerouting state asks to move, per live bid of the book: on seeded books of 1k–20k
- * orders the gain stops growing at about 2 (the worthiest bids, scheduled first, use them). On the
- * 100k books the gain grows nearly linearly with the checks (0.5 per bid +0.37 %, 1 +0.70 %, 2
- * +0.90 % on the fixed book), and the checks are what rerouting costs there.
+ * Holders a rerouting state asks to move, per live bid of the book (unless the scheduler says
+ * otherwise): on seeded books of 1k–20k orders the gain stops growing at about 2 (the worthiest
+ * bids, scheduled first, use them). On the 100k books the gain grows nearly linearly with the
+ * checks (0.5 per bid +0.37 %, 1 +0.70 %, 2 +0.90 % on the fixed book), and the checks are what
+ * rerouting costs there.
  */
-const REROUTE_CHECKS_PER_BID = 2;
+export const REROUTE_CHECKS_PER_BID = 2;
 
 /** A match's energy lots by offer id, then hour. */
 const byOfferHour = (x: HourlyEnergyLot, y: HourlyEnergyLot) =>
@@ -59,8 +60,9 @@ export class ScheduleState {
   private readonly reroute: boolean;
   /** Per bid: the (start, pool) of its last reroute that freed nothing (−1: none). */
   private readonly rerouteFailed: Float64Array;
-  /** Holders a rerouting state may still ask to move (REROUTE_CHECKS_PER_BID per live bid; a clone starts afresh). */
+  /** Holders a rerouting state may still ask to move (checksPerBid per live bid; a clone starts afresh). */
   private rerouteChecks: number;
+  private readonly checksPerBid: number;
   private readonly rerouteUsed = new Float64Array(MAX_JOB_HOURS);
   private readonly rerouteOptions: number[] = [];
   private readonly routeBlocks = new Map<number, { first: Int32Array; links: Int32Array }>();
@@ -85,7 +87,7 @@ export class ScheduleState {
    * A `spareScarce` state buys certificates from plentiful region-hours before cheaper scarce ones
    * (chooseCertificates); otherwise always the cheapest. A `reroute` state, when a green piece finds
    * its hours' certificates taken, moves the pieces holding them to other hours or regions of their
-   * own pools (rerouteCertificates).
+   * own pools (rerouteCertificates), asking at most `checksPerBid` holders per live bid of the book.
    */
   constructor(
     prep: PreparedSchedule,
@@ -94,6 +96,7 @@ export class ScheduleState {
     undoable = false,
     spareScarce = false,
     reroute = false,
+    checksPerBid = REROUTE_CHECKS_PER_BID,
   ) {
     this.prep = prep;
     this.book = book;
@@ -105,7 +108,8 @@ export class ScheduleState {
     // About five certificate lots per bid are held on a full book (each one an entry).
     this.holderBid = new Int32Array(reroute ? 5 * prep.bids.length : 0);
     this.holderNext = new Int32Array(this.holderBid.length);
-    this.rerouteChecks = reroute ? REROUTE_CHECKS_PER_BID * prep.bids.length : 0;
+    this.checksPerBid = checksPerBid;
+    this.rerouteChecks = reroute ? checksPerBid * prep.bids.length : 0;
     this.remaining = Float64Array.from(prep.bids, (b) => b.remaining);
     // About two pieces per bid on a full book: sized once, not grown (each growth is garbage for
     // the collector to meet, and on a 100k-order book an extra full collection).
@@ -640,6 +644,7 @@ export class ScheduleState {
       this.undoable,
       this.spareScarce,
       this.reroute,
+      this.checksPerBid,
     );
     copy.welfare = this.welfare;
     copy.placed = this.placed.slice();
