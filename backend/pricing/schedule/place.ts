@@ -32,6 +32,26 @@ const byOfferHour = (x: HourlyEnergyLot, y: HourlyEnergyLot) =>
 /** Above this many certificate slots a job's pool is sorted with Array.sort, below by insertion. */
 const INSERTION_SORT_MAX = 48;
 
+/**
+ * A bid's pieces as `takeOut` found them, for `putBack` to restore exactly: each piece's offer,
+ * start, VCU, link reserved, welfare, certificate lots and match.
+ */
+export type TakenBid = {
+  bid: number;
+  start: number;
+  links: Map<number, number> | undefined;
+  pieces: {
+    offer: number;
+    start: number;
+    vcu: number;
+    link: number;
+    welfare: number;
+    slots: Int32Array;
+    whs: Float64Array;
+    match: ScheduledMatch;
+  }[];
+};
+
 export class ScheduleState {
   readonly prep: PreparedSchedule;
   readonly book: TimedBook;
@@ -65,6 +85,9 @@ export class ScheduleState {
   private readonly checksPerBid: number;
   private readonly rerouteUsed = new Float64Array(MAX_JOB_HOURS);
   private readonly rerouteOptions: number[] = [];
+  /** flexibleHolders' index of the slots' holders (empty until its first call). */
+  private slotHolderFrom = new Int32Array(0);
+  private slotHolders = new Int32Array(0);
   private readonly routeBlocks = new Map<number, { first: Int32Array; links: Int32Array }>();
   private readonly pick: number[] = [];
   /** chooseCertificates' answer: lots chosenSlot/chosenWh[0 .. its count). */
@@ -573,16 +596,156 @@ export class ScheduleState {
     return found;
   }
 
+  /**
+   * Placed bids that may start at another hour and hold certificates of a region in `regions` (bit
+   * r: region r) in the hours [from, from + short.length): in each hour k, holders until the Wh they
+   * hold there reach short[k], at most `max` bids in all. The slots' holders are indexed at the first
+   * call (the reroute lists drop holders that cannot reroute, the very ones a new start may move);
+   * the holders later placements make are not in the index.
+   */
+  flexibleHolders(regions: number, from: number, short: Float64Array, max: number): number[] {
+    const { energy, span, bids } = this.prep;
+    const { pieces } = this;
+    if (this.slotHolderFrom.length === 0) this.indexHolders();
+    const { slotHolderFrom, slotHolders } = this;
+    const found: number[] = [];
+    for (let k = 0; k < short.length && found.length < max; k++) {
+      let freed = 0;
+      for (let r = 0; r < REGION_SLOTS && freed < short[k] && found.length < max; r++) {
+        if (((regions >>> r) & 1) === 0) continue;
+        const cell = r * span + from + k;
+        for (let i = energy.cellStart[cell]; i < energy.cellStart[cell + 1] && freed < short[k]; i++) {
+          const slot = energy.cellSlots[i];
+          for (
+            let e = slotHolderFrom[slot];
+            e < slotHolderFrom[slot + 1] && freed < short[k] && found.length < max;
+            e++
+          ) {
+            const b = slotHolders[e];
+            if (bids[b].firstStart === bids[b].lastStart || found.includes(b)) continue;
+            // The index may be stale: only the Wh the bid holds of the slot now count.
+            let held = 0;
+            for (let p = pieces.first[b]; p >= 0; p = pieces.next[p])
+              for (let j = pieces.lotFrom[p]; j < pieces.lotFrom[p] + pieces.lotCount[p]; j++)
+                if (pieces.lotSlot[j] === slot) held += pieces.lotWh[j];
+            if (held <= 0) continue;
+            found.push(b);
+            freed += held;
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Per energy slot, the bids whose pieces hold Wh of it (CSR: slotHolders[slotHolderFrom[s] .. slotHolderFrom[s + 1])). */
+  private indexHolders(): void {
+    const { pieces } = this;
+    const slots = this.prep.energy.left.length;
+    const from = new Int32Array(slots + 1);
+    const each = (visit: (slot: number, b: number) => void) => {
+      for (let b = 0; b < this.remaining.length; b++)
+        for (let p = pieces.first[b]; p >= 0; p = pieces.next[p])
+          for (let j = pieces.lotFrom[p]; j < pieces.lotFrom[p] + pieces.lotCount[p]; j++)
+            if (pieces.lotWh[j] > 0) visit(pieces.lotSlot[j], b);
+    };
+    each((slot) => from[slot + 1]++);
+    for (let s = 0; s < slots; s++) from[s + 1] += from[s];
+    const fill = from.slice(0, slots);
+    const holders = new Int32Array(from[slots]);
+    each((slot, b) => {
+      holders[fill[slot]++] = b;
+    });
+    this.slotHolderFrom = from;
+    this.slotHolders = holders;
+  }
+
+  /** Takes bid `b`'s pieces out (as `remove`) and returns them for `putBack` (rerouting or undoable states). */
+  takeOut(b: number): TakenBid {
+    const taken = this.piecesOf(b);
+    this.removeAll([b], false);
+    return taken;
+  }
+
+  /** Bid `b`'s pieces as they are, for `putBack` once they have been removed (rerouting or undoable states). */
+  piecesOf(b: number): TakenBid {
+    const { pieces } = this;
+    const taken: TakenBid = { bid: b, start: this.start[b], links: this.bidLinks.get(b), pieces: [] };
+    for (let p = pieces.first[b]; p >= 0; p = pieces.next[p]) {
+      const from = pieces.lotFrom[p];
+      const to = from + pieces.lotCount[p];
+      taken.pieces.push({
+        offer: pieces.offer[p],
+        start: pieces.start[p],
+        vcu: pieces.vcu[p],
+        link: pieces.link[p],
+        welfare: pieces.welfare[p],
+        slots: pieces.lotSlot.slice(from, to),
+        whs: pieces.lotWh.slice(from, to),
+        match: this.placed[pieces.index[p]] as ScheduledMatch,
+      });
+    }
+    return taken;
+  }
+
+  /**
+   * Puts a bid taken out by `takeOut` back as it was: the same offers, hours, certificates and
+   * links, which must be free again (its later pieces, if any, removed first).
+   */
+  putBack(taken: TakenBid): void {
+    const { prep, pieces } = this;
+    const b = taken.bid;
+    const bid = prep.bids[b];
+    const d = bid.duration;
+    for (const t of taken.pieces) {
+      const compute = prep.computes[t.offer];
+      const from = compute.offset + t.start - compute.start;
+      for (let k = 0; k < d; k++) prep.computeFree[from + k] -= t.vcu;
+      for (let i = 0; i < t.slots.length; i++) {
+        this.takeEnergy(t.slots[i], t.whs[i]);
+        if (this.reroute) this.hold(t.slots[i], b);
+      }
+      if (t.link >= 0) {
+        const l = prep.links[t.link];
+        for (let k = 0; k < d; k++) prep.linkFree[l.offset + t.start - l.start + k] -= bid.mbps;
+      }
+      this.remaining[b] -= t.vcu;
+      this.welfare += t.welfare;
+      const p = pieces.add(b, this.placed.length, t.offer, t.start, t.vcu, t.link, t.welfare);
+      pieces.setLots(p, t.slots, t.whs, t.slots.length);
+      this.placed.push(t.match);
+    }
+    this.start[b] = taken.start;
+    if (taken.links !== undefined) this.bidLinks.set(b, taken.links);
+  }
+
+  /** Runs `f` with no holder asked to move (its changes could not be undone by `putBack`). */
+  withoutRerouting<T>(f: () => T): T {
+    const checks = this.rerouteChecks;
+    this.rerouteChecks = 0;
+    try {
+      return f();
+    } finally {
+      this.rerouteChecks = checks;
+    }
+  }
+
   /** Takes every piece of bid `b` out again: capacity, certificates, link and welfare come back. */
   remove(b: number): void {
     this.removeAll([b]);
   }
 
-  /** `remove` for several bids at once: the match list is rebuilt once, not once per bid. */
-  removeAll(removed: Iterable<number>): void {
+  /**
+   * `remove` for several bids at once: the match list is rebuilt once, not once per bid. With
+   * `forgetMarks` (the default) the pieces stuck and the failed reroutes are forgotten, since the
+   * Wh freed may give them room; a take-out that is put back or refilled at once keeps them.
+   */
+  removeAll(removed: Iterable<number>, forgetMarks = true): void {
     const { prep, pieces } = this;
-    pieces.stuck.fill(0, 0, pieces.count);
-    this.rerouteFailed.fill(-1);
+    if (forgetMarks) {
+      pieces.stuck.fill(0, 0, pieces.count);
+      this.rerouteFailed.fill(-1);
+    }
     for (const b of removed) {
       const bid = prep.bids[b];
       const d = bid.duration;
