@@ -638,24 +638,29 @@ export class ScheduleState {
     return found;
   }
 
-  /** Per energy slot, the bids whose pieces hold Wh of it (CSR: slotHolders[slotHolderFrom[s] .. slotHolderFrom[s + 1])). */
+  /**
+   * Per energy slot, the flexible bids whose pieces hold Wh of it (CSR: slotHolders[slotHolderFrom[s]
+   * .. slotHolderFrom[s + 1])), bids in index order: one pass to count, one to fill.
+   */
   private indexHolders(): void {
     const { pieces } = this;
+    const { bids } = this.prep;
+    const { first, next, lotFrom, lotCount, lotSlot, lotWh } = pieces;
     const slots = this.prep.energy.left.length;
     const from = new Int32Array(slots + 1);
-    const each = (visit: (slot: number, b: number) => void) => {
-      for (let b = 0; b < this.remaining.length; b++)
-        for (let p = pieces.first[b]; p >= 0; p = pieces.next[p])
-          for (let j = pieces.lotFrom[p]; j < pieces.lotFrom[p] + pieces.lotCount[p]; j++)
-            if (pieces.lotWh[j] > 0) visit(pieces.lotSlot[j], b);
-    };
-    each((slot) => from[slot + 1]++);
+    for (let b = 0; b < bids.length; b++) {
+      if (bids[b].firstStart === bids[b].lastStart) continue;
+      for (let p = first[b]; p >= 0; p = next[p])
+        for (let j = lotFrom[p]; j < lotFrom[p] + lotCount[p]; j++) if (lotWh[j] > 0) from[lotSlot[j] + 1]++;
+    }
     for (let s = 0; s < slots; s++) from[s + 1] += from[s];
     const fill = from.slice(0, slots);
     const holders = new Int32Array(from[slots]);
-    each((slot, b) => {
-      holders[fill[slot]++] = b;
-    });
+    for (let b = 0; b < bids.length; b++) {
+      if (bids[b].firstStart === bids[b].lastStart) continue;
+      for (let p = first[b]; p >= 0; p = next[p])
+        for (let j = lotFrom[p]; j < lotFrom[p] + lotCount[p]; j++) if (lotWh[j] > 0) holders[fill[lotSlot[j]]++] = b;
+    }
     this.slotHolderFrom = from;
     this.slotHolders = holders;
   }
