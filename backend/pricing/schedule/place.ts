@@ -675,7 +675,9 @@ export class ScheduleState {
   /** Bid `b`'s pieces as they are, for `putBack` once they have been removed (rerouting or undoable states). */
   piecesOf(b: number): TakenBid {
     const { pieces } = this;
-    const taken: TakenBid = { bid: b, start: this.start[b], links: this.bidLinks.get(b), pieces: [] };
+    // A copy of its links: pieces placed before the put-back may add routes to the bid's map.
+    const links = this.bidLinks.get(b);
+    const taken: TakenBid = { bid: b, start: this.start[b], links: links && new Map(links), pieces: [] };
     for (let p = pieces.first[b]; p >= 0; p = pieces.next[p]) {
       const from = pieces.lotFrom[p];
       const to = from + pieces.lotCount[p];

@@ -5,6 +5,7 @@ import { moveFlexibleHolders } from "../../../../backend/pricing/schedule/moves.
 import { ScheduleState } from "../../../../backend/pricing/schedule/place.ts";
 import { prepareSchedule } from "../../../../backend/pricing/schedule/prepare.ts";
 import type { TimedBook } from "../../../../backend/pricing/schedule/types.ts";
+import { randomTimeBook, TIME_BOOK_NOW } from "./fixtures/books.ts";
 import { bid, book, computeOffer, energyOffer, H, RULES, T0 } from "./fixtures/orders.ts";
 
 describe("the move pass (flexible holders make room for a green job)", () => {
@@ -76,5 +77,47 @@ describe("the move pass (flexible holders make room for a green job)", () => {
     assert.equal(state.start[1], -1);
     assert.ok(Math.abs(state.welfare - welfare) <= 1e-9 * welfare);
     settles(hand, state);
+  });
+});
+
+describe("the move pass's undo log (takeOut, putBack)", () => {
+  it("puts bids back with the same pieces, capacities, certificates and links", () => {
+    const rules = { now: TIME_BOOK_NOW, platformFeeBps: 30 };
+    const hand = randomTimeBook({ orders: 400, seed: 3 });
+    const prep = prepareSchedule(hand, rules);
+    const state = new ScheduleState(prep, hand, rules.platformFeeBps, true);
+    for (let b = 0; b < prep.bids.length; b++)
+      for (const c of prep.bids[b].candidates)
+        state.place(b, c, Math.max(prep.bids[b].firstStart, prep.computes[c].start), 1e9);
+    const key = (m: { bidId: bigint; computeOfferId: bigint; bandwidthOfferId: bigint }) =>
+      `${m.bidId}/${m.computeOfferId}/${m.bandwidthOfferId}`;
+    const before = state.matches.map(key).sort();
+    const arrays = () => [prep.computeFree.slice(), prep.linkFree.slice(), prep.energy.left.slice()];
+    const [free, links, left] = arrays();
+    const welfare = state.welfare;
+    // Placed bids with a link first: their links must come back reserved once, not twice.
+    const placed = prep.bids.map((_, b) => b).filter((b) => state.start[b] >= 0);
+    const chosen = [
+      ...placed.filter((b) => state.matches.some((m) => m.bidId === prep.bids[b].order.id && m.bandwidthOfferId > 0n)),
+      ...placed,
+    ].slice(0, 6);
+    assert.ok(chosen.length === 6);
+    const taken = chosen.map((b) => state.takeOut(b));
+    assert.ok(state.matches.length < before.length);
+    for (const t of taken.reverse()) state.putBack(t);
+    assert.deepEqual(state.matches.map(key).sort(), before);
+    assert.deepEqual(arrays(), [free, links, left]);
+    assert.ok(Math.abs(state.welfare - welfare) <= 1e-9 * welfare);
+    const check = checkSchedule(hand, state.matches, rules);
+    assert.deepEqual(
+      check.violations.filter((v) => v !== undefined),
+      [],
+    );
+    // A bid put back places on as before (its links known again): nothing more fits it at its start.
+    for (const b of chosen) for (const c of prep.bids[b].candidates) state.place(b, c, state.start[b], 1e9);
+    assert.deepEqual(
+      checkSchedule(hand, state.matches, rules).violations.filter((v) => v !== undefined),
+      [],
+    );
   });
 });
