@@ -19,12 +19,16 @@
 //  4. Re-insert dropped bids (books up to LOCAL_SEARCH_BIDS bids): the bids holding a short bid's
 //     offers in its hours, and for a green bid those holding certificates of its origin pool in
 //     those hours, are taken out, it goes first, they follow; kept when the welfare rises.
+//  5. Move flexible holders (large books that reroute): a green bid left short takes the place of
+//     flexible bids holding its pool's certificates in its hours, and they start again at other
+//     hours; kept when the welfare rises, undone exactly otherwise (moves.ts).
 //
 // Every placed piece passes exact checks of hourly capacity, certificates and the all-in limit, so
 // the schedule never breaks a rule of the contract; only optimality is heuristic.
 
 import { certificatePrices, pricePairs } from "./certificate-prices.ts";
-import { ScheduleState } from "./place.ts";
+import { type MoveBudget, moveFlexibleHolders } from "./moves.ts";
+import { REROUTE_CHECKS_PER_BID, ScheduleState } from "./place.ts";
 import { certificatePool, cheapestLinkPrice, poolRegions, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
 import type { ScheduleOptions, ScheduleResult, TimedBook } from "./types.ts";
 
@@ -39,12 +43,22 @@ const FLEXIBLE_WORTH = 0.5;
 /** Books with at most this many live bids get the second schedule of pass 3. */
 const SECOND_ORDER_BIDS = 20_000;
 /**
- * Books with at most this many live bids reroute certificates (place.ts). On the 100k-order books,
- * even with the pieces in typed columns and 1 check per bid, it costs ~1.11× the CPU of the fixed
- * book's schedule (+0.70 % welfare; flexible ~1.07×, +0.56 %), which the 1 s budget of a fixed 100k
- * book does not hold (docs/pricing.md, "The fast scheduler").
+ * Books with at most this many live bids reroute certificates (place.ts) with
+ * REROUTE_CHECKS_PER_BID holder checks per bid; larger ones only when at least
+ * REROUTE_FLEXIBLE_SHARE of their bids are flexible, with LARGE_REROUTE_CHECKS. On the 100k-order
+ * books 1 check per bid gives +0.70 % welfare (fixed) and +0.54 % (half flexible) for ~1.1× the
+ * schedule's CPU: the flexible book's 2 s budget holds it, the fixed book's 1 s does not
+ * (docs/pricing.md, "The fast scheduler").
  */
 const REROUTE_BIDS = 20_000;
+const REROUTE_FLEXIBLE_SHARE = 0.25;
+const LARGE_REROUTE_CHECKS = 1;
+/**
+ * The move pass's budget on large books that reroute (moves.ts). On the flexible 100k book the gain
+ * grows with the moves tried (500: +0.001 %, 2,000: +0.06 %, 8,000: +0.14 % of welfare) and so
+ * does the CPU (2,000: ~1.1× the schedule's).
+ */
+const MOVES: MoveBudget = { tries: 2_000, holders: 4, starts: 3 };
 /**
  * Books with at most this many live bids price certificates in pass 1 (certificate-prices.ts): on
  * seeded books of 1k–10k orders (up to ~4,500 bids) +0.1–0.7 % of welfare; at 20k–40k orders
@@ -85,8 +99,12 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   // bid (a quote) buys the cheapest.
   const spareScarce = prep.bids.length > 1;
   // With other bids about, a green piece short of certificates has their holders move to other hours.
-  const reroute = spareScarce && prep.bids.length <= REROUTE_BIDS;
-  let state = new ScheduleState(prep, book, options.platformFeeBps, undoable, spareScarce, reroute);
+  let flexibleBids = 0;
+  for (const bid of prep.bids) if (bid.firstStart < bid.lastStart) flexibleBids++;
+  const large = prep.bids.length > REROUTE_BIDS;
+  const reroute = spareScarce && (!large || flexibleBids >= REROUTE_FLEXIBLE_SHARE * prep.bids.length);
+  const checks = large ? LARGE_REROUTE_CHECKS : REROUTE_CHECKS_PER_BID;
+  let state = new ScheduleState(prep, book, options.platformFeeBps, undoable, spareScarce, reroute, checks);
   const { bids, computes } = prep;
 
   // Pass 1: per-pair surplus estimates, each bid's candidates best first in one flat list (bid b's
@@ -232,7 +250,8 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   let sequence: readonly number[] = order;
   const rerun = (next: readonly number[], scarce: boolean) => {
     const kept = state;
-    state = new ScheduleState(prepareSchedule(book, options), book, options.platformFeeBps, undoable, scarce, reroute);
+    const fresh = prepareSchedule(book, options);
+    state = new ScheduleState(fresh, book, options.platformFeeBps, undoable, scarce, reroute, checks);
     run(next);
     if (state.welfare <= kept.welfare * (1 + 1e-12)) state = kept;
     else sequence = next;
@@ -308,6 +327,10 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
       }
     }
   }
+
+  // Pass 5 (large books that reroute): green bids left short take the place of flexible bids
+  // holding their certificates, which start again where they can (moves.ts).
+  if (reroute && large) moveFlexibleHolders(state, sequence, { pairStart, pairOffer }, scheduleBid, MOVES);
 
   function scheduleBid(b: number): void {
     const bid = bids[b];

@@ -17,12 +17,13 @@ import { HOUR, type HourlyEnergyLot, MAX_JOB_HOURS, ORIGIN, type ScheduledMatch,
 const LINK_BLOCK_HOURS = 24;
 
 /**
- * Holders a rerouting state asks to move, per live bid of the book: on seeded books of 1k–20k
- * orders the gain stops growing at about 2 (the worthiest bids, scheduled first, use them). On the
- * 100k books the gain grows nearly linearly with the checks (0.5 per bid +0.37 %, 1 +0.70 %, 2
- * +0.90 % on the fixed book), and the checks are what rerouting costs there.
+ * Holders a rerouting state asks to move, per live bid of the book (unless the scheduler says
+ * otherwise): on seeded books of 1k–20k orders the gain stops growing at about 2 (the worthiest
+ * bids, scheduled first, use them). On the 100k books the gain grows nearly linearly with the
+ * checks (0.5 per bid +0.37 %, 1 +0.70 %, 2 +0.90 % on the fixed book), and the checks are what
+ * rerouting costs there.
  */
-const REROUTE_CHECKS_PER_BID = 2;
+export const REROUTE_CHECKS_PER_BID = 2;
 
 /** A match's energy lots by offer id, then hour. */
 const byOfferHour = (x: HourlyEnergyLot, y: HourlyEnergyLot) =>
@@ -52,6 +53,26 @@ const SCRATCH = {
 /** Above this many certificate slots a job's pool is sorted with Array.sort, below by insertion. */
 const INSERTION_SORT_MAX = 48;
 
+/**
+ * A bid's pieces as `takeOut` found them, for `putBack` to restore exactly: each piece's offer,
+ * start, VCU, link reserved, welfare, certificate lots and match.
+ */
+export type TakenBid = {
+  bid: number;
+  start: number;
+  links: Map<number, number> | undefined;
+  pieces: {
+    offer: number;
+    start: number;
+    vcu: number;
+    link: number;
+    welfare: number;
+    slots: Int32Array;
+    whs: Float64Array;
+    match: ScheduledMatch;
+  }[];
+};
+
 export class ScheduleState {
   readonly prep: PreparedSchedule;
   readonly book: TimedBook;
@@ -80,10 +101,14 @@ export class ScheduleState {
   private readonly reroute: boolean;
   /** Per bid: the (start, pool) of its last reroute that freed nothing (−1: none). */
   private readonly rerouteFailed: Float64Array;
-  /** Holders a rerouting state may still ask to move (REROUTE_CHECKS_PER_BID per live bid; a clone starts afresh). */
+  /** Holders a rerouting state may still ask to move (checksPerBid per live bid; a clone starts afresh). */
   private rerouteChecks: number;
+  private readonly checksPerBid: number;
   private readonly rerouteUsed = SCRATCH.rerouteUsed;
   private readonly rerouteOptions: number[] = [];
+  /** flexibleHolders' index of the slots' holders (empty until its first call). */
+  private slotHolderFrom = new Int32Array(0);
+  private slotHolders = new Int32Array(0);
   private readonly routeBlocks = new Map<number, { first: Int32Array; links: Int32Array }>();
   private readonly pick: number[] = [];
   /** chooseCertificates' answer: lots chosenSlot/chosenWh[0 .. its count). */
@@ -106,7 +131,7 @@ export class ScheduleState {
    * A `spareScarce` state buys certificates from plentiful region-hours before cheaper scarce ones
    * (chooseCertificates); otherwise always the cheapest. A `reroute` state, when a green piece finds
    * its hours' certificates taken, moves the pieces holding them to other hours or regions of their
-   * own pools (rerouteCertificates).
+   * own pools (rerouteCertificates), asking at most `checksPerBid` holders per live bid of the book.
    */
   constructor(
     prep: PreparedSchedule,
@@ -115,6 +140,7 @@ export class ScheduleState {
     undoable = false,
     spareScarce = false,
     reroute = false,
+    checksPerBid = REROUTE_CHECKS_PER_BID,
   ) {
     this.prep = prep;
     this.book = book;
@@ -126,7 +152,8 @@ export class ScheduleState {
     // About five certificate lots per bid are held on a full book (each one an entry).
     this.holderBid = new Int32Array(reroute ? 5 * prep.bids.length : 0);
     this.holderNext = new Int32Array(this.holderBid.length);
-    this.rerouteChecks = reroute ? REROUTE_CHECKS_PER_BID * prep.bids.length : 0;
+    this.checksPerBid = checksPerBid;
+    this.rerouteChecks = reroute ? checksPerBid * prep.bids.length : 0;
     this.remaining = Float64Array.from(prep.bids, (b) => b.remaining);
     // About two pieces per bid on a full book: sized once, not grown (each growth is garbage for
     // the collector to meet, and on a 100k-order book an extra full collection).
@@ -590,16 +617,163 @@ export class ScheduleState {
     return found;
   }
 
+  /**
+   * Placed bids that may start at another hour and hold certificates of a region in `regions` (bit
+   * r: region r) in the hours [from, from + short.length): in each hour k, holders until the Wh they
+   * hold there reach short[k], at most `max` bids in all. The slots' holders are indexed at the first
+   * call (the reroute lists drop holders that cannot reroute, the very ones a new start may move);
+   * the holders later placements make are not in the index.
+   */
+  flexibleHolders(regions: number, from: number, short: Float64Array, max: number): number[] {
+    const { energy, span, bids } = this.prep;
+    const { pieces } = this;
+    if (this.slotHolderFrom.length === 0) this.indexHolders();
+    const { slotHolderFrom, slotHolders } = this;
+    const found: number[] = [];
+    for (let k = 0; k < short.length && found.length < max; k++) {
+      let freed = 0;
+      for (let r = 0; r < REGION_SLOTS && freed < short[k] && found.length < max; r++) {
+        if (((regions >>> r) & 1) === 0) continue;
+        const cell = r * span + from + k;
+        for (let i = energy.cellStart[cell]; i < energy.cellStart[cell + 1] && freed < short[k]; i++) {
+          const slot = energy.cellSlots[i];
+          for (
+            let e = slotHolderFrom[slot];
+            e < slotHolderFrom[slot + 1] && freed < short[k] && found.length < max;
+            e++
+          ) {
+            const b = slotHolders[e];
+            if (bids[b].firstStart === bids[b].lastStart || found.includes(b)) continue;
+            // The index may be stale: only the Wh the bid holds of the slot now count.
+            let held = 0;
+            for (let p = pieces.first[b]; p >= 0; p = pieces.next[p])
+              for (let j = pieces.lotFrom[p]; j < pieces.lotFrom[p] + pieces.lotCount[p]; j++)
+                if (pieces.lotSlot[j] === slot) held += pieces.lotWh[j];
+            if (held <= 0) continue;
+            found.push(b);
+            freed += held;
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Per energy slot, the flexible bids whose pieces hold Wh of it (CSR: slotHolders[slotHolderFrom[s]
+   * .. slotHolderFrom[s + 1])), bids in index order: one pass to count, one to fill.
+   */
+  private indexHolders(): void {
+    const { pieces } = this;
+    const { bids } = this.prep;
+    const { first, next, lotFrom, lotCount, lotSlot, lotWh } = pieces;
+    const slots = this.prep.energy.left.length;
+    const from = new Int32Array(slots + 1);
+    for (let b = 0; b < bids.length; b++) {
+      if (bids[b].firstStart === bids[b].lastStart) continue;
+      for (let p = first[b]; p >= 0; p = next[p])
+        for (let j = lotFrom[p]; j < lotFrom[p] + lotCount[p]; j++) if (lotWh[j] > 0) from[lotSlot[j] + 1]++;
+    }
+    for (let s = 0; s < slots; s++) from[s + 1] += from[s];
+    const fill = from.slice(0, slots);
+    const holders = new Int32Array(from[slots]);
+    for (let b = 0; b < bids.length; b++) {
+      if (bids[b].firstStart === bids[b].lastStart) continue;
+      for (let p = first[b]; p >= 0; p = next[p])
+        for (let j = lotFrom[p]; j < lotFrom[p] + lotCount[p]; j++) if (lotWh[j] > 0) holders[fill[lotSlot[j]]++] = b;
+    }
+    this.slotHolderFrom = from;
+    this.slotHolders = holders;
+  }
+
+  /** Takes bid `b`'s pieces out (as `remove`) and returns them for `putBack` (rerouting or undoable states). */
+  takeOut(b: number): TakenBid {
+    const taken = this.piecesOf(b);
+    this.removeAll([b], false);
+    return taken;
+  }
+
+  /** Bid `b`'s pieces as they are, for `putBack` once they have been removed (rerouting or undoable states). */
+  piecesOf(b: number): TakenBid {
+    const { pieces } = this;
+    // A copy of its links: pieces placed before the put-back may add routes to the bid's map.
+    const links = this.bidLinks.get(b);
+    const taken: TakenBid = { bid: b, start: this.start[b], links: links && new Map(links), pieces: [] };
+    for (let p = pieces.first[b]; p >= 0; p = pieces.next[p]) {
+      const from = pieces.lotFrom[p];
+      const to = from + pieces.lotCount[p];
+      taken.pieces.push({
+        offer: pieces.offer[p],
+        start: pieces.start[p],
+        vcu: pieces.vcu[p],
+        link: pieces.link[p],
+        welfare: pieces.welfare[p],
+        slots: pieces.lotSlot.slice(from, to),
+        whs: pieces.lotWh.slice(from, to),
+        match: this.placed[pieces.index[p]] as ScheduledMatch,
+      });
+    }
+    return taken;
+  }
+
+  /**
+   * Puts a bid taken out by `takeOut` back as it was: the same offers, hours, certificates and
+   * links, which must be free again (its later pieces, if any, removed first).
+   */
+  putBack(taken: TakenBid): void {
+    const { prep, pieces } = this;
+    const b = taken.bid;
+    const bid = prep.bids[b];
+    const d = bid.duration;
+    for (const t of taken.pieces) {
+      const compute = prep.computes[t.offer];
+      const from = compute.offset + t.start - compute.start;
+      for (let k = 0; k < d; k++) prep.computeFree[from + k] -= t.vcu;
+      for (let i = 0; i < t.slots.length; i++) {
+        this.takeEnergy(t.slots[i], t.whs[i]);
+        if (this.reroute) this.hold(t.slots[i], b);
+      }
+      if (t.link >= 0) {
+        const l = prep.links[t.link];
+        for (let k = 0; k < d; k++) prep.linkFree[l.offset + t.start - l.start + k] -= bid.mbps;
+      }
+      this.remaining[b] -= t.vcu;
+      this.welfare += t.welfare;
+      const p = pieces.add(b, this.placed.length, t.offer, t.start, t.vcu, t.link, t.welfare);
+      pieces.setLots(p, t.slots, t.whs, t.slots.length);
+      this.placed.push(t.match);
+    }
+    this.start[b] = taken.start;
+    if (taken.links !== undefined) this.bidLinks.set(b, taken.links);
+  }
+
+  /** Runs `f` with no holder asked to move (its changes could not be undone by `putBack`). */
+  withoutRerouting<T>(f: () => T): T {
+    const checks = this.rerouteChecks;
+    this.rerouteChecks = 0;
+    try {
+      return f();
+    } finally {
+      this.rerouteChecks = checks;
+    }
+  }
+
   /** Takes every piece of bid `b` out again: capacity, certificates, link and welfare come back. */
   remove(b: number): void {
     this.removeAll([b]);
   }
 
-  /** `remove` for several bids at once: the match list is rebuilt once, not once per bid. */
-  removeAll(removed: Iterable<number>): void {
+  /**
+   * `remove` for several bids at once: the match list is rebuilt once, not once per bid. With
+   * `forgetMarks` (the default) the pieces stuck and the failed reroutes are forgotten, since the
+   * Wh freed may give them room; a take-out that is put back or refilled at once keeps them.
+   */
+  removeAll(removed: Iterable<number>, forgetMarks = true): void {
     const { prep, pieces } = this;
-    pieces.stuck.fill(0, 0, pieces.count);
-    this.rerouteFailed.fill(-1);
+    if (forgetMarks) {
+      pieces.stuck.fill(0, 0, pieces.count);
+      this.rerouteFailed.fill(-1);
+    }
     for (const b of removed) {
       const bid = prep.bids[b];
       const d = bid.duration;
@@ -661,6 +835,7 @@ export class ScheduleState {
       this.undoable,
       this.spareScarce,
       this.reroute,
+      this.checksPerBid,
     );
     copy.welfare = this.welfare;
     copy.placed = this.placed.slice();

@@ -148,9 +148,9 @@ describe("a state that reroutes certificates (green pieces short of their hours'
         }),
       ],
     });
-  const schedule = (hand: TimedBook, reroute: boolean) => {
+  const schedule = (hand: TimedBook, reroute: boolean, checksPerBid?: number) => {
     const prep = prepareSchedule(hand, RULES);
-    const state = new ScheduleState(prep, hand, RULES.platformFeeBps, false, true, reroute);
+    const state = new ScheduleState(prep, hand, RULES.platformFeeBps, false, true, reroute, checksPerBid);
     const [onA, onB] = [prep.bids[0].candidates[0], prep.bids[1].candidates[0]];
     assert.equal(state.place(0, onA, prep.bids[0].firstStart, 4), 4);
     return { state, placedB: state.place(1, onB, prep.bids[1].firstStart, 4) };
@@ -173,6 +173,15 @@ describe("a state that reroutes certificates (green pieces short of their hours'
     );
     assert.ok(Math.abs(check.welfare - state.welfare) <= 1e-6 * check.welfare, "welfare counts the dearer Wh");
     assert.ok(state.welfare > without.state.welfare);
+  });
+
+  it("asks holders to move only while its budget of checks per bid lasts", () => {
+    const hand = bookOf(60n, 1000n);
+    // Two bids: half a check per bid is the one check B needs; none leaves A's certificates alone.
+    assert.equal(schedule(hand, true, 0.5).placedB, 4);
+    const spent = schedule(hand, true, 0);
+    assert.equal(spent.placedB, 0);
+    assert.deepEqual(lots(spent.state, 10n), [[20n, T0 + H, 600n]]);
   });
 
   it("leaves the holder's certificates where they are when the dearer ones would break its all-in limit", () => {

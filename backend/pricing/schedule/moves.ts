@@ -1,0 +1,90 @@
+// The move pass of the fast scheduler on large books (docs/pricing.md, "The fast scheduler", step
+// 5): a green job left short often finds its hours' certificates held by flexible jobs
+// that could have started at other hours. Such holders are taken out, the job is placed in their
+// place, and they are scheduled again at whatever start suits them now; the move is kept when the
+// welfare rises and undone exactly otherwise (ScheduleState.takeOut / putBack, an undo log of the
+// pieces taken out), so no move can lose welfare and every piece keeps the contract's rules.
+
+import type { ScheduleState } from "./place.ts";
+import { poolRegions } from "./prepare.ts";
+
+export type MoveBudget = {
+  /** Moves tried in all (each takes out at most `holders` bids and schedules them again). */
+  tries: number;
+  /** Flexible holders taken out per move. */
+  holders: number;
+  /** Starts of a flexible job tried (evenly spread over its window). */
+  starts: number;
+};
+
+/** A bid's (compute offer) candidates as a flat list: bid b's are pairOffer[pairStart[b] .. pairStart[b + 1]). */
+export type BidOffers = { pairStart: Int32Array; pairOffer: Int32Array };
+
+/**
+ * Tries the moves for the green bids of `sequence` (worthiest first) left short of their VCU, within
+ * `budget`: one with no piece at a few of its starts, one served in part at its start (its pieces
+ * kept, and put back with the others when the move is undone). `scheduleBid` is the scheduler's own
+ * placement of a bid at its best start. Returns the moves kept.
+ */
+export function moveFlexibleHolders(
+  state: ScheduleState,
+  sequence: readonly number[],
+  offers: BidOffers,
+  scheduleBid: (b: number) => void,
+  budget: MoveBudget,
+): number {
+  const { bids, computes } = state.prep;
+  const { pairStart, pairOffer } = offers;
+  let tries = budget.tries;
+  let kept = 0;
+  let short = new Float64Array(8);
+  for (const u of sequence) {
+    if (tries <= 0) break;
+    const bid = bids[u];
+    if (bid.order.minGreenBps === 0 || state.remaining[u] <= 0) continue;
+    // A bid served in part keeps its start; one with no piece tries a few.
+    const first = state.start[u] >= 0 ? state.start[u] : bid.firstStart;
+    const last = state.start[u] >= 0 ? state.start[u] : bid.lastStart;
+    let pool = 0;
+    for (let p = pairStart[u]; p < pairStart[u + 1]; p++)
+      pool |= poolRegions(bid.order.certificateOrigin, computes[pairOffer[p]].region);
+    if (pool === 0 || pairStart[u] === pairStart[u + 1]) continue;
+    // What the job lacks in each hour on its best offer: its need less the pool's Wh still for sale.
+    const best = computes[pairOffer[pairStart[u]]];
+    const need = (state.remaining[u] * best.milliWhPerVcuHour) / 1000;
+    if (short.length < bid.duration) short = new Float64Array(bid.duration);
+    const step = Math.max(1, Math.ceil((last - first + 1) / budget.starts));
+    const remaining = state.remaining[u];
+    for (let s = first; s <= last && tries > 0 && state.remaining[u] === remaining; s += step) {
+      let lacking = 0;
+      for (let k = 0; k < bid.duration; k++) {
+        short[k] = Math.max(0, need - state.poolSupply(bid.order.certificateOrigin, best.region, s + k));
+        lacking += short[k];
+      }
+      if (lacking <= 0) continue;
+      // The job itself may hold some of them (a bid served in part): it is not its own holder.
+      const holders = state
+        .flexibleHolders(pool, s, short.subarray(0, bid.duration), budget.holders)
+        .filter((v) => v !== u);
+      if (holders.length === 0) continue;
+      tries--;
+      const before = state.welfare;
+      // Rerouting is off while a move is open: its changes to other bids' pieces could not be undone.
+      state.withoutRerouting(() => {
+        const own = state.piecesOf(u);
+        const taken = holders.map((v) => state.takeOut(v));
+        for (let p = pairStart[u]; p < pairStart[u + 1] && state.remaining[u] > 0; p++)
+          state.place(u, pairOffer[p], s, state.remaining[u]);
+        if (state.remaining[u] < remaining) for (const v of holders) scheduleBid(v);
+        if (state.welfare > before + 1e-12 * Math.abs(before)) {
+          kept++;
+          return;
+        }
+        state.removeAll([u, ...holders], false);
+        state.putBack(own);
+        for (const t of taken) state.putBack(t);
+      });
+    }
+  }
+  return kept;
+}
