@@ -13,9 +13,9 @@ import { TABLE_NAMES } from "./tables.ts";
 const DEFERRABLE = [...TABLE_NAMES, "events", "account_events"];
 
 /**
- * The event log's tables, whose primary keys a backfill that appends them by COPY defers: their
- * keys are random (a block hash, an account) and kept up to date they cost PGlite as much again as
- * the rows themselves.
+ * The event log's tables, whose primary keys a backfill that appends them by COPY defers: kept up
+ * to date during the backfill they cost PGlite about as much as the rows themselves
+ * (docs/indexer.md, Backfill).
  */
 const EVENT_LOG = ["events", "account_events"];
 
