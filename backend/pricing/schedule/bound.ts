@@ -18,8 +18,8 @@
 // bounds every feasible schedule from above, whatever the prices, so the smallest value seen is
 // returned. The prices are found by a subgradient level method (Goffin and Kiwiel's variable
 // target): each step aims at a level δ below the best value so far (Polyak's step length towards
-// it, one half for each block of prices), along the subgradient deflected by the previous
-// direction (d = g + ½·d_prev: fewer zig-zags between hours); when several steps bring no descent
+// it in the norm Σ capacity·x², one half for each block of prices), along the subgradient
+// deflected by the previous direction (d = g + 0.7·d_prev: fewer zig-zags); when several steps bring no descent
 // of δ/2 the level is raised (δ halved) and the walk restarts from the best prices. The level
 // comes from the bound's own values, not from a schedule's welfare, so the bound of a book does
 // not move when the scheduler changes.
@@ -307,6 +307,9 @@ export function scheduleWelfareBound(
   const bestDemand = new Float64Array(slots);
   const dirLambda = new Float64Array(lambda.length);
   const dirMu = new Float64Array(slots);
+  // 1 / capacity (at least 1 VCU or Wh) of each price's capacity: the metric of the steps.
+  const perCompute = Float64Array.from(computeFree, (free) => 1 / Math.max(1, free));
+  const perSlot = Float64Array.from(energy.left, (left) => 1 / Math.max(1, left));
   let best = Infinity;
   let delta = 0;
   let groupBest = Infinity; // the best value when the current level was set
@@ -348,27 +351,29 @@ export function scheduleWelfareBound(
       }
     }
     if (delta <= 1e-5 * Math.abs(best)) break;
-    // Deflected directions, projected again: a price at zero does not fall.
+    // Deflected directions, projected again: a price at zero does not fall. Steps are measured in
+    // the norm Σ capacity·x² (each price moves by its capacity's share of the excess, not by the
+    // excess in VCU or Wh): one step then corrects a small offer's hour as much as a large one's.
     let normCompute = 0;
     for (let i = 0; i < lambda.length; i++) {
       dirLambda[i] = usage[i] + DEFLECTION * dirLambda[i];
       if (lambda[i] <= 0 && dirLambda[i] > 0) dirLambda[i] = 0;
-      normCompute += dirLambda[i] * dirLambda[i];
+      normCompute += dirLambda[i] * dirLambda[i] * perCompute[i];
     }
     let normEnergy = 0;
     for (let k = 0; k < slots; k++) {
       dirMu[k] = demand[k] + DEFLECTION * dirMu[k];
       if (mu[k] <= 0 && dirMu[k] > 0) dirMu[k] = 0;
-      normEnergy += dirMu[k] * dirMu[k];
+      normEnergy += dirMu[k] * dirMu[k] * perSlot[k];
     }
     const gap = value - (best - delta);
     if (normCompute > 0) {
       const step = gap / 2 / normCompute;
-      for (let i = 0; i < lambda.length; i++) lambda[i] = Math.max(0, lambda[i] - step * dirLambda[i]);
+      for (let i = 0; i < lambda.length; i++) lambda[i] = Math.max(0, lambda[i] - step * dirLambda[i] * perCompute[i]);
     }
     if (normEnergy > 0) {
       const step = gap / 2 / normEnergy;
-      for (let k = 0; k < slots; k++) mu[k] = Math.max(0, mu[k] - step * dirMu[k]);
+      for (let k = 0; k < slots; k++) mu[k] = Math.max(0, mu[k] - step * dirMu[k] * perSlot[k]);
     }
   }
   return { bound: best, iterations: done, elapsedMs: performance.now() - started };

@@ -69,7 +69,7 @@ describe("the block-decomposed LP bound", () => {
     assert.ok(pooled.bound <= exact.upperBound * 1.0001, `pooled LP ${pooled.bound} vs MIP ${exact.upperBound}`);
   });
 
-  it("matches the LP of the whole book within 0.1 % on a 400-order book, the Lagrangian bound within 3 % of it", () => {
+  it("matches the LP of the whole book within 0.1 % on a 400-order book, the Lagrangian bound within 0.5 % of it", () => {
     const book = randomTimeBook({ orders: 400, seed: 1, flexibleShare: 0 });
     const block = scheduleBlockBound(book, rules, { blockBids: 90 });
     assert.ok(block.optimal && block.blocks >= 2 && block.sharedCapacities > 0, JSON.stringify(block));
@@ -77,8 +77,9 @@ describe("the block-decomposed LP bound", () => {
     assert.ok(lp.optimal);
     assert.ok(block.bound <= lp.bound * 1.001, `block ${block.bound} vs LP ${lp.bound}`);
     const lagrangian = scheduleWelfareBound(book, rules);
-    // Before the Lagrangian kept the links' windows and paid a route's fee once per job it was 10 % above.
-    assert.ok(lagrangian.bound <= block.bound * 1.03, `block ${block.bound} vs Lagrangian ${lagrangian.bound}`);
+    // Before the Lagrangian kept the links' windows and paid a route's fee once per job it was 10 % above;
+    // after, with Polyak steps 2 %, with level steps of equal length per price 0.6 %, scaled by capacity 0.3 %.
+    assert.ok(lagrangian.bound <= block.bound * 1.005, `block ${block.bound} vs Lagrangian ${lagrangian.bound}`);
   });
 
   it("tightens the Lagrangian bound with its level steps: 300 steps end ≥ 0.4 % below 150 and 1.2 % below 50 on a flexible 2,000-order book", () => {
