@@ -35,7 +35,7 @@ for (const orders of sizes) {
   const cpuMs = process.cpuUsage(cpu).user / 1000;
   const violations = checkSchedule(book, fast.matches, rules).violations.filter((v) => v !== undefined).length;
   const lp = scheduleBlockBound(book, rules, { blockBids: Number.MAX_SAFE_INTEGER, timeLimitSeconds: 300 });
-  const lagrangian = scheduleWelfareBound(book, rules, fast.welfare);
+  const lagrangian = scheduleWelfareBound(book, rules);
   console.log(
     JSON.stringify({
       orders,

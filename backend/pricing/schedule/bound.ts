@@ -15,9 +15,14 @@
 // (energy offer, hour) with a price μ ≥ 0. For any such prices
 //   L(λ, μ) = Σ_b max_s [best fill of bid b at start s, each VCU-hour of offer c in hour h charged
 //             λ_ch and each Wh of slot k charged its reserve + μ_k]⁺ + Σ λ·free + Σ μ·Wh left
-// bounds every feasible schedule from above. Subgradient steps (Polyak's rule towards a known
-// feasible welfare, one half of the gap for each block of prices) lower it; the smallest value
-// seen is returned.
+// bounds every feasible schedule from above, whatever the prices, so the smallest value seen is
+// returned. The prices are found by a subgradient level method (Goffin and Kiwiel's variable
+// target): each step aims at a level δ below the best value so far (Polyak's step length towards
+// it in the norm Σ capacity·x², one half for each block of prices), along the subgradient
+// deflected by the previous direction (d = g + 0.7·d_prev: fewer zig-zags); when several steps bring no descent
+// of δ/2 the level is raised (δ halved) and the walk restarts from the best prices. The level
+// comes from the bound's own values, not from a schedule's welfare, so the bound of a book does
+// not move when the scheduler changes.
 
 import { buildScheduleModel, MONEY, type ScheduleModel } from "./exact.ts";
 import { buildPooledModel } from "./pooled-lp.ts";
@@ -26,17 +31,34 @@ import type { ScheduleRules, TimedBook } from "./types.ts";
 
 export type ScheduleBound = { bound: number; iterations: number; elapsedMs: number };
 
+export type WelfareBoundOptions = {
+  /** Subgradient steps at most (default 300); fewer when the level method has converged. */
+  iterations?: number;
+  /** Called after each step with its value of L and the smallest so far (benchmark traces). */
+  onStep?: (step: number, value: number, best: number) => void;
+};
+
+/** Share of the first value the first level lies below it (δ₀), and steps without descent before δ halves. */
+const FIRST_LEVEL = 0.03;
+const PATIENCE = 8;
+/** Weight of the previous direction in the next (the subgradient's deflection). */
+const DEFLECTION = 0.7;
+
 /**
- * The Lagrangian upper bound on the welfare of `book`'s best schedule. `target` is a welfare known
- * to be feasible (the fast scheduler's): the step rule aims at it.
+ * The Lagrangian upper bound on the welfare of `book`'s best schedule (valid after any number of
+ * steps; more steps make it tighter).
+ *
+ * @example
+ * const { bound } = scheduleWelfareBound(book, rules);
+ * scheduleFast(book, rules).welfare / bound; // a lower bound on the fast schedule's share of the optimum
  */
 export function scheduleWelfareBound(
   book: TimedBook,
   rules: ScheduleRules,
-  target: number,
-  iterations = 150,
+  options: WelfareBoundOptions = {},
 ): ScheduleBound {
   const started = performance.now();
+  const iterations = options.iterations ?? 300;
   const prep = prepareSchedule(book, rules);
   const { bids, computes, computeFree, energy, links, span } = prep;
   const fee = 1 + rules.platformFeeBps / 10_000;
@@ -225,12 +247,8 @@ export function scheduleWelfareBound(
     return bestValue + rounding;
   };
 
-  let best = Infinity;
-  let theta = 1;
-  let sinceImproved = 0;
-  let done = 0;
-  for (let it = 0; it < iterations; it++) {
-    done = it + 1;
+  /** L at the current prices; leaves the projected subgradient in usage and demand. */
+  const evaluate = () => {
     computes.forEach((c, ci) => {
       const p = c.offset + ci;
       prefix[p] = 0;
@@ -268,38 +286,94 @@ export function scheduleWelfareBound(
       value += bestValue;
       fill(b, bestStart, true);
     }
-    let normCompute = 0;
     for (let i = 0; i < lambda.length; i++) {
       value += lambda[i] * computeFree[i];
       const g = computeFree[i] - usage[i];
-      usage[i] = lambda[i] <= 0 && g > 0 ? 0 : g; // the projected subgradient, in place
-      normCompute += usage[i] * usage[i];
+      usage[i] = lambda[i] <= 0 && g > 0 ? 0 : g;
     }
-    let normEnergy = 0;
     for (let k = 0; k < slots; k++) {
       value += mu[k] * energy.left[k];
       const g = energy.left[k] - demand[k];
       demand[k] = mu[k] <= 0 && g > 0 ? 0 : g;
-      normEnergy += demand[k] * demand[k];
     }
+    return value;
+  };
+
+  // The best prices and their subgradient (a restart steps from there without evaluating again),
+  // and the deflected directions.
+  const bestLambda = new Float64Array(lambda.length);
+  const bestMu = new Float64Array(slots);
+  const bestUsage = new Float64Array(lambda.length);
+  const bestDemand = new Float64Array(slots);
+  const dirLambda = new Float64Array(lambda.length);
+  const dirMu = new Float64Array(slots);
+  // 1 / capacity (at least 1 VCU or Wh) of each price's capacity: the metric of the steps.
+  const perCompute = Float64Array.from(computeFree, (free) => 1 / Math.max(1, free));
+  const perSlot = Float64Array.from(energy.left, (left) => 1 / Math.max(1, left));
+  let best = Infinity;
+  let delta = 0;
+  let groupBest = Infinity; // the best value when the current level was set
+  let sinceDescent = 0; // steps since L last fell by 10⁻⁴ of itself
+  let done = 0;
+  for (let it = 0; it < iterations; it++) {
+    done = it + 1;
+    let value = evaluate();
+    // Steps without a descent of 10⁻⁴ count towards raising the level.
+    if (value < best - 1e-4 * Math.abs(best)) sinceDescent = 0;
+    else sinceDescent++;
     if (value < best) {
-      if (best - value <= 1e-4 * Math.abs(best)) sinceImproved++;
-      else sinceImproved = 0;
       best = value;
-    } else sinceImproved++;
-    if (sinceImproved >= 5) {
-      theta /= 2;
-      sinceImproved = 0;
+      bestLambda.set(lambda);
+      bestMu.set(mu);
+      bestUsage.set(usage);
+      bestDemand.set(demand);
     }
-    if (best - target <= 1e-7 * Math.abs(target) || theta < 1e-4) break;
-    const gap = Math.max(value - target, 1e-6 * Math.abs(value));
+    options.onStep?.(done, value, best);
+    if (done === 1) {
+      delta = FIRST_LEVEL * Math.abs(value);
+      groupBest = value;
+    }
+    if (best <= groupBest - delta / 2) {
+      groupBest = best;
+      sinceDescent = 0;
+    } else if (sinceDescent >= PATIENCE) {
+      delta /= 2;
+      groupBest = best;
+      sinceDescent = 0;
+      if (value > best) {
+        lambda.set(bestLambda);
+        mu.set(bestMu);
+        usage.set(bestUsage);
+        demand.set(bestDemand);
+        dirLambda.fill(0);
+        dirMu.fill(0);
+        value = best;
+      }
+    }
+    if (delta <= 1e-5 * Math.abs(best)) break;
+    // Deflected directions, projected again: a price at zero does not fall. Steps are measured in
+    // the norm Σ capacity·x² (each price moves by its capacity's share of the excess, not by the
+    // excess in VCU or Wh): one step then corrects a small offer's hour as much as a large one's.
+    let normCompute = 0;
+    for (let i = 0; i < lambda.length; i++) {
+      dirLambda[i] = usage[i] + DEFLECTION * dirLambda[i];
+      if (lambda[i] <= 0 && dirLambda[i] > 0) dirLambda[i] = 0;
+      normCompute += dirLambda[i] * dirLambda[i] * perCompute[i];
+    }
+    let normEnergy = 0;
+    for (let k = 0; k < slots; k++) {
+      dirMu[k] = demand[k] + DEFLECTION * dirMu[k];
+      if (mu[k] <= 0 && dirMu[k] > 0) dirMu[k] = 0;
+      normEnergy += dirMu[k] * dirMu[k] * perSlot[k];
+    }
+    const gap = value - (best - delta);
     if (normCompute > 0) {
-      const step = (theta * gap) / 2 / normCompute;
-      for (let i = 0; i < lambda.length; i++) lambda[i] = Math.max(0, lambda[i] - step * usage[i]);
+      const step = gap / 2 / normCompute;
+      for (let i = 0; i < lambda.length; i++) lambda[i] = Math.max(0, lambda[i] - step * dirLambda[i] * perCompute[i]);
     }
     if (normEnergy > 0) {
-      const step = (theta * gap) / 2 / normEnergy;
-      for (let k = 0; k < slots; k++) mu[k] = Math.max(0, mu[k] - step * demand[k]);
+      const step = gap / 2 / normEnergy;
+      for (let k = 0; k < slots; k++) mu[k] = Math.max(0, mu[k] - step * dirMu[k] * perSlot[k]);
     }
   }
   return { bound: best, iterations: done, elapsedMs: performance.now() - started };
