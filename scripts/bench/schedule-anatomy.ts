@@ -293,18 +293,16 @@ for (const b of all) {
           if (cellLeft(r, bid.firstStart + k) <= 1) blocking[r * span + bid.firstStart + k] = 1;
   }
 }
+/** How the LP and the fast schedule compare on bid b's VCU. */
+function servedHow(b: number): string {
+  const dv = lpVcu[b] - fastVcu[b];
+  if (dv < -0.5) return lpVcu[b] < 0.5 ? "fast serves, LP not at all" : "fast serves more";
+  return dv > 0.5 ? "LP serves more" : "both serve as much";
+}
 const heldBy: Record<string, { wh: number; bidsShare: Record<string, number> }> = {};
 for (const { b, slot, wh } of holders) {
   if (blocking[energy.region[slot] * span + energy.hour[slot]] === 0) continue;
-  const dv = lpVcu[b] - fastVcu[b];
-  const key =
-    dv < -0.5
-      ? lpVcu[b] < 0.5
-        ? "fast serves, LP not at all"
-        : "fast serves more"
-      : dv > 0.5
-        ? "LP serves more"
-        : "both serve as much";
+  const key = servedHow(b);
   heldBy[key] ??= { wh: 0, bidsShare: {} };
   heldBy[key].wh += wh;
   const share = String(bids[b].order.minGreenBps);
@@ -337,15 +335,7 @@ for (const b of all) {
 const computeHeldBy: Record<string, number> = {};
 for (const { b, cell, vcu } of computeHolders) {
   if (fullCells[cell] === 0) continue;
-  const dv = lpVcu[b] - fastVcu[b];
-  const key =
-    dv < -0.5
-      ? lpVcu[b] < 0.5
-        ? "fast serves, LP not at all"
-        : "fast serves more"
-      : dv > 0.5
-        ? "LP serves more"
-        : "both serve as much";
+  const key = servedHow(b);
   computeHeldBy[key] = Math.round((computeHeldBy[key] ?? 0) + vcu);
 }
 
