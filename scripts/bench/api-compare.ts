@@ -7,7 +7,12 @@
 // runs of `npm run bench:api` minutes apart. Run it with the same directory on both sides to see its
 // resolution (two servers of the same code differ by up to ~10 % on the loaded 2-core machine).
 //
+// `--node-args` and `--against-node-args` start either API with Node or V8 flags (space separated), e.g.
+// the same checkout against itself with and without a flag: `--against .
+// --against-node-args="--max-semi-space-size=32"` (with `=`, as the value starts with a dash).
+//
 //   node scripts/bench/api-compare.ts --against /tmp/ccex-main [--slices 8] [--duration 3] [--json]
+//       [--node-args="FLAGS"] [--against-node-args="FLAGS"]
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -29,6 +34,8 @@ const { values: args } = parseArgs({
     slices: { type: "string", default: "8" },
     duration: { type: "string", default: "3" },
     json: { type: "boolean", default: false },
+    "node-args": { type: "string", default: "" },
+    "against-node-args": { type: "string", default: "" },
   },
 });
 const slices = Number(args.slices);
@@ -52,13 +59,15 @@ const dir = await mkdtemp(path.join(tmpdir(), "ccex-api-compare-"));
 const bookFile = path.join(dir, "book.json");
 await writeFile(bookFile, bookToJson(marketBook({ now })));
 const roots = { this: path.resolve(import.meta.dirname, "../.."), against };
+const flags = (text: string) => text.split(" ").filter((f) => f !== "");
+const nodeArgs = { this: flags(args["node-args"]), against: flags(args["against-node-args"]) };
 type Server = { name: string; url: string; child: ChildProcess };
 const servers: Server[] = [];
 try {
   for (const [name, root] of Object.entries(roots)) {
     const port = await freePort();
     // As scripts/bench/api.ts starts the API.
-    const child = spawnApi({ port, bookFile, root });
+    const child = spawnApi({ port, bookFile, root, nodeArgs: nodeArgs[name as keyof typeof nodeArgs] });
     servers.push({ name, url: `http://127.0.0.1:${port}`, child });
   }
   for (const s of servers) {
@@ -113,6 +122,7 @@ try {
         s.name,
         {
           root: roots[s.name as keyof typeof roots],
+          nodeArgs: nodeArgs[s.name as keyof typeof nodeArgs],
           quote: {
             requestsPerSecond: Math.round(q.requests / q.seconds),
             cpuUsPerRequest: Math.round(quoteCpu),

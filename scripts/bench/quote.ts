@@ -8,6 +8,9 @@
 //       (schedule/one-bid.ts, what clearBook runs for a quote) against scheduleFast on the same cut
 //       one-bid books, in interleaved rounds
 //   node --cpu-prof --cpu-prof-dir DIR scripts/bench/quote.ts   profile it
+//   node scripts/bench/quote.ts --evict 2048   the same, with 2,048 KB of memory written between quotes
+//       (outside the timed part), as a server's other work evicts the quote's data from the caches
+//       between requests (docs/architecture.md, "Quotes per process")
 //   node scripts/bench/quote.ts --against DIR   whether another checkout (e.g. a `git archive` of main
 //       with node_modules linked) answers every body with the same text; time each tree with its own
 //       run of this script, alternating (two module graphs in one process time differently by ~8 %)
@@ -31,12 +34,17 @@ const { values: args } = parseArgs({
     bodies: { type: "string", default: "1200" },
     schedulers: { type: "boolean", default: false },
     against: { type: "string" },
+    evict: { type: "string", default: "0" },
   },
 });
 const rounds = Number(args.rounds);
 const count = Number(args.bodies);
-if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 100 && Number.isInteger(count) && count >= 1)) {
-  console.error("--rounds must be an integer in [1, 100], --bodies a positive integer");
+const evictKb = Number(args.evict);
+if (
+  !(Number.isInteger(rounds) && rounds >= 1 && rounds <= 100 && Number.isInteger(count) && count >= 1) ||
+  !(Number.isInteger(evictKb) && evictKb >= 0 && evictKb <= 65_536)
+) {
+  console.error("--rounds must be an integer in [1, 100], --bodies a positive integer, --evict KB in [0, 65536]");
   process.exit(2);
 }
 
@@ -58,6 +66,11 @@ if (args.against !== undefined) {
   process.exit();
 }
 
+// Written one cache line (8 doubles) at a time between quotes, so a quote finds its data evicted.
+const evicting = new Float64Array((evictKb * 1024) / 8);
+const evict = () => {
+  for (let k = 0; k < evicting.length; k += 8) evicting[k] += 1;
+};
 const load = loadavg();
 // The first round builds the book's indexes and warms the JIT up.
 for (const request of requests) quoteBid(request, book, context);
@@ -65,16 +78,24 @@ const outcomes: Record<string, number> = {};
 const perRound: number[] = [];
 for (let round = 0; round < rounds; round++) {
   const started = cpu();
+  // The evicting is timed and taken out (its two clock reads with it); without --evict nothing is.
+  let evicted = 0;
   for (const request of requests) {
+    if (evictKb > 0) {
+      const from = cpu();
+      evict();
+      evicted += cpu() - from;
+    }
     const { outcome } = quoteBid(request, book, context);
     if (round === 0) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
   }
-  perRound.push((cpu() - started) / requests.length);
+  perRound.push((cpu() - started - evicted) / requests.length);
 }
 const sorted = [...perRound].sort((a, b) => a - b);
 const figures = {
   bodies: requests.length,
   rounds,
+  evictKb,
   outcomes,
   cpuUsPerQuote: Math.round(sorted[Math.floor(sorted.length / 2)]),
   cpuUsPerQuoteByRound: perRound.map(Math.round),
@@ -83,7 +104,7 @@ const figures = {
 if (args.json) console.log(JSON.stringify(figures));
 else
   console.log(
-    `${figures.cpuUsPerQuote} µs CPU per quote (median of ${rounds} rounds over ${requests.length} bodies: ${figures.cpuUsPerQuoteByRound.join(", ")}); load average before ${figures.loadAverage.slice(0, 3).join(" ")}, after ${figures.loadAverage.slice(3).join(" ")}`,
+    `${figures.cpuUsPerQuote} µs CPU per quote${evictKb > 0 ? ` (${evictKb} KB evicted between quotes)` : ""} (median of ${rounds} rounds over ${requests.length} bodies: ${figures.cpuUsPerQuoteByRound.join(", ")}); load average before ${figures.loadAverage.slice(0, 3).join(" ")}, after ${figures.loadAverage.slice(3).join(" ")}`,
   );
 
 /** CPU µs per quote of the one-bid scheduler and of scheduleFast on the same books, rounds interleaved. */
