@@ -54,6 +54,48 @@ describe("an undoable schedule state (pass 4 of the fast scheduler)", () => {
     assert.ok(Math.abs(check.welfare - state.welfare) <= 1e-6 * Math.max(1, check.welfare));
   });
 
+  const listed = (walk: (visit: (b: number) => void) => void) => {
+    const found = new Set<number>();
+    walk((b) => found.add(b));
+    return [...found].sort((x, y) => x - y);
+  };
+
+  it("names the bids holding a compute offer in given hours (pass 4's blockers), before and after a take-out", () => {
+    const holders = (s: ScheduleState, c: number, from: number, to: number) =>
+      [
+        ...new Set(
+          s.matches
+            .map((m) => ({ m, b: prep.bids.findIndex((x) => x.order.id === m.bidId) }))
+            .filter(({ m, b }) => {
+              const h = m.start / 3600 - prep.base;
+              return m.computeOfferId === prep.computes[c].order.id && h < to && h + prep.bids[b].duration > from;
+            })
+            .map(({ b }) => b),
+        ),
+      ].sort((x, y) => x - y);
+    const copy = state.clone();
+    const some = prep.bids.map((_, i) => i).filter((i) => copy.start[i] >= 0 && i % 4 === 1);
+    const taken = some.map((b) => copy.takeOut(b));
+    const half = taken.filter((_, i) => i % 2 === 0);
+    for (const t of half) copy.putBack(t);
+    let nonEmpty = 0;
+    for (let c = 0; c < prep.computes.length; c++)
+      for (const [from, to] of [
+        [0, prep.span],
+        [prep.computes[c].start, prep.computes[c].start + 2],
+      ]) {
+        for (const s of [state, copy]) {
+          const expected = holders(s, c, from, to);
+          if (expected.length > 0) nonEmpty++;
+          assert.deepEqual(
+            listed((visit) => s.holdersOfOffer(c, from, to, visit)),
+            expected,
+          );
+        }
+      }
+    assert.ok(nonEmpty > 10);
+  });
+
   it("names the bids holding certificates of given regions and hours (pass 4's green blockers)", () => {
     const region = new Map(book.energyOffers.map((e) => [e.id, e.region]));
     const holders = (regions: number, from: number, to: number) =>
@@ -80,7 +122,7 @@ describe("an undoable schedule state (pass 4 of the fast scheduler)", () => {
     for (const [regions, from, to] of cases) {
       const expected = holders(regions, from, to);
       assert.deepEqual(
-        state.bidsOnCertificates(regions, from, to).sort((x, y) => x - y),
+        listed((visit) => state.holdersOfCertificates(regions, from, to, visit)),
         expected,
       );
       if (regions !== 0) assert.ok(expected.length > 0);
@@ -190,6 +232,37 @@ describe("a state that reroutes certificates (green pieces short of their hours'
     const { state, placedB } = schedule(hand, true);
     assert.equal(placedB, 0);
     assert.deepEqual(lots(state, 10n), [[20n, T0 + H, 600n]]);
+  });
+
+  it("undoes a move's rerouting exactly: the holder's certificates, lots and match as before (pass 4)", () => {
+    const hand = bookOf(60n, 1000n);
+    const prep = prepareSchedule(hand, RULES);
+    const state = new ScheduleState(prep, hand, RULES.platformFeeBps, true, true, true);
+    state.place(0, prep.bids[0].candidates[0], prep.bids[0].firstStart, 4);
+    const matches = state.matches;
+    const [left, supply, welfare] = [prep.energy.left.slice(), prep.energy.supplyAll.slice(), state.welfare];
+    state.openMove();
+    const log = state.piecesOf(1);
+    assert.equal(state.place(1, prep.bids[1].candidates[0], prep.bids[1].firstStart, 4), 4);
+    assert.deepEqual(lots(state, 10n), [[21n, T0, 600n]], "A's certificates moved for B");
+    state.undoReroutes((v) => v === 1);
+    state.removeAll([1], false);
+    state.putBack(log);
+    state.closeMove();
+    assert.deepEqual(state.matches, matches);
+    assert.deepEqual(prep.energy.left, left);
+    assert.deepEqual(prep.energy.supplyAll, supply);
+    assert.ok(Math.abs(state.welfare - welfare) <= 1e-9 * welfare);
+    // The holder lists name A on its certificate again, and the reroute budget is whole: B is served again.
+    const named = new Set<number>();
+    state.holdersOfCertificates(-1, 0, prep.span, (v) => named.add(v));
+    assert.deepEqual([...named], [0]);
+    assert.equal(state.place(1, prep.bids[1].candidates[0], prep.bids[1].firstStart, 4), 4);
+    const check = checkSchedule(hand, state.matches, RULES);
+    assert.deepEqual(
+      check.violations.filter((v) => v !== undefined),
+      [],
+    );
   });
 
   it("gives back the rerouted certificates when the holder is removed", () => {
