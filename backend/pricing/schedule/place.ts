@@ -786,7 +786,8 @@ export class ScheduleState {
       this.placed.push(t.match);
     }
     this.start[b] = taken.start;
-    if (taken.links !== undefined) this.bidLinks.set(b, taken.links);
+    // A copy again: the same record may be put back more than once (each undone try of a move).
+    if (taken.links !== undefined) this.bidLinks.set(b, new Map(taken.links));
   }
 
   /**

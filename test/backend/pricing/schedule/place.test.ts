@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkSchedule } from "../../../../backend/pricing/schedule/check.ts";
 import { ScheduleState } from "../../../../backend/pricing/schedule/place.ts";
-import { prepareSchedule } from "../../../../backend/pricing/schedule/prepare.ts";
+import { prepareSchedule, routeKey } from "../../../../backend/pricing/schedule/prepare.ts";
 import type { TimedBook } from "../../../../backend/pricing/schedule/types.ts";
 import { randomTimeBook, TIME_BOOK_NOW } from "./fixtures/books.ts";
 import { bid, book, computeOffer, energyOffer, H, RULES, T0 } from "./fixtures/orders.ts";
@@ -145,6 +145,46 @@ describe("an undoable schedule state (pass 4 of the fast scheduler)", () => {
       state.matches.filter((m) => !some.some((b) => prep.bids[b].order.id === m.bidId)).length,
     );
     assert.ok(Math.abs(together.welfare - apart.welfare) <= 1e-6 * Math.max(1, state.welfare));
+  });
+
+  it("puts the same record back twice without the links a try in between bought (pass 4's undone tries)", () => {
+    // Each bid 1 VCU on its first candidate away from the buyer: served in part, holding a link.
+    const fresh = prepareSchedule(book, rules);
+    const state = new ScheduleState(fresh, book, rules.platformFeeBps, true);
+    for (let b = 0; b < fresh.bids.length; b++) {
+      const c = fresh.bids[b].candidates.find((c) => fresh.computes[c].region !== fresh.bids[b].order.buyerRegion);
+      if (c !== undefined) state.place(b, c, Math.max(fresh.bids[b].firstStart, fresh.computes[c].start), 1);
+    }
+    let exercised = 0;
+    for (let b = 0; b < prep.bids.length && exercised < 5; b++) {
+      const links = state.piecesOf(b).links;
+      if (state.start[b] < 0 || state.remaining[b] <= 0 || links === undefined) continue;
+      const buyer = prep.bids[b].order.buyerRegion;
+      const held = new Set(state.piecesOf(b).pieces.map((t) => t.offer));
+      // An offer it holds nothing of, on a route it holds no link on.
+      const other = prep.bids[b].candidates.find(
+        (c) =>
+          !held.has(c) && prep.computes[c].region !== buyer && !links.has(routeKey(prep.computes[c].region, buyer)),
+      );
+      if (other === undefined) continue;
+      const copy = state.clone();
+      const record = copy.takeOut(b);
+      copy.putBack(record);
+      // A try: the bid's link bought on that route, then undone.
+      const tried = copy.matches.length;
+      if (copy.place(b, other, record.start, 1) === 0 || copy.matches[tried].bandwidthPayment === 0n) continue;
+      copy.removeAll([b], false);
+      copy.putBack(record);
+      // Placed again, it must buy its link again: the undone try's link is not the bid's any more.
+      assert.ok(copy.place(b, other, record.start, 1) > 0);
+      const check = checkSchedule(book, copy.matches, rules);
+      assert.deepEqual(
+        check.violations.filter((v) => v !== undefined),
+        [],
+      );
+      exercised++;
+    }
+    assert.ok(exercised > 0, "no bid took a link on another route");
   });
 
   it("removes one bid's pieces and keeps the others'", () => {
