@@ -16,9 +16,11 @@
 //     Bids left partly unserved try again once every bid has had its turn.
 //  3. Improve (books up to SECOND_ORDER_BIDS bids): a second schedule takes bids by density, and
 //     on small books both orders run again buying the cheapest certificates; the best is kept.
-//  4. Re-insert dropped bids (books up to LOCAL_SEARCH_BIDS bids): the bids holding a short bid's
-//     offers in its hours, and for a green bid those holding certificates of its origin pool in
-//     those hours, are taken out, it goes first, they follow; kept when the welfare rises.
+//  4. Re-insert dropped bids (LOCAL_SEARCH_MOVES moves on books up to LOCAL_SEARCH_BIDS bids,
+//     LARGE_LOCAL_SEARCH_MOVES above): the bids holding a short bid's offers in its hours, and for a
+//     green bid those holding certificates of its origin pool in those hours (found in the state's
+//     holder lists), are taken out, it goes first, they follow; kept when the welfare rises, undone
+//     exactly otherwise (an undo log of the pieces, no copy of the state).
 //  5. Move flexible holders (large books that reroute): a green bid left short takes the place of
 //     flexible bids holding its pool's certificates in its hours, and they start again at other
 //     hours; kept when the welfare rises, undone exactly otherwise (moves.ts).
@@ -67,16 +69,22 @@ const MOVES: MoveBudget = { tries: 2_000, holders: 4, starts: 3 };
 const CERTIFICATE_PRICE_BIDS = 5_000;
 /** Books with at most this many live bids also run pass 2 and 3 buying the cheapest certificates. */
 const CHEAPEST_RERUN_BIDS = 1_000;
-/** Books with at most this many live bids get the re-insertion moves of pass 4, … */
+/** Books with at most this many live bids get LOCAL_SEARCH_MOVES re-insertion moves in pass 4, … */
 const LOCAL_SEARCH_BIDS = 2_500;
 /**
- * … at most this many moves of flexible bids, each trying up to LOCAL_SEARCH_STARTS starts (a copy of
- * the state each), or FIXED_MOVES_PER_MOVE times as many of fixed bids, which try their one start.
+ * … at most this many moves of flexible bids, each trying up to LOCAL_SEARCH_STARTS starts (each
+ * undone unless kept), or FIXED_MOVES_PER_MOVE times as many of fixed bids, which try their one start.
  * The gap to the LP on fixed books is mostly bids on offers and certificate cells that block others,
  * which a move repairs (docs/pricing.md, "The fast scheduler"): on seeded fixed books of 1k–5k
  * orders 256 moves instead of 64 gave +0.3–1.7 % of welfare.
  */
 const LOCAL_SEARCH_MOVES = 64;
+/**
+ * Pass 4's budget on books over LOCAL_SEARCH_BIDS bids (moves as counted above), where a move
+ * reschedules only the bids taken out and reroutes no certificates: on the 20k-order books
+ * (~9k bids) +1.4 % of welfare (fixed) and +0.8 % (half flexible) for 1.5× and 2× the CPU.
+ */
+const LARGE_LOCAL_SEARCH_MOVES = 250;
 const FIXED_MOVES_PER_MOVE = 4;
 /** … trying at most this many starts of the bid re-inserted (books over CHEAPEST_RERUN_BIDS bids: the second). */
 const LOCAL_SEARCH_STARTS = 24;
@@ -94,7 +102,6 @@ const TIE_WEIGHT = 1e-3;
 export function scheduleFast(book: TimedBook, options: ScheduleOptions): ScheduleResult {
   const started = performance.now();
   const prep = prepareSchedule(book, options);
-  const undoable = prep.bids.length <= LOCAL_SEARCH_BIDS;
   // With other bids about, a job's certificates come from plentiful hours first (place.ts); a lone
   // bid (a quote) buys the cheapest.
   const spareScarce = prep.bids.length > 1;
@@ -104,6 +111,10 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   const large = prep.bids.length > REROUTE_BIDS;
   const reroute = spareScarce && (!large || flexibleBids >= REROUTE_FLEXIBLE_SHARE * prep.bids.length);
   const checks = large ? LARGE_REROUTE_CHECKS : REROUTE_CHECKS_PER_BID;
+  // Pass 4 needs the placed pieces and who holds each offer and certificate slot: books up to
+  // LOCAL_SEARCH_BIDS bids, and books up to REROUTE_BIDS that reroute (and keep the pieces anyway).
+  // On the 100k books keeping them cost more than the CPU headroom (docs/pricing.md, step 4).
+  const undoable = prep.bids.length <= LOCAL_SEARCH_BIDS || (reroute && !large);
   let state = new ScheduleState(prep, book, options.platformFeeBps, undoable, spareScarce, reroute, checks);
   const { bids, computes } = prep;
 
@@ -267,11 +278,14 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     rerun(order, false);
     if (reordered) rerun(byDensity, false);
   }
-  // Pass 4 (books up to LOCAL_SEARCH_BIDS bids): re-insert dropped bids. For a bid left short of
-  // its VCU, the worthiest first, the bids in its way are taken out, it is placed at one of its
-  // starts, then they and the short bids sharing an offer with them are scheduled again; the best
-  // start is kept when the welfare rises. Repeats while moves pay, within LOCAL_SEARCH_MOVES.
-  if (undoable) {
+  // Pass 4: re-insert dropped bids. For a bid left short of its VCU, the worthiest first, the bids
+  // in its way are taken out, it is placed at one of its starts, then they and the short bids sharing
+  // an offer with them are scheduled again; the best start is kept when the welfare rises, and every
+  // other try is undone exactly from an undo log (ScheduleState.piecesOf / putBack). Repeats while
+  // moves pay, within the budget of moves for the book's size.
+  const small = bids.length <= LOCAL_SEARCH_BIDS;
+  const moveBudget = small ? LOCAL_SEARCH_MOVES : LARGE_LOCAL_SEARCH_MOVES;
+  if (undoable && moveBudget > 0) {
     // Per compute offer, the bids that may use it (CSR): a move reschedules only the bids taken out
     // and the short bids that share an offer with them, not every short bid of the book.
     const offerFrom = new Int32Array(computes.length + 1);
@@ -281,49 +295,107 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     const fill = offerFrom.slice(0, computes.length);
     for (let b = 0; b < bids.length; b++)
       for (let p = pairStart[b]; p < pairStart[b + 1]; p++) offerBids[fill[pairOffer[p]]++] = b;
-    const affected = new Uint8Array(bids.length);
+    // Each bid's place in the sequence: the bids of a move are scheduled again in that order.
+    const rank = new Int32Array(bids.length);
+    for (let i = 0; i < sequence.length; i++) rank[sequence[i]] = i;
+    // Bids already listed in this move (the move's number), for the blockers and for the others.
+    const blockerMark = new Int32Array(bids.length).fill(-1);
+    const affectedMark = new Int32Array(bids.length).fill(-1);
     let moves = 0;
-    for (let improved = true; improved && moves < LOCAL_SEARCH_MOVES; ) {
+    let tried = 0;
+    for (let improved = true; improved && moves < moveBudget; ) {
       improved = false;
       const short = sequence.filter((b) => state.remaining[b] > 0).sort((x, y) => worthOf[y] - worthOf[x]);
       for (const u of short) {
-        if (moves >= LOCAL_SEARCH_MOVES) break;
+        if (moves >= moveBudget) break;
         moves += bids[u].firstStart < bids[u].lastStart ? 1 : 1 / FIXED_MOVES_PER_MOVE;
         if (state.remaining[u] <= 0) continue;
-        const kept = state;
+        const move = tried++;
         const bid = bids[u];
         // The bids in its way: on its offers in the hours it could run, and for a green bid those
-        // holding certificates of its origin pool in those hours (regions as a bit mask).
-        const blockers = new Set<number>();
+        // holding certificates of its origin pool in those hours (regions as a bit mask). The bid
+        // itself, when served in part, is one of them.
+        const blockers: number[] = [];
+        const block = (v: number) => {
+          if (blockerMark[v] === move) return;
+          blockerMark[v] = move;
+          blockers.push(v);
+        };
+        const from = bid.firstStart;
+        const to = bid.lastStart + bid.duration;
         let pool = 0;
         for (let p = pairStart[u]; p < pairStart[u + 1]; p++) {
-          for (const v of kept.bidsOn(pairOffer[p], bid.firstStart, bid.lastStart + bid.duration)) blockers.add(v);
+          state.holdersOfOffer(pairOffer[p], from, to, block);
           pool |= poolRegions(bid.order.certificateOrigin, computes[pairOffer[p]].region);
         }
-        if (bid.order.minGreenBps > 0)
-          for (const v of kept.bidsOnCertificates(pool, bid.firstStart, bid.lastStart + bid.duration)) blockers.add(v);
-        affected.fill(0);
+        if (bid.order.minGreenBps > 0) state.holdersOfCertificates(pool, from, to, block);
+        // Scheduled again after it: the blockers and (on books up to LOCAL_SEARCH_BIDS bids) the short
+        // bids sharing an offer with them.
+        const others: number[] = [];
         for (const v of blockers) {
-          affected[v] = 1;
+          if (v !== u && affectedMark[v] !== move) {
+            affectedMark[v] = move;
+            others.push(v);
+          }
+          if (!small) continue;
           for (let p = pairStart[v]; p < pairStart[v + 1]; p++)
-            for (let i = offerFrom[pairOffer[p]]; i < offerFrom[pairOffer[p] + 1]; i++) affected[offerBids[i]] = 1;
+            for (let i = offerFrom[pairOffer[p]]; i < offerFrom[pairOffer[p] + 1]; i++) {
+              const w = offerBids[i];
+              if (w === u || affectedMark[w] === move || state.remaining[w] <= 0 || blockerMark[w] === move) continue;
+              affectedMark[w] = move;
+              others.push(w);
+            }
         }
-        // Each start of the bid in turn (the bids taken out are rescheduled around it), the best kept.
-        let best = kept;
-        const starts = bid.lastStart - bid.firstStart + 1;
-        const tried = bids.length <= CHEAPEST_RERUN_BIDS ? LOCAL_SEARCH_STARTS : LOCAL_SEARCH_STARTS_LARGE;
-        const step = Math.max(1, Math.ceil(starts / tried));
-        for (let s = bid.firstStart; s <= bid.lastStart; s += step) {
-          state = kept.clone();
-          state.removeAll(blockers);
+        others.sort((x, y) => rank[x] - rank[y]);
+        // The undo log: every bid the move may change, as it is now.
+        const involved = others.concat(u);
+        const log = involved.map((v) => state.piecesOf(v));
+        const before = state.welfare;
+        const removed = blockerMark[u] === move ? blockers : blockers.concat(u);
+        // One try: returns the welfare it reaches, the state left as the try made it.
+        const attempt = (s: number): number => {
+          // The Wh and hours freed may give stuck pieces and failed reroutes room again.
+          state.removeAll(removed);
           for (let p = pairStart[u]; p < pairStart[u + 1] && state.remaining[u] > 0; p++)
             state.place(u, pairOffer[p], s, state.remaining[u]);
-          if (state.remaining[u] === bids[u].remaining) continue;
-          for (const v of sequence) if (v !== u && affected[v] === 1 && state.remaining[v] > 0) scheduleBid(v);
-          if (state.welfare > best.welfare * (1 + 1e-12)) best = state;
+          if (state.remaining[u] === bid.remaining) return Number.NEGATIVE_INFINITY;
+          for (const v of others) if (state.remaining[v] > 0) scheduleBid(v);
+          return state.welfare;
+        };
+        // Certificates rerouted for other bids during a try are logged and given back with it.
+        const undo = () => {
+          state.undoReroutes((v) => v === u || affectedMark[v] === move);
+          state.removeAll(involved, false);
+          for (const taken of log) state.putBack(taken);
+          state.welfare = before;
+        };
+        // Each start of the bid in turn (the bids taken out are rescheduled around it), the best
+        // kept: tried again after the others were undone, unless it was the last.
+        const starts = bid.lastStart - bid.firstStart + 1;
+        const tries = bids.length <= CHEAPEST_RERUN_BIDS ? LOCAL_SEARCH_STARTS : LOCAL_SEARCH_STARTS_LARGE;
+        const step = Math.max(1, Math.ceil(starts / tries));
+        let best = before;
+        let bestStart = -1;
+        let open = false;
+        // On small books a move may reroute as much as a fresh schedule; on larger ones not at all.
+        state.openMove(small ? undefined : 0);
+        for (let s = bid.firstStart; s <= bid.lastStart; s += step) {
+          const welfare = attempt(s);
+          const better = welfare > best * (1 + 1e-12);
+          open = better && s + step > bid.lastStart;
+          if (better) {
+            best = welfare;
+            bestStart = s;
+          }
+          if (!open) undo();
         }
-        state = best;
-        if (best !== kept) improved = true;
+        // Tried again, a start may reroute differently (the reroute marks stay): kept only if it pays.
+        if (bestStart >= 0 && !open && attempt(bestStart) <= before * (1 + 1e-12)) {
+          undo();
+          bestStart = -1;
+        }
+        state.closeMove();
+        if (bestStart >= 0) improved = true;
       }
     }
   }

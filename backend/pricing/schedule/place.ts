@@ -8,6 +8,7 @@
 // moved other pieces' certificates to other hours of their jobs to make room for it (each move
 // valid on its own). Both schedulers build their matches here.
 
+import { HolderLists } from "./holders.ts";
 import { mulDiv } from "./mul-div.ts";
 import { PieceStore } from "./pieces.ts";
 import { AREA_OF_REGION, type PreparedSchedule, poolRegions, REGION_SLOTS, routeKey } from "./prepare.ts";
@@ -89,6 +90,9 @@ export class ScheduleState {
   private placed: (ScheduledMatch | undefined)[] = [];
   private holes = 0;
   private readonly undoable: boolean;
+  /** In an undoable state: the bids holding each compute offer and each certificate slot (pass 4's blockers). */
+  private onOffer: HolderLists;
+  private onSlot: HolderLists;
   /**
    * With `reroute`: per energy slot, the bids that took Wh of it, as linked lists (head per slot,
    * then bid and next per entry; −1 ends a list). Stale entries are skipped, and dropped when met: a
@@ -104,6 +108,14 @@ export class ScheduleState {
   /** Holders a rerouting state may still ask to move (checksPerBid per live bid; a clone starts afresh). */
   private rerouteChecks: number;
   private readonly checksPerBid: number;
+  /**
+   * While a move is open (openMove): each piece whose certificates were rerouted, as it was before
+   * (its bid, lot range, welfare and match), and the reroute budget at the opening.
+   */
+  private rerouted:
+    | { bid: number; piece: number; lotFrom: number; lotCount: number; welfare: number; match: ScheduledMatch }[]
+    | undefined;
+  private checksAtOpen = 0;
   private readonly rerouteUsed = SCRATCH.rerouteUsed;
   private readonly rerouteOptions: number[] = [];
   /** flexibleHolders' index of the slots' holders (empty until its first call). */
@@ -146,6 +158,8 @@ export class ScheduleState {
     this.book = book;
     this.feeBps = feeBps;
     this.undoable = undoable;
+    this.onOffer = new HolderLists(undoable ? prep.computes.length : 0, undoable ? 2 * prep.bids.length : 0);
+    this.onSlot = new HolderLists(undoable ? prep.energy.left.length : 0, undoable ? 5 * prep.bids.length : 0);
     this.spareScarce = spareScarce;
     this.reroute = reroute;
     this.holderHead = new Int32Array(reroute ? prep.energy.left.length : 0).fill(-1);
@@ -340,6 +354,10 @@ export class ScheduleState {
       const piece = this.pieces.add(b, this.placed.length, c, start, q, newLink ? link : -1, welfare);
       this.pieces.setLots(piece, chosenSlot, chosenWh, lots);
       if (this.reroute) for (let i = 0; i < lots; i++) this.hold(chosenSlot[i], b);
+    }
+    if (this.undoable) {
+      this.onOffer.add(c, b);
+      for (let i = 0; i < lots; i++) this.onSlot.add(chosenSlot[i], b);
     }
     this.placed.push(match);
     return q;
@@ -539,6 +557,14 @@ export class ScheduleState {
       const limit = bid.order.limitPricePerVcuHour * BigInt(q * d);
       if (this.allIn(old.computePayment + old.bandwidthPayment, energyLots) > limit) continue;
       // Commit: the Wh change hands, the piece's lots and match are replaced by its rerouted ones.
+      this.rerouted?.push({
+        bid: b,
+        piece: p,
+        lotFrom,
+        lotCount: lotTo - lotFrom,
+        welfare: pieces.welfare[p],
+        match: old,
+      });
       let costChange = 0;
       this.takeEnergy(slot, -amount);
       costChange -= (energy.pricePerKwh[slot] * amount) / 1000;
@@ -546,6 +572,7 @@ export class ScheduleState {
         this.takeEnergy(addedSlot[a], addedWh[a]);
         costChange += (energy.pricePerKwh[addedSlot[a]] * addedWh[a]) / 1000;
         this.hold(addedSlot[a], b);
+        if (this.undoable) this.onSlot.add(addedSlot[a], b);
       }
       energyLots.sort(byOfferHour);
       this.welfare -= costChange;
@@ -581,40 +608,53 @@ export class ScheduleState {
     return lots;
   }
 
-  /** Bids with a piece on compute offer `c` in some hour of [from, to) (undoable states only). */
-  bidsOn(c: number, from: number, to: number): number[] {
+  /**
+   * Calls `visit` for each bid with a piece on compute offer `c` in some hour of [from, to) (undoable
+   * states only; a bid may come more than once).
+   */
+  holdersOfOffer(c: number, from: number, to: number, visit: (b: number) => void): void {
     const { pieces } = this;
-    const found: number[] = [];
-    for (let b = 0; b < this.remaining.length; b++) {
-      const d = this.prep.bids[b].duration;
-      for (let p = pieces.first[b]; p >= 0; p = pieces.next[p])
-        if (pieces.offer[p] === c && pieces.start[p] < to && pieces.start[p] + d > from) {
-          found.push(b);
-          break;
-        }
-    }
-    return found;
+    const { bids } = this.prep;
+    this.onOffer.visit(
+      c,
+      (b) => {
+        for (let p = pieces.first[b]; p >= 0; p = pieces.next[p]) if (pieces.offer[p] === c) return true;
+        return false;
+      },
+      (b) => {
+        for (let p = pieces.first[b]; p >= 0; p = pieces.next[p])
+          if (pieces.offer[p] === c && pieces.start[p] < to && pieces.start[p] + bids[b].duration > from) {
+            visit(b);
+            return;
+          }
+      },
+    );
   }
 
   /**
-   * Bids holding certificates of a region in `regions` (bit r: region r) for some hour of
-   * [from, to) (undoable states only).
+   * Calls `visit` for each bid holding certificates of a region in `regions` (bit r: region r) for
+   * some hour of [from, to) (undoable states only; a bid may come more than once).
    */
-  bidsOnCertificates(regions: number, from: number, to: number): number[] {
-    const { energy } = this.prep;
+  holdersOfCertificates(regions: number, from: number, to: number, visit: (b: number) => void): void {
+    const { energy, span } = this.prep;
     const { pieces } = this;
-    const found: number[] = [];
-    for (let b = 0; b < this.remaining.length; b++) {
-      let holds = false;
-      for (let p = pieces.first[b]; p >= 0 && !holds; p = pieces.next[p])
-        for (let i = pieces.lotFrom[p]; i < pieces.lotFrom[p] + pieces.lotCount[p] && !holds; i++) {
-          const slot = pieces.lotSlot[i];
-          const h = energy.hour[slot];
-          holds = h >= from && h < to && ((regions >>> energy.region[slot]) & 1) === 1;
+    let slot = -1;
+    const holds = (b: number) => {
+      for (let p = pieces.first[b]; p >= 0; p = pieces.next[p])
+        for (let i = pieces.lotFrom[p]; i < pieces.lotFrom[p] + pieces.lotCount[p]; i++)
+          if (pieces.lotSlot[i] === slot && pieces.lotWh[i] > 0) return true;
+      return false;
+    };
+    for (let r = 0; r < REGION_SLOTS; r++) {
+      if (((regions >>> r) & 1) === 0) continue;
+      for (let h = Math.max(0, from); h < Math.min(to, span); h++) {
+        const cell = r * span + h;
+        for (let i = energy.cellStart[cell]; i < energy.cellStart[cell + 1]; i++) {
+          slot = energy.cellSlots[i];
+          this.onSlot.visit(slot, holds, visit);
         }
-      if (holds) found.push(b);
+      }
     }
-    return found;
   }
 
   /**
@@ -732,7 +772,9 @@ export class ScheduleState {
       for (let i = 0; i < t.slots.length; i++) {
         this.takeEnergy(t.slots[i], t.whs[i]);
         if (this.reroute) this.hold(t.slots[i], b);
+        if (this.undoable) this.onSlot.add(t.slots[i], b);
       }
+      if (this.undoable) this.onOffer.add(t.offer, b);
       if (t.link >= 0) {
         const l = prep.links[t.link];
         for (let k = 0; k < d; k++) prep.linkFree[l.offset + t.start - l.start + k] -= bid.mbps;
@@ -744,7 +786,54 @@ export class ScheduleState {
       this.placed.push(t.match);
     }
     this.start[b] = taken.start;
-    if (taken.links !== undefined) this.bidLinks.set(b, taken.links);
+    // A copy again: the same record may be put back more than once (each undone try of a move).
+    if (taken.links !== undefined) this.bidLinks.set(b, new Map(taken.links));
+  }
+
+  /**
+   * Opens a move with a budget of `checks` holders to ask (by default as many as a fresh schedule):
+   * from now the certificates rerouted for other bids' pieces are logged, so that `undoReroutes` can
+   * give them back.
+   */
+  openMove(checks = this.checksPerBid * this.prep.bids.length): void {
+    this.rerouted = [];
+    this.rerouteChecks = this.reroute ? checks : 0;
+    this.checksAtOpen = this.rerouteChecks;
+  }
+
+  /** Closes a move (kept as it stands): the log is dropped. */
+  closeMove(): void {
+    this.rerouted = undefined;
+  }
+
+  /**
+   * Gives back the certificates rerouted since `openMove` (or the last undo), latest first, with
+   * their cost in the welfare, and the reroute budget; pieces of the bids `skip` names are left alone
+   * (`putBack` restores them whole).
+   */
+  undoReroutes(skip: (b: number) => boolean): void {
+    const log = this.rerouted;
+    if (log === undefined) return;
+    const { pieces } = this;
+    for (let i = log.length - 1; i >= 0; i--) {
+      const e = log[i];
+      if (skip(e.bid)) continue;
+      const p = e.piece;
+      for (let j = pieces.lotFrom[p]; j < pieces.lotFrom[p] + pieces.lotCount[p]; j++)
+        this.takeEnergy(pieces.lotSlot[j], -pieces.lotWh[j]);
+      for (let j = e.lotFrom; j < e.lotFrom + e.lotCount; j++) {
+        this.takeEnergy(pieces.lotSlot[j], pieces.lotWh[j]);
+        if (this.reroute) this.hold(pieces.lotSlot[j], e.bid);
+        if (this.undoable) this.onSlot.add(pieces.lotSlot[j], e.bid);
+      }
+      pieces.lotFrom[p] = e.lotFrom;
+      pieces.lotCount[p] = e.lotCount;
+      this.welfare += e.welfare - pieces.welfare[p];
+      pieces.welfare[p] = e.welfare;
+      this.placed[pieces.index[p]] = e.match;
+    }
+    log.length = 0;
+    this.rerouteChecks = this.checksAtOpen;
   }
 
   /** Runs `f` with no holder asked to move (its changes could not be undone by `putBack`). */
@@ -846,6 +935,8 @@ export class ScheduleState {
     copy.holderBid = this.holderBid.slice();
     copy.holderNext = this.holderNext.slice();
     copy.holderCount = this.holderCount;
+    copy.onOffer = this.onOffer.copy();
+    copy.onSlot = this.onSlot.copy();
     for (const [b, routes] of this.bidLinks) copy.bidLinks.set(b, new Map(routes));
     // A copy starts with no piece stuck, as with a fresh budget.
     copy.pieces = this.pieces.copy();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkSchedule } from "../../../../backend/pricing/schedule/check.ts";
 import { ScheduleState } from "../../../../backend/pricing/schedule/place.ts";
-import { prepareSchedule } from "../../../../backend/pricing/schedule/prepare.ts";
+import { prepareSchedule, routeKey } from "../../../../backend/pricing/schedule/prepare.ts";
 import type { TimedBook } from "../../../../backend/pricing/schedule/types.ts";
 import { randomTimeBook, TIME_BOOK_NOW } from "./fixtures/books.ts";
 import { bid, book, computeOffer, energyOffer, H, RULES, T0 } from "./fixtures/orders.ts";
@@ -54,6 +54,48 @@ describe("an undoable schedule state (pass 4 of the fast scheduler)", () => {
     assert.ok(Math.abs(check.welfare - state.welfare) <= 1e-6 * Math.max(1, check.welfare));
   });
 
+  const listed = (walk: (visit: (b: number) => void) => void) => {
+    const found = new Set<number>();
+    walk((b) => found.add(b));
+    return [...found].sort((x, y) => x - y);
+  };
+
+  it("names the bids holding a compute offer in given hours (pass 4's blockers), before and after a take-out", () => {
+    const holders = (s: ScheduleState, c: number, from: number, to: number) =>
+      [
+        ...new Set(
+          s.matches
+            .map((m) => ({ m, b: prep.bids.findIndex((x) => x.order.id === m.bidId) }))
+            .filter(({ m, b }) => {
+              const h = m.start / 3600 - prep.base;
+              return m.computeOfferId === prep.computes[c].order.id && h < to && h + prep.bids[b].duration > from;
+            })
+            .map(({ b }) => b),
+        ),
+      ].sort((x, y) => x - y);
+    const copy = state.clone();
+    const some = prep.bids.map((_, i) => i).filter((i) => copy.start[i] >= 0 && i % 4 === 1);
+    const taken = some.map((b) => copy.takeOut(b));
+    const half = taken.filter((_, i) => i % 2 === 0);
+    for (const t of half) copy.putBack(t);
+    let nonEmpty = 0;
+    for (let c = 0; c < prep.computes.length; c++)
+      for (const [from, to] of [
+        [0, prep.span],
+        [prep.computes[c].start, prep.computes[c].start + 2],
+      ]) {
+        for (const s of [state, copy]) {
+          const expected = holders(s, c, from, to);
+          if (expected.length > 0) nonEmpty++;
+          assert.deepEqual(
+            listed((visit) => s.holdersOfOffer(c, from, to, visit)),
+            expected,
+          );
+        }
+      }
+    assert.ok(nonEmpty > 10);
+  });
+
   it("names the bids holding certificates of given regions and hours (pass 4's green blockers)", () => {
     const region = new Map(book.energyOffers.map((e) => [e.id, e.region]));
     const holders = (regions: number, from: number, to: number) =>
@@ -80,7 +122,7 @@ describe("an undoable schedule state (pass 4 of the fast scheduler)", () => {
     for (const [regions, from, to] of cases) {
       const expected = holders(regions, from, to);
       assert.deepEqual(
-        state.bidsOnCertificates(regions, from, to).sort((x, y) => x - y),
+        listed((visit) => state.holdersOfCertificates(regions, from, to, visit)),
         expected,
       );
       if (regions !== 0) assert.ok(expected.length > 0);
@@ -103,6 +145,46 @@ describe("an undoable schedule state (pass 4 of the fast scheduler)", () => {
       state.matches.filter((m) => !some.some((b) => prep.bids[b].order.id === m.bidId)).length,
     );
     assert.ok(Math.abs(together.welfare - apart.welfare) <= 1e-6 * Math.max(1, state.welfare));
+  });
+
+  it("puts the same record back twice without the links a try in between bought (pass 4's undone tries)", () => {
+    // Each bid 1 VCU on its first candidate away from the buyer: served in part, holding a link.
+    const fresh = prepareSchedule(book, rules);
+    const state = new ScheduleState(fresh, book, rules.platformFeeBps, true);
+    for (let b = 0; b < fresh.bids.length; b++) {
+      const c = fresh.bids[b].candidates.find((c) => fresh.computes[c].region !== fresh.bids[b].order.buyerRegion);
+      if (c !== undefined) state.place(b, c, Math.max(fresh.bids[b].firstStart, fresh.computes[c].start), 1);
+    }
+    let exercised = 0;
+    for (let b = 0; b < prep.bids.length && exercised < 5; b++) {
+      const links = state.piecesOf(b).links;
+      if (state.start[b] < 0 || state.remaining[b] <= 0 || links === undefined) continue;
+      const buyer = prep.bids[b].order.buyerRegion;
+      const held = new Set(state.piecesOf(b).pieces.map((t) => t.offer));
+      // An offer it holds nothing of, on a route it holds no link on.
+      const other = prep.bids[b].candidates.find(
+        (c) =>
+          !held.has(c) && prep.computes[c].region !== buyer && !links.has(routeKey(prep.computes[c].region, buyer)),
+      );
+      if (other === undefined) continue;
+      const copy = state.clone();
+      const record = copy.takeOut(b);
+      copy.putBack(record);
+      // A try: the bid's link bought on that route, then undone.
+      const tried = copy.matches.length;
+      if (copy.place(b, other, record.start, 1) === 0 || copy.matches[tried].bandwidthPayment === 0n) continue;
+      copy.removeAll([b], false);
+      copy.putBack(record);
+      // Placed again, it must buy its link again: the undone try's link is not the bid's any more.
+      assert.ok(copy.place(b, other, record.start, 1) > 0);
+      const check = checkSchedule(book, copy.matches, rules);
+      assert.deepEqual(
+        check.violations.filter((v) => v !== undefined),
+        [],
+      );
+      exercised++;
+    }
+    assert.ok(exercised > 0, "no bid took a link on another route");
   });
 
   it("removes one bid's pieces and keeps the others'", () => {
@@ -190,6 +272,37 @@ describe("a state that reroutes certificates (green pieces short of their hours'
     const { state, placedB } = schedule(hand, true);
     assert.equal(placedB, 0);
     assert.deepEqual(lots(state, 10n), [[20n, T0 + H, 600n]]);
+  });
+
+  it("undoes a move's rerouting exactly: the holder's certificates, lots and match as before (pass 4)", () => {
+    const hand = bookOf(60n, 1000n);
+    const prep = prepareSchedule(hand, RULES);
+    const state = new ScheduleState(prep, hand, RULES.platformFeeBps, true, true, true);
+    state.place(0, prep.bids[0].candidates[0], prep.bids[0].firstStart, 4);
+    const matches = state.matches;
+    const [left, supply, welfare] = [prep.energy.left.slice(), prep.energy.supplyAll.slice(), state.welfare];
+    state.openMove();
+    const log = state.piecesOf(1);
+    assert.equal(state.place(1, prep.bids[1].candidates[0], prep.bids[1].firstStart, 4), 4);
+    assert.deepEqual(lots(state, 10n), [[21n, T0, 600n]], "A's certificates moved for B");
+    state.undoReroutes((v) => v === 1);
+    state.removeAll([1], false);
+    state.putBack(log);
+    state.closeMove();
+    assert.deepEqual(state.matches, matches);
+    assert.deepEqual(prep.energy.left, left);
+    assert.deepEqual(prep.energy.supplyAll, supply);
+    assert.ok(Math.abs(state.welfare - welfare) <= 1e-9 * welfare);
+    // The holder lists name A on its certificate again, and the reroute budget is whole: B is served again.
+    const named = new Set<number>();
+    state.holdersOfCertificates(-1, 0, prep.span, (v) => named.add(v));
+    assert.deepEqual([...named], [0]);
+    assert.equal(state.place(1, prep.bids[1].candidates[0], prep.bids[1].firstStart, 4), 4);
+    const check = checkSchedule(hand, state.matches, RULES);
+    assert.deepEqual(
+      check.violations.filter((v) => v !== undefined),
+      [],
+    );
   });
 
   it("gives back the rerouted certificates when the holder is removed", () => {
