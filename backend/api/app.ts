@@ -1,17 +1,15 @@
 // The HTTP API as an Express app built from its dependencies, so tests, the benchmark and the
 // server entry each wire their own book source, proposal store and logger.
-import { randomUUID } from "node:crypto";
-
 import express, { type Express } from "express";
 import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
 import { type Logger, pino } from "pino";
-import { pinoHttp } from "pino-http";
 import type { BookSource } from "../book/book-source.ts";
 import type { PricingConfig } from "../pricing/index.ts";
 import type { ProposalStore } from "../proposals/proposal-store.ts";
 import { errorHandler, notFound } from "./errors.ts";
 import { type ApiMetrics, createMetrics } from "./metrics.ts";
+import { observeRequests } from "./observe.ts";
 import { HttpProblem } from "./problem.ts";
 import { healthRouter } from "./routes/health.ts";
 import { type MeteringRouterDeps, meteringRouter } from "./routes/metering.ts";
@@ -59,9 +57,6 @@ export type AppDeps = {
   defaultMetrics?: boolean;
 };
 
-/** An inbound X-Request-Id is kept when it is short and harmless, so a caller's id follows the request. */
-const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
 /**
  * Builds the API.
  *
@@ -77,43 +72,9 @@ export function createApp(deps: AppDeps): Express {
   app.set("trust proxy", deps.trustProxy ?? false);
   app.set("query parser", "simple");
 
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId(req, res) {
-        const inbound = req.headers["x-request-id"];
-        const id = typeof inbound === "string" && CLIENT_REQUEST_ID.test(inbound) ? inbound : randomUUID();
-        res.setHeader("X-Request-Id", id);
-        return id;
-      },
-      // One short line per request; headers stay out of the log (they may carry credentials).
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-          remoteAddress: req.remoteAddress,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      // Answered requests log at debug: a line per quote costs a write per request, a fifth of the
-      // API's time under load (backend/api/README.md, "Throughput"); /metrics counts them all.
-      // Client errors stay at warn and failures at error, so the log still shows what went wrong.
-      customLogLevel: (_req, res, err) =>
-        err !== undefined || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "debug",
-    }),
-  );
-  app.use((req, res, next) => {
-    const stop = metrics.httpDuration.startTimer();
-    res.on("finish", () => {
-      // Route templates, never raw paths, keep the label set bounded.
-      const route = req.route?.path === undefined ? "unmatched" : `${req.baseUrl}${String(req.route.path)}`;
-      const labels = { method: req.method, route, status: String(res.statusCode) };
-      metrics.httpRequests.inc(labels);
-      stop(labels);
-    });
-    next();
-  });
+  // Express's "X-Powered-By: Express" is not sent (helmet would take it out of every response again).
+  app.disable("x-powered-by");
+  app.use(observeRequests(app, logger, metrics));
   app.use(helmet());
 
   if (deps.rateLimit !== false) {

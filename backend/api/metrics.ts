@@ -74,5 +74,31 @@ export function createMetrics(deps: { book: BookSource; proposals: ProposalStore
     },
   });
 
-  return { registry, httpRequests, httpDuration, quotes, quotePricing, quotePrice };
+  // An answered request's count and duration by method, route template and status. The labelled
+  // series are looked up once per combination (a few dozen), not hashed from a label object per request.
+  type Series = { requests: { inc(): void }; duration: { observe(seconds: number): void } };
+  const series = new Map<string, Series>();
+  function observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${route} ${status}`;
+    let s = series.get(key);
+    if (s === undefined) {
+      const labels = { method, route, status: String(status) };
+      s = { requests: httpRequests.labels(labels), duration: httpDuration.labels(labels) };
+      series.set(key, s);
+    }
+    s.requests.inc();
+    s.duration.observe(seconds);
+  }
+  const quotesBy = new Map<QuoteOutcome, { inc(): void }>();
+  /** Counts an answered quote by its outcome. */
+  function countQuote(outcome: QuoteOutcome): void {
+    let counter = quotesBy.get(outcome);
+    if (counter === undefined) {
+      counter = quotes.labels({ outcome });
+      quotesBy.set(outcome, counter);
+    }
+    counter.inc();
+  }
+
+  return { registry, httpRequests, httpDuration, quotes, quotePricing, quotePrice, observeRequest, countQuote };
 }
