@@ -18,6 +18,18 @@ function capture(level: string): { logger: pino.Logger; lines: Record<string, un
   return { logger: pino({ level }, sink), lines };
 }
 
+// A well-formed quote body (a 4-hour job of 25 VCU in the first 6 hours of 2030).
+const QUOTE = {
+  hardwareClass: "gpu-training",
+  acceptableRegions: ["gansu"],
+  buyerRegion: "yangtze-delta",
+  earliestStart: 1_893_456_000,
+  latestEnd: 1_893_477_600,
+  durationHours: 4,
+  vcu: 25,
+  limitPricePerVcuHour: "2500000",
+};
+
 const statusOf = (line: Record<string, unknown>) => (line.res as { statusCode?: number } | undefined)?.statusCode;
 
 describe("request logs", () => {
@@ -61,6 +73,50 @@ describe("request logs", () => {
         requests.map((l) => [l.level, statusOf(l)]),
         [[40, 404]],
       );
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("write pino-http's lines: completed requests with the request, failures with the error", async () => {
+    const { logger, lines } = capture("debug");
+    const srv = await startTestServer({ logger });
+    srv.book.openBook = () => Promise.reject(new Error("book store down"));
+    try {
+      const ok = await fetch(`${srv.url}/problems/not-found`, { headers: { "x-request-id": "caller-id-1" } });
+      await ok.arrayBuffer();
+      const failed = await fetch(`${srv.url}/api/quote`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(QUOTE),
+      });
+      assert.equal(failed.status, 503);
+      const id = failed.headers.get("x-request-id");
+      const completed = lines.find((l) => (l.req as { id?: string } | undefined)?.id === "caller-id-1");
+      assert.ok(completed, "the caller's request id is kept");
+      assert.deepEqual(Object.keys(completed).sort(), [
+        "hostname",
+        "level",
+        "msg",
+        "pid",
+        "req",
+        "res",
+        "responseTime",
+        "time",
+      ]);
+      assert.equal(completed.msg, "request completed");
+      assert.deepEqual(Object.keys(completed.req as object), ["id", "method", "url", "remoteAddress"]);
+      const mine = lines.filter((l) => (l.req as { id?: string } | undefined)?.id === id);
+      // The handler's own line (the dependency's cause) and the request's line, both under its id.
+      assert.deepEqual(
+        mine.map((l) => [l.level, l.msg]),
+        [
+          [50, "the order book did not answer"],
+          [50, "request errored"],
+        ],
+      );
+      assert.deepEqual(mine[1].res, { statusCode: 503 });
+      assert.equal((mine[1].err as { message: string }).message, "failed with status code 503");
     } finally {
       await srv.close();
     }
