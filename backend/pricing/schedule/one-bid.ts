@@ -132,7 +132,8 @@ export function scheduleOneBid(book: TimedBook, options: ScheduleOptions, hours?
   const pairs = pairOffer.length;
   if (pairs === 0 || !(pairProfit[0] > 0)) return { ...empty, elapsedMs: performance.now() - started };
 
-  let state = new ScheduleState(prep, book, options.platformFeeBps, true);
+  // Undoable for pass 4's copies, without holder lists: with one bid there is no other bid in its way.
+  let state = new ScheduleState(prep, book, options.platformFeeBps, true, false, false, 0, false);
   const d = bid.duration;
 
   // Pass 2. fast.ts spreads each bid's expected demand over its (offer, hour) cells and takes the
