@@ -25,7 +25,6 @@ import {
   prepareEnergy,
   REGION_SLOTS,
   routeKey,
-  sortRoutes,
 } from "./prepare.ts";
 import {
   HOUR,
@@ -55,6 +54,8 @@ const scratch = {
   // (a copied state copies them), and every element a quote reads is written by its preparation.
   computeFree: new Int32Array(1024),
   linkFree: new Float64Array(256),
+  /** Per link of the book's list: its index in the quote's links (−1: not live for it). */
+  linkAt: new Int32Array(64),
   energy: new EnergyBuffers(),
 };
 
@@ -373,24 +374,28 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
     for (let i = c.offset; i < c.offset + c.end - c.start; i++) computeFree[i] = free[i + shift];
   }
 
-  // Links of the routes from the candidates' regions to the buyer's, in book order.
+  // Links of the routes from the candidates' regions to the buyer's, in book order; each route's list
+  // and latency floors read from its order kept for the book version (routeOrdersOf).
   let routeMask = 0;
   for (const c of computes) if (c.region !== order.buyerRegion) routeMask |= 1 << c.region;
   const links: LiveLink[] = [];
   const routes = new Map<number, number[]>();
+  const routeFloors: PreparedSchedule["routeFloors"] = new Map();
   let linkCells = 0;
   if (routeMask !== 0) {
-    for (const w of book.bandwidthOffers) {
+    const offers = book.bandwidthOffers;
+    if (scratch.linkAt.length < offers.length) scratch.linkAt = new Int32Array(2 * offers.length);
+    const linkAt = scratch.linkAt;
+    for (let i = 0; i < offers.length; i++) {
+      const w = offers[i];
+      linkAt[i] = -1;
       if (!(w.expiry > rules.now && w.mbps > 0n) || !(w.windowStart < to && w.windowEnd > from)) continue;
       const other =
         w.fromRegion === order.buyerRegion ? w.toRegion : w.toRegion === order.buyerRegion ? w.fromRegion : -1;
       if (other < 0 || other >= REGION_SLOTS || ((routeMask >>> other) & 1) === 0) continue;
       const start = clampHour(index(Math.max(w.windowStart, from)));
       const end = clampHour(index(Math.min(w.windowEnd, to)));
-      const key = routeKey(w.fromRegion, w.toRegion);
-      const list = routes.get(key);
-      if (list === undefined) routes.set(key, [links.length]);
-      else list.push(links.length);
+      linkAt[i] = links.length;
       links.push({
         order: w,
         start,
@@ -401,6 +406,26 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
       });
       linkCells += Math.max(0, end - start);
     }
+    for (const route of routeOrdersOf(offers, order.buyerRegion)) {
+      if (((routeMask >>> route.other) & 1) === 0) continue;
+      const list: number[] = [];
+      for (let k = 0; k < route.byPrice.length; k++)
+        if (linkAt[route.byPrice[k]] >= 0) list.push(linkAt[route.byPrice[k]]);
+      if (list.length === 0) continue;
+      routes.set(route.key, list);
+      // prepare.ts's sortRoutes: the cheapest price among the links of at most each latency.
+      const latency = new Float64Array(list.length);
+      const price = new Float64Array(list.length);
+      let n = 0;
+      for (let k = 0; k < route.byLatency.length; k++) {
+        const w = linkAt[route.byLatency[k]];
+        if (w < 0) continue;
+        latency[n] = links[w].order.latencyMs;
+        price[n] = n > 0 ? Math.min(links[w].price, price[n - 1]) : links[w].price;
+        n++;
+      }
+      routeFloors.set(route.key, { latency, price });
+    }
   }
   if (scratch.linkFree.length < linkCells)
     scratch.linkFree = new Float64Array(Math.max(linkCells, 2 * scratch.linkFree.length));
@@ -410,7 +435,6 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
     const shift = base + w.start - Math.floor(w.order.windowStart / HOUR) - w.offset;
     for (let i = w.offset; i < w.offset + w.end - w.start; i++) linkFree[i] = free[i + shift];
   }
-  const routeFloors = sortRoutes(routes, links);
 
   const bid: LiveBid = {
     order,
@@ -473,6 +497,46 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
     energy,
     meanPricePerWh,
   };
+}
+
+/**
+ * One route's links (indexes into the book's link list) ordered as prepare.ts's sortRoutes orders them:
+ * by price, then order id (a strict order, so the live links of a quote read from it in this order are
+ * the list sortRoutes would make of them), and that list again by latency (a stable sort, so the floors
+ * of any subset read from it are sortRoutes' floors of that subset).
+ */
+type RouteOrder = { key: number; other: number; byPrice: Int32Array; byLatency: Int32Array };
+const routeOrders = new WeakMap<TimedBook["bandwidthOffers"], Map<number, RouteOrder[]>>();
+
+/** The routes of `links` from any region to `buyerRegion`, ordered once per link list (a book version's). */
+function routeOrdersOf(links: TimedBook["bandwidthOffers"], buyerRegion: number): RouteOrder[] {
+  let byBuyer = routeOrders.get(links);
+  if (byBuyer === undefined) {
+    byBuyer = new Map();
+    routeOrders.set(links, byBuyer);
+  }
+  let orders = byBuyer.get(buyerRegion);
+  if (orders === undefined) {
+    const members = new Map<number, { other: number; list: number[] }>();
+    for (let i = 0; i < links.length; i++) {
+      const w = links[i];
+      const other = w.fromRegion === buyerRegion ? w.toRegion : w.toRegion === buyerRegion ? w.fromRegion : -1;
+      if (other < 0 || other >= REGION_SLOTS) continue;
+      const key = routeKey(w.fromRegion, w.toRegion);
+      const route = members.get(key);
+      if (route === undefined) members.set(key, { other, list: [i] });
+      else route.list.push(i);
+    }
+    orders = [];
+    for (const [key, { other, list }] of members) {
+      const price = (i: number) => Number(links[i].reservePricePerMbpsHour);
+      list.sort((x, y) => price(x) - price(y) || Number(links[x].id - links[y].id));
+      const byLatency = [...list].sort((x, y) => links[x].latencyMs - links[y].latencyMs);
+      orders.push({ key, other, byPrice: Int32Array.from(list), byLatency: Int32Array.from(byLatency) });
+    }
+    byBuyer.set(buyerRegion, orders);
+  }
+  return orders;
 }
 
 // Books are replaced, never mutated (backend/book/book-source.ts): what an offer has free in each
