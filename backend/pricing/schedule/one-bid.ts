@@ -266,6 +266,8 @@ export function scheduleOneBid(book: TimedBook, options: ScheduleOptions, hours?
 
   // Pass 4: left short of its VCU, the bid is taken out and placed again at each of its starts in
   // turn (offers best first), the best schedule kept while the welfare rises.
+  // A copy tried and not kept lends its arrays to the next copy (ScheduleState.clone).
+  let spare: ScheduleState | undefined;
   let moves = 0;
   for (let improved = true; improved && moves < LOCAL_SEARCH_MOVES; ) {
     improved = false;
@@ -276,14 +278,21 @@ export function scheduleOneBid(book: TimedBook, options: ScheduleOptions, hours?
     const starts = bid.lastStart - bid.firstStart + 1;
     const step = Math.max(1, Math.ceil(starts / LOCAL_SEARCH_STARTS));
     for (let s = bid.firstStart; s <= bid.lastStart; s += step) {
-      state = kept.clone();
+      state = kept.clone(spare);
+      spare = undefined;
       state.remove(0);
       for (let p = 0; p < pairs && state.remaining[0] > 0; p++) state.place(0, pairOffer[p], s, state.remaining[0]);
-      if (state.remaining[0] === bid.remaining) continue;
-      if (state.welfare > best.welfare * (1 + 1e-12)) best = state;
+      if (state.remaining[0] === bid.remaining) spare = state;
+      else if (state.welfare > best.welfare * (1 + 1e-12)) {
+        if (best !== kept) spare = best;
+        best = state;
+      } else spare = state;
     }
     state = best;
-    if (best !== kept) improved = true;
+    if (best !== kept) {
+      improved = true;
+      spare ??= kept;
+    }
   }
 
   return {

@@ -31,13 +31,15 @@ export class PieceStore {
   /** Per piece: 1 when its pool has no certificate left in any hour it could take more (until a removal). */
   stuck: Uint8Array = NO_BYTES;
   /** Per bid: its first and last piece (−1: none). */
-  first: Int32Array;
-  last: Int32Array;
+  first: Int32Array = NO_INTS;
+  last: Int32Array = NO_INTS;
   lots = 0;
-  lotSlot: Int32Array;
-  lotWh: Float64Array;
+  lotSlot: Int32Array = NO_INTS;
+  lotWh: Float64Array = NO_FLOATS;
 
+  /** Room for `pieces` pieces of `bids` bids (a negative count: no columns yet, for `copy` to set). */
   constructor(bids: number, pieces: number) {
+    if (bids < 0) return;
     const n = Math.max(16, pieces);
     this.carve(new ArrayBuffer(PIECE_BYTES * n), n);
     // first and last in one buffer (a store is made per schedule state, a quote's states are small).
@@ -98,7 +100,7 @@ export class PieceStore {
 
   /** An independent copy. */
   copy(): PieceStore {
-    const copy = new PieceStore(0, 0);
+    const copy = new PieceStore(-1, 0);
     copy.count = this.count;
     copy.carve(this.welfare.buffer.slice(0), this.index.length);
     const bids = this.first.length;
