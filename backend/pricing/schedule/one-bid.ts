@@ -54,6 +54,8 @@ const scratch = {
   // (a copied state copies them), and every element a quote reads is written by its preparation.
   computeFree: new Int32Array(1024),
   linkFree: new Float64Array(256),
+  /** Per candidate compute offer: its index in the book's list. */
+  candidateAt: new Int32Array(64),
   /** Per link of the book's list: its index in the quote's links (−1: not live for it). */
   linkAt: new Int32Array(64),
   energy: new EnergyBuffers(),
@@ -318,12 +320,18 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
   const from = cut?.from ?? Number.NEGATIVE_INFINITY;
   const to = cut?.to ?? Number.POSITIVE_INFINITY;
 
+  // The offers' fields from columns kept per list: a book's offer objects come in many shapes, and
+  // reading their fields one by one cost more than the rest of this preparation.
+  const offers = computeColumnsOf(book.computeOffers);
+  const offerCount = book.computeOffers.length;
   let first = order.earliestStart;
   let last = order.latestEnd;
-  for (const c of book.computeOffers) {
-    if (!(c.expiry > rules.now && c.vcu > 0) || !(c.windowStart < to && c.windowEnd > from)) continue;
-    first = Math.min(first, Math.max(c.windowStart, from));
-    last = Math.max(last, Math.min(c.windowEnd, to));
+  for (let i = 0; i < offerCount; i++) {
+    const windowStart = offers.windowStart[i];
+    const windowEnd = offers.windowEnd[i];
+    if (!(offers.expiry[i] > rules.now && offers.vcu[i] > 0) || !(windowStart < to && windowEnd > from)) continue;
+    first = Math.min(first, Math.max(windowStart, from));
+    last = Math.max(last, Math.min(windowEnd, to));
   }
   let base = Math.floor(first / HOUR);
   let span = Math.max(1, Math.ceil(last / HOUR) - base);
@@ -343,32 +351,48 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
   // Candidates: the class, an accepted region, a window that holds the job at one of its starts, a
   // reserve under the limit.
   const computes: LiveCompute[] = [];
-  let cells = 0;
-  for (const o of book.computeOffers) {
-    if (!(o.expiry > rules.now && o.vcu > 0) || !(o.windowStart < to && o.windowEnd > from)) continue;
-    if (o.hardwareClass !== order.hardwareClass || o.region < 0 || o.region >= REGION_SLOTS) continue;
-    if (((mask >>> o.region) & 1) === 0) continue;
-    const start = clampHour(index(Math.max(o.windowStart, from)));
-    const end = clampHour(index(Math.min(o.windowEnd, to)));
+  if (scratch.candidateAt.length < offerCount) scratch.candidateAt = new Int32Array(2 * offerCount);
+  // Per candidate: its index in the book's list (moved with it by the sort below).
+  const candidateAt = scratch.candidateAt;
+  for (let i = 0; i < offerCount; i++) {
+    const windowStart = offers.windowStart[i];
+    const windowEnd = offers.windowEnd[i];
+    const region = offers.region[i];
+    if (!(offers.expiry[i] > rules.now && offers.vcu[i] > 0) || !(windowStart < to && windowEnd > from)) continue;
+    if (offers.hardwareClass[i] !== order.hardwareClass || region < 0 || region >= REGION_SLOTS) continue;
+    if (((mask >>> region) & 1) === 0) continue;
+    const start = clampHour(index(Math.max(windowStart, from)));
+    const end = clampHour(index(Math.min(windowEnd, to)));
     if (Math.max(firstStart, start) > Math.min(lastStart, end - duration)) continue;
-    const facts = computeFacts(o);
-    if (facts.reserve >= limit) continue;
+    const reserve = offers.reserve[i];
+    if (reserve >= limit) continue;
+    // prepare.ts's order: region, then window start, then book order (a stable insertion sort).
+    let j = computes.length;
     computes.push({
-      order: o,
-      region: o.region,
+      order: book.computeOffers[i],
+      region,
       start,
       end,
-      capacity: o.vcu,
-      reserve: facts.reserve,
-      milliWhPerVcuHour: facts.milliWhPerVcuHour,
-      offset: cells,
+      capacity: offers.vcu[i],
+      reserve,
+      milliWhPerVcuHour: offers.milliWhPerVcuHour[i],
+      offset: 0,
     });
-    cells += end - start;
+    const placed = computes[j];
+    for (
+      ;
+      j > 0 &&
+      (computes[j - 1].region > region || (computes[j - 1].region === region && computes[j - 1].start > start));
+      j--
+    ) {
+      computes[j] = computes[j - 1];
+      candidateAt[j] = candidateAt[j - 1];
+    }
+    computes[j] = placed;
+    candidateAt[j] = i;
   }
   if (computes.length === 0) return undefined;
-  // prepare.ts's order: region, then window start, then book order (a stable sort).
-  computes.sort((x, y) => x.region - y.region || x.start - y.start);
-  cells = 0;
+  let cells = 0;
   for (const c of computes) {
     c.offset = cells;
     cells += c.end - c.start;
@@ -376,11 +400,16 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
   if (scratch.computeFree.length < cells)
     scratch.computeFree = new Int32Array(Math.max(cells, 2 * scratch.computeFree.length));
   const computeFree = scratch.computeFree.subarray(0, cells);
-  for (const c of computes) {
-    // A plain copy: a subarray view per offer costs more than the few hours it holds.
-    const free = computeFacts(c.order).free;
-    const shift = base + c.start - Math.floor(c.order.windowStart / HOUR) - c.offset;
-    for (let i = c.offset; i < c.offset + c.end - c.start; i++) computeFree[i] = free[i + shift];
+  for (let k = 0; k < computes.length; k++) {
+    const c = computes[k];
+    const i = candidateAt[k];
+    copyInts(
+      computeFree,
+      c.offset,
+      c.end - c.start,
+      offers.free,
+      offers.freeAt[i] + base + c.start - offers.firstHour[i],
+    );
   }
 
   // Links of the routes from the candidates' regions to the buyer's, in book order; each route's list
@@ -442,7 +471,7 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
   for (const w of links) {
     const free = freeMbpsByHour(w.order);
     const shift = base + w.start - Math.floor(w.order.windowStart / HOUR) - w.offset;
-    for (let i = w.offset; i < w.offset + w.end - w.start; i++) linkFree[i] = free[i + shift];
+    copyFloats(linkFree, w.offset, w.end - w.start, free, w.offset + shift);
   }
 
   const bid: LiveBid = {
@@ -553,30 +582,69 @@ function routeOrdersOf(links: TimedBook["bandwidthOffers"], buyerRegion: number)
 // turned into numbers, once per book version, not once per quote.
 const freeMbpsIndexes = new WeakMap<HourlyBandwidthOffer, Float64Array>();
 
-/** What the scheduler reads of a compute offer, in plain numbers, as prepare.ts reads it. */
-type ComputeFacts = {
-  /** Free VCU in each hour of the offer's window (index 0: its first hour). */
+/**
+ * What the scheduler reads of a list's compute offers, in plain numbers as prepare.ts reads them, one
+ * column per field (index: the offer's place in the list).
+ */
+type ComputeColumns = {
+  expiry: Float64Array;
+  vcu: Float64Array;
+  windowStart: Float64Array;
+  windowEnd: Float64Array;
+  region: Float64Array;
+  hardwareClass: Float64Array;
+  reserve: Float64Array;
+  milliWhPerVcuHour: Float64Array;
+  /** The unix hour of each offer's window's first hour. */
+  firstHour: Float64Array;
+  /** Free VCU in each hour of each offer's window: offer i's hour k at free[freeAt[i] + k]. */
   free: Int32Array;
-  reserve: number;
-  milliWhPerVcuHour: number;
+  freeAt: Int32Array;
 };
-const computeFactIndexes = new WeakMap<HourlyComputeOffer, ComputeFacts>();
+const computeColumns = new WeakMap<readonly HourlyComputeOffer[], ComputeColumns>();
 
-function computeFacts(offer: HourlyComputeOffer): ComputeFacts {
-  let facts = computeFactIndexes.get(offer);
-  if (facts === undefined) {
-    const first = Math.floor(offer.windowStart / HOUR);
-    const free = new Int32Array(Math.max(0, Math.floor(offer.windowEnd / HOUR) - first));
-    for (let k = 0; k < free.length; k++)
-      free[k] = Math.max(0, offer.vcu - (offer.usedVcu?.get((first + k) * HOUR) ?? 0));
-    facts = {
-      free,
-      reserve: Number(offer.reservePricePerVcuHour),
-      milliWhPerVcuHour: Number(offer.whPerVcuHour) * offer.pueMilli,
+function computeColumnsOf(list: readonly HourlyComputeOffer[]): ComputeColumns {
+  let columns = computeColumns.get(list);
+  if (columns === undefined) {
+    const n = list.length;
+    const float = () => new Float64Array(n);
+    columns = {
+      expiry: float(),
+      vcu: float(),
+      windowStart: float(),
+      windowEnd: float(),
+      region: float(),
+      hardwareClass: float(),
+      reserve: float(),
+      milliWhPerVcuHour: float(),
+      firstHour: float(),
+      free: new Int32Array(0),
+      freeAt: new Int32Array(n + 1),
     };
-    computeFactIndexes.set(offer, facts);
+    for (let i = 0; i < n; i++) {
+      const offer = list[i];
+      const first = Math.floor(offer.windowStart / HOUR);
+      columns.freeAt[i + 1] = columns.freeAt[i] + Math.max(0, Math.floor(offer.windowEnd / HOUR) - first);
+    }
+    columns.free = new Int32Array(columns.freeAt[n]);
+    for (let i = 0; i < n; i++) {
+      const offer = list[i];
+      const first = Math.floor(offer.windowStart / HOUR);
+      columns.expiry[i] = offer.expiry;
+      columns.vcu[i] = offer.vcu;
+      columns.windowStart[i] = offer.windowStart;
+      columns.windowEnd[i] = offer.windowEnd;
+      columns.region[i] = offer.region;
+      columns.hardwareClass[i] = offer.hardwareClass;
+      columns.reserve[i] = Number(offer.reservePricePerVcuHour);
+      columns.milliWhPerVcuHour[i] = Number(offer.whPerVcuHour) * offer.pueMilli;
+      columns.firstHour[i] = first;
+      for (let k = 0; k < columns.freeAt[i + 1] - columns.freeAt[i]; k++)
+        columns.free[columns.freeAt[i] + k] = Math.max(0, offer.vcu - (offer.usedVcu?.get((first + k) * HOUR) ?? 0));
+    }
+    computeColumns.set(list, columns);
   }
-  return facts;
+  return columns;
 }
 
 /** Free Mbps in each hour of the link's window (index 0: its first hour), as prepare.ts reads it. */
@@ -591,6 +659,19 @@ function freeMbpsByHour(link: HourlyBandwidthOffer): Float64Array {
     freeMbpsIndexes.set(link, free);
   }
   return free;
+}
+
+/**
+ * into[at .. at + count) = from[first .. first + count): plain loops in functions of their own, one per
+ * element type, which the compiler keeps tight (a subarray view per offer costs more than the few
+ * hours it holds).
+ */
+function copyInts(into: Int32Array, at: number, count: number, from: Int32Array, first: number): void {
+  for (let k = 0; k < count; k++) into[at + k] = from[first + k];
+}
+
+function copyFloats(into: Float64Array, at: number, count: number, from: Float64Array, first: number): void {
+  for (let k = 0; k < count; k++) into[at + k] = from[first + k];
 }
 
 function candidateList(count: number): Int32Array {
