@@ -10,7 +10,7 @@
 // test/backend/pricing/schedule/one-bid.test.ts holds it equal to scheduleFast on thousands of random
 // one-bid books: a change to fast.ts's passes must be made here too.
 
-import { energyRange, liveEnergy, meanPricePerWhOver, sharedEnergySlots } from "./one-bid-energy.ts";
+import { changeableOver, energyRange, liveEnergy, meanPricePerWhOver, sharedEnergySlots } from "./one-bid-energy.ts";
 import { ScheduleState } from "./place.ts";
 import {
   certificatePool,
@@ -514,7 +514,7 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
       bid.lastStart += shift;
       base = range.base;
       span = range.span;
-      energy = scratch.energy.changeable(kept, span);
+      energy = changeableOver(kept, bid.firstStart, bid.lastStart + duration);
     } else {
       let greenRegions = 0;
       for (const c of computes) greenRegions |= poolRegions(order.certificateOrigin, c.region);
