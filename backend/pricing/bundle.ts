@@ -372,15 +372,17 @@ export function priceBundle(bundle: Bundle, book: OrderBook, options: BundlePric
   const caps = suppliers.map((p) =>
     p.replacementCost === undefined ? undefined : p.replacementCost > p.reserve ? p.replacementCost : p.reserve,
   );
-  const weightList = [weights.buyer, ...suppliers.map((p) => p.weight)];
-  const bargain = (d: number[]) =>
-    bargainInCore(
-      Number(budget),
-      d,
-      weightList,
-      [undefined, ...suppliers.map((p) => Number(p.reserve))],
-      [undefined, ...caps.map((c) => (c === undefined ? undefined : Number(c)))],
-    );
+  // The buyer first, then the suppliers: weights, minimums (reserves) and caps as bargainInCore takes them.
+  const weightList: number[] = [weights.buyer];
+  const minList: (number | undefined)[] = [undefined];
+  const capList: (number | undefined)[] = [undefined];
+  for (let i = 0; i < suppliers.length; i++) {
+    weightList.push(suppliers[i].weight);
+    minList.push(Number(suppliers[i].reserve));
+    const c = caps[i];
+    capList.push(c === undefined ? undefined : Number(c));
+  }
+  const bargain = (d: number[]) => bargainInCore(Number(budget), d, weightList, minList, capList);
   let basis: BundleProposal["disagreementBasis"] = "outside-options";
   let disagreement = [0, ...suppliers.map((p) => p.outside)];
   let result = bargain(disagreement);

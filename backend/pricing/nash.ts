@@ -40,9 +40,14 @@ export function nashBargain(input: BargainInput): BargainResult {
   const n = validate(input);
   const d = input.disagreement;
   const w = input.weights ?? new Array<number>(n).fill(1);
-  const dSum = d.reduce((s, v) => s + v, 0);
+  // Loops rather than reduce/map/spread: a quote bargains a few times per bundle (same sums, same order).
+  let dSum = 0;
+  let scale = Math.max(Math.abs(input.total), 1e-300);
+  for (let i = 0; i < n; i++) {
+    dSum += d[i];
+    scale = Math.max(scale, Math.abs(d[i]));
+  }
   const surplus = input.total - dSum;
-  const scale = Math.max(Math.abs(input.total), ...d.map(Math.abs), 1e-300);
   if (!(surplus > 1e-13 * scale)) {
     return { agreed: false, reason: `total ${input.total} does not exceed the sum of disagreement values ${dSum}` };
   }
@@ -66,7 +71,9 @@ export function nashBargain(input: BargainInput): BargainResult {
 
   const gains = coalitionRows.length === 0 ? waterFill(w, lo, hi) : activeSet(w, lo, hi, coalitionRows);
   if (typeof gains === "string") return { agreed: false, reason: gains };
-  return { agreed: true, utilities: gains.map((x, i) => d[i] + surplus * x) };
+  // gains is a new array: turned into utilities in place.
+  for (let i = 0; i < n; i++) gains[i] = d[i] + surplus * gains[i];
+  return { agreed: true, utilities: gains };
 }
 
 function validate(input: BargainInput): number {
@@ -115,51 +122,59 @@ function validate(input: BargainInput): number {
 const NO_ROOM =
   "the bounds and coalition constraints leave no division that gives every party more than its disagreement value";
 
+/** waterFill's breakpoints, reused from call to call (filled and sorted within one call). */
+let breakpoints = new Float64Array(16);
+
 /** Exact solution with bounds only: xᵢ = clamp(wᵢ/λ, loᵢ, hiᵢ) with Σ xᵢ = 1. */
 function waterFill(w: number[], lo: number[], hi: number[]): number[] | string {
   const n = w.length;
-  const floor = lo.map((l) => Math.max(l, 0));
-  const floorSum = floor.reduce((s, v) => s + v, 0);
+  let floorSum = 0;
+  for (let i = 0; i < n; i++) floorSum += Math.max(lo[i], 0);
   if (floorSum >= 1 - 1e-12) {
     // Only the minimums themselves remain, and only if each lies strictly above its disagreement value.
     if (floorSum <= 1 + 1e-12 && lo.every((l) => l > 0)) return lo.map((l) => l / floorSum);
     return NO_ROOM;
   }
-  if (hi.reduce((s, v) => s + v, 0) < 1 - 1e-12) return "the maximums cannot absorb the whole total";
+  let hiSum = 0;
+  for (let i = 0; i < n; i++) hiSum += hi[i];
+  if (hiSum < 1 - 1e-12) return "the maximums cannot absorb the whole total";
 
+  // Σ over the parties at a bound, and the weight of the free ones, at λ (set by `at`).
+  let fixed = 0;
+  let freeWeight = 0;
   const at = (lambda: number) => {
-    let fixed = 0;
-    let freeWeight = 0;
+    fixed = 0;
+    freeWeight = 0;
     for (let i = 0; i < n; i++) {
       const x = w[i] / lambda;
       if (x <= lo[i]) fixed += lo[i];
       else if (x >= hi[i]) fixed += hi[i];
       else freeWeight += w[i];
     }
-    return { fixed, freeWeight };
-  };
-  const sumAt = (lambda: number) => {
-    const { fixed, freeWeight } = at(lambda);
-    return fixed + freeWeight / lambda;
   };
   // Σ clamp(wᵢ/λ) falls as λ rises; between breakpoints each party is either free or at a bound.
-  const breaks = new Set<number>();
+  // Sorted natively (ascending, as by a − b): a breakpoint listed twice is met twice with the same sum,
+  // which changes nothing, so no set is needed.
+  if (breakpoints.length < 2 * n) breakpoints = new Float64Array(4 * n);
+  let count = 0;
   for (let i = 0; i < n; i++) {
-    if (lo[i] > 0) breaks.add(w[i] / lo[i]);
-    if (Number.isFinite(hi[i])) breaks.add(w[i] / hi[i]);
+    if (lo[i] > 0) breakpoints[count++] = w[i] / lo[i];
+    if (Number.isFinite(hi[i])) breakpoints[count++] = w[i] / hi[i];
   }
-  const sorted = [...breaks].sort((a, b) => a - b);
+  const sorted = breakpoints.subarray(0, count).sort();
   let left = 0;
   let right = Infinity;
-  for (const b of sorted) {
-    if (sumAt(b) > 1) left = b;
+  for (let k = 0; k < count; k++) {
+    const b = sorted[k];
+    at(b);
+    if (fixed + freeWeight / b > 1) left = b;
     else {
       right = b;
       break;
     }
   }
   const probe = right === Infinity ? (left === 0 ? 1 : 2 * left) : left === 0 ? right / 2 : (left + right) / 2;
-  const { fixed, freeWeight } = at(probe);
+  at(probe);
   // With no free party the sum is flat on the segment, so it meets 1 at its right end.
   const lambda = freeWeight === 0 ? right : freeWeight / (1 - fixed);
   const x: number[] = [];

@@ -68,18 +68,29 @@ export function bargainInCore(
   min: readonly (number | undefined)[],
   cap: readonly (number | undefined)[],
 ): number[] | undefined {
-  const pinned = cap.map((c, i) => c !== undefined && c <= d[i]);
-  const free = d.map((_, i) => i).filter((i) => !pinned[i]);
-  const rest = total - cap.reduce((s: number, c, i) => (pinned[i] ? s + c! : s), 0);
-  const result = nashBargain({
-    total: rest,
-    disagreement: free.map((i) => d[i]),
-    weights: free.map((i) => w[i]),
-    bounds: free.map((i) => ({ min: min[i], max: cap[i] })),
-  });
+  // One pass over the parties (a quote bargains a few times per bundle): the pinned caps summed in
+  // party order, as before, and the others' terms listed for nashBargain.
+  let pinnedSum = 0;
+  const free: number[] = [];
+  const disagreement: number[] = [];
+  const weights: number[] = [];
+  const bounds: { min?: number; max?: number }[] = [];
+  for (let i = 0; i < d.length; i++) {
+    const c = cap[i];
+    if (c !== undefined && c <= d[i]) {
+      pinnedSum += c;
+      continue;
+    }
+    free.push(i);
+    disagreement.push(d[i]);
+    weights.push(w[i]);
+    bounds.push({ min: min[i], max: c });
+  }
+  const result = nashBargain({ total: total - pinnedSum, disagreement, weights, bounds });
   if (!result.agreed) return undefined;
-  const utilities = cap.map((c) => c ?? 0);
-  free.forEach((i, k) => (utilities[i] = result.utilities[k]));
+  const utilities: number[] = [];
+  for (let i = 0; i < cap.length; i++) utilities.push(cap[i] ?? 0);
+  for (let k = 0; k < free.length; k++) utilities[free[k]] = result.utilities[k];
   return utilities;
 }
 

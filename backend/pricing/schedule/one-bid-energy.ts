@@ -13,7 +13,14 @@
 //   same sum as meanEnergyPricePerWh's, offer by offer, and so the same estimate to the last bit.
 
 import { energyHoursOf } from "./energy-hours.ts";
-import { type EnergySlots, energyOfferLive, meanEnergyPricePerWh, prepareEnergy } from "./prepare.ts";
+import {
+  type EnergySlots,
+  energyOfferLive,
+  GRID_AREAS,
+  meanEnergyPricePerWh,
+  prepareEnergy,
+  REGION_SLOTS,
+} from "./prepare.ts";
 import type { HourlyEnergyOffer, TimedBook } from "./types.ts";
 
 type EnergyOffers = TimedBook["energyOffers"];
@@ -75,7 +82,7 @@ export function energyRange(offers: EnergyOffers): EnergyRange {
 
 /**
  * The slots of every live offer over the offers' whole range (energyRange), laid out once per live list
- * and shared: a schedule must change a copy (EnergyBuffers.changeable), never these. Every region's
+ * and shared: a schedule must change a copy (changeableOver), never these. Every region's
  * slots are there, whatever regions a bid may buy from: the scheduler reads only the cells of its
  * pool's regions and the supply sums of its pool (a region, a grid area, or all), which are the same
  * in a layout of more regions, so one layout serves every quote of the version.
@@ -89,6 +96,54 @@ export function sharedEnergySlots(book: TimedBook, live: LiveEnergy[]): EnergySl
     layouts.set(live, slots);
   }
   return slots;
+}
+
+// What a quote's schedule changes of a kept layout, reused from quote to quote (a schedule runs to its
+// end before the next starts).
+const changeable: {
+  left: Float64Array;
+  supplyRegion: Float64Array;
+  supplyArea: Float64Array;
+  supplyAll: Float64Array;
+} = {
+  left: new Float64Array(0),
+  supplyRegion: new Float64Array(0),
+  supplyArea: new Float64Array(0),
+  supplyAll: new Float64Array(0),
+};
+
+/**
+ * The kept layout `slots` with what a schedule changes — Wh left per slot and the supply sums —
+ * copied into buffers reused from quote to quote, for the hours [from, to) only: a one-bid schedule
+ * reads and changes nothing outside its bid's hours (every certificate it picks and every sum it
+ * reads lies in the hours of a start it tries), so the layout's other hours, ~85 % of a quote of a
+ * day, need no copy. The buffers' other elements hold whatever an earlier quote left there, and a
+ * copy of the returned slots (pass 4) copies them too, unread.
+ */
+export function changeableOver(slots: EnergySlots, from: number, to: number): EnergySlots {
+  const span = slots.supplyAll.length;
+  const grow = (a: Float64Array, n: number): Float64Array =>
+    a.length >= n ? a : new Float64Array(Math.max(n, 2 * a.length));
+  changeable.left = grow(changeable.left, slots.left.length);
+  changeable.supplyRegion = grow(changeable.supplyRegion, REGION_SLOTS * span);
+  changeable.supplyArea = grow(changeable.supplyArea, GRID_AREAS.length * span);
+  changeable.supplyAll = grow(changeable.supplyAll, span);
+  const left = changeable.left.subarray(0, slots.left.length);
+  const supplyRegion = changeable.supplyRegion.subarray(0, REGION_SLOTS * span);
+  const supplyArea = changeable.supplyArea.subarray(0, GRID_AREAS.length * span);
+  const supplyAll = changeable.supplyAll.subarray(0, span);
+  const lo = Math.max(0, from);
+  const hi = Math.min(span, to);
+  const { cellStart, cellSlots } = slots;
+  for (let r = 0; r < REGION_SLOTS; r++) {
+    for (let h = lo; h < hi; h++) supplyRegion[r * span + h] = slots.supplyRegion[r * span + h];
+    for (let i = cellStart[r * span + lo]; i < cellStart[r * span + hi]; i++)
+      left[cellSlots[i]] = slots.left[cellSlots[i]];
+  }
+  for (let a = 0; a < GRID_AREAS.length; a++)
+    for (let h = lo; h < hi; h++) supplyArea[a * span + h] = slots.supplyArea[a * span + h];
+  for (let h = lo; h < hi; h++) supplyAll[h] = slots.supplyAll[h];
+  return { ...slots, left, supplyRegion, supplyArea, supplyAll };
 }
 
 /** The slots in the order chooseCertificates buys them without `spareScarce`: price, offer, hour (a strict order). */

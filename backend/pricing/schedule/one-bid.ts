@@ -10,7 +10,7 @@
 // test/backend/pricing/schedule/one-bid.test.ts holds it equal to scheduleFast on thousands of random
 // one-bid books: a change to fast.ts's passes must be made here too.
 
-import { energyRange, liveEnergy, meanPricePerWhOver, sharedEnergySlots } from "./one-bid-energy.ts";
+import { changeableOver, energyRange, liveEnergy, meanPricePerWhOver, sharedEnergySlots } from "./one-bid-energy.ts";
 import { ScheduleState } from "./place.ts";
 import {
   certificatePool,
@@ -25,7 +25,6 @@ import {
   prepareEnergy,
   REGION_SLOTS,
   routeKey,
-  sortRoutes,
 } from "./prepare.ts";
 import {
   HOUR,
@@ -55,6 +54,10 @@ const scratch = {
   // (a copied state copies them), and every element a quote reads is written by its preparation.
   computeFree: new Int32Array(1024),
   linkFree: new Float64Array(256),
+  /** Per candidate compute offer: its index in the book's list. */
+  candidateAt: new Int32Array(64),
+  /** Per link of the book's list: its index in the quote's links (−1: not live for it). */
+  linkAt: new Int32Array(64),
   energy: new EnergyBuffers(),
 };
 
@@ -132,7 +135,8 @@ export function scheduleOneBid(book: TimedBook, options: ScheduleOptions, hours?
   const pairs = pairOffer.length;
   if (pairs === 0 || !(pairProfit[0] > 0)) return { ...empty, elapsedMs: performance.now() - started };
 
-  let state = new ScheduleState(prep, book, options.platformFeeBps, true);
+  // Undoable for pass 4's copies, without holder lists: with one bid there is no other bid in its way.
+  let state = new ScheduleState(prep, book, options.platformFeeBps, true, false, false, 0, false);
   const d = bid.duration;
 
   // Pass 2. fast.ts spreads each bid's expected demand over its (offer, hour) cells and takes the
@@ -264,6 +268,8 @@ export function scheduleOneBid(book: TimedBook, options: ScheduleOptions, hours?
 
   // Pass 4: left short of its VCU, the bid is taken out and placed again at each of its starts in
   // turn (offers best first), the best schedule kept while the welfare rises.
+  // A copy tried and not kept lends its arrays to the next copy (ScheduleState.clone).
+  let spare: ScheduleState | undefined;
   let moves = 0;
   for (let improved = true; improved && moves < LOCAL_SEARCH_MOVES; ) {
     improved = false;
@@ -274,14 +280,21 @@ export function scheduleOneBid(book: TimedBook, options: ScheduleOptions, hours?
     const starts = bid.lastStart - bid.firstStart + 1;
     const step = Math.max(1, Math.ceil(starts / LOCAL_SEARCH_STARTS));
     for (let s = bid.firstStart; s <= bid.lastStart; s += step) {
-      state = kept.clone();
+      state = kept.clone(spare);
+      spare = undefined;
       state.remove(0);
       for (let p = 0; p < pairs && state.remaining[0] > 0; p++) state.place(0, pairOffer[p], s, state.remaining[0]);
-      if (state.remaining[0] === bid.remaining) continue;
-      if (state.welfare > best.welfare * (1 + 1e-12)) best = state;
+      if (state.remaining[0] === bid.remaining) spare = state;
+      else if (state.welfare > best.welfare * (1 + 1e-12)) {
+        if (best !== kept) spare = best;
+        best = state;
+      } else spare = state;
     }
     state = best;
-    if (best !== kept) improved = true;
+    if (best !== kept) {
+      improved = true;
+      spare ??= kept;
+    }
   }
 
   return {
@@ -307,12 +320,18 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
   const from = cut?.from ?? Number.NEGATIVE_INFINITY;
   const to = cut?.to ?? Number.POSITIVE_INFINITY;
 
+  // The offers' fields from columns kept per list: a book's offer objects come in many shapes, and
+  // reading their fields one by one cost more than the rest of this preparation.
+  const offers = computeColumnsOf(book.computeOffers);
+  const offerCount = book.computeOffers.length;
   let first = order.earliestStart;
   let last = order.latestEnd;
-  for (const c of book.computeOffers) {
-    if (!(c.expiry > rules.now && c.vcu > 0) || !(c.windowStart < to && c.windowEnd > from)) continue;
-    first = Math.min(first, Math.max(c.windowStart, from));
-    last = Math.max(last, Math.min(c.windowEnd, to));
+  for (let i = 0; i < offerCount; i++) {
+    const windowStart = offers.windowStart[i];
+    const windowEnd = offers.windowEnd[i];
+    if (!(offers.expiry[i] > rules.now && offers.vcu[i] > 0) || !(windowStart < to && windowEnd > from)) continue;
+    first = Math.min(first, Math.max(windowStart, from));
+    last = Math.max(last, Math.min(windowEnd, to));
   }
   let base = Math.floor(first / HOUR);
   let span = Math.max(1, Math.ceil(last / HOUR) - base);
@@ -332,32 +351,48 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
   // Candidates: the class, an accepted region, a window that holds the job at one of its starts, a
   // reserve under the limit.
   const computes: LiveCompute[] = [];
-  let cells = 0;
-  for (const o of book.computeOffers) {
-    if (!(o.expiry > rules.now && o.vcu > 0) || !(o.windowStart < to && o.windowEnd > from)) continue;
-    if (o.hardwareClass !== order.hardwareClass || o.region < 0 || o.region >= REGION_SLOTS) continue;
-    if (((mask >>> o.region) & 1) === 0) continue;
-    const start = clampHour(index(Math.max(o.windowStart, from)));
-    const end = clampHour(index(Math.min(o.windowEnd, to)));
+  if (scratch.candidateAt.length < offerCount) scratch.candidateAt = new Int32Array(2 * offerCount);
+  // Per candidate: its index in the book's list (moved with it by the sort below).
+  const candidateAt = scratch.candidateAt;
+  for (let i = 0; i < offerCount; i++) {
+    const windowStart = offers.windowStart[i];
+    const windowEnd = offers.windowEnd[i];
+    const region = offers.region[i];
+    if (!(offers.expiry[i] > rules.now && offers.vcu[i] > 0) || !(windowStart < to && windowEnd > from)) continue;
+    if (offers.hardwareClass[i] !== order.hardwareClass || region < 0 || region >= REGION_SLOTS) continue;
+    if (((mask >>> region) & 1) === 0) continue;
+    const start = clampHour(index(Math.max(windowStart, from)));
+    const end = clampHour(index(Math.min(windowEnd, to)));
     if (Math.max(firstStart, start) > Math.min(lastStart, end - duration)) continue;
-    const facts = computeFacts(o);
-    if (facts.reserve >= limit) continue;
+    const reserve = offers.reserve[i];
+    if (reserve >= limit) continue;
+    // prepare.ts's order: region, then window start, then book order (a stable insertion sort).
+    let j = computes.length;
     computes.push({
-      order: o,
-      region: o.region,
+      order: book.computeOffers[i],
+      region,
       start,
       end,
-      capacity: o.vcu,
-      reserve: facts.reserve,
-      milliWhPerVcuHour: facts.milliWhPerVcuHour,
-      offset: cells,
+      capacity: offers.vcu[i],
+      reserve,
+      milliWhPerVcuHour: offers.milliWhPerVcuHour[i],
+      offset: 0,
     });
-    cells += end - start;
+    const placed = computes[j];
+    for (
+      ;
+      j > 0 &&
+      (computes[j - 1].region > region || (computes[j - 1].region === region && computes[j - 1].start > start));
+      j--
+    ) {
+      computes[j] = computes[j - 1];
+      candidateAt[j] = candidateAt[j - 1];
+    }
+    computes[j] = placed;
+    candidateAt[j] = i;
   }
   if (computes.length === 0) return undefined;
-  // prepare.ts's order: region, then window start, then book order (a stable sort).
-  computes.sort((x, y) => x.region - y.region || x.start - y.start);
-  cells = 0;
+  let cells = 0;
   for (const c of computes) {
     c.offset = cells;
     cells += c.end - c.start;
@@ -365,31 +400,40 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
   if (scratch.computeFree.length < cells)
     scratch.computeFree = new Int32Array(Math.max(cells, 2 * scratch.computeFree.length));
   const computeFree = scratch.computeFree.subarray(0, cells);
-  for (const c of computes) {
-    // A plain copy: a subarray view per offer costs more than the few hours it holds.
-    const free = computeFacts(c.order).free;
-    const shift = base + c.start - Math.floor(c.order.windowStart / HOUR) - c.offset;
-    for (let i = c.offset; i < c.offset + c.end - c.start; i++) computeFree[i] = free[i + shift];
+  for (let k = 0; k < computes.length; k++) {
+    const c = computes[k];
+    const i = candidateAt[k];
+    copyInts(
+      computeFree,
+      c.offset,
+      c.end - c.start,
+      offers.free,
+      offers.freeAt[i] + base + c.start - offers.firstHour[i],
+    );
   }
 
-  // Links of the routes from the candidates' regions to the buyer's, in book order.
+  // Links of the routes from the candidates' regions to the buyer's, in book order; each route's list
+  // and latency floors read from its order kept for the book version (routeOrdersOf).
   let routeMask = 0;
   for (const c of computes) if (c.region !== order.buyerRegion) routeMask |= 1 << c.region;
   const links: LiveLink[] = [];
   const routes = new Map<number, number[]>();
+  const routeFloors: PreparedSchedule["routeFloors"] = new Map();
   let linkCells = 0;
   if (routeMask !== 0) {
-    for (const w of book.bandwidthOffers) {
+    const offers = book.bandwidthOffers;
+    if (scratch.linkAt.length < offers.length) scratch.linkAt = new Int32Array(2 * offers.length);
+    const linkAt = scratch.linkAt;
+    for (let i = 0; i < offers.length; i++) {
+      const w = offers[i];
+      linkAt[i] = -1;
       if (!(w.expiry > rules.now && w.mbps > 0n) || !(w.windowStart < to && w.windowEnd > from)) continue;
       const other =
         w.fromRegion === order.buyerRegion ? w.toRegion : w.toRegion === order.buyerRegion ? w.fromRegion : -1;
       if (other < 0 || other >= REGION_SLOTS || ((routeMask >>> other) & 1) === 0) continue;
       const start = clampHour(index(Math.max(w.windowStart, from)));
       const end = clampHour(index(Math.min(w.windowEnd, to)));
-      const key = routeKey(w.fromRegion, w.toRegion);
-      const list = routes.get(key);
-      if (list === undefined) routes.set(key, [links.length]);
-      else list.push(links.length);
+      linkAt[i] = links.length;
       links.push({
         order: w,
         start,
@@ -400,6 +444,26 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
       });
       linkCells += Math.max(0, end - start);
     }
+    for (const route of routeOrdersOf(offers, order.buyerRegion)) {
+      if (((routeMask >>> route.other) & 1) === 0) continue;
+      const list: number[] = [];
+      for (let k = 0; k < route.byPrice.length; k++)
+        if (linkAt[route.byPrice[k]] >= 0) list.push(linkAt[route.byPrice[k]]);
+      if (list.length === 0) continue;
+      routes.set(route.key, list);
+      // prepare.ts's sortRoutes: the cheapest price among the links of at most each latency.
+      const latency = new Float64Array(list.length);
+      const price = new Float64Array(list.length);
+      let n = 0;
+      for (let k = 0; k < route.byLatency.length; k++) {
+        const w = linkAt[route.byLatency[k]];
+        if (w < 0) continue;
+        latency[n] = links[w].order.latencyMs;
+        price[n] = n > 0 ? Math.min(links[w].price, price[n - 1]) : links[w].price;
+        n++;
+      }
+      routeFloors.set(route.key, { latency, price });
+    }
   }
   if (scratch.linkFree.length < linkCells)
     scratch.linkFree = new Float64Array(Math.max(linkCells, 2 * scratch.linkFree.length));
@@ -407,9 +471,8 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
   for (const w of links) {
     const free = freeMbpsByHour(w.order);
     const shift = base + w.start - Math.floor(w.order.windowStart / HOUR) - w.offset;
-    for (let i = w.offset; i < w.offset + w.end - w.start; i++) linkFree[i] = free[i + shift];
+    copyFloats(linkFree, w.offset, w.end - w.start, free, w.offset + shift);
   }
-  const routeFloors = sortRoutes(routes, links);
 
   const bid: LiveBid = {
     order,
@@ -451,7 +514,7 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
       bid.lastStart += shift;
       base = range.base;
       span = range.span;
-      energy = scratch.energy.changeable(kept, span);
+      energy = changeableOver(kept, bid.firstStart, bid.lastStart + duration);
     } else {
       let greenRegions = 0;
       for (const c of computes) greenRegions |= poolRegions(order.certificateOrigin, c.region);
@@ -474,35 +537,114 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
   };
 }
 
+/**
+ * One route's links (indexes into the book's link list) ordered as prepare.ts's sortRoutes orders them:
+ * by price, then order id (a strict order, so the live links of a quote read from it in this order are
+ * the list sortRoutes would make of them), and that list again by latency (a stable sort, so the floors
+ * of any subset read from it are sortRoutes' floors of that subset).
+ */
+type RouteOrder = { key: number; other: number; byPrice: Int32Array; byLatency: Int32Array };
+const routeOrders = new WeakMap<TimedBook["bandwidthOffers"], Map<number, RouteOrder[]>>();
+
+/** The routes of `links` from any region to `buyerRegion`, ordered once per link list (a book version's). */
+function routeOrdersOf(links: TimedBook["bandwidthOffers"], buyerRegion: number): RouteOrder[] {
+  let byBuyer = routeOrders.get(links);
+  if (byBuyer === undefined) {
+    byBuyer = new Map();
+    routeOrders.set(links, byBuyer);
+  }
+  let orders = byBuyer.get(buyerRegion);
+  if (orders === undefined) {
+    const members = new Map<number, { other: number; list: number[] }>();
+    for (let i = 0; i < links.length; i++) {
+      const w = links[i];
+      const other = w.fromRegion === buyerRegion ? w.toRegion : w.toRegion === buyerRegion ? w.fromRegion : -1;
+      if (other < 0 || other >= REGION_SLOTS) continue;
+      const key = routeKey(w.fromRegion, w.toRegion);
+      const route = members.get(key);
+      if (route === undefined) members.set(key, { other, list: [i] });
+      else route.list.push(i);
+    }
+    orders = [];
+    for (const [key, { other, list }] of members) {
+      const price = (i: number) => Number(links[i].reservePricePerMbpsHour);
+      list.sort((x, y) => price(x) - price(y) || Number(links[x].id - links[y].id));
+      const byLatency = [...list].sort((x, y) => links[x].latencyMs - links[y].latencyMs);
+      orders.push({ key, other, byPrice: Int32Array.from(list), byLatency: Int32Array.from(byLatency) });
+    }
+    byBuyer.set(buyerRegion, orders);
+  }
+  return orders;
+}
+
 // Books are replaced, never mutated (backend/book/book-source.ts): what an offer has free in each
 // hour of its window is read from its sold-hours map, and a compute offer's reserve and energy need
 // turned into numbers, once per book version, not once per quote.
 const freeMbpsIndexes = new WeakMap<HourlyBandwidthOffer, Float64Array>();
 
-/** What the scheduler reads of a compute offer, in plain numbers, as prepare.ts reads it. */
-type ComputeFacts = {
-  /** Free VCU in each hour of the offer's window (index 0: its first hour). */
+/**
+ * What the scheduler reads of a list's compute offers, in plain numbers as prepare.ts reads them, one
+ * column per field (index: the offer's place in the list).
+ */
+type ComputeColumns = {
+  expiry: Float64Array;
+  vcu: Float64Array;
+  windowStart: Float64Array;
+  windowEnd: Float64Array;
+  region: Float64Array;
+  hardwareClass: Float64Array;
+  reserve: Float64Array;
+  milliWhPerVcuHour: Float64Array;
+  /** The unix hour of each offer's window's first hour. */
+  firstHour: Float64Array;
+  /** Free VCU in each hour of each offer's window: offer i's hour k at free[freeAt[i] + k]. */
   free: Int32Array;
-  reserve: number;
-  milliWhPerVcuHour: number;
+  freeAt: Int32Array;
 };
-const computeFactIndexes = new WeakMap<HourlyComputeOffer, ComputeFacts>();
+const computeColumns = new WeakMap<readonly HourlyComputeOffer[], ComputeColumns>();
 
-function computeFacts(offer: HourlyComputeOffer): ComputeFacts {
-  let facts = computeFactIndexes.get(offer);
-  if (facts === undefined) {
-    const first = Math.floor(offer.windowStart / HOUR);
-    const free = new Int32Array(Math.max(0, Math.floor(offer.windowEnd / HOUR) - first));
-    for (let k = 0; k < free.length; k++)
-      free[k] = Math.max(0, offer.vcu - (offer.usedVcu?.get((first + k) * HOUR) ?? 0));
-    facts = {
-      free,
-      reserve: Number(offer.reservePricePerVcuHour),
-      milliWhPerVcuHour: Number(offer.whPerVcuHour) * offer.pueMilli,
+function computeColumnsOf(list: readonly HourlyComputeOffer[]): ComputeColumns {
+  let columns = computeColumns.get(list);
+  if (columns === undefined) {
+    const n = list.length;
+    const float = () => new Float64Array(n);
+    columns = {
+      expiry: float(),
+      vcu: float(),
+      windowStart: float(),
+      windowEnd: float(),
+      region: float(),
+      hardwareClass: float(),
+      reserve: float(),
+      milliWhPerVcuHour: float(),
+      firstHour: float(),
+      free: new Int32Array(0),
+      freeAt: new Int32Array(n + 1),
     };
-    computeFactIndexes.set(offer, facts);
+    for (let i = 0; i < n; i++) {
+      const offer = list[i];
+      const first = Math.floor(offer.windowStart / HOUR);
+      columns.freeAt[i + 1] = columns.freeAt[i] + Math.max(0, Math.floor(offer.windowEnd / HOUR) - first);
+    }
+    columns.free = new Int32Array(columns.freeAt[n]);
+    for (let i = 0; i < n; i++) {
+      const offer = list[i];
+      const first = Math.floor(offer.windowStart / HOUR);
+      columns.expiry[i] = offer.expiry;
+      columns.vcu[i] = offer.vcu;
+      columns.windowStart[i] = offer.windowStart;
+      columns.windowEnd[i] = offer.windowEnd;
+      columns.region[i] = offer.region;
+      columns.hardwareClass[i] = offer.hardwareClass;
+      columns.reserve[i] = Number(offer.reservePricePerVcuHour);
+      columns.milliWhPerVcuHour[i] = Number(offer.whPerVcuHour) * offer.pueMilli;
+      columns.firstHour[i] = first;
+      for (let k = 0; k < columns.freeAt[i + 1] - columns.freeAt[i]; k++)
+        columns.free[columns.freeAt[i] + k] = Math.max(0, offer.vcu - (offer.usedVcu?.get((first + k) * HOUR) ?? 0));
+    }
+    computeColumns.set(list, columns);
   }
-  return facts;
+  return columns;
 }
 
 /** Free Mbps in each hour of the link's window (index 0: its first hour), as prepare.ts reads it. */
@@ -517,6 +659,19 @@ function freeMbpsByHour(link: HourlyBandwidthOffer): Float64Array {
     freeMbpsIndexes.set(link, free);
   }
   return free;
+}
+
+/**
+ * into[at .. at + count) = from[first .. first + count): plain loops in functions of their own, one per
+ * element type, which the compiler keeps tight (a subarray view per offer costs more than the few
+ * hours it holds).
+ */
+function copyInts(into: Int32Array, at: number, count: number, from: Int32Array, first: number): void {
+  for (let k = 0; k < count; k++) into[at + k] = from[first + k];
+}
+
+function copyFloats(into: Float64Array, at: number, count: number, from: Float64Array, first: number): void {
+  for (let k = 0; k < count; k++) into[at + k] = from[first + k];
 }
 
 function candidateList(count: number): Int32Array {

@@ -5,48 +5,51 @@
 // placement order; each piece's certificates are a range of the lot columns. Ranges are written
 // once: a piece whose certificates are rerouted gets a new range, the old one is left behind.
 
+/** Bytes of a piece's columns: two doubles, seven 32-bit integers, one byte. */
+const PIECE_BYTES = 2 * 8 + 7 * 4 + 1;
+const NO_INTS = new Int32Array(0);
+const NO_FLOATS = new Float64Array(0);
+const NO_BYTES = new Uint8Array(0);
+
 /** Pieces of every bid and their certificate lots, as columns. */
 export class PieceStore {
   /** Pieces in use (ids 0 .. count − 1). */
   count = 0;
   /** Per piece: where its match is in the state's match list. */
-  index: Int32Array;
+  index: Int32Array = NO_INTS;
   /** Per piece: its compute offer, start hour index, VCU and link reserved (−1: none, or the bid's reused). */
-  offer: Int32Array;
-  start: Int32Array;
-  vcu: Float64Array;
-  link: Int32Array;
-  welfare: Float64Array;
+  offer: Int32Array = NO_INTS;
+  start: Int32Array = NO_INTS;
+  vcu: Float64Array = NO_FLOATS;
+  link: Int32Array = NO_INTS;
+  welfare: Float64Array = NO_FLOATS;
   /** Per piece: its lots are lotSlot/lotWh[lotFrom .. lotFrom + lotCount). */
-  lotFrom: Int32Array;
-  lotCount: Int32Array;
+  lotFrom: Int32Array = NO_INTS;
+  lotCount: Int32Array = NO_INTS;
   /** Per piece: the next piece of its bid (−1: its last). */
-  next: Int32Array;
+  next: Int32Array = NO_INTS;
   /** Per piece: 1 when its pool has no certificate left in any hour it could take more (until a removal). */
-  stuck: Uint8Array;
+  stuck: Uint8Array = NO_BYTES;
   /** Per bid: its first and last piece (−1: none). */
-  first: Int32Array;
-  last: Int32Array;
+  first: Int32Array = NO_INTS;
+  last: Int32Array = NO_INTS;
   lots = 0;
-  lotSlot: Int32Array;
-  lotWh: Float64Array;
+  lotSlot: Int32Array = NO_INTS;
+  lotWh: Float64Array = NO_FLOATS;
 
+  /** Room for `pieces` pieces of `bids` bids (a negative count: no columns yet, for `copy` to set). */
   constructor(bids: number, pieces: number) {
+    if (bids < 0) return;
     const n = Math.max(16, pieces);
-    this.index = new Int32Array(n);
-    this.offer = new Int32Array(n);
-    this.start = new Int32Array(n);
-    this.vcu = new Float64Array(n);
-    this.link = new Int32Array(n);
-    this.welfare = new Float64Array(n);
-    this.lotFrom = new Int32Array(n);
-    this.lotCount = new Int32Array(n);
-    this.next = new Int32Array(n);
-    this.stuck = new Uint8Array(n);
-    this.first = new Int32Array(bids).fill(-1);
-    this.last = new Int32Array(bids).fill(-1);
-    this.lotSlot = new Int32Array(3 * n);
-    this.lotWh = new Float64Array(3 * n);
+    this.carve(new ArrayBuffer(PIECE_BYTES * n), n);
+    // first and last in one buffer (a store is made per schedule state, a quote's states are small).
+    const ends = new Int32Array(2 * bids).fill(-1);
+    this.first = ends.subarray(0, bids);
+    this.last = ends.subarray(bids);
+    const lots = 3 * n;
+    const lotBuffer = new ArrayBuffer(12 * lots);
+    this.lotWh = new Float64Array(lotBuffer, 0, lots);
+    this.lotSlot = new Int32Array(lotBuffer, 8 * lots, lots);
   }
 
   /** Appends a piece to bid `b`'s list (its lots written later with `setLots`). Returns its id. */
@@ -97,43 +100,62 @@ export class PieceStore {
 
   /** An independent copy. */
   copy(): PieceStore {
-    const copy = new PieceStore(0, 0);
+    const copy = new PieceStore(-1, 0);
     copy.count = this.count;
-    copy.index = this.index.slice();
-    copy.offer = this.offer.slice();
-    copy.start = this.start.slice();
-    copy.vcu = this.vcu.slice();
-    copy.link = this.link.slice();
-    copy.welfare = this.welfare.slice();
-    copy.lotFrom = this.lotFrom.slice();
-    copy.lotCount = this.lotCount.slice();
-    copy.next = this.next.slice();
-    copy.stuck = this.stuck.slice();
-    copy.first = this.first.slice();
-    copy.last = this.last.slice();
+    copy.carve(this.welfare.buffer.slice(0), this.index.length);
+    const bids = this.first.length;
+    const ends = new Int32Array(2 * bids);
+    ends.set(this.first);
+    ends.set(this.last, bids);
+    copy.first = ends.subarray(0, bids);
+    copy.last = ends.subarray(bids);
     copy.lots = this.lots;
     copy.lotSlot = this.lotSlot.slice();
     copy.lotWh = this.lotWh.slice();
     return copy;
   }
 
-  private grow(size: number): void {
-    const grown = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(size);
-      b.set(a);
-      return b;
+  /**
+   * Lays the per-piece columns of `size` pieces over one buffer (doubles first, for their alignment):
+   * one allocation instead of ten, as a quote makes a store per state (docs/architecture.md, "Quotes
+   * per process").
+   */
+  private carve(buffer: ArrayBufferLike, size: number): void {
+    let at = 0;
+    const float = () => {
+      const a = new Float64Array(buffer, at, size);
+      at += 8 * size;
+      return a;
     };
-    const int = (n: number) => new Int32Array(n);
-    const float = (n: number) => new Float64Array(n);
-    this.index = grown(this.index, int);
-    this.offer = grown(this.offer, int);
-    this.start = grown(this.start, int);
-    this.vcu = grown(this.vcu, float);
-    this.link = grown(this.link, int);
-    this.welfare = grown(this.welfare, float);
-    this.lotFrom = grown(this.lotFrom, int);
-    this.lotCount = grown(this.lotCount, int);
-    this.next = grown(this.next, int);
-    this.stuck = grown(this.stuck, (n) => new Uint8Array(n));
+    const int = () => {
+      const a = new Int32Array(buffer, at, size);
+      at += 4 * size;
+      return a;
+    };
+    this.vcu = float();
+    this.welfare = float();
+    this.index = int();
+    this.offer = int();
+    this.start = int();
+    this.link = int();
+    this.lotFrom = int();
+    this.lotCount = int();
+    this.next = int();
+    this.stuck = new Uint8Array(buffer, at, size);
+  }
+
+  private grow(size: number): void {
+    const { vcu, welfare, index, offer, start, link, lotFrom, lotCount, next, stuck } = this;
+    this.carve(new ArrayBuffer(PIECE_BYTES * size), size);
+    this.vcu.set(vcu);
+    this.welfare.set(welfare);
+    this.index.set(index);
+    this.offer.set(offer);
+    this.start.set(start);
+    this.link.set(link);
+    this.lotFrom.set(lotFrom);
+    this.lotCount.set(lotCount);
+    this.next.set(next);
+    this.stuck.set(stuck);
   }
 }

@@ -51,6 +51,18 @@ const SCRATCH = {
   ranks: new Int32Array(64),
 };
 
+/** What a state without rerouting (or holder lists) keeps in their place: never written, shared. */
+const NO_INTS = new Int32Array(0);
+const NO_FLOATS = new Float64Array(0);
+const NO_HOLDERS = new HolderLists(0, 0);
+
+/** A copy of `from`: written into `into` when it is another array of the same length, else a new one. */
+function copied<T extends Int32Array | Float64Array>(from: T, into: T | undefined): T {
+  if (into === undefined || into === from || into.length !== from.length) return from.slice() as T;
+  into.set(from);
+  return into;
+}
+
 /** Above this many certificate slots a job's pool is sorted with Array.sort, below by insertion. */
 const INSERTION_SORT_MAX = 48;
 
@@ -90,7 +102,11 @@ export class ScheduleState {
   private placed: (ScheduledMatch | undefined)[] = [];
   private holes = 0;
   private readonly undoable: boolean;
-  /** In an undoable state: the bids holding each compute offer and each certificate slot (pass 4's blockers). */
+  /**
+   * In an undoable state with `holders`: the bids holding each compute offer and each certificate slot
+   * (pass 4's blockers).
+   */
+  private readonly holders: boolean;
   private onOffer: HolderLists;
   private onSlot: HolderLists;
   /**
@@ -99,8 +115,8 @@ export class ScheduleState {
    * bid may have been removed or rerouted since.
    */
   private holderHead: Int32Array;
-  private holderBid = new Int32Array(0);
-  private holderNext = new Int32Array(0);
+  private holderBid = NO_INTS;
+  private holderNext = NO_INTS;
   private holderCount = 0;
   private readonly reroute: boolean;
   /** Per bid: the (start, pool) of its last reroute that freed nothing (−1: none). */
@@ -119,8 +135,8 @@ export class ScheduleState {
   private readonly rerouteUsed = SCRATCH.rerouteUsed;
   private readonly rerouteOptions: number[] = [];
   /** flexibleHolders' index of the slots' holders (empty until its first call). */
-  private slotHolderFrom = new Int32Array(0);
-  private slotHolders = new Int32Array(0);
+  private slotHolderFrom = NO_INTS;
+  private slotHolders = NO_INTS;
   private readonly routeBlocks = new Map<number, { first: Int32Array; links: Int32Array }>();
   private readonly pick: number[] = [];
   /** chooseCertificates' answer: lots chosenSlot/chosenWh[0 .. its count). */
@@ -144,6 +160,9 @@ export class ScheduleState {
    * (chooseCertificates); otherwise always the cheapest. A `reroute` state, when a green piece finds
    * its hours' certificates taken, moves the pieces holding them to other hours or regions of their
    * own pools (rerouteCertificates), asking at most `checksPerBid` holders per live bid of the book.
+   * An undoable state keeps who holds each offer and slot (holdersOfOffer, holdersOfCertificates)
+   * unless `holders` is false: a one-bid schedule asks for no blockers, and a quote would pay for
+   * lists as long as the book's certificate slots (docs/architecture.md, "Quotes per process").
    */
   constructor(
     prep: PreparedSchedule,
@@ -153,26 +172,32 @@ export class ScheduleState {
     spareScarce = false,
     reroute = false,
     checksPerBid = REROUTE_CHECKS_PER_BID,
+    holders = true,
   ) {
     this.prep = prep;
     this.book = book;
     this.feeBps = feeBps;
     this.undoable = undoable;
-    this.onOffer = new HolderLists(undoable ? prep.computes.length : 0, undoable ? 2 * prep.bids.length : 0);
-    this.onSlot = new HolderLists(undoable ? prep.energy.left.length : 0, undoable ? 5 * prep.bids.length : 0);
+    this.holders = undoable && holders;
+    this.onOffer = this.holders ? new HolderLists(prep.computes.length, 2 * prep.bids.length) : NO_HOLDERS;
+    this.onSlot = this.holders ? new HolderLists(prep.energy.left.length, 5 * prep.bids.length) : NO_HOLDERS;
     this.spareScarce = spareScarce;
     this.reroute = reroute;
-    this.holderHead = new Int32Array(reroute ? prep.energy.left.length : 0).fill(-1);
-    // About five certificate lots per bid are held on a full book (each one an entry).
-    this.holderBid = new Int32Array(reroute ? 5 * prep.bids.length : 0);
-    this.holderNext = new Int32Array(this.holderBid.length);
+    this.holderHead = reroute ? new Int32Array(prep.energy.left.length).fill(-1) : NO_INTS;
+    if (reroute) {
+      // About five certificate lots per bid are held on a full book (each one an entry).
+      this.holderBid = new Int32Array(5 * prep.bids.length);
+      this.holderNext = new Int32Array(this.holderBid.length);
+    }
     this.checksPerBid = checksPerBid;
     this.rerouteChecks = reroute ? checksPerBid * prep.bids.length : 0;
-    this.remaining = Float64Array.from(prep.bids, (b) => b.remaining);
+    const { bids } = prep;
+    this.remaining = new Float64Array(bids.length);
+    for (let b = 0; b < bids.length; b++) this.remaining[b] = bids[b].remaining;
     // About two pieces per bid on a full book: sized once, not grown (each growth is garbage for
     // the collector to meet, and on a 100k-order book an extra full collection).
     this.pieces = new PieceStore(prep.bids.length, undoable || reroute ? 2 * prep.bids.length : 0);
-    this.rerouteFailed = new Float64Array(reroute ? prep.bids.length : 0).fill(-1);
+    this.rerouteFailed = reroute ? new Float64Array(prep.bids.length).fill(-1) : NO_FLOATS;
     this.start = new Int32Array(prep.bids.length).fill(-1);
   }
 
@@ -355,7 +380,7 @@ export class ScheduleState {
       this.pieces.setLots(piece, chosenSlot, chosenWh, lots);
       if (this.reroute) for (let i = 0; i < lots; i++) this.hold(chosenSlot[i], b);
     }
-    if (this.undoable) {
+    if (this.holders) {
       this.onOffer.add(c, b);
       for (let i = 0; i < lots; i++) this.onSlot.add(chosenSlot[i], b);
     }
@@ -572,7 +597,7 @@ export class ScheduleState {
         this.takeEnergy(addedSlot[a], addedWh[a]);
         costChange += (energy.pricePerKwh[addedSlot[a]] * addedWh[a]) / 1000;
         this.hold(addedSlot[a], b);
-        if (this.undoable) this.onSlot.add(addedSlot[a], b);
+        if (this.holders) this.onSlot.add(addedSlot[a], b);
       }
       energyLots.sort(byOfferHour);
       this.welfare -= costChange;
@@ -772,9 +797,9 @@ export class ScheduleState {
       for (let i = 0; i < t.slots.length; i++) {
         this.takeEnergy(t.slots[i], t.whs[i]);
         if (this.reroute) this.hold(t.slots[i], b);
-        if (this.undoable) this.onSlot.add(t.slots[i], b);
+        if (this.holders) this.onSlot.add(t.slots[i], b);
       }
-      if (this.undoable) this.onOffer.add(t.offer, b);
+      if (this.holders) this.onOffer.add(t.offer, b);
       if (t.link >= 0) {
         const l = prep.links[t.link];
         for (let k = 0; k < d; k++) prep.linkFree[l.offset + t.start - l.start + k] -= bid.mbps;
@@ -824,7 +849,7 @@ export class ScheduleState {
       for (let j = e.lotFrom; j < e.lotFrom + e.lotCount; j++) {
         this.takeEnergy(pieces.lotSlot[j], pieces.lotWh[j]);
         if (this.reroute) this.hold(pieces.lotSlot[j], e.bid);
-        if (this.undoable) this.onSlot.add(pieces.lotSlot[j], e.bid);
+        if (this.holders) this.onSlot.add(pieces.lotSlot[j], e.bid);
       }
       pieces.lotFrom[p] = e.lotFrom;
       pieces.lotCount[p] = e.lotCount;
@@ -902,21 +927,27 @@ export class ScheduleState {
     this.holes = 0;
   }
 
-  /** An independent copy of an undoable state (its prep's capacities and slots copied too). */
-  clone(): ScheduleState {
+  /**
+   * An independent copy of an undoable state (its prep's capacities and slots copied too). With
+   * `reuse`, a copy of the same state no longer wanted, its capacity and slot arrays are written over
+   * instead of new ones made: a quote's pass 4 copies its state for every start it tries, and the
+   * arrays (the book's certificate slots among them) cost more to make than to fill.
+   */
+  clone(reuse?: ScheduleState): ScheduleState {
     const { prep } = this;
     const energy = prep.energy;
+    const into = reuse?.prep;
     const copy = new ScheduleState(
       {
         ...prep,
-        computeFree: prep.computeFree.slice(),
-        linkFree: prep.linkFree.slice(),
+        computeFree: copied(prep.computeFree, into?.computeFree),
+        linkFree: copied(prep.linkFree, into?.linkFree),
         energy: {
           ...energy,
-          left: energy.left.slice(),
-          supplyRegion: energy.supplyRegion.slice(),
-          supplyArea: energy.supplyArea.slice(),
-          supplyAll: energy.supplyAll.slice(),
+          left: copied(energy.left, into?.energy.left),
+          supplyRegion: copied(energy.supplyRegion, into?.energy.supplyRegion),
+          supplyArea: copied(energy.supplyArea, into?.energy.supplyArea),
+          supplyAll: copied(energy.supplyAll, into?.energy.supplyAll),
         },
       },
       this.book,
@@ -925,18 +956,23 @@ export class ScheduleState {
       this.spareScarce,
       this.reroute,
       this.checksPerBid,
+      this.holders,
     );
     copy.welfare = this.welfare;
     copy.placed = this.placed.slice();
     copy.holes = this.holes;
     copy.remaining.set(this.remaining);
     copy.start.set(this.start);
-    copy.holderHead = this.holderHead.slice();
-    copy.holderBid = this.holderBid.slice();
-    copy.holderNext = this.holderNext.slice();
-    copy.holderCount = this.holderCount;
-    copy.onOffer = this.onOffer.copy();
-    copy.onSlot = this.onSlot.copy();
+    if (this.reroute) {
+      copy.holderHead = this.holderHead.slice();
+      copy.holderBid = this.holderBid.slice();
+      copy.holderNext = this.holderNext.slice();
+      copy.holderCount = this.holderCount;
+    }
+    if (this.holders) {
+      copy.onOffer = this.onOffer.copy();
+      copy.onSlot = this.onSlot.copy();
+    }
     for (const [b, routes] of this.bidLinks) copy.bidLinks.set(b, new Map(routes));
     // A copy starts with no piece stuck, as with a fresh budget.
     copy.pieces = this.pieces.copy();

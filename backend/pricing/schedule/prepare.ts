@@ -403,24 +403,6 @@ export class EnergyBuffers {
     };
   }
 
-  /**
-   * `slots` (laid out over `span` hours) with what a schedule changes — Wh left per slot and the supply
-   * sums — copied into these buffers, the rest shared: a layout kept for many quotes stays as laid out.
-   */
-  changeable(slots: EnergySlots, span: number): EnergySlots {
-    const count = slots.left.length;
-    this.lend(count, span);
-    const left = this.left.subarray(0, count);
-    const supplyRegion = this.supplyRegion.subarray(0, REGION_SLOTS * span);
-    const supplyArea = this.supplyArea.subarray(0, GRID_AREAS.length * span);
-    const supplyAll = this.supplyAll.subarray(0, span);
-    left.set(slots.left);
-    supplyRegion.set(slots.supplyRegion);
-    supplyArea.set(slots.supplyArea);
-    supplyAll.set(slots.supplyAll);
-    return { ...slots, left, supplyRegion, supplyArea, supplyAll };
-  }
-
   /** Per (region, hour) slot lists for `count` slots (contents left over: every element is written). */
   cellSlotsFor(count: number): Int32Array {
     return this.cellSlots.subarray(0, count);

@@ -54,6 +54,57 @@ describe("an undoable schedule state (pass 4 of the fast scheduler)", () => {
     assert.ok(Math.abs(check.welfare - state.welfare) <= 1e-6 * Math.max(1, check.welfare));
   });
 
+  it("copies into a spare copy's arrays the same state a fresh copy has, leaving the original untouched", () => {
+    const spare = state.clone();
+    for (let b = 0; b < prep.bids.length; b += 3) spare.remove(b);
+    const spareLeft = spare.prep.energy.left;
+    const into = state.clone(spare);
+    const fresh = state.clone();
+    assert.equal(into.prep.energy.left, spareLeft, "the spare's certificate slots are written over, not replaced");
+    assert.deepEqual(into.prep.computeFree, fresh.prep.computeFree);
+    assert.deepEqual(into.prep.linkFree, fresh.prep.linkFree);
+    assert.deepEqual(into.prep.energy.left, fresh.prep.energy.left);
+    assert.deepEqual(into.prep.energy.supplyRegion, fresh.prep.energy.supplyRegion);
+    assert.deepEqual(into.prep.energy.supplyArea, fresh.prep.energy.supplyArea);
+    assert.deepEqual(into.prep.energy.supplyAll, fresh.prep.energy.supplyAll);
+    assert.deepEqual(into.matches, fresh.matches);
+    assert.equal(into.welfare, fresh.welfare);
+    // Both change apart from then on, and from the state they copy.
+    into.remove(0);
+    fresh.remove(1);
+    assert.notDeepEqual(into.matches, fresh.matches);
+    assert.equal(state.matches.length, placed);
+    assert.notEqual(into.prep.energy.left, state.prep.energy.left);
+  });
+
+  it("keeps no holder lists when asked not to, and places and removes the same as one that does", () => {
+    const plain = new ScheduleState(
+      prepareSchedule(book, rules),
+      book,
+      rules.platformFeeBps,
+      true,
+      false,
+      false,
+      0,
+      false,
+    );
+    const held = new ScheduleState(prepareSchedule(book, rules), book, rules.platformFeeBps, true);
+    for (const s of [plain, held])
+      for (let b = 0; b < prep.bids.length; b++)
+        for (const c of prep.bids[b].candidates)
+          s.place(b, c, Math.max(prep.bids[b].firstStart, prep.computes[c].start), 1e9);
+    for (const s of [plain, held]) for (let b = 0; b < prep.bids.length; b += 2) s.remove(b);
+    assert.deepEqual(plain.matches, held.matches);
+    assert.deepEqual(plain.prep.energy.left, held.prep.energy.left);
+    const blockers = (s: ScheduleState) => {
+      let n = 0;
+      for (let c = 0; c < prep.computes.length; c++) s.holdersOfOffer(c, 0, prep.span, () => n++);
+      return n;
+    };
+    assert.ok(blockers(held) > 0);
+    assert.equal(blockers(plain), 0);
+  });
+
   const listed = (walk: (visit: (b: number) => void) => void) => {
     const found = new Set<number>();
     walk((b) => found.add(b));
