@@ -78,12 +78,12 @@ export class RowCache {
   /** Tables of which every row is in `tables`. */
   readonly complete = new Set<TableName>();
   readonly limit: number;
-  readonly #writeOnce: ReadonlySet<TableName>;
+  /** Tables whose rows are forgotten after each step (history no handler reads back). */
+  readonly writeOnce: ReadonlySet<TableName>;
 
-  /** `writeOnce`: tables whose rows are forgotten after each step (history no handler reads back). */
   constructor(limit = 1_500_000, writeOnce: readonly TableName[] = WRITE_ONCE_TABLES) {
     this.limit = limit;
-    this.#writeOnce = new Set(writeOnce);
+    this.writeOnce = new Set(writeOnce);
   }
 
   /** Declares every table empty and fully known (a new index of empty tables). */
@@ -114,7 +114,7 @@ export class RowCache {
    * rows, and every later read of it would go to the database one key at a time.
    */
   trim(): void {
-    for (const t of this.#writeOnce) {
+    for (const t of this.writeOnce) {
       if (this.tables.delete(t)) this.complete.delete(t);
     }
     let left = this.size;
@@ -142,12 +142,21 @@ export class Store {
    * an update notes a column only if it changes its value, which is all the flush needs.
    */
   readonly #inPlace: boolean;
+  /**
+   * With `inPlace`, rows of the write-once tables (history no handler reads back) are kept in a
+   * list per table and never enter the cache's maps: adding each under its composite key string
+   * to a map holding a whole backfill's rows was the dearest part of an insert. A duplicate key
+   * still fails the step, in the database; a read of such a table in the step is refused.
+   */
+  readonly #appended = new Map<TableName, AnyRow[]>();
+  readonly #writeOnce: ReadonlySet<TableName>;
   /** Tables and keys changed in this step, for live subscriptions (filled in by `flush`). */
   readonly touched = new Map<string, Set<string>>();
 
   /** With `cache`, rows are read from and kept in it across steps (see RowCache). */
   constructor(tx: Queryable, columns: TableColumns, cache?: RowCache, options: StoreOptions = {}) {
     this.#inPlace = options.inPlace === true;
+    this.#writeOnce = this.#inPlace ? new Set(cache?.writeOnce ?? WRITE_ONCE_TABLES) : new Set();
     this.#tx = tx;
     this.#columns = columns;
     this.#tables = cache?.tables ?? new Map();
@@ -163,6 +172,7 @@ export class Store {
 
   /** Loads many rows of one table in one query so that later `get`s hit memory. */
   async prefetch<T extends TableName>(table: T, keys: readonly KeyOf<T>[]): Promise<void> {
+    if (this.#writeOnce.has(table)) throw writeOnceRead(table);
     const keyCols = TABLE_KEYS[table];
     const known = this.#rows(table);
     const wanted = new Map<string, readonly unknown[]>();
@@ -214,6 +224,7 @@ export class Store {
 
   /** The entry of a row (its `current` undefined if the row does not exist), read if not known. */
   #entry(table: TableName, key: readonly unknown[]): Entry | Promise<Entry> {
+    if (this.#writeOnce.has(table)) return Promise.reject(writeOnceRead(table));
     const rows = this.#rows(table);
     const id = keyString(key);
     const entry = rows.get(id);
@@ -243,6 +254,12 @@ export class Store {
   insert<T extends TableName>(table: T, row: NewRow<Tables[T]>): void {
     this.#checkColumns(table, row);
     const current = row as AnyRow;
+    if (this.#writeOnce.has(table)) {
+      let list = this.#appended.get(table);
+      if (!list) this.#appended.set(table, (list = []));
+      list.push(current);
+      return;
+    }
     const key = TABLE_KEYS[table].map((c) => current[c]);
     const rows = this.#rows(table);
     const id = keyString(key);
@@ -410,6 +427,14 @@ export class Store {
         );
       if (inserts.length > 0) await insertRows(this.#tx, table, columns, inserts);
     }
+    for (const [table, rows] of this.#appended) {
+      const keyCols = TABLE_KEYS[table];
+      let keys = this.touched.get(table);
+      if (!keys) this.touched.set(table, (keys = new Set()));
+      for (const row of rows) keys.add(keyString(keyCols.map((c) => row[c])));
+      await insertRows(this.#tx, table, this.#columnsOf(table), rows);
+    }
+    this.#appended.clear();
     await writeJournal(this.#tx, journalRows);
     // The row as written stands for the stored one uncopied: the next update copies it first
     // (filling in a sparse row's NULLs changes none of its values).
@@ -443,6 +468,12 @@ export class Store {
     if (!cols) throw new IndexerError("UNKNOWN_TABLE", `table ${table} is not in the schema`);
     return cols;
   }
+}
+
+function writeOnceRead(table: TableName): IndexerError {
+  return new IndexerError("WRITE_ONCE_READ", `table ${table} is written once and not read back during a backfill`, {
+    details: { table },
+  });
 }
 
 function missing(table: TableName, key: readonly unknown[]): IndexerError {

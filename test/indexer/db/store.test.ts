@@ -370,6 +370,42 @@ describe("indexer database", () => {
     );
   });
 
+  it("appends rows of write-once tables without keeping them, in place, and refuses to read them back", async () => {
+    const columns = await readColumns(db, TABLE_NAMES);
+    const cache = new RowCache(undefined, ["market_params"]);
+    await db.transaction(async (tx) => {
+      const store = new Store(tx, columns, cache, { inPlace: true });
+      store.insert("market_params", { name: "w1", value: "1", updated_block: 1 });
+      store.insert("market_params", { name: "w2", value: "2", updated_block: 1 });
+      await assert.rejects(
+        Promise.resolve(store.get("market_params", ["w1"])),
+        (e: Error & { code?: string }) => e.code === "WRITE_ONCE_READ",
+      );
+      await assert.rejects(
+        store.prefetch("market_params", [["w2"]]),
+        (e: Error & { code?: string }) => e.code === "WRITE_ONCE_READ",
+      );
+      await store.flush();
+      assert.deepEqual([...store.touched.get("market_params")!], ["w1", "w2"]);
+    });
+    assert.equal(cache.tables.get("market_params")?.size ?? 0, 0);
+    const stored = await db.query("SELECT name, value FROM market_params WHERE name LIKE 'w_' ORDER BY name");
+    assert.deepEqual(stored, [
+      { name: "w1", value: "1" },
+      { name: "w2", value: "2" },
+    ]);
+    // A duplicate still fails the step, in the database.
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        const store = new Store(tx, columns, cache, { inPlace: true });
+        store.insert("market_params", { name: "w1", value: "3", updated_block: 2 });
+        await store.flush();
+      }),
+      /duplicate key/,
+    );
+    await db.exec("DELETE FROM market_params WHERE name LIKE 'w_'");
+  });
+
   it("knows a key missing from a table the cache holds whole does not exist, and asks once it is evicted", async () => {
     const columns = await readColumns(db, TABLE_NAMES);
     const cache = new RowCache(6);
