@@ -202,7 +202,7 @@ export class Store {
     for (const id of wanted.keys()) known.set(id, new Entry(table, id, undefined, undefined));
   }
 
-  // get, require and update answer synchronously when the row is in memory (nearly every read of a
+  // get, require, update and upsert answer synchronously when the row is in memory (nearly every read of a
   // backfill, after the step's prefetch): an async method per call cost a promise and a microtask
   // per level, three levels per update. Handlers `await` the answer either way; a failure is always
   // a rejected promise, never a throw.
