@@ -44,6 +44,15 @@ class Entry {
   }
 }
 
+export type StoreOptions = {
+  /**
+   * Change rows in place instead of copying a row at its first update in a step: for steps flushed
+   * without a journal (a backfill's), which want no before-image. The copy of a deal's 50 columns
+   * cost more than the update itself. A failed step must drop the cache it used, as always.
+   */
+  inPlace?: boolean;
+};
+
 /** A patch of some columns of a row. */
 export type Patch<T extends TableName> = Partial<Tables[T]>;
 
@@ -69,12 +78,12 @@ export class RowCache {
   /** Tables of which every row is in `tables`. */
   readonly complete = new Set<TableName>();
   readonly limit: number;
-  readonly #writeOnce: ReadonlySet<TableName>;
+  /** Tables whose rows are forgotten after each step (history no handler reads back). */
+  readonly writeOnce: ReadonlySet<TableName>;
 
-  /** `writeOnce`: tables whose rows are forgotten after each step (history no handler reads back). */
   constructor(limit = 1_500_000, writeOnce: readonly TableName[] = WRITE_ONCE_TABLES) {
     this.limit = limit;
-    this.#writeOnce = new Set(writeOnce);
+    this.writeOnce = new Set(writeOnce);
   }
 
   /** Declares every table empty and fully known (a new index of empty tables). */
@@ -105,7 +114,7 @@ export class RowCache {
    * rows, and every later read of it would go to the database one key at a time.
    */
   trim(): void {
-    for (const t of this.#writeOnce) {
+    for (const t of this.writeOnce) {
       if (this.tables.delete(t)) this.complete.delete(t);
     }
     let left = this.size;
@@ -128,11 +137,26 @@ export class Store {
   /** Entries changed since the last flush (the cache may hold many more). */
   readonly #dirty = new Set<Entry>();
   readonly #known = new Map<TableName, Set<string>>();
+  /**
+   * Rows are changed in place, never copied (StoreOptions.inPlace): no before-image is kept, and
+   * an update notes a column only if it changes its value, which is all the flush needs.
+   */
+  readonly #inPlace: boolean;
+  /**
+   * With `inPlace`, rows of the write-once tables (history no handler reads back) are kept in a
+   * list per table and never enter the cache's maps: adding each under its composite key string
+   * to a map holding a whole backfill's rows was the dearest part of an insert. A duplicate key
+   * still fails the step, in the database; a read of such a table in the step is refused.
+   */
+  readonly #appended = new Map<TableName, AnyRow[]>();
+  readonly #writeOnce: ReadonlySet<TableName>;
   /** Tables and keys changed in this step, for live subscriptions (filled in by `flush`). */
   readonly touched = new Map<string, Set<string>>();
 
   /** With `cache`, rows are read from and kept in it across steps (see RowCache). */
-  constructor(tx: Queryable, columns: TableColumns, cache?: RowCache) {
+  constructor(tx: Queryable, columns: TableColumns, cache?: RowCache, options: StoreOptions = {}) {
+    this.#inPlace = options.inPlace === true;
+    this.#writeOnce = this.#inPlace ? new Set(cache?.writeOnce ?? WRITE_ONCE_TABLES) : new Set();
     this.#tx = tx;
     this.#columns = columns;
     this.#tables = cache?.tables ?? new Map();
@@ -148,6 +172,7 @@ export class Store {
 
   /** Loads many rows of one table in one query so that later `get`s hit memory. */
   async prefetch<T extends TableName>(table: T, keys: readonly KeyOf<T>[]): Promise<void> {
+    if (this.#writeOnce.has(table)) throw writeOnceRead(table);
     const keyCols = TABLE_KEYS[table];
     const known = this.#rows(table);
     const wanted = new Map<string, readonly unknown[]>();
@@ -177,24 +202,37 @@ export class Store {
     for (const id of wanted.keys()) known.set(id, new Entry(table, id, undefined, undefined));
   }
 
-  async get<T extends TableName>(table: T, key: KeyOf<T>): Promise<Tables[T] | undefined> {
-    return (await this.#entry(table, key)).current as Tables[T] | undefined;
+  // get, require, update and upsert answer synchronously when the row is in memory (nearly every read of a
+  // backfill, after the step's prefetch): an async method per call cost a promise and a microtask
+  // per level, three levels per update. Handlers `await` the answer either way; a failure is always
+  // a rejected promise, never a throw.
+
+  get<T extends TableName>(table: T, key: KeyOf<T>): Tables[T] | undefined | Promise<Tables[T] | undefined> {
+    const entry = this.#entry(table, key);
+    return entry instanceof Promise
+      ? entry.then((e) => e.current as Tables[T] | undefined)
+      : (entry.current as Tables[T] | undefined);
   }
 
   /** Like `get`, for rows an event can only refer to if an earlier event created them. */
-  async require<T extends TableName>(table: T, key: KeyOf<T>): Promise<Tables[T]> {
-    return (await this.#existing(table, key)).current as Tables[T];
+  require<T extends TableName>(table: T, key: KeyOf<T>): Tables[T] | Promise<Tables[T]> {
+    const entry = this.#entry(table, key);
+    if (entry instanceof Promise) return entry.then((e) => this.#existing(table, key, e).current as Tables[T]);
+    if (!entry.current) return Promise.reject(missing(table, key));
+    return entry.current as Tables[T];
   }
 
   /** The entry of a row (its `current` undefined if the row does not exist), read if not known. */
-  async #entry(table: TableName, key: readonly unknown[]): Promise<Entry> {
+  #entry(table: TableName, key: readonly unknown[]): Entry | Promise<Entry> {
+    if (this.#writeOnce.has(table)) return Promise.reject(writeOnceRead(table));
     const rows = this.#rows(table);
     const id = keyString(key);
-    let entry = rows.get(id);
-    if (!entry) {
-      await this.prefetch(table, [key] as never[]);
-      entry = rows.get(id)!;
-    }
+    const entry = rows.get(id);
+    if (entry) return this.#filled(table, entry);
+    return this.prefetch(table, [key] as never[]).then(() => this.#filled(table, rows.get(id)!));
+  }
+
+  #filled(table: TableName, entry: Entry): Entry {
     if (entry.sparse && entry.current) {
       for (const c of this.#columnsOf(table)) if (!(c in entry.current)) entry.current[c] = null;
       entry.sparse = false;
@@ -202,13 +240,8 @@ export class Store {
     return entry;
   }
 
-  async #existing(table: TableName, key: readonly unknown[]): Promise<Entry> {
-    const entry = await this.#entry(table, key);
-    if (!entry.current) {
-      throw new IndexerError("MISSING_ROW", `${table} ${key.join("/")} is referenced before it was created`, {
-        details: { table, key: key.map(String) },
-      });
-    }
+  #existing(table: TableName, key: readonly unknown[], entry: Entry): Entry {
+    if (!entry.current) throw missing(table, key);
     return entry;
   }
 
@@ -221,6 +254,12 @@ export class Store {
   insert<T extends TableName>(table: T, row: NewRow<Tables[T]>): void {
     this.#checkColumns(table, row);
     const current = row as AnyRow;
+    if (this.#writeOnce.has(table)) {
+      let list = this.#appended.get(table);
+      if (!list) this.#appended.set(table, (list = []));
+      list.push(current);
+      return;
+    }
     const key = TABLE_KEYS[table].map((c) => current[c]);
     const rows = this.#rows(table);
     const id = keyString(key);
@@ -241,42 +280,75 @@ export class Store {
    * Changes some columns of an existing row and returns the row. A row object the store returned
    * earlier in the step may be the one changed: read what you need from it before updating it.
    */
-  async update<T extends TableName>(
+  update<T extends TableName>(
     table: T,
     key: KeyOf<T>,
     patch: Patch<T> | ((row: Tables[T]) => Patch<T>),
-  ): Promise<Tables[T]> {
-    const entry = await this.#existing(table, key);
+  ): Tables[T] | Promise<Tables[T]> {
+    const entry = this.#entry(table, key);
+    if (entry instanceof Promise) return entry.then((e) => this.#patch(table, this.#existing(table, key, e), patch));
+    try {
+      return this.#patch(table, this.#existing(table, key, entry), patch);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #patch<T extends TableName>(table: T, entry: Entry, patch: Patch<T> | ((row: Tables[T]) => Patch<T>)): Tables[T] {
     const change = (typeof patch === "function" ? patch(entry.current as Tables[T]) : patch) as AnyRow;
     this.#checkColumns(table, change);
     let row = entry.current!;
     if (!entry.owned) {
-      row = entry.current = { ...row };
+      if (!this.#inPlace) row = entry.current = { ...row };
       entry.owned = true;
       entry.changed = new Set();
     }
     const changed = entry.changed;
-    for (const c in change) {
-      row[c] = change[c];
-      changed?.add(c);
+    if (this.#inPlace) {
+      for (const c in change) {
+        const v = change[c];
+        if (sameValue(row[c], v)) continue;
+        row[c] = v;
+        changed?.add(c);
+      }
+    } else {
+      for (const c in change) {
+        row[c] = change[c];
+        changed?.add(c);
+      }
     }
     this.#dirty.add(entry);
     return row as Tables[T];
   }
 
   /** Creates the row from `create` or changes it with `patch` (balances, counters). */
-  async upsert<T extends TableName>(
+  upsert<T extends TableName>(
     table: T,
     key: KeyOf<T>,
     create: () => NewRow<Tables[T]>,
     patch: (row: Tables[T]) => Patch<T>,
-  ): Promise<void> {
-    if (await this.get(table, key)) await this.update(table, key, patch);
+  ): void | Promise<void> {
+    const entry = this.#entry(table, key);
+    if (entry instanceof Promise) return entry.then((e) => this.#upsert(table, e, create, patch));
+    try {
+      this.#upsert(table, entry, create, patch);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #upsert<T extends TableName>(
+    table: T,
+    entry: Entry,
+    create: () => NewRow<Tables[T]>,
+    patch: (row: Tables[T]) => Patch<T>,
+  ): void {
+    if (entry.current) this.#patch(table, entry, patch);
     else this.insert(table, create());
   }
 
   async delete<T extends TableName>(table: T, key: KeyOf<T>): Promise<void> {
-    const entry = await this.#existing(table, key);
+    const entry = this.#existing(table, key, await this.#entry(table, key));
     entry.current = undefined;
     this.#dirty.add(entry);
   }
@@ -286,6 +358,9 @@ export class Store {
    * the step's last block (and its first), so that `rollbackJournal` can restore it if orphaned.
    */
   async flush(journal?: { block: number; stepFrom: number }): Promise<void> {
+    if (journal && this.#inPlace) {
+      throw new IndexerError("NO_BEFORE_IMAGES", "a store that changes rows in place cannot write a journal");
+    }
     const byTable = new Map<TableName, Entry[]>();
     for (const e of this.#dirty) {
       let list = byTable.get(e.table);
@@ -327,7 +402,7 @@ export class Store {
           // Only the columns the step's updates set can differ (all of them for a row re-inserted).
           const set = e.changed;
           const changed = valueColumns.filter(
-            (c) => (set === null || set.has(c)) && !sameValue(original[c], current[c]),
+            (c) => (set === null || set.has(c)) && (original === current || !sameValue(original[c], current[c])),
           );
           if (changed.length === 0) continue;
           const signature = changed.join(",");
@@ -352,6 +427,14 @@ export class Store {
         );
       if (inserts.length > 0) await insertRows(this.#tx, table, columns, inserts);
     }
+    for (const [table, rows] of this.#appended) {
+      const keyCols = TABLE_KEYS[table];
+      let keys = this.touched.get(table);
+      if (!keys) this.touched.set(table, (keys = new Set()));
+      for (const row of rows) keys.add(keyString(keyCols.map((c) => row[c])));
+      await insertRows(this.#tx, table, this.#columnsOf(table), rows);
+    }
+    this.#appended.clear();
     await writeJournal(this.#tx, journalRows);
     // The row as written stands for the stored one uncopied: the next update copies it first
     // (filling in a sparse row's NULLs changes none of its values).
@@ -385,6 +468,18 @@ export class Store {
     if (!cols) throw new IndexerError("UNKNOWN_TABLE", `table ${table} is not in the schema`);
     return cols;
   }
+}
+
+function writeOnceRead(table: TableName): IndexerError {
+  return new IndexerError("WRITE_ONCE_READ", `table ${table} is written once and not read back during a backfill`, {
+    details: { table },
+  });
+}
+
+function missing(table: TableName, key: readonly unknown[]): IndexerError {
+  return new IndexerError("MISSING_ROW", `${table} ${key.join("/")} is referenced before it was created`, {
+    details: { table, key: key.map(String) },
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
 import { type Abi, type AbiEvent, decodeEventLog, toEventSelector } from "viem";
 import type { EventArgsOf, EventNameOf, IndexedContract } from "../contracts.ts";
 import type { RawLog } from "./chain.ts";
-import { compileEvent } from "./event-layout.ts";
+import { addAccount, compileEvent } from "./event-layout.ts";
 
 export type ContractSpec = { name: string; address: string; abi: Abi };
 
@@ -45,7 +45,7 @@ export function createReferenceDecoder(contracts: readonly ContractSpec[]): Deco
   return decoderOf(contracts, false);
 }
 
-type EventDecoder = { name: string; decode: (log: RawLog, accounts: Set<string>) => StoredArgs };
+type EventDecoder = { name: string; decode: (log: RawLog, accounts: string[]) => StoredArgs };
 
 function decoderOf(contracts: readonly ContractSpec[], compiled: boolean): Decoder {
   const byAddress = new Map<string, { name: string; events: Map<string, EventDecoder> }>();
@@ -66,14 +66,14 @@ function decoderOf(contracts: readonly ContractSpec[], compiled: boolean): Decod
     const event = log.topics[0] ? contract?.events.get(log.topics[0]) : undefined;
     // Logs the ABIs do not describe (none are expected) are left out rather than guessed at.
     if (!contract || !event) return null;
-    const accounts = new Set<string>();
+    const accounts: string[] = [];
     const args = event.decode(log, accounts);
     return {
       contract: contract.name,
       address: log.address,
       name: event.name,
       args,
-      accounts: [...accounts],
+      accounts,
       blockNumber: log.blockNumber,
       blockHash: log.blockHash,
       blockTime,
@@ -91,12 +91,12 @@ function viemDecode(abi: AbiEvent[]): EventDecoder["decode"] {
   };
 }
 
-function normalise(value: unknown, accounts: Set<string>): unknown {
+function normalise(value: unknown, accounts: string[]): unknown {
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "string") {
     if (value.length === 42 && value.startsWith("0x")) {
       const a = value.toLowerCase();
-      if (a !== "0x0000000000000000000000000000000000000000") accounts.add(a);
+      if (a !== "0x0000000000000000000000000000000000000000") addAccount(accounts, a);
       return a;
     }
     return value;

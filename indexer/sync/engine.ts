@@ -472,7 +472,7 @@ export class SyncEngine {
         behind,
       );
       const fresh = await saveEvents(tx, events, newBlocks);
-      const store = new Store(tx, this.#columns, cache);
+      const store = new Store(tx, this.#columns, cache, { inPlace: !journaled });
       await this.#prefetch(store, fresh);
       const ctx = { store, addresses: this.#addressByName };
       for (let i = 0; i < fresh.length; i++) {

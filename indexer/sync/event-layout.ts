@@ -6,13 +6,13 @@
 import type { AbiEvent, AbiParameter } from "viem";
 
 /** Decodes one log's topics and data into stored-form arguments, collecting the addresses it names. */
-export type CompiledEvent = (topics: readonly string[], data: string, accounts: Set<string>) => Record<string, unknown>;
+export type CompiledEvent = (topics: readonly string[], data: string, accounts: string[]) => Record<string, unknown>;
 
 export class EventLayoutError extends Error {
   override name = "EventLayoutError";
 }
 
-type Read = (hex: string, at: number, accounts: Set<string>) => unknown;
+type Read = (hex: string, at: number, accounts: string[]) => unknown;
 /** How one ABI type sits in the encoding: dynamic types hold an offset in the head, static ones `words` words. */
 type Layout = { dynamic: boolean; words: number; read: Read };
 
@@ -34,9 +34,9 @@ export function compileEvent(event: AbiEvent): CompiledEvent | null {
   const topicReads = indexed.map((p) => {
     // viem hands back the topic itself for types hashed into it.
     if (p.type === "string" || p.type === "bytes" || p.type === "tuple" || /\[\d*\]$/.test(p.type))
-      return (topic: string, accounts: Set<string>) => stored(topic, accounts);
+      return (topic: string, accounts: string[]) => stored(topic, accounts);
     const layout = layoutOf(p);
-    return (topic: string, accounts: Set<string>) => layout.read(topic, 2, accounts);
+    return (topic: string, accounts: string[]) => layout.read(topic, 2, accounts);
   });
   const topicNames = indexed.map((p) => p.name as string);
   const body = inputs.filter((p) => !p.indexed);
@@ -129,7 +129,7 @@ function elementary(type: string): Read {
     return (hex, at, accounts) => {
       word(hex, at);
       const a = `0x${hex.slice(at + 24, at + 64).toLowerCase()}`;
-      if (a !== ZERO_ADDRESS) accounts.add(a);
+      if (a !== ZERO_ADDRESS) addAccount(accounts, a);
       return a;
     };
   }
@@ -173,12 +173,9 @@ function elementary(type: string): Read {
       };
     }
     return (hex, at) => {
-      const w = word(hex, at);
-      if (w.startsWith(ZEROS_51)) {
-        const n = Number.parseInt(w.slice(51), 16);
-        return small ? n : String(n);
-      }
-      const v = BigInt(`0x${w}`);
+      const n = smallWord(hex, at);
+      if (n >= 0) return small ? n : String(n);
+      const v = BigInt(`0x${word(hex, at)}`);
       return small ? Number(v) : v.toString();
     };
   }
@@ -192,9 +189,36 @@ function word(hex: string, at: number): string {
 }
 
 function wordNumber(hex: string, at: number): number {
-  const w = word(hex, at);
-  if (!w.startsWith(ZEROS_51)) throw new EventLayoutError(`offset or length out of range: 0x${w}`);
-  return Number.parseInt(w.slice(51), 16);
+  const n = smallWord(hex, at);
+  if (n < 0) throw new EventLayoutError(`offset or length out of range: 0x${word(hex, at)}`);
+  return n;
+}
+
+/** Matches 51 zeros where `lastIndex` points: no string is cut out of the log to look. */
+const ZEROS_51_AT = /0{51}/y;
+
+/**
+ * The word at `at` as a number when it holds at most 52 bits (its first 51 hex digits zero), else
+ * -1: read digit by digit from the log's hex, as most words of a market log are small (ids, hours,
+ * offsets), and slicing and parsing each was a good part of decoding.
+ */
+function smallWord(hex: string, at: number): number {
+  if (at + 64 > hex.length) throw new EventLayoutError(`the log's data ends before position ${(at - 2) / 2 + 32}`);
+  ZEROS_51_AT.lastIndex = at;
+  if (!ZEROS_51_AT.test(hex)) return -1;
+  let n = 0;
+  for (let i = at + 51; i < at + 64; i++) {
+    const c = hex.charCodeAt(i) | 32;
+    const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (digit < 0) throw new EventLayoutError(`not a hex digit: ${hex[i]}`);
+    n = n * 16 + digit;
+  }
+  return n;
+}
+
+/** Adds an address to an event's accounts once (an event names a handful: a list beats a set). */
+export function addAccount(accounts: string[], a: string): void {
+  if (!accounts.includes(a)) accounts.push(a);
 }
 
 function bytesAt(hex: string, at: number, length: number): string {
@@ -203,10 +227,10 @@ function bytesAt(hex: string, at: number, length: number): string {
 }
 
 /** The stored form of a string value: what looks like an address is an address (decode.ts, `normalise`). */
-function stored(value: string, accounts: Set<string>): string {
+function stored(value: string, accounts: string[]): string {
   if (value.length === 42 && value.startsWith("0x")) {
     const a = value.toLowerCase();
-    if (a !== ZERO_ADDRESS) accounts.add(a);
+    if (a !== ZERO_ADDRESS) addAccount(accounts, a);
     return a;
   }
   return value;

@@ -317,6 +317,95 @@ describe("indexer database", () => {
     await db.exec("DELETE FROM market_balances WHERE account = '0xe1'");
   });
 
+  it("changes rows in place for a step without a journal, sends only the columns whose value changed, and refuses a journal", async () => {
+    const columns = await readColumns(db, TABLE_NAMES);
+    const cache = new RowCache();
+    await db.transaction(async (tx) => {
+      const store = new Store(tx, columns, cache, { inPlace: true });
+      store.insert("market_balances", { account: "0xf1", credited: "5", withdrawn: "0", updated_block: 1 });
+      await store.flush();
+    });
+    const sent: unknown[] = [];
+    const row = await db.transaction(async (tx) => {
+      const spy = {
+        ...tx,
+        query: <T>(sql: string, params?: unknown[]) => {
+          if (sql.startsWith("UPDATE market_balances")) sent.push(JSON.parse((params![0] as JsonParam).text));
+          return tx.query<T>(sql, params);
+        },
+      };
+      const store = new Store(spy, columns, cache, { inPlace: true });
+      const read = await store.require("market_balances", ["0xf1"]);
+      const updated = await store.update("market_balances", ["0xf1"], {
+        credited: "9",
+        withdrawn: "0",
+        updated_block: 2,
+      });
+      // The same object: no copy was made.
+      assert.equal(updated, read);
+      await store.update("market_balances", ["0xf1"], (b) => ({ credited: String(Number(b.credited) + 1) }));
+      await store.flush();
+      return read;
+    });
+    assert.deepEqual(sent, [[{ account: "0xf1", credited: "10", updated_block: 2 }]]);
+    assert.equal(row.credited, "10");
+    const [stored] = await db.query(
+      "SELECT credited, withdrawn, updated_block FROM market_balances WHERE account = '0xf1'",
+    );
+    assert.deepEqual(stored, { credited: "10", withdrawn: "0", updated_block: 2 });
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        const store = new Store(tx, columns, cache, { inPlace: true });
+        await store.update("market_balances", ["0xf1"], { withdrawn: "1" });
+        await store.flush({ block: 3, stepFrom: 3 });
+      }),
+      (e: Error & { code?: string }) => e.code === "NO_BEFORE_IMAGES",
+    );
+    cache.drop();
+    await assert.rejects(
+      db.transaction((tx) =>
+        Promise.resolve(new Store(tx, columns, cache, { inPlace: true }).require("market_balances", ["0xf9"])),
+      ),
+      (e: Error & { code?: string }) => e.code === "MISSING_ROW",
+    );
+  });
+
+  it("appends rows of write-once tables without keeping them, in place, and refuses to read them back", async () => {
+    const columns = await readColumns(db, TABLE_NAMES);
+    const cache = new RowCache(undefined, ["market_params"]);
+    await db.transaction(async (tx) => {
+      const store = new Store(tx, columns, cache, { inPlace: true });
+      store.insert("market_params", { name: "w1", value: "1", updated_block: 1 });
+      store.insert("market_params", { name: "w2", value: "2", updated_block: 1 });
+      await assert.rejects(
+        Promise.resolve(store.get("market_params", ["w1"])),
+        (e: Error & { code?: string }) => e.code === "WRITE_ONCE_READ",
+      );
+      await assert.rejects(
+        store.prefetch("market_params", [["w2"]]),
+        (e: Error & { code?: string }) => e.code === "WRITE_ONCE_READ",
+      );
+      await store.flush();
+      assert.deepEqual([...store.touched.get("market_params")!], ["w1", "w2"]);
+    });
+    assert.equal(cache.tables.get("market_params")?.size ?? 0, 0);
+    const stored = await db.query("SELECT name, value FROM market_params WHERE name LIKE 'w_' ORDER BY name");
+    assert.deepEqual(stored, [
+      { name: "w1", value: "1" },
+      { name: "w2", value: "2" },
+    ]);
+    // A duplicate still fails the step, in the database.
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        const store = new Store(tx, columns, cache, { inPlace: true });
+        store.insert("market_params", { name: "w1", value: "3", updated_block: 2 });
+        await store.flush();
+      }),
+      /duplicate key/,
+    );
+    await db.exec("DELETE FROM market_params WHERE name LIKE 'w_'");
+  });
+
   it("knows a key missing from a table the cache holds whole does not exist, and asks once it is evicted", async () => {
     const columns = await readColumns(db, TABLE_NAMES);
     const cache = new RowCache(6);
