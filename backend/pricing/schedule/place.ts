@@ -8,6 +8,7 @@
 // moved other pieces' certificates to other hours of their jobs to make room for it (each move
 // valid on its own). Both schedulers build their matches here.
 
+import { energyHoursOf } from "./energy-hours.ts";
 import { HolderLists } from "./holders.ts";
 import { mulDiv } from "./mul-div.ts";
 import { PieceStore } from "./pieces.ts";
@@ -33,7 +34,7 @@ const byOfferHour = (x: HourlyEnergyLot, y: HourlyEnergyLot) =>
 /**
  * Scratch arrays every state shares: each method that fills one reads it before it returns, and
  * nothing runs between (schedules are synchronous), so states need not own them. A quote builds a
- * state or more per request, and these ten arrays (allocated outside V8's heap) cost more to make
+ * state or more per request, and these arrays (allocated outside V8's heap) cost more to make
  * than its schedule spends in them (docs/architecture.md, "Quotes per process"). A method that needs
  * a larger one grows it here, for the states after it too.
  */
@@ -49,6 +50,18 @@ const SCRATCH = {
   supply: new Float64Array(MAX_JOB_HOURS),
   usedInHour: new Float64Array(MAX_JOB_HOURS),
   ranks: new Int32Array(64),
+  pick: new Int32Array(256),
+  lotOrder: new Int32Array(64),
+};
+
+/** A route's links per block of hours (linkBlocks): entries first[k] .. first[k + 1] of the other arrays. */
+type LinkBlocks = {
+  first: Int32Array;
+  links: Int32Array;
+  start: Int32Array;
+  end: Int32Array;
+  latency: Float64Array;
+  offset: Int32Array;
 };
 
 /** Above this many certificate slots a job's pool is sorted with Array.sort, below by insertion. */
@@ -121,8 +134,7 @@ export class ScheduleState {
   /** flexibleHolders' index of the slots' holders (empty until its first call). */
   private slotHolderFrom = new Int32Array(0);
   private slotHolders = new Int32Array(0);
-  private readonly routeBlocks = new Map<number, { first: Int32Array; links: Int32Array }>();
-  private readonly pick: number[] = [];
+  private readonly routeBlocks = new Map<number, LinkBlocks>();
   /** chooseCertificates' answer: lots chosenSlot/chosenWh[0 .. its count). */
   private chosenSlot = SCRATCH.chosenSlot;
   private chosenWh = SCRATCH.chosenWh;
@@ -134,6 +146,8 @@ export class ScheduleState {
   /** chooseCertificates' sort key of each energy slot, indexed by slot (with `spareScarce`). */
   private key = SCRATCH.key;
   private readonly spareScarce: boolean;
+  /** Per energy offer of the book: its rank by id (priceLots; read on the first lot priced). */
+  private idRank: Int32Array | undefined;
   private readonly supply = SCRATCH.supply;
   private readonly usedInHour = SCRATCH.usedInHour;
 
@@ -221,22 +235,17 @@ export class ScheduleState {
       const supply = this.supply.length >= duration ? this.supply : new Float64Array(duration);
       for (let k = 0; k < duration; k++)
         supply[k] = this.poolSupply(order.certificateOrigin, compute.region, start + k);
-      const fits = (units: number) => {
-        const need = mulDiv(units, compute.milliWhPerVcuHour, 1000, false);
-        const min = mulDiv(need * duration, minBps, 10_000, true);
-        let available = 0;
-        for (let k = 0; k < duration; k++) available += Math.min(supply[k], need);
-        return available >= min;
-      };
+      const milliWh = compute.milliWhPerVcuHour;
       const pool = poolRegions(order.certificateOrigin, compute.region);
       // A bid whose last reroute at this start and pool freed nothing is not tried there again:
       // what its holders could not move then they cannot now (until bids are removed).
       const tried = start * 2 ** 32 + (pool >>> 0);
-      let fitting = fits(q);
+      let fitting = greenFits(q, milliWh, duration, minBps, supply);
       if (!fitting && this.rerouteChecks > 0 && this.rerouteFailed[b] !== tried) {
         const need = mulDiv(q, compute.milliWhPerVcuHour, 1000, false);
         const min = mulDiv(need * duration, minBps, 10_000, true);
-        if (this.rerouteCertificates(pool, start, duration, need, min, supply)) fitting = fits(q);
+        if (this.rerouteCertificates(pool, start, duration, need, min, supply))
+          fitting = greenFits(q, milliWh, duration, minBps, supply);
         else this.rerouteFailed[b] = tried;
       }
       if (!fitting) {
@@ -244,7 +253,7 @@ export class ScheduleState {
         let hi = q;
         while (lo < hi) {
           const mid = Math.ceil((lo + hi) / 2);
-          if (fits(mid)) lo = mid;
+          if (greenFits(mid, milliWh, duration, minBps, supply)) lo = mid;
           else hi = mid - 1;
         }
         q = lo;
@@ -276,14 +285,15 @@ export class ScheduleState {
       if (link < 0) {
         const blocks = this.linkBlocks(key);
         const block = Math.floor(start / LINK_BLOCK_HOURS);
+        const maxLatency = order.maxLatencyMs;
         for (let i = blocks.first[block]; i < blocks.first[block + 1]; i++) {
-          const w = blocks.links[i];
-          const l = prep.links[w];
-          if (l.start > start || start + duration > l.end || l.order.latencyMs > order.maxLatencyMs) continue;
+          const linkStart = blocks.start[i];
+          if (linkStart > start || start + duration > blocks.end[i] || blocks.latency[i] > maxLatency) continue;
+          const from = blocks.offset[i] + start - linkStart;
           let room = true;
-          for (let k = 0; k < duration && room; k++) room = prep.linkFree[l.offset + start - l.start + k] >= bid.mbps;
+          for (let k = 0; k < duration && room; k++) room = prep.linkFree[from + k] >= bid.mbps;
           if (room) {
-            link = w;
+            link = blocks.links[i];
             newLink = true;
             break;
           }
@@ -334,7 +344,6 @@ export class ScheduleState {
     }
     this.remaining[b] -= q;
     this.start[b] = start;
-    energyLots.sort(byOfferHour);
     const match: ScheduledMatch = {
       bidId: order.id,
       computeOfferId: compute.order.id,
@@ -591,19 +600,42 @@ export class ScheduleState {
     return total + (total * BigInt(this.feeBps)) / 10_000n;
   }
 
-  /** The lots slots/whs[0 .. n) as priced energy lots of a match. */
+  /**
+   * The lots slots/whs[0 .. n) as priced energy lots of a match, in a match's order (offer id, then
+   * hour; byOfferHour): the slots are put in that order by the offers' ranks by id, whole numbers,
+   * rather than the lots by their bigint ids.
+   */
   private priceLots(slots: Int32Array, whs: Float64Array, n: number): HourlyEnergyLot[] {
     const { prep } = this;
-    const lots: HourlyEnergyLot[] = [];
+    const { offer, hour } = prep.energy;
+    if (this.idRank === undefined) this.idRank = energyHoursOf(this.book.energyOffers).idRank;
+    const idRank = this.idRank;
+    if (SCRATCH.lotOrder.length < n) SCRATCH.lotOrder = new Int32Array(2 * n);
+    const order = SCRATCH.lotOrder;
+    // An insertion sort (a match has a few lots), stable: lots of one offer and hour keep their order.
     for (let i = 0; i < n; i++) {
-      const energyOffer = this.book.energyOffers[prep.energy.offer[slots[i]]];
-      const wh = BigInt(whs[i]);
-      lots.push({
+      const rx = idRank[offer[slots[i]]];
+      const hx = hour[slots[i]];
+      let j = i;
+      for (; j > 0; j--) {
+        const y = slots[order[j - 1]];
+        const ry = idRank[offer[y]];
+        if (ry < rx || (ry === rx && hour[y] <= hx)) break;
+        order[j] = order[j - 1];
+      }
+      order[j] = i;
+    }
+    const lots: HourlyEnergyLot[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const slot = slots[order[i]];
+      const energyOffer = this.book.energyOffers[offer[slot]];
+      const wh = BigInt(whs[order[i]]);
+      lots[i] = {
         offerId: energyOffer.id,
-        hour: (prep.base + prep.energy.hour[slots[i]]) * HOUR,
+        hour: (prep.base + hour[slot]) * HOUR,
         wh,
         payment: (energyOffer.reservePricePerKwh * wh + 999n) / 1000n,
-      });
+      };
     }
     return lots;
   }
@@ -947,9 +979,10 @@ export class ScheduleState {
   /**
    * The route's links listed per block of LINK_BLOCK_HOURS hours, each block's links in the route's
    * order (cheapest first): a link that covers a job covers its first hour, so only the first
-   * hour's block need be searched, not every link of the route.
+   * hour's block need be searched, not every link of the route. Each entry carries the link's
+   * window, latency and offset, so the search reads no link object until it has found one.
    */
-  private linkBlocks(key: number): { first: Int32Array; links: Int32Array } {
+  private linkBlocks(key: number): LinkBlocks {
     const known = this.routeBlocks.get(key);
     if (known !== undefined) return known;
     const { links, span } = this.prep;
@@ -964,11 +997,23 @@ export class ScheduleState {
     for (let k = 0; k < count; k++) first[k + 1] += first[k];
     const fill = first.slice(0, count);
     const listed = new Int32Array(first[count]);
+    const start = new Int32Array(first[count]);
+    const end = new Int32Array(first[count]);
+    const latency = new Float64Array(first[count]);
+    const offset = new Int32Array(first[count]);
     for (const w of route) {
       const l = links[w];
-      if (l.end > l.start) for (let k = blockOf(l.start); k <= blockOf(l.end - 1); k++) listed[fill[k]++] = w;
+      if (l.end <= l.start) continue;
+      for (let k = blockOf(l.start); k <= blockOf(l.end - 1); k++) {
+        const i = fill[k]++;
+        listed[i] = w;
+        start[i] = l.start;
+        end[i] = l.end;
+        latency[i] = l.order.latencyMs;
+        offset[i] = l.offset;
+      }
     }
-    const blocks = { first, links: listed };
+    const blocks = { first, links: listed, start, end, latency, offset };
     this.routeBlocks.set(key, blocks);
     return blocks;
   }
@@ -1001,8 +1046,18 @@ export class ScheduleState {
     const { energy, span } = this.prep;
     const need = mulDiv(q, milliWhPerVcuHour, 1000, false);
     let missing = mulDiv(need * duration, minBps, 10_000, true);
-    const pick = this.pick;
-    pick.length = 0;
+    const { pricePerKwh, offer, hour, left, supplyRegion, cellStart, cellSlots } = energy;
+    // Each slot's sort key: its price, or with `spareScarce` its price over the square root of the
+    // Wh its region still has in that hour (one root per region-hour), so that a job takes
+    // certificates from plentiful hours and regions and leaves the scarce ones to the jobs that can
+    // use nothing else. Ties go by offer, then hour: a strict order (one slot per offer-hour), so
+    // any way of taking the slots in that order buys the same lots.
+    let byKey = pricePerKwh;
+    if (spareScarce && this.key.length < pricePerKwh.length)
+      this.key = SCRATCH.key = new Float64Array(pricePerKwh.length);
+    if (spareScarce) byKey = this.key;
+    let pick = SCRATCH.pick;
+    let count = 0;
     const area = AREA_OF_REGION[region];
     for (let r = 0; r < REGION_SLOTS; r++) {
       const allowed =
@@ -1013,43 +1068,40 @@ export class ScheduleState {
       for (let k = 0; k < duration; k++) {
         const cell = r * span + start + k;
         // A sold-out region-hour (most of them on a full book) has no slot to look at.
-        if (energy.supplyRegion[cell] <= 0) continue;
-        for (let i = energy.cellStart[cell]; i < energy.cellStart[cell + 1]; i++) {
-          const slot = energy.cellSlots[i];
-          if (energy.left[slot] > 0) pick.push(slot);
+        const supply = supplyRegion[cell];
+        if (supply <= 0) continue;
+        const root = Math.sqrt(Math.max(1, supply));
+        const to = cellStart[cell + 1];
+        if (pick.length < count + to - cellStart[cell]) {
+          const grown = new Int32Array(2 * (count + to - cellStart[cell]));
+          grown.set(pick.subarray(0, count));
+          pick = SCRATCH.pick = grown;
+        }
+        for (let i = cellStart[cell]; i < to; i++) {
+          const slot = cellSlots[i];
+          if (left[slot] <= 0) continue;
+          pick[count++] = slot;
+          if (spareScarce) byKey[slot] = pricePerKwh[slot] / root;
         }
       }
     }
-    const { pricePerKwh, offer, hour } = energy;
-    // Each slot's sort key: its price, or with `spareScarce` its price over the square root of the
-    // Wh its region still has in that hour, so that a job takes certificates from plentiful hours
-    // and regions and leaves the scarce ones to the jobs that can use nothing else. Ties go by offer,
-    // then hour: a strict order (one slot per offer-hour), so any sort gives the same list. A pool of
-    // every region holds hundreds of slots per job (Array.sort); most jobs see a few dozen, where an
-    // insertion sort without a comparator closure is cheaper (about 5–10 % of a 100k-order schedule).
-    let byKey = pricePerKwh;
-    if (spareScarce) {
-      const slots = pricePerKwh.length;
-      byKey = this.key.length >= slots ? this.key : (this.key = SCRATCH.key = new Float64Array(slots));
-      for (const slot of pick) {
-        byKey[slot] =
-          pricePerKwh[slot] / Math.sqrt(Math.max(1, energy.supplyRegion[energy.region[slot] * span + hour[slot]]));
-      }
-    }
+    // A pool of every region holds hundreds of slots per job, of which it buys a few: they are
+    // taken off a heap as the lots are chosen, not sorted whole. Most jobs see a few dozen, where an
+    // insertion sort is cheaper; a kept layout (one-bid-energy.ts) knows each slot's place in the
+    // cheapest-first order and sorts those whole numbers natively.
+    let heap = 0;
     if (!spareScarce && energy.order !== undefined) {
-      // A kept layout knows each slot's place in this order: sorting those whole numbers (natively,
-      // no comparator) and reading the slots back gives the same list for a fraction of the compares.
       const { rank, slots } = energy.order;
-      if (SCRATCH.ranks.length < pick.length) SCRATCH.ranks = new Int32Array(2 * pick.length);
-      const ranks = SCRATCH.ranks.subarray(0, pick.length);
-      for (let i = 0; i < pick.length; i++) ranks[i] = rank[pick[i]];
+      if (SCRATCH.ranks.length < count) SCRATCH.ranks = new Int32Array(2 * count);
+      const ranks = SCRATCH.ranks.subarray(0, count);
+      for (let i = 0; i < count; i++) ranks[i] = rank[pick[i]];
       ranks.sort();
-      for (let i = 0; i < pick.length; i++) pick[i] = slots[ranks[i]];
-    } else if (pick.length > INSERTION_SORT_MAX) {
-      pick.sort((x, y) => byKey[x] - byKey[y] || offer[x] - offer[y] || hour[x] - hour[y]);
+      for (let i = 0; i < count; i++) pick[i] = slots[ranks[i]];
+    } else if (count > INSERTION_SORT_MAX) {
+      heap = count;
+      for (let i = (count >> 1) - 1; i >= 0; i--) siftDown(pick, heap, i, byKey, offer, hour);
     } else {
-      // A job of a few hours in one region sees a few dozen slots: an insertion sort, no closure.
-      for (let i = 1; i < pick.length; i++) {
+      for (let i = 1; i < count; i++) {
         const x = pick[i];
         const kx = byKey[x];
         let j = i;
@@ -1064,16 +1116,21 @@ export class ScheduleState {
     }
     const usedInHour =
       this.usedInHour.length >= duration ? this.usedInHour.fill(0, 0, duration) : new Float64Array(duration);
-    if (this.chosenSlot.length < pick.length) {
-      this.chosenSlot = SCRATCH.chosenSlot = new Int32Array(2 * pick.length);
-      this.chosenWh = SCRATCH.chosenWh = new Float64Array(2 * pick.length);
+    if (this.chosenSlot.length < count) {
+      this.chosenSlot = SCRATCH.chosenSlot = new Int32Array(2 * count);
+      this.chosenWh = SCRATCH.chosenWh = new Float64Array(2 * count);
     }
     const { chosenSlot, chosenWh } = this;
     let lots = 0;
-    for (const slot of pick) {
-      if (missing <= 0) break;
-      const k = energy.hour[slot] - start;
-      const wh = Math.min(energy.left[slot], need - usedInHour[k], missing);
+    for (let i = 0; i < count && missing > 0; i++) {
+      let slot: number;
+      if (heap > 0) {
+        slot = pick[0];
+        pick[0] = pick[--heap];
+        siftDown(pick, heap, 0, byKey, offer, hour);
+      } else slot = pick[i];
+      const k = hour[slot] - start;
+      const wh = Math.min(left[slot], need - usedInHour[k], missing);
       if (wh <= 0) continue;
       usedInHour[k] += wh;
       missing -= wh;
@@ -1082,4 +1139,48 @@ export class ScheduleState {
     }
     return lots;
   }
+}
+
+/** Whether the green `supply` of a job's hours covers `units` VCU's minimum share, at most their need in each hour. */
+function greenFits(units: number, milliWh: number, duration: number, minBps: number, supply: Float64Array): boolean {
+  const need = mulDiv(units, milliWh, 1000, false);
+  const min = mulDiv(need * duration, minBps, 10_000, true);
+  let available = 0;
+  for (let k = 0; k < duration; k++) available += Math.min(supply[k], need);
+  return available >= min;
+}
+
+/**
+ * Restores the heap order of `heap[0 .. size)` below position `i`: the least slot by key, then
+ * offer, then hour (chooseCertificates' order) at the top.
+ */
+function siftDown(
+  heap: Int32Array,
+  size: number,
+  i: number,
+  key: Float64Array,
+  offer: Int32Array,
+  hour: Int32Array,
+): void {
+  const x = heap[i];
+  const kx = key[x];
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= size) break;
+    let y = heap[c];
+    if (c + 1 < size) {
+      const z = heap[c + 1];
+      const ky = key[y];
+      const kz = key[z];
+      if (kz < ky || (kz === ky && (offer[z] < offer[y] || (offer[z] === offer[y] && hour[z] < hour[y])))) {
+        c++;
+        y = z;
+      }
+    }
+    const ky = key[y];
+    if (kx < ky || (kx === ky && (offer[x] < offer[y] || (offer[x] === offer[y] && hour[x] < hour[y])))) break;
+    heap[i] = y;
+    i = c;
+  }
+  heap[i] = x;
 }
