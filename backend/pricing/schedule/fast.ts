@@ -107,7 +107,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   const spareScarce = prep.bids.length > 1;
   // With other bids about, a green piece short of certificates has their holders move to other hours.
   let flexibleBids = 0;
-  for (const bid of prep.bids) if (bid.firstStart < bid.lastStart) flexibleBids++;
+  for (let b = 0; b < prep.bids.length; b++) if (prep.bids[b].firstStart < prep.bids[b].lastStart) flexibleBids++;
   const large = prep.bids.length > REROUTE_BIDS;
   const reroute = spareScarce && (!large || flexibleBids >= REROUTE_FLEXIBLE_SHARE * prep.bids.length);
   const checks = large ? LARGE_REROUTE_CHECKS : REROUTE_CHECKS_PER_BID;
@@ -142,7 +142,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   // pairs are pairOffer/pairProfit[pairStart[b] .. pairStart[b + 1])), bids by density.
   const pairStart = new Int32Array(bids.length + 1);
   let pairCount = 0;
-  for (const bid of bids) pairCount += bid.candidates.length;
+  for (let b = 0; b < bids.length; b++) pairCount += bids[b].candidates.length;
   const pairOffer = new Int32Array(pairCount);
   const pairProfit = new Float64Array(pairCount);
   const density = new Float64Array(bids.length);
@@ -192,7 +192,8 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   // hours' certificate prices (certificate-prices.ts): the bids that lean on scarce green power are
   // ranked by what they earn per Wh of it. A bid whose priced surplus is not positive stays in the
   // schedule, last.
-  const live = density.map((d) => (d > 0 ? 1 : 0));
+  const live = new Uint8Array(bids.length);
+  for (let b = 0; b < bids.length; b++) live[b] = density[b] > 0 ? 1 : 0;
   if (spareScarce && bids.length <= CERTIFICATE_PRICE_BIDS) {
     const pairs = { pairStart, pairOffer, pairProfit };
     pricePairs(prep, pairs, certificatePrices(prep, pairs), density);
@@ -210,9 +211,20 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
         ? flexible * density[b] * (bids[b].remaining * bids[b].duration) ** WORTH_EXPONENT
         : -1 / (1 + pairProfit[pairStart[b]]);
   }
-  const order = Array.from(bids.keys())
-    .filter((b) => live[b] === 1)
-    .sort((x, y) => worthOf[y] - worthOf[x] || density[y] - density[x]);
+  // The comparator answers −1, 0 or 1 (small integers, no number boxed per compare), ties in book order.
+  const order: number[] = [];
+  for (let b = 0; b < bids.length; b++) if (live[b] === 1) order.push(b);
+  order.sort((x, y) =>
+    worthOf[y] > worthOf[x]
+      ? 1
+      : worthOf[y] < worthOf[x]
+        ? -1
+        : density[y] > density[x]
+          ? 1
+          : density[y] < density[x]
+            ? -1
+            : 0,
+  );
 
   // Pass 2: schedule.
   // The best TRIED_STARTS starts of the bid being scheduled, best first.
@@ -233,8 +245,12 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   };
   // Expected demand of the bids not yet scheduled on each (offer, hour), each bid's VCU spread
   // evenly over its (offer, start) choices: a flexible bid prefers hours the others do not need.
-  // Single precision: a tie-break needs no more, and the array is half the memory to walk.
-  const pressure = new Float32Array(prep.computeFree.length);
+  // Single precision: a tie-break needs no more, and the array is half the memory to walk. Made
+  // when a bid first has a choice of start (all zero until then): a book of fixed jobs never reads it.
+  let pressure = new Float32Array(0);
+  const readPressure = () => {
+    if (pressure.length === 0) pressure = new Float32Array(prep.computeFree.length);
+  };
   const spread = (b: number, sign: number) => {
     const bid = bids[b];
     const d = bid.duration;
@@ -273,13 +289,14 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     // Only bids with a choice of start read the pressure: a book of fixed jobs skips it.
     const choosing = sequence.some((b) => bids[b].firstStart < bids[b].lastStart);
     pressure.fill(0);
-    if (choosing) for (const b of sequence) spread(b, 1);
-    for (const b of sequence) {
-      if (choosing) spread(b, -1);
-      scheduleBid(b);
+    if (choosing) readPressure();
+    if (choosing) for (let i = 0; i < sequence.length; i++) spread(sequence[i], 1);
+    for (let i = 0; i < sequence.length; i++) {
+      if (choosing) spread(sequence[i], -1);
+      scheduleBid(sequence[i]);
     }
     // Bids still short of their VCU try again at their start (or any start if unplaced).
-    for (const b of sequence) if (state.remaining[b] > 0) scheduleBid(b);
+    for (let i = 0; i < sequence.length; i++) if (state.remaining[sequence[i]] > 0) scheduleBid(sequence[i]);
   };
   run(order);
   // Pass 3: on small and mid-size books a second schedule takes bids by density alone, and the
@@ -475,6 +492,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     const minShare = bid.order.minGreenBps / 10_000;
     const d = bid.duration;
     if (poolLeft.length < touchedPool.length * d) poolLeft = new Float64Array(touchedPool.length * d);
+    readPressure();
     for (let s = first; s <= last; s++) {
       let left = state.remaining[b];
       let value = 0;

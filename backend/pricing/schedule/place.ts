@@ -146,6 +146,8 @@ export class ScheduleState {
   /** chooseCertificates' sort key of each energy slot, indexed by slot (with `spareScarce`). */
   private key = SCRATCH.key;
   private readonly spareScarce: boolean;
+  /** The payments of priceLots' last lots summed, exactly (NaN when one is not a whole number below 2⁵³). */
+  private lotsPaid = 0;
   /** Per energy offer of the book: its rank by id (priceLots; read on the first lot priced). */
   private idRank: Int32Array | undefined;
   private readonly supply = SCRATCH.supply;
@@ -274,6 +276,7 @@ export class ScheduleState {
     // Bandwidth: the bid's link on this route if it has one, else the cheapest with room.
     let link = -1;
     let linkPayment = 0n;
+    let linkPaid = 0;
     let newLink = false;
     if (compute.region !== order.buyerRegion) {
       const key = routeKey(compute.region, order.buyerRegion);
@@ -300,16 +303,32 @@ export class ScheduleState {
         }
       }
       if (link < 0) return 0;
-      if (newLink)
-        linkPayment = prep.links[link].order.reservePricePerMbpsHour * order.bandwidthMbps * BigInt(duration);
+      if (newLink) {
+        linkPaid = prep.links[link].price * bid.mbps * duration;
+        linkPayment = exactWhole(linkPaid)
+          ? BigInt(linkPaid)
+          : prep.links[link].order.reservePricePerMbpsHour * order.bandwidthMbps * BigInt(duration);
+      }
     }
 
-    // Payments at reserve; the all-in limit in exact arithmetic.
-    const vcuHours = BigInt(q * duration);
-    const computePayment = compute.order.reservePricePerVcuHour * vcuHours;
+    // Payments at reserve; the all-in limit in exact arithmetic: in doubles while every amount is a
+    // whole number below 2⁵³ (the book's prices are, as Numbers, exactly their bigints then), else
+    // in bigint.
+    const vcuHours = q * duration;
+    const computePaid = compute.reserve * vcuHours;
+    const computePayment = exactWhole(computePaid)
+      ? BigInt(computePaid)
+      : compute.order.reservePricePerVcuHour * BigInt(vcuHours);
     let energyLots = this.priceLots(this.chosenSlot, this.chosenWh, lots);
-    const limit = order.limitPricePerVcuHour * vcuHours;
-    if (this.allIn(computePayment + linkPayment, energyLots) > limit) {
+    const limitPaid = bid.limit * vcuHours;
+    const within = () => {
+      const total = computePaid + linkPaid + this.lotsPaid;
+      const exact = exactWhole(computePaid) && exactWhole(linkPaid) && exactWhole(this.lotsPaid) && exactWhole(total);
+      return exact && exactWhole(limitPaid) && exactWhole(total * this.feeBps)
+        ? total + floorDiv(total * this.feeBps, 10_000) <= limitPaid
+        : this.allIn(computePayment + linkPayment, energyLots) <= order.limitPricePerVcuHour * BigInt(vcuHours);
+    };
+    if (!within()) {
       // Certificates that spare scarce hours may cost more than the bid can pay: the cheapest then.
       if (!this.spareScarce || lots === 0) return 0;
       lots = this.chooseCertificates(
@@ -323,7 +342,7 @@ export class ScheduleState {
         false,
       );
       energyLots = this.priceLots(this.chosenSlot, this.chosenWh, lots);
-      if (this.allIn(computePayment + linkPayment, energyLots) > limit) return 0;
+      if (!within()) return 0;
     }
 
     // Commit.
@@ -375,7 +394,8 @@ export class ScheduleState {
   /** The matches of the placed pieces, in the order they were placed. */
   get matches(): ScheduledMatch[] {
     const matches: ScheduledMatch[] = [];
-    for (const m of this.placed) if (m !== undefined) matches.push(m);
+    const placed = this.placed;
+    for (let i = 0; i < placed.length; i++) if (placed[i] !== undefined) matches.push(placed[i] as ScheduledMatch);
     return matches;
   }
 
@@ -626,17 +646,27 @@ export class ScheduleState {
       order[j] = i;
     }
     const lots: HourlyEnergyLot[] = new Array(n);
+    const { pricePerKwh } = prep.energy;
+    let paid = 0;
     for (let i = 0; i < n; i++) {
       const slot = slots[order[i]];
       const energyOffer = this.book.energyOffers[offer[slot]];
-      const wh = BigInt(whs[order[i]]);
-      lots[i] = {
-        offerId: energyOffer.id,
-        hour: (prep.base + hour[slot]) * HOUR,
-        wh,
-        payment: (energyOffer.reservePricePerKwh * wh + 999n) / 1000n,
-      };
+      const whNumber = whs[order[i]];
+      const wh = BigInt(whNumber);
+      // ⌈price × Wh / 1000⌉, in doubles while the product is a whole number below 2⁵³.
+      const product = pricePerKwh[slot] * whNumber;
+      let payment: bigint;
+      if (exactWhole(product)) {
+        const whole = ceilDiv(product, 1000);
+        payment = BigInt(whole);
+        paid += whole;
+      } else {
+        payment = (energyOffer.reservePricePerKwh * wh + 999n) / 1000n;
+        paid = Number.NaN;
+      }
+      lots[i] = { offerId: energyOffer.id, hour: (prep.base + hour[slot]) * HOUR, wh, payment };
     }
+    this.lotsPaid = paid;
     return lots;
   }
 
@@ -1139,6 +1169,27 @@ export class ScheduleState {
     }
     return lots;
   }
+}
+
+/** Whether `x` is a whole number of at least 0 and below 2⁵³, where doubles add and multiply whole numbers exactly. */
+function exactWhole(x: number): boolean {
+  return x >= 0 && Number.isSafeInteger(x);
+}
+
+/** ⌈a / d⌉ for whole a ≥ 0 and d > 0 below 2⁵³: the double quotient corrected by one step. */
+function ceilDiv(a: number, d: number): number {
+  let q = Math.ceil(a / d);
+  if (q * d < a) q++;
+  else if ((q - 1) * d >= a) q--;
+  return q;
+}
+
+/** ⌊a / d⌋ for whole a ≥ 0 and d > 0 below 2⁵³: the double quotient corrected by one step. */
+function floorDiv(a: number, d: number): number {
+  let q = Math.floor(a / d);
+  if (q * d > a) q--;
+  else if ((q + 1) * d <= a) q++;
+  return q;
 }
 
 /** Whether the green `supply` of a job's hours covers `units` VCU's minimum share, at most their need in each hour. */
