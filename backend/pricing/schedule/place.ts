@@ -146,6 +146,13 @@ export class ScheduleState {
   /** chooseCertificates' sort key of each energy slot, indexed by slot (with `spareScarce`). */
   private key = SCRATCH.key;
   private readonly spareScarce: boolean;
+  /**
+   * With `spareScarce` (books of more than one bid), per (region, hour): where chooseCertificates
+   * starts reading the cell's slots, every slot before it sold out (made on its first call). A cell
+   * lists its slots cheapest first and the cheapest sell first, so a full book's cells start with
+   * sold-out slots; a slot given back (takeEnergy) moves its cell's start back to the first.
+   */
+  private cellFirst: Int32Array | undefined;
   /** The payments of priceLots' last lots summed, exactly (NaN when one is not a whole number below 2⁵³). */
   private lotsPaid = 0;
   /** Per energy offer of the book: its rank by id (priceLots; read on the first lot priced). */
@@ -1053,6 +1060,7 @@ export class ScheduleState {
     const h = energy.hour[slot];
     const r = energy.region[slot];
     energy.left[slot] -= wh;
+    if (wh < 0 && this.cellFirst !== undefined) this.cellFirst[r * span + h] = energy.cellStart[r * span + h];
     energy.supplyRegion[r * span + h] -= wh;
     const area = AREA_OF_REGION[r];
     if (area >= 0) energy.supplyArea[area * span + h] -= wh;
@@ -1088,6 +1096,8 @@ export class ScheduleState {
     if (spareScarce) byKey = this.key;
     let pick = SCRATCH.pick;
     let count = 0;
+    if (this.spareScarce && this.cellFirst === undefined) this.cellFirst = cellStart.slice();
+    const cellFirst = this.cellFirst;
     const area = AREA_OF_REGION[region];
     for (let r = 0; r < REGION_SLOTS; r++) {
       const allowed =
@@ -1107,7 +1117,13 @@ export class ScheduleState {
           grown.set(pick.subarray(0, count));
           pick = SCRATCH.pick = grown;
         }
-        for (let i = cellStart[cell]; i < to; i++) {
+        let i = cellStart[cell];
+        if (cellFirst !== undefined) {
+          i = cellFirst[cell];
+          while (i < to && left[cellSlots[i]] <= 0) i++;
+          cellFirst[cell] = i;
+        }
+        for (; i < to; i++) {
           const slot = cellSlots[i];
           if (left[slot] <= 0) continue;
           pick[count++] = slot;
