@@ -64,7 +64,7 @@ type LinkBlocks = {
   offset: Int32Array;
 };
 
-/** Above this many certificate slots a job's pool is sorted with Array.sort, below by insertion. */
+/** Above this many certificate slots a job's pool is taken off a heap (chooseCertificates), below sorted by insertion. */
 const INSERTION_SORT_MAX = 48;
 
 /**
