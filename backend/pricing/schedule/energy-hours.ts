@@ -34,6 +34,8 @@ export type EnergyHours = {
   positive: Int32Array;
   /** Per unix hour: the offers with Wh left in it. */
   byHour: Map<number, HourOffers>;
+  /** Per offer: its rank by id (offers with equal ids share one), the order of a match's energy lots. */
+  idRank: Int32Array;
 };
 
 const indexes = new WeakMap<readonly HourlyEnergyOffer[], EnergyHours>();
@@ -103,5 +105,11 @@ function build(offers: readonly HourlyEnergyOffer[]): EnergyHours {
     const rank = Int32Array.from(list, (i) => positiveBefore[offset[i] + hour - firstHour[i]]);
     byHour.set(hour, { offers: Int32Array.from(list), rank, regionStart });
   }
-  return { firstHour, offset, hours, pricePerKwh, left, positiveBefore, positive, byHour };
+  const byId = Array.from(offers.keys()).sort((x, y) =>
+    offers[x].id < offers[y].id ? -1 : offers[x].id > offers[y].id ? 1 : 0,
+  );
+  const idRank = new Int32Array(n);
+  for (let k = 1; k < n; k++)
+    idRank[byId[k]] = idRank[byId[k - 1]] + (offers[byId[k]].id === offers[byId[k - 1]].id ? 0 : 1);
+  return { firstHour, offset, hours, pricePerKwh, left, positiveBefore, positive, byHour, idRank };
 }

@@ -107,7 +107,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   const spareScarce = prep.bids.length > 1;
   // With other bids about, a green piece short of certificates has their holders move to other hours.
   let flexibleBids = 0;
-  for (const bid of prep.bids) if (bid.firstStart < bid.lastStart) flexibleBids++;
+  for (let b = 0; b < prep.bids.length; b++) if (prep.bids[b].firstStart < prep.bids[b].lastStart) flexibleBids++;
   const large = prep.bids.length > REROUTE_BIDS;
   const reroute = spareScarce && (!large || flexibleBids >= REROUTE_FLEXIBLE_SHARE * prep.bids.length);
   const checks = large ? LARGE_REROUTE_CHECKS : REROUTE_CHECKS_PER_BID;
@@ -117,12 +117,32 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   const undoable = prep.bids.length <= LOCAL_SEARCH_BIDS || (reroute && !large);
   let state = new ScheduleState(prep, book, options.platformFeeBps, undoable, spareScarce, reroute, checks);
   const { bids, computes } = prep;
+  // The compute offers' fields the passes read per pair and per start, laid out flat: a bid's
+  // candidates are scattered over the book, and a typed array's element is a cheaper read than an
+  // offer object's field.
+  const computeStart = new Int32Array(computes.length);
+  const computeEnd = new Int32Array(computes.length);
+  const computeOffset = new Int32Array(computes.length);
+  const computeRegion = new Int32Array(computes.length);
+  const computeCapacity = new Float64Array(computes.length);
+  const computeReserve = new Float64Array(computes.length);
+  const computeMilliWh = new Float64Array(computes.length);
+  for (let c = 0; c < computes.length; c++) {
+    const compute = computes[c];
+    computeStart[c] = compute.start;
+    computeEnd[c] = compute.end;
+    computeOffset[c] = compute.offset;
+    computeRegion[c] = compute.region;
+    computeCapacity[c] = compute.capacity;
+    computeReserve[c] = compute.reserve;
+    computeMilliWh[c] = compute.milliWhPerVcuHour;
+  }
 
   // Pass 1: per-pair surplus estimates, each bid's candidates best first in one flat list (bid b's
   // pairs are pairOffer/pairProfit[pairStart[b] .. pairStart[b + 1])), bids by density.
   const pairStart = new Int32Array(bids.length + 1);
   let pairCount = 0;
-  for (const bid of bids) pairCount += bid.candidates.length;
+  for (let b = 0; b < bids.length; b++) pairCount += bids[b].candidates.length;
   const pairOffer = new Int32Array(pairCount);
   const pairProfit = new Float64Array(pairCount);
   const density = new Float64Array(bids.length);
@@ -134,25 +154,28 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     const order = bid.order;
     const from = n;
     const candidates = bid.candidates;
+    const greenShare = order.minGreenBps / 10_000;
+    const buyerRegion = order.buyerRegion;
+    const limit = bid.limit;
     linkFloor.fill(Number.NaN);
     for (let i = 0; i < candidates.length; i++) {
       const c = candidates[i];
-      const compute = computes[c];
-      const green = ((order.minGreenBps / 10_000) * compute.milliWhPerVcuHour) / 1000;
+      const region = computeRegion[c];
+      const green = (greenShare * computeMilliWh[c]) / 1000;
       let link = 0;
-      if (compute.region !== order.buyerRegion) {
-        let cheapest = linkFloor[compute.region];
+      if (region !== buyerRegion) {
+        let cheapest = linkFloor[region];
         if (Number.isNaN(cheapest)) {
-          cheapest = cheapestLinkPrice(prep, routeKey(compute.region, order.buyerRegion), order.maxLatencyMs) ?? -1;
-          linkFloor[compute.region] = cheapest;
+          cheapest = cheapestLinkPrice(prep, routeKey(region, buyerRegion), order.maxLatencyMs) ?? -1;
+          linkFloor[region] = cheapest;
         }
         if (cheapest < 0) continue;
         link = (cheapest * bid.mbps) / bid.remaining;
       }
-      const cost = compute.reserve + green * prep.meanPricePerWh + link;
-      if (cost * feeFactor > bid.limit) continue;
+      const cost = computeReserve[c] + green * prep.meanPricePerWh + link;
+      if (cost * feeFactor > limit) continue;
       // Insertion keeps the few pairs of a bid sorted by profit, ties in candidate order.
-      const profit = bid.limit - cost;
+      const profit = limit - cost;
       let j = n++;
       while (j > from && pairProfit[j - 1] < profit) {
         pairProfit[j] = pairProfit[j - 1];
@@ -169,7 +192,8 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   // hours' certificate prices (certificate-prices.ts): the bids that lean on scarce green power are
   // ranked by what they earn per Wh of it. A bid whose priced surplus is not positive stays in the
   // schedule, last.
-  const live = density.map((d) => (d > 0 ? 1 : 0));
+  const live = new Uint8Array(bids.length);
+  for (let b = 0; b < bids.length; b++) live[b] = density[b] > 0 ? 1 : 0;
   if (spareScarce && bids.length <= CERTIFICATE_PRICE_BIDS) {
     const pairs = { pairStart, pairOffer, pairProfit };
     pricePairs(prep, pairs, certificatePrices(prep, pairs), density);
@@ -187,9 +211,20 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
         ? flexible * density[b] * (bids[b].remaining * bids[b].duration) ** WORTH_EXPONENT
         : -1 / (1 + pairProfit[pairStart[b]]);
   }
-  const order = Array.from(bids.keys())
-    .filter((b) => live[b] === 1)
-    .sort((x, y) => worthOf[y] - worthOf[x] || density[y] - density[x]);
+  // The comparator answers −1, 0 or 1 (small integers, no number boxed per compare), ties in book order.
+  const order: number[] = [];
+  for (let b = 0; b < bids.length; b++) if (live[b] === 1) order.push(b);
+  order.sort((x, y) =>
+    worthOf[y] > worthOf[x]
+      ? 1
+      : worthOf[y] < worthOf[x]
+        ? -1
+        : density[y] > density[x]
+          ? 1
+          : density[y] < density[x]
+            ? -1
+            : 0,
+  );
 
   // Pass 2: schedule.
   // The best TRIED_STARTS starts of the bid being scheduled, best first.
@@ -210,26 +245,33 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   };
   // Expected demand of the bids not yet scheduled on each (offer, hour), each bid's VCU spread
   // evenly over its (offer, start) choices: a flexible bid prefers hours the others do not need.
-  // Single precision: a tie-break needs no more, and the array is half the memory to walk.
-  const pressure = new Float32Array(prep.computeFree.length);
+  // Single precision: a tie-break needs no more, and the array is half the memory to walk. Made
+  // when a bid first has a choice of start (all zero until then): a book of fixed jobs never reads it.
+  let pressure = new Float32Array(0);
+  const readPressure = () => {
+    if (pressure.length === 0) pressure = new Float32Array(prep.computeFree.length);
+  };
   const spread = (b: number, sign: number) => {
     const bid = bids[b];
     const d = bid.duration;
     let choices = 0;
     for (let p = pairStart[b]; p < pairStart[b + 1]; p++) {
-      const compute = computes[pairOffer[p]];
-      choices += Math.max(0, Math.min(bid.lastStart, compute.end - d) - Math.max(bid.firstStart, compute.start) + 1);
+      const c = pairOffer[p];
+      choices += Math.max(
+        0,
+        Math.min(bid.lastStart, computeEnd[c] - d) - Math.max(bid.firstStart, computeStart[c]) + 1,
+      );
     }
     if (choices === 0) return;
     const share = (sign * bid.remaining) / choices;
     for (let p = pairStart[b]; p < pairStart[b + 1]; p++) {
-      const compute = computes[pairOffer[p]];
-      const lo = Math.max(bid.firstStart, compute.start);
-      const hi = Math.min(bid.lastStart, compute.end - d);
+      const c = pairOffer[p];
+      const lo = Math.max(bid.firstStart, computeStart[c]);
+      const hi = Math.min(bid.lastStart, computeEnd[c] - d);
       if (lo > hi) continue;
       // Hour h is covered by the starts in [max(lo, h − d + 1), min(hi, h)]: one pass over the
       // hours instead of one per start.
-      const at = compute.offset - compute.start;
+      const at = computeOffset[c] - computeStart[c];
       for (let h = lo; h < hi + d; h++) pressure[at + h] += share * (Math.min(hi, h) - Math.max(lo, h - d + 1) + 1);
     }
   };
@@ -247,13 +289,14 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     // Only bids with a choice of start read the pressure: a book of fixed jobs skips it.
     const choosing = sequence.some((b) => bids[b].firstStart < bids[b].lastStart);
     pressure.fill(0);
-    if (choosing) for (const b of sequence) spread(b, 1);
-    for (const b of sequence) {
-      if (choosing) spread(b, -1);
-      scheduleBid(b);
+    if (choosing) readPressure();
+    if (choosing) for (let i = 0; i < sequence.length; i++) spread(sequence[i], 1);
+    for (let i = 0; i < sequence.length; i++) {
+      if (choosing) spread(sequence[i], -1);
+      scheduleBid(sequence[i]);
     }
     // Bids still short of their VCU try again at their start (or any start if unplaced).
-    for (const b of sequence) if (state.remaining[b] > 0) scheduleBid(b);
+    for (let i = 0; i < sequence.length; i++) if (state.remaining[sequence[i]] > 0) scheduleBid(sequence[i]);
   };
   run(order);
   // Pass 3: on small and mid-size books a second schedule takes bids by density alone, and the
@@ -404,24 +447,53 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   // holding their certificates, which start again where they can (moves.ts).
   if (reroute && large) moveFlexibleHolders(state, sequence, { pairStart, pairOffer }, scheduleBid, MOVES);
 
+  /** The least free VCU of offer `c` (whose window holds them) over hours [s, s + d), as state.freeVcu. */
+  function freeVcu(c: number, s: number, d: number): number {
+    const computeFree = state.prep.computeFree;
+    const from = computeOffset[c] + s - computeStart[c];
+    let free = Infinity;
+    for (let k = 0; k < d && free > 0; k++) if (computeFree[from + k] < free) free = computeFree[from + k];
+    return free;
+  }
+
   function scheduleBid(b: number): void {
+    const bid = bids[b];
+    const pairFrom = pairStart[b];
+    const pairTo = pairStart[b + 1];
+    const d = bid.duration;
+    const fixed = state.start[b];
+    const first = fixed >= 0 ? fixed : bid.firstStart;
+    const last = fixed >= 0 ? fixed : bid.lastStart;
+    topCount = 0;
+    // One start only (a fixed job, or a start fixed by an earlier piece): place.ts decides exactly.
+    if (first === last) {
+      topStart[0] = first;
+      topCount = 1;
+    } else scoreStarts(b, first, last);
+    for (let t = 0; t < topCount; t++) {
+      const s = topStart[t];
+      let placed = 0;
+      for (let p = pairFrom; p < pairTo && state.remaining[b] > 0; p++) {
+        const c = pairOffer[p];
+        // An offer full in some hour of the job takes nothing (place would find the same).
+        if (computeStart[c] > s || s + d > computeEnd[c] || freeVcu(c, s, d) <= 0) continue;
+        placed += state.place(b, c, s, state.remaining[b]);
+      }
+      if (placed > 0 || state.start[b] >= 0) break;
+    }
+  }
+
+  /** Pass 2's ranking of a flexible bid's starts `first` … `last`: the best TRIED_STARTS into topStart. */
+  function scoreStarts(b: number, first: number, last: number): void {
     const bid = bids[b];
     const pairFrom = pairStart[b];
     const pairTo = pairStart[b + 1];
     const origin = bid.order.certificateOrigin;
     const minShare = bid.order.minGreenBps / 10_000;
     const d = bid.duration;
-    const fixed = state.start[b];
-    const first = fixed >= 0 ? fixed : bid.firstStart;
-    const last = fixed >= 0 ? fixed : bid.lastStart;
-    topCount = 0;
     if (poolLeft.length < touchedPool.length * d) poolLeft = new Float64Array(touchedPool.length * d);
-    // One start only (a fixed job, or a start fixed by an earlier piece): place.ts decides exactly.
-    if (first === last) {
-      topStart[0] = first;
-      topCount = 1;
-    }
-    for (let s = first; s <= last && first < last; s++) {
+    readPressure();
+    for (let s = first; s <= last; s++) {
       let left = state.remaining[b];
       let value = 0;
       let spare = 0;
@@ -430,23 +502,23 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
       touchedCount = 0;
       for (let p = pairFrom; p < pairTo && left > 0; p++) {
         const c = pairOffer[p];
-        const compute = computes[c];
-        if (compute.start > s || s + d > compute.end) continue;
-        const free = state.freeVcu(c, s, d);
+        if (computeStart[c] > s || s + d > computeEnd[c]) continue;
+        const free = freeVcu(c, s, d);
         if (free <= 0) continue;
         let q = Math.min(free, left);
         if (minShare > 0) {
           // As place.ts will: only as many VCU as the origin pool's certificates can cover, the
           // pool's Wh already promised to this bid's earlier offers at this start taken off.
-          const pool = certificatePool(origin, compute.region);
+          const region = computeRegion[c];
+          const pool = certificatePool(origin, region);
           if (pool < 0) continue;
           let slot = touchedPool.indexOf(pool);
           if (slot < 0 || slot >= touchedCount) {
             slot = touchedCount++;
             touchedPool[slot] = pool;
-            for (let k = 0; k < d; k++) poolLeft[slot * d + k] = state.poolSupply(origin, compute.region, s + k);
+            for (let k = 0; k < d; k++) poolLeft[slot * d + k] = state.poolSupply(origin, region, s + k);
           }
-          const n = compute.milliWhPerVcuHour / 1000;
+          const n = computeMilliWh[c] / 1000;
           if (covered(slot * d, d, n * q) < minShare * d * n * q) {
             let lo = 0;
             let hi = q;
@@ -466,24 +538,14 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
         value += q * pairProfit[p];
         left -= q;
         let crowd = 0;
-        const from = compute.offset + s - compute.start;
+        const from = computeOffset[c] + s - computeStart[c];
         for (let k = 0; k < d; k++) crowd = Math.max(crowd, pressure[from + k]);
         spare += free - q - crowd;
-        capacity += compute.capacity;
+        capacity += computeCapacity[c];
       }
       if (value <= 0) continue;
       const tie = spare / capacity + Math.max(0, greenShare);
       consider(s, value * (1 + TIE_WEIGHT * tie));
-    }
-    for (let t = 0; t < topCount; t++) {
-      const s = topStart[t];
-      let placed = 0;
-      for (let p = pairFrom; p < pairTo && state.remaining[b] > 0; p++) {
-        const compute = computes[pairOffer[p]];
-        if (compute.start > s || s + d > compute.end) continue;
-        placed += state.place(b, pairOffer[p], s, state.remaining[b]);
-      }
-      if (placed > 0 || state.start[b] >= 0) break;
     }
   }
 

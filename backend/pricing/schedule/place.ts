@@ -8,6 +8,7 @@
 // moved other pieces' certificates to other hours of their jobs to make room for it (each move
 // valid on its own). Both schedulers build their matches here.
 
+import { energyHoursOf } from "./energy-hours.ts";
 import { HolderLists } from "./holders.ts";
 import { mulDiv } from "./mul-div.ts";
 import { PieceStore } from "./pieces.ts";
@@ -33,7 +34,7 @@ const byOfferHour = (x: HourlyEnergyLot, y: HourlyEnergyLot) =>
 /**
  * Scratch arrays every state shares: each method that fills one reads it before it returns, and
  * nothing runs between (schedules are synchronous), so states need not own them. A quote builds a
- * state or more per request, and these ten arrays (allocated outside V8's heap) cost more to make
+ * state or more per request, and these arrays (allocated outside V8's heap) cost more to make
  * than its schedule spends in them (docs/architecture.md, "Quotes per process"). A method that needs
  * a larger one grows it here, for the states after it too.
  */
@@ -49,6 +50,8 @@ const SCRATCH = {
   supply: new Float64Array(MAX_JOB_HOURS),
   usedInHour: new Float64Array(MAX_JOB_HOURS),
   ranks: new Int32Array(64),
+  pick: new Int32Array(256),
+  lotOrder: new Int32Array(64),
 };
 
 /** What a state without rerouting (or holder lists) keeps in their place: never written, shared. */
@@ -63,7 +66,17 @@ function copied<T extends Int32Array | Float64Array>(from: T, into: T | undefine
   return into;
 }
 
-/** Above this many certificate slots a job's pool is sorted with Array.sort, below by insertion. */
+/** A route's links per block of hours (linkBlocks): entries first[k] .. first[k + 1] of the other arrays. */
+type LinkBlocks = {
+  first: Int32Array;
+  links: Int32Array;
+  start: Int32Array;
+  end: Int32Array;
+  latency: Float64Array;
+  offset: Int32Array;
+};
+
+/** Above this many certificate slots a job's pool is taken off a heap (chooseCertificates), below sorted by insertion. */
 const INSERTION_SORT_MAX = 48;
 
 /**
@@ -137,8 +150,7 @@ export class ScheduleState {
   /** flexibleHolders' index of the slots' holders (empty until its first call). */
   private slotHolderFrom = NO_INTS;
   private slotHolders = NO_INTS;
-  private readonly routeBlocks = new Map<number, { first: Int32Array; links: Int32Array }>();
-  private readonly pick: number[] = [];
+  private readonly routeBlocks = new Map<number, LinkBlocks>();
   /** chooseCertificates' answer: lots chosenSlot/chosenWh[0 .. its count). */
   private chosenSlot = SCRATCH.chosenSlot;
   private chosenWh = SCRATCH.chosenWh;
@@ -150,6 +162,17 @@ export class ScheduleState {
   /** chooseCertificates' sort key of each energy slot, indexed by slot (with `spareScarce`). */
   private key = SCRATCH.key;
   private readonly spareScarce: boolean;
+  /**
+   * With `spareScarce` (books of more than one bid), per (region, hour): where chooseCertificates
+   * starts reading the cell's slots, every slot before it sold out (made on its first call). A cell
+   * lists its slots cheapest first and the cheapest sell first, so a full book's cells start with
+   * sold-out slots; a slot given back (takeEnergy) moves its cell's start back to the first.
+   */
+  private cellFirst: Int32Array | undefined;
+  /** The payments of priceLots' last lots summed, exactly (NaN when one is not a whole number below 2⁵³). */
+  private lotsPaid = 0;
+  /** Per energy offer of the book: its rank by id (priceLots; read on the first lot priced). */
+  private idRank: Int32Array | undefined;
   private readonly supply = SCRATCH.supply;
   private readonly usedInHour = SCRATCH.usedInHour;
 
@@ -246,22 +269,17 @@ export class ScheduleState {
       const supply = this.supply.length >= duration ? this.supply : new Float64Array(duration);
       for (let k = 0; k < duration; k++)
         supply[k] = this.poolSupply(order.certificateOrigin, compute.region, start + k);
-      const fits = (units: number) => {
-        const need = mulDiv(units, compute.milliWhPerVcuHour, 1000, false);
-        const min = mulDiv(need * duration, minBps, 10_000, true);
-        let available = 0;
-        for (let k = 0; k < duration; k++) available += Math.min(supply[k], need);
-        return available >= min;
-      };
+      const milliWh = compute.milliWhPerVcuHour;
       const pool = poolRegions(order.certificateOrigin, compute.region);
       // A bid whose last reroute at this start and pool freed nothing is not tried there again:
       // what its holders could not move then they cannot now (until bids are removed).
       const tried = start * 2 ** 32 + (pool >>> 0);
-      let fitting = fits(q);
+      let fitting = greenFits(q, milliWh, duration, minBps, supply);
       if (!fitting && this.rerouteChecks > 0 && this.rerouteFailed[b] !== tried) {
         const need = mulDiv(q, compute.milliWhPerVcuHour, 1000, false);
         const min = mulDiv(need * duration, minBps, 10_000, true);
-        if (this.rerouteCertificates(pool, start, duration, need, min, supply)) fitting = fits(q);
+        if (this.rerouteCertificates(pool, start, duration, need, min, supply))
+          fitting = greenFits(q, milliWh, duration, minBps, supply);
         else this.rerouteFailed[b] = tried;
       }
       if (!fitting) {
@@ -269,7 +287,7 @@ export class ScheduleState {
         let hi = q;
         while (lo < hi) {
           const mid = Math.ceil((lo + hi) / 2);
-          if (fits(mid)) lo = mid;
+          if (greenFits(mid, milliWh, duration, minBps, supply)) lo = mid;
           else hi = mid - 1;
         }
         q = lo;
@@ -290,6 +308,7 @@ export class ScheduleState {
     // Bandwidth: the bid's link on this route if it has one, else the cheapest with room.
     let link = -1;
     let linkPayment = 0n;
+    let linkPaid = 0;
     let newLink = false;
     if (compute.region !== order.buyerRegion) {
       const key = routeKey(compute.region, order.buyerRegion);
@@ -301,30 +320,47 @@ export class ScheduleState {
       if (link < 0) {
         const blocks = this.linkBlocks(key);
         const block = Math.floor(start / LINK_BLOCK_HOURS);
+        const maxLatency = order.maxLatencyMs;
         for (let i = blocks.first[block]; i < blocks.first[block + 1]; i++) {
-          const w = blocks.links[i];
-          const l = prep.links[w];
-          if (l.start > start || start + duration > l.end || l.order.latencyMs > order.maxLatencyMs) continue;
+          const linkStart = blocks.start[i];
+          if (linkStart > start || start + duration > blocks.end[i] || blocks.latency[i] > maxLatency) continue;
+          const from = blocks.offset[i] + start - linkStart;
           let room = true;
-          for (let k = 0; k < duration && room; k++) room = prep.linkFree[l.offset + start - l.start + k] >= bid.mbps;
+          for (let k = 0; k < duration && room; k++) room = prep.linkFree[from + k] >= bid.mbps;
           if (room) {
-            link = w;
+            link = blocks.links[i];
             newLink = true;
             break;
           }
         }
       }
       if (link < 0) return 0;
-      if (newLink)
-        linkPayment = prep.links[link].order.reservePricePerMbpsHour * order.bandwidthMbps * BigInt(duration);
+      if (newLink) {
+        linkPaid = prep.links[link].price * bid.mbps * duration;
+        linkPayment = exactWhole(linkPaid)
+          ? BigInt(linkPaid)
+          : prep.links[link].order.reservePricePerMbpsHour * order.bandwidthMbps * BigInt(duration);
+      }
     }
 
-    // Payments at reserve; the all-in limit in exact arithmetic.
-    const vcuHours = BigInt(q * duration);
-    const computePayment = compute.order.reservePricePerVcuHour * vcuHours;
+    // Payments at reserve; the all-in limit in exact arithmetic: in doubles while every amount is a
+    // whole number below 2⁵³ (the book's prices are, as Numbers, exactly their bigints then), else
+    // in bigint.
+    const vcuHours = q * duration;
+    const computePaid = compute.reserve * vcuHours;
+    const computePayment = exactWhole(computePaid)
+      ? BigInt(computePaid)
+      : compute.order.reservePricePerVcuHour * BigInt(vcuHours);
     let energyLots = this.priceLots(this.chosenSlot, this.chosenWh, lots);
-    const limit = order.limitPricePerVcuHour * vcuHours;
-    if (this.allIn(computePayment + linkPayment, energyLots) > limit) {
+    const limitPaid = bid.limit * vcuHours;
+    const within = () => {
+      const total = computePaid + linkPaid + this.lotsPaid;
+      const exact = exactWhole(computePaid) && exactWhole(linkPaid) && exactWhole(this.lotsPaid) && exactWhole(total);
+      return exact && exactWhole(limitPaid) && exactWhole(total * this.feeBps)
+        ? total + floorDiv(total * this.feeBps, 10_000) <= limitPaid
+        : this.allIn(computePayment + linkPayment, energyLots) <= order.limitPricePerVcuHour * BigInt(vcuHours);
+    };
+    if (!within()) {
       // Certificates that spare scarce hours may cost more than the bid can pay: the cheapest then.
       if (!this.spareScarce || lots === 0) return 0;
       lots = this.chooseCertificates(
@@ -338,7 +374,7 @@ export class ScheduleState {
         false,
       );
       energyLots = this.priceLots(this.chosenSlot, this.chosenWh, lots);
-      if (this.allIn(computePayment + linkPayment, energyLots) > limit) return 0;
+      if (!within()) return 0;
     }
 
     // Commit.
@@ -359,7 +395,6 @@ export class ScheduleState {
     }
     this.remaining[b] -= q;
     this.start[b] = start;
-    energyLots.sort(byOfferHour);
     const match: ScheduledMatch = {
       bidId: order.id,
       computeOfferId: compute.order.id,
@@ -391,7 +426,8 @@ export class ScheduleState {
   /** The matches of the placed pieces, in the order they were placed. */
   get matches(): ScheduledMatch[] {
     const matches: ScheduledMatch[] = [];
-    for (const m of this.placed) if (m !== undefined) matches.push(m);
+    const placed = this.placed;
+    for (let i = 0; i < placed.length; i++) if (placed[i] !== undefined) matches.push(placed[i] as ScheduledMatch);
     return matches;
   }
 
@@ -616,20 +652,53 @@ export class ScheduleState {
     return total + (total * BigInt(this.feeBps)) / 10_000n;
   }
 
-  /** The lots slots/whs[0 .. n) as priced energy lots of a match. */
+  /**
+   * The lots slots/whs[0 .. n) as priced energy lots of a match, in a match's order (offer id, then
+   * hour; byOfferHour): the slots are put in that order by the offers' ranks by id, whole numbers,
+   * rather than the lots by their bigint ids.
+   */
   private priceLots(slots: Int32Array, whs: Float64Array, n: number): HourlyEnergyLot[] {
     const { prep } = this;
-    const lots: HourlyEnergyLot[] = [];
+    const { offer, hour } = prep.energy;
+    if (this.idRank === undefined) this.idRank = energyHoursOf(this.book.energyOffers).idRank;
+    const idRank = this.idRank;
+    if (SCRATCH.lotOrder.length < n) SCRATCH.lotOrder = new Int32Array(2 * n);
+    const order = SCRATCH.lotOrder;
+    // An insertion sort (a match has a few lots), stable: lots of one offer and hour keep their order.
     for (let i = 0; i < n; i++) {
-      const energyOffer = this.book.energyOffers[prep.energy.offer[slots[i]]];
-      const wh = BigInt(whs[i]);
-      lots.push({
-        offerId: energyOffer.id,
-        hour: (prep.base + prep.energy.hour[slots[i]]) * HOUR,
-        wh,
-        payment: (energyOffer.reservePricePerKwh * wh + 999n) / 1000n,
-      });
+      const rx = idRank[offer[slots[i]]];
+      const hx = hour[slots[i]];
+      let j = i;
+      for (; j > 0; j--) {
+        const y = slots[order[j - 1]];
+        const ry = idRank[offer[y]];
+        if (ry < rx || (ry === rx && hour[y] <= hx)) break;
+        order[j] = order[j - 1];
+      }
+      order[j] = i;
     }
+    const lots: HourlyEnergyLot[] = new Array(n);
+    const { pricePerKwh } = prep.energy;
+    let paid = 0;
+    for (let i = 0; i < n; i++) {
+      const slot = slots[order[i]];
+      const energyOffer = this.book.energyOffers[offer[slot]];
+      const whNumber = whs[order[i]];
+      const wh = BigInt(whNumber);
+      // ⌈price × Wh / 1000⌉, in doubles while the product is a whole number below 2⁵³.
+      const product = pricePerKwh[slot] * whNumber;
+      let payment: bigint;
+      if (exactWhole(product)) {
+        const whole = ceilDiv(product, 1000);
+        payment = BigInt(whole);
+        paid += whole;
+      } else {
+        payment = (energyOffer.reservePricePerKwh * wh + 999n) / 1000n;
+        paid = Number.NaN;
+      }
+      lots[i] = { offerId: energyOffer.id, hour: (prep.base + hour[slot]) * HOUR, wh, payment };
+    }
+    this.lotsPaid = paid;
     return lots;
   }
 
@@ -983,9 +1052,10 @@ export class ScheduleState {
   /**
    * The route's links listed per block of LINK_BLOCK_HOURS hours, each block's links in the route's
    * order (cheapest first): a link that covers a job covers its first hour, so only the first
-   * hour's block need be searched, not every link of the route.
+   * hour's block need be searched, not every link of the route. Each entry carries the link's
+   * window, latency and offset, so the search reads no link object until it has found one.
    */
-  private linkBlocks(key: number): { first: Int32Array; links: Int32Array } {
+  private linkBlocks(key: number): LinkBlocks {
     const known = this.routeBlocks.get(key);
     if (known !== undefined) return known;
     const { links, span } = this.prep;
@@ -1000,11 +1070,23 @@ export class ScheduleState {
     for (let k = 0; k < count; k++) first[k + 1] += first[k];
     const fill = first.slice(0, count);
     const listed = new Int32Array(first[count]);
+    const start = new Int32Array(first[count]);
+    const end = new Int32Array(first[count]);
+    const latency = new Float64Array(first[count]);
+    const offset = new Int32Array(first[count]);
     for (const w of route) {
       const l = links[w];
-      if (l.end > l.start) for (let k = blockOf(l.start); k <= blockOf(l.end - 1); k++) listed[fill[k]++] = w;
+      if (l.end <= l.start) continue;
+      for (let k = blockOf(l.start); k <= blockOf(l.end - 1); k++) {
+        const i = fill[k]++;
+        listed[i] = w;
+        start[i] = l.start;
+        end[i] = l.end;
+        latency[i] = l.order.latencyMs;
+        offset[i] = l.offset;
+      }
     }
-    const blocks = { first, links: listed };
+    const blocks = { first, links: listed, start, end, latency, offset };
     this.routeBlocks.set(key, blocks);
     return blocks;
   }
@@ -1014,6 +1096,7 @@ export class ScheduleState {
     const h = energy.hour[slot];
     const r = energy.region[slot];
     energy.left[slot] -= wh;
+    if (wh < 0 && this.cellFirst !== undefined) this.cellFirst[r * span + h] = energy.cellStart[r * span + h];
     energy.supplyRegion[r * span + h] -= wh;
     const area = AREA_OF_REGION[r];
     if (area >= 0) energy.supplyArea[area * span + h] -= wh;
@@ -1037,8 +1120,20 @@ export class ScheduleState {
     const { energy, span } = this.prep;
     const need = mulDiv(q, milliWhPerVcuHour, 1000, false);
     let missing = mulDiv(need * duration, minBps, 10_000, true);
-    const pick = this.pick;
-    pick.length = 0;
+    const { pricePerKwh, offer, hour, left, supplyRegion, cellStart, cellSlots } = energy;
+    // Each slot's sort key: its price, or with `spareScarce` its price over the square root of the
+    // Wh its region still has in that hour (one root per region-hour), so that a job takes
+    // certificates from plentiful hours and regions and leaves the scarce ones to the jobs that can
+    // use nothing else. Ties go by offer, then hour: a strict order (one slot per offer-hour), so
+    // any way of taking the slots in that order buys the same lots.
+    let byKey = pricePerKwh;
+    if (spareScarce && this.key.length < pricePerKwh.length)
+      this.key = SCRATCH.key = new Float64Array(pricePerKwh.length);
+    if (spareScarce) byKey = this.key;
+    let pick = SCRATCH.pick;
+    let count = 0;
+    if (this.spareScarce && this.cellFirst === undefined) this.cellFirst = cellStart.slice();
+    const cellFirst = this.cellFirst;
     const area = AREA_OF_REGION[region];
     for (let r = 0; r < REGION_SLOTS; r++) {
       const allowed =
@@ -1049,43 +1144,46 @@ export class ScheduleState {
       for (let k = 0; k < duration; k++) {
         const cell = r * span + start + k;
         // A sold-out region-hour (most of them on a full book) has no slot to look at.
-        if (energy.supplyRegion[cell] <= 0) continue;
-        for (let i = energy.cellStart[cell]; i < energy.cellStart[cell + 1]; i++) {
-          const slot = energy.cellSlots[i];
-          if (energy.left[slot] > 0) pick.push(slot);
+        const supply = supplyRegion[cell];
+        if (supply <= 0) continue;
+        const root = Math.sqrt(Math.max(1, supply));
+        const to = cellStart[cell + 1];
+        if (pick.length < count + to - cellStart[cell]) {
+          const grown = new Int32Array(2 * (count + to - cellStart[cell]));
+          grown.set(pick.subarray(0, count));
+          pick = SCRATCH.pick = grown;
+        }
+        let i = cellStart[cell];
+        if (cellFirst !== undefined) {
+          i = cellFirst[cell];
+          while (i < to && left[cellSlots[i]] <= 0) i++;
+          cellFirst[cell] = i;
+        }
+        for (; i < to; i++) {
+          const slot = cellSlots[i];
+          if (left[slot] <= 0) continue;
+          pick[count++] = slot;
+          if (spareScarce) byKey[slot] = pricePerKwh[slot] / root;
         }
       }
     }
-    const { pricePerKwh, offer, hour } = energy;
-    // Each slot's sort key: its price, or with `spareScarce` its price over the square root of the
-    // Wh its region still has in that hour, so that a job takes certificates from plentiful hours
-    // and regions and leaves the scarce ones to the jobs that can use nothing else. Ties go by offer,
-    // then hour: a strict order (one slot per offer-hour), so any sort gives the same list. A pool of
-    // every region holds hundreds of slots per job (Array.sort); most jobs see a few dozen, where an
-    // insertion sort without a comparator closure is cheaper (about 5–10 % of a 100k-order schedule).
-    let byKey = pricePerKwh;
-    if (spareScarce) {
-      const slots = pricePerKwh.length;
-      byKey = this.key.length >= slots ? this.key : (this.key = SCRATCH.key = new Float64Array(slots));
-      for (const slot of pick) {
-        byKey[slot] =
-          pricePerKwh[slot] / Math.sqrt(Math.max(1, energy.supplyRegion[energy.region[slot] * span + hour[slot]]));
-      }
-    }
+    // A pool of every region holds hundreds of slots per job, of which it buys a few: they are
+    // taken off a heap as the lots are chosen, not sorted whole. Most jobs see a few dozen, where an
+    // insertion sort is cheaper; a kept layout (one-bid-energy.ts) knows each slot's place in the
+    // cheapest-first order and sorts those whole numbers natively.
+    let heap = 0;
     if (!spareScarce && energy.order !== undefined) {
-      // A kept layout knows each slot's place in this order: sorting those whole numbers (natively,
-      // no comparator) and reading the slots back gives the same list for a fraction of the compares.
       const { rank, slots } = energy.order;
-      if (SCRATCH.ranks.length < pick.length) SCRATCH.ranks = new Int32Array(2 * pick.length);
-      const ranks = SCRATCH.ranks.subarray(0, pick.length);
-      for (let i = 0; i < pick.length; i++) ranks[i] = rank[pick[i]];
+      if (SCRATCH.ranks.length < count) SCRATCH.ranks = new Int32Array(2 * count);
+      const ranks = SCRATCH.ranks.subarray(0, count);
+      for (let i = 0; i < count; i++) ranks[i] = rank[pick[i]];
       ranks.sort();
-      for (let i = 0; i < pick.length; i++) pick[i] = slots[ranks[i]];
-    } else if (pick.length > INSERTION_SORT_MAX) {
-      pick.sort((x, y) => byKey[x] - byKey[y] || offer[x] - offer[y] || hour[x] - hour[y]);
+      for (let i = 0; i < count; i++) pick[i] = slots[ranks[i]];
+    } else if (count > INSERTION_SORT_MAX) {
+      heap = count;
+      for (let i = (count >> 1) - 1; i >= 0; i--) siftDown(pick, heap, i, byKey, offer, hour);
     } else {
-      // A job of a few hours in one region sees a few dozen slots: an insertion sort, no closure.
-      for (let i = 1; i < pick.length; i++) {
+      for (let i = 1; i < count; i++) {
         const x = pick[i];
         const kx = byKey[x];
         let j = i;
@@ -1100,16 +1198,21 @@ export class ScheduleState {
     }
     const usedInHour =
       this.usedInHour.length >= duration ? this.usedInHour.fill(0, 0, duration) : new Float64Array(duration);
-    if (this.chosenSlot.length < pick.length) {
-      this.chosenSlot = SCRATCH.chosenSlot = new Int32Array(2 * pick.length);
-      this.chosenWh = SCRATCH.chosenWh = new Float64Array(2 * pick.length);
+    if (this.chosenSlot.length < count) {
+      this.chosenSlot = SCRATCH.chosenSlot = new Int32Array(2 * count);
+      this.chosenWh = SCRATCH.chosenWh = new Float64Array(2 * count);
     }
     const { chosenSlot, chosenWh } = this;
     let lots = 0;
-    for (const slot of pick) {
-      if (missing <= 0) break;
-      const k = energy.hour[slot] - start;
-      const wh = Math.min(energy.left[slot], need - usedInHour[k], missing);
+    for (let i = 0; i < count && missing > 0; i++) {
+      let slot: number;
+      if (heap > 0) {
+        slot = pick[0];
+        pick[0] = pick[--heap];
+        siftDown(pick, heap, 0, byKey, offer, hour);
+      } else slot = pick[i];
+      const k = hour[slot] - start;
+      const wh = Math.min(left[slot], need - usedInHour[k], missing);
       if (wh <= 0) continue;
       usedInHour[k] += wh;
       missing -= wh;
@@ -1118,4 +1221,69 @@ export class ScheduleState {
     }
     return lots;
   }
+}
+
+/** Whether `x` is a whole number of at least 0 and below 2⁵³, where doubles add and multiply whole numbers exactly. */
+function exactWhole(x: number): boolean {
+  return x >= 0 && Number.isSafeInteger(x);
+}
+
+/** ⌈a / d⌉ for whole a ≥ 0 and d > 0 below 2⁵³: the double quotient corrected by one step. */
+function ceilDiv(a: number, d: number): number {
+  let q = Math.ceil(a / d);
+  if (q * d < a) q++;
+  else if ((q - 1) * d >= a) q--;
+  return q;
+}
+
+/** ⌊a / d⌋ for whole a ≥ 0 and d > 0 below 2⁵³: the double quotient corrected by one step. */
+function floorDiv(a: number, d: number): number {
+  let q = Math.floor(a / d);
+  if (q * d > a) q--;
+  else if ((q + 1) * d <= a) q++;
+  return q;
+}
+
+/** Whether the green `supply` of a job's hours covers `units` VCU's minimum share, at most their need in each hour. */
+function greenFits(units: number, milliWh: number, duration: number, minBps: number, supply: Float64Array): boolean {
+  const need = mulDiv(units, milliWh, 1000, false);
+  const min = mulDiv(need * duration, minBps, 10_000, true);
+  let available = 0;
+  for (let k = 0; k < duration; k++) available += Math.min(supply[k], need);
+  return available >= min;
+}
+
+/**
+ * Restores the heap order of `heap[0 .. size)` below position `i`: the least slot by key, then
+ * offer, then hour (chooseCertificates' order) at the top.
+ */
+function siftDown(
+  heap: Int32Array,
+  size: number,
+  i: number,
+  key: Float64Array,
+  offer: Int32Array,
+  hour: Int32Array,
+): void {
+  const x = heap[i];
+  const kx = key[x];
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= size) break;
+    let y = heap[c];
+    if (c + 1 < size) {
+      const z = heap[c + 1];
+      const ky = key[y];
+      const kz = key[z];
+      if (kz < ky || (kz === ky && (offer[z] < offer[y] || (offer[z] === offer[y] && hour[z] < hour[y])))) {
+        c++;
+        y = z;
+      }
+    }
+    const ky = key[y];
+    if (kx < ky || (kx === ky && (offer[x] < offer[y] || (offer[x] === offer[y] && hour[x] < hour[y])))) break;
+    heap[i] = y;
+    i = c;
+  }
+  heap[i] = x;
 }

@@ -115,11 +115,13 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
 
   let first = Infinity;
   let last = -Infinity;
-  for (const b of liveBids) {
+  for (let i = 0; i < liveBids.length; i++) {
+    const b = liveBids[i];
     first = Math.min(first, b.earliestStart);
     last = Math.max(last, b.latestEnd);
   }
-  for (const c of liveComputes) {
+  for (let i = 0; i < liveComputes.length; i++) {
+    const c = liveComputes[i];
     first = Math.min(first, c.windowStart);
     last = Math.max(last, c.windowEnd);
   }
@@ -147,7 +149,8 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
     };
   });
   const computeFree = new Int32Array(computeCells);
-  for (const c of computes) {
+  for (let i = 0; i < computes.length; i++) {
+    const c = computes[i];
     const used = c.order.usedVcu;
     // An offer with nothing sold yet (most of a book) is free in every hour: one fill.
     if (used === undefined || used.size === 0) computeFree.fill(c.capacity, c.offset, c.offset + c.end - c.start);
@@ -161,7 +164,8 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
   // fields the search reads laid out flat in that order.
   const count = computes.length;
   let groups = 0;
-  for (const c of computes) groups = Math.max(groups, c.order.hardwareClass * REGION_SLOTS + c.region + 1);
+  for (let i = 0; i < computes.length; i++)
+    groups = Math.max(groups, computes[i].order.hardwareClass * REGION_SLOTS + computes[i].region + 1);
   const packed = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const c = computes[i];
@@ -191,8 +195,12 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
   // around the compute regions they may run in: only those regions' slots are laid out.
   let greenRegions = 0;
   const bids: LiveBid[] = [];
-  const found: number[] = [];
-  for (const order of liveBids) {
+  // Every bid's candidates in one array, each bid's a view of it: one allocation, not one per bid.
+  let found = new Int32Array(Math.max(64, 4 * liveBids.length));
+  let foundCount = 0;
+  const candidateFrom: number[] = [];
+  for (let o = 0; o < liveBids.length; o++) {
+    const order = liveBids[o];
     const duration = order.durationHours;
     const fixedAt = order.start !== 0 ? index(order.start) : -1;
     const firstStart = fixedAt >= 0 ? fixedAt : Math.ceil(order.earliestStart / HOUR) - base;
@@ -201,7 +209,7 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
     if (fixedAt >= 0 && (order.start < order.earliestStart || order.start + duration * HOUR > order.latestEnd))
       continue;
     const limit = Number(order.limitPricePerVcuHour);
-    found.length = 0;
+    const bidFrom = foundCount;
     let pools = 0;
     const mask = Number(order.acceptableRegions & 0xffffffffn);
     for (let r = 0; r < REGION_SLOTS; r++) {
@@ -219,17 +227,22 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
         if (sortedStart[mid] < lowStart) lo = mid + 1;
         else hi = mid;
       }
-      const before = found.length;
+      const before = foundCount;
       for (let k = lo; k < end; k++) {
         const start = sortedStart[k];
         if (start > lastStart) break;
         if (Math.max(firstStart, start) > Math.min(lastStart, sortedEnd[k] - duration)) continue;
         if (sortedReserve[k] >= limit) continue;
-        found.push(sortedOffer[k]);
+        if (foundCount === found.length) {
+          const grown = new Int32Array(2 * found.length);
+          grown.set(found);
+          found = grown;
+        }
+        found[foundCount++] = sortedOffer[k];
       }
-      if (found.length > before && order.minGreenBps > 0) pools |= poolRegions(order.certificateOrigin, r);
+      if (foundCount > before && order.minGreenBps > 0) pools |= poolRegions(order.certificateOrigin, r);
     }
-    if (found.length === 0) continue;
+    if (foundCount === bidFrom) continue;
     greenRegions |= pools;
     bids.push({
       order,
@@ -239,9 +252,12 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
       firstStart,
       lastStart,
       mbps: Number(order.bandwidthMbps),
-      candidates: Int32Array.from(found),
+      candidates: found,
     });
+    candidateFrom.push(bidFrom);
   }
+  for (let i = 0; i < bids.length; i++)
+    bids[i].candidates = found.subarray(candidateFrom[i], i + 1 < bids.length ? candidateFrom[i + 1] : foundCount);
 
   let linkCells = 0;
   const links: LiveLink[] = liveLinks.map((order) => {
@@ -252,7 +268,8 @@ export function prepareSchedule(book: TimedBook, rules: ScheduleRules): Prepared
     return { order, start, end, mbps: Number(order.mbps), price: Number(order.reservePricePerMbpsHour), offset };
   });
   const linkFree = new Float64Array(linkCells);
-  for (const w of links) {
+  for (let i = 0; i < links.length; i++) {
+    const w = links[i];
     const used = w.order.usedMbps;
     if (used === undefined || used.size === 0) linkFree.fill(w.mbps, w.offset, w.offset + w.end - w.start);
     else
@@ -292,7 +309,8 @@ export function meanEnergyPricePerWh(book: TimedBook, live: { i: number }[], bas
   const hours = energyHoursOf(book.energyOffers);
   let priceSum = 0;
   let whSum = 0;
-  for (const { i } of live) {
+  for (let j = 0; j < live.length; j++) {
+    const i = live[j].i;
     const first = hours.firstHour[i] - base;
     if (hours.firstHour[i] < 0 || first >= span || first + hours.hours[i] <= 0) continue;
     const to = Math.min(hours.hours[i], span - first);
