@@ -12,6 +12,7 @@ import { HolderLists } from "./holders.ts";
 import { mulDiv } from "./mul-div.ts";
 import { PieceStore } from "./pieces.ts";
 import { AREA_OF_REGION, type PreparedSchedule, poolRegions, REGION_SLOTS, routeKey } from "./prepare.ts";
+import type { Scarcity } from "./scarcity.ts";
 import { HOUR, type HourlyEnergyLot, MAX_JOB_HOURS, ORIGIN, type ScheduledMatch, type TimedBook } from "./types.ts";
 
 /** Hours per block of the per-route link index (linkBlocks). */
@@ -134,6 +135,11 @@ export class ScheduleState {
   /** chooseCertificates' sort key of each energy slot, indexed by slot (with `spareScarce`). */
   private key = SCRATCH.key;
   private readonly spareScarce: boolean;
+  /**
+   * With `spareScarce`, set by the fast scheduler on large books: what the bids still to come ask of
+   * each certificate cell (scarcity.ts); the chooser spares the cells under most pressure.
+   */
+  scarcity: Scarcity | undefined;
   private readonly supply = SCRATCH.supply;
   private readonly usedInHour = SCRATCH.usedInHour;
 
@@ -1031,9 +1037,12 @@ export class ScheduleState {
     if (spareScarce) {
       const slots = pricePerKwh.length;
       byKey = this.key.length >= slots ? this.key : (this.key = SCRATCH.key = new Float64Array(slots));
+      const scarcity = this.scarcity;
       for (const slot of pick) {
-        byKey[slot] =
-          pricePerKwh[slot] / Math.sqrt(Math.max(1, energy.supplyRegion[energy.region[slot] * span + hour[slot]]));
+        const cell = energy.region[slot] * span + hour[slot];
+        const left = Math.max(1, energy.supplyRegion[cell]);
+        byKey[slot] = pricePerKwh[slot] / Math.sqrt(left);
+        if (scarcity !== undefined) byKey[slot] *= scarcity.cellFactor(cell, left);
       }
     }
     if (!spareScarce && energy.order !== undefined) {
