@@ -4,8 +4,8 @@
 // count of what the bids still to be scheduled ask for: a green bid asks for its minimum green Wh in
 // each hour it may run, split evenly over its candidate offers, from each offer's origin pool, spread
 // over the pool's regions in proportion to their Wh at the start; its VCU likewise per compute
-// offer-hour (fast.ts's `pressure`). What the bids to come ask of a cell, a pool or an offer-hour
-// over what it has left is its pressure: above 1 it runs out before they are all served. A bid then
+// offer-hour (fast.ts's `pressure`). What the bids to come ask of a cell or a pool over the Wh it has
+// left, or of an offer-hour over its VCU, is its pressure: above 1 they will not all be served. A bid then
 // prefers the compute offer whose hours and certificate pool are under less pressure (rankOffers),
 // and buys its certificates from the cells under least pressure (place.ts, chooseCertificates).
 
@@ -27,9 +27,9 @@ export const CELL_PRESSURE_WEIGHT = 1;
 export const OFFER_PRESSURE_WEIGHT = 3;
 /**
  * Weight of a compute offer's pressure in rankOffers: the mean over the job's hours of the VCU the
- * bids to come ask of it over its free VCU prices a VCU-hour at this many times its reserve. On the
+ * bids to come ask of it over its VCU prices a VCU-hour at this many times its reserve. On the
  * fixed 100k book 0.1–0.15 gave +0.3 % of welfare on top of the certificates' pressure (0.05 and 0.2:
- * +0.2 %).
+ * +0.2 %); over its free VCU instead of its VCU, the same welfare for one more cache miss per offer.
  */
 export const COMPUTE_PRESSURE_WEIGHT = 0.1;
 /** A pressure counts at most this much in rankOffers (a sold-out pool or a full offer-hour). */
@@ -143,7 +143,7 @@ export class Scarcity {
    * price × its pool's pressure. Writes `ranked` and returns how many.
    */
   rankOffers(b: number, pairProfit: Float64Array, s: number): number {
-    const { bids, computes, computeFree, energy, span, meanPricePerWh } = this.prep;
+    const { bids, computes, energy, span, meanPricePerWh } = this.prep;
     const { pairStart, pairOffer } = this.pairs;
     const { computeAsked } = this;
     const from = pairStart[b];
@@ -164,8 +164,7 @@ export class Scarcity {
       if (compute.start <= s && s + d <= compute.end) {
         const hours = compute.offset + s - compute.start;
         let busy = 0;
-        for (let k = 0; k < d; k++)
-          busy += Math.min(MAX_PRESSURE, computeAsked[hours + k] / Math.max(1, computeFree[hours + k]));
+        for (let k = 0; k < d; k++) busy += Math.min(MAX_PRESSURE, computeAsked[hours + k] / compute.capacity);
         score -= (compute.reserve * COMPUTE_PRESSURE_WEIGHT * busy) / d;
       }
       if (minShare > 0) {
