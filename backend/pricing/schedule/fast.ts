@@ -290,6 +290,8 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
       scarcity?.spread(b, -1);
       scheduleBid(b);
     }
+    // Every bid has had its turn: nothing is still to come, so the scarcity weighs nothing now.
+    state.scarcity = undefined;
     // Bids still short of their VCU try again at their start (or any start if unplaced).
     for (const b of sequence) if (state.remaining[b] > 0) scheduleBid(b);
   };
