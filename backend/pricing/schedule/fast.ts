@@ -97,7 +97,7 @@ const LOCAL_SEARCH_STARTS_LARGE = 4;
  * offers and certificates the bids still to come need least (scarcity.ts): on seeded fixed books of
  * 3k–20k orders +0.1–0.3 % of welfare, half flexible +0.2 %; on the 1k-order book (450 bids, passes
  * 3 and 4 in full) it cost 0.6 %. On the 100k books it gives +0.86 % (fixed) and +0.15 % (half
- * flexible) for ~1.2–1.5 × the schedule's CPU, more than their time budgets hold today
+ * flexible) for ~1.1–1.4 × the fixed schedule's CPU, more than their time budgets hold today
  * (docs/pricing.md, "Where the fixed book loses"): raise SCARCITY_MAX_BIDS when the CPU is there.
  */
 const SCARCITY_BIDS = 1_000;
