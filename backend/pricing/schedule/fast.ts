@@ -12,7 +12,9 @@
 //     certificates from plentiful region-hours first, sparing scarce ones for jobs that need them;
 //     a green piece short of its hours' certificates first has the
 //     pieces holding them move to other hours of their jobs or other regions of their pools);
-//     if nothing fits there it tries its next starts.
+//     if nothing fits there it tries its next starts. On mid-size books (SCARCITY_BIDS) a bid
+//     tries its offers, and buys its certificates, sparing what the bids still to come need most
+//     (scarcity.ts: their asks of each compute offer-hour, certificate pool and cell).
 //     Bids left partly unserved try again once every bid has had its turn.
 //  3. Improve (books up to SECOND_ORDER_BIDS bids): a second schedule takes bids by density, and
 //     on small books both orders run again buying the cheapest certificates; the best is kept.
@@ -32,6 +34,7 @@ import { certificatePrices, pricePairs } from "./certificate-prices.ts";
 import { type MoveBudget, moveFlexibleHolders } from "./moves.ts";
 import { REROUTE_CHECKS_PER_BID, ScheduleState } from "./place.ts";
 import { certificatePool, cheapestLinkPrice, poolRegions, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
+import { Scarcity } from "./scarcity.ts";
 import type { ScheduleOptions, ScheduleResult, TimedBook } from "./types.ts";
 
 const TRIED_STARTS = 8;
@@ -89,6 +92,16 @@ const FIXED_MOVES_PER_MOVE = 4;
 /** … trying at most this many starts of the bid re-inserted (books over CHEAPEST_RERUN_BIDS bids: the second). */
 const LOCAL_SEARCH_STARTS = 24;
 const LOCAL_SEARCH_STARTS_LARGE = 4;
+/**
+ * Books with more than SCARCITY_BIDS and at most SCARCITY_MAX_BIDS live bids place each bid on the
+ * offers and certificates the bids still to come need least (scarcity.ts): on seeded fixed books of
+ * 3k–20k orders +0.1–0.3 % of welfare, half flexible +0.2 %; on the 1k-order book (450 bids, passes
+ * 3 and 4 in full) it cost 0.6 %. On the 100k books it gives +0.86 % (fixed) and +0.15 % (half
+ * flexible) for ~1.1–1.4 × the fixed schedule's CPU, more than their time budgets hold today
+ * (docs/pricing.md, "Where the fixed book loses"): raise SCARCITY_MAX_BIDS when the CPU is there.
+ */
+const SCARCITY_BIDS = 1_000;
+const SCARCITY_MAX_BIDS = 20_000;
 /** Weight of green supply and spare capacity against surplus when ranking start hours. */
 const TIE_WEIGHT = 1e-3;
 
@@ -115,6 +128,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   // LOCAL_SEARCH_BIDS bids, and books up to REROUTE_BIDS that reroute (and keep the pieces anyway).
   // On the 100k books keeping them cost more than the CPU headroom (docs/pricing.md, step 4).
   const undoable = prep.bids.length <= LOCAL_SEARCH_BIDS || (reroute && !large);
+  const scarce = spareScarce && prep.bids.length > SCARCITY_BIDS && prep.bids.length <= SCARCITY_MAX_BIDS;
   let state = new ScheduleState(prep, book, options.platformFeeBps, undoable, spareScarce, reroute, checks);
   const { bids, computes } = prep;
   // The compute offers' fields the passes read per pair and per start, laid out flat: a bid's
@@ -254,6 +268,24 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   const spread = (b: number, sign: number) => {
     const bid = bids[b];
     const d = bid.duration;
+    if (bid.firstStart === bid.lastStart) {
+      // A fixed job: its VCU over the offers whose windows hold its one start.
+      const s = bid.firstStart;
+      let choices = 0;
+      for (let p = pairStart[b]; p < pairStart[b + 1]; p++) {
+        const compute = computes[pairOffer[p]];
+        if (compute.start <= s && s + d <= compute.end) choices++;
+      }
+      if (choices === 0) return;
+      const share = (sign * bid.remaining) / choices;
+      for (let p = pairStart[b]; p < pairStart[b + 1]; p++) {
+        const compute = computes[pairOffer[p]];
+        if (compute.start > s || s + d > compute.end) continue;
+        const at = compute.offset + s - compute.start;
+        for (let k = 0; k < d; k++) pressure[at + k] += share;
+      }
+      return;
+    }
     let choices = 0;
     for (let p = pairStart[b]; p < pairStart[b + 1]; p++) {
       const c = pairOffer[p];
@@ -286,15 +318,24 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     return sum;
   };
   const run = (sequence: readonly number[]) => {
-    // Only bids with a choice of start read the pressure: a book of fixed jobs skips it.
-    const choosing = sequence.some((b) => bids[b].firstStart < bids[b].lastStart);
+    // Only bids with a choice of start read the pressure, and bids ranking their offers by scarcity.
+    const choosing = scarce || sequence.some((b) => bids[b].firstStart < bids[b].lastStart);
     pressure.fill(0);
     if (choosing) readPressure();
     if (choosing) for (let i = 0; i < sequence.length; i++) spread(sequence[i], 1);
+    // On mid-size books a bid takes the offers and certificates the bids still to come need least
+    // (scarcity.ts).
+    const scarcity = scarce ? new Scarcity(state.prep, { pairStart, pairOffer }, pressure) : undefined;
+    state.scarcity = scarcity;
+    if (scarcity !== undefined) for (let i = 0; i < sequence.length; i++) scarcity.spread(sequence[i], 1);
     for (let i = 0; i < sequence.length; i++) {
-      if (choosing) spread(sequence[i], -1);
-      scheduleBid(sequence[i]);
+      const b = sequence[i];
+      if (choosing) spread(b, -1);
+      scarcity?.spread(b, -1);
+      scheduleBid(b);
     }
+    // Every bid has had its turn: nothing is still to come, so the scarcity weighs nothing now.
+    state.scarcity = undefined;
     // Bids still short of their VCU try again at their start (or any start if unplaced).
     for (let i = 0; i < sequence.length; i++) if (state.remaining[sequence[i]] > 0) scheduleBid(sequence[i]);
   };
@@ -470,10 +511,14 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
       topStart[0] = first;
       topCount = 1;
     } else scoreStarts(b, first, last);
+    const scarcity = state.scarcity;
+    const ranked = scarcity !== undefined && pairTo - pairFrom > 1;
     for (let t = 0; t < topCount; t++) {
       const s = topStart[t];
       let placed = 0;
-      for (let p = pairFrom; p < pairTo && state.remaining[b] > 0; p++) {
+      const count = ranked ? scarcity.rankOffers(b, pairProfit, s) : pairTo - pairFrom;
+      for (let i = 0; i < count && state.remaining[b] > 0; i++) {
+        const p = ranked ? scarcity.ranked[i] : pairFrom + i;
         const c = pairOffer[p];
         // An offer full in some hour of the job takes nothing (place would find the same).
         if (computeStart[c] > s || s + d > computeEnd[c] || freeVcu(c, s, d) <= 0) continue;

@@ -13,6 +13,7 @@ import { HolderLists } from "./holders.ts";
 import { mulDiv } from "./mul-div.ts";
 import { PieceStore } from "./pieces.ts";
 import { AREA_OF_REGION, type PreparedSchedule, poolRegions, REGION_SLOTS, routeKey } from "./prepare.ts";
+import type { Scarcity } from "./scarcity.ts";
 import { HOUR, type HourlyEnergyLot, MAX_JOB_HOURS, ORIGIN, type ScheduledMatch, type TimedBook } from "./types.ts";
 
 /** Hours per block of the per-route link index (linkBlocks). */
@@ -173,6 +174,11 @@ export class ScheduleState {
   private lotsPaid = 0;
   /** Per energy offer of the book: its rank by id (priceLots; read on the first lot priced). */
   private idRank: Int32Array | undefined;
+  /**
+   * With `spareScarce`, set by the fast scheduler on mid-size books: what the bids still to come ask of
+   * each certificate cell (scarcity.ts); the chooser spares the cells under most pressure.
+   */
+  scarcity: Scarcity | undefined;
   private readonly supply = SCRATCH.supply;
   private readonly usedInHour = SCRATCH.usedInHour;
 
@@ -1130,6 +1136,7 @@ export class ScheduleState {
     if (spareScarce && this.key.length < pricePerKwh.length)
       this.key = SCRATCH.key = new Float64Array(pricePerKwh.length);
     if (spareScarce) byKey = this.key;
+    const scarcity = spareScarce ? this.scarcity : undefined;
     let pick = SCRATCH.pick;
     let count = 0;
     if (this.spareScarce && this.cellFirst === undefined) this.cellFirst = cellStart.slice();
@@ -1147,6 +1154,8 @@ export class ScheduleState {
         const supply = supplyRegion[cell];
         if (supply <= 0) continue;
         const root = Math.sqrt(Math.max(1, supply));
+        // On mid-size books, also over what the bids still to come ask of the cell (scarcity.ts).
+        const factor = scarcity === undefined ? 1 : scarcity.cellFactor(cell, Math.max(1, supply));
         const to = cellStart[cell + 1];
         if (pick.length < count + to - cellStart[cell]) {
           const grown = new Int32Array(2 * (count + to - cellStart[cell]));
@@ -1163,7 +1172,7 @@ export class ScheduleState {
           const slot = cellSlots[i];
           if (left[slot] <= 0) continue;
           pick[count++] = slot;
-          if (spareScarce) byKey[slot] = pricePerKwh[slot] / root;
+          if (spareScarce) byKey[slot] = (pricePerKwh[slot] / root) * factor;
         }
       }
     }
