@@ -25,7 +25,12 @@ import {
   startNewIndex,
   storedBlocksBelow,
 } from "../db/checkpoint.ts";
-import { countDeferredIndexes, deferSecondaryIndexes, restoreDeferredIndexes } from "../db/deferred-indexes.ts";
+import {
+  countDeferredIndexes,
+  deferSecondaryIndexes,
+  EVENT_LOG_TABLES,
+  restoreDeferredIndexes,
+} from "../db/deferred-indexes.ts";
 import type { Database, Queryable } from "../db/driver.ts";
 import { readColumns, type TableColumns } from "../db/recordset.ts";
 import { RowCache, Store } from "../db/store.ts";
@@ -447,10 +452,15 @@ export class SyncEngine {
     const previous = this.#cp!;
     // Indexes are dropped only by the first step of a new index's backfill that has more to come,
     // and built again by the backfill's last step, or before any block that may still be re-orged.
+    // A step that may read rows from the database (the row cache no longer knows the tables whole:
+    // a restart, a failed step, an eviction) builds them first: the handler tables' keys may be
+    // among them, and a read by key without its key would scan the table.
     const indexes = this.#indexesDeferred
       ? journaled || last
         ? "restore"
-        : null
+        : this.#cache.holdsWhole()
+          ? null
+          : "restoreFirst"
       : this.#newIndex && !journaled && !last && this.#o.deferIndexes !== false
         ? "defer"
         : null;
@@ -462,8 +472,12 @@ export class SyncEngine {
     const cache = journaled || this.#o.rowCache === false ? undefined : this.#cache;
     const body = async (opened: Queryable) => {
       const tx = this.#o.copyRows === false ? { query: opened.query, exec: opened.exec } : opened;
-      // The event log's keys only where it is appended by COPY (saveEvents's other path needs them).
-      if (indexes === "defer") await deferSecondaryIndexes(tx, tx.copyFrom !== undefined);
+      if (indexes === "restoreFirst") await restoreDeferredIndexes(tx);
+      // Primary keys only where rows are appended by COPY (saveEvents's other path needs the event
+      // log's); the handler tables' only while the row cache knows them whole (see above).
+      if (indexes === "defer" && tx.copyFrom !== undefined)
+        await deferSecondaryIndexes(tx, cache ? [...EVENT_LOG_TABLES, ...TABLE_NAMES] : EVENT_LOG_TABLES);
+      else if (indexes === "defer") await deferSecondaryIndexes(tx);
       // Every block that carries events is kept (times, ancestor search); so is the checkpoint block.
       // Written behind, the blocks are not asked back: all are above the checkpoint, so none is stored.
       const newBlocks = await saveBlocks(
@@ -546,7 +560,7 @@ export class SyncEngine {
   }
 
   /** The engine's view after a step was written (committed, or posted to be written behind). */
-  #advanceTo(checkpoint: Checkpoint, indexes: "defer" | "restore" | null): void {
+  #advanceTo(checkpoint: Checkpoint, indexes: "defer" | "restore" | "restoreFirst" | null): void {
     this.#newIndex = false;
     if (indexes !== null) this.#indexesDeferred = indexes === "defer";
     this.#cp = checkpoint;
