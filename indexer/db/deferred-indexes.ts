@@ -2,12 +2,12 @@
 // keeping a few dozen of them up to date costs more than building each once at the end. The
 // backfill drops them in its first step's transaction and builds them in its last, each time with
 // the checkpoint, and keeps their definitions in `deferred_indexes` meanwhile, so a process that
-// dies in between finds them on restart. `blocks` keeps its keys: a replayed step writes nothing
-// twice because its blocks are there (docs/indexer.md, Backfill). Where rows are appended by COPY,
-// primary keys are deferred too: the event log's (such a step appends only events of blocks new to
-// `blocks`, so none can be there twice) and, while the row cache knows them whole, the handlers'
-// tables' (a row inserted twice is refused in memory; the engine builds the keys again before any
-// step that reads rows from the database).
+// dies in between finds them on restart. The primary keys of `blocks` and of the tables handlers
+// read back stay: a replayed step is recognised by its blocks, and handlers read rows by key
+// (docs/indexer.md, Backfill). Where rows are appended by COPY, the keys of what is only appended
+// are deferred too: the event log's (such a step appends only events of blocks new to `blocks`, so
+// none can be there twice) and the history tables' (WRITE_ONCE_TABLES: ids assigned on chain,
+// handlers run once per event; a row written twice fails the build at the end).
 import type { Queryable } from "./driver.ts";
 import { TABLE_NAMES } from "./tables.ts";
 
@@ -23,9 +23,8 @@ export const EVENT_LOG_TABLES: readonly string[] = ["events", "account_events"];
 
 /**
  * Drops the secondary indexes of the index's tables, remembering them, and the primary keys of
- * the tables in `keysOf` (only for a backfill that appends them by COPY: saveEvents's other path
- * needs the event log's, and a handler table's only while the row cache knows it whole, as every
- * read of it by key would scan the table). Returns how many.
+ * the tables in `keysOf` (for a backfill that appends them by COPY: saveEvents's other path needs
+ * the event log's; tables that are read by key must keep theirs). Returns how many.
  */
 export async function deferSecondaryIndexes(tx: Queryable, keysOf: readonly string[] = []): Promise<number> {
   const indexes = await tx.query<{ name: string; definition: string }>(

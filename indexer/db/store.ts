@@ -70,8 +70,6 @@ export class RowCache {
   readonly complete = new Set<TableName>();
   readonly limit: number;
   readonly #writeOnce: ReadonlySet<TableName>;
-  /** The tables kept across steps that startEmpty declared known whole; null after a drop. */
-  #kept: TableName[] | null = null;
 
   /** `writeOnce`: tables whose rows are forgotten after each step (history no handler reads back). */
   constructor(limit = 1_500_000, writeOnce: readonly TableName[] = WRITE_ONCE_TABLES) {
@@ -83,22 +81,12 @@ export class RowCache {
   startEmpty(tables: readonly TableName[]): void {
     this.drop();
     for (const t of tables) this.complete.add(t);
-    this.#kept = tables.filter((t) => !this.#writeOnce.has(t));
   }
 
   /** Forgets everything: the next steps read what they need from the database again. */
   drop(): void {
     this.tables.clear();
     this.complete.clear();
-    this.#kept = null;
-  }
-
-  /**
-   * Whether every table the cache keeps across steps is still known whole since `startEmpty`: no
-   * handler's read of a row then reaches the database (the write-once tables are never read back).
-   */
-  holdsWhole(): boolean {
-    return this.#kept?.every((t) => this.complete.has(t)) ?? false;
   }
 
   /** Rows (and known misses) held. */

@@ -34,7 +34,7 @@ import {
 import type { Database, Queryable } from "../db/driver.ts";
 import { readColumns, type TableColumns } from "../db/recordset.ts";
 import { RowCache, Store } from "../db/store.ts";
-import { TABLE_NAMES, type TableName } from "../db/tables.ts";
+import { TABLE_NAMES, type TableName, WRITE_ONCE_TABLES } from "../db/tables.ts";
 import { IndexerError, isRetryable } from "../errors.ts";
 import { type HandlerSet, handlerOf, type RowRef } from "../handlers/types.ts";
 import type { BlockHeader, Chain } from "./chain.ts";
@@ -452,15 +452,10 @@ export class SyncEngine {
     const previous = this.#cp!;
     // Indexes are dropped only by the first step of a new index's backfill that has more to come,
     // and built again by the backfill's last step, or before any block that may still be re-orged.
-    // A step that may read rows from the database (the row cache no longer knows the tables whole:
-    // a restart, a failed step, an eviction) builds them first: the handler tables' keys may be
-    // among them, and a read by key without its key would scan the table.
     const indexes = this.#indexesDeferred
       ? journaled || last
         ? "restore"
-        : this.#cache.holdsWhole()
-          ? null
-          : "restoreFirst"
+        : null
       : this.#newIndex && !journaled && !last && this.#o.deferIndexes !== false
         ? "defer"
         : null;
@@ -472,12 +467,10 @@ export class SyncEngine {
     const cache = journaled || this.#o.rowCache === false ? undefined : this.#cache;
     const body = async (opened: Queryable) => {
       const tx = this.#o.copyRows === false ? { query: opened.query, exec: opened.exec } : opened;
-      if (indexes === "restoreFirst") await restoreDeferredIndexes(tx);
-      // Primary keys only where rows are appended by COPY (saveEvents's other path needs the event
-      // log's); the handler tables' only while the row cache knows them whole (see above).
-      if (indexes === "defer" && tx.copyFrom !== undefined)
-        await deferSecondaryIndexes(tx, cache ? [...EVENT_LOG_TABLES, ...TABLE_NAMES] : EVENT_LOG_TABLES);
-      else if (indexes === "defer") await deferSecondaryIndexes(tx);
+      // The primary keys of what is only appended (the event log, the handlers' history tables)
+      // where it is appended by COPY: saveEvents's other path needs the event log's.
+      if (indexes === "defer")
+        await deferSecondaryIndexes(tx, tx.copyFrom !== undefined ? [...EVENT_LOG_TABLES, ...WRITE_ONCE_TABLES] : []);
       // Every block that carries events is kept (times, ancestor search); so is the checkpoint block.
       // Written behind, the blocks are not asked back: all are above the checkpoint, so none is stored.
       const newBlocks = await saveBlocks(
@@ -560,7 +553,7 @@ export class SyncEngine {
   }
 
   /** The engine's view after a step was written (committed, or posted to be written behind). */
-  #advanceTo(checkpoint: Checkpoint, indexes: "defer" | "restore" | "restoreFirst" | null): void {
+  #advanceTo(checkpoint: Checkpoint, indexes: "defer" | "restore" | null): void {
     this.#newIndex = false;
     if (indexes !== null) this.#indexesDeferred = indexes === "defer";
     this.#cp = checkpoint;

@@ -357,8 +357,6 @@ describe("indexer database", () => {
     assert.equal(cache.complete.has("trades"), false);
     assert.equal(cache.complete.has("market_params"), true);
     assert.equal(cache.size, 6);
-    // Forgetting the history changes no read: the cache still holds whole what handlers read.
-    assert.equal(cache.holdsWhole(), true);
     const params = await db.transaction(async (tx) => {
       const c = counted(tx);
       const store = new Store(c.tx, columns, cache);
@@ -378,8 +376,6 @@ describe("indexer database", () => {
     assert.equal(cache.complete.has("credit_holders"), false);
     assert.equal(cache.complete.has("market_balances"), true);
     assert.equal(cache.size, 3);
-    // A table evicted: reads of it go to the database (the engine builds deferred keys first).
-    assert.equal(cache.holdsWhole(), false);
     const again = await db.transaction(async (tx) => {
       const c = counted(tx);
       const store = new Store(c.tx, columns, cache);
@@ -388,9 +384,5 @@ describe("indexer database", () => {
     });
     assert.equal(again.reads, 1);
     assert.equal(again.row?.balance, "1");
-    cache.startEmpty(["market_balances"]);
-    assert.equal(cache.holdsWhole(), true);
-    cache.drop();
-    assert.equal(cache.holdsWhole(), false);
   });
 });
