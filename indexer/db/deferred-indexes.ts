@@ -2,10 +2,12 @@
 // keeping a few dozen of them up to date costs more than building each once at the end. The
 // backfill drops them in its first step's transaction and builds them in its last, each time with
 // the checkpoint, and keeps their definitions in `deferred_indexes` meanwhile, so a process that
-// dies in between finds them on restart. Primary keys and unique indexes of the handlers' tables
-// and of `blocks` stay: they are what makes a replayed step write nothing twice (docs/indexer.md,
-// Backfill). Where the event log is appended by COPY, its primary keys are deferred too: such a
-// step appends only events of blocks new to `blocks`, whose key stays, so none can be there twice.
+// dies in between finds them on restart. The primary keys of `blocks` and of the tables handlers
+// read back stay: a replayed step is recognised by its blocks, and handlers read rows by key
+// (docs/indexer.md, Backfill). Where rows are appended by COPY, the keys of what is only appended
+// are deferred too: the event log's (such a step appends only events of blocks new to `blocks`, so
+// none can be there twice) and the history tables' (WRITE_ONCE_TABLES: ids assigned on chain,
+// handlers run once per event; a row written twice fails the build at the end).
 import type { Queryable } from "./driver.ts";
 import { TABLE_NAMES } from "./tables.ts";
 
@@ -17,14 +19,14 @@ const DEFERRABLE = [...TABLE_NAMES, "events", "account_events"];
  * to date during the backfill they cost PGlite about as much as the rows themselves
  * (docs/indexer.md, Backfill).
  */
-const EVENT_LOG = ["events", "account_events"];
+export const EVENT_LOG_TABLES: readonly string[] = ["events", "account_events"];
 
 /**
- * Drops the secondary indexes of the index's tables, remembering them. With `eventLogKeys`, also
- * the primary keys of the event log (only for a backfill that appends it by COPY: saveEvents's
- * other path needs them). Returns how many.
+ * Drops the secondary indexes of the index's tables, remembering them, and the primary keys of
+ * the tables in `keysOf` (for a backfill that appends them by COPY: saveEvents's other path needs
+ * the event log's; tables that are read by key must keep theirs). Returns how many.
  */
-export async function deferSecondaryIndexes(tx: Queryable, eventLogKeys = false): Promise<number> {
+export async function deferSecondaryIndexes(tx: Queryable, keysOf: readonly string[] = []): Promise<number> {
   const indexes = await tx.query<{ name: string; definition: string }>(
     `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition
      FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
@@ -36,15 +38,16 @@ export async function deferSecondaryIndexes(tx: Queryable, eventLogKeys = false)
   );
   // A primary key is kept as the ALTER TABLE that adds it again: the same constraint, index name
   // and definition.
-  const keys = eventLogKeys
-    ? await tx.query<{ name: string; table: string; definition: string }>(
-        `SELECT c.conname AS name, t.relname AS table, pg_get_constraintdef(c.oid) AS definition
+  const keys =
+    keysOf.length > 0
+      ? await tx.query<{ name: string; table: string; definition: string }>(
+          `SELECT c.conname AS name, t.relname AS table, pg_get_constraintdef(c.oid) AS definition
          FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
          WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY($1) AND c.contype = 'p'
          ORDER BY c.conname`,
-        [EVENT_LOG],
-      )
-    : [];
+          [keysOf],
+        )
+      : [];
   const kept = [
     ...indexes,
     ...keys.map((k) => ({

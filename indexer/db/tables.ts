@@ -409,7 +409,8 @@ export const TABLE_NAMES = Object.keys(TABLE_KEYS) as TableName[];
 
 /**
  * History: rows the handlers write once and never read back (the backfill's row cache forgets
- * them after each step). A handler that did read one would still be right, only slower.
+ * them after each step, and a COPY backfill defers their primary keys: db/deferred-indexes.ts). A
+ * handler that did read one would still be right, but during a backfill each read would scan.
  */
 export const WRITE_ONCE_TABLES: readonly TableName[] = [
   "deal_parties",

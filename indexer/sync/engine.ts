@@ -25,11 +25,16 @@ import {
   startNewIndex,
   storedBlocksBelow,
 } from "../db/checkpoint.ts";
-import { countDeferredIndexes, deferSecondaryIndexes, restoreDeferredIndexes } from "../db/deferred-indexes.ts";
+import {
+  countDeferredIndexes,
+  deferSecondaryIndexes,
+  EVENT_LOG_TABLES,
+  restoreDeferredIndexes,
+} from "../db/deferred-indexes.ts";
 import type { Database, Queryable } from "../db/driver.ts";
 import { readColumns, type TableColumns } from "../db/recordset.ts";
 import { RowCache, Store } from "../db/store.ts";
-import { TABLE_NAMES, type TableName } from "../db/tables.ts";
+import { TABLE_NAMES, type TableName, WRITE_ONCE_TABLES } from "../db/tables.ts";
 import { IndexerError, isRetryable } from "../errors.ts";
 import { type HandlerSet, handlerOf, type RowRef } from "../handlers/types.ts";
 import type { BlockHeader, Chain } from "./chain.ts";
@@ -462,8 +467,10 @@ export class SyncEngine {
     const cache = journaled || this.#o.rowCache === false ? undefined : this.#cache;
     const body = async (opened: Queryable) => {
       const tx = this.#o.copyRows === false ? { query: opened.query, exec: opened.exec } : opened;
-      // The event log's keys only where it is appended by COPY (saveEvents's other path needs them).
-      if (indexes === "defer") await deferSecondaryIndexes(tx, tx.copyFrom !== undefined);
+      // The primary keys of what is only appended (the event log, the handlers' history tables)
+      // where it is appended by COPY: saveEvents's other path needs the event log's.
+      if (indexes === "defer")
+        await deferSecondaryIndexes(tx, tx.copyFrom !== undefined ? [...EVENT_LOG_TABLES, ...WRITE_ONCE_TABLES] : []);
       // Every block that carries events is kept (times, ancestor search); so is the checkpoint block.
       // Written behind, the blocks are not asked back: all are above the checkpoint, so none is stored.
       const newBlocks = await saveBlocks(

@@ -4,11 +4,13 @@ import { after, before, describe, it } from "node:test";
 import {
   countDeferredIndexes,
   deferSecondaryIndexes,
+  EVENT_LOG_TABLES,
   listIndexes,
   restoreDeferredIndexes,
 } from "../../../indexer/db/deferred-indexes.ts";
 import { type Database, openDatabase } from "../../../indexer/db/driver.ts";
 import { migrate } from "../../../indexer/db/migrate.ts";
+import { WRITE_ONCE_TABLES } from "../../../indexer/db/tables.ts";
 
 describe("deferred indexes", () => {
   let db: Database;
@@ -30,7 +32,7 @@ describe("deferred indexes", () => {
 
   it("defers the event log's primary keys with the secondary indexes and builds all of them again as they were", async () => {
     const indexes = await listIndexes(db);
-    const deferred = await db.transaction((tx) => deferSecondaryIndexes(tx, true));
+    const deferred = await db.transaction((tx) => deferSecondaryIndexes(tx, EVENT_LOG_TABLES));
     const left = new Map(await listIndexes(db));
     assert.equal(left.has("events_pkey"), false);
     assert.equal(left.has("account_events_pkey"), false);
@@ -54,8 +56,23 @@ describe("deferred indexes", () => {
     await db.transaction((tx) => restoreDeferredIndexes(tx));
   });
 
+  it("defers the primary keys of the tables it is given and builds them again as they were", async () => {
+    const indexes = await listIndexes(db);
+    const deferred = await db.transaction((tx) =>
+      deferSecondaryIndexes(tx, [...EVENT_LOG_TABLES, ...WRITE_ONCE_TABLES]),
+    );
+    const left = new Map(await listIndexes(db));
+    for (const table of WRITE_ONCE_TABLES) assert.equal(left.has(`${table}_pkey`), false, table);
+    // The tables handlers read back keep theirs, and so do the blocks (a replayed step is recognised by them).
+    assert.equal(left.has("deals_pkey"), true);
+    assert.equal(left.has("blocks_pkey"), true);
+    assert.equal(indexes.length - left.size, deferred);
+    assert.equal(await db.transaction((tx) => restoreDeferredIndexes(tx)), deferred);
+    assert.deepEqual(await listIndexes(db), indexes);
+  });
+
   it("refuses to build a deferred primary key over a row written twice, and keeps it deferred", async () => {
-    await db.transaction((tx) => deferSecondaryIndexes(tx, true));
+    await db.transaction((tx) => deferSecondaryIndexes(tx, EVENT_LOG_TABLES));
     await db.exec(
       "INSERT INTO account_events (account, block_number, log_indexes) VALUES ('0xa', 1, '{0}'), ('0xa', 1, '{1}')",
     );
