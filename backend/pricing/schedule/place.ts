@@ -94,14 +94,11 @@ export class ScheduleState {
   private onOffer: HolderLists;
   private onSlot: HolderLists;
   /**
-   * With `reroute`: per energy slot, the bids that took Wh of it, as linked lists (head per slot,
-   * then bid and next per entry; −1 ends a list). Stale entries are skipped, and dropped when met: a
-   * bid may have been removed or rerouted since.
+   * With `reroute`: per energy slot, the bids that took Wh of it. The reroute walk drops the stale
+   * entries it meets (the bid was removed or rerouted since) and parks the holders stuck for good,
+   * which the move pass's index still lists.
    */
-  private holderHead: Int32Array;
-  private holderBid = new Int32Array(0);
-  private holderNext = new Int32Array(0);
-  private holderCount = 0;
+  private reroutable: HolderLists;
   private readonly reroute: boolean;
   /** Per bid: the (start, pool) of its last reroute that freed nothing (−1: none). */
   private readonly rerouteFailed: Float64Array;
@@ -162,10 +159,8 @@ export class ScheduleState {
     this.onSlot = new HolderLists(undoable ? prep.energy.left.length : 0, undoable ? 5 * prep.bids.length : 0);
     this.spareScarce = spareScarce;
     this.reroute = reroute;
-    this.holderHead = new Int32Array(reroute ? prep.energy.left.length : 0).fill(-1);
     // About five certificate lots per bid are held on a full book (each one an entry).
-    this.holderBid = new Int32Array(reroute ? 5 * prep.bids.length : 0);
-    this.holderNext = new Int32Array(this.holderBid.length);
+    this.reroutable = new HolderLists(reroute ? prep.energy.left.length : 0, reroute ? 5 * prep.bids.length : 0);
     this.checksPerBid = checksPerBid;
     this.rerouteChecks = reroute ? checksPerBid * prep.bids.length : 0;
     this.remaining = Float64Array.from(prep.bids, (b) => b.remaining);
@@ -353,7 +348,7 @@ export class ScheduleState {
     if (this.undoable || this.reroute) {
       const piece = this.pieces.add(b, this.placed.length, c, start, q, newLink ? link : -1, welfare);
       this.pieces.setLots(piece, chosenSlot, chosenWh, lots);
-      if (this.reroute) for (let i = 0; i < lots; i++) this.hold(chosenSlot[i], b);
+      if (this.reroute) for (let i = 0; i < lots; i++) this.reroutable.add(chosenSlot[i], b);
     }
     if (this.undoable) {
       this.onOffer.add(c, b);
@@ -368,24 +363,6 @@ export class ScheduleState {
     const matches: ScheduledMatch[] = [];
     for (const m of this.placed) if (m !== undefined) matches.push(m);
     return matches;
-  }
-
-  private hold(slot: number, b: number): void {
-    const head = this.holderHead[slot];
-    if (head >= 0 && this.holderBid[head] === b) return;
-    if (this.holderCount === this.holderBid.length) {
-      const size = Math.max(1024, this.holderCount * 2);
-      const bidsGrown = new Int32Array(size);
-      bidsGrown.set(this.holderBid);
-      const nextGrown = new Int32Array(size);
-      nextGrown.set(this.holderNext);
-      this.holderBid = bidsGrown;
-      this.holderNext = nextGrown;
-    }
-    const e = this.holderCount++;
-    this.holderBid[e] = b;
-    this.holderNext[e] = head;
-    this.holderHead[slot] = e;
   }
 
   /**
@@ -418,18 +395,24 @@ export class ScheduleState {
         const cell = r * span + h;
         for (let i = energy.cellStart[cell]; i < energy.cellStart[cell + 1] && deficit > 0 && supply[k] < need; i++) {
           const slot = energy.cellSlots[i];
-          for (let e = this.holderHead[slot], prev = -1; e >= 0; e = this.holderNext[e]) {
+          const holders = this.reroutable;
+          for (let e = holders.first(slot), prev = -1; e >= 0; ) {
             if (deficit <= 0 || supply[k] >= need || this.rerouteChecks <= 0) break;
             const want = Math.min(need - supply[k], deficit);
             this.rerouteChecks--;
-            const moved = this.moveCertificates(this.holderBid[e], slot, want, regions, start, start + duration);
+            const b = holders.bid(e);
+            const after = holders.next(e);
+            const moved = this.moveCertificates(b, slot, want, regions, start, start + duration);
             if (moved < 0) {
-              // It holds nothing of the slot it could ever move: off the list.
-              if (prev < 0) this.holderHead[slot] = this.holderNext[e];
-              else this.holderNext[prev] = this.holderNext[e];
+              // It holds nothing of the slot it could ever move: off the list (parked when it holds
+              // some, stuck: the move pass may still start it elsewhere).
+              if (this.heldOf(b, slot) > 0) holders.park(slot, e, prev);
+              else holders.drop(slot, e, prev);
+              e = after;
               continue;
             }
             prev = e;
+            e = after;
             supply[k] += moved;
             deficit -= moved;
           }
@@ -571,7 +554,7 @@ export class ScheduleState {
       for (let a = 0; a < added; a++) {
         this.takeEnergy(addedSlot[a], addedWh[a]);
         costChange += (energy.pricePerKwh[addedSlot[a]] * addedWh[a]) / 1000;
-        this.hold(addedSlot[a], b);
+        this.reroutable.add(addedSlot[a], b);
         if (this.undoable) this.onSlot.add(addedSlot[a], b);
       }
       energyLots.sort(byOfferHour);
@@ -613,22 +596,24 @@ export class ScheduleState {
    * states only; a bid may come more than once).
    */
   holdersOfOffer(c: number, from: number, to: number, visit: (b: number) => void): void {
-    const { pieces } = this;
+    const { pieces, onOffer } = this;
     const { bids } = this.prep;
-    this.onOffer.visit(
-      c,
-      (b) => {
-        for (let p = pieces.first[b]; p >= 0; p = pieces.next[p]) if (pieces.offer[p] === c) return true;
-        return false;
-      },
-      (b) => {
-        for (let p = pieces.first[b]; p >= 0; p = pieces.next[p])
-          if (pieces.offer[p] === c && pieces.start[p] < to && pieces.start[p] + bids[b].duration > from) {
-            visit(b);
-            return;
-          }
-      },
-    );
+    for (let e = onOffer.first(c), prev = -1; e >= 0; e = onOffer.next(e)) {
+      const b = onOffer.bid(e);
+      let holds = false;
+      let during = false;
+      for (let p = pieces.first[b]; p >= 0 && !during; p = pieces.next[p]) {
+        if (pieces.offer[p] !== c) continue;
+        holds = true;
+        during = pieces.start[p] < to && pieces.start[p] + bids[b].duration > from;
+      }
+      if (!holds) {
+        onOffer.drop(c, e, prev);
+        continue;
+      }
+      prev = e;
+      if (during) visit(b);
+    }
   }
 
   /**
@@ -637,36 +622,45 @@ export class ScheduleState {
    */
   holdersOfCertificates(regions: number, from: number, to: number, visit: (b: number) => void): void {
     const { energy, span } = this.prep;
-    const { pieces } = this;
-    let slot = -1;
-    const holds = (b: number) => {
-      for (let p = pieces.first[b]; p >= 0; p = pieces.next[p])
-        for (let i = pieces.lotFrom[p]; i < pieces.lotFrom[p] + pieces.lotCount[p]; i++)
-          if (pieces.lotSlot[i] === slot && pieces.lotWh[i] > 0) return true;
-      return false;
-    };
+    const { onSlot } = this;
     for (let r = 0; r < REGION_SLOTS; r++) {
       if (((regions >>> r) & 1) === 0) continue;
       for (let h = Math.max(0, from); h < Math.min(to, span); h++) {
         const cell = r * span + h;
         for (let i = energy.cellStart[cell]; i < energy.cellStart[cell + 1]; i++) {
-          slot = energy.cellSlots[i];
-          this.onSlot.visit(slot, holds, visit);
+          const slot = energy.cellSlots[i];
+          for (let e = onSlot.first(slot), prev = -1; e >= 0; e = onSlot.next(e)) {
+            const b = onSlot.bid(e);
+            if (this.heldOf(b, slot) <= 0) {
+              onSlot.drop(slot, e, prev);
+              continue;
+            }
+            prev = e;
+            visit(b);
+          }
         }
       }
     }
   }
 
+  /** The Wh of certificate slot `slot` bid `b`'s pieces hold. */
+  private heldOf(b: number, slot: number): number {
+    const { pieces } = this;
+    let held = 0;
+    for (let p = pieces.first[b]; p >= 0; p = pieces.next[p])
+      for (let j = pieces.lotFrom[p]; j < pieces.lotFrom[p] + pieces.lotCount[p]; j++)
+        if (pieces.lotSlot[j] === slot) held += pieces.lotWh[j];
+    return held;
+  }
+
   /**
    * Placed bids that may start at another hour and hold certificates of a region in `regions` (bit
    * r: region r) in the hours [from, from + short.length): in each hour k, holders until the Wh they
-   * hold there reach short[k], at most `max` bids in all. The slots' holders are indexed at the first
-   * call (the reroute lists drop holders that cannot reroute, the very ones a new start may move);
-   * the holders later placements make are not in the index.
+   * hold there reach short[k], at most `max` bids in all (rerouting states only). The slots' holders
+   * are indexed at the first call; the holders later placements make are not in the index.
    */
   flexibleHolders(regions: number, from: number, short: Float64Array, max: number): number[] {
     const { energy, span, bids } = this.prep;
-    const { pieces } = this;
     if (this.slotHolderFrom.length === 0) this.indexHolders();
     const { slotHolderFrom, slotHolders } = this;
     const found: number[] = [];
@@ -685,10 +679,7 @@ export class ScheduleState {
             const b = slotHolders[e];
             if (bids[b].firstStart === bids[b].lastStart || found.includes(b)) continue;
             // The index may be stale: only the Wh the bid holds of the slot now count.
-            let held = 0;
-            for (let p = pieces.first[b]; p >= 0; p = pieces.next[p])
-              for (let j = pieces.lotFrom[p]; j < pieces.lotFrom[p] + pieces.lotCount[p]; j++)
-                if (pieces.lotSlot[j] === slot) held += pieces.lotWh[j];
+            const held = this.heldOf(b, slot);
             if (held <= 0) continue;
             found.push(b);
             freed += held;
@@ -700,30 +691,39 @@ export class ScheduleState {
   }
 
   /**
-   * Per energy slot, the flexible bids whose pieces hold Wh of it (CSR: slotHolders[slotHolderFrom[s]
-   * .. slotHolderFrom[s + 1])), bids in index order: one pass to count, one to fill.
+   * Per energy slot, the flexible bids holding Wh of it (CSR: slotHolders[slotHolderFrom[s] ..
+   * slotHolderFrom[s + 1])), each once and in index order, read from the reroute holder lists: the
+   * slot's list and its parked list (the holders stuck for good, which a new start may move).
    */
   private indexHolders(): void {
-    const { pieces } = this;
     const { bids } = this.prep;
-    const { first, next, lotFrom, lotCount, lotSlot, lotWh } = pieces;
+    const holders = this.reroutable;
     const slots = this.prep.energy.left.length;
     const from = new Int32Array(slots + 1);
-    for (let b = 0; b < bids.length; b++) {
-      if (bids[b].firstStart === bids[b].lastStart) continue;
-      for (let p = first[b]; p >= 0; p = next[p])
-        for (let j = lotFrom[p]; j < lotFrom[p] + lotCount[p]; j++) if (lotWh[j] > 0) from[lotSlot[j] + 1]++;
-    }
-    for (let s = 0; s < slots; s++) from[s + 1] += from[s];
-    const fill = from.slice(0, slots);
-    const holders = new Int32Array(from[slots]);
-    for (let b = 0; b < bids.length; b++) {
-      if (bids[b].firstStart === bids[b].lastStart) continue;
-      for (let p = first[b]; p >= 0; p = next[p])
-        for (let j = lotFrom[p]; j < lotFrom[p] + lotCount[p]; j++) if (lotWh[j] > 0) holders[fill[lotSlot[j]]++] = b;
+    let listed = new Int32Array(Math.max(16, holders.entries));
+    let n = 0;
+    for (let slot = 0; slot < slots; slot++) {
+      const start = n;
+      for (let list = 0; list < 2; list++)
+        for (let e = list === 0 ? holders.first(slot) : holders.firstParked(slot); e >= 0; e = holders.next(e)) {
+          const b = holders.bid(e);
+          if (bids[b].firstStart === bids[b].lastStart || this.heldOf(b, slot) <= 0) continue;
+          if (n === listed.length) {
+            const grown = new Int32Array(2 * n);
+            grown.set(listed);
+            listed = grown;
+          }
+          listed[n++] = b;
+        }
+      listed.subarray(start, n).sort();
+      // Each bid once (a bid may have several entries on a slot).
+      let kept = start;
+      for (let i = start; i < n; i++) if (i === start || listed[i] !== listed[i - 1]) listed[kept++] = listed[i];
+      n = kept;
+      from[slot + 1] = n;
     }
     this.slotHolderFrom = from;
-    this.slotHolders = holders;
+    this.slotHolders = listed.subarray(0, n);
   }
 
   /** Takes bid `b`'s pieces out (as `remove`) and returns them for `putBack` (rerouting or undoable states). */
@@ -771,7 +771,7 @@ export class ScheduleState {
       for (let k = 0; k < d; k++) prep.computeFree[from + k] -= t.vcu;
       for (let i = 0; i < t.slots.length; i++) {
         this.takeEnergy(t.slots[i], t.whs[i]);
-        if (this.reroute) this.hold(t.slots[i], b);
+        if (this.reroute) this.reroutable.add(t.slots[i], b);
         if (this.undoable) this.onSlot.add(t.slots[i], b);
       }
       if (this.undoable) this.onOffer.add(t.offer, b);
@@ -823,7 +823,7 @@ export class ScheduleState {
         this.takeEnergy(pieces.lotSlot[j], -pieces.lotWh[j]);
       for (let j = e.lotFrom; j < e.lotFrom + e.lotCount; j++) {
         this.takeEnergy(pieces.lotSlot[j], pieces.lotWh[j]);
-        if (this.reroute) this.hold(pieces.lotSlot[j], e.bid);
+        if (this.reroute) this.reroutable.add(pieces.lotSlot[j], e.bid);
         if (this.undoable) this.onSlot.add(pieces.lotSlot[j], e.bid);
       }
       pieces.lotFrom[p] = e.lotFrom;
@@ -931,10 +931,7 @@ export class ScheduleState {
     copy.holes = this.holes;
     copy.remaining.set(this.remaining);
     copy.start.set(this.start);
-    copy.holderHead = this.holderHead.slice();
-    copy.holderBid = this.holderBid.slice();
-    copy.holderNext = this.holderNext.slice();
-    copy.holderCount = this.holderCount;
+    copy.reroutable = this.reroutable.copy();
     copy.onOffer = this.onOffer.copy();
     copy.onSlot = this.onSlot.copy();
     for (const [b, routes] of this.bidLinks) copy.bidLinks.set(b, new Map(routes));
