@@ -25,11 +25,6 @@ export class HolderLists {
     this.nexts = new Int32Array(this.bids.length);
   }
 
-  /** Entries added so far (each entry's number is below it). */
-  get entries(): number {
-    return this.count;
-  }
-
   /** Notes that bid `b` holds `key` (once when it is already the head of the key's list). */
   add(key: number, b: number): void {
     const head = this.head[key];

@@ -115,9 +115,6 @@ export class ScheduleState {
   private checksAtOpen = 0;
   private readonly rerouteUsed = SCRATCH.rerouteUsed;
   private readonly rerouteOptions: number[] = [];
-  /** flexibleHolders' index of the slots' holders (empty until its first call). */
-  private slotHolderFrom = new Int32Array(0);
-  private slotHolders = new Int32Array(0);
   private readonly routeBlocks = new Map<number, { first: Int32Array; links: Int32Array }>();
   private readonly pick: number[] = [];
   /** chooseCertificates' answer: lots chosenSlot/chosenWh[0 .. its count). */
@@ -656,13 +653,13 @@ export class ScheduleState {
   /**
    * Placed bids that may start at another hour and hold certificates of a region in `regions` (bit
    * r: region r) in the hours [from, from + short.length): in each hour k, holders until the Wh they
-   * hold there reach short[k], at most `max` bids in all (rerouting states only). The slots' holders
-   * are indexed at the first call; the holders later placements make are not in the index.
+   * hold there reach short[k], at most `max` bids in all (rerouting states only). They are read from
+   * the reroute holder lists, each slot's list and then its parked one (the holders stuck for good,
+   * which a new start may move), latest first.
    */
   flexibleHolders(regions: number, from: number, short: Float64Array, max: number): number[] {
     const { energy, span, bids } = this.prep;
-    if (this.slotHolderFrom.length === 0) this.indexHolders();
-    const { slotHolderFrom, slotHolders } = this;
+    const holders = this.reroutable;
     const found: number[] = [];
     for (let k = 0; k < short.length && found.length < max; k++) {
       let freed = 0;
@@ -671,19 +668,19 @@ export class ScheduleState {
         const cell = r * span + from + k;
         for (let i = energy.cellStart[cell]; i < energy.cellStart[cell + 1] && freed < short[k]; i++) {
           const slot = energy.cellSlots[i];
-          for (
-            let e = slotHolderFrom[slot];
-            e < slotHolderFrom[slot + 1] && freed < short[k] && found.length < max;
-            e++
-          ) {
-            const b = slotHolders[e];
-            if (bids[b].firstStart === bids[b].lastStart || found.includes(b)) continue;
-            // The index may be stale: only the Wh the bid holds of the slot now count.
-            const held = this.heldOf(b, slot);
-            if (held <= 0) continue;
-            found.push(b);
-            freed += held;
-          }
+          for (let list = 0; list < 2; list++)
+            for (
+              let e = list === 0 ? holders.first(slot) : holders.firstParked(slot);
+              e >= 0 && freed < short[k] && found.length < max;
+              e = holders.next(e)
+            ) {
+              const b = holders.bid(e);
+              if (bids[b].firstStart === bids[b].lastStart || found.includes(b)) continue;
+              const held = this.heldOf(b, slot);
+              if (held <= 0) continue;
+              found.push(b);
+              freed += held;
+            }
         }
       }
     }
@@ -691,39 +688,49 @@ export class ScheduleState {
   }
 
   /**
-   * Per energy slot, the flexible bids holding Wh of it (CSR: slotHolders[slotHolderFrom[s] ..
-   * slotHolderFrom[s + 1])), each once and in index order, read from the reroute holder lists: the
-   * slot's list and its parked list (the holders stuck for good, which a new start may move).
+   * False when `place(b, c, start, …)` would place nothing even once the bids `out` are taken out
+   * (rerouting off): no VCU free on offer `c` in the job's hours and none of them on `c` then, or too
+   * few green Wh in the job's pool for one VCU's minimum share, counting the Wh they hold there.
+   * True does not promise a placement (links, the all-in limit): it only rules out moves that
+   * cannot start (the move pass, moves.ts).
    */
-  private indexHolders(): void {
-    const { bids } = this.prep;
-    const holders = this.reroutable;
-    const slots = this.prep.energy.left.length;
-    const from = new Int32Array(slots + 1);
-    let listed = new Int32Array(Math.max(16, holders.entries));
-    let n = 0;
-    for (let slot = 0; slot < slots; slot++) {
-      const start = n;
-      for (let list = 0; list < 2; list++)
-        for (let e = list === 0 ? holders.first(slot) : holders.firstParked(slot); e >= 0; e = holders.next(e)) {
-          const b = holders.bid(e);
-          if (bids[b].firstStart === bids[b].lastStart || this.heldOf(b, slot) <= 0) continue;
-          if (n === listed.length) {
-            const grown = new Int32Array(2 * n);
-            grown.set(listed);
-            listed = grown;
-          }
-          listed[n++] = b;
-        }
-      listed.subarray(start, n).sort();
-      // Each bid once (a bid may have several entries on a slot).
-      let kept = start;
-      for (let i = start; i < n; i++) if (i === start || listed[i] !== listed[i - 1]) listed[kept++] = listed[i];
-      n = kept;
-      from[slot + 1] = n;
+  couldPlace(b: number, c: number, start: number, out: readonly number[]): boolean {
+    const { prep, pieces } = this;
+    const { energy } = prep;
+    const bid = prep.bids[b];
+    const compute = prep.computes[c];
+    const d = bid.duration;
+    if ((this.start[b] >= 0 && this.start[b] !== start) || this.remaining[b] <= 0) return false;
+    if (start < compute.start || start + d > compute.end) return false;
+    if (this.freeVcu(c, start, d) <= 0) {
+      let freed = false;
+      for (let i = 0; i < out.length && !freed; i++)
+        for (let p = pieces.first[out[i]]; p >= 0 && !freed; p = pieces.next[p])
+          freed =
+            pieces.offer[p] === c &&
+            pieces.start[p] < start + d &&
+            pieces.start[p] + prep.bids[out[i]].duration > start;
+      if (!freed) return false;
     }
-    this.slotHolderFrom = from;
-    this.slotHolders = listed.subarray(0, n);
+    const minBps = bid.order.minGreenBps;
+    // One VCU's need an hour: a larger piece needs at least as large a share of every hour.
+    const need = mulDiv(1, compute.milliWhPerVcuHour, 1000, false);
+    if (minBps === 0 || !(need > 0)) return true;
+    const origin = bid.order.certificateOrigin;
+    const supply = this.supply.length >= d ? this.supply : new Float64Array(d);
+    for (let k = 0; k < d; k++) supply[k] = this.poolSupply(origin, compute.region, start + k);
+    const pool = poolRegions(origin, compute.region);
+    for (const v of out)
+      for (let p = pieces.first[v]; p >= 0; p = pieces.next[p])
+        for (let j = pieces.lotFrom[p]; j < pieces.lotFrom[p] + pieces.lotCount[p]; j++) {
+          const slot = pieces.lotSlot[j];
+          const k = energy.hour[slot] - start;
+          if (k >= 0 && k < d && ((pool >>> energy.region[slot]) & 1) === 1) supply[k] += pieces.lotWh[j];
+        }
+    let available = 0;
+    for (let k = 0; k < d; k++) available += Math.min(supply[k], need);
+    // place's minimum rounds up: this one is a relaxation of it.
+    return available >= ((need * d * minBps) / 10_000) * (1 - 1e-9);
   }
 
   /** Takes bid `b`'s pieces out (as `remove`) and returns them for `putBack` (rerouting or undoable states). */
