@@ -368,6 +368,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
           state.undoReroutes((v) => v === u || affectedMark[v] === move);
           state.removeAll(involved, false);
           for (const taken of log) state.putBack(taken);
+          state.rewindHolders();
           state.welfare = before;
         };
         // Each start of the bid in turn (the bids taken out are rescheduled around it), the best

@@ -9,6 +9,10 @@
 // The walks are inline loops over entries (first / next / bid, then drop or park), not callbacks:
 // a closure on the reroute walk cost ~65 ms of a flexible 100k-order schedule.
 
+const ADDED = 0;
+const DROPPED = 1;
+const PARKED = 2;
+
 /** Per key, the bids holding it, as linked lists (head per key, then bid and next per entry; −1 ends a list). */
 export class HolderLists {
   private head: Int32Array;
@@ -17,6 +21,11 @@ export class HolderLists {
   private bids: Int32Array;
   private nexts: Int32Array;
   private count = 0;
+  /**
+   * While a move is open (`mark`): each change to the lists since, five numbers each (what, key,
+   * entry, the entry before it, the entry after it), so that `rewind` restores them exactly.
+   */
+  private changes: number[] | undefined;
 
   constructor(keys: number, entries: number) {
     this.head = new Int32Array(keys).fill(-1);
@@ -41,6 +50,7 @@ export class HolderLists {
     this.bids[e] = b;
     this.nexts[e] = head;
     this.head[key] = e;
+    this.changes?.push(ADDED, key, e, -1, head);
   }
 
   /** The first entry of `key`'s list (−1: none). */
@@ -68,15 +78,57 @@ export class HolderLists {
    * on with `next(e)` and keep `prev`.
    */
   drop(key: number, e: number, prev: number): void {
-    if (prev < 0) this.head[key] = this.nexts[e];
-    else this.nexts[prev] = this.nexts[e];
+    this.changes?.push(DROPPED, key, e, prev, this.nexts[e]);
+    this.unlink(key, e, prev);
   }
 
   /** `drop`, but the entry goes onto `key`'s parked list. Walks go on with `next(e)` read before. */
   park(key: number, e: number, prev: number): void {
-    this.drop(key, e, prev);
+    this.changes?.push(PARKED, key, e, prev, this.nexts[e]);
+    this.unlink(key, e, prev);
     this.nexts[e] = this.parkedHead[key];
     this.parkedHead[key] = e;
+  }
+
+  /**
+   * Logs every change from now (a move opens), forgetting those logged before; `rewind` undoes them.
+   */
+  mark(): void {
+    this.changes = [];
+  }
+
+  /** Stops logging (a move closes as it stands). */
+  unmark(): void {
+    this.changes = undefined;
+  }
+
+  /**
+   * Undoes the changes since `mark`, latest first: the lists are as they were then, entries and
+   * order (an undone try of a move leaves no trace on them), and logging goes on from there.
+   */
+  rewind(): void {
+    const changes = this.changes;
+    if (changes === undefined) return;
+    for (let i = changes.length - 5; i >= 0; i -= 5) {
+      const [what, key, e, prev, after] = [changes[i], changes[i + 1], changes[i + 2], changes[i + 3], changes[i + 4]];
+      if (what === ADDED) {
+        // The latest entry, at the head of its list.
+        this.head[key] = after;
+        this.count = e;
+        continue;
+      }
+      // At the head of the parked list, if parked: off it, then back between `prev` and `after`.
+      if (what === PARKED) this.parkedHead[key] = this.nexts[e];
+      this.nexts[e] = after;
+      if (prev < 0) this.head[key] = e;
+      else this.nexts[prev] = e;
+    }
+    changes.length = 0;
+  }
+
+  private unlink(key: number, e: number, prev: number): void {
+    if (prev < 0) this.head[key] = this.nexts[e];
+    else this.nexts[prev] = this.nexts[e];
   }
 
   /** An independent copy. */

@@ -806,11 +806,28 @@ export class ScheduleState {
     this.rerouted = [];
     this.rerouteChecks = this.reroute ? checks : 0;
     this.checksAtOpen = this.rerouteChecks;
+    this.reroutable.mark();
+    this.onSlot.mark();
+    this.onOffer.mark();
   }
 
   /** Closes a move (kept as it stands): the log is dropped. */
   closeMove(): void {
     this.rerouted = undefined;
+    this.reroutable.unmark();
+    this.onSlot.unmark();
+    this.onOffer.unmark();
+  }
+
+  /**
+   * Once an undone try's pieces are all back (undoReroutes, removeAll, putBack): the holder lists as
+   * they were when the move opened. Left as the try made them, they would keep the holders a
+   * reroute found stuck during it off the lists for good (docs/pricing.md, step 4).
+   */
+  rewindHolders(): void {
+    this.reroutable.rewind();
+    this.onSlot.rewind();
+    this.onOffer.rewind();
   }
 
   /**
