@@ -59,11 +59,12 @@ const REROUTE_BIDS = 20_000;
 const REROUTE_FLEXIBLE_SHARE = 0.25;
 const LARGE_REROUTE_CHECKS = 1;
 /**
- * The move pass's budget on large books that reroute (moves.ts). On the flexible 100k book the gain
- * grows with the moves tried (500: +0.001 %, 2,000: +0.06 %, 8,000: +0.14 % of welfare) and so
- * does the CPU (2,000: ~1.1× the schedule's).
+ * The move pass's budget on large books that reroute (moves.ts): moves tried, not counting those
+ * ruled out before anything is taken out. On the flexible 100k book the welfare grows with the
+ * moves tried (400: −0.01 %, 800: +0.02 %, 1,000: +0.03 %, 2,000: +0.07 % against 2,000 tries
+ * counting those ruled out, as before) and so does the CPU (~0.25 ms a move; docs/pricing.md step 5).
  */
-const MOVES: MoveBudget = { tries: 2_000, holders: 4, starts: 3 };
+const MOVES: MoveBudget = { tries: 800, holders: 4, starts: 3 };
 /**
  * Books with at most this many live bids price certificates in pass 1 (certificate-prices.ts): on
  * seeded books of 1k–10k orders (up to ~4,500 bids) +0.1–0.7 % of welfare; at 20k–40k orders
@@ -451,6 +452,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
           state.undoReroutes((v) => v === u || affectedMark[v] === move);
           state.removeAll(involved, false);
           for (const taken of log) state.putBack(taken);
+          state.rewindHolders();
           state.welfare = before;
         };
         // Each start of the bid in turn (the bids taken out are rescheduled around it), the best

@@ -3,13 +3,18 @@
 // that could have started at other hours. Such holders are taken out, the job is placed in their
 // place, and they are scheduled again at whatever start suits them now; the move is kept when the
 // welfare rises and undone exactly otherwise (ScheduleState.takeOut / putBack, an undo log of the
-// pieces taken out), so no move can lose welfare and every piece keeps the contract's rules.
+// pieces taken out), so no move can lose welfare and every piece keeps the contract's rules. Most
+// moves would leave the job unplaced (no compute free, too few green Wh even with the holders' own):
+// ScheduleState.couldPlace rules them out before anything is taken out.
 
 import type { ScheduleState } from "./place.ts";
 import { poolRegions } from "./prepare.ts";
 
 export type MoveBudget = {
-  /** Moves tried in all (each takes out at most `holders` bids and schedules them again). */
+  /**
+   * Moves tried in all (each takes out at most `holders` bids and schedules them again); a move
+   * whose job could not be placed even in the holders' place is ruled out first and not counted.
+   */
   tries: number;
   /** Flexible holders taken out per move. */
   holders: number;
@@ -67,6 +72,11 @@ export function moveFlexibleHolders(
         .flexibleHolders(pool, s, short.subarray(0, bid.duration), budget.holders)
         .filter((v) => v !== u);
       if (holders.length === 0) continue;
+      // Most moves would end with the job still unplaced: ruled out before anything is taken out.
+      let possible = false;
+      for (let p = pairStart[u]; p < pairStart[u + 1] && !possible; p++)
+        possible = state.couldPlace(u, pairOffer[p], s, holders);
+      if (!possible) continue;
       tries--;
       const before = state.welfare;
       // Rerouting is off while a move is open: its changes to other bids' pieces could not be undone.

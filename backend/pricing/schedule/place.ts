@@ -56,7 +56,6 @@ const SCRATCH = {
 };
 
 /** What a state without rerouting (or holder lists) keeps in their place: never written, shared. */
-const NO_INTS = new Int32Array(0);
 const NO_FLOATS = new Float64Array(0);
 const NO_HOLDERS = new HolderLists(0, 0);
 
@@ -124,14 +123,11 @@ export class ScheduleState {
   private onOffer: HolderLists;
   private onSlot: HolderLists;
   /**
-   * With `reroute`: per energy slot, the bids that took Wh of it, as linked lists (head per slot,
-   * then bid and next per entry; −1 ends a list). Stale entries are skipped, and dropped when met: a
-   * bid may have been removed or rerouted since.
+   * With `reroute`: per energy slot, the bids that took Wh of it. The reroute walk drops the stale
+   * entries it meets (the bid was removed or rerouted since) and parks the holders stuck for good,
+   * which the move pass's index still lists.
    */
-  private holderHead: Int32Array;
-  private holderBid = NO_INTS;
-  private holderNext = NO_INTS;
-  private holderCount = 0;
+  private reroutable: HolderLists;
   private readonly reroute: boolean;
   /** Per bid: the (start, pool) of its last reroute that freed nothing (−1: none). */
   private readonly rerouteFailed: Float64Array;
@@ -148,9 +144,6 @@ export class ScheduleState {
   private checksAtOpen = 0;
   private readonly rerouteUsed = SCRATCH.rerouteUsed;
   private readonly rerouteOptions: number[] = [];
-  /** flexibleHolders' index of the slots' holders (empty until its first call). */
-  private slotHolderFrom = NO_INTS;
-  private slotHolders = NO_INTS;
   private readonly routeBlocks = new Map<number, LinkBlocks>();
   /** chooseCertificates' answer: lots chosenSlot/chosenWh[0 .. its count). */
   private chosenSlot = SCRATCH.chosenSlot;
@@ -212,12 +205,8 @@ export class ScheduleState {
     this.onSlot = this.holders ? new HolderLists(prep.energy.left.length, 5 * prep.bids.length) : NO_HOLDERS;
     this.spareScarce = spareScarce;
     this.reroute = reroute;
-    this.holderHead = reroute ? new Int32Array(prep.energy.left.length).fill(-1) : NO_INTS;
-    if (reroute) {
-      // About five certificate lots per bid are held on a full book (each one an entry).
-      this.holderBid = new Int32Array(5 * prep.bids.length);
-      this.holderNext = new Int32Array(this.holderBid.length);
-    }
+    // About five certificate lots per bid are held on a full book (each one an entry).
+    this.reroutable = new HolderLists(reroute ? prep.energy.left.length : 0, reroute ? 5 * prep.bids.length : 0);
     this.checksPerBid = checksPerBid;
     this.rerouteChecks = reroute ? checksPerBid * prep.bids.length : 0;
     const { bids } = prep;
@@ -419,7 +408,7 @@ export class ScheduleState {
     if (this.undoable || this.reroute) {
       const piece = this.pieces.add(b, this.placed.length, c, start, q, newLink ? link : -1, welfare);
       this.pieces.setLots(piece, chosenSlot, chosenWh, lots);
-      if (this.reroute) for (let i = 0; i < lots; i++) this.hold(chosenSlot[i], b);
+      if (this.reroute) for (let i = 0; i < lots; i++) this.reroutable.add(chosenSlot[i], b);
     }
     if (this.holders) {
       this.onOffer.add(c, b);
@@ -435,24 +424,6 @@ export class ScheduleState {
     const placed = this.placed;
     for (let i = 0; i < placed.length; i++) if (placed[i] !== undefined) matches.push(placed[i] as ScheduledMatch);
     return matches;
-  }
-
-  private hold(slot: number, b: number): void {
-    const head = this.holderHead[slot];
-    if (head >= 0 && this.holderBid[head] === b) return;
-    if (this.holderCount === this.holderBid.length) {
-      const size = Math.max(1024, this.holderCount * 2);
-      const bidsGrown = new Int32Array(size);
-      bidsGrown.set(this.holderBid);
-      const nextGrown = new Int32Array(size);
-      nextGrown.set(this.holderNext);
-      this.holderBid = bidsGrown;
-      this.holderNext = nextGrown;
-    }
-    const e = this.holderCount++;
-    this.holderBid[e] = b;
-    this.holderNext[e] = head;
-    this.holderHead[slot] = e;
   }
 
   /**
@@ -485,18 +456,24 @@ export class ScheduleState {
         const cell = r * span + h;
         for (let i = energy.cellStart[cell]; i < energy.cellStart[cell + 1] && deficit > 0 && supply[k] < need; i++) {
           const slot = energy.cellSlots[i];
-          for (let e = this.holderHead[slot], prev = -1; e >= 0; e = this.holderNext[e]) {
+          const holders = this.reroutable;
+          for (let e = holders.first(slot), prev = -1; e >= 0; ) {
             if (deficit <= 0 || supply[k] >= need || this.rerouteChecks <= 0) break;
             const want = Math.min(need - supply[k], deficit);
             this.rerouteChecks--;
-            const moved = this.moveCertificates(this.holderBid[e], slot, want, regions, start, start + duration);
+            const b = holders.bid(e);
+            const after = holders.next(e);
+            const moved = this.moveCertificates(b, slot, want, regions, start, start + duration);
             if (moved < 0) {
-              // It holds nothing of the slot it could ever move: off the list.
-              if (prev < 0) this.holderHead[slot] = this.holderNext[e];
-              else this.holderNext[prev] = this.holderNext[e];
+              // It holds nothing of the slot it could ever move: off the list (parked when it holds
+              // some, stuck: the move pass may still start it elsewhere).
+              if (this.heldOf(b, slot) > 0) holders.park(slot, e, prev);
+              else holders.drop(slot, e, prev);
+              e = after;
               continue;
             }
             prev = e;
+            e = after;
             supply[k] += moved;
             deficit -= moved;
           }
@@ -638,7 +615,7 @@ export class ScheduleState {
       for (let a = 0; a < added; a++) {
         this.takeEnergy(addedSlot[a], addedWh[a]);
         costChange += (energy.pricePerKwh[addedSlot[a]] * addedWh[a]) / 1000;
-        this.hold(addedSlot[a], b);
+        this.reroutable.add(addedSlot[a], b);
         if (this.holders) this.onSlot.add(addedSlot[a], b);
       }
       energyLots.sort(byOfferHour);
@@ -713,22 +690,24 @@ export class ScheduleState {
    * states only; a bid may come more than once).
    */
   holdersOfOffer(c: number, from: number, to: number, visit: (b: number) => void): void {
-    const { pieces } = this;
+    const { pieces, onOffer } = this;
     const { bids } = this.prep;
-    this.onOffer.visit(
-      c,
-      (b) => {
-        for (let p = pieces.first[b]; p >= 0; p = pieces.next[p]) if (pieces.offer[p] === c) return true;
-        return false;
-      },
-      (b) => {
-        for (let p = pieces.first[b]; p >= 0; p = pieces.next[p])
-          if (pieces.offer[p] === c && pieces.start[p] < to && pieces.start[p] + bids[b].duration > from) {
-            visit(b);
-            return;
-          }
-      },
-    );
+    for (let e = onOffer.first(c), prev = -1; e >= 0; e = onOffer.next(e)) {
+      const b = onOffer.bid(e);
+      let holds = false;
+      let during = false;
+      for (let p = pieces.first[b]; p >= 0 && !during; p = pieces.next[p]) {
+        if (pieces.offer[p] !== c) continue;
+        holds = true;
+        during = pieces.start[p] < to && pieces.start[p] + bids[b].duration > from;
+      }
+      if (!holds) {
+        onOffer.drop(c, e, prev);
+        continue;
+      }
+      prev = e;
+      if (during) visit(b);
+    }
   }
 
   /**
@@ -737,38 +716,47 @@ export class ScheduleState {
    */
   holdersOfCertificates(regions: number, from: number, to: number, visit: (b: number) => void): void {
     const { energy, span } = this.prep;
-    const { pieces } = this;
-    let slot = -1;
-    const holds = (b: number) => {
-      for (let p = pieces.first[b]; p >= 0; p = pieces.next[p])
-        for (let i = pieces.lotFrom[p]; i < pieces.lotFrom[p] + pieces.lotCount[p]; i++)
-          if (pieces.lotSlot[i] === slot && pieces.lotWh[i] > 0) return true;
-      return false;
-    };
+    const { onSlot } = this;
     for (let r = 0; r < REGION_SLOTS; r++) {
       if (((regions >>> r) & 1) === 0) continue;
       for (let h = Math.max(0, from); h < Math.min(to, span); h++) {
         const cell = r * span + h;
         for (let i = energy.cellStart[cell]; i < energy.cellStart[cell + 1]; i++) {
-          slot = energy.cellSlots[i];
-          this.onSlot.visit(slot, holds, visit);
+          const slot = energy.cellSlots[i];
+          for (let e = onSlot.first(slot), prev = -1; e >= 0; e = onSlot.next(e)) {
+            const b = onSlot.bid(e);
+            if (this.heldOf(b, slot) <= 0) {
+              onSlot.drop(slot, e, prev);
+              continue;
+            }
+            prev = e;
+            visit(b);
+          }
         }
       }
     }
   }
 
+  /** The Wh of certificate slot `slot` bid `b`'s pieces hold. */
+  private heldOf(b: number, slot: number): number {
+    const { pieces } = this;
+    let held = 0;
+    for (let p = pieces.first[b]; p >= 0; p = pieces.next[p])
+      for (let j = pieces.lotFrom[p]; j < pieces.lotFrom[p] + pieces.lotCount[p]; j++)
+        if (pieces.lotSlot[j] === slot) held += pieces.lotWh[j];
+    return held;
+  }
+
   /**
    * Placed bids that may start at another hour and hold certificates of a region in `regions` (bit
    * r: region r) in the hours [from, from + short.length): in each hour k, holders until the Wh they
-   * hold there reach short[k], at most `max` bids in all. The slots' holders are indexed at the first
-   * call (the reroute lists drop holders that cannot reroute, the very ones a new start may move);
-   * the holders later placements make are not in the index.
+   * hold there reach short[k], at most `max` bids in all (rerouting states only). They are read from
+   * the reroute holder lists, each slot's list and then its parked one (the holders stuck for good,
+   * which a new start may move), latest first.
    */
   flexibleHolders(regions: number, from: number, short: Float64Array, max: number): number[] {
     const { energy, span, bids } = this.prep;
-    const { pieces } = this;
-    if (this.slotHolderFrom.length === 0) this.indexHolders();
-    const { slotHolderFrom, slotHolders } = this;
+    const holders = this.reroutable;
     const found: number[] = [];
     for (let k = 0; k < short.length && found.length < max; k++) {
       let freed = 0;
@@ -777,22 +765,19 @@ export class ScheduleState {
         const cell = r * span + from + k;
         for (let i = energy.cellStart[cell]; i < energy.cellStart[cell + 1] && freed < short[k]; i++) {
           const slot = energy.cellSlots[i];
-          for (
-            let e = slotHolderFrom[slot];
-            e < slotHolderFrom[slot + 1] && freed < short[k] && found.length < max;
-            e++
-          ) {
-            const b = slotHolders[e];
-            if (bids[b].firstStart === bids[b].lastStart || found.includes(b)) continue;
-            // The index may be stale: only the Wh the bid holds of the slot now count.
-            let held = 0;
-            for (let p = pieces.first[b]; p >= 0; p = pieces.next[p])
-              for (let j = pieces.lotFrom[p]; j < pieces.lotFrom[p] + pieces.lotCount[p]; j++)
-                if (pieces.lotSlot[j] === slot) held += pieces.lotWh[j];
-            if (held <= 0) continue;
-            found.push(b);
-            freed += held;
-          }
+          for (let list = 0; list < 2; list++)
+            for (
+              let e = list === 0 ? holders.first(slot) : holders.firstParked(slot);
+              e >= 0 && freed < short[k] && found.length < max;
+              e = holders.next(e)
+            ) {
+              const b = holders.bid(e);
+              if (bids[b].firstStart === bids[b].lastStart || found.includes(b)) continue;
+              const held = this.heldOf(b, slot);
+              if (held <= 0) continue;
+              found.push(b);
+              freed += held;
+            }
         }
       }
     }
@@ -800,30 +785,49 @@ export class ScheduleState {
   }
 
   /**
-   * Per energy slot, the flexible bids whose pieces hold Wh of it (CSR: slotHolders[slotHolderFrom[s]
-   * .. slotHolderFrom[s + 1])), bids in index order: one pass to count, one to fill.
+   * False when `place(b, c, start, …)` would place nothing even once the bids `out` are taken out
+   * (rerouting off): no VCU free on offer `c` in the job's hours and none of them on `c` then, or too
+   * few green Wh in the job's pool for one VCU's minimum share, counting the Wh they hold there.
+   * True does not promise a placement (links, the all-in limit): it only rules out moves that
+   * cannot start (the move pass, moves.ts).
    */
-  private indexHolders(): void {
-    const { pieces } = this;
-    const { bids } = this.prep;
-    const { first, next, lotFrom, lotCount, lotSlot, lotWh } = pieces;
-    const slots = this.prep.energy.left.length;
-    const from = new Int32Array(slots + 1);
-    for (let b = 0; b < bids.length; b++) {
-      if (bids[b].firstStart === bids[b].lastStart) continue;
-      for (let p = first[b]; p >= 0; p = next[p])
-        for (let j = lotFrom[p]; j < lotFrom[p] + lotCount[p]; j++) if (lotWh[j] > 0) from[lotSlot[j] + 1]++;
+  couldPlace(b: number, c: number, start: number, out: readonly number[]): boolean {
+    const { prep, pieces } = this;
+    const { energy } = prep;
+    const bid = prep.bids[b];
+    const compute = prep.computes[c];
+    const d = bid.duration;
+    if ((this.start[b] >= 0 && this.start[b] !== start) || this.remaining[b] <= 0) return false;
+    if (start < compute.start || start + d > compute.end) return false;
+    if (this.freeVcu(c, start, d) <= 0) {
+      let freed = false;
+      for (let i = 0; i < out.length && !freed; i++)
+        for (let p = pieces.first[out[i]]; p >= 0 && !freed; p = pieces.next[p])
+          freed =
+            pieces.offer[p] === c &&
+            pieces.start[p] < start + d &&
+            pieces.start[p] + prep.bids[out[i]].duration > start;
+      if (!freed) return false;
     }
-    for (let s = 0; s < slots; s++) from[s + 1] += from[s];
-    const fill = from.slice(0, slots);
-    const holders = new Int32Array(from[slots]);
-    for (let b = 0; b < bids.length; b++) {
-      if (bids[b].firstStart === bids[b].lastStart) continue;
-      for (let p = first[b]; p >= 0; p = next[p])
-        for (let j = lotFrom[p]; j < lotFrom[p] + lotCount[p]; j++) if (lotWh[j] > 0) holders[fill[lotSlot[j]]++] = b;
-    }
-    this.slotHolderFrom = from;
-    this.slotHolders = holders;
+    const minBps = bid.order.minGreenBps;
+    // One VCU's need an hour: a larger piece needs at least as large a share of every hour.
+    const need = mulDiv(1, compute.milliWhPerVcuHour, 1000, false);
+    if (minBps === 0 || !(need > 0)) return true;
+    const origin = bid.order.certificateOrigin;
+    const supply = this.supply.length >= d ? this.supply : new Float64Array(d);
+    for (let k = 0; k < d; k++) supply[k] = this.poolSupply(origin, compute.region, start + k);
+    const pool = poolRegions(origin, compute.region);
+    for (const v of out)
+      for (let p = pieces.first[v]; p >= 0; p = pieces.next[p])
+        for (let j = pieces.lotFrom[p]; j < pieces.lotFrom[p] + pieces.lotCount[p]; j++) {
+          const slot = pieces.lotSlot[j];
+          const k = energy.hour[slot] - start;
+          if (k >= 0 && k < d && ((pool >>> energy.region[slot]) & 1) === 1) supply[k] += pieces.lotWh[j];
+        }
+    let available = 0;
+    for (let k = 0; k < d; k++) available += Math.min(supply[k], need);
+    // place's minimum rounds up: this one is a relaxation of it.
+    return available >= ((need * d * minBps) / 10_000) * (1 - 1e-9);
   }
 
   /** Takes bid `b`'s pieces out (as `remove`) and returns them for `putBack` (rerouting or undoable states). */
@@ -871,7 +875,7 @@ export class ScheduleState {
       for (let k = 0; k < d; k++) prep.computeFree[from + k] -= t.vcu;
       for (let i = 0; i < t.slots.length; i++) {
         this.takeEnergy(t.slots[i], t.whs[i]);
-        if (this.reroute) this.hold(t.slots[i], b);
+        if (this.reroute) this.reroutable.add(t.slots[i], b);
         if (this.holders) this.onSlot.add(t.slots[i], b);
       }
       if (this.holders) this.onOffer.add(t.offer, b);
@@ -899,11 +903,34 @@ export class ScheduleState {
     this.rerouted = [];
     this.rerouteChecks = this.reroute ? checks : 0;
     this.checksAtOpen = this.rerouteChecks;
+    this.reroutable.mark();
+    if (this.holders) {
+      this.onSlot.mark();
+      this.onOffer.mark();
+    }
   }
 
   /** Closes a move (kept as it stands): the log is dropped. */
   closeMove(): void {
     this.rerouted = undefined;
+    this.reroutable.unmark();
+    if (this.holders) {
+      this.onSlot.unmark();
+      this.onOffer.unmark();
+    }
+  }
+
+  /**
+   * Once an undone try's pieces are all back (undoReroutes, removeAll, putBack): the holder lists as
+   * they were when the move opened. Left as the try made them, they would keep the holders a
+   * reroute found stuck during it off the lists for good (docs/pricing.md, step 4).
+   */
+  rewindHolders(): void {
+    this.reroutable.rewind();
+    if (this.holders) {
+      this.onSlot.rewind();
+      this.onOffer.rewind();
+    }
   }
 
   /**
@@ -923,7 +950,7 @@ export class ScheduleState {
         this.takeEnergy(pieces.lotSlot[j], -pieces.lotWh[j]);
       for (let j = e.lotFrom; j < e.lotFrom + e.lotCount; j++) {
         this.takeEnergy(pieces.lotSlot[j], pieces.lotWh[j]);
-        if (this.reroute) this.hold(pieces.lotSlot[j], e.bid);
+        if (this.reroute) this.reroutable.add(pieces.lotSlot[j], e.bid);
         if (this.holders) this.onSlot.add(pieces.lotSlot[j], e.bid);
       }
       pieces.lotFrom[p] = e.lotFrom;
@@ -1038,12 +1065,7 @@ export class ScheduleState {
     copy.holes = this.holes;
     copy.remaining.set(this.remaining);
     copy.start.set(this.start);
-    if (this.reroute) {
-      copy.holderHead = this.holderHead.slice();
-      copy.holderBid = this.holderBid.slice();
-      copy.holderNext = this.holderNext.slice();
-      copy.holderCount = this.holderCount;
-    }
+    copy.reroutable = this.reroutable.copy();
     if (this.holders) {
       copy.onOffer = this.onOffer.copy();
       copy.onSlot = this.onSlot.copy();

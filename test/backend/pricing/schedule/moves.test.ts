@@ -80,6 +80,49 @@ describe("the move pass (flexible holders make room for a green job)", () => {
   });
 });
 
+describe("a move ruled out before anyone is taken out (ScheduleState.couldPlace)", () => {
+  it("counts the certificates the holders would give back, and rules out the job without them", () => {
+    const green = { durationHours: 1, minGreenBps: 10_000, buyerRegion: 8, acceptableRegions: 1n << 8n };
+    const hand = book({
+      bids: [
+        bid({ ...green, id: 10n, latestEnd: T0 + 2 * H, expiry: T0 + 2 * H }),
+        bid({ ...green, id: 11n, earliestStart: T0 + H, latestEnd: T0 + 2 * H, expiry: T0 + 2 * H }),
+      ],
+      computeOffers: [computeOffer({ id: 2n, region: 8, vcu: 8 })],
+      energyOffers: [energyOffer({ id: 20n, firstHour: T0, whPerHour: [0n, 600n], expiry: T0 + 2 * H })],
+    });
+    const prep = prepareSchedule(hand, RULES);
+    const state = new ScheduleState(prep, hand, RULES.platformFeeBps, false, true, true);
+    const c = prep.bids[0].candidates[0];
+    const hour = prep.bids[1].firstStart;
+    assert.equal(state.place(0, c, hour, 4), 4);
+    assert.equal(state.couldPlace(1, c, hour, []), false, "every certificate of the hour is A's");
+    assert.equal(state.couldPlace(1, c, hour, [0]), true, "A taken out gives them back");
+    assert.equal(state.couldPlace(1, c, hour - 1, [0]), false, "outside B's window nothing fits");
+  });
+
+  it("rules out only placements that would place nothing (400-order book, every bid at two starts)", () => {
+    const rules = { now: TIME_BOOK_NOW, platformFeeBps: 30 };
+    const hand = randomTimeBook({ orders: 400, seed: 5, flexibleShare: 0.5 });
+    const prep = prepareSchedule(hand, rules);
+    const state = new ScheduleState(prep, hand, rules.platformFeeBps);
+    let ruledOut = 0;
+    let placed = 0;
+    for (let b = 0; b < prep.bids.length; b++)
+      for (const s of [prep.bids[b].firstStart, prep.bids[b].lastStart])
+        for (const c of prep.bids[b].candidates) {
+          const possible = state.couldPlace(b, c, s, []);
+          const q = state.place(b, c, s, 1e9);
+          if (!possible) {
+            ruledOut++;
+            assert.equal(q, 0, `bid ${b} placed ${q} VCU on offer ${c} at ${s} although ruled out`);
+          } else if (q > 0) placed++;
+        }
+    // Both outcomes occur, or the test would prove nothing.
+    assert.ok(ruledOut > 50 && placed > 50, `ruled out ${ruledOut}, placed ${placed}`);
+  });
+});
+
 describe("the move pass's undo log (takeOut, putBack)", () => {
   it("puts bids back with the same pieces, capacities, certificates and links", () => {
     const rules = { now: TIME_BOOK_NOW, platformFeeBps: 30 };
