@@ -12,7 +12,7 @@
 //     certificates from plentiful region-hours first, sparing scarce ones for jobs that need them;
 //     a green piece short of its hours' certificates first has the
 //     pieces holding them move to other hours of their jobs or other regions of their pools);
-//     if nothing fits there it tries its next starts. On mid-size books (SCARCITY_BIDS) a bid
+//     if nothing fits there it tries its next starts. On books over SCARCITY_BIDS bids a bid
 //     tries its offers, and buys its certificates, sparing what the bids still to come need most
 //     (scarcity.ts: their asks of each compute offer-hour, certificate pool and cell).
 //     Bids left partly unserved try again once every bid has had its turn.
@@ -94,15 +94,13 @@ const FIXED_MOVES_PER_MOVE = 4;
 const LOCAL_SEARCH_STARTS = 24;
 const LOCAL_SEARCH_STARTS_LARGE = 4;
 /**
- * Books with more than SCARCITY_BIDS and at most SCARCITY_MAX_BIDS live bids place each bid on the
- * offers and certificates the bids still to come need least (scarcity.ts): on seeded fixed books of
- * 3k–20k orders +0.1–0.3 % of welfare, half flexible +0.2 %; on the 1k-order book (450 bids, passes
- * 3 and 4 in full) it cost 0.6 %. On the 100k books it gives +0.86 % (fixed) and +0.15 % (half
- * flexible) for ~1.1–1.4 × the fixed schedule's CPU, more than their time budgets hold today
- * (docs/pricing.md, "Where the fixed book loses"): raise SCARCITY_MAX_BIDS when the CPU is there.
+ * Books with more than SCARCITY_BIDS live bids place each bid on the offers and certificates the bids
+ * still to come need least (scarcity.ts): on seeded fixed books of 3k–20k orders +0.1–0.3 % of
+ * welfare, half flexible +0.2 %, the 100k books +0.86 % (fixed) and +0.15 % (half flexible) for
+ * ~1.1–1.2 × their CPU, paid for by the cheaper passes 1–2; on the 1k-order book (450 bids, passes
+ * 3 and 4 in full) it cost 0.6 % (docs/pricing.md, "Where the fixed book loses").
  */
 const SCARCITY_BIDS = 1_000;
-const SCARCITY_MAX_BIDS = 20_000;
 /** Weight of green supply and spare capacity against surplus when ranking start hours. */
 const TIE_WEIGHT = 1e-3;
 
@@ -129,7 +127,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   // LOCAL_SEARCH_BIDS bids, and books up to REROUTE_BIDS that reroute (and keep the pieces anyway).
   // On the 100k books keeping them cost more than the CPU headroom (docs/pricing.md, step 4).
   const undoable = prep.bids.length <= LOCAL_SEARCH_BIDS || (reroute && !large);
-  const scarce = spareScarce && prep.bids.length > SCARCITY_BIDS && prep.bids.length <= SCARCITY_MAX_BIDS;
+  const scarce = spareScarce && prep.bids.length > SCARCITY_BIDS;
   let state = new ScheduleState(prep, book, options.platformFeeBps, undoable, spareScarce, reroute, checks);
   const { bids, computes } = prep;
   // The compute offers' fields the passes read per pair and per start, laid out flat: a bid's
@@ -324,7 +322,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     pressure.fill(0);
     if (choosing) readPressure();
     if (choosing) for (let i = 0; i < sequence.length; i++) spread(sequence[i], 1);
-    // On mid-size books a bid takes the offers and certificates the bids still to come need least
+    // On books over SCARCITY_BIDS bids a bid takes the offers and certificates the bids still to come need least
     // (scarcity.ts).
     const scarcity = scarce ? new Scarcity(state.prep, { pairStart, pairOffer }, pressure) : undefined;
     state.scarcity = scarcity;

@@ -168,7 +168,7 @@ export class ScheduleState {
   /** Per energy offer of the book: its rank by id (priceLots; read on the first lot priced). */
   private idRank: Int32Array | undefined;
   /**
-   * With `spareScarce`, set by the fast scheduler on mid-size books: what the bids still to come ask of
+   * With `spareScarce`, set by the fast scheduler on books over 1,000 bids: what the bids still to come ask of
    * each certificate cell (scarcity.ts); the chooser spares the cells under most pressure.
    */
   scarcity: Scarcity | undefined;
