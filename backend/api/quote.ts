@@ -21,9 +21,8 @@ import {
   type PricingConfig,
   priceBundles,
 } from "../pricing/index.ts";
-import { toProposedMatch } from "../proposals/explain.ts";
+import { basisOf, explain, shownShareBps } from "../proposals/explain.ts";
 import { bookFor, computeOfferOf } from "./book-index.ts";
-import { presentMatch } from "./present.ts";
 import type { QuoteRequest } from "./schemas/quote.ts";
 
 export type QuoteContext = {
@@ -208,13 +207,45 @@ function whyInfeasible(bid: BookBid, book: OrderBook, now: number): string[] {
 
 type Base = Pick<QuoteResponse, "asOf" | "bid">;
 
-function presentBundle(proposal: BundleProposal, open: OpenBook): QuoteResponse["bundles"][number] {
-  const { computeOfferId } = proposal.match;
-  // The quoted bid is not on the book (its id is 0), so a quote's bundles don't name it.
-  const { bidId: _quoted, ...bundle } = presentMatch(toProposedMatch(proposal));
+/**
+ * A bundle as a quote shows it: the matcher's proposal (proposals/explain.ts, api/present.ts) written
+ * straight into its JSON form, in the same keys and order, without the quoted bid's id (0, not on the
+ * book), plus its region and fee.
+ */
+export function presentBundle(proposal: BundleProposal, open: OpenBook): QuoteResponse["bundles"][number] {
+  const { match } = proposal;
+  const basis = basisOf(proposal);
+  const parties: QuoteResponse["bundles"][number]["parties"] = [];
+  for (const p of proposal.parties) {
+    // The bargain runs in real numbers; whole base units are what the API shows for money.
+    const disagreement = Math.round(p.disagreement);
+    parties.push({
+      role: p.role,
+      orderId: String(p.orderId),
+      reserve: String(p.reserve),
+      disagreement: Number.isSafeInteger(disagreement) ? String(disagreement) : String(BigInt(disagreement)),
+      weight: p.weight,
+      payment: String(p.payment),
+      surplusShareBps: shownShareBps(p),
+      explanation: explain(p, proposal, basis),
+    });
+  }
   return {
-    ...bundle,
-    region: regionName(computeOfferOf(open, computeOfferId)?.region ?? 0),
+    computeOfferId: String(match.computeOfferId),
+    start: match.start,
+    vcu: String(match.vcu),
+    computePayment: String(match.computePayment),
+    energyLots: match.energyLots.map((l) => ({
+      offerId: String(l.offerId),
+      hour: l.hour,
+      wh: String(l.wh),
+      payment: String(l.payment),
+    })),
+    bandwidthOfferId: String(match.bandwidthOfferId),
+    bandwidthPayment: String(match.bandwidthPayment),
+    surplus: String(proposal.surplus),
+    parties,
+    region: regionName(computeOfferOf(open, match.computeOfferId)?.region ?? 0),
     fee: String(proposal.fee),
     feeShareBps: Math.round(proposal.feeShareBps),
   };

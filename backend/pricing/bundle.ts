@@ -216,6 +216,7 @@ function marketsOf(offers: readonly BookComputeOffer[]): Map<number, BookCompute
 // Per market list and hour: the VCU its offers put up and have sold in that hour (computeUtilisation's
 // two sums, one hour at a time), summed once per book version and hour, not once per bundle.
 const marketHourIndexes = new WeakMap<readonly BookComputeOffer[], Map<number, { offered: number; used: number }>>();
+const marketJobIndexes = new WeakMap<readonly BookComputeOffer[], Map<number, number>>();
 
 /**
  * computeUtilisation of one market (class and region) over the job's hours, from per-hour sums.
@@ -240,6 +241,17 @@ function marketUtilisation(
     byHour = new Map();
     marketHourIndexes.set(market, byHour);
   }
+  // Many bundles share a job's hours: its utilisation is kept by (start hour, hours), the same
+  // sums in the same order as the walk below.
+  const hours = (job.end - job.start) / SECONDS_PER_HOUR;
+  const jobKey = Number.isInteger(hours) && hours < 65_536 ? (job.start / SECONDS_PER_HOUR) * 65_536 + hours : -1;
+  let byJob = marketJobIndexes.get(market);
+  if (byJob === undefined) {
+    byJob = new Map();
+    marketJobIndexes.set(market, byJob);
+  }
+  const known = byJob.get(jobKey);
+  if (known !== undefined) return known;
   let offered = 0;
   let used = 0;
   for (let hour = job.start; hour < job.end; hour += SECONDS_PER_HOUR) {
@@ -256,7 +268,9 @@ function marketUtilisation(
     offered += sums.offered;
     used += sums.used;
   }
-  return offered === 0 ? 1 : used / offered;
+  const utilisation = offered === 0 ? 1 : used / offered;
+  if (jobKey >= 0) byJob.set(jobKey, utilisation);
+  return utilisation;
 }
 
 export type Bundle = {

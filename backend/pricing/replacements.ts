@@ -52,9 +52,12 @@ export function capacityTakenBy(
     }
     return byHour;
   };
-  const add = (byHour: Map<number, bigint>, hour: number, amount: bigint) =>
-    byHour.set(hour, (byHour.get(hour) ?? 0n) + amount);
-  for (const [i, m] of matches.entries()) {
+  const add = (byHour: Map<number, bigint>, hour: number, amount: bigint) => {
+    const taken = byHour.get(hour);
+    byHour.set(hour, taken === undefined ? amount : taken + amount);
+  };
+  for (let i = 0; i < matches.length; i++) {
+    const m = matches[i];
     const { durationHours, mbps } = reservation(m, i);
     const computeHours = hoursOfOffer(compute, m.computeOfferId);
     const linkHours = m.bandwidthOfferId !== 0n && mbps > 0n ? hoursOfOffer(link, m.bandwidthOfferId) : undefined;

@@ -5,8 +5,7 @@ import type { PartyTerms, ProposedMatch } from "./proposal-store.ts";
 
 /** A priced bundle as the API serves it, each party with one sentence saying why it gets what it gets. */
 export function toProposedMatch(bundle: BundleProposal): ProposedMatch {
-  const basis =
-    bundle.disagreementBasis === "reserves" ? "reserves (the outside options exceeded the bundle)" : "outside options";
+  const basis = basisOf(bundle);
   return {
     match: bundle.match,
     surplus: bundle.surplus,
@@ -19,14 +18,22 @@ export function toProposedMatch(bundle: BundleProposal): ProposedMatch {
         disagreement: BigInt(Math.round(p.disagreement)),
         weight: p.weight,
         payment: p.payment,
-        surplusShareBps: Math.min(10_000, Math.max(0, Math.round(p.surplusShareBps))),
+        surplusShareBps: shownShareBps(p),
         explanation: explain(p, bundle, basis),
       }),
     ),
   };
 }
 
-function explain(p: PartyShare, bundle: BundleProposal, basis: string): string {
+/** Where the bundle's disagreement points came from, as the buyer's sentence names it. */
+export const basisOf = (bundle: BundleProposal): string =>
+  bundle.disagreementBasis === "reserves" ? "reserves (the outside options exceeded the bundle)" : "outside options";
+
+/** The party's surplus share as the API shows it: whole bps within [0, 10⁴]. */
+export const shownShareBps = (p: PartyShare): number => Math.min(10_000, Math.max(0, Math.round(p.surplusShareBps)));
+
+/** One party's sentence: what it gets and why (`basis` from basisOf). */
+export function explain(p: PartyShare, bundle: BundleProposal, basis: string): string {
   const share = `${(p.surplusShareBps / 100).toFixed(2)}% of the bundle's surplus of ${bundle.surplus}`;
   if (p.role === "buyer") {
     return (
