@@ -21,7 +21,7 @@ import {
   type PricingConfig,
   priceBundles,
 } from "../pricing/index.ts";
-import { basisOf, explain, shownShareBps } from "../proposals/explain.ts";
+import { explain, shownShareBps, wordsOf } from "../proposals/explain.ts";
 import { bookFor, computeOfferOf } from "./book-index.ts";
 import type { QuoteRequest } from "./schemas/quote.ts";
 
@@ -214,20 +214,22 @@ type Base = Pick<QuoteResponse, "asOf" | "bid">;
  */
 export function presentBundle(proposal: BundleProposal, open: OpenBook): QuoteResponse["bundles"][number] {
   const { match } = proposal;
-  const basis = basisOf(proposal);
+  const words = wordsOf(proposal);
   const parties: QuoteResponse["bundles"][number]["parties"] = [];
   for (const p of proposal.parties) {
     // The bargain runs in real numbers; whole base units are what the API shows for money.
     const disagreement = Math.round(p.disagreement);
+    const reserve = String(p.reserve);
+    const payment = String(p.payment);
     parties.push({
       role: p.role,
       orderId: String(p.orderId),
-      reserve: String(p.reserve),
+      reserve,
       disagreement: Number.isSafeInteger(disagreement) ? String(disagreement) : String(BigInt(disagreement)),
       weight: p.weight,
-      payment: String(p.payment),
+      payment,
       surplusShareBps: shownShareBps(p),
-      explanation: explain(p, proposal, basis),
+      explanation: explain(p, payment, reserve, words),
     });
   }
   return {
@@ -271,14 +273,29 @@ function priced(
     platformFeeBps: context.platformFeeBps,
     config: context.pricing,
   });
-  const matches = proposals.map((p) => p.match);
-  const sum = (f: (m: Match) => bigint) => matches.reduce((s, m) => s + f(m), 0n);
-  const paid = proposals.reduce((s, p) => s + p.total, 0n);
-  const fee = proposals.reduce((s, p) => s + p.fee, 0n);
-  const energyWh = sum((m) => m.energyLots.reduce((t, l) => t + l.wh, 0n));
-  const energyPaid = sum((m) => m.energyLots.reduce((t, l) => t + l.payment, 0n));
+  // The bundles' sums in one pass (whole base units, so the order does not matter).
+  const matches: Match[] = [];
+  let paid = 0n;
+  let fee = 0n;
+  let computePaid = 0n;
+  let bandwidthPaid = 0n;
+  let energyWh = 0n;
+  let energyPaid = 0n;
   // A link carries the bid's Mbps in each job hour, reserved once per bid and link.
-  const links = new Set(matches.filter((m) => m.bandwidthOfferId !== 0n).map((m) => m.bandwidthOfferId));
+  const links = new Set<bigint>();
+  for (const p of proposals) {
+    const m = p.match;
+    matches.push(m);
+    paid += p.total;
+    fee += p.fee;
+    computePaid += m.computePayment;
+    bandwidthPaid += m.bandwidthPayment;
+    for (const l of m.energyLots) {
+      energyWh += l.wh;
+      energyPaid += l.payment;
+    }
+    if (m.bandwidthOfferId !== 0n) links.add(m.bandwidthOfferId);
+  }
   const mbpsHours = BigInt(links.size) * bid.bandwidthMbps * BigInt(bid.durationHours);
   const { hours, greenShareBps } = jobEnergy(open, matches, bid.durationHours);
   return {
@@ -291,22 +308,9 @@ function priced(
     minimumLimitPerVcuHour: String(minimumLimit(cleared, bid.durationHours, context.platformFeeBps)),
     price: {
       perVcuHour: String(ceilDiv(paid + fee, q)),
-      computePerVcuHour: String(
-        ceilDiv(
-          sum((m) => m.computePayment),
-          q,
-        ),
-      ),
+      computePerVcuHour: String(ceilDiv(computePaid, q)),
       energyPerKwh: energyWh === 0n ? null : String(ceilDiv(energyPaid * 1_000n, energyWh)),
-      bandwidthPerMbpsHour:
-        mbpsHours === 0n
-          ? null
-          : String(
-              ceilDiv(
-                sum((m) => m.bandwidthPayment),
-                mbpsHours,
-              ),
-            ),
+      bandwidthPerMbpsHour: mbpsHours === 0n ? null : String(ceilDiv(bandwidthPaid, mbpsHours)),
       fee: String(fee),
       total: String(paid + fee),
     },

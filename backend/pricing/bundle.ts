@@ -138,11 +138,22 @@ export function priceEachBundle(
         end: start + bid.durationHours * SECONDS_PER_HOUR,
       }));
   // A bid's Mbps are reserved on a link once: by its first match there, in the book or in this batch.
-  const reserved = new Set(book.bids.flatMap((b) => (b.reservedLinks ?? []).map((l) => `${b.id}:${l}`)));
+  // Links by bid, kept apart by id pairs rather than a text key per match.
+  const reserved = new Map<bigint, Set<bigint>>();
+  for (const b of book.bids) {
+    if (b.reservedLinks === undefined || b.reservedLinks.length === 0) continue;
+    const links = reserved.get(b.id);
+    if (links === undefined) reserved.set(b.id, new Set(b.reservedLinks));
+    else for (const l of b.reservedLinks) links.add(l);
+  }
   const reservesLink = matches.map((m) => {
-    const key = `${m.bidId}:${m.bandwidthOfferId}`;
-    if (m.bandwidthOfferId === 0n || reserved.has(key)) return false;
-    reserved.add(key);
+    if (m.bandwidthOfferId === 0n) return false;
+    let links = reserved.get(m.bidId);
+    if (links === undefined) {
+      links = new Set();
+      reserved.set(m.bidId, links);
+    } else if (links.has(m.bandwidthOfferId)) return false;
+    links.add(m.bandwidthOfferId);
     return true;
   });
   const batchUse =

@@ -5,7 +5,7 @@ import type { PartyTerms, ProposedMatch } from "./proposal-store.ts";
 
 /** A priced bundle as the API serves it, each party with one sentence saying why it gets what it gets. */
 export function toProposedMatch(bundle: BundleProposal): ProposedMatch {
-  const basis = basisOf(bundle);
+  const words = wordsOf(bundle);
   return {
     match: bundle.match,
     surplus: bundle.surplus,
@@ -19,35 +19,46 @@ export function toProposedMatch(bundle: BundleProposal): ProposedMatch {
         weight: p.weight,
         payment: p.payment,
         surplusShareBps: shownShareBps(p),
-        explanation: explain(p, bundle, basis),
+        explanation: explain(p, String(p.payment), String(p.reserve), words),
       }),
     ),
   };
 }
 
-/** Where the bundle's disagreement points came from, as the buyer's sentence names it. */
-export const basisOf = (bundle: BundleProposal): string =>
-  bundle.disagreementBasis === "reserves" ? "reserves (the outside options exceeded the bundle)" : "outside options";
-
 /** The party's surplus share as the API shows it: whole bps within [0, 10⁴]. */
 export const shownShareBps = (p: PartyShare): number => Math.min(10_000, Math.max(0, Math.round(p.surplusShareBps)));
 
-/** One party's sentence: what it gets and why (`basis` from basisOf). */
-export function explain(p: PartyShare, bundle: BundleProposal, basis: string): string {
-  const share = `${(p.surplusShareBps / 100).toFixed(2)}% of the bundle's surplus of ${bundle.surplus}`;
+/** What every party's sentence of one bundle says alike, written once per bundle. */
+export type BundleWords = { surplus: string; total: string; fee: string; basis: string };
+
+export function wordsOf(bundle: BundleProposal): BundleWords {
+  return {
+    surplus: `% of the bundle's surplus of ${bundle.surplus}`,
+    total: String(bundle.total),
+    fee: String(bundle.fee),
+    basis:
+      bundle.disagreementBasis === "reserves"
+        ? "reserves (the outside options exceeded the bundle)"
+        : "outside options",
+  };
+}
+
+/** One party's sentence: what it gets and why (`payment` and `reserve` as the answer writes them). */
+export function explain(p: PartyShare, payment: string, reserve: string, words: BundleWords): string {
+  const share = `${(p.surplusShareBps / 100).toFixed(2)}${words.surplus}`;
   if (p.role === "buyer") {
     return (
-      `Pays ${p.payment} (suppliers ${bundle.total} plus platform fee ${bundle.fee}) against its limit of ${p.reserve}, ` +
-      `keeping ${share} under Nash bargaining at weight ${p.weight} with disagreement points from ${basis}.`
+      `Pays ${payment} (suppliers ${words.total} plus platform fee ${words.fee}) against its limit of ${reserve}, ` +
+      `keeping ${share} under Nash bargaining at weight ${p.weight} with disagreement points from ${words.basis}.`
     );
   }
   // The core cap (backend/pricing/bundle.ts): the others could deal with a replacement offer instead.
   const cap =
     p.replacementCost === undefined
       ? ""
-      : ` Capped at ${p.replacementCost > p.reserve ? p.replacementCost : p.reserve}: another offer in the book could serve the same part for ${p.replacementCost} at its reserve.`;
+      : ` Capped at ${p.replacementCost > p.reserve ? p.replacementCost : reserve}: another offer in the book could serve the same part for ${p.replacementCost} at its reserve.`;
   return (
-    `Paid ${p.payment} for its ${p.role} against a reserve of ${p.reserve} and an outside option worth ` +
+    `Paid ${payment} for its ${p.role} against a reserve of ${reserve} and an outside option worth ` +
     `${Math.round(p.disagreement)}: ${share}, at bargaining weight ${p.weight}.${cap}`
   );
 }
