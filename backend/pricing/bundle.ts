@@ -165,6 +165,7 @@ export function priceEachBundle(
         mbps: reservesLink[i] ? (bid?.bandwidthMbps ?? 0n) : 0n,
       };
     });
+  const bundleOptions: BundlePricingOptions = { ...options, utilisation, batchUse };
   return matches.map((m, i): PricedBundle => {
     try {
       return { ok: true, proposal: priceOne(m, reservesLink[i]) };
@@ -187,11 +188,11 @@ export function priceEachBundle(
     ) {
       throw new RangeError(`match of bid ${m.bidId} names an order that is not in the book`);
     }
-    return priceBundle({ match: m, bid, compute, energies: energies as BookEnergyOffer[], link, reservesLink }, book, {
-      ...options,
-      utilisation,
-      batchUse,
-    });
+    return priceBundle(
+      { match: m, bid, compute, energies: energies as BookEnergyOffer[], link, reservesLink },
+      book,
+      bundleOptions,
+    );
   }
 }
 
@@ -227,7 +228,7 @@ function marketsOf(offers: readonly BookComputeOffer[]): Map<number, BookCompute
 // Per market list and hour: the VCU its offers put up and have sold in that hour (computeUtilisation's
 // two sums, one hour at a time), summed once per book version and hour, not once per bundle.
 const marketHourIndexes = new WeakMap<readonly BookComputeOffer[], Map<number, { offered: number; used: number }>>();
-const marketJobIndexes = new WeakMap<readonly BookComputeOffer[], Map<number, number>>();
+const marketJobIndexes = new WeakMap<readonly BookComputeOffer[], Map<number, Map<number, number>>>();
 
 /**
  * computeUtilisation of one market (class and region) over the job's hours, from per-hour sums.
@@ -254,15 +255,23 @@ function marketUtilisation(
   }
   // Many bundles share a job's hours: its utilisation is kept by (start hour, hours), the same
   // sums in the same order as the walk below.
+  // Kept by hours, then start hour: small integers, which Maps hash fastest.
   const hours = (job.end - job.start) / SECONDS_PER_HOUR;
-  const jobKey = Number.isInteger(hours) && hours < 65_536 ? (job.start / SECONDS_PER_HOUR) * 65_536 + hours : -1;
-  let byJob = marketJobIndexes.get(market);
-  if (byJob === undefined) {
-    byJob = new Map();
-    marketJobIndexes.set(market, byJob);
+  let byJob: Map<number, number> | undefined;
+  if (Number.isInteger(hours)) {
+    let byHours = marketJobIndexes.get(market);
+    if (byHours === undefined) {
+      byHours = new Map();
+      marketJobIndexes.set(market, byHours);
+    }
+    byJob = byHours.get(hours);
+    if (byJob === undefined) {
+      byJob = new Map();
+      byHours.set(hours, byJob);
+    }
+    const known = byJob.get(job.start / SECONDS_PER_HOUR);
+    if (known !== undefined) return known;
   }
-  const known = byJob.get(jobKey);
-  if (known !== undefined) return known;
   let offered = 0;
   let used = 0;
   for (let hour = job.start; hour < job.end; hour += SECONDS_PER_HOUR) {
@@ -280,7 +289,7 @@ function marketUtilisation(
     used += sums.used;
   }
   const utilisation = offered === 0 ? 1 : used / offered;
-  if (jobKey >= 0) byJob.set(jobKey, utilisation);
+  byJob?.set(job.start / SECONDS_PER_HOUR, utilisation);
   return utilisation;
 }
 

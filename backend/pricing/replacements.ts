@@ -174,19 +174,36 @@ export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, us
     }
     return undefined;
   }
-  // Whether compute offer o has fewer than the match's VCU left in hour h after the batch; in plain
+  // Whether compute offer o has fewer than the match's VCU left in some job hour after the batch; in plain
   // numbers for an offer the batch does not touch (VCU counts are uint32).
+  // The batch's use of the offer is looked up once per offer, not once per hour.
   const vcu = Number(match.vcu);
-  const computeShort = (o: BookComputeOffer, h: number) =>
-    use.compute.has(o.id)
-      ? BigInt(computeFreeVcu(o, h)) - used(use.compute, o.id, h) < match.vcu
-      : computeFreeVcu(o, h) < vcu;
+  const computeShort = (o: BookComputeOffer) => {
+    const taken = use.compute.get(o.id);
+    for (const h of jobHours) {
+      if (
+        taken === undefined
+          ? computeFreeVcu(o, h) < vcu
+          : BigInt(computeFreeVcu(o, h)) - (taken.get(h) ?? 0n) < match.vcu
+      )
+        return true;
+    }
+    return false;
+  };
   // The same for a link and the bid's Mbps (uint24 on chain, so exact as a number).
   const mbps = Number(bid.bandwidthMbps);
-  const linkShort = (o: BookBandwidthOffer, h: number) =>
-    use.link.has(o.id)
-      ? BigInt(bandwidthFreeMbps(o, h)) - used(use.link, o.id, h) < bid.bandwidthMbps
-      : bandwidthFreeMbps(o, h) < mbps;
+  const linkShort = (o: BookBandwidthOffer) => {
+    const taken = use.link.get(o.id);
+    for (const h of jobHours) {
+      if (
+        taken === undefined
+          ? bandwidthFreeMbps(o, h) < mbps
+          : BigInt(bandwidthFreeMbps(o, h)) - (taken.get(h) ?? 0n) < bid.bandwidthMbps
+      )
+        return true;
+    }
+    return false;
+  };
   return {
     compute(): bigint | undefined {
       // Another region only where the bundle's link (or no link, at the buyer's region) still serves.
@@ -201,7 +218,7 @@ export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, us
           // best found so far, and every offer after it, cannot beat it.
           if (best !== undefined && o.reservePricePerVcuHour * vcuHours >= best) break;
           if (o.id === compute.id || o.expiry <= now || !inWindow(o)) continue;
-          if (jobHours.some((h) => computeShort(o, h))) continue;
+          if (computeShort(o)) continue;
           if (region !== bid.buyerRegion && (link === undefined || !routes(link, region))) continue;
           const need = needPerHourWh(Number(match.vcu), o) * BigInt(bid.durationHours);
           const lacking = ceilDiv(need * BigInt(bid.minGreenBps), 10_000n) - green;
@@ -219,7 +236,7 @@ export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, us
     link(linkId: bigint): bigint | undefined {
       for (const o of index.links.get(routeKey(compute.region, bid.buyerRegion)) ?? []) {
         if (o.id === linkId || o.expiry <= now || !inWindow(o) || o.latencyMs > bid.maxLatencyMs) continue;
-        if (jobHours.some((h) => linkShort(o, h))) continue;
+        if (linkShort(o)) continue;
         return o.reservePricePerMbpsHour * bid.bandwidthMbps * BigInt(bid.durationHours);
       }
       return undefined;
