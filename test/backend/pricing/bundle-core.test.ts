@@ -206,6 +206,10 @@ describe("core caps on bundle payments", () => {
     for (const o of [{ region: 3 }, { hardwareClass: 1 }, { vcu: 49 }, { usedVcu: new Map([[JOB_HOURS[0], 201]]) }]) {
       assert.equal(party(price(rivalCompute(o)), "compute").replacementCost, undefined, Object.keys(o).join());
     }
+    // Exactly the bid's 50 VCU free in every job hour (the whole offer, or what its sold hours leave) still replace.
+    for (const o of [{ vcu: 50 }, { usedVcu: new Map([[JOB_HOURS[0], 200]]) }]) {
+      assert.equal(party(price(rivalCompute(o)), "compute").replacementCost, 60_000_000n, Object.keys(o).join());
+    }
   });
 
   it("counts the Mbps other matches of the batch reserve on a rival link in the job hours", () => {
