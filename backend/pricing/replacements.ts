@@ -91,6 +91,38 @@ function group<T>(items: readonly T[], key: (o: T) => number, price: (o: T) => b
   return groups;
 }
 
+/** A compute offer list's fields a replacement search tests on every offer, as columns. */
+type ComputeColumns = {
+  reserve: bigint[];
+  id: bigint[];
+  expiry: Float64Array;
+  windowStart: Float64Array;
+  windowEnd: Float64Array;
+};
+const computeColumns = new WeakMap<readonly BookComputeOffer[], ComputeColumns>();
+
+function computeColumnsOf(offers: readonly BookComputeOffer[]): ComputeColumns {
+  return cached(computeColumns, offers, () => {
+    const n = offers.length;
+    const c: ComputeColumns = {
+      reserve: new Array<bigint>(n),
+      id: new Array<bigint>(n),
+      expiry: new Float64Array(n),
+      windowStart: new Float64Array(n),
+      windowEnd: new Float64Array(n),
+    };
+    for (let k = 0; k < n; k++) {
+      const o = offers[k];
+      c.reserve[k] = o.reservePricePerVcuHour;
+      c.id[k] = o.id;
+      c.expiry[k] = o.expiry;
+      c.windowStart[k] = o.windowStart;
+      c.windowEnd[k] = o.windowEnd;
+    }
+    return c;
+  });
+}
+
 function cached<K extends object, V>(cache: WeakMap<K, V>, key: K, build: (key: K) => V): V {
   let value = cache.get(key);
   if (value === undefined) {
@@ -213,18 +245,27 @@ export function replacementsFor(bundle: Bundle, book: OrderBook, now: number, us
       let best: bigint | undefined;
       for (const region of regions) {
         if (((bid.acceptableRegions >> BigInt(region)) & 1n) !== 1n) continue;
-        for (const o of index.computes.get(marketKey(bid.hardwareClass, region)) ?? []) {
+        // A region the bundle's link does not serve holds no replacement at all.
+        if (region !== bid.buyerRegion && (link === undefined || !routes(link, region))) continue;
+        const offers = index.computes.get(marketKey(bid.hardwareClass, region));
+        if (offers === undefined) continue;
+        // The offers' reserves, ids, expiries and windows as columns (the book's offer objects come in
+        // many shapes; reading their fields one by one was most of this walk's time).
+        const c = computeColumnsOf(offers);
+        for (let k = 0; k < offers.length; k++) {
           // Cheapest reserve first and energy never negative: an offer whose compute alone costs the
           // best found so far, and every offer after it, cannot beat it.
-          if (best !== undefined && o.reservePricePerVcuHour * vcuHours >= best) break;
-          if (o.id === compute.id || o.expiry <= now || !inWindow(o)) continue;
+          if (best !== undefined && c.reserve[k] * vcuHours >= best) break;
+          if (c.id[k] === compute.id || c.expiry[k] <= now || !(c.windowStart[k] <= start && end <= c.windowEnd[k])) {
+            continue;
+          }
+          const o = offers[k];
           if (computeShort(o)) continue;
-          if (region !== bid.buyerRegion && (link === undefined || !routes(link, region))) continue;
           const need = needPerHourWh(Number(match.vcu), o) * BigInt(bid.durationHours);
           const lacking = ceilDiv(need * BigInt(bid.minGreenBps), 10_000n) - green;
           const energyCost = lacking > 0n ? cheapestEnergyOverJob(lacking, region) : 0n;
           if (energyCost === undefined) continue;
-          const cost = o.reservePricePerVcuHour * vcuHours + energyCost;
+          const cost = c.reserve[k] * vcuHours + energyCost;
           if (best === undefined || cost < best) best = cost;
         }
       }
