@@ -28,20 +28,33 @@ export function roundPayments(
   budget: bigint,
   caps: readonly (bigint | undefined)[] = [],
 ): bigint[] {
-  const floors = utilities.map((u, i) => {
-    const f = BigInt(Math.floor(u));
+  // One pass for the floors, their sum and Σ uᵢ (added in party order, as before), no per-party objects.
+  const n = utilities.length;
+  const payments = new Array<bigint>(n);
+  const fracs = new Float64Array(n);
+  const order: number[] = [];
+  let floorSum = 0n;
+  let utilitySum = 0;
+  for (let i = 0; i < n; i++) {
+    const u = utilities[i];
+    const down = Math.floor(u);
+    const f = BigInt(down);
     const cap = caps[i];
-    return f < reserves[i] ? reserves[i] : cap !== undefined && f > cap ? cap : f;
-  });
-  const floorSum = floors.reduce((s, v) => s + v, 0n);
-  let target = BigInt(Math.round(utilities.reduce((s, u) => s + u, 0)));
+    const floor = f < reserves[i] ? reserves[i] : cap !== undefined && f > cap ? cap : f;
+    payments[i] = floor;
+    floorSum += floor;
+    utilitySum += u;
+    fracs[i] = u - down;
+    order.push(i);
+  }
+  let target = BigInt(Math.round(utilitySum));
   if (target > budget) target = budget;
   if (target < floorSum) target = floorSum;
-  const order = utilities.map((u, i) => ({ i, frac: u - Math.floor(u) })).sort((a, b) => b.frac - a.frac || a.i - b.i);
-  const payments = [...floors];
+  // Largest fractional part first, ties in party order.
+  order.sort((a, b) => fracs[b] - fracs[a] || a - b);
   // Σ fractional parts < n, so one unit each suffices; what a cap refuses stays with the buyer.
   let left = target - floorSum;
-  for (const { i } of order) {
+  for (const i of order) {
     if (left === 0n) break;
     const cap = caps[i];
     if (cap !== undefined && payments[i] >= cap) continue;
