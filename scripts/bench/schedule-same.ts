@@ -1,10 +1,11 @@
 // Whether this tree's fast scheduler gives exactly the schedule of another tree's (a speed change
 // must not change a fill): the whole result — every match, its payments and energy lots, and the
 // welfare to the unit — on seeded books, fixed and flexible, compared as canonical JSON. Exits 1 on
-// the first difference, naming the book and the first match that differs.
+// the first difference, naming the book and the first match that differs. The other tree is a
+// checkout with node_modules (e.g. `git worktree add /tmp/ccex-main main`, node_modules copied or linked).
 //
-//   node scripts/bench/schedule-same.ts /work/main                   1k, 5k, 20k orders; fixed, ¼ and ½ flexible
-//   node scripts/bench/schedule-same.ts /work/main --orders 100000 --flexible 0,0.5 --seeds 1
+//   node scripts/bench/schedule-same.ts /tmp/ccex-main               1k, 5k, 20k orders; fixed, ¼ and ½ flexible
+//   node scripts/bench/schedule-same.ts /tmp/ccex-main --orders 100000 --flexible 0,0.5 --seeds 1
 
 import { createHash } from "node:crypto";
 import path from "node:path";
