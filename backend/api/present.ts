@@ -1,6 +1,7 @@
 // Domain values to their JSON form: every bigint becomes a decimal string, never a lossy number.
 
 import type { ProposalsResponse } from "../../protocol/api.ts";
+import type { Match } from "../../protocol/orders.ts";
 import type { PartyTerms, ProposedMatch } from "../proposals/proposal-store.ts";
 
 type MatchOut = ProposalsResponse["matches"][number];
@@ -19,9 +20,12 @@ export function presentParty(p: PartyTerms): PartyOut {
   };
 }
 
-export function presentMatch({ match, surplus, parties }: ProposedMatch): MatchOut {
+/**
+ * A scheduled match's fields as the API shows them, in the proposals' key order after `bidId`: shared by
+ * the proposals (presentMatch) and a quote's bundles (api/quote.ts presentBundle), which must read alike.
+ */
+export function presentMatchFields<P>(match: Match, surplus: bigint, parties: P[]) {
   return {
-    bidId: String(match.bidId),
     computeOfferId: String(match.computeOfferId),
     start: match.start,
     vcu: String(match.vcu),
@@ -35,6 +39,10 @@ export function presentMatch({ match, surplus, parties }: ProposedMatch): MatchO
     bandwidthOfferId: String(match.bandwidthOfferId),
     bandwidthPayment: String(match.bandwidthPayment),
     surplus: String(surplus),
-    parties: parties.map(presentParty),
+    parties,
   };
+}
+
+export function presentMatch({ match, surplus, parties }: ProposedMatch): MatchOut {
+  return { bidId: String(match.bidId), ...presentMatchFields(match, surplus, parties.map(presentParty)) };
 }

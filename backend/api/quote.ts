@@ -23,6 +23,7 @@ import {
 } from "../pricing/index.ts";
 import { explain, shownShareBps, wordsOf } from "../proposals/explain.ts";
 import { bookFor, computeOfferOf } from "./book-index.ts";
+import { presentMatchFields } from "./present.ts";
 import type { QuoteRequest } from "./schemas/quote.ts";
 
 export type QuoteContext = {
@@ -233,20 +234,7 @@ export function presentBundle(proposal: BundleProposal, open: OpenBook): QuoteRe
     });
   }
   return {
-    computeOfferId: String(match.computeOfferId),
-    start: match.start,
-    vcu: String(match.vcu),
-    computePayment: String(match.computePayment),
-    energyLots: match.energyLots.map((l) => ({
-      offerId: String(l.offerId),
-      hour: l.hour,
-      wh: String(l.wh),
-      payment: String(l.payment),
-    })),
-    bandwidthOfferId: String(match.bandwidthOfferId),
-    bandwidthPayment: String(match.bandwidthPayment),
-    surplus: String(proposal.surplus),
-    parties,
+    ...presentMatchFields(match, proposal.surplus, parties),
     region: regionName(computeOfferOf(open, match.computeOfferId)?.region ?? 0),
     fee: String(proposal.fee),
     feeShareBps: Math.round(proposal.feeShareBps),
