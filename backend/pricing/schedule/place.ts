@@ -28,10 +28,6 @@ const LINK_BLOCK_HOURS = 24;
  */
 export const REROUTE_CHECKS_PER_BID = 2;
 
-/** A match's energy lots by offer id, then hour. */
-const byOfferHour = (x: HourlyEnergyLot, y: HourlyEnergyLot) =>
-  x.offerId < y.offerId ? -1 : x.offerId > y.offerId ? 1 : x.hour - y.hour;
-
 /**
  * Scratch arrays every state shares: each method that fills one reads it before it returns, and
  * nothing runs between (schedules are synchronous), so states need not own them. A quote builds a
@@ -618,7 +614,6 @@ export class ScheduleState {
         this.reroutable.add(addedSlot[a], b);
         if (this.holders) this.onSlot.add(addedSlot[a], b);
       }
-      energyLots.sort(byOfferHour);
       this.welfare -= costChange;
       pieces.welfare[p] -= costChange;
       pieces.setLots(p, movedSlot, movedWh, n);
@@ -637,7 +632,7 @@ export class ScheduleState {
 
   /**
    * The lots slots/whs[0 .. n) as priced energy lots of a match, in a match's order (offer id, then
-   * hour; byOfferHour): the slots are put in that order by the offers' ranks by id, whole numbers,
+   * hour): the slots are put in that order by the offers' ranks by id, whole numbers,
    * rather than the lots by their bigint ids.
    */
   private priceLots(slots: Int32Array, whs: Float64Array, n: number): HourlyEnergyLot[] {
