@@ -45,7 +45,7 @@ const PARTS: [string, (f: Frame) => boolean][] = [
   ["quoteBid: scheduling", (f) => f.functionName === "scheduleOneBid"],
   ["quoteBid: stage 2 (priceBundles)", (f) => f.functionName === "priceBundles"],
   ["quoteBid: book view, presenting", (f) => f.functionName === "quoteBid"],
-  ["reading the body, JSON.parse", (f) => /body-parser|raw-body|api\/json-body\.ts/.test(f.url)],
+  ["reading the body, JSON.parse", (f) => /body-parser|raw-body/.test(f.url)],
   ["checking the fields", (f) => /schemas\/quote\.ts|zod/.test(f.url)],
   ["writing the answer (res.end)", (f) => f.functionName === "end" && f.url.includes("_http_outgoing")],
   ["metrics (prom-client)", (f) => /prom-client|api\/metrics\.ts/.test(f.url)],
