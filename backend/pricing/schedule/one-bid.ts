@@ -264,11 +264,17 @@ export function scheduleOneBid(book: TimedBook, options: ScheduleOptions, hours?
     }
   };
   scheduleBid();
-  if (state.remaining[0] > 0) scheduleBid();
+  // fast.ts schedules a bid left short once more, from its fixed start. A bid that placed nothing
+  // has no start fixed and a state unchanged (a piece that does not fit changes nothing in a state
+  // that neither reroutes nor spares scarce hours), so that second scan would repeat the first.
+  if (state.remaining[0] > 0 && state.remaining[0] < bid.remaining) scheduleBid();
 
   // Pass 4: left short of its VCU, the bid is taken out and placed again at each of its starts in
   // turn (offers best first), the best schedule kept while the welfare rises.
-  // A copy tried and not kept lends its arrays to the next copy (ScheduleState.clone).
+  // A copy tried and not kept lends its arrays to the next copy (ScheduleState.clone). A copy at
+  // whose start nothing fitted is still the kept state without the bid (pieces that do not fit
+  // change nothing), so the next start is tried on it as it is, not on a fresh copy: a bid that
+  // fits nowhere costs one copy per move, not one per start.
   let spare: ScheduleState | undefined;
   let moves = 0;
   for (let improved = true; improved && moves < LOCAL_SEARCH_MOVES; ) {
@@ -277,19 +283,24 @@ export function scheduleOneBid(book: TimedBook, options: ScheduleOptions, hours?
     moves++;
     const kept = state;
     let best = kept;
+    let without: ScheduleState | undefined;
     const starts = bid.lastStart - bid.firstStart + 1;
     const step = Math.max(1, Math.ceil(starts / LOCAL_SEARCH_STARTS));
     for (let s = bid.firstStart; s <= bid.lastStart; s += step) {
-      state = kept.clone(spare);
-      spare = undefined;
-      state.remove(0);
+      if (without === undefined) {
+        state = kept.clone(spare);
+        spare = undefined;
+        state.remove(0);
+      } else state = without;
+      without = undefined;
       for (let p = 0; p < pairs && state.remaining[0] > 0; p++) state.place(0, pairOffer[p], s, state.remaining[0]);
-      if (state.remaining[0] === bid.remaining) spare = state;
+      if (state.remaining[0] === bid.remaining) without = state;
       else if (state.welfare > best.welfare * (1 + 1e-12)) {
         if (best !== kept) spare = best;
         best = state;
       } else spare = state;
     }
+    spare ??= without;
     state = best;
     if (best !== kept) {
       improved = true;
