@@ -2,6 +2,9 @@
 // the one-bid scheduling), over the bench bodies that price, interleaved round by round in one
 // process; what is left is stage 2 (Nash bargaining, replacement searches) with presenting the
 // answer. The share of stage 2 against stage 1 moves less with the machine's load than either figure.
+// Then every body's quote timed on its own, round after round: per outcome (priced, limit-too-low,
+// infeasible) the median, p90, max and mean over the bodies of each body's median CPU, and the
+// mean over all bodies (the expensive quotes are a few bodies, which a mean over all hides).
 //
 //   node scripts/bench/quote-stages.ts [--json] [--rounds 15] [--tree DIR]
 //   --tree DIR   time another checkout's modules (e.g. a baseline worktree); run the two trees in
@@ -46,13 +49,13 @@ const load = loadavg();
 const now = Math.floor(Date.now() / 1000);
 const book = marketBook({ now });
 const context = { now, platformFeeBps: 30 };
-const priced = quoteBodies({ now, count: 1200 })
-  .map((body) => QuoteRequest.parse(JSON.parse(body)))
-  .filter((request) => quoteBid(request, book, context).outcome === "priced");
+const all = quoteBodies({ now, count: 1200 }).map((body) => QuoteRequest.parse(JSON.parse(body)));
 const cpu = () => {
   const { user, system } = process.cpuUsage();
   return user + system;
 };
+const outcomeOf = all.map((request) => quoteBid(request, book, context).outcome);
+const priced = all.filter((_, i) => outcomeOf[i] === "priced");
 const stage1 = () => {
   for (const request of priced) clearBook(bookFor(bidOf(request, now), book), context);
 };
@@ -76,6 +79,29 @@ for (let round = 0; round < rounds; round++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round1 = (x: number) => Math.round(x * 10) / 10;
+// Each body alone (two clock reads per quote, ~1 µs, in every figure alike).
+const perBody: number[][] = all.map(() => []);
+for (let round = 0; round < rounds; round++) {
+  for (let i = 0; i < all.length; i++) {
+    const started = cpu();
+    quoteBid(all[i], book, context);
+    perBody[i].push(cpu() - started);
+  }
+}
+const bodyUs = perBody.map(median);
+const distribution = (us: number[]) => {
+  const sorted = [...us].sort((a, b) => a - b);
+  return {
+    bodies: us.length,
+    medianUs: round1(sorted[Math.floor(sorted.length / 2)]),
+    p90Us: round1(sorted[Math.floor(sorted.length * 0.9)]),
+    maxUs: round1(sorted[sorted.length - 1]),
+    meanUs: round1(us.reduce((s, x) => s + x, 0) / us.length),
+  };
+};
+const byOutcome: Record<string, ReturnType<typeof distribution>> = {};
+for (const outcome of [...new Set(outcomeOf)].sort())
+  byOutcome[outcome] = distribution(bodyUs.filter((_, i) => outcomeOf[i] === outcome));
 const figures = {
   tree: dir,
   pricedBodies: priced.length,
@@ -84,10 +110,19 @@ const figures = {
   stage1CpuUs: round1(median(stage1Us)),
   restCpuUs: round1(median(quoteUs.map((q, i) => q - stage1Us[i]))),
   restPerStage1: Math.round((median(quoteUs.map((q, i) => q - stage1Us[i])) / median(stage1Us)) * 100) / 100,
+  allBodies: distribution(bodyUs),
+  byOutcome,
   loadAverage: [...load, ...loadavg()].map((l) => Math.round(l * 100) / 100),
 };
+const line = (name: string, d: ReturnType<typeof distribution>) =>
+  `  ${name} (${d.bodies} bodies): median ${d.medianUs} µs, p90 ${d.p90Us}, max ${d.maxUs}, mean ${d.meanUs}`;
 if (args.json) console.log(JSON.stringify(figures));
 else
   console.log(
-    `${figures.tree}: a priced quote ${figures.quoteCpuUs} µs CPU, stage 1 alone ${figures.stage1CpuUs}, the rest (stage 2 + presenting) ${figures.restCpuUs} = ${figures.restPerStage1} × stage 1 (median of ${rounds} rounds over ${priced.length} priced bodies); load average before ${figures.loadAverage.slice(0, 3).join(" ")}, after ${figures.loadAverage.slice(3).join(" ")}`,
+    [
+      `${figures.tree}: a priced quote ${figures.quoteCpuUs} µs CPU, stage 1 alone ${figures.stage1CpuUs}, the rest (stage 2 + presenting) ${figures.restCpuUs} = ${figures.restPerStage1} × stage 1 (median of ${rounds} rounds over ${priced.length} priced bodies); load average before ${figures.loadAverage.slice(0, 3).join(" ")}, after ${figures.loadAverage.slice(3).join(" ")}`,
+      `each body's median CPU over ${rounds} rounds:`,
+      line("all", figures.allBodies),
+      ...Object.entries(byOutcome).map(([outcome, d]) => line(outcome, d)),
+    ].join("\n"),
   );
