@@ -114,13 +114,16 @@ const changeable: {
 
 /**
  * The kept layout `slots` with what a schedule changes — Wh left per slot and the supply sums —
- * copied into buffers reused from quote to quote, for the hours [from, to) only: a one-bid schedule
- * reads and changes nothing outside its bid's hours (every certificate it picks and every sum it
- * reads lies in the hours of a start it tries), so the layout's other hours, ~85 % of a quote of a
- * day, need no copy. The buffers' other elements hold whatever an earlier quote left there, and a
- * copy of the returned slots (pass 4) copies them too, unread.
+ * copied into buffers reused from quote to quote, for the hours [from, to) and the regions of
+ * `regions` (a bit mask, poolRegions' form) only: a one-bid schedule reads nothing outside its
+ * bid's hours (every certificate it picks and every sum it reads lies in the hours of a start it
+ * tries) and nothing of a region outside its candidates' certificate pools (it buys certificates
+ * from those and reads their regions' sums; buying changes the area and all-region sums too, which
+ * are copied whole), so the layout's other hours, ~85 % of a quote of a day, and other regions need
+ * no copy. The buffers' other elements hold whatever an earlier quote left there, and a copy of the
+ * returned slots (pass 4) copies them too, unread.
  */
-export function changeableOver(slots: EnergySlots, from: number, to: number): EnergySlots {
+export function changeableOver(slots: EnergySlots, from: number, to: number, regions: number): EnergySlots {
   const span = slots.supplyAll.length;
   const grow = (a: Float64Array, n: number): Float64Array =>
     a.length >= n ? a : new Float64Array(Math.max(n, 2 * a.length));
@@ -136,6 +139,7 @@ export function changeableOver(slots: EnergySlots, from: number, to: number): En
   const hi = Math.min(span, to);
   const { cellStart, cellSlots } = slots;
   for (let r = 0; r < REGION_SLOTS; r++) {
+    if (((regions >>> r) & 1) === 0) continue;
     for (let h = lo; h < hi; h++) supplyRegion[r * span + h] = slots.supplyRegion[r * span + h];
     for (let i = cellStart[r * span + lo]; i < cellStart[r * span + hi]; i++)
       left[cellSlots[i]] = slots.left[cellSlots[i]];

@@ -511,6 +511,8 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
       order.start === 0 && range.base <= base && base + span <= range.base + range.span
         ? sharedEnergySlots(book, live)
         : undefined;
+    let greenRegions = 0;
+    for (const c of computes) greenRegions |= poolRegions(order.certificateOrigin, c.region);
     if (kept !== undefined) {
       const shift = base - range.base;
       for (const c of computes) {
@@ -525,10 +527,8 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
       bid.lastStart += shift;
       base = range.base;
       span = range.span;
-      energy = changeableOver(kept, bid.firstStart, bid.lastStart + duration);
+      energy = changeableOver(kept, bid.firstStart, bid.lastStart + duration, greenRegions);
     } else {
-      let greenRegions = 0;
-      for (const c of computes) greenRegions |= poolRegions(order.certificateOrigin, c.region);
       energy = prepareEnergy(book, live, base, span, greenRegions, scratch.energy);
     }
   }
