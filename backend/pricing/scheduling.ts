@@ -37,7 +37,9 @@ export type BatchCheck = {
 };
 
 // Books are replaced, never mutated (backend/book/book-source.ts): each is converted once, and its
-// link list once too, since a quote's book is new for each quote but shares the version's lists.
+// link list once too, since a quote's book is new for each quote but shares the version's lists. A
+// book of one bid (a quote's, made for one clearing) is converted without being kept: its entry
+// would only wait in the weak map for a collection to clear it.
 const timedBooks = new WeakMap<OrderBook, TimedBook>();
 const timedLinks = new WeakMap<OrderBook["bandwidthOffers"], TimedBook["bandwidthOffers"]>();
 
@@ -60,7 +62,7 @@ export function toTimedBook(book: OrderBook): TimedBook {
     energyOffers: book.energyOffers,
     bandwidthOffers,
   };
-  timedBooks.set(book, timed);
+  if (book.bids.length > 1) timedBooks.set(book, timed);
   return timed;
 }
 
