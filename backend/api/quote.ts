@@ -46,6 +46,13 @@ const gridAreaName = (code: number | undefined): string =>
   GRID_AREAS.find((a) => a.code === code)?.name ?? String(code ?? "none");
 const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
 
+/** The names of `codes` once each, in the order they first appear (a loop: spreading a Set cost more than the quote's other echo). */
+function regionNames(codes: readonly number[]): string[] {
+  const names: string[] = [];
+  for (let i = 0; i < codes.length; i++) if (codes.indexOf(codes[i]) === i) names.push(regionName(codes[i]));
+  return names;
+}
+
 /** A region's bit of a bid's acceptable-region mask, for the codes the exchange trades (one bigint shift each otherwise). */
 const REGION_BITS = Array.from({ length: 64 }, (_, code) => 1n << BigInt(code));
 function regionMask(codes: readonly number[]): bigint {
@@ -329,7 +336,7 @@ export function quoteBid(request: QuoteRequest, open: OpenBook, context: QuoteCo
     asOf: open.asOf,
     bid: {
       hardwareClass: request.hardwareClass,
-      acceptableRegions: [...new Set(request.acceptableRegions)].map(regionName),
+      acceptableRegions: regionNames(request.acceptableRegions),
       buyerRegion: regionName(request.buyerRegion),
       vcu: request.vcu,
       durationHours: request.durationHours,
