@@ -142,6 +142,11 @@ describe("POST /api/quote", () => {
     assert.equal(q.bid.certificateOrigin, "grid-area", "the default origin rule");
   });
 
+  it("echoes the accepted regions by name, each once, in the order the bid first names them", async () => {
+    const q = await quote(srv, { ...localBid, acceptableRegions: ["gansu", "yangtze-delta", "gansu", "yangtze-delta"] });
+    assert.deepEqual(q.bid.acceptableRegions, ["gansu", "yangtze-delta"]);
+  });
+
   it("shows each job hour's energy need against the certificates of that hour, and the origin rule that applied", async () => {
     const q = await quote(srv, localBid);
     assert.deepEqual(
