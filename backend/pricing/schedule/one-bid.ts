@@ -418,8 +418,8 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
       computeFree,
       c.offset,
       c.end - c.start,
-      offers.free,
-      offers.freeAt[i] + base + c.start - offers.firstHour[i],
+      offers.free[i],
+      base + c.start - offers.firstHour[i],
     );
   }
 
@@ -590,8 +590,12 @@ function routeOrdersOf(links: TimedBook["bandwidthOffers"], buyerRegion: number)
 
 // Books are replaced, never mutated (backend/book/book-source.ts): what an offer has free in each
 // hour of its window is read from its sold-hours map, and a compute offer's reserve and energy need
-// turned into numbers, once per book version, not once per quote.
+// turned into numbers, once per book version, not once per quote. The free hours are kept per offer,
+// not per list: a book version hands quotes a list per hardware class and set of regions (hundreds,
+// book-index.ts), and a copy of the offers' week-long windows in each (~7 MB for the API benchmark's
+// book) left a quote's reads scattered over memory no cache holds.
 const freeMbpsIndexes = new WeakMap<HourlyBandwidthOffer, Float64Array>();
+const freeVcuIndexes = new WeakMap<HourlyComputeOffer, Int32Array>();
 
 /**
  * What the scheduler reads of a list's compute offers, in plain numbers as prepare.ts reads them, one
@@ -608,9 +612,8 @@ type ComputeColumns = {
   milliWhPerVcuHour: Float64Array;
   /** The unix hour of each offer's window's first hour. */
   firstHour: Float64Array;
-  /** Free VCU in each hour of each offer's window: offer i's hour k at free[freeAt[i] + k]. */
-  free: Int32Array;
-  freeAt: Int32Array;
+  /** Free VCU in each hour of each offer's window: offer i's hour k at free[i][k] (freeVcuByHour). */
+  free: Int32Array[];
 };
 const computeColumns = new WeakMap<readonly HourlyComputeOffer[], ComputeColumns>();
 
@@ -629,15 +632,8 @@ function computeColumnsOf(list: readonly HourlyComputeOffer[]): ComputeColumns {
       reserve: float(),
       milliWhPerVcuHour: float(),
       firstHour: float(),
-      free: new Int32Array(0),
-      freeAt: new Int32Array(n + 1),
+      free: new Array<Int32Array>(n),
     };
-    for (let i = 0; i < n; i++) {
-      const offer = list[i];
-      const first = Math.floor(offer.windowStart / HOUR);
-      columns.freeAt[i + 1] = columns.freeAt[i] + Math.max(0, Math.floor(offer.windowEnd / HOUR) - first);
-    }
-    columns.free = new Int32Array(columns.freeAt[n]);
     for (let i = 0; i < n; i++) {
       const offer = list[i];
       const first = Math.floor(offer.windowStart / HOUR);
@@ -650,12 +646,23 @@ function computeColumnsOf(list: readonly HourlyComputeOffer[]): ComputeColumns {
       columns.reserve[i] = Number(offer.reservePricePerVcuHour);
       columns.milliWhPerVcuHour[i] = Number(offer.whPerVcuHour) * offer.pueMilli;
       columns.firstHour[i] = first;
-      for (let k = 0; k < columns.freeAt[i + 1] - columns.freeAt[i]; k++)
-        columns.free[columns.freeAt[i] + k] = Math.max(0, offer.vcu - (offer.usedVcu?.get((first + k) * HOUR) ?? 0));
+      columns.free[i] = freeVcuByHour(offer);
     }
     computeColumns.set(list, columns);
   }
   return columns;
+}
+
+/** Free VCU in each hour of the compute offer's window (index 0: its first hour), as prepare.ts reads it. */
+function freeVcuByHour(offer: HourlyComputeOffer): Int32Array {
+  let free = freeVcuIndexes.get(offer);
+  if (free === undefined) {
+    const first = Math.floor(offer.windowStart / HOUR);
+    free = new Int32Array(Math.max(0, Math.floor(offer.windowEnd / HOUR) - first));
+    for (let k = 0; k < free.length; k++) free[k] = Math.max(0, offer.vcu - (offer.usedVcu?.get((first + k) * HOUR) ?? 0));
+    freeVcuIndexes.set(offer, free);
+  }
+  return free;
 }
 
 /** Free Mbps in each hour of the link's window (index 0: its first hour), as prepare.ts reads it. */
