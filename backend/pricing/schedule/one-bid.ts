@@ -414,13 +414,7 @@ function prepareOneBid(book: TimedBook, rules: ScheduleOptions, cut?: ScheduleHo
   for (let k = 0; k < computes.length; k++) {
     const c = computes[k];
     const i = candidateAt[k];
-    copyInts(
-      computeFree,
-      c.offset,
-      c.end - c.start,
-      offers.free[i],
-      base + c.start - offers.firstHour[i],
-    );
+    copyInts(computeFree, c.offset, c.end - c.start, offers.free[i], base + c.start - offers.firstHour[i]);
   }
 
   // Links of the routes from the candidates' regions to the buyer's, in book order; each route's list
@@ -659,7 +653,8 @@ function freeVcuByHour(offer: HourlyComputeOffer): Int32Array {
   if (free === undefined) {
     const first = Math.floor(offer.windowStart / HOUR);
     free = new Int32Array(Math.max(0, Math.floor(offer.windowEnd / HOUR) - first));
-    for (let k = 0; k < free.length; k++) free[k] = Math.max(0, offer.vcu - (offer.usedVcu?.get((first + k) * HOUR) ?? 0));
+    for (let k = 0; k < free.length; k++)
+      free[k] = Math.max(0, offer.vcu - (offer.usedVcu?.get((first + k) * HOUR) ?? 0));
     freeVcuIndexes.set(offer, free);
   }
   return free;

@@ -143,7 +143,10 @@ describe("POST /api/quote", () => {
   });
 
   it("echoes the accepted regions by name, each once, in the order the bid first names them", async () => {
-    const q = await quote(srv, { ...localBid, acceptableRegions: ["gansu", "yangtze-delta", "gansu", "yangtze-delta"] });
+    const q = await quote(srv, {
+      ...localBid,
+      acceptableRegions: ["gansu", "yangtze-delta", "gansu", "yangtze-delta"],
+    });
     assert.deepEqual(q.bid.acceptableRegions, ["gansu", "yangtze-delta"]);
   });
 
