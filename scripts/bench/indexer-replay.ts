@@ -4,6 +4,7 @@
 //
 //   node scripts/bench/indexer-replay.ts --record /tmp/history.json --events 40000
 //   node scripts/bench/indexer-replay.ts --replay /tmp/history.json [--runs 2] [--json] [--js-only]
+//   node scripts/bench/indexer-replay.ts --replay /tmp/history.json --js-only --profile /tmp/steps.cpuprofile
 //
 // --js-only: the steps' statements and COPY texts are built and then dropped instead of run (the
 // database is used only to start the index), so the figure is the indexer's own JavaScript:
@@ -15,6 +16,7 @@
 // printing CPU-µs per event split into inside and outside the steps' transactions. The load
 // average is printed with the figures: the machine is shared.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
@@ -51,6 +53,11 @@ const { values: args } = parseArgs({
     "js-only": { type: "boolean", default: false },
     /** PGlite on its own thread, as the indexer runs it; prints the thread's CPU per kind of statement. */
     thread: { type: "boolean", default: false },
+    /**
+     * Writes a CPU profile of the backfill's steps alone (the last run's), without the database's
+     * opening and migrations that `node --cpu-prof` would mix in.
+     */
+    profile: { type: "string" },
   },
 });
 
@@ -151,6 +158,12 @@ async function replay(file: string) {
     const thread = db as Partial<ThreadDatabase>;
     const threadCpu0 = await thread.threadCpuMicros?.();
     const statements0 = await thread.threadStatements?.();
+    const profiler = args.profile ? new Session() : null;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post("Profiler.enable");
+      await profiler.post("Profiler.start");
+    }
     const t0 = performance.now();
     const cpu0 = cpuNow();
     await engine.init();
@@ -159,6 +172,11 @@ async function replay(file: string) {
     while ((engine.status().indexedBlock ?? -1) < r.head - 64) await engine.step();
     const cpu = cpuNow() - cpu0;
     const wall = performance.now() - t0;
+    if (profiler) {
+      const { profile } = await profiler.post("Profiler.stop");
+      writeFileSync(args.profile!, JSON.stringify(profile));
+      profiler.disconnect();
+    }
     const events = engine.status().eventsIndexed;
     const threadCpu = threadCpu0 === undefined ? undefined : (await thread.threadCpuMicros!()) - threadCpu0;
     const statements = statements0 && (await thread.threadStatements!());
