@@ -7,12 +7,17 @@
 // runs of `npm run bench:api` minutes apart. Run it with the same directory on both sides to see its
 // resolution (two servers of the same code differ by up to ~10 % on the loaded 2-core machine).
 //
+// Each slice reports the part of a request's CPU spent outside the API's main thread (`otherThreads`:
+// V8's compilers and concurrent GC, libuv's pool). V8 keeps deoptimising and recompiling the quote's
+// functions for the first tens of thousands of quotes (docs/architecture.md, "Quotes per process");
+// `--warmup-quotes N` has each server answer N quotes under load before the slices (default 0).
+//
 // `--node-args` and `--against-node-args` start either API with Node or V8 flags (space separated), e.g.
 // the same checkout against itself with and without a flag: `--against .
 // --against-node-args="--max-semi-space-size=32"` (with `=`, as the value starts with a dash).
 //
 //   node scripts/bench/api-compare.ts --against /tmp/ccex-main [--slices 8] [--duration 3] [--json]
-//       [--node-args="FLAGS"] [--against-node-args="FLAGS"]
+//       [--warmup-quotes 0] [--node-args="FLAGS"] [--against-node-args="FLAGS"]
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -26,13 +31,14 @@ import { bookToJson } from "../../backend/book/book-file.ts";
 import { marketBook } from "../../test/backend/api/market-book.ts";
 import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
 import { freePort } from "../../test/helpers/local-chain.ts";
-import { benchRequest, cpuMicros, spawnApi, stop, waitFor } from "./origin-server.ts";
+import { benchRequest, cpuMicrosByThread, spawnApi, stop, waitFor } from "./origin-server.ts";
 
 const { values: args } = parseArgs({
   options: {
     against: { type: "string" },
     slices: { type: "string", default: "8" },
     duration: { type: "string", default: "3" },
+    "warmup-quotes": { type: "string", default: "0" },
     json: { type: "boolean", default: false },
     "node-args": { type: "string", default: "" },
     "against-node-args": { type: "string", default: "" },
@@ -40,15 +46,17 @@ const { values: args } = parseArgs({
 });
 const slices = Number(args.slices);
 const duration = Number(args.duration);
+const warmupQuotes = Number(args["warmup-quotes"]);
 const against = args.against === undefined ? undefined : path.resolve(args.against);
 if (
   against === undefined ||
   !existsSync(path.join(against, "backend/main.ts")) ||
   !(Number.isInteger(slices) && slices >= 1 && slices <= 100) ||
-  !(duration > 0 && duration <= 60)
+  !(duration > 0 && duration <= 60) ||
+  !(Number.isInteger(warmupQuotes) && warmupQuotes >= 0 && warmupQuotes <= 1_000_000)
 ) {
   console.error(
-    "--against DIR must be a checkout of this repository (with node_modules); --slices in [1, 100], --duration in (0, 60] seconds",
+    "--against DIR must be a checkout of this repository (with node_modules); --slices in [1, 100], --duration in (0, 60] seconds, --warmup-quotes in [0, 1000000]",
   );
   process.exit(2);
 }
@@ -83,13 +91,27 @@ try {
       await res.arrayBuffer();
     }
   }
+  for (const s of servers) {
+    if (warmupQuotes === 0) break;
+    const result = await autocannon({
+      url: s.url,
+      connections: 10,
+      amount: warmupQuotes,
+      requests: [benchRequest("POST", "/api/quote", bodies)],
+    });
+    if (result.non2xx > 0 || result.errors > 0)
+      throw new Error(`${s.name} warm-up: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  }
   const load = loadavg();
-  const totals = new Map<string, { cpuUs: number; requests: number; seconds: number; p99Ms: number[] }>();
+  const totals = new Map<
+    string,
+    { cpuUs: number; otherThreadsUs: number; requests: number; seconds: number; p99Ms: number[] }
+  >();
   for (let slice = 0; slice < slices; slice++) {
     for (const route of ["quote", "baseline"] as const) {
       // Each slice starts with the other server, so neither always runs first.
       for (const s of slice % 2 === 0 ? servers : [...servers].reverse()) {
-        const before = cpuMicros(s.child.pid!);
+        const before = cpuMicrosByThread(s.child.pid!);
         const result = await autocannon({
           url: s.url,
           connections: 10,
@@ -103,8 +125,10 @@ try {
             `${s.name} ${route}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
           );
         const key = `${s.name} ${route}`;
-        const t = totals.get(key) ?? { cpuUs: 0, requests: 0, seconds: 0, p99Ms: [] };
-        t.cpuUs += cpuMicros(s.child.pid!) - before;
+        const t = totals.get(key) ?? { cpuUs: 0, otherThreadsUs: 0, requests: 0, seconds: 0, p99Ms: [] };
+        const after = cpuMicrosByThread(s.child.pid!);
+        t.cpuUs += after.total - before.total;
+        t.otherThreadsUs += after.otherThreads - before.otherThreads;
         t.requests += result.requests.total;
         t.seconds += duration;
         t.p99Ms.push(result.latency.p99);
@@ -126,11 +150,13 @@ try {
           quote: {
             requestsPerSecond: Math.round(q.requests / q.seconds),
             cpuUsPerRequest: Math.round(quoteCpu),
+            otherThreadsCpuUsPerRequest: Math.round(q.otherThreadsUs / q.requests),
             p99MsBySlice: q.p99Ms,
           },
           baseline: {
             requestsPerSecond: Math.round(b.requests / b.seconds),
             cpuUsPerRequest: Math.round(baselineCpu),
+            otherThreadsCpuUsPerRequest: Math.round(b.otherThreadsUs / b.requests),
             p99MsBySlice: b.p99Ms,
           },
           quoteShareOfBaseline: Math.round((q.requests / b.requests) * 1000) / 1000,
@@ -140,7 +166,8 @@ try {
     }),
   );
   const loadAverage = [...load, ...loadavg()].map((l) => Math.round(l * 100) / 100);
-  if (args.json) console.log(JSON.stringify({ slices, durationSeconds: duration, ...figures, loadAverage }));
+  if (args.json)
+    console.log(JSON.stringify({ slices, durationSeconds: duration, warmupQuotes, ...figures, loadAverage }));
   else {
     console.table(
       Object.fromEntries(
@@ -149,8 +176,10 @@ try {
           {
             "quotes/s": f.quote.requestsPerSecond,
             "quote CPU µs": f.quote.cpuUsPerRequest,
+            "quote, other threads µs": f.quote.otherThreadsCpuUsPerRequest,
             "baseline/s": f.baseline.requestsPerSecond,
             "baseline CPU µs": f.baseline.cpuUsPerRequest,
+            "baseline, other threads µs": f.baseline.otherThreadsCpuUsPerRequest,
             "by rate": f.quoteShareOfBaseline,
             "by CPU": f.quoteCpuShareOfBaseline,
           },
@@ -158,7 +187,7 @@ try {
       ),
     );
     console.log(
-      `${slices} slices of ${duration} s per server and route; load average before ${loadAverage.slice(0, 3).join(" ")}, after ${loadAverage.slice(3).join(" ")}`,
+      `${warmupQuotes} quotes of warm-up, then ${slices} slices of ${duration} s per server and route; load average before ${loadAverage.slice(0, 3).join(" ")}, after ${loadAverage.slice(3).join(" ")}`,
     );
   }
 } finally {

@@ -7,8 +7,10 @@
 // out; the rest is scaled to the CPU time the process spent per request (/proc), to give µs per part.
 // Start-up (module loading) and the warm-up quotes are left out too.
 //
-//   node scripts/bench/api-profile.ts [--route quote|baseline] [--duration 8] [--json]
-import { readdirSync, readFileSync } from "node:fs";
+// `--save FILE` keeps the profile (.cpuprofile, for DevTools or a finer look than the parts).
+//
+//   node scripts/bench/api-profile.ts [--route quote|baseline] [--duration 8] [--json] [--save FILE]
+import { copyFileSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -27,6 +29,7 @@ const { values: args } = parseArgs({
     route: { type: "string", default: "quote" },
     duration: { type: "string", default: "8" },
     json: { type: "boolean", default: false },
+    save: { type: "string" },
   },
 });
 const duration = Number(args.duration);
@@ -139,6 +142,7 @@ try {
   }
   const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
   if (file === undefined) throw new Error("the API wrote no CPU profile");
+  if (args.save !== undefined) copyFileSync(path.join(dir, file), args.save);
   const profile = JSON.parse(readFileSync(path.join(dir, file), "utf8")) as Profile;
   // The profile's clock starts with the process; the driven run starts after the warm-up.
   const parts = split(profile, warmedUpMs * 1000);

@@ -12,11 +12,19 @@
 // On a machine shared with other work the request rates follow the load, so each run also reports
 // the CPU time the serving processes spent per request (`cpuUsPerRequest`, from /proc on Linux: the
 // API's, plus the origin's under `viaOrigin`), and `quoteCpuShareOfBaseline`, the quote's rate as
-// a share of the baseline's on a core of their own.
+// a share of the baseline's on a core of their own; `otherThreadsCpuUsPerRequest` is the part of the
+// CPU time spent outside the processes' main threads (V8's compilers and concurrent GC, libuv's pool).
+//
+// With `--warmup-quotes N` the API first answers N quotes under load (reported as `warmup`) and the
+// timed runs measure a server that has been up a while: V8 keeps deoptimising and recompiling the
+// quote's functions on its helper threads for the first tens of thousands of quotes, ~40–60 CPU-µs
+// per quote request at first (docs/architecture.md, "Quotes per process"). Without it (the default)
+// the quote run follows the 1,200 warm-up quotes sent one at a time, as before.
 //
 //   npm run bench:api                        table
 //   npm run bench:api -- --json              one JSON object
 //   npm run bench:api -- --duration 5 --connections 20 --bodies 2000
+//   npm run bench:api -- --json --warmup-quotes 30000
 //   npm run bench:api -- --cpu-prof DIR      also writes the API's CPU profile into DIR
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -30,7 +38,7 @@ import { bookToJson } from "../../backend/book/book-file.ts";
 import { marketBook } from "../../test/backend/api/market-book.ts";
 import { quoteBodies } from "../../test/backend/api/quote-bodies.ts";
 import { freePort } from "../../test/helpers/local-chain.ts";
-import { benchRequest, cpuMicros, serveOrigin, spawnApi, stop, waitFor } from "./origin-server.ts";
+import { benchRequest, cpuMicrosByThread, serveOrigin, spawnApi, stop, waitFor } from "./origin-server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -38,6 +46,7 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "8" },
     connections: { type: "string", default: "10" },
     bodies: { type: "string", default: "1200" },
+    "warmup-quotes": { type: "string", default: "0" },
     "cpu-prof": { type: "string" },
     // Internal: the child process that runs the origin in front of the API at this URL.
     "serve-origin": { type: "string" },
@@ -63,13 +72,15 @@ type Run = {
   requests: number;
   /** CPU time (user + system) the serving processes spent per request; null where /proc is missing. */
   cpuUsPerRequest: number | null;
+  /** The part of cpuUsPerRequest spent outside the processes' main threads. */
+  otherThreadsCpuUsPerRequest: number | null;
 };
 
-/** A process's CPU time so far in µs; null where /proc cannot tell (not Linux). */
-function cpuMicrosOrNull(pid: number | undefined): number | null {
+/** A process's CPU time so far in µs, and outside its main thread; null where /proc cannot tell (not Linux). */
+function cpuMicrosOrNull(pid: number | undefined): { total: number; otherThreads: number } | null {
   if (pid === undefined) return null;
   try {
-    return cpuMicros(pid);
+    return cpuMicrosByThread(pid);
   } catch {
     return null;
   }
@@ -79,13 +90,15 @@ async function bench(): Promise<void> {
   const duration = Number(args.duration);
   const connections = Number(args.connections);
   const bodyCount = Number(args.bodies);
+  const warmupQuotes = Number(args["warmup-quotes"]);
   if (
     !(duration > 0 && duration <= 120) ||
     !(Number.isInteger(connections) && connections > 0 && connections <= 1_000) ||
-    !(Number.isInteger(bodyCount) && bodyCount >= 1 && bodyCount <= 100_000)
+    !(Number.isInteger(bodyCount) && bodyCount >= 1 && bodyCount <= 100_000) ||
+    !(Number.isInteger(warmupQuotes) && warmupQuotes >= 0 && warmupQuotes <= 1_000_000)
   ) {
     console.error(
-      "--duration must be in (0, 120] seconds, --connections an integer in [1, 1000], --bodies in [1, 100000]",
+      "--duration must be in (0, 120] seconds, --connections an integer in [1, 1000], --bodies in [1, 100000], --warmup-quotes in [0, 1000000]",
     );
     process.exit(2);
   }
@@ -134,6 +147,18 @@ async function bench(): Promise<void> {
       drive({ url, pids, connections, duration, method: "GET", path: "/api/reference" });
     const quote = (url: string, pids: (number | undefined)[]) =>
       drive({ url, pids, connections, duration, method: "POST", path: "/api/quote", bodies });
+    const warmup =
+      warmupQuotes === 0
+        ? null
+        : await drive({
+            url: api,
+            pids: [server.pid],
+            connections,
+            amount: warmupQuotes,
+            method: "POST",
+            path: "/api/quote",
+            bodies,
+          });
     const baselineDirect = await baseline(api, [server.pid]);
     const quoteDirect = await quote(api, [server.pid]);
     const baselineOrigin = await baseline(origin, [server.pid, proxy.pid]);
@@ -150,6 +175,14 @@ async function bench(): Promise<void> {
       },
       bodies: bodies.length,
       outcomes,
+      warmup:
+        warmup === null
+          ? null
+          : {
+              quotes: warmup.requests,
+              cpuUsPerRequest: warmup.cpuUsPerRequest,
+              otherThreadsCpuUsPerRequest: warmup.otherThreadsCpuUsPerRequest,
+            },
       quote: { route: "POST /api/quote", ...quoteDirect, viaOrigin: quoteOrigin },
       baseline: { route: "GET /api/reference", ...baselineDirect, viaOrigin: baselineOrigin },
       quoteShareOfBaseline: quoteDirect.requestsPerSecond / baselineDirect.requestsPerSecond,
@@ -181,8 +214,10 @@ async function bench(): Promise<void> {
         "max ms": r.maxMs,
         requests: r.requests,
         "CPU µs/request": r.cpuUsPerRequest ?? "n/a",
+        "of it other threads": r.otherThreadsCpuUsPerRequest ?? "n/a",
       });
       console.table({
+        ...(warmup === null ? {} : { "quote, warm-up": row(warmup) }),
         "quote, direct": row(quoteDirect),
         "quote, via origin": row(quoteOrigin),
         "baseline, direct": row(baselineDirect),
@@ -205,20 +240,27 @@ async function drive(options: {
   /** The serving processes, whose CPU time the run is charged. */
   pids: (number | undefined)[];
   connections: number;
-  duration: number;
+  /** Seconds, or else a number of requests. */
+  duration?: number;
+  amount?: number;
   method: "GET" | "POST";
   path: string;
   bodies?: string[];
 }): Promise<Run> {
   const cpu = () => {
     const each = options.pids.map(cpuMicrosOrNull);
-    return each.some((c) => c === null) ? null : (each as number[]).reduce((s, c) => s + c, 0);
+    if (each.some((c) => c === null)) return null;
+    const known = each as { total: number; otherThreads: number }[];
+    return {
+      total: known.reduce((s, c) => s + c.total, 0),
+      otherThreads: known.reduce((s, c) => s + c.otherThreads, 0),
+    };
   };
   const cpuBefore = cpu();
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
-    duration: options.duration,
+    ...(options.amount === undefined ? { duration: options.duration } : { amount: options.amount }),
     requests: [benchRequest(options.method, options.path, options.bodies)],
   });
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0)
@@ -226,6 +268,10 @@ async function drive(options: {
       `${options.method} ${options.url}${options.path}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
     );
   const cpuAfter = cpu();
+  const perRequest = (part: "total" | "otherThreads") =>
+    cpuBefore === null || cpuAfter === null
+      ? null
+      : Math.round((cpuAfter[part] - cpuBefore[part]) / result.requests.total);
   return {
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,
@@ -233,8 +279,8 @@ async function drive(options: {
     p99Ms: result.latency.p99,
     maxMs: result.latency.max,
     requests: result.requests.total,
-    cpuUsPerRequest:
-      cpuBefore === null || cpuAfter === null ? null : Math.round((cpuAfter - cpuBefore) / result.requests.total),
+    cpuUsPerRequest: perRequest("total"),
+    otherThreadsCpuUsPerRequest: perRequest("otherThreads"),
   };
 }
 
