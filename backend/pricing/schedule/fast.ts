@@ -51,8 +51,8 @@ const SECOND_ORDER_BIDS = 20_000;
 /**
  * Books with at most this many live bids reroute certificates (place.ts) with
  * REROUTE_CHECKS_PER_BID holder checks per bid, larger ones with LARGE_REROUTE_CHECKS. On the
- * 100k-order books 1 check per bid gives +0.43 % welfare (fixed, with scarcity; 0.5: +0.22 %, 2:
- * +0.53 %) and +0.54 % (half flexible) for ~1.1× the schedule's CPU. The fixed book's 1 s budget
+ * 100k-order books 1 check per bid gives +0.43 % welfare (fixed, with scarcity; 0.5: +0.22 %; 2:
+ * +0.53 % for 1.2–1.3× main's CPU) and +0.54 % (half flexible) for ~1.1× the schedule's CPU. The fixed book's 1 s budget
  * holds it only because a large book with fewer than REROUTE_FLEXIBLE_SHARE of its bids flexible
  * gives its fixed bids no second try (RETRY_FIXED_BIDS), which cost about as much
  * (docs/pricing.md, "The fast scheduler").
