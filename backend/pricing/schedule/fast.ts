@@ -15,8 +15,7 @@
 //     if nothing fits there it tries its next starts. On books over SCARCITY_BIDS bids a bid
 //     tries its offers, and buys its certificates, sparing what the bids still to come need most
 //     (scarcity.ts: their asks of each compute offer-hour, certificate pool and cell).
-//     Bids left partly unserved try again once every bid has had its turn (on books over
-//     RETRY_FIXED_BIDS bids, mostly fixed, only the flexible ones: rerouting pays more).
+//     Bids left partly unserved try again once every bid has had its turn.
 //  3. Improve (books up to SECOND_ORDER_BIDS bids): a second schedule takes bids by density, and
 //     on small books both orders run again buying the cheapest certificates; the best is kept.
 //  4. Re-insert dropped bids (LOCAL_SEARCH_MOVES moves on books up to LOCAL_SEARCH_BIDS bids,
@@ -50,23 +49,15 @@ const FLEXIBLE_WORTH = 0.5;
 const SECOND_ORDER_BIDS = 20_000;
 /**
  * Books with at most this many live bids reroute certificates (place.ts) with
- * REROUTE_CHECKS_PER_BID holder checks per bid, larger ones with LARGE_REROUTE_CHECKS. On the
- * 100k-order books 1 check per bid gives +0.43 % welfare (fixed, with scarcity; 0.5: +0.22 %; 2:
- * +0.53 % for 1.2–1.3× main's CPU) and +0.54 % (half flexible) for ~1.1× the schedule's CPU. The fixed book's 1 s budget
- * holds it only because a large book with fewer than REROUTE_FLEXIBLE_SHARE of its bids flexible
- * gives its fixed bids no second try (RETRY_FIXED_BIDS), which cost about as much
+ * REROUTE_CHECKS_PER_BID holder checks per bid; larger ones only when at least
+ * REROUTE_FLEXIBLE_SHARE of their bids are flexible, with LARGE_REROUTE_CHECKS. On the 100k-order
+ * books 1 check per bid gives +0.70 % welfare (fixed) and +0.54 % (half flexible) for ~1.1× the
+ * schedule's CPU: the flexible book's 2 s budget holds it, the fixed book's 1 s does not
  * (docs/pricing.md, "The fast scheduler").
  */
 const REROUTE_BIDS = 20_000;
 const REROUTE_FLEXIBLE_SHARE = 0.25;
 const LARGE_REROUTE_CHECKS = 1;
-/**
- * Books with at most this many live bids, or with at least REROUTE_FLEXIBLE_SHARE of them flexible,
- * give a fixed bid left short a second try once every bid has had its turn. Between its turn and the
- * retry nothing frees its offers' hours and only reroutes free certificates: on the fixed 100k book
- * the 20.5k retries took 60–73 ms of CPU (5–6 %) for +0.003 % of welfare (with or without rerouting).
- */
-const RETRY_FIXED_BIDS = 20_000;
 /**
  * The move pass's budget on large books that reroute (moves.ts): moves tried, not counting those
  * ruled out before anything is taken out. On the flexible 100k book the welfare grows with the
@@ -114,26 +105,6 @@ const SCARCITY_BIDS = 1_000;
 const TIE_WEIGHT = 1e-3;
 
 /**
- * Which optional passes a book of `bids` live bids, `flexible` of them flexible, gets: certificate
- * rerouting (with other bids about) and its checks per bid, the fixed bids' second try at the end of
- * pass 2, and pass 5.
- */
-export function bookPasses(
-  bids: number,
-  flexible: number,
-  spareScarce: boolean,
-): { reroute: boolean; checks: number; retryFixed: boolean; moveHolders: boolean } {
-  const large = bids > REROUTE_BIDS;
-  const reroute = spareScarce;
-  // A large book of mostly fixed jobs spends its fixed bids' second try on rerouting instead.
-  const retryFixed = bids <= RETRY_FIXED_BIDS || flexible >= REROUTE_FLEXIBLE_SHARE * bids;
-  // Only flexible bids are holders pass 5 moves: on a book of fixed jobs it would walk every short
-  // bid's cells for none.
-  const moveHolders = reroute && large && flexible > 0;
-  return { reroute, checks: large ? LARGE_REROUTE_CHECKS : REROUTE_CHECKS_PER_BID, retryFixed, moveHolders };
-}
-
-/**
  * Schedules a book quickly: never breaks a rule, near-optimal welfare.
  *
  * @example
@@ -150,7 +121,8 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   let flexibleBids = 0;
   for (let b = 0; b < prep.bids.length; b++) if (prep.bids[b].firstStart < prep.bids[b].lastStart) flexibleBids++;
   const large = prep.bids.length > REROUTE_BIDS;
-  const { reroute, checks, retryFixed, moveHolders } = bookPasses(prep.bids.length, flexibleBids, spareScarce);
+  const reroute = spareScarce && (!large || flexibleBids >= REROUTE_FLEXIBLE_SHARE * prep.bids.length);
+  const checks = large ? LARGE_REROUTE_CHECKS : REROUTE_CHECKS_PER_BID;
   // Pass 4 needs the placed pieces and who holds each offer and certificate slot: books up to
   // LOCAL_SEARCH_BIDS bids, and books up to REROUTE_BIDS that reroute (and keep the pieces anyway).
   // On the 100k books keeping them cost more than the CPU headroom (docs/pricing.md, step 4).
@@ -363,12 +335,8 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     }
     // Every bid has had its turn: nothing is still to come, so the scarcity weighs nothing now.
     state.scarcity = undefined;
-    // Bids still short of their VCU try again at their start (or any start if unplaced), fixed ones
-    // only on the books of RETRY_FIXED_BIDS.
-    for (let i = 0; i < sequence.length; i++) {
-      const b = sequence[i];
-      if (state.remaining[b] > 0 && (retryFixed || bids[b].firstStart < bids[b].lastStart)) scheduleBid(b);
-    }
+    // Bids still short of their VCU try again at their start (or any start if unplaced).
+    for (let i = 0; i < sequence.length; i++) if (state.remaining[sequence[i]] > 0) scheduleBid(sequence[i]);
   };
   run(order);
   // Pass 3: on small and mid-size books a second schedule takes bids by density alone, and the
@@ -518,7 +486,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
 
   // Pass 5 (large books that reroute): green bids left short take the place of flexible bids
   // holding their certificates, which start again where they can (moves.ts).
-  if (moveHolders) moveFlexibleHolders(state, sequence, { pairStart, pairOffer }, scheduleBid, MOVES);
+  if (reroute && large) moveFlexibleHolders(state, sequence, { pairStart, pairOffer }, scheduleBid, MOVES);
 
   /** The least free VCU of offer `c` (whose window holds them) over hours [s, s + d), as state.freeVcu. */
   function freeVcu(c: number, s: number, d: number): number {
