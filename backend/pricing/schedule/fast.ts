@@ -101,6 +101,13 @@ const LOCAL_SEARCH_STARTS_LARGE = 4;
  * 3 and 4 in full) it cost 0.6 % (docs/pricing.md, "Where the fixed book loses").
  */
 const SCARCITY_BIDS = 1_000;
+/**
+ * Weight of what the bids still to come make a start cost (scarcity.ts, pressedProfit: their asks of
+ * its compute offer-hours and certificate pool) in a flexible bid's score of the start, on books
+ * over SCARCITY_BIDS bids. On the flexible 100k book 0.1–0.5 gave +0.03–0.07 % of welfare, 1 −0.14 %;
+ * on half-flexible 5k and 20k books (seeds 1, 2) 0.3 gave −0.02 to +0.16 %, 0.5 −0.08 to +0.11 %.
+ */
+const START_PRESSURE_WEIGHT = 0.3;
 /** Weight of green supply and spare capacity against surplus when ranking start hours. */
 const TIE_WEIGHT = 1e-3;
 
@@ -538,9 +545,13 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     const d = bid.duration;
     if (poolLeft.length < touchedPool.length * d) poolLeft = new Float64Array(touchedPool.length * d);
     readPressure();
+    // While bids are still to come (books over SCARCITY_BIDS bids), what they ask of the start's
+    // offer-hours and certificate pool makes it cost more (pressed: its VCU-hours' share of that).
+    const scarcity = state.scarcity;
     for (let s = first; s <= last; s++) {
       let left = state.remaining[b];
       let value = 0;
+      let pressed = 0;
       let spare = 0;
       let capacity = 0;
       let greenShare = -1;
@@ -581,6 +592,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
           for (let k = 0; k < d; k++) poolLeft[slot * d + k] -= Math.min(poolLeft[slot * d + k], n * q) * take;
         }
         value += q * pairProfit[p];
+        if (scarcity !== undefined) pressed += q * (pairProfit[p] - scarcity.pressedProfit(b, c, s, pairProfit[p]));
         left -= q;
         let crowd = 0;
         const from = computeOffset[c] + s - computeStart[c];
@@ -590,7 +602,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
       }
       if (value <= 0) continue;
       const tie = spare / capacity + Math.max(0, greenShare);
-      consider(s, value * (1 + TIE_WEIGHT * tie));
+      consider(s, value * (1 + TIE_WEIGHT * tie) - START_PRESSURE_WEIGHT * pressed);
     }
   }
 
