@@ -26,12 +26,15 @@
 //  5. Move flexible holders (large books that reroute): a green bid left short takes the place of
 //     flexible bids holding its pool's certificates in its hours, and they start again at other
 //     hours; kept when the welfare rises, undone exactly otherwise (moves.ts).
+//  6. Place again (the same books): each of the worthiest flexible bids served in part is taken out
+//     and placed at each of its best starts in the state as it now is; the best is kept when the
+//     welfare rises, the bid put back exactly otherwise (moves.ts).
 //
 // Every placed piece passes exact checks of hourly capacity, certificates and the all-in limit, so
 // the schedule never breaks a rule of the contract; only optimality is heuristic.
 
 import { certificatePrices, pricePairs } from "./certificate-prices.ts";
-import { type MoveBudget, moveFlexibleHolders } from "./moves.ts";
+import { type MoveBudget, moveFlexibleHolders, type ReplaceBudget, replaceShortFlexible } from "./moves.ts";
 import { REROUTE_CHECKS_PER_BID, ScheduleState } from "./place.ts";
 import { certificatePool, cheapestLinkPrice, poolRegions, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
 import { Scarcity } from "./scarcity.ts";
@@ -63,8 +66,17 @@ const LARGE_REROUTE_CHECKS = 1;
  * ruled out before anything is taken out. On the flexible 100k book the welfare grows with the
  * moves tried (400: −0.01 %, 800: +0.02 %, 1,000: +0.03 %, 2,000: +0.07 % against 2,000 tries
  * counting those ruled out, as before) and so does the CPU (~0.25 ms a move; docs/pricing.md step 5).
+ * With pass 6 after it, 800 moves instead of 400 give +0.02–0.04 % for ~100 ms more CPU, which buys
+ * more welfare in pass 6.
  */
-const MOVES: MoveBudget = { tries: 800, holders: 4, starts: 3 };
+const MOVES: MoveBudget = { tries: 400, holders: 4, starts: 3 };
+/**
+ * Pass 6's budget (moves.ts, replaceShortFlexible): flexible bids served in part placed again, the
+ * worthiest first, and starts tried for each. On the flexible 100k books (400 moves before it) 1,500
+ * bids × 8 starts gave +0.10 % (seed 1) and +0.11 % (seed 2) of welfare for ~150–200 ms CPU at load
+ * 15–19; every such bid (~4,800) +0.15 % for ~450 ms; 8 starts instead of 4 +0.02 %.
+ */
+const REPLACED: ReplaceBudget = { bids: 1_500, starts: 8 };
 /**
  * Books with at most this many live bids price certificates in pass 1 (certificate-prices.ts): on
  * seeded books of 1k–10k orders (up to ~4,500 bids) +0.1–0.7 % of welfare; at 20k–40k orders
@@ -494,6 +506,9 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   // Pass 5 (large books that reroute): green bids left short take the place of flexible bids
   // holding their certificates, which start again where they can (moves.ts).
   if (reroute && large) moveFlexibleHolders(state, sequence, { pairStart, pairOffer }, scheduleBid, MOVES);
+  // Pass 6 (the same books): the worthiest flexible bids served in part start again where the final
+  // state suits them best (moves.ts).
+  if (reroute && large) replaceShortFlexible(state, sequence, bestStarts, placeAt, REPLACED);
 
   /** The least free VCU of offer `c` (whose window holds them) over hours [s, s + d), as state.freeVcu. */
   function freeVcu(c: number, s: number, d: number): number {
@@ -506,9 +521,6 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
 
   function scheduleBid(b: number): void {
     const bid = bids[b];
-    const pairFrom = pairStart[b];
-    const pairTo = pairStart[b + 1];
-    const d = bid.duration;
     const fixed = state.start[b];
     const first = fixed >= 0 ? fixed : bid.firstStart;
     const last = fixed >= 0 ? fixed : bid.lastStart;
@@ -518,21 +530,33 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
       topStart[0] = first;
       topCount = 1;
     } else scoreStarts(b, first, last);
+    for (let t = 0; t < topCount; t++) if (placeAt(b, topStart[t]) > 0 || state.start[b] >= 0) break;
+  }
+
+  /** Places what it can of bid `b` at start `s`, its offers best first; returns the VCU placed. */
+  function placeAt(b: number, s: number): number {
+    const pairFrom = pairStart[b];
+    const pairTo = pairStart[b + 1];
+    const d = bids[b].duration;
     const scarcity = state.scarcity;
     const ranked = scarcity !== undefined && pairTo - pairFrom > 1;
-    for (let t = 0; t < topCount; t++) {
-      const s = topStart[t];
-      let placed = 0;
-      const count = ranked ? scarcity.rankOffers(b, pairProfit, s) : pairTo - pairFrom;
-      for (let i = 0; i < count && state.remaining[b] > 0; i++) {
-        const p = ranked ? scarcity.ranked[i] : pairFrom + i;
-        const c = pairOffer[p];
-        // An offer full in some hour of the job takes nothing (place would find the same).
-        if (computeStart[c] > s || s + d > computeEnd[c] || freeVcu(c, s, d) <= 0) continue;
-        placed += state.place(b, c, s, state.remaining[b]);
-      }
-      if (placed > 0 || state.start[b] >= 0) break;
+    let placed = 0;
+    const count = ranked ? scarcity.rankOffers(b, pairProfit, s) : pairTo - pairFrom;
+    for (let i = 0; i < count && state.remaining[b] > 0; i++) {
+      const p = ranked ? scarcity.ranked[i] : pairFrom + i;
+      const c = pairOffer[p];
+      // An offer full in some hour of the job takes nothing (place would find the same).
+      if (computeStart[c] > s || s + d > computeEnd[c] || freeVcu(c, s, d) <= 0) continue;
+      placed += state.place(b, c, s, state.remaining[b]);
     }
+    return placed;
+  }
+
+  /** The best starts of flexible bid `b` with no piece placed, best first (at most TRIED_STARTS). */
+  function bestStarts(b: number): number[] {
+    topCount = 0;
+    scoreStarts(b, bids[b].firstStart, bids[b].lastStart);
+    return Array.from(topStart.subarray(0, topCount));
   }
 
   /** Pass 2's ranking of a flexible bid's starts `first` … `last`: the best TRIED_STARTS into topStart. */
