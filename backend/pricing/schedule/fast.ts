@@ -37,7 +37,7 @@ import { certificatePrices, pricePairs } from "./certificate-prices.ts";
 import { type MoveBudget, moveFlexibleHolders, type ReplaceBudget, replaceShortFlexible } from "./moves.ts";
 import { REROUTE_CHECKS_PER_BID, ScheduleState } from "./place.ts";
 import { certificatePool, cheapestLinkPrice, poolRegions, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
-import { Scarcity } from "./scarcity.ts";
+import { COMPUTE_PRESSURE_WEIGHT, MAX_PRESSURE, OFFER_PRESSURE_WEIGHT, Scarcity } from "./scarcity.ts";
 import type { ScheduleOptions, ScheduleResult, TimedBook } from "./types.ts";
 
 const TRIED_STARTS = 8;
@@ -72,11 +72,12 @@ const LARGE_REROUTE_CHECKS = 1;
 const MOVES: MoveBudget = { tries: 400, holders: 4, starts: 3 };
 /**
  * Pass 6's budget (moves.ts, replaceShortFlexible): flexible bids served in part placed again, the
- * worthiest first, and starts tried for each. On the flexible 100k books (400 moves before it) 1,500
- * bids × 8 starts gave +0.10 % (seed 1) and +0.11 % (seed 2) of welfare for ~150–200 ms CPU at load
- * 15–19; every such bid (~4,800) +0.15 % for ~450 ms; 8 starts instead of 4 +0.02 %.
+ * worthiest first, and starts tried for each. On the flexible 100k books (400 moves before it)
+ * 700 / 1,000 / 1,500 bids × 8 starts gave +0.05 / +0.07 / +0.10 % of welfare (seed 1) and
+ * +0.06 / +0.08 / +0.11 % (seed 2), the pass ~3 / ~4 / ~6 % of the schedule's CPU (profile); with
+ * 800 moves, every such bid (~4,800) +0.15 % for ~15 %, 8 starts instead of 4 +0.02 %.
  */
-const REPLACED: ReplaceBudget = { bids: 1_500, starts: 8 };
+const REPLACED: ReplaceBudget = { bids: 1_000, starts: 8 };
 /**
  * Books with at most this many live bids price certificates in pass 1 (certificate-prices.ts): on
  * seeded books of 1k–10k orders (up to ~4,500 bids) +0.1–0.7 % of welfare; at 20k–40k orders
@@ -329,6 +330,8 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   const touchedPool = new Int32Array(64);
   let touchedCount = 0;
   let poolLeft = new Float64Array(64 * 8);
+  /** …, and (books over SCARCITY_BIDS bids) the pressure on each touched pool over the job's hours. */
+  const poolPressure = new Float64Array(64);
   /** Green Wh a pool's hours [at, at + d) of poolLeft can give a piece that needs `need` Wh an hour. */
   const covered = (at: number, d: number, need: number) => {
     let sum = 0;
@@ -570,8 +573,11 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     if (poolLeft.length < touchedPool.length * d) poolLeft = new Float64Array(touchedPool.length * d);
     readPressure();
     // While bids are still to come (books over SCARCITY_BIDS bids), what they ask of the start's
-    // offer-hours and certificate pool makes it cost more (pressed: its VCU-hours' share of that).
+    // offer-hours and certificate pool makes it cost more (pressed: its VCU-hours' share of that), as
+    // Scarcity.pressedProfit prices it, here with each pool's pressure read once per start and the
+    // offer-hours' in the loop that reads them anyway.
     const scarcity = state.scarcity;
+    const priceOfGreen = (state.prep.meanPricePerWh * OFFER_PRESSURE_WEIGHT) / d;
     for (let s = first; s <= last; s++) {
       let left = state.remaining[b];
       let value = 0;
@@ -586,6 +592,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
         const free = freeVcu(c, s, d);
         if (free <= 0) continue;
         let q = Math.min(free, left);
+        let slotOf = -1;
         if (minShare > 0) {
           // As place.ts will: only as many VCU as the origin pool's certificates can cover, the
           // pool's Wh already promised to this bid's earlier offers at this start taken off.
@@ -597,7 +604,9 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
             slot = touchedCount++;
             touchedPool[slot] = pool;
             for (let k = 0; k < d; k++) poolLeft[slot * d + k] = state.poolSupply(origin, region, s + k);
+            if (scarcity !== undefined) poolPressure[slot] = scarcity.poolPressure(origin, region, s, d);
           }
+          slotOf = slot;
           const n = computeMilliWh[c] / 1000;
           if (covered(slot * d, d, n * q) < minShare * d * n * q) {
             let lo = 0;
@@ -616,11 +625,20 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
           for (let k = 0; k < d; k++) poolLeft[slot * d + k] -= Math.min(poolLeft[slot * d + k], n * q) * take;
         }
         value += q * pairProfit[p];
-        if (scarcity !== undefined) pressed += q * (pairProfit[p] - scarcity.pressedProfit(b, c, s, pairProfit[p]));
         left -= q;
         let crowd = 0;
         const from = computeOffset[c] + s - computeStart[c];
-        for (let k = 0; k < d; k++) crowd = Math.max(crowd, pressure[from + k]);
+        if (scarcity === undefined) for (let k = 0; k < d; k++) crowd = Math.max(crowd, pressure[from + k]);
+        else {
+          let busy = 0;
+          for (let k = 0; k < d; k++) {
+            crowd = Math.max(crowd, pressure[from + k]);
+            busy += Math.min(MAX_PRESSURE, pressure[from + k] / computeCapacity[c]);
+          }
+          let score = pairProfit[p] - (computeReserve[c] * COMPUTE_PRESSURE_WEIGHT * busy) / d;
+          if (slotOf >= 0) score -= ((minShare * computeMilliWh[c]) / 1000) * priceOfGreen * poolPressure[slotOf];
+          pressed += q * (pairProfit[p] - score);
+        }
         spare += free - q - crowd;
         capacity += computeCapacity[c];
       }

@@ -33,7 +33,7 @@ export const OFFER_PRESSURE_WEIGHT = 3;
  */
 export const COMPUTE_PRESSURE_WEIGHT = 0.1;
 /** A pressure counts at most this much in rankOffers (a sold-out pool or a full offer-hour). */
-const MAX_PRESSURE = 4;
+export const MAX_PRESSURE = 4;
 
 /** Each bid's candidate compute offers: bid b's are pairOffer[pairStart[b] .. pairStart[b + 1]). */
 type Pairs = { pairStart: Int32Array; pairOffer: Int32Array };
@@ -174,7 +174,7 @@ export class Scarcity {
    * price × its pool's mean pressure.
    */
   pressedProfit(b: number, c: number, s: number, profit: number): number {
-    const { bids, computes, energy, span, meanPricePerWh } = this.prep;
+    const { bids, computes, meanPricePerWh } = this.prep;
     const { computeAsked } = this;
     const bid = bids[b];
     const compute = computes[c];
@@ -188,30 +188,37 @@ export class Scarcity {
       score -= (compute.reserve * COMPUTE_PRESSURE_WEIGHT * busy) / d;
     }
     if (minShare > 0) {
-      const origin = bid.order.certificateOrigin;
-      // The pool's asked and left Wh per hour: a region, a grid area or every region.
-      let asked = this.askedAll;
-      let left = energy.supplyAll;
-      let at = s;
-      if (origin === ORIGIN.ComputeRegion) {
-        asked = this.askedRegion;
-        left = energy.supplyRegion;
-        at = compute.region * span + s;
-      } else if (origin === ORIGIN.GridArea) {
-        asked = this.askedArea;
-        left = energy.supplyArea;
-        at = AREA_OF_REGION[compute.region] * span + s;
-      }
-      let pressure = 0;
-      if (at < 0)
-        pressure = MAX_PRESSURE * d; // a region in no grid area: no certificates at all
-      else
-        for (let k = 0; k < d; k++)
-          pressure += Math.min(MAX_PRESSURE, Math.max(0, asked[at + k]) / Math.max(1, left[at + k]));
+      const pressure = this.poolPressure(bid.order.certificateOrigin, compute.region, s, d);
       const green = (minShare * compute.milliWhPerVcuHour) / 1000;
       score -= (green * meanPricePerWh * OFFER_PRESSURE_WEIGHT * pressure) / d;
     }
     return score;
+  }
+
+  /**
+   * The pressure on the certificate pool of `origin` for compute in `region`, summed over the hours
+   * [s, s + d), each hour's at most MAX_PRESSURE (MAX_PRESSURE × d for a region in no grid area).
+   */
+  poolPressure(origin: number, region: number, s: number, d: number): number {
+    const { energy, span } = this.prep;
+    // The pool's asked and left Wh per hour: a region, a grid area or every region.
+    let asked = this.askedAll;
+    let left = energy.supplyAll;
+    let at = s;
+    if (origin === ORIGIN.ComputeRegion) {
+      asked = this.askedRegion;
+      left = energy.supplyRegion;
+      at = region * span + s;
+    } else if (origin === ORIGIN.GridArea) {
+      asked = this.askedArea;
+      left = energy.supplyArea;
+      at = AREA_OF_REGION[region] * span + s;
+    }
+    if (at < 0) return MAX_PRESSURE * d; // a region in no grid area: no certificates at all
+    let pressure = 0;
+    for (let k = 0; k < d; k++)
+      pressure += Math.min(MAX_PRESSURE, Math.max(0, asked[at + k]) / Math.max(1, left[at + k]));
+    return pressure;
   }
 
   /** The chooser's factor on the key of a slot in cell r·span + h with `left` Wh left there (place.ts). */
