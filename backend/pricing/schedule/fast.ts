@@ -14,7 +14,8 @@
 //     pieces holding them move to other hours of their jobs or other regions of their pools);
 //     if nothing fits there it tries its next starts. On books over SCARCITY_BIDS bids a bid
 //     tries its offers, and buys its certificates, sparing what the bids still to come need most
-//     (scarcity.ts: their asks of each compute offer-hour, certificate pool and cell).
+//     (scarcity.ts: their asks of each compute offer-hour, certificate pool and cell), and a flexible
+//     bid's start scores less what those asks make its offers cost there.
 //     Bids left partly unserved try again once every bid has had its turn.
 //  3. Improve (books up to SECOND_ORDER_BIDS bids): a second schedule takes bids by density, and
 //     on small books both orders run again buying the cheapest certificates; the best is kept.
