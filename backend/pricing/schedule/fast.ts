@@ -14,7 +14,8 @@
 //     pieces holding them move to other hours of their jobs or other regions of their pools);
 //     if nothing fits there it tries its next starts. On books over SCARCITY_BIDS bids a bid
 //     tries its offers, and buys its certificates, sparing what the bids still to come need most
-//     (scarcity.ts: their asks of each compute offer-hour, certificate pool and cell).
+//     (scarcity.ts: their asks of each compute offer-hour, certificate pool and cell), and a flexible
+//     bid's start scores less what those asks make its offers cost there.
 //     Bids left partly unserved try again once every bid has had its turn.
 //  3. Improve (books up to SECOND_ORDER_BIDS bids): a second schedule takes bids by density, and
 //     on small books both orders run again buying the cheapest certificates; the best is kept.
@@ -26,15 +27,18 @@
 //  5. Move flexible holders (large books that reroute): a green bid left short takes the place of
 //     flexible bids holding its pool's certificates in its hours, and they start again at other
 //     hours; kept when the welfare rises, undone exactly otherwise (moves.ts).
+//  6. Place again (the same books): each of the worthiest flexible bids served in part is taken out
+//     and placed at each of its best starts in the state as it now is; the best is kept when the
+//     welfare rises, the bid put back exactly otherwise (moves.ts).
 //
 // Every placed piece passes exact checks of hourly capacity, certificates and the all-in limit, so
 // the schedule never breaks a rule of the contract; only optimality is heuristic.
 
 import { certificatePrices, pricePairs } from "./certificate-prices.ts";
-import { type MoveBudget, moveFlexibleHolders } from "./moves.ts";
+import { type MoveBudget, moveFlexibleHolders, type ReplaceBudget, replaceShortFlexible } from "./moves.ts";
 import { REROUTE_CHECKS_PER_BID, ScheduleState } from "./place.ts";
 import { certificatePool, cheapestLinkPrice, poolRegions, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
-import { Scarcity } from "./scarcity.ts";
+import { COMPUTE_PRESSURE_WEIGHT, MAX_PRESSURE, OFFER_PRESSURE_WEIGHT, Scarcity } from "./scarcity.ts";
 import type { ScheduleOptions, ScheduleResult, TimedBook } from "./types.ts";
 
 const TRIED_STARTS = 8;
@@ -63,8 +67,18 @@ const LARGE_REROUTE_CHECKS = 1;
  * ruled out before anything is taken out. On the flexible 100k book the welfare grows with the
  * moves tried (400: −0.01 %, 800: +0.02 %, 1,000: +0.03 %, 2,000: +0.07 % against 2,000 tries
  * counting those ruled out, as before) and so does the CPU (~0.25 ms a move; docs/pricing.md step 5).
+ * With pass 6 after it, 800 moves instead of 400 give +0.02–0.04 % for ~100 ms more CPU, which buys
+ * more welfare in pass 6.
  */
-const MOVES: MoveBudget = { tries: 800, holders: 4, starts: 3 };
+const MOVES: MoveBudget = { tries: 400, holders: 4, starts: 3 };
+/**
+ * Pass 6's budget (moves.ts, replaceShortFlexible): flexible bids served in part placed again, the
+ * worthiest first, and starts tried for each. On the flexible 100k books (400 moves before it)
+ * 700 / 1,000 / 1,500 bids × 8 starts gave +0.05 / +0.07 / +0.10 % of welfare (seed 1) and
+ * +0.06 / +0.08 / +0.11 % (seed 2), the pass ~3 / ~4 / ~6 % of the schedule's CPU (profile); with
+ * 800 moves, every such bid (~4,800) +0.15 % for ~15 %, 8 starts instead of 4 +0.02 %.
+ */
+const REPLACED: ReplaceBudget = { bids: 1_000, starts: 8 };
 /**
  * Books with at most this many live bids price certificates in pass 1 (certificate-prices.ts): on
  * seeded books of 1k–10k orders (up to ~4,500 bids) +0.1–0.7 % of welfare; at 20k–40k orders
@@ -101,6 +115,13 @@ const LOCAL_SEARCH_STARTS_LARGE = 4;
  * 3 and 4 in full) it cost 0.6 % (docs/pricing.md, "Where the fixed book loses").
  */
 const SCARCITY_BIDS = 1_000;
+/**
+ * Weight of what the bids still to come make a start cost (scarcity.ts, pressedProfit: their asks of
+ * its compute offer-hours and certificate pool) in a flexible bid's score of the start, on books
+ * over SCARCITY_BIDS bids. On the flexible 100k book 0.1–0.5 gave +0.03–0.07 % of welfare, 1 −0.14 %;
+ * on half-flexible 5k and 20k books (seeds 1, 2) 0.3 gave −0.02 to +0.16 %, 0.5 −0.08 to +0.11 %.
+ */
+const START_PRESSURE_WEIGHT = 0.3;
 /** Weight of green supply and spare capacity against surplus when ranking start hours. */
 const TIE_WEIGHT = 1e-3;
 
@@ -310,6 +331,8 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   const touchedPool = new Int32Array(64);
   let touchedCount = 0;
   let poolLeft = new Float64Array(64 * 8);
+  /** …, and (books over SCARCITY_BIDS bids) the pressure on each touched pool over the job's hours. */
+  const poolPressure = new Float64Array(64);
   /** Green Wh a pool's hours [at, at + d) of poolLeft can give a piece that needs `need` Wh an hour. */
   const covered = (at: number, d: number, need: number) => {
     let sum = 0;
@@ -487,6 +510,9 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   // Pass 5 (large books that reroute): green bids left short take the place of flexible bids
   // holding their certificates, which start again where they can (moves.ts).
   if (reroute && large) moveFlexibleHolders(state, sequence, { pairStart, pairOffer }, scheduleBid, MOVES);
+  // Pass 6 (the same books): the worthiest flexible bids served in part start again where the final
+  // state suits them best (moves.ts).
+  if (reroute && large) replaceShortFlexible(state, sequence, bestStarts, placeAt, REPLACED);
 
   /** The least free VCU of offer `c` (whose window holds them) over hours [s, s + d), as state.freeVcu. */
   function freeVcu(c: number, s: number, d: number): number {
@@ -499,9 +525,6 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
 
   function scheduleBid(b: number): void {
     const bid = bids[b];
-    const pairFrom = pairStart[b];
-    const pairTo = pairStart[b + 1];
-    const d = bid.duration;
     const fixed = state.start[b];
     const first = fixed >= 0 ? fixed : bid.firstStart;
     const last = fixed >= 0 ? fixed : bid.lastStart;
@@ -511,21 +534,33 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
       topStart[0] = first;
       topCount = 1;
     } else scoreStarts(b, first, last);
+    for (let t = 0; t < topCount; t++) if (placeAt(b, topStart[t]) > 0 || state.start[b] >= 0) break;
+  }
+
+  /** Places what it can of bid `b` at start `s`, its offers best first; returns the VCU placed. */
+  function placeAt(b: number, s: number): number {
+    const pairFrom = pairStart[b];
+    const pairTo = pairStart[b + 1];
+    const d = bids[b].duration;
     const scarcity = state.scarcity;
     const ranked = scarcity !== undefined && pairTo - pairFrom > 1;
-    for (let t = 0; t < topCount; t++) {
-      const s = topStart[t];
-      let placed = 0;
-      const count = ranked ? scarcity.rankOffers(b, pairProfit, s) : pairTo - pairFrom;
-      for (let i = 0; i < count && state.remaining[b] > 0; i++) {
-        const p = ranked ? scarcity.ranked[i] : pairFrom + i;
-        const c = pairOffer[p];
-        // An offer full in some hour of the job takes nothing (place would find the same).
-        if (computeStart[c] > s || s + d > computeEnd[c] || freeVcu(c, s, d) <= 0) continue;
-        placed += state.place(b, c, s, state.remaining[b]);
-      }
-      if (placed > 0 || state.start[b] >= 0) break;
+    let placed = 0;
+    const count = ranked ? scarcity.rankOffers(b, pairProfit, s) : pairTo - pairFrom;
+    for (let i = 0; i < count && state.remaining[b] > 0; i++) {
+      const p = ranked ? scarcity.ranked[i] : pairFrom + i;
+      const c = pairOffer[p];
+      // An offer full in some hour of the job takes nothing (place would find the same).
+      if (computeStart[c] > s || s + d > computeEnd[c] || freeVcu(c, s, d) <= 0) continue;
+      placed += state.place(b, c, s, state.remaining[b]);
     }
+    return placed;
+  }
+
+  /** The best starts of flexible bid `b` with no piece placed, best first (at most TRIED_STARTS). */
+  function bestStarts(b: number): number[] {
+    topCount = 0;
+    scoreStarts(b, bids[b].firstStart, bids[b].lastStart);
+    return Array.from(topStart.subarray(0, topCount));
   }
 
   /** Pass 2's ranking of a flexible bid's starts `first` … `last`: the best TRIED_STARTS into topStart. */
@@ -538,9 +573,16 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     const d = bid.duration;
     if (poolLeft.length < touchedPool.length * d) poolLeft = new Float64Array(touchedPool.length * d);
     readPressure();
+    // While bids are still to come (books over SCARCITY_BIDS bids), what they ask of the start's
+    // offer-hours and certificate pool makes it cost more (pressed: its VCU-hours' share of that), as
+    // Scarcity.pressedProfit prices it, here with each pool's pressure read once per start and the
+    // offer-hours' in the loop that reads them anyway.
+    const scarcity = state.scarcity;
+    const priceOfGreen = (state.prep.meanPricePerWh * OFFER_PRESSURE_WEIGHT) / d;
     for (let s = first; s <= last; s++) {
       let left = state.remaining[b];
       let value = 0;
+      let pressed = 0;
       let spare = 0;
       let capacity = 0;
       let greenShare = -1;
@@ -551,6 +593,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
         const free = freeVcu(c, s, d);
         if (free <= 0) continue;
         let q = Math.min(free, left);
+        let slotOf = -1;
         if (minShare > 0) {
           // As place.ts will: only as many VCU as the origin pool's certificates can cover, the
           // pool's Wh already promised to this bid's earlier offers at this start taken off.
@@ -562,7 +605,9 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
             slot = touchedCount++;
             touchedPool[slot] = pool;
             for (let k = 0; k < d; k++) poolLeft[slot * d + k] = state.poolSupply(origin, region, s + k);
+            if (scarcity !== undefined) poolPressure[slot] = scarcity.poolPressure(origin, region, s, d);
           }
+          slotOf = slot;
           const n = computeMilliWh[c] / 1000;
           if (covered(slot * d, d, n * q) < minShare * d * n * q) {
             let lo = 0;
@@ -584,13 +629,23 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
         left -= q;
         let crowd = 0;
         const from = computeOffset[c] + s - computeStart[c];
-        for (let k = 0; k < d; k++) crowd = Math.max(crowd, pressure[from + k]);
+        if (scarcity === undefined) for (let k = 0; k < d; k++) crowd = Math.max(crowd, pressure[from + k]);
+        else {
+          let busy = 0;
+          for (let k = 0; k < d; k++) {
+            crowd = Math.max(crowd, pressure[from + k]);
+            busy += Math.min(MAX_PRESSURE, pressure[from + k] / computeCapacity[c]);
+          }
+          let score = pairProfit[p] - (computeReserve[c] * COMPUTE_PRESSURE_WEIGHT * busy) / d;
+          if (slotOf >= 0) score -= ((minShare * computeMilliWh[c]) / 1000) * priceOfGreen * poolPressure[slotOf];
+          pressed += q * (pairProfit[p] - score);
+        }
         spare += free - q - crowd;
         capacity += computeCapacity[c];
       }
       if (value <= 0) continue;
       const tie = spare / capacity + Math.max(0, greenShare);
-      consider(s, value * (1 + TIE_WEIGHT * tie));
+      consider(s, value * (1 + TIE_WEIGHT * tie) - START_PRESSURE_WEIGHT * pressed);
     }
   }
 

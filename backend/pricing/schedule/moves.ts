@@ -98,3 +98,61 @@ export function moveFlexibleHolders(
   }
   return kept;
 }
+
+export type ReplaceBudget = {
+  /** Flexible bids served in part placed again (the first in the scheduler's order). */
+  bids: number;
+  /** Their best starts tried each (bestStarts' order). */
+  starts: number;
+};
+
+/**
+ * Places again the first `budget.bids` flexible bids of `sequence` served in part (docs/pricing.md,
+ * step 6): a bid's pieces are taken out and it is placed at each of its `budget.starts` best starts
+ * in the state as it now is (`bestStarts`, `placeAt`: the scheduler's ranking and placement). The
+ * best is kept when the welfare rises, the bid put back exactly otherwise (ScheduleState.takeOut /
+ * putBack), so the welfare never falls for it. Pass 2 placed the bid before the bids after it and the
+ * moves of step 5 were made; the hours and certificates it would now rather have are often free.
+ * Returns the bids placed again.
+ */
+export function replaceShortFlexible(
+  state: ScheduleState,
+  sequence: readonly number[],
+  bestStarts: (b: number) => readonly number[],
+  placeAt: (b: number, s: number) => number,
+  budget: ReplaceBudget,
+): number {
+  const { bids } = state.prep;
+  let kept = 0;
+  let tried = 0;
+  for (const u of sequence) {
+    const bid = bids[u];
+    // A bid with no piece tried its starts again once every bid had had its turn (pass 2).
+    if (bid.firstStart === bid.lastStart || state.remaining[u] <= 0 || state.start[u] < 0) continue;
+    if (tried++ >= budget.bids) break;
+    const before = state.welfare;
+    // Rerouting is off: its changes to other bids' pieces could not be undone.
+    state.withoutRerouting(() => {
+      const own = state.takeOut(u);
+      const starts = bestStarts(u);
+      let best = before + 1e-12 * Math.abs(before);
+      let bestStart = -1;
+      for (let t = 0; t < starts.length && t < budget.starts; t++) {
+        placeAt(u, starts[t]);
+        if (state.welfare > best) {
+          best = state.welfare;
+          bestStart = starts[t];
+        }
+        state.removeAll([u], false);
+      }
+      // The state is as it was before the tries, so the best start places the same again.
+      if (bestStart >= 0) {
+        placeAt(u, bestStart);
+        kept++;
+        return;
+      }
+      state.putBack(own);
+    });
+  }
+  return kept;
+}

@@ -33,7 +33,7 @@ export const OFFER_PRESSURE_WEIGHT = 3;
  */
 export const COMPUTE_PRESSURE_WEIGHT = 0.1;
 /** A pressure counts at most this much in rankOffers (a sold-out pool or a full offer-hour). */
-const MAX_PRESSURE = 4;
+export const MAX_PRESSURE = 4;
 
 /** Each bid's candidate compute offers: bid b's are pairOffer[pairStart[b] .. pairStart[b + 1]). */
 type Pairs = { pairStart: Int32Array; pairOffer: Int32Array };
@@ -143,9 +143,7 @@ export class Scarcity {
    * price × its pool's pressure. Writes `ranked` and returns how many.
    */
   rankOffers(b: number, pairProfit: Float64Array, s: number): number {
-    const { bids, computes, energy, span, meanPricePerWh } = this.prep;
     const { pairStart, pairOffer } = this.pairs;
-    const { computeAsked } = this;
     const from = pairStart[b];
     const n = pairStart[b + 1] - from;
     if (this.ranked.length < n) {
@@ -153,43 +151,9 @@ export class Scarcity {
       this.rankedScore = new Float64Array(2 * n);
     }
     const { ranked, rankedScore } = this;
-    const bid = bids[b];
-    const origin = bid.order.certificateOrigin;
-    const d = bid.duration;
-    const minShare = bid.order.minGreenBps / 10_000;
     for (let i = 0; i < n; i++) {
       const p = from + i;
-      const compute = computes[pairOffer[p]];
-      let score = pairProfit[p];
-      if (compute.start <= s && s + d <= compute.end) {
-        const hours = compute.offset + s - compute.start;
-        let busy = 0;
-        for (let k = 0; k < d; k++) busy += Math.min(MAX_PRESSURE, computeAsked[hours + k] / compute.capacity);
-        score -= (compute.reserve * COMPUTE_PRESSURE_WEIGHT * busy) / d;
-      }
-      if (minShare > 0) {
-        // The pool's asked and left Wh per hour: a region, a grid area or every region.
-        let asked = this.askedAll;
-        let left = energy.supplyAll;
-        let at = s;
-        if (origin === ORIGIN.ComputeRegion) {
-          asked = this.askedRegion;
-          left = energy.supplyRegion;
-          at = compute.region * span + s;
-        } else if (origin === ORIGIN.GridArea) {
-          asked = this.askedArea;
-          left = energy.supplyArea;
-          at = AREA_OF_REGION[compute.region] * span + s;
-        }
-        let pressure = 0;
-        if (at < 0)
-          pressure = MAX_PRESSURE * d; // a region in no grid area: no certificates at all
-        else
-          for (let k = 0; k < d; k++)
-            pressure += Math.min(MAX_PRESSURE, Math.max(0, asked[at + k]) / Math.max(1, left[at + k]));
-        const green = (minShare * compute.milliWhPerVcuHour) / 1000;
-        score -= (green * meanPricePerWh * OFFER_PRESSURE_WEIGHT * pressure) / d;
-      }
+      const score = this.pressedProfit(b, pairOffer[p], s, pairProfit[p]);
       // Insertion: a bid has a few pairs; ties keep the profit order.
       let j = i;
       while (j > 0 && rankedScore[j - 1] < score) {
@@ -201,6 +165,60 @@ export class Scarcity {
       ranked[j] = p;
     }
     return n;
+  }
+
+  /**
+   * Bid `b`'s estimated `profit` per VCU-hour on compute offer `c` from hour `s` less what the bids
+   * to come make it cost: the offer's mean pressure over the job's hours at COMPUTE_PRESSURE_WEIGHT
+   * × its reserve, and for a green bid its green Wh at OFFER_PRESSURE_WEIGHT × the mean certificate
+   * price × its pool's mean pressure.
+   */
+  pressedProfit(b: number, c: number, s: number, profit: number): number {
+    const { bids, computes, meanPricePerWh } = this.prep;
+    const { computeAsked } = this;
+    const bid = bids[b];
+    const compute = computes[c];
+    const d = bid.duration;
+    const minShare = bid.order.minGreenBps / 10_000;
+    let score = profit;
+    if (compute.start <= s && s + d <= compute.end) {
+      const hours = compute.offset + s - compute.start;
+      let busy = 0;
+      for (let k = 0; k < d; k++) busy += Math.min(MAX_PRESSURE, computeAsked[hours + k] / compute.capacity);
+      score -= (compute.reserve * COMPUTE_PRESSURE_WEIGHT * busy) / d;
+    }
+    if (minShare > 0) {
+      const pressure = this.poolPressure(bid.order.certificateOrigin, compute.region, s, d);
+      const green = (minShare * compute.milliWhPerVcuHour) / 1000;
+      score -= (green * meanPricePerWh * OFFER_PRESSURE_WEIGHT * pressure) / d;
+    }
+    return score;
+  }
+
+  /**
+   * The pressure on the certificate pool of `origin` for compute in `region`, summed over the hours
+   * [s, s + d), each hour's at most MAX_PRESSURE (MAX_PRESSURE × d for a region in no grid area).
+   */
+  poolPressure(origin: number, region: number, s: number, d: number): number {
+    const { energy, span } = this.prep;
+    // The pool's asked and left Wh per hour: a region, a grid area or every region.
+    let asked = this.askedAll;
+    let left = energy.supplyAll;
+    let at = s;
+    if (origin === ORIGIN.ComputeRegion) {
+      asked = this.askedRegion;
+      left = energy.supplyRegion;
+      at = region * span + s;
+    } else if (origin === ORIGIN.GridArea) {
+      asked = this.askedArea;
+      left = energy.supplyArea;
+      at = AREA_OF_REGION[region] * span + s;
+    }
+    if (at < 0) return MAX_PRESSURE * d; // a region in no grid area: no certificates at all
+    let pressure = 0;
+    for (let k = 0; k < d; k++)
+      pressure += Math.min(MAX_PRESSURE, Math.max(0, asked[at + k]) / Math.max(1, left[at + k]));
+    return pressure;
   }
 
   /** The chooser's factor on the key of a slot in cell r·span + h with `left` Wh left there (place.ts). */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkSchedule } from "../../../../backend/pricing/schedule/check.ts";
-import { moveFlexibleHolders } from "../../../../backend/pricing/schedule/moves.ts";
+import { moveFlexibleHolders, replaceShortFlexible } from "../../../../backend/pricing/schedule/moves.ts";
 import { ScheduleState } from "../../../../backend/pricing/schedule/place.ts";
 import { prepareSchedule } from "../../../../backend/pricing/schedule/prepare.ts";
 import type { TimedBook } from "../../../../backend/pricing/schedule/types.ts";
@@ -162,5 +162,73 @@ describe("the move pass's undo log (takeOut, putBack)", () => {
       checkSchedule(hand, state.matches, rules).violations.filter((v) => v !== undefined),
       [],
     );
+  });
+});
+
+describe("placing again a flexible bid served in part (replaceShortFlexible)", () => {
+  // A (4 VCU for 1 h anywhere in [T0, T0 + 2 h), 100 % green: 600 Wh) was placed at T0, where only
+  // 300 Wh of certificates are for sale, so it got 2 VCU; T0 + 1 h has `laterWh`.
+  const setUp = (laterWh: bigint) => {
+    const hand = book({
+      bids: [
+        bid({
+          id: 10n,
+          durationHours: 1,
+          minGreenBps: 10_000,
+          buyerRegion: 8,
+          acceptableRegions: 1n << 8n,
+          latestEnd: T0 + 2 * H,
+          expiry: T0 + 2 * H,
+        }),
+      ],
+      computeOffers: [computeOffer({ id: 2n, region: 8, vcu: 8 })],
+      energyOffers: [energyOffer({ id: 20n, firstHour: T0, whPerHour: [300n, laterWh], expiry: T0 + 2 * H })],
+    });
+    const prep = prepareSchedule(hand, RULES);
+    const state = new ScheduleState(prep, hand, RULES.platformFeeBps, false, true, true);
+    const c = prep.bids[0].candidates[0];
+    const first = prep.bids[0].firstStart;
+    assert.equal(state.place(0, c, first, 4), 2, "300 Wh cover 2 VCU");
+    // The scheduler's ranking, reduced: the later start first, then its own.
+    const replace = () =>
+      replaceShortFlexible(
+        state,
+        [0],
+        () => [first + 1, first],
+        (v, s) => state.place(v, c, s, state.remaining[v]),
+        { bids: 10, starts: 8 },
+      );
+    return { hand, prep, state, first, replace };
+  };
+  const lots = (state: ScheduleState) =>
+    state.matches.flatMap((m) => m.energyLots.map((l) => [l.offerId, l.hour, l.wh]));
+
+  it("moves it to the start that serves it whole", () => {
+    const { hand, state, first, replace } = setUp(600n);
+    const before = state.welfare;
+    assert.equal(replace(), 1);
+    assert.equal(state.start[0], first + 1);
+    assert.equal(state.remaining[0], 0);
+    assert.deepEqual(lots(state), [[20n, T0 + H, 600n]]);
+    assert.ok(state.welfare > 1.9 * before);
+    const check = checkSchedule(hand, state.matches, RULES);
+    assert.deepEqual(
+      check.violations.filter((v) => v !== undefined),
+      [],
+    );
+    assert.ok(Math.abs(check.welfare - state.welfare) <= 1e-6 * Math.max(1, check.welfare));
+  });
+
+  it("puts it back as it was when no start serves it better", () => {
+    const { prep, state, first, replace } = setUp(0n);
+    const welfare = state.welfare;
+    const matches = state.matches;
+    const [free, left] = [prep.computeFree.slice(), prep.energy.left.slice()];
+    assert.equal(replace(), 0);
+    assert.deepEqual(state.matches, matches);
+    assert.deepEqual(prep.computeFree, free);
+    assert.deepEqual(prep.energy.left, left);
+    assert.equal(state.start[0], first);
+    assert.ok(Math.abs(state.welfare - welfare) <= 1e-9 * welfare);
   });
 });

@@ -86,6 +86,18 @@ describe("scarcity-aware assignment (scarcity.ts)", () => {
     assert.equal(scarcity.ranked[0], onX);
   });
 
+  it("prices a bid's hours on an offer by what the bids to come ask of them (pressedProfit, a start's score)", () => {
+    const { prep, ia, ib, offerOf, scarcity } = prepared();
+    const s = prep.bids[ia].firstStart;
+    const [onX, onY] = [offerOf(1n), offerOf(2n)];
+    assert.equal(scarcity.pressedProfit(ia, onX, s, 900), 900, "nothing to come: the profit itself");
+    scarcity.spread(ib, 1);
+    assert.ok(scarcity.pressedProfit(ia, onX, s, 900) < scarcity.pressedProfit(ia, onY, s, 890), "B needs Gansu");
+    assert.equal(scarcity.pressedProfit(ia, onY, s, 890), 890, "nobody to come asks for Jiangsu");
+    scarcity.spread(ib, -1);
+    assert.equal(scarcity.pressedProfit(ia, onX, s, 900), 900);
+  });
+
   it("puts a bid on the offer whose hours the bids to come ask less of", () => {
     const { prep, ia, onX, offerOf, computeAsked, pairProfit, scarcity } = prepared();
     const s = prep.bids[ia].firstStart;
