@@ -145,9 +145,10 @@ function originApplied(rule: CertificateOrigin, computeRegions: readonly number[
           : `certificates of devices in the compute region only (${names})`
         : regions.length === 0
           ? "certificates of devices in the compute region's grid area only"
-          : `certificates of devices in the grid area of the compute region only (${regions
-              .map((r) => `${regionName(r)}: ${gridAreaName(gridAreaOf(r))}`)
-              .join(", ")})`;
+          : `certificates of devices in the grid area of the compute region only (${mapPacked(
+              regions,
+              (r) => `${regionName(r)}: ${gridAreaName(gridAreaOf(r))}`,
+            ).join(", ")})`;
   return { origin: rule, explanation };
 }
 

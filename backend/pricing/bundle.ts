@@ -419,15 +419,15 @@ export function priceBundle(bundle: Bundle, book: OrderBook, options: BundlePric
   }
   const bargain = (d: number[]) => bargainInCore(Number(budget), d, weightList, minList, capList);
   let basis: BundleProposal["disagreementBasis"] = "outside-options";
-  let disagreement = [0, ...suppliers.map((p) => p.outside)];
+  let disagreement = [0, ...mapPacked(suppliers, (p) => p.outside)];
   let result = bargain(disagreement);
   if (result === undefined) {
     basis = "reserves";
-    disagreement = [0, ...suppliers.map((p) => Math.min(p.outside, Number(p.reserve)))];
+    disagreement = [0, ...mapPacked(suppliers, (p) => Math.min(p.outside, Number(p.reserve)))];
     result = bargain(disagreement);
   }
   // No surplus at all (the limit exactly covers the reserves): everyone gets its reserve.
-  const utilities = result ?? [0, ...suppliers.map((p) => Number(p.reserve))];
+  const utilities = result ?? [0, ...mapPacked(suppliers, (p) => Number(p.reserve))];
   const payments = roundPayments(
     utilities.slice(1),
     mapPacked(suppliers, (p) => p.reserve),
