@@ -2,6 +2,7 @@
 
 import type { ProposalsResponse } from "../../protocol/api.ts";
 import type { Match } from "../../protocol/orders.ts";
+import { mapPacked } from "../pricing/packed.ts";
 import type { PartyTerms, ProposedMatch } from "../proposals/proposal-store.ts";
 
 type MatchOut = ProposalsResponse["matches"][number];
@@ -30,7 +31,7 @@ export function presentMatchFields<P>(match: Match, surplus: bigint, parties: P[
     start: match.start,
     vcu: String(match.vcu),
     computePayment: String(match.computePayment),
-    energyLots: match.energyLots.map((l) => ({
+    energyLots: mapPacked(match.energyLots, (l) => ({
       offerId: String(l.offerId),
       hour: l.hour,
       wh: String(l.wh),
@@ -44,5 +45,5 @@ export function presentMatchFields<P>(match: Match, surplus: bigint, parties: P[
 }
 
 export function presentMatch({ match, surplus, parties }: ProposedMatch): MatchOut {
-  return { bidId: String(match.bidId), ...presentMatchFields(match, surplus, parties.map(presentParty)) };
+  return { bidId: String(match.bidId), ...presentMatchFields(match, surplus, mapPacked(parties, presentParty)) };
 }

@@ -21,6 +21,7 @@ import {
   type PricingConfig,
   priceBundles,
 } from "../pricing/index.ts";
+import { mapPacked } from "../pricing/packed.ts";
 import { explain, shownShareBps, wordsOf } from "../proposals/explain.ts";
 import { bookFor, computeOfferOf } from "./book-index.ts";
 import { presentMatchFields } from "./present.ts";
@@ -125,7 +126,7 @@ function jobEnergy(open: OpenBook, matches: readonly Match[], durationHours: num
     }
   }
   const needWh = String(needPerHour);
-  const hours = green.map((wh, k) => ({ start: start + k * SECONDS_PER_HOUR, needWh, greenWh: String(wh) }));
+  const hours = mapPacked(green, (wh, k) => ({ start: start + k * SECONDS_PER_HOUR, needWh, greenWh: String(wh) }));
   const need = needPerHour * BigInt(durationHours);
   const greenWh = green.reduce((s, wh) => s + wh, 0n);
   return { hours, greenShareBps: need === 0n ? null : Math.min(BPS, Number((greenWh * BigInt(BPS)) / need)) };
@@ -134,7 +135,7 @@ function jobEnergy(open: OpenBook, matches: readonly Match[], durationHours: num
 /** Which certificates the bid's origin rule let cover compute in the regions its bundles run in. */
 function originApplied(rule: CertificateOrigin, computeRegions: readonly number[]): QuoteResponse["certificates"] {
   const regions = [...new Set(computeRegions)];
-  const names = regions.map(regionName).join(", ");
+  const names = mapPacked(regions, regionName).join(", ");
   const explanation =
     rule === "anywhere"
       ? "certificates of devices in any region"
@@ -144,9 +145,10 @@ function originApplied(rule: CertificateOrigin, computeRegions: readonly number[
           : `certificates of devices in the compute region only (${names})`
         : regions.length === 0
           ? "certificates of devices in the compute region's grid area only"
-          : `certificates of devices in the grid area of the compute region only (${regions
-              .map((r) => `${regionName(r)}: ${gridAreaName(gridAreaOf(r))}`)
-              .join(", ")})`;
+          : `certificates of devices in the grid area of the compute region only (${mapPacked(
+              regions,
+              (r) => `${regionName(r)}: ${gridAreaName(gridAreaOf(r))}`,
+            ).join(", ")})`;
   return { origin: rule, explanation };
 }
 
@@ -249,7 +251,7 @@ export function presentBundle(proposal: BundleProposal, open: OpenBook): QuoteRe
 }
 
 const regionsOf = (open: OpenBook, matches: readonly Match[]) =>
-  matches.map((m) => computeOfferOf(open, m.computeOfferId)?.region ?? 0);
+  mapPacked(matches, (m) => computeOfferOf(open, m.computeOfferId)?.region ?? 0);
 
 /** Stage 2 over the scheduled bundles, summed into the prices a buyer compares. */
 function priced(
@@ -312,7 +314,7 @@ function priced(
     greenShareBps,
     hours,
     certificates: originApplied(request.certificateOrigin, regionsOf(open, matches)),
-    bundles: proposals.map((p) => presentBundle(p, open)),
+    bundles: mapPacked(proposals, (p) => presentBundle(p, open)),
     reasons:
       vcu < BigInt(bid.vcu)
         ? [`only ${vcu} of ${bid.vcu} VCU can run for ${bid.durationHours} hours at one start within the limit`]

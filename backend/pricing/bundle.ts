@@ -25,6 +25,7 @@ import type { BookBandwidthOffer, BookBid, BookComputeOffer, BookEnergyOffer, Or
 import type { Match } from "../../protocol/orders.ts";
 import { HARDWARE_CLASSES, SECONDS_PER_HOUR } from "../../protocol/units.ts";
 import { PRICING_CONFIG, type PricingConfig } from "./config.ts";
+import { mapPacked } from "./packed.ts";
 import { bargainInCore, ceilDiv, maxTotal, roundPayments } from "./payments.ts";
 import { bandwidthBasePrice, computeBasePrice, computeUtilisation, dynamicPrice } from "./price.ts";
 import { type CapacityUse, capacityTakenBy, replacementsFor } from "./replacements.ts";
@@ -103,7 +104,7 @@ export function priceBundles(
   matches: readonly Match[],
   options: BundlePricingOptions,
 ): BundleProposal[] {
-  return priceEachBundle(book, matches, options).map((p) => {
+  return mapPacked(priceEachBundle(book, matches, options), (p) => {
     if (!p.ok) throw p.error;
     return p.proposal;
   });
@@ -146,7 +147,7 @@ export function priceEachBundle(
     if (links === undefined) reserved.set(b.id, new Set(b.reservedLinks));
     else for (const l of b.reservedLinks) links.add(l);
   }
-  const reservesLink = matches.map((m) => {
+  const reservesLink = mapPacked(matches, (m) => {
     if (m.bandwidthOfferId === 0n) return false;
     let links = reserved.get(m.bidId);
     if (links === undefined) {
@@ -166,7 +167,7 @@ export function priceEachBundle(
       };
     });
   const bundleOptions: BundlePricingOptions = { ...options, utilisation, batchUse };
-  return matches.map((m, i): PricedBundle => {
+  return mapPacked(matches, (m, i): PricedBundle => {
     try {
       return { ok: true, proposal: priceOne(m, reservesLink[i]) };
     } catch (err) {
@@ -179,7 +180,7 @@ export function priceEachBundle(
     const bid = index.bids.get(m.bidId);
     const compute = index.computes.get(m.computeOfferId);
     const link = m.bandwidthOfferId === 0n ? undefined : index.links.get(m.bandwidthOfferId);
-    const energies = m.energyLots.map((l) => index.energies.get(l.offerId));
+    const energies = mapPacked(m.energyLots, (l) => index.energies.get(l.offerId));
     if (
       bid === undefined ||
       compute === undefined ||
@@ -403,7 +404,7 @@ export function priceBundle(bundle: Bundle, book: OrderBook, options: BundlePric
 
   const reserveCost = suppliers.reduce((s, p) => s + p.reserve, 0n);
   if (reserveCost > budget) throw new RangeError(`bundle of bid ${bid.id} costs more at reserve than its limit allows`);
-  const caps = suppliers.map((p) =>
+  const caps = mapPacked(suppliers, (p) =>
     p.replacementCost === undefined ? undefined : p.replacementCost > p.reserve ? p.replacementCost : p.reserve,
   );
   // The buyer first, then the suppliers: weights, minimums (reserves) and caps as bargainInCore takes them.
@@ -418,18 +419,18 @@ export function priceBundle(bundle: Bundle, book: OrderBook, options: BundlePric
   }
   const bargain = (d: number[]) => bargainInCore(Number(budget), d, weightList, minList, capList);
   let basis: BundleProposal["disagreementBasis"] = "outside-options";
-  let disagreement = [0, ...suppliers.map((p) => p.outside)];
+  let disagreement = [0, ...mapPacked(suppliers, (p) => p.outside)];
   let result = bargain(disagreement);
   if (result === undefined) {
     basis = "reserves";
-    disagreement = [0, ...suppliers.map((p) => Math.min(p.outside, Number(p.reserve)))];
+    disagreement = [0, ...mapPacked(suppliers, (p) => Math.min(p.outside, Number(p.reserve)))];
     result = bargain(disagreement);
   }
   // No surplus at all (the limit exactly covers the reserves): everyone gets its reserve.
-  const utilities = result ?? [0, ...suppliers.map((p) => Number(p.reserve))];
+  const utilities = result ?? [0, ...mapPacked(suppliers, (p) => Number(p.reserve))];
   const payments = roundPayments(
     utilities.slice(1),
-    suppliers.map((p) => p.reserve),
+    mapPacked(suppliers, (p) => p.reserve),
     budget,
     caps,
   );
@@ -442,7 +443,7 @@ export function priceBundle(bundle: Bundle, book: OrderBook, options: BundlePric
   const priced: Match = {
     ...match,
     computePayment: payments[k++],
-    energyLots: match.energyLots.map((l) => ({ ...l, payment: payments[k++] })),
+    energyLots: mapPacked(match.energyLots, (l) => ({ ...l, payment: payments[k++] })),
     bandwidthPayment: link !== undefined && reservesLink ? payments[k++] : 0n,
   };
   const parties: PartyShare[] = [
@@ -457,7 +458,7 @@ export function priceBundle(bundle: Bundle, book: OrderBook, options: BundlePric
       payment: total + fee,
       surplusShareBps: bps(value - total - fee),
     },
-    ...suppliers.map((p, i) => ({
+    ...mapPacked(suppliers, (p, i) => ({
       role: p.role,
       orderId: p.orderId,
       account: p.account,

@@ -5,6 +5,7 @@
 // remaining), a link's Mbps as bigint, and a match's VCU as a number.
 import type { OrderBook } from "../../protocol/book.ts";
 import type { Match } from "../../protocol/orders.ts";
+import { mapPacked } from "./packed.ts";
 import { checkSchedule } from "./schedule/check.ts";
 import { scheduleFast } from "./schedule/fast.ts";
 import { type ScheduleHours, scheduleOneBid } from "./schedule/one-bid.ts";
@@ -57,7 +58,7 @@ export function toTimedBook(book: OrderBook): TimedBook {
     timedLinks.set(book.bandwidthOffers, bandwidthOffers);
   }
   timed = {
-    bids: book.bids.map((b) => ({ ...b, filledVcu: b.vcu - b.remainingVcu })),
+    bids: mapPacked(book.bids, (b) => ({ ...b, filledVcu: b.vcu - b.remainingVcu })),
     computeOffers: book.computeOffers,
     energyOffers: book.energyOffers,
     bandwidthOffers,
@@ -67,13 +68,13 @@ export function toTimedBook(book: OrderBook): TimedBook {
 }
 
 export function fromScheduledMatch(m: ScheduledMatch): Match {
-  return { ...m, vcu: BigInt(m.vcu), energyLots: m.energyLots.map((l) => ({ ...l })) };
+  return { ...m, vcu: BigInt(m.vcu), energyLots: mapPacked(m.energyLots, (l) => ({ ...l })) };
 }
 
 export function toScheduledMatch(m: Match): ScheduledMatch {
   // A VCU count beyond a uint32 can never settle; NaN-free, it fails the checker as ZeroQuantity.
   const vcu = m.vcu > 0xffff_ffffn ? -1 : Number(m.vcu);
-  return { ...m, vcu, energyLots: m.energyLots.map((l) => ({ ...l })) };
+  return { ...m, vcu, energyLots: mapPacked(m.energyLots, (l) => ({ ...l })) };
 }
 
 /**
@@ -92,9 +93,10 @@ export function clearBook(book: OrderBook, rules: MarketRules): ClearingResult {
   const bids = timed.bids.some(
     (b) => (b.start === 0 && b.earliestStart < next) || (b.start !== 0 && b.start < rules.now),
   )
-    ? timed.bids
-        .filter((b) => b.start === 0 || b.start >= rules.now)
-        .map((b) => (b.start === 0 && b.earliestStart < next ? { ...b, earliestStart: next } : b))
+    ? mapPacked(
+        timed.bids.filter((b) => b.start === 0 || b.start >= rules.now),
+        (b) => (b.start === 0 && b.earliestStart < next ? { ...b, earliestStart: next } : b),
+      )
     : timed.bids;
   const live = { ...timed, bids };
   const hours = bidHours(live, rules.now);
@@ -104,7 +106,11 @@ export function clearBook(book: OrderBook, rules: MarketRules): ClearingResult {
     bids.length === 1
       ? scheduleOneBid(live, rules, hours)
       : scheduleFast(hours === undefined ? live : cutToHours(live, hours), rules);
-  return { matches: result.matches.map(fromScheduledMatch), welfare: result.welfare, elapsedMs: result.elapsedMs };
+  return {
+    matches: mapPacked(result.matches, fromScheduledMatch),
+    welfare: result.welfare,
+    elapsedMs: result.elapsedMs,
+  };
 }
 
 /**
@@ -150,5 +156,5 @@ export function cutToHours(book: TimedBook, { from, to }: ScheduleHours): TimedB
  * contract would skip is named with its reason, and only it is dropped.
  */
 export function checkBatch(book: OrderBook, matches: readonly Match[], rules: MarketRules): BatchCheck {
-  return checkSchedule(toTimedBook(book), matches.map(toScheduledMatch), rules);
+  return checkSchedule(toTimedBook(book), mapPacked(matches, toScheduledMatch), rules);
 }
