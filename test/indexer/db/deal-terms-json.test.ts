@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { openDatabase } from "../../../indexer/db/driver.ts";
-import { loadMigrations, migrate } from "../../../indexer/db/migrate.ts";
+import { migrate } from "../../../indexer/db/migrate.ts";
+import { migrateUpTo } from "../helpers/migrations.ts";
 
 const TERMS_JSON = "20261207_0400_deal_terms_json";
 
@@ -24,10 +25,7 @@ describe("deal terms as json", () => {
   it("keeps the terms of an existing index and gives them back as written", async () => {
     const db = await openDatabase({ kind: "pglite" });
     try {
-      const all = loadMigrations();
-      const at = all.findIndex((m) => m.id === TERMS_JSON);
-      assert.ok(at > 0, `${TERMS_JSON} is a migration`);
-      await migrate(db, all.slice(0, at));
+      const { all } = await migrateUpTo(db, TERMS_JSON);
       const before = { vcuHours: "123456789012345678901234567890", lots: [{ offerId: "7", wh: 5 }], note: 'a\t"b"' };
       await insertDeal(db, 1, before);
       await migrate(db, all);

@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { openDatabase } from "../../../indexer/db/driver.ts";
-import { loadMigrations, migrate } from "../../../indexer/db/migrate.ts";
+import { migrate } from "../../../indexer/db/migrate.ts";
+import { migrateUpTo } from "../helpers/migrations.ts";
 
 const NARROWING = "20261206_2130_narrow_event_log";
 
@@ -12,10 +13,7 @@ describe("the narrowed event log's migration", () => {
   it("moves the events and their account links of an existing index into the new tables", async () => {
     const db = await openDatabase({ kind: "pglite" });
     try {
-      const all = loadMigrations();
-      const at = all.findIndex((m) => m.id === NARROWING);
-      assert.ok(at > 0, `${NARROWING} is a migration`);
-      await migrate(db, all.slice(0, at));
+      const { all, rest } = await migrateUpTo(db, NARROWING);
       const hash = (n: number) => `0x${String(n).repeat(64)}`;
       for (const [block, log, args] of [
         [7, 3, { from: "0xaa", value: "12" }],
@@ -44,7 +42,7 @@ describe("the narrowed event log's migration", () => {
 
       assert.deepStrictEqual(
         await migrate(db, all),
-        all.slice(at).map((m) => m.id),
+        rest.map((m) => m.id),
       );
       assert.deepStrictEqual(
         await db.query("SELECT * FROM events ORDER BY block_number, log_index"),
