@@ -331,6 +331,10 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   const touchedPool = new Int32Array(64);
   let touchedCount = 0;
   let poolLeft = new Float64Array(64 * 8);
+  // The origin pools the bid being scored has met, and each one's Wh for sale over the hours its
+  // starts cover, read from the state once per bid instead of once per start.
+  const bidPool = new Int32Array(64);
+  let bidPoolSupply = new Float64Array(64 * 32);
   /** …, and (books over SCARCITY_BIDS bids) the pressure on each touched pool over the job's hours. */
   const poolPressure = new Float64Array(64);
   /** Green Wh a pool's hours [at, at + d) of poolLeft can give a piece that needs `need` Wh an hour. */
@@ -572,6 +576,10 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     const minShare = bid.order.minGreenBps / 10_000;
     const d = bid.duration;
     if (poolLeft.length < touchedPool.length * d) poolLeft = new Float64Array(touchedPool.length * d);
+    const hours = last - first + d;
+    if (bidPoolSupply.length < bidPool.length * hours) bidPoolSupply = new Float64Array(bidPool.length * hours);
+    let bidPoolCount = 0;
+    const computeFree = state.prep.computeFree;
     readPressure();
     // While bids are still to come (books over SCARCITY_BIDS bids), what they ask of the start's
     // offer-hours and certificate pool makes it cost more (pressed: its VCU-hours' share of that), as
@@ -590,7 +598,11 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
       for (let p = pairFrom; p < pairTo && left > 0; p++) {
         const c = pairOffer[p];
         if (computeStart[c] > s || s + d > computeEnd[c]) continue;
-        const free = freeVcu(c, s, d);
+        // The least free VCU over the job's hours, as freeVcu but inline and without its early exit
+        // at a full hour (a branch on the data per hour); only whether it is positive matters then.
+        const hour = computeOffset[c] + s - computeStart[c];
+        let free = computeFree[hour];
+        for (let k = 1; k < d; k++) free = Math.min(free, computeFree[hour + k]);
         if (free <= 0) continue;
         let q = Math.min(free, left);
         let slotOf = -1;
@@ -600,16 +612,28 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
           const region = computeRegion[c];
           const pool = certificatePool(origin, region);
           if (pool < 0) continue;
-          let slot = touchedPool.indexOf(pool);
-          if (slot < 0 || slot >= touchedCount) {
+          // The few pools touched at this start (a search of the whole scratch array would read stale ones).
+          let slot = 0;
+          while (slot < touchedCount && touchedPool[slot] !== pool) slot++;
+          if (slot === touchedCount) {
             slot = touchedCount++;
             touchedPool[slot] = pool;
-            for (let k = 0; k < d; k++) poolLeft[slot * d + k] = state.poolSupply(origin, region, s + k);
+            let row = 0;
+            while (row < bidPoolCount && bidPool[row] !== pool) row++;
+            if (row === bidPoolCount) {
+              bidPool[bidPoolCount++] = pool;
+              for (let h = 0; h < hours; h++)
+                bidPoolSupply[row * hours + h] = state.poolSupply(origin, region, first + h);
+            }
+            const at = row * hours + s - first;
+            for (let k = 0; k < d; k++) poolLeft[slot * d + k] = bidPoolSupply[at + k];
             if (scarcity !== undefined) poolPressure[slot] = scarcity.poolPressure(origin, region, s, d);
           }
           slotOf = slot;
           const n = computeMilliWh[c] / 1000;
-          if (covered(slot * d, d, n * q) < minShare * d * n * q) {
+          // The Wh the pool can give the whole q, or (too few) the most VCU they cover.
+          let available = covered(slot * d, d, n * q);
+          if (available < minShare * d * n * q) {
             let lo = 0;
             let hi = q;
             while (lo < hi) {
@@ -618,9 +642,9 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
               else hi = mid - 1;
             }
             q = lo;
+            if (q <= 0) continue;
+            available = covered(slot * d, d, n * q);
           }
-          if (q <= 0) continue;
-          const available = covered(slot * d, d, n * q);
           if (greenShare < 0) greenShare = available / (d * n * q);
           const take = (minShare * d * n * q) / available;
           for (let k = 0; k < d; k++) poolLeft[slot * d + k] -= Math.min(poolLeft[slot * d + k], n * q) * take;
@@ -628,13 +652,12 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
         value += q * pairProfit[p];
         left -= q;
         let crowd = 0;
-        const from = computeOffset[c] + s - computeStart[c];
-        if (scarcity === undefined) for (let k = 0; k < d; k++) crowd = Math.max(crowd, pressure[from + k]);
+        if (scarcity === undefined) for (let k = 0; k < d; k++) crowd = Math.max(crowd, pressure[hour + k]);
         else {
           let busy = 0;
           for (let k = 0; k < d; k++) {
-            crowd = Math.max(crowd, pressure[from + k]);
-            busy += Math.min(MAX_PRESSURE, pressure[from + k] / computeCapacity[c]);
+            crowd = Math.max(crowd, pressure[hour + k]);
+            busy += Math.min(MAX_PRESSURE, pressure[hour + k] / computeCapacity[c]);
           }
           let score = pairProfit[p] - (computeReserve[c] * COMPUTE_PRESSURE_WEIGHT * busy) / d;
           if (slotOf >= 0) score -= ((minShare * computeMilliWh[c]) / 1000) * priceOfGreen * poolPressure[slotOf];
