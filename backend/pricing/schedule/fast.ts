@@ -24,9 +24,9 @@
 //     green bid those holding certificates of its origin pool in those hours (found in the state's
 //     holder lists), are taken out, it goes first, they follow; kept when the welfare rises, undone
 //     exactly otherwise (an undo log of the pieces, no copy of the state).
-//  5. Move flexible holders (large books that reroute): a green bid left short takes the place of
-//     flexible bids holding its pool's certificates in its hours, and they start again at other
-//     hours; kept when the welfare rises, undone exactly otherwise (moves.ts).
+//  5. Move green holders (large books that reroute): a green bid left short takes the place of
+//     bids holding its pool's certificates in its hours, and they are scheduled again (a flexible
+//     one at other hours); kept when the welfare rises, undone exactly otherwise (moves.ts).
 //  6. Place again (the same books): each of the worthiest flexible bids served in part is taken out
 //     and placed at each of its best starts in the state as it now is; the best is kept when the
 //     welfare rises, the bid put back exactly otherwise (moves.ts).
@@ -35,7 +35,7 @@
 // the schedule never breaks a rule of the contract; only optimality is heuristic.
 
 import { certificatePrices, pricePairs } from "./certificate-prices.ts";
-import { type MoveBudget, moveFlexibleHolders, type ReplaceBudget, replaceShortFlexible } from "./moves.ts";
+import { type MoveBudget, moveGreenHolders, type ReplaceBudget, replaceShortFlexible } from "./moves.ts";
 import { REROUTE_CHECKS_PER_BID, ScheduleState } from "./place.ts";
 import { certificatePool, cheapestLinkPrice, poolRegions, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
 import { COMPUTE_PRESSURE_WEIGHT, MAX_PRESSURE, OFFER_PRESSURE_WEIGHT, Scarcity } from "./scarcity.ts";
@@ -65,12 +65,11 @@ const LARGE_REROUTE_CHECKS = 1;
 /**
  * The move pass's budget on large books that reroute (moves.ts): moves tried, not counting those
  * ruled out before anything is taken out. On the flexible 100k book the welfare grows with the
- * moves tried (400: −0.01 %, 800: +0.02 %, 1,000: +0.03 %, 2,000: +0.07 % against 2,000 tries
- * counting those ruled out, as before) and so does the CPU (~0.25 ms a move; docs/pricing.md step 5).
- * With pass 6 after it, 800 moves instead of 400 give +0.02–0.04 % for ~100 ms more CPU, which buys
- * more welfare in pass 6.
+ * moves tried and so does the CPU (~0.25 ms a move; docs/pricing.md step 5). With fixed holders
+ * taken out too, against 400 moves of flexible holders only (seeds 1 / 2, pass 6 at 1,000 bids):
+ * 400 moves +0.025 / +0.042 % of welfare, 600 +0.051 / +0.061 %, 800 +0.063 / +0.073 %.
  */
-const MOVES: MoveBudget = { tries: 400, holders: 4, starts: 3 };
+const MOVES: MoveBudget = { tries: 600, holders: 4, starts: 3 };
 /**
  * Pass 6's budget (moves.ts, replaceShortFlexible): flexible bids served in part placed again, the
  * worthiest first, and starts tried for each. On the flexible 100k books (400 moves before it)
@@ -511,9 +510,9 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     }
   }
 
-  // Pass 5 (large books that reroute): green bids left short take the place of flexible bids
-  // holding their certificates, which start again where they can (moves.ts).
-  if (reroute && large) moveFlexibleHolders(state, sequence, { pairStart, pairOffer }, scheduleBid, MOVES);
+  // Pass 5 (large books that reroute): green bids left short take the place of bids holding their
+  // certificates, which are scheduled again where they can (moves.ts).
+  if (reroute && large) moveGreenHolders(state, sequence, { pairStart, pairOffer }, scheduleBid, MOVES);
   // Pass 6 (the same books): the worthiest flexible bids served in part start again where the final
   // state suits them best (moves.ts).
   if (reroute && large) replaceShortFlexible(state, sequence, bestStarts, placeAt, REPLACED);

@@ -1,10 +1,11 @@
 // The move pass of the fast scheduler on large books (docs/pricing.md, "The fast scheduler", step
-// 5): a green job left short often finds its hours' certificates held by flexible jobs
-// that could have started at other hours. Such holders are taken out, the job is placed in their
-// place, and they are scheduled again at whatever start suits them now; the move is kept when the
-// welfare rises and undone exactly otherwise (ScheduleState.takeOut / putBack, an undo log of the
-// pieces taken out), so no move can lose welfare and every piece keeps the contract's rules. Most
-// moves would leave the job unplaced (no compute free, too few green Wh even with the holders' own):
+// 5): a green job left short often finds its hours' certificates held by jobs that could have
+// started at other hours, or that earn less from them. Such holders are taken out, the job is
+// placed in their place, and they are scheduled again at whatever start suits them now (a fixed job
+// at its one start, with what certificates are left); the move is kept when the welfare rises and
+// undone exactly otherwise (ScheduleState.takeOut / putBack, an undo log of the pieces taken out),
+// so no move can lose welfare and every piece keeps the contract's rules. Most moves would leave the
+// job unplaced (no compute free, too few green Wh even with the holders' own):
 // ScheduleState.couldPlace rules them out before anything is taken out.
 
 import type { ScheduleState } from "./place.ts";
@@ -16,7 +17,7 @@ export type MoveBudget = {
    * whose job could not be placed even in the holders' place is ruled out first and not counted.
    */
   tries: number;
-  /** Flexible holders taken out per move. */
+  /** Holders taken out per move. */
   holders: number;
   /** Starts of a flexible job tried (evenly spread over its window). */
   starts: number;
@@ -31,7 +32,7 @@ export type BidOffers = { pairStart: Int32Array; pairOffer: Int32Array };
  * kept, and put back with the others when the move is undone). `scheduleBid` is the scheduler's own
  * placement of a bid at its best start. Returns the moves kept.
  */
-export function moveFlexibleHolders(
+export function moveGreenHolders(
   state: ScheduleState,
   sequence: readonly number[],
   offers: BidOffers,
@@ -69,7 +70,7 @@ export function moveFlexibleHolders(
       if (lacking <= 0) continue;
       // The job itself may hold some of them (a bid served in part): it is not its own holder.
       const holders = state
-        .flexibleHolders(pool, s, short.subarray(0, bid.duration), budget.holders)
+        .greenHolders(pool, s, short.subarray(0, bid.duration), budget.holders)
         .filter((v) => v !== u);
       if (holders.length === 0) continue;
       // Most moves would end with the job still unplaced: ruled out before anything is taken out.

@@ -743,14 +743,14 @@ export class ScheduleState {
   }
 
   /**
-   * Placed bids that may start at another hour and hold certificates of a region in `regions` (bit
-   * r: region r) in the hours [from, from + short.length): in each hour k, holders until the Wh they
-   * hold there reach short[k], at most `max` bids in all (rerouting states only). They are read from
-   * the reroute holder lists, each slot's list and then its parked one (the holders stuck for good,
-   * which a new start may move), latest first.
+   * Placed bids that hold certificates of a region in `regions` (bit r: region r) in the hours
+   * [from, from + short.length): in each hour k, holders until the Wh they hold there reach short[k],
+   * at most `max` bids in all (rerouting states only). They are read from the reroute holder lists,
+   * each slot's list and then its parked one (the holders stuck for good, which a new start may
+   * move), latest first.
    */
-  flexibleHolders(regions: number, from: number, short: Float64Array, max: number): number[] {
-    const { energy, span, bids } = this.prep;
+  greenHolders(regions: number, from: number, short: Float64Array, max: number): number[] {
+    const { energy, span } = this.prep;
     const holders = this.reroutable;
     const found: number[] = [];
     for (let k = 0; k < short.length && found.length < max; k++) {
@@ -767,7 +767,7 @@ export class ScheduleState {
               e = holders.next(e)
             ) {
               const b = holders.bid(e);
-              if (bids[b].firstStart === bids[b].lastStart || found.includes(b)) continue;
+              if (found.includes(b)) continue;
               const held = this.heldOf(b, slot);
               if (held <= 0) continue;
               found.push(b);

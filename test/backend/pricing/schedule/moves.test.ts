@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkSchedule } from "../../../../backend/pricing/schedule/check.ts";
-import { moveFlexibleHolders, replaceShortFlexible } from "../../../../backend/pricing/schedule/moves.ts";
+import { moveGreenHolders, replaceShortFlexible } from "../../../../backend/pricing/schedule/moves.ts";
 import { ScheduleState } from "../../../../backend/pricing/schedule/place.ts";
 import { prepareSchedule } from "../../../../backend/pricing/schedule/prepare.ts";
 import type { TimedBook } from "../../../../backend/pricing/schedule/types.ts";
 import { randomTimeBook, TIME_BOOK_NOW } from "./fixtures/books.ts";
 import { bid, book, computeOffer, energyOffer, H, RULES, T0 } from "./fixtures/orders.ts";
 
-describe("the move pass (flexible holders make room for a green job)", () => {
+describe("the move pass (holders make room for a green job)", () => {
   // A (1 h anywhere in [T0, T0 + 2 h), 100 % green) is placed first at T0 + 1 h and takes the only
   // certificates of that hour; B (1 h at T0 + 1 h, 100 % green) can use nothing else. A 1 h job has
   // no other hour to reroute its certificates to: only a new start frees them.
@@ -36,7 +36,7 @@ describe("the move pass (flexible holders make room for a green job)", () => {
     };
     assert.equal(state.place(0, pairOffer[0], prep.bids[0].firstStart + 1, 4), 4);
     assert.equal(state.place(1, pairOffer[1], prep.bids[1].firstStart, 4), 0, "B finds its hour's certificates held");
-    const move = () => moveFlexibleHolders(state, [1, 0], { pairStart, pairOffer }, scheduleBid, budget);
+    const move = () => moveGreenHolders(state, [1, 0], { pairStart, pairOffer }, scheduleBid, budget);
     return { prep, state, move };
   };
   const budget = { tries: 8, holders: 4, starts: 4 };
@@ -77,6 +77,67 @@ describe("the move pass (flexible holders make room for a green job)", () => {
     assert.equal(state.start[1], -1);
     assert.ok(Math.abs(state.welfare - welfare) <= 1e-9 * welfare);
     settles(hand, state);
+  });
+});
+
+describe("the move pass takes out fixed holders too", () => {
+  // A and B both need the 600 Wh of T0 + 1 h (1 h jobs fixed to that hour, 100 % green, 4 VCU):
+  // A was placed first and holds them all. A fixed job has no other start: the move pays only when
+  // B earns more from those Wh than A did.
+  const fixedGreen = {
+    durationHours: 1,
+    minGreenBps: 10_000,
+    buyerRegion: 8,
+    acceptableRegions: 1n << 8n,
+    earliestStart: T0 + H,
+    latestEnd: T0 + 2 * H,
+    expiry: T0 + 2 * H,
+  };
+  const setUp = (limitA: bigint, limitB: bigint) => {
+    const hand = book({
+      bids: [
+        bid({ ...fixedGreen, id: 10n, limitPricePerVcuHour: limitA }),
+        bid({ ...fixedGreen, id: 11n, limitPricePerVcuHour: limitB }),
+      ],
+      computeOffers: [computeOffer({ id: 2n, region: 8, vcu: 8 })],
+      energyOffers: [energyOffer({ id: 20n, firstHour: T0, whPerHour: [0n, 600n], expiry: T0 + 2 * H })],
+    });
+    const prep = prepareSchedule(hand, RULES);
+    const state = new ScheduleState(prep, hand, RULES.platformFeeBps, false, true, true);
+    const pairOffer = Int32Array.from([prep.bids[0].candidates[0], prep.bids[1].candidates[0]]);
+    const hour = prep.bids[0].firstStart;
+    assert.equal(prep.bids[0].lastStart, hour, "A is fixed");
+    assert.equal(state.place(0, pairOffer[0], hour, 4), 4);
+    assert.equal(state.place(1, pairOffer[1], hour, 4), 0, "B finds its hour's certificates held");
+    const scheduleBid = (v: number) => state.place(v, pairOffer[v], hour, state.remaining[v]);
+    const move = () =>
+      moveGreenHolders(state, [1, 0], { pairStart: Int32Array.from([0, 1, 2]), pairOffer }, scheduleBid, {
+        tries: 8,
+        holders: 4,
+        starts: 4,
+      });
+    return { hand, state, move };
+  };
+  const served = (state: ScheduleState) => state.matches.map((m) => [m.bidId, m.vcu]);
+
+  it("gives the Wh to the job that earns more from them", () => {
+    const { hand, state, move } = setUp(1000n, 2000n);
+    const before = state.welfare;
+    assert.equal(move(), 1);
+    assert.deepEqual(served(state), [[11n, 4]]);
+    assert.ok(state.welfare > before);
+    assert.deepEqual(
+      checkSchedule(hand, state.matches, RULES).violations.filter((v) => v !== undefined),
+      [],
+    );
+  });
+
+  it("leaves them with the holder that earns more", () => {
+    const { state, move } = setUp(2000n, 1000n);
+    const welfare = state.welfare;
+    assert.equal(move(), 0);
+    assert.deepEqual(served(state), [[10n, 4]]);
+    assert.ok(Math.abs(state.welfare - welfare) <= 1e-9 * welfare);
   });
 });
 
