@@ -16,8 +16,12 @@
 // the same checkout against itself with and without a flag: `--against .
 // --against-node-args="--max-semi-space-size=32"` (with `=`, as the value starts with a dash).
 //
+// `--quote-workers N` and `--against-quote-workers N` set either API's QUOTE_WORKERS (backend/config.ts),
+// e.g. the pool against quotes on the serving thread: `--against . --quote-workers 1 --against-quote-workers 0`.
+//
 //   node scripts/bench/api-compare.ts --against /tmp/ccex-main [--slices 8] [--duration 3] [--json]
 //       [--warmup-quotes 0] [--node-args="FLAGS"] [--against-node-args="FLAGS"]
+//       [--quote-workers N] [--against-quote-workers N]
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -42,6 +46,9 @@ const { values: args } = parseArgs({
     json: { type: "boolean", default: false },
     "node-args": { type: "string", default: "" },
     "against-node-args": { type: "string", default: "" },
+    // Each API's QUOTE_WORKERS (its default without): `--against . --quote-workers 1 --against-quote-workers 0`.
+    "quote-workers": { type: "string" },
+    "against-quote-workers": { type: "string" },
   },
 });
 const slices = Number(args.slices);
@@ -69,13 +76,15 @@ await writeFile(bookFile, bookToJson(marketBook({ now })));
 const roots = { this: path.resolve(import.meta.dirname, "../.."), against };
 const flags = (text: string) => text.split(" ").filter((f) => f !== "");
 const nodeArgs = { this: flags(args["node-args"]), against: flags(args["against-node-args"]) };
+const quoteWorkers = { this: args["quote-workers"], against: args["against-quote-workers"] };
 type Server = { name: string; url: string; child: ChildProcess };
 const servers: Server[] = [];
 try {
   for (const [name, root] of Object.entries(roots)) {
     const port = await freePort();
     // As scripts/bench/api.ts starts the API.
-    const child = spawnApi({ port, bookFile, root, nodeArgs: nodeArgs[name as keyof typeof nodeArgs] });
+    const side = name as keyof typeof nodeArgs;
+    const child = spawnApi({ port, bookFile, root, nodeArgs: nodeArgs[side], quoteWorkers: quoteWorkers[side] });
     servers.push({ name, url: `http://127.0.0.1:${port}`, child });
   }
   for (const s of servers) {
@@ -147,6 +156,7 @@ try {
         {
           root: roots[s.name as keyof typeof roots],
           nodeArgs: nodeArgs[s.name as keyof typeof nodeArgs],
+          quoteWorkers: quoteWorkers[s.name as keyof typeof quoteWorkers] ?? "default",
           quote: {
             requestsPerSecond: Math.round(q.requests / q.seconds),
             cpuUsPerRequest: Math.round(quoteCpu),

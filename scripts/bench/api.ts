@@ -48,6 +48,8 @@ const { values: args } = parseArgs({
     bodies: { type: "string", default: "1200" },
     "warmup-quotes": { type: "string", default: "0" },
     "cpu-prof": { type: "string" },
+    // QUOTE_WORKERS of the API and of the origin's in-process API; their default (backend/config.ts) without.
+    "quote-workers": { type: "string" },
     // Internal: the child process that runs the origin in front of the API at this URL.
     "serve-origin": { type: "string" },
     port: { type: "string" },
@@ -58,7 +60,13 @@ const { values: args } = parseArgs({
 const root = path.resolve(import.meta.dirname, "../..");
 
 if (args["serve-origin"] !== undefined) {
-  await serveOrigin({ api: args["serve-origin"], bookFile: args.book!, port: Number(args.port), hop: false });
+  await serveOrigin({
+    api: args["serve-origin"],
+    bookFile: args.book!,
+    port: Number(args.port),
+    hop: false,
+    quoteWorkers: args["quote-workers"],
+  });
 } else {
   await bench();
 }
@@ -95,10 +103,11 @@ async function bench(): Promise<void> {
     !(duration > 0 && duration <= 120) ||
     !(Number.isInteger(connections) && connections > 0 && connections <= 1_000) ||
     !(Number.isInteger(bodyCount) && bodyCount >= 1 && bodyCount <= 100_000) ||
-    !(Number.isInteger(warmupQuotes) && warmupQuotes >= 0 && warmupQuotes <= 1_000_000)
+    !(Number.isInteger(warmupQuotes) && warmupQuotes >= 0 && warmupQuotes <= 1_000_000) ||
+    !(args["quote-workers"] === undefined || /^[0-9]{1,2}$/.test(args["quote-workers"]))
   ) {
     console.error(
-      "--duration must be in (0, 120] seconds, --connections an integer in [1, 1000], --bodies in [1, 100000], --warmup-quotes in [0, 1000000]",
+      "--duration must be in (0, 120] seconds, --connections an integer in [1, 1000], --bodies in [1, 100000], --warmup-quotes in [0, 1000000], --quote-workers in [0, 64]",
     );
     process.exit(2);
   }
@@ -115,10 +124,20 @@ async function bench(): Promise<void> {
   const origin = `http://127.0.0.1:${originPort}`;
   const profile =
     args["cpu-prof"] === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", path.resolve(args["cpu-prof"])];
-  const server = spawnApi({ port: apiPort, bookFile, root, nodeArgs: profile });
+  const quoteWorkers = args["quote-workers"];
+  const server = spawnApi({ port: apiPort, bookFile, root, nodeArgs: profile, quoteWorkers });
   const proxy = spawn(
     process.execPath,
-    [import.meta.filename, "--serve-origin", api, "--book", bookFile, "--port", String(originPort)],
+    [
+      import.meta.filename,
+      "--serve-origin",
+      api,
+      "--book",
+      bookFile,
+      "--port",
+      String(originPort),
+      ...(quoteWorkers === undefined ? [] : ["--quote-workers", quoteWorkers]),
+    ],
     {
       stdio: ["ignore", "inherit", "inherit"],
     },
@@ -167,6 +186,7 @@ async function bench(): Promise<void> {
     const figures = {
       durationSeconds: duration,
       connections,
+      quoteWorkers: quoteWorkers === undefined ? "default" : Number(quoteWorkers),
       book: {
         bids: book.bids.length,
         computeOffers: book.computeOffers.length,
