@@ -1,5 +1,5 @@
-// Quotes off the thread that serves HTTP: a fixed pool of worker threads, each holding the book
-// versions it was sent, runs `quoteBid` and writes the answer's JSON; the serving thread keeps the
+// Quotes off the thread that serves HTTP: a fixed pool of worker threads, each holding the last book
+// version it was sent, runs `quoteBid` and writes the answer's JSON; the serving thread keeps the
 // HTTP work (body, validation, metrics) and sends one message each way (docs/architecture.md, "Quotes
 // per process").
 //
@@ -62,6 +62,8 @@ type Slot = {
   /** The book version this worker was last sent. */
   holds: OpenBook | undefined;
   ready: boolean;
+  /** When the worker last showed progress (ready, or a quote answered): the head quote runs since then at the latest. */
+  progressAt: number;
   /** Why the pool ended this worker, for the answer to the quotes it held. */
   ending: string | undefined;
 };
@@ -154,8 +156,16 @@ export class QuotePool implements QuoteService {
       } satisfies QuoteWorkerData,
     });
     worker.unref();
-    const slot: Slot = { worker, pending: new Map(), holds: undefined, ready: false, ending: undefined };
+    const slot: Slot = {
+      worker,
+      pending: new Map(),
+      holds: undefined,
+      ready: false,
+      progressAt: performance.now(),
+      ending: undefined,
+    };
     worker.on("message", (message: FromQuoteWorker) => {
+      slot.progressAt = performance.now();
       if (message.kind === "ready") {
         slot.ready = true;
         return;
@@ -199,13 +209,18 @@ export class QuotePool implements QuoteService {
     }, RESPAWN_DELAY_MS).unref();
   }
 
-  /** Ends each worker whose oldest quote has run past the timeout; its exit replaces it. */
+  /**
+   * Ends each worker whose current quote has run past the timeout; its exit replaces it. A worker takes
+   * its quotes in order, so the current one is the oldest pending, running since it was sent or since
+   * the worker's last answer, whichever came later: waiting in the queue behind other quotes or for a
+   * starting worker does not count.
+   */
   #expire(): void {
     const now = performance.now();
     for (const slot of this.#slots) {
-      if (slot === undefined || slot.ending !== undefined) continue;
+      if (slot === undefined || slot.ending !== undefined || !slot.ready) continue;
       const oldest = slot.pending.values().next().value;
-      if (oldest !== undefined && now - oldest.sentAt > this.#timeoutMs) {
+      if (oldest !== undefined && now - Math.max(oldest.sentAt, slot.progressAt) > this.#timeoutMs) {
         slot.ending = `a quote ran longer than ${this.#timeoutMs} ms`;
         void slot.worker.terminate();
       }

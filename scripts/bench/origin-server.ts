@@ -25,7 +25,7 @@ export async function serveOrigin(options: {
   bookFile: string;
   port: number;
   hop: boolean;
-  /** The origin's quote workers (QUOTE_WORKERS); the API's default without. */
+  /** The origin's quote workers; without, QUOTE_WORKERS of this process's environment, or the API's default. */
   quoteWorkers?: string;
 }) {
   // The API process's settings in the benchmarks, read by the API's own parser.
@@ -33,7 +33,7 @@ export async function serveOrigin(options: {
     BOOK_FILE: options.bookFile,
     RATE_LIMIT_MAX: "0",
     LOG_LEVEL: "info",
-    QUOTE_WORKERS: options.quoteWorkers,
+    QUOTE_WORKERS: options.quoteWorkers ?? process.env.QUOTE_WORKERS,
   });
   const inProcess = options.hop
     ? undefined
