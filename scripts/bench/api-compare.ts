@@ -7,6 +7,9 @@
 // runs of `npm run bench:api` minutes apart. Run it with the same directory on both sides to see its
 // resolution (two servers of the same code differ by up to ~10 % on the loaded 2-core machine).
 //
+// The warm-up sends every body to both servers and counts the answers that are byte-identical
+// (`identicalAnswers`): the same book file, so only an hour turning between two requests may differ.
+//
 // Each slice reports the part of a request's CPU spent outside the API's main thread (`otherThreads`:
 // V8's compilers and concurrent GC, libuv's pool). V8 keeps deoptimising and recompiling the quote's
 // functions for the first tens of thousands of quotes (docs/architecture.md, "Quotes per process");
@@ -87,18 +90,22 @@ try {
     const child = spawnApi({ port, bookFile, root, nodeArgs: nodeArgs[side], quoteWorkers: quoteWorkers[side] });
     servers.push({ name, url: `http://127.0.0.1:${port}`, child });
   }
-  for (const s of servers) {
-    await waitFor(`${s.url}/health`);
-    // Every body once: both warmed up, and both must answer each.
-    for (const body of bodies) {
+  for (const s of servers) await waitFor(`${s.url}/health`);
+  // Every body once: both warmed up, both must answer each, and the answers' bytes are compared (the
+  // same book file; only an hour turning between the two requests could tell them apart).
+  let identicalAnswers = 0;
+  for (const body of bodies) {
+    const answers: string[] = [];
+    for (const s of servers) {
       const res = await fetch(`${s.url}/api/quote`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body,
       });
       if (res.status !== 200) throw new Error(`${s.name}: quote answered ${res.status}: ${await res.text()}`);
-      await res.arrayBuffer();
+      answers.push(await res.text());
     }
+    if (answers[0] === answers[1]) identicalAnswers++;
   }
   for (const s of servers) {
     if (warmupQuotes === 0) break;
@@ -177,7 +184,9 @@ try {
   );
   const loadAverage = [...load, ...loadavg()].map((l) => Math.round(l * 100) / 100);
   if (args.json)
-    console.log(JSON.stringify({ slices, durationSeconds: duration, warmupQuotes, ...figures, loadAverage }));
+    console.log(
+      JSON.stringify({ slices, durationSeconds: duration, warmupQuotes, identicalAnswers, ...figures, loadAverage }),
+    );
   else {
     console.table(
       Object.fromEntries(
@@ -197,7 +206,7 @@ try {
       ),
     );
     console.log(
-      `${warmupQuotes} quotes of warm-up, then ${slices} slices of ${duration} s per server and route; load average before ${loadAverage.slice(0, 3).join(" ")}, after ${loadAverage.slice(3).join(" ")}`,
+      `${identicalAnswers} of ${bodies.length} answers byte-identical between the two; ${warmupQuotes} quotes of warm-up, then ${slices} slices of ${duration} s per server and route; load average before ${loadAverage.slice(0, 3).join(" ")}, after ${loadAverage.slice(3).join(" ")}`,
     );
   }
 } finally {
