@@ -3,13 +3,23 @@
 // seen by the very next quote), the route's status codes and metrics, and no request left hanging
 // when a worker fails.
 import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
+
+import { pino } from "pino";
 
 import { QuotePool } from "../../../backend/api/quote-pool.ts";
 import { answerQuote, type QuoteSettings } from "../../../backend/api/quote-service.ts";
 import { readQuoteRequest } from "../../../backend/api/schemas/quote.ts";
 import { admitBook } from "../../../backend/book/admit.ts";
+import { bookToJson } from "../../../backend/book/book-file.ts";
 import type { OpenBook } from "../../../backend/book/book-source.ts";
+import { loadConfig } from "../../../backend/config.ts";
+import { createOriginApi } from "../../../stack/origin-api.ts";
 import { FAIL } from "./faulty-quote-worker.ts";
 import { marketBook } from "./market-book.ts";
 import { quoteBodies } from "./quote-bodies.ts";
@@ -164,5 +174,34 @@ describe("a quote pool whose worker fails", () => {
     assert.equal(res.status, 500);
     assert.equal((await problemOf(res)).type, "/problems/internal-error");
     await healthy();
+  });
+});
+
+describe("the origin's in-process API with QUOTE_WORKERS", () => {
+  it("quotes from a pool of its own, the same bytes as the serving thread", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "ccex-origin-pool-"));
+    const bookFile = path.join(dir, "book.json");
+    await writeFile(bookFile, bookToJson(bookA));
+    const config = loadConfig({ BOOK_FILE: bookFile, QUOTE_WORKERS: "1", RATE_LIMIT_MAX: "0" });
+    assert.equal(config.quoteWorkers, 1);
+    // Its idle workers are unreferenced: nothing here needs closing for the test process to end.
+    const server = createServer(await createOriginApi(config, pino({ level: "silent" })));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      for (const body of bodies.slice(0, 20)) {
+        const res = await postJson(`http://127.0.0.1:${port}/api/quote`, body);
+        assert.equal(res.status, 200);
+        const now = Math.floor(Date.now() / 1000);
+        const text = await res.text();
+        // The origin's clock is the real one; an hour turning between the two would tell them apart.
+        const expected = answerQuote(readQuoteRequest(JSON.parse(body)), bookA, now, SETTINGS).json;
+        assert.equal(text, expected);
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
