@@ -11,7 +11,7 @@
 // (`identicalAnswers`): the same book file, so only an hour turning between two requests may differ.
 //
 // Each slice reports the part of a request's CPU spent outside the API's main thread (`otherThreads`:
-// V8's compilers and concurrent GC, libuv's pool). V8 keeps deoptimising and recompiling the quote's
+// the quote workers where the API has them, V8's compilers and concurrent GC, libuv's pool). V8 keeps deoptimising and recompiling the quote's
 // functions for the first tens of thousands of quotes (docs/architecture.md, "Quotes per process");
 // `--warmup-quotes N` has each server answer N quotes under load before the slices (default 0).
 //

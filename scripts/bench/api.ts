@@ -13,7 +13,9 @@
 // the CPU time the serving processes spent per request (`cpuUsPerRequest`, from /proc on Linux: the
 // API's, plus the origin's under `viaOrigin`), and `quoteCpuShareOfBaseline`, the quote's rate as
 // a share of the baseline's on a core of their own; `otherThreadsCpuUsPerRequest` is the part of the
-// CPU time spent outside the processes' main threads (V8's compilers and concurrent GC, libuv's pool).
+// CPU time spent outside the processes' main threads (the quote workers, backend/api/quote-pool.ts,
+// V8's compilers and concurrent GC, libuv's pool). `--quote-workers N` sets QUOTE_WORKERS for the API
+// and the origin's in-process API (their default, backend/config.ts, without).
 //
 // With `--warmup-quotes N` the API first answers N quotes under load (reported as `warmup`) and the
 // timed runs measure a server that has been up a while: V8 keeps deoptimising and recompiling the
@@ -25,7 +27,8 @@
 //   npm run bench:api -- --json              one JSON object
 //   npm run bench:api -- --duration 5 --connections 20 --bodies 2000
 //   npm run bench:api -- --json --warmup-quotes 30000
-//   npm run bench:api -- --cpu-prof DIR      also writes the API's CPU profile into DIR
+//   npm run bench:api -- --cpu-prof DIR      also writes the API's CPU profiles into DIR (one per thread)
+//   npm run bench:api -- --json --quote-workers 1   the API's and the origin's QUOTE_WORKERS
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
