@@ -93,10 +93,6 @@ export class QuotePool implements QuoteService {
     this.#watch.unref();
   }
 
-  get size(): number {
-    return this.#slots.length;
-  }
-
   quote(request: QuoteRequest, book: OpenBook, now: number): Promise<QuotedAnswer> {
     if (this.#closed) return Promise.reject(unavailable("the quote service is shutting down"));
     const slot = this.#leastBusy();
