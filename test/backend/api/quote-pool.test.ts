@@ -12,13 +12,15 @@ import { after, before, describe, it } from "node:test";
 
 import { pino } from "pino";
 
+import { createApp } from "../../../backend/api/app.ts";
 import { QuotePool } from "../../../backend/api/quote-pool.ts";
 import { answerQuote, type QuoteSettings } from "../../../backend/api/quote-service.ts";
 import { readQuoteRequest } from "../../../backend/api/schemas/quote.ts";
 import { admitBook } from "../../../backend/book/admit.ts";
 import { bookToJson } from "../../../backend/book/book-file.ts";
-import type { OpenBook } from "../../../backend/book/book-source.ts";
+import { InMemoryBookSource, type OpenBook } from "../../../backend/book/book-source.ts";
 import { loadConfig } from "../../../backend/config.ts";
+import { InMemoryProposalStore } from "../../../backend/proposals/proposal-store.ts";
 import { createOriginApi } from "../../../stack/origin-api.ts";
 import { FAIL } from "./faulty-quote-worker.ts";
 import { marketBook } from "./market-book.ts";
@@ -81,6 +83,12 @@ describe("QuotePool", () => {
 
   it("needs at least one worker", () => {
     assert.throws(() => new QuotePool({ ...SETTINGS, size: 0 }), RangeError);
+  });
+
+  it("holds the fee and pricing itself: createApp refuses them beside it", () => {
+    const book = new InMemoryBookSource();
+    const proposals = new InMemoryProposalStore();
+    assert.throws(() => createApp({ book, proposals, quotes: pool, platformFeeBps: 30 }), /quote service/);
   });
 });
 
