@@ -9,7 +9,11 @@ import type { BookSetting } from "./book/open-book.ts";
 
 const LOOPBACK = "127.0.0.1";
 
-/** PLACEHOLDER */
+/**
+ * Quote workers by default: a core for each but the one that serves HTTP, at least one. On the
+ * benchmark's 2 cores one worker cut the serving thread's CPU per quote ~2.3 times, and two were no
+ * better than one (docs/architecture.md, "Quotes off the serving thread").
+ */
 export const DEFAULT_QUOTE_WORKERS = Math.max(1, availableParallelism() - 1);
 
 const ServerEnv = z
