@@ -1,11 +1,20 @@
 // The backend server's settings, read once from the environment and checked, so a typo in a
 // variable stops the process at start with a message naming it instead of misbehaving later.
+import { availableParallelism } from "node:os";
+
 import { z } from "zod";
 
 import { ConfigError, envInt, type LogLevel, logLevel, parseEnv } from "../protocol/env.ts";
 import type { BookSetting } from "./book/open-book.ts";
 
 const LOOPBACK = "127.0.0.1";
+
+/**
+ * Quote workers by default: a core for each but the one that serves HTTP, at least one. On the
+ * benchmark's 2 cores one worker cut the serving thread's CPU per quote ~2.3 times, and two were no
+ * better than one (docs/architecture.md, "Quotes off the serving thread").
+ */
+export const DEFAULT_QUOTE_WORKERS = Math.max(1, availableParallelism() - 1);
 
 const ServerEnv = z
   .object({
@@ -25,6 +34,11 @@ const ServerEnv = z
     RATE_LIMIT_EXEMPT_LOCAL: z.enum(["on", "off"]).default("off"),
     /** Express `trust proxy`: hop count behind proxies you control; 0 trusts none. */
     TRUST_PROXY_HOPS: envInt(0, 10).default(0),
+    /**
+     * Worker threads that run quotes off the thread serving HTTP (backend/api/quote-pool.ts); 0 quotes
+     * on the serving thread. Default: see DEFAULT_QUOTE_WORKERS.
+     */
+    QUOTE_WORKERS: envInt(0, 64).optional(),
     /** How long in-flight requests may take to finish after SIGTERM/SIGINT. */
     SHUTDOWN_GRACE_MS: envInt(0, 120_000).default(10_000),
     /** The market's platform fee in bps (Ignition default 30; the contract caps it at 1000). */
@@ -58,6 +72,8 @@ export type ServerConfig = {
   trustProxyHops: number;
   shutdownGraceMs: number;
   platformFeeBps: number;
+  /** Quote worker threads; 0 quotes on the serving thread. */
+  quoteWorkers: number;
   proposalsFile: string | undefined;
   /** Where quotes read the book: a fixed file, the chain, or nothing (an empty in-memory book). */
   book: BookSetting;
@@ -85,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     trustProxyHops: e.TRUST_PROXY_HOPS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     platformFeeBps: e.PLATFORM_FEE_BPS,
+    quoteWorkers: e.QUOTE_WORKERS ?? DEFAULT_QUOTE_WORKERS,
     proposalsFile: e.PROPOSALS_FILE,
     book:
       e.BOOK_FILE !== undefined

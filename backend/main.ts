@@ -7,6 +7,7 @@ import { pino } from "pino";
 import { endOnClientError } from "../protocol/client-errors.ts";
 import { readDeployment } from "../protocol/deployment.ts";
 import { createApp } from "./api/app.ts";
+import { quoteService } from "./api/quote-pool.ts";
 import { openBookSource } from "./book/open-book.ts";
 import { createChainClients } from "./chain/create-clients.ts";
 import { ConfigError, loadConfig, type ServerConfig } from "./config.ts";
@@ -46,6 +47,14 @@ async function meteringService(): Promise<{ store: MeteringStore; deals: ChainDe
 const metering = await meteringService();
 logger.info({ metering: config.metering?.kind ?? "off" }, "metering");
 
+const quotes = quoteService({
+  workers: config.quoteWorkers,
+  platformFeeBps: config.platformFeeBps,
+  pricing: undefined,
+  logger,
+});
+logger.info({ quoteWorkers: config.quoteWorkers }, "quotes");
+
 const app = createApp({
   book,
   proposals,
@@ -53,7 +62,7 @@ const app = createApp({
   bodyLimit: config.bodyLimitBytes,
   rateLimit: config.rateLimit,
   trustProxy: config.trustProxyHops === 0 ? false : config.trustProxyHops,
-  platformFeeBps: config.platformFeeBps,
+  quotes,
   metering,
 });
 
@@ -79,6 +88,8 @@ function shutdown(signal: NodeJS.Signals): void {
   stopping = true;
   logger.info({ signal }, "shutting down");
   server.close(async () => {
+    // Every connection is closed, so no quote is in flight: the pool's workers just end.
+    await quotes.close();
     await metering?.store.close();
     logger.info("stopped");
     logger.flush();

@@ -8,6 +8,7 @@ import type { RequestListener } from "node:http";
 import { type Logger, pino } from "pino";
 
 import { createApp } from "../backend/api/app.ts";
+import { quoteService } from "../backend/api/quote-pool.ts";
 import { openBookSource } from "../backend/book/open-book.ts";
 import { loadConfig, type ServerConfig } from "../backend/config.ts";
 import { JsonFileProposalStore } from "../backend/proposals/proposal-file.ts";
@@ -20,6 +21,7 @@ const API_SETTINGS = [
   "RATE_LIMIT_WINDOW_MS",
   "PLATFORM_FEE_BPS",
   "BOOK_MAX_AGE_MS",
+  "QUOTE_WORKERS",
 ];
 
 export type OriginApiSettings = {
@@ -67,7 +69,13 @@ export async function createOriginApi(config: ServerConfig, logger: Logger): Pro
     rateLimit: config.rateLimit,
     // The origin is the first hop: the peer of the connection is the client.
     trustProxy: false,
-    platformFeeBps: config.platformFeeBps,
+    // Its own pool of quote workers (QUOTE_WORKERS), idle ones unreferenced: they never hold the origin's exit.
+    quotes: quoteService({
+      workers: config.quoteWorkers,
+      platformFeeBps: config.platformFeeBps,
+      pricing: undefined,
+      logger,
+    }),
     // The origin's process is not the API's: its CPU and heap are not the API's metrics.
     defaultMetrics: false,
   });

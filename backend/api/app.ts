@@ -11,6 +11,7 @@ import { errorHandler, notFound } from "./errors.ts";
 import { type ApiMetrics, createMetrics } from "./metrics.ts";
 import { observeRequests } from "./observe.ts";
 import { HttpProblem } from "./problem.ts";
+import { inlineQuotes, type QuoteService } from "./quote-service.ts";
 import { healthRouter } from "./routes/health.ts";
 import { type MeteringRouterDeps, meteringRouter } from "./routes/metering.ts";
 import { metricsRouter } from "./routes/metrics.ts";
@@ -45,9 +46,14 @@ export type AppDeps = {
   rateLimit?: RateLimitOptions | false;
   /** Express `trust proxy` setting; only set it behind a proxy you control, it decides the client IP. */
   trustProxy?: boolean | number | string;
-  /** The market's platform fee in bps, which quotes add to the suppliers' payments. Default 30 (the deployment's). */
+  /**
+   * Where quotes are computed: a QuotePool (quote-pool.ts) of worker threads, which its creator closes
+   * with the server. Default: on the serving thread with `platformFeeBps` and `pricing`.
+   */
+  quotes?: QuoteService;
+  /** The market's platform fee in bps, which inline quotes add to the suppliers' payments. Default 30 (the deployment's). */
   platformFeeBps?: number;
-  /** Pricing parameters for quotes; default backend/pricing's PRICING_CONFIG (the matcher's). */
+  /** Pricing parameters for inline quotes; default backend/pricing's PRICING_CONFIG (the matcher's). */
   pricing?: PricingConfig;
   /** Unix seconds now; quotes check order expiry against it. */
   clock?: () => number;
@@ -65,6 +71,8 @@ export type AppDeps = {
  * app.listen(8080, "127.0.0.1");
  */
 export function createApp(deps: AppDeps): Express {
+  if (deps.quotes !== undefined && (deps.platformFeeBps !== undefined || deps.pricing !== undefined))
+    throw new TypeError("pass platformFeeBps and pricing to the quote service, not beside it");
   const logger = deps.logger ?? pino({ level: "silent" });
   const metrics: ApiMetrics = createMetrics(deps, deps.defaultMetrics ?? true);
   const app = express();
@@ -107,8 +115,9 @@ export function createApp(deps: AppDeps): Express {
       book: deps.book,
       metrics,
       bodyLimit: deps.bodyLimit ?? 16 * 1024,
-      platformFeeBps: deps.platformFeeBps ?? DEFAULT_PLATFORM_FEE_BPS,
-      pricing: deps.pricing,
+      quotes:
+        deps.quotes ??
+        inlineQuotes({ platformFeeBps: deps.platformFeeBps ?? DEFAULT_PLATFORM_FEE_BPS, pricing: deps.pricing }),
       clock: deps.clock ?? (() => Math.floor(Date.now() / 1000)),
     }),
   );

@@ -91,7 +91,8 @@ export const PROBLEM_TYPES = {
   unavailable: {
     status: 503,
     title: "Service unavailable",
-    description: "A dependency of the API (order book or proposal store) did not answer.",
+    description:
+      "A dependency of the API (order book, proposal store, or the quote workers) did not answer; retry after Retry-After where it is given.",
   },
 } as const satisfies Record<string, { status: number; title: string; description: string }>;
 

@@ -7,8 +7,11 @@
 // runs of `npm run bench:api` minutes apart. Run it with the same directory on both sides to see its
 // resolution (two servers of the same code differ by up to ~10 % on the loaded 2-core machine).
 //
+// The warm-up sends every body to both servers and counts the answers that are byte-identical
+// (`identicalAnswers`): the same book file, so only an hour turning between two requests may differ.
+//
 // Each slice reports the part of a request's CPU spent outside the API's main thread (`otherThreads`:
-// V8's compilers and concurrent GC, libuv's pool). V8 keeps deoptimising and recompiling the quote's
+// the quote workers where the API has them, V8's compilers and concurrent GC, libuv's pool). V8 keeps deoptimising and recompiling the quote's
 // functions for the first tens of thousands of quotes (docs/architecture.md, "Quotes per process");
 // `--warmup-quotes N` has each server answer N quotes under load before the slices (default 0).
 //
@@ -16,8 +19,12 @@
 // the same checkout against itself with and without a flag: `--against .
 // --against-node-args="--max-semi-space-size=32"` (with `=`, as the value starts with a dash).
 //
+// `--quote-workers N` and `--against-quote-workers N` set either API's QUOTE_WORKERS (backend/config.ts),
+// e.g. the pool against quotes on the serving thread: `--against . --quote-workers 1 --against-quote-workers 0`.
+//
 //   node scripts/bench/api-compare.ts --against /tmp/ccex-main [--slices 8] [--duration 3] [--json]
 //       [--warmup-quotes 0] [--node-args="FLAGS"] [--against-node-args="FLAGS"]
+//       [--quote-workers N] [--against-quote-workers N]
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -42,6 +49,9 @@ const { values: args } = parseArgs({
     json: { type: "boolean", default: false },
     "node-args": { type: "string", default: "" },
     "against-node-args": { type: "string", default: "" },
+    // Each API's QUOTE_WORKERS (its default without): `--against . --quote-workers 1 --against-quote-workers 0`.
+    "quote-workers": { type: "string" },
+    "against-quote-workers": { type: "string" },
   },
 });
 const slices = Number(args.slices);
@@ -69,27 +79,33 @@ await writeFile(bookFile, bookToJson(marketBook({ now })));
 const roots = { this: path.resolve(import.meta.dirname, "../.."), against };
 const flags = (text: string) => text.split(" ").filter((f) => f !== "");
 const nodeArgs = { this: flags(args["node-args"]), against: flags(args["against-node-args"]) };
+const quoteWorkers = { this: args["quote-workers"], against: args["against-quote-workers"] };
 type Server = { name: string; url: string; child: ChildProcess };
 const servers: Server[] = [];
 try {
   for (const [name, root] of Object.entries(roots)) {
     const port = await freePort();
     // As scripts/bench/api.ts starts the API.
-    const child = spawnApi({ port, bookFile, root, nodeArgs: nodeArgs[name as keyof typeof nodeArgs] });
+    const side = name as keyof typeof nodeArgs;
+    const child = spawnApi({ port, bookFile, root, nodeArgs: nodeArgs[side], quoteWorkers: quoteWorkers[side] });
     servers.push({ name, url: `http://127.0.0.1:${port}`, child });
   }
-  for (const s of servers) {
-    await waitFor(`${s.url}/health`);
-    // Every body once: both warmed up, and both must answer each.
-    for (const body of bodies) {
+  for (const s of servers) await waitFor(`${s.url}/health`);
+  // Every body once: both warmed up, both must answer each, and the answers' bytes are compared (the
+  // same book file; only an hour turning between the two requests could tell them apart).
+  let identicalAnswers = 0;
+  for (const body of bodies) {
+    const answers: string[] = [];
+    for (const s of servers) {
       const res = await fetch(`${s.url}/api/quote`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body,
       });
       if (res.status !== 200) throw new Error(`${s.name}: quote answered ${res.status}: ${await res.text()}`);
-      await res.arrayBuffer();
+      answers.push(await res.text());
     }
+    if (answers[0] === answers[1]) identicalAnswers++;
   }
   for (const s of servers) {
     if (warmupQuotes === 0) break;
@@ -147,6 +163,7 @@ try {
         {
           root: roots[s.name as keyof typeof roots],
           nodeArgs: nodeArgs[s.name as keyof typeof nodeArgs],
+          quoteWorkers: quoteWorkers[s.name as keyof typeof quoteWorkers] ?? "default",
           quote: {
             requestsPerSecond: Math.round(q.requests / q.seconds),
             cpuUsPerRequest: Math.round(quoteCpu),
@@ -167,7 +184,9 @@ try {
   );
   const loadAverage = [...load, ...loadavg()].map((l) => Math.round(l * 100) / 100);
   if (args.json)
-    console.log(JSON.stringify({ slices, durationSeconds: duration, warmupQuotes, ...figures, loadAverage }));
+    console.log(
+      JSON.stringify({ slices, durationSeconds: duration, warmupQuotes, identicalAnswers, ...figures, loadAverage }),
+    );
   else {
     console.table(
       Object.fromEntries(
@@ -187,7 +206,7 @@ try {
       ),
     );
     console.log(
-      `${warmupQuotes} quotes of warm-up, then ${slices} slices of ${duration} s per server and route; load average before ${loadAverage.slice(0, 3).join(" ")}, after ${loadAverage.slice(3).join(" ")}`,
+      `${identicalAnswers} of ${bodies.length} answers byte-identical between the two; ${warmupQuotes} quotes of warm-up, then ${slices} slices of ${duration} s per server and route; load average before ${loadAverage.slice(0, 3).join(" ")}, after ${loadAverage.slice(3).join(" ")}`,
     );
   }
 } finally {

@@ -5,7 +5,8 @@
 // Express, logging, metrics, Node's HTTP, GC). A CPU profile samples wall time, so samples taken in
 // the socket writes (where a loaded machine switches to the load generator) and idle ones are left
 // out; the rest is scaled to the CPU time the process spent per request (/proc), to give µs per part.
-// Start-up (module loading) and the warm-up quotes are left out too.
+// Start-up (module loading) and the warm-up quotes are left out too. The API quotes on its serving
+// thread (QUOTE_WORKERS=0), as before the quote pool, so that one profile covers a request's parts.
 //
 // `--save FILE` keeps the profile (.cpuprofile, for DevTools or a finer look than the parts).
 //
@@ -105,7 +106,8 @@ try {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const server = spawnApi({ port, bookFile, nodeArgs: ["--cpu-prof", "--cpu-prof-dir", dir] });
+  // Quotes on the serving thread (QUOTE_WORKERS=0): one thread's profile holds the whole request.
+  const server = spawnApi({ port, bookFile, nodeArgs: ["--cpu-prof", "--cpu-prof-dir", dir], quoteWorkers: "0" });
   let cpuUs = 0;
   let requests = 0;
   let warmedUpMs = 0;

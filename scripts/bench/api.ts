@@ -13,7 +13,9 @@
 // the CPU time the serving processes spent per request (`cpuUsPerRequest`, from /proc on Linux: the
 // API's, plus the origin's under `viaOrigin`), and `quoteCpuShareOfBaseline`, the quote's rate as
 // a share of the baseline's on a core of their own; `otherThreadsCpuUsPerRequest` is the part of the
-// CPU time spent outside the processes' main threads (V8's compilers and concurrent GC, libuv's pool).
+// CPU time spent outside the processes' main threads (the quote workers, backend/api/quote-pool.ts,
+// V8's compilers and concurrent GC, libuv's pool). `--quote-workers N` sets QUOTE_WORKERS for the API
+// and the origin's in-process API (their default, backend/config.ts, without).
 //
 // With `--warmup-quotes N` the API first answers N quotes under load (reported as `warmup`) and the
 // timed runs measure a server that has been up a while: V8 keeps deoptimising and recompiling the
@@ -25,7 +27,9 @@
 //   npm run bench:api -- --json              one JSON object
 //   npm run bench:api -- --duration 5 --connections 20 --bodies 2000
 //   npm run bench:api -- --json --warmup-quotes 30000
-//   npm run bench:api -- --cpu-prof DIR      also writes the API's CPU profile into DIR
+//   npm run bench:api -- --cpu-prof DIR      also writes the API's CPU profiles into DIR (one per thread)
+//   npm run bench:api -- --json --quote-workers 1   the API's and the origin's QUOTE_WORKERS
+//   npm run bench:api -- --json --rounds 4   each run in 4 slices taken in turns with the others
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
@@ -46,8 +50,11 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "8" },
     connections: { type: "string", default: "10" },
     bodies: { type: "string", default: "1200" },
+    rounds: { type: "string", default: "1" },
     "warmup-quotes": { type: "string", default: "0" },
     "cpu-prof": { type: "string" },
+    // QUOTE_WORKERS of the API and of the origin's in-process API; their default (backend/config.ts) without.
+    "quote-workers": { type: "string" },
     // Internal: the child process that runs the origin in front of the API at this URL.
     "serve-origin": { type: "string" },
     port: { type: "string" },
@@ -58,7 +65,13 @@ const { values: args } = parseArgs({
 const root = path.resolve(import.meta.dirname, "../..");
 
 if (args["serve-origin"] !== undefined) {
-  await serveOrigin({ api: args["serve-origin"], bookFile: args.book!, port: Number(args.port), hop: false });
+  await serveOrigin({
+    api: args["serve-origin"],
+    bookFile: args.book!,
+    port: Number(args.port),
+    hop: false,
+    quoteWorkers: args["quote-workers"],
+  });
 } else {
   await bench();
 }
@@ -70,6 +83,8 @@ type Run = {
   p99Ms: number;
   maxMs: number;
   requests: number;
+  /** With --rounds above 1: each slice's p99 (p50Ms, p90Ms and p99Ms are then the slices' medians, maxMs their maximum). */
+  p99MsBySlice?: number[];
   /** CPU time (user + system) the serving processes spent per request; null where /proc is missing. */
   cpuUsPerRequest: number | null;
   /** The part of cpuUsPerRequest spent outside the processes' main threads. */
@@ -91,14 +106,17 @@ async function bench(): Promise<void> {
   const connections = Number(args.connections);
   const bodyCount = Number(args.bodies);
   const warmupQuotes = Number(args["warmup-quotes"]);
+  const rounds = Number(args.rounds);
   if (
+    !(Number.isInteger(rounds) && rounds >= 1 && rounds <= 20) ||
     !(duration > 0 && duration <= 120) ||
     !(Number.isInteger(connections) && connections > 0 && connections <= 1_000) ||
     !(Number.isInteger(bodyCount) && bodyCount >= 1 && bodyCount <= 100_000) ||
-    !(Number.isInteger(warmupQuotes) && warmupQuotes >= 0 && warmupQuotes <= 1_000_000)
+    !(Number.isInteger(warmupQuotes) && warmupQuotes >= 0 && warmupQuotes <= 1_000_000) ||
+    !(args["quote-workers"] === undefined || /^[0-9]{1,2}$/.test(args["quote-workers"]))
   ) {
     console.error(
-      "--duration must be in (0, 120] seconds, --connections an integer in [1, 1000], --bodies in [1, 100000], --warmup-quotes in [0, 1000000]",
+      "--duration must be in (0, 120] seconds, --connections an integer in [1, 1000], --bodies in [1, 100000], --warmup-quotes in [0, 1000000], --quote-workers in [0, 64], --rounds in [1, 20]",
     );
     process.exit(2);
   }
@@ -115,10 +133,20 @@ async function bench(): Promise<void> {
   const origin = `http://127.0.0.1:${originPort}`;
   const profile =
     args["cpu-prof"] === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", path.resolve(args["cpu-prof"])];
-  const server = spawnApi({ port: apiPort, bookFile, root, nodeArgs: profile });
+  const quoteWorkers = args["quote-workers"];
+  const server = spawnApi({ port: apiPort, bookFile, root, nodeArgs: profile, quoteWorkers });
   const proxy = spawn(
     process.execPath,
-    [import.meta.filename, "--serve-origin", api, "--book", bookFile, "--port", String(originPort)],
+    [
+      import.meta.filename,
+      "--serve-origin",
+      api,
+      "--book",
+      bookFile,
+      "--port",
+      String(originPort),
+      ...(quoteWorkers === undefined ? [] : ["--quote-workers", quoteWorkers]),
+    ],
     {
       stdio: ["ignore", "inherit", "inherit"],
     },
@@ -139,14 +167,19 @@ async function bench(): Promise<void> {
       throw new Error(
         `only ${outcomes.priced ?? 0} of ${bodies.length} bodies were priced: the bench would not exercise pricing`,
       );
-    const viaOrigin = await post(`${origin}/api/quote`, bodies[0]);
-    if (viaOrigin.status !== 200) throw new Error(`quote through the origin answered ${viaOrigin.status}`);
+    // The origin's in-process API warmed up the same way: its own code (and its own quote workers) are
+    // as cold as the API's were.
+    for (const body of bodies) {
+      const viaOrigin = await post(`${origin}/api/quote`, body);
+      if (viaOrigin.status !== 200) throw new Error(`quote through the origin answered ${viaOrigin.status}`);
+      await viaOrigin.arrayBuffer();
+    }
 
     const load = loadavg();
-    const baseline = (url: string, pids: (number | undefined)[]) =>
-      drive({ url, pids, connections, duration, method: "GET", path: "/api/reference" });
-    const quote = (url: string, pids: (number | undefined)[]) =>
-      drive({ url, pids, connections, duration, method: "POST", path: "/api/quote", bodies });
+    const baseline = (url: string, pids: (number | undefined)[], seconds: number) =>
+      drive({ url, pids, connections, duration: seconds, method: "GET", path: "/api/reference" });
+    const quote = (url: string, pids: (number | undefined)[], seconds: number) =>
+      drive({ url, pids, connections, duration: seconds, method: "POST", path: "/api/quote", bodies });
     const warmup =
       warmupQuotes === 0
         ? null
@@ -159,14 +192,41 @@ async function bench(): Promise<void> {
             path: "/api/quote",
             bodies,
           });
-    const baselineDirect = await baseline(api, [server.pid]);
-    const quoteDirect = await quote(api, [server.pid]);
-    const baselineOrigin = await baseline(origin, [server.pid, proxy.pid]);
-    const quoteOrigin = await quote(origin, [server.pid, proxy.pid]);
+    // With --rounds R each of the four runs is cut into R slices of duration ÷ R taken in turns, the
+    // direct pair first in even rounds and the origin's first in odd ones, so that neither way always
+    // follows the other's load (on a shared machine one run's order moved origin ÷ direct by 2×).
+    const slices = { baselineDirect: [], quoteDirect: [], baselineOrigin: [], quoteOrigin: [] } as Record<
+      "baselineDirect" | "quoteDirect" | "baselineOrigin" | "quoteOrigin",
+      Run[]
+    >;
+    const slice = duration / rounds;
+    for (let round = 0; round < rounds; round++) {
+      const direct = async () => {
+        slices.baselineDirect.push(await baseline(api, [server.pid], slice));
+        slices.quoteDirect.push(await quote(api, [server.pid], slice));
+      };
+      const viaOrigin = async () => {
+        slices.baselineOrigin.push(await baseline(origin, [server.pid, proxy.pid], slice));
+        slices.quoteOrigin.push(await quote(origin, [server.pid, proxy.pid], slice));
+      };
+      if (round % 2 === 0) {
+        await direct();
+        await viaOrigin();
+      } else {
+        await viaOrigin();
+        await direct();
+      }
+    }
+    const baselineDirect = combine(slices.baselineDirect);
+    const quoteDirect = combine(slices.quoteDirect);
+    const baselineOrigin = combine(slices.baselineOrigin);
+    const quoteOrigin = combine(slices.quoteOrigin);
 
     const figures = {
       durationSeconds: duration,
+      rounds,
       connections,
+      quoteWorkers: quoteWorkers === undefined ? "default" : Number(quoteWorkers),
       book: {
         bids: book.bids.length,
         computeOffers: book.computeOffers.length,
@@ -281,6 +341,34 @@ async function drive(options: {
     requests: result.requests.total,
     cpuUsPerRequest: perRequest("total"),
     otherThreadsCpuUsPerRequest: perRequest("otherThreads"),
+  };
+}
+
+/** Slices of one run taken in turns with the others, as one run: rates and CPU over all, latencies by slice. */
+function combine(slices: Run[]): Run {
+  if (slices.length === 1) return slices[0];
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  const requests = slices.reduce((sum, r) => sum + r.requests, 0);
+  // Each slice's rate is over the same duration: the run's rate is their mean.
+  const requestsPerSecond = slices.reduce((sum, r) => sum + r.requestsPerSecond, 0) / slices.length;
+  const cpu = (part: "cpuUsPerRequest" | "otherThreadsCpuUsPerRequest") =>
+    slices.some((r) => r[part] === null)
+      ? null
+      : Math.round(slices.reduce((sum, r) => sum + (r[part] as number) * r.requests, 0) / requests);
+  return {
+    requestsPerSecond,
+    p50Ms: median(slices.map((r) => r.p50Ms)),
+    p90Ms: median(slices.map((r) => r.p90Ms)),
+    p99Ms: median(slices.map((r) => r.p99Ms)),
+    maxMs: Math.max(...slices.map((r) => r.maxMs)),
+    requests,
+    p99MsBySlice: slices.map((r) => r.p99Ms),
+    cpuUsPerRequest: cpu("cpuUsPerRequest"),
+    otherThreadsCpuUsPerRequest: cpu("otherThreadsCpuUsPerRequest"),
   };
 }
 

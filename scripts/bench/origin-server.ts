@@ -20,9 +20,21 @@ const root = path.resolve(import.meta.dirname, "../..");
  * The origin in front of the API process at `api`, with the API's app in this process reading the
  * same book file (as `npm start` serves /api); with `hop`, /api only piped to the API process.
  */
-export async function serveOrigin(options: { api: string; bookFile: string; port: number; hop: boolean }) {
+export async function serveOrigin(options: {
+  api: string;
+  bookFile: string;
+  port: number;
+  hop: boolean;
+  /** The origin's quote workers; without, QUOTE_WORKERS of this process's environment, or the API's default. */
+  quoteWorkers?: string;
+}) {
   // The API process's settings in the benchmarks, read by the API's own parser.
-  const config = loadConfig({ BOOK_FILE: options.bookFile, RATE_LIMIT_MAX: "0", LOG_LEVEL: "info" });
+  const config = loadConfig({
+    BOOK_FILE: options.bookFile,
+    RATE_LIMIT_MAX: "0",
+    LOG_LEVEL: "info",
+    QUOTE_WORKERS: options.quoteWorkers ?? process.env.QUOTE_WORKERS,
+  });
   const inProcess = options.hop
     ? undefined
     : await createOriginApi(config, pino({ level: "info" }, pino.destination("/dev/null")));
@@ -49,13 +61,15 @@ export async function serveOrigin(options: { api: string; bookFile: string; port
 /**
  * The API process of the checkout at `root` (default: this one) on `port`, serving the book in
  * `bookFile`, as the stack starts it (stack/services.ts) behind one proxy hop, with rate limiting off
- * and its logs where nobody reads them; `nodeArgs` go to Node (e.g. `--cpu-prof`).
+ * and its logs where nobody reads them; `nodeArgs` go to Node (e.g. `--cpu-prof`), `quoteWorkers` is its
+ * QUOTE_WORKERS (its default without).
  */
 export function spawnApi(options: {
   port: number;
   bookFile: string;
   root?: string;
   nodeArgs?: string[];
+  quoteWorkers?: string;
 }): ChildProcess {
   const at = options.root ?? root;
   return spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(at, "backend/main.ts")], {
@@ -68,6 +82,7 @@ export function spawnApi(options: {
       RATE_LIMIT_MAX: "0",
       TRUST_PROXY_HOPS: "1",
       LOG_LEVEL: "info",
+      ...(options.quoteWorkers === undefined ? {} : { QUOTE_WORKERS: options.quoteWorkers }),
     },
     stdio: ["ignore", "ignore", "inherit"],
   });

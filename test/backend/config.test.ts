@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { ConfigError, loadConfig } from "../../backend/config.ts";
+import { ConfigError, DEFAULT_QUOTE_WORKERS, loadConfig } from "../../backend/config.ts";
 
 describe("backend server config", () => {
   it("binds to loopback on 8080 with rate limiting on by default", () => {
@@ -42,6 +42,14 @@ describe("backend server config", () => {
       /BOOK_FILE: set BOOK_FILE or RPC_URL, not both/,
     );
     assert.throws(() => loadConfig({ RPC_URL: "ftp://x" }), /RPC_URL/);
+  });
+
+  it("runs quotes in QUOTE_WORKERS worker threads, 0 on the serving thread", () => {
+    assert.equal(loadConfig({}).quoteWorkers, DEFAULT_QUOTE_WORKERS);
+    assert.equal(loadConfig({ QUOTE_WORKERS: "0" }).quoteWorkers, 0);
+    assert.equal(loadConfig({ QUOTE_WORKERS: "3" }).quoteWorkers, 3);
+    assert.throws(() => loadConfig({ QUOTE_WORKERS: "-1" }), /QUOTE_WORKERS/);
+    assert.throws(() => loadConfig({ QUOTE_WORKERS: "two" }), /QUOTE_WORKERS/);
   });
 
   it("names every invalid variable", () => {
