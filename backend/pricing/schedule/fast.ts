@@ -293,15 +293,15 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
       const s = bid.firstStart;
       let choices = 0;
       for (let p = pairStart[b]; p < pairStart[b + 1]; p++) {
-        const compute = computes[pairOffer[p]];
-        if (compute.start <= s && s + d <= compute.end) choices++;
+        const c = pairOffer[p];
+        if (computeStart[c] <= s && s + d <= computeEnd[c]) choices++;
       }
       if (choices === 0) return;
       const share = (sign * bid.remaining) / choices;
       for (let p = pairStart[b]; p < pairStart[b + 1]; p++) {
-        const compute = computes[pairOffer[p]];
-        if (compute.start > s || s + d > compute.end) continue;
-        const at = compute.offset + s - compute.start;
+        const c = pairOffer[p];
+        if (computeStart[c] > s || s + d > computeEnd[c]) continue;
+        const at = computeOffset[c] + s - computeStart[c];
         for (let k = 0; k < d; k++) pressure[at + k] += share;
       }
       return;
