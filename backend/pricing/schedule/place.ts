@@ -346,16 +346,16 @@ export class ScheduleState {
     const computePaid = compute.reserve * vcuHours;
     const computePayment = () =>
       exactWhole(computePaid) ? BigInt(computePaid) : compute.order.reservePricePerVcuHour * BigInt(vcuHours);
-    const limitPaid = bid.limit * vcuHours;
-    const within = () => {
-      const lotsPaid = this.lotsPaid(this.chosenSlot, this.chosenWh, lots);
-      const total = computePaid + linkPaid + lotsPaid;
-      const exact = exactWhole(computePaid) && exactWhole(linkPaid) && exactWhole(lotsPaid) && exactWhole(total);
-      return exact && exactWhole(limitPaid) && exactWhole(total * this.feeBps)
-        ? total + floorDiv(total * this.feeBps, 10_000) <= limitPaid
-        : this.allIn(computePayment() + linkPayment, this.priceLots(this.chosenSlot, this.chosenWh, lots)) <=
-            order.limitPricePerVcuHour * BigInt(vcuHours);
-    };
+    const within = () =>
+      this.withinInDoubles(
+        bid.limit,
+        vcuHours,
+        computePaid,
+        linkPaid,
+        this.lotsPaid(this.chosenSlot, this.chosenWh, lots),
+      ) ??
+      this.allIn(computePayment() + linkPayment, this.priceLots(this.chosenSlot, this.chosenWh, lots)) <=
+        order.limitPricePerVcuHour * BigInt(vcuHours);
     if (!within()) {
       // Certificates that spare scarce hours may cost more than the bid can pay: the cheapest then.
       if (!this.spareScarce || lots === 0) return 0;
@@ -597,10 +597,20 @@ export class ScheduleState {
           movedSlot[n] = movedSlot[i];
           movedWh[n++] = movedWh[i];
         }
-      const energyLots = this.priceLots(movedSlot, movedWh, n);
+      // The limit first in doubles (as place checks it); the lots are priced as objects only for a move made.
       const old = this.placed[pieces.index[p]] as ScheduledMatch;
+      const paidInDoubles = this.withinInDoubles(
+        bid.limit,
+        q * d,
+        Number(old.computePayment),
+        Number(old.bandwidthPayment),
+        this.lotsPaid(movedSlot, movedWh, n),
+      );
+      if (paidInDoubles === false) continue;
+      const energyLots = this.priceLots(movedSlot, movedWh, n);
       const limit = bid.order.limitPricePerVcuHour * BigInt(q * d);
-      if (this.allIn(old.computePayment + old.bandwidthPayment, energyLots) > limit) continue;
+      if (paidInDoubles === undefined && this.allIn(old.computePayment + old.bandwidthPayment, energyLots) > limit)
+        continue;
       // Commit: the Wh change hands, the piece's lots and match are replaced by its rerouted ones.
       this.rerouted?.push({
         bid: b,
@@ -626,6 +636,25 @@ export class ScheduleState {
       moved += amount;
     }
     return movable || moved > 0 ? moved : -1;
+  }
+
+  /**
+   * Whether payments for compute, link and lots of `vcuHours` VCU-hours, fee included, are within the
+   * bid's all-in `limit` per VCU-hour, in doubles: undefined unless every amount is a whole number
+   * below 2⁵³ (the book's prices are, as Numbers, exactly their bigints then), when allIn decides.
+   */
+  private withinInDoubles(
+    limit: number,
+    vcuHours: number,
+    computePaid: number,
+    linkPaid: number,
+    lotsPaid: number,
+  ): boolean | undefined {
+    const total = computePaid + linkPaid + lotsPaid;
+    const limitPaid = limit * vcuHours;
+    const exact = exactWhole(computePaid) && exactWhole(linkPaid) && exactWhole(lotsPaid) && exactWhole(total);
+    if (!exact || !exactWhole(limitPaid) || !exactWhole(total * this.feeBps)) return undefined;
+    return total + floorDiv(total * this.feeBps, 10_000) <= limitPaid;
   }
 
   /** What a match with these payments for compute and link and these energy lots costs its bid, fee included. */
