@@ -12,7 +12,15 @@ import { energyHoursOf } from "./energy-hours.ts";
 import { HolderLists } from "./holders.ts";
 import { mulDiv } from "./mul-div.ts";
 import { PieceStore } from "./pieces.ts";
-import { AREA_OF_REGION, type PreparedSchedule, poolRegions, REGION_SLOTS, routeKey } from "./prepare.ts";
+import {
+  AREA_OF_REGION,
+  type LiveBid,
+  type LiveCompute,
+  type PreparedSchedule,
+  poolRegions,
+  REGION_SLOTS,
+  routeKey,
+} from "./prepare.ts";
 import type { Scarcity } from "./scarcity.ts";
 import { HOUR, type HourlyEnergyLot, MAX_JOB_HOURS, ORIGIN, type ScheduledMatch, type TimedBook } from "./types.ts";
 
@@ -343,20 +351,7 @@ export class ScheduleState {
     // in bigint. The lots are priced as objects only once the limit holds: on the fixed 100k book
     // about one piece tried in six fails it.
     const vcuHours = q * duration;
-    const computePaid = compute.reserve * vcuHours;
-    const computePayment = () =>
-      exactWhole(computePaid) ? BigInt(computePaid) : compute.order.reservePricePerVcuHour * BigInt(vcuHours);
-    const within = () =>
-      this.withinInDoubles(
-        bid.limit,
-        vcuHours,
-        computePaid,
-        linkPaid,
-        this.lotsPaid(this.chosenSlot, this.chosenWh, lots),
-      ) ??
-      this.allIn(computePayment() + linkPayment, this.priceLots(this.chosenSlot, this.chosenWh, lots)) <=
-        order.limitPricePerVcuHour * BigInt(vcuHours);
-    if (!within()) {
+    if (!this.withinLimit(bid, compute, vcuHours, linkPaid, linkPayment, lots)) {
       // Certificates that spare scarce hours may cost more than the bid can pay: the cheapest then.
       if (!this.spareScarce || lots === 0) return 0;
       lots = this.chooseCertificates(
@@ -369,7 +364,7 @@ export class ScheduleState {
         minBps,
         false,
       );
-      if (!within()) return 0;
+      if (!this.withinLimit(bid, compute, vcuHours, linkPaid, linkPayment, lots)) return 0;
     }
     const energyLots = this.priceLots(this.chosenSlot, this.chosenWh, lots);
 
@@ -396,7 +391,7 @@ export class ScheduleState {
       computeOfferId: compute.order.id,
       start: (prep.base + start) * HOUR,
       vcu: q,
-      computePayment: computePayment(),
+      computePayment: computePaymentOf(compute, vcuHours),
       energyLots,
       bandwidthOfferId: link < 0 ? 0n : prep.links[link].order.id,
       bandwidthPayment: linkPayment,
@@ -636,6 +631,29 @@ export class ScheduleState {
       moved += amount;
     }
     return movable || moved > 0 ? moved : -1;
+  }
+
+  /**
+   * Whether bid `bid`'s piece of `vcuHours` VCU-hours on `compute`, its link paying `linkPaid`
+   * (`linkPayment`) and the lots chosenSlot/chosenWh[0 .. lots), is within its all-in limit, fee
+   * included: in doubles when they are exact (withinInDoubles), else in bigint.
+   */
+  private withinLimit(
+    bid: LiveBid,
+    compute: LiveCompute,
+    vcuHours: number,
+    linkPaid: number,
+    linkPayment: bigint,
+    lots: number,
+  ): boolean {
+    const lotsPaid = this.lotsPaid(this.chosenSlot, this.chosenWh, lots);
+    const inDoubles = this.withinInDoubles(bid.limit, vcuHours, compute.reserve * vcuHours, linkPaid, lotsPaid);
+    if (inDoubles !== undefined) return inDoubles;
+    const energyLots = this.priceLots(this.chosenSlot, this.chosenWh, lots);
+    return (
+      this.allIn(computePaymentOf(compute, vcuHours) + linkPayment, energyLots) <=
+      bid.order.limitPricePerVcuHour * BigInt(vcuHours)
+    );
   }
 
   /**
@@ -1285,6 +1303,12 @@ export class ScheduleState {
     }
     return lots;
   }
+}
+
+/** What a piece of `vcuHours` VCU-hours on `compute` pays for it at reserve, exactly. */
+function computePaymentOf(compute: LiveCompute, vcuHours: number): bigint {
+  const paid = compute.reserve * vcuHours;
+  return exactWhole(paid) ? BigInt(paid) : compute.order.reservePricePerVcuHour * BigInt(vcuHours);
 }
 
 /** Whether `x` is a whole number of at least 0 and below 2⁵³, where doubles add and multiply whole numbers exactly. */
