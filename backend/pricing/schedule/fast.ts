@@ -38,7 +38,7 @@ import { certificatePrices, pricePairs } from "./certificate-prices.ts";
 import { type MoveBudget, moveGreenHolders, type ReplaceBudget, replaceShortFlexible } from "./moves.ts";
 import { REROUTE_CHECKS_PER_BID, ScheduleState } from "./place.ts";
 import { certificatePool, cheapestLinkPrice, poolRegions, prepareSchedule, REGION_SLOTS, routeKey } from "./prepare.ts";
-import { COMPUTE_PRESSURE_WEIGHT, MAX_PRESSURE, OFFER_PRESSURE_WEIGHT, Scarcity } from "./scarcity.ts";
+import { MAX_PRESSURE, pressedScore, Scarcity } from "./scarcity.ts";
 import type { ScheduleOptions, ScheduleResult, TimedBook } from "./types.ts";
 
 const TRIED_STARTS = 8;
@@ -115,7 +115,7 @@ const LOCAL_SEARCH_STARTS_LARGE = 4;
  */
 const SCARCITY_BIDS = 1_000;
 /**
- * Weight of what the bids still to come make a start cost (scarcity.ts, pressedProfit: their asks of
+ * Weight of what the bids still to come make a start cost (scarcity.ts, pressedScore: their asks of
  * its compute offer-hours and certificate pool) in a flexible bid's score of the start, on books
  * over SCARCITY_BIDS bids. On the flexible 100k book 0.1–0.5 gave +0.03–0.07 % of welfare, 1 −0.14 %;
  * on half-flexible 5k and 20k books (seeds 1, 2) 0.3 gave −0.02 to +0.16 %, 0.5 −0.08 to +0.11 %.
@@ -292,15 +292,15 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
       const s = bid.firstStart;
       let choices = 0;
       for (let p = pairStart[b]; p < pairStart[b + 1]; p++) {
-        const compute = computes[pairOffer[p]];
-        if (compute.start <= s && s + d <= compute.end) choices++;
+        const c = pairOffer[p];
+        if (computeStart[c] <= s && s + d <= computeEnd[c]) choices++;
       }
       if (choices === 0) return;
       const share = (sign * bid.remaining) / choices;
       for (let p = pairStart[b]; p < pairStart[b + 1]; p++) {
-        const compute = computes[pairOffer[p]];
-        if (compute.start > s || s + d > compute.end) continue;
-        const at = compute.offset + s - compute.start;
+        const c = pairOffer[p];
+        if (computeStart[c] > s || s + d > computeEnd[c]) continue;
+        const at = computeOffset[c] + s - computeStart[c];
         for (let k = 0; k < d; k++) pressure[at + k] += share;
       }
       return;
@@ -582,10 +582,10 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
     readPressure();
     // While bids are still to come (books over SCARCITY_BIDS bids), what they ask of the start's
     // offer-hours and certificate pool makes it cost more (pressed: its VCU-hours' share of that), as
-    // Scarcity.pressedProfit prices it, here with each pool's pressure read once per start and the
-    // offer-hours' in the loop that reads them anyway.
+    // Scarcity.rankOffers prices it (pressedScore), here with each pool's pressure read once per start
+    // and the offer-hours' in the loop that reads them anyway.
     const scarcity = state.scarcity;
-    const priceOfGreen = (state.prep.meanPricePerWh * OFFER_PRESSURE_WEIGHT) / d;
+    const meanPricePerWh = state.prep.meanPricePerWh;
     for (let s = first; s <= last; s++) {
       let left = state.remaining[b];
       let value = 0;
@@ -658,8 +658,18 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
             crowd = Math.max(crowd, pressure[hour + k]);
             busy += Math.min(MAX_PRESSURE, pressure[hour + k] / computeCapacity[c]);
           }
-          let score = pairProfit[p] - (computeReserve[c] * COMPUTE_PRESSURE_WEIGHT * busy) / d;
-          if (slotOf >= 0) score -= ((minShare * computeMilliWh[c]) / 1000) * priceOfGreen * poolPressure[slotOf];
+          const score =
+            slotOf < 0
+              ? pressedScore(pairProfit[p], computeReserve[c], busy, d, 0, 0, 0)
+              : pressedScore(
+                  pairProfit[p],
+                  computeReserve[c],
+                  busy,
+                  d,
+                  (minShare * computeMilliWh[c]) / 1000,
+                  meanPricePerWh,
+                  poolPressure[slotOf],
+                );
           pressed += q * (pairProfit[p] - score);
         }
         spare += free - q - crowd;

@@ -12,7 +12,15 @@ import { energyHoursOf } from "./energy-hours.ts";
 import { HolderLists } from "./holders.ts";
 import { mulDiv } from "./mul-div.ts";
 import { PieceStore } from "./pieces.ts";
-import { AREA_OF_REGION, type PreparedSchedule, poolRegions, REGION_SLOTS, routeKey } from "./prepare.ts";
+import {
+  AREA_OF_REGION,
+  type LiveBid,
+  type LiveCompute,
+  type PreparedSchedule,
+  poolRegions,
+  REGION_SLOTS,
+  routeKey,
+} from "./prepare.ts";
 import type { Scarcity } from "./scarcity.ts";
 import { HOUR, type HourlyEnergyLot, MAX_JOB_HOURS, ORIGIN, type ScheduledMatch, type TimedBook } from "./types.ts";
 
@@ -152,6 +160,8 @@ export class ScheduleState {
   /** chooseCertificates' sort key of each energy slot, indexed by slot (with `spareScarce`). */
   private key = SCRATCH.key;
   private readonly spareScarce: boolean;
+  /** The regions with certificate slots in the book (bit r: region r). */
+  private readonly selling: number;
   /**
    * With `spareScarce` (books of more than one bid), per (region, hour): where chooseCertificates
    * starts reading the cell's slots, every slot before it sold out (made on its first call). A cell
@@ -159,8 +169,6 @@ export class ScheduleState {
    * sold-out slots; a slot given back (takeEnergy) moves its cell's start back to the first.
    */
   private cellFirst: Int32Array | undefined;
-  /** The payments of priceLots' last lots summed, exactly (NaN when one is not a whole number below 2⁵³). */
-  private lotsPaid = 0;
   /** Per energy offer of the book: its rank by id (priceLots; read on the first lot priced). */
   private idRank: Int32Array | undefined;
   /**
@@ -200,6 +208,10 @@ export class ScheduleState {
     this.onOffer = this.holders ? new HolderLists(prep.computes.length, 2 * prep.bids.length) : NO_HOLDERS;
     this.onSlot = this.holders ? new HolderLists(prep.energy.left.length, 5 * prep.bids.length) : NO_HOLDERS;
     this.spareScarce = spareScarce;
+    let selling = 0;
+    for (let r = 0; r < REGION_SLOTS; r++)
+      if (prep.energy.cellStart[r * prep.span] < prep.energy.cellStart[(r + 1) * prep.span]) selling |= 1 << r;
+    this.selling = selling;
     this.reroute = reroute;
     // About five certificate lots per bid are held on a full book (each one an entry).
     this.reroutable = new HolderLists(reroute ? prep.energy.left.length : 0, reroute ? 5 * prep.bids.length : 0);
@@ -336,22 +348,10 @@ export class ScheduleState {
 
     // Payments at reserve; the all-in limit in exact arithmetic: in doubles while every amount is a
     // whole number below 2⁵³ (the book's prices are, as Numbers, exactly their bigints then), else
-    // in bigint.
+    // in bigint. The lots are priced as objects only once the limit holds: on the fixed 100k book
+    // about one piece tried in six fails it.
     const vcuHours = q * duration;
-    const computePaid = compute.reserve * vcuHours;
-    const computePayment = exactWhole(computePaid)
-      ? BigInt(computePaid)
-      : compute.order.reservePricePerVcuHour * BigInt(vcuHours);
-    let energyLots = this.priceLots(this.chosenSlot, this.chosenWh, lots);
-    const limitPaid = bid.limit * vcuHours;
-    const within = () => {
-      const total = computePaid + linkPaid + this.lotsPaid;
-      const exact = exactWhole(computePaid) && exactWhole(linkPaid) && exactWhole(this.lotsPaid) && exactWhole(total);
-      return exact && exactWhole(limitPaid) && exactWhole(total * this.feeBps)
-        ? total + floorDiv(total * this.feeBps, 10_000) <= limitPaid
-        : this.allIn(computePayment + linkPayment, energyLots) <= order.limitPricePerVcuHour * BigInt(vcuHours);
-    };
-    if (!within()) {
+    if (!this.withinLimit(bid, compute, vcuHours, linkPaid, linkPayment, lots)) {
       // Certificates that spare scarce hours may cost more than the bid can pay: the cheapest then.
       if (!this.spareScarce || lots === 0) return 0;
       lots = this.chooseCertificates(
@@ -364,9 +364,9 @@ export class ScheduleState {
         minBps,
         false,
       );
-      energyLots = this.priceLots(this.chosenSlot, this.chosenWh, lots);
-      if (!within()) return 0;
+      if (!this.withinLimit(bid, compute, vcuHours, linkPaid, linkPayment, lots)) return 0;
     }
+    const energyLots = this.priceLots(this.chosenSlot, this.chosenWh, lots);
 
     // Commit.
     const from = compute.offset + start - compute.start;
@@ -391,7 +391,7 @@ export class ScheduleState {
       computeOfferId: compute.order.id,
       start: (prep.base + start) * HOUR,
       vcu: q,
-      computePayment,
+      computePayment: computePaymentOf(compute, vcuHours),
       energyLots,
       bandwidthOfferId: link < 0 ? 0n : prep.links[link].order.id,
       bandwidthPayment: linkPayment,
@@ -592,10 +592,20 @@ export class ScheduleState {
           movedSlot[n] = movedSlot[i];
           movedWh[n++] = movedWh[i];
         }
-      const energyLots = this.priceLots(movedSlot, movedWh, n);
+      // The limit first in doubles (as place checks it); the lots are priced as objects only for a move made.
       const old = this.placed[pieces.index[p]] as ScheduledMatch;
+      const paidInDoubles = this.withinInDoubles(
+        bid.limit,
+        q * d,
+        Number(old.computePayment),
+        Number(old.bandwidthPayment),
+        this.lotsPaid(movedSlot, movedWh, n),
+      );
+      if (paidInDoubles === false) continue;
+      const energyLots = this.priceLots(movedSlot, movedWh, n);
       const limit = bid.order.limitPricePerVcuHour * BigInt(q * d);
-      if (this.allIn(old.computePayment + old.bandwidthPayment, energyLots) > limit) continue;
+      if (paidInDoubles === undefined && this.allIn(old.computePayment + old.bandwidthPayment, energyLots) > limit)
+        continue;
       // Commit: the Wh change hands, the piece's lots and match are replaced by its rerouted ones.
       this.rerouted?.push({
         bid: b,
@@ -621,6 +631,48 @@ export class ScheduleState {
       moved += amount;
     }
     return movable || moved > 0 ? moved : -1;
+  }
+
+  /**
+   * Whether bid `bid`'s piece of `vcuHours` VCU-hours on `compute`, its link paying `linkPaid`
+   * (`linkPayment`) and the lots chosenSlot/chosenWh[0 .. lots), is within its all-in limit, fee
+   * included: in doubles when they are exact (withinInDoubles), else in bigint.
+   */
+  private withinLimit(
+    bid: LiveBid,
+    compute: LiveCompute,
+    vcuHours: number,
+    linkPaid: number,
+    linkPayment: bigint,
+    lots: number,
+  ): boolean {
+    const lotsPaid = this.lotsPaid(this.chosenSlot, this.chosenWh, lots);
+    const inDoubles = this.withinInDoubles(bid.limit, vcuHours, compute.reserve * vcuHours, linkPaid, lotsPaid);
+    if (inDoubles !== undefined) return inDoubles;
+    const energyLots = this.priceLots(this.chosenSlot, this.chosenWh, lots);
+    return (
+      this.allIn(computePaymentOf(compute, vcuHours) + linkPayment, energyLots) <=
+      bid.order.limitPricePerVcuHour * BigInt(vcuHours)
+    );
+  }
+
+  /**
+   * Whether payments for compute, link and lots of `vcuHours` VCU-hours, fee included, are within the
+   * bid's all-in `limit` per VCU-hour, in doubles: undefined unless every amount is a whole number
+   * below 2⁵³ (the book's prices are, as Numbers, exactly their bigints then), when allIn decides.
+   */
+  private withinInDoubles(
+    limit: number,
+    vcuHours: number,
+    computePaid: number,
+    linkPaid: number,
+    lotsPaid: number,
+  ): boolean | undefined {
+    const total = computePaid + linkPaid + lotsPaid;
+    const limitPaid = limit * vcuHours;
+    const exact = exactWhole(computePaid) && exactWhole(linkPaid) && exactWhole(lotsPaid) && exactWhole(total);
+    if (!exact || !exactWhole(limitPaid) || !exactWhole(total * this.feeBps)) return undefined;
+    return total + floorDiv(total * this.feeBps, 10_000) <= limitPaid;
   }
 
   /** What a match with these payments for compute and link and these energy lots costs its bid, fee included. */
@@ -657,7 +709,6 @@ export class ScheduleState {
     }
     const lots: HourlyEnergyLot[] = new Array(n);
     const { pricePerKwh } = prep.energy;
-    let paid = 0;
     for (let i = 0; i < n; i++) {
       const slot = slots[order[i]];
       const energyOffer = this.book.energyOffers[offer[slot]];
@@ -665,19 +716,27 @@ export class ScheduleState {
       const wh = BigInt(whNumber);
       // ⌈price × Wh / 1000⌉, in doubles while the product is a whole number below 2⁵³.
       const product = pricePerKwh[slot] * whNumber;
-      let payment: bigint;
-      if (exactWhole(product)) {
-        const whole = ceilDiv(product, 1000);
-        payment = BigInt(whole);
-        paid += whole;
-      } else {
-        payment = (energyOffer.reservePricePerKwh * wh + 999n) / 1000n;
-        paid = Number.NaN;
-      }
+      const payment = exactWhole(product)
+        ? BigInt(ceilDiv(product, 1000))
+        : (energyOffer.reservePricePerKwh * wh + 999n) / 1000n;
       lots[i] = { offerId: energyOffer.id, hour: (prep.base + hour[slot]) * HOUR, wh, payment };
     }
-    this.lotsPaid = paid;
     return lots;
+  }
+
+  /**
+   * The payments priceLots would give the lots slots/whs[0 .. n) summed, exactly: NaN when one is
+   * not a whole number below 2⁵³ (then only the lots' bigints are exact).
+   */
+  private lotsPaid(slots: Int32Array, whs: Float64Array, n: number): number {
+    const { pricePerKwh } = this.prep.energy;
+    let paid = 0;
+    for (let i = 0; i < n; i++) {
+      const product = pricePerKwh[slots[i]] * whs[i];
+      if (!exactWhole(product)) return Number.NaN;
+      paid += ceilDiv(product, 1000);
+    }
+    return paid;
   }
 
   /**
@@ -1158,13 +1217,10 @@ export class ScheduleState {
     let count = 0;
     if (this.spareScarce && this.cellFirst === undefined) this.cellFirst = cellStart.slice();
     const cellFirst = this.cellFirst;
-    const area = AREA_OF_REGION[region];
-    for (let r = 0; r < REGION_SLOTS; r++) {
-      const allowed =
-        origin === ORIGIN.Anywhere ||
-        (origin === ORIGIN.ComputeRegion && r === region) ||
-        (origin === ORIGIN.GridArea && area >= 0 && AREA_OF_REGION[r] === area);
-      if (!allowed) continue;
+    // The pool's regions that sell certificates at all, lowest first (a book's energy offers sit in
+    // a few of the 32 regions: an Anywhere pool would read every other region's sold-out hours).
+    for (let m = poolRegions(origin, region) & this.selling; m !== 0; m &= m - 1) {
+      const r = 31 - Math.clz32(m & -m);
       for (let k = 0; k < duration; k++) {
         const cell = r * span + start + k;
         // A sold-out region-hour (most of them on a full book) has no slot to look at.
@@ -1247,6 +1303,12 @@ export class ScheduleState {
     }
     return lots;
   }
+}
+
+/** What a piece of `vcuHours` VCU-hours on `compute` pays for it at reserve, exactly. */
+function computePaymentOf(compute: LiveCompute, vcuHours: number): bigint {
+  const paid = compute.reserve * vcuHours;
+  return exactWhole(paid) ? BigInt(paid) : compute.order.reservePricePerVcuHour * BigInt(vcuHours);
 }
 
 /** Whether `x` is a whole number of at least 0 and below 2⁵³, where doubles add and multiply whole numbers exactly. */

@@ -38,6 +38,27 @@ export const MAX_PRESSURE = 4;
 /** Each bid's candidate compute offers: bid b's are pairOffer[pairStart[b] .. pairStart[b + 1]). */
 type Pairs = { pairStart: Int32Array; pairOffer: Int32Array };
 
+/**
+ * A job's `profit` per VCU-hour on a compute offer (VCU-hour `reserve`) less what the bids to come
+ * make it cost over its `d` hours: `busy`, the offer's pressure summed over them (each at most
+ * MAX_PRESSURE), at COMPUTE_PRESSURE_WEIGHT × the reserve, and `pool`, its certificate pool's summed
+ * likewise, on its `greenWh` per VCU-hour at OFFER_PRESSURE_WEIGHT × `pricePerWh`. rankOffers and the
+ * fast scheduler's start score (fast.ts) both price a pair so, each reading the pressures its own way.
+ */
+export function pressedScore(
+  profit: number,
+  reserve: number,
+  busy: number,
+  d: number,
+  greenWh: number,
+  pricePerWh: number,
+  pool: number,
+): number {
+  return (
+    profit - (reserve * COMPUTE_PRESSURE_WEIGHT * busy) / d - (greenWh * pricePerWh * OFFER_PRESSURE_WEIGHT * pool) / d
+  );
+}
+
 export class Scarcity {
   private readonly prep: PreparedSchedule;
   private readonly pairs: Pairs;
@@ -151,9 +172,14 @@ export class Scarcity {
       this.rankedScore = new Float64Array(2 * n);
     }
     const { ranked, rankedScore } = this;
+    // The bid's fields, read once for all its pairs (its order object is a cache miss of its own).
+    const bid = this.prep.bids[b];
+    const d = bid.duration;
+    const minShare = bid.order.minGreenBps / 10_000;
+    const origin = bid.order.certificateOrigin;
     for (let i = 0; i < n; i++) {
       const p = from + i;
-      const score = this.pressedProfit(b, pairOffer[p], s, pairProfit[p]);
+      const score = this.pressed(pairOffer[p], s, d, minShare, origin, pairProfit[p]);
       // Insertion: a bid has a few pairs; ties keep the profit order.
       let j = i;
       while (j > 0 && rankedScore[j - 1] < score) {
@@ -169,30 +195,37 @@ export class Scarcity {
 
   /**
    * Bid `b`'s estimated `profit` per VCU-hour on compute offer `c` from hour `s` less what the bids
-   * to come make it cost: the offer's mean pressure over the job's hours at COMPUTE_PRESSURE_WEIGHT
-   * × its reserve, and for a green bid its green Wh at OFFER_PRESSURE_WEIGHT × the mean certificate
-   * price × its pool's mean pressure.
+   * to come make it cost (pressedScore): the offer's pressure over the job's hours and, for a green
+   * bid, its pool's.
    */
   pressedProfit(b: number, c: number, s: number, profit: number): number {
-    const { bids, computes, meanPricePerWh } = this.prep;
-    const { computeAsked } = this;
-    const bid = bids[b];
-    const compute = computes[c];
-    const d = bid.duration;
-    const minShare = bid.order.minGreenBps / 10_000;
-    let score = profit;
+    const order = this.prep.bids[b].order;
+    return this.pressed(c, s, this.prep.bids[b].duration, order.minGreenBps / 10_000, order.certificateOrigin, profit);
+  }
+
+  /**
+   * pressedProfit for a job of `d` hours with minimum green share `minShare` and certificate origin
+   * `origin`: the bid's fields passed in, so that rankOffers reads them once for all its offers.
+   */
+  private pressed(c: number, s: number, d: number, minShare: number, origin: number, profit: number): number {
+    const compute = this.prep.computes[c];
+    let busy = 0;
     if (compute.start <= s && s + d <= compute.end) {
+      const { computeAsked } = this;
       const hours = compute.offset + s - compute.start;
-      let busy = 0;
       for (let k = 0; k < d; k++) busy += Math.min(MAX_PRESSURE, computeAsked[hours + k] / compute.capacity);
-      score -= (compute.reserve * COMPUTE_PRESSURE_WEIGHT * busy) / d;
     }
-    if (minShare > 0) {
-      const pressure = this.poolPressure(bid.order.certificateOrigin, compute.region, s, d);
-      const green = (minShare * compute.milliWhPerVcuHour) / 1000;
-      score -= (green * meanPricePerWh * OFFER_PRESSURE_WEIGHT * pressure) / d;
-    }
-    return score;
+    if (minShare <= 0) return pressedScore(profit, compute.reserve, busy, d, 0, 0, 0);
+    const pool = this.poolPressure(origin, compute.region, s, d);
+    return pressedScore(
+      profit,
+      compute.reserve,
+      busy,
+      d,
+      (minShare * compute.milliWhPerVcuHour) / 1000,
+      this.prep.meanPricePerWh,
+      pool,
+    );
   }
 
   /**
