@@ -126,34 +126,11 @@ async function run(m: ThreadStatement): Promise<unknown[]> {
     return [];
   }
   if (m.op === "copy") {
-    await pg.query(`COPY ${m.table} (${m.columns.join(", ")}) FROM '/dev/blob'`, [], { blob: new BytesBlob(m.data) });
+    await pg.query(`COPY ${m.table} (${m.columns.join(", ")}) FROM '/dev/blob'`, [], { blob: new Blob([m.data]) });
     return [];
   }
   const json = m.params?.some((p) => p instanceof Uint8Array) ?? false;
   return (await pg.query(m.sql, m.params, json ? JSON_BYTES : undefined)).rows;
-}
-
-/**
- * The COPY file as PGlite reads it: PGlite asks its blob for `arrayBuffer()` once and serves
- * `/dev/blob` from that. A `new Blob([bytes])` would copy the file into the blob and `arrayBuffer()`
- * copy it out again: two copies of every COPY file (~170 MB on the bench's history), whose
- * external memory made V8 run full garbage collections of this thread's heap about once a step.
- * The bytes were transferred from the sync loop's thread and are read only here, so they are handed
- * over as they are.
- */
-class BytesBlob extends Blob {
-  readonly #bytes: Uint8Array<ArrayBuffer>;
-  constructor(bytes: Uint8Array<ArrayBuffer>) {
-    super();
-    this.#bytes = bytes;
-  }
-  override get size(): number {
-    return this.#bytes.byteLength;
-  }
-  override arrayBuffer(): Promise<ArrayBuffer> {
-    const b = this.#bytes;
-    return Promise.resolve(b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer);
-  }
 }
 
 function count(m: ThreadRequest, start: NodeJS.CpuUsage): void {
