@@ -31,6 +31,7 @@ import { SyncEngine } from "../../indexer/sync/engine.ts";
 import { deploy, Exchange, startNode } from "../../test/indexer/helpers/chain.ts";
 import { buildMarketHistory } from "../../test/indexer/helpers/history.ts";
 import { tempDir } from "../../test/indexer/helpers/indexer.ts";
+import { threadsCpu, threadsCpuSince } from "./thread-cpu.ts";
 
 type Recording = {
   chainId: number;
@@ -164,6 +165,7 @@ async function replay(file: string) {
       await profiler.post("Profiler.enable");
       await profiler.post("Profiler.start");
     }
+    const threads0 = threadsCpu();
     const t0 = performance.now();
     const cpu0 = cpuNow();
     await engine.init();
@@ -172,6 +174,7 @@ async function replay(file: string) {
     while ((engine.status().indexedBlock ?? -1) < r.head - 64) await engine.step();
     const cpu = cpuNow() - cpu0;
     const wall = performance.now() - t0;
+    const threads = threadsCpuSince(threads0, threadsCpu());
     if (profiler) {
       const { profile } = await profiler.post("Profiler.stop");
       writeFileSync(args.profile!, JSON.stringify(profile));
@@ -188,6 +191,12 @@ async function replay(file: string) {
       insideStepsUsPerEvent: Number((inside / events).toFixed(1)),
       outsideStepsUsPerEvent: Number(((cpu - inside) / events).toFixed(1)),
       wallSeconds: Number((wall / 1000).toFixed(2)),
+      /** CPU-µs per event of each of the process's threads by name (Linux): V8's helpers too. */
+      threadsUsPerEvent: Object.fromEntries(
+        Object.entries(threads)
+          .filter(([, s]) => s > 0)
+          .map(([name, s]) => [name, Number(((s * 1e6) / events).toFixed(1))]),
+      ),
       rssMb: rss,
       ...(threadCpu === undefined
         ? {}

@@ -7,6 +7,8 @@
 //   npm run bench:indexer -- --events 20000  a smaller history (quick look)
 //   npm run bench:indexer -- --in-process    also backfill into PGlite on the sync loop's thread (the
 //                                            baseline of the database thread, in the same run)
+//   npm run bench:indexer -- --profile F     a CPU profile of the sync loop's thread during the PGlite
+//                                            backfill alone (not the history's building), to F
 //
 // History (test/indexer/helpers/history.ts): what a market looks like after some weeks of trading —
 // devices, certificate batches, energy, compute and bandwidth offers, bids, deals with energy lots
@@ -20,7 +22,8 @@
 // head latency; the order-book query under load; the peak resident memory of the PGlite backfill
 // (`peakRssMb`), and each backfill's share of the fetch-only rate. The load average is printed with
 // the figures: the machine is shared.
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
@@ -41,6 +44,7 @@ import { buildMarketHistory } from "../../test/indexer/helpers/history.ts";
 import { tempDir } from "../../test/indexer/helpers/indexer.ts";
 import { bid, computeOffer, parties } from "../../test/indexer/helpers/market.ts";
 import { type Server, startPostgres } from "../../test/indexer/helpers/postgres.ts";
+import { processCpuSeconds, threadsCpu, threadsCpuSince } from "./thread-cpu.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -52,6 +56,8 @@ const { values: args } = parseArgs({
     "skip-postgres": { type: "boolean", default: false },
     /** Also backfill into PGlite on the sync loop's own thread (the baseline of the database thread). */
     "in-process": { type: "boolean", default: false },
+    /** Writes a CPU profile (.cpuprofile) of the sync loop's thread during the PGlite backfill. */
+    profile: { type: "string" },
     /** INDEXER_TARGET_LOGS_PER_STEP of the backfills (the indexer's default). */
     "target-logs": { type: "string", default: "5000" },
   },
@@ -76,7 +82,7 @@ const EVENTS_PER_DEAL = 9.5;
  * Backfills the whole history into `db` and returns the wall and CPU time it took, the events
  * indexed and the block ranges the engine committed (for the fetch-only pass).
  */
-async function backfill(db: Database, node: Node, deployment: Deployment, head: number) {
+async function backfill(db: Database, node: Node, deployment: Deployment, head: number, profileTo?: string) {
   await migrate(db);
   const chain = createChain({ rpcUrl: node.url, wsUrl: node.url.replace("http", "ws") });
   const contracts = await loadContracts(deployment.chainId, deployment.file);
@@ -114,10 +120,18 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, 20);
+  const profiler = profileTo ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post("Profiler.enable");
+    await profiler.post("Profiler.start");
+  }
   const loadBefore = loadavg()[0];
   const t0 = performance.now();
   const cpuBefore = process.cpuUsage();
   const mainBefore = process.threadCpuUsage();
+  const threadsBefore = threadsCpu();
+  const nodeBefore = processCpuSeconds(node.process.pid);
   const dbThreadBefore = await (db as Partial<ThreadDatabase>).threadCpuMicros?.();
   const statementsBefore = await (db as Partial<ThreadDatabase>).threadStatements?.();
   await engine.init();
@@ -141,10 +155,17 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
   }
   clearInterval(sampler);
   const seconds = (performance.now() - t0) / 1000;
+  if (profiler) {
+    const { profile } = await profiler.post("Profiler.stop");
+    writeFileSync(profileTo!, JSON.stringify(profile));
+    profiler.disconnect();
+  }
   // CPU time of this process (sync loop and PGlite both run in it): steadier than wall time on a
   // machine shared with other work.
   const cpu = process.cpuUsage(cpuBefore);
   const main = process.threadCpuUsage(mainBefore);
+  const threads = threadsCpuSince(threadsBefore, threadsCpu());
+  const nodeCpu = processCpuSeconds(node.process.pid) - nodeBefore;
   const dbThread =
     dbThreadBefore === undefined ? undefined : (await (db as ThreadDatabase).threadCpuMicros()) - dbThreadBefore;
   const events = engine.status().eventsIndexed;
@@ -164,6 +185,10 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
       main: Number(((main.user + main.system) / 1e6).toFixed(2)),
       database: dbThread === undefined ? null : Number((dbThread / 1e6).toFixed(2)),
     },
+    /** CPU of every thread of the process by name (Linux), seconds: V8's and libuv's helpers too. */
+    threadsByName: threads,
+    /** CPU of the node's process meanwhile (serving the logs and headers; Linux), seconds. */
+    nodeCpuSeconds: Number(nodeCpu.toFixed(2)),
     eventsPerSecond: Math.round(events / seconds),
     peakRssMb: Math.round(peakRss / 2 ** 20),
     loadAverage: Number(((loadBefore + loadavg()[0]) / 2).toFixed(2)),
@@ -318,6 +343,8 @@ async function fetchOnly(node: Node, deployment: Deployment, ranges: [number, nu
   );
   const loadBefore = loadavg()[0];
   const t0 = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const nodeBefore = processCpuSeconds(node.process.pid);
   let logs = 0;
   try {
     for (const [fromBlock, toBlock] of ranges) {
@@ -331,9 +358,13 @@ async function fetchOnly(node: Node, deployment: Deployment, ranges: [number, nu
     await chain.close();
   }
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   return {
     logs,
     seconds,
+    /** CPU of this process (reading the answers) and of the node's, seconds. */
+    cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
+    nodeCpuSeconds: Number((processCpuSeconds(node.process.pid) - nodeBefore).toFixed(2)),
     eventsPerSecond: Math.round(logs / seconds),
     loadAverage: Number(((loadBefore + loadavg()[0]) / 2).toFixed(2)),
   };
@@ -369,7 +400,7 @@ async function main() {
     const dataDir = tempDir("bench-indexer");
     dirs.push(dataDir);
     db = await openDatabase({ kind: "pglite", dataDir, thread: true });
-    const lite = await backfill(db, node, deployment, head);
+    const lite = await backfill(db, node, deployment, head, args.profile);
     closers.push(lite.stop);
     const { engine, events, eventsPerSecond } = lite;
     log(`  ${events} events indexed (${historyEvents} emitted; the settlement token's are not indexed)`);
@@ -510,6 +541,8 @@ async function main() {
       cpuUsPerEvent: Number(((lite.cpuSeconds * 1e6) / events).toFixed(1)),
       /** CPU of the sync loop's thread and of PGlite's thread during the backfill (seconds). */
       threadCpuSeconds: lite.threadCpuSeconds,
+      /** CPU seconds of each of the process's threads by name during the PGlite backfill (Linux). */
+      threadCpuSecondsByName: lite.threadsByName,
       /** The same backfill with PGlite on the sync loop's thread (--in-process), later in the run. */
       inProcess,
       /** Peak resident memory of the process during the PGlite backfill (MiB). */
@@ -519,6 +552,9 @@ async function main() {
       /** Where the database thread's CPU went, µs per event, per kind of statement (with count and size). */
       databaseThreadUsPerEvent: lite.databaseThreadUsPerEvent,
       fetchOnlySeconds: Number(fetched.seconds.toFixed(2)),
+      /** CPU seconds of this process and of the node during the fetch-only pass and the PGlite backfill. */
+      cpuSecondsOfNode: { backfill: lite.nodeCpuSeconds, fetchOnly: fetched.nodeCpuSeconds },
+      fetchOnlyCpuSeconds: fetched.cpuSeconds,
       steps: lite.ranges.length,
       blocks: head - deployment.startBlock + 1,
       history: { counts, seconds: Number(historySeconds.toFixed(1)) },

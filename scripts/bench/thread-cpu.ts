@@ -1,0 +1,48 @@
+// CPU of a process's threads by name and of another process, read from /proc (Linux; elsewhere
+// empty or NaN): on two shared cores the indexer's CPU beyond its sync loop's and database's threads
+// (V8's helper threads: garbage collection, compiling JavaScript and PGlite's WebAssembly) and the
+// node's CPU serving the logs compete with the backfill, so the benches print them.
+import { readdirSync, readFileSync } from "node:fs";
+
+export type ThreadTicks = Map<string, { name: string; ticks: number }>;
+
+/**
+ * CPU of this process's threads (`/proc/self/task/…/stat`, Linux; empty elsewhere), in clock ticks
+ * of 1/100 s: the process's CPU beyond the sync loop's and the database's threads is V8's helpers
+ * (garbage collection, compiling WebAssembly) and libuv's.
+ */
+export function threadsCpu(): ThreadTicks {
+  const out: ThreadTicks = new Map();
+  try {
+    for (const tid of readdirSync("/proc/self/task")) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const close = stat.lastIndexOf(")");
+      const fields = stat.slice(close + 2).split(" ");
+      // utime and stime, fields 14 and 15 of stat (the 12th and 13th after the name).
+      out.set(tid, { name: stat.slice(stat.indexOf("(") + 1, close), ticks: Number(fields[11]) + Number(fields[12]) });
+    }
+  } catch {
+    // Not Linux: no breakdown.
+  }
+  return out;
+}
+
+/** CPU seconds of a process so far (`/proc/PID/stat`, Linux; NaN elsewhere or without a pid). */
+export function processCpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU seconds per thread name between two readings (threads that ended in between are left out). */
+export function threadsCpuSince(before: ThreadTicks, after: ThreadTicks): Record<string, number> {
+  const byName: Record<string, number> = {};
+  for (const [tid, { name, ticks }] of after)
+    byName[name] = (byName[name] ?? 0) + (ticks - (before.get(tid)?.ticks ?? 0)) / 100;
+  for (const name in byName) byName[name] = Number(byName[name].toFixed(2));
+  return byName;
+}
