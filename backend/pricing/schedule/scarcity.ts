@@ -194,18 +194,10 @@ export class Scarcity {
   }
 
   /**
-   * Bid `b`'s estimated `profit` per VCU-hour on compute offer `c` from hour `s` less what the bids
-   * to come make it cost (pressedScore): the offer's pressure over the job's hours and, for a green
-   * bid, its pool's.
-   */
-  pressedProfit(b: number, c: number, s: number, profit: number): number {
-    const order = this.prep.bids[b].order;
-    return this.pressed(c, s, this.prep.bids[b].duration, order.minGreenBps / 10_000, order.certificateOrigin, profit);
-  }
-
-  /**
-   * pressedProfit for a job of `d` hours with minimum green share `minShare` and certificate origin
-   * `origin`: the bid's fields passed in, so that rankOffers reads them once for all its offers.
+   * A job's `profit` per VCU-hour on compute offer `c` from hour `s` less what the bids to come make
+   * it cost (pressedScore): the offer's pressure over its `d` hours and, with a minimum green share
+   * `minShare`, that on its certificate pool of `origin`. The bid's fields are passed in, so that
+   * rankOffers reads them once for all its offers.
    */
   private pressed(c: number, s: number, d: number, minShare: number, origin: number, profit: number): number {
     const compute = this.prep.computes[c];

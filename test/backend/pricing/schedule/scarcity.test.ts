@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { checkSchedule } from "../../../../backend/pricing/schedule/check.ts";
 import { scheduleFast } from "../../../../backend/pricing/schedule/fast.ts";
 import { prepareSchedule } from "../../../../backend/pricing/schedule/prepare.ts";
-import { Scarcity } from "../../../../backend/pricing/schedule/scarcity.ts";
+import { pressedScore, Scarcity } from "../../../../backend/pricing/schedule/scarcity.ts";
 import { randomTimeBook, TIME_BOOK_NOW } from "./fixtures/books.ts";
 import { bid, book, computeOffer, energyOffer, H, RULES, T0 } from "./fixtures/orders.ts";
 
@@ -86,16 +86,24 @@ describe("scarcity-aware assignment (scarcity.ts)", () => {
     assert.equal(scarcity.ranked[0], onX);
   });
 
-  it("prices a bid's hours on an offer by what the bids to come ask of them (pressedProfit, a start's score)", () => {
+  it("prices a green bid's start on an offer by what the bids to come ask of its pool (poolPressure, pressedScore: a start's score)", () => {
     const { prep, ia, ib, offerOf, scarcity } = prepared();
-    const s = prep.bids[ia].firstStart;
-    const [onX, onY] = [offerOf(1n), offerOf(2n)];
-    assert.equal(scarcity.pressedProfit(ia, onX, s, 900), 900, "nothing to come: the profit itself");
+    const bid = prep.bids[ia];
+    const s = bid.firstStart;
+    const [x, y] = [prep.computes[offerOf(1n)], prep.computes[offerOf(2n)]];
+    const pool = (c: typeof x) => scarcity.poolPressure(bid.order.certificateOrigin, c.region, s, bid.duration);
+    const green = (c: typeof x) => ((bid.order.minGreenBps / 10_000) * c.milliWhPerVcuHour) / 1000;
+    const score = (c: typeof x, profit: number) =>
+      pressedScore(profit, c.reserve, 0, bid.duration, green(c), prep.meanPricePerWh, pool(c));
+    assert.ok(green(x) > 0, "A is a green bid");
+    assert.equal(pool(x), 0, "nothing to come: no pressure");
+    assert.equal(score(x, 900), 900, "…and the profit itself");
     scarcity.spread(ib, 1);
-    assert.ok(scarcity.pressedProfit(ia, onX, s, 900) < scarcity.pressedProfit(ia, onY, s, 890), "B needs Gansu");
-    assert.equal(scarcity.pressedProfit(ia, onY, s, 890), 890, "nobody to come asks for Jiangsu");
+    assert.ok(pool(x) > 0, "B needs Gansu's Wh in A's hours");
+    assert.equal(pool(y), 0, "nobody to come asks for Jiangsu");
+    assert.ok(score(x, 900) < score(y, 890), "X's lead of 10 is outweighed");
     scarcity.spread(ib, -1);
-    assert.equal(scarcity.pressedProfit(ia, onX, s, 900), 900);
+    assert.equal(pool(x), 0);
   });
 
   it("puts a bid on the offer whose hours the bids to come ask less of", () => {
