@@ -13,6 +13,7 @@ import { pino } from "pino";
 import { loadConfig } from "../../backend/config.ts";
 import { createOriginApi } from "../../stack/origin-api.ts";
 import { createStackApp } from "../../stack/server.ts";
+import { statTicks } from "./thread-cpu.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -90,7 +91,7 @@ export function spawnApi(options: {
 
 /** User + system CPU time of a process so far in µs, from /proc (Linux, 100 ticks per second). */
 export function cpuMicros(pid: number): number {
-  return statMicros(`/proc/${pid}/stat`);
+  return statTicks(readFileSync(`/proc/${pid}/stat`, "utf8")) * 10_000;
 }
 
 /**
@@ -100,13 +101,7 @@ export function cpuMicros(pid: number): number {
  */
 export function cpuMicrosByThread(pid: number): { total: number; otherThreads: number } {
   const total = cpuMicros(pid);
-  return { total, otherThreads: total - statMicros(`/proc/${pid}/task/${pid}/stat`) };
-}
-
-function statMicros(file: string): number {
-  // After the command name come the fields from the 3rd (state) on: utime is the 14th, stime the 15th.
-  const fields = readFileSync(file, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  return { total, otherThreads: total - statTicks(readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8")) * 10_000 };
 }
 
 /** Resolves once `url` answers 2xx; fails after 30 s. */

@@ -16,10 +16,7 @@ export function threadsCpu(): ThreadTicks {
   try {
     for (const tid of readdirSync("/proc/self/task")) {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
-      const close = stat.lastIndexOf(")");
-      const fields = stat.slice(close + 2).split(" ");
-      // utime and stime, fields 14 and 15 of stat (the 12th and 13th after the name).
-      out.set(tid, { name: stat.slice(stat.indexOf("(") + 1, close), ticks: Number(fields[11]) + Number(fields[12]) });
+      out.set(tid, { name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), ticks: statTicks(stat) });
     }
   } catch {
     // Not Linux: no breakdown.
@@ -27,12 +24,19 @@ export function threadsCpu(): ThreadTicks {
   return out;
 }
 
+/**
+ * User + system CPU of a /proc `stat` line (a process's or a thread's), in clock ticks of 1/100 s:
+ * after the command name come the fields from the 3rd (state) on; utime is the 14th, stime the 15th.
+ */
+export function statTicks(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 /** CPU seconds of a process so far (`/proc/PID/stat`, Linux; NaN elsewhere or without a pid). */
 export function processCpuSeconds(pid: number | undefined): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return statTicks(readFileSync(`/proc/${pid}/stat`, "utf8")) / 100;
   } catch {
     return Number.NaN;
   }
