@@ -147,6 +147,7 @@ async function shutdown(code: number): Promise<void> {
   // Open event streams (GraphQL subscriptions) would hold the server open.
   server!.closeAllConnections();
   await stack.stop();
+  await originApi.close();
   say(`CCEX stopped`);
   process.exit(code);
 }

@@ -9,6 +9,7 @@ import { type Logger, pino } from "pino";
 
 import { createApp } from "../backend/api/app.ts";
 import { quoteService } from "../backend/api/quote-pool.ts";
+import type { QuoteService } from "../backend/api/quote-service.ts";
 import { openBookSource } from "../backend/book/open-book.ts";
 import { loadConfig, type ServerConfig } from "../backend/config.ts";
 import { JsonFileProposalStore } from "../backend/proposals/proposal-file.ts";
@@ -55,11 +56,21 @@ export function originApiConfig(settings: OriginApiSettings): ServerConfig {
  *
  * @example
  * const api = await createOriginApi(originApiConfig({ rpcUrl, deploymentFile, proposalsFile, logLevel: "info" }), logger);
- * createStackApp({ ...options, api: () => api });
+ * createStackApp({ ...options, api: () => api.listener });
+ * await api.quotes.close(); // when the origin stops
  */
-export async function createOriginApi(config: ServerConfig, logger: Logger): Promise<RequestListener> {
-  return createApp({
-    book: await openBookSource(config.book, logger),
+export async function createOriginApi(config: ServerConfig, logger: Logger): Promise<OriginApp> {
+  const book = await openBookSource(config.book, logger);
+  // Its own pool of quote workers (QUOTE_WORKERS), started once nothing of the build can fail; idle
+  // workers are unreferenced, so they never hold the origin's exit.
+  const quotes = quoteService({
+    workers: config.quoteWorkers,
+    platformFeeBps: config.platformFeeBps,
+    pricing: undefined,
+    logger,
+  });
+  const listener = createApp({
+    book,
     proposals:
       config.proposalsFile === undefined
         ? new InMemoryProposalStore()
@@ -69,31 +80,29 @@ export async function createOriginApi(config: ServerConfig, logger: Logger): Pro
     rateLimit: config.rateLimit,
     // The origin is the first hop: the peer of the connection is the client.
     trustProxy: false,
-    // Its own pool of quote workers (QUOTE_WORKERS), idle ones unreferenced: they never hold the origin's exit.
-    quotes: quoteService({
-      workers: config.quoteWorkers,
-      platformFeeBps: config.platformFeeBps,
-      pricing: undefined,
-      logger,
-    }),
+    quotes,
     // The origin's process is not the API's: its CPU and heap are not the API's metrics.
     defaultMetrics: false,
   });
+  return { listener, quotes };
 }
+
+/** The API's app as the origin serves it, and its quote service (a pool of workers to close on stop). */
+export type OriginApp = { listener: RequestListener; quotes: QuoteService };
 
 /**
  * The origin's API, built once its settings are known (the stack's deployment); until then, and for a
  * while after a failed build, `current()` is undefined and /api takes the hop to the API process.
  */
 export class OriginApi {
-  readonly #build: () => Promise<RequestListener> | undefined;
+  readonly #build: () => Promise<OriginApp> | undefined;
   readonly #onError: (error: Error) => void;
-  #app: RequestListener | undefined;
+  #app: OriginApp | undefined;
   #building: Promise<void> | undefined;
   #failedAt = Number.NEGATIVE_INFINITY;
 
   /** `build` answers undefined while the settings are not known yet; `onError` hears of a failed build. */
-  constructor(build: () => Promise<RequestListener> | undefined, onError: (error: Error) => void) {
+  constructor(build: () => Promise<OriginApp> | undefined, onError: (error: Error) => void) {
     this.#build = build;
     this.#onError = onError;
   }
@@ -101,7 +110,13 @@ export class OriginApi {
   current(): RequestListener | undefined {
     if (this.#app === undefined && this.#building === undefined && Date.now() - this.#failedAt > RETRY_MS)
       this.#start()?.catch(this.#onError);
-    return this.#app;
+    return this.#app?.listener;
+  }
+
+  /** Stops the app's quote workers (after a build still running, if one is). */
+  async close(): Promise<void> {
+    await this.#building?.catch(() => {});
+    await this.#app?.quotes.close();
   }
 
   /** Resolves once the app is built; rejects when the build fails or its settings are not known yet. */

@@ -46,7 +46,7 @@ export async function serveOrigin(options: {
       describe: (part) => `the ${part} is not part of this benchmark`,
       config: () => undefined,
       health: async () => ({ healthy: true, body: { status: "ok" } }),
-      api: () => inProcess,
+      api: () => inProcess?.listener,
     }),
   );
   server.headersTimeout = 10_000;

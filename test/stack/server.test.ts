@@ -9,10 +9,11 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { createApp } from "../../backend/api/app.ts";
+import { inlineQuotes } from "../../backend/api/quote-service.ts";
 import { InMemoryBookSource } from "../../backend/book/book-source.ts";
 import { InMemoryProposalStore } from "../../backend/proposals/proposal-store.ts";
 import { MARKET_REFERENCE } from "../../protocol/reference.ts";
-import { OriginApi, originApiConfig } from "../../stack/origin-api.ts";
+import { OriginApi, type OriginApp, originApiConfig } from "../../stack/origin-api.ts";
 import { ClientBudget } from "../../stack/rpc-limits.ts";
 import { createChainGateway, createStackApp } from "../../stack/server.ts";
 import { freePort } from "../helpers/local-chain.ts";
@@ -305,8 +306,13 @@ describe("the origin's API, as the stack builds it", () => {
     assert.equal(config.proposalsFile, "/data/matcher/proposals.json");
   });
 
-  it("is built once its settings are known, and tried again after a failed build", async () => {
-    const app: RequestListener = (_req, res) => res.end();
+  it("is built once its settings are known, tried again after a failed build, and its quote workers stopped on close", async () => {
+    let closed = 0;
+    const quotes = inlineQuotes({ platformFeeBps: 30, pricing: undefined });
+    const app: OriginApp = {
+      listener: (_req, res) => res.end(),
+      quotes: { quote: quotes.quote, close: async () => void closed++ },
+    };
     let known = false;
     let fail = true;
     const errors: string[] = [];
@@ -321,8 +327,10 @@ describe("the origin's API, as the stack builds it", () => {
     assert.equal(api.current(), undefined, "a failed build is not retried at once");
     fail = false;
     await api.ready();
-    assert.equal(api.current(), app);
+    assert.equal(api.current(), app.listener);
     assert.deepEqual(errors, []);
+    await api.close();
+    assert.equal(closed, 1, "closing the origin's API stops its quote workers");
   });
 });
 
