@@ -5,6 +5,7 @@
 //   node scripts/bench/indexer-replay.ts --record /tmp/history.json --events 40000
 //   node scripts/bench/indexer-replay.ts --replay /tmp/history.json [--runs 2] [--json] [--js-only]
 //   node scripts/bench/indexer-replay.ts --replay /tmp/history.json --js-only --profile /tmp/steps.cpuprofile
+//   node scripts/bench/indexer-replay.ts --replay /tmp/history.json --floor [--runs 3] [--json]
 //
 // --js-only: the steps' statements and COPY texts are built and then dropped instead of run (the
 // database is used only to start the index), so the figure is the indexer's own JavaScript:
@@ -15,6 +16,9 @@
 // interface and backfills into a fresh PGlite as `npm run bench:indexer` does (same step options),
 // printing CPU-µs per event split into inside and outside the steps' transactions. The load
 // average is printed with the figures: the machine is shared.
+//
+// --floor: the recording is backfilled once, then its finished tables are written into a fresh
+// PGlite --runs times the cheapest way there is (scripts/bench/indexer-floor.ts).
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { loadavg } from "node:os";
@@ -31,6 +35,7 @@ import { SyncEngine } from "../../indexer/sync/engine.ts";
 import { deploy, Exchange, startNode } from "../../test/indexer/helpers/chain.ts";
 import { buildMarketHistory } from "../../test/indexer/helpers/history.ts";
 import { tempDir } from "../../test/indexer/helpers/indexer.ts";
+import { finishedTables, pgliteFloor } from "./indexer-floor.ts";
 import { threadsCpu, threadsCpuSince } from "./thread-cpu.ts";
 
 type Recording = {
@@ -59,6 +64,8 @@ const { values: args } = parseArgs({
      * opening and migrations that `node --cpu-prof` would mix in.
      */
     profile: { type: "string" },
+    /** After one backfill, loads its finished tables into a fresh PGlite by COPY, --runs times. */
+    floor: { type: "boolean", default: false },
   },
 });
 
@@ -75,10 +82,15 @@ async function record(file: string, events: number) {
     const chain = createChain({ rpcUrl: node.url, wsUrl: "off" });
     const addresses = contracts.map((c) => c.address.toLowerCase());
     const logs: RawLog[] = [];
-    for (let from = startBlock; from <= head; from += 500)
-      logs.push(...(await chain.logs({ addresses, fromBlock: from, toBlock: Math.min(head, from + 499) })));
-    const numbers = Array.from({ length: head + 1 }, (_, i) => i);
-    const headers = [...(await chain.headers(numbers)).values()];
+    for (let from = startBlock; from <= head; from += 50)
+      logs.push(...(await chain.logs({ addresses, fromBlock: from, toBlock: Math.min(head, from + 49) })));
+    console.error(`read ${logs.length} logs`);
+    // in slices: one answer for every header of a 100k-event history is over viem's 64 MiB
+    const headers: BlockHeader[] = [];
+    for (let from = 0; from <= head; from += 5_000) {
+      const numbers = Array.from({ length: Math.min(5_000, head + 1 - from) }, (_, i) => from + i);
+      headers.push(...(await chain.headers(numbers)).values());
+    }
     await chain.close();
     const out: Recording = {
       chainId: deployment.chainId,
@@ -120,10 +132,10 @@ function replayChain(r: Recording): Chain {
   };
 }
 
-async function replay(file: string) {
+async function replay(file: string, keepDir?: string) {
   const r = JSON.parse(readFileSync(file, "utf8")) as Recording;
   const { contracts: full } = await loadContractsFromRecording(r);
-  const dataDir = tempDir("replay-indexer");
+  const dataDir = keepDir ?? tempDir("replay-indexer");
   const db = await openDatabase({ kind: "pglite", dataDir, thread: args.thread });
   try {
     await migrate(db);
@@ -214,7 +226,7 @@ async function replay(file: string) {
     };
   } finally {
     await db.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!keepDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -252,7 +264,20 @@ function cpuNow(): number {
 }
 
 if (args.record) await record(args.record, Number(args.events));
-else if (args.replay) {
+else if (args.replay && args.floor) {
+  const dir = tempDir("replay-finished");
+  try {
+    const backfill = await replay(args.replay, dir);
+    console.log(args.json ? JSON.stringify({ backfill }) : { backfill });
+    const index = await finishedTables(dir);
+    for (let i = 0; i < Number(args.runs); i++) {
+      const floor = await pgliteFloor(index);
+      console.log(args.json ? JSON.stringify({ floor }) : { floor });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+} else if (args.replay) {
   for (let i = 0; i < Number(args.runs); i++) {
     const result = await replay(args.replay);
     console.log(args.json ? JSON.stringify(result) : result);

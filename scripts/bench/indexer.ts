@@ -44,6 +44,7 @@ import { buildMarketHistory } from "../../test/indexer/helpers/history.ts";
 import { tempDir } from "../../test/indexer/helpers/indexer.ts";
 import { bid, computeOffer, parties } from "../../test/indexer/helpers/market.ts";
 import { type Server, startPostgres } from "../../test/indexer/helpers/postgres.ts";
+import { finishedTables, pgliteFloor, postgresFloor } from "./indexer-floor.ts";
 import { processCpuSeconds, threadsCpu, threadsCpuSince } from "./thread-cpu.ts";
 
 const { values: args } = parseArgs({
@@ -370,6 +371,10 @@ async function fetchOnly(node: Node, deployment: Deployment, ranges: [number, nu
   };
 }
 
+function share(rate: number, ceiling: number): number {
+  return Number((rate / ceiling).toFixed(2));
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
@@ -529,6 +534,23 @@ async function main() {
       }
     }
 
+    // Last: the finished index (the PGlite one, closed) written into fresh databases the cheapest
+    // way there is, for the rate no indexer writing this schema into them can pass.
+    log("the floor: the finished index written into fresh databases by COPY alone…");
+    for (const close of closers.splice(0)) await close().catch(() => undefined);
+    await db.close();
+    db = null;
+    const finished = await finishedTables(dataDir);
+    const pgliteFloorRun = await pgliteFloor(finished);
+    const postgresFloorRun = pgServer ? await postgresFloor(pgServer.url, finished) : null;
+    const floor = {
+      pglite: { ...pgliteFloorRun, shareOfFetchOnly: share(pgliteFloorRun.eventsPerSecond, fetched.eventsPerSecond) },
+      postgres: postgresFloorRun && {
+        ...postgresFloorRun,
+        shareOfFetchOnly: share(postgresFloorRun.eventsPerSecond, fetched.eventsPerSecond),
+      },
+    };
+
     const result = {
       events,
       eventsPerSecond,
@@ -555,6 +577,11 @@ async function main() {
       /** CPU seconds of this process and of the node during the fetch-only pass and the PGlite backfill. */
       cpuSecondsOfNode: { backfill: lite.nodeCpuSeconds, fetchOnly: fetched.nodeCpuSeconds },
       fetchOnlyCpuSeconds: fetched.cpuSeconds,
+      /**
+       * The finished index written into a fresh PGlite (and PostgreSQL) by COPY alone, no fetching,
+       * decoding or handlers: the most any backfill into it can reach (indexer-floor.ts).
+       */
+      floor,
       steps: lite.ranges.length,
       blocks: head - deployment.startBlock + 1,
       history: { counts, seconds: Number(historySeconds.toFixed(1)) },
@@ -585,6 +612,9 @@ async function main() {
         "backfill events/s": result.eventsPerSecond,
         "fetch-only events/s": result.fetchOnlyEventsPerSecond,
         "backfill / fetch-only": result.shareOfFetchOnly,
+        "floor (COPY of the finished index) events/s": result.floor.pglite.eventsPerSecond,
+        "floor / fetch-only": result.floor.pglite.shareOfFetchOnly,
+        "PostgreSQL floor events/s": result.floor.postgres?.eventsPerSecond ?? "skipped",
         "PostgreSQL backfill events/s": result.postgres?.eventsPerSecond ?? "skipped",
         "backfill events per CPU-second": result.eventsPerCpuSecond,
         "backfill CPU-µs per event": result.cpuUsPerEvent,
