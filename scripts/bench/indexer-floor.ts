@@ -67,16 +67,24 @@ export type Floor = {
   loadAverage: number;
 };
 
-/** The floor on PGlite on its own thread, as the indexer opens it. */
-export async function pgliteFloor(index: FinishedIndex): Promise<Floor> {
+/**
+ * The floor on PGlite on its own thread, as the indexer opens it. `inspect` sees the database it
+ * wrote before it is thrown away (the test checks that it is the index it was given).
+ */
+export async function pgliteFloor(index: FinishedIndex, inspect?: (db: Database) => Promise<void>): Promise<Floor> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "ccex-floor-"));
   const db = await openDatabase({ kind: "pglite", dataDir, thread: true });
   try {
     await migrate(db);
     const thread = db as ThreadDatabase;
-    return await load(db, index, async () => (await thread.threadCpuMicros()) / 1e6, (tx, t) =>
-      tx.copyFrom!(t.table, t.columns, t.text),
+    const floor = await load(
+      db,
+      index,
+      async () => (await thread.threadCpuMicros()) / 1e6,
+      (tx, t) => tx.copyFrom!(t.table, t.columns, t.text),
     );
+    await inspect?.(db);
+    return floor;
   } finally {
     await db.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -132,11 +140,8 @@ async function load(
   copy: (tx: Queryable, t: TableText) => Promise<void>,
   begin?: (tx: Queryable) => Promise<void>,
 ): Promise<Floor> {
-  // What the migrations wrote themselves (their journal, the market's parameters row…) is there.
-  const tables: TableText[] = [];
-  for (const t of index.tables)
-    if (t.table !== "deferred_indexes" && (await db.query(`SELECT 1 FROM ${t.table} LIMIT 1`)).length === 0)
-      tables.push(t);
+  // The migrations' journal is written by `migrate`, and `deferred_indexes` by the load itself.
+  const tables = index.tables.filter((t) => t.table !== "schema_migrations" && t.table !== "deferred_indexes");
   const rows = tables.reduce((n, t) => n + t.rows, 0);
   const loadBefore = loadavg()[0];
   let dbCpu0 = 0;
