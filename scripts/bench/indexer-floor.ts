@@ -94,9 +94,13 @@ export async function pgliteFloor(index: FinishedIndex, inspect?: (db: Database)
 /**
  * The floor on a PostgreSQL server (`serverUrl`: a superuser's, on this machine): a fresh database,
  * each table by a server-side `COPY … FROM` file, the cheapest way in — the server reads the file
- * itself, nothing crosses the wire. The backend's CPU is read from /proc.
+ * itself, nothing crosses the wire. The backend's CPU is read from /proc. `inspect` as for PGlite.
  */
-export async function postgresFloor(serverUrl: string, index: FinishedIndex): Promise<Floor> {
+export async function postgresFloor(
+  serverUrl: string,
+  index: FinishedIndex,
+  inspect?: (db: Database) => Promise<void>,
+): Promise<Floor> {
   const name = `floor_${process.pid}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -116,7 +120,7 @@ export async function postgresFloor(serverUrl: string, index: FinishedIndex): Pr
       files.set(t.table, file);
     }
     let backend = 0;
-    return await load(
+    const floor = await load(
       db,
       index,
       async () => (backend ? processCpuSeconds(backend) : 0),
@@ -125,6 +129,8 @@ export async function postgresFloor(serverUrl: string, index: FinishedIndex): Pr
         backend = (await tx.query<{ pid: number }>("SELECT pg_backend_pid() AS pid"))[0].pid;
       },
     );
+    await inspect?.(db);
+    return floor;
   } finally {
     await db?.close();
     await admin.query(`DROP DATABASE IF EXISTS ${name}`).catch(() => undefined);
