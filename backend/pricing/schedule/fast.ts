@@ -125,13 +125,45 @@ const START_PRESSURE_WEIGHT = 0.3;
 const TIE_WEIGHT = 1e-3;
 
 /**
+ * How far the passes reach by book size, and the move passes' budgets. The market runs
+ * MARKET_BUDGET, sized for the clearing's time targets; a larger one shows how much welfare more
+ * time would buy (`scripts/bench/schedule-ceiling.ts`, docs/pricing.md "More time").
+ */
+export type FastBudget = {
+  /** Books with more live bids are large (REROUTE_BIDS): no pass 4, passes 5–6 where they reroute. */
+  largeBookBids: number;
+  /** Books with at most this many live bids get pass 3's second order (SECOND_ORDER_BIDS). */
+  secondOrderBids: number;
+  /** Books with at most this many live bids price certificates in pass 1 (CERTIFICATE_PRICE_BIDS). */
+  certificatePriceBids: number;
+  /** Pass 4's moves on books over LOCAL_SEARCH_BIDS bids that are not large (LARGE_LOCAL_SEARCH_MOVES). */
+  largeLocalSearchMoves: number;
+  /** Passes 5 and 6 on large books that reroute (MOVES, REPLACED). */
+  greenHolderMoves: MoveBudget;
+  replaced: ReplaceBudget;
+};
+
+export const MARKET_BUDGET: FastBudget = {
+  largeBookBids: REROUTE_BIDS,
+  secondOrderBids: SECOND_ORDER_BIDS,
+  certificatePriceBids: CERTIFICATE_PRICE_BIDS,
+  largeLocalSearchMoves: LARGE_LOCAL_SEARCH_MOVES,
+  greenHolderMoves: MOVES,
+  replaced: REPLACED,
+};
+
+/**
  * Schedules a book quickly: never breaks a rule, near-optimal welfare.
  *
  * @example
  * const result = scheduleFast(book, { now: Math.floor(Date.now() / 1000), platformFeeBps: 30 });
  * result.matches; // reserve-priced matches with their start hours and hourly energy lots
  */
-export function scheduleFast(book: TimedBook, options: ScheduleOptions): ScheduleResult {
+export function scheduleFast(
+  book: TimedBook,
+  options: ScheduleOptions,
+  budget: FastBudget = MARKET_BUDGET,
+): ScheduleResult {
   const started = performance.now();
   const prep = prepareSchedule(book, options);
   // With other bids about, a job's certificates come from plentiful hours first (place.ts); a lone
@@ -140,7 +172,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   // With other bids about, a green piece short of certificates has their holders move to other hours.
   let flexibleBids = 0;
   for (let b = 0; b < prep.bids.length; b++) if (prep.bids[b].firstStart < prep.bids[b].lastStart) flexibleBids++;
-  const large = prep.bids.length > REROUTE_BIDS;
+  const large = prep.bids.length > budget.largeBookBids;
   const reroute = spareScarce && (!large || flexibleBids >= REROUTE_FLEXIBLE_SHARE * prep.bids.length);
   const checks = large ? LARGE_REROUTE_CHECKS : REROUTE_CHECKS_PER_BID;
   // Pass 4 needs the placed pieces and who holds each offer and certificate slot: books up to
@@ -227,7 +259,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   // schedule, last.
   const live = new Uint8Array(bids.length);
   for (let b = 0; b < bids.length; b++) live[b] = density[b] > 0 ? 1 : 0;
-  if (spareScarce && bids.length <= CERTIFICATE_PRICE_BIDS) {
+  if (spareScarce && bids.length <= budget.certificatePriceBids) {
     const pairs = { pairStart, pairOffer, pairProfit };
     pricePairs(prep, pairs, certificatePrices(prep, pairs), density);
   }
@@ -378,7 +410,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   };
   // The second order may be the first (always with one bid, as in a quote): the schedule is
   // deterministic, so running it again would only repeat the first.
-  const byDensity = order.length <= SECOND_ORDER_BIDS ? [...order].sort((x, y) => density[y] - density[x]) : order;
+  const byDensity = order.length <= budget.secondOrderBids ? [...order].sort((x, y) => density[y] - density[x]) : order;
   const reordered = byDensity.some((b, i) => b !== order[i]);
   if (reordered) rerun(byDensity, spareScarce);
   // On small books a certificate's price can weigh more than the hour it spares: both orders run
@@ -393,7 +425,7 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
   // other try is undone exactly from an undo log (ScheduleState.piecesOf / putBack). Repeats while
   // moves pay, within the budget of moves for the book's size.
   const small = bids.length <= LOCAL_SEARCH_BIDS;
-  const moveBudget = small ? LOCAL_SEARCH_MOVES : LARGE_LOCAL_SEARCH_MOVES;
+  const moveBudget = small ? LOCAL_SEARCH_MOVES : budget.largeLocalSearchMoves;
   if (undoable && moveBudget > 0) {
     // Per compute offer, the bids that may use it (CSR): a move reschedules only the bids taken out
     // and the short bids that share an offer with them, not every short bid of the book.
@@ -512,10 +544,11 @@ export function scheduleFast(book: TimedBook, options: ScheduleOptions): Schedul
 
   // Pass 5 (large books that reroute): green bids left short take the place of bids holding their
   // certificates, which are scheduled again where they can (moves.ts).
-  if (reroute && large) moveGreenHolders(state, sequence, { pairStart, pairOffer }, scheduleBid, MOVES);
+  if (reroute && large)
+    moveGreenHolders(state, sequence, { pairStart, pairOffer }, scheduleBid, budget.greenHolderMoves);
   // Pass 6 (the same books): the worthiest flexible bids served in part start again where the final
   // state suits them best (moves.ts).
-  if (reroute && large) replaceShortFlexible(state, sequence, bestStarts, placeAt, REPLACED);
+  if (reroute && large) replaceShortFlexible(state, sequence, bestStarts, placeAt, budget.replaced);
 
   /** The least free VCU of offer `c` (whose window holds them) over hours [s, s + d), as state.freeVcu. */
   function freeVcu(c: number, s: number, d: number): number {
