@@ -9,7 +9,7 @@
 // at a time, so a read posted after a step's writes sees them, without waiting for anything else.
 import { Worker } from "node:worker_threads";
 import type { AnyRow, Database, Queryable } from "./driver.ts";
-import { JsonParam } from "./driver.ts";
+import { JsonParam, returnsNoRows } from "./driver.ts";
 
 /** A statement: its reply is wanted, or (in a write-behind transaction) only its failure matters. */
 export type ThreadStatement = { id: number; reply: boolean } & (
@@ -51,11 +51,6 @@ export class DatabaseThreadError extends Error {
     this.detail = e.detail;
   }
 }
-
-// Statements that return no rows unless they say RETURNING: nobody can need their answer, so in a
-// write-behind transaction they are posted and not waited for.
-const WRITE = /^\s*(INSERT|UPDATE|DELETE|COPY|CREATE|DROP|ALTER|TRUNCATE)\b/i;
-const RETURNING = /\bRETURNING\b/i;
 
 export type ThreadDatabase = Database & {
   /** CPU time the database's thread has used so far (µs). */
@@ -121,7 +116,7 @@ export async function openPgliteThread(
         transfer.push(bytes.buffer as ArrayBuffer);
         return bytes;
       });
-      const wait = !(behind && WRITE.test(sql) && !RETURNING.test(sql));
+      const wait = !(behind && returnsNoRows(sql));
       const reply = post({ op: "query", sql, params: values, reply: wait }, wait, transfer);
       return reply ? ((await reply).rows as T[]) : [];
     },

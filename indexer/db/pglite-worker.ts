@@ -80,15 +80,22 @@ async function handle(m: ThreadRequest): Promise<{ message: ThreadReply; transfe
       return { message: { id: m.id } };
     case "commit": {
       const failure = spoiled;
+      const wasBehind = behind;
       spoiled = null;
       open = false;
-      if (behind) behindFailure = failure;
+      if (wasBehind) behindFailure = failure;
       behind = false;
       if (failure !== null) {
         await client!.exec("ROLLBACK");
         throw failure;
       }
-      await client!.exec("COMMIT");
+      try {
+        await client!.exec("COMMIT");
+      } catch (error) {
+        // The COMMIT itself failed (a deferred check): a transaction chained to this one must not commit either.
+        if (wasBehind) behindFailure = error;
+        throw error;
+      }
       return { message: { id: m.id } };
     }
     case "rollback":
