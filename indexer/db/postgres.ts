@@ -11,19 +11,30 @@
 import { finished } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFromStdin } from "pg-copy-streams";
-import { openDatabaseThread } from "./database-thread.ts";
+import { openDatabaseThread, type ThreadDatabase } from "./database-thread.ts";
 import { type AnyRow, type Database, JsonParam, type Queryable } from "./driver.ts";
 import { postgresTypes } from "./postgres-types.ts";
 
-/** Opens a pool on `url` and the connection that writes behind, failing now with the server's own message if it cannot connect. */
+/** Opens a pool on `url`, failing now with the server's own message if it cannot connect. */
 export async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10, types: postgresTypes });
   (await pool.connect()).release();
-  const { db: behind } = await openDatabaseThread(new URL("./postgres-worker.ts", import.meta.url), {
-    op: "open",
-    kind: "postgres",
-    url,
-  });
+  // Opened by the first transaction written behind: a process that only serves GraphQL
+  // (INDEXER_ROLE=api) never holds the thread or its connection.
+  let behind: Promise<ThreadDatabase> | null = null;
+  const writer = () => {
+    behind ??= openDatabaseThread(new URL("./postgres-worker.ts", import.meta.url), {
+      op: "open",
+      kind: "postgres",
+      url,
+    })
+      .then((t) => t.db)
+      .catch((error) => {
+        behind = null;
+        throw error;
+      });
+    return behind;
+  };
   /** The COMMIT of the last transaction written behind (settled: it committed or rolled back). */
   let lastWritten: Promise<unknown> = Promise.resolve();
   const direct = on(pool, pool);
@@ -54,13 +65,13 @@ export async function openPostgres(url: string): Promise<Database> {
         }
       }),
     async writeBehind(fn) {
-      const written = await behind.writeBehind!(fn);
+      const written = await (await writer()).writeBehind!(fn);
       lastWritten = written.committed.catch(() => undefined);
       return written;
     },
     async close() {
       await lastWritten;
-      await behind.close();
+      await (await behind?.catch(() => null))?.close();
       await pool.end();
     },
   };

@@ -156,6 +156,24 @@ describe("written behind: PostgreSQL's connection for it breaks", () => {
     await db.close();
   });
 
+  it("opens its connection at the first transaction written behind, not before", async () => {
+    const fresh = await openDatabase({ kind: "postgres", url: server!.url });
+    try {
+      const connections = async () =>
+        (
+          await fresh.query<{ n: number }>(
+            "SELECT count(*)::int4 AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'",
+          )
+        )[0].n;
+      const before = await connections();
+      await (await fresh.writeBehind!((tx) => tx.query("INSERT INTO marks VALUES (100)"))).committed;
+      assert.equal(await connections(), before + 1);
+    } finally {
+      await fresh.query("DELETE FROM marks");
+      await fresh.close();
+    }
+  });
+
   it("fails the transaction it was writing, and the next one writes on a new connection", async () => {
     const { committed } = await db.writeBehind!(async (tx) => {
       await tx.query("INSERT INTO marks VALUES (1)");
