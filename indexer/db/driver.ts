@@ -4,8 +4,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import pg from "pg";
 import { openPgliteThread } from "./pglite-thread.ts";
+import { openPostgres } from "./postgres.ts";
 
 /** A row whose shape the caller did not state; tables.ts has the row type of every table. */
 export type AnyRow = Record<string, unknown>;
@@ -18,8 +18,8 @@ export type Queryable = {
   exec(sql: string): Promise<void>;
   /**
    * Appends rows given in COPY's text format (one line per row, tab-separated, `\N` for NULL) to
-   * `table`. Only PGlite offers it (the file travels beside the protocol, not through it); callers
-   * fall back to an INSERT where it is missing.
+   * `table`: PGlite reads them as a file beside the protocol, PostgreSQL as `COPY … FROM STDIN`.
+   * Callers fall back to an INSERT where it is missing (and where told to, `copyRows: false`).
    */
   copyFrom?(table: string, columns: readonly string[], text: string): Promise<void>;
 };
@@ -36,7 +36,8 @@ export type Database = Queryable & {
    * A write-behind transaction begun before the one before it has committed is chained to it:
    * it commits only if that one did (else it rejects with the same error), so the steps of a
    * pipeline commit in order and none after a failed one.
-   * Only PGlite on its own thread offers it (pglite-thread.ts).
+   * PGlite on its own thread offers it (pglite-thread.ts), and PostgreSQL on a connection kept
+   * for it (postgres.ts).
    */
   writeBehind?<T>(fn: (tx: Queryable) => Promise<T>): Promise<{ value: T; committed: Promise<void> }>;
   close(): Promise<void>;
@@ -66,9 +67,16 @@ export type DatabaseOptions =
     }
   | { kind: "postgres"; url: string };
 
-// Block numbers, log indexes and unix times are int8 and fit in a double; money and uint256 ids
-// are numeric and stay decimal strings. Both drivers are set up to agree on that.
-const INT8 = 20;
+const WRITE = /^\s*(INSERT|UPDATE|DELETE|COPY|CREATE|DROP|ALTER|TRUNCATE)\b/i;
+const RETURNING = /\bRETURNING\b/i;
+
+/**
+ * Whether a statement returns no rows (it writes and says no RETURNING): in a write-behind
+ * transaction nobody can need its answer, so it is issued and not waited for.
+ */
+export function returnsNoRows(sql: string): boolean {
+  return WRITE.test(sql) && !RETURNING.test(sql);
+}
 
 /**
  * Opens the database.
@@ -169,46 +177,5 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     copyFrom: (table, columns, text) => serial(() => self.copyFrom!(table, columns, text)),
     transaction: (fn) => serial(() => client.transaction((tx) => fn(on(tx)))),
     close: () => serial(() => client.close()),
-  };
-}
-
-async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 10,
-    types: {
-      getTypeParser: ((oid: number, format?: string) =>
-        oid === INT8 ? Number : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
-    },
-  });
-  // Fail at start-up, with the server's own message, rather than on the first request.
-  (await pool.connect()).release();
-  const on = (c: pg.Pool | pg.PoolClient): Queryable => ({
-    async query<T>(sql: string, params?: unknown[]) {
-      const values = params?.map((p) => (p instanceof JsonParam ? p.text : p));
-      return (await c.query(sql, values)).rows as T[];
-    },
-    async exec(sql: string) {
-      await c.query(sql);
-    },
-  });
-  return {
-    kind: "postgres",
-    ...on(pool),
-    async transaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        const result = await fn(on(client));
-        await client.query("COMMIT");
-        return result;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
-    close: () => pool.end(),
   };
 }

@@ -1,174 +1,38 @@
-// The PGlite database on a thread of its own (node:worker_threads), so that its WebAssembly runs on
-// the machine's second core while the sync loop decodes and handles the next step on the first
-// (docs/indexer.md "Backfill speed"). The other side is pglite-thread.ts.
-//
-// Messages are taken strictly one at a time, in the order they were posted: a read posted after a
-// step's writes sees them. Inside a transaction a statement may be posted with no reply wanted
-// (a write whose result nobody reads); the first such statement that fails spoils the transaction,
-// whose COMMIT then rolls it back and answers with that statement's error. A write-behind
-// transaction posted while the one before it was still unanswered is chained to it: if that one did
-// not commit, neither does this one (the steps of a backfill commit in order or not at all).
-import { parentPort } from "node:worker_threads";
+// PGlite on a thread of its own (node:worker_threads), so that its WebAssembly runs on the machine's
+// second core while the sync loop decodes and handles the next step on the first (docs/indexer.md
+// "Backfill speed"). The other side is pglite-thread.ts; the message loop is database-worker.ts.
 import { PGlite } from "@electric-sql/pglite";
-import type { StatementCost, ThreadReply, ThreadRequest, ThreadStatement } from "./pglite-thread.ts";
-
-const port = parentPort!;
-let client: PGlite | null = null;
-/** A transaction is open. */
-let open = false;
-/** The first error of the open transaction (statements after it are not run). */
-let spoiled: unknown = null;
-/** The open transaction was written behind (its COMMIT may fail a chained one after it). */
-let behind = false;
-/**
- * Why the last write-behind transaction did not commit (null: it did). A chained transaction,
- * posted before that one's COMMIT was answered, is rolled back with the same error.
- */
-let behindFailure: unknown = null;
-const queue: ThreadRequest[] = [];
-/** CPU time per kind of statement (`COPY events`, `UPDATE deals`, `COMMIT`…), for the bench's split. */
-const profile: Record<string, StatementCost> = {};
-let draining = false;
+import { serveDatabase } from "./database-worker.ts";
 
 /** JSON parameters arrive as their UTF-8 bytes and are passed on as such (driver.ts JsonParam). */
 const JSON_BYTES = { serializers: { 114: (x: unknown) => x as string } };
 
-port.on("message", (m: ThreadRequest) => {
-  queue.push(m);
-  if (!draining) void drain();
+let client: PGlite | null = null;
+
+serveDatabase({
+  async open(m) {
+    if (m.kind !== "pglite") throw new Error(`a PGlite worker cannot open ${m.kind}`);
+    const load = m.load ? new Blob([m.load]) : undefined;
+    client = await PGlite.create({
+      ...(m.dataDir ? { dataDir: m.dataDir } : {}),
+      ...(load ? { loadDataDir: load } : {}),
+    });
+    if (!m.dump) return {};
+    return { dumped: new Uint8Array(await (await client.dumpDataDir("none")).arrayBuffer()) };
+  },
+  begin: () => client!.exec("BEGIN").then(() => undefined),
+  commit: () => client!.exec("COMMIT").then(() => undefined),
+  rollback: () => client!.exec("ROLLBACK").then(() => undefined),
+  exec: (sql) => client!.exec(sql).then(() => undefined),
+  async query(sql, params) {
+    const json = params?.some((p) => p instanceof Uint8Array) ?? false;
+    return (await client!.query(sql, params, json ? JSON_BYTES : undefined)).rows;
+  },
+  async copy(table, columns, data) {
+    await client!.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`, [], { blob: new Blob([data]) });
+  },
+  async close() {
+    await client?.close();
+    client = null;
+  },
 });
-
-async function drain(): Promise<void> {
-  draining = true;
-  while (queue.length > 0) {
-    const m = queue.shift()!;
-    const start = process.threadCpuUsage();
-    try {
-      const reply = await handle(m);
-      count(m, start);
-      if (reply) port.postMessage(reply.message, reply.transfer ?? []);
-    } catch (error) {
-      count(m, start);
-      // PostgreSQL itself would answer a COMMIT of a failed transaction with a silent ROLLBACK.
-      if (open && "reply" in m) spoiled ??= error;
-      if (!("reply" in m) || m.reply) port.postMessage({ id: m.id, error: errorData(error) } satisfies ThreadReply);
-    }
-  }
-  draining = false;
-}
-
-async function handle(m: ThreadRequest): Promise<{ message: ThreadReply; transfer?: ArrayBuffer[] } | null> {
-  switch (m.op) {
-    case "open": {
-      const load = m.load ? new Blob([m.load]) : undefined;
-      client = await PGlite.create({
-        ...(m.dataDir ? { dataDir: m.dataDir } : {}),
-        ...(load ? { loadDataDir: load } : {}),
-      });
-      if (!m.dump) return { message: { id: m.id } };
-      const dumped = new Uint8Array(await (await client.dumpDataDir("none")).arrayBuffer());
-      return { message: { id: m.id, dumped }, transfer: [dumped.buffer as ArrayBuffer] };
-    }
-    case "begin":
-      // A chained transaction must not commit after one that failed: it is spoiled from the start.
-      // (Other transactions posted meanwhile neither break nor mend the chain.)
-      if (m.behind && !m.chained) behindFailure = null;
-      spoiled = m.chained ? behindFailure : null;
-      behind = m.behind === true;
-      await client!.exec("BEGIN");
-      open = true;
-      return { message: { id: m.id } };
-    case "commit": {
-      const failure = spoiled;
-      spoiled = null;
-      open = false;
-      if (behind) behindFailure = failure;
-      behind = false;
-      if (failure !== null) {
-        await client!.exec("ROLLBACK");
-        throw failure;
-      }
-      await client!.exec("COMMIT");
-      return { message: { id: m.id } };
-    }
-    case "rollback":
-      spoiled = null;
-      open = false;
-      behind = false;
-      // Rolled back by its author before COMMIT: a transaction chained after it would have been
-      // posted by the same author after hearing of it, so it is not chained (see begin).
-      await client!.exec("ROLLBACK");
-      return { message: { id: m.id } };
-    case "stats": {
-      const cpu = process.threadCpuUsage();
-      return { message: { id: m.id, cpuMicros: cpu.user + cpu.system, statements: profile } };
-    }
-    case "close":
-      await client?.close();
-      client = null;
-      return { message: { id: m.id } };
-    default: {
-      // A statement: skipped once the transaction it belongs to is spoiled.
-      if (spoiled !== null) {
-        if (!m.reply) return null;
-        throw spoiled;
-      }
-      const rows = await run(m);
-      return m.reply ? { message: { id: m.id, rows } } : null;
-    }
-  }
-}
-
-async function run(m: ThreadStatement): Promise<unknown[]> {
-  const pg = client!;
-  if (m.op === "exec") {
-    await pg.exec(m.sql);
-    return [];
-  }
-  if (m.op === "copy") {
-    await pg.query(`COPY ${m.table} (${m.columns.join(", ")}) FROM '/dev/blob'`, [], { blob: new Blob([m.data]) });
-    return [];
-  }
-  const json = m.params?.some((p) => p instanceof Uint8Array) ?? false;
-  return (await pg.query(m.sql, m.params, json ? JSON_BYTES : undefined)).rows;
-}
-
-function count(m: ThreadRequest, start: NodeJS.CpuUsage): void {
-  const kind = statementKind(m);
-  if (kind === null) return;
-  const used = process.threadCpuUsage(start);
-  const c = (profile[kind] ??= { count: 0, cpuMicros: 0, bytes: 0 });
-  c.count++;
-  c.cpuMicros += used.user + used.system;
-  if (m.op === "copy") c.bytes += m.data.byteLength;
-  else if (m.op === "query") for (const p of m.params ?? []) if (p instanceof Uint8Array) c.bytes += p.byteLength;
-}
-
-/** `COPY events`, `UPDATE deals`, `INSERT blocks`, `SELECT`, `BEGIN`…: the verb and, for writes, the table. */
-function statementKind(m: ThreadRequest): string | null {
-  switch (m.op) {
-    case "begin":
-    case "commit":
-    case "rollback":
-      return m.op.toUpperCase();
-    case "copy":
-      return `COPY ${m.table}`;
-    case "query":
-    case "exec": {
-      const w = /^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM|CREATE\s+(?:UNIQUE\s+)?INDEX|\w+)\s+(\w+)?/i.exec(m.sql);
-      if (!w) return "other";
-      const verb = w[1].replace(/\s+/g, " ").toUpperCase();
-      return verb === "SELECT" || verb === "WITH" || !w[2]
-        ? verb
-        : `${verb.replace(" INTO", "").replace(" FROM", "")} ${w[2]}`;
-    }
-    default:
-      return null;
-  }
-}
-
-/** What survives the trip to the other thread: the message and PostgreSQL's fields. */
-function errorData(error: unknown): ThreadReply["error"] {
-  const e = error as { message?: string; name?: string; code?: string; detail?: string };
-  return { message: e?.message ?? String(error), name: e?.name, code: e?.code, detail: e?.detail };
-}

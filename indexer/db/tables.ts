@@ -2,7 +2,7 @@
 // store, the GraphQL mappers read them, and renaming a column here breaks every place that uses it.
 // The SQL definitions are the migrations in ./migrations; docs/indexer.md describes the read model.
 //
-// How column types arrive in JavaScript (both drivers agree, see driver.ts):
+// How column types arrive in JavaScript (both drivers agree, see postgres-types.ts):
 //   numeric (uint256 amounts, ids)     → decimal string, never rounded
 //   int8 (blocks, unix seconds)        → number
 //   int2 / int4 (codes, bps, counters) → number

@@ -45,7 +45,7 @@ import { tempDir } from "../../test/indexer/helpers/indexer.ts";
 import { bid, computeOffer, parties } from "../../test/indexer/helpers/market.ts";
 import { type Server, startPostgres } from "../../test/indexer/helpers/postgres.ts";
 import { finishedTables, pgliteFloor, postgresFloor } from "./indexer-floor.ts";
-import { processCpuSeconds, threadsCpu, threadsCpuSince } from "./thread-cpu.ts";
+import { processCpuSeconds, processTreeCpuSeconds, threadsCpu, threadsCpuSince } from "./thread-cpu.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -83,7 +83,14 @@ const EVENTS_PER_DEAL = 9.5;
  * Backfills the whole history into `db` and returns the wall and CPU time it took, the events
  * indexed and the block ranges the engine committed (for the fetch-only pass).
  */
-async function backfill(db: Database, node: Node, deployment: Deployment, head: number, profileTo?: string) {
+async function backfill(
+  db: Database,
+  node: Node,
+  deployment: Deployment,
+  head: number,
+  o: { profileTo?: string; server?: Server } = {},
+) {
+  const profileTo = o.profileTo;
   await migrate(db);
   const chain = createChain({ rpcUrl: node.url, wsUrl: node.url.replace("http", "ws") });
   const contracts = await loadContracts(deployment.chainId, deployment.file);
@@ -133,6 +140,7 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
   const mainBefore = process.threadCpuUsage();
   const threadsBefore = threadsCpu();
   const nodeBefore = processCpuSeconds(node.process.pid);
+  const serverBefore = o.server ? processTreeCpuSeconds(o.server.pid) : 0;
   const dbThreadBefore = await (db as Partial<ThreadDatabase>).threadCpuMicros?.();
   const statementsBefore = await (db as Partial<ThreadDatabase>).threadStatements?.();
   await engine.init();
@@ -167,6 +175,7 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
   const main = process.threadCpuUsage(mainBefore);
   const threads = threadsCpuSince(threadsBefore, threadsCpu());
   const nodeCpu = processCpuSeconds(node.process.pid) - nodeBefore;
+  const serverCpu = o.server ? processTreeCpuSeconds(o.server.pid) - serverBefore : null;
   const dbThread =
     dbThreadBefore === undefined ? undefined : (await (db as ThreadDatabase).threadCpuMicros()) - dbThreadBefore;
   const events = engine.status().eventsIndexed;
@@ -190,6 +199,8 @@ async function backfill(db: Database, node: Node, deployment: Deployment, head: 
     threadsByName: threads,
     /** CPU of the node's process meanwhile (serving the logs and headers; Linux), seconds. */
     nodeCpuSeconds: Number(nodeCpu.toFixed(2)),
+    /** CPU of the PostgreSQL server's processes meanwhile (its backends; Linux), seconds. */
+    serverCpuSeconds: serverCpu === null ? null : Number(serverCpu.toFixed(2)),
     eventsPerSecond: Math.round(events / seconds),
     peakRssMb: Math.round(peakRss / 2 ** 20),
     loadAverage: Number(((loadBefore + loadavg()[0]) / 2).toFixed(2)),
@@ -405,7 +416,7 @@ async function main() {
     const dataDir = tempDir("bench-indexer");
     dirs.push(dataDir);
     db = await openDatabase({ kind: "pglite", dataDir, thread: true });
-    const lite = await backfill(db, node, deployment, head, args.profile);
+    const lite = await backfill(db, node, deployment, head, { profileTo: args.profile });
     closers.push(lite.stop);
     const { engine, events, eventsPerSecond } = lite;
     log(`  ${events} events indexed (${historyEvents} emitted; the settlement token's are not indexed)`);
@@ -517,7 +528,7 @@ async function main() {
         // The chain as it is now (the latency samples added to it), indexed by PGlite too.
         const now = await x.head();
         while ((engine.status().indexedBlock ?? -1) < now) await new Promise((r) => setTimeout(r, 5));
-        const run = await backfill(pgDb, node, deployment, now);
+        const run = await backfill(pgDb, node, deployment, now, { server: pgServer });
         await run.stop();
         const indexed = engine.status().eventsIndexed;
         if (run.events !== indexed) throw new Error(`PostgreSQL indexed ${run.events} events, PGlite ${indexed}`);
@@ -526,6 +537,8 @@ async function main() {
           backfillSeconds: Number(run.seconds.toFixed(2)),
           backfillCpuSeconds: Number(run.cpuSeconds.toFixed(2)),
           shareOfFetchOnly: Number((run.eventsPerSecond / fetched.eventsPerSecond).toFixed(2)),
+          /** The server's processes (backends), CPU-µs per event: the floor's is databaseCpuUsPerEvent. */
+          serverCpuUsPerEvent: Number((((run.serverCpuSeconds ?? Number.NaN) * 1e6) / run.events).toFixed(1)),
           loadAverage: run.loadAverage,
           partsUsPerEvent: run.parts,
         };

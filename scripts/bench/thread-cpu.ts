@@ -50,3 +50,28 @@ export function threadsCpuSince(before: ThreadTicks, after: ThreadTicks): Record
   for (const name in byName) byName[name] = Number(byName[name].toFixed(2));
   return byName;
 }
+
+/**
+ * CPU seconds so far of a process and its children (Linux; NaN elsewhere): a PostgreSQL server's
+ * postmaster and its backends. A child that has exited is no longer counted.
+ */
+export function processTreeCpuSeconds(pid: number): number {
+  try {
+    let ticks = 0;
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      } catch {
+        continue; // exited meanwhile
+      }
+      // After the command name: state, then the parent's pid.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (Number(entry) === pid || ppid === pid) ticks += statTicks(stat);
+    }
+    return ticks / 100;
+  } catch {
+    return Number.NaN;
+  }
+}

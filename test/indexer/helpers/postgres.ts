@@ -1,7 +1,7 @@
 // A real PostgreSQL server (Debian's `postgresql` package) in a temporary folder, for the tests and
 // the benchmark that run the index on it.
 import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "./chain.ts";
@@ -14,7 +14,8 @@ function pgBin(): string {
   return bin;
 }
 
-export type Server = { url: string; stop(): void };
+/** `pid`: the server's postmaster, whose children are its backends (the benches read their CPU). */
+export type Server = { url: string; pid: number; stop(): void };
 
 /** initdb + pg_ctl start on a free loopback port; as root, as the `postgres` user. */
 export async function startPostgres(): Promise<Server> {
@@ -56,5 +57,6 @@ export async function startPostgres(): Promise<Server> {
   };
   // Even if the test process dies of an error, the server must not outlive it.
   process.once("exit", stop);
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
+  const pid = Number(readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, pid, stop };
 }

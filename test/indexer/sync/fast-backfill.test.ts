@@ -3,7 +3,9 @@
 // leave exactly the database the reference path leaves (viem's decoder, one range ahead, small
 // steps, every step reading its rows from the database, indexes kept up to date throughout, every
 // row written by INSERT from JSON):
-// one market history indexed both ways, every table dumped and compared row by row.
+// one market history indexed both ways, every table dumped and compared row by row. The fast path
+// runs on PGlite (in this thread and on its own) and on a PostgreSQL server, whose steps are written
+// behind and appended by COPY too, failures and all.
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
@@ -23,6 +25,7 @@ import { fetchRange } from "../../../indexer/sync/fetch-range.ts";
 import { deploy, Exchange, type Node, startNode } from "../helpers/chain.ts";
 import { buildMarketHistory } from "../helpers/history.ts";
 import { tempDir } from "../helpers/indexer.ts";
+import { type Server, startPostgres } from "../helpers/postgres.ts";
 
 describe("fast backfill", () => {
   let node: Node;
@@ -30,6 +33,8 @@ describe("fast backfill", () => {
   let deployment: IndexedDeployment;
   let head: number;
   const dirs: string[] = [];
+  let pg: Server;
+  let pgDatabases = 0;
 
   before(async () => {
     node = await startNode();
@@ -39,9 +44,11 @@ describe("fast backfill", () => {
     await buildMarketHistory(x, { deals: 400 });
     deployment = await loadContracts(d.chainId, d.file);
     head = await x.head();
+    pg = await startPostgres();
   });
 
   after(async () => {
+    pg?.stop();
     await node?.stop();
     rmSync(deployDir, { recursive: true, force: true });
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -51,21 +58,34 @@ describe("fast backfill", () => {
   const deferredMost = new Map<Database, number>();
   /** Per database indexed: the most primary keys it held deferred after a step, and of those of tables handlers read. */
   const keysDeferredMost = new Map<Database, { all: number; read: number }>();
-  /** Per database whose step failed on the database's thread: the steps posted after it, chained to it. */
+  /** Per database whose step failed written behind: the steps posted after it, chained to it. */
   const chainedAfter = new Map<Database, number>();
 
   /**
-   * Indexes the history; with `failTransaction`, that transaction fails once after its writes. With
-   * `thread`, PGlite runs on its own thread, steps are written behind, and the failing transaction
-   * is one of them: a statement after its writes fails in the database's thread, after the engine
-   * has gone on to build the next step. That statement is slow, so the steps after it are posted
-   * before it fails (they are chained to it and must be rolled back with it): `chainedAfter` gets how
-   * many were.
+   * Indexes the history; with `failTransaction`, that transaction fails once after its writes. On
+   * PGlite on its own thread (`where`: "thread") or on PostgreSQL ("postgres", a fresh database of
+   * the server), steps are written behind, and the failing transaction is one of them: a statement
+   * after its writes fails in the database, after the engine has gone on to build the next step.
+   * That statement is slow, so the steps after it are posted before it fails (they are chained to
+   * it and must be rolled back with it): `chainedAfter` gets how many were.
    */
-  async function index(options: Partial<SyncOptions>, failTransaction?: number, thread = false): Promise<Database> {
-    const dataDir = tempDir("fast-db");
-    dirs.push(dataDir);
-    const db = await openDatabase({ kind: "pglite", dataDir, thread });
+  async function index(
+    options: Partial<SyncOptions>,
+    failTransaction?: number,
+    where: "pglite" | "thread" | "postgres" = "pglite",
+  ): Promise<Database> {
+    let db: Database;
+    if (where === "postgres") {
+      const name = `backfill_${++pgDatabases}`;
+      const admin = await openDatabase({ kind: "postgres", url: pg.url });
+      await admin.exec(`CREATE DATABASE ${name}`);
+      await admin.close();
+      db = await openDatabase({ kind: "postgres", url: pg.url.replace(/\/postgres$/, `/${name}`) });
+    } else {
+      const dataDir = tempDir("fast-db");
+      dirs.push(dataDir);
+      db = await openDatabase({ kind: "pglite", dataDir, thread: where === "thread" });
+    }
     await migrate(db);
     let transactions = 0;
     /** Write-behind transactions begun, and how many had been when the failing one was. */
@@ -133,7 +153,7 @@ describe("fast backfill", () => {
         await engine.step().catch(async (error: Error) => {
           if (!/connection lost|null value in column "number"/.test(error.message)) throw error;
           failures++;
-          if (thread) chainedAfter.set(db, begun - failingBegun);
+          if (db.writeBehind) chainedAfter.set(db, begun - failingBegun);
           // Nothing of the failed step is in the database, which is at the checkpoint the engine resumes from.
           const state = await readSyncState(db);
           assert.equal(state?.block_number, engine.status().indexedBlock);
@@ -165,22 +185,28 @@ describe("fast backfill", () => {
     // A step whose transaction fails after its handlers ran: the retry must not see its rows.
     const retried = await index({ targetLogsPerStep: 300, maxBlockRange: 10 }, 5);
     // PGlite on its own thread, steps written behind; the same, with one step failing in the database.
-    const threaded = await index({}, undefined, true);
-    const threadedRetried = await index({ targetLogsPerStep: 300, maxBlockRange: 10 }, 5, true);
+    const threaded = await index({}, undefined, "thread");
+    const threadedRetried = await index({ targetLogsPerStep: 300, maxBlockRange: 10 }, 5, "thread");
+    // PostgreSQL: steps written behind on its pipeline connection, rows appended by COPY FROM STDIN.
+    const postgres = await index({ targetLogsPerStep: 300, maxBlockRange: 10 }, undefined, "postgres");
+    const postgresRetried = await index({ targetLogsPerStep: 300, maxBlockRange: 10 }, 5, "postgres");
     try {
       assert.equal(deferredMost.get(reference), 0);
       // The failing step's successors were posted before it failed, and rolled back with it: none
       // of their blocks is in the database at the failure (checked in index()), and the retry
       // leaves the reference rows (below).
-      const chained = chainedAfter.get(threadedRetried) ?? 0;
-      assert.ok(chained >= 1, `${chained} steps were posted after the failing one`);
+      for (const db of [threadedRetried, postgresRetried]) {
+        const chained = chainedAfter.get(db) ?? 0;
+        assert.ok(chained >= 1, `${chained} steps were posted after the failing one`);
+      }
+      const manySteps = [cachedSteps, retried, threadedRetried, postgres, postgresRetried];
       // In many steps, the secondary indexes are dropped after the first and built in the last.
-      for (const db of [cachedSteps, retried, threadedRetried])
+      for (const db of manySteps)
         assert.ok((deferredMost.get(db) ?? 0) >= 20, `the backfill deferred ${deferredMost.get(db)} indexes`);
       // Appended by COPY, the history tables' primary keys are deferred too (with the event log's),
       // and built again in the last step (the indexes compared below); the keys of the tables
       // handlers read back stay.
-      for (const db of [cachedSteps, retried, threadedRetried]) {
+      for (const db of manySteps) {
         const keys = keysDeferredMost.get(db);
         assert.ok((keys?.all ?? 0) >= WRITE_ONCE_TABLES.length + 2, `the backfill deferred ${keys?.all} primary keys`);
         assert.equal(keys?.read, 0);
@@ -199,11 +225,15 @@ describe("fast backfill", () => {
         ["retried", retried],
         ["database thread", threaded],
         ["database thread, retried", threadedRetried],
+        ["PostgreSQL", postgres],
+        ["PostgreSQL, retried", postgresRetried],
       ] as const) {
         const other = await dumpIndex(db);
         for (const table of Object.keys(want)) assert.deepStrictEqual(other[table], want[table], `${table} (${label})`);
       }
     } finally {
+      await postgres.close();
+      await postgresRetried.close();
       await threaded.close();
       await threadedRetried.close();
       await reference.close();
