@@ -46,7 +46,8 @@ export type Database = Queryable & {
 /**
  * A JSON document passed as one query parameter (`$n::json`). PGlite gets its UTF-8 bytes in binary
  * format: given a string it would scan every character in JavaScript to measure it, which on the
- * multi-megabyte batches of a backfill step costs more than the database's own work.
+ * multi-megabyte batches of a backfill step costs more than the database's own work. The database
+ * threads (database-thread.ts) get the same bytes; a PostgreSQL pool gets the text.
  */
 export class JsonParam {
   readonly text: string;
