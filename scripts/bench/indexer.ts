@@ -20,8 +20,10 @@
 // server started here; --skip-postgres to leave it out); the same block ranges fetched from the
 // same node with no decoding and no database (`fetchOnlyEventsPerSecond`, the machine's ceiling);
 // head latency; the order-book query under load; the peak resident memory of the PGlite backfill
-// (`peakRssMb`), and each backfill's share of the fetch-only rate. The load average is printed with
-// the figures: the machine is shared.
+// (`peakRssMb`), and each backfill's share of the fetch-only rate; last, the floor (`floor`): the
+// finished index written into a fresh PGlite and PostgreSQL by COPY alone, the most a backfill into
+// each can reach (indexer-floor.ts). The load average is printed with the figures: the machine is
+// shared.
 import { rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { loadavg } from "node:os";
