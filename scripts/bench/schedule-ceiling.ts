@@ -11,6 +11,7 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import { type FastBudget, MARKET_BUDGET, scheduleFast } from "../../backend/pricing/schedule/fast.ts";
 import { randomTimeBook, TIME_BOOK_NOW } from "../../test/backend/pricing/schedule/fixtures/books.ts";
+import { recordedBound } from "./recorded-bounds.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -18,7 +19,6 @@ const { values: args } = parseArgs({
     json: { type: "boolean", default: false },
   },
 });
-const BOUNDS: Record<string, number> = { "0": 2_229_110_000_000, "0.5": 2_713_199_446_005 };
 const rules = { now: TIME_BOOK_NOW, platformFeeBps: 30 };
 
 /** The whole book as a mid-size one: rerouting at full checks, pass 4, no passes 5–6. */
@@ -68,7 +68,7 @@ for (const share of args.flexible.split(",")) {
       book: share === "0" ? "100000" : "flexible100000",
       budget: step,
       welfare: Math.round(welfare),
-      welfareRatio: Number((welfare / BOUNDS[share]).toFixed(5)),
+      welfareRatio: Number((welfare / recordedBound(100_000, Number(share))!).toFixed(5)),
       cpuMs: Math.round((used.user + used.system) / 1000),
       loadAverage: Number(((load + os.loadavg()[0]) / 2).toFixed(2)),
     };

@@ -9,6 +9,7 @@
 import os from "node:os";
 import path from "node:path";
 import { randomTimeBook, TIME_BOOK_NOW } from "../../test/backend/pricing/schedule/fixtures/books.ts";
+import { recordedBound } from "./recorded-bounds.ts";
 
 const argument = (name: string, fallback: string) => {
   const at = process.argv.indexOf(name);
@@ -18,8 +19,6 @@ const tree = path.resolve(argument("--tree", path.join(import.meta.dirname, "../
 const orders = Number(argument("--orders", "100000"));
 const flexibleShare = Number(argument("--flexible", "0"));
 const runs = Number(argument("--runs", "5"));
-/** The best bounds known for the seed-1 100k books: the block LP (fixed), the level steps' Lagrangian (½ flexible). */
-const BOUNDS: Record<string, number> = { "100000/0": 2.22911e12, "100000/0.5": 2_713_199_446_005 };
 const { scheduleFast } = await import(path.join(tree, "backend/pricing/schedule/fast.ts"));
 
 const book = randomTimeBook({ orders, seed: 1, flexibleShare });
@@ -34,7 +33,7 @@ for (let i = 0; i < runs; i++) {
   cpu.push(process.cpuUsage(before).user / 1000);
 }
 const median = [...cpu].sort((a, b) => a - b)[Math.floor(cpu.length / 2)];
-const bound = BOUNDS[`${orders}/${flexibleShare}`];
+const bound = recordedBound(orders, flexibleShare);
 console.log(
   `${path.basename(tree)} ${orders} orders ${flexibleShare} flexible: welfare ${welfare}` +
     `${bound === undefined ? "" : ` (${(welfare / bound).toFixed(5)} of the bound)`}, CPU ms median ${median.toFixed(0)} ` +

@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import type { scheduleFast as ScheduleFast } from "../../backend/pricing/schedule/fast.ts";
 import { randomTimeBook, TIME_BOOK_NOW } from "../../test/backend/pricing/schedule/fixtures/books.ts";
+import { recordedBound } from "./recorded-bounds.ts";
 
 const argument = (name: string, fallback: string) => {
   const at = process.argv.indexOf(name);
@@ -24,8 +25,6 @@ const tree = path.resolve(argument("--tree", path.join(import.meta.dirname, "../
 const scheduleFast: typeof ScheduleFast = (await import(path.join(tree, "backend/pricing/schedule/fast.ts")))
   .scheduleFast;
 const rules = { now: TIME_BOOK_NOW, platformFeeBps: 30 };
-/** The bounds of the 100k seed-1 books in docs/pricing.md: the block LP (fixed), the Lagrangian (½ flexible). */
-const BOUNDS: Record<string, number> = { "100000/0/1": 2_229_110_000_000, "100000/0.5/1": 2_713_199_446_005 };
 
 for (const orders of sizes)
   for (const flexibleShare of shares)
@@ -40,7 +39,7 @@ for (const orders of sizes)
         cpu.push((used.user + used.system) / 1000);
       }
       cpu.sort((a, b) => a - b);
-      const bound = BOUNDS[`${orders}/${flexibleShare}/${seed}`];
+      const bound = recordedBound(orders, flexibleShare, seed);
       const ratio = bound === undefined ? "" : ` ratio ${(welfare / bound).toFixed(5)}`;
       console.log(
         `${path.basename(tree)} ${orders} orders, ${flexibleShare} flexible, seed ${seed}: welfare ${welfare}${ratio}` +
