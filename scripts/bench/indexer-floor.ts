@@ -16,6 +16,7 @@ import { deferSecondaryIndexes, EVENT_LOG_TABLES, restoreDeferredIndexes } from 
 import { type Database, openDatabase, type Queryable } from "../../indexer/db/driver.ts";
 import { migrate } from "../../indexer/db/migrate.ts";
 import type { ThreadDatabase } from "../../indexer/db/pglite-thread.ts";
+import { readColumns } from "../../indexer/db/recordset.ts";
 import { WRITE_ONCE_TABLES } from "../../indexer/db/tables.ts";
 import { processCpuSeconds, threadsCpu, threadsCpuSince } from "./thread-cpu.ts";
 
@@ -26,28 +27,26 @@ export type FinishedIndex = { tables: TableText[]; events: number };
 export async function finishedTables(dataDir: string): Promise<FinishedIndex> {
   const client = await PGlite.create({ dataDir });
   try {
+    const db: Queryable = {
+      query: async <T>(sql: string, params?: unknown[]) => (await client.query<T>(sql, params)).rows,
+      exec: async (sql: string) => void (await client.exec(sql)),
+    };
     const names = (
-      await client.query<{ name: string }>(
+      await db.query<{ name: string }>(
         `SELECT relname AS name FROM pg_class
          WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r' ORDER BY relname`,
       )
-    ).rows.map((t) => t.name);
+    ).map((t) => t.name);
+    const columnsOf = await readColumns(db, names);
     const tables: TableText[] = [];
     for (const table of names) {
-      const columns = (
-        await client.query<{ name: string }>(
-          `SELECT attname AS name FROM pg_attribute
-           WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
-          [table],
-        )
-      ).rows.map((c) => c.name);
       const out = await client.query(`COPY ${table} TO '/dev/blob'`);
       const text = out.blob ? await out.blob.text() : "";
       let rows = 0;
       for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) rows++;
-      if (rows > 0) tables.push({ table, columns, text, rows });
+      if (rows > 0) tables.push({ table, columns: [...columnsOf.get(table)!], text, rows });
     }
-    const [{ n }] = (await client.query<{ n: number }>("SELECT count(*)::int4 AS n FROM events")).rows;
+    const [{ n }] = await db.query<{ n: number }>("SELECT count(*)::int4 AS n FROM events");
     return { tables, events: n };
   } finally {
     await client.close();
